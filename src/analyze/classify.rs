@@ -1,0 +1,246 @@
+//! classify: which changed files are infrastructure, and of what kind.
+//!
+//! By path first; by content where the path is ambiguous (a `.yaml` file is Kubernetes when it
+//! has `apiVersion` and `kind`, CloudFormation when it has `AWSTemplateFormatVersion` or
+//! `Type: AWS::…` resources).
+
+use crate::change::RepoPath;
+use serde::Serialize;
+
+/// What a file is, as far as the analyzers care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// `.tf`, `.tf.json`, `.tofu`: Terraform or OpenTofu configuration.
+    Terraform,
+    /// `terragrunt.hcl`, `.hcl` beside Terraform.
+    Terragrunt,
+    /// `.tfvars`.
+    TerraformVars,
+    Kubernetes,
+    /// A Helm chart (`Chart.yaml`, `values*.yaml`, `templates/`).
+    Helm,
+    /// `kustomization.yaml`.
+    Kustomize,
+    CloudFormation,
+    Pulumi,
+    Ansible,
+    Dockerfile,
+    /// A SQL file: plain SQL migrations and schema scripts.
+    Sql,
+    /// An ORM migration in a host language (Django, Rails, Alembic, Prisma schema).
+    OrmMigration,
+    /// A GitHub Actions workflow.
+    Workflow,
+    /// Another CI system's pipeline (GitLab, CircleCI, Azure Pipelines, Buildkite, Jenkins).
+    CiPipeline,
+    /// A shell script.
+    Shell,
+    /// `Makefile`, `Justfile`, `package.json` scripts: build files that run commands.
+    BuildScript,
+    /// An IAM policy document.
+    IamPolicy,
+    /// Anything else: application code, docs, data.
+    Other,
+}
+
+impl FileKind {
+    /// Whether the file is infrastructure code (the `infra` tag).
+    pub fn is_infra(self) -> bool {
+        !matches!(self, FileKind::Other | FileKind::Shell | FileKind::BuildScript)
+    }
+    /// Whether the file holds commands that the commands analyzer should read.
+    pub fn runs_commands(self) -> bool {
+        matches!(
+            self,
+            FileKind::Workflow
+                | FileKind::CiPipeline
+                | FileKind::Shell
+                | FileKind::BuildScript
+                | FileKind::Dockerfile
+        )
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Terraform => "terraform",
+            FileKind::Terragrunt => "terragrunt",
+            FileKind::TerraformVars => "terraform-vars",
+            FileKind::Kubernetes => "kubernetes",
+            FileKind::Helm => "helm",
+            FileKind::Kustomize => "kustomize",
+            FileKind::CloudFormation => "cloudformation",
+            FileKind::Pulumi => "pulumi",
+            FileKind::Ansible => "ansible",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Sql => "sql",
+            FileKind::OrmMigration => "orm-migration",
+            FileKind::Workflow => "workflow",
+            FileKind::CiPipeline => "ci-pipeline",
+            FileKind::Shell => "shell",
+            FileKind::BuildScript => "build-script",
+            FileKind::IamPolicy => "iam-policy",
+            FileKind::Other => "other",
+        }
+    }
+}
+
+/// Classifies a path, looking at `content` (either side's text) only when the path alone
+/// cannot tell.
+pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
+    let p = path.as_str();
+    let lower = p.to_ascii_lowercase();
+    let name = path.file_name().to_ascii_lowercase();
+    let ext = path.extension();
+    let ext = ext.as_deref().unwrap_or("");
+    let in_dir = |d: &str| lower.starts_with(d) || lower.contains(&format!("/{d}"));
+
+    if lower.ends_with(".tf") || lower.ends_with(".tf.json") || lower.ends_with(".tofu") {
+        return FileKind::Terraform;
+    }
+    if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
+        return FileKind::TerraformVars;
+    }
+    if name == "terragrunt.hcl" || name == "terragrunt.stack.hcl" || ext == "hcl" {
+        return FileKind::Terragrunt;
+    }
+    if in_dir(".github/workflows/") && matches!(ext, "yml" | "yaml") {
+        return FileKind::Workflow;
+    }
+    if name == ".gitlab-ci.yml"
+        || in_dir(".circleci/")
+        || name == "azure-pipelines.yml"
+        || in_dir(".buildkite/")
+        || name == "jenkinsfile"
+        || name == "bitbucket-pipelines.yml"
+        || name == ".travis.yml"
+    {
+        return FileKind::CiPipeline;
+    }
+    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile")
+        || name == "containerfile"
+    {
+        return FileKind::Dockerfile;
+    }
+    if ext == "sql" {
+        return FileKind::Sql;
+    }
+    if name == "schema.prisma"
+        || (ext == "py" && in_dir("migrations/"))
+        || (ext == "py" && in_dir("alembic/versions/"))
+        || (ext == "rb" && in_dir("db/migrate/"))
+    {
+        return FileKind::OrmMigration;
+    }
+    if matches!(ext, "sh" | "bash" | "zsh" | "ksh") {
+        return FileKind::Shell;
+    }
+    if name == "makefile" || name == "gnumakefile" || ext == "mk" || name == "justfile"
+        || name == ".justfile" || name == "package.json"
+    {
+        return FileKind::BuildScript;
+    }
+    if name == "pulumi.yaml" || name == "pulumi.yml" || name.starts_with("pulumi.") && matches!(ext, "yaml" | "yml") {
+        return FileKind::Pulumi;
+    }
+    if name == "kustomization.yaml" || name == "kustomization.yml" {
+        return FileKind::Kustomize;
+    }
+    if name == "chart.yaml" || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values")) {
+        return FileKind::Helm;
+    }
+    if in_dir("playbooks/") || in_dir("roles/") && matches!(ext, "yml" | "yaml") || name == "playbook.yml" {
+        return FileKind::Ansible;
+    }
+    if name.ends_with(".template.json") || name.ends_with(".template.yaml") || name.ends_with(".template.yml")
+        || in_dir("cdk.out/") && ext == "json"
+    {
+        return FileKind::CloudFormation;
+    }
+    let text = content.unwrap_or("");
+    match ext {
+        "yml" | "yaml" | "json" => {
+            if looks_like_cloudformation(text) {
+                return FileKind::CloudFormation;
+            }
+            if ext != "json" && looks_like_kubernetes(text) {
+                return FileKind::Kubernetes;
+            }
+            if ext == "json" && looks_like_iam_policy(text) {
+                return FileKind::IamPolicy;
+            }
+            if in_dir("templates/") && text.contains("{{") && lower.contains("helm") {
+                return FileKind::Helm;
+            }
+        }
+        _ => {}
+    }
+    if text.starts_with("#!") {
+        let first = text.lines().next().unwrap_or("");
+        if ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| first.ends_with(s) || first.contains(&format!("{s} "))) {
+            return FileKind::Shell;
+        }
+    }
+    FileKind::Other
+}
+
+fn looks_like_cloudformation(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && (text.contains("Type: AWS::") || text.contains("Type: 'AWS::") || text.contains("Type: \"AWS::") || text.contains("\"Type\": \"AWS::") || text.contains("Transform: AWS::Serverless")))
+}
+
+fn looks_like_kubernetes(text: &str) -> bool {
+    let mut api = false;
+    let mut kind = false;
+    for line in text.lines() {
+        api |= line.starts_with("apiVersion:");
+        kind |= line.starts_with("kind:");
+        if api && kind {
+            return true;
+        }
+    }
+    false
+}
+
+fn looks_like_iam_policy(text: &str) -> bool {
+    text.contains("\"Statement\"") && text.contains("\"Effect\"") && text.contains("\"Version\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(p: &str, content: &str) -> FileKind {
+        classify(&RepoPath::new(p), Some(content))
+    }
+
+    #[test]
+    fn by_path() {
+        assert_eq!(kind("infra/main.tf", ""), FileKind::Terraform);
+        assert_eq!(kind("live/prod/terragrunt.hcl", ""), FileKind::Terragrunt);
+        assert_eq!(kind(".github/workflows/ci.yml", ""), FileKind::Workflow);
+        assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
+        assert_eq!(kind("app/migrations/0002_auto.py", ""), FileKind::OrmMigration);
+        assert_eq!(kind("db/migrate/2024_drop.rb", ""), FileKind::OrmMigration);
+        assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
+        assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
+        assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);
+        assert_eq!(kind("scripts/cleanup.sh", ""), FileKind::Shell);
+        assert_eq!(kind("Makefile", ""), FileKind::BuildScript);
+    }
+
+    #[test]
+    fn by_content_where_the_path_is_ambiguous() {
+        assert_eq!(kind("deploy/app.yaml", "apiVersion: v1\nkind: Namespace\n"), FileKind::Kubernetes);
+        assert_eq!(kind("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n"), FileKind::CloudFormation);
+        assert_eq!(kind("stack.json", "{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}"), FileKind::CloudFormation);
+        assert_eq!(kind("docs/config.yaml", "name: x\n"), FileKind::Other);
+        assert_eq!(kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"), FileKind::Shell);
+    }
+
+    #[test]
+    fn application_code_is_not_infra() {
+        assert_eq!(kind("src/main.rs", "fn main() {}"), FileKind::Other);
+        assert!(!FileKind::Other.is_infra());
+        assert!(FileKind::Terraform.is_infra());
+    }
+}

@@ -1,0 +1,129 @@
+//! analyze: where findings are made. The engine hands each changed file, one at a time, to
+//! [`analyze_file`], which classifies it and dispatches to the analyzers for its kind. Every
+//! analyzer compares the *structure* of the base and head versions where the format has one,
+//! so comment and formatting edits stay quiet.
+//!
+//! Analyzers never decide what a finding means for a merge (that is the policy's job) and
+//! never do I/O except through the [`Snapshot`](crate::change::Snapshot) in the view.
+
+pub mod classify;
+pub mod commands;
+pub mod files;
+pub mod guardrail;
+pub mod kubernetes;
+pub mod plan;
+pub mod sql;
+pub mod terraform;
+
+pub use classify::{classify, FileKind};
+
+use crate::change::{Content, FileChange, RepoPath, Side, Snapshot};
+use crate::finding::{Finding, Location};
+use crate::rules::Rule;
+
+/// Knobs an analyzer may read, taken from the policy config.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// Files larger than this are not parsed; they are reported as too large to review.
+    pub max_file_bytes: u64,
+    /// A change that deletes at least this many files is a mass deletion.
+    pub mass_deletion_files: usize,
+    /// The SQL dialect to parse migrations with: `generic`, `postgres`, `mysql`, `sqlite`.
+    pub sql_dialect: String,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            max_file_bytes: 2 * 1024 * 1024,
+            mass_deletion_files: 50,
+            sql_dialect: "generic".to_owned(),
+        }
+    }
+}
+
+/// One changed file as an analyzer sees it: the change record, its kind, both sides' text.
+pub struct FileView<'a> {
+    pub change: &'a FileChange,
+    pub kind: FileKind,
+    pub old: &'a Content,
+    pub new: &'a Content,
+    /// For looking at other files (a `moved` block in a sibling `.tf` file, for example).
+    pub snapshot: &'a dyn Snapshot,
+    pub options: &'a AnalyzeOptions,
+}
+
+impl FileView<'_> {
+    /// The base-side text; `None` when absent, binary or unreadable.
+    pub fn old_text(&self) -> Option<&str> {
+        self.old.text()
+    }
+    pub fn new_text(&self) -> Option<&str> {
+        self.new.text()
+    }
+    /// The path on the head side, or the base path for a deleted file.
+    pub fn path(&self) -> &RepoPath {
+        self.change.path()
+    }
+    /// The path a side's line numbers refer to.
+    pub fn path_on(&self, side: Side) -> &RepoPath {
+        match side {
+            Side::Base => self.change.old_path.as_ref().unwrap_or(self.path()),
+            Side::Head => self.change.new_path.as_ref().unwrap_or(self.path()),
+        }
+    }
+    /// A location spanning `line..=end_line` on `side`.
+    pub fn at(&self, side: Side, line: u32, end_line: u32) -> Location {
+        Location::lines(self.path_on(side).clone(), side, line, end_line)
+    }
+    /// A location for the whole file on `side`.
+    pub fn whole(&self, side: Side) -> Location {
+        Location::file(self.path_on(side).clone(), side)
+    }
+}
+
+/// A file that should be analysed but could not be parsed: it needs a human.
+#[derive(Debug, Clone)]
+pub struct Unparseable {
+    pub side: Side,
+    pub line: Option<u32>,
+    pub reason: String,
+}
+
+/// Turns a parse failure into the ecosystem's `*/unparseable` finding.
+pub fn unparseable_finding(rule: &Rule, view: &FileView, failure: &Unparseable) -> Finding {
+    let location = match failure.line {
+        Some(line) => view.at(failure.side, line, line),
+        None => view.whole(failure.side),
+    };
+    let which = match failure.side {
+        Side::Base => "base",
+        Side::Head => "head",
+    };
+    Finding::new(
+        rule,
+        location,
+        format!(
+            "{} could not be parsed on the {which} side ({}), so twokey cannot tell what it destroys; a human must review it.",
+            view.path_on(failure.side),
+            failure.reason
+        ),
+    )
+}
+
+/// Runs every analyzer that applies to one file.
+pub fn analyze_file(view: &FileView) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    findings.extend(files::analyze(view));
+    findings.extend(guardrail::analyze(view));
+    match view.kind {
+        FileKind::Terraform => findings.extend(terraform::analyze(view)),
+        FileKind::Sql => findings.extend(sql::analyze(view)),
+        FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
+        _ => {}
+    }
+    if view.kind.runs_commands() {
+        findings.extend(commands::analyze(view));
+    }
+    findings
+}

@@ -1,0 +1,229 @@
+//! yaml: YAML with line numbers, for the analyzers (Kubernetes, workflows, CloudFormation).
+//!
+//! saphyr does the parsing; this module turns its tree into a small owned [`Node`] that keeps
+//! the first and last line of every value, so a finding can point at the line that matters.
+//! Nothing outside this module touches saphyr. (The policy config uses serde_yaml, whose
+//! error positions are enough there.)
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use std::fmt;
+
+/// A YAML value with the lines (1-based) it spans in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub line: u32,
+    pub end_line: u32,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// Any scalar, as text: `true`, `3`, `1.5` and `"3"` all become their string form.
+    Scalar(String),
+    Seq(Vec<Node>),
+    /// Keys in document order; duplicate keys keep the last value, as YAML loaders do.
+    Map(Vec<(String, Node)>),
+    /// A value with a local tag such as CloudFormation's `!Ref` (the tag without the `!`).
+    Tagged(String, Box<Node>),
+}
+
+/// A document that could not be parsed, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {} column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Parses every document in a (possibly multi-document) YAML stream.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
+        line: e.marker().line() as u32,
+        column: e.marker().col() as u32 + 1,
+        message: e.info().to_owned(),
+    })?;
+    Ok(docs.iter().map(convert).collect())
+}
+
+fn convert(node: &MarkedYaml<'_>) -> Node {
+    let line = node.span.start.line().max(1) as u32;
+    let value = match &node.data {
+        YamlData::Value(s) => scalar_text(s),
+        YamlData::Representation(text, _, _) => Value::Scalar(text.to_string()),
+        YamlData::Sequence(items) => Value::Seq(items.iter().map(convert).collect()),
+        YamlData::Mapping(map) => {
+            let mut entries: Vec<(String, Node)> = Vec::with_capacity(map.len());
+            for (k, v) in map.iter() {
+                let key = match convert(k).value {
+                    Value::Scalar(s) => s,
+                    Value::Null => "~".to_owned(),
+                    other => format!("{other:?}"),
+                };
+                let value = convert(v);
+                if let Some(slot) = entries.iter_mut().find(|(existing, _)| *existing == key) {
+                    slot.1 = value;
+                } else {
+                    entries.push((key, value));
+                }
+            }
+            Value::Map(entries)
+        }
+        YamlData::Tagged(tag, inner) => {
+            let inner = convert(inner);
+            if tag.handle == "!" {
+                Value::Tagged(tag.suffix.clone(), Box::new(inner))
+            } else {
+                // Core-schema tags (`!!str`, `!!int`) only say how to read the scalar.
+                inner.value
+            }
+        }
+        // Aliases are rare in the files twokey reads; they resolve to nothing rather than fail.
+        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
+    };
+    let end_line = last_line(&value).unwrap_or(line).max(line);
+    Node {
+        line,
+        end_line,
+        value,
+    }
+}
+
+fn scalar_text(s: &Scalar<'_>) -> Value {
+    match s {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Scalar(b.to_string()),
+        Scalar::Integer(i) => Value::Scalar(i.to_string()),
+        Scalar::FloatingPoint(f) => Value::Scalar(f.to_string()),
+        Scalar::String(s) => Value::Scalar(s.to_string()),
+    }
+}
+
+fn last_line(value: &Value) -> Option<u32> {
+    match value {
+        Value::Seq(items) => items.iter().map(|n| n.end_line).max(),
+        Value::Map(entries) => entries.iter().map(|(_, n)| n.end_line).max(),
+        Value::Tagged(_, inner) => Some(inner.end_line),
+        Value::Null | Value::Scalar(_) => None,
+    }
+}
+
+impl Node {
+    /// The value under `key` when this is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Tagged(_, inner) => inner.get(key),
+            _ => None,
+        }
+    }
+    /// Follows a path of mapping keys: `node.path(&["metadata", "name"])`.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+    /// The scalar text, when this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+    pub fn as_map(&self) -> &[(String, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+    /// Compares values, ignoring where they stand in the file.
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter().all(|(k, v)| {
+                        b.iter().any(|(k2, v2)| k == k2 && v.same_value(v2))
+                    })
+            }
+            (Value::Tagged(t1, a), Value::Tagged(t2, b)) => t1 == t2 && a.same_value(b),
+            (a, b) => a == b,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keeps_lines_of_nested_values() {
+        let docs = parse_documents("a: 1\nb:\n  c: x\n  d:\n    - 1\n    - 2\n---\nkind: Namespace\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let b = docs[0].get("b").unwrap();
+        assert_eq!(b.path(&["c"]).unwrap().line, 3);
+        assert_eq!(b.get("d").unwrap().end_line, 6);
+        assert_eq!(docs[0].end_line, 6);
+        assert_eq!(docs[1].get("kind").unwrap().as_str(), Some("Namespace"));
+        assert_eq!(docs[1].get("kind").unwrap().line, 8);
+    }
+
+    #[test]
+    fn local_tags_are_kept() {
+        let docs = parse_documents("v: !Ref Bucket\nn: !!str 3\n").unwrap();
+        match &docs[0].get("v").unwrap().value {
+            Value::Tagged(tag, inner) => {
+                assert_eq!(tag, "Ref");
+                assert_eq!(inner.as_str(), Some("Bucket"));
+            }
+            other => panic!("expected a tag, got {other:?}"),
+        }
+        assert_eq!(docs[0].get("n").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn errors_carry_a_position() {
+        let err = parse_documents("a: [1, 2\nb: c\n").unwrap_err();
+        assert!(err.line >= 1, "{err}");
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn same_value_ignores_position_and_key_order() {
+        let a = parse_documents("x: 1\ny: [a, b]\n").unwrap();
+        let b = parse_documents("\n\ny: [a, b]\nx: 1\n").unwrap();
+        assert!(a[0].same_value(&b[0]));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(s in "\\PC{0,200}") {
+            let _ = parse_documents(&s);
+        }
+
+        #[test]
+        fn never_panics_on_yamlish_text(s in "[a-z:\\- \\n\\[\\]{}'\"!&*|>#]{0,120}") {
+            if let Ok(docs) = parse_documents(&s) {
+                for d in docs { prop_assert!(d.end_line >= d.line); }
+            }
+        }
+    }
+}
