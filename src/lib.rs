@@ -12,3 +12,4 @@ pub mod change;
 pub mod finding;
 pub mod rules;
 pub mod yaml;
+pub mod policy;

@@ -139,12 +139,13 @@ impl Commit {
 
 /// Whether a GitHub account is a person, a bot, or unknown (a git-only identity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
 pub enum AccountType {
     #[default]
     User,
     Bot,
     Organization,
+    /// An account imported from another system; never a current person.
+    Mannequin,
 }
 
 /// A GitHub account as the API describes it.

@@ -1,0 +1,381 @@
+//! config: the policy file, `.github/twokey.yml`, and the built-in default.
+//!
+//! serde_yaml lives here and only here (it is deprecated upstream; moving to a maintained fork
+//! is a change to this file alone). Unknown keys and bad values are errors with a line, a
+//! column and, for misspelt keys, a did-you-mean.
+
+use crate::analyze::AnalyzeOptions;
+use crate::authorship::AgentSpec;
+use crate::finding::{Severity, Tag};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+/// The embedded default policy.
+pub const DEFAULT_YAML: &str = include_str!("../../config/default.yml");
+
+/// Where a repository's policy lives, read from the base revision.
+pub const REPO_CONFIG_PATHS: &[&str] = &[".github/twokey.yml", ".github/twokey.yaml"];
+
+/// Where the config in force came from, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    BuiltIn,
+    /// A repository file at the base revision.
+    Base(String),
+    /// A file given on the command line.
+    File(String),
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigSource::BuiltIn => f.write_str("built-in default"),
+            ConfigSource::Base(p) => write!(f, "{p} at the base revision"),
+            ConfigSource::File(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// The policy, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub owners: Vec<String>,
+    pub tiers: Vec<Tier>,
+    pub ai_reviewers: Vec<String>,
+    pub agents: Vec<AgentSpec>,
+    pub infra_paths: GlobSet,
+    pub infra_path_patterns: Vec<String>,
+    pub analysis: AnalyzeOptions,
+}
+
+/// One review tier: when it applies and what it asks for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub when: When,
+    pub approvals: u32,
+    #[serde(default)]
+    pub from_owners: u32,
+    /// Approvals must be given on the current head commit.
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// A tier applies when any of its conditions matches the change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default, deserialize_with = "tags")]
+    pub tags: Vec<Tag>,
+    /// Rule id patterns; `*` matches any run of characters (`*/unparseable`).
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// Any finding at or above this severity.
+    #[serde(default, deserialize_with = "severity")]
+    pub min_severity: Option<Severity>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    version: u32,
+    #[serde(default)]
+    owners: Vec<String>,
+    #[serde(default)]
+    tiers: Option<Vec<Tier>>,
+    #[serde(default)]
+    ai_reviewers: Option<Vec<String>>,
+    #[serde(default)]
+    agents: Vec<AgentSpec>,
+    #[serde(default)]
+    infra_paths: Vec<String>,
+    #[serde(default)]
+    analysis: RawAnalysis,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnalysis {
+    max_file_bytes: Option<u64>,
+    mass_deletion_files: Option<usize>,
+    sql_dialect: Option<String>,
+}
+
+fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| {
+            Tag::parse(n).ok_or_else(|| {
+                let all: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+                serde::de::Error::custom(format!(
+                    "unknown tag `{n}`{}, expected one of {}",
+                    did_you_mean(n, &all),
+                    all.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Error> {
+    let name = String::deserialize(d)?;
+    let all: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+    Severity::parse(&name).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "unknown severity `{name}`{}, expected one of {}",
+            did_you_mean(&name, &all),
+            all.join(", ")
+        ))
+    })
+}
+
+/// A config that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub source: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.source, self.message),
+            _ => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The built-in default. It is tested to parse, so this cannot fail at run time.
+    pub fn builtin() -> Config {
+        Config::parse(DEFAULT_YAML, "built-in default").expect("the embedded default config is valid")
+    }
+
+    /// Parses and validates a policy file. `source` names it in error messages.
+    pub fn parse(text: &str, source: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| {
+            let loc = e.location();
+            ConfigError {
+                source: source.to_owned(),
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+                message: explain_serde_error(&e.to_string()),
+            }
+        })?;
+        let invalid = |message: String| ConfigError {
+            source: source.to_owned(),
+            line: None,
+            column: None,
+            message,
+        };
+        if raw.version != 1 {
+            return Err(invalid(format!(
+                "unsupported `version: {}`; this twokey reads version 1",
+                raw.version
+            )));
+        }
+        // A repository file that leaves out a section keeps the default's, so that a config
+        // which only adds owners does not silently drop every tier.
+        let defaults = if source == "built-in default" {
+            None
+        } else {
+            Some(Config::builtin())
+        };
+        let tiers = match raw.tiers {
+            Some(t) => t,
+            None => defaults.as_ref().map(|d| d.tiers.clone()).unwrap_or_default(),
+        };
+        for tier in &tiers {
+            if tier.when.tags.is_empty() && tier.when.rules.is_empty() && tier.when.min_severity.is_none() {
+                return Err(invalid(format!(
+                    "tier `{}` has an empty `when`: give it tags, rules or min_severity",
+                    tier.name
+                )));
+            }
+            if tier.from_owners > tier.approvals {
+                return Err(invalid(format!(
+                    "tier `{}` asks for {} approvals from owners but only {} approvals in all; raise `approvals` to at least {}",
+                    tier.name, tier.from_owners, tier.approvals, tier.from_owners
+                )));
+            }
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.infra_paths {
+            let glob = Glob::new(pattern)
+                .map_err(|e| invalid(format!("infra_paths: `{pattern}` is not a valid glob: {e}")))?;
+            builder.add(glob);
+        }
+        let infra_paths = builder
+            .build()
+            .map_err(|e| invalid(format!("infra_paths: {e}")))?;
+        let base_analysis = defaults
+            .as_ref()
+            .map(|d| d.analysis.clone())
+            .unwrap_or_default();
+        let sql_dialect = raw
+            .analysis
+            .sql_dialect
+            .unwrap_or(base_analysis.sql_dialect.clone());
+        const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite"];
+        if !DIALECTS.contains(&sql_dialect.as_str()) {
+            return Err(invalid(format!(
+                "analysis.sql_dialect: unknown dialect `{sql_dialect}`{}, expected one of {}",
+                did_you_mean(&sql_dialect, DIALECTS),
+                DIALECTS.join(", ")
+            )));
+        }
+        let analysis = AnalyzeOptions {
+            max_file_bytes: raw.analysis.max_file_bytes.unwrap_or(base_analysis.max_file_bytes),
+            mass_deletion_files: raw
+                .analysis
+                .mass_deletion_files
+                .unwrap_or(base_analysis.mass_deletion_files)
+                .max(1),
+            sql_dialect,
+        };
+        let ai_reviewers = match raw.ai_reviewers {
+            Some(list) => list,
+            None => defaults.map(|d| d.ai_reviewers).unwrap_or_default(),
+        };
+        Ok(Config {
+            owners: raw.owners,
+            tiers,
+            ai_reviewers,
+            agents: raw.agents,
+            infra_paths,
+            infra_path_patterns: raw.infra_paths,
+            analysis,
+        })
+    }
+}
+
+/// Adds a did-you-mean to serde's "unknown field `x`, expected one of `a`, `b`" messages.
+fn explain_serde_error(message: &str) -> String {
+    // serde_yaml appends " at line L column C"; the error prints the position itself.
+    let message = match message.rsplit_once(" at line ") {
+        Some((head, _)) => head,
+        None => message,
+    };
+    let Some((_, rest)) = message.split_once("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some((field, tail)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    let expected: Vec<&str> = tail
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .collect();
+    let hint = did_you_mean(field, &expected);
+    format!("{message}{hint}")
+}
+
+/// ` (did you mean `x`?)` when one candidate is close enough, else empty.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_default_config_parses_with_its_tiers() {
+        let c = Config::builtin();
+        let names: Vec<&str> = c.tiers.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["destructive", "guardrail", "needs-human", "agent-authored", "infra"]);
+        assert_eq!(c.tiers[0].approvals, 2);
+        assert!(c.tiers[0].fresh);
+        assert!(c.ai_reviewers.iter().any(|r| r == "Copilot"));
+    }
+
+    #[test]
+    fn a_misspelt_key_names_the_line_column_and_the_right_key() {
+        let err = Config::parse(
+            "version: 1\nowners: [a]\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    aprovals: 2\n",
+            ".github/twokey.yml",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(6), "{err}");
+        assert!(err.message.contains("did you mean `approvals`?"), "{err}");
+        assert!(err.to_string().starts_with(".github/twokey.yml:6:"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_tag_is_an_error_with_a_suggestion() {
+        let err = Config::parse(
+            "version: 1\ntiers:\n  - name: x\n    when: {tags: [destructve]}\n    approvals: 1\n",
+            "t.yml",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("did you mean `destructive`?"), "{err}");
+        assert!(err.line.is_some());
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        assert!(Config::parse("version: 2\n", "t").unwrap_err().message.contains("version"));
+        assert!(Config::parse("version: 1\ntiers:\n  - name: x\n    when: {}\n    approvals: 1\n", "t")
+            .unwrap_err()
+            .message
+            .contains("empty `when`"));
+        assert!(Config::parse("version: 1\nowners: [a]\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: 1\n    from_owners: 2\n", "t")
+            .unwrap_err()
+            .message
+            .contains("raise `approvals`"));
+        assert!(Config::parse("version: 1\nanalysis: {sql_dialect: postgress}\n", "t")
+            .unwrap_err()
+            .message
+            .contains("did you mean `postgres`?"));
+        assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
+        assert!(Config::parse("version: 1\napprovals: -1\n", "t").is_err());
+    }
+
+    #[test]
+    fn a_repository_config_keeps_the_default_tiers_it_leaves_out() {
+        let ok = Config::parse("version: 1\nowners: ['@acme/platform']\n", ".github/twokey.yml").unwrap();
+        assert_eq!(ok.tiers.len(), Config::builtin().tiers.len(), "omitted tiers keep the default's");
+    }
+
+    #[test]
+    fn sections_given_replace_the_defaults() {
+        let c = Config::parse(
+            "version: 1\ntiers:\n  - name: only\n    when: {min_severity: high}\n    approvals: 3\ninfra_paths: ['ops/**']\nanalysis: {mass_deletion_files: 5}\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.tiers.len(), 1);
+        assert_eq!(c.tiers[0].when.min_severity, Some(Severity::High));
+        assert!(c.infra_paths.is_match("ops/run.txt"));
+        assert_eq!(c.analysis.mass_deletion_files, 5);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_is_an_error_or_a_config_never_a_panic(s in "\\PC{0,200}") {
+            let _ = Config::parse(&s, "fuzz");
+        }
+
+        #[test]
+        fn yamlish_text_never_panics(s in "(version: 1\n)?[a-z_:\\[\\]{}, \\n-]{0,120}") {
+            let _ = Config::parse(&s, "fuzz");
+        }
+    }
+}

@@ -1,0 +1,678 @@
+//! evaluate: the decision. One pure function from what is known about a change to a verdict
+//! with reasons: (change, authorship, findings, reviews, config) → [`Verdict`]. No I/O, no
+//! clock, no network; every front-end calls this same function.
+
+use super::config::{Config, Tier};
+use super::reviews::{Review, ReviewState, Reviews};
+use crate::authorship::Authorship;
+use crate::change::{AccountType, Change, Login, RepoPath};
+use crate::finding::{Finding, Tag};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// What the policy looks at. `infra_files` are the changed files classified as infrastructure.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub change: &'a Change,
+    pub authorship: &'a Authorship,
+    pub findings: &'a [Finding],
+    pub infra_files: &'a [RepoPath],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Nothing more is needed from twokey.
+    Ok,
+    /// Human review is still needed; the requirement says what.
+    ReviewRequired,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Ok => "ok",
+            Decision::ReviewRequired => "review-required",
+        }
+    }
+}
+
+/// Someone whose approval does not count, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    pub who: String,
+    pub reason: String,
+}
+
+/// What the change needs before merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    /// Independent human approvals needed in all.
+    pub approvals: u32,
+    /// How many of them must come from `from`.
+    pub from_owners: u32,
+    /// The owners (logins or @org/team) when `from_owners` is above zero.
+    pub from: Vec<String>,
+    /// Approvals must be given on the current head commit.
+    pub fresh: bool,
+    /// The tiers that apply.
+    pub tiers: Vec<String>,
+    /// People whose approval never counts for this change.
+    pub excluded: Vec<Excluded>,
+    /// Why the requirement is what it is, one sentence per tier.
+    pub reasons: Vec<String>,
+}
+
+/// How the reviews given measure up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewTally {
+    pub counted: Vec<Login>,
+    pub counted_from_owners: Vec<Login>,
+    /// Approvals that do not count, with why (author, operator, bot, AI reviewer, stale).
+    pub ignored: Vec<Excluded>,
+    /// Independent humans whose standing review asks for changes.
+    pub changes_requested: Vec<Login>,
+}
+
+/// The verdict, with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub tags: Vec<Tag>,
+    pub requirement: Requirement,
+    /// `None` when no reviews were given (the CLI's dry run).
+    pub reviews: Option<ReviewTally>,
+    /// One line for a check-run title: "Needs 2 approvals (destructive)".
+    pub summary: String,
+    /// What is still missing, one sentence each; empty when the decision is ok.
+    pub missing: Vec<String>,
+}
+
+/// Takes the decision.
+pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Config) -> Verdict {
+    let tags = change_tags(&evidence);
+    let matching: Vec<&Tier> = config
+        .tiers
+        .iter()
+        .filter(|t| tier_applies(t, &tags, evidence.findings))
+        .collect();
+    let approvals = matching.iter().map(|t| t.approvals).max().unwrap_or(0);
+    let from_owners = matching.iter().map(|t| t.from_owners).max().unwrap_or(0);
+    let fresh = matching.iter().any(|t| t.fresh);
+    let requirement = Requirement {
+        approvals,
+        from_owners,
+        from: if from_owners > 0 { config.owners.clone() } else { Vec::new() },
+        fresh,
+        tiers: matching.iter().map(|t| t.name.clone()).collect(),
+        excluded: excluded_people(&evidence),
+        reasons: matching.iter().map(|t| tier_reason(t, &evidence, &tags)).collect(),
+    };
+    let tier_names = requirement.tiers.join(", ");
+
+    if approvals == 0 {
+        return Verdict {
+            decision: Decision::Ok,
+            tags: tags.into_iter().collect(),
+            requirement,
+            reviews: reviews.map(|_| ReviewTally::default()),
+            summary: "No review required by twokey".to_owned(),
+            missing: Vec::new(),
+        };
+    }
+
+    let Some(reviews) = reviews else {
+        let mut missing = vec![needs_sentence(&requirement)];
+        if from_owners > 0 && config.owners.is_empty() {
+            missing.push(NO_OWNERS.to_owned());
+        }
+        return Verdict {
+            decision: Decision::ReviewRequired,
+            tags: tags.into_iter().collect(),
+            summary: format!("Needs {} ({tier_names})", plural(approvals, "approval")),
+            requirement,
+            reviews: None,
+            missing,
+        };
+    };
+
+    let tally = tally(evidence, reviews, &requirement, config);
+    let mut missing = Vec::new();
+    let counted = tally.counted.len() as u32;
+    if counted < approvals {
+        missing.push(format!(
+            "{} more independent human {} needed ({counted} of {approvals} counted).",
+            approvals - counted,
+            if approvals - counted == 1 { "approval is" } else { "approvals are" }
+        ));
+    }
+    let owners_counted = tally.counted_from_owners.len() as u32;
+    if owners_counted < from_owners {
+        missing.push(if config.owners.is_empty() {
+            NO_OWNERS.to_owned()
+        } else {
+            format!(
+                "{} more from owners ({}) needed ({owners_counted} of {from_owners} counted).",
+                plural(from_owners - owners_counted, "approval"),
+                config.owners.join(", ")
+            )
+        });
+    }
+    for login in &tally.changes_requested {
+        missing.push(format!("@{login} requested changes; their review must be resolved."));
+    }
+    let decision = if missing.is_empty() {
+        Decision::Ok
+    } else {
+        Decision::ReviewRequired
+    };
+    let summary = match decision {
+        Decision::Ok => format!(
+            "Approved by {} ({tier_names})",
+            tally
+                .counted
+                .iter()
+                .map(|l| format!("@{l}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Decision::ReviewRequired if !tally.changes_requested.is_empty() && counted >= approvals => {
+            format!("Changes requested ({tier_names})")
+        }
+        Decision::ReviewRequired => format!(
+            "Needs {} ({tier_names}): {counted} of {approvals} counted",
+            plural(approvals, "approval")
+        ),
+    };
+    Verdict {
+        decision,
+        tags: tags.into_iter().collect(),
+        requirement,
+        reviews: Some(tally),
+        summary,
+        missing,
+    }
+}
+
+const NO_OWNERS: &str = "An approval from an owner is required, but no owners are configured: list owner logins or @org/team names under `owners` in .github/twokey.yml on the base branch.";
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn needs_sentence(r: &Requirement) -> String {
+    let mut s = format!(
+        "This change would need {} from independent humans before merge",
+        plural(r.approvals, "approval")
+    );
+    if r.from_owners > 0 {
+        let from = if r.from.is_empty() {
+            "owners".to_owned()
+        } else {
+            r.from.join(", ")
+        };
+        s.push_str(&format!(", {} of them from {from}", r.from_owners));
+    }
+    if r.fresh {
+        s.push_str(", given on the current head commit");
+    }
+    s.push('.');
+    s
+}
+
+/// The change's top-level tags.
+fn change_tags(evidence: &Evidence<'_>) -> BTreeSet<Tag> {
+    let mut tags: BTreeSet<Tag> = evidence
+        .findings
+        .iter()
+        .flat_map(|f| f.tags.iter().copied())
+        .collect();
+    if !evidence.infra_files.is_empty() {
+        tags.insert(Tag::Infra);
+    }
+    if evidence.authorship.detected {
+        tags.insert(Tag::AgentAuthored);
+    }
+    tags
+}
+
+fn tier_applies(tier: &Tier, tags: &BTreeSet<Tag>, findings: &[Finding]) -> bool {
+    tier.when.tags.iter().any(|t| tags.contains(t))
+        || findings.iter().any(|f| {
+            tier.when.rules.iter().any(|p| rule_matches(p, f.rule.as_str()))
+                || tier.when.min_severity.is_some_and(|min| f.severity >= min)
+        })
+}
+
+/// Matches a rule id against a pattern where `*` stands for any run of characters.
+pub fn rule_matches(pattern: &str, id: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == id;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !id.starts_with(first) || id.len() < first.len() + last.len() || !id.ends_with(last) {
+        return false;
+    }
+    let mut rest = &id[first.len()..id.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> String {
+    let what = tier
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("tier {}", tier.name));
+    let hits: Vec<String> = evidence
+        .findings
+        .iter()
+        .filter(|f| {
+            f.tags.iter().any(|t| tier.when.tags.contains(t))
+                || tier.when.rules.iter().any(|p| rule_matches(p, f.rule.as_str()))
+                || tier.when.min_severity.is_some_and(|m| f.severity >= m)
+        })
+        .map(|f| match f.location.line {
+            Some(l) => format!("{} at {}:{l}", f.rule, f.location.path),
+            None => format!("{} at {}", f.rule, f.location.path),
+        })
+        .collect();
+    let because = if !hits.is_empty() {
+        let shown: Vec<&str> = hits.iter().take(5).map(String::as_str).collect();
+        let more = if hits.len() > 5 {
+            format!(" and {} more", hits.len() - 5)
+        } else {
+            String::new()
+        };
+        format!("{}{more}", shown.join(", "))
+    } else if tier.when.tags.contains(&Tag::AgentAuthored) && tags.contains(&Tag::AgentAuthored) {
+        format!("written by {}", evidence.authorship.agents.join(", "))
+    } else if tier.when.tags.contains(&Tag::Infra) && tags.contains(&Tag::Infra) {
+        let files: Vec<&str> = evidence.infra_files.iter().take(3).map(|p| p.as_str()).collect();
+        let more = evidence.infra_files.len().saturating_sub(3);
+        if more > 0 {
+            format!("changes {} and {more} more infrastructure files", files.join(", "))
+        } else {
+            format!("changes {}", files.join(", "))
+        }
+    } else {
+        "its conditions match".to_owned()
+    };
+    format!(
+        "{} ({what}): {}, because {because}.",
+        tier.name,
+        needs_sentence_short(tier)
+    )
+}
+
+fn needs_sentence_short(tier: &Tier) -> String {
+    let mut s = plural(tier.approvals, "approval");
+    if tier.from_owners > 0 {
+        s.push_str(&format!(" ({} from owners)", tier.from_owners));
+    }
+    if tier.fresh {
+        s.push_str(" on the current head");
+    }
+    s
+}
+
+/// Everyone whose approval can never count for this change, with why. Bots and AI reviewers
+/// are excluded by account, at review time.
+fn excluded_people(evidence: &Evidence<'_>) -> Vec<Excluded> {
+    let mut out: Vec<Excluded> = Vec::new();
+    let mut push = |who: String, reason: String| {
+        if let Some(e) = out.iter_mut().find(|e| e.who.eq_ignore_ascii_case(&who)) {
+            if !e.reason.contains(&reason) {
+                e.reason.push_str("; ");
+                e.reason.push_str(&reason);
+            }
+        } else {
+            out.push(Excluded { who, reason });
+        }
+    };
+    if let Some(author) = evidence.change.pull_request.as_ref().and_then(|p| p.author.as_ref()) {
+        push(format!("@{}", author.login), "pull request author".to_owned());
+    }
+    let agents = evidence.authorship.agents.join(", ");
+    for op in &evidence.authorship.operators {
+        let who = person_label(op.login.as_ref(), op.name.as_deref(), op.email.as_ref().map(|e| e.as_str()));
+        let reason = if agents.is_empty() {
+            "operator of the agent that wrote the change".to_owned()
+        } else {
+            format!("operator of {agents} (launched the agent)")
+        };
+        push(who, reason);
+    }
+    for p in &evidence.authorship.participants {
+        let who = person_label(p.login.as_ref(), p.name.as_deref(), p.email.as_ref().map(|e| e.as_str()));
+        push(who, p.role.clone());
+    }
+    out
+}
+
+fn person_label(login: Option<&Login>, name: Option<&str>, email: Option<&str>) -> String {
+    match (login, name, email) {
+        (Some(l), _, _) => format!("@{l}"),
+        (None, Some(n), Some(e)) => format!("{n} <{e}>"),
+        (None, Some(n), None) => n.to_owned(),
+        (None, None, Some(e)) => format!("<{e}>"),
+        (None, None, None) => "unknown".to_owned(),
+    }
+}
+
+/// Why a reviewer's approval cannot count, if it cannot.
+fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Option<String> {
+    let login = &review.reviewer.login;
+    if review.reviewer.account_type == AccountType::Bot || login.is_bot_suffix() {
+        return Some("a bot".to_owned());
+    }
+    let bare = login.as_str().trim_end_matches("[bot]");
+    if config
+        .ai_reviewers
+        .iter()
+        .any(|r| r.trim_end_matches("[bot]").eq_ignore_ascii_case(bare))
+    {
+        return Some("an AI reviewer".to_owned());
+    }
+    let a = evidence.authorship;
+    let mut why = Vec::new();
+    if evidence
+        .change
+        .pull_request
+        .as_ref()
+        .and_then(|p| p.author.as_ref())
+        .is_some_and(|author| author.login.same_as(login))
+    {
+        why.push("the pull request author".to_owned());
+    }
+    if a.operators.iter().any(|o| o.login.as_ref().is_some_and(|l| l.same_as(login))) {
+        why.push("the agent's operator".to_owned());
+    }
+    for p in &a.participants {
+        if p.login.as_ref().is_some_and(|l| l.same_as(login)) {
+            let role = format!("a {} of the change", p.role);
+            if !why.contains(&role) {
+                why.push(role);
+            }
+        }
+    }
+    (!why.is_empty()).then(|| why.join(", "))
+}
+
+fn is_owner(login: &Login, config: &Config, reviews: &Reviews) -> bool {
+    config.owners.iter().any(|owner| match owner.strip_prefix('@') {
+        Some(team) if team.contains('/') => reviews
+            .teams
+            .iter()
+            .find(|(name, _)| name.trim_start_matches('@').eq_ignore_ascii_case(team))
+            .is_some_and(|(_, members)| members.iter().any(|m| m.same_as(login))),
+        Some(user) => Login::new(user).same_as(login),
+        None => Login::new(owner.as_str()).same_as(login),
+    })
+}
+
+fn tally(evidence: Evidence<'_>, reviews: &Reviews, requirement: &Requirement, config: &Config) -> ReviewTally {
+    let mut t = ReviewTally::default();
+    let head = &evidence.change.head;
+    for review in reviews.standing() {
+        let login = &review.reviewer.login;
+        let who = format!("@{login}");
+        match review.state {
+            ReviewState::Approved => {
+                if let Some(reason) = disqualified(review, &evidence, config) {
+                    t.ignored.push(Excluded {
+                        who,
+                        reason: format!("approval does not count: {reason}"),
+                    });
+                    continue;
+                }
+                let on_head = review.commit_id.as_ref().is_some_and(|c| c == head);
+                if requirement.fresh && !on_head {
+                    let at = review
+                        .commit_id
+                        .as_ref()
+                        .map(|c| c.as_str().chars().take(7).collect::<String>())
+                        .unwrap_or_else(|| "an unknown commit".to_owned());
+                    t.ignored.push(Excluded {
+                        who,
+                        reason: format!("approval was given on {at}, not on the current head; approve again"),
+                    });
+                    continue;
+                }
+                if is_owner(login, config, reviews) {
+                    t.counted_from_owners.push(login.clone());
+                }
+                t.counted.push(login.clone());
+            }
+            ReviewState::ChangesRequested => {
+                if disqualified(review, &evidence, config).is_none() {
+                    t.changes_requested.push(login.clone());
+                }
+            }
+            ReviewState::Dismissed | ReviewState::Commented | ReviewState::Pending => {}
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authorship::{Operator, Participant};
+    use crate::change::{Account, Completeness, Email, PullRequestFacts, Revision, Side};
+    use crate::finding::{Location, RuleId, Severity};
+
+    const HEAD: &str = "1111111111111111111111111111111111111111";
+
+    fn change(pr_author: Option<&str>) -> Change {
+        Change {
+            base: Revision::new("0000000000000000000000000000000000000000"),
+            head: Revision::new(HEAD),
+            branch: Some("claude/rename-env".to_owned()),
+            files: Vec::new(),
+            commits: Vec::new(),
+            pull_request: pr_author.map(|a| PullRequestFacts {
+                author: Some(Account { login: Login::new(a), account_type: AccountType::User }),
+                ..Default::default()
+            }),
+            completeness: Completeness::default(),
+        }
+    }
+
+    fn finding(rule: &'static str, tags: &[Tag], severity: Severity) -> Finding {
+        Finding {
+            rule: RuleId(rule),
+            severity,
+            tags: tags.to_vec(),
+            location: Location::lines(RepoPath::new("infra/main.tf"), Side::Head, 3, 5),
+            message: "m".to_owned(),
+            safer: None,
+        }
+    }
+
+    fn agent_authorship() -> Authorship {
+        Authorship {
+            detected: true,
+            agents: vec!["claude-code".to_owned()],
+            operators: vec![Operator {
+                login: Some(Login::new("ada")),
+                name: Some("Ada".to_owned()),
+                email: Some(Email::new("1+ada@users.noreply.github.com")),
+                evidence: "co-author".to_owned(),
+            }],
+            participants: vec![Participant {
+                login: Some(Login::new("bea")),
+                name: Some("Bea".to_owned()),
+                email: None,
+                role: "committer".to_owned(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn owners_config() -> Config {
+        Config::parse("version: 1\nowners: ['@acme/platform', 'olga']\n", "t").unwrap()
+    }
+
+    fn teams() -> Reviews {
+        let mut r = Reviews::default();
+        r.teams.insert("@acme/platform".to_owned(), vec![Login::new("carol")]);
+        r
+    }
+
+    fn approve(reviews: &mut Reviews, login: &str, commit: &str) {
+        reviews.reviews.push(Review::new(login, AccountType::User, ReviewState::Approved, commit));
+    }
+
+    #[test]
+    fn a_plain_human_change_to_application_code_needs_nothing() {
+        let c = change(Some("ada"));
+        let v = evaluate(
+            Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &[] },
+            None,
+            &Config::builtin(),
+        );
+        assert_eq!(v.decision, Decision::Ok);
+        assert!(v.tags.is_empty());
+        assert_eq!(v.requirement.approvals, 0);
+    }
+
+    #[test]
+    fn destructive_agent_change_needs_two_fresh_approvals_one_from_owners() {
+        let c = change(Some("ada"));
+        let a = agent_authorship();
+        let f = [finding("terraform/module-removed", &[Tag::Destructive, Tag::Infra], Severity::Critical)];
+        let infra = [RepoPath::new("infra/main.tf")];
+        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &infra }, None, &owners_config());
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert_eq!(v.summary, "Needs 2 approvals (destructive, agent-authored, infra)");
+        assert_eq!(v.tags, vec![Tag::AgentAuthored, Tag::Infra, Tag::Destructive]);
+        assert_eq!((v.requirement.approvals, v.requirement.from_owners, v.requirement.fresh), (2, 1, true));
+        assert!(v.requirement.reasons[0].contains("terraform/module-removed at infra/main.tf:3"), "{:?}", v.requirement.reasons);
+        let who: Vec<&str> = v.requirement.excluded.iter().map(|e| e.who.as_str()).collect();
+        assert_eq!(who, ["@ada", "@bea"]);
+        assert!(v.requirement.excluded[0].reason.contains("pull request author"));
+        assert!(v.requirement.excluded[0].reason.contains("operator of claude-code"));
+    }
+
+    #[test]
+    fn operator_author_bot_and_ai_reviewer_approvals_do_not_count() {
+        let c = change(Some("ada"));
+        let a = agent_authorship();
+        let f = [finding("terraform/module-removed", &[Tag::Destructive], Severity::Critical)];
+        let mut r = teams();
+        approve(&mut r, "ada", HEAD); // operator and PR author
+        approve(&mut r, "Bea", HEAD); // committer, different case
+        approve(&mut r, "copilot-pull-request-reviewer[bot]", HEAD);
+        r.reviews.push(Review::new("Copilot", AccountType::User, ReviewState::Approved, HEAD));
+        r.reviews.push(Review::new("renovate", AccountType::Bot, ReviewState::Approved, HEAD));
+        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        let t = v.reviews.as_ref().unwrap();
+        assert!(t.counted.is_empty(), "{t:?}");
+        assert_eq!(t.ignored.len(), 5);
+        assert!(t.ignored[0].reason.contains("the agent's operator"));
+        assert!(t.ignored[1].reason.contains("committer"));
+        assert!(t.ignored[2].reason.contains("a bot"));
+        assert!(t.ignored[3].reason.contains("an AI reviewer"));
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert_eq!(v.summary, "Needs 2 approvals (destructive, agent-authored): 0 of 2 counted");
+    }
+
+    #[test]
+    fn two_independent_approvals_with_an_owner_on_head_pass() {
+        let c = change(Some("ada"));
+        let a = agent_authorship();
+        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let mut r = teams();
+        approve(&mut r, "carol", HEAD);
+        approve(&mut r, "dan", HEAD);
+        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        assert_eq!(v.decision, Decision::Ok, "{:?}", v.missing);
+        assert_eq!(v.reviews.unwrap().counted_from_owners, vec![Login::new("carol")]);
+    }
+
+    #[test]
+    fn two_approvals_without_an_owner_fall_short() {
+        let c = change(None);
+        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let mut r = teams();
+        approve(&mut r, "erin", HEAD);
+        approve(&mut r, "dan", HEAD);
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert!(v.missing[0].contains("more from owners"), "{:?}", v.missing);
+    }
+
+    #[test]
+    fn stale_approvals_do_not_count_when_fresh_is_required() {
+        let c = change(None);
+        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let mut r = teams();
+        approve(&mut r, "carol", "2222222222222222222222222222222222222222");
+        approve(&mut r, "olga", HEAD);
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        let t = v.reviews.unwrap();
+        assert_eq!(t.counted, vec![Login::new("olga")]);
+        assert!(t.ignored[0].reason.contains("2222222, not on the current head"));
+    }
+
+    #[test]
+    fn a_stale_approval_counts_where_freshness_is_not_required() {
+        let c = change(None);
+        let infra = [RepoPath::new("k8s/app.yaml")];
+        let mut r = Reviews::default();
+        approve(&mut r, "carol", "2222222222222222222222222222222222222222");
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &infra }, Some(&r), &Config::builtin());
+        assert_eq!(v.requirement.tiers, vec!["infra"]);
+        assert_eq!(v.decision, Decision::Ok);
+    }
+
+    #[test]
+    fn changes_requested_by_an_independent_human_blocks() {
+        let c = change(None);
+        let infra = [RepoPath::new("k8s/app.yaml")];
+        let mut r = Reviews::default();
+        approve(&mut r, "carol", HEAD);
+        r.reviews.push(Review::new("dan", AccountType::User, ReviewState::ChangesRequested, HEAD));
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &infra }, Some(&r), &Config::builtin());
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert_eq!(v.summary, "Changes requested (infra)");
+    }
+
+    #[test]
+    fn default_config_without_owners_says_how_to_fix_it() {
+        let c = change(None);
+        let f = [finding("guardrail/codeowners-changed", &[Tag::Guardrail], Severity::High)];
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, None, &Config::builtin());
+        assert!(v.missing.iter().any(|m| m.contains("no owners are configured")), "{:?}", v.missing);
+    }
+
+    #[test]
+    fn unparseable_files_need_a_human() {
+        let c = change(None);
+        let f = [finding("kubernetes/unparseable", &[Tag::Infra], Severity::High)];
+        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, None, &Config::builtin());
+        assert!(v.requirement.tiers.contains(&"needs-human".to_owned()));
+        assert_eq!(v.decision, Decision::ReviewRequired);
+    }
+
+    #[test]
+    fn rule_patterns() {
+        assert!(rule_matches("*/unparseable", "sql/unparseable"));
+        assert!(rule_matches("terraform/*", "terraform/module-removed"));
+        assert!(rule_matches("sql/drop-table", "sql/drop-table"));
+        assert!(!rule_matches("sql/drop", "sql/drop-table"));
+        assert!(!rule_matches("*/unparseable", "sql/drop-table"));
+        assert!(rule_matches("*drop*", "sql/drop-table"));
+        assert!(!rule_matches("a*a", "a"));
+    }
+}
