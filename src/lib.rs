@@ -13,3 +13,5 @@ pub mod finding;
 pub mod rules;
 pub mod yaml;
 pub mod policy;
+pub mod engine;
+pub mod report;

@@ -1,1 +1,370 @@
-fn main(){}
+//! The `twokey` command: argument parsing and dispatch only. Each subcommand wires a source to
+//! the engine and the engine to a report.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use twokey::change::{Content, RepoPath, Side, Snapshot};
+use twokey::engine::{self, Outcome, PlanFile};
+use twokey::finding::{Severity, Tag};
+use twokey::policy::config::{DEFAULT_YAML, REPO_CONFIG_PATHS};
+use twokey::policy::{Config, ConfigSource, Decision, Reviews};
+use twokey::report;
+use twokey::rules;
+use twokey::source::{GitOptions, GitSource};
+
+#[derive(Parser)]
+#[command(
+    name = "twokey",
+    version,
+    about = "Tags destructive diffs and requires an independent second approval for AI-agent and infrastructure changes.",
+    propagate_version = true
+)]
+struct Cli {
+    /// When to use colour in text output.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    color: ColorWhen,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse a local change (a dry run of the check the App and Action post).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        format: RulesFormat,
+    },
+    /// Show one rule: what it catches, why it destroys, an example and the safer way.
+    Explain {
+        /// A rule id, for example terraform/renamed-without-moved.
+        rule: String,
+    },
+    /// Validate a config file or print the built-in default.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check a config file (default: .github/twokey.yml) and report errors with line and column.
+    Validate { file: Option<PathBuf> },
+    /// Print the built-in default config.
+    Default,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The repository (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+    /// The base revision (default: the merge-base of HEAD with the remote default branch, else main or master).
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// The head revision (default: HEAD).
+    #[arg(long, value_name = "REV")]
+    head: Option<String>,
+    /// Include uncommitted and untracked changes, as an agent about to commit would.
+    #[arg(long, conflicts_with = "head")]
+    worktree: bool,
+    /// A Terraform plan in JSON (`terraform show -json plan.out`); repeatable. Authoritative where given.
+    #[arg(long, value_name = "FILE")]
+    plan: Vec<PathBuf>,
+    /// Use this config instead of .github/twokey.yml at the base revision (for trying a policy out).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Simulate reviews: GitHub's review list JSON, or {"reviews": [...], "teams": {...}}.
+    #[arg(long, value_name = "FILE")]
+    reviews: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Exit 1 when the change carries this tag, has a finding at or above this severity, or
+    /// (`review-required`) still needs review. Repeatable.
+    #[arg(long, value_name = "TAG|SEVERITY", value_parser = parse_fail_on)]
+    fail_on: Vec<FailOn>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FailOn {
+    Tag(Tag),
+    Severity(Severity),
+    ReviewRequired,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if let Some(t) = Tag::parse(s) {
+        return Ok(FailOn::Tag(t));
+    }
+    if let Some(sev) = Severity::parse(s) {
+        return Ok(FailOn::Severity(sev));
+    }
+    if s == "review-required" {
+        return Ok(FailOn::ReviewRequired);
+    }
+    Err("expected a tag (agent-authored, infra, destructive, guardrail), a severity (low, medium, high, critical) or review-required".to_owned())
+}
+
+/// An error for the person at the terminal: what happened and what to do. Exit code 2.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug must not greet a user with a backtrace: say what to do instead.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("twokey: internal error: {info}\nThis is a bug in twokey; please report it with the command you ran.");
+    }));
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TWOKEY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("twokey: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            print(&render_rules(format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let Some(r) = rules::find(&rule) else {
+                let ids: Vec<&str> = rules::catalogue().iter().map(|r| r.id.as_str()).collect();
+                let hint = twokey::policy::config::did_you_mean(&rule, &ids);
+                return Err(Failure(format!(
+                    "no rule `{rule}`{hint}; `twokey rules` lists them all"
+                )));
+            };
+            print(&explain(r));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Default) => {
+            print(DEFAULT_YAML);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Validate { file }) => {
+            let path = file.unwrap_or_else(|| PathBuf::from(".github/twokey.yml"));
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure(format!("cannot read {}: {e}", path.display()))
+            })?;
+            let config = Config::parse(&text, &path.display().to_string())?;
+            print(&format!(
+                "{}: valid ({} tiers, {} owners, {} extra agents)\n",
+                path.display(),
+                config.tiers.len(),
+                config.owners.len(),
+                config.agents.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print(s: &str) {
+    let mut out = anstream::stdout();
+    // A closed pipe (`twokey rules | head`) is not an error worth reporting.
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let dir = match &args.repo {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
+    let source = GitSource::discover(&dir)?;
+    let mut options = GitOptions {
+        base: args.base.clone(),
+        head: args.head.clone(),
+        worktree: args.worktree,
+        max_file_bytes: Config::builtin().analysis.max_file_bytes,
+    };
+    let change = source.load(&options)?;
+    let (config, config_source) = {
+        let snapshot = source.snapshot(&change, &options)?;
+        load_config(args.config.as_deref(), &snapshot)?
+    };
+    options.max_file_bytes = config.analysis.max_file_bytes;
+    let snapshot = source.snapshot(&change, &options)?;
+    let plans = args
+        .plan
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure(format!("cannot read plan {}: {e}", p.display())))?;
+            Ok(PlanFile {
+                path: RepoPath::new(p.display().to_string()),
+                text,
+            })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let reviews = match &args.reviews {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure(format!("cannot read reviews {}: {e}", p.display())))?;
+            Some(Reviews::from_json(&text).map_err(|e| Failure(format!("{}: {e}", p.display())))?)
+        }
+        None => None,
+    };
+    let outcome = engine::run(engine::Input {
+        change: &change,
+        snapshot: &snapshot,
+        config: &config,
+        config_source,
+        plans: &plans,
+        reviews: reviews.as_ref(),
+    });
+    let rendered = match args.format {
+        Format::Text => report::text::render(&outcome),
+        Format::Json => report::json::render(&outcome),
+        Format::Sarif => report::sarif::render(&outcome),
+        Format::Markdown => report::markdown::render(&outcome),
+    };
+    print(&rendered);
+    Ok(if fails(&outcome, &args.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The policy in force: `--config`, else `.github/twokey.yml` at the BASE revision (never the
+/// head: the change under review must not loosen its own gate), else the built-in default.
+fn load_config(explicit: Option<&Path>, snapshot: &dyn Snapshot) -> Result<(Config, ConfigSource), Failure> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure(format!("cannot read config {}: {e}", path.display())))?;
+        let name = path.display().to_string();
+        return Ok((Config::parse(&text, &name)?, ConfigSource::File(name)));
+    }
+    for candidate in REPO_CONFIG_PATHS {
+        match snapshot.read(Side::Base, &RepoPath::new(*candidate)) {
+            Content::Absent => continue,
+            Content::Text(text) => {
+                let name = format!("{candidate} (base revision)");
+                let config = Config::parse(&text, &name).map_err(|e| {
+                    Failure(format!("{e}\nThe base branch's config governs this change; fix it there (`twokey config validate`)."))
+                })?;
+                return Ok((config, ConfigSource::Base(candidate.to_string())));
+            }
+            other => {
+                return Err(Failure(format!(
+                    "{candidate} at the base revision cannot be read as text ({other:?})"
+                )))
+            }
+        }
+    }
+    Ok((Config::builtin(), ConfigSource::BuiltIn))
+}
+
+fn fails(o: &Outcome, fail_on: &[FailOn]) -> bool {
+    fail_on.iter().any(|f| match f {
+        FailOn::Tag(t) => o.verdict.tags.contains(t),
+        FailOn::Severity(s) => o.findings.iter().any(|x| x.severity >= *s),
+        FailOn::ReviewRequired => o.verdict.decision == Decision::ReviewRequired,
+    })
+}
+
+fn render_rules(format: RulesFormat) -> String {
+    let all = rules::catalogue();
+    match format {
+        RulesFormat::Text => all
+            .iter()
+            .map(|r| format!("{:<42} {:<8} {}\n", r.id.as_str(), r.severity.as_str(), r.summary))
+            .collect(),
+        RulesFormat::Json => {
+            let v: Vec<serde_json::Value> = all
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "severity": r.severity, "tags": r.tags,
+                        "summary": r.summary, "why": r.why, "example": r.example, "safer": r.safer,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        RulesFormat::Markdown => {
+            let mut s = String::from("| Rule | Severity | Tags | What it catches | Safer way |\n|---|---|---|---|---|\n");
+            for r in all {
+                let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} |\n",
+                    r.id,
+                    r.severity,
+                    tags.join(", "),
+                    r.summary.replace('|', "\\|"),
+                    r.safer.replace('|', "\\|")
+                ));
+            }
+            s
+        }
+    }
+}
+
+fn explain(r: &rules::Rule) -> String {
+    let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
+    format!(
+        "{id}  ({severity}; {tags})\n\nWhat it does\n  {summary}\n\nWhy this is bad\n  {why}\n\nExample\n{example}\n\nSafer\n  {safer}\n",
+        id = r.id,
+        severity = r.severity,
+        tags = tags.join(", "),
+        summary = r.summary,
+        why = r.why,
+        example = r
+            .example
+            .lines()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        safer = r.safer
+    )
+}

@@ -183,6 +183,15 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     FileKind::Other
 }
 
+/// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
+/// and files without an extension (scripts with a shebang).
+pub fn needs_content(path: &RepoPath) -> bool {
+    matches!(
+        path.extension().as_deref(),
+        None | Some("yml" | "yaml" | "json" | "template")
+    )
+}
+
 fn looks_like_cloudformation(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
         || (text.contains("Resources") && (text.contains("Type: AWS::") || text.contains("Type: 'AWS::") || text.contains("Type: \"AWS::") || text.contains("\"Type\": \"AWS::") || text.contains("Transform: AWS::Serverless")))

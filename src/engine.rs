@@ -1,0 +1,188 @@
+//! engine: the one line every front-end runs. A source has produced a change and a snapshot;
+//! the engine reads each file once, classifies it, runs the analyzers on it, detects
+//! authorship and asks the policy for the verdict. It owns no I/O of its own beyond the
+//! snapshot it is handed, and holds one file's contents at a time.
+
+use crate::analyze::{self, classify, FileKind, FileView};
+use crate::authorship::{self, AgentCatalogue, Authorship};
+use crate::change::{Change, Content, FileChange, RepoPath, Revision, Side, Snapshot};
+use crate::finding::Finding;
+use crate::policy::{self, evaluate::Evidence, Config, ConfigSource, Reviews, Verdict};
+use serde::Serialize;
+
+/// A Terraform plan (`terraform show -json`) given alongside the change.
+#[derive(Debug, Clone)]
+pub struct PlanFile {
+    pub path: RepoPath,
+    pub text: String,
+}
+
+/// What the engine needs.
+pub struct Input<'a> {
+    pub change: &'a Change,
+    pub snapshot: &'a dyn Snapshot,
+    pub config: &'a Config,
+    pub config_source: ConfigSource,
+    pub plans: &'a [PlanFile],
+    /// `None` for a dry run: the verdict then says what would be needed.
+    pub reviews: Option<&'a Reviews>,
+}
+
+/// A changed file twokey could not read as text, reported for what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileNote {
+    pub path: RepoPath,
+    pub note: String,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub base: Revision,
+    pub head: Revision,
+    pub branch: Option<String>,
+    pub config_source: ConfigSource,
+    pub files_changed: usize,
+    pub infra_files: Vec<RepoPath>,
+    pub not_analysed: Vec<FileNote>,
+    pub authorship: Authorship,
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    pub verdict: Verdict,
+}
+
+/// Runs the whole analysis and takes the verdict.
+pub fn run(input: Input<'_>) -> Outcome {
+    let change = input.change;
+    let config = input.config;
+    let mut findings = Vec::new();
+    let mut infra_files = Vec::new();
+    let mut not_analysed = Vec::new();
+
+    for file in &change.files {
+        let scan = scan_file(file, input.snapshot, config);
+        if scan.infra {
+            infra_files.push(file.path().clone());
+        }
+        if let Some(note) = content_note(&scan.old, &scan.new) {
+            not_analysed.push(FileNote {
+                path: file.path().clone(),
+                note,
+            });
+        }
+        let view = FileView {
+            change: file,
+            kind: scan.kind,
+            old: &scan.old,
+            new: &scan.new,
+            snapshot: input.snapshot,
+            options: &config.analysis,
+        };
+        findings.extend(analyze::analyze_file(&view));
+    }
+    findings.extend(analyze::files::analyze_change(change, &config.analysis));
+    for plan in input.plans {
+        findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.path.cmp(&b.location.path))
+            .then_with(|| a.location.line.cmp(&b.location.line))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    findings.dedup();
+
+    let catalogue = AgentCatalogue::builtin().with_extra(config.agents.clone());
+    let authorship = authorship::detect(change, &catalogue);
+    let verdict = policy::evaluate(
+        Evidence {
+            change,
+            authorship: &authorship,
+            findings: &findings,
+            infra_files: &infra_files,
+        },
+        input.reviews,
+        config,
+    );
+    Outcome {
+        base: change.base.clone(),
+        head: change.head.clone(),
+        branch: change.branch.clone(),
+        config_source: input.config_source,
+        files_changed: change.files.len(),
+        infra_files,
+        not_analysed,
+        authorship,
+        findings,
+        verdict,
+    }
+}
+
+struct Scan {
+    kind: FileKind,
+    infra: bool,
+    old: Content,
+    new: Content,
+}
+
+/// Classifies one file and reads what its analyzers need. Application code is classified by
+/// path alone and never read, which keeps a large change cheap.
+fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Scan {
+    let read = |side: Side| -> Content {
+        let path = match side {
+            Side::Base => file.old_path.as_ref(),
+            Side::Head => file.new_path.as_ref(),
+        };
+        path.map(|p| snapshot.read(side, p)).unwrap_or(Content::Absent)
+    };
+    let path = file.path();
+    let mut kind = classify(path, None);
+    let mut old = None;
+    let mut new = None;
+    if kind == FileKind::Other && classify::needs_content(path) {
+        let side = if file.new_path.is_some() { Side::Head } else { Side::Base };
+        let content = read(side);
+        kind = classify(path, content.text());
+        if kind == FileKind::Other && side == Side::Head && file.old_path.is_some() {
+            // A file that stops looking like infrastructure (a manifest emptied or broken)
+            // is still judged by what it was.
+            let base = read(Side::Base);
+            kind = classify(file.old_path.as_ref().unwrap_or(path), base.text());
+            old = Some(base);
+        }
+        match side {
+            Side::Head => new = Some(content),
+            Side::Base => old = Some(content),
+        }
+    }
+    let infra = kind.is_infra() || config.infra_paths.is_match(path.as_str());
+    let wanted = kind != FileKind::Other || analyze::guardrail::watches(path);
+    let (old, new) = if wanted {
+        (old.unwrap_or_else(|| read(Side::Base)), new.unwrap_or_else(|| read(Side::Head)))
+    } else {
+        (Content::Absent, Content::Absent)
+    };
+    Scan {
+        kind,
+        infra,
+        old,
+        new,
+    }
+}
+
+fn content_note(old: &Content, new: &Content) -> Option<String> {
+    let describe = |c: &Content| match c {
+        Content::Binary => Some("binary".to_owned()),
+        Content::NotUtf8 => Some("not UTF-8 text".to_owned()),
+        Content::TooLarge(n) => Some(format!("too large to analyse ({n} bytes)")),
+        Content::Submodule => Some("a submodule".to_owned()),
+        Content::Symlink => Some("a symbolic link".to_owned()),
+        Content::Text(_) | Content::Absent => None,
+    };
+    match (describe(old), describe(new)) {
+        (_, Some(n)) => Some(n),
+        (Some(o), None) => Some(format!("{o} on the base side")),
+        (None, None) => None,
+    }
+}
