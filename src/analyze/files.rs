@@ -1,11 +1,529 @@
-//! files analyzer (being written).
+//! files analyzer: findings about files as files, whatever their format (an infrastructure
+//! file deleted, an infrastructure file twokey cannot read), and about the change as a whole
+//! (mass deletion, a change the source could not read completely).
+//!
+//! [`analyze`] runs on every file; [`analyze_change`] runs once per change.
 
-use super::FileView;
-use crate::finding::Finding;
+use super::{AnalyzeOptions, FileKind, FileView};
+use crate::change::{Change, Content, RepoPath, Side};
+use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 
-pub const RULES: &[&Rule] = &[];
+pub const INFRA_FILE_DELETED: Rule = Rule {
+    id: crate::finding::RuleId("git/infra-file-deleted"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "An infrastructure file (Terraform, manifests, migrations, pipelines) is deleted.",
+    why: "Whatever the file declares stops being managed: the next apply or sync destroys the resources it declared, or a pipeline silently stops running.",
+    example: "git rm infra/prod/database.tf",
+    safer: "Confirm nothing the file declared is still needed; for Terraform, move resources with `moved` blocks or `terraform state rm` them first instead of letting apply destroy them.",
+};
 
-pub fn analyze(_view: &FileView) -> Vec<Finding> {
-    Vec::new()
+pub const UNREADABLE_INFRA_FILE: Rule = Rule {
+    id: crate::finding::RuleId("git/unreadable-infra-file"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "An infrastructure file is too large, binary or not UTF-8, so it cannot be analysed.",
+    why: "twokey fails closed: a file it cannot read may destroy anything, so a human must review it.",
+    example: "infra/generated.tf.json grows past the 2 MiB analysis limit",
+    safer: "Split the file into smaller ones, or commit it as UTF-8 text, so it can be reviewed structurally.",
+};
+
+pub const MASS_DELETION: Rule = Rule {
+    id: crate::finding::RuleId("git/mass-deletion"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive],
+    summary: "The change deletes many files at once.",
+    why: "A large deletion is easy to approve without reading, and agents sometimes clear out directories they misjudge as unused.",
+    example: "an agent's clean-up removes 80 files under services/legacy/",
+    safer: "Split the deletion into smaller changes per component, each with a reason a reviewer can check.",
+};
+
+pub const INCOMPLETE_CHANGE: Rule = Rule {
+    id: crate::finding::RuleId("git/incomplete-change"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "Part of the change could not be read, so it was not analysed.",
+    why: "twokey fails closed: what it could not read may destroy anything, so a human must review the change.",
+    example: "the GitHub API lists only the first 3000 files of a pull request",
+    safer: "Split the change into smaller pull requests that twokey can read completely.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &INFRA_FILE_DELETED,
+    &UNREADABLE_INFRA_FILE,
+    &MASS_DELETION,
+    &INCOMPLETE_CHANGE,
+];
+
+/// Per-file findings.
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if !view.kind.is_infra() {
+        return findings;
+    }
+    if view.change.is_deleted() && !deletion_analysed_structurally(view) {
+        findings.push(Finding::new(
+            &INFRA_FILE_DELETED,
+            view.whole(Side::Base),
+            format!(
+                "{} ({}) is deleted: everything it declares stops being managed and may be destroyed on the next apply or sync.",
+                view.path_on(Side::Base),
+                view.kind.as_str()
+            ),
+        ));
+    }
+    findings.extend(unreadable(view));
+    findings
+}
+
+/// Kubernetes manifests are compared object by object, including their deletion, and the
+/// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
+/// on top would flag a correct split or merge of manifests.
+fn deletion_analysed_structurally(view: &FileView) -> bool {
+    view.kind == FileKind::Kubernetes && view.old_text().is_some()
+}
+
+fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String> {
+    match content {
+        Content::TooLarge(bytes) => Some(format!(
+            "too large ({bytes} bytes, over the {} byte limit)",
+            options.max_file_bytes
+        )),
+        Content::Binary => Some("binary".to_owned()),
+        Content::NotUtf8 => Some("not UTF-8 text".to_owned()),
+        Content::Text(_) | Content::Absent | Content::Submodule | Content::Symlink => None,
+    }
+}
+
+fn unreadable(view: &FileView) -> Option<Finding> {
+    let old = why_unreadable(view.old, view.options);
+    let new = why_unreadable(view.new, view.options);
+    let (side, reasons) = match (old, new) {
+        (None, None) => return None,
+        (Some(o), None) => (Side::Base, format!("{o} on the base side")),
+        (None, Some(n)) => (Side::Head, n),
+        (Some(o), Some(n)) if o == n => (Side::Head, format!("{n} on both sides")),
+        (Some(o), Some(n)) => (
+            Side::Head,
+            format!("{o} on the base side and {n} on the head side"),
+        ),
+    };
+    Some(Finding::new(
+        &UNREADABLE_INFRA_FILE,
+        view.whole(side),
+        format!(
+            "{} ({}) is {reasons}, so twokey cannot tell what it destroys; a human must review it.",
+            view.path_on(side),
+            view.kind.as_str()
+        ),
+    ))
+}
+
+/// Findings about the change as a whole. The engine calls this once per change.
+pub fn analyze_change(change: &Change, options: &AnalyzeOptions) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let deleted: Vec<&RepoPath> = change
+        .files
+        .iter()
+        .filter(|f| f.is_deleted())
+        .map(|f| f.path())
+        .collect();
+    // A threshold of 0 would flag every change, deletions or not; one deletion is the floor.
+    let threshold = options.mass_deletion_files.max(1);
+    if let Some(first) = deleted.first().filter(|_| deleted.len() >= threshold) {
+        findings.push(Finding::new(
+            &MASS_DELETION,
+            Location::file((*first).clone(), Side::Base),
+            format!(
+                "This change deletes {} files (the threshold is {}), starting with {first}; check each deletion is intended.",
+                deleted.len(),
+                options.mass_deletion_files
+            ),
+        ));
+    }
+    for gap in &change.completeness.gaps {
+        findings.push(Finding::new(
+            &INCOMPLETE_CHANGE,
+            // The gap belongs to no single file: it points at the repository root.
+            Location::file(RepoPath::new("."), Side::Head),
+            format!("twokey could not read the whole change: {gap} A human must review what was not analysed."),
+        ));
+    }
+    findings
+}
+
+/// Builders for analyzer tests in this crate: a file change, both sides' content and a fake
+/// snapshot holding the sibling files an analyzer may look at.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::analyze::{classify, AnalyzeOptions, FileKind, FileView};
+    use crate::change::{Content, EntryKind, FileChange, FileStatus, RepoPath, Side, Snapshot};
+    use crate::finding::Finding;
+
+    #[derive(Default)]
+    pub struct FakeSnapshot {
+        pub files: Vec<(Side, String, Content)>,
+    }
+
+    impl Snapshot for FakeSnapshot {
+        fn read(&self, side: Side, path: &RepoPath) -> Content {
+            self.files
+                .iter()
+                .find(|(s, p, _)| *s == side && p == path.as_str())
+                .map(|(_, _, c)| c.clone())
+                .unwrap_or(Content::Absent)
+        }
+        fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
+            self.files
+                .iter()
+                .filter(|(s, p, _)| *s == side && RepoPath::new(p.as_str()).dir() == dir)
+                .map(|(_, p, _)| RepoPath::new(p.as_str()))
+                .collect()
+        }
+    }
+
+    /// One file's change, ready to hand to an analyzer.
+    pub struct Case {
+        pub change: FileChange,
+        pub old: Content,
+        pub new: Content,
+        pub kind: Option<FileKind>,
+        pub snapshot: FakeSnapshot,
+        pub options: AnalyzeOptions,
+    }
+
+    fn text(t: &str) -> Content {
+        Content::Text(t.to_owned())
+    }
+
+    fn change(status: FileStatus, old: Option<&str>, new: Option<&str>) -> FileChange {
+        FileChange {
+            status,
+            old_path: old.map(RepoPath::new),
+            new_path: new.map(RepoPath::new),
+            old_kind: if old.is_some() {
+                EntryKind::File
+            } else {
+                EntryKind::Absent
+            },
+            new_kind: if new.is_some() {
+                EntryKind::File
+            } else {
+                EntryKind::Absent
+            },
+            binary: false,
+            hunks: Vec::new(),
+            added_lines: 0,
+            deleted_lines: 0,
+            old_size: None,
+            new_size: None,
+        }
+    }
+
+    impl Case {
+        fn new(change: FileChange, old: Content, new: Content) -> Case {
+            let mut snapshot = FakeSnapshot::default();
+            if let Some(p) = &change.old_path {
+                snapshot
+                    .files
+                    .push((Side::Base, p.to_string(), old.clone()));
+            }
+            if let Some(p) = &change.new_path {
+                snapshot
+                    .files
+                    .push((Side::Head, p.to_string(), new.clone()));
+            }
+            Case {
+                change,
+                old,
+                new,
+                kind: None,
+                snapshot,
+                options: AnalyzeOptions::default(),
+            }
+        }
+        pub fn modified(path: &str, old: &str, new: &str) -> Case {
+            Case::new(
+                change(FileStatus::Modified, Some(path), Some(path)),
+                text(old),
+                text(new),
+            )
+        }
+        pub fn added(path: &str, new: &str) -> Case {
+            Case::new(
+                change(FileStatus::Added, None, Some(path)),
+                Content::Absent,
+                text(new),
+            )
+        }
+        pub fn deleted(path: &str, old: &str) -> Case {
+            Case::new(
+                change(FileStatus::Deleted, Some(path), None),
+                text(old),
+                Content::Absent,
+            )
+        }
+        pub fn renamed(from: &str, to: &str, old: &str, new: &str) -> Case {
+            Case::new(
+                change(FileStatus::Renamed, Some(from), Some(to)),
+                text(old),
+                text(new),
+            )
+        }
+        /// Replaces one side's content (for unreadable files).
+        pub fn with_content(mut self, side: Side, content: Content) -> Case {
+            match side {
+                Side::Base => self.old = content,
+                Side::Head => self.new = content,
+            }
+            self
+        }
+        /// Another file in the snapshot on `side`.
+        pub fn with_file(mut self, side: Side, path: &str, content: &str) -> Case {
+            self.snapshot
+                .files
+                .push((side, path.to_owned(), text(content)));
+            self
+        }
+        pub fn with_kind(mut self, kind: FileKind) -> Case {
+            self.kind = Some(kind);
+            self
+        }
+        pub fn with_hunk(
+            mut self,
+            old_start: u32,
+            old_lines: u32,
+            new_start: u32,
+            new_lines: u32,
+        ) -> Case {
+            self.change.hunks.push(crate::change::Hunk {
+                old_start,
+                old_lines,
+                new_start,
+                new_lines,
+            });
+            self
+        }
+        /// The kind the engine would give the file: by path, then by the head (or base) text.
+        pub fn kind(&self) -> FileKind {
+            self.kind.unwrap_or_else(|| {
+                let by_head = classify(self.change.path(), self.new.text());
+                if by_head == FileKind::Other {
+                    let base_path = self.change.old_path.as_ref().unwrap_or(self.change.path());
+                    classify(base_path, self.old.text())
+                } else {
+                    by_head
+                }
+            })
+        }
+        pub fn run(&self, analyzer: impl Fn(&FileView) -> Vec<Finding>) -> Vec<Finding> {
+            let view = FileView {
+                change: &self.change,
+                kind: self.kind(),
+                old: &self.old,
+                new: &self.new,
+                snapshot: &self.snapshot,
+                options: &self.options,
+            };
+            analyzer(&view)
+        }
+    }
+
+    /// The rule ids of some findings, for compact assertions.
+    pub fn ids(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{ids, Case};
+    use super::*;
+    use crate::change::{
+        Commit, Completeness, EntryKind, FileChange, FileStatus, Identity, Revision,
+    };
+
+    const TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+
+    #[test]
+    fn deleting_a_terraform_file_is_an_infra_file_deletion_on_the_base_side() {
+        let f = Case::deleted("infra/prod/buckets.tf", TF).run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        assert_eq!(f[0].location.side, Side::Base);
+        assert_eq!(f[0].location.path.as_str(), "infra/prod/buckets.tf");
+        assert_eq!(f[0].location.line, None);
+        assert!(f[0].tags.contains(&Tag::Destructive) && f[0].tags.contains(&Tag::Infra));
+        assert!(
+            f[0].message.contains("infra/prod/buckets.tf"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn deleting_application_code_is_not_an_infra_file_deletion() {
+        let f = Case::deleted("src/main.rs", "fn main() {}\n").run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn modifying_an_infra_file_is_not_a_deletion() {
+        let f =
+            Case::modified("infra/main.tf", TF, &TF.replace("logs\"\n", "logs2\"\n")).run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn deleted_kubernetes_manifest_is_left_to_the_object_by_object_comparison() {
+        let f = Case::deleted(
+            "deploy/app.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n",
+        )
+        .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn oversized_infra_file_on_head_needs_a_human_with_its_size() {
+        let f = Case::modified("infra/main.tf", TF, "")
+            .with_content(Side::Head, Content::TooLarge(5_000_000))
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/unreadable-infra-file"]);
+        assert_eq!(f[0].location.side, Side::Head);
+        assert!(f[0].message.contains("5000000 bytes"), "{}", f[0].message);
+        assert_eq!(f[0].tags, [Tag::Infra]);
+    }
+
+    #[test]
+    fn binary_base_of_an_infra_file_says_binary_on_the_base_side() {
+        let f = Case::modified("infra/main.tf", "", TF)
+            .with_content(Side::Base, Content::Binary)
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/unreadable-infra-file"]);
+        assert_eq!(f[0].location.side, Side::Base);
+        assert!(
+            f[0].message.contains("binary on the base side"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn non_utf8_on_both_sides_is_one_finding() {
+        let f = Case::modified("db/migrations/001.sql", "", "")
+            .with_content(Side::Base, Content::NotUtf8)
+            .with_content(Side::Head, Content::NotUtf8)
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/unreadable-infra-file"]);
+        assert!(
+            f[0].message.contains("not UTF-8 text on both sides"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn unreadable_application_file_is_not_reported() {
+        let f = Case::modified("assets/logo.png", "", "")
+            .with_content(Side::Base, Content::Binary)
+            .with_content(Side::Head, Content::Binary)
+            .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    fn file(status: FileStatus, path: &str) -> FileChange {
+        let deleted = status == FileStatus::Deleted;
+        FileChange {
+            status,
+            old_path: Some(RepoPath::new(path)),
+            new_path: (!deleted).then(|| RepoPath::new(path)),
+            old_kind: EntryKind::File,
+            new_kind: if deleted {
+                EntryKind::Absent
+            } else {
+                EntryKind::File
+            },
+            binary: false,
+            hunks: Vec::new(),
+            added_lines: 0,
+            deleted_lines: 1,
+            old_size: None,
+            new_size: None,
+        }
+    }
+
+    fn change_of(files: Vec<FileChange>, gaps: Vec<String>) -> Change {
+        Change {
+            base: Revision::new("a"),
+            head: Revision::new("b"),
+            branch: None,
+            files,
+            commits: vec![Commit::new(
+                Revision::new("b"),
+                Identity::new("A", "a@example.com"),
+                Identity::new("A", "a@example.com"),
+                "clean up".to_owned(),
+            )],
+            pull_request: None,
+            completeness: Completeness { gaps },
+        }
+    }
+
+    fn options(mass: usize) -> AnalyzeOptions {
+        AnalyzeOptions {
+            mass_deletion_files: mass,
+            ..AnalyzeOptions::default()
+        }
+    }
+
+    #[test]
+    fn deleting_as_many_files_as_the_threshold_is_a_mass_deletion() {
+        let mut files = vec![file(FileStatus::Modified, "README.md")];
+        files.extend((0..3).map(|i| file(FileStatus::Deleted, &format!("legacy/f{i}.rs"))));
+        let f = analyze_change(&change_of(files, vec![]), &options(3));
+        assert_eq!(ids(&f), ["git/mass-deletion"]);
+        assert_eq!(f[0].location.path.as_str(), "legacy/f0.rs");
+        assert_eq!(f[0].location.side, Side::Base);
+        assert!(f[0].message.contains("deletes 3 files"), "{}", f[0].message);
+        assert_eq!(f[0].tags, [Tag::Destructive]);
+    }
+
+    #[test]
+    fn deleting_fewer_files_than_the_threshold_is_not_a_mass_deletion() {
+        let mut files: Vec<_> = (0..2)
+            .map(|i| file(FileStatus::Deleted, &format!("f{i}")))
+            .collect();
+        files.extend((0..5).map(|i| file(FileStatus::Modified, &format!("m{i}"))));
+        assert!(analyze_change(&change_of(files, vec![]), &options(3)).is_empty());
+    }
+
+    #[test]
+    fn a_zero_threshold_does_not_flag_a_change_without_deletions() {
+        let files = vec![file(FileStatus::Modified, "a.rs")];
+        assert!(analyze_change(&change_of(files, vec![]), &options(0)).is_empty());
+    }
+
+    #[test]
+    fn every_gap_in_completeness_is_an_incomplete_change_finding() {
+        let gaps = vec![
+            "The API listed only the first 3000 files.".to_owned(),
+            "The diff of infra/big.tf was truncated.".to_owned(),
+        ];
+        let f = analyze_change(&change_of(vec![], gaps), &options(50));
+        assert_eq!(ids(&f), ["git/incomplete-change", "git/incomplete-change"]);
+        assert!(
+            f[0].message.contains("first 3000 files"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[1].message.contains("infra/big.tf"), "{}", f[1].message);
+        assert_eq!(f[0].tags, [Tag::Infra]);
+    }
+
+    #[test]
+    fn a_complete_change_has_no_incomplete_change_finding() {
+        let files = vec![file(FileStatus::Modified, "a.rs")];
+        assert!(analyze_change(&change_of(files, vec![]), &options(50)).is_empty());
+    }
 }

@@ -1,11 +1,940 @@
-//! kubernetes analyzer (being written).
+//! kubernetes analyzer: compares the objects a manifest declares on each side, by identity
+//! (API group, kind, namespace, name), and reports those a sync with pruning would delete:
+//! namespaces (and everything in them), custom resource definitions (and every resource of
+//! their type), volumes and the workloads that own them, and ordinary objects. An object
+//! that moved to another manifest in the same directory is not deleted; comment, formatting
+//! and ordering edits compare equal.
 
-use super::FileView;
-use crate::finding::Finding;
+use super::{unparseable_finding, FileKind, FileView, Unparseable};
+use crate::change::{RepoPath, Side};
+use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
+use crate::yaml::{self, Node};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
-pub const RULES: &[&Rule] = &[];
+pub const OBJECT_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/object-deleted"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A Kubernetes object is removed from the manifests.",
+    why: "With pruning (Argo CD, Flux, `kubectl apply --prune`) removing an object from the manifests deletes it from the cluster: a workload stops serving, a Secret is gone.",
+    example: "- kind: Deployment\n-   metadata: {name: web, namespace: shop}",
+    safer: "Scale the workload to zero or mark it with `argocd.argoproj.io/sync-options: Prune=false` first, and delete it in a separate change once nothing depends on it.",
+};
 
-pub fn analyze(_view: &FileView) -> Vec<Finding> {
-    Vec::new()
+pub const NAMESPACE_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/namespace-deleted"),
+    severity: Severity::Critical,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A Namespace is removed from the manifests.",
+    why: "Deleting a namespace deletes every object in it, including ones no manifest declares: workloads, Secrets, PersistentVolumeClaims and their data.",
+    example: "- apiVersion: v1\n- kind: Namespace\n- metadata: {name: payments}",
+    safer: "Keep the Namespace declared (or protect it from pruning) and remove its contents one by one in reviewed changes.",
+};
+
+pub const CRD_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/crd-deleted"),
+    severity: Severity::Critical,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A CustomResourceDefinition is removed from the manifests.",
+    why: "Deleting a CRD deletes every custom resource of its type in every namespace, and operators then tear down what those resources managed.",
+    example: "- kind: CustomResourceDefinition\n-   metadata: {name: certificates.cert-manager.io}",
+    safer: "Keep the CRD until no resource of its type remains, and uninstall it in a separate, reviewed change.",
+};
+
+pub const VOLUME_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/volume-deleted"),
+    severity: Severity::Critical,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A PersistentVolume, PersistentVolumeClaim or StatefulSet is removed from the manifests.",
+    why: "Volumes hold data: deleting a claim or volume with the Delete reclaim policy erases the disk, and a StatefulSet takes its pods (and with whenDeleted: Delete, its claims) with it.",
+    example: "- kind: PersistentVolumeClaim\n-   metadata: {name: postgres-data}",
+    safer: "Snapshot the volume and set the PersistentVolume's reclaim policy to Retain before removing the claim; keep StatefulSet claims with whenDeleted: Retain.",
+};
+
+pub const RENAMED: Rule = Rule {
+    id: RuleId("kubernetes/renamed"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A Kubernetes object is renamed (same kind and namespace, same spec, new name).",
+    why: "Kubernetes has no rename: the object under the old name is deleted and a new one created, so pods restart and anything referring to the old name breaks.",
+    example: "- metadata: {name: web}\n+ metadata: {name: web-v2}",
+    safer: "Create the new object alongside the old one, move references and traffic to it, then delete the old one in a later change.",
+};
+
+pub const RECLAIM_POLICY_DELETE: Rule = Rule {
+    id: RuleId("kubernetes/reclaim-policy-delete"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A PersistentVolume's reclaim policy becomes Delete.",
+    why: "With reclaim policy Delete, releasing the claim erases the backing disk; with Retain the data survives a mistaken deletion.",
+    example: "- persistentVolumeReclaimPolicy: Retain\n+ persistentVolumeReclaimPolicy: Delete",
+    safer: "Keep persistentVolumeReclaimPolicy: Retain for volumes that hold data, and clean up released volumes by hand.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: RuleId("kubernetes/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A Kubernetes manifest could not be parsed as YAML.",
+    why: "twokey fails closed: it cannot tell which objects a manifest it cannot read deletes, so a human must review it.",
+    example: "metadata:\n  name: {{ .Values.name }   # a template, or broken YAML",
+    safer: "Keep plain manifests valid YAML; render templates (helm template, kustomize build) and review the rendered output.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &OBJECT_DELETED,
+    &NAMESPACE_DELETED,
+    &CRD_DELETED,
+    &VOLUME_DELETED,
+    &RENAMED,
+    &RECLAIM_POLICY_DELETE,
+    &UNPARSEABLE,
+];
+
+/// What makes two manifests describe the same cluster object. The API version is left out
+/// on purpose: `apps/v1beta2` to `apps/v1` is the same Deployment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ObjectId {
+    group: String,
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+impl ObjectId {
+    fn is(&self, group: &str, kind: &str) -> bool {
+        self.group == group && self.kind == kind
+    }
+    /// Same group, kind and name, whatever the namespace.
+    fn same_but_namespace(&self, other: &ObjectId) -> bool {
+        self.group == other.group && self.kind == other.kind && self.name == other.name
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// The objects of one side, first declaration winning (a duplicate is a mistake the API
+/// server rejects, not a second object).
+type Objects<'a> = BTreeMap<ObjectId, &'a Node>;
+
+/// Groups whose kinds configure tools rather than describe cluster objects.
+const TOOL_CONFIG_GROUPS: &[&str] = &["kustomize.config.k8s.io"];
+
+fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
+    let Some(kind) = node.get("kind").and_then(Node::as_str) else {
+        return;
+    };
+    let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+    let name = node.path(&["metadata", "name"]).and_then(Node::as_str);
+    if kind.ends_with("List") && name.is_none() {
+        if let Some(items) = node.get("items") {
+            for item in items.as_seq() {
+                collect(item, out);
+            }
+            return;
+        }
+    }
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    // An object without a usable name (templated, generateName) has no identity to track.
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return;
+    };
+    if TOOL_CONFIG_GROUPS.contains(&group) {
+        return;
+    }
+    let namespace = node
+        .path(&["metadata", "namespace"])
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    let id = ObjectId {
+        group: group.to_owned(),
+        kind: kind.to_owned(),
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+    };
+    out.entry(id).or_insert(node);
+}
+
+fn objects(docs: &[Node]) -> Objects<'_> {
+    let mut out = Objects::new();
+    for doc in docs {
+        collect(doc, &mut out);
+    }
+    out
+}
+
+/// One side's documents: `Some(empty)` when the side does not exist, `None` when it exists
+/// but cannot be compared (unreadable, which the files analyzer reports, or unparseable).
+fn side_documents(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Option<Vec<Node>> {
+    let (content, path) = match side {
+        Side::Base => (view.old, &view.change.old_path),
+        Side::Head => (view.new, &view.change.new_path),
+    };
+    if path.is_none() {
+        return Some(Vec::new());
+    }
+    let text = content.text()?;
+    match yaml::parse_documents(text) {
+        Ok(docs) => Some(docs),
+        Err(e) => {
+            // Helm and Kustomize sources are often templates that are not YAML until
+            // rendered; only a file classified as a plain manifest must parse.
+            if view.kind == FileKind::Kubernetes {
+                let failure = Unparseable {
+                    side,
+                    line: Some(e.line.max(1)),
+                    reason: e.message,
+                };
+                findings.push(unparseable_finding(&UNPARSEABLE, view, &failure));
+            }
+            None
+        }
+    }
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let base_docs = side_documents(view, Side::Base, &mut findings);
+    let head_docs = side_documents(view, Side::Head, &mut findings);
+    let (Some(base_docs), Some(head_docs)) = (base_docs, head_docs) else {
+        return findings;
+    };
+    let base = objects(&base_docs);
+    let head = objects(&head_docs);
+
+    let mut removed: Vec<(&ObjectId, &Node)> = base
+        .iter()
+        .filter(|(id, _)| !head.contains_key(*id))
+        .map(|(id, node)| (id, *node))
+        .collect();
+    if !removed.is_empty() {
+        let moved = declared_in_siblings(view);
+        removed.retain(|(id, _)| !moved.contains(*id));
+    }
+    // Report in file order, as a reviewer reads the diff.
+    removed.sort_by_key(|(_, node)| node.line);
+
+    let mut added: Vec<(&ObjectId, &Node)> = head
+        .iter()
+        .filter(|(id, _)| !base.contains_key(*id))
+        .map(|(id, node)| (id, *node))
+        .collect();
+    added.sort_by_key(|(_, node)| node.line);
+    let mut renamed_to: BTreeSet<&ObjectId> = BTreeSet::new();
+
+    for (id, node) in removed {
+        let rename = added
+            .iter()
+            .find(|(new_id, new_node)| {
+                !renamed_to.contains(new_id)
+                    && new_id.group == id.group
+                    && new_id.kind == id.kind
+                    && new_id.namespace == id.namespace
+                    && same_body(node, new_node)
+            })
+            .map(|(new_id, _)| *new_id);
+        if let Some(new_id) = rename {
+            renamed_to.insert(new_id);
+        }
+        let moved_namespace = added
+            .iter()
+            .find(|(new_id, _)| new_id.same_but_namespace(id))
+            .map(|(new_id, _)| new_id.namespace.as_str());
+        findings.push(removal_finding(view, id, node, rename, moved_namespace));
+    }
+
+    findings.extend(reclaim_policies(view, &base, &head));
+    findings
+}
+
+/// Objects declared at head in the other manifests of the directories this file lives in:
+/// an object found there was moved, not deleted. Read only when something was removed.
+fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
+    let own = view.change.new_path.as_ref();
+    let mut dirs: Vec<&str> = [&view.change.old_path, &view.change.new_path]
+        .into_iter()
+        .flatten()
+        .map(RepoPath::dir)
+        .collect();
+    dirs.dedup();
+    let mut found = BTreeSet::new();
+    for dir in dirs {
+        for path in view.snapshot.list_dir(Side::Head, dir) {
+            let manifest = matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json"));
+            if !manifest || Some(&path) == own {
+                continue;
+            }
+            let content = view.snapshot.read(Side::Head, &path);
+            let Some(docs) = content.text().and_then(|t| yaml::parse_documents(t).ok()) else {
+                continue;
+            };
+            found.extend(objects(&docs).into_keys());
+        }
+    }
+    found
+}
+
+/// Whether two objects declare the same thing apart from their metadata: a rename.
+fn same_body(a: &Node, b: &Node) -> bool {
+    let body = |n: &Node| -> Vec<(String, Node)> {
+        n.as_map()
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "apiVersion"))
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (body(a), body(b));
+    a.len() == b.len()
+        && a.iter()
+            .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.same_value(v2)))
+}
+
+/// Kinds whose loss is cheap to undo by re-applying: configuration and routing objects that
+/// hold no state. Everything else, custom resources included, may be an operator's handle on
+/// real infrastructure and stays High.
+const RECREATABLE: &[(&str, &str)] = &[
+    ("", "ConfigMap"),
+    ("", "ServiceAccount"),
+    ("", "LimitRange"),
+    ("", "ResourceQuota"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("policy", "PodDisruptionBudget"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+];
+
+fn deletion_severity(id: &ObjectId, node: &Node) -> Severity {
+    if id.is("", "Service") {
+        // A LoadBalancer Service owns a cloud load balancer and its address, which a new
+        // Service does not get back.
+        let lb = node.path(&["spec", "type"]).and_then(Node::as_str) == Some("LoadBalancer");
+        return if lb { Severity::High } else { Severity::Medium };
+    }
+    if RECREATABLE.iter().any(|(g, k)| id.is(g, k)) {
+        Severity::Medium
+    } else {
+        OBJECT_DELETED.severity
+    }
+}
+
+fn removal_finding(
+    view: &FileView,
+    id: &ObjectId,
+    node: &Node,
+    renamed_to: Option<&ObjectId>,
+    moved_namespace: Option<&str>,
+) -> Finding {
+    let location = view.at(Side::Base, node.line, node.end_line);
+    let path = view.path_on(Side::Base);
+    let how = match (renamed_to, moved_namespace) {
+        (Some(new), _) => format!("is renamed to {} in {path}", new.name),
+        (None, Some(ns)) if ns.is_empty() => format!("loses its namespace in {path}"),
+        (None, Some(ns)) => format!("moves to namespace {ns} in {path}"),
+        (None, None) => format!("is removed from {path}"),
+    };
+    let recreated = if renamed_to.is_some() || moved_namespace.is_some() {
+        " (Kubernetes deletes the old object and creates a new one)"
+    } else {
+        ""
+    };
+
+    if id.is("", "Namespace") {
+        return Finding::new(
+            &NAMESPACE_DELETED,
+            location,
+            format!("{id} {how}{recreated}: deleting a namespace deletes every object in it, including Secrets and PersistentVolumeClaims no manifest declares."),
+        );
+    }
+    if id.is("apiextensions.k8s.io", "CustomResourceDefinition") {
+        let kind = node.path(&["spec", "names", "kind"]).and_then(Node::as_str);
+        let group = node.path(&["spec", "group"]).and_then(Node::as_str);
+        let what = match (kind, group) {
+            (Some(k), Some(g)) => format!("every {k} ({g}) resource"),
+            (Some(k), None) => format!("every {k} resource"),
+            _ => "every resource of its type".to_owned(),
+        };
+        return Finding::new(
+            &CRD_DELETED,
+            location,
+            format!("{id} {how}{recreated}: deleting it deletes {what} in every namespace."),
+        );
+    }
+    if let Some(consequence) = volume_consequence(id, node) {
+        return Finding::new(
+            &VOLUME_DELETED,
+            location,
+            format!("{id} {how}{recreated}: {consequence}."),
+        );
+    }
+    let severity = deletion_severity(id, node);
+    if let Some(new) = renamed_to {
+        return Finding::new(
+            &RENAMED,
+            location,
+            format!("{id} {how}: Kubernetes has no rename, so syncing deletes {} and creates {}, and anything referring to the old name breaks.", id.name, new.name),
+        )
+        .with_severity(severity)
+        .with_safer(format!(
+            "Add {} alongside {}, move references to it, and remove {} in a later change.",
+            new.name, id.name, id.name
+        ));
+    }
+    Finding::new(
+        &OBJECT_DELETED,
+        location,
+        format!("{id} {how}{recreated}: a sync with pruning deletes it from the cluster."),
+    )
+    .with_severity(severity)
+}
+
+/// What deleting a stateful object does to its data, or `None` when it holds none.
+fn volume_consequence(id: &ObjectId, node: &Node) -> Option<String> {
+    if id.is("", "PersistentVolumeClaim") {
+        return Some("deleting the claim releases its volume, and under the usual Delete reclaim policy the disk and its data are erased".to_owned());
+    }
+    if id.is("", "PersistentVolume") {
+        let policy = node
+            .path(&["spec", "persistentVolumeReclaimPolicy"])
+            .and_then(Node::as_str);
+        return Some(match policy {
+            Some("Delete") => {
+                "its reclaim policy is Delete, so the backing disk and its data are erased"
+                    .to_owned()
+            }
+            _ => "the volume and the data on it are no longer managed and any claim on it breaks"
+                .to_owned(),
+        });
+    }
+    if id.is("apps", "StatefulSet") {
+        let when_deleted = node
+            .path(&[
+                "spec",
+                "persistentVolumeClaimRetentionPolicy",
+                "whenDeleted",
+            ])
+            .and_then(Node::as_str);
+        return Some(match when_deleted {
+            Some("Delete") => "its pods stop and, with whenDeleted: Delete, its PersistentVolumeClaims and their data are deleted too".to_owned(),
+            _ => "its pods stop and its PersistentVolumeClaims are orphaned; a later clean-up of them erases the data".to_owned(),
+        });
+    }
+    None
+}
+
+/// PersistentVolumes that now erase their disk on release, and StorageClasses switched from
+/// Retain to Delete.
+fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, node) in head {
+        let (key, new_is_enough) = if id.is("", "PersistentVolume") {
+            (&["spec", "persistentVolumeReclaimPolicy"][..], true)
+        } else if id.is("storage.k8s.io", "StorageClass") {
+            // A StorageClass defaults to Delete, so only an explicit Retain turned off counts.
+            (&["reclaimPolicy"][..], false)
+        } else {
+            continue;
+        };
+        let Some(policy) = node.path(key).filter(|p| p.as_str() == Some("Delete")) else {
+            continue;
+        };
+        let before = match base.get(id) {
+            None if new_is_enough => "is new",
+            None => continue,
+            Some(old) => match old.path(key).and_then(Node::as_str) {
+                Some("Delete") => continue,
+                Some("Retain") => "had Retain",
+                _ if new_is_enough => "had no explicit policy (Retain for a static volume)",
+                _ => continue,
+            },
+        };
+        findings.push(Finding::new(
+            &RECLAIM_POLICY_DELETE,
+            view.at(Side::Head, policy.line, policy.end_line),
+            format!("{id} {before} and now has reclaim policy Delete: releasing its claim erases the disk and its data."),
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::files::testkit::{ids, Case};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(case: Case) -> Vec<Finding> {
+        case.run(analyze)
+    }
+
+    const APP: &str = "\
+# the shop frontend
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: web
+          image: shop/web:1.4
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  namespace: shop
+data:
+  LOG_LEVEL: info
+";
+
+    fn deployment(name: &str, image: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - image: {image}\n")
+    }
+
+    #[test]
+    fn removing_a_deployment_from_a_multi_document_file_is_object_deleted_at_its_base_line() {
+        let head = APP.split("---\n").nth(1).unwrap_or_default();
+        let f = run(Case::modified("deploy/shop.yaml", APP, head));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].location.side, Side::Base);
+        assert_eq!(
+            (f[0].location.line, f[0].location.end_line),
+            (Some(2), Some(13))
+        );
+        assert!(
+            f[0].message
+                .contains("Deployment shop/web is removed from deploy/shop.yaml"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn removing_a_configmap_is_medium() {
+        let head = APP.split("---\n").next().unwrap_or_default();
+        let f = run(Case::modified("deploy/shop.yaml", APP, head));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(15));
+    }
+
+    #[test]
+    fn removing_a_load_balancer_service_is_high_but_a_cluster_ip_one_is_medium() {
+        let svc = |t: &str| {
+            format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: {t}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: keep\n")
+        };
+        let only_ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: keep\n";
+        let f = run(Case::modified(
+            "k8s/svc.yaml",
+            &svc("LoadBalancer"),
+            only_ns,
+        ));
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::High)
+        );
+        let f = run(Case::modified("k8s/svc.yaml", &svc("ClusterIP"), only_ns));
+        assert_eq!(f[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn removing_a_namespace_is_critical_and_says_it_cascades() {
+        let base = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+        let head = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+        let f = run(Case::modified("cluster/namespaces.yaml", base, head));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message.contains("Namespace payments"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.contains("every object in it"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_custom_resource_called_namespace_in_another_group_is_an_ordinary_object() {
+        let base = "apiVersion: example.com/v1\nkind: Namespace\nmetadata:\n  name: x\n";
+        let f = run(Case::deleted("k8s/x.yaml", base));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    const CRD: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: certificates.cert-manager.io
+spec:
+  group: cert-manager.io
+  names:
+    kind: Certificate
+    plural: certificates
+  scope: Namespaced
+";
+
+    #[test]
+    fn removing_a_crd_is_critical_and_names_the_custom_kind() {
+        let f = run(Case::deleted("crds/cert-manager.yaml", CRD));
+        assert_eq!(ids(&f), ["kubernetes/crd-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message
+                .contains("every Certificate (cert-manager.io) resource"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn changing_a_crd_without_removing_it_is_quiet() {
+        let f = run(Case::modified(
+            "crds/cert-manager.yaml",
+            CRD,
+            &CRD.replace("Namespaced", "Cluster"),
+        ));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn removing_a_claim_a_volume_or_a_statefulset_is_volume_deleted() {
+        let keep = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: db\n";
+        let cases = [
+            (
+                "v1",
+                "PersistentVolumeClaim",
+                "spec:\n  resources:\n    requests:\n      storage: 10Gi\n",
+                "releases its volume",
+            ),
+            (
+                "v1",
+                "PersistentVolume",
+                "spec:\n  persistentVolumeReclaimPolicy: Delete\n",
+                "reclaim policy is Delete",
+            ),
+            (
+                "apps/v1",
+                "StatefulSet",
+                "spec:\n  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Delete\n",
+                "whenDeleted: Delete",
+            ),
+            (
+                "apps/v1",
+                "StatefulSet",
+                "spec:\n  replicas: 3\n",
+                "orphaned",
+            ),
+        ];
+        for (api, kind, spec, says) in cases {
+            let base = format!("{keep}---\napiVersion: {api}\nkind: {kind}\nmetadata:\n  name: data\n  namespace: db\n{spec}");
+            let f = run(Case::modified("k8s/db.yaml", &base, keep));
+            assert_eq!(ids(&f), ["kubernetes/volume-deleted"], "{kind}");
+            assert_eq!(f[0].severity, Severity::Critical);
+            assert!(f[0].message.contains(says), "{kind}: {}", f[0].message);
+            assert_eq!(f[0].location.line, Some(6), "{kind}");
+        }
+    }
+
+    #[test]
+    fn deleting_a_manifest_file_deletes_every_object_in_it() {
+        let f = run(Case::deleted("deploy/shop.yaml", APP));
+        assert_eq!(
+            ids(&f),
+            ["kubernetes/object-deleted", "kubernetes/object-deleted"]
+        );
+        assert!(f.iter().all(
+            |x| x.location.side == Side::Base && x.location.path.as_str() == "deploy/shop.yaml"
+        ));
+    }
+
+    #[test]
+    fn deleted_manifest_whose_objects_moved_to_sibling_files_is_quiet() {
+        let (web, config) = APP.split_once("---\n").unwrap_or_default();
+        let f = run(Case::deleted("deploy/shop.yaml", APP)
+            .with_file(Side::Head, "deploy/web.yaml", web)
+            .with_file(Side::Head, "deploy/config.yml", config));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn moving_one_object_to_another_file_in_the_same_directory_is_quiet() {
+        let (web, config) = APP.split_once("---\n").unwrap_or_default();
+        let f = run(Case::modified("deploy/shop.yaml", APP, web).with_file(
+            Side::Head,
+            "deploy/config.yaml",
+            config,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn moving_an_object_to_another_directory_is_still_a_deletion_here() {
+        let (web, config) = APP.split_once("---\n").unwrap_or_default();
+        let f = run(Case::modified("deploy/shop.yaml", APP, web).with_file(
+            Side::Head,
+            "other/config.yaml",
+            config,
+        ));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    #[test]
+    fn the_object_in_a_sibling_must_match_its_namespace_too() {
+        let (web, config) = APP.split_once("---\n").unwrap_or_default();
+        let elsewhere = config.replace("namespace: shop", "namespace: staging");
+        let f = run(Case::modified("deploy/shop.yaml", APP, web).with_file(
+            Side::Head,
+            "deploy/config.yaml",
+            &elsewhere,
+        ));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    #[test]
+    fn renaming_a_manifest_file_keeps_its_objects() {
+        let f = run(Case::renamed(
+            "deploy/shop.yaml",
+            "deploy/shop-app.yaml",
+            APP,
+            APP,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn comment_only_edit_is_quiet() {
+        let head = APP
+            .replace("# the shop frontend", "# the shop frontend, v2")
+            .replace("replicas: 2", "replicas: 2  # scaled by HPA");
+        assert!(run(Case::modified("deploy/shop.yaml", APP, &head)).is_empty());
+    }
+
+    #[test]
+    fn reordering_documents_is_quiet() {
+        let (web, config) = APP.split_once("---\n").unwrap_or_default();
+        let head = format!("{config}---\n{web}");
+        assert!(run(Case::modified("deploy/shop.yaml", APP, &head)).is_empty());
+    }
+
+    #[test]
+    fn changing_a_spec_or_the_api_version_within_a_group_is_quiet() {
+        let head = APP
+            .replace("shop/web:1.4", "shop/web:1.5")
+            .replace("apps/v1", "apps/v1beta2");
+        assert!(run(Case::modified("deploy/shop.yaml", APP, &head)).is_empty());
+    }
+
+    #[test]
+    fn adding_objects_is_quiet() {
+        assert!(run(Case::added("deploy/shop.yaml", APP)).is_empty());
+    }
+
+    #[test]
+    fn moving_an_object_to_another_namespace_is_a_deletion_that_says_so() {
+        let head = APP.replacen("namespace: shop", "namespace: store", 1);
+        let f = run(Case::modified("deploy/shop.yaml", APP, &head));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert!(
+            f[0].message.contains("moves to namespace store"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn renaming_with_the_same_spec_is_a_rename_not_a_plain_deletion() {
+        let base = deployment("web", "shop/web:1.4");
+        let head = deployment("web-v2", "shop/web:1.4");
+        let f = run(Case::modified("deploy/web.yaml", &base, &head));
+        assert_eq!(ids(&f), ["kubernetes/renamed"]);
+        assert!(
+            f[0].message.contains("renamed to web-v2"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0]
+            .safer
+            .as_deref()
+            .unwrap_or("")
+            .contains("Add web-v2 alongside web"));
+    }
+
+    #[test]
+    fn replacing_an_object_with_a_different_one_is_a_deletion() {
+        let base = deployment("web", "shop/web:1.4");
+        let head = deployment("api", "shop/api:2.0");
+        let f = run(Case::modified("deploy/web.yaml", &base, &head));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    #[test]
+    fn renaming_a_namespace_is_still_a_namespace_deletion() {
+        let base = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+        let f = run(Case::modified(
+            "k8s/ns.yaml",
+            base,
+            &base.replace("shop", "store"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
+        assert!(
+            f[0].message.contains("renamed to store"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    const PV: &str = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pg\nspec:\n  capacity:\n    storage: 100Gi\n  persistentVolumeReclaimPolicy: Retain\n";
+
+    #[test]
+    fn switching_a_volume_from_retain_to_delete_is_reported_at_the_policy_line() {
+        let f = run(Case::modified(
+            "k8s/pv.yaml",
+            PV,
+            &PV.replace("Retain", "Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(8))
+        );
+        assert!(f[0].message.contains("had Retain"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_new_volume_with_delete_is_reported_and_one_with_retain_is_not() {
+        let f = run(Case::added("k8s/pv.yaml", &PV.replace("Retain", "Delete")));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert!(run(Case::added("k8s/pv.yaml", PV)).is_empty());
+    }
+
+    #[test]
+    fn a_volume_that_already_had_delete_is_quiet() {
+        let pv = PV.replace("Retain", "Delete");
+        assert!(run(Case::modified(
+            "k8s/pv.yaml",
+            &pv,
+            &pv.replace("100Gi", "200Gi")
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn a_storage_class_switched_from_retain_to_delete_is_reported() {
+        let sc = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ssd\nprovisioner: pd.csi.storage.gke.io\nreclaimPolicy: Retain\n";
+        let f = run(Case::modified(
+            "k8s/sc.yaml",
+            sc,
+            &sc.replace("Retain", "Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert!(run(Case::added("k8s/sc.yaml", &sc.replace("Retain", "Delete"))).is_empty());
+    }
+
+    #[test]
+    fn documents_without_a_kind_are_ignored() {
+        let base =
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nreplicas: 3\nimage: x\n";
+        let head = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+        assert!(run(Case::modified("k8s/a.yaml", base, head)).is_empty());
+    }
+
+    #[test]
+    fn items_of_a_list_are_objects() {
+        let base = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: a\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: b\n";
+        let head = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata:\n      name: a\n";
+        let f = run(Case::modified("k8s/list.yaml", base, head));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
+        assert_eq!(f[0].location.line, Some(8));
+    }
+
+    const TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n{{- if .Values.labels }}\n  labels: {{ toYaml .Values.labels | nindent 4 }}\n{{- end }}\n";
+
+    #[test]
+    fn a_template_that_does_not_parse_is_unparseable_for_a_plain_manifest() {
+        let base = deployment("web", "x");
+        let f =
+            run(Case::modified("deploy/web.yaml", &base, TEMPLATE).with_kind(FileKind::Kubernetes));
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+        assert_eq!(f[0].location.side, Side::Head);
+        assert!(f[0].location.line.is_some());
+        assert_eq!(f[0].tags, [Tag::Infra]);
+    }
+
+    #[test]
+    fn a_template_that_does_not_parse_is_quiet_for_a_helm_chart() {
+        let base = deployment("web", "x");
+        let f = run(
+            Case::modified("charts/app/templates/web.yaml", &base, TEMPLATE)
+                .with_kind(FileKind::Helm),
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn an_unparseable_base_is_reported_on_the_base_side() {
+        let f = run(Case::modified(
+            "deploy/web.yaml",
+            "kind: [Deployment\n",
+            &deployment("web", "x"),
+        )
+        .with_kind(FileKind::Kubernetes));
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+        assert_eq!(f[0].location.side, Side::Base);
+    }
+
+    #[test]
+    fn kustomize_configuration_is_not_a_cluster_object() {
+        let k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata:\n  name: app\nresources:\n  - web.yaml\n";
+        assert!(
+            run(Case::deleted("deploy/kustomization.yaml", k).with_kind(FileKind::Kubernetes))
+                .is_empty()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_manifests_never_panic(
+            base in "[a-zA-Z0-9:\\- \\n\\[\\]{}'\"!&*|>#/.]{0,200}",
+            head in "[a-zA-Z0-9:\\- \\n\\[\\]{}'\"!&*|>#/.]{0,200}",
+        ) {
+            let _ = run(Case::modified("k8s/x.yaml", &base, &head).with_kind(FileKind::Kubernetes));
+        }
+
+        #[test]
+        fn an_unchanged_manifest_yields_at_most_unparseable(
+            text in "(apiVersion: (v1|apps/v1)\nkind: (Namespace|Deployment|PersistentVolume)\nmetadata:\n  name: [a-z]{1,5}\n(spec:\n  persistentVolumeReclaimPolicy: Retain\n)?---\n){0,4}[a-z:{}\\[\\] \\n]{0,40}",
+        ) {
+            let f = run(Case::modified("k8s/x.yaml", &text, &text).with_kind(FileKind::Kubernetes));
+            prop_assert!(f.iter().all(|x| x.rule == UNPARSEABLE.id), "{:?}", f);
+        }
+
+        #[test]
+        fn removing_a_named_namespace_is_always_reported(names in proptest::collection::btree_set("[a-z]{1,8}", 1..5)) {
+            let docs: Vec<String> = names.iter().map(|n| format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{n}\n")).collect();
+            let base = docs.join("---\n");
+            let head = docs[1..].join("---\n");
+            let f = run(Case::modified("k8s/ns.yaml", &base, &head));
+            prop_assert_eq!(ids(&f), vec!["kubernetes/namespace-deleted"]);
+        }
+    }
 }
