@@ -332,21 +332,7 @@ fn render_rules(format: RulesFormat) -> String {
                 .collect();
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
-        RulesFormat::Markdown => {
-            let mut s = String::from("| Rule | Severity | Tags | What it catches | Safer way |\n|---|---|---|---|---|\n");
-            for r in all {
-                let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
-                s.push_str(&format!(
-                    "| `{}` | {} | {} | {} | {} |\n",
-                    r.id,
-                    r.severity,
-                    tags.join(", "),
-                    r.summary.replace('|', "\\|"),
-                    r.safer.replace('|', "\\|")
-                ));
-            }
-            s
-        }
+        RulesFormat::Markdown => rules::markdown_table(),
     }
 }
 

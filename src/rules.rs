@@ -45,9 +45,41 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     catalogue().into_iter().find(|r| r.id.as_str() == id)
 }
 
+/// The catalogue as a Markdown table: `twokey rules --format markdown`, and the README's table
+/// (a test keeps the two identical).
+pub fn markdown_table() -> String {
+    let mut s = String::from(
+        "| Rule | Severity | Tags | What it catches | Safer way |\n|---|---|---|---|---|\n",
+    );
+    for r in catalogue() {
+        let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity,
+            tags.join(", "),
+            r.summary.replace('|', "\\|"),
+            r.safer.replace('|', "\\|").replace('\n', " ")
+        ));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_lists_the_catalogue_as_the_code_has_it() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("<!-- rules:start -->\n").expect("rules:start marker") + "<!-- rules:start -->\n".len();
+        let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
+        assert_eq!(
+            &readme[start..end],
+            markdown_table(),
+            "README's rule table is stale: regenerate it with `cargo run -- rules --format markdown`"
+        );
+    }
 
     #[test]
     fn ids_are_unique_namespaced_and_documented() {

@@ -1,0 +1,125 @@
+//! The incident twokey exists for, end to end through the binary: an agent renames a Terraform
+//! environment module without a `moved` block (destroy and recreate) and turns off a database's
+//! deletion protection. The person who launched the agent then approves.
+
+mod support;
+use support::{rules, Commit, Repo};
+
+const BASE_TF: &str = r#"module "prod_environment" {
+  source = "./modules/environment"
+  name   = "prod"
+}
+
+resource "aws_db_instance" "main" {
+  identifier          = "prod-db"
+  engine              = "postgres"
+  instance_class      = "db.t3.large"
+  deletion_protection = true
+}
+"#;
+
+const HEAD_TF: &str = r#"module "production" {
+  source = "./modules/environment"
+  name   = "prod"
+}
+
+resource "aws_db_instance" "main" {
+  identifier          = "prod-db"
+  engine              = "postgres"
+  instance_class      = "db.t3.large"
+  deletion_protection = false
+}
+"#;
+
+fn incident_repo() -> (Repo, String, String) {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", BASE_TF).write("README.md", "# app\n");
+    let base = repo.commit_all("Initial infrastructure");
+    repo.checkout_new("claude/recreate-environment");
+    repo.write("infra/main.tf", HEAD_TF);
+    let head = repo.commit(Commit {
+        author: "claude[bot]",
+        email: "209825114+claude[bot]@users.noreply.github.com",
+        message: "Delete and recreate the environment\n\nThe environment drifted; recreating it is simpler.\n\nCo-authored-by: Ada Lovelace <12345+ada@users.noreply.github.com>",
+    });
+    (repo, base, head)
+}
+
+#[test]
+fn agent_renames_environment_module_and_disables_deletion_protection() {
+    let (repo, base, head) = incident_repo();
+    let run = repo.twokey(&["check", "--base", &base, "--format", "json"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["head"], head.as_str());
+    assert_eq!(report["verdict"], "review-required");
+    let tags = report["tags"].as_array().unwrap();
+    for tag in ["agent-authored", "infra", "destructive"] {
+        assert!(tags.iter().any(|t| t == tag), "missing tag {tag} in {tags:?}");
+    }
+    let found = rules(&report);
+    assert!(found.contains(&"terraform/renamed-without-moved".to_owned()), "{found:?}");
+    assert!(found.contains(&"terraform/protection-weakened".to_owned()), "{found:?}");
+    assert_eq!(report["requirement"]["approvals"], 2);
+    assert_eq!(report["agent"]["detected"], true);
+    assert!(report["agent"]["agents"].as_array().unwrap().iter().any(|a| a == "claude-code"));
+    let operators = report["agent"]["operators"].as_array().unwrap();
+    assert!(operators.iter().any(|o| o["login"] == "ada"), "operators: {operators:?}");
+    let excluded = report["requirement"]["excluded"].as_array().unwrap();
+    assert!(
+        excluded.iter().any(|e| e["who"] == "@ada" && e["reason"].as_str().unwrap().contains("operator")),
+        "excluded: {excluded:?}"
+    );
+}
+
+#[test]
+fn the_operators_approval_does_not_count() {
+    let (repo, base, head) = incident_repo();
+    let reviews = format!(
+        r#"{{"reviews": [
+            {{"user": {{"login": "ada", "type": "User"}}, "state": "APPROVED", "commit_id": "{head}"}},
+            {{"user": {{"login": "copilot-pull-request-reviewer[bot]", "type": "Bot"}}, "state": "APPROVED", "commit_id": "{head}"}},
+            {{"user": {{"login": "carol", "type": "User"}}, "state": "APPROVED", "commit_id": "{head}"}}
+        ]}}"#
+    );
+    let file = repo.path().join("reviews.json");
+    std::fs::write(&file, reviews).unwrap();
+    let run = repo.twokey(&["check", "--base", &base, "--reviews", file.to_str().unwrap(), "--format", "json", "--fail-on", "review-required"]);
+    assert_eq!(run.code, 1, "review still required: {}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["verdict"], "review-required");
+    let counted = report["reviews"]["counted"].as_array().unwrap();
+    assert_eq!(counted, &vec![serde_json::json!("carol")]);
+    let ignored = report["reviews"]["ignored"].as_array().unwrap();
+    assert!(ignored.iter().any(|i| i["who"] == "@ada" && i["reason"].as_str().unwrap().contains("operator")), "{ignored:?}");
+    assert!(ignored.iter().any(|i| i["who"] == "@copilot-pull-request-reviewer[bot]"), "{ignored:?}");
+}
+
+#[test]
+fn the_text_report_names_the_lines_and_the_safer_way() {
+    let (repo, base, _) = incident_repo();
+    let run = repo.twokey(&["check", "--base", &base]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("review-required Needs 2 approvals (destructive"), "{}", run.stdout);
+    assert!(run.stdout.contains("infra/main.tf:10"), "deletion_protection line: {}", run.stdout);
+    assert!(run.stdout.contains("moved"), "the safer way mentions a moved block: {}", run.stdout);
+    assert!(run.stdout.contains("@ada"), "{}", run.stdout);
+}
+
+#[test]
+fn a_proper_moved_block_and_kept_protection_is_not_destructive() {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", BASE_TF);
+    let base = repo.commit_all("base");
+    let fixed = BASE_TF.replace("module \"prod_environment\"", "module \"production\"")
+        + "\nmoved {\n  from = module.prod_environment\n  to   = module.production\n}\n";
+    repo.write("infra/main.tf", &fixed);
+    repo.commit_all("Rename the environment module, keeping its state");
+    let report = repo.twokey(&["check", "--base", &base, "--format", "json"]).json();
+    assert!(rules(&report).is_empty(), "{:?}", report["findings"]);
+    let tags = report["tags"].as_array().unwrap();
+    assert!(!tags.iter().any(|t| t == "destructive"));
+    assert!(tags.iter().any(|t| t == "infra"));
+    assert_eq!(report["requirement"]["approvals"], 1);
+}
