@@ -341,7 +341,7 @@ fn removal_finding(
     let path = view.path_on(Side::Base);
     let how = match (renamed_to, moved_namespace) {
         (Some(new), _) => format!("is renamed to {} in {path}", new.name),
-        (None, Some(ns)) if ns.is_empty() => format!("loses its namespace in {path}"),
+        (None, Some("")) => format!("loses its namespace in {path}"),
         (None, Some(ns)) => format!("moves to namespace {ns} in {path}"),
         (None, None) => format!("is removed from {path}"),
     };
