@@ -4,7 +4,7 @@
 //! otherwise be able to switch off. Runs on every file.
 
 use super::{FileKind, FileView};
-use crate::change::{RepoPath, Side};
+use crate::change::{Content, RepoPath, Side};
 use crate::finding::{Finding, Location, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
@@ -215,15 +215,17 @@ fn workflow(view: &FileView) -> Option<Finding> {
             message(": twokey no longer runs from it"),
         ));
     }
-    let parse = |text: Option<&str>| -> Option<Option<Node>> {
-        match text {
-            None => Some(None),
-            Some(t) => yaml::parse_documents(t)
+    // `Some(None)`: the side does not exist; `None`: it exists but cannot be read as YAML.
+    let parse = |content: &Content| -> Option<Option<Node>> {
+        match content {
+            Content::Absent => Some(None),
+            Content::Text(t) => yaml::parse_documents(t)
                 .ok()
                 .map(|docs| docs.into_iter().next()),
+            _ => None,
         }
     };
-    let notes = match (parse(old), parse(new)) {
+    let notes = match (parse(view.old), parse(view.new)) {
         (Some(base), Some(head)) => compare_workflows(view, base.as_ref(), head.as_ref()),
         // Either side failed to parse: the text search above is all there is.
         _ => Vec::new(),
@@ -610,6 +612,16 @@ jobs:
         assert_eq!(ids(&f), ["guardrail/workflow-changed"]);
         assert_eq!(f[0].location.side, Side::Base);
         assert!(f[0].message.contains("deleted"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn an_unreadable_head_is_not_mistaken_for_a_removed_job() {
+        let f = run(Case::modified(".github/workflows/gate.yml", WORKFLOW, "")
+            .with_content(Side::Head, crate::change::Content::TooLarge(9_000_000))
+            .with_hunk(3, 1, 3, 1));
+        assert_eq!(ids(&f), ["guardrail/workflow-changed"]);
+        assert!(!f[0].message.contains("removed"), "{}", f[0].message);
+        assert_eq!(f[0].location.line, Some(3));
     }
 
     #[test]

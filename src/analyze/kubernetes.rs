@@ -250,11 +250,38 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             .iter()
             .find(|(new_id, _)| new_id.same_but_namespace(id))
             .map(|(new_id, _)| new_id.namespace.as_str());
-        findings.push(removal_finding(view, id, node, rename, moved_namespace));
+        let mut finding = removal_finding(view, id, node, rename, moved_namespace);
+        if let Some(mark) = prune_protection(node) {
+            // Still reported: the object is left running unmanaged, and `kubectl apply
+            // --prune` ignores these annotations.
+            finding = finding.with_severity(Severity::Low);
+            finding.message.push_str(&format!(
+                " Its base declares `{mark}`, so Argo CD, Flux or Helm leave it in the cluster, unmanaged, instead of deleting it."
+            ));
+        }
+        findings.push(finding);
     }
 
     findings.extend(reclaim_policies(view, &base, &head));
     findings
+}
+
+/// The annotation that keeps a GitOps tool from deleting the object when its manifest goes.
+fn prune_protection(node: &Node) -> Option<String> {
+    let annotations = node.path(&["metadata", "annotations"])?;
+    let value = |key: &str| annotations.get(key).and_then(Node::as_str);
+    if let Some(options) = value("argocd.argoproj.io/sync-options") {
+        if options.split(',').any(|o| o.trim() == "Prune=false") {
+            return Some(format!("argocd.argoproj.io/sync-options: {options}"));
+        }
+    }
+    [
+        ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+        ("helm.sh/resource-policy", "keep"),
+    ]
+    .into_iter()
+    .find(|(key, keep)| value(key) == Some(keep))
+    .map(|(key, keep)| format!("{key}: {keep}"))
 }
 
 /// Objects declared at head in the other manifests of the directories this file lives in:
@@ -341,7 +368,7 @@ fn removal_finding(
     let path = view.path_on(Side::Base);
     let how = match (renamed_to, moved_namespace) {
         (Some(new), _) => format!("is renamed to {} in {path}", new.name),
-        (None, Some(ns)) if ns.is_empty() => format!("loses its namespace in {path}"),
+        (None, Some("")) => format!("loses its namespace in {path}"),
         (None, Some(ns)) => format!("moves to namespace {ns} in {path}"),
         (None, None) => format!("is removed from {path}"),
     };
@@ -524,6 +551,31 @@ data:
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn removing_an_object_protected_from_pruning_is_low_and_says_why() {
+        let protected = |key: &str, value: &str| {
+            format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-password\n  annotations:\n    {key}: {value}\n")
+        };
+        for (key, value) in [
+            (
+                "argocd.argoproj.io/sync-options",
+                "\"ServerSideApply=true,Prune=false\"",
+            ),
+            ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+            ("helm.sh/resource-policy", "keep"),
+        ] {
+            let f = run(Case::deleted("k8s/secret.yaml", &protected(key, value)));
+            assert_eq!(ids(&f), ["kubernetes/object-deleted"], "{key}");
+            assert_eq!(f[0].severity, Severity::Low, "{key}");
+            assert!(f[0].message.contains(key), "{}", f[0].message);
+        }
+        let f = run(Case::deleted(
+            "k8s/secret.yaml",
+            &protected("argocd.argoproj.io/sync-options", "Replace=true"),
+        ));
+        assert_eq!(f[0].severity, Severity::High);
     }
 
     #[test]
