@@ -295,6 +295,7 @@ fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding
     let gone: Vec<&Item> = base
         .destroyable()
         .filter(|i| head.item(&i.address).is_none())
+        .filter(|i| !has_no_instances(i))
         .collect();
     if gone.is_empty() {
         return;
@@ -324,6 +325,17 @@ fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding
             out.push(removed_finding(view, old));
         }
     }
+}
+
+/// A block with `count = 0` or an empty literal `for_each` has no objects to destroy.
+fn has_no_instances(item: &Item) -> bool {
+    let zero_count = item
+        .get("count")
+        .and_then(|s| s.value.as_num())
+        .is_some_and(|n| n <= 0.0);
+    let empty_each =
+        item.get("for_each").is_some() && item.for_each_keys.as_ref().is_some_and(|k| k.is_empty());
+    zero_count || empty_each
 }
 
 /// A block new to the directory that looks like `old` under another name: same resource type,
@@ -648,15 +660,11 @@ fn instances(view: &FileView, head: &TfFile, old: &Item, new: &Item, out: &mut V
         },
         // Gaining `for_each` turns `x` (or `x[0]`) into `x["key"]`; Terraform moves nothing
         // by itself here, so without a `moved` block the old object is destroyed.
-        (None, Some(ne)) => {
-            if !rekey_is_moved(view, head, &new.address) {
-                out.push(rekey_finding(view, new, ne.line, "gained `for_each`"));
-            }
+        (None, Some(ne)) if !rekey_is_moved(view, head, &new.address) => {
+            out.push(rekey_finding(view, new, ne.line, "gained `for_each`"));
         }
-        (Some(_), None) => {
-            if !rekey_is_moved(view, head, &new.address) {
-                out.push(rekey_finding(view, new, new.line, "lost its `for_each`"));
-            }
+        (Some(_), None) if !rekey_is_moved(view, head, &new.address) => {
+            out.push(rekey_finding(view, new, new.line, "lost its `for_each`"));
         }
         _ => {}
     }

@@ -263,6 +263,16 @@ fn removal_covered_by_a_forgetting_removed_block_is_quiet() {
     assert!(run(BUCKET, after).is_empty());
 }
 
+#[test]
+fn removing_a_block_that_has_no_instances_is_quiet() {
+    assert!(run(&counted("count = 0"), "").is_empty());
+    assert!(run(&counted("for_each = {}"), "").is_empty());
+    assert_eq!(
+        ids(&run(&counted("count = 2"), "")),
+        ["terraform/resource-removed"]
+    );
+}
+
 // ---- module-removed ------------------------------------------------------------------------
 
 #[test]
