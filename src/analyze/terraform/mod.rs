@@ -292,9 +292,16 @@ fn data_note(item: &Item) -> &'static str {
 }
 
 fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
+    // A file moved to another directory leaves this one's configuration: everything it held
+    // is gone from here, whatever its head text says.
+    let same_dir = view
+        .change
+        .new_path
+        .as_ref()
+        .is_some_and(|p| p.dir() == view.path_on(Side::Base).dir());
     let gone: Vec<&Item> = base
         .destroyable()
-        .filter(|i| head.item(&i.address).is_none())
+        .filter(|i| !same_dir || head.item(&i.address).is_none())
         .filter(|i| !has_no_instances(i))
         .collect();
     if gone.is_empty() {

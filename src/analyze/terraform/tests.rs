@@ -249,6 +249,31 @@ fn deleted_file_destroys_everything_in_it_unless_a_sibling_has_it() {
 }
 
 #[test]
+fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() {
+    let analyze_rename = |from: &str, to: &str| {
+        let snapshot = Fake::default()
+            .with(Side::Base, from, BUCKET)
+            .with(Side::Head, to, BUCKET);
+        let fc = change(Some(from), Some(to));
+        let text = Content::Text(BUCKET.to_owned());
+        let options = AnalyzeOptions::default();
+        let view = FileView {
+            change: &fc,
+            kind: FileKind::Terraform,
+            old: &text,
+            new: &text,
+            snapshot: &snapshot,
+            options: &options,
+        };
+        analyze(&view)
+    };
+    assert!(analyze_rename("infra/main.tf", "infra/storage.tf").is_empty());
+    let f = analyze_rename("infra/main.tf", "archive/main.tf");
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+    assert_eq!(f[0].location.path.as_str(), "infra/main.tf");
+}
+
+#[test]
 fn removal_mentions_lost_prevent_destroy() {
     let before = "resource \"aws_db_instance\" \"main\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
     let f = run(before, "");
