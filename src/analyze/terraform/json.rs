@@ -1,0 +1,244 @@
+//! json: Terraform's JSON configuration syntax (`.tf.json`, `.tofu.json`) read into the same
+//! [`TfFile`] model as HCL. JSON carries no spans, so lines are found by searching for the
+//! block's labels in the text; settings share their block's line.
+
+use super::model::{Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub fn parse(text: &str) -> Result<TfFile, ParseError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| ParseError {
+        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+        reason: e.to_string(),
+    })?;
+    let Value::Object(root) = root else {
+        return Err(ParseError {
+            line: None,
+            reason: "the top level is not a JSON object".to_owned(),
+        });
+    };
+    let mut file = TfFile::default();
+    for (key, value) in &root {
+        match key.as_str() {
+            "resource" | "data" => {
+                let kind = if key == "resource" {
+                    ItemKind::Resource
+                } else {
+                    ItemKind::Data
+                };
+                for (rtype, named) in objects(value) {
+                    for (name, body) in objects(named) {
+                        let address = match kind {
+                            ItemKind::Data => format!("data.{rtype}.{name}"),
+                            _ => format!("{rtype}.{name}"),
+                        };
+                        let line = locate(text, &[key, rtype, name]);
+                        file.items.push(item(kind, address, rtype, body, line));
+                    }
+                }
+            }
+            "module" => {
+                for (name, body) in objects(value) {
+                    let line = locate(text, &[key, name]);
+                    let address = format!("module.{name}");
+                    file.items
+                        .push(item(ItemKind::Module, address, "module", body, line));
+                }
+            }
+            "provider" => {
+                for (name, body) in objects(value) {
+                    let line = locate(text, &[key, name]);
+                    let address = match first(body).get("alias").and_then(Value::as_str) {
+                        Some(alias) => format!("provider.{name}.{alias}"),
+                        None => format!("provider.{name}"),
+                    };
+                    file.items
+                        .push(item(ItemKind::Provider, address, name, body, line));
+                }
+            }
+            "moved" => {
+                for block in each(value) {
+                    let from = block.get("from").and_then(Value::as_str).map(strip_keys);
+                    let to = block.get("to").and_then(Value::as_str).map(strip_keys);
+                    if let (Some(from), Some(to)) = (from, to) {
+                        let line = locate(text, &[key]);
+                        file.moved.push(Moved { from, to, line });
+                    }
+                }
+            }
+            "removed" => {
+                for block in each(value) {
+                    if let Some(from) = block.get("from").and_then(Value::as_str).map(strip_keys) {
+                        let destroy = first(block.get("lifecycle").unwrap_or(&Value::Null))
+                            .get("destroy")
+                            .map(lit)
+                            .and_then(|l| l.as_bool());
+                        file.removed.push(Removed {
+                            from,
+                            destroys: destroy != Some(false),
+                            line: locate(text, &[key]),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(file)
+}
+
+/// Entries of an object, or of each object in an array of them (both forms are valid).
+fn objects(value: &Value) -> Vec<(&str, &Value)> {
+    each(value)
+        .into_iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.iter().map(|(k, v)| (k.as_str(), v)))
+        .collect()
+}
+
+/// A value as a list of blocks: an array's elements, or the value itself.
+fn each(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// The first block of a repeated block.
+fn first(value: &Value) -> &Value {
+    match value {
+        Value::Array(items) => items.first().unwrap_or(&Value::Null),
+        other => other,
+    }
+}
+
+fn item(kind: ItemKind, address: String, rtype: &str, body: &Value, line: u32) -> Item {
+    let body = first(body);
+    let mut settings = BTreeMap::new();
+    flatten(body, "", line, &mut settings);
+    Item {
+        kind,
+        address,
+        rtype: rtype.to_owned(),
+        line,
+        end_line: line,
+        for_each_keys: body.get("for_each").and_then(keys),
+        settings,
+    }
+}
+
+fn flatten(body: &Value, prefix: &str, line: u32, out: &mut BTreeMap<String, Setting>) {
+    let Value::Object(map) = body else {
+        return;
+    };
+    for (key, value) in map {
+        let path = format!("{prefix}{key}");
+        // Nested blocks are objects (or arrays of objects); `for_each` and `tags` maps are
+        // attributes, but flattening them too is harmless since no guard names their keys.
+        match first(value) {
+            Value::Object(_) if key != "dynamic" => {
+                flatten(first(value), &format!("{path}."), line, out);
+            }
+            _ => {}
+        }
+        out.entry(path).or_insert_with(|| Setting {
+            value: lit(value),
+            line,
+        });
+    }
+}
+
+fn lit(value: &Value) -> Lit {
+    match value {
+        Value::Bool(b) => Lit::Bool(*b),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| Lit::Expr(n.to_string()), Lit::Num),
+        Value::String(s) if s.contains("${") || s.contains("%{") => Lit::Expr(s.clone()),
+        Value::String(s) => Lit::Str(s.clone()),
+        Value::Null => Lit::Null,
+        other => Lit::Expr(other.to_string()),
+    }
+}
+
+fn keys(value: &Value) -> Option<BTreeSet<String>> {
+    match value {
+        Value::Object(map) => Some(map.keys().cloned().collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) if !s.contains("${") => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// `module.a["x"].aws_s3_bucket.b[0]` → `module.a.aws_s3_bucket.b`.
+fn strip_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in address.trim().chars() {
+        match c {
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The line of the first occurrence of the quoted labels in order, or 1.
+fn locate(text: &str, labels: &[&str]) -> u32 {
+    let mut at = 0;
+    for label in labels {
+        let needle = format!("\"{label}\"");
+        match text.get(at..).and_then(|t| t.find(&needle)) {
+            Some(i) => at += i,
+            None => break,
+        }
+    }
+    let line = text.get(..at).map_or(0, |t| t.matches('\n').count());
+    u32::try_from(line + 1).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_resources_modules_and_moved() {
+        let f = parse(
+            r#"{
+  "resource": {
+    "aws_s3_bucket": {
+      "logs": { "bucket": "x", "force_destroy": true }
+    }
+  },
+  "module": { "net": { "source": "./net" } },
+  "moved": [ { "from": "aws_s3_bucket.a[0]", "to": "aws_s3_bucket.b[\"k\"]" } ]
+}"#,
+        )
+        .unwrap();
+        let b = f.item("aws_s3_bucket.logs").unwrap();
+        assert_eq!(b.line, 4);
+        assert_eq!(b.get("force_destroy").unwrap().value, Lit::Bool(true));
+        assert_eq!(
+            f.item("module.net").unwrap().source().as_deref(),
+            Some("./net")
+        );
+        assert_eq!(f.moved[0].from, "aws_s3_bucket.a");
+        assert_eq!(f.moved[0].to, "aws_s3_bucket.b");
+    }
+
+    #[test]
+    fn invalid_json_is_an_error_with_a_line() {
+        let e = parse("{\n  \"resource\": \n").unwrap_err();
+        assert!(e.line.is_some());
+        assert!(parse("[1, 2]").is_err());
+    }
+}

@@ -1,0 +1,707 @@
+//! terraform: the structural analyzer for Terraform and OpenTofu configuration (`.tf`,
+//! `.tofu`, and their `.json` forms). It parses the base and head of a changed file with
+//! hcl-edit, compares blocks by address, and reports what the next `apply` would destroy:
+//! removed resources and modules, renames without a `moved` block, `removed` blocks that
+//! destroy, instances dropped from `count`/`for_each`, and protections turned off.
+//!
+//! Terraform reads a whole directory as one module, so a block that disappears from one file
+//! is looked up in its siblings at head (through the snapshot) before it is called removed;
+//! `moved` and `removed` blocks also count from any file of the directory.
+//!
+//! Submodules: [`model`] reduces a file to addressable blocks; [`guards`] knows the
+//! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
+//! `json` reads the JSON syntax.
+
+mod guards;
+mod json;
+pub mod model;
+pub mod stateful;
+
+use super::{unparseable_finding, FileView, Unparseable};
+use crate::change::{RepoPath, Side, Snapshot};
+use crate::finding::{Finding, Location, Severity, Tag};
+use crate::rules::Rule;
+use model::{Item, ItemKind, Moved, Removed, TfFile};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const RESOURCE_REMOVED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/resource-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource block was removed, so the next apply destroys the real object.",
+    why: "Terraform destroys every object in state that no longer has a block in the configuration. \
+          Removing the block also removes its `prevent_destroy` guard, so nothing stops the destroy. \
+          Severity is critical for types that hold data (databases, buckets, disks, keys, zones, \
+          clusters), medium for attachments such as security group rules and IAM attachments, \
+          low for bookkeeping types such as null_resource, high otherwise.",
+    example: "before: resource \"aws_db_instance\" \"main\" { … }\nafter:  (block deleted)",
+    safer: "To stop managing the object without destroying it, replace the block with \
+            `removed { from = <address>  lifecycle { destroy = false } }`; if it was renamed, add a `moved` block.",
+};
+
+pub const MODULE_REMOVED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/module-removed"),
+    severity: Severity::Critical,
+    tags: DESTRUCTIVE,
+    summary: "A module call was removed, so every resource the module manages is destroyed.",
+    why: "A module block owns all the resources created inside it; without the block Terraform plans \
+          to destroy each of them, however many and whatever they hold.",
+    example: "before: module \"database\" { source = \"./modules/db\" }\nafter:  (block deleted)",
+    safer: "Keep the module, or replace it with `removed { from = module.<name>  lifecycle { destroy = false } }`; \
+            if it was renamed, add `moved { from = module.<old>  to = module.<new> }`.",
+};
+
+pub const RENAMED_WITHOUT_MOVED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/renamed-without-moved"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource or module was renamed (or re-keyed) without a `moved` block: destroy and recreate.",
+    why: "Terraform tracks objects by address. A new address with no `moved` block is a new object: the \
+          old one is destroyed and an empty one created, losing its data and identity.",
+    example: "before: resource \"aws_s3_bucket\" \"logs\" { … }\n\
+              after:  resource \"aws_s3_bucket\" \"audit_logs\" { … }   # no moved block",
+    safer: "Add `moved { from = <old address>  to = <new address> }` to the same directory.",
+};
+
+pub const REMOVED_BLOCK_DESTROYS: Rule = Rule {
+    id: crate::finding::RuleId("terraform/removed-block-destroys"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A `removed` block that destroys its object (no `lifecycle { destroy = false }`).",
+    why: "A `removed` block (Terraform 1.7+, OpenTofu 1.7+) destroys the object unless its lifecycle \
+          says `destroy = false`, which only forgets it.",
+    example: "after: removed {\n  from = aws_s3_bucket.logs\n  lifecycle { destroy = true }\n}",
+    safer: "Use `lifecycle { destroy = false }` to drop the object from state and keep it running.",
+};
+
+pub const PREVENT_DESTROY_REMOVED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/prevent-destroy-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`lifecycle { prevent_destroy = true }` was removed or turned off on a resource.",
+    why: "prevent_destroy makes any plan that would destroy the object fail. Turning it off is usually \
+          the first step of a destroy or a replacement. High for stateful types, medium otherwise.",
+    example: "before: lifecycle { prevent_destroy = true }\nafter:  lifecycle { prevent_destroy = false }",
+    safer: "Keep prevent_destroy, and lift it only in a change reviewed together with the plan that needs it.",
+};
+
+pub const PROTECTION_WEAKENED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/protection-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A provider-side protection was turned off (deletion protection, final snapshot, versioning, backups…).",
+    why: "Settings such as deletion_protection, skip_final_snapshot, force_destroy, backup_retention_period, \
+          versioning and point-in-time recovery are what stand between a mistaken destroy and lost data. \
+          High for stateful types, medium otherwise.",
+    example: "before: deletion_protection = true\nafter:  deletion_protection = false",
+    safer: "Keep the protection on; if a destroy is really intended, do it in its own reviewed change.",
+};
+
+pub const COUNT_EMPTIED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/count-emptied"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`count` or `for_each` shrank, so the dropped instances are destroyed.",
+    why: "Each index of `count` and each key of `for_each` is its own object. Setting `count = 0`, \
+          emptying `for_each`, lowering `count` or dropping keys destroys those instances.",
+    example: "before: for_each = toset([\"eu\", \"us\"])\nafter:  for_each = toset([\"eu\"])   # destroys [\"us\"]",
+    safer: "If the instances should survive under other keys, add `moved` blocks; otherwise confirm each destroyed instance.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: crate::finding::RuleId("terraform/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A Terraform file could not be parsed, so what it destroys is unknown.",
+    why: "twokey fails closed: a configuration it cannot read might remove anything.",
+    example: "after: resource \"aws_s3_bucket\" \"x\" {   # missing closing brace",
+    safer: "Fix the syntax (`terraform fmt` / `terraform validate`) and push again.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &RESOURCE_REMOVED,
+    &MODULE_REMOVED,
+    &RENAMED_WITHOUT_MOVED,
+    &REMOVED_BLOCK_DESTROYS,
+    &PREVENT_DESTROY_REMOVED,
+    &PROTECTION_WEAKENED,
+    &COUNT_EMPTIED,
+    &UNPARSEABLE,
+];
+
+/// Whether a path is Terraform/OpenTofu configuration that belongs to a directory's module.
+pub fn is_config_path(path: &RepoPath) -> bool {
+    let name = path.file_name().to_ascii_lowercase();
+    [".tf", ".tofu", ".tf.json", ".tofu.json"]
+        .iter()
+        .any(|ext| name.ends_with(ext) && name.len() > ext.len())
+}
+
+fn is_json(path: &RepoPath) -> bool {
+    path.file_name().to_ascii_lowercase().ends_with(".json")
+}
+
+fn parse_file(path: &RepoPath, text: &str) -> Result<TfFile, model::ParseError> {
+    if is_json(path) {
+        json::parse(text)
+    } else {
+        model::parse(text)
+    }
+}
+
+/// Analyzes one changed Terraform file.
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut failures = Vec::new();
+    let mut load = |side: Side, text: Option<&str>| match text {
+        None => TfFile::default(),
+        Some(text) => parse_file(view.path_on(side), text).unwrap_or_else(|e| {
+            failures.push(Unparseable {
+                side,
+                line: e.line,
+                reason: e.reason,
+            });
+            TfFile::default()
+        }),
+    };
+    let base = load(Side::Base, view.old_text());
+    let head = load(Side::Head, view.new_text());
+    if !failures.is_empty() {
+        return failures
+            .iter()
+            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
+            .collect();
+    }
+
+    let mut out = Vec::new();
+    removals(view, &base, &head, &mut out);
+    removed_blocks(view, &base, &head, &mut out);
+    for new in &head.items {
+        let Some(old) = base.item(&new.address) else {
+            continue;
+        };
+        if old.kind != new.kind {
+            continue;
+        }
+        prevent_destroy(view, old, new, &mut out);
+        protections(view, old, new, &mut out);
+        instances(view, &head, old, new, &mut out);
+    }
+    out
+}
+
+/// The Terraform files of one directory on one side, the file under review included.
+struct Dir<'a> {
+    files: Vec<(RepoPath, Cow<'a, TfFile>)>,
+}
+
+impl<'a> Dir<'a> {
+    /// Reads `dir` on `side`; `own` is the reviewed file's already-parsed version there.
+    /// Siblings that do not parse are skipped: their own review reports them.
+    fn load(
+        snapshot: &dyn Snapshot,
+        side: Side,
+        dir: &str,
+        own: Option<(&RepoPath, &'a TfFile)>,
+    ) -> Dir<'a> {
+        let own = own.filter(|(p, _)| p.dir() == dir);
+        let mut files: Vec<(RepoPath, Cow<'a, TfFile>)> = Vec::new();
+        if let Some((path, file)) = own {
+            files.push((path.clone(), Cow::Borrowed(file)));
+        }
+        for path in snapshot.list_dir(side, dir) {
+            if !is_config_path(&path) || own.is_some_and(|(p, _)| *p == path) {
+                continue;
+            }
+            if let Some(text) = snapshot.read(side, &path).text() {
+                if let Ok(file) = parse_file(&path, text) {
+                    files.push((path, Cow::Owned(file)));
+                }
+            }
+        }
+        Dir { files }
+    }
+    fn items(&self) -> impl Iterator<Item = (&RepoPath, &Item)> {
+        self.files
+            .iter()
+            .flat_map(|(p, f)| f.items.iter().map(move |i| (p, i)))
+    }
+    fn has(&self, address: &str) -> bool {
+        self.items().any(|(_, i)| i.address == address)
+    }
+    fn moved(&self) -> impl Iterator<Item = &Moved> {
+        self.files.iter().flat_map(|(_, f)| f.moved.iter())
+    }
+    fn removed(&self) -> impl Iterator<Item = &Removed> {
+        self.files.iter().flat_map(|(_, f)| f.removed.iter())
+    }
+}
+
+/// What an address names, for grading a destroy.
+enum Target<'s> {
+    Module,
+    Resource(&'s str),
+    Other,
+}
+
+fn target(address: &str) -> Target<'_> {
+    let parts: Vec<&str> = address.split('.').collect();
+    let mut rest = parts.as_slice();
+    while let ["module", _, tail @ ..] = rest {
+        rest = tail;
+    }
+    match rest {
+        [] => Target::Module,
+        [t, _] if *t != "data" => Target::Resource(t),
+        _ => Target::Other,
+    }
+}
+
+fn target_severity(address: &str) -> Severity {
+    match target(address) {
+        Target::Module => Severity::Critical,
+        Target::Resource(t) => stateful::destroy_severity(t),
+        Target::Other => Severity::High,
+    }
+}
+
+fn item_severity(item: &Item) -> Severity {
+    match item.kind {
+        ItemKind::Module => Severity::Critical,
+        _ => stateful::destroy_severity(&item.rtype),
+    }
+}
+
+/// Severity for a weakened guard: it destroys nothing yet, so one step below a destroy.
+fn guard_severity(item: &Item) -> Severity {
+    match item.kind {
+        ItemKind::Provider => Severity::High,
+        _ if stateful::stateful(&item.rtype) => Severity::High,
+        _ => Severity::Medium,
+    }
+}
+
+fn data_note(item: &Item) -> &'static str {
+    match item.kind {
+        ItemKind::Module => " and every resource inside it",
+        _ if stateful::stateful(&item.rtype) => " and the data it holds",
+        _ => "",
+    }
+}
+
+fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
+    // A file moved to another directory leaves this one's configuration: everything it held
+    // is gone from here, whatever its head text says.
+    let same_dir = view
+        .change
+        .new_path
+        .as_ref()
+        .is_some_and(|p| p.dir() == view.path_on(Side::Base).dir());
+    let gone: Vec<&Item> = base
+        .destroyable()
+        .filter(|i| !same_dir || head.item(&i.address).is_none())
+        .filter(|i| !has_no_instances(i))
+        .collect();
+    if gone.is_empty() {
+        return;
+    }
+    // Terraform's module is the base file's directory: a file moved elsewhere takes its
+    // resources into another configuration, which destroys them here.
+    let base_path = view.path_on(Side::Base);
+    let dir = base_path.dir();
+    let own_head = view.change.new_path.as_ref().map(|p| (p, head));
+    let head_dir = Dir::load(view.snapshot, Side::Head, dir, own_head);
+    let unexplained: Vec<&Item> = gone
+        .into_iter()
+        .filter(|i| !head_dir.has(&i.address))
+        .filter(|i| !head_dir.moved().any(|m| m.from == i.address))
+        .filter(|i| !head_dir.removed().any(|r| r.from == i.address))
+        .collect();
+    if unexplained.is_empty() {
+        return;
+    }
+    let base_dir = Dir::load(view.snapshot, Side::Base, dir, Some((base_path, base)));
+    let mut used = BTreeSet::new();
+    for old in unexplained {
+        if let Some((path, new)) = rename_candidate(old, &head_dir, &base_dir, &used) {
+            used.insert(new.address.clone());
+            out.push(renamed_finding(old, path, new));
+        } else {
+            out.push(removed_finding(view, old));
+        }
+    }
+}
+
+/// A block with `count = 0` or an empty literal `for_each` has no objects to destroy.
+fn has_no_instances(item: &Item) -> bool {
+    let zero_count = item
+        .get("count")
+        .and_then(|s| s.value.as_num())
+        .is_some_and(|n| n <= 0.0);
+    let empty_each =
+        item.get("for_each").is_some() && item.for_each_keys.as_ref().is_some_and(|k| k.is_empty());
+    zero_count || empty_each
+}
+
+/// A block new to the directory that looks like `old` under another name: same resource type,
+/// or a module with the same source. The closest name wins.
+fn rename_candidate<'d>(
+    old: &Item,
+    head_dir: &'d Dir,
+    base_dir: &Dir,
+    used: &BTreeSet<String>,
+) -> Option<(&'d RepoPath, &'d Item)> {
+    let old_source = old.source();
+    head_dir
+        .items()
+        .filter(|(_, new)| new.kind == old.kind)
+        .filter(|(_, new)| match old.kind {
+            ItemKind::Module => old_source.is_some() && new.source() == old_source,
+            _ => new.rtype == old.rtype,
+        })
+        .filter(|(_, new)| !base_dir.has(&new.address) && !used.contains(&new.address))
+        .filter(|(_, new)| !head_dir.moved().any(|m| m.to == new.address))
+        .map(|(p, new)| {
+            let score = strsim::normalized_levenshtein(&old.address, &new.address);
+            (score, p, new)
+        })
+        .fold(
+            None,
+            |best: Option<(f64, &RepoPath, &Item)>, cand| match best {
+                Some(b) if b.0 >= cand.0 => Some(b),
+                _ => Some(cand),
+            },
+        )
+        .map(|(_, p, new)| (p, new))
+}
+
+fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
+    let location = Location::lines(path.clone(), Side::Head, new.line, new.line);
+    Finding::new(
+        &RENAMED_WITHOUT_MOVED,
+        location,
+        format!(
+            "`{}` was renamed to `{}` without a `moved` block, so the next apply destroys {}{} and creates an empty replacement.",
+            old.address, new.address, old.address, data_note(old)
+        ),
+    )
+    .with_severity(item_severity(old))
+    .with_safer(format!(
+        "Add `moved {{ from = {}  to = {} }}` to this directory so Terraform renames the object in state instead.",
+        old.address, new.address
+    ))
+}
+
+fn removed_finding(view: &FileView, old: &Item) -> Finding {
+    let location = view.at(Side::Base, old.line, old.end_line);
+    let path = view.path_on(Side::Base);
+    let how = if view.change.is_deleted() {
+        format!("was deleted along with {path}")
+    } else {
+        format!("was removed from {path}")
+    };
+    let guard = match old
+        .get("lifecycle.prevent_destroy")
+        .map(|s| s.value.as_bool())
+    {
+        Some(Some(true)) => " (its `prevent_destroy` goes with the block, so nothing stops it)",
+        _ => "",
+    };
+    match old.kind {
+        ItemKind::Module => {
+            let source = old
+                .source()
+                .map(|s| format!(" (source `{s}`)"))
+                .unwrap_or_default();
+            Finding::new(
+                &MODULE_REMOVED,
+                location,
+                format!(
+                    "Module `{}`{source} {how}, so the next apply destroys every resource it manages.",
+                    old.address
+                ),
+            )
+            .with_safer(format!(
+                "Keep the module block; to stop managing its resources without destroying them use \
+                 `removed {{ from = {}  lifecycle {{ destroy = false }} }}`; if it was renamed add \
+                 `moved {{ from = {}  to = module.<new name> }}`.",
+                old.address, old.address
+            ))
+        }
+        _ => Finding::new(
+            &RESOURCE_REMOVED,
+            location,
+            format!(
+                "Resource `{}` {how}, so the next apply destroys the real {}{}{guard}.",
+                old.address,
+                old.rtype,
+                data_note(old)
+            ),
+        )
+        .with_severity(item_severity(old))
+        .with_safer(format!(
+            "Keep the block; to stop managing it without destroying it use \
+             `removed {{ from = {}  lifecycle {{ destroy = false }} }}`; if it was renamed or moved \
+             into a module add `moved {{ from = {}  to = <new address> }}`.",
+            old.address, old.address
+        )),
+    }
+}
+
+fn removed_blocks(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
+    for r in head.removed.iter().filter(|r| r.destroys) {
+        if base.removed.iter().any(|b| b.from == r.from && b.destroys) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &REMOVED_BLOCK_DESTROYS,
+                view.at(Side::Head, r.line, r.line),
+                format!(
+                    "`removed {{ from = {} }}` does not set `lifecycle {{ destroy = false }}`, so the next apply destroys `{}`.",
+                    r.from, r.from
+                ),
+            )
+            .with_severity(target_severity(&r.from))
+            .with_safer(format!(
+                "To drop `{}` from state and keep the real object, set `lifecycle {{ destroy = false }}` in this removed block.",
+                r.from
+            )),
+        );
+    }
+}
+
+fn prevent_destroy(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    const PATH: &str = "lifecycle.prevent_destroy";
+    if old.kind != ItemKind::Resource {
+        return;
+    }
+    let was = old.get(PATH).and_then(|s| s.value.as_bool());
+    let now = new.get(PATH);
+    if was != Some(true) || now.and_then(|s| s.value.as_bool()) == Some(true) {
+        return;
+    }
+    let (line, what) = match now {
+        Some(s) => (s.line, format!("set to `{}`", s.value.render())),
+        None => (new.line, "removed".to_owned()),
+    };
+    let severity = if stateful::stateful(&new.rtype) {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    out.push(
+        Finding::new(
+            &PREVENT_DESTROY_REMOVED,
+            view.at(Side::Head, line, line),
+            format!(
+                "`prevent_destroy` on `{}` was {what}, so a later plan can destroy or replace it{}.",
+                new.address,
+                data_note(new)
+            ),
+        )
+        .with_severity(severity),
+    );
+}
+
+fn protections(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if !matches!(new.kind, ItemKind::Resource | ItemKind::Provider) {
+        return;
+    }
+    for w in guards::weakened(old, new) {
+        let path = w.guard.path;
+        let (line, message) = match w.after {
+            Some(s) => (
+                s.line,
+                format!(
+                    "`{path}` on `{}` changed from {} to {}, so {}.",
+                    new.address,
+                    w.before,
+                    s.value.render(),
+                    w.guard.effect
+                ),
+            ),
+            None => (
+                new.line,
+                format!(
+                    "`{path} = {}` was removed from `{}`, so {}.",
+                    w.before, new.address, w.guard.effect
+                ),
+            ),
+        };
+        out.push(
+            Finding::new(
+                &PROTECTION_WEAKENED,
+                view.at(Side::Head, line, line),
+                message,
+            )
+            .with_severity(guard_severity(new)),
+        );
+    }
+}
+
+fn quote_keys<'k>(keys: impl Iterator<Item = &'k String>) -> String {
+    let keys: Vec<String> = keys.map(|k| format!("[\"{k}\"]")).collect();
+    limit_list(keys)
+}
+
+fn limit_list(items: Vec<String>) -> String {
+    const MAX: usize = 10;
+    if items.len() > MAX {
+        format!("{} and {} more", items[..MAX].join(", "), items.len() - MAX)
+    } else {
+        items.join(", ")
+    }
+}
+
+fn instances(view: &FileView, head: &TfFile, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if !matches!(new.kind, ItemKind::Resource | ItemKind::Module) {
+        return;
+    }
+    let severity = item_severity(new);
+    let emit = |out: &mut Vec<Finding>, line: u32, message: String| {
+        out.push(
+            Finding::new(&COUNT_EMPTIED, view.at(Side::Head, line, line), message)
+                .with_severity(severity),
+        );
+    };
+    let (old_count, new_count) = (old.get("count"), new.get("count"));
+    let (old_each, new_each) = (old.get("for_each"), new.get("for_each"));
+
+    if let Some(nc) = new_count {
+        if let Some(n) = nc.value.as_num() {
+            match old_count.map(|s| (s.value.as_num(), s)) {
+                Some((Some(m), _)) if n < m => {
+                    // Counts are small integers; the bound keeps a silly literal cheap.
+                    let lost: Vec<String> = (n.max(0.0) as u64..m.min(10_000.0) as u64)
+                        .map(|i| format!("[{i}]"))
+                        .collect();
+                    emit(
+                        out,
+                        nc.line,
+                        format!(
+                            "`count` of `{}` went from {m} to {n}, so instances {} are destroyed{}.",
+                            new.address,
+                            limit_list(lost),
+                            data_note(new)
+                        ),
+                    );
+                }
+                Some((None, s)) if n <= 0.0 => emit(
+                    out,
+                    nc.line,
+                    format!(
+                        "`count` of `{}` changed from `{}` to 0, so every instance is destroyed{}.",
+                        new.address,
+                        s.value.render(),
+                        data_note(new)
+                    ),
+                ),
+                None if n <= 0.0 && old_each.is_none() => emit(
+                    out,
+                    nc.line,
+                    format!(
+                        "`count = 0` was added to `{}`, so its existing object is destroyed{}.",
+                        new.address,
+                        data_note(new)
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    // Dropping `count` keeps `[0]` (Terraform moves it to the bare address) and destroys the rest.
+    if new_count.is_none() && new_each.is_none() {
+        if let Some(m) = old_count
+            .and_then(|s| s.value.as_num())
+            .filter(|m| *m > 1.0)
+        {
+            let lost: Vec<String> = (1..m.min(10_000.0) as u64)
+                .map(|i| format!("[{i}]"))
+                .collect();
+            emit(
+                out,
+                new.line,
+                format!(
+                    "`count = {m}` was removed from `{}`, so instances {} are destroyed{}.",
+                    new.address,
+                    limit_list(lost),
+                    data_note(new)
+                ),
+            );
+        }
+    }
+
+    match (old_each, new_each) {
+        (Some(oe), Some(ne)) => match (&old.for_each_keys, &new.for_each_keys) {
+            (Some(ok), Some(nk)) => {
+                let lost: Vec<&String> = ok.difference(nk).collect();
+                if !lost.is_empty() {
+                    emit(
+                        out,
+                        ne.line,
+                        format!(
+                            "`for_each` of `{}` no longer has {}, so {} destroyed{}.",
+                            new.address,
+                            quote_keys(lost.iter().copied()),
+                            if lost.len() == 1 { "that instance is" } else { "those instances are" },
+                            data_note(new)
+                        ),
+                    );
+                }
+            }
+            (None, Some(nk)) if nk.is_empty() => emit(
+                out,
+                ne.line,
+                format!(
+                    "`for_each` of `{}` changed from `{}` to an empty collection, so every instance is destroyed{}.",
+                    new.address,
+                    oe.value.render(),
+                    data_note(new)
+                ),
+            ),
+            _ => {}
+        },
+        // Gaining `for_each` turns `x` (or `x[0]`) into `x["key"]`; Terraform moves nothing
+        // by itself here, so without a `moved` block the old object is destroyed.
+        (None, Some(ne)) if !rekey_is_moved(view, head, &new.address) => {
+            out.push(rekey_finding(view, new, ne.line, "gained `for_each`"));
+        }
+        (Some(_), None) if !rekey_is_moved(view, head, &new.address) => {
+            out.push(rekey_finding(view, new, new.line, "lost its `for_each`"));
+        }
+        _ => {}
+    }
+}
+
+/// Whether the head directory has a `moved` block re-keying `address` onto itself.
+fn rekey_is_moved(view: &FileView, head: &TfFile, address: &str) -> bool {
+    let own = view.change.new_path.as_ref().map(|p| (p, head));
+    let dir = view.path_on(Side::Head).dir();
+    Dir::load(view.snapshot, Side::Head, dir, own)
+        .moved()
+        .any(|m| m.from == address && m.to == address)
+}
+
+fn rekey_finding(view: &FileView, item: &Item, line: u32, what: &str) -> Finding {
+    Finding::new(
+        &RENAMED_WITHOUT_MOVED,
+        view.at(Side::Head, line, line),
+        format!(
+            "`{}` {what} without a `moved` block, so its instance addresses change and the next apply destroys the existing objects{} and creates new ones.",
+            item.address,
+            data_note(item)
+        ),
+    )
+    .with_severity(item_severity(item))
+    .with_safer(format!(
+        "Add `moved {{ from = {a}[<old key>]  to = {a}[<new key>] }}` for each existing instance.",
+        a = item.address
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,425 @@
+//! model: a Terraform file reduced to what the destruction checks compare: the addressable
+//! blocks (resources, data sources, modules, providers) with their literal settings and lines,
+//! and the `moved` and `removed` blocks. Values that are not literals are kept as their source
+//! text, so a check can tell "unknown" from "absent".
+
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Block, Body};
+use hcl_edit::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What kind of top-level block an [`Item`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Resource,
+    Data,
+    Module,
+    Provider,
+}
+
+/// A literal value, or the trimmed source text of anything else.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Null,
+    /// Not a literal: a reference, a call, a template. Its source text.
+    Expr(String),
+}
+
+impl Lit {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Lit::Bool(b) => Some(*b),
+            // HCL converts the strings "true" and "false" where a bool is expected.
+            Lit::Str(s) if s == "true" => Some(true),
+            Lit::Str(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Lit::Num(n) => Some(*n),
+            Lit::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn render(&self) -> String {
+        match self {
+            Lit::Bool(b) => b.to_string(),
+            Lit::Num(n) => n.to_string(),
+            Lit::Str(s) => format!("\"{s}\""),
+            Lit::Null => "null".to_owned(),
+            Lit::Expr(e) => e.clone(),
+        }
+    }
+}
+
+/// The keys a literal `for_each` names, or `None` when it is not a literal collection.
+pub type Keys = Option<BTreeSet<String>>;
+
+/// A setting inside an item: its value and the 1-based line it is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub value: Lit,
+    pub line: u32,
+}
+
+/// One addressable top-level block.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// `aws_s3_bucket.logs`, `data.aws_ami.x`, `module.net`, `provider.aws.east`.
+    pub address: String,
+    /// The resource type; `module` for modules, the provider name for providers.
+    pub rtype: String,
+    pub line: u32,
+    pub end_line: u32,
+    /// Every attribute in the block, nested blocks included, by dotted path
+    /// (`versioning.enabled`, `lifecycle.prevent_destroy`). A repeated nested block keeps its
+    /// first occurrence.
+    pub settings: BTreeMap<String, Setting>,
+    /// The keys of a literal `for_each`, when there is one.
+    pub for_each_keys: Keys,
+}
+
+impl Item {
+    pub fn get(&self, path: &str) -> Option<&Setting> {
+        self.settings.get(path)
+    }
+    /// A module's `source`, as written.
+    pub fn source(&self) -> Option<String> {
+        self.get("source").map(|s| match &s.value {
+            Lit::Str(v) => v.clone(),
+            other => other.render(),
+        })
+    }
+}
+
+/// A `moved { from = …  to = … }` block, addresses with their instance keys stripped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub line: u32,
+}
+
+/// A `removed { from = … }` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub from: String,
+    /// `lifecycle { destroy = … }`; Terraform destroys unless it is literally `false`.
+    pub destroys: bool,
+    pub line: u32,
+}
+
+/// A parsed Terraform file.
+#[derive(Debug, Clone, Default)]
+pub struct TfFile {
+    pub items: Vec<Item>,
+    pub moved: Vec<Moved>,
+    pub removed: Vec<Removed>,
+}
+
+impl TfFile {
+    pub fn item(&self, address: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.address == address)
+    }
+    /// Resources and modules: what a plan can destroy.
+    pub fn destroyable(&self) -> impl Iterator<Item = &Item> {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.kind, ItemKind::Resource | ItemKind::Module))
+    }
+}
+
+/// Why a file could not be parsed, and where.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub line: Option<u32>,
+    pub reason: String,
+}
+
+/// Byte offset to 1-based line number.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+    fn line(&self, offset: usize) -> u32 {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        u32::try_from(idx + 1).unwrap_or(u32::MAX)
+    }
+    fn span(&self, span: Option<std::ops::Range<usize>>) -> (u32, u32) {
+        match span {
+            Some(r) => {
+                let start = self.line(r.start);
+                // The span's end is exclusive; the last byte is on the closing line.
+                let end = self.line(r.end.saturating_sub(1).max(r.start));
+                (start, end)
+            }
+            None => (1, 1),
+        }
+    }
+}
+
+/// Parses HCL Terraform source.
+pub fn parse(text: &str) -> Result<TfFile, ParseError> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| ParseError {
+        line: u32::try_from(e.location().line()).ok(),
+        reason: e.message().trim().to_owned(),
+    })?;
+    let lines = Lines::new(text);
+    let mut file = TfFile::default();
+    for block in body.blocks() {
+        let (line, end_line) = lines.span(block.span());
+        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let item = |kind, address: String, rtype: &str| {
+            let mut settings = BTreeMap::new();
+            flatten(&block.body, "", &lines, &mut settings);
+            Item {
+                kind,
+                address,
+                rtype: rtype.to_owned(),
+                line,
+                end_line,
+                for_each_keys: block
+                    .body
+                    .get_attribute("for_each")
+                    .and_then(|a| literal_keys(&a.value)),
+                settings,
+            }
+        };
+        match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", [t, n]) => {
+                file.items
+                    .push(item(ItemKind::Resource, format!("{t}.{n}"), t))
+            }
+            ("data", [t, n]) => file
+                .items
+                .push(item(ItemKind::Data, format!("data.{t}.{n}"), t)),
+            ("module", [n]) => {
+                file.items
+                    .push(item(ItemKind::Module, format!("module.{n}"), "module"))
+            }
+            ("provider", [n]) => {
+                let alias = block
+                    .body
+                    .get_attribute("alias")
+                    .and_then(|a| a.value.as_str().map(str::to_owned));
+                let address = match alias {
+                    Some(a) => format!("provider.{n}.{a}"),
+                    None => format!("provider.{n}"),
+                };
+                file.items.push(item(ItemKind::Provider, address, n));
+            }
+            ("moved", []) => {
+                let from = address_attr(block, "from");
+                let to = address_attr(block, "to");
+                if let (Some(from), Some(to)) = (from, to) {
+                    file.moved.push(Moved { from, to, line });
+                }
+            }
+            ("removed", []) => {
+                if let Some(from) = address_attr(block, "from") {
+                    let destroy = block
+                        .body
+                        .get_blocks("lifecycle")
+                        .find_map(|l| l.body.get_attribute("destroy"))
+                        .map(|a| lit(&a.value));
+                    let destroys = !matches!(destroy.and_then(|d| d.as_bool()), Some(false));
+                    file.removed.push(Removed {
+                        from,
+                        destroys,
+                        line,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(file)
+}
+
+/// Collects every attribute under `body` by dotted path.
+fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, Setting>) {
+    for attr in body.attributes() {
+        let path = format!("{prefix}{}", attr.key.as_str());
+        let line = lines.span(attr.span()).0;
+        out.entry(path).or_insert_with(|| Setting {
+            value: lit(&attr.value),
+            line,
+        });
+    }
+    for block in body.blocks() {
+        // `dynamic "x" { content { … } }` generates `x` blocks whose settings are not
+        // literal per instance; only plain nested blocks are compared.
+        if block.ident.as_str() == "dynamic" {
+            continue;
+        }
+        let nested = format!("{prefix}{}.", block.ident.as_str());
+        flatten(&block.body, &nested, lines, out);
+    }
+}
+
+fn unwrap_parens(expr: &Expression) -> &Expression {
+    match expr {
+        Expression::Parenthesis(p) => unwrap_parens(p.inner()),
+        other => other,
+    }
+}
+
+/// The literal value of an expression, or its source text.
+pub fn lit(expr: &Expression) -> Lit {
+    match unwrap_parens(expr) {
+        Expression::Bool(b) => Lit::Bool(*b.value()),
+        Expression::Number(n) => match n.value().as_f64() {
+            Some(f) => Lit::Num(f),
+            None => Lit::Expr(n.value().to_string()),
+        },
+        Expression::String(s) => Lit::Str(s.value().clone()),
+        Expression::Null(_) => Lit::Null,
+        other => Lit::Expr(other.to_string().trim().to_owned()),
+    }
+}
+
+/// The keys of a literal `for_each`: an object's keys, or a list/set of strings, possibly
+/// wrapped in `toset(…)`/`tomap(…)`. `None` for anything computed.
+pub fn literal_keys(expr: &Expression) -> Keys {
+    match unwrap_parens(expr) {
+        Expression::Object(obj) => obj
+            .iter()
+            .map(|(k, _)| match k {
+                ObjectKey::Ident(i) => Some(i.as_str().to_owned()),
+                ObjectKey::Expression(e) => match lit(e) {
+                    Lit::Str(s) => Some(s),
+                    _ => None,
+                },
+            })
+            .collect(),
+        Expression::Array(arr) => arr
+            .iter()
+            .map(|e| match lit(e) {
+                Lit::Str(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty()
+                && matches!(call.name.name.as_str(), "toset" | "tomap")
+                && call.args.len() == 1 =>
+        {
+            call.args.get(0).and_then(literal_keys)
+        }
+        _ => None,
+    }
+}
+
+fn address_attr(block: &Block, key: &str) -> Option<String> {
+    block
+        .body
+        .get_attribute(key)
+        .and_then(|a| traversal_address(&a.value))
+}
+
+/// A reference such as `module.a["x"].aws_s3_bucket.b[0]` as an address without instance
+/// keys (`module.a.aws_s3_bucket.b`): `moved` and `removed` act on the whole block.
+pub fn traversal_address(expr: &Expression) -> Option<String> {
+    match unwrap_parens(expr) {
+        Expression::Variable(v) => Some(v.as_str().to_owned()),
+        Expression::Traversal(t) => {
+            let mut out = traversal_address(&t.expr)?;
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(ident) => {
+                        out.push('.');
+                        out.push_str(ident.as_str());
+                    }
+                    TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {}
+                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                        return None
+                    }
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_get_addresses_and_lines() {
+        let f = parse(
+            "# header\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"x\"\n}\n\nmodule \"net\" {\n  source = \"./net\"\n}\ndata \"aws_ami\" \"a\" {}\n",
+        )
+        .unwrap();
+        let b = f.item("aws_s3_bucket.logs").unwrap();
+        assert_eq!((b.line, b.end_line), (2, 4));
+        assert_eq!(b.get("bucket").unwrap().line, 3);
+        let m = f.item("module.net").unwrap();
+        assert_eq!(m.line, 6);
+        assert_eq!(m.source().as_deref(), Some("./net"));
+        assert_eq!(f.item("data.aws_ami.a").unwrap().kind, ItemKind::Data);
+    }
+
+    #[test]
+    fn nested_settings_are_dotted() {
+        let f =
+            parse("resource \"a\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n")
+                .unwrap();
+        let s = f
+            .item("a.b")
+            .unwrap()
+            .get("lifecycle.prevent_destroy")
+            .unwrap();
+        assert_eq!(s.value, Lit::Bool(true));
+        assert_eq!(s.line, 3);
+    }
+
+    #[test]
+    fn moved_addresses_drop_instance_keys() {
+        let f = parse("moved {\n  from = module.a[\"x\"].aws_s3_bucket.b[0]\n  to = module.c\n}\n")
+            .unwrap();
+        assert_eq!(f.moved[0].from, "module.a.aws_s3_bucket.b");
+        assert_eq!(f.moved[0].to, "module.c");
+    }
+
+    #[test]
+    fn removed_destroys_unless_destroy_is_false() {
+        let f = parse(
+            "removed {\n  from = aws_s3_bucket.a\n}\nremoved {\n  from = aws_s3_bucket.b\n  lifecycle {\n    destroy = false\n  }\n}\n",
+        )
+        .unwrap();
+        assert!(f.removed[0].destroys);
+        assert!(!f.removed[1].destroys);
+    }
+
+    #[test]
+    fn literal_for_each_keys() {
+        let keys = |src: &str| literal_keys(&hcl_edit::parser::parse_expr(src).unwrap());
+        assert_eq!(keys("toset([\"a\", \"b\"])").unwrap().len(), 2);
+        assert_eq!(keys("{ a = 1, \"b\" = 2 }").unwrap().len(), 2);
+        assert!(keys("{}").unwrap().is_empty());
+        assert_eq!(keys("var.names"), None);
+        assert_eq!(keys("[var.a]"), None);
+    }
+
+    #[test]
+    fn parse_error_reports_a_line() {
+        let e = parse("resource \"a\" \"b\" {\n  x = \n").unwrap_err();
+        assert!(e.line.is_some());
+    }
+}

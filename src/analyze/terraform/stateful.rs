@@ -1,0 +1,210 @@
+//! stateful: which Terraform resource types hold data that cannot be recreated, shared by the
+//! configuration analyzer and the plan analyzer so both grade a destroyed object alike.
+//!
+//! Grading, and why:
+//! - **Critical**: the type stores data or identity that a recreate does not bring back
+//!   (databases, buckets, disks, keys, DNS zones, clusters with their workloads).
+//! - **Low**: bookkeeping objects with no effect outside Terraform (`null_resource`,
+//!   `terraform_data`, `time_*`).
+//! - **Medium**: small attachment objects that are recreated in seconds, though their absence
+//!   briefly cuts access (security group rules, IAM attachments and memberships, role
+//!   assignments, routes, generated values).
+//! - **High**: everything else: a real object serving traffic, recreatable with an outage.
+
+use crate::finding::Severity;
+
+/// Types (exact, or with one `*` wildcard) whose destruction loses data.
+const STATEFUL: &[&str] = &[
+    // AWS
+    "aws_db_instance",
+    "aws_db_cluster_snapshot",
+    "aws_db_snapshot",
+    "aws_rds_cluster",
+    "aws_rds_cluster_instance",
+    "aws_rds_global_cluster",
+    "aws_docdb_cluster",
+    "aws_neptune_cluster",
+    "aws_redshift_cluster",
+    "aws_redshiftserverless_namespace",
+    "aws_dynamodb_table",
+    "aws_dynamodb_global_table",
+    "aws_elasticache_cluster",
+    "aws_elasticache_replication_group",
+    "aws_memorydb_cluster",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+    "aws_s3_bucket",
+    "aws_s3_directory_bucket",
+    "aws_glacier_vault",
+    "aws_ebs_volume",
+    "aws_ebs_snapshot",
+    "aws_efs_file_system",
+    "aws_fsx_*_file_system",
+    "aws_backup_vault",
+    "aws_kms_key",
+    "aws_secretsmanager_secret",
+    "aws_route53_zone",
+    "aws_cognito_user_pool",
+    "aws_kinesis_stream",
+    "aws_msk_cluster",
+    "aws_sqs_queue",
+    "aws_ecr_repository",
+    "aws_eks_cluster",
+    "aws_timestreamwrite_table",
+    "aws_qldb_ledger",
+    "aws_keyspaces_table",
+    // Google Cloud
+    "google_sql_database_instance",
+    "google_sql_database",
+    "google_storage_bucket",
+    "google_compute_disk",
+    "google_compute_region_disk",
+    "google_compute_snapshot",
+    "google_bigquery_dataset",
+    "google_bigquery_table",
+    "google_bigtable_instance",
+    "google_bigtable_table",
+    "google_spanner_instance",
+    "google_spanner_database",
+    "google_firestore_database",
+    "google_redis_instance",
+    "google_filestore_instance",
+    "google_kms_key_ring",
+    "google_kms_crypto_key",
+    "google_dns_managed_zone",
+    "google_container_cluster",
+    "google_alloydb_cluster",
+    "google_secret_manager_secret",
+    "google_pubsub_topic",
+    "google_artifact_registry_repository",
+    // Azure
+    "azurerm_storage_account",
+    "azurerm_storage_container",
+    "azurerm_storage_share",
+    "azurerm_*_database",
+    "azurerm_*_server",
+    "azurerm_*_flexible_server",
+    "azurerm_cosmosdb_account",
+    "azurerm_redis_cache",
+    "azurerm_managed_disk",
+    "azurerm_key_vault",
+    "azurerm_key_vault_key",
+    "azurerm_key_vault_secret",
+    "azurerm_dns_zone",
+    "azurerm_private_dns_zone",
+    "azurerm_kubernetes_cluster",
+    "azurerm_resource_group",
+    "azurerm_recovery_services_vault",
+    "azurerm_container_registry",
+    // Other providers
+    "digitalocean_database_cluster",
+    "digitalocean_volume",
+    "digitalocean_spaces_bucket",
+    "cloudflare_zone",
+    "kubernetes_persistent_volume",
+    "kubernetes_persistent_volume_claim",
+    "kubernetes_namespace",
+    "kubernetes_persistent_volume_claim_v1",
+    "kubernetes_namespace_v1",
+    "helm_release",
+    "vault_mount",
+    "github_repository",
+    "tls_private_key",
+];
+
+/// Types that are bookkeeping only: destroying them touches nothing outside Terraform.
+const BOOKKEEPING: &[&str] = &["null_resource", "terraform_data", "time_*"];
+
+/// Small attachments recreated in seconds.
+const ATTACHMENTS: &[&str] = &[
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_iam_*_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_user_group_membership",
+    "aws_lambda_permission",
+    "aws_route",
+    "aws_route_table_association",
+    "google_*_iam_member",
+    "google_*_iam_binding",
+    "azurerm_role_assignment",
+    "azurerm_network_security_rule",
+    "random_*",
+];
+
+fn matches(pattern: &str, resource_type: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == resource_type,
+        Some((prefix, suffix)) => {
+            resource_type.len() > prefix.len() + suffix.len()
+                && resource_type.starts_with(prefix)
+                && resource_type.ends_with(suffix)
+        }
+    }
+}
+
+fn in_table(table: &[&str], resource_type: &str) -> bool {
+    table.iter().any(|p| matches(p, resource_type))
+}
+
+/// Whether destroying an object of this type loses data that a recreate does not bring back.
+pub fn stateful(resource_type: &str) -> bool {
+    in_table(STATEFUL, resource_type)
+}
+
+/// The severity of destroying one object of `resource_type`; see the module docs for the grading.
+pub fn destroy_severity(resource_type: &str) -> Severity {
+    if stateful(resource_type) {
+        Severity::Critical
+    } else if in_table(BOOKKEEPING, resource_type) {
+        Severity::Low
+    } else if in_table(ATTACHMENTS, resource_type) {
+        Severity::Medium
+    } else {
+        Severity::High
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databases_buckets_and_clusters_are_stateful() {
+        for t in [
+            "aws_db_instance",
+            "aws_s3_bucket",
+            "google_sql_database_instance",
+            "azurerm_mssql_database",
+            "azurerm_postgresql_flexible_server",
+            "azurerm_kubernetes_cluster",
+            "aws_eks_cluster",
+        ] {
+            assert!(stateful(t), "{t}");
+            assert_eq!(destroy_severity(t), Severity::Critical, "{t}");
+        }
+    }
+
+    #[test]
+    fn wildcard_needs_a_non_empty_middle() {
+        assert!(!stateful("azurerm__database"));
+        assert!(!stateful("azurerm_database"));
+        assert!(!stateful("aws_s3_bucket_policy"));
+    }
+
+    #[test]
+    fn attachments_and_bookkeeping_grade_below_ordinary_resources() {
+        assert_eq!(
+            destroy_severity("aws_security_group_rule"),
+            Severity::Medium
+        );
+        assert_eq!(
+            destroy_severity("aws_iam_role_policy_attachment"),
+            Severity::Medium
+        );
+        assert_eq!(destroy_severity("null_resource"), Severity::Low);
+        assert_eq!(destroy_severity("time_sleep"), Severity::Low);
+        assert_eq!(destroy_severity("aws_instance"), Severity::High);
+    }
+}

@@ -1,0 +1,740 @@
+//! Catalogue of before/after fixtures for the Terraform analyzer.
+
+use super::*;
+use crate::analyze::{AnalyzeOptions, FileKind};
+use crate::change::{Content, EntryKind, FileChange, FileStatus};
+use proptest::prelude::*;
+
+/// A snapshot holding whole directories on both sides.
+#[derive(Default)]
+struct Fake {
+    files: Vec<(Side, RepoPath, String)>,
+}
+
+impl Fake {
+    fn with(mut self, side: Side, path: &str, text: &str) -> Self {
+        self.files
+            .push((side, RepoPath::new(path), text.to_owned()));
+        self
+    }
+}
+
+impl Snapshot for Fake {
+    fn read(&self, side: Side, path: &RepoPath) -> Content {
+        self.files
+            .iter()
+            .find(|(s, p, _)| *s == side && p == path)
+            .map_or(Content::Absent, |(_, _, t)| Content::Text(t.clone()))
+    }
+    fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
+        self.files
+            .iter()
+            .filter(|(s, p, _)| *s == side && p.dir() == dir)
+            .map(|(_, p, _)| p.clone())
+            .collect()
+    }
+}
+
+fn change(old: Option<&str>, new: Option<&str>) -> FileChange {
+    let status = match (old, new) {
+        (None, _) => FileStatus::Added,
+        (_, None) => FileStatus::Deleted,
+        (Some(a), Some(b)) if a != b => FileStatus::Renamed,
+        _ => FileStatus::Modified,
+    };
+    let kind = |p: Option<&str>| {
+        if p.is_some() {
+            EntryKind::File
+        } else {
+            EntryKind::Absent
+        }
+    };
+    FileChange {
+        status,
+        old_path: old.map(RepoPath::new),
+        new_path: new.map(RepoPath::new),
+        old_kind: kind(old),
+        new_kind: kind(new),
+        binary: false,
+        hunks: Vec::new(),
+        added_lines: 0,
+        deleted_lines: 0,
+        old_size: None,
+        new_size: None,
+    }
+}
+
+/// Runs the analyzer on `path` with the given sides; `snapshot` holds the rest of the repo
+/// (the reviewed file's sides are added to it, as a real source would have them).
+fn run_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>) -> Vec<Finding> {
+    let mut snapshot = snapshot;
+    if let Some(b) = before {
+        snapshot = snapshot.with(Side::Base, path, b);
+    }
+    if let Some(a) = after {
+        snapshot = snapshot.with(Side::Head, path, a);
+    }
+    let fc = change(before.map(|_| path), after.map(|_| path));
+    let old = before.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
+    let new = after.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
+    let options = AnalyzeOptions::default();
+    let view = FileView {
+        change: &fc,
+        kind: FileKind::Terraform,
+        old: &old,
+        new: &new,
+        snapshot: &snapshot,
+        options: &options,
+    };
+    analyze(&view)
+}
+
+fn run(before: &str, after: &str) -> Vec<Finding> {
+    run_in(Fake::default(), "infra/main.tf", Some(before), Some(after))
+}
+
+fn ids(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+const BUCKET: &str = r#"
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+"#;
+
+const BUCKET_AND_QUEUE: &str = r#"
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+}
+"#;
+
+// ---- no findings ---------------------------------------------------------------------------
+
+#[test]
+fn comment_only_edit_is_quiet() {
+    let after = "# Logs bucket, owned by platform.\n\nresource \"aws_s3_bucket\" \"logs\" {\n  # the name is global\n  bucket = \"acme-logs\" // keep\n}\n";
+    assert!(run(BUCKET, after).is_empty());
+}
+
+#[test]
+fn whitespace_and_formatting_edit_is_quiet() {
+    let after =
+        "resource   \"aws_s3_bucket\"   \"logs\"   {\n\n\n      bucket    =    \"acme-logs\"\n}";
+    assert!(run(BUCKET, after).is_empty());
+}
+
+#[test]
+fn reordering_blocks_is_quiet() {
+    let after = r#"
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+"#;
+    assert!(run(BUCKET_AND_QUEUE, after).is_empty());
+}
+
+#[test]
+fn pure_addition_is_quiet() {
+    assert!(run(BUCKET, BUCKET_AND_QUEUE).is_empty());
+    assert!(run_in(
+        Fake::default(),
+        "infra/new.tf",
+        None,
+        Some(BUCKET_AND_QUEUE)
+    )
+    .is_empty());
+}
+
+#[test]
+fn removing_a_data_source_is_not_destructive() {
+    let before = format!("{BUCKET}\ndata \"aws_caller_identity\" \"me\" {{}}\n");
+    assert!(run(&before, BUCKET).is_empty());
+}
+
+// ---- resource-removed ----------------------------------------------------------------------
+
+#[test]
+fn removed_stateful_resource_is_critical_and_points_at_base_lines() {
+    let f = run(BUCKET_AND_QUEUE, "");
+    assert_eq!(
+        ids(&f),
+        ["terraform/resource-removed", "terraform/resource-removed"]
+    );
+    let bucket = &f[0];
+    assert_eq!(bucket.severity, Severity::Critical);
+    assert_eq!(bucket.location.side, Side::Base);
+    assert_eq!(
+        (bucket.location.line, bucket.location.end_line),
+        (Some(2), Some(4))
+    );
+    assert!(
+        bucket.message.contains("aws_s3_bucket.logs"),
+        "{}",
+        bucket.message
+    );
+    assert!(bucket
+        .safer
+        .as_deref()
+        .unwrap_or("")
+        .contains("removed { from = aws_s3_bucket.logs"));
+    // An SQS queue holds messages: stateful too.
+    assert_eq!(f[1].severity, Severity::Critical);
+}
+
+#[test]
+fn removed_ordinary_resource_is_high_and_a_rule_is_medium() {
+    let before = r#"
+resource "aws_instance" "web" {
+  ami = "ami-1"
+}
+resource "aws_security_group_rule" "ssh" {
+  type = "ingress"
+}
+resource "null_resource" "hook" {}
+"#;
+    let f = run(before, "");
+    let sev: Vec<Severity> = f.iter().map(|f| f.severity).collect();
+    assert_eq!(sev, [Severity::High, Severity::Medium, Severity::Low]);
+}
+
+#[test]
+fn resource_moved_to_a_sibling_file_is_not_removed() {
+    let snapshot = Fake::default()
+        .with(Side::Base, "infra/storage.tf", "")
+        .with(Side::Head, "infra/storage.tf", BUCKET);
+    assert!(run_in(
+        snapshot,
+        "infra/main.tf",
+        Some(BUCKET_AND_QUEUE),
+        Some("resource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n")
+    )
+    .is_empty());
+}
+
+#[test]
+fn resource_moved_to_another_directory_is_removed_here() {
+    let snapshot = Fake::default().with(Side::Head, "other/main.tf", BUCKET);
+    let f = run_in(snapshot, "infra/main.tf", Some(BUCKET), Some(""));
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+}
+
+#[test]
+fn deleted_file_destroys_everything_in_it_unless_a_sibling_has_it() {
+    let f = run_in(
+        Fake::default(),
+        "infra/old.tf",
+        Some(BUCKET_AND_QUEUE),
+        None,
+    );
+    assert_eq!(
+        ids(&f),
+        ["terraform/resource-removed", "terraform/resource-removed"]
+    );
+    assert!(
+        f[0].message.contains("deleted along with infra/old.tf"),
+        "{}",
+        f[0].message
+    );
+
+    let snapshot = Fake::default().with(Side::Head, "infra/new.tf", BUCKET_AND_QUEUE);
+    assert!(run_in(snapshot, "infra/old.tf", Some(BUCKET_AND_QUEUE), None).is_empty());
+}
+
+#[test]
+fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() {
+    let analyze_rename = |from: &str, to: &str| {
+        let snapshot = Fake::default()
+            .with(Side::Base, from, BUCKET)
+            .with(Side::Head, to, BUCKET);
+        let fc = change(Some(from), Some(to));
+        let text = Content::Text(BUCKET.to_owned());
+        let options = AnalyzeOptions::default();
+        let view = FileView {
+            change: &fc,
+            kind: FileKind::Terraform,
+            old: &text,
+            new: &text,
+            snapshot: &snapshot,
+            options: &options,
+        };
+        analyze(&view)
+    };
+    assert!(analyze_rename("infra/main.tf", "infra/storage.tf").is_empty());
+    let f = analyze_rename("infra/main.tf", "archive/main.tf");
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+    assert_eq!(f[0].location.path.as_str(), "infra/main.tf");
+}
+
+#[test]
+fn removal_mentions_lost_prevent_destroy() {
+    let before = "resource \"aws_db_instance\" \"main\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let f = run(before, "");
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+    assert!(f[0].message.contains("prevent_destroy"), "{}", f[0].message);
+}
+
+#[test]
+fn removal_covered_by_a_forgetting_removed_block_is_quiet() {
+    let after =
+        "removed {\n  from = aws_s3_bucket.logs\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    assert!(run(BUCKET, after).is_empty());
+}
+
+#[test]
+fn removing_a_block_that_has_no_instances_is_quiet() {
+    assert!(run(&counted("count = 0"), "").is_empty());
+    assert!(run(&counted("for_each = {}"), "").is_empty());
+    assert_eq!(
+        ids(&run(&counted("count = 2"), "")),
+        ["terraform/resource-removed"]
+    );
+}
+
+// ---- module-removed ------------------------------------------------------------------------
+
+#[test]
+fn removed_module_is_critical() {
+    let before = "module \"database\" {\n  source = \"./modules/db\"\n}\n";
+    let f = run(before, "");
+    assert_eq!(ids(&f), ["terraform/module-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(f[0].message.contains("./modules/db"));
+}
+
+#[test]
+fn module_kept_is_quiet() {
+    let m = "module \"database\" {\n  source = \"./modules/db\"\n}\n";
+    assert!(run(m, &format!("# db\n{m}")).is_empty());
+}
+
+// ---- renamed-without-moved -----------------------------------------------------------------
+
+const RENAMED: &str = r#"
+resource "aws_s3_bucket" "audit_logs" {
+  bucket = "acme-logs"
+}
+"#;
+
+#[test]
+fn renamed_resource_without_moved_block_is_destroy_and_create() {
+    let f = run(BUCKET, RENAMED);
+    assert_eq!(ids(&f), ["terraform/renamed-without-moved"]);
+    let r = &f[0];
+    assert_eq!(r.location.side, Side::Head);
+    assert_eq!(r.location.line, Some(2));
+    assert_eq!(r.severity, Severity::Critical);
+    assert!(
+        r.message.contains("aws_s3_bucket.logs") && r.message.contains("aws_s3_bucket.audit_logs")
+    );
+    assert!(r
+        .safer
+        .as_deref()
+        .unwrap_or("")
+        .contains("moved { from = aws_s3_bucket.logs  to = aws_s3_bucket.audit_logs }"));
+}
+
+#[test]
+fn renamed_resource_with_moved_block_is_quiet() {
+    let after = format!(
+        "{RENAMED}\nmoved {{\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.audit_logs\n}}\n"
+    );
+    assert!(run(BUCKET, &after).is_empty());
+}
+
+#[test]
+fn moved_block_in_a_sibling_file_counts() {
+    let snapshot = Fake::default().with(
+        Side::Head,
+        "infra/moves.tf",
+        "moved {\n  from = aws_s3_bucket.logs\n  to = aws_s3_bucket.audit_logs\n}\n",
+    );
+    assert!(run_in(snapshot, "infra/main.tf", Some(BUCKET), Some(RENAMED)).is_empty());
+}
+
+#[test]
+fn rename_into_a_new_sibling_file_is_reported_there() {
+    let snapshot = Fake::default().with(Side::Head, "infra/audit.tf", RENAMED);
+    let f = run_in(snapshot, "infra/main.tf", Some(BUCKET), Some(""));
+    assert_eq!(ids(&f), ["terraform/renamed-without-moved"]);
+    assert_eq!(f[0].location.path.as_str(), "infra/audit.tf");
+}
+
+#[test]
+fn renamed_module_without_moved_block_is_destroy_and_create() {
+    let before = "module \"db\" {\n  source = \"./modules/db\"\n}\n";
+    let after = "module \"database\" {\n  source = \"./modules/db\"\n}\n";
+    let f = run(before, after);
+    assert_eq!(ids(&f), ["terraform/renamed-without-moved"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let moved = format!("{after}moved {{\n  from = module.db\n  to = module.database\n}}\n");
+    assert!(run(before, &moved).is_empty());
+}
+
+#[test]
+fn module_replaced_by_one_with_another_source_is_a_removal() {
+    let before = "module \"db\" {\n  source = \"./modules/db\"\n}\n";
+    let after = "module \"cache\" {\n  source = \"./modules/cache\"\n}\n";
+    assert_eq!(ids(&run(before, after)), ["terraform/module-removed"]);
+}
+
+#[test]
+fn moved_block_with_instance_keys_counts() {
+    let before = "module \"a\" {\n  source = \"./m\"\n  count = 1\n}\n";
+    let after = "module \"b\" {\n  source = \"./m\"\n  count = 1\n}\nmoved {\n  from = module.a[0]\n  to = module.b[0]\n}\n";
+    assert!(run(before, after).is_empty());
+}
+
+#[test]
+fn gaining_for_each_without_moved_destroys_the_existing_object() {
+    let after = "resource \"aws_s3_bucket\" \"logs\" {\n  for_each = toset([\"eu\"])\n  bucket = \"acme-logs\"\n}\n";
+    let f = run(BUCKET, after);
+    assert_eq!(ids(&f), ["terraform/renamed-without-moved"]);
+    assert_eq!(f[0].location.line, Some(2));
+    let moved = format!(
+        "{after}moved {{\n  from = aws_s3_bucket.logs\n  to = aws_s3_bucket.logs[\"eu\"]\n}}\n"
+    );
+    assert!(run(BUCKET, &moved).is_empty());
+}
+
+#[test]
+fn gaining_count_is_moved_automatically() {
+    let after = "resource \"aws_s3_bucket\" \"logs\" {\n  count = 1\n  bucket = \"acme-logs\"\n}\n";
+    assert!(run(BUCKET, after).is_empty());
+}
+
+// ---- removed-block-destroys ----------------------------------------------------------------
+
+#[test]
+fn removed_block_with_destroy_true_destroys() {
+    let after =
+        "removed {\n  from = aws_s3_bucket.logs\n  lifecycle {\n    destroy = true\n  }\n}\n";
+    let f = run(BUCKET, after);
+    assert_eq!(ids(&f), ["terraform/removed-block-destroys"]);
+    assert_eq!(f[0].location.line, Some(1));
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn removed_block_without_lifecycle_destroys() {
+    let after = "removed {\n  from = module.legacy\n}\n";
+    let f = run("", after);
+    assert_eq!(ids(&f), ["terraform/removed-block-destroys"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn removed_block_that_forgets_is_quiet_and_unchanged_block_is_quiet() {
+    let forget = "removed {\n  from = aws_instance.a\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    assert!(run("", forget).is_empty());
+    let destroy = "removed {\n  from = aws_instance.a\n}\n";
+    assert!(run(destroy, &format!("# done\n{destroy}")).is_empty());
+    // Flipping an existing block from forget to destroy is new destruction.
+    assert_eq!(
+        ids(&run(forget, destroy)),
+        ["terraform/removed-block-destroys"]
+    );
+}
+
+// ---- prevent-destroy-removed ---------------------------------------------------------------
+
+const GUARDED_DB: &str = r#"resource "aws_db_instance" "main" {
+  engine = "postgres"
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+"#;
+
+#[test]
+fn prevent_destroy_turned_off_is_reported_on_its_line() {
+    let after = GUARDED_DB.replace("prevent_destroy = true", "prevent_destroy = false");
+    let f = run(GUARDED_DB, &after);
+    assert_eq!(ids(&f), ["terraform/prevent-destroy-removed"]);
+    assert_eq!(f[0].location.line, Some(4));
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn prevent_destroy_deleted_is_reported_on_the_block() {
+    let after = "resource \"aws_db_instance\" \"main\" {\n  engine = \"postgres\"\n}\n";
+    let f = run(GUARDED_DB, after);
+    assert_eq!(ids(&f), ["terraform/prevent-destroy-removed"]);
+    assert_eq!(f[0].location.line, Some(1));
+}
+
+#[test]
+fn prevent_destroy_kept_or_added_is_quiet() {
+    assert!(run(GUARDED_DB, &GUARDED_DB.replace("postgres", "mysql")).is_empty());
+    let plain = "resource \"aws_db_instance\" \"main\" {\n  engine = \"postgres\"\n}\n";
+    assert!(run(plain, GUARDED_DB).is_empty());
+}
+
+// ---- protection-weakened -------------------------------------------------------------------
+
+fn db(attrs: &str) -> String {
+    format!("resource \"aws_db_instance\" \"main\" {{\n  engine = \"postgres\"\n{attrs}}}\n")
+}
+
+#[test]
+fn deletion_protection_turned_off_is_weakened() {
+    let f = run(
+        &db("  deletion_protection = true\n"),
+        &db("  deletion_protection = false\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(
+        f[0].message.contains("from true to false"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn deletion_protection_removed_is_weakened_except_where_the_default_is_on() {
+    let f = run(&db("  deletion_protection = true\n"), &db(""));
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    let sql = |a: &str| format!("resource \"google_sql_database_instance\" \"db\" {{\n{a}}}\n");
+    assert!(run(&sql("  deletion_protection = true\n"), &sql("")).is_empty());
+    assert_eq!(
+        ids(&run(&sql(""), &sql("  deletion_protection = false\n"))),
+        ["terraform/protection-weakened"]
+    );
+}
+
+#[test]
+fn unchanged_weak_value_is_quiet() {
+    let weak = db("  deletion_protection = false\n  skip_final_snapshot = true\n");
+    assert!(run(&weak, &format!("# x\n{weak}")).is_empty());
+    assert!(run(&db(""), &db("  deletion_protection = false\n")).is_empty());
+}
+
+#[test]
+fn skip_final_snapshot_and_zero_backups_added_are_weakened() {
+    let f = run(
+        &db("  backup_retention_period = 7\n  final_snapshot_identifier = \"main-final\"\n"),
+        &db("  backup_retention_period = 0\n  skip_final_snapshot = true\n"),
+    );
+    let mut got = ids(&f);
+    got.dedup();
+    assert_eq!(got, ["terraform/protection-weakened"]);
+    assert_eq!(f.len(), 3, "{f:#?}");
+}
+
+#[test]
+fn force_destroy_added_to_a_bucket_is_weakened() {
+    let after = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n  force_destroy = true\n}\n";
+    let f = run(BUCKET, after);
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].location.line, Some(3));
+}
+
+#[test]
+fn versioning_and_point_in_time_recovery_disabled_are_weakened() {
+    let before = "resource \"aws_dynamodb_table\" \"t\" {\n  point_in_time_recovery {\n    enabled = true\n  }\n}\nresource \"aws_s3_bucket_versioning\" \"v\" {\n  versioning_configuration {\n    status = \"Enabled\"\n  }\n}\n";
+    let after = before
+        .replace("enabled = true", "enabled = false")
+        .replace("\"Enabled\"", "\"Suspended\"");
+    let f = run(before, &after);
+    assert_eq!(
+        ids(&f),
+        [
+            "terraform/protection-weakened",
+            "terraform/protection-weakened"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[1].location.line, Some(8));
+}
+
+#[test]
+fn provider_feature_flag_allowing_resource_group_deletion_is_weakened() {
+    let before = "provider \"azurerm\" {\n  features {}\n}\n";
+    let after = "provider \"azurerm\" {\n  features {\n    resource_group {\n      prevent_deletion_if_contains_resources = false\n    }\n  }\n}\n";
+    let f = run(before, after);
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].location.line, Some(4));
+}
+
+#[test]
+fn computed_protection_replaced_by_literal_off_is_weakened_but_not_the_reverse() {
+    let f = run(
+        &db("  deletion_protection = var.protect\n"),
+        &db("  deletion_protection = false\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert!(run(
+        &db("  deletion_protection = false\n"),
+        &db("  deletion_protection = var.protect\n")
+    )
+    .is_empty());
+}
+
+// ---- count-emptied -------------------------------------------------------------------------
+
+fn counted(expr: &str) -> String {
+    format!("resource \"aws_instance\" \"web\" {{\n  {expr}\n  ami = \"ami-1\"\n}}\n")
+}
+
+#[test]
+fn count_set_to_zero_destroys_all_instances() {
+    let f = run(&counted("count = 3"), &counted("count = 0"));
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(f[0].message.contains("[0], [1], [2]"), "{}", f[0].message);
+    let f = run(&counted("count = var.n"), &counted("count = 0"));
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+}
+
+#[test]
+fn count_lowered_destroys_the_top_indexes() {
+    let f = run(&counted("count = 3"), &counted("count = 1"));
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert!(f[0].message.contains("[1], [2]") && !f[0].message.contains("[0]"));
+}
+
+#[test]
+fn count_raised_or_unchanged_is_quiet() {
+    assert!(run(&counted("count = 1"), &counted("count = 3")).is_empty());
+    assert!(run(&counted("count = var.n"), &counted("count = var.m")).is_empty());
+}
+
+#[test]
+fn for_each_emptied_destroys_all_instances() {
+    for empty in ["{}", "[]", "toset([])"] {
+        let f = run(
+            &counted("for_each = var.hosts"),
+            &counted(&format!("for_each = {empty}")),
+        );
+        assert_eq!(ids(&f), ["terraform/count-emptied"], "{empty}");
+    }
+}
+
+#[test]
+fn for_each_losing_keys_names_each_destroyed_instance() {
+    let f = run(
+        &counted("for_each = toset([\"eu\", \"us\", \"ap\"])"),
+        &counted("for_each = toset([\"eu\"])"),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert!(
+        f[0].message.contains("[\"ap\"], [\"us\"]"),
+        "{}",
+        f[0].message
+    );
+    let f = run(
+        &counted("for_each = { a = 1, b = 2 }"),
+        &counted("for_each = { a = 1 }"),
+    );
+    assert!(f[0].message.contains("[\"b\"]"));
+}
+
+#[test]
+fn for_each_gaining_keys_or_reordering_is_quiet() {
+    assert!(run(
+        &counted("for_each = toset([\"eu\", \"us\"])"),
+        &counted("for_each = toset([\"us\", \"eu\", \"ap\"])")
+    )
+    .is_empty());
+}
+
+// ---- unparseable ---------------------------------------------------------------------------
+
+#[test]
+fn unparseable_head_needs_a_human() {
+    let f = run(
+        BUCKET,
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \n",
+    );
+    assert_eq!(ids(&f), ["terraform/unparseable"]);
+    assert_eq!(f[0].location.side, Side::Head);
+    assert!(f[0].location.line.is_some());
+    assert!(f[0].tags.contains(&Tag::Infra) && !f[0].tags.contains(&Tag::Destructive));
+}
+
+#[test]
+fn unparseable_base_is_reported_too() {
+    let f = run("resource {{{", BUCKET);
+    assert_eq!(ids(&f), ["terraform/unparseable"]);
+    assert_eq!(f[0].location.side, Side::Base);
+}
+
+// ---- JSON syntax ---------------------------------------------------------------------------
+
+#[test]
+fn json_config_removal_and_invalid_json() {
+    let before = r#"{"resource": {"aws_s3_bucket": {"logs": {"bucket": "acme-logs"}}}}"#;
+    let f = run_in(
+        Fake::default(),
+        "infra/main.tf.json",
+        Some(before),
+        Some(r#"{"resource": {}}"#),
+    );
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+    let f = run_in(
+        Fake::default(),
+        "infra/main.tf.json",
+        Some(before),
+        Some("{ not json"),
+    );
+    assert_eq!(ids(&f), ["terraform/unparseable"]);
+    assert!(run_in(
+        Fake::default(),
+        "infra/main.tf.json",
+        Some(before),
+        Some(&format!(" {before}\n"))
+    )
+    .is_empty());
+}
+
+#[test]
+fn every_rule_is_listed() {
+    assert_eq!(RULES.len(), 8);
+    assert!(RULES.iter().all(|r| r.id.ecosystem() == "terraform"));
+}
+
+// ---- robustness ----------------------------------------------------------------------------
+
+proptest! {
+    #[test]
+    fn arbitrary_input_never_panics_and_identical_sides_are_quiet(text in "\\PC{0,300}") {
+        let same = run(&text, &text);
+        // Identical sides can only yield parse failures, never destruction.
+        prop_assert!(same.iter().all(|f| f.rule == UNPARSEABLE.id));
+        let _ = run(BUCKET, &text);
+        let _ = run(&text, BUCKET);
+    }
+
+    #[test]
+    fn hcl_shaped_input_never_panics(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("resource \"aws_s3_bucket\" \"a\" {\n"),
+                Just("module \"m\" {\n source = \"./m\"\n"),
+                Just("moved {\n from = aws_s3_bucket.a\n to = aws_s3_bucket.b\n"),
+                Just("removed {\n from = module.m\n"),
+                Just("lifecycle {\n prevent_destroy = true\n"),
+                Just("count = 0\n"),
+                Just("for_each = toset([\"x\"])\n"),
+                Just("deletion_protection = false\n"),
+                Just("}\n"),
+                Just("# c\n"),
+            ],
+            0..12,
+        ),
+        other in "[a-z{}\"= \n]{0,40}",
+    ) {
+        let text: String = parts.concat();
+        let _ = run(&text, &other);
+        let _ = run(&other, &text);
+        let _ = run(&text, "");
+    }
+}
