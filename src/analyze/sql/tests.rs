@@ -1,0 +1,284 @@
+use super::*;
+use crate::analyze::{classify, AnalyzeOptions};
+use crate::change::{Content, EntryKind, FileChange, FileStatus, RepoPath, Snapshot};
+use proptest::prelude::*;
+
+struct NoSnapshot;
+
+impl Snapshot for NoSnapshot {
+    fn read(&self, _side: Side, _path: &RepoPath) -> Content {
+        Content::Absent
+    }
+    fn list_dir(&self, _side: Side, _dir: &str) -> Vec<RepoPath> {
+        Vec::new()
+    }
+}
+
+fn run_with(path: &str, old: Option<&str>, new: Option<&str>, dialect: &str) -> Vec<Finding> {
+    let change = FileChange {
+        status: match (old, new) {
+            (None, _) => FileStatus::Added,
+            (_, None) => FileStatus::Deleted,
+            _ => FileStatus::Modified,
+        },
+        old_path: old.map(|_| RepoPath::new(path)),
+        new_path: new.map(|_| RepoPath::new(path)),
+        old_kind: if old.is_some() {
+            EntryKind::File
+        } else {
+            EntryKind::Absent
+        },
+        new_kind: if new.is_some() {
+            EntryKind::File
+        } else {
+            EntryKind::Absent
+        },
+        binary: false,
+        hunks: Vec::new(),
+        added_lines: 0,
+        deleted_lines: 0,
+        old_size: None,
+        new_size: None,
+    };
+    let content = |t: Option<&str>| t.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
+    let (old, new) = (content(old), content(new));
+    let options = AnalyzeOptions {
+        sql_dialect: dialect.to_owned(),
+        ..AnalyzeOptions::default()
+    };
+    let view = FileView {
+        change: &change,
+        kind: classify(&RepoPath::new(path), None),
+        old: &old,
+        new: &new,
+        snapshot: &NoSnapshot,
+        options: &options,
+    };
+    analyze(&view)
+}
+
+/// A modified migration, read with the generic dialect.
+fn diff(old: &str, new: &str) -> Vec<Finding> {
+    run_with("db/migrations/001.sql", Some(old), Some(new), "generic")
+}
+
+/// A brand-new migration.
+fn added(new: &str) -> Vec<Finding> {
+    run_with("db/migrations/002.sql", None, Some(new), "generic")
+}
+
+fn ids(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+#[test]
+fn new_migration_dropping_a_table_is_reported_at_its_line() {
+    let f = added("CREATE INDEX i ON orders (id);\n\n-- goodbye\nDROP TABLE users;\n");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(4));
+    assert_eq!(f[0].location.side, Side::Head);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("users"), "{}", f[0].message);
+    assert!(f[0]
+        .safer
+        .as_deref()
+        .unwrap_or("")
+        .contains("users_deprecated"));
+}
+
+#[test]
+fn drop_table_cascade_is_critical() {
+    let f = added("DROP TABLE IF EXISTS accounts CASCADE;");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(f[0].message.contains("CASCADE"));
+}
+
+#[test]
+fn every_table_in_a_multi_table_drop_is_named() {
+    let f = added("DROP TABLE a, b;");
+    assert_eq!(f.len(), 2);
+    assert!(f[0].message.contains(" a ") && f[1].message.contains(" b "));
+}
+
+#[test]
+fn dropping_a_view_or_index_is_not_a_table_drop() {
+    assert!(added("DROP VIEW v; DROP INDEX i;").is_empty());
+}
+
+#[test]
+fn unchanged_existing_drop_is_not_reported_again() {
+    let base = "DROP TABLE legacy;\n";
+    let head = "DROP TABLE legacy;\nCREATE TABLE t (id INT);\n";
+    assert!(diff(base, head).is_empty());
+}
+
+#[test]
+fn comment_and_whitespace_edits_produce_nothing() {
+    let base = "-- old comment\nDROP TABLE legacy;\nDELETE FROM sessions;\n";
+    let head = "/* rewritten */\n\n  drop   table legacy ;\n-- note\ndelete from sessions;";
+    assert!(diff(base, head).is_empty());
+}
+
+#[test]
+fn a_second_copy_of_an_existing_statement_is_new() {
+    let f = diff("TRUNCATE t;\n", "TRUNCATE t;\nTRUNCATE t;\n");
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert_eq!(f[0].location.line, Some(2));
+}
+
+#[test]
+fn temp_table_created_and_dropped_in_the_same_file_is_not_reported() {
+    let f = added(
+        "CREATE TEMPORARY TABLE tmp_ids (id INT);\nINSERT INTO tmp_ids SELECT id FROM users;\n\
+         DELETE FROM tmp_ids;\nTRUNCATE tmp_ids;\nDROP TABLE tmp_ids;\n",
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn dropping_before_recreating_is_reported() {
+    // The classic "recreate" migration destroys the existing table's rows.
+    let f = added("DROP TABLE IF EXISTS users;\nCREATE TABLE users (id INT);\n");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+}
+
+#[test]
+fn create_if_not_exists_does_not_make_a_table_scratch() {
+    let f = added("CREATE TABLE IF NOT EXISTS users (id INT);\nDROP TABLE users;\n");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+}
+
+#[test]
+fn drop_database_and_schema_are_critical() {
+    let f = added("DROP DATABASE analytics;\nDROP SCHEMA reporting CASCADE;\n");
+    assert_eq!(ids(&f), ["sql/drop-database", "sql/drop-schema"]);
+    assert!(f.iter().all(|f| f.severity == Severity::Critical));
+    assert!(f[0].message.contains("analytics"));
+    assert!(f[1].message.contains("reporting") && f[1].message.contains("CASCADE"));
+    assert_eq!(f[1].location.line, Some(2));
+}
+
+#[test]
+fn creating_a_schema_is_not_a_finding() {
+    assert!(added("CREATE SCHEMA reporting;\nCREATE DATABASE x;").is_empty());
+}
+
+#[test]
+fn drop_column_names_table_and_column() {
+    let f = added("ALTER TABLE users\n  DROP COLUMN email;\n");
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("users") && f[0].message.contains("email"));
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(1), Some(2))
+    );
+}
+
+#[test]
+fn adding_or_renaming_a_column_is_not_a_drop() {
+    assert!(added(
+        "ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE users RENAME COLUMN a TO b;"
+    )
+    .is_empty());
+}
+
+#[test]
+fn truncate_is_reported_and_select_is_not() {
+    assert_eq!(ids(&added("TRUNCATE TABLE sessions;")), ["sql/truncate"]);
+    assert!(added("SELECT count(*) FROM sessions;").is_empty());
+}
+
+#[test]
+fn delete_without_where_is_reported_and_with_where_is_not() {
+    let f = added("DELETE FROM orders;");
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(f[0].message.contains("orders"));
+    assert!(added("DELETE FROM orders WHERE created_at < '2020-01-01';").is_empty());
+}
+
+#[test]
+fn update_without_where_is_reported_and_with_where_is_not() {
+    let f = added("UPDATE users SET role = 'user';");
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
+    assert!(f[0].message.contains("users"));
+    assert!(added("UPDATE users SET role = 'user' WHERE role IS NULL;").is_empty());
+}
+
+#[test]
+fn adding_a_where_clause_to_an_existing_delete_is_quiet() {
+    assert!(diff("DELETE FROM t;", "DELETE FROM t WHERE id = 1;").is_empty());
+}
+
+#[test]
+fn broken_sql_is_unparseable_with_its_line() {
+    let f = added("CREATE TABLE t (id INT);\nDROP TABLE users (;\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert_eq!(f[0].location.line, Some(2));
+    assert_eq!(f[0].tags, vec![Tag::Infra]);
+}
+
+#[test]
+fn deleted_migration_is_left_to_the_files_analyzer() {
+    assert!(run_with("db/m.sql", Some("DROP TABLE users;"), None, "generic").is_empty());
+}
+
+#[test]
+fn postgres_syntax_parses_even_when_the_dialect_is_generic() {
+    let sql =
+        "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;\nDROP TABLE users;\n";
+    assert_eq!(
+        ids(&run_with("m.sql", None, Some(sql), "generic")),
+        ["sql/drop-table"]
+    );
+    assert_eq!(
+        ids(&run_with("m.sql", None, Some(sql), "postgres")),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn mysql_dialect_and_unknown_dialect_names_work() {
+    let sql = "DROP TABLE `users`;";
+    assert_eq!(
+        ids(&run_with("m.sql", None, Some(sql), "mysql")),
+        ["sql/drop-table"]
+    );
+    assert_eq!(
+        ids(&run_with("m.sql", None, Some(sql), "oracle-ish")),
+        ["sql/drop-table"]
+    );
+    assert_eq!(DialectName::from_option("SQLite"), DialectName::Sqlite);
+}
+
+#[test]
+fn unparseable_base_counts_as_empty_so_head_drops_are_reported() {
+    let f = diff("THIS IS NOT SQL", "DROP TABLE users;");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+}
+
+proptest! {
+    #[test]
+    fn never_panics_on_arbitrary_text(old in "\\PC{0,120}", new in "\\PC{0,120}") {
+        let _ = diff(&old, &new);
+    }
+
+    #[test]
+    fn never_panics_on_sqlish_text(s in "(DROP|TABLE|DELETE|FROM|UPDATE|SET|WHERE|ALTER|COLUMN|TRUNCATE|CREATE|x|;|\\(|\\)|'|--|\\n| ){0,30}") {
+        let f = added(&s);
+        // Every finding points at a line of the head file.
+        let lines = s.lines().count().max(1) as u32;
+        for finding in f {
+            if let Some(line) = finding.location.line {
+                prop_assert!(line >= 1 && line <= lines + 1, "{line} > {lines}");
+            }
+        }
+    }
+
+    #[test]
+    fn identical_sides_never_report_anything_but_unparseable(s in "(DROP TABLE t|DELETE FROM t|TRUNCATE t|UPDATE t SET a = 1|SELECT 1|;|\\n| ){0,12}") {
+        for f in diff(&s, &s) {
+            prop_assert_eq!(f.rule.as_str(), "sql/unparseable");
+        }
+    }
+}
