@@ -1,23 +1,405 @@
-//! agents: the catalogue of known coding agents (being written).
+//! agents: the catalogue of known coding agents and dependency bots, and the marks each one
+//! leaves on a change (branch prefixes, accounts, e-mails, trailer names, message markers).
+//!
+//! The catalogue is data, not code, so that a team can teach twokey a new agent in its config
+//! without a release: [`AgentSpec`] deserializes strictly (unknown fields are an error, so a
+//! typo cannot silently disable a pattern) and [`AgentCatalogue::with_extra`] merges by name.
 
-/// One agent's identifying marks.
-#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq, Eq)]
+use serde::Deserialize;
+
+/// One agent's identifying marks. Every list is optional; empty strings never match.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AgentSpec {
     /// Catalogue name, for example `claude-code`.
     pub name: String,
+    /// Branch name prefixes, for example `claude/` (compared case-insensitively).
     #[serde(default)]
     pub branch_prefixes: Vec<String>,
-    /// Bot or account logins, for example `copilot-swe-agent[bot]`.
+    /// Bot or account logins, for example `copilot-swe-agent[bot]` (case-insensitive). Also
+    /// matched against the login part of `<id>+<login>@users.noreply.github.com` addresses.
     #[serde(default)]
     pub logins: Vec<String>,
-    /// Commit e-mail addresses (exact, case-insensitive).
+    /// Numeric GitHub account ids, matched against `<id>+…@users.noreply.github.com`
+    /// addresses whatever login spelling follows the id.
+    #[serde(default)]
+    pub account_ids: Vec<u64>,
+    /// Commit and co-author e-mail addresses (exact, case-insensitive).
     #[serde(default)]
     pub emails: Vec<String>,
+    /// Names the agent goes by in `Assisted-by:`, `Generated-by:` and `Made-with:` values,
+    /// matched as whole words, case-insensitively (`claude` matches `Claude:claude-opus`).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Endings of a git author name the agent adds, for example `(aider)`.
+    #[serde(default)]
+    pub name_suffixes: Vec<String>,
+    /// Text the agent writes into commit messages or pull request titles and bodies
+    /// (case-insensitive substrings), for example a session link.
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// Trailer keys whose presence alone names the agent, for example `Claude-Session`.
+    #[serde(default)]
+    pub trailer_keys: Vec<String>,
+    /// Hosts of the URL in an `Agent-Logs-Url:` trailer (subdomains match too).
+    #[serde(default)]
+    pub url_hosts: Vec<String>,
 }
 
-/// The built-in agents plus any the config adds.
+impl AgentSpec {
+    /// Adds `other`'s patterns to this spec's, skipping ones already present.
+    fn absorb(&mut self, other: AgentSpec) {
+        fn extend<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+            for item in from {
+                if !into.contains(&item) {
+                    into.push(item);
+                }
+            }
+        }
+        extend(&mut self.branch_prefixes, other.branch_prefixes);
+        extend(&mut self.logins, other.logins);
+        extend(&mut self.account_ids, other.account_ids);
+        extend(&mut self.emails, other.emails);
+        extend(&mut self.names, other.names);
+        extend(&mut self.name_suffixes, other.name_suffixes);
+        extend(&mut self.markers, other.markers);
+        extend(&mut self.trailer_keys, other.trailer_keys);
+        extend(&mut self.url_hosts, other.url_hosts);
+    }
+}
+
+/// The built-in agents plus any the config adds, and the dependency bots (which are told
+/// apart from agents: their changes are bot-authored, never agent-authored).
 #[derive(Debug, Clone, Default)]
 pub struct AgentCatalogue {
     pub agents: Vec<AgentSpec>,
+    /// Dependency-update bots (Dependabot, Renovate), matched with the same kinds of marks.
+    pub dependency_bots: Vec<AgentSpec>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A compact way to write the built-in table.
+struct Marks<'a> {
+    name: &'a str,
+    branches: &'a [&'a str],
+    logins: &'a [&'a str],
+    ids: &'a [u64],
+    emails: &'a [&'a str],
+    names: &'a [&'a str],
+    suffixes: &'a [&'a str],
+    markers: &'a [&'a str],
+    keys: &'a [&'a str],
+    hosts: &'a [&'a str],
+}
+
+const NONE: Marks<'static> = Marks {
+    name: "",
+    branches: &[],
+    logins: &[],
+    ids: &[],
+    emails: &[],
+    names: &[],
+    suffixes: &[],
+    markers: &[],
+    keys: &[],
+    hosts: &[],
+};
+
+impl Marks<'_> {
+    fn spec(&self) -> AgentSpec {
+        AgentSpec {
+            name: self.name.to_owned(),
+            branch_prefixes: strings(self.branches),
+            logins: strings(self.logins),
+            account_ids: self.ids.to_vec(),
+            emails: strings(self.emails),
+            names: strings(self.names),
+            name_suffixes: strings(self.suffixes),
+            markers: strings(self.markers),
+            trailer_keys: strings(self.keys),
+            url_hosts: strings(self.hosts),
+        }
+    }
+}
+
+/// Today's coding agents. Account ids are listed only where they are certain; everything else
+/// is matched by login, which also covers the login part of a noreply address.
+const BUILTIN_AGENTS: &[Marks<'static>] = &[
+    Marks {
+        name: "aider",
+        emails: &["aider@aider.chat", "noreply@aider.chat"],
+        names: &["aider"],
+        suffixes: &["(aider)"],
+        hosts: &["aider.chat"],
+        ..NONE
+    },
+    Marks {
+        name: "amazon-q",
+        logins: &["amazon-q-developer[bot]"],
+        names: &["amazon q developer", "amazon q"],
+        ..NONE
+    },
+    Marks {
+        name: "amp",
+        emails: &["amp@ampcode.com"],
+        names: &["amp", "ampcode"],
+        markers: &["ampcode.com/threads/"],
+        keys: &["Amp-Thread-ID", "Amp-Thread"],
+        hosts: &["ampcode.com"],
+        ..NONE
+    },
+    Marks {
+        name: "claude-code",
+        branches: &["claude/"],
+        logins: &["claude[bot]"],
+        emails: &["noreply@anthropic.com"],
+        names: &["claude code", "claude"],
+        markers: &["generated with [claude code]", "claude.ai/code/session_"],
+        keys: &["Claude-Session"],
+        hosts: &["claude.ai", "claude.com"],
+        ..NONE
+    },
+    Marks {
+        name: "codegen",
+        branches: &["codegen-bot/"],
+        logins: &["codegen-sh[bot]"],
+        names: &["codegen.com", "codegen"],
+        hosts: &["codegen.com", "codegen.sh"],
+        ..NONE
+    },
+    Marks {
+        name: "codex",
+        branches: &["codex/"],
+        logins: &["chatgpt-codex-connector[bot]"],
+        emails: &["noreply@openai.com"],
+        names: &["openai codex", "codex"],
+        markers: &["chatgpt.com/codex/tasks/"],
+        hosts: &["chatgpt.com"],
+        ..NONE
+    },
+    Marks {
+        name: "copilot",
+        branches: &["copilot/"],
+        logins: &["copilot-swe-agent[bot]", "Copilot"],
+        ids: &[198_982_749],
+        names: &["github copilot", "copilot"],
+        // Copilot's coding agent links its session logs on github.com itself.
+        hosts: &["github.com"],
+        ..NONE
+    },
+    Marks {
+        name: "cursor",
+        branches: &["cursor/"],
+        logins: &["cursor[bot]"],
+        emails: &["cursoragent@cursor.com"],
+        names: &["cursor agent", "cursor"],
+        hosts: &["cursor.com"],
+        ..NONE
+    },
+    Marks {
+        name: "devin",
+        branches: &["devin/"],
+        logins: &["devin-ai-integration[bot]"],
+        names: &["devin"],
+        markers: &["app.devin.ai/sessions/"],
+        hosts: &["devin.ai"],
+        ..NONE
+    },
+    Marks {
+        name: "factory",
+        logins: &["factory-droid[bot]"],
+        names: &["factory droid", "factory.ai", "droid"],
+        hosts: &["factory.ai"],
+        ..NONE
+    },
+    Marks {
+        name: "gemini-cli",
+        logins: &["gemini-cli[bot]"],
+        names: &["gemini cli", "gemini-cli", "gemini"],
+        ..NONE
+    },
+    Marks {
+        name: "jules",
+        branches: &["jules/"],
+        logins: &["google-labs-jules[bot]"],
+        names: &["jules"],
+        markers: &["jules.google.com/task/"],
+        hosts: &["jules.google.com"],
+        ..NONE
+    },
+    Marks {
+        name: "kiro",
+        branches: &["kiro/"],
+        logins: &["kiro-agent[bot]"],
+        names: &["kiro"],
+        markers: &["created by @kiro-agent"],
+        hosts: &["kiro.dev"],
+        ..NONE
+    },
+    Marks {
+        name: "openhands",
+        branches: &["openhands-fix-issue-"],
+        logins: &["openhands-ai[bot]", "openhands-agent"],
+        emails: &["openhands@all-hands.dev"],
+        names: &["openhands"],
+        hosts: &["all-hands.dev"],
+        ..NONE
+    },
+    Marks {
+        name: "sweep",
+        branches: &["sweep/"],
+        logins: &["sweep-ai[bot]"],
+        names: &["sweep ai", "sweep"],
+        hosts: &["sweep.dev"],
+        ..NONE
+    },
+];
+
+const BUILTIN_DEPENDENCY_BOTS: &[Marks<'static>] = &[
+    Marks {
+        name: "dependabot",
+        branches: &["dependabot/"],
+        logins: &["dependabot[bot]", "dependabot-preview[bot]"],
+        emails: &["support@dependabot.com"],
+        names: &["dependabot"],
+        ..NONE
+    },
+    Marks {
+        name: "renovate",
+        branches: &["renovate/"],
+        logins: &["renovate[bot]", "renovate-bot"],
+        emails: &["bot@renovateapp.com"],
+        names: &["renovate"],
+        ..NONE
+    },
+];
+
+impl AgentCatalogue {
+    /// The agents and dependency bots twokey knows without configuration.
+    pub fn builtin() -> Self {
+        AgentCatalogue {
+            agents: BUILTIN_AGENTS.iter().map(Marks::spec).collect(),
+            dependency_bots: BUILTIN_DEPENDENCY_BOTS.iter().map(Marks::spec).collect(),
+        }
+    }
+
+    /// Adds agents from the config. A spec whose name matches a known agent
+    /// (case-insensitively) adds its patterns to that agent's; a new name becomes a new
+    /// agent. Specs with a blank name are ignored: a signal must name someone.
+    pub fn with_extra(mut self, extra: Vec<AgentSpec>) -> Self {
+        for mut spec in extra {
+            spec.name = spec.name.trim().to_owned();
+            if spec.name.is_empty() {
+                continue;
+            }
+            match self
+                .agents
+                .iter_mut()
+                .find(|known| known.name.eq_ignore_ascii_case(&spec.name))
+            {
+                Some(known) => known.absorb(spec),
+                None => self.agents.push(spec),
+            }
+        }
+        self
+    }
+
+    /// The agent with this catalogue name.
+    pub fn agent(&self, name: &str) -> Option<&AgentSpec> {
+        self.agents
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_names_are_unique_and_kebab_case() {
+        let cat = AgentCatalogue::builtin();
+        let mut names: Vec<&str> = cat
+            .agents
+            .iter()
+            .chain(&cat.dependency_bots)
+            .map(|a| a.name.as_str())
+            .collect();
+        for n in &names {
+            assert!(n
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+        let before = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+
+    #[test]
+    fn builtin_has_no_blank_patterns() {
+        let cat = AgentCatalogue::builtin();
+        for a in cat.agents.iter().chain(&cat.dependency_bots) {
+            let all = a
+                .branch_prefixes
+                .iter()
+                .chain(&a.logins)
+                .chain(&a.emails)
+                .chain(&a.names)
+                .chain(&a.name_suffixes)
+                .chain(&a.markers)
+                .chain(&a.trailer_keys)
+                .chain(&a.url_hosts);
+            for p in all {
+                assert!(!p.trim().is_empty(), "{} has a blank pattern", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn config_spec_rejects_unknown_fields() {
+        let ok: AgentSpec =
+            serde_json::from_str(r#"{"name":"acme","branch_prefixes":["acme/"]}"#).unwrap();
+        assert_eq!(ok.branch_prefixes, vec!["acme/".to_owned()]);
+        assert!(serde_json::from_str::<AgentSpec>(r#"{"name":"acme","branch":"acme/"}"#).is_err());
+    }
+
+    #[test]
+    fn extra_agent_with_known_name_merges_patterns() {
+        let before = AgentCatalogue::builtin().agents.len();
+        let cat = AgentCatalogue::builtin().with_extra(vec![AgentSpec {
+            name: "Copilot".into(),
+            logins: vec!["copilot-enterprise[bot]".into(), "Copilot".into()],
+            ..AgentSpec::default()
+        }]);
+        assert_eq!(cat.agents.len(), before);
+        let copilot = cat.agent("copilot").unwrap();
+        assert!(copilot
+            .logins
+            .contains(&"copilot-enterprise[bot]".to_owned()));
+        assert_eq!(copilot.logins.iter().filter(|l| *l == "Copilot").count(), 1);
+        assert!(copilot.branch_prefixes.contains(&"copilot/".to_owned()));
+    }
+
+    #[test]
+    fn extra_agent_with_new_name_is_added_and_blank_names_are_dropped() {
+        let before = AgentCatalogue::builtin().agents.len();
+        let cat = AgentCatalogue::builtin().with_extra(vec![
+            AgentSpec {
+                name: " acme-agent ".into(),
+                branch_prefixes: vec!["acme/".into()],
+                ..AgentSpec::default()
+            },
+            AgentSpec {
+                name: "  ".into(),
+                branch_prefixes: vec!["x/".into()],
+                ..AgentSpec::default()
+            },
+        ]);
+        assert_eq!(cat.agents.len(), before + 1);
+        assert!(cat.agent("acme-agent").is_some());
+    }
 }
