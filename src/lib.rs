@@ -11,4 +11,5 @@ pub mod authorship;
 pub mod change;
 pub mod finding;
 pub mod rules;
+pub mod source;
 pub mod yaml;
