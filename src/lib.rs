@@ -11,6 +11,7 @@ pub mod authorship;
 pub mod change;
 pub mod finding;
 pub mod rules;
+pub mod source;
 pub mod yaml;
 pub mod policy;
 pub mod engine;

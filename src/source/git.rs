@@ -1,0 +1,737 @@
+//! git: the local repository source, built on libgit2 (`git2`).
+//!
+//! [`GitSource::load`] turns two revisions (or a revision and the working tree) into the
+//! neutral [`Change`]: one [`FileChange`] per delta with hunks and line counts, and the commits
+//! between base and head. It never keeps file contents: [`GitSource::snapshot`] builds a
+//! [`GitSnapshot`] from a loaded change, which reads one blob (or working file) at a time when
+//! an analyzer asks for it.
+//!
+//! Choices a caller should know:
+//! - Hunks are computed with zero context lines, so each [`Hunk`] covers exactly the changed
+//!   lines (a side with no lines starts at the line before the gap, as `git diff -U0` prints).
+//! - Renames are detected with libgit2's default similarity threshold (50%); copies are not.
+//! - `--worktree` compares the base with the index and working tree together and includes
+//!   untracked, non-ignored files: an agent about to commit would add them, so they are part of
+//!   what will be proposed. Uncommitted content is read from disk.
+//! - Commits are listed oldest first (topological order, as a pull request shows them).
+//! - Anything that cannot be read is written to [`Completeness::gaps`] (at load time) or to
+//!   [`GitSnapshot::gaps`] (at read time): never dropped quietly.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use git2::{
+    BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
+    Patch, Repository, Sort, Tree,
+};
+
+use super::SourceError;
+use crate::change::{
+    Change, Commit, Completeness, Content, EntryKind, FileChange, FileStatus, Hunk, Identity,
+    RepoPath, Revision, Side, Snapshot,
+};
+
+/// The head label of a change that ends in the working tree rather than a commit.
+pub const WORKTREE: &str = "WORKTREE";
+
+/// How many leading bytes are searched for a NUL to call a file binary, as git does.
+const BINARY_SNIFF_BYTES: usize = 8000;
+
+/// What to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitOptions {
+    /// The base revision (any revspec). `None`: the merge-base of head with the remote's
+    /// default branch, else with origin/main, origin/master, main or master.
+    pub base: Option<String>,
+    /// The head revision (any revspec). `None`: `HEAD`.
+    pub head: Option<String>,
+    /// Compare the base with the index and working tree (including untracked files).
+    pub worktree: bool,
+    /// Files larger than this are reported as [`Content::TooLarge`] instead of being read.
+    pub max_file_bytes: u64,
+}
+
+impl Default for GitOptions {
+    fn default() -> Self {
+        GitOptions {
+            base: None,
+            head: None,
+            worktree: false,
+            max_file_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A local git repository to read changes from.
+pub struct GitSource {
+    repo: Repository,
+}
+
+/// The two ends of a change after resolving the options.
+struct Ends<'r> {
+    base: git2::Commit<'r>,
+    head: git2::Commit<'r>,
+}
+
+impl GitSource {
+    /// Open the repository containing `path` (searching parent directories).
+    pub fn discover(path: &Path) -> Result<GitSource, SourceError> {
+        match Repository::discover(path) {
+            Ok(repo) => Ok(GitSource { repo }),
+            Err(e) if e.code() == ErrorCode::NotFound => Err(SourceError::NotARepository {
+                path: path.to_path_buf(),
+            }),
+            Err(e) => Err(SourceError::git(format!(
+                "cannot open the git repository at {}",
+                path.display()
+            ))(e)),
+        }
+    }
+
+    /// The underlying repository, for callers that need more than a change.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// Read the change between the resolved base and head (or the working tree).
+    pub fn load(&self, opts: &GitOptions) -> Result<Change, SourceError> {
+        let ends = self.resolve(opts)?;
+        let mut gaps = Vec::new();
+
+        let diff = self.diff(&ends, opts)?;
+        let files = collect_files(&diff, &mut gaps);
+        let commits = self.commits(&ends, &mut gaps)?;
+
+        Ok(Change {
+            base: Revision::new(ends.base.id().to_string()),
+            head: if opts.worktree {
+                Revision::new(WORKTREE)
+            } else {
+                Revision::new(ends.head.id().to_string())
+            },
+            branch: self.branch(opts),
+            files,
+            commits,
+            pull_request: None,
+            completeness: Completeness { gaps },
+        })
+    }
+
+    /// A reader for the contents of `change`, which must have been loaded from this source.
+    /// A head of [`WORKTREE`] reads the head side from the working directory.
+    pub fn snapshot(
+        &self,
+        change: &Change,
+        opts: &GitOptions,
+    ) -> Result<GitSnapshot<'_>, SourceError> {
+        let base = self.tree_of(change.base.as_str())?;
+        let head = if change.head.as_str() == WORKTREE {
+            let workdir = self
+                .repo
+                .workdir()
+                .ok_or_else(|| SourceError::BareRepository {
+                    path: self.repo.path().to_path_buf(),
+                })?;
+            HeadSide::Worktree(workdir.to_path_buf())
+        } else {
+            HeadSide::Tree(self.tree_of(change.head.as_str())?)
+        };
+        Ok(GitSnapshot {
+            repo: &self.repo,
+            base,
+            head,
+            max_file_bytes: opts.max_file_bytes,
+            gaps: RefCell::new(Vec::new()),
+        })
+    }
+
+    fn tree_of(&self, id: &str) -> Result<Tree<'_>, SourceError> {
+        let context = || format!("cannot read commit {id} of the loaded change");
+        let oid = Oid::from_str(id).map_err(SourceError::git(context()))?;
+        self.repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(SourceError::git(context()))
+    }
+
+    fn resolve(&self, opts: &GitOptions) -> Result<Ends<'_>, SourceError> {
+        if opts.worktree && opts.head.is_some() {
+            return Err(SourceError::HeadWithWorktree);
+        }
+        if opts.worktree && self.repo.is_bare() {
+            return Err(SourceError::BareRepository {
+                path: self.repo.path().to_path_buf(),
+            });
+        }
+        let head = match &opts.head {
+            Some(spec) => self.commit_for("--head", spec)?,
+            None => self.head_commit()?,
+        };
+        let base = match &opts.base {
+            Some(spec) => self.commit_for("--base", spec)?,
+            None => {
+                let oid = self.default_base(&head)?;
+                self.repo
+                    .find_commit(oid)
+                    .map_err(SourceError::git("cannot read the merge-base commit"))?
+            }
+        };
+        Ok(Ends { base, head })
+    }
+
+    fn head_commit(&self) -> Result<git2::Commit<'_>, SourceError> {
+        match self.repo.head() {
+            Ok(r) => r
+                .peel_to_commit()
+                .map_err(SourceError::git("cannot read the commit HEAD points to")),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Err(SourceError::UnbornHead)
+            }
+            Err(e) => Err(SourceError::git("cannot read HEAD")(e)),
+        }
+    }
+
+    fn commit_for(&self, flag: &'static str, spec: &str) -> Result<git2::Commit<'_>, SourceError> {
+        let object = match self.repo.revparse_single(spec) {
+            Ok(o) => o,
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::UnbornBranch
+                ) =>
+            {
+                return Err(SourceError::UnknownRevision {
+                    flag,
+                    spec: spec.to_owned(),
+                })
+            }
+            Err(e) => {
+                return Err(SourceError::git(format!("cannot resolve {flag} '{spec}'"))(
+                    e,
+                ))
+            }
+        };
+        let kind = object.kind();
+        object
+            .peel_to_commit()
+            .map_err(|_| SourceError::NotACommit {
+                flag,
+                spec: spec.to_owned(),
+                kind: kind.map_or_else(|| "object".to_owned(), |k| k.to_string()),
+            })
+    }
+
+    /// The merge-base of `head` with the first default branch that exists.
+    fn default_base(&self, head: &git2::Commit<'_>) -> Result<Oid, SourceError> {
+        let (name, target) = self.default_branch().ok_or(SourceError::NoDefaultBase)?;
+        match self.repo.merge_base(head.id(), target) {
+            Ok(oid) => Ok(oid),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                Err(SourceError::NoMergeBase { base: name })
+            }
+            Err(e) => Err(SourceError::git(format!(
+                "cannot compute the merge-base of HEAD and {name}"
+            ))(e)),
+        }
+    }
+
+    /// The remote's default branch (what `origin/HEAD` points to), else the first of
+    /// origin/main, origin/master, main, master that exists; with its commit.
+    fn default_branch(&self) -> Option<(String, Oid)> {
+        let remote_head = self
+            .repo
+            .find_reference("refs/remotes/origin/HEAD")
+            .ok()
+            .and_then(|r| {
+                let name = r
+                    .symbolic_target_bytes()
+                    .map(|t| {
+                        let t = String::from_utf8_lossy(t);
+                        t.trim_start_matches("refs/remotes/").to_owned()
+                    })
+                    .unwrap_or_else(|| "origin/HEAD".to_owned());
+                let oid = r.peel_to_commit().ok()?.id();
+                Some((name, oid))
+            });
+        remote_head.or_else(|| {
+            [
+                "refs/remotes/origin/main",
+                "refs/remotes/origin/master",
+                "refs/heads/main",
+                "refs/heads/master",
+            ]
+            .into_iter()
+            .find_map(|refname| {
+                let oid = self
+                    .repo
+                    .find_reference(refname)
+                    .ok()?
+                    .peel_to_commit()
+                    .ok()?
+                    .id();
+                let short = refname
+                    .trim_start_matches("refs/remotes/")
+                    .trim_start_matches("refs/heads/");
+                Some((short.to_owned(), oid))
+            })
+        })
+    }
+
+    /// The branch being reviewed: HEAD's branch, or the local branch `--head` names.
+    fn branch(&self, opts: &GitOptions) -> Option<String> {
+        match &opts.head {
+            None => {
+                let head = self.repo.head().ok()?;
+                if !head.is_branch() {
+                    return None;
+                }
+                Some(String::from_utf8_lossy(head.shorthand_bytes()).into_owned())
+            }
+            Some(spec) => {
+                let name = spec.strip_prefix("refs/heads/").unwrap_or(spec);
+                let branch = self.repo.find_branch(name, BranchType::Local).ok()?;
+                let name = branch.name_bytes().ok()?;
+                Some(String::from_utf8_lossy(name).into_owned())
+            }
+        }
+    }
+
+    fn diff(&self, ends: &Ends<'_>, opts: &GitOptions) -> Result<Diff<'_>, SourceError> {
+        let base_tree = ends
+            .base
+            .tree()
+            .map_err(SourceError::git("cannot read the base commit's tree"))?;
+        let mut dopts = DiffOptions::new();
+        // Zero context: hunks then say exactly which lines changed, and xdiff does less work.
+        dopts
+            .context_lines(0)
+            .interhunk_lines(0)
+            .include_typechange(true);
+        let mut diff = if opts.worktree {
+            dopts
+                .include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .show_untracked_content(true)
+                .include_unreadable(true);
+            self.repo
+                .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut dopts))
+                .map_err(SourceError::git(
+                    "cannot compare the base with the working tree",
+                ))?
+        } else {
+            let head_tree = ends
+                .head
+                .tree()
+                .map_err(SourceError::git("cannot read the head commit's tree"))?;
+            self.repo
+                .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut dopts))
+                .map_err(SourceError::git("cannot compare the base and head trees"))?
+        };
+        let mut find = DiffFindOptions::new();
+        find.renames(true).for_untracked(opts.worktree);
+        diff.find_similar(Some(&mut find))
+            .map_err(SourceError::git("cannot detect renamed files"))?;
+        Ok(diff)
+    }
+
+    fn commits(&self, ends: &Ends<'_>, gaps: &mut Vec<String>) -> Result<Vec<Commit>, SourceError> {
+        let context = "cannot list the commits between base and head";
+        let mut walk = self.repo.revwalk().map_err(SourceError::git(context))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(SourceError::git(context))?;
+        walk.push(ends.head.id())
+            .map_err(SourceError::git(context))?;
+        walk.hide(ends.base.id())
+            .map_err(SourceError::git(context))?;
+        let mut commits = Vec::new();
+        for oid in walk {
+            let oid = match oid {
+                Ok(oid) => oid,
+                Err(e) => {
+                    gaps.push(format!(
+                        "The commit list between base and head is incomplete: {}.",
+                        e.message()
+                    ));
+                    break;
+                }
+            };
+            match self.repo.find_commit(oid) {
+                Ok(c) => commits.push(Commit::new(
+                    Revision::new(oid.to_string()),
+                    identity(&c.author()),
+                    identity(&c.committer()),
+                    String::from_utf8_lossy(c.message_bytes()).into_owned(),
+                )),
+                Err(e) => gaps.push(format!(
+                    "Commit {oid} could not be read, so its author and message are unknown: {}.",
+                    e.message()
+                )),
+            }
+        }
+        Ok(commits)
+    }
+}
+
+fn identity(sig: &git2::Signature<'_>) -> Identity {
+    Identity::new(
+        String::from_utf8_lossy(sig.name_bytes()),
+        String::from_utf8_lossy(sig.email_bytes()),
+    )
+}
+
+fn lossy_path(bytes: Option<&[u8]>, gaps: &mut Vec<String>) -> Option<RepoPath> {
+    let bytes = bytes?;
+    let text = String::from_utf8_lossy(bytes);
+    if std::str::from_utf8(bytes).is_err() {
+        gaps.push(format!(
+            "The path '{text}' is not valid UTF-8, so its contents cannot be read for analysis."
+        ));
+    }
+    Some(RepoPath::new(text.into_owned()))
+}
+
+fn entry_kind(mode: FileMode) -> EntryKind {
+    match mode {
+        FileMode::Blob | FileMode::BlobGroupWritable => EntryKind::File,
+        FileMode::BlobExecutable => EntryKind::Executable,
+        FileMode::Link => EntryKind::Symlink,
+        FileMode::Commit => EntryKind::Submodule,
+        FileMode::Tree | FileMode::Unreadable => EntryKind::Absent,
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One pass over the diff: a patch per delta (hunk headers and line counts come from libgit2,
+/// so no per-line callback crosses into Rust), dropped before the next delta is loaded.
+fn collect_files(diff: &Diff<'_>, gaps: &mut Vec<String>) -> Vec<FileChange> {
+    let count = diff.deltas().len();
+    let mut files = Vec::with_capacity(count);
+    for idx in 0..count {
+        let patch = Patch::from_diff(diff, idx);
+        let Some(delta) = diff.get_delta(idx) else {
+            continue;
+        };
+        let status = match delta.status() {
+            Delta::Added | Delta::Untracked => FileStatus::Added,
+            Delta::Deleted => FileStatus::Deleted,
+            Delta::Modified | Delta::Conflicted => FileStatus::Modified,
+            Delta::Renamed => FileStatus::Renamed,
+            Delta::Copied => FileStatus::Copied,
+            Delta::Typechange => FileStatus::TypeChanged,
+            Delta::Unreadable => {
+                let path = String::from_utf8_lossy(delta.new_file().path_bytes().unwrap_or(b""));
+                gaps.push(format!(
+                    "The working-tree file '{path}' could not be read, so its changes are unknown."
+                ));
+                continue;
+            }
+            Delta::Unmodified | Delta::Ignored => continue,
+        };
+        let (old_path, old_kind, old_size) = if status == FileStatus::Added {
+            (None, EntryKind::Absent, None)
+        } else {
+            let f = delta.old_file();
+            (
+                lossy_path(f.path_bytes(), gaps),
+                entry_kind(f.mode()),
+                Some(f.size()),
+            )
+        };
+        let (new_path, new_kind, new_size) = if status == FileStatus::Deleted {
+            (None, EntryKind::Absent, None)
+        } else {
+            let f = delta.new_file();
+            let path = if old_path.is_none() || f.path_bytes() != delta.old_file().path_bytes() {
+                lossy_path(f.path_bytes(), gaps)
+            } else {
+                // Same path as the old side: already reported once if it is not UTF-8.
+                f.path_bytes()
+                    .map(|b| RepoPath::new(String::from_utf8_lossy(b).into_owned()))
+            };
+            (path, entry_kind(f.mode()), Some(f.size()))
+        };
+        if old_path.is_none() && new_path.is_none() {
+            gaps.push("A changed file without a path was skipped.".to_owned());
+            continue;
+        }
+        if delta.status() == Delta::Conflicted {
+            gaps.push(format!(
+                "'{}' has unresolved merge conflicts; its content is what is on disk.",
+                new_path
+                    .as_ref()
+                    .or(old_path.as_ref())
+                    .map_or("", |p| p.as_str())
+            ));
+        }
+        let mut file = FileChange {
+            status,
+            old_path,
+            new_path,
+            old_kind,
+            new_kind,
+            binary: delta.flags().is_binary(),
+            hunks: Vec::new(),
+            added_lines: 0,
+            deleted_lines: 0,
+            old_size,
+            new_size,
+        };
+        match patch {
+            Ok(Some(patch)) => fill_from_patch(&mut file, &patch, gaps),
+            Ok(None) => {}
+            Err(e) => gaps.push(format!(
+                "The diff of '{}' could not be computed, so its changed lines are unknown: {}.",
+                file.path(),
+                e.message()
+            )),
+        }
+        files.push(file);
+    }
+    files
+}
+
+fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<String>) {
+    let delta = patch.delta();
+    // The patch has loaded both sides, so binary detection and sizes are now settled.
+    file.binary = delta.flags().is_binary();
+    if file.old_kind != EntryKind::Absent {
+        file.old_size = Some(delta.old_file().size());
+    }
+    if file.new_kind != EntryKind::Absent {
+        file.new_size = Some(delta.new_file().size());
+    }
+    for h in 0..patch.num_hunks() {
+        match patch.hunk(h) {
+            Ok((hunk, _)) => file.hunks.push(Hunk {
+                old_start: hunk.old_start(),
+                old_lines: hunk.old_lines(),
+                new_start: hunk.new_start(),
+                new_lines: hunk.new_lines(),
+            }),
+            Err(e) => {
+                gaps.push(format!(
+                    "A hunk of '{}' could not be read: {}.",
+                    file.path(),
+                    e.message()
+                ));
+                break;
+            }
+        }
+    }
+    match patch.line_stats() {
+        Ok((_context, added, deleted)) => {
+            file.added_lines = saturating_u32(added);
+            file.deleted_lines = saturating_u32(deleted);
+        }
+        Err(e) => gaps.push(format!(
+            "The line counts of '{}' could not be computed: {}.",
+            file.path(),
+            e.message()
+        )),
+    }
+}
+
+enum HeadSide<'r> {
+    Tree(Tree<'r>),
+    Worktree(PathBuf),
+}
+
+/// Reads file contents of a loaded change on demand, one file at a time.
+///
+/// Reading failures that are not "the file is absent" are returned as [`Content::Binary`]
+/// (unanalysable, so the engine fails closed) and recorded in [`GitSnapshot::gaps`]; the caller
+/// should append those to the change's completeness gaps after analysis.
+pub struct GitSnapshot<'r> {
+    repo: &'r Repository,
+    base: Tree<'r>,
+    head: HeadSide<'r>,
+    max_file_bytes: u64,
+    gaps: RefCell<Vec<String>>,
+}
+
+impl GitSnapshot<'_> {
+    /// What could not be read so far, one sentence each.
+    pub fn gaps(&self) -> Vec<String> {
+        self.gaps.borrow().clone()
+    }
+
+    fn failed(&self, sentence: String) -> Content {
+        self.gaps.borrow_mut().push(sentence);
+        Content::Binary
+    }
+
+    fn read_tree(&self, tree: &Tree<'_>, side: Side, path: &RepoPath) -> Content {
+        let entry = match tree.get_path(Path::new(path.as_str())) {
+            Ok(e) => e,
+            Err(e) if e.code() == ErrorCode::NotFound => return Content::Absent,
+            Err(e) => {
+                return self.failed(format!(
+                    "'{path}' could not be looked up on the {} side: {}.",
+                    side_name(side),
+                    e.message()
+                ))
+            }
+        };
+        match entry.filemode() {
+            0o160000 => return Content::Submodule,
+            0o120000 => return Content::Symlink,
+            0o040000 => return Content::Absent,
+            _ => {}
+        }
+        let fail = |e: git2::Error| {
+            self.failed(format!(
+                "The {} version of '{path}' could not be read: {}.",
+                side_name(side),
+                e.message()
+            ))
+        };
+        // Ask the object database for the size first, so an oversized blob is never inflated.
+        let size = match self.repo.odb().and_then(|odb| odb.read_header(entry.id())) {
+            Ok((size, ObjectType::Blob)) => size as u64,
+            Ok((_, other)) => {
+                return self.failed(format!(
+                    "The {} version of '{path}' is a {other}, not a file.",
+                    side_name(side)
+                ))
+            }
+            Err(e) => return fail(e),
+        };
+        if size > self.max_file_bytes {
+            return Content::TooLarge(size);
+        }
+        match self.repo.find_blob(entry.id()) {
+            Ok(blob) => classify(blob.content()),
+            Err(e) => fail(e),
+        }
+    }
+
+    fn read_disk(&self, root: &Path, path: &RepoPath) -> Content {
+        let full = root.join(path.as_str());
+        let meta = match std::fs::symlink_metadata(&full) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Content::Absent,
+            Err(e) => {
+                return self.failed(format!(
+                    "The working-tree file '{path}' could not be read: {e}."
+                ))
+            }
+        };
+        if meta.file_type().is_symlink() {
+            return Content::Symlink;
+        }
+        if meta.is_dir() {
+            return if self.is_gitlink_in_index(path) {
+                Content::Submodule
+            } else {
+                Content::Absent
+            };
+        }
+        if meta.len() > self.max_file_bytes {
+            return Content::TooLarge(meta.len());
+        }
+        match std::fs::read(&full) {
+            Ok(bytes) => classify(&bytes),
+            Err(e) => self.failed(format!(
+                "The working-tree file '{path}' could not be read: {e}."
+            )),
+        }
+    }
+
+    fn is_gitlink_in_index(&self, path: &RepoPath) -> bool {
+        self.repo
+            .index()
+            .ok()
+            .and_then(|index| index.get_path(Path::new(path.as_str()), 0))
+            .is_some_and(|entry| entry.mode == 0o160000)
+    }
+
+    fn list_tree(&self, tree: &Tree<'_>, dir: &str) -> Vec<RepoPath> {
+        let sub;
+        let tree = if dir.is_empty() {
+            tree
+        } else {
+            match tree
+                .get_path(Path::new(dir))
+                .and_then(|e| e.to_object(self.repo))
+                .and_then(|o| o.peel_to_tree())
+            {
+                Ok(t) => {
+                    sub = t;
+                    &sub
+                }
+                Err(_) => return Vec::new(),
+            }
+        };
+        tree.iter()
+            .filter(|e| matches!(e.filemode(), 0o100644 | 0o100755 | 0o100664))
+            .map(|e| join(dir, &String::from_utf8_lossy(e.name_bytes())))
+            .collect()
+    }
+
+    fn list_disk(&self, root: &Path, dir: &str) -> Vec<RepoPath> {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<RepoPath> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| join(dir, &e.file_name().to_string_lossy()))
+            .filter(|p| {
+                !self
+                    .repo
+                    .is_path_ignored(Path::new(p.as_str()))
+                    .unwrap_or(false)
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+}
+
+impl Snapshot for GitSnapshot<'_> {
+    fn read(&self, side: Side, path: &RepoPath) -> Content {
+        match (side, &self.head) {
+            (Side::Base, _) => self.read_tree(&self.base, side, path),
+            (Side::Head, HeadSide::Tree(tree)) => self.read_tree(tree, side, path),
+            (Side::Head, HeadSide::Worktree(root)) => self.read_disk(root, path),
+        }
+    }
+
+    fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
+        let dir = dir.trim_matches('/');
+        match (side, &self.head) {
+            (Side::Base, _) => self.list_tree(&self.base, dir),
+            (Side::Head, HeadSide::Tree(tree)) => self.list_tree(tree, dir),
+            (Side::Head, HeadSide::Worktree(root)) => self.list_disk(root, dir),
+        }
+    }
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Base => "base",
+        Side::Head => "head",
+    }
+}
+
+fn join(dir: &str, name: &str) -> RepoPath {
+    if dir.is_empty() {
+        RepoPath::new(name)
+    } else {
+        RepoPath::new(format!("{dir}/{name}"))
+    }
+}
+
+/// Binary if a NUL appears in the first 8000 bytes (git's own test), else UTF-8 text or not.
+fn classify(bytes: &[u8]) -> Content {
+    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+        return Content::Binary;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Content::Text(text.to_owned()),
+        Err(_) => Content::NotUtf8,
+    }
+}
