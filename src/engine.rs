@@ -81,6 +81,7 @@ pub fn run(input: Input<'_>) -> Outcome {
         findings.extend(analyze::analyze_file(&view));
     }
     findings.extend(analyze::files::analyze_change(change, &config.analysis));
+    findings.extend(analyze::files::incomplete(&input.snapshot.gaps()));
     for plan in input.plans {
         findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
     }
@@ -134,14 +135,19 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
             Side::Base => file.old_path.as_ref(),
             Side::Head => file.new_path.as_ref(),
         };
-        path.map(|p| snapshot.read(side, p)).unwrap_or(Content::Absent)
+        path.map(|p| snapshot.read(side, p))
+            .unwrap_or(Content::Absent)
     };
     let path = file.path();
     let mut kind = classify(path, None);
     let mut old = None;
     let mut new = None;
     if kind == FileKind::Other && classify::needs_content(path) {
-        let side = if file.new_path.is_some() { Side::Head } else { Side::Base };
+        let side = if file.new_path.is_some() {
+            Side::Head
+        } else {
+            Side::Base
+        };
         let content = read(side);
         kind = classify(path, content.text());
         if kind == FileKind::Other && side == Side::Head && file.old_path.is_some() {
@@ -159,7 +165,10 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
     let infra = kind.is_infra() || config.infra_paths.is_match(path.as_str());
     let wanted = kind != FileKind::Other || analyze::guardrail::watches(path);
     let (old, new) = if wanted {
-        (old.unwrap_or_else(|| read(Side::Base)), new.unwrap_or_else(|| read(Side::Head)))
+        (
+            old.unwrap_or_else(|| read(Side::Base)),
+            new.unwrap_or_else(|| read(Side::Head)),
+        )
     } else {
         (Content::Absent, Content::Absent)
     };

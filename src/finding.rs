@@ -28,9 +28,7 @@ impl fmt::Display for RuleId {
 }
 
 /// How much a finding can destroy, lowest first.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -66,9 +64,7 @@ impl fmt::Display for Severity {
 }
 
 /// The labels a change earns. Policy tiers select on them.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tag {
     /// Written, wholly or partly, by an AI coding agent.
@@ -82,7 +78,12 @@ pub enum Tag {
 }
 
 impl Tag {
-    pub const ALL: [Tag; 4] = [Tag::AgentAuthored, Tag::Infra, Tag::Destructive, Tag::Guardrail];
+    pub const ALL: [Tag; 4] = [
+        Tag::AgentAuthored,
+        Tag::Infra,
+        Tag::Destructive,
+        Tag::Guardrail,
+    ];
     pub fn as_str(&self) -> &'static str {
         match self {
             Tag::AgentAuthored => "agent-authored",

@@ -9,10 +9,10 @@
 pub mod analyze;
 pub mod authorship;
 pub mod change;
+pub mod engine;
 pub mod finding;
+pub mod policy;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod yaml;
-pub mod policy;
-pub mod engine;
-pub mod report;

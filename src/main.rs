@@ -192,9 +192,8 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Config(ConfigCommand::Validate { file }) => {
             let path = file.unwrap_or_else(|| PathBuf::from(".github/twokey.yml"));
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Failure(format!("cannot read {}: {e}", path.display()))
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
             let config = Config::parse(&text, &path.display().to_string())?;
             print(&format!(
                 "{}: valid ({} tiers, {} owners, {} extra agents)\n",
@@ -278,7 +277,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
 
 /// The policy in force: `--config`, else `.github/twokey.yml` at the BASE revision (never the
 /// head: the change under review must not loosen its own gate), else the built-in default.
-fn load_config(explicit: Option<&Path>, snapshot: &dyn Snapshot) -> Result<(Config, ConfigSource), Failure> {
+fn load_config(
+    explicit: Option<&Path>,
+    snapshot: &dyn Snapshot,
+) -> Result<(Config, ConfigSource), Failure> {
     if let Some(path) = explicit {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure(format!("cannot read config {}: {e}", path.display())))?;
@@ -318,7 +320,14 @@ fn render_rules(format: RulesFormat) -> String {
     match format {
         RulesFormat::Text => all
             .iter()
-            .map(|r| format!("{:<42} {:<8} {}\n", r.id.as_str(), r.severity.as_str(), r.summary))
+            .map(|r| {
+                format!(
+                    "{:<42} {:<8} {}\n",
+                    r.id.as_str(),
+                    r.severity.as_str(),
+                    r.summary
+                )
+            })
             .collect(),
         RulesFormat::Json => {
             let v: Vec<serde_json::Value> = all

@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn the_readme_lists_the_catalogue_as_the_code_has_it() {
         let readme = include_str!("../README.md");
-        let start = readme.find("<!-- rules:start -->\n").expect("rules:start marker") + "<!-- rules:start -->\n".len();
+        let start = readme
+            .find("<!-- rules:start -->\n")
+            .expect("rules:start marker")
+            + "<!-- rules:start -->\n".len();
         let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
         assert_eq!(
             &readme[start..end],
@@ -89,13 +92,31 @@ mod tests {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
             let (eco, what) = r.id.as_str().split_once('/').expect("namespaced id");
             assert!(
-                ["git", "terraform", "sql", "kubernetes", "cloudformation", "shell", "workflow", "guardrail"]
-                    .contains(&eco),
+                [
+                    "git",
+                    "terraform",
+                    "sql",
+                    "kubernetes",
+                    "cloudformation",
+                    "shell",
+                    "workflow",
+                    "guardrail"
+                ]
+                .contains(&eco),
                 "unknown ecosystem in {}",
                 r.id
             );
-            assert!(what.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
-            assert!(!r.summary.is_empty() && !r.why.is_empty() && !r.example.is_empty() && !r.safer.is_empty(), "{} is undocumented", r.id);
+            assert!(what
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()));
+            assert!(
+                !r.summary.is_empty()
+                    && !r.why.is_empty()
+                    && !r.example.is_empty()
+                    && !r.safer.is_empty(),
+                "{} is undocumented",
+                r.id
+            );
             assert!(!r.tags.is_empty(), "{} has no tags", r.id);
         }
     }

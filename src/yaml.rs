@@ -38,7 +38,11 @@ pub struct YamlError {
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {} column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {} column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -159,9 +163,8 @@ impl Node {
             }
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| {
-                        b.iter().any(|(k2, v2)| k == k2 && v.same_value(v2))
-                    })
+                    && a.iter()
+                        .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.same_value(v2)))
             }
             (Value::Tagged(t1, a), Value::Tagged(t2, b)) => t1 == t2 && a.same_value(b),
             (a, b) => a == b,
@@ -176,7 +179,9 @@ mod tests {
 
     #[test]
     fn keeps_lines_of_nested_values() {
-        let docs = parse_documents("a: 1\nb:\n  c: x\n  d:\n    - 1\n    - 2\n---\nkind: Namespace\n").unwrap();
+        let docs =
+            parse_documents("a: 1\nb:\n  c: x\n  d:\n    - 1\n    - 2\n---\nkind: Namespace\n")
+                .unwrap();
         assert_eq!(docs.len(), 2);
         let b = docs[0].get("b").unwrap();
         assert_eq!(b.path(&["c"]).unwrap().line, 3);

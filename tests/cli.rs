@@ -5,8 +5,10 @@ use support::{rules, run_twokey, Repo};
 
 fn repo_with_base() -> (Repo, String) {
     let repo = Repo::new();
-    repo.write("src/app.py", "print('hi')\n")
-        .write("infra/db.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n");
+    repo.write("src/app.py", "print('hi')\n").write(
+        "infra/db.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n",
+    );
     let base = repo.commit_all("base");
     (repo, base)
 }
@@ -16,7 +18,9 @@ fn a_human_change_to_application_code_is_ok_and_untagged() {
     let (repo, base) = repo_with_base();
     repo.write("src/app.py", "print('hello')\n");
     repo.commit_all("Say hello");
-    let report = repo.twokey(&["check", "--base", &base, "--format", "json"]).json();
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
     assert_eq!(report["verdict"], "ok");
     assert_eq!(report["tags"], serde_json::json!([]));
     assert_eq!(report["requirement"]["approvals"], 0);
@@ -31,8 +35,14 @@ fn the_default_base_is_main_when_there_is_no_remote() {
     repo.commit_all("Remove the logs bucket");
     let report = repo.twokey(&["check", "--format", "json"]).json();
     let found = rules(&report);
-    assert!(found.contains(&"git/infra-file-deleted".to_owned()), "{found:?}");
-    assert!(found.contains(&"terraform/resource-removed".to_owned()), "{found:?}");
+    assert!(
+        found.contains(&"git/infra-file-deleted".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"terraform/resource-removed".to_owned()),
+        "{found:?}"
+    );
     assert_eq!(report["verdict"], "review-required");
 }
 
@@ -40,9 +50,13 @@ fn the_default_base_is_main_when_there_is_no_remote() {
 fn worktree_mode_sees_uncommitted_changes() {
     let (repo, base) = repo_with_base();
     repo.write("infra/db.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket        = \"acme-logs\"\n  force_destroy = true\n}\n");
-    let committed = repo.twokey(&["check", "--base", &base, "--format", "json"]).json();
+    let committed = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
     assert!(rules(&committed).is_empty());
-    let report = repo.twokey(&["check", "--base", &base, "--worktree", "--format", "json"]).json();
+    let report = repo
+        .twokey(&["check", "--base", &base, "--worktree", "--format", "json"])
+        .json();
     assert_eq!(report["head"], "WORKTREE");
     assert_eq!(rules(&report), vec!["terraform/protection-weakened"]);
     assert_eq!(report["findings"][0]["line"], 3);
@@ -54,9 +68,21 @@ fn fail_on_turns_a_match_into_exit_1() {
     repo.remove("infra/db.tf");
     repo.commit_all("drop");
     assert_eq!(repo.twokey(&["check", "--base", &base]).code, 0);
-    assert_eq!(repo.twokey(&["check", "--base", &base, "--fail-on", "destructive"]).code, 1);
-    assert_eq!(repo.twokey(&["check", "--base", &base, "--fail-on", "high"]).code, 1);
-    assert_eq!(repo.twokey(&["check", "--base", &base, "--fail-on", "guardrail"]).code, 0);
+    assert_eq!(
+        repo.twokey(&["check", "--base", &base, "--fail-on", "destructive"])
+            .code,
+        1
+    );
+    assert_eq!(
+        repo.twokey(&["check", "--base", &base, "--fail-on", "high"])
+            .code,
+        1
+    );
+    assert_eq!(
+        repo.twokey(&["check", "--base", &base, "--fail-on", "guardrail"])
+            .code,
+        0
+    );
     let bad = repo.twokey(&["check", "--base", &base, "--fail-on", "scary"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("expected a tag"), "{}", bad.stderr);
@@ -68,7 +94,11 @@ fn outside_a_repository_is_a_clear_usage_error() {
     let run = run_twokey(dir.path(), &["check"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("twokey: error:"), "{}", run.stderr);
-    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("backtrace"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -89,11 +119,20 @@ fn config_comes_from_the_base_and_a_change_to_it_is_a_guardrail() {
     repo.write(".github/twokey.yml", "version: 1\nowners: [olga]\ntiers:\n  - name: infra\n    when: {tags: [infra]}\n    approvals: 0\n")
         .write("infra/db.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n  tags   = {}\n}\n");
     repo.commit_all("loosen");
-    let report = repo.twokey(&["check", "--base", &base, "--format", "json"]).json();
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
     assert_eq!(report["config"], ".github/twokey.yml at the base revision");
-    assert_eq!(report["requirement"]["approvals"], 3, "the base policy governs");
+    assert_eq!(
+        report["requirement"]["approvals"], 3,
+        "the base policy governs"
+    );
     assert!(rules(&report).contains(&"guardrail/config-changed".to_owned()));
-    assert!(report["tags"].as_array().unwrap().iter().any(|t| t == "guardrail"));
+    assert!(report["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "guardrail"));
 }
 
 #[test]
@@ -105,8 +144,17 @@ fn a_broken_config_on_the_base_is_exit_2_with_line_and_column() {
     repo.commit_all("x");
     let run = repo.twokey(&["check", "--base", &base]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains(".github/twokey.yml (base revision):2:1"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `owners`?"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(".github/twokey.yml (base revision):2:1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `owners`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -119,13 +167,21 @@ fn config_validate_and_default() {
     let ok = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(ok.stdout.contains("valid (5 tiers"), "{}", ok.stdout);
-    std::fs::write(&file, "version: 1\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: many\n").unwrap();
+    std::fs::write(
+        &file,
+        "version: 1\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: many\n",
+    )
+    .unwrap();
     let bad = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains(":5:"), "{}", bad.stderr);
     let missing = run_twokey(dir.path(), &["config", "validate"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains(".github/twokey.yml"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains(".github/twokey.yml"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -137,12 +193,22 @@ fn rules_and_explain() {
     assert!(list.stdout.contains("sql/drop-table"));
     let one = run_twokey(dir.path(), &["explain", "terraform/renamed-without-moved"]);
     assert_eq!(one.code, 0);
-    for part in ["What it does", "Why this is bad", "Example", "Safer", "moved"] {
+    for part in [
+        "What it does",
+        "Why this is bad",
+        "Example",
+        "Safer",
+        "moved",
+    ] {
         assert!(one.stdout.contains(part), "missing {part}: {}", one.stdout);
     }
     let unknown = run_twokey(dir.path(), &["explain", "sql/drop-tabel"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("did you mean `sql/drop-table`?"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("did you mean `sql/drop-table`?"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -150,7 +216,12 @@ fn sarif_is_valid_2_1_0_with_rules_and_fingerprints() {
     let (repo, base) = repo_with_base();
     repo.write("infra/db.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket        = \"acme-logs\"\n  force_destroy = true\n}\n");
     repo.commit_all("force");
-    let sarif: serde_json::Value = serde_json::from_str(&repo.twokey(&["check", "--base", &base, "--format", "sarif"]).stdout).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(
+        &repo
+            .twokey(&["check", "--base", &base, "--format", "sarif"])
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -160,7 +231,10 @@ fn sarif_is_valid_2_1_0_with_rules_and_fingerprints() {
     assert_eq!(result["ruleId"], "terraform/protection-weakened");
     let index = result["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[index]["id"], "terraform/protection-weakened");
-    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
     assert!(result["partialFingerprints"]["twokeyFinding/v1"].is_string());
 }
 
@@ -169,8 +243,13 @@ fn markdown_carries_the_marker_the_table_and_the_verdict() {
     let (repo, base) = repo_with_base();
     repo.remove("infra/db.tf");
     repo.commit_all("drop");
-    let md = repo.twokey(&["check", "--base", &base, "--format", "markdown"]).stdout;
-    assert!(md.starts_with("<!-- twokey:report -->\n### ⛔ twokey: Needs 2 approvals (destructive"), "{md}");
+    let md = repo
+        .twokey(&["check", "--base", &base, "--format", "markdown"])
+        .stdout;
+    assert!(
+        md.starts_with("<!-- twokey:report -->\n### ⛔ twokey: Needs 2 approvals (destructive"),
+        "{md}"
+    );
     assert!(md.contains("| Severity | Rule | Where | What goes away | Safer |"));
     assert!(md.contains("`terraform/resource-removed`"));
 }
@@ -183,10 +262,50 @@ fn a_plan_file_is_authoritative() {
        "change":{"actions":["delete","create"],"before":{},"after":{}},"action_reason":"replace_because_cannot_update"}]}"#;
     let file = repo.path().join("plan.json");
     std::fs::write(&file, plan).unwrap();
-    let report = repo.twokey(&["check", "--base", &base, "--plan", file.to_str().unwrap(), "--format", "json"]).json();
+    let report = repo
+        .twokey(&[
+            "check",
+            "--base",
+            &base,
+            "--plan",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
     assert_eq!(rules(&report), vec!["terraform/plan-replace"]);
-    assert!(report["findings"][0]["message"].as_str().unwrap().contains("aws_db_instance.main"));
+    assert!(report["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("aws_db_instance.main"));
     let missing = repo.twokey(&["check", "--base", &base, "--plan", "nope.json"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("cannot read plan nope.json"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("cannot read plan nope.json"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn a_destroy_step_added_to_a_workflow_is_found_through_the_binary() {
+    let (repo, base) = repo_with_base();
+    repo.write(
+        ".github/workflows/deploy.yml",
+        "on: push\njobs:\n  apply:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          cd infra\n          terraform destroy -auto-approve\n",
+    );
+    repo.commit_all("Recreate the environment");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["shell/terraform-destroy"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["path"], ".github/workflows/deploy.yml");
+    assert_eq!(finding["line"], 8);
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(report["verdict"], "review-required");
+    assert!(report["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("destructive")));
 }

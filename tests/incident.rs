@@ -33,7 +33,8 @@ resource "aws_db_instance" "main" {
 
 fn incident_repo() -> (Repo, String, String) {
     let repo = Repo::new();
-    repo.write("infra/main.tf", BASE_TF).write("README.md", "# app\n");
+    repo.write("infra/main.tf", BASE_TF)
+        .write("README.md", "# app\n");
     let base = repo.commit_all("Initial infrastructure");
     repo.checkout_new("claude/recreate-environment");
     repo.write("infra/main.tf", HEAD_TF);
@@ -56,19 +57,37 @@ fn agent_renames_environment_module_and_disables_deletion_protection() {
     assert_eq!(report["verdict"], "review-required");
     let tags = report["tags"].as_array().unwrap();
     for tag in ["agent-authored", "infra", "destructive"] {
-        assert!(tags.iter().any(|t| t == tag), "missing tag {tag} in {tags:?}");
+        assert!(
+            tags.iter().any(|t| t == tag),
+            "missing tag {tag} in {tags:?}"
+        );
     }
     let found = rules(&report);
-    assert!(found.contains(&"terraform/renamed-without-moved".to_owned()), "{found:?}");
-    assert!(found.contains(&"terraform/protection-weakened".to_owned()), "{found:?}");
+    assert!(
+        found.contains(&"terraform/renamed-without-moved".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"terraform/protection-weakened".to_owned()),
+        "{found:?}"
+    );
     assert_eq!(report["requirement"]["approvals"], 2);
     assert_eq!(report["agent"]["detected"], true);
-    assert!(report["agent"]["agents"].as_array().unwrap().iter().any(|a| a == "claude-code"));
+    assert!(report["agent"]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "claude-code"));
     let operators = report["agent"]["operators"].as_array().unwrap();
-    assert!(operators.iter().any(|o| o["login"] == "ada"), "operators: {operators:?}");
+    assert!(
+        operators.iter().any(|o| o["login"] == "ada"),
+        "operators: {operators:?}"
+    );
     let excluded = report["requirement"]["excluded"].as_array().unwrap();
     assert!(
-        excluded.iter().any(|e| e["who"] == "@ada" && e["reason"].as_str().unwrap().contains("operator")),
+        excluded
+            .iter()
+            .any(|e| e["who"] == "@ada" && e["reason"].as_str().unwrap().contains("operator")),
         "excluded: {excluded:?}"
     );
 }
@@ -85,15 +104,35 @@ fn the_operators_approval_does_not_count() {
     );
     let file = repo.path().join("reviews.json");
     std::fs::write(&file, reviews).unwrap();
-    let run = repo.twokey(&["check", "--base", &base, "--reviews", file.to_str().unwrap(), "--format", "json", "--fail-on", "review-required"]);
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "review-required",
+    ]);
     assert_eq!(run.code, 1, "review still required: {}", run.stdout);
     let report = run.json();
     assert_eq!(report["verdict"], "review-required");
     let counted = report["reviews"]["counted"].as_array().unwrap();
     assert_eq!(counted, &vec![serde_json::json!("carol")]);
     let ignored = report["reviews"]["ignored"].as_array().unwrap();
-    assert!(ignored.iter().any(|i| i["who"] == "@ada" && i["reason"].as_str().unwrap().contains("operator")), "{ignored:?}");
-    assert!(ignored.iter().any(|i| i["who"] == "@copilot-pull-request-reviewer[bot]"), "{ignored:?}");
+    assert!(
+        ignored
+            .iter()
+            .any(|i| i["who"] == "@ada" && i["reason"].as_str().unwrap().contains("operator")),
+        "{ignored:?}"
+    );
+    assert!(
+        ignored
+            .iter()
+            .any(|i| i["who"] == "@copilot-pull-request-reviewer[bot]"),
+        "{ignored:?}"
+    );
 }
 
 #[test]
@@ -101,9 +140,22 @@ fn the_text_report_names_the_lines_and_the_safer_way() {
     let (repo, base, _) = incident_repo();
     let run = repo.twokey(&["check", "--base", &base]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("review-required Needs 2 approvals (destructive"), "{}", run.stdout);
-    assert!(run.stdout.contains("infra/main.tf:10"), "deletion_protection line: {}", run.stdout);
-    assert!(run.stdout.contains("moved"), "the safer way mentions a moved block: {}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("review-required Needs 2 approvals (destructive"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("infra/main.tf:10"),
+        "deletion_protection line: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("moved"),
+        "the safer way mentions a moved block: {}",
+        run.stdout
+    );
     assert!(run.stdout.contains("@ada"), "{}", run.stdout);
 }
 
@@ -116,7 +168,9 @@ fn a_proper_moved_block_and_kept_protection_is_not_destructive() {
         + "\nmoved {\n  from = module.prod_environment\n  to   = module.production\n}\n";
     repo.write("infra/main.tf", &fixed);
     repo.commit_all("Rename the environment module, keeping its state");
-    let report = repo.twokey(&["check", "--base", &base, "--format", "json"]).json();
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
     assert!(rules(&report).is_empty(), "{:?}", report["findings"]);
     let tags = report["tags"].as_array().unwrap();
     assert!(!tags.iter().any(|t| t == "destructive"));

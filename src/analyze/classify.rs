@@ -47,7 +47,10 @@ pub enum FileKind {
 impl FileKind {
     /// Whether the file is infrastructure code (the `infra` tag).
     pub fn is_infra(self) -> bool {
-        !matches!(self, FileKind::Other | FileKind::Shell | FileKind::BuildScript)
+        !matches!(
+            self,
+            FileKind::Other | FileKind::Shell | FileKind::BuildScript
+        )
     }
     /// Whether the file holds commands that the commands analyzer should read.
     pub fn runs_commands(self) -> bool {
@@ -116,7 +119,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::CiPipeline;
     }
-    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile")
+    if name == "dockerfile"
+        || name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
         || name == "containerfile"
     {
         return FileKind::Dockerfile;
@@ -134,24 +139,38 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     if matches!(ext, "sh" | "bash" | "zsh" | "ksh") {
         return FileKind::Shell;
     }
-    if name == "makefile" || name == "gnumakefile" || ext == "mk" || name == "justfile"
-        || name == ".justfile" || name == "package.json"
+    if name == "makefile"
+        || name == "gnumakefile"
+        || ext == "mk"
+        || name == "justfile"
+        || name == ".justfile"
+        || name == "package.json"
     {
         return FileKind::BuildScript;
     }
-    if name == "pulumi.yaml" || name == "pulumi.yml" || name.starts_with("pulumi.") && matches!(ext, "yaml" | "yml") {
+    if name == "pulumi.yaml"
+        || name == "pulumi.yml"
+        || name.starts_with("pulumi.") && matches!(ext, "yaml" | "yml")
+    {
         return FileKind::Pulumi;
     }
     if name == "kustomization.yaml" || name == "kustomization.yml" {
         return FileKind::Kustomize;
     }
-    if name == "chart.yaml" || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values")) {
+    if name == "chart.yaml"
+        || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values"))
+    {
         return FileKind::Helm;
     }
-    if in_dir("playbooks/") || in_dir("roles/") && matches!(ext, "yml" | "yaml") || name == "playbook.yml" {
+    if in_dir("playbooks/")
+        || in_dir("roles/") && matches!(ext, "yml" | "yaml")
+        || name == "playbook.yml"
+    {
         return FileKind::Ansible;
     }
-    if name.ends_with(".template.json") || name.ends_with(".template.yaml") || name.ends_with(".template.yml")
+    if name.ends_with(".template.json")
+        || name.ends_with(".template.yaml")
+        || name.ends_with(".template.yml")
         || in_dir("cdk.out/") && ext == "json"
     {
         return FileKind::CloudFormation;
@@ -176,7 +195,10 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     }
     if text.starts_with("#!") {
         let first = text.lines().next().unwrap_or("");
-        if ["sh", "bash", "zsh", "dash", "ksh"].iter().any(|s| first.ends_with(s) || first.contains(&format!("{s} "))) {
+        if ["sh", "bash", "zsh", "dash", "ksh"]
+            .iter()
+            .any(|s| first.ends_with(s) || first.contains(&format!("{s} ")))
+        {
             return FileKind::Shell;
         }
     }
@@ -194,7 +216,12 @@ pub fn needs_content(path: &RepoPath) -> bool {
 
 fn looks_like_cloudformation(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && (text.contains("Type: AWS::") || text.contains("Type: 'AWS::") || text.contains("Type: \"AWS::") || text.contains("\"Type\": \"AWS::") || text.contains("Transform: AWS::Serverless")))
+        || (text.contains("Resources")
+            && (text.contains("Type: AWS::")
+                || text.contains("Type: 'AWS::")
+                || text.contains("Type: \"AWS::")
+                || text.contains("\"Type\": \"AWS::")
+                || text.contains("Transform: AWS::Serverless")))
 }
 
 fn looks_like_kubernetes(text: &str) -> bool {
@@ -228,7 +255,10 @@ mod tests {
         assert_eq!(kind("live/prod/terragrunt.hcl", ""), FileKind::Terragrunt);
         assert_eq!(kind(".github/workflows/ci.yml", ""), FileKind::Workflow);
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
-        assert_eq!(kind("app/migrations/0002_auto.py", ""), FileKind::OrmMigration);
+        assert_eq!(
+            kind("app/migrations/0002_auto.py", ""),
+            FileKind::OrmMigration
+        );
         assert_eq!(kind("db/migrate/2024_drop.rb", ""), FileKind::OrmMigration);
         assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
         assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
@@ -239,11 +269,26 @@ mod tests {
 
     #[test]
     fn by_content_where_the_path_is_ambiguous() {
-        assert_eq!(kind("deploy/app.yaml", "apiVersion: v1\nkind: Namespace\n"), FileKind::Kubernetes);
-        assert_eq!(kind("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n"), FileKind::CloudFormation);
-        assert_eq!(kind("stack.json", "{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}"), FileKind::CloudFormation);
+        assert_eq!(
+            kind("deploy/app.yaml", "apiVersion: v1\nkind: Namespace\n"),
+            FileKind::Kubernetes
+        );
+        assert_eq!(
+            kind("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n"),
+            FileKind::CloudFormation
+        );
+        assert_eq!(
+            kind(
+                "stack.json",
+                "{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}"
+            ),
+            FileKind::CloudFormation
+        );
         assert_eq!(kind("docs/config.yaml", "name: x\n"), FileKind::Other);
-        assert_eq!(kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"), FileKind::Shell);
+        assert_eq!(
+            kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"),
+            FileKind::Shell
+        );
     }
 
     #[test]

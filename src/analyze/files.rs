@@ -142,15 +142,23 @@ pub fn analyze_change(change: &Change, options: &AnalyzeOptions) -> Vec<Finding>
             ),
         ));
     }
-    for gap in &change.completeness.gaps {
-        findings.push(Finding::new(
-            &INCOMPLETE_CHANGE,
-            // The gap belongs to no single file: it points at the repository root.
-            Location::file(RepoPath::new("."), Side::Head),
-            format!("twokey could not read the whole change: {gap} A human must review what was not analysed."),
-        ));
-    }
+    findings.extend(incomplete(&change.completeness.gaps));
     findings
+}
+
+/// One finding per part of the change that could not be read, whether the source noticed
+/// while listing the change or while reading a file's content.
+pub fn incomplete(gaps: &[String]) -> Vec<Finding> {
+    gaps.iter()
+        .map(|gap| {
+            Finding::new(
+                &INCOMPLETE_CHANGE,
+                // The gap belongs to no single file: it points at the repository root.
+                Location::file(RepoPath::new("."), Side::Head),
+                format!("twokey could not read the whole change: {gap} A human must review what was not analysed."),
+            )
+        })
+        .collect()
 }
 
 /// Builders for analyzer tests in this crate: a file change, both sides' content and a fake

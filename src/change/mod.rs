@@ -215,4 +215,10 @@ pub trait Snapshot {
     fn read(&self, side: Side, path: &RepoPath) -> Content;
     /// The paths of regular files directly inside `dir` (`""` for the root) on `side`.
     fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath>;
+    /// Reads that failed for a reason other than absence, one sentence each. A failed read
+    /// returns an unanalysable [`Content`], and the engine turns each gap into a finding so
+    /// the change fails closed.
+    fn gaps(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

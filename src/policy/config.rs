@@ -157,7 +157,8 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// The built-in default. It is tested to parse, so this cannot fail at run time.
     pub fn builtin() -> Config {
-        Config::parse(DEFAULT_YAML, "built-in default").expect("the embedded default config is valid")
+        Config::parse(DEFAULT_YAML, "built-in default")
+            .expect("the embedded default config is valid")
     }
 
     /// Parses and validates a policy file. `source` names it in error messages.
@@ -192,10 +193,16 @@ impl Config {
         };
         let tiers = match raw.tiers {
             Some(t) => t,
-            None => defaults.as_ref().map(|d| d.tiers.clone()).unwrap_or_default(),
+            None => defaults
+                .as_ref()
+                .map(|d| d.tiers.clone())
+                .unwrap_or_default(),
         };
         for tier in &tiers {
-            if tier.when.tags.is_empty() && tier.when.rules.is_empty() && tier.when.min_severity.is_none() {
+            if tier.when.tags.is_empty()
+                && tier.when.rules.is_empty()
+                && tier.when.min_severity.is_none()
+            {
                 return Err(invalid(format!(
                     "tier `{}` has an empty `when`: give it tags, rules or min_severity",
                     tier.name
@@ -210,8 +217,9 @@ impl Config {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.infra_paths {
-            let glob = Glob::new(pattern)
-                .map_err(|e| invalid(format!("infra_paths: `{pattern}` is not a valid glob: {e}")))?;
+            let glob = Glob::new(pattern).map_err(|e| {
+                invalid(format!("infra_paths: `{pattern}` is not a valid glob: {e}"))
+            })?;
             builder.add(glob);
         }
         let infra_paths = builder
@@ -234,7 +242,10 @@ impl Config {
             )));
         }
         let analysis = AnalyzeOptions {
-            max_file_bytes: raw.analysis.max_file_bytes.unwrap_or(base_analysis.max_file_bytes),
+            max_file_bytes: raw
+                .analysis
+                .max_file_bytes
+                .unwrap_or(base_analysis.max_file_bytes),
             mass_deletion_files: raw
                 .analysis
                 .mass_deletion_files
@@ -271,11 +282,7 @@ fn explain_serde_error(message: &str) -> String {
     let Some((field, tail)) = rest.split_once('`') else {
         return message.to_owned();
     };
-    let expected: Vec<&str> = tail
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .collect();
+    let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
     let hint = did_you_mean(field, &expected);
     format!("{message}{hint}")
 }
@@ -300,7 +307,16 @@ mod tests {
     fn the_default_config_parses_with_its_tiers() {
         let c = Config::builtin();
         let names: Vec<&str> = c.tiers.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["destructive", "guardrail", "needs-human", "agent-authored", "infra"]);
+        assert_eq!(
+            names,
+            [
+                "destructive",
+                "guardrail",
+                "needs-human",
+                "agent-authored",
+                "infra"
+            ]
+        );
         assert_eq!(c.tiers[0].approvals, 2);
         assert!(c.tiers[0].fresh);
         assert!(c.ai_reviewers.iter().any(|r| r == "Copilot"));
@@ -315,7 +331,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(6), "{err}");
         assert!(err.message.contains("did you mean `approvals`?"), "{err}");
-        assert!(err.to_string().starts_with(".github/twokey.yml:6:"), "{err}");
+        assert!(
+            err.to_string().starts_with(".github/twokey.yml:6:"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -331,27 +350,43 @@ mod tests {
 
     #[test]
     fn bad_values_are_errors() {
-        assert!(Config::parse("version: 2\n", "t").unwrap_err().message.contains("version"));
-        assert!(Config::parse("version: 1\ntiers:\n  - name: x\n    when: {}\n    approvals: 1\n", "t")
+        assert!(Config::parse("version: 2\n", "t")
             .unwrap_err()
             .message
-            .contains("empty `when`"));
+            .contains("version"));
+        assert!(Config::parse(
+            "version: 1\ntiers:\n  - name: x\n    when: {}\n    approvals: 1\n",
+            "t"
+        )
+        .unwrap_err()
+        .message
+        .contains("empty `when`"));
         assert!(Config::parse("version: 1\nowners: [a]\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: 1\n    from_owners: 2\n", "t")
             .unwrap_err()
             .message
             .contains("raise `approvals`"));
-        assert!(Config::parse("version: 1\nanalysis: {sql_dialect: postgress}\n", "t")
-            .unwrap_err()
-            .message
-            .contains("did you mean `postgres`?"));
+        assert!(
+            Config::parse("version: 1\nanalysis: {sql_dialect: postgress}\n", "t")
+                .unwrap_err()
+                .message
+                .contains("did you mean `postgres`?")
+        );
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
         assert!(Config::parse("version: 1\napprovals: -1\n", "t").is_err());
     }
 
     #[test]
     fn a_repository_config_keeps_the_default_tiers_it_leaves_out() {
-        let ok = Config::parse("version: 1\nowners: ['@acme/platform']\n", ".github/twokey.yml").unwrap();
-        assert_eq!(ok.tiers.len(), Config::builtin().tiers.len(), "omitted tiers keep the default's");
+        let ok = Config::parse(
+            "version: 1\nowners: ['@acme/platform']\n",
+            ".github/twokey.yml",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.tiers.len(),
+            Config::builtin().tiers.len(),
+            "omitted tiers keep the default's"
+        );
     }
 
     #[test]

@@ -102,11 +102,18 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
     let requirement = Requirement {
         approvals,
         from_owners,
-        from: if from_owners > 0 { config.owners.clone() } else { Vec::new() },
+        from: if from_owners > 0 {
+            config.owners.clone()
+        } else {
+            Vec::new()
+        },
         fresh,
         tiers: matching.iter().map(|t| t.name.clone()).collect(),
         excluded: excluded_people(&evidence),
-        reasons: matching.iter().map(|t| tier_reason(t, &evidence, &tags)).collect(),
+        reasons: matching
+            .iter()
+            .map(|t| tier_reason(t, &evidence, &tags))
+            .collect(),
     };
     let tier_names = requirement.tiers.join(", ");
 
@@ -143,7 +150,11 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
         missing.push(format!(
             "{} more independent human {} needed ({counted} of {approvals} counted).",
             approvals - counted,
-            if approvals - counted == 1 { "approval is" } else { "approvals are" }
+            if approvals - counted == 1 {
+                "approval is"
+            } else {
+                "approvals are"
+            }
         ));
     }
     let owners_counted = tally.counted_from_owners.len() as u32;
@@ -159,7 +170,9 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
         });
     }
     for login in &tally.changes_requested {
-        missing.push(format!("@{login} requested changes; their review must be resolved."));
+        missing.push(format!(
+            "@{login} requested changes; their review must be resolved."
+        ));
     }
     let decision = if missing.is_empty() {
         Decision::Ok
@@ -243,7 +256,10 @@ fn change_tags(evidence: &Evidence<'_>) -> BTreeSet<Tag> {
 fn tier_applies(tier: &Tier, tags: &BTreeSet<Tag>, findings: &[Finding]) -> bool {
     tier.when.tags.iter().any(|t| tags.contains(t))
         || findings.iter().any(|f| {
-            tier.when.rules.iter().any(|p| rule_matches(p, f.rule.as_str()))
+            tier.when
+                .rules
+                .iter()
+                .any(|p| rule_matches(p, f.rule.as_str()))
                 || tier.when.min_severity.is_some_and(|min| f.severity >= min)
         })
 }
@@ -278,7 +294,11 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
         .iter()
         .filter(|f| {
             f.tags.iter().any(|t| tier.when.tags.contains(t))
-                || tier.when.rules.iter().any(|p| rule_matches(p, f.rule.as_str()))
+                || tier
+                    .when
+                    .rules
+                    .iter()
+                    .any(|p| rule_matches(p, f.rule.as_str()))
                 || tier.when.min_severity.is_some_and(|m| f.severity >= m)
         })
         .map(|f| match f.location.line {
@@ -297,10 +317,18 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
     } else if tier.when.tags.contains(&Tag::AgentAuthored) && tags.contains(&Tag::AgentAuthored) {
         format!("written by {}", evidence.authorship.agents.join(", "))
     } else if tier.when.tags.contains(&Tag::Infra) && tags.contains(&Tag::Infra) {
-        let files: Vec<&str> = evidence.infra_files.iter().take(3).map(|p| p.as_str()).collect();
+        let files: Vec<&str> = evidence
+            .infra_files
+            .iter()
+            .take(3)
+            .map(|p| p.as_str())
+            .collect();
         let more = evidence.infra_files.len().saturating_sub(3);
         if more > 0 {
-            format!("changes {} and {more} more infrastructure files", files.join(", "))
+            format!(
+                "changes {} and {more} more infrastructure files",
+                files.join(", ")
+            )
         } else {
             format!("changes {}", files.join(", "))
         }
@@ -339,12 +367,24 @@ fn excluded_people(evidence: &Evidence<'_>) -> Vec<Excluded> {
             out.push(Excluded { who, reason });
         }
     };
-    if let Some(author) = evidence.change.pull_request.as_ref().and_then(|p| p.author.as_ref()) {
-        push(format!("@{}", author.login), "pull request author".to_owned());
+    if let Some(author) = evidence
+        .change
+        .pull_request
+        .as_ref()
+        .and_then(|p| p.author.as_ref())
+    {
+        push(
+            format!("@{}", author.login),
+            "pull request author".to_owned(),
+        );
     }
     let agents = evidence.authorship.agents.join(", ");
     for op in &evidence.authorship.operators {
-        let who = person_label(op.login.as_ref(), op.name.as_deref(), op.email.as_ref().map(|e| e.as_str()));
+        let who = person_label(
+            op.login.as_ref(),
+            op.name.as_deref(),
+            op.email.as_ref().map(|e| e.as_str()),
+        );
         let reason = if agents.is_empty() {
             "operator of the agent that wrote the change".to_owned()
         } else {
@@ -353,7 +393,11 @@ fn excluded_people(evidence: &Evidence<'_>) -> Vec<Excluded> {
         push(who, reason);
     }
     for p in &evidence.authorship.participants {
-        let who = person_label(p.login.as_ref(), p.name.as_deref(), p.email.as_ref().map(|e| e.as_str()));
+        let who = person_label(
+            p.login.as_ref(),
+            p.name.as_deref(),
+            p.email.as_ref().map(|e| e.as_str()),
+        );
         push(who, p.role.clone());
     }
     out
@@ -394,7 +438,10 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
     {
         why.push("the pull request author".to_owned());
     }
-    if a.operators.iter().any(|o| o.login.as_ref().is_some_and(|l| l.same_as(login))) {
+    if a.operators
+        .iter()
+        .any(|o| o.login.as_ref().is_some_and(|l| l.same_as(login)))
+    {
         why.push("the agent's operator".to_owned());
     }
     for p in &a.participants {
@@ -409,18 +456,26 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
 }
 
 fn is_owner(login: &Login, config: &Config, reviews: &Reviews) -> bool {
-    config.owners.iter().any(|owner| match owner.strip_prefix('@') {
-        Some(team) if team.contains('/') => reviews
-            .teams
-            .iter()
-            .find(|(name, _)| name.trim_start_matches('@').eq_ignore_ascii_case(team))
-            .is_some_and(|(_, members)| members.iter().any(|m| m.same_as(login))),
-        Some(user) => Login::new(user).same_as(login),
-        None => Login::new(owner.as_str()).same_as(login),
-    })
+    config
+        .owners
+        .iter()
+        .any(|owner| match owner.strip_prefix('@') {
+            Some(team) if team.contains('/') => reviews
+                .teams
+                .iter()
+                .find(|(name, _)| name.trim_start_matches('@').eq_ignore_ascii_case(team))
+                .is_some_and(|(_, members)| members.iter().any(|m| m.same_as(login))),
+            Some(user) => Login::new(user).same_as(login),
+            None => Login::new(owner.as_str()).same_as(login),
+        })
 }
 
-fn tally(evidence: Evidence<'_>, reviews: &Reviews, requirement: &Requirement, config: &Config) -> ReviewTally {
+fn tally(
+    evidence: Evidence<'_>,
+    reviews: &Reviews,
+    requirement: &Requirement,
+    config: &Config,
+) -> ReviewTally {
     let mut t = ReviewTally::default();
     let head = &evidence.change.head;
     for review in reviews.standing() {
@@ -444,7 +499,9 @@ fn tally(evidence: Evidence<'_>, reviews: &Reviews, requirement: &Requirement, c
                         .unwrap_or_else(|| "an unknown commit".to_owned());
                     t.ignored.push(Excluded {
                         who,
-                        reason: format!("approval was given on {at}, not on the current head; approve again"),
+                        reason: format!(
+                            "approval was given on {at}, not on the current head; approve again"
+                        ),
                     });
                     continue;
                 }
@@ -481,7 +538,10 @@ mod tests {
             files: Vec::new(),
             commits: Vec::new(),
             pull_request: pr_author.map(|a| PullRequestFacts {
-                author: Some(Account { login: Login::new(a), account_type: AccountType::User }),
+                author: Some(Account {
+                    login: Login::new(a),
+                    account_type: AccountType::User,
+                }),
                 ..Default::default()
             }),
             completeness: Completeness::default(),
@@ -525,19 +585,30 @@ mod tests {
 
     fn teams() -> Reviews {
         let mut r = Reviews::default();
-        r.teams.insert("@acme/platform".to_owned(), vec![Login::new("carol")]);
+        r.teams
+            .insert("@acme/platform".to_owned(), vec![Login::new("carol")]);
         r
     }
 
     fn approve(reviews: &mut Reviews, login: &str, commit: &str) {
-        reviews.reviews.push(Review::new(login, AccountType::User, ReviewState::Approved, commit));
+        reviews.reviews.push(Review::new(
+            login,
+            AccountType::User,
+            ReviewState::Approved,
+            commit,
+        ));
     }
 
     #[test]
     fn a_plain_human_change_to_application_code_needs_nothing() {
         let c = change(Some("ada"));
         let v = evaluate(
-            Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &[] },
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &[],
+                infra_files: &[],
+            },
             None,
             &Config::builtin(),
         );
@@ -550,32 +621,94 @@ mod tests {
     fn destructive_agent_change_needs_two_fresh_approvals_one_from_owners() {
         let c = change(Some("ada"));
         let a = agent_authorship();
-        let f = [finding("terraform/module-removed", &[Tag::Destructive, Tag::Infra], Severity::Critical)];
+        let f = [finding(
+            "terraform/module-removed",
+            &[Tag::Destructive, Tag::Infra],
+            Severity::Critical,
+        )];
         let infra = [RepoPath::new("infra/main.tf")];
-        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &infra }, None, &owners_config());
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &f,
+                infra_files: &infra,
+            },
+            None,
+            &owners_config(),
+        );
         assert_eq!(v.decision, Decision::ReviewRequired);
-        assert_eq!(v.summary, "Needs 2 approvals (destructive, agent-authored, infra)");
-        assert_eq!(v.tags, vec![Tag::AgentAuthored, Tag::Infra, Tag::Destructive]);
-        assert_eq!((v.requirement.approvals, v.requirement.from_owners, v.requirement.fresh), (2, 1, true));
-        assert!(v.requirement.reasons[0].contains("terraform/module-removed at infra/main.tf:3"), "{:?}", v.requirement.reasons);
-        let who: Vec<&str> = v.requirement.excluded.iter().map(|e| e.who.as_str()).collect();
+        assert_eq!(
+            v.summary,
+            "Needs 2 approvals (destructive, agent-authored, infra)"
+        );
+        assert_eq!(
+            v.tags,
+            vec![Tag::AgentAuthored, Tag::Infra, Tag::Destructive]
+        );
+        assert_eq!(
+            (
+                v.requirement.approvals,
+                v.requirement.from_owners,
+                v.requirement.fresh
+            ),
+            (2, 1, true)
+        );
+        assert!(
+            v.requirement.reasons[0].contains("terraform/module-removed at infra/main.tf:3"),
+            "{:?}",
+            v.requirement.reasons
+        );
+        let who: Vec<&str> = v
+            .requirement
+            .excluded
+            .iter()
+            .map(|e| e.who.as_str())
+            .collect();
         assert_eq!(who, ["@ada", "@bea"]);
-        assert!(v.requirement.excluded[0].reason.contains("pull request author"));
-        assert!(v.requirement.excluded[0].reason.contains("operator of claude-code"));
+        assert!(v.requirement.excluded[0]
+            .reason
+            .contains("pull request author"));
+        assert!(v.requirement.excluded[0]
+            .reason
+            .contains("operator of claude-code"));
     }
 
     #[test]
     fn operator_author_bot_and_ai_reviewer_approvals_do_not_count() {
         let c = change(Some("ada"));
         let a = agent_authorship();
-        let f = [finding("terraform/module-removed", &[Tag::Destructive], Severity::Critical)];
+        let f = [finding(
+            "terraform/module-removed",
+            &[Tag::Destructive],
+            Severity::Critical,
+        )];
         let mut r = teams();
         approve(&mut r, "ada", HEAD); // operator and PR author
         approve(&mut r, "Bea", HEAD); // committer, different case
         approve(&mut r, "copilot-pull-request-reviewer[bot]", HEAD);
-        r.reviews.push(Review::new("Copilot", AccountType::User, ReviewState::Approved, HEAD));
-        r.reviews.push(Review::new("renovate", AccountType::Bot, ReviewState::Approved, HEAD));
-        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        r.reviews.push(Review::new(
+            "Copilot",
+            AccountType::User,
+            ReviewState::Approved,
+            HEAD,
+        ));
+        r.reviews.push(Review::new(
+            "renovate",
+            AccountType::Bot,
+            ReviewState::Approved,
+            HEAD,
+        ));
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            &owners_config(),
+        );
         let t = v.reviews.as_ref().unwrap();
         assert!(t.counted.is_empty(), "{t:?}");
         assert_eq!(t.ignored.len(), 5);
@@ -584,30 +717,62 @@ mod tests {
         assert!(t.ignored[2].reason.contains("a bot"));
         assert!(t.ignored[3].reason.contains("an AI reviewer"));
         assert_eq!(v.decision, Decision::ReviewRequired);
-        assert_eq!(v.summary, "Needs 2 approvals (destructive, agent-authored): 0 of 2 counted");
+        assert_eq!(
+            v.summary,
+            "Needs 2 approvals (destructive, agent-authored): 0 of 2 counted"
+        );
     }
 
     #[test]
     fn two_independent_approvals_with_an_owner_on_head_pass() {
         let c = change(Some("ada"));
         let a = agent_authorship();
-        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
         let mut r = teams();
         approve(&mut r, "carol", HEAD);
         approve(&mut r, "dan", HEAD);
-        let v = evaluate(Evidence { change: &c, authorship: &a, findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            &owners_config(),
+        );
         assert_eq!(v.decision, Decision::Ok, "{:?}", v.missing);
-        assert_eq!(v.reviews.unwrap().counted_from_owners, vec![Login::new("carol")]);
+        assert_eq!(
+            v.reviews.unwrap().counted_from_owners,
+            vec![Login::new("carol")]
+        );
     }
 
     #[test]
     fn two_approvals_without_an_owner_fall_short() {
         let c = change(None);
-        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
         let mut r = teams();
         approve(&mut r, "erin", HEAD);
         approve(&mut r, "dan", HEAD);
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            &owners_config(),
+        );
         assert_eq!(v.decision, Decision::ReviewRequired);
         assert!(v.missing[0].contains("more from owners"), "{:?}", v.missing);
     }
@@ -615,14 +780,29 @@ mod tests {
     #[test]
     fn stale_approvals_do_not_count_when_fresh_is_required() {
         let c = change(None);
-        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
         let mut r = teams();
         approve(&mut r, "carol", "2222222222222222222222222222222222222222");
         approve(&mut r, "olga", HEAD);
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, Some(&r), &owners_config());
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            &owners_config(),
+        );
         let t = v.reviews.unwrap();
         assert_eq!(t.counted, vec![Login::new("olga")]);
-        assert!(t.ignored[0].reason.contains("2222222, not on the current head"));
+        assert!(t.ignored[0]
+            .reason
+            .contains("2222222, not on the current head"));
     }
 
     #[test]
@@ -631,7 +811,16 @@ mod tests {
         let infra = [RepoPath::new("k8s/app.yaml")];
         let mut r = Reviews::default();
         approve(&mut r, "carol", "2222222222222222222222222222222222222222");
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &infra }, Some(&r), &Config::builtin());
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &[],
+                infra_files: &infra,
+            },
+            Some(&r),
+            &Config::builtin(),
+        );
         assert_eq!(v.requirement.tiers, vec!["infra"]);
         assert_eq!(v.decision, Decision::Ok);
     }
@@ -642,8 +831,22 @@ mod tests {
         let infra = [RepoPath::new("k8s/app.yaml")];
         let mut r = Reviews::default();
         approve(&mut r, "carol", HEAD);
-        r.reviews.push(Review::new("dan", AccountType::User, ReviewState::ChangesRequested, HEAD));
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &[], infra_files: &infra }, Some(&r), &Config::builtin());
+        r.reviews.push(Review::new(
+            "dan",
+            AccountType::User,
+            ReviewState::ChangesRequested,
+            HEAD,
+        ));
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &[],
+                infra_files: &infra,
+            },
+            Some(&r),
+            &Config::builtin(),
+        );
         assert_eq!(v.decision, Decision::ReviewRequired);
         assert_eq!(v.summary, "Changes requested (infra)");
     }
@@ -651,16 +854,48 @@ mod tests {
     #[test]
     fn default_config_without_owners_says_how_to_fix_it() {
         let c = change(None);
-        let f = [finding("guardrail/codeowners-changed", &[Tag::Guardrail], Severity::High)];
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, None, &Config::builtin());
-        assert!(v.missing.iter().any(|m| m.contains("no owners are configured")), "{:?}", v.missing);
+        let f = [finding(
+            "guardrail/codeowners-changed",
+            &[Tag::Guardrail],
+            Severity::High,
+        )];
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &f,
+                infra_files: &[],
+            },
+            None,
+            &Config::builtin(),
+        );
+        assert!(
+            v.missing
+                .iter()
+                .any(|m| m.contains("no owners are configured")),
+            "{:?}",
+            v.missing
+        );
     }
 
     #[test]
     fn unparseable_files_need_a_human() {
         let c = change(None);
-        let f = [finding("kubernetes/unparseable", &[Tag::Infra], Severity::High)];
-        let v = evaluate(Evidence { change: &c, authorship: &Authorship::default(), findings: &f, infra_files: &[] }, None, &Config::builtin());
+        let f = [finding(
+            "kubernetes/unparseable",
+            &[Tag::Infra],
+            Severity::High,
+        )];
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &f,
+                infra_files: &[],
+            },
+            None,
+            &Config::builtin(),
+        );
         assert!(v.requirement.tiers.contains(&"needs-human".to_owned()));
         assert_eq!(v.decision, Decision::ReviewRequired);
     }

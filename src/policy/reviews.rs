@@ -69,8 +69,8 @@ impl Reviews {
     /// Parses a reviews file: GitHub's review list, or `{"reviews": [...], "teams": {...}}`.
     pub fn from_json(text: &str) -> Result<Reviews, String> {
         // Parse once strictly to get serde_json's line/column for a malformed file.
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| format!("not valid JSON: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
         let file: ReviewsFile = serde_json::from_value(value).map_err(|_| {
             "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}}".to_owned()
         })?;
@@ -122,21 +122,34 @@ mod tests {
         assert_eq!(r.reviews.len(), 5);
         let standing = r.standing();
         assert_eq!(standing.len(), 2);
-        assert_eq!(standing[0].state, ReviewState::Approved, "a later comment keeps carol's approval");
-        assert_eq!(standing[1].state, ReviewState::ChangesRequested, "dan's later review wins");
+        assert_eq!(
+            standing[0].state,
+            ReviewState::Approved,
+            "a later comment keeps carol's approval"
+        );
+        assert_eq!(
+            standing[1].state,
+            ReviewState::ChangesRequested,
+            "dan's later review wins"
+        );
         assert_eq!(r.reviews[1].reviewer.account_type, AccountType::Bot);
     }
 
     #[test]
     fn reads_teams_beside_reviews() {
-        let r = Reviews::from_json(r#"{"reviews": [], "teams": {"@acme/platform": ["carol"]}}"#).unwrap();
+        let r = Reviews::from_json(r#"{"reviews": [], "teams": {"@acme/platform": ["carol"]}}"#)
+            .unwrap();
         assert_eq!(r.teams["@acme/platform"], vec![Login::new("carol")]);
     }
 
     #[test]
     fn malformed_files_are_explained() {
-        assert!(Reviews::from_json("{").unwrap_err().contains("not valid JSON"));
-        assert!(Reviews::from_json(r#"[{"state": "APPROVED"}]"#).unwrap_err().contains("expected GitHub's review list"));
+        assert!(Reviews::from_json("{")
+            .unwrap_err()
+            .contains("not valid JSON"));
+        assert!(Reviews::from_json(r#"[{"state": "APPROVED"}]"#)
+            .unwrap_err()
+            .contains("expected GitHub's review list"));
         assert!(Reviews::from_json(r#"[{"user": {"login": "a"}, "state": "LOVED"}]"#).is_err());
     }
 

@@ -56,7 +56,11 @@ pub fn render(o: &Outcome) -> String {
         }
         let _ = writeln!(out);
     }
-    let ignored = v.reviews.as_ref().map(|t| t.ignored.as_slice()).unwrap_or(&[]);
+    let ignored = v
+        .reviews
+        .as_ref()
+        .map(|t| t.ignored.as_slice())
+        .unwrap_or(&[]);
     if !v.requirement.excluded.is_empty() || !ignored.is_empty() {
         let _ = writeln!(out, "**Approvals that do not count:**");
         for e in &v.requirement.excluded {
@@ -71,10 +75,21 @@ pub fn render(o: &Outcome) -> String {
         let _ = writeln!(out, "<details><summary>Authorship evidence</summary>");
         let _ = writeln!(out);
         for s in &o.authorship.signals {
-            let _ = writeln!(out, "- {:?} ({}): {}", s.strength, s.agent, cell(&s.evidence));
+            let _ = writeln!(
+                out,
+                "- {:?} ({}): {}",
+                s.strength,
+                s.agent,
+                cell(&s.evidence)
+            );
         }
         for op in &o.authorship.operators {
-            let who = op.login.as_ref().map(|l| format!("@{l}")).or(op.name.clone()).unwrap_or_default();
+            let who = op
+                .login
+                .as_ref()
+                .map(|l| format!("@{l}"))
+                .or(op.name.clone())
+                .unwrap_or_default();
             let _ = writeln!(out, "- operator {who}: {}", cell(&op.evidence));
         }
         let _ = writeln!(out);

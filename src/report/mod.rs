@@ -11,7 +11,11 @@ use crate::finding::Finding;
 
 /// `path:line` (or `path`) with `(base)` for a line that exists only in the base revision.
 pub fn where_(f: &Finding) -> String {
-    let base = if f.location.side == Side::Base { " (base)" } else { "" };
+    let base = if f.location.side == Side::Base {
+        " (base)"
+    } else {
+        ""
+    };
     match (f.location.line, f.location.end_line) {
         (Some(l), Some(e)) if e > l => format!("{}:{l}-{e}{base}", f.location.path),
         (Some(l), _) => format!("{}:{l}{base}", f.location.path),

@@ -32,7 +32,10 @@ pub fn render(o: &Outcome) -> String {
         paint(bold, "twokey"),
         short(&o.base),
         short(&o.head),
-        o.branch.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
+        o.branch
+            .as_deref()
+            .map(|b| format!(" on {b}"))
+            .unwrap_or_default(),
         o.files_changed,
         o.infra_files.len(),
         o.config_source
@@ -41,13 +44,24 @@ pub fn render(o: &Outcome) -> String {
     let _ = writeln!(
         out,
         "tags: {}",
-        if tags.is_empty() { "none".to_owned() } else { tags.join(", ") }
+        if tags.is_empty() {
+            "none".to_owned()
+        } else {
+            tags.join(", ")
+        }
     );
     if o.authorship.detected {
         let _ = writeln!(out, "agent-authored: {}", o.authorship.agents.join(", "));
     }
     for s in &o.authorship.signals {
-        let _ = writeln!(out, "  {} {:?} signal ({}): {}", paint(dim, "·"), s.strength, s.agent, s.evidence);
+        let _ = writeln!(
+            out,
+            "  {} {:?} signal ({}): {}",
+            paint(dim, "·"),
+            s.strength,
+            s.agent,
+            s.evidence
+        );
     }
     for op in &o.authorship.operators {
         let who = op
@@ -61,19 +75,31 @@ pub fn render(o: &Outcome) -> String {
     if o.findings.is_empty() {
         let _ = writeln!(out, "\nno findings");
     } else {
-        let _ = writeln!(out, "\n{} finding{}:", o.findings.len(), if o.findings.len() == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "\n{} finding{}:",
+            o.findings.len(),
+            if o.findings.len() == 1 { "" } else { "s" }
+        );
     }
     for f in &o.findings {
         let _ = writeln!(
             out,
             "  {} {} {}",
-            paint(severity_style(f.severity), &format!("{:<8}", f.severity.as_str())),
+            paint(
+                severity_style(f.severity),
+                &format!("{:<8}", f.severity.as_str())
+            ),
             paint(bold, f.rule.as_str()),
             super::where_(f)
         );
         let _ = writeln!(out, "           {}", f.message);
         if let Some(safer) = &f.safer {
-            let _ = writeln!(out, "           {} {safer}", paint(AnsiColor::Green.on_default(), "safer:"));
+            let _ = writeln!(
+                out,
+                "           {} {safer}",
+                paint(AnsiColor::Green.on_default(), "safer:")
+            );
         }
     }
     for n in &o.not_analysed {
@@ -84,7 +110,12 @@ pub fn render(o: &Outcome) -> String {
         Decision::Ok => AnsiColor::Green.on_default().bold(),
         Decision::ReviewRequired => AnsiColor::Red.on_default().bold(),
     };
-    let _ = writeln!(out, "{} {}", paint(verdict_style, v.decision.as_str()), v.summary);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        paint(verdict_style, v.decision.as_str()),
+        v.summary
+    );
     for m in &v.missing {
         let _ = writeln!(out, "  {m}");
     }

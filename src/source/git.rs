@@ -542,8 +542,8 @@ enum HeadSide<'r> {
 /// Reads file contents of a loaded change on demand, one file at a time.
 ///
 /// Reading failures that are not "the file is absent" are returned as [`Content::Binary`]
-/// (unanalysable, so the engine fails closed) and recorded in [`GitSnapshot::gaps`]; the caller
-/// should append those to the change's completeness gaps after analysis.
+/// (unanalysable, so the engine fails closed) and recorded as [`Snapshot::gaps`], which the
+/// engine reports as findings after analysis.
 pub struct GitSnapshot<'r> {
     repo: &'r Repository,
     base: Tree<'r>,
@@ -553,11 +553,6 @@ pub struct GitSnapshot<'r> {
 }
 
 impl GitSnapshot<'_> {
-    /// What could not be read so far, one sentence each.
-    pub fn gaps(&self) -> Vec<String> {
-        self.gaps.borrow().clone()
-    }
-
     fn failed(&self, sentence: String) -> Content {
         self.gaps.borrow_mut().push(sentence);
         Content::Binary
@@ -692,6 +687,10 @@ impl GitSnapshot<'_> {
 }
 
 impl Snapshot for GitSnapshot<'_> {
+    fn gaps(&self) -> Vec<String> {
+        self.gaps.borrow().clone()
+    }
+
     fn read(&self, side: Side, path: &RepoPath) -> Content {
         match (side, &self.head) {
             (Side::Base, _) => self.read_tree(&self.base, side, path),

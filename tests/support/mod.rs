@@ -42,14 +42,27 @@ impl Repo {
     /// Runs git with a fixed environment, panicking with its output on failure.
     pub fn git(&self, args: &[&str]) -> String {
         let out = Command::new("git")
-            .args(["-c", "user.name=Hugo Human", "-c", "user.email=hugo@example.com", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=Hugo Human",
+                "-c",
+                "user.email=hugo@example.com",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(self.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", self.path())
             .output()
             .expect("git runs");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
@@ -69,12 +82,23 @@ impl Repo {
     pub fn commit(&self, c: Commit<'_>) -> String {
         self.git(&["add", "-A"]);
         let author = format!("{} <{}>", c.author, c.email);
-        self.git(&["commit", "-q", "--allow-empty", "--author", &author, "-m", c.message]);
+        self.git(&[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--author",
+            &author,
+            "-m",
+            c.message,
+        ]);
         self.git(&["rev-parse", "HEAD"])
     }
 
     pub fn commit_all(&self, message: &str) -> String {
-        self.commit(Commit { message, ..Commit::default() })
+        self.commit(Commit {
+            message,
+            ..Commit::default()
+        })
     }
 
     pub fn checkout_new(&self, branch: &str) {
@@ -95,7 +119,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
     }
 }
 

@@ -1,0 +1,464 @@
+//! extract: finds the shell text inside a file that runs commands (a workflow's `run:` steps,
+//! a GitLab `script:`, a Dockerfile `RUN`, a Makefile recipe, a `package.json` script), with
+//! the line each piece starts on, so findings point into the file the reviewer sees.
+
+use crate::analyze::FileKind;
+use crate::change::RepoPath;
+use crate::yaml::{self, Node, Value};
+
+/// Shell text found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub text: String,
+    /// The file line the text's first line stands on.
+    pub first_line: u32,
+    /// Run by something other than a POSIX shell (PowerShell, Python, cmd): its commands are
+    /// still matched, but its quoting is not held to the shell's rules.
+    pub foreign: bool,
+}
+
+/// The scripts of one side of a file, or why they could not be found.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub scripts: Vec<Script>,
+    /// The file itself could not be parsed (broken YAML or JSON): the line and the reason.
+    pub failure: Option<(Option<u32>, String)>,
+}
+
+/// Keys whose values are shell in CI systems other than GitHub Actions: GitLab
+/// (`script`, `before_script`, `after_script`), CircleCI (`run`, `command`), Azure Pipelines
+/// (`script`, `bash`, `inlineScript`), Buildkite (`command`, `commands`), Bitbucket and Travis.
+const CI_SCRIPT_KEYS: &[&str] = &[
+    "run",
+    "script",
+    "before_script",
+    "after_script",
+    "command",
+    "commands",
+    "bash",
+    "sh",
+    "inlineScript",
+    "install",
+    "before_install",
+    "after_success",
+    "deploy",
+];
+
+pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
+    let name = path.file_name().to_ascii_lowercase();
+    match kind {
+        FileKind::Shell => Extracted {
+            scripts: vec![Script {
+                text: text.to_owned(),
+                first_line: 1,
+                foreign: false,
+            }],
+            failure: None,
+        },
+        FileKind::Dockerfile => dockerfile(text),
+        FileKind::BuildScript if name == "package.json" => package_json(text),
+        FileKind::BuildScript if name == "justfile" || name == ".justfile" => justfile(text),
+        FileKind::BuildScript => makefile(text),
+        FileKind::Workflow => yaml_scripts(text, &["run"], true),
+        FileKind::CiPipeline if name == "jenkinsfile" => jenkinsfile(text),
+        FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
+        _ => Extracted::default(),
+    }
+}
+
+fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
+    let docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            return Extracted {
+                scripts: Vec::new(),
+                failure: Some((Some(e.line), e.message)),
+            }
+        }
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Extracted::default();
+    for doc in &docs {
+        collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+    }
+    out
+}
+
+fn collect_yaml(
+    node: &Node,
+    keys: &[&str],
+    github: bool,
+    foreign: bool,
+    lines: &[&str],
+    out: &mut Vec<Script>,
+) {
+    match &node.value {
+        Value::Map(entries) => {
+            // GitHub Actions: a step's `shell:` says what runs its `run:`.
+            let foreign = foreign
+                || node
+                    .get("shell")
+                    .and_then(Node::as_str)
+                    .is_some_and(|s| !is_posix_shell(s));
+            for (key, value) in entries {
+                if keys.contains(&key.as_str()) {
+                    push_scalars(value, foreign, lines, out);
+                    // CircleCI's `run: {command: …}` is a map under a script key.
+                    if !github {
+                        collect_yaml(value, keys, github, foreign, lines, out);
+                    }
+                } else {
+                    collect_yaml(value, keys, github, foreign, lines, out);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                collect_yaml(item, keys, github, foreign, lines, out);
+            }
+        }
+        Value::Tagged(_, inner) => collect_yaml(inner, keys, github, foreign, lines, out),
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script>) {
+    match &node.value {
+        Value::Scalar(text) => out.push(Script {
+            text: text.clone(),
+            first_line: content_line(node.line, lines),
+            foreign,
+        }),
+        // GitLab's `script:` is a list of commands.
+        Value::Seq(items) => {
+            for item in items {
+                if let Value::Scalar(_) = item.value {
+                    push_scalars(item, foreign, lines, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_posix_shell(shell: &str) -> bool {
+    let program = shell.split_whitespace().next().unwrap_or("");
+    matches!(program, "bash" | "sh" | "zsh" | "dash" | "ksh")
+        || program.ends_with("/bash")
+        || program.ends_with("/sh")
+}
+
+/// A block scalar (`run: |`) starts on the line after its indicator; a plain or quoted one on
+/// the line it stands on.
+fn content_line(line: u32, lines: &[&str]) -> u32 {
+    let Some(source) = lines.get(line.saturating_sub(1) as usize) else {
+        return line;
+    };
+    let code = source.split(" #").next().unwrap_or(source).trim_end();
+    let indicator = code
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
+        .ends_with(['|', '>']);
+    if indicator {
+        line + 1
+    } else {
+        line
+    }
+}
+
+/// Dockerfile `RUN` instructions, continuation lines included. Comment lines inside a
+/// continued instruction are dropped by Docker, so they are blanked here, keeping the lines.
+fn dockerfile(text: &str) -> Extracted {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Extracted::default();
+    let mut i = 0;
+    while i < lines.len() {
+        let trimmed = lines[i].trim_start();
+        let instruction = trimmed
+            .get(..3)
+            .filter(|word| word.eq_ignore_ascii_case("RUN"))
+            .and_then(|_| trimmed.get(3..))
+            .filter(|rest| rest.starts_with([' ', '\t']));
+        let Some(instruction) = instruction else {
+            i += 1;
+            continue;
+        };
+        let start = i;
+        let mut body = vec![strip_run_flags(instruction.trim_start()).to_owned()];
+        while body.last().is_some_and(|l| l.trim_end().ends_with('\\')) && i + 1 < lines.len() {
+            i += 1;
+            let next = lines[i];
+            body.push(if next.trim_start().starts_with('#') {
+                "\\".to_owned()
+            } else {
+                next.to_owned()
+            });
+        }
+        i += 1;
+        let joined = body.join("\n");
+        let script = match exec_form(&joined) {
+            Some(argv) => argv,
+            None => joined,
+        };
+        out.scripts.push(Script {
+            text: script,
+            first_line: start as u32 + 1,
+            foreign: false,
+        });
+    }
+    out
+}
+
+/// `RUN --mount=… --network=none cmd`: the flags are Docker's, not the command's.
+fn strip_run_flags(mut rest: &str) -> &str {
+    while rest.starts_with("--") {
+        rest = rest
+            .split_once([' ', '\t'])
+            .map_or("", |(_, after)| after)
+            .trim_start();
+    }
+    rest
+}
+
+/// `RUN ["rm", "-rf", "/data"]`: the exec form, quoted back into shell words.
+fn exec_form(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    if !trimmed.starts_with('[') {
+        return None;
+    }
+    let argv: Vec<String> = serde_json::from_str(trimmed).ok()?;
+    shlex::try_join(argv.iter().map(String::as_str)).ok()
+}
+
+/// Makefile recipe lines (tab-indented), with `@`, `-` and `+` prefixes removed and make's
+/// `$$` turned back into the shell's `$`.
+fn makefile(text: &str) -> Extracted {
+    recipe_lines(text, |line| line.starts_with('\t'), true)
+}
+
+/// Justfile recipe bodies: indented lines.
+fn justfile(text: &str) -> Extracted {
+    recipe_lines(text, |line| line.starts_with([' ', '\t']), false)
+}
+
+fn recipe_lines(text: &str, is_recipe: impl Fn(&str) -> bool, make: bool) -> Extracted {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Extracted::default();
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_recipe(lines[i]) || lines[i].trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut body = vec![lines[i].trim_start().trim_start_matches(['@', '-', '+'])];
+        while body.last().is_some_and(|l| l.trim_end().ends_with('\\')) && i + 1 < lines.len() {
+            i += 1;
+            body.push(lines[i]);
+        }
+        i += 1;
+        let joined = body.join("\n");
+        out.scripts.push(Script {
+            text: if make {
+                joined.replace("$$", "$")
+            } else {
+                joined
+            },
+            first_line: start as u32 + 1,
+            foreign: false,
+        });
+    }
+    out
+}
+
+/// `package.json` `scripts`: each value is run by `sh -c`.
+fn package_json(text: &str) -> Extracted {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Extracted {
+                scripts: Vec::new(),
+                failure: Some((Some(e.line() as u32), e.to_string())),
+            }
+        }
+    };
+    let Some(scripts) = value.get("scripts").and_then(|s| s.as_object()) else {
+        return Extracted::default();
+    };
+    let from = text.find("\"scripts\"").unwrap_or(0);
+    let mut out = Extracted::default();
+    for (name, command) in scripts {
+        let Some(command) = command.as_str() else {
+            continue;
+        };
+        let key = format!("\"{name}\"");
+        let at = text[from..].find(&key).map_or(from, |i| from + i);
+        out.scripts.push(Script {
+            text: command.to_owned(),
+            first_line: line_of(text, at),
+            foreign: false,
+        });
+    }
+    out
+}
+
+/// Jenkins pipelines: the strings given to `sh` steps (`sh 'cmd'`, `sh """…"""`,
+/// `sh(script: '…')`).
+fn jenkinsfile(text: &str) -> Extracted {
+    let mut out = Extracted::default();
+    let mut rest = 0;
+    while let Some(found) = text[rest..].find("sh") {
+        let at = rest + found;
+        rest = at + 2;
+        let before_ok = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        if !before_ok {
+            continue;
+        }
+        let after = text[rest..].trim_start_matches([' ', '\t', '(']);
+        let after = after.strip_prefix("script:").map_or(after, str::trim_start);
+        let delimiter = ["'''", "\"\"\"", "'", "\""]
+            .into_iter()
+            .find(|d| after.starts_with(d));
+        let Some(delimiter) = delimiter else { continue };
+        let open = text.len() - after.len() + delimiter.len();
+        let Some(len) = text[open..].find(delimiter) else {
+            out.failure = Some((
+                Some(line_of(text, at)),
+                "an `sh` step's string is never closed".to_owned(),
+            ));
+            break;
+        };
+        out.scripts.push(Script {
+            text: text[open..open + len].to_owned(),
+            first_line: line_of(text, open),
+            foreign: false,
+        });
+        rest = open + len + delimiter.len();
+    }
+    out
+}
+
+fn line_of(text: &str, byte: usize) -> u32 {
+    text[..byte.min(text.len())].matches('\n').count() as u32 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(kind: FileKind, path: &str, text: &str) -> Vec<(u32, String)> {
+        let extracted = scripts(kind, &RepoPath::new(path), text);
+        assert_eq!(extracted.failure, None);
+        extracted
+            .scripts
+            .into_iter()
+            .map(|s| (s.first_line, s.text))
+            .collect()
+    }
+
+    #[test]
+    fn workflow_run_steps_with_their_lines() {
+        let workflow = "on: push\njobs:\n  deploy:\n    steps:\n      - run: make plan\n      - name: apply\n        run: |\n          terraform init\n          terraform apply -auto-approve\n";
+        let got = found(FileKind::Workflow, ".github/workflows/deploy.yml", workflow);
+        assert_eq!(got[0], (5, "make plan".to_owned()));
+        assert_eq!(got[1].0, 8);
+        assert!(got[1].1.starts_with("terraform init\n"));
+    }
+
+    #[test]
+    fn workflow_steps_in_powershell_are_foreign() {
+        let workflow = "jobs:\n  a:\n    steps:\n      - shell: pwsh\n        run: Remove-Item -Recurse C:\\x\n";
+        let extracted = scripts(
+            FileKind::Workflow,
+            &RepoPath::new(".github/workflows/a.yml"),
+            workflow,
+        );
+        assert!(extracted.scripts[0].foreign);
+    }
+
+    #[test]
+    fn gitlab_script_lists_and_circleci_commands() {
+        let gitlab =
+            "deploy:\n  script:\n    - terraform init\n    - terraform destroy -auto-approve\n";
+        let got = found(FileKind::CiPipeline, ".gitlab-ci.yml", gitlab);
+        assert_eq!(
+            got,
+            vec![
+                (3, "terraform init".to_owned()),
+                (4, "terraform destroy -auto-approve".to_owned())
+            ]
+        );
+        let circle = "jobs:\n  a:\n    steps:\n      - run:\n          name: wipe\n          command: kubectl delete ns prod\n";
+        let got = found(FileKind::CiPipeline, ".circleci/config.yml", circle);
+        assert_eq!(got, vec![(6, "kubectl delete ns prod".to_owned())]);
+    }
+
+    #[test]
+    fn broken_workflow_yaml_is_a_failure_with_its_line() {
+        let extracted = scripts(
+            FileKind::Workflow,
+            &RepoPath::new(".github/workflows/a.yml"),
+            "jobs:\n  a: [\n",
+        );
+        assert!(extracted.failure.is_some());
+    }
+
+    #[test]
+    fn dockerfile_run_instructions_with_continuations_flags_and_exec_form() {
+        let dockerfile = "FROM debian\nRUN --mount=type=cache,target=/var/cache apt-get update && \\\n  # clean up\n  rm -rf /var/lib/apt/lists/*\nrun [\"rm\", \"-rf\", \"/data\"]\nCMD [\"app\"]\n";
+        let got = found(FileKind::Dockerfile, "Dockerfile", dockerfile);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, 2);
+        assert!(got[0].1.starts_with("apt-get update"));
+        assert_eq!(got[1], (5, "rm -rf /data".to_owned()));
+    }
+
+    #[test]
+    fn makefile_recipes_lose_their_prefixes_and_double_dollars() {
+        let makefile = "VAR = x\nclean:\n\t@rm -rf $$HOME/build\n\t-echo done\n";
+        let got = found(FileKind::BuildScript, "Makefile", makefile);
+        assert_eq!(
+            got,
+            vec![
+                (3, "rm -rf $HOME/build".to_owned()),
+                (4, "echo done".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn justfile_recipe_bodies() {
+        let justfile = "set shell := [\"bash\", \"-c\"]\n\nnuke:\n    terraform destroy\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "justfile", justfile),
+            vec![(4, "terraform destroy".to_owned())]
+        );
+    }
+
+    #[test]
+    fn package_json_scripts_point_at_their_key() {
+        let package = "{\n  \"name\": \"x\",\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"reset\": \"prisma migrate reset --force\"\n  }\n}\n";
+        let got = found(FileKind::BuildScript, "package.json", package);
+        assert!(
+            got.contains(&(5, "prisma migrate reset --force".to_owned())),
+            "{got:?}"
+        );
+        let broken = scripts(
+            FileKind::BuildScript,
+            &RepoPath::new("package.json"),
+            "{\"scripts\": {",
+        );
+        assert!(broken.failure.is_some());
+    }
+
+    #[test]
+    fn jenkinsfile_sh_steps() {
+        let jenkins = "pipeline {\n  stages {\n    stage('x') { steps { sh 'terraform destroy -auto-approve' } }\n    stage('y') { steps { sh(script: \"\"\"\n      helm uninstall web\n    \"\"\") } }\n  }\n}\n";
+        let got = found(FileKind::CiPipeline, "Jenkinsfile", jenkins);
+        assert_eq!(got[0], (3, "terraform destroy -auto-approve".to_owned()));
+        assert_eq!(got[1].0, 4);
+        assert!(got[1].1.contains("helm uninstall web"));
+    }
+}

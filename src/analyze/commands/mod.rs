@@ -1,0 +1,251 @@
+//! commands analyzer: destructive commands that a change adds to CI workflows, pipelines,
+//! shell scripts, Dockerfiles and build files.
+//!
+//! Three steps: [`extract`] finds the shell text in the file (a `run:` step, a `RUN`
+//! instruction, a recipe), [`lex`] splits it into simple commands the way a shell would, and
+//! [`packs`] says which of them destroy something. Both sides are read, and a command is
+//! reported only when the head has more copies of it than the base: moving, re-indenting or
+//! commenting around an existing `terraform destroy` stays quiet, adding one does not.
+
+mod extract;
+mod lex;
+mod packs;
+
+use super::{unparseable_finding, FileKind, FileView, Unparseable};
+use crate::change::{RepoPath, Side};
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use packs::Hit;
+use std::collections::HashMap;
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive];
+
+pub const TERRAFORM_DESTROY: Rule = Rule {
+    id: RuleId("shell/terraform-destroy"),
+    severity: Severity::Critical,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step runs `terraform destroy` (or `apply -destroy`; OpenTofu, Terragrunt).",
+    why: "A destroy deletes every resource in the state it runs against: databases, buckets and networks go with their data. In a pipeline it runs with nobody watching, against whatever workspace the job selects.",
+    example: "+ run: terraform destroy -auto-approve",
+    safer: "Remove the resources from the configuration and let a reviewed plan show each deletion; if an environment must go, destroy it by hand after reviewing `terraform plan -destroy`.",
+};
+
+pub const AUTO_APPROVE_ADDED: Rule = Rule {
+    id: RuleId("shell/auto-approve-added"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A pipeline starts applying infrastructure changes without a human approving the plan (`-auto-approve`, `pulumi up --yes`, `cdk deploy --require-approval never`).",
+    why: "An unattended apply executes every deletion and replacement the plan contains; the plan is where a human would have seen them.",
+    example: "- run: terraform apply tfplan\n+ run: terraform apply -auto-approve",
+    safer: "Save the plan (`terraform plan -out=tfplan`), show it in review, and apply that saved plan after an approval step (a protected environment with required reviewers).",
+};
+
+pub const STACK_DESTROY: Rule = Rule {
+    id: RuleId("shell/stack-destroy"),
+    severity: Severity::Critical,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step destroys a whole stack (`pulumi destroy`, `cdk destroy`, `sam delete`, `serverless remove`).",
+    why: "Destroying a stack deletes every resource it manages, stateful ones included, unless each is individually retained.",
+    example: "+ run: pulumi destroy --yes --stack prod",
+    safer: "Remove resources from the program and review the preview; protect stateful resources (`protect`, `RemovalPolicy.RETAIN`) before tearing a stack down by hand.",
+};
+
+pub const KUBECTL_DELETE: Rule = Rule {
+    id: RuleId("shell/kubectl-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step deletes Kubernetes objects (`kubectl delete`, `replace --force`, `apply --prune`).",
+    why: "Deleting a Namespace deletes everything in it; deleting a PVC or PV can delete the volume's data; pruning deletes whatever the applied files forgot to list.",
+    example: "+ run: kubectl delete namespace prod",
+    safer: "Remove the object from the manifests and let GitOps or a reviewed `kubectl diff` show the deletion; keep volumes with `persistentVolumeReclaimPolicy: Retain`.",
+};
+
+pub const HELM_UNINSTALL: Rule = Rule {
+    id: RuleId("shell/helm-uninstall"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step uninstalls a Helm release (`helm uninstall`, `helmfile destroy`).",
+    why: "Uninstalling deletes every object the release created, including claims on persistent volumes the chart does not mark `helm.sh/resource-policy: keep`.",
+    example: "+ run: helm uninstall api -n prod",
+    safer: "Scale the release down first, mark stateful objects `helm.sh/resource-policy: keep`, and uninstall by hand after review.",
+};
+
+pub const RM_RF: Rule = Rule {
+    id: RuleId("shell/rm-rf"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`rm -r` on a root or system directory, the home directory, or a variable path that could be empty or split.",
+    why: "`rm -rf \"$DIR/\"` with `DIR` unset is `rm -rf /`; an unquoted variable with spaces or a glob deletes paths nobody named.",
+    example: "+ rm -rf \"$DEPLOY_DIR/\"*",
+    safer: "Quote variables and guard them: `rm -rf \"${DEPLOY_DIR:?}/\"*`; delete a known temporary directory (`mktemp -d`) instead of a computed one.",
+};
+
+pub const CLOUD_DELETE: Rule = Rule {
+    id: RuleId("shell/cloud-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`).",
+    why: "A CLI delete bypasses the infrastructure code, its plan and its protections; a database, bucket or resource group deleted this way takes its data with it.",
+    example: "+ aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot",
+    safer: "Remove the resource through the infrastructure code so a plan shows it; take a final snapshot or backup; turn on deletion protection for stateful resources.",
+};
+
+pub const GIT_FORCE_PUSH: Rule = Rule {
+    id: RuleId("shell/git-force-push"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step force-pushes or deletes a remote branch.",
+    why: "A force push replaces the remote branch's history: commits others pushed disappear from it, and on a protected branch it defeats review.",
+    example: "+ git push --force origin main",
+    safer: "Push new commits instead (revert rather than rewrite); if a rewrite is needed, use `--force-with-lease` on a branch only you use.",
+};
+
+pub const DATABASE_DROP: Rule = Rule {
+    id: RuleId("shell/database-drop"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, `rails db:drop`, `prisma migrate reset`).",
+    why: "These commands delete data outside any reviewed migration; only a backup brings it back.",
+    example: "+ psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
+    safer: "Make the change a reviewed migration, take a backup first, and keep reset tasks out of pipelines that can reach production.",
+};
+
+pub const SHELL_UNPARSEABLE: Rule = Rule {
+    id: RuleId("shell/unparseable"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A script could not be split into commands (an unterminated quote or substitution).",
+    why: "twokey cannot tell what commands a script it cannot read runs, so it fails closed and asks for a human.",
+    example: "+ run: echo 'never closed",
+    safer: "Close the quote or substitution; `bash -n script.sh` finds the spot.",
+};
+
+pub const PIPELINE_UNPARSEABLE: Rule = Rule {
+    id: RuleId("workflow/unparseable"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A workflow, pipeline or package.json could not be parsed.",
+    why: "twokey cannot see the commands of a pipeline it cannot parse, so it fails closed and asks for a human.",
+    example: "+ jobs:\n+   deploy: [",
+    safer: "Fix the syntax (`actionlint` for GitHub workflows); the CI system would reject the file too.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &TERRAFORM_DESTROY,
+    &AUTO_APPROVE_ADDED,
+    &STACK_DESTROY,
+    &KUBECTL_DELETE,
+    &HELM_UNINSTALL,
+    &RM_RF,
+    &CLOUD_DELETE,
+    &GIT_FORCE_PUSH,
+    &DATABASE_DROP,
+    &SHELL_UNPARSEABLE,
+    &PIPELINE_UNPARSEABLE,
+];
+
+/// A destructive command and the lines it stands on.
+struct Located {
+    hit: Hit,
+    line: u32,
+    end_line: u32,
+}
+
+#[derive(Default)]
+struct SideCommands {
+    hits: Vec<Located>,
+    failure: Option<(&'static Rule, Unparseable)>,
+}
+
+/// Reports the destructive commands the head side adds.
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let Some(head_text) = view.new_text() else {
+        // A deleted script runs nothing any more.
+        return Vec::new();
+    };
+    let head = side_commands(view.kind, view.path_on(Side::Head), head_text, Side::Head);
+    // A base that cannot be read counts as empty, so every head command is new: fail closed.
+    let base = view
+        .old_text()
+        .map(|t| side_commands(view.kind, view.path_on(Side::Base), t, Side::Base))
+        .unwrap_or_default();
+
+    let mut findings = Vec::new();
+    if let Some((rule, failure)) = &head.failure {
+        findings.push(unparseable_finding(rule, view, failure));
+    }
+    let mut on_base: HashMap<&str, usize> = HashMap::new();
+    for located in &base.hits {
+        *on_base.entry(located.hit.identity.as_str()).or_default() += 1;
+    }
+    let mut by_identity: Vec<(&str, Vec<&Located>)> = Vec::new();
+    for located in &head.hits {
+        let identity = located.hit.identity.as_str();
+        match by_identity.iter_mut().find(|(id, _)| *id == identity) {
+            Some((_, group)) => group.push(located),
+            None => by_identity.push((identity, vec![located])),
+        }
+    }
+    let changed = |line: u32| {
+        view.change
+            .hunks
+            .iter()
+            .any(|h| line >= h.new_start && line < h.new_start + h.new_lines)
+    };
+    for (identity, mut group) in by_identity {
+        let extra = group
+            .len()
+            .saturating_sub(on_base.get(identity).copied().unwrap_or(0));
+        // When a command appears more often than before, the copies on changed lines are
+        // the new ones.
+        group.sort_by_key(|l| !changed(l.line));
+        for located in group.into_iter().take(extra) {
+            findings.push(
+                Finding::new(
+                    located.hit.rule,
+                    view.at(Side::Head, located.line, located.end_line),
+                    located.hit.message.clone(),
+                )
+                .with_severity(located.hit.severity),
+            );
+        }
+    }
+    findings.sort_by_key(|f| f.location.line);
+    findings
+}
+
+fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> SideCommands {
+    let extracted = extract::scripts(kind, path, text);
+    let mut out = SideCommands {
+        hits: Vec::new(),
+        failure: extracted
+            .failure
+            .map(|(line, reason)| (&PIPELINE_UNPARSEABLE, Unparseable { side, line, reason })),
+    };
+    for script in extracted.scripts {
+        let lexed = lex::lex(&script.text, script.first_line);
+        if let Some(error) = lexed.error.filter(|_| !script.foreign) {
+            out.failure.get_or_insert((
+                &SHELL_UNPARSEABLE,
+                Unparseable {
+                    side,
+                    line: Some(error.line),
+                    reason: error.message,
+                },
+            ));
+        }
+        for command in lexed.commands {
+            for hit in packs::match_command(&command.words, command.stdin.as_deref()) {
+                out.hits.push(Located {
+                    hit,
+                    line: command.line,
+                    end_line: command.end_line,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

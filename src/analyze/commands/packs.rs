@@ -1,0 +1,1233 @@
+//! packs: what each tool's destructive invocations look like. A lexed command is unwrapped
+//! (`sudo`, `env`, assignments, `bash -c '…'`) down to the program that runs, and that
+//! program's pack decides whether its arguments destroy something.
+
+use super::lex::{self, Word};
+use super::{
+    AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
+    KUBECTL_DELETE, RM_RF, STACK_DESTROY, TERRAFORM_DESTROY,
+};
+use crate::finding::Severity;
+use crate::rules::Rule;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// One destructive invocation.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    /// Two hits with the same identity are the same command: one on the base side makes the
+    /// head's copy old, not new.
+    pub identity: String,
+}
+
+/// How deep `bash -c "bash -c '…'"` is followed.
+const MAX_NESTING: u8 = 6;
+
+/// Every destructive thing `words` (one simple command) does.
+pub fn match_command(words: &[Word], stdin: Option<&str>) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    match_nested(words, stdin, 0, &mut hits);
+    hits
+}
+
+fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<Hit>) {
+    let Some(at) = program_index(words) else {
+        return;
+    };
+    let program = program_name(&words[at].text);
+    let args = &words[at + 1..];
+    let call = Call {
+        program: &program,
+        args,
+        stdin,
+        shown: shown(&words[at..]),
+    };
+    if let Some(script) = shell_script(&call).filter(|_| depth < MAX_NESTING) {
+        for nested in lex::lex(&script, 1).commands {
+            match_nested(&nested.words, nested.stdin.as_deref(), depth + 1, hits);
+        }
+        return;
+    }
+    let found = match program.as_str() {
+        "terraform" | "tofu" | "terragrunt" => terraform(&call),
+        "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls" => stack(&call),
+        "kubectl" | "oc" => kubectl(&call),
+        "helm" | "helmfile" => helm(&call),
+        "rm" => rm(&call),
+        "aws" => aws(&call),
+        "gcloud" | "gsutil" | "az" => cloud(&call),
+        "git" => git(&call),
+        _ => database(&call),
+    };
+    hits.extend(found);
+}
+
+/// A program and its arguments, as the pack sees them.
+struct Call<'a> {
+    program: &'a str,
+    args: &'a [Word],
+    stdin: Option<&'a str>,
+    /// The command as a reviewer would recognise it, for messages.
+    shown: String,
+}
+
+impl Call<'_> {
+    fn hit(&self, rule: &'static Rule, severity: Severity, message: String) -> Hit {
+        let argv: Vec<&str> = self.args.iter().map(|w| w.text.as_str()).collect();
+        Hit {
+            rule,
+            severity,
+            message,
+            identity: format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                rule.id,
+                self.program,
+                argv.join("\u{1f}"),
+                self.stdin.unwrap_or("")
+            ),
+        }
+    }
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        self.args.iter().map(|w| w.text.as_str())
+    }
+    /// Whether a flag is given, as `-x`, `--x` or `--x=value`.
+    fn has(&self, flag: &str) -> bool {
+        self.texts().take_while(|t| *t != "--").any(|t| {
+            t == flag
+                || t.strip_prefix(flag)
+                    .is_some_and(|rest| rest.starts_with('='))
+        })
+    }
+    /// The value of a flag given as `--x value`, `--x=value` or, for short flags, `-xvalue`.
+    fn value(&self, flag: &str) -> Option<&str> {
+        let texts: Vec<&str> = self.texts().collect();
+        for (i, t) in texts.iter().enumerate() {
+            if *t == flag {
+                return texts.get(i + 1).copied();
+            }
+            if let Some(rest) = t.strip_prefix(flag) {
+                if let Some(v) = rest.strip_prefix('=') {
+                    return Some(v);
+                }
+                if !flag.starts_with("--") && !rest.is_empty() {
+                    return Some(rest);
+                }
+            }
+        }
+        None
+    }
+    /// The arguments that are not flags, skipping the values of flags that take one.
+    fn positional(&self, takes_value: &[&str]) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut texts = self.texts();
+        while let Some(t) = texts.next() {
+            if t == "--" {
+                out.extend(texts.by_ref());
+                break;
+            }
+            if t.starts_with('-') && t.len() > 1 {
+                if !t.contains('=') && takes_value.contains(&t) {
+                    texts.next();
+                }
+                continue;
+            }
+            out.push(t);
+        }
+        out
+    }
+}
+
+fn shown(words: &[Word]) -> String {
+    let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    let text = text.join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+fn program_name(word: &str) -> String {
+    let base = word.rsplit('/').next().unwrap_or(word);
+    base.strip_suffix(".exe").unwrap_or(base).to_owned()
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+/// Skips what runs a program without being it: assignments, keywords, `sudo`, `env`, `nice`,
+/// `timeout` and friends.
+fn program_index(words: &[Word]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        let t = word.text.as_str();
+        if is_assignment(t) {
+            i += 1;
+            continue;
+        }
+        let skip_flags = |mut i: usize, with_value: &[&str]| {
+            while let Some(w) = words.get(i).map(|w| w.text.as_str()) {
+                if w == "--" {
+                    return i + 1;
+                }
+                if !w.starts_with('-') {
+                    break;
+                }
+                i += if with_value.contains(&w) { 2 } else { 1 };
+            }
+            i
+        };
+        i = match program_name(t).as_str() {
+            "{" | "}" | "!" | "if" | "then" | "do" | "else" | "elif" | "while" | "until"
+            | "time" | "nohup" | "builtin" | "command" | "exec" => i + 1,
+            "sudo" | "doas" => skip_flags(
+                i + 1,
+                &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"],
+            ),
+            "env" => skip_flags(i + 1, &["-u", "-C", "-S", "--unset", "--chdir"]),
+            "npx" | "bunx" | "pnpx" => skip_flags(i + 1, &["-p", "--package"]),
+            "nice" | "ionice" | "stdbuf" | "chronic" => skip_flags(i + 1, &["-n", "-c"]),
+            "timeout" => skip_flags(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
+            _ => return Some(i),
+        };
+    }
+    None
+}
+
+/// `bash -c 'script'`, `sh -ec "…"`, `eval "…"`: the text that is run.
+fn shell_script(call: &Call) -> Option<String> {
+    match call.program {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => {
+            let texts: Vec<&str> = call.texts().collect();
+            let at = texts
+                .iter()
+                .position(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('c'))?;
+            texts[at + 1..]
+                .iter()
+                .find(|t| !t.starts_with('-'))
+                .map(|s| s.to_string())
+        }
+        "eval" => Some(call.texts().collect::<Vec<_>>().join(" ")),
+        _ => None,
+    }
+}
+
+fn terraform(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-var",
+        "-var-file",
+        "-target",
+        "-replace",
+        "-lock-timeout",
+        "-parallelism",
+        "-state",
+        "-state-out",
+        "-backup",
+        "-out",
+        "-chdir",
+        "--working-dir",
+        "--terragrunt-working-dir",
+    ]);
+    let sub = pos.first().copied().unwrap_or("");
+    let destroy_flag = call.has("-destroy") || call.has("--destroy");
+    let is_destroy = match call.program {
+        "terragrunt" => {
+            pos.iter().any(|p| *p == "destroy" || *p == "destroy-all")
+                || (pos.contains(&"apply") && destroy_flag)
+        }
+        _ => sub == "destroy" || (matches!(sub, "apply" | "plan") && destroy_flag),
+    };
+    let unattended = call.has("-auto-approve")
+        || call.has("--auto-approve")
+        || call.has("--terragrunt-non-interactive")
+        || call.has("--non-interactive");
+    if is_destroy {
+        let targeted = call.has("-target") || call.has("--target");
+        let (severity, scope) = if targeted {
+            (Severity::High, "the targeted resources")
+        } else {
+            (
+                Severity::Critical,
+                "every resource in the state it runs against",
+            )
+        };
+        let how = if sub == "plan" {
+            "plans the destruction of"
+        } else if unattended {
+            "destroys, without asking,"
+        } else {
+            "destroys"
+        };
+        return vec![call.hit(
+            &TERRAFORM_DESTROY,
+            severity,
+            format!("`{}` {how} {scope}.", call.shown),
+        )];
+    }
+    let applies = sub == "apply" || pos.iter().any(|p| *p == "apply" || *p == "apply-all");
+    if applies && unattended {
+        return vec![auto_approve(
+            call,
+            "apply",
+            "applies whatever the plan contains, deletions included, with nobody reading it first",
+        )];
+    }
+    Vec::new()
+}
+
+/// Auto-approval is judged per tool and subcommand, not per exact command line, so editing
+/// an already unattended apply is not reported as newly unattended.
+fn auto_approve(call: &Call, sub: &str, what: &str) -> Hit {
+    let mut hit = call.hit(
+        &AUTO_APPROVE_ADDED,
+        AUTO_APPROVE_ADDED.severity,
+        format!("`{}` {what}.", call.shown),
+    );
+    hit.identity = format!("{}\u{1f}{}\u{1f}{sub}", AUTO_APPROVE_ADDED.id, call.program);
+    hit
+}
+
+fn stack(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-s",
+        "--stack",
+        "-C",
+        "--cwd",
+        "--target",
+        "--profile",
+        "--region",
+        "--stage",
+        "--app",
+        "-a",
+    ]);
+    let sub = pos.first().copied().unwrap_or("");
+    let yes = call.has("--yes") || call.has("-y") || call.has("--force") || call.has("-f");
+    let destroy = match call.program {
+        "pulumi" => {
+            matches!(sub, "destroy" | "down") || (sub == "stack" && pos.get(1) == Some(&"rm"))
+        }
+        "cdk" | "cdktf" => sub == "destroy",
+        "sam" => sub == "delete",
+        _ => sub == "remove",
+    };
+    if destroy {
+        let how = if yes {
+            "destroys, without asking,"
+        } else {
+            "destroys"
+        };
+        return vec![call.hit(
+            &STACK_DESTROY,
+            STACK_DESTROY.severity,
+            format!("`{}` {how} every resource of the stack.", call.shown),
+        )];
+    }
+    let unattended = match call.program {
+        "pulumi" => sub == "up" && (yes || call.has("--skip-preview")),
+        "cdk" => sub == "deploy" && call.value("--require-approval") == Some("never"),
+        _ => false,
+    };
+    if unattended {
+        return vec![auto_approve(
+            call,
+            sub,
+            "deploys without showing anyone what it replaces or deletes",
+        )];
+    }
+    Vec::new()
+}
+
+const KUBECTL_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "-s",
+    "--server",
+    "--cluster",
+    "--user",
+    "-l",
+    "--selector",
+    "-f",
+    "--filename",
+    "-o",
+    "--output",
+    "--field-selector",
+    "--grace-period",
+    "--timeout",
+    "-k",
+    "--kustomize",
+    "--as",
+];
+
+fn kubectl(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(KUBECTL_VALUE_FLAGS);
+    let sub = pos.first().copied().unwrap_or("");
+    let dry_run = call.value("--dry-run").is_some_and(|v| v != "none")
+        || call.texts().any(|t| t == "--dry-run");
+    if dry_run {
+        return Vec::new();
+    }
+    match sub {
+        "delete" => {
+            let targets = &pos[1..];
+            let kinds: Vec<String> = targets
+                .iter()
+                .flat_map(|t| t.split('/').next().unwrap_or("").split(','))
+                .map(|k| k.split('.').next().unwrap_or("").to_ascii_lowercase())
+                .collect();
+            let cascading = kinds.iter().any(|k| {
+                matches!(
+                    k.as_str(),
+                    "namespace" | "namespaces" | "ns" | "pv" | "persistentvolume" | "persistentvolumes"
+                        | "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" | "crd" | "crds"
+                        | "customresourcedefinition" | "customresourcedefinitions" | "statefulset"
+                        | "statefulsets" | "sts"
+                )
+            });
+            let everything = call.has("--all") || call.has("-A") || call.has("--all-namespaces");
+            let severity = if cascading || everything {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            let what = if cascading {
+                "deletes objects that own data or other objects (a Namespace takes everything in it; a CRD takes every custom resource; a volume takes its data)"
+            } else if everything {
+                "deletes every matching object"
+            } else {
+                "deletes live objects from the cluster"
+            };
+            vec![call.hit(&KUBECTL_DELETE, severity, format!("`{}` {what}.", call.shown))]
+        }
+        "replace" if call.has("--force") => vec![call.hit(
+            &KUBECTL_DELETE,
+            Severity::High,
+            format!("`{}` deletes each object and creates it again, dropping its running pods and any state they hold.", call.shown),
+        )],
+        "apply" if call.has("--prune") => vec![call.hit(
+            &KUBECTL_DELETE,
+            Severity::High,
+            format!("`{}` deletes every object matching its selector that the applied files do not contain.", call.shown),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn helm(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-n",
+        "--namespace",
+        "--kube-context",
+        "--kubeconfig",
+        "-f",
+        "--file",
+        "-e",
+        "--environment",
+        "-l",
+        "--selector",
+    ]);
+    let sub = pos.first().copied().unwrap_or("");
+    let removes = match call.program {
+        "helm" => matches!(sub, "uninstall" | "delete" | "del" | "un"),
+        _ => matches!(sub, "destroy" | "delete"),
+    };
+    if removes && !call.has("--dry-run") {
+        let release = pos
+            .get(1)
+            .map(|r| format!(" release {r}"))
+            .unwrap_or_default();
+        return vec![call.hit(
+            &HELM_UNINSTALL,
+            HELM_UNINSTALL.severity,
+            format!("`{}` deletes every object of the{release} chart, its persistent volume claims included unless the chart keeps them.", call.shown),
+        )];
+    }
+    Vec::new()
+}
+
+/// Top-level directories whose loss breaks the machine or its data.
+const SYSTEM_DIRS: &[&str] = &[
+    "bin", "boot", "data", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc",
+    "root", "run", "sbin", "srv", "sys", "usr", "var",
+];
+
+fn rm(call: &Call) -> Vec<Hit> {
+    let mut recursive = false;
+    let mut no_preserve_root = false;
+    let mut targets = Vec::new();
+    let mut flags_done = false;
+    for word in call.args {
+        let t = word.text.as_str();
+        if !flags_done && t == "--" {
+            flags_done = true;
+        } else if !flags_done && t.starts_with("--") {
+            recursive |= t == "--recursive";
+            no_preserve_root |= t == "--no-preserve-root";
+        } else if !flags_done && t.starts_with('-') && t.len() > 1 && word.expansions.is_empty() {
+            recursive |= t.contains(['r', 'R']);
+        } else {
+            targets.push(word);
+        }
+    }
+    if !recursive {
+        return Vec::new();
+    }
+    targets
+        .into_iter()
+        .filter_map(|target| {
+            let (severity, why) = rm_danger(target)?;
+            let severity = if no_preserve_root {
+                Severity::Critical
+            } else {
+                severity
+            };
+            Some(call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown)))
+        })
+        .take(1)
+        .collect()
+}
+
+fn rm_danger(target: &Word) -> Option<(Severity, String)> {
+    let text = target.text.replace("${HOME}", "$HOME");
+    let bare = |s: &str| s.trim_end_matches('*').trim_end_matches('/').to_owned();
+    if ["~", "$HOME"].contains(&bare(&text).as_str()) {
+        return Some((
+            Severity::Critical,
+            format!("deletes the home directory ({})", target.text),
+        ));
+    }
+    let if_empty = target.if_empty.as_str();
+    let root = matches!(if_empty, "/" | "/*" | "/." | "/.*");
+    let guarded = !target.expansions.is_empty() && target.expansions.iter().all(|e| e.guarded);
+    if target.expansions.is_empty() {
+        let top = if_empty.trim_end_matches('*').trim_end_matches('/');
+        let top = top.strip_prefix('/').filter(|t| !t.contains('/'));
+        if root || top.is_some_and(|t| SYSTEM_DIRS.contains(&t)) {
+            return Some((
+                Severity::Critical,
+                format!("deletes {} recursively", target.text),
+            ));
+        }
+        return None;
+    }
+    if root && !guarded {
+        let names: Vec<&str> = target.expansions.iter().map(|e| e.name.as_str()).collect();
+        return Some((
+            Severity::Critical,
+            format!(
+                "deletes {if_empty} when {} is empty or unset; guard it with ${{VAR:?}} or check it first",
+                names.join(", ")
+            ),
+        ));
+    }
+    let risky = target
+        .expansions
+        .iter()
+        .find(|e| !e.quoted && !e.guarded && !looks_temporary(&e.name, &target.text));
+    risky.map(|e| {
+        (
+            Severity::High,
+            format!(
+                "deletes an unquoted variable path ({}): if {} is empty, has spaces or holds a glob, it deletes something else",
+                target.text, e.name
+            ),
+        )
+    })
+}
+
+/// Temporary directories and build output: deleting them is routine.
+fn looks_temporary(name: &str, text: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["TMP", "TEMP", "BUILD", "DIST", "CACHE", "OUT"]
+        .iter()
+        .any(|s| upper.contains(s))
+        || (name == "$(…)" && text.contains("mktemp"))
+}
+
+/// `aws` flags that take no value; every other `--flag` takes one.
+const AWS_BOOLEAN_FLAGS: &[&str] = &[
+    "--debug",
+    "--no-verify-ssl",
+    "--no-paginate",
+    "--no-sign-request",
+    "--no-cli-pager",
+    "--recursive",
+    "--force",
+    "--skip-final-snapshot",
+    "--dryrun",
+    "--dry-run",
+    "--quiet",
+    "--force-delete-without-recovery",
+    "--delete-automated-backups",
+    "--no-dry-run",
+];
+
+/// Operations whose names say delete but which only tidy up (a queue message, a tag).
+const AWS_ROUTINE_DELETES: &[&str] = &[
+    "delete-tags",
+    "delete-message",
+    "delete-message-batch",
+    "delete-object-tagging",
+    "delete-bucket-tagging",
+    "delete-alarms",
+    "delete-login-profile",
+];
+
+/// Operations that take data or a whole environment with them.
+const AWS_STATEFUL_DELETES: &[&str] = &[
+    "delete-db-instance",
+    "delete-db-cluster",
+    "delete-table",
+    "delete-bucket",
+    "delete-stack",
+    "delete-file-system",
+    "delete-volume",
+    "delete-cluster",
+    "delete-hosted-zone",
+    "schedule-key-deletion",
+    "delete-secret",
+    "delete-repository",
+    "terminate-instances",
+    "delete-replication-group",
+    "delete-stream",
+    "delete-backup-vault",
+    "delete-db-snapshot",
+    "delete-snapshot",
+    "delete-global-cluster",
+    "delete-domain",
+    "delete-keyspace",
+];
+
+fn aws(call: &Call) -> Vec<Hit> {
+    let mut pos = Vec::new();
+    let mut texts = call.texts();
+    while let Some(t) = texts.next() {
+        if t.starts_with("--") {
+            if !t.contains('=') && !AWS_BOOLEAN_FLAGS.contains(&t) {
+                texts.next();
+            }
+        } else if !t.starts_with('-') {
+            pos.push(t);
+        }
+    }
+    let (service, op) = (
+        pos.first().copied().unwrap_or(""),
+        pos.get(1).copied().unwrap_or(""),
+    );
+    if call.has("--dryrun") || call.has("--dry-run") {
+        return Vec::new();
+    }
+    let found = match (service, op) {
+        ("s3", "rb") if call.has("--force") => Some((
+            Severity::Critical,
+            "deletes the bucket and every object in it".to_owned(),
+        )),
+        ("s3", "rb") => Some((Severity::High, "deletes the bucket".to_owned())),
+        ("s3", "rm") if call.has("--recursive") => Some((
+            Severity::High,
+            "deletes every object under the prefix".to_owned(),
+        )),
+        (_, op)
+            if (op.starts_with("delete-")
+                || op.starts_with("terminate-")
+                || op == "schedule-key-deletion")
+                && !AWS_ROUTINE_DELETES.contains(&op) =>
+        {
+            let stateful = AWS_STATEFUL_DELETES.contains(&op);
+            let mut what = format!("runs {service} {op}");
+            if call.has("--skip-final-snapshot") {
+                what.push_str(" without a final snapshot");
+            }
+            if call.has("--force-delete-without-recovery") {
+                what.push_str(" without a recovery window");
+            }
+            let severity = if stateful {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            Some((severity, what))
+        }
+        _ => None,
+    };
+    found
+        .map(|(severity, what)| {
+            vec![call.hit(&CLOUD_DELETE, severity, format!("`{}` {what}.", call.shown))]
+        })
+        .unwrap_or_default()
+}
+
+fn cloud(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "--project",
+        "--zone",
+        "--region",
+        "--format",
+        "--account",
+        "--configuration",
+        "--impersonate-service-account",
+        "-g",
+        "--resource-group",
+        "-n",
+        "--name",
+        "--subscription",
+        "-o",
+        "--output",
+        "--location",
+    ]);
+    let recursive = call.has("-r")
+        || call.has("-R")
+        || call.has("--recursive")
+        || call.texts().any(|t| t == "-rf" || t == "-fr");
+    let (deletes, stateful) = match call.program {
+        "gsutil" => {
+            let sub = pos.first().copied().unwrap_or("");
+            (sub == "rb" || (sub == "rm" && recursive), true)
+        }
+        "gcloud" => {
+            let deletes = pos.iter().any(|p| matches!(*p, "delete" | "destroy"))
+                || (pos.first() == Some(&"storage") && pos.get(1) == Some(&"rm") && recursive);
+            let stateful = pos.iter().any(|p| {
+                matches!(
+                    *p,
+                    "projects"
+                        | "sql"
+                        | "clusters"
+                        | "buckets"
+                        | "storage"
+                        | "disks"
+                        | "spanner"
+                        | "bigtable"
+                        | "filestore"
+                        | "redis"
+                        | "kms"
+                        | "firestore"
+                )
+            });
+            (deletes, stateful)
+        }
+        _ => {
+            let deletes = pos.iter().any(|p| *p == "delete");
+            let stateful = matches!(
+                pos.first().copied().unwrap_or(""),
+                "group"
+                    | "sql"
+                    | "cosmosdb"
+                    | "storage"
+                    | "aks"
+                    | "keyvault"
+                    | "postgres"
+                    | "mysql"
+                    | "disk"
+            );
+            (deletes, stateful)
+        }
+    };
+    if !deletes {
+        return Vec::new();
+    }
+    let severity = if stateful {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    vec![call.hit(
+        &CLOUD_DELETE,
+        severity,
+        format!("`{}` deletes cloud resources.", call.shown),
+    )]
+}
+
+fn git(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-C",
+        "-c",
+        "--git-dir",
+        "--work-tree",
+        "-o",
+        "--push-option",
+        "--repo",
+    ]);
+    if pos.first() != Some(&"push") {
+        return Vec::new();
+    }
+    let short_force = call
+        .texts()
+        .any(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('f'));
+    let force = short_force
+        || call.has("--force")
+        || call.has("--mirror")
+        || pos.iter().skip(2).any(|r| r.starts_with('+'));
+    let lease = call.has("--force-with-lease");
+    let delete = call.has("--delete")
+        || call.texts().any(|t| t == "-d")
+        || pos.iter().skip(2).any(|r| r.starts_with(':'));
+    let (severity, what) = if force {
+        (
+            Severity::High,
+            "overwrites the remote branch's history; commits others pushed are lost",
+        )
+    } else if lease {
+        (Severity::Medium, "rewrites the remote branch's history (with a lease, which only protects against concurrent pushes)")
+    } else if delete {
+        (Severity::Medium, "deletes a remote branch")
+    } else {
+        return Vec::new();
+    };
+    vec![call.hit(
+        &GIT_FORCE_PUSH,
+        severity,
+        format!("`{}` {what}.", call.shown),
+    )]
+}
+
+static DESTRUCTIVE_SQL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\b(drop\s+(?:database|schema|table|view|materialized\s+view|index)|truncate(?:\s+table)?)\s+(?:if\s+exists\s+)?([\w."`\[\]]+)|\b(delete\s+from)\s+([\w."`\[\]]+)\s*(?:;|$)"#)
+        .expect("the destructive SQL pattern is valid")
+});
+
+static DESTRUCTIVE_MONGO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)dropDatabase\s*\(|\.drop\s*\(\s*\)|\.deleteMany\s*\(\s*\{\s*\}\s*\)")
+        .expect("the mongo pattern is valid")
+});
+
+/// What a SQL text destroys, for example "DROP TABLE users".
+fn destructive_sql(sql: &str) -> Option<String> {
+    let caps = DESTRUCTIVE_SQL.captures(sql)?;
+    let (verb, object) = match (caps.get(1), caps.get(3)) {
+        (Some(v), _) => (v.as_str(), caps.get(2)),
+        (None, Some(v)) => (v.as_str(), caps.get(4)),
+        (None, None) => return None,
+    };
+    let verb = verb
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase();
+    Some(format!("{verb} {}", object.map_or("", |o| o.as_str())))
+}
+
+/// Database clients given destructive SQL, database drop tools, and framework tasks that drop
+/// or reset a database.
+fn database(call: &Call) -> Vec<Hit> {
+    let texts: Vec<&str> = call.texts().collect();
+    let critical = |what: String| {
+        vec![call.hit(
+            &DATABASE_DROP,
+            Severity::Critical,
+            format!("`{}` {what}.", call.shown),
+        )]
+    };
+    let high = |what: String| {
+        vec![call.hit(
+            &DATABASE_DROP,
+            Severity::High,
+            format!("`{}` {what}.", call.shown),
+        )]
+    };
+    let sql_from = |flags: &[&str]| -> Option<String> {
+        flags
+            .iter()
+            .filter_map(|f| call.value(f))
+            .chain(call.stdin)
+            .find_map(destructive_sql)
+    };
+    match call.program {
+        "dropdb" => critical("drops a PostgreSQL database".to_owned()),
+        "mysqladmin" if texts.iter().any(|t| t.eq_ignore_ascii_case("drop")) => {
+            critical("drops a MySQL database".to_owned())
+        }
+        "psql" => sql_from(&["-c", "--command"])
+            .map(|s| high(format!("runs {s}")))
+            .unwrap_or_default(),
+        "mysql" | "mariadb" | "cockroach" => sql_from(&["-e", "--execute"])
+            .map(|s| high(format!("runs {s}")))
+            .unwrap_or_default(),
+        "sqlcmd" => sql_from(&["-Q", "-q"])
+            .map(|s| high(format!("runs {s}")))
+            .unwrap_or_default(),
+        "clickhouse-client" | "clickhouse" => sql_from(&["--query", "-q"])
+            .map(|s| high(format!("runs {s}")))
+            .unwrap_or_default(),
+        "sqlite3" => texts
+            .iter()
+            .skip(1)
+            .copied()
+            .chain(call.stdin)
+            .find_map(destructive_sql)
+            .map(|s| high(format!("runs {s}")))
+            .unwrap_or_default(),
+        "redis-cli"
+            if texts.iter().any(|t| {
+                t.eq_ignore_ascii_case("flushall") || t.eq_ignore_ascii_case("flushdb")
+            }) =>
+        {
+            high("empties the Redis database".to_owned())
+        }
+        "mongo" | "mongosh" => call
+            .value("--eval")
+            .into_iter()
+            .chain(call.stdin)
+            .find(|s| DESTRUCTIVE_MONGO.is_match(s))
+            .map(|_| high("drops or empties MongoDB data".to_owned()))
+            .unwrap_or_default(),
+        "rails" | "rake" => texts
+            .iter()
+            .find(|t| {
+                matches!(
+                    **t,
+                    "db:drop" | "db:reset" | "db:purge" | "db:schema:load" | "db:drop:all"
+                )
+            })
+            .map(|t| critical(format!("runs {t}, which deletes the database's data")))
+            .unwrap_or_default(),
+        "prisma" if texts.first() == Some(&"migrate") && texts.get(1) == Some(&"reset") => {
+            critical("drops the database and recreates it from the migrations".to_owned())
+        }
+        "prisma"
+            if texts.first() == Some(&"db")
+                && (call.has("--force-reset") || call.has("--accept-data-loss")) =>
+        {
+            high(
+                "pushes a schema that may drop tables or columns, and accepts the data loss"
+                    .to_owned(),
+            )
+        }
+        "python" | "python3"
+            if texts.first().is_some_and(|t| t.ends_with("manage.py"))
+                && texts.get(1) == Some(&"flush") =>
+        {
+            critical("deletes every row of every table (Django flush)".to_owned())
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule ids and severities a shell line triggers.
+    fn hits(script: &str) -> Vec<(&'static str, Severity)> {
+        let lexed = lex::lex(script, 1);
+        assert_eq!(lexed.error, None, "{script}");
+        lexed
+            .commands
+            .iter()
+            .flat_map(|c| match_command(&c.words, c.stdin.as_deref()))
+            .map(|h| (h.rule.id.as_str(), h.severity))
+            .collect()
+    }
+
+    fn rule(script: &str) -> Vec<&'static str> {
+        hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn terraform_destroy_in_every_spelling() {
+        for script in [
+            "terraform destroy",
+            "terraform -chdir=envs/prod destroy -auto-approve",
+            "tofu apply -destroy -auto-approve",
+            "terragrunt run-all destroy --terragrunt-non-interactive",
+            "terragrunt run --all destroy",
+            "cd infra && sudo -E TF_LOG=debug terraform destroy -var 'env=prod'",
+            "bash -c 'terraform destroy -auto-approve'",
+            "terraform plan -destroy -out=destroy.tfplan",
+        ] {
+            assert_eq!(rule(script), ["shell/terraform-destroy"], "{script}");
+        }
+        assert_eq!(
+            hits("terraform destroy -target=aws_instance.a")[0].1,
+            Severity::High
+        );
+        assert_eq!(hits("terraform destroy")[0].1, Severity::Critical);
+    }
+
+    #[test]
+    fn terraform_that_does_not_destroy() {
+        for script in [
+            "terraform plan",
+            "terraform apply tfplan",
+            "echo terraform destroy",
+            "terraform state list | grep destroy",
+            "# terraform destroy",
+            "terraform init -backend-config=destroy.hcl",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn unattended_applies() {
+        for script in [
+            "terraform apply -auto-approve",
+            "terraform apply --auto-approve=true tfplan",
+            "terragrunt run-all apply --terragrunt-non-interactive",
+            "pulumi up --yes",
+            "cdk deploy --require-approval never",
+        ] {
+            assert_eq!(rule(script), ["shell/auto-approve-added"], "{script}");
+        }
+        assert!(rule("terraform apply").is_empty());
+        assert!(rule("pulumi up").is_empty());
+        assert!(rule("cdk deploy").is_empty());
+    }
+
+    #[test]
+    fn stacks_destroyed() {
+        for script in [
+            "pulumi destroy --yes",
+            "pulumi down",
+            "pulumi stack rm prod --force",
+            "cdk destroy --all",
+            "sam delete --no-prompts",
+            "serverless remove --stage prod",
+        ] {
+            assert_eq!(rule(script), ["shell/stack-destroy"], "{script}");
+        }
+        assert!(rule("pulumi preview").is_empty());
+        assert!(rule("sam deploy").is_empty());
+    }
+
+    #[test]
+    fn kubectl_deletes_with_blast_radius() {
+        assert_eq!(
+            hits("kubectl delete ns prod"),
+            [("shell/kubectl-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("kubectl -n prod delete pvc/data-db-0"),
+            [("shell/kubectl-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("kubectl delete pods --all -n ci"),
+            [("shell/kubectl-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("kubectl delete deployment web"),
+            [("shell/kubectl-delete", Severity::High)]
+        );
+        assert_eq!(
+            rule("kubectl replace --force -f app.yaml"),
+            ["shell/kubectl-delete"]
+        );
+        assert_eq!(
+            rule("kubectl apply --prune -l app=web -f dir/"),
+            ["shell/kubectl-delete"]
+        );
+        assert_eq!(rule("oc delete project staging"), ["shell/kubectl-delete"]);
+    }
+
+    #[test]
+    fn kubectl_that_does_not_delete() {
+        for script in [
+            "kubectl apply -f app.yaml",
+            "kubectl delete deployment web --dry-run=client",
+            "kubectl get ns delete",
+            "kubectl replace -f app.yaml",
+            "kubectl --namespace delete get pods",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn helm_uninstall_and_helmfile_destroy() {
+        for script in [
+            "helm uninstall web -n prod",
+            "helm delete --purge web",
+            "helmfile -e prod destroy",
+        ] {
+            assert_eq!(rule(script), ["shell/helm-uninstall"], "{script}");
+        }
+        assert!(rule("helm upgrade --install web ./chart").is_empty());
+        assert!(rule("helm uninstall web --dry-run").is_empty());
+    }
+
+    #[test]
+    fn rm_on_roots_home_and_variables() {
+        assert_eq!(hits("rm -rf /"), [("shell/rm-rf", Severity::Critical)]);
+        assert_eq!(
+            hits("sudo rm -rf /var/"),
+            [("shell/rm-rf", Severity::Critical)]
+        );
+        assert_eq!(hits("rm -fr ~"), [("shell/rm-rf", Severity::Critical)]);
+        assert_eq!(
+            hits("rm -r -f \"$HOME\"/*"),
+            [("shell/rm-rf", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("rm -rf \"$DEPLOY_DIR/\""),
+            [("shell/rm-rf", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("rm -rf \"${DEPLOY_DIR}\"/*"),
+            [("shell/rm-rf", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("rm -rf $DEPLOY_DIR"),
+            [("shell/rm-rf", Severity::High)]
+        );
+        assert_eq!(
+            hits("rm --recursive --force $1/data"),
+            [("shell/rm-rf", Severity::High)]
+        );
+        assert_eq!(
+            hits("rm -rf --no-preserve-root $X"),
+            [("shell/rm-rf", Severity::Critical)]
+        );
+    }
+
+    #[test]
+    fn rm_on_temporary_and_build_output_is_routine() {
+        for script in [
+            "rm -rf build dist node_modules",
+            "rm -rf /tmp/work /var/lib/apt/lists/*",
+            "rm -rf \"$DEPLOY_DIR\"",
+            "rm -rf \"${DEPLOY_DIR:?}/\"*",
+            "rm -rf $TMPDIR/x $BUILD_DIR ${RUNNER_TEMP}/y",
+            "rm -rf $(mktemp -d)",
+            "rm -rf ${{ runner.temp }}/cache",
+            "rm -f /etc/motd",
+            "rm -rf ./target",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn aws_deletes() {
+        assert_eq!(
+            hits("aws s3 rb s3://prod-data --force"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("aws s3 rm s3://prod-data/ --recursive"),
+            [("shell/cloud-delete", Severity::High)]
+        );
+        assert_eq!(
+            hits("aws --region us-east-1 rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("aws ec2 terminate-instances --instance-ids i-1"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("aws iam delete-role --role-name x"),
+            [("shell/cloud-delete", Severity::High)]
+        );
+        assert_eq!(
+            rule("aws cloudformation delete-stack --stack-name prod"),
+            ["shell/cloud-delete"]
+        );
+    }
+
+    #[test]
+    fn aws_reads_and_routine_deletes_are_quiet() {
+        for script in [
+            "aws s3 cp a s3://b/",
+            "aws s3 rm s3://b/one-file.txt",
+            "aws sqs delete-message --queue-url q --receipt-handle h",
+            "aws ec2 delete-tags --resources i-1 --tags Key=a",
+            "aws --profile delete-me s3 ls",
+            "aws ec2 terminate-instances --instance-ids i-1 --dry-run",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn gcloud_az_and_gsutil_deletes() {
+        assert_eq!(
+            hits("gcloud sql instances delete prod --quiet"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("gcloud compute instances delete vm-1 --zone us-central1-a"),
+            [("shell/cloud-delete", Severity::High)]
+        );
+        assert_eq!(
+            hits("az group delete -n prod-rg --yes"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert_eq!(rule("gsutil -m rm -r gs://bucket"), ["shell/cloud-delete"]);
+        assert!(rule("gcloud compute instances list").is_empty());
+        assert!(rule("az group create -n rg -l westeurope").is_empty());
+    }
+
+    #[test]
+    fn git_force_pushes() {
+        assert_eq!(
+            hits("git push --force origin main"),
+            [("shell/git-force-push", Severity::High)]
+        );
+        assert_eq!(
+            hits("git push -fu origin HEAD"),
+            [("shell/git-force-push", Severity::High)]
+        );
+        assert_eq!(
+            hits("git push origin +main"),
+            [("shell/git-force-push", Severity::High)]
+        );
+        assert_eq!(
+            hits("git push --force-with-lease"),
+            [("shell/git-force-push", Severity::Medium)]
+        );
+        assert_eq!(
+            hits("git push origin --delete release"),
+            [("shell/git-force-push", Severity::Medium)]
+        );
+        assert!(rule("git push origin main").is_empty());
+        assert!(rule("git -C repo push -u origin feature").is_empty());
+        assert!(rule("git fetch --force").is_empty());
+    }
+
+    #[test]
+    fn databases_dropped_from_the_command_line() {
+        for script in [
+            "psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
+            "psql -c\"truncate table sessions\"",
+            "mysql -u root -e 'DROP DATABASE shop;'",
+            "dropdb prod",
+            "mysqladmin -f drop shop",
+            "redis-cli -h cache FLUSHALL",
+            "mongosh prod --eval 'db.dropDatabase()'",
+            "bin/rails db:drop",
+            "npx prisma migrate reset --force",
+            "python manage.py flush --no-input",
+            "psql <<SQL\nDELETE FROM orders;\nSQL",
+            "sqlite3 app.db 'DROP TABLE t'",
+        ] {
+            assert_eq!(rule(script), ["shell/database-drop"], "{script}");
+        }
+    }
+
+    #[test]
+    fn database_clients_doing_ordinary_work_are_quiet() {
+        for script in [
+            "psql -c 'SELECT 1'",
+            "psql -c 'DELETE FROM sessions WHERE expires_at < now()'",
+            "mysql -e 'CREATE TABLE t (id int)'",
+            "redis-cli get key",
+            "rails db:migrate",
+            "prisma migrate deploy",
+            "python manage.py migrate",
+            "echo DROP TABLE users",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+}

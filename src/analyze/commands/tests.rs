@@ -1,0 +1,216 @@
+//! The commands analyzer on whole files: what a change adds is reported, what it only moves
+//! or rewords is not.
+
+use super::analyze;
+use crate::analyze::files::testkit::{ids, Case};
+use crate::analyze::FileKind;
+use crate::change::{Content, Side};
+use crate::finding::Severity;
+use proptest::prelude::*;
+
+const WORKFLOW: &str = "\
+name: deploy
+on: push
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: terraform init
+      - run: terraform plan -out=tfplan
+";
+
+fn with_step(step: &str) -> String {
+    format!("{WORKFLOW}      - run: {step}\n")
+}
+
+const FLOW: &str = ".github/workflows/deploy.yml";
+
+#[test]
+fn a_destroy_step_added_to_a_workflow_is_critical_at_its_line() {
+    let f = Case::modified(
+        FLOW,
+        WORKFLOW,
+        &with_step("terraform destroy -auto-approve"),
+    )
+    .run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(10))
+    );
+    assert!(f[0].message.contains("without asking"), "{}", f[0].message);
+}
+
+#[test]
+fn a_destroy_already_on_the_base_is_not_new_when_moved_or_commented() {
+    let base = with_step("terraform destroy -target=aws_instance.tmp");
+    let head = "\
+name: deploy
+on: push
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      # tear down the scratch instance first
+      - name: cleanup
+        run: |
+          terraform destroy \\
+            -target=aws_instance.tmp
+      - uses: actions/checkout@v4
+      - run: terraform init
+      - run: terraform plan -out=tfplan
+";
+    assert!(Case::modified(FLOW, &base, head).run(analyze).is_empty());
+}
+
+#[test]
+fn a_second_copy_is_new_and_reported_where_the_diff_adds_it() {
+    let base = with_step("kubectl delete job smoke");
+    let head = format!("{base}      - run: echo between\n      - run: kubectl delete job smoke\n");
+    let f = Case::modified(FLOW, &base, &head)
+        .with_hunk(10, 0, 11, 2)
+        .run(analyze);
+    assert_eq!(ids(&f), ["shell/kubectl-delete"]);
+    assert_eq!(f[0].location.line, Some(12));
+}
+
+#[test]
+fn auto_approve_added_is_reported_and_editing_an_unattended_apply_is_not() {
+    let added = Case::modified(
+        FLOW,
+        &with_step("terraform apply tfplan"),
+        &with_step("terraform apply -auto-approve tfplan"),
+    );
+    assert_eq!(ids(&added.run(analyze)), ["shell/auto-approve-added"]);
+    let edited = Case::modified(
+        FLOW,
+        &with_step("terraform apply -auto-approve tfplan"),
+        &with_step("terraform apply -auto-approve -parallelism=4 tfplan"),
+    );
+    assert!(edited.run(analyze).is_empty());
+}
+
+#[test]
+fn a_new_shell_script_is_read_whole() {
+    let script = "#!/usr/bin/env bash\nset -euo pipefail\n# reset the environment\nrm -rf \"$ENV_ROOT/\"\nterraform -chdir=envs/prod destroy\n";
+    let f = Case::added("scripts/reset.sh", script).run(analyze);
+    assert_eq!(ids(&f), ["shell/rm-rf", "shell/terraform-destroy"]);
+    assert_eq!(f[0].location.line, Some(4));
+    assert_eq!(f[1].location.line, Some(5));
+}
+
+#[test]
+fn a_script_with_a_shebang_and_no_extension_is_a_script() {
+    let f = Case::added("bin/nuke", "#!/bin/sh\nhelm uninstall api -n prod\n").run(analyze);
+    assert_eq!(ids(&f), ["shell/helm-uninstall"]);
+}
+
+#[test]
+fn routine_cleanup_in_a_dockerfile_is_quiet_and_a_destructive_run_is_not() {
+    let base = "FROM debian:12\nRUN apt-get update\n";
+    let quiet = "FROM debian:12\nRUN apt-get update && apt-get install -y curl \\\n && rm -rf /var/lib/apt/lists/*\n";
+    assert!(Case::modified("Dockerfile", base, quiet)
+        .run(analyze)
+        .is_empty());
+    let loud = "FROM debian:12\nRUN apt-get update\nRUN [\"rm\", \"-rf\", \"/usr\"]\n";
+    assert_eq!(
+        ids(&Case::modified("Dockerfile", base, loud).run(analyze)),
+        ["shell/rm-rf"]
+    );
+}
+
+#[test]
+fn a_makefile_recipe_that_deletes_a_namespace() {
+    let base = "deploy:\n\tkubectl apply -f k8s/\n";
+    let head = "deploy:\n\tkubectl apply -f k8s/\n\nreset:\n\t@kubectl delete namespace $(NS)\n";
+    let f = Case::modified("Makefile", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/kubectl-delete"]);
+    assert_eq!(f[0].location.line, Some(5));
+}
+
+#[test]
+fn a_package_json_reset_script() {
+    let base = "{\n  \"scripts\": {\n    \"build\": \"tsc\"\n  }\n}\n";
+    let head = "{\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n";
+    let f = Case::modified("package.json", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/database-drop"]);
+    assert_eq!(f[0].location.line, Some(4));
+}
+
+#[test]
+fn a_gitlab_job_that_force_pushes() {
+    let base = "deploy:\n  script:\n    - make deploy\n";
+    let head = "deploy:\n  script:\n    - make deploy\n    - git push --force origin HEAD:main\n";
+    let f = Case::modified(".gitlab-ci.yml", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/git-force-push"]);
+}
+
+#[test]
+fn an_unterminated_quote_needs_a_human() {
+    let f = Case::added("scripts/x.sh", "#!/bin/bash\necho ok\necho 'never closed\n").run(analyze);
+    assert_eq!(ids(&f), ["shell/unparseable"]);
+    assert_eq!(f[0].location.line, Some(3));
+}
+
+#[test]
+fn a_broken_workflow_needs_a_human() {
+    let f = Case::modified(FLOW, WORKFLOW, "jobs:\n  apply: [\n").run(analyze);
+    assert_eq!(ids(&f), ["workflow/unparseable"]);
+}
+
+#[test]
+fn powershell_steps_are_not_held_to_shell_quoting() {
+    let head = format!("{WORKFLOW}      - shell: pwsh\n        run: Write-Host \"it`\"s\"\n");
+    assert!(Case::modified(FLOW, WORKFLOW, &head)
+        .run(analyze)
+        .is_empty());
+}
+
+#[test]
+fn deleting_a_script_runs_nothing() {
+    assert!(Case::deleted("scripts/nuke.sh", "terraform destroy\n")
+        .run(analyze)
+        .is_empty());
+}
+
+#[test]
+fn an_unreadable_base_fails_closed() {
+    let f = Case::modified(FLOW, WORKFLOW, &with_step("helm uninstall web"))
+        .with_content(Side::Base, Content::Binary)
+        .run(analyze);
+    assert_eq!(ids(&f), ["shell/helm-uninstall"]);
+}
+
+#[test]
+fn comments_and_echoes_of_destructive_commands_are_quiet() {
+    let head = with_step("echo \"run terraform destroy by hand\"  # never: kubectl delete ns prod");
+    assert!(Case::modified(FLOW, WORKFLOW, &head)
+        .run(analyze)
+        .is_empty());
+}
+
+proptest! {
+    #[test]
+    fn any_text_in_any_command_file_is_analysed_without_panicking(
+        text in "\\PC{0,300}",
+        kind in prop::sample::select(vec![
+            (FileKind::Workflow, FLOW),
+            (FileKind::CiPipeline, ".gitlab-ci.yml"),
+            (FileKind::CiPipeline, "Jenkinsfile"),
+            (FileKind::Shell, "x.sh"),
+            (FileKind::Dockerfile, "Dockerfile"),
+            (FileKind::BuildScript, "Makefile"),
+            (FileKind::BuildScript, "justfile"),
+            (FileKind::BuildScript, "package.json"),
+        ]),
+    ) {
+        let (kind, path) = kind;
+        let findings = Case::added(path, &text).with_kind(kind).run(analyze);
+        for f in findings {
+            prop_assert_eq!(f.location.side, Side::Head);
+            prop_assert!(f.location.line.is_none_or(|l| l >= 1));
+        }
+    }
+}
