@@ -718,7 +718,7 @@ fn cloud(call: &Call) -> Vec<Hit> {
             (deletes, stateful)
         }
         _ => {
-            let deletes = pos.iter().any(|p| *p == "delete");
+            let deletes = pos.contains(&"delete");
             let stateful = matches!(
                 pos.first().copied().unwrap_or(""),
                 "group"
