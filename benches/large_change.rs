@@ -162,7 +162,8 @@ fn base_files() -> Vec<Spec> {
 }
 
 struct Generated {
-    _dir: tempfile::TempDir,
+    /// Deleted on drop unless `TWOKEY_BENCH_KEEP` is set (to profile against the repository).
+    _dir: Option<tempfile::TempDir>,
     root: PathBuf,
     base: String,
     head: String,
@@ -234,7 +235,12 @@ fn generate() -> Generated {
         changed_lines += added + deleted;
     }
     Generated {
-        _dir: dir,
+        _dir: if std::env::var_os("TWOKEY_BENCH_KEEP").is_some() {
+            let _ = dir.keep();
+            None
+        } else {
+            Some(dir)
+        },
         root,
         base,
         head,
@@ -337,8 +343,9 @@ fn main() {
     let started = Instant::now();
     let generated = generate();
     println!(
-        "generated in {:.1} s: {} changed files, {} changed lines (base {}, head {})",
+        "generated in {:.1} s in {}: {} changed files, {} changed lines (base {}, head {})",
         started.elapsed().as_secs_f64(),
+        generated.root.display(),
         generated.changed_files,
         generated.changed_lines,
         &generated.base[..12],

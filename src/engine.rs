@@ -58,6 +58,7 @@ pub fn run(input: Input<'_>) -> Outcome {
     let mut findings = Vec::new();
     let mut infra_files = Vec::new();
     let mut not_analysed = Vec::new();
+    let memo = analyze::Memo::for_change(change);
 
     for file in &change.files {
         let scan = scan_file(file, input.snapshot, config);
@@ -77,6 +78,7 @@ pub fn run(input: Input<'_>) -> Outcome {
             new: &scan.new,
             snapshot: input.snapshot,
             options: &config.analysis,
+            memo: &memo,
         };
         findings.extend(analyze::analyze_file(&view));
     }

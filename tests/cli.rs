@@ -309,3 +309,57 @@ fn a_destroy_step_added_to_a_workflow_is_found_through_the_binary() {
         .unwrap()
         .contains(&serde_json::json!("destructive")));
 }
+
+#[test]
+fn a_moved_block_in_another_file_of_the_module_explains_a_rename() {
+    let repo = Repo::new();
+    repo.write(
+        "infra/db.tf",
+        "resource \"aws_db_instance\" \"main\" {\n  engine = \"postgres\"\n}\n",
+    )
+    .write("infra/outputs.tf", "output \"id\" {\n  value = 1\n}\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/db.tf",
+        "resource \"aws_db_instance\" \"primary\" {\n  engine = \"postgres\"\n}\n",
+    )
+    .write(
+        "infra/moves.tf",
+        "moved {\n  from = aws_db_instance.main\n  to   = aws_db_instance.primary\n}\n",
+    );
+    repo.commit_all("Rename the database with a moved block");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert!(rules(&report).is_empty(), "{:?}", rules(&report));
+
+    // The same rename without the moved block is destroy-and-create.
+    repo.remove("infra/moves.tf");
+    repo.commit_all("Drop the moved block");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["terraform/renamed-without-moved"]);
+}
+
+#[test]
+fn a_manifest_moved_to_a_sibling_file_is_not_a_deletion() {
+    let repo = Repo::new();
+    let web =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n";
+    let api =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n";
+    repo.write("k8s/web.yaml", web).write("k8s/api.yaml", api);
+    let base = repo.commit_all("base");
+    repo.write("k8s/api.yaml", &format!("{api}---\n{web}"))
+        .remove("k8s/web.yaml");
+    repo.commit_all("Keep both deployments in one file");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    let found = rules(&report);
+    assert!(
+        !found.contains(&"kubernetes/object-deleted".to_owned()),
+        "{found:?}"
+    );
+}

@@ -333,6 +333,7 @@ pub(crate) mod testkit {
                 new: &self.new,
                 snapshot: &self.snapshot,
                 options: &self.options,
+                memo: &crate::analyze::Memo::default(),
             };
             analyzer(&view)
         }

@@ -96,7 +96,7 @@ pub const RULES: &[&Rule] = &[
 /// What makes two manifests describe the same cluster object. The API version is left out
 /// on purpose: `apps/v1beta2` to `apps/v1` is the same Deployment.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ObjectId {
+pub(crate) struct ObjectId {
     group: String,
     kind: String,
     namespace: String,
@@ -296,16 +296,24 @@ fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
     dirs.dedup();
     let mut found = BTreeSet::new();
     for dir in dirs {
-        for path in view.snapshot.list_dir(Side::Head, dir) {
-            let manifest = matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json"));
-            if !manifest || Some(&path) == own {
-                continue;
+        let manifests = view.memo.kubernetes_dirs.get_or_load(Side::Head, dir, || {
+            view.snapshot
+                .list_dir(Side::Head, dir)
+                .into_iter()
+                .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
+                .filter(|path| view.memo.worth_reading(path))
+                .filter_map(|path| {
+                    let content = view.snapshot.read(Side::Head, &path);
+                    let docs = yaml::parse_documents(content.text()?).ok()?;
+                    let ids: Vec<ObjectId> = objects(&docs).into_keys().collect();
+                    Some((path, ids))
+                })
+                .collect()
+        });
+        for (path, ids) in manifests.iter() {
+            if Some(path) != own {
+                found.extend(ids.iter().cloned());
             }
-            let content = view.snapshot.read(Side::Head, &path);
-            let Some(docs) = content.text().and_then(|t| yaml::parse_documents(t).ok()) else {
-                continue;
-            };
-            found.extend(objects(&docs).into_keys());
         }
     }
     found

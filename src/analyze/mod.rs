@@ -51,6 +51,85 @@ pub struct FileView<'a> {
     /// For looking at other files (a `moved` block in a sibling `.tf` file, for example).
     pub snapshot: &'a dyn Snapshot,
     pub options: &'a AnalyzeOptions,
+    /// What analyzers keep between files of one run.
+    pub memo: &'a Memo,
+}
+
+/// Work an analyzer may reuse across the files of one change (parsed sibling directories).
+/// The engine makes one per run; nothing in it outlives the run.
+#[derive(Default)]
+pub struct Memo {
+    /// The paths (either side) the change touches; `None` reads every sibling.
+    changed: Option<std::collections::HashSet<RepoPath>>,
+    pub(crate) terraform_dirs: DirMemo<terraform::DirIndex>,
+    pub(crate) kubernetes_dirs: DirMemo<Vec<(RepoPath, Vec<kubernetes::ObjectId>)>>,
+}
+
+impl Memo {
+    /// The memo for one change. Sibling files the change does not touch declare the same
+    /// objects, `moved` blocks and manifests on both sides, so they can never explain where a
+    /// removed object went; only the touched ones are read. That keeps a small pull request in
+    /// a directory of thousands of files from parsing all of them.
+    pub fn for_change(change: &crate::change::Change) -> Memo {
+        let changed = change
+            .files
+            .iter()
+            .flat_map(|f| [f.old_path.clone(), f.new_path.clone()])
+            .flatten()
+            .collect();
+        Memo {
+            changed: Some(changed),
+            ..Memo::default()
+        }
+    }
+    /// Whether a sibling file can tell an analyzer something the file under review cannot.
+    pub(crate) fn worth_reading(&self, path: &RepoPath) -> bool {
+        self.changed.as_ref().is_none_or(|c| c.contains(path))
+    }
+}
+
+/// What an analyzer derived from one directory on one side, for the next files of the same
+/// directory. A change that deletes or renames many files in one directory would otherwise
+/// re-read every sibling once per file. Only the last few directories are kept (the engine
+/// visits files in path order), which bounds the memory.
+pub(crate) struct DirMemo<T> {
+    slots: std::cell::RefCell<Vec<(Side, String, std::rc::Rc<T>)>>,
+}
+
+impl<T> Default for DirMemo<T> {
+    fn default() -> Self {
+        DirMemo {
+            slots: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl<T> DirMemo<T> {
+    const KEEP: usize = 4;
+
+    pub(crate) fn get_or_load(
+        &self,
+        side: Side,
+        dir: &str,
+        load: impl FnOnce() -> T,
+    ) -> std::rc::Rc<T> {
+        let hit = self
+            .slots
+            .borrow()
+            .iter()
+            .find(|(s, d, _)| *s == side && d == dir)
+            .map(|(_, _, value)| std::rc::Rc::clone(value));
+        if let Some(value) = hit {
+            return value;
+        }
+        let value = std::rc::Rc::new(load());
+        let mut slots = self.slots.borrow_mut();
+        if slots.len() >= Self::KEEP {
+            slots.remove(0);
+        }
+        slots.push((side, dir.to_owned(), std::rc::Rc::clone(&value)));
+        value
+    }
 }
 
 impl FileView<'_> {

@@ -18,7 +18,9 @@
 //!   [`GitSnapshot::gaps`] (at read time): never dropped quietly.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use git2::{
     BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
@@ -33,6 +35,9 @@ use crate::change::{
 
 /// The head label of a change that ends in the working tree rather than a commit.
 pub const WORKTREE: &str = "WORKTREE";
+
+/// git's default `diff.renameLimit`.
+const RENAME_LIMIT: usize = 1000;
 
 /// How many leading bytes are searched for a NUL to call a file binary, as git does.
 const BINARY_SNIFF_BYTES: usize = 8000;
@@ -76,6 +81,10 @@ struct Ends<'r> {
 impl GitSource {
     /// Open the repository containing `path` (searching parent directories).
     pub fn discover(path: &Path) -> Result<GitSource, SourceError> {
+        // libgit2 re-hashes every object it reads (with SHA-1 collision detection) by default;
+        // git itself does not, and on a large change it doubled the time spent reading blobs.
+        // Objects come from the local repository, whose integrity `git fsck` is for.
+        git2::opts::strict_hash_verification(false);
         match Repository::discover(path) {
             Ok(repo) => Ok(GitSource { repo }),
             Err(e) if e.code() == ErrorCode::NotFound => Err(SourceError::NotARepository {
@@ -142,6 +151,7 @@ impl GitSource {
             head,
             max_file_bytes: opts.max_file_bytes,
             gaps: RefCell::new(Vec::new()),
+            listings: RefCell::new(HashMap::new()),
         })
     }
 
@@ -329,6 +339,20 @@ impl GitSource {
         };
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(opts.worktree);
+        // Like git's `diff.renameLimit`: comparing every added file with every deleted one is
+        // quadratic, so past the limit only exact renames (same content) are found. A rename
+        // missed this way shows as a deletion plus an addition, which is reported more
+        // strictly, never less.
+        let (added, deleted) =
+            diff.deltas()
+                .fold((0usize, 0usize), |(a, d), delta| match delta.status() {
+                    Delta::Added | Delta::Untracked => (a + 1, d),
+                    Delta::Deleted => (a, d + 1),
+                    _ => (a, d),
+                });
+        if added.saturating_mul(deleted) > RENAME_LIMIT * RENAME_LIMIT {
+            find.exact_match_only(true);
+        }
         diff.find_similar(Some(&mut find))
             .map_err(SourceError::git("cannot detect renamed files"))?;
         Ok(diff)
@@ -550,18 +574,71 @@ pub struct GitSnapshot<'r> {
     head: HeadSide<'r>,
     max_file_bytes: u64,
     gaps: RefCell<Vec<String>>,
+    /// Directory listings read so far, per side. libgit2 does not cache large trees, and a
+    /// path lookup inflates every tree on its way, so a change touching thousands of files in
+    /// one directory would inflate that directory's tree thousands of times.
+    listings: RefCell<HashMap<(Side, String), Rc<Listing>>>,
 }
 
+/// One tree's entries by name: object id and file mode.
+type Listing = HashMap<String, (Oid, i32)>;
+
 impl GitSnapshot<'_> {
+    /// The entries of `dir` (`""` for the root) on a tree side; `None` when there is no such
+    /// directory.
+    fn listing(
+        &self,
+        tree: &Tree<'_>,
+        side: Side,
+        dir: &str,
+    ) -> Result<Option<Rc<Listing>>, git2::Error> {
+        if let Some(found) = self.listings.borrow().get(&(side, dir.to_owned())) {
+            return Ok(Some(Rc::clone(found)));
+        }
+        let entries = |t: &Tree<'_>| -> Listing {
+            t.iter()
+                .map(|e| {
+                    (
+                        String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                        (e.id(), e.filemode()),
+                    )
+                })
+                .collect()
+        };
+        let listing = if dir.is_empty() {
+            entries(tree)
+        } else {
+            let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+            let Some(parent) = self.listing(tree, side, parent)? else {
+                return Ok(None);
+            };
+            match parent.get(name) {
+                Some((id, 0o040000)) => entries(&self.repo.find_tree(*id)?),
+                _ => return Ok(None),
+            }
+        };
+        let listing = Rc::new(listing);
+        self.listings
+            .borrow_mut()
+            .insert((side, dir.to_owned()), Rc::clone(&listing));
+        Ok(Some(listing))
+    }
+
     fn failed(&self, sentence: String) -> Content {
         self.gaps.borrow_mut().push(sentence);
         Content::Binary
     }
 
     fn read_tree(&self, tree: &Tree<'_>, side: Side, path: &RepoPath) -> Content {
-        let entry = match tree.get_path(Path::new(path.as_str())) {
-            Ok(e) => e,
-            Err(e) if e.code() == ErrorCode::NotFound => return Content::Absent,
+        let (dir, name) = path
+            .as_str()
+            .rsplit_once('/')
+            .unwrap_or(("", path.as_str()));
+        let (id, mode) = match self.listing(tree, side, dir) {
+            Ok(found) => match found.and_then(|l| l.get(name).copied()) {
+                Some(entry) => entry,
+                None => return Content::Absent,
+            },
             Err(e) => {
                 return self.failed(format!(
                     "'{path}' could not be looked up on the {} side: {}.",
@@ -570,7 +647,7 @@ impl GitSnapshot<'_> {
                 ))
             }
         };
-        match entry.filemode() {
+        match mode {
             0o160000 => return Content::Submodule,
             0o120000 => return Content::Symlink,
             0o040000 => return Content::Absent,
@@ -584,7 +661,7 @@ impl GitSnapshot<'_> {
             ))
         };
         // Ask the object database for the size first, so an oversized blob is never inflated.
-        let size = match self.repo.odb().and_then(|odb| odb.read_header(entry.id())) {
+        let size = match self.repo.odb().and_then(|odb| odb.read_header(id)) {
             Ok((size, ObjectType::Blob)) => size as u64,
             Ok((_, other)) => {
                 return self.failed(format!(
@@ -597,7 +674,7 @@ impl GitSnapshot<'_> {
         if size > self.max_file_bytes {
             return Content::TooLarge(size);
         }
-        match self.repo.find_blob(entry.id()) {
+        match self.repo.find_blob(id) {
             Ok(blob) => classify(blob.content()),
             Err(e) => fail(e),
         }
@@ -643,27 +720,17 @@ impl GitSnapshot<'_> {
             .is_some_and(|entry| entry.mode == 0o160000)
     }
 
-    fn list_tree(&self, tree: &Tree<'_>, dir: &str) -> Vec<RepoPath> {
-        let sub;
-        let tree = if dir.is_empty() {
-            tree
-        } else {
-            match tree
-                .get_path(Path::new(dir))
-                .and_then(|e| e.to_object(self.repo))
-                .and_then(|o| o.peel_to_tree())
-            {
-                Ok(t) => {
-                    sub = t;
-                    &sub
-                }
-                Err(_) => return Vec::new(),
-            }
+    fn list_tree(&self, tree: &Tree<'_>, side: Side, dir: &str) -> Vec<RepoPath> {
+        let Ok(Some(listing)) = self.listing(tree, side, dir) else {
+            return Vec::new();
         };
-        tree.iter()
-            .filter(|e| matches!(e.filemode(), 0o100644 | 0o100755 | 0o100664))
-            .map(|e| join(dir, &String::from_utf8_lossy(e.name_bytes())))
-            .collect()
+        let mut paths: Vec<RepoPath> = listing
+            .iter()
+            .filter(|(_, (_, mode))| matches!(mode, 0o100644 | 0o100755 | 0o100664))
+            .map(|(name, _)| join(dir, name))
+            .collect();
+        paths.sort();
+        paths
     }
 
     fn list_disk(&self, root: &Path, dir: &str) -> Vec<RepoPath> {
@@ -702,8 +769,8 @@ impl Snapshot for GitSnapshot<'_> {
     fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
         let dir = dir.trim_matches('/');
         match (side, &self.head) {
-            (Side::Base, _) => self.list_tree(&self.base, dir),
-            (Side::Head, HeadSide::Tree(tree)) => self.list_tree(tree, dir),
+            (Side::Base, _) => self.list_tree(&self.base, side, dir),
+            (Side::Head, HeadSide::Tree(tree)) => self.list_tree(tree, side, dir),
             (Side::Head, HeadSide::Worktree(root)) => self.list_disk(root, dir),
         }
     }

@@ -53,6 +53,7 @@ fn run_with(path: &str, old: Option<&str>, new: Option<&str>, dialect: &str) -> 
         new: &new,
         snapshot: &NoSnapshot,
         options: &options,
+        memo: &crate::analyze::Memo::default(),
     };
     analyze(&view)
 }

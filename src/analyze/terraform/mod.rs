@@ -18,12 +18,12 @@ pub mod model;
 pub mod stateful;
 
 use super::{unparseable_finding, FileView, Unparseable};
-use crate::change::{RepoPath, Side, Snapshot};
+use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
-use model::{Item, ItemKind, Moved, Removed, TfFile};
-use std::borrow::Cow;
-use std::collections::BTreeSet;
+use model::{Item, ItemKind, Moved, TfFile};
+use std::collections::{BTreeSet, HashSet};
+use std::rc::Rc;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
 
@@ -193,49 +193,99 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 }
 
 /// The Terraform files of one directory on one side, the file under review included.
-struct Dir<'a> {
-    files: Vec<(RepoPath, Cow<'a, TfFile>)>,
+struct Dir {
+    index: Rc<DirIndex>,
 }
 
-impl<'a> Dir<'a> {
+/// A directory's files with the addresses they declare and move, indexed for lookups: a
+/// change removing many blocks asks about each of them.
+pub struct DirIndex {
+    files: Vec<(RepoPath, TfFile)>,
+    addresses: HashSet<String>,
+    moved_from: HashSet<String>,
+    moved_to: HashSet<String>,
+    removed_from: HashSet<String>,
+}
+
+impl DirIndex {
+    fn new(files: Vec<(RepoPath, TfFile)>) -> DirIndex {
+        let all = || files.iter().map(|(_, f)| f);
+        DirIndex {
+            addresses: all()
+                .flat_map(|f| f.items.iter().map(|i| i.address.clone()))
+                .collect(),
+            moved_from: all()
+                .flat_map(|f| f.moved.iter().map(|m| m.from.clone()))
+                .collect(),
+            moved_to: all()
+                .flat_map(|f| f.moved.iter().map(|m| m.to.clone()))
+                .collect(),
+            removed_from: all()
+                .flat_map(|f| f.removed.iter().map(|r| r.from.clone()))
+                .collect(),
+            files,
+        }
+    }
+}
+
+impl Dir {
     /// Reads `dir` on `side`; `own` is the reviewed file's already-parsed version there.
     /// Siblings that do not parse are skipped: their own review reports them.
-    fn load(
-        snapshot: &dyn Snapshot,
-        side: Side,
-        dir: &str,
-        own: Option<(&RepoPath, &'a TfFile)>,
-    ) -> Dir<'a> {
+    fn load(view: &FileView, side: Side, dir: &str, own: Option<(&RepoPath, &TfFile)>) -> Dir {
         let own = own.filter(|(p, _)| p.dir() == dir);
-        let mut files: Vec<(RepoPath, Cow<'a, TfFile>)> = Vec::new();
-        if let Some((path, file)) = own {
-            files.push((path.clone(), Cow::Borrowed(file)));
-        }
-        for path in snapshot.list_dir(side, dir) {
-            if !is_config_path(&path) || own.is_some_and(|(p, _)| *p == path) {
-                continue;
-            }
-            if let Some(text) = snapshot.read(side, &path).text() {
-                if let Ok(file) = parse_file(&path, text) {
-                    files.push((path, Cow::Owned(file)));
+        let index = view.memo.terraform_dirs.get_or_load(side, dir, || {
+            let mut files: Vec<(RepoPath, TfFile)> = Vec::new();
+            for path in view.snapshot.list_dir(side, dir) {
+                if !is_config_path(&path)
+                    || own.is_some_and(|(p, _)| *p == path)
+                    || !view.memo.worth_reading(&path)
+                {
+                    continue;
+                }
+                if let Some(text) = view.snapshot.read(side, &path).text() {
+                    if let Ok(file) = parse_file(&path, text) {
+                        files.push((path, file));
+                    }
                 }
             }
+            if let Some((path, file)) = own {
+                files.push((path.clone(), file.clone()));
+            }
+            DirIndex::new(files)
+        });
+        // A cached directory read from the same snapshot holds the file under review in the
+        // same version; only a snapshot that lacks it needs it added.
+        match own {
+            Some((path, file)) if !index.files.iter().any(|(p, _)| p == path) => {
+                let mut files: Vec<(RepoPath, TfFile)> = index.files.to_vec();
+                files.push((path.clone(), file.clone()));
+                Dir {
+                    index: Rc::new(DirIndex::new(files)),
+                }
+            }
+            _ => Dir { index },
         }
-        Dir { files }
     }
     fn items(&self) -> impl Iterator<Item = (&RepoPath, &Item)> {
-        self.files
+        self.index
+            .files
             .iter()
             .flat_map(|(p, f)| f.items.iter().map(move |i| (p, i)))
     }
     fn has(&self, address: &str) -> bool {
-        self.items().any(|(_, i)| i.address == address)
+        self.index.addresses.contains(address)
+    }
+    fn moves_away(&self, address: &str) -> bool {
+        self.index.moved_from.contains(address)
+    }
+    fn moves_onto(&self, address: &str) -> bool {
+        self.index.moved_to.contains(address)
+    }
+    fn removes(&self, address: &str) -> bool {
+        self.index.removed_from.contains(address)
     }
     fn moved(&self) -> impl Iterator<Item = &Moved> {
-        self.files.iter().flat_map(|(_, f)| f.moved.iter())
-    }
-    fn removed(&self) -> impl Iterator<Item = &Removed> {
-        self.files.iter().flat_map(|(_, f)| f.removed.iter())
+        self.index.files.iter().flat_map(|(_, f)| f.moved.iter())
     }
 }
 
@@ -312,20 +362,25 @@ fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding
     let base_path = view.path_on(Side::Base);
     let dir = base_path.dir();
     let own_head = view.change.new_path.as_ref().map(|p| (p, head));
-    let head_dir = Dir::load(view.snapshot, Side::Head, dir, own_head);
+    let head_dir = Dir::load(view, Side::Head, dir, own_head);
     let unexplained: Vec<&Item> = gone
         .into_iter()
         .filter(|i| !head_dir.has(&i.address))
-        .filter(|i| !head_dir.moved().any(|m| m.from == i.address))
-        .filter(|i| !head_dir.removed().any(|r| r.from == i.address))
+        .filter(|i| !head_dir.moves_away(&i.address))
+        .filter(|i| !head_dir.removes(&i.address))
         .collect();
     if unexplained.is_empty() {
         return;
     }
-    let base_dir = Dir::load(view.snapshot, Side::Base, dir, Some((base_path, base)));
+    let base_dir = Dir::load(view, Side::Base, dir, Some((base_path, base)));
+    // Only addresses the head introduces can be where a removed one went.
+    let fresh: Vec<(&RepoPath, &Item)> = head_dir
+        .items()
+        .filter(|(_, new)| !base_dir.has(&new.address) && !head_dir.moves_onto(&new.address))
+        .collect();
     let mut used = BTreeSet::new();
     for old in unexplained {
-        if let Some((path, new)) = rename_candidate(old, &head_dir, &base_dir, &used) {
+        if let Some((path, new)) = rename_candidate(old, &fresh, &used) {
             used.insert(new.address.clone());
             out.push(renamed_finding(old, path, new));
         } else {
@@ -349,20 +404,19 @@ fn has_no_instances(item: &Item) -> bool {
 /// or a module with the same source. The closest name wins.
 fn rename_candidate<'d>(
     old: &Item,
-    head_dir: &'d Dir,
-    base_dir: &Dir,
+    fresh: &[(&'d RepoPath, &'d Item)],
     used: &BTreeSet<String>,
 ) -> Option<(&'d RepoPath, &'d Item)> {
     let old_source = old.source();
-    head_dir
-        .items()
+    fresh
+        .iter()
+        .copied()
         .filter(|(_, new)| new.kind == old.kind)
         .filter(|(_, new)| match old.kind {
             ItemKind::Module => old_source.is_some() && new.source() == old_source,
             _ => new.rtype == old.rtype,
         })
-        .filter(|(_, new)| !base_dir.has(&new.address) && !used.contains(&new.address))
-        .filter(|(_, new)| !head_dir.moved().any(|m| m.to == new.address))
+        .filter(|(_, new)| !used.contains(&new.address))
         .map(|(p, new)| {
             let score = strsim::normalized_levenshtein(&old.address, &new.address);
             (score, p, new)
@@ -681,7 +735,7 @@ fn instances(view: &FileView, head: &TfFile, old: &Item, new: &Item, out: &mut V
 fn rekey_is_moved(view: &FileView, head: &TfFile, address: &str) -> bool {
     let own = view.change.new_path.as_ref().map(|p| (p, head));
     let dir = view.path_on(Side::Head).dir();
-    Dir::load(view.snapshot, Side::Head, dir, own)
+    Dir::load(view, Side::Head, dir, own)
         .moved()
         .any(|m| m.from == address && m.to == address)
 }

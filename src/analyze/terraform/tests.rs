@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::analyze::{AnalyzeOptions, FileKind};
-use crate::change::{Content, EntryKind, FileChange, FileStatus};
+use crate::change::{Content, EntryKind, FileChange, FileStatus, Snapshot};
 use proptest::prelude::*;
 
 /// A snapshot holding whole directories on both sides.
@@ -85,6 +85,7 @@ fn run_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>)
         new: &new,
         snapshot: &snapshot,
         options: &options,
+        memo: &crate::analyze::Memo::default(),
     };
     analyze(&view)
 }
@@ -264,6 +265,7 @@ fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() 
             new: &text,
             snapshot: &snapshot,
             options: &options,
+            memo: &crate::analyze::Memo::default(),
         };
         analyze(&view)
     };
