@@ -1,61 +1,16 @@
 use super::*;
-use crate::analyze::{classify, AnalyzeOptions};
-use crate::change::{Content, EntryKind, FileChange, FileStatus, RepoPath, Snapshot};
+use crate::analyze::files::testkit::Case;
 use proptest::prelude::*;
 
-struct NoSnapshot;
-
-impl Snapshot for NoSnapshot {
-    fn read(&self, _side: Side, _path: &RepoPath) -> Content {
-        Content::Absent
-    }
-    fn list_dir(&self, _side: Side, _dir: &str) -> Vec<RepoPath> {
-        Vec::new()
-    }
-}
-
 fn run_with(path: &str, old: Option<&str>, new: Option<&str>, dialect: &str) -> Vec<Finding> {
-    let change = FileChange {
-        status: match (old, new) {
-            (None, _) => FileStatus::Added,
-            (_, None) => FileStatus::Deleted,
-            _ => FileStatus::Modified,
-        },
-        old_path: old.map(|_| RepoPath::new(path)),
-        new_path: new.map(|_| RepoPath::new(path)),
-        old_kind: if old.is_some() {
-            EntryKind::File
-        } else {
-            EntryKind::Absent
-        },
-        new_kind: if new.is_some() {
-            EntryKind::File
-        } else {
-            EntryKind::Absent
-        },
-        binary: false,
-        hunks: Vec::new(),
-        added_lines: 0,
-        deleted_lines: 0,
-        old_size: None,
-        new_size: None,
+    let mut case = match (old, new) {
+        (Some(old), Some(new)) => Case::modified(path, old, new),
+        (None, Some(new)) => Case::added(path, new),
+        (Some(old), None) => Case::deleted(path, old),
+        (None, None) => unreachable!("a change has at least one side"),
     };
-    let content = |t: Option<&str>| t.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
-    let (old, new) = (content(old), content(new));
-    let options = AnalyzeOptions {
-        sql_dialect: dialect.to_owned(),
-        ..AnalyzeOptions::default()
-    };
-    let view = FileView {
-        change: &change,
-        kind: classify(&RepoPath::new(path), None),
-        old: &old,
-        new: &new,
-        snapshot: &NoSnapshot,
-        options: &options,
-        memo: &crate::analyze::Memo::default(),
-    };
-    analyze(&view)
+    case.options.sql_dialect = dialect.to_owned();
+    case.run(analyze)
 }
 
 /// A modified migration, read with the generic dialect.
