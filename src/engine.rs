@@ -5,10 +5,11 @@
 
 use crate::analyze::{self, classify, FileKind, FileView};
 use crate::authorship::{self, AgentCatalogue, Authorship};
-use crate::change::{Change, Content, FileChange, RepoPath, Revision, Side, Snapshot};
+use crate::change::{Change, Content, FileChange, RepoPath, Revision, Side, Snapshot, SnapshotPool};
 use crate::finding::Finding;
 use crate::policy::{self, evaluate::Evidence, Config, ConfigSource, Reviews, Verdict};
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A Terraform plan (`terraform show -json`) given alongside the change.
 #[derive(Debug, Clone)]
@@ -26,6 +27,10 @@ pub struct Input<'a> {
     pub plans: &'a [PlanFile],
     /// `None` for a dry run: the verdict then says what would be needed.
     pub reviews: Option<&'a Reviews>,
+    /// Extra snapshots for worker threads; `None` analyses on the calling thread only.
+    pub readers: Option<&'a dyn SnapshotPool>,
+    /// How many threads may analyse files; `None` uses the machine's cores.
+    pub threads: Option<usize>,
 }
 
 /// A changed file twokey could not read as text, reported for what it is.
@@ -58,32 +63,21 @@ pub fn run(input: Input<'_>) -> Outcome {
     let mut findings = Vec::new();
     let mut infra_files = Vec::new();
     let mut not_analysed = Vec::new();
-    let memo = analyze::Memo::for_change(change);
-
-    for file in &change.files {
-        let scan = scan_file(file, input.snapshot, config);
-        if scan.infra {
+    let (scanned, gaps) = analyze_files(&input);
+    for (file, scanned) in change.files.iter().zip(scanned) {
+        if scanned.infra {
             infra_files.push(file.path().clone());
         }
-        if let Some(note) = content_note(&scan.old, &scan.new) {
+        if let Some(note) = scanned.note {
             not_analysed.push(FileNote {
                 path: file.path().clone(),
                 note,
             });
         }
-        let view = FileView {
-            change: file,
-            kind: scan.kind,
-            old: &scan.old,
-            new: &scan.new,
-            snapshot: input.snapshot,
-            options: &config.analysis,
-            memo: &memo,
-        };
-        findings.extend(analyze::analyze_file(&view));
+        findings.extend(scanned.findings);
     }
     findings.extend(analyze::files::analyze_change(change, &config.analysis));
-    findings.extend(analyze::files::incomplete(&input.snapshot.gaps()));
+    findings.extend(analyze::files::incomplete(&gaps));
     for plan in input.plans {
         findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
     }
@@ -119,6 +113,104 @@ pub fn run(input: Input<'_>) -> Outcome {
         authorship,
         findings,
         verdict,
+    }
+}
+
+/// What one changed file contributed.
+struct Scanned {
+    infra: bool,
+    note: Option<String>,
+    findings: Vec<Finding>,
+}
+
+/// Below this many files a change is analysed on the calling thread: opening more readers
+/// would cost more than it saves.
+const PARALLEL_FROM: usize = 64;
+
+/// Files are claimed by workers in runs of this many, so neighbours (one directory) tend to
+/// land on the same worker and share its memo.
+const CHUNK: usize = 32;
+
+/// Analyses every changed file, on as many threads as allowed, and returns the results in
+/// the change's file order (so the output does not depend on the thread count) with the
+/// snapshots' read failures.
+fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
+    let files = &input.change.files;
+    let threads = input
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 16);
+    let pool = input.readers.filter(|_| threads > 1 && files.len() >= PARALLEL_FROM);
+    let next = AtomicUsize::new(0);
+    let work = |snapshot: &dyn Snapshot| -> Vec<(usize, Scanned)> {
+        let memo = analyze::Memo::for_change(input.change);
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= files.len() {
+                return done;
+            }
+            for (i, file) in files.iter().enumerate().skip(start).take(CHUNK) {
+                done.push((i, scan_and_analyze(file, snapshot, input.config, &memo)));
+            }
+        }
+    };
+    let mut results: Vec<(usize, Scanned)> = Vec::with_capacity(files.len());
+    let mut gaps = Vec::new();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = pool
+            .into_iter()
+            .flat_map(|pool| (1..threads).map(move |_| pool))
+            .map(|pool| {
+                scope.spawn(|| {
+                    let mut out = (Vec::new(), Vec::new());
+                    let opened = pool.with_snapshot(&mut |snapshot| {
+                        out = (work(snapshot), snapshot.gaps());
+                    });
+                    if let Err(why) = opened {
+                        // The other threads claim the files this one would have taken.
+                        tracing::debug!("a worker could not open a snapshot: {why}");
+                    }
+                    out
+                })
+            })
+            .collect();
+        results.extend(work(input.snapshot));
+        for worker in workers {
+            match worker.join() {
+                Ok((done, worker_gaps)) => {
+                    results.extend(done);
+                    gaps.extend(worker_gaps);
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    gaps.extend(input.snapshot.gaps());
+    results.sort_by_key(|(i, _)| *i);
+    (results.into_iter().map(|(_, s)| s).collect(), gaps)
+}
+
+fn scan_and_analyze(
+    file: &FileChange,
+    snapshot: &dyn Snapshot,
+    config: &Config,
+    memo: &analyze::Memo,
+) -> Scanned {
+    let scan = scan_file(file, snapshot, config);
+    let view = FileView {
+        change: file,
+        kind: scan.kind,
+        old: &scan.old,
+        new: &scan.new,
+        snapshot,
+        options: &config.analysis,
+        memo,
+    };
+    Scanned {
+        infra: scan.infra,
+        note: content_note(&scan.old, &scan.new),
+        findings: analyze::analyze_file(&view),
     }
 }
 

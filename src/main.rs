@@ -260,6 +260,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         config_source,
         plans: &plans,
         reviews: reviews.as_ref(),
+        readers: Some(&source.readers(&change, &options)),
+        threads: threads_from_env()?,
     });
     let rendered = match args.format {
         Format::Text => report::text::render(&outcome),
@@ -273,6 +275,20 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `TWOKEY_THREADS`: how many threads analyse files (default: the machine's cores; 1 for a
+/// serial run).
+fn threads_from_env() -> Result<Option<usize>, Failure> {
+    match std::env::var("TWOKEY_THREADS") {
+        Err(_) => Ok(None),
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(Failure(format!(
+                "TWOKEY_THREADS must be a whole number of at least 1, not '{v}'."
+            ))),
+        },
+    }
 }
 
 /// The policy in force: `--config`, else `.github/twokey.yml` at the BASE revision (never the

@@ -363,3 +363,67 @@ fn a_manifest_moved_to_a_sibling_file_is_not_a_deletion() {
         "{found:?}"
     );
 }
+
+/// A change large enough to be analysed on several threads: deletions, renames, a weakened
+/// protection and a destroy step spread over many directories.
+fn wide_change() -> (Repo, String) {
+    let repo = Repo::new();
+    for d in 0..12 {
+        for f in 0..15 {
+            repo.write(
+                &format!("infra/m{d}/r{f}.tf"),
+                &format!("resource \"aws_s3_bucket\" \"b{d}_{f}\" {{\n  bucket = \"b-{d}-{f}\"\n}}\n"),
+            );
+            repo.write(
+                &format!("k8s/a{d}/cm{f}.yaml"),
+                &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{d}-{f}\ndata:\n  k: v\n"),
+            );
+        }
+    }
+    let base = repo.commit_all("base");
+    for d in 0..12 {
+        repo.remove(&format!("infra/m{d}/r3.tf"));
+        repo.remove(&format!("k8s/a{d}/cm4.yaml"));
+        repo.remove(&format!("infra/m{d}/r8.tf"));
+        repo.write(
+            &format!("k8s/a{d}/cm7.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{d}-7\ndata:\n  k: changed\n"),
+        );
+        repo.write(
+            &format!("infra/m{d}/r5.tf"),
+            &format!("resource \"aws_s3_bucket\" \"renamed_{d}\" {{\n  bucket = \"b-{d}-5\"\n}}\n"),
+        );
+        repo.write(
+            &format!("infra/m{d}/r6.tf"),
+            &format!("resource \"aws_s3_bucket\" \"b{d}_6\" {{\n  bucket = \"b-{d}-6\"\n  force_destroy = true\n}}\n"),
+        );
+    }
+    repo.write(".github/workflows/nuke.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform destroy\n");
+    repo.commit_all("A wide change");
+    (repo, base)
+}
+
+#[test]
+fn the_report_does_not_depend_on_the_number_of_threads() {
+    let (repo, base) = wide_change();
+    let args = ["check", "--base", base.as_str(), "--format", "json"];
+    let serial = support::run_twokey_with(repo.path(), &args, &[("TWOKEY_THREADS", "1")]);
+    let parallel = support::run_twokey_with(repo.path(), &args, &[("TWOKEY_THREADS", "4")]);
+    assert_eq!(serial.code, 0, "{}", serial.stderr);
+    let found = rules(&serial.json());
+    // Enough files that the parallel path runs (the engine goes parallel from 64 files).
+    assert!(serial.json()["files"]["changed"].as_u64() > Some(64));
+    assert!(found.len() > 40, "{found:?}");
+    for rule in ["terraform/renamed-without-moved", "terraform/protection-weakened", "kubernetes/object-deleted", "shell/terraform-destroy"] {
+        assert!(found.contains(&rule.to_owned()), "{rule} missing from {found:?}");
+    }
+    assert_eq!(serial.stdout, parallel.stdout);
+}
+
+#[test]
+fn a_bad_thread_count_is_a_usage_error() {
+    let (repo, base) = repo_with_base();
+    let run = support::run_twokey_with(repo.path(), &["check", "--base", &base], &[("TWOKEY_THREADS", "zero")]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("TWOKEY_THREADS"), "{}", run.stderr);
+}

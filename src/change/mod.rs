@@ -222,3 +222,11 @@ pub trait Snapshot {
         Vec::new()
     }
 }
+
+/// More snapshots of the same change, one per worker thread, so that files can be analysed
+/// on several cores. Sources whose handles cannot be shared between threads (git2's) open one
+/// per worker instead.
+pub trait SnapshotPool: Sync {
+    /// Calls `work` with a snapshot of its own; the error says why none could be opened.
+    fn with_snapshot(&self, work: &mut dyn FnMut(&dyn Snapshot)) -> Result<(), String>;
+}

@@ -30,7 +30,7 @@ use git2::{
 use super::SourceError;
 use crate::change::{
     Change, Commit, Completeness, Content, EntryKind, FileChange, FileStatus, Hunk, Identity,
-    RepoPath, Revision, Side, Snapshot,
+    RepoPath, Revision, Side, Snapshot, SnapshotPool,
 };
 
 /// The head label of a change that ends in the working tree rather than a commit.
@@ -153,6 +153,20 @@ impl GitSource {
             gaps: RefCell::new(Vec::new()),
             listings: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// Snapshots of `change` for worker threads: each opens the repository again, because a
+    /// libgit2 handle must not be shared between threads.
+    pub fn readers<'c>(&self, change: &'c Change, opts: &GitOptions) -> GitReaders<'c> {
+        GitReaders {
+            location: self
+                .repo
+                .workdir()
+                .unwrap_or_else(|| self.repo.path())
+                .to_path_buf(),
+            change,
+            options: opts.clone(),
+        }
     }
 
     fn tree_of(&self, id: &str) -> Result<Tree<'_>, SourceError> {
@@ -555,6 +569,25 @@ fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<Stri
             file.path(),
             e.message()
         )),
+    }
+}
+
+/// Opens one [`GitSnapshot`] per worker thread. See [`GitSource::readers`].
+pub struct GitReaders<'c> {
+    location: PathBuf,
+    change: &'c Change,
+    options: GitOptions,
+}
+
+impl SnapshotPool for GitReaders<'_> {
+    fn with_snapshot(&self, work: &mut dyn FnMut(&dyn Snapshot)) -> Result<(), String> {
+        let repo = Repository::open(&self.location).map_err(|e| e.message().to_owned())?;
+        let source = GitSource { repo };
+        let snapshot = source
+            .snapshot(self.change, &self.options)
+            .map_err(|e| e.to_string())?;
+        work(&snapshot);
+        Ok(())
     }
 }
 

@@ -125,8 +125,14 @@ impl Run {
 }
 
 pub fn run_twokey(dir: &Path, args: &[&str]) -> Run {
+    run_twokey_with(dir, args, &[])
+}
+
+/// Runs twokey with extra environment variables.
+pub fn run_twokey_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out: Output = Command::new(binary())
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("RUST_BACKTRACE")

@@ -208,7 +208,10 @@ pub struct DirIndex {
 }
 
 impl DirIndex {
-    fn new(files: Vec<(RepoPath, TfFile)>) -> DirIndex {
+    fn new(mut files: Vec<(RepoPath, TfFile)>) -> DirIndex {
+        // Path order, whichever file asked first: ties between rename candidates are broken
+        // by position, and the result must not depend on which worker built the index.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         let all = || files.iter().map(|(_, f)| f);
         DirIndex {
             addresses: all()
