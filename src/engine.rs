@@ -5,7 +5,9 @@
 
 use crate::analyze::{self, classify, FileKind, FileView};
 use crate::authorship::{self, AgentCatalogue, Authorship};
-use crate::change::{Change, Content, FileChange, RepoPath, Revision, Side, Snapshot, SnapshotPool};
+use crate::change::{
+    Change, Content, FileChange, RepoPath, Revision, Side, Snapshot, SnapshotPool,
+};
 use crate::finding::Finding;
 use crate::policy::{self, evaluate::Evidence, Config, ConfigSource, Reviews, Verdict};
 use serde::Serialize;
@@ -140,10 +142,12 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, 16);
-    let pool = input.readers.filter(|_| threads > 1 && files.len() >= PARALLEL_FROM);
+    let pool = input
+        .readers
+        .filter(|_| threads > 1 && files.len() >= PARALLEL_FROM);
     let next = AtomicUsize::new(0);
+    let memo = analyze::Memo::for_change(input.change);
     let work = |snapshot: &dyn Snapshot| -> Vec<(usize, Scanned)> {
-        let memo = analyze::Memo::for_change(input.change);
         let mut done = Vec::new();
         loop {
             let start = next.fetch_add(CHUNK, Ordering::Relaxed);

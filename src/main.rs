@@ -149,6 +149,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .init();
 
@@ -226,7 +227,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         worktree: args.worktree,
         max_file_bytes: Config::builtin().analysis.max_file_bytes,
     };
+    let started = std::time::Instant::now();
     let change = source.load(&options)?;
+    tracing::debug!(
+        files = change.files.len(),
+        commits = change.commits.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "change loaded"
+    );
     let (config, config_source) = {
         let snapshot = source.snapshot(&change, &options)?;
         load_config(args.config.as_deref(), &snapshot)?
@@ -263,6 +271,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         readers: Some(&source.readers(&change, &options)),
         threads: threads_from_env()?,
     });
+    tracing::debug!(
+        findings = outcome.findings.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "analysis done"
+    );
     let rendered = match args.format {
         Format::Text => report::text::render(&outcome),
         Format::Json => report::json::render(&outcome),

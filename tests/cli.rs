@@ -372,7 +372,9 @@ fn wide_change() -> (Repo, String) {
         for f in 0..15 {
             repo.write(
                 &format!("infra/m{d}/r{f}.tf"),
-                &format!("resource \"aws_s3_bucket\" \"b{d}_{f}\" {{\n  bucket = \"b-{d}-{f}\"\n}}\n"),
+                &format!(
+                    "resource \"aws_s3_bucket\" \"b{d}_{f}\" {{\n  bucket = \"b-{d}-{f}\"\n}}\n"
+                ),
             );
             repo.write(
                 &format!("k8s/a{d}/cm{f}.yaml"),
@@ -414,8 +416,16 @@ fn the_report_does_not_depend_on_the_number_of_threads() {
     // Enough files that the parallel path runs (the engine goes parallel from 64 files).
     assert!(serial.json()["files"]["changed"].as_u64() > Some(64));
     assert!(found.len() > 40, "{found:?}");
-    for rule in ["terraform/renamed-without-moved", "terraform/protection-weakened", "kubernetes/object-deleted", "shell/terraform-destroy"] {
-        assert!(found.contains(&rule.to_owned()), "{rule} missing from {found:?}");
+    for rule in [
+        "terraform/renamed-without-moved",
+        "terraform/protection-weakened",
+        "kubernetes/object-deleted",
+        "shell/terraform-destroy",
+    ] {
+        assert!(
+            found.contains(&rule.to_owned()),
+            "{rule} missing from {found:?}"
+        );
     }
     assert_eq!(serial.stdout, parallel.stdout);
 }
@@ -423,7 +433,11 @@ fn the_report_does_not_depend_on_the_number_of_threads() {
 #[test]
 fn a_bad_thread_count_is_a_usage_error() {
     let (repo, base) = repo_with_base();
-    let run = support::run_twokey_with(repo.path(), &["check", "--base", &base], &[("TWOKEY_THREADS", "zero")]);
+    let run = support::run_twokey_with(
+        repo.path(),
+        &["check", "--base", &base],
+        &[("TWOKEY_THREADS", "zero")],
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("TWOKEY_THREADS"), "{}", run.stderr);
 }

@@ -20,6 +20,7 @@ pub use classify::{classify, FileKind};
 use crate::change::{Content, FileChange, RepoPath, Side, Snapshot};
 use crate::finding::{Finding, Location};
 use crate::rules::Rule;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// Knobs an analyzer may read, taken from the policy config.
 #[derive(Debug, Clone)]
@@ -90,45 +91,44 @@ impl Memo {
 
 /// What an analyzer derived from one directory on one side, for the next files of the same
 /// directory. A change that deletes or renames many files in one directory would otherwise
-/// re-read every sibling once per file. Only the last few directories are kept (the engine
-/// visits files in path order), which bounds the memory.
+/// re-read every sibling once per file. Shared by the engine's worker threads: the first to
+/// ask builds the entry while the others wait for it. Only the last few directories are kept
+/// (workers visit files in path order), which bounds the memory.
 pub(crate) struct DirMemo<T> {
-    slots: std::cell::RefCell<Vec<(Side, String, std::rc::Rc<T>)>>,
+    slots: Mutex<Vec<Slot<T>>>,
 }
+
+type Slot<T> = (Side, String, Arc<OnceLock<Arc<T>>>);
 
 impl<T> Default for DirMemo<T> {
     fn default() -> Self {
         DirMemo {
-            slots: std::cell::RefCell::new(Vec::new()),
+            slots: Mutex::new(Vec::new()),
         }
     }
 }
 
 impl<T> DirMemo<T> {
-    const KEEP: usize = 4;
+    const KEEP: usize = 8;
 
-    pub(crate) fn get_or_load(
-        &self,
-        side: Side,
-        dir: &str,
-        load: impl FnOnce() -> T,
-    ) -> std::rc::Rc<T> {
-        let hit = self
-            .slots
-            .borrow()
-            .iter()
-            .find(|(s, d, _)| *s == side && d == dir)
-            .map(|(_, _, value)| std::rc::Rc::clone(value));
-        if let Some(value) = hit {
-            return value;
-        }
-        let value = std::rc::Rc::new(load());
-        let mut slots = self.slots.borrow_mut();
-        if slots.len() >= Self::KEEP {
-            slots.remove(0);
-        }
-        slots.push((side, dir.to_owned(), std::rc::Rc::clone(&value)));
-        value
+    pub(crate) fn get_or_load(&self, side: Side, dir: &str, load: impl FnOnce() -> T) -> Arc<T> {
+        let cell = {
+            // A worker that panicked while holding the lock left nothing half-written: the
+            // list only ever gains or loses whole entries.
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            match slots.iter().find(|(s, d, _)| *s == side && d == dir) {
+                Some((_, _, cell)) => Arc::clone(cell),
+                None => {
+                    if slots.len() >= Self::KEEP {
+                        slots.remove(0);
+                    }
+                    let cell = Arc::new(OnceLock::new());
+                    slots.push((side, dir.to_owned(), Arc::clone(&cell)));
+                    cell
+                }
+            }
+        };
+        Arc::clone(cell.get_or_init(|| Arc::new(load())))
     }
 }
 

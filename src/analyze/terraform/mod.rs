@@ -23,7 +23,7 @@ use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use model::{Item, ItemKind, Moved, TfFile};
 use std::collections::{BTreeSet, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
 
@@ -194,7 +194,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 
 /// The Terraform files of one directory on one side, the file under review included.
 struct Dir {
-    index: Rc<DirIndex>,
+    index: Arc<DirIndex>,
 }
 
 /// A directory's files with the addresses they declare and move, indexed for lookups: a
@@ -263,7 +263,7 @@ impl Dir {
                 let mut files: Vec<(RepoPath, TfFile)> = index.files.to_vec();
                 files.push((path.clone(), file.clone()));
                 Dir {
-                    index: Rc::new(DirIndex::new(files)),
+                    index: Arc::new(DirIndex::new(files)),
                 }
             }
             _ => Dir { index },
