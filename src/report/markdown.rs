@@ -108,9 +108,9 @@ pub fn render(o: &Outcome) -> String {
     }
     let _ = writeln!(
         out,
-        "<sub>twokey {} · {} files changed, {} infrastructure · config: {}</sub>",
+        "<sub>twokey {} · {}, {} infrastructure · config: {}</sub>",
         env!("CARGO_PKG_VERSION"),
-        o.files_changed,
+        super::files_changed(o.files_changed),
         o.infra_files.len(),
         o.config_source
     );

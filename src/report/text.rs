@@ -28,7 +28,7 @@ pub fn render(o: &Outcome) -> String {
     let short = |r: &crate::change::Revision| r.as_str().chars().take(10).collect::<String>();
     let _ = writeln!(
         out,
-        "{} {}..{}{} ({} files changed, {} infrastructure; config: {})",
+        "{} {}..{}{} ({}, {} infrastructure; config: {})",
         paint(bold, "twokey"),
         short(&o.base),
         short(&o.head),
@@ -36,7 +36,7 @@ pub fn render(o: &Outcome) -> String {
             .as_deref()
             .map(|b| format!(" on {b}"))
             .unwrap_or_default(),
-        o.files_changed,
+        super::files_changed(o.files_changed),
         o.infra_files.len(),
         o.config_source
     );
