@@ -15,6 +15,9 @@ pub struct Script {
     /// Run by something other than a POSIX shell (PowerShell, Python, cmd): its commands are
     /// still matched, but its quoting is not held to the shell's rules.
     pub foreign: bool,
+    /// Expansions in the text are make variables, substituted by make rather than the
+    /// shell: never word-split, so only what they leave when empty matters.
+    pub make_variables: bool,
 }
 
 /// The scripts of one side of a file, or why they could not be found.
@@ -52,6 +55,7 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
                 text: text.to_owned(),
                 first_line: 1,
                 foreign: false,
+                make_variables: false,
             }],
             failure: None,
         },
@@ -128,6 +132,7 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
             text: text.clone(),
             first_line: content_line(node.line, lines),
             foreign,
+            make_variables: false,
         }),
         // GitLab's `script:` is a list of commands.
         Value::Seq(items) => {
@@ -203,6 +208,7 @@ fn dockerfile(text: &str) -> Extracted {
             text: script,
             first_line: start as u32 + 1,
             foreign: false,
+            make_variables: false,
         });
     }
     out
@@ -258,16 +264,29 @@ fn recipe_lines(text: &str, is_recipe: impl Fn(&str) -> bool, make: bool) -> Ext
         i += 1;
         let joined = body.join("\n");
         out.scripts.push(Script {
-            text: if make {
-                joined.replace("$$", "$")
-            } else {
-                joined
-            },
+            text: if make { make_to_shell(&joined) } else { joined },
             first_line: start as u32 + 1,
             foreign: false,
+            make_variables: make,
         });
     }
     out
+}
+
+/// A recipe line as the shell will see it: make's `$(NAME)` and `${NAME}` references become
+/// shell variables (marked as make's, see [`Script::make_variables`]), function calls such
+/// as `$(shell …)` stay substitutions, and `$$` is the shell's own `$`.
+fn make_to_shell(recipe: &str) -> String {
+    static MAKE_VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]")
+            .expect("the make variable pattern is valid")
+    });
+    // `$$` first, so `$$(cmd)` stays a shell substitution and is not read as a make variable.
+    const ESCAPED: &str = "\u{1}";
+    let protected = recipe.replace("$$", ESCAPED);
+    MAKE_VARIABLE
+        .replace_all(&protected, "$${$1}")
+        .replace(ESCAPED, "$")
 }
 
 /// `package.json` `scripts`: each value is run by `sh -c`.
@@ -296,6 +315,7 @@ fn package_json(text: &str) -> Extracted {
             text: command.to_owned(),
             first_line: line_of(text, at),
             foreign: false,
+            make_variables: false,
         });
     }
     out
@@ -334,6 +354,7 @@ fn jenkinsfile(text: &str) -> Extracted {
             text: text[open..open + len].to_owned(),
             first_line: line_of(text, open),
             foreign: false,
+            make_variables: false,
         });
         rest = open + len + delimiter.len();
     }

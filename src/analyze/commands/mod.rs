@@ -234,7 +234,15 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
                 },
             ));
         }
-        for command in lexed.commands {
+        for mut command in lexed.commands {
+            if script.make_variables {
+                // make substitutes its variables before the shell splits words.
+                for word in &mut command.words {
+                    for expansion in &mut word.expansions {
+                        expansion.quoted = true;
+                    }
+                }
+            }
             for hit in packs::match_command(&command.words, command.stdin.as_deref()) {
                 out.hits.push(Located {
                     hit,

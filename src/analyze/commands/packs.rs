@@ -546,8 +546,29 @@ fn rm_danger(target: &Word) -> Option<(Severity, String)> {
     })
 }
 
-/// Temporary directories and build output: deleting them is routine.
+/// Variables every runner sets to a directory, never empty or split: `$HOME/.cache/x` is a
+/// path under home, not a guess.
+const ALWAYS_SET: &[&str] = &[
+    "HOME",
+    "PWD",
+    "GITHUB_WORKSPACE",
+    "RUNNER_TEMP",
+    "RUNNER_TOOL_CACHE",
+    "CI_PROJECT_DIR",
+    "CI_BUILDS_DIR",
+    "WORKSPACE",
+    "BUILD_SOURCESDIRECTORY",
+    "AGENT_TEMPDIRECTORY",
+    "CIRCLE_WORKING_DIRECTORY",
+    "BITBUCKET_CLONE_DIR",
+];
+
+/// Temporary directories, build output and runner directories: deleting below them is
+/// routine.
 fn looks_temporary(name: &str, text: &str) -> bool {
+    if ALWAYS_SET.contains(&name) {
+        return true;
+    }
     let upper = name.to_ascii_uppercase();
     ["TMP", "TEMP", "BUILD", "DIST", "CACHE", "OUT"]
         .iter()
@@ -1102,6 +1123,7 @@ mod tests {
             "rm -rf ${{ runner.temp }}/cache",
             "rm -f /etc/motd",
             "rm -rf ./target",
+            "rm -rf $HOME/.cargo/registry ${GITHUB_WORKSPACE}/dist",
         ] {
             assert!(rule(script).is_empty(), "{script}");
         }

@@ -131,6 +131,19 @@ fn a_makefile_recipe_that_deletes_a_namespace() {
 }
 
 #[test]
+fn make_variables_are_judged_by_what_they_leave_when_empty() {
+    let base = "clean:\n\techo clean\n";
+    let routine = "clean:\n\trm -rf $(BUILD_DIR) $(OBJS) ${OUT}\n\trm -rf $$(mktemp -d)\n";
+    assert!(Case::modified("Makefile", base, routine)
+        .run(analyze)
+        .is_empty());
+    let root = "clean:\n\trm -rf $(PREFIX)/\n";
+    let f = Case::modified("Makefile", base, root).run(analyze);
+    assert_eq!(ids(&f), ["shell/rm-rf"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
 fn a_package_json_reset_script() {
     let base = "{\n  \"scripts\": {\n    \"build\": \"tsc\"\n  }\n}\n";
     let head = "{\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n";
