@@ -140,6 +140,11 @@ impl Lexer<'_, '_> {
                     self.line += 1;
                     self.read_heredocs(&mut b);
                 }
+                '\\' if self.peek(1) == Some('\r') && self.peek(2) == Some('\n') => {
+                    // A continuation in a file with Windows line endings.
+                    self.line += 1;
+                    self.pos += 3;
+                }
                 '\\' => {
                     match self.peek(1) {
                         Some('\n') => {
@@ -616,6 +621,19 @@ mod tests {
             (lexed.commands[1].line, lexed.commands[1].end_line),
             (11, 13)
         );
+    }
+
+    #[test]
+    fn windows_line_endings_continue_and_end_commands() {
+        let lexed = lex("terraform \\\r\n  destroy\r\necho ok\r\n", 1);
+        assert_eq!(lexed.error, None);
+        let texts: Vec<Vec<&str>> = lexed
+            .commands
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts, [vec!["terraform", "destroy"], vec!["echo", "ok"]]);
+        assert_eq!(lexed.commands[1].line, 3);
     }
 
     #[test]
