@@ -221,11 +221,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         None => std::env::current_dir()?,
     };
     let source = GitSource::discover(&dir)?;
+    let threads = threads_from_env()?;
     let mut options = GitOptions {
         base: args.base.clone(),
         head: args.head.clone(),
         worktree: args.worktree,
         max_file_bytes: Config::builtin().analysis.max_file_bytes,
+        threads,
     };
     let started = std::time::Instant::now();
     let change = source.load(&options)?;
@@ -269,7 +271,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         plans: &plans,
         reviews: reviews.as_ref(),
         readers: Some(&source.readers(&change, &options)),
-        threads: threads_from_env()?,
+        threads,
     });
     tracing::debug!(
         findings = outcome.findings.len(),

@@ -21,6 +21,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use git2::{
     BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
@@ -35,6 +36,12 @@ use crate::change::{
 
 /// The head label of a change that ends in the working tree rather than a commit.
 pub const WORKTREE: &str = "WORKTREE";
+
+/// Below this many changed files, hunks are computed on the calling thread.
+const PARALLEL_HUNKS_FROM: usize = 256;
+
+/// Files a hunk worker claims at a time.
+const HUNK_CHUNK: usize = 64;
 
 /// git's default `diff.renameLimit`.
 const RENAME_LIMIT: usize = 1000;
@@ -54,6 +61,8 @@ pub struct GitOptions {
     pub worktree: bool,
     /// Files larger than this are reported as [`Content::TooLarge`] instead of being read.
     pub max_file_bytes: u64,
+    /// How many threads compute the changed lines; `None` uses the machine's cores.
+    pub threads: Option<usize>,
 }
 
 impl Default for GitOptions {
@@ -63,6 +72,7 @@ impl Default for GitOptions {
             head: None,
             worktree: false,
             max_file_bytes: 1024 * 1024,
+            threads: None,
         }
     }
 }
@@ -108,7 +118,7 @@ impl GitSource {
         let mut gaps = Vec::new();
 
         let diff = self.diff(&ends, opts)?;
-        let files = collect_files(&diff, &mut gaps);
+        let files = self.collect_files(&diff, &ends, opts, &mut gaps);
         let commits = self.commits(&ends, &mut gaps)?;
 
         Ok(Change {
@@ -159,11 +169,7 @@ impl GitSource {
     /// libgit2 handle must not be shared between threads.
     pub fn readers<'c>(&self, change: &'c Change, opts: &GitOptions) -> GitReaders<'c> {
         GitReaders {
-            location: self
-                .repo
-                .workdir()
-                .unwrap_or_else(|| self.repo.path())
-                .to_path_buf(),
+            location: self.location(),
             change,
             options: opts.clone(),
         }
@@ -372,6 +378,102 @@ impl GitSource {
         Ok(diff)
     }
 
+    /// The changed files with their hunks. Computing hunks is most of the cost of loading a
+    /// large change, so past a few hundred files it is spread over threads: each opens the
+    /// repository again (a libgit2 handle must not be shared), recomputes the same diff and
+    /// takes runs of files; the results are put back in the diff's order. A worker whose diff
+    /// does not match leaves its share to the others.
+    fn collect_files(
+        &self,
+        diff: &Diff<'_>,
+        ends: &Ends<'_>,
+        opts: &GitOptions,
+        gaps: &mut Vec<String>,
+    ) -> Vec<FileChange> {
+        let count = diff.deltas().len();
+        let threads = opts
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, 16);
+        if threads == 1 || count < PARALLEL_HUNKS_FROM {
+            return collect_range(diff, 0..count, gaps);
+        }
+        let next = AtomicUsize::new(0);
+        let work = |diff: &Diff<'_>| {
+            let mut done = Vec::new();
+            loop {
+                let start = next.fetch_add(HUNK_CHUNK, Ordering::Relaxed);
+                if start >= count {
+                    return done;
+                }
+                let mut chunk_gaps = Vec::new();
+                let files = collect_range(
+                    diff,
+                    start..(start + HUNK_CHUNK).min(count),
+                    &mut chunk_gaps,
+                );
+                done.push((start, files, chunk_gaps));
+            }
+        };
+        let location = self.location();
+        let (base, head) = (ends.base.id(), ends.head.id());
+        let mut chunks = Vec::new();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (1..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let same_diff = || -> Result<Vec<_>, SourceError> {
+                            let repo = Repository::open(&location)
+                                .map_err(SourceError::git("cannot open the repository again"))?;
+                            let source = GitSource { repo };
+                            let ends = Ends {
+                                base: source
+                                    .repo
+                                    .find_commit(base)
+                                    .map_err(SourceError::git("cannot read the base"))?,
+                                head: source
+                                    .repo
+                                    .find_commit(head)
+                                    .map_err(SourceError::git("cannot read the head"))?,
+                            };
+                            let diff = source.diff(&ends, opts)?;
+                            if diff.deltas().len() != count {
+                                return Ok(Vec::new());
+                            }
+                            Ok(work(&diff))
+                        };
+                        same_diff().unwrap_or_else(|e| {
+                            tracing::debug!("a hunk worker gave up: {e}");
+                            Vec::new()
+                        })
+                    })
+                })
+                .collect();
+            chunks.extend(work(diff));
+            for worker in workers {
+                match worker.join() {
+                    Ok(done) => chunks.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        chunks.sort_by_key(|(start, _, _)| *start);
+        let mut files = Vec::with_capacity(count);
+        for (_, chunk, chunk_gaps) in chunks {
+            files.extend(chunk);
+            gaps.extend(chunk_gaps);
+        }
+        files
+    }
+
+    /// Where the repository can be opened again: its working directory, else the git dir.
+    fn location(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.path())
+            .to_path_buf()
+    }
+
     fn commits(&self, ends: &Ends<'_>, gaps: &mut Vec<String>) -> Result<Vec<Commit>, SourceError> {
         let context = "cannot list the commits between base and head";
         let mut walk = self.repo.revwalk().map_err(SourceError::git(context))?;
@@ -444,10 +546,14 @@ fn saturating_u32(n: usize) -> u32 {
 
 /// One pass over the diff: a patch per delta (hunk headers and line counts come from libgit2,
 /// so no per-line callback crosses into Rust), dropped before the next delta is loaded.
-fn collect_files(diff: &Diff<'_>, gaps: &mut Vec<String>) -> Vec<FileChange> {
-    let count = diff.deltas().len();
-    let mut files = Vec::with_capacity(count);
-    for idx in 0..count {
+/// The changed files of deltas `range` of `diff`, with their hunks.
+fn collect_range(
+    diff: &Diff<'_>,
+    range: std::ops::Range<usize>,
+    gaps: &mut Vec<String>,
+) -> Vec<FileChange> {
+    let mut files = Vec::with_capacity(range.len());
+    for idx in range {
         let patch = Patch::from_diff(diff, idx);
         let Some(delta) = diff.get_delta(idx) else {
             continue;
