@@ -391,13 +391,13 @@ impl GitSource {
         gaps: &mut Vec<String>,
     ) -> Vec<FileChange> {
         let count = diff.deltas().len();
+        if count < PARALLEL_HUNKS_FROM || opts.threads == Some(1) {
+            return collect_range(diff, 0..count, gaps);
+        }
         let threads = opts
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .clamp(1, 16);
-        if threads == 1 || count < PARALLEL_HUNKS_FROM {
-            return collect_range(diff, 0..count, gaps);
-        }
         let next = AtomicUsize::new(0);
         let work = |diff: &Diff<'_>| {
             let mut done = Vec::new();
