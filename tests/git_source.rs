@@ -397,6 +397,10 @@ fn worktree_includes_staged_unstaged_and_untracked_files_read_from_disk() {
     repo.write("debug.log", "ignored\n");
 
     let source = repo.source();
+    // A commit-to-commit comparison first: the source then works without the index, and
+    // must bring it back for the working tree.
+    let committed = source.load(&between(&base, "HEAD")).expect("load");
+    assert!(committed.files.is_empty());
     let opts = GitOptions {
         worktree: true,
         ..GitOptions::default()
@@ -404,6 +408,14 @@ fn worktree_includes_staged_unstaged_and_untracked_files_read_from_disk() {
     let change = source.load(&opts).expect("load");
     assert_eq!(change.base.as_str(), base);
     assert_eq!(change.head.as_str(), "WORKTREE");
+    assert_eq!(
+        file(&change.files, "tracked.tf").status,
+        FileStatus::Modified
+    );
+    assert_eq!(
+        file(&change.files, "staged.tf").status,
+        FileStatus::Modified
+    );
     let mut paths: Vec<_> = change.files.iter().map(|f| f.path().as_str()).collect();
     paths.sort();
     assert_eq!(paths, vec!["infra/untracked.tf", "staged.tf", "tracked.tf"]);

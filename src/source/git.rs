@@ -80,6 +80,8 @@ impl Default for GitOptions {
 /// A local git repository to read changes from.
 pub struct GitSource {
     repo: Repository,
+    /// Whether the repository handle holds an empty in-memory index (see `index_for`).
+    index_detached: std::cell::Cell<bool>,
 }
 
 /// The two ends of a change after resolving the options.
@@ -96,7 +98,7 @@ impl GitSource {
         // Objects come from the local repository, whose integrity `git fsck` is for.
         git2::opts::strict_hash_verification(false);
         match Repository::discover(path) {
-            Ok(repo) => Ok(GitSource { repo }),
+            Ok(repo) => Ok(GitSource::from_repo(repo)),
             Err(e) if e.code() == ErrorCode::NotFound => Err(SourceError::NotARepository {
                 path: path.to_path_buf(),
             }),
@@ -326,7 +328,38 @@ impl GitSource {
         }
     }
 
+    fn from_repo(repo: Repository) -> GitSource {
+        GitSource {
+            repo,
+            index_detached: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Comparing two commits needs no index, but libgit2 reads the whole index file for each
+    /// diff anyway, to look for `.gitattributes` there; in a large repository that was a fifth
+    /// of a small pull request's time. The handle gets an empty in-memory index for such
+    /// diffs (attributes still come from the working tree and `info/attributes`, as git's
+    /// do), and the real one back before a working-tree comparison.
+    fn index_for(&self, worktree: bool) -> Result<(), SourceError> {
+        if worktree == self.index_detached.get() {
+            let mut index = if worktree {
+                git2::Index::open(&self.repo.path().join("index"))
+            } else {
+                git2::Index::new()
+            }
+            .map_err(SourceError::git(
+                "cannot set up the index for the comparison",
+            ))?;
+            self.repo.set_index(&mut index).map_err(SourceError::git(
+                "cannot set up the index for the comparison",
+            ))?;
+            self.index_detached.set(!worktree);
+        }
+        Ok(())
+    }
+
     fn diff(&self, ends: &Ends<'_>, opts: &GitOptions) -> Result<Diff<'_>, SourceError> {
+        self.index_for(opts.worktree)?;
         let base_tree = ends
             .base
             .tree()
@@ -425,7 +458,7 @@ impl GitSource {
                         let same_diff = || -> Result<Vec<_>, SourceError> {
                             let repo = Repository::open(&location)
                                 .map_err(SourceError::git("cannot open the repository again"))?;
-                            let source = GitSource { repo };
+                            let source = GitSource::from_repo(repo);
                             let ends = Ends {
                                 base: source
                                     .repo
@@ -688,7 +721,7 @@ pub struct GitReaders<'c> {
 impl SnapshotPool for GitReaders<'_> {
     fn with_snapshot(&self, work: &mut dyn FnMut(&dyn Snapshot)) -> Result<(), String> {
         let repo = Repository::open(&self.location).map_err(|e| e.message().to_owned())?;
-        let source = GitSource { repo };
+        let source = GitSource::from_repo(repo);
         let snapshot = source
             .snapshot(self.change, &self.options)
             .map_err(|e| e.to_string())?;
