@@ -5,7 +5,9 @@
 //!
 //! It builds, in a temporary directory, a repository whose head commit changes 5,000+ files
 //! and 200,000+ lines (Terraform, Kubernetes YAML, SQL migrations and ordinary code; modified,
-//! added, deleted and renamed files), then times in the same run (5 runs each, median and min):
+//! added, deleted and renamed files), then times in the same run, alternating the two commands
+//! run by run so that a slow spell of a shared machine hits both (9 runs each after a warm-up;
+//! median, min, and the median of the per-run ratios):
 //!   (a) `git diff <base> <head> > /dev/null`, the full patch;
 //!   (b) `twokey check --base <base> --head <head> --format json > /dev/null`;
 //!   (c) the same two commands on a typical 50-file pull request.
@@ -17,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
+/// Timed runs of each command, after one untimed warm-up run.
+const RUNS: usize = 9;
 
 /// Deterministic pseudo-random numbers, so every run generates the same repository.
 struct Lcg(u64);
@@ -255,29 +258,56 @@ struct Timing {
     min: Duration,
 }
 
-/// Run `program args` in `dir` RUNS times with stdout discarded; exit codes in `ok` pass.
-fn time(dir: &Path, program: &Path, args: &[&str], ok: &[i32]) -> Result<Timing, String> {
-    let mut samples = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let status = Command::new(program)
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-        samples.push(start.elapsed());
-        match status.code() {
-            Some(code) if ok.contains(&code) => {}
-            other => return Err(format!("{} exited with {other:?}", program.display())),
-        }
+/// One command to time.
+struct Cmd<'a> {
+    program: &'a Path,
+    args: &'a [&'a str],
+    /// Exit codes that count as success.
+    ok: &'a [i32],
+}
+
+fn run_once(dir: &Path, cmd: &Cmd<'_>) -> Result<Duration, String> {
+    let start = Instant::now();
+    let status = Command::new(cmd.program)
+        .args(cmd.args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", cmd.program.display()))?;
+    let elapsed = start.elapsed();
+    match status.code() {
+        Some(code) if cmd.ok.contains(&code) => Ok(elapsed),
+        other => Err(format!("{} exited with {other:?}", cmd.program.display())),
     }
-    samples.sort();
-    Ok(Timing {
-        median: samples[RUNS / 2],
-        min: samples[0],
-    })
+}
+
+/// Times the baseline and twokey alternately, run by run, so that a slow spell of a shared
+/// machine hits both; returns both timings and the median of the per-run ratios.
+fn time_pair(
+    dir: &Path,
+    baseline: &Cmd<'_>,
+    twokey: &Cmd<'_>,
+) -> Result<(Timing, Timing, f64), String> {
+    run_once(dir, baseline)?;
+    run_once(dir, twokey)?;
+    let (mut base, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let b = run_once(dir, baseline)?;
+        let t = run_once(dir, twokey)?;
+        ratios.push(t.as_secs_f64() / b.as_secs_f64().max(1e-9));
+        base.push(b);
+        ours.push(t);
+    }
+    let timing = |mut v: Vec<Duration>| {
+        v.sort();
+        Timing {
+            median: v[RUNS / 2],
+            min: v[0],
+        }
+    };
+    ratios.sort_by(f64::total_cmp);
+    Ok((timing(base), timing(ours), ratios[RUNS / 2]))
 }
 
 /// Peak resident set size in KiB, from `/usr/bin/time -f %M`, if that tool is installed.
@@ -316,18 +346,8 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn row(name: &str, t: &Result<Timing, String>) {
-    match t {
-        Ok(t) => println!("{name:<34} {:>12} {:>12}", ms(t.median), ms(t.min)),
-        Err(e) => println!("{name:<34} unavailable: {e}"),
-    }
-}
-
-fn ratio(a: &Result<Timing, String>, b: &Result<Timing, String>) -> String {
-    match (a, b) {
-        (Ok(a), Ok(b)) => format!("{:.2}x", a.median.as_secs_f64() / b.median.as_secs_f64()),
-        _ => "unavailable".to_owned(),
-    }
+fn row(name: &str, t: &Timing) {
+    println!("{name:<34} {:>12} {:>12}", ms(t.median), ms(t.min));
 }
 
 fn main() {
@@ -357,45 +377,60 @@ fn main() {
     let large = [generated.base.as_str(), generated.head.as_str()];
     let small = [generated.base.as_str(), generated.small_head.as_str()];
 
-    let git_large = time(root, &git_bin, &["diff", large[0], large[1]], &[0]);
-    let git_small = time(root, &git_bin, &["diff", small[0], small[1]], &[0]);
-
     let twokey = twokey_bin();
-    let large_args = check_args(large);
-    let small_args = check_args(small);
-
-    let (twokey_large, twokey_small, rss) = if twokey.exists() {
-        (
-            time(root, &twokey, &large_args, &[0, 1]),
-            time(root, &twokey, &small_args, &[0, 1]),
-            peak_rss_kib(root, &twokey, &large_args),
-        )
-    } else {
-        let missing = format!(
+    if !twokey.exists() {
+        println!(
             "{} not found; run `cargo build --release` or set TWOKEY_BIN",
             twokey.display()
         );
-        (Err(missing.clone()), Err(missing), None)
+        return;
+    }
+    let large_args = check_args(large);
+    let small_args = check_args(small);
+    let diff_large = ["diff", large[0], large[1]];
+    let diff_small = ["diff", small[0], small[1]];
+    let pair = |diff: &[&str], check: &[&str]| {
+        time_pair(
+            root,
+            &Cmd {
+                program: &git_bin,
+                args: diff,
+                ok: &[0],
+            },
+            &Cmd {
+                program: &twokey,
+                args: check,
+                ok: &[0, 1],
+            },
+        )
     };
+    let large_t = pair(&diff_large, &large_args);
+    let small_t = pair(&diff_small, &small_args);
+    let rss = peak_rss_kib(root, &twokey, &large_args);
 
     println!();
     println!(
-        "{:<34} {:>12} {:>12}   ({RUNS} runs)",
+        "{:<34} {:>12} {:>12}   ({RUNS} runs each, alternating)",
         "command", "median", "min"
     );
-    row("git diff (large change)", &git_large);
-    row("twokey check (large change)", &twokey_large);
-    row("git diff (50-file PR)", &git_small);
-    row("twokey check (50-file PR)", &twokey_small);
+    for (name, t) in [("large change", &large_t), ("50-file PR", &small_t)] {
+        match t {
+            Ok((git, ours, _)) => {
+                row(&format!("git diff ({name})"), git);
+                row(&format!("twokey check ({name})"), ours);
+            }
+            Err(e) => println!("{name}: {e}"),
+        }
+    }
     println!();
-    println!(
-        "twokey/git, large change: {}",
-        ratio(&twokey_large, &git_large)
-    );
-    println!(
-        "twokey/git, 50-file PR:   {}",
-        ratio(&twokey_small, &git_small)
-    );
+    for (name, t) in [("large change", &large_t), ("50-file PR", &small_t)] {
+        if let Ok((git, ours, paired)) = t {
+            println!(
+                "twokey/git, {name:<13} {:.2}x (ratio of medians), {paired:.2}x (median of per-run ratios)",
+                ours.median.as_secs_f64() / git.median.as_secs_f64()
+            );
+        }
+    }
     match rss {
         Some(kib) => println!(
             "twokey peak RSS, large change: {:.1} MiB",
