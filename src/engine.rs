@@ -10,8 +10,8 @@ use crate::change::{
 };
 use crate::finding::Finding;
 use crate::policy::{self, evaluate::Evidence, Config, ConfigSource, Reviews, Verdict};
+use crate::work::Runs;
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A Terraform plan (`terraform show -json`) given alongside the change.
 #[derive(Debug, Clone)]
@@ -138,26 +138,23 @@ const CHUNK: usize = 32;
 /// snapshots' read failures.
 fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
     let files = &input.change.files;
-    let threads = input
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, 16);
+    let threads = crate::work::threads(input.threads);
     let pool = input
         .readers
         .filter(|_| threads > 1 && files.len() >= PARALLEL_FROM);
-    let next = AtomicUsize::new(0);
+    let runs = Runs::new(files.len(), CHUNK);
     let memo = analyze::Memo::for_change(input.change);
     let work = |snapshot: &dyn Snapshot| -> Vec<(usize, Scanned)> {
         let mut done = Vec::new();
-        loop {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= files.len() {
-                return done;
-            }
-            for (i, file) in files.iter().enumerate().skip(start).take(CHUNK) {
-                done.push((i, scan_and_analyze(file, snapshot, input.config, &memo)));
+        while let Some(run) = runs.claim() {
+            for i in run {
+                done.push((
+                    i,
+                    scan_and_analyze(&files[i], snapshot, input.config, &memo),
+                ));
             }
         }
+        done
     };
     let mut results: Vec<(usize, Scanned)> = Vec::with_capacity(files.len());
     let mut gaps = Vec::new();

@@ -15,4 +15,5 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod work;
 pub mod yaml;

@@ -548,6 +548,25 @@ mod tests {
         }
     }
 
+    /// The verdict on a change no agent wrote and that touches no infrastructure file.
+    fn without_agents(
+        change: &Change,
+        findings: &[Finding],
+        reviews: Option<&Reviews>,
+        config: &Config,
+    ) -> Verdict {
+        evaluate(
+            Evidence {
+                change,
+                authorship: &Authorship::default(),
+                findings,
+                infra_files: &[],
+            },
+            reviews,
+            config,
+        )
+    }
+
     fn finding(rule: &'static str, tags: &[Tag], severity: Severity) -> Finding {
         Finding {
             rule: RuleId(rule),
@@ -602,16 +621,7 @@ mod tests {
     #[test]
     fn a_plain_human_change_to_application_code_needs_nothing() {
         let c = change(Some("ada"));
-        let v = evaluate(
-            Evidence {
-                change: &c,
-                authorship: &Authorship::default(),
-                findings: &[],
-                infra_files: &[],
-            },
-            None,
-            &Config::builtin(),
-        );
+        let v = without_agents(&c, &[], None, &Config::builtin());
         assert_eq!(v.decision, Decision::Ok);
         assert!(v.tags.is_empty());
         assert_eq!(v.requirement.approvals, 0);
@@ -763,16 +773,7 @@ mod tests {
         let mut r = teams();
         approve(&mut r, "erin", HEAD);
         approve(&mut r, "dan", HEAD);
-        let v = evaluate(
-            Evidence {
-                change: &c,
-                authorship: &Authorship::default(),
-                findings: &f,
-                infra_files: &[],
-            },
-            Some(&r),
-            &owners_config(),
-        );
+        let v = without_agents(&c, &f, Some(&r), &owners_config());
         assert_eq!(v.decision, Decision::ReviewRequired);
         assert!(v.missing[0].contains("more from owners"), "{:?}", v.missing);
     }
@@ -788,16 +789,7 @@ mod tests {
         let mut r = teams();
         approve(&mut r, "carol", "2222222222222222222222222222222222222222");
         approve(&mut r, "olga", HEAD);
-        let v = evaluate(
-            Evidence {
-                change: &c,
-                authorship: &Authorship::default(),
-                findings: &f,
-                infra_files: &[],
-            },
-            Some(&r),
-            &owners_config(),
-        );
+        let v = without_agents(&c, &f, Some(&r), &owners_config());
         let t = v.reviews.unwrap();
         assert_eq!(t.counted, vec![Login::new("olga")]);
         assert!(t.ignored[0]
@@ -859,16 +851,7 @@ mod tests {
             &[Tag::Guardrail],
             Severity::High,
         )];
-        let v = evaluate(
-            Evidence {
-                change: &c,
-                authorship: &Authorship::default(),
-                findings: &f,
-                infra_files: &[],
-            },
-            None,
-            &Config::builtin(),
-        );
+        let v = without_agents(&c, &f, None, &Config::builtin());
         assert!(
             v.missing
                 .iter()
@@ -886,16 +869,7 @@ mod tests {
             &[Tag::Infra],
             Severity::High,
         )];
-        let v = evaluate(
-            Evidence {
-                change: &c,
-                authorship: &Authorship::default(),
-                findings: &f,
-                infra_files: &[],
-            },
-            None,
-            &Config::builtin(),
-        );
+        let v = without_agents(&c, &f, None, &Config::builtin());
         assert!(v.requirement.tiers.contains(&"needs-human".to_owned()));
         assert_eq!(v.decision, Decision::ReviewRequired);
     }

@@ -10,18 +10,18 @@
 //! - Hunks are computed with zero context lines, so each [`Hunk`] covers exactly the changed
 //!   lines (a side with no lines starts at the line before the gap, as `git diff -U0` prints).
 //! - Renames are detected with libgit2's default similarity threshold (50%); copies are not.
+//!   Past git's rename limit (1000 added × 1000 deleted) only exact renames are.
 //! - `--worktree` compares the base with the index and working tree together and includes
 //!   untracked, non-ignored files: an agent about to commit would add them, so they are part of
 //!   what will be proposed. Uncommitted content is read from disk.
 //! - Commits are listed oldest first (topological order, as a pull request shows them).
 //! - Anything that cannot be read is written to [`Completeness::gaps`] (at load time) or to
-//!   [`GitSnapshot::gaps`] (at read time): never dropped quietly.
+//!   [`Snapshot::gaps`] (at read time): never dropped quietly.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use git2::{
     BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
@@ -33,6 +33,7 @@ use crate::change::{
     Change, Commit, Completeness, Content, EntryKind, FileChange, FileStatus, Hunk, Identity,
     RepoPath, Revision, Side, Snapshot, SnapshotPool,
 };
+use crate::work::Runs;
 
 /// The head label of a change that ends in the working tree rather than a commit.
 pub const WORKTREE: &str = "WORKTREE";
@@ -427,26 +428,17 @@ impl GitSource {
         if count < PARALLEL_HUNKS_FROM || opts.threads == Some(1) {
             return collect_range(diff, 0..count, gaps);
         }
-        let threads = opts
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .clamp(1, 16);
-        let next = AtomicUsize::new(0);
+        let threads = crate::work::threads(opts.threads);
+        let runs = Runs::new(count, HUNK_CHUNK);
         let work = |diff: &Diff<'_>| {
             let mut done = Vec::new();
-            loop {
-                let start = next.fetch_add(HUNK_CHUNK, Ordering::Relaxed);
-                if start >= count {
-                    return done;
-                }
-                let mut chunk_gaps = Vec::new();
-                let files = collect_range(
-                    diff,
-                    start..(start + HUNK_CHUNK).min(count),
-                    &mut chunk_gaps,
-                );
-                done.push((start, files, chunk_gaps));
+            while let Some(run) = runs.claim() {
+                let mut run_gaps = Vec::new();
+                let start = run.start;
+                let files = collect_range(diff, run, &mut run_gaps);
+                done.push((start, files, run_gaps));
             }
+            done
         };
         let location = self.location();
         let (base, head) = (ends.base.id(), ends.head.id());

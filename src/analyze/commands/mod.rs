@@ -1,9 +1,9 @@
 //! commands analyzer: destructive commands that a change adds to CI workflows, pipelines,
 //! shell scripts, Dockerfiles and build files.
 //!
-//! Three steps: [`extract`] finds the shell text in the file (a `run:` step, a `RUN`
-//! instruction, a recipe), [`lex`] splits it into simple commands the way a shell would, and
-//! [`packs`] says which of them destroy something. Both sides are read, and a command is
+//! Three steps: `extract` finds the shell text in the file (a `run:` step, a `RUN`
+//! instruction, a recipe), `lex` splits it into simple commands the way a shell would, and
+//! `packs` says which of them destroy something. Both sides are read, and a command is
 //! reported only when the head has more copies of it than the base: moving, re-indenting or
 //! commenting around an existing `terraform destroy` stays quiet, adding one does not.
 
@@ -178,13 +178,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     for located in &base.hits {
         *on_base.entry(located.hit.identity.as_str()).or_default() += 1;
     }
+    // Groups in order of first appearance, so findings come out in a stable order.
     let mut by_identity: Vec<(&str, Vec<&Located>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
     for located in &head.hits {
         let identity = located.hit.identity.as_str();
-        match by_identity.iter_mut().find(|(id, _)| *id == identity) {
-            Some((_, group)) => group.push(located),
-            None => by_identity.push((identity, vec![located])),
-        }
+        let at = *group_of.entry(identity).or_insert_with(|| {
+            by_identity.push((identity, Vec::new()));
+            by_identity.len() - 1
+        });
+        by_identity[at].1.push(located);
     }
     let changed = |line: u32| {
         view.change

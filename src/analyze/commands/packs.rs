@@ -43,7 +43,7 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         program: &program,
         args,
         stdin,
-        shown: shown(&words[at..]),
+        words: &words[at..],
     };
     if let Some(script) = shell_script(&call).filter(|_| depth < MAX_NESTING) {
         for nested in lex::lex(&script, 1).commands {
@@ -70,11 +70,16 @@ struct Call<'a> {
     program: &'a str,
     args: &'a [Word],
     stdin: Option<&'a str>,
-    /// The command as a reviewer would recognise it, for messages.
-    shown: String,
+    /// The program and its arguments, for messages.
+    words: &'a [Word],
 }
 
 impl Call<'_> {
+    /// The command as a reviewer would recognise it. Built only for a hit: most commands
+    /// in a script match nothing.
+    fn shown(&self) -> String {
+        shown(self.words)
+    }
     fn hit(&self, rule: &'static Rule, severity: Severity, message: String) -> Hit {
         let argv: Vec<&str> = self.args.iter().map(|w| w.text.as_str()).collect();
         Hit {
@@ -271,7 +276,7 @@ fn terraform(call: &Call) -> Vec<Hit> {
         return vec![call.hit(
             &TERRAFORM_DESTROY,
             severity,
-            format!("`{}` {how} {scope}.", call.shown),
+            format!("`{}` {how} {scope}.", call.shown()),
         )];
     }
     let applies = sub == "apply" || pos.iter().any(|p| *p == "apply" || *p == "apply-all");
@@ -291,7 +296,7 @@ fn auto_approve(call: &Call, sub: &str, what: &str) -> Hit {
     let mut hit = call.hit(
         &AUTO_APPROVE_ADDED,
         AUTO_APPROVE_ADDED.severity,
-        format!("`{}` {what}.", call.shown),
+        format!("`{}` {what}.", call.shown()),
     );
     hit.identity = format!("{}\u{1f}{}\u{1f}{sub}", AUTO_APPROVE_ADDED.id, call.program);
     hit
@@ -329,7 +334,7 @@ fn stack(call: &Call) -> Vec<Hit> {
         return vec![call.hit(
             &STACK_DESTROY,
             STACK_DESTROY.severity,
-            format!("`{}` {how} every resource of the stack.", call.shown),
+            format!("`{}` {how} every resource of the stack.", call.shown()),
         )];
     }
     let unattended = match call.program {
@@ -408,17 +413,17 @@ fn kubectl(call: &Call) -> Vec<Hit> {
             } else {
                 "deletes live objects from the cluster"
             };
-            vec![call.hit(&KUBECTL_DELETE, severity, format!("`{}` {what}.", call.shown))]
+            vec![call.hit(&KUBECTL_DELETE, severity, format!("`{}` {what}.", call.shown()))]
         }
         "replace" if call.has("--force") => vec![call.hit(
             &KUBECTL_DELETE,
             Severity::High,
-            format!("`{}` deletes each object and creates it again, dropping its running pods and any state they hold.", call.shown),
+            format!("`{}` deletes each object and creates it again, dropping its running pods and any state they hold.", call.shown()),
         )],
         "apply" if call.has("--prune") => vec![call.hit(
             &KUBECTL_DELETE,
             Severity::High,
-            format!("`{}` deletes every object matching its selector that the applied files do not contain.", call.shown),
+            format!("`{}` deletes every object matching its selector that the applied files do not contain.", call.shown()),
         )],
         _ => Vec::new(),
     }
@@ -450,7 +455,7 @@ fn helm(call: &Call) -> Vec<Hit> {
         return vec![call.hit(
             &HELM_UNINSTALL,
             HELM_UNINSTALL.severity,
-            format!("`{}` deletes every object of the{release} chart, its persistent volume claims included unless the chart keeps them.", call.shown),
+            format!("`{}` deletes every object of the{release} chart, its persistent volume claims included unless the chart keeps them.", call.shown()),
         )];
     }
     Vec::new()
@@ -492,7 +497,7 @@ fn rm(call: &Call) -> Vec<Hit> {
             } else {
                 severity
             };
-            Some(call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown)))
+            Some(call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown())))
         })
         .take(1)
         .collect()
@@ -684,7 +689,11 @@ fn aws(call: &Call) -> Vec<Hit> {
     };
     found
         .map(|(severity, what)| {
-            vec![call.hit(&CLOUD_DELETE, severity, format!("`{}` {what}.", call.shown))]
+            vec![call.hit(
+                &CLOUD_DELETE,
+                severity,
+                format!("`{}` {what}.", call.shown()),
+            )]
         })
         .unwrap_or_default()
 }
@@ -766,7 +775,7 @@ fn cloud(call: &Call) -> Vec<Hit> {
     vec![call.hit(
         &CLOUD_DELETE,
         severity,
-        format!("`{}` deletes cloud resources.", call.shown),
+        format!("`{}` deletes cloud resources.", call.shown()),
     )]
 }
 
@@ -809,7 +818,7 @@ fn git(call: &Call) -> Vec<Hit> {
     vec![call.hit(
         &GIT_FORCE_PUSH,
         severity,
-        format!("`{}` {what}.", call.shown),
+        format!("`{}` {what}.", call.shown()),
     )]
 }
 
@@ -847,14 +856,14 @@ fn database(call: &Call) -> Vec<Hit> {
         vec![call.hit(
             &DATABASE_DROP,
             Severity::Critical,
-            format!("`{}` {what}.", call.shown),
+            format!("`{}` {what}.", call.shown()),
         )]
     };
     let high = |what: String| {
         vec![call.hit(
             &DATABASE_DROP,
             Severity::High,
-            format!("`{}` {what}.", call.shown),
+            format!("`{}` {what}.", call.shown()),
         )]
     };
     let sql_from = |flags: &[&str]| -> Option<String> {
