@@ -50,7 +50,9 @@ impl std::error::Error for YamlError {}
 
 /// Parses every document in a (possibly multi-document) YAML stream.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
+    // The `&str` input borrows the text; `load_from_str` would re-buffer it char by char.
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let docs = MarkedYaml::load_from_parser(&mut parser).map_err(|e| YamlError {
         line: e.marker().line() as u32,
         column: e.marker().col() as u32 + 1,
         message: e.info().to_owned(),

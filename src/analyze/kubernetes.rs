@@ -12,6 +12,7 @@ use crate::rules::Rule;
 use crate::yaml::{self, Node};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 pub const OBJECT_DELETED: Rule = Rule {
     id: RuleId("kubernetes/object-deleted"),
@@ -211,6 +212,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     };
     let base = objects(&base_docs);
     let head = objects(&head_docs);
+    if let Some(path) = &view.change.new_path {
+        // Its siblings' reviews may look for objects in this file; spare them a second parse.
+        view.memo
+            .kubernetes_ids
+            .get_or_load(path, || Some(Arc::new(head.keys().cloned().collect())));
+    }
 
     let mut removed: Vec<(&ObjectId, &Node)> = base
         .iter()
@@ -296,28 +303,32 @@ fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
     dirs.dedup();
     let mut found = BTreeSet::new();
     for dir in dirs {
-        let manifests = view.memo.kubernetes_dirs.get_or_load(Side::Head, dir, || {
-            view.snapshot
-                .list_dir(Side::Head, dir)
-                .into_iter()
+        let manifests = view.memo.kubernetes_dirs.get_or_load(&dir.to_owned(), || {
+            let listed = view.snapshot.list_dir(Side::Head, dir).into_iter();
+            let read = listed
                 .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
                 .filter(|path| view.memo.worth_reading(path))
-                .filter_map(|path| {
-                    let content = view.snapshot.read(Side::Head, &path);
-                    let docs = yaml::parse_documents(content.text()?).ok()?;
-                    let ids: Vec<ObjectId> = objects(&docs).into_keys().collect();
-                    Some((path, ids))
-                })
-                .collect()
+                .map(|path| {
+                    let ids = view.memo.kubernetes_ids.get_or_load(&path, || {
+                        let content = view.snapshot.read(Side::Head, &path);
+                        let docs = yaml::parse_documents(content.text()?).ok()?;
+                        Some(Arc::new(objects(&docs).into_keys().collect()))
+                    });
+                    (path, ids)
+                });
+            Arc::new(read.collect())
         });
         for (path, ids) in manifests.iter() {
-            if Some(path) != own {
+            if let (Some(ids), true) = (ids, Some(path) != own) {
                 found.extend(ids.iter().cloned());
             }
         }
     }
     found
 }
+
+/// The objects one manifest declares at head; `None` when it is not YAML (a template).
+pub(crate) type HeadIds = Option<Arc<Vec<ObjectId>>>;
 
 /// Whether two objects declare the same thing apart from their metadata: a rename.
 fn same_body(a: &Node, b: &Node) -> bool {

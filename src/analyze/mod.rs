@@ -56,14 +56,30 @@ pub struct FileView<'a> {
     pub memo: &'a Memo,
 }
 
-/// Work an analyzer may reuse across the files of one change (parsed sibling directories).
-/// The engine makes one per run; nothing in it outlives the run.
-#[derive(Default)]
+/// Work an analyzer may reuse across the files of one change (parsed files and sibling
+/// directories). The engine makes one per run; nothing in it outlives the run.
 pub struct Memo {
     /// The paths (either side) the change touches; `None` reads every sibling.
     changed: Option<std::collections::HashSet<RepoPath>>,
-    pub(crate) terraform_dirs: DirMemo<terraform::DirIndex>,
-    pub(crate) kubernetes_dirs: DirMemo<Vec<(RepoPath, Vec<kubernetes::ObjectId>)>>,
+    pub(crate) terraform_files: Recent<(Side, RepoPath), terraform::Parsed>,
+    pub(crate) terraform_dirs: Recent<(Side, String), Arc<terraform::DirIndex>>,
+    pub(crate) kubernetes_ids: Recent<RepoPath, kubernetes::HeadIds>,
+    pub(crate) kubernetes_dirs: Recent<String, Arc<Vec<(RepoPath, kubernetes::HeadIds)>>>,
+}
+
+impl Default for Memo {
+    /// A memo that reads every sibling (for callers without a whole change).
+    fn default() -> Self {
+        Memo {
+            changed: None,
+            // Directories: every one a worker is in the middle of. Files: the changed files of
+            // those directories. An evicted entry is only read again, never wrong.
+            terraform_files: Recent::new(1024),
+            terraform_dirs: Recent::new(8),
+            kubernetes_ids: Recent::new(1024),
+            kubernetes_dirs: Recent::new(8),
+        }
+    }
 }
 
 impl Memo {
@@ -89,46 +105,56 @@ impl Memo {
     }
 }
 
-/// What an analyzer derived from one directory on one side, for the next files of the same
-/// directory. A change that deletes or renames many files in one directory would otherwise
-/// re-read every sibling once per file. Shared by the engine's worker threads: the first to
-/// ask builds the entry while the others wait for it. Only the last few directories are kept
-/// (workers visit files in path order), which bounds the memory.
-pub(crate) struct DirMemo<T> {
-    slots: Mutex<Vec<Slot<T>>>,
+/// What an analyzer derived recently (a parsed file, a directory's index), for the next files
+/// that ask. A change that renames many blocks in one directory would otherwise re-read and
+/// re-parse every sibling once per file, and parse each file again for its own review.
+/// Shared by the engine's worker threads: the first to ask builds an entry while others
+/// asking for the same key wait for it (and only for it). Only the most recent entries are
+/// kept (workers visit files in path order), which bounds the memory.
+pub(crate) struct Recent<K, T> {
+    keep: usize,
+    slots: Mutex<Slots<K, T>>,
 }
 
-type Slot<T> = (Side, String, Arc<OnceLock<Arc<T>>>);
+struct Slots<K, T> {
+    cells: std::collections::HashMap<K, Arc<OnceLock<T>>>,
+    order: std::collections::VecDeque<K>,
+}
 
-impl<T> Default for DirMemo<T> {
-    fn default() -> Self {
-        DirMemo {
-            slots: Mutex::new(Vec::new()),
+impl<K, T> Recent<K, T> {
+    fn new(keep: usize) -> Self {
+        Recent {
+            keep,
+            slots: Mutex::new(Slots {
+                cells: std::collections::HashMap::new(),
+                order: std::collections::VecDeque::new(),
+            }),
         }
     }
 }
 
-impl<T> DirMemo<T> {
-    const KEEP: usize = 8;
-
-    pub(crate) fn get_or_load(&self, side: Side, dir: &str, load: impl FnOnce() -> T) -> Arc<T> {
+impl<K: std::hash::Hash + Eq + Clone, T: Clone> Recent<K, T> {
+    pub(crate) fn get_or_load(&self, key: &K, load: impl FnOnce() -> T) -> T {
         let cell = {
             // A worker that panicked while holding the lock left nothing half-written: the
-            // list only ever gains or loses whole entries.
+            // map only ever gains or loses whole entries.
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            match slots.iter().find(|(s, d, _)| *s == side && d == dir) {
-                Some((_, _, cell)) => Arc::clone(cell),
+            match slots.cells.get(key) {
+                Some(cell) => Arc::clone(cell),
                 None => {
-                    if slots.len() >= Self::KEEP {
-                        slots.remove(0);
+                    if slots.order.len() >= self.keep {
+                        if let Some(oldest) = slots.order.pop_front() {
+                            slots.cells.remove(&oldest);
+                        }
                     }
                     let cell = Arc::new(OnceLock::new());
-                    slots.push((side, dir.to_owned(), Arc::clone(&cell)));
+                    slots.cells.insert(key.clone(), Arc::clone(&cell));
+                    slots.order.push_back(key.clone());
                     cell
                 }
             }
         };
-        Arc::clone(cell.get_or_init(|| Arc::new(load())))
+        cell.get_or_init(load).clone()
     }
 }
 
@@ -205,4 +231,29 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         findings.extend(commands::analyze(view));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+    use std::cell::Cell;
+
+    #[test]
+    fn recent_loads_each_key_once_and_forgets_the_oldest_past_its_size() {
+        let memo: Recent<u32, u32> = Recent::new(2);
+        let loads = Cell::new(0);
+        let get = |key: u32| {
+            memo.get_or_load(&key, || {
+                loads.set(loads.get() + 1);
+                key * 10
+            })
+        };
+        assert_eq!((get(1), get(2), get(1)), (10, 20, 10));
+        assert_eq!(loads.get(), 2, "a kept entry is not loaded again");
+        get(3); // evicts 1, the oldest
+        assert_eq!(get(2), 20);
+        assert_eq!(loads.get(), 3);
+        assert_eq!(get(1), 10);
+        assert_eq!(loads.get(), 4, "an evicted entry is loaded again");
+    }
 }

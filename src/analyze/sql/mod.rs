@@ -130,6 +130,20 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             return vec![unparseable_finding(&UNPARSEABLE, view, &failure)];
         }
     };
+    // Most migrations add things. Only when the head holds a destructive statement does the
+    // base need reading, to tell a new statement from one that was already there.
+    let mut candidates: Vec<(usize, Vec<Finding>)> = Vec::new();
+    let mut created: HashSet<String> = HashSet::new();
+    for (index, located) in head_statements.iter().enumerate() {
+        let found = check(view, located, &created);
+        if !found.is_empty() {
+            candidates.push((index, found));
+        }
+        note_created(&located.statement, &mut created);
+    }
+    if candidates.is_empty() {
+        return Vec::new();
+    }
     // The base is read with the dialect that read the head first, so the two sides print
     // the same statement the same way. A base that cannot be parsed counts as empty: every
     // destructive head statement is then reported, which fails closed.
@@ -142,27 +156,23 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .unwrap_or_default();
 
     let new = new_statements(&base_statements, &head_statements);
-    let mut findings = Vec::new();
-    let mut created: HashSet<String> = HashSet::new();
-    for (index, located) in head_statements.iter().enumerate() {
-        if new.contains(&index) {
-            findings.extend(check(view, located, &created));
-        }
-        note_created(&located.statement, &mut created);
-    }
-    findings
+    candidates
+        .into_iter()
+        .filter(|(index, _)| new.contains(index))
+        .flat_map(|(_, found)| found)
+        .collect()
 }
 
 /// Indices of head statements with no counterpart in the base, counting duplicates: a second
 /// copy of an existing `DELETE FROM t` is new.
 fn new_statements(base: &[Located], head: &[Located]) -> HashSet<usize> {
-    let mut available: HashMap<&str, usize> = HashMap::new();
+    let mut available: HashMap<String, usize> = HashMap::new();
     for s in base {
-        *available.entry(s.key.as_str()).or_default() += 1;
+        *available.entry(s.key()).or_default() += 1;
     }
     let mut new = HashSet::new();
     for (index, s) in head.iter().enumerate() {
-        match available.get_mut(s.key.as_str()) {
+        match available.get_mut(&s.key()) {
             Some(n) if *n > 0 => *n -= 1,
             _ => {
                 new.insert(index);

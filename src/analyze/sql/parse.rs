@@ -9,12 +9,10 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
-/// A statement with its lines (1-based, inclusive) and its comparison key.
+/// A statement with its lines (1-based, inclusive).
 #[derive(Debug, Clone)]
 pub struct Located {
     pub statement: Statement,
-    /// The normalized text (sqlparser's `Display`): comments and layout do not survive it.
-    pub key: String,
     pub line: u32,
     pub end_line: u32,
 }
@@ -117,13 +115,19 @@ fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailur
             });
         }
         out.push(Located {
-            key: statement.to_string(),
             statement,
             line: to_line(line).unwrap_or(1),
             end_line: to_line(end_line).or(to_line(line)).unwrap_or(1),
         });
     }
     Ok(out)
+}
+
+impl Located {
+    /// The comparison key: sqlparser's `Display`, which comments and layout do not survive.
+    pub fn key(&self) -> String {
+        self.statement.to_string()
+    }
 }
 
 fn to_line(line: u64) -> Option<u32> {

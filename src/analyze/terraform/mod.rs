@@ -12,6 +12,7 @@
 //! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
 //! `json` reads the JSON syntax.
 
+mod closest;
 mod guards;
 mod json;
 pub mod model;
@@ -152,18 +153,46 @@ fn parse_file(path: &RepoPath, text: &str) -> Result<TfFile, model::ParseError> 
     }
 }
 
+/// One side of one file, parsed: kept in the run's memo, since the same file is read for its
+/// own review and again as a sibling of the others in its directory.
+pub(crate) type Parsed = Result<Arc<TfFile>, model::ParseError>;
+
+/// `path` on `side` parsed, from the memo when this run already parsed it. `text` is that
+/// side's content (the snapshot serves the same content for the same side and path).
+fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
+    let key = (side, path.clone());
+    view.memo
+        .terraform_files
+        .get_or_load(&key, || parse_file(path, text).map(Arc::new))
+}
+
+/// A sibling of the reviewed file, read from the snapshot only when the memo lacks it.
+fn sibling(view: &FileView, side: Side, path: &RepoPath) -> Parsed {
+    let key = (side, path.clone());
+    view.memo.terraform_files.get_or_load(&key, || {
+        let content = view.snapshot.read(side, path);
+        match content.text() {
+            Some(text) => parse_file(path, text).map(Arc::new),
+            None => Err(model::ParseError {
+                line: None,
+                reason: "not readable as text".to_owned(),
+            }),
+        }
+    })
+}
+
 /// Analyzes one changed Terraform file.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut failures = Vec::new();
     let mut load = |side: Side, text: Option<&str>| match text {
-        None => TfFile::default(),
-        Some(text) => parse_file(view.path_on(side), text).unwrap_or_else(|e| {
+        None => Arc::default(),
+        Some(text) => parsed(view, side, view.path_on(side), text).unwrap_or_else(|e| {
             failures.push(Unparseable {
                 side,
                 line: e.line,
                 reason: e.reason,
             });
-            TfFile::default()
+            Arc::default()
         }),
     };
     let base = load(Side::Base, view.old_text());
@@ -200,7 +229,7 @@ struct Dir {
 /// A directory's files with the addresses they declare and move, indexed for lookups: a
 /// change removing many blocks asks about each of them.
 pub struct DirIndex {
-    files: Vec<(RepoPath, TfFile)>,
+    files: Vec<(RepoPath, Arc<TfFile>)>,
     addresses: HashSet<String>,
     moved_from: HashSet<String>,
     moved_to: HashSet<String>,
@@ -208,7 +237,7 @@ pub struct DirIndex {
 }
 
 impl DirIndex {
-    fn new(mut files: Vec<(RepoPath, TfFile)>) -> DirIndex {
+    fn new(mut files: Vec<(RepoPath, Arc<TfFile>)>) -> DirIndex {
         // Path order, whichever file asked first: ties between rename candidates are broken
         // by position, and the result must not depend on which worker built the index.
         files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -234,10 +263,11 @@ impl DirIndex {
 impl Dir {
     /// Reads `dir` on `side`; `own` is the reviewed file's already-parsed version there.
     /// Siblings that do not parse are skipped: their own review reports them.
-    fn load(view: &FileView, side: Side, dir: &str, own: Option<(&RepoPath, &TfFile)>) -> Dir {
+    fn load(view: &FileView, side: Side, dir: &str, own: Option<(&RepoPath, &Arc<TfFile>)>) -> Dir {
         let own = own.filter(|(p, _)| p.dir() == dir);
-        let index = view.memo.terraform_dirs.get_or_load(side, dir, || {
-            let mut files: Vec<(RepoPath, TfFile)> = Vec::new();
+        let key = (side, dir.to_owned());
+        let index = view.memo.terraform_dirs.get_or_load(&key, || {
+            let mut files: Vec<(RepoPath, Arc<TfFile>)> = Vec::new();
             for path in view.snapshot.list_dir(side, dir) {
                 if !is_config_path(&path)
                     || own.is_some_and(|(p, _)| *p == path)
@@ -245,23 +275,21 @@ impl Dir {
                 {
                     continue;
                 }
-                if let Some(text) = view.snapshot.read(side, &path).text() {
-                    if let Ok(file) = parse_file(&path, text) {
-                        files.push((path, file));
-                    }
+                if let Ok(file) = sibling(view, side, &path) {
+                    files.push((path, file));
                 }
             }
             if let Some((path, file)) = own {
-                files.push((path.clone(), file.clone()));
+                files.push((path.clone(), Arc::clone(file)));
             }
-            DirIndex::new(files)
+            Arc::new(DirIndex::new(files))
         });
         // A cached directory read from the same snapshot holds the file under review in the
         // same version; only a snapshot that lacks it needs it added.
         match own {
             Some((path, file)) if !index.files.iter().any(|(p, _)| p == path) => {
-                let mut files: Vec<(RepoPath, TfFile)> = index.files.to_vec();
-                files.push((path.clone(), file.clone()));
+                let mut files: Vec<(RepoPath, Arc<TfFile>)> = index.files.to_vec();
+                files.push((path.clone(), Arc::clone(file)));
                 Dir {
                     index: Arc::new(DirIndex::new(files)),
                 }
@@ -344,7 +372,7 @@ fn data_note(item: &Item) -> &'static str {
     }
 }
 
-fn removals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
+fn removals(view: &FileView, base: &Arc<TfFile>, head: &Arc<TfFile>, out: &mut Vec<Finding>) {
     // A file moved to another directory leaves this one's configuration: everything it held
     // is gone from here, whatever its head text says.
     let same_dir = view
@@ -411,7 +439,7 @@ fn rename_candidate<'d>(
     used: &BTreeSet<String>,
 ) -> Option<(&'d RepoPath, &'d Item)> {
     let old_source = old.source();
-    fresh
+    let candidates: Vec<(&RepoPath, &Item)> = fresh
         .iter()
         .copied()
         .filter(|(_, new)| new.kind == old.kind)
@@ -420,18 +448,9 @@ fn rename_candidate<'d>(
             _ => new.rtype == old.rtype,
         })
         .filter(|(_, new)| !used.contains(&new.address))
-        .map(|(p, new)| {
-            let score = strsim::normalized_levenshtein(&old.address, &new.address);
-            (score, p, new)
-        })
-        .fold(
-            None,
-            |best: Option<(f64, &RepoPath, &Item)>, cand| match best {
-                Some(b) if b.0 >= cand.0 => Some(b),
-                _ => Some(cand),
-            },
-        )
-        .map(|(_, p, new)| (p, new))
+        .collect();
+    let names = candidates.iter().map(|(_, new)| new.address.as_str());
+    closest::most_similar(&old.address, names).map(|i| candidates[i])
 }
 
 fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
@@ -613,7 +632,7 @@ fn limit_list(items: Vec<String>) -> String {
     }
 }
 
-fn instances(view: &FileView, head: &TfFile, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &mut Vec<Finding>) {
     if !matches!(new.kind, ItemKind::Resource | ItemKind::Module) {
         return;
     }
@@ -735,7 +754,7 @@ fn instances(view: &FileView, head: &TfFile, old: &Item, new: &Item, out: &mut V
 }
 
 /// Whether the head directory has a `moved` block re-keying `address` onto itself.
-fn rekey_is_moved(view: &FileView, head: &TfFile, address: &str) -> bool {
+fn rekey_is_moved(view: &FileView, head: &Arc<TfFile>, address: &str) -> bool {
     let own = view.change.new_path.as_ref().map(|p| (p, head));
     let dir = view.path_on(Side::Head).dir();
     Dir::load(view, Side::Head, dir, own)

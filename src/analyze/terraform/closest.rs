@@ -1,0 +1,141 @@
+//! closest: which of many names is most like a given one, for pairing a removed block with
+//! the block it was renamed to. A change that renames hundreds of blocks of one type compares
+//! each against every new one, so a candidate's edit distance is abandoned as soon as it
+//! cannot beat the best found so far.
+
+/// The index of the candidate most similar to `target` by normalized Levenshtein similarity
+/// (`1 - distance / longer length`, in chars); the earliest wins a tie.
+pub fn most_similar<'c>(
+    target: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<usize> {
+    let target: Vec<char> = target.chars().collect();
+    let mut best: Option<(usize, f64)> = None;
+    let mut name: Vec<char> = Vec::new();
+    for (index, candidate) in candidates.into_iter().enumerate() {
+        name.clear();
+        name.extend(candidate.chars());
+        let longest = target.len().max(name.len());
+        // A distance of (1 - best) * longest or more cannot score above the best (a tie keeps
+        // the earlier); one more than that covers rounding.
+        let limit = match best {
+            None => usize::MAX,
+            Some((_, score)) => ((1.0 - score) * longest as f64).ceil() as usize + 1,
+        };
+        let Some(distance) = levenshtein_within(&target, &name, limit) else {
+            continue;
+        };
+        let score = if longest == 0 {
+            1.0
+        } else {
+            1.0 - distance as f64 / longest as f64
+        };
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((index, score));
+        }
+    }
+    best.map(|(index, _)| index)
+}
+
+/// The edit distance between `a` and `b`, or `None` once it is certain to exceed `limit`.
+fn levenshtein_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    // A shared prefix or suffix never costs an edit; addresses of one type share theirs.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        let mut row_min = current[0];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
+        }
+        // Every path to the last cell passes through this row.
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = previous[b.len()];
+    (distance <= limit).then_some(distance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the pairing did before: strsim's score for every candidate, the first best wins.
+    fn brute_force(target: &str, candidates: &[String]) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, c) in candidates.iter().enumerate() {
+            let score = strsim::normalized_levenshtein(target, c);
+            if best.is_none_or(|(_, b)| score > b) {
+                best = Some((i, score));
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    #[test]
+    fn the_closest_name_wins_and_the_first_wins_a_tie() {
+        let names = [
+            "aws_s3_bucket.audit",
+            "aws_s3_bucket.logs_v2",
+            "aws_s3_bucket.logz",
+        ];
+        assert_eq!(most_similar("aws_s3_bucket.logs", names), Some(2));
+        assert_eq!(most_similar("x", ["a", "b"]), Some(0));
+        assert_eq!(most_similar("x", [] as [&str; 0]), None);
+    }
+
+    #[test]
+    fn distances_match_the_textbook_definition() {
+        let d = |a: &str, b: &str| {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            levenshtein_within(&a, &b, usize::MAX)
+        };
+        assert_eq!(d("kitten", "sitting"), Some(3));
+        assert_eq!(d("", "abc"), Some(3));
+        assert_eq!(d("flaw", "lawn"), Some(2));
+        let (a, b): (Vec<char>, Vec<char>) =
+            ("kitten".chars().collect(), "sitting".chars().collect());
+        assert_eq!(levenshtein_within(&a, &b, 2), None);
+        assert_eq!(levenshtein_within(&a, &b, 3), Some(3));
+    }
+
+    proptest! {
+        #[test]
+        fn picks_what_scoring_every_candidate_picks(
+            target in "[a-c_.é]{0,12}",
+            candidates in proptest::collection::vec("[a-c_.é]{0,12}", 0..12),
+        ) {
+            let fast = most_similar(&target, candidates.iter().map(String::as_str));
+            prop_assert_eq!(fast, brute_force(&target, &candidates));
+        }
+
+        #[test]
+        fn a_bounded_distance_is_exact_or_over_the_limit(
+            a in "[ab]{0,10}", b in "[ab]{0,10}", limit in 0usize..12,
+        ) {
+            let exact = strsim::levenshtein(&a, &b);
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            match levenshtein_within(&a, &b, limit) {
+                Some(d) => prop_assert_eq!(d, exact),
+                None => prop_assert!(exact > limit),
+            }
+        }
+    }
+}
