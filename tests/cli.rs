@@ -441,3 +441,27 @@ fn a_bad_thread_count_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("TWOKEY_THREADS"), "{}", run.stderr);
 }
+
+#[test]
+fn a_workflow_granting_write_all_is_a_guardrail_that_needs_an_owner() {
+    let (repo, _) = repo_with_base();
+    repo.write(
+        ".github/workflows/release.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make release\n",
+    );
+    let with_workflow = repo.commit_all("Add the release workflow");
+    repo.write(
+        ".github/workflows/release.yml",
+        "on: push\npermissions: write-all\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make release\n",
+    );
+    repo.commit_all("Let the release job push tags");
+    let report = repo
+        .twokey(&["check", "--base", &with_workflow, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), ["guardrail/permissions-widened"]);
+    assert_eq!(report["findings"][0]["line"], 2);
+    assert_eq!(report["findings"][0]["severity"], "high");
+    // CI workflows are infrastructure too.
+    assert_eq!(report["tags"], serde_json::json!(["infra", "guardrail"]));
+    assert_eq!(report["requirement"]["from_owners"], 1);
+}

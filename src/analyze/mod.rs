@@ -12,6 +12,7 @@ pub mod files;
 pub mod guardrail;
 pub mod kubernetes;
 pub mod plan;
+pub mod safeguards;
 pub mod sql;
 pub mod terraform;
 
@@ -225,6 +226,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
+        FileKind::Workflow => findings.extend(safeguards::analyze(view)),
         _ => {}
     }
     if view.kind.runs_commands() {
