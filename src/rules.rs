@@ -29,6 +29,8 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::plan::RULES,
         crate::analyze::sql::RULES,
         crate::analyze::kubernetes::RULES,
+        crate::analyze::kubernetes::settings::RULES,
+        crate::analyze::kubernetes::packaging::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
         crate::analyze::safeguards::RULES,

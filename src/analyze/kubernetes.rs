@@ -5,6 +5,9 @@
 //! that moved to another manifest in the same directory is not deleted; comment, formatting
 //! and ordering edits compare equal.
 
+pub mod packaging;
+pub mod settings;
+
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -74,6 +77,26 @@ pub const RECLAIM_POLICY_DELETE: Rule = Rule {
     safer: "Keep persistentVolumeReclaimPolicy: Retain for volumes that hold data, and clean up released volumes by hand.",
 };
 
+pub const CASCADE_OWNER_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/cascade-owner-deleted"),
+    severity: Severity::Critical,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A GitOps owner that deletes what it manages is removed (an Argo CD Application with the resources finalizer, an ApplicationSet, a pruning Flux Kustomization, a Flux HelmRelease).",
+    why: "These objects own everything they deployed: deleting an Application that carries `resources-finalizer.argocd.argoproj.io`, an ApplicationSet, a Flux Kustomization with `prune: true` or a HelmRelease deletes every workload, Secret and claim behind it.",
+    example: "- apiVersion: argoproj.io/v1alpha1\n- kind: Application\n-   metadata: {name: payments, finalizers: [resources-finalizer.argocd.argoproj.io]}",
+    safer: "Remove the finalizer (or set `prune: false`, ApplicationSet `preserveResourcesOnDeletion: true`, HelmRelease `suspend: true`) in one reviewed change, then delete the owner in the next.",
+};
+
+pub const MANAGED_RESOURCE_DELETED: Rule = Rule {
+    id: RuleId("kubernetes/managed-resource-deleted"),
+    severity: Severity::Critical,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A cloud resource managed from Kubernetes (Crossplane, ACK, Config Connector) is removed from the manifests.",
+    why: "Crossplane managed resources, AWS Controllers for Kubernetes and Config Connector delete the real cloud resource (a database, a bucket, a cluster) when its Kubernetes object is deleted, unless an orphan policy says otherwise.",
+    example: "- apiVersion: rds.aws.upbound.io/v1beta1\n- kind: Instance\n-   metadata: {name: orders-db}",
+    safer: "Set `deletionPolicy: Orphan` (Crossplane), `services.k8s.aws/deletion-policy: retain` (ACK) or `cnrm.cloud.google.com/deletion-policy: abandon` (Config Connector) first, in its own reviewed change.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("kubernetes/unparseable"),
     severity: Severity::High,
@@ -91,6 +114,8 @@ pub const RULES: &[&Rule] = &[
     &VOLUME_DELETED,
     &RENAMED,
     &RECLAIM_POLICY_DELETE,
+    &CASCADE_OWNER_DELETED,
+    &MANAGED_RESOURCE_DELETED,
     &UNPARSEABLE,
 ];
 
@@ -270,6 +295,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
 
     findings.extend(reclaim_policies(view, &base, &head));
+    findings.extend(settings::compare(view, &base, &head));
     findings
 }
 
@@ -418,6 +444,31 @@ fn removal_finding(
             format!("{id} {how}{recreated}: deleting it deletes {what} in every namespace."),
         );
     }
+    if let Some(consequence) = cascade(id, node) {
+        return Finding::new(
+            &CASCADE_OWNER_DELETED,
+            location,
+            format!("{id} {how}{recreated}: {consequence}."),
+        );
+    }
+    match settings::managed_resource(id, node) {
+        Some(None) => {
+            return Finding::new(
+                &MANAGED_RESOURCE_DELETED,
+                location,
+                format!("{id} {how}{recreated}: its controller deletes the cloud resource it manages, and the data in it."),
+            );
+        }
+        Some(Some(kept)) => {
+            return Finding::new(
+                &OBJECT_DELETED,
+                location,
+                format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
+            )
+            .with_severity(Severity::Low);
+        }
+        None => {}
+    }
     if let Some(consequence) = volume_consequence(id, node) {
         return Finding::new(
             &VOLUME_DELETED,
@@ -444,6 +495,37 @@ fn removal_finding(
         format!("{id} {how}{recreated}: a sync with pruning deletes it from the cluster."),
     )
     .with_severity(severity)
+}
+
+/// What deleting a GitOps owner deletes with it, or `None` when it is not one that cascades.
+fn cascade(id: &ObjectId, node: &Node) -> Option<String> {
+    let flag = |path: &[&str]| node.path(path).and_then(Node::as_str) == Some("true");
+    if id.is("argoproj.io", "Application") {
+        let finalizers = node
+            .path(&["metadata", "finalizers"])
+            .map(Node::as_seq)
+            .unwrap_or(&[]);
+        let cascading = finalizers
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|f| f.starts_with("resources-finalizer.argocd.argoproj.io"));
+        return cascading.then(|| "its `resources-finalizer.argocd.argoproj.io` finalizer makes Argo CD delete every object the application deployed".to_owned());
+    }
+    if id.is("argoproj.io", "ApplicationSet") {
+        let preserved = flag(&["spec", "syncPolicy", "preserveResourcesOnDeletion"]);
+        return (!preserved).then(|| "deleting an ApplicationSet deletes the Applications it generated and, through their finalizers, what they deployed".to_owned());
+    }
+    if id.is("kustomize.toolkit.fluxcd.io", "Kustomization") {
+        return flag(&["spec", "prune"]).then(|| {
+            "with `prune: true` Flux deletes every object this Kustomization applied".to_owned()
+        });
+    }
+    if id.is("helm.toolkit.fluxcd.io", "HelmRelease") {
+        return Some(
+            "Flux uninstalls the Helm release, deleting every object of the chart".to_owned(),
+        );
+    }
+    None
 }
 
 /// What deleting a stateful object does to its data, or `None` when it holds none.

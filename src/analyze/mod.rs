@@ -226,6 +226,9 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
+        FileKind::Kustomize | FileKind::Helm => {
+            findings.extend(kubernetes::packaging::analyze(view))
+        }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
         _ => {}
     }

@@ -1,0 +1,290 @@
+//! packaging: the files that decide which manifests get rendered, rather than manifests
+//! themselves. A resource dropped from a `kustomization.yaml` disappears from the build, so a
+//! pruning sync deletes everything it declared; a Helm chart whose values switch off a
+//! bundled database or its persistence has the next `helm upgrade` delete that database's
+//! objects and claims.
+
+use crate::analyze::{FileKind, FileView};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use crate::yaml::{self, Node};
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const KUSTOMIZE_RESOURCE_DROPPED: Rule = Rule {
+    id: RuleId("kubernetes/kustomize-resource-dropped"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "An entry is dropped from a kustomization's `resources` (or `components`).",
+    why: "Everything the dropped file or directory declared leaves the rendered output, so Argo CD, Flux or `kubectl apply --prune` deletes those objects from the cluster, whole namespaces and claims included.",
+    example: "resources:\n  - deployment.yaml\n- - postgres/",
+    safer: "Check `kustomize build` before and after: if the objects moved elsewhere the output is the same; otherwise remove them one by one, protected by `Prune=false` where they hold data.",
+};
+
+pub const HELM_STATEFUL_DISABLED: Rule = Rule {
+    id: RuleId("kubernetes/helm-stateful-disabled"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "Helm values switch off a bundled stateful component (`postgresql.enabled: false`) or its persistence (`persistence.enabled: false`).",
+    why: "The next `helm upgrade` renders the chart without the component's objects and deletes them from the cluster: the database pods, their Services and, with persistence turned off, the claims that held the data.",
+    example: "postgresql:\n- enabled: true\n+ enabled: false",
+    safer: "Migrate the data out first, and keep the claims with `helm.sh/resource-policy: keep` until it is safe to delete them.",
+};
+
+pub const RULES: &[&Rule] = &[&KUSTOMIZE_RESOURCE_DROPPED, &HELM_STATEFUL_DISABLED];
+
+/// Subcharts that hold data when enabled.
+const STATEFUL_CHARTS: &[&str] = &[
+    "postgresql",
+    "postgresql-ha",
+    "mysql",
+    "mariadb",
+    "redis",
+    "redis-cluster",
+    "mongodb",
+    "elasticsearch",
+    "opensearch",
+    "kafka",
+    "rabbitmq",
+    "cassandra",
+    "minio",
+    "etcd",
+    "zookeeper",
+    "clickhouse",
+    "influxdb",
+    "memcached",
+];
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let (Some(base), Some(head)) = (document(view.old_text()), document(view.new_text())) else {
+        // Absent, unreadable or templated sides: the Kubernetes and files analyzers speak
+        // for those.
+        return Vec::new();
+    };
+    match view.kind {
+        FileKind::Kustomize => kustomize(view, &base, &head),
+        FileKind::Helm if is_values_file(view) => helm_values(view, &base, &head),
+        _ => Vec::new(),
+    }
+}
+
+fn document(text: Option<&str>) -> Option<Node> {
+    yaml::parse_documents(text?).ok()?.into_iter().next()
+}
+
+fn is_values_file(view: &FileView) -> bool {
+    let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
+    name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
+}
+
+fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for key in ["resources", "components", "bases"] {
+        let kept: Vec<&str> = head
+            .get(key)
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .map(normalize)
+            .collect();
+        for entry in base.get(key).map(Node::as_seq).unwrap_or(&[]) {
+            let Some(name) = entry.as_str() else {
+                continue;
+            };
+            if kept.contains(&normalize(name)) {
+                continue;
+            }
+            out.push(Finding::new(
+                &KUSTOMIZE_RESOURCE_DROPPED,
+                view.at(Side::Base, entry.line, entry.end_line),
+                format!(
+                    "`{name}` is dropped from `{key}` in {}: every object it declared leaves the build, and a pruning sync deletes them from the cluster.",
+                    view.path_on(Side::Base)
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// `./db/` and `db` name the same directory.
+fn normalize(entry: &str) -> &str {
+    entry.trim_start_matches("./").trim_end_matches('/')
+}
+
+fn is_on(node: Option<&Node>) -> bool {
+    node.and_then(Node::as_str) == Some("true")
+}
+
+fn is_off(node: Option<&Node>) -> bool {
+    node.and_then(Node::as_str) == Some("false")
+}
+
+fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, old) in base.as_map() {
+        let Some(new) = head.get(name) else {
+            continue;
+        };
+        let is_stateful = STATEFUL_CHARTS.contains(&name.as_str());
+        if is_stateful && is_on(old.get("enabled")) && is_off(new.get("enabled")) {
+            let at = new.get("enabled").unwrap_or(new);
+            out.push(
+                Finding::new(
+                    &HELM_STATEFUL_DISABLED,
+                    view.at(Side::Head, at.line, at.line),
+                    format!("`{name}.enabled` is switched off: the next `helm upgrade` deletes the bundled {name} and, with it, the claims that hold its data."),
+                )
+                .with_severity(Severity::Critical),
+            );
+            continue;
+        }
+        for path in [
+            &["persistence", "enabled"][..],
+            &["primary", "persistence", "enabled"],
+        ] {
+            let (before, after) = (old.path(path), new.path(path));
+            if is_on(before) && is_off(after) {
+                let at = after.unwrap_or(new);
+                out.push(Finding::new(
+                    &HELM_STATEFUL_DISABLED,
+                    view.at(Side::Head, at.line, at.line),
+                    format!("`{name}.{}` is switched off: the chart stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.", path.join(".")),
+                ));
+            }
+        }
+    }
+    // The chart's own persistence, at the top level of its values.
+    let path = ["persistence", "enabled"];
+    if is_on(base.path(&path)) && is_off(head.path(&path)) {
+        if let Some(at) = head.path(&path) {
+            out.push(Finding::new(
+                &HELM_STATEFUL_DISABLED,
+                view.at(Side::Head, at.line, at.line),
+                "`persistence.enabled` is switched off: the chart stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.".to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::files::testkit::{ids, Case};
+
+    const KUSTOMIZATION: &str = "\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+  - ./postgres/
+  - service.yaml
+";
+
+    fn kustomize_case(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("deploy/kustomization.yaml", base, head).run(analyze)
+    }
+
+    #[test]
+    fn dropping_a_kustomize_resource_is_reported_at_its_base_line() {
+        let f = kustomize_case(
+            KUSTOMIZATION,
+            &KUSTOMIZATION.replace("  - ./postgres/\n", ""),
+        );
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert_eq!(f[0].location.line, Some(5));
+        assert_eq!(f[0].location.side, Side::Base);
+        assert!(f[0].message.contains("`./postgres/`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn reordering_respelling_or_adding_kustomize_resources_is_quiet() {
+        let reordered =
+            "resources:\n  - service.yaml\n  - postgres\n  - deployment.yaml\n  - ingress.yaml\n";
+        assert!(kustomize_case(KUSTOMIZATION, reordered).is_empty());
+    }
+
+    const VALUES: &str = "\
+replicaCount: 2
+postgresql:
+  enabled: true
+  primary:
+    persistence:
+      enabled: true
+persistence:
+  enabled: true
+  size: 8Gi
+";
+
+    fn values_case(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("charts/shop/values.yaml", base, head).run(analyze)
+    }
+
+    #[test]
+    fn switching_off_a_bundled_database_is_critical_at_its_line() {
+        let head = VALUES.replacen("  enabled: true", "  enabled: false", 1);
+        let f = values_case(VALUES, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].location.line, Some(3));
+    }
+
+    #[test]
+    fn switching_off_persistence_is_reported_for_the_chart_and_its_subcharts() {
+        let head = VALUES.replace("      enabled: true", "      enabled: false");
+        let f = values_case(VALUES, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert!(
+            f[0].message
+                .contains("postgresql.primary.persistence.enabled"),
+            "{}",
+            f[0].message
+        );
+        let top = VALUES.replace(
+            "persistence:\n  enabled: true",
+            "persistence:\n  enabled: false",
+        );
+        let f = values_case(VALUES, &top);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].location.line, Some(8));
+    }
+
+    #[test]
+    fn other_value_changes_and_non_values_files_are_quiet() {
+        assert!(values_case(
+            VALUES,
+            &VALUES.replace("replicaCount: 2", "replicaCount: 3")
+        )
+        .is_empty());
+        let ingress = "ingress:\n  enabled: true\n";
+        assert!(values_case(ingress, &ingress.replace("true", "false")).is_empty());
+        let chart = Case::modified(
+            "charts/shop/Chart.yaml",
+            VALUES,
+            &VALUES.replace("true", "false"),
+        );
+        assert!(chart.run(analyze).is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dropping_any_one_of_distinct_entries_is_one_finding(
+            names in proptest::collection::btree_set("[a-z]{1,8}(/|\\.yaml)", 1..8),
+            pick in 0usize..8,
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let gone = &names[pick % names.len()];
+            let list = |skip: Option<&String>| {
+                let items: String = names.iter().filter(|n| Some(*n) != skip).map(|n| format!("  - {n}\n")).collect();
+                format!("resources:\n{items}")
+            };
+            let f = kustomize_case(&list(None), &list(Some(gone)));
+            proptest::prop_assert_eq!(f.len(), 1);
+            proptest::prop_assert!(f[0].message.contains(gone.as_str()));
+            proptest::prop_assert!(kustomize_case(&list(None), &list(None)).is_empty());
+        }
+    }
+}

@@ -1,0 +1,714 @@
+//! settings: objects that survive the change but whose new settings destroy or expose
+//! something. A workload scaled to zero, claims deleted with their StatefulSet, an immutable
+//! field whose change forces delete-and-recreate, GitOps pruning switched on or pointed at
+//! another source, and the annotations or policies that kept an object (or the cloud
+//! resource behind it) from being deleted.
+
+use super::{ObjectId, Objects};
+use crate::analyze::FileView;
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use crate::yaml::Node;
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const SCALED_TO_ZERO: Rule = Rule {
+    id: RuleId("kubernetes/scaled-to-zero"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A running workload is scaled to zero replicas.",
+    why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back.",
+    example: "- replicas: 3\n+ replicas: 0",
+    safer: "Drain traffic first (remove it from the Service or Ingress), and scale down in a change of its own.",
+};
+
+pub const CLAIM_RETENTION_DELETE: Rule = Rule {
+    id: RuleId("kubernetes/claim-retention-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A StatefulSet's `persistentVolumeClaimRetentionPolicy` now deletes its claims.",
+    why: "With `whenDeleted: Delete` deleting the StatefulSet deletes its PersistentVolumeClaims, and with `whenScaled: Delete` scaling down does; the volumes and their data go with them.",
+    example: "  persistentVolumeClaimRetentionPolicy:\n-   whenDeleted: Retain\n+   whenDeleted: Delete",
+    safer: "Keep `Retain` (the default) for data you care about, and delete claims by hand after a backup.",
+};
+
+pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
+    id: RuleId("kubernetes/immutable-field-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates, a Service's clusterIP, a claim's storage class).",
+    why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
+    example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
+    safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
+};
+
+pub const PRUNE_ENABLED: Rule = Rule {
+    id: RuleId("kubernetes/prune-enabled"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "Automatic pruning is turned on for an Argo CD Application (`automated.prune`, `allowEmpty`) or a Flux Kustomization (`prune: true`).",
+    why: "With pruning on, every object the tool manages that is not in the source any more is deleted on the next sync, including objects that were kept on purpose or left out by mistake. `allowEmpty` lets an empty source delete everything.",
+    example: "  syncPolicy:\n    automated:\n-     prune: false\n+     prune: true",
+    safer: "Turn pruning on only after checking the sync preview (`argocd app diff`, `flux diff kustomization`) shows no deletions, and protect stateful objects with `Prune=false`.",
+};
+
+pub const SYNC_SOURCE_CHANGED: Rule = Rule {
+    id: RuleId("kubernetes/sync-source-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A pruning Argo CD Application or Flux Kustomization is pointed at another path, repository or target namespace.",
+    why: "With pruning on, whatever the old source declared and the new one does not is deleted on the next sync; a typo in the new path deletes everything the application managed.",
+    example: "kind: Kustomization\nspec:\n  prune: true\n- path: ./apps/production\n+ path: ./apps/prod",
+    safer: "Turn pruning off for the switch, check the sync preview, and turn it back on once the new source declares everything.",
+};
+
+pub const PRUNE_PROTECTION_REMOVED: Rule = Rule {
+    id: RuleId("kubernetes/prune-protection-removed"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "An annotation that kept an object from being pruned or deleted is removed (`Prune=false`, `Delete=false`, `helm.sh/resource-policy: keep`, Flux `prune: disabled`).",
+    why: "These annotations are how a team marks an object (often a claim, a namespace or a CRD) that must survive a sync, an uninstall or its manifest's removal; without them the next prune deletes it. High for stateful kinds.",
+    example: "  annotations:\n-   helm.sh/resource-policy: keep",
+    safer: "Keep the annotation on objects that hold data; remove it only in a change that also explains how the data is kept.",
+};
+
+pub const DELETION_POLICY_WEAKENED: Rule = Rule {
+    id: RuleId("kubernetes/deletion-policy-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A cloud resource managed from Kubernetes (Crossplane, ACK, Config Connector) now deletes the real resource when its object is deleted.",
+    why: "Crossplane `deletionPolicy: Orphan`, ACK `services.k8s.aws/deletion-policy: retain` and Config Connector `cnrm.cloud.google.com/deletion-policy: abandon` keep the database or bucket when its Kubernetes object goes; switching them back to delete makes any later removal destroy the cloud resource.",
+    example: "  spec:\n-   deletionPolicy: Orphan\n+   deletionPolicy: Delete",
+    safer: "Keep the orphan/retain/abandon policy on resources that hold data.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &SCALED_TO_ZERO,
+    &CLAIM_RETENTION_DELETE,
+    &IMMUTABLE_FIELD_CHANGED,
+    &PRUNE_ENABLED,
+    &SYNC_SOURCE_CHANGED,
+    &PRUNE_PROTECTION_REMOVED,
+    &DELETION_POLICY_WEAKENED,
+];
+
+/// Findings for objects declared on both sides (and, for settings that are dangerous from
+/// birth, for new ones).
+pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, new) in head {
+        let old = base.get(id).copied();
+        if let Some(old) = old {
+            replicas(view, id, old, new, &mut out);
+            immutable_fields(view, id, old, new, &mut out);
+            sync_source(view, id, old, new, &mut out);
+            prune_protection(view, id, old, new, &mut out);
+            deletion_policy(view, id, old, new, &mut out);
+        }
+        claim_retention(view, id, old, new, &mut out);
+        pruning(view, id, old, new, &mut out);
+    }
+    out.sort_by_key(|f| f.location.line);
+    out
+}
+
+fn head_line(view: &FileView, node: &Node) -> crate::finding::Location {
+    view.at(Side::Head, node.line, node.line)
+}
+
+fn is_workload(id: &ObjectId) -> bool {
+    ["Deployment", "StatefulSet", "ReplicaSet"]
+        .iter()
+        .any(|k| id.is("apps", k))
+}
+
+fn replica_count(node: &Node) -> Option<i64> {
+    match node.path(&["spec", "replicas"]) {
+        // The API server's default.
+        None => Some(1),
+        Some(n) => n.as_str()?.parse().ok(),
+    }
+}
+
+fn replicas(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    if !is_workload(id) {
+        return;
+    }
+    let (Some(before), Some(0)) = (replica_count(old), replica_count(new)) else {
+        return;
+    };
+    if before == 0 {
+        return;
+    }
+    let Some(at) = new.path(&["spec", "replicas"]) else {
+        return;
+    };
+    out.push(Finding::new(
+        &SCALED_TO_ZERO,
+        head_line(view, at),
+        format!(
+            "{id} goes from {before} replica(s) to 0: every pod stops and what it serves is down."
+        ),
+    ));
+}
+
+fn claim_retention(
+    view: &FileView,
+    id: &ObjectId,
+    old: Option<&Node>,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    if !id.is("apps", "StatefulSet") {
+        return;
+    }
+    for (when, meaning) in [
+        ("whenDeleted", "deleting the StatefulSet deletes its claims"),
+        (
+            "whenScaled",
+            "scaling it down deletes the claims of the removed pods",
+        ),
+    ] {
+        let key = ["spec", "persistentVolumeClaimRetentionPolicy", when];
+        let Some(now) = new.path(&key).filter(|n| n.as_str() == Some("Delete")) else {
+            continue;
+        };
+        if old.and_then(|o| o.path(&key)).and_then(Node::as_str) == Some("Delete") {
+            continue;
+        }
+        out.push(Finding::new(
+            &CLAIM_RETENTION_DELETE,
+            head_line(view, now),
+            format!("{id} now has `{when}: Delete`: {meaning}, and the volumes' data with them."),
+        ));
+    }
+}
+
+/// Fields the API server will not update in place, per kind.
+fn immutable_paths(id: &ObjectId) -> &'static [&'static [&'static str]] {
+    if id.is("apps", "StatefulSet") {
+        &[
+            &["spec", "selector"],
+            &["spec", "volumeClaimTemplates"],
+            &["spec", "serviceName"],
+        ]
+    } else if id.is("apps", "Deployment")
+        || id.is("apps", "DaemonSet")
+        || id.is("apps", "ReplicaSet")
+    {
+        &[&["spec", "selector"]]
+    } else if id.is("batch", "Job") {
+        &[&["spec", "selector"], &["spec", "template"]]
+    } else if id.is("", "Service") {
+        &[&["spec", "clusterIP"]]
+    } else if id.is("", "PersistentVolumeClaim") {
+        &[&["spec", "storageClassName"], &["spec", "volumeName"]]
+    } else {
+        &[]
+    }
+}
+
+fn immutable_fields(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    for path in immutable_paths(id) {
+        let (before, after) = (old.path(path), new.path(path));
+        let changed = match (before, after) {
+            (Some(b), Some(a)) => !b.same_value(a),
+            // Dropping `clusterIP` lets the server keep the old one; only a change counts.
+            _ => false,
+        };
+        let Some(after) = after.filter(|_| changed) else {
+            continue;
+        };
+        out.push(Finding::new(
+            &IMMUTABLE_FIELD_CHANGED,
+            head_line(view, after),
+            format!(
+                "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
+                path.join(".")
+            ),
+        ));
+    }
+}
+
+fn is_argo_app(id: &ObjectId) -> bool {
+    id.is("argoproj.io", "Application")
+}
+
+fn is_flux_kustomization(id: &ObjectId) -> bool {
+    id.is("kustomize.toolkit.fluxcd.io", "Kustomization")
+}
+
+fn is_true(node: Option<&Node>) -> bool {
+    node.and_then(Node::as_str) == Some("true")
+}
+
+/// The pruning switches of a GitOps object: (path, what turning it on does).
+fn prune_switches(id: &ObjectId) -> &'static [(&'static [&'static str], &'static str)] {
+    if is_argo_app(id) {
+        &[
+            (
+                &["spec", "syncPolicy", "automated", "prune"],
+                "every object no longer in the source is deleted on the next automatic sync",
+            ),
+            (
+                &["spec", "syncPolicy", "automated", "allowEmpty"],
+                "an empty or broken source makes the sync delete every object the application manages",
+            ),
+        ]
+    } else if is_flux_kustomization(id) {
+        &[(
+            &["spec", "prune"],
+            "every object no longer in the source is deleted on the next reconciliation",
+        )]
+    } else {
+        &[]
+    }
+}
+
+fn pruning(view: &FileView, id: &ObjectId, old: Option<&Node>, new: &Node, out: &mut Vec<Finding>) {
+    for (path, effect) in prune_switches(id) {
+        let Some(now) = new.path(path).filter(|n| is_true(Some(n))) else {
+            continue;
+        };
+        // A new Application that prunes from the start deletes nothing it did not create.
+        let Some(old) = old else {
+            continue;
+        };
+        if is_true(old.path(path)) {
+            continue;
+        }
+        out.push(Finding::new(
+            &PRUNE_ENABLED,
+            head_line(view, now),
+            format!(
+                "{id} turns on `{}`: {effect}.",
+                path.last().unwrap_or(&"prune")
+            ),
+        ));
+    }
+}
+
+fn prunes(id: &ObjectId, node: &Node) -> bool {
+    if is_argo_app(id) {
+        is_true(node.path(&["spec", "syncPolicy", "automated", "prune"]))
+    } else if is_flux_kustomization(id) {
+        is_true(node.path(&["spec", "prune"]))
+    } else {
+        false
+    }
+}
+
+fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    if !prunes(id, old) || !prunes(id, new) {
+        return;
+    }
+    let paths: &[&[&str]] = if is_argo_app(id) {
+        &[
+            &["spec", "source", "repoURL"],
+            &["spec", "source", "path"],
+            &["spec", "source", "chart"],
+            &["spec", "destination", "namespace"],
+            &["spec", "destination", "server"],
+            &["spec", "destination", "name"],
+        ]
+    } else {
+        &[
+            &["spec", "path"],
+            &["spec", "sourceRef"],
+            &["spec", "targetNamespace"],
+        ]
+    };
+    for path in paths {
+        let (Some(before), Some(after)) = (old.path(path), new.path(path)) else {
+            continue;
+        };
+        if before.same_value(after) {
+            continue;
+        }
+        out.push(Finding::new(
+            &SYNC_SOURCE_CHANGED,
+            head_line(view, after),
+            format!(
+                "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
+                path.join(".")
+            ),
+        ));
+    }
+}
+
+/// The annotation that protects `node` from pruning or deletion, with its value.
+pub(super) fn protection_marks(node: &Node) -> Vec<(&'static str, String)> {
+    let Some(annotations) = node.path(&["metadata", "annotations"]) else {
+        return Vec::new();
+    };
+    let value = |key: &str| annotations.get(key).and_then(Node::as_str);
+    let mut marks = Vec::new();
+    for key in [
+        "argocd.argoproj.io/sync-options",
+        "argocd.argoproj.io/compare-options",
+    ] {
+        if let Some(options) = value(key) {
+            for option in options.split(',').map(str::trim) {
+                if option == "Prune=false" || option == "Delete=false" {
+                    marks.push(("argocd.argoproj.io/sync-options", option.to_owned()));
+                }
+            }
+        }
+    }
+    for (key, keep) in [
+        ("helm.sh/resource-policy", "keep"),
+        ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+    ] {
+        if value(key) == Some(keep) {
+            marks.push((key, keep.to_owned()));
+        }
+    }
+    marks
+}
+
+fn holds_data(id: &ObjectId) -> bool {
+    ["PersistentVolumeClaim", "PersistentVolume", "Namespace"]
+        .iter()
+        .any(|k| id.is("", k))
+        || id.is("apps", "StatefulSet")
+        || id.is("apiextensions.k8s.io", "CustomResourceDefinition")
+}
+
+fn prune_protection(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let kept = protection_marks(new);
+    for (key, value) in protection_marks(old) {
+        if kept.iter().any(|(k, v)| *k == key && *v == value) {
+            continue;
+        }
+        let at = new.path(&["metadata"]).unwrap_or(new);
+        let severity = if holds_data(id) {
+            Severity::High
+        } else {
+            PRUNE_PROTECTION_REMOVED.severity
+        };
+        out.push(
+            Finding::new(
+                &PRUNE_PROTECTION_REMOVED,
+                head_line(view, at),
+                format!("{id} loses `{key}: {value}`: the next prune, uninstall or removal of its manifest deletes it."),
+            )
+            .with_severity(severity),
+        );
+    }
+}
+
+/// Whether the object is a cloud resource managed from the cluster, and how its deletion
+/// is currently held back (`None`: deleting the object deletes the cloud resource).
+pub(super) fn managed_resource(id: &ObjectId, node: &Node) -> Option<Option<String>> {
+    let group = id.group.as_str();
+    let annotations = node.path(&["metadata", "annotations"]);
+    let annotation = |key: &str| annotations.and_then(|a| a.get(key)).and_then(Node::as_str);
+    if group.ends_with(".crossplane.io") || group.ends_with(".upbound.io") {
+        // Crossplane's own types (compositions, providers) are not cloud resources.
+        if group.starts_with("apiextensions.") || group.starts_with("pkg.") {
+            return None;
+        }
+        let policy = node
+            .path(&["spec", "deletionPolicy"])
+            .and_then(Node::as_str);
+        return Some((policy == Some("Orphan")).then(|| "deletionPolicy: Orphan".to_owned()));
+    }
+    if group.ends_with(".services.k8s.aws") {
+        let keep = annotation("services.k8s.aws/deletion-policy") == Some("retain");
+        return Some(keep.then(|| "services.k8s.aws/deletion-policy: retain".to_owned()));
+    }
+    if group.ends_with(".cnrm.cloud.google.com") {
+        let keep = annotation("cnrm.cloud.google.com/deletion-policy") == Some("abandon");
+        return Some(keep.then(|| "cnrm.cloud.google.com/deletion-policy: abandon".to_owned()));
+    }
+    None
+}
+
+fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    let (Some(Some(kept)), Some(None)) = (managed_resource(id, old), managed_resource(id, new))
+    else {
+        return;
+    };
+    let at = new
+        .path(&["spec", "deletionPolicy"])
+        .or_else(|| new.path(&["metadata"]))
+        .unwrap_or(new);
+    out.push(Finding::new(
+        &DELETION_POLICY_WEAKENED,
+        head_line(view, at),
+        format!("{id} no longer has `{kept}`: deleting this object now deletes the cloud resource behind it and its data."),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::files::testkit::{ids, Case};
+    use crate::analyze::kubernetes::analyze;
+    use crate::finding::{Finding, Severity};
+
+    const PATH: &str = "deploy/app.yaml";
+
+    fn run(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified(PATH, base, head).run(analyze)
+    }
+
+    const WEB: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+";
+
+    #[test]
+    fn scaling_a_running_workload_to_zero_is_reported_at_the_replicas_line() {
+        let f = run(WEB, &WEB.replace("replicas: 3", "replicas: 0"));
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(
+            f[0].message.contains("from 3 replica(s) to 0"),
+            "{}",
+            f[0].message
+        );
+        // No replicas key means one running pod.
+        let implicit = WEB.replace("  replicas: 3\n", "");
+        assert_eq!(
+            ids(&run(&implicit, &WEB.replace("replicas: 3", "replicas: 0"))),
+            ["kubernetes/scaled-to-zero"]
+        );
+    }
+
+    #[test]
+    fn scaling_up_down_to_one_or_staying_at_zero_is_quiet() {
+        assert!(run(WEB, &WEB.replace("replicas: 3", "replicas: 1")).is_empty());
+        let zero = WEB.replace("replicas: 3", "replicas: 0");
+        assert!(run(
+            &zero,
+            &zero.replace(
+                "  namespace: shop\n",
+                "  namespace: shop\n  labels: {team: a}\n"
+            )
+        )
+        .is_empty());
+        assert!(run(&zero, WEB).is_empty());
+    }
+
+    #[test]
+    fn changing_a_selector_is_an_immutable_field_change_at_its_head_line() {
+        let head = WEB.replacen("      app: web\n", "      app: web-v2\n", 1);
+        let f = run(WEB, &head);
+        assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"]);
+        assert!(f[0].message.contains("`spec.selector`"), "{}", f[0].message);
+        assert_eq!(f[0].location.line, Some(9));
+        // Template labels are mutable.
+        let labels = WEB.replace(
+            "        app: web\n",
+            "        app: web\n        tier: front\n",
+        );
+        assert!(run(WEB, &labels).is_empty());
+    }
+
+    const DB: &str = "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        resources:
+          requests:
+            storage: 10Gi
+";
+
+    #[test]
+    fn claim_retention_switched_to_delete_is_high_per_setting() {
+        let head = DB.replace("whenDeleted: Retain", "whenDeleted: Delete");
+        let f = run(DB, &head);
+        assert_eq!(ids(&f), ["kubernetes/claim-retention-delete"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].location.line, Some(8));
+        let both = head.replace("whenScaled: Retain", "whenScaled: Delete");
+        assert_eq!(run(DB, &both).len(), 2);
+        // Already Delete on the base: quiet.
+        assert!(run(&head, &head.replace("10Gi", "10Gi\n")).is_empty());
+    }
+
+    #[test]
+    fn a_new_statefulset_that_deletes_its_claims_is_reported_too() {
+        let head = DB.replace("whenDeleted: Retain", "whenDeleted: Delete");
+        let f = Case::added(PATH, &head).run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/claim-retention-delete"]);
+    }
+
+    #[test]
+    fn resizing_a_volume_claim_template_is_an_immutable_field_change() {
+        let f = run(DB, &DB.replace("10Gi", "20Gi"));
+        assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"]);
+        assert!(
+            f[0].message.contains("volumeClaimTemplates"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    const APP: &str = "\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: payments
+  namespace: argocd
+spec:
+  source:
+    repoURL: https://example.com/deploy.git
+    path: apps/payments
+  destination:
+    namespace: payments
+  syncPolicy:
+    automated:
+      prune: false
+";
+
+    #[test]
+    fn turning_on_argo_pruning_or_allow_empty_is_reported() {
+        let prune = APP.replace("prune: false", "prune: true");
+        let f = run(APP, &prune);
+        assert_eq!(ids(&f), ["kubernetes/prune-enabled"]);
+        assert_eq!(f[0].location.line, Some(14));
+        let empty = prune.replace("prune: true", "prune: true\n      allowEmpty: true");
+        assert_eq!(ids(&run(&prune, &empty)), ["kubernetes/prune-enabled"]);
+        // Already on, or a new application: quiet.
+        assert!(run(
+            &prune,
+            &prune.replace(
+                "  namespace: argocd\n",
+                "  namespace: argocd\n  labels: {team: a}\n"
+            )
+        )
+        .is_empty());
+        assert!(Case::added(PATH, &prune).run(analyze).is_empty());
+    }
+
+    #[test]
+    fn a_pruning_application_pointed_elsewhere_is_reported_but_not_one_that_does_not_prune() {
+        let prune = APP.replace("prune: false", "prune: true");
+        let moved = prune.replace("path: apps/payments", "path: apps/payment");
+        let f = run(&prune, &moved);
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert!(
+            f[0].message.contains("`spec.source.path`"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(
+            APP,
+            &APP.replace("path: apps/payments", "path: apps/payment")
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_flux_kustomization_with_prune_whose_path_changes_is_reported() {
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let f = run(base, &base.replace("production", "prod"));
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].location.line, Some(8));
+        let off = base.replace("prune: true", "prune: false");
+        assert_eq!(ids(&run(&off, base)), ["kubernetes/prune-enabled"]);
+    }
+
+    #[test]
+    fn removing_a_keep_annotation_is_reported_and_high_for_a_claim() {
+        let base = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  annotations:\n    helm.sh/resource-policy: keep\nspec:\n  resources:\n    requests:\n      storage: 1Gi\n";
+        let head = base.replace("  annotations:\n    helm.sh/resource-policy: keep\n", "");
+        let f = run(base, &head);
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"]);
+        assert_eq!(f[0].severity, Severity::High);
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false,ServerSideApply=true\n";
+        let f = run(cm, &cm.replace("Prune=false,", ""));
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(run(cm, &cm.replace(",ServerSideApply=true", "")).is_empty());
+    }
+
+    const BUCKET: &str = "\
+apiVersion: s3.aws.upbound.io/v1beta1
+kind: Bucket
+metadata:
+  name: invoices
+spec:
+  deletionPolicy: Orphan
+  forProvider:
+    region: eu-west-1
+";
+
+    #[test]
+    fn a_managed_resource_losing_its_orphan_policy_is_reported() {
+        let f = run(BUCKET, &BUCKET.replace("Orphan", "Delete"));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(run(&BUCKET.replace("Orphan", "Delete"), BUCKET).is_empty());
+    }
+
+    #[test]
+    fn removing_a_managed_resource_deletes_the_cloud_resource_unless_orphaned() {
+        let deleting = BUCKET.replace("Orphan", "Delete");
+        let f = Case::modified(PATH, &deleting, "").run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        let f = Case::modified(PATH, BUCKET, "").run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert_eq!(f[0].severity, Severity::Low);
+        assert!(f[0].message.contains("left running"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn removing_a_cascading_gitops_owner_is_critical() {
+        let app = APP.replace(
+            "  namespace: argocd\n",
+            "  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\n",
+        );
+        let f = Case::modified(PATH, &app, "").run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        // Without the finalizer Argo CD leaves the deployed objects alone.
+        assert_eq!(
+            ids(&Case::modified(PATH, APP, "").run(analyze)),
+            ["kubernetes/object-deleted"]
+        );
+        let release =
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n";
+        assert_eq!(
+            ids(&Case::modified(PATH, release, "").run(analyze)),
+            ["kubernetes/cascade-owner-deleted"]
+        );
+    }
+}
