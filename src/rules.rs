@@ -29,6 +29,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::plan::RULES,
         crate::analyze::sql::RULES,
         crate::analyze::kubernetes::RULES,
+        crate::analyze::cloudformation::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
     ]

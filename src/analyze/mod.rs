@@ -7,6 +7,7 @@
 //! never do I/O except through the [`Snapshot`](crate::change::Snapshot) in the view.
 
 pub mod classify;
+pub mod cloudformation;
 pub mod commands;
 pub mod files;
 pub mod guardrail;
@@ -199,6 +200,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
+        FileKind::CloudFormation => findings.extend(cloudformation::analyze(view)),
         _ => {}
     }
     if view.kind.runs_commands() {
