@@ -31,6 +31,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::kubernetes::RULES,
         crate::analyze::kubernetes::settings::RULES,
         crate::analyze::kubernetes::packaging::RULES,
+        crate::analyze::cloudformation::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
         crate::analyze::safeguards::RULES,

@@ -465,3 +465,44 @@ fn a_workflow_granting_write_all_is_a_guardrail_that_needs_an_owner() {
     assert_eq!(report["tags"], serde_json::json!(["infra", "guardrail"]));
     assert_eq!(report["requirement"]["from_owners"], 1);
 }
+
+#[test]
+fn removing_a_database_from_a_cloudformation_template_is_critical_and_destructive() {
+    let repo = Repo::new();
+    let template = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Database:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceClass: db.t3.micro
+      Engine: postgres
+      MasterUsername: !Ref DbUser
+  Uploads:
+    Type: AWS::S3::Bucket
+";
+    repo.write("infra/stack.yaml", template);
+    let base = repo.commit_all("base");
+    let without_database = template.replace(
+        "  Database:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBInstanceClass: db.t3.micro\n      Engine: postgres\n      MasterUsername: !Ref DbUser\n",
+        "",
+    );
+    assert_ne!(without_database, template);
+    repo.write("infra/stack.yaml", &without_database);
+    repo.commit_all("Drop the old database");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["cloudformation/resource-removed"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(finding["tags"], serde_json::json!(["destructive", "infra"]));
+    assert_eq!(finding["path"], "infra/stack.yaml");
+    assert_eq!(finding["side"], "base");
+    assert_eq!(finding["line"], 4);
+    assert!(report["tags"]
+        .as_array()
+        .expect("tags")
+        .contains(&serde_json::json!("destructive")));
+    assert_eq!(report["verdict"], "review-required");
+}

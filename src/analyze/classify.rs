@@ -168,10 +168,12 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::Ansible;
     }
+    // CDK synthesizes each stack to `cdk.out/<Stack>.template.json` (nested assemblies in
+    // `cdk.out/assembly-*/`); the rest of cdk.out (manifest.json, tree.json, *.assets.json)
+    // is bookkeeping, classified by content like any other JSON.
     if name.ends_with(".template.json")
         || name.ends_with(".template.yaml")
         || name.ends_with(".template.yml")
-        || in_dir("cdk.out/") && ext == "json"
     {
         return FileKind::CloudFormation;
     }
@@ -221,7 +223,9 @@ fn looks_like_cloudformation(text: &str) -> bool {
                 || text.contains("Type: 'AWS::")
                 || text.contains("Type: \"AWS::")
                 || text.contains("\"Type\": \"AWS::")
-                || text.contains("Transform: AWS::Serverless")))
+                || text.contains("\"Type\":\"AWS::")
+                // SAM, in either syntax: `Transform: AWS::Serverless-2016-10-31`.
+                || text.contains("AWS::Serverless-2016-10-31")))
 }
 
 fn looks_like_kubernetes(text: &str) -> bool {
@@ -286,8 +290,58 @@ mod tests {
         );
         assert_eq!(kind("docs/config.yaml", "name: x\n"), FileKind::Other);
         assert_eq!(
+            kind(
+                "template.yaml",
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: 'AWS::Serverless::Function'\n"
+            ),
+            FileKind::CloudFormation
+        );
+        assert_eq!(
+            kind(
+                "sam/template.json",
+                "{\"Transform\":\"AWS::Serverless-2016-10-31\",\"Resources\":{}}"
+            ),
+            FileKind::CloudFormation
+        );
+        assert_eq!(
             kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"),
             FileKind::Shell
+        );
+    }
+
+    #[test]
+    fn cdk_output_templates_are_cloudformation_and_its_bookkeeping_is_not() {
+        assert_eq!(
+            kind("cdk.out/ShopStack.template.json", "{}"),
+            FileKind::CloudFormation
+        );
+        assert_eq!(
+            kind(
+                "cdk.out/assembly-Prod/ProdShopStackA1B2C3D4.template.json",
+                "{}"
+            ),
+            FileKind::CloudFormation
+        );
+        assert_eq!(
+            kind(
+                "cdk.out/manifest.json",
+                "{\"version\": \"36.0.0\", \"artifacts\": {}}"
+            ),
+            FileKind::Other
+        );
+        assert_eq!(
+            kind(
+                "cdk.out/ShopStack.assets.json",
+                "{\"version\": \"36.0.0\", \"files\": {}}"
+            ),
+            FileKind::Other
+        );
+        assert_eq!(
+            kind(
+                "cdk.out/Minified.json",
+                "{\"Resources\":{\"B\":{\"Type\":\"AWS::S3::Bucket\"}}}"
+            ),
+            FileKind::CloudFormation
         );
     }
 

@@ -79,9 +79,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 
 /// Kubernetes manifests are compared object by object, including their deletion, and the
 /// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
-/// on top would flag a correct split or merge of manifests.
+/// on top would flag a correct split or merge of manifests. CloudFormation templates are
+/// likewise compared resource by resource: a deleted template reports each resource it held.
 fn deletion_analysed_structurally(view: &FileView) -> bool {
-    view.kind == FileKind::Kubernetes && view.old_text().is_some()
+    matches!(view.kind, FileKind::Kubernetes | FileKind::CloudFormation)
+        && view.old_text().is_some()
 }
 
 fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String> {
@@ -388,6 +390,16 @@ mod tests {
         let f = Case::deleted(
             "deploy/app.yaml",
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n",
+        )
+        .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn deleted_cloudformation_template_is_left_to_the_resource_by_resource_comparison() {
+        let f = Case::deleted(
+            "infra/storage.template.yaml",
+            "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n",
         )
         .run(analyze);
         assert!(f.is_empty(), "{f:?}");

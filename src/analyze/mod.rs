@@ -7,6 +7,7 @@
 //! never do I/O except through the [`Snapshot`](crate::change::Snapshot) in the view.
 
 pub mod classify;
+pub mod cloudformation;
 pub mod commands;
 pub mod files;
 pub mod guardrail;
@@ -230,6 +231,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
             findings.extend(kubernetes::packaging::analyze(view))
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
+        FileKind::CloudFormation => findings.extend(cloudformation::analyze(view)),
         _ => {}
     }
     if view.kind.runs_commands() {

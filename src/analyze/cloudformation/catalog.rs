@@ -1,0 +1,235 @@
+//! catalog: what twokey knows about CloudFormation resource types. Which hold data that a
+//! recreate does not bring back, which support a `Snapshot` deletion policy, which
+//! properties force a replacement, and which SAM types expand to a resource under the same
+//! logical ID. Small on purpose: an entry is here only where the AWS documentation (or the
+//! CloudFormation registry schema's `createOnlyProperties`) says so.
+
+/// Types whose deletion loses data or identity that recreating them does not bring back.
+const STATEFUL: &[&str] = &[
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::GlobalCluster",
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::S3::Bucket",
+    "AWS::S3Express::DirectoryBucket",
+    "AWS::EFS::FileSystem",
+    "AWS::FSx::FileSystem",
+    "AWS::EC2::Volume",
+    "AWS::KMS::Key",
+    "AWS::Route53::HostedZone",
+    "AWS::SQS::Queue",
+    "AWS::Kinesis::Stream",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::ServerlessCache",
+    "AWS::ElastiCache::GlobalReplicationGroup",
+    "AWS::MemoryDB::Cluster",
+    "AWS::OpenSearchService::Domain",
+    "AWS::Elasticsearch::Domain",
+    "AWS::Neptune::DBCluster",
+    "AWS::DocDB::DBCluster",
+    "AWS::DocDBElastic::Cluster",
+    "AWS::Redshift::Cluster",
+    "AWS::RedshiftServerless::Namespace",
+    "AWS::Cognito::UserPool",
+    "AWS::Logs::LogGroup",
+    "AWS::ECR::Repository",
+    "AWS::SecretsManager::Secret",
+    "AWS::Backup::BackupVault",
+    "AWS::MSK::Cluster",
+    "AWS::Timestream::Table",
+    "AWS::QLDB::Ledger",
+    "AWS::Cassandra::Table",
+    "AWS::Serverless::SimpleTable",
+    // A nested stack or SAM application takes every resource in it along.
+    "AWS::CloudFormation::Stack",
+    "AWS::Serverless::Application",
+];
+
+pub(super) fn is_stateful(kind: &str) -> bool {
+    STATEFUL.contains(&kind)
+}
+
+/// What deleting a resource of this type loses, for messages.
+pub(super) fn loss(kind: &str) -> &'static str {
+    match kind {
+        "AWS::CloudFormation::Stack" | "AWS::Serverless::Application" => {
+            "every resource of the nested stack is deleted with it"
+        }
+        "AWS::KMS::Key" => {
+            "once the key is deleted, everything encrypted under it can no longer be decrypted"
+        }
+        "AWS::Route53::HostedZone" => "its records go, and a new zone gets new name servers",
+        "AWS::Cognito::UserPool" => "its users and their passwords are lost",
+        k if is_stateful(k) => "the data it holds is lost",
+        _ => "whatever depends on it breaks until it is recreated",
+    }
+}
+
+/// Types for which `DeletionPolicy: Snapshot` takes a final snapshot (the AWS documentation's
+/// list); on any other type it does not keep the data.
+const SNAPSHOT_TYPES: &[&str] = &[
+    "AWS::EC2::Volume",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::Redshift::Cluster",
+];
+
+pub(super) fn supports_snapshot(kind: &str) -> bool {
+    SNAPSHOT_TYPES.contains(&kind)
+}
+
+/// Properties documented as "Update requires: Replacement" (createOnly in the registry
+/// schema) for common stateful types, and the property that gives the resource a custom
+/// physical name, if any. Conditional cases (an RDS engine change that is or is not an
+/// upgrade, for example) are left out.
+pub(super) struct Replacing {
+    pub kind: &'static str,
+    pub properties: &'static [&'static str],
+    pub name: Option<&'static str>,
+}
+
+const REPLACING: &[Replacing] = &[
+    Replacing {
+        kind: "AWS::RDS::DBInstance",
+        properties: &[
+            "DBInstanceIdentifier",
+            "DBName",
+            "DBClusterIdentifier",
+            "StorageEncrypted",
+            "KmsKeyId",
+            "MasterUsername",
+            "CharacterSetName",
+            "DBSubnetGroupName",
+            "Timezone",
+        ],
+        name: Some("DBInstanceIdentifier"),
+    },
+    Replacing {
+        kind: "AWS::RDS::DBCluster",
+        properties: &[
+            "DBClusterIdentifier",
+            "DatabaseName",
+            "EngineMode",
+            "StorageEncrypted",
+            "KmsKeyId",
+            "AvailabilityZones",
+            "DBSubnetGroupName",
+        ],
+        name: Some("DBClusterIdentifier"),
+    },
+    Replacing {
+        kind: "AWS::DynamoDB::Table",
+        properties: &["TableName", "KeySchema", "LocalSecondaryIndexes"],
+        name: Some("TableName"),
+    },
+    Replacing {
+        kind: "AWS::Serverless::SimpleTable",
+        properties: &["TableName", "PrimaryKey"],
+        name: Some("TableName"),
+    },
+    Replacing {
+        kind: "AWS::S3::Bucket",
+        properties: &["BucketName"],
+        name: Some("BucketName"),
+    },
+    Replacing {
+        kind: "AWS::EFS::FileSystem",
+        properties: &[
+            "Encrypted",
+            "KmsKeyId",
+            "PerformanceMode",
+            "AvailabilityZoneName",
+        ],
+        name: None,
+    },
+    Replacing {
+        kind: "AWS::SQS::Queue",
+        properties: &["QueueName", "FifoQueue"],
+        name: Some("QueueName"),
+    },
+    Replacing {
+        kind: "AWS::Kinesis::Stream",
+        properties: &["Name"],
+        name: Some("Name"),
+    },
+    Replacing {
+        kind: "AWS::Route53::HostedZone",
+        properties: &["Name"],
+        name: None,
+    },
+    Replacing {
+        kind: "AWS::ElastiCache::ReplicationGroup",
+        properties: &["ReplicationGroupId"],
+        name: Some("ReplicationGroupId"),
+    },
+    Replacing {
+        kind: "AWS::Logs::LogGroup",
+        properties: &["LogGroupName"],
+        name: Some("LogGroupName"),
+    },
+    Replacing {
+        kind: "AWS::ECR::Repository",
+        properties: &["RepositoryName"],
+        name: Some("RepositoryName"),
+    },
+    Replacing {
+        kind: "AWS::SecretsManager::Secret",
+        properties: &["Name"],
+        name: Some("Name"),
+    },
+    Replacing {
+        kind: "AWS::OpenSearchService::Domain",
+        properties: &["DomainName"],
+        name: Some("DomainName"),
+    },
+    Replacing {
+        kind: "AWS::Elasticsearch::Domain",
+        properties: &["DomainName"],
+        name: Some("DomainName"),
+    },
+    Replacing {
+        kind: "AWS::Neptune::DBCluster",
+        properties: &["DBClusterIdentifier", "StorageEncrypted", "KmsKeyId"],
+        name: Some("DBClusterIdentifier"),
+    },
+    Replacing {
+        kind: "AWS::DocDB::DBCluster",
+        properties: &[
+            "DBClusterIdentifier",
+            "StorageEncrypted",
+            "KmsKeyId",
+            "MasterUsername",
+        ],
+        name: Some("DBClusterIdentifier"),
+    },
+];
+
+pub(super) fn replacing(kind: &str) -> Option<&'static Replacing> {
+    REPLACING.iter().find(|r| r.kind == kind)
+}
+
+/// SAM resources whose expansion keeps the logical ID: rewriting one as the resource it
+/// expands to is not a change of type as far as the deployed stack is concerned.
+const SAM_EXPANSIONS: &[(&str, &str)] = &[
+    ("AWS::Serverless::Function", "AWS::Lambda::Function"),
+    ("AWS::Serverless::SimpleTable", "AWS::DynamoDB::Table"),
+    (
+        "AWS::Serverless::StateMachine",
+        "AWS::StepFunctions::StateMachine",
+    ),
+    ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"),
+    ("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"),
+];
+
+/// Whether two `Type`s name the same deployed resource type.
+pub(super) fn same_type(a: &str, b: &str) -> bool {
+    a == b
+        || SAM_EXPANSIONS
+            .iter()
+            .any(|(sam, cfn)| (a == *sam && b == *cfn) || (a == *cfn && b == *sam))
+}

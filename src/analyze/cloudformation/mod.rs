@@ -1,0 +1,693 @@
+//! cloudformation: the structural analyzer for CloudFormation templates, hand-written, SAM
+//! (`Transform: AWS::Serverless-2016-10-31`) or synthesized by the CDK (`cdk.out/*.template.json`).
+//! It parses the base and head of a changed template, compares resources by logical ID, and
+//! reports what the next stack update would delete or replace: removed resources, logical IDs
+//! that changed (delete and recreate), types changed in place, properties that force a
+//! replacement, weakened `DeletionPolicy`/`UpdateReplacePolicy`, and protections turned off.
+//!
+//! A template is one stack, so a resource that moves to another template is still deleted from
+//! this one; unlike the Kubernetes analyzer, siblings are never consulted. Short-form tags
+//! (`!Ref X`) and their long forms (`{"Ref": "X"}`) compare equal, as do reordered keys and
+//! edited comments.
+//!
+//! Submodules: [`template`] reads a side into resources; [`catalog`] knows resource types.
+//! Pure: findings come from the two texts in the view and nothing else.
+
+mod catalog;
+mod template;
+#[cfg(test)]
+mod tests;
+
+use super::{unparseable_finding, FileView, Unparseable};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use crate::yaml::Node;
+use template::{show, Resource, Template};
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const RESOURCE_REMOVED: Rule = Rule {
+    id: RuleId("cloudformation/resource-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource was removed from a CloudFormation template, so the next stack update deletes it.",
+    why: "CloudFormation deletes every resource that is no longer in the template when the stack is \
+          updated (in a CDK app: when the construct is removed). Severity is critical for types that \
+          hold data (databases, tables, buckets, file systems, volumes, keys, hosted zones, queues, \
+          streams, log groups, repositories, secrets, user pools, nested stacks), high otherwise. An \
+          explicit DeletionPolicy lowers it: Retain or RetainExceptOnCreate orphan the resource \
+          instead of deleting it (medium for types that hold data, low otherwise), and Snapshot on a \
+          type that supports it takes a final snapshot first (high). RDS's implicit Snapshot default \
+          is named in the message but does not lower the severity: the database's automated backups \
+          are deleted with it either way.",
+    example: "before: Resources:\n          Database:\n            Type: AWS::RDS::DBInstance\nafter:  (Database removed)",
+    safer: "To stop managing the resource without deleting it, first deploy it with `DeletionPolicy: Retain` \
+            (CDK: `RemovalPolicy.RETAIN`), then remove it in a later change; if it moved or was renamed, keep its logical ID.",
+};
+
+pub const LOGICAL_ID_CHANGED: Rule = Rule {
+    id: RuleId("cloudformation/logical-id-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource reappears under a new logical ID (same type and properties): CloudFormation creates the new one and deletes the old.",
+    why: "CloudFormation identifies resources by logical ID, so a resource under a new ID is a new, empty \
+          resource and the one under the old ID is deleted with its data (or, with a fixed physical name, \
+          the update fails). In a CDK app the logical ID derives from the construct path, so moving or \
+          renaming a construct does this. Graded like resource-removed.",
+    example: "before: MyBucketF68F3FF0:     {Type: AWS::S3::Bucket, Properties: {Versioned…}}\n\
+              after:  StorageBucket19DB2FF8: {Type: AWS::S3::Bucket, Properties: {Versioned…}}",
+    safer: "Keep the old logical ID (CDK: `overrideLogicalId(\"<old id>\")` on the underlying Cfn resource); \
+            or set `DeletionPolicy: Retain` on the old resource, deploy, remove it, and import it under the new ID.",
+};
+
+pub const TYPE_CHANGED: Rule = Rule {
+    id: RuleId("cloudformation/type-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource keeps its logical ID but changes its Type.",
+    why: "CloudFormation refuses to change a resource's type in place (\"Update of resource type is not \
+          permitted\"), so such a change only deploys by deleting the old resource and creating the new \
+          one, losing whatever the old one held. High when the old type holds data, medium otherwise. A \
+          SAM resource rewritten as the resource it expands to (AWS::Serverless::Function as \
+          AWS::Lambda::Function, for example) keeps its logical ID and is not reported.",
+    example: "before: Events: {Type: AWS::SNS::Topic}\nafter:  Events: {Type: AWS::SQS::Queue}",
+    safer: "Add the new resource under a new logical ID, move its consumers over, and remove the old one in a \
+            later, reviewed change (with `DeletionPolicy: Retain` if its data must survive).",
+};
+
+pub const REPLACEMENT_PROPERTY: Rule = Rule {
+    id: RuleId("cloudformation/replacement-property"),
+    severity: Severity::Critical,
+    tags: DESTRUCTIVE,
+    summary: "A property whose change forces CloudFormation to replace a stateful resource was changed.",
+    why: "For properties documented as \"Update requires: Replacement\" CloudFormation creates a new \
+          resource, points references at it and deletes the old one with its data. twokey knows a small \
+          table of such properties for stateful types (RDS, DynamoDB, S3, EFS, SQS, Kinesis, Route 53, \
+          ElastiCache, Logs, ECR, Secrets Manager, OpenSearch, Neptune, DocumentDB). Critical; high when \
+          the resource's UpdateReplacePolicy keeps the old one (Retain) or a snapshot of it; medium when \
+          an unchanged custom name makes CloudFormation refuse the update instead.",
+    example: "before: TableName: orders\nafter:  TableName: orders-v2",
+    safer: "Create the new resource beside the old one under a new logical ID, migrate the data, and remove the \
+            old one later; set `UpdateReplacePolicy: Retain` (or Snapshot) on resources whose data must survive a replacement.",
+};
+
+pub const RETAIN_POLICY_WEAKENED: Rule = Rule {
+    id: RuleId("cloudformation/retain-policy-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A DeletionPolicy or UpdateReplacePolicy was weakened from Retain or Snapshot towards Delete (or removed).",
+    why: "These policies decide whether a deleted or replaced resource, and its data, survives. Without one \
+          the default is Delete (a DeletionPolicy defaults to Snapshot for RDS DB clusters and for DB \
+          instances outside a cluster). Weakening the policy is often the first step of a destroy. High \
+          for types that hold data, medium otherwise.",
+    example: "before: DeletionPolicy: Retain\nafter:  DeletionPolicy: Delete",
+    safer: "Keep Retain (or Snapshot) on resources that hold data; lift it only in a change reviewed together \
+            with the removal it enables.",
+};
+
+pub const PROTECTION_DISABLED: Rule = Rule {
+    id: RuleId("cloudformation/protection-disabled"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource protection was turned off: deletion or termination protection, point-in-time recovery, automated backups, versioning.",
+    why: "DeletionProtection (RDS, Neptune, DocumentDB, Cognito's ACTIVE), DeletionProtectionEnabled \
+          (DynamoDB, Logs), an ELBv2 load balancer's deletion_protection.enabled, DynamoDB point-in-time \
+          recovery, BackupRetentionPeriod, S3 versioning, an EFS backup policy and an EC2 instance's \
+          DisableApiTermination are what stand between a mistake and lost data or an outage. High for \
+          types that hold data, medium otherwise.",
+    example: "before: DeletionProtection: true\nafter:  DeletionProtection: false",
+    safer: "Keep the protection on; if the resource really must go, turn it off in its own reviewed change \
+            together with the removal.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: RuleId("cloudformation/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A CloudFormation template could not be parsed, so what it deletes is unknown.",
+    why: "twokey fails closed: it cannot tell which resources a template it cannot read removes or \
+          replaces, so a human must review it.",
+    example: "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n     Properties: {   # broken indentation",
+    safer: "Keep the template valid YAML or JSON (`cfn-lint` or `aws cloudformation validate-template` \
+            checks it) and push again.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &RESOURCE_REMOVED,
+    &LOGICAL_ID_CHANGED,
+    &TYPE_CHANGED,
+    &REPLACEMENT_PROPERTY,
+    &RETAIN_POLICY_WEAKENED,
+    &PROTECTION_DISABLED,
+    &UNPARSEABLE,
+];
+
+/// One side's template: empty when the side does not exist, `None` when it exists but cannot
+/// be compared (unreadable, which the files analyzer reports, or unparseable).
+fn side_template(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Option<Template> {
+    let (content, path) = match side {
+        Side::Base => (view.old, &view.change.old_path),
+        Side::Head => (view.new, &view.change.new_path),
+    };
+    if path.is_none() {
+        return Some(Template::default());
+    }
+    match template::parse(content.text()?) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let failure = Unparseable {
+                side,
+                line: Some(e.line),
+                reason: e.reason,
+            };
+            findings.push(unparseable_finding(&UNPARSEABLE, view, &failure));
+            None
+        }
+    }
+}
+
+/// Analyzes one changed CloudFormation template.
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let base = side_template(view, Side::Base, &mut findings);
+    let head = side_template(view, Side::Head, &mut findings);
+    let (Some(base), Some(head)) = (base, head) else {
+        return findings;
+    };
+    removals(view, &base, &head, &mut findings);
+    for new in &head.resources {
+        let Some(old) = base.get(&new.id) else {
+            continue;
+        };
+        if !catalog::same_type(&old.kind, &new.kind) {
+            findings.push(type_changed(view, old, new));
+            continue;
+        }
+        findings.extend(replacement(view, old, new));
+        policies(view, old, new, &mut findings);
+        protections(view, old, new, &mut findings);
+    }
+    findings
+}
+
+/// The non-empty `Properties` of a resource.
+fn body(r: &Resource) -> Option<&Node> {
+    r.properties().filter(|p| !p.as_map().is_empty())
+}
+
+/// Whether `new` is `old` under another logical ID: same type, and the same properties, or
+/// properties that differ only in which resources they reference (a CDK construct moved
+/// together with its neighbours gets new IDs for all of them).
+fn same_resource(old: &Resource, new: &Resource) -> bool {
+    if !catalog::same_type(&old.kind, &new.kind) || old.kind.is_empty() {
+        return false;
+    }
+    match (body(old), body(new)) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.same_value(b)
+                || template::without_references(a).same_value(&template::without_references(b))
+        }
+        _ => false,
+    }
+}
+
+fn removals(view: &FileView, base: &Template, head: &Template, out: &mut Vec<Finding>) {
+    let added: Vec<&Resource> = head
+        .resources
+        .iter()
+        .filter(|r| base.get(&r.id).is_none())
+        .collect();
+    let mut taken = vec![false; added.len()];
+    let mut removed: Vec<&Resource> = base
+        .resources
+        .iter()
+        .filter(|r| head.get(&r.id).is_none())
+        .collect();
+    removed.sort_by_key(|r| r.node.line);
+    for old in removed {
+        let successor = added
+            .iter()
+            .enumerate()
+            .find(|(i, new)| !taken[*i] && same_resource(old, new))
+            .map(|(i, new)| {
+                taken[i] = true;
+                *new
+            });
+        out.push(match successor {
+            Some(new) => renamed(view, old, new),
+            None => removed_finding(view, old),
+        });
+    }
+}
+
+/// How much deleting `r` loses, given its base DeletionPolicy, and what to say about it.
+enum Fate {
+    /// Retain or RetainExceptOnCreate: orphaned, not deleted.
+    Orphaned(String),
+    /// An explicit Snapshot on a type that supports it.
+    Snapshotted,
+    /// Deleted; with RDS's implicit Snapshot default when `true`.
+    Deleted { default_snapshot: bool },
+}
+
+fn fate(r: &Resource) -> Fate {
+    let (keep, node) = policy(r, DELETION_POLICY);
+    match (keep, node) {
+        (Keep::Retain, Some(n)) => Fate::Orphaned(show(Some(n))),
+        (Keep::Snapshot, Some(_)) if catalog::supports_snapshot(&r.kind) => Fate::Snapshotted,
+        (Keep::Snapshot, None) => Fate::Deleted {
+            default_snapshot: true,
+        },
+        _ => Fate::Deleted {
+            default_snapshot: false,
+        },
+    }
+}
+
+fn deletion_severity(r: &Resource, fate: &Fate) -> Severity {
+    let stateful = catalog::is_stateful(&r.kind);
+    match fate {
+        Fate::Orphaned(_) if stateful => Severity::Medium,
+        Fate::Orphaned(_) => Severity::Low,
+        Fate::Snapshotted => Severity::High,
+        Fate::Deleted { .. } if stateful => Severity::Critical,
+        Fate::Deleted { .. } => Severity::High,
+    }
+}
+
+fn describe(r: &Resource) -> String {
+    if r.kind.is_empty() {
+        format!("Resource {}", r.id)
+    } else {
+        format!("{} {}", r.kind, r.id)
+    }
+}
+
+fn removed_finding(view: &FileView, r: &Resource) -> Finding {
+    let path = view.path_on(Side::Base);
+    let what = describe(r);
+    let (how, when) = if view.change.is_deleted() {
+        (
+            format!("goes with the deleted template {path}"),
+            "updating its stack without it, or deleting the stack,",
+        )
+    } else {
+        (format!("is removed from {path}"), "the next stack update")
+    };
+    let fate = fate(r);
+    let message = match &fate {
+        Fate::Orphaned(policy) => format!(
+            "{what} {how}, but its DeletionPolicy is {policy}: CloudFormation leaves it in the account, orphaned and no longer managed by the stack, instead of deleting it."
+        ),
+        Fate::Snapshotted => format!(
+            "{what} {how}: {when} deletes it after a final snapshot (DeletionPolicy: Snapshot); bringing it back means restoring a new one from that snapshot."
+        ),
+        Fate::Deleted { default_snapshot } => {
+            let mut m = format!("{what} {how}: {when} deletes it, and {}.", catalog::loss(&r.kind));
+            if *default_snapshot {
+                m.push_str(" CloudFormation's default for it is a final snapshot, but its automated backups are deleted with it.");
+            }
+            m
+        }
+    };
+    Finding::new(
+        &RESOURCE_REMOVED,
+        view.at(Side::Base, r.node.line, r.node.end_line),
+        message,
+    )
+    .with_severity(deletion_severity(r, &fate))
+}
+
+fn renamed(view: &FileView, old: &Resource, new: &Resource) -> Finding {
+    let path = view.path_on(Side::Head);
+    let (o, n) = (&old.id, &new.id);
+    let fate = fate(old);
+    let consequence = match &fate {
+        Fate::Orphaned(policy) => format!(
+            "creates {n} empty and leaves {o} in the account, orphaned (its DeletionPolicy is {policy})"
+        ),
+        Fate::Snapshotted => {
+            format!("creates {n} empty and deletes {o} after a final snapshot")
+        }
+        Fate::Deleted { .. } => format!(
+            "creates {n} empty and deletes {o}, and {}",
+            catalog::loss(&old.kind)
+        ),
+    };
+    Finding::new(
+        &LOGICAL_ID_CHANGED,
+        view.at(Side::Head, new.node.line, new.node.end_line),
+        format!(
+            "{} is now {n} in {path} (same type and properties, new logical ID): CloudFormation treats {n} as a new resource, so it {consequence}.",
+            describe(old)
+        ),
+    )
+    .with_severity(deletion_severity(old, &fate))
+    .with_safer(format!(
+        "Keep the logical ID {o}: in a CDK app, call `overrideLogicalId(\"{o}\")` on the resource (or keep its construct id and path); \
+         or set `DeletionPolicy: Retain` on {o}, deploy, remove it, and import the existing resource as {n}."
+    ))
+}
+
+fn type_changed(view: &FileView, old: &Resource, new: &Resource) -> Finding {
+    let (line, end) = new
+        .node
+        .get("Type")
+        .map_or((new.node.line, new.node.end_line), |t| (t.line, t.end_line));
+    let severity = if catalog::is_stateful(&old.kind) {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    Finding::new(
+        &TYPE_CHANGED,
+        view.at(Side::Head, line, end),
+        format!(
+            "{} changes its Type from {} to {} in {}: CloudFormation refuses to change a type in place (\"Update of resource type is not permitted\"), so this deploys only by deleting the old {}, and {}.",
+            new.id,
+            show_kind(&old.kind),
+            show_kind(&new.kind),
+            view.path_on(Side::Head),
+            show_kind(&old.kind),
+            catalog::loss(&old.kind)
+        ),
+    )
+    .with_severity(severity)
+}
+
+fn show_kind(kind: &str) -> &str {
+    if kind.is_empty() {
+        "(no Type)"
+    } else {
+        kind
+    }
+}
+
+/// Whether a property has the same value on both sides (absent equals absent).
+fn same(a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.same_value(b),
+        _ => false,
+    }
+}
+
+fn replacement(view: &FileView, old: &Resource, new: &Resource) -> Option<Finding> {
+    let table = catalog::replacing(&new.kind).or_else(|| catalog::replacing(&old.kind))?;
+    let changed: Vec<&str> = table
+        .properties
+        .iter()
+        .copied()
+        .filter(|p| !same(old.property(p), new.property(p)))
+        .collect();
+    let first = changed.first()?;
+    let (line, end) = new.line_of(first);
+    let what = describe(new);
+    let path = view.path_on(Side::Head);
+    let changes: Vec<String> = changed
+        .iter()
+        .map(|p| format!("{p} {} → {}", show(old.property(p)), show(new.property(p))))
+        .collect();
+    let changes = changes.join(", ");
+    // A custom physical name that stays the same: CloudFormation cannot create the
+    // replacement beside the old resource, so the update fails rather than replacing it.
+    let pinned = table
+        .name
+        .filter(|name| !changed.contains(name) && new.property(name).is_some());
+    if let Some(name) = pinned {
+        return Some(
+            Finding::new(
+                &REPLACEMENT_PROPERTY,
+                view.at(Side::Head, line, end),
+                format!(
+                    "{what}: {changes} in {path} requires replacing it, but its custom name ({name} {}) cannot be taken by the replacement, so CloudFormation fails the update; deploying it means renaming, which replaces it and loses the data it holds.",
+                    show(new.property(name))
+                ),
+            )
+            .with_severity(Severity::Medium),
+        );
+    }
+    let (keep, node) = policy(new, UPDATE_REPLACE_POLICY);
+    let (severity, fate) = match (keep, node) {
+        (Keep::Retain, Some(_)) => (
+            Severity::High,
+            "the old one is kept, orphaned (UpdateReplacePolicy: Retain), and the new one starts empty".to_owned(),
+        ),
+        (Keep::Snapshot, Some(_)) if catalog::supports_snapshot(&new.kind) => (
+            Severity::High,
+            "the old one is deleted after a final snapshot (UpdateReplacePolicy: Snapshot) and the new one starts empty".to_owned(),
+        ),
+        _ => (
+            REPLACEMENT_PROPERTY.severity,
+            format!("the old one is deleted: {}", catalog::loss(&new.kind)),
+        ),
+    };
+    Some(
+        Finding::new(
+            &REPLACEMENT_PROPERTY,
+            view.at(Side::Head, line, end),
+            format!(
+                "{what}: {changes} in {path} forces CloudFormation to replace it (create a new one, then delete the old one); {fate}."
+            ),
+        )
+        .with_severity(severity),
+    )
+}
+
+const DELETION_POLICY: &str = "DeletionPolicy";
+const UPDATE_REPLACE_POLICY: &str = "UpdateReplacePolicy";
+
+/// How much of a resource a policy keeps, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Keep {
+    Delete,
+    Snapshot,
+    Retain,
+}
+
+/// The effective policy `attr` of `r` and the node that sets it (`None`: the default).
+/// A value twokey cannot read (an intrinsic function) counts as Delete: it fails closed.
+fn policy<'a>(r: &'a Resource, attr: &str) -> (Keep, Option<&'a Node>) {
+    match r.node.get(attr).filter(|n| !n.is_null()) {
+        Some(node) => {
+            let keep = match node.as_str() {
+                Some("Retain" | "RetainExceptOnCreate") => Keep::Retain,
+                Some("Snapshot") => Keep::Snapshot,
+                _ => Keep::Delete,
+            };
+            (keep, Some(node))
+        }
+        None => (default_policy(r, attr), None),
+    }
+}
+
+/// CloudFormation's documented default: Delete, except a DeletionPolicy of Snapshot for RDS DB
+/// clusters and for DB instances that are not part of a cluster.
+fn default_policy(r: &Resource, attr: &str) -> Keep {
+    let rds_snapshot = r.kind == "AWS::RDS::DBCluster"
+        || (r.kind == "AWS::RDS::DBInstance" && r.property("DBClusterIdentifier").is_none());
+    if attr == DELETION_POLICY && rds_snapshot {
+        Keep::Snapshot
+    } else {
+        Keep::Delete
+    }
+}
+
+fn show_policy(keep: Keep, node: Option<&Node>) -> String {
+    match (node, keep) {
+        (Some(n), _) => show(Some(n)),
+        (None, Keep::Snapshot) => "(absent: defaults to Snapshot)".to_owned(),
+        (None, _) => "(absent: defaults to Delete)".to_owned(),
+    }
+}
+
+fn policies(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Finding>) {
+    for attr in [DELETION_POLICY, UPDATE_REPLACE_POLICY] {
+        let (before, before_node) = policy(old, attr);
+        let (after, after_node) = policy(new, attr);
+        if after >= before {
+            continue;
+        }
+        let (line, end) =
+            after_node.map_or((new.node.line, new.node.end_line), |n| (n.line, n.end_line));
+        let consequence = match (attr, after) {
+            (DELETION_POLICY, Keep::Snapshot) => {
+                "removing it from the template, or deleting the stack, now deletes it after a snapshot instead of keeping it".to_owned()
+            }
+            (DELETION_POLICY, _) => format!(
+                "removing it from the template, or deleting the stack, now deletes it, and {}",
+                catalog::loss(&new.kind)
+            ),
+            (_, Keep::Snapshot) => {
+                "a replacement now deletes the old resource after a snapshot instead of keeping it".to_owned()
+            }
+            _ => format!(
+                "a replacement now deletes the old resource, and {}",
+                catalog::loss(&new.kind)
+            ),
+        };
+        let severity = if catalog::is_stateful(&new.kind) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(
+            Finding::new(
+                &RETAIN_POLICY_WEAKENED,
+                view.at(Side::Head, line, end),
+                format!(
+                    "{}: {attr} goes from {} to {} in {}, so {consequence}.",
+                    describe(new),
+                    show_policy(before, before_node),
+                    show_policy(after, after_node),
+                    view.path_on(Side::Head)
+                ),
+            )
+            .with_severity(severity),
+        );
+    }
+}
+
+/// One protection setting of a resource: whether it is on, and the node to point at.
+struct Guard<'a> {
+    what: &'static str,
+    consequence: &'static str,
+    on: bool,
+    node: Option<&'a Node>,
+}
+
+fn is_true(node: Option<&Node>) -> bool {
+    node.and_then(Node::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+}
+
+/// Types whose automated backups are on unless BackupRetentionPeriod says 0.
+const BACKED_UP_BY_DEFAULT: &[&str] = &[
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
+    "AWS::DocDB::DBCluster",
+    "AWS::Neptune::DBCluster",
+];
+
+fn guards(r: &Resource) -> Vec<Guard<'_>> {
+    let mut out = Vec::new();
+    let prop = |k: &str| r.property(k);
+    if let Some(node) = prop("DeletionProtection") {
+        out.push(Guard {
+            what: "deletion protection (DeletionProtection)",
+            consequence: "nothing stops it from being deleted by a stack update or by hand",
+            on: is_true(Some(node)) || node.as_str() == Some("ACTIVE"),
+            node: Some(node),
+        });
+    }
+    if let Some(node) = prop("DeletionProtectionEnabled") {
+        out.push(Guard {
+            what: "deletion protection (DeletionProtectionEnabled)",
+            consequence: "nothing stops it from being deleted by a stack update or by hand",
+            on: is_true(Some(node)),
+            node: Some(node),
+        });
+    }
+    if let Some(spec) = prop("PointInTimeRecoverySpecification") {
+        let node = spec.get("PointInTimeRecoveryEnabled");
+        out.push(Guard {
+            what: "point-in-time recovery",
+            consequence: "its continuous backups are deleted and it can no longer be restored to a moment before a mistake",
+            on: is_true(node),
+            node: node.or(Some(spec)),
+        });
+    }
+    let retention = prop("BackupRetentionPeriod");
+    if retention.is_some() || BACKED_UP_BY_DEFAULT.contains(&r.kind.as_str()) {
+        out.push(Guard {
+            what: "automated backups (BackupRetentionPeriod)",
+            consequence: "its automated backups are deleted and no new ones are taken",
+            on: retention.and_then(Node::as_str) != Some("0"),
+            node: retention,
+        });
+    }
+    if let Some(versioning) = prop("VersioningConfiguration") {
+        let node = versioning.get("Status");
+        out.push(Guard {
+            what: "versioning",
+            consequence: "overwritten and deleted objects can no longer be recovered",
+            on: node.and_then(Node::as_str) == Some("Enabled"),
+            node: node.or(Some(versioning)),
+        });
+    } else if r.kind == "AWS::S3::Bucket" {
+        out.push(Guard {
+            what: "versioning",
+            consequence: "overwritten and deleted objects can no longer be recovered",
+            on: false,
+            node: None,
+        });
+    }
+    if let Some(attributes) = prop("LoadBalancerAttributes") {
+        let entry = attributes
+            .as_seq()
+            .iter()
+            .find(|a| a.get("Key").and_then(Node::as_str) == Some("deletion_protection.enabled"));
+        let node = entry.and_then(|e| e.get("Value"));
+        out.push(Guard {
+            what: "deletion protection (deletion_protection.enabled)",
+            consequence:
+                "nothing stops the load balancer from being deleted by a stack update or by hand",
+            on: is_true(node),
+            node: node.or(Some(attributes)),
+        });
+    }
+    if let Some(node) = prop("DisableApiTermination") {
+        out.push(Guard {
+            what: "termination protection (DisableApiTermination)",
+            consequence: "the instance can be terminated through the API",
+            on: is_true(Some(node)),
+            node: Some(node),
+        });
+    }
+    if let Some(policy) = prop("BackupPolicy") {
+        let node = policy.get("Status");
+        out.push(Guard {
+            what: "automatic backups (BackupPolicy)",
+            consequence: "AWS Backup stops taking daily backups of the file system",
+            on: node.and_then(Node::as_str) == Some("ENABLED"),
+            node: node.or(Some(policy)),
+        });
+    }
+    out
+}
+
+fn protections(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Finding>) {
+    let after = guards(new);
+    for before in guards(old).into_iter().filter(|g| g.on) {
+        let now = after.iter().find(|g| g.what == before.what);
+        if now.is_some_and(|g| g.on) {
+            continue;
+        }
+        let now_node = now.and_then(|g| g.node);
+        let (line, end) =
+            now_node.map_or((new.node.line, new.node.end_line), |n| (n.line, n.end_line));
+        let severity = if catalog::is_stateful(&new.kind) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(
+            Finding::new(
+                &PROTECTION_DISABLED,
+                view.at(Side::Head, line, end),
+                format!(
+                    "{}: {} is turned off in {} ({} → {}), so {}.",
+                    describe(new),
+                    before.what,
+                    view.path_on(Side::Head),
+                    show(before.node),
+                    show(now_node),
+                    before.consequence
+                ),
+            )
+            .with_severity(severity),
+        );
+    }
+}

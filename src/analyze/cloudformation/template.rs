@@ -1,0 +1,272 @@
+//! template: reads one side of a CloudFormation template (YAML or JSON, hand-written, SAM or
+//! synthesized by the CDK) into its resources, keyed by logical ID, with the lines they span.
+//!
+//! Values are put in one canonical form so that the two ways of writing an intrinsic
+//! function compare equal: `!Ref Bucket` and `{"Ref": "Bucket"}`, `!GetAtt Db.Endpoint` and
+//! `{"Fn::GetAtt": ["Db", "Endpoint"]}`, `!Sub …` and `{"Fn::Sub": …}`. Lines are kept, so
+//! a finding can still point at the property it is about. Pure: no I/O.
+
+use crate::yaml::{self, Node, Value};
+
+/// One resource of the `Resources` section.
+#[derive(Debug, Clone)]
+pub(super) struct Resource {
+    /// The logical ID: the key under `Resources`.
+    pub id: String,
+    /// `Type`, or empty when the template does not say (a broken template).
+    pub kind: String,
+    /// The whole resource, canonical, with its lines.
+    pub node: Node,
+}
+
+impl Resource {
+    pub fn properties(&self) -> Option<&Node> {
+        self.node.get("Properties").filter(|p| !p.is_null())
+    }
+    /// A property's value, `None` when absent or null.
+    pub fn property(&self, key: &str) -> Option<&Node> {
+        self.properties()?.get(key).filter(|v| !v.is_null())
+    }
+    /// The node a finding about `key` points at: the property's value, else the resource.
+    pub fn line_of(&self, key: &str) -> (u32, u32) {
+        match self.property(key) {
+            Some(v) => (v.line, v.end_line),
+            None => (self.node.line, self.node.end_line),
+        }
+    }
+}
+
+/// The resources of one side, in file order.
+#[derive(Debug, Default)]
+pub(super) struct Template {
+    pub resources: Vec<Resource>,
+}
+
+impl Template {
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+}
+
+/// Why a template could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ParseError {
+    pub line: u32,
+    pub reason: String,
+}
+
+/// Parses a template. A file without a `Resources` section (a CDK manifest, an empty file)
+/// is an empty template, not an error; a document that is not a template at all is.
+pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
+    // JSON forbids raw tabs inside strings, so in a JSON document every tab is whitespace;
+    // YAML does not accept tabs as indentation, and hand-written JSON often has them.
+    let owned;
+    let text = if text.trim_start().starts_with('{') && text.contains('\t') {
+        owned = text.replace('\t', " ");
+        owned.as_str()
+    } else {
+        text
+    };
+    let docs = yaml::parse_documents(text).map_err(|e| ParseError {
+        line: e.line.max(1),
+        reason: e.message,
+    })?;
+    let mut docs = docs.into_iter().filter(|d| !d.is_null());
+    let Some(doc) = docs.next() else {
+        return Ok(Template::default());
+    };
+    if let Some(extra) = docs.next() {
+        return Err(ParseError {
+            line: extra.line,
+            reason: "a second YAML document; a CloudFormation template is a single document"
+                .to_owned(),
+        });
+    }
+    if !matches!(doc.value, Value::Map(_)) {
+        return Err(ParseError {
+            line: doc.line,
+            reason: "the template is not a mapping".to_owned(),
+        });
+    }
+    let Some(section) = doc.get("Resources").filter(|r| !r.is_null()) else {
+        return Ok(Template::default());
+    };
+    let Value::Map(entries) = &section.value else {
+        return Err(ParseError {
+            line: section.line,
+            reason: "`Resources` is not a mapping of logical IDs to resources".to_owned(),
+        });
+    };
+    let resources = entries
+        .iter()
+        .map(|(id, node)| {
+            let kind = if id.starts_with("Fn::ForEach::") {
+                // AWS::LanguageExtensions: one key that stamps out many resources.
+                "Fn::ForEach".to_owned()
+            } else {
+                node.get("Type")
+                    .and_then(Node::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            Resource {
+                id: id.clone(),
+                kind,
+                node: canonical(node),
+            }
+        })
+        .collect();
+    Ok(Template { resources })
+}
+
+/// The long (JSON) form of every intrinsic function, recursively, lines kept.
+pub(super) fn canonical(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Tagged(tag, inner) => {
+            let key = match tag.as_str() {
+                "Ref" | "Condition" => tag.clone(),
+                other => format!("Fn::{other}"),
+            };
+            let inner = canonical(inner);
+            return Node {
+                line: node.line,
+                end_line: node.end_line,
+                value: Value::Map(vec![(key.clone(), get_att_list(&key, inner))]),
+            };
+        }
+        Value::Map(entries) => {
+            let mut out: Vec<(String, Node)> = entries
+                .iter()
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect();
+            if out.len() == 1 {
+                let (key, value) = out.remove(0);
+                let value = get_att_list(&key, value);
+                out.push((key, value));
+            }
+            Value::Map(out)
+        }
+        Value::Seq(items) => Value::Seq(items.iter().map(canonical).collect()),
+        Value::Null | Value::Scalar(_) => node.value.clone(),
+    };
+    Node {
+        line: node.line,
+        end_line: node.end_line,
+        value,
+    }
+}
+
+/// `Fn::GetAtt: "Db.Endpoint.Address"` is `Fn::GetAtt: [Db, Endpoint.Address]`.
+fn get_att_list(key: &str, value: Node) -> Node {
+    if key != "Fn::GetAtt" {
+        return value;
+    }
+    let Some((resource, attribute)) = value.as_str().and_then(|s| s.split_once('.')) else {
+        return value;
+    };
+    let part = |s: &str| Node {
+        line: value.line,
+        end_line: value.line,
+        value: Value::Scalar(s.to_owned()),
+    };
+    Node {
+        line: value.line,
+        end_line: value.end_line,
+        value: Value::Seq(vec![part(resource), part(attribute)]),
+    }
+}
+
+/// The same value with every reference to another resource (`Ref`, the resource of
+/// `Fn::GetAtt`) blanked: two resources that differ only in what they point at look alike.
+/// Used to recognise a CDK resource whose logical ID changed together with its neighbours'.
+pub(super) fn without_references(node: &Node) -> Node {
+    let blank = |n: &Node| Node {
+        line: n.line,
+        end_line: n.end_line,
+        value: Value::Scalar(String::new()),
+    };
+    let value = match &node.value {
+        Value::Map(entries) if entries.len() == 1 && entries[0].0 == "Ref" => {
+            Value::Map(vec![("Ref".to_owned(), blank(&entries[0].1))])
+        }
+        Value::Map(entries) if entries.len() == 1 && entries[0].0 == "Fn::GetAtt" => {
+            let mut parts: Vec<Node> = entries[0].1.as_seq().to_vec();
+            if let Some(first) = parts.first_mut() {
+                *first = blank(first);
+            }
+            Value::Map(vec![(
+                "Fn::GetAtt".to_owned(),
+                Node {
+                    line: entries[0].1.line,
+                    end_line: entries[0].1.end_line,
+                    value: Value::Seq(parts),
+                },
+            )])
+        }
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), without_references(v)))
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(items.iter().map(without_references).collect()),
+        other => other.clone(),
+    };
+    Node {
+        line: node.line,
+        end_line: node.end_line,
+        value,
+    }
+}
+
+/// A short, one-line rendering of a value for messages: `true`, `Retain`, `(absent)`,
+/// `{Ref: Param}`.
+pub(super) fn show(node: Option<&Node>) -> String {
+    fn render(node: &Node, out: &mut String, budget: &mut usize) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        match &node.value {
+            Value::Null => out.push_str("null"),
+            Value::Scalar(s) => out.push_str(s),
+            Value::Seq(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    render(item, out, budget);
+                }
+                out.push(']');
+            }
+            Value::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push_str(": ");
+                    render(v, out, budget);
+                }
+                out.push('}');
+            }
+            Value::Tagged(tag, inner) => {
+                out.push('!');
+                out.push_str(tag);
+                out.push(' ');
+                render(inner, out, budget);
+            }
+        }
+    }
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return "(absent)".to_owned();
+    };
+    let mut out = String::new();
+    render(node, &mut out, &mut 24);
+    if out.chars().count() > 80 {
+        out = out.chars().take(77).collect::<String>() + "…";
+    }
+    out
+}

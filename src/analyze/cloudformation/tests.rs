@@ -1,0 +1,881 @@
+use super::super::files::testkit::{ids, Case};
+use super::*;
+use crate::analyze::FileKind;
+use proptest::prelude::*;
+
+fn run(case: Case) -> Vec<Finding> {
+    case.run(analyze)
+}
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> u32 {
+    let index = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in the fixture"));
+    index as u32 + 1
+}
+
+/// A hand-written template with short-form tags.
+const STACK: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Description: Shop storage   # the data tier
+Parameters:
+  Env:
+    Type: String
+Resources:
+  Database:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceClass: db.t3.micro
+      Engine: postgres
+      DBName: shop
+      StorageEncrypted: true
+      KmsKeyId: !Ref DataKey
+      DeletionProtection: true
+      BackupRetentionPeriod: 7
+  DataKey:
+    Type: AWS::KMS::Key
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      Description: !Sub 'shop-${Env}'
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub 'orders-${Env}'
+      BillingMode: PAY_PER_REQUEST
+      KeySchema:
+        - AttributeName: id
+          KeyType: HASH
+      AttributeDefinitions:
+        - AttributeName: id
+          AttributeType: S
+      PointInTimeRecoverySpecification:
+        PointInTimeRecoveryEnabled: true
+  Handler:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt HandlerRole.Arn
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+  HandlerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+Outputs:
+  TableName:
+    Value: !Ref Orders
+";
+
+const PATH: &str = "infra/shop.yaml";
+
+fn modified(head: &str) -> Vec<Finding> {
+    run(Case::modified(PATH, STACK, head))
+}
+
+/// STACK without the resource that starts at `start` and ends before `next`.
+fn without(start: &str, next: &str) -> String {
+    let from = STACK.find(start).expect("start");
+    let to = STACK.find(next).expect("next");
+    format!("{}{}", &STACK[..from], &STACK[to..])
+}
+
+// --- resource-removed ---------------------------------------------------------------------
+
+#[test]
+fn removing_a_database_is_critical_and_points_at_its_base_lines() {
+    let head = without("  Database:\n", "  DataKey:\n");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].tags, [Tag::Destructive, Tag::Infra]);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (
+            Some(line_of(STACK, "Type: AWS::RDS::DBInstance")),
+            Some(line_of(STACK, "BackupRetentionPeriod"))
+        )
+    );
+    let m = &f[0].message;
+    assert!(
+        m.contains("AWS::RDS::DBInstance Database is removed from infra/shop.yaml"),
+        "{m}"
+    );
+    assert!(m.contains("default for it is a final snapshot"), "{m}");
+}
+
+#[test]
+fn removing_a_stateless_resource_is_high() {
+    let head = without("  Handler:\n", "  HandlerRole:\n");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("AWS::Lambda::Function Handler"));
+}
+
+#[test]
+fn removing_a_retained_resource_is_an_orphan_not_a_deletion() {
+    let head = without("  DataKey:\n", "  Orders:\n");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    // A key holds what it encrypts, so orphaning it is medium rather than low.
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("orphaned"), "{}", f[0].message);
+    assert!(f[0].message.contains("DeletionPolicy is Retain"));
+
+    let retained_function = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    DeletionPolicy: RetainExceptOnCreate\n";
+    let f = run(Case::modified(PATH, retained_function, "Resources: {}\n"));
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(f[0].message.contains("RetainExceptOnCreate"));
+}
+
+#[test]
+fn an_explicit_snapshot_policy_softens_a_removal_only_where_snapshots_exist() {
+    let volume = "Resources:\n  Data:\n    Type: AWS::EC2::Volume\n    DeletionPolicy: Snapshot\n    Properties:\n      Size: 100\n";
+    let f = run(Case::modified(PATH, volume, "Resources: {}\n"));
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("final snapshot"), "{}", f[0].message);
+
+    // S3 has no snapshots: the bucket is deleted all the same.
+    let bucket = volume.replace("AWS::EC2::Volume", "AWS::S3::Bucket");
+    let f = run(Case::modified(PATH, &bucket, "Resources: {}\n"));
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn an_instance_in_a_cluster_has_no_default_snapshot() {
+    let aurora = "Resources:\n  Writer:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DBClusterIdentifier: !Ref Cluster\n";
+    let f = run(Case::modified(PATH, aurora, "Resources: {}\n"));
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(!f[0].message.contains("snapshot"), "{}", f[0].message);
+}
+
+#[test]
+fn deleting_a_template_reports_each_resource_once_on_the_base_side() {
+    let f = Case::deleted(PATH, STACK).run(crate::analyze::analyze_file);
+    assert_eq!(
+        ids(&f),
+        ["cloudformation/resource-removed"; 5],
+        "no whole-file finding on top: {f:?}"
+    );
+    assert!(f.iter().all(|x| x.location.side == Side::Base));
+    assert!(
+        f[0].message.contains("goes with the deleted template"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_deleted_template_that_does_not_parse_is_unparseable_on_the_base_side() {
+    let f = run(Case::deleted(PATH, "Resources:\n  A: [\n").with_kind(FileKind::CloudFormation));
+    assert_eq!(ids(&f), ["cloudformation/unparseable"]);
+    assert_eq!(f[0].location.side, Side::Base);
+}
+
+// --- quiet changes ------------------------------------------------------------------------
+
+#[test]
+fn adding_resources_or_a_whole_template_is_quiet() {
+    let head = format!(
+        "{}  Audit:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: audit\n{}",
+        &STACK[..STACK.find("Outputs:").unwrap_or_default()],
+        &STACK[STACK.find("Outputs:").unwrap_or_default()..]
+    );
+    assert!(modified(&head).is_empty());
+    assert!(run(Case::added(PATH, STACK)).is_empty());
+}
+
+#[test]
+fn comments_formatting_and_reordering_are_quiet() {
+    let handler = STACK.find("  Handler:\n").unwrap_or_default();
+    let outputs = STACK.find("Outputs:").unwrap_or_default();
+    let resources = STACK.find("  Database:\n").unwrap_or_default();
+    // The Lambda and its role first, then the rest; a comment and flow style here and there.
+    let head = format!(
+        "{}{}{}{}{}",
+        &STACK[..resources],
+        &STACK[handler..outputs],
+        &STACK[resources..handler],
+        "  # nothing below changes\n",
+        &STACK[outputs..]
+    )
+    .replace(
+        "      BackupRetentionPeriod: 7\n",
+        "      BackupRetentionPeriod: 7   # a week\n",
+    )
+    .replace(
+        "      KeySchema:\n        - AttributeName: id\n          KeyType: HASH\n",
+        "      KeySchema: [{KeyType: HASH, AttributeName: id}]\n",
+    );
+    assert_ne!(head, STACK);
+    assert!(modified(&head).is_empty(), "{:?}", modified(&head));
+}
+
+#[test]
+fn a_template_renamed_without_changes_is_quiet() {
+    let f = run(Case::renamed(PATH, "infra/shop-storage.yaml", STACK, STACK));
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn changing_unrelated_properties_under_the_same_logical_id_is_quiet() {
+    let head = STACK
+        .replace("db.t3.micro", "db.r6g.large")
+        .replace("python3.12", "python3.13")
+        .replace("PAY_PER_REQUEST", "PROVISIONED");
+    assert!(modified(&head).is_empty(), "{:?}", modified(&head));
+}
+
+#[test]
+fn short_form_tags_and_long_forms_are_the_same_value() {
+    let head = STACK
+        .replace("KmsKeyId: !Ref DataKey", "KmsKeyId: {Ref: DataKey}")
+        .replace(
+            "TableName: !Sub 'orders-${Env}'",
+            "TableName:\n        Fn::Sub: orders-${Env}",
+        )
+        .replace(
+            "Role: !GetAtt HandlerRole.Arn",
+            "Role: {'Fn::GetAtt': [HandlerRole, Arn]}",
+        );
+    assert!(modified(&head).is_empty(), "{:?}", modified(&head));
+    // A real change in the same spots is seen.
+    let f = modified(&STACK.replace("KmsKeyId: !Ref DataKey", "KmsKeyId: {Ref: OtherKey}"));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+}
+
+/// STACK's resources in JSON, as `cdk synth` or a converter would write them.
+const STACK_JSON: &str = r#"{
+ "AWSTemplateFormatVersion": "2010-09-09",
+ "Resources": {
+  "Database": {
+   "Type": "AWS::RDS::DBInstance",
+   "Properties": {
+    "DBInstanceClass": "db.t3.micro", "Engine": "postgres", "DBName": "shop",
+    "StorageEncrypted": true, "KmsKeyId": {"Ref": "DataKey"},
+    "DeletionProtection": true, "BackupRetentionPeriod": 7
+   }
+  },
+  "DataKey": {
+   "Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+   "Properties": {"Description": {"Fn::Sub": "shop-${Env}"}}
+  },
+  "Orders": {
+   "Type": "AWS::DynamoDB::Table",
+   "Properties": {
+    "TableName": {"Fn::Sub": "orders-${Env}"},
+    "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}
+   }
+  },
+  "Handler": {
+   "Type": "AWS::Lambda::Function",
+   "Properties": {
+	"Runtime": "python3.12", "Handler": "app.handler",
+	"Role": {"Fn::GetAtt": "HandlerRole.Arn"},
+	"Environment": {"Variables": {"TABLE": {"Ref": "Orders"}}}
+   }
+  },
+  "HandlerRole": {
+   "Type": "AWS::IAM::Role",
+   "Properties": {"AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}
+  }
+ }
+}
+"#;
+
+#[test]
+fn converting_the_template_from_yaml_to_json_is_quiet() {
+    assert!(STACK_JSON.contains('\t'), "the fixture keeps a tab");
+    let f = run(Case::renamed(PATH, "infra/shop.json", STACK, STACK_JSON));
+    assert!(f.is_empty(), "{f:?}");
+}
+
+// --- logical-id-changed (CDK) -------------------------------------------------------------
+
+fn cdk_template(bucket_id: &str, key_id: &str, path: &str) -> String {
+    format!(
+        r#"{{
+ "Resources": {{
+  "{key_id}": {{
+   "Type": "AWS::KMS::Key",
+   "Properties": {{"EnableKeyRotation": true}},
+   "UpdateReplacePolicy": "Retain",
+   "DeletionPolicy": "Retain",
+   "Metadata": {{"aws:cdk:path": "ShopStack/{path}/Key/Resource"}}
+  }},
+  "{bucket_id}": {{
+   "Type": "AWS::S3::Bucket",
+   "Properties": {{
+    "BucketEncryption": {{
+     "ServerSideEncryptionConfiguration": [
+      {{"ServerSideEncryptionByDefault": {{"KMSMasterKeyID": {{"Fn::GetAtt": ["{key_id}", "Arn"]}}, "SSEAlgorithm": "aws:kms"}}}}
+     ]
+    }},
+    "VersioningConfiguration": {{"Status": "Enabled"}}
+   }},
+   "UpdateReplacePolicy": "Delete",
+   "DeletionPolicy": "Delete",
+   "Metadata": {{"aws:cdk:path": "ShopStack/{path}/Bucket/Resource"}}
+  }},
+  "CDKMetadata": {{
+   "Type": "AWS::CDK::Metadata",
+   "Properties": {{"Analytics": "v2:deflate64:H4sIAAAAAAAA"}},
+   "Metadata": {{"aws:cdk:path": "ShopStack/CDKMetadata/Default"}}
+  }}
+ }}
+}}
+"#
+    )
+}
+
+const CDK_PATH: &str = "cdk.out/ShopStack.template.json";
+
+#[test]
+fn a_construct_moved_in_a_cdk_app_is_one_logical_id_change_per_resource() {
+    let base = cdk_template("MyBucketF68F3FF0", "MyKey6AB29FA6", "My");
+    let head = cdk_template("StorageBucket19DB2FF8", "StorageKey11A9B2E4", "Storage");
+    let f = run(Case::modified(CDK_PATH, &base, &head));
+    assert_eq!(
+        ids(&f),
+        [
+            "cloudformation/logical-id-changed",
+            "cloudformation/logical-id-changed"
+        ],
+        "{f:?}"
+    );
+    // The key is retained: orphaned (medium); the bucket is deleted (critical).
+    let key = &f[0];
+    assert_eq!(key.severity, Severity::Medium);
+    assert!(key.message.contains("orphaned"), "{}", key.message);
+    let bucket = &f[1];
+    assert_eq!(bucket.severity, Severity::Critical);
+    assert_eq!(bucket.location.side, Side::Head);
+    assert_eq!(
+        bucket.location.line,
+        Some(line_of(&head, "\"StorageBucket19DB2FF8\""))
+    );
+    assert!(
+        bucket
+            .message
+            .contains("AWS::S3::Bucket MyBucketF68F3FF0 is now StorageBucket19DB2FF8"),
+        "{}",
+        bucket.message
+    );
+    assert!(bucket
+        .safer
+        .as_deref()
+        .unwrap_or("")
+        .contains("overrideLogicalId(\"MyBucketF68F3FF0\")"));
+}
+
+#[test]
+fn a_new_logical_id_with_different_properties_is_a_removal_and_an_addition() {
+    let base = cdk_template("MyBucketF68F3FF0", "MyKey6AB29FA6", "My");
+    let head = cdk_template("StorageBucket19DB2FF8", "MyKey6AB29FA6", "My")
+        .replace("\"Status\": \"Enabled\"", "\"Status\": \"Suspended\"");
+    let f = run(Case::modified(CDK_PATH, &base, &head));
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn an_unchanged_cdk_template_is_quiet() {
+    let t = cdk_template("MyBucketF68F3FF0", "MyKey6AB29FA6", "My");
+    assert!(run(Case::modified(CDK_PATH, &t, &t)).is_empty());
+}
+
+// --- type-changed -------------------------------------------------------------------------
+
+#[test]
+fn changing_a_type_under_the_same_logical_id_is_type_changed_at_the_type_line() {
+    let base = "Resources:\n  Events:\n    Type: AWS::SNS::Topic\n";
+    let head = "Resources:\n  Events:\n    Type: AWS::SQS::Queue\n";
+    let f = run(Case::modified(PATH, base, head));
+    assert_eq!(ids(&f), ["cloudformation/type-changed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(3))
+    );
+    assert!(f[0].message.contains("not permitted"), "{}", f[0].message);
+
+    let f = run(Case::modified(
+        PATH,
+        &head.replace("Events", "Jobs"),
+        "Resources:\n  Jobs:\n    Type: AWS::SNS::Topic\n",
+    ));
+    assert_eq!(f[0].severity, Severity::High, "a queue holds messages");
+}
+
+#[test]
+fn a_sam_resource_written_as_what_it_expands_to_is_not_a_type_change() {
+    let base = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n";
+    let head = "Resources:\n  Api:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: app.handler\n";
+    assert!(run(Case::modified("template.yaml", base, head)).is_empty());
+}
+
+// --- replacement-property -----------------------------------------------------------------
+
+#[test]
+fn renaming_a_table_replaces_it_and_points_at_the_new_name() {
+    let head = STACK.replace("'orders-${Env}'", "'orders-v2-${Env}'");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(line_of(&head, "orders-v2")))
+    );
+    assert!(f[0].message.contains("TableName"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("orders-v2-${Env}"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_replacing_change_under_a_fixed_custom_name_fails_the_update_and_is_medium() {
+    let head = STACK.replace(
+        "        - AttributeName: id\n          KeyType: HASH\n",
+        "        - AttributeName: orderId\n          KeyType: HASH\n",
+    );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("fails the update"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn an_update_replace_policy_that_keeps_the_old_resource_lowers_a_replacement() {
+    let base = "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    UpdateReplacePolicy: Retain\n    Properties:\n      Tags: []\n";
+    let head = "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    UpdateReplacePolicy: Retain\n    Properties:\n      BucketName: acme-logs\n      Tags: []\n";
+    let f = run(Case::modified(PATH, base, head));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("(absent) → acme-logs"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].location.line, Some(6));
+}
+
+#[test]
+fn encrypting_a_database_forces_a_replacement() {
+    let head = STACK.replace("StorageEncrypted: true", "StorageEncrypted: false");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(f[0].message.contains("StorageEncrypted true → false"));
+}
+
+// --- retain-policy-weakened ---------------------------------------------------------------
+
+#[test]
+fn retain_to_delete_is_weakened_at_the_policy_line() {
+    let head = STACK.replace(
+        "    DeletionPolicy: Retain\n",
+        "    DeletionPolicy: Delete\n",
+    );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/retain-policy-weakened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(
+        f[0].location.line,
+        Some(line_of(&head, "DeletionPolicy: Delete"))
+    );
+    assert!(
+        f[0].message
+            .contains("DeletionPolicy goes from Retain to Delete"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn removing_both_policies_reports_each() {
+    let head = STACK
+        .replace("    DeletionPolicy: Retain\n", "")
+        .replace("    UpdateReplacePolicy: Retain\n", "");
+    let f = modified(&head);
+    assert_eq!(
+        ids(&f),
+        [
+            "cloudformation/retain-policy-weakened",
+            "cloudformation/retain-policy-weakened"
+        ]
+    );
+    assert!(f[0].message.contains("(absent: defaults to Delete)"));
+    assert!(f[1].message.contains("UpdateReplacePolicy"));
+    assert_eq!(f[0].location.line, Some(line_of(&head, "AWS::KMS::Key")));
+}
+
+#[test]
+fn policies_that_keep_as_much_as_before_are_quiet() {
+    // RetainExceptOnCreate keeps an existing resource like Retain does.
+    let head = STACK.replace(
+        "    DeletionPolicy: Retain\n",
+        "    DeletionPolicy: RetainExceptOnCreate\n",
+    );
+    assert!(modified(&head).is_empty());
+    // An RDS instance outside a cluster defaults to Snapshot.
+    let rds = |policy: &str| {
+        format!("Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n{policy}    Properties:\n      Engine: postgres\n")
+    };
+    let f = run(Case::modified(
+        PATH,
+        &rds("    DeletionPolicy: Snapshot\n"),
+        &rds(""),
+    ));
+    assert!(f.is_empty(), "{f:?}");
+    let f = run(Case::modified(
+        PATH,
+        &rds("    DeletionPolicy: Retain\n"),
+        &rds(""),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/retain-policy-weakened"]);
+    assert!(
+        f[0].message.contains("defaults to Snapshot"),
+        "{}",
+        f[0].message
+    );
+    // Strengthening is quiet.
+    assert!(run(Case::modified(
+        PATH,
+        &rds(""),
+        &rds("    DeletionPolicy: Retain\n")
+    ))
+    .is_empty());
+}
+
+#[test]
+fn a_policy_twokey_cannot_read_counts_as_delete() {
+    let head = STACK.replace(
+        "    DeletionPolicy: Retain\n",
+        "    DeletionPolicy: !If [IsProd, Retain, Delete]\n",
+    );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/retain-policy-weakened"]);
+    assert!(f[0].message.contains("Fn::If"), "{}", f[0].message);
+}
+
+#[test]
+fn weakening_a_stateless_resource_is_medium() {
+    let base = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    DeletionPolicy: Retain\n";
+    let f = run(Case::modified(
+        PATH,
+        base,
+        &base.replace("Retain", "Delete"),
+    ));
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+// --- protection-disabled ------------------------------------------------------------------
+
+#[test]
+fn turning_off_deletion_protection_on_a_database_is_high_at_its_line() {
+    let head = STACK.replace("DeletionProtection: true", "DeletionProtection: false");
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/protection-disabled"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(
+        f[0].location.line,
+        Some(line_of(&head, "DeletionProtection: false"))
+    );
+    assert!(f[0].message.contains("true → false"), "{}", f[0].message);
+}
+
+#[test]
+fn removing_a_protection_is_turning_it_off() {
+    let head = STACK
+        .replace("      DeletionProtection: true\n", "")
+        .replace(
+            "      BackupRetentionPeriod: 7\n",
+            "      BackupRetentionPeriod: 0\n",
+        )
+        .replace(
+            "      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n",
+            "",
+        );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/protection-disabled"; 3], "{f:?}");
+    assert!(f[0].message.contains("deletion protection"));
+    assert!(f[1].message.contains("automated backups"));
+    assert_eq!(
+        f[1].location.line,
+        Some(line_of(&head, "BackupRetentionPeriod: 0"))
+    );
+    assert!(f[2].message.contains("point-in-time recovery"));
+}
+
+#[test]
+fn every_known_protection_is_watched() {
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (
+            "AWS::Cognito::UserPool",
+            "DeletionProtection: ACTIVE",
+            "DeletionProtection: INACTIVE",
+            "deletion protection",
+        ),
+        (
+            "AWS::DynamoDB::Table",
+            "DeletionProtectionEnabled: true",
+            "DeletionProtectionEnabled: false",
+            "deletion protection",
+        ),
+        (
+            "AWS::S3::Bucket",
+            "VersioningConfiguration:\n        Status: Enabled",
+            "VersioningConfiguration:\n        Status: Suspended",
+            "versioning",
+        ),
+        (
+            "AWS::S3::Bucket",
+            "VersioningConfiguration: {Status: Enabled}",
+            "Tags: []",
+            "versioning",
+        ),
+        (
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "LoadBalancerAttributes:\n        - Key: deletion_protection.enabled\n          Value: 'true'",
+            "LoadBalancerAttributes:\n        - Key: deletion_protection.enabled\n          Value: 'false'",
+            "deletion_protection.enabled",
+        ),
+        (
+            "AWS::EC2::Instance",
+            "DisableApiTermination: true",
+            "DisableApiTermination: false",
+            "termination protection",
+        ),
+        (
+            "AWS::EFS::FileSystem",
+            "BackupPolicy:\n        Status: ENABLED",
+            "BackupPolicy:\n        Status: DISABLED",
+            "automatic backups",
+        ),
+    ];
+    for (kind, on, off, says) in cases {
+        let t =
+            |p: &str| format!("Resources:\n  R:\n    Type: {kind}\n    Properties:\n      {p}\n");
+        let f = run(Case::modified(PATH, &t(on), &t(off)));
+        assert_eq!(
+            ids(&f),
+            ["cloudformation/protection-disabled"],
+            "{kind}: {f:?}"
+        );
+        assert!(f[0].message.contains(says), "{kind}: {}", f[0].message);
+        let expected = if catalog::is_stateful(kind) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        assert_eq!(f[0].severity, expected, "{kind}");
+        // Turning it back on, or leaving it alone, is quiet.
+        assert!(
+            run(Case::modified(PATH, &t(off), &t(on))).is_empty(),
+            "{kind}"
+        );
+        assert!(
+            run(Case::modified(PATH, &t(on), &t(on))).is_empty(),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn shorter_backups_are_not_disabled_backups() {
+    let head = STACK.replace("BackupRetentionPeriod: 7", "BackupRetentionPeriod: 1");
+    assert!(modified(&head).is_empty());
+}
+
+// --- unparseable --------------------------------------------------------------------------
+
+#[test]
+fn a_head_that_does_not_parse_is_unparseable_with_a_line() {
+    let head = STACK.replace(
+        "    Properties:\n      Runtime",
+        "     Properties: [\n      Runtime",
+    );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["cloudformation/unparseable"]);
+    assert_eq!(f[0].location.side, Side::Head);
+    assert!(f[0].location.line.is_some());
+    assert_eq!(f[0].tags, [Tag::Infra]);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn a_base_that_does_not_parse_is_unparseable_on_the_base_side() {
+    let f = run(Case::modified(PATH, "Resources: {A: [\n", STACK));
+    assert_eq!(ids(&f), ["cloudformation/unparseable"]);
+    assert_eq!(f[0].location.side, Side::Base);
+}
+
+#[test]
+fn a_document_that_is_not_a_template_is_unparseable() {
+    for (text, says) in [
+        (
+            "Resources:\n  - Type: AWS::S3::Bucket\n",
+            "not a mapping of logical IDs",
+        ),
+        ("- a\n- b\n", "not a mapping"),
+        ("Resources: {}\n---\nResources: {}\n", "single document"),
+    ] {
+        let f = run(Case::modified(CDK_PATH, "{}", text));
+        assert_eq!(ids(&f), ["cloudformation/unparseable"], "{text}");
+        assert!(f[0].message.contains(says), "{}", f[0].message);
+    }
+}
+
+#[test]
+fn a_template_without_resources_is_an_empty_template() {
+    let f = run(Case::modified(CDK_PATH, "{}", "{\"Outputs\": {}}"));
+    assert!(f.is_empty(), "{f:?}");
+}
+
+// --- properties ---------------------------------------------------------------------------
+
+/// Mutations of STACK: a line dropped, a line duplicated, or a character inserted.
+fn mutate(text: &str, op: u8, at: usize, c: char) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let i = at % lines.len();
+    match op % 3 {
+        0 => lines
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect(),
+        1 => lines
+            .iter()
+            .enumerate()
+            .flat_map(|(j, l)| {
+                let n = if j == i { 2 } else { 1 };
+                std::iter::repeat_n(format!("{l}\n"), n)
+            })
+            .collect(),
+        _ => {
+            let mut s = text.to_owned();
+            let mut pos = at % (s.len() + 1);
+            while !s.is_char_boundary(pos) {
+                pos -= 1;
+            }
+            s.insert(pos, c);
+            s
+        }
+    }
+}
+
+fn check_contract(base: &str, head: &str, f: &[Finding]) -> Result<(), TestCaseError> {
+    prop_assert!(
+        f.iter().all(|x| x.rule.ecosystem() == "cloudformation"),
+        "{:?}",
+        f
+    );
+    for (side, text) in [(Side::Base, base), (Side::Head, head)] {
+        let broken = template::parse(text).is_err();
+        let reported = f
+            .iter()
+            .any(|x| x.rule == UNPARSEABLE.id && x.location.side == side);
+        prop_assert_eq!(broken, reported, "{:?} side: {:?}", side, f);
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics_and_a_broken_side_is_unparseable(
+        base in "[a-zA-Z0-9:\\- \\n\\[\\]{}'\"!&*|>#/.,\\t]{0,200}",
+        head in "[a-zA-Z0-9:\\- \\n\\[\\]{}'\"!&*|>#/.,\\t]{0,200}",
+    ) {
+        let f = run(Case::modified(PATH, &base, &head).with_kind(FileKind::CloudFormation));
+        check_contract(&base, &head, &f)?;
+    }
+
+    #[test]
+    fn mutated_templates_never_panic_and_yield_findings_or_unparseable(
+        op in 0u8..3, at in 0usize..4000, c in prop::sample::select(vec![':', '{', '[', '!', ' ', '\t', '-', '"', '\'', 'x', '\n', '#', '&', '*']),
+        json in any::<bool>(),
+    ) {
+        let base = if json { STACK_JSON } else { STACK };
+        let head = mutate(base, op, at, c);
+        let f = run(Case::modified(PATH, base, &head).with_kind(FileKind::CloudFormation));
+        check_contract(base, &head, &f)?;
+        // Whatever survives parsing is compared, never waved through as unreadable.
+        if template::parse(&head).is_ok() {
+            prop_assert!(f.iter().all(|x| x.rule != UNPARSEABLE.id));
+        }
+    }
+
+    #[test]
+    fn an_unchanged_template_is_quiet(
+        names in proptest::collection::btree_set("[A-Z][a-zA-Z0-9]{2,12}", 0..6),
+        json in any::<bool>(),
+    ) {
+        let text = template_of(&names, json);
+        prop_assert!(run(Case::modified(PATH, &text, &text)).is_empty());
+    }
+
+    #[test]
+    fn removing_any_one_resource_is_reported_once(
+        names in proptest::collection::btree_set("[A-Z][a-zA-Z0-9]{2,12}", 1..6),
+        pick in 0usize..6,
+        json in any::<bool>(),
+    ) {
+        let gone = names.iter().nth(pick % names.len()).cloned().unwrap_or_default();
+        let mut kept = names.clone();
+        kept.remove(&gone);
+        let base = template_of(&names, json);
+        let head = template_of(&kept, json);
+        let f = run(Case::modified(PATH, &base, &head));
+        prop_assert_eq!(ids(&f), vec!["cloudformation/resource-removed"]);
+        prop_assert_eq!(f[0].severity, Severity::Critical);
+        prop_assert!(f[0].message.contains(gone.as_str()));
+    }
+}
+
+/// A template of buckets named after their logical IDs, in YAML or JSON.
+fn template_of(ids: &std::collections::BTreeSet<String>, json: bool) -> String {
+    if json {
+        let resources: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                format!(
+                    "  \"{id}\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"BucketName\": \"{}\"}}}}",
+                    id.to_lowercase()
+                )
+            })
+            .collect();
+        format!("{{\"Resources\": {{\n{}\n}}}}\n", resources.join(",\n"))
+    } else {
+        let mut s = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+        for id in ids {
+            s.push_str(&format!(
+                "  {id}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub '{}-${{AWS::Region}}'\n",
+                id.to_lowercase()
+            ));
+        }
+        s
+    }
+}
