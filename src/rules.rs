@@ -32,6 +32,8 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::kubernetes::settings::RULES,
         crate::analyze::kubernetes::packaging::RULES,
         crate::analyze::cloudformation::RULES,
+        crate::analyze::pulumi::RULES,
+        crate::analyze::ansible::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
         crate::analyze::safeguards::RULES,
@@ -102,6 +104,8 @@ mod tests {
                     "sql",
                     "kubernetes",
                     "cloudformation",
+                    "pulumi",
+                    "ansible",
                     "shell",
                     "workflow",
                     "guardrail"

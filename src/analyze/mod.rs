@@ -6,6 +6,7 @@
 //! Analyzers never decide what a finding means for a merge (that is the policy's job) and
 //! never do I/O except through the [`Snapshot`](crate::change::Snapshot) in the view.
 
+pub mod ansible;
 pub mod classify;
 pub mod cloudformation;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod files;
 pub mod guardrail;
 pub mod kubernetes;
 pub mod plan;
+pub mod pulumi;
 pub mod safeguards;
 pub mod sql;
 pub mod terraform;
@@ -231,6 +233,8 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
             findings.extend(kubernetes::packaging::analyze(view))
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
+        FileKind::Pulumi => findings.extend(pulumi::analyze(view)),
+        FileKind::Ansible => findings.extend(ansible::analyze(view)),
         FileKind::CloudFormation => findings.extend(cloudformation::analyze(view)),
         _ => {}
     }

@@ -1,0 +1,434 @@
+//! pulumi: Pulumi YAML programs (`Pulumi.yaml` with a `resources:` section). Resources are
+//! compared by logical name between base and head: a resource that disappears is deleted by
+//! the next `pulumi up`, one renamed without `aliases` is deleted and created again, and
+//! `protect` / `retainOnDelete` turned off remove what kept a delete from happening. Stack
+//! settings files (`Pulumi.<stack>.yaml`) hold configuration, not resources, and are skipped.
+//!
+//! Programs written in TypeScript, Python or Go are code; their destructive effect shows in
+//! `pulumi preview`, not in the diff, and is left to commands (`pulumi destroy`) and review.
+
+use super::{unparseable_finding, FileView, Unparseable};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use crate::yaml::{self, Node};
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const RESOURCE_REMOVED: Rule = Rule {
+    id: RuleId("pulumi/resource-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource is removed from a Pulumi YAML program, so the next `pulumi up` deletes it.",
+    why: "Pulumi deletes every resource in the stack's state that the program no longer declares. \
+          Critical for types that hold data (databases, buckets, disks, keys, zones, queues); low \
+          when the resource had `retainOnDelete: true`, which leaves the cloud resource running.",
+    example: "resources:\n-  orders-db:\n-    type: aws:rds:Instance",
+    safer: "Set `options: {retainOnDelete: true}` in one change, then remove the resource in the next; \
+            or `pulumi state delete` it deliberately.",
+};
+
+pub const RENAMED: Rule = Rule {
+    id: RuleId("pulumi/renamed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A Pulumi resource's logical name changes without `aliases`: delete and create.",
+    why: "Pulumi identifies resources by their URN, which contains the logical name. A new name \
+          without an alias to the old URN is a new resource: the old one is deleted.",
+    example: "resources:\n-  logs:\n+  audit-logs:\n     type: aws:s3:Bucket",
+    safer: "Keep the name, or add `options: {aliases: [\"<old URN>\"]}` so Pulumi renames the resource in state.",
+};
+
+pub const PROTECTION_REMOVED: Rule = Rule {
+    id: RuleId("pulumi/protection-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`protect` or `retainOnDelete` is turned off on a Pulumi resource.",
+    why: "`protect: true` makes any operation that would delete the resource fail; `retainOnDelete: true` \
+          keeps the cloud resource when Pulumi deletes it. Turning them off is usually the first step of a delete.",
+    example: "    options:\n-     protect: true",
+    safer: "Keep the option on, and lift it only in a change reviewed together with the preview that needs it.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: RuleId("pulumi/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A Pulumi YAML program could not be parsed, so what it deletes is unknown.",
+    why: "twokey fails closed: a program it cannot read might remove anything.",
+    example: "resources:\n  bucket: [unclosed",
+    safer: "Fix the YAML (`pulumi preview` reports where) and push again.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &RESOURCE_REMOVED,
+    &RENAMED,
+    &PROTECTION_REMOVED,
+    &UNPARSEABLE,
+];
+
+/// Provider modules (the part of a type token between the first `:` and the next `/` or `:`)
+/// whose resources hold data, across the AWS, Google Cloud and Azure providers.
+const STATEFUL_MODULES: &[&str] = &[
+    "rds",
+    "s3",
+    "dynamodb",
+    "ebs",
+    "efs",
+    "kms",
+    "route53",
+    "sqs",
+    "kinesis",
+    "elasticache",
+    "redshift",
+    "docdb",
+    "neptune",
+    "opensearch",
+    "elasticsearch",
+    "fsx",
+    "backup",
+    "secretsmanager",
+    "ecr",
+    "sql",
+    "storage",
+    "bigquery",
+    "bigtable",
+    "spanner",
+    "firestore",
+    "redis",
+    "filestore",
+    "dns",
+    "cosmosdb",
+    "documentdb",
+    "dbforpostgresql",
+    "dbformysql",
+    "keyvault",
+    "cache",
+    "alloydb",
+];
+
+fn stateful(type_token: &str) -> bool {
+    let module = type_token
+        .split(':')
+        .nth(1)
+        .and_then(|m| m.split('/').next())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = type_token.rsplit(':').next().unwrap_or("");
+    STATEFUL_MODULES.contains(&module.as_str())
+        || ["Disk", "Volume", "Bucket", "Database"]
+            .iter()
+            .any(|k| name.ends_with(k))
+}
+
+/// A resource as declared: its logical name, node, and type token.
+struct Declared<'a> {
+    name: &'a str,
+    node: &'a Node,
+    rtype: &'a str,
+}
+
+fn resources(program: &Node) -> Vec<Declared<'_>> {
+    program
+        .get("resources")
+        .map(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|(name, node)| Declared {
+            name,
+            node,
+            rtype: node.get("type").and_then(Node::as_str).unwrap_or(""),
+        })
+        .collect()
+}
+
+fn option_on(node: &Node, option: &str) -> bool {
+    node.path(&["options", option]).and_then(Node::as_str) == Some("true")
+}
+
+/// Whether the file is a program rather than a stack's settings.
+fn is_program(view: &FileView) -> bool {
+    let name = view.path().file_name().to_ascii_lowercase();
+    name == "pulumi.yaml" || name == "pulumi.yml"
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if !is_program(view) {
+        return Vec::new();
+    }
+    let mut failures = Vec::new();
+    let mut load = |side: Side, text: Option<&str>| -> Option<Node> {
+        let text = text?;
+        match yaml::parse_documents(text) {
+            Ok(docs) => docs.into_iter().next(),
+            Err(e) => {
+                failures.push(Unparseable {
+                    side,
+                    line: Some(e.line.max(1)),
+                    reason: e.message,
+                });
+                None
+            }
+        }
+    };
+    let base = load(Side::Base, view.old_text());
+    let head = load(Side::Head, view.new_text());
+    if !failures.is_empty() {
+        return failures
+            .iter()
+            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
+            .collect();
+    }
+    let empty = Node {
+        line: 1,
+        end_line: 1,
+        value: yaml::Value::Null,
+    };
+    let base_resources = resources(base.as_ref().unwrap_or(&empty));
+    let head_resources = resources(head.as_ref().unwrap_or(&empty));
+    let mut out = Vec::new();
+
+    let fresh: Vec<&Declared> = head_resources
+        .iter()
+        .filter(|h| !base_resources.iter().any(|b| b.name == h.name))
+        .collect();
+    let mut paired: Vec<&str> = Vec::new();
+    for old in &base_resources {
+        if let Some(new) = head_resources.iter().find(|h| h.name == old.name) {
+            protections(view, old, new, &mut out);
+            continue;
+        }
+        let rename = fresh.iter().find(|new| {
+            !paired.contains(&new.name)
+                && new.rtype == old.rtype
+                && same_properties(old.node, new.node)
+        });
+        match rename {
+            Some(new) if !has_aliases(new.node) => {
+                paired.push(new.name);
+                out.push(
+                    Finding::new(
+                        &RENAMED,
+                        view.at(Side::Head, new.node.line, new.node.line),
+                        format!(
+                            "`{}` ({}) is renamed to `{}` without `aliases`: the next `pulumi up` deletes {} and creates a new, empty one.",
+                            old.name, old.rtype, new.name, old.name
+                        ),
+                    )
+                    .with_severity(severity(old)),
+                );
+            }
+            Some(new) => paired.push(new.name),
+            None => out.push(removed(view, old)),
+        }
+    }
+    out
+}
+
+fn severity(resource: &Declared) -> Severity {
+    if option_on(resource.node, "retainOnDelete") {
+        Severity::Low
+    } else if stateful(resource.rtype) {
+        Severity::Critical
+    } else {
+        RESOURCE_REMOVED.severity
+    }
+}
+
+fn removed(view: &FileView, old: &Declared) -> Finding {
+    let note = if option_on(old.node, "retainOnDelete") {
+        " With `retainOnDelete: true` the cloud resource is left running, unmanaged."
+    } else if option_on(old.node, "protect") {
+        " Its `protect: true` goes with it, so nothing stops the delete."
+    } else {
+        ""
+    };
+    Finding::new(
+        &RESOURCE_REMOVED,
+        view.at(Side::Base, old.node.line, old.node.end_line),
+        format!(
+            "`{}` ({}) is removed from the program, so the next `pulumi up` deletes it.{note}",
+            old.name, old.rtype
+        ),
+    )
+    .with_severity(severity(old))
+}
+
+fn same_properties(a: &Node, b: &Node) -> bool {
+    match (a.get("properties"), b.get("properties")) {
+        (Some(x), Some(y)) => x.same_value(y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+fn has_aliases(node: &Node) -> bool {
+    node.path(&["options", "aliases"])
+        .is_some_and(|a| !a.as_seq().is_empty())
+}
+
+fn protections(view: &FileView, old: &Declared, new: &Declared, out: &mut Vec<Finding>) {
+    for option in ["protect", "retainOnDelete"] {
+        if !option_on(old.node, option) || option_on(new.node, option) {
+            continue;
+        }
+        let at = new
+            .node
+            .path(&["options", option])
+            .or_else(|| new.node.get("options"))
+            .unwrap_or(new.node);
+        let severity = if stateful(new.rtype) {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(
+            Finding::new(
+                &PROTECTION_REMOVED,
+                view.at(Side::Head, at.line, at.line),
+                format!(
+                    "`{}` ({}) loses `{option}: true`: nothing now stops `pulumi up` or `pulumi destroy` from deleting it.",
+                    new.name, new.rtype
+                ),
+            )
+            .with_severity(severity),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::files::testkit::{ids, Case};
+
+    const PROGRAM: &str = "\
+name: shop
+runtime: yaml
+resources:
+  orders-db:
+    type: aws:rds:Instance
+    properties:
+      engine: postgres
+      instanceClass: db.t3.micro
+    options:
+      protect: true
+  site:
+    type: aws:s3:BucketV2
+    properties:
+      forceDestroy: false
+";
+
+    fn run(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("Pulumi.yaml", base, head).run(analyze)
+    }
+
+    fn without_db() -> String {
+        let start = PROGRAM.find("  orders-db:").unwrap_or(0);
+        let end = PROGRAM.find("  site:").unwrap_or(0);
+        format!("{}{}", &PROGRAM[..start], &PROGRAM[end..])
+    }
+
+    #[test]
+    fn removing_a_database_is_critical_at_its_base_lines() {
+        let f = run(PROGRAM, &without_db());
+        assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].location.side, Side::Base);
+        assert_eq!(f[0].location.line, Some(5));
+        assert!(f[0].message.contains("protect"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn removing_a_retained_resource_is_low() {
+        let retained = PROGRAM.replace("protect: true", "retainOnDelete: true");
+        let start = retained.find("  orders-db:").unwrap_or(0);
+        let end = retained.find("  site:").unwrap_or(0);
+        let head = format!("{}{}", &retained[..start], &retained[end..]);
+        let f = run(&retained, &head);
+        assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+        assert_eq!(f[0].severity, Severity::Low);
+    }
+
+    #[test]
+    fn a_rename_without_aliases_is_reported_once_and_with_aliases_not_at_all() {
+        let renamed = PROGRAM.replace("  site:", "  website:");
+        let f = run(PROGRAM, &renamed);
+        assert_eq!(ids(&f), ["pulumi/renamed"]);
+        assert_eq!(f[0].location.line, Some(12));
+        let aliased = renamed.replace(
+            "      forceDestroy: false\n",
+            "      forceDestroy: false\n    options:\n      aliases: [\"urn:pulumi:prod::shop::aws:s3/bucketV2:BucketV2::site\"]\n",
+        );
+        assert!(run(PROGRAM, &aliased).is_empty());
+    }
+
+    #[test]
+    fn turning_protect_off_is_reported_at_the_option_line() {
+        let f = run(PROGRAM, &PROGRAM.replace("protect: true", "protect: false"));
+        assert_eq!(ids(&f), ["pulumi/protection-removed"]);
+        assert_eq!(f[0].location.line, Some(10));
+        assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn additions_reorderings_and_stack_settings_are_quiet() {
+        let added = format!("{PROGRAM}  cache:\n    type: aws:elasticache:Cluster\n");
+        assert!(run(PROGRAM, &added).is_empty());
+        let db = &PROGRAM
+            [PROGRAM.find("  orders-db:").unwrap_or(0)..PROGRAM.find("  site:").unwrap_or(0)];
+        let reordered = format!("{}{}", without_db(), db);
+        assert!(run(PROGRAM, &reordered).is_empty());
+        let settings = Case::modified("Pulumi.prod.yaml", "config:\n  a: 1\n", "config: {}\n");
+        assert!(settings.run(analyze).is_empty());
+    }
+
+    #[test]
+    fn a_program_that_does_not_parse_needs_a_human() {
+        let f = run(PROGRAM, "resources: [unclosed");
+        assert_eq!(ids(&f), ["pulumi/unparseable"]);
+    }
+
+    #[test]
+    fn stateful_types_are_recognised_across_providers() {
+        for t in [
+            "aws:rds:Instance",
+            "aws:s3/bucketV2:BucketV2",
+            "gcp:sql:DatabaseInstance",
+            "azure-native:storage:StorageAccount",
+            "gcp:compute:Disk",
+        ] {
+            assert!(stateful(t), "{t}");
+        }
+        for t in [
+            "aws:ec2:SecurityGroupRule",
+            "aws:iam:RolePolicyAttachment",
+            "random:index:RandomId",
+        ] {
+            assert!(!stateful(t), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn removing_any_one_resource_reports_exactly_that_resource(
+            names in proptest::collection::btree_set("[a-z]{1,6}", 1..6),
+            pick in 0usize..6,
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let gone = names[pick % names.len()].clone();
+            let program = |skip: Option<&str>| {
+                let body: String = names
+                    .iter()
+                    .filter(|n| Some(n.as_str()) != skip)
+                    .enumerate()
+                    .map(|(i, n)| format!("  {n}:\n    type: aws:ec2:Instance\n    properties:\n      ami: ami-{n}{i}\n"))
+                    .collect();
+                format!("resources:\n{body}")
+            };
+            let f = run(&program(None), &program(Some(&gone)));
+            proptest::prop_assert_eq!(f.len(), 1);
+            let quoted = format!("`{}`", gone);
+            proptest::prop_assert!(f[0].message.contains(&quoted));
+        }
+    }
+}
