@@ -79,7 +79,7 @@ fn short(module: &str) -> &str {
 }
 
 /// A task's arguments: a mapping, or the free-form `key=value …` string.
-fn argument<'a>(args: &'a Node, key: &str) -> Option<String> {
+fn argument(args: &Node, key: &str) -> Option<String> {
     if let Some(value) = args.get(key).and_then(Node::as_str) {
         return Some(value.to_owned());
     }
