@@ -94,8 +94,8 @@ pub const GIT_FORCE_PUSH: Rule = Rule {
     id: RuleId("shell/git-force-push"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A script or CI step force-pushes or deletes a remote branch.",
-    why: "A force push replaces the remote branch's history: commits others pushed disappear from it, and on a protected branch it defeats review.",
+    summary: "A script or CI step force-pushes or deletes a remote branch, or hard-resets a branch to an older commit.",
+    why: "A force push replaces the remote branch's history: commits others pushed disappear from it, and on a protected branch it defeats review. `git reset --hard HEAD~n` is how such a rewrite starts (medium).",
     example: "+ git push --force origin main",
     safer: "Push new commits instead (revert rather than rewrite); if a rewrite is needed, use `--force-with-lease` on a branch only you use.",
 };

@@ -789,6 +789,9 @@ fn git(call: &Call) -> Vec<Hit> {
         "--push-option",
         "--repo",
     ]);
+    if pos.first() == Some(&"reset") {
+        return git_reset(call, &pos);
+    }
     if pos.first() != Some(&"push") {
         return Vec::new();
     }
@@ -819,6 +822,31 @@ fn git(call: &Call) -> Vec<Hit> {
         &GIT_FORCE_PUSH,
         severity,
         format!("`{}` {what}.", call.shown()),
+    )]
+}
+
+/// `git reset --hard` to an older commit of the checked-out branch. Syncing to a remote branch
+/// (`origin/main`) or to `HEAD` discards only the job's own edits, which is what CI does.
+fn git_reset(call: &Call, pos: &[&str]) -> Vec<Hit> {
+    if !call.has("--hard") {
+        return Vec::new();
+    }
+    let Some(target) = pos.get(1) else {
+        return Vec::new();
+    };
+    let backwards = target.contains('~')
+        || target.contains('^')
+        || (target.len() >= 7 && target.chars().all(|c| c.is_ascii_hexdigit()));
+    if !backwards {
+        return Vec::new();
+    }
+    vec![call.hit(
+        &GIT_FORCE_PUSH,
+        Severity::Medium,
+        format!(
+            "`{}` drops commits from the checked-out branch; pushed with `--force` afterwards, they are gone for everyone.",
+            call.shown()
+        ),
     )]
 }
 
@@ -1223,6 +1251,21 @@ mod tests {
         );
         assert!(rule("git push origin main").is_empty());
         assert!(rule("git -C repo push -u origin feature").is_empty());
+    }
+
+    #[test]
+    fn git_hard_resets_to_older_commits() {
+        assert_eq!(
+            hits("git reset --hard HEAD~3"),
+            [("shell/git-force-push", Severity::Medium)]
+        );
+        assert_eq!(
+            hits("git reset --hard 4f2a9c1e"),
+            [("shell/git-force-push", Severity::Medium)]
+        );
+        assert!(rule("git reset --hard origin/main").is_empty());
+        assert!(rule("git reset --hard").is_empty());
+        assert!(rule("git reset HEAD~1").is_empty());
         assert!(rule("git fetch --force").is_empty());
     }
 
