@@ -44,6 +44,14 @@ impl Severity {
         Severity::High,
         Severity::Critical,
     ];
+    /// One step more severe (critical stays critical).
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        }
+    }
     pub fn as_str(&self) -> &'static str {
         match self {
             Severity::Low => "low",

@@ -296,6 +296,10 @@ pub(crate) mod testkit {
                 .push((side, path.to_owned(), text(content)));
             self
         }
+        pub fn with_options(mut self, options: AnalyzeOptions) -> Case {
+            self.options = options;
+            self
+        }
         pub fn with_kind(mut self, kind: FileKind) -> Case {
             self.kind = Some(kind);
             self

@@ -35,6 +35,23 @@ pub struct AnalyzeOptions {
     pub mass_deletion_files: usize,
     /// The SQL dialect to parse migrations with: `generic`, `postgres`, `mysql`, `sqlite`.
     pub sql_dialect: String,
+    /// Paths whose destruction ranks one severity higher (production environments).
+    pub production_paths: globset::GlobSet,
+}
+
+/// The production paths when the config names none.
+pub const DEFAULT_PRODUCTION_PATHS: &[&str] = &["**/prod/**", "**/production/**", "**/prd/**"];
+
+/// A glob set from patterns, or the first pattern that is not a glob.
+pub fn glob_set(patterns: &[impl AsRef<str>]) -> Result<globset::GlobSet, String> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let pattern = pattern.as_ref();
+        let glob = globset::Glob::new(pattern)
+            .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 impl Default for AnalyzeOptions {
@@ -43,6 +60,7 @@ impl Default for AnalyzeOptions {
             max_file_bytes: 2 * 1024 * 1024,
             mass_deletion_files: 50,
             sql_dialect: "generic".to_owned(),
+            production_paths: glob_set(DEFAULT_PRODUCTION_PATHS).unwrap_or_default(),
         }
     }
 }
@@ -241,12 +259,63 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
     if view.kind.runs_commands() {
         findings.extend(commands::analyze(view));
     }
+    rank_production(view.options, &mut findings);
     findings
+}
+
+/// Destroying something in production has the widest blast radius: such findings rank one
+/// step higher, and say why.
+fn rank_production(options: &AnalyzeOptions, findings: &mut [Finding]) {
+    for f in findings {
+        let production = options.production_paths.is_match(f.location.path.as_str());
+        if production && f.tags.contains(&crate::finding::Tag::Destructive) {
+            f.severity = f.severity.raised();
+            f.message.push_str(
+                " It is under a production path (`analysis.production_paths`), so it ranks one step higher.",
+            );
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Recent;
+    use super::files::testkit::{ids, Case};
+    use super::{analyze_file, AnalyzeOptions, Recent};
+    use crate::finding::Severity;
+
+    const DB: &str = "resource \"aws_security_group_rule\" \"in\" {\n  type = \"ingress\"\n}\n";
+
+    #[test]
+    fn destruction_under_a_production_path_ranks_one_step_higher() {
+        let removed = |path: &str| Case::modified(path, DB, "").run(analyze_file);
+        let staging = removed("envs/staging/main.tf");
+        assert_eq!(ids(&staging), ["terraform/resource-removed"]);
+        let prod = removed("envs/prod/main.tf");
+        assert_eq!(ids(&prod), ["terraform/resource-removed"]);
+        assert_eq!(prod[0].severity, staging[0].severity.raised());
+        assert_eq!(prod[0].severity, Severity::High);
+        assert!(
+            prod[0].message.contains("production path"),
+            "{}",
+            prod[0].message
+        );
+    }
+
+    #[test]
+    fn production_paths_come_from_the_options_and_leave_non_destructive_findings_alone() {
+        let options = AnalyzeOptions {
+            production_paths: super::glob_set(&["live/**"]).expect("valid"),
+            ..AnalyzeOptions::default()
+        };
+        let case = Case::modified("live/main.tf", DB, "").with_options(options.clone());
+        assert_eq!(case.run(analyze_file)[0].severity, Severity::High);
+        let broken = Case::modified("live/main.tf", DB, "resource {").with_options(options);
+        let f = broken.run(analyze_file);
+        assert_eq!(ids(&f), ["terraform/unparseable"]);
+        assert_eq!(f[0].severity, Severity::High, "not destructive: not raised");
+        assert!(!f[0].message.contains("production path"));
+    }
+
     use std::cell::Cell;
 
     #[test]

@@ -103,6 +103,7 @@ struct RawAnalysis {
     max_file_bytes: Option<u64>,
     mass_deletion_files: Option<usize>,
     sql_dialect: Option<String>,
+    production_paths: Option<Vec<String>>,
 }
 
 fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
@@ -252,6 +253,11 @@ impl Config {
                 .unwrap_or(base_analysis.mass_deletion_files)
                 .max(1),
             sql_dialect,
+            production_paths: match raw.analysis.production_paths {
+                Some(patterns) => crate::analyze::glob_set(&patterns)
+                    .map_err(|e| invalid(format!("analysis.production_paths: {e}")))?,
+                None => base_analysis.production_paths,
+            },
         };
         let ai_reviewers = match raw.ai_reviewers {
             Some(list) => list,
@@ -372,6 +378,8 @@ mod tests {
                 .contains("did you mean `postgres`?")
         );
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
+        let bad = Config::parse("version: 1\nanalysis: {production_paths: ['a/[']}\n", "t");
+        assert!(bad.is_err_and(|e| e.to_string().contains("analysis.production_paths")));
         assert!(Config::parse("version: 1\napprovals: -1\n", "t").is_err());
     }
 
@@ -399,6 +407,17 @@ mod tests {
         assert_eq!(c.tiers.len(), 1);
         assert_eq!(c.tiers[0].when.min_severity, Some(Severity::High));
         assert!(c.infra_paths.is_match("ops/run.txt"));
+        assert!(
+            c.analysis.production_paths.is_match("envs/prod/main.tf"),
+            "default kept"
+        );
+        let own = Config::parse(
+            "version: 1\nanalysis: {production_paths: ['live/**']}\n",
+            "t",
+        )
+        .expect("valid");
+        assert!(own.analysis.production_paths.is_match("live/db.tf"));
+        assert!(!own.analysis.production_paths.is_match("envs/prod/main.tf"));
         assert_eq!(c.analysis.mass_deletion_files, 5);
     }
 
