@@ -2,7 +2,8 @@
 //! themselves. A resource dropped from a `kustomization.yaml` disappears from the build, so a
 //! pruning sync deletes everything it declared; a Helm chart whose values switch off a
 //! bundled database or its persistence has the next `helm upgrade` delete that database's
-//! objects and claims.
+//! objects and claims. A chart template that loses `helm.sh/resource-policy: keep` loses what
+//! kept its object through an uninstall.
 
 use crate::analyze::{FileKind, FileView};
 use crate::change::Side;
@@ -57,6 +58,9 @@ const STATEFUL_CHARTS: &[&str] = &[
 ];
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if view.kind == FileKind::Helm && !is_values_file(view) {
+        return kept_by_helm(view);
+    }
     let (Some(base), Some(head)) = (document(view.old_text()), document(view.new_text())) else {
         // Absent, unreadable or templated sides: the Kubernetes and files analyzers speak
         // for those.
@@ -107,6 +111,44 @@ fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// `helm.sh/resource-policy: keep` lines a chart template loses. Templates are not YAML until
+/// rendered, so the annotation is matched as a line of text; a template keeping as many of
+/// them as before is quiet.
+fn kept_by_helm(view: &FileView) -> Vec<Finding> {
+    let keeps = |text: Option<&str>| -> Vec<u32> {
+        text.unwrap_or("")
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| {
+                let line = line.trim();
+                let Some(value) = line.strip_prefix("helm.sh/resource-policy:") else {
+                    return false;
+                };
+                value.trim().trim_matches(|c| c == '"' || c == '\'') == "keep"
+            })
+            .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))
+            .collect()
+    };
+    let Some(new_text) = view.new_text() else {
+        // A deleted template is the files analyzer's infrastructure deletion.
+        return Vec::new();
+    };
+    let (before, after) = (keeps(view.old_text()), keeps(Some(new_text)));
+    if after.len() >= before.len() {
+        return Vec::new();
+    }
+    let line = before[after.len()];
+    vec![Finding::new(
+        &super::settings::PRUNE_PROTECTION_REMOVED,
+        view.at(Side::Base, line, line),
+        format!(
+            "{} loses `helm.sh/resource-policy: keep`: the next `helm uninstall`, or an upgrade that stops rendering the object, deletes it.",
+            view.path_on(Side::Base)
+        ),
+    )
+    .with_severity(Severity::High)]
 }
 
 /// `./db/` and `db` name the same directory.
@@ -250,6 +292,34 @@ persistence:
         let f = values_case(VALUES, &top);
         assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
         assert_eq!(f[0].location.line, Some(8));
+    }
+
+    const CLAIM_TEMPLATE: &str = "\
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {{ include \"shop.fullname\" . }}-data
+  annotations:
+    helm.sh/resource-policy: keep
+";
+
+    #[test]
+    fn a_template_losing_its_keep_annotation_is_reported_at_the_base_line() {
+        let path = "charts/shop/templates/pvc.yaml";
+        let head =
+            CLAIM_TEMPLATE.replace("  annotations:\n    helm.sh/resource-policy: keep\n", "");
+        let f = Case::modified(path, CLAIM_TEMPLATE, &head).run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"]);
+        assert_eq!(f[0].location.line, Some(6));
+        assert_eq!(f[0].location.side, Side::Base);
+        let quoted = CLAIM_TEMPLATE.replace("keep", "\"keep\"");
+        assert!(Case::modified(path, CLAIM_TEMPLATE, &quoted)
+            .run(analyze)
+            .is_empty());
+        let renamed = CLAIM_TEMPLATE.replace("-data", "-storage");
+        assert!(Case::modified(path, CLAIM_TEMPLATE, &renamed)
+            .run(analyze)
+            .is_empty());
     }
 
     #[test]
