@@ -31,6 +31,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::kubernetes::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
+        crate::suppress::RULES,
     ]
     .into_iter()
     .flatten()
