@@ -65,6 +65,7 @@ pub fn run(input: Input<'_>) -> Outcome {
     let mut findings = Vec::new();
     let mut infra_files = Vec::new();
     let mut not_analysed = Vec::new();
+    let mut allows = Vec::new();
     let (scanned, gaps) = analyze_files(&input);
     for (file, scanned) in change.files.iter().zip(scanned) {
         if scanned.infra {
@@ -77,12 +78,14 @@ pub fn run(input: Input<'_>) -> Outcome {
             });
         }
         findings.extend(scanned.findings);
+        allows.extend(scanned.allows);
     }
     findings.extend(analyze::files::analyze_change(change, &config.analysis));
     findings.extend(analyze::files::incomplete(&gaps));
     for plan in input.plans {
         findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
     }
+    crate::suppress::apply(&mut findings, allows, input.snapshot, change, config);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -123,6 +126,8 @@ struct Scanned {
     infra: bool,
     note: Option<String>,
     findings: Vec<Finding>,
+    /// The file's inline allows; `None` when its text was not read.
+    allows: Option<crate::suppress::FileAllows>,
 }
 
 /// Below this many files a change is analysed on the calling thread: opening more readers
@@ -212,6 +217,7 @@ fn scan_and_analyze(
         infra: scan.infra,
         note: content_note(&scan.old, &scan.new),
         findings: analyze::analyze_file(&view),
+        allows: crate::suppress::FileAllows::scan(file, &scan.old, &scan.new),
     }
 }
 

@@ -150,6 +150,13 @@ pub struct Finding {
     pub location: Location,
     pub message: String,
     pub safer: Option<String>,
+    /// What the finding is about, in the ecosystem's own terms, for config allow-lists: a
+    /// Terraform address (`aws_db_instance.main`, `module.env`) or a Kubernetes object
+    /// (`namespace/Kind/name`, `Kind/name` when cluster-scoped).
+    pub subject: Option<String>,
+    /// Set when an allow (inline, existing on the base, or the base config's `allow:`) covers
+    /// the finding. An allowed finding stays in the report; the policy does not count it.
+    pub allowed: Option<Allowance>,
 }
 
 impl Finding {
@@ -162,6 +169,8 @@ impl Finding {
             location,
             message: message.into(),
             safer: Some(rule.safer.to_owned()),
+            subject: None,
+            allowed: None,
         }
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {
@@ -172,4 +181,40 @@ impl Finding {
         self.safer = Some(safer.into());
         self
     }
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+    /// Whether the policy counts this finding (it is not allowed).
+    pub fn counts(&self) -> bool {
+        self.allowed.is_none()
+    }
+}
+
+/// Which kind of allow covers a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowedBy {
+    /// A `twokey:allow` comment that already exists on the base revision.
+    Inline,
+    /// An entry of `allow:` in the base revision's config.
+    Config,
+}
+
+impl AllowedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllowedBy::Inline => "inline",
+            AllowedBy::Config => "config",
+        }
+    }
+}
+
+/// Why a finding is allowed, and where the allow is: `path:line` of the comment, or
+/// `config allow[i]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allowance {
+    pub by: AllowedBy,
+    pub reason: String,
+    pub at: String,
 }

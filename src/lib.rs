@@ -15,5 +15,6 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod work;
 pub mod yaml;

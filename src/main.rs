@@ -341,7 +341,7 @@ fn load_config(
 fn fails(o: &Outcome, fail_on: &[FailOn]) -> bool {
     fail_on.iter().any(|f| match f {
         FailOn::Tag(t) => o.verdict.tags.contains(t),
-        FailOn::Severity(s) => o.findings.iter().any(|x| x.severity >= *s),
+        FailOn::Severity(s) => o.findings.iter().any(|x| x.counts() && x.severity >= *s),
         FailOn::ReviewRequired => o.verdict.decision == Decision::ReviewRequired,
     })
 }

@@ -37,6 +37,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
         crate::analyze::safeguards::RULES,
+        crate::suppress::RULES,
     ]
     .into_iter()
     .flatten()

@@ -133,6 +133,15 @@ impl ObjectId {
     fn is(&self, group: &str, kind: &str) -> bool {
         self.group == group && self.kind == kind
     }
+    /// `namespace/Kind/name`, or `Kind/name` for a cluster-scoped object: what `allow[].objects`
+    /// patterns match.
+    fn subject(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("{}/{}", self.kind, self.name)
+        } else {
+            format!("{}/{}/{}", self.namespace, self.kind, self.name)
+        }
+    }
     /// Same group, kind and name, whatever the namespace.
     fn same_but_namespace(&self, other: &ObjectId) -> bool {
         self.group == other.group && self.kind == other.kind && self.name == other.name
@@ -282,7 +291,8 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             .iter()
             .find(|(new_id, _)| new_id.same_but_namespace(id))
             .map(|(new_id, _)| new_id.namespace.as_str());
-        let mut finding = removal_finding(view, id, node, rename, moved_namespace);
+        let mut finding =
+            removal_finding(view, id, node, rename, moved_namespace).with_subject(id.subject());
         if let Some(mark) = prune_protection(node) {
             // Still reported: the object is left running unmanaged, and `kubectl apply
             // --prune` ignores these annotations.
@@ -592,7 +602,7 @@ fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Find
             &RECLAIM_POLICY_DELETE,
             view.at(Side::Head, policy.line, policy.end_line),
             format!("{id} {before} and now has reclaim policy Delete: releasing its claim erases the disk and its data."),
-        ));
+        ).with_subject(id.subject()));
     }
     findings
 }

@@ -6,7 +6,7 @@
 
 use crate::analyze::AnalyzeOptions;
 use crate::authorship::AgentSpec;
-use crate::finding::{Severity, Tag};
+use crate::finding::{Finding, Severity, Tag};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -47,6 +47,107 @@ pub struct Config {
     pub infra_paths: GlobSet,
     pub infra_path_patterns: Vec<String>,
     pub analysis: AnalyzeOptions,
+    /// Findings allowed by the base config: they stay in the report, marked, and the policy
+    /// does not count them.
+    pub allow: Vec<AllowEntry>,
+}
+
+/// One entry of `allow:`. Every key given must match (a key's patterns are alternatives);
+/// `reason` is shown with each finding it covers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawAllow")]
+pub struct AllowEntry {
+    /// Rule id patterns (`*` wildcard); empty: any rule that may be allowed.
+    pub rules: Vec<String>,
+    /// Path globs, as in `infra_paths`.
+    pub paths: Vec<String>,
+    path_set: GlobSet,
+    /// Terraform address patterns (`module.scratch*`, `aws_s3_bucket.tmp_*`).
+    pub addresses: Vec<String>,
+    /// Kubernetes object patterns: `Kind/name` or `namespace/Kind/name`, `*` wildcards.
+    pub objects: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    addresses: Vec<String>,
+    #[serde(default)]
+    objects: Vec<String>,
+    reason: String,
+}
+
+impl TryFrom<RawAllow> for AllowEntry {
+    type Error = String;
+    fn try_from(raw: RawAllow) -> Result<AllowEntry, String> {
+        if raw.reason.trim().is_empty() {
+            return Err("an allow entry needs a non-empty `reason`: say why these findings are safe (a ticket, a decision)".to_owned());
+        }
+        if raw.rules.is_empty()
+            && raw.paths.is_empty()
+            && raw.addresses.is_empty()
+            && raw.objects.is_empty()
+        {
+            return Err("an allow entry needs at least one of `rules`, `paths`, `addresses` or `objects`; an entry that allows everything is not accepted".to_owned());
+        }
+        for pattern in &raw.rules {
+            crate::suppress::check_pattern(pattern).map_err(|e| format!("allow rules: {e}"))?;
+        }
+        for pattern in &raw.objects {
+            if !matches!(pattern.split('/').count(), 2 | 3) {
+                return Err(format!(
+                    "allow objects: `{pattern}` is not `Kind/name` or `namespace/Kind/name`"
+                ));
+            }
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.paths {
+            let glob = Glob::new(pattern)
+                .map_err(|e| format!("allow paths: `{pattern}` is not a valid glob: {e}"))?;
+            builder.add(glob);
+        }
+        let path_set = builder.build().map_err(|e| format!("allow paths: {e}"))?;
+        Ok(AllowEntry {
+            rules: raw.rules,
+            paths: raw.paths,
+            path_set,
+            addresses: raw.addresses,
+            objects: raw.objects,
+            reason: raw.reason.trim().to_owned(),
+        })
+    }
+}
+
+impl AllowEntry {
+    /// Whether this entry allows `finding`. Rules that can never be allowed are never covered.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        use super::evaluate::rule_matches;
+        let rule = finding.rule.as_str();
+        let subject = |ecosystem: &str| {
+            finding
+                .subject
+                .as_deref()
+                .filter(|_| finding.rule.ecosystem() == ecosystem)
+        };
+        crate::suppress::allowable(rule)
+            && (self.rules.is_empty() || self.rules.iter().any(|p| rule_matches(p, rule)))
+            && (self.paths.is_empty() || self.path_set.is_match(finding.location.path.as_str()))
+            && (self.addresses.is_empty()
+                || subject("terraform")
+                    .is_some_and(|s| self.addresses.iter().any(|p| rule_matches(p, s))))
+            && (self.objects.is_empty()
+                || subject("kubernetes").is_some_and(|s| {
+                    self.objects
+                        .iter()
+                        .any(|p| crate::suppress::object_matches(p, s))
+                }))
+    }
 }
 
 /// One review tier: when it applies and what it asks for.
@@ -95,6 +196,8 @@ struct RawConfig {
     infra_paths: Vec<String>,
     #[serde(default)]
     analysis: RawAnalysis,
+    #[serde(default)]
+    allow: Vec<AllowEntry>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -271,6 +374,7 @@ impl Config {
             infra_paths,
             infra_path_patterns: raw.infra_paths,
             analysis,
+            allow: raw.allow,
         })
     }
 }
@@ -419,6 +523,106 @@ mod tests {
         assert!(own.analysis.production_paths.is_match("live/db.tf"));
         assert!(!own.analysis.production_paths.is_match("envs/prod/main.tf"));
         assert_eq!(c.analysis.mass_deletion_files, 5);
+    }
+
+    const ALLOW: &str = "version: 1\nallow:\n  - rules: [\"terraform/resource-removed\"]\n    paths: [\"sandbox/**\"]\n    reason: sandbox environments are disposable\n  - rules: [\"kubernetes/*\"]\n    objects: [\"*/Namespace/preview-*\"]\n    reason: preview namespaces are torn down by design\n";
+
+    #[test]
+    fn allow_entries_parse_and_match_on_every_key_given() {
+        use crate::change::{RepoPath, Side};
+        use crate::finding::Location;
+        let c = Config::parse(ALLOW, ".github/twokey.yml").unwrap();
+        assert_eq!(c.allow.len(), 2);
+        let removed = |path: &str| {
+            Finding::new(
+                &crate::analyze::terraform::RESOURCE_REMOVED,
+                Location::file(RepoPath::new(path), Side::Base),
+                "m",
+            )
+        };
+        assert!(c.allow[0].covers(&removed("sandbox/dev/main.tf")));
+        assert!(!c.allow[0].covers(&removed("prod/main.tf")));
+        let ns = |subject: &str| {
+            Finding::new(
+                &crate::analyze::kubernetes::NAMESPACE_DELETED,
+                Location::file(RepoPath::new("k8s/ns.yaml"), Side::Base),
+                "m",
+            )
+            .with_subject(subject)
+        };
+        assert!(c.allow[1].covers(&ns("Namespace/preview-42")));
+        assert!(!c.allow[1].covers(&ns("Namespace/prod")));
+        let unparseable = Finding::new(
+            &crate::analyze::kubernetes::UNPARSEABLE,
+            Location::file(RepoPath::new("k8s/ns.yaml"), Side::Head),
+            "m",
+        )
+        .with_subject("Namespace/preview-1");
+        assert!(!c.allow[1].covers(&unparseable), "never allowable");
+        let by_address = Config::parse(
+            "version: 1\nallow:\n  - addresses: [\"module.scratch*\"]\n    reason: scratch\n",
+            "t",
+        )
+        .unwrap();
+        let module = |address: &str| {
+            Finding::new(
+                &crate::analyze::terraform::MODULE_REMOVED,
+                Location::file(RepoPath::new("main.tf"), Side::Base),
+                "m",
+            )
+            .with_subject(address)
+        };
+        assert!(by_address.allow[0].covers(&module("module.scratch")));
+        assert!(!by_address.allow[0].covers(&module("module.prod")));
+        assert!(
+            !by_address.allow[0].covers(&ns("Namespace/module.scratch")),
+            "addresses only match Terraform findings"
+        );
+    }
+
+    #[test]
+    fn an_allow_entry_without_a_reason_is_an_error_with_line_and_column() {
+        let err = Config::parse(
+            "version: 1\nallow:\n  - rules: [\"terraform/*\"]\n    paths: [\"sandbox/**\"]\n",
+            ".github/twokey.yml",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("reason"), "{err}");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(err.column.is_some(), "{err}");
+        let empty = Config::parse(
+            "version: 1\nallow:\n  - rules: [\"terraform/*\"]\n    reason: ''\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(empty.message.contains("non-empty `reason`"), "{empty}");
+        assert!(empty.line.is_some(), "{empty}");
+    }
+
+    #[test]
+    fn allow_entries_are_checked_like_the_rest_of_the_config() {
+        let err = |yaml: &str| Config::parse(yaml, "t").unwrap_err();
+        let typo = err("version: 1\nallow:\n  - rules: [x]\n    reason: r\n    pahts: [a]\n");
+        assert!(typo.message.contains("did you mean `paths`?"), "{typo}");
+        assert_eq!(typo.line, Some(5), "{typo}");
+        let unknown =
+            err("version: 1\nallow:\n  - rules: [terraform/resource-remove]\n    reason: r\n");
+        assert!(
+            unknown
+                .message
+                .contains("did you mean `terraform/resource-removed`?"),
+            "{unknown}"
+        );
+        assert!(unknown.line.is_some(), "{unknown}");
+        let never = err("version: 1\nallow:\n  - rules: [guardrail/*]\n    reason: r\n");
+        assert!(never.message.contains("can never be allowed"), "{never}");
+        let everything = err("version: 1\nallow:\n  - reason: r\n");
+        assert!(
+            everything.message.contains("at least one of"),
+            "{everything}"
+        );
+        let object = err("version: 1\nallow:\n  - objects: [a/b/c/d]\n    reason: r\n");
+        assert!(object.message.contains("namespace/Kind/name"), "{object}");
     }
 
     proptest! {

@@ -88,7 +88,8 @@ pub struct Verdict {
     pub missing: Vec<String>,
 }
 
-/// Takes the decision.
+/// Takes the decision. Allowed findings (see [`crate::suppress`]) stay in the report but
+/// choose no tier and raise no tag.
 pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Config) -> Verdict {
     let tags = change_tags(&evidence);
     let matching: Vec<&Tier> = config
@@ -237,11 +238,13 @@ fn needs_sentence(r: &Requirement) -> String {
     s
 }
 
-/// The change's top-level tags.
+/// The change's top-level tags. Allowed findings add none: the tags say what still needs a
+/// human.
 fn change_tags(evidence: &Evidence<'_>) -> BTreeSet<Tag> {
     let mut tags: BTreeSet<Tag> = evidence
         .findings
         .iter()
+        .filter(|f| f.counts())
         .flat_map(|f| f.tags.iter().copied())
         .collect();
     if !evidence.infra_files.is_empty() {
@@ -255,7 +258,7 @@ fn change_tags(evidence: &Evidence<'_>) -> BTreeSet<Tag> {
 
 fn tier_applies(tier: &Tier, tags: &BTreeSet<Tag>, findings: &[Finding]) -> bool {
     tier.when.tags.iter().any(|t| tags.contains(t))
-        || findings.iter().any(|f| {
+        || findings.iter().filter(|f| f.counts()).any(|f| {
             tier.when
                 .rules
                 .iter()
@@ -292,6 +295,7 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
     let hits: Vec<String> = evidence
         .findings
         .iter()
+        .filter(|f| f.counts())
         .filter(|f| {
             f.tags.iter().any(|t| tier.when.tags.contains(t))
                 || tier
@@ -575,6 +579,8 @@ mod tests {
             location: Location::lines(RepoPath::new("infra/main.tf"), Side::Head, 3, 5),
             message: "m".to_owned(),
             safer: None,
+            subject: None,
+            allowed: None,
         }
     }
 
@@ -872,6 +878,73 @@ mod tests {
         let v = without_agents(&c, &f, None, &Config::builtin());
         assert!(v.requirement.tiers.contains(&"needs-human".to_owned()));
         assert_eq!(v.decision, Decision::ReviewRequired);
+    }
+
+    fn allowed(mut f: Finding) -> Finding {
+        f.allowed = Some(crate::finding::Allowance {
+            by: crate::finding::AllowedBy::Inline,
+            reason: "decommissioned per INC-42".to_owned(),
+            at: "infra/main.tf:2".to_owned(),
+        });
+        f
+    }
+
+    #[test]
+    fn an_allowed_destructive_finding_no_longer_asks_for_the_destructive_tier() {
+        let c = change(None);
+        let f = [allowed(finding(
+            "terraform/resource-removed",
+            &[Tag::Destructive, Tag::Infra],
+            Severity::Critical,
+        ))];
+        let infra = [RepoPath::new("infra/main.tf")];
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &Authorship::default(),
+                findings: &f,
+                infra_files: &infra,
+            },
+            None,
+            &Config::builtin(),
+        );
+        assert_eq!(v.requirement.tiers, vec!["infra"], "{:?}", v.requirement);
+        assert_eq!(v.tags, vec![Tag::Infra], "an allowed finding raises no tag");
+        assert!(
+            !v.requirement
+                .reasons
+                .iter()
+                .any(|r| r.contains("resource-removed")),
+            "{:?}",
+            v.requirement.reasons
+        );
+    }
+
+    #[test]
+    fn an_unallowed_finding_beside_an_allowed_one_still_counts() {
+        let c = change(None);
+        let f = [
+            allowed(finding(
+                "terraform/resource-removed",
+                &[Tag::Destructive],
+                Severity::Critical,
+            )),
+            finding("sql/drop-table", &[Tag::Destructive], Severity::High),
+        ];
+        let v = without_agents(&c, &f, None, &Config::builtin());
+        assert_eq!(v.requirement.tiers, vec!["destructive"]);
+        assert!(v.requirement.reasons[0].contains("sql/drop-table"));
+        assert!(!v.requirement.reasons[0].contains("resource-removed"));
+    }
+
+    #[test]
+    fn a_rule_that_can_never_be_allowed_still_requires_a_human() {
+        // The policy only skips what suppress marked; suppress never marks these.
+        let unparseable = finding("kubernetes/unparseable", &[Tag::Infra], Severity::High);
+        assert!(!crate::suppress::allowable(unparseable.rule.as_str()));
+        let c = change(None);
+        let v = without_agents(&c, &[unparseable], None, &Config::builtin());
+        assert!(v.requirement.tiers.contains(&"needs-human".to_owned()));
     }
 
     #[test]

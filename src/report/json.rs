@@ -2,6 +2,7 @@
 //! place; bump `SCHEMA_VERSION` and note it in the README on any incompatible change.
 
 use crate::engine::Outcome;
+use crate::finding::Finding;
 use serde_json::{json, Value};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -10,6 +11,29 @@ pub fn render(o: &Outcome) -> String {
     let mut s = serde_json::to_string_pretty(&to_value(o)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// One finding. `subject` and `allowed` appear only when set, so a consumer of schema 1 that
+/// predates them sees the same shape.
+fn finding(f: &Finding) -> Value {
+    let mut v = json!({
+        "rule": f.rule,
+        "severity": f.severity,
+        "tags": f.tags,
+        "path": f.location.path,
+        "side": f.location.side,
+        "line": f.location.line,
+        "end_line": f.location.end_line,
+        "message": f.message,
+        "safer": f.safer,
+    });
+    if let Some(subject) = &f.subject {
+        v["subject"] = json!(subject);
+    }
+    if let Some(a) = &f.allowed {
+        v["allowed"] = json!({"by": a.by, "reason": a.reason, "at": a.at});
+    }
+    v
 }
 
 pub fn to_value(o: &Outcome) -> Value {
@@ -32,17 +56,7 @@ pub fn to_value(o: &Outcome) -> Value {
             "operators": a.operators,
             "dependency_bots": a.dependency_bots,
         },
-        "findings": o.findings.iter().map(|f| json!({
-            "rule": f.rule,
-            "severity": f.severity,
-            "tags": f.tags,
-            "path": f.location.path,
-            "side": f.location.side,
-            "line": f.location.line,
-            "end_line": f.location.end_line,
-            "message": f.message,
-            "safer": f.safer,
-        })).collect::<Vec<_>>(),
+        "findings": o.findings.iter().map(finding).collect::<Vec<_>>(),
         "requirement": {
             "approvals": v.requirement.approvals,
             "from_owners": v.requirement.from_owners,

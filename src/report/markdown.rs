@@ -26,10 +26,10 @@ pub fn render(o: &Outcome) -> String {
         let _ = writeln!(out, "**Tags:** {}", tags.join(" "));
         let _ = writeln!(out);
     }
-    if !o.findings.is_empty() {
+    if o.findings.iter().any(|f| f.counts()) {
         let _ = writeln!(out, "| Severity | Rule | Where | What goes away | Safer |");
         let _ = writeln!(out, "|---|---|---|---|---|");
-        for f in &o.findings {
+        for f in o.findings.iter().filter(|f| f.counts()) {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | `{}` | {} | {} |",
@@ -40,6 +40,40 @@ pub fn render(o: &Outcome) -> String {
                 cell(f.safer.as_deref().unwrap_or(""))
             );
         }
+        let _ = writeln!(out);
+    }
+    let allowed: Vec<_> = o
+        .findings
+        .iter()
+        .filter_map(|f| f.allowed.as_ref().map(|a| (f, a)))
+        .collect();
+    if !allowed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Allowed ({}): not counted by the policy</summary>",
+            allowed.len()
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| Severity | Rule | Where | What goes away | Allowed because |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for (f, a) in allowed {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | `{}` | {} | {} ({} `{}`) |",
+                f.severity,
+                f.rule,
+                cell(&super::where_(f)),
+                cell(&f.message),
+                cell(&a.reason),
+                a.by.as_str(),
+                cell(&a.at)
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "</details>");
         let _ = writeln!(out);
     }
     if !v.missing.is_empty() {

@@ -3,7 +3,7 @@
 
 use crate::change::Side;
 use crate::engine::Outcome;
-use crate::finding::Severity;
+use crate::finding::{AllowedBy, Severity};
 use crate::rules;
 use serde_json::{json, Value};
 
@@ -97,6 +97,18 @@ pub fn render(o: &Outcome) -> String {
             });
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
+            }
+            // SARIF's own word for an allowed result; code scanning shows it as dismissed.
+            if let Some(a) = &f.allowed {
+                let kind = match a.by {
+                    AllowedBy::Inline => "inSource",
+                    AllowedBy::Config => "external",
+                };
+                result["suppressions"] = json!([{
+                    "kind": kind,
+                    "status": "accepted",
+                    "justification": format!("{} ({})", a.reason, a.at),
+                }]);
             }
             result
         })

@@ -72,17 +72,41 @@ pub fn render(o: &Outcome) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  operator: {who} ({})", op.evidence);
     }
+    let allowed = o.findings.iter().filter(|f| !f.counts()).count();
     if o.findings.is_empty() {
         let _ = writeln!(out, "\nno findings");
     } else {
         let _ = writeln!(
             out,
-            "\n{} finding{}:",
+            "\n{} finding{}{}:",
             o.findings.len(),
-            if o.findings.len() == 1 { "" } else { "s" }
+            if o.findings.len() == 1 { "" } else { "s" },
+            if allowed > 0 {
+                format!(" ({allowed} allowed)")
+            } else {
+                String::new()
+            }
         );
     }
     for f in &o.findings {
+        if let Some(a) = &f.allowed {
+            // Shown, so a reviewer can judge the allow, but dimmed: it does not count.
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(
+                    dim,
+                    &format!("{:<8} {} {}", "allowed", f.rule, super::where_(f))
+                )
+            );
+            let _ = writeln!(out, "           {}", paint(dim, &f.message));
+            let _ = writeln!(
+                out,
+                "           {}",
+                paint(dim, &format!("allowed: {} ({})", a.reason, a.at))
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "  {} {} {}",

@@ -468,6 +468,7 @@ fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
         "Add `moved {{ from = {}  to = {} }}` to this directory so Terraform renames the object in state instead.",
         old.address, new.address
     ))
+    .with_subject(&old.address)
 }
 
 fn removed_finding(view: &FileView, old: &Item) -> Finding {
@@ -505,6 +506,7 @@ fn removed_finding(view: &FileView, old: &Item) -> Finding {
                  `moved {{ from = {}  to = module.<new name> }}`.",
                 old.address, old.address
             ))
+            .with_subject(&old.address)
         }
         _ => Finding::new(
             &RESOURCE_REMOVED,
@@ -522,7 +524,8 @@ fn removed_finding(view: &FileView, old: &Item) -> Finding {
              `removed {{ from = {}  lifecycle {{ destroy = false }} }}`; if it was renamed or moved \
              into a module add `moved {{ from = {}  to = <new address> }}`.",
             old.address, old.address
-        )),
+        ))
+        .with_subject(&old.address),
     }
 }
 
@@ -541,6 +544,7 @@ fn removed_blocks(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<F
                 ),
             )
             .with_severity(target_severity(&r.from))
+            .with_subject(&r.from)
             .with_safer(format!(
                 "To drop `{}` from state and keep the real object, set `lifecycle {{ destroy = false }}` in this removed block.",
                 r.from
@@ -578,7 +582,8 @@ fn prevent_destroy(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Findin
                 data_note(new)
             ),
         )
-        .with_severity(severity),
+        .with_severity(severity)
+        .with_subject(&new.address),
     );
 }
 
@@ -613,7 +618,8 @@ fn protections(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) 
                 view.at(Side::Head, line, line),
                 message,
             )
-            .with_severity(guard_severity(new)),
+            .with_severity(guard_severity(new))
+            .with_subject(&new.address),
         );
     }
 }
@@ -640,7 +646,8 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
     let emit = |out: &mut Vec<Finding>, line: u32, message: String| {
         out.push(
             Finding::new(&COUNT_EMPTIED, view.at(Side::Head, line, line), message)
-                .with_severity(severity),
+                .with_severity(severity)
+                .with_subject(&new.address),
         );
     };
     let (old_count, new_count) = (old.get("count"), new.get("count"));
@@ -773,6 +780,7 @@ fn rekey_finding(view: &FileView, item: &Item, line: u32, what: &str) -> Finding
         ),
     )
     .with_severity(item_severity(item))
+    .with_subject(&item.address)
     .with_safer(format!(
         "Add `moved {{ from = {a}[<old key>]  to = {a}[<new key>] }}` for each existing instance.",
         a = item.address

@@ -1,0 +1,762 @@
+//! suppress: allows, and why they cannot be abused. Decides which findings an allow covers,
+//! an inline `twokey:allow` comment that already exists on the base revision or an `allow:`
+//! entry of the (base) config, and reports the allows a change adds, which cover nothing.
+//!
+//! It never drops a finding and never changes its severity: an allowed finding stays in the
+//! report, marked with why; the policy leaves it out of the verdict. Parsing and matching are
+//! pure; file text comes only from the engine's scan or the snapshot [`apply`] is handed.
+//!
+//! The rule that makes this safe against an agent: **only allows the base already has count.**
+//! An allow the change under review adds (or moves, or rewrites) is reported as
+//! `guardrail/allow-added` and suppresses nothing; it must land on the base branch first,
+//! through its own reviewed change. Config allow-lists are base-only by construction, since
+//! the config is read from the base revision.
+
+use crate::change::{Change, Content, FileChange, FileStatus, RepoPath, Side, Snapshot};
+use crate::finding::{Allowance, AllowedBy, Finding, Location, RuleId, Severity, Tag};
+use crate::policy::evaluate::rule_matches;
+use crate::policy::Config;
+use crate::rules::Rule;
+use std::collections::HashMap;
+
+pub const ALLOW_ADDED: Rule = Rule {
+    id: RuleId("guardrail/allow-added"),
+    severity: Severity::Medium,
+    tags: &[Tag::Guardrail],
+    summary: "The change adds, moves or rewrites a `twokey:allow` comment.",
+    why: "An allow switches twokey off for a finding. If the change under review could allow its own findings, an agent could wave a destructive change through by writing one comment; so an allow the change adds suppresses nothing, and it is reported so that a human sees the gate being loosened for later changes.",
+    example: "+ # twokey:allow terraform/resource-removed -- not needed any more\n- resource \"aws_db_instance\" \"main\" { … }",
+    safer: "Land the allow on the base branch first, in its own reviewed pull request; it then covers later changes. Or keep the finding and get the approvals it asks for.",
+};
+
+pub const MALFORMED_ALLOW: Rule = Rule {
+    id: RuleId("guardrail/malformed-allow"),
+    severity: Severity::Low,
+    tags: &[Tag::Guardrail],
+    summary: "The change adds a `twokey:allow` comment twokey cannot use: no reason, an unknown rule, or a rule that can never be allowed.",
+    why: "A malformed allow suppresses nothing, so the author may believe a finding is allowed when it is not; an allow without a reason leaves the next reviewer unable to judge it.",
+    example: "+ # twokey:allow terraform/resource-removed",
+    safer: "Write `twokey:allow <rule> -- <reason>` with a rule from `twokey rules` and a reason a reviewer can check (a ticket, an incident).",
+};
+
+pub const RULES: &[&Rule] = &[&ALLOW_ADDED, &MALFORMED_ALLOW];
+
+/// Rules no allow can cover: twokey could not see the change, or the change touches the gate
+/// itself. They fail closed.
+pub const NEVER_ALLOWED: &[&str] = &[
+    "*/unparseable",
+    "*/plan-unparseable",
+    "git/incomplete-change",
+    "git/unreadable-infra-file",
+    "guardrail/*",
+];
+
+/// Whether any allow may cover a finding of this rule.
+pub fn allowable(rule: &str) -> bool {
+    !NEVER_ALLOWED.iter().any(|p| rule_matches(p, rule))
+}
+
+/// Why a rule pattern (from a comment or the config's `allow[].rules`) cannot be used, if it
+/// cannot: it must match a rule twokey knows, and at least one that may be allowed.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    let catalogue = crate::rules::catalogue();
+    let matched: Vec<&str> = catalogue
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| rule_matches(pattern, id))
+        .collect();
+    if matched.is_empty() {
+        let ids: Vec<&str> = catalogue.iter().map(|r| r.id.as_str()).collect();
+        return Err(format!(
+            "`{pattern}` matches no rule twokey knows{}; `twokey rules` lists them",
+            crate::policy::config::did_you_mean(pattern, &ids)
+        ));
+    }
+    if !matched.iter().any(|id| allowable(id)) {
+        return Err(format!(
+            "`{pattern}` names only rules that can never be allowed ({}): twokey fails closed on them",
+            matched.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Where an inline allow applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// `twokey:allow`: findings on the comment's line or the line after it.
+    Line,
+    /// `twokey:allow-file`: every finding in the file; only before any code.
+    File,
+}
+
+/// A well-formed inline allow.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Directive {
+    pub scope: Scope,
+    pub pattern: String,
+    pub reason: String,
+}
+
+const MARKER: &str = "twokey:allow";
+/// What opens a comment, in the syntaxes twokey reads (HCL, YAML, shell, SQL, C-like, HTML/XML).
+const OPENERS: &[&str] = &["#", "//", "--", "/*", "<!--", ";"];
+
+/// The parts of a `twokey:allow` comment on one line, before the rule is checked against the
+/// catalogue: `None` when the line has no directive, `Err` with why when it is malformed.
+pub fn split(line: &str) -> Option<Result<Directive, String>> {
+    let at = line.find(MARKER)?;
+    let before = &line[..at];
+    let in_comment =
+        OPENERS.iter().any(|o| before.contains(o)) || before.trim_start().starts_with('*'); // a continuation line of a /* */ block
+    if !in_comment {
+        return None;
+    }
+    let mut rest = &line[at + MARKER.len()..];
+    let scope = match rest.strip_prefix("-file") {
+        Some(r) => {
+            rest = r;
+            Scope::File
+        }
+        None => Scope::Line,
+    };
+    // `twokey:allowed`, `twokey:allow-list`: some other word, not a directive.
+    if rest.chars().next().is_some_and(|c| !c.is_whitespace()) {
+        return None;
+    }
+    let mut rest = rest.trim();
+    for closer in ["*/", "-->"] {
+        if let Some(r) = rest.strip_suffix(closer) {
+            rest = r.trim_end();
+        }
+    }
+    let usage = "write `twokey:allow <rule> -- <reason>`";
+    let (pattern, after) = match rest.split_once(char::is_whitespace) {
+        Some((p, a)) => (p, a.trim()),
+        None => (rest, ""),
+    };
+    if pattern.is_empty() || pattern == "--" {
+        return Some(Err(format!("the allow names no rule; {usage}")));
+    }
+    let reason = match after.strip_prefix("--") {
+        Some(r) if r.is_empty() || r.starts_with(char::is_whitespace) => r.trim(),
+        _ => {
+            return Some(Err(format!(
+                "the allow for `{pattern}` gives no reason; {usage}"
+            )))
+        }
+    };
+    if reason.is_empty() {
+        return Some(Err(format!(
+            "the allow for `{pattern}` gives no reason; {usage}"
+        )));
+    }
+    Some(Ok(Directive {
+        scope,
+        pattern: pattern.to_owned(),
+        reason: reason.to_owned(),
+    }))
+}
+
+/// A line's directive, checked against the rule catalogue.
+pub fn parse_line(line: &str) -> Option<Result<Directive, String>> {
+    Some(split(line)?.and_then(|d| {
+        check_pattern(&d.pattern)?;
+        Ok(d)
+    }))
+}
+
+/// Whether a line holds code rather than a comment or nothing (for `allow-file`).
+fn is_code(line: &str) -> bool {
+    let t = line.trim_start();
+    !(t.is_empty() || t.starts_with('*') || OPENERS.iter().any(|o| t.starts_with(o)))
+}
+
+/// One directive found in a file.
+#[derive(Debug, Clone)]
+struct Found {
+    line: u32,
+    parsed: Result<Directive, String>,
+    /// The change under review adds (or moves, or rewrites) this line. Head side only.
+    added: bool,
+}
+
+fn directives(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut code_seen = false;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(mut parsed) = parse_line(line) {
+            if code_seen && matches!(&parsed, Ok(d) if d.scope == Scope::File) {
+                parsed = Err(
+                    "`twokey:allow-file` must stand on its own line at the top of the file, before any code"
+                        .to_owned(),
+                );
+            }
+            out.push(Found {
+                line: i as u32 + 1,
+                parsed,
+                added: false,
+            });
+        }
+        code_seen |= is_code(line);
+    }
+    out
+}
+
+/// The inline allows of one changed file, on both sides.
+#[derive(Debug, Clone, Default)]
+pub struct FileAllows {
+    old_path: Option<RepoPath>,
+    new_path: Option<RepoPath>,
+    base: Vec<Found>,
+    head: Vec<Found>,
+}
+
+impl FileAllows {
+    /// Reads a changed file's allows from the text the engine read. `None` when a side that
+    /// exists was not read (application code is not): [`apply`] reads it if a finding needs it.
+    pub fn scan(file: &FileChange, old: &Content, new: &Content) -> Option<FileAllows> {
+        let unread = |path: &Option<RepoPath>, c: &Content| path.is_some() && *c == Content::Absent;
+        if unread(&file.old_path, old) || unread(&file.new_path, new) {
+            return None;
+        }
+        Some(FileAllows::from_texts(file, old.text(), new.text()))
+    }
+
+    fn from_texts(file: &FileChange, old: Option<&str>, new: Option<&str>) -> FileAllows {
+        let mut allows = FileAllows {
+            old_path: file.old_path.clone(),
+            new_path: file.new_path.clone(),
+            ..FileAllows::default()
+        };
+        let has = |t: Option<&str>| t.is_some_and(|t| t.contains(MARKER));
+        if !has(old) && !has(new) {
+            return allows;
+        }
+        allows.base = old.map(directives).unwrap_or_default();
+        allows.head = new.map(directives).unwrap_or_default();
+        for found in &mut allows.head {
+            // A line the diff adds is new whatever its text; and without a line-level diff
+            // (another source), a directive the base does not have is new too.
+            let in_base = allows
+                .base
+                .iter()
+                .any(|b| b.parsed.is_ok() && b.parsed == found.parsed);
+            found.added = file.old_path.is_none()
+                || file.status == FileStatus::Added
+                || file.hunks.iter().any(|h| {
+                    h.new_lines > 0
+                        && found.line >= h.new_start
+                        && found.line < h.new_start + h.new_lines
+                })
+                || !in_base;
+        }
+        allows
+    }
+
+    /// An unchanged file a finding points at (a sibling): both sides are the same text.
+    fn unchanged(path: &RepoPath, text: Option<&str>) -> FileAllows {
+        let file = FileChange {
+            status: FileStatus::Modified,
+            old_path: Some(path.clone()),
+            new_path: Some(path.clone()),
+            old_kind: crate::change::EntryKind::File,
+            new_kind: crate::change::EntryKind::File,
+            binary: false,
+            hunks: Vec::new(),
+            added_lines: 0,
+            deleted_lines: 0,
+            old_size: None,
+            new_size: None,
+        };
+        FileAllows::from_texts(&file, text, text)
+    }
+
+    /// The existing allow that covers `finding`, if any.
+    fn covering(&self, finding: &Finding) -> Option<Allowance> {
+        let loc = &finding.location;
+        let list = match loc.side {
+            Side::Base => &self.base,
+            Side::Head => &self.head,
+        };
+        list.iter().filter(|f| !f.added).find_map(|f| {
+            let d = f.parsed.as_ref().ok()?;
+            let near = match d.scope {
+                Scope::File => true,
+                Scope::Line => loc
+                    .line
+                    .is_some_and(|l| l == f.line || l == f.line.saturating_add(1)),
+            };
+            (near && rule_matches(&d.pattern, finding.rule.as_str())).then(|| Allowance {
+                by: AllowedBy::Inline,
+                reason: d.reason.clone(),
+                at: format!("{}:{}", loc.path, f.line),
+            })
+        })
+    }
+
+    /// Findings for the allows this change adds: each suppresses nothing.
+    fn added_findings(&self) -> Vec<Finding> {
+        let Some(path) = &self.new_path else {
+            return Vec::new();
+        };
+        self.head
+            .iter()
+            .filter(|f| f.added)
+            .map(|f| {
+                let at = Location::lines(path.clone(), Side::Head, f.line, f.line);
+                match &f.parsed {
+                    Ok(d) => Finding::new(
+                        &ALLOW_ADDED,
+                        at,
+                        format!(
+                            "This change adds an allow for `{}` (\"{}\"), and an allow added by the change under review suppresses nothing: the findings it would cover still count. To take effect it must land on the base branch first, through its own reviewed change.",
+                            d.pattern, d.reason
+                        ),
+                    ),
+                    Err(why) => Finding::new(
+                        &MALFORMED_ALLOW,
+                        at,
+                        format!("This change adds a `twokey:allow` comment that twokey cannot use, so it suppresses nothing: {why}."),
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The config entry that covers `finding`, if any.
+fn configured(finding: &Finding, config: &Config) -> Option<Allowance> {
+    config
+        .allow
+        .iter()
+        .position(|entry| entry.covers(finding))
+        .map(|i| Allowance {
+            by: AllowedBy::Config,
+            reason: config.allow[i].reason.clone(),
+            at: format!("config allow[{i}]"),
+        })
+}
+
+/// Whether a Kubernetes object pattern (`Kind/name` or `namespace/Kind/name`, `*` globs)
+/// matches a subject (`Kind/name` for a cluster-scoped object, else `namespace/Kind/name`).
+pub fn object_matches(pattern: &str, subject: &str) -> bool {
+    let p: Vec<&str> = pattern.split('/').collect();
+    let mut s: Vec<&str> = subject.split('/').collect();
+    if s.len() == 2 {
+        s.insert(0, "");
+    }
+    if s.len() != 3 {
+        return false;
+    }
+    let tail = match p.len() {
+        2 => &s[1..],
+        3 => &s[..],
+        _ => return false,
+    };
+    p.iter().zip(tail).all(|(p, s)| rule_matches(p, s))
+}
+
+/// Marks the findings an existing allow covers, then adds a finding for every allow the
+/// change itself adds. `scanned` holds the allows of the files the engine read; a finding in
+/// any other file has that file read through `snapshot`.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    scanned: Vec<FileAllows>,
+    snapshot: &dyn Snapshot,
+    change: &Change,
+    config: &Config,
+) {
+    let mut files = scanned;
+    let mut index: HashMap<(Side, RepoPath), usize> = HashMap::new();
+    let key_all = |index: &mut HashMap<(Side, RepoPath), usize>, i: usize, f: &FileAllows| {
+        if let Some(p) = &f.old_path {
+            index.insert((Side::Base, p.clone()), i);
+        }
+        if let Some(p) = &f.new_path {
+            index.insert((Side::Head, p.clone()), i);
+        }
+    };
+    for (i, f) in files.iter().enumerate() {
+        key_all(&mut index, i, f);
+    }
+    for finding in findings.iter_mut() {
+        if !allowable(finding.rule.as_str()) {
+            continue;
+        }
+        let key = (finding.location.side, finding.location.path.clone());
+        let i = match index.get(&key) {
+            Some(i) => *i,
+            None => {
+                let (side, path) = &key;
+                let loaded = match change.files.iter().find(|f| match side {
+                    Side::Base => f.old_path.as_ref() == Some(path),
+                    Side::Head => f.new_path.as_ref() == Some(path),
+                }) {
+                    Some(file) => {
+                        let read = |p: &Option<RepoPath>, s: Side| {
+                            p.as_ref()
+                                .map(|p| snapshot.read(s, p))
+                                .unwrap_or(Content::Absent)
+                        };
+                        let (old, new) = (
+                            read(&file.old_path, Side::Base),
+                            read(&file.new_path, Side::Head),
+                        );
+                        FileAllows::from_texts(file, old.text(), new.text())
+                    }
+                    None => FileAllows::unchanged(path, snapshot.read(*side, path).text()),
+                };
+                files.push(loaded);
+                let i = files.len() - 1;
+                key_all(&mut index, i, &files[i]);
+                i
+            }
+        };
+        finding.allowed = files[i]
+            .covering(finding)
+            .or_else(|| configured(finding, config));
+    }
+    for f in &files {
+        findings.extend(f.added_findings());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Hunk;
+    use proptest::prelude::*;
+
+    fn ok(line: &str) -> Directive {
+        parse_line(line)
+            .unwrap_or_else(|| panic!("no directive in {line:?}"))
+            .unwrap_or_else(|e| panic!("{line:?} is malformed: {e}"))
+    }
+
+    fn malformed(line: &str) -> String {
+        parse_line(line)
+            .unwrap_or_else(|| panic!("no directive in {line:?}"))
+            .expect_err("malformed")
+    }
+
+    #[test]
+    fn allow_is_read_in_every_comment_syntax() {
+        for line in [
+            "# twokey:allow terraform/resource-removed -- decommissioned per INC-42",
+            "  // twokey:allow terraform/resource-removed -- decommissioned per INC-42",
+            "-- twokey:allow terraform/resource-removed -- decommissioned per INC-42",
+            "/* twokey:allow terraform/resource-removed -- decommissioned per INC-42 */",
+            "<!-- twokey:allow terraform/resource-removed -- decommissioned per INC-42 -->",
+            " * twokey:allow terraform/resource-removed -- decommissioned per INC-42",
+            "resource \"x\" \"y\" { # twokey:allow terraform/resource-removed -- decommissioned per INC-42",
+            "#twokey:allow\tterraform/resource-removed   --   decommissioned per INC-42   ",
+        ] {
+            let d = ok(line);
+            assert_eq!(d.scope, Scope::Line, "{line}");
+            assert_eq!(d.pattern, "terraform/resource-removed", "{line}");
+            assert_eq!(d.reason, "decommissioned per INC-42", "{line}");
+        }
+        assert_eq!(
+            ok("-- twokey:allow-file sql/drop-table -- fixtures only").scope,
+            Scope::File
+        );
+    }
+
+    #[test]
+    fn sql_reason_may_itself_contain_dashes() {
+        let d = ok("-- twokey:allow sql/drop-table -- old -- replaced by v2");
+        assert_eq!(d.reason, "old -- replaced by v2");
+    }
+
+    #[test]
+    fn an_allow_without_a_reason_is_malformed() {
+        for line in [
+            "# twokey:allow terraform/resource-removed",
+            "# twokey:allow terraform/resource-removed --",
+            "# twokey:allow terraform/resource-removed --   ",
+            "/* twokey:allow terraform/resource-removed -- */",
+            "# twokey:allow terraform/resource-removed because reasons",
+            "# twokey:allow terraform/resource-removed --reason-glued",
+        ] {
+            assert!(malformed(line).contains("no reason"), "{line}");
+        }
+        assert!(malformed("# twokey:allow -- why").contains("names no rule"));
+        assert!(malformed("# twokey:allow").contains("names no rule"));
+    }
+
+    #[test]
+    fn an_allow_must_name_a_known_rule_and_an_allowable_one() {
+        let e = malformed("# twokey:allow terraform/resource-remove -- typo");
+        assert!(
+            e.contains("did you mean `terraform/resource-removed`?"),
+            "{e}"
+        );
+        assert!(malformed("# twokey:allow nothing/* -- x").contains("matches no rule"));
+        let e = malformed("# twokey:allow terraform/unparseable -- trust me");
+        assert!(e.contains("can never be allowed"), "{e}");
+        assert!(malformed("# twokey:allow guardrail/* -- x").contains("can never be allowed"));
+        assert!(malformed("# twokey:allow git/incomplete-change -- x").contains("never"));
+    }
+
+    #[test]
+    fn globs_name_families_of_rules() {
+        assert_eq!(
+            ok("# twokey:allow terraform/* -- sandbox").pattern,
+            "terraform/*"
+        );
+        assert_eq!(ok("# twokey:allow *-removed -- x").pattern, "*-removed");
+        // `*` also matches never-allowable rules; they stay un-allowed (see allowable()).
+        assert_eq!(ok("# twokey:allow * -- x").pattern, "*");
+        assert!(!allowable("terraform/unparseable"));
+        assert!(!allowable("terraform/plan-unparseable"));
+        assert!(!allowable("guardrail/allow-added"));
+        assert!(allowable("terraform/resource-removed"));
+    }
+
+    #[test]
+    fn text_that_only_mentions_the_marker_is_not_a_directive() {
+        assert!(parse_line("description = \"twokey:allow terraform/* -- x\"").is_none());
+        assert!(parse_line("# twokey:allowed to fail").is_none());
+        assert!(parse_line("# twokey:allow-list is documented").is_none());
+        assert!(parse_line("resource \"a\" \"b\" {}").is_none());
+    }
+
+    fn change(status: FileStatus, hunks: Vec<Hunk>) -> FileChange {
+        FileChange {
+            status,
+            old_path: (status != FileStatus::Added).then(|| RepoPath::new("infra/main.tf")),
+            new_path: Some(RepoPath::new("infra/main.tf")),
+            old_kind: crate::change::EntryKind::File,
+            new_kind: crate::change::EntryKind::File,
+            binary: false,
+            hunks,
+            added_lines: 0,
+            deleted_lines: 0,
+            old_size: None,
+            new_size: None,
+        }
+    }
+
+    fn finding(side: Side, line: u32) -> Finding {
+        Finding::new(
+            &crate::analyze::terraform::RESOURCE_REMOVED,
+            Location::lines(RepoPath::new("infra/main.tf"), side, line, line + 2),
+            "m",
+        )
+    }
+
+    const ALLOW: &str = "# twokey:allow terraform/resource-removed -- decommissioned per INC-42\n";
+
+    #[test]
+    fn an_allow_covers_its_line_and_the_next_only() {
+        let text = format!("{ALLOW}resource \"a\" \"b\" {{}}\n\nresource \"a\" \"c\" {{}}\n");
+        let file = change(FileStatus::Modified, vec![]);
+        let a = FileAllows::from_texts(&file, Some(&text), Some(&text));
+        let covered = a.covering(&finding(Side::Base, 2)).expect("line after");
+        assert_eq!(covered.at, "infra/main.tf:1");
+        assert_eq!(covered.reason, "decommissioned per INC-42");
+        assert!(a.covering(&finding(Side::Base, 1)).is_some(), "same line");
+        assert!(a.covering(&finding(Side::Base, 4)).is_none(), "too far");
+        let mut other = finding(Side::Base, 2);
+        other.rule = crate::analyze::terraform::MODULE_REMOVED.id;
+        assert!(a.covering(&other).is_none(), "another rule");
+    }
+
+    #[test]
+    fn an_allow_the_change_adds_covers_nothing_and_is_reported() {
+        let base = "resource \"a\" \"b\" {\n  count = 2\n}\n";
+        let head = format!("{ALLOW}resource \"a\" \"b\" {{\n  count = 0\n}}\n");
+        let file = change(
+            FileStatus::Modified,
+            vec![Hunk {
+                old_start: 0,
+                old_lines: 0,
+                new_start: 1,
+                new_lines: 1,
+            }],
+        );
+        let a = FileAllows::from_texts(&file, Some(base), Some(&head));
+        assert!(a.covering(&finding(Side::Head, 2)).is_none());
+        let added = a.added_findings();
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].rule, ALLOW_ADDED.id);
+        assert_eq!(added[0].location.line, Some(1));
+        assert!(added[0].message.contains("base branch first"));
+    }
+
+    #[test]
+    fn an_existing_allow_moved_to_another_line_counts_as_added() {
+        let base = format!("{ALLOW}resource \"a\" \"b\" {{}}\nresource \"a\" \"c\" {{}}\n");
+        let head = format!("resource \"a\" \"b\" {{}}\n{ALLOW}resource \"a\" \"c\" {{}}\n");
+        let file = change(
+            FileStatus::Modified,
+            vec![
+                Hunk {
+                    old_start: 1,
+                    old_lines: 1,
+                    new_start: 0,
+                    new_lines: 0,
+                },
+                Hunk {
+                    old_start: 2,
+                    old_lines: 0,
+                    new_start: 2,
+                    new_lines: 1,
+                },
+            ],
+        );
+        let a = FileAllows::from_texts(&file, Some(&base), Some(&head));
+        assert!(a.covering(&finding(Side::Head, 3)).is_none());
+        assert_eq!(a.added_findings()[0].rule, ALLOW_ADDED.id);
+    }
+
+    #[test]
+    fn without_a_line_diff_an_allow_missing_from_the_base_is_added() {
+        let head = format!("{ALLOW}resource \"a\" \"b\" {{}}\n");
+        let file = change(FileStatus::Modified, vec![]);
+        let a = FileAllows::from_texts(&file, Some("resource \"a\" \"b\" {}\n"), Some(&head));
+        assert!(a.covering(&finding(Side::Head, 2)).is_none());
+        assert_eq!(a.added_findings().len(), 1);
+    }
+
+    #[test]
+    fn allow_file_covers_the_whole_file_only_from_the_top() {
+        let top = "# twokey:allow-file terraform/* -- scratch module\n# more\n\nresource \"a\" \"b\" {}\n";
+        let file = change(FileStatus::Modified, vec![]);
+        let a = FileAllows::from_texts(&file, Some(top), Some(top));
+        assert!(a.covering(&finding(Side::Base, 40)).is_some());
+        let mut whole = finding(Side::Head, 1);
+        whole.location.line = None;
+        assert!(a.covering(&whole).is_some());
+        let late = "resource \"a\" \"b\" {}\n# twokey:allow-file terraform/* -- too late\n";
+        let a = FileAllows::from_texts(&file, Some(late), Some(late));
+        assert!(a.covering(&finding(Side::Base, 3)).is_none());
+        assert!(matches!(&a.base[0].parsed, Err(e) if e.contains("before any code")));
+    }
+
+    #[test]
+    fn a_malformed_allow_added_by_the_change_is_reported_as_such() {
+        let head = "# twokey:allow terraform/resource-removed\nresource \"a\" \"b\" {}\n";
+        let file = change(FileStatus::Added, vec![]);
+        let a = FileAllows::from_texts(&file, None, Some(head));
+        let added = a.added_findings();
+        assert_eq!(added[0].rule, MALFORMED_ALLOW.id);
+        assert!(
+            added[0].message.contains("no reason"),
+            "{}",
+            added[0].message
+        );
+    }
+
+    struct NoFiles;
+    impl Snapshot for NoFiles {
+        fn read(&self, _: Side, _: &RepoPath) -> Content {
+            Content::Absent
+        }
+        fn list_dir(&self, _: Side, _: &str) -> Vec<RepoPath> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn a_wildcard_allow_never_covers_a_rule_that_fails_closed() {
+        let text = "# twokey:allow-file * -- everything here is scratch
+resource \"a\" \"b\" {}\n";
+        let file = change(FileStatus::Modified, vec![]);
+        let scanned = FileAllows::from_texts(&file, Some(text), Some(text));
+        let mut findings = vec![
+            finding(Side::Base, 2),
+            Finding::new(
+                &crate::analyze::terraform::UNPARSEABLE,
+                Location::file(RepoPath::new("infra/main.tf"), Side::Head),
+                "m",
+            ),
+        ];
+        let c = Change {
+            base: crate::change::Revision::new("0"),
+            head: crate::change::Revision::new("1"),
+            branch: None,
+            files: vec![file],
+            commits: Vec::new(),
+            pull_request: None,
+            completeness: Default::default(),
+        };
+        apply(
+            &mut findings,
+            vec![scanned],
+            &NoFiles,
+            &c,
+            &Config::builtin(),
+        );
+        assert!(findings[0].allowed.is_some());
+        assert!(findings[1].allowed.is_none(), "unparseable fails closed");
+        assert_eq!(findings.len(), 2, "nothing added: the allow is on the base");
+    }
+
+    #[test]
+    fn object_patterns() {
+        assert!(object_matches(
+            "*/Namespace/preview-*",
+            "Namespace/preview-42"
+        ));
+        assert!(object_matches(
+            "Namespace/preview-*",
+            "Namespace/preview-42"
+        ));
+        assert!(object_matches("web/Deployment/*", "web/Deployment/api"));
+        assert!(object_matches("Deployment/api", "web/Deployment/api"));
+        assert!(!object_matches("web/Deployment/*", "db/Deployment/api"));
+        assert!(!object_matches("Deployment", "web/Deployment/api"));
+        assert!(!object_matches("*/Namespace/preview-*", "Namespace/prod"));
+    }
+
+    proptest! {
+        #[test]
+        fn random_lines_never_panic(line in "\\PC{0,120}") {
+            let _ = parse_line(&line);
+            let _ = directives(&line);
+        }
+
+        #[test]
+        fn lines_around_the_marker_never_panic(
+            pre in "[#/*<!-; ]{0,6}", post in "(-file)?[ a-z/*-]{0,40}(\\*/|-->)?"
+        ) {
+            let _ = parse_line(&format!("{pre}twokey:allow{post}"));
+        }
+
+        #[test]
+        fn a_written_allow_reads_back_to_its_parts(
+            opener in prop::sample::select(vec!["#", "//", "--", "/*", "<!--"]),
+            pattern in "[a-z*][a-z/*-]{0,30}",
+            reason in "[A-Za-z0-9][A-Za-z0-9 .,:-]{0,60}",
+            file in any::<bool>(),
+        ) {
+            let reason = reason.trim().to_owned();
+            let closer = match opener { "/*" => " */", "<!--" => " -->", _ => "" };
+            let kw = if file { "twokey:allow-file" } else { "twokey:allow" };
+            let line = format!("{opener} {kw} {pattern} -- {reason}{closer}");
+            let d = split(&line).expect("a directive").expect("well formed");
+            prop_assert_eq!(d.scope, if file { Scope::File } else { Scope::Line });
+            prop_assert_eq!(d.pattern, pattern);
+            prop_assert_eq!(d.reason, reason);
+        }
+
+        #[test]
+        fn a_catalogue_rule_reads_back_through_parse_line(
+            i in 0usize..1000, reason in "[A-Za-z0-9][A-Za-z0-9 .-]{0,40}"
+        ) {
+            let allowable: Vec<&Rule> = crate::rules::catalogue()
+                .into_iter()
+                .filter(|r| allowable(r.id.as_str()))
+                .collect();
+            let rule = allowable[i % allowable.len()];
+            let reason = reason.trim().to_owned();
+            let d = parse_line(&format!("# twokey:allow {} -- {reason}", rule.id))
+                .expect("a directive")
+                .expect("well formed");
+            prop_assert_eq!(d.pattern.as_str(), rule.id.as_str());
+            prop_assert_eq!(d.reason, reason);
+        }
+    }
+}
