@@ -98,6 +98,7 @@ pub const RULES: &[&Rule] = &[
 pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, new) in head {
+        let first = out.len();
         let old = base.get(id).copied();
         if let Some(old) = old {
             replicas(view, id, old, new, &mut out);
@@ -108,6 +109,10 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
         }
         claim_retention(view, id, old, new, &mut out);
         pruning(view, id, old, new, &mut out);
+        // Config allow-lists name Kubernetes objects by this subject.
+        for f in &mut out[first..] {
+            f.subject = Some(id.subject());
+        }
     }
     out.sort_by_key(|f| f.location.line);
     out
@@ -487,6 +492,7 @@ spec:
         let f = run(WEB, &WEB.replace("replicas: 3", "replicas: 0"));
         assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
         assert_eq!(f[0].location.line, Some(7));
+        assert_eq!(f[0].subject.as_deref(), Some("shop/Deployment/web"));
         assert!(
             f[0].message.contains("from 3 replica(s) to 0"),
             "{}",
