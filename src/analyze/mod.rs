@@ -14,6 +14,8 @@ pub mod files;
 pub mod guardrail;
 pub mod kubernetes;
 pub mod plan;
+#[cfg(test)]
+mod precision;
 pub mod pulumi;
 pub mod safeguards;
 pub mod sql;

@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::change::Hunk;
 use proptest::prelude::*;

@@ -1,0 +1,162 @@
+//! Precision across every analyzer: the edits a reviewer makes all day (adding things,
+//! commenting, reformatting, reordering, moving a file as it is) must never be called
+//! destructive. Noise teaches people to ignore the bot, so this is checked for every ecosystem
+//! at once, through [`analyze_file`], the way the engine calls the analyzers.
+
+use super::analyze_file;
+use super::files::testkit::Case;
+use crate::finding::{Finding, Tag};
+
+/// One fixture per ecosystem: its path, a base text, the same text with an object added, with
+/// a comment added, and reordered (`None` where the format has no order-free notion).
+struct Fixture {
+    path: &'static str,
+    base: &'static str,
+    added: &'static str,
+    commented: &'static str,
+    reordered: Option<&'static str>,
+}
+
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        path: "infra/db.tf",
+        base: "resource \"aws_db_instance\" \"main\" {\n  identifier          = \"orders\"\n  deletion_protection = true\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n",
+        added: "resource \"aws_db_instance\" \"main\" {\n  identifier          = \"orders\"\n  deletion_protection = true\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n\nresource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n",
+        commented: "# the orders database\nresource \"aws_db_instance\" \"main\" {\n  identifier          = \"orders\" # do not rename\n  deletion_protection = true\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n",
+        reordered: Some("resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n\nresource \"aws_db_instance\" \"main\" {\n  deletion_protection = true\n  identifier          = \"orders\"\n}\n"),
+    },
+    Fixture {
+        path: "deploy/app.yaml",
+        base: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: shop\nspec:\n  replicas: 1\n",
+        added: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: shop\nspec:\n  replicas: 1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\n",
+        commented: "# shop namespace\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop # owned by team shop\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: shop\nspec:\n  replicas: 1\n",
+        reordered: Some("apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  namespace: shop\n  name: db\nspec:\n  replicas: 1\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"),
+    },
+    Fixture {
+        path: "template.yaml",
+        base: "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Snapshot\n    Properties:\n      DBInstanceIdentifier: orders\n      DeletionProtection: true\n  Logs:\n    Type: AWS::S3::Bucket\n",
+        added: "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Snapshot\n    Properties:\n      DBInstanceIdentifier: orders\n      DeletionProtection: true\n  Logs:\n    Type: AWS::S3::Bucket\n  Jobs:\n    Type: AWS::SQS::Queue\n",
+        commented: "AWSTemplateFormatVersion: '2010-09-09'\n# the orders stack\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Snapshot # keep a snapshot\n    Properties:\n      DBInstanceIdentifier: orders\n      DeletionProtection: true\n  Logs:\n    Type: AWS::S3::Bucket\n",
+        reordered: Some("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n  Db:\n    DeletionPolicy: Snapshot\n    Type: AWS::RDS::DBInstance\n    Properties:\n      DeletionProtection: true\n      DBInstanceIdentifier: orders\n"),
+    },
+    Fixture {
+        path: "db/migrations/V2__orders.sql",
+        base: "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN total numeric(10, 2);\n",
+        added: "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN total numeric(10, 2);\nCREATE INDEX orders_total ON orders (total);\n",
+        commented: "-- orders\nCREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN total numeric(10, 2); -- money\n",
+        reordered: None,
+    },
+    Fixture {
+        path: ".github/workflows/deploy.yml",
+        base: "on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: terraform apply tfplan\n",
+        added: "on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: terraform apply tfplan\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform fmt -check\n",
+        commented: "# deploys on push\non: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production # reviewers required\n    steps:\n      - run: terraform apply tfplan\n",
+        reordered: Some("on: push\njobs:\n  deploy:\n    environment: production\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform apply tfplan\npermissions:\n  contents: read\n"),
+    },
+    Fixture {
+        path: "Pulumi.yaml",
+        base: "name: shop\nruntime: yaml\nresources:\n  db:\n    type: aws:rds:Instance\n    options:\n      protect: true\n  logs:\n    type: aws:s3:BucketV2\n",
+        added: "name: shop\nruntime: yaml\nresources:\n  db:\n    type: aws:rds:Instance\n    options:\n      protect: true\n  logs:\n    type: aws:s3:BucketV2\n  jobs:\n    type: aws:sqs:Queue\n",
+        commented: "name: shop\nruntime: yaml\n# the shop's resources\nresources:\n  db:\n    type: aws:rds:Instance\n    options:\n      protect: true # never delete\n  logs:\n    type: aws:s3:BucketV2\n",
+        reordered: Some("name: shop\nruntime: yaml\nresources:\n  logs:\n    type: aws:s3:BucketV2\n  db:\n    options:\n      protect: true\n    type: aws:rds:Instance\n"),
+    },
+    Fixture {
+        path: "playbooks/db.yml",
+        base: "- hosts: db\n  tasks:\n    - community.postgresql.postgresql_db:\n        name: orders\n        state: present\n",
+        added: "- hosts: db\n  tasks:\n    - community.postgresql.postgresql_db:\n        name: orders\n        state: present\n    - ansible.builtin.file:\n        path: /srv/backups\n        state: directory\n",
+        commented: "# database hosts\n- hosts: db\n  tasks:\n    - community.postgresql.postgresql_db: # the orders database\n        name: orders\n        state: present\n",
+        reordered: None,
+    },
+    Fixture {
+        path: "deploy/kustomization.yaml",
+        base: "resources:\n  - app.yaml\n  - db/\n",
+        added: "resources:\n  - app.yaml\n  - db/\n  - monitoring/\n",
+        commented: "# everything in the shop\nresources:\n  - app.yaml # the web app\n  - db/\n",
+        reordered: Some("resources:\n  - ./db\n  - app.yaml\n"),
+    },
+];
+
+fn destructive(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.tags.contains(&Tag::Destructive))
+        .map(|f| format!("{} at {:?}: {}", f.rule, f.location.line, f.message))
+        .collect()
+}
+
+#[test]
+fn additions_comments_and_reorderings_are_never_destructive() {
+    for fx in FIXTURES {
+        let mut edits = vec![("added", fx.added), ("commented", fx.commented)];
+        edits.extend(fx.reordered.map(|r| ("reordered", r)));
+        for (what, head) in edits {
+            let found = Case::modified(fx.path, fx.base, head).run(analyze_file);
+            assert_eq!(
+                destructive(&found),
+                Vec::<String>::new(),
+                "{} {what}",
+                fx.path
+            );
+        }
+    }
+}
+
+#[test]
+fn a_new_file_or_a_file_moved_as_it_is_is_never_destructive() {
+    for fx in FIXTURES {
+        let found = Case::added(fx.path, fx.base).run(analyze_file);
+        assert_eq!(
+            destructive(&found),
+            Vec::<String>::new(),
+            "{} added",
+            fx.path
+        );
+        // Moving within its directory keeps Terraform's module and the manifests' objects.
+        let (dir, name) = fx.path.rsplit_once('/').unwrap_or(("", fx.path));
+        let to = if dir.is_empty() {
+            format!("renamed-{name}")
+        } else {
+            format!("{dir}/renamed-{name}")
+        };
+        if fx.path == "Pulumi.yaml" || fx.path.ends_with("kustomization.yaml") {
+            continue; // their file name is their meaning
+        }
+        let found = Case::renamed(fx.path, &to, fx.base, fx.base).run(analyze_file);
+        assert_eq!(
+            destructive(&found),
+            Vec::<String>::new(),
+            "{} moved",
+            fx.path
+        );
+    }
+}
+
+#[test]
+fn every_fixture_does_report_its_destruction() {
+    // The fixtures are not inert: removing their content is caught, so the quiet results
+    // above mean something.
+    for fx in FIXTURES {
+        let emptied = if fx.path.ends_with(".sql") {
+            "DROP TABLE orders;\n".to_owned()
+        } else if fx.path.ends_with("db.yml") {
+            fx.base.replace("state: present", "state: absent")
+        } else if fx.path.ends_with("deploy.yml") {
+            fx.base.replace("    environment: production\n", "")
+        } else if fx.path.ends_with("kustomization.yaml") {
+            "resources:\n  - app.yaml\n".to_owned()
+        } else if fx.path == "Pulumi.yaml" {
+            "name: shop\nruntime: yaml\nresources: {}\n".to_owned()
+        } else if fx.path.ends_with(".tf") {
+            String::new()
+        } else if fx.path == "template.yaml" {
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n".to_owned()
+        } else {
+            String::new()
+        };
+        let found = Case::modified(fx.path, fx.base, &emptied).run(analyze_file);
+        let flagged = found
+            .iter()
+            .any(|f| f.tags.contains(&Tag::Destructive) || f.tags.contains(&Tag::Guardrail));
+        assert!(flagged, "{}: {found:?}", fx.path);
+    }
+}
