@@ -288,6 +288,63 @@ fn a_plan_file_is_authoritative() {
 }
 
 #[test]
+fn a_plan_names_the_attribute_forcing_replacement_and_forgets_quietly() {
+    let (repo, base) = repo_with_base();
+    let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.5",
+  "planned_values": { "root_module": {} },
+  "resource_changes": [
+    {
+      "address": "aws_rds_cluster.orders",
+      "mode": "managed",
+      "type": "aws_rds_cluster",
+      "name": "orders",
+      "change": {
+        "actions": ["delete", "create"],
+        "before": { "kms_key_id": "arn:aws:kms:us-east-1:1:key/a" },
+        "after": { "kms_key_id": "arn:aws:kms:us-east-1:1:key/b" },
+        "replace_paths": [["kms_key_id"]]
+      },
+      "action_reason": "replace_because_cannot_update"
+    },
+    {
+      "address": "aws_s3_bucket.legacy",
+      "mode": "managed",
+      "type": "aws_s3_bucket",
+      "name": "legacy",
+      "change": { "actions": ["forget"], "before": {}, "after": null },
+      "action_reason": "delete_because_no_resource_config"
+    }
+  ]
+}"#;
+    let file = repo.path().join("plan.json");
+    std::fs::write(&file, plan).unwrap();
+    let report = repo
+        .twokey(&[
+            "check",
+            "--base",
+            &base,
+            "--plan",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    // The forgotten bucket stays running: only the replacement is reported.
+    assert_eq!(rules(&report), vec!["terraform/plan-replace"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "critical");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("aws_rds_cluster.orders"), "{message}");
+    assert!(
+        message.contains("changing `kms_key_id` forces it"),
+        "{message}"
+    );
+    assert!(!message.contains("legacy"), "{message}");
+}
+
+#[test]
 fn a_destroy_step_added_to_a_workflow_is_found_through_the_binary() {
     let (repo, base) = repo_with_base();
     repo.write(

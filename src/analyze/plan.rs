@@ -427,6 +427,151 @@ mod tests {
         assert_eq!(f[0].location.line, Some(1));
     }
 
+    fn one_change(version: &str, rc: &str) -> String {
+        format!(r#"{{"format_version":"{version}","resource_changes":[{rc}]}}"#)
+    }
+
+    #[test]
+    fn every_released_format_version_is_read() {
+        let rc = r#"{"address":"aws_ebs_volume.v","mode":"managed","type":"aws_ebs_volume","name":"v","change":{"actions":["delete"]}}"#;
+        for version in ["0.1", "0.2", "1.0", "1.1", "1.2"] {
+            let f = run(&one_change(version, rc));
+            assert_eq!(f.len(), 1, "{version}");
+            assert_eq!(f[0].rule, PLAN_DELETE.id, "{version}");
+        }
+    }
+
+    #[test]
+    fn replace_paths_name_the_attribute_that_forces_replacement() {
+        let rc = r#"{"address":"google_sql_database_instance.main","mode":"managed","type":"google_sql_database_instance","name":"main",
+            "change":{"actions":["delete","create"],"replace_paths":[["region"]]},"action_reason":"replace_because_cannot_update"}"#;
+        let f = run(&one_change("1.2", rc));
+        assert_eq!(f[0].rule, PLAN_REPLACE.id);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message.contains("changing `region` forces it"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.contains("cannot update it in place"),
+            "{}",
+            f[0].message
+        );
+        // Without replace_paths (a taint, a -replace) nothing is named.
+        let tainted = rc
+            .replace(r#""replace_paths":[["region"]]"#, r#""replace_paths":[]"#)
+            .replace("replace_because_cannot_update", "replace_because_tainted");
+        let f = run(&one_change("1.2", &tainted));
+        assert!(!f[0].message.contains("forces it"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("the object is tainted"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn every_action_reason_is_explained() {
+        let reasons = [
+            (
+                "replace_because_tainted",
+                "[\"delete\",\"create\"]",
+                "tainted",
+            ),
+            (
+                "replace_because_cannot_update",
+                "[\"delete\",\"create\"]",
+                "cannot update",
+            ),
+            ("replace_by_request", "[\"delete\",\"create\"]", "-replace"),
+            (
+                "replace_by_triggers",
+                "[\"create\",\"delete\"]",
+                "replace_triggered_by",
+            ),
+            (
+                "delete_because_no_resource_config",
+                "[\"delete\"]",
+                "block was removed",
+            ),
+            (
+                "delete_because_no_module",
+                "[\"delete\"]",
+                "module call was removed",
+            ),
+            (
+                "delete_because_wrong_repetition",
+                "[\"delete\"]",
+                "count/for_each",
+            ),
+            ("delete_because_count_index", "[\"delete\"]", "count index"),
+            ("delete_because_each_key", "[\"delete\"]", "for_each key"),
+            (
+                "delete_because_no_move_target",
+                "[\"delete\"]",
+                "moved block",
+            ),
+        ];
+        for (reason, actions, text) in reasons {
+            let rc = format!(
+                r#"{{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","change":{{"actions":{actions}}},"action_reason":"{reason}"}}"#
+            );
+            let f = run(&one_change("1.2", &rc));
+            assert_eq!(f.len(), 1, "{reason}");
+            assert!(f[0].message.contains(reason), "{reason}: {}", f[0].message);
+            assert!(f[0].message.contains(text), "{reason}: {}", f[0].message);
+        }
+        // A reason twokey does not know yet is still quoted.
+        let rc = r#"{"address":"a.b","mode":"managed","type":"aws_sqs_queue","name":"b","change":{"actions":["delete"]},"action_reason":"delete_because_something_new"}"#;
+        assert!(run(&one_change("1.2", rc))[0]
+            .message
+            .contains("(delete_because_something_new)"));
+    }
+
+    #[test]
+    fn forget_keeps_the_object_and_is_quiet() {
+        // `removed { lifecycle { destroy = false } }` (Terraform/OpenTofu 1.7+) plans `forget`;
+        // a replacement that forgets the old object leaves it running too.
+        for actions in [r#"["forget"]"#, r#"["create","forget"]"#] {
+            let rc = format!(
+                r#"{{"address":"aws_db_instance.old","mode":"managed","type":"aws_db_instance","name":"old","change":{{"actions":{actions}}},"action_reason":"delete_because_no_resource_config"}}"#
+            );
+            assert!(run(&one_change("1.2", &rc)).is_empty(), "{actions}");
+        }
+    }
+
+    #[test]
+    fn opentofu_plans_are_read_like_terraform_plans() {
+        let tofu = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.8.3",
+  "planned_values": { "root_module": {} },
+  "resource_changes": [
+    {
+      "address": "module.db.aws_rds_cluster.main",
+      "module_address": "module.db",
+      "mode": "managed",
+      "type": "aws_rds_cluster",
+      "name": "main",
+      "provider_name": "registry.opentofu.org/hashicorp/aws",
+      "change": { "actions": ["delete", "create"], "replace_paths": [["cluster_identifier"]] },
+      "action_reason": "replace_because_cannot_update"
+    }
+  ]
+}"#;
+        let f = run(tofu);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, PLAN_REPLACE.id);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(
+            f[0].message.contains("`cluster_identifier`"),
+            "{}",
+            f[0].message
+        );
+    }
+
     #[test]
     fn empty_plan_is_quiet() {
         assert!(run(r#"{"format_version":"1.2","planned_values":{}}"#).is_empty());

@@ -2,7 +2,7 @@
 //! [`TfFile`] model as HCL. JSON carries no spans, so lines are found by searching for the
 //! block's labels in the text; settings share their block's line.
 
-use super::model::{Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile};
+use super::model::{Backend, Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,6 +54,25 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     };
                     file.items
                         .push(item(ItemKind::Provider, address, name, body, line));
+                }
+            }
+            "terraform" => {
+                for block in each(value) {
+                    let found = objects(block.get("backend").unwrap_or(&Value::Null))
+                        .into_iter()
+                        .map(|(kind, body)| (kind.to_owned(), body))
+                        .next()
+                        .or_else(|| block.get("cloud").map(|c| ("cloud".to_owned(), c)));
+                    if let Some((kind, body)) = found {
+                        let line = locate(text, &[key, "backend"]);
+                        let mut settings = BTreeMap::new();
+                        flatten(first(body), "", line, &mut settings);
+                        file.backend.get_or_insert(Backend {
+                            kind,
+                            line,
+                            settings,
+                        });
+                    }
                 }
             }
             "moved" => {
@@ -123,7 +142,27 @@ fn item(kind: ItemKind, address: String, rtype: &str, body: &Value, line: u32) -
         line,
         end_line: line,
         for_each_keys: body.get("for_each").and_then(keys),
+        ignore_changes: first(body.get("lifecycle").unwrap_or(&Value::Null))
+            .get("ignore_changes")
+            .map(ignored)
+            .unwrap_or_default(),
         settings,
+    }
+}
+
+/// `"all"`, or a list of attribute references as strings (`"tags[\"Name\"]"` → `tags`).
+fn ignored(value: &Value) -> Vec<String> {
+    let head = |s: &str| {
+        s.trim()
+            .split(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match value {
+        Value::String(s) => vec![head(s)],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(head).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -157,7 +196,9 @@ fn lit(value: &Value) -> Lit {
         Value::String(s) if s.contains("${") || s.contains("%{") => Lit::Expr(s.clone()),
         Value::String(s) => Lit::Str(s.clone()),
         Value::Null => Lit::Null,
-        other => Lit::Expr(other.to_string()),
+        // serde_json writes objects with sorted keys and no layout: already canonical.
+        other if other.to_string().contains("${") => Lit::Expr(other.to_string()),
+        other => Lit::Data(other.to_string()),
     }
 }
 

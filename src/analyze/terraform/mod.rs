@@ -2,7 +2,9 @@
 //! `.tofu`, and their `.json` forms). It parses the base and head of a changed file with
 //! hcl-edit, compares blocks by address, and reports what the next `apply` would destroy:
 //! removed resources and modules, renames without a `moved` block, `removed` blocks that
-//! destroy, instances dropped from `count`/`for_each`, and protections turned off.
+//! destroy, instances dropped from `count`/`for_each`, protections turned off, attributes
+//! whose change forces a replacement, replacement triggers, resources and providers re-homed
+//! to another account or region, and the state backend re-pointed.
 //!
 //! Terraform reads a whole directory as one module, so a block that disappears from one file
 //! is looked up in its siblings at head (through the snapshot) before it is called removed;
@@ -10,12 +12,15 @@
 //!
 //! Submodules: [`model`] reduces a file to addressable blocks; [`guards`] knows the
 //! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
-//! `json` reads the JSON syntax.
+//! [`replacement`] knows the replacement-forcing attributes and triggers; `rehome` compares
+//! provider and backend placement; `json` reads the JSON syntax.
 
 mod closest;
 mod guards;
 mod json;
 pub mod model;
+mod rehome;
+pub mod replacement;
 pub mod stateful;
 
 use super::{unparseable_finding, FileView, Unparseable};
@@ -112,6 +117,69 @@ pub const COUNT_EMPTIED: Rule = Rule {
     safer: "If the instances should survive under other keys, add `moved` blocks; otherwise confirm each destroyed instance.",
 };
 
+pub const REPLACEMENT_ATTRIBUTE: Rule = Rule {
+    id: crate::finding::RuleId("terraform/replacement-attribute"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "An attribute that cannot be updated in place changed, so the plan destroys the object and creates a new one.",
+    why: "Providers mark some attributes as forcing a new resource: a database's engine or encryption key, a \
+          bucket's name, a disk's zone, a key's usage. Changing one makes `terraform plan` show `-/+ destroy \
+          and then create replacement`; the new object starts empty. twokey knows a curated table of these \
+          attributes for widely used AWS, Google Cloud and Azure types. Critical for types that hold data, \
+          high otherwise; a change of a computed expression is reported as one that may replace. An attribute \
+          listed in `lifecycle { ignore_changes }` is left alone.",
+    example: "before: resource \"aws_db_instance\" \"main\" { engine = \"postgres\" }\n\
+              after:  resource \"aws_db_instance\" \"main\" { engine = \"mysql\" }",
+    safer: "Keep the value; or create the new object beside the old one (`create_before_destroy` or a second \
+            block) and migrate the data; if only Terraform's record is wrong, use `terraform import` or \
+            `terraform state mv`.",
+};
+
+pub const REPLACE_TRIGGERED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/replace-triggered"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A replacement trigger changed: `triggers`, `triggers_replace`, `keepers`, or `replace_triggered_by`.",
+    why: "These settings exist to force a replacement. A changed `triggers` on `null_resource` or \
+          `triggers_replace` on `terraform_data` reruns provisioners and replaces whatever lists them in \
+          `replace_triggered_by`; a changed `keepers` on a `random_*` resource generates a new value (a \
+          rotated password, a new name that forces replacements downstream); a new `replace_triggered_by` \
+          replaces the resource whenever its references change. Medium, high for random values and for \
+          types that hold data.",
+    example: "before: keepers = { rotation = \"2024\" }\nafter:  keepers = { rotation = \"2025\" }   # random_password.db",
+    safer: "Change triggers on purpose only, in a change that says what the replacement does; check the \
+            plan for what depends on the replaced object.",
+};
+
+pub const PROVIDER_REHOMED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/provider-rehomed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A resource, module or provider configuration now points at another account, region or project.",
+    why: "Terraform manages an object through the provider configuration it is assigned to. Switching a \
+          resource's `provider = aws.x` (or a module's `providers`), or changing a provider block's `region`, \
+          `project`, `zone`, `location`, `subscription_id` or assumed role, re-homes the objects: depending on \
+          the provider they are replaced, or not found in the new place and created anew while the old ones \
+          drop out of state, still running and no longer managed.",
+    example: "before: provider \"aws\" { region = \"us-east-1\" }\nafter:  provider \"aws\" { region = \"eu-west-1\" }",
+    safer: "Keep the existing configuration and add a second, aliased one for the new place; move objects to it \
+            deliberately, with their data, one reviewed change at a time.",
+};
+
+pub const BACKEND_CHANGED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/backend-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "The state backend changed type or location (bucket, key, prefix, workspace, path, container…).",
+    why: "The next `terraform init` looks for the state in the new place. With `-migrate-state` it moves the \
+          state; with `-reconfigure`, or in automation that does not migrate, it starts from an empty state \
+          and plans to create every resource again, beside the ones that exist. Either way a human must look.",
+    example: "before: backend \"s3\" { bucket = \"acme-tf\"  key = \"prod.tfstate\" }\n\
+              after:  backend \"s3\" { bucket = \"acme-tf\"  key = \"production.tfstate\" }",
+    safer: "Change the backend in its own reviewed change, migrate with `terraform init -migrate-state`, and \
+            confirm that the following plan creates nothing.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("terraform/unparseable"),
     severity: Severity::High,
@@ -130,6 +198,10 @@ pub const RULES: &[&Rule] = &[
     &PREVENT_DESTROY_REMOVED,
     &PROTECTION_WEAKENED,
     &COUNT_EMPTIED,
+    &REPLACEMENT_ATTRIBUTE,
+    &REPLACE_TRIGGERED,
+    &PROVIDER_REHOMED,
+    &BACKEND_CHANGED,
     &UNPARSEABLE,
 ];
 
@@ -207,6 +279,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut out = Vec::new();
     removals(view, &base, &head, &mut out);
     removed_blocks(view, &base, &head, &mut out);
+    rehome::backend_changed(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
             continue;
@@ -217,6 +290,9 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         prevent_destroy(view, old, new, &mut out);
         protections(view, old, new, &mut out);
         instances(view, &head, old, new, &mut out);
+        replacement::replacement_attributes(view, old, new, &mut out);
+        replacement::triggers(view, old, new, &mut out);
+        rehome::provider_rehomed(view, old, new, &mut out);
     }
     out
 }

@@ -1,7 +1,8 @@
 //! model: a Terraform file reduced to what the destruction checks compare: the addressable
 //! blocks (resources, data sources, modules, providers) with their literal settings and lines,
-//! and the `moved` and `removed` blocks. Values that are not literals are kept as their source
-//! text, so a check can tell "unknown" from "absent".
+//! the `moved` and `removed` blocks, and the state backend. Values that are not literals are
+//! kept as canonical source text (comments and layout dropped), so a check can tell "unknown"
+//! from "absent", and a reformatted expression from a changed one.
 
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
@@ -24,7 +25,9 @@ pub enum Lit {
     Num(f64),
     Str(String),
     Null,
-    /// Not a literal: a reference, a call, a template. Its source text.
+    /// A list or object holding only literals, in canonical text: its value is known.
+    Data(String),
+    /// Not a literal: a reference, a call, a template. Its canonical source text.
     Expr(String),
 }
 
@@ -51,7 +54,28 @@ impl Lit {
             Lit::Num(n) => n.to_string(),
             Lit::Str(s) => format!("\"{s}\""),
             Lit::Null => "null".to_owned(),
-            Lit::Expr(e) => e.clone(),
+            Lit::Data(e) | Lit::Expr(e) => e.clone(),
+        }
+    }
+    /// Whether the value is known from the text alone (not a reference, call or template).
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Lit::Expr(_))
+    }
+    /// Whether two values are the same as Terraform sees them: `5`, `"5"` and `5.0` are one
+    /// number, `true` and `"true"` one bool; lists, objects and expressions compare by their
+    /// canonical text.
+    pub fn same(&self, other: &Lit) -> bool {
+        match (self, other) {
+            (Lit::Str(a), Lit::Str(b)) => a == b,
+            (Lit::Num(_), _) | (_, Lit::Num(_)) => match (self.as_num(), other.as_num()) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+            (Lit::Bool(_), _) | (_, Lit::Bool(_)) => match (self.as_bool(), other.as_bool()) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+            _ => self == other,
         }
     }
 }
@@ -82,6 +106,9 @@ pub struct Item {
     pub settings: BTreeMap<String, Setting>,
     /// The keys of a literal `for_each`, when there is one.
     pub for_each_keys: Keys,
+    /// The attributes `lifecycle { ignore_changes = [...] }` names (first path segment), or
+    /// `all`; empty when there is none or it is computed.
+    pub ignore_changes: Vec<String>,
 }
 
 impl Item {
@@ -94,6 +121,11 @@ impl Item {
             Lit::Str(v) => v.clone(),
             other => other.render(),
         })
+    }
+    /// Whether `ignore_changes` covers the attribute at `path` (dotted).
+    pub fn ignores(&self, path: &str) -> bool {
+        let head = path.split('.').next().unwrap_or(path);
+        self.ignore_changes.iter().any(|i| i == "all" || i == head)
     }
 }
 
@@ -114,12 +146,23 @@ pub struct Removed {
     pub line: u32,
 }
 
+/// Where the state lives: `terraform { backend "<kind>" { … } }`, or `terraform { cloud { … } }`
+/// (kind `cloud`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backend {
+    pub kind: String,
+    pub line: u32,
+    /// Its settings by dotted path (`bucket`, `workspaces.name`).
+    pub settings: BTreeMap<String, Setting>,
+}
+
 /// A parsed Terraform file.
 #[derive(Debug, Clone, Default)]
 pub struct TfFile {
     pub items: Vec<Item>,
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
+    pub backend: Option<Backend>,
 }
 
 impl TfFile {
@@ -196,6 +239,12 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     .body
                     .get_attribute("for_each")
                     .and_then(|a| literal_keys(&a.value)),
+                ignore_changes: block
+                    .body
+                    .get_blocks("lifecycle")
+                    .find_map(|l| l.body.get_attribute("ignore_changes"))
+                    .map(|a| ignored(&a.value))
+                    .unwrap_or_default(),
                 settings,
             }
         };
@@ -221,6 +270,22 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     None => format!("provider.{n}"),
                 };
                 file.items.push(item(ItemKind::Provider, address, n));
+            }
+            ("terraform", []) => {
+                for inner in block.body.blocks() {
+                    let kind = match (inner.ident.as_str(), inner.labels.as_slice()) {
+                        ("backend", [kind]) => kind.as_str().to_owned(),
+                        ("cloud", []) => "cloud".to_owned(),
+                        _ => continue,
+                    };
+                    let mut settings = BTreeMap::new();
+                    flatten(&inner.body, "", &lines, &mut settings);
+                    file.backend.get_or_insert(Backend {
+                        kind,
+                        line: lines.span(inner.span()).0,
+                        settings,
+                    });
+                }
             }
             ("moved", []) => {
                 let from = address_attr(block, "from");
@@ -278,7 +343,7 @@ fn unwrap_parens(expr: &Expression) -> &Expression {
     }
 }
 
-/// The literal value of an expression, or its source text.
+/// The literal value of an expression, or its canonical source text.
 pub fn lit(expr: &Expression) -> Lit {
     match unwrap_parens(expr) {
         Expression::Bool(b) => Lit::Bool(*b.value()),
@@ -288,7 +353,147 @@ pub fn lit(expr: &Expression) -> Lit {
         },
         Expression::String(s) => Lit::Str(s.value().clone()),
         Expression::Null(_) => Lit::Null,
-        other => Lit::Expr(other.to_string().trim().to_owned()),
+        other => {
+            let mut text = String::new();
+            if canon(other, &mut text) {
+                Lit::Data(text)
+            } else {
+                Lit::Expr(text)
+            }
+        }
+    }
+}
+
+/// Writes `expr` in one canonical form, so that comments, line breaks, spacing, trailing
+/// commas and redundant parentheses do not count as a change; returns whether the value is
+/// made of literals only. Templates and `for` expressions keep their text with whitespace
+/// runs collapsed: rare in the settings compared, and still layout-tolerant.
+fn canon(expr: &Expression, out: &mut String) -> bool {
+    let list = |items: &mut dyn Iterator<Item = &Expression>, out: &mut String| {
+        let mut known = true;
+        for (i, e) in items.enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            known &= canon(e, out);
+        }
+        known
+    };
+    match expr {
+        Expression::Parenthesis(p) => canon(p.inner(), out),
+        Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) => {
+            out.push_str(lit(expr).render().as_str());
+            true
+        }
+        Expression::String(s) => {
+            out.push_str(&format!("{:?}", s.value().as_str()));
+            true
+        }
+        Expression::Array(arr) => {
+            out.push('[');
+            let known = list(&mut arr.iter(), out);
+            out.push(']');
+            known
+        }
+        Expression::Object(obj) => {
+            out.push('{');
+            let mut known = true;
+            for (i, (k, v)) in obj.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match k {
+                    ObjectKey::Ident(id) => out.push_str(&format!("{:?}", id.as_str())),
+                    ObjectKey::Expression(e) => known &= canon(e, out),
+                }
+                out.push_str(" = ");
+                known &= canon(v.expr(), out);
+            }
+            out.push('}');
+            known
+        }
+        Expression::Variable(v) => {
+            out.push_str(v.as_str());
+            false
+        }
+        Expression::Traversal(t) => {
+            canon(&t.expr, out);
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(ident) => {
+                        out.push('.');
+                        out.push_str(ident.as_str());
+                    }
+                    TraversalOperator::Index(e) => {
+                        out.push('[');
+                        canon(e, out);
+                        out.push(']');
+                    }
+                    TraversalOperator::LegacyIndex(i) => out.push_str(&format!("[{}]", i.value())),
+                    TraversalOperator::AttrSplat(_) => out.push_str(".*"),
+                    TraversalOperator::FullSplat(_) => out.push_str("[*]"),
+                }
+            }
+            false
+        }
+        Expression::FuncCall(call) => {
+            for ns in &call.name.namespace {
+                out.push_str(ns.as_str());
+                out.push_str("::");
+            }
+            out.push_str(call.name.name.as_str());
+            out.push('(');
+            list(&mut call.args.iter(), out);
+            if call.args.expand_final() {
+                out.push_str("...");
+            }
+            out.push(')');
+            false
+        }
+        Expression::Conditional(c) => {
+            canon(&c.cond_expr, out);
+            out.push_str(" ? ");
+            canon(&c.true_expr, out);
+            out.push_str(" : ");
+            canon(&c.false_expr, out);
+            false
+        }
+        Expression::UnaryOp(op) => {
+            out.push_str(op.operator.value().as_str());
+            canon(&op.expr, out);
+            false
+        }
+        Expression::BinaryOp(op) => {
+            canon(&op.lhs_expr, out);
+            out.push(' ');
+            out.push_str(op.operator.value().as_str());
+            out.push(' ');
+            canon(&op.rhs_expr, out);
+            false
+        }
+        other => {
+            let text = other.to_string();
+            out.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+            false
+        }
+    }
+}
+
+/// The attributes an `ignore_changes` expression names: `all`, or each list element's first
+/// path segment (`tags["Name"]` → `tags`; the legacy quoted form too).
+fn ignored(expr: &Expression) -> Vec<String> {
+    match unwrap_parens(expr) {
+        Expression::Variable(v) if v.as_str() == "all" => vec!["all".to_owned()],
+        Expression::Array(arr) => arr
+            .iter()
+            .filter_map(|e| match lit(e) {
+                Lit::Str(s) => Some(s),
+                _ => traversal_address(e),
+            })
+            .filter_map(|a| a.split('.').next().map(str::to_owned))
+            .collect(),
+        Expression::String(s) if s.value() == "all" => vec!["all".to_owned()],
+        _ => Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ const STATEFUL: &[&str] = &[
     "aws_rds_cluster_instance",
     "aws_rds_global_cluster",
     "aws_docdb_cluster",
+    "aws_docdb_elastic_cluster",
     "aws_neptune_cluster",
     "aws_redshift_cluster",
     "aws_redshiftserverless_namespace",
@@ -30,6 +31,8 @@ const STATEFUL: &[&str] = &[
     "aws_dynamodb_global_table",
     "aws_elasticache_cluster",
     "aws_elasticache_replication_group",
+    "aws_elasticache_global_replication_group",
+    "aws_elasticache_serverless_cache",
     "aws_memorydb_cluster",
     "aws_opensearch_domain",
     "aws_elasticsearch_domain",
@@ -40,14 +43,18 @@ const STATEFUL: &[&str] = &[
     "aws_ebs_snapshot",
     "aws_efs_file_system",
     "aws_fsx_*_file_system",
+    "aws_fsx_*_volume",
     "aws_backup_vault",
     "aws_kms_key",
+    "aws_kms_replica_key",
     "aws_secretsmanager_secret",
     "aws_route53_zone",
     "aws_cognito_user_pool",
     "aws_kinesis_stream",
     "aws_msk_cluster",
     "aws_sqs_queue",
+    "aws_mq_broker",
+    "aws_cloudwatch_log_group",
     "aws_ecr_repository",
     "aws_eks_cluster",
     "aws_timestreamwrite_table",
@@ -76,15 +83,28 @@ const STATEFUL: &[&str] = &[
     "google_alloydb_cluster",
     "google_secret_manager_secret",
     "google_pubsub_topic",
+    "google_pubsub_subscription",
     "google_artifact_registry_repository",
     // Azure
     "azurerm_storage_account",
     "azurerm_storage_container",
     "azurerm_storage_share",
+    "azurerm_storage_blob",
+    "azurerm_storage_table",
+    "azurerm_storage_queue",
+    "azurerm_storage_data_lake_gen2_filesystem",
     "azurerm_*_database",
     "azurerm_*_server",
     "azurerm_*_flexible_server",
     "azurerm_cosmosdb_account",
+    "azurerm_cosmosdb_*_database",
+    "azurerm_cosmosdb_*_container",
+    "azurerm_cosmosdb_*_collection",
+    "azurerm_cosmosdb_*_keyspace",
+    "azurerm_cosmosdb_*_graph",
+    "azurerm_cosmosdb_table",
+    "azurerm_cosmosdb_postgresql_cluster",
+    "azurerm_mssql_managed_instance",
     "azurerm_redis_cache",
     "azurerm_managed_disk",
     "azurerm_key_vault",
@@ -95,6 +115,13 @@ const STATEFUL: &[&str] = &[
     "azurerm_kubernetes_cluster",
     "azurerm_resource_group",
     "azurerm_recovery_services_vault",
+    "azurerm_data_protection_backup_vault",
+    "azurerm_netapp_volume",
+    "azurerm_servicebus_namespace",
+    "azurerm_servicebus_queue",
+    "azurerm_eventhub_namespace",
+    "azurerm_eventhub",
+    "azurerm_log_analytics_workspace",
     "azurerm_container_registry",
     // Other providers
     "digitalocean_database_cluster",
@@ -184,6 +211,50 @@ mod tests {
             assert!(stateful(t), "{t}");
             assert_eq!(destroy_severity(t), Severity::Critical, "{t}");
         }
+    }
+
+    #[test]
+    fn data_holding_types_of_each_cloud_outrank_attachments() {
+        for t in [
+            "aws_rds_cluster",
+            "aws_docdb_cluster",
+            "aws_neptune_cluster",
+            "aws_redshift_cluster",
+            "aws_opensearch_domain",
+            "aws_elasticache_serverless_cache",
+            "aws_msk_cluster",
+            "aws_fsx_lustre_file_system",
+            "aws_fsx_ontap_volume",
+            "aws_backup_vault",
+            "aws_secretsmanager_secret",
+            "aws_ecr_repository",
+            "aws_cloudwatch_log_group",
+            "aws_kms_key",
+            "aws_route53_zone",
+            "aws_sqs_queue",
+            "aws_kinesis_stream",
+            "google_spanner_database",
+            "google_bigtable_table",
+            "google_bigquery_table",
+            "google_filestore_instance",
+            "google_redis_instance",
+            "google_pubsub_subscription",
+            "azurerm_cosmosdb_sql_container",
+            "azurerm_cosmosdb_mongo_database",
+            "azurerm_storage_blob",
+            "azurerm_storage_queue",
+            "azurerm_mysql_flexible_server",
+            "azurerm_servicebus_queue",
+        ] {
+            assert_eq!(destroy_severity(t), Severity::Critical, "{t}");
+            assert!(
+                destroy_severity(t) > destroy_severity("aws_security_group_rule"),
+                "{t}"
+            );
+        }
+        // Sub-objects that hold no data stay below.
+        assert!(!stateful("azurerm_cosmosdb_sql_role_assignment"));
+        assert!(!stateful("aws_elasticache_subnet_group"));
     }
 
     #[test]

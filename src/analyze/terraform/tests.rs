@@ -474,7 +474,11 @@ fn prevent_destroy_deleted_is_reported_on_the_block() {
 
 #[test]
 fn prevent_destroy_kept_or_added_is_quiet() {
-    assert!(run(GUARDED_DB, &GUARDED_DB.replace("postgres", "mysql")).is_empty());
+    let resized = GUARDED_DB.replace(
+        "  engine = \"postgres\"\n",
+        "  engine = \"postgres\"\n  instance_class = \"db.t3.large\"\n",
+    );
+    assert!(run(GUARDED_DB, &resized).is_empty());
     let plain = "resource \"aws_db_instance\" \"main\" {\n  engine = \"postgres\"\n}\n";
     assert!(run(plain, GUARDED_DB).is_empty());
 }
@@ -699,8 +703,302 @@ fn json_config_removal_and_invalid_json() {
 
 #[test]
 fn every_rule_is_listed() {
-    assert_eq!(RULES.len(), 8);
+    assert_eq!(RULES.len(), 12);
     assert!(RULES.iter().all(|r| r.id.ecosystem() == "terraform"));
+}
+
+// ---- replacement-attribute -----------------------------------------------------------------
+
+const RDS: &str = r#"resource "aws_db_instance" "main" {
+  identifier     = "orders"
+  engine         = "postgres"
+  instance_class = "db.t3.medium"
+  tags = {
+    team = "orders"
+  }
+}
+"#;
+
+#[test]
+fn engine_changed_on_a_database_forces_replacement_at_its_line() {
+    let f = run(RDS, &RDS.replace("\"postgres\"", "\"mysql\""));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].location.side, Side::Head);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let m = &f[0].message;
+    assert!(m.contains("`engine` of `aws_db_instance.main`"), "{m}");
+    assert!(m.contains("\"postgres\" to \"mysql\""), "{m}");
+    assert!(m.contains("-/+ destroy and then create replacement"), "{m}");
+    assert!(m.contains("will show"), "{m}");
+}
+
+#[test]
+fn attributes_updated_in_place_are_quiet() {
+    // The identifier is renamed in place since AWS provider 5; the class and tags are updates.
+    let after = RDS
+        .replace("\"orders\"\n  engine", "\"orders-v2\"\n  engine")
+        .replace("db.t3.medium", "db.r6g.large")
+        .replace("team = \"orders\"", "team = \"payments\"");
+    assert!(run(RDS, &after).is_empty(), "{:?}", ids(&run(RDS, &after)));
+}
+
+#[test]
+fn ignore_changes_covering_the_attribute_is_quiet() {
+    let before = RDS.replace(
+        "  tags = {",
+        "  lifecycle {\n    ignore_changes = [engine]\n  }\n  tags = {",
+    );
+    let after = before.replace("\"postgres\"", "\"mysql\"");
+    assert!(run(&before, &after).is_empty());
+    // ignore_changes naming something else does not hide it; `all` does.
+    let other = before.replace("[engine]", "[tags[\"team\"]]");
+    assert_eq!(
+        ids(&run(&other, &other.replace("\"postgres\"", "\"mysql\""))),
+        ["terraform/replacement-attribute"]
+    );
+    let all = before.replace("[engine]", "all");
+    assert!(run(&all, &all.replace("\"postgres\"", "\"mysql\"")).is_empty());
+}
+
+#[test]
+fn an_expression_change_may_force_replacement() {
+    let before = RDS.replace("\"postgres\"", "var.engine");
+    let f = run(&before, &before.replace("var.engine", "local.engine"));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert!(f[0].message.contains("may force"), "{}", f[0].message);
+    assert!(f[0].message.contains("may show"), "{}", f[0].message);
+}
+
+#[test]
+fn literal_values_compare_by_value_not_text() {
+    let vol = |enc: &str| {
+        format!("resource \"aws_ebs_volume\" \"data\" {{\n  availability_zone = \"eu-west-1a\"\n  encrypted = {enc}\n}}\n")
+    };
+    assert!(run(&vol("true"), &vol("\"true\"")).is_empty());
+    assert!(run(&vol("(true)"), &vol("true")).is_empty());
+    let f = run(&vol("true"), &vol("false"));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].location.line, Some(3));
+}
+
+#[test]
+fn non_stateful_replacement_is_high() {
+    let before = "resource \"aws_instance\" \"web\" {\n  ami = \"ami-111\"\n}\n";
+    let f = run(before, &before.replace("ami-111", "ami-222"));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn comment_and_layout_edits_of_replacement_attributes_are_quiet() {
+    let after = "# orders database\nresource \"aws_db_instance\" \"main\" {\n  identifier = \"orders\" # do not rename\n  engine = (\"postgres\")\n  instance_class = \"db.t3.medium\"\n  tags = { team = \"orders\" }\n}\n";
+    assert!(run(RDS, after).is_empty(), "{:?}", ids(&run(RDS, after)));
+}
+
+#[test]
+fn json_configuration_replacement_is_found() {
+    let json = |name: &str| {
+        format!("{{\n  \"resource\": {{\n    \"aws_s3_bucket\": {{\n      \"logs\": {{ \"bucket\": \"{name}\" }}\n    }}\n  }}\n}}\n")
+    };
+    let f = run_in(
+        Fake::default(),
+        "infra/main.tf.json",
+        Some(&json("acme-logs")),
+        Some(&json("acme-logs-2")),
+    );
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+// ---- replace-triggered ---------------------------------------------------------------------
+
+#[test]
+fn null_resource_trigger_change_replaces_it() {
+    let before =
+        "resource \"null_resource\" \"migrate\" {\n  triggers = {\n    version = \"1\"\n  }\n}\n";
+    let f = run(before, &before.replace("\"1\"", "\"2\""));
+    assert_eq!(ids(&f), ["terraform/replace-triggered"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(
+        f[0].message.contains("provisioners run again"),
+        "{}",
+        f[0].message
+    );
+    // Reformatting the map is not a change.
+    let reformatted = "resource \"null_resource\" \"migrate\" {\n  triggers = { \"version\" = \"1\", }  # same\n}\n";
+    assert!(run(before, reformatted).is_empty());
+}
+
+#[test]
+fn keepers_change_on_random_password_regenerates_it() {
+    let before = "resource \"random_password\" \"db\" {\n  length = 32\n  keepers = {\n    rotation = \"2024\"\n  }\n}\n";
+    let f = run(before, &before.replace("2024", "2025"));
+    assert_eq!(ids(&f), ["terraform/replace-triggered"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("generates a new value"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("random_password.db.result"));
+    // Adding keepers where there were none changes them too; a length-only edit does not.
+    let bare = "resource \"random_password\" \"db\" {\n  length = 32\n}\n";
+    assert_eq!(ids(&run(bare, before)), ["terraform/replace-triggered"]);
+    assert!(run(bare, &bare.replace("32", "32 # chars")).is_empty());
+}
+
+#[test]
+fn terraform_data_triggers_replace_expression_change_may_replace() {
+    let before =
+        "resource \"terraform_data\" \"deploy\" {\n  triggers_replace = [aws_instance.web.id]\n}\n";
+    let f = run(before, &before.replace("web.id", "api.id"));
+    assert_eq!(ids(&f), ["terraform/replace-triggered"]);
+    assert!(f[0].message.contains("may differ"), "{}", f[0].message);
+}
+
+#[test]
+fn replace_triggered_by_added_on_a_database_is_high() {
+    let before = "resource \"aws_rds_cluster\" \"main\" {\n  engine = \"aurora-postgresql\"\n}\n";
+    let after = "resource \"aws_rds_cluster\" \"main\" {\n  engine = \"aurora-postgresql\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.release]\n  }\n}\n";
+    let f = run(before, after);
+    assert_eq!(ids(&f), ["terraform/replace-triggered"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(4));
+    // Unchanged, reformatted or removed: quiet.
+    assert!(run(
+        after,
+        &after.replace(
+            "[terraform_data.release]",
+            "[\n      terraform_data.release,\n    ]"
+        )
+    )
+    .is_empty());
+    assert!(run(after, before).is_empty());
+}
+
+// ---- provider-rehomed ----------------------------------------------------------------------
+
+#[test]
+fn resource_switched_to_another_provider_alias_is_rehomed() {
+    let before =
+        "resource \"aws_s3_bucket\" \"logs\" {\n  provider = aws.us\n  bucket = \"acme-logs\"\n}\n";
+    let f = run(before, &before.replace("aws.us", "aws.eu"));
+    assert_eq!(ids(&f), ["terraform/provider-rehomed"]);
+    assert_eq!(f[0].location.line, Some(2));
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(
+        f[0].message.contains("from provider `aws.us` to `aws.eu`"),
+        "{}",
+        f[0].message
+    );
+    // Naming the default configuration explicitly is no move.
+    let implicit = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
+    let explicit =
+        "resource \"aws_s3_bucket\" \"logs\" {\n  provider = aws\n  bucket = \"acme-logs\"\n}\n";
+    assert!(run(implicit, explicit).is_empty());
+    assert!(run(before, &before.replace("aws.us", "aws.us # primary")).is_empty());
+}
+
+#[test]
+fn provider_region_change_rehomes_every_resource_using_it() {
+    let before = "provider \"aws\" {\n  alias  = \"primary\"\n  region = \"us-east-1\"\n}\n";
+    let f = run(before, &before.replace("us-east-1", "eu-west-1"));
+    assert_eq!(ids(&f), ["terraform/provider-rehomed"]);
+    assert_eq!(f[0].location.line, Some(3));
+    let m = &f[0].message;
+    assert!(m.contains("`region` of provider `aws.primary`"), "{m}");
+    assert!(
+        m.contains("every resource that uses this provider configuration"),
+        "{m}"
+    );
+    // Other provider settings and layout: quiet.
+    let tagged = before.replace(
+        "  region",
+        "  default_tags {\n    tags = { env = \"prod\" }\n  }\n  region",
+    );
+    assert!(run(before, &tagged).is_empty());
+    assert!(run(
+        before,
+        &before.replace("\"us-east-1\"", "\"us-east-1\"   # N. Virginia")
+    )
+    .is_empty());
+}
+
+#[test]
+fn module_providers_map_change_is_rehomed() {
+    let before =
+        "module \"db\" {\n  source = \"./db\"\n  providers = {\n    aws = aws.us\n  }\n}\n";
+    let f = run(before, &before.replace("aws.us", "aws.eu"));
+    assert_eq!(ids(&f), ["terraform/provider-rehomed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+// ---- backend-changed -----------------------------------------------------------------------
+
+const BACKEND: &str = r#"terraform {
+  required_version = ">= 1.6"
+  backend "s3" {
+    bucket = "acme-tf-state"
+    key    = "prod/terraform.tfstate"
+    region = "us-east-1"
+  }
+}
+"#;
+
+#[test]
+fn backend_bucket_change_is_reported() {
+    let f = run(
+        BACKEND,
+        &BACKEND.replace("acme-tf-state", "acme-tf-state-2"),
+    );
+    assert_eq!(ids(&f), ["terraform/backend-changed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(3));
+    let m = &f[0].message;
+    assert!(m.contains("bucket = \"acme-tf-state\""), "{m}");
+    assert!(m.contains("bucket = \"acme-tf-state-2\""), "{m}");
+    assert!(m.contains("-migrate-state"), "{m}");
+}
+
+#[test]
+fn backend_type_change_or_removal_is_reported() {
+    let gcs = "terraform {\n  backend \"gcs\" {\n    bucket = \"acme-tf-state\"\n    prefix = \"prod\"\n  }\n}\n";
+    assert_eq!(ids(&run(BACKEND, gcs)), ["terraform/backend-changed"]);
+    let f = run(BACKEND, "terraform {\n  required_version = \">= 1.6\"\n}\n");
+    assert_eq!(ids(&f), ["terraform/backend-changed"]);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert!(f[0].message.contains("local state"), "{}", f[0].message);
+}
+
+#[test]
+fn backend_comment_layout_and_unwatched_settings_are_quiet() {
+    let after = "# state\nterraform {\n  required_version = \">= 1.7\"\n  backend \"s3\" {\n    key    = \"prod/terraform.tfstate\" # fixed\n    bucket = \"acme-tf-state\"\n    region = \"us-east-1\"\n    encrypt = true\n  }\n}\n";
+    assert!(run(BACKEND, after).is_empty());
+}
+
+#[test]
+fn backend_moved_to_a_sibling_file_is_quiet() {
+    let snapshot = Fake::default()
+        .with(Side::Head, "infra/backend.tf", BACKEND)
+        .with(Side::Base, "infra/other.tf", "");
+    let f = run_in(
+        snapshot,
+        "infra/main.tf",
+        Some(BACKEND),
+        Some("# moved to backend.tf\n"),
+    );
+    assert!(f.is_empty(), "{:?}", ids(&f));
+}
+
+#[test]
+fn cloud_workspace_change_is_reported() {
+    let cloud = "terraform {\n  cloud {\n    organization = \"acme\"\n    workspaces {\n      name = \"prod\"\n    }\n  }\n}\n";
+    assert_eq!(
+        ids(&run(cloud, &cloud.replace("\"prod\"", "\"production\""))),
+        ["terraform/backend-changed"]
+    );
 }
 
 // ---- robustness ----------------------------------------------------------------------------
@@ -738,5 +1036,36 @@ proptest! {
         let _ = run(&text, &other);
         let _ = run(&other, &text);
         let _ = run(&text, "");
+    }
+}
+
+proptest! {
+    #[test]
+    fn every_table_entry_forces_exactly_one_replacement_finding(
+        entry in proptest::sample::select(
+            replacement::FORCES_NEW
+                .iter()
+                .flat_map(|(t, attrs)| attrs.iter().map(move |a| (*t, *a)))
+                .collect::<Vec<_>>()
+        ),
+        old in "[a-z][a-z0-9-]{0,12}",
+        new in "[a-z][a-z0-9-]{0,12}",
+    ) {
+        prop_assume!(old != new);
+        let (rtype, attr) = entry;
+        let block = |attr: &str, value: &str| format!(
+            "resource \"{rtype}\" \"x\" {{\n  {attr} = \"{value}\"\n  description = \"kept\"\n}}\n"
+        );
+        let f = run(&block(attr, &old), &block(attr, &new));
+        let hits: Vec<&Finding> = f.iter().filter(|f| f.rule == REPLACEMENT_ATTRIBUTE.id).collect();
+        prop_assert_eq!(hits.len(), 1, "{} {}: {:?}", rtype, attr, ids(&f));
+        prop_assert_eq!(hits[0].location.line, Some(2));
+        // An attribute outside the table for this type changes nothing.
+        let other = |value: &str| format!(
+            "resource \"{rtype}\" \"x\" {{\n  {attr} = \"same\"\n  unlisted_setting = \"{value}\"\n}}\n"
+        );
+        prop_assert!(!replacement::forces_new(rtype).contains(&"unlisted_setting"));
+        let quiet = run(&other(&old), &other(&new));
+        prop_assert!(quiet.iter().all(|f| f.rule != REPLACEMENT_ATTRIBUTE.id), "{:?}", ids(&quiet));
     }
 }
