@@ -290,9 +290,14 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         prevent_destroy(view, old, new, &mut out);
         protections(view, old, new, &mut out);
         instances(view, &head, old, new, &mut out);
+        let first = out.len();
         replacement::replacement_attributes(view, old, new, &mut out);
         replacement::triggers(view, old, new, &mut out);
         rehome::provider_rehomed(view, old, new, &mut out);
+        // Config allow-lists name Terraform objects by address.
+        for f in &mut out[first..] {
+            f.subject.get_or_insert_with(|| new.address.clone());
+        }
     }
     out
 }

@@ -726,6 +726,7 @@ fn engine_changed_on_a_database_forces_replacement_at_its_line() {
     assert_eq!(f[0].location.line, Some(3));
     assert_eq!(f[0].location.side, Side::Head);
     assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].subject.as_deref(), Some("aws_db_instance.main"));
     let m = &f[0].message;
     assert!(m.contains("`engine` of `aws_db_instance.main`"), "{m}");
     assert!(m.contains("\"postgres\" to \"mysql\""), "{m}");
