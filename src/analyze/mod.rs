@@ -13,6 +13,7 @@ pub mod commands;
 pub mod files;
 pub mod guardrail;
 pub mod kubernetes;
+pub mod orm;
 pub mod plan;
 pub mod pulumi;
 pub mod safeguards;
@@ -246,6 +247,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
     match view.kind {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
+        FileKind::OrmMigration => findings.extend(orm::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
         FileKind::Kustomize | FileKind::Helm => {
             findings.extend(kubernetes::packaging::analyze(view))
