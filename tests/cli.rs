@@ -563,3 +563,37 @@ Resources:
         .contains(&serde_json::json!("destructive")));
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn a_django_migration_that_removes_a_field_is_found_through_the_binary() {
+    let (repo, _) = repo_with_base();
+    let migration = |ops: &str| {
+        format!("from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0001_initial\")]\n\n    operations = [\n{ops}    ]\n")
+    };
+    repo.write(
+        "shop/migrations/0002_cleanup.py",
+        &migration("        migrations.AddField(model_name=\"order\", name=\"note\", field=models.TextField(null=True)),\n"),
+    );
+    let base = repo.commit_all("Add a note to orders");
+    repo.write(
+        "shop/migrations/0002_cleanup.py",
+        &migration("        migrations.AddField(model_name=\"order\", name=\"note\", field=models.TextField(null=True)),\n        migrations.RemoveField(\n            model_name=\"order\",\n            name=\"coupon\",\n        ),\n"),
+    );
+    repo.commit_all("Drop the coupon column");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["sql/drop-column"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["path"], "shop/migrations/0002_cleanup.py");
+    assert_eq!(finding["line"], 9);
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("order.coupon")),
+        "{finding}"
+    );
+    assert_eq!(report["verdict"], "review-required");
+    let tags = report["tags"].as_array().cloned().unwrap_or_default();
+    assert!(tags.contains(&serde_json::json!("destructive")), "{tags:?}");
+}

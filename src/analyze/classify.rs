@@ -130,6 +130,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         return FileKind::Sql;
     }
     if name == "schema.prisma"
+        || ext == "prisma"
         || (ext == "py" && in_dir("migrations/"))
         || (ext == "py" && in_dir("alembic/versions/"))
         || (ext == "rb" && in_dir("db/migrate/"))
@@ -180,6 +181,10 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     let text = content.unwrap_or("");
     match ext {
         "yml" | "yaml" | "json" => {
+            // A Liquibase changelog (XML changelogs are not read: see analyze::orm).
+            if text.contains("databaseChangeLog") {
+                return FileKind::OrmMigration;
+            }
             if looks_like_cloudformation(text) {
                 return FileKind::CloudFormation;
             }
@@ -264,6 +269,19 @@ mod tests {
             FileKind::OrmMigration
         );
         assert_eq!(kind("db/migrate/2024_drop.rb", ""), FileKind::OrmMigration);
+        assert_eq!(
+            kind("alembic/versions/3f2a_drop.py", ""),
+            FileKind::OrmMigration
+        );
+        assert_eq!(kind("prisma/schema.prisma", ""), FileKind::OrmMigration);
+        assert_eq!(
+            kind(
+                "db/changelog/db.changelog-master.yaml",
+                "databaseChangeLog:\n  - changeSet:\n"
+            ),
+            FileKind::OrmMigration
+        );
+        assert_eq!(kind("db/migration/V1__init.sql", ""), FileKind::Sql);
         assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
         assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);

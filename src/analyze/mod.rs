@@ -13,6 +13,7 @@ pub mod commands;
 pub mod files;
 pub mod guardrail;
 pub mod kubernetes;
+pub mod orm;
 pub mod plan;
 #[cfg(test)]
 mod precision;
@@ -248,6 +249,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
     match view.kind {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
+        FileKind::OrmMigration => findings.extend(orm::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
         FileKind::Kustomize | FileKind::Helm => {
             findings.extend(kubernetes::packaging::analyze(view))

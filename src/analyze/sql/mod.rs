@@ -3,20 +3,38 @@
 //! Both sides are parsed (sqlparser, dialect from the config with fallbacks) and statements are
 //! compared by their normalized text, so only statements that are new on the head side can
 //! produce findings: comment and layout edits stay quiet, and a brand-new migration has every
-//! statement new. A table the same file creates (without `IF NOT EXISTS`) before dropping,
-//! truncating or emptying it is scratch space, not data, and is not reported.
+//! statement new. A table, view, index or column the same file creates (without `IF NOT
+//! EXISTS`) before dropping, truncating or emptying it is scratch space, not data, and is not
+//! reported.
+//!
+//! Besides drops and unbounded DELETE/UPDATE, it reads what an `ALTER TABLE` does to existing
+//! columns: a type change is compared with the column's old type (declared earlier in the
+//! same file, or anywhere in the base version of the file; `types` says which changes
+//! narrow), NOT NULL without a default, renames, and dropped indexes and constraints.
+//!
+//! The dialect comes from `analysis.sql_dialect`; when that is `generic`, a directory named
+//! after a database (`mysql/`, `postgres/`, `sqlite/`) picks it. Flyway's repeatable
+//! migrations (`R__*.sql`) run again whole whenever they change, so every destructive
+//! statement of an edited one is reported, not only the new ones.
+//!
+//! [`check_statements`] is the statement checker on its own, for SQL embedded in ORM
+//! migrations (Django `RunSQL`, Rails `execute`, Alembic `op.execute`, Liquibase `sql`).
 
 mod parse;
+mod types;
 
 use super::{unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
-use crate::finding::{Finding, Severity, Tag};
+use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use parse::{parse_any, DialectName, Located};
 use sqlparser::ast::{
-    AlterTableOperation, FromTable, ObjectName, ObjectType, Statement, TableFactor, TableWithJoins,
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, DataType,
+    FromTable, Ident, ObjectName, ObjectType, RenameTableNameKind, Statement, TableFactor,
+    TableWithJoins,
 };
 use std::collections::{HashMap, HashSet};
+use types::Verdict;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
 
@@ -91,12 +109,72 @@ pub const UPDATE_WITHOUT_WHERE: Rule = Rule {
     safer: "Restrict the UPDATE with a WHERE clause (for a backfill: WHERE col IS NULL), or copy the old values to a backup column first.",
 };
 
+pub const DROP_VIEW: Rule = Rule {
+    id: crate::finding::RuleId("sql/drop-view"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A migration drops a view or materialized view.",
+    why: "Code and reports that read the view start failing; a materialized view's stored rows are gone until it is rebuilt and refreshed, which can take long on large tables.",
+    example: "+ DROP MATERIALIZED VIEW monthly_revenue;",
+    safer: "Check nothing reads the view any more (query logs, grants), deploy that first, then drop it in a later migration; keep its definition so it can be recreated.",
+};
+
+pub const DROP_INDEX: Rule = Rule {
+    id: crate::finding::RuleId("sql/drop-index"),
+    severity: Severity::Low,
+    tags: &[Tag::Infra],
+    summary: "A migration drops an index.",
+    why: "No data is lost, but queries that used the index can turn into full scans under production load, and dropping a unique index lets duplicates in.",
+    example: "+ DROP INDEX idx_orders_customer_id;",
+    safer: "Confirm the index is unused (pg_stat_user_indexes, sys.schema_unused_indexes) before dropping it; on Postgres use DROP INDEX CONCURRENTLY to avoid locking the table.",
+};
+
+pub const DROP_CONSTRAINT: Rule = Rule {
+    id: crate::finding::RuleId("sql/drop-constraint"),
+    severity: Severity::Low,
+    tags: &[Tag::Infra],
+    summary: "A migration drops a constraint (foreign key, unique, check or primary key).",
+    why: "No data is lost at once, but the database stops refusing rows the constraint kept out: orphans, duplicates and invalid values can accumulate.",
+    example: "+ ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
+    safer: "Say in the migration why the constraint goes; when replacing it, add the new one (NOT VALID, then VALIDATE) before dropping the old.",
+};
+
+pub const COLUMN_TYPE_NARROWED: Rule = Rule {
+    id: crate::finding::RuleId("sql/column-type-narrowed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A migration changes a column to a type that can lose data (medium when twokey cannot see the old type).",
+    why: "Narrowing a column (bigint to int, varchar(255) to varchar(50), text to varchar(n), numeric scale reduced, timestamptz to timestamp, anything to boolean, float to integer) truncates, rounds or rejects existing values, and rewrites the table under a lock.",
+    example: "+ ALTER TABLE users ALTER COLUMN bio TYPE VARCHAR(100);",
+    safer: "Add a new column of the new type, backfill it while checking for values that do not fit, switch the code over, then drop the old column in a later migration.",
+};
+
+pub const NOT_NULL_WITHOUT_DEFAULT: Rule = Rule {
+    id: crate::finding::RuleId("sql/not-null-without-default"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A migration makes a column of an existing table NOT NULL (SET NOT NULL, or ADD COLUMN … NOT NULL without a DEFAULT).",
+    why: "On a table with rows the migration fails (Postgres) or silently fills zeros and empty strings (MySQL outside strict mode), and checking every row holds a lock that blocks writes. No data is deleted, so it is not tagged destructive.",
+    example: "+ ALTER TABLE users ADD COLUMN tenant_id BIGINT NOT NULL;",
+    safer: "Add the column nullable (or with a DEFAULT), backfill it in batches, add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it, then SET NOT NULL.",
+};
+
+pub const RENAME: Rule = Rule {
+    id: crate::finding::RuleId("sql/rename"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A migration renames a table or column.",
+    why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail. That is an outage for anything serving traffic, so it is tagged destructive.",
+    example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
+    safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("sql/unparseable"),
     severity: Severity::Medium,
     tags: &[Tag::Infra],
-    summary: "A SQL file could not be parsed.",
-    why: "twokey cannot tell what a SQL file it cannot parse does to the database, so it fails closed and asks for a human.",
+    summary: "A SQL file or migration changelog could not be parsed.",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human.",
     example: "+ DROP TABLE users (;",
     safer: "Fix the syntax, or set `sql_dialect` to the database the file is written for.",
 };
@@ -109,6 +187,12 @@ pub const RULES: &[&Rule] = &[
     &TRUNCATE,
     &DELETE_WITHOUT_WHERE,
     &UPDATE_WITHOUT_WHERE,
+    &DROP_VIEW,
+    &DROP_INDEX,
+    &DROP_CONSTRAINT,
+    &COLUMN_TYPE_NARROWED,
+    &NOT_NULL_WITHOUT_DEFAULT,
+    &RENAME,
     &UNPARSEABLE,
 ];
 
@@ -118,7 +202,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         // A deleted migration runs nothing; deleting files is the files analyzer's business.
         return Vec::new();
     };
-    let configured = DialectName::from_option(&view.options.sql_dialect);
+    let configured = dialect_for(view);
     let (dialect, head_statements) = match parse_any(head, &configured.fallbacks()) {
         Ok(parsed) => parsed,
         Err(e) => {
@@ -131,17 +215,18 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     };
     // Most migrations add things. Only when the head holds a destructive statement does the
-    // base need reading, to tell a new statement from one that was already there.
-    let mut candidates: Vec<(usize, Vec<Finding>)> = Vec::new();
-    let mut created: HashSet<String> = HashSet::new();
-    for (index, located) in head_statements.iter().enumerate() {
-        let found = check(view, located, &created);
-        if !found.is_empty() {
-            candidates.push((index, found));
+    // base need reading, to tell a new statement from one that was already there and to
+    // learn the types the base gave its columns.
+    let mut scope = Scope::default();
+    let mut any = false;
+    for located in &head_statements {
+        if !check(view, located, &scope).is_empty() {
+            any = true;
+            break;
         }
-        note_created(&located.statement, &mut created);
+        scope.note(&located.statement);
     }
-    if candidates.is_empty() {
+    if !any {
         return Vec::new();
     }
     // The base is read with the dialect that read the head first, so the two sides print
@@ -155,12 +240,49 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .map(|(_, s)| s)
         .unwrap_or_default();
 
+    // Flyway re-runs a repeatable migration (`R__name.sql`) whole whenever its checksum
+    // changes: an edited one runs its old statements again, not only the new ones.
+    let rerun = is_repeatable(view.path_on(Side::Head).file_name())
+        && view.old_text().is_some_and(|old| old != head);
     let new = new_statements(&base_statements, &head_statements);
-    candidates
-        .into_iter()
-        .filter(|(index, _)| new.contains(index))
-        .flat_map(|(_, found)| found)
-        .collect()
+
+    let mut scope = Scope::default();
+    for located in &base_statements {
+        scope.note_types(&located.statement);
+    }
+    let mut findings = Vec::new();
+    for (index, located) in head_statements.iter().enumerate() {
+        let is_new = new.contains(&index);
+        if is_new || rerun {
+            let mut found = check(view, located, &scope);
+            if !is_new {
+                for f in &mut found {
+                    f.message.push_str(" It was already in this repeatable migration, but Flyway runs the whole file again because the file changed.");
+                }
+            }
+            findings.extend(found);
+        }
+        scope.note(&located.statement);
+    }
+    findings
+}
+
+/// The configured dialect; when the config says `generic`, a hint from the path: a directory
+/// named after a database (`mysql/`, `db/postgres/`, `sqlite-migrations/`) says which one
+/// the files are written for. Flyway's `V1__x.sql` and everything else stay generic (the
+/// other dialects are still tried when generic cannot read a file).
+fn dialect_for(view: &FileView) -> DialectName {
+    match DialectName::from_option(&view.options.sql_dialect) {
+        DialectName::Generic => {
+            DialectName::from_path(view.path().as_str()).unwrap_or(DialectName::Generic)
+        }
+        configured => configured,
+    }
+}
+
+/// `R__*.sql`: a Flyway repeatable migration.
+fn is_repeatable(file_name: &str) -> bool {
+    file_name.starts_with("R__") && file_name.to_ascii_lowercase().ends_with(".sql")
 }
 
 /// Indices of head statements with no counterpart in the base, counting duplicates: a second
@@ -182,13 +304,106 @@ fn new_statements(base: &[Located], head: &[Located]) -> HashSet<usize> {
     new
 }
 
-/// Remembers tables this file creates outright. `IF NOT EXISTS` does not count: the table may
-/// already exist and hold data.
-fn note_created(statement: &Statement, created: &mut HashSet<String>) {
-    if let Statement::CreateTable(create) = statement {
-        if !create.if_not_exists || create.temporary {
-            created.insert(normalize_name(&create.name));
+/// What a file has done so far, statement by statement: the tables, views, indexes and
+/// columns it created outright (scratch space: dropping them destroys nothing that existed
+/// before the migration), and the last type it gave each column.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Scope {
+    created: HashSet<String>,
+    added_columns: HashSet<(String, String)>,
+    types: HashMap<(String, String), DataType>,
+}
+
+impl Scope {
+    /// Remembers what a head statement creates. `IF NOT EXISTS` does not count: the table
+    /// (or column) may already exist and hold data.
+    fn note(&mut self, statement: &Statement) {
+        match statement {
+            Statement::CreateTable(create) if !create.if_not_exists || create.temporary => {
+                self.created.insert(normalize_name(&create.name));
+            }
+            Statement::CreateView(view) => {
+                self.created.insert(normalize_name(&view.name));
+            }
+            Statement::CreateIndex(index) if !index.if_not_exists => {
+                if let Some(name) = &index.name {
+                    self.created.insert(normalize_name(name));
+                }
+            }
+            Statement::AlterTable(alter) => {
+                let table = normalize_name(&alter.name);
+                for op in &alter.operations {
+                    if let AlterTableOperation::AddColumn {
+                        if_not_exists: false,
+                        column_def,
+                        ..
+                    } = op
+                    {
+                        self.added_columns
+                            .insert((table.clone(), ident(&column_def.name)));
+                    }
+                }
+            }
+            _ => {}
         }
+        self.note_types(statement);
+    }
+
+    /// Remembers the column types a statement declares or changes.
+    fn note_types(&mut self, statement: &Statement) {
+        match statement {
+            Statement::CreateTable(create) => {
+                let table = normalize_name(&create.name);
+                for column in &create.columns {
+                    self.types.insert(
+                        (table.clone(), ident(&column.name)),
+                        column.data_type.clone(),
+                    );
+                }
+            }
+            Statement::AlterTable(alter) => {
+                let table = normalize_name(&alter.name);
+                for op in &alter.operations {
+                    let (column, data_type) = match op {
+                        AlterTableOperation::AddColumn { column_def, .. } => {
+                            (ident(&column_def.name), column_def.data_type.clone())
+                        }
+                        AlterTableOperation::AlterColumn {
+                            column_name,
+                            op: AlterColumnOperation::SetDataType { data_type, .. },
+                        } => (ident(column_name), data_type.clone()),
+                        AlterTableOperation::ModifyColumn {
+                            col_name,
+                            data_type,
+                            ..
+                        } => (ident(col_name), data_type.clone()),
+                        AlterTableOperation::ChangeColumn {
+                            new_name,
+                            data_type,
+                            ..
+                        } => (ident(new_name), data_type.clone()),
+                        AlterTableOperation::RenameColumn {
+                            old_column_name,
+                            new_column_name,
+                        } => match self.types.remove(&(table.clone(), ident(old_column_name))) {
+                            Some(t) => (ident(new_column_name), t),
+                            None => continue,
+                        },
+                        _ => continue,
+                    };
+                    self.types.insert((table.clone(), column), data_type);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn scratch(&self, name: &ObjectName) -> bool {
+        self.created.contains(&normalize_name(name))
+    }
+
+    fn old_type(&self, table: &str, column: &Ident) -> Option<&DataType> {
+        self.types.get(&(table.to_owned(), ident(column)))
     }
 }
 
@@ -201,9 +416,13 @@ fn normalize_name(name: &ObjectName) -> String {
         .collect()
 }
 
-fn check(view: &FileView, located: &Located, created: &HashSet<String>) -> Vec<Finding> {
+fn ident(column: &Ident) -> String {
+    column.value.to_lowercase()
+}
+
+fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
     let at = view.at(Side::Head, located.line, located.end_line);
-    let scratch = |name: &ObjectName| created.contains(&normalize_name(name));
+    let scratch = |name: &ObjectName| scope.scratch(name);
     let mut findings = Vec::new();
     match &located.statement {
         Statement::Drop {
@@ -263,26 +482,38 @@ fn check(view: &FileView, located: &Located, created: &HashSet<String>) -> Vec<F
                     findings.push(finding);
                 }
             }
-            _ => {}
-        },
-        Statement::AlterTable(alter) if !scratch(&alter.name) => {
-            let table = &alter.name;
-            for op in &alter.operations {
-                if let AlterTableOperation::DropColumn { column_names, .. } = op {
-                    for column in column_names {
-                        findings.push(
-                            Finding::new(
-                                &DROP_COLUMN,
-                                at.clone(),
-                                format!("ALTER TABLE {table} DROP COLUMN {column} deletes the column {column} and its data in every row of {table}."),
-                            )
-                            .with_safer(format!(
-                                "Stop reading and writing {table}.{column} first, deploy, back it up, then drop it in a later migration."
-                            )),
-                        );
-                    }
+            ObjectType::View | ObjectType::MaterializedView => {
+                let kind = if *object_type == ObjectType::View {
+                    "view"
+                } else {
+                    "materialized view"
+                };
+                for name in names.iter().filter(|n| !scratch(n)) {
+                    findings.push(Finding::new(
+                        &DROP_VIEW,
+                        at.clone(),
+                        format!("DROP {} {name} removes the {kind} {name}: queries that read it start failing{}.", kind.to_uppercase(), if kind == "view" { "" } else { " and its stored rows are gone until it is rebuilt" }),
+                    ));
                 }
             }
+            ObjectType::Index => {
+                for name in names.iter().filter(|n| !scratch(n)) {
+                    findings.push(Finding::new(
+                        &DROP_INDEX,
+                        at.clone(),
+                        format!("DROP INDEX {name} removes the index {name}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+                    ));
+                }
+            }
+            _ => {}
+        },
+        Statement::RenameTable(renames) => {
+            for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
+                findings.push(rename_table(&at, &r.old_name, &r.new_name));
+            }
+        }
+        Statement::AlterTable(alter) if !scratch(&alter.name) => {
+            findings.extend(check_alter(&at, alter, scope));
         }
         Statement::Truncate(truncate) => {
             for target in truncate.table_names.iter().filter(|t| !scratch(&t.name)) {
@@ -298,7 +529,7 @@ fn check(view: &FileView, located: &Located, created: &HashSet<String>) -> Vec<F
             let tables = delete_targets(delete);
             if !tables
                 .iter()
-                .any(|t| created.contains(&t.to_ascii_lowercase()))
+                .any(|t| scope.created.contains(&t.to_ascii_lowercase()))
             {
                 let name = tables
                     .first()
@@ -315,7 +546,7 @@ fn check(view: &FileView, located: &Located, created: &HashSet<String>) -> Vec<F
         }
         Statement::Update(update) if update.selection.is_none() => {
             let name = table_name(&update.table);
-            if !created.contains(&name.to_ascii_lowercase()) {
+            if !scope.created.contains(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
                     &UPDATE_WITHOUT_WHERE,
                     at.clone(),
@@ -326,6 +557,195 @@ fn check(view: &FileView, located: &Located, created: &HashSet<String>) -> Vec<F
         _ => {}
     }
     findings
+}
+
+fn rename_table(at: &Location, old: &ObjectName, new: &ObjectName) -> Finding {
+    Finding::new(
+        &RENAME,
+        at.clone(),
+        format!("Renaming the table {old} to {new} breaks every running query that still says {old} until the new code is deployed."),
+    )
+    .with_safer(format!(
+        "Create a view named {new} over {old} (or the reverse) so both names work during the deploy, move the code over, then finish the rename in a later migration."
+    ))
+}
+
+/// The operations of one `ALTER TABLE` on a table the file did not create.
+fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding> {
+    let table = &alter.name;
+    let key = normalize_name(table);
+    let mut findings = Vec::new();
+    let type_change = |column: &Ident, new_type: &DataType, findings: &mut Vec<Finding>| {
+        findings.extend(type_changed(at, table, &key, column, new_type, scope));
+    };
+    for op in &alter.operations {
+        match op {
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                for column in column_names {
+                    if scope.added_columns.contains(&(key.clone(), ident(column))) {
+                        continue;
+                    }
+                    findings.push(
+                        Finding::new(
+                            &DROP_COLUMN,
+                            at.clone(),
+                            format!("ALTER TABLE {table} DROP COLUMN {column} deletes the column {column} and its data in every row of {table}."),
+                        )
+                        .with_safer(format!(
+                            "Stop reading and writing {table}.{column} first, deploy, back it up, then drop it in a later migration."
+                        )),
+                    );
+                }
+            }
+            AlterTableOperation::DropConstraint { name, .. }
+            | AlterTableOperation::DropForeignKey { name, .. } => {
+                findings.push(Finding::new(
+                    &DROP_CONSTRAINT,
+                    at.clone(),
+                    format!("ALTER TABLE {table} drops the constraint {name}: {table} stops refusing the rows it kept out."),
+                ));
+            }
+            AlterTableOperation::DropPrimaryKey { .. } => {
+                findings.push(Finding::new(
+                    &DROP_CONSTRAINT,
+                    at.clone(),
+                    format!("ALTER TABLE {table} drops its primary key: duplicate rows become possible and foreign keys to it may go with it."),
+                ));
+            }
+            AlterTableOperation::DropIndex { name } => {
+                findings.push(Finding::new(
+                    &DROP_INDEX,
+                    at.clone(),
+                    format!("ALTER TABLE {table} DROP INDEX {name} removes the index {name}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+                ));
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let new = match table_name {
+                    RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => n,
+                };
+                findings.push(rename_table(at, table, new));
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => findings.push(rename_column(at, table, old_column_name, new_column_name)),
+            AlterTableOperation::ChangeColumn {
+                old_name,
+                new_name,
+                data_type,
+                ..
+            } => {
+                if ident(old_name) != ident(new_name) {
+                    findings.push(rename_column(at, table, old_name, new_name));
+                }
+                type_change(old_name, data_type, &mut findings);
+            }
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                ..
+            } => type_change(col_name, data_type, &mut findings),
+            AlterTableOperation::AlterColumn {
+                column_name,
+                op: AlterColumnOperation::SetDataType { data_type, .. },
+            } => type_change(column_name, data_type, &mut findings),
+            AlterTableOperation::AlterColumn {
+                column_name,
+                op: AlterColumnOperation::SetNotNull,
+            } => findings.push(Finding::new(
+                &NOT_NULL_WITHOUT_DEFAULT,
+                at.clone(),
+                format!("ALTER TABLE {table} ALTER COLUMN {column_name} SET NOT NULL checks every row of {table} under a lock that blocks writes, and fails the migration if any row holds NULL."),
+            )),
+            AlterTableOperation::AddColumn { column_def, .. } if not_null_without_default(column_def) => {
+                let column = &column_def.name;
+                findings.push(Finding::new(
+                    &NOT_NULL_WITHOUT_DEFAULT,
+                    at.clone(),
+                    format!("ALTER TABLE {table} ADD COLUMN {column} is NOT NULL without a DEFAULT: on a table with rows the migration fails (or, in MySQL, fills every row with an implicit zero or empty value)."),
+                ).with_safer(format!(
+                    "Add {column} with a DEFAULT, or nullable; backfill it; then make it NOT NULL."
+                )));
+            }
+            _ => {}
+        }
+    }
+    findings
+}
+
+fn rename_column(at: &Location, table: &ObjectName, old: &Ident, new: &Ident) -> Finding {
+    Finding::new(
+        &RENAME,
+        at.clone(),
+        format!("Renaming {table}.{old} to {new} breaks every running query that still reads or writes {old} until the new code is deployed."),
+    )
+    .with_safer(format!(
+        "Add {new} beside {old}, write to both, backfill, move readers to {new}, then drop {old} in a later migration."
+    ))
+}
+
+/// A column added NOT NULL with nothing to fill existing rows: no DEFAULT, not generated,
+/// not a serial or identity column.
+fn not_null_without_default(column: &ColumnDef) -> bool {
+    let not_null = column.options.iter().any(|o| {
+        matches!(
+            o.option,
+            ColumnOption::NotNull | ColumnOption::PrimaryKey(_)
+        )
+    });
+    let filled = column.options.iter().any(|o| {
+        matches!(
+            o.option,
+            ColumnOption::Default(_)
+                | ColumnOption::Generated { .. }
+                | ColumnOption::Materialized(_)
+                | ColumnOption::Alias(_)
+                | ColumnOption::DialectSpecific(_)
+        )
+    });
+    let serial = column
+        .data_type
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("serial");
+    not_null && !filled && !serial
+}
+
+/// A column's type changed: narrowing when the old type is known and values can be lost;
+/// medium when twokey cannot see the old type or cannot judge the conversion.
+fn type_changed(
+    at: &Location,
+    table: &ObjectName,
+    key: &str,
+    column: &Ident,
+    new_type: &DataType,
+    scope: &Scope,
+) -> Option<Finding> {
+    let finding = match scope.old_type(key, column) {
+        Some(old) => match types::compare(old, new_type) {
+            Verdict::Same | Verdict::Widens => return None,
+            Verdict::Narrows(reason) => Finding::new(
+                &COLUMN_TYPE_NARROWED,
+                at.clone(),
+                format!("ALTER TABLE {table} changes {table}.{column} from {old} to {new_type}, which narrows it: {reason}."),
+            ),
+            Verdict::Unclear => Finding::new(
+                &COLUMN_TYPE_NARROWED,
+                at.clone(),
+                format!("ALTER TABLE {table} changes {table}.{column} from {old} to {new_type}; twokey cannot tell whether every value converts, so check the change for narrowing."),
+            )
+            .with_severity(Severity::Medium),
+        },
+        None => Finding::new(
+            &COLUMN_TYPE_NARROWED,
+            at.clone(),
+            format!("ALTER TABLE {table} changes the type of {table}.{column} to {new_type}; the column is declared outside this file, so twokey cannot see its old type: the change may lose data, check it does not narrow."),
+        )
+        .with_severity(Severity::Medium),
+    };
+    Some(finding.with_safer(format!(
+        "Add a new column of type {new_type} beside {column}, backfill it while checking for values that do not fit, switch the code over, then drop {column} later."
+    )))
 }
 
 fn delete_targets(delete: &sqlparser::ast::Delete) -> Vec<String> {
@@ -347,3 +767,31 @@ fn table_name(table: &TableWithJoins) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Checks SQL text embedded in another file (an ORM migration): every destructive statement
+/// it holds, with its line in `text`. Text that does not parse yields nothing: the caller
+/// decides whether that needs a human. The `at` closure turns lines in `text` into a location.
+pub(crate) fn check_statements(
+    view: &FileView,
+    text: &str,
+    at: &dyn Fn(u32, u32) -> Location,
+) -> Vec<Finding> {
+    let Ok((_, statements)) = parse_any(text, &dialect_for(view).fallbacks()) else {
+        return Vec::new();
+    };
+    let mut scope = Scope::default();
+    let mut findings = Vec::new();
+    for located in &statements {
+        for mut f in check(view, located, &scope) {
+            f.location = at(located.line, located.end_line);
+            findings.push(f);
+        }
+        scope.note(&located.statement);
+    }
+    findings
+}
+
+/// Whether SQL embedded in another file parses with the dialects the file would be read with.
+pub(crate) fn parses(view: &FileView, text: &str) -> bool {
+    parse_any(text, &dialect_for(view).fallbacks()).is_ok()
+}

@@ -43,6 +43,26 @@ impl DialectName {
         }
     }
 
+    /// The dialect a directory name in `path` points at (`mysql/`, `db/postgres/`,
+    /// `sqlite-migrations/`), if any. Only directories count: a file called `mysql.sql` says
+    /// little about what it is written for.
+    pub fn from_path(path: &str) -> Option<DialectName> {
+        let mut dirs: Vec<&str> = path.split('/').collect();
+        dirs.pop();
+        dirs.iter().rev().find_map(|dir| {
+            let dir = dir.to_ascii_lowercase();
+            if dir.contains("mysql") || dir.contains("mariadb") {
+                Some(DialectName::MySql)
+            } else if dir.contains("postgres") || dir == "pg" || dir == "psql" {
+                Some(DialectName::Postgres)
+            } else if dir.contains("sqlite") {
+                Some(DialectName::Sqlite)
+            } else {
+                None
+            }
+        })
+    }
+
     fn dialect(self) -> Box<dyn Dialect> {
         match self {
             DialectName::Generic => Box::new(GenericDialect {}),

@@ -59,7 +59,20 @@ fn every_table_in_a_multi_table_drop_is_named() {
 
 #[test]
 fn dropping_a_view_or_index_is_not_a_table_drop() {
-    assert!(added("DROP VIEW v; DROP INDEX i;").is_empty());
+    let f = added("DROP VIEW v;\nDROP MATERIALIZED VIEW mv;\nDROP INDEX i;");
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-view", "sql/drop-view", "sql/drop-index"]
+    );
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[1].message.contains("materialized view mv"),
+        "{}",
+        f[1].message
+    );
+    assert_eq!(f[2].severity, Severity::Low);
+    assert_eq!(f[2].tags, vec![Tag::Infra], "an index holds no data");
+    assert_eq!(f[2].location.line, Some(3));
 }
 
 #[test]
@@ -132,11 +145,19 @@ fn drop_column_names_table_and_column() {
 }
 
 #[test]
-fn adding_or_renaming_a_column_is_not_a_drop() {
-    assert!(added(
-        "ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE users RENAME COLUMN a TO b;"
-    )
-    .is_empty());
+fn adding_a_column_is_quiet_and_renaming_one_is_a_rename() {
+    assert!(added("ALTER TABLE users ADD COLUMN email TEXT;").is_empty());
+    let f =
+        added("ALTER TABLE users ADD COLUMN email TEXT;\nALTER TABLE users RENAME COLUMN a TO b;");
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert_eq!(f[0].location.line, Some(2));
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(
+        f[0].message.contains("users.a") && f[0].message.contains(" b "),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -211,6 +232,236 @@ fn mysql_dialect_and_unknown_dialect_names_work() {
 fn unparseable_base_counts_as_empty_so_head_drops_are_reported() {
     let f = diff("THIS IS NOT SQL", "DROP TABLE users;");
     assert_eq!(ids(&f), ["sql/drop-table"]);
+}
+
+#[test]
+fn views_and_indexes_created_in_the_same_file_are_scratch() {
+    let f = added(
+        "CREATE VIEW v AS SELECT 1;\nCREATE INDEX i ON t (a);\nDROP VIEW v;\nDROP INDEX i;\n",
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_column_added_and_dropped_in_the_same_migration_is_not_a_finding() {
+    let f = added("ALTER TABLE users ADD COLUMN tmp INT;\nALTER TABLE users DROP COLUMN tmp;\n");
+    assert!(f.is_empty(), "{f:?}");
+    // An existing column is still reported, and IF NOT EXISTS does not make one scratch.
+    let f = added(
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS tmp INT;\nALTER TABLE users DROP COLUMN tmp;\nALTER TABLE users DROP COLUMN email;\n",
+    );
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-column"]);
+}
+
+#[test]
+fn narrowing_a_column_declared_in_the_same_file_is_high() {
+    let f = added(
+        "CREATE TABLE IF NOT EXISTS users (id BIGINT, bio TEXT);\n\
+         ALTER TABLE users ALTER COLUMN id TYPE INT;\n\
+         ALTER TABLE users ALTER COLUMN bio TYPE VARCHAR(100);\n",
+    );
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"]
+    );
+    assert!(f.iter().all(|f| f.severity == Severity::High));
+    assert!(
+        f[0].message.contains("from BIGINT to INT"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, Some(3));
+    assert!(f[1].message.contains("TEXT") && f[1].message.contains("VARCHAR(100)"));
+}
+
+#[test]
+fn widening_a_known_column_is_quiet() {
+    let f = added(
+        "CREATE TABLE IF NOT EXISTS users (id INT, name VARCHAR(50));\n\
+         ALTER TABLE users ALTER COLUMN id TYPE BIGINT;\n\
+         ALTER TABLE users ALTER COLUMN name TYPE TEXT;\n",
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn the_old_type_is_read_from_the_base_side_of_the_file() {
+    let base = "CREATE TABLE IF NOT EXISTS prices (amount NUMERIC(12,4));\n";
+    let narrowed = diff(
+        base,
+        &format!("{base}ALTER TABLE prices ALTER COLUMN amount TYPE NUMERIC(12,2);\n"),
+    );
+    assert_eq!(ids(&narrowed), ["sql/column-type-narrowed"]);
+    assert_eq!(narrowed[0].severity, Severity::High);
+    assert_eq!(narrowed[0].location.line, Some(2));
+    let widened = diff(
+        base,
+        &format!("{base}ALTER TABLE prices ALTER COLUMN amount TYPE NUMERIC(14,4);\n"),
+    );
+    assert!(widened.is_empty(), "{widened:?}");
+}
+
+#[test]
+fn a_type_change_of_a_column_declared_elsewhere_may_lose_data_and_is_medium() {
+    let f = added("ALTER TABLE events ALTER COLUMN happened_at TYPE TIMESTAMP;");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("may lose data"), "{}", f[0].message);
+}
+
+#[test]
+fn a_conversion_twokey_cannot_judge_is_medium() {
+    let f = added("CREATE TABLE IF NOT EXISTS t (code TEXT);\nALTER TABLE t ALTER COLUMN code TYPE INTEGER USING code::integer;\n");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("cannot tell"), "{}", f[0].message);
+}
+
+#[test]
+fn mysql_modify_and_change_narrow_and_change_can_rename() {
+    let sql = "CREATE TABLE IF NOT EXISTS users (id BIGINT, score DOUBLE, flag INT);\n\
+               ALTER TABLE users MODIFY id INT;\n\
+               ALTER TABLE users CHANGE score points INT;\n\
+               ALTER TABLE users MODIFY flag BIGINT;\n";
+    let f = run_with("db/mysql/003.sql", None, Some(sql), "generic");
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/column-type-narrowed",
+            "sql/rename",
+            "sql/column-type-narrowed"
+        ]
+    );
+    assert!(f[2].message.contains("fractional"), "{}", f[2].message);
+    assert_eq!(f[2].location.line, Some(3));
+}
+
+#[test]
+fn timestamptz_to_timestamp_and_anything_to_boolean_narrow() {
+    let f = added(
+        "CREATE TABLE IF NOT EXISTS e (at TIMESTAMP WITH TIME ZONE, n INT);\n\
+         ALTER TABLE e ALTER COLUMN at TYPE TIMESTAMP;\nALTER TABLE e ALTER COLUMN n TYPE BOOLEAN;\n",
+    );
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"]
+    );
+    assert!(f[0].message.contains("time zone"));
+    assert!(f[1].message.contains("true or false"));
+}
+
+#[test]
+fn type_changes_on_a_table_created_in_the_same_file_are_quiet() {
+    let f = added("CREATE TABLE t (id BIGINT NOT NULL);\nALTER TABLE t ALTER COLUMN id TYPE INT;\nALTER TABLE t ADD COLUMN x INT NOT NULL;\n");
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn not_null_without_default_on_an_existing_table_is_medium_and_not_destructive() {
+    let f = added("ALTER TABLE users ADD COLUMN tenant_id BIGINT NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n");
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    assert!(f.iter().all(|f| f.tags == vec![Tag::Infra]));
+    assert!(f[0].message.contains("tenant_id"));
+    assert_eq!(f[1].location.line, Some(2));
+}
+
+#[test]
+fn not_null_with_a_default_or_nullable_is_quiet() {
+    let f = added(
+        "ALTER TABLE users ADD COLUMN tenant_id BIGINT NOT NULL DEFAULT 0;\n\
+         ALTER TABLE users ADD COLUMN note TEXT;\nALTER TABLE users ADD COLUMN id2 BIGSERIAL NOT NULL;\n\
+         ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn renaming_a_table_is_a_rename_in_every_spelling() {
+    let f = added("ALTER TABLE users RENAME TO people;\n");
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("users") && f[0].message.contains("people"));
+    let f = run_with(
+        "db/mysql/x.sql",
+        None,
+        Some("RENAME TABLE a TO b, c TO d;"),
+        "mysql",
+    );
+    assert_eq!(ids(&f), ["sql/rename", "sql/rename"]);
+}
+
+#[test]
+fn a_table_created_in_the_same_file_can_be_renamed_quietly() {
+    assert!(added("CREATE TABLE t (id INT);\nALTER TABLE t RENAME TO u;\n").is_empty());
+}
+
+#[test]
+fn dropping_constraints_is_low() {
+    let f = added("ALTER TABLE orders DROP CONSTRAINT orders_customer_fkey;\n");
+    assert_eq!(ids(&f), ["sql/drop-constraint"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(f[0].message.contains("orders_customer_fkey"));
+}
+
+#[test]
+fn an_existing_rename_is_not_reported_again() {
+    let base = "ALTER TABLE users RENAME COLUMN a TO b;\n";
+    assert!(diff(base, &format!("{base}CREATE TABLE x (id INT);\n")).is_empty());
+}
+
+#[test]
+fn the_dialect_follows_a_database_directory_name() {
+    assert_eq!(
+        DialectName::from_path("db/mysql/V1__init.sql"),
+        Some(DialectName::MySql)
+    );
+    assert_eq!(
+        DialectName::from_path("postgres-migrations/001.sql"),
+        Some(DialectName::Postgres)
+    );
+    assert_eq!(
+        DialectName::from_path("sqlite/001.sql"),
+        Some(DialectName::Sqlite)
+    );
+    assert_eq!(
+        DialectName::from_path("db/migration/V1__mysql.sql"),
+        None,
+        "file names do not count"
+    );
+    assert_eq!(
+        DialectName::from_path("src/main/resources/db/migration/V2__x.sql"),
+        None
+    );
+}
+
+#[test]
+fn an_edited_flyway_repeatable_migration_runs_its_old_statements_again() {
+    let base = "DELETE FROM cache;\n";
+    let head = "DELETE FROM cache;\nCREATE VIEW v AS SELECT 1;\n";
+    let f = run_with(
+        "db/migration/R__refresh.sql",
+        Some(base),
+        Some(head),
+        "generic",
+    );
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(f[0].message.contains("repeatable"), "{}", f[0].message);
+    // A versioned migration only runs what is new.
+    assert!(run_with("db/migration/V3__x.sql", Some(base), Some(head), "generic").is_empty());
+    // An unchanged repeatable migration is not run again.
+    assert!(run_with(
+        "db/migration/R__refresh.sql",
+        Some(base),
+        Some(base),
+        "generic"
+    )
+    .is_empty());
 }
 
 proptest! {

@@ -1,0 +1,148 @@
+//! Alembic revisions (`alembic/versions/*.py`, `migrations/versions/*.py`): the `op.*` calls
+//! (and `batch_op.*` in batch mode) inside `def upgrade()`. `def downgrade()` is the
+//! rollback and does not run forward. Functions are followed by indentation: a top-level
+//! `def` opens one, the next top-level statement closes it.
+
+use super::scan::{Before, Lang, RawCall, Source};
+use super::{or_unknown, Call, Effect};
+use crate::analyze::sql;
+
+const OPERATIONS: &[&str] = &[
+    "drop_table",
+    "drop_column",
+    "drop_index",
+    "drop_constraint",
+    "alter_column",
+    "rename_table",
+    "execute",
+];
+
+pub(crate) fn calls(text: &str) -> Vec<Call> {
+    let src = Source::new(text, Lang::Python);
+    let forward = forward_lines(&src);
+    let mut out = Vec::new();
+    for &name in OPERATIONS {
+        for call in src.calls(name, Before::Dot, Lang::Python) {
+            if !forward.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            for effect in effects(&src, &call) {
+                out.push(Call {
+                    key: src.key(&call),
+                    line: call.line,
+                    end_line: call.end_line,
+                    effect,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
+    let args = src.args(call);
+    let get =
+        |keyword: &str, position: usize| src.arg(&args, keyword, position).map(|a| src.value(a));
+    let has = |keyword: &str| args.iter().any(|a| a.keyword.as_deref() == Some(keyword));
+    let batch = src.text[..call.start].ends_with("batch_op.");
+    // In batch mode the table is the batch's; the first argument is already the column.
+    let (table, shift) = if batch {
+        ("the batch table".to_owned(), 0)
+    } else {
+        (or_unknown(get("table_name", 0)), 1)
+    };
+    match call.name {
+        "drop_table" => vec![Effect::finding(
+            &sql::DROP_TABLE,
+            format!(
+                "op.drop_table drops the table {} and every row in it.",
+                or_unknown(get("table_name", 0))
+            ),
+        )],
+        "drop_column" => vec![Effect::finding(
+            &sql::DROP_COLUMN,
+            format!(
+                "drop_column drops the column {table}.{} and its data in every row.",
+                or_unknown(get("column_name", shift))
+            ),
+        )],
+        "drop_index" => vec![Effect::finding(
+            &sql::DROP_INDEX,
+            format!(
+                "drop_index drops the index {}: queries that used it may turn into full scans.",
+                or_unknown(get("index_name", 0))
+            ),
+        )],
+        "drop_constraint" => vec![Effect::finding(
+            &sql::DROP_CONSTRAINT,
+            format!(
+                "drop_constraint drops the constraint {}: the table stops refusing the rows it kept out.",
+                or_unknown(get("constraint_name", 0))
+            ),
+        )],
+        "alter_column" => {
+            let column = or_unknown(get("column_name", shift));
+            let mut out = Vec::new();
+            if has("type_") {
+                out.push(Effect::medium(
+                    &sql::COLUMN_TYPE_NARROWED,
+                    format!(
+                        "alter_column changes the type of {table}.{column} to {}; twokey cannot see the old type from here, so the change may narrow it and lose data: check it does not.",
+                        or_unknown(get("type_", usize::MAX))
+                    ),
+                ));
+            }
+            let not_null = get("nullable", usize::MAX).is_some_and(|v| v.trim() == "False");
+            if not_null && !has("server_default") {
+                out.push(Effect::finding(
+                    &sql::NOT_NULL_WITHOUT_DEFAULT,
+                    format!("alter_column makes {table}.{column} NOT NULL without a server_default: the migration fails if any row holds NULL, and checking every row locks the table."),
+                ));
+            }
+            if has("new_column_name") {
+                out.push(Effect::finding(
+                    &sql::RENAME,
+                    format!(
+                        "alter_column renames {table}.{column} to {}: running code that still uses the old name fails until the new code is deployed.",
+                        or_unknown(get("new_column_name", usize::MAX))
+                    ),
+                ));
+            }
+            out
+        }
+        "rename_table" => vec![Effect::finding(
+            &sql::RENAME,
+            format!(
+                "op.rename_table renames {} to {}: running code that still uses the old table fails until the new code is deployed.",
+                or_unknown(get("old_table_name", 0)),
+                or_unknown(get("new_table_name", 1))
+            ),
+        )],
+        _ => match src.arg(&args, "sqltext", 0) {
+            Some(arg) => vec![Effect::Sql {
+                what: "op.execute",
+                text: src.strings_in(arg.value.clone()),
+            }],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// For each line (1-based index), whether it is inside an `upgrade` function.
+fn forward_lines(src: &Source) -> Vec<bool> {
+    let lines = src.code_lines();
+    let mut out = vec![false; lines.len() + 2];
+    let mut in_upgrade = false;
+    for (i, line) in lines.iter().enumerate() {
+        let top_level = !line.starts_with([' ', '\t']) && !line.trim().is_empty();
+        // Closing brackets and decorators at column 0 belong to the def around them.
+        if top_level && !line.starts_with([')', ']', '}', '@']) {
+            in_upgrade = line
+                .strip_prefix("def ")
+                .or_else(|| line.strip_prefix("async def "))
+                .is_some_and(|rest| rest.trim_start().starts_with("upgrade"));
+        }
+        out[i + 1] = in_upgrade;
+    }
+    out
+}

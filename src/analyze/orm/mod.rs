@@ -1,0 +1,230 @@
+//! orm analyzer: destructive operations that a change adds to ORM and schema-tool migrations
+//! (Django, Rails, Alembic, Prisma schemas, Liquibase changelogs). It owns recognising the
+//! frameworks' stereotyped calls; what a SQL statement destroys stays the sql analyzer's
+//! business, and findings reuse the sql rule ids (`sql/drop-table`, `sql/drop-column`, …)
+//! so that policies and allow-lists treat `DROP TABLE` and `migrations.DeleteModel` alike.
+//!
+//! Django, Rails and Alembic migrations are Python and Ruby programs. There is no maintained
+//! Rust parser for either that builds lean here, and migration code is stereotyped: the
+//! destructive operations are a dozen well-known calls. So `scan` reads them at token level
+//! (comments and string contents blanked, brackets balanced, string literals read back),
+//! not with regexes over raw lines, and not with a full parser. Each side yields a multiset
+//! of calls keyed by their whitespace-free text; a call is new when the head has more copies
+//! than the base, and it is located on its head line (as the commands analyzer does).
+//! Rollback code does not run forward: Rails `def down`/`revert`/`dir.down` and Alembic
+//! `def downgrade()` are skipped. SQL passed to `RunSQL`, `execute`, `op.execute` or a
+//! Liquibase `sql` change goes through the sql analyzer's statement checker.
+//!
+//! Prisma schemas are declarative and compared structurally (models and fields by their
+//! table and column names). Liquibase changelogs are compared changeSet by changeSet
+//! (id + author); only YAML and JSON changelogs are read, because no XML parser is among
+//! twokey's dependencies. Flyway migrations are plain SQL files and belong to the sql
+//! analyzer.
+
+mod alembic;
+mod django;
+mod liquibase;
+mod prisma;
+mod rails;
+mod scan;
+
+use super::FileView;
+use crate::analyze::sql;
+use crate::change::Side;
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+use std::collections::HashMap;
+
+/// The frameworks this analyzer knows, told apart by path (and content where paths overlap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    Django,
+    Rails,
+    Alembic,
+    Prisma,
+    Liquibase,
+}
+
+impl Framework {
+    pub fn detect(path: &str, text: &str) -> Option<Framework> {
+        let lower = path.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+        match ext {
+            "prisma" => Some(Framework::Prisma),
+            "rb" => Some(Framework::Rails),
+            "yml" | "yaml" | "json" if text.contains("databaseChangeLog") => {
+                Some(Framework::Liquibase)
+            }
+            "py" => {
+                let versions = lower.starts_with("versions/") || lower.contains("/versions/");
+                if versions || text.contains("def upgrade(") {
+                    Some(Framework::Alembic)
+                } else {
+                    Some(Framework::Django)
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A destructive operation found on one side of a migration written as code.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    /// What makes two calls the same across sides: the call's whitespace-free text.
+    pub key: String,
+    pub line: u32,
+    pub end_line: u32,
+    pub effect: Effect,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Effect {
+    /// A finding, ready but for its location.
+    Finding {
+        rule: &'static Rule,
+        severity: Severity,
+        message: String,
+    },
+    /// SQL the migration runs: `what` names the call (`migrations.RunSQL`).
+    Sql { what: &'static str, text: String },
+}
+
+impl Effect {
+    pub fn finding(rule: &'static Rule, message: String) -> Effect {
+        Effect::Finding {
+            rule,
+            severity: rule.severity,
+            message,
+        }
+    }
+    pub fn medium(rule: &'static Rule, message: String) -> Effect {
+        Effect::Finding {
+            rule,
+            severity: Severity::Medium,
+            message,
+        }
+    }
+}
+
+/// Reports the destructive operations the head side adds.
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let Some(head) = view.new_text() else {
+        // A deleted migration runs nothing; deleting files is the files analyzer's business.
+        return Vec::new();
+    };
+    let Some(framework) = Framework::detect(view.path().as_str(), head) else {
+        return Vec::new();
+    };
+    let base = view.old_text();
+    match framework {
+        Framework::Prisma => return prisma::analyze(view, base.unwrap_or(""), head),
+        Framework::Liquibase => return liquibase::analyze(view, base, head),
+        _ => {}
+    }
+    let scan = |text: &str| match framework {
+        Framework::Django => django::calls(text),
+        Framework::Rails => rails::calls(text),
+        _ => alembic::calls(text),
+    };
+    let head_calls = scan(head);
+    if head_calls.is_empty() {
+        return Vec::new();
+    }
+    let base_calls = base.map(scan).unwrap_or_default();
+    added(view, &base_calls, &head_calls)
+        .into_iter()
+        .flat_map(|call| findings(view, call))
+        .collect()
+}
+
+/// The head calls that outnumber their copies on the base. When a call appears more often
+/// than before, the copies on changed lines are taken to be the new ones.
+pub(crate) fn added<'c>(view: &FileView, base: &[Call], head: &'c [Call]) -> Vec<&'c Call> {
+    let mut on_base: HashMap<&str, usize> = HashMap::new();
+    for call in base {
+        *on_base.entry(call.key.as_str()).or_default() += 1;
+    }
+    let mut groups: Vec<(&str, Vec<&Call>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for call in head {
+        let at = *group_of.entry(call.key.as_str()).or_insert_with(|| {
+            groups.push((call.key.as_str(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push(call);
+    }
+    let changed = |line: u32| {
+        view.change
+            .hunks
+            .iter()
+            .any(|h| line >= h.new_start && line < h.new_start + h.new_lines)
+    };
+    let mut out = Vec::new();
+    for (key, mut group) in groups {
+        let extra = group
+            .len()
+            .saturating_sub(on_base.get(key).copied().unwrap_or(0));
+        group.sort_by_key(|c| !changed(c.line));
+        out.extend(group.into_iter().take(extra));
+    }
+    out.sort_by_key(|c| c.line);
+    out
+}
+
+fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
+    let at = view.at(Side::Head, call.line, call.end_line);
+    match &call.effect {
+        Effect::Finding {
+            rule,
+            severity,
+            message,
+        } => vec![Finding::new(rule, at, message.clone()).with_severity(*severity)],
+        Effect::Sql { what, text } => embedded_sql(view, what, text, &|_, _| at.clone()),
+    }
+}
+
+/// Findings for SQL a migration runs through its framework. SQL that does not parse (string
+/// formatting, placeholders) but names a destructive keyword needs a human.
+pub(crate) fn embedded_sql(
+    view: &FileView,
+    what: &str,
+    text: &str,
+    at: &dyn Fn(u32, u32) -> crate::finding::Location,
+) -> Vec<Finding> {
+    let found = sql::check_statements(view, text, at);
+    if !found.is_empty() || sql::parses(view, text) {
+        return found
+            .into_iter()
+            .map(|mut f| {
+                f.message = format!("{what} runs SQL: {}", f.message);
+                f
+            })
+            .collect();
+    }
+    let upper = text.to_ascii_uppercase();
+    let keyword = ["DROP ", "TRUNCATE", "DELETE ", "ALTER "]
+        .into_iter()
+        .find(|k| upper.contains(k));
+    match keyword {
+        Some(k) => vec![Finding::new(
+            &sql::UNPARSEABLE,
+            at(1, 1),
+            format!(
+                "{what} runs SQL that twokey cannot parse and that contains {}, so it cannot tell what it destroys; a human must review it.",
+                k.trim()
+            ),
+        )],
+        None => Vec::new(),
+    }
+}
+
+/// `name` for a message: the value, or "?" when the scanner could not read it.
+pub(crate) fn or_unknown(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+#[cfg(test)]
+mod tests;

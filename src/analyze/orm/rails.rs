@@ -1,0 +1,197 @@
+//! Rails migrations (`db/migrate/*.rb`): the schema statements of ActiveRecord::Migration.
+//! `def down`, `revert do … end` and `dir.down` blocks are rollbacks and do not run forward;
+//! blocks are followed by indentation (`def`/`do` and the `end` at the same indentation),
+//! which is how Rails generators and RuboCop lay migrations out.
+
+use super::scan::{Before, Lang, RawCall, Source};
+use super::{or_unknown, Call, Effect};
+use crate::analyze::sql;
+
+const STATEMENTS: &[&str] = &[
+    "drop_table",
+    "drop_join_table",
+    "remove_column",
+    "remove_columns",
+    "remove_reference",
+    "remove_belongs_to",
+    "remove_timestamps",
+    "remove_index",
+    "remove_foreign_key",
+    "change_column",
+    "change_column_null",
+    "rename_column",
+    "rename_table",
+    "execute",
+];
+
+pub(crate) fn calls(text: &str) -> Vec<Call> {
+    let src = Source::new(text, Lang::Ruby);
+    let rollback = rollback_lines(&src);
+    let mut out = Vec::new();
+    for &name in STATEMENTS {
+        for call in src.calls(name, Before::Bare, Lang::Ruby) {
+            if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            if let Some(effect) = effect(&src, &call) {
+                out.push(Call {
+                    key: src.key(&call),
+                    line: call.line,
+                    end_line: call.end_line,
+                    effect,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
+    let args = src.args(call);
+    let positional: Vec<String> = args
+        .iter()
+        .filter(|a| a.keyword.is_none())
+        .map(|a| src.value(a))
+        .collect();
+    let at = |i: usize| or_unknown(positional.get(i).cloned());
+    let table = at(0);
+    Some(match call.name {
+        "drop_table" => Effect::finding(
+            &sql::DROP_TABLE,
+            format!("drop_table :{table} drops the table {table} and every row in it."),
+        ),
+        "drop_join_table" => Effect::finding(
+            &sql::DROP_TABLE,
+            format!(
+                "drop_join_table drops the join table of {table} and {} with every association it records.",
+                at(1)
+            ),
+        ),
+        "remove_column" => Effect::finding(
+            &sql::DROP_COLUMN,
+            format!(
+                "remove_column drops the column {table}.{} and its data in every row.",
+                at(1)
+            ),
+        ),
+        "remove_columns" | "remove_timestamps" => {
+            let columns = if call.name == "remove_timestamps" {
+                "created_at, updated_at".to_owned()
+            } else {
+                positional.get(1..).unwrap_or_default().join(", ")
+            };
+            Effect::finding(
+                &sql::DROP_COLUMN,
+                format!(
+                    "{} drops the columns {columns} of {table} and their data in every row.",
+                    call.name
+                ),
+            )
+        }
+        "remove_reference" | "remove_belongs_to" => Effect::finding(
+            &sql::DROP_COLUMN,
+            format!(
+                "{} drops the column {table}.{}_id (and its index and foreign key): the association's data is lost.",
+                call.name,
+                at(1)
+            ),
+        ),
+        "remove_index" => Effect::finding(
+            &sql::DROP_INDEX,
+            format!("remove_index drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+        ),
+        "remove_foreign_key" => Effect::finding(
+            &sql::DROP_CONSTRAINT,
+            format!("remove_foreign_key drops a foreign key of {table}: the table stops refusing rows that point nowhere."),
+        ),
+        "change_column" => Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!(
+                "change_column changes {table}.{} to {}; twokey cannot see the old type from here, so the change may narrow it and lose data: check it does not.",
+                at(1),
+                at(2)
+            ),
+        ),
+        "change_column_null" => {
+            let allow_null = positional.get(2).map(|v| v.trim());
+            let has_default = positional.len() > 3;
+            if allow_null != Some("false") || has_default {
+                return None;
+            }
+            Effect::finding(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                format!("change_column_null :{table}, :{}, false makes the column NOT NULL: the migration fails if any row holds NULL, and checking every row locks the table.", at(1)),
+            )
+        }
+        "rename_column" => Effect::finding(
+            &sql::RENAME,
+            format!(
+                "rename_column renames {table}.{} to {}: running code that still uses the old name fails until the new code is deployed.",
+                at(1),
+                at(2)
+            ),
+        ),
+        "rename_table" => Effect::finding(
+            &sql::RENAME,
+            format!(
+                "rename_table renames {table} to {}: running code that still uses the old table fails until the new code is deployed.",
+                at(1)
+            ),
+        ),
+        _ => Effect::Sql {
+            what: "execute",
+            text: args
+                .first()
+                .map(|a| src.strings_in(a.value.clone()))
+                .unwrap_or_default(),
+        },
+    })
+}
+
+/// For each line (1-based index), whether it is inside rollback code.
+fn rollback_lines(src: &Source) -> Vec<bool> {
+    let lines = src.code_lines();
+    let mut out = vec![false; lines.len() + 2];
+    // Open blocks we follow: (indentation, is rollback).
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let words: Vec<&str> = trimmed.split_whitespace().collect();
+        let first = words.first().copied().unwrap_or("");
+        if first == "end" || trimmed.starts_with("end.") || trimmed.starts_with("end ") {
+            if open.last().is_some_and(|(at, _)| *at == indent) {
+                open.pop();
+            }
+            out[i + 1] = open.iter().any(|(_, r)| *r);
+            continue;
+        }
+        let inside = open.iter().any(|(_, r)| *r);
+        if first == "def" {
+            let name = words.get(1).copied().unwrap_or("");
+            let name = name.split('(').next().unwrap_or(name);
+            let is_down = matches!(name, "down" | "self.down");
+            // One-line methods (`def down; drop_table :x; end`) close on their own line.
+            if words.last() == Some(&"end") && words.len() > 2 {
+                out[i + 1] = inside || is_down;
+                continue;
+            }
+            open.push((indent, is_down));
+            out[i + 1] = inside || is_down;
+            continue;
+        }
+        let down_block = first == "revert" || first.ends_with(".down");
+        if down_block && trimmed.contains('{') && trimmed.contains('}') {
+            out[i + 1] = true;
+            continue;
+        }
+        let opens_block = words.contains(&"do") || words.last().is_some_and(|w| w.starts_with('|'));
+        if opens_block {
+            open.push((indent, inside || down_block));
+            out[i + 1] = inside || down_block;
+            continue;
+        }
+        out[i + 1] = inside;
+    }
+    out
+}

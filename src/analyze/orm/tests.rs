@@ -1,0 +1,457 @@
+use super::*;
+use crate::analyze::files::testkit::Case;
+use crate::finding::Tag;
+use proptest::prelude::*;
+
+fn ids(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+fn added_file(path: &str, new: &str) -> Vec<Finding> {
+    Case::added(path, new).run(analyze)
+}
+
+fn modified(path: &str, old: &str, new: &str) -> Vec<Finding> {
+    Case::modified(path, old, new).run(analyze)
+}
+
+// ---- Django ----
+
+const DJANGO: &str = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0001_initial\")]\n\n    operations = [\n";
+const DJANGO_PATH: &str = "shop/migrations/0002_auto.py";
+
+fn django(ops: &str) -> String {
+    format!("{DJANGO}{ops}    ]\n")
+}
+
+#[test]
+fn django_remove_field_added_is_a_column_drop_at_its_head_line() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        migrations.RemoveField(\n            model_name=\"order\",\n            name=\"coupon\",\n        ),\n"),
+    );
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(8), Some(11))
+    );
+    assert_eq!(f[0].location.side, Side::Head);
+    assert!(f[0].message.contains("order.coupon"), "{}", f[0].message);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+}
+
+#[test]
+fn django_remove_field_already_in_the_base_is_quiet() {
+    let old = django("        migrations.RemoveField(model_name=\"order\", name=\"coupon\"),\n");
+    let new = django("        # tidy\n        migrations.RemoveField(\n            model_name=\"order\", name=\"coupon\"\n        ),\n        migrations.AddField(model_name=\"order\", name=\"x\", field=models.IntegerField(null=True)),\n");
+    assert!(modified(DJANGO_PATH, &old, &new).is_empty());
+}
+
+#[test]
+fn django_operations_map_to_the_sql_rules() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django(
+            "        migrations.DeleteModel(name=\"Coupon\"),\n        migrations.AlterField(model_name=\"order\", name=\"total\", field=models.IntegerField()),\n        migrations.RenameField(\"order\", \"total\", \"amount\"),\n        migrations.RenameModel(old_name=\"Order\", new_name=\"Purchase\"),\n        migrations.RemoveIndex(model_name=\"order\", name=\"order_idx\"),\n",
+        ),
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/column-type-narrowed",
+            "sql/rename",
+            "sql/rename",
+            "sql/drop-index"
+        ]
+    );
+    assert!(f[0].message.contains("Coupon"));
+    assert_eq!(f[1].severity, Severity::Medium);
+    assert!(
+        f[2].message.contains("order.total to amount"),
+        "{}",
+        f[2].message
+    );
+    assert!(f[3].message.contains("Order to Purchase"));
+    assert_eq!(f[4].severity, Severity::Low);
+}
+
+#[test]
+fn django_run_sql_goes_through_the_sql_checker_forward_only() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        migrations.RunSQL(\n            sql=\"\"\"\n                DELETE FROM shop_cart;\n            \"\"\",\n            reverse_sql=\"DROP TABLE shop_backup;\",\n        ),\n"),
+    );
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(
+        f[0].message.starts_with("migrations.RunSQL runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].location.line, Some(8));
+    // Harmless SQL is quiet, and so is the same RunSQL in the base.
+    assert!(added_file(
+        DJANGO_PATH,
+        &django("        migrations.RunSQL(\"CREATE INDEX i ON t (a);\"),\n")
+    )
+    .is_empty());
+}
+
+#[test]
+fn django_run_sql_twokey_cannot_parse_but_that_drops_needs_a_human() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        migrations.RunSQL(\"DROP TABLE %s CASCADE (\" % name),\n"),
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+}
+
+#[test]
+fn django_names_in_comments_and_strings_are_not_operations() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        # migrations.DeleteModel(name=\"Coupon\"),\n        migrations.RunPython(lambda a, s: print(\"migrations.RemoveField(\")),\n"),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+// ---- Rails ----
+
+const RAILS_PATH: &str = "db/migrate/20240101000000_cleanup.rb";
+
+#[test]
+fn rails_remove_column_in_change_is_a_finding_and_in_down_is_quiet() {
+    let forward = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n";
+    let f = added_file(RAILS_PATH, forward);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(f[0].message.contains("users.email"), "{}", f[0].message);
+
+    let rollback = "class Cleanup < ActiveRecord::Migration[7.1]\n  def up\n    add_column :users, :email, :string\n  end\n\n  def down\n    remove_column :users, :email\n    drop_table :audits\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rollback);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn rails_up_after_down_is_read_again() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def down\n    create_table :audits do |t|\n      t.string :name\n    end\n  end\n\n  def up\n    drop_table :audits\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(9));
+}
+
+#[test]
+fn rails_revert_and_reversible_down_blocks_are_rollbacks() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    reversible do |dir|\n      dir.up { execute \"UPDATE users SET role = 'user'\" }\n      dir.down { execute \"DELETE FROM roles\" }\n    end\n    revert do\n      drop_table :old\n    end\n    rename_column :users, :name, :full_name\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/update-without-where", "sql/rename"]);
+    assert_eq!(f[0].location.line, Some(4));
+    assert_eq!(f[1].location.line, Some(10));
+}
+
+#[test]
+fn rails_statements_map_to_the_sql_rules() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    remove_columns :users, :a, :b\n    remove_reference :orders, :account, index: true\n    remove_index :orders, :created_at\n    change_column :orders, :total, :integer\n    change_column_null :orders, :total, false\n    change_column_null :orders, :note, true\n    rename_table :orders, :purchases\n    execute <<~SQL\n      DROP VIEW order_totals;\n    SQL\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/drop-index",
+            "sql/column-type-narrowed",
+            "sql/not-null-without-default",
+            "sql/rename",
+            "sql/drop-view"
+        ]
+    );
+    assert!(f[0].message.contains("a, b"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("orders.account_id"),
+        "{}",
+        f[1].message
+    );
+    assert_eq!(f[3].severity, Severity::Medium);
+    assert_eq!(f[6].location.line, Some(10));
+}
+
+#[test]
+fn rails_existing_statement_is_quiet_and_a_second_copy_is_new() {
+    let old =
+        "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n  end\nend\n";
+    let same = "class X < ActiveRecord::Migration[7.1]\n  def change\n    # comment\n    drop_table(:old)\n  end\nend\n";
+    assert!(modified(
+        RAILS_PATH,
+        old,
+        &same.replace("drop_table(:old)", "drop_table :old")
+    )
+    .is_empty());
+    let twice = "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n    drop_table :old\n  end\nend\n";
+    assert_eq!(ids(&modified(RAILS_PATH, old, twice)), ["sql/drop-table"]);
+}
+
+// ---- Alembic ----
+
+const ALEMBIC_PATH: &str = "alembic/versions/3f2a_cleanup.py";
+
+fn alembic(upgrade: &str, downgrade: &str) -> String {
+    format!("\"\"\"cleanup\n\nRevision ID: 3f2a\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade() -> None:\n{upgrade}\n\ndef downgrade() -> None:\n{downgrade}\n")
+}
+
+#[test]
+fn alembic_drop_table_in_upgrade_is_a_finding_and_in_downgrade_is_quiet() {
+    let f = added_file(
+        ALEMBIC_PATH,
+        &alembic("    op.drop_table(\"audits\")\n", "    pass\n"),
+    );
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(f[0].message.contains("audits"));
+    let f = added_file(
+        ALEMBIC_PATH,
+        &alembic(
+            "    op.create_table(\"audits\", sa.Column(\"id\", sa.Integer))\n",
+            "    op.drop_table(\"audits\")\n",
+        ),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn alembic_operations_and_batch_mode() {
+    let up = "    op.drop_column(\"users\", \"email\")\n    with op.batch_alter_table(\"users\") as batch_op:\n        batch_op.drop_column(\"phone\")\n    op.drop_index(\"ix_users_name\", table_name=\"users\")\n    op.drop_constraint(\"fk_orders_user\", \"orders\", type_=\"foreignkey\")\n    op.alter_column(\"users\", \"bio\", type_=sa.String(50), existing_type=sa.Text())\n    op.alter_column(\"users\", \"name\", nullable=False)\n    op.alter_column(\"users\", \"nick\", nullable=True)\n    op.execute(\"TRUNCATE sessions\")\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/drop-index",
+            "sql/drop-constraint",
+            "sql/column-type-narrowed",
+            "sql/not-null-without-default",
+            "sql/truncate"
+        ]
+    );
+    assert!(f[0].message.contains("users.email"));
+    assert!(f[1].message.contains("phone"), "{}", f[1].message);
+    assert_eq!(f[4].severity, Severity::Medium);
+    assert!(f[4].message.contains("String(50)"), "{}", f[4].message);
+}
+
+#[test]
+fn alembic_existing_call_is_quiet() {
+    let old = alembic("    op.drop_table(\"audits\")\n", "    pass\n");
+    let new = alembic("    # gone\n    op.drop_table( \"audits\" )\n    op.add_column(\"t\", sa.Column(\"x\", sa.Integer))\n", "    pass\n");
+    assert!(modified(ALEMBIC_PATH, &old, &new).is_empty());
+}
+
+// ---- Prisma ----
+
+const PRISMA_PATH: &str = "prisma/schema.prisma";
+const SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n  posts Post[]\n}\n\nmodel Post {\n  id       Int    @id\n  title    String @db.VarChar(200)\n  author   User   @relation(fields: [authorId], references: [id])\n  authorId Int\n}\n";
+
+#[test]
+fn prisma_removed_field_is_reported_at_its_base_line() {
+    let f = modified(
+        PRISMA_PATH,
+        SCHEMA,
+        &SCHEMA.replace("  name  String?\n", ""),
+    );
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(f[0].location.line, Some(9));
+    assert!(f[0].message.contains("User.name"));
+}
+
+#[test]
+fn prisma_removed_model_is_a_table_drop() {
+    let head = SCHEMA
+        .replace("  posts Post[]\n", "")
+        .split("model Post")
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let f = modified(PRISMA_PATH, SCHEMA, &head);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(13));
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn prisma_reordered_models_and_removed_relation_fields_are_quiet() {
+    let mut parts: Vec<&str> = SCHEMA.split("\n\n").collect();
+    parts.swap(1, 2);
+    let reordered = parts.join("\n\n");
+    assert!(modified(PRISMA_PATH, SCHEMA, &reordered).is_empty());
+    // `posts Post[]` is a relation, not a column.
+    assert!(modified(PRISMA_PATH, SCHEMA, &SCHEMA.replace("  posts Post[]\n", "")).is_empty());
+    // A model renamed but mapped to its old table keeps the table.
+    let renamed = SCHEMA
+        .replace("model User {", "model Account {\n  @@map(\"User\")")
+        .replace("User   @relation", "Account @relation");
+    assert!(
+        modified(PRISMA_PATH, SCHEMA, &renamed).is_empty(),
+        "{:?}",
+        modified(PRISMA_PATH, SCHEMA, &renamed)
+    );
+}
+
+#[test]
+fn prisma_type_change_and_required_without_default_are_medium() {
+    let head = SCHEMA
+        .replace("@db.VarChar(200)", "@db.VarChar(80)")
+        .replace("name  String?", "name  String");
+    let f = modified(PRISMA_PATH, SCHEMA, &head);
+    assert_eq!(
+        ids(&f),
+        ["sql/not-null-without-default", "sql/column-type-narrowed"]
+    );
+    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    assert_eq!(f[1].location.line, Some(15));
+}
+
+#[test]
+fn prisma_unclosed_model_is_unparseable() {
+    let f = modified(PRISMA_PATH, SCHEMA, "model User {\n  id Int @id\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+}
+
+// ---- Liquibase ----
+
+const LIQUIBASE_PATH: &str = "db/changelog/db.changelog-master.yaml";
+const CHANGELOG: &str = "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: ana\n      changes:\n        - dropTable:\n            tableName: legacy\n";
+
+#[test]
+fn liquibase_new_change_set_dropping_a_table_is_a_finding() {
+    let head = format!("{CHANGELOG}  - changeSet:\n      id: 2\n      author: bo\n      changes:\n        - dropColumn:\n            tableName: users\n            columnName: email\n        - modifyDataType:\n            tableName: users\n            columnName: bio\n            newDataType: varchar(50)\n        - delete:\n            tableName: sessions\n        - sql:\n            sql: DROP VIEW v\n      rollback:\n        - dropTable:\n            tableName: whatever\n");
+    let f = modified(LIQUIBASE_PATH, CHANGELOG, &head);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/column-type-narrowed",
+            "sql/delete-without-where",
+            "sql/drop-view"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(12), "the `- dropColumn:` line");
+    assert!(f[0].message.contains("changeSet 2 by bo") && f[0].message.contains("users.email"));
+    assert_eq!(f[1].severity, Severity::Medium);
+}
+
+#[test]
+fn liquibase_old_change_set_unchanged_is_quiet_and_a_brand_new_file_reports_it() {
+    let head = format!("{CHANGELOG}  - changeSet:\n      id: 2\n      author: bo\n      changes:\n        - createTable:\n            tableName: t\n");
+    assert!(modified(LIQUIBASE_PATH, CHANGELOG, &head).is_empty());
+    assert_eq!(
+        ids(&added_file(LIQUIBASE_PATH, CHANGELOG)),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn liquibase_json_changelogs_are_read_and_run_on_change_sets_run_again() {
+    let json = "{\"databaseChangeLog\": [{\"changeSet\": {\"id\": \"7\", \"author\": \"cy\", \"runOnChange\": true, \"changes\": [{\"sql\": {\"sql\": \"DELETE FROM cache\"}}, {\"renameTable\": {\"oldTableName\": \"a\", \"newTableName\": \"b\"}}]}}]}";
+    let f = added_file("db/changelog.json", json);
+    assert_eq!(ids(&f), ["sql/delete-without-where", "sql/rename"]);
+    let edited = json.replace("\"b\"", "\"c\"");
+    assert_eq!(modified("db/changelog.json", json, &edited).len(), 2);
+    let not_rerun = json.replace("\"runOnChange\": true, ", "");
+    assert!(modified(
+        "db/changelog.json",
+        &not_rerun,
+        &not_rerun.replace("\"b\"", "\"c\"")
+    )
+    .is_empty());
+}
+
+#[test]
+fn liquibase_broken_yaml_is_unparseable() {
+    let f = modified(
+        LIQUIBASE_PATH,
+        CHANGELOG,
+        "databaseChangeLog:\n  - changeSet: [\n",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+}
+
+#[test]
+fn frameworks_are_told_apart_by_path_and_content() {
+    assert_eq!(
+        Framework::detect("shop/migrations/0002_x.py", "class Migration"),
+        Some(Framework::Django)
+    );
+    assert_eq!(
+        Framework::detect("migrations/versions/ab_x.py", ""),
+        Some(Framework::Alembic)
+    );
+    assert_eq!(
+        Framework::detect("db/migrate/1_x.rb", ""),
+        Some(Framework::Rails)
+    );
+    assert_eq!(
+        Framework::detect("prisma/schema.prisma", ""),
+        Some(Framework::Prisma)
+    );
+    assert_eq!(
+        Framework::detect("changelog.yaml", "databaseChangeLog:"),
+        Some(Framework::Liquibase)
+    );
+    assert_eq!(
+        Framework::detect("changelog.xml", "<databaseChangeLog>"),
+        None
+    );
+}
+
+// ---- properties ----
+
+fn prisma_schema(models: &[(String, Vec<String>)]) -> String {
+    let mut s = String::from("datasource db {\n  provider = \"postgresql\"\n}\n");
+    for (name, fields) in models {
+        s.push_str(&format!("\nmodel {name} {{\n  id Int @id\n"));
+        for f in fields {
+            s.push_str(&format!("  {f} String?\n"));
+        }
+        s.push_str("}\n");
+    }
+    s
+}
+
+proptest! {
+    #[test]
+    fn scanners_never_panic_on_arbitrary_text(old in "\\PC{0,160}", new in "\\PC{0,160}") {
+        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH, "db/changelog.json"] {
+            let _ = modified(path, &old, &new);
+        }
+    }
+
+    #[test]
+    fn scanners_never_panic_on_migration_shaped_text(s in "(op\\.|migrations\\.|drop_table|RemoveField|remove_column|execute|RunSQL|def upgrade\\(\\):|def down|end|do|\\(|\\)|\"|'|\"\"\"|<<~SQL|SQL|#|,|:x|model X \\{|\\}|\\n|  ){0,40}") {
+        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH] {
+            for f in added_file(path, &s) {
+                let lines = s.lines().count().max(1) as u32;
+                prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn prisma_reports_exactly_the_removed_model(
+        names in proptest::collection::btree_set("[A-Z][a-z]{2,8}", 1..6),
+        fields in proptest::collection::vec(proptest::collection::btree_set("[a-z]{3,8}", 0..4), 6),
+        pick in 0usize..6,
+    ) {
+        let models: Vec<(String, Vec<String>)> = names
+            .iter()
+            .zip(&fields)
+            .map(|(n, f)| (n.clone(), f.iter().filter(|f| f.as_str() != "id").cloned().collect()))
+            .collect();
+        let removed = pick % models.len();
+        let mut head = models.clone();
+        let gone = head.remove(removed);
+        let f = modified(PRISMA_PATH, &prisma_schema(&models), &prisma_schema(&head));
+        prop_assert_eq!(ids(&f), vec!["sql/drop-table"]);
+        prop_assert!(f[0].message.contains(&format!("model {} ", gone.0)), "{}", f[0].message);
+    }
+}
