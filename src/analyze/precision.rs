@@ -68,6 +68,20 @@ const FIXTURES: &[Fixture] = &[
         reordered: None,
     },
     Fixture {
+        path: "shop/migrations/0002_orders.py",
+        base: "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name=\"order\", name=\"total\", field=models.IntegerField(default=0)),\n    ]\n",
+        added: "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name=\"order\", name=\"total\", field=models.IntegerField(default=0)),\n        migrations.AddField(model_name=\"order\", name=\"note\", field=models.TextField(default=\"\")),\n    ]\n",
+        commented: "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    # the order total, in cents\n    operations = [\n        migrations.AddField(model_name=\"order\", name=\"total\", field=models.IntegerField(default=0)),  # cents\n    ]\n",
+        reordered: None,
+    },
+    Fixture {
+        path: "prisma/schema.prisma",
+        base: "model Order {\n  id    Int @id\n  total Int\n}\n\nmodel Customer {\n  id   Int    @id\n  name String\n}\n",
+        added: "model Order {\n  id    Int @id\n  total Int\n  note  String?\n}\n\nmodel Customer {\n  id   Int    @id\n  name String\n}\n\nmodel Invoice {\n  id Int @id\n}\n",
+        commented: "// orders\nmodel Order {\n  id    Int @id\n  total Int // cents\n}\n\nmodel Customer {\n  id   Int    @id\n  name String\n}\n",
+        reordered: Some("model Customer {\n  name String\n  id   Int    @id\n}\n\nmodel Order {\n  id    Int @id\n  total Int\n}\n"),
+    },
+    Fixture {
         path: "deploy/kustomization.yaml",
         base: "resources:\n  - app.yaml\n  - db/\n",
         added: "resources:\n  - app.yaml\n  - db/\n  - monitoring/\n",
@@ -144,6 +158,13 @@ fn every_fixture_does_report_its_destruction() {
             fx.base.replace("    environment: production\n", "")
         } else if fx.path.ends_with("kustomization.yaml") {
             "resources:\n  - app.yaml\n".to_owned()
+        } else if fx.path.ends_with(".py") {
+            fx.base.replace(
+                "    ]",
+                "        migrations.RemoveField(model_name=\"order\", name=\"total\"),\n    ]",
+            )
+        } else if fx.path.ends_with(".prisma") {
+            "model Order {\n  id    Int @id\n  total Int\n}\n".to_owned()
         } else if fx.path == "Pulumi.yaml" {
             "name: shop\nruntime: yaml\nresources: {}\n".to_owned()
         } else if fx.path.ends_with(".tf") {
