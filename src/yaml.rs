@@ -36,6 +36,17 @@ pub struct YamlError {
     pub message: String,
 }
 
+impl YamlError {
+    /// For content that is not text at all (binary, unreadable).
+    pub fn not_text() -> YamlError {
+        YamlError {
+            line: 0,
+            column: 0,
+            message: "not readable as text".to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

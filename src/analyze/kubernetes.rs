@@ -210,16 +210,20 @@ fn objects(docs: &[Node]) -> Objects<'_> {
 
 /// One side's documents: `Some(empty)` when the side does not exist, `None` when it exists
 /// but cannot be compared (unreadable, which the files analyzer reports, or unparseable).
-fn side_documents(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Option<Vec<Node>> {
+fn side_documents(
+    view: &FileView,
+    side: Side,
+    findings: &mut Vec<Finding>,
+) -> Option<Arc<Vec<Node>>> {
     let (content, path) = match side {
         Side::Base => (view.old, &view.change.old_path),
         Side::Head => (view.new, &view.change.new_path),
     };
-    if path.is_none() {
-        return Some(Vec::new());
-    }
+    let Some(path) = path else {
+        return Some(Arc::default());
+    };
     let text = content.text()?;
-    match yaml::parse_documents(text) {
+    match parsed(view, side, path, text) {
         Ok(docs) => Some(docs),
         Err(e) => {
             // Helm and Kustomize sources are often templates that are not YAML until
@@ -237,6 +241,17 @@ fn side_documents(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> O
     }
 }
 
+/// One side of one manifest, parsed: kept in the run's memo, since a manifest is read for its
+/// own review and as a sibling of the others in its directory, in whichever order comes first.
+pub(crate) type Parsed = Result<Arc<Vec<Node>>, yaml::YamlError>;
+
+fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
+    let key = (side, path.clone());
+    view.memo
+        .kubernetes_docs
+        .get_or_load(&key, || yaml::parse_documents(text).map(Arc::new))
+}
+
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut findings = Vec::new();
     let base_docs = side_documents(view, Side::Base, &mut findings);
@@ -246,12 +261,6 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     };
     let base = objects(&base_docs);
     let head = objects(&head_docs);
-    if let Some(path) = &view.change.new_path {
-        // Its siblings' reviews may look for objects in this file; spare them a second parse.
-        view.memo
-            .kubernetes_ids
-            .get_or_load(path, || Some(Arc::new(head.keys().cloned().collect())));
-    }
 
     let mut removed: Vec<(&ObjectId, &Node)> = base
         .iter()
@@ -345,11 +354,17 @@ fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
                 .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
                 .filter(|path| view.memo.worth_reading(path))
                 .map(|path| {
-                    let ids = view.memo.kubernetes_ids.get_or_load(&path, || {
+                    let key = (Side::Head, path.clone());
+                    let docs = view.memo.kubernetes_docs.get_or_load(&key, || {
                         let content = view.snapshot.read(Side::Head, &path);
-                        let docs = yaml::parse_documents(content.text()?).ok()?;
-                        Some(Arc::new(objects(&docs).into_keys().collect()))
+                        match content.text() {
+                            Some(text) => yaml::parse_documents(text).map(Arc::new),
+                            None => Err(yaml::YamlError::not_text()),
+                        }
                     });
+                    let ids: HeadIds = docs
+                        .ok()
+                        .map(|docs| Arc::new(objects(&docs).into_keys().collect()));
                     (path, ids)
                 });
             Arc::new(read.collect())

@@ -88,7 +88,7 @@ pub struct Memo {
     changed: Option<std::collections::HashSet<RepoPath>>,
     pub(crate) terraform_files: Recent<(Side, RepoPath), terraform::Parsed>,
     pub(crate) terraform_dirs: Recent<(Side, String), Arc<terraform::DirIndex>>,
-    pub(crate) kubernetes_ids: Recent<RepoPath, kubernetes::HeadIds>,
+    pub(crate) kubernetes_docs: Recent<(Side, RepoPath), kubernetes::Parsed>,
     pub(crate) kubernetes_dirs: Recent<String, Arc<Vec<(RepoPath, kubernetes::HeadIds)>>>,
 }
 
@@ -101,7 +101,7 @@ impl Default for Memo {
             // those directories. An evicted entry is only read again, never wrong.
             terraform_files: Recent::new(1024),
             terraform_dirs: Recent::new(8),
-            kubernetes_ids: Recent::new(1024),
+            kubernetes_docs: Recent::new(1024),
             kubernetes_dirs: Recent::new(8),
         }
     }
