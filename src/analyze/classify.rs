@@ -180,8 +180,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     }
     let text = content.unwrap_or("");
     match ext {
+        "xml" if text.contains("databaseChangeLog") => return FileKind::OrmMigration,
         "yml" | "yaml" | "json" => {
-            // A Liquibase changelog (XML changelogs are not read: see analyze::orm).
+            // A Liquibase changelog.
             if text.contains("databaseChangeLog") {
                 return FileKind::OrmMigration;
             }
@@ -217,7 +218,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
 pub fn needs_content(path: &RepoPath) -> bool {
     matches!(
         path.extension().as_deref(),
-        None | Some("yml" | "yaml" | "json" | "template")
+        None | Some("yml" | "yaml" | "json" | "template" | "xml")
     )
 }
 

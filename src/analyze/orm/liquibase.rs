@@ -1,5 +1,5 @@
-//! Liquibase changelogs in YAML or JSON (`databaseChangeLog:`). XML changelogs are not read:
-//! no XML parser is among twokey's dependencies. A changeSet is identified by `id` and
+//! Liquibase changelogs in YAML, JSON or XML (`databaseChangeLog`; XML is turned into the
+//! same tree by [`super::liquibase_xml`]). A changeSet is identified by `id` and
 //! `author`; only changeSets the head adds count (and, for `runOnChange: true`, changeSets
 //! whose content changed, since Liquibase runs those again). `rollback:` blocks do not run
 //! forward and are skipped.
@@ -37,22 +37,31 @@ fn change_sets(docs: &[Node]) -> Vec<ChangeSet<'_>> {
         .collect()
 }
 
+/// A changelog in any of its formats, as YAML-shaped documents.
+fn documents(text: &str) -> Result<Vec<Node>, (u32, String)> {
+    if text.trim_start().starts_with('<') {
+        super::liquibase_xml::parse(text)
+            .map(|root| vec![root])
+            .map_err(|e| (e.line, e.message))
+    } else {
+        parse_documents(text).map_err(|e| (e.line, e.message))
+    }
+}
+
 pub(crate) fn analyze(view: &FileView, base: Option<&str>, head: &str) -> Vec<Finding> {
-    let head_docs = match parse_documents(head) {
+    let head_docs = match documents(head) {
         Ok(docs) => docs,
-        Err(e) => {
+        Err((line, reason)) => {
             let failure = Unparseable {
                 side: Side::Head,
-                line: Some(e.line),
-                reason: e.message,
+                line: Some(line.max(1)),
+                reason,
             };
             return vec![unparseable_finding(&sql::UNPARSEABLE, view, &failure)];
         }
     };
     // A base that cannot be read has no changeSets: every head changeSet is new (fail closed).
-    let base_docs = base
-        .and_then(|b| parse_documents(b).ok())
-        .unwrap_or_default();
+    let base_docs = base.and_then(|b| documents(b).ok()).unwrap_or_default();
     let base_sets = change_sets(&base_docs);
     let mut findings = Vec::new();
     for set in change_sets(&head_docs) {

@@ -17,13 +17,13 @@
 //!
 //! Prisma schemas are declarative and compared structurally (models and fields by their
 //! table and column names). Liquibase changelogs are compared changeSet by changeSet
-//! (id + author); only YAML and JSON changelogs are read, because no XML parser is among
-//! twokey's dependencies. Flyway migrations are plain SQL files and belong to the sql
+//! (id + author), in YAML, JSON or XML (quick-xml). Flyway migrations are plain SQL files and belong to the sql
 //! analyzer.
 
 mod alembic;
 mod django;
 mod liquibase;
+mod liquibase_xml;
 mod prisma;
 mod rails;
 mod scan;
@@ -52,7 +52,7 @@ impl Framework {
         match ext {
             "prisma" => Some(Framework::Prisma),
             "rb" => Some(Framework::Rails),
-            "yml" | "yaml" | "json" if text.contains("databaseChangeLog") => {
+            "yml" | "yaml" | "json" | "xml" if text.contains("databaseChangeLog") => {
                 Some(Framework::Liquibase)
             }
             "py" => {

@@ -376,6 +376,81 @@ fn liquibase_broken_yaml_is_unparseable() {
     assert_eq!(ids(&f), ["sql/unparseable"]);
 }
 
+const XML_PATH: &str = "src/main/resources/db/changelog/db.changelog-master.xml";
+const XML_CHANGELOG: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+    <changeSet id="1" author="ana">
+        <createTable tableName="users">
+            <column name="id" type="bigint"/>
+        </createTable>
+    </changeSet>
+</databaseChangeLog>
+"#;
+
+fn xml_with(change_set: &str) -> String {
+    XML_CHANGELOG.replace(
+        "</databaseChangeLog>",
+        &format!("{change_set}</databaseChangeLog>"),
+    )
+}
+
+#[test]
+fn liquibase_xml_new_change_sets_are_read_like_yaml_ones() {
+    let head = xml_with(
+        r#"    <changeSet id="2" author="bo">
+        <dropColumn tableName="users">
+            <column name="email"/>
+            <column name="phone"/>
+        </dropColumn>
+        <delete tableName="sessions"/>
+        <delete tableName="tokens"><where>expires_at &lt; now()</where></delete>
+        <sql splitStatements="false"><![CDATA[DROP TABLE audit_log]]></sql>
+        <rollback>
+            <dropTable tableName="whatever"/>
+        </rollback>
+    </changeSet>
+"#,
+    );
+    let f = modified(XML_PATH, XML_CHANGELOG, &head);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/delete-without-where",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(9), "the <dropColumn> line");
+    assert!(f[0].message.contains("users.email"), "{}", f[0].message);
+    assert!(f[1].message.contains("users.phone"), "{}", f[1].message);
+    assert!(f[2].message.contains("sessions"), "{}", f[2].message);
+}
+
+#[test]
+fn liquibase_xml_old_change_sets_and_creations_are_quiet_and_broken_xml_needs_a_human() {
+    let creation = xml_with(
+        "    <changeSet id=\"2\" author=\"bo\">\n        <addColumn tableName=\"users\"><column name=\"bio\" type=\"text\"/></addColumn>\n    </changeSet>\n",
+    );
+    assert!(modified(XML_PATH, XML_CHANGELOG, &creation).is_empty());
+    let dropping = XML_CHANGELOG.replace(
+        "<createTable tableName=\"users\">\n            <column name=\"id\" type=\"bigint\"/>\n        </createTable>",
+        "<dropTable tableName=\"users\"/>",
+    );
+    assert_eq!(ids(&added_file(XML_PATH, &dropping)), ["sql/drop-table"]);
+    assert!(modified(XML_PATH, &dropping, &dropping.replace("ana\">", "ana\"> ")).is_empty());
+    let broken = XML_CHANGELOG.replace("</changeSet>", "");
+    let f = modified(XML_PATH, XML_CHANGELOG, &broken);
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn liquibase_xml_reader_never_panics(text in "(<|>|/|=|\"|databaseChangeLog|changeSet|dropTable| |\n|a|id|<!\\[CDATA\\[|\\]\\]>|&lt;|&){0,60}") {
+        let _ = added_file(XML_PATH, &format!("<databaseChangeLog>{text}"));
+    }
+}
+
 #[test]
 fn frameworks_are_told_apart_by_path_and_content() {
     assert_eq!(
@@ -400,8 +475,9 @@ fn frameworks_are_told_apart_by_path_and_content() {
     );
     assert_eq!(
         Framework::detect("changelog.xml", "<databaseChangeLog>"),
-        None
+        Some(Framework::Liquibase)
     );
+    assert_eq!(Framework::detect("pom.xml", "<project>"), None);
 }
 
 // ---- properties ----
