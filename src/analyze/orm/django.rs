@@ -92,12 +92,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                     ),
                 ),
             };
-            out.push(Call {
-                key: src.key(&call),
-                line: call.line,
-                end_line: call.end_line,
-                effect,
-            });
+            out.push(Call::found(&src, &call, effect));
         }
     }
     out

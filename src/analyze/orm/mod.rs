@@ -78,6 +78,18 @@ pub(crate) struct Call {
     pub effect: Effect,
 }
 
+impl Call {
+    /// A scanned call with what it does.
+    fn found(src: &scan::Source, call: &scan::RawCall, effect: Effect) -> Call {
+        Call {
+            key: src.key(call),
+            line: call.line,
+            end_line: call.end_line,
+            effect,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Effect {
     /// A finding, ready but for its location.

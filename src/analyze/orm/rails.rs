@@ -34,12 +34,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 continue;
             }
             if let Some(effect) = effect(&src, &call) {
-                out.push(Call {
-                    key: src.key(&call),
-                    line: call.line,
-                    end_line: call.end_line,
-                    effect,
-                });
+                out.push(Call::found(&src, &call, effect));
             }
         }
     }
