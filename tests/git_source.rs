@@ -202,6 +202,64 @@ fn binary_file_is_flagged_and_read_as_binary() {
     assert_eq!(snap.read(Side::Head, png.path()), Content::Binary);
 }
 
+#[test]
+fn attributes_in_the_change_cannot_hide_a_file_behind_binary() {
+    let repo = Repo::new();
+    repo.write(
+        "main.tf",
+        "resource \"aws_db_instance\" \"db\" {\n  deletion_protection = true\n}\n",
+    );
+    let base = repo.commit("base");
+    // An agent that also marks Terraform as binary must not make its edit invisible.
+    repo.write(".gitattributes", "*.tf binary\n*.tf -diff\n");
+    repo.write(
+        "main.tf",
+        "resource \"aws_db_instance\" \"db\" {\n  deletion_protection = false\n}\n",
+    );
+    let head = repo.commit("head");
+
+    let change = repo.source().load(&between(&base, &head)).expect("load");
+    let tf = file(&change.files, "main.tf");
+    assert!(
+        !tf.binary,
+        "a text file is text whatever .gitattributes says"
+    );
+    assert_eq!(tf.hunks, vec![hunk(2, 1, 2, 1)]);
+    assert_eq!((tf.added_lines, tf.deleted_lines), (1, 1));
+}
+
+#[test]
+fn hunks_computed_on_several_threads_match_a_serial_load() {
+    let repo = Repo::new();
+    for i in 0..300 {
+        repo.write(&format!("d{}/f{i}.txt", i % 7), lines(1..=12));
+    }
+    let base = repo.commit("base");
+    for i in 0..300 {
+        let path = format!("d{}/f{i}.txt", i % 7);
+        match i % 3 {
+            0 => repo.write(
+                &path,
+                lines(1..=12).replace(&format!("line {}\n", i % 12 + 1), ""),
+            ),
+            1 => repo.remove(&path),
+            _ => repo.write(&format!("new/{i}.txt"), lines(1..=(i as u32 % 5 + 1))),
+        }
+    }
+    let head = repo.commit("head");
+
+    let load = |threads| {
+        let opts = GitOptions {
+            threads: Some(threads),
+            ..between(&base, &head)
+        };
+        repo.source().load(&opts).expect("load").files
+    };
+    let serial = load(1);
+    assert!(serial.len() > 256, "enough files to be spread over threads");
+    assert_eq!(load(3), serial);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_is_a_symlink_entry_and_not_read_as_text() {

@@ -60,7 +60,7 @@ pub struct Hunk {
 }
 
 /// One file's change. Paths are repository-relative with `/` separators.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileChange {
     pub status: FileStatus,
     /// The path on the base side; `None` for an added file.

@@ -425,17 +425,18 @@ impl GitSource {
         gaps: &mut Vec<String>,
     ) -> Vec<FileChange> {
         let count = diff.deltas().len();
+        let from_trees = !opts.worktree;
         if count < PARALLEL_HUNKS_FROM || opts.threads == Some(1) {
-            return collect_range(diff, 0..count, gaps);
+            return collect_range(&self.repo, diff, from_trees, 0..count, gaps);
         }
         let threads = crate::work::threads(opts.threads);
         let runs = Runs::new(count, HUNK_CHUNK);
-        let work = |diff: &Diff<'_>| {
+        let work = |repo: &Repository, diff: &Diff<'_>| {
             let mut done = Vec::new();
             while let Some(run) = runs.claim() {
                 let mut run_gaps = Vec::new();
                 let start = run.start;
-                let files = collect_range(diff, run, &mut run_gaps);
+                let files = collect_range(repo, diff, from_trees, run, &mut run_gaps);
                 done.push((start, files, run_gaps));
             }
             done
@@ -465,7 +466,7 @@ impl GitSource {
                             if diff.deltas().len() != count {
                                 return Ok(Vec::new());
                             }
-                            Ok(work(&diff))
+                            Ok(work(&source.repo, &diff))
                         };
                         same_diff().unwrap_or_else(|e| {
                             tracing::debug!("a hunk worker gave up: {e}");
@@ -474,7 +475,7 @@ impl GitSource {
                     })
                 })
                 .collect();
-            chunks.extend(work(diff));
+            chunks.extend(work(&self.repo, diff));
             for worker in workers {
                 match worker.join() {
                     Ok(done) => chunks.extend(done),
@@ -573,15 +574,42 @@ fn saturating_u32(n: usize) -> u32 {
 /// so no per-line callback crosses into Rust), dropped before the next delta is loaded.
 /// The changed files of deltas `range` of `diff`, with their hunks.
 fn collect_range(
+    repo: &Repository,
     diff: &Diff<'_>,
+    from_trees: bool,
     range: std::ops::Range<usize>,
     gaps: &mut Vec<String>,
 ) -> Vec<FileChange> {
     let mut files = Vec::with_capacity(range.len());
+    let mut options = DiffOptions::new();
+    options.context_lines(0).interhunk_lines(0);
     for idx in range {
-        let patch = Patch::from_diff(diff, idx);
         let Some(delta) = diff.get_delta(idx) else {
             continue;
+        };
+        let sides = if from_trees {
+            blobs_of(repo, &delta)
+        } else {
+            None
+        };
+        let patch = match &sides {
+            // Without paths libgit2 looks up no diff driver; the paths come from the delta.
+            // A blob brings its id, where a buffer would be hashed again.
+            Some((Some(old), Some(new))) => {
+                Patch::from_blobs(old, None, new, None, Some(&mut options)).map(Some)
+            }
+            Some((Some(old), None)) => {
+                Patch::from_blob_and_buffer(old, None, &[], None, Some(&mut options)).map(Some)
+            }
+            Some((None, new)) => Patch::from_buffers(
+                &[],
+                None,
+                new.as_ref().map_or(&[][..], |b| b.content()),
+                None,
+                Some(&mut options),
+            )
+            .map(Some),
+            None => Patch::from_diff(diff, idx),
         };
         let status = match delta.status() {
             Delta::Added | Delta::Untracked => FileStatus::Added,
@@ -660,6 +688,31 @@ fn collect_range(
         files.push(file);
     }
     files
+}
+
+/// Both sides of a delta between two trees as blobs (`None` for an absent side), or `None`
+/// when a side is not a blob (a submodule) and the diff must produce the patch itself.
+///
+/// A patch computed from the two blobs skips the `.gitattributes` diff-driver lookup that a
+/// patch taken from the diff makes for every file. That lookup is a third of the cost of
+/// loading a large change, and it would let an attributes file in the change under review
+/// hide another file's changed lines by calling it binary.
+fn blobs_of<'r>(
+    repo: &'r Repository,
+    delta: &git2::DiffDelta<'_>,
+) -> Option<(Option<git2::Blob<'r>>, Option<git2::Blob<'r>>)> {
+    let side = |file: git2::DiffFile<'_>| -> Option<Option<git2::Blob<'r>>> {
+        if file.id().is_zero() {
+            return Some(None);
+        }
+        match file.mode() {
+            FileMode::Blob | FileMode::BlobExecutable | FileMode::Link => {
+                repo.find_blob(file.id()).ok().map(Some)
+            }
+            _ => None,
+        }
+    };
+    Some((side(delta.old_file())?, side(delta.new_file())?))
 }
 
 fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<String>) {
