@@ -27,7 +27,7 @@ use super::{unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
-use parse::{parse_any, DialectName, Located};
+use parse::{parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, DataType,
     FromTable, Ident, ObjectName, ObjectType, RenameTableNameKind, Statement, TableFactor,
@@ -173,10 +173,10 @@ pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("sql/unparseable"),
     severity: Severity::Medium,
     tags: &[Tag::Infra],
-    summary: "A SQL file or migration changelog could not be parsed.",
-    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human.",
-    example: "+ DROP TABLE users (;",
-    safer: "Fix the syntax, or set `sql_dialect` to the database the file is written for.",
+    summary: "A SQL file or migration changelog could not be parsed, or a statement in it that twokey cannot parse names a destroying word (DROP, DELETE, EXECUTE…).",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed: a statement sqlparser does not know (a `DO $$ … $$` block, a psql meta-command) passes only when no word in it, its strings or its body can destroy data; `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human.",
+    example: "+ DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$;",
+    safer: "Write the destructive step as a plain statement twokey can read (or set `sql_dialect` to the database the file is written for), so the review names what goes away.",
 };
 
 pub const RULES: &[&Rule] = &[
@@ -203,7 +203,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return Vec::new();
     };
     let configured = dialect_for(view);
-    let (dialect, head_statements) = match parse_any(head, &configured.fallbacks()) {
+    let (dialect, head) = match parse_any(head, &configured.fallbacks()) {
         Ok(parsed) => parsed,
         Err(e) => {
             let failure = Unparseable {
@@ -214,16 +214,17 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             return vec![unparseable_finding(&UNPARSEABLE, view, &failure)];
         }
     };
-    // Most migrations add things. Only when the head holds a destructive statement does the
-    // base need reading, to tell a new statement from one that was already there and to
-    // learn the types the base gave its columns.
+    // Most migrations add things. Only when the head holds a destructive statement (or one
+    // twokey cannot read that may destroy) does the base need reading, to tell a new
+    // statement from one that was already there and to learn the types the base gave its
+    // columns.
     let mut scope = Scope::default();
-    let mut any = false;
-    for located in &head_statements {
-        if !check(view, located, &scope).is_empty() {
-            any = true;
+    let mut any = head.unread.iter().any(|u| u.destroying.is_some());
+    for located in &head.read {
+        if any {
             break;
         }
+        any = !check(view, located, &scope).is_empty();
         scope.note(&located.statement);
     }
     if !any {
@@ -234,7 +235,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     // destructive head statement is then reported, which fails closed.
     let mut order = vec![dialect];
     order.extend(configured.fallbacks().into_iter().filter(|d| *d != dialect));
-    let base_statements = view
+    let base = view
         .old_text()
         .and_then(|base| parse_any(base, &order).ok())
         .map(|(_, s)| s)
@@ -243,28 +244,70 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     // Flyway re-runs a repeatable migration (`R__name.sql`) whole whenever its checksum
     // changes: an edited one runs its old statements again, not only the new ones.
     let rerun = is_repeatable(view.path_on(Side::Head).file_name())
-        && view.old_text().is_some_and(|old| old != head);
-    let new = new_statements(&base_statements, &head_statements);
-
+        && view
+            .old_text()
+            .is_some_and(|old| old != view.new_text().unwrap_or_default());
+    let already_ran = |found: &mut Vec<Finding>| {
+        for f in found {
+            f.message.push_str(" It was already in this repeatable migration, but Flyway runs the whole file again because the file changed.");
+        }
+    };
+    let new = new_statements(
+        base.read.iter().map(Located::key),
+        head.read.iter().map(Located::key),
+    );
     let mut scope = Scope::default();
-    for located in &base_statements {
+    for located in &base.read {
         scope.note_types(&located.statement);
     }
     let mut findings = Vec::new();
-    for (index, located) in head_statements.iter().enumerate() {
+    for (index, located) in head.read.iter().enumerate() {
         let is_new = new.contains(&index);
         if is_new || rerun {
             let mut found = check(view, located, &scope);
             if !is_new {
-                for f in &mut found {
-                    f.message.push_str(" It was already in this repeatable migration, but Flyway runs the whole file again because the file changed.");
-                }
+                already_ran(&mut found);
             }
             findings.extend(found);
         }
         scope.note(&located.statement);
     }
+    let new = new_statements(
+        base.unread.iter().map(|u| u.key.clone()),
+        head.unread.iter().map(|u| u.key.clone()),
+    );
+    for (index, unread) in head.unread.iter().enumerate() {
+        let is_new = new.contains(&index);
+        if is_new || rerun {
+            let mut found: Vec<Finding> =
+                unread_finding(view, unread, &|line, end| view.at(Side::Head, line, end))
+                    .into_iter()
+                    .collect();
+            if !is_new {
+                already_ran(&mut found);
+            }
+            findings.extend(found);
+        }
+    }
     findings
+}
+
+/// A statement twokey could not parse needs a human when it holds a word that can destroy.
+fn unread_finding(
+    view: &FileView,
+    unread: &Unread,
+    at: &dyn Fn(u32, u32) -> Location,
+) -> Option<Finding> {
+    let word = unread.destroying.as_deref()?;
+    Some(Finding::new(
+        &UNPARSEABLE,
+        at(unread.line, unread.end_line),
+        format!(
+            "A statement in {} could not be parsed ({}) and contains {word}, so twokey cannot tell what it destroys; a human must review it.",
+            view.path(),
+            unread.error
+        ),
+    ))
 }
 
 /// The configured dialect; when the config says `generic`, a hint from the path: a directory
@@ -287,14 +330,17 @@ fn is_repeatable(file_name: &str) -> bool {
 
 /// Indices of head statements with no counterpart in the base, counting duplicates: a second
 /// copy of an existing `DELETE FROM t` is new.
-fn new_statements(base: &[Located], head: &[Located]) -> HashSet<usize> {
+fn new_statements(
+    base: impl Iterator<Item = String>,
+    head: impl Iterator<Item = String>,
+) -> HashSet<usize> {
     let mut available: HashMap<String, usize> = HashMap::new();
-    for s in base {
-        *available.entry(s.key()).or_default() += 1;
+    for key in base {
+        *available.entry(key).or_default() += 1;
     }
     let mut new = HashSet::new();
-    for (index, s) in head.iter().enumerate() {
-        match available.get_mut(&s.key()) {
+    for (index, key) in head.enumerate() {
+        match available.get_mut(&key) {
             Some(n) if *n > 0 => *n -= 1,
             _ => {
                 new.insert(index);
@@ -781,13 +827,19 @@ pub(crate) fn check_statements(
     };
     let mut scope = Scope::default();
     let mut findings = Vec::new();
-    for located in &statements {
+    for located in &statements.read {
         for mut f in check(view, located, &scope) {
             f.location = at(located.line, located.end_line);
             findings.push(f);
         }
         scope.note(&located.statement);
     }
+    findings.extend(
+        statements
+            .unread
+            .iter()
+            .filter_map(|u| unread_finding(view, u, at)),
+    );
     findings
 }
 

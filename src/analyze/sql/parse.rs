@@ -3,11 +3,18 @@
 //! sqlparser's AST spans are empty for several statement kinds (`DROP` among them), so the
 //! parser is driven one statement at a time and the lines are read off the first and last
 //! *tokens* of each statement, which always carry positions.
+//!
+//! Real migrations hold statements sqlparser does not know: Postgres `DO $$ … $$` blocks,
+//! `ALTER SEQUENCE … OWNED BY`, psql meta-commands (`\set`), vendor clauses. When no dialect
+//! reads a whole file, the file is cut into statements with sqlparser's tokenizer (which knows
+//! quoting, dollar-quoted bodies and comments) and each statement is parsed on its own. A
+//! statement that still cannot be parsed is kept as [`Unread`], with the first word in it
+//! that can destroy data: the analyzer asks a human about those, and only those.
 
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 /// A statement with its lines (1-based, inclusive).
 #[derive(Debug, Clone)]
@@ -17,7 +24,29 @@ pub struct Located {
     pub end_line: u32,
 }
 
-/// A file that no dialect could parse: the configured dialect's error, and its line if known.
+/// A statement no dialect could parse, known only by its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    pub line: u32,
+    pub end_line: u32,
+    /// Its tokens without whitespace and comments: two copies of a statement compare equal.
+    pub key: String,
+    /// The first word in it that can destroy or rewrite data (`DROP`, `DELETE`, `EXECUTE`…),
+    /// in strings and dollar-quoted bodies too; `None` when it holds none.
+    pub destroying: Option<String>,
+    /// Why the parser gave up on it.
+    pub error: String,
+}
+
+/// One side of a SQL file: the statements sqlparser read, and those it could not.
+#[derive(Debug, Clone, Default)]
+pub struct Statements {
+    pub read: Vec<Located>,
+    pub unread: Vec<Unread>,
+}
+
+/// A file that no dialect could even tokenize: the configured dialect's error, and its line
+/// if known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseFailure {
     pub line: Option<u32>,
@@ -90,24 +119,215 @@ impl DialectName {
     }
 }
 
-/// Parses with each dialect in `order` until one succeeds; reports the first dialect's error.
+/// Parses with each dialect in `order` until one reads the whole file. When none does, the
+/// file is read statement by statement with the dialect that leaves the fewest statements
+/// unread. Fails only when no dialect can tokenize the text, with the first dialect's error.
 pub fn parse_any(
     text: &str,
     order: &[DialectName],
-) -> Result<(DialectName, Vec<Located>), ParseFailure> {
+) -> Result<(DialectName, Statements), ParseFailure> {
     let mut first_error = None;
     for &name in order {
         match parse_with(text, name) {
-            Ok(statements) => return Ok((name, statements)),
+            Ok(read) => {
+                let unread = Vec::new();
+                return Ok((name, Statements { read, unread }));
+            }
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
-    Err(first_error.unwrap_or(ParseFailure {
-        line: None,
-        message: "no SQL dialect configured".to_owned(),
-    }))
+    let mut best: Option<(DialectName, Statements)> = None;
+    for &name in order {
+        if let Ok(statements) = parse_each(text, name) {
+            if best
+                .as_ref()
+                .is_none_or(|(_, b)| statements.unread.len() < b.unread.len())
+            {
+                best = Some((name, statements));
+            }
+        }
+    }
+    best.ok_or_else(|| {
+        first_error.unwrap_or(ParseFailure {
+            line: None,
+            message: "no SQL dialect configured".to_owned(),
+        })
+    })
+}
+
+/// Reads `text` one statement at a time: statements end at `;`, a psql meta-command
+/// (`\set`, `\connect`) at the end of its line.
+fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure> {
+    let dialect = name.dialect();
+    let tokens = Tokenizer::new(dialect.as_ref(), text)
+        .tokenize_with_location()
+        .map_err(|e| failure(e.into()))?;
+    let mut out = Statements::default();
+    for piece in split(&tokens) {
+        let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(piece.to_vec());
+        let parsed = if is_meta_command(piece) {
+            Err(ParserError::ParserError("a psql meta-command".to_owned()))
+        } else {
+            parser.parse_statement().and_then(|statement| {
+                let next = parser.peek_token_ref();
+                match next.token {
+                    Token::EOF => Ok(statement),
+                    _ => Err(ParserError::ParserError(format!(
+                        "expected end of statement, found {}",
+                        next.token
+                    ))),
+                }
+            })
+        };
+        let first = piece.first().map_or(0, |t| t.span.start.line);
+        let last = piece.last().map_or(first, |t| t.span.end.line);
+        let line = to_line(first).unwrap_or(1);
+        let end_line = to_line(last).unwrap_or(line).max(line);
+        match parsed {
+            Ok(statement) => out.read.push(Located {
+                statement,
+                line,
+                end_line,
+            }),
+            Err(e) => out.unread.push(Unread {
+                line,
+                end_line,
+                key: piece
+                    .iter()
+                    .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+                    .map(|t| t.token.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                destroying: destroying_word(piece),
+                error: failure(e).message,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The statements of a token stream, without the `;` between them and without the comments
+/// and blank lines around them. (The tokenizer already keeps the rows after
+/// `COPY … FROM stdin` in one token of the COPY statement.)
+fn split(tokens: &[TokenWithSpan]) -> Vec<&[TokenWithSpan]> {
+    // Indices of the tokens that are not whitespace or comments.
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let token = |k: usize| solid.get(k).map(|&i| &tokens[i]);
+    let mut pieces = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut last_line = 0;
+    let mut k = 0;
+    while let Some(t) = token(k) {
+        let line = t.span.start.line;
+        match (&t.token, start) {
+            (Token::SemiColon, Some(s)) => {
+                pieces.push(&tokens[solid[s]..=solid[k - 1]]);
+                start = None;
+            }
+            (Token::SemiColon, None) => {}
+            // A psql meta-command: from a backslash at the start of a line to its end.
+            (Token::Backslash, None) if line != last_line => {
+                let mut end = k;
+                while token(end + 1).is_some_and(|n| n.span.start.line == line) {
+                    end += 1;
+                }
+                pieces.push(&tokens[solid[k]..=solid[end]]);
+                k = end;
+            }
+            (_, None) => start = Some(k),
+            _ => {}
+        }
+        last_line = token(k).map_or(line, |t| t.span.end.line);
+        k += 1;
+    }
+    if let (Some(s), Some(&last)) = (start, solid.last()) {
+        pieces.push(&tokens[solid[s]..=last]);
+    }
+    pieces
+}
+
+fn words(piece: &[TokenWithSpan]) -> impl Iterator<Item = String> + '_ {
+    piece.iter().filter_map(|t| match &t.token {
+        Token::Word(w) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    })
+}
+
+fn is_meta_command(piece: &[TokenWithSpan]) -> bool {
+    piece.first().is_some_and(|t| t.token == Token::Backslash)
+}
+
+/// Words that, anywhere in a statement twokey cannot parse, mean it may destroy data.
+/// `EXECUTE` runs SQL built at run time, which no reading of the text can check.
+const DESTROYING: &[&str] = &[
+    "DROP", "TRUNCATE", "DELETE", "UPDATE", "RENAME", "EXECUTE", "EXEC", "PURGE",
+];
+
+/// psql meta-commands that run SQL from elsewhere: another file, or a query's results.
+const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "GEXEC", "!"];
+
+/// The first word of `piece` that can destroy data. `ON DELETE` and `BEFORE UPDATE` (foreign
+/// key actions and trigger events) name an event rather than do it; `ALTER … TYPE` can
+/// narrow a column.
+fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
+    if is_meta_command(piece) {
+        let command = piece.get(1).map(|t| match &t.token {
+            Token::Word(w) => w.value.to_ascii_uppercase(),
+            other => other.to_string(),
+        })?;
+        return META_RUNNING_SQL
+            .contains(&command.as_str())
+            .then(|| format!("\\{}", command.to_ascii_lowercase()));
+    }
+    let first_word = words(piece).next();
+    let mut previous: Option<String> = None;
+    for t in piece {
+        match &t.token {
+            // Comments say nothing, and rows loaded by COPY are data, not statements.
+            Token::Whitespace(_) | Token::CopyData { .. } => continue,
+            Token::Word(w) => {
+                let upper = w.value.to_ascii_uppercase();
+                let names_an_event = matches!(upper.as_str(), "DELETE" | "UPDATE")
+                    && matches!(
+                        previous.as_deref(),
+                        Some("ON" | "BEFORE" | "AFTER" | "OR" | "OF")
+                    );
+                if !names_an_event {
+                    if let Some(found) = destroying_in(&upper) {
+                        return Some(found);
+                    }
+                }
+                if upper == "TYPE" && first_word.as_deref() == Some("ALTER") {
+                    return Some("ALTER … TYPE".to_owned());
+                }
+                previous = Some(upper);
+            }
+            // Strings and dollar-quoted bodies: `DO $$ … $$`, `EXECUTE 'DROP …'`.
+            other => {
+                let text = other.to_string().to_ascii_uppercase();
+                let found = text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .find_map(destroying_in);
+                if found.is_some() {
+                    return found;
+                }
+                previous = None;
+            }
+        }
+    }
+    None
+}
+
+/// `word` when it, or a part of it between underscores (`drop_chunks`), is a destroying word.
+fn destroying_in(word: &str) -> Option<String> {
+    std::iter::once(word)
+        .chain(word.split('_'))
+        .find(|part| DESTROYING.contains(part))
+        .map(str::to_owned)
 }
 
 fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailure> {

@@ -196,6 +196,93 @@ fn broken_sql_is_unparseable_with_its_line() {
 }
 
 #[test]
+fn a_do_block_without_destroying_words_is_read_around_and_quiet() {
+    let sql = "CREATE TABLE t (id INT);\nDO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 's') THEN\n    CREATE TYPE s AS ENUM ('a');\n  END IF;\nEND\n$$;\nDROP TABLE users;\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    // The statements around the block are still read: the drop after it is reported.
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(9));
+}
+
+#[test]
+fn a_do_block_that_drops_or_runs_built_sql_needs_a_human_at_its_lines() {
+    for body in [
+        "DROP TABLE old_users;",
+        "EXECUTE format('%s TABLE t', 'DR' || 'OP');",
+    ] {
+        let sql = format!("SELECT 1;\nDO $$\nBEGIN\n  {body}\nEND\n$$;\n");
+        let f = run_with("db/m.sql", None, Some(&sql), "postgres");
+        assert_eq!(ids(&f), ["sql/unparseable"], "{body}");
+        assert_eq!(
+            (f[0].location.line, f[0].location.end_line),
+            (Some(2), Some(6))
+        );
+        let word = if body.starts_with("DROP") {
+            "DROP"
+        } else {
+            "EXECUTE"
+        };
+        assert!(f[0].message.contains(word), "{}", f[0].message);
+    }
+}
+
+#[test]
+fn psql_meta_commands_end_at_their_line_and_only_includes_need_a_human() {
+    let f = added("\\set ON_ERROR_STOP on\n\\connect app\nDROP TABLE users;\n");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(3));
+    let f = added("\\i cleanup.sql\nCREATE TABLE t (id INT);\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(f[0].message.contains("\\i"), "{}", f[0].message);
+    assert_eq!(f[0].location.line, Some(1));
+}
+
+#[test]
+fn copy_rows_from_stdin_are_skipped_up_to_the_end_marker() {
+    let sql = "ALTER SEQUENCE public.s OWNED BY public.t.id;\nCOPY public.t (id, name) FROM stdin;\n1\tdrop\n2\tdelete\n\\.\nDROP TABLE public.t;\n";
+    let f = run_with("db/dump.sql", None, Some(sql), "postgres");
+    // The rows mention "drop" and "delete" as data, which destroys nothing.
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(6));
+}
+
+#[test]
+fn foreign_key_actions_and_trigger_events_are_not_destroying_words() {
+    // MySQL's table options are not Postgres: read with the postgres dialect only, the
+    // statement is unread, and `ON DELETE CASCADE` names an event rather than deletes.
+    let sql = "CREATE TABLE o (id INT, u INT REFERENCES users (id) ON DELETE CASCADE ON UPDATE CASCADE) WITH_SOMETHING_UNKNOWN;\n";
+    let (_, parsed) = parse_any(sql, &[DialectName::Postgres]).expect("tokenizes");
+    assert_eq!(parsed.unread.len(), 1);
+    assert_eq!(parsed.unread[0].destroying, None);
+}
+
+#[test]
+fn an_unread_destroying_statement_already_in_the_base_is_not_reported_again() {
+    let old = "DO $$ BEGIN DROP TABLE t; END $$;\n";
+    let new = "CREATE TABLE u (id INT);\nDO $$ BEGIN DROP TABLE t; END $$;\n";
+    assert!(diff(old, new).is_empty());
+    assert_eq!(
+        ids(&diff(
+            old,
+            &format!("{new}DO $$ BEGIN DELETE FROM u; END $$;\n")
+        )),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn text_no_dialect_can_tokenize_is_still_unparseable_as_a_whole() {
+    let f = added("CREATE TABLE t (id INT);\nINSERT INTO t VALUES ('never closed);\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(
+        f[0].message
+            .contains("could not be parsed on the head side"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
 fn deleted_migration_is_left_to_the_files_analyzer() {
     assert!(run_with("db/m.sql", Some("DROP TABLE users;"), None, "generic").is_empty());
 }
@@ -478,6 +565,41 @@ proptest! {
         for finding in f {
             if let Some(line) = finding.location.line {
                 prop_assert!(line >= 1 && line <= lines + 1, "{line} > {lines}");
+            }
+        }
+    }
+
+    #[test]
+    fn statement_by_statement_reads_what_the_whole_file_reads(
+        picks in proptest::collection::vec(0usize..6, 1..8),
+        junk in proptest::option::of(0usize..3),
+    ) {
+        const KNOWN: [&str; 6] = [
+            "DROP TABLE a", "CREATE TABLE b (id INT)", "DELETE FROM c",
+            "ALTER TABLE d DROP COLUMN e", "SELECT 1", "UPDATE f SET g = 1 WHERE h = 2",
+        ];
+        const JUNK: [&str; 3] = ["DO $$ BEGIN NULL; END $$", "\\set x 1", "FROB NICATE"];
+        let mut lines: Vec<String> = picks.iter().map(|&i| format!("{};", KNOWN[i])).collect();
+        if let Some(j) = junk {
+            lines.insert(lines.len() / 2, if JUNK[j].starts_with('\\') { JUNK[j].to_owned() } else { format!("{};", JUNK[j]) });
+        }
+        let text = lines.join("\n");
+        let (_, parsed) = parse_any(&text, &[DialectName::Postgres]).expect("tokenizes");
+        // Every known statement is read, at its own line, and the junk (if any) is not.
+        prop_assert_eq!(parsed.read.len(), picks.len());
+        prop_assert_eq!(parsed.unread.len(), usize::from(junk.is_some()));
+        for located in &parsed.read {
+            let line = &lines[located.line as usize - 1];
+            prop_assert!(KNOWN.iter().any(|k| line.starts_with(k)), "{} at {}", line, located.line);
+        }
+    }
+
+    #[test]
+    fn reading_statement_by_statement_never_panics(s in "[ -~\n\t]{0,200}") {
+        if let Ok((_, parsed)) = parse_any(&s, &[DialectName::Generic, DialectName::Postgres]) {
+            let lines = s.lines().count().max(1) as u32;
+            for u in &parsed.unread {
+                prop_assert!(u.line >= 1 && u.line <= u.end_line && u.end_line <= lines + 1);
             }
         }
     }
