@@ -380,6 +380,9 @@ pub fn apply(
     for (i, f) in files.iter().enumerate() {
         key_all(&mut index, i, f);
     }
+    // The changed files by path, built on the first finding in a file that was not scanned
+    // (a deleted file, a sibling): a mass deletion has thousands.
+    let mut changed: Option<HashMap<(Side, &RepoPath), &FileChange>> = None;
     for finding in findings.iter_mut() {
         if !allowable(finding.rule.as_str()) {
             continue;
@@ -389,10 +392,19 @@ pub fn apply(
             Some(i) => *i,
             None => {
                 let (side, path) = &key;
-                let loaded = match change.files.iter().find(|f| match side {
-                    Side::Base => f.old_path.as_ref() == Some(path),
-                    Side::Head => f.new_path.as_ref() == Some(path),
-                }) {
+                let changed = changed.get_or_insert_with(|| {
+                    let mut by_path = HashMap::new();
+                    for f in &change.files {
+                        if let Some(p) = &f.old_path {
+                            by_path.entry((Side::Base, p)).or_insert(f);
+                        }
+                        if let Some(p) = &f.new_path {
+                            by_path.entry((Side::Head, p)).or_insert(f);
+                        }
+                    }
+                    by_path
+                });
+                let loaded = match changed.get(&(*side, path)).copied() {
                     Some(file) => {
                         let read = |p: &Option<RepoPath>, s: Side| {
                             p.as_ref()
