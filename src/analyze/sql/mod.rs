@@ -173,8 +173,8 @@ pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("sql/unparseable"),
     severity: Severity::Medium,
     tags: &[Tag::Infra],
-    summary: "A SQL file or migration changelog could not be parsed, or a statement in it that twokey cannot parse names a destroying word (DROP, DELETE, EXECUTE…).",
-    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed: a statement sqlparser does not know (a `DO $$ … $$` block, a psql meta-command) passes only when no word in it, its strings or its body can destroy data; `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human.",
+    summary: "A SQL file, a statement in it, or a migration changelog could not be parsed.",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human.",
     example: "+ DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$;",
     safer: "Write the destructive step as a plain statement twokey can read (or set `sql_dialect` to the database the file is written for), so the review names what goes away.",
 };
@@ -219,7 +219,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     // statement from one that was already there and to learn the types the base gave its
     // columns.
     let mut scope = Scope::default();
-    let mut any = head.unread.iter().any(|u| u.destroying.is_some());
+    let mut any = head.unread.iter().any(Unread::needs_human);
     for located in &head.read {
         if any {
             break;
@@ -292,18 +292,25 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     findings
 }
 
-/// A statement twokey could not parse needs a human when it holds a word that can destroy.
+/// A statement twokey could not parse needs a human unless it is of a kind that only creates
+/// or configures and holds no word that can destroy.
 fn unread_finding(
     view: &FileView,
     unread: &Unread,
     at: &dyn Fn(u32, u32) -> Location,
 ) -> Option<Finding> {
-    let word = unread.destroying.as_deref()?;
+    if !unread.needs_human() {
+        return None;
+    }
+    let holds = match &unread.destroying {
+        Some(word) => format!(" and contains {word}"),
+        None => String::new(),
+    };
     Some(Finding::new(
         &UNPARSEABLE,
         at(unread.line, unread.end_line),
         format!(
-            "A statement in {} could not be parsed ({}) and contains {word}, so twokey cannot tell what it destroys; a human must review it.",
+            "A statement in {} could not be parsed ({}){holds}, so twokey cannot tell what it destroys; a human must review it.",
             view.path(),
             unread.error
         ),

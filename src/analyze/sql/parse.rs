@@ -8,8 +8,10 @@
 //! `ALTER SEQUENCE … OWNED BY`, psql meta-commands (`\set`), vendor clauses. When no dialect
 //! reads a whole file, the file is cut into statements with sqlparser's tokenizer (which knows
 //! quoting, dollar-quoted bodies and comments) and each statement is parsed on its own. A
-//! statement that still cannot be parsed is kept as [`Unread`], with the first word in it
-//! that can destroy data: the analyzer asks a human about those, and only those.
+//! statement that still cannot be parsed is kept as [`Unread`]. The analyzer lets it through
+//! only when it starts like a statement that creates or configures (`DO`, `COMMENT ON`,
+//! `ALTER SEQUENCE`, …) and no word in it, its strings or its body can destroy data; broken
+//! SQL and anything that may destroy still needs a human.
 
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
@@ -34,8 +36,19 @@ pub struct Unread {
     /// The first word in it that can destroy or rewrite data (`DROP`, `DELETE`, `EXECUTE`…),
     /// in strings and dollar-quoted bodies too; `None` when it holds none.
     pub destroying: Option<String>,
+    /// Whether it starts like a statement that only creates or configures (`DO`, `COMMENT
+    /// ON`, `GRANT`, `ALTER SEQUENCE`, a psql meta-command…), which real migrations hold and
+    /// sqlparser does not always read. Anything else that cannot be parsed is broken SQL.
+    pub known_kind: bool,
     /// Why the parser gave up on it.
     pub error: String,
+}
+
+impl Unread {
+    /// Broken SQL, or a statement that may destroy: twokey cannot vouch for it.
+    pub fn needs_human(&self) -> bool {
+        self.destroying.is_some() || !self.known_kind
+    }
 }
 
 /// One side of a SQL file: the statements sqlparser read, and those it could not.
@@ -201,6 +214,7 @@ fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure>
                     .collect::<Vec<_>>()
                     .join(" "),
                 destroying: destroying_word(piece),
+                known_kind: is_known_kind(piece),
                 error: failure(e).message,
             }),
         }
@@ -271,8 +285,8 @@ const DESTROYING: &[&str] = &[
 const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "GEXEC", "!"];
 
 /// The first word of `piece` that can destroy data. `ON DELETE` and `BEFORE UPDATE` (foreign
-/// key actions and trigger events) name an event rather than do it; `ALTER … TYPE` can
-/// narrow a column.
+/// key actions and trigger events) name an event rather than do it, as `EXECUTE FUNCTION`
+/// names a trigger's function; `TYPE` in `ALTER TABLE` can narrow a column.
 fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     if is_meta_command(piece) {
         let command = piece.get(1).map(|t| match &t.token {
@@ -283,43 +297,112 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             .contains(&command.as_str())
             .then(|| format!("\\{}", command.to_ascii_lowercase()));
     }
-    let first_word = words(piece).next();
-    let mut previous: Option<String> = None;
-    for t in piece {
-        match &t.token {
-            // Comments say nothing, and rows loaded by COPY are data, not statements.
-            Token::Whitespace(_) | Token::CopyData { .. } => continue,
-            Token::Word(w) => {
-                let upper = w.value.to_ascii_uppercase();
-                let names_an_event = matches!(upper.as_str(), "DELETE" | "UPDATE")
-                    && matches!(
-                        previous.as_deref(),
-                        Some("ON" | "BEFORE" | "AFTER" | "OR" | "OF")
-                    );
-                if !names_an_event {
-                    if let Some(found) = destroying_in(&upper) {
-                        return Some(found);
-                    }
-                }
-                if upper == "TYPE" && first_word.as_deref() == Some("ALTER") {
-                    return Some("ALTER … TYPE".to_owned());
-                }
-                previous = Some(upper);
-            }
+    // Comments say nothing, and rows loaded by COPY are data, not statements.
+    let solid: Vec<&Token> = piece
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::CopyData { .. }))
+        .collect();
+    let word = |i: usize| match solid.get(i) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    let alters_a_table = word(0).as_deref() == Some("ALTER") && word(1).as_deref() == Some("TABLE");
+    for (i, token) in solid.iter().enumerate() {
+        let Token::Word(w) = token else {
             // Strings and dollar-quoted bodies: `DO $$ … $$`, `EXECUTE 'DROP …'`.
-            other => {
-                let text = other.to_string().to_ascii_uppercase();
-                let found = text
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .find_map(destroying_in);
-                if found.is_some() {
-                    return found;
-                }
-                previous = None;
+            let text = token.to_string().to_ascii_uppercase();
+            let found = text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find_map(destroying_in);
+            if found.is_some() {
+                return found;
             }
+            continue;
+        };
+        let upper = w.value.to_ascii_uppercase();
+        let previous = i.checked_sub(1).and_then(word);
+        let next = word(i + 1);
+        let names_an_event = matches!(upper.as_str(), "DELETE" | "UPDATE")
+            && matches!(
+                previous.as_deref(),
+                Some("ON" | "BEFORE" | "AFTER" | "OR" | "OF")
+            );
+        let names_a_function =
+            upper == "EXECUTE" && matches!(next.as_deref(), Some("FUNCTION" | "PROCEDURE"));
+        if !names_an_event && !names_a_function {
+            if let Some(found) = destroying_in(&upper) {
+                return Some(found);
+            }
+        }
+        if upper == "TYPE" && alters_a_table {
+            return Some("ALTER TABLE … TYPE".to_owned());
         }
     }
     None
+}
+
+/// How statements start that create or configure without removing data, and that real
+/// migrations and dumps hold in syntax sqlparser does not always read. Matched on the first
+/// words; a statement is only let through when it also holds no destroying word.
+const KNOWN_KINDS: &[&[&str]] = &[
+    &["DO"],
+    &["COMMENT", "ON"],
+    &["GRANT"],
+    &["REVOKE"],
+    &["SET"],
+    &["RESET"],
+    &["ALTER", "SEQUENCE"],
+    &["ALTER", "DEFAULT", "PRIVILEGES"],
+    &["ALTER", "TYPE"],
+    &["ALTER", "ROLE"],
+    &["ALTER", "USER"],
+    &["ALTER", "FUNCTION"],
+    &["ALTER", "EXTENSION"],
+    &["CREATE", "EXTENSION"],
+    &["CREATE", "FUNCTION"],
+    &["CREATE", "OR", "REPLACE"],
+    &["CREATE", "VIEW"],
+    &["CREATE", "MATERIALIZED", "VIEW"],
+    &["CREATE", "SCHEMA"],
+    &["CREATE", "PROCEDURE"],
+    &["CREATE", "TRIGGER"],
+    &["CREATE", "EVENT", "TRIGGER"],
+    &["CREATE", "TYPE"],
+    &["CREATE", "DOMAIN"],
+    &["CREATE", "POLICY"],
+    &["CREATE", "AGGREGATE"],
+    &["CREATE", "OPERATOR"],
+    &["CREATE", "CAST"],
+    &["CREATE", "COLLATION"],
+    &["CREATE", "SEQUENCE"],
+    &["CREATE", "ROLE"],
+    &["CREATE", "USER"],
+    &["CREATE", "PUBLICATION"],
+    &["CREATE", "STATISTICS"],
+    &["SECURITY", "LABEL"],
+    &["ANALYZE"],
+    &["VACUUM"],
+    &["REINDEX"],
+    &["REFRESH"],
+    &["LOCK"],
+    &["BEGIN"],
+    &["START", "TRANSACTION"],
+    &["COMMIT"],
+    &["END"],
+    &["DELIMITER"],
+    &["USE"],
+    &["PRAGMA"],
+];
+
+fn is_known_kind(piece: &[TokenWithSpan]) -> bool {
+    if is_meta_command(piece) {
+        return true;
+    }
+    let first: Vec<String> = words(piece).take(3).collect();
+    KNOWN_KINDS.iter().any(|kind| {
+        kind.len() <= first.len() && kind.iter().zip(&first).all(|(k, w)| *k == w.as_str())
+    })
 }
 
 /// `word` when it, or a part of it between underscores (`drop_chunks`), is a destroying word.

@@ -247,13 +247,57 @@ fn copy_rows_from_stdin_are_skipped_up_to_the_end_marker() {
 }
 
 #[test]
-fn foreign_key_actions_and_trigger_events_are_not_destroying_words() {
-    // MySQL's table options are not Postgres: read with the postgres dialect only, the
-    // statement is unread, and `ON DELETE CASCADE` names an event rather than deletes.
-    let sql = "CREATE TABLE o (id INT, u INT REFERENCES users (id) ON DELETE CASCADE ON UPDATE CASCADE) WITH_SOMETHING_UNKNOWN;\n";
-    let (_, parsed) = parse_any(sql, &[DialectName::Postgres]).expect("tokenizes");
-    assert_eq!(parsed.unread.len(), 1);
-    assert_eq!(parsed.unread[0].destroying, None);
+fn foreign_key_actions_trigger_events_and_trigger_functions_are_not_destroying_words() {
+    let words = |sql: &str| {
+        let (_, parsed) = parse_any(sql, &[DialectName::Postgres]).expect("tokenizes");
+        assert_eq!(parsed.unread.len(), 1, "{sql}");
+        parsed.unread[0].destroying.clone()
+    };
+    assert_eq!(
+        words("CREATE TABLE o (u INT REFERENCES users (id) ON DELETE CASCADE ON UPDATE SET NULL) FROBNICATE;"),
+        None
+    );
+    assert_eq!(
+        words("CREATE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON users FOR EACH ROW FROBNICATE EXECUTE FUNCTION f();"),
+        None
+    );
+    assert_eq!(
+        words("CREATE TRIGGER t AFTER INSERT ON u FROBNICATE EXECUTE 'x';"),
+        Some("EXECUTE".to_owned())
+    );
+    assert_eq!(
+        words("ALTER TABLE t ALTER COLUMN c TYPE int FROBNICATE;"),
+        Some("ALTER TABLE … TYPE".to_owned())
+    );
+    assert_eq!(
+        words("PERFORM drop_chunks('conditions');"),
+        Some("DROP".to_owned())
+    );
+}
+
+#[test]
+fn broken_sql_without_destroying_words_still_needs_a_human() {
+    for sql in [
+        "CREATE TABLE users (;\n",
+        "SELEC * FROM t;\n",
+        "CREATE INDEX ON;\n",
+    ] {
+        let f = added(sql);
+        assert_eq!(ids(&f), ["sql/unparseable"], "{sql}");
+        assert_eq!(f[0].location.line, Some(1));
+    }
+    // A kind of statement that only configures, with no destroying word, is let through.
+    for sql in [
+        "ALTER SEQUENCE s OWNED BY t.id;\n",
+        "COMMENT ON EXTENSION x IS 'y' FROBNICATE;\n",
+        "ALTER TYPE status ADD VALUE 'x' FROBNICATE;\n",
+        "CREATE MATERIALIZED VIEW v AS SELECT 1 FROM t WITH NO DATA;\n",
+    ] {
+        assert!(
+            run_with("db/m.sql", None, Some(sql), "postgres").is_empty(),
+            "{sql}"
+        );
+    }
 }
 
 #[test]
