@@ -107,6 +107,23 @@ fn django_run_sql_twokey_cannot_parse_but_that_drops_needs_a_human() {
 }
 
 #[test]
+fn django_run_sql_templates_and_do_blocks_need_a_human_only_when_they_may_destroy() {
+    for quiet in [
+        "migrations.RunSQL(\"ALTER TABLE %s ADD COLUMN flag boolean\" % name)",
+        "migrations.RunSQL(\"DO $$ BEGIN CREATE ROLE app; END $$;\")",
+    ] {
+        let f = added_file(DJANGO_PATH, &django(&format!("        {quiet},\n")));
+        assert!(f.is_empty(), "{quiet}: {f:?}");
+    }
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        migrations.RunSQL(\"DO $$ BEGIN EXECUTE 'TRUNCATE ' || t; END $$;\"),\n"),
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(f[0].message.contains("EXECUTE"), "{}", f[0].message);
+}
+
+#[test]
 fn django_names_in_comments_and_strings_are_not_operations() {
     let f = added_file(
         DJANGO_PATH,

@@ -841,10 +841,13 @@ pub(crate) fn check_statements(
         }
         scope.note(&located.statement);
     }
+    // SQL inside code is often a template (`%s`, `{table}`) that no parser reads: only a
+    // statement that may destroy needs a human there.
     findings.extend(
         statements
             .unread
             .iter()
+            .filter(|u| u.destroying.is_some())
             .filter_map(|u| unread_finding(view, u, at)),
     );
     findings
