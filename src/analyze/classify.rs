@@ -189,14 +189,17 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if looks_like_cloudformation(text) {
                 return FileKind::CloudFormation;
             }
+            // A chart need not live under `charts/` (`helm/app/`, `deploy/chart/`, an Argo CD
+            // app-of-apps chart): a manifest with template actions in a `templates/`
+            // directory is a chart template, not YAML until rendered.
+            if ext != "json" && in_dir("templates/") && text.contains("{{") {
+                return FileKind::Helm;
+            }
             if ext != "json" && looks_like_kubernetes(text) {
                 return FileKind::Kubernetes;
             }
             if ext == "json" && looks_like_iam_policy(text) {
                 return FileKind::IamPolicy;
-            }
-            if in_dir("templates/") && text.contains("{{") && lower.contains("helm") {
-                return FileKind::Helm;
             }
         }
         _ => {}
@@ -234,13 +237,19 @@ fn looks_like_cloudformation(text: &str) -> bool {
                 || text.contains("AWS::Serverless-2016-10-31")))
 }
 
+/// A top-level `apiVersion` and `kind`, with at least one `apiVersion` that is not a tool's
+/// configuration (a Backstage catalog or a Skaffold config has the same shape).
 fn looks_like_kubernetes(text: &str) -> bool {
-    let mut api = false;
+    let mut cluster_api = false;
     let mut kind = false;
     for line in text.lines() {
-        api |= line.starts_with("apiVersion:");
+        if let Some(api) = line.strip_prefix("apiVersion:") {
+            let api = api.split(" #").next().unwrap_or("");
+            let api = api.trim().trim_matches(|c| c == '"' || c == '\'');
+            cluster_api |= !crate::analyze::kubernetes::tool_config::is_tool_config(api);
+        }
         kind |= line.starts_with("kind:");
-        if api && kind {
+        if cluster_api && kind {
             return true;
         }
     }
@@ -326,6 +335,46 @@ mod tests {
             kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"),
             FileKind::Shell
         );
+    }
+
+    const CHART_TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\n";
+
+    #[test]
+    fn chart_templates_are_helm_wherever_the_chart_lives() {
+        for path in [
+            "charts/shop/templates/deployment.yaml",
+            "helm/shop/templates/deployment.yaml",
+            "deploy/chart/templates/deployment.yaml",
+            "apps/templates/guestbook.yaml",
+        ] {
+            assert_eq!(kind(path, CHART_TEMPLATE), FileKind::Helm, "{path}");
+        }
+        // Without template actions a file in `templates/` is a plain manifest.
+        assert_eq!(
+            kind(
+                "deploy/templates/ns.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+            ),
+            FileKind::Kubernetes
+        );
+        // Outside a `templates/` directory a manifest stays a manifest that must parse.
+        assert_eq!(
+            kind("deploy/web.yaml", CHART_TEMPLATE),
+            FileKind::Kubernetes
+        );
+    }
+
+    #[test]
+    fn tool_configs_shaped_like_manifests_are_not_kubernetes() {
+        let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\nspec:\n  owner: team-a\n---\napiVersion: \"scaffolder.backstage.io/v1beta3\"\nkind: Template\nmetadata:\n  name: svc\n";
+        assert_eq!(kind("catalog-info.yaml", catalog), FileKind::Other);
+        let skaffold =
+            "apiVersion: skaffold/v4beta6 # pinned\nkind: Config\nmetadata:\n  name: shop\n";
+        assert_eq!(kind("skaffold.yaml", skaffold), FileKind::Other);
+        // One cluster object among them makes the file a manifest.
+        let mixed =
+            format!("{catalog}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+        assert_eq!(kind("catalog-info.yaml", &mixed), FileKind::Kubernetes);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod packaging;
 pub mod settings;
+pub(crate) mod tool_config;
 
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -162,9 +163,6 @@ impl fmt::Display for ObjectId {
 /// server rejects, not a second object).
 type Objects<'a> = BTreeMap<ObjectId, &'a Node>;
 
-/// Groups whose kinds configure tools rather than describe cluster objects.
-const TOOL_CONFIG_GROUPS: &[&str] = &["kustomize.config.k8s.io"];
-
 fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
     let Some(kind) = node.get("kind").and_then(Node::as_str) else {
         return;
@@ -184,7 +182,7 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         return;
     };
-    if TOOL_CONFIG_GROUPS.contains(&group) {
+    if tool_config::is_tool_config(api_version) {
         return;
     }
     let namespace = node
@@ -1087,6 +1085,16 @@ spec:
             run(Case::deleted("deploy/kustomization.yaml", k).with_kind(FileKind::Kubernetes))
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_catalog_entry_beside_cluster_objects_is_not_a_cluster_object() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+        let entry = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\n";
+        let base = format!("{ns}---\n{entry}");
+        assert!(run(Case::modified("deploy/shop.yaml", &base, ns)).is_empty());
+        let f = run(Case::modified("deploy/shop.yaml", &base, entry));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
     }
 
     proptest! {
