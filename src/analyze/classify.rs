@@ -179,6 +179,10 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         return FileKind::CloudFormation;
     }
     let text = content.unwrap_or("");
+    if (name == "action.yml" || name == "action.yaml") && looks_like_composite_action(text) {
+        // A composite action's `run:` steps run inside the workflows that use it.
+        return FileKind::Workflow;
+    }
     match ext {
         "xml" if text.contains("databaseChangeLog") => return FileKind::OrmMigration,
         "yml" | "yaml" | "json" => {
@@ -254,6 +258,16 @@ fn looks_like_kubernetes(text: &str) -> bool {
         }
     }
     false
+}
+
+/// A GitHub Actions metadata file whose steps run shell: `runs:` with `using: composite`.
+fn looks_like_composite_action(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("runs:"))
+        && text.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix("using:")
+                .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == "composite")
+        })
 }
 
 fn looks_like_iam_policy(text: &str) -> bool {
@@ -375,6 +389,22 @@ mod tests {
         let mixed =
             format!("{catalog}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
         assert_eq!(kind("catalog-info.yaml", &mixed), FileKind::Kubernetes);
+    }
+
+    #[test]
+    fn composite_actions_are_workflows_and_other_actions_are_not() {
+        let composite = "name: Deploy\nruns:\n  using: \"composite\"\n  steps:\n    - run: make deploy\n      shell: bash\n";
+        assert_eq!(
+            kind(".github/actions/deploy/action.yml", composite),
+            FileKind::Workflow
+        );
+        assert_eq!(kind("action.yaml", composite), FileKind::Workflow);
+        let node = "name: Lint\nruns:\n  using: node20\n  main: dist/index.js\n";
+        assert_eq!(kind("action.yml", node), FileKind::Other);
+        assert_eq!(
+            kind("src/action.yml", "using: composite\n"),
+            FileKind::Other
+        );
     }
 
     #[test]
