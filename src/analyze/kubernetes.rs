@@ -6,6 +6,7 @@
 //! and ordering edits compare equal.
 
 pub mod packaging;
+mod patches;
 pub mod settings;
 pub(crate) mod tool_config;
 
@@ -269,6 +270,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         let moved = declared_in_siblings(view);
         removed.retain(|(id, _)| !moved.contains(*id));
     }
+    if !removed.is_empty() && patches::is_patch_file(view, Side::Base) {
+        // The patch stops editing the object; the object itself is declared elsewhere.
+        removed.clear();
+    }
     // Report in file order, as a reviewer reads the diff.
     removed.sort_by_key(|(_, node)| node.line);
 
@@ -311,9 +316,29 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         findings.push(finding);
     }
 
+    findings.extend(patched_away(view, &base, &head));
     findings.extend(reclaim_policies(view, &base, &head));
     findings.extend(settings::compare(view, &base, &head));
     findings
+}
+
+/// Objects a strategic-merge patch newly marks `$patch: delete`: the build drops them, so a
+/// pruning sync deletes them as surely as removing their manifest would.
+fn patched_away(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
+    let path = view.path_on(Side::Head);
+    head.iter()
+        .filter(|(id, _)| {
+            base.get(*id)
+                .and_then(|b| patches::deletion_mark(b))
+                .is_none()
+        })
+        .filter_map(|(id, node)| {
+            let mark = patches::deletion_mark(node)?;
+            let how = format!("is deleted by the `$patch: delete` added to {path}");
+            let at = view.at(Side::Head, mark.line, mark.line);
+            Some(departure_finding(id, node, at, &how, false, None).with_subject(id.subject()))
+        })
+        .collect()
 }
 
 /// The annotation that keeps a GitOps tool from deleting the object when its manifest goes.
@@ -440,7 +465,21 @@ fn removal_finding(
         (None, Some(ns)) => format!("moves to namespace {ns} in {path}"),
         (None, None) => format!("is removed from {path}"),
     };
-    let recreated = if renamed_to.is_some() || moved_namespace.is_some() {
+    let recreated = renamed_to.is_some() || moved_namespace.is_some();
+    departure_finding(id, node, location, &how, recreated, renamed_to)
+}
+
+/// The finding for an object leaving the cluster, `how` it leaves told as a predicate
+/// ("is removed from deploy/web.yaml"), ranked by what its deletion takes with it.
+fn departure_finding(
+    id: &ObjectId,
+    node: &Node,
+    location: crate::finding::Location,
+    how: &str,
+    recreated: bool,
+    renamed_to: Option<&ObjectId>,
+) -> Finding {
+    let recreated = if recreated {
         " (Kubernetes deletes the old object and creates a new one)"
     } else {
         ""
@@ -1085,6 +1124,59 @@ spec:
             run(Case::deleted("deploy/kustomization.yaml", k).with_kind(FileKind::Kubernetes))
                 .is_empty()
         );
+    }
+
+    const PATCH: &str =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
+    const OVERLAY: &str =
+        "resources:\n  - ../../base\npatches:\n  - path: ./patches/replicas.yaml\n";
+
+    #[test]
+    fn dropping_a_kustomize_patch_file_deletes_nothing() {
+        let path = "overlays/prod/patches/replicas.yaml";
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yaml",
+            OVERLAY,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+        let legacy = "patchesStrategicMerge:\n- patches/replicas.yaml\n";
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yml",
+            legacy,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+        // A manifest no kustomization names as a patch is a manifest.
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yaml",
+            "resources:\n  - patches/replicas.yaml\n",
+        ));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    #[test]
+    fn a_patch_newly_marked_delete_deletes_its_target() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n";
+        let head = format!("{PATCH}---\n{ns}$patch: delete\n");
+        let f = run(Case::modified("overlays/prod/patch.yaml", PATCH, &head));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(12))
+        );
+        assert!(
+            f[0].message.contains("`$patch: delete`"),
+            "{}",
+            f[0].message
+        );
+        let quiet = run(Case::modified(
+            "overlays/prod/patch.yaml",
+            &head,
+            &format!("# kept\n{head}"),
+        ));
+        assert!(quiet.is_empty(), "{quiet:?}");
     }
 
     #[test]

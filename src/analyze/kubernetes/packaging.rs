@@ -6,7 +6,7 @@
 //! kept its object through an uninstall.
 
 use crate::analyze::{FileKind, FileView};
-use crate::change::Side;
+use crate::change::{Content, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
@@ -61,7 +61,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if view.kind == FileKind::Helm && !is_values_file(view) {
         return kept_by_helm(view);
     }
-    let (Some(base), Some(head)) = (document(view.old_text()), document(view.new_text())) else {
+    let base = match view.old {
+        // A new kustomization can delete through its inline patches from the start.
+        Content::Absent if view.kind == FileKind::Kustomize => Some(empty()),
+        _ => document(view.old_text()),
+    };
+    let (Some(base), Some(head)) = (base, document(view.new_text())) else {
         // Absent, unreadable or templated sides: the Kubernetes and files analyzers speak
         // for those.
         return Vec::new();
@@ -77,6 +82,14 @@ fn document(text: Option<&str>) -> Option<Node> {
     yaml::parse_documents(text?).ok()?.into_iter().next()
 }
 
+fn empty() -> Node {
+    Node {
+        line: 1,
+        end_line: 1,
+        value: yaml::Value::Null,
+    }
+}
+
 fn is_values_file(view: &FileView) -> bool {
     let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
     name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
@@ -84,6 +97,24 @@ fn is_values_file(view: &FileView) -> bool {
 
 fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let mut out = Vec::new();
+    let already: Vec<_> = super::patches::inline_deletions(base)
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    for deleted in super::patches::inline_deletions(head) {
+        if already.contains(&deleted.id) {
+            continue;
+        }
+        let how = format!(
+            "is deleted by an inline `$patch: delete` added to {}",
+            view.path_on(Side::Head)
+        );
+        let at = view.at(Side::Head, deleted.line, deleted.line);
+        out.push(
+            super::departure_finding(&deleted.id, &deleted.object, at, &how, false, None)
+                .with_subject(deleted.id.subject()),
+        );
+    }
     for key in ["resources", "components", "bases"] {
         let kept: Vec<&str> = head
             .get(key)
@@ -228,6 +259,48 @@ resources:
 
     fn kustomize_case(base: &str, head: &str) -> Vec<Finding> {
         Case::modified("deploy/kustomization.yaml", base, head).run(analyze)
+    }
+
+    const INLINE_DELETE: &str = "\
+patches:
+  - target:
+      kind: Deployment
+    patch: |-
+      - op: replace
+        path: /spec/replicas
+        value: 3
+  - patch: |-
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: pg-data
+      $patch: delete
+";
+
+    #[test]
+    fn an_inline_patch_that_deletes_an_object_is_reported_by_the_objects_rule() {
+        let head = format!("{KUSTOMIZATION}{INLINE_DELETE}");
+        let f = kustomize_case(KUSTOMIZATION, &head);
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(19))
+        );
+        assert!(
+            f[0].message.contains("PersistentVolumeClaim pg-data"),
+            "{}",
+            f[0].message
+        );
+        let new = Case::added("deploy/kustomization.yaml", &head).run(analyze);
+        assert_eq!(ids(&new), ["kubernetes/volume-deleted"]);
+    }
+
+    #[test]
+    fn an_inline_delete_patch_that_was_already_there_or_a_json_patch_is_quiet() {
+        let both = format!("{KUSTOMIZATION}{INLINE_DELETE}");
+        assert!(kustomize_case(&both, &format!("# overlay\n{both}")).is_empty());
+        let json_only = INLINE_DELETE.split("  - patch:").next().unwrap_or_default();
+        assert!(kustomize_case(KUSTOMIZATION, &format!("{KUSTOMIZATION}{json_only}")).is_empty());
     }
 
     #[test]
