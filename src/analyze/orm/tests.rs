@@ -176,6 +176,44 @@ fn rails_statements_map_to_the_sql_rules() {
 }
 
 #[test]
+fn rails_change_table_block_statements_name_their_table() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_table :users, bulk: true do |t|\n      t.remove :nickname, :avatar_url\n      t.remove_references :company, index: true\n      t.string :bio\n    end\n    change_table(:orders) do |t|\n      t.remove_timestamps\n    end\n  end\n\n  def down\n    change_table :users do |t|\n      t.remove :bio\n    end\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-column", "sql/drop-column"]
+    );
+    assert_eq!(f[0].location.line, Some(4));
+    assert!(
+        f[0].message
+            .contains("users drops the columns nickname, avatar_url"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("users.company_id"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains(":orders"), "{}", f[2].message);
+    // Outside a change_table block `.remove` is somebody else's method.
+    let other = "class X < ActiveRecord::Migration[7.1]\n  def up\n    User.where(legacy: true).each { |u| u.tags.remove :old }\n  end\nend\n";
+    assert!(added_file(RAILS_PATH, other).is_empty());
+}
+
+#[test]
+fn rails_statement_inside_a_brace_block_stops_at_the_brace() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    safety_assured { remove_column :posts, :body_html }\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(
+        f[0].message.contains("posts.body_html and"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
 fn rails_existing_statement_is_quiet_and_a_second_copy_is_new() {
     let old =
         "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n  end\nend\n";
