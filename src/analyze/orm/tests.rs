@@ -107,6 +107,17 @@ fn django_run_sql_twokey_cannot_parse_but_that_drops_needs_a_human() {
 }
 
 #[test]
+fn django_state_operations_keep_the_table_and_database_operations_do_not() {
+    let ops = "migrations.SeparateDatabaseAndState(\n            state_operations=[\n                migrations.DeleteModel(name=\"Legacy\"),\n                migrations.RemoveField(\"order\", \"notes\"),\n            ],\n            database_operations=[migrations.RemoveField(\"order\", \"memo\")],\n        ),";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("order.memo"), "{}", f[0].message);
+    let positional =
+        "migrations.SeparateDatabaseAndState([], [migrations.DeleteModel(\"Legacy\")]),";
+    assert!(added_file(DJANGO_PATH, &django(positional)).is_empty());
+}
+
+#[test]
 fn django_names_in_comments_and_strings_are_not_operations() {
     let f = added_file(
         DJANGO_PATH,
