@@ -39,12 +39,10 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
     let get =
         |keyword: &str, position: usize| src.arg(&args, keyword, position).map(|a| src.value(a));
     let has = |keyword: &str| args.iter().any(|a| a.keyword.as_deref() == Some(keyword));
-    let batch = src.text[..call.start].ends_with("batch_op.");
     // In batch mode the table is the batch's; the first argument is already the column.
-    let (table, shift) = if batch {
-        ("the batch table".to_owned(), 0)
-    } else {
-        (or_unknown(get("table_name", 0)), 1)
+    let (table, shift) = match batch_table(src, call) {
+        Some(table) => (table, 0),
+        None => (or_unknown(get("table_name", 0)), 1),
     };
     match call.name {
         "drop_table" => vec![Effect::finding(
@@ -121,6 +119,30 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
             None => Vec::new(),
         },
     }
+}
+
+/// The table of the batch a call belongs to (`with op.batch_alter_table("users") as b:` then
+/// `b.drop_column(...)`), or `None` for a call on `op` itself.
+fn batch_table(src: &Source, call: &RawCall) -> Option<String> {
+    let before = src.text[..call.start].strip_suffix('.')?;
+    let receiver = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    if receiver == "op" {
+        return None;
+    }
+    let opened = src
+        .calls("batch_alter_table", Before::Dot, Lang::Python)
+        .into_iter()
+        .rfind(|batch| batch.start < call.start);
+    let Some(opened) = opened else {
+        return (receiver == "batch_op").then(|| "the batch table".to_owned());
+    };
+    let args = src.args(&opened);
+    Some(or_unknown(
+        src.arg(&args, "table_name", 0).map(|a| src.value(a)),
+    ))
 }
 
 /// For each line (1-based index), whether it is inside an `upgrade` function.

@@ -283,9 +283,22 @@ fn alembic_operations_and_batch_mode() {
         ]
     );
     assert!(f[0].message.contains("users.email"));
-    assert!(f[1].message.contains("phone"), "{}", f[1].message);
+    assert!(f[1].message.contains("users.phone"), "{}", f[1].message);
     assert_eq!(f[4].severity, Severity::Medium);
     assert!(f[4].message.contains("String(50)"), "{}", f[4].message);
+}
+
+#[test]
+fn alembic_batch_calls_name_the_batch_table_whatever_the_variable() {
+    let up = "    with op.batch_alter_table(\"accounts\", schema=None) as b:\n        b.drop_column(\"token\")\n        b.alter_column(\"name\", new_column_name=\"full_name\")\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/rename"]);
+    assert!(f[0].message.contains("accounts.token"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("accounts.name to full_name"),
+        "{}",
+        f[1].message
+    );
 }
 
 #[test]
