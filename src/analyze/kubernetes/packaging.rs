@@ -1,9 +1,10 @@
 //! packaging: the files that decide which manifests get rendered, rather than manifests
 //! themselves. A resource dropped from a `kustomization.yaml` disappears from the build, so a
 //! pruning sync deletes everything it declared; a Helm chart whose values switch off a
-//! bundled database or its persistence has the next `helm upgrade` delete that database's
-//! objects and claims. A chart template that loses `helm.sh/resource-policy: keep` loses what
-//! kept its object through an uninstall.
+//! bundled database or its persistence (or whose `Chart.yaml` drops it from its dependencies)
+//! has the next `helm upgrade` delete that database's objects and claims. A chart template
+//! that loses `helm.sh/resource-policy: keep` loses what kept its object through an
+//! uninstall. Inline `$patch: delete` patches in a kustomization delete their target.
 
 use crate::analyze::{FileKind, FileView};
 use crate::change::{Content, Side};
@@ -27,7 +28,7 @@ pub const HELM_STATEFUL_DISABLED: Rule = Rule {
     id: RuleId("kubernetes/helm-stateful-disabled"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "Helm values switch off a bundled stateful component (`postgresql.enabled: false`) or its persistence (`persistence.enabled: false`).",
+    summary: "Helm values switch off a bundled stateful component (`postgresql.enabled: false`) or its persistence (`persistence.enabled: false`), or `Chart.yaml` drops it from its dependencies.",
     why: "The next `helm upgrade` renders the chart without the component's objects and deletes them from the cluster: the database pods, their Services and, with persistence turned off, the claims that held the data.",
     example: "postgresql:\n- enabled: true\n+ enabled: false",
     safer: "Migrate the data out first, and keep the claims with `helm.sh/resource-policy: keep` until it is safe to delete them.",
@@ -58,6 +59,12 @@ const STATEFUL_CHARTS: &[&str] = &[
 ];
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if view.kind == FileKind::Helm && is_chart_file(view) {
+        return match (document(view.old_text()), document(view.new_text())) {
+            (Some(base), Some(head)) => chart_dependencies(view, &base, &head),
+            _ => Vec::new(),
+        };
+    }
     if view.kind == FileKind::Helm && !is_values_file(view) {
         return kept_by_helm(view);
     }
@@ -88,6 +95,47 @@ fn empty() -> Node {
         end_line: 1,
         value: yaml::Value::Null,
     }
+}
+
+fn is_chart_file(view: &FileView) -> bool {
+    let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
+    name == "chart.yaml" || name == "chart.yml"
+}
+
+/// Stateful subcharts a `Chart.yaml` stops depending on: the next `helm upgrade` renders the
+/// chart without them and deletes their objects, claims included.
+fn chart_dependencies(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    // A subchart is told apart by its alias, when it has one, or its name.
+    let identity = |dep: &Node| {
+        let name = dep.get("name").and_then(Node::as_str)?;
+        let alias = dep.get("alias").and_then(Node::as_str);
+        Some((name.to_owned(), alias.unwrap_or(name).to_owned()))
+    };
+    let kept: Vec<String> = head
+        .get("dependencies")
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|d| identity(d).map(|(_, id)| id))
+        .collect();
+    let mut out = Vec::new();
+    for dep in base.get("dependencies").map(Node::as_seq).unwrap_or(&[]) {
+        let Some((name, id)) = identity(dep) else {
+            continue;
+        };
+        if kept.contains(&id) || !STATEFUL_CHARTS.contains(&name.as_str()) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &HELM_STATEFUL_DISABLED,
+                view.at(Side::Base, dep.line, dep.end_line),
+                format!("The {id} subchart ({name}) is dropped from the dependencies of {}: the next `helm upgrade` deletes the bundled {name} and, with it, the claims that hold its data.", view.path_on(Side::Base)),
+            )
+            .with_severity(Severity::Critical),
+        );
+    }
+    out
 }
 
 fn is_values_file(view: &FileView) -> bool {
@@ -301,6 +349,51 @@ patches:
         assert!(kustomize_case(&both, &format!("# overlay\n{both}")).is_empty());
         let json_only = INLINE_DELETE.split("  - patch:").next().unwrap_or_default();
         assert!(kustomize_case(KUSTOMIZATION, &format!("{KUSTOMIZATION}{json_only}")).is_empty());
+    }
+
+    const CHART: &str = "\
+apiVersion: v2
+name: shop
+version: 1.2.0
+dependencies:
+  - name: postgresql
+    version: 15.x.x
+    repository: oci://registry-1.docker.io/bitnamicharts
+    condition: postgresql.enabled
+  - name: common
+    version: 2.x.x
+    repository: oci://registry-1.docker.io/bitnamicharts
+";
+
+    fn chart_case(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("deploy/shop/Chart.yaml", base, head).run(analyze)
+    }
+
+    #[test]
+    fn dropping_a_stateful_subchart_from_chart_yaml_is_critical_at_its_base_line() {
+        let head = CHART.replace(
+            "  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n    condition: postgresql.enabled\n",
+            "",
+        );
+        let f = chart_case(CHART, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(5))
+        );
+    }
+
+    #[test]
+    fn bumping_reordering_or_dropping_a_stateless_subchart_is_quiet() {
+        let bumped = CHART.replace("15.x.x", "16.x.x").replace("1.2.0", "1.3.0");
+        assert!(chart_case(CHART, &bumped).is_empty());
+        let (head, deps) = CHART.split_once("  - name: postgresql").unwrap_or_default();
+        let (pg, common) = deps.split_once("  - name: common").unwrap_or_default();
+        let reordered = format!("{head}  - name: common{common}  - name: postgresql{pg}");
+        assert!(chart_case(CHART, &reordered).is_empty());
+        let no_common = format!("{head}  - name: postgresql{pg}");
+        assert!(chart_case(CHART, &no_common).is_empty());
     }
 
     #[test]
