@@ -110,6 +110,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         return FileKind::Workflow;
     }
     if name == ".gitlab-ci.yml"
+        // Pipelines split into files the root one `include:`s.
+        || (name.ends_with(".gitlab-ci.yml") || name.ends_with(".gitlab-ci.yaml"))
+        || (in_dir(".gitlab/ci/") && matches!(ext, "yml" | "yaml"))
         || in_dir(".circleci/")
         || name == "azure-pipelines.yml"
         || in_dir(".buildkite/")
@@ -287,6 +290,10 @@ mod tests {
         assert_eq!(kind("infra/main.tf", ""), FileKind::Terraform);
         assert_eq!(kind("live/prod/terragrunt.hcl", ""), FileKind::Terragrunt);
         assert_eq!(kind(".github/workflows/ci.yml", ""), FileKind::Workflow);
+        assert_eq!(kind(".gitlab-ci.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind(".gitlab/ci/deploy.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind("ci/review.gitlab-ci.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind(".gitlab/issue_templates/bug.md", ""), FileKind::Other);
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
         assert_eq!(
             kind("app/migrations/0002_auto.py", ""),
