@@ -164,7 +164,7 @@ fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
         );
     }
     for key in ["resources", "components", "bases"] {
-        let kept: Vec<&str> = head
+        let kept: Vec<String> = head
             .get(key)
             .map(Node::as_seq)
             .unwrap_or(&[])
@@ -231,8 +231,33 @@ fn kept_by_helm(view: &FileView) -> Vec<Finding> {
 }
 
 /// `./db/` and `db` name the same directory.
-fn normalize(entry: &str) -> &str {
-    entry.trim_start_matches("./").trim_end_matches('/')
+/// What an entry points at, whatever its spelling: `./web/` is `web`, and a remote base
+/// pinned to another version (`?ref=v1.2.0`, `/download/v1.13.2/`) is the same base.
+fn normalize(entry: &str) -> String {
+    let local = entry.trim_start_matches("./").trim_end_matches('/');
+    let remote =
+        local.contains("://") || local.starts_with("git@") || local.starts_with("github.com/");
+    if !remote {
+        return local.to_owned();
+    }
+    let without_query = local
+        .split('?')
+        .next()
+        .unwrap_or(local)
+        .trim_end_matches('/');
+    without_query
+        .split('/')
+        .map(|segment| if is_version(segment) { "*" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A version or commit in a URL path: `v2.9.3`, `1.13.2`, `v1.0.0-rc.1`, a 40-digit SHA.
+fn is_version(segment: &str) -> bool {
+    let digits = segment.strip_prefix('v').unwrap_or(segment);
+    let semver = digits.starts_with(|c: char| c.is_ascii_digit()) && digits.contains('.');
+    let sha = segment.len() == 40 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+    semver || sha
 }
 
 fn is_on(node: Option<&Node>) -> bool {
@@ -413,6 +438,42 @@ dependencies:
         let reordered =
             "resources:\n  - service.yaml\n  - postgres\n  - deployment.yaml\n  - ingress.yaml\n";
         assert!(kustomize_case(KUSTOMIZATION, reordered).is_empty());
+    }
+
+    const REMOTE: &str = "\
+resources:
+  - https://raw.githubusercontent.com/argoproj/argo-cd/v2.9.3/manifests/install.yaml
+  - github.com/acme/platform//base/?ref=v1.0.6
+  - https://github.com/cert-manager/cert-manager/releases/download/v1.13.2/cert-manager.yaml
+";
+
+    #[test]
+    fn pinning_a_remote_base_to_another_version_is_quiet() {
+        let bumped = REMOTE
+            .replace("v2.9.3", "v2.10.1")
+            .replace("ref=v1.0.6", "ref=0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c")
+            .replace("v1.13.2", "v1.14.0");
+        assert!(kustomize_case(REMOTE, &bumped).is_empty());
+    }
+
+    #[test]
+    fn dropping_or_swapping_a_remote_base_is_still_a_drop() {
+        let head = REMOTE.replace("acme/platform//base", "acme/platform//other");
+        let f = kustomize_case(REMOTE, &head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert_eq!(f[0].location.line, Some(3));
+        let head: String = REMOTE
+            .lines()
+            .filter(|l| !l.contains("cert-manager"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let f = kustomize_case(REMOTE, &head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert!(
+            f[0].message.contains("cert-manager.yaml"),
+            "{}",
+            f[0].message
+        );
     }
 
     const VALUES: &str = "\
