@@ -8,6 +8,7 @@
 pub mod packaging;
 mod patches;
 pub mod settings;
+mod sources;
 pub(crate) mod tool_config;
 
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
