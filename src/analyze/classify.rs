@@ -137,6 +137,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (ext == "py" && in_dir("migrations/"))
         || (ext == "py" && in_dir("alembic/versions/"))
         || (ext == "rb" && in_dir("db/migrate/"))
+        // Post-deployment migrations (GitLab, Mastodon): where columns and tables are dropped.
+        || (ext == "rb" && in_dir("db/post_migrate/"))
     {
         return FileKind::OrmMigration;
     }
@@ -300,6 +302,10 @@ mod tests {
             FileKind::OrmMigration
         );
         assert_eq!(kind("db/migrate/2024_drop.rb", ""), FileKind::OrmMigration);
+        assert_eq!(
+            kind("db/post_migrate/2024_drop.rb", ""),
+            FileKind::OrmMigration
+        );
         assert_eq!(
             kind("alembic/versions/3f2a_drop.py", ""),
             FileKind::OrmMigration

@@ -29,7 +29,17 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let rollback = rollback_lines(&src);
     let mut out = Vec::new();
     for &name in STATEMENTS {
-        for call in src.calls(name, Before::Bare, Lang::Ruby) {
+        let mut found = src.calls(name, Before::Bare, Lang::Ruby);
+        if name == "execute" {
+            // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`.
+            found.extend(
+                src.calls(name, Before::Dot, Lang::Ruby)
+                    .into_iter()
+                    .filter(|call| src.text[..call.start].ends_with("connection.")),
+            );
+            found.sort_by_key(|call| call.start);
+        }
+        for call in found {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
             }

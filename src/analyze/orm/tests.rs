@@ -225,6 +225,15 @@ fn rails_statement_inside_a_brace_block_stops_at_the_brace() {
 }
 
 #[test]
+fn rails_sql_through_the_connection_is_checked_like_execute() {
+    let text = "class X < ActiveRecord::Migration[7.2]\n  def up\n    connection.execute(<<~SQL.squish)\n      DELETE FROM settings\n    SQL\n    ActiveRecord::Base.connection.execute(\"DROP TABLE legacy_tokens\")\n    Cache.execute(\"DROP TABLE nope\")\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_cleanup.rb", text);
+    assert_eq!(ids(&f), ["sql/delete-without-where", "sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(f[1].message.contains("legacy_tokens"), "{}", f[1].message);
+}
+
+#[test]
 fn rails_existing_statement_is_quiet_and_a_second_copy_is_new() {
     let old =
         "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n  end\nend\n";
