@@ -183,7 +183,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::CloudFormation;
     }
+    // Editors on Windows may save UTF-8 with a byte-order mark before the first key.
     let text = content.unwrap_or("");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if (name == "action.yml" || name == "action.yaml") && looks_like_composite_action(text) {
         // A composite action's `run:` steps run inside the workflows that use it.
         return FileKind::Workflow;
@@ -344,6 +346,13 @@ mod tests {
             FileKind::CloudFormation
         );
         assert_eq!(kind("docs/config.yaml", "name: x\n"), FileKind::Other);
+        assert_eq!(
+            kind(
+                "deploy/ns.yaml",
+                "\u{feff}apiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: a\r\n"
+            ),
+            FileKind::Kubernetes
+        );
         assert_eq!(
             kind(
                 "template.yaml",
