@@ -163,8 +163,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     if name == "kustomization.yaml" || name == "kustomization.yml" {
         return FileKind::Kustomize;
     }
+    // Values files of a chart kept outside `charts/` (`helm/shop/values-prod.yaml`,
+    // `deploy/chart/values.yaml`) still decide what the chart renders.
+    let chart_dir = lower.contains("helm") || lower.contains("chart");
+    let values = name.starts_with("values") && matches!(ext, "yaml" | "yml");
     if name == "chart.yaml"
         || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values"))
+        || chart_dir && values
     {
         return FileKind::Helm;
     }
@@ -393,6 +398,9 @@ mod tests {
             ),
             FileKind::Kubernetes
         );
+        assert_eq!(kind("helm/shop/values-prod.yaml", "x: 1\n"), FileKind::Helm);
+        assert_eq!(kind("deploy/chart/values.yml", "x: 1\n"), FileKind::Helm);
+        assert_eq!(kind("config/values.yaml", "x: 1\n"), FileKind::Other);
         // Outside a `templates/` directory a manifest stays a manifest that must parse.
         assert_eq!(
             kind("deploy/web.yaml", CHART_TEMPLATE),
