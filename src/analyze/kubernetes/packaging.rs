@@ -268,7 +268,7 @@ fn is_off(node: Option<&Node>) -> bool {
     node.and_then(Node::as_str) == Some("false")
 }
 
-fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, old) in base.as_map() {
         let Some(new) = head.get(name) else {
