@@ -311,6 +311,15 @@ fn alembic_batch_calls_name_the_batch_table_whatever_the_variable() {
 }
 
 #[test]
+fn alembic_helpers_called_from_upgrade_run_forward_and_others_do_not() {
+    let text = "from alembic import op\n\n\ndef _drop_legacy():\n    op.drop_table(\"legacy\")\n\n\ndef _drop_new():\n    op.drop_table(\"new\")\n\n\ndef upgrade():\n    _drop_legacy()\n\n\ndef downgrade():\n    _drop_new()\n";
+    let f = added_file(ALEMBIC_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
+}
+
+#[test]
 fn alembic_existing_call_is_quiet() {
     let old = alembic("    op.drop_table(\"audits\")\n", "    pass\n");
     let new = alembic("    # gone\n    op.drop_table( \"audits\" )\n    op.add_column(\"t\", sa.Column(\"x\", sa.Integer))\n", "    pass\n");
