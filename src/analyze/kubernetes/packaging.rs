@@ -18,7 +18,7 @@ pub const KUSTOMIZE_RESOURCE_DROPPED: Rule = Rule {
     id: RuleId("kubernetes/kustomize-resource-dropped"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An entry is dropped from a kustomization's `resources` (or `components`).",
+    summary: "An entry is dropped from a kustomization's `resources` (or `components`, `helmCharts`).",
     why: "Everything the dropped file or directory declared leaves the rendered output, so Argo CD, Flux or `kubectl apply --prune` deletes those objects from the cluster, whole namespaces and claims included.",
     example: "resources:\n  - deployment.yaml\n- - postgres/",
     safer: "Check `kustomize build` before and after: if the objects moved elsewhere the output is the same; otherwise remove them one by one, protected by `Prune=false` where they hold data.",
@@ -163,20 +163,20 @@ fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
                 .with_subject(deleted.id.subject()),
         );
     }
-    for key in ["resources", "components", "bases"] {
+    for key in ["resources", "components", "bases", "helmCharts"] {
         let kept: Vec<String> = head
             .get(key)
             .map(Node::as_seq)
             .unwrap_or(&[])
             .iter()
-            .filter_map(Node::as_str)
-            .map(normalize)
+            .filter_map(entry_name)
+            .map(|name| normalize(&name))
             .collect();
         for entry in base.get(key).map(Node::as_seq).unwrap_or(&[]) {
-            let Some(name) = entry.as_str() else {
+            let Some(name) = entry_name(entry) else {
                 continue;
             };
-            if kept.contains(&normalize(name)) {
+            if kept.contains(&normalize(&name)) {
                 continue;
             }
             out.push(Finding::new(
@@ -231,6 +231,19 @@ fn kept_by_helm(view: &FileView) -> Vec<Finding> {
 }
 
 /// `./db/` and `db` name the same directory.
+/// How a kustomization entry is named: a path, or for `helmCharts` the chart and its
+/// release (`postgresql as orders-db`); a chart version bump keeps the name.
+fn entry_name(entry: &Node) -> Option<String> {
+    if let Some(path) = entry.as_str() {
+        return Some(path.to_owned());
+    }
+    let chart = entry.get("name").and_then(Node::as_str)?;
+    Some(match entry.get("releaseName").and_then(Node::as_str) {
+        Some(release) => format!("{chart} as {release}"),
+        None => chart.to_owned(),
+    })
+}
+
 /// What an entry points at, whatever its spelling: `./web/` is `web`, and a remote base
 /// pinned to another version (`?ref=v1.2.0`, `/download/v1.13.2/`) is the same base.
 fn normalize(entry: &str) -> String {
@@ -446,6 +459,35 @@ resources:
   - github.com/acme/platform//base/?ref=v1.0.6
   - https://github.com/cert-manager/cert-manager/releases/download/v1.13.2/cert-manager.yaml
 ";
+
+    const CHARTS: &str = "\
+helmCharts:
+  - name: postgresql
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 15.5.0
+    releaseName: orders-db
+  - name: redis
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 19.0.0
+";
+
+    #[test]
+    fn dropping_a_helm_chart_from_a_kustomization_is_reported_and_bumping_it_is_not() {
+        let (head, _) = CHARTS.split_once("  - name: redis").unwrap_or_default();
+        let f = kustomize_case(CHARTS, head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert!(f[0].message.contains("`redis`"), "{}", f[0].message);
+        assert_eq!(f[0].location.line, Some(6));
+        let bumped = CHARTS
+            .replace("15.5.0", "15.6.0")
+            .replace("19.0.0", "20.0.0");
+        assert!(kustomize_case(CHARTS, &bumped).is_empty());
+        let renamed = CHARTS.replace("orders-db", "orders");
+        assert_eq!(
+            ids(&kustomize_case(CHARTS, &renamed)),
+            ["kubernetes/kustomize-resource-dropped"]
+        );
+    }
 
     #[test]
     fn pinning_a_remote_base_to_another_version_is_quiet() {
