@@ -118,6 +118,22 @@ fn django_state_operations_keep_the_table_and_database_operations_do_not() {
 }
 
 #[test]
+fn django_run_sql_with_driver_parameters_is_read_as_sql() {
+    let ops = "migrations.RunSQL(\n            sql=[\n                (\"DELETE FROM zerver_message WHERE flags & %s = 0\", [2048]),\n                (\"UPDATE zerver_realm SET plan = %(plan)s WHERE id = %(id)s\", {}),\n                \"DELETE FROM zerver_draft\",\n            ],\n        ),";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/delete-without-where"], "{f:?}");
+    assert!(f[0].message.contains("zerver_draft"), "{}", f[0].message);
+}
+
+#[test]
+fn driver_parameters_become_placeholders_and_other_percents_stay() {
+    assert_eq!(
+        super::bound_parameters("a = %s AND b = %(id)s AND c LIKE 'x%' AND d % 2 = 0 AND %sx"),
+        "a = ? AND b = ? AND c LIKE 'x%' AND d % 2 = 0 AND %sx"
+    );
+}
+
+#[test]
 fn django_names_in_comments_and_strings_are_not_operations() {
     let f = added_file(
         DJANGO_PATH,
