@@ -5,6 +5,7 @@
 //! that moved to another manifest in the same directory is not deleted; comment, formatting
 //! and ordering edits compare equal.
 
+mod appset;
 mod inline_values;
 pub mod packaging;
 mod patches;

@@ -107,6 +107,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             prune_protection(view, id, old, new, &mut out);
             deletion_policy(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
+            super::appset::compare(view, id, old, new, &mut out);
         }
         claim_retention(view, id, old, new, &mut out);
         pruning(view, id, old, new, &mut out);
