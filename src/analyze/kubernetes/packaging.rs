@@ -143,7 +143,7 @@ fn is_values_file(view: &FileView) -> bool {
     name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
-fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding> {
     let mut out = Vec::new();
     let already: Vec<_> = super::patches::inline_deletions(base)
         .into_iter()
@@ -163,16 +163,24 @@ fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
                 .with_subject(deleted.id.subject()),
         );
     }
-    for key in ["resources", "components", "bases", "helmCharts"] {
-        let kept: Vec<String> = head
-            .get(key)
-            .map(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(entry_name)
+    // `bases` is the deprecated spelling of `resources` (`kustomize edit fix` moves entries
+    // from one to the other), so the two are one list.
+    let groups: [&[&str]; 3] = [&["resources", "bases"], &["components"], &["helmCharts"]];
+    for group in groups {
+        let entries = |side: &'a Node| {
+            group.iter().flat_map(move |key| {
+                side.get(key)
+                    .map(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(move |e| (*key, e))
+            })
+        };
+        let kept: Vec<String> = entries(head)
+            .filter_map(|(_, e)| entry_name(e))
             .map(|name| normalize(&name))
             .collect();
-        for entry in base.get(key).map(Node::as_seq).unwrap_or(&[]) {
+        for (key, entry) in entries(base) {
             let Some(name) = entry_name(entry) else {
                 continue;
             };
@@ -485,6 +493,19 @@ helmCharts:
         let renamed = CHARTS.replace("orders-db", "orders");
         assert_eq!(
             ids(&kustomize_case(CHARTS, &renamed)),
+            ["kubernetes/kustomize-resource-dropped"]
+        );
+    }
+
+    #[test]
+    fn moving_entries_from_bases_to_resources_is_quiet_but_not_to_components() {
+        let bases = "bases:\n  - ../../base\nresources:\n  - ingress.yaml\n";
+        let fixed = "resources:\n  - ../../base\n  - ingress.yaml\n";
+        assert!(kustomize_case(bases, fixed).is_empty());
+        assert!(kustomize_case(fixed, bases).is_empty());
+        let component = "resources:\n  - ingress.yaml\ncomponents:\n  - ../../base\n";
+        assert_eq!(
+            ids(&kustomize_case(bases, component)),
             ["kubernetes/kustomize-resource-dropped"]
         );
     }
