@@ -160,7 +160,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::Pulumi;
     }
-    if name == "kustomization.yaml" || name == "kustomization.yml" {
+    // Kustomize reads `Kustomization` (no extension) as well.
+    if name == "kustomization.yaml" || name == "kustomization.yml" || name == "kustomization" {
         return FileKind::Kustomize;
     }
     // Values files of a chart kept outside `charts/` (`helm/shop/values-prod.yaml`,
@@ -328,6 +329,7 @@ mod tests {
         assert_eq!(kind("db/migration/V1__init.sql", ""), FileKind::Sql);
         assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
         assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
+        assert_eq!(kind("deploy/Kustomization", ""), FileKind::Kustomize);
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);
         assert_eq!(kind("scripts/cleanup.sh", ""), FileKind::Shell);
         assert_eq!(kind("Makefile", ""), FileKind::BuildScript);
