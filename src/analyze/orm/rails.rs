@@ -49,6 +49,44 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
         }
     }
     out.extend(table_block_calls(&src, &rollback));
+    out.extend(droppers(&src, &rollback));
+    out
+}
+
+/// Discourse's post-deployment droppers, `Migration::ColumnDropper.execute_drop(:users,
+/// %i[legacy])` and `Migration::TableDropper.execute_drop(:old)`, which its plugins use too.
+fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for call in src.calls("execute_drop", Before::Dot, Lang::Ruby) {
+        if rollback.get(call.line as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let before = &src.text[..call.start];
+        let args = src.args(&call);
+        // A literal (`:users`, `"users"`, `%i[a b]`) names what goes; a variable does not.
+        let literal = |i: usize| {
+            args.get(i)
+                .map(|a| src.text[a.value.clone()].trim())
+                .filter(|t| t.starts_with([':', '"', '\'', '%', '[']))
+                .map(|_| src.value(&args[i]))
+        };
+        let table = literal(0).unwrap_or_else(|| "the tables it lists".to_owned());
+        let effect = if before.ends_with("ColumnDropper.") {
+            let columns = literal(1).unwrap_or_else(|| "it lists".to_owned());
+            Effect::finding(
+                &sql::DROP_COLUMN,
+                format!("Migration::ColumnDropper.execute_drop drops the columns {columns} of {table} and their data in every row."),
+            )
+        } else if before.ends_with("TableDropper.") {
+            Effect::finding(
+                &sql::DROP_TABLE,
+                format!("Migration::TableDropper.execute_drop drops {table} and every row in it."),
+            )
+        } else {
+            continue;
+        };
+        out.push(Call::found(src, &call, effect));
+    }
     out
 }
 

@@ -250,6 +250,23 @@ fn rails_sql_through_the_connection_is_checked_like_execute() {
 }
 
 #[test]
+fn discourse_droppers_are_drops() {
+    let text = "class DropLegacy < ActiveRecord::Migration[7.0]\n  DROPPED_COLUMNS = { user_options: %i[email_always] }\n\n  def up\n    DROPPED_COLUMNS.each { |table, columns| Migration::ColumnDropper.execute_drop(table, columns) }\n    Migration::ColumnDropper.execute_drop(:posts, %i[locked_level])\n    Migration::TableDropper.execute_drop(\"old_tokens\")\n  end\n\n  def down\n    Migration::TableDropper.execute_drop(\"never_forward\")\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_drop_legacy.rb", text);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-column", "sql/drop-table"]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(
+        f[1].message.contains("columns locked_level of posts"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains("old_tokens"), "{}", f[2].message);
+}
+
+#[test]
 fn rails_existing_statement_is_quiet_and_a_second_copy_is_new() {
     let old =
         "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n  end\nend\n";
