@@ -16,6 +16,10 @@ const OPERATIONS: &[&str] = &[
     "RenameModel",
     "RemoveIndex",
     "RemoveConstraint",
+    // Sentry's two-step removals: `deletion_action=DeletionAction.MOVE_TO_PENDING` drops the
+    // Django state only, `DeletionAction.DELETE` then drops the column or table.
+    "SafeRemoveField",
+    "SafeDeleteModel",
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
@@ -32,7 +36,14 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 src.arg(&args, keyword, position).map(|a| src.value(a))
             };
             let model = || or_unknown(get("model_name", 0)).to_lowercase();
-            let effect = match name {
+            if name.starts_with("Safe") {
+                let action = src.arg(&args, "deletion_action", usize::MAX);
+                let action = action.map(|a| src.text[a.value.clone()].trim());
+                if !action.is_some_and(|a| a.ends_with(".DELETE")) {
+                    continue;
+                }
+            }
+            let effect = match name.trim_start_matches("Safe") {
                 "RemoveField" => Effect::finding(
                     &sql::DROP_COLUMN,
                     format!(

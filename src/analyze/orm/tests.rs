@@ -134,6 +134,17 @@ fn driver_parameters_become_placeholders_and_other_percents_stay() {
 }
 
 #[test]
+fn sentry_safe_removals_drop_only_with_the_delete_action() {
+    let pending = "SafeRemoveField(\n            model_name=\"testtable\",\n            name=\"field\",\n            deletion_action=DeletionAction.MOVE_TO_PENDING,\n        ),\n        SafeDeleteModel(name=\"Legacy\", deletion_action=DeletionAction.MOVE_TO_PENDING),";
+    assert!(added_file(DJANGO_PATH, &django(pending)).is_empty());
+    let delete = pending.replace("MOVE_TO_PENDING", "DELETE");
+    let f = added_file(DJANGO_PATH, &django(&delete));
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-table"]);
+    assert!(f[0].message.contains("testtable.field"), "{}", f[0].message);
+    assert!(f[1].message.contains("Legacy"), "{}", f[1].message);
+}
+
+#[test]
 fn django_names_in_comments_and_strings_are_not_operations() {
     let f = added_file(
         DJANGO_PATH,
