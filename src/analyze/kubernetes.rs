@@ -189,10 +189,15 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
     if tool_config::is_tool_config(api_version) {
         return;
     }
-    let namespace = node
-        .path(&["metadata", "namespace"])
-        .and_then(Node::as_str)
-        .unwrap_or("");
+    // The API server ignores a namespace on a cluster-scoped object, so writing one (or
+    // dropping it) does not change which object the manifest declares.
+    let namespace = if cluster_scoped(group, kind) {
+        ""
+    } else {
+        node.path(&["metadata", "namespace"])
+            .and_then(Node::as_str)
+            .unwrap_or("")
+    };
     let id = ObjectId {
         group: group.to_owned(),
         kind: kind.to_owned(),
@@ -200,6 +205,43 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
         name: name.to_owned(),
     };
     out.entry(id).or_insert(node);
+}
+
+/// Built-in kinds (and the common add-ons') that live outside any namespace.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("networking.k8s.io", "IngressClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    ("apiregistration.k8s.io", "APIService"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+];
+
+fn cluster_scoped(group: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(g, k)| *g == group && *k == kind)
 }
 
 fn objects(docs: &[Node]) -> Objects<'_> {
@@ -1180,6 +1222,25 @@ spec:
             &format!("# kept\n{head}"),
         ));
         assert!(quiet.is_empty(), "{quiet:?}");
+    }
+
+    #[test]
+    fn a_namespace_written_on_a_cluster_scoped_object_changes_nothing() {
+        let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n";
+        let with_ns = role.replace("  name: reader\n", "  name: reader\n  namespace: default\n");
+        assert!(run(Case::modified("k8s/rbac.yaml", role, &with_ns)).is_empty());
+        assert!(run(Case::modified("k8s/rbac.yaml", &with_ns, role)).is_empty());
+        // On a namespaced kind the namespace is part of the identity.
+        let cm = role
+            .replace("rbac.authorization.k8s.io/v1", "v1")
+            .replace("ClusterRole", "ConfigMap");
+        let cm_ns = with_ns
+            .replace("rbac.authorization.k8s.io/v1", "v1")
+            .replace("ClusterRole", "ConfigMap");
+        assert_eq!(
+            ids(&run(Case::modified("k8s/cm.yaml", &cm_ns, &cm))),
+            ["kubernetes/object-deleted"]
+        );
     }
 
     #[test]
