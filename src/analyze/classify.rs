@@ -209,7 +209,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             // A chart need not live under `charts/` (`helm/app/`, `deploy/chart/`, an Argo CD
             // app-of-apps chart): a manifest with template actions in a `templates/`
             // directory is a chart template, not YAML until rendered.
-            if ext != "json" && in_dir("templates/") && text.contains("{{") {
+            if ext != "json" && in_dir("templates/") && has_go_template_actions(text) {
                 return FileKind::Helm;
             }
             if ext != "json" && looks_like_kubernetes(text) {
@@ -271,6 +271,13 @@ fn looks_like_kubernetes(text: &str) -> bool {
         }
     }
     false
+}
+
+/// Go template actions (`{{ .Values.x }}`), as opposed to the `${{ … }}` expressions of
+/// GitHub Actions and Backstage software templates.
+fn has_go_template_actions(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(at, _)| !text[..at].ends_with('$'))
 }
 
 /// A GitHub Actions metadata file whose steps run shell: `runs:` with `using: composite`.
@@ -403,6 +410,12 @@ mod tests {
         assert_eq!(kind("helm/shop/values-prod.yaml", "x: 1\n"), FileKind::Helm);
         assert_eq!(kind("deploy/chart/values.yml", "x: 1\n"), FileKind::Helm);
         assert_eq!(kind("config/values.yaml", "x: 1\n"), FileKind::Other);
+        // Backstage software templates use `${{ }}`, which is not Helm.
+        let scaffolder = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: svc\nspec:\n  steps:\n    - input:\n        name: ${{ parameters.name }}\n";
+        assert_eq!(
+            kind("templates/svc/template.yaml", scaffolder),
+            FileKind::Other
+        );
         // Outside a `templates/` directory a manifest stays a manifest that must parse.
         assert_eq!(
             kind("deploy/web.yaml", CHART_TEMPLATE),
