@@ -110,6 +110,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         return FileKind::Workflow;
     }
     if name == ".gitlab-ci.yml"
+        // Pipelines split into files the root one `include:`s.
+        || (name.ends_with(".gitlab-ci.yml") || name.ends_with(".gitlab-ci.yaml"))
+        || (in_dir(".gitlab/ci/") && matches!(ext, "yml" | "yaml"))
         || in_dir(".circleci/")
         || name == "azure-pipelines.yml"
         || in_dir(".buildkite/")
@@ -134,6 +137,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (ext == "py" && in_dir("migrations/"))
         || (ext == "py" && in_dir("alembic/versions/"))
         || (ext == "rb" && in_dir("db/migrate/"))
+        // Post-deployment migrations (GitLab, Mastodon): where columns and tables are dropped.
+        || (ext == "rb" && in_dir("db/post_migrate/"))
     {
         return FileKind::OrmMigration;
     }
@@ -155,11 +160,17 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::Pulumi;
     }
-    if name == "kustomization.yaml" || name == "kustomization.yml" {
+    // Kustomize reads `Kustomization` (no extension) as well.
+    if name == "kustomization.yaml" || name == "kustomization.yml" || name == "kustomization" {
         return FileKind::Kustomize;
     }
+    // Values files of a chart kept outside `charts/` (`helm/shop/values-prod.yaml`,
+    // `deploy/chart/values.yaml`) still decide what the chart renders.
+    let chart_dir = lower.contains("helm") || lower.contains("chart");
+    let values = name.starts_with("values") && matches!(ext, "yaml" | "yml");
     if name == "chart.yaml"
         || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values"))
+        || chart_dir && values
     {
         return FileKind::Helm;
     }
@@ -178,7 +189,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::CloudFormation;
     }
+    // Editors on Windows may save UTF-8 with a byte-order mark before the first key.
     let text = content.unwrap_or("");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if (name == "action.yml" || name == "action.yaml") && looks_like_composite_action(text) {
+        // A composite action's `run:` steps run inside the workflows that use it.
+        return FileKind::Workflow;
+    }
     match ext {
         "xml" if text.contains("databaseChangeLog") => return FileKind::OrmMigration,
         "yml" | "yaml" | "json" => {
@@ -189,14 +206,17 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if looks_like_cloudformation(text) {
                 return FileKind::CloudFormation;
             }
+            // A chart need not live under `charts/` (`helm/app/`, `deploy/chart/`, an Argo CD
+            // app-of-apps chart): a manifest with template actions in a `templates/`
+            // directory is a chart template, not YAML until rendered.
+            if ext != "json" && in_dir("templates/") && has_go_template_actions(text) {
+                return FileKind::Helm;
+            }
             if ext != "json" && looks_like_kubernetes(text) {
                 return FileKind::Kubernetes;
             }
             if ext == "json" && looks_like_iam_policy(text) {
                 return FileKind::IamPolicy;
-            }
-            if in_dir("templates/") && text.contains("{{") && lower.contains("helm") {
-                return FileKind::Helm;
             }
         }
         _ => {}
@@ -234,17 +254,40 @@ fn looks_like_cloudformation(text: &str) -> bool {
                 || text.contains("AWS::Serverless-2016-10-31")))
 }
 
+/// A top-level `apiVersion` and `kind`, with at least one `apiVersion` that is not a tool's
+/// configuration (a Backstage catalog or a Skaffold config has the same shape).
 fn looks_like_kubernetes(text: &str) -> bool {
-    let mut api = false;
+    let mut cluster_api = false;
     let mut kind = false;
     for line in text.lines() {
-        api |= line.starts_with("apiVersion:");
+        if let Some(api) = line.strip_prefix("apiVersion:") {
+            let api = api.split(" #").next().unwrap_or("");
+            let api = api.trim().trim_matches(|c| c == '"' || c == '\'');
+            cluster_api |= !crate::analyze::kubernetes::tool_config::is_tool_config(api);
+        }
         kind |= line.starts_with("kind:");
-        if api && kind {
+        if cluster_api && kind {
             return true;
         }
     }
     false
+}
+
+/// Go template actions (`{{ .Values.x }}`), as opposed to the `${{ … }}` expressions of
+/// GitHub Actions and Backstage software templates.
+fn has_go_template_actions(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(at, _)| !text[..at].ends_with('$'))
+}
+
+/// A GitHub Actions metadata file whose steps run shell: `runs:` with `using: composite`.
+fn looks_like_composite_action(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("runs:"))
+        && text.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix("using:")
+                .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == "composite")
+        })
 }
 
 fn looks_like_iam_policy(text: &str) -> bool {
@@ -264,12 +307,20 @@ mod tests {
         assert_eq!(kind("infra/main.tf", ""), FileKind::Terraform);
         assert_eq!(kind("live/prod/terragrunt.hcl", ""), FileKind::Terragrunt);
         assert_eq!(kind(".github/workflows/ci.yml", ""), FileKind::Workflow);
+        assert_eq!(kind(".gitlab-ci.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind(".gitlab/ci/deploy.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind("ci/review.gitlab-ci.yml", ""), FileKind::CiPipeline);
+        assert_eq!(kind(".gitlab/issue_templates/bug.md", ""), FileKind::Other);
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
         assert_eq!(
             kind("app/migrations/0002_auto.py", ""),
             FileKind::OrmMigration
         );
         assert_eq!(kind("db/migrate/2024_drop.rb", ""), FileKind::OrmMigration);
+        assert_eq!(
+            kind("db/post_migrate/2024_drop.rb", ""),
+            FileKind::OrmMigration
+        );
         assert_eq!(
             kind("alembic/versions/3f2a_drop.py", ""),
             FileKind::OrmMigration
@@ -285,6 +336,7 @@ mod tests {
         assert_eq!(kind("db/migration/V1__init.sql", ""), FileKind::Sql);
         assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
         assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
+        assert_eq!(kind("deploy/Kustomization", ""), FileKind::Kustomize);
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);
         assert_eq!(kind("scripts/cleanup.sh", ""), FileKind::Shell);
         assert_eq!(kind("Makefile", ""), FileKind::BuildScript);
@@ -310,6 +362,13 @@ mod tests {
         assert_eq!(kind("docs/config.yaml", "name: x\n"), FileKind::Other);
         assert_eq!(
             kind(
+                "deploy/ns.yaml",
+                "\u{feff}apiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: a\r\n"
+            ),
+            FileKind::Kubernetes
+        );
+        assert_eq!(
+            kind(
                 "template.yaml",
                 "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: 'AWS::Serverless::Function'\n"
             ),
@@ -325,6 +384,71 @@ mod tests {
         assert_eq!(
             kind("bin/deploy", "#!/usr/bin/env bash\nrm -rf /\n"),
             FileKind::Shell
+        );
+    }
+
+    const CHART_TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\n";
+
+    #[test]
+    fn chart_templates_are_helm_wherever_the_chart_lives() {
+        for path in [
+            "charts/shop/templates/deployment.yaml",
+            "helm/shop/templates/deployment.yaml",
+            "deploy/chart/templates/deployment.yaml",
+            "apps/templates/guestbook.yaml",
+        ] {
+            assert_eq!(kind(path, CHART_TEMPLATE), FileKind::Helm, "{path}");
+        }
+        // Without template actions a file in `templates/` is a plain manifest.
+        assert_eq!(
+            kind(
+                "deploy/templates/ns.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+            ),
+            FileKind::Kubernetes
+        );
+        assert_eq!(kind("helm/shop/values-prod.yaml", "x: 1\n"), FileKind::Helm);
+        assert_eq!(kind("deploy/chart/values.yml", "x: 1\n"), FileKind::Helm);
+        assert_eq!(kind("config/values.yaml", "x: 1\n"), FileKind::Other);
+        // Backstage software templates use `${{ }}`, which is not Helm.
+        let scaffolder = "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: svc\nspec:\n  steps:\n    - input:\n        name: ${{ parameters.name }}\n";
+        assert_eq!(
+            kind("templates/svc/template.yaml", scaffolder),
+            FileKind::Other
+        );
+        // Outside a `templates/` directory a manifest stays a manifest that must parse.
+        assert_eq!(
+            kind("deploy/web.yaml", CHART_TEMPLATE),
+            FileKind::Kubernetes
+        );
+    }
+
+    #[test]
+    fn tool_configs_shaped_like_manifests_are_not_kubernetes() {
+        let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\nspec:\n  owner: team-a\n---\napiVersion: \"scaffolder.backstage.io/v1beta3\"\nkind: Template\nmetadata:\n  name: svc\n";
+        assert_eq!(kind("catalog-info.yaml", catalog), FileKind::Other);
+        let skaffold =
+            "apiVersion: skaffold/v4beta6 # pinned\nkind: Config\nmetadata:\n  name: shop\n";
+        assert_eq!(kind("skaffold.yaml", skaffold), FileKind::Other);
+        // One cluster object among them makes the file a manifest.
+        let mixed =
+            format!("{catalog}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+        assert_eq!(kind("catalog-info.yaml", &mixed), FileKind::Kubernetes);
+    }
+
+    #[test]
+    fn composite_actions_are_workflows_and_other_actions_are_not() {
+        let composite = "name: Deploy\nruns:\n  using: \"composite\"\n  steps:\n    - run: make deploy\n      shell: bash\n";
+        assert_eq!(
+            kind(".github/actions/deploy/action.yml", composite),
+            FileKind::Workflow
+        );
+        assert_eq!(kind("action.yaml", composite), FileKind::Workflow);
+        let node = "name: Lint\nruns:\n  using: node20\n  main: dist/index.js\n";
+        assert_eq!(kind("action.yml", node), FileKind::Other);
+        assert_eq!(
+            kind("src/action.yml", "using: composite\n"),
+            FileKind::Other
         );
     }
 

@@ -5,8 +5,13 @@
 //! that moved to another manifest in the same directory is not deleted; comment, formatting
 //! and ordering edits compare equal.
 
+mod appset;
+mod inline_values;
 pub mod packaging;
+mod patches;
 pub mod settings;
+mod sources;
+pub(crate) mod tool_config;
 
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -162,9 +167,6 @@ impl fmt::Display for ObjectId {
 /// server rejects, not a second object).
 type Objects<'a> = BTreeMap<ObjectId, &'a Node>;
 
-/// Groups whose kinds configure tools rather than describe cluster objects.
-const TOOL_CONFIG_GROUPS: &[&str] = &["kustomize.config.k8s.io"];
-
 fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
     let Some(kind) = node.get("kind").and_then(Node::as_str) else {
         return;
@@ -184,13 +186,18 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         return;
     };
-    if TOOL_CONFIG_GROUPS.contains(&group) {
+    if tool_config::is_tool_config(api_version) {
         return;
     }
-    let namespace = node
-        .path(&["metadata", "namespace"])
-        .and_then(Node::as_str)
-        .unwrap_or("");
+    // The API server ignores a namespace on a cluster-scoped object, so writing one (or
+    // dropping it) does not change which object the manifest declares.
+    let namespace = if cluster_scoped(group, kind) {
+        ""
+    } else {
+        node.path(&["metadata", "namespace"])
+            .and_then(Node::as_str)
+            .unwrap_or("")
+    };
     let id = ObjectId {
         group: group.to_owned(),
         kind: kind.to_owned(),
@@ -198,6 +205,43 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
         name: name.to_owned(),
     };
     out.entry(id).or_insert(node);
+}
+
+/// Built-in kinds (and the common add-ons') that live outside any namespace.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("networking.k8s.io", "IngressClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    ("apiregistration.k8s.io", "APIService"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+];
+
+fn cluster_scoped(group: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(g, k)| *g == group && *k == kind)
 }
 
 fn objects(docs: &[Node]) -> Objects<'_> {
@@ -271,6 +315,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         let moved = declared_in_siblings(view);
         removed.retain(|(id, _)| !moved.contains(*id));
     }
+    if !removed.is_empty() && patches::is_patch_file(view, Side::Base) {
+        // The patch stops editing the object; the object itself is declared elsewhere.
+        removed.clear();
+    }
     // Report in file order, as a reviewer reads the diff.
     removed.sort_by_key(|(_, node)| node.line);
 
@@ -313,9 +361,29 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         findings.push(finding);
     }
 
+    findings.extend(patched_away(view, &base, &head));
     findings.extend(reclaim_policies(view, &base, &head));
     findings.extend(settings::compare(view, &base, &head));
     findings
+}
+
+/// Objects a strategic-merge patch newly marks `$patch: delete`: the build drops them, so a
+/// pruning sync deletes them as surely as removing their manifest would.
+fn patched_away(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
+    let path = view.path_on(Side::Head);
+    head.iter()
+        .filter(|(id, _)| {
+            base.get(*id)
+                .and_then(|b| patches::deletion_mark(b))
+                .is_none()
+        })
+        .filter_map(|(id, node)| {
+            let mark = patches::deletion_mark(node)?;
+            let how = format!("is deleted by the `$patch: delete` added to {path}");
+            let at = view.at(Side::Head, mark.line, mark.line);
+            Some(departure_finding(id, node, at, &how, false, None).with_subject(id.subject()))
+        })
+        .collect()
 }
 
 /// The annotation that keeps a GitOps tool from deleting the object when its manifest goes.
@@ -442,7 +510,21 @@ fn removal_finding(
         (None, Some(ns)) => format!("moves to namespace {ns} in {path}"),
         (None, None) => format!("is removed from {path}"),
     };
-    let recreated = if renamed_to.is_some() || moved_namespace.is_some() {
+    let recreated = renamed_to.is_some() || moved_namespace.is_some();
+    departure_finding(id, node, location, &how, recreated, renamed_to)
+}
+
+/// The finding for an object leaving the cluster, `how` it leaves told as a predicate
+/// ("is removed from deploy/web.yaml"), ranked by what its deletion takes with it.
+fn departure_finding(
+    id: &ObjectId,
+    node: &Node,
+    location: crate::finding::Location,
+    how: &str,
+    recreated: bool,
+    renamed_to: Option<&ObjectId>,
+) -> Finding {
+    let recreated = if recreated {
         " (Kubernetes deletes the old object and creates a new one)"
     } else {
         ""
@@ -1087,6 +1169,88 @@ spec:
             run(Case::deleted("deploy/kustomization.yaml", k).with_kind(FileKind::Kubernetes))
                 .is_empty()
         );
+    }
+
+    const PATCH: &str =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
+    const OVERLAY: &str =
+        "resources:\n  - ../../base\npatches:\n  - path: ./patches/replicas.yaml\n";
+
+    #[test]
+    fn dropping_a_kustomize_patch_file_deletes_nothing() {
+        let path = "overlays/prod/patches/replicas.yaml";
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yaml",
+            OVERLAY,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+        let legacy = "patchesStrategicMerge:\n- patches/replicas.yaml\n";
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yml",
+            legacy,
+        ));
+        assert!(f.is_empty(), "{f:?}");
+        // A manifest no kustomization names as a patch is a manifest.
+        let f = run(Case::deleted(path, PATCH).with_file(
+            Side::Base,
+            "overlays/prod/kustomization.yaml",
+            "resources:\n  - patches/replicas.yaml\n",
+        ));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    #[test]
+    fn a_patch_newly_marked_delete_deletes_its_target() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n";
+        let head = format!("{PATCH}---\n{ns}$patch: delete\n");
+        let f = run(Case::modified("overlays/prod/patch.yaml", PATCH, &head));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(12))
+        );
+        assert!(
+            f[0].message.contains("`$patch: delete`"),
+            "{}",
+            f[0].message
+        );
+        let quiet = run(Case::modified(
+            "overlays/prod/patch.yaml",
+            &head,
+            &format!("# kept\n{head}"),
+        ));
+        assert!(quiet.is_empty(), "{quiet:?}");
+    }
+
+    #[test]
+    fn a_namespace_written_on_a_cluster_scoped_object_changes_nothing() {
+        let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n";
+        let with_ns = role.replace("  name: reader\n", "  name: reader\n  namespace: default\n");
+        assert!(run(Case::modified("k8s/rbac.yaml", role, &with_ns)).is_empty());
+        assert!(run(Case::modified("k8s/rbac.yaml", &with_ns, role)).is_empty());
+        // On a namespaced kind the namespace is part of the identity.
+        let cm = role
+            .replace("rbac.authorization.k8s.io/v1", "v1")
+            .replace("ClusterRole", "ConfigMap");
+        let cm_ns = with_ns
+            .replace("rbac.authorization.k8s.io/v1", "v1")
+            .replace("ClusterRole", "ConfigMap");
+        assert_eq!(
+            ids(&run(Case::modified("k8s/cm.yaml", &cm_ns, &cm))),
+            ["kubernetes/object-deleted"]
+        );
+    }
+
+    #[test]
+    fn a_catalog_entry_beside_cluster_objects_is_not_a_cluster_object() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+        let entry = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\n";
+        let base = format!("{ns}---\n{entry}");
+        assert!(run(Case::modified("deploy/shop.yaml", &base, ns)).is_empty());
+        let f = run(Case::modified("deploy/shop.yaml", &base, entry));
+        assert_eq!(ids(&f), ["kubernetes/namespace-deleted"]);
     }
 
     proptest! {

@@ -88,6 +88,35 @@ const FIXTURES: &[Fixture] = &[
         commented: "# everything in the shop\nresources:\n  - app.yaml # the web app\n  - db/\n",
         reordered: Some("resources:\n  - ./db\n  - app.yaml\n"),
     },
+    Fixture {
+        path: "argocd/apps/shop.yaml",
+        base: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.com/deploy.git\n    path: apps/shop\n    targetRevision: HEAD\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n  syncPolicy:\n    automated:\n      prune: true\n",
+        added: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.com/deploy.git\n    path: apps/shop\n    targetRevision: v1.4.0\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n  syncPolicy:\n    automated:\n      prune: true\n    syncOptions:\n      - CreateNamespace=true\n---\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: shop\n  namespace: argocd\n",
+        commented: "# the shop, synced from the deploy repository\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io # cascade on delete\nspec:\n  project: default\n  source:\n    repoURL: https://git.example.com/deploy.git\n    path: apps/shop\n    targetRevision: HEAD\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n  syncPolicy:\n    automated:\n      prune: true\n",
+        // Flow style, keys reordered, and the path and repository respelled.
+        reordered: Some("kind: Application\napiVersion: argoproj.io/v1alpha1\nmetadata: {namespace: argocd, name: shop, finalizers: [resources-finalizer.argocd.argoproj.io]}\nspec:\n  syncPolicy: {automated: {prune: true}}\n  destination: {namespace: shop, server: \"https://kubernetes.default.svc\"}\n  source: {repoURL: \"https://git.example.com/deploy\", path: ./apps/shop/, targetRevision: HEAD}\n  project: default\n"),
+    },
+    Fixture {
+        path: "deploy/shop/Chart.yaml",
+        base: "apiVersion: v2\nname: shop\nversion: 1.2.0\ndependencies:\n  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n  - name: common\n    version: 2.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n",
+        added: "apiVersion: v2\nname: shop\nversion: 1.3.0\ndependencies:\n  - name: postgresql\n    version: 16.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n  - name: common\n    version: 2.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n  - name: redis\n    version: 19.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n",
+        commented: "apiVersion: v2\nname: shop # the storefront\nversion: 1.2.0\ndependencies:\n  # the orders database\n  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n  - name: common\n    version: 2.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n",
+        reordered: Some("name: shop\napiVersion: v2\nversion: 1.2.0\ndependencies:\n  - {name: common, version: 2.x.x, repository: \"oci://registry-1.docker.io/bitnamicharts\"}\n  - {name: postgresql, version: 15.x.x, repository: \"oci://registry-1.docker.io/bitnamicharts\"}\n"),
+    },
+    Fixture {
+        path: ".github/actions/deploy/action.yml",
+        base: "name: deploy\nruns:\n  using: composite\n  steps:\n    - run: helm upgrade --install shop ./chart\n      shell: bash\n",
+        added: "name: deploy\ninputs:\n  tag:\n    required: true\nruns:\n  using: composite\n  steps:\n    - run: helm upgrade --install shop ./chart --set image.tag=${{ inputs.tag }}\n      shell: bash\n    - run: kubectl rollout status deploy/shop\n      shell: bash\n",
+        commented: "# deploys the shop\nname: deploy\nruns:\n  using: composite\n  steps:\n    - run: helm upgrade --install shop ./chart # idempotent\n      shell: bash\n",
+        reordered: Some("runs:\n  steps:\n    - shell: bash\n      run: helm upgrade --install shop ./chart\n  using: composite\nname: deploy\n"),
+    },
+    Fixture {
+        path: "db/migrate/20240101000000_add_total_to_orders.rb",
+        base: "class AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer\n  end\nend\n",
+        added: "class AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer\n    change_table :orders do |t|\n      t.string :note\n    end\n  end\nend\n",
+        commented: "# frozen_string_literal: true\n\nclass AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer # cents\n  end\nend\n",
+        reordered: None,
+    },
 ];
 
 fn destructive(findings: &[Finding]) -> Vec<String> {
@@ -132,7 +161,13 @@ fn a_new_file_or_a_file_moved_as_it_is_is_never_destructive() {
         } else {
             format!("{dir}/renamed-{name}")
         };
-        if fx.path == "Pulumi.yaml" || fx.path.ends_with("kustomization.yaml") {
+        let named = [
+            "Pulumi.yaml",
+            "kustomization.yaml",
+            "Chart.yaml",
+            "action.yml",
+        ];
+        if named.iter().any(|n| fx.path.ends_with(n)) {
             continue; // their file name is their meaning
         }
         let found = Case::renamed(fx.path, &to, fx.base, fx.base).run(analyze_file);
@@ -142,6 +177,26 @@ fn a_new_file_or_a_file_moved_as_it_is_is_never_destructive() {
             "{} moved",
             fx.path
         );
+    }
+}
+
+/// Real-world files that look like infrastructure and are not: their whole deletion says
+/// nothing destructive and asks no human.
+const LOOKALIKES: &[(&str, &str)] = &[
+    ("catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\nspec:\n  type: service\n  owner: team-shop\n"),
+    ("skaffold.yaml", "apiVersion: skaffold/v4beta6\nkind: Config\nmetadata:\n  name: shop\nmanifests:\n  rawYaml: [k8s/*.yaml]\n"),
+    ("docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    volumes: [pgdata:/var/lib/postgresql/data]\nvolumes:\n  pgdata: {}\n"),
+    ("mkdocs.yml", "site_name: Shop\nnav:\n  - Home: index.md\n"),
+    (".pre-commit-config.yaml", "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.5.0\n    hooks:\n      - id: check-yaml\n"),
+    ("api/openapi.yaml", "openapi: 3.0.3\ninfo:\n  title: Shop\n  version: 1.0.0\ncomponents:\n  schemas:\n    Obj:\n      properties:\n        kind: {type: string}\n        apiVersion: {type: string}\n"),
+    (".github/actions/lint/action.yml", "name: lint\nruns:\n  using: node20\n  main: dist/index.js\n"),
+];
+
+#[test]
+fn deleting_files_that_only_look_like_infrastructure_finds_nothing() {
+    for (path, text) in LOOKALIKES {
+        let found = Case::deleted(path, text).run(analyze_file);
+        assert!(found.is_empty(), "{path}: {found:?}");
     }
 }
 
@@ -156,6 +211,15 @@ fn every_fixture_does_report_its_destruction() {
             fx.base.replace("state: present", "state: absent")
         } else if fx.path.ends_with("deploy.yml") {
             fx.base.replace("    environment: production\n", "")
+        } else if fx.path.ends_with("Chart.yaml") {
+            fx.base.replace("  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n", "")
+        } else if fx.path.ends_with("action.yml") {
+            format!(
+                "{}    - run: kubectl delete namespace shop\n      shell: bash\n",
+                fx.base
+            )
+        } else if fx.path.ends_with(".rb") {
+            fx.base.replace("add_column", "remove_column")
         } else if fx.path.ends_with("kustomization.yaml") {
             "resources:\n  - app.yaml\n".to_owned()
         } else if fx.path.ends_with(".py") {

@@ -227,3 +227,29 @@ proptest! {
         }
     }
 }
+
+const COMPOSITE: &str = "\
+name: deploy
+runs:
+  using: composite
+  steps:
+    - run: helm upgrade --install web ./chart
+      shell: bash
+";
+
+#[test]
+fn a_delete_step_added_to_a_composite_action_is_reported_at_its_line() {
+    let head =
+        format!("{COMPOSITE}    - run: kubectl delete namespace \"$ENV\"\n      shell: bash\n");
+    let f = Case::modified(".github/actions/deploy/action.yml", COMPOSITE, &head)
+        .run(crate::analyze::analyze_file);
+    assert_eq!(ids(&f), ["shell/kubectl-delete"]);
+    assert_eq!(f[0].location.line, Some(7));
+    let quiet = Case::modified(
+        ".github/actions/deploy/action.yml",
+        COMPOSITE,
+        &COMPOSITE.replace("web", "api"),
+    )
+    .run(crate::analyze::analyze_file);
+    assert!(quiet.is_empty(), "{quiet:?}");
+}

@@ -1,12 +1,13 @@
 //! packaging: the files that decide which manifests get rendered, rather than manifests
 //! themselves. A resource dropped from a `kustomization.yaml` disappears from the build, so a
 //! pruning sync deletes everything it declared; a Helm chart whose values switch off a
-//! bundled database or its persistence has the next `helm upgrade` delete that database's
-//! objects and claims. A chart template that loses `helm.sh/resource-policy: keep` loses what
-//! kept its object through an uninstall.
+//! bundled database or its persistence (or whose `Chart.yaml` drops it from its dependencies)
+//! has the next `helm upgrade` delete that database's objects and claims. A chart template
+//! that loses `helm.sh/resource-policy: keep` loses what kept its object through an
+//! uninstall. Inline `$patch: delete` patches in a kustomization delete their target.
 
 use crate::analyze::{FileKind, FileView};
-use crate::change::Side;
+use crate::change::{Content, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
@@ -17,7 +18,7 @@ pub const KUSTOMIZE_RESOURCE_DROPPED: Rule = Rule {
     id: RuleId("kubernetes/kustomize-resource-dropped"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An entry is dropped from a kustomization's `resources` (or `components`).",
+    summary: "An entry is dropped from a kustomization's `resources` (or `components`, `helmCharts`).",
     why: "Everything the dropped file or directory declared leaves the rendered output, so Argo CD, Flux or `kubectl apply --prune` deletes those objects from the cluster, whole namespaces and claims included.",
     example: "resources:\n  - deployment.yaml\n- - postgres/",
     safer: "Check `kustomize build` before and after: if the objects moved elsewhere the output is the same; otherwise remove them one by one, protected by `Prune=false` where they hold data.",
@@ -27,7 +28,7 @@ pub const HELM_STATEFUL_DISABLED: Rule = Rule {
     id: RuleId("kubernetes/helm-stateful-disabled"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "Helm values switch off a bundled stateful component (`postgresql.enabled: false`) or its persistence (`persistence.enabled: false`).",
+    summary: "Helm values switch off a bundled stateful component (`postgresql.enabled: false`) or its persistence (`persistence.enabled: false`), or `Chart.yaml` drops it from its dependencies.",
     why: "The next `helm upgrade` renders the chart without the component's objects and deletes them from the cluster: the database pods, their Services and, with persistence turned off, the claims that held the data.",
     example: "postgresql:\n- enabled: true\n+ enabled: false",
     safer: "Migrate the data out first, and keep the claims with `helm.sh/resource-policy: keep` until it is safe to delete them.",
@@ -58,10 +59,21 @@ const STATEFUL_CHARTS: &[&str] = &[
 ];
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if view.kind == FileKind::Helm && is_chart_file(view) {
+        return match (document(view.old_text()), document(view.new_text())) {
+            (Some(base), Some(head)) => chart_dependencies(view, &base, &head),
+            _ => Vec::new(),
+        };
+    }
     if view.kind == FileKind::Helm && !is_values_file(view) {
         return kept_by_helm(view);
     }
-    let (Some(base), Some(head)) = (document(view.old_text()), document(view.new_text())) else {
+    let base = match view.old {
+        // A new kustomization can delete through its inline patches from the start.
+        Content::Absent if view.kind == FileKind::Kustomize => Some(empty()),
+        _ => document(view.old_text()),
+    };
+    let (Some(base), Some(head)) = (base, document(view.new_text())) else {
         // Absent, unreadable or templated sides: the Kubernetes and files analyzers speak
         // for those.
         return Vec::new();
@@ -77,27 +89,102 @@ fn document(text: Option<&str>) -> Option<Node> {
     yaml::parse_documents(text?).ok()?.into_iter().next()
 }
 
+fn empty() -> Node {
+    Node {
+        line: 1,
+        end_line: 1,
+        value: yaml::Value::Null,
+    }
+}
+
+fn is_chart_file(view: &FileView) -> bool {
+    let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
+    name == "chart.yaml" || name == "chart.yml"
+}
+
+/// Stateful subcharts a `Chart.yaml` stops depending on: the next `helm upgrade` renders the
+/// chart without them and deletes their objects, claims included.
+fn chart_dependencies(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    // A subchart is told apart by its alias, when it has one, or its name.
+    let identity = |dep: &Node| {
+        let name = dep.get("name").and_then(Node::as_str)?;
+        let alias = dep.get("alias").and_then(Node::as_str);
+        Some((name.to_owned(), alias.unwrap_or(name).to_owned()))
+    };
+    let kept: Vec<String> = head
+        .get("dependencies")
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|d| identity(d).map(|(_, id)| id))
+        .collect();
+    let mut out = Vec::new();
+    for dep in base.get("dependencies").map(Node::as_seq).unwrap_or(&[]) {
+        let Some((name, id)) = identity(dep) else {
+            continue;
+        };
+        if kept.contains(&id) || !STATEFUL_CHARTS.contains(&name.as_str()) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &HELM_STATEFUL_DISABLED,
+                view.at(Side::Base, dep.line, dep.end_line),
+                format!("The {id} subchart ({name}) is dropped from the dependencies of {}: the next `helm upgrade` deletes the bundled {name} and, with it, the claims that hold its data.", view.path_on(Side::Base)),
+            )
+            .with_severity(Severity::Critical),
+        );
+    }
+    out
+}
+
 fn is_values_file(view: &FileView) -> bool {
     let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
     name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
-fn kustomize(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding> {
     let mut out = Vec::new();
-    for key in ["resources", "components", "bases"] {
-        let kept: Vec<&str> = head
-            .get(key)
-            .map(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
-            .map(normalize)
+    let already: Vec<_> = super::patches::inline_deletions(base)
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    for deleted in super::patches::inline_deletions(head) {
+        if already.contains(&deleted.id) {
+            continue;
+        }
+        let how = format!(
+            "is deleted by an inline `$patch: delete` added to {}",
+            view.path_on(Side::Head)
+        );
+        let at = view.at(Side::Head, deleted.line, deleted.line);
+        out.push(
+            super::departure_finding(&deleted.id, &deleted.object, at, &how, false, None)
+                .with_subject(deleted.id.subject()),
+        );
+    }
+    // `bases` is the deprecated spelling of `resources` (`kustomize edit fix` moves entries
+    // from one to the other), so the two are one list.
+    let groups: [&[&str]; 3] = [&["resources", "bases"], &["components"], &["helmCharts"]];
+    for group in groups {
+        let entries = |side: &'a Node| {
+            group.iter().flat_map(move |key| {
+                side.get(key)
+                    .map(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(move |e| (*key, e))
+            })
+        };
+        let kept: Vec<String> = entries(head)
+            .filter_map(|(_, e)| entry_name(e))
+            .map(|name| normalize(&name))
             .collect();
-        for entry in base.get(key).map(Node::as_seq).unwrap_or(&[]) {
-            let Some(name) = entry.as_str() else {
+        for (key, entry) in entries(base) {
+            let Some(name) = entry_name(entry) else {
                 continue;
             };
-            if kept.contains(&normalize(name)) {
+            if kept.contains(&normalize(&name)) {
                 continue;
             }
             out.push(Finding::new(
@@ -152,8 +239,46 @@ fn kept_by_helm(view: &FileView) -> Vec<Finding> {
 }
 
 /// `./db/` and `db` name the same directory.
-fn normalize(entry: &str) -> &str {
-    entry.trim_start_matches("./").trim_end_matches('/')
+/// How a kustomization entry is named: a path, or for `helmCharts` the chart and its
+/// release (`postgresql as orders-db`); a chart version bump keeps the name.
+fn entry_name(entry: &Node) -> Option<String> {
+    if let Some(path) = entry.as_str() {
+        return Some(path.to_owned());
+    }
+    let chart = entry.get("name").and_then(Node::as_str)?;
+    Some(match entry.get("releaseName").and_then(Node::as_str) {
+        Some(release) => format!("{chart} as {release}"),
+        None => chart.to_owned(),
+    })
+}
+
+/// What an entry points at, whatever its spelling: `./web/` is `web`, and a remote base
+/// pinned to another version (`?ref=v1.2.0`, `/download/v1.13.2/`) is the same base.
+fn normalize(entry: &str) -> String {
+    let local = entry.trim_start_matches("./").trim_end_matches('/');
+    let remote =
+        local.contains("://") || local.starts_with("git@") || local.starts_with("github.com/");
+    if !remote {
+        return local.to_owned();
+    }
+    let without_query = local
+        .split('?')
+        .next()
+        .unwrap_or(local)
+        .trim_end_matches('/');
+    without_query
+        .split('/')
+        .map(|segment| if is_version(segment) { "*" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A version or commit in a URL path: `v2.9.3`, `1.13.2`, `v1.0.0-rc.1`, a 40-digit SHA.
+fn is_version(segment: &str) -> bool {
+    let digits = segment.strip_prefix('v').unwrap_or(segment);
+    let semver = digits.starts_with(|c: char| c.is_ascii_digit()) && digits.contains('.');
+    let sha = segment.len() == 40 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+    semver || sha
 }
 
 fn is_on(node: Option<&Node>) -> bool {
@@ -164,7 +289,7 @@ fn is_off(node: Option<&Node>) -> bool {
     node.and_then(Node::as_str) == Some("false")
 }
 
-fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, old) in base.as_map() {
         let Some(new) = head.get(name) else {
@@ -230,6 +355,93 @@ resources:
         Case::modified("deploy/kustomization.yaml", base, head).run(analyze)
     }
 
+    const INLINE_DELETE: &str = "\
+patches:
+  - target:
+      kind: Deployment
+    patch: |-
+      - op: replace
+        path: /spec/replicas
+        value: 3
+  - patch: |-
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: pg-data
+      $patch: delete
+";
+
+    #[test]
+    fn an_inline_patch_that_deletes_an_object_is_reported_by_the_objects_rule() {
+        let head = format!("{KUSTOMIZATION}{INLINE_DELETE}");
+        let f = kustomize_case(KUSTOMIZATION, &head);
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(19))
+        );
+        assert!(
+            f[0].message.contains("PersistentVolumeClaim pg-data"),
+            "{}",
+            f[0].message
+        );
+        let new = Case::added("deploy/kustomization.yaml", &head).run(analyze);
+        assert_eq!(ids(&new), ["kubernetes/volume-deleted"]);
+    }
+
+    #[test]
+    fn an_inline_delete_patch_that_was_already_there_or_a_json_patch_is_quiet() {
+        let both = format!("{KUSTOMIZATION}{INLINE_DELETE}");
+        assert!(kustomize_case(&both, &format!("# overlay\n{both}")).is_empty());
+        let json_only = INLINE_DELETE.split("  - patch:").next().unwrap_or_default();
+        assert!(kustomize_case(KUSTOMIZATION, &format!("{KUSTOMIZATION}{json_only}")).is_empty());
+    }
+
+    const CHART: &str = "\
+apiVersion: v2
+name: shop
+version: 1.2.0
+dependencies:
+  - name: postgresql
+    version: 15.x.x
+    repository: oci://registry-1.docker.io/bitnamicharts
+    condition: postgresql.enabled
+  - name: common
+    version: 2.x.x
+    repository: oci://registry-1.docker.io/bitnamicharts
+";
+
+    fn chart_case(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("deploy/shop/Chart.yaml", base, head).run(analyze)
+    }
+
+    #[test]
+    fn dropping_a_stateful_subchart_from_chart_yaml_is_critical_at_its_base_line() {
+        let head = CHART.replace(
+            "  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n    condition: postgresql.enabled\n",
+            "",
+        );
+        let f = chart_case(CHART, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(5))
+        );
+    }
+
+    #[test]
+    fn bumping_reordering_or_dropping_a_stateless_subchart_is_quiet() {
+        let bumped = CHART.replace("15.x.x", "16.x.x").replace("1.2.0", "1.3.0");
+        assert!(chart_case(CHART, &bumped).is_empty());
+        let (head, deps) = CHART.split_once("  - name: postgresql").unwrap_or_default();
+        let (pg, common) = deps.split_once("  - name: common").unwrap_or_default();
+        let reordered = format!("{head}  - name: common{common}  - name: postgresql{pg}");
+        assert!(chart_case(CHART, &reordered).is_empty());
+        let no_common = format!("{head}  - name: postgresql{pg}");
+        assert!(chart_case(CHART, &no_common).is_empty());
+    }
+
     #[test]
     fn dropping_a_kustomize_resource_is_reported_at_its_base_line() {
         let f = kustomize_case(
@@ -247,6 +459,84 @@ resources:
         let reordered =
             "resources:\n  - service.yaml\n  - postgres\n  - deployment.yaml\n  - ingress.yaml\n";
         assert!(kustomize_case(KUSTOMIZATION, reordered).is_empty());
+    }
+
+    const REMOTE: &str = "\
+resources:
+  - https://raw.githubusercontent.com/argoproj/argo-cd/v2.9.3/manifests/install.yaml
+  - github.com/acme/platform//base/?ref=v1.0.6
+  - https://github.com/cert-manager/cert-manager/releases/download/v1.13.2/cert-manager.yaml
+";
+
+    const CHARTS: &str = "\
+helmCharts:
+  - name: postgresql
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 15.5.0
+    releaseName: orders-db
+  - name: redis
+    repo: oci://registry-1.docker.io/bitnamicharts
+    version: 19.0.0
+";
+
+    #[test]
+    fn dropping_a_helm_chart_from_a_kustomization_is_reported_and_bumping_it_is_not() {
+        let (head, _) = CHARTS.split_once("  - name: redis").unwrap_or_default();
+        let f = kustomize_case(CHARTS, head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert!(f[0].message.contains("`redis`"), "{}", f[0].message);
+        assert_eq!(f[0].location.line, Some(6));
+        let bumped = CHARTS
+            .replace("15.5.0", "15.6.0")
+            .replace("19.0.0", "20.0.0");
+        assert!(kustomize_case(CHARTS, &bumped).is_empty());
+        let renamed = CHARTS.replace("orders-db", "orders");
+        assert_eq!(
+            ids(&kustomize_case(CHARTS, &renamed)),
+            ["kubernetes/kustomize-resource-dropped"]
+        );
+    }
+
+    #[test]
+    fn moving_entries_from_bases_to_resources_is_quiet_but_not_to_components() {
+        let bases = "bases:\n  - ../../base\nresources:\n  - ingress.yaml\n";
+        let fixed = "resources:\n  - ../../base\n  - ingress.yaml\n";
+        assert!(kustomize_case(bases, fixed).is_empty());
+        assert!(kustomize_case(fixed, bases).is_empty());
+        let component = "resources:\n  - ingress.yaml\ncomponents:\n  - ../../base\n";
+        assert_eq!(
+            ids(&kustomize_case(bases, component)),
+            ["kubernetes/kustomize-resource-dropped"]
+        );
+    }
+
+    #[test]
+    fn pinning_a_remote_base_to_another_version_is_quiet() {
+        let bumped = REMOTE
+            .replace("v2.9.3", "v2.10.1")
+            .replace("ref=v1.0.6", "ref=0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c")
+            .replace("v1.13.2", "v1.14.0");
+        assert!(kustomize_case(REMOTE, &bumped).is_empty());
+    }
+
+    #[test]
+    fn dropping_or_swapping_a_remote_base_is_still_a_drop() {
+        let head = REMOTE.replace("acme/platform//base", "acme/platform//other");
+        let f = kustomize_case(REMOTE, &head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert_eq!(f[0].location.line, Some(3));
+        let head: String = REMOTE
+            .lines()
+            .filter(|l| !l.contains("cert-manager"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let f = kustomize_case(REMOTE, &head);
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        assert!(
+            f[0].message.contains("cert-manager.yaml"),
+            "{}",
+            f[0].message
+        );
     }
 
     const VALUES: &str = "\

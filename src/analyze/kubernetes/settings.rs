@@ -4,7 +4,7 @@
 //! another source, and the annotations or policies that kept an object (or the cloud
 //! resource behind it) from being deleted.
 
-use super::{ObjectId, Objects};
+use super::{sources, ObjectId, Objects};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -106,6 +106,8 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             sync_source(view, id, old, new, &mut out);
             prune_protection(view, id, old, new, &mut out);
             deletion_policy(view, id, old, new, &mut out);
+            super::inline_values::compare(view, id, old, new, &mut out);
+            super::appset::compare(view, id, old, new, &mut out);
         }
         claim_retention(view, id, old, new, &mut out);
         pruning(view, id, old, new, &mut out);
@@ -314,7 +316,17 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
     if !prunes(id, old) || !prunes(id, new) {
         return;
     }
-    let paths: &[&[&str]] = if is_argo_app(id) {
+    let multi_source = |n: &Node| n.path(&["spec", "sources"]).is_some();
+    if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
+        argo_sources(view, id, old, new, out);
+    }
+    let paths: &[&[&str]] = if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
+        &[
+            &["spec", "destination", "namespace"],
+            &["spec", "destination", "server"],
+            &["spec", "destination", "name"],
+        ]
+    } else if is_argo_app(id) {
         &[
             &["spec", "source", "repoURL"],
             &["spec", "source", "path"],
@@ -334,7 +346,7 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         let (Some(before), Some(after)) = (old.path(path), new.path(path)) else {
             continue;
         };
-        if before.same_value(after) {
+        if sources::same_place(before, after) {
             continue;
         }
         out.push(Finding::new(
@@ -343,6 +355,30 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
             format!(
                 "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
                 path.join(".")
+            ),
+        ));
+    }
+}
+
+/// A pruning multi-source Application whose manifest sources lose one: what only that source
+/// rendered is deleted on the next sync. Moving a source between `source` and `sources`,
+/// reordering them or pinning another revision keeps the same sources.
+fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    let kept = sources::argo_sources(new);
+    let at = new
+        .path(&["spec", "sources"])
+        .or_else(|| new.path(&["spec", "source"]))
+        .unwrap_or(new);
+    for gone in sources::argo_sources(old) {
+        if kept.contains(&gone) {
+            continue;
+        }
+        out.push(Finding::new(
+            &SYNC_SOURCE_CHANGED,
+            head_line(view, at),
+            format!(
+                "{id} prunes and its source `{}` is dropped or pointed elsewhere: whatever only that source declared is deleted on the next sync.",
+                gone
             ),
         ));
     }
@@ -639,6 +675,63 @@ spec:
             &APP.replace("path: apps/payments", "path: apps/payment")
         )
         .is_empty());
+    }
+
+    const MULTI: &str = "\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: prometheus
+  namespace: argocd
+spec:
+  sources:
+  - repoURL: https://prometheus-community.github.io/helm-charts
+    chart: prometheus
+    targetRevision: 15.7.1
+  - repoURL: https://git.example.com/deploy.git
+    path: monitoring/extras
+  - repoURL: https://git.example.com/values.git
+    ref: values
+  destination:
+    namespace: monitoring
+  syncPolicy:
+    automated:
+      prune: true
+";
+
+    #[test]
+    fn a_pruning_multi_source_application_losing_a_source_is_reported() {
+        let head = MULTI.replace(
+            "  - repoURL: https://git.example.com/deploy.git\n    path: monitoring/extras\n",
+            "",
+        );
+        let f = run(MULTI, &head);
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert!(
+            f[0].message.contains("monitoring/extras"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].location.line, Some(8));
+    }
+
+    #[test]
+    fn bumping_reordering_or_respelling_sources_is_quiet() {
+        let bumped = MULTI
+            .replace("15.7.1", "25.8.0")
+            .replace("deploy.git", "deploy")
+            .replace("path: monitoring/extras", "path: ./monitoring/extras/")
+            .replace("ref: values", "ref: vals");
+        assert!(run(MULTI, &bumped).is_empty(), "{:?}", run(MULTI, &bumped));
+        let single = APP.replace("prune: false", "prune: true");
+        let respelled = single.replace("path: apps/payments", "path: ./apps/payments/");
+        assert!(run(&single, &respelled).is_empty());
+        let to_multi = single.replace("  source:\n    repoURL", "  sources:\n  - repoURL");
+        assert!(
+            run(&single, &to_multi).is_empty(),
+            "{:?}",
+            run(&single, &to_multi)
+        );
     }
 
     #[test]

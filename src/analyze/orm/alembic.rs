@@ -1,7 +1,7 @@
 //! Alembic revisions (`alembic/versions/*.py`, `migrations/versions/*.py`): the `op.*` calls
-//! (and `batch_op.*` in batch mode) inside `def upgrade()`. `def downgrade()` is the
-//! rollback and does not run forward. Functions are followed by indentation: a top-level
-//! `def` opens one, the next top-level statement closes it.
+//! (and `batch_op.*` in batch mode) inside `def upgrade()` and the helpers it calls.
+//! `def downgrade()` is the rollback and does not run forward. Functions are followed by
+//! indentation: a top-level `def` opens one, the next top-level statement closes it.
 
 use super::scan::{Before, Lang, RawCall, Source};
 use super::{or_unknown, Call, Effect};
@@ -39,12 +39,10 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
     let get =
         |keyword: &str, position: usize| src.arg(&args, keyword, position).map(|a| src.value(a));
     let has = |keyword: &str| args.iter().any(|a| a.keyword.as_deref() == Some(keyword));
-    let batch = src.text[..call.start].ends_with("batch_op.");
     // In batch mode the table is the batch's; the first argument is already the column.
-    let (table, shift) = if batch {
-        ("the batch table".to_owned(), 0)
-    } else {
-        (or_unknown(get("table_name", 0)), 1)
+    let (table, shift) = match batch_table(src, call) {
+        Some(table) => (table, 0),
+        None => (or_unknown(get("table_name", 0)), 1),
     };
     match call.name {
         "drop_table" => vec![Effect::finding(
@@ -123,21 +121,95 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
     }
 }
 
-/// For each line (1-based index), whether it is inside an `upgrade` function.
+/// The table of the batch a call belongs to (`with op.batch_alter_table("users") as b:` then
+/// `b.drop_column(...)`), or `None` for a call on `op` itself.
+fn batch_table(src: &Source, call: &RawCall) -> Option<String> {
+    let before = src.text[..call.start].strip_suffix('.')?;
+    let receiver = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    if receiver == "op" {
+        return None;
+    }
+    let opened = src
+        .calls("batch_alter_table", Before::Dot, Lang::Python)
+        .into_iter()
+        .rfind(|batch| batch.start < call.start);
+    let Some(opened) = opened else {
+        return (receiver == "batch_op").then(|| "the batch table".to_owned());
+    };
+    let args = src.args(&opened);
+    Some(or_unknown(
+        src.arg(&args, "table_name", 0).map(|a| src.value(a)),
+    ))
+}
+
+/// For each line (1-based index), whether it runs forward: inside `upgrade()`, or inside a
+/// module-level helper that `upgrade()` calls (`def _drop_legacy(): op.drop_table(...)`).
 fn forward_lines(src: &Source) -> Vec<bool> {
     let lines = src.code_lines();
     let mut out = vec![false; lines.len() + 2];
-    let mut in_upgrade = false;
+    // Top-level functions: (name, first line, last line), 1-based.
+    let mut functions: Vec<(String, usize, usize)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let top_level = !line.starts_with([' ', '\t']) && !line.trim().is_empty();
         // Closing brackets and decorators at column 0 belong to the def around them.
-        if top_level && !line.starts_with([')', ']', '}', '@']) {
-            in_upgrade = line
-                .strip_prefix("def ")
-                .or_else(|| line.strip_prefix("async def "))
-                .is_some_and(|rest| rest.trim_start().starts_with("upgrade"));
+        if !top_level || line.starts_with([')', ']', '}', '@']) {
+            continue;
         }
-        out[i + 1] = in_upgrade;
+        if let Some(last) = functions.last_mut() {
+            if last.2 == usize::MAX {
+                last.2 = i;
+            }
+        }
+        let def = line
+            .strip_prefix("def ")
+            .or_else(|| line.strip_prefix("async def "));
+        if let Some(rest) = def {
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            functions.push((name, i + 1, usize::MAX));
+        }
+    }
+    if let Some(last) = functions.last_mut() {
+        if last.2 == usize::MAX {
+            last.2 = lines.len();
+        }
+    }
+    let body = |first: usize, last: usize| {
+        lines[first.saturating_sub(1)..last.min(lines.len())].join("\n")
+    };
+    let upgrade_body: String = functions
+        .iter()
+        .filter(|(name, _, _)| name.starts_with("upgrade"))
+        .map(|(_, first, last)| body(*first, *last))
+        .collect();
+    for (name, first, last) in &functions {
+        let helper = !name.starts_with("upgrade")
+            && !name.starts_with("downgrade")
+            && calls_function(&upgrade_body, name);
+        if name.starts_with("upgrade") || helper {
+            for slot in out.iter_mut().take(last + 1).skip(*first) {
+                *slot = true;
+            }
+        }
     }
     out
+}
+
+/// Whether `code` calls the function `name` (`name(` not preceded by part of a longer name
+/// or a `.`).
+fn calls_function(code: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    code.match_indices(name).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + name.len()..].trim_start().starts_with('(');
+        after && !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    })
 }

@@ -5,6 +5,7 @@
 use super::scan::{Before, Lang, Source};
 use super::{or_unknown, Call, Effect};
 use crate::analyze::sql;
+use std::ops::Range;
 
 const OPERATIONS: &[&str] = &[
     "RemoveField",
@@ -15,19 +16,34 @@ const OPERATIONS: &[&str] = &[
     "RenameModel",
     "RemoveIndex",
     "RemoveConstraint",
+    // Sentry's two-step removals: `deletion_action=DeletionAction.MOVE_TO_PENDING` drops the
+    // Django state only, `DeletionAction.DELETE` then drops the column or table.
+    "SafeRemoveField",
+    "SafeDeleteModel",
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Python);
+    let state_only = state_operations(&src);
     let mut out = Vec::new();
     for &name in OPERATIONS {
         for call in src.calls(name, Before::Any, Lang::Python) {
+            if state_only.iter().any(|r| r.contains(&call.start)) {
+                continue;
+            }
             let args = src.args(&call);
             let get = |keyword: &str, position: usize| {
                 src.arg(&args, keyword, position).map(|a| src.value(a))
             };
             let model = || or_unknown(get("model_name", 0)).to_lowercase();
-            let effect = match name {
+            if name.starts_with("Safe") {
+                let action = src.arg(&args, "deletion_action", usize::MAX);
+                let action = action.map(|a| src.text[a.value.clone()].trim());
+                if !action.is_some_and(|a| a.ends_with(".DELETE")) {
+                    continue;
+                }
+            }
+            let effect = match name.trim_start_matches("Safe") {
                 "RemoveField" => Effect::finding(
                     &sql::DROP_COLUMN,
                     format!(
@@ -96,4 +112,18 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
         }
     }
     out
+}
+
+/// The `state_operations` of `SeparateDatabaseAndState`: they change Django's idea of the
+/// models and never touch the database (how a model or field is dropped from the code while
+/// its table or column is kept), so nothing in them destroys data.
+fn state_operations(src: &Source) -> Vec<Range<usize>> {
+    src.calls("SeparateDatabaseAndState", Before::Any, Lang::Python)
+        .iter()
+        .filter_map(|call| {
+            let args = src.args(call);
+            src.arg(&args, "state_operations", 1)
+                .map(|a| a.value.clone())
+        })
+        .collect()
 }

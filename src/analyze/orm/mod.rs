@@ -204,6 +204,7 @@ pub(crate) fn embedded_sql(
     text: &str,
     at: &dyn Fn(u32, u32) -> crate::finding::Location,
 ) -> Vec<Finding> {
+    let text = &bound_parameters(text);
     let found = sql::check_statements(view, text, at);
     if !found.is_empty() || sql::parses(view, text) {
         return found
@@ -229,6 +230,34 @@ pub(crate) fn embedded_sql(
         )],
         None => Vec::new(),
     }
+}
+
+/// SQL with Python DB-API parameters (`%s`, `%(name)s`, which Django's `RunSQL` and Alembic
+/// pass through to the driver) written as `?`, a placeholder every SQL dialect reads.
+fn bound_parameters(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let named = after
+            .strip_prefix('(')
+            .and_then(|a| a.split_once(")s"))
+            .filter(|(name, _)| name.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        let ends_word = |tail: &str| !tail.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if let Some((_, tail)) = named.filter(|(_, tail)| ends_word(tail)) {
+            out.push('?');
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('s').filter(|tail| ends_word(tail)) {
+            out.push('?');
+            rest = tail;
+        } else {
+            out.push('%');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `name` for a message: the value, or "?" when the scanner could not read it.

@@ -29,7 +29,17 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let rollback = rollback_lines(&src);
     let mut out = Vec::new();
     for &name in STATEMENTS {
-        for call in src.calls(name, Before::Bare, Lang::Ruby) {
+        let mut found = src.calls(name, Before::Bare, Lang::Ruby);
+        if name == "execute" {
+            // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`.
+            found.extend(
+                src.calls(name, Before::Dot, Lang::Ruby)
+                    .into_iter()
+                    .filter(|call| src.text[..call.start].ends_with("connection.")),
+            );
+            found.sort_by_key(|call| call.start);
+        }
+        for call in found {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
             }
@@ -38,7 +48,139 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
             }
         }
     }
+    out.extend(table_block_calls(&src, &rollback));
+    out.extend(droppers(&src, &rollback));
     out
+}
+
+/// Discourse's post-deployment droppers, `Migration::ColumnDropper.execute_drop(:users,
+/// %i[legacy])` and `Migration::TableDropper.execute_drop(:old)`, which its plugins use too.
+fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for call in src.calls("execute_drop", Before::Dot, Lang::Ruby) {
+        if rollback.get(call.line as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let before = &src.text[..call.start];
+        let args = src.args(&call);
+        // A literal (`:users`, `"users"`, `%i[a b]`) names what goes; a variable does not.
+        let literal = |i: usize| {
+            args.get(i)
+                .map(|a| src.text[a.value.clone()].trim())
+                .filter(|t| t.starts_with([':', '"', '\'', '%', '[']))
+                .map(|_| src.value(&args[i]))
+        };
+        let table = literal(0).unwrap_or_else(|| "the tables it lists".to_owned());
+        let effect = if before.ends_with("ColumnDropper.") {
+            let columns = literal(1).unwrap_or_else(|| "it lists".to_owned());
+            Effect::finding(
+                &sql::DROP_COLUMN,
+                format!("Migration::ColumnDropper.execute_drop drops the columns {columns} of {table} and their data in every row."),
+            )
+        } else if before.ends_with("TableDropper.") {
+            Effect::finding(
+                &sql::DROP_TABLE,
+                format!("Migration::TableDropper.execute_drop drops {table} and every row in it."),
+            )
+        } else {
+            continue;
+        };
+        out.push(Call::found(src, &call, effect));
+    }
+    out
+}
+
+/// Statements on the block variable of `change_table :users do |t|`, which name their
+/// columns but not their table.
+const TABLE_BLOCK_STATEMENTS: &[&str] = &[
+    "remove",
+    "remove_references",
+    "remove_belongs_to",
+    "remove_timestamps",
+    "remove_index",
+    "rename",
+];
+
+fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let blocks: Vec<(String, u32, u32)> = src
+        .calls("change_table", Before::Bare, Lang::Ruby)
+        .iter()
+        .filter_map(|call| {
+            let table = src.args(call).first().map(|a| src.value(a))?;
+            Some((table, call.line, block_end(src, call.line)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for &name in TABLE_BLOCK_STATEMENTS {
+        for call in src.calls(name, Before::Dot, Lang::Ruby) {
+            let Some((table, _, _)) = blocks
+                .iter()
+                .rev()
+                .find(|(_, start, end)| (*start..=*end).contains(&call.line))
+            else {
+                continue;
+            };
+            if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let args = src.args(&call);
+            let positional: Vec<String> = args
+                .iter()
+                .filter(|a| a.keyword.is_none())
+                .map(|a| src.value(a))
+                .collect();
+            let at = |i: usize| or_unknown(positional.get(i).cloned());
+            let effect = match name {
+                "remove" | "remove_timestamps" => {
+                    let columns = if name == "remove" {
+                        positional.join(", ")
+                    } else {
+                        "created_at, updated_at".to_owned()
+                    };
+                    Effect::finding(
+                        &sql::DROP_COLUMN,
+                        format!("t.{name} in change_table :{table} drops the columns {columns} and their data in every row."),
+                    )
+                }
+                "remove_references" | "remove_belongs_to" => Effect::finding(
+                    &sql::DROP_COLUMN,
+                    format!("t.{name} in change_table :{table} drops the column {table}.{}_id (and its index and foreign key): the association's data is lost.", at(0)),
+                ),
+                "remove_index" => Effect::finding(
+                    &sql::DROP_INDEX,
+                    format!("t.remove_index in change_table :{table} drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+                ),
+                _ => Effect::finding(
+                    &sql::RENAME,
+                    format!("t.rename in change_table :{table} renames {table}.{} to {}: running code that still uses the old name fails until the new code is deployed.", at(0), at(1)),
+                ),
+            };
+            let mut found = Call::found(src, &call, effect);
+            // The same `t.remove :name` on another table is another statement.
+            found.key = format!("{table}.{}", found.key);
+            out.push(found);
+        }
+    }
+    out
+}
+
+/// The line of the `end` that closes the block opened on `line`: the next `end` at the
+/// same indentation (how Rails generators and RuboCop lay blocks out).
+fn block_end(src: &Source, line: u32) -> u32 {
+    let lines = src.code_lines();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(opening) = lines.get(line as usize - 1) else {
+        return line;
+    };
+    let at = indent(opening);
+    lines
+        .iter()
+        .enumerate()
+        .skip(line as usize)
+        .find(|(_, l)| indent(l) == at && l.trim_start().starts_with("end"))
+        .map_or(u32::try_from(lines.len()).unwrap_or(u32::MAX), |(i, _)| {
+            u32::try_from(i + 1).unwrap_or(u32::MAX)
+        })
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {

@@ -295,7 +295,11 @@ fn statement_end(code: &[u8], from: usize) -> usize {
         let b = code[i];
         match b {
             b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            // A bracket that closes what the statement did not open ends it: the block of
+            // `safety_assured { remove_column :posts, :body }`.
+            b')' | b']' | b'}' if depth == 0 => return i,
+            b')' | b']' | b'}' => depth -= 1,
+            b';' if depth == 0 => return i,
             b'\n' if depth == 0 && last_code != b',' && last_code != b'\\' => return i,
             _ => {}
         }

@@ -124,6 +124,44 @@ fn django_run_sql_templates_and_do_blocks_need_a_human_only_when_they_may_destro
 }
 
 #[test]
+fn django_state_operations_keep_the_table_and_database_operations_do_not() {
+    let ops = "migrations.SeparateDatabaseAndState(\n            state_operations=[\n                migrations.DeleteModel(name=\"Legacy\"),\n                migrations.RemoveField(\"order\", \"notes\"),\n            ],\n            database_operations=[migrations.RemoveField(\"order\", \"memo\")],\n        ),";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("order.memo"), "{}", f[0].message);
+    let positional =
+        "migrations.SeparateDatabaseAndState([], [migrations.DeleteModel(\"Legacy\")]),";
+    assert!(added_file(DJANGO_PATH, &django(positional)).is_empty());
+}
+
+#[test]
+fn django_run_sql_with_driver_parameters_is_read_as_sql() {
+    let ops = "migrations.RunSQL(\n            sql=[\n                (\"DELETE FROM zerver_message WHERE flags & %s = 0\", [2048]),\n                (\"UPDATE zerver_realm SET plan = %(plan)s WHERE id = %(id)s\", {}),\n                \"DELETE FROM zerver_draft\",\n            ],\n        ),";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/delete-without-where"], "{f:?}");
+    assert!(f[0].message.contains("zerver_draft"), "{}", f[0].message);
+}
+
+#[test]
+fn driver_parameters_become_placeholders_and_other_percents_stay() {
+    assert_eq!(
+        super::bound_parameters("a = %s AND b = %(id)s AND c LIKE 'x%' AND d % 2 = 0 AND %sx"),
+        "a = ? AND b = ? AND c LIKE 'x%' AND d % 2 = 0 AND %sx"
+    );
+}
+
+#[test]
+fn sentry_safe_removals_drop_only_with_the_delete_action() {
+    let pending = "SafeRemoveField(\n            model_name=\"testtable\",\n            name=\"field\",\n            deletion_action=DeletionAction.MOVE_TO_PENDING,\n        ),\n        SafeDeleteModel(name=\"Legacy\", deletion_action=DeletionAction.MOVE_TO_PENDING),";
+    assert!(added_file(DJANGO_PATH, &django(pending)).is_empty());
+    let delete = pending.replace("MOVE_TO_PENDING", "DELETE");
+    let f = added_file(DJANGO_PATH, &django(&delete));
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-table"]);
+    assert!(f[0].message.contains("testtable.field"), "{}", f[0].message);
+    assert!(f[1].message.contains("Legacy"), "{}", f[1].message);
+}
+
+#[test]
 fn django_names_in_comments_and_strings_are_not_operations() {
     let f = added_file(
         DJANGO_PATH,
@@ -193,6 +231,70 @@ fn rails_statements_map_to_the_sql_rules() {
 }
 
 #[test]
+fn rails_change_table_block_statements_name_their_table() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_table :users, bulk: true do |t|\n      t.remove :nickname, :avatar_url\n      t.remove_references :company, index: true\n      t.string :bio\n    end\n    change_table(:orders) do |t|\n      t.remove_timestamps\n    end\n  end\n\n  def down\n    change_table :users do |t|\n      t.remove :bio\n    end\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-column", "sql/drop-column"]
+    );
+    assert_eq!(f[0].location.line, Some(4));
+    assert!(
+        f[0].message
+            .contains("users drops the columns nickname, avatar_url"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("users.company_id"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains(":orders"), "{}", f[2].message);
+    // Outside a change_table block `.remove` is somebody else's method.
+    let other = "class X < ActiveRecord::Migration[7.1]\n  def up\n    User.where(legacy: true).each { |u| u.tags.remove :old }\n  end\nend\n";
+    assert!(added_file(RAILS_PATH, other).is_empty());
+}
+
+#[test]
+fn rails_statement_inside_a_brace_block_stops_at_the_brace() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    safety_assured { remove_column :posts, :body_html }\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(
+        f[0].message.contains("posts.body_html and"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn rails_sql_through_the_connection_is_checked_like_execute() {
+    let text = "class X < ActiveRecord::Migration[7.2]\n  def up\n    connection.execute(<<~SQL.squish)\n      DELETE FROM settings\n    SQL\n    ActiveRecord::Base.connection.execute(\"DROP TABLE legacy_tokens\")\n    Cache.execute(\"DROP TABLE nope\")\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_cleanup.rb", text);
+    assert_eq!(ids(&f), ["sql/delete-without-where", "sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(f[1].message.contains("legacy_tokens"), "{}", f[1].message);
+}
+
+#[test]
+fn discourse_droppers_are_drops() {
+    let text = "class DropLegacy < ActiveRecord::Migration[7.0]\n  DROPPED_COLUMNS = { user_options: %i[email_always] }\n\n  def up\n    DROPPED_COLUMNS.each { |table, columns| Migration::ColumnDropper.execute_drop(table, columns) }\n    Migration::ColumnDropper.execute_drop(:posts, %i[locked_level])\n    Migration::TableDropper.execute_drop(\"old_tokens\")\n  end\n\n  def down\n    Migration::TableDropper.execute_drop(\"never_forward\")\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_drop_legacy.rb", text);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-column", "sql/drop-table"]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(
+        f[1].message.contains("columns locked_level of posts"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains("old_tokens"), "{}", f[2].message);
+}
+
+#[test]
 fn rails_existing_statement_is_quiet_and_a_second_copy_is_new() {
     let old =
         "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :old\n  end\nend\n";
@@ -251,9 +353,31 @@ fn alembic_operations_and_batch_mode() {
         ]
     );
     assert!(f[0].message.contains("users.email"));
-    assert!(f[1].message.contains("phone"), "{}", f[1].message);
+    assert!(f[1].message.contains("users.phone"), "{}", f[1].message);
     assert_eq!(f[4].severity, Severity::Medium);
     assert!(f[4].message.contains("String(50)"), "{}", f[4].message);
+}
+
+#[test]
+fn alembic_batch_calls_name_the_batch_table_whatever_the_variable() {
+    let up = "    with op.batch_alter_table(\"accounts\", schema=None) as b:\n        b.drop_column(\"token\")\n        b.alter_column(\"name\", new_column_name=\"full_name\")\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/rename"]);
+    assert!(f[0].message.contains("accounts.token"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("accounts.name to full_name"),
+        "{}",
+        f[1].message
+    );
+}
+
+#[test]
+fn alembic_helpers_called_from_upgrade_run_forward_and_others_do_not() {
+    let text = "from alembic import op\n\n\ndef _drop_legacy():\n    op.drop_table(\"legacy\")\n\n\ndef _drop_new():\n    op.drop_table(\"new\")\n\n\ndef upgrade():\n    _drop_legacy()\n\n\ndef downgrade():\n    _drop_new()\n";
+    let f = added_file(ALEMBIC_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
 }
 
 #[test]
