@@ -103,6 +103,7 @@ mod tests {
                 [
                     "git",
                     "terraform",
+                    "terragrunt",
                     "sql",
                     "kubernetes",
                     "cloudformation",
