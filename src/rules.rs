@@ -26,6 +26,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = [
         crate::analyze::files::RULES,
         crate::analyze::terraform::RULES,
+        crate::analyze::terraform::terragrunt::RULES,
         crate::analyze::plan::RULES,
         crate::analyze::sql::RULES,
         crate::analyze::kubernetes::RULES,
@@ -102,6 +103,7 @@ mod tests {
                 [
                     "git",
                     "terraform",
+                    "terragrunt",
                     "sql",
                     "kubernetes",
                     "cloudformation",

@@ -61,6 +61,7 @@ impl FileKind {
                 | FileKind::Shell
                 | FileKind::BuildScript
                 | FileKind::Dockerfile
+                | FileKind::Ansible
         )
     }
     pub fn as_str(self) -> &'static str {
@@ -215,6 +216,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if ext != "json" && looks_like_kubernetes(text) {
                 return FileKind::Kubernetes;
             }
+            if ext != "json" && looks_like_ansible_playbook(text) {
+                return FileKind::Ansible;
+            }
             if ext == "json" && looks_like_iam_policy(text) {
                 return FileKind::IamPolicy;
             }
@@ -288,6 +292,31 @@ fn looks_like_composite_action(text: &str) -> bool {
                 .strip_prefix("using:")
                 .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == "composite")
         })
+}
+
+/// A playbook kept outside `playbooks/` (`site.yml`, `deploy.yml` at the root): a list of plays,
+/// each naming its `hosts`, or importing another playbook. Plays start at the top level, so
+/// the keys are looked for there (`- hosts:`) or as the first level of a play (`  hosts:`).
+fn looks_like_ansible_playbook(text: &str) -> bool {
+    let mut hosts = false;
+    let mut work = false;
+    for line in text.lines() {
+        let key = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("  "))
+            .and_then(|rest| rest.split_once(':'))
+            .map(|(k, _)| k);
+        match key {
+            Some("hosts") => hosts = true,
+            Some("tasks" | "roles" | "pre_tasks" | "post_tasks" | "handlers") => work = true,
+            Some("import_playbook" | "ansible.builtin.import_playbook") => return true,
+            _ => {}
+        }
+        if hosts && work {
+            return true;
+        }
+    }
+    false
 }
 
 fn looks_like_iam_policy(text: &str) -> bool {
@@ -450,6 +479,21 @@ mod tests {
             kind("src/action.yml", "using: composite\n"),
             FileKind::Other
         );
+    }
+
+    #[test]
+    fn playbooks_outside_a_playbooks_directory_are_ansible_by_content() {
+        let play = "---\n- name: Databases\n  hosts: dbservers\n  become: true\n  tasks:\n    - name: x\n      ansible.builtin.ping:\n";
+        assert_eq!(kind("site.yml", play), FileKind::Ansible);
+        let flow = "- hosts: web\n  roles:\n    - nginx\n";
+        assert_eq!(kind("deploy/web.yaml", flow), FileKind::Ansible);
+        let imports = "- import_playbook: db.yml\n- ansible.builtin.import_playbook: web.yml\n";
+        assert_eq!(kind("site.yml", imports), FileKind::Ansible);
+        // An inventory names hosts but runs nothing; a compose file or app config neither.
+        let inventory = "all:\n  hosts:\n    db1:\n  children:\n    web:\n";
+        assert_eq!(kind("inventory.yml", inventory), FileKind::Other);
+        let config = "server:\n  port: 8080\ntasks: []\n";
+        assert_eq!(kind("config.yml", config), FileKind::Other);
     }
 
     #[test]

@@ -117,6 +117,20 @@ const FIXTURES: &[Fixture] = &[
         commented: "# frozen_string_literal: true\n\nclass AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer # cents\n  end\nend\n",
         reordered: None,
     },
+    Fixture {
+        path: "live/prod/db/terragrunt.hcl",
+        base: "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\nprevent_destroy = true\n\nremote_state {\n  backend = \"s3\"\n  config = {\n    bucket = \"acme-tf-state\"\n    key    = \"prod/db/terraform.tfstate\"\n  }\n}\n\ninputs = {\n  identifier          = \"orders\"\n  deletion_protection = true\n}\n",
+        added: "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\nprevent_destroy = true\n\nremote_state {\n  backend = \"s3\"\n  config = {\n    bucket = \"acme-tf-state\"\n    key    = \"prod/db/terraform.tfstate\"\n  }\n}\n\ninputs = {\n  identifier          = \"orders\"\n  deletion_protection = true\n  instance_class      = \"db.r6g.large\"\n}\n",
+        commented: "# the orders database\ninclude \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\nprevent_destroy = true # never destroy\n\nremote_state {\n  backend = \"s3\"\n  config = {\n    bucket = \"acme-tf-state\"\n    key    = \"prod/db/terraform.tfstate\"\n  }\n}\n\ninputs = {\n  identifier          = \"orders\"\n  deletion_protection = true\n}\n",
+        reordered: Some("inputs = {\n  deletion_protection = true\n  identifier          = \"orders\"\n}\n\nremote_state {\n  config = {\n    key    = \"prod/db/terraform.tfstate\"\n    bucket = \"acme-tf-state\"\n  }\n  backend = \"s3\"\n}\n\nprevent_destroy = true\n\ninclude \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n"),
+    },
+    Fixture {
+        path: "site.yml",
+        base: "- name: Databases\n  hosts: dbservers\n  tasks:\n    - name: Orders database\n      community.postgresql.postgresql_db:\n        name: orders\n        state: present\n",
+        added: "- name: Databases\n  hosts: dbservers\n  tasks:\n    - name: Orders database\n      community.postgresql.postgresql_db:\n        name: orders\n        state: present\n    - name: Reports database\n      community.postgresql.postgresql_db:\n        name: reports\n        state: present\n",
+        commented: "# database hosts\n- name: Databases\n  hosts: dbservers\n  tasks:\n    - name: Orders database\n      community.postgresql.postgresql_db:\n        name: orders # the shop\n        state: present\n",
+        reordered: None,
+    },
 ];
 
 fn destructive(findings: &[Finding]) -> Vec<String> {
@@ -207,7 +221,10 @@ fn every_fixture_does_report_its_destruction() {
     for fx in FIXTURES {
         let emptied = if fx.path.ends_with(".sql") {
             "DROP TABLE orders;\n".to_owned()
-        } else if fx.path.ends_with("db.yml") {
+        } else if fx.path.ends_with("terragrunt.hcl") {
+            fx.base
+                .replace("prevent_destroy = true", "prevent_destroy = false")
+        } else if fx.path.ends_with("db.yml") || fx.path == "site.yml" {
             fx.base.replace("state: present", "state: absent")
         } else if fx.path.ends_with("deploy.yml") {
             fx.base.replace("    environment: production\n", "")

@@ -223,7 +223,7 @@ fn removals(view: &FileView, base: &Template, head: &Template, out: &mut Vec<Fin
     let mut removed: Vec<&Resource> = base
         .resources
         .iter()
-        .filter(|r| head.get(&r.id).is_none())
+        .filter(|r| head.get(&r.id).is_none() && !restamped(r, head))
         .collect();
     removed.sort_by_key(|r| r.node.line);
     for old in removed {
@@ -240,6 +240,19 @@ fn removals(view: &FileView, base: &Template, head: &Template, out: &mut Vec<Fin
             None => removed_finding(view, old),
         });
     }
+}
+
+/// Whether `r` comes from an `Fn::ForEach` loop that the head still has but now reads from a
+/// collection the other side does not list (a literal list turned into a parameter, or the
+/// reverse): what the loop stamps out cannot be compared, so it is not called removed.
+fn restamped(r: &Resource, head: &Template) -> bool {
+    let Some(origin) = &r.origin else {
+        return false;
+    };
+    let opaque = |x: &Resource| x.kind == "Fn::ForEach";
+    head.resources
+        .iter()
+        .any(|h| h.origin.as_ref() == Some(origin) && (opaque(r) || opaque(h)))
 }
 
 /// How much deleting `r` loses, given its base DeletionPolicy, and what to say about it.
@@ -558,6 +571,15 @@ struct Guard<'a> {
     node: Option<&'a Node>,
 }
 
+/// Whether a value is an intrinsic function (`Ref`, `Fn::If`, …) whose result the template
+/// alone does not tell.
+fn computed(node: Option<&Node>) -> bool {
+    match node.map(Node::as_map) {
+        Some([(key, _)]) => key == "Ref" || key.starts_with("Fn::"),
+        _ => false,
+    }
+}
+
 fn is_true(node: Option<&Node>) -> bool {
     node.and_then(Node::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("true"))
@@ -660,9 +682,16 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
 
 fn protections(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Finding>) {
     let after = guards(new);
-    for before in guards(old).into_iter().filter(|g| g.on) {
+    for before in guards(old) {
         let now = after.iter().find(|g| g.what == before.what);
         if now.is_some_and(|g| g.on) {
+            continue;
+        }
+        // A condition or parameter (`!If [IsProd, true, false]`, `!Ref Protect`) may have
+        // been on where it matters; a literal off replaces it everywhere.
+        let was_computed =
+            computed(before.node) && now.is_some_and(|g| g.node.is_some() && !computed(g.node));
+        if !before.on && !was_computed {
             continue;
         }
         let now_node = now.and_then(|g| g.node);

@@ -17,6 +17,9 @@ pub(super) struct Resource {
     pub kind: String,
     /// The whole resource, canonical, with its lines.
     pub node: Node,
+    /// The `Fn::ForEach::<Loop>` name that stamps it out (or that it is, when the loop's
+    /// collection is not literal).
+    pub origin: Option<String>,
 }
 
 impl Resource {
@@ -97,11 +100,22 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
             reason: "`Resources` is not a mapping of logical IDs to resources".to_owned(),
         });
     };
-    let resources = entries
-        .iter()
-        .map(|(id, node)| {
+    let mut stamped = Vec::new();
+    for (id, node) in entries {
+        let origin = id.strip_prefix("Fn::ForEach::").map(str::to_owned);
+        match origin.as_ref().map(|_| for_each(node)) {
+            Some(Some(expanded)) => {
+                stamped.extend(expanded.into_iter().map(|(i, n)| (i, n, origin.clone())))
+            }
+            _ => stamped.push((id.clone(), node.clone(), origin)),
+        }
+    }
+    let resources = stamped
+        .into_iter()
+        .map(|(id, node, origin)| {
             let kind = if id.starts_with("Fn::ForEach::") {
-                // AWS::LanguageExtensions: one key that stamps out many resources.
+                // A loop over a collection the text does not list (a parameter, a mapping
+                // lookup): one opaque entry that stamps out an unknown number of resources.
                 "Fn::ForEach".to_owned()
             } else {
                 node.get("Type")
@@ -110,13 +124,76 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
                     .to_owned()
             };
             Resource {
-                id: id.clone(),
+                node: canonical(&node),
+                id,
                 kind,
-                node: canonical(node),
+                origin,
             }
         })
         .collect();
     Ok(Template { resources })
+}
+
+/// The resources one `Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: Fragment}]`
+/// (`AWS::LanguageExtensions`) stamps out, by logical ID, when its collection is a literal
+/// list: dropping an item from the list then reads as removing that item's resources.
+/// Nested loops are expanded too. `None` when any collection is not literal.
+fn for_each(node: &Node) -> Option<Vec<(String, Node)>> {
+    let [identifier, collection, fragment] = node.as_seq() else {
+        return None;
+    };
+    let identifier = identifier.as_str()?;
+    let Value::Seq(items) = &collection.value else {
+        return None;
+    };
+    let Value::Map(outputs) = &fragment.value else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let item = item.as_str()?;
+        for (key, body) in outputs {
+            let key = stamp(key, identifier, item);
+            if key.starts_with("Fn::ForEach::") {
+                out.extend(for_each(&stamp_keys(body, identifier, item))?);
+            } else {
+                out.push((key, body.clone()));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `${Identifier}` becomes the item; `&{Identifier}` the item without its non-alphanumeric
+/// characters (how a loop over `10.0.1.0/24` makes valid logical IDs).
+fn stamp(text: &str, identifier: &str, item: &str) -> String {
+    let plain: String = item.chars().filter(char::is_ascii_alphanumeric).collect();
+    text.replace(&format!("${{{identifier}}}"), item)
+        .replace(&format!("&{{{identifier}}}"), &plain)
+}
+
+/// A nested loop with the outer item stamped into its keys, where its logical IDs are.
+fn stamp_keys(node: &Node, identifier: &str, item: &str) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (stamp(k, identifier, item), stamp_keys(v, identifier, item)))
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .map(|v| stamp_keys(v, identifier, item))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node {
+        line: node.line,
+        end_line: node.end_line,
+        value,
+    }
 }
 
 /// The long (JSON) form of every intrinsic function, recursively, lines kept.

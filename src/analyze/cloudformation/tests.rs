@@ -607,6 +607,28 @@ fn turning_off_deletion_protection_on_a_database_is_high_at_its_line() {
 }
 
 #[test]
+fn a_conditional_protection_replaced_by_a_literal_off_is_turned_off() {
+    let base = STACK.replace(
+        "DeletionProtection: true",
+        "DeletionProtection: !If [IsProd, true, false]",
+    );
+    let head = STACK.replace("DeletionProtection: true", "DeletionProtection: false");
+    let f = run(Case::modified(PATH, &base, &head));
+    assert_eq!(ids(&f), ["cloudformation/protection-disabled"]);
+    assert_eq!(
+        f[0].location.line,
+        Some(line_of(&head, "DeletionProtection: false"))
+    );
+    // One condition for another, or a literal on: nothing the template alone says is lost.
+    let other = STACK.replace(
+        "DeletionProtection: true",
+        "DeletionProtection: !Ref Protect",
+    );
+    assert!(run(Case::modified(PATH, &base, &other)).is_empty());
+    assert!(run(Case::modified(PATH, &base, STACK)).is_empty());
+}
+
+#[test]
 fn removing_a_protection_is_turning_it_off() {
     let head = STACK
         .replace("      DeletionProtection: true\n", "")
@@ -878,4 +900,91 @@ fn template_of(ids: &std::collections::BTreeSet<String>, json: bool) -> String {
         }
         s
     }
+}
+
+// --- Fn::ForEach (AWS::LanguageExtensions) -------------------------------------------------
+
+/// A template whose loop stamps out one queue and one alarm per item of `collection`.
+fn looped(collection: &str) -> String {
+    format!(
+        "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Queues:
+    - Name
+    - {collection}
+    - Queue${{Name}}:
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !Sub 'jobs-${{Name}}'
+      Alarm&{{Name}}:
+        Type: AWS::CloudWatch::Alarm
+"
+    )
+}
+
+#[test]
+fn dropping_an_item_from_a_literal_loop_removes_what_it_stamped_out() {
+    let base = looped("[Orders, Refunds]");
+    let head = looped("[Orders]");
+    let f = run(Case::modified(PATH, &base, &head));
+    assert_eq!(
+        ids(&f),
+        [
+            "cloudformation/resource-removed",
+            "cloudformation/resource-removed"
+        ]
+    );
+    assert!(
+        f[0].message.contains("AWS::SQS::Queue QueueRefunds"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(f[1].message.contains("AlarmRefunds"), "{}", f[1].message);
+}
+
+#[test]
+fn nested_literal_loops_are_expanded_with_both_items_in_the_logical_id() {
+    let nested = |inner: &str| {
+        format!(
+            "\
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Envs:
+    - Env
+    - [Dev, Prod]
+    - Fn::ForEach::Tables:
+        - Table
+        - {inner}
+        - ${{Env}}${{Table}}:
+            Type: AWS::DynamoDB::Table
+"
+        )
+    };
+    let f = run(Case::modified(
+        PATH,
+        &nested("[Users, Orders]"),
+        &nested("[Users]"),
+    ));
+    assert_eq!(ids(&f).len(), 2, "{f:?}");
+    assert!(f[0].message.contains("DevOrders"), "{}", f[0].message);
+    assert!(f[1].message.contains("ProdOrders"), "{}", f[1].message);
+}
+
+#[test]
+fn adding_items_or_switching_a_loop_to_a_parameter_list_is_quiet() {
+    let base = looped("[Orders]");
+    assert!(run(Case::modified(PATH, &base, &looped("[Orders, Refunds]"))).is_empty());
+    assert!(run(Case::modified(PATH, &base, &looped("!Ref QueueNames"))).is_empty());
+    assert!(run(Case::modified(PATH, &looped("!Ref QueueNames"), &base)).is_empty());
+}
+
+#[test]
+fn removing_a_loop_over_a_parameter_list_is_still_reported() {
+    let base = looped("!Ref QueueNames");
+    let head = "Resources:\n  Other:\n    Type: AWS::SNS::Topic\n";
+    let f = run(Case::modified(PATH, &base, head));
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
 }

@@ -66,8 +66,34 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if name == "jenkinsfile" => jenkinsfile(text),
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
+        FileKind::Ansible => ansible_tasks(text),
         _ => Extracted::default(),
     }
+}
+
+/// Task modules whose argument is a command line (free form, or `cmd:` under them).
+const ANSIBLE_COMMAND_MODULES: &[&str] = &[
+    "shell",
+    "command",
+    "raw",
+    "ansible.builtin.shell",
+    "ansible.builtin.command",
+    "ansible.builtin.raw",
+    "ansible.legacy.shell",
+    "ansible.legacy.command",
+    "cmd",
+];
+
+/// The command lines of an Ansible playbook or task file. They are Jinja templates before
+/// they are shell (`{% if %}`, `{{ var }}`), so a line the shell lexer cannot read is not an
+/// error here, and a file that is not YAML is the Ansible analyzer's to report.
+fn ansible_tasks(text: &str) -> Extracted {
+    let mut extracted = yaml_scripts(text, ANSIBLE_COMMAND_MODULES, false);
+    extracted.failure = None;
+    for script in &mut extracted.scripts {
+        script.foreign = true;
+    }
+    extracted
 }
 
 fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {

@@ -253,3 +253,32 @@ fn a_delete_step_added_to_a_composite_action_is_reported_at_its_line() {
     .run(crate::analyze::analyze_file);
     assert!(quiet.is_empty(), "{quiet:?}");
 }
+
+const PLAY: &str = "\
+- name: Maintain the orders database
+  hosts: dbservers
+  tasks:
+    - name: Vacuum
+      ansible.builtin.command: vacuumdb --all
+";
+
+#[test]
+fn a_destructive_command_added_to_an_ansible_task_is_reported_at_its_line() {
+    let head = format!(
+        "{PLAY}    - name: Start over\n      ansible.builtin.shell: rm -rf ~/\n    - name: Clean\n      command:\n        cmd: dropdb orders\n"
+    );
+    let f = Case::modified("playbooks/db.yml", PLAY, &head).run(analyze);
+    assert_eq!(ids(&f), ["shell/rm-rf", "shell/database-drop"]);
+    assert_eq!(f[0].location.line, Some(7));
+    assert_eq!(f[1].location.line, Some(10));
+}
+
+#[test]
+fn jinja_in_ansible_commands_is_not_a_shell_error_and_old_commands_stay_quiet() {
+    let head = format!(
+        "{PLAY}    - name: Report\n      ansible.builtin.shell: echo {{% if x %}}\"{{{{ y }}}}{{% endif %}}\n"
+    );
+    assert!(Case::modified("playbooks/db.yml", PLAY, &head)
+        .run(analyze)
+        .is_empty());
+}

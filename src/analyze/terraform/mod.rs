@@ -13,7 +13,8 @@
 //! Submodules: [`model`] reduces a file to addressable blocks; [`guards`] knows the
 //! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
 //! [`replacement`] knows the replacement-forcing attributes and triggers; `rehome` compares
-//! provider and backend placement; `json` reads the JSON syntax.
+//! provider and backend placement; `json` reads the JSON syntax; [`terragrunt`] reads
+//! Terragrunt units, which declare no resources but guard, feed and locate the module's.
 
 mod closest;
 mod guards;
@@ -22,6 +23,7 @@ pub mod model;
 mod rehome;
 pub mod replacement;
 pub mod stateful;
+pub mod terragrunt;
 
 use super::{unparseable_finding, FileView, Unparseable};
 use crate::change::{RepoPath, Side};

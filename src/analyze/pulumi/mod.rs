@@ -1,11 +1,14 @@
 //! pulumi: Pulumi YAML programs (`Pulumi.yaml` with a `resources:` section). Resources are
 //! compared by logical name between base and head: a resource that disappears is deleted by
 //! the next `pulumi up`, one renamed without `aliases` is deleted and created again, and
-//! `protect` / `retainOnDelete` turned off remove what kept a delete from happening. Stack
+//! `protect` / `retainOnDelete` turned off remove what kept a delete from happening, as do the
+//! provider-side protections [`guards`] knows (deletion protection, final snapshots). Stack
 //! settings files (`Pulumi.<stack>.yaml`) hold configuration, not resources, and are skipped.
 //!
 //! Programs written in TypeScript, Python or Go are code; their destructive effect shows in
 //! `pulumi preview`, not in the diff, and is left to commands (`pulumi destroy`) and review.
+
+mod guards;
 
 use super::{unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
@@ -50,6 +53,18 @@ pub const PROTECTION_REMOVED: Rule = Rule {
     safer: "Keep the option on, and lift it only in a change reviewed together with the preview that needs it.",
 };
 
+pub const PROTECTION_WEAKENED: Rule = Rule {
+    id: RuleId("pulumi/protection-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A provider-side protection was turned off on a Pulumi resource (deletion protection, final snapshot, force destroy…).",
+    why: "Properties such as `deletionProtection`, `skipFinalSnapshot`, `forceDestroy`, `backupRetentionPeriod` \
+          and point-in-time recovery are what stand between a mistaken delete and lost data. High for types \
+          that hold data, medium otherwise.",
+    example: "before: deletionProtection: true\nafter:  deletionProtection: false",
+    safer: "Keep the protection on; if a delete is really intended, do it in its own reviewed change.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("pulumi/unparseable"),
     severity: Severity::High,
@@ -64,6 +79,7 @@ pub const RULES: &[&Rule] = &[
     &RESOURCE_REMOVED,
     &RENAMED,
     &PROTECTION_REMOVED,
+    &PROTECTION_WEAKENED,
     &UNPARSEABLE,
 ];
 
@@ -196,6 +212,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     for old in &base_resources {
         if let Some(new) = head_resources.iter().find(|h| h.name == old.name) {
             protections(view, old, new, &mut out);
+            guards::weakened(view, old, new, &mut out);
             continue;
         }
         let rename = fresh.iter().find(|new| {
@@ -368,6 +385,39 @@ resources:
         assert_eq!(ids(&f), ["pulumi/protection-removed"]);
         assert_eq!(f[0].location.line, Some(10));
         assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn turning_a_provider_protection_off_is_weakened_at_the_property_line() {
+        let base = PROGRAM.replace(
+            "      instanceClass: db.t3.micro\n",
+            "      instanceClass: db.t3.micro\n      deletionProtection: true\n",
+        );
+        let head = base.replace("deletionProtection: true", "deletionProtection: false");
+        let f = run(&base, &head);
+        assert_eq!(ids(&f), ["pulumi/protection-weakened"]);
+        assert_eq!(f[0].location.line, Some(9));
+        assert_eq!(f[0].severity, Severity::High);
+        // Removing it falls back to the AWS default, which is off.
+        let removed = base.replace("      deletionProtection: true\n", "");
+        assert_eq!(ids(&run(&base, &removed)), ["pulumi/protection-weakened"]);
+        let f = run(
+            PROGRAM,
+            &PROGRAM.replace("forceDestroy: false", "forceDestroy: true"),
+        );
+        assert_eq!(ids(&f), ["pulumi/protection-weakened"]);
+    }
+
+    #[test]
+    fn a_configured_protection_replaced_by_a_literal_off_is_weakened_and_the_reverse_is_quiet() {
+        let computed = PROGRAM.replace("forceDestroy: false", "forceDestroy: ${allowEmptying}");
+        let literal = PROGRAM.replace("forceDestroy: false", "forceDestroy: true");
+        assert_eq!(
+            ids(&run(&computed, &literal)),
+            ["pulumi/protection-weakened"]
+        );
+        assert!(run(&literal, &computed).is_empty());
+        assert!(run(PROGRAM, &computed).is_empty());
     }
 
     #[test]

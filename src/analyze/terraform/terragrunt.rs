@@ -1,0 +1,465 @@
+//! terragrunt: Terragrunt configuration (`terragrunt.hcl`, `root.hcl` and other `.hcl`
+//! files beside it). A Terragrunt unit declares no resources itself; it says which module to
+//! apply, with which `inputs`, where the state lives (`remote_state`) and whether
+//! `terragrunt destroy` is refused (`prevent_destroy`). So the destructive edits are those
+//! three: the guard lifted, a protection turned off through an input, and the state
+//! re-pointed. What the module then does is only visible in its own `.tf` files or a plan.
+//!
+//! Both sides are parsed with hcl-edit; a side that does not parse needs a human, as for
+//! Terraform. Pure: the texts come from the view.
+
+use super::guards::{Strength, GUARDS};
+use super::model::{lit, Lit};
+use crate::analyze::{unparseable_finding, FileView, Unparseable};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::Body;
+use hcl_edit::Span;
+use std::collections::BTreeMap;
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const PREVENT_DESTROY_REMOVED: Rule = Rule {
+    id: RuleId("terragrunt/prevent-destroy-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`prevent_destroy = true` was removed or turned off in a Terragrunt unit.",
+    why: "Terragrunt refuses `terragrunt destroy` (and `run --all destroy`) on a unit with \
+          `prevent_destroy = true`. Lifting it is usually the first step of destroying everything the \
+          unit's module manages.",
+    example: "before: prevent_destroy = true\nafter:  prevent_destroy = false",
+    safer: "Keep prevent_destroy, and lift it only in a change reviewed together with the destroy that needs it.",
+};
+
+pub const PROTECTION_WEAKENED: Rule = Rule {
+    id: RuleId("terragrunt/protection-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A Terragrunt input turns off a protection (deletion protection, final snapshot, force_destroy…).",
+    why: "A unit's `inputs` become the module's variables. An input such as `deletion_protection`, \
+          `skip_final_snapshot` or `force_destroy` usually reaches the resource attribute of the same \
+          name, so flipping it weakens what stands between a mistaken destroy and lost data.",
+    example: "before: inputs = { deletion_protection = true }\nafter:  inputs = { deletion_protection = false }",
+    safer: "Keep the protection on; if a destroy is really intended, do it in its own reviewed change.",
+};
+
+pub const REMOTE_STATE_CHANGED: Rule = Rule {
+    id: RuleId("terragrunt/remote-state-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "`remote_state` changed backend type or location (bucket, key, prefix, container…).",
+    why: "Terragrunt generates the backend from `remote_state`. Pointed elsewhere, the next run finds no \
+          state there and plans to create every resource again beside the running ones, or, with \
+          automatic migration off, loses track of them.",
+    example: "before: remote_state { config = { bucket = \"acme-tf\" } }\n\
+              after:  remote_state { config = { bucket = \"acme-tf-new\" } }",
+    safer: "Move the state deliberately (`terragrunt init -migrate-state`) in its own reviewed change, and \
+            confirm that the following plan creates nothing.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: RuleId("terragrunt/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A Terragrunt file could not be parsed, so what it destroys is unknown.",
+    why: "twokey fails closed: a configuration it cannot read might lift any protection.",
+    example: "after: inputs = {   # missing closing brace",
+    safer: "Fix the syntax (`terragrunt hcl format` / `terragrunt hcl validate`) and push again.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &PREVENT_DESTROY_REMOVED,
+    &PROTECTION_WEAKENED,
+    &REMOTE_STATE_CHANGED,
+    &UNPARSEABLE,
+];
+
+/// `remote_state` settings that say where the state lives (inside `config`).
+const STATE_PLACE: &[&str] = &[
+    "bucket",
+    "key",
+    "prefix",
+    "workspace_key_prefix",
+    "path",
+    "storage_account_name",
+    "container_name",
+    "resource_group_name",
+    "organization",
+    "hostname",
+    "workspaces.name",
+    "workspaces.prefix",
+    "conn_str",
+    "schema_name",
+    "address",
+];
+
+/// A value and the 1-based line it is on.
+#[derive(Debug, Clone)]
+struct Value {
+    lit: Lit,
+    line: u32,
+}
+
+/// What one side of a Terragrunt file says about destruction.
+#[derive(Debug, Default)]
+struct Unit {
+    prevent_destroy: Option<Value>,
+    /// `remote_state`'s `backend`, and its `config` flattened by dotted path.
+    state_backend: Option<Value>,
+    state_config: BTreeMap<String, Value>,
+    /// Literal `inputs` (object literals, also inside `merge(…)`), by dotted path.
+    inputs: BTreeMap<String, Value>,
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    let newlines = text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+fn parse(text: &str) -> Result<Unit, Unparseable> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| Unparseable {
+        side: Side::Head,
+        line: u32::try_from(e.location().line()).ok(),
+        reason: e.message().trim().to_owned(),
+    })?;
+    let at = |span: Option<std::ops::Range<usize>>| line_of(text, span.map_or(0, |r| r.start));
+    let mut unit = Unit::default();
+    for attr in body.attributes() {
+        let line = at(attr.span());
+        match attr.key.as_str() {
+            "prevent_destroy" => {
+                unit.prevent_destroy = Some(Value {
+                    lit: lit(&attr.value),
+                    line,
+                })
+            }
+            "inputs" => flatten_object(&attr.value, "", text, &mut unit.inputs),
+            // The older attribute form: `remote_state = { backend = "s3", config = { … } }`.
+            "remote_state" => {
+                let mut all = BTreeMap::new();
+                flatten_object(&attr.value, "", text, &mut all);
+                read_state(&mut unit, all);
+            }
+            _ => {}
+        }
+    }
+    if let Some(block) = body.get_blocks("remote_state").next() {
+        let mut all = BTreeMap::new();
+        flatten_body(&block.body, text, &mut all);
+        read_state(&mut unit, all);
+    }
+    Ok(unit)
+}
+
+fn read_state(unit: &mut Unit, all: BTreeMap<String, Value>) {
+    for (path, value) in all {
+        if path == "backend" {
+            unit.state_backend = Some(value);
+        } else if let Some(rest) = path.strip_prefix("config.") {
+            unit.state_config.insert(rest.to_owned(), value);
+        }
+    }
+}
+
+fn flatten_body(body: &Body, text: &str, out: &mut BTreeMap<String, Value>) {
+    for attr in body.attributes() {
+        let key = attr.key.as_str();
+        let line = line_of(text, attr.span().map_or(0, |r| r.start));
+        out.insert(
+            key.to_owned(),
+            Value {
+                lit: lit(&attr.value),
+                line,
+            },
+        );
+        flatten_object(&attr.value, &format!("{key}."), text, out);
+    }
+}
+
+/// Every key of an object literal by dotted path. `merge(…)` of object literals counts too,
+/// later arguments winning as Terraform's `merge` does; anything computed is left out, so an
+/// input that is not literal is never judged.
+fn flatten_object(expr: &Expression, prefix: &str, text: &str, out: &mut BTreeMap<String, Value>) {
+    match expr {
+        Expression::Parenthesis(p) => flatten_object(p.inner(), prefix, text, out),
+        Expression::Object(obj) => {
+            for (key, value) in obj.iter() {
+                let name = match key {
+                    ObjectKey::Ident(id) => id.as_str().to_owned(),
+                    ObjectKey::Expression(e) => match lit(e) {
+                        Lit::Str(s) => s,
+                        _ => continue,
+                    },
+                };
+                let path = format!("{prefix}{name}");
+                let line = line_of(text, value.expr().span().map_or(0, |r| r.start));
+                out.insert(
+                    path.clone(),
+                    Value {
+                        lit: lit(value.expr()),
+                        line,
+                    },
+                );
+                flatten_object(value.expr(), &format!("{path}."), text, out);
+            }
+        }
+        Expression::FuncCall(call) if call.name.name.as_str() == "merge" => {
+            for arg in call.args.iter() {
+                flatten_object(arg, prefix, text, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut failures = Vec::new();
+    let mut load = |side: Side, text: Option<&str>| -> Option<Unit> {
+        match parse(text?) {
+            Ok(unit) => Some(unit),
+            Err(e) => {
+                failures.push(Unparseable { side, ..e });
+                None
+            }
+        }
+    };
+    let base = load(Side::Base, view.old_text());
+    let head = load(Side::Head, view.new_text());
+    if !failures.is_empty() {
+        return failures
+            .iter()
+            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
+            .collect();
+    }
+    // A new file guards nothing yet; a deleted one is the files analyzer's to report.
+    let (Some(base), Some(head)) = (base, head) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    prevent_destroy(view, &base, &head, &mut out);
+    inputs(view, &base, &head, &mut out);
+    remote_state(view, &base, &head, &mut out);
+    out
+}
+
+fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let was_on = base
+        .prevent_destroy
+        .as_ref()
+        .is_some_and(|v| v.lit.as_bool() == Some(true));
+    let still_on = head
+        .prevent_destroy
+        .as_ref()
+        .is_some_and(|v| v.lit.as_bool() != Some(false));
+    if !was_on || still_on {
+        return;
+    }
+    let path = view.path_on(Side::Head);
+    let (line, how) = match &head.prevent_destroy {
+        Some(v) => (v.line, format!("is now `{}`", v.lit.render())),
+        None => (1, "was removed".to_owned()),
+    };
+    out.push(Finding::new(
+        &PREVENT_DESTROY_REMOVED,
+        view.at(Side::Head, line, line),
+        format!(
+            "`prevent_destroy = true` in {path} {how}, so `terragrunt destroy` no longer refuses to destroy everything this unit's module manages."
+        ),
+    ));
+}
+
+/// An input weakens a protection when its head value is literally weak and its base value was
+/// protective or computed. A removed input falls back to the module's default, which twokey
+/// cannot see, so removal alone is not judged.
+fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    for guard in GUARDS {
+        let Some(after) = head.inputs.get(guard.path) else {
+            continue;
+        };
+        if (guard.judge)(&after.lit) != Strength::Weak {
+            continue;
+        }
+        let Some(before) = base.inputs.get(guard.path) else {
+            continue;
+        };
+        let was = (guard.judge)(&before.lit);
+        if was != Strength::Protected && before.lit.is_known() {
+            continue;
+        }
+        out.push(Finding::new(
+            &PROTECTION_WEAKENED,
+            view.at(Side::Head, after.line, after.line),
+            format!(
+                "Input `{}` in {} changed from {} to {}; if the module passes it to the resource of the same name, {}.",
+                guard.path,
+                view.path_on(Side::Head),
+                before.lit.render(),
+                after.lit.render(),
+                guard.effect
+            ),
+        ));
+    }
+}
+
+fn remote_state(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let Some(old_backend) = &base.state_backend else {
+        return;
+    };
+    let mut changes = Vec::new();
+    let mut line = None;
+    match &head.state_backend {
+        Some(new) if new.lit.same(&old_backend.lit) => {}
+        Some(new) => {
+            changes.push(format!(
+                "backend {} → {}",
+                old_backend.lit.render(),
+                new.lit.render()
+            ));
+            line = Some(new.line);
+        }
+        None => changes.push("`remote_state` removed".to_owned()),
+    }
+    for key in STATE_PLACE {
+        let before = base.state_config.get(*key);
+        let after = head.state_config.get(*key);
+        let render = |v: Option<&Value>| v.map_or_else(|| "(unset)".to_owned(), |v| v.lit.render());
+        let same = match (before, after) {
+            (Some(a), Some(b)) => a.lit.same(&b.lit),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            changes.push(format!("{key} {} → {}", render(before), render(after)));
+            line = line.or(after.map(|v| v.line));
+        }
+    }
+    if changes.is_empty() {
+        return;
+    }
+    let line = line.unwrap_or(1);
+    out.push(Finding::new(
+        &REMOTE_STATE_CHANGED,
+        view.at(Side::Head, line, line),
+        format!(
+            "The remote state of {} moves ({}): the next run looks for the state in the new place and, without a migration, plans to create every resource again beside the running ones.",
+            view.path_on(Side::Head),
+            changes.join(", ")
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::files::testkit::{ids, Case};
+
+    const UNIT: &str = r#"include "root" {
+  path   = find_in_parent_folders("root.hcl")
+  expose = true
+}
+
+terraform {
+  source = "tfr:///terraform-aws-modules/rds/aws?version=6.1.0"
+}
+
+prevent_destroy = true
+
+remote_state {
+  backend = "s3"
+  generate = {
+    path      = "backend.tf"
+    if_exists = "overwrite_terragrunt"
+  }
+  config = {
+    bucket = "acme-tf-state"
+    key    = "${path_relative_to_include()}/terraform.tfstate"
+    region = "us-east-1"
+  }
+}
+
+dependency "vpc" {
+  config_path  = "../vpc"
+  mock_outputs = { vpc_id = "vpc-123" }
+}
+
+inputs = merge(include.root.locals.common, {
+  identifier          = "orders"
+  deletion_protection = true
+  skip_final_snapshot = false
+  vpc_id              = dependency.vpc.outputs.vpc_id
+})
+"#;
+
+    fn run(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("live/prod/db/terragrunt.hcl", base, head).run(analyze)
+    }
+
+    #[test]
+    fn lifting_prevent_destroy_is_reported_at_its_line() {
+        let head = UNIT.replace("prevent_destroy = true", "prevent_destroy = false");
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/prevent-destroy-removed"]);
+        assert_eq!(f[0].location.line, Some(10));
+        let head = UNIT.replace("prevent_destroy = true\n", "");
+        assert_eq!(
+            ids(&run(UNIT, &head)),
+            ["terragrunt/prevent-destroy-removed"]
+        );
+    }
+
+    #[test]
+    fn an_input_that_turns_a_protection_off_is_reported() {
+        let head = UNIT.replace("deletion_protection = true", "deletion_protection = false");
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/protection-weakened"]);
+        assert!(
+            f[0].message.contains("deletion_protection"),
+            "{}",
+            f[0].message
+        );
+        let head = UNIT.replace("skip_final_snapshot = false", "skip_final_snapshot = true");
+        assert_eq!(ids(&run(UNIT, &head)), ["terragrunt/protection-weakened"]);
+    }
+
+    #[test]
+    fn a_removed_input_falls_back_to_a_default_twokey_cannot_see_and_is_quiet() {
+        let head = UNIT.replace("  deletion_protection = true\n", "");
+        assert!(run(UNIT, &head).is_empty());
+    }
+
+    #[test]
+    fn moving_the_remote_state_is_reported_and_other_settings_are_not() {
+        let head = UNIT.replace("acme-tf-state", "acme-tf-state-v2");
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/remote-state-changed"]);
+        assert!(
+            f[0].message.contains("acme-tf-state-v2"),
+            "{}",
+            f[0].message
+        );
+        let head = UNIT.replace("overwrite_terragrunt", "overwrite");
+        assert!(run(UNIT, &head).is_empty());
+    }
+
+    #[test]
+    fn comments_reformatting_version_bumps_and_new_inputs_are_quiet() {
+        let head = format!("# orders database\n{}", UNIT)
+            .replace("version=6.1.0", "version=6.2.0")
+            .replace(
+                "identifier          = \"orders\"",
+                "identifier = \"orders\"\n  tags = { team = \"data\" }",
+            );
+        assert!(run(UNIT, &head).is_empty());
+    }
+
+    #[test]
+    fn a_unit_that_does_not_parse_needs_a_human() {
+        let f = run(UNIT, "inputs = {\n");
+        assert_eq!(ids(&f), ["terragrunt/unparseable"]);
+    }
+}
