@@ -25,24 +25,19 @@ use std::rc::Rc;
 
 use git2::{
     BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
-    Patch, Repository, Sort, Tree,
+    Repository, Sort, Tree,
 };
+
+mod hunks;
 
 use super::SourceError;
 use crate::change::{
-    Change, Commit, Completeness, Content, EntryKind, FileChange, FileStatus, Hunk, Identity,
-    RepoPath, Revision, Side, Snapshot, SnapshotPool,
+    Change, Commit, Completeness, Content, EntryKind, FileChange, Identity, RepoPath, Revision,
+    Side, Snapshot, SnapshotPool,
 };
-use crate::work::Runs;
 
 /// The head label of a change that ends in the working tree rather than a commit.
 pub const WORKTREE: &str = "WORKTREE";
-
-/// Below this many changed files, hunks are computed on the calling thread.
-const PARALLEL_HUNKS_FROM: usize = 256;
-
-/// Files a hunk worker claims at a time.
-const HUNK_CHUNK: usize = 64;
 
 /// git's default `diff.renameLimit`.
 const RENAME_LIMIT: usize = 1000;
@@ -120,8 +115,8 @@ impl GitSource {
         let ends = self.resolve(opts)?;
         let mut gaps = Vec::new();
 
-        let diff = self.diff(&ends, opts)?;
-        let files = self.collect_files(&diff, &ends, opts, &mut gaps);
+        let (diff, exact_renames) = self.diff(&ends, opts)?;
+        let files = self.collect_files(&diff, exact_renames, opts, &mut gaps);
         let commits = self.commits(&ends, &mut gaps)?;
 
         Ok(Change {
@@ -359,7 +354,10 @@ impl GitSource {
         Ok(())
     }
 
-    fn diff(&self, ends: &Ends<'_>, opts: &GitOptions) -> Result<Diff<'_>, SourceError> {
+    /// The diff of the two ends with renames found, and whether exact renames (same content)
+    /// are still to be paired by the caller: past git's rename limit between two trees, where
+    /// [`hunks::pair_exact_renames`] does in one pass what libgit2 does pair by pair.
+    fn diff(&self, ends: &Ends<'_>, opts: &GitOptions) -> Result<(Diff<'_>, bool), SourceError> {
         self.index_for(opts.worktree)?;
         let base_tree = ends
             .base
@@ -404,92 +402,39 @@ impl GitSource {
                     Delta::Deleted => (a, d + 1),
                     _ => (a, d),
                 });
-        if added.saturating_mul(deleted) > RENAME_LIMIT * RENAME_LIMIT {
+        let over_limit = added.saturating_mul(deleted) > RENAME_LIMIT * RENAME_LIMIT;
+        if over_limit && !opts.worktree {
+            return Ok((diff, true));
+        }
+        if over_limit {
             find.exact_match_only(true);
         }
         diff.find_similar(Some(&mut find))
             .map_err(SourceError::git("cannot detect renamed files"))?;
-        Ok(diff)
+        Ok((diff, false))
     }
 
-    /// The changed files with their hunks. Computing hunks is most of the cost of loading a
-    /// large change, so past a few hundred files it is spread over threads: each opens the
-    /// repository again (a libgit2 handle must not be shared), recomputes the same diff and
-    /// takes runs of files; the results are put back in the diff's order. A worker whose diff
-    /// does not match leaves its share to the others.
+    /// The changed files with their hunks, in the diff's order.
     fn collect_files(
         &self,
         diff: &Diff<'_>,
-        ends: &Ends<'_>,
+        exact_renames: bool,
         opts: &GitOptions,
         gaps: &mut Vec<String>,
     ) -> Vec<FileChange> {
-        let count = diff.deltas().len();
-        let from_trees = !opts.worktree;
-        if count < PARALLEL_HUNKS_FROM || opts.threads == Some(1) {
-            return collect_range(&self.repo, diff, from_trees, 0..count, gaps);
+        let mut deltas = hunks::facts(diff);
+        if exact_renames {
+            deltas = hunks::pair_exact_renames(deltas);
         }
-        let threads = crate::work::threads(opts.threads);
-        let runs = Runs::new(count, HUNK_CHUNK);
-        let work = |repo: &Repository, diff: &Diff<'_>| {
-            let mut done = Vec::new();
-            while let Some(run) = runs.claim() {
-                let mut run_gaps = Vec::new();
-                let start = run.start;
-                let files = collect_range(repo, diff, from_trees, run, &mut run_gaps);
-                done.push((start, files, run_gaps));
-            }
-            done
-        };
-        let location = self.location();
-        let (base, head) = (ends.base.id(), ends.head.id());
-        let mut chunks = Vec::new();
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (1..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let same_diff = || -> Result<Vec<_>, SourceError> {
-                            let repo = Repository::open(&location)
-                                .map_err(SourceError::git("cannot open the repository again"))?;
-                            let source = GitSource::from_repo(repo);
-                            let ends = Ends {
-                                base: source
-                                    .repo
-                                    .find_commit(base)
-                                    .map_err(SourceError::git("cannot read the base"))?,
-                                head: source
-                                    .repo
-                                    .find_commit(head)
-                                    .map_err(SourceError::git("cannot read the head"))?,
-                            };
-                            let diff = source.diff(&ends, opts)?;
-                            if diff.deltas().len() != count {
-                                return Ok(Vec::new());
-                            }
-                            Ok(work(&source.repo, &diff))
-                        };
-                        same_diff().unwrap_or_else(|e| {
-                            tracing::debug!("a hunk worker gave up: {e}");
-                            Vec::new()
-                        })
-                    })
-                })
-                .collect();
-            chunks.extend(work(&self.repo, diff));
-            for worker in workers {
-                match worker.join() {
-                    Ok(done) => chunks.extend(done),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-        });
-        chunks.sort_by_key(|(start, _, _)| *start);
-        let mut files = Vec::with_capacity(count);
-        for (_, chunk, chunk_gaps) in chunks {
-            files.extend(chunk);
-            gaps.extend(chunk_gaps);
-        }
-        files
+        hunks::collect(
+            &self.repo,
+            &self.location(),
+            diff,
+            &deltas,
+            !opts.worktree,
+            crate::work::threads(opts.threads),
+            gaps,
+        )
     }
 
     /// Where the repository can be opened again: its working directory, else the git dir.
@@ -573,189 +518,6 @@ fn saturating_u32(n: usize) -> u32 {
 /// One pass over the diff: a patch per delta (hunk headers and line counts come from libgit2,
 /// so no per-line callback crosses into Rust), dropped before the next delta is loaded.
 /// The changed files of deltas `range` of `diff`, with their hunks.
-fn collect_range(
-    repo: &Repository,
-    diff: &Diff<'_>,
-    from_trees: bool,
-    range: std::ops::Range<usize>,
-    gaps: &mut Vec<String>,
-) -> Vec<FileChange> {
-    let mut files = Vec::with_capacity(range.len());
-    let mut options = DiffOptions::new();
-    options.context_lines(0).interhunk_lines(0);
-    for idx in range {
-        let Some(delta) = diff.get_delta(idx) else {
-            continue;
-        };
-        let sides = if from_trees {
-            blobs_of(repo, &delta)
-        } else {
-            None
-        };
-        let patch = match &sides {
-            // Without paths libgit2 looks up no diff driver; the paths come from the delta.
-            // A blob brings its id, where a buffer would be hashed again.
-            Some((Some(old), Some(new))) => {
-                Patch::from_blobs(old, None, new, None, Some(&mut options)).map(Some)
-            }
-            Some((Some(old), None)) => {
-                Patch::from_blob_and_buffer(old, None, &[], None, Some(&mut options)).map(Some)
-            }
-            Some((None, new)) => Patch::from_buffers(
-                &[],
-                None,
-                new.as_ref().map_or(&[][..], |b| b.content()),
-                None,
-                Some(&mut options),
-            )
-            .map(Some),
-            None => Patch::from_diff(diff, idx),
-        };
-        let status = match delta.status() {
-            Delta::Added | Delta::Untracked => FileStatus::Added,
-            Delta::Deleted => FileStatus::Deleted,
-            Delta::Modified | Delta::Conflicted => FileStatus::Modified,
-            Delta::Renamed => FileStatus::Renamed,
-            Delta::Copied => FileStatus::Copied,
-            Delta::Typechange => FileStatus::TypeChanged,
-            Delta::Unreadable => {
-                let path = String::from_utf8_lossy(delta.new_file().path_bytes().unwrap_or(b""));
-                gaps.push(format!(
-                    "The working-tree file '{path}' could not be read, so its changes are unknown."
-                ));
-                continue;
-            }
-            Delta::Unmodified | Delta::Ignored => continue,
-        };
-        let (old_path, old_kind, old_size) = if status == FileStatus::Added {
-            (None, EntryKind::Absent, None)
-        } else {
-            let f = delta.old_file();
-            (
-                lossy_path(f.path_bytes(), gaps),
-                entry_kind(f.mode()),
-                Some(f.size()),
-            )
-        };
-        let (new_path, new_kind, new_size) = if status == FileStatus::Deleted {
-            (None, EntryKind::Absent, None)
-        } else {
-            let f = delta.new_file();
-            let path = if old_path.is_none() || f.path_bytes() != delta.old_file().path_bytes() {
-                lossy_path(f.path_bytes(), gaps)
-            } else {
-                // Same path as the old side: already reported once if it is not UTF-8.
-                f.path_bytes()
-                    .map(|b| RepoPath::new(String::from_utf8_lossy(b).into_owned()))
-            };
-            (path, entry_kind(f.mode()), Some(f.size()))
-        };
-        if old_path.is_none() && new_path.is_none() {
-            gaps.push("A changed file without a path was skipped.".to_owned());
-            continue;
-        }
-        if delta.status() == Delta::Conflicted {
-            gaps.push(format!(
-                "'{}' has unresolved merge conflicts; its content is what is on disk.",
-                new_path
-                    .as_ref()
-                    .or(old_path.as_ref())
-                    .map_or("", |p| p.as_str())
-            ));
-        }
-        let mut file = FileChange {
-            status,
-            old_path,
-            new_path,
-            old_kind,
-            new_kind,
-            binary: delta.flags().is_binary(),
-            hunks: Vec::new(),
-            added_lines: 0,
-            deleted_lines: 0,
-            old_size,
-            new_size,
-        };
-        match patch {
-            Ok(Some(patch)) => fill_from_patch(&mut file, &patch, gaps),
-            Ok(None) => {}
-            Err(e) => gaps.push(format!(
-                "The diff of '{}' could not be computed, so its changed lines are unknown: {}.",
-                file.path(),
-                e.message()
-            )),
-        }
-        files.push(file);
-    }
-    files
-}
-
-/// Both sides of a delta between two trees as blobs (`None` for an absent side), or `None`
-/// when a side is not a blob (a submodule) and the diff must produce the patch itself.
-///
-/// A patch computed from the two blobs skips the `.gitattributes` diff-driver lookup that a
-/// patch taken from the diff makes for every file. That lookup is a third of the cost of
-/// loading a large change, and it would let an attributes file in the change under review
-/// hide another file's changed lines by calling it binary.
-fn blobs_of<'r>(
-    repo: &'r Repository,
-    delta: &git2::DiffDelta<'_>,
-) -> Option<(Option<git2::Blob<'r>>, Option<git2::Blob<'r>>)> {
-    let side = |file: git2::DiffFile<'_>| -> Option<Option<git2::Blob<'r>>> {
-        if file.id().is_zero() {
-            return Some(None);
-        }
-        match file.mode() {
-            FileMode::Blob | FileMode::BlobExecutable | FileMode::Link => {
-                repo.find_blob(file.id()).ok().map(Some)
-            }
-            _ => None,
-        }
-    };
-    Some((side(delta.old_file())?, side(delta.new_file())?))
-}
-
-fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<String>) {
-    let delta = patch.delta();
-    // The patch has loaded both sides, so binary detection and sizes are now settled.
-    file.binary = delta.flags().is_binary();
-    if file.old_kind != EntryKind::Absent {
-        file.old_size = Some(delta.old_file().size());
-    }
-    if file.new_kind != EntryKind::Absent {
-        file.new_size = Some(delta.new_file().size());
-    }
-    for h in 0..patch.num_hunks() {
-        match patch.hunk(h) {
-            Ok((hunk, _)) => file.hunks.push(Hunk {
-                old_start: hunk.old_start(),
-                old_lines: hunk.old_lines(),
-                new_start: hunk.new_start(),
-                new_lines: hunk.new_lines(),
-            }),
-            Err(e) => {
-                gaps.push(format!(
-                    "A hunk of '{}' could not be read: {}.",
-                    file.path(),
-                    e.message()
-                ));
-                break;
-            }
-        }
-    }
-    match patch.line_stats() {
-        Ok((_context, added, deleted)) => {
-            file.added_lines = saturating_u32(added);
-            file.deleted_lines = saturating_u32(deleted);
-        }
-        Err(e) => gaps.push(format!(
-            "The line counts of '{}' could not be computed: {}.",
-            file.path(),
-            e.message()
-        )),
-    }
-}
-
 /// Opens one [`GitSnapshot`] per worker thread. See [`GitSource::readers`].
 pub struct GitReaders<'c> {
     location: PathBuf,
