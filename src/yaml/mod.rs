@@ -1,12 +1,15 @@
 //! yaml: YAML with line numbers, for the analyzers (Kubernetes, workflows, CloudFormation).
 //!
-//! saphyr does the parsing; this module turns its tree into a small owned [`Node`] that keeps
-//! the first and last line of every value, so a finding can point at the line that matters.
+//! saphyr's parser reads the text; [`events`] builds from its events a small owned [`Node`]
+//! tree that keeps the first and last line of every value, so a finding can point at the line
+//! that matters.
 //! Nothing outside this module touches saphyr. (The policy config uses serde_yaml, whose
 //! error positions are enough there.)
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::Scalar;
 use std::fmt;
+
+mod events;
 
 /// A YAML value with the lines (1-based) it spans in the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,60 +63,21 @@ impl fmt::Display for YamlError {
 impl std::error::Error for YamlError {}
 
 /// Parses every document in a (possibly multi-document) YAML stream.
+///
+/// The tree is built straight from the parser's events. saphyr's own loader would first build
+/// its node type (hashing every mapping key) only for it to be converted and thrown away; that
+/// was a third of the time spent on YAML. What the loader decides is kept: scalars resolve as
+/// it resolves them, a key repeated in a mapping is an error, and aliases expand within the
+/// same node budget.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     // The `&str` input borrows the text; `load_from_str` would re-buffer it char by char.
     let mut parser = saphyr_parser::Parser::new_from_str(text);
-    let docs = MarkedYaml::load_from_parser(&mut parser).map_err(|e| YamlError {
-        line: e.marker().line() as u32,
-        column: e.marker().col() as u32 + 1,
-        message: e.info().to_owned(),
-    })?;
-    Ok(docs.iter().map(convert).collect())
+    let mut builder = events::Builder::default();
+    parser.load(&mut builder, true).map_err(events::error)?;
+    builder.finish()
 }
 
-fn convert(node: &MarkedYaml<'_>) -> Node {
-    let line = node.span.start.line().max(1) as u32;
-    let value = match &node.data {
-        YamlData::Value(s) => scalar_text(s),
-        YamlData::Representation(text, _, _) => Value::Scalar(text.to_string()),
-        YamlData::Sequence(items) => Value::Seq(items.iter().map(convert).collect()),
-        YamlData::Mapping(map) => {
-            let mut entries: Vec<(String, Node)> = Vec::with_capacity(map.len());
-            for (k, v) in map.iter() {
-                let key = match convert(k).value {
-                    Value::Scalar(s) => s,
-                    Value::Null => "~".to_owned(),
-                    other => format!("{other:?}"),
-                };
-                let value = convert(v);
-                if let Some(slot) = entries.iter_mut().find(|(existing, _)| *existing == key) {
-                    slot.1 = value;
-                } else {
-                    entries.push((key, value));
-                }
-            }
-            Value::Map(entries)
-        }
-        YamlData::Tagged(tag, inner) => {
-            let inner = convert(inner);
-            if tag.handle == "!" {
-                Value::Tagged(tag.suffix.clone(), Box::new(inner))
-            } else {
-                // Core-schema tags (`!!str`, `!!int`) only say how to read the scalar.
-                inner.value
-            }
-        }
-        // Aliases are rare in the files twokey reads; they resolve to nothing rather than fail.
-        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
-    };
-    let end_line = last_line(&value).unwrap_or(line).max(line);
-    Node {
-        line,
-        end_line,
-        value,
-    }
-}
-
+/// The text of a resolved scalar: `true`, `3`, `1.5` and `"3"` all become their string form.
 fn scalar_text(s: &Scalar<'_>) -> Value {
     match s {
         Scalar::Null => Value::Null,
@@ -121,6 +85,15 @@ fn scalar_text(s: &Scalar<'_>) -> Value {
         Scalar::Integer(i) => Value::Scalar(i.to_string()),
         Scalar::FloatingPoint(f) => Value::Scalar(f.to_string()),
         Scalar::String(s) => Value::Scalar(s.to_string()),
+    }
+}
+
+/// How a mapping key reads as the `String` keys of [`Value::Map`].
+fn key_text(key: &Value) -> String {
+    match key {
+        Value::Scalar(s) => s.clone(),
+        Value::Null => "~".to_owned(),
+        other => format!("{other:?}"),
     }
 }
 
