@@ -7,12 +7,11 @@
 //! Tasks are found wherever they nest (plays, `tasks`, `pre_tasks`, `handlers`, `block`,
 //! `rescue`, `always`) by looking for a mapping key that names a known module.
 
-use super::{unparseable_finding, FileView, Unparseable};
+use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
-use std::collections::HashMap;
 
 pub const STATE_ABSENT: Rule = Rule {
     id: RuleId("ansible/state-absent"),
@@ -185,25 +184,25 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         // that does not parse cannot be judged at all.
         return vec![unparseable_finding(&UNPARSEABLE, view, f)];
     }
-    let mut available: HashMap<&str, usize> = HashMap::new();
-    for d in &base {
-        *available.entry(d.key.as_str()).or_default() += 1;
-    }
-    let mut out = Vec::new();
-    for d in &head {
-        match available.get_mut(d.key.as_str()) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => out.push(
-                Finding::new(
-                    &STATE_ABSENT,
-                    view.at(Side::Head, d.line, d.line),
-                    format!("A task now runs {}: the next run deletes it on every host the play targets.", d.what),
-                )
-                .with_severity(d.severity),
-            ),
-        }
-    }
-    out
+    let new = fresh::new_copies(
+        &view.change.hunks,
+        base.iter().map(|d| d.key.as_str()),
+        head.iter().map(|d| (d.key.as_str(), d.line)),
+    );
+    new.into_iter()
+        .map(|i| &head[i])
+        .map(|d| {
+            Finding::new(
+                &STATE_ABSENT,
+                view.at(Side::Head, d.line, d.line),
+                format!(
+                    "A task now runs {}: the next run deletes it on every host the play targets.",
+                    d.what
+                ),
+            )
+            .with_severity(d.severity)
+        })
+        .collect()
 }
 
 #[cfg(test)]

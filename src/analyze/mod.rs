@@ -11,6 +11,7 @@ pub mod classify;
 pub mod cloudformation;
 pub mod commands;
 pub mod files;
+pub mod fresh;
 pub mod guardrail;
 pub mod kubernetes;
 pub mod orm;
@@ -218,6 +219,29 @@ pub struct Unparseable {
     pub side: Side,
     pub line: Option<u32>,
     pub reason: String,
+}
+
+/// Both sides of a file read with `read` (`None` for an absent side). A side that cannot be
+/// read is the ecosystem's `*/unparseable` finding (`rule`) and the file is judged no
+/// further: what twokey cannot read might remove anything.
+pub fn read_sides<T>(
+    view: &FileView,
+    rule: &Rule,
+    mut read: impl FnMut(Side, &str) -> Result<T, Unparseable>,
+) -> Result<(Option<T>, Option<T>), Vec<Finding>> {
+    let mut failures = Vec::new();
+    let mut side =
+        |side: Side, text: Option<&str>| read(side, text?).map_err(|f| failures.push(f)).ok();
+    let base = side(Side::Base, view.old_text());
+    let head = side(Side::Head, view.new_text());
+    if failures.is_empty() {
+        Ok((base, head))
+    } else {
+        Err(failures
+            .iter()
+            .map(|f| unparseable_finding(rule, view, f))
+            .collect())
+    }
 }
 
 /// Turns a parse failure into the ecosystem's `*/unparseable` finding.

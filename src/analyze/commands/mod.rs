@@ -11,12 +11,11 @@ mod extract;
 mod lex;
 mod packs;
 
-use super::{unparseable_finding, FileKind, FileView, Unparseable};
+use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use packs::Hit;
-use std::collections::HashMap;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive];
 
@@ -174,44 +173,20 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if let Some((rule, failure)) = &head.failure {
         findings.push(unparseable_finding(rule, view, failure));
     }
-    let mut on_base: HashMap<&str, usize> = HashMap::new();
-    for located in &base.hits {
-        *on_base.entry(located.hit.identity.as_str()).or_default() += 1;
-    }
-    // Groups in order of first appearance, so findings come out in a stable order.
-    let mut by_identity: Vec<(&str, Vec<&Located>)> = Vec::new();
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
-    for located in &head.hits {
-        let identity = located.hit.identity.as_str();
-        let at = *group_of.entry(identity).or_insert_with(|| {
-            by_identity.push((identity, Vec::new()));
-            by_identity.len() - 1
-        });
-        by_identity[at].1.push(located);
-    }
-    let changed = |line: u32| {
-        view.change
-            .hunks
-            .iter()
-            .any(|h| line >= h.new_start && line < h.new_start + h.new_lines)
-    };
-    for (identity, mut group) in by_identity {
-        let extra = group
-            .len()
-            .saturating_sub(on_base.get(identity).copied().unwrap_or(0));
-        // When a command appears more often than before, the copies on changed lines are
-        // the new ones.
-        group.sort_by_key(|l| !changed(l.line));
-        for located in group.into_iter().take(extra) {
-            findings.push(
-                Finding::new(
-                    located.hit.rule,
-                    view.at(Side::Head, located.line, located.end_line),
-                    located.hit.message.clone(),
-                )
-                .with_severity(located.hit.severity),
-            );
-        }
+    let new = fresh::new_copies(
+        &view.change.hunks,
+        base.hits.iter().map(|l| l.hit.identity.as_str()),
+        head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
+    );
+    for located in new.into_iter().map(|i| &head.hits[i]) {
+        findings.push(
+            Finding::new(
+                located.hit.rule,
+                view.at(Side::Head, located.line, located.end_line),
+                located.hit.message.clone(),
+            )
+            .with_severity(located.hit.severity),
+        );
     }
     findings.sort_by_key(|f| f.location.line);
     findings

@@ -33,7 +33,6 @@ use crate::analyze::sql;
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
-use std::collections::HashMap;
 
 /// The frameworks this analyzer knows, told apart by path (and content where paths overlap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,33 +152,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 /// The head calls that outnumber their copies on the base. When a call appears more often
 /// than before, the copies on changed lines are taken to be the new ones.
 pub(crate) fn added<'c>(view: &FileView, base: &[Call], head: &'c [Call]) -> Vec<&'c Call> {
-    let mut on_base: HashMap<&str, usize> = HashMap::new();
-    for call in base {
-        *on_base.entry(call.key.as_str()).or_default() += 1;
-    }
-    let mut groups: Vec<(&str, Vec<&Call>)> = Vec::new();
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
-    for call in head {
-        let at = *group_of.entry(call.key.as_str()).or_insert_with(|| {
-            groups.push((call.key.as_str(), Vec::new()));
-            groups.len() - 1
-        });
-        groups[at].1.push(call);
-    }
-    let changed = |line: u32| {
-        view.change
-            .hunks
-            .iter()
-            .any(|h| line >= h.new_start && line < h.new_start + h.new_lines)
-    };
-    let mut out = Vec::new();
-    for (key, mut group) in groups {
-        let extra = group
-            .len()
-            .saturating_sub(on_base.get(key).copied().unwrap_or(0));
-        group.sort_by_key(|c| !changed(c.line));
-        out.extend(group.into_iter().take(extra));
-    }
+    let new = crate::analyze::fresh::new_copies(
+        &view.change.hunks,
+        base.iter().map(|c| c.key.as_str()),
+        head.iter().map(|c| (c.key.as_str(), c.line)),
+    );
+    let mut out: Vec<&Call> = new.into_iter().map(|i| &head[i]).collect();
     out.sort_by_key(|c| c.line);
     out
 }

@@ -10,7 +10,7 @@
 
 mod guards;
 
-use super::{unparseable_finding, FileView, Unparseable};
+use super::{read_sides, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -172,29 +172,18 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if !is_program(view) {
         return Vec::new();
     }
-    let mut failures = Vec::new();
-    let mut load = |side: Side, text: Option<&str>| -> Option<Node> {
-        let text = text?;
-        match yaml::parse_documents(text) {
-            Ok(docs) => docs.into_iter().next(),
-            Err(e) => {
-                failures.push(Unparseable {
-                    side,
-                    line: Some(e.line.max(1)),
-                    reason: e.message,
-                });
-                None
-            }
-        }
+    let read = |side: Side, text: &str| match yaml::parse_documents(text) {
+        Ok(docs) => Ok(docs.into_iter().next()),
+        Err(e) => Err(Unparseable {
+            side,
+            line: Some(e.line.max(1)),
+            reason: e.message,
+        }),
     };
-    let base = load(Side::Base, view.old_text());
-    let head = load(Side::Head, view.new_text());
-    if !failures.is_empty() {
-        return failures
-            .iter()
-            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
-            .collect();
-    }
+    let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
+        Ok((base, head)) => (base.flatten(), head.flatten()),
+        Err(unreadable) => return unreadable,
+    };
     let empty = Node {
         line: 1,
         end_line: 1,

@@ -23,7 +23,7 @@
 mod parse;
 mod types;
 
-use super::{unparseable_finding, FileView, Unparseable};
+use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
@@ -252,9 +252,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             f.message.push_str(" It was already in this repeatable migration, but Flyway runs the whole file again because the file changed.");
         }
     };
-    let new = new_statements(
+    let new = fresh::new_copies(
+        &view.change.hunks,
         base.read.iter().map(Located::key),
-        head.read.iter().map(Located::key),
+        head.read.iter().map(|l| (l.key(), l.line)),
     );
     let mut scope = Scope::default();
     for located in &base.read {
@@ -262,7 +263,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
     for (index, located) in head.read.iter().enumerate() {
-        let is_new = new.contains(&index);
+        let is_new = new.binary_search(&index).is_ok();
         if is_new || rerun {
             let mut found = check(view, located, &scope);
             if !is_new {
@@ -272,12 +273,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
         scope.note(&located.statement);
     }
-    let new = new_statements(
-        base.unread.iter().map(|u| u.key.clone()),
-        head.unread.iter().map(|u| u.key.clone()),
+    let new = fresh::new_copies(
+        &view.change.hunks,
+        base.unread.iter().map(|u| u.key.as_str()),
+        head.unread.iter().map(|u| (u.key.as_str(), u.line)),
     );
     for (index, unread) in head.unread.iter().enumerate() {
-        let is_new = new.contains(&index);
+        let is_new = new.binary_search(&index).is_ok();
         if is_new || rerun {
             let mut found: Vec<Finding> =
                 unread_finding(view, unread, &|line, end| view.at(Side::Head, line, end))
@@ -333,28 +335,6 @@ fn dialect_for(view: &FileView) -> DialectName {
 /// `R__*.sql`: a Flyway repeatable migration.
 fn is_repeatable(file_name: &str) -> bool {
     file_name.starts_with("R__") && file_name.to_ascii_lowercase().ends_with(".sql")
-}
-
-/// Indices of head statements with no counterpart in the base, counting duplicates: a second
-/// copy of an existing `DELETE FROM t` is new.
-fn new_statements(
-    base: impl Iterator<Item = String>,
-    head: impl Iterator<Item = String>,
-) -> HashSet<usize> {
-    let mut available: HashMap<String, usize> = HashMap::new();
-    for key in base {
-        *available.entry(key).or_default() += 1;
-    }
-    let mut new = HashSet::new();
-    for (index, key) in head.enumerate() {
-        match available.get_mut(&key) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => {
-                new.insert(index);
-            }
-        }
-    }
-    new
 }
 
 /// What a file has done so far, statement by statement: the tables, views, indexes and

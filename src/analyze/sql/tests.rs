@@ -97,6 +97,20 @@ fn a_second_copy_of_an_existing_statement_is_new() {
 }
 
 #[test]
+fn a_copy_inserted_above_an_existing_statement_is_the_new_one() {
+    let mut case = Case::modified(
+        "db/migrations/001.sql",
+        "SELECT 1;\nTRUNCATE t;\n",
+        "TRUNCATE t;\nSELECT 1;\nTRUNCATE t;\n",
+    )
+    .with_hunk(0, 0, 1, 1);
+    case.options.sql_dialect = "generic".to_owned();
+    let f = case.run(analyze);
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert_eq!(f[0].location.line, Some(1));
+}
+
+#[test]
 fn temp_table_created_and_dropped_in_the_same_file_is_not_reported() {
     let f = added(
         "CREATE TEMPORARY TABLE tmp_ids (id INT);\nINSERT INTO tmp_ids SELECT id FROM users;\n\

@@ -25,7 +25,7 @@ pub mod replacement;
 pub mod stateful;
 pub mod terragrunt;
 
-use super::{unparseable_finding, FileView, Unparseable};
+use super::{read_sides, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
@@ -257,26 +257,17 @@ fn sibling(view: &FileView, side: Side, path: &RepoPath) -> Parsed {
 
 /// Analyzes one changed Terraform file.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
-    let mut failures = Vec::new();
-    let mut load = |side: Side, text: Option<&str>| match text {
-        None => Arc::default(),
-        Some(text) => parsed(view, side, view.path_on(side), text).unwrap_or_else(|e| {
-            failures.push(Unparseable {
-                side,
-                line: e.line,
-                reason: e.reason,
-            });
-            Arc::default()
-        }),
+    let read = |side: Side, text: &str| {
+        parsed(view, side, view.path_on(side), text).map_err(|e| Unparseable {
+            side,
+            line: e.line,
+            reason: e.reason,
+        })
     };
-    let base = load(Side::Base, view.old_text());
-    let head = load(Side::Head, view.new_text());
-    if !failures.is_empty() {
-        return failures
-            .iter()
-            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
-            .collect();
-    }
+    let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
+        Ok((base, head)) => (base.unwrap_or_default(), head.unwrap_or_default()),
+        Err(unreadable) => return unreadable,
+    };
 
     let mut out = Vec::new();
     removals(view, &base, &head, &mut out);

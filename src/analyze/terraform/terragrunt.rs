@@ -10,7 +10,7 @@
 
 use super::guards::{Strength, GUARDS};
 use super::model::{lit, Lit};
-use crate::analyze::{unparseable_finding, FileView, Unparseable};
+use crate::analyze::{read_sides, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -218,24 +218,11 @@ fn flatten_object(expr: &Expression, prefix: &str, text: &str, out: &mut BTreeMa
 }
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
-    let mut failures = Vec::new();
-    let mut load = |side: Side, text: Option<&str>| -> Option<Unit> {
-        match parse(text?) {
-            Ok(unit) => Some(unit),
-            Err(e) => {
-                failures.push(Unparseable { side, ..e });
-                None
-            }
-        }
+    let read = |side: Side, text: &str| parse(text).map_err(|e| Unparseable { side, ..e });
+    let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
+        Ok(sides) => sides,
+        Err(unreadable) => return unreadable,
     };
-    let base = load(Side::Base, view.old_text());
-    let head = load(Side::Head, view.new_text());
-    if !failures.is_empty() {
-        return failures
-            .iter()
-            .map(|f| unparseable_finding(&UNPARSEABLE, view, f))
-            .collect();
-    }
     // A new file guards nothing yet; a deleted one is the files analyzer's to report.
     let (Some(base), Some(head)) = (base, head) else {
         return Vec::new();
