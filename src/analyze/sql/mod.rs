@@ -457,7 +457,7 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
     let at = view.at(Side::Head, located.line, located.end_line);
     let scratch = |name: &ObjectName| scope.scratch(name);
     let mut findings = Vec::new();
-    match &located.statement {
+    match located.statement.as_ref() {
         Statement::Drop {
             object_type,
             names,

@@ -21,7 +21,9 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 /// A statement with its lines (1-based, inclusive).
 #[derive(Debug, Clone)]
 pub struct Located {
-    pub statement: Statement,
+    // Boxed: a `Statement` is over 3 KiB, and a file's list of them would be copied whole each
+    // time it grows.
+    pub statement: Box<Statement>,
     pub line: u32,
     pub end_line: u32,
 }
@@ -200,7 +202,7 @@ fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure>
         let end_line = to_line(last).unwrap_or(line).max(line);
         match parsed {
             Ok(statement) => out.read.push(Located {
-                statement,
+                statement: Box::new(statement),
                 line,
                 end_line,
             }),
@@ -438,7 +440,7 @@ fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailur
             });
         }
         out.push(Located {
-            statement,
+            statement: Box::new(statement),
             line: to_line(line).unwrap_or(1),
             end_line: to_line(end_line).or(to_line(line)).unwrap_or(1),
         });

@@ -153,11 +153,24 @@ impl GitSource {
         } else {
             HeadSide::Tree(self.tree_of(change.head.as_str())?)
         };
+        let mut sizes = [HashMap::new(), HashMap::new()];
+        for file in &change.files {
+            let sides = [
+                (&file.old_path, file.old_size, 0),
+                (&file.new_path, file.new_size, 1),
+            ];
+            for (path, size, side) in sides {
+                if let (Some(path), Some(size)) = (path, size) {
+                    sizes[side].insert(path.as_str().to_owned(), size);
+                }
+            }
+        }
         Ok(GitSnapshot {
             repo: &self.repo,
             base,
             head,
             max_file_bytes: opts.max_file_bytes,
+            sizes,
             gaps: RefCell::new(Vec::new()),
             listings: RefCell::new(HashMap::new()),
         })
@@ -552,6 +565,9 @@ pub struct GitSnapshot<'r> {
     base: Tree<'r>,
     head: HeadSide<'r>,
     max_file_bytes: u64,
+    /// The blob sizes the loaded change already knows (base, head), by path: such a blob need
+    /// not be opened once to learn its size and again to read it.
+    sizes: [HashMap<String, u64>; 2],
     gaps: RefCell<Vec<String>>,
     /// Directory listings read so far, per side. libgit2 does not cache large trees, and a
     /// path lookup inflates every tree on its way, so a change touching thousands of files in
@@ -639,8 +655,15 @@ impl GitSnapshot<'_> {
                 e.message()
             ))
         };
-        // Ask the object database for the size first, so an oversized blob is never inflated.
-        let size = match self.repo.odb().and_then(|odb| odb.read_header(id)) {
+        // Know the size first, so an oversized blob is never inflated: from the change, else
+        // from the object database.
+        let sizes = match side {
+            Side::Base => &self.sizes[0],
+            Side::Head => &self.sizes[1],
+        };
+        let known = sizes.get(path.as_str()).copied();
+        let header = || self.repo.odb().and_then(|odb| odb.read_header(id));
+        let size = match known.map_or_else(header, |size| Ok((size as usize, ObjectType::Blob))) {
             Ok((size, ObjectType::Blob)) => size as u64,
             Ok((_, other)) => {
                 return self.failed(format!(
