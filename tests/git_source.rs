@@ -662,3 +662,112 @@ fn repository_without_commits_says_so() {
     let err = repo.source().load(&GitOptions::default()).unwrap_err();
     assert!(matches!(err, SourceError::UnbornHead), "{err}");
 }
+
+/// `git diff -U0`'s hunks for every file between two commits, by path.
+fn git_hunks(repo: &Repo, base: &str, head: &str) -> std::collections::HashMap<String, Vec<Hunk>> {
+    let out = repo.git(&["diff", "-U0", "--no-renames", "--no-color", base, head]);
+    let mut by_path: std::collections::HashMap<String, Vec<Hunk>> = Default::default();
+    let mut current = String::new();
+    let range = |text: &str| -> (u32, u32) {
+        let (start, len) = text.split_once(',').unwrap_or((text, "1"));
+        (start.parse().unwrap(), len.parse().unwrap())
+    };
+    for line in out.lines() {
+        if let Some(rest) = line.strip_prefix("diff --git a/") {
+            current = rest.split(" b/").next().unwrap().to_owned();
+            by_path.entry(current.clone()).or_default();
+        } else if let Some(rest) = line.strip_prefix("@@ -") {
+            let mut parts = rest.split(' ');
+            let (old_start, old_lines) = range(parts.next().unwrap());
+            let (new_start, new_lines) = range(parts.next().unwrap().trim_start_matches('+'));
+            by_path
+                .get_mut(&current)
+                .unwrap()
+                .push(hunk(old_start, old_lines, new_start, new_lines));
+        }
+    }
+    by_path
+}
+
+#[test]
+fn hunks_match_git_diff_on_edits_that_could_be_aligned_several_ways() {
+    // Few distinct lines, so that many edit scripts are equally short and the choice between
+    // them (and where a hunk slides to) is what is compared.
+    const PIECES: [&str; 8] = [
+        "}\n",
+        "\n",
+        "resource \"a\" \"b\" {\n",
+        "  count = 1\n",
+        "  tags = {}\n",
+        "    x = 1\n",
+        "- name: a\n",
+        "  value: 1\n",
+    ];
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let repo = Repo::new();
+    let mut heads = Vec::new();
+    for i in 0..200 {
+        let len = 1 + next(30) as usize;
+        let base: Vec<&str> = (0..len).map(|_| PIECES[next(8) as usize]).collect();
+        let mut head = base.clone();
+        for _ in 0..1 + next(4) {
+            let at = next(head.len() as u64 + 1) as usize;
+            match next(3) {
+                0 => head.insert(at, PIECES[next(8) as usize]),
+                1 if at < head.len() => {
+                    head.remove(at);
+                }
+                _ if at < head.len() => head[at] = PIECES[next(8) as usize],
+                _ => head.push(PIECES[next(8) as usize]),
+            }
+        }
+        let path = format!("f{i}.txt");
+        repo.write(&path, base.concat());
+        heads.push((path, head.concat()));
+    }
+    // Line endings: a last line without a newline, and CRLF against LF, are changed lines.
+    for (i, (before, after)) in [
+        ("a\nb", "a\nb\n"),
+        ("a\nb\n", "a\nb"),
+        ("a\r\nb\r\nc\r\n", "a\r\nb\nc\r\n"),
+        ("", "a\n"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = format!("endings{i}.txt");
+        repo.write(&path, before);
+        heads.push((path, after.to_owned()));
+    }
+    let base = repo.commit("base");
+    for (path, text) in &heads {
+        repo.write(path, text);
+    }
+    let head = repo.commit("head");
+    let expected = git_hunks(&repo, &base, &head);
+    let files = repo
+        .source()
+        .load(&between(&base, &head))
+        .expect("load")
+        .files;
+    let mut differ = Vec::new();
+    for f in &files {
+        let want = expected.get(f.path().as_str()).cloned().unwrap_or_default();
+        if f.hunks != want {
+            differ.push(format!("{}: twokey {:?} git {:?}", f.path(), f.hunks, want));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} files differ:\n{}",
+        differ.len(),
+        files.len(),
+        differ.join("\n")
+    );
+}

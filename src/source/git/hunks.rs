@@ -6,16 +6,14 @@
 //! only a repository handle of its own to read the two blobs. Deltas whose patch only the diff
 //! can produce (a working-tree side, a submodule) are done on the calling thread.
 //!
-//! Patches are computed from the two blobs' bytes rather than taken from the diff or from the
-//! blob objects: libgit2 looks up a `.gitattributes` diff driver for every patch that has a
-//! repository behind it. That lookup was a tenth of the time of a large change, and an
-//! attributes file in the change under review could use it to hide another file's changed
-//! lines by calling it binary.
+//! Between two trees the changed lines are computed from the two blobs' bytes (see
+//! [`diff_blobs`]), not by libgit2's patch.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::{Delta, Diff, DiffOptions, FileMode, Oid, Patch, Repository};
+use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
+use imara_diff::{Algorithm, InternedInput};
 
 use crate::change::{EntryKind, FileChange, FileStatus, Hunk, RepoPath};
 use crate::work::Runs;
@@ -293,9 +291,7 @@ fn collect_one(
                 fill_from_patch(&mut file, &patch, gaps);
             }
         }),
-        (None, Some((old, new))) => with_blob_patch(repo, old, new, |patch| {
-            fill_from_patch(&mut file, patch, gaps);
-        }),
+        (None, Some((old, new))) => diff_blobs(repo, old, new, &mut file),
         // Only deltas with blobs on both sides are collected without the diff.
         (None, None) => Ok(()),
     };
@@ -309,27 +305,56 @@ fn collect_one(
     Some(file)
 }
 
-/// Hands `use_patch` the patch between two blobs (`None`: the side is absent), computed from
-/// their bytes so that libgit2 has no repository to look up a diff driver in.
-fn with_blob_patch<T>(
+/// Fills in `file`'s hunks and line counts from the two blobs (`None`: the side is absent).
+///
+/// The line diff is imara-diff's Myers, which follows git's (with git's default indent
+/// heuristic for where an ambiguous hunk sits), on the blobs' bytes as they are. libgit2's own
+/// patch either looks up a `.gitattributes` diff driver for every file (a tenth of the time of
+/// a large change, and a way for the change under review to hide a file's lines by calling it
+/// binary) or, given buffers instead, hashes both of them again.
+fn diff_blobs(
     repo: &Repository,
     old: Option<Oid>,
     new: Option<Oid>,
-    use_patch: impl FnOnce(&Patch<'_>) -> T,
-) -> Result<T, git2::Error> {
+    file: &mut FileChange,
+) -> Result<(), git2::Error> {
     let read = |id: Option<Oid>| id.map(|id| repo.find_blob(id)).transpose();
     let (old, new) = (read(old)?, read(new)?);
-    let mut options = DiffOptions::new();
-    // Zero context: hunks then say exactly which lines changed, and xdiff does less work.
-    options.context_lines(0).interhunk_lines(0);
-    let patch = Patch::from_buffers(
-        old.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        new.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        Some(&mut options),
-    )?;
-    Ok(use_patch(&patch))
+    let old = old.as_ref().map_or(&[][..], |b| b.content());
+    let new = new.as_ref().map_or(&[][..], |b| b.content());
+    if file.old_kind != EntryKind::Absent {
+        file.old_size = Some(old.len() as u64);
+    }
+    if file.new_kind != EntryKind::Absent {
+        file.new_size = Some(new.len() as u64);
+    }
+    // As git does: a binary side makes the file binary, with no lines to compare.
+    file.binary = super::looks_binary(old) || super::looks_binary(new);
+    if file.binary || old == new {
+        return Ok(());
+    }
+    let input = InternedInput::new(old, new);
+    let mut diff = imara_diff::Diff::compute(Algorithm::Myers, &input);
+    diff.postprocess_lines(&input);
+    file.hunks.extend(diff.hunks().map(|h| {
+        // An empty side names the line before the gap, as `git diff -U0` prints it.
+        let start = |range: &std::ops::Range<u32>| {
+            if range.is_empty() {
+                range.start
+            } else {
+                range.start + 1
+            }
+        };
+        Hunk {
+            old_start: start(&h.before),
+            old_lines: h.before.len() as u32,
+            new_start: start(&h.after),
+            new_lines: h.after.len() as u32,
+        }
+    }));
+    file.added_lines = diff.count_additions();
+    file.deleted_lines = diff.count_removals();
+    Ok(())
 }
 
 fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<String>) {

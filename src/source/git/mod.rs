@@ -7,8 +7,10 @@
 //! an analyzer asks for it.
 //!
 //! Choices a caller should know:
-//! - Hunks are computed with zero context lines, so each [`Hunk`] covers exactly the changed
+//! - Hunks are computed with zero context lines, so each [`Hunk`](crate::change::Hunk) covers exactly the changed
 //!   lines (a side with no lines starts at the line before the gap, as `git diff -U0` prints).
+//!   Between two trees they are git's own: Myers with git's default indent heuristic, checked
+//!   against `git diff -U0` in the tests.
 //! - Renames are detected with libgit2's default similarity threshold (50%); copies are not.
 //!   Past git's rename limit (1000 added × 1000 deleted) only exact renames are.
 //! - `--worktree` compares the base with the index and working tree together and includes
@@ -793,9 +795,14 @@ fn join(dir: &str, name: &str) -> RepoPath {
     }
 }
 
-/// Binary if a NUL appears in the first 8000 bytes (git's own test), else UTF-8 text or not.
+/// git's own test for a binary file: a NUL in the first 8000 bytes.
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0)
+}
+
+/// Binary (see [`looks_binary`]), else UTF-8 text or not.
 fn classify(bytes: &[u8]) -> Content {
-    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+    if looks_binary(bytes) {
         return Content::Binary;
     }
     match std::str::from_utf8(bytes) {
