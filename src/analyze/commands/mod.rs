@@ -29,6 +29,26 @@ pub const TERRAFORM_DESTROY: Rule = Rule {
     safer: "Remove the resources from the configuration and let a reviewed plan show each deletion; if an environment must go, destroy it by hand after reviewing `terraform plan -destroy`.",
 };
 
+pub const TERRAFORM_REPLACE: Rule = Rule {
+    id: RuleId("shell/terraform-replace"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step forces Terraform to destroy and recreate a resource (`apply -replace=ADDR`, `taint ADDR`).",
+    why: "Replacing a resource deletes it first: a database or disk loses its data, anything else its identity (IDs, addresses, attached policies). It is the \"delete and recreate\" an agent reaches for when an apply gets stuck, and from a pipeline it happens with nobody reading the plan.",
+    example: "+ run: terraform apply -replace=aws_db_instance.main -auto-approve",
+    safer: "Run the replacement by hand after reading its plan, with a snapshot or backup taken first; where a recreate is unavoidable, `lifecycle { create_before_destroy = true }` keeps the old resource until the new one exists.",
+};
+
+pub const TERRAFORM_STATE_RM: Rule = Rule {
+    id: RuleId("shell/terraform-state-rm"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step removes resources from Terraform's state (`terraform state rm`).",
+    why: "The resource keeps running but Terraform no longer manages it: if the configuration still declares it, the next apply creates a second one (or fails on the name), and nothing tracks the first.",
+    example: "+ run: terraform state rm module.db",
+    safer: "Hand a resource over with a `removed { lifecycle { destroy = false } }` block or a `moved` block in a reviewed change, so the plan shows what happens to it.",
+};
+
 pub const AUTO_APPROVE_ADDED: Rule = Rule {
     id: RuleId("shell/auto-approve-added"),
     severity: Severity::Medium,
@@ -131,6 +151,8 @@ pub const PIPELINE_UNPARSEABLE: Rule = Rule {
 
 pub const RULES: &[&Rule] = &[
     &TERRAFORM_DESTROY,
+    &TERRAFORM_REPLACE,
+    &TERRAFORM_STATE_RM,
     &AUTO_APPROVE_ADDED,
     &STACK_DESTROY,
     &KUBECTL_DELETE,

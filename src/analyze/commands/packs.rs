@@ -5,7 +5,7 @@
 use super::lex::{self, Word};
 use super::{
     AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
-    KUBECTL_DELETE, RM_RF, STACK_DESTROY, TERRAFORM_DESTROY,
+    KUBECTL_DELETE, RM_RF, STACK_DESTROY, TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM,
 };
 use crate::finding::Severity;
 use crate::rules::Rule;
@@ -123,6 +123,19 @@ impl Call<'_> {
             }
         }
         None
+    }
+    /// Every value of a flag that may be repeated (`-replace=a -replace b`).
+    fn values(&self, flag: &str) -> Vec<&str> {
+        let texts: Vec<&str> = self.texts().take_while(|t| *t != "--").collect();
+        let mut out = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            if *t == flag {
+                out.extend(texts.get(i + 1).copied());
+            } else if let Some(v) = t.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                out.push(v);
+            }
+        }
+        out
     }
     /// The arguments that are not flags, skipping the values of flags that take one.
     fn positional(&self, takes_value: &[&str]) -> Vec<&str> {
@@ -280,18 +293,78 @@ fn terraform(call: &Call) -> Vec<Hit> {
         )];
     }
     let applies = sub == "apply" || pos.iter().any(|p| *p == "apply" || *p == "apply-all");
+    let plans = sub == "plan" || pos.contains(&"plan");
+    let mut hits = Vec::new();
+    let mut replaced = call.values("-replace");
+    replaced.extend(call.values("--replace"));
+    if (applies || plans) && !replaced.is_empty() {
+        let (severity, how) = if applies {
+            (TERRAFORM_REPLACE.severity, "destroys and recreates")
+        } else {
+            (Severity::Medium, "plans to destroy and recreate")
+        };
+        hits.push(call.hit(
+            &TERRAFORM_REPLACE,
+            severity,
+            format!(
+                "`{}` {how} {}: what they hold (data, IDs, addresses) goes with the old ones.",
+                call.shown(),
+                addresses(&replaced)
+            ),
+        ));
+    }
+    let rest = |from: usize| pos.get(from..).unwrap_or_default();
+    if let Some(at) = pos.iter().position(|p| *p == "taint") {
+        hits.push(call.hit(
+            &TERRAFORM_REPLACE,
+            TERRAFORM_REPLACE.severity,
+            format!(
+                "`{}` marks {} to be destroyed and recreated by the next apply.",
+                call.shown(),
+                addresses(rest(at + 1))
+            ),
+        ));
+    }
+    let dry_run = call.has("-dry-run") || call.has("--dry-run");
+    if let Some(at) = pos
+        .windows(2)
+        .position(|w| w == ["state", "rm"])
+        .filter(|_| !dry_run)
+    {
+        hits.push(call.hit(
+            &TERRAFORM_STATE_RM,
+            TERRAFORM_STATE_RM.severity,
+            format!(
+                "`{}` makes Terraform forget {}: it keeps running unmanaged, and an apply that still declares it creates another.",
+                call.shown(),
+                addresses(rest(at + 2))
+            ),
+        ));
+    }
     if applies && unattended {
-        return vec![auto_approve(
+        hits.push(auto_approve(
             call,
             "apply",
             "applies whatever the plan contains, deletions included, with nobody reading it first",
-        )];
+        ));
     }
-    Vec::new()
+    hits
 }
 
 /// Auto-approval is judged per tool and subcommand, not per exact command line, so editing
 /// an already unattended apply is not reported as newly unattended.
+/// Resource addresses for a message: `a`, `b`, or "the resource" when none is named.
+fn addresses(named: &[&str]) -> String {
+    if named.is_empty() {
+        return "the resource".to_owned();
+    }
+    named
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn auto_approve(call: &Call, sub: &str, what: &str) -> Hit {
     let mut hit = call.hit(
         &AUTO_APPROVE_ADDED,
@@ -990,6 +1063,54 @@ mod tests {
 
     fn rule(script: &str) -> Vec<&'static str> {
         hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn terraform_replacements_and_forgetting_state() {
+        assert_eq!(
+            hits("terraform apply -replace=aws_db_instance.main -auto-approve"),
+            [
+                ("shell/terraform-replace", Severity::High),
+                ("shell/auto-approve-added", Severity::Medium)
+            ]
+        );
+        for script in [
+            "tofu apply -replace aws_instance.a",
+            "terragrunt apply --replace=module.db.aws_db_instance.this",
+            "terraform -chdir=envs/prod taint aws_db_instance.main",
+            "terragrunt taint 'aws_instance.web[0]'",
+        ] {
+            assert_eq!(rule(script), ["shell/terraform-replace"], "{script}");
+        }
+        assert_eq!(
+            hits("terraform plan -replace=aws_instance.a -out=p"),
+            [("shell/terraform-replace", Severity::Medium)]
+        );
+        assert_eq!(
+            rule("terraform state rm module.db 'aws_s3_bucket.logs'"),
+            ["shell/terraform-state-rm"]
+        );
+        for quiet in [
+            "terraform state list",
+            "terraform state mv a b",
+            "terraform state rm -dry-run module.db",
+            "terraform untaint aws_instance.a",
+            "terraform apply tfplan",
+            "echo terraform apply -replace=aws_instance.a",
+            "terraform validate -replace",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn replacement_messages_name_what_is_recreated() {
+        let lexed = lex::lex("terraform apply -replace=a.b -replace=c.d", 1);
+        let hit = &match_command(&lexed.commands[0].words, None)[0];
+        assert!(hit.message.contains("`a.b`, `c.d`"), "{}", hit.message);
+        let lexed = lex::lex("terraform state rm module.db", 1);
+        let hit = &match_command(&lexed.commands[0].words, None)[0];
+        assert!(hit.message.contains("`module.db`"), "{}", hit.message);
     }
 
     #[test]
