@@ -103,7 +103,7 @@ pub const CLOUD_DELETE: Rule = Rule {
     id: RuleId("shell/cloud-delete"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`).",
+    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`, `doctl`/`hcloud`/`linode-cli`/`scw`/`oci` deletes, `fly … destroy`, `heroku apps:destroy`/`pg:reset`).",
     why: "A CLI delete bypasses the infrastructure code, its plan and its protections; a database, bucket or resource group deleted this way takes its data with it.",
     example: "+ aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot",
     safer: "Remove the resource through the infrastructure code so a plan shows it; take a final snapshot or backup; turn on deletion protection for stateful resources.",
@@ -149,6 +149,16 @@ pub const PIPELINE_UNPARSEABLE: Rule = Rule {
     safer: "Fix the syntax (`actionlint` for GitHub workflows); the CI system would reject the file too.",
 };
 
+pub const VOLUME_DELETE: Rule = Rule {
+    id: RuleId("shell/volume-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step deletes container volumes (`docker volume rm`/`prune`, `docker system prune --volumes`, `docker compose down -v`).",
+    why: "Named volumes are where containers keep their data (a database's files, uploads); on a server or a self-hosted runner, deleting them loses that data for good.",
+    example: "+ run: docker compose down -v",
+    safer: "Stop the containers without `-v` and remove a volume by name, by hand, after backing it up.",
+};
+
 pub const RULES: &[&Rule] = &[
     &TERRAFORM_DESTROY,
     &TERRAFORM_REPLACE,
@@ -159,6 +169,7 @@ pub const RULES: &[&Rule] = &[
     &HELM_UNINSTALL,
     &RM_RF,
     &CLOUD_DELETE,
+    &VOLUME_DELETE,
     &GIT_FORCE_PUSH,
     &DATABASE_DROP,
     &SHELL_UNPARSEABLE,

@@ -6,6 +6,7 @@ use super::lex::{self, Word};
 use super::{
     AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
     KUBECTL_DELETE, RM_RF, STACK_DESTROY, TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM,
+    VOLUME_DELETE,
 };
 use crate::finding::Severity;
 use crate::rules::Rule;
@@ -59,6 +60,9 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "rm" => rm(&call),
         "aws" => aws(&call),
         "gcloud" | "gsutil" | "az" => cloud(&call),
+        "doctl" | "hcloud" | "linode-cli" | "scw" | "oci" | "ibmcloud" | "fly" | "flyctl"
+        | "heroku" => other_cloud(&call),
+        "docker" | "docker-compose" | "podman" => docker(&call),
         "git" => git(&call),
         _ => database(&call),
     };
@@ -852,6 +856,132 @@ fn cloud(call: &Call) -> Vec<Hit> {
     )]
 }
 
+/// Resource kinds whose deletion takes data with it, as the smaller clouds' CLIs name them.
+const STATEFUL_WORDS: &[&str] = &[
+    "database",
+    "databases",
+    "db",
+    "rdb",
+    "volume",
+    "volumes",
+    "bucket",
+    "buckets",
+    "cluster",
+    "kubernetes",
+    "spaces",
+    "autonomous-database",
+    "postgres",
+    "mysql",
+    "redis",
+    "storage",
+];
+
+/// DigitalOcean, Hetzner, Linode, Scaleway, Oracle and IBM Cloud name the verb after the
+/// resource (`doctl databases delete ID`); Fly.io destroys, and Heroku puts the verb after a
+/// colon (`apps:destroy`, `pg:reset`).
+fn other_cloud(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "--context",
+        "-c",
+        "--app",
+        "-a",
+        "--region",
+        "-r",
+        "--profile",
+        "--config-file",
+        "-t",
+        "--access-token",
+        "-o",
+        "--output",
+        "--format",
+    ]);
+    if call.has("--help") || call.has("-h") {
+        return Vec::new();
+    }
+    let (deletes, stateful) = match call.program {
+        "fly" | "flyctl" => (
+            pos.iter().any(|p| matches!(*p, "destroy"))
+                || pos
+                    .windows(2)
+                    .any(|w| w[0] == "volumes" && w[1] == "delete"),
+            pos.iter()
+                .any(|p| matches!(*p, "apps" | "volumes" | "volume" | "postgres" | "pg")),
+        ),
+        "heroku" => {
+            let verb = pos.first().copied().unwrap_or("");
+            (
+                matches!(
+                    verb,
+                    "apps:destroy"
+                        | "destroy"
+                        | "pg:reset"
+                        | "addons:destroy"
+                        | "addons:remove"
+                        | "redis:reset"
+                ),
+                true,
+            )
+        }
+        _ => (
+            pos.iter().any(|p| {
+                matches!(*p, "delete" | "destroy" | "rm" | "remove") || p.ends_with("-delete")
+            }),
+            pos.iter().any(|p| STATEFUL_WORDS.contains(p)),
+        ),
+    };
+    if !deletes {
+        return Vec::new();
+    }
+    let severity = if stateful {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    vec![call.hit(
+        &CLOUD_DELETE,
+        severity,
+        format!("`{}` deletes cloud resources.", call.shown()),
+    )]
+}
+
+fn docker(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--filter",
+        "-H",
+        "--host",
+        "--context",
+    ]);
+    let volumes = call.has("-v") || call.has("--volumes");
+    let what = match pos.as_slice() {
+        ["volume", "rm" | "remove" | "prune", ..] => {
+            Some("deletes container volumes and the data in them")
+        }
+        ["system", "prune", ..] if volumes => {
+            Some("prunes every unused volume along with the data in it")
+        }
+        ["compose", "down", ..] if volumes => {
+            Some("removes the project's volumes along with its containers")
+        }
+        ["down", ..] if call.program == "docker-compose" && volumes => {
+            Some("removes the project's volumes along with its containers")
+        }
+        _ => None,
+    };
+    what.map(|what| {
+        call.hit(
+            &VOLUME_DELETE,
+            VOLUME_DELETE.severity,
+            format!("`{}` {what}.", call.shown()),
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
 fn git(call: &Call) -> Vec<Hit> {
     let pos = call.positional(&[
         "-C",
@@ -1111,6 +1241,74 @@ mod tests {
         let lexed = lex::lex("terraform state rm module.db", 1);
         let hit = &match_command(&lexed.commands[0].words, None)[0];
         assert!(hit.message.contains("`module.db`"), "{}", hit.message);
+    }
+
+    #[test]
+    fn smaller_clouds_deleting_resources() {
+        for (script, severity) in [
+            (
+                "doctl databases delete 9cc10173 --force",
+                Severity::Critical,
+            ),
+            ("doctl compute droplet delete web-1", Severity::High),
+            ("hcloud volume delete data", Severity::Critical),
+            ("linode-cli linodes delete 123", Severity::High),
+            ("scw rdb instance delete 11111111-1111", Severity::Critical),
+            (
+                "oci db autonomous-database delete --autonomous-database-id x",
+                Severity::Critical,
+            ),
+            (
+                "ibmcloud resource service-instance-delete my-db",
+                Severity::High,
+            ),
+            ("fly apps destroy shop -y", Severity::Critical),
+            ("flyctl volumes destroy vol_123", Severity::Critical),
+            (
+                "heroku pg:reset DATABASE_URL --confirm shop",
+                Severity::Critical,
+            ),
+            (
+                "heroku apps:destroy --app shop --confirm shop",
+                Severity::Critical,
+            ),
+        ] {
+            assert_eq!(hits(script), [("shell/cloud-delete", severity)], "{script}");
+        }
+        for quiet in [
+            "doctl databases list",
+            "hcloud server create --name web",
+            "fly deploy",
+            "fly apps list",
+            "heroku pg:info",
+            "heroku run rake db:migrate",
+            "doctl databases delete --help",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn container_volumes_deleted() {
+        for script in [
+            "docker volume rm pgdata",
+            "docker volume prune -f",
+            "docker system prune -af --volumes",
+            "docker compose -f prod.yml down -v",
+            "docker-compose down --volumes",
+            "podman volume rm data",
+        ] {
+            assert_eq!(rule(script), ["shell/volume-delete"], "{script}");
+        }
+        for quiet in [
+            "docker compose down",
+            "docker system prune -af",
+            "docker volume ls",
+            "docker run -v data:/var/lib/postgresql/data postgres",
+            "docker compose up -d",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
     }
 
     #[test]
