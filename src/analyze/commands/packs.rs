@@ -841,6 +841,11 @@ fn cloud(call: &Call) -> Vec<Hit> {
             (deletes, stateful)
         }
     };
+    cloud_delete(call, deletes, stateful)
+}
+
+/// A cloud CLI's delete: critical when what goes holds data.
+fn cloud_delete(call: &Call, deletes: bool, stateful: bool) -> Vec<Hit> {
     if !deletes {
         return Vec::new();
     }
@@ -929,19 +934,7 @@ fn other_cloud(call: &Call) -> Vec<Hit> {
             pos.iter().any(|p| STATEFUL_WORDS.contains(p)),
         ),
     };
-    if !deletes {
-        return Vec::new();
-    }
-    let severity = if stateful {
-        Severity::Critical
-    } else {
-        Severity::High
-    };
-    vec![call.hit(
-        &CLOUD_DELETE,
-        severity,
-        format!("`{}` deletes cloud resources.", call.shown()),
-    )]
+    cloud_delete(call, deletes, stateful)
 }
 
 fn docker(call: &Call) -> Vec<Hit> {
