@@ -123,7 +123,7 @@ pub const DATABASE_DROP: Rule = Rule {
     id: RuleId("shell/database-drop"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, `rails db:drop`, `prisma migrate reset`).",
+    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, `rails db:drop`, `prisma migrate reset`), also inside `docker exec` or `kubectl exec`.",
     why: "These commands delete data outside any reviewed migration; only a backup brings it back.",
     example: "+ psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
     safer: "Make the change a reviewed migration, take a backup first, and keep reset tasks out of pipelines that can reach production.",

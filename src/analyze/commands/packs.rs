@@ -52,6 +52,10 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         }
         return;
     }
+    if let Some(inner) = exec_command(&call).filter(|_| depth < MAX_NESTING) {
+        match_nested(inner, stdin, depth + 1, hits);
+        return;
+    }
     let found = match program.as_str() {
         "terraform" | "tofu" | "terragrunt" => terraform(&call),
         "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls" => stack(&call),
@@ -240,6 +244,54 @@ fn shell_script(call: &Call) -> Option<String> {
                 .map(|s| s.to_string())
         }
         "eval" => Some(call.texts().collect::<Vec<_>>().join(" ")),
+        _ => None,
+    }
+}
+
+/// The command run inside a container or pod: `docker exec -i db psql …`,
+/// `docker compose exec db psql …`, `kubectl exec db-0 -- psql …`.
+fn exec_command<'a>(call: &Call<'a>) -> Option<&'a [Word]> {
+    let args = call.args;
+    let text = |i: usize| args.get(i).map(|w| w.text.as_str());
+    match call.program {
+        "docker" | "podman" | "docker-compose" => {
+            let mut i = 0;
+            if text(0) == Some("compose") {
+                i = 1;
+            }
+            // Compose's own flags before `exec` (`-f file`, `-p project`).
+            while let Some(t) = text(i).filter(|t| t.starts_with('-')) {
+                i += if matches!(t, "-f" | "--file" | "-p" | "--project-name") {
+                    2
+                } else {
+                    1
+                };
+            }
+            if text(i) != Some("exec") {
+                return None;
+            }
+            i += 1;
+            // `exec`'s flags, then the container (or service), then the command.
+            while let Some(t) = text(i).filter(|t| t.starts_with('-')) {
+                let takes_value = matches!(
+                    t,
+                    "-e" | "--env"
+                        | "-u"
+                        | "--user"
+                        | "-w"
+                        | "--workdir"
+                        | "--env-file"
+                        | "--detach-keys"
+                        | "--index"
+                );
+                i += if takes_value { 2 } else { 1 };
+            }
+            args.get(i + 1..).filter(|rest| !rest.is_empty())
+        }
+        "kubectl" | "oc" if text(0) == Some("exec") => {
+            let dashes = args.iter().position(|w| w.text == "--")?;
+            args.get(dashes + 1..).filter(|rest| !rest.is_empty())
+        }
         _ => None,
     }
 }
@@ -1276,6 +1328,26 @@ mod tests {
             "heroku pg:info",
             "heroku run rake db:migrate",
             "doctl databases delete --help",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn commands_run_inside_containers_and_pods_are_judged_as_themselves() {
+        for script in [
+            "docker exec -i -e PGPASSWORD=x db psql -U app -c 'DROP TABLE orders'",
+            "docker compose -f prod.yml exec -T db psql -c 'TRUNCATE events'",
+            "kubectl exec -n prod db-0 -- psql -c 'DROP DATABASE shop'",
+            "docker exec redis redis-cli FLUSHALL",
+        ] {
+            assert_eq!(rule(script), ["shell/database-drop"], "{script}");
+        }
+        for quiet in [
+            "docker exec db psql -c 'SELECT 1'",
+            "kubectl exec db-0 -- ls /var/lib",
+            "docker exec -it web bash",
+            "kubectl exec db-0 psql",
         ] {
             assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
         }
