@@ -24,6 +24,9 @@ const PARALLEL_FROM: usize = 256;
 /// Files a worker claims at a time.
 const CHUNK: usize = 64;
 
+/// git's default `core.bigFileThreshold`: a larger file is not compared line by line.
+const BIG_FILE_BYTES: usize = 512 << 20;
+
 /// One side of a delta, as the diff saw it.
 #[derive(Debug, Clone)]
 struct SideFacts {
@@ -328,8 +331,7 @@ fn diff_blobs(
     if file.new_kind != EntryKind::Absent {
         file.new_size = Some(new.len() as u64);
     }
-    // As git does: a binary side makes the file binary, with no lines to compare.
-    file.binary = super::looks_binary(old) || super::looks_binary(new);
+    file.binary = !line_diffable(old, new, BIG_FILE_BYTES);
     if file.binary || old == new {
         return Ok(());
     }
@@ -355,6 +357,14 @@ fn diff_blobs(
     file.added_lines = diff.count_additions();
     file.deleted_lines = diff.count_removals();
     Ok(())
+}
+
+/// Whether two sides are compared line by line, as git decides: neither is binary (a NUL in
+/// its first 8000 bytes) nor larger than `big`.
+fn line_diffable(old: &[u8], new: &[u8], big: usize) -> bool {
+    [old, new]
+        .iter()
+        .all(|side| side.len() <= big && !super::looks_binary(side))
 }
 
 fn fill_from_patch(file: &mut FileChange, patch: &Patch<'_>, gaps: &mut Vec<String>) {
@@ -500,6 +510,14 @@ mod tests {
                 "Added copy/x.yaml copy/x.yaml @2"
             ]
         );
+    }
+
+    #[test]
+    fn binary_or_oversized_sides_are_not_compared_line_by_line() {
+        assert!(line_diffable(b"a\nb\n", b"a\n", 8));
+        assert!(!line_diffable(b"a\0b", b"a\n", 8));
+        assert!(!line_diffable(b"", b"x\0", 8));
+        assert!(!line_diffable(b"a\n", b"123456789", 8));
     }
 
     #[test]
