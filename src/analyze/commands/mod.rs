@@ -103,7 +103,7 @@ pub const CLOUD_DELETE: Rule = Rule {
     id: RuleId("shell/cloud-delete"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`, `doctl`/`hcloud`/`linode-cli`/`scw`/`oci` deletes, `fly … destroy`, `heroku apps:destroy`/`pg:reset`).",
+    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`, `doctl`/`hcloud`/`linode-cli`/`scw`/`oci` deletes, `fly … destroy`, `heroku apps:destroy`/`pg:reset`, `vercel remove`, `netlify sites:delete`).",
     why: "A CLI delete bypasses the infrastructure code, its plan and its protections; a database, bucket or resource group deleted this way takes its data with it.",
     example: "+ aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot",
     safer: "Remove the resource through the infrastructure code so a plan shows it; take a final snapshot or backup; turn on deletion protection for stateful resources.",
@@ -123,7 +123,7 @@ pub const DATABASE_DROP: Rule = Rule {
     id: RuleId("shell/database-drop"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, `rails db:drop`, `prisma migrate reset`), also inside `docker exec` or `kubectl exec`.",
+    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, Cassandra `DROP KEYSPACE`, `influx bucket delete`, `etcdctl del --prefix`, `rails db:drop`, `prisma migrate reset`), also inside `docker exec` or `kubectl exec`.",
     why: "These commands delete data outside any reviewed migration; only a backup brings it back.",
     example: "+ psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
     safer: "Make the change a reviewed migration, take a backup first, and keep reset tasks out of pipelines that can reach production.",
@@ -159,6 +159,16 @@ pub const VOLUME_DELETE: Rule = Rule {
     safer: "Stop the containers without `-v` and remove a volume by name, by hand, after backing it up.",
 };
 
+pub const SECRETS_OR_BACKUPS_DELETE: Rule = Rule {
+    id: RuleId("shell/secrets-or-backups-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step deletes secrets or backups for good (`vault secrets disable`, `vault kv metadata delete`, `vault kv destroy`, `velero backup delete`).",
+    why: "Disabling a Vault secrets engine deletes every secret in it, and deleting a key's metadata or destroying its versions cannot be undone; a deleted Velero backup is the restore that is no longer there when it is needed.",
+    example: "+ run: vault secrets disable kv-prod",
+    safer: "Delete secrets and backups by hand after checking what depends on them; for Vault KV, `vault kv delete` keeps the versions recoverable; let backups expire through their retention (`--ttl`) instead.",
+};
+
 pub const RULES: &[&Rule] = &[
     &TERRAFORM_DESTROY,
     &TERRAFORM_REPLACE,
@@ -170,6 +180,7 @@ pub const RULES: &[&Rule] = &[
     &RM_RF,
     &CLOUD_DELETE,
     &VOLUME_DELETE,
+    &SECRETS_OR_BACKUPS_DELETE,
     &GIT_FORCE_PUSH,
     &DATABASE_DROP,
     &SHELL_UNPARSEABLE,

@@ -5,8 +5,8 @@
 use super::lex::{self, Word};
 use super::{
     AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
-    KUBECTL_DELETE, RM_RF, STACK_DESTROY, TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM,
-    VOLUME_DELETE,
+    KUBECTL_DELETE, RM_RF, SECRETS_OR_BACKUPS_DELETE, STACK_DESTROY, TERRAFORM_DESTROY,
+    TERRAFORM_REPLACE, TERRAFORM_STATE_RM, VOLUME_DELETE,
 };
 use crate::finding::Severity;
 use crate::rules::Rule;
@@ -65,7 +65,9 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "aws" => aws(&call),
         "gcloud" | "gsutil" | "az" => cloud(&call),
         "doctl" | "hcloud" | "linode-cli" | "scw" | "oci" | "ibmcloud" | "fly" | "flyctl"
-        | "heroku" => other_cloud(&call),
+        | "heroku" | "vercel" | "netlify" => other_cloud(&call),
+        "vault" | "velero" => secrets_or_backups(&call),
+        "find" => find(&call),
         "docker" | "docker-compose" | "podman" => docker(&call),
         "git" => git(&call),
         _ => database(&call),
@@ -297,6 +299,9 @@ fn exec_command<'a>(call: &Call<'a>) -> Option<&'a [Word]> {
 }
 
 fn terraform(call: &Call) -> Vec<Hit> {
+    if call.has("-help") || call.has("--help") || call.has("-h") {
+        return Vec::new();
+    }
     let pos = call.positional(&[
         "-var",
         "-var-file",
@@ -964,6 +969,8 @@ fn other_cloud(call: &Call) -> Vec<Hit> {
             pos.iter()
                 .any(|p| matches!(*p, "apps" | "volumes" | "volume" | "postgres" | "pg")),
         ),
+        "vercel" => (matches!(pos.first().copied(), Some("remove" | "rm")), false),
+        "netlify" => (pos.first() == Some(&"sites:delete"), false),
         "heroku" => {
             let verb = pos.first().copied().unwrap_or("");
             (
@@ -987,6 +994,46 @@ fn other_cloud(call: &Call) -> Vec<Hit> {
         ),
     };
     cloud_delete(call, deletes, stateful)
+}
+
+fn secrets_or_backups(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-address",
+        "-namespace",
+        "-ns",
+        "--namespace",
+        "-n",
+        "--kubeconfig",
+    ]);
+    let what = match (call.program, pos.as_slice()) {
+        ("vault", ["secrets", "disable", ..]) => "deletes every secret in that secrets engine",
+        ("vault", ["kv", "metadata", "delete", ..]) => {
+            "deletes every version of the secret and its history"
+        }
+        ("vault", ["kv", "destroy", ..]) => "destroys secret versions beyond recovery",
+        ("velero", ["backup", "delete", ..]) => "deletes backups and the data they hold",
+        _ => return Vec::new(),
+    };
+    vec![call.hit(
+        &SECRETS_OR_BACKUPS_DELETE,
+        SECRETS_OR_BACKUPS_DELETE.severity,
+        format!("`{}` {what}.", call.shown()),
+    )]
+}
+
+/// `find PATH… -delete`: judged by its starting points, as `rm -r` is by its targets.
+fn find(call: &Call) -> Vec<Hit> {
+    if !call.texts().any(|t| t == "-delete") {
+        return Vec::new();
+    }
+    call.args
+        .iter()
+        .skip_while(|w| matches!(w.text.as_str(), "-H" | "-L" | "-P"))
+        .take_while(|w| !w.text.starts_with('-') && !matches!(w.text.as_str(), "(" | "!"))
+        .find_map(rm_danger)
+        .map(|(severity, why)| call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown())))
+        .into_iter()
+        .collect()
 }
 
 fn docker(call: &Call) -> Vec<Hit> {
@@ -1103,6 +1150,11 @@ static DESTRUCTIVE_SQL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the destructive SQL pattern is valid")
 });
 
+static DESTRUCTIVE_CQL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(drop\s+(?:keyspace|table|materialized\s+view)|truncate)\s+(?:if\s+exists\s+)?[\w.]+")
+        .expect("the CQL pattern is valid")
+});
+
 static DESTRUCTIVE_MONGO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)dropDatabase\s*\(|\.drop\s*\(\s*\)|\.deleteMany\s*\(\s*\{\s*\}\s*\)")
         .expect("the mongo pattern is valid")
@@ -1209,6 +1261,23 @@ fn database(call: &Call) -> Vec<Hit> {
                 "pushes a schema that may drop tables or columns, and accepts the data loss"
                     .to_owned(),
             )
+        }
+        "cqlsh" => call
+            .value("-e")
+            .or(call.value("--execute"))
+            .into_iter()
+            .chain(call.stdin)
+            .find_map(|s| DESTRUCTIVE_CQL.find(s).map(|m| m.as_str().to_owned()))
+            .map(|s| high(format!("runs {}", s.to_ascii_uppercase())))
+            .unwrap_or_default(),
+        "influx" if texts.starts_with(&["bucket", "delete"]) => {
+            critical("deletes an InfluxDB bucket and every point in it".to_owned())
+        }
+        "etcdctl"
+            if texts.first() == Some(&"del")
+                && (call.has("--prefix") || call.has("--from-key")) =>
+        {
+            high("deletes every etcd key under the prefix".to_owned())
         }
         "python" | "python3"
             if texts.first().is_some_and(|t| t.ends_with("manage.py"))
@@ -1348,6 +1417,53 @@ mod tests {
             "kubectl exec db-0 -- ls /var/lib",
             "docker exec -it web bash",
             "kubectl exec db-0 psql",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn secrets_backups_keyspaces_buckets_and_find_delete() {
+        for (script, rule_id) in [
+            (
+                "vault secrets disable kv-prod",
+                "shell/secrets-or-backups-delete",
+            ),
+            (
+                "vault kv metadata delete secret/app/db",
+                "shell/secrets-or-backups-delete",
+            ),
+            (
+                "vault kv destroy -versions=1,2 secret/app",
+                "shell/secrets-or-backups-delete",
+            ),
+            (
+                "velero backup delete nightly --confirm",
+                "shell/secrets-or-backups-delete",
+            ),
+            ("cqlsh -e 'DROP KEYSPACE shop'", "shell/database-drop"),
+            ("influx bucket delete --name metrics", "shell/database-drop"),
+            ("etcdctl del /registry --prefix", "shell/database-drop"),
+            ("vercel remove shop --yes", "shell/cloud-delete"),
+            ("netlify sites:delete abc --force", "shell/cloud-delete"),
+            ("find / -name '*.log' -delete", "shell/rm-rf"),
+            ("find $DIR -type f -delete", "shell/rm-rf"),
+        ] {
+            assert_eq!(rule(script), [rule_id], "{script}");
+        }
+        for quiet in [
+            "vault kv get secret/app",
+            "vault kv delete secret/app",
+            "vault secrets list",
+            "velero backup create nightly",
+            "cqlsh -e 'SELECT * FROM shop.orders'",
+            "influx bucket list",
+            "etcdctl del /registry/one-key",
+            "vercel deploy --prod",
+            "find . -name '*.pyc' -delete",
+            "find /var/log -name '*.gz'",
+            "terraform destroy --help",
+            "terraform -help",
         ] {
             assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
         }
