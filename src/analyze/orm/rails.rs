@@ -123,12 +123,7 @@ fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
             }
-            let args = src.args(&call);
-            let positional: Vec<String> = args
-                .iter()
-                .filter(|a| a.keyword.is_none())
-                .map(|a| src.value(a))
-                .collect();
+            let positional = src.positional_values(&src.args(&call));
             let at = |i: usize| or_unknown(positional.get(i).cloned());
             let effect = match name {
                 "remove" | "remove_timestamps" => {
@@ -185,11 +180,7 @@ fn block_end(src: &Source, line: u32) -> u32 {
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     let args = src.args(call);
-    let positional: Vec<String> = args
-        .iter()
-        .filter(|a| a.keyword.is_none())
-        .map(|a| src.value(a))
-        .collect();
+    let positional = src.positional_values(&args);
     let at = |i: usize| or_unknown(positional.get(i).cloned());
     let table = at(0);
     Some(match call.name {

@@ -206,6 +206,14 @@ impl<'a> Source<'a> {
             .or_else(|| args.iter().filter(|a| a.keyword.is_none()).nth(position))
     }
 
+    /// The values (see [`Source::value`]) of the positional arguments among `args`, in order.
+    pub fn positional_values(&self, args: &[Arg]) -> Vec<String> {
+        args.iter()
+            .filter(|a| a.keyword.is_none())
+            .map(|a| self.value(a))
+            .collect()
+    }
+
     /// What a reviewer would call an argument: a string's content, a symbol's name, or the
     /// code itself.
     pub fn value(&self, arg: &Arg) -> String {
