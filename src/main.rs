@@ -295,7 +295,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         Format::Markdown => print(&report::markdown::render(&outcome)),
         // Machine formats escape every control character themselves, so they skip the
         // terminal adapter, which would otherwise scan megabytes for colour codes.
-        Format::Json => print_raw(&report::json::render(&outcome)),
+        Format::Json => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            // As in `print`: a reader that stops early (`| head`) is not an error to report.
+            let _ = report::json::write(&outcome, &mut out).and_then(|()| out.flush());
+        }
         Format::Sarif => print_raw(&report::sarif::render(&outcome)),
     }
     let code = if fails(&outcome, &args.fail_on) {

@@ -14,9 +14,17 @@ use serde_json::{json, Value};
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(o: &Outcome) -> String {
-    let mut s = serde_json::to_string_pretty(&Report(o)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and the report holds only strings: it is UTF-8.
+    let _ = write(o, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report to `out` as it is serialized: a large change's report runs to megabytes,
+/// which need not be held in memory first.
+pub fn write(o: &Outcome, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &Report(o))?;
+    out.write_all(b"\n")
 }
 
 /// The report as a JSON value (for callers that want to edit or embed it).

@@ -16,7 +16,7 @@
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
 
 /// A statement with its lines (1-based, inclusive).
 #[derive(Debug, Clone)]
@@ -176,9 +176,7 @@ pub fn parse_any(
 /// (`\set`, `\connect`) at the end of its line.
 fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure> {
     let dialect = name.dialect();
-    let tokens = Tokenizer::new(dialect.as_ref(), text)
-        .tokenize_with_location()
-        .map_err(|e| failure(e.into()))?;
+    let tokens = tokenize(dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
     let mut out = Statements::default();
     for piece in split(&tokens) {
         let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(piece.to_vec());
@@ -417,9 +415,8 @@ fn destroying_in(word: &str) -> Option<String> {
 
 fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailure> {
     let dialect = name.dialect();
-    let mut parser = Parser::new(dialect.as_ref())
-        .try_with_sql(text)
-        .map_err(failure)?;
+    let tokens = tokenize(dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
+    let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(tokens);
     let mut out = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
@@ -453,6 +450,15 @@ impl Located {
     pub fn key(&self) -> String {
         self.statement.to_string()
     }
+}
+
+/// `text`'s tokens with their positions. The list is sized from the text up front (SQL runs
+/// at about one token, whitespace included, per three to four bytes): grown token by token,
+/// a large file's list was copied whole several times over.
+fn tokenize(dialect: &dyn Dialect, text: &str) -> Result<Vec<TokenWithSpan>, TokenizerError> {
+    let mut tokens = Vec::with_capacity(text.len() / 4 + 16);
+    Tokenizer::new(dialect, text).tokenize_with_location_into_buf(&mut tokens)?;
+    Ok(tokens)
 }
 
 fn to_line(line: u64) -> Option<u32> {
