@@ -337,7 +337,7 @@ impl Config {
             .analysis
             .sql_dialect
             .unwrap_or(base_analysis.sql_dialect.clone());
-        const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite"];
+        const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite", "mssql"];
         if !DIALECTS.contains(&sql_dialect.as_str()) {
             return Err(invalid(format!(
                 "analysis.sql_dialect: unknown dialect `{sql_dialect}`{}, expected one of {}",

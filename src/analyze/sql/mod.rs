@@ -20,7 +20,9 @@
 //! [`check_statements`] is the statement checker on its own, for SQL embedded in ORM
 //! migrations (Django `RunSQL`, Rails `execute`, Alembic `op.execute`, Liquibase `sql`).
 
+mod held;
 mod parse;
+mod rollback;
 mod types;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};
@@ -29,9 +31,9 @@ use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use parse::{parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, DataType,
-    FromTable, Ident, ObjectName, ObjectType, RenameTableNameKind, Statement, TableFactor,
-    TableWithJoins,
+    AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
+    DataType, DropBehavior, Expr, FromTable, Ident, ObjectName, ObjectNamePart, ObjectType,
+    ReferentialAction, RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -159,6 +161,26 @@ pub const NOT_NULL_WITHOUT_DEFAULT: Rule = Rule {
     safer: "Add the column nullable (or with a DEFAULT), backfill it in batches, add CHECK (col IS NOT NULL) NOT VALID and VALIDATE it, then SET NOT NULL.",
 };
 
+pub const DROP_TYPE_CASCADE: Rule = Rule {
+    id: crate::finding::RuleId("sql/drop-type-cascade"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A migration drops a type, domain or extension with CASCADE.",
+    why: "Without CASCADE the database refuses while a column still uses the type; with it, every column of that type (an enum, a domain, PostGIS' geometry) is dropped with its data in every table.",
+    example: "+ DROP EXTENSION postgis CASCADE;",
+    safer: "Drop without CASCADE so the database names what still depends on it; move those columns to another type first, in their own reviewed migrations.",
+};
+
+pub const DROP_SEQUENCE_OR_FUNCTION: Rule = Rule {
+    id: crate::finding::RuleId("sql/drop-sequence-or-function"),
+    severity: Severity::Low,
+    tags: &[Tag::Infra],
+    summary: "A migration drops a sequence, function or procedure.",
+    why: "No rows are deleted, but a dropped sequence loses its counter (recreated, it starts again at 1 and hands out ids already taken), and column defaults, triggers and code that call a dropped function start failing; with CASCADE the defaults and triggers go too.",
+    example: "+ DROP SEQUENCE orders_id_seq;",
+    safer: "Check nothing uses it any more (column defaults, triggers, application code), drop it without CASCADE, and keep its definition (and a sequence's current value) to restore it.",
+};
+
 pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
@@ -193,6 +215,8 @@ pub const RULES: &[&Rule] = &[
     &COLUMN_TYPE_NARROWED,
     &NOT_NULL_WITHOUT_DEFAULT,
     &RENAME,
+    &DROP_TYPE_CASCADE,
+    &DROP_SEQUENCE_OR_FUNCTION,
     &UNPARSEABLE,
 ];
 
@@ -202,8 +226,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         // A deleted migration runs nothing; deleting files is the files analyzer's business.
         return Vec::new();
     };
+    if rollback::is_rollback_file(view.path().as_str()) {
+        return Vec::new();
+    }
+    let head = rollback::forward_only(head);
     let configured = dialect_for(view);
-    let (dialect, head) = match parse_any(head, &configured.fallbacks()) {
+    let (dialect, head) = match parse_any(&head, &configured.fallbacks()) {
         Ok(parsed) => parsed,
         Err(e) => {
             let failure = Unparseable {
@@ -225,7 +253,9 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             break;
         }
         any = !check(view, located, &scope).is_empty();
-        scope.note(&located.statement);
+        // Without the base, twokey cannot tell a CREATE this change adds (scratch space)
+        // from one already there: assume none is scratch here, and sort it out below.
+        scope.note_types(&located.statement);
     }
     if !any {
         return Vec::new();
@@ -237,7 +267,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     order.extend(configured.fallbacks().into_iter().filter(|d| *d != dialect));
     let base = view
         .old_text()
-        .and_then(|base| parse_any(base, &order).ok())
+        .and_then(|base| parse_any(&rollback::forward_only(base), &order).ok())
         .map(|(_, s)| s)
         .unwrap_or_default();
 
@@ -271,7 +301,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             }
             findings.extend(found);
         }
-        scope.note(&located.statement);
+        // A table whose CREATE was already in the base exists and holds rows: only a CREATE
+        // this change adds makes scratch space.
+        if is_new {
+            scope.note(&located.statement);
+        } else {
+            scope.note_types(&located.statement);
+        }
     }
     let new = fresh::new_copies(
         &view.change.hunks,
@@ -308,15 +344,43 @@ fn unread_finding(
         Some(word) => format!(" and contains {word}"),
         None => String::new(),
     };
-    Some(Finding::new(
+    let mut finding = Finding::new(
         &UNPARSEABLE,
         at(unread.line, unread.end_line),
         format!(
             "A statement in {} could not be parsed ({}){holds}, so twokey cannot tell what it destroys; a human must review it.",
             view.path(),
-            unread.error
+            clip(&unread.error, 200)
         ),
-    ))
+    );
+    // Wrapping a DROP in a `DO` block or a T-SQL `IF` must not buy a lighter review than the
+    // plain statement gets: a destroying word makes the unread statement destructive too.
+    if let Some(severity) = unread.destroying.as_deref().and_then(destroys_at) {
+        finding = finding.with_severity(severity);
+        finding.tags.insert(0, Tag::Destructive);
+    }
+    Some(finding)
+}
+
+/// How bad the statement a destroying word starts can be, by the rule it would meet if it
+/// were read: DROP, TRUNCATE and DELETE remove data (high); a rename or a type change breaks
+/// or narrows it (medium). `EXECUTE` and the psql commands that run other files say nothing
+/// of what they run, so they stay "needs a human" without the destructive tag.
+fn destroys_at(word: &str) -> Option<Severity> {
+    match word {
+        "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
+        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" => Some(Severity::Medium),
+        _ => None,
+    }
+}
+
+/// `text` cut to about `max` characters at a character boundary: a parser's "found: …" can
+/// quote a whole function body.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// The configured dialect; when the config says `generic`, a hint from the path: a directory
@@ -455,9 +519,37 @@ fn ident(column: &Ident) -> String {
 
 fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
     let at = view.at(Side::Head, located.line, located.end_line);
+    check_statement(view, &at, &located.statement, scope)
+}
+
+/// The findings of one statement and of the statements it holds (see [`held`]), all placed at
+/// `at`, the lines of the outermost statement.
+fn check_statement(
+    view: &FileView,
+    at: &Location,
+    statement: &Statement,
+    scope: &Scope,
+) -> Vec<Finding> {
+    let mut findings = check_one(at, statement, scope);
+    for held in held::held(statement) {
+        let found = match held.body {
+            held::Body::Read(inner) => check_statement(view, at, inner, scope),
+            held::Body::Text(text) => check_statements(view, text, &|_, _| at.clone()),
+        };
+        findings.extend(found.into_iter().map(|mut f| {
+            if let Some(within) = &held.within {
+                f.message = format!("{within}: {}", f.message);
+            }
+            f
+        }));
+    }
+    findings
+}
+
+fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding> {
     let scratch = |name: &ObjectName| scope.scratch(name);
     let mut findings = Vec::new();
-    match located.statement.as_ref() {
+    match statement {
         Statement::Drop {
             object_type,
             names,
@@ -496,7 +588,8 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
                         format!("DROP TABLE {name} deletes the table {name} and every row in it."),
                     )
                     .with_safer(format!(
-                        "Rename {name} (ALTER TABLE {name} RENAME TO {name}_deprecated), deploy code that no longer uses it, and drop it in a later migration after a backup."
+                        "Rename {name} (ALTER TABLE {name} RENAME TO {}), deploy code that no longer uses it, and drop it in a later migration after a backup.",
+                        renamed_aside(name)
                     ));
                     if *cascade || *purge {
                         // CASCADE takes dependent views and foreign keys with it; PURGE skips
@@ -529,6 +622,20 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
                     ));
                 }
             }
+            ObjectType::Type if *cascade => {
+                for name in names.iter().filter(|n| !scratch(n)) {
+                    findings.push(type_dropped(at, "TYPE", name));
+                }
+            }
+            ObjectType::Sequence => {
+                for name in names.iter().filter(|n| !scratch(n)) {
+                    findings.push(Finding::new(
+                        &DROP_SEQUENCE_OR_FUNCTION,
+                        at.clone(),
+                        format!("DROP SEQUENCE {name} loses the sequence's counter{}: recreated, it starts again and hands out ids already taken.", if *cascade { " and, with CASCADE, the column defaults that use it" } else { "" }),
+                    ));
+                }
+            }
             ObjectType::Index => {
                 for name in names.iter().filter(|n| !scratch(n)) {
                     findings.push(Finding::new(
@@ -540,13 +647,36 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
             }
             _ => {}
         },
+        Statement::DropDomain(drop) if drop.drop_behavior == Some(DropBehavior::Cascade) => {
+            findings.push(type_dropped(at, "DOMAIN", &drop.name));
+        }
+        Statement::DropExtension(drop)
+            if drop.cascade_or_restrict == Some(ReferentialAction::Cascade) =>
+        {
+            for name in &drop.names {
+                findings.push(type_dropped(
+                    at,
+                    "EXTENSION",
+                    &ObjectName::from(vec![name.clone()]),
+                ));
+            }
+        }
+        Statement::DropFunction(drop) => {
+            for function in &drop.func_desc {
+                findings.push(Finding::new(
+                    &DROP_SEQUENCE_OR_FUNCTION,
+                    at.clone(),
+                    format!("DROP FUNCTION {} removes the function: column defaults, triggers and code that call it start failing.", function.name),
+                ));
+            }
+        }
         Statement::RenameTable(renames) => {
             for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
-                findings.push(rename_table(&at, &r.old_name, &r.new_name));
+                findings.push(rename_table(at, &r.old_name, &r.new_name));
             }
         }
         Statement::AlterTable(alter) if !scratch(&alter.name) => {
-            findings.extend(check_alter(&at, alter, scope));
+            findings.extend(check_alter(at, alter, scope));
         }
         Statement::Truncate(truncate) => {
             for target in truncate.table_names.iter().filter(|t| !scratch(&t.name)) {
@@ -558,7 +688,7 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
                 ));
             }
         }
-        Statement::Delete(delete) if delete.selection.is_none() => {
+        Statement::Delete(delete) if delete.selection.as_ref().is_none_or(always_true) => {
             let tables = delete_targets(delete);
             if !tables
                 .iter()
@@ -577,7 +707,7 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
                 ));
             }
         }
-        Statement::Update(update) if update.selection.is_none() => {
+        Statement::Update(update) if update.selection.as_ref().is_none_or(always_true) => {
             let name = table_name(&update.table);
             if !scope.created.contains(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
@@ -590,6 +720,33 @@ fn check(view: &FileView, located: &Located, scope: &Scope) -> Vec<Finding> {
         _ => {}
     }
     findings
+}
+
+/// The name to rename a table to instead of dropping it: its own last part with
+/// `_deprecated` inside the quotes (`"User"` → `"User_deprecated"`), unqualified as `RENAME
+/// TO` wants it.
+fn renamed_aside(name: &ObjectName) -> String {
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(last)) => Ident {
+            value: format!("{}_deprecated", last.value),
+            ..last.clone()
+        }
+        .to_string(),
+        _ => format!("{name}_deprecated"),
+    }
+}
+
+fn type_dropped(at: &Location, kind: &str, name: &ObjectName) -> Finding {
+    let what = if kind == "EXTENSION" {
+        "every column whose type the extension provides (PostGIS' geometry, hstore, citext…)"
+    } else {
+        "every column of that type"
+    };
+    Finding::new(
+        &DROP_TYPE_CASCADE,
+        at.clone(),
+        format!("DROP {kind} {name} CASCADE drops {what}, with its data in every row."),
+    )
 }
 
 fn rename_table(at: &Location, old: &ObjectName, new: &ObjectName) -> Finding {
@@ -769,6 +926,7 @@ fn type_changed(
             )
             .with_severity(Severity::Medium),
         },
+        None if types::holds_any_text(new_type) => return None,
         None => Finding::new(
             &COLUMN_TYPE_NARROWED,
             at.clone(),
@@ -779,6 +937,28 @@ fn type_changed(
     Some(finding.with_safer(format!(
         "Add a new column of type {new_type} beside {column}, backfill it while checking for values that do not fit, switch the code over, then drop {column} later."
     )))
+}
+
+/// A WHERE clause that filters nothing: `WHERE true`, `WHERE 1`, `WHERE 1 = 1`, `WHERE 'a' =
+/// 'a'`, or one of those OR anything.
+fn always_true(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(inner) => always_true(inner),
+        Expr::Value(v) => match &v.value {
+            Value::Boolean(b) => *b,
+            Value::Number(n, _) => n.parse::<f64>().is_ok_and(|n| n != 0.0),
+            _ => false,
+        },
+        Expr::BinaryOp { left, op, right } => match op {
+            BinaryOperator::Or => always_true(left) || always_true(right),
+            BinaryOperator::And => always_true(left) && always_true(right),
+            BinaryOperator::Eq => {
+                matches!((left.as_ref(), right.as_ref()), (Expr::Value(l), Expr::Value(r)) if l.value == r.value && l.value != Value::Null)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn delete_targets(delete: &sqlparser::ast::Delete) -> Vec<String> {

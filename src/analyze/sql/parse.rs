@@ -14,7 +14,9 @@
 //! SQL and anything that may destroy still needs a human.
 
 use sqlparser::ast::Statement;
-use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::dialect::{
+    Dialect, GenericDialect, MsSqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
 
@@ -75,6 +77,7 @@ pub enum DialectName {
     Postgres,
     MySql,
     Sqlite,
+    MsSql,
 }
 
 impl DialectName {
@@ -83,6 +86,7 @@ impl DialectName {
             "postgres" | "postgresql" | "pg" => DialectName::Postgres,
             "mysql" | "mariadb" => DialectName::MySql,
             "sqlite" | "sqlite3" => DialectName::Sqlite,
+            "mssql" | "sqlserver" | "sql-server" | "tsql" | "t-sql" => DialectName::MsSql,
             _ => DialectName::Generic,
         }
     }
@@ -101,6 +105,8 @@ impl DialectName {
                 Some(DialectName::Postgres)
             } else if dir.contains("sqlite") {
                 Some(DialectName::Sqlite)
+            } else if dir.contains("mssql") || dir.contains("sqlserver") || dir == "tsql" {
+                Some(DialectName::MsSql)
             } else {
                 None
             }
@@ -113,6 +119,7 @@ impl DialectName {
             DialectName::Postgres => Box::new(PostgreSqlDialect {}),
             DialectName::MySql => Box::new(MySqlDialect {}),
             DialectName::Sqlite => Box::new(SQLiteDialect {}),
+            DialectName::MsSql => Box::new(MsSqlDialect {}),
         }
     }
 
@@ -125,6 +132,7 @@ impl DialectName {
             DialectName::Postgres,
             DialectName::MySql,
             DialectName::Sqlite,
+            DialectName::MsSql,
         ] {
             if !order.contains(&d) {
                 order.push(d);
@@ -141,6 +149,7 @@ pub fn parse_any(
     text: &str,
     order: &[DialectName],
 ) -> Result<(DialectName, Statements), ParseFailure> {
+    let text = &*without_batch_separators(text);
     let mut first_error = None;
     for &name in order {
         match parse_with(text, name) {
@@ -172,6 +181,35 @@ pub fn parse_any(
     })
 }
 
+/// `text` without what is not SQL but surrounds it in files: a leading byte-order mark (which
+/// Windows editors write) and T-SQL's `GO` batch separator, a line of its own that SSMS,
+/// sqlcmd and DbUp split scripts at. `GO` becomes `;` so lines keep their numbers.
+fn without_batch_separators(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let is_go = |line: &str| {
+        let mut words = line.split_whitespace();
+        words.next().is_some_and(|w| w.eq_ignore_ascii_case("go"))
+            && words
+                .next()
+                .is_none_or(|count| count.bytes().all(|b| b.is_ascii_digit()))
+            && words.next().is_none()
+    };
+    if !text.lines().any(is_go) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if is_go(body) {
+            out.push(';');
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Reads `text` one statement at a time: statements end at `;`, a psql meta-command
 /// (`\set`, `\connect`) at the end of its line.
 fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure> {
@@ -182,6 +220,8 @@ fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure>
         let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(piece.to_vec());
         let parsed = if is_meta_command(piece) {
             Err(ParserError::ParserError("a psql meta-command".to_owned()))
+        } else if over_long_expression(piece).is_some() {
+            Err(ParserError::ParserError(TOO_LONG.to_owned()))
         } else {
             parser.parse_statement().and_then(|statement| {
                 let next = parser.peek_token_ref();
@@ -416,6 +456,13 @@ fn destroying_in(word: &str) -> Option<String> {
 fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailure> {
     let dialect = name.dialect();
     let tokens = tokenize(dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
+    if let Some(at) = over_long_expression(&tokens) {
+        // Left for `parse_each`, which keeps the other statements and reports this one.
+        return Err(ParseFailure {
+            line: to_line(at),
+            message: TOO_LONG.to_owned(),
+        });
+    }
     let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(tokens);
     let mut out = Vec::new();
     loop {
@@ -450,6 +497,48 @@ impl Located {
     pub fn key(&self) -> String {
         self.statement.to_string()
     }
+}
+
+/// The longest run of tokens at one nesting level, between commas, that twokey hands to
+/// sqlparser. A chain like `1+1+…+1` or `a=1 OR a=2 OR …` becomes a tree as deep as it is
+/// long, and printing or dropping that tree recurses once per link: a few hundred thousand
+/// links overflow the stack and abort the process. Parentheses are already bounded by
+/// sqlparser's recursion limit; this bounds the flat chains it builds without recursing.
+/// (hcl-edit refuses such chains in HCL the same way.)
+const MAX_RUN: usize = 2_000;
+
+const TOO_LONG: &str =
+    "an expression chains more operators than twokey parses safely (over 1,000 in a row)";
+
+/// The line of the first run of tokens longer than [`MAX_RUN`], if any.
+fn over_long_expression(tokens: &[TokenWithSpan]) -> Option<u64> {
+    // One counter per open parenthesis or bracket; a comma or `;` ends a run at its level.
+    let mut runs: Vec<usize> = vec![0];
+    for t in tokens {
+        match t.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen | Token::LBracket | Token::LBrace => runs.push(0),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                if runs.len() > 1 {
+                    runs.pop();
+                }
+            }
+            Token::Comma | Token::SemiColon => {
+                if let Some(run) = runs.last_mut() {
+                    *run = 0;
+                }
+            }
+            _ => {
+                if let Some(run) = runs.last_mut() {
+                    *run += 1;
+                    if *run > MAX_RUN {
+                        return Some(t.span.start.line);
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// `text`'s tokens with their positions. The list is sized from the text up front (SQL runs

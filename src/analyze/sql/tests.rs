@@ -206,6 +206,10 @@ fn broken_sql_is_unparseable_with_its_line() {
     let f = added("CREATE TABLE t (id INT);\nDROP TABLE users (;\n");
     assert_eq!(ids(&f), ["sql/unparseable"]);
     assert_eq!(f[0].location.line, Some(2));
+    // It still says DROP: as destructive as a drop that parses.
+    assert_eq!(f[0].tags, vec![Tag::Destructive, Tag::Infra]);
+    let f = added("CREATE TABLE t (id INT);\nCREATE TABLE u (id INT;\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
     assert_eq!(f[0].tags, vec![Tag::Infra]);
 }
 
@@ -668,4 +672,279 @@ proptest! {
             prop_assert_eq!(f.rule.as_str(), "sql/unparseable");
         }
     }
+}
+
+#[test]
+fn an_endless_operator_chain_needs_a_human_instead_of_overflowing_the_stack() {
+    // A chain builds a tree as deep as it is long; 150,000 links aborted the process.
+    let chain = format!("SELECT {}1;\nDROP TABLE users;\n", "1+".repeat(30_000));
+    let f = added(&chain);
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/unparseable"]);
+    assert_eq!(f[0].location.line, Some(2));
+    assert_eq!(f[1].location.line, Some(1));
+    assert!(
+        f[1].message.contains("chains more operators"),
+        "{}",
+        f[1].message
+    );
+    let ors = format!(
+        "UPDATE t SET x = 1 WHERE {}a = 1;\n",
+        "a = 1 AND ".repeat(30_000)
+    );
+    assert_eq!(ids(&added(&ors)), ["sql/unparseable"]);
+}
+
+#[test]
+fn a_long_chain_within_the_limit_is_read_on_a_small_stack() {
+    // Just under the limit, on a thread with a smaller stack than twokey's own workers.
+    let chain = format!("UPDATE t SET x = {}1 WHERE id = 1;\n", "1+".repeat(990));
+    let f = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || added(&chain))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(ids(&f), Vec::<&str>::new());
+    // Commas and parentheses end a run: a long VALUES list is not one chain.
+    let rows: Vec<String> = (0..3_000).map(|i| format!("(-{i}, 'r{i}')")).collect();
+    let insert = format!("INSERT INTO t VALUES {};\n", rows.join(", "));
+    assert_eq!(ids(&added(&insert)), Vec::<&str>::new());
+}
+
+#[test]
+fn a_drop_wrapped_in_an_unreadable_block_is_as_destructive_as_the_plain_drop() {
+    let sql = "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 'old') THEN\n    DROP TABLE old;\n  END IF;\nEND\n$$;\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive), "{:?}", f[0].tags);
+    assert!(f[0].message.contains("contains DROP"), "{}", f[0].message);
+    // Dynamic SQL says nothing of what it runs: a human reads it, without the destructive tag.
+    let dynamic = "DO $$ BEGIN EXECUTE format('VACUUM %I', 't'); END $$;\n";
+    let f = run_with("db/m.sql", None, Some(dynamic), "postgres");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert_eq!(
+        (f[0].severity, f[0].tags.clone()),
+        (Severity::Medium, vec![Tag::Infra])
+    );
+}
+
+#[test]
+fn a_parser_message_quoting_a_whole_body_is_clipped() {
+    let body = "x := 1;\n".repeat(200);
+    let sql = format!(
+        "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN {body} TRUNCATE t; END $$ WITH junk;\n"
+    );
+    let f = run_with("db/m.sql", None, Some(&sql), "postgres");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(f[0].message.len() < 600, "{}", f[0].message);
+    assert!(
+        f[0].message.contains("contains TRUNCATE"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_with_clause_does_not_hide_a_missing_where() {
+    let f = added("WITH old AS (SELECT id FROM users) DELETE FROM users;\nWITH x AS (SELECT 1) UPDATE users SET email = NULL;\n");
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/update-without-where"]
+    );
+    assert_eq!(f[1].location.line, Some(2));
+    let bounded =
+        "WITH old AS (SELECT id FROM users) DELETE FROM users WHERE id IN (SELECT id FROM old);\n";
+    assert!(added(bounded).is_empty());
+}
+
+#[test]
+fn statements_in_function_bodies_are_checked() {
+    let sql = "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DROP TABLE users';\nSELECT f();\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(
+        f[0].message
+            .starts_with("In the body of function f: DROP TABLE users"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].location.line, Some(1));
+
+    let plpgsql = "CREATE OR REPLACE FUNCTION purge() RETURNS void AS $$\nBEGIN\n  DELETE FROM audit_log;\nEND;\n$$ LANGUAGE plpgsql;\nSELECT purge();\n";
+    let f = run_with("db/m.sql", None, Some(plpgsql), "postgres");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].tags.contains(&Tag::Destructive), "{:?}", f[0]);
+    assert!(
+        f[0].message.contains("purge") && f[0].message.contains("DELETE"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(1), Some(5))
+    );
+
+    // PL/pgSQL that only computes, and a body in another language, are left alone.
+    let quiet = "CREATE FUNCTION g() RETURNS int AS $$\nDECLARE x int;\nBEGIN\n  x := 1;\n  RAISE NOTICE 'drop nothing';\n  RETURN x;\nEND;\n$$ LANGUAGE plpgsql;\n";
+    assert_eq!(run_with("db/m.sql", None, Some(quiet), "postgres"), vec![]);
+    let python = "CREATE FUNCTION h() RETURNS void AS $$\nplpy.execute('DROP TABLE users')\n$$ LANGUAGE plpython3u;\n";
+    assert_eq!(run_with("db/m.sql", None, Some(python), "postgres"), vec![]);
+}
+
+#[test]
+fn dropping_a_type_or_extension_with_cascade_drops_columns() {
+    let sql = "DROP TYPE mood CASCADE;\nDROP EXTENSION postgis CASCADE;\nDROP DOMAIN email_address CASCADE;\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), ["sql/drop-type-cascade"; 3]);
+    assert!(
+        f[1].message.contains("DROP EXTENSION postgis CASCADE"),
+        "{}",
+        f[1].message
+    );
+    assert_eq!(f[2].location.line, Some(3));
+    // Without CASCADE the database refuses while anything uses them: nothing is lost.
+    let plain = "DROP TYPE mood;\nDROP EXTENSION postgis;\nDROP DOMAIN email_address;\n";
+    assert_eq!(run_with("db/m.sql", None, Some(plain), "postgres"), vec![]);
+}
+
+#[test]
+fn dropping_a_sequence_or_function_is_a_low_note() {
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP SEQUENCE orders_id_seq;\nDROP FUNCTION f();\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/drop-sequence-or-function"; 2]);
+    assert!(f
+        .iter()
+        .all(|f| f.severity == Severity::Low && f.tags == [Tag::Infra]));
+    let created =
+        "CREATE SEQUENCE s;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n";
+    assert_eq!(
+        run_with("db/m.sql", None, Some(created), "postgres"),
+        vec![]
+    );
+}
+
+#[test]
+fn a_byte_order_mark_and_tsql_go_lines_are_not_sql() {
+    let f = added("\u{feff}ALTER TABLE users DROP COLUMN email;\n");
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    let tsql = "CREATE TABLE dbo.Orders (Id INT NOT NULL PRIMARY KEY);\nGO\nCREATE INDEX IX_Orders ON dbo.Orders(Id);\ngo 2\r\nDROP TABLE dbo.Legacy\nGO\n";
+    let f = added(tsql);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].location.line, Some(5));
+    // A column called go is still a column.
+    assert!(added("SELECT go FROM t;\nCREATE TABLE go (id INT);\n").is_empty());
+}
+
+#[test]
+fn tsql_if_blocks_are_read_with_the_sql_server_dialect() {
+    let tsql = "IF OBJECT_ID('dbo.Legacy', 'U') IS NOT NULL\n  DROP TABLE dbo.Legacy;\n";
+    let f = run_with("db/mssql/V2__drop.sql", None, Some(tsql), "generic");
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert!(f[0].message.contains("dbo.Legacy"), "{}", f[0].message);
+}
+
+#[test]
+fn rollback_sql_is_not_what_a_deploy_runs() {
+    let drop = "DROP TABLE IF EXISTS orders;\n";
+    for path in [
+        "db/migrations/000005_create_orders.down.sql",
+        "migrations/2024-01-01-000000_orders/down.sql",
+        "db/migration/U5__orders.sql",
+    ] {
+        assert_eq!(
+            run_with(path, None, Some(drop), "generic"),
+            vec![],
+            "{path}"
+        );
+    }
+    let up = run_with(
+        "db/migrations/000005_create_orders.up.sql",
+        None,
+        Some(drop),
+        "generic",
+    );
+    assert_eq!(ids(&up), ["sql/drop-table"]);
+    let goose =
+        "-- +goose Up\nALTER TABLE users DROP COLUMN legacy;\n-- +goose Down\nDROP TABLE users;\n";
+    let f = added(goose);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].location.line, Some(2));
+}
+
+#[test]
+fn a_table_created_in_the_base_version_of_the_file_is_not_scratch() {
+    let old = "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT, name VARCHAR(100));\n";
+    let new =
+        format!("{old}ALTER TABLE users ALTER COLUMN name TYPE VARCHAR(20);\nDROP TABLE users;\n");
+    let f = run_with("schema/users.sql", Some(old), Some(&new), "postgres");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed", "sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::High, "{}", f[0].message);
+    // Created by this change: still scratch.
+    let fresh = format!("{old}DROP TABLE users;\n");
+    assert_eq!(run_with("db/m.sql", None, Some(&fresh), "postgres"), vec![]);
+}
+
+#[test]
+fn changing_a_column_of_unknown_type_to_text_loses_nothing() {
+    for sql in [
+        "ALTER TABLE users ALTER COLUMN name TYPE text;\n",
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar;\n",
+    ] {
+        assert_eq!(
+            run_with("db/m.sql", None, Some(sql), "postgres"),
+            vec![],
+            "{sql}"
+        );
+    }
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("ALTER TABLE users ALTER COLUMN name TYPE varchar(20);\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+}
+
+#[test]
+fn a_where_clause_that_filters_nothing_is_no_where_clause() {
+    let sql = "UPDATE users SET email = NULL WHERE 1=1;\nDELETE FROM users WHERE true;\nDELETE FROM logs WHERE (1 = 1) OR id = 3;\n";
+    assert_eq!(
+        ids(&added(sql)),
+        [
+            "sql/update-without-where",
+            "sql/delete-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    let real = "DELETE FROM users WHERE 1 = 1 AND id = 3;\nUPDATE t SET x = 1 WHERE 0 = 1;\nDELETE FROM t WHERE NULL = NULL;\n";
+    assert!(added(real).is_empty());
+}
+
+#[test]
+fn the_safer_rename_keeps_quoted_names_valid() {
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP TABLE public.\"User\";\nDROP TABLE orders;\n"),
+        "postgres",
+    );
+    let safer: Vec<&str> = f
+        .iter()
+        .map(|f| f.safer.as_deref().unwrap_or_default())
+        .collect();
+    assert!(
+        safer[0].contains("RENAME TO \"User_deprecated\""),
+        "{}",
+        safer[0]
+    );
+    assert!(
+        safer[1].contains("RENAME TO orders_deprecated"),
+        "{}",
+        safer[1]
+    );
 }

@@ -146,6 +146,13 @@ fn shape(t: &DataType) -> Shape {
 }
 
 /// Decides what changing a column from `old` to `new` does to its values.
+/// Whether `t` is unbounded character data (`TEXT`, `VARCHAR` without a length, `CLOB`),
+/// which holds the text of any value of any type: changing a column to it loses nothing,
+/// whatever the old type was.
+pub fn holds_any_text(t: &DataType) -> bool {
+    shape(t) == Shape::Text(None)
+}
+
 pub fn compare(old: &DataType, new: &DataType) -> Verdict {
     if old.to_string().eq_ignore_ascii_case(&new.to_string()) {
         return Verdict::Same;
