@@ -19,6 +19,16 @@ pub const INFRA_FILE_DELETED: Rule = Rule {
     safer: "Confirm nothing the file declared is still needed; for Terraform, move resources with `moved` blocks or `terraform state rm` them first instead of letting apply destroy them.",
 };
 
+pub const MIGRATION_DELETED: Rule = Rule {
+    id: crate::finding::RuleId("git/migration-deleted"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A database migration file is deleted.",
+    why: "Deleting a migration runs nothing against a database that already applied it, so it is not tagged destructive; but new environments no longer create what it created, and tools that check applied migrations against the files (Flyway's validate, Django's graph) can refuse to run.",
+    example: "git rm app/migrations/0001_initial.py  # after squashing",
+    safer: "Delete migrations only through the tool's own squash or baseline (Django's squashmigrations with `replaces`, Flyway's baseline), once every environment has applied the replacement.",
+};
+
 pub const UNREADABLE_INFRA_FILE: Rule = Rule {
     id: crate::finding::RuleId("git/unreadable-infra-file"),
     severity: Severity::High,
@@ -51,6 +61,7 @@ pub const INCOMPLETE_CHANGE: Rule = Rule {
 
 pub const RULES: &[&Rule] = &[
     &INFRA_FILE_DELETED,
+    &MIGRATION_DELETED,
     &UNREADABLE_INFRA_FILE,
     &MASS_DELETION,
     &INCOMPLETE_CHANGE,
@@ -62,7 +73,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if !view.kind.is_infra() {
         return findings;
     }
-    if view.change.is_deleted() && !deletion_analysed_structurally(view) {
+    if view.change.is_deleted() && is_migration(view) {
+        findings.push(Finding::new(
+            &MIGRATION_DELETED,
+            view.whole(Side::Base),
+            format!(
+                "The migration {} is deleted: databases that applied it keep what it did, but new environments will not get it, and migration tools that compare applied migrations with the files may refuse to run.",
+                view.path_on(Side::Base)
+            ),
+        ));
+    } else if view.change.is_deleted() && !deletion_analysed_structurally(view) {
         findings.push(Finding::new(
             &INFRA_FILE_DELETED,
             view.whole(Side::Base),
@@ -75,6 +95,18 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     findings.extend(unreadable(view));
     findings
+}
+
+/// A migration (SQL under a `migrations`/`migrate` directory, or an ORM migration): what it
+/// did stays done when the file goes. A declarative schema file (`schema.sql`,
+/// `supabase/schemas/`) is not one: tools apply the difference, so deleting it drops tables.
+fn is_migration(view: &FileView) -> bool {
+    let path = view.path_on(Side::Base).as_str().to_ascii_lowercase();
+    match view.kind {
+        FileKind::OrmMigration => !path.ends_with(".prisma"),
+        FileKind::Sql => path.split('/').any(|d| d.contains("migrat")),
+        _ => false,
+    }
 }
 
 /// Kubernetes manifests are compared object by object, including their deletion, and the
@@ -374,6 +406,42 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn deleting_a_migration_undoes_nothing_but_is_noted() {
+        for (path, text) in [
+            (
+                "app/migrations/0001_initial.py",
+                "from django.db import migrations\n",
+            ),
+            ("db/migrations/001_init.sql", "CREATE TABLE t (id INT);\n"),
+            (
+                "db/migrate/20240101_create_users.rb",
+                "class CreateUsers < ActiveRecord::Migration[7.1]\nend\n",
+            ),
+        ] {
+            let f = Case::deleted(path, text).run(analyze);
+            assert_eq!(ids(&f), ["git/migration-deleted"], "{path}");
+            assert_eq!(
+                (f[0].severity, f[0].tags.clone()),
+                (Severity::Medium, vec![Tag::Infra])
+            );
+        }
+        // A declarative schema is applied as a difference: deleting it drops what it declares.
+        for path in [
+            "db/schema.sql",
+            "supabase/schemas/users.sql",
+            "prisma/schema.prisma",
+        ] {
+            let text = if path.ends_with(".prisma") {
+                "model User {\n  id Int @id\n}\n"
+            } else {
+                "CREATE TABLE users (id INT);\n"
+            };
+            let f = Case::deleted(path, text).run(analyze);
+            assert_eq!(ids(&f), ["git/infra-file-deleted"], "{path}");
+        }
     }
 
     #[test]

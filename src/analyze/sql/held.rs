@@ -115,7 +115,7 @@ fn block_statements(block: &ConditionalStatementBlock) -> &[Statement] {
 }
 
 /// The text of a string literal: `'…'`, `$$…$$` or `$tag$…$tag$`.
-fn string_of(expr: &Expr) -> Option<&str> {
+pub(super) fn string_of(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => Some(s),

@@ -32,8 +32,9 @@ use crate::rules::Rule;
 use parse::{parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
-    DataType, DropBehavior, Expr, FromTable, Ident, ObjectName, ObjectNamePart, ObjectType,
-    ReferentialAction, RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
+    DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, ObjectName,
+    ObjectNamePart, ObjectType, ReferentialAction, RenameTableNameKind, Statement, TableFactor,
+    TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -670,6 +671,22 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
+        // T-SQL renames through a stored procedure: `EXEC sp_rename 'dbo.Users.Email', 'Mail',
+        // 'COLUMN'`.
+        Statement::Execute {
+            name: Some(name),
+            parameters,
+            ..
+        } if normalize_name(name).rsplit('.').next() == Some("sp_rename") => {
+            let text: Vec<&str> = parameters.iter().filter_map(held::string_of).collect();
+            if let [old, new, ..] = text[..] {
+                findings.push(Finding::new(
+                    &RENAME,
+                    at.clone(),
+                    format!("sp_rename renames {old} to {new}: every running query that still says the old name fails until the new code is deployed."),
+                ));
+            }
+        }
         Statement::RenameTable(renames) => {
             for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
                 findings.push(rename_table(at, &r.old_name, &r.new_name));
@@ -688,7 +705,9 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
-        Statement::Delete(delete) if delete.selection.as_ref().is_none_or(always_true) => {
+        Statement::Delete(delete)
+            if delete.selection.as_ref().is_none_or(always_true) && !joined(delete) =>
+        {
             let tables = delete_targets(delete);
             if !tables
                 .iter()
@@ -961,14 +980,48 @@ fn always_true(expr: &Expr) -> bool {
     }
 }
 
-fn delete_targets(delete: &sqlparser::ast::Delete) -> Vec<String> {
-    if !delete.tables.is_empty() {
-        return delete.tables.iter().map(normalize_name).collect();
-    }
-    let from = match &delete.from {
+fn delete_from(delete: &sqlparser::ast::Delete) -> &[TableWithJoins] {
+    match &delete.from {
         FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
+    }
+}
+
+/// MySQL's `DELETE t FROM t JOIN u ON …`: an inner join deletes only the rows that match.
+fn joined(delete: &sqlparser::ast::Delete) -> bool {
+    delete_from(delete)
+        .iter()
+        .flat_map(|t| &t.joins)
+        .any(|join| {
+            matches!(
+                &join.join_operator,
+                JoinOperator::Join(c) | JoinOperator::Inner(c)
+                    if matches!(c, JoinConstraint::On(_) | JoinConstraint::Using(_))
+            )
+        })
+}
+
+/// The tables a DELETE empties, by their names rather than the aliases `DELETE u FROM users
+/// u …` names them by.
+fn delete_targets(delete: &sqlparser::ast::Delete) -> Vec<String> {
+    let from = delete_from(delete);
+    if delete.tables.is_empty() {
+        return from.iter().map(table_name).collect();
+    }
+    let aliased = |target: &ObjectName| {
+        let target = normalize_name(target);
+        from.iter()
+            .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+            .find_map(|relation| match relation {
+                TableFactor::Table {
+                    name,
+                    alias: Some(alias),
+                    ..
+                } if alias.name.value.to_lowercase() == target => Some(normalize_name(name)),
+                _ => None,
+            })
+            .unwrap_or(target)
     };
-    from.iter().map(table_name).collect()
+    delete.tables.iter().map(aliased).collect()
 }
 
 fn table_name(table: &TableWithJoins) -> String {

@@ -948,3 +948,34 @@ fn the_safer_rename_keeps_quoted_names_valid() {
         safer[1]
     );
 }
+
+#[test]
+fn a_delete_restricted_by_an_inner_join_is_bounded_and_aliases_are_resolved() {
+    let joined = "DELETE u FROM users u JOIN bans b ON b.uid = u.id;\n";
+    assert_eq!(
+        run_with("db/mysql/m.sql", None, Some(joined), "mysql"),
+        vec![]
+    );
+    let left = "DELETE u FROM users u LEFT JOIN bans b ON b.uid = u.id;\n";
+    let f = run_with("db/mysql/m.sql", None, Some(left), "mysql");
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(
+        f[0].message.contains("DELETE FROM users"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn tsql_sp_rename_is_a_rename() {
+    let f = run_with(
+        "db/mssql/V3__rename.sql",
+        None,
+        Some("EXEC sp_rename 'dbo.Users.Email', 'Mail', 'COLUMN';\nGO\n"),
+        "generic",
+    );
+    assert_eq!(ids(&f), ["sql/rename"], "{f:?}");
+    assert!(f[0].message.contains("dbo.Users.Email to Mail"), "{}", f[0].message);
+    let other = "EXEC sp_help 'dbo.Users';\n";
+    assert_eq!(run_with("db/mssql/V4__x.sql", None, Some(other), "generic"), vec![]);
+}
