@@ -493,9 +493,24 @@ fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailur
 }
 
 impl Located {
-    /// The comparison key: sqlparser's `Display`, which comments and layout do not survive.
+    /// The comparison key: sqlparser's `Display`, which comments and layout do not survive,
+    /// folded further so that spelling the same statement differently (`IF EXISTS` added to
+    /// a drop that already ran, identifiers quoted, keywords in another case) does not make
+    /// it new.
     pub fn key(&self) -> String {
-        self.statement.to_string()
+        let mut key: String = self
+            .statement
+            .to_string()
+            .chars()
+            .filter(|c| !matches!(c, '"' | '`' | '[' | ']'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        for noise in [" if not exists", " if exists"] {
+            while let Some(at) = key.find(noise) {
+                key.replace_range(at..at + noise.len(), "");
+            }
+        }
+        key
     }
 }
 

@@ -975,7 +975,36 @@ fn tsql_sp_rename_is_a_rename() {
         "generic",
     );
     assert_eq!(ids(&f), ["sql/rename"], "{f:?}");
-    assert!(f[0].message.contains("dbo.Users.Email to Mail"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("dbo.Users.Email to Mail"),
+        "{}",
+        f[0].message
+    );
     let other = "EXEC sp_help 'dbo.Users';\n";
-    assert_eq!(run_with("db/mssql/V4__x.sql", None, Some(other), "generic"), vec![]);
+    assert_eq!(
+        run_with("db/mssql/V4__x.sql", None, Some(other), "generic"),
+        vec![]
+    );
+}
+
+#[test]
+fn respelling_a_statement_that_already_ran_is_not_new() {
+    for (old, new) in [
+        ("DROP TABLE orders;", "DROP TABLE IF EXISTS orders;"),
+        ("DROP TABLE orders;", "drop table \"orders\";"),
+        (
+            "ALTER TABLE orders DROP COLUMN note;",
+            "ALTER TABLE orders DROP COLUMN IF EXISTS \"note\";",
+        ),
+    ] {
+        assert_eq!(diff(old, new), vec![], "{old} → {new}");
+    }
+    // Another table is another statement.
+    assert_eq!(
+        ids(&diff(
+            "DROP TABLE orders;",
+            "DROP TABLE IF EXISTS order_items;"
+        )),
+        ["sql/drop-table"]
+    );
 }
