@@ -182,6 +182,16 @@ pub const DROP_SEQUENCE_OR_FUNCTION: Rule = Rule {
     safer: "Check nothing uses it any more (column defaults, triggers, application code), drop it without CASCADE, and keep its definition (and a sequence's current value) to restore it.",
 };
 
+pub const ROW_SECURITY_OFF: Rule = Rule {
+    id: crate::finding::RuleId("sql/row-security-off"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "A migration turns row-level security off for a table or drops one of its policies.",
+    why: "Row-level security is what keeps each user to their own rows; where clients query the database directly (Supabase, PostgREST, Hasura), turning it off or dropping a policy exposes or opens every row of the table to every client holding the public key.",
+    example: "+ ALTER TABLE profiles DISABLE ROW LEVEL SECURITY;",
+    safer: "Keep row-level security on and change the policy instead (DROP and CREATE POLICY in one transaction, or ALTER POLICY), with a test that an anonymous client cannot read other users' rows.",
+};
+
 pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
@@ -218,6 +228,7 @@ pub const RULES: &[&Rule] = &[
     &RENAME,
     &DROP_TYPE_CASCADE,
     &DROP_SEQUENCE_OR_FUNCTION,
+    &ROW_SECURITY_OFF,
     &UNPARSEABLE,
 ];
 
@@ -662,6 +673,16 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
+        Statement::DropPolicy(drop) if !scratch(&drop.table_name) => {
+            findings.push(
+                Finding::new(
+                    &ROW_SECURITY_OFF,
+                    at.clone(),
+                    format!("DROP POLICY {} ON {} removes a row-level security policy: the rows it let through are refused, or, when it was the one restricting access, opened.", drop.name, drop.table_name),
+                )
+                .with_severity(Severity::Medium),
+            );
+        }
         Statement::DropFunction(drop) => {
             for function in &drop.func_desc {
                 findings.push(Finding::new(
@@ -805,6 +826,13 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                         )),
                     );
                 }
+            }
+            AlterTableOperation::DisableRowLevelSecurity => {
+                findings.push(Finding::new(
+                    &ROW_SECURITY_OFF,
+                    at.clone(),
+                    format!("ALTER TABLE {table} DISABLE ROW LEVEL SECURITY lets every client that can reach {table} read and write all of its rows, whatever its policies say."),
+                ));
             }
             AlterTableOperation::DropConstraint { name, .. }
             | AlterTableOperation::DropForeignKey { name, .. } => {

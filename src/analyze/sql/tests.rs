@@ -1008,3 +1008,30 @@ fn respelling_a_statement_that_already_ran_is_not_new() {
         ["sql/drop-table"]
     );
 }
+
+#[test]
+fn turning_row_level_security_off_is_reported() {
+    let sql =
+        "ALTER TABLE profiles DISABLE ROW LEVEL SECURITY;\nDROP POLICY \"own rows\" ON profiles;\n";
+    let f = run_with(
+        "supabase/migrations/20240101_x.sql",
+        None,
+        Some(sql),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/row-security-off"; 2]);
+    assert_eq!(
+        (f[0].severity, f[1].severity),
+        (Severity::High, Severity::Medium)
+    );
+    let on = "ALTER TABLE profiles ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON profiles USING (auth.uid() = id);\n";
+    assert_eq!(
+        run_with(
+            "supabase/migrations/20240101_y.sql",
+            None,
+            Some(on),
+            "postgres"
+        ),
+        vec![]
+    );
+}
