@@ -20,6 +20,7 @@
 //! [`check_statements`] is the statement checker on its own, for SQL embedded in ORM
 //! migrations (Django `RunSQL`, Rails `execute`, Alembic `op.execute`, Liquibase `sql`).
 
+mod declarative;
 mod held;
 mod parse;
 mod rollback;
@@ -269,7 +270,8 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         // from one already there: assume none is scratch here, and sort it out below.
         scope.note_types(&located.statement);
     }
-    if !any {
+    let schema = declarative::is_declarative(view.path().as_str());
+    if !any && !schema {
         return Vec::new();
     }
     // The base is read with the dialect that read the head first, so the two sides print
@@ -282,6 +284,14 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .and_then(|base| parse_any(&rollback::forward_only(base), &order).ok())
         .map(|(_, s)| s)
         .unwrap_or_default();
+    let mut findings = if schema {
+        declarative::compare(view, &base, &head)
+    } else {
+        Vec::new()
+    };
+    if !any {
+        return findings;
+    }
 
     // Flyway re-runs a repeatable migration (`R__name.sql`) whole whenever its checksum
     // changes: an edited one runs its old statements again, not only the new ones.
@@ -303,7 +313,6 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     for located in &base.read {
         scope.note_types(&located.statement);
     }
-    let mut findings = Vec::new();
     for (index, located) in head.read.iter().enumerate() {
         let is_new = new.binary_search(&index).is_ok();
         if is_new || rerun {

@@ -1035,3 +1035,42 @@ fn turning_row_level_security_off_is_reported() {
         vec![]
     );
 }
+
+#[test]
+fn a_declarative_schema_drops_what_it_no_longer_declares() {
+    let old = "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT, name VARCHAR(100));\n\nCREATE TABLE sessions (id BIGINT PRIMARY KEY);\n";
+    let new = "CREATE TABLE users (\n  id BIGINT PRIMARY KEY,\n  name VARCHAR(10)\n);\n";
+    let f = run_with(
+        "supabase/schemas/users.sql",
+        Some(old),
+        Some(new),
+        "postgres",
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/column-type-narrowed",
+            "sql/drop-table"
+        ]
+    );
+    assert!(f[0].message.contains("users.email"), "{}", f[0].message);
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(1), Some(4))
+    );
+    assert_eq!(
+        (f[2].location.side, f[2].location.line),
+        (Side::Base, Some(3))
+    );
+    // Adding, widening and reformatting are quiet; so is the same edit to a migration.
+    let grown = "CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT, name VARCHAR(200), age INT);\nCREATE TABLE sessions (id BIGINT PRIMARY KEY);\n";
+    assert_eq!(
+        run_with("db/schema.sql", Some(old), Some(grown), "postgres"),
+        vec![]
+    );
+    assert_eq!(
+        run_with("db/migrations/001.sql", Some(old), Some(new), "postgres"),
+        vec![]
+    );
+}
