@@ -130,7 +130,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::Dockerfile;
     }
-    if ext == "sql" {
+    // `.psql` and `.pgsql` for Postgres scripts, `.ddl` for schema definitions.
+    if matches!(ext, "sql" | "psql" | "pgsql" | "ddl") {
         return FileKind::Sql;
     }
     if name == "schema.prisma"
@@ -341,6 +342,9 @@ mod tests {
         assert_eq!(kind("ci/review.gitlab-ci.yml", ""), FileKind::CiPipeline);
         assert_eq!(kind(".gitlab/issue_templates/bug.md", ""), FileKind::Other);
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
+        assert_eq!(kind("migrations/002_rm.pgsql", ""), FileKind::Sql);
+        assert_eq!(kind("db/tables.ddl", ""), FileKind::Sql);
+        assert_eq!(kind("docs/sql.md", ""), FileKind::Other);
         assert_eq!(
             kind("app/migrations/0002_auto.py", ""),
             FileKind::OrmMigration
