@@ -66,12 +66,15 @@ struct CheckArgs {
     /// The repository (default: the one containing the current directory).
     #[arg(long, value_name = "DIR")]
     repo: Option<PathBuf>,
-    /// The base revision (default: the merge-base of HEAD with the remote default branch, else main or master).
+    /// The base revision (default: the remote default branch, else main or master). As in a pull request, the change is compared from the merge-base of base and head.
     #[arg(long, value_name = "REV")]
     base: Option<String>,
     /// The head revision (default: HEAD).
     #[arg(long, value_name = "REV")]
     head: Option<String>,
+    /// The branch under review, for agent detection by branch name when the checkout is detached (default: $GITHUB_HEAD_REF in a pull request workflow, else the branch of HEAD or of --head).
+    #[arg(long, value_name = "NAME")]
+    branch: Option<String>,
     /// Include uncommitted and untracked changes, as an agent about to commit would.
     #[arg(long, conflicts_with = "head")]
     worktree: bool,
@@ -237,6 +240,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let mut options = GitOptions {
         base: args.base.clone(),
         head: args.head.clone(),
+        branch: args.branch.clone().or_else(|| {
+            std::env::var("GITHUB_HEAD_REF")
+                .ok()
+                .filter(|b| !b.trim().is_empty())
+        }),
         worktree: args.worktree,
         max_file_bytes: Config::builtin().analysis.max_file_bytes,
         threads,

@@ -771,3 +771,57 @@ fn hunks_match_git_diff_on_edits_that_could_be_aligned_several_ways() {
         differ.join("\n")
     );
 }
+
+#[test]
+fn the_branch_is_known_from_head_a_remote_tracking_ref_or_branch() {
+    let repo = Repo::new();
+    let base = repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "copilot/fix-9"]);
+    repo.write("a.txt", "a\n");
+    let head = repo.commit("fix");
+    repo.git(&["update-ref", "refs/remotes/origin/copilot/fix-9", &head]);
+    let source = repo.source();
+    let branch = |opts: GitOptions| source.load(&opts).expect("load").branch;
+    // `HEAD` spelled out is what the default means.
+    assert_eq!(
+        branch(between(&base, "HEAD")).as_deref(),
+        Some("copilot/fix-9")
+    );
+    assert_eq!(
+        branch(between(&base, "origin/copilot/fix-9")).as_deref(),
+        Some("copilot/fix-9")
+    );
+    assert_eq!(
+        branch(between(&base, "refs/remotes/origin/copilot/fix-9")).as_deref(),
+        Some("copilot/fix-9")
+    );
+    // A detached CI checkout says which branch it is with --branch.
+    repo.git(&["checkout", "-q", "--detach", &head]);
+    assert_eq!(branch(between(&base, "HEAD")), None);
+    let named = GitOptions {
+        branch: Some("codex/task-1".to_owned()),
+        ..between(&base, "HEAD")
+    };
+    assert_eq!(branch(named).as_deref(), Some("codex/task-1"));
+}
+
+#[test]
+fn an_explicit_base_that_moved_on_is_compared_from_the_merge_base() {
+    let repo = Repo::new();
+    repo.write("README", "x\n");
+    let fork = repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("README", "x\ndocs\n");
+    repo.commit("docs");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("k8s/pvc.yaml", "kind: PersistentVolumeClaim\n");
+    repo.commit("a claim merged on main after the branch point");
+    let change = repo
+        .source()
+        .load(&between("main", "feature"))
+        .expect("load");
+    let paths: Vec<&str> = change.files.iter().map(|f| f.path().as_str()).collect();
+    // The claim added on main is not something the branch deletes.
+    assert_eq!(paths, ["README"]);
+    assert_eq!(change.base.as_str(), fork);
+}

@@ -34,9 +34,9 @@ pub enum SourceError {
 
     #[error(
         "the head and the default base '{base}' share no history, so there is no merge-base: \
-         pass --base explicitly"
+         {hint}"
     )]
-    NoMergeBase { base: String },
+    NoMergeBase { base: String, hint: &'static str },
 
     #[error("the repository has no commits yet (HEAD is unborn): commit first, or pass --head")]
     UnbornHead,

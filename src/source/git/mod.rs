@@ -55,6 +55,8 @@ pub struct GitOptions {
     pub base: Option<String>,
     /// The head revision (any revspec). `None`: `HEAD`.
     pub head: Option<String>,
+    /// The branch under review, when the checkout cannot tell it (a detached CI checkout).
+    pub branch: Option<String>,
     /// Compare the base with the index and working tree (including untracked files).
     pub worktree: bool,
     /// Files larger than this are reported as [`Content::TooLarge`] instead of being read.
@@ -68,6 +70,7 @@ impl Default for GitOptions {
         GitOptions {
             base: None,
             head: None,
+            branch: None,
             worktree: false,
             max_file_bytes: 1024 * 1024,
             threads: None,
@@ -211,7 +214,26 @@ impl GitSource {
             None => self.head_commit()?,
         };
         let base = match &opts.base {
-            Some(spec) => self.commit_for("--base", spec)?,
+            // As a pull request's diff does, the change is what head adds since it left the
+            // base: work merged on the base after that is not the change's doing.
+            Some(spec) => {
+                let given = self.commit_for("--base", spec)?;
+                match self.repo.merge_base(given.id(), head.id()) {
+                    Ok(oid) if oid != given.id() => self
+                        .repo
+                        .find_commit(oid)
+                        .map_err(SourceError::git("cannot read the merge-base commit"))?,
+                    // An ancestor of head is its own merge-base; unrelated histories (a
+                    // shallow clone) leave the two trees to compare as they are.
+                    Ok(_) => given,
+                    Err(e) if e.code() == ErrorCode::NotFound => given,
+                    Err(e) => {
+                        return Err(SourceError::git(format!(
+                            "cannot compute the merge-base of --base '{spec}' and the head"
+                        ))(e))
+                    }
+                }
+            }
             None => {
                 let oid = self.default_base(&head)?;
                 self.repo
@@ -269,9 +291,15 @@ impl GitSource {
         let (name, target) = self.default_branch().ok_or(SourceError::NoDefaultBase)?;
         match self.repo.merge_base(head.id(), target) {
             Ok(oid) => Ok(oid),
-            Err(e) if e.code() == ErrorCode::NotFound => {
-                Err(SourceError::NoMergeBase { base: name })
-            }
+            Err(e) if e.code() == ErrorCode::NotFound => Err(SourceError::NoMergeBase {
+                base: name,
+                hint: if self.repo.is_shallow() {
+                    "this clone is shallow (actions/checkout fetches one commit by default); \
+                     fetch the history (`fetch-depth: 0`, or `git fetch --unshallow`)"
+                } else {
+                    "pass --base explicitly"
+                },
+            }),
             Err(e) => Err(SourceError::git(format!(
                 "cannot compute the merge-base of HEAD and {name}"
             ))(e)),
@@ -320,9 +348,13 @@ impl GitSource {
         })
     }
 
-    /// The branch being reviewed: HEAD's branch, or the local branch `--head` names.
+    /// The branch being reviewed: `--branch`, else HEAD's branch, else the local or
+    /// remote-tracking branch `--head` names (`origin/copilot/fix-1` is `copilot/fix-1`).
     fn branch(&self, opts: &GitOptions) -> Option<String> {
-        match &opts.head {
+        if let Some(branch) = &opts.branch {
+            return Some(branch.clone());
+        }
+        match opts.head.as_deref().filter(|h| !matches!(*h, "HEAD" | "@")) {
             None => {
                 let head = self.repo.head().ok()?;
                 if !head.is_branch() {
@@ -331,10 +363,17 @@ impl GitSource {
                 Some(String::from_utf8_lossy(head.shorthand_bytes()).into_owned())
             }
             Some(spec) => {
-                let name = spec.strip_prefix("refs/heads/").unwrap_or(spec);
-                let branch = self.repo.find_branch(name, BranchType::Local).ok()?;
-                let name = branch.name_bytes().ok()?;
-                Some(String::from_utf8_lossy(name).into_owned())
+                if let Ok(branch) = self.repo.find_branch(
+                    spec.strip_prefix("refs/heads/").unwrap_or(spec),
+                    BranchType::Local,
+                ) {
+                    return Some(String::from_utf8_lossy(branch.name_bytes().ok()?).into_owned());
+                }
+                let remote = spec.strip_prefix("refs/remotes/").unwrap_or(spec);
+                let branch = self.repo.find_branch(remote, BranchType::Remote).ok()?;
+                let name = String::from_utf8_lossy(branch.name_bytes().ok()?).into_owned();
+                // `origin/copilot/fix-1`: the branch is what follows the remote's name.
+                name.split_once('/').map(|(_, b)| b.to_owned())
             }
         }
     }
