@@ -442,14 +442,23 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
     {
         why.push("the pull request author".to_owned());
     }
-    if a.operators
-        .iter()
-        .any(|o| o.login.as_ref().is_some_and(|l| l.same_as(login)))
-    {
+    if a.operators.iter().any(|o| {
+        is_same_person(
+            login,
+            o.login.as_ref(),
+            o.name.as_deref(),
+            o.email.as_ref().map(|e| e.as_str()),
+        )
+    }) {
         why.push("the agent's operator".to_owned());
     }
     for p in &a.participants {
-        if p.login.as_ref().is_some_and(|l| l.same_as(login)) {
+        if is_same_person(
+            login,
+            p.login.as_ref(),
+            p.name.as_deref(),
+            p.email.as_ref().map(|e| e.as_str()),
+        ) {
             let role = format!("a {} of the change", p.role);
             if !why.contains(&role) {
                 why.push(role);
@@ -457,6 +466,47 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
         }
     }
     (!why.is_empty()).then(|| why.join(", "))
+}
+
+/// Whether `id` names the commit `head`: the same id, or (in a hand-written reviews file) an
+/// abbreviation of it as git prints them, seven characters or more.
+fn is_commit(id: &crate::change::Revision, head: &crate::change::Revision) -> bool {
+    let id = id.as_str();
+    id == head.as_str()
+        || (id.len() >= 7
+            && id.bytes().all(|b| b.is_ascii_hexdigit())
+            && head.as_str().starts_with(&id.to_ascii_lowercase()))
+}
+
+/// Whether the reviewer `login` is the person known by this login, git name or e-mail.
+/// A GitHub login is certain. A commit made with a work e-mail carries no login, so the
+/// reviewer is taken to be that person when their login spells the git name (`ada-h`,
+/// `AdaHuman` for "Ada Human") or the e-mail's local part (`ada` for ada@corp.example). This
+/// errs towards excluding: an operator must never approve their own agent's change because
+/// their commits were signed with another address.
+fn is_same_person(
+    login: &Login,
+    person_login: Option<&Login>,
+    name: Option<&str>,
+    email: Option<&str>,
+) -> bool {
+    if let Some(known) = person_login {
+        return known.same_as(login);
+    }
+    let folded = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let reviewer = folded(login.as_str());
+    if reviewer.is_empty() {
+        return false;
+    }
+    let local_part = email.and_then(|e| e.split('@').next());
+    name.into_iter()
+        .chain(local_part)
+        .any(|spelled| folded(spelled) == reviewer)
 }
 
 fn is_owner(login: &Login, config: &Config, reviews: &Reviews) -> bool {
@@ -494,7 +544,7 @@ fn tally(
                     });
                     continue;
                 }
-                let on_head = review.commit_id.as_ref().is_some_and(|c| c == head);
+                let on_head = review.commit_id.as_ref().is_some_and(|c| is_commit(c, head));
                 if requirement.fresh && !on_head {
                     let at = review
                         .commit_id
@@ -740,6 +790,51 @@ mod tests {
     }
 
     #[test]
+    fn an_operator_committing_with_a_work_email_is_still_the_operator() {
+        // A local agent run: the commits carry a work address, no GitHub login.
+        let c = change(None);
+        let a = Authorship {
+            detected: true,
+            agents: vec!["claude-code".to_owned()],
+            operators: vec![Operator {
+                login: None,
+                name: Some("ada-h".to_owned()),
+                email: Some(Email::new("ada.h@corp.example")),
+                evidence: "commit author".to_owned(),
+            }],
+            participants: vec![Participant {
+                login: None,
+                name: Some("Bea Builder".to_owned()),
+                email: Some(Email::new("bea@corp.example")),
+                role: "committer".to_owned(),
+            }],
+            ..Default::default()
+        };
+        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let mut r = teams();
+        for login in ["ada-h", "Ada_H", "BeaBuilder", "bea", "carol"] {
+            approve(&mut r, login, HEAD);
+        }
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            &owners_config(),
+        );
+        let tally = v.reviews.unwrap();
+        assert_eq!(tally.counted_from_owners, vec![Login::new("carol")]);
+        assert_eq!(tally.counted, vec![Login::new("carol")]);
+        assert_eq!(tally.ignored.len(), 4, "{:?}", tally.ignored);
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        // Someone else whose name merely starts the same way still counts.
+        assert!(!is_same_person(&Login::new("adam"), None, Some("ada-h"), Some("ada.h@corp.example")));
+    }
+
+    #[test]
     fn two_independent_approvals_with_an_owner_on_head_pass() {
         let c = change(Some("ada"));
         let a = agent_authorship();
@@ -801,6 +896,12 @@ mod tests {
         assert!(t.ignored[0]
             .reason
             .contains("2222222, not on the current head"));
+        // A hand-written reviews file may name the head by its abbreviation.
+        let mut r = teams();
+        approve(&mut r, "olga", &HEAD[..7]);
+        approve(&mut r, "carol", &HEAD[..4]);
+        let t = without_agents(&c, &f, Some(&r), &owners_config()).reviews.unwrap();
+        assert_eq!(t.counted, vec![Login::new("olga")]);
     }
 
     #[test]

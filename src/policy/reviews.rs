@@ -71,9 +71,21 @@ impl Reviews {
         // Parse once strictly to get serde_json's line/column for a malformed file.
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        let file: ReviewsFile = serde_json::from_value(value).map_err(|_| {
-            "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}}".to_owned()
-        })?;
+        const SHAPE: &str = "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}}";
+        // Name the review that does not fit and why (an unknown state, a missing login),
+        // rather than only the shape the file as a whole should have.
+        let reviews = match &value {
+            serde_json::Value::Array(items) => Some(items),
+            serde_json::Value::Object(map) => map.get("reviews").and_then(|r| r.as_array()),
+            _ => None,
+        };
+        for (i, item) in reviews.into_iter().flatten().enumerate() {
+            if let Err(e) = serde_json::from_value::<Review>(item.clone()) {
+                return Err(format!("review {} of the list: {e}; {SHAPE}", i + 1));
+            }
+        }
+        let file: ReviewsFile =
+            serde_json::from_value(value).map_err(|e| format!("{e}; {SHAPE}"))?;
         Ok(match file {
             ReviewsFile::Api(reviews) => Reviews {
                 reviews,
@@ -150,7 +162,12 @@ mod tests {
         assert!(Reviews::from_json(r#"[{"state": "APPROVED"}]"#)
             .unwrap_err()
             .contains("expected GitHub's review list"));
-        assert!(Reviews::from_json(r#"[{"user": {"login": "a"}, "state": "LOVED"}]"#).is_err());
+        let e = Reviews::from_json(
+            r#"[{"user": {"login": "a"}, "state": "APPROVED"}, {"user": {"login": "b"}, "state": "APPROVE"}]"#,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("review 2 of the list: unknown variant `APPROVE`"), "{e}");
+        assert!(e.contains("APPROVED"), "{e}");
     }
 
     proptest! {
