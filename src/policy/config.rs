@@ -295,14 +295,12 @@ impl Config {
         } else {
             Some(Config::builtin())
         };
-        let tiers = match raw.tiers {
-            Some(t) => t,
-            None => defaults
-                .as_ref()
-                .map(|d| d.tiers.clone())
-                .unwrap_or_default(),
-        };
-        for tier in &tiers {
+        let built_in = defaults
+            .as_ref()
+            .map(|d| d.tiers.clone())
+            .unwrap_or_default();
+        let given = raw.tiers.unwrap_or_default();
+        for tier in &given {
             if tier.when.tags.is_empty()
                 && tier.when.rules.is_empty()
                 && tier.when.min_severity.is_none()
@@ -319,6 +317,7 @@ impl Config {
                 )));
             }
         }
+        let tiers = merge_tiers(built_in, given);
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.infra_paths {
             let glob = Glob::new(pattern).map_err(|e| {
@@ -406,6 +405,25 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()
+}
+
+/// The repository's tiers over the built-in ones, by name: a tier given replaces the built-in
+/// tier of that name, and built-in tiers it does not name stay. A policy that forgets the
+/// guardrail tier must not leave changes to the gate itself without an owner's review; a tier
+/// is switched off by giving it `approvals: 0`.
+fn merge_tiers(built_in: Vec<Tier>, given: Vec<Tier>) -> Vec<Tier> {
+    let mut tiers = built_in;
+    for tier in given {
+        match tiers
+            .iter_mut()
+            .find(|t| t.name.eq_ignore_ascii_case(&tier.name))
+        {
+            Some(same) => *same = tier,
+            None => tiers.push(tier),
+        }
+    }
+    tiers.retain(|t| t.approvals > 0);
+    tiers
 }
 
 #[cfg(test)]
@@ -502,14 +520,39 @@ mod tests {
     }
 
     #[test]
+    fn tiers_given_replace_built_in_tiers_by_name_and_keep_the_others() {
+        let c = Config::parse(
+            "version: 1\ntiers:\n  - name: destructive\n    when: {tags: [destructive]}\n    approvals: 1\n  - name: Infra\n    when: {tags: [infra]}\n    approvals: 0\n  - name: sql\n    when: {rules: ['sql/*']}\n    approvals: 3\n",
+            "t",
+        )
+        .unwrap();
+        let names: Vec<&str> = c.tiers.iter().map(|t| t.name.as_str()).collect();
+        let built_in: Vec<String> = Config::builtin()
+            .tiers
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        // The guardrail tier survives a policy that does not mention it; infra is switched off.
+        assert!(names.contains(&"guardrail"), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case("infra")),
+            "{names:?}"
+        );
+        assert_eq!(names.len(), built_in.len() - 1 + 1, "{names:?}");
+        let destructive = c.tiers.iter().find(|t| t.name == "destructive").unwrap();
+        assert_eq!((destructive.approvals, destructive.fresh), (1, false));
+        assert_eq!(names.last(), Some(&"sql"));
+    }
+
+    #[test]
     fn sections_given_replace_the_defaults() {
         let c = Config::parse(
             "version: 1\ntiers:\n  - name: only\n    when: {min_severity: high}\n    approvals: 3\ninfra_paths: ['ops/**']\nanalysis: {mass_deletion_files: 5}\n",
             "t",
         )
         .unwrap();
-        assert_eq!(c.tiers.len(), 1);
-        assert_eq!(c.tiers[0].when.min_severity, Some(Severity::High));
+        let only = c.tiers.iter().find(|t| t.name == "only").unwrap();
+        assert_eq!(only.when.min_severity, Some(Severity::High));
         assert!(c.infra_paths.is_match("ops/run.txt"));
         assert!(
             c.analysis.production_paths.is_match("envs/prod/main.tf"),

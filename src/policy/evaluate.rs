@@ -544,7 +544,10 @@ fn tally(
                     });
                     continue;
                 }
-                let on_head = review.commit_id.as_ref().is_some_and(|c| is_commit(c, head));
+                let on_head = review
+                    .commit_id
+                    .as_ref()
+                    .is_some_and(|c| is_commit(c, head));
                 if requirement.fresh && !on_head {
                     let at = review
                         .commit_id
@@ -810,7 +813,11 @@ mod tests {
             }],
             ..Default::default()
         };
-        let f = [finding("sql/drop-table", &[Tag::Destructive], Severity::High)];
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
         let mut r = teams();
         for login in ["ada-h", "Ada_H", "BeaBuilder", "bea", "carol"] {
             approve(&mut r, login, HEAD);
@@ -831,7 +838,12 @@ mod tests {
         assert_eq!(tally.ignored.len(), 4, "{:?}", tally.ignored);
         assert_eq!(v.decision, Decision::ReviewRequired);
         // Someone else whose name merely starts the same way still counts.
-        assert!(!is_same_person(&Login::new("adam"), None, Some("ada-h"), Some("ada.h@corp.example")));
+        assert!(!is_same_person(
+            &Login::new("adam"),
+            None,
+            Some("ada-h"),
+            Some("ada.h@corp.example")
+        ));
     }
 
     #[test]
@@ -900,7 +912,9 @@ mod tests {
         let mut r = teams();
         approve(&mut r, "olga", &HEAD[..7]);
         approve(&mut r, "carol", &HEAD[..4]);
-        let t = without_agents(&c, &f, Some(&r), &owners_config()).reviews.unwrap();
+        let t = without_agents(&c, &f, Some(&r), &owners_config())
+            .reviews
+            .unwrap();
         assert_eq!(t.counted, vec![Login::new("olga")]);
     }
 

@@ -166,7 +166,10 @@ mod tests {
             r#"[{"user": {"login": "a"}, "state": "APPROVED"}, {"user": {"login": "b"}, "state": "APPROVE"}]"#,
         )
         .unwrap_err();
-        assert!(e.starts_with("review 2 of the list: unknown variant `APPROVE`"), "{e}");
+        assert!(
+            e.starts_with("review 2 of the list: unknown variant `APPROVE`"),
+            "{e}"
+        );
         assert!(e.contains("APPROVED"), "{e}");
     }
 
