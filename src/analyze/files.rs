@@ -29,6 +29,16 @@ pub const MIGRATION_DELETED: Rule = Rule {
     safer: "Delete migrations only through the tool's own squash or baseline (Django's squashmigrations with `replaces`, Flyway's baseline), once every environment has applied the replacement.",
 };
 
+pub const PIPELINE_DELETED: Rule = Rule {
+    id: crate::finding::RuleId("git/pipeline-deleted"),
+    severity: Severity::Low,
+    tags: &[Tag::Infra],
+    summary: "A CI pipeline, Dockerfile, script or build file is deleted.",
+    why: "Nothing it declared is destroyed, so it is not tagged destructive; but what it ran stops running: a scheduled backup, a deploy, a check. (A workflow that runs twokey is a guardrail finding of its own.)",
+    example: "git rm .github/workflows/nightly-backup.yml",
+    safer: "Say in the pull request what the pipeline did and what replaces it.",
+};
+
 pub const UNREADABLE_INFRA_FILE: Rule = Rule {
     id: crate::finding::RuleId("git/unreadable-infra-file"),
     severity: Severity::High,
@@ -62,6 +72,7 @@ pub const INCOMPLETE_CHANGE: Rule = Rule {
 pub const RULES: &[&Rule] = &[
     &INFRA_FILE_DELETED,
     &MIGRATION_DELETED,
+    &PIPELINE_DELETED,
     &UNREADABLE_INFRA_FILE,
     &MASS_DELETION,
     &INCOMPLETE_CHANGE,
@@ -82,6 +93,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
                 view.path_on(Side::Base)
             ),
         ));
+    } else if view.change.is_deleted() && runs_rather_than_declares(view.kind) {
+        findings.push(Finding::new(
+            &PIPELINE_DELETED,
+            view.whole(Side::Base),
+            format!(
+                "{} ({}) is deleted: nothing it declared is destroyed, but what it ran stops running.",
+                view.path_on(Side::Base),
+                view.kind.as_str()
+            ),
+        ));
     } else if view.change.is_deleted() && !deletion_analysed_structurally(view) {
         findings.push(Finding::new(
             &INFRA_FILE_DELETED,
@@ -95,6 +116,19 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     findings.extend(unreadable(view));
     findings
+}
+
+/// Files that run things rather than declare what exists: deleting one stops what it ran
+/// and destroys nothing.
+fn runs_rather_than_declares(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Workflow
+            | FileKind::CiPipeline
+            | FileKind::Dockerfile
+            | FileKind::Shell
+            | FileKind::BuildScript
+    )
 }
 
 /// A migration (SQL under a `migrations`/`migrate` directory, or an ORM migration): what it
@@ -441,6 +475,22 @@ mod tests {
             };
             let f = Case::deleted(path, text).run(analyze);
             assert_eq!(ids(&f), ["git/infra-file-deleted"], "{path}");
+        }
+    }
+
+    #[test]
+    fn deleting_a_pipeline_or_dockerfile_stops_it_and_destroys_nothing() {
+        for (path, text) in [
+            (".github/workflows/lint.yml", "on: push\njobs: {}\n"),
+            (".gitlab-ci.yml", "stages: [test]\n"),
+            ("Dockerfile", "FROM node:20\n"),
+        ] {
+            let f = Case::deleted(path, text).run(analyze);
+            assert_eq!(ids(&f), ["git/pipeline-deleted"], "{path}");
+            assert_eq!(
+                (f[0].severity, f[0].tags.clone()),
+                (Severity::Low, vec![Tag::Infra])
+            );
         }
     }
 

@@ -65,7 +65,7 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "aws" => aws(&call),
         "gcloud" | "gsutil" | "az" => cloud(&call),
         "doctl" | "hcloud" | "linode-cli" | "scw" | "oci" | "ibmcloud" | "fly" | "flyctl"
-        | "heroku" | "vercel" | "netlify" => other_cloud(&call),
+        | "heroku" | "vercel" | "netlify" | "gh" => other_cloud(&call),
         "vault" | "velero" => secrets_or_backups(&call),
         "find" => find(&call),
         "docker" | "docker-compose" | "podman" => docker(&call),
@@ -226,6 +226,25 @@ fn program_index(words: &[Word]) -> Option<usize> {
             "npx" | "bunx" | "pnpx" => skip_flags(i + 1, &["-p", "--package"]),
             "nice" | "ionice" | "stdbuf" | "chronic" => skip_flags(i + 1, &["-n", "-c"]),
             "timeout" => skip_flags(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
+            // `… | xargs -r kubectl delete`: the command runs once per line read.
+            "xargs" => skip_flags(
+                i + 1,
+                &[
+                    "-I",
+                    "-n",
+                    "-P",
+                    "-L",
+                    "-d",
+                    "-E",
+                    "-s",
+                    "-a",
+                    "--max-args",
+                    "--replace",
+                    "--delimiter",
+                    "--arg-file",
+                    "--max-procs",
+                ],
+            ),
             _ => return Some(i),
         };
     }
@@ -601,6 +620,67 @@ const SYSTEM_DIRS: &[&str] = &[
     "root", "run", "sbin", "srv", "sys", "usr", "var",
 ];
 
+/// Services whose data lives in `/var/lib/<name>` by default.
+const DATA_SERVICES: &[&str] = &[
+    "postgresql",
+    "pgsql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongo",
+    "redis",
+    "docker",
+    "containerd",
+    "etcd",
+    "elasticsearch",
+    "opensearch",
+    "cassandra",
+    "clickhouse",
+    "influxdb",
+    "rabbitmq",
+    "kafka",
+    "zookeeper",
+    "minio",
+    "grafana",
+    "prometheus",
+    "jenkins",
+    "gitlab",
+    "mssql",
+    "neo4j",
+    "couchdb",
+    "vault",
+    "consul",
+];
+
+/// A path below the top level that holds data rather than software: a database's data
+/// directory (`/var/lib/postgresql`), `/var/lib` itself, or anything under `/srv`, `/mnt`,
+/// `/data` and `/backups`, where servers keep served files, mounted volumes and backups.
+/// `/var/lib/apt/lists/*` and other caches stay routine.
+fn data_dir(path: &str) -> Option<(Severity, String)> {
+    let parts: Vec<&str> = path
+        .trim_end_matches('*')
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    match parts.as_slice() {
+        ["var", "lib"] => Some((
+            Severity::Critical,
+            "every service's state on the machine".to_owned(),
+        )),
+        ["var", "lib", service, ..] if DATA_SERVICES.contains(service) => {
+            Some((Severity::Critical, format!("{service}'s data directory")))
+        }
+        ["var", "backups", ..] | ["backup" | "backups", ..] => {
+            Some((Severity::High, "backups".to_owned()))
+        }
+        [top @ ("srv" | "mnt" | "data"), _, ..] => Some((
+            Severity::High,
+            format!("data under /{top} (served files and mounted volumes)"),
+        )),
+        _ => None,
+    }
+}
+
 fn rm(call: &Call) -> Vec<Hit> {
     let mut recursive = false;
     let mut no_preserve_root = false;
@@ -658,7 +738,12 @@ fn rm_danger(target: &Word) -> Option<(Severity, String)> {
                 format!("deletes {} recursively", target.text),
             ));
         }
-        return None;
+        return data_dir(if_empty).map(|(severity, what)| {
+            (
+                severity,
+                format!("deletes {} recursively: {what}", target.text),
+            )
+        });
     }
     if root && !guarded {
         let names: Vec<&str> = target.expansions.iter().map(|e| e.name.as_str()).collect();
@@ -971,6 +1056,8 @@ fn other_cloud(call: &Call) -> Vec<Hit> {
         ),
         "vercel" => (matches!(pos.first().copied(), Some("remove" | "rm")), false),
         "netlify" => (pos.first() == Some(&"sites:delete"), false),
+        // `gh repo delete`: the repository with its issues, pull requests and releases.
+        "gh" => (matches!(pos.as_slice(), ["repo", "delete", ..]), true),
         "heroku" => {
             let verb = pos.first().copied().unwrap_or("");
             (
@@ -1194,6 +1281,14 @@ fn database(call: &Call) -> Vec<Hit> {
             format!("`{}` {what}.", call.shown()),
         )]
     };
+    // As in a migration file: a whole database or schema is critical, a table high.
+    let ran = |sql: String| {
+        if sql.starts_with("DROP DATABASE") || sql.starts_with("DROP SCHEMA") {
+            critical(format!("runs {sql}"))
+        } else {
+            high(format!("runs {sql}"))
+        }
+    };
     let sql_from = |flags: &[&str]| -> Option<String> {
         flags
             .iter()
@@ -1206,25 +1301,21 @@ fn database(call: &Call) -> Vec<Hit> {
         "mysqladmin" if texts.iter().any(|t| t.eq_ignore_ascii_case("drop")) => {
             critical("drops a MySQL database".to_owned())
         }
-        "psql" => sql_from(&["-c", "--command"])
-            .map(|s| high(format!("runs {s}")))
-            .unwrap_or_default(),
-        "mysql" | "mariadb" | "cockroach" => sql_from(&["-e", "--execute"])
-            .map(|s| high(format!("runs {s}")))
-            .unwrap_or_default(),
-        "sqlcmd" => sql_from(&["-Q", "-q"])
-            .map(|s| high(format!("runs {s}")))
-            .unwrap_or_default(),
-        "clickhouse-client" | "clickhouse" => sql_from(&["--query", "-q"])
-            .map(|s| high(format!("runs {s}")))
-            .unwrap_or_default(),
+        "psql" => sql_from(&["-c", "--command"]).map(ran).unwrap_or_default(),
+        "mysql" | "mariadb" | "cockroach" => {
+            sql_from(&["-e", "--execute"]).map(ran).unwrap_or_default()
+        }
+        "sqlcmd" => sql_from(&["-Q", "-q"]).map(ran).unwrap_or_default(),
+        "clickhouse-client" | "clickhouse" => {
+            sql_from(&["--query", "-q"]).map(ran).unwrap_or_default()
+        }
         "sqlite3" => texts
             .iter()
             .skip(1)
             .copied()
             .chain(call.stdin)
             .find_map(destructive_sql)
-            .map(|s| high(format!("runs {s}")))
+            .map(ran)
             .unwrap_or_default(),
         "redis-cli"
             if texts.iter().any(|t| {
@@ -1649,10 +1740,59 @@ mod tests {
     }
 
     #[test]
+    fn a_client_dropping_a_whole_database_is_as_critical_as_the_migration() {
+        assert_eq!(
+            hits("psql \"$DATABASE_URL\" -c 'DROP DATABASE prod'"),
+            [("shell/database-drop", Severity::Critical)]
+        );
+        assert_eq!(
+            hits("mysql -e 'DROP TABLE users'"),
+            [("shell/database-drop", Severity::High)]
+        );
+    }
+
+    #[test]
+    fn deleting_a_github_repository() {
+        assert_eq!(
+            hits("gh repo delete acme/shop --yes"),
+            [("shell/cloud-delete", Severity::Critical)]
+        );
+        assert!(hits("gh repo view acme/shop").is_empty());
+        assert!(hits("gh pr close 12 --delete-branch").is_empty());
+    }
+
+    #[test]
+    fn commands_run_through_xargs_are_judged_as_themselves() {
+        for script in [
+            "kubectl get ns -o name | xargs kubectl delete",
+            "kubectl get pvc -o name | xargs -r -n1 kubectl delete",
+            "echo shop | xargs -I{} helm uninstall {}",
+        ] {
+            assert!(!hits(script).is_empty(), "{script}");
+        }
+        assert!(hits("git ls-files | xargs -n 50 wc -l").is_empty());
+    }
+
+    #[test]
+    fn rm_of_data_directories_below_the_top_level() {
+        for (script, severity) in [
+            ("sudo rm -rf /var/lib/postgresql", Severity::Critical),
+            ("rm -rf /var/lib/postgresql/16/main/*", Severity::Critical),
+            ("rm -rf /var/lib", Severity::Critical),
+            ("rm -rf /srv/backups", Severity::High),
+            ("rm -rf /mnt/data/*", Severity::High),
+            ("rm -rf /backups/nightly", Severity::High),
+        ] {
+            assert_eq!(hits(script), [("shell/rm-rf", severity)], "{script}");
+        }
+    }
+
+    #[test]
     fn rm_on_temporary_and_build_output_is_routine() {
         for script in [
             "rm -rf build dist node_modules",
             "rm -rf /tmp/work /var/lib/apt/lists/*",
+            "rm -rf /var/cache/apk/* /var/log/nginx",
             "rm -rf \"$DEPLOY_DIR\"",
             "rm -rf \"${DEPLOY_DIR:?}/\"*",
             "rm -rf $TMPDIR/x $BUILD_DIR ${RUNNER_TEMP}/y",
