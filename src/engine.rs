@@ -263,8 +263,14 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
             Side::Base => old = Some(content),
         }
     }
-    let infra = kind.is_infra() || config.infra_paths.is_match(path.as_str());
-    let wanted = kind != FileKind::Other || analyze::guardrail::watches(path);
+    let blind = kind == FileKind::Other
+        && classify::unclassifiable(
+            path,
+            old.as_ref().unwrap_or(&Content::Absent),
+            new.as_ref().unwrap_or(&Content::Absent),
+        );
+    let infra = kind.is_infra() || blind || config.infra_paths.is_match(path.as_str());
+    let wanted = kind != FileKind::Other || blind || analyze::guardrail::watches(path);
     let (old, new) = if wanted {
         (
             old.unwrap_or_else(|| read(Side::Base)),

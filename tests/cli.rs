@@ -597,3 +597,31 @@ fn a_django_migration_that_removes_a_field_is_found_through_the_binary() {
     let tags = report["tags"].as_array().cloned().unwrap_or_default();
     assert!(tags.contains(&serde_json::json!("destructive")), "{tags:?}");
 }
+
+#[test]
+fn a_yaml_file_too_large_to_classify_needs_a_human() {
+    let (repo, base) = repo_with_base();
+    let docs: Vec<String> = (0..30_000)
+        .map(|i| {
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  k: \"{i}\"\n"
+            )
+        })
+        .collect();
+    repo.write("deploy/huge.yaml", &docs.join("---\n"));
+    repo.write("docs/small.yaml", "title: notes\n");
+    repo.commit_all("A manifest over the size limit");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), ["git/unreadable-infra-file"]);
+    assert_eq!(
+        report["files"]["infra"],
+        serde_json::json!(["deploy/huge.yaml"])
+    );
+    assert_eq!(
+        report["files"]["not_analysed"][0]["path"],
+        "deploy/huge.yaml"
+    );
+    assert_eq!(report["verdict"], "review-required");
+}

@@ -4,7 +4,7 @@
 //! has `apiVersion` and `kind`, CloudFormation when it has `AWSTemplateFormatVersion` or
 //! `Type: AWS::…` resources).
 
-use crate::change::RepoPath;
+use crate::change::{Content, RepoPath};
 use serde::Serialize;
 
 /// What a file is, as far as the analyzers care.
@@ -240,6 +240,15 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
 
 /// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
 /// and files without an extension (scripts with a shebang).
+/// A YAML file twokey could not read (too large, binary, not UTF-8), so could not classify by
+/// content: it may be a manifest. twokey cannot tell, so it treats it as infrastructure it
+/// cannot read, which needs a human, rather than as anything else, which would pass.
+pub fn unclassifiable(path: &RepoPath, old: &Content, new: &Content) -> bool {
+    let unread =
+        |c: &Content| matches!(c, Content::TooLarge(_) | Content::Binary | Content::NotUtf8);
+    matches!(path.extension().as_deref(), Some("yml" | "yaml")) && (unread(old) || unread(new))
+}
+
 pub fn needs_content(path: &RepoPath) -> bool {
     matches!(
         path.extension().as_deref(),

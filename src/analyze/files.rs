@@ -82,6 +82,9 @@ pub const RULES: &[&Rule] = &[
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut findings = Vec::new();
     if !view.kind.is_infra() {
+        if super::classify::unclassifiable(view.change.path(), view.old, view.new) {
+            findings.extend(unreadable(view));
+        }
         return findings;
     }
     if view.change.is_deleted() && is_migration(view) {
