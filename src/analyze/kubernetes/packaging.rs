@@ -163,6 +163,7 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
                 .with_subject(deleted.id.subject()),
         );
     }
+    out.extend(transformers_changed(view, base, head));
     // `bases` is the deprecated spelling of `resources` (`kustomize edit fix` moves entries
     // from one to the other), so the two are one list.
     let groups: [&[&str]; 3] = [&["resources", "bases"], &["components"], &["helmCharts"]];
@@ -196,6 +197,63 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
                 ),
             ));
         }
+    }
+    out
+}
+
+/// A kustomization's `namespace`, `namePrefix` or `nameSuffix` changed: kustomize rewrites
+/// every object it builds with them, so each one moves or is renamed, and Kubernetes has no
+/// move: a pruning sync deletes every old object, claims and their data included, and creates
+/// new ones.
+fn transformers_changed(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (key, what) in [
+        (
+            "namespace",
+            "moves every object it builds to another namespace",
+        ),
+        ("namePrefix", "renames every object it builds"),
+        ("nameSuffix", "renames every object it builds"),
+    ] {
+        let value = |side: &Node| {
+            side.get(key)
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let (old, new) = (value(base), value(head));
+        if old == new {
+            continue;
+        }
+        let at = match head.get(key) {
+            Some(node) => view.at(Side::Head, node.line, node.end_line),
+            None => {
+                let node = base.get(key).unwrap_or(base);
+                view.at(Side::Base, node.line, node.end_line)
+            }
+        };
+        let shown = |v: &str| {
+            if v.is_empty() {
+                "(none)".to_owned()
+            } else {
+                format!("`{v}`")
+            }
+        };
+        out.push(
+            Finding::new(
+                &super::RENAMED,
+                at,
+                format!(
+                    "`{key}` changes from {} to {} in {}: that {what}, and Kubernetes has no move or rename: a pruning sync deletes each old object (PersistentVolumeClaims with their data) and creates a new one.",
+                    shown(&old),
+                    shown(&new),
+                    view.path_on(Side::Head)
+                ),
+            )
+            .with_safer(format!(
+                "Keep `{key}` as it is, or deploy the new {key} as a separate overlay beside the old one, move the data and traffic, then remove the old overlay."
+            )),
+        );
     }
     out
 }
@@ -308,33 +366,43 @@ pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Find
             );
             continue;
         }
-        for path in [
-            &["persistence", "enabled"][..],
-            &["primary", "persistence", "enabled"],
-        ] {
-            let (before, after) = (old.path(path), new.path(path));
-            if is_on(before) && is_off(after) {
-                let at = after.unwrap_or(new);
-                out.push(Finding::new(
-                    &HELM_STATEFUL_DISABLED,
-                    view.at(Side::Head, at.line, at.line),
-                    format!("`{name}.{}` is switched off: the chart stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.", path.join(".")),
-                ));
-            }
-        }
     }
-    // The chart's own persistence, at the top level of its values.
-    let path = ["persistence", "enabled"];
-    if is_on(base.path(&path)) && is_off(head.path(&path)) {
-        if let Some(at) = head.path(&path) {
-            out.push(Finding::new(
-                &HELM_STATEFUL_DISABLED,
-                view.at(Side::Head, at.line, at.line),
-                "`persistence.enabled` is switched off: the chart stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.".to_owned(),
-            ));
-        }
+    // Persistence switched off anywhere: the chart's own (`persistence.enabled`) or a
+    // component's (`postgresql.primary.persistence.enabled`, `redis.master.persistence…`,
+    // `replica.persistence…`), whatever the chart calls its components.
+    let mut switches = Vec::new();
+    persistence_switches(base, &mut Vec::new(), &mut switches);
+    for path in switches {
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        let Some(at) = head.path(&keys).filter(|n| is_off(Some(n))) else {
+            continue;
+        };
+        out.push(Finding::new(
+            &HELM_STATEFUL_DISABLED,
+            view.at(Side::Head, at.line, at.line),
+            format!("`{}` is switched off: the chart stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.", keys.join(".")),
+        ));
     }
     out
+}
+
+/// The paths of the `persistence.enabled` switches that are on in `node`, at any depth a
+/// values file nests components (a few levels; deeper is not a chart's values).
+fn persistence_switches(node: &Node, prefix: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
+    if prefix.len() > 6 {
+        return;
+    }
+    for (key, value) in node.as_map() {
+        if key == "persistence" && is_on(value.get("enabled")) {
+            let mut path = prefix.clone();
+            path.extend(["persistence".to_owned(), "enabled".to_owned()]);
+            found.push(path);
+            continue;
+        }
+        prefix.push(key.clone());
+        persistence_switches(value, prefix, found);
+        prefix.pop();
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +508,36 @@ dependencies:
         assert!(chart_case(CHART, &reordered).is_empty());
         let no_common = format!("{head}  - name: postgresql{pg}");
         assert!(chart_case(CHART, &no_common).is_empty());
+    }
+
+    #[test]
+    fn changing_an_overlays_namespace_or_name_prefix_moves_every_object() {
+        let base = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nnamePrefix: prod-\nresources:\n  - ../../base\n";
+        let f = kustomize_case(base, &base.replace("namespace: shop", "namespace: shop-v2"));
+        assert_eq!(ids(&f), ["kubernetes/renamed"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(3))
+        );
+        assert!(
+            f[0].message.contains("from `shop` to `shop-v2`"),
+            "{}",
+            f[0].message
+        );
+        let f = kustomize_case(base, &base.replace("namePrefix: prod-\n", ""));
+        assert_eq!(ids(&f), ["kubernetes/renamed"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(4))
+        );
+        let added = base.replace(
+            "namePrefix: prod-\n",
+            "namePrefix: prod-\nnameSuffix: -v2\n",
+        );
+        assert_eq!(ids(&kustomize_case(base, &added)), ["kubernetes/renamed"]);
+        // Reordering keys, or adding a label, moves nothing.
+        let relabelled = format!("{base}commonLabels:\n  team: shop\n");
+        assert!(kustomize_case(base, &relabelled).is_empty());
     }
 
     #[test]
@@ -582,6 +680,19 @@ persistence:
         let f = values_case(VALUES, &top);
         assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
         assert_eq!(f[0].location.line, Some(8));
+        // Any component, at any depth: Bitnami redis keeps it under master and replica.
+        let redis = "redis:\n  master:\n    persistence:\n      enabled: true\n  replica:\n    persistence:\n      enabled: true\n";
+        let f = values_case(redis, &redis.replacen("enabled: true", "enabled: false", 1));
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert!(
+            f[0].message.contains("`redis.master.persistence.enabled`"),
+            "{}",
+            f[0].message
+        );
+        // Switching it on, or a switch that was already off, is quiet.
+        let off = redis.replace("enabled: true", "enabled: false");
+        assert!(values_case(&off, &off.replace("size: 1", "size: 2")).is_empty());
+        assert!(values_case(&off, redis).is_empty());
     }
 
     const CLAIM_TEMPLATE: &str = "\
