@@ -481,7 +481,19 @@ const RECREATABLE: &[(&str, &str)] = &[
     ("autoscaling", "HorizontalPodAutoscaler"),
 ];
 
+/// Objects that run once and are done: removing a finished Job or a bare Pod from the
+/// manifests is housekeeping.
+const RUN_ONCE: &[(&str, &str)] = &[("batch", "Job"), ("", "Pod")];
+
+fn without_destructive(mut finding: Finding) -> Finding {
+    finding.tags.retain(|t| *t != Tag::Destructive);
+    finding
+}
+
 fn deletion_severity(id: &ObjectId, node: &Node) -> Severity {
+    if RUN_ONCE.iter().any(|(g, k)| id.is(g, k)) {
+        return Severity::Low;
+    }
     if id.is("", "Service") {
         // A LoadBalancer Service owns a cloud load balancer and its address, which a new
         // Service does not get back.
@@ -567,12 +579,16 @@ fn departure_finding(
             );
         }
         Some(Some(kept)) => {
-            return Finding::new(
-                &OBJECT_DELETED,
-                location,
-                format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
-            )
-            .with_severity(Severity::Low);
+            // Nothing is destroyed: the resource outlives its object, so the finding does not
+            // claim the destructive tag (and its tier) either.
+            return without_destructive(
+                Finding::new(
+                    &OBJECT_DELETED,
+                    location,
+                    format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
+                )
+                .with_severity(Severity::Low),
+            );
         }
         None => {}
     }
@@ -596,12 +612,17 @@ fn departure_finding(
             new.name, id.name, id.name
         ));
     }
-    Finding::new(
+    let finding = Finding::new(
         &OBJECT_DELETED,
         location,
         format!("{id} {how}{recreated}: a sync with pruning deletes it from the cluster."),
     )
-    .with_severity(severity)
+    .with_severity(severity);
+    if RUN_ONCE.iter().any(|(g, k)| id.is(g, k)) && recreated.is_empty() {
+        without_destructive(finding)
+    } else {
+        finding
+    }
 }
 
 /// What deleting a GitOps owner deletes with it, or `None` when it is not one that cascades.

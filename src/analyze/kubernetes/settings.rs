@@ -787,6 +787,25 @@ spec:
         assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
         assert_eq!(f[0].severity, Severity::Low);
         assert!(f[0].message.contains("left running"), "{}", f[0].message);
+        // Nothing is destroyed, so the destructive tier does not apply.
+        assert_eq!(f[0].tags, vec![crate::finding::Tag::Infra]);
+    }
+
+    #[test]
+    fn removing_a_finished_job_or_a_pod_is_housekeeping() {
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate-42\nspec:\n  template: {}\n";
+        let f = Case::modified("k8s/jobs.yaml", job, "").run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert_eq!(
+            (f[0].severity, f[0].tags.clone()),
+            (Severity::Low, vec![crate::finding::Tag::Infra])
+        );
+        let cron = job.replace("kind: Job", "kind: CronJob");
+        let f = Case::modified("k8s/jobs.yaml", &cron, "").run(analyze);
+        assert!(
+            f[0].tags.contains(&crate::finding::Tag::Destructive),
+            "{f:?}"
+        );
     }
 
     #[test]
