@@ -22,7 +22,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let forward = forward_lines(&src);
     let mut out = Vec::new();
     for &name in OPERATIONS {
-        for call in src.calls(name, Before::Dot, Lang::Python) {
+        for call in src.calls(name, Before::Dot) {
             if !forward.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
             }
@@ -133,7 +133,7 @@ fn batch_table(src: &Source, call: &RawCall) -> Option<String> {
         return None;
     }
     let opened = src
-        .calls("batch_alter_table", Before::Dot, Lang::Python)
+        .calls("batch_alter_table", Before::Dot)
         .into_iter()
         .rfind(|batch| batch.start < call.start);
     let Some(opened) = opened else {

@@ -27,7 +27,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let state_only = state_operations(&src);
     let mut out = Vec::new();
     for &name in OPERATIONS {
-        for call in src.calls(name, Before::Any, Lang::Python) {
+        for call in src.calls(name, Before::Any) {
             if state_only.iter().any(|r| r.contains(&call.start)) {
                 continue;
             }
@@ -118,7 +118,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
 /// models and never touch the database (how a model or field is dropped from the code while
 /// its table or column is kept), so nothing in them destroys data.
 fn state_operations(src: &Source) -> Vec<Range<usize>> {
-    src.calls("SeparateDatabaseAndState", Before::Any, Lang::Python)
+    src.calls("SeparateDatabaseAndState", Before::Any)
         .iter()
         .filter_map(|call| {
             let args = src.args(call);

@@ -29,11 +29,11 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let rollback = rollback_lines(&src);
     let mut out = Vec::new();
     for &name in STATEMENTS {
-        let mut found = src.calls(name, Before::Bare, Lang::Ruby);
+        let mut found = src.calls(name, Before::Bare);
         if name == "execute" {
             // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`.
             found.extend(
-                src.calls(name, Before::Dot, Lang::Ruby)
+                src.calls(name, Before::Dot)
                     .into_iter()
                     .filter(|call| src.text[..call.start].ends_with("connection.")),
             );
@@ -57,7 +57,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
 /// %i[legacy])` and `Migration::TableDropper.execute_drop(:old)`, which its plugins use too.
 fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let mut out = Vec::new();
-    for call in src.calls("execute_drop", Before::Dot, Lang::Ruby) {
+    for call in src.calls("execute_drop", Before::Dot) {
         if rollback.get(call.line as usize).copied().unwrap_or(false) {
             continue;
         }
@@ -103,7 +103,7 @@ const TABLE_BLOCK_STATEMENTS: &[&str] = &[
 
 fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let blocks: Vec<(String, u32, u32)> = src
-        .calls("change_table", Before::Bare, Lang::Ruby)
+        .calls("change_table", Before::Bare)
         .iter()
         .filter_map(|call| {
             let table = src.args(call).first().map(|a| src.value(a))?;
@@ -112,7 +112,7 @@ fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
         .collect();
     let mut out = Vec::new();
     for &name in TABLE_BLOCK_STATEMENTS {
-        for call in src.calls(name, Before::Dot, Lang::Ruby) {
+        for call in src.calls(name, Before::Dot) {
             let Some((table, _, _)) = blocks
                 .iter()
                 .rev()

@@ -638,7 +638,7 @@ fn prisma_schema(models: &[(String, Vec<String>)]) -> String {
 proptest! {
     #[test]
     fn scanners_never_panic_on_arbitrary_text(old in "\\PC{0,160}", new in "\\PC{0,160}") {
-        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH, "db/changelog.json"] {
+        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH, "db/changelog.json", LARAVEL_PATH, "migrations/1_x.js", ECTO_PATH, EF_PATH] {
             let _ = modified(path, &old, &new);
         }
     }
@@ -648,6 +648,17 @@ proptest! {
         for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH] {
             for f in added_file(path, &s) {
                 let lines = s.lines().count().max(1) as u32;
+                prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
+        for path in [LARAVEL_PATH, "migrations/1_x.js", "src/migration/1-X.ts", ECTO_PATH, EF_PATH] {
+            let text = if path.ends_with(".ts") { format!("implements MigrationInterface\n{s}") } else { s.clone() };
+            for f in added_file(path, &text) {
+                let lines = text.lines().count().max(1) as u32;
                 prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
             }
         }
@@ -671,4 +682,321 @@ proptest! {
         prop_assert_eq!(ids(&f), vec!["sql/drop-table"]);
         prop_assert!(f[0].message.contains(&format!("model {} ", gone.0)), "{}", f[0].message);
     }
+}
+
+// ---- Laravel ----
+
+const LARAVEL_PATH: &str = "database/migrations/2024_01_01_000000_drop_users.php";
+
+fn laravel(up: &str, down: &str) -> String {
+    format!(
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{{\n    public function up(): void\n    {{\n{up}    }}\n\n    public function down(): void\n    {{\n{down}    }}\n}};\n"
+    )
+}
+
+#[test]
+fn laravel_schema_and_blueprint_drops_in_up_are_findings_and_down_is_quiet() {
+    let up = "        Schema::dropIfExists('users');\n        Schema::table('orders', function (Blueprint $table) {\n            $table->dropColumn('note');\n            $table->dropColumn(['a', 'b']);\n            $table->renameColumn('total', 'amount');\n            $table->dropForeign(['user_id']);\n        });\n        Schema::rename('carts', 'baskets');\n";
+    let down = "        Schema::drop('orders');\n        Schema::table('orders', fn (Blueprint $t) => $t->dropColumn('x'));\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, down));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-constraint",
+            "sql/rename"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(
+        f[0].message
+            .contains("Schema::dropIfExists drops the table users"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("the column orders.note "),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message.contains("the columns a, b of orders"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[3].message.contains("orders.total to amount"),
+        "{}",
+        f[3].message
+    );
+    assert_eq!(f[4].severity, Severity::Low);
+    assert!(
+        f[5].message.contains("carts to baskets"),
+        "{}",
+        f[5].message
+    );
+}
+
+#[test]
+fn laravel_raw_sql_and_unfiltered_query_builder_calls() {
+    let up = "        DB::statement('DROP TABLE legacy');\n        DB::table('sessions')->truncate();\n        DB::table('carts')->delete();\n        DB::table('carts')->where('id', 3)->delete();\n        DB::table('users')->update(['flag' => 0]);\n        $user->delete();\n        DB::unprepared(\"DELETE FROM $table\");\n        DB::statement($sql);\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, ""));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/truncate",
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where",
+            "sql/unparseable"
+        ]
+    );
+    assert!(
+        f[0].message.starts_with("DB::statement runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("sessions"));
+    // Interpolated SQL is still read where it parses: a DELETE of some table, every row.
+    assert!(
+        f[4].message.starts_with("DB::unprepared runs SQL"),
+        "{}",
+        f[4].message
+    );
+    assert!(f[5].message.contains("`$sql`"), "{}", f[5].message);
+}
+
+#[test]
+fn laravel_creations_comments_and_reformatting_are_quiet() {
+    let up = "        Schema::create('users', function (Blueprint $table) {\n            $table->id();\n            $table->string('email');\n        });\n        // Schema::drop('users');\n        DB::statement('CREATE INDEX i ON users (email)');\n";
+    assert!(added_file(LARAVEL_PATH, &laravel(up, "")).is_empty());
+    let old = laravel("        Schema::drop('users');\n", "");
+    let new = laravel(
+        "        Schema::drop(\n            \"users\",\n        );\n",
+        "",
+    );
+    assert!(modified(LARAVEL_PATH, &old, &new).is_empty());
+}
+
+// ---- Knex, Sequelize, TypeORM ----
+
+#[test]
+fn knex_drops_raw_sql_and_table_builder_columns_skip_down() {
+    let js = "exports.up = async function (knex) {\n  await knex.schema.dropTable('users');\n  await knex.schema.table('orders', (table) => {\n    table.dropColumn('note');\n    table.renameColumn('total', 'amount');\n  });\n  await knex.raw('DROP TABLE legacy');\n  await knex.raw(`DELETE FROM ${name}`);\n  await knex('sessions').truncate();\n  await knex('carts').where('id', 1).del();\n};\n\nexports.down = function (knex) {\n  return knex.schema.dropTable('orders');\n};\n";
+    let f = added_file("migrations/20240101_drop.js", js);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-table",
+            "sql/unparseable",
+            "sql/truncate"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(f[0].message.contains("users"), "{}", f[0].message);
+    assert!(f[1].message.contains("orders.note"), "{}", f[1].message);
+    assert!(
+        f[3].message.starts_with("knex.raw runs SQL"),
+        "{}",
+        f[3].message
+    );
+    // An arrow `up` whose whole body is the drop.
+    let arrow = "exports.up = knex => knex.schema.dropTableIfExists('users');\nexports.down = knex => knex.schema.createTable('users', t => t.increments());\n";
+    assert_eq!(
+        ids(&added_file("migrations/1_x.js", arrow)),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn knex_template_literals_without_interpolation_are_read_and_harmless_ones_are_quiet() {
+    let js = "export async function up(knex) {\n  await knex.raw(`CREATE INDEX i ON t (a)`);\n  await knex.raw(`ALTER TABLE t\n    DROP COLUMN c`);\n}\nexport async function down(knex) {\n  await knex.raw(`DROP INDEX i`);\n}\n";
+    let f = added_file("db/migrations/20240101_idx.ts", js);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    // Building SQL from a value is a human's to read, even when the text looks harmless.
+    let built =
+        "export async function up(knex) {\n  await knex.raw(`CREATE INDEX ${name} ON t (a)`);\n}\n";
+    assert_eq!(
+        ids(&added_file("db/migrations/2_x.ts", built)),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn sequelize_query_interface_calls_up_only() {
+    let js = "'use strict';\n/** @type {import('sequelize-cli').Migration} */\nmodule.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.removeColumn('Users', 'email');\n    await queryInterface.dropTable('Legacy');\n    await queryInterface.bulkDelete('Sessions', null, {});\n    await queryInterface.bulkDelete('Carts', { id: 3 });\n    await queryInterface.renameColumn('Users', 'name', 'fullName');\n    await queryInterface.sequelize.query('TRUNCATE \"Logs\"');\n  },\n  async down(queryInterface, Sequelize) {\n    await queryInterface.dropTable('Users');\n  },\n};\n";
+    let f = added_file("migrations/20240101-rm.js", js);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/rename",
+            "sql/truncate"
+        ]
+    );
+    assert!(f[0].message.contains("Users.email"), "{}", f[0].message);
+    assert!(f[2].message.contains("Sessions"), "{}", f[2].message);
+    assert!(
+        f[3].message.contains("Users.name to fullName"),
+        "{}",
+        f[3].message
+    );
+}
+
+#[test]
+fn typeorm_generated_queries_and_query_runner_methods() {
+    let ts = "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class Drop1700000000000 implements MigrationInterface {\n    name = 'Drop1700000000000'\n\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\" DROP COLUMN \"email\"`);\n        await queryRunner.dropTable('legacy');\n        await queryRunner.query(`CREATE INDEX \"IDX_1\" ON \"user\" (\"name\") `);\n        await queryRunner.query(sql);\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`DROP INDEX \"IDX_1\"`);\n        await queryRunner.query(`ALTER TABLE \"user\" ADD \"email\" varchar`);\n    }\n}\n";
+    let f = added_file("src/migrations/1700000000000-Drop.ts", ts);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-table", "sql/unparseable"]
+    );
+    assert_eq!(f[0].location.line, Some(7));
+    assert!(
+        f[0].message.starts_with("queryRunner.query runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("legacy"));
+}
+
+// ---- Ecto ----
+
+const ECTO_PATH: &str = "priv/repo/migrations/20240101000000_drop.exs";
+
+#[test]
+fn ecto_drops_removes_renames_and_execute_outside_down() {
+    let ex = "defmodule Shop.Repo.Migrations.Drop do\n  use Ecto.Migration\n\n  def up do\n    drop table(:users)\n    drop_if_exists index(:orders, [:email])\n\n    alter table(:orders) do\n      remove :note\n      add :flag, :boolean\n    end\n\n    rename table(:carts), to: table(:baskets)\n    rename table(:orders), :total, to: :amount\n    execute \"TRUNCATE sessions\"\n    execute(\"DROP TABLE legacy\", \"CREATE TABLE legacy (id int)\")\n  end\n\n  def down do\n    drop table(:orders)\n    execute \"DROP TABLE baskets\"\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-index",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/rename",
+            "sql/truncate",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(f[0].message.contains("the table users"), "{}", f[0].message);
+    assert!(f[2].message.contains("orders.note"), "{}", f[2].message);
+    assert!(
+        f[3].message.contains("carts to baskets"),
+        "{}",
+        f[3].message
+    );
+    assert!(
+        f[4].message.contains("orders.total to amount"),
+        "{}",
+        f[4].message
+    );
+    assert!(f[6].message.contains("legacy"), "{}", f[6].message);
+}
+
+#[test]
+fn ecto_reversible_execute_reads_only_its_up_and_creations_are_quiet() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n\n  def change do\n    create table(:users) do\n      add :email, :string\n    end\n    # drop table(:users)\n    execute \"CREATE EXTENSION citext\", \"DROP EXTENSION citext\"\n  end\nend\n";
+    assert!(added_file(ECTO_PATH, ex).is_empty());
+    let opaque = "defmodule M do\n  use Ecto.Migration\n  def change do\n    execute \"DELETE FROM #{@table}\"\n    execute sql()\n  end\nend\n";
+    assert_eq!(
+        ids(&added_file(ECTO_PATH, opaque)),
+        ["sql/unparseable", "sql/unparseable"]
+    );
+}
+
+// ---- EF Core ----
+
+const EF_PATH: &str = "src/Shop.Data/Migrations/20240101000000_Drop.cs";
+
+fn ef(up: &str, down: &str) -> String {
+    format!("using Microsoft.EntityFrameworkCore.Migrations;\n\n#nullable disable\n\nnamespace Shop.Data.Migrations\n{{\n    /// <inheritdoc />\n    public partial class Drop : Migration\n    {{\n        /// <inheritdoc />\n        protected override void Up(MigrationBuilder migrationBuilder)\n        {{\n{up}        }}\n\n        /// <inheritdoc />\n        protected override void Down(MigrationBuilder migrationBuilder)\n        {{\n{down}        }}\n    }}\n}}\n")
+}
+
+#[test]
+fn ef_core_operations_in_up_are_findings_and_down_is_quiet() {
+    let up = "            migrationBuilder.DropTable(\n                name: \"Users\");\n\n            migrationBuilder.DropColumn(\n                name: \"Email\",\n                table: \"Orders\",\n                schema: \"billing\");\n\n            migrationBuilder.RenameColumn(\n                name: \"Total\",\n                table: \"Orders\",\n                newName: \"Amount\");\n\n            migrationBuilder.DropForeignKey(\n                name: \"FK_Orders_Users\",\n                table: \"Orders\");\n\n            migrationBuilder.Sql(\"DELETE FROM Sessions\");\n            migrationBuilder.Sql(@\"UPDATE Carts\n                SET Total = 0\");\n";
+    let down = "            migrationBuilder.DropTable(name: \"Baskets\");\n";
+    let f = added_file(EF_PATH, &ef(up, down));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-constraint",
+            "sql/delete-without-where",
+            "sql/update-without-where"
+        ]
+    );
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(13), Some(14))
+    );
+    assert!(f[0].message.contains("the table Users"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("billing.Orders.Email"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message.contains("Orders.Total to Amount"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[4].message.starts_with("migrationBuilder.Sql runs SQL"),
+        "{}",
+        f[4].message
+    );
+}
+
+#[test]
+fn ef_core_creations_and_interpolated_sql() {
+    let up = "            migrationBuilder.CreateTable(\n                name: \"Users\",\n                columns: table => new { Id = table.Column<int>(nullable: false) });\n            migrationBuilder.AddColumn<string>(name: \"Email\", table: \"Users\", nullable: true);\n";
+    assert!(added_file(EF_PATH, &ef(up, "")).is_empty());
+    let built = "            migrationBuilder.Sql($\"DROP TABLE {table}\");\n";
+    assert_eq!(
+        ids(&added_file(EF_PATH, &ef(built, ""))),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn new_frameworks_are_told_apart_by_path_and_content() {
+    assert_eq!(
+        Framework::detect(LARAVEL_PATH, ""),
+        Some(Framework::Laravel)
+    );
+    assert_eq!(Framework::detect(ECTO_PATH, ""), Some(Framework::Ecto));
+    assert_eq!(Framework::detect(EF_PATH, ""), Some(Framework::EfCore));
+    assert_eq!(
+        Framework::detect("migrations/1.js", "exports.up = knex => 1"),
+        Some(Framework::Knex)
+    );
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = { async up(queryInterface) {} }"
+        ),
+        Some(Framework::Sequelize)
+    );
+    assert_eq!(
+        Framework::detect(
+            "src/migration/1.ts",
+            "class X implements MigrationInterface {}"
+        ),
+        Some(Framework::TypeOrm)
+    );
 }
