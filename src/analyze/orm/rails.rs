@@ -126,6 +126,10 @@ fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
             let positional = src.positional_values(&src.args(&call));
             let at = |i: usize| or_unknown(positional.get(i).cloned());
             let effect = match name {
+                "remove" if positional.len() == 1 => Effect::finding(
+                    &sql::DROP_COLUMN,
+                    format!("t.remove in change_table :{table} drops the column {table}.{} and its data in every row.", at(0)),
+                ),
                 "remove" | "remove_timestamps" => {
                     let columns = if name == "remove" {
                         positional.join(", ")

@@ -1000,3 +1000,83 @@ fn new_frameworks_are_told_apart_by_path_and_content() {
         Some(Framework::TypeOrm)
     );
 }
+
+// ---- formatting-only edits ----
+
+#[test]
+fn reformatting_an_old_migration_does_not_make_its_calls_new() {
+    // black/ruff: quote style, exploded arguments with a magic trailing comma.
+    let old = alembic("    op.drop_column('users', 'email')\n", "    pass\n");
+    let new = alembic(
+        "    op.drop_column(\n        \"users\",\n        \"email\",\n    )\n",
+        "    pass\n",
+    );
+    assert!(modified(ALEMBIC_PATH, &old, &new).is_empty());
+    let old = django("        migrations.RemoveField(model_name='user', name='email'),\n");
+    let new = django("        migrations.RemoveField(\n            model_name=\"user\",\n            name=\"email\",\n        ),\n");
+    assert!(modified(DJANGO_PATH, &old, &new).is_empty());
+    // RuboCop and hand edits: parentheses, strings for symbols.
+    let rails = |body: &str| {
+        format!("class X < ActiveRecord::Migration[7.1]\n  def change\n    {body}\n  end\nend\n")
+    };
+    let old = rails("remove_column :users, :email");
+    for same in [
+        "remove_column(:users, :email)",
+        "remove_column \"users\", 'email'",
+    ] {
+        assert!(
+            modified(RAILS_PATH, &old, &rails(same)).is_empty(),
+            "{same}"
+        );
+    }
+    // Another column is another call.
+    assert_eq!(
+        ids(&modified(
+            RAILS_PATH,
+            &old,
+            &rails("remove_column :users, :name")
+        )),
+        ["sql/drop-column"]
+    );
+}
+
+#[test]
+fn reformatted_calls_keep_strings_that_differ_apart() {
+    let old = alembic("    op.execute('DELETE FROM a')\n", "    pass\n");
+    let new = alembic("    op.execute(\"DELETE FROM b\")\n", "    pass\n");
+    assert_eq!(
+        ids(&modified(ALEMBIC_PATH, &old, &new)),
+        ["sql/delete-without-where"]
+    );
+}
+
+#[test]
+fn rails_block_forms_name_the_table_not_the_block() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :users do |t|\n      t.string :email\n    end\n    change_table :accounts do |t|\n      t.rename :name, :full_name\n      t.remove :email\n    end\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/rename", "sql/drop-column"]);
+    assert!(
+        f[0].message.contains("drops the table users and"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("renames accounts.name to full_name"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message
+            .contains("drops the column accounts.email and its data"),
+        "{}",
+        f[2].message
+    );
+}
+
+#[test]
+fn rails_multi_database_migrations_are_read_like_db_migrate() {
+    let text = "class DropDogs < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :dogs\n  end\nend\n";
+    let f = added_file("db/animals_migrate/20240101000000_drop_dogs.rb", text);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("dogs"));
+}
