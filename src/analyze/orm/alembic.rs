@@ -4,7 +4,7 @@
 //! indentation: a top-level `def` opens one, the next top-level statement closes it.
 
 use super::scan::{Before, Lang, RawCall, Source};
-use super::{or_unknown, Call, Effect};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const OPERATIONS: &[&str] = &[
@@ -111,13 +111,15 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
                 or_unknown(get("new_table_name", 1))
             ),
         )],
-        _ => match src.arg(&args, "sqltext", 0) {
-            Some(arg) => vec![Effect::Sql {
-                what: "op.execute",
-                text: src.strings_in(arg.value.clone()),
-            }],
-            None => Vec::new(),
-        },
+        _ => {
+            let arg = src.arg(&args, "sqltext", 0);
+            // A SQLAlchemy query (`sa.select(...)`) reads; it is not SQL text to check.
+            let reads = arg.is_some_and(|a| src.literals_in(a.value.clone()).next().is_none() && src.text[a.value.clone()].contains("select("));
+            if reads {
+                return Vec::new();
+            }
+            raw_sql(src, "op.execute", arg).into_iter().collect()
+        }
     }
 }
 

@@ -1,9 +1,14 @@
 //! Django migrations (`<app>/migrations/NNNN_name.py`): the operations in `operations = [...]`.
 //! Django has no separate rollback code (it reverses operations itself), so every operation
 //! counts; for `RunSQL` only the forward `sql`, not `reverse_sql`.
+//!
+//! The functions a `RunPython` runs are read for the data they destroy: a queryset deleted
+//! or updated with no filter (`Model.objects.all().delete()`, `Model.objects.update(...)`)
+//! and SQL run through `schema_editor.execute` or a cursor. Every top-level function counts
+//! except those passed as the reverse (`RunPython(forward, backward)`, `reverse_code=`).
 
-use super::scan::{Before, Lang, Source};
-use super::{or_unknown, Call, Effect};
+use super::scan::{Before, Lang, Segment, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 use std::ops::Range;
 
@@ -59,13 +64,14 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                         or_unknown(get("name", 0))
                     ),
                 ),
-                "RunSQL" => match src.arg(&args, "sql", 0) {
-                    Some(arg) => Effect::Sql {
-                        what: "migrations.RunSQL",
-                        text: src.strings_in(arg.value.clone()),
-                    },
-                    None => continue,
-                },
+                "RunSQL" => {
+                    let arg = src.arg(&args, "sql", 0);
+                    let noop = arg.is_some_and(|a| src.text[a.value.clone()].trim().ends_with("noop"));
+                    match raw_sql(&src, "migrations.RunSQL", arg) {
+                        Some(effect) if !noop => effect,
+                        _ => continue,
+                    }
+                }
                 "AlterField" => Effect::medium(
                     &sql::COLUMN_TYPE_NARROWED,
                     format!(
@@ -110,6 +116,113 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
             };
             out.push(Call::found(&src, &call, effect));
         }
+    }
+    out.extend(run_python_calls(&src));
+    out
+}
+
+/// Unfiltered queryset writes and raw SQL in the functions `RunPython` runs forward.
+fn run_python_calls(src: &Source) -> Vec<Call> {
+    let reverse = reverse_functions(src);
+    let in_reverse = |offset: usize| reverse.iter().any(|r| r.contains(&offset));
+    let mut out = Vec::new();
+    for name in ["delete", "update", "execute"] {
+        for call in src.calls(name, Before::Dot) {
+            if in_reverse(call.start) {
+                continue;
+            }
+            let chain = src.receiver(call.start);
+            let effect = if name == "execute" {
+                let via = chain.last().map(|s| s.name.as_str()).unwrap_or("");
+                if via != "schema_editor" && via != "cursor" {
+                    continue;
+                }
+                let what = if via == "cursor" {
+                    "cursor.execute"
+                } else {
+                    "schema_editor.execute"
+                };
+                match raw_sql(src, what, src.args(&call).first()) {
+                    Some(effect) => effect,
+                    None => continue,
+                }
+            } else {
+                let Some(model) = unfiltered_model(src, &chain) else {
+                    continue;
+                };
+                if name == "delete" {
+                    Effect::finding(
+                        &sql::DELETE_WITHOUT_WHERE,
+                        format!("{model}.objects…delete() with no filter deletes every row of the table of {model}."),
+                    )
+                } else {
+                    Effect::finding(
+                        &sql::UPDATE_WITHOUT_WHERE,
+                        format!("{model}.objects…update() with no filter overwrites every row of the table of {model}."),
+                    )
+                }
+            };
+            out.push(Call::found(src, &call, effect));
+        }
+    }
+    out
+}
+
+/// The model of `Model.objects.all()` (or `apps.get_model("shop", "Order").objects`) when
+/// nothing after the manager selects rows; `None` for a filtered queryset or anything that
+/// is not a manager's.
+fn unfiltered_model(src: &Source, chain: &[Segment]) -> Option<String> {
+    let manager = chain.iter().position(|s| {
+        matches!(
+            s.name.as_str(),
+            "objects" | "_default_manager" | "_base_manager"
+        )
+    })?;
+    if !chain[manager + 1..].iter().all(|s| s.name == "all") {
+        return None;
+    }
+    let owner = manager.checked_sub(1).map(|i| &chain[i])?;
+    Some(match (&owner.args, owner.name.as_str()) {
+        (Some(args), "get_model") => or_unknown(src.literal_values(args.clone()).pop()),
+        _ => owner.name.clone(),
+    })
+}
+
+/// The top-level functions handed to `RunPython` as its reverse.
+fn reverse_functions(src: &Source) -> Vec<Range<usize>> {
+    let names: Vec<String> = src
+        .calls("RunPython", Before::Any)
+        .iter()
+        .filter_map(|call| {
+            let args = src.args(call);
+            src.arg(&args, "reverse_code", 1)
+                .map(|a| src.text[a.value.clone()].trim().to_owned())
+        })
+        .collect();
+    let lines = src.code_lines();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut open: Option<(usize, bool)> = None;
+    for line in &lines {
+        let top = !line.starts_with([' ', '\t', ')', ']', '}', '@']) && !line.trim().is_empty();
+        if top {
+            if let Some((start, true)) = open.take() {
+                out.push(start..offset);
+            }
+            if let Some(rest) = line.strip_prefix("def ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                open = Some((offset, names.contains(&name)));
+            } else {
+                open = None;
+            }
+        }
+        offset += line.len() + 1;
+    }
+    if let Some((start, true)) = open {
+        out.push(start..offset);
     }
     out
 }

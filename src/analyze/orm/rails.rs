@@ -3,8 +3,8 @@
 //! blocks are followed by indentation (`def`/`do` and the `end` at the same indentation),
 //! which is how Rails generators and RuboCop lay migrations out.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{or_unknown, Call, Effect};
+use super::scan::{Before, Lang, RawCall, Segment, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const STATEMENTS: &[&str] = &[
@@ -50,6 +50,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     }
     out.extend(table_block_calls(&src, &rollback));
     out.extend(droppers(&src, &rollback));
+    out.extend(bulk_calls(&src, &rollback));
     out
 }
 
@@ -270,14 +271,54 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
                 at(1)
             ),
         ),
-        _ => Effect::Sql {
-            what: "execute",
-            text: args
-                .first()
-                .map(|a| src.strings_in(a.value.clone()))
-                .unwrap_or_default(),
-        },
+        _ => raw_sql(src, "execute", args.first())?,
     })
+}
+
+/// ActiveRecord's bulk methods on a whole model: `User.delete_all`, `User.update_all(...)`,
+/// `User.destroy_all`, also through `all`, `unscoped` or `in_batches`. Any other step in the
+/// chain (`where`, `find_by`, a scope such as `User.inactive`) is taken to select some rows
+/// and is quiet; so is a chain that does not start at a constant (`user.posts.delete_all`
+/// works on one record's association).
+fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for name in ["delete_all", "update_all", "destroy_all"] {
+        for call in src.calls(name, Before::Dot) {
+            if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let chain = src.receiver(call.start);
+            let constant = |s: &Segment| {
+                s.name.starts_with(|c: char| c.is_ascii_uppercase()) && s.args.is_none()
+            };
+            let Some(model) = chain.iter().take_while(|s| constant(s)).last() else {
+                continue;
+            };
+            let unfiltered = chain
+                .iter()
+                .skip_while(|s| constant(s))
+                .all(|s| matches!(s.name.as_str(), "all" | "unscoped" | "in_batches"));
+            if !unfiltered {
+                continue;
+            }
+            let model = &model.name;
+            let effect = if name == "update_all" {
+                Effect::finding(
+                    &sql::UPDATE_WITHOUT_WHERE,
+                    format!("{model}.update_all without a where overwrites every row of the table of {model}."),
+                )
+            } else {
+                Effect::finding(
+                    &sql::DELETE_WITHOUT_WHERE,
+                    format!(
+                        "{model}.{name} without a where deletes every row of the table of {model}."
+                    ),
+                )
+            };
+            out.push(Call::found(src, &call, effect));
+        }
+    }
+    out
 }
 
 /// For each line (1-based index), whether it is inside rollback code.

@@ -1080,3 +1080,85 @@ fn rails_multi_database_migrations_are_read_like_db_migrate() {
     assert_eq!(ids(&f), ["sql/drop-table"]);
     assert!(f[0].message.contains("dogs"));
 }
+
+// ---- data destroyed by ORM code, and SQL twokey cannot see ----
+
+#[test]
+fn rails_bulk_writes_on_a_whole_model_are_deletes_and_updates_without_where() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def up\n    User.delete_all\n    User.unscoped.update_all(email: nil)\n    Billing::Invoice.all.destroy_all\n    User.where(legacy: true).delete_all\n    User.inactive.update_all(flag: 1)\n    user.posts.delete_all\n  end\n\n  def down\n    Post.delete_all\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(
+        f[0].message.starts_with("User.delete_all"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[2].message.contains("Invoice.destroy_all"),
+        "{}",
+        f[2].message
+    );
+}
+
+#[test]
+fn raw_sql_given_no_literal_needs_a_human() {
+    let rails = "class X < ActiveRecord::Migration[7.1]\n  def up\n    execute(sql)\n    execute <<~SQL\n      CREATE INDEX i ON t (a);\n    SQL\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rails);
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(f[0].message.contains("`sql`"), "{}", f[0].message);
+    let f = added_file(
+        DJANGO_PATH,
+        &format!("SQL = 'DROP TABLE legacy'\n{}", django("        migrations.RunSQL(SQL),\n        migrations.RunSQL(migrations.RunSQL.noop),\n")),
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(
+        f[0].message
+            .starts_with("migrations.RunSQL runs SQL held in `SQL`"),
+        "{}",
+        f[0].message
+    );
+    // A SQLAlchemy query in Alembic reads rows; it is not SQL text.
+    let reads = alembic(
+        "    conn = op.get_bind()\n    conn.execute(sa.select(users.c.id))\n",
+        "    pass\n",
+    );
+    assert!(added_file(ALEMBIC_PATH, &reads).is_empty());
+}
+
+const RUN_PYTHON: &str = "from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    User = apps.get_model(\"shop\", \"User\")\n    User.objects.all().delete()\n    apps.get_model(\"shop\", \"Cart\").objects.update(total=0)\n    User.objects.filter(legacy=True).delete()\n    User.objects.all().update(email=None)\n    schema_editor.execute(\"DROP TABLE shop_legacy\")\n\n\ndef backwards(apps, schema_editor):\n    apps.get_model(\"shop\", \"Order\").objects.all().delete()\n    schema_editor.execute(\"DROP TABLE shop_other\")\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(forwards, backwards),\n    ]\n";
+
+#[test]
+fn django_run_python_unfiltered_writes_and_schema_editor_sql_forward_only() {
+    let f = added_file(DJANGO_PATH, RUN_PYTHON);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/update-without-where",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(f[0].message.starts_with("User.objects"), "{}", f[0].message);
+    assert!(f[1].message.contains("Cart"), "{}", f[1].message);
+    assert!(
+        f[3].message.starts_with("schema_editor.execute runs SQL"),
+        "{}",
+        f[3].message
+    );
+    // With a keyword reverse the same function is skipped.
+    let keyword = RUN_PYTHON.replace(
+        "RunPython(forwards, backwards)",
+        "RunPython(code=forwards, reverse_code=backwards)",
+    );
+    assert_eq!(added_file(DJANGO_PATH, &keyword).len(), 4);
+}
