@@ -8,6 +8,7 @@ use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const OPERATIONS: &[&str] = &[
+    "add_column",
     "drop_table",
     "drop_column",
     "drop_index",
@@ -45,6 +46,36 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
         None => (or_unknown(get("table_name", 0)), 1),
     };
     match call.name {
+        "add_column" => {
+            // add_column("users", sa.Column("age", sa.Integer(), nullable=False)): the
+            // column is the `Column(...)` call among the arguments.
+            let column = src
+                .calls("Column", Before::Any)
+                .into_iter()
+                .find(|c| call.args.contains(&c.start));
+            let Some(column) = column else {
+                return Vec::new();
+            };
+            let cargs = src.args(&column);
+            let not_null = src
+                .arg(&cargs, "nullable", usize::MAX)
+                .is_some_and(|a| src.text[a.value.clone()].trim() == "False");
+            let defaulted = cargs
+                .iter()
+                .any(|a| matches!(a.keyword.as_deref(), Some("server_default" | "primary_key")));
+            if !not_null || defaulted {
+                return Vec::new();
+            }
+            let name = or_unknown(src.arg(&cargs, "name", 0).map(|a| src.value(a)));
+            let table = match batch_table(src, call) {
+                Some(table) => table,
+                None => or_unknown(get("table_name", 0)),
+            };
+            vec![Effect::finding(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                format!("add_column adds {table}.{name} NOT NULL without a server_default: on a table with rows the migration fails (a Python-side `default=` does not fill existing rows)."),
+            )]
+        }
         "drop_table" => vec![Effect::finding(
             &sql::DROP_TABLE,
             format!(

@@ -13,6 +13,7 @@ use crate::analyze::sql;
 use std::ops::Range;
 
 const OPERATIONS: &[&str] = &[
+    "AddField",
     "RemoveField",
     "DeleteModel",
     "RunSQL",
@@ -30,6 +31,16 @@ const OPERATIONS: &[&str] = &[
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Python);
     let state_only = state_operations(&src);
+    // Models created by this migration have no rows yet.
+    let created: Vec<String> = src
+        .calls("CreateModel", Before::Any)
+        .iter()
+        .filter_map(|call| {
+            let args = src.args(call);
+            src.arg(&args, "name", 0)
+                .map(|a| src.value(a).to_lowercase())
+        })
+        .collect();
     let mut out = Vec::new();
     for &name in OPERATIONS {
         for call in src.calls(name, Before::Any) {
@@ -49,6 +60,17 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 }
             }
             let effect = match name.trim_start_matches("Safe") {
+                "AddField" => match required_field(&src, &args) {
+                    Some(field) if !created.contains(&model()) => Effect::finding(
+                        &sql::NOT_NULL_WITHOUT_DEFAULT,
+                        format!(
+                            "migrations.AddField adds {}.{} as {field}, NOT NULL without a default: on a table with rows the migration fails. Add it with null=True or a default, backfill, then make it required.",
+                            model(),
+                            or_unknown(get("name", 1))
+                        ),
+                    ),
+                    _ => continue,
+                },
                 "RemoveField" => Effect::finding(
                     &sql::DROP_COLUMN,
                     format!(
@@ -119,6 +141,35 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     }
     out.extend(run_python_calls(&src));
     out
+}
+
+/// The field class of an `AddField` whose column is NOT NULL with no default: Django fields
+/// are required unless `null=True`, and `default=`/`db_default=` fill the existing rows.
+/// Many-to-many fields add a table, not a column; auto fields fill themselves.
+fn required_field(src: &Source, args: &[super::scan::Arg]) -> Option<String> {
+    let field = src.arg(args, "field", 2)?;
+    let text = src.text[field.value.clone()].trim();
+    let class = text
+        .split('(')
+        .next()?
+        .rsplit('.')
+        .next()?
+        .trim()
+        .to_owned();
+    if class.contains("ManyToMany") || class.contains("AutoField") || class == "GeneratedField" {
+        return None;
+    }
+    let fargs = src.inner_call_args(field.value.clone())?;
+    let keyword = |k: &str| fargs.iter().find(|a| a.keyword.as_deref() == Some(k));
+    let is_true = |k: &str| keyword(k).is_some_and(|a| src.text[a.value.clone()].trim() == "True");
+    if is_true("null")
+        || is_true("primary_key")
+        || keyword("default").is_some()
+        || keyword("db_default").is_some()
+    {
+        return None;
+    }
+    Some(class)
 }
 
 /// Unfiltered queryset writes and raw SQL in the functions `RunPython` runs forward.

@@ -8,6 +8,9 @@ use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const STATEMENTS: &[&str] = &[
+    "add_column",
+    "add_reference",
+    "add_belongs_to",
     "drop_table",
     "drop_join_table",
     "remove_column",
@@ -189,6 +192,27 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     let at = |i: usize| or_unknown(positional.get(i).cloned());
     let table = at(0);
     Some(match call.name {
+        "add_column" | "add_reference" | "add_belongs_to" => {
+            let keyword = |k: &str| args.iter().find(|a| a.keyword.as_deref() == Some(k));
+            let not_null = keyword("null").is_some_and(|a| src.text[a.value.clone()].trim() == "false");
+            // A table this migration creates has no rows yet.
+            let created = src
+                .calls("create_table", Before::Bare)
+                .iter()
+                .any(|c| src.first_value(c).as_deref() == Some(table.as_str()));
+            if !not_null || keyword("default").is_some() || created {
+                return None;
+            }
+            let column = if call.name == "add_column" {
+                at(1)
+            } else {
+                format!("{}_id", at(1))
+            };
+            Effect::finding(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                format!("{} adds {table}.{column} with null: false and no default: on a table with rows the migration fails. Add it nullable (or with a default), backfill, then change_column_null.", call.name),
+            )
+        }
         "drop_table" => Effect::finding(
             &sql::DROP_TABLE,
             format!("drop_table :{table} drops the table {table} and every row in it."),

@@ -312,11 +312,24 @@ impl<'a> Source<'a> {
 
     /// The call's top-level arguments.
     pub fn args(&self, call: &RawCall) -> Vec<Arg> {
+        self.args_in(call.args.clone())
+    }
+
+    /// The arguments of the first call written in `range` (`models.IntegerField(null=True)`
+    /// in a field argument), whatever its name.
+    pub fn inner_call_args(&self, range: Range<usize>) -> Option<Vec<Arg>> {
+        let open = range.start + self.code[range.clone()].iter().position(|b| *b == b'(')?;
+        let close = matching(&self.code, open)?.min(range.end);
+        Some(self.args_in(open + 1..close))
+    }
+
+    /// The top-level arguments written in `range`.
+    fn args_in(&self, range: Range<usize>) -> Vec<Arg> {
         let code = &self.code;
         let mut parts = Vec::new();
         let mut depth = 0usize;
-        let mut begin = call.args.start;
-        for i in call.args.clone() {
+        let mut begin = range.start;
+        for i in range.clone() {
             match code[i] {
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -327,7 +340,7 @@ impl<'a> Source<'a> {
                 _ => {}
             }
         }
-        parts.push(begin..call.args.end);
+        parts.push(begin..range.end);
         parts
             .into_iter()
             .filter(|r| !self.code_text(r.clone()).trim().is_empty())

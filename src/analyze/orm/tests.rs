@@ -1162,3 +1162,64 @@ fn django_run_python_unfiltered_writes_and_schema_editor_sql_forward_only() {
     );
     assert_eq!(added_file(DJANGO_PATH, &keyword).len(), 4);
 }
+
+// ---- required columns added without a default ----
+
+#[test]
+fn alembic_add_column_not_null_without_server_default() {
+    let up = "    op.add_column('users', sa.Column('age', sa.Integer(), nullable=False))\n    op.add_column('users', sa.Column('tier', sa.Integer(), nullable=False, server_default='0'))\n    op.add_column('users', sa.Column('nick', sa.String(), nullable=True))\n    with op.batch_alter_table('orders') as batch_op:\n        batch_op.add_column(sa.Column('total', sa.Integer(), nullable=False, default=0))\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("users.age"), "{}", f[0].message);
+    assert!(f[1].message.contains("orders.total"), "{}", f[1].message);
+}
+
+#[test]
+fn django_add_field_is_required_unless_null_or_default() {
+    let ops = "        migrations.AddField(model_name='order', name='age', field=models.IntegerField()),\n        migrations.AddField(model_name='order', name='user', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.user')),\n        migrations.AddField(model_name='order', name='note', field=models.TextField(null=True)),\n        migrations.AddField(model_name='order', name='flag', field=models.BooleanField(default=False)),\n        migrations.AddField(model_name='order', name='tags', field=models.ManyToManyField(to='shop.tag')),\n        migrations.AddField(model_name='order', name='money', field=shop.fields.MoneyField(max_digits=9)),\n";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert!(
+        f[0].message.contains("order.age as IntegerField"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("order.user as ForeignKey"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains("MoneyField"), "{}", f[2].message);
+    // A model created in the same migration has no rows.
+    let created = django("        migrations.CreateModel(name='Order', fields=[]),\n        migrations.AddField(model_name='order', name='age', field=models.IntegerField()),\n");
+    assert!(added_file(DJANGO_PATH, &created).is_empty());
+}
+
+#[test]
+fn rails_add_column_null_false_without_default() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :age, :integer, null: false\n    add_column :users, :tier, :integer, null: false, default: 0\n    add_column :users, :nick, :string\n    add_reference :users, :org, null: false, foreign_key: true\n    create_table :pets do |t|\n      t.string :name\n    end\n    add_column :pets, :kind, :string, null: false\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert!(f[0].message.contains("users.age"), "{}", f[0].message);
+    assert!(f[1].message.contains("users.org_id"), "{}", f[1].message);
+}
