@@ -4,8 +4,9 @@
 //! indentation: a top-level `def` opens one, the next top-level statement closes it.
 
 use super::scan::{Before, Lang, RawCall, Source};
-use super::{or_unknown, raw_sql, Call, Effect};
+use super::{or_unknown, raw_sql, sa_types, Call, Effect};
 use crate::analyze::sql;
+use crate::analyze::sql::types::Verdict;
 
 const OPERATIONS: &[&str] = &[
     "add_column",
@@ -108,13 +109,7 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
             let column = or_unknown(get("column_name", shift));
             let mut out = Vec::new();
             if has("type_") {
-                out.push(Effect::medium(
-                    &sql::COLUMN_TYPE_NARROWED,
-                    format!(
-                        "alter_column changes the type of {table}.{column} to {}; twokey cannot see the old type from here, so the change may narrow it and lose data: check it does not.",
-                        or_unknown(get("type_", usize::MAX))
-                    ),
-                ));
+                out.extend(type_change(&table, &column, get("existing_type", usize::MAX), get("type_", usize::MAX)));
             }
             let not_null = get("nullable", usize::MAX).is_some_and(|v| v.trim() == "False");
             if not_null && !has("server_default") {
@@ -151,6 +146,37 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
             }
             raw_sql(src, "op.execute", arg).into_iter().collect()
         }
+    }
+}
+
+/// `alter_column(…, type_=new)`: judged against `existing_type=` (the old type Alembic's
+/// autogenerate writes) when both are types twokey knows; otherwise "may narrow".
+fn type_change(
+    table: &str,
+    column: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Option<Effect> {
+    let new = or_unknown(new);
+    let Some(old) = old.filter(|o| !o.is_empty()) else {
+        return Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("alter_column changes the type of {table}.{column} to {new}; twokey cannot see the old type from here (no existing_type=), so the change may narrow it and lose data: check it does not."),
+        ));
+    };
+    let verdict = sa_types::sql_type(&old)
+        .zip(sa_types::sql_type(&new))
+        .and_then(|(o, n)| sql::types::compare_text(&o, &n));
+    match verdict {
+        Some(Verdict::Same | Verdict::Widens) => None,
+        Some(Verdict::Narrows(reason)) => Some(Effect::finding(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("alter_column changes {table}.{column} from {old} to {new}, which narrows it: {reason}."),
+        )),
+        _ => Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("alter_column changes {table}.{column} from {old} to {new}; twokey cannot tell whether every value converts, so check the change for narrowing."),
+        )),
     }
 }
 

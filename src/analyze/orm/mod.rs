@@ -39,6 +39,7 @@ mod liquibase_xml;
 mod prisma;
 mod rails;
 mod rollback;
+mod sa_types;
 mod scan;
 mod sequelize;
 mod typeorm;

@@ -354,8 +354,54 @@ fn alembic_operations_and_batch_mode() {
     );
     assert!(f[0].message.contains("users.email"));
     assert!(f[1].message.contains("users.phone"), "{}", f[1].message);
-    assert_eq!(f[4].severity, Severity::Medium);
-    assert!(f[4].message.contains("String(50)"), "{}", f[4].message);
+    // existing_type= is the old type: Text to String(50) provably narrows.
+    assert_eq!(f[4].severity, Severity::High);
+    assert!(
+        f[4].message
+            .contains("users.bio from sa.Text() to sa.String(50), which narrows it"),
+        "{}",
+        f[4].message
+    );
+}
+
+#[test]
+fn alembic_type_changes_are_judged_against_existing_type() {
+    let up =
+        "    op.alter_column('users', 'name', existing_type=sa.String(100), type_=sa.String(10))
+    op.alter_column('users', 'age', existing_type=sa.Integer(), type_=sa.BigInteger())
+    op.alter_column('users', 'kind', existing_type=sa.String(20), type_=KindEnum())
+    op.alter_column('users', 'bio', type_=sa.String(10))
+";
+    let f = added_file(
+        ALEMBIC_PATH,
+        &alembic(
+            up,
+            "    pass
+",
+        ),
+    );
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"; 3]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("from sa.String(100) to sa.String(10)"),
+        "{}",
+        f[0].message
+    );
+    // Integer to BigInteger widens and is quiet; a type twokey does not know is medium with
+    // both types named; without existing_type the old type is unknown.
+    assert_eq!(f[1].severity, Severity::Medium);
+    assert!(
+        f[1].message.contains("from sa.String(20) to KindEnum()"),
+        "{}",
+        f[1].message
+    );
+    assert_eq!(f[2].severity, Severity::Medium);
+    assert!(
+        f[2].message.contains("no existing_type"),
+        "{}",
+        f[2].message
+    );
 }
 
 #[test]

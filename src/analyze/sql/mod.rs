@@ -21,7 +21,7 @@
 //! migrations (Django `RunSQL`, Rails `execute`, Alembic `op.execute`, Liquibase `sql`).
 
 mod parse;
-mod types;
+pub(crate) mod types;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
