@@ -90,7 +90,7 @@ impl Framework {
             // The three JavaScript tools share directories; their migrations say who they
             // are through the interface or the object they are handed.
             "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => Some(
-                if text.contains("MigrationInterface") || text.contains("QueryRunner") {
+                if text.contains("MigrationInterface") || text.contains("queryRunner") {
                     Framework::TypeOrm
                 } else if text.contains("queryInterface") || text.contains("Sequelize") {
                     Framework::Sequelize

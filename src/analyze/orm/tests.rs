@@ -1045,6 +1045,13 @@ fn new_frameworks_are_told_apart_by_path_and_content() {
         ),
         Some(Framework::TypeOrm)
     );
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = class X { async up(queryRunner) {} }"
+        ),
+        Some(Framework::TypeOrm)
+    );
 }
 
 // ---- formatting-only edits ----
