@@ -615,7 +615,10 @@ fn laravel_and_typeorm_migrations_are_infra_and_their_drops_are_found_through_th
         .twokey(&["check", "--base", &base, "--format", "json"])
         .json();
     assert_eq!(rules(&report), vec!["sql/drop-table", "sql/drop-column"]);
-    let infra = report["files"]["infra"].as_array().cloned().unwrap_or_default();
+    let infra = report["files"]["infra"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(infra.len(), 2, "{infra:?}");
     assert_eq!(report["findings"][0]["line"], 7);
     assert_eq!(report["verdict"], "review-required");

@@ -134,11 +134,11 @@ pub(crate) enum Effect {
         message: String,
     },
     /// SQL the migration runs: `what` names the call (`migrations.RunSQL`).
-    Sql { what: &'static str, text: String },
+    Sql { what: String, text: String },
     /// SQL built at run time from a string with interpolations (`${table}`, `#{t}`): read
     /// like [`Effect::Sql`], and when that finds nothing, still a human's to review, since
     /// the interpolated values may be anything.
-    BuiltSql { what: &'static str, text: String },
+    BuiltSql { what: String, text: String },
 }
 
 impl Effect {
@@ -237,15 +237,17 @@ fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
 /// The effect of a call that runs the SQL in `arg`: the statements of a literal, the
 /// interpolated text of a built string, or, when no literal is given at all (a variable, a
 /// function's result), a human's review: twokey cannot see what runs.
-pub(crate) fn raw_sql(
-    src: &scan::Source,
-    what: &'static str,
-    arg: Option<&scan::Arg>,
-) -> Option<Effect> {
+pub(crate) fn raw_sql(src: &scan::Source, what: &str, arg: Option<&scan::Arg>) -> Option<Effect> {
     let arg = arg?;
     Some(match src.sql_arg(arg.value.clone()) {
-        scan::SqlArg::Literal(text) => Effect::Sql { what, text },
-        scan::SqlArg::Interpolated(text) => Effect::BuiltSql { what, text },
+        scan::SqlArg::Literal(text) => Effect::Sql {
+            what: what.to_owned(),
+            text,
+        },
+        scan::SqlArg::Interpolated(text) => Effect::BuiltSql {
+            what: what.to_owned(),
+            text,
+        },
         scan::SqlArg::Code(code) => Effect::finding(
             &sql::UNPARSEABLE,
             format!(

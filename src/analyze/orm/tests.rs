@@ -1276,3 +1276,41 @@ fn rails_add_column_null_false_without_default() {
     assert!(f[0].message.contains("users.age"), "{}", f[0].message);
     assert!(f[1].message.contains("users.org_id"), "{}", f[1].message);
 }
+
+#[test]
+fn alembic_messages_name_the_call_as_written_and_the_schema() {
+    let up = "    op.drop_table(table_name='users', schema='billing')\n    conn = op.get_bind()\n    conn.execute(sa.text('DELETE FROM sessions'))\n    with op.batch_alter_table('orders') as batch_op:\n        batch_op.drop_column('note')\n    op.drop_column('carts', 'total', schema=None)\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/drop-column",
+            "sql/drop-column"
+        ]
+    );
+    assert!(
+        f[0].message
+            .starts_with("op.drop_table drops the table billing.users "),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.starts_with("conn.execute runs SQL"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message
+            .starts_with("batch_op.drop_column drops the column orders.note"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[3].message
+            .starts_with("op.drop_column drops the column carts.total"),
+        "{}",
+        f[3].message
+    );
+}
