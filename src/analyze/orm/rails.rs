@@ -13,6 +13,8 @@ const STATEMENTS: &[&str] = &[
     "add_belongs_to",
     "drop_table",
     "drop_join_table",
+    // scenic's view statements.
+    "drop_view",
     "remove_column",
     "remove_columns",
     "remove_reference",
@@ -216,6 +218,10 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         "drop_table" => Effect::finding(
             &sql::DROP_TABLE,
             format!("drop_table :{table} drops the table {table} and every row in it."),
+        ),
+        "drop_view" => Effect::finding(
+            &sql::DROP_VIEW,
+            format!("drop_view :{table} drops the view {table}: whatever still reads it fails, and its definition is gone unless a later version recreates it."),
         ),
         "drop_join_table" => Effect::finding(
             &sql::DROP_TABLE,

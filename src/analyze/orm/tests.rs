@@ -485,7 +485,7 @@ fn prisma_reordered_models_and_removed_relation_fields_are_quiet() {
 }
 
 #[test]
-fn prisma_type_change_and_required_without_default_are_medium() {
+fn prisma_narrowed_native_type_is_high_and_required_without_default_is_medium() {
     let head = SCHEMA
         .replace("@db.VarChar(200)", "@db.VarChar(80)")
         .replace("name  String?", "name  String");
@@ -494,8 +494,33 @@ fn prisma_type_change_and_required_without_default_are_medium() {
         ids(&f),
         ["sql/not-null-without-default", "sql/column-type-narrowed"]
     );
-    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Both types are in the schema, so the narrowing is proven.
+    assert_eq!(f[1].severity, Severity::High);
+    assert!(f[1].message.contains("which narrows"), "{}", f[1].message);
     assert_eq!(f[1].location.line, Some(15));
+    // Widening is quiet; a change twokey cannot judge stays medium.
+    let wider = SCHEMA.replace("@db.VarChar(200)", "@db.VarChar(400)");
+    assert!(modified(PRISMA_PATH, SCHEMA, &wider).is_empty());
+    let unclear = SCHEMA.replace("@db.VarChar(200)", "@db.Uuid");
+    let f = modified(PRISMA_PATH, SCHEMA, &unclear);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+#[test]
+fn prisma_required_field_added_to_an_existing_model_without_default() {
+    let head = SCHEMA.replace(
+        "model Post {\n",
+        "model Post {\n  age Int\n  rank Int @default(0)\n  note String?\n  tags String[]\n",
+    );
+    assert_ne!(head, SCHEMA);
+    let f = modified(PRISMA_PATH, SCHEMA, &head);
+    assert_eq!(ids(&f), ["sql/not-null-without-default"]);
+    assert!(f[0].message.contains("Post.age"), "{}", f[0].message);
+    // A new model's required fields are a new, empty table's.
+    let new_model = format!("{SCHEMA}\nmodel Tag {{\n  id Int @id\n  label String\n}}\n");
+    assert!(modified(PRISMA_PATH, SCHEMA, &new_model).is_empty());
 }
 
 #[test]
@@ -1312,5 +1337,17 @@ fn alembic_messages_name_the_call_as_written_and_the_schema() {
             .starts_with("op.drop_column drops the column carts.total"),
         "{}",
         f[3].message
+    );
+}
+
+#[test]
+fn rails_scenic_drop_view_is_a_view_drop() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_view :active_users, revert_to_version: 2\n    create_view :recent_users\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-view"]);
+    assert!(
+        f[0].message.contains("the view active_users"),
+        "{}",
+        f[0].message
     );
 }
