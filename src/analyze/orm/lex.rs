@@ -56,6 +56,8 @@ pub struct Literal {
     pub end: usize,
     /// Whether the content is built from values at run time (`#{x}`, `${x}`, `{x}`, `$x`).
     pub interpolated: bool,
+    /// A C# verbatim or raw string: `\` is a plain character and `""` writes one quote.
+    pub verbatim: bool,
 }
 
 fn is_ident(b: u8) -> bool {
@@ -152,6 +154,7 @@ pub fn mask(text: &[u8], lang: Lang) -> (Vec<u8>, Vec<Literal>) {
                         end: marker_end,
                         interpolated: interpolating
                             && interpolates(lang, &text[body_start.min(end)..end], b""),
+                        verbatim: false,
                     });
                     blank(&mut code, body_start.min(end)..end);
                     at = resume;
@@ -280,6 +283,7 @@ pub fn mask(text: &[u8], lang: Lang) -> (Vec<u8>, Vec<Literal>) {
                     end: (end + 1).min(text.len()),
                     interpolated: interpolating
                         && interpolates(lang, &text[start.min(end)..end], b""),
+                    verbatim: false,
                 });
                 blank(&mut code, start.min(end)..end);
                 i = end + 1;
@@ -359,6 +363,7 @@ fn quoted(
         content: content.clone(),
         end: next,
         interpolated: interpolating && interpolates(lang, &text[content.clone()], before),
+        verbatim: verbatim && lang == Lang::CSharp,
     });
     blank(code, content);
     next.max(anchor + 1)

@@ -151,7 +151,7 @@ impl<'a> Source<'a> {
         while i < call.args.end {
             if let Some(lit) = self.literal_at(i) {
                 out.push('"');
-                out.push_str(&unescape(&self.text[lit.content.clone()]).replace('"', "\\\""));
+                out.push_str(&self.literal_text(lit).replace('"', "\\\""));
                 out.push('"');
                 i = lit.end.max(i + 1);
                 continue;
@@ -228,8 +228,18 @@ impl<'a> Source<'a> {
     /// The content of each string literal in `range`, in order (`['a', 'b']` is `a`, `b`).
     pub fn literal_values(&self, range: Range<usize>) -> Vec<String> {
         self.literals_in(range)
-            .map(|l| unescape(&self.text[l.content.clone()]))
+            .map(|l| self.literal_text(l))
             .collect()
+    }
+
+    /// What a literal's content stands for, escapes resolved.
+    fn literal_text(&self, lit: &Literal) -> String {
+        let raw = &self.text[lit.content.clone()];
+        if lit.verbatim {
+            raw.replace("\"\"", "\"")
+        } else {
+            unescape(raw)
+        }
     }
 
     /// The literal anchored at `offset`, if one is.
@@ -408,14 +418,14 @@ impl<'a> Source<'a> {
     pub fn strings_in(&self, range: Range<usize>) -> String {
         let mut out = String::new();
         let mut last_end: Option<usize> = None;
-        for s in self.literals_in(range) {
-            let s = &s.content;
+        for lit in self.literals_in(range) {
+            let s = &lit.content;
             if let Some(end) = last_end.filter(|end| *end <= s.start) {
                 if self.code[end..s.start].contains(&b',') {
                     out.push_str(";\n");
                 }
             }
-            out.push_str(&unescape(&self.text[s.clone()]));
+            out.push_str(&self.literal_text(lit));
             last_end = Some(s.end);
         }
         out

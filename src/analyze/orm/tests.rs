@@ -1351,3 +1351,15 @@ fn rails_scenic_drop_view_is_a_view_drop() {
         f[0].message
     );
 }
+
+#[test]
+fn ef_core_verbatim_sql_with_doubled_quotes_is_read_as_sql() {
+    let up = "            migrationBuilder.Sql(@\"DELETE FROM \"\"Sessions\"\";\");\n";
+    let f = added_file(EF_PATH, &ef(up, ""));
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(
+        f[0].message.to_lowercase().contains("from sessions"),
+        "{}",
+        f[0].message
+    );
+}
