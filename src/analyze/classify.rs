@@ -28,7 +28,8 @@ pub enum FileKind {
     Dockerfile,
     /// A SQL file: plain SQL migrations and schema scripts.
     Sql,
-    /// An ORM migration in a host language (Django, Rails, Alembic, Prisma schema).
+    /// An ORM migration in a host language (Django, Rails, Alembic, Laravel, Knex, Sequelize,
+    /// TypeORM, Ecto, EF Core), a Prisma schema or a Liquibase changelog.
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,

@@ -92,7 +92,15 @@ impl Framework {
             "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => Some(
                 if text.contains("MigrationInterface") || text.contains("queryRunner") {
                     Framework::TypeOrm
-                } else if text.contains("queryInterface") || text.contains("Sequelize") {
+                } else if [
+                    "queryInterface",
+                    "Sequelize",
+                    ".removeColumn(",
+                    ".bulkDelete(",
+                ]
+                .iter()
+                .any(|signal| text.contains(signal))
+                {
                     Framework::Sequelize
                 } else {
                     Framework::Knex

@@ -1070,6 +1070,14 @@ fn new_frameworks_are_told_apart_by_path_and_content() {
         ),
         Some(Framework::TypeOrm)
     );
+    // A Sequelize migration whose parameter has another name still calls its methods.
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = { up: (qi) => qi.removeColumn('a', 'b') }"
+        ),
+        Some(Framework::Sequelize)
+    );
     assert_eq!(
         Framework::detect(
             "migrations/1.js",
