@@ -1371,3 +1371,18 @@ fn ef_core_verbatim_sql_with_doubled_quotes_is_read_as_sql() {
         f[0].message
     );
 }
+
+#[test]
+fn code_outside_a_recognised_rollback_is_read_as_forward_code() {
+    // A helper is not `down`, whoever calls it: reading it costs a finding at worst.
+    let php = "<?php\nreturn new class extends Migration {\n    public function up(): void { $this->cleanup(); }\n    private function cleanup(): void { Schema::drop('legacy'); }\n    public function down(): void { Schema::drop('other'); }\n};\n";
+    let f = added_file(LARAVEL_PATH, php);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
+    // A call named down is not a rollback either.
+    let js = "exports.up = async (knex) => {\n  await down(knex);\n  await knex.schema.dropTable('users');\n};\n";
+    assert_eq!(
+        ids(&added_file("migrations/3_x.js", js)),
+        ["sql/drop-table"]
+    );
+}
