@@ -3,6 +3,10 @@
 //! `knex.schema.table('users', (table) => {…})` (or `alterTable`), `knex.raw` SQL, and
 //! `knex('t').truncate()`/`.del()` with no `where`. `exports.down`/`function down` is the
 //! rollback and is skipped.
+//!
+//! Other JavaScript migration tools share the directory and most method names
+//! (node-pg-migrate's `pgm.dropTable`, `pgm.sql`; db-migrate's `db.runSql`), so their SQL
+//! calls are read too and messages name each call as it is written.
 
 use super::scan::{Before, Lang, RawCall, Source};
 use super::{forward_only, or_unknown, raw_sql, Call, Effect};
@@ -22,6 +26,8 @@ const METHODS: &[&str] = &[
     "dropUnique",
     "dropChecks",
     "raw",
+    "sql",
+    "runSql",
     "truncate",
     "del",
     "delete",
@@ -51,14 +57,15 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         )
     };
     let name = call.name;
+    let what = src.written(call);
     Some(match name {
         "dropTable" | "dropTableIfExists" => Effect::finding(
             &sql::DROP_TABLE,
-            format!("knex.schema.{name} drops the table {} and every row in it.", at(0)),
+            format!("{what} drops the table {} and every row in it.", at(0)),
         ),
         "renameTable" => Effect::finding(
             &sql::RENAME,
-            format!("knex.schema.renameTable renames the table {} to {}: running code that still uses the old table fails until the new code is deployed.", at(0), at(1)),
+            format!("{what} renames the table {} to {}: running code that still uses the old table fails until the new code is deployed.", at(0), at(1)),
         ),
         "dropColumn" | "dropColumns" | "dropTimestamps" => {
             let columns = if name == "dropTimestamps" {
@@ -70,24 +77,24 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
             Effect::finding(
                 &sql::DROP_COLUMN,
                 match columns.as_slice() {
-                    [one] => format!("table.{name} drops the column {table}.{one} and its data in every row."),
-                    many => format!("table.{name} drops the columns {} of {table} and their data in every row.", or_unknown(Some(many.join(", ")))),
+                    [one] => format!("{what} drops the column {table}.{one} and its data in every row."),
+                    many => format!("{what} drops the columns {} of {table} and their data in every row.", or_unknown(Some(many.join(", ")))),
                 },
             )
         }
         "renameColumn" => Effect::finding(
             &sql::RENAME,
-            format!("table.renameColumn renames {}.{} to {}: running code that still uses the old name fails until the new code is deployed.", table(), at(0), at(1)),
+            format!("{what} renames {}.{} to {}: running code that still uses the old name fails until the new code is deployed.", table(), at(0), at(1)),
         ),
         "dropForeign" | "dropPrimary" | "dropChecks" => Effect::finding(
             &sql::DROP_CONSTRAINT,
-            format!("table.{name} drops a constraint of {}: the table stops refusing the rows it kept out.", table()),
+            format!("{what} drops a constraint of {}: the table stops refusing the rows it kept out.", table()),
         ),
         "dropIndex" | "dropUnique" => Effect::finding(
             &sql::DROP_INDEX,
-            format!("table.{name} drops an index of {}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", table()),
+            format!("{what} drops an index of {}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", table()),
         ),
-        "raw" => raw_sql(src, "knex.raw", src.args(call).first())?,
+        "raw" | "sql" | "runSql" => raw_sql(src, &what, src.args(call).first())?,
         _ => return bulk(src, call),
     })
 }

@@ -209,6 +209,21 @@ impl<'a> Source<'a> {
         key
     }
 
+    /// The call as a reviewer reads it, receiver chain included: `knex.schema.dropTable`,
+    /// `knex(…).truncate`, `pgm.sql`.
+    pub fn written(&self, call: &RawCall) -> String {
+        let mut out = String::new();
+        for step in self.receiver(call.start) {
+            out.push_str(&step.name);
+            if step.args.is_some() {
+                out.push_str("(…)");
+            }
+            out.push('.');
+        }
+        out.push_str(call.name);
+        out
+    }
+
     /// The innermost call of one of `names` (through a member access) whose arguments hold
     /// `offset`: `Schema::table('users', function ($table) { … })` around `dropColumn`.
     pub fn enclosing(&self, offset: usize, names: &[&'static str]) -> Option<RawCall> {

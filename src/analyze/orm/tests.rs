@@ -1386,3 +1386,22 @@ fn code_outside_a_recognised_rollback_is_read_as_forward_code() {
         ["sql/drop-table"]
     );
 }
+
+#[test]
+fn other_javascript_tools_in_migrations_are_read_by_the_calls_they_share() {
+    // node-pg-migrate.
+    let js = "exports.up = (pgm) => {\n  pgm.dropTable('legacy');\n  pgm.sql('TRUNCATE sessions');\n};\nexports.down = (pgm) => {\n  pgm.sql('DROP TABLE users');\n};\n";
+    let f = added_file("migrations/1700000000000_drop.js", js);
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/truncate"]);
+    assert!(
+        f[0].message
+            .starts_with("pgm.dropTable drops the table legacy"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.starts_with("pgm.sql runs SQL"),
+        "{}",
+        f[1].message
+    );
+}
