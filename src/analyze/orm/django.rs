@@ -136,7 +136,20 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                     ),
                 ),
             };
-            out.push(Call::found(&src, &call, effect));
+            let mut found = Call::found(&src, &call, effect);
+            // The same model and field, written with keywords or positionally, is the same
+            // removal.
+            match name {
+                "RemoveField" => {
+                    found.key = format!("RemoveField({},{})", model(), or_unknown(get("name", 1)));
+                }
+                "DeleteModel" => {
+                    found.key =
+                        format!("DeleteModel({})", or_unknown(get("name", 0)).to_lowercase());
+                }
+                _ => {}
+            }
+            out.push(found);
         }
     }
     out.extend(run_python_calls(&src));

@@ -49,7 +49,17 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 continue;
             }
             if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
+                let mut found = Call::found(&src, &call, effect);
+                // remove_column's type and options only make it reversible: adding them to an
+                // old call (`remove_column :users, :email, :string`) drops nothing new.
+                if name == "remove_column" {
+                    let positional = src.positional_values(&src.args(&call));
+                    found.key = format!(
+                        "remove_column({:?})",
+                        positional.get(..2).unwrap_or(&positional)
+                    );
+                }
+                out.push(found);
             }
         }
     }

@@ -1405,3 +1405,22 @@ fn other_javascript_tools_in_migrations_are_read_by_the_calls_they_share() {
         f[1].message
     );
 }
+
+#[test]
+fn removals_keep_their_identity_whatever_the_optional_arguments() {
+    let rails = |body: &str| {
+        format!("class X < ActiveRecord::Migration[7.1]\n  def change\n    {body}\n  end\nend\n")
+    };
+    let old = rails("remove_column :users, :email");
+    let new = rails("remove_column(:users, :email, :string, null: true)");
+    assert!(modified(RAILS_PATH, &old, &new).is_empty());
+    let old = django("        migrations.RemoveField(model_name='order', name='coupon'),\n        migrations.DeleteModel(name='Legacy'),\n");
+    let new = django("        migrations.RemoveField('order', 'coupon'),\n        migrations.DeleteModel('Legacy'),\n");
+    assert!(modified(DJANGO_PATH, &old, &new).is_empty());
+    // Another field of the same model is another removal.
+    let other = django("        migrations.RemoveField('order', 'note'),\n        migrations.DeleteModel('Legacy'),\n");
+    assert_eq!(
+        ids(&modified(DJANGO_PATH, &old, &other)),
+        ["sql/drop-column"]
+    );
+}
