@@ -625,3 +625,29 @@ fn a_yaml_file_too_large_to_classify_needs_a_human() {
     );
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn laravel_and_typeorm_migrations_are_infra_and_their_drops_are_found_through_the_binary() {
+    let (repo, base) = repo_with_base();
+    repo.write(
+        "database/migrations/2024_01_01_000000_drop_users.php",
+        "<?php\n\nreturn new class extends Migration\n{\n    public function up(): void\n    {\n        Schema::dropIfExists('users');\n    }\n\n    public function down(): void\n    {\n        Schema::create('users', function (Blueprint $table) {\n            $table->id();\n        });\n    }\n};\n",
+    );
+    // A TypeORM migration outside a migrations directory is recognised by its interface.
+    repo.write(
+        "src/db/1700000000000-DropEmailMigration.ts",
+        "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class DropEmail1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\" DROP COLUMN \"email\"`);\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\" ADD \"email\" varchar`);\n    }\n}\n",
+    );
+    repo.commit_all("Drop users and user.email");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["sql/drop-table", "sql/drop-column"]);
+    let infra = report["files"]["infra"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(infra.len(), 2, "{infra:?}");
+    assert_eq!(report["findings"][0]["line"], 7);
+    assert_eq!(report["verdict"], "review-required");
+}

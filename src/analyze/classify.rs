@@ -28,7 +28,8 @@ pub enum FileKind {
     Dockerfile,
     /// A SQL file: plain SQL migrations and schema scripts.
     Sql,
-    /// An ORM migration in a host language (Django, Rails, Alembic, Prisma schema).
+    /// An ORM migration in a host language (Django, Rails, Alembic, Laravel, Knex, Sequelize,
+    /// TypeORM, Ecto, EF Core), a Prisma schema or a Liquibase changelog.
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,
@@ -141,6 +142,23 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (ext == "rb" && in_dir("db/migrate/"))
         // Post-deployment migrations (GitLab, Mastodon): where columns and tables are dropped.
         || (ext == "rb" && in_dir("db/post_migrate/"))
+        // Rails multi-database migrations: `db/<name>_migrate/` (`migrations_paths`).
+        || (ext == "rb" && in_rails_multi_db_dir(&lower))
+        // Laravel.
+        || (ext == "php" && in_dir("database/migrations/"))
+        // Knex, Sequelize and TypeORM (whose default is `src/migration/`).
+        || (is_js(ext) && (in_dir("migrations/") || in_dir("migration/")))
+        // Ecto: `priv/repo/migrations/`.
+        || (ext == "exs" && in_dir("migrations/"))
+        // Entity Framework Core.
+        || (ext == "cs" && in_dir("migrations/"))
+    {
+        return FileKind::OrmMigration;
+    }
+    // A TypeORM migration kept elsewhere says what it is.
+    if is_js(ext)
+        && name.contains("migration")
+        && content.is_some_and(|t| t.contains("implements MigrationInterface"))
     {
         return FileKind::OrmMigration;
     }
@@ -238,8 +256,6 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     FileKind::Other
 }
 
-/// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
-/// and files without an extension (scripts with a shebang).
 /// A YAML file twokey could not read (too large, binary, not UTF-8), so could not classify by
 /// content: it may be a manifest. twokey cannot tell, so it treats it as infrastructure it
 /// cannot read, which needs a human, rather than as anything else, which would pass.
@@ -249,11 +265,29 @@ pub fn unclassifiable(path: &RepoPath, old: &Content, new: &Content) -> bool {
     matches!(path.extension().as_deref(), Some("yml" | "yaml")) && (unread(old) || unread(new))
 }
 
+/// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
+/// files without an extension (scripts with a shebang), and JavaScript/TypeScript files whose
+/// name says they may be a TypeORM migration.
 pub fn needs_content(path: &RepoPath) -> bool {
+    let ext = path.extension();
+    let ext = ext.as_deref();
     matches!(
-        path.extension().as_deref(),
+        ext,
         None | Some("yml" | "yaml" | "json" | "template" | "xml")
-    )
+    ) || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
+}
+
+fn is_js(ext: &str) -> bool {
+    matches!(ext, "js" | "ts" | "mjs" | "cjs" | "mts" | "cts")
+}
+
+/// `db/<name>_migrate/` (Rails 6+ multi-database setups), at the root or below.
+fn in_rails_multi_db_dir(lower: &str) -> bool {
+    lower
+        .split('/')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w[0] == "db" && w[1].len() > "_migrate".len() && w[1].ends_with("_migrate"))
 }
 
 fn looks_like_cloudformation(text: &str) -> bool {
@@ -382,6 +416,52 @@ mod tests {
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);
         assert_eq!(kind("scripts/cleanup.sh", ""), FileKind::Shell);
         assert_eq!(kind("Makefile", ""), FileKind::BuildScript);
+    }
+
+    #[test]
+    fn migrations_of_every_supported_framework_are_orm_migrations() {
+        for path in [
+            "db/animals_migrate/20240101_drop_dogs.rb",
+            "engines/zoo/db/animals_migrate/1_x.rb",
+            "database/migrations/2024_01_01_000000_drop_users.php",
+            "migrations/20240101_drop.js",
+            "db/migrations/20240101-rm.cjs",
+            "src/migration/1700000000000-Drop.ts",
+            "priv/repo/migrations/20240101000000_drop.exs",
+            "src/Shop.Data/Migrations/20240101000000_Drop.cs",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::OrmMigration, "{path}");
+        }
+        let typeorm = "export class Drop1700 implements MigrationInterface {}";
+        assert_eq!(
+            kind("src/db/1700-DropMigration.ts", typeorm),
+            FileKind::OrmMigration
+        );
+        assert!(needs_content(&RepoPath::new(
+            "src/db/1700-DropMigration.ts"
+        )));
+    }
+
+    #[test]
+    fn application_code_beside_migrations_is_not_a_migration() {
+        for path in [
+            "app/models/user.rb",
+            "db/seeds.rb",
+            "db/migrate_helpers/x.rb",
+            "app/Http/Controllers/UserController.php",
+            "database/seeders/UserSeeder.php",
+            "src/services/drop.ts",
+            "lib/shop/repo.ex",
+            "src/Shop/Controllers/UsersController.cs",
+        ] {
+            assert_eq!(kind(path, "drop_table :x"), FileKind::Other, "{path}");
+        }
+        // A TypeScript file that merely mentions migrations is not one.
+        assert_eq!(
+            kind("src/runMigrations.ts", "await ds.runMigrations()"),
+            FileKind::Other
+        );
+        assert!(!needs_content(&RepoPath::new("src/services/drop.ts")));
     }
 
     #[test]

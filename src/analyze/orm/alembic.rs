@@ -4,10 +4,12 @@
 //! indentation: a top-level `def` opens one, the next top-level statement closes it.
 
 use super::scan::{Before, Lang, RawCall, Source};
-use super::{or_unknown, Call, Effect};
+use super::{or_unknown, raw_sql, sa_types, Call, Effect};
 use crate::analyze::sql;
+use crate::analyze::sql::types::Verdict;
 
 const OPERATIONS: &[&str] = &[
+    "add_column",
     "drop_table",
     "drop_column",
     "drop_index",
@@ -22,7 +24,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let forward = forward_lines(&src);
     let mut out = Vec::new();
     for &name in OPERATIONS {
-        for call in src.calls(name, Before::Dot, Lang::Python) {
+        for call in src.calls(name, Before::Dot) {
             if !forward.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
             }
@@ -39,37 +41,79 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
     let get =
         |keyword: &str, position: usize| src.arg(&args, keyword, position).map(|a| src.value(a));
     let has = |keyword: &str| args.iter().any(|a| a.keyword.as_deref() == Some(keyword));
+    // Messages name the call as written: `op.drop_column`, `batch_op.drop_column`,
+    // `conn.execute`.
+    let receiver = src
+        .receiver(call.start)
+        .pop()
+        .map_or_else(|| "op".to_owned(), |s| s.name);
+    let what = format!("{receiver}.{}", call.name);
+    // `schema="billing"` qualifies the table.
+    let qualified = |table: String| match get("schema", usize::MAX) {
+        Some(schema) if !schema.is_empty() && schema != "None" => format!("{schema}.{table}"),
+        _ => table,
+    };
     // In batch mode the table is the batch's; the first argument is already the column.
     let (table, shift) = match batch_table(src, call) {
         Some(table) => (table, 0),
-        None => (or_unknown(get("table_name", 0)), 1),
+        None => (qualified(or_unknown(get("table_name", 0))), 1),
     };
     match call.name {
+        "add_column" => {
+            // add_column("users", sa.Column("age", sa.Integer(), nullable=False)): the
+            // column is the `Column(...)` call among the arguments.
+            let column = src
+                .calls("Column", Before::Any)
+                .into_iter()
+                .find(|c| call.args.contains(&c.start));
+            let Some(column) = column else {
+                return Vec::new();
+            };
+            let cargs = src.args(&column);
+            let not_null = src
+                .arg(&cargs, "nullable", usize::MAX)
+                .is_some_and(|a| src.text[a.value.clone()].trim() == "False");
+            let defaulted = cargs
+                .iter()
+                .any(|a| matches!(a.keyword.as_deref(), Some("server_default" | "primary_key")));
+            if !not_null || defaulted {
+                return Vec::new();
+            }
+            let name = or_unknown(src.arg(&cargs, "name", 0).map(|a| src.value(a)));
+            let table = match batch_table(src, call) {
+                Some(table) => table,
+                None => or_unknown(get("table_name", 0)),
+            };
+            vec![Effect::finding(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                format!("{what} adds {table}.{name} NOT NULL without a server_default: on a table with rows the migration fails (a Python-side `default=` does not fill existing rows)."),
+            )]
+        }
         "drop_table" => vec![Effect::finding(
             &sql::DROP_TABLE,
             format!(
-                "op.drop_table drops the table {} and every row in it.",
-                or_unknown(get("table_name", 0))
+                "{what} drops the table {} and every row in it.",
+                qualified(or_unknown(get("table_name", 0)))
             ),
         )],
         "drop_column" => vec![Effect::finding(
             &sql::DROP_COLUMN,
             format!(
-                "drop_column drops the column {table}.{} and its data in every row.",
+                "{what} drops the column {table}.{} and its data in every row.",
                 or_unknown(get("column_name", shift))
             ),
         )],
         "drop_index" => vec![Effect::finding(
             &sql::DROP_INDEX,
             format!(
-                "drop_index drops the index {}: queries that used it may turn into full scans.",
+                "{what} drops the index {}: queries that used it may turn into full scans.",
                 or_unknown(get("index_name", 0))
             ),
         )],
         "drop_constraint" => vec![Effect::finding(
             &sql::DROP_CONSTRAINT,
             format!(
-                "drop_constraint drops the constraint {}: the table stops refusing the rows it kept out.",
+                "{what} drops the constraint {}: the table stops refusing the rows it kept out.",
                 or_unknown(get("constraint_name", 0))
             ),
         )],
@@ -77,26 +121,20 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
             let column = or_unknown(get("column_name", shift));
             let mut out = Vec::new();
             if has("type_") {
-                out.push(Effect::medium(
-                    &sql::COLUMN_TYPE_NARROWED,
-                    format!(
-                        "alter_column changes the type of {table}.{column} to {}; twokey cannot see the old type from here, so the change may narrow it and lose data: check it does not.",
-                        or_unknown(get("type_", usize::MAX))
-                    ),
-                ));
+                out.extend(type_change(&what, &table, &column, get("existing_type", usize::MAX), get("type_", usize::MAX)));
             }
             let not_null = get("nullable", usize::MAX).is_some_and(|v| v.trim() == "False");
             if not_null && !has("server_default") {
                 out.push(Effect::finding(
                     &sql::NOT_NULL_WITHOUT_DEFAULT,
-                    format!("alter_column makes {table}.{column} NOT NULL without a server_default: the migration fails if any row holds NULL, and checking every row locks the table."),
+                    format!("{what} makes {table}.{column} NOT NULL without a server_default: the migration fails if any row holds NULL, and checking every row locks the table."),
                 ));
             }
             if has("new_column_name") {
                 out.push(Effect::finding(
                     &sql::RENAME,
                     format!(
-                        "alter_column renames {table}.{column} to {}: running code that still uses the old name fails until the new code is deployed.",
+                        "{what} renames {table}.{column} to {}: running code that still uses the old name fails until the new code is deployed.",
                         or_unknown(get("new_column_name", usize::MAX))
                     ),
                 ));
@@ -106,18 +144,52 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
         "rename_table" => vec![Effect::finding(
             &sql::RENAME,
             format!(
-                "op.rename_table renames {} to {}: running code that still uses the old table fails until the new code is deployed.",
+                "{what} renames {} to {}: running code that still uses the old table fails until the new code is deployed.",
                 or_unknown(get("old_table_name", 0)),
                 or_unknown(get("new_table_name", 1))
             ),
         )],
-        _ => match src.arg(&args, "sqltext", 0) {
-            Some(arg) => vec![Effect::Sql {
-                what: "op.execute",
-                text: src.strings_in(arg.value.clone()),
-            }],
-            None => Vec::new(),
-        },
+        _ => {
+            let arg = src.arg(&args, "sqltext", 0);
+            // A SQLAlchemy query (`sa.select(...)`) reads; it is not SQL text to check.
+            let reads = arg.is_some_and(|a| src.literals_in(a.value.clone()).next().is_none() && src.text[a.value.clone()].contains("select("));
+            if reads {
+                return Vec::new();
+            }
+            raw_sql(src, &what, arg).into_iter().collect()
+        }
+    }
+}
+
+/// `alter_column(…, type_=new)`: judged against `existing_type=` (the old type Alembic's
+/// autogenerate writes) when both are types twokey knows; otherwise "may narrow".
+fn type_change(
+    what: &str,
+    table: &str,
+    column: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Option<Effect> {
+    let new = or_unknown(new);
+    let Some(old) = old.filter(|o| !o.is_empty()) else {
+        return Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("{what} changes the type of {table}.{column} to {new}; twokey cannot see the old type from here (no existing_type=), so the change may narrow it and lose data: check it does not."),
+        ));
+    };
+    let verdict = sa_types::sql_type(&old)
+        .zip(sa_types::sql_type(&new))
+        .and_then(|(o, n)| sql::types::compare_text(&o, &n));
+    match verdict {
+        Some(Verdict::Same | Verdict::Widens) => None,
+        Some(Verdict::Narrows(reason)) => Some(Effect::finding(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("{what} changes {table}.{column} from {old} to {new}, which narrows it: {reason}."),
+        )),
+        _ => Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("{what} changes {table}.{column} from {old} to {new}; twokey cannot tell whether every value converts, so check the change for narrowing."),
+        )),
     }
 }
 
@@ -133,7 +205,7 @@ fn batch_table(src: &Source, call: &RawCall) -> Option<String> {
         return None;
     }
     let opened = src
-        .calls("batch_alter_table", Before::Dot, Lang::Python)
+        .calls("batch_alter_table", Before::Dot)
         .into_iter()
         .rfind(|batch| batch.start < call.start);
     let Some(opened) = opened else {

@@ -1,13 +1,19 @@
 //! Django migrations (`<app>/migrations/NNNN_name.py`): the operations in `operations = [...]`.
 //! Django has no separate rollback code (it reverses operations itself), so every operation
 //! counts; for `RunSQL` only the forward `sql`, not `reverse_sql`.
+//!
+//! The functions a `RunPython` runs are read for the data they destroy: a queryset deleted
+//! or updated with no filter (`Model.objects.all().delete()`, `Model.objects.update(...)`)
+//! and SQL run through `schema_editor.execute` or a cursor. Every top-level function counts
+//! except those passed as the reverse (`RunPython(forward, backward)`, `reverse_code=`).
 
-use super::scan::{Before, Lang, Source};
-use super::{or_unknown, Call, Effect};
+use super::scan::{Before, Lang, Segment, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 use std::ops::Range;
 
 const OPERATIONS: &[&str] = &[
+    "AddField",
     "RemoveField",
     "DeleteModel",
     "RunSQL",
@@ -25,9 +31,19 @@ const OPERATIONS: &[&str] = &[
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Python);
     let state_only = state_operations(&src);
+    // Models created by this migration have no rows yet.
+    let created: Vec<String> = src
+        .calls("CreateModel", Before::Any)
+        .iter()
+        .filter_map(|call| {
+            let args = src.args(call);
+            src.arg(&args, "name", 0)
+                .map(|a| src.value(a).to_lowercase())
+        })
+        .collect();
     let mut out = Vec::new();
     for &name in OPERATIONS {
-        for call in src.calls(name, Before::Any, Lang::Python) {
+        for call in src.calls(name, Before::Any) {
             if state_only.iter().any(|r| r.contains(&call.start)) {
                 continue;
             }
@@ -44,6 +60,17 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 }
             }
             let effect = match name.trim_start_matches("Safe") {
+                "AddField" => match required_field(&src, &args) {
+                    Some(field) if !created.contains(&model()) => Effect::finding(
+                        &sql::NOT_NULL_WITHOUT_DEFAULT,
+                        format!(
+                            "migrations.AddField adds {}.{} as {field}, NOT NULL without a default: on a table with rows the migration fails. Add it with null=True or a default, backfill, then make it required.",
+                            model(),
+                            or_unknown(get("name", 1))
+                        ),
+                    ),
+                    _ => continue,
+                },
                 "RemoveField" => Effect::finding(
                     &sql::DROP_COLUMN,
                     format!(
@@ -59,13 +86,14 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                         or_unknown(get("name", 0))
                     ),
                 ),
-                "RunSQL" => match src.arg(&args, "sql", 0) {
-                    Some(arg) => Effect::Sql {
-                        what: "migrations.RunSQL",
-                        text: src.strings_in(arg.value.clone()),
-                    },
-                    None => continue,
-                },
+                "RunSQL" => {
+                    let arg = src.arg(&args, "sql", 0);
+                    let noop = arg.is_some_and(|a| src.text[a.value.clone()].trim().ends_with("noop"));
+                    match raw_sql(&src, "migrations.RunSQL", arg) {
+                        Some(effect) if !noop => effect,
+                        _ => continue,
+                    }
+                }
                 "AlterField" => Effect::medium(
                     &sql::COLUMN_TYPE_NARROWED,
                     format!(
@@ -108,8 +136,157 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                     ),
                 ),
             };
-            out.push(Call::found(&src, &call, effect));
+            let mut found = Call::found(&src, &call, effect);
+            // The same model and field, written with keywords or positionally, is the same
+            // removal.
+            match name {
+                "RemoveField" => {
+                    found.key = format!("RemoveField({},{})", model(), or_unknown(get("name", 1)));
+                }
+                "DeleteModel" => {
+                    found.key =
+                        format!("DeleteModel({})", or_unknown(get("name", 0)).to_lowercase());
+                }
+                _ => {}
+            }
+            out.push(found);
         }
+    }
+    out.extend(run_python_calls(&src));
+    out
+}
+
+/// The field class of an `AddField` whose column is NOT NULL with no default: Django fields
+/// are required unless `null=True`, and `default=`/`db_default=` fill the existing rows.
+/// Many-to-many fields add a table, not a column; auto fields fill themselves.
+fn required_field(src: &Source, args: &[super::scan::Arg]) -> Option<String> {
+    let field = src.arg(args, "field", 2)?;
+    let text = src.text[field.value.clone()].trim();
+    let class = text
+        .split('(')
+        .next()?
+        .rsplit('.')
+        .next()?
+        .trim()
+        .to_owned();
+    if class.contains("ManyToMany") || class.contains("AutoField") || class == "GeneratedField" {
+        return None;
+    }
+    let fargs = src.inner_call_args(field.value.clone())?;
+    let keyword = |k: &str| fargs.iter().find(|a| a.keyword.as_deref() == Some(k));
+    let is_true = |k: &str| keyword(k).is_some_and(|a| src.text[a.value.clone()].trim() == "True");
+    if is_true("null")
+        || is_true("primary_key")
+        || keyword("default").is_some()
+        || keyword("db_default").is_some()
+    {
+        return None;
+    }
+    Some(class)
+}
+
+/// Unfiltered queryset writes and raw SQL in the functions `RunPython` runs forward.
+fn run_python_calls(src: &Source) -> Vec<Call> {
+    let reverse = reverse_functions(src);
+    let in_reverse = |offset: usize| reverse.iter().any(|r| r.contains(&offset));
+    let mut out = Vec::new();
+    for name in ["delete", "update", "execute"] {
+        for call in src.calls(name, Before::Dot) {
+            if in_reverse(call.start) {
+                continue;
+            }
+            let chain = src.receiver(call.start);
+            let effect = if name == "execute" {
+                let via = chain.last().map(|s| s.name.as_str()).unwrap_or("");
+                if via != "schema_editor" && via != "cursor" {
+                    continue;
+                }
+                let what = if via == "cursor" {
+                    "cursor.execute"
+                } else {
+                    "schema_editor.execute"
+                };
+                match raw_sql(src, what, src.args(&call).first()) {
+                    Some(effect) => effect,
+                    None => continue,
+                }
+            } else {
+                let Some(model) = unfiltered_model(src, &chain) else {
+                    continue;
+                };
+                if name == "delete" {
+                    Effect::finding(
+                        &sql::DELETE_WITHOUT_WHERE,
+                        format!("{model}.objects…delete() with no filter deletes every row of the table of {model}."),
+                    )
+                } else {
+                    Effect::finding(
+                        &sql::UPDATE_WITHOUT_WHERE,
+                        format!("{model}.objects…update() with no filter overwrites every row of the table of {model}."),
+                    )
+                }
+            };
+            out.push(Call::found(src, &call, effect));
+        }
+    }
+    out
+}
+
+/// The model of `Model.objects.all()` (or `apps.get_model("shop", "Order").objects`) when
+/// nothing after the manager selects rows; `None` for a filtered queryset or anything that
+/// is not a manager's.
+fn unfiltered_model(src: &Source, chain: &[Segment]) -> Option<String> {
+    let manager = chain.iter().position(|s| {
+        matches!(
+            s.name.as_str(),
+            "objects" | "_default_manager" | "_base_manager"
+        )
+    })?;
+    if !chain[manager + 1..].iter().all(|s| s.name == "all") {
+        return None;
+    }
+    let owner = manager.checked_sub(1).map(|i| &chain[i])?;
+    Some(match (&owner.args, owner.name.as_str()) {
+        (Some(args), "get_model") => or_unknown(src.literal_values(args.clone()).pop()),
+        _ => owner.name.clone(),
+    })
+}
+
+/// The top-level functions handed to `RunPython` as its reverse.
+fn reverse_functions(src: &Source) -> Vec<Range<usize>> {
+    let names: Vec<String> = src
+        .calls("RunPython", Before::Any)
+        .iter()
+        .filter_map(|call| {
+            let args = src.args(call);
+            src.arg(&args, "reverse_code", 1)
+                .map(|a| src.text[a.value.clone()].trim().to_owned())
+        })
+        .collect();
+    let lines = src.code_lines();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut open: Option<(usize, bool)> = None;
+    for line in &lines {
+        let top = !line.starts_with([' ', '\t', ')', ']', '}', '@']) && !line.trim().is_empty();
+        if top {
+            if let Some((start, true)) = open.take() {
+                out.push(start..offset);
+            }
+            if let Some(rest) = line.strip_prefix("def ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                open = Some((offset, names.contains(&name)));
+            } else {
+                open = None;
+            }
+        }
+        offset += line.len() + 1;
+    }
+    if let Some((start, true)) = open {
+        out.push(start..offset);
     }
     out
 }
@@ -118,7 +295,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
 /// models and never touch the database (how a model or field is dropped from the code while
 /// its table or column is kept), so nothing in them destroys data.
 fn state_operations(src: &Source) -> Vec<Range<usize>> {
-    src.calls("SeparateDatabaseAndState", Before::Any, Lang::Python)
+    src.calls("SeparateDatabaseAndState", Before::Any)
         .iter()
         .filter_map(|call| {
             let args = src.args(call);

@@ -1,19 +1,26 @@
 //! orm analyzer: destructive operations that a change adds to ORM and schema-tool migrations
-//! (Django, Rails, Alembic, Prisma schemas, Liquibase changelogs). It owns recognising the
+//! (Django, Rails, Alembic, Laravel, Knex, Sequelize, TypeORM, Ecto, EF Core, Prisma schemas,
+//! Liquibase changelogs). It owns recognising the
 //! frameworks' stereotyped calls; what a SQL statement destroys stays the sql analyzer's
 //! business, and findings reuse the sql rule ids (`sql/drop-table`, `sql/drop-column`, …)
 //! so that policies and allow-lists treat `DROP TABLE` and `migrations.DeleteModel` alike.
 //!
-//! Django, Rails and Alembic migrations are Python and Ruby programs. There is no maintained
-//! Rust parser for either that builds lean here, and migration code is stereotyped: the
-//! destructive operations are a dozen well-known calls. So `scan` reads them at token level
+//! Django, Rails and Alembic migrations are Python and Ruby programs, and Laravel, Knex,
+//! Sequelize, TypeORM, EF Core and Ecto ones are PHP, JavaScript/TypeScript, C# and Elixir.
+//! There is no maintained Rust parser for these that builds lean here, and migration code is
+//! stereotyped: the destructive operations are a dozen well-known calls per framework. So
+//! `lex` tells code from comments and strings per language and `scan` reads the calls at
+//! token level
 //! (comments and string contents blanked, brackets balanced, string literals read back),
 //! not with regexes over raw lines, and not with a full parser. Each side yields a multiset
 //! of calls keyed by their whitespace-free text; a call is new when the head has more copies
 //! than the base, and it is located on its head line (as the commands analyzer does).
-//! Rollback code does not run forward: Rails `def down`/`revert`/`dir.down` and Alembic
-//! `def downgrade()` are skipped. SQL passed to `RunSQL`, `execute`, `op.execute` or a
-//! Liquibase `sql` change goes through the sql analyzer's statement checker.
+//! Rollback code does not run forward: Rails `def down`/`revert`/`dir.down`, Alembic
+//! `def downgrade()` and the `down` functions `rollback` finds are skipped. SQL passed to
+//! `RunSQL`, `execute`, `op.execute`, `DB::statement`, `knex.raw`, `queryRunner.query`,
+//! `migrationBuilder.Sql` or a Liquibase `sql` change goes through the sql analyzer's
+//! statement checker; SQL the scanner cannot see (a variable, an interpolated string) needs
+//! a human.
 //!
 //! Prisma schemas are declarative and compared structurally (models and fields by their
 //! table and column names). Liquibase changelogs are compared changeSet by changeSet
@@ -22,11 +29,20 @@
 
 mod alembic;
 mod django;
+mod ecto;
+mod efcore;
+mod knex;
+mod laravel;
+mod lex;
 mod liquibase;
 mod liquibase_xml;
 mod prisma;
 mod rails;
+mod rollback;
+mod sa_types;
 mod scan;
+mod sequelize;
+mod typeorm;
 
 use super::FileView;
 use crate::analyze::sql;
@@ -42,6 +58,12 @@ pub enum Framework {
     Alembic,
     Prisma,
     Liquibase,
+    Laravel,
+    Knex,
+    Sequelize,
+    TypeOrm,
+    Ecto,
+    EfCore,
 }
 
 impl Framework {
@@ -62,6 +84,28 @@ impl Framework {
                     Some(Framework::Django)
                 }
             }
+            "php" => Some(Framework::Laravel),
+            "exs" | "ex" => Some(Framework::Ecto),
+            "cs" => Some(Framework::EfCore),
+            // The three JavaScript tools share directories; their migrations say who they
+            // are through the interface or the object they are handed.
+            "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => Some(
+                if text.contains("MigrationInterface") || text.contains("queryRunner") {
+                    Framework::TypeOrm
+                } else if [
+                    "queryInterface",
+                    "Sequelize",
+                    ".removeColumn(",
+                    ".bulkDelete(",
+                ]
+                .iter()
+                .any(|signal| text.contains(signal))
+                {
+                    Framework::Sequelize
+                } else {
+                    Framework::Knex
+                },
+            ),
             _ => None,
         }
     }
@@ -98,7 +142,11 @@ pub(crate) enum Effect {
         message: String,
     },
     /// SQL the migration runs: `what` names the call (`migrations.RunSQL`).
-    Sql { what: &'static str, text: String },
+    Sql { what: String, text: String },
+    /// SQL built at run time from a string with interpolations (`${table}`, `#{t}`): read
+    /// like [`Effect::Sql`], and when that finds nothing, still a human's to review, since
+    /// the interpolated values may be anything.
+    BuiltSql { what: String, text: String },
 }
 
 impl Effect {
@@ -136,6 +184,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let scan = |text: &str| match framework {
         Framework::Django => django::calls(text),
         Framework::Rails => rails::calls(text),
+        Framework::Laravel => laravel::calls(text),
+        Framework::Knex => knex::calls(text),
+        Framework::Sequelize => sequelize::calls(text),
+        Framework::TypeOrm => typeorm::calls(text),
+        Framework::Ecto => ecto::calls(text),
+        Framework::EfCore => efcore::calls(text),
         _ => alembic::calls(text),
     };
     let head_calls = scan(head);
@@ -171,7 +225,64 @@ fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
             message,
         } => vec![Finding::new(rule, at, message.clone()).with_severity(*severity)],
         Effect::Sql { what, text } => embedded_sql(view, what, text, &|_, _| at.clone()),
+        Effect::BuiltSql { what, text } => {
+            let found = embedded_sql(view, what, text, &|_, _| at.clone());
+            if !found.is_empty() {
+                return found;
+            }
+            vec![Finding::new(
+                &sql::UNPARSEABLE,
+                at,
+                format!(
+                    "{what} runs SQL built from interpolated values ({}), so twokey cannot tell what it runs; a human must review it.",
+                    excerpt(text)
+                ),
+            )]
+        }
     }
+}
+
+/// The effect of a call that runs the SQL in `arg`: the statements of a literal, the
+/// interpolated text of a built string, or, when no literal is given at all (a variable, a
+/// function's result), a human's review: twokey cannot see what runs.
+pub(crate) fn raw_sql(src: &scan::Source, what: &str, arg: Option<&scan::Arg>) -> Option<Effect> {
+    let arg = arg?;
+    Some(match src.sql_arg(arg.value.clone()) {
+        scan::SqlArg::Literal(text) => Effect::Sql {
+            what: what.to_owned(),
+            text,
+        },
+        scan::SqlArg::Interpolated(text) => Effect::BuiltSql {
+            what: what.to_owned(),
+            text,
+        },
+        scan::SqlArg::Code(code) => Effect::finding(
+            &sql::UNPARSEABLE,
+            format!(
+                "{what} runs SQL held in `{}`, which twokey cannot read, so it cannot tell what it runs; a human must review it.",
+                excerpt(&code)
+            ),
+        ),
+    })
+}
+
+/// At most 60 characters of `text` on one line, for a message.
+fn excerpt(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= 60 {
+        return flat;
+    }
+    let cut: String = flat.chars().take(57).collect();
+    format!("{cut}...")
+}
+
+/// Drops the calls inside the file's rollback functions (see `rollback`).
+pub(crate) fn forward_only(src: &scan::Source, calls: Vec<scan::RawCall>) -> Vec<scan::RawCall> {
+    let down = rollback::down_ranges(src);
+    calls
+        .into_iter()
+        .filter(|call| !down.iter().any(|r| r.contains(&call.start)))
+        .collect()
 }
 
 /// Findings for SQL a migration runs through its framework. SQL that does not parse (string

@@ -7,6 +7,7 @@
 
 use super::FileView;
 use crate::analyze::sql;
+use crate::analyze::sql::types::Verdict;
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
 use std::collections::HashSet;
@@ -26,6 +27,8 @@ pub(crate) struct Field {
     /// The type without `?`/`[]`, with any native `@db.` type: `String @db.VarChar(100)`.
     pub ty: String,
     pub optional: bool,
+    /// A scalar list (`String[]`).
+    pub list: bool,
     pub has_default: bool,
     pub line: u32,
 }
@@ -80,6 +83,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Model>, u32> {
                 column,
                 ty: format!("{base}{native}"),
                 optional: ty.ends_with('?'),
+                list: ty.ends_with("[]"),
                 has_default: attrs.contains("@default(") || attrs.contains("@updatedAt"),
                 line: line_no,
             });
@@ -161,14 +165,26 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
                 continue;
             };
             if now.ty != field.ty {
-                findings.push(
-                    Finding::new(
+                let verdict = sql_type(&field.ty)
+                    .zip(sql_type(&now.ty))
+                    .and_then(|(o, n)| sql::types::compare_text(&o, &n));
+                let at = view.at(Side::Head, now.line, now.line);
+                match verdict {
+                    Some(Verdict::Same | Verdict::Widens) => {}
+                    Some(Verdict::Narrows(reason)) => findings.push(Finding::new(
                         &sql::COLUMN_TYPE_NARROWED,
-                        view.at(Side::Head, now.line, now.line),
-                        format!("The field {}.{} changes type from {} to {}: the migration alters the column, which may narrow it and lose data; check it does not.", new.name, now.name, field.ty, now.ty),
-                    )
-                    .with_severity(Severity::Medium),
-                );
+                        at,
+                        format!("The field {}.{} changes type from {} to {}, which narrows the column {}.{}: {reason}.", new.name, now.name, field.ty, now.ty, new.table, now.column),
+                    )),
+                    _ => findings.push(
+                        Finding::new(
+                            &sql::COLUMN_TYPE_NARROWED,
+                            at,
+                            format!("The field {}.{} changes type from {} to {}: the migration alters the column, which may narrow it and lose data; check it does not.", new.name, now.name, field.ty, now.ty),
+                        )
+                        .with_severity(Severity::Medium),
+                    ),
+                }
             }
             if field.optional && !now.optional && !now.has_default {
                 findings.push(Finding::new(
@@ -179,5 +195,55 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
             }
         }
     }
+    // Required fields added to a model that already exists: the column is NOT NULL with no
+    // default, which fails on a table with rows.
+    for new in &head_models {
+        let Some(old) = base_models.iter().find(|m| m.table == new.table) else {
+            continue;
+        };
+        for field in columns(new, &head_names) {
+            let added = !old.fields.iter().any(|f| f.column == field.column);
+            if added && !field.optional && !field.list && !field.has_default {
+                findings.push(Finding::new(
+                    &sql::NOT_NULL_WITHOUT_DEFAULT,
+                    view.at(Side::Head, field.line, field.line),
+                    format!("The required field {}.{} is added without a @default: the migration adds the column {}.{} NOT NULL, which fails on a table with rows (Prisma asks to reset the database).", new.name, field.name, new.table, field.column),
+                ));
+            }
+        }
+    }
     findings
+}
+
+/// The SQL type a Prisma field type creates on PostgreSQL: its native `@db.` type when it
+/// has one (`@db.VarChar(100)`), else the default for the Prisma scalar; `None` for types
+/// twokey does not map (enums, `Json`, `Bytes`, `Unsupported`).
+fn sql_type(ty: &str) -> Option<String> {
+    let mut words = ty.split_whitespace();
+    let scalar = words.next()?;
+    if let Some(native) = words.find_map(|w| w.strip_prefix("@db.")) {
+        let (name, args) = native.split_once('(').unwrap_or((native, ""));
+        let name = match name {
+            "Timestamptz" => "TIMESTAMPTZ",
+            "DoublePrecision" => "DOUBLE PRECISION",
+            other => other,
+        };
+        return Some(match args.trim_end_matches(')') {
+            "" => name.to_ascii_uppercase(),
+            args => format!("{}({args})", name.to_ascii_uppercase()),
+        });
+    }
+    Some(
+        match scalar {
+            "String" => "TEXT",
+            "Int" => "INTEGER",
+            "BigInt" => "BIGINT",
+            "Float" => "DOUBLE PRECISION",
+            "Decimal" => "NUMERIC(65, 30)",
+            "Boolean" => "BOOLEAN",
+            "DateTime" => "TIMESTAMP(3)",
+            _ => return None,
+        }
+        .to_owned(),
+    )
 }

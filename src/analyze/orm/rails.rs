@@ -3,13 +3,18 @@
 //! blocks are followed by indentation (`def`/`do` and the `end` at the same indentation),
 //! which is how Rails generators and RuboCop lay migrations out.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{or_unknown, Call, Effect};
+use super::scan::{Before, Lang, RawCall, Segment, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const STATEMENTS: &[&str] = &[
+    "add_column",
+    "add_reference",
+    "add_belongs_to",
     "drop_table",
     "drop_join_table",
+    // scenic's view statements.
+    "drop_view",
     "remove_column",
     "remove_columns",
     "remove_reference",
@@ -29,11 +34,11 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     let rollback = rollback_lines(&src);
     let mut out = Vec::new();
     for &name in STATEMENTS {
-        let mut found = src.calls(name, Before::Bare, Lang::Ruby);
+        let mut found = src.calls(name, Before::Bare);
         if name == "execute" {
             // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`.
             found.extend(
-                src.calls(name, Before::Dot, Lang::Ruby)
+                src.calls(name, Before::Dot)
                     .into_iter()
                     .filter(|call| src.text[..call.start].ends_with("connection.")),
             );
@@ -44,12 +49,23 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                 continue;
             }
             if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
+                let mut found = Call::found(&src, &call, effect);
+                // remove_column's type and options only make it reversible: adding them to an
+                // old call (`remove_column :users, :email, :string`) drops nothing new.
+                if name == "remove_column" {
+                    let positional = src.positional_values(&src.args(&call));
+                    found.key = format!(
+                        "remove_column({:?})",
+                        positional.get(..2).unwrap_or(&positional)
+                    );
+                }
+                out.push(found);
             }
         }
     }
     out.extend(table_block_calls(&src, &rollback));
     out.extend(droppers(&src, &rollback));
+    out.extend(bulk_calls(&src, &rollback));
     out
 }
 
@@ -57,7 +73,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
 /// %i[legacy])` and `Migration::TableDropper.execute_drop(:old)`, which its plugins use too.
 fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let mut out = Vec::new();
-    for call in src.calls("execute_drop", Before::Dot, Lang::Ruby) {
+    for call in src.calls("execute_drop", Before::Dot) {
         if rollback.get(call.line as usize).copied().unwrap_or(false) {
             continue;
         }
@@ -103,7 +119,7 @@ const TABLE_BLOCK_STATEMENTS: &[&str] = &[
 
 fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let blocks: Vec<(String, u32, u32)> = src
-        .calls("change_table", Before::Bare, Lang::Ruby)
+        .calls("change_table", Before::Bare)
         .iter()
         .filter_map(|call| {
             let table = src.args(call).first().map(|a| src.value(a))?;
@@ -112,7 +128,7 @@ fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
         .collect();
     let mut out = Vec::new();
     for &name in TABLE_BLOCK_STATEMENTS {
-        for call in src.calls(name, Before::Dot, Lang::Ruby) {
+        for call in src.calls(name, Before::Dot) {
             let Some((table, _, _)) = blocks
                 .iter()
                 .rev()
@@ -126,6 +142,10 @@ fn table_block_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
             let positional = src.positional_values(&src.args(&call));
             let at = |i: usize| or_unknown(positional.get(i).cloned());
             let effect = match name {
+                "remove" if positional.len() == 1 => Effect::finding(
+                    &sql::DROP_COLUMN,
+                    format!("t.remove in change_table :{table} drops the column {table}.{} and its data in every row.", at(0)),
+                ),
                 "remove" | "remove_timestamps" => {
                     let columns = if name == "remove" {
                         positional.join(", ")
@@ -184,9 +204,34 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     let at = |i: usize| or_unknown(positional.get(i).cloned());
     let table = at(0);
     Some(match call.name {
+        "add_column" | "add_reference" | "add_belongs_to" => {
+            let keyword = |k: &str| args.iter().find(|a| a.keyword.as_deref() == Some(k));
+            let not_null = keyword("null").is_some_and(|a| src.text[a.value.clone()].trim() == "false");
+            // A table this migration creates has no rows yet.
+            let created = src
+                .calls("create_table", Before::Bare)
+                .iter()
+                .any(|c| src.first_value(c).as_deref() == Some(table.as_str()));
+            if !not_null || keyword("default").is_some() || created {
+                return None;
+            }
+            let column = if call.name == "add_column" {
+                at(1)
+            } else {
+                format!("{}_id", at(1))
+            };
+            Effect::finding(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                format!("{} adds {table}.{column} with null: false and no default: on a table with rows the migration fails. Add it nullable (or with a default), backfill, then change_column_null.", call.name),
+            )
+        }
         "drop_table" => Effect::finding(
             &sql::DROP_TABLE,
             format!("drop_table :{table} drops the table {table} and every row in it."),
+        ),
+        "drop_view" => Effect::finding(
+            &sql::DROP_VIEW,
+            format!("drop_view :{table} drops the view {table}: whatever still reads it fails, and its definition is gone unless a later version recreates it."),
         ),
         "drop_join_table" => Effect::finding(
             &sql::DROP_TABLE,
@@ -266,14 +311,54 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
                 at(1)
             ),
         ),
-        _ => Effect::Sql {
-            what: "execute",
-            text: args
-                .first()
-                .map(|a| src.strings_in(a.value.clone()))
-                .unwrap_or_default(),
-        },
+        _ => raw_sql(src, "execute", args.first())?,
     })
+}
+
+/// ActiveRecord's bulk methods on a whole model: `User.delete_all`, `User.update_all(...)`,
+/// `User.destroy_all`, also through `all`, `unscoped` or `in_batches`. Any other step in the
+/// chain (`where`, `find_by`, a scope such as `User.inactive`) is taken to select some rows
+/// and is quiet; so is a chain that does not start at a constant (`user.posts.delete_all`
+/// works on one record's association).
+fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for name in ["delete_all", "update_all", "destroy_all"] {
+        for call in src.calls(name, Before::Dot) {
+            if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let chain = src.receiver(call.start);
+            let constant = |s: &Segment| {
+                s.name.starts_with(|c: char| c.is_ascii_uppercase()) && s.args.is_none()
+            };
+            let Some(model) = chain.iter().take_while(|s| constant(s)).last() else {
+                continue;
+            };
+            let unfiltered = chain
+                .iter()
+                .skip_while(|s| constant(s))
+                .all(|s| matches!(s.name.as_str(), "all" | "unscoped" | "in_batches"));
+            if !unfiltered {
+                continue;
+            }
+            let model = &model.name;
+            let effect = if name == "update_all" {
+                Effect::finding(
+                    &sql::UPDATE_WITHOUT_WHERE,
+                    format!("{model}.update_all without a where overwrites every row of the table of {model}."),
+                )
+            } else {
+                Effect::finding(
+                    &sql::DELETE_WITHOUT_WHERE,
+                    format!(
+                        "{model}.{name} without a where deletes every row of the table of {model}."
+                    ),
+                )
+            };
+            out.push(Call::found(src, &call, effect));
+        }
+    }
+    out
 }
 
 /// For each line (1-based index), whether it is inside rollback code.

@@ -1,23 +1,25 @@
-//! scan: the token-level reading the Python and Ruby scanners share. A [`Source`] keeps the
-//! original text beside a copy whose comments and string contents are blanked (newlines and
-//! byte offsets kept), so a call name is only ever found in code, parentheses balance
-//! across strings that contain them, and a string's value can still be read back.
+//! scan: the token-level reading every ORM scanner shares, whatever the host language. A
+//! [`Source`] keeps the original text beside a copy whose comments and string contents are
+//! blanked by `lex` (newlines and byte offsets kept), so a call name is only ever found in
+//! code, parentheses balance across strings that contain them, and a string's value can
+//! still be read back.
+//!
+//! It reads calls (`name(args)`, and in Ruby and Elixir `name args`), their receiver chains
+//! (`User.objects.all()` before `.delete()`) and their arguments; it does not know what a
+//! variable holds, which function a callback is passed to, or any control flow.
 
 use std::ops::Range;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Python,
-    Ruby,
-}
+pub use super::lex::Lang;
+use super::lex::{mask, Literal};
 
 pub struct Source<'a> {
     pub text: &'a str,
+    pub lang: Lang,
     /// `text` with comment and string contents replaced by spaces.
     pub code: Vec<u8>,
-    /// String literals: where each starts in the code (a heredoc: its `<<~ID` marker) and
-    /// the range of its content.
-    strings: Vec<(usize, Range<usize>)>,
+    /// String literals, by anchor.
+    strings: Vec<Literal>,
     line_starts: Vec<usize>,
 }
 
@@ -37,7 +39,8 @@ pub struct RawCall {
 /// What may stand right before a call name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Before {
-    /// A receiver: `op.drop_table`, `batch_op.drop_column`, `migrations.RemoveField`.
+    /// A receiver: `op.drop_table`, `batch_op.drop_column`, `migrations.RemoveField`,
+    /// `Schema::drop`, `$table->dropColumn`.
     Dot,
     /// Nothing that makes it part of another word or a method of something else.
     Bare,
@@ -71,6 +74,7 @@ impl<'a> Source<'a> {
             code,
             strings,
             line_starts,
+            lang,
         }
     }
 
@@ -89,7 +93,7 @@ impl<'a> Source<'a> {
     }
 
     /// Every call of `name` in code, in order.
-    pub fn calls(&self, name: &'static str, before: Before, lang: Lang) -> Vec<RawCall> {
+    pub fn calls(&self, name: &'static str, before: Before) -> Vec<RawCall> {
         let code = &self.code;
         let needle = name.as_bytes();
         let mut out = Vec::new();
@@ -97,12 +101,14 @@ impl<'a> Source<'a> {
         while let Some(found) = find(&code[from..], needle) {
             let start = from + found;
             from = start + needle.len();
+            let member = member_access(code, start);
             let prev = start.checked_sub(1).map(|i| code[i]);
             let ok_before = match (before, prev) {
-                (_, Some(p)) if is_ident(p) || p == b':' || p == b'@' => false,
-                (Before::Dot, p) => p == Some(b'.'),
-                (Before::Bare, p) => p != Some(b'.'),
-                (Before::Any, _) => true,
+                (_, _) if member => before != Before::Bare,
+                // Part of a longer name, a Ruby or Elixir symbol, an instance or PHP variable.
+                (_, Some(p)) if is_ident(p) || matches!(p, b':' | b'@' | b'$') => false,
+                (Before::Dot, _) => false,
+                (Before::Bare | Before::Any, _) => true,
             };
             let next = code.get(from).copied();
             if !ok_before || next.is_some_and(|n| is_ident(n) || n == b':' || n == b'=') {
@@ -115,7 +121,7 @@ impl<'a> Source<'a> {
             let args = if code.get(i) == Some(&b'(') {
                 let close = matching(code, i).unwrap_or(code.len());
                 i + 1..close
-            } else if lang == Lang::Ruby && code.get(i).is_some_and(|b| *b != b'=') {
+            } else if self.lang.parenless_calls() && code.get(i).is_some_and(|b| *b != b'=') {
                 i..statement_end(code, i)
             } else {
                 continue;
@@ -131,27 +137,224 @@ impl<'a> Source<'a> {
         out
     }
 
-    /// The call's identity across sides: its name and arguments with all whitespace removed.
+    /// The call's identity across sides: its name and arguments in a normal form, so that
+    /// reformatting an old migration (black, ruff, RuboCop, Prettier) does not make its calls
+    /// new. Whitespace and trailing commas go, every string literal is written back with
+    /// double quotes whatever its quoting (a heredoc: its content), and a Ruby or Elixir
+    /// symbol `:users` is the string `"users"` it names. Parentheses around the arguments
+    /// are not part of the range, so `remove_column(:a, :b)` is `remove_column :a, :b`.
     pub fn key(&self, call: &RawCall) -> String {
-        let args: String = self.text[call.args.clone()]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        // A heredoc's body is not between the call's parentheses; its content is the identity.
-        format!(
-            "{}({args}){}",
-            call.name,
-            self.strings_in(call.args.clone())
-        )
+        let mut out = format!("{}(", call.name);
+        let code = &self.code;
+        let symbols = matches!(self.lang, Lang::Ruby | Lang::Elixir);
+        let mut i = call.args.start;
+        while i < call.args.end {
+            if let Some(lit) = self.literal_at(i) {
+                out.push('"');
+                out.push_str(&self.literal_text(lit).replace('"', "\\\""));
+                out.push('"');
+                i = lit.end.max(i + 1);
+                continue;
+            }
+            let b = code[i];
+            let symbol_start = symbols
+                && b == b':'
+                && code
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                && !i
+                    .checked_sub(1)
+                    .is_some_and(|p| is_ident(code[p]) || code[p] == b':');
+            if symbol_start {
+                let len = code[i + 1..call.args.end]
+                    .iter()
+                    .take_while(|c| is_ident(**c) || matches!(c, b'?' | b'!'))
+                    .count();
+                out.push('"');
+                out.push_str(&self.text[i + 1..i + 1 + len]);
+                out.push('"');
+                i += 1 + len;
+                continue;
+            }
+            if !b.is_ascii() {
+                // Multi-byte characters are copied from the text as they are.
+                match self.text.get(i..).and_then(|t| t.chars().next()) {
+                    Some(ch) => {
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
+                    None => i += 1,
+                }
+                continue;
+            }
+            if !b.is_ascii_whitespace() {
+                out.push(char::from(b));
+            }
+            i += 1;
+        }
+        // A heredoc's body is not between the call's parentheses: its content was written at
+        // its marker. Trailing commas (black's "magic trailing comma") are not identity.
+        let mut key = String::with_capacity(out.len() + 1);
+        let chars: Vec<char> = out.chars().collect();
+        for (n, c) in chars.iter().enumerate() {
+            let closes_next = chars
+                .get(n + 1)
+                .is_none_or(|d| matches!(d, ')' | ']' | '}'));
+            if *c == ',' && closes_next {
+                continue;
+            }
+            key.push(*c);
+        }
+        key.push(')');
+        key
+    }
+
+    /// The call as a reviewer reads it, receiver chain included: `knex.schema.dropTable`,
+    /// `knex(…).truncate`, `pgm.sql`.
+    pub fn written(&self, call: &RawCall) -> String {
+        let mut out = String::new();
+        for step in self.receiver(call.start) {
+            out.push_str(&step.name);
+            if step.args.is_some() {
+                out.push_str("(…)");
+            }
+            out.push('.');
+        }
+        out.push_str(call.name);
+        out
+    }
+
+    /// The innermost call of one of `names` (through a member access) whose arguments hold
+    /// `offset`: `Schema::table('users', function ($table) { … })` around `dropColumn`.
+    pub fn enclosing(&self, offset: usize, names: &[&'static str]) -> Option<RawCall> {
+        names
+            .iter()
+            .flat_map(|name| self.calls(name, Before::Dot))
+            .filter(|call| call.args.contains(&offset))
+            .max_by_key(|call| call.start)
+    }
+
+    /// The value of the call's first argument, when it is a literal or a symbol.
+    pub fn first_value(&self, call: &RawCall) -> Option<String> {
+        let args = self.args(call);
+        args.first().map(|a| self.value(a))
+    }
+
+    /// The content of each string literal in `range`, in order (`['a', 'b']` is `a`, `b`).
+    pub fn literal_values(&self, range: Range<usize>) -> Vec<String> {
+        self.literals_in(range)
+            .map(|l| self.literal_text(l))
+            .collect()
+    }
+
+    /// What a literal's content stands for, escapes resolved.
+    fn literal_text(&self, lit: &Literal) -> String {
+        let raw = &self.text[lit.content.clone()];
+        if lit.verbatim {
+            raw.replace("\"\"", "\"")
+        } else {
+            unescape(raw)
+        }
+    }
+
+    /// The literal anchored at `offset`, if one is.
+    fn literal_at(&self, offset: usize) -> Option<&Literal> {
+        let i = self.strings.partition_point(|s| s.anchor < offset);
+        self.strings.get(i).filter(|s| s.anchor == offset)
+    }
+
+    /// The literals anchored in `range`.
+    pub fn literals_in(&self, range: Range<usize>) -> impl Iterator<Item = &Literal> {
+        self.strings
+            .iter()
+            .filter(move |s| range.contains(&s.anchor))
+    }
+
+    /// What an argument is made of, for a call that runs it as SQL.
+    pub fn sql_arg(&self, range: Range<usize>) -> SqlArg {
+        let literals: Vec<&Literal> = self.literals_in(range.clone()).collect();
+        if literals.is_empty() {
+            return SqlArg::Code(self.text[range].trim().to_owned());
+        }
+        let text = self.strings_in(range);
+        if literals.iter().any(|l| l.interpolated) {
+            SqlArg::Interpolated(text)
+        } else {
+            SqlArg::Literal(text)
+        }
+    }
+
+    /// The receiver chain written before the call at `start`, left to right: for
+    /// `User.objects.all().delete()` the segments `User`, `objects`, `all` (with its
+    /// arguments' range). Stops at anything that is not a name or a call.
+    pub fn receiver(&self, start: usize) -> Vec<Segment> {
+        let code = &self.code;
+        let mut out = Vec::new();
+        let mut at = start;
+        loop {
+            let mut i = at;
+            while i > 0 && code[i - 1].is_ascii_whitespace() {
+                i -= 1;
+            }
+            let op = if i >= 2 && (&code[i - 2..i] == b"->" || &code[i - 2..i] == b"::") {
+                2
+            } else if i >= 1 && code[i - 1] == b'.' {
+                1
+            } else {
+                break;
+            };
+            i -= op;
+            if i > 0 && code[i - 1] == b'?' {
+                i -= 1; // JavaScript's optional chaining `?.`.
+            }
+            while i > 0 && code[i - 1].is_ascii_whitespace() {
+                i -= 1;
+            }
+            let mut args = None;
+            if i > 0 && code[i - 1] == b')' {
+                let Some(open) = matching_back(code, i - 1) else {
+                    break;
+                };
+                args = Some(open + 1..i - 1);
+                i = open;
+            }
+            let name_end = i;
+            while i > 0 && (is_ident(code[i - 1]) || code[i - 1] == b'$') {
+                i -= 1;
+            }
+            if i == name_end && args.is_none() {
+                break;
+            }
+            out.push(Segment {
+                name: self.text[i..name_end].to_owned(),
+                args,
+            });
+            at = i;
+        }
+        out.reverse();
+        out
     }
 
     /// The call's top-level arguments.
     pub fn args(&self, call: &RawCall) -> Vec<Arg> {
+        self.args_in(call.args.clone())
+    }
+
+    /// The arguments of the first call written in `range` (`models.IntegerField(null=True)`
+    /// in a field argument), whatever its name.
+    pub fn inner_call_args(&self, range: Range<usize>) -> Option<Vec<Arg>> {
+        let open = range.start + self.code[range.clone()].iter().position(|b| *b == b'(')?;
+        let close = matching(&self.code, open)?.min(range.end);
+        Some(self.args_in(open + 1..close))
+    }
+
+    /// The top-level arguments written in `range`.
+    fn args_in(&self, range: Range<usize>) -> Vec<Arg> {
         let code = &self.code;
         let mut parts = Vec::new();
         let mut depth = 0usize;
-        let mut begin = call.args.start;
-        for i in call.args.clone() {
+        let mut begin = range.start;
+        for i in range.clone() {
             match code[i] {
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -162,7 +365,7 @@ impl<'a> Source<'a> {
                 _ => {}
             }
         }
-        parts.push(begin..call.args.end);
+        parts.push(begin..range.end);
         parts
             .into_iter()
             .filter(|r| !self.code_text(r.clone()).trim().is_empty())
@@ -230,21 +433,61 @@ impl<'a> Source<'a> {
     pub fn strings_in(&self, range: Range<usize>) -> String {
         let mut out = String::new();
         let mut last_end: Option<usize> = None;
-        for (_, s) in self
-            .strings
-            .iter()
-            .filter(|(anchor, _)| range.contains(anchor))
-        {
+        for lit in self.literals_in(range) {
+            let s = &lit.content;
             if let Some(end) = last_end.filter(|end| *end <= s.start) {
                 if self.code[end..s.start].contains(&b',') {
                     out.push_str(";\n");
                 }
             }
-            out.push_str(&unescape(&self.text[s.clone()]));
+            out.push_str(&self.literal_text(lit));
             last_end = Some(s.end);
         }
         out
     }
+}
+
+/// One step of a receiver chain: a name, and its arguments when it is a call.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub name: String,
+    pub args: Option<Range<usize>>,
+}
+
+/// What a call that runs SQL was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlArg {
+    /// String literals: their text.
+    Literal(String),
+    /// String literals, some of them built from values at run time: their text, with the
+    /// interpolations as written.
+    Interpolated(String),
+    /// No literal at all (a variable, a function call): the code.
+    Code(String),
+}
+
+/// Whether the name at `start` is reached through a member access: `.`, `->` or `::`.
+fn member_access(code: &[u8], start: usize) -> bool {
+    let before = &code[..start];
+    before.ends_with(b".") || before.ends_with(b"->") || before.ends_with(b"::")
+}
+
+/// The offset of the bracket that opens the one closing at `close`.
+fn matching_back(code: &[u8], close: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in (0..=close).rev() {
+        match code[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn unescape(s: &str) -> String {
@@ -293,14 +536,29 @@ fn matching(code: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// The end of a Ruby statement without parentheses: the end of the line, continued while the
-/// line ends with `,` or `\` or brackets are open.
+/// The end of a Ruby or Elixir statement without parentheses: the end of the line, continued
+/// while the line ends with `,` or `\` or brackets are open, or the `do` of a block
+/// (`drop_table :users do |t|` is about `:users`).
 fn statement_end(code: &[u8], from: usize) -> usize {
     let mut depth = 0usize;
     let mut last_code = b' ';
     let mut i = from;
     while i < code.len() {
         let b = code[i];
+        let word_do = depth == 0
+            && code[i..].starts_with(b"do")
+            && i > from
+            && code[i - 1].is_ascii_whitespace()
+            && code
+                .get(i + 2)
+                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'|');
+        if word_do {
+            let mut end = i;
+            while end > from && code[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
+            return end;
+        }
         match b {
             b'(' | b'[' | b'{' => depth += 1,
             // A bracket that closes what the statement did not open ends it: the block of
@@ -319,167 +577,6 @@ fn statement_end(code: &[u8], from: usize) -> usize {
     code.len()
 }
 
-/// Blanks comments and string contents. Returns the masked bytes and the string contents'
-/// ranges. An unterminated string runs to the end of the file (Python: of its line).
-fn mask(text: &[u8], lang: Lang) -> (Vec<u8>, Vec<(usize, Range<usize>)>) {
-    let mut code = text.to_vec();
-    let mut strings = Vec::new();
-    let blank = |code: &mut Vec<u8>, range: Range<usize>| {
-        for b in &mut code[range] {
-            if *b != b'\n' {
-                *b = b' ';
-            }
-        }
-    };
-    // Ruby heredocs waiting for the end of the current line: (terminator, squiggly/dash).
-    let mut heredocs: Vec<(usize, String)> = Vec::new();
-    let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
-        match b {
-            b'\n' if !heredocs.is_empty() => {
-                let mut at = i + 1;
-                for (anchor, id) in std::mem::take(&mut heredocs) {
-                    let body_start = at;
-                    let mut end = text.len();
-                    let mut next = text.len();
-                    let mut line_start = at;
-                    while line_start < text.len() {
-                        let line_end = text[line_start..]
-                            .iter()
-                            .position(|&c| c == b'\n')
-                            .map_or(text.len(), |p| line_start + p);
-                        let line = String::from_utf8_lossy(&text[line_start..line_end]);
-                        if line.trim() == id {
-                            end = line_start;
-                            next = (line_end + 1).min(text.len());
-                            break;
-                        }
-                        line_start = line_end + 1;
-                    }
-                    strings.push((anchor, body_start..end));
-                    blank(&mut code, body_start..end);
-                    at = next;
-                }
-                i = at;
-                continue;
-            }
-            b'#' => {
-                let end = text[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(text.len(), |p| i + p);
-                blank(&mut code, i..end);
-                i = end;
-                continue;
-            }
-            b'<' if lang == Lang::Ruby && text.get(i + 1) == Some(&b'<') => {
-                let mut j = i + 2;
-                let squiggly = matches!(text.get(j), Some(b'~' | b'-'));
-                if squiggly {
-                    j += 1;
-                }
-                let quote = text.get(j).copied().filter(|c| *c == b'\'' || *c == b'"');
-                if quote.is_some() {
-                    j += 1;
-                }
-                let id_len = text[j.min(text.len())..]
-                    .iter()
-                    .take_while(|c| is_ident(**c))
-                    .count();
-                let starts_upper = text
-                    .get(j)
-                    .is_some_and(|c| c.is_ascii_uppercase() || *c == b'_');
-                if id_len > 0 && (squiggly || quote.is_some() || starts_upper) {
-                    heredocs.push((
-                        i,
-                        String::from_utf8_lossy(&text[j..j + id_len]).into_owned(),
-                    ));
-                    i = j + id_len + usize::from(quote.is_some());
-                    continue;
-                }
-                i += 2;
-                continue;
-            }
-            b'%' if lang == Lang::Ruby
-                && matches!(
-                    text.get(i + 1),
-                    Some(b'q' | b'Q' | b'w' | b'W' | b'i' | b'I')
-                )
-                && matches!(text.get(i + 2), Some(b'(' | b'[' | b'{' | b'<')) =>
-            {
-                let open = text[i + 2];
-                let close = match open {
-                    b'(' => b')',
-                    b'[' => b']',
-                    b'{' => b'}',
-                    _ => b'>',
-                };
-                let start = i + 3;
-                let mut depth = 1usize;
-                let mut j = start;
-                while j < text.len() {
-                    if text[j] == b'\\' {
-                        j += 2;
-                        continue;
-                    }
-                    if text[j] == open {
-                        depth += 1;
-                    } else if text[j] == close {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    j += 1;
-                }
-                let end = j.min(text.len());
-                strings.push((i, start..end));
-                blank(&mut code, start..end);
-                i = end + 1;
-                continue;
-            }
-            b'\'' | b'"' | b'`' if b != b'`' || lang == Lang::Ruby => {
-                let triple = lang == Lang::Python
-                    && text.get(i + 1) == Some(&b)
-                    && text.get(i + 2) == Some(&b);
-                let start = if triple { i + 3 } else { i + 1 };
-                let mut j = start;
-                let mut end = None;
-                while j < text.len() {
-                    let c = text[j];
-                    if c == b'\\' {
-                        j += 2;
-                        continue;
-                    }
-                    if triple {
-                        if c == b && text.get(j + 1) == Some(&b) && text.get(j + 2) == Some(&b) {
-                            end = Some((j, j + 3));
-                            break;
-                        }
-                    } else if c == b {
-                        end = Some((j, j + 1));
-                        break;
-                    } else if c == b'\n' && lang == Lang::Python {
-                        end = Some((j, j));
-                        break;
-                    }
-                    j += 1;
-                }
-                let (content_end, next) = end.unwrap_or((text.len(), text.len()));
-                let content_end = content_end.min(text.len());
-                strings.push((i, start.min(content_end)..content_end));
-                blank(&mut code, start.min(content_end)..content_end);
-                i = next.max(i + 1);
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    (code, strings)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,7 +587,7 @@ mod tests {
             "# op.drop_table('x')\nprint(\"op.drop_table('y')\")\nop.drop_table('z')\n",
             Lang::Python,
         );
-        let calls = src.calls("drop_table", Before::Dot, Lang::Python);
+        let calls = src.calls("drop_table", Before::Dot);
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].line, 3);
         let args = src.args(&calls[0]);
@@ -503,7 +600,7 @@ mod tests {
             "op.execute(\"\"\"\nDROP TABLE a; -- )\n\"\"\")\nx = 1\n",
             Lang::Python,
         );
-        let calls = src.calls("execute", Before::Dot, Lang::Python);
+        let calls = src.calls("execute", Before::Dot);
         assert_eq!((calls[0].line, calls[0].end_line), (1, 3));
         assert!(src
             .strings_in(calls[0].args.clone())
@@ -516,15 +613,15 @@ mod tests {
             "remove_column :users, :email,\n  :string, null: false\nexecute <<~SQL\n  DROP TABLE t;\nSQL\nfoo\n",
             Lang::Ruby,
         );
-        let calls = src.calls("remove_column", Before::Bare, Lang::Ruby);
+        let calls = src.calls("remove_column", Before::Bare);
         assert_eq!((calls[0].line, calls[0].end_line), (1, 2));
         let args = src.args(&calls[0]);
         assert_eq!(src.value(&args[1]), "email");
         assert_eq!(args[3].keyword.as_deref(), Some("null"));
-        let exec = src.calls("execute", Before::Bare, Lang::Ruby);
+        let exec = src.calls("execute", Before::Bare);
         assert_eq!(exec.len(), 1);
         assert!(src.strings_in(0..src.text.len()).contains("DROP TABLE t;"));
         // The heredoc body is not code.
-        assert!(src.calls("foo", Before::Bare, Lang::Ruby).len() == 1);
+        assert!(src.calls("foo", Before::Bare).len() == 1);
     }
 }

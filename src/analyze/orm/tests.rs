@@ -354,8 +354,54 @@ fn alembic_operations_and_batch_mode() {
     );
     assert!(f[0].message.contains("users.email"));
     assert!(f[1].message.contains("users.phone"), "{}", f[1].message);
-    assert_eq!(f[4].severity, Severity::Medium);
-    assert!(f[4].message.contains("String(50)"), "{}", f[4].message);
+    // existing_type= is the old type: Text to String(50) provably narrows.
+    assert_eq!(f[4].severity, Severity::High);
+    assert!(
+        f[4].message
+            .contains("users.bio from sa.Text() to sa.String(50), which narrows it"),
+        "{}",
+        f[4].message
+    );
+}
+
+#[test]
+fn alembic_type_changes_are_judged_against_existing_type() {
+    let up =
+        "    op.alter_column('users', 'name', existing_type=sa.String(100), type_=sa.String(10))
+    op.alter_column('users', 'age', existing_type=sa.Integer(), type_=sa.BigInteger())
+    op.alter_column('users', 'kind', existing_type=sa.String(20), type_=KindEnum())
+    op.alter_column('users', 'bio', type_=sa.String(10))
+";
+    let f = added_file(
+        ALEMBIC_PATH,
+        &alembic(
+            up,
+            "    pass
+",
+        ),
+    );
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"; 3]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("from sa.String(100) to sa.String(10)"),
+        "{}",
+        f[0].message
+    );
+    // Integer to BigInteger widens and is quiet; a type twokey does not know is medium with
+    // both types named; without existing_type the old type is unknown.
+    assert_eq!(f[1].severity, Severity::Medium);
+    assert!(
+        f[1].message.contains("from sa.String(20) to KindEnum()"),
+        "{}",
+        f[1].message
+    );
+    assert_eq!(f[2].severity, Severity::Medium);
+    assert!(
+        f[2].message.contains("no existing_type"),
+        "{}",
+        f[2].message
+    );
 }
 
 #[test]
@@ -439,7 +485,7 @@ fn prisma_reordered_models_and_removed_relation_fields_are_quiet() {
 }
 
 #[test]
-fn prisma_type_change_and_required_without_default_are_medium() {
+fn prisma_narrowed_native_type_is_high_and_required_without_default_is_medium() {
     let head = SCHEMA
         .replace("@db.VarChar(200)", "@db.VarChar(80)")
         .replace("name  String?", "name  String");
@@ -448,8 +494,33 @@ fn prisma_type_change_and_required_without_default_are_medium() {
         ids(&f),
         ["sql/not-null-without-default", "sql/column-type-narrowed"]
     );
-    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Both types are in the schema, so the narrowing is proven.
+    assert_eq!(f[1].severity, Severity::High);
+    assert!(f[1].message.contains("which narrows"), "{}", f[1].message);
     assert_eq!(f[1].location.line, Some(15));
+    // Widening is quiet; a change twokey cannot judge stays medium.
+    let wider = SCHEMA.replace("@db.VarChar(200)", "@db.VarChar(400)");
+    assert!(modified(PRISMA_PATH, SCHEMA, &wider).is_empty());
+    let unclear = SCHEMA.replace("@db.VarChar(200)", "@db.Uuid");
+    let f = modified(PRISMA_PATH, SCHEMA, &unclear);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+#[test]
+fn prisma_required_field_added_to_an_existing_model_without_default() {
+    let head = SCHEMA.replace(
+        "model Post {\n",
+        "model Post {\n  age Int\n  rank Int @default(0)\n  note String?\n  tags String[]\n",
+    );
+    assert_ne!(head, SCHEMA);
+    let f = modified(PRISMA_PATH, SCHEMA, &head);
+    assert_eq!(ids(&f), ["sql/not-null-without-default"]);
+    assert!(f[0].message.contains("Post.age"), "{}", f[0].message);
+    // A new model's required fields are a new, empty table's.
+    let new_model = format!("{SCHEMA}\nmodel Tag {{\n  id Int @id\n  label String\n}}\n");
+    assert!(modified(PRISMA_PATH, SCHEMA, &new_model).is_empty());
 }
 
 #[test]
@@ -638,7 +709,7 @@ fn prisma_schema(models: &[(String, Vec<String>)]) -> String {
 proptest! {
     #[test]
     fn scanners_never_panic_on_arbitrary_text(old in "\\PC{0,160}", new in "\\PC{0,160}") {
-        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH, "db/changelog.json"] {
+        for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH, "db/changelog.json", LARAVEL_PATH, "migrations/1_x.js", ECTO_PATH, EF_PATH] {
             let _ = modified(path, &old, &new);
         }
     }
@@ -648,6 +719,17 @@ proptest! {
         for path in [DJANGO_PATH, RAILS_PATH, ALEMBIC_PATH, PRISMA_PATH, LIQUIBASE_PATH] {
             for f in added_file(path, &s) {
                 let lines = s.lines().count().max(1) as u32;
+                prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
+        for path in [LARAVEL_PATH, "migrations/1_x.js", "src/migration/1-X.ts", ECTO_PATH, EF_PATH] {
+            let text = if path.ends_with(".ts") { format!("implements MigrationInterface\n{s}") } else { s.clone() };
+            for f in added_file(path, &text) {
+                let lines = text.lines().count().max(1) as u32;
                 prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
             }
         }
@@ -671,4 +753,674 @@ proptest! {
         prop_assert_eq!(ids(&f), vec!["sql/drop-table"]);
         prop_assert!(f[0].message.contains(&format!("model {} ", gone.0)), "{}", f[0].message);
     }
+}
+
+// ---- Laravel ----
+
+const LARAVEL_PATH: &str = "database/migrations/2024_01_01_000000_drop_users.php";
+
+fn laravel(up: &str, down: &str) -> String {
+    format!(
+        "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{{\n    public function up(): void\n    {{\n{up}    }}\n\n    public function down(): void\n    {{\n{down}    }}\n}};\n"
+    )
+}
+
+#[test]
+fn laravel_schema_and_blueprint_drops_in_up_are_findings_and_down_is_quiet() {
+    let up = "        Schema::dropIfExists('users');\n        Schema::table('orders', function (Blueprint $table) {\n            $table->dropColumn('note');\n            $table->dropColumn(['a', 'b']);\n            $table->renameColumn('total', 'amount');\n            $table->dropForeign(['user_id']);\n        });\n        Schema::rename('carts', 'baskets');\n";
+    let down = "        Schema::drop('orders');\n        Schema::table('orders', fn (Blueprint $t) => $t->dropColumn('x'));\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, down));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-constraint",
+            "sql/rename"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(
+        f[0].message
+            .contains("Schema::dropIfExists drops the table users"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("the column orders.note "),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message.contains("the columns a, b of orders"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[3].message.contains("orders.total to amount"),
+        "{}",
+        f[3].message
+    );
+    assert_eq!(f[4].severity, Severity::Low);
+    assert!(
+        f[5].message.contains("carts to baskets"),
+        "{}",
+        f[5].message
+    );
+}
+
+#[test]
+fn laravel_raw_sql_and_unfiltered_query_builder_calls() {
+    let up = "        DB::statement('DROP TABLE legacy');\n        DB::table('sessions')->truncate();\n        DB::table('carts')->delete();\n        DB::table('carts')->where('id', 3)->delete();\n        DB::table('users')->update(['flag' => 0]);\n        $user->delete();\n        DB::unprepared(\"DELETE FROM $table\");\n        DB::statement($sql);\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, ""));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/truncate",
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where",
+            "sql/unparseable"
+        ]
+    );
+    assert!(
+        f[0].message.starts_with("DB::statement runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("sessions"));
+    // Interpolated SQL is still read where it parses: a DELETE of some table, every row.
+    assert!(
+        f[4].message.starts_with("DB::unprepared runs SQL"),
+        "{}",
+        f[4].message
+    );
+    assert!(f[5].message.contains("`$sql`"), "{}", f[5].message);
+}
+
+#[test]
+fn laravel_creations_comments_and_reformatting_are_quiet() {
+    let up = "        Schema::create('users', function (Blueprint $table) {\n            $table->id();\n            $table->string('email');\n        });\n        // Schema::drop('users');\n        DB::statement('CREATE INDEX i ON users (email)');\n";
+    assert!(added_file(LARAVEL_PATH, &laravel(up, "")).is_empty());
+    let old = laravel("        Schema::drop('users');\n", "");
+    let new = laravel(
+        "        Schema::drop(\n            \"users\",\n        );\n",
+        "",
+    );
+    assert!(modified(LARAVEL_PATH, &old, &new).is_empty());
+}
+
+// ---- Knex, Sequelize, TypeORM ----
+
+#[test]
+fn knex_drops_raw_sql_and_table_builder_columns_skip_down() {
+    let js = "exports.up = async function (knex) {\n  await knex.schema.dropTable('users');\n  await knex.schema.table('orders', (table) => {\n    table.dropColumn('note');\n    table.renameColumn('total', 'amount');\n  });\n  await knex.raw('DROP TABLE legacy');\n  await knex.raw(`DELETE FROM ${name}`);\n  await knex('sessions').truncate();\n  await knex('carts').where('id', 1).del();\n};\n\nexports.down = function (knex) {\n  return knex.schema.dropTable('orders');\n};\n";
+    let f = added_file("migrations/20240101_drop.js", js);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-table",
+            "sql/unparseable",
+            "sql/truncate"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(f[0].message.contains("users"), "{}", f[0].message);
+    assert!(f[1].message.contains("orders.note"), "{}", f[1].message);
+    assert!(
+        f[3].message.starts_with("knex.raw runs SQL"),
+        "{}",
+        f[3].message
+    );
+    // An arrow `up` whose whole body is the drop.
+    let arrow = "exports.up = knex => knex.schema.dropTableIfExists('users');\nexports.down = knex => knex.schema.createTable('users', t => t.increments());\n";
+    assert_eq!(
+        ids(&added_file("migrations/1_x.js", arrow)),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn knex_template_literals_without_interpolation_are_read_and_harmless_ones_are_quiet() {
+    let js = "export async function up(knex) {\n  await knex.raw(`CREATE INDEX i ON t (a)`);\n  await knex.raw(`ALTER TABLE t\n    DROP COLUMN c`);\n}\nexport async function down(knex) {\n  await knex.raw(`DROP INDEX i`);\n}\n";
+    let f = added_file("db/migrations/20240101_idx.ts", js);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    // Building SQL from a value is a human's to read, even when the text looks harmless.
+    let built =
+        "export async function up(knex) {\n  await knex.raw(`CREATE INDEX ${name} ON t (a)`);\n}\n";
+    assert_eq!(
+        ids(&added_file("db/migrations/2_x.ts", built)),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn sequelize_query_interface_calls_up_only() {
+    let js = "'use strict';\n/** @type {import('sequelize-cli').Migration} */\nmodule.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.removeColumn('Users', 'email');\n    await queryInterface.dropTable('Legacy');\n    await queryInterface.bulkDelete('Sessions', null, {});\n    await queryInterface.bulkDelete('Carts', { id: 3 });\n    await queryInterface.renameColumn('Users', 'name', 'fullName');\n    await queryInterface.sequelize.query('TRUNCATE \"Logs\"');\n  },\n  async down(queryInterface, Sequelize) {\n    await queryInterface.dropTable('Users');\n  },\n};\n";
+    let f = added_file("migrations/20240101-rm.js", js);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/rename",
+            "sql/truncate"
+        ]
+    );
+    assert!(f[0].message.contains("Users.email"), "{}", f[0].message);
+    assert!(f[2].message.contains("Sessions"), "{}", f[2].message);
+    assert!(
+        f[3].message.contains("Users.name to fullName"),
+        "{}",
+        f[3].message
+    );
+}
+
+#[test]
+fn typeorm_generated_queries_and_query_runner_methods() {
+    let ts = "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class Drop1700000000000 implements MigrationInterface {\n    name = 'Drop1700000000000'\n\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`ALTER TABLE \"user\" DROP COLUMN \"email\"`);\n        await queryRunner.dropTable('legacy');\n        await queryRunner.query(`CREATE INDEX \"IDX_1\" ON \"user\" (\"name\") `);\n        await queryRunner.query(sql);\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.query(`DROP INDEX \"IDX_1\"`);\n        await queryRunner.query(`ALTER TABLE \"user\" ADD \"email\" varchar`);\n    }\n}\n";
+    let f = added_file("src/migrations/1700000000000-Drop.ts", ts);
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-column", "sql/drop-table", "sql/unparseable"]
+    );
+    assert_eq!(f[0].location.line, Some(7));
+    assert!(
+        f[0].message.starts_with("queryRunner.query runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("legacy"));
+}
+
+// ---- Ecto ----
+
+const ECTO_PATH: &str = "priv/repo/migrations/20240101000000_drop.exs";
+
+#[test]
+fn ecto_drops_removes_renames_and_execute_outside_down() {
+    let ex = "defmodule Shop.Repo.Migrations.Drop do\n  use Ecto.Migration\n\n  def up do\n    drop table(:users)\n    drop_if_exists index(:orders, [:email])\n\n    alter table(:orders) do\n      remove :note\n      add :flag, :boolean\n    end\n\n    rename table(:carts), to: table(:baskets)\n    rename table(:orders), :total, to: :amount\n    execute \"TRUNCATE sessions\"\n    execute(\"DROP TABLE legacy\", \"CREATE TABLE legacy (id int)\")\n  end\n\n  def down do\n    drop table(:orders)\n    execute \"DROP TABLE baskets\"\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-index",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/rename",
+            "sql/truncate",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(f[0].message.contains("the table users"), "{}", f[0].message);
+    assert!(f[2].message.contains("orders.note"), "{}", f[2].message);
+    assert!(
+        f[3].message.contains("carts to baskets"),
+        "{}",
+        f[3].message
+    );
+    assert!(
+        f[4].message.contains("orders.total to amount"),
+        "{}",
+        f[4].message
+    );
+    assert!(f[6].message.contains("legacy"), "{}", f[6].message);
+}
+
+#[test]
+fn ecto_reversible_execute_reads_only_its_up_and_creations_are_quiet() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n\n  def change do\n    create table(:users) do\n      add :email, :string\n    end\n    # drop table(:users)\n    execute \"CREATE EXTENSION citext\", \"DROP EXTENSION citext\"\n  end\nend\n";
+    assert!(added_file(ECTO_PATH, ex).is_empty());
+    let opaque = "defmodule M do\n  use Ecto.Migration\n  def change do\n    execute \"DELETE FROM #{@table}\"\n    execute sql()\n  end\nend\n";
+    assert_eq!(
+        ids(&added_file(ECTO_PATH, opaque)),
+        ["sql/unparseable", "sql/unparseable"]
+    );
+}
+
+// ---- EF Core ----
+
+const EF_PATH: &str = "src/Shop.Data/Migrations/20240101000000_Drop.cs";
+
+fn ef(up: &str, down: &str) -> String {
+    format!("using Microsoft.EntityFrameworkCore.Migrations;\n\n#nullable disable\n\nnamespace Shop.Data.Migrations\n{{\n    /// <inheritdoc />\n    public partial class Drop : Migration\n    {{\n        /// <inheritdoc />\n        protected override void Up(MigrationBuilder migrationBuilder)\n        {{\n{up}        }}\n\n        /// <inheritdoc />\n        protected override void Down(MigrationBuilder migrationBuilder)\n        {{\n{down}        }}\n    }}\n}}\n")
+}
+
+#[test]
+fn ef_core_operations_in_up_are_findings_and_down_is_quiet() {
+    let up = "            migrationBuilder.DropTable(\n                name: \"Users\");\n\n            migrationBuilder.DropColumn(\n                name: \"Email\",\n                table: \"Orders\",\n                schema: \"billing\");\n\n            migrationBuilder.RenameColumn(\n                name: \"Total\",\n                table: \"Orders\",\n                newName: \"Amount\");\n\n            migrationBuilder.DropForeignKey(\n                name: \"FK_Orders_Users\",\n                table: \"Orders\");\n\n            migrationBuilder.Sql(\"DELETE FROM Sessions\");\n            migrationBuilder.Sql(@\"UPDATE Carts\n                SET Total = 0\");\n";
+    let down = "            migrationBuilder.DropTable(name: \"Baskets\");\n";
+    let f = added_file(EF_PATH, &ef(up, down));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/drop-column",
+            "sql/rename",
+            "sql/drop-constraint",
+            "sql/delete-without-where",
+            "sql/update-without-where"
+        ]
+    );
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(13), Some(14))
+    );
+    assert!(f[0].message.contains("the table Users"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("billing.Orders.Email"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message.contains("Orders.Total to Amount"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[4].message.starts_with("migrationBuilder.Sql runs SQL"),
+        "{}",
+        f[4].message
+    );
+}
+
+#[test]
+fn ef_core_creations_and_interpolated_sql() {
+    let up = "            migrationBuilder.CreateTable(\n                name: \"Users\",\n                columns: table => new { Id = table.Column<int>(nullable: false) });\n            migrationBuilder.AddColumn<string>(name: \"Email\", table: \"Users\", nullable: true);\n";
+    assert!(added_file(EF_PATH, &ef(up, "")).is_empty());
+    let built = "            migrationBuilder.Sql($\"DROP TABLE {table}\");\n";
+    assert_eq!(
+        ids(&added_file(EF_PATH, &ef(built, ""))),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn new_frameworks_are_told_apart_by_path_and_content() {
+    assert_eq!(
+        Framework::detect(LARAVEL_PATH, ""),
+        Some(Framework::Laravel)
+    );
+    assert_eq!(Framework::detect(ECTO_PATH, ""), Some(Framework::Ecto));
+    assert_eq!(Framework::detect(EF_PATH, ""), Some(Framework::EfCore));
+    assert_eq!(
+        Framework::detect("migrations/1.js", "exports.up = knex => 1"),
+        Some(Framework::Knex)
+    );
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = { async up(queryInterface) {} }"
+        ),
+        Some(Framework::Sequelize)
+    );
+    assert_eq!(
+        Framework::detect(
+            "src/migration/1.ts",
+            "class X implements MigrationInterface {}"
+        ),
+        Some(Framework::TypeOrm)
+    );
+    // A Sequelize migration whose parameter has another name still calls its methods.
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = { up: (qi) => qi.removeColumn('a', 'b') }"
+        ),
+        Some(Framework::Sequelize)
+    );
+    assert_eq!(
+        Framework::detect(
+            "migrations/1.js",
+            "module.exports = class X { async up(queryRunner) {} }"
+        ),
+        Some(Framework::TypeOrm)
+    );
+}
+
+// ---- formatting-only edits ----
+
+#[test]
+fn reformatting_an_old_migration_does_not_make_its_calls_new() {
+    // black/ruff: quote style, exploded arguments with a magic trailing comma.
+    let old = alembic("    op.drop_column('users', 'email')\n", "    pass\n");
+    let new = alembic(
+        "    op.drop_column(\n        \"users\",\n        \"email\",\n    )\n",
+        "    pass\n",
+    );
+    assert!(modified(ALEMBIC_PATH, &old, &new).is_empty());
+    let old = django("        migrations.RemoveField(model_name='user', name='email'),\n");
+    let new = django("        migrations.RemoveField(\n            model_name=\"user\",\n            name=\"email\",\n        ),\n");
+    assert!(modified(DJANGO_PATH, &old, &new).is_empty());
+    // RuboCop and hand edits: parentheses, strings for symbols.
+    let rails = |body: &str| {
+        format!("class X < ActiveRecord::Migration[7.1]\n  def change\n    {body}\n  end\nend\n")
+    };
+    let old = rails("remove_column :users, :email");
+    for same in [
+        "remove_column(:users, :email)",
+        "remove_column \"users\", 'email'",
+    ] {
+        assert!(
+            modified(RAILS_PATH, &old, &rails(same)).is_empty(),
+            "{same}"
+        );
+    }
+    // Another column is another call.
+    assert_eq!(
+        ids(&modified(
+            RAILS_PATH,
+            &old,
+            &rails("remove_column :users, :name")
+        )),
+        ["sql/drop-column"]
+    );
+}
+
+#[test]
+fn reformatted_calls_keep_strings_that_differ_apart() {
+    let old = alembic("    op.execute('DELETE FROM a')\n", "    pass\n");
+    let new = alembic("    op.execute(\"DELETE FROM b\")\n", "    pass\n");
+    assert_eq!(
+        ids(&modified(ALEMBIC_PATH, &old, &new)),
+        ["sql/delete-without-where"]
+    );
+}
+
+#[test]
+fn rails_block_forms_name_the_table_not_the_block() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :users do |t|\n      t.string :email\n    end\n    change_table :accounts do |t|\n      t.rename :name, :full_name\n      t.remove :email\n    end\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/rename", "sql/drop-column"]);
+    assert!(
+        f[0].message.contains("drops the table users and"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("renames accounts.name to full_name"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message
+            .contains("drops the column accounts.email and its data"),
+        "{}",
+        f[2].message
+    );
+}
+
+#[test]
+fn rails_multi_database_migrations_are_read_like_db_migrate() {
+    let text = "class DropDogs < ActiveRecord::Migration[7.1]\n  def change\n    drop_table :dogs\n  end\nend\n";
+    let f = added_file("db/animals_migrate/20240101000000_drop_dogs.rb", text);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("dogs"));
+}
+
+// ---- data destroyed by ORM code, and SQL twokey cannot see ----
+
+#[test]
+fn rails_bulk_writes_on_a_whole_model_are_deletes_and_updates_without_where() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def up\n    User.delete_all\n    User.unscoped.update_all(email: nil)\n    Billing::Invoice.all.destroy_all\n    User.where(legacy: true).delete_all\n    User.inactive.update_all(flag: 1)\n    user.posts.delete_all\n  end\n\n  def down\n    Post.delete_all\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(
+        f[0].message.starts_with("User.delete_all"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[2].message.contains("Invoice.destroy_all"),
+        "{}",
+        f[2].message
+    );
+}
+
+#[test]
+fn raw_sql_given_no_literal_needs_a_human() {
+    let rails = "class X < ActiveRecord::Migration[7.1]\n  def up\n    execute(sql)\n    execute <<~SQL\n      CREATE INDEX i ON t (a);\n    SQL\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rails);
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(f[0].message.contains("`sql`"), "{}", f[0].message);
+    let f = added_file(
+        DJANGO_PATH,
+        &format!("SQL = 'DROP TABLE legacy'\n{}", django("        migrations.RunSQL(SQL),\n        migrations.RunSQL(migrations.RunSQL.noop),\n")),
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert!(
+        f[0].message
+            .starts_with("migrations.RunSQL runs SQL held in `SQL`"),
+        "{}",
+        f[0].message
+    );
+    // A SQLAlchemy query in Alembic reads rows; it is not SQL text.
+    let reads = alembic(
+        "    conn = op.get_bind()\n    conn.execute(sa.select(users.c.id))\n",
+        "    pass\n",
+    );
+    assert!(added_file(ALEMBIC_PATH, &reads).is_empty());
+}
+
+const RUN_PYTHON: &str = "from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    User = apps.get_model(\"shop\", \"User\")\n    User.objects.all().delete()\n    apps.get_model(\"shop\", \"Cart\").objects.update(total=0)\n    User.objects.filter(legacy=True).delete()\n    User.objects.all().update(email=None)\n    schema_editor.execute(\"DROP TABLE shop_legacy\")\n\n\ndef backwards(apps, schema_editor):\n    apps.get_model(\"shop\", \"Order\").objects.all().delete()\n    schema_editor.execute(\"DROP TABLE shop_other\")\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(forwards, backwards),\n    ]\n";
+
+#[test]
+fn django_run_python_unfiltered_writes_and_schema_editor_sql_forward_only() {
+    let f = added_file(DJANGO_PATH, RUN_PYTHON);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/update-without-where",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(f[0].message.starts_with("User.objects"), "{}", f[0].message);
+    assert!(f[1].message.contains("Cart"), "{}", f[1].message);
+    assert!(
+        f[3].message.starts_with("schema_editor.execute runs SQL"),
+        "{}",
+        f[3].message
+    );
+    // With a keyword reverse the same function is skipped.
+    let keyword = RUN_PYTHON.replace(
+        "RunPython(forwards, backwards)",
+        "RunPython(code=forwards, reverse_code=backwards)",
+    );
+    assert_eq!(added_file(DJANGO_PATH, &keyword).len(), 4);
+}
+
+// ---- required columns added without a default ----
+
+#[test]
+fn alembic_add_column_not_null_without_server_default() {
+    let up = "    op.add_column('users', sa.Column('age', sa.Integer(), nullable=False))\n    op.add_column('users', sa.Column('tier', sa.Integer(), nullable=False, server_default='0'))\n    op.add_column('users', sa.Column('nick', sa.String(), nullable=True))\n    with op.batch_alter_table('orders') as batch_op:\n        batch_op.add_column(sa.Column('total', sa.Integer(), nullable=False, default=0))\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("users.age"), "{}", f[0].message);
+    assert!(f[1].message.contains("orders.total"), "{}", f[1].message);
+}
+
+#[test]
+fn django_add_field_is_required_unless_null_or_default() {
+    let ops = "        migrations.AddField(model_name='order', name='age', field=models.IntegerField()),\n        migrations.AddField(model_name='order', name='user', field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='shop.user')),\n        migrations.AddField(model_name='order', name='note', field=models.TextField(null=True)),\n        migrations.AddField(model_name='order', name='flag', field=models.BooleanField(default=False)),\n        migrations.AddField(model_name='order', name='tags', field=models.ManyToManyField(to='shop.tag')),\n        migrations.AddField(model_name='order', name='money', field=shop.fields.MoneyField(max_digits=9)),\n";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert!(
+        f[0].message.contains("order.age as IntegerField"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("order.user as ForeignKey"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains("MoneyField"), "{}", f[2].message);
+    // A model created in the same migration has no rows.
+    let created = django("        migrations.CreateModel(name='Order', fields=[]),\n        migrations.AddField(model_name='order', name='age', field=models.IntegerField()),\n");
+    assert!(added_file(DJANGO_PATH, &created).is_empty());
+}
+
+#[test]
+fn rails_add_column_null_false_without_default() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :age, :integer, null: false\n    add_column :users, :tier, :integer, null: false, default: 0\n    add_column :users, :nick, :string\n    add_reference :users, :org, null: false, foreign_key: true\n    create_table :pets do |t|\n      t.string :name\n    end\n    add_column :pets, :kind, :string, null: false\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/not-null-without-default",
+            "sql/not-null-without-default"
+        ]
+    );
+    assert!(f[0].message.contains("users.age"), "{}", f[0].message);
+    assert!(f[1].message.contains("users.org_id"), "{}", f[1].message);
+}
+
+#[test]
+fn alembic_messages_name_the_call_as_written_and_the_schema() {
+    let up = "    op.drop_table(table_name='users', schema='billing')\n    conn = op.get_bind()\n    conn.execute(sa.text('DELETE FROM sessions'))\n    with op.batch_alter_table('orders') as batch_op:\n        batch_op.drop_column('note')\n    op.drop_column('carts', 'total', schema=None)\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/drop-column",
+            "sql/drop-column"
+        ]
+    );
+    assert!(
+        f[0].message
+            .starts_with("op.drop_table drops the table billing.users "),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.starts_with("conn.execute runs SQL"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message
+            .starts_with("batch_op.drop_column drops the column orders.note"),
+        "{}",
+        f[2].message
+    );
+    assert!(
+        f[3].message
+            .starts_with("op.drop_column drops the column carts.total"),
+        "{}",
+        f[3].message
+    );
+}
+
+#[test]
+fn rails_scenic_drop_view_is_a_view_drop() {
+    let text = "class X < ActiveRecord::Migration[7.1]\n  def change\n    drop_view :active_users, revert_to_version: 2\n    create_view :recent_users\n  end\nend\n";
+    let f = added_file(RAILS_PATH, text);
+    assert_eq!(ids(&f), ["sql/drop-view"]);
+    assert!(
+        f[0].message.contains("the view active_users"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn ef_core_verbatim_sql_with_doubled_quotes_is_read_as_sql() {
+    let up = "            migrationBuilder.Sql(@\"DELETE FROM \"\"Sessions\"\";\");\n";
+    let f = added_file(EF_PATH, &ef(up, ""));
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    assert!(
+        f[0].message.to_lowercase().contains("from sessions"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn code_outside_a_recognised_rollback_is_read_as_forward_code() {
+    // A helper is not `down`, whoever calls it: reading it costs a finding at worst.
+    let php = "<?php\nreturn new class extends Migration {\n    public function up(): void { $this->cleanup(); }\n    private function cleanup(): void { Schema::drop('legacy'); }\n    public function down(): void { Schema::drop('other'); }\n};\n";
+    let f = added_file(LARAVEL_PATH, php);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
+    // A call named down is not a rollback either.
+    let js = "exports.up = async (knex) => {\n  await down(knex);\n  await knex.schema.dropTable('users');\n};\n";
+    assert_eq!(
+        ids(&added_file("migrations/3_x.js", js)),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn other_javascript_tools_in_migrations_are_read_by_the_calls_they_share() {
+    // node-pg-migrate.
+    let js = "exports.up = (pgm) => {\n  pgm.dropTable('legacy');\n  pgm.sql('TRUNCATE sessions');\n};\nexports.down = (pgm) => {\n  pgm.sql('DROP TABLE users');\n};\n";
+    let f = added_file("migrations/1700000000000_drop.js", js);
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/truncate"]);
+    assert!(
+        f[0].message
+            .starts_with("pgm.dropTable drops the table legacy"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.starts_with("pgm.sql runs SQL"),
+        "{}",
+        f[1].message
+    );
+}
+
+#[test]
+fn removals_keep_their_identity_whatever_the_optional_arguments() {
+    let rails = |body: &str| {
+        format!("class X < ActiveRecord::Migration[7.1]\n  def change\n    {body}\n  end\nend\n")
+    };
+    let old = rails("remove_column :users, :email");
+    let new = rails("remove_column(:users, :email, :string, null: true)");
+    assert!(modified(RAILS_PATH, &old, &new).is_empty());
+    let old = django("        migrations.RemoveField(model_name='order', name='coupon'),\n        migrations.DeleteModel(name='Legacy'),\n");
+    let new = django("        migrations.RemoveField('order', 'coupon'),\n        migrations.DeleteModel('Legacy'),\n");
+    assert!(modified(DJANGO_PATH, &old, &new).is_empty());
+    // Another field of the same model is another removal.
+    let other = django("        migrations.RemoveField('order', 'note'),\n        migrations.DeleteModel('Legacy'),\n");
+    assert_eq!(
+        ids(&modified(DJANGO_PATH, &old, &other)),
+        ["sql/drop-column"]
+    );
 }

@@ -24,7 +24,7 @@ mod declarative;
 mod held;
 mod parse;
 mod rollback;
-mod types;
+pub(crate) mod types;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;

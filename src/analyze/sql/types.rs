@@ -229,6 +229,18 @@ pub fn compare(old: &DataType, new: &DataType) -> Verdict {
     }
 }
 
+/// [`compare`] for two types written as SQL text (`VARCHAR(100)`, `BIGINT`), as the ORM
+/// analyzer reads them from migration code; `None` when either does not parse as a type.
+pub(crate) fn compare_text(old: &str, new: &str) -> Option<Verdict> {
+    let parse = |s: &str| {
+        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(s)
+            .and_then(|mut p| p.parse_data_type())
+            .ok()
+    };
+    Some(compare(&parse(old)?, &parse(new)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

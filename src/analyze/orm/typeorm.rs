@@ -1,0 +1,93 @@
+//! TypeORM migrations (classes that implement `MigrationInterface`): `queryRunner.query`
+//! SQL, which is what `migration:generate` writes, and the `QueryRunner` schema methods.
+//! `async down(queryRunner)` is the rollback and is skipped. A table or column passed as an
+//! object (`new Table({…})`, a variable) is reported with its code as the name.
+
+use super::scan::{Before, Lang, RawCall, Source};
+use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use crate::analyze::sql;
+
+const METHODS: &[&str] = &[
+    "query",
+    "dropTable",
+    "dropColumn",
+    "dropColumns",
+    "renameColumn",
+    "renameTable",
+    "clearTable",
+    "dropSchema",
+    "dropDatabase",
+    "dropIndex",
+    "dropIndices",
+    "dropForeignKey",
+    "dropForeignKeys",
+    "dropPrimaryKey",
+    "dropUniqueConstraint",
+    "dropCheckConstraint",
+];
+
+pub(crate) fn calls(text: &str) -> Vec<Call> {
+    let src = Source::new(text, Lang::Js);
+    let mut out = Vec::new();
+    for &name in METHODS {
+        for call in forward_only(&src, src.calls(name, Before::Dot)) {
+            if let Some(effect) = effect(&src, &call) {
+                out.push(Call::found(&src, &call, effect));
+            }
+        }
+    }
+    out
+}
+
+fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
+    let args = src.args(call);
+    let value = |i: usize| or_unknown(args.get(i).map(|a| src.value(a)));
+    let name = call.name;
+    Some(match name {
+        "query" => raw_sql(src, "queryRunner.query", args.first())?,
+        "dropTable" => Effect::finding(
+            &sql::DROP_TABLE,
+            format!("queryRunner.dropTable drops the table {} and every row in it.", value(0)),
+        ),
+        "dropColumn" | "dropColumns" => Effect::finding(
+            &sql::DROP_COLUMN,
+            format!("queryRunner.{name} drops {} of {} and the data in every row.", column_words(name, &value(1)), value(0)),
+        ),
+        "renameColumn" => Effect::finding(
+            &sql::RENAME,
+            format!("queryRunner.renameColumn renames {}.{} to {}: running code that still uses the old name fails until the new code is deployed.", value(0), value(1), value(2)),
+        ),
+        "renameTable" => Effect::finding(
+            &sql::RENAME,
+            format!("queryRunner.renameTable renames the table {} to {}: running code that still uses the old table fails until the new code is deployed.", value(0), value(1)),
+        ),
+        "clearTable" => Effect::finding(
+            &sql::TRUNCATE,
+            format!("queryRunner.clearTable empties {}: every row is deleted.", value(0)),
+        ),
+        "dropSchema" => Effect::finding(
+            &sql::DROP_SCHEMA,
+            format!("queryRunner.dropSchema drops the schema {} and everything in it.", value(0)),
+        ),
+        "dropDatabase" => Effect::finding(
+            &sql::DROP_DATABASE,
+            format!("queryRunner.dropDatabase drops the database {}.", value(0)),
+        ),
+        "dropIndex" | "dropIndices" => Effect::finding(
+            &sql::DROP_INDEX,
+            format!("queryRunner.{name} drops an index of {}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", value(0)),
+        ),
+        _ => Effect::finding(
+            &sql::DROP_CONSTRAINT,
+            format!("queryRunner.{name} drops a constraint of {}: the table stops refusing the rows it kept out.", value(0)),
+        ),
+    })
+}
+
+fn column_words(name: &str, columns: &str) -> String {
+    if name == "dropColumn" {
+        format!("the column {columns}")
+    } else {
+        format!("the columns {columns}")
+    }
+}
