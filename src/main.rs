@@ -257,6 +257,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "change loaded"
     );
+    if change.files.is_empty() && change.commits.is_empty() && args.base.is_none() && !args.worktree
+    {
+        // An empty change is a pass; say why, so "no review required" is not read as a
+        // verdict on work that was never compared.
+        eprintln!("twokey: note: the head is where the default branch is, so there is nothing to compare; pass --base to compare with another revision, or --worktree to include uncommitted changes.");
+    }
     let (config, config_source) = {
         let snapshot = source.snapshot(&change, &options)?;
         load_config(args.config.as_deref(), &snapshot)?

@@ -651,3 +651,18 @@ fn laravel_and_typeorm_migrations_are_infra_and_their_drops_are_found_through_th
     assert_eq!(report["findings"][0]["line"], 7);
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn checking_the_default_branch_itself_says_there_is_nothing_to_compare() {
+    let (repo, _) = repo_with_base();
+    let run = repo.twokey(&["check", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("nothing to compare"), "{}", run.stderr);
+    assert_eq!(run.json()["files"]["changed"], 0);
+    // A change that compares something says nothing of the kind.
+    repo.checkout_new("feature");
+    repo.write("src/app.py", "print('hello')\n");
+    repo.commit_all("Say hello");
+    let run = repo.twokey(&["check", "--format", "json"]);
+    assert!(!run.stderr.contains("nothing to compare"), "{}", run.stderr);
+}

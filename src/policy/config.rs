@@ -251,6 +251,7 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
             (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.source, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.source, self.message),
             _ => write!(f, "{}: {}", self.source, self.message),
         }
     }
@@ -282,11 +283,23 @@ impl Config {
             column: None,
             message,
         };
+        // Errors found after parsing point at the line that holds the key they are about.
+        let at = |needle: &str, message: String| ConfigError {
+            line: text
+                .lines()
+                .position(|l| l.trim_start().trim_start_matches("- ").starts_with(needle))
+                .map(|i| i + 1),
+            column: None,
+            ..invalid(message)
+        };
         if raw.version != 1 {
-            return Err(invalid(format!(
-                "unsupported `version: {}`; this twokey reads version 1",
-                raw.version
-            )));
+            return Err(at(
+                "version:",
+                format!(
+                    "unsupported `version: {}`; this twokey reads version 1",
+                    raw.version
+                ),
+            ));
         }
         // A repository file that leaves out a section keeps the default's, so that a config
         // which only adds owners does not silently drop every tier.
@@ -305,10 +318,13 @@ impl Config {
                 && tier.when.rules.is_empty()
                 && tier.when.min_severity.is_none()
             {
-                return Err(invalid(format!(
-                    "tier `{}` has an empty `when`: give it tags, rules or min_severity",
-                    tier.name
-                )));
+                return Err(at(
+                    &format!("name: {}", tier.name),
+                    format!(
+                        "tier `{}` has an empty `when`: give it tags, rules or min_severity",
+                        tier.name
+                    ),
+                ));
             }
             if tier.from_owners > tier.approvals {
                 return Err(invalid(format!(
@@ -385,6 +401,16 @@ fn explain_serde_error(message: &str) -> String {
         Some((head, _)) => head,
         None => message,
     };
+    // Not a config at all (`config validate /etc/passwd`): say what a config is, without
+    // echoing the whole file or naming the parser's internal types.
+    if let Some((found, _)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected struct RawConfig"))
+    {
+        let found = found.split(' ').next().unwrap_or(found);
+        return format!("this is not a twokey config: expected a mapping of settings (`version: 1`, `owners`, `tiers`, …), found a {found}");
+    }
+    let message = &clip_quoted(message, 60);
     let Some((_, rest)) = message.split_once("unknown field `") else {
         return message.to_owned();
     };
@@ -394,6 +420,28 @@ fn explain_serde_error(message: &str) -> String {
     let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
     let hint = did_you_mean(field, &expected);
     format!("{message}{hint}")
+}
+
+/// `message` with every quoted value longer than `max` characters cut short: a value that is a
+/// whole file is not worth reading back.
+fn clip_quoted(message: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut parts = message.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('"');
+        let inside_quotes = i % 2 == 0;
+        match part.char_indices().nth(max) {
+            Some((at, _)) if inside_quotes => {
+                out.push_str(&part[..at]);
+                out.push('…');
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out
 }
 
 /// ` (did you mean `x`?)` when one candidate is close enough, else empty.
@@ -477,11 +525,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_a_config_is_named_so_without_echoing_it() {
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+        let e = Config::parse(passwd, "/etc/passwd").unwrap_err();
+        assert!(e.message.starts_with("this is not a twokey config"), "{e}");
+        assert!(
+            !e.message.contains("daemon") && !e.message.contains("RawConfig"),
+            "{e}"
+        );
+        let long = format!("version: 1\nowners: \"{}\"\n", "a".repeat(500));
+        let e = Config::parse(&long, "t").unwrap_err();
+        assert!(e.message.len() < 200, "{e}");
+    }
+
+    #[test]
     fn bad_values_are_errors() {
-        assert!(Config::parse("version: 2\n", "t")
-            .unwrap_err()
-            .message
-            .contains("version"));
+        let e = Config::parse("# ours\nversion: 2\n", "t").unwrap_err();
+        assert!(e.message.contains("version"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "t:2: unsupported `version: 2`; this twokey reads version 1"
+        );
+        let e = Config::parse("version: 1\ntiers:\n  - name: ok\n    when: {tags: [infra]}\n    approvals: 1\n  - name: x\n    when: {}\n    approvals: 1\n", "t").unwrap_err();
+        assert_eq!(e.line, Some(6), "{e}");
         assert!(Config::parse(
             "version: 1\ntiers:\n  - name: x\n    when: {}\n    approvals: 1\n",
             "t"
