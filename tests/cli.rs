@@ -666,3 +666,32 @@ fn checking_the_default_branch_itself_says_there_is_nothing_to_compare() {
     let run = repo.twokey(&["check", "--format", "json"]);
     assert!(!run.stderr.contains("nothing to compare"), "{}", run.stderr);
 }
+
+#[test]
+fn json_manifests_are_compared_like_yaml_ones() {
+    let repo = Repo::new();
+    repo.write(
+        "k8s/ns.json",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"shop\"}}\n",
+    )
+    .write(
+        "k8s/list.json",
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"metadata\":{\"name\":\"data\"},\"spec\":{}}]}\n",
+    );
+    let base = repo.commit_all("base");
+    repo.remove("k8s/ns.json");
+    repo.write(
+        "k8s/list.json",
+        "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}\n",
+    );
+    repo.commit_all("Remove the namespace and the claim");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    let mut found = rules(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        ["kubernetes/namespace-deleted", "kubernetes/volume-deleted"]
+    );
+}

@@ -232,7 +232,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if ext != "json" && in_dir("templates/") && has_go_template_actions(text) {
                 return FileKind::Helm;
             }
-            if ext != "json" && looks_like_kubernetes(text) {
+            if looks_like_kubernetes(text) {
                 return FileKind::Kubernetes;
             }
             if ext != "json" && looks_like_ansible_playbook(text) {
@@ -305,6 +305,10 @@ fn looks_like_cloudformation(text: &str) -> bool {
 /// A top-level `apiVersion` and `kind`, with at least one `apiVersion` that is not a tool's
 /// configuration (a Backstage catalog or a Skaffold config has the same shape).
 fn looks_like_kubernetes(text: &str) -> bool {
+    let first = text.trim_start();
+    if first.starts_with('{') || first.starts_with('[') {
+        return looks_like_json_manifest(text);
+    }
     let mut cluster_api = false;
     let mut kind = false;
     for line in text.lines() {
@@ -319,6 +323,21 @@ fn looks_like_kubernetes(text: &str) -> bool {
         }
     }
     false
+}
+
+/// A manifest written as JSON (`kubectl apply -f x.json`, `kubectl get -o json`, a `.yaml`
+/// in flow style): a quoted `"apiVersion"` naming a cluster API, and a `"kind"`.
+fn looks_like_json_manifest(text: &str) -> bool {
+    let value_of = |key: &str| -> Option<&str> {
+        let at = text.find(key)? + key.len();
+        let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+        let rest = rest.strip_prefix('"')?;
+        rest.split('"').next()
+    };
+    let Some(api) = value_of("\"apiVersion\"") else {
+        return false;
+    };
+    value_of("\"kind\"").is_some() && !crate::analyze::kubernetes::tool_config::is_tool_config(api)
 }
 
 /// Go template actions (`{{ .Values.x }}`), as opposed to the `${{ … }}` expressions of
@@ -386,6 +405,18 @@ mod tests {
         assert_eq!(kind(".gitlab/issue_templates/bug.md", ""), FileKind::Other);
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
         assert_eq!(kind("migrations/002_rm.pgsql", ""), FileKind::Sql);
+        let json =
+            "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"k\"}}\n";
+        assert_eq!(kind("k8s/ns.json", json), FileKind::Kubernetes);
+        assert_eq!(kind("k8s/ns.yaml", json), FileKind::Kubernetes);
+        assert_eq!(
+            kind("app/meta.json", "{\"name\": \"app\", \"kind\": \"lib\"}\n"),
+            FileKind::Other
+        );
+        assert_eq!(
+            kind("app/tsconfig.json", "{\"compilerOptions\": {}}\n"),
+            FileKind::Other
+        );
         assert_eq!(kind("db/tables.ddl", ""), FileKind::Sql);
         assert_eq!(kind("docs/sql.md", ""), FileKind::Other);
         assert_eq!(
