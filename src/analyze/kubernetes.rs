@@ -350,6 +350,15 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             .map(|(new_id, _)| new_id.namespace.as_str());
         let mut finding =
             removal_finding(view, id, node, rename, moved_namespace).with_subject(id.subject());
+        // Spelling out a namespace an object had implicitly (or dropping one) moves it only
+        // if it was applied somewhere else: `kubectl -n`, an Argo CD destination.
+        if rename.is_none()
+            && moved_namespace.is_some_and(|new| new.is_empty() != id.namespace.is_empty())
+        {
+            let severity = finding.severity.min(Severity::Medium);
+            finding = finding.with_severity(severity);
+            finding.message.push_str(" The namespace was implicit on one side: if the object is applied to that same namespace, nothing moves; check where it is deployed.");
+        }
         if let Some(mark) = prune_protection(node) {
             // Still reported: the object is left running unmanaged, and `kubectl apply
             // --prune` ignores these annotations.
@@ -1040,6 +1049,20 @@ spec:
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn spelling_out_an_implicit_namespace_may_move_nothing_and_says_so() {
+        let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  resources: {requests: {storage: 1Gi}}\n";
+        let explicit = claim.replace("  name: data\n", "  name: data\n  namespace: default\n");
+        let f = run(Case::modified("deploy/pvc.yaml", claim, &explicit));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(f[0].message.contains("implicit"), "{}", f[0].message);
+        // Between two named namespaces it is a move, at full severity.
+        let other = explicit.replace("namespace: default", "namespace: shop");
+        let f = run(Case::modified("deploy/pvc.yaml", &explicit, &other));
+        assert_eq!(f[0].severity, Severity::Critical, "{f:?}");
     }
 
     #[test]
