@@ -39,6 +39,7 @@ const STATEFUL: &[&str] = &[
     "AWS::Backup::BackupVault",
     "AWS::MSK::Cluster",
     "AWS::Timestream::Table",
+    "AWS::Timestream::Database",
     "AWS::QLDB::Ledger",
     "AWS::Cassandra::Table",
     "AWS::Serverless::SimpleTable",
@@ -114,6 +115,7 @@ const REPLACING: &[Replacing] = &[
         properties: &[
             "DBClusterIdentifier",
             "DatabaseName",
+            "Engine",
             "EngineMode",
             "StorageEncrypted",
             "KmsKeyId",
@@ -206,6 +208,68 @@ const REPLACING: &[Replacing] = &[
             "MasterUsername",
         ],
         name: Some("DBClusterIdentifier"),
+    },
+    Replacing {
+        kind: "AWS::Redshift::Cluster",
+        properties: &["ClusterIdentifier", "DBName", "MasterUsername"],
+        name: Some("ClusterIdentifier"),
+    },
+    Replacing {
+        kind: "AWS::EC2::Volume",
+        properties: &["AvailabilityZone", "SnapshotId"],
+        name: None,
+    },
+    Replacing {
+        // Changing how users sign in recreates the pool: every user and password is lost.
+        kind: "AWS::Cognito::UserPool",
+        properties: &["UsernameAttributes", "AliasAttributes"],
+        name: None,
+    },
+    Replacing {
+        kind: "AWS::DynamoDB::GlobalTable",
+        properties: &["TableName", "KeySchema", "LocalSecondaryIndexes"],
+        name: Some("TableName"),
+    },
+    Replacing {
+        kind: "AWS::MemoryDB::Cluster",
+        properties: &["ClusterName"],
+        name: Some("ClusterName"),
+    },
+    Replacing {
+        kind: "AWS::MSK::Cluster",
+        properties: &["ClusterName"],
+        name: Some("ClusterName"),
+    },
+    Replacing {
+        kind: "AWS::Backup::BackupVault",
+        properties: &["BackupVaultName", "EncryptionKeyArn"],
+        name: Some("BackupVaultName"),
+    },
+    Replacing {
+        kind: "AWS::FSx::FileSystem",
+        properties: &["FileSystemType", "SubnetIds", "KmsKeyId"],
+        name: None,
+    },
+    Replacing {
+        // A new key spec or usage schedules the old key for deletion.
+        kind: "AWS::KMS::Key",
+        properties: &["KeySpec", "KeyUsage"],
+        name: None,
+    },
+    Replacing {
+        kind: "AWS::EC2::Instance",
+        properties: &["ImageId", "AvailabilityZone"],
+        name: None,
+    },
+    Replacing {
+        kind: "AWS::EKS::Cluster",
+        properties: &["Name", "RoleArn"],
+        name: Some("Name"),
+    },
+    Replacing {
+        kind: "AWS::EC2::VPC",
+        properties: &["CidrBlock"],
+        name: None,
     },
 ];
 

@@ -325,17 +325,50 @@ fn removed_finding(view: &FileView, r: &Resource) -> Finding {
             m
         }
     };
-    Finding::new(
+    let finding = Finding::new(
         &RESOURCE_REMOVED,
         view.at(Side::Base, r.node.line, r.node.end_line),
         message,
     )
-    .with_severity(deletion_severity(r, &fate))
+    .with_severity(deletion_severity(r, &fate));
+    match fate {
+        // Nothing is deleted: the resource stays in the account, unmanaged.
+        Fate::Orphaned(_) => {
+            let mut finding = finding.with_safer(
+                "It stays in the account with its data: import it into the stack that should manage it, or delete it by hand once it is no longer needed.",
+            );
+            finding.tags.retain(|t| *t != Tag::Destructive);
+            finding
+        }
+        _ => finding,
+    }
 }
 
 fn renamed(view: &FileView, old: &Resource, new: &Resource) -> Finding {
     let path = view.path_on(Side::Head);
     let (o, n) = (&old.id, &new.id);
+    // With the same custom physical name on both, the new logical ID's resource cannot be
+    // created while the old one holds the name: the update fails and rolls back, nothing lost.
+    let pinned = catalog::replacing(&old.kind)
+        .and_then(|t| t.name)
+        .filter(|name| {
+            old.property(name).is_some() && same(old.property(name), new.property(name))
+        });
+    if let Some(name) = pinned {
+        return Finding::new(
+            &LOGICAL_ID_CHANGED,
+            view.at(Side::Head, new.node.line, new.node.end_line),
+            format!(
+                "{} is now {n} in {path} (same type and properties, new logical ID), but both carry {name} {}: CloudFormation cannot create {n} while {o} holds that name, so the update fails and rolls back; deploying it means renaming, which loses the data {o} holds.",
+                describe(old),
+                show(new.property(name))
+            ),
+        )
+        .with_severity(Severity::Medium)
+        .with_safer(format!(
+            "Keep the logical ID {o}: in a CDK app, call `overrideLogicalId(\"{o}\")` on the resource (or keep its construct id and path)."
+        ));
+    }
     let fate = fate(old);
     let consequence = match &fate {
         Fate::Orphaned(policy) => format!(

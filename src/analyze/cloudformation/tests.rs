@@ -131,6 +131,13 @@ fn removing_a_retained_resource_is_an_orphan_not_a_deletion() {
     assert_eq!(f[0].severity, Severity::Medium);
     assert!(f[0].message.contains("orphaned"), "{}", f[0].message);
     assert!(f[0].message.contains("DeletionPolicy is Retain"));
+    // Nothing is deleted, so it is not destructive, and the advice is not to add Retain.
+    assert_eq!(f[0].tags, vec![Tag::Infra]);
+    assert!(f[0]
+        .safer
+        .as_deref()
+        .unwrap_or("")
+        .contains("stays in the account"));
 
     let retained_function = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    DeletionPolicy: RetainExceptOnCreate\n";
     let f = run(Case::modified(PATH, retained_function, "Resources: {}\n"));
@@ -987,4 +994,73 @@ fn removing_a_loop_over_a_parameter_list_is_still_reported() {
     let head = "Resources:\n  Other:\n    Type: AWS::SNS::Topic\n";
     let f = run(Case::modified(PATH, &base, head));
     assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+}
+
+#[test]
+fn more_data_holding_types_are_replaced_by_their_create_only_properties() {
+    for (kind, property, old, new) in [
+        (
+            "AWS::RDS::DBCluster",
+            "Engine",
+            "aurora-postgresql",
+            "aurora-mysql",
+        ),
+        (
+            "AWS::Redshift::Cluster",
+            "ClusterIdentifier",
+            "warehouse",
+            "warehouse-v2",
+        ),
+        (
+            "AWS::EC2::Volume",
+            "AvailabilityZone",
+            "us-east-1a",
+            "us-east-1b",
+        ),
+        (
+            "AWS::Cognito::UserPool",
+            "UsernameAttributes",
+            "[email]",
+            "[phone_number]",
+        ),
+        ("AWS::KMS::Key", "KeySpec", "SYMMETRIC_DEFAULT", "RSA_2048"),
+    ] {
+        let template = |value: &str| {
+            format!("Resources:\n  Thing:\n    Type: {kind}\n    Properties:\n      {property}: {value}\n")
+        };
+        let f = run(Case::modified(PATH, &template(old), &template(new)));
+        assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{kind}");
+        assert_eq!(f[0].severity, Severity::Critical, "{kind}");
+        assert_eq!(f[0].location.line, Some(5), "{kind}");
+    }
+    // A property that updates in place stays quiet.
+    let pool = |mfa: &str| {
+        format!("Resources:\n  Users:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      MfaConfiguration: {mfa}\n")
+    };
+    assert!(run(Case::modified(PATH, &pool("OFF"), &pool("OPTIONAL"))).is_empty());
+}
+
+#[test]
+fn a_new_logical_id_under_the_same_custom_name_fails_the_update_rather_than_losing_data() {
+    let bucket = |id: &str| {
+        format!("Resources:\n  {id}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: acme-uploads\n")
+    };
+    let f = run(Case::modified(
+        PATH,
+        &bucket("UploadsBucket"),
+        &bucket("UserUploadsBucket"),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/logical-id-changed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("rolls back"), "{}", f[0].message);
+    // Without a custom name the new bucket is created empty and the old one deleted.
+    let unnamed = |id: &str| {
+        format!("Resources:\n  {id}:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: []\n")
+    };
+    let f = run(Case::modified(
+        PATH,
+        &unnamed("UploadsBucket"),
+        &unnamed("UserUploadsBucket"),
+    ));
+    assert_eq!(f[0].severity, Severity::Critical, "{f:?}");
 }
