@@ -163,7 +163,9 @@ fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String>
         )),
         Content::Binary => Some("binary".to_owned()),
         Content::NotUtf8 => Some("not UTF-8 text".to_owned()),
-        Content::Text(_) | Content::Absent | Content::Submodule | Content::Symlink => None,
+        // A link's target may be retargeted to anything; twokey does not follow it.
+        Content::Symlink => Some("a symbolic link, which twokey does not follow".to_owned()),
+        Content::Text(_) | Content::Absent | Content::Submodule => None,
     }
 }
 
@@ -495,6 +497,16 @@ mod tests {
                 (Severity::Low, vec![Tag::Infra])
             );
         }
+    }
+
+    #[test]
+    fn a_retargeted_infrastructure_symlink_needs_a_human() {
+        let mut case = Case::modified("envs/prod/db.tf", TF, TF);
+        case.old = Content::Symlink;
+        case.new = Content::Symlink;
+        let f = case.run(analyze);
+        assert_eq!(ids(&f), ["git/unreadable-infra-file"]);
+        assert!(f[0].message.contains("symbolic link"), "{}", f[0].message);
     }
 
     #[test]
