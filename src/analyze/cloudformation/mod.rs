@@ -185,10 +185,38 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             continue;
         }
         findings.extend(replacement(view, old, new));
+        findings.extend(condition_added(view, old, new));
         policies(view, old, new, &mut findings);
         protections(view, old, new, &mut findings);
     }
     findings
+}
+
+/// A `Condition` put on (or changed for) a resource that already exists: in every stack
+/// where the condition is false, the next update deletes it.
+fn condition_added(view: &FileView, old: &Resource, new: &Resource) -> Option<Finding> {
+    let condition = new.node.get("Condition")?;
+    let name = condition.as_str().unwrap_or("a condition");
+    if old.node.get("Condition").and_then(Node::as_str) == Some(name) {
+        return None;
+    }
+    let fate = fate(old);
+    let finding = Finding::new(
+        &RESOURCE_REMOVED,
+        view.at(Side::Head, condition.line, condition.end_line),
+        format!(
+            "{} now exists only where the condition {name} holds: in every stack where it is false, the next update {} it{}.",
+            describe(old),
+            if matches!(fate, Fate::Orphaned(_)) { "orphans" } else { "deletes" },
+            if matches!(fate, Fate::Orphaned(_)) {
+                String::new()
+            } else {
+                format!(", and {}", catalog::loss(&old.kind))
+            }
+        ),
+    )
+    .with_severity(deletion_severity(old, &fate).min(Severity::High));
+    Some(finding)
 }
 
 /// The non-empty `Properties` of a resource.

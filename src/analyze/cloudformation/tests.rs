@@ -1064,3 +1064,32 @@ fn a_new_logical_id_under_the_same_custom_name_fails_the_update_rather_than_losi
     ));
     assert_eq!(f[0].severity, Severity::Critical, "{f:?}");
 }
+
+#[test]
+fn a_condition_put_on_an_existing_resource_deletes_it_where_false() {
+    let db = |condition: &str| {
+        format!("Conditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n{condition}    Properties:\n      Engine: postgres\n")
+    };
+    let f = run(Case::modified(
+        PATH,
+        &db(""),
+        &db("    Condition: IsProd\n"),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(
+        f[0].message.contains("condition IsProd"),
+        "{}",
+        f[0].message
+    );
+    // The same condition kept, or a new resource with one, is quiet.
+    let with = db("    Condition: IsProd\n");
+    assert!(run(Case::modified(
+        PATH,
+        &with,
+        &with.replace("postgres", "postgres\n      MultiAZ: true")
+    ))
+    .is_empty());
+    assert!(run(Case::modified(PATH, "Resources: {}\n", &with)).is_empty());
+}
