@@ -11,6 +11,7 @@ pub mod packaging;
 mod patches;
 pub mod settings;
 mod sources;
+mod template;
 pub(crate) mod tool_config;
 
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
@@ -291,9 +292,9 @@ pub(crate) type Parsed = Result<Arc<Vec<Node>>, yaml::YamlError>;
 
 fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
     let key = (side, path.clone());
-    view.memo
-        .kubernetes_docs
-        .get_or_load(&key, || yaml::parse_documents(text).map(Arc::new))
+    view.memo.kubernetes_docs.get_or_load(&key, || {
+        yaml::parse_documents(&template::yaml_text(path, text)).map(Arc::new)
+    })
 }
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
@@ -435,7 +436,8 @@ fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
                     let docs = view.memo.kubernetes_docs.get_or_load(&key, || {
                         let content = view.snapshot.read(Side::Head, &path);
                         match content.text() {
-                            Some(text) => yaml::parse_documents(text).map(Arc::new),
+                            Some(text) => yaml::parse_documents(&template::yaml_text(&path, text))
+                                .map(Arc::new),
                             None => Err(yaml::YamlError::not_text()),
                         }
                     });
@@ -1187,11 +1189,30 @@ spec:
     #[test]
     fn a_template_that_does_not_parse_is_quiet_for_a_helm_chart() {
         let base = deployment("web", "x");
+        // An action spread over two lines is beyond what twokey neutralises.
+        let broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {{ toYaml\n    .Values.labels }}\n";
         let f = run(
-            Case::modified("charts/app/templates/web.yaml", &base, TEMPLATE)
+            Case::modified("charts/app/templates/web.yaml", &base, broken)
                 .with_kind(FileKind::Helm),
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_claim_removed_from_a_chart_template_is_a_volume_deletion() {
+        let path = "charts/app/templates/static.yaml";
+        let base = "{{- if .Values.persistence.enabled }}\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ include \"app.fullname\" . }}-data\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {{ .Values.persistence.size }}\n{{- end }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"app.fullname\" . }}-cfg\n";
+        let head = base.split("---\n").nth(1).unwrap_or_default();
+        let f = run(Case::modified(path, base, head).with_kind(FileKind::Helm));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"], "{f:?}");
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(2))
+        );
+        assert!(f[0].message.contains("app.fullname"), "{}", f[0].message);
+        // Changing a templated value, or the wrapping condition, is not a deletion.
+        let resized = base.replace(".Values.persistence.size", ".Values.persistence.capacity");
+        assert!(run(Case::modified(path, base, &resized).with_kind(FileKind::Helm)).is_empty());
     }
 
     #[test]
