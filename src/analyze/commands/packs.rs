@@ -169,7 +169,21 @@ impl Call<'_> {
 }
 
 fn shown(words: &[Word]) -> String {
-    let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    // A word with spaces in it is shown quoted, so `psql -c "DROP TABLE users"` does not read
+    // as a command with two more arguments.
+    let text: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let t = w.text.as_str();
+            if !t.contains(char::is_whitespace) {
+                t.to_owned()
+            } else if t.contains('\'') {
+                format!("\"{t}\"")
+            } else {
+                format!("'{t}'")
+            }
+        })
+        .collect();
     let text = text.join(" ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > 120 {
@@ -1436,6 +1450,18 @@ mod tests {
         ] {
             assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
         }
+    }
+
+    #[test]
+    fn a_command_is_shown_with_its_quoted_words_quoted() {
+        let lexed = lex::lex("psql \"$DATABASE_URL\" -c \"DROP TABLE users\"", 1);
+        let hit = &match_command(&lexed.commands[0].words, None)[0];
+        assert!(
+            hit.message
+                .contains("`psql $DATABASE_URL -c 'DROP TABLE users'`"),
+            "{}",
+            hit.message
+        );
     }
 
     #[test]
