@@ -138,6 +138,9 @@ fn reason_clause(reason: Option<&str>) -> String {
     }
 }
 
+/// The change actions of Terraform's JSON plan format, spelled as it spells them.
+const KNOWN_ACTIONS: &[&str] = &["no-op", "create", "read", "update", "delete", "forget"];
+
 fn unparseable(path: &RepoPath, reason: &str) -> Finding {
     Finding::new(
         &PLAN_UNPARSEABLE,
@@ -222,6 +225,21 @@ pub fn analyze_plan(path: &RepoPath, text: &str) -> Vec<Finding> {
         }
         let actions = &rc.change.actions;
         let has = |a: &str| actions.iter().any(|x| x == a);
+        // An action this twokey does not know (a newer Terraform's, or a hand-edited plan)
+        // may destroy: it needs a human rather than a pass.
+        if let Some(unknown) = actions
+            .iter()
+            .find(|a| !KNOWN_ACTIONS.contains(&a.as_str()))
+        {
+            out.push(unparseable(
+                path,
+                &format!(
+                    "`{}` has the action `{unknown}`, which twokey does not know",
+                    rc.address
+                ),
+            ));
+            continue;
+        }
         if !has("delete") {
             continue;
         }
@@ -533,6 +551,19 @@ mod tests {
     fn forget_keeps_the_object_and_is_quiet() {
         // `removed { lifecycle { destroy = false } }` (Terraform/OpenTofu 1.7+) plans `forget`;
         // a replacement that forgets the old object leaves it running too.
+        for actions in [r#"["Delete"]"#, r#"["destroy"]"#] {
+            let rc = format!(
+                r#"{{"address":"aws_db_instance.old","mode":"managed","type":"aws_db_instance","name":"old","change":{{"actions":{actions}}}}}"#
+            );
+            let f = run(&one_change("1.2", &rc));
+            assert_eq!(f.len(), 1, "{actions}");
+            assert_eq!(f[0].rule, PLAN_UNPARSEABLE.id, "{actions}");
+            assert!(
+                f[0].message.contains("aws_db_instance.old"),
+                "{}",
+                f[0].message
+            );
+        }
         for actions in [r#"["forget"]"#, r#"["create","forget"]"#] {
             let rc = format!(
                 r#"{{"address":"aws_db_instance.old","mode":"managed","type":"aws_db_instance","name":"old","change":{{"actions":{actions}}},"action_reason":"delete_because_no_resource_config"}}"#
