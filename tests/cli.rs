@@ -695,3 +695,80 @@ fn json_manifests_are_compared_like_yaml_ones() {
         ["kubernetes/namespace-deleted", "kubernetes/volume-deleted"]
     );
 }
+
+#[test]
+fn a_cdk_app_that_drops_a_tables_retention_and_a_pulumi_program_that_removes_one_are_found() {
+    let repo = Repo::new();
+    let stack = "\
+import { Stack, StackProps, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+
+export class OrdersStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    new dynamodb.Table(this, 'Orders', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
+";
+    let program = "\
+import * as aws from \"@pulumi/aws\";
+
+const table = new aws.dynamodb.Table(\"orders\", { hashKey: \"id\" });
+export const name = table.name;
+";
+    repo.write("cdk.json", "{ \"app\": \"npx ts-node bin/app.ts\" }\n")
+        .write("lib/orders-stack.ts", stack)
+        .write("pulumi/index.ts", program)
+        .write("src/app.ts", "import express from 'express';\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "lib/orders-stack.ts",
+        &stack.replace("RemovalPolicy.RETAIN", "RemovalPolicy.DESTROY"),
+    )
+    .write(
+        "pulumi/index.ts",
+        "import * as aws from \"@pulumi/aws\";\n\nexport const name = \"gone\";\n",
+    )
+    .write(
+        "src/app.ts",
+        "import express from 'express';\nconst app = express();\n",
+    );
+    repo.commit_all("Clean up the orders tables");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(
+        rules(&report),
+        vec!["pulumi/resource-removed", "cdk/removal-policy-destroy"],
+        "the critical finding first"
+    );
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let at = |rule: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let policy = at("cdk/removal-policy-destroy");
+    assert_eq!(policy["path"], "lib/orders-stack.ts");
+    assert_eq!(policy["line"], 9);
+    let removed = at("pulumi/resource-removed");
+    assert_eq!(removed["severity"], "critical");
+    assert_eq!(
+        (removed["side"].clone(), removed["line"].clone()),
+        ("base".into(), 3.into())
+    );
+    assert_eq!(report["verdict"], "review-required");
+    let infra = report["files"]["infra"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !infra.contains(&serde_json::json!("src/app.ts")),
+        "application code stays application code: {infra:?}"
+    );
+}

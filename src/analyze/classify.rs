@@ -23,7 +23,11 @@ pub enum FileKind {
     /// `kustomization.yaml`.
     Kustomize,
     CloudFormation,
+    /// A Pulumi YAML program (`Pulumi.yaml`) or a stack's settings (`Pulumi.<stack>.yaml`).
     Pulumi,
+    /// Infrastructure as code in a general-purpose language: a Pulumi program or an AWS CDK
+    /// app in TypeScript/JavaScript, Python, Go, C# or Java, told by what it imports.
+    IacProgram,
     Ansible,
     Dockerfile,
     /// A SQL file: plain SQL migrations and schema scripts.
@@ -75,6 +79,7 @@ impl FileKind {
             FileKind::Kustomize => "kustomize",
             FileKind::CloudFormation => "cloudformation",
             FileKind::Pulumi => "pulumi",
+            FileKind::IacProgram => "iac-program",
             FileKind::Ansible => "ansible",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Sql => "sql",
@@ -244,6 +249,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
         _ => {}
     }
+    if crate::analyze::iac_program::EXTENSIONS.contains(&ext)
+        && crate::analyze::iac_program::detect(ext, text).is_some()
+    {
+        return FileKind::IacProgram;
+    }
     if text.starts_with("#!") {
         let first = text.lines().next().unwrap_or("");
         if ["sh", "bash", "zsh", "dash", "ksh"]
@@ -266,15 +276,18 @@ pub fn unclassifiable(path: &RepoPath, old: &Content, new: &Content) -> bool {
 }
 
 /// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
-/// files without an extension (scripts with a shebang), and JavaScript/TypeScript files whose
-/// name says they may be a TypeORM migration.
+/// files without an extension (scripts with a shebang), JavaScript/TypeScript files whose name
+/// says they may be a TypeORM migration, and source files in the languages Pulumi and CDK
+/// programs are written in (only their first 16 KiB are searched for imports, so a large
+/// change of application code costs one blob read per file, no parse).
 pub fn needs_content(path: &RepoPath) -> bool {
     let ext = path.extension();
     let ext = ext.as_deref();
     matches!(
         ext,
         None | Some("yml" | "yaml" | "json" | "template" | "xml")
-    ) || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
+    ) || ext.is_some_and(|e| crate::analyze::iac_program::EXTENSIONS.contains(&e))
+        || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
 }
 
 fn is_js(ext: &str) -> bool {
@@ -492,7 +505,12 @@ mod tests {
             kind("src/runMigrations.ts", "await ds.runMigrations()"),
             FileKind::Other
         );
-        assert!(!needs_content(&RepoPath::new("src/services/drop.ts")));
+        // Read, since it could be a Pulumi or CDK program, but nothing in it says so.
+        assert!(needs_content(&RepoPath::new("src/services/drop.ts")));
+        assert_eq!(
+            kind("src/services/drop.ts", "export const drop = () => 1;\n"),
+            FileKind::Other
+        );
     }
 
     #[test]
@@ -654,6 +672,38 @@ mod tests {
             ),
             FileKind::CloudFormation
         );
+    }
+
+    #[test]
+    fn pulumi_programs_and_cdk_apps_are_infra_by_what_they_import() {
+        let programs = [
+            ("index.ts", "import * as aws from \"@pulumi/aws\";\n"),
+            ("infra/__main__.py", "\"\"\"An AWS Python Pulumi program\"\"\"\nimport pulumi\nimport pulumi_aws as aws\n"),
+            ("main.go", "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n)\n"),
+            ("Program.cs", "using Pulumi;\nusing Aws = Pulumi.Aws;\n"),
+            ("lib/orders-stack.ts", "import { Stack } from 'aws-cdk-lib';\n"),
+            ("lib/old-stack.js", "const cdk = require('@aws-cdk/core');\n"),
+            ("app.py", "from aws_cdk import App, Stack\n"),
+            ("src/main/java/com/acme/AppStack.java", "import software.amazon.awscdk.Stack;\n"),
+            ("src/Acme/AcmeStack.cs", "using Amazon.CDK;\n"),
+            ("infra/stack.go", "import \"github.com/aws/aws-cdk-go/awscdk/v2\"\n"),
+        ];
+        for (path, text) in programs {
+            assert!(needs_content(&RepoPath::new(path)), "{path}");
+            assert_eq!(kind(path, text), FileKind::IacProgram, "{path}");
+        }
+        assert!(FileKind::IacProgram.is_infra());
+        // Application code in the same languages, and imports only mentioned far down a file.
+        for (path, text) in [
+            ("src/app.ts", "import express from 'express';\n"),
+            ("app.py", "import flask\n"),
+            ("main.go", "import \"fmt\"\n"),
+        ] {
+            assert_eq!(kind(path, text), FileKind::Other, "{path}");
+        }
+        let late = format!("{}import pulumi\n", "x = 1\n".repeat(4000));
+        assert_eq!(kind("tool.py", &late), FileKind::Other);
+        assert!(!needs_content(&RepoPath::new("src/main.rs")));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod files;
 pub mod fresh;
 pub mod guardrail;
+pub mod iac_program;
 pub mod kubernetes;
 pub mod orm;
 pub mod plan;
@@ -281,6 +282,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
         FileKind::Pulumi => findings.extend(pulumi::analyze(view)),
+        FileKind::IacProgram => findings.extend(iac_program::analyze(view)),
         FileKind::Ansible => findings.extend(ansible::analyze(view)),
         FileKind::CloudFormation => findings.extend(cloudformation::analyze(view)),
         _ => {}

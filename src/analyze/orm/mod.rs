@@ -33,14 +33,14 @@ mod ecto;
 mod efcore;
 mod knex;
 mod laravel;
-mod lex;
+pub(crate) mod lex;
 mod liquibase;
 mod liquibase_xml;
 mod prisma;
 mod rails;
 mod rollback;
 mod sa_types;
-mod scan;
+pub(crate) mod scan;
 mod sequelize;
 mod typeorm;
 

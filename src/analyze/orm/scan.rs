@@ -519,7 +519,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The offset of the bracket that closes the one at `open`.
-fn matching(code: &[u8], open: usize) -> Option<usize> {
+pub(crate) fn matching(code: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, b) in code.iter().enumerate().skip(open) {
         match b {

@@ -5,8 +5,8 @@
 //! provider-side protections [`guards`] knows (deletion protection, final snapshots). Stack
 //! settings files (`Pulumi.<stack>.yaml`) hold configuration, not resources, and are skipped.
 //!
-//! Programs written in TypeScript, Python or Go are code; their destructive effect shows in
-//! `pulumi preview`, not in the diff, and is left to commands (`pulumi destroy`) and review.
+//! Programs written in TypeScript, Python, Go, C# or Java are read by
+//! [`iac_program`](crate::analyze::iac_program), which reports with the same rule ids.
 
 mod guards;
 
@@ -22,7 +22,7 @@ pub const RESOURCE_REMOVED: Rule = Rule {
     id: RuleId("pulumi/resource-removed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A resource is removed from a Pulumi YAML program, so the next `pulumi up` deletes it.",
+    summary: "A resource is removed from a Pulumi program (YAML or code), so the next `pulumi up` deletes it.",
     why: "Pulumi deletes every resource in the stack's state that the program no longer declares. \
           Critical for types that hold data (databases, buckets, disks, keys, zones, queues); low \
           when the resource had `retainOnDelete: true`, which leaves the cloud resource running.",
@@ -85,7 +85,7 @@ pub const RULES: &[&Rule] = &[
 
 /// Provider modules (the part of a type token between the first `:` and the next `/` or `:`)
 /// whose resources hold data, across the AWS, Google Cloud and Azure providers.
-const STATEFUL_MODULES: &[&str] = &[
+pub(crate) const STATEFUL_MODULES: &[&str] = &[
     "rds",
     "s3",
     "dynamodb",

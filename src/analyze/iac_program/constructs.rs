@@ -1,0 +1,188 @@
+//! constructs: the resources a program declares, found by the shape of their constructor
+//! calls in the masked code of a [`Source`]. It never evaluates anything: a name it cannot
+//! read as a literal is not a name it can follow.
+//!
+//! Two shapes cover the SDKs:
+//! - *named*: `new aws.s3.Bucket("name", …)` (TypeScript, C#, Java need `new`; Python
+//!   `aws.s3.Bucket("name", …)` has none). The callee must be qualified or take a second
+//!   argument, so `new Error("boom")` is not a resource.
+//! - *scoped*: a scope, then the name: CDK's `new dynamodb.Table(this, 'Id', …)` and
+//!   `Table(self, "Id", …)`, Java's `Table.Builder.create(this, "Id")`, and Go's
+//!   `s3.NewBucket(ctx, "name", …)` / `awsdynamodb.NewTable(stack, jsii.String("Id"), …)`.
+//!
+//! Not followed: names built from variables, template literals or f-strings; resources made
+//! in loops or helper functions (each call site is one resource to this module); a construct
+//! moved under another parent (its CDK logical ID changes, but the call looks the same).
+
+use crate::analyze::orm::scan::{self, RawCall, Source};
+use std::ops::Range;
+
+/// One resource (or CDK construct) declared by a constructor call.
+#[derive(Debug, Clone)]
+pub(crate) struct Construct {
+    /// The callee as written, without Go's `New` or Java's `.Builder.create`:
+    /// `aws.dynamodb.Table`, `s3.BucketV2`, `Table`.
+    pub callee: String,
+    /// The last segment of the callee: what `Table` or `Bucket` it is.
+    pub kind: String,
+    /// The logical name (Pulumi) or construct id (CDK).
+    pub name: String,
+    /// The call with its arguments and any chained builder calls: where its settings are.
+    pub extent: Range<usize>,
+    pub line: u32,
+    pub end_line: u32,
+}
+
+impl Construct {
+    /// Stacks, stages and apps group resources; one left out of a CDK app is no longer
+    /// deployed, which deletes nothing. (A nested stack is deleted with its parent's next
+    /// deploy, but cannot be told apart from a stack by its call.)
+    pub fn is_container(&self) -> bool {
+        self.kind.ends_with("Stack") || self.kind.ends_with("Stage") || self.kind == "App"
+    }
+}
+
+/// Calls that look like constructors but declare nothing a deploy could delete.
+const NOT_RESOURCES: &[&str] = &[
+    "CfnOutput",
+    "CfnParameter",
+    "CfnCondition",
+    "CfnMapping",
+    "CfnRule",
+    "Error",
+    "Exception",
+];
+
+/// The SDKs' own helpers (`pulumi.Config`, `pulumi.StackReference`, `jsii.String`) are not
+/// provider resources.
+const SDK_ROOTS: &[&str] = &["pulumi", "Pulumi", "jsii", "JSII"];
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Whether the language writes constructor calls with `new` (and so anything else is a
+/// method call, such as C#'s `Console.WriteLine("x")`).
+pub(super) fn needs_new(ext: &str) -> bool {
+    matches!(ext, "ts" | "js" | "mjs" | "cs" | "java")
+}
+
+/// Every constructor call in `src` with a literal name, in source order.
+pub(super) fn find(src: &Source, needs_new: bool) -> Vec<Construct> {
+    let code = &src.code;
+    let mut out = Vec::new();
+    for open in (0..code.len()).filter(|&i| code[i] == b'(') {
+        let start = (0..open)
+            .rev()
+            .take_while(|&i| is_ident(code[i]) || code[i] == b'.')
+            .last()
+            .unwrap_or(open);
+        let Ok(mut callee) = std::str::from_utf8(&code[start..open]) else {
+            continue;
+        };
+        let builder = callee.strip_suffix(".Builder.create");
+        callee = builder.unwrap_or(callee);
+        if callee.is_empty() || callee.starts_with('.') || callee.ends_with('.') {
+            continue;
+        }
+        let root = callee.split('.').next().unwrap_or("");
+        let last = callee.rsplit('.').next().unwrap_or("");
+        // Go constructors are functions: `NewBucket` makes a `Bucket`.
+        let kind = last
+            .strip_prefix("New")
+            .filter(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+            .unwrap_or(last);
+        if !kind.starts_with(|c: char| c.is_ascii_uppercase())
+            || SDK_ROOTS.contains(&root)
+            || NOT_RESOURCES.contains(&kind)
+        {
+            continue;
+        }
+        let before = std::str::from_utf8(&code[..start]).unwrap_or("").trim_end();
+        let has_new = before.ends_with("new")
+            && !before[..before.len() - 3].ends_with(|c: char| is_ident(c as u8));
+        if needs_new && !has_new && builder.is_none() {
+            continue;
+        }
+        let close = scan::matching(code, open).unwrap_or(code.len());
+        let call = RawCall {
+            name: "",
+            start,
+            args: open + 1..close,
+            line: src.line_of(start),
+            end_line: src.line_of(close),
+        };
+        let args: Vec<_> = src
+            .args(&call)
+            .into_iter()
+            .filter(|a| a.keyword.is_none())
+            .collect();
+        let scoped = args.len() >= 2 && is_scope(src, &args[0].value);
+        let name = if scoped {
+            literal(src, &args[1].value)
+        } else if args.len() >= 2 || callee.contains('.') {
+            args.first().and_then(|a| literal(src, &a.value))
+        } else {
+            None
+        };
+        let Some(name) = name else { continue };
+        let end = chained_end(code, close);
+        out.push(Construct {
+            callee: callee.to_owned(),
+            kind: kind.to_owned(),
+            name,
+            extent: start..end,
+            line: call.line,
+            end_line: src.line_of(end.saturating_sub(1)),
+        });
+    }
+    out
+}
+
+fn code_text<'s>(src: &'s Source, range: Range<usize>) -> &'s str {
+    std::str::from_utf8(&src.code[range]).unwrap_or("").trim()
+}
+
+/// `this`, `self`, `scope`, `ctx`, `stack`: a bare identifier in first place.
+fn is_scope(src: &Source, range: &Range<usize>) -> bool {
+    let text = code_text(src, range.clone());
+    !text.is_empty() && text.bytes().all(is_ident)
+}
+
+/// The content of an argument that is one string literal (Go CDK wraps it in
+/// `jsii.String(…)`); `None` for anything computed.
+fn literal(src: &Source, range: &Range<usize>) -> Option<String> {
+    let code = code_text(src, range.clone());
+    let inner = code
+        .strip_prefix("jsii.String(")
+        .and_then(|c| c.strip_suffix(')'))
+        .map_or(code, str::trim);
+    let quoted = inner.len() >= 2
+        && matches!(inner.as_bytes()[0], b'"' | b'\'' | b'`')
+        && inner.as_bytes()[inner.len() - 1] == inner.as_bytes()[0]
+        && inner[1..inner.len() - 1].trim().is_empty();
+    let value = src.strings_in(range.clone());
+    (quoted && !value.contains("${") && !value.is_empty()).then_some(value)
+}
+
+/// The end of the call closing at `close`, with the builder calls chained onto it
+/// (`….removalPolicy(RemovalPolicy.RETAIN).build()`).
+fn chained_end(code: &[u8], close: usize) -> usize {
+    let mut end = (close + 1).min(code.len());
+    loop {
+        let mut i = end;
+        while code.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if code.get(i) != Some(&b'.') {
+            return end;
+        }
+        let name_end = (i + 1..code.len())
+            .find(|&j| !is_ident(code[j]))
+            .unwrap_or(code.len());
+        if name_end == i + 1 || code.get(name_end) != Some(&b'(') {
+            return end;
+        }
+        end = scan::matching(code, name_end).map_or(code.len(), |c| c + 1);
+    }
+}

@@ -1,0 +1,489 @@
+//! iac_program: infrastructure written as code — Pulumi programs in TypeScript/JavaScript,
+//! Python, Go, C# or Java, and AWS CDK apps (`lib/*.ts`, `app.py`, stacks in any CDK
+//! language). Only the program's source is in the diff (`cdk.out/` is usually ignored, and
+//! Pulumi has no template at all), so this module reads it at token level with the shared
+//! [`scan`](crate::analyze::orm::scan) lexer: comments and strings masked, brackets balanced.
+//!
+//! It compares the two sides by the resources they declare ([`constructs`]): a Pulumi
+//! logical name or CDK construct id that disappears is a delete, one that comes back under a
+//! new name is a replacement (Pulumi, unless the new call has `aliases`; CDK, where the
+//! construct id is the logical ID, unless an `overrideLogicalId` call is added). And it
+//! compares the [`guards`] each resource (or the stack) sets: `protect`, `retainOnDelete`,
+//! removal policies, deletion and termination protection, `forceDestroy` and friends.
+//!
+//! It does not parse or run the program: names and settings that come from variables,
+//! loops, helper functions or config are unknown, and stay quiet rather than guessed. What
+//! `pulumi preview` or `cdk diff` would show remains the authority; this is what a reviewer
+//! would spot in the diff, spotted for them.
+
+pub(crate) mod constructs;
+mod guards;
+#[cfg(test)]
+mod tests;
+
+use super::FileView;
+use crate::analyze::orm::lex::Lang;
+use crate::analyze::orm::scan::Source;
+use crate::analyze::pulumi;
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use constructs::Construct;
+use guards::{Family, Setting, Strength};
+
+const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
+
+pub const CONSTRUCT_REMOVED: Rule = Rule {
+    id: RuleId("cdk/construct-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A construct is removed from a CDK app's code, so the next `cdk deploy` deletes its resources.",
+    why: "CloudFormation deletes every resource that leaves the template, unless its removal policy retains it. \
+          Critical for data-holding resources set to `RemovalPolicy.DESTROY` (and for L1 `Cfn*` ones, which \
+          default to delete); medium where CDK's default for the type is RETAIN; low when the code says RETAIN.",
+    example: "-    new dynamodb.Table(this, 'Orders', { partitionKey, removalPolicy: RemovalPolicy.DESTROY });",
+    safer: "Set `removalPolicy: RemovalPolicy.RETAIN` and deploy before removing the construct, so the data outlives the stack.",
+};
+
+pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
+    id: RuleId("cdk/construct-id-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource.",
+    why: "The logical ID is derived from the construct path. A new id is a new resource: CloudFormation creates \
+          an empty one and deletes (or, if retained, orphans) the old one, along with its data.",
+    example: "-    new dynamodb.Table(this, 'OrdersTable', {…});\n+    new dynamodb.Table(this, 'Orders', {…});",
+    safer: "Keep the id; or pin the old logical ID with `(table.node.defaultChild as CfnTable).overrideLogicalId('<old id>')`.",
+};
+
+pub const REMOVAL_POLICY_DESTROY: Rule = Rule {
+    id: RuleId("cdk/removal-policy-destroy"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A CDK removal policy is changed to `RemovalPolicy.DESTROY` where it retained or snapshotted the resource.",
+    why: "With DESTROY, CloudFormation deletes the resource and its data whenever it leaves the stack or is \
+          replaced. Data-holding L2 constructs (tables, buckets, databases, file systems) retain by default.",
+    example: "-      removalPolicy: RemovalPolicy.RETAIN,\n+      removalPolicy: RemovalPolicy.DESTROY,",
+    safer: "Keep `RemovalPolicy.RETAIN` (or `SNAPSHOT` for databases); use DESTROY only in throwaway stacks, chosen by environment.",
+};
+
+pub const PROTECTION_WEAKENED: Rule = Rule {
+    id: RuleId("cdk/protection-weakened"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A protection is turned off in CDK app code (termination or deletion protection, `autoDeleteObjects`, final snapshots…).",
+    why: "`terminationProtection` keeps a stack from being deleted, `deletionProtection` a database or table; \
+          `autoDeleteObjects: true` empties a bucket before deleting it. Turning them off is usually the first step of a delete.",
+    example: "-    super(scope, id, { ...props, terminationProtection: true });\n+    super(scope, id, { ...props, terminationProtection: false });",
+    safer: "Keep the protection on; if a delete is really intended, do it in its own reviewed change with the `cdk diff` that needs it.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &CONSTRUCT_REMOVED,
+    &CONSTRUCT_ID_CHANGED,
+    &REMOVAL_POLICY_DESTROY,
+    &PROTECTION_WEAKENED,
+];
+
+/// Which tool deploys the program: their names and protections mean different things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Pulumi,
+    Cdk,
+}
+
+/// The file extensions a program may be written in.
+pub const EXTENSIONS: &[&str] = &["ts", "js", "mjs", "py", "go", "cs", "java"];
+
+/// How far into a file its imports are looked for: past any licence header, well short of
+/// reading a large source file whole.
+const IMPORTS_WITHIN: usize = 16 * 1024;
+
+/// Whether a source file is a Pulumi program or CDK app, by what it imports near its top.
+/// CDK wins when both appear (`@pulumi/cdk` programs build CDK constructs).
+pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
+    let mut cut = text.len().min(IMPORTS_WITHIN);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let (cdk, pulumi): (&[&str], &[&str]) = match ext {
+        "ts" | "js" | "mjs" => (&["aws-cdk-lib", "@aws-cdk/"], &["@pulumi/"]),
+        "py" => (&["aws_cdk"], &["import pulumi", "from pulumi"]),
+        "go" => (
+            &["github.com/aws/aws-cdk-go/"],
+            &["github.com/pulumi/pulumi"],
+        ),
+        "cs" => (&["Amazon.CDK"], &["using Pulumi"]),
+        "java" => (&["software.amazon.awscdk"], &["com.pulumi"]),
+        _ => return None,
+    };
+    if cdk.iter().any(|m| head.contains(m)) {
+        Some(Flavor::Cdk)
+    } else if pulumi.iter().any(|m| head.contains(m)) {
+        Some(Flavor::Pulumi)
+    } else {
+        None
+    }
+}
+
+/// Whether a resource holds data that a delete loses: a provider module that does
+/// (`aws.rds`, `dynamodb`, `s3`, `awsefs`, `aws_sqs`, the list the Pulumi YAML analyzer
+/// uses), or a type named like one (`Table`, `Bucket`, `DatabaseCluster`, `FileSystem`…).
+pub(crate) fn holds_data(c: &Construct) -> bool {
+    let modules = c.callee.split('.').rev().skip(1).map(|m| {
+        let m = m.to_ascii_lowercase();
+        let m = m
+            .strip_prefix("aws_")
+            .or_else(|| m.strip_prefix("aws-"))
+            .or_else(|| m.strip_prefix("aws"))
+            .unwrap_or(&m)
+            .to_owned();
+        m
+    });
+    let mut modules = modules;
+    modules.any(|m| pulumi::STATEFUL_MODULES.contains(&m.as_str()))
+        || [
+            "Table",
+            "TableV2",
+            "Bucket",
+            "BucketV2",
+            "Database",
+            "DatabaseInstance",
+            "DatabaseCluster",
+            "Volume",
+            "FileSystem",
+            "Queue",
+            "Stream",
+            "Disk",
+        ]
+        .iter()
+        .any(|k| c.kind.ends_with(k))
+}
+
+/// L2 constructs CDK retains (or snapshots) by default; anything else, and every L1 `Cfn*`
+/// resource, is deleted with the stack unless the code says otherwise.
+const RETAINED_BY_DEFAULT: &[&str] = &[
+    "Table",
+    "TableV2",
+    "Bucket",
+    "DatabaseInstance",
+    "DatabaseCluster",
+    "ServerlessCluster",
+    "FileSystem",
+    "Stream",
+    "LogGroup",
+    "Key",
+    "Secret",
+    "UserPool",
+    "Repository",
+];
+
+/// One side of the program, read.
+struct Program<'a> {
+    src: Source<'a>,
+    constructs: Vec<Construct>,
+    settings: Vec<Setting>,
+}
+
+impl<'a> Program<'a> {
+    fn read(text: &'a str, ext: &str) -> Program<'a> {
+        // Go and Java read like JavaScript as far as comments and strings go.
+        let lang = match ext {
+            "py" => Lang::Python,
+            "cs" => Lang::CSharp,
+            _ => Lang::Js,
+        };
+        let src = Source::new(text, lang);
+        let constructs = constructs::find(&src, constructs::needs_new(ext));
+        let settings = guards::settings(&src, &constructs);
+        Program {
+            src,
+            constructs,
+            settings,
+        }
+    }
+
+    /// How many times code (not comments or strings) calls `name(`.
+    fn calls(&self, name: &str) -> usize {
+        let code = std::str::from_utf8(&self.src.code).unwrap_or("");
+        code.matches(&format!("{name}(")).count()
+    }
+
+    fn setting(&self, owner: Option<usize>, label: &str) -> Option<&Setting> {
+        self.settings
+            .iter()
+            .find(|s| s.owner == owner && s.guard.label == label)
+    }
+
+    /// What becomes of the resource when it leaves the program: `Some(true)` deleted,
+    /// `Some(false)` left running; `None` when CDK's default retains it.
+    fn deleted_on_removal(&self, at: usize, flavor: Flavor) -> Option<bool> {
+        let c = &self.constructs[at];
+        match flavor {
+            Flavor::Pulumi => Some(
+                self.setting(Some(at), "retainOnDelete")
+                    .is_none_or(|s| s.strength != Strength::Protected),
+            ),
+            Flavor::Cdk => match self.setting(Some(at), "removalPolicy").map(|s| s.strength) {
+                Some(Strength::Weak) => Some(true),
+                Some(Strength::Protected) => Some(false),
+                _ if c.kind.starts_with("Cfn") => Some(true),
+                _ if RETAINED_BY_DEFAULT.contains(&c.kind.as_str()) => None,
+                _ => Some(true),
+            },
+        }
+    }
+}
+
+/// The identity of a construct across sides: its type and name.
+fn identity(c: &Construct) -> (&str, &str) {
+    (c.kind.as_str(), c.name.as_str())
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let ext = view.path().extension().unwrap_or_default();
+    let flavor = [view.new_text(), view.old_text()]
+        .into_iter()
+        .flatten()
+        .find_map(|t| detect(&ext, t));
+    let Some(flavor) = flavor else {
+        return Vec::new();
+    };
+    let base = Program::read(view.old_text().unwrap_or(""), &ext);
+    let head = Program::read(view.new_text().unwrap_or(""), &ext);
+    let mut out = Vec::new();
+
+    // Pair constructs by identity, in order: the n-th `Table "orders"` of each side.
+    let mut head_taken = vec![false; head.constructs.len()];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut gone: Vec<usize> = Vec::new();
+    for (b, old) in base.constructs.iter().enumerate() {
+        let found = head
+            .constructs
+            .iter()
+            .enumerate()
+            .find(|(h, new)| !head_taken[*h] && identity(new) == identity(old));
+        match found {
+            Some((h, _)) => {
+                head_taken[h] = true;
+                pairs.push((b, h));
+            }
+            None => gone.push(b),
+        }
+    }
+    // A gone construct whose type reappears under a new name was renamed: the old resource
+    // still goes, but a replacement is what the author meant.
+    let overrides_added = base.calls("overrideLogicalId") < head.calls("overrideLogicalId");
+    for b in gone {
+        let old = &base.constructs[b];
+        if old.is_container() {
+            continue;
+        }
+        let renamed = head
+            .constructs
+            .iter()
+            .enumerate()
+            .find(|(h, new)| !head_taken[*h] && new.kind == old.kind);
+        match renamed {
+            Some((h, new)) => {
+                head_taken[h] = true;
+                let kept = match flavor {
+                    Flavor::Pulumi => mentions(&head, new, "aliases"),
+                    Flavor::Cdk => overrides_added,
+                };
+                if !kept {
+                    out.push(renamed_finding(view, flavor, &base, b, new));
+                }
+            }
+            None => out.push(removed_finding(view, flavor, &base, b)),
+        }
+    }
+
+    // Guards, per owner present on both sides; settings outside any construct (a stack's
+    // props, `bucket.applyRemovalPolicy(…)`) belong to the file.
+    let mut owners: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
+    owners.extend(pairs.iter().map(|&(b, h)| (Some(b), Some(h))));
+    for (b, h) in owners {
+        for guard in guards::GUARDS {
+            if let Some(f) = weakened(view, flavor, &base, &head, guard, b, h) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Whether the construct's call names `word` (as code): `aliases` in its options.
+fn mentions(program: &Program, c: &Construct, word: &str) -> bool {
+    let code = std::str::from_utf8(&program.src.code[c.extent.clone()]).unwrap_or("");
+    code.to_ascii_lowercase().contains(word)
+}
+
+fn describe(c: &Construct) -> String {
+    format!("`{}` ({})", c.name, c.callee)
+}
+
+fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -> Finding {
+    let old = &base.constructs[at];
+    let data = holds_data(old);
+    let deleted = base.deleted_on_removal(at, flavor);
+    let (rule, tool) = match flavor {
+        Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
+        Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
+    };
+    let (severity, fate) = match deleted {
+        Some(false) => (
+            Severity::Low,
+            " Its code retains it, so the cloud resource is left running, unmanaged.".to_owned(),
+        ),
+        None => (
+            Severity::Medium,
+            format!(
+                " CDK's default removal policy for a {} is RETAIN, so CloudFormation should orphan it rather than delete it; check nothing sets another.",
+                old.kind
+            ),
+        ),
+        Some(true) if data => (Severity::Critical, " Its data goes with it.".to_owned()),
+        Some(true) => (Severity::Medium, String::new()),
+    };
+    let protected = base
+        .setting(Some(at), "protect")
+        .is_some_and(|s| s.strength == Strength::Protected);
+    let note = if protected {
+        " It had `protect: true`, so the update will fail at the delete until that is lifted."
+    } else {
+        ""
+    };
+    let safer = match flavor {
+        Flavor::Pulumi => "set `retainOnDelete: true` (or `protect: true`) and deploy first, or `pulumi state delete` it deliberately",
+        Flavor::Cdk => "set `removalPolicy: RemovalPolicy.RETAIN` and deploy before removing it",
+    };
+    Finding::new(
+        rule,
+        view.at(Side::Base, old.line, old.end_line),
+        format!(
+            "{} is removed from the program, so the next {tool} deletes it.{fate}{note} Safer: {safer}.",
+            describe(old)
+        ),
+    )
+    .with_severity(severity)
+}
+
+fn renamed_finding(
+    view: &FileView,
+    flavor: Flavor,
+    base: &Program,
+    at: usize,
+    new: &Construct,
+) -> Finding {
+    let old = &base.constructs[at];
+    let data = holds_data(old);
+    let severity = match (data, base.deleted_on_removal(at, flavor)) {
+        (false, _) => Severity::Medium,
+        (true, Some(true)) => Severity::Critical,
+        (true, _) => Severity::High,
+    };
+    let (rule, message) = match flavor {
+        Flavor::Pulumi => (
+            &pulumi::RENAMED,
+            format!(
+                "{} is renamed to `{}` without `aliases`: the next `pulumi up` deletes `{}` and creates a new, empty one. Safer: keep the name, or add `aliases: [{{ name: \"{}\" }}]` to the new resource's options.",
+                describe(old), new.name, old.name, old.name
+            ),
+        ),
+        Flavor::Cdk => (
+            &CONSTRUCT_ID_CHANGED,
+            format!(
+                "{}'s construct id changes to `{}`, so its logical ID changes: CloudFormation creates a new, empty {} and removes the old one (deleted, or orphaned if retained). Safer: keep the id, or pin the old logical ID with `overrideLogicalId` on its `node.defaultChild`.",
+                describe(old), new.name, old.kind
+            ),
+        ),
+    };
+    Finding::new(rule, view.at(Side::Head, new.line, new.line), message).with_severity(severity)
+}
+
+/// A guard turned off between `base` and `head` for one owner: a literal weak value that
+/// replaces a protective or unknown one, or a protective value dropped where leaving it out
+/// is weak.
+fn weakened(
+    view: &FileView,
+    flavor: Flavor,
+    base: &Program,
+    head: &Program,
+    guard: &'static guards::Guard,
+    b: Option<usize>,
+    h: Option<usize>,
+) -> Option<Finding> {
+    let of = |p: &Program, owner: Option<usize>| -> Vec<Setting> {
+        p.settings
+            .iter()
+            .filter(|s| s.owner == owner && s.guard.label == guard.label)
+            .cloned()
+            .collect()
+    };
+    let (before, after) = (of(base, b), of(head, h));
+    let owner = h.map(|h| &head.constructs[h]);
+    let weak_count = |s: &[Setting]| s.iter().filter(|s| s.strength == Strength::Weak).count();
+    let was_guarded = if before.is_empty() {
+        guard.absent(b.map(|b| &base.constructs[b])) == Strength::Protected
+    } else {
+        before.iter().any(|s| s.strength != Strength::Weak)
+    };
+    let (location, was, now) = if weak_count(&after) > weak_count(&before) && was_guarded {
+        let new = after
+            .iter()
+            .filter(|s| s.strength == Strength::Weak)
+            .nth(weak_count(&before))?;
+        let was = before
+            .first()
+            .map_or("(unset)".to_owned(), |s| format!("`{}`", s.value));
+        (
+            view.at(Side::Head, new.line, new.line),
+            was,
+            format!("`{}`", new.value),
+        )
+    } else if after.is_empty()
+        && guard.absent(owner) == Strength::Weak
+        && before.iter().any(|s| s.strength == Strength::Protected)
+    {
+        let old = before.iter().find(|s| s.strength == Strength::Protected)?;
+        let location = match owner {
+            Some(o) => view.at(Side::Head, o.line, o.line),
+            None => view.at(Side::Base, old.line, old.line),
+        };
+        (location, format!("`{}`", old.value), "removed".to_owned())
+    } else {
+        return None;
+    };
+    let rule = match (guard.family, flavor) {
+        (Family::PulumiOption, _) => &pulumi::PROTECTION_REMOVED,
+        (Family::RemovalPolicy, _) => &REMOVAL_POLICY_DESTROY,
+        (Family::Provider, Flavor::Pulumi) => &pulumi::PROTECTION_WEAKENED,
+        (Family::Provider, Flavor::Cdk) => &PROTECTION_WEAKENED,
+    };
+    let (what, severity) = match owner {
+        Some(o) if holds_data(o) => (describe(o), Severity::High),
+        Some(o) => (describe(o), Severity::Medium),
+        None => (
+            "the stack (or a resource set through a variable)".to_owned(),
+            Severity::High,
+        ),
+    };
+    let safer = match guard.family {
+        Family::PulumiOption => "keep the option on, and lift it only in a change reviewed with the preview that needs it",
+        Family::RemovalPolicy => "keep `RemovalPolicy.RETAIN` (or `SNAPSHOT`), and use DESTROY only for throwaway stacks",
+        Family::Provider => "keep the protection on; if a delete is really intended, do it in its own reviewed change",
+    };
+    Some(
+        Finding::new(
+            rule,
+            location,
+            format!(
+                "`{}` on {what} changed from {was} to {now}, so {}. Safer: {safer}.",
+                guard.label, guard.effect
+            ),
+        )
+        .with_severity(severity),
+    )
+}

@@ -1,0 +1,304 @@
+use super::analyze;
+use crate::analyze::files::testkit::{ids, Case};
+use crate::change::Side;
+use crate::finding::{Finding, Severity};
+
+fn run(path: &str, base: &str, head: &str) -> Vec<Finding> {
+    Case::modified(path, base, head).run(analyze)
+}
+
+const PULUMI_TS: &str = r#"import * as aws from "@pulumi/aws";
+
+// The uploads bucket. new aws.s3.BucketV2("commented", {}) is not code.
+const bucket = new aws.s3.BucketV2("data", {
+    bucket: "acme-data",
+    forceDestroy: false,
+}, { protect: true });
+
+const db = new aws.rds.Instance("db", {
+    identifier: "acme-prod",
+    engine: "postgres",
+    deletionProtection: true,
+    skipFinalSnapshot: false,
+});
+
+const table = new aws.dynamodb.Table("orders", {
+    hashKey: "id",
+    billingMode: "PAY_PER_REQUEST",
+});
+
+const role = new aws.iam.Role("worker", { assumeRolePolicy: policy });
+"#;
+
+#[test]
+fn removing_a_pulumi_table_is_critical_at_its_base_lines() {
+    let head = PULUMI_TS.replace(
+        "const table = new aws.dynamodb.Table(\"orders\", {\n    hashKey: \"id\",\n    billingMode: \"PAY_PER_REQUEST\",\n});\n",
+        "",
+    );
+    let f = run("index.ts", PULUMI_TS, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(
+        (f[0].location.line, f[0].location.end_line),
+        (Some(16), Some(19))
+    );
+    assert!(
+        f[0].message.contains("`orders` (aws.dynamodb.Table)"),
+        "{}",
+        f[0].message
+    );
+    // A resource that holds no data is medium.
+    let head = PULUMI_TS.replace(
+        "const role = new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });\n",
+        "",
+    );
+    let f = run("index.ts", PULUMI_TS, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+#[test]
+fn the_probe_program_reports_every_destructive_edit() {
+    let head = PULUMI_TS
+        .replace(
+            "forceDestroy: false,\n}, { protect: true });",
+            "forceDestroy: true,\n});",
+        )
+        .replace("Instance(\"db\"", "Instance(\"database\"")
+        .replace("deletionProtection: true", "deletionProtection: false");
+    let f = run("index.ts", PULUMI_TS, &head);
+    let mut found = ids(&f);
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            "pulumi/protection-removed",
+            "pulumi/protection-weakened",
+            "pulumi/renamed",
+        ]
+    );
+    let renamed = f.iter().find(|f| f.rule.as_str() == "pulumi/renamed");
+    let renamed = renamed.expect("renamed");
+    assert_eq!(renamed.severity, Severity::Critical);
+    assert_eq!(renamed.location.line, Some(9));
+    assert!(renamed.message.contains("aliases"), "{}", renamed.message);
+    let force = f
+        .iter()
+        .find(|f| f.message.contains("forceDestroy"))
+        .expect("force");
+    assert_eq!(
+        (force.location.line, force.severity),
+        (Some(6), Severity::High)
+    );
+}
+
+#[test]
+fn a_rename_with_aliases_additions_tags_and_comments_are_quiet() {
+    let aliased = PULUMI_TS.replace(
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });",
+        "new aws.iam.Role(\"worker-role\", { assumeRolePolicy: policy }, { aliases: [{ name: \"worker\" }] });",
+    );
+    assert!(run("index.ts", PULUMI_TS, &aliased).is_empty());
+    let benign = PULUMI_TS
+        .replace(
+            "billingMode: \"PAY_PER_REQUEST\",",
+            "billingMode: \"PAY_PER_REQUEST\",\n    tags: { team: \"orders\" },",
+        )
+        .replace(
+            "// The uploads bucket.",
+            "// The bucket for uploads; new aws.s3.BucketV2(\"x\", {}) in a comment.",
+        )
+        .replace(
+            "    identifier: \"acme-prod\",\n    engine: \"postgres\",",
+            "    engine: \"postgres\", identifier: \"acme-prod\",",
+        )
+        + "\nconst queue = new aws.sqs.Queue(\"jobs\");\n";
+    assert!(run("index.ts", PULUMI_TS, &benign).is_empty());
+    // Turning a protection on is not a finding either.
+    let stronger = PULUMI_TS.replace("const table = new aws.dynamodb.Table(\"orders\", {\n", "const table = new aws.dynamodb.Table(\"orders\", {\n    deletionProtectionEnabled: true,\n");
+    assert!(run("index.ts", PULUMI_TS, &stronger).is_empty());
+}
+
+#[test]
+fn a_protection_from_a_variable_is_unknown_and_replacing_it_with_false_is_reported() {
+    let computed = PULUMI_TS.replace("deletionProtection: true", "deletionProtection: isProd");
+    assert!(run("index.ts", PULUMI_TS, &computed).is_empty());
+    let literal = PULUMI_TS.replace("deletionProtection: true", "deletionProtection: false");
+    assert_eq!(
+        ids(&run("index.ts", &computed, &literal)),
+        ["pulumi/protection-weakened"]
+    );
+}
+
+const PULUMI_PY: &str = r#"import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config("acme")
+bucket = aws.s3.BucketV2("data", bucket="acme-data",
+    opts=pulumi.ResourceOptions(protect=True))
+table = aws.dynamodb.Table("orders", hash_key="id", billing_mode="PAY_PER_REQUEST",
+    attributes=[{"name": "id", "type": "S"}], deletion_protection_enabled=True)
+pulumi.export("bucket", bucket.id)
+"#;
+
+#[test]
+fn python_programs_protect_false_and_a_removed_table() {
+    let head = "import pulumi\nimport pulumi_aws as aws\n\nconfig = pulumi.Config(\"acme\")\nbucket = aws.s3.BucketV2(\"data\", bucket=\"acme-data\",\n    opts=pulumi.ResourceOptions(protect=False))\npulumi.export(\"bucket\", bucket.id)\n";
+    let f = run("__main__.py", PULUMI_PY, head);
+    assert_eq!(
+        ids(&f),
+        ["pulumi/resource-removed", "pulumi/protection-removed"]
+    );
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.line, Some(7));
+    assert_eq!(f[1].location.line, Some(6));
+    // `pulumi.Config` and `pulumi.export` are not resources: removing them is quiet.
+    let without_export = PULUMI_PY.replace("pulumi.export(\"bucket\", bucket.id)\n", "");
+    assert!(run("__main__.py", PULUMI_PY, &without_export).is_empty());
+}
+
+#[test]
+fn a_retained_pulumi_resource_removed_is_low() {
+    let base = PULUMI_PY.replace("protect=True", "retain_on_delete=True");
+    let head = base.replace(
+        "bucket = aws.s3.BucketV2(\"data\", bucket=\"acme-data\",\n    opts=pulumi.ResourceOptions(retain_on_delete=True))\n",
+        "",
+    );
+    let f = run("__main__.py", &base, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Low);
+}
+
+#[test]
+fn go_programs_are_read_by_their_new_functions() {
+    let base = "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := s3.NewBucketV2(ctx, \"data\", &s3.BucketV2Args{}, pulumi.Protect(true))\n\t\treturn err\n\t})\n}\n";
+    let head = base.replace("pulumi.Protect(true)", "pulumi.Protect(false)");
+    let f = run("main.go", base, &head);
+    assert_eq!(ids(&f), ["pulumi/protection-removed"]);
+    assert_eq!(f[0].location.line, Some(10));
+    let renamed = base.replace("\"data\"", "\"uploads\"");
+    assert_eq!(ids(&run("main.go", base, &renamed)), ["pulumi/renamed"]);
+}
+
+const CDK_TS: &str = r#"import { Stack, StackProps, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export class OrdersStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    new dynamodb.Table(this, 'OrdersTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+    new s3.Bucket(this, 'Uploads', { removalPolicy: RemovalPolicy.RETAIN });
+  }
+}
+"#;
+
+#[test]
+fn the_probe_cdk_stack_reports_every_destructive_edit() {
+    let head = CDK_TS
+        .replace(
+            "terminationProtection: true",
+            "terminationProtection: false",
+        )
+        .replace("'OrdersTable'", "'Orders'")
+        .replace("RemovalPolicy.RETAIN,\n", "RemovalPolicy.DESTROY,\n")
+        .replace("deletionProtection: true", "deletionProtection: false")
+        .replace(
+            "{ removalPolicy: RemovalPolicy.RETAIN }",
+            "{ removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true }",
+        );
+    let f = run("lib/orders-stack.ts", CDK_TS, &head);
+    let lines: Vec<(&str, Option<u32>)> = f
+        .iter()
+        .map(|f| (f.rule.as_str(), f.location.line))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("cdk/construct-id-changed", Some(9)),
+            ("cdk/protection-weakened", Some(8)),
+            ("cdk/protection-weakened", Some(14)),
+            ("cdk/removal-policy-destroy", Some(14)),
+        ],
+        "{f:#?}"
+    );
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("overrideLogicalId"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("terminationProtection"),
+        "{}",
+        f[1].message
+    );
+    assert!(
+        f[2].message.contains("autoDeleteObjects"),
+        "{}",
+        f[2].message
+    );
+    // The renamed table's own settings are not compared: the id change already replaces it.
+}
+
+#[test]
+fn cdk_removal_is_judged_by_the_removal_policy() {
+    let table = "    new dynamodb.Table(this, 'OrdersTable', {\n      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },\n      removalPolicy: RemovalPolicy.RETAIN,\n      deletionProtection: true,\n    });\n";
+    let head = CDK_TS.replace(table, "");
+    let f = run("lib/orders-stack.ts", CDK_TS, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Low, "RETAIN leaves it running");
+    let destroy = CDK_TS.replace("RemovalPolicy.RETAIN,\n", "RemovalPolicy.DESTROY,\n");
+    let f = run("lib/orders-stack.ts", &destroy, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // The policy itself turned to DESTROY on a table that is kept.
+    assert_eq!(
+        ids(&run("lib/orders-stack.ts", CDK_TS, &destroy)),
+        ["cdk/removal-policy-destroy"]
+    );
+}
+
+#[test]
+fn cdk_benign_edits_and_pinned_logical_ids_are_quiet() {
+    let benign = CDK_TS
+        .replace("{ removalPolicy: RemovalPolicy.RETAIN }", "{\n      removalPolicy: RemovalPolicy.RETAIN,\n      versioned: true, // keep history\n    }")
+        .replace("  }\n}\n", "    new s3.Bucket(this, 'Logs');\n  }\n}\n");
+    assert!(run("lib/orders-stack.ts", CDK_TS, &benign).is_empty());
+    let pinned = CDK_TS.replace(
+        "    new dynamodb.Table(this, 'OrdersTable', {",
+        "    const t = new dynamodb.Table(this, 'Orders', {",
+    ).replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    (t.node.defaultChild as dynamodb.CfnTable).overrideLogicalId('OrdersTable1234');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    assert!(run("lib/orders-stack.ts", CDK_TS, &pinned).is_empty());
+}
+
+#[test]
+fn cdk_python_stacks_read_keyword_arguments() {
+    let base = "from aws_cdk import Stack, RemovalPolicy, aws_s3 as s3\n\nclass Site(Stack):\n    def __init__(self, scope, id, **kwargs):\n        super().__init__(scope, id, **kwargs)\n        s3.Bucket(self, \"Assets\", removal_policy=RemovalPolicy.RETAIN)\n";
+    let head = base.replace(
+        "removal_policy=RemovalPolicy.RETAIN",
+        "removal_policy=RemovalPolicy.DESTROY, auto_delete_objects=True",
+    );
+    let f = run("app.py", base, &head);
+    assert_eq!(
+        ids(&f),
+        ["cdk/protection-weakened", "cdk/removal-policy-destroy"]
+    );
+    assert_eq!(f[0].location.line, Some(6));
+}
+
+#[test]
+fn files_that_import_no_iac_sdk_are_left_alone() {
+    let app = "import express from 'express';\nconst t = new Table('orders', { x: 1 });\n";
+    assert!(run("src/app.ts", app, "").is_empty());
+}
