@@ -8,8 +8,8 @@
 //! (node-pg-migrate's `pgm.dropTable`, `pgm.sql`; db-migrate's `db.runSql`), so their SQL
 //! calls are read too and messages name each call as it is written.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use super::scan::{Lang, RawCall, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const METHODS: &[&str] = &[
@@ -35,16 +35,7 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    let src = Source::new(text, Lang::Js);
-    let mut out = Vec::new();
-    for &name in METHODS {
-        for call in forward_only(&src, src.calls(name, Before::Dot)) {
-            if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
-            }
-        }
-    }
-    out
+    super::method_calls(text, Lang::Js, METHODS, effect)
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {

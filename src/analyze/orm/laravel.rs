@@ -6,8 +6,8 @@
 //! The table of a `$table->…` call is the first argument of the `Schema::table` call around
 //! it; a Blueprint built any other way is reported with the table unknown.
 
-use super::scan::{Before, Lang, RawCall, Segment, Source};
-use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use super::scan::{Lang, RawCall, Segment, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const METHODS: &[&str] = &[
@@ -38,16 +38,7 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    let src = Source::new(text, Lang::Php);
-    let mut out = Vec::new();
-    for &name in METHODS {
-        for call in forward_only(&src, src.calls(name, Before::Dot)) {
-            if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
-            }
-        }
-    }
-    out
+    super::method_calls(text, Lang::Php, METHODS, effect)
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {

@@ -276,6 +276,27 @@ fn excerpt(text: &str) -> String {
     format!("{cut}...")
 }
 
+/// The forward calls of `methods` (called on something: `knex.schema.dropTable`,
+/// `$table->dropColumn`) in `text`, each with what `effect` makes of it: the loop every
+/// method-call framework (Knex, Laravel, Sequelize, TypeORM) shares.
+pub(crate) fn method_calls(
+    text: &str,
+    lang: lex::Lang,
+    methods: &[&'static str],
+    effect: impl Fn(&scan::Source, &scan::RawCall) -> Option<Effect>,
+) -> Vec<Call> {
+    let src = scan::Source::new(text, lang);
+    let mut out = Vec::new();
+    for &name in methods {
+        for call in forward_only(&src, src.calls(name, scan::Before::Dot)) {
+            if let Some(effect) = effect(&src, &call) {
+                out.push(Call::found(&src, &call, effect));
+            }
+        }
+    }
+    out
+}
+
 /// Drops the calls inside the file's rollback functions (see `rollback`).
 pub(crate) fn forward_only(src: &scan::Source, calls: Vec<scan::RawCall>) -> Vec<scan::RawCall> {
     let down = rollback::down_ranges(src);

@@ -4,8 +4,8 @@
 //! and is skipped. Calls are matched by method name on any receiver, so a `queryInterface`
 //! renamed `qi` is read the same.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use super::scan::{Lang, RawCall, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const METHODS: &[&str] = &[
@@ -22,16 +22,7 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    let src = Source::new(text, Lang::Js);
-    let mut out = Vec::new();
-    for &name in METHODS {
-        for call in forward_only(&src, src.calls(name, Before::Dot)) {
-            if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
-            }
-        }
-    }
-    out
+    super::method_calls(text, Lang::Js, METHODS, effect)
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {

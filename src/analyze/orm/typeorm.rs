@@ -3,8 +3,8 @@
 //! `async down(queryRunner)` is the rollback and is skipped. A table or column passed as an
 //! object (`new Table({…})`, a variable) is reported with its code as the name.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use super::scan::{Lang, RawCall, Source};
+use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
 const METHODS: &[&str] = &[
@@ -27,16 +27,7 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    let src = Source::new(text, Lang::Js);
-    let mut out = Vec::new();
-    for &name in METHODS {
-        for call in forward_only(&src, src.calls(name, Before::Dot)) {
-            if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
-            }
-        }
-    }
-    out
+    super::method_calls(text, Lang::Js, METHODS, effect)
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
