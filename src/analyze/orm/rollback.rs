@@ -29,22 +29,10 @@ fn skip_space(code: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The offset of the bracket that closes the one at `open`.
+/// The offset of the bracket that closes the one at `open`, or the end of the code when it
+/// is never closed.
 fn close_of(code: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, b) in code.iter().enumerate().skip(open) {
-        match b {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    code.len()
+    super::scan::matching(code, open).unwrap_or(code.len())
 }
 
 /// `down` as a name being defined, in PHP, JavaScript/TypeScript or C#:

@@ -5,11 +5,10 @@
 //! compared base against head.
 
 use super::parse::{Located, Statements};
-use super::types::{self, Verdict};
-use super::{ident, normalize_name, COLUMN_TYPE_NARROWED, DROP_COLUMN, DROP_TABLE};
+use super::{ident, normalize_name, type_change_finding, DROP_COLUMN, DROP_TABLE};
 use crate::analyze::FileView;
 use crate::change::Side;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use sqlparser::ast::{CreateTable, Statement};
 
 /// Whether `path` is a declarative schema. A Rails `structure.sql` is a dump of what
@@ -81,21 +80,12 @@ pub(super) fn compare(view: &FileView, base: &Statements, head: &Statements) -> 
                 ),
                 Some(now) => {
                     let (from, to) = (&column.data_type, &now.data_type);
-                    let finding = match types::compare(from, to) {
-                        Verdict::Same | Verdict::Widens => continue,
-                        Verdict::Narrows(reason) => Finding::new(
-                            &COLUMN_TYPE_NARROWED,
-                            at.clone(),
-                            format!("The schema changes {name}.{col} from {from} to {to}, which narrows it: {reason}."),
-                        ),
-                        Verdict::Unclear => Finding::new(
-                            &COLUMN_TYPE_NARROWED,
-                            at.clone(),
-                            format!("The schema changes {name}.{col} from {from} to {to}; twokey cannot tell whether every value converts, so check the change for narrowing."),
-                        )
-                        .with_severity(Severity::Medium),
-                    };
-                    findings.push(finding);
+                    findings.extend(type_change_finding(
+                        &at,
+                        &format!("The schema changes {name}.{col}"),
+                        from,
+                        to,
+                    ));
                 }
             }
         }

@@ -968,20 +968,12 @@ fn type_changed(
     scope: &Scope,
 ) -> Option<Finding> {
     let finding = match scope.old_type(key, column) {
-        Some(old) => match types::compare(old, new_type) {
-            Verdict::Same | Verdict::Widens => return None,
-            Verdict::Narrows(reason) => Finding::new(
-                &COLUMN_TYPE_NARROWED,
-                at.clone(),
-                format!("ALTER TABLE {table} changes {table}.{column} from {old} to {new_type}, which narrows it: {reason}."),
-            ),
-            Verdict::Unclear => Finding::new(
-                &COLUMN_TYPE_NARROWED,
-                at.clone(),
-                format!("ALTER TABLE {table} changes {table}.{column} from {old} to {new_type}; twokey cannot tell whether every value converts, so check the change for narrowing."),
-            )
-            .with_severity(Severity::Medium),
-        },
+        Some(old) => type_change_finding(
+            at,
+            &format!("ALTER TABLE {table} changes {table}.{column}"),
+            old,
+            new_type,
+        )?,
         None if types::holds_any_text(new_type) => return None,
         None => Finding::new(
             &COLUMN_TYPE_NARROWED,
@@ -1015,6 +1007,30 @@ fn always_true(expr: &Expr) -> bool {
         },
         _ => false,
     }
+}
+
+/// The finding for a column's type going from `old` to `new`, as [`types::compare`] judges it
+/// (`None` when it widens or stays); `said` names the change ("ALTER TABLE t changes t.c").
+fn type_change_finding(
+    at: &Location,
+    said: &str,
+    old: &DataType,
+    new: &DataType,
+) -> Option<Finding> {
+    Some(match types::compare(old, new) {
+        Verdict::Same | Verdict::Widens => return None,
+        Verdict::Narrows(reason) => Finding::new(
+            &COLUMN_TYPE_NARROWED,
+            at.clone(),
+            format!("{said} from {old} to {new}, which narrows it: {reason}."),
+        ),
+        Verdict::Unclear => Finding::new(
+            &COLUMN_TYPE_NARROWED,
+            at.clone(),
+            format!("{said} from {old} to {new}; twokey cannot tell whether every value converts, so check the change for narrowing."),
+        )
+        .with_severity(Severity::Medium),
+    })
 }
 
 fn delete_from(delete: &sqlparser::ast::Delete) -> &[TableWithJoins] {
