@@ -284,6 +284,18 @@ fn kept_by_helm(view: &FileView) -> Vec<Finding> {
     if after.len() >= before.len() {
         return Vec::new();
     }
+    // Objects removed with their annotation are kept by Helm, orphaned: the object analyzer
+    // reports them. Only an annotation lost from an object that stays is this finding.
+    let objects = |text: Option<&str>| {
+        text.unwrap_or("")
+            .lines()
+            .filter(|l| l.starts_with("kind:"))
+            .count()
+    };
+    let gone = objects(view.old_text()).saturating_sub(objects(Some(new_text)));
+    if gone >= before.len() - after.len() {
+        return Vec::new();
+    }
     let line = before[after.len()];
     vec![Finding::new(
         &super::settings::PRUNE_PROTECTION_REMOVED,
@@ -703,6 +715,17 @@ metadata:
   annotations:
     helm.sh/resource-policy: keep
 ";
+
+    #[test]
+    fn a_kept_object_removed_with_its_annotation_is_not_a_lost_annotation() {
+        let path = "charts/shop/templates/pvc.yaml";
+        let two = format!(
+            "{CLAIM_TEMPLATE}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
+        );
+        let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n";
+        let f = Case::modified(path, &two, head).run(kept_by_helm);
+        assert!(f.is_empty(), "{f:?}");
+    }
 
     #[test]
     fn a_template_losing_its_keep_annotation_is_reported_at_the_base_line() {
