@@ -107,6 +107,29 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
 }
 
 /// Entries of an object, or of each object in an array of them (both forms are valid).
+/// A `.tfvars.json` file: one object of variable values, by input path (object values
+/// flattened, `versioning.enabled`), each on the line of its name.
+pub fn parse_values(text: &str) -> Result<BTreeMap<String, Setting>, ParseError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| ParseError {
+        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+        reason: e.to_string(),
+    })?;
+    let Value::Object(root) = root else {
+        return Err(ParseError {
+            line: None,
+            reason: "the top level is not a JSON object".to_owned(),
+        });
+    };
+    let mut out = BTreeMap::new();
+    for (key, value) in &root {
+        let line = locate(text, &[key]);
+        let mut one = serde_json::Map::new();
+        one.insert(key.clone(), value.clone());
+        flatten(&Value::Object(one), "", line, &mut out);
+    }
+    Ok(out)
+}
+
 fn objects(value: &Value) -> Vec<(&str, &Value)> {
     each(value)
         .into_iter()
