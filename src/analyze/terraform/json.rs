@@ -2,7 +2,9 @@
 //! [`TfFile`] model as HCL. JSON carries no spans, so lines are found by searching for the
 //! block's labels in the text; settings share their block's line.
 
-use super::model::{Backend, Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile};
+use super::model::{
+    Backend, Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile, Variable,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,6 +85,22 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                         let line = locate(text, &[key]);
                         file.moved.push(Moved { from, to, line });
                     }
+                }
+            }
+            "variable" => {
+                for (name, body) in objects(value) {
+                    let line = locate(text, &[key, name]);
+                    let mut defaults = BTreeMap::new();
+                    if let Some(default) = first(body).get("default") {
+                        let mut one = serde_json::Map::new();
+                        one.insert(name.to_owned(), default.clone());
+                        flatten(&Value::Object(one), "", line, &mut defaults);
+                    }
+                    file.variables.push(Variable {
+                        name: name.to_owned(),
+                        line,
+                        defaults,
+                    });
                 }
             }
             "removed" => {
@@ -297,6 +315,19 @@ mod tests {
         );
         assert_eq!(f.moved[0].from, "aws_s3_bucket.a");
         assert_eq!(f.moved[0].to, "aws_s3_bucket.b");
+    }
+
+    #[test]
+    fn json_variable_defaults_are_read_by_input_path() {
+        let f = parse(
+            "{\n  \"variable\": {\n    \"versioning\": { \"default\": { \"enabled\": true } },\n    \"name\": {}\n  }\n}\n",
+        )
+        .unwrap();
+        let var = |n: &str| f.variables.iter().find(|v| v.name == n).unwrap();
+        let v = var("versioning");
+        assert_eq!(v.defaults["versioning.enabled"].value, Lit::Bool(true));
+        assert_eq!(v.defaults["versioning.enabled"].line, 3);
+        assert!(var("name").defaults.is_empty());
     }
 
     #[test]

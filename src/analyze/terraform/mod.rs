@@ -135,7 +135,9 @@ pub const REPLACEMENT_ATTRIBUTE: Rule = Rule {
     why: "Providers mark some attributes as forcing a new resource: a database's engine or encryption key, a \
           bucket's name, a disk's zone, a key's usage. Changing one makes `terraform plan` show `-/+ destroy \
           and then create replacement`; the new object starts empty. twokey knows a curated table of these \
-          attributes for widely used AWS, Google Cloud and Azure types. Critical for types that hold data, \
+          attributes for widely used AWS, Google Cloud and Azure types, and applies it to the arguments \
+          of a few registry modules that pass them straight to one resource (terraform-aws-modules' rds, \
+          rds-aurora, s3-bucket and dynamodb-table). Critical for types that hold data, \
           high otherwise; a change of a computed expression is reported as one that may replace. An attribute \
           listed in `lifecycle { ignore_changes }` is left alone.",
     example: "before: resource \"aws_db_instance\" \"main\" { engine = \"postgres\" }\n\
@@ -339,6 +341,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         rehome::provider_rehomed(view, old, new, &mut out);
         modules::arguments(view, old, new, &mut out);
         modules::source_changed(view, &head, old, new, &mut out);
+        modules::replacement_arguments(view, old, new, &mut out);
         // Config allow-lists name Terraform objects by address.
         for f in &mut out[first..] {
             f.subject.get_or_insert_with(|| new.address.clone());
@@ -514,6 +517,15 @@ fn data_note(item: &Item) -> &'static str {
     match item.kind {
         ItemKind::Module => " and every resource inside it",
         _ if stateful::stateful(&item.rtype) => " and the data it holds",
+        _ => "",
+    }
+}
+
+/// [`data_note`] for several instances of one block.
+fn data_note_plural(item: &Item) -> &'static str {
+    match item.kind {
+        ItemKind::Module => " and every resource inside them",
+        _ if stateful::stateful(&item.rtype) => " and the data they hold",
         _ => "",
     }
 }
@@ -854,7 +866,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                             "`count` of `{}` went from {m} to {n}, so instances {} are destroyed{}.",
                             new.address,
                             limit_list(lost),
-                            data_note(new)
+                            data_note_plural(new)
                         ),
                     );
                 }
@@ -898,7 +910,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                     "`count = {m}` was removed from `{}`, so instances {} are destroyed{}.",
                     new.address,
                     limit_list(lost),
-                    data_note(new)
+                    data_note_plural(new)
                 ),
             );
         }
@@ -917,7 +929,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                             new.address,
                             quote_keys(lost.iter().copied()),
                             if lost.len() == 1 { "that instance is" } else { "those instances are" },
-                            data_note(new)
+                            if lost.len() == 1 { data_note(new) } else { data_note_plural(new) }
                         ),
                     );
                 }

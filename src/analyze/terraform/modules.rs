@@ -8,7 +8,10 @@
 
 use super::guards::{self, InputChange, InputRole};
 use super::model::{Item, ItemKind, TfFile};
-use super::{Dir, FileView, CREATE_SWITCH_OFF, MODULE_SOURCE_CHANGED, PROTECTION_WEAKENED};
+use super::{
+    replacement, Dir, FileView, CREATE_SWITCH_OFF, MODULE_SOURCE_CHANGED, PROTECTION_WEAKENED,
+    REPLACEMENT_ATTRIBUTE,
+};
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
 use std::sync::Arc;
@@ -124,6 +127,88 @@ fn package(source: &str) -> Package {
     Package::Remote(format!("{repo}//{subdir}"))
 }
 
+/// Whether `now` names a different module than `was`, and how sure that is: `None` for the
+/// same package (a version or ref bump); medium when a local path is involved, since a
+/// module moved in the repository or published from it is often the same code; high
+/// otherwise. Shared with Terragrunt's `terraform { source }`.
+pub(super) fn different_module(was: &str, now: &str) -> Option<Severity> {
+    match (package(was), package(now)) {
+        (before, after) if before == after => None,
+        (Package::Local(_), _) | (_, Package::Local(_)) => Some(Severity::Medium),
+        _ => Some(Severity::High),
+    }
+}
+
+/// Registry modules that pass their arguments of the same name straight to one primary
+/// resource, whose replacement-forcing attributes then apply to the module call. Only
+/// modules known to do so; others may rename, transform or ignore an argument.
+const PRIMARY: &[(&str, &str)] = &[
+    ("terraform-aws-modules/rds/aws", "aws_db_instance"),
+    ("terraform-aws-modules/rds-aurora/aws", "aws_rds_cluster"),
+    ("terraform-aws-modules/s3-bucket/aws", "aws_s3_bucket"),
+    (
+        "terraform-aws-modules/dynamodb-table/aws",
+        "aws_dynamodb_table",
+    ),
+];
+
+fn primary_type(source: &str) -> Option<&'static str> {
+    let Package::Remote(package) = package(source) else {
+        return None;
+    };
+    PRIMARY
+        .iter()
+        .find(|(module, _)| package.strip_suffix("//") == Some(*module))
+        .map(|(_, rtype)| *rtype)
+}
+
+/// An argument of a well-known module ([`PRIMARY`]) that forces its primary resource to be
+/// replaced, such as `engine` of `terraform-aws-modules/rds/aws`. Only literal values on
+/// both sides count, and only while the module stays the same (a swapped source is
+/// [`source_changed`]'s).
+pub fn replacement_arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
+        return;
+    }
+    let (Some(was), Some(now)) = (old.source(), new.source()) else {
+        return;
+    };
+    let Some(rtype) = primary_type(&now) else {
+        return;
+    };
+    if primary_type(&was) != Some(rtype) {
+        return;
+    }
+    for attr in replacement::forces_new(rtype) {
+        let (Some(before), Some(after)) = (old.get(attr), new.get(attr)) else {
+            continue;
+        };
+        if !before.value.is_known() || !after.value.is_known() || before.value.same(&after.value) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &REPLACEMENT_ATTRIBUTE,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "Argument `{attr}` of `{}` changed from {} to {}; `{now}` passes it to its {rtype}, \
+                     where it forces a replacement: the existing {rtype} and the data it holds are \
+                     destroyed and an empty one created.",
+                    new.address,
+                    before.value.render(),
+                    after.value.render()
+                ),
+            )
+            .with_severity(replacement::destroy_grade(rtype))
+            .with_subject(&new.address)
+            .with_safer(format!(
+                "Keep `{attr}` as it was; to change it, create a second module call beside this one, \
+                 migrate the data, then remove the old call."
+            )),
+        );
+    }
+}
+
 /// A module call whose `source` now names a different module. Terraform addresses the
 /// module's resources by the names inside it, so a different module's resources are new
 /// objects: the old ones are destroyed unless `moved` blocks (`from = module.x.<old>`) map
@@ -141,10 +226,9 @@ pub fn source_changed(
     let (Some(was), Some(now)) = (old.source(), new.source()) else {
         return;
     };
-    let (before, after) = (package(&was), package(&now));
-    if before == after {
+    let Some(severity) = different_module(&was, &now) else {
         return;
-    }
+    };
     let prefix = format!("{}.", new.address);
     let own = view.change.new_path.as_ref().map(|p| (p, head));
     let dir = view.path_on(Side::Head).dir();
@@ -155,17 +239,10 @@ pub fn source_changed(
         return;
     }
     let line = new.get("source").map_or(new.line, |s| s.line);
-    // A local module moved to another directory, or published from one, is often the same
-    // code: only "may".
-    let (severity, will) = match (&before, &after) {
-        (Package::Local(_), _) | (_, Package::Local(_)) => (
-            Severity::Medium,
-            "if it declares other resource addresses than the old one",
-        ),
-        _ => (
-            Severity::High,
-            "unless it declares the same resource addresses as the old one",
-        ),
+    let will = if severity == Severity::High {
+        "unless it declares the same resource addresses as the old one"
+    } else {
+        "if it declares other resource addresses than the old one"
     };
     out.push(
         Finding::new(
@@ -208,6 +285,24 @@ mod tests {
             "git::git@github.com:acme/tf-modules.git//db?ref=v2",
         );
         same("./modules/db/", "./modules/db");
+    }
+
+    #[test]
+    fn only_known_registry_modules_have_a_primary_resource() {
+        assert_eq!(
+            primary_type("terraform-aws-modules/rds/aws"),
+            Some("aws_db_instance")
+        );
+        assert_eq!(
+            primary_type("registry.terraform.io/terraform-aws-modules/s3-bucket/aws"),
+            Some("aws_s3_bucket")
+        );
+        assert_eq!(
+            primary_type("terraform-aws-modules/rds/aws//modules/db_instance"),
+            None
+        );
+        assert_eq!(primary_type("./modules/rds"), None);
+        assert_eq!(primary_type("cloudposse/rds/aws"), None);
     }
 
     #[test]

@@ -229,7 +229,7 @@ pub fn forces_new(rtype: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, attrs)| attrs)
 }
 
-fn destroy_grade(rtype: &str) -> Severity {
+pub(super) fn destroy_grade(rtype: &str) -> Severity {
     if stateful::stateful(rtype) {
         Severity::Critical
     } else {
@@ -307,10 +307,11 @@ pub fn replacement_attributes(
                 view.at(Side::Head, after.line, after.line),
                 format!(
                     "`{attr}` of `{}` {what}, which {will} a replacement: `terraform plan` {hedge} \
-                     `-/+ destroy and then create replacement`, so the existing {} is destroyed{}.",
+                     `-/+ destroy and then create replacement`, so the existing {}{} {} destroyed.",
                     new.address,
                     new.rtype,
-                    data_note(new)
+                    data_note(new),
+                    if data_note(new).is_empty() { "is" } else { "are" }
                 ),
             )
             .with_severity(destroy_grade(&new.rtype))

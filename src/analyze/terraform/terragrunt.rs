@@ -62,6 +62,22 @@ pub const REMOTE_STATE_CHANGED: Rule = Rule {
             confirm that the following plan creates nothing.",
 };
 
+pub const SOURCE_CHANGED: Rule = Rule {
+    id: RuleId("terragrunt/source-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A unit's `terraform { source }` now names a different module, so the resources in its state are destroyed and created anew.",
+    why: "The unit's state holds the resources of the module it applied, by their addresses inside that \
+          module. Another module (`…/rds/aws` to `…/rds-aurora/aws`, another repository or subdirectory) \
+          declares other addresses, so the next apply destroys what the old module created unless \
+          `moved` blocks are generated for them. A version or ref bump of the same module is not \
+          reported; a change to or from a local path is medium.",
+    example: "before: terraform { source = \"tfr:///terraform-aws-modules/rds/aws?version=6.5.0\" }\n\
+              after:  terraform { source = \"tfr:///terraform-aws-modules/rds-aurora/aws?version=9.0.0\" }",
+    safer: "Put the new module in a new unit (its own state) and migrate the data before removing the old \
+            unit; or read the plan and add `moved` blocks (a `generate` block) for what must survive.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("terragrunt/unparseable"),
     severity: Severity::High,
@@ -76,6 +92,7 @@ pub const RULES: &[&Rule] = &[
     &PREVENT_DESTROY_REMOVED,
     &PROTECTION_WEAKENED,
     &REMOTE_STATE_CHANGED,
+    &SOURCE_CHANGED,
     &UNPARSEABLE,
 ];
 
@@ -114,6 +131,8 @@ struct Unit {
     state_config: BTreeMap<String, Value>,
     /// Literal `inputs` (object literals, also inside `merge(…)`), by dotted path.
     inputs: BTreeMap<String, Value>,
+    /// `terraform { source = … }`: the module the unit applies.
+    source: Option<Value>,
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
@@ -150,6 +169,15 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
             }
             _ => {}
         }
+    }
+    if let Some(attr) = body
+        .get_blocks("terraform")
+        .find_map(|b| b.body.get_attribute("source"))
+    {
+        unit.source = Some(Value {
+            lit: lit(&attr.value),
+            line: at(attr.span()),
+        });
     }
     if let Some(block) = body.get_blocks("remote_state").next() {
         let mut all = BTreeMap::new();
@@ -234,7 +262,35 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     prevent_destroy(view, &base, &head, &mut out);
     inputs(view, &base, &head, &mut out);
     remote_state(view, &base, &head, &mut out);
+    source_changed(view, &base, &head, &mut out);
     out
+}
+
+/// The unit's module swapped for another. Only literal sources are compared: one built from
+/// `include` locals or templates is not evaluated.
+fn source_changed(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let (Some(before), Some(after)) = (&base.source, &head.source) else {
+        return;
+    };
+    let (Lit::Str(was), Lit::Str(now)) = (&before.lit, &after.lit) else {
+        return;
+    };
+    let Some(severity) = super::modules::different_module(was, now) else {
+        return;
+    };
+    out.push(
+        Finding::new(
+            &SOURCE_CHANGED,
+            view.at(Side::Head, after.line, after.line),
+            format!(
+                "The module of {} changed from `{was}` to `{now}`, a different module: unless it declares \
+                 the same resource addresses, the next apply destroys every resource the unit's state holds \
+                 (and the data in them) and creates the new module's anew.",
+                view.path_on(Side::Head)
+            ),
+        )
+        .with_severity(severity),
+    );
 }
 
 fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
@@ -490,6 +546,27 @@ inputs = merge(include.root.locals.common, {
                 "identifier = \"orders\"\n  tags = { team = \"data\" }",
             );
         assert!(run(UNIT, &head).is_empty());
+    }
+
+    #[test]
+    fn a_source_swapped_for_another_module_is_reported_and_a_version_bump_is_not() {
+        let head = UNIT.replace("rds/aws?version=6.1.0", "rds-aurora/aws?version=9.0.0");
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/source-changed"]);
+        assert_eq!(f[0].location.line, Some(7));
+        assert_eq!(f[0].severity, Severity::High);
+        let head = UNIT.replace(
+            "tfr:///terraform-aws-modules/rds/aws?version=6.1.0",
+            "tfr://registry.terraform.io/terraform-aws-modules/rds/aws?version=6.2.0",
+        );
+        assert!(run(UNIT, &head).is_empty());
+        // A computed source is not evaluated.
+        let computed = UNIT.replace(
+            "\"tfr:///terraform-aws-modules/rds/aws?version=6.1.0\"",
+            "\"${include.root.locals.modules}//rds?ref=v1\"",
+        );
+        let swapped = computed.replace("//rds?", "//cache?");
+        assert!(run(&computed, &swapped).is_empty());
     }
 
     #[test]

@@ -632,6 +632,17 @@ fn for_each_losing_keys_names_each_destroyed_instance() {
         "{}",
         f[0].message
     );
+    let buckets = |each: &str| format!("resource \"aws_s3_bucket\" \"b\" {{\n  {each}\n}}\n");
+    let f = run(
+        &buckets("for_each = toset([\"eu\", \"us\", \"ap\"])"),
+        &buckets("for_each = toset([\"eu\"])"),
+    );
+    assert!(
+        f[0].message
+            .contains("those instances are destroyed and the data they hold"),
+        "{}",
+        f[0].message
+    );
     let f = run(
         &counted("for_each = { a = 1, b = 2 }"),
         &counted("for_each = { a = 1 }"),
@@ -1179,6 +1190,30 @@ fn module_version_bumps_comments_unchanged_weak_values_and_new_modules_are_quiet
         &RDS_MODULE.replace("  deletion_protection = true\n", "")
     )
     .is_empty());
+}
+
+#[test]
+fn a_replacement_forcing_argument_of_a_well_known_module_replaces_its_resource() {
+    let f = run(RDS_MODULE, &RDS_MODULE.replace("\"postgres\"", "\"mysql\""));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].subject.as_deref(), Some("module.db"));
+    assert!(f[0].message.contains("aws_db_instance"), "{}", f[0].message);
+    let bucket = RDS_MODULE.replace("\"acme-data\"", "\"acme-data-v2\"");
+    assert_eq!(
+        ids(&run(RDS_MODULE, &bucket)),
+        ["terraform/replacement-attribute"]
+    );
+    // In-place arguments, computed values and unknown modules are quiet.
+    assert!(run(
+        RDS_MODULE,
+        &RDS_MODULE.replace("\"acme-prod\"", "\"acme-production\"")
+    )
+    .is_empty());
+    let computed = RDS_MODULE.replace("\"postgres\"", "var.engine");
+    assert!(run(&computed, RDS_MODULE).is_empty());
+    let own = RDS_MODULE.replace("terraform-aws-modules/rds/aws", "./modules/rds");
+    assert!(run(&own, &own.replace("\"postgres\"", "\"mysql\"")).is_empty());
 }
 
 #[test]
