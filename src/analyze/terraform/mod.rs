@@ -321,7 +321,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut out = Vec::new();
     removals(view, &base, &head, &mut out);
     removed_blocks(view, &base, &head, &mut out);
-    if !root_gone(view) {
+    // With the whole directory gone there is no backend "after": nothing plans there.
+    // (Checked only where a backend is involved: it lists the directory.)
+    let has_backend = base.backend.is_some() || head.backend.is_some();
+    if has_backend && !root_gone(view) {
         rehome::backend_changed(view, &base, &head, &mut out);
     }
     vars::defaults(view, &base, &head, &mut out);
@@ -709,13 +712,16 @@ fn orphaned_finding(view: &FileView, old: &Item) -> Finding {
         ),
         _ => (&RESOURCE_REMOVED, format!("`{}`", old.address)),
     };
+    let how = match &view.change.new_path {
+        Some(new) => format!("{path} moved to {new}, and no Terraform file is left in {dir}"),
+        None => format!("{path} was deleted with every other Terraform file of {dir}"),
+    };
     Finding::new(
         rule,
         view.at(Side::Base, old.line, old.end_line),
         format!(
-            "{path} was deleted with every other Terraform file of {dir}, so that configuration is gone: \
-             {what} is left running but unmanaged, while the state still holds it (if {dir} was a \
-             child module, its callers fail instead)."
+            "{how}, so that configuration is gone: {what} is left running but unmanaged, while the \
+             state still holds it (if {dir} was a child module, its callers fail instead)."
         ),
     )
     .with_severity(item_severity(old).min(Severity::High))

@@ -269,6 +269,13 @@ fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() 
     let f = analyze_rename("infra/main.tf", "archive/main.tf");
     assert_eq!(ids(&f), ["terraform/resource-removed"]);
     assert_eq!(f[0].location.path.as_str(), "infra/main.tf");
+    // infra/ has no Terraform file left: its configuration is gone, not applied.
+    assert!(
+        f[0].message
+            .contains("moved to archive/main.tf, and no Terraform file is left in infra"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
