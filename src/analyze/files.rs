@@ -106,6 +106,22 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
                 view.kind.as_str()
             ),
         ));
+    } else if view.change.is_deleted() && is_terragrunt_unit(view) {
+        // A unit's file holds no resources: its module's state does. Without the file no
+        // `terragrunt run` visits the unit any more, so nothing is destroyed by it.
+        findings.push(
+            Finding::new(
+                &INFRA_FILE_DELETED,
+                view.whole(Side::Base),
+                format!(
+                    "The Terragrunt unit {} is deleted: no run visits it any more, so the resources in its state are left running and unmanaged (the state still holds them), and `run --all destroy` no longer reaches them.",
+                    view.path_on(Side::Base)
+                ),
+            )
+            .with_safer(
+                "To destroy the unit's resources, run `terragrunt destroy` in it before deleting it, reviewing the plan; to keep them, hand them to another unit (`terraform state mv` or `import` blocks there) first.",
+            ),
+        );
     } else if view.change.is_deleted() && !deletion_analysed_structurally(view) {
         findings.push(Finding::new(
             &INFRA_FILE_DELETED,
@@ -144,6 +160,15 @@ fn is_migration(view: &FileView) -> bool {
         FileKind::Sql => path.split('/').any(|d| d.contains("migrat")),
         _ => false,
     }
+}
+
+/// A Terragrunt unit (`terragrunt.hcl`), as opposed to a shared `root.hcl` or `env.hcl`.
+fn is_terragrunt_unit(view: &FileView) -> bool {
+    view.kind == FileKind::Terragrunt
+        && view
+            .path_on(Side::Base)
+            .file_name()
+            .eq_ignore_ascii_case("terragrunt.hcl")
 }
 
 /// Kubernetes manifests are compared object by object, including their deletion, and the
@@ -431,6 +456,18 @@ mod tests {
     };
 
     const TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+
+    #[test]
+    fn deleting_a_terragrunt_unit_leaves_its_resources_unmanaged() {
+        let unit = "terraform {\n  source = \"../modules/db\"\n}\n";
+        let f = Case::deleted("live/prod/db/terragrunt.hcl", unit).run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        assert!(f[0].message.contains("unmanaged"), "{}", f[0].message);
+        assert!(!f[0].safer.as_deref().unwrap_or("").contains("moved"));
+        // A shared file is not a unit: the general wording stays.
+        let f = Case::deleted("live/root.hcl", "locals {}\n").run(analyze);
+        assert!(!f[0].message.contains("unmanaged"), "{}", f[0].message);
+    }
 
     #[test]
     fn deleting_a_terraform_file_is_an_infra_file_deletion_on_the_base_side() {

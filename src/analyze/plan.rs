@@ -141,6 +141,14 @@ fn reason_clause(reason: Option<&str>) -> String {
 /// The change actions of Terraform's JSON plan format, spelled as it spells them.
 const KNOWN_ACTIONS: &[&str] = &["no-op", "create", "read", "update", "delete", "forget"];
 
+/// "a" or "an" before a resource type, by its first letter (`an aws_…`, `a google_…`).
+fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 fn unparseable(path: &RepoPath, reason: &str) -> Finding {
     Finding::new(
         &PLAN_UNPARSEABLE,
@@ -288,12 +296,15 @@ pub fn analyze_plan(path: &RepoPath, text: &str) -> Vec<Finding> {
                 &PLAN_DELETE,
                 location,
                 format!(
-                    "The plan destroys `{}`{deposed}, a {}{data}{reason}.",
-                    rc.address, rc.resource_type
+                    "The plan destroys `{}`{deposed}, {} {}{data}{reason}.",
+                    rc.address,
+                    article(&rc.resource_type),
+                    rc.resource_type
                 ),
             )
         };
-        out.push(finding.with_severity(severity));
+        // Config allow-lists name Terraform objects by address, as the static findings do.
+        out.push(finding.with_severity(severity).with_subject(&rc.address));
     }
     out
 }
@@ -417,6 +428,11 @@ mod tests {
         assert_eq!(f[1].severity, Severity::Critical);
         assert!(f[1].message.contains("removed from the configuration"));
         assert!(
+            f[1].message.contains(", an aws_s3_bucket"),
+            "{}",
+            f[1].message
+        );
+        assert!(
             f[2].message.contains("creates the new one first"),
             "{}",
             f[2].message
@@ -424,6 +440,16 @@ mod tests {
         assert_eq!(f[2].severity, Severity::High);
         assert_eq!(f[3].severity, Severity::Medium);
         assert!(f.iter().all(|f| f.tags.contains(&Tag::Destructive)));
+    }
+
+    #[test]
+    fn plan_findings_name_their_address_so_config_allows_cover_them() {
+        let f = run(PLAN);
+        assert_eq!(f[0].subject.as_deref(), Some("aws_db_instance.main"));
+        assert_eq!(f[1].subject.as_deref(), Some("aws_s3_bucket.logs"));
+        assert!(f.iter().all(|f| f.subject.is_some()));
+        assert_eq!(article("google_sql_database"), "a");
+        assert_eq!(article("azurerm_key_vault"), "an");
     }
 
     #[test]

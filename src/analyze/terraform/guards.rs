@@ -4,6 +4,7 @@
 //! sometimes "turned the protection off" and sometimes "left it at a protective default".
 
 use super::model::{Item, Lit, Setting};
+use crate::finding::Severity;
 
 /// What a guard's value means for the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +187,33 @@ pub const GUARDS: &[Guard] = &[
         absent: unknown,
         effect: "overwritten and deleted objects are no longer recoverable",
     },
+    // Cloud SQL's API-side deletion protection (the top-level `deletion_protection` is
+    // Terraform's own), and its backups; off by default in the provider.
+    Guard {
+        path: "settings.deletion_protection_enabled",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "the instance can now be deleted through the API and the console",
+    },
+    Guard {
+        path: "settings.backup_configuration.enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "automated backups are turned off",
+    },
+    Guard {
+        path: "settings.backup_configuration.point_in_time_recovery_enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "the instance can no longer be restored to an earlier point in time",
+    },
+    // Azure storage: blob versioning defaults to off.
+    Guard {
+        path: "blob_properties.versioning_enabled",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "overwritten and deleted blobs are no longer recoverable",
+    },
     Guard {
         path: "point_in_time_recovery.enabled",
         judge: bool_true_protects,
@@ -230,4 +258,123 @@ pub fn weakened<'a>(old: &'a Item, new: &'a Item) -> Vec<Weakened<'a>> {
         }
     }
     out
+}
+
+/// What a value handed into a module from outside means, judged by its name: a module
+/// argument, a Terragrunt input, a `.tfvars` value, a variable's default. Modules by
+/// convention pass such a value to the resource attribute of the same name
+/// (`deletion_protection = var.deletion_protection`), or use `create` / `create_*` as the
+/// switch for what they create (`count = var.create ? 1 : 0`, as terraform-aws-modules do).
+/// twokey does not follow the value into the module, so the name is all it goes by.
+#[derive(Clone, Copy)]
+pub enum InputRole {
+    Guard(&'static Guard),
+    /// `create`, `create_db_instance`, `create_vpc`…: false destroys what the switch created.
+    CreateSwitch,
+}
+
+impl InputRole {
+    /// The role of the input at `path` (dotted for keys of an object value), if any.
+    pub fn of(path: &str) -> Option<InputRole> {
+        let switch = path == "create"
+            || path
+                .strip_prefix("create_")
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('.'));
+        if switch {
+            return Some(InputRole::CreateSwitch);
+        }
+        GUARDS.iter().find(|g| g.path == path).map(InputRole::Guard)
+    }
+    fn judge(&self, v: &Lit) -> Strength {
+        match self {
+            InputRole::Guard(g) => (g.judge)(v),
+            InputRole::CreateSwitch => bool_true_protects(v),
+        }
+    }
+    /// What the weak value does, completing "… so …".
+    pub fn effect(&self) -> &'static str {
+        match self {
+            InputRole::Guard(g) => g.effect,
+            InputRole::CreateSwitch => {
+                "the next apply destroys what the switch created (and the data it holds)"
+            }
+        }
+    }
+}
+
+/// How an input became weak.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputChange {
+    /// It was protective, or computed, and is now literally weak; the base value rendered.
+    Turned(String),
+    /// It was not set and now is, to a weak value: it weakens only if the default it
+    /// overrides (which twokey cannot see) was protective.
+    Added,
+}
+
+/// Whether an input with `role` was weakened from `before` (`None`: not set) to `after`.
+/// An input that is removed falls back to a default twokey cannot see and is not judged.
+pub fn input_weakened(role: InputRole, before: Option<&Lit>, after: &Lit) -> Option<InputChange> {
+    if role.judge(after) != Strength::Weak {
+        return None;
+    }
+    match before {
+        None => Some(InputChange::Added),
+        Some(b) if role.judge(b) == Strength::Protected || !b.is_known() => {
+            Some(InputChange::Turned(b.render()))
+        }
+        Some(_) => None,
+    }
+}
+
+/// The severity of a weakened input: turning off the switch for a whole module destroys
+/// everything in it; a protection turned off destroys nothing yet; a weak value that only
+/// overrides an unseen default may change nothing at all.
+pub fn input_severity(path: &str, role: InputRole, change: &InputChange) -> Severity {
+    match (role, change) {
+        (_, InputChange::Added) => Severity::Medium,
+        (InputRole::CreateSwitch, _) if path == "create" => Severity::Critical,
+        _ => Severity::High,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_roles_are_known_by_name() {
+        assert!(matches!(
+            InputRole::of("create_db_instance"),
+            Some(InputRole::CreateSwitch)
+        ));
+        assert!(matches!(
+            InputRole::of("create"),
+            Some(InputRole::CreateSwitch)
+        ));
+        assert!(matches!(
+            InputRole::of("versioning.enabled"),
+            Some(InputRole::Guard(_))
+        ));
+        assert!(InputRole::of("create_").is_none());
+        assert!(InputRole::of("created_by").is_none());
+        assert!(InputRole::of("engine").is_none());
+    }
+
+    #[test]
+    fn an_input_weakens_when_turned_off_or_added_weak_but_not_when_left_weak() {
+        let role = InputRole::of("deletion_protection").expect("a guard");
+        let on = Lit::Bool(true);
+        let off = Lit::Bool(false);
+        let var = Lit::Expr("var.protect".to_owned());
+        assert_eq!(
+            input_weakened(role, Some(&on), &off),
+            Some(InputChange::Turned("true".to_owned()))
+        );
+        assert!(input_weakened(role, Some(&var), &off).is_some());
+        assert_eq!(input_weakened(role, None, &off), Some(InputChange::Added));
+        assert_eq!(input_weakened(role, Some(&off), &off), None);
+        assert_eq!(input_weakened(role, Some(&off), &on), None);
+        assert_eq!(input_weakened(role, Some(&on), &var), None);
+    }
 }

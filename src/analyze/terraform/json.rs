@@ -2,7 +2,9 @@
 //! [`TfFile`] model as HCL. JSON carries no spans, so lines are found by searching for the
 //! block's labels in the text; settings share their block's line.
 
-use super::model::{Backend, Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile};
+use super::model::{
+    Backend, Item, ItemKind, Lit, Moved, ParseError, Removed, Setting, TfFile, Variable,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,6 +87,22 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     }
                 }
             }
+            "variable" => {
+                for (name, body) in objects(value) {
+                    let line = locate(text, &[key, name]);
+                    let mut defaults = BTreeMap::new();
+                    if let Some(default) = first(body).get("default") {
+                        let mut one = serde_json::Map::new();
+                        one.insert(name.to_owned(), default.clone());
+                        flatten(&Value::Object(one), "", line, &mut defaults);
+                    }
+                    file.variables.push(Variable {
+                        name: name.to_owned(),
+                        line,
+                        defaults,
+                    });
+                }
+            }
             "removed" => {
                 for block in each(value) {
                     if let Some(from) = block.get("from").and_then(Value::as_str).map(strip_keys) {
@@ -107,6 +125,29 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
 }
 
 /// Entries of an object, or of each object in an array of them (both forms are valid).
+/// A `.tfvars.json` file: one object of variable values, by input path (object values
+/// flattened, `versioning.enabled`), each on the line of its name.
+pub fn parse_values(text: &str) -> Result<BTreeMap<String, Setting>, ParseError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| ParseError {
+        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+        reason: e.to_string(),
+    })?;
+    let Value::Object(root) = root else {
+        return Err(ParseError {
+            line: None,
+            reason: "the top level is not a JSON object".to_owned(),
+        });
+    };
+    let mut out = BTreeMap::new();
+    for (key, value) in &root {
+        let line = locate(text, &[key]);
+        let mut one = serde_json::Map::new();
+        one.insert(key.clone(), value.clone());
+        flatten(&Value::Object(one), "", line, &mut out);
+    }
+    Ok(out)
+}
+
 fn objects(value: &Value) -> Vec<(&str, &Value)> {
     each(value)
         .into_iter()
@@ -274,6 +315,19 @@ mod tests {
         );
         assert_eq!(f.moved[0].from, "aws_s3_bucket.a");
         assert_eq!(f.moved[0].to, "aws_s3_bucket.b");
+    }
+
+    #[test]
+    fn json_variable_defaults_are_read_by_input_path() {
+        let f = parse(
+            "{\n  \"variable\": {\n    \"versioning\": { \"default\": { \"enabled\": true } },\n    \"name\": {}\n  }\n}\n",
+        )
+        .unwrap();
+        let var = |n: &str| f.variables.iter().find(|v| v.name == n).unwrap();
+        let v = var("versioning");
+        assert_eq!(v.defaults["versioning.enabled"].value, Lit::Bool(true));
+        assert_eq!(v.defaults["versioning.enabled"].line, 3);
+        assert!(var("name").defaults.is_empty());
     }
 
     #[test]

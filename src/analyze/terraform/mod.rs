@@ -4,7 +4,9 @@
 //! removed resources and modules, renames without a `moved` block, `removed` blocks that
 //! destroy, instances dropped from `count`/`for_each`, protections turned off, attributes
 //! whose change forces a replacement, replacement triggers, resources and providers re-homed
-//! to another account or region, and the state backend re-pointed.
+//! to another account or region, and the state backend re-pointed. Module calls are judged
+//! by the values they hand in and the module they name; `.tfvars` files and variable
+//! defaults by the protections and `create` switches they set.
 //!
 //! Terraform reads a whole directory as one module, so a block that disappears from one file
 //! is looked up in its siblings at head (through the snapshot) before it is called removed;
@@ -13,17 +15,20 @@
 //! Submodules: [`model`] reduces a file to addressable blocks; [`guards`] knows the
 //! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
 //! [`replacement`] knows the replacement-forcing attributes and triggers; `rehome` compares
-//! provider and backend placement; `json` reads the JSON syntax; [`terragrunt`] reads
+//! provider and backend placement; `json` reads the JSON syntax; `modules` judges module
+//! calls; [`vars`] reads `.tfvars` files and variable defaults; [`terragrunt`] reads
 //! Terragrunt units, which declare no resources but guard, feed and locate the module's.
 
 mod closest;
 mod guards;
 mod json;
 pub mod model;
+mod modules;
 mod rehome;
 pub mod replacement;
 pub mod stateful;
 pub mod terragrunt;
+pub mod vars;
 
 use super::{read_sides, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -103,7 +108,10 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     summary: "A provider-side protection was turned off (deletion protection, final snapshot, versioning, backups…).",
     why: "Settings such as deletion_protection, skip_final_snapshot, force_destroy, backup_retention_period, \
           versioning and point-in-time recovery are what stand between a mistaken destroy and lost data. \
-          High for stateful types, medium otherwise.",
+          High for stateful types, medium otherwise. The same names are judged where a value is handed \
+          to a module (a `module` call's arguments, a `.tfvars` file, a variable's default), since modules \
+          pass them to the resource attribute of the same name: high when a protective value is turned \
+          off, medium when a weak value is added over a default twokey cannot see.",
     example: "before: deletion_protection = true\nafter:  deletion_protection = false",
     safer: "Keep the protection on; if a destroy is really intended, do it in its own reviewed change.",
 };
@@ -127,7 +135,9 @@ pub const REPLACEMENT_ATTRIBUTE: Rule = Rule {
     why: "Providers mark some attributes as forcing a new resource: a database's engine or encryption key, a \
           bucket's name, a disk's zone, a key's usage. Changing one makes `terraform plan` show `-/+ destroy \
           and then create replacement`; the new object starts empty. twokey knows a curated table of these \
-          attributes for widely used AWS, Google Cloud and Azure types. Critical for types that hold data, \
+          attributes for widely used AWS, Google Cloud and Azure types, and applies it to the arguments \
+          of a few registry modules that pass them straight to one resource (terraform-aws-modules' rds, \
+          rds-aurora, s3-bucket and dynamodb-table). Critical for types that hold data, \
           high otherwise; a change of a computed expression is reported as one that may replace. An attribute \
           listed in `lifecycle { ignore_changes }` is left alone.",
     example: "before: resource \"aws_db_instance\" \"main\" { engine = \"postgres\" }\n\
@@ -182,6 +192,38 @@ pub const BACKEND_CHANGED: Rule = Rule {
             confirm that the following plan creates nothing.",
 };
 
+pub const CREATE_SWITCH_OFF: Rule = Rule {
+    id: crate::finding::RuleId("terraform/create-switch-off"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A module's `create` or `create_*` switch was turned off, so what it created is destroyed.",
+    why: "Modules such as terraform-aws-modules make what they create conditional on a switch \
+          (`count = var.create ? 1 : 0`): `create = false` destroys everything the module manages, \
+          `create_db_instance`, `create_vpc`, `create_bucket` or `create_cluster = false` the object it \
+          names with its data. Judged on module arguments, Terragrunt inputs, `.tfvars` values and \
+          variable defaults. Critical for `create`, high for `create_*`, medium when the switch is added \
+          as false over a default twokey cannot see.",
+    example: "before: module \"db\" { source = \"terraform-aws-modules/rds/aws\" }\n\
+              after:  module \"db\" { source = \"terraform-aws-modules/rds/aws\"  create_db_instance = false }",
+    safer: "To stop managing the objects without destroying them, use `removed { from = <address>  lifecycle { destroy = false } }`; \
+            otherwise confirm the destroy with the plan, in its own reviewed change.",
+};
+
+pub const MODULE_SOURCE_CHANGED: Rule = Rule {
+    id: crate::finding::RuleId("terraform/module-source-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A module call's `source` now names a different module, so its resources are destroyed and created anew.",
+    why: "Terraform addresses a module's resources by the names inside the module. Another module \
+          (`…/rds/aws` to `…/rds-aurora/aws`, another repository or subdirectory) declares other \
+          addresses, so without `moved` blocks from the old ones the plan destroys every resource the old \
+          module created. A version or ref bump of the same module is not reported; a change to or from \
+          a local path is medium, since it is often the same code moved or published.",
+    example: "before: source = \"terraform-aws-modules/rds/aws\"\nafter:  source = \"terraform-aws-modules/rds-aurora/aws\"",
+    safer: "Read the plan; add `moved { from = module.<name>.<old>  to = module.<name>.<new> }` for what must \
+            survive, or add the new module beside the old one and migrate the data first.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("terraform/unparseable"),
     severity: Severity::High,
@@ -204,6 +246,8 @@ pub const RULES: &[&Rule] = &[
     &REPLACE_TRIGGERED,
     &PROVIDER_REHOMED,
     &BACKEND_CHANGED,
+    &CREATE_SWITCH_OFF,
+    &MODULE_SOURCE_CHANGED,
     &UNPARSEABLE,
 ];
 
@@ -264,6 +308,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             reason: e.reason,
         })
     };
+    // A side that exists but cannot be read as text (binary, too large, not UTF-8) is
+    // unknown, not empty: the files analyzer reports it, and nothing is judged against it.
+    if unreadable(view.old) || unreadable(view.new) {
+        return Vec::new();
+    }
     let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
         Ok((base, head)) => (base.unwrap_or_default(), head.unwrap_or_default()),
         Err(unreadable) => return unreadable,
@@ -272,7 +321,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut out = Vec::new();
     removals(view, &base, &head, &mut out);
     removed_blocks(view, &base, &head, &mut out);
-    rehome::backend_changed(view, &base, &head, &mut out);
+    // With the whole directory gone there is no backend "after": nothing plans there.
+    // (Checked only where a backend is involved: it lists the directory.)
+    let has_backend = base.backend.is_some() || head.backend.is_some();
+    if has_backend && !root_gone(view) {
+        rehome::backend_changed(view, &base, &head, &mut out);
+    }
+    vars::defaults(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
             continue;
@@ -287,12 +342,35 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         replacement::replacement_attributes(view, old, new, &mut out);
         replacement::triggers(view, old, new, &mut out);
         rehome::provider_rehomed(view, old, new, &mut out);
+        modules::arguments(view, old, new, &mut out);
+        modules::source_changed(view, &head, old, new, &mut out);
+        modules::replacement_arguments(view, old, new, &mut out);
         // Config allow-lists name Terraform objects by address.
         for f in &mut out[first..] {
             f.subject.get_or_insert_with(|| new.address.clone());
         }
     }
     out
+}
+
+/// Whether a side exists but is not text twokey can read.
+fn unreadable(content: &crate::change::Content) -> bool {
+    use crate::change::Content;
+    matches!(
+        content,
+        Content::TooLarge(_) | Content::Binary | Content::NotUtf8
+    )
+}
+
+/// Whether the base file's directory holds no Terraform configuration at head: the whole
+/// root module was deleted (or moved away), so nothing plans there any more.
+fn root_gone(view: &FileView) -> bool {
+    let dir = view.path_on(Side::Base).dir();
+    !view
+        .snapshot
+        .list_dir(Side::Head, dir)
+        .iter()
+        .any(is_config_path)
 }
 
 /// The Terraform files of one directory on one side, the file under review included.
@@ -446,6 +524,15 @@ fn data_note(item: &Item) -> &'static str {
     }
 }
 
+/// [`data_note`] for several instances of one block.
+fn data_note_plural(item: &Item) -> &'static str {
+    match item.kind {
+        ItemKind::Module => " and every resource inside them",
+        _ if stateful::stateful(&item.rtype) => " and the data they hold",
+        _ => "",
+    }
+}
+
 fn removals(view: &FileView, base: &Arc<TfFile>, head: &Arc<TfFile>, out: &mut Vec<Finding>) {
     // A file moved to another directory leaves this one's configuration: everything it held
     // is gone from here, whatever its head text says.
@@ -483,13 +570,16 @@ fn removals(view: &FileView, base: &Arc<TfFile>, head: &Arc<TfFile>, out: &mut V
         .items()
         .filter(|(_, new)| !base_dir.has(&new.address) && !head_dir.moves_onto(&new.address))
         .collect();
+    // With the whole directory gone nobody plans there: the objects are left running and
+    // unmanaged, still in the state, rather than destroyed by an apply.
+    let orphaned = root_gone(view);
     let mut used = BTreeSet::new();
     for old in unexplained {
         if let Some((path, new)) = rename_candidate(old, &fresh, &used) {
             used.insert(new.address.clone());
             out.push(renamed_finding(old, path, new));
         } else {
-            out.push(removed_finding(view, old));
+            out.push(removed_finding(view, old, orphaned));
         }
     }
 }
@@ -545,7 +635,10 @@ fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
     .with_subject(&old.address)
 }
 
-fn removed_finding(view: &FileView, old: &Item) -> Finding {
+fn removed_finding(view: &FileView, old: &Item, orphaned: bool) -> Finding {
+    if orphaned {
+        return orphaned_finding(view, old);
+    }
     let location = view.at(Side::Base, old.line, old.end_line);
     let path = view.path_on(Side::Base);
     let how = if view.change.is_deleted() {
@@ -601,6 +694,43 @@ fn removed_finding(view: &FileView, old: &Item) -> Finding {
         ))
         .with_subject(&old.address),
     }
+}
+
+/// A block whose whole root module directory was deleted. No plan runs there any more, so
+/// nothing is destroyed by the next apply; the objects keep running, unmanaged, and the state
+/// (in its backend) still holds them, where a later `terraform destroy` would find them.
+fn orphaned_finding(view: &FileView, old: &Item) -> Finding {
+    let path = view.path_on(Side::Base);
+    let dir = match path.dir() {
+        "" => ".",
+        d => d,
+    };
+    let (rule, what) = match old.kind {
+        ItemKind::Module => (
+            &MODULE_REMOVED,
+            format!("every resource of module `{}`", old.address),
+        ),
+        _ => (&RESOURCE_REMOVED, format!("`{}`", old.address)),
+    };
+    let how = match &view.change.new_path {
+        Some(new) => format!("{path} moved to {new}, and no Terraform file is left in {dir}"),
+        None => format!("{path} was deleted with every other Terraform file of {dir}"),
+    };
+    Finding::new(
+        rule,
+        view.at(Side::Base, old.line, old.end_line),
+        format!(
+            "{how}, so that configuration is gone: {what} is left running but unmanaged, while the \
+             state still holds it (if {dir} was a child module, its callers fail instead)."
+        ),
+    )
+    .with_severity(item_severity(old).min(Severity::High))
+    .with_subject(&old.address)
+    .with_safer(format!(
+        "Decide what should happen to the objects: to destroy them, run `terraform destroy` in {dir} \
+         before deleting it, reviewing its plan; to keep them, move them to another configuration \
+         (`terraform state mv`, or `import` blocks there) and then delete the state; or keep the directory."
+    ))
 }
 
 fn removed_blocks(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
@@ -742,7 +872,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                             "`count` of `{}` went from {m} to {n}, so instances {} are destroyed{}.",
                             new.address,
                             limit_list(lost),
-                            data_note(new)
+                            data_note_plural(new)
                         ),
                     );
                 }
@@ -786,7 +916,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                     "`count = {m}` was removed from `{}`, so instances {} are destroyed{}.",
                     new.address,
                     limit_list(lost),
-                    data_note(new)
+                    data_note_plural(new)
                 ),
             );
         }
@@ -805,7 +935,7 @@ fn instances(view: &FileView, head: &Arc<TfFile>, old: &Item, new: &Item, out: &
                             new.address,
                             quote_keys(lost.iter().copied()),
                             if lost.len() == 1 { "that instance is" } else { "those instances are" },
-                            data_note(new)
+                            if lost.len() == 1 { data_note(new) } else { data_note_plural(new) }
                         ),
                     );
                 }

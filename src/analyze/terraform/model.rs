@@ -156,6 +156,17 @@ pub struct Backend {
     pub settings: BTreeMap<String, Setting>,
 }
 
+/// A `variable "name" { default = … }` block: the value the module uses when no `.tfvars`
+/// file, `-var` or caller sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    pub line: u32,
+    /// The default by input path: `name` for a plain value, `name.key` for each key of an
+    /// object literal (`versioning = { enabled = true }` gives `versioning.enabled`).
+    pub defaults: BTreeMap<String, Setting>,
+}
+
 /// A parsed Terraform file.
 #[derive(Debug, Clone, Default)]
 pub struct TfFile {
@@ -163,6 +174,7 @@ pub struct TfFile {
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
     pub backend: Option<Backend>,
+    pub variables: Vec<Variable>,
 }
 
 impl TfFile {
@@ -185,12 +197,12 @@ pub struct ParseError {
 }
 
 /// Byte offset to 1-based line number.
-struct Lines {
+pub struct Lines {
     starts: Vec<usize>,
 }
 
 impl Lines {
-    fn new(text: &str) -> Self {
+    pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { starts }
@@ -229,6 +241,14 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
         let item = |kind, address: String, rtype: &str| {
             let mut settings = BTreeMap::new();
             flatten(&block.body, "", &lines, &mut settings);
+            // A module's arguments are its variables, often objects
+            // (`versioning = { enabled = true }`): their keys are compared one by one.
+            if kind == ItemKind::Module {
+                for attr in block.body.attributes() {
+                    let prefix = format!("{}.", attr.key.as_str());
+                    flatten_object(&attr.value, &prefix, &lines, &mut settings);
+                }
+            }
             Item {
                 kind,
                 address,
@@ -287,6 +307,25 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     });
                 }
             }
+            ("variable", [name]) => {
+                let mut defaults = BTreeMap::new();
+                if let Some(attr) = block.body.get_attribute("default") {
+                    let name: &str = name;
+                    defaults.insert(
+                        name.to_owned(),
+                        Setting {
+                            value: lit(&attr.value),
+                            line: lines.span(attr.span()).0,
+                        },
+                    );
+                    flatten_object(&attr.value, &format!("{name}."), &lines, &mut defaults);
+                }
+                file.variables.push(Variable {
+                    name: (*name).to_owned(),
+                    line,
+                    defaults,
+                });
+            }
             ("moved", []) => {
                 let from = address_attr(block, "from");
                 let to = address_attr(block, "to");
@@ -326,13 +365,49 @@ fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, 
         });
     }
     for block in body.blocks() {
-        // `dynamic "x" { content { … } }` generates `x` blocks whose settings are not
-        // literal per instance; only plain nested blocks are compared.
+        // `dynamic "x" { content { … } }` generates `x` blocks: its `content` is read as the
+        // block it generates. A setting that uses the iterator is an expression there, so
+        // only literals (`enabled = false`) are judged; whether `for_each` yields any block
+        // at all is not followed.
         if block.ident.as_str() == "dynamic" {
+            if let Some(label) = block.labels.first() {
+                let nested = format!("{prefix}{}.", label.as_str());
+                for content in block.body.get_blocks("content") {
+                    flatten(&content.body, &nested, lines, out);
+                }
+            }
             continue;
         }
         let nested = format!("{prefix}{}.", block.ident.as_str());
         flatten(&block.body, &nested, lines, out);
+    }
+}
+
+/// Every key of an object literal by dotted path under `prefix`, nested objects included.
+/// Anything that is not an object literal adds nothing: its value is unknown key by key.
+pub fn flatten_object(
+    expr: &Expression,
+    prefix: &str,
+    lines: &Lines,
+    out: &mut BTreeMap<String, Setting>,
+) {
+    let Expression::Object(obj) = unwrap_parens(expr) else {
+        return;
+    };
+    for (key, value) in obj.iter() {
+        let name = match key {
+            ObjectKey::Ident(id) => id.as_str().to_owned(),
+            ObjectKey::Expression(e) => match lit(e) {
+                Lit::Str(s) => s,
+                _ => continue,
+            },
+        };
+        let path = format!("{prefix}{name}");
+        out.entry(path.clone()).or_insert_with(|| Setting {
+            value: lit(value.expr()),
+            line: lines.span(value.expr().span()).0,
+        });
+        flatten_object(value.expr(), &format!("{path}."), lines, out);
     }
 }
 

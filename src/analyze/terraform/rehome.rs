@@ -134,14 +134,18 @@ pub fn provider_rehomed(view: &FileView, old: &Item, new: &Item, out: &mut Vec<F
                 }
                 let line = after.map_or(new.line, |s| s.line);
                 let name = new.address.trim_start_matches("provider.");
-                let may = if known(before, after) { "" } else { " may" };
+                let moves = if known(before, after) {
+                    "moves"
+                } else {
+                    "may move"
+                };
                 out.push(
                     Finding::new(
                         &PROVIDER_REHOMED,
                         view.at(Side::Head, line, line),
                         format!(
                             "`{path}` of provider `{name}` changed from {} to {}: every resource that uses this \
-                             provider configuration{may} move there. Terraform either replaces them (`-/+`) or, \
+                             provider configuration {moves} there. Terraform either replaces them (`-/+`) or, \
                              not finding them in the new place, creates them anew while the old objects drop out \
                              of its state, still running.",
                             render(before),

@@ -60,6 +60,18 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         ],
     ),
     ("aws_elasticache_cluster", &["cluster_id"]),
+    (
+        "aws_redshift_cluster",
+        &["cluster_identifier", "master_username"],
+    ),
+    (
+        "aws_neptune_cluster",
+        &["cluster_identifier", "engine", "storage_encrypted"],
+    ),
+    (
+        "aws_memorydb_cluster",
+        &["name", "name_prefix", "tls_enabled", "subnet_group_name"],
+    ),
     ("aws_opensearch_domain", &["domain_name"]),
     ("aws_elasticsearch_domain", &["domain_name"]),
     // AWS: storage
@@ -101,12 +113,26 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
     ("aws_cloudwatch_log_group", &["name", "name_prefix"]),
     ("aws_eks_cluster", &["name"]),
     ("aws_instance", &["ami", "availability_zone", "subnet_id"]),
+    // AWS: networks and the things traffic depends on. Not stateful, but a replaced VPC or
+    // subnet takes everything inside with it, and a replaced security group or load
+    // balancer cuts traffic while the new one is created.
+    ("aws_vpc", &["cidr_block"]),
+    ("aws_subnet", &["cidr_block", "vpc_id", "availability_zone"]),
+    (
+        "aws_security_group",
+        &["name", "name_prefix", "description", "vpc_id"],
+    ),
+    ("aws_lb", &["name", "internal", "load_balancer_type"]),
+    ("aws_iam_role", &["name", "name_prefix", "path"]),
+    ("aws_lambda_function", &["function_name"]),
+    ("aws_sns_topic", &["name", "name_prefix", "fifo_topic"]),
     // Google Cloud
     (
         "google_sql_database_instance",
         &["name", "region", "project", "encryption_key_name"],
     ),
     ("google_sql_database", &["name", "instance"]),
+    ("google_compute_instance", &["name", "zone", "project"]),
     ("google_storage_bucket", &["name", "location", "project"]),
     (
         "google_compute_disk",
@@ -179,6 +205,14 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "azurerm_cosmosdb_account",
         &["name", "resource_group_name", "kind"],
     ),
+    (
+        "azurerm_linux_virtual_machine",
+        &["name", "resource_group_name", "location", "admin_username"],
+    ),
+    (
+        "azurerm_windows_virtual_machine",
+        &["name", "resource_group_name", "location", "admin_username"],
+    ),
     ("azurerm_dns_zone", &["name", "resource_group_name"]),
     ("azurerm_private_dns_zone", &["name", "resource_group_name"]),
     (
@@ -195,7 +229,7 @@ pub fn forces_new(rtype: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, attrs)| attrs)
 }
 
-fn destroy_grade(rtype: &str) -> Severity {
+pub(super) fn destroy_grade(rtype: &str) -> Severity {
     if stateful::stateful(rtype) {
         Severity::Critical
     } else {
@@ -273,10 +307,11 @@ pub fn replacement_attributes(
                 view.at(Side::Head, after.line, after.line),
                 format!(
                     "`{attr}` of `{}` {what}, which {will} a replacement: `terraform plan` {hedge} \
-                     `-/+ destroy and then create replacement`, so the existing {} is destroyed{}.",
+                     `-/+ destroy and then create replacement`, so the existing {}{} {} destroyed.",
                     new.address,
                     new.rtype,
-                    data_note(new)
+                    data_note(new),
+                    if data_note(new).is_empty() { "is" } else { "are" }
                 ),
             )
             .with_severity(destroy_grade(&new.rtype))

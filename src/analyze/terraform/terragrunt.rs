@@ -8,7 +8,7 @@
 //! Both sides are parsed with hcl-edit; a side that does not parse needs a human, as for
 //! Terraform. Pure: the texts come from the view.
 
-use super::guards::{Strength, GUARDS};
+use super::guards::{self, InputChange, InputRole};
 use super::model::{lit, Lit};
 use crate::analyze::{read_sides, FileView, Unparseable};
 use crate::change::Side;
@@ -40,7 +40,10 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     summary: "A Terragrunt input turns off a protection (deletion protection, final snapshot, force_destroy…).",
     why: "A unit's `inputs` become the module's variables. An input such as `deletion_protection`, \
           `skip_final_snapshot` or `force_destroy` usually reaches the resource attribute of the same \
-          name, so flipping it weakens what stands between a mistaken destroy and lost data.",
+          name, so flipping it weakens what stands between a mistaken destroy and lost data. High when \
+          a protective value is turned off; medium when a weak value is added, since it only matters if \
+          the module's default (which twokey cannot see) protected. A removed input is not judged. A \
+          `create`/`create_*` input turned off is `terraform/create-switch-off`.",
     example: "before: inputs = { deletion_protection = true }\nafter:  inputs = { deletion_protection = false }",
     safer: "Keep the protection on; if a destroy is really intended, do it in its own reviewed change.",
 };
@@ -59,6 +62,22 @@ pub const REMOTE_STATE_CHANGED: Rule = Rule {
             confirm that the following plan creates nothing.",
 };
 
+pub const SOURCE_CHANGED: Rule = Rule {
+    id: RuleId("terragrunt/source-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A unit's `terraform { source }` now names a different module, so the resources in its state are destroyed and created anew.",
+    why: "The unit's state holds the resources of the module it applied, by their addresses inside that \
+          module. Another module (`…/rds/aws` to `…/rds-aurora/aws`, another repository or subdirectory) \
+          declares other addresses, so the next apply destroys what the old module created unless \
+          `moved` blocks are generated for them. A version or ref bump of the same module is not \
+          reported; a change to or from a local path is medium.",
+    example: "before: terraform { source = \"tfr:///terraform-aws-modules/rds/aws?version=6.5.0\" }\n\
+              after:  terraform { source = \"tfr:///terraform-aws-modules/rds-aurora/aws?version=9.0.0\" }",
+    safer: "Put the new module in a new unit (its own state) and migrate the data before removing the old \
+            unit; or read the plan and add `moved` blocks (a `generate` block) for what must survive.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("terragrunt/unparseable"),
     severity: Severity::High,
@@ -73,6 +92,7 @@ pub const RULES: &[&Rule] = &[
     &PREVENT_DESTROY_REMOVED,
     &PROTECTION_WEAKENED,
     &REMOTE_STATE_CHANGED,
+    &SOURCE_CHANGED,
     &UNPARSEABLE,
 ];
 
@@ -111,6 +131,8 @@ struct Unit {
     state_config: BTreeMap<String, Value>,
     /// Literal `inputs` (object literals, also inside `merge(…)`), by dotted path.
     inputs: BTreeMap<String, Value>,
+    /// `terraform { source = … }`: the module the unit applies.
+    source: Option<Value>,
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
@@ -147,6 +169,15 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
             }
             _ => {}
         }
+    }
+    if let Some(attr) = body
+        .get_blocks("terraform")
+        .find_map(|b| b.body.get_attribute("source"))
+    {
+        unit.source = Some(Value {
+            lit: lit(&attr.value),
+            line: at(attr.span()),
+        });
     }
     if let Some(block) = body.get_blocks("remote_state").next() {
         let mut all = BTreeMap::new();
@@ -231,7 +262,35 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     prevent_destroy(view, &base, &head, &mut out);
     inputs(view, &base, &head, &mut out);
     remote_state(view, &base, &head, &mut out);
+    source_changed(view, &base, &head, &mut out);
     out
+}
+
+/// The unit's module swapped for another. Only literal sources are compared: one built from
+/// `include` locals or templates is not evaluated.
+fn source_changed(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let (Some(before), Some(after)) = (&base.source, &head.source) else {
+        return;
+    };
+    let (Lit::Str(was), Lit::Str(now)) = (&before.lit, &after.lit) else {
+        return;
+    };
+    let Some(severity) = super::modules::different_module(was, now) else {
+        return;
+    };
+    out.push(
+        Finding::new(
+            &SOURCE_CHANGED,
+            view.at(Side::Head, after.line, after.line),
+            format!(
+                "The module of {} changed from `{was}` to `{now}`, a different module: unless it declares \
+                 the same resource addresses, the next apply destroys every resource the unit's state holds \
+                 (and the data in them) and creates the new module's anew.",
+                view.path_on(Side::Head)
+            ),
+        )
+        .with_severity(severity),
+    );
 }
 
 fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
@@ -247,49 +306,67 @@ fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Find
         return;
     }
     let path = view.path_on(Side::Head);
-    let (line, how) = match &head.prevent_destroy {
-        Some(v) => (v.line, format!("is now `{}`", v.lit.render())),
-        None => (1, "was removed".to_owned()),
+    // A removed line exists only in the base: point there.
+    let (location, how) = match (&head.prevent_destroy, &base.prevent_destroy) {
+        (Some(v), _) => (
+            view.at(Side::Head, v.line, v.line),
+            format!("is now `{}`", v.lit.render()),
+        ),
+        (None, Some(b)) => (
+            view.at(Side::Base, b.line, b.line),
+            "was removed".to_owned(),
+        ),
+        (None, None) => (view.whole(Side::Head), "was removed".to_owned()),
     };
     out.push(Finding::new(
         &PREVENT_DESTROY_REMOVED,
-        view.at(Side::Head, line, line),
+        location,
         format!(
             "`prevent_destroy = true` in {path} {how}, so `terragrunt destroy` no longer refuses to destroy everything this unit's module manages."
         ),
     ));
 }
 
-/// An input weakens a protection when its head value is literally weak and its base value was
-/// protective or computed. A removed input falls back to the module's default, which twokey
-/// cannot see, so removal alone is not judged.
+/// An input weakens a protection, or turns off a module's `create` switch, as
+/// [`guards::input_weakened`] judges it, the same way a module call's arguments are judged.
 fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
-    for guard in GUARDS {
-        let Some(after) = head.inputs.get(guard.path) else {
+    for (path, after) in &head.inputs {
+        let Some(role) = InputRole::of(path) else {
             continue;
         };
-        if (guard.judge)(&after.lit) != Strength::Weak {
-            continue;
-        }
-        let Some(before) = base.inputs.get(guard.path) else {
+        let before = base.inputs.get(path).map(|v| &v.lit);
+        let Some(change) = guards::input_weakened(role, before, &after.lit) else {
             continue;
         };
-        let was = (guard.judge)(&before.lit);
-        if was != Strength::Protected && before.lit.is_known() {
-            continue;
-        }
-        out.push(Finding::new(
-            &PROTECTION_WEAKENED,
-            view.at(Side::Head, after.line, after.line),
-            format!(
-                "Input `{}` in {} changed from {} to {}; if the module passes it to the resource of the same name, {}.",
-                guard.path,
-                view.path_on(Side::Head),
-                before.lit.render(),
-                after.lit.render(),
-                guard.effect
+        let file = view.path_on(Side::Head);
+        let how = match &change {
+            InputChange::Turned(was) => format!("changed from {was} to {}", after.lit.render()),
+            InputChange::Added => format!(
+                "was set to {} (if the module's default was protective)",
+                after.lit.render()
             ),
-        ));
+        };
+        let (rule, passes) = match role {
+            InputRole::Guard(_) => (
+                &PROTECTION_WEAKENED,
+                "if the module passes it to the resource of the same name",
+            ),
+            InputRole::CreateSwitch => (
+                &super::CREATE_SWITCH_OFF,
+                "if the module uses it as its switch for what it creates",
+            ),
+        };
+        out.push(
+            Finding::new(
+                rule,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "Input `{path}` in {file} {how}; {passes}, {}.",
+                    role.effect()
+                ),
+            )
+            .with_severity(guards::input_severity(path, role, &change)),
+        );
     }
 }
 
@@ -392,11 +469,38 @@ inputs = merge(include.root.locals.common, {
         let f = run(UNIT, &head);
         assert_eq!(ids(&f), ["terragrunt/prevent-destroy-removed"]);
         assert_eq!(f[0].location.line, Some(10));
+        // Removed: the line is only in the base, so the finding points there.
         let head = UNIT.replace("prevent_destroy = true\n", "");
-        assert_eq!(
-            ids(&run(UNIT, &head)),
-            ["terragrunt/prevent-destroy-removed"]
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/prevent-destroy-removed"]);
+        assert_eq!(f[0].location.line, Some(10));
+        assert_eq!(f[0].location.side, Side::Base);
+    }
+
+    #[test]
+    fn an_input_that_turns_the_modules_create_switch_off_is_reported() {
+        let on = UNIT.replace(
+            "  identifier          = \"orders\"\n",
+            "  identifier          = \"orders\"\n  create_db_instance  = true\n",
         );
+        let f = run(
+            &on,
+            &on.replace("create_db_instance  = true", "create_db_instance  = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(run(&on, &on.replace("orders", "orders-db")).is_empty());
+    }
+
+    #[test]
+    fn a_weak_input_added_is_medium() {
+        let head = UNIT.replace(
+            "  skip_final_snapshot = false\n",
+            "  skip_final_snapshot = false\n  force_destroy       = true\n",
+        );
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/protection-weakened"]);
+        assert_eq!(f[0].severity, Severity::Medium);
     }
 
     #[test]
@@ -442,6 +546,27 @@ inputs = merge(include.root.locals.common, {
                 "identifier = \"orders\"\n  tags = { team = \"data\" }",
             );
         assert!(run(UNIT, &head).is_empty());
+    }
+
+    #[test]
+    fn a_source_swapped_for_another_module_is_reported_and_a_version_bump_is_not() {
+        let head = UNIT.replace("rds/aws?version=6.1.0", "rds-aurora/aws?version=9.0.0");
+        let f = run(UNIT, &head);
+        assert_eq!(ids(&f), ["terragrunt/source-changed"]);
+        assert_eq!(f[0].location.line, Some(7));
+        assert_eq!(f[0].severity, Severity::High);
+        let head = UNIT.replace(
+            "tfr:///terraform-aws-modules/rds/aws?version=6.1.0",
+            "tfr://registry.terraform.io/terraform-aws-modules/rds/aws?version=6.2.0",
+        );
+        assert!(run(UNIT, &head).is_empty());
+        // A computed source is not evaluated.
+        let computed = UNIT.replace(
+            "\"tfr:///terraform-aws-modules/rds/aws?version=6.1.0\"",
+            "\"${include.root.locals.modules}//rds?ref=v1\"",
+        );
+        let swapped = computed.replace("//rds?", "//cache?");
+        assert!(run(&computed, &swapped).is_empty());
     }
 
     #[test]

@@ -229,12 +229,8 @@ fn resource_moved_to_another_directory_is_removed_here() {
 
 #[test]
 fn deleted_file_destroys_everything_in_it_unless_a_sibling_has_it() {
-    let f = run_in(
-        Fake::default(),
-        "infra/old.tf",
-        Some(BUCKET_AND_QUEUE),
-        None,
-    );
+    let versions = Fake::default().with(Side::Head, "infra/versions.tf", "terraform {}\n");
+    let f = run_in(versions, "infra/old.tf", Some(BUCKET_AND_QUEUE), None);
     assert_eq!(
         ids(&f),
         ["terraform/resource-removed", "terraform/resource-removed"]
@@ -273,6 +269,13 @@ fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() 
     let f = analyze_rename("infra/main.tf", "archive/main.tf");
     assert_eq!(ids(&f), ["terraform/resource-removed"]);
     assert_eq!(f[0].location.path.as_str(), "infra/main.tf");
+    // infra/ has no Terraform file left: its configuration is gone, not applied.
+    assert!(
+        f[0].message
+            .contains("moved to archive/main.tf, and no Terraform file is left in infra"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -636,6 +639,17 @@ fn for_each_losing_keys_names_each_destroyed_instance() {
         "{}",
         f[0].message
     );
+    let buckets = |each: &str| format!("resource \"aws_s3_bucket\" \"b\" {{\n  {each}\n}}\n");
+    let f = run(
+        &buckets("for_each = toset([\"eu\", \"us\", \"ap\"])"),
+        &buckets("for_each = toset([\"eu\"])"),
+    );
+    assert!(
+        f[0].message
+            .contains("those instances are destroyed and the data they hold"),
+        "{}",
+        f[0].message
+    );
     let f = run(
         &counted("for_each = { a = 1, b = 2 }"),
         &counted("for_each = { a = 1 }"),
@@ -703,7 +717,7 @@ fn json_config_removal_and_invalid_json() {
 
 #[test]
 fn every_rule_is_listed() {
-    assert_eq!(RULES.len(), 12);
+    assert_eq!(RULES.len(), 14);
     assert!(RULES.iter().all(|r| r.id.ecosystem() == "terraform"));
 }
 
@@ -781,6 +795,33 @@ fn literal_values_compare_by_value_not_text() {
     let f = run(&vol("true"), &vol("false"));
     assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
     assert_eq!(f[0].location.line, Some(3));
+}
+
+#[test]
+fn warehouse_graph_and_network_identifiers_force_replacement() {
+    let one = |rtype: &str, attr: &str| {
+        let block = |v: &str| format!("resource \"{rtype}\" \"x\" {{\n  {attr} = \"{v}\"\n}}\n");
+        ids(&run(&block("a"), &block("b")))
+    };
+    for (rtype, attr) in [
+        ("aws_redshift_cluster", "cluster_identifier"),
+        ("aws_neptune_cluster", "cluster_identifier"),
+        ("aws_memorydb_cluster", "name"),
+        ("google_compute_instance", "zone"),
+        ("azurerm_linux_virtual_machine", "name"),
+        ("aws_vpc", "cidr_block"),
+        ("aws_subnet", "cidr_block"),
+        ("aws_security_group", "name"),
+    ] {
+        assert_eq!(
+            one(rtype, attr),
+            ["terraform/replacement-attribute"],
+            "{rtype}.{attr}"
+        );
+    }
+    // Updated in place: quiet.
+    assert!(one("aws_redshift_cluster", "node_type").is_empty());
+    assert!(one("aws_security_group", "tags_all").is_empty());
 }
 
 #[test]
@@ -1004,6 +1045,271 @@ fn cloud_workspace_change_is_reported() {
 
 // ---- robustness ----------------------------------------------------------------------------
 
+// ---- unreadable head, deleted root module ---------------------------------------------------
+
+#[test]
+fn an_unreadable_head_is_not_read_as_empty() {
+    for content in [
+        Content::Binary,
+        Content::NotUtf8,
+        Content::TooLarge(3_000_000),
+    ] {
+        let fc = change(Some("infra/main.tf"), Some("infra/main.tf"));
+        let old = Content::Text(BUCKET.to_owned());
+        let options = AnalyzeOptions::default();
+        let view = FileView {
+            change: &fc,
+            kind: FileKind::Terraform,
+            old: &old,
+            new: &content,
+            snapshot: &Fake::default().with(Side::Base, "infra/main.tf", BUCKET),
+            options: &options,
+            memo: &crate::analyze::Memo::default(),
+        };
+        assert!(analyze(&view).is_empty(), "{content:?}");
+    }
+    // An empty head is known: the bucket is gone.
+    assert_eq!(ids(&run(BUCKET, "")), ["terraform/resource-removed"]);
+}
+
+const ROOT_BACKEND: &str =
+    "terraform {\n  backend \"s3\" {\n    bucket = \"acme-tf\"\n    key    = \"staging.tfstate\"\n  }\n}\n";
+
+#[test]
+fn a_deleted_root_module_leaves_its_resources_unmanaged_and_keeps_its_backend() {
+    let snapshot = Fake::default().with(Side::Base, "envs/staging/backend.tf", ROOT_BACKEND);
+    let f = run_in(snapshot, "envs/staging/main.tf", Some(BUCKET), None);
+    assert_eq!(ids(&f), ["terraform/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    let m = &f[0].message;
+    assert!(m.contains("unmanaged"), "{m}");
+    assert!(!m.contains("next apply destroys"), "{m}");
+    let snapshot = Fake::default().with(Side::Base, "envs/staging/main.tf", BUCKET);
+    let f = run_in(
+        snapshot,
+        "envs/staging/backend.tf",
+        Some(ROOT_BACKEND),
+        None,
+    );
+    assert!(f.is_empty(), "{:?}", ids(&f));
+}
+
+#[test]
+fn a_deleted_file_beside_kept_ones_still_destroys_and_moves_the_backend() {
+    let snapshot = Fake::default().with(Side::Head, "envs/staging/main.tf", "");
+    let f = run_in(
+        snapshot,
+        "envs/staging/backend.tf",
+        Some(ROOT_BACKEND),
+        None,
+    );
+    assert_eq!(ids(&f), ["terraform/backend-changed"]);
+}
+
+// ---- module calls ---------------------------------------------------------------------------
+
+const RDS_MODULE: &str = r#"
+module "db" {
+  source  = "terraform-aws-modules/rds/aws"
+  version = "6.5.0"
+
+  identifier          = "acme-prod"
+  engine              = "postgres"
+  deletion_protection = true
+  skip_final_snapshot = false
+}
+
+module "bucket" {
+  source        = "terraform-aws-modules/s3-bucket/aws"
+  version       = "4.1.0"
+  bucket        = "acme-data"
+  force_destroy = false
+  versioning    = { enabled = true }
+}
+"#;
+
+#[test]
+fn module_arguments_that_turn_protections_off_are_weakened() {
+    let after = RDS_MODULE
+        .replace("deletion_protection = true", "deletion_protection = false")
+        .replace("skip_final_snapshot = false", "skip_final_snapshot = true")
+        .replace("force_destroy = false", "force_destroy = true")
+        .replace("{ enabled = true }", "{ enabled = false }");
+    let f = run(RDS_MODULE, &after);
+    assert_eq!(ids(&f), ["terraform/protection-weakened"; 4]);
+    assert!(f.iter().all(|f| f.severity == Severity::High));
+    assert_eq!(f[0].subject.as_deref(), Some("module.db"));
+    assert_eq!(f[0].location.line, Some(8));
+    assert!(
+        f[0].message
+            .contains("Argument `deletion_protection` of `module.db`"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[3].subject.as_deref(), Some("module.bucket"));
+    assert!(
+        f[3].message.contains("versioning.enabled"),
+        "{}",
+        f[3].message
+    );
+}
+
+#[test]
+fn module_create_switches_turned_off_destroy_what_they_create() {
+    let after = RDS_MODULE.replace(
+        "  engine              = \"postgres\"\n",
+        "  engine              = \"postgres\"\n  create_db_instance  = false\n",
+    );
+    let f = run(RDS_MODULE, &after);
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(
+        f[0].severity,
+        Severity::Medium,
+        "added over an unseen default"
+    );
+    let on = RDS_MODULE.replace(
+        "  version = \"6.5.0\"\n",
+        "  version = \"6.5.0\"\n  create  = true\n",
+    );
+    let f = run(&on, &on.replace("create  = true", "create  = false"));
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // Turned on, or left on, is quiet.
+    assert!(run(&on.replace("create  = true", "create  = false"), &on).is_empty());
+    assert!(run(RDS_MODULE, &on).is_empty());
+}
+
+#[test]
+fn module_version_bumps_comments_unchanged_weak_values_and_new_modules_are_quiet() {
+    let after = format!("# databases\n{RDS_MODULE}")
+        .replace("6.5.0", "6.10.0")
+        .replace(
+            "engine              = \"postgres\"",
+            "engine = \"postgres\" # pg 16",
+        );
+    assert!(run(RDS_MODULE, &after).is_empty());
+    let weak = RDS_MODULE.replace("deletion_protection = true", "deletion_protection = false");
+    assert!(run(&weak, &format!("{weak}\n")).is_empty());
+    assert!(run("", RDS_MODULE).is_empty());
+    // A protection argument removed falls back to the module's default: not judged.
+    assert!(run(
+        RDS_MODULE,
+        &RDS_MODULE.replace("  deletion_protection = true\n", "")
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_replacement_forcing_argument_of_a_well_known_module_replaces_its_resource() {
+    let f = run(RDS_MODULE, &RDS_MODULE.replace("\"postgres\"", "\"mysql\""));
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].subject.as_deref(), Some("module.db"));
+    assert!(f[0].message.contains("aws_db_instance"), "{}", f[0].message);
+    let bucket = RDS_MODULE.replace("\"acme-data\"", "\"acme-data-v2\"");
+    assert_eq!(
+        ids(&run(RDS_MODULE, &bucket)),
+        ["terraform/replacement-attribute"]
+    );
+    // In-place arguments, computed values and unknown modules are quiet.
+    assert!(run(
+        RDS_MODULE,
+        &RDS_MODULE.replace("\"acme-prod\"", "\"acme-production\"")
+    )
+    .is_empty());
+    let computed = RDS_MODULE.replace("\"postgres\"", "var.engine");
+    assert!(run(&computed, RDS_MODULE).is_empty());
+    let own = RDS_MODULE.replace("terraform-aws-modules/rds/aws", "./modules/rds");
+    assert!(run(&own, &own.replace("\"postgres\"", "\"mysql\"")).is_empty());
+}
+
+#[test]
+fn module_source_pointed_at_another_module_destroys_its_resources() {
+    let after = RDS_MODULE.replace("rds/aws\"", "rds-aurora/aws\"");
+    let f = run(RDS_MODULE, &after);
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].subject.as_deref(), Some("module.db"));
+    let local = |p: &str| format!("module \"net\" {{\n  source = \"{p}\"\n}}\n");
+    let f = run(&local("./modules/net"), &local("./modules/network"));
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+#[test]
+fn module_source_ref_bump_or_moved_blocks_are_quiet() {
+    let git = |r: &str| {
+        format!("module \"db\" {{\n  source = \"git::https://github.com/acme/modules.git//db?ref={r}\"\n}}\n")
+    };
+    assert!(run(&git("v1.2.0"), &git("v2.0.0")).is_empty());
+    let after = format!(
+        "{}\nmoved {{\n  from = module.db.aws_db_instance.this[0]\n  to   = module.db.aws_rds_cluster.this[0]\n}}\n",
+        RDS_MODULE.replace("rds/aws\"", "rds-aurora/aws\"")
+    );
+    assert!(run(RDS_MODULE, &after).is_empty());
+}
+
+// ---- variable defaults and dynamic blocks -----------------------------------------------------
+
+#[test]
+fn a_variable_default_turned_unprotective_is_reported() {
+    let var = |v: &str| {
+        format!("variable \"deletion_protection\" {{\n  type    = bool\n  default = {v}\n}}\n")
+    };
+    let f = run(&var("true"), &var("false"));
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].subject.as_deref(), Some("var.deletion_protection"));
+    let create = |v: &str| format!("variable \"create_db\" {{\n  default = {v}\n}}\n");
+    assert_eq!(
+        ids(&run(&create("true"), &create("false"))),
+        ["terraform/create-switch-off"]
+    );
+    // Turned on, unchanged, a description edit, or a default added to a required variable: quiet.
+    assert!(run(&var("false"), &var("true")).is_empty());
+    assert!(run(&var("false"), &format!("# off in dev\n{}", var("false"))).is_empty());
+    assert!(run(
+        "variable \"deletion_protection\" {\n  type = bool\n}\n",
+        &var("false")
+    )
+    .is_empty());
+    let other = |v: &str| format!("variable \"instance_count\" {{\n  default = {v}\n}}\n");
+    assert!(run(&other("3"), &other("0")).is_empty());
+}
+
+#[test]
+fn a_protection_inside_a_dynamic_block_is_compared_like_a_static_one() {
+    let table = |v: &str| {
+        format!(
+            "resource \"aws_dynamodb_table\" \"orders\" {{\n  name = \"orders\"\n  dynamic \"point_in_time_recovery\" {{\n    for_each = [1]\n    content {{\n      enabled = {v}\n    }}\n  }}\n}}\n"
+        )
+    };
+    let f = run(&table("true"), &table("false"));
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(run(&table("true"), &table("true")).is_empty());
+    // A value from the iterator is unknown: quiet.
+    assert!(run(&table("true"), &table("point_in_time_recovery.value")).is_empty());
+}
+
+#[test]
+fn cloud_sql_api_protection_and_azure_blob_versioning_are_guards() {
+    let sql = |v: &str| {
+        format!("resource \"google_sql_database_instance\" \"db\" {{\n  settings {{\n    deletion_protection_enabled = {v}\n    backup_configuration {{\n      enabled = {v}\n    }}\n  }}\n}}\n")
+    };
+    let f = run(&sql("true"), &sql("false"));
+    assert_eq!(ids(&f), ["terraform/protection-weakened"; 2]);
+    assert!(run(&sql("false"), &sql("true")).is_empty());
+    let account = |v: &str| {
+        format!("resource \"azurerm_storage_account\" \"sa\" {{\n  blob_properties {{\n    versioning_enabled = {v}\n  }}\n}}\n")
+    };
+    assert_eq!(
+        ids(&run(&account("true"), &account("false"))),
+        ["terraform/protection-weakened"]
+    );
+}
+
 proptest! {
     #[test]
     fn arbitrary_input_never_panics_and_identical_sides_are_quiet(text in "\\PC{0,300}") {
@@ -1055,7 +1361,7 @@ proptest! {
         prop_assume!(old != new);
         let (rtype, attr) = entry;
         let block = |attr: &str, value: &str| format!(
-            "resource \"{rtype}\" \"x\" {{\n  {attr} = \"{value}\"\n  description = \"kept\"\n}}\n"
+            "resource \"{rtype}\" \"x\" {{\n  {attr} = \"{value}\"\n  kept_setting = \"kept\"\n}}\n"
         );
         let f = run(&block(attr, &old), &block(attr, &new));
         let hits: Vec<&Finding> = f.iter().filter(|f| f.rule == REPLACEMENT_ATTRIBUTE.id).collect();

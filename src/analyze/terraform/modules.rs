@@ -1,0 +1,322 @@
+//! modules: what an edit to a `module` call does to the resources the module manages. A
+//! call declares no resources itself, so its destructive edits are the values it hands in
+//! (a protection turned off, the module's `create` switch turned off), judged by name as
+//! [`guards::input_weakened`] does for Terragrunt inputs and `.tfvars` too, and its `source`
+//! pointed at a different module, whose resources have other addresses. What the module then
+//! does with a value is only visible in its own code or in a plan, so messages say "if".
+//! Pure: compares two parsed blocks (and the head directory's `moved` blocks).
+
+use super::guards::{self, InputChange, InputRole};
+use super::model::{Item, ItemKind, TfFile};
+use super::{
+    replacement, Dir, FileView, CREATE_SWITCH_OFF, MODULE_SOURCE_CHANGED, PROTECTION_WEAKENED,
+    REPLACEMENT_ATTRIBUTE,
+};
+use crate::change::Side;
+use crate::finding::{Finding, Severity};
+use std::sync::Arc;
+
+/// Meta-arguments of a module call: Terraform's own, not values handed to the module.
+const META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+/// Module arguments that turn off a protection or the module's `create` switch.
+pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
+        return;
+    }
+    for (path, after) in &new.settings {
+        if META.contains(&path.split('.').next().unwrap_or(path)) {
+            continue;
+        }
+        let Some(role) = InputRole::of(path) else {
+            continue;
+        };
+        let before = old.get(path).map(|s| &s.value);
+        let Some(change) = guards::input_weakened(role, before, &after.value) else {
+            continue;
+        };
+        let how = match &change {
+            InputChange::Turned(was) => {
+                format!("changed from {was} to {}", after.value.render())
+            }
+            InputChange::Added => format!(
+                "was set to {} (if the module's default was protective)",
+                after.value.render()
+            ),
+        };
+        let (rule, passes) = match role {
+            InputRole::Guard(_) => (
+                &PROTECTION_WEAKENED,
+                "if the module passes it to the resource of the same name",
+            ),
+            InputRole::CreateSwitch => (
+                &CREATE_SWITCH_OFF,
+                "if the module uses it as its switch for what it creates (as terraform-aws-modules do)",
+            ),
+        };
+        out.push(
+            Finding::new(
+                rule,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "Argument `{path}` of `{}` {how}; {passes}, {}.",
+                    new.address,
+                    role.effect()
+                ),
+            )
+            .with_severity(guards::input_severity(path, role, &change))
+            .with_subject(&new.address),
+        );
+    }
+}
+
+/// Where a module comes from, without what only picks its version: two sources with the same
+/// package are the same module at another version.
+#[derive(Debug, PartialEq, Eq)]
+enum Package {
+    /// `./modules/db`: a directory of this repository.
+    Local(String),
+    /// A registry address or a remote repository, with the subdirectory (`//modules/x`) kept
+    /// since it is another module of the same repository.
+    Remote(String),
+}
+
+/// The package of a module source. Registry hosts that are Terraform's and OpenTofu's
+/// defaults are dropped, and so are a getter prefix (`git::`), the URL scheme, a `.git`
+/// suffix and the query (`?ref=v1.2.0`, `?version=`, `?depth=1`), so a version or ref bump
+/// of one module keeps its package. An archive whose file name holds the version
+/// (`vpc-v1.2.0.zip`) is not recognised as the same module.
+fn package(source: &str) -> Package {
+    let source = source.trim();
+    if source.starts_with("./") || source.starts_with("../") {
+        return Package::Local(source.trim_end_matches('/').to_owned());
+    }
+    let mut s = source.to_ascii_lowercase();
+    if let Some((getter, rest)) = s.split_once("::") {
+        if !getter.contains('/') {
+            s = rest.to_owned();
+        }
+    }
+    if let Some((_, rest)) = s.split_once("://") {
+        s = rest.to_owned();
+    }
+    if let Some(rest) = s.strip_prefix("git@") {
+        // scp-like `git@github.com:org/repo.git`: the host ends at the first colon.
+        s = rest.replacen(':', "/", 1);
+    }
+    if let Some((before_query, _)) = s.split_once('?') {
+        s = before_query.to_owned();
+    }
+    let (repo, subdir) = match s.split_once("//") {
+        Some((repo, subdir)) => (repo.to_owned(), subdir.trim_matches('/').to_owned()),
+        None => (s.clone(), String::new()),
+    };
+    let mut repo = repo.trim_matches('/').trim_end_matches(".git").to_owned();
+    for host in ["registry.terraform.io/", "registry.opentofu.org/"] {
+        if let Some(rest) = repo.strip_prefix(host) {
+            repo = rest.to_owned();
+        }
+    }
+    Package::Remote(format!("{repo}//{subdir}"))
+}
+
+/// Whether `now` names a different module than `was`, and how sure that is: `None` for the
+/// same package (a version or ref bump); medium when a local path is involved, since a
+/// module moved in the repository or published from it is often the same code; high
+/// otherwise. Shared with Terragrunt's `terraform { source }`.
+pub(super) fn different_module(was: &str, now: &str) -> Option<Severity> {
+    match (package(was), package(now)) {
+        (before, after) if before == after => None,
+        (Package::Local(_), _) | (_, Package::Local(_)) => Some(Severity::Medium),
+        _ => Some(Severity::High),
+    }
+}
+
+/// Registry modules that pass their arguments of the same name straight to one primary
+/// resource, whose replacement-forcing attributes then apply to the module call. Only
+/// modules known to do so; others may rename, transform or ignore an argument.
+const PRIMARY: &[(&str, &str)] = &[
+    ("terraform-aws-modules/rds/aws", "aws_db_instance"),
+    ("terraform-aws-modules/rds-aurora/aws", "aws_rds_cluster"),
+    ("terraform-aws-modules/s3-bucket/aws", "aws_s3_bucket"),
+    (
+        "terraform-aws-modules/dynamodb-table/aws",
+        "aws_dynamodb_table",
+    ),
+];
+
+fn primary_type(source: &str) -> Option<&'static str> {
+    let Package::Remote(package) = package(source) else {
+        return None;
+    };
+    PRIMARY
+        .iter()
+        .find(|(module, _)| package.strip_suffix("//") == Some(*module))
+        .map(|(_, rtype)| *rtype)
+}
+
+/// An argument of a well-known module ([`PRIMARY`]) that forces its primary resource to be
+/// replaced, such as `engine` of `terraform-aws-modules/rds/aws`. Only literal values on
+/// both sides count, and only while the module stays the same (a swapped source is
+/// [`source_changed`]'s).
+pub fn replacement_arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
+        return;
+    }
+    let (Some(was), Some(now)) = (old.source(), new.source()) else {
+        return;
+    };
+    let Some(rtype) = primary_type(&now) else {
+        return;
+    };
+    if primary_type(&was) != Some(rtype) {
+        return;
+    }
+    for attr in replacement::forces_new(rtype) {
+        let (Some(before), Some(after)) = (old.get(attr), new.get(attr)) else {
+            continue;
+        };
+        if !before.value.is_known() || !after.value.is_known() || before.value.same(&after.value) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &REPLACEMENT_ATTRIBUTE,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "Argument `{attr}` of `{}` changed from {} to {}; `{now}` passes it to its {rtype}, \
+                     where it forces a replacement: the existing {rtype} and the data it holds are \
+                     destroyed and an empty one created.",
+                    new.address,
+                    before.value.render(),
+                    after.value.render()
+                ),
+            )
+            .with_severity(replacement::destroy_grade(rtype))
+            .with_subject(&new.address)
+            .with_safer(format!(
+                "Keep `{attr}` as it was; to change it, create a second module call beside this one, \
+                 migrate the data, then remove the old call."
+            )),
+        );
+    }
+}
+
+/// A module call whose `source` now names a different module. Terraform addresses the
+/// module's resources by the names inside it, so a different module's resources are new
+/// objects: the old ones are destroyed unless `moved` blocks (`from = module.x.<old>`) map
+/// them. A version or ref bump of the same module is left to its changelog.
+pub fn source_changed(
+    view: &FileView,
+    head: &Arc<TfFile>,
+    old: &Item,
+    new: &Item,
+    out: &mut Vec<Finding>,
+) {
+    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
+        return;
+    }
+    let (Some(was), Some(now)) = (old.source(), new.source()) else {
+        return;
+    };
+    let Some(severity) = different_module(&was, &now) else {
+        return;
+    };
+    let prefix = format!("{}.", new.address);
+    let own = view.change.new_path.as_ref().map(|p| (p, head));
+    let dir = view.path_on(Side::Head).dir();
+    if Dir::load(view, Side::Head, dir, own)
+        .moved()
+        .any(|m| m.from.starts_with(&prefix))
+    {
+        return;
+    }
+    let line = new.get("source").map_or(new.line, |s| s.line);
+    let will = if severity == Severity::High {
+        "unless it declares the same resource addresses as the old one"
+    } else {
+        "if it declares other resource addresses than the old one"
+    };
+    out.push(
+        Finding::new(
+            &MODULE_SOURCE_CHANGED,
+            view.at(Side::Head, line, line),
+            format!(
+                "The source of `{}` changed from `{was}` to `{now}`, a different module: {will}, the next apply destroys every resource the old \
+                 module created (and the data they hold) and creates the new module's anew.",
+                new.address
+            ),
+        )
+        .with_severity(severity)
+        .with_subject(&new.address)
+        .with_safer(format!(
+            "Check `terraform plan`: for each old resource that survives under a new address add \
+             `moved {{ from = {a}.<old address>  to = {a}.<new address> }}`; or keep the old module \
+             and add the new one beside it, migrating the data before removing the old.",
+            a = new.address
+        )),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_and_ref_bumps_keep_the_package() {
+        let same = |a: &str, b: &str| assert_eq!(package(a), package(b), "{a} vs {b}");
+        same(
+            "terraform-aws-modules/rds/aws",
+            "registry.terraform.io/terraform-aws-modules/rds/aws",
+        );
+        same(
+            "git::https://github.com/acme/tf-modules.git//db?ref=v1.2.0",
+            "git::https://github.com/acme/tf-modules.git//db?ref=v2.0.0",
+        );
+        same(
+            "github.com/acme/tf-modules//db?ref=v1",
+            "git::git@github.com:acme/tf-modules.git//db?ref=v2",
+        );
+        same("./modules/db/", "./modules/db");
+    }
+
+    #[test]
+    fn only_known_registry_modules_have_a_primary_resource() {
+        assert_eq!(
+            primary_type("terraform-aws-modules/rds/aws"),
+            Some("aws_db_instance")
+        );
+        assert_eq!(
+            primary_type("registry.terraform.io/terraform-aws-modules/s3-bucket/aws"),
+            Some("aws_s3_bucket")
+        );
+        assert_eq!(
+            primary_type("terraform-aws-modules/rds/aws//modules/db_instance"),
+            None
+        );
+        assert_eq!(primary_type("./modules/rds"), None);
+        assert_eq!(primary_type("cloudposse/rds/aws"), None);
+    }
+
+    #[test]
+    fn another_module_or_subdirectory_is_another_package() {
+        let differ = |a: &str, b: &str| assert_ne!(package(a), package(b), "{a} vs {b}");
+        differ(
+            "terraform-aws-modules/rds/aws",
+            "terraform-aws-modules/rds-aurora/aws",
+        );
+        differ(
+            "git::https://github.com/acme/tf-modules.git//db?ref=v1",
+            "git::https://github.com/acme/tf-modules.git//cache?ref=v1",
+        );
+        differ("./modules/db", "./modules/database");
+        assert!(matches!(package("../db"), Package::Local(_)));
+    }
+}
