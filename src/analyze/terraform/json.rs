@@ -8,17 +8,23 @@ use super::model::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn parse(text: &str) -> Result<TfFile, ParseError> {
+/// The file's top-level object: both `.tf.json` and `.tfvars.json` are one.
+fn root_object(text: &str) -> Result<serde_json::Map<String, Value>, ParseError> {
     let root: Value = serde_json::from_str(text).map_err(|e| ParseError {
         line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
         reason: e.to_string(),
     })?;
-    let Value::Object(root) = root else {
-        return Err(ParseError {
+    match root {
+        Value::Object(root) => Ok(root),
+        _ => Err(ParseError {
             line: None,
             reason: "the top level is not a JSON object".to_owned(),
-        });
-    };
+        }),
+    }
+}
+
+pub fn parse(text: &str) -> Result<TfFile, ParseError> {
+    let root = root_object(text)?;
     let mut file = TfFile::default();
     for (key, value) in &root {
         match key.as_str() {
@@ -128,16 +134,7 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
 /// A `.tfvars.json` file: one object of variable values, by input path (object values
 /// flattened, `versioning.enabled`), each on the line of its name.
 pub fn parse_values(text: &str) -> Result<BTreeMap<String, Setting>, ParseError> {
-    let root: Value = serde_json::from_str(text).map_err(|e| ParseError {
-        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
-        reason: e.to_string(),
-    })?;
-    let Value::Object(root) = root else {
-        return Err(ParseError {
-            line: None,
-            reason: "the top level is not a JSON object".to_owned(),
-        });
-    };
+    let root = root_object(text)?;
     let mut out = BTreeMap::new();
     for (key, value) in &root {
         let line = locate(text, &[key]);

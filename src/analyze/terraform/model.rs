@@ -395,12 +395,8 @@ pub fn flatten_object(
         return;
     };
     for (key, value) in obj.iter() {
-        let name = match key {
-            ObjectKey::Ident(id) => id.as_str().to_owned(),
-            ObjectKey::Expression(e) => match lit(e) {
-                Lit::Str(s) => s,
-                _ => continue,
-            },
+        let Some(name) = object_key_name(key) else {
+            continue;
         };
         let path = format!("{prefix}{name}");
         out.entry(path.clone()).or_insert_with(|| Setting {
@@ -633,6 +629,18 @@ pub fn traversal_address(expr: &Expression) -> Option<String> {
             Some(out)
         }
         _ => None,
+    }
+}
+
+/// An object key as a name: an identifier, or a literal string (`"versioning" = …`); `None`
+/// for a computed key, which no setting can be read from.
+pub(super) fn object_key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
+        ObjectKey::Expression(e) => match lit(e) {
+            Lit::Str(s) => Some(s),
+            _ => None,
+        },
     }
 }
 

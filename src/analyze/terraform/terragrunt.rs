@@ -14,7 +14,7 @@ use crate::analyze::{read_sides, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
-use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use std::collections::BTreeMap;
@@ -220,12 +220,8 @@ fn flatten_object(expr: &Expression, prefix: &str, text: &str, out: &mut BTreeMa
         Expression::Parenthesis(p) => flatten_object(p.inner(), prefix, text, out),
         Expression::Object(obj) => {
             for (key, value) in obj.iter() {
-                let name = match key {
-                    ObjectKey::Ident(id) => id.as_str().to_owned(),
-                    ObjectKey::Expression(e) => match lit(e) {
-                        Lit::Str(s) => s,
-                        _ => continue,
-                    },
+                let Some(name) = super::model::object_key_name(key) else {
+                    continue;
                 };
                 let path = format!("{prefix}{name}");
                 let line = line_of(text, value.expr().span().map_or(0, |r| r.start));
