@@ -87,54 +87,56 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
         return findings;
     }
-    if view.change.is_deleted() && is_migration(view) {
-        findings.push(Finding::new(
+    if view.change.is_deleted() {
+        findings.extend(deletion(view));
+    }
+    findings.extend(unreadable(view));
+    findings
+}
+
+/// The finding for a deleted infrastructure file, by what deleting that kind of file does:
+/// a migration undoes nothing, a pipeline stops running, a Terragrunt unit leaves its state
+/// unmanaged, and a file that declares resources may have them destroyed. Manifests and
+/// templates compared object by object report their own objects instead.
+fn deletion(view: &FileView) -> Option<Finding> {
+    let path = view.path_on(Side::Base);
+    let whole = view.whole(Side::Base);
+    let kind = view.kind.as_str();
+    if is_migration(view) {
+        return Some(Finding::new(
             &MIGRATION_DELETED,
-            view.whole(Side::Base),
-            format!(
-                "The migration {} is deleted: databases that applied it keep what it did, but new environments will not get it, and migration tools that compare applied migrations with the files may refuse to run.",
-                view.path_on(Side::Base)
-            ),
+            whole,
+            format!("The migration {path} is deleted: databases that applied it keep what it did, but new environments will not get it, and migration tools that compare applied migrations with the files may refuse to run."),
         ));
-    } else if view.change.is_deleted() && runs_rather_than_declares(view.kind) {
-        findings.push(Finding::new(
+    }
+    if runs_rather_than_declares(view.kind) {
+        return Some(Finding::new(
             &PIPELINE_DELETED,
-            view.whole(Side::Base),
-            format!(
-                "{} ({}) is deleted: nothing it declared is destroyed, but what it ran stops running.",
-                view.path_on(Side::Base),
-                view.kind.as_str()
-            ),
+            whole,
+            format!("{path} ({kind}) is deleted: nothing it declared is destroyed, but what it ran stops running."),
         ));
-    } else if view.change.is_deleted() && is_terragrunt_unit(view) {
+    }
+    if is_terragrunt_unit(view) {
         // A unit's file holds no resources: its module's state does. Without the file no
         // `terragrunt run` visits the unit any more, so nothing is destroyed by it.
-        findings.push(
+        return Some(
             Finding::new(
                 &INFRA_FILE_DELETED,
-                view.whole(Side::Base),
-                format!(
-                    "The Terragrunt unit {} is deleted: no run visits it any more, so the resources in its state are left running and unmanaged (the state still holds them), and `run --all destroy` no longer reaches them.",
-                    view.path_on(Side::Base)
-                ),
+                whole,
+                format!("The Terragrunt unit {path} is deleted: no run visits it any more, so the resources in its state are left running and unmanaged (the state still holds them), and `run --all destroy` no longer reaches them."),
             )
             .with_safer(
                 "To destroy the unit's resources, run `terragrunt destroy` in it before deleting it, reviewing the plan; to keep them, hand them to another unit (`terraform state mv` or `import` blocks there) first.",
             ),
         );
-    } else if view.change.is_deleted() && !deletion_analysed_structurally(view) {
-        findings.push(Finding::new(
-            &INFRA_FILE_DELETED,
-            view.whole(Side::Base),
-            format!(
-                "{} ({}) is deleted: everything it declares stops being managed and may be destroyed on the next apply or sync.",
-                view.path_on(Side::Base),
-                view.kind.as_str()
-            ),
-        ));
     }
-    findings.extend(unreadable(view));
-    findings
+    (!deletion_analysed_structurally(view)).then(|| {
+        Finding::new(
+            &INFRA_FILE_DELETED,
+            whole,
+            format!("{path} ({kind}) is deleted: everything it declares stops being managed and may be destroyed on the next apply or sync."),
+        )
+    })
 }
 
 /// Files that run things rather than declare what exists: deleting one stops what it ran
