@@ -204,6 +204,14 @@ fn scan_and_analyze(
     memo: &analyze::Memo,
 ) -> Scanned {
     let scan = scan_file(file, snapshot, config);
+    let with_lines;
+    let file = if file.lines_deferred && scan.read {
+        // Both sides are in hand: the changed lines cost no further read.
+        with_lines = file.with_lines(&scan.old, &scan.new);
+        &with_lines
+    } else {
+        file
+    };
     let view = FileView {
         change: file,
         kind: scan.kind,
@@ -224,6 +232,8 @@ fn scan_and_analyze(
 struct Scan {
     kind: FileKind,
     infra: bool,
+    /// Whether both sides were read (else `old` and `new` are left `Absent`).
+    read: bool,
     old: Content,
     new: Content,
 }
@@ -282,6 +292,7 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
     Scan {
         kind,
         infra,
+        read: wanted,
         old,
         new,
     }

@@ -248,6 +248,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         worktree: args.worktree,
         max_file_bytes: Config::builtin().analysis.max_file_bytes,
         threads,
+        defer_lines: true,
     };
     let started = std::time::Instant::now();
     let change = source.load(&options)?;

@@ -368,6 +368,29 @@ fn a_destroy_step_added_to_a_workflow_is_found_through_the_binary() {
 }
 
 #[test]
+fn a_copy_of_a_statement_is_new_on_the_line_the_commit_adds() {
+    // The binary leaves a file's changed lines to the engine, which computes them as it reads
+    // the file. Keys alone cannot tell which of two equal statements is new (they would take
+    // the later one); the changed lines can.
+    let (repo, _) = repo_with_base();
+    repo.write(
+        "db/migrations/001_cleanup.sql",
+        "CREATE TABLE audit (id int);\nDROP TABLE legacy_events;\n",
+    );
+    let base = repo.commit_all("Drop the legacy table");
+    repo.write(
+        "db/migrations/001_cleanup.sql",
+        "DROP TABLE legacy_events;\nCREATE TABLE audit (id int);\nDROP TABLE legacy_events;\n",
+    );
+    repo.commit_all("Drop it first");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["sql/drop-table"]);
+    assert_eq!(report["findings"][0]["line"], 1);
+}
+
+#[test]
 fn a_moved_block_in_another_file_of_the_module_explains_a_rename() {
     let repo = Repo::new();
     repo.write(

@@ -347,6 +347,79 @@ fn non_utf8_path_is_reported_lossily_with_a_gap() {
 }
 
 #[test]
+fn deferred_lines_are_those_of_an_eager_load_once_the_engine_reads_the_sides() {
+    let repo = Repo::new();
+    repo.write("app.txt", lines(1..=10));
+    repo.write("gone.txt", "bye\n");
+    repo.write("moved/from.txt", lines(1..=20));
+    repo.write("logo.png", b"\x89PNG\0\0binary");
+    repo.write("big.yaml", "k: v\n".repeat(1000));
+    let base = repo.commit("base");
+    repo.write("app.txt", lines(1..=10).replace("line 3\n", "line three\n"));
+    repo.remove("gone.txt");
+    repo.write("new.txt", "a\nb\n");
+    repo.remove("moved/from.txt");
+    repo.write("moved/to.txt", lines(1..=20).replace("line 5\n", "five\n"));
+    repo.write("logo.png", b"\x89PNG\0\0other");
+    repo.write("big.yaml", "k: w\n".repeat(1000));
+    let head = repo.commit("head");
+
+    let source = repo.source();
+    let eager_opts = GitOptions {
+        max_file_bytes: 1000,
+        ..between(&base, &head)
+    };
+    let eager = source.load(&eager_opts).expect("eager load").files;
+    let lazy_opts = GitOptions {
+        defer_lines: true,
+        ..eager_opts.clone()
+    };
+    let change = source.load(&lazy_opts).expect("deferred load");
+    assert_eq!(change.files.len(), eager.len());
+    let snapshot = source.snapshot(&change, &lazy_opts).expect("snapshot");
+    let read = |side: Side, path: &Option<RepoPath>| {
+        path.as_ref()
+            .map_or(Content::Absent, |p| snapshot.read(side, p))
+    };
+    for (lazy, eager) in change.files.iter().zip(&eager) {
+        assert_eq!(lazy.path(), eager.path());
+        assert!(lazy.lines_deferred, "{} deferred", lazy.path());
+        assert!(lazy.hunks.is_empty(), "{} has no hunks yet", lazy.path());
+        let filled = lazy.with_lines(
+            &read(Side::Base, &lazy.old_path),
+            &read(Side::Head, &lazy.new_path),
+        );
+        assert!(!filled.lines_deferred);
+        if lazy.path().as_str() == "big.yaml" {
+            // Too large to read: its lines are unknown, as for a binary file.
+            assert!(filled.hunks.is_empty() && filled.binary);
+            continue;
+        }
+        assert_eq!(
+            (
+                &filled.hunks,
+                filled.added_lines,
+                filled.deleted_lines,
+                filled.binary
+            ),
+            (
+                &eager.hunks,
+                eager.added_lines,
+                eager.deleted_lines,
+                eager.binary
+            ),
+            "{}",
+            lazy.path()
+        );
+    }
+    assert_eq!(
+        snapshot.read(Side::Head, &RepoPath::new("big.yaml")),
+        Content::TooLarge(5000),
+        "an unknown size is learnt from the blob and still enforced"
+    );
+}
+
+#[test]
 fn file_above_the_limit_is_too_large_without_being_read() {
     let repo = Repo::new();
     let base = repo.commit("empty");

@@ -324,6 +324,7 @@ pub(crate) mod testkit {
             hunks: Vec::new(),
             added_lines: 0,
             deleted_lines: 0,
+            lines_deferred: false,
             old_size: None,
             new_size: None,
         }
@@ -645,6 +646,7 @@ mod tests {
             hunks: Vec::new(),
             added_lines: 0,
             deleted_lines: 1,
+            lines_deferred: false,
             old_size: None,
             new_size: None,
         }

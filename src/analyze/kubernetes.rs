@@ -127,12 +127,31 @@ pub const RULES: &[&Rule] = &[
 
 /// What makes two manifests describe the same cluster object. The API version is left out
 /// on purpose: `apps/v1beta2` to `apps/v1` is the same Deployment.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ObjectId {
     group: String,
     kind: String,
     namespace: String,
     name: String,
+}
+
+/// Names first: objects of one manifest mostly share their group, kind and namespace, so
+/// comparing those first would spend every comparison on equal strings.
+impl Ord for ObjectId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.name, &self.namespace, &self.kind, &self.group).cmp(&(
+            &other.name,
+            &other.namespace,
+            &other.kind,
+            &other.group,
+        ))
+    }
+}
+
+impl PartialOrd for ObjectId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl ObjectId {
@@ -314,7 +333,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .collect();
     if !removed.is_empty() {
         let moved = declared_in_siblings(view);
-        removed.retain(|(id, _)| !moved.contains(*id));
+        removed.retain(|(id, _)| !moved(id));
     }
     if !removed.is_empty() && patches::is_patch_file(view, Side::Base) {
         // The patch stops editing the object; the object itself is declared elsewhere.
@@ -416,49 +435,81 @@ fn prune_protection(node: &Node) -> Option<String> {
 
 /// Objects declared at head in the other manifests of the directories this file lives in:
 /// an object found there was moved, not deleted. Read only when something was removed.
-fn declared_in_siblings(view: &FileView) -> BTreeSet<ObjectId> {
-    let own = view.change.new_path.as_ref();
+fn declared_in_siblings(view: &FileView) -> impl Fn(&ObjectId) -> bool {
+    let own = view.change.new_path.clone();
     let mut dirs: Vec<&str> = [&view.change.old_path, &view.change.new_path]
         .into_iter()
         .flatten()
         .map(RepoPath::dir)
         .collect();
     dirs.dedup();
-    let mut found = BTreeSet::new();
-    for dir in dirs {
-        let manifests = view.memo.kubernetes_dirs.get_or_load(&dir.to_owned(), || {
-            let listed = view.snapshot.list_dir(Side::Head, dir).into_iter();
-            let read = listed
-                .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
-                .filter(|path| view.memo.worth_reading(path))
-                .map(|path| {
-                    let key = (Side::Head, path.clone());
-                    let docs = view.memo.kubernetes_docs.get_or_load(&key, || {
-                        let content = view.snapshot.read(Side::Head, &path);
-                        match content.text() {
-                            Some(text) => yaml::parse_documents(&template::yaml_text(&path, text))
-                                .map(Arc::new),
-                            None => Err(yaml::YamlError::not_text()),
-                        }
-                    });
-                    let ids: HeadIds = docs
-                        .ok()
-                        .map(|docs| Arc::new(objects(&docs).into_keys().collect()));
-                    (path, ids)
-                });
-            Arc::new(read.collect())
-        });
-        for (path, ids) in manifests.iter() {
-            if let (Some(ids), true) = (ids, Some(path) != own) {
-                found.extend(ids.iter().cloned());
-            }
-        }
+    let indexes: Vec<Arc<SiblingIndex>> = dirs
+        .into_iter()
+        .map(|dir| {
+            view.memo
+                .kubernetes_dirs
+                .get_or_load(&dir.to_owned(), || Arc::new(SiblingIndex::load(view, dir)))
+        })
+        .collect();
+    move |id| {
+        indexes
+            .iter()
+            .any(|index| index.declared_elsewhere(id, own.as_ref()))
     }
-    found
 }
 
-/// The objects one manifest declares at head; `None` when it is not YAML (a template).
-pub(crate) type HeadIds = Option<Arc<Vec<ObjectId>>>;
+/// Where each object of one directory is declared at head, among the manifests worth
+/// reading: built once per directory, so a directory of many changed manifests is not
+/// re-collected for each of them.
+pub(crate) struct SiblingIndex {
+    paths: Vec<RepoPath>,
+    /// The first manifest declaring the object, and whether another one declares it too.
+    by_id: std::collections::HashMap<ObjectId, (usize, bool)>,
+}
+
+impl SiblingIndex {
+    fn load(view: &FileView, dir: &str) -> SiblingIndex {
+        let mut index = SiblingIndex {
+            paths: Vec::new(),
+            by_id: std::collections::HashMap::new(),
+        };
+        let listed = view.snapshot.list_dir(Side::Head, dir).into_iter();
+        for path in listed
+            .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
+            .filter(|path| view.memo.worth_reading(path))
+        {
+            let key = (Side::Head, path.clone());
+            let docs = view.memo.kubernetes_docs.get_or_load(&key, || {
+                let content = view.snapshot.read(Side::Head, &path);
+                match content.text() {
+                    Some(text) => {
+                        yaml::parse_documents(&template::yaml_text(&path, text)).map(Arc::new)
+                    }
+                    None => Err(yaml::YamlError::not_text()),
+                }
+            });
+            // Not YAML (a template): it declares nothing twokey can see.
+            let Ok(docs) = docs else { continue };
+            let at = index.paths.len();
+            index.paths.push(path);
+            for id in objects(&docs).into_keys() {
+                index
+                    .by_id
+                    .entry(id)
+                    .and_modify(|(first, more)| *more |= *first != at)
+                    .or_insert((at, false));
+            }
+        }
+        index
+    }
+
+    /// Whether a manifest other than `own` declares the object.
+    fn declared_elsewhere(&self, id: &ObjectId, own: Option<&RepoPath>) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|(first, more)| *more || Some(&self.paths[*first]) != own)
+    }
+}
 
 /// Whether two objects declare the same thing apart from their metadata: a rename.
 fn same_body(a: &Node, b: &Node) -> bool {

@@ -91,7 +91,7 @@ pub struct Memo {
     pub(crate) terraform_files: Recent<(Side, RepoPath), terraform::Parsed>,
     pub(crate) terraform_dirs: Recent<(Side, String), Arc<terraform::DirIndex>>,
     pub(crate) kubernetes_docs: Recent<(Side, RepoPath), kubernetes::Parsed>,
-    pub(crate) kubernetes_dirs: Recent<String, Arc<Vec<(RepoPath, kubernetes::HeadIds)>>>,
+    pub(crate) kubernetes_dirs: Recent<String, Arc<kubernetes::SiblingIndex>>,
 }
 
 impl Default for Memo {
@@ -101,9 +101,9 @@ impl Default for Memo {
             changed: None,
             // Directories: every one a worker is in the middle of. Files: the changed files of
             // those directories. An evicted entry is only read again, never wrong.
-            terraform_files: Recent::new(1024),
+            terraform_files: Recent::new(256),
             terraform_dirs: Recent::new(8),
-            kubernetes_docs: Recent::new(1024),
+            kubernetes_docs: Recent::new(256),
             kubernetes_dirs: Recent::new(8),
         }
     }

@@ -8,6 +8,7 @@
 //! all at once. The engine asks the snapshot for one file's old and new text at a time.
 
 mod ids;
+pub mod line_diff;
 mod trailer;
 
 pub use ids::{Email, Login, RepoPath, Revision};
@@ -74,6 +75,11 @@ pub struct FileChange {
     pub hunks: Vec<Hunk>,
     pub added_lines: u32,
     pub deleted_lines: u32,
+    /// The source left `hunks` and the line counts for the engine to compute when it reads
+    /// the two sides (see [`FileChange::with_lines`]): a git source does, so that each blob
+    /// is inflated once, and a file the engine never reads is never inflated at all.
+    #[serde(skip)]
+    pub lines_deferred: bool,
     /// Size in bytes of each side's blob, when known.
     pub old_size: Option<u64>,
     pub new_size: Option<u64>,
@@ -90,6 +96,31 @@ impl FileChange {
 
     pub fn is_deleted(&self) -> bool {
         self.status == FileStatus::Deleted
+    }
+
+    /// This file with its deferred hunks computed from the two sides just read. A side that
+    /// is not text (binary, too large, a link) has no lines to compare, so the hunks stay
+    /// empty, as they would in `git diff`.
+    pub fn with_lines(&self, old: &Content, new: &Content) -> FileChange {
+        fn bytes(c: &Content) -> Option<&[u8]> {
+            match c {
+                Content::Text(t) => Some(t.as_bytes()),
+                Content::Absent => Some(&[]),
+                _ => None,
+            }
+        }
+        let mut file = self.clone();
+        file.lines_deferred = false;
+        match (bytes(old), bytes(new)) {
+            (Some(old), Some(new)) => {
+                let lines = line_diff::diff(old, new);
+                file.hunks = lines.hunks;
+                file.added_lines = lines.added;
+                file.deleted_lines = lines.deleted;
+            }
+            _ => file.binary = true,
+        }
+        file
     }
 }
 

@@ -266,6 +266,7 @@ impl FileAllows {
             hunks: Vec::new(),
             added_lines: 0,
             deleted_lines: 0,
+            lines_deferred: false,
             old_size: None,
             new_size: None,
         };

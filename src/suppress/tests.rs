@@ -107,6 +107,7 @@ fn change(status: FileStatus, hunks: Vec<Hunk>) -> FileChange {
         hunks,
         added_lines: 0,
         deleted_lines: 0,
+        lines_deferred: false,
         old_size: None,
         new_size: None,
     }

@@ -59,6 +59,7 @@ fn change(old: Option<&str>, new: Option<&str>) -> FileChange {
         hunks: Vec::new(),
         added_lines: 0,
         deleted_lines: 0,
+        lines_deferred: false,
         old_size: None,
         new_size: None,
     }

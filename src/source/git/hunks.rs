@@ -13,9 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use git2::{Delta, Diff, FileMode, Oid, Patch, Repository};
-use imara_diff::{Algorithm, InternedInput};
 
-use crate::change::{EntryKind, FileChange, FileStatus, Hunk, RepoPath};
+use crate::change::{line_diff, EntryKind, FileChange, FileStatus, Hunk, RepoPath};
 use crate::work::Runs;
 
 /// Below this many changed files, hunks are computed on the calling thread.
@@ -141,6 +140,15 @@ pub(super) fn pair_exact_renames(deltas: Vec<DeltaFacts>) -> Vec<DeltaFacts> {
     paired
 }
 
+/// How the changed lines are to be found.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lines {
+    /// Both sides are trees (not the working tree), so their blobs can be diffed directly.
+    pub from_trees: bool,
+    /// Leave the lines of such files for the engine ([`FileChange::lines_deferred`]).
+    pub defer: bool,
+}
+
 /// The changed files of `deltas` (taken from `diff`), on up to `threads` threads. Workers
 /// open the repository at `location` again; one that cannot leaves its share to the others.
 pub(super) fn collect(
@@ -148,20 +156,21 @@ pub(super) fn collect(
     location: &Path,
     diff: &Diff<'_>,
     deltas: &[DeltaFacts],
-    from_trees: bool,
+    lines: Lines,
     threads: usize,
     gaps: &mut Vec<String>,
 ) -> Vec<FileChange> {
     // Indices into `deltas`: patches from blobs (any thread) and from the diff (this one).
     let (by_blobs, by_diff): (Vec<usize>, Vec<usize>) =
-        (0..deltas.len()).partition(|&i| blobs_wanted(&deltas[i], from_trees).is_some());
+        (0..deltas.len()).partition(|&i| blobs_wanted(&deltas[i], lines.from_trees).is_some());
     let mut done: Vec<(usize, Option<FileChange>, Vec<String>)> = Vec::with_capacity(deltas.len());
     let one = |repo: &Repository, i: usize, diff: Option<&Diff<'_>>| {
         let mut file_gaps = Vec::new();
-        let file = collect_one(repo, diff, &deltas[i], from_trees, &mut file_gaps);
+        let file = collect_one(repo, diff, &deltas[i], lines, &mut file_gaps);
         (i, file, file_gaps)
     };
-    if by_blobs.len() < PARALLEL_FROM || threads <= 1 {
+    // Deferred files read no blob here: nothing is worth a thread.
+    if by_blobs.len() < PARALLEL_FROM || threads <= 1 || lines.defer {
         done.extend(by_blobs.iter().map(|&i| one(repo, i, None)));
     } else {
         let runs = Runs::new(by_blobs.len(), CHUNK);
@@ -219,7 +228,7 @@ fn collect_one(
     repo: &Repository,
     diff: Option<&Diff<'_>>,
     delta: &DeltaFacts,
-    from_trees: bool,
+    lines: Lines,
     gaps: &mut Vec<String>,
 ) -> Option<FileChange> {
     let status = match delta.status {
@@ -285,15 +294,24 @@ fn collect_one(
         hunks: Vec::new(),
         added_lines: 0,
         deleted_lines: 0,
+        lines_deferred: false,
         old_size,
         new_size,
     };
-    let outcome = match (diff, blobs_wanted(delta, from_trees)) {
+    let outcome = match (diff, blobs_wanted(delta, lines.from_trees)) {
         (Some(diff), _) => Patch::from_diff(diff, delta.index).map(|patch| {
             if let Some(patch) = patch {
                 fill_from_patch(&mut file, &patch, gaps);
             }
         }),
+        (None, Some(_)) if lines.defer => {
+            file.lines_deferred = true;
+            // Unknown until a blob is read (a tree diff does not load them); the snapshot
+            // asks the object database for the size before inflating one.
+            file.old_size = None;
+            file.new_size = None;
+            Ok(())
+        }
         (None, Some((old, new))) => diff_blobs(repo, old, new, &mut file),
         // Only deltas with blobs on both sides are collected without the diff.
         (None, None) => Ok(()),
@@ -310,8 +328,7 @@ fn collect_one(
 
 /// Fills in `file`'s hunks and line counts from the two blobs (`None`: the side is absent).
 ///
-/// The line diff is imara-diff's Myers, which follows git's (with git's default indent
-/// heuristic for where an ambiguous hunk sits), on the blobs' bytes as they are. libgit2's own
+/// The lines are compared by [`line_diff`] on the blobs' bytes as they are. libgit2's own
 /// patch either looks up a `.gitattributes` diff driver for every file (a tenth of the time of
 /// a large change, and a way for the change under review to hide a file's lines by calling it
 /// binary) or, given buffers instead, hashes both of them again.
@@ -332,30 +349,13 @@ fn diff_blobs(
         file.new_size = Some(new.len() as u64);
     }
     file.binary = !line_diffable(old, new, BIG_FILE_BYTES);
-    if file.binary || old == new {
+    if file.binary {
         return Ok(());
     }
-    let input = InternedInput::new(old, new);
-    let mut diff = imara_diff::Diff::compute(Algorithm::Myers, &input);
-    diff.postprocess_lines(&input);
-    file.hunks.extend(diff.hunks().map(|h| {
-        // An empty side names the line before the gap, as `git diff -U0` prints it.
-        let start = |range: &std::ops::Range<u32>| {
-            if range.is_empty() {
-                range.start
-            } else {
-                range.start + 1
-            }
-        };
-        Hunk {
-            old_start: start(&h.before),
-            old_lines: h.before.len() as u32,
-            new_start: start(&h.after),
-            new_lines: h.after.len() as u32,
-        }
-    }));
-    file.added_lines = diff.count_additions();
-    file.deleted_lines = diff.count_removals();
+    let lines = line_diff::diff(old, new);
+    file.hunks = lines.hunks;
+    file.added_lines = lines.added;
+    file.deleted_lines = lines.deleted;
     Ok(())
 }
 

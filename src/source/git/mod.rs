@@ -1,8 +1,9 @@
 //! git: the local repository source, built on libgit2 (`git2`).
 //!
 //! [`GitSource::load`] turns two revisions (or a revision and the working tree) into the
-//! neutral [`Change`]: one [`FileChange`] per delta with hunks and line counts, and the commits
-//! between base and head. It never keeps file contents: [`GitSource::snapshot`] builds a
+//! neutral [`Change`]: one [`FileChange`] per delta with hunks and line counts (or, with
+//! [`GitOptions::defer_lines`], with them left for the engine to compute from the two sides
+//! when it reads the file), and the commits between base and head. It never keeps file contents: [`GitSource::snapshot`] builds a
 //! [`GitSnapshot`] from a loaded change, which reads one blob (or working file) at a time when
 //! an analyzer asks for it.
 //!
@@ -26,11 +27,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use git2::{
-    BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, ObjectType, Oid,
-    Repository, Sort, Tree,
+    BranchType, Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Oid, Repository,
+    Sort, Tree,
 };
 
 mod hunks;
+use hunks::Lines;
 
 use super::SourceError;
 use crate::change::{
@@ -63,6 +65,11 @@ pub struct GitOptions {
     pub max_file_bytes: u64,
     /// How many threads compute the changed lines; `None` uses the machine's cores.
     pub threads: Option<usize>,
+    /// Leave the changed lines of files compared between two trees for the engine, which
+    /// computes them as it reads each file it analyses ([`FileChange::lines_deferred`]):
+    /// every blob is then inflated once at most, and application code, which the engine
+    /// never reads, not at all.
+    pub defer_lines: bool,
 }
 
 impl Default for GitOptions {
@@ -74,6 +81,7 @@ impl Default for GitOptions {
             worktree: false,
             max_file_bytes: 1024 * 1024,
             threads: None,
+            defer_lines: false,
         }
     }
 }
@@ -485,7 +493,10 @@ impl GitSource {
             &self.location(),
             diff,
             &deltas,
-            !opts.worktree,
+            Lines {
+                from_trees: !opts.worktree,
+                defer: opts.defer_lines,
+            },
             crate::work::threads(opts.threads),
             gaps,
         )
@@ -696,31 +707,35 @@ impl GitSnapshot<'_> {
                 e.message()
             ))
         };
-        // Know the size first, so an oversized blob is never inflated: from the change, else
-        // from the object database.
+        // A size the change already knows keeps an oversized blob from being inflated. An
+        // unknown one (lines left to the engine) is learnt by reading the blob: asking the
+        // object database for a packed blob's header alone inflates the start of its delta,
+        // which on a large change cost more than the rare oversized blob read in full.
         let sizes = match side {
             Side::Base => &self.sizes[0],
             Side::Head => &self.sizes[1],
         };
-        let known = sizes.get(path.as_str()).copied();
-        let header = || self.repo.odb().and_then(|odb| odb.read_header(id));
-        let size = match known.map_or_else(header, |size| Ok((size as usize, ObjectType::Blob))) {
-            Ok((size, ObjectType::Blob)) => size as u64,
-            Ok((_, other)) => {
+        if let Some(size) = sizes.get(path.as_str()).copied() {
+            if size > self.max_file_bytes {
+                return Content::TooLarge(size);
+            }
+        }
+        let blob = match self.repo.find_object(id, None).map(git2::Object::into_blob) {
+            Ok(Ok(blob)) => blob,
+            Ok(Err(other)) => {
                 return self.failed(format!(
-                    "The {} version of '{path}' is a {other}, not a file.",
-                    side_name(side)
+                    "The {} version of '{path}' is a {}, not a file.",
+                    side_name(side),
+                    other.kind().map_or("object", |k| k.str())
                 ))
             }
             Err(e) => return fail(e),
         };
+        let size = blob.size() as u64;
         if size > self.max_file_bytes {
             return Content::TooLarge(size);
         }
-        match self.repo.find_blob(id) {
-            Ok(blob) => classify(blob.content()),
-            Err(e) => fail(e),
-        }
+        classify(blob.content())
     }
 
     fn read_disk(&self, root: &Path, path: &RepoPath) -> Content {
