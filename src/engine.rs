@@ -86,13 +86,7 @@ pub fn run(input: Input<'_>) -> Outcome {
         findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
     }
     crate::suppress::apply(&mut findings, allows, input.snapshot, change, config);
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.location.path.cmp(&b.location.path))
-            .then_with(|| a.location.line.cmp(&b.location.line))
-            .then_with(|| a.rule.cmp(&b.rule))
-    });
+    sort_findings(&mut findings);
     findings.dedup();
 
     let catalogue = AgentCatalogue::builtin().with_extra(config.agents.clone());
@@ -119,6 +113,33 @@ pub fn run(input: Input<'_>) -> Outcome {
         findings,
         verdict,
     }
+}
+
+/// Most severe first, then by path, line and rule. Paths are ranked once: a large change's
+/// thousands of findings would otherwise compare their paths' text at every step of the sort.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    let ranks: Vec<usize> = {
+        let mut paths: Vec<&str> = findings.iter().map(|f| f.location.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let rank: std::collections::HashMap<&str, usize> =
+            paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        findings
+            .iter()
+            .map(|f| rank[f.location.path.as_str()])
+            .collect()
+    };
+    let mut keyed: Vec<_> = std::mem::take(findings)
+        .into_iter()
+        .zip(ranks)
+        .map(|(f, rank)| {
+            let key = (std::cmp::Reverse(f.severity), rank, f.location.line, f.rule);
+            (key, f)
+        })
+        .collect();
+    // Stable: ties keep the order the analyzers reported them in.
+    keyed.sort_by_key(|(key, _)| *key);
+    findings.extend(keyed.into_iter().map(|(_, f)| f));
 }
 
 /// What one changed file contributed.

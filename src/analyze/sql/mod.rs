@@ -525,13 +525,30 @@ impl Scope {
     }
 }
 
-/// Compares names the way a reviewer would: case and quoting ignored.
+/// Compares names the way a reviewer would: case and quoting ignored. Built from the parts'
+/// values rather than by printing the name and stripping its quotes: every statement of a
+/// migration names a table, and printing went through the formatter for each.
 fn normalize_name(name: &ObjectName) -> String {
-    name.to_string()
-        .chars()
-        .filter(|c| !matches!(c, '"' | '`' | '[' | ']'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::new();
+    for (i, part) in name.0.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let printed;
+        let text = match part.as_ident() {
+            Some(ident) => ident.value.as_str(),
+            None => {
+                printed = part.to_string();
+                printed.as_str()
+            }
+        };
+        out.extend(
+            text.chars()
+                .filter(|c| !matches!(c, '"' | '`' | '[' | ']'))
+                .flat_map(char::to_lowercase),
+        );
+    }
+    out
 }
 
 fn ident(column: &Ident) -> String {

@@ -1,7 +1,8 @@
 //! closest: which of many names is most like a given one, for pairing a removed block with
 //! the block it was renamed to. A change that renames hundreds of blocks of one type compares
-//! each against every new one, so a candidate's edit distance is abandoned as soon as it
-//! cannot beat the best found so far.
+//! each against every new one, so a name of up to 64 chars is compared a whole column of the
+//! distance table at a time, and a longer one abandons a candidate as soon as it cannot beat
+//! the best found so far.
 
 /// The index of the candidate most similar to `target` by normalized Levenshtein similarity
 /// (`1 - distance / longer length`, in chars); the earliest wins a tie.
@@ -9,21 +10,31 @@ pub fn most_similar<'c>(
     target: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<usize> {
+    let pattern = Pattern::new(target);
     let target: Vec<char> = target.chars().collect();
     let mut best: Option<(usize, f64)> = None;
     let mut name: Vec<char> = Vec::new();
     for (index, candidate) in candidates.into_iter().enumerate() {
-        name.clear();
-        name.extend(candidate.chars());
-        let longest = target.len().max(name.len());
-        // A distance of (1 - best) * longest or more cannot score above the best (a tie keeps
-        // the earlier); one more than that covers rounding.
-        let limit = match best {
-            None => usize::MAX,
-            Some((_, score)) => ((1.0 - score) * longest as f64).ceil() as usize + 1,
-        };
-        let Some(distance) = levenshtein_within(&target, &name, limit) else {
-            continue;
+        let (distance, longest) = match &pattern {
+            Some(pattern) => {
+                let (distance, chars) = pattern.distance(candidate);
+                (distance, target.len().max(chars))
+            }
+            None => {
+                name.clear();
+                name.extend(candidate.chars());
+                let longest = target.len().max(name.len());
+                // A distance of (1 - best) * longest or more cannot score above the best (a
+                // tie keeps the earlier); one more than that covers rounding.
+                let limit = match best {
+                    None => usize::MAX,
+                    Some((_, score)) => ((1.0 - score) * longest as f64).ceil() as usize + 1,
+                };
+                let Some(distance) = levenshtein_within(&target, &name, limit) else {
+                    continue;
+                };
+                (distance, longest)
+            }
         };
         let score = if longest == 0 {
             1.0
@@ -35,6 +46,81 @@ pub fn most_similar<'c>(
         }
     }
     best.map(|(index, _)| index)
+}
+
+/// A target of 1 to 64 chars prepared for Myers' bit-parallel edit distance (in Hyyrö's
+/// formulation): one machine word holds a whole column of the distance table, so comparing
+/// it with a candidate costs one step per candidate char instead of one per cell. A change
+/// renaming hundreds of blocks compares each removed address with every new one.
+struct Pattern {
+    len: usize,
+    /// Per char, the bit set of the target positions holding it.
+    ascii: [u64; 128],
+    other: Vec<(char, u64)>,
+}
+
+impl Pattern {
+    fn new(target: &str) -> Option<Pattern> {
+        let len = target.chars().count();
+        if len == 0 || len > 64 {
+            return None;
+        }
+        let mut pattern = Pattern {
+            len,
+            ascii: [0; 128],
+            other: Vec::new(),
+        };
+        for (i, c) in target.chars().enumerate() {
+            let bit = 1u64 << i;
+            match usize::try_from(u32::from(c)).ok().filter(|&c| c < 128) {
+                Some(c) => pattern.ascii[c] |= bit,
+                None => match pattern.other.iter_mut().find(|(o, _)| *o == c) {
+                    Some((_, bits)) => *bits |= bit,
+                    None => pattern.other.push((c, bit)),
+                },
+            }
+        }
+        Some(pattern)
+    }
+
+    fn positions(&self, c: char) -> u64 {
+        match usize::try_from(u32::from(c)).ok().filter(|&c| c < 128) {
+            Some(c) => self.ascii[c],
+            None => self
+                .other
+                .iter()
+                .find(|(o, _)| *o == c)
+                .map_or(0, |(_, bits)| *bits),
+        }
+    }
+
+    /// The edit distance to `text`, and `text`'s length in chars.
+    fn distance(&self, text: &str) -> (usize, usize) {
+        let last = 1u64 << (self.len - 1);
+        // Vertical deltas of the current column: +1 (`plus`) or -1 (`minus`) per row.
+        let mut plus = u64::MAX;
+        let mut minus = 0u64;
+        let mut score = self.len;
+        let mut chars = 0;
+        for c in text.chars() {
+            chars += 1;
+            let eq = self.positions(c);
+            let xv = eq | minus;
+            let xh = ((eq & plus).wrapping_add(plus) ^ plus) | eq;
+            let mut hp = minus | !(xh | plus);
+            let mut hm = plus & xh;
+            if hp & last != 0 {
+                score += 1;
+            } else if hm & last != 0 {
+                score -= 1;
+            }
+            hp = (hp << 1) | 1;
+            hm <<= 1;
+            plus = hm | !(xv | hp);
+            minus = hp & xv;
+        }
+        (score, chars)
+    }
 }
 
 /// The edit distance between `a` and `b`, or `None` once it is certain to exceed `limit`.
@@ -124,6 +210,20 @@ mod tests {
         ) {
             let fast = most_similar(&target, candidates.iter().map(String::as_str));
             prop_assert_eq!(fast, brute_force(&target, &candidates));
+        }
+
+        #[test]
+        fn the_bit_parallel_distance_is_the_textbook_one(
+            a in "[ab_.é]{1,70}", b in "[ab_.é]{0,70}",
+        ) {
+            // Past 64 chars there is no pattern, and the table is used instead.
+            match Pattern::new(&a) {
+                Some(pattern) => prop_assert_eq!(
+                    pattern.distance(&b),
+                    (strsim::levenshtein(&a, &b), b.chars().count())
+                ),
+                None => prop_assert!(a.chars().count() > 64),
+            }
         }
 
         #[test]

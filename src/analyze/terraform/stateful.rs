@@ -11,6 +11,9 @@
 //!   assignments, routes, generated values).
 //! - **High**: everything else: a real object serving traffic, recreatable with an outage.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use crate::finding::Severity;
 
 /// Types (exact, or with one `*` wildcard) whose destruction loses data.
@@ -160,33 +163,57 @@ const ATTACHMENTS: &[&str] = &[
     "random_*",
 ];
 
-fn matches(pattern: &str, resource_type: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == resource_type,
-        Some((prefix, suffix)) => {
-            resource_type.len() > prefix.len() + suffix.len()
-                && resource_type.starts_with(prefix)
-                && resource_type.ends_with(suffix)
+/// One of the tables above, split once into exact names and `prefix*suffix` patterns: every
+/// block of every Terraform file is looked up, and scanning a table's patterns for `*` at
+/// each lookup cost more than the rest of grading.
+struct Table {
+    exact: HashSet<&'static str>,
+    wildcards: Vec<(&'static str, &'static str)>,
+}
+
+impl Table {
+    fn new(patterns: &[&'static str]) -> Table {
+        let mut table = Table {
+            exact: HashSet::new(),
+            wildcards: Vec::new(),
+        };
+        for pattern in patterns {
+            match pattern.split_once('*') {
+                None => {
+                    table.exact.insert(pattern);
+                }
+                Some(parts) => table.wildcards.push(parts),
+            }
         }
+        table
+    }
+
+    fn contains(&self, resource_type: &str) -> bool {
+        self.exact.contains(resource_type)
+            || self.wildcards.iter().any(|(prefix, suffix)| {
+                resource_type.len() > prefix.len() + suffix.len()
+                    && resource_type.starts_with(prefix)
+                    && resource_type.ends_with(suffix)
+            })
     }
 }
 
-fn in_table(table: &[&str], resource_type: &str) -> bool {
-    table.iter().any(|p| matches(p, resource_type))
-}
+static STATEFUL_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(STATEFUL));
+static BOOKKEEPING_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(BOOKKEEPING));
+static ATTACHMENT_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(ATTACHMENTS));
 
 /// Whether destroying an object of this type loses data that a recreate does not bring back.
 pub fn stateful(resource_type: &str) -> bool {
-    in_table(STATEFUL, resource_type)
+    STATEFUL_TYPES.contains(resource_type)
 }
 
 /// The severity of destroying one object of `resource_type`; see the module docs for the grading.
 pub fn destroy_severity(resource_type: &str) -> Severity {
     if stateful(resource_type) {
         Severity::Critical
-    } else if in_table(BOOKKEEPING, resource_type) {
+    } else if BOOKKEEPING_TYPES.contains(resource_type) {
         Severity::Low
-    } else if in_table(ATTACHMENTS, resource_type) {
+    } else if ATTACHMENT_TYPES.contains(resource_type) {
         Severity::Medium
     } else {
         Severity::High
@@ -196,6 +223,17 @@ pub fn destroy_severity(resource_type: &str) -> Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_matches_exact_names_and_wildcards_with_something_in_the_middle() {
+        let table = Table::new(&["aws_route", "google_*_iam_member", "random_*"]);
+        assert!(table.contains("aws_route"));
+        assert!(!table.contains("aws_route_table"));
+        assert!(table.contains("google_project_iam_member"));
+        assert!(!table.contains("google__iam_member"));
+        assert!(table.contains("random_id"));
+        assert!(!table.contains("random_"));
+    }
 
     #[test]
     fn databases_buckets_and_clusters_are_stateful() {
