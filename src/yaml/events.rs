@@ -223,6 +223,30 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -
         let (value, _) = resolve(text, style, None);
         return (value, KIND_TAGGED + u8::from(tag.handle == "!"));
     }
+    if tag.is_none() && surely_string(&text, style) {
+        return (Value::Scalar(text.into_owned()), KIND_STRING);
+    }
+    resolve_by_schema(text, style, tag)
+}
+
+/// Whether an untagged scalar is a string without asking the core schema: quoted, or plain
+/// and starting with a character no null, boolean or number can start with. Most scalars of
+/// a manifest (kinds, names, images) are, and the schema's guesses (an integer parse, a
+/// float parse) cost more than building the rest of the tree.
+fn surely_string(text: &str, style: ScalarStyle) -> bool {
+    style != ScalarStyle::Plain
+        || text.as_bytes().first().is_some_and(|b| {
+            !matches!(b, b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'+' | b'-' | b'.')
+                && !b.is_ascii_digit()
+        })
+}
+
+/// [`resolve`] for an untagged scalar or a core-schema tag, by the core schema's rules.
+fn resolve_by_schema(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Cow<'_, Tag>>,
+) -> (Value, u8) {
     match Scalar::parse_from_cow_and_metadata(text, style, tag) {
         None => (Value::Null, KIND_NULL),
         Some(scalar) => {
@@ -325,6 +349,20 @@ mod tests {
 
     fn same(text: &str) {
         assert_eq!(parse_documents(text), via_loader(text), "{text:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn a_scalar_taken_for_a_string_on_sight_is_one_by_the_schema(
+            text in "\\PC{0,12}|[~nNtTfF+.0-9-][a-zA-Z0-9._+-]{0,6}|inf|\\.inf|0x1F|1e3",
+            plain in any::<bool>(),
+        ) {
+            let style = if plain { ScalarStyle::Plain } else { ScalarStyle::DoubleQuoted };
+            prop_assert_eq!(
+                resolve(Cow::Borrowed(&text), style, None),
+                resolve_by_schema(Cow::Borrowed(&text), style, None)
+            );
+        }
     }
 
     #[test]
