@@ -29,28 +29,14 @@ fn line_of(mark: &Marker) -> u32 {
     mark.line().max(1) as u32
 }
 
-/// A key as the loader compares keys: `1` and `"1"` differ, `1.0` and `1.00` do not.
-#[derive(PartialEq, Eq)]
-struct KeyIdentity {
-    kind: u8,
-    text: String,
-}
-
-impl KeyIdentity {
-    fn of(node: &Node, kind: u8) -> KeyIdentity {
-        KeyIdentity {
-            kind,
-            text: key_text(&node.value),
-        }
-    }
-}
-
 /// A collection being read.
 enum Open {
     Seq(Vec<Node>),
     Map {
         entries: Vec<(String, Node)>,
-        identities: Vec<KeyIdentity>,
+        /// Each key read, as the loader compares keys (`1` and `"1"` differ, `1.0` and
+        /// `1.00` do not): its kind and the entry its text names.
+        identities: Vec<(u8, usize)>,
         /// The key read, waiting for its value, with where it started.
         key: Option<(Node, u8, Marker)>,
     },
@@ -187,16 +173,20 @@ impl<'input> Builder<'input> {
             } => match key.take() {
                 None => *key = Some((node, kind, mark)),
                 Some((key_node, key_kind, key_mark)) => {
-                    let identity = KeyIdentity::of(&key_node, key_kind);
+                    let text = match key_node.value {
+                        Value::Scalar(text) => text,
+                        other => key_text(&other),
+                    };
+                    // Keys the loader tells apart (`1` and `"1"`) read the same as text: the
+                    // later value wins, in the earlier key's place.
+                    let entry = entries.iter().position(|(existing, _)| *existing == text);
+                    let identity = (key_kind, entry.unwrap_or(entries.len()));
                     if identities.contains(&identity) {
                         return Err(at(&key_mark, "duplicated key in mapping"));
                     }
-                    let text = identity.text.clone();
                     identities.push(identity);
-                    // Keys the loader tells apart (`1` and `"1"`) read the same as text: the
-                    // later value wins, in the earlier key's place.
-                    match entries.iter_mut().find(|(existing, _)| *existing == text) {
-                        Some(slot) => slot.1 = node,
+                    match entry {
+                        Some(at) => entries[at].1 = node,
                         None => entries.push((text, node)),
                     }
                 }
@@ -236,8 +226,10 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -
 fn surely_string(text: &str, style: ScalarStyle) -> bool {
     style != ScalarStyle::Plain
         || text.as_bytes().first().is_some_and(|b| {
-            !matches!(b, b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'+' | b'-' | b'.')
-                && !b.is_ascii_digit()
+            !matches!(
+                b,
+                b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'+' | b'-' | b'.'
+            ) && !b.is_ascii_digit()
         })
 }
 
