@@ -102,7 +102,12 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     let name = path.file_name().to_ascii_lowercase();
     let ext = path.extension();
     let ext = ext.as_deref().unwrap_or("");
-    let in_dir = |d: &str| lower.starts_with(d) || lower.contains(&format!("/{d}"));
+    let in_dir = |d: &str| {
+        lower.starts_with(d)
+            || lower
+                .match_indices(d)
+                .any(|(at, _)| lower[..at].ends_with('/'))
+    };
 
     if lower.ends_with(".tf") || lower.ends_with(".tf.json") || lower.ends_with(".tofu") {
         return FileKind::Terraform;

@@ -292,28 +292,28 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
         .description
         .clone()
         .unwrap_or_else(|| format!("tier {}", tier.name));
-    let hits: Vec<String> = evidence
-        .findings
-        .iter()
-        .filter(|f| f.counts())
-        .filter(|f| {
-            f.tags.iter().any(|t| tier.when.tags.contains(t))
-                || tier
-                    .when
-                    .rules
-                    .iter()
-                    .any(|p| rule_matches(p, f.rule.as_str()))
-                || tier.when.min_severity.is_some_and(|m| f.severity >= m)
-        })
+    let mut hits = evidence.findings.iter().filter(|f| f.counts()).filter(|f| {
+        f.tags.iter().any(|t| tier.when.tags.contains(t))
+            || tier
+                .when
+                .rules
+                .iter()
+                .any(|p| rule_matches(p, f.rule.as_str()))
+            || tier.when.min_severity.is_some_and(|m| f.severity >= m)
+    });
+    // Five are named; the rest (thousands on a large change) are only counted.
+    let shown: Vec<String> = hits
+        .by_ref()
+        .take(5)
         .map(|f| match f.location.line {
             Some(l) => format!("{} at {}:{l}", f.rule, f.location.path),
             None => format!("{} at {}", f.rule, f.location.path),
         })
         .collect();
-    let because = if !hits.is_empty() {
-        let shown: Vec<&str> = hits.iter().take(5).map(String::as_str).collect();
-        let more = if hits.len() > 5 {
-            format!(" and {} more", hits.len() - 5)
+    let rest = hits.count();
+    let because = if !shown.is_empty() {
+        let more = if rest > 0 {
+            format!(" and {rest} more")
         } else {
             String::new()
         };
@@ -1069,6 +1069,23 @@ mod tests {
             let reference = regex::Regex::new(&format!("^{}$", glob.join(".*"))).unwrap();
             proptest::prop_assert_eq!(rule_matches(&pattern, &id), reference.is_match(&id));
         }
+    }
+
+    #[test]
+    fn a_reason_names_five_findings_and_counts_the_rest() {
+        let c = change(None);
+        let findings: Vec<Finding> = (1..=7)
+            .map(|line| {
+                let mut f = finding("sql/drop-table", &[Tag::Destructive], Severity::High);
+                f.location = Location::lines(RepoPath::new("db/1.sql"), Side::Head, line, line);
+                f
+            })
+            .collect();
+        let v = without_agents(&c, &findings, None, &Config::builtin());
+        let reason = &v.requirement.reasons[0];
+        assert!(reason.contains("sql/drop-table at db/1.sql:5"), "{reason}");
+        assert!(!reason.contains("db/1.sql:6"), "{reason}");
+        assert!(reason.contains(" and 2 more"), "{reason}");
     }
 
     #[test]

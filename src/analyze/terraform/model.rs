@@ -357,7 +357,7 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
 /// Collects every attribute under `body` by dotted path.
 fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, Setting>) {
     for attr in body.attributes() {
-        let path = format!("{prefix}{}", attr.key.as_str());
+        let path = [prefix, attr.key.as_str()].concat();
         let line = lines.span(attr.span()).0;
         out.entry(path).or_insert_with(|| Setting {
             value: lit(&attr.value),
@@ -378,7 +378,7 @@ fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, 
             }
             continue;
         }
-        let nested = format!("{prefix}{}.", block.ident.as_str());
+        let nested = [prefix, block.ident.as_str(), "."].concat();
         flatten(&block.body, &nested, lines, out);
     }
 }
@@ -457,7 +457,8 @@ fn canon(expr: &Expression, out: &mut String) -> bool {
             true
         }
         Expression::String(s) => {
-            out.push_str(&format!("{:?}", s.value().as_str()));
+            use std::fmt::Write as _;
+            let _ = write!(out, "{:?}", s.value().as_str());
             true
         }
         Expression::Array(arr) => {
