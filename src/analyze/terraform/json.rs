@@ -215,6 +215,12 @@ fn flatten(body: &Value, prefix: &str, line: u32, out: &mut BTreeMap<String, Set
         match first(value) {
             Value::Object(_) if key != "dynamic" => {
                 flatten(first(value), &format!("{path}."), line, out);
+                // Later blocks of a repeated block by position, as the HCL reader keys them.
+                if let Value::Array(blocks) = value {
+                    for (i, block) in blocks.iter().enumerate().skip(1) {
+                        flatten(block, &format!("{path}[{i}]."), line, out);
+                    }
+                }
             }
             _ => {}
         }

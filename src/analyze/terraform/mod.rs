@@ -2,11 +2,11 @@
 //! `.tofu`, and their `.json` forms). It parses the base and head of a changed file with
 //! hcl-edit, compares blocks by address, and reports what the next `apply` would destroy:
 //! removed resources and modules, renames without a `moved` block, `removed` blocks that
-//! destroy, instances dropped from `count`/`for_each`, protections turned off, attributes
-//! whose change forces a replacement, replacement triggers, resources and providers re-homed
-//! to another account or region, and the state backend re-pointed. Module calls are judged
-//! by the values they hand in and the module they name; `.tfvars` files and variable
-//! defaults by the protections and `create` switches they set.
+//! destroy, instances dropped from `count`/`for_each`, protections turned off, retention
+//! shortened, attributes whose change forces a replacement, replacement triggers, resources
+//! and providers re-homed to another account or region, and the state backend re-pointed.
+//! Module calls are judged by the values they hand in and the module they name; `.tfvars`
+//! files and variable defaults by the protections and `create` switches they set.
 //!
 //! Terraform reads a whole directory as one module, so a block that disappears from one file
 //! is looked up in its siblings at head (through the snapshot) before it is called removed;
@@ -16,8 +16,9 @@
 //! protection settings; [`stateful`] grades resource types (shared with the plan analyzer);
 //! [`replacement`] knows the replacement-forcing attributes and triggers; `rehome` compares
 //! provider and backend placement; `json` reads the JSON syntax; `modules` judges module
-//! calls; [`vars`] reads `.tfvars` files and variable defaults; [`terragrunt`] reads
-//! Terragrunt units, which declare no resources but guard, feed and locate the module's.
+//! calls; `retention` knows how long providers keep data before they delete it; [`vars`]
+//! reads `.tfvars` files and variable defaults; [`terragrunt`] reads Terragrunt units, which
+//! declare no resources but guard, feed and locate the module's.
 
 mod closest;
 mod guards;
@@ -26,6 +27,7 @@ pub mod model;
 mod modules;
 mod rehome;
 pub mod replacement;
+mod retention;
 pub mod stateful;
 pub mod terragrunt;
 pub mod vars;
@@ -196,13 +198,16 @@ pub const CREATE_SWITCH_OFF: Rule = Rule {
     id: crate::finding::RuleId("terraform/create-switch-off"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A module's `create` or `create_*` switch was turned off, so what it created is destroyed.",
+    summary: "A module's `create`, `create_*` or `enabled` switch was turned off, so what it created is destroyed.",
     why: "Modules such as terraform-aws-modules make what they create conditional on a switch \
           (`count = var.create ? 1 : 0`): `create = false` destroys everything the module manages, \
           `create_db_instance`, `create_vpc`, `create_bucket` or `create_cluster = false` the object it \
-          names with its data. Judged on module arguments, Terragrunt inputs, `.tfvars` values and \
-          variable defaults. Critical for `create`, high for `create_*`, medium when the switch is added \
-          as false over a default twokey cannot see.",
+          names with its data. Cloud Posse modules do the same with `enabled = false`. Judged on module \
+          arguments, and for `create` and `create_*` also on Terragrunt inputs, `.tfvars` values and \
+          variable defaults (`enabled` only as a module call's own argument, where the convention \
+          applies). Critical for `create` and `enabled`, high for `create_*`; when the switch is added \
+          as false over a default twokey cannot see, medium, or high for `enabled`, which the \
+          convention defaults to true.",
     example: "before: module \"db\" { source = \"terraform-aws-modules/rds/aws\" }\n\
               after:  module \"db\" { source = \"terraform-aws-modules/rds/aws\"  create_db_instance = false }",
     safer: "To stop managing the objects without destroying them, use `removed { from = <address>  lifecycle { destroy = false } }`; \
@@ -248,6 +253,7 @@ pub const RULES: &[&Rule] = &[
     &BACKEND_CHANGED,
     &CREATE_SWITCH_OFF,
     &MODULE_SOURCE_CHANGED,
+    &retention::RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 
@@ -337,6 +343,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
         prevent_destroy(view, old, new, &mut out);
         protections(view, old, new, &mut out);
+        retention::shortened(view, old, new, &mut out);
         instances(view, &head, old, new, &mut out);
         let first = out.len();
         replacement::replacement_attributes(view, old, new, &mut out);
@@ -345,6 +352,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         modules::arguments(view, old, new, &mut out);
         modules::source_changed(view, &head, old, new, &mut out);
         modules::replacement_arguments(view, old, new, &mut out);
+        retention::module_arguments(view, old, new, &mut out);
         // Config allow-lists name Terraform objects by address.
         for f in &mut out[first..] {
             f.subject.get_or_insert_with(|| new.address.clone());

@@ -102,7 +102,8 @@ pub struct Item {
     pub end_line: u32,
     /// Every attribute in the block, nested blocks included, by dotted path
     /// (`versioning.enabled`, `lifecycle.prevent_destroy`). A repeated nested block keeps its
-    /// first occurrence.
+    /// first occurrence at the plain path and the later ones by position (`rule[1].id`,
+    /// `rule[2].id`), so checks written for a single block see the first one unchanged.
     pub settings: BTreeMap<String, Setting>,
     /// The keys of a literal `for_each`, when there is one.
     pub for_each_keys: Keys,
@@ -364,6 +365,9 @@ fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, 
             line,
         });
     }
+    // How many blocks of each name this body has produced so far: a `dynamic "x"` counts as
+    // one `x`, since its `for_each` is not followed.
+    let mut seen: Vec<(&str, usize)> = Vec::new();
     for block in body.blocks() {
         // `dynamic "x" { content { … } }` generates `x` blocks: its `content` is read as the
         // block it generates. A setting that uses the iterator is an expression there, so
@@ -371,15 +375,34 @@ fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, 
         // at all is not followed.
         if block.ident.as_str() == "dynamic" {
             if let Some(label) = block.labels.first() {
-                let nested = format!("{prefix}{}.", label.as_str());
+                let nested = nested_path(prefix, label.as_str(), &mut seen);
                 for content in block.body.get_blocks("content") {
                     flatten(&content.body, &nested, lines, out);
                 }
             }
             continue;
         }
-        let nested = [prefix, block.ident.as_str(), "."].concat();
+        let nested = nested_path(prefix, block.ident.as_str(), &mut seen);
         flatten(&block.body, &nested, lines, out);
+    }
+}
+
+/// The path prefix of the next block named `name` in one body: `name.` for the first,
+/// `name[1].`, `name[2].`… for the ones repeating it.
+fn nested_path<'b>(prefix: &str, name: &'b str, seen: &mut Vec<(&'b str, usize)>) -> String {
+    let index = match seen.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, count)) => {
+            *count += 1;
+            *count - 1
+        }
+        None => {
+            seen.push((name, 1));
+            0
+        }
+    };
+    match index {
+        0 => [prefix, name, "."].concat(),
+        i => format!("{prefix}{name}[{i}]."),
     }
 }
 
@@ -676,6 +699,20 @@ mod tests {
             .unwrap();
         assert_eq!(s.value, Lit::Bool(true));
         assert_eq!(s.line, 3);
+    }
+
+    #[test]
+    fn repeated_blocks_keep_the_first_at_the_plain_path_and_the_rest_by_position() {
+        let f = parse(
+            "resource \"a\" \"b\" {\n  rule {\n    id = \"x\"\n  }\n  dynamic \"rule\" {\n    for_each = [1]\n    content {\n      id = \"y\"\n    }\n  }\n  rule {\n    id = \"z\"\n  }\n}\n",
+        )
+        .unwrap();
+        let b = f.item("a.b").unwrap();
+        let id = |p: &str| b.get(p).map(|s| s.value.clone());
+        assert_eq!(id("rule.id"), Some(Lit::Str("x".to_owned())));
+        assert_eq!(id("rule[1].id"), Some(Lit::Str("y".to_owned())));
+        assert_eq!(id("rule[2].id"), Some(Lit::Str("z".to_owned())));
+        assert_eq!(b.get("rule[2].id").unwrap().line, 12);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! modules: what an edit to a `module` call does to the resources the module manages. A
 //! call declares no resources itself, so its destructive edits are the values it hands in
-//! (a protection turned off, the module's `create` switch turned off), judged by name as
+//! (a protection turned off, the module's `create` or `enabled` switch turned off), judged by name as
 //! [`guards::input_weakened`] does for Terragrunt inputs and `.tfvars` too, and its `source`
 //! pointed at a different module, whose resources have other addresses. What the module then
 //! does with a value is only visible in its own code or in a plan, so messages say "if".
@@ -26,7 +26,12 @@ const META: &[&str] = &[
     "depends_on",
 ];
 
-/// Module arguments that turn off a protection or the module's `create` switch.
+/// The Cloud Posse convention's switch: modules built on its `context.tf` create nothing when
+/// `enabled = false`. Only a module call's own argument counts: elsewhere (a `.tfvars` file, a
+/// variable default, a nested object key) `enabled` is too common a name to mean that.
+const ENABLED: &str = "enabled";
+
+/// Module arguments that turn off a protection or the module's `create` or `enabled` switch.
 pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
     if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
         return;
@@ -35,7 +40,11 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
         if META.contains(&path.split('.').next().unwrap_or(path)) {
             continue;
         }
-        let Some(role) = InputRole::of(path) else {
+        let role = match path.as_str() {
+            ENABLED => Some(InputRole::CreateSwitch),
+            _ => InputRole::of(path),
+        };
+        let Some(role) = role else {
             continue;
         };
         let before = old.get(path).map(|s| &s.value);
@@ -56,6 +65,10 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
                 &PROTECTION_WEAKENED,
                 "if the module passes it to the resource of the same name",
             ),
+            InputRole::CreateSwitch if path == ENABLED => (
+                &CREATE_SWITCH_OFF,
+                "if the module follows the Cloud Posse convention (`enabled = false` creates nothing)",
+            ),
             InputRole::CreateSwitch => (
                 &CREATE_SWITCH_OFF,
                 "if the module uses it as its switch for what it creates (as terraform-aws-modules do)",
@@ -71,9 +84,20 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
                     role.effect()
                 ),
             )
-            .with_severity(guards::input_severity(path, role, &change))
+            .with_severity(argument_severity(path, role, &change))
             .with_subject(&new.address),
         );
+    }
+}
+
+/// [`guards::input_severity`], with `enabled` graded as the whole module's switch. Unlike
+/// `create_*`, whose defaults vary, `enabled` defaults to true wherever the convention is
+/// followed, so setting it to false where it was not set is high rather than medium.
+fn argument_severity(path: &str, role: InputRole, change: &InputChange) -> Severity {
+    match (path, change) {
+        (ENABLED, InputChange::Added) => Severity::High,
+        (ENABLED, InputChange::Turned(_)) => Severity::Critical,
+        _ => guards::input_severity(path, role, change),
     }
 }
 

@@ -718,7 +718,7 @@ fn json_config_removal_and_invalid_json() {
 
 #[test]
 fn every_rule_is_listed() {
-    assert_eq!(RULES.len(), 14);
+    assert_eq!(RULES.len(), 15);
     assert!(RULES.iter().all(|r| r.id.ecosystem() == "terraform"));
 }
 
@@ -1309,6 +1309,395 @@ fn cloud_sql_api_protection_and_azure_blob_versioning_are_guards() {
         ids(&run(&account("true"), &account("false"))),
         ["terraform/protection-weakened"]
     );
+}
+
+// ---- retention-shortened --------------------------------------------------------------------
+
+fn log_group(attrs: &str) -> String {
+    format!("resource \"aws_cloudwatch_log_group\" \"app\" {{\n  name = \"/acme/app\"\n{attrs}}}\n")
+}
+
+#[test]
+fn log_retention_lowered_deletes_older_events() {
+    let f = run(
+        &log_group("  retention_in_days = 90\n"),
+        &log_group("  retention_in_days = 7\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(
+        f[0].subject.as_deref(),
+        Some("aws_cloudwatch_log_group.app")
+    );
+    assert!(
+        f[0].message
+            .contains("log events older than 7 days are deleted (was: kept 90 days)"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].safer
+            .as_deref()
+            .is_some_and(|s| s.contains("longer retention")),
+        "{:?}",
+        f[0].safer
+    );
+}
+
+#[test]
+fn log_retention_added_where_events_never_expired_is_shortened() {
+    let f = run(&log_group(""), &log_group("  retention_in_days = 30\n"));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("(was: kept forever)"),
+        "{}",
+        f[0].message
+    );
+    // 0 also means "never expire".
+    let f = run(
+        &log_group("  retention_in_days = 0\n"),
+        &log_group("  retention_in_days = 14\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+}
+
+#[test]
+fn log_retention_unchanged_raised_removed_or_computed_is_quiet() {
+    let days = |n: &str| log_group(&format!("  retention_in_days = {n}\n"));
+    assert!(run(&days("30"), &days("30")).is_empty());
+    assert!(run(&days("30"), &days("\"30\"")).is_empty());
+    assert!(run(&days("7"), &days("365")).is_empty());
+    assert!(run(&days("30"), &days("0")).is_empty());
+    assert!(run(&days("30"), &log_group("")).is_empty());
+    assert!(run(&days("var.retention"), &days("7")).is_empty());
+    assert!(run(&days("90"), &days("var.retention")).is_empty());
+}
+
+#[test]
+fn comment_only_edit_of_a_retention_is_quiet() {
+    let before = log_group("  retention_in_days = 7\n");
+    let after = log_group("  # a week is enough for debugging\n  retention_in_days = 7 // days\n");
+    assert!(run(&before, &after).is_empty());
+}
+
+#[test]
+fn a_new_resource_with_short_retention_is_quiet() {
+    assert!(run("", &log_group("  retention_in_days = 1\n")).is_empty());
+    let with_group = format!("{BUCKET}\n{}", log_group("  retention_in_days = 1\n"));
+    assert!(run(BUCKET, &with_group).is_empty());
+    assert!(run(
+        "",
+        &lifecycle(&[(
+            "logs",
+            "Enabled",
+            "    expiration {\n      days = 1\n    }\n"
+        )])
+    )
+    .is_empty());
+    assert!(run("", &vault("  soft_delete_retention_days = 7\n")).is_empty());
+}
+
+#[test]
+fn retention_covered_by_ignore_changes_is_quiet() {
+    let ignored = |n: &str| {
+        log_group(&format!(
+            "  retention_in_days = {n}\n  lifecycle {{\n    ignore_changes = [retention_in_days]\n  }}\n"
+        ))
+    };
+    assert!(run(&ignored("90"), &ignored("7")).is_empty());
+}
+
+/// An S3 lifecycle configuration with one `rule` per (id, status, body).
+fn lifecycle(rules: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from(
+        "resource \"aws_s3_bucket_lifecycle_configuration\" \"logs\" {\n  bucket = aws_s3_bucket.logs.id\n",
+    );
+    for (id, status, body) in rules {
+        s.push_str(&format!(
+            "  rule {{\n    id     = \"{id}\"\n    status = \"{status}\"\n{body}  }}\n"
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+const EXPIRE_90: &str = "    expiration {\n      days = 90\n    }\n";
+const EXPIRE_30: &str = "    expiration {\n      days = 30\n    }\n";
+const NONCURRENT_90: &str =
+    "    noncurrent_version_expiration {\n      noncurrent_days = 90\n    }\n";
+const NONCURRENT_30: &str =
+    "    noncurrent_version_expiration {\n      noncurrent_days = 30\n    }\n";
+
+#[test]
+fn s3_noncurrent_expiration_lowered_is_high_and_expiration_added_is_medium() {
+    let f = run(
+        &lifecycle(&[("logs", "Enabled", NONCURRENT_90)]),
+        &lifecycle(&[("logs", "Enabled", &format!("{NONCURRENT_30}{EXPIRE_30}"))]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"; 2]);
+    let noncurrent = f
+        .iter()
+        .find(|f| f.message.contains("noncurrent_days"))
+        .expect("noncurrent finding");
+    assert_eq!(noncurrent.severity, Severity::High);
+    assert!(
+        noncurrent.message.contains("(was: kept 90 days)"),
+        "{}",
+        noncurrent.message
+    );
+    assert!(
+        noncurrent.message.contains("the rule named \"logs\""),
+        "{}",
+        noncurrent.message
+    );
+    let expiration = f
+        .iter()
+        .find(|f| f.message.contains("`rule.expiration.days`"))
+        .expect("expiration finding");
+    assert_eq!(expiration.severity, Severity::Medium);
+    assert!(
+        expiration.message.contains("(was: kept forever)"),
+        "{}",
+        expiration.message
+    );
+}
+
+#[test]
+fn s3_lifecycle_rules_are_matched_by_id_not_position() {
+    let before = lifecycle(&[
+        ("logs", "Enabled", EXPIRE_90),
+        ("tmp", "Enabled", EXPIRE_30),
+    ]);
+    // Reordered rules keep their retention: quiet.
+    let swapped = lifecycle(&[
+        ("tmp", "Enabled", EXPIRE_30),
+        ("logs", "Enabled", EXPIRE_90),
+    ]);
+    assert!(run(&before, &swapped).is_empty());
+    // The second rule lowered is reported, at its own line and by its id.
+    let after = lifecycle(&[
+        ("logs", "Enabled", EXPIRE_30),
+        ("tmp", "Enabled", EXPIRE_30),
+    ]);
+    let f = run(&before, &after);
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(f[0].message.contains("\"logs\""), "{}", f[0].message);
+    let lowered = lifecycle(&[
+        ("logs", "Enabled", EXPIRE_90),
+        (
+            "tmp",
+            "Enabled",
+            "    expiration {\n      days = 1\n    }\n",
+        ),
+    ]);
+    let f = run(&before, &lowered);
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("`rule[1].expiration.days`"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].location.line, Some(14));
+}
+
+#[test]
+fn s3_lifecycle_rules_switched_off_delete_nothing() {
+    let off = lifecycle(&[("logs", "Disabled", EXPIRE_30)]);
+    let on = lifecycle(&[("logs", "Enabled", EXPIRE_30)]);
+    assert!(run(&lifecycle(&[("logs", "Enabled", EXPIRE_90)]), &off).is_empty());
+    assert_eq!(ids(&run(&off, &on)), ["terraform/retention-shortened"]);
+    // A rule added beside the existing ones starts deleting what it matches.
+    let added = lifecycle(&[
+        ("logs", "Enabled", EXPIRE_30),
+        ("tmp", "Enabled", EXPIRE_30),
+    ]);
+    assert_eq!(ids(&run(&on, &added)), ["terraform/retention-shortened"]);
+    // A rule renamed with its retention kept is quiet.
+    assert!(run(&on, &lifecycle(&[("app-logs", "Enabled", EXPIRE_30)])).is_empty());
+}
+
+#[test]
+fn s3_lifecycle_in_json_is_judged_rule_by_rule() {
+    let json = |days: u32| {
+        format!(
+            r#"{{"resource": {{"aws_s3_bucket_lifecycle_configuration": {{"logs": {{
+  "bucket": "acme-logs",
+  "rule": [
+    {{"id": "logs", "status": "Enabled", "expiration": {{"days": 90}}}},
+    {{"id": "tmp", "status": "Enabled", "expiration": {{"days": {days}}}}}
+  ]
+}}}}}}}}"#
+        )
+    };
+    let path = "infra/main.tf.json";
+    let f = run_in(Fake::default(), path, Some(&json(30)), Some(&json(7)));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(f[0].message.contains("\"tmp\""), "{}", f[0].message);
+    assert!(run_in(Fake::default(), path, Some(&json(7)), Some(&json(30))).is_empty());
+}
+
+fn backup_plan(delete_after: &str) -> String {
+    format!(
+        "resource \"aws_backup_plan\" \"daily\" {{\n  name = \"daily\"\n  rule {{\n    rule_name         = \"daily\"\n    target_vault_name = \"main\"\n    schedule          = \"cron(0 5 * * ? *)\"\n    lifecycle {{\n{delete_after}    }}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn backup_plan_deleting_recovery_points_sooner_is_high() {
+    let f = run(
+        &backup_plan("      delete_after = 35\n"),
+        &backup_plan("      delete_after = 7\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(8));
+    assert!(f[0].message.contains("recovery points"), "{}", f[0].message);
+    assert!(run(
+        &backup_plan("      delete_after = 7\n"),
+        &backup_plan("      delete_after = 35\n")
+    )
+    .is_empty());
+    assert!(run(
+        &backup_plan("      delete_after = 35\n"),
+        &backup_plan("      cold_storage_after = 30\n      delete_after = 35\n")
+    )
+    .is_empty());
+}
+
+fn vault(attrs: &str) -> String {
+    format!("resource \"azurerm_key_vault\" \"main\" {{\n  name = \"acme\"\n  sku_name = \"standard\"\n{attrs}}}\n")
+}
+
+#[test]
+fn key_vault_soft_delete_window_shortened_from_its_default_is_high() {
+    let f = run(&vault(""), &vault("  soft_delete_retention_days = 7\n"));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("(was: kept 90 days, the provider's default)"),
+        "{}",
+        f[0].message
+    );
+    assert!(run(&vault(""), &vault("  soft_delete_retention_days = 90\n")).is_empty());
+    assert!(run(
+        &vault("  soft_delete_retention_days = 30\n"),
+        &vault("  soft_delete_retention_days = 60\n")
+    )
+    .is_empty());
+}
+
+#[test]
+fn log_workspaces_and_logging_buckets_keep_less() {
+    let workspace = |attrs: &str| {
+        format!("resource \"azurerm_log_analytics_workspace\" \"main\" {{\n  name = \"acme\"\n  sku  = \"PerGB2018\"\n{attrs}}}\n")
+    };
+    let f = run(
+        &workspace("  retention_in_days = 365\n"),
+        &workspace("  retention_in_days = 30\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("log data older than 30 days"),
+        "{}",
+        f[0].message
+    );
+    // Removing the setting falls back to the 30-day default.
+    let f = run(&workspace("  retention_in_days = 365\n"), &workspace(""));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("default of 30 days"),
+        "{}",
+        f[0].message
+    );
+
+    let bucket = |attrs: &str| {
+        format!("resource \"google_logging_project_bucket_config\" \"audit\" {{\n  project   = \"acme\"\n  location  = \"global\"\n  bucket_id = \"_Default\"\n{attrs}}}\n")
+    };
+    assert_eq!(
+        ids(&run(
+            &bucket("  retention_days = 400\n"),
+            &bucket("  retention_days = 90\n")
+        )),
+        ["terraform/retention-shortened"]
+    );
+    // Added where absence meant the shorter 30-day default: kept longer, quiet.
+    assert!(run(&bucket(""), &bucket("  retention_days = 365\n")).is_empty());
+    assert!(run(&workspace(""), &workspace("  retention_in_days = 90\n")).is_empty());
+}
+
+const LOGS_MODULE: &str = r#"
+module "lambda" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "7.2.0"
+
+  function_name                          = "ingest"
+  cloudwatch_logs_retention_in_days      = 90
+}
+"#;
+
+#[test]
+fn module_retention_argument_lowered_is_shortened() {
+    let f = run(LOGS_MODULE, &LOGS_MODULE.replace("= 90", "= 14"));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].subject.as_deref(), Some("module.lambda"));
+    assert_eq!(f[0].location.line, Some(7));
+    assert!(
+        f[0].message
+            .contains("data older than 14 days is deleted (was: kept 90 days)"),
+        "{}",
+        f[0].message
+    );
+    // Raised, unchanged, set to 0 (which may mean "forever") or added over an unseen default: quiet.
+    assert!(run(LOGS_MODULE, &LOGS_MODULE.replace("= 90", "= 365")).is_empty());
+    assert!(run(LOGS_MODULE, &format!("# ingest\n{LOGS_MODULE}")).is_empty());
+    assert!(run(LOGS_MODULE, &LOGS_MODULE.replace("= 90", "= 0")).is_empty());
+    let unset = LOGS_MODULE.replace("  cloudwatch_logs_retention_in_days      = 90\n", "");
+    assert!(run(&unset, LOGS_MODULE).is_empty());
+}
+
+// ---- module `enabled` switch ----------------------------------------------------------------
+
+fn cloudposse(enabled: &str) -> String {
+    format!("module \"queue\" {{\n  source  = \"cloudposse/sqs-queue/aws\"\n  version = \"0.6.0\"\n{enabled}  name    = \"jobs\"\n}}\n")
+}
+
+#[test]
+fn module_enabled_turned_false_destroys_everything_it_creates() {
+    let f = run(
+        &cloudposse("  enabled = true\n"),
+        &cloudposse("  enabled = false\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.line, Some(4));
+    assert!(f[0].message.contains("Cloud Posse"), "{}", f[0].message);
+    let f = run(&cloudposse(""), &cloudposse("  enabled = false\n"));
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(
+        f[0].severity,
+        Severity::High,
+        "added over the convention's true default"
+    );
+}
+
+#[test]
+fn module_enabled_left_alone_turned_on_or_computed_is_quiet() {
+    let off = cloudposse("  enabled = false\n");
+    assert!(run(&off, &format!("# paused\n{off}")).is_empty());
+    assert!(run(&off, &cloudposse("  enabled = true\n")).is_empty());
+    assert!(run(&cloudposse(""), &cloudposse("  enabled = true\n")).is_empty());
+    assert!(run(&cloudposse(""), &cloudposse("  enabled = var.enabled\n")).is_empty());
+    assert!(run("", &off).is_empty());
+    // Only a module call's own argument is the switch: not a resource's, nor a variable default.
+    let rule = |v: &str| {
+        format!("resource \"google_monitoring_alert_policy\" \"p\" {{\n  enabled = {v}\n}}\n")
+    };
+    assert!(run(&rule("true"), &rule("false")).is_empty());
+    let var = |v: &str| format!("variable \"enabled\" {{\n  default = {v}\n}}\n");
+    assert!(run(&var("true"), &var("false")).is_empty());
 }
 
 proptest! {
