@@ -3,10 +3,12 @@
 //!
 //! Three steps: `extract` finds the shell text in the file (a `run:` step, a `RUN`
 //! instruction, a recipe), `lex` splits it into simple commands the way a shell would, and
-//! `packs` says which of them destroy something. Both sides are read, and a command is
+//! `packs` says which of them destroy something (`container` hands it the command a
+//! `docker run` starts). Both sides are read, and a command is
 //! reported only when the head has more copies of it than the base: moving, re-indenting or
 //! commenting around an existing `terraform destroy` stays quiet, adding one does not.
 
+mod container;
 mod extract;
 mod lex;
 mod packs;
@@ -109,6 +111,16 @@ pub const CLOUD_DELETE: Rule = Rule {
     safer: "Remove the resource through the infrastructure code so a plan shows it; take a final snapshot or backup; turn on deletion protection for stateful resources.",
 };
 
+pub const PROTECTION_DISABLED: Rule = Rule {
+    id: RuleId("shell/protection-disabled"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A script or CI step turns off a resource's deletion or termination protection (`aws cloudformation update-termination-protection --no-enable-termination-protection`, `aws rds modify-db-instance --no-deletion-protection`, `aws ec2 modify-instance-attribute --no-disable-api-termination`, `aws dynamodb update-table --no-deletion-protection-enabled`, an ELB's `deletion_protection.enabled=false`).",
+    why: "The protection is what makes a mistaken delete fail: a stack teardown, a `terraform destroy`, a console click or a CLI `delete-*` all stop at it. Turned off from a pipeline, it stays off for whatever runs next, and nobody reviewed which deletion it was for.",
+    example: "+ run: aws rds modify-db-instance --db-instance-identifier prod --no-deletion-protection",
+    safer: "Keep the protection on; when a resource really must go, turn its protection off in a separate, reviewed change just before the planned deletion.",
+};
+
 pub const GIT_FORCE_PUSH: Rule = Rule {
     id: RuleId("shell/git-force-push"),
     severity: Severity::High,
@@ -179,6 +191,7 @@ pub const RULES: &[&Rule] = &[
     &HELM_UNINSTALL,
     &RM_RF,
     &CLOUD_DELETE,
+    &PROTECTION_DISABLED,
     &VOLUME_DELETE,
     &SECRETS_OR_BACKUPS_DELETE,
     &GIT_FORCE_PUSH,
@@ -223,14 +236,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
     );
     for located in new.into_iter().map(|i| &head.hits[i]) {
-        findings.push(
-            Finding::new(
-                located.hit.rule,
-                view.at(Side::Head, located.line, located.end_line),
-                located.hit.message.clone(),
-            )
-            .with_severity(located.hit.severity),
-        );
+        let mut finding = Finding::new(
+            located.hit.rule,
+            view.at(Side::Head, located.line, located.end_line),
+            located.hit.message.clone(),
+        )
+        .with_severity(located.hit.severity);
+        if let Some(safer) = &located.hit.safer {
+            finding = finding.with_safer(safer.clone());
+        }
+        findings.push(finding);
     }
     findings.sort_by_key(|f| f.location.line);
     findings

@@ -2,11 +2,12 @@
 //! (`sudo`, `env`, assignments, `bash -c '…'`) down to the program that runs, and that
 //! program's pack decides whether its arguments destroy something.
 
+use super::container;
 use super::lex::{self, Word};
 use super::{
     AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
-    KUBECTL_DELETE, RM_RF, SECRETS_OR_BACKUPS_DELETE, STACK_DESTROY, TERRAFORM_DESTROY,
-    TERRAFORM_REPLACE, TERRAFORM_STATE_RM, VOLUME_DELETE,
+    KUBECTL_DELETE, PROTECTION_DISABLED, RM_RF, SECRETS_OR_BACKUPS_DELETE, STACK_DESTROY,
+    TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM, VOLUME_DELETE,
 };
 use crate::finding::Severity;
 use crate::rules::Rule;
@@ -22,6 +23,9 @@ pub struct Hit {
     /// Two hits with the same identity are the same command: one on the base side makes the
     /// head's copy old, not new.
     pub identity: String,
+    /// The safer way for this command in particular, when it names what it acts on; the
+    /// rule's own advice otherwise.
+    pub safer: Option<String>,
 }
 
 /// How deep `bash -c "bash -c '…'"` is followed.
@@ -54,6 +58,17 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
     }
     if let Some(inner) = exec_command(&call).filter(|_| depth < MAX_NESTING) {
         match_nested(inner, stdin, depth + 1, hits);
+        return;
+    }
+    if let Some(started) = container::started(&program, call.words).filter(|_| depth < MAX_NESTING)
+    {
+        let from = hits.len();
+        match_nested(&started.argv, stdin, depth + 1, hits);
+        // The identity stays the inner command's: the same destroy moved into a container
+        // (or onto a newer image tag) is not a new one.
+        for hit in &mut hits[from..] {
+            hit.message = format!("{}, {}", started.place(), hit.message);
+        }
         return;
     }
     let found = match program.as_str() {
@@ -103,6 +118,7 @@ impl Call<'_> {
                 argv.join("\u{1f}"),
                 self.stdin.unwrap_or("")
             ),
+            safer: None,
         }
     }
     fn texts(&self) -> impl Iterator<Item = &str> {
@@ -814,13 +830,10 @@ fn looks_temporary(name: &str, text: &str) -> bool {
         || (name == "$(…)" && text.contains("mktemp"))
 }
 
-/// `aws` flags that take no value; every other `--flag` takes one.
+/// `aws` flags that take no value besides the `--no-…` switches; every other `--flag` takes
+/// one.
 const AWS_BOOLEAN_FLAGS: &[&str] = &[
     "--debug",
-    "--no-verify-ssl",
-    "--no-paginate",
-    "--no-sign-request",
-    "--no-cli-pager",
     "--recursive",
     "--force",
     "--skip-final-snapshot",
@@ -829,7 +842,11 @@ const AWS_BOOLEAN_FLAGS: &[&str] = &[
     "--quiet",
     "--force-delete-without-recovery",
     "--delete-automated-backups",
-    "--no-dry-run",
+    "--apply-immediately",
+    "--deletion-protection",
+    "--deletion-protection-enabled",
+    "--enable-termination-protection",
+    "--disable-api-termination",
 ];
 
 /// Operations whose names say delete but which only tidy up (a queue message, a tag).
@@ -873,7 +890,8 @@ fn aws(call: &Call) -> Vec<Hit> {
     let mut texts = call.texts();
     while let Some(t) = texts.next() {
         if t.starts_with("--") {
-            if !t.contains('=') && !AWS_BOOLEAN_FLAGS.contains(&t) {
+            // Every `--no-x` is the off switch of a boolean `--x`.
+            if !t.contains('=') && !t.starts_with("--no-") && !AWS_BOOLEAN_FLAGS.contains(&t) {
                 texts.next();
             }
         } else if !t.starts_with('-') {
@@ -886,6 +904,9 @@ fn aws(call: &Call) -> Vec<Hit> {
     );
     if call.has("--dryrun") || call.has("--dry-run") {
         return Vec::new();
+    }
+    if let Some(hit) = aws_protection_off(call, service, op) {
+        return vec![hit];
     }
     let found = match (service, op) {
         ("s3", "rb") if call.has("--force") => Some((
@@ -929,6 +950,86 @@ fn aws(call: &Call) -> Vec<Hit> {
             )]
         })
         .unwrap_or_default()
+}
+
+/// An ELB attribute list (shorthand or JSON, in either key order) that sets
+/// `deletion_protection.enabled` to false.
+static ELB_PROTECTION_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)deletion_protection\.enabled"?\s*,\s*"?value"?\s*[=:]\s*"?false|value"?\s*[=:]\s*"?false"?\s*,\s*"?key"?\s*[=:]\s*"?deletion_protection\.enabled"#)
+        .expect("the ELB attribute pattern is valid")
+});
+
+/// An `aws` call that switches off the protection that makes deleting a resource fail, with
+/// the resource it names.
+fn aws_protection_off(call: &Call, service: &str, op: &str) -> Option<Hit> {
+    let (protection, resource, id_flag) = match (service, op) {
+        ("cloudformation", "update-termination-protection")
+            if call.has("--no-enable-termination-protection") =>
+        {
+            (
+                "termination protection",
+                "CloudFormation stack",
+                "--stack-name",
+            )
+        }
+        ("rds", "modify-db-instance") if call.has("--no-deletion-protection") => (
+            "deletion protection",
+            "RDS DB instance",
+            "--db-instance-identifier",
+        ),
+        ("rds" | "docdb" | "neptune", "modify-db-cluster")
+            if call.has("--no-deletion-protection") =>
+        {
+            (
+                "deletion protection",
+                "DB cluster",
+                "--db-cluster-identifier",
+            )
+        }
+        ("rds" | "neptune", "modify-global-cluster") if call.has("--no-deletion-protection") => (
+            "deletion protection",
+            "global DB cluster",
+            "--global-cluster-identifier",
+        ),
+        ("ec2", "modify-instance-attribute")
+            if call.has("--no-disable-api-termination")
+                || (call.value("--attribute") == Some("disableApiTermination")
+                    && call
+                        .value("--value")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("false"))) =>
+        {
+            ("termination protection", "EC2 instance", "--instance-id")
+        }
+        ("elbv2", "modify-load-balancer-attributes")
+            if ELB_PROTECTION_OFF.is_match(&call.texts().collect::<Vec<_>>().join(" ")) =>
+        {
+            (
+                "deletion protection",
+                "load balancer",
+                "--load-balancer-arn",
+            )
+        }
+        ("dynamodb", "update-table") if call.has("--no-deletion-protection-enabled") => {
+            ("deletion protection", "DynamoDB table", "--table-name")
+        }
+        _ => return None,
+    };
+    let resource = match call.value(id_flag) {
+        Some(id) => format!("the {resource} `{id}`"),
+        None => format!("the {resource}"),
+    };
+    let mut hit = call.hit(
+        &PROTECTION_DISABLED,
+        PROTECTION_DISABLED.severity,
+        format!(
+            "`{}` turns off {protection} on {resource}: a delete of it, by hand, by a stack or by a destroy, no longer fails.",
+            call.shown()
+        ),
+    );
+    hit.safer = Some(format!(
+        "Keep {protection} on {resource}; if it must go, turn the protection off in a separate, reviewed change just before the planned deletion."
+    ));
+    Some(hit)
 }
 
 fn cloud(call: &Call) -> Vec<Hit> {
@@ -1968,6 +2069,147 @@ mod tests {
             "echo DROP TABLE users",
         ] {
             assert!(rule(script).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn protection_switched_off_from_the_aws_cli() {
+        for (script, named) in [
+            (
+                "aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name prod-net",
+                "termination protection on the CloudFormation stack `prod-net`",
+            ),
+            (
+                "aws rds modify-db-instance --db-instance-identifier prod --no-deletion-protection --apply-immediately",
+                "deletion protection on the RDS DB instance `prod`",
+            ),
+            (
+                "aws --region eu-west-1 rds modify-db-cluster --no-deletion-protection --db-cluster-identifier orders",
+                "deletion protection on the DB cluster `orders`",
+            ),
+            (
+                "aws ec2 modify-instance-attribute --instance-id i-0abc --no-disable-api-termination",
+                "termination protection on the EC2 instance `i-0abc`",
+            ),
+            (
+                "aws ec2 modify-instance-attribute --instance-id i-0abc --attribute disableApiTermination --value false",
+                "termination protection on the EC2 instance `i-0abc`",
+            ),
+            (
+                "aws elbv2 modify-load-balancer-attributes --load-balancer-arn arn:lb --attributes Key=idle_timeout.timeout_seconds,Value=60 Key=deletion_protection.enabled,Value=false",
+                "deletion protection on the load balancer `arn:lb`",
+            ),
+            (
+                r#"aws elbv2 modify-load-balancer-attributes --load-balancer-arn "$LB" --attributes '[{"Key":"deletion_protection.enabled","Value":"false"}]'"#,
+                "deletion protection on the load balancer `$LB`",
+            ),
+            (
+                "aws dynamodb update-table --table-name orders --no-deletion-protection-enabled",
+                "deletion protection on the DynamoDB table `orders`",
+            ),
+        ] {
+            let lexed = lex::lex(script, 1);
+            let found = match_command(&lexed.commands[0].words, None);
+            assert_eq!(found.len(), 1, "{script}");
+            assert_eq!(found[0].rule.id.as_str(), "shell/protection-disabled");
+            assert_eq!(found[0].severity, Severity::High);
+            assert!(found[0].message.contains(named), "{}", found[0].message);
+            let safer = found[0].safer.as_deref().unwrap_or("");
+            assert!(
+                safer.contains(named) && safer.contains("separate, reviewed change"),
+                "{safer}"
+            );
+        }
+    }
+
+    #[test]
+    fn protection_kept_on_or_left_alone_is_quiet() {
+        for quiet in [
+            "aws cloudformation update-termination-protection --enable-termination-protection --stack-name prod",
+            "aws rds modify-db-instance --db-instance-identifier prod --deletion-protection",
+            "aws rds modify-db-instance --db-instance-identifier prod --db-instance-class db.r6g.large",
+            "aws rds modify-db-cluster --db-cluster-identifier orders --deletion-protection",
+            "aws ec2 modify-instance-attribute --instance-id i-1 --disable-api-termination",
+            "aws ec2 modify-instance-attribute --instance-id i-1 --no-disable-api-termination --dry-run",
+            "aws ec2 modify-instance-attribute --instance-id i-1 --attribute disableApiStop --value false",
+            "aws elbv2 modify-load-balancer-attributes --load-balancer-arn a --attributes Key=deletion_protection.enabled,Value=true",
+            "aws dynamodb update-table --table-name orders --deletion-protection-enabled",
+            "aws dynamodb describe-table --table-name orders",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn commands_run_in_a_container_are_judged_as_the_command() {
+        for (script, rule_id) in [
+            (
+                "docker run hashicorp/terraform:1.7 destroy -auto-approve",
+                "shell/terraform-destroy",
+            ),
+            (
+                "docker run --rm -v $PWD:/w -w /w hashicorp/terraform destroy",
+                "shell/terraform-destroy",
+            ),
+            (
+                "docker run -it --rm -e TF_TOKEN=x --entrypoint terraform acme/infra:2 -chdir=prod destroy",
+                "shell/terraform-destroy",
+            ),
+            ("docker compose run terraform destroy", "shell/terraform-destroy"),
+            (
+                "docker-compose -f ci.yml run --rm tools terraform apply -destroy",
+                "shell/terraform-destroy",
+            ),
+            (
+                "podman run --rm -v ~/.kube:/root/.kube:Z quay.io/acme/tools kubectl delete ns prod",
+                "shell/kubectl-delete",
+            ),
+            ("docker run bitnami/kubectl:1.29 delete ns prod", "shell/kubectl-delete"),
+            ("docker run --rm alpine/helm uninstall api -n prod", "shell/helm-uninstall"),
+            (
+                "docker run --rm -e AWS_PROFILE amazon/aws-cli rds delete-db-instance --db-instance-identifier prod",
+                "shell/cloud-delete",
+            ),
+            (
+                "docker run --entrypoint /bin/sh hashicorp/terraform -c 'terraform destroy'",
+                "shell/terraform-destroy",
+            ),
+        ] {
+            assert_eq!(rule(script), [rule_id], "{script}");
+        }
+    }
+
+    #[test]
+    fn a_container_finding_says_where_the_command_runs() {
+        let lexed = lex::lex("docker run --rm hashicorp/terraform:1.7 destroy", 1);
+        let hit = &match_command(&lexed.commands[0].words, None)[0];
+        assert!(
+            hit.message.starts_with(
+                "In a `hashicorp/terraform:1.7` container, `terraform destroy` destroys"
+            ),
+            "{}",
+            hit.message
+        );
+        let lexed = lex::lex("terraform destroy", 1);
+        let plain = &match_command(&lexed.commands[0].words, None)[0];
+        assert_eq!(hit.identity, plain.identity);
+    }
+
+    #[test]
+    fn containers_that_run_nothing_destructive_are_quiet() {
+        for quiet in [
+            "docker run hashicorp/terraform plan",
+            "docker run --rm -v $PWD:/w -w /w hashicorp/terraform:1.7 apply tfplan",
+            "docker run -e destroy=1 nginx",
+            "docker run --name destroy -d nginx",
+            "docker run --rm alpine echo terraform destroy",
+            "docker run --rm acme/terraform destroy",
+            "docker compose run --rm terraform plan",
+            "docker compose --dry-run run terraform destroy",
+            "docker run bitnami/kubectl get ns",
+            "podman run --rm -it fedora bash",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
         }
     }
 }

@@ -282,3 +282,56 @@ fn jinja_in_ansible_commands_is_not_a_shell_error_and_old_commands_stay_quiet() 
         .run(analyze)
         .is_empty());
 }
+
+#[test]
+fn turning_deletion_protection_off_in_a_step_is_reported_with_the_resource() {
+    let step = "aws rds modify-db-instance --db-instance-identifier prod --no-deletion-protection";
+    let f = Case::modified(FLOW, WORKFLOW, &with_step(step)).run(analyze);
+    assert_eq!(ids(&f), ["shell/protection-disabled"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(f[0].message.contains("`prod`"), "{}", f[0].message);
+    assert!(
+        f[0].safer
+            .as_deref()
+            .unwrap_or("")
+            .contains("Keep deletion protection on the RDS DB instance `prod`"),
+        "{:?}",
+        f[0].safer
+    );
+}
+
+#[test]
+fn a_protection_switch_off_already_on_the_base_stays_quiet() {
+    let step = "aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name scratch";
+    let base = with_step(step);
+    let head = format!("{}      - run: echo moved\n      - run: {step}\n", WORKFLOW);
+    assert!(Case::modified(FLOW, &base, &head).run(analyze).is_empty());
+}
+
+#[test]
+fn a_destroy_run_in_a_terraform_container_is_new_only_once() {
+    let f = Case::modified(
+        FLOW,
+        WORKFLOW,
+        &with_step(
+            "docker run --rm -v $PWD:/w -w /w hashicorp/terraform:1.7 destroy -auto-approve",
+        ),
+    )
+    .run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(
+        f[0].message
+            .starts_with("In a `hashicorp/terraform:1.7` container"),
+        "{}",
+        f[0].message
+    );
+    // A newer image tag runs the same destroy: not a new one.
+    let bumped = Case::modified(
+        FLOW,
+        &with_step("docker run --rm hashicorp/terraform:1.6 destroy -auto-approve"),
+        &with_step("docker run --rm hashicorp/terraform:1.7 destroy -auto-approve"),
+    );
+    assert!(bumped.run(analyze).is_empty());
+}

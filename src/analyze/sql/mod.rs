@@ -7,7 +7,7 @@
 //! EXISTS`) before dropping, truncating or emptying it is scratch space, not data, and is not
 //! reported.
 //!
-//! Besides drops and unbounded DELETE/UPDATE, it reads what an `ALTER TABLE` does to existing
+//! Besides drops, unbounded DELETE/UPDATE and the DELETE clauses of a MERGE, it reads what an `ALTER TABLE` does to existing
 //! columns: a type change is compared with the column's old type (declared earlier in the
 //! same file, or anywhere in the base version of the file; `types` says which changes
 //! narrow), NOT NULL without a default, renames, and dropped indexes and constraints.
@@ -33,9 +33,9 @@ use crate::rules::Rule;
 use parse::{parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
-    DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, ObjectName,
-    ObjectNamePart, ObjectType, ReferentialAction, RenameTableNameKind, Statement, TableFactor,
-    TableWithJoins, Value,
+    DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
+    MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType, ReferentialAction,
+    RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -101,6 +101,16 @@ pub const DELETE_WITHOUT_WHERE: Rule = Rule {
     example: "+ DELETE FROM orders;",
     safer:
         "Add a WHERE clause that selects exactly the rows to remove, and check its row count first.",
+};
+
+pub const MERGE_DELETE: Rule = Rule {
+    id: crate::finding::RuleId("sql/merge-delete"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A migration's MERGE deletes rows (`WHEN MATCHED THEN DELETE`, `WHEN NOT MATCHED BY SOURCE THEN DELETE`, Oracle's `UPDATE … DELETE WHERE`).",
+    why: "A MERGE reads like an upsert, but a DELETE clause removes every target row it reaches: all rows the source matches, or, `BY SOURCE`, all rows the source lacks, so an empty or partial source table empties the target.",
+    example: "+ MERGE INTO prices p USING staged s ON p.sku = s.sku\n+   WHEN NOT MATCHED BY SOURCE THEN DELETE;",
+    safer: "Keep the MERGE to its UPDATE and INSERT clauses and delete in a separate DELETE … WHERE whose row count is checked first; when a source decides what stays, check it is complete before the delete runs.",
 };
 
 pub const UPDATE_WITHOUT_WHERE: Rule = Rule {
@@ -220,6 +230,7 @@ pub const RULES: &[&Rule] = &[
     &DROP_COLUMN,
     &TRUNCATE,
     &DELETE_WITHOUT_WHERE,
+    &MERGE_DELETE,
     &UPDATE_WITHOUT_WHERE,
     &DROP_VIEW,
     &DROP_INDEX,
@@ -773,6 +784,7 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
+        Statement::Merge(merge) => findings.extend(merge_deletes(at, merge, scope)),
         Statement::Update(update) if update.selection.as_ref().is_none_or(always_true) => {
             let name = table_name(&update.table);
             if !scope.created.contains(&name.to_ascii_lowercase()) {
@@ -786,6 +798,57 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
         _ => {}
     }
     findings
+}
+
+/// The rows a MERGE's DELETE clauses remove, described clause by clause, as one finding: a
+/// MERGE has no WHERE clause to judge, and its ON condition bounds the matched rows only, so
+/// any DELETE clause on a table the file did not create is reported.
+fn merge_deletes(at: &Location, merge: &Merge, scope: &Scope) -> Option<Finding> {
+    let (target, source) = (&merge.table, &merge.source);
+    if let TableFactor::Table { name, .. } = target {
+        if scope.scratch(name) {
+            return None;
+        }
+    }
+    let target = match target {
+        TableFactor::Table { name, .. } => name.to_string(),
+        other => other.to_string(),
+    };
+    let source = match source {
+        TableFactor::Table { name, .. } => name.to_string(),
+        _ => "its source".to_owned(),
+    };
+    let and = |predicate: &Option<Expr>| match predicate {
+        Some(p) => format!(" and satisfies {p}"),
+        None => String::new(),
+    };
+    let deletes: Vec<String> = merge
+        .clauses
+        .iter()
+        .filter_map(|clause| match (&clause.clause_kind, &clause.action) {
+            (MergeClauseKind::NotMatchedBySource, MergeAction::Delete { .. }) => Some(format!(
+                "every row of {target} that {source} lacks{} (all of them if {source} is empty)",
+                and(&clause.predicate)
+            )),
+            (_, MergeAction::Delete { .. }) => Some(format!(
+                "every row of {target} that {source} matches{}",
+                and(&clause.predicate)
+            )),
+            (_, MergeAction::Update(update)) => update
+                .delete_predicate
+                .as_ref()
+                .map(|p| format!("every row of {target} it updates that then satisfies {p}")),
+            _ => None,
+        })
+        .collect();
+    if deletes.is_empty() {
+        return None;
+    }
+    Some(Finding::new(
+        &MERGE_DELETE,
+        at.clone(),
+        format!("MERGE INTO {target} deletes {}.", deletes.join(", and ")),
+    ))
 }
 
 /// The name to rename a table to instead of dropping it: its own last part with

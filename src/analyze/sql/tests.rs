@@ -1074,3 +1074,58 @@ fn a_declarative_schema_drops_what_it_no_longer_declares() {
         vec![]
     );
 }
+
+#[test]
+fn a_merge_that_deletes_matched_rows_is_a_merge_delete() {
+    let f = added("-- sync prices\nMERGE INTO prices p USING staged s ON p.sku = s.sku\n  WHEN MATCHED AND s.discontinued THEN DELETE\n  WHEN MATCHED THEN UPDATE SET price = s.price;\n");
+    assert_eq!(ids(&f), ["sql/merge-delete"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(
+        f[0].message
+            .contains("every row of prices that staged matches and satisfies s.discontinued"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_merge_deleting_what_the_source_lacks_says_an_empty_source_empties_the_target() {
+    let f = added("MERGE INTO prices USING staged ON prices.sku = staged.sku\nWHEN NOT MATCHED BY SOURCE THEN DELETE;\n");
+    assert_eq!(ids(&f), ["sql/merge-delete"]);
+    assert!(
+        f[0].message
+            .contains("that staged lacks (all of them if staged is empty)"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_merge_that_only_updates_and_inserts_is_quiet() {
+    let upsert = "MERGE INTO prices p USING staged s ON p.sku = s.sku\nWHEN MATCHED THEN UPDATE SET price = s.price\nWHEN NOT MATCHED THEN INSERT (sku, price) VALUES (s.sku, s.price);\n";
+    assert!(added(upsert).is_empty(), "{:?}", added(upsert));
+    let nothing =
+        "MERGE INTO prices p USING staged s ON p.sku = s.sku\nWHEN MATCHED THEN DO NOTHING;\n";
+    assert!(added(nothing).is_empty());
+}
+
+#[test]
+fn a_merge_into_a_table_the_file_creates_or_already_ran_is_quiet() {
+    let scratch = "CREATE TABLE tmp_prices (sku text, price int);\nMERGE INTO tmp_prices t USING prices p ON t.sku = p.sku WHEN MATCHED THEN DELETE;\n";
+    assert!(added(scratch).is_empty());
+    let merge = "MERGE INTO prices p USING staged s ON p.sku = s.sku WHEN MATCHED THEN DELETE;\n";
+    assert!(diff(merge, &format!("-- nightly\n{merge}")).is_empty());
+}
+
+#[test]
+fn an_oracle_merge_update_that_deletes_where_is_a_merge_delete() {
+    let f = added("MERGE INTO stock t USING moves m ON (t.id = m.id)\nWHEN MATCHED THEN UPDATE SET t.qty = t.qty - m.qty DELETE WHERE t.qty = 0;\n");
+    assert_eq!(ids(&f), ["sql/merge-delete"]);
+    assert!(
+        f[0].message
+            .contains("it updates that then satisfies t.qty = 0"),
+        "{}",
+        f[0].message
+    );
+}
