@@ -225,14 +225,9 @@ fn scan_and_analyze(
     memo: &analyze::Memo,
 ) -> Scanned {
     let scan = scan_file(file, snapshot, config);
-    let with_lines;
-    let file = if file.lines_deferred && scan.read {
-        // Both sides are in hand: the changed lines cost no further read.
-        with_lines = file.with_lines(&scan.old, &scan.new);
-        &with_lines
-    } else {
-        file
-    };
+    // With both sides in hand, deferred hunks cost no further read: the view computes them
+    // when an analyzer or the allow scan asks, which Terraform and Kubernetes files, compared
+    // object by object, mostly never do.
     let view = FileView {
         change: file,
         kind: scan.kind,
@@ -241,20 +236,22 @@ fn scan_and_analyze(
         snapshot,
         options: &config.analysis,
         memo,
+        lines: Default::default(),
     };
     Scanned {
         infra: scan.infra,
         note: content_note(&scan.old, &scan.new),
         findings: analyze::analyze_file(&view),
-        allows: crate::suppress::FileAllows::scan(file, &scan.old, &scan.new),
+        allows: crate::suppress::FileAllows::scan(file, &scan.old, &scan.new, || {
+            std::borrow::Cow::Borrowed(view.hunks())
+        }),
     }
 }
 
 struct Scan {
     kind: FileKind,
     infra: bool,
-    /// Whether both sides were read (else `old` and `new` are left `Absent`).
-    read: bool,
+    /// Both sides, or `Absent` when the file's kind is not worth reading.
     old: Content,
     new: Content,
 }
@@ -313,7 +310,6 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
     Scan {
         kind,
         infra,
-        read: wanted,
         old,
         new,
     }

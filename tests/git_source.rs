@@ -385,11 +385,19 @@ fn deferred_lines_are_those_of_an_eager_load_once_the_engine_reads_the_sides() {
         assert_eq!(lazy.path(), eager.path());
         assert!(lazy.lines_deferred, "{} deferred", lazy.path());
         assert!(lazy.hunks.is_empty(), "{} has no hunks yet", lazy.path());
-        let filled = lazy.with_lines(
-            &read(Side::Base, &lazy.old_path),
-            &read(Side::Head, &lazy.new_path),
+        let (old, new) = (
+            read(Side::Base, &lazy.old_path),
+            read(Side::Head, &lazy.new_path),
         );
+        let filled = lazy.with_lines(&old, &new);
         assert!(!filled.lines_deferred);
+        // What an analyzer's view computes on first use, without copying the file record.
+        assert_eq!(
+            lazy.hunks_between(&old, &new).as_ref(),
+            filled.hunks.as_slice(),
+            "{}",
+            lazy.path()
+        );
         if lazy.path().as_str() == "big.yaml" {
             // Too large to read: its lines are unknown, as for a binary file.
             assert!(filled.hunks.is_empty() && filled.binary);

@@ -185,7 +185,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return vec![unparseable_finding(&UNPARSEABLE, view, f)];
     }
     let new = fresh::new_copies(
-        &view.change.hunks,
+        view.hunks(),
         base.iter().map(|d| d.key.as_str()),
         head.iter().map(|d| (d.key.as_str(), d.line)),
     );

@@ -395,6 +395,12 @@ pub(crate) mod testkit {
                 .push((side, path.to_owned(), text(content)));
             self
         }
+        /// The change as a git source hands it over: hunks left for the view to compute.
+        pub fn deferred(mut self) -> Case {
+            self.change.lines_deferred = true;
+            self.change.hunks.clear();
+            self
+        }
         pub fn with_options(mut self, options: AnalyzeOptions) -> Case {
             self.options = options;
             self
@@ -439,6 +445,7 @@ pub(crate) mod testkit {
                 snapshot: &self.snapshot,
                 options: &self.options,
                 memo: &crate::analyze::Memo::default(),
+                lines: Default::default(),
             };
             analyzer(&view)
         }

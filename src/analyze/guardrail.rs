@@ -156,7 +156,7 @@ fn first_change(view: &FileView) -> Location {
     if view.change.is_deleted() || view.change.new_path.is_none() {
         return view.whole(Side::Base);
     }
-    match view.change.hunks.first() {
+    match view.hunks().first() {
         Some(h) if h.new_lines > 0 => {
             view.at(Side::Head, h.new_start, h.new_start + h.new_lines - 1)
         }

@@ -513,13 +513,14 @@ impl SiblingIndex {
 
 /// Whether two objects declare the same thing apart from their metadata: a rename.
 fn same_body(a: &Node, b: &Node) -> bool {
-    let body = |n: &Node| -> Vec<(String, Node)> {
+    // Borrowed: every removed object is compared with every added one.
+    fn body(n: &Node) -> Vec<(&String, &Node)> {
         n.as_map()
             .iter()
             .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "apiVersion"))
-            .cloned()
+            .map(|(k, v)| (k, v))
             .collect()
-    };
+    }
     let (a, b) = (body(a), body(b));
     a.len() == b.len()
         && a.iter()

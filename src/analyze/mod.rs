@@ -26,7 +26,7 @@ pub mod terraform;
 
 pub use classify::{classify, FileKind};
 
-use crate::change::{Content, FileChange, RepoPath, Side, Snapshot};
+use crate::change::{Content, FileChange, Hunk, RepoPath, Side, Snapshot};
 use crate::finding::{Finding, Location};
 use crate::rules::Rule;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -81,6 +81,9 @@ pub struct FileView<'a> {
     pub options: &'a AnalyzeOptions,
     /// What analyzers keep between files of one run.
     pub memo: &'a Memo,
+    /// The changed lines, computed on first use when the source deferred them (see
+    /// [`FileView::hunks`]): most Terraform and Kubernetes files compare objects, not lines.
+    pub(crate) lines: std::cell::OnceCell<Vec<Hunk>>,
 }
 
 /// Work an analyzer may reuse across the files of one change (parsed files and sibling
@@ -212,6 +215,15 @@ impl FileView<'_> {
     pub fn whole(&self, side: Side) -> Location {
         Location::file(self.path_on(side).clone(), side)
     }
+    /// The file's changed lines. Analyzers read them here, never from `change.hunks`, which
+    /// is empty while a source has deferred them to the engine.
+    pub fn hunks(&self) -> &[Hunk] {
+        if !self.change.lines_deferred {
+            return &self.change.hunks;
+        }
+        self.lines
+            .get_or_init(|| self.change.hunks_between(self.old, self.new).into_owned())
+    }
 }
 
 /// A file that should be analysed but could not be parsed: it needs a human.
@@ -316,6 +328,42 @@ mod tests {
     use crate::finding::Severity;
 
     const DB: &str = "resource \"aws_security_group_rule\" \"in\" {\n  type = \"ingress\"\n}\n";
+
+    #[test]
+    fn a_view_computes_deferred_hunks_from_the_sides_it_holds() {
+        use crate::change::Hunk;
+        let seen = std::cell::RefCell::new(Vec::new());
+        let hunks_seen = |case: Case| {
+            case.run(|view| {
+                *seen.borrow_mut() = view.hunks().to_vec();
+                Vec::new()
+            });
+            seen.borrow().clone()
+        };
+        let edited = Case::modified("db/1.sql", "a;\nb;\nc;\n", "a;\nB;\nc;\nd;\n");
+        let expected = vec![
+            Hunk {
+                old_start: 2,
+                old_lines: 1,
+                new_start: 2,
+                new_lines: 1,
+            },
+            Hunk {
+                old_start: 3,
+                old_lines: 0,
+                new_start: 4,
+                new_lines: 1,
+            },
+        ];
+        assert_eq!(hunks_seen(edited.deferred()), expected);
+        // A source that gave its own hunks is taken at its word, not recomputed.
+        let given = Case::modified("db/1.sql", "a;\n", "b;\n").with_hunk(9, 1, 9, 1);
+        assert_eq!(hunks_seen(given)[0].old_start, 9);
+        let binary = Case::modified("db/1.sql", "a;\n", "")
+            .with_content(crate::change::Side::Head, crate::change::Content::Binary)
+            .deferred();
+        assert_eq!(hunks_seen(binary), Vec::new(), "no lines to compare");
+    }
 
     #[test]
     fn destruction_under_a_production_path_ranks_one_step_higher() {

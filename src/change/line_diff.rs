@@ -7,7 +7,7 @@
 
 use imara_diff::{Algorithm, InternedInput};
 
-use super::Hunk;
+use super::{Content, Hunk};
 
 /// The changed lines of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,6 +15,19 @@ pub struct LineDiff {
     pub hunks: Vec<Hunk>,
     pub added: u32,
     pub deleted: u32,
+}
+
+/// The hunks between two sides as read; `None` when a side is not text (binary, too large,
+/// a link), which has no lines to compare, as in `git diff`.
+pub fn between(old: &Content, new: &Content) -> Option<LineDiff> {
+    fn bytes(c: &Content) -> Option<&[u8]> {
+        match c {
+            Content::Text(t) => Some(t.as_bytes()),
+            Content::Absent => Some(&[]),
+            _ => None,
+        }
+    }
+    Some(diff(bytes(old)?, bytes(new)?))
 }
 
 /// The hunks between `old` and `new` (an absent side is empty).

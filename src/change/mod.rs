@@ -98,27 +98,29 @@ impl FileChange {
         self.status == FileStatus::Deleted
     }
 
+    /// The changed lines: as the source gave them, or, when it deferred them, computed from
+    /// the two sides just read (empty when a side is not text).
+    pub fn hunks_between(&self, old: &Content, new: &Content) -> std::borrow::Cow<'_, [Hunk]> {
+        if !self.lines_deferred {
+            return std::borrow::Cow::Borrowed(&self.hunks);
+        }
+        let lines = line_diff::between(old, new).map(|l| l.hunks);
+        std::borrow::Cow::Owned(lines.unwrap_or_default())
+    }
+
     /// This file with its deferred hunks computed from the two sides just read. A side that
     /// is not text (binary, too large, a link) has no lines to compare, so the hunks stay
     /// empty, as they would in `git diff`.
     pub fn with_lines(&self, old: &Content, new: &Content) -> FileChange {
-        fn bytes(c: &Content) -> Option<&[u8]> {
-            match c {
-                Content::Text(t) => Some(t.as_bytes()),
-                Content::Absent => Some(&[]),
-                _ => None,
-            }
-        }
         let mut file = self.clone();
         file.lines_deferred = false;
-        match (bytes(old), bytes(new)) {
-            (Some(old), Some(new)) => {
-                let lines = line_diff::diff(old, new);
+        match line_diff::between(old, new) {
+            Some(lines) => {
                 file.hunks = lines.hunks;
                 file.added_lines = lines.added;
                 file.deleted_lines = lines.deleted;
             }
-            _ => file.binary = true,
+            None => file.binary = true,
         }
         file
     }

@@ -12,11 +12,12 @@
 //! through its own reviewed change. Config allow-lists are base-only by construction, since
 //! the config is read from the base revision.
 
-use crate::change::{Change, Content, FileChange, FileStatus, RepoPath, Side, Snapshot};
+use crate::change::{Change, Content, FileChange, FileStatus, Hunk, RepoPath, Side, Snapshot};
 use crate::finding::{Allowance, AllowedBy, Finding, Location, RuleId, Severity, Tag};
 use crate::policy::evaluate::rule_matches;
 use crate::policy::Config;
 use crate::rules::Rule;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub const ALLOW_ADDED: Rule = Rule {
@@ -215,15 +216,26 @@ pub struct FileAllows {
 impl FileAllows {
     /// Reads a changed file's allows from the text the engine read. `None` when a side that
     /// exists was not read (application code is not): [`apply`] reads it if a finding needs it.
-    pub fn scan(file: &FileChange, old: &Content, new: &Content) -> Option<FileAllows> {
+    /// `hunks` gives the file's changed lines, asked for only when the file holds an allow.
+    pub fn scan<'h>(
+        file: &FileChange,
+        old: &Content,
+        new: &Content,
+        hunks: impl FnOnce() -> Cow<'h, [Hunk]>,
+    ) -> Option<FileAllows> {
         let unread = |path: &Option<RepoPath>, c: &Content| path.is_some() && *c == Content::Absent;
         if unread(&file.old_path, old) || unread(&file.new_path, new) {
             return None;
         }
-        Some(FileAllows::from_texts(file, old.text(), new.text()))
+        Some(FileAllows::from_texts(file, old.text(), new.text(), hunks))
     }
 
-    fn from_texts(file: &FileChange, old: Option<&str>, new: Option<&str>) -> FileAllows {
+    fn from_texts<'h>(
+        file: &FileChange,
+        old: Option<&str>,
+        new: Option<&str>,
+        hunks: impl FnOnce() -> Cow<'h, [Hunk]>,
+    ) -> FileAllows {
         let mut allows = FileAllows {
             old_path: file.old_path.clone(),
             new_path: file.new_path.clone(),
@@ -235,6 +247,7 @@ impl FileAllows {
         }
         allows.base = old.map(directives).unwrap_or_default();
         allows.head = new.map(directives).unwrap_or_default();
+        let hunks = hunks();
         for found in &mut allows.head {
             // A line the diff adds is new whatever its text; and without a line-level diff
             // (another source), a directive the base does not have is new too.
@@ -244,7 +257,7 @@ impl FileAllows {
                 .any(|b| b.parsed.is_ok() && b.parsed == found.parsed);
             found.added = file.old_path.is_none()
                 || file.status == FileStatus::Added
-                || file.hunks.iter().any(|h| {
+                || hunks.iter().any(|h| {
                     h.new_lines > 0
                         && found.line >= h.new_start
                         && found.line < h.new_start + h.new_lines
@@ -270,7 +283,7 @@ impl FileAllows {
             old_size: None,
             new_size: None,
         };
-        FileAllows::from_texts(&file, text, text)
+        FileAllows::from_texts(&file, text, text, || Cow::Borrowed(&[]))
     }
 
     /// The existing allow that covers `finding`, if any.
@@ -416,7 +429,9 @@ pub fn apply(
                             read(&file.old_path, Side::Base),
                             read(&file.new_path, Side::Head),
                         );
-                        FileAllows::from_texts(file, old.text(), new.text())
+                        FileAllows::from_texts(file, old.text(), new.text(), || {
+                            file.hunks_between(&old, &new)
+                        })
                     }
                     None => FileAllows::unchanged(path, snapshot.read(*side, path).text()),
                 };

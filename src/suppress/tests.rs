@@ -127,7 +127,9 @@ const ALLOW: &str = "# twokey:allow terraform/resource-removed -- decommissioned
 fn an_allow_covers_its_line_and_the_next_only() {
     let text = format!("{ALLOW}resource \"a\" \"b\" {{}}\n\nresource \"a\" \"c\" {{}}\n");
     let file = change(FileStatus::Modified, vec![]);
-    let a = FileAllows::from_texts(&file, Some(&text), Some(&text));
+    let a = FileAllows::from_texts(&file, Some(&text), Some(&text), || {
+        Cow::Borrowed(&file.hunks)
+    });
     let covered = a.covering(&finding(Side::Base, 2)).expect("line after");
     assert_eq!(covered.at, "infra/main.tf:1");
     assert_eq!(covered.reason, "decommissioned per INC-42");
@@ -151,7 +153,9 @@ fn an_allow_the_change_adds_covers_nothing_and_is_reported() {
             new_lines: 1,
         }],
     );
-    let a = FileAllows::from_texts(&file, Some(base), Some(&head));
+    let a = FileAllows::from_texts(&file, Some(base), Some(&head), || {
+        Cow::Borrowed(&file.hunks)
+    });
     assert!(a.covering(&finding(Side::Head, 2)).is_none());
     let added = a.added_findings();
     assert_eq!(added.len(), 1);
@@ -181,7 +185,9 @@ fn an_existing_allow_moved_to_another_line_counts_as_added() {
             },
         ],
     );
-    let a = FileAllows::from_texts(&file, Some(&base), Some(&head));
+    let a = FileAllows::from_texts(&file, Some(&base), Some(&head), || {
+        Cow::Borrowed(&file.hunks)
+    });
     assert!(a.covering(&finding(Side::Head, 3)).is_none());
     assert_eq!(a.added_findings()[0].rule, ALLOW_ADDED.id);
 }
@@ -190,7 +196,12 @@ fn an_existing_allow_moved_to_another_line_counts_as_added() {
 fn without_a_line_diff_an_allow_missing_from_the_base_is_added() {
     let head = format!("{ALLOW}resource \"a\" \"b\" {{}}\n");
     let file = change(FileStatus::Modified, vec![]);
-    let a = FileAllows::from_texts(&file, Some("resource \"a\" \"b\" {}\n"), Some(&head));
+    let a = FileAllows::from_texts(
+        &file,
+        Some("resource \"a\" \"b\" {}\n"),
+        Some(&head),
+        || Cow::Borrowed(&file.hunks),
+    );
     assert!(a.covering(&finding(Side::Head, 2)).is_none());
     assert_eq!(a.added_findings().len(), 1);
 }
@@ -200,13 +211,13 @@ fn allow_file_covers_the_whole_file_only_from_the_top() {
     let top =
         "# twokey:allow-file terraform/* -- scratch module\n# more\n\nresource \"a\" \"b\" {}\n";
     let file = change(FileStatus::Modified, vec![]);
-    let a = FileAllows::from_texts(&file, Some(top), Some(top));
+    let a = FileAllows::from_texts(&file, Some(top), Some(top), || Cow::Borrowed(&file.hunks));
     assert!(a.covering(&finding(Side::Base, 40)).is_some());
     let mut whole = finding(Side::Head, 1);
     whole.location.line = None;
     assert!(a.covering(&whole).is_some());
     let late = "resource \"a\" \"b\" {}\n# twokey:allow-file terraform/* -- too late\n";
-    let a = FileAllows::from_texts(&file, Some(late), Some(late));
+    let a = FileAllows::from_texts(&file, Some(late), Some(late), || Cow::Borrowed(&file.hunks));
     assert!(a.covering(&finding(Side::Base, 3)).is_none());
     assert!(matches!(&a.base[0].parsed, Err(e) if e.contains("before any code")));
 }
@@ -215,7 +226,7 @@ fn allow_file_covers_the_whole_file_only_from_the_top() {
 fn a_malformed_allow_added_by_the_change_is_reported_as_such() {
     let head = "# twokey:allow terraform/resource-removed\nresource \"a\" \"b\" {}\n";
     let file = change(FileStatus::Added, vec![]);
-    let a = FileAllows::from_texts(&file, None, Some(head));
+    let a = FileAllows::from_texts(&file, None, Some(head), || Cow::Borrowed(&file.hunks));
     let added = a.added_findings();
     assert_eq!(added[0].rule, MALFORMED_ALLOW.id);
     assert!(
@@ -240,7 +251,8 @@ fn a_wildcard_allow_never_covers_a_rule_that_fails_closed() {
     let text = "# twokey:allow-file * -- everything here is scratch
 resource \"a\" \"b\" {}\n";
     let file = change(FileStatus::Modified, vec![]);
-    let scanned = FileAllows::from_texts(&file, Some(text), Some(text));
+    let scanned =
+        FileAllows::from_texts(&file, Some(text), Some(text), || Cow::Borrowed(&file.hunks));
     let mut findings = vec![
         finding(Side::Base, 2),
         Finding::new(

@@ -231,7 +231,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         findings.push(unparseable_finding(rule, view, failure));
     }
     let new = fresh::new_copies(
-        &view.change.hunks,
+        view.hunks(),
         base.hits.iter().map(|l| l.hit.identity.as_str()),
         head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
     );

@@ -207,7 +207,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 /// than before, the copies on changed lines are taken to be the new ones.
 pub(crate) fn added<'c>(view: &FileView, base: &[Call], head: &'c [Call]) -> Vec<&'c Call> {
     let new = crate::analyze::fresh::new_copies(
-        &view.change.hunks,
+        view.hunks(),
         base.iter().map(|c| c.key.as_str()),
         head.iter().map(|c| (c.key.as_str(), c.line)),
     );

@@ -270,17 +270,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     // twokey cannot read that may destroy) does the base need reading, to tell a new
     // statement from one that was already there and to learn the types the base gave its
     // columns.
-    let mut scope = Scope::default();
-    let mut any = head.unread.iter().any(Unread::needs_human);
-    for located in &head.read {
-        if any {
-            break;
-        }
-        any = !check(view, located, &scope).is_empty();
-        // Without the base, twokey cannot tell a CREATE this change adds (scratch space)
-        // from one already there: assume none is scratch here, and sort it out below.
-        scope.note_types(&located.statement);
-    }
+    // Without the base, twokey cannot tell a CREATE this change adds (scratch space) from one
+    // already there, nor which types the columns had: the empty scope assumes none is scratch
+    // and no type is known, which can only turn up more findings here (a widening reads as a
+    // type change twokey cannot see), never fewer. The full pass below sorts them out.
+    let unknown = Scope::default();
+    let any = head.unread.iter().any(Unread::needs_human)
+        || head
+            .read
+            .iter()
+            .any(|located| !check(view, located, &unknown).is_empty());
     let schema = declarative::is_declarative(view.path().as_str());
     if !any && !schema {
         return Vec::new();
@@ -316,7 +315,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     };
     let new = fresh::new_copies(
-        &view.change.hunks,
+        view.hunks(),
         base.read.iter().map(Located::key),
         head.read.iter().map(|l| (l.key(), l.line)),
     );
@@ -342,7 +341,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     let new = fresh::new_copies(
-        &view.change.hunks,
+        view.hunks(),
         base.unread.iter().map(|u| u.key.as_str()),
         head.unread.iter().map(|u| (u.key.as_str(), u.line)),
     );
@@ -892,16 +891,21 @@ fn rename_table(at: &Location, old: &ObjectName, new: &ObjectName) -> Finding {
 /// The operations of one `ALTER TABLE` on a table the file did not create.
 fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding> {
     let table = &alter.name;
-    let key = normalize_name(table);
+    // Only drops and type changes look the table up; most ALTERs add a column.
+    let key = std::cell::OnceCell::new();
+    let key = || key.get_or_init(|| normalize_name(table)).as_str();
     let mut findings = Vec::new();
     let type_change = |column: &Ident, new_type: &DataType, findings: &mut Vec<Finding>| {
-        findings.extend(type_changed(at, table, &key, column, new_type, scope));
+        findings.extend(type_changed(at, table, key(), column, new_type, scope));
     };
     for op in &alter.operations {
         match op {
             AlterTableOperation::DropColumn { column_names, .. } => {
                 for column in column_names {
-                    if scope.added_columns.contains(&(key.clone(), ident(column))) {
+                    if scope
+                        .added_columns
+                        .contains(&(key().to_owned(), ident(column)))
+                    {
                         continue;
                     }
                     findings.push(

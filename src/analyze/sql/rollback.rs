@@ -43,7 +43,12 @@ pub(super) fn forward_only(text: &str) -> Cow<'_, str> {
         Down,
     }
     let marker = |line: &str| {
-        let line = line.trim().to_ascii_lowercase();
+        let line = line.trim();
+        // Most lines are SQL, not comments: lower-case only the ones that can be markers.
+        if !line.starts_with("--") {
+            return None;
+        }
+        let line = line.to_ascii_lowercase();
         let rest = line.strip_prefix("--")?.trim_start();
         let direction = rest
             .strip_prefix("+goose")

@@ -87,6 +87,7 @@ fn run_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>)
         snapshot: &snapshot,
         options: &options,
         memo: &crate::analyze::Memo::default(),
+        lines: Default::default(),
     };
     analyze(&view)
 }
@@ -263,6 +264,7 @@ fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() 
             snapshot: &snapshot,
             options: &options,
             memo: &crate::analyze::Memo::default(),
+            lines: Default::default(),
         };
         analyze(&view)
     };
@@ -1066,6 +1068,7 @@ fn an_unreadable_head_is_not_read_as_empty() {
             snapshot: &Fake::default().with(Side::Base, "infra/main.tf", BUCKET),
             options: &options,
             memo: &crate::analyze::Memo::default(),
+            lines: Default::default(),
         };
         assert!(analyze(&view).is_empty(), "{content:?}");
     }
