@@ -6,7 +6,7 @@
 //! shortened, attributes whose change forces a replacement, replacement triggers, resources
 //! and providers re-homed to another account or region, and the state backend re-pointed.
 //! Module calls are judged by the values they hand in and the module they name; `.tfvars`
-//! files and variable defaults by the protections and `create` switches they set.
+//! files and variable defaults by the protections, `create` switches and retentions they set.
 //!
 //! Terraform reads a whole directory as one module, so a block that disappears from one file
 //! is looked up in its siblings at head (through the snapshot) before it is called removed;

@@ -2,13 +2,16 @@
 //! (log retention, S3 lifecycle expiration, AWS Backup deletion, soft-delete windows), what
 //! their absence means, and whether an edit makes the provider delete data sooner. Such an
 //! edit destroys no resource, so no plan shows it as a destroy; the data simply goes on the
-//! provider's next pass. Pure: compares two parsed blocks; never reads other files.
+//! provider's next pass. Also the judge for retentions handed to a module from outside
+//! (module arguments, `.tfvars` values, Terragrunt inputs, variable defaults), which only
+//! name a retention. Pure: compares two parsed blocks or values; never reads other files.
 
-use super::model::{Item, ItemKind, Setting};
+use super::model::{Item, ItemKind, Lit, Setting};
 use super::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
+use std::fmt;
 
 pub const RETENTION_SHORTENED: Rule = Rule {
     id: RuleId("terraform/retention-shortened"),
@@ -16,67 +19,186 @@ pub const RETENTION_SHORTENED: Rule = Rule {
     tags: &[Tag::Destructive, Tag::Infra],
     summary: "A data-retention setting was lowered, so logs, objects, backups or deleted items are deleted sooner.",
     why: "Retention settings are deletion schedules. Lowering CloudWatch log retention, an S3 lifecycle \
-          `expiration` or `noncurrent_version_expiration`, an AWS Backup plan's `delete_after`, a Key \
-          Vault's soft-delete window or a Log Analytics / Cloud Logging retention makes the provider delete \
-          the data now older than the new limit on its next pass, and no plan shows that as a destroy. \
-          Reported when both values are literal numbers and the new one is lower, or when a limit is added \
-          where its absence kept data forever (or removed in favour of a shorter default); a brand-new \
-          resource deletes nothing that exists. Medium; high for backups and for the recovery of deleted \
-          or overwritten data (noncurrent versions, soft delete). Module arguments named \
-          `*retention_in_days` or `*retention_days` are judged the same way when both values are positive literal numbers.",
+          `expiration` (in days, or a `date` set or moved earlier) or `noncurrent_version_expiration` \
+          (in `aws_s3_bucket_lifecycle_configuration` or the AWS provider v3's inline `lifecycle_rule`, \
+          rules matched by `id`), an AWS Backup plan's `delete_after` (of a rule, or of the copies a \
+          `copy_action` keeps in another vault), a Key Vault's soft-delete window or a Log Analytics / \
+          Cloud Logging retention makes the provider delete data sooner, and no plan shows that as a \
+          destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
+          added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
+          removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
+          does a new backup rule or copy. Medium; high for backups and for the recovery of deleted or \
+          overwritten data (noncurrent versions, soft delete). A value handed to a module whose name ends \
+          in `retention_in_days`, `retention_days` or `retention_period` (a module argument, a `.tfvars` \
+          value, a Terragrunt input, a variable's default) is judged when both values are positive \
+          literal numbers; one added or removed leaves the module's default, which twokey cannot see.",
     example: "before: resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 90 }\n\
               after:  resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 7 }",
     safer: "Keep the longer retention; if less must be kept, export or archive the data that would be \
             deleted first, and lower the retention in its own reviewed change.",
 };
 
+/// A calendar day, as S3 lifecycle dates give it: `2025-01-01T00:00:00Z` (RFC 3339, midnight
+/// UTC), or `2025-01-01` in the AWS provider v3's inline rules. Ordered by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Day {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Day {
+    /// The day a date string starts with; `None` for anything that is not one, which then
+    /// counts as unknown rather than as a deadline.
+    fn parse(text: &str) -> Option<Day> {
+        let text = text.trim();
+        let rest = text.get(10..)?;
+        if !(rest.is_empty() || rest.starts_with('T')) {
+            return None;
+        }
+        let mut parts = text.get(..10)?.split('-');
+        let mut field = |width: usize| {
+            parts
+                .next()
+                .filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok())
+        };
+        let (year, month, day) = (field(4)?, field(2)?, field(2)?);
+        let day = Day {
+            year,
+            month: u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?,
+            day: u8::try_from(day).ok().filter(|d| (1..=31).contains(d))?,
+        };
+        Some(day)
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// How long data is kept, as far as the text tells.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kept {
     Forever,
     Days(f64),
+    /// Until a calendar day, when what the setting matches expires.
+    Until(Day),
     /// A computed value, or an absence whose meaning twokey does not know.
     Unknown,
 }
 
 impl Kept {
-    fn describe(self, defaulted: bool) -> String {
-        match (self, defaulted) {
-            (Kept::Forever, _) => "kept forever".to_owned(),
-            (Kept::Days(n), false) => format!("kept {n} days"),
-            (Kept::Days(n), true) => format!("kept {n} days, the provider's default"),
-            (Kept::Unknown, _) => "unknown".to_owned(),
+    /// Whether data kept `self` is deleted sooner than data kept `was`. Limits of different
+    /// measures never meet: each setting has one.
+    fn sooner_than(self, was: Kept) -> bool {
+        match (was, self) {
+            (Kept::Forever, Kept::Days(_) | Kept::Until(_)) => true,
+            (Kept::Days(w), Kept::Days(n)) => n < w,
+            (Kept::Until(w), Kept::Until(n)) => n < w,
+            _ => false,
         }
     }
+    /// The limit as it completes "… of {limit}" or fills a `{limit}` in a template.
+    fn limit(self) -> String {
+        match self {
+            Kept::Days(n) => format!("{n} days"),
+            Kept::Until(d) => d.to_string(),
+            Kept::Forever => "forever".to_owned(),
+            Kept::Unknown => "unknown".to_owned(),
+        }
+    }
+    fn describe(self) -> String {
+        match self {
+            Kept::Forever => "kept forever".to_owned(),
+            Kept::Days(n) => format!("kept {n} days"),
+            Kept::Until(d) => format!("expiring on {d}"),
+            Kept::Unknown => "unknown".to_owned(),
+        }
+    }
+}
+
+/// How a setting states its limit.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// A number of days; `zero_is_forever` when 0 means "never delete" rather than "at once".
+    Days { zero_is_forever: bool },
+    /// A calendar day from which what the rule matches expires.
+    Date,
+}
+
+impl Measure {
+    fn read(self, value: &Lit) -> Kept {
+        match self {
+            Measure::Days { zero_is_forever } => match value.as_num() {
+                Some(n) if n == 0.0 && zero_is_forever => Kept::Forever,
+                Some(n) => Kept::Days(n),
+                None => Kept::Unknown,
+            },
+            Measure::Date => match value {
+                Lit::Str(s) => Day::parse(s).map_or(Kept::Unknown, Kept::Until),
+                _ => Kept::Unknown,
+            },
+        }
+    }
+}
+
+/// What the absence of a setting means.
+#[derive(Clone, Copy)]
+enum Absent {
+    /// Nothing deletes the data.
+    Forever,
+    /// The provider's default, which can depend on another setting of the item.
+    Default(fn(&Item) -> Kept),
+    /// Another setting of the enclosing block (`path`, relative to it) applies, and is
+    /// itself kept forever when absent: AWS Backup gives a copy its rule's own lifecycle
+    /// unless the `copy_action` sets one. `from` names it in messages.
+    Inherit {
+        path: &'static str,
+        from: &'static str,
+    },
 }
 
 /// Repeated blocks that each hold their own retention, told apart by a naming attribute.
 struct Within {
     block: &'static str,
     key: &'static str,
-    /// An attribute and value that switch the block off: its retention then deletes nothing.
-    off: Option<(&'static str, &'static str)>,
+    /// How a message names one block by its key: "the rule named …", "the copy_action to …".
+    named: &'static str,
+    /// What switches the block off: its retention then deletes nothing.
+    off: Option<Switch>,
+}
+
+/// An attribute, and the values of it that switch its block off.
+struct Switch {
+    attr: &'static str,
+    is_off: fn(&Lit) -> bool,
 }
 
 /// One retention setting of one resource type.
 struct Retention {
     rtype: &'static str,
-    within: Option<Within>,
-    /// Dotted path of the setting, inside `within`'s block when there is one.
+    /// The nested blocks holding the setting, outermost first; empty for a resource's own.
+    within: &'static [Within],
+    /// Dotted path of the setting, inside the innermost `within` block when there is one.
     path: &'static str,
-    /// What absence means, given the item (a default can depend on another setting).
-    absent: fn(&Item) -> Kept,
-    /// Whether 0 means "never delete" rather than "delete at once".
-    zero_is_forever: bool,
-    /// What is deleted, completing "… so {deleted}"; `{days}` is the new limit.
+    absent: Absent,
+    measure: Measure,
+    /// What is deleted, completing "… so {deleted}"; `{limit}` is the new limit (days, or a day).
     deleted: &'static str,
     /// Backups and deleted-object recovery: the last copy of data someone may need back.
     recovery: bool,
+    /// Whether a block added to an existing resource deletes data that already exists (an S3
+    /// lifecycle rule applies to the objects in the bucket), rather than only governing data
+    /// it makes from then on (an AWS Backup rule or copy).
+    added_block_deletes: bool,
 }
 
-fn forever(_: &Item) -> Kept {
-    Kept::Forever
-}
+const DAYS: Measure = Measure::Days {
+    zero_is_forever: false,
+};
 
 fn days_30(_: &Item) -> Kept {
     Kept::Days(30.0)
@@ -96,124 +218,263 @@ fn log_analytics_default(item: &Item) -> Kept {
     }
 }
 
+fn status_disabled(v: &Lit) -> bool {
+    matches!(v, Lit::Str(s) if s == "Disabled")
+}
+
+fn is_false(v: &Lit) -> bool {
+    v.as_bool() == Some(false)
+}
+
 const S3_RULE: Within = Within {
     block: "rule",
     key: "id",
-    off: Some(("status", "Disabled")),
+    named: "named",
+    off: Some(Switch {
+        attr: "status",
+        is_off: status_disabled,
+    }),
+};
+
+/// The AWS provider v3's `lifecycle_rule` inside `aws_s3_bucket`: `enabled` is its switch,
+/// and its noncurrent expiration counts `days`, not `noncurrent_days`.
+const S3_INLINE_RULE: Within = Within {
+    block: "lifecycle_rule",
+    key: "id",
+    named: "named",
+    off: Some(Switch {
+        attr: "enabled",
+        is_off: is_false,
+    }),
 };
 
 const BACKUP_RULE: Within = Within {
     block: "rule",
     key: "rule_name",
+    named: "named",
     off: None,
 };
+
+const BACKUP_COPY: Within = Within {
+    block: "copy_action",
+    key: "destination_vault_arn",
+    named: "to",
+    off: None,
+};
+
+/// What an S3 setting deletes, and whether that is deleted-object recovery.
+const EXPIRED: (&str, bool) = (
+    "objects it matches expire {limit} after creation (deleted, or kept only as noncurrent \
+     versions where versioning is on)",
+    false,
+);
+const EXPIRED_ON: (&str, bool) = (
+    "every object it matches expires on {limit}, and every later one as soon as it matches \
+     (deleted, or kept only as a noncurrent version where versioning is on)",
+    false,
+);
+const PURGED: (&str, bool) = (
+    "overwritten and deleted object versions it matches are purged {limit} after they become \
+     noncurrent, and can no longer be restored",
+    true,
+);
+
+/// An S3 lifecycle setting, in either form of lifecycle rule.
+const fn s3(
+    rtype: &'static str,
+    within: &'static [Within],
+    path: &'static str,
+    measure: Measure,
+    (deleted, recovery): (&'static str, bool),
+) -> Retention {
+    Retention {
+        rtype,
+        within,
+        path,
+        absent: Absent::Forever,
+        measure,
+        deleted,
+        recovery,
+        added_block_deletes: true,
+    }
+}
+
+const LIFECYCLE_CONFIGURATION: &str = "aws_s3_bucket_lifecycle_configuration";
 
 const RETENTIONS: &[Retention] = &[
     Retention {
         rtype: "aws_cloudwatch_log_group",
-        within: None,
+        within: &[],
         path: "retention_in_days",
-        absent: forever,
-        zero_is_forever: true,
-        deleted: "log events older than {days} days are deleted",
+        absent: Absent::Forever,
+        measure: Measure::Days {
+            zero_is_forever: true,
+        },
+        deleted: "log events older than {limit} are deleted",
         recovery: false,
+        added_block_deletes: true,
     },
+    s3(
+        LIFECYCLE_CONFIGURATION,
+        &[S3_RULE],
+        "expiration.days",
+        DAYS,
+        EXPIRED,
+    ),
+    s3(
+        LIFECYCLE_CONFIGURATION,
+        &[S3_RULE],
+        "expiration.date",
+        Measure::Date,
+        EXPIRED_ON,
+    ),
+    s3(
+        LIFECYCLE_CONFIGURATION,
+        &[S3_RULE],
+        "noncurrent_version_expiration.noncurrent_days",
+        DAYS,
+        PURGED,
+    ),
+    s3(
+        "aws_s3_bucket",
+        &[S3_INLINE_RULE],
+        "expiration.days",
+        DAYS,
+        EXPIRED,
+    ),
+    s3(
+        "aws_s3_bucket",
+        &[S3_INLINE_RULE],
+        "expiration.date",
+        Measure::Date,
+        EXPIRED_ON,
+    ),
+    s3(
+        "aws_s3_bucket",
+        &[S3_INLINE_RULE],
+        "noncurrent_version_expiration.days",
+        DAYS,
+        PURGED,
+    ),
     Retention {
-        rtype: "aws_s3_bucket_lifecycle_configuration",
-        within: Some(S3_RULE),
-        path: "expiration.days",
-        absent: forever,
-        zero_is_forever: false,
-        deleted: "objects it matches expire {days} days after creation (deleted, or kept only as \
-                  noncurrent versions where versioning is on)",
-        recovery: false,
-    },
-    Retention {
-        rtype: "aws_s3_bucket_lifecycle_configuration",
-        within: Some(S3_RULE),
-        path: "noncurrent_version_expiration.noncurrent_days",
-        absent: forever,
-        zero_is_forever: false,
-        deleted: "overwritten and deleted object versions it matches are purged {days} days after \
-                  they become noncurrent, and can no longer be restored",
+        rtype: "aws_backup_plan",
+        within: &[BACKUP_RULE],
+        path: "lifecycle.delete_after",
+        absent: Absent::Forever,
+        measure: DAYS,
+        // A plan's new lifecycle governs the recovery points made from then on; a continuous
+        // backup's single recovery point is updated in place.
+        deleted: "the recovery points it makes are deleted {limit} after creation (for continuous \
+                  backups, the restore window shrinks to {limit})",
         recovery: true,
+        added_block_deletes: false,
     },
     Retention {
         rtype: "aws_backup_plan",
-        within: Some(BACKUP_RULE),
+        within: &[BACKUP_RULE, BACKUP_COPY],
         path: "lifecycle.delete_after",
-        absent: forever,
-        zero_is_forever: false,
-        deleted: "recovery points it takes are deleted {days} days after creation, existing ones included",
+        absent: Absent::Inherit {
+            path: "lifecycle.delete_after",
+            from: "the rule's own lifecycle",
+        },
+        measure: DAYS,
+        deleted: "the copies it keeps in that vault (often another account or region, kept for \
+                  disaster recovery) are deleted {limit} after creation",
         recovery: true,
+        added_block_deletes: false,
     },
     Retention {
         rtype: "azurerm_key_vault",
-        within: None,
+        within: &[],
         path: "soft_delete_retention_days",
-        absent: days_90,
-        zero_is_forever: false,
-        deleted: "deleted keys, secrets and certificates can be recovered for only {days} days",
+        absent: Absent::Default(days_90),
+        measure: DAYS,
+        deleted: "deleted keys, secrets and certificates can be recovered for only {limit}",
         recovery: true,
+        added_block_deletes: true,
     },
     Retention {
         rtype: "azurerm_log_analytics_workspace",
-        within: None,
+        within: &[],
         path: "retention_in_days",
-        absent: log_analytics_default,
-        zero_is_forever: false,
-        deleted: "log data older than {days} days is deleted",
+        absent: Absent::Default(log_analytics_default),
+        measure: DAYS,
+        deleted: "log data older than {limit} is deleted",
         recovery: false,
+        added_block_deletes: true,
     },
     Retention {
         rtype: "google_logging_project_bucket_config",
-        within: None,
+        within: &[],
         path: "retention_days",
-        absent: days_30,
-        zero_is_forever: false,
-        deleted: "log entries older than {days} days are deleted",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "log entries older than {limit} are deleted",
         recovery: false,
+        added_block_deletes: true,
     },
 ];
 
-/// One block that holds retention settings: the resource itself, or one of its rules.
+/// One block that holds retention settings: the resource itself, or one of its (nested) rules.
 #[derive(Clone)]
 struct Scope {
-    /// Path prefix of the block's settings (`""`, `rule.`, `rule[1].`).
+    /// Path prefix of the block's settings (`""`, `rule.`, `rule[1].copy_action.`).
     prefix: String,
+    /// The prefix of the block around it, where an inherited setting is read.
+    outer: String,
     /// The value of its naming attribute, rendered; `None` when it has none.
     name: Option<String>,
-    /// Whether it is switched off.
+    /// How a message points at it and the blocks around it, innermost first.
+    label: Vec<String>,
+    /// Whether it, or a block around it, is switched off.
     off: bool,
 }
 
-/// The blocks of `item` that hold settings for `within`, in order.
-fn scopes(item: &Item, within: Option<&Within>) -> Vec<Scope> {
-    let Some(w) = within else {
-        return vec![Scope {
+impl Scope {
+    fn root() -> Scope {
+        Scope {
             prefix: String::new(),
+            outer: String::new(),
             name: None,
+            label: Vec::new(),
             off: false,
-        }];
-    };
+        }
+    }
+}
+
+fn has_prefix(item: &Item, prefix: &str) -> bool {
+    item.settings
+        .range(prefix.to_owned()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(prefix))
+}
+
+/// The `w` blocks of `item` inside `parent`, in order.
+fn scopes(item: &Item, parent: &Scope, w: &Within) -> Vec<Scope> {
     let mut out = Vec::new();
     for i in 0.. {
         let prefix = match i {
-            0 => format!("{}.", w.block),
-            i => format!("{}[{i}].", w.block),
+            0 => format!("{}{}.", parent.prefix, w.block),
+            i => format!("{}{}[{i}].", parent.prefix, w.block),
         };
-        let mut inside = item.settings.range(prefix.clone()..);
-        if !inside.next().is_some_and(|(k, _)| k.starts_with(&prefix)) {
+        if !has_prefix(item, &prefix) {
             break;
         }
         let get = |attr: &str| item.get(&format!("{prefix}{attr}"));
         let off = w
             .off
-            .and_then(|(attr, value)| get(attr).map(|s| s.value.render() == format!("\"{value}\"")))
-            .unwrap_or(false);
+            .as_ref()
+            .is_some_and(|sw| get(sw.attr).is_some_and(|s| (sw.is_off)(&s.value)));
+        let name = get(w.key).map(|s| s.value.render());
+        let mut label = parent.label.clone();
+        if let Some(n) = &name {
+            label.insert(0, format!("the {} {} {n}", w.block, w.named));
+        }
         out.push(Scope {
-            name: get(w.key).map(|s| s.value.render()),
-            off,
+            outer: parent.prefix.clone(),
+            name,
+            label,
+            off: parent.off || off,
             prefix,
         });
     }
@@ -246,16 +507,87 @@ fn pair(base: &[Scope], head: &[Scope]) -> Vec<(Option<Scope>, Scope)> {
     pairs
 }
 
-fn kept(r: &Retention, item: &Item, setting: Option<&Setting>) -> (Kept, bool) {
-    let Some(s) = setting else {
-        return ((r.absent)(item), true);
-    };
-    let kept = match s.value.as_num() {
-        Some(n) if n == 0.0 && r.zero_is_forever => Kept::Forever,
-        Some(n) => Kept::Days(n),
-        None => Kept::Unknown,
-    };
-    (kept, false)
+/// The head blocks holding a setting nested in `within`, each with its base block, paired
+/// level by level: a copy is only matched inside the rule it continues.
+fn paired(old: &Item, new: &Item, within: &[Within]) -> Vec<(Option<Scope>, Scope)> {
+    let mut pairs = vec![(Some(Scope::root()), Scope::root())];
+    for w in within {
+        pairs = pairs
+            .into_iter()
+            .flat_map(|(was, now)| {
+                let base = was.map(|b| scopes(old, &b, w)).unwrap_or_default();
+                pair(&base, &scopes(new, &now, w))
+            })
+            .collect();
+    }
+    pairs
+}
+
+/// Where a limit comes from, for the message.
+#[derive(Clone, Copy, PartialEq)]
+enum Origin {
+    Written,
+    Default,
+    Inherited(&'static str),
+}
+
+/// One side's limit for one block.
+struct Limit<'a> {
+    kept: Kept,
+    origin: Origin,
+    /// The setting as written; `None` when absent.
+    setting: Option<&'a Setting>,
+}
+
+impl<'a> Limit<'a> {
+    /// What a block that did not exist, or was switched off, deleted: nothing.
+    fn nothing() -> Limit<'a> {
+        Limit {
+            kept: Kept::Forever,
+            origin: Origin::Written,
+            setting: None,
+        }
+    }
+
+    fn read(r: &Retention, item: &'a Item, scope: &Scope) -> Limit<'a> {
+        let setting = item.get(&format!("{}{}", scope.prefix, r.path));
+        if let Some(s) = setting {
+            return Limit {
+                kept: r.measure.read(&s.value),
+                origin: Origin::Written,
+                setting,
+            };
+        }
+        let (kept, origin) = match r.absent {
+            Absent::Forever => (Kept::Forever, Origin::Default),
+            Absent::Default(default) => (default(item), Origin::Default),
+            Absent::Inherit { path, from } => {
+                let inherited = item.get(&format!("{}{path}", scope.outer));
+                let kept = inherited.map_or(Kept::Forever, |s| r.measure.read(&s.value));
+                (kept, Origin::Inherited(from))
+            }
+        };
+        Limit {
+            kept,
+            origin,
+            setting: None,
+        }
+    }
+
+    /// Where an absent setting's limit comes from: "the provider's default".
+    fn source(&self) -> &'static str {
+        match self.origin {
+            Origin::Inherited(from) => from,
+            Origin::Written | Origin::Default => "the provider's default",
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (self.kept, self.origin) {
+            (Kept::Forever | Kept::Unknown, _) | (_, Origin::Written) => self.kept.describe(),
+            (kept, _) => format!("{}, {}", kept.describe(), self.source()),
+        }
+    }
 }
 
 /// Retention settings of a resource lowered between `old` and `new`.
@@ -264,34 +596,42 @@ pub fn shortened(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
         return;
     }
     for r in RETENTIONS.iter().filter(|r| r.rtype == new.rtype) {
-        if new.ignores(r.within.as_ref().map_or(r.path, |w| w.block)) {
+        if new.ignores(r.within.first().map_or(r.path, |w| w.block)) {
             continue;
         }
-        let within = r.within.as_ref();
-        for (was, now) in pair(&scopes(old, within), &scopes(new, within)) {
-            if now.off {
-                continue;
-            }
-            let (was_kept, was_default) = match &was {
-                Some(w) if !w.off => kept(r, old, old.get(&format!("{}{}", w.prefix, r.path))),
-                // Without its base block, or with it switched off, the setting deleted nothing.
-                _ => (Kept::Forever, false),
-            };
-            let after = new.get(&format!("{}{}", now.prefix, r.path));
-            let Kept::Days(days) = kept(r, new, after).0 else {
-                continue;
-            };
-            let sooner = match was_kept {
-                Kept::Forever => true,
-                Kept::Days(d) => days < d,
-                Kept::Unknown => false,
-            };
-            if sooner {
-                let was = was_kept.describe(was_default);
-                out.push(finding(view, new, r, &now, after, days, &was));
-            }
+        for (was, now) in paired(old, new, r.within) {
+            out.extend(judge(view, r, (old, was.as_ref()), (new, &now)));
         }
     }
+}
+
+/// One block's retention, base against head.
+fn judge(
+    view: &FileView,
+    r: &Retention,
+    (old, was): (&Item, Option<&Scope>),
+    (new, now): (&Item, &Scope),
+) -> Option<Finding> {
+    if now.off {
+        return None;
+    }
+    let before = match was {
+        Some(w) if !w.off => Limit::read(r, old, w),
+        Some(_) => Limit::nothing(),
+        None if r.added_block_deletes => Limit::nothing(),
+        None => return None,
+    };
+    let after = Limit::read(r, new, now);
+    // Unset on both sides, an inherited limit moved with the setting it comes from, which
+    // is reported where it is written.
+    let both_inherited = matches!(
+        (before.origin, after.origin),
+        (Origin::Inherited(_), Origin::Inherited(_))
+    );
+    if both_inherited || !after.kept.sooner_than(before.kept) {
+        return None;
+    }
+    Some(finding(view, new, r, now, &before, &after))
 }
 
 fn finding(
@@ -299,21 +639,24 @@ fn finding(
     new: &Item,
     r: &Retention,
     scope: &Scope,
-    after: Option<&Setting>,
-    days: f64,
-    was: &str,
+    before: &Limit,
+    after: &Limit,
 ) -> Finding {
     let path = format!("{}{}", scope.prefix, r.path);
-    let block = match (&r.within, &scope.name) {
-        (Some(w), Some(name)) => format!(" (the {} named {name})", w.block),
-        _ => String::new(),
+    let block = match scope.label.as_slice() {
+        [] => String::new(),
+        label => format!(" ({})", label.join(" in ")),
     };
-    let how = match after {
+    let limit = after.kept.limit();
+    let how = match after.setting {
         Some(s) => format!("is now {}", s.value.render()),
-        None => format!("was removed, so the provider's default of {days} days applies"),
+        None if before.setting.is_some() => {
+            format!("was removed, leaving {} of {limit}", after.source())
+        }
+        None => format!("is not set, leaving {}, now {limit}", after.source()),
     };
-    let deleted = r.deleted.replace("{days}", &days.to_string());
-    let line = after.map_or(new.line, |s| s.line);
+    let deleted = r.deleted.replace("{limit}", &limit);
+    let line = after.setting.map_or(new.line, |s| s.line);
     let severity = if r.recovery {
         Severity::High
     } else {
@@ -323,8 +666,9 @@ fn finding(
         &RETENTION_SHORTENED,
         view.at(Side::Head, line, line),
         format!(
-            "`{path}` of `{}`{block} {how}, so {deleted} (was: {was}).",
-            new.address
+            "`{path}` of `{}`{block} {how}, so {deleted} (was: {}).",
+            new.address,
+            before.describe()
         ),
     )
     .with_severity(severity)
@@ -336,48 +680,96 @@ fn finding(
     ))
 }
 
-/// Whether a module argument names a retention in days, by the names resources use for it
-/// (`retention_in_days`, `cloudwatch_log_group_retention_in_days`, `soft_delete_retention_days`).
-fn retention_argument(path: &str) -> bool {
-    !path.contains('.') && (path.ends_with("retention_in_days") || path.ends_with("retention_days"))
+/// Whether a value handed to a module names a retention, by the names resources use for it
+/// (`retention_in_days`, `cloudwatch_log_group_retention_in_days`, `soft_delete_retention_days`,
+/// `backup_retention_period`). Keys inside an object value are not followed.
+fn retention_input(path: &str) -> bool {
+    const ENDINGS: &[&str] = &["retention_in_days", "retention_days", "retention_period"];
+    !path.contains('.') && ENDINGS.iter().any(|e| path.ends_with(e))
 }
 
-/// Module arguments naming a retention in days, lowered from one literal number to a smaller
-/// one. What the module does with the value is not visible, and neither is its default or what
-/// 0 means to it, so only two positive literals are compared.
+/// A retention handed to a module, lowered from one number to a smaller one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InputLowered {
+    pub was: f64,
+    pub now: f64,
+}
+
+/// Whether the value at `path` handed to a module (a module argument, a `.tfvars` value, a
+/// Terragrunt input, a variable's default) is a retention lowered from `before` (`None`: not
+/// set) to `after`. What the module does with it is not visible, nor is its default or what
+/// 0 means to it, so only two positive literal numbers are compared: an input added or
+/// removed leaves the module's default in charge, and is not judged.
+pub fn input_lowered(path: &str, before: Option<&Lit>, after: &Lit) -> Option<InputLowered> {
+    if !retention_input(path) {
+        return None;
+    }
+    let (was, now) = (before?.as_num()?, after.as_num()?);
+    (was > 0.0 && now > 0.0 && now < was).then_some(InputLowered { was, now })
+}
+
+impl InputLowered {
+    /// What the module deletes sooner, with the old limit: "data older than 7 days is
+    /// deleted (was: kept 90 days)". A `*_period` name does not say its unit.
+    fn effect(self, path: &str) -> String {
+        let InputLowered { was, now } = self;
+        if path.ends_with("_period") {
+            format!(
+                "data older than {now} is deleted (was: kept {was}; in the unit the module uses: \
+                 days for backups, hours for a Kinesis stream)"
+            )
+        } else {
+            format!("data older than {now} days is deleted (was: kept {was} days)")
+        }
+    }
+}
+
+/// The finding for a retention input lowered at `line`: `what` names the input ("Argument
+/// `x` of `module.y`"), `reach` says how it may reach a resource ("if the module passes it
+/// to the retention of what it stores").
+pub fn input_finding(
+    view: &FileView,
+    line: u32,
+    path: &str,
+    (what, reach): (&str, &str),
+    lowered: InputLowered,
+) -> Finding {
+    let InputLowered { was, now } = lowered;
+    let severity = if path.contains("soft_delete") || path.contains("backup") {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    Finding::new(
+        &RETENTION_SHORTENED,
+        view.at(Side::Head, line, line),
+        format!(
+            "{what} changed from {was} to {now}; {reach}, {}.",
+            lowered.effect(path)
+        ),
+    )
+    .with_severity(severity)
+    .with_safer(format!(
+        "Keep `{path}` at {was}; if less must be kept, export or archive what would be deleted \
+         first, and lower it in its own reviewed change."
+    ))
+}
+
+/// Module arguments naming a retention, lowered as [`input_lowered`] judges it.
 pub fn module_arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
     if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
         return;
     }
-    for (path, after) in new.settings.iter().filter(|(p, _)| retention_argument(p)) {
-        let before = old.get(path).and_then(|s| s.value.as_num());
-        let (Some(was), Some(now)) = (before, after.value.as_num()) else {
+    for (path, after) in &new.settings {
+        let before = old.get(path).map(|s| &s.value);
+        let Some(lowered) = input_lowered(path, before, &after.value) else {
             continue;
         };
-        if now <= 0.0 || was <= 0.0 || now >= was {
-            continue;
-        }
-        let severity = if path.contains("soft_delete") || path.contains("backup") {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
+        let what = format!("Argument `{path}` of `{}`", new.address);
+        let reach = "if the module passes it to the retention of what it stores";
         out.push(
-            Finding::new(
-                &RETENTION_SHORTENED,
-                view.at(Side::Head, after.line, after.line),
-                format!(
-                    "Argument `{path}` of `{}` changed from {was} to {now}; if the module passes it to \
-                     the retention of what it stores, data older than {now} days is deleted (was: kept {was} days).",
-                    new.address
-                ),
-            )
-            .with_severity(severity)
-            .with_subject(&new.address)
-            .with_safer(format!(
-                "Keep `{path}` at {was}; if less must be kept, export or archive what would be deleted \
-                 first, and lower it in its own reviewed change."
-            )),
+            input_finding(view, after.line, path, (&what, reach), lowered)
+                .with_subject(&new.address),
         );
     }
 }
@@ -386,6 +778,7 @@ pub fn module_arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<F
 mod tests {
     use super::*;
     use crate::analyze::terraform::model;
+    use proptest::prelude::*;
 
     fn item(src: &str) -> Item {
         model::parse(src).unwrap().items.remove(0)
@@ -396,7 +789,7 @@ mod tests {
         let i = item(
             "resource \"aws_s3_bucket_lifecycle_configuration\" \"l\" {\n  rule {\n    id = \"a\"\n  }\n  rule {\n    id = \"b\"\n    status = \"Disabled\"\n  }\n}\n",
         );
-        let s = scopes(&i, Some(&S3_RULE));
+        let s = scopes(&i, &Scope::root(), &S3_RULE);
         let got: Vec<(&str, Option<&str>, bool)> = s
             .iter()
             .map(|s| (s.prefix.as_str(), s.name.as_deref(), s.off))
@@ -411,11 +804,42 @@ mod tests {
     }
 
     #[test]
+    fn nested_blocks_are_scoped_inside_their_parent_and_inherit_its_switch() {
+        let i = item(
+            "resource \"aws_s3_bucket\" \"b\" {\n  lifecycle_rule {\n    id = \"a\"\n    enabled = false\n    expiration {\n      days = 1\n    }\n  }\n}\n",
+        );
+        let rules = scopes(&i, &Scope::root(), &S3_INLINE_RULE);
+        assert_eq!(rules.len(), 1);
+        assert!(rules[0].off);
+        let plan = item(
+            "resource \"aws_backup_plan\" \"p\" {\n  rule {\n    rule_name = \"daily\"\n  }\n  rule {\n    rule_name = \"weekly\"\n    copy_action {\n      destination_vault_arn = \"a\"\n    }\n    copy_action {\n      destination_vault_arn = \"b\"\n    }\n  }\n}\n",
+        );
+        let rules = scopes(&plan, &Scope::root(), &BACKUP_RULE);
+        let copies = scopes(&plan, &rules[1], &BACKUP_COPY);
+        let got: Vec<(&str, &str)> = copies
+            .iter()
+            .map(|c| (c.prefix.as_str(), c.outer.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("rule[1].copy_action.", "rule[1]."),
+                ("rule[1].copy_action[1].", "rule[1].")
+            ]
+        );
+        assert_eq!(
+            copies[1].label,
+            ["the copy_action to \"b\"", "the rule named \"weekly\""]
+        );
+        assert!(scopes(&plan, &rules[0], &BACKUP_COPY).is_empty());
+    }
+
+    #[test]
     fn blocks_pair_by_name_then_a_lone_rename_and_new_ones_only_without_leftovers() {
         let scope = |n: &str| Scope {
             prefix: format!("{n}."),
             name: Some(n.to_owned()),
-            off: false,
+            ..Scope::root()
         };
         let names = |pairs: Vec<(Option<Scope>, Scope)>| -> Vec<(Option<String>, String)> {
             pairs
@@ -446,11 +870,110 @@ mod tests {
     }
 
     #[test]
-    fn module_arguments_are_judged_by_their_retention_names() {
-        assert!(retention_argument("retention_in_days"));
-        assert!(retention_argument("cloudwatch_log_group_retention_in_days"));
-        assert!(retention_argument("soft_delete_retention_days"));
-        assert!(!retention_argument("retention"));
-        assert!(!retention_argument("logs.retention_in_days"));
+    fn inputs_are_judged_by_their_retention_names() {
+        assert!(retention_input("retention_in_days"));
+        assert!(retention_input("cloudwatch_log_group_retention_in_days"));
+        assert!(retention_input("soft_delete_retention_days"));
+        assert!(retention_input("backup_retention_period"));
+        assert!(!retention_input("retention"));
+        assert!(!retention_input("logs.retention_in_days"));
+        assert!(!retention_input("message_retention_seconds"));
+    }
+
+    #[test]
+    fn an_input_is_lowered_only_between_two_positive_literal_numbers() {
+        let n = Lit::Num;
+        let lowered =
+            |before: Option<&Lit>, after: &Lit| input_lowered("retention_in_days", before, after);
+        assert_eq!(
+            lowered(Some(&n(90.0)), &n(7.0)),
+            Some(InputLowered {
+                was: 90.0,
+                now: 7.0
+            })
+        );
+        assert_eq!(
+            lowered(Some(&Lit::Str("90".to_owned())), &n(7.0)),
+            Some(InputLowered {
+                was: 90.0,
+                now: 7.0
+            })
+        );
+        assert_eq!(lowered(Some(&n(7.0)), &n(90.0)), None);
+        assert_eq!(lowered(Some(&n(7.0)), &n(7.0)), None);
+        assert_eq!(lowered(None, &n(7.0)), None);
+        assert_eq!(lowered(Some(&n(90.0)), &n(0.0)), None);
+        assert_eq!(lowered(Some(&n(0.0)), &n(7.0)), None);
+        let computed = Lit::Expr("local.days".to_owned());
+        assert_eq!(lowered(Some(&n(90.0)), &computed), None);
+        assert_eq!(lowered(Some(&computed), &n(7.0)), None);
+        assert_eq!(input_lowered("name", Some(&n(90.0)), &n(7.0)), None);
+    }
+
+    #[test]
+    fn limits_compare_only_within_one_measure() {
+        let day = |s: &str| Kept::Until(Day::parse(s).expect("a day"));
+        assert!(Kept::Days(7.0).sooner_than(Kept::Forever));
+        assert!(day("2030-01-01").sooner_than(Kept::Forever));
+        assert!(day("2030-01-01").sooner_than(day("2030-06-01T00:00:00Z")));
+        assert!(!day("2030-06-01").sooner_than(day("2030-01-01")));
+        assert!(!Kept::Days(7.0).sooner_than(day("2030-01-01")));
+        assert!(!Kept::Days(7.0).sooner_than(Kept::Unknown));
+        assert!(!Kept::Unknown.sooner_than(Kept::Forever));
+    }
+
+    #[test]
+    fn days_are_read_from_s3_lifecycle_dates() {
+        let parsed = |s: &str| Day::parse(s).map(|d| d.to_string());
+        assert_eq!(
+            parsed("2025-01-31T00:00:00Z").as_deref(),
+            Some("2025-01-31")
+        );
+        assert_eq!(parsed("2025-01-31").as_deref(), Some("2025-01-31"));
+        assert_eq!(parsed(" 2025-01-31 ").as_deref(), Some("2025-01-31"));
+        for bad in [
+            "",
+            "2025-1-31",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-32",
+            "2025/01/31",
+            "20250131",
+            "2025-01-31Z",
+            "+025-01-31",
+            "2025-01-٣١",
+        ] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+        }
+    }
+
+    fn valid_day() -> impl Strategy<Value = (u16, u8, u8)> {
+        (0u16..=9999, 1u8..=12, 1u8..=31)
+    }
+
+    proptest! {
+        #[test]
+        fn a_written_day_reads_back_the_same(
+            (y, m, d) in valid_day(),
+            time in prop_oneof![Just(""), Just("T00:00:00Z"), Just("T12:30:00+02:00")],
+        ) {
+            let text = format!("{y:04}-{m:02}-{d:02}{time}");
+            let day = Day::parse(&text);
+            prop_assert_eq!(day, Some(Day { year: y, month: m, day: d }));
+            prop_assert_eq!(day.map(|d| d.to_string()), Some(text[..10].to_owned()));
+        }
+
+        #[test]
+        fn days_order_as_the_calendar_does(a in valid_day(), b in valid_day()) {
+            let day = |(y, m, d): (u16, u8, u8)| Day::parse(&format!("{y:04}-{m:02}-{d:02}"));
+            prop_assert_eq!(day(a).cmp(&day(b)), a.cmp(&b));
+        }
+
+        #[test]
+        fn any_text_parses_to_a_day_it_starts_with_or_to_none(text in "\\PC{0,16}|[0-9-]{10}T?.{0,4}") {
+            if let Some(day) = Day::parse(&text) {
+                prop_assert!(text.trim().starts_with(&day.to_string()), "{text:?} gave {day}");
+            }
+        }
     }
 }

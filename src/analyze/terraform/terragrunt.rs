@@ -2,14 +2,16 @@
 //! files beside it). A Terragrunt unit declares no resources itself; it says which module to
 //! apply, with which `inputs`, where the state lives (`remote_state`) and whether
 //! `terragrunt destroy` is refused (`prevent_destroy`). So the destructive edits are those
-//! three: the guard lifted, a protection turned off through an input, and the state
-//! re-pointed. What the module then does is only visible in its own `.tf` files or a plan.
+//! three: the guard lifted, a protection turned off or a retention lowered through an input,
+//! and the state re-pointed. What the module then does is only visible in its own `.tf`
+//! files or a plan.
 //!
 //! Both sides are parsed with hcl-edit; a side that does not parse needs a human, as for
 //! Terraform. Pure: the texts come from the view.
 
 use super::guards::{self, InputChange, InputRole};
 use super::model::{lit, Lit};
+use super::retention;
 use crate::analyze::{read_sides, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -257,6 +259,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut out = Vec::new();
     prevent_destroy(view, &base, &head, &mut out);
     inputs(view, &base, &head, &mut out);
+    retention_inputs(view, &base, &head, &mut out);
     remote_state(view, &base, &head, &mut out);
     source_changed(view, &base, &head, &mut out);
     out
@@ -363,6 +366,26 @@ fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
             )
             .with_severity(guards::input_severity(path, role, &change)),
         );
+    }
+}
+
+/// An input naming a retention lowered, as [`retention::input_lowered`] judges it: the same
+/// judge as a module call's arguments, since `inputs` become the module's variables.
+fn retention_inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    for (path, after) in &head.inputs {
+        let before = base.inputs.get(path).map(|v| &v.lit);
+        let Some(lowered) = retention::input_lowered(path, before, &after.lit) else {
+            continue;
+        };
+        let what = format!("Input `{path}` in {}", view.path_on(Side::Head));
+        let reach = "if the module passes it to the retention of what it stores";
+        out.push(retention::input_finding(
+            view,
+            after.line,
+            path,
+            (&what, reach),
+            lowered,
+        ));
     }
 }
 
@@ -563,6 +586,33 @@ inputs = merge(include.root.locals.common, {
         );
         let swapped = computed.replace("//rds?", "//cache?");
         assert!(run(&computed, &swapped).is_empty());
+    }
+
+    #[test]
+    fn an_input_that_lowers_a_retention_is_shortened() {
+        let with = |days: &str| {
+            UNIT.replace(
+                "  identifier          = \"orders\"\n",
+                &format!("  identifier          = \"orders\"\n  cloudwatch_log_group_retention_in_days = {days}\n"),
+            )
+        };
+        let f = run(&with("90"), &with("7"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(32));
+        assert!(
+            f[0].message.contains(
+                "Input `cloudwatch_log_group_retention_in_days` in live/prod/db/terragrunt.hcl changed from 90 to 7"
+            ),
+            "{}",
+            f[0].message
+        );
+        assert!(run(&with("7"), &with("90")).is_empty());
+        assert!(run(&with("90"), &format!("# db\n{}", with("90"))).is_empty());
+        assert!(run(&with("90"), &with("include.root.locals.days")).is_empty());
+        // Added or removed: the module's default, which twokey cannot see, decides.
+        assert!(run(UNIT, &with("1")).is_empty());
+        assert!(run(&with("90"), UNIT).is_empty());
     }
 
     #[test]

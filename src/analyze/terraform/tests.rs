@@ -1568,6 +1568,340 @@ fn backup_plan_deleting_recovery_points_sooner_is_high() {
     .is_empty());
 }
 
+/// A backup plan whose one rule keeps recovery points `rule_days` and copies them to the DR
+/// vault with `copy` as the copy action's lifecycle body (empty: no lifecycle block).
+fn backup_with_copy(rule_days: u32, copy: &str) -> String {
+    let lifecycle = match copy {
+        "" => String::new(),
+        body => format!("      lifecycle {{\n{body}      }}\n"),
+    };
+    format!(
+        "resource \"aws_backup_plan\" \"daily\" {{\n  name = \"daily\"\n  rule {{\n    rule_name         = \"daily\"\n    target_vault_name = \"main\"\n    lifecycle {{\n      delete_after = {rule_days}\n    }}\n    copy_action {{\n      destination_vault_arn = aws_backup_vault.dr.arn\n{lifecycle}    }}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn backup_copies_deleted_sooner_are_high_and_named_by_their_vault() {
+    let f = run(
+        &backup_with_copy(35, "        delete_after = 365\n"),
+        &backup_with_copy(35, "        delete_after = 30\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(12));
+    assert!(
+        f[0].message.contains(
+            "`rule.copy_action.lifecycle.delete_after` of `aws_backup_plan.daily` (the copy_action \
+             to aws_backup_vault.dr.arn in the rule named \"daily\") is now 30"
+        ),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("copies it keeps in that vault")
+            && f[0].message.contains("(was: kept 365 days)"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn backup_copies_without_a_lifecycle_keep_the_rules_own() {
+    // Set below the rule's lifecycle, which the copies followed.
+    let f = run(
+        &backup_with_copy(35, ""),
+        &backup_with_copy(35, "        delete_after = 7\n"),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message
+            .contains("(was: kept 35 days, the rule's own lifecycle)"),
+        "{}",
+        f[0].message
+    );
+    // Removed where the rule keeps less: the copies follow the rule.
+    let f = run(
+        &backup_with_copy(35, "        delete_after = 365\n"),
+        &backup_with_copy(35, ""),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message
+            .contains("was removed, leaving the rule's own lifecycle of 35 days, so"),
+        "{}",
+        f[0].message
+    );
+    // The rule lowered with copies following it: one finding, at the rule's setting.
+    let f = run(&backup_with_copy(35, ""), &backup_with_copy(7, ""));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("`rule.lifecycle.delete_after`"),
+        "{}",
+        f[0].message
+    );
+    // Set above the rule's lifecycle: kept longer.
+    assert!(run(
+        &backup_with_copy(35, ""),
+        &backup_with_copy(35, "        delete_after = 90\n")
+    )
+    .is_empty());
+}
+
+#[test]
+fn backup_copy_cold_storage_raises_and_new_copies_are_quiet() {
+    let copy = "        delete_after = 365\n";
+    let colder = "        cold_storage_after = 30\n        delete_after = 365\n";
+    assert!(run(&backup_with_copy(35, copy), &backup_with_copy(35, colder)).is_empty());
+    let sooner = colder.replace("= 30", "= 7");
+    assert!(run(
+        &backup_with_copy(35, colder),
+        &backup_with_copy(35, &sooner)
+    )
+    .is_empty());
+    assert!(run(
+        &backup_with_copy(35, "        delete_after = 30\n"),
+        &backup_with_copy(35, copy)
+    )
+    .is_empty());
+    // A copy (or a rule) added to an existing plan deletes no recovery point that exists.
+    let plan = backup_plan("      delete_after = 35\n");
+    assert!(run(&plan, &backup_with_copy(35, "        delete_after = 7\n")).is_empty());
+    let weekly = plan.replace(
+        "  }\n}\n",
+        "  }\n  rule {\n    rule_name         = \"weekly\"\n    target_vault_name = \"main\"\n    lifecycle {\n      delete_after = 7\n    }\n  }\n}\n",
+    );
+    assert!(run(&plan, &weekly).is_empty());
+}
+
+#[test]
+fn backup_copies_are_paired_by_vault_not_position() {
+    let two = |a: u32, b: u32| {
+        backup_with_copy(35, &format!("        delete_after = {a}\n")).replace(
+            "  }\n}\n",
+            &format!("    copy_action {{\n      destination_vault_arn = aws_backup_vault.archive.arn\n      lifecycle {{\n        delete_after = {b}\n      }}\n    }}\n  }}\n}}\n"),
+        )
+    };
+    let before = two(365, 3650);
+    // Swapping the two copies' lifecycles lowers the archive's.
+    let f = run(&before, &two(3650, 365));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message
+            .contains("`rule.copy_action[1].lifecycle.delete_after`")
+            && f[0].message.contains("aws_backup_vault.archive.arn"),
+        "{}",
+        f[0].message
+    );
+    assert!(run(&before, &format!("# two copies\n{before}")).is_empty());
+}
+
+const EXPIRE_ON: &str = "    expiration {\n      date = \"2030-06-01T00:00:00Z\"\n    }\n";
+
+#[test]
+fn s3_expiration_date_set_or_moved_earlier_expires_objects_that_day() {
+    let f = run(
+        &lifecycle(&[("logs", "Enabled", "")]),
+        &lifecycle(&[("logs", "Enabled", EXPIRE_ON)]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(7));
+    assert!(
+        f[0].message
+            .contains("every object it matches expires on 2030-06-01")
+            && f[0].message.contains("(was: kept forever)"),
+        "{}",
+        f[0].message
+    );
+    let earlier = EXPIRE_ON.replace("2030-06-01", "2030-01-15");
+    let f = run(
+        &lifecycle(&[("logs", "Enabled", EXPIRE_ON)]),
+        &lifecycle(&[("logs", "Enabled", &earlier)]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("(was: expiring on 2030-06-01)"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn s3_expiration_date_later_unchanged_computed_or_delete_markers_are_quiet() {
+    let rule = |body: &str| lifecycle(&[("logs", "Enabled", body)]);
+    let later = EXPIRE_ON.replace("2030-06-01", "2031-01-01");
+    assert!(run(&rule(EXPIRE_ON), &rule(&later)).is_empty());
+    assert!(run(&rule(EXPIRE_ON), &format!("# expire\n{}", rule(EXPIRE_ON))).is_empty());
+    let computed = "    expiration {\n      date = local.cutoff\n    }\n";
+    assert!(run(&rule(""), &rule(computed)).is_empty());
+    assert!(run(&rule(EXPIRE_ON), &rule(computed)).is_empty());
+    let not_a_date = EXPIRE_ON.replace("2030-06-01T00:00:00Z", "soon");
+    assert!(run(&rule(""), &rule(&not_a_date)).is_empty());
+    // Removing expired delete markers deletes no data.
+    let markers = "    expiration {\n      expired_object_delete_marker = true\n    }\n";
+    assert!(run(&rule(""), &rule(markers)).is_empty());
+    assert!(run(&rule(EXPIRE_90), &rule(markers)).is_empty());
+    assert!(run("", &rule(EXPIRE_ON)).is_empty());
+    assert!(run(
+        &rule(EXPIRE_ON),
+        &lifecycle(&[("logs", "Disabled", EXPIRE_ON)])
+    )
+    .is_empty());
+}
+
+/// An `aws_s3_bucket` with the AWS provider v3's inline `lifecycle_rule`s: (id, enabled, body).
+fn inline_rules(rules: &[(&str, bool, &str)]) -> String {
+    let mut s = String::from("resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n");
+    for (id, enabled, body) in rules {
+        s.push_str(&format!(
+            "  lifecycle_rule {{\n    id      = \"{id}\"\n    enabled = {enabled}\n{body}  }}\n"
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+const INLINE_NONCURRENT_90: &str = "    noncurrent_version_expiration {\n      days = 90\n    }\n";
+
+#[test]
+fn inline_lifecycle_rules_of_a_bucket_are_judged_like_the_standalone_resource() {
+    let f = run(
+        &inline_rules(&[("logs", true, EXPIRE_90)]),
+        &inline_rules(&[("logs", true, EXPIRE_30)]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(7));
+    assert_eq!(f[0].subject.as_deref(), Some("aws_s3_bucket.logs"));
+    assert!(
+        f[0].message.contains(
+            "`lifecycle_rule.expiration.days` of `aws_s3_bucket.logs` (the lifecycle_rule named \"logs\") is now 30"
+        ),
+        "{}",
+        f[0].message
+    );
+    // `days`, not `noncurrent_days`, in the inline form; deleted-object recovery is high.
+    let f = run(
+        &inline_rules(&[("logs", true, INLINE_NONCURRENT_90)]),
+        &inline_rules(&[("logs", true, &INLINE_NONCURRENT_90.replace("90", "7"))]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("`lifecycle_rule.noncurrent_version_expiration.days`"),
+        "{}",
+        f[0].message
+    );
+    let f = run(
+        &inline_rules(&[("logs", true, "")]),
+        &inline_rules(&[("logs", true, &EXPIRE_ON.replace("T00:00:00Z", ""))]),
+    );
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+}
+
+#[test]
+fn inline_lifecycle_rules_pair_by_id_and_count_when_enabled() {
+    let before = inline_rules(&[("logs", true, EXPIRE_90), ("tmp", true, EXPIRE_30)]);
+    let swapped = inline_rules(&[("tmp", true, EXPIRE_30), ("logs", true, EXPIRE_90)]);
+    assert!(run(&before, &swapped).is_empty());
+    let lowered = inline_rules(&[("tmp", true, EXPIRE_30), ("logs", true, EXPIRE_30)]);
+    let f = run(&before, &lowered);
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("`lifecycle_rule[1].expiration.days`")
+            && f[0].message.contains("named \"logs\""),
+        "{}",
+        f[0].message
+    );
+    // Switched on, an existing rule's expiration starts deleting; switched off, nothing.
+    let off = inline_rules(&[("logs", false, EXPIRE_30)]);
+    let on = inline_rules(&[("logs", true, EXPIRE_30)]);
+    let f = run(&off, &on);
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert!(
+        f[0].message.contains("(was: kept forever)"),
+        "{}",
+        f[0].message
+    );
+    assert!(run(&on, &off).is_empty());
+    let computed = inline_rules(&[("logs", true, "")]).replace("= true", "= var.expire");
+    assert!(run(&computed, &inline_rules(&[("logs", true, "")])).is_empty());
+}
+
+#[test]
+fn inline_lifecycle_rules_raised_new_ignored_or_moved_out_are_quiet() {
+    let on = inline_rules(&[("logs", true, EXPIRE_30)]);
+    assert!(run(&on, &inline_rules(&[("logs", true, EXPIRE_90)])).is_empty());
+    assert!(run(&on, &format!("# logs\n{on}")).is_empty());
+    assert!(run("", &on).is_empty());
+    let markers = "    expiration {\n      expired_object_delete_marker = true\n    }\n";
+    assert!(run(
+        &inline_rules(&[("logs", true, "")]),
+        &inline_rules(&[("logs", true, markers)])
+    )
+    .is_empty());
+    let ignored = |body: &str| {
+        inline_rules(&[("logs", true, body)]).replace(
+            "  bucket = \"acme-logs\"\n",
+            "  bucket = \"acme-logs\"\n  lifecycle {\n    ignore_changes = [lifecycle_rule]\n  }\n",
+        )
+    };
+    assert!(run(&ignored(EXPIRE_90), &ignored(EXPIRE_30)).is_empty());
+    // The provider v4 migration: the rules move to their own resource, which is new.
+    let migrated = format!("{BUCKET}\n{}", lifecycle(&[("logs", "Enabled", EXPIRE_30)]));
+    assert!(run(&on, &migrated).is_empty());
+}
+
+#[test]
+fn a_variable_default_retention_lowered_is_shortened() {
+    let var = |v: &str| {
+        format!("variable \"log_retention_in_days\" {{\n  type    = number\n  default = {v}\n}}\n")
+    };
+    let f = run(&var("90"), &var("14"));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].subject.as_deref(), Some("var.log_retention_in_days"));
+    assert!(
+        f[0].message
+            .contains("The default of `log_retention_in_days`")
+            && f[0]
+                .message
+                .contains("data older than 14 days is deleted (was: kept 90 days)"),
+        "{}",
+        f[0].message
+    );
+    assert!(run(&var("14"), &var("90")).is_empty());
+    assert!(run(&var("90"), &var("local.days")).is_empty());
+    assert!(run(&var("90"), &format!("# two weeks\n{}", var("90"))).is_empty());
+    // A default added to a required variable, or removed from one: callers set it.
+    let required = "variable \"log_retention_in_days\" {\n  type = number\n}\n";
+    assert!(run(required, &var("1")).is_empty());
+    assert!(run(&var("90"), required).is_empty());
+}
+
+#[test]
+fn module_retention_period_lowered_is_shortened_and_backups_are_high() {
+    let db = |v: &str| {
+        format!("module \"db\" {{\n  source                  = \"terraform-aws-modules/rds/aws\"\n  backup_retention_period = {v}\n}}\n")
+    };
+    let f = run(&db("35"), &db("7"));
+    assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("data older than 7 is deleted (was: kept 35;"),
+        "{}",
+        f[0].message
+    );
+    // Turned off is the protection's finding alone.
+    assert_eq!(
+        ids(&run(&db("35"), &db("0"))),
+        ["terraform/protection-weakened"]
+    );
+}
+
 fn vault(attrs: &str) -> String {
     format!("resource \"azurerm_key_vault\" \"main\" {{\n  name = \"acme\"\n  sku_name = \"standard\"\n{attrs}}}\n")
 }

@@ -2,7 +2,11 @@
 //! `*.auto.tfvars` files, and the `default` of a `variable` block. A value whose name is a
 //! protection (`deletion_protection`, `skip_final_snapshot`, `force_destroy`, …) or a
 //! `create`/`create_*` switch is judged as a module argument or a Terragrunt input is
-//! ([`guards::input_weakened`]), base against head.
+//! ([`guards::input_weakened`]), base against head; so is one whose name is a retention
+//! (`*retention_in_days`, `*retention_days`, `*retention_period`: [`retention::input_lowered`]),
+//! which counts only when lowered from one positive literal number to another. A retention
+//! value added or removed hands the decision to a default twokey cannot see (the variable's,
+//! or the module's behind it), so it is not judged.
 //!
 //! Not followed, on purpose: which resource a variable reaches (`var.x` through locals,
 //! conditionals or modules), which `.tfvars` file a run uses (`-var-file` is the pipeline's
@@ -11,7 +15,8 @@
 //! as for resource settings; anything computed on the head is unknown and quiet.
 
 use super::guards::{self, InputChange, InputRole};
-use super::model::{self, Setting, TfFile};
+use super::model::{self, Setting, TfFile, Variable};
+use super::retention;
 use super::{json, FileView, CREATE_SWITCH_OFF, PROTECTION_WEAKENED, UNPARSEABLE};
 use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -90,83 +95,138 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let (Some(base), Some(head)) = (base, head) else {
         return Vec::new();
     };
-    let file = view.path_on(Side::Head);
     let mut out = Vec::new();
     for (path, after) in &head {
-        let Some(role) = InputRole::of(path) else {
-            continue;
-        };
-        let before = base.get(path).map(|s| &s.value);
-        let Some(change) = guards::input_weakened(role, before, &after.value) else {
-            continue;
-        };
-        let how = match &change {
-            InputChange::Turned(was) => format!("changed from {was} to {}", after.value.render()),
-            InputChange::Added => format!(
-                "was set to {} (if the variable's default was protective)",
-                after.value.render()
-            ),
-        };
-        let name = variable_of(path);
-        let (rule, reach) = rule_and_reach(role, name);
-        out.push(
-            Finding::new(
-                rule,
-                view.at(Side::Head, after.line, after.line),
-                format!(
-                    "`{path}` in {file} {how}; {reach}, {} in every run that uses this file.",
-                    role.effect()
-                ),
-            )
-            .with_severity(guards::input_severity(path, role, &change))
-            .with_subject(format!("var.{name}")),
-        );
+        let before = base.get(path);
+        out.extend(weakened_value(view, path, before, after));
+        out.extend(lowered_value(view, path, before, after));
     }
     out
 }
 
-/// `variable` blocks whose `default` for a protection or `create` switch turns weak. Only a
-/// default that existed on the base is compared: adding one to a required variable changes
-/// nothing for the callers, which all set it already.
+/// A `.tfvars` value that weakens a protection or turns off a `create` switch.
+fn weakened_value(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: &Setting,
+) -> Option<Finding> {
+    let role = InputRole::of(path)?;
+    let change = guards::input_weakened(role, before.map(|s| &s.value), &after.value)?;
+    let how = match &change {
+        InputChange::Turned(was) => format!("changed from {was} to {}", after.value.render()),
+        InputChange::Added => format!(
+            "was set to {} (if the variable's default was protective)",
+            after.value.render()
+        ),
+    };
+    let name = variable_of(path);
+    let (rule, reach) = rule_and_reach(role, name);
+    let file = view.path_on(Side::Head);
+    Some(
+        Finding::new(
+            rule,
+            view.at(Side::Head, after.line, after.line),
+            format!(
+                "`{path}` in {file} {how}; {reach}, {} in every run that uses this file.",
+                role.effect()
+            ),
+        )
+        .with_severity(guards::input_severity(path, role, &change))
+        .with_subject(format!("var.{name}")),
+    )
+}
+
+/// A `.tfvars` value that lowers a retention.
+fn lowered_value(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: &Setting,
+) -> Option<Finding> {
+    let lowered = retention::input_lowered(path, before.map(|s| &s.value), &after.value)?;
+    let what = format!("`{path}` in {}", view.path_on(Side::Head));
+    let reach = format!(
+        "where `var.{path}` reaches the retention of what the configuration stores, in every run \
+         that uses this file"
+    );
+    Some(
+        retention::input_finding(view, after.line, path, (&what, &reach), lowered)
+            .with_subject(format!("var.{path}")),
+    )
+}
+
+/// `variable` blocks whose `default` for a protection or `create` switch turns weak, or for
+/// a retention is lowered. Only a default that existed on the base is compared: adding one to
+/// a required variable changes nothing for the callers, which all set it already.
 pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
     for var in &head.variables {
         let Some(old) = base.variables.iter().find(|v| v.name == var.name) else {
             continue;
         };
         for (path, after) in &var.defaults {
-            let Some(role) = InputRole::of(path) else {
-                continue;
-            };
             let Some(before) = old.defaults.get(path) else {
                 continue;
             };
-            let Some(InputChange::Turned(was)) =
-                guards::input_weakened(role, Some(&before.value), &after.value)
-            else {
-                continue;
-            };
-            let (rule, reach) = rule_and_reach(role, &var.name);
-            out.push(
-                Finding::new(
-                    rule,
-                    view.at(Side::Head, after.line, after.line),
-                    format!(
-                        "The default of `{path}` in `variable \"{}\"` changed from {was} to {}; {reach} \
-                         and no `.tfvars` file or `-var` sets it, {}.",
-                        var.name,
-                        after.value.render(),
-                        role.effect()
-                    ),
-                )
-                .with_severity(guards::input_severity(
-                    path,
-                    role,
-                    &InputChange::Turned(was.clone()),
-                ))
-                .with_subject(format!("var.{}", var.name)),
-            );
+            out.extend(weakened_default(view, var, path, before, after));
+            out.extend(lowered_default(view, var, path, before, after));
         }
     }
+}
+
+fn weakened_default(
+    view: &FileView,
+    var: &Variable,
+    path: &str,
+    before: &Setting,
+    after: &Setting,
+) -> Option<Finding> {
+    let role = InputRole::of(path)?;
+    let Some(InputChange::Turned(was)) =
+        guards::input_weakened(role, Some(&before.value), &after.value)
+    else {
+        return None;
+    };
+    let (rule, reach) = rule_and_reach(role, &var.name);
+    Some(
+        Finding::new(
+            rule,
+            view.at(Side::Head, after.line, after.line),
+            format!(
+                "The default of `{path}` in `variable \"{}\"` changed from {was} to {}; {reach} \
+                 and no `.tfvars` file or `-var` sets it, {}.",
+                var.name,
+                after.value.render(),
+                role.effect()
+            ),
+        )
+        .with_severity(guards::input_severity(
+            path,
+            role,
+            &InputChange::Turned(was.clone()),
+        ))
+        .with_subject(format!("var.{}", var.name)),
+    )
+}
+
+fn lowered_default(
+    view: &FileView,
+    var: &Variable,
+    path: &str,
+    before: &Setting,
+    after: &Setting,
+) -> Option<Finding> {
+    let lowered = retention::input_lowered(path, Some(&before.value), &after.value)?;
+    let what = format!("The default of `{path}` in `variable \"{}\"`", var.name);
+    let reach = format!(
+        "where `var.{}` reaches the retention of what the module stores and no `.tfvars` file, \
+         `-var` or caller sets it",
+        var.name
+    );
+    Some(
+        retention::input_finding(view, after.line, path, (&what, &reach), lowered)
+            .with_subject(format!("var.{}", var.name)),
+    )
 }
 
 #[cfg(test)]
@@ -238,6 +298,52 @@ mod tests {
         let f = run("prod.tfvars.json", base, head);
         assert_eq!(ids(&f), ["terraform/protection-weakened"]);
         assert_eq!(f[0].location.line, Some(2));
+    }
+
+    const LOGS: &str = "# prod\nlog_retention_in_days = 90\nbackup_retention_period = 35\n";
+
+    #[test]
+    fn a_retention_lowered_in_tfvars_is_shortened_at_its_line() {
+        let f = run("envs/prod.tfvars", LOGS, &LOGS.replace("= 90", "= 14"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(2));
+        assert_eq!(f[0].subject.as_deref(), Some("var.log_retention_in_days"));
+        assert!(
+            f[0].message
+                .contains("`log_retention_in_days` in envs/prod.tfvars changed from 90 to 14")
+                && f[0]
+                    .message
+                    .contains("data older than 14 days is deleted (was: kept 90 days)"),
+            "{}",
+            f[0].message
+        );
+        // Backups are high; switched off they are the protection's finding alone.
+        let f = run("prod.auto.tfvars", LOGS, &LOGS.replace("= 35", "= 7"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].severity, Severity::High);
+        let f = run("prod.tfvars", LOGS, &LOGS.replace("= 35", "= 0"));
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        let json = |n: u32| format!("{{\n  \"retention_in_days\": {n}\n}}\n");
+        let f = run("prod.tfvars.json", &json(30), &json(7));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn a_retention_raised_unchanged_computed_added_or_removed_in_tfvars_is_quiet() {
+        assert!(run("prod.tfvars", LOGS, &LOGS.replace("= 90", "= 365")).is_empty());
+        assert!(run("prod.tfvars", LOGS, &format!("# reviewed\n{LOGS}")).is_empty());
+        let computed = LOGS.replace("= 90", "= local.days");
+        assert!(run("prod.tfvars", LOGS, &computed).is_empty());
+        // Absent on one side is the variable's default, which this file does not show.
+        let without = "# prod\nbackup_retention_period = 35\n";
+        assert!(run("prod.tfvars", without, &LOGS.replace("= 90", "= 1")).is_empty());
+        assert!(run("prod.tfvars", LOGS, without).is_empty());
+        assert!(Case::added("prod.tfvars", LOGS).run(analyze).is_empty());
+        // Inside an object value a key is not followed: the module may use it for anything.
+        let nested = |n: u32| format!("logs = {{ retention_in_days = {n} }}\n");
+        assert!(run("prod.tfvars", &nested(90), &nested(7)).is_empty());
     }
 
     #[test]
