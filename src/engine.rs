@@ -62,11 +62,13 @@ pub struct Outcome {
 pub fn run(input: Input<'_>) -> Outcome {
     let change = input.change;
     let config = input.config;
-    let mut findings = Vec::new();
     let mut infra_files = Vec::new();
     let mut not_analysed = Vec::new();
     let mut allows = Vec::new();
     let (scanned, gaps) = analyze_files(&input);
+    // Sized once: a large change has thousands of findings, and growing the list step by
+    // step copied all of them into fresh memory each time.
+    let mut findings = Vec::with_capacity(scanned.iter().map(|s| s.findings.len()).sum());
     for (file, scanned) in change.files.iter().zip(scanned) {
         if scanned.infra {
             infra_files.push(file.path().clone());
@@ -115,31 +117,29 @@ pub fn run(input: Input<'_>) -> Outcome {
     }
 }
 
-/// Most severe first, then by path, line and rule. Paths are ranked once: a large change's
-/// thousands of findings would otherwise compare their paths' text at every step of the sort.
-fn sort_findings(findings: &mut Vec<Finding>) {
-    let ranks: Vec<usize> = {
-        let mut paths: Vec<&str> = findings.iter().map(|f| f.location.path.as_str()).collect();
-        paths.sort_unstable();
-        paths.dedup();
-        let rank: std::collections::HashMap<&str, usize> =
-            paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-        findings
-            .iter()
-            .map(|f| rank[f.location.path.as_str()])
-            .collect()
+/// Most severe first, then by path, line and rule; ties keep the order the analyzers reported
+/// them in. Sorted in place, each finding's key taken once: a large change's thousands of
+/// findings would otherwise compare their paths' text at every step of the sort, or be copied
+/// into a keyed list and back.
+fn sort_findings(findings: &mut [Finding]) {
+    let mut paths: Vec<&str> = findings.iter().map(|f| f.location.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
+    let rank = |path: &str| {
+        paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .unwrap_or(0)
     };
-    let mut keyed: Vec<_> = std::mem::take(findings)
-        .into_iter()
-        .zip(ranks)
-        .map(|(f, rank)| {
-            let key = (std::cmp::Reverse(f.severity), rank, f.location.line, f.rule);
-            (key, f)
-        })
-        .collect();
-    // Stable: ties keep the order the analyzers reported them in.
-    keyed.sort_by_key(|(key, _)| *key);
-    findings.extend(keyed.into_iter().map(|(_, f)| f));
+    // Stable, as `sort_by_cached_key` is.
+    findings.sort_by_cached_key(|f| {
+        (
+            std::cmp::Reverse(f.severity),
+            rank(f.location.path.as_str()),
+            f.location.line,
+            f.rule,
+        )
+    });
 }
 
 /// What one changed file contributed.
@@ -328,5 +328,42 @@ fn content_note(old: &Content, new: &Content) -> Option<String> {
         (_, Some(n)) => Some(n),
         (Some(o), None) => Some(format!("{o} on the base side")),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_findings;
+    use crate::analyze::sql::{DROP_INDEX, DROP_TABLE};
+    use crate::change::{RepoPath, Side};
+    use crate::finding::{Finding, Location};
+
+    fn at(rule: &'static crate::rules::Rule, path: &str, line: u32, message: &str) -> Finding {
+        let location = Location::lines(RepoPath::new(path), Side::Head, line, line);
+        Finding::new(rule, location, message.to_owned())
+    }
+
+    #[test]
+    fn findings_sort_by_severity_path_and_line_keeping_ties_in_reported_order() {
+        let mut findings = vec![
+            at(&DROP_INDEX, "a.sql", 1, "low first"),
+            at(&DROP_TABLE, "b.sql", 9, "high, b"),
+            at(&DROP_TABLE, "a.sql", 7, "high, a, second tie"),
+            at(&DROP_TABLE, "a.sql", 3, "high, a, line 3"),
+            at(&DROP_TABLE, "a.sql", 7, "high, a, first tie"),
+        ];
+        findings.swap(2, 4);
+        sort_findings(&mut findings);
+        let order: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "high, a, line 3",
+                "high, a, first tie",
+                "high, a, second tie",
+                "high, b",
+                "low first"
+            ]
+        );
     }
 }

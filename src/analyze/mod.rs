@@ -155,9 +155,11 @@ impl<K, T> Recent<K, T> {
     fn new(keep: usize) -> Self {
         Recent {
             keep,
+            // Sized for the entries kept: entries come and go all run long, and a map left to
+            // grow and churn rehashes over and over.
             slots: Mutex::new(Slots {
-                cells: std::collections::HashMap::new(),
-                order: std::collections::VecDeque::new(),
+                cells: std::collections::HashMap::with_capacity(keep + 1),
+                order: std::collections::VecDeque::with_capacity(keep + 1),
             }),
         }
     }
