@@ -795,3 +795,37 @@ export const name = table.name;
         "application code stays application code: {infra:?}"
     );
 }
+
+#[test]
+fn a_claim_newly_wrapped_in_a_helm_if_is_found_through_the_binary() {
+    let repo = Repo::new();
+    let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ include \"app.fullname\" . }}-data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {{ .Values.persistence.size }}\n";
+    repo.write(
+        "charts/app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    )
+    .write("charts/app/values.yaml", "persistence:\n  size: 10Gi\n")
+    .write("charts/app/templates/pvc.yaml", claim);
+    let base = repo.commit_all("base");
+    repo.write(
+        "charts/app/templates/pvc.yaml",
+        &format!("{{{{- if .Values.persistence.enabled }}}}\n{claim}{{{{- end }}}}\n"),
+    );
+    repo.commit_all("Make persistence optional");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(
+        rules(&report),
+        vec!["kubernetes/helm-object-made-conditional"]
+    );
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "high");
+    assert_eq!(finding["line"], 1);
+    let message = finding["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("`.Values.persistence.enabled` evaluates false"),
+        "{message}"
+    );
+    assert_eq!(report["verdict"], "review-required");
+}

@@ -6,6 +6,7 @@
 //! and ordering edits compare equal.
 
 mod appset;
+pub mod conditional;
 mod inline_values;
 pub mod packaging;
 mod patches;
@@ -187,7 +188,8 @@ impl fmt::Display for ObjectId {
 /// server rejects, not a second object).
 type Objects<'a> = BTreeMap<ObjectId, &'a Node>;
 
-fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
+/// Hands every object `node` declares to `out`, duplicates included.
+fn collect<'a>(node: &'a Node, out: &mut impl FnMut(ObjectId, &'a Node)) {
     let Some(kind) = node.get("kind").and_then(Node::as_str) else {
         return;
     };
@@ -224,7 +226,7 @@ fn collect<'a>(node: &'a Node, out: &mut Objects<'a>) {
         namespace: namespace.to_owned(),
         name: name.to_owned(),
     };
-    out.entry(id).or_insert(node);
+    out(id, node);
 }
 
 /// Built-in kinds (and the common add-ons') that live outside any namespace.
@@ -267,7 +269,19 @@ fn cluster_scoped(group: &str, kind: &str) -> bool {
 fn objects(docs: &[Node]) -> Objects<'_> {
     let mut out = Objects::new();
     for doc in docs {
-        collect(doc, &mut out);
+        collect(doc, &mut |id, node| {
+            out.entry(id).or_insert(node);
+        });
+    }
+    out
+}
+
+/// Every declaration of every object, in file order: a chart template may declare one
+/// object in each branch of an `if`, and only all of them together say when it renders.
+fn declarations(docs: &[Node]) -> Vec<(ObjectId, &Node)> {
+    let mut out = Vec::new();
+    for doc in docs {
+        collect(doc, &mut |id, node| out.push((id, node)));
     }
     out
 }
@@ -605,61 +619,23 @@ fn departure_finding(
         ""
     };
 
-    if id.is("", "Namespace") {
+    if let Some((rule, consequence)) = cascading_loss(id, node) {
         return Finding::new(
-            &NAMESPACE_DELETED,
-            location,
-            format!("{id} {how}{recreated}: deleting a namespace deletes every object in it, including Secrets and PersistentVolumeClaims no manifest declares."),
-        );
-    }
-    if id.is("apiextensions.k8s.io", "CustomResourceDefinition") {
-        let kind = node.path(&["spec", "names", "kind"]).and_then(Node::as_str);
-        let group = node.path(&["spec", "group"]).and_then(Node::as_str);
-        let what = match (kind, group) {
-            (Some(k), Some(g)) => format!("every {k} ({g}) resource"),
-            (Some(k), None) => format!("every {k} resource"),
-            _ => "every resource of its type".to_owned(),
-        };
-        return Finding::new(
-            &CRD_DELETED,
-            location,
-            format!("{id} {how}{recreated}: deleting it deletes {what} in every namespace."),
-        );
-    }
-    if let Some(consequence) = cascade(id, node) {
-        return Finding::new(
-            &CASCADE_OWNER_DELETED,
+            rule,
             location,
             format!("{id} {how}{recreated}: {consequence}."),
         );
     }
-    match settings::managed_resource(id, node) {
-        Some(None) => {
-            return Finding::new(
-                &MANAGED_RESOURCE_DELETED,
+    if let Some(Some(kept)) = settings::managed_resource(id, node) {
+        // Nothing is destroyed: the resource outlives its object, so the finding does not
+        // claim the destructive tag (and its tier) either.
+        return without_destructive(
+            Finding::new(
+                &OBJECT_DELETED,
                 location,
-                format!("{id} {how}{recreated}: its controller deletes the cloud resource it manages, and the data in it."),
-            );
-        }
-        Some(Some(kept)) => {
-            // Nothing is destroyed: the resource outlives its object, so the finding does not
-            // claim the destructive tag (and its tier) either.
-            return without_destructive(
-                Finding::new(
-                    &OBJECT_DELETED,
-                    location,
-                    format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
-                )
-                .with_severity(Severity::Low),
-            );
-        }
-        None => {}
-    }
-    if let Some(consequence) = volume_consequence(id, node) {
-        return Finding::new(
-            &VOLUME_DELETED,
-            location,
-            format!("{id} {how}{recreated}: {consequence}."),
+                format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
+            )
+            .with_severity(Severity::Low),
         );
     }
     let severity = deletion_severity(id, node);
@@ -686,6 +662,38 @@ fn departure_finding(
     } else {
         finding
     }
+}
+
+/// What deleting the object takes with it beyond itself, for the kinds whose deletion
+/// cascades or erases data (the critical ones): the rule a removal is reported under, and
+/// the consequence as a clause. `None` for an object whose loss ends with itself.
+fn cascading_loss(id: &ObjectId, node: &Node) -> Option<(&'static Rule, String)> {
+    if id.is("", "Namespace") {
+        return Some((&NAMESPACE_DELETED, "deleting a namespace deletes every object in it, including Secrets and PersistentVolumeClaims no manifest declares".to_owned()));
+    }
+    if id.is("apiextensions.k8s.io", "CustomResourceDefinition") {
+        let kind = node.path(&["spec", "names", "kind"]).and_then(Node::as_str);
+        let group = node.path(&["spec", "group"]).and_then(Node::as_str);
+        let what = match (kind, group) {
+            (Some(k), Some(g)) => format!("every {k} ({g}) resource"),
+            (Some(k), None) => format!("every {k} resource"),
+            _ => "every resource of its type".to_owned(),
+        };
+        return Some((
+            &CRD_DELETED,
+            format!("deleting it deletes {what} in every namespace"),
+        ));
+    }
+    if let Some(consequence) = cascade(id, node) {
+        return Some((&CASCADE_OWNER_DELETED, consequence));
+    }
+    if let Some(None) = settings::managed_resource(id, node) {
+        return Some((
+            &MANAGED_RESOURCE_DELETED,
+            "its controller deletes the cloud resource it manages, and the data in it".to_owned(),
+        ));
+    }
+    volume_consequence(id, node).map(|consequence| (&VOLUME_DELETED, consequence))
 }
 
 /// What deleting a GitOps owner deletes with it, or `None` when it is not one that cascades.

@@ -292,8 +292,10 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::OrmMigration => findings.extend(orm::analyze(view)),
         FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
-        FileKind::Kustomize | FileKind::Helm => {
-            findings.extend(kubernetes::packaging::analyze(view))
+        FileKind::Kustomize => findings.extend(kubernetes::packaging::analyze(view)),
+        FileKind::Helm => {
+            findings.extend(kubernetes::packaging::analyze(view));
+            findings.extend(kubernetes::conditional::analyze(view));
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
         FileKind::Pulumi => findings.extend(pulumi::analyze(view)),

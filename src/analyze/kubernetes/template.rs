@@ -11,14 +11,22 @@
 //!
 //! What still does not parse (actions in keys, multi-line actions) is left to the other
 //! analyzers as before: a chart template that is not YAML is not a broken manifest.
+//!
+//! Blanking the control lines loses which objects render only when a value says so; the
+//! [`branches`] of the template's `if`, `with` and `range` blocks keep that, by line, read from
+//! the template text itself (never from the blanked YAML).
 
 use crate::change::RepoPath;
 use std::borrow::Cow;
 
+/// Whether `path` is where a chart keeps its templates.
+pub(super) fn is_chart_template(path: &RepoPath) -> bool {
+    path.as_str().split('/').any(|d| d == "templates")
+}
+
 /// `text` as YAML when `path` is a chart template holding template actions; else unchanged.
 pub(super) fn yaml_text<'a>(path: &RepoPath, text: &'a str) -> Cow<'a, str> {
-    let in_templates = path.as_str().split('/').any(|d| d == "templates");
-    if !in_templates || !text.contains("{{") {
+    if !is_chart_template(path) || !text.contains("{{") {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -84,9 +92,306 @@ fn only_actions(line: &str) -> bool {
     rest.is_empty()
 }
 
+/// The control actions that decide whether what they enclose is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keyword {
+    If,
+    With,
+    Range,
+}
+
+impl Keyword {
+    fn parse(word: &str) -> Option<Keyword> {
+        match word {
+            "if" => Some(Keyword::If),
+            "with" => Some(Keyword::With),
+            "range" => Some(Keyword::Range),
+            _ => None,
+        }
+    }
+}
+
+/// A pipeline a branch depends on, and which way it must go for the branch to render: its
+/// own test must hold; the tests of the branches before it in the chain must fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Test {
+    pub keyword: Keyword,
+    /// `.Values.persistence.enabled`; for `range $k, $v := .Values.x`, `.Values.x`.
+    pub pipeline: String,
+    pub holds: bool,
+}
+
+impl Test {
+    /// The outcome that stops the branch from rendering, as a reviewer would say it.
+    pub fn failure(&self) -> String {
+        let outcome = match (self.keyword, self.holds) {
+            (Keyword::If, true) => "evaluates false",
+            (Keyword::If, false) => "evaluates true",
+            (Keyword::With | Keyword::Range, true) => "is empty",
+            (Keyword::With, false) => "is set",
+            (Keyword::Range, false) => "has items",
+        };
+        format!("`{}` {outcome}", self.pipeline)
+    }
+}
+
+/// One branch of an `if`, `with` or `range` block: the text between the action that opens it
+/// and the next `else` or the `end`, rendered only when its tests go its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Branch {
+    /// Which block (numbered in the order they open) and which of its branches.
+    pub block: usize,
+    pub index: usize,
+    /// How many branches the block has, and whether its last is a plain `else`, so that one
+    /// of them renders whatever the tests give.
+    pub count: usize,
+    pub exhaustive: bool,
+    /// The opening action as written between the braces: `if .Values.persistence.enabled`.
+    pub action: String,
+    pub tests: Vec<Test>,
+    /// The lines (1-based) of the opening and the closing action.
+    pub opens: u32,
+    pub closes: u32,
+}
+
+impl Branch {
+    /// Whether the branch holds lines `line..=end_line` whole. An action on the first line
+    /// belongs to a value (`apiVersion: {{ if … }}`), not around the object.
+    pub fn encloses(&self, line: u32, end_line: u32) -> bool {
+        self.opens < line && end_line <= self.closes
+    }
+}
+
+/// A block being read: its branches so far, and the tests the next one inherits.
+struct OpenBlock {
+    number: usize,
+    /// Where its finished branches start in the output, to mark them once the block ends.
+    first: usize,
+    current: Branch,
+    /// Every test so far, negated: an `else` renders only when they all fail.
+    failed: Vec<Test>,
+}
+
+/// Every branch of every `if`, `with` and `range` block in a template, in the order they
+/// close. `define` and `block` nest like them but render (or not) wherever they are
+/// included, so they open no branch. A block left open runs to the end of the text; a stray
+/// `end` is ignored.
+pub(super) fn branches(text: &str) -> Vec<Branch> {
+    let mut out = Vec::new();
+    // `None` for a `define` or `block`, whose `end` must not close an enclosing `if`.
+    let mut open: Vec<Option<OpenBlock>> = Vec::new();
+    let mut blocks = 0;
+    for action in actions(text) {
+        let (word, rest) = split_word(action.body);
+        match word {
+            "end" => {
+                if let Some(Some(block)) = open.pop() {
+                    close(block, action.line, &mut out);
+                }
+            }
+            "else" => {
+                if let Some(Some(block)) = open.last_mut() {
+                    next_branch(block, rest, action, &mut out);
+                }
+            }
+            "define" | "block" => open.push(None),
+            _ => {
+                let Some(keyword) = Keyword::parse(word) else {
+                    continue;
+                };
+                let test = Test {
+                    keyword,
+                    pipeline: pipeline(rest).to_owned(),
+                    holds: true,
+                };
+                let failed = vec![Test {
+                    holds: false,
+                    ..test.clone()
+                }];
+                let current = Branch {
+                    block: blocks,
+                    index: 0,
+                    count: 0,
+                    exhaustive: false,
+                    action: action.body.to_owned(),
+                    tests: vec![test],
+                    opens: action.line,
+                    closes: action.line,
+                };
+                open.push(Some(OpenBlock {
+                    number: blocks,
+                    first: out.len(),
+                    current,
+                    failed,
+                }));
+                blocks += 1;
+            }
+        }
+    }
+    let last_line = line_count(text);
+    while let Some(block) = open.pop() {
+        if let Some(block) = block {
+            close(block, last_line, &mut out);
+        }
+    }
+    out
+}
+
+/// `else`, `else if c` or `else with c`: the branch so far ends, the next one begins.
+fn next_branch(block: &mut OpenBlock, rest: &str, action: Action<'_>, out: &mut Vec<Branch>) {
+    let (word, condition) = split_word(rest);
+    let own = Keyword::parse(word).map(|keyword| Test {
+        keyword,
+        pipeline: pipeline(condition).to_owned(),
+        holds: true,
+    });
+    let mut tests = block.failed.clone();
+    tests.extend(own.clone());
+    let next = Branch {
+        index: block.current.index + 1,
+        exhaustive: own.is_none(),
+        action: action.body.to_owned(),
+        tests,
+        opens: action.line,
+        closes: action.line,
+        ..block.current.clone()
+    };
+    let mut done = std::mem::replace(&mut block.current, next);
+    done.closes = action.line;
+    out.push(done);
+    if let Some(own) = own {
+        block.failed.push(Test {
+            holds: false,
+            ..own
+        });
+    }
+}
+
+fn close(mut block: OpenBlock, line: u32, out: &mut Vec<Branch>) {
+    block.current.closes = line;
+    out.push(block.current);
+    let branches = &mut out[block.first..];
+    let count = branches.iter().filter(|b| b.block == block.number).count();
+    let exhaustive = branches
+        .iter()
+        .any(|b| b.block == block.number && b.exhaustive);
+    for branch in branches.iter_mut().filter(|b| b.block == block.number) {
+        branch.count = count;
+        branch.exhaustive = exhaustive;
+    }
+}
+
+/// The pipeline a block tests, without the variables it declares.
+fn pipeline(rest: &str) -> &str {
+    match rest.split_once(":=") {
+        Some((vars, value)) if vars.trim_start().starts_with('$') => value.trim(),
+        _ => rest.trim(),
+    }
+}
+
+/// The leading word of an action (`if`, `end`, `else`) and what follows it.
+fn split_word(body: &str) -> (&str, &str) {
+    let end = body
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(body.len());
+    (&body[..end], body[end..].trim_start())
+}
+
+fn line_count(text: &str) -> u32 {
+    let newlines = text.bytes().filter(|b| *b == b'\n').count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+/// One `{{ … }}` action: the line it starts on, and what is between the braces without the
+/// trim markers and the surrounding blanks.
+#[derive(Debug, Clone, Copy)]
+struct Action<'a> {
+    line: u32,
+    body: &'a str,
+}
+
+/// The actions of a template, in order, comments left out. Braces inside a quoted string do
+/// not end an action; an action that never ends ends the scan, as it ends Helm's.
+fn actions(text: &str) -> impl Iterator<Item = Action<'_>> {
+    let mut at = 0;
+    let mut line = 1u32;
+    std::iter::from_fn(move || loop {
+        let start = at + text.get(at..)?.find("{{")?;
+        line = line.saturating_add(newlines(&text[at..start]));
+        let inner = start + 2;
+        let end = action_end(text, inner)?;
+        at = end + 2;
+        let raw = &text[inner..end];
+        let newlines_inside = newlines(raw);
+        let action = Action {
+            line,
+            body: trimmed(raw),
+        };
+        line = line.saturating_add(newlines_inside);
+        if !action.body.starts_with("/*") {
+            return Some(action);
+        }
+    })
+}
+
+fn newlines(text: &str) -> u32 {
+    u32::try_from(text.bytes().filter(|b| *b == b'\n').count()).unwrap_or(u32::MAX)
+}
+
+/// Where the `}}` that ends the action opened before `from` is: past quoted strings, and
+/// for a comment, past its `*/`.
+fn action_end(text: &str, from: usize) -> Option<usize> {
+    let body = &text[from..];
+    let lead = body.len() - trim_marker_start(body).len();
+    if trim_marker_start(body).starts_with("/*") {
+        let close = from + lead + body[lead..].find("*/")? + 2;
+        return text[close..].find("}}").map(|i| close + i);
+    }
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q != '`' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if matches!(c, '"' | '`' | '\'') => quote = Some(c),
+            None if c == '}' && chars.peek().is_some_and(|(_, n)| *n == '}') => {
+                return Some(from + i);
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// The body without a leading `- ` trim marker (`{{-3}}` is the number -3, not a marker).
+fn trim_marker_start(body: &str) -> &str {
+    match body.strip_prefix('-') {
+        Some(rest) if rest.starts_with(char::is_whitespace) => rest,
+        _ => body,
+    }
+    .trim_start()
+}
+
+fn trimmed(raw: &str) -> &str {
+    let body = trim_marker_start(raw).trim_end();
+    match body.strip_suffix('-') {
+        Some(rest) if rest.ends_with(char::is_whitespace) || rest.is_empty() => rest.trim_end(),
+        _ => body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn render(text: &str) -> String {
         yaml_text(&RepoPath::new("charts/app/templates/x.yaml"), text).into_owned()
@@ -116,5 +421,124 @@ mod tests {
             yaml_text(&RepoPath::new("charts/app/templates/cm.yaml"), plain),
             Cow::Borrowed(_)
         ));
+    }
+
+    /// `(opens, closes, action, failures)` of each branch, for compact assertions.
+    fn spans(text: &str) -> Vec<(u32, u32, String, Vec<String>)> {
+        branches(text)
+            .into_iter()
+            .map(|b| {
+                let failures = b.tests.iter().map(Test::failure).collect();
+                (b.opens, b.closes, b.action, failures)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn branches_follow_nesting_trim_markers_and_else_chains() {
+        let text = "{{- if .Values.a -}}\nx: 1\n{{- with .Values.b }}\ny: 2\n{{- end }}\n{{ else if .Values.c }}\nz: 3\n{{- else -}}\nw: 4\n{{- end }}\n";
+        let got = spans(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(
+            got[0],
+            (
+                3,
+                5,
+                "with .Values.b".into(),
+                vec!["`.Values.b` is empty".into()]
+            )
+        );
+        assert_eq!(
+            got[1],
+            (
+                1,
+                6,
+                "if .Values.a".into(),
+                vec!["`.Values.a` evaluates false".into()]
+            )
+        );
+        assert_eq!(
+            got[2].3,
+            ["`.Values.a` evaluates true", "`.Values.c` evaluates false"]
+        );
+        assert_eq!((got[3].0, got[3].1), (8, 10));
+        assert_eq!(
+            got[3].3,
+            ["`.Values.a` evaluates true", "`.Values.c` evaluates true"]
+        );
+        let all = branches(text);
+        assert!(all
+            .iter()
+            .filter(|b| b.block == all[1].block)
+            .all(|b| b.exhaustive && b.count == 3));
+        assert!(!all[0].exhaustive);
+    }
+
+    #[test]
+    fn range_and_with_name_what_they_test_not_the_variables_they_declare() {
+        let got = spans(
+            "{{- range $name, $cfg := .Values.volumes }}\na: b\n{{- else }}\nc: d\n{{- end }}\n",
+        );
+        assert_eq!(got[0].3, ["`.Values.volumes` is empty"]);
+        assert_eq!(got[1].3, ["`.Values.volumes` has items"]);
+        assert_eq!(got[0].2, "range $name, $cfg := .Values.volumes");
+    }
+
+    #[test]
+    fn comments_strings_and_inline_actions_open_nothing_around_lines() {
+        let text = "{{/* {{ if .Values.a }} */}}\n{{- /*\n  if .Values.b\n*/ -}}\nname: {{ printf \"}}{{ if\" }}\nkind: {{ if .Values.c }}A{{ else }}B{{ end }}\n{{-3}}\n";
+        let got = branches(text);
+        // Only the inline `if` on line 6 opens branches, and they hold no whole line.
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|b| b.opens == 6 && b.closes == 6));
+        assert!(!got.iter().any(|b| b.encloses(6, 6)));
+    }
+
+    #[test]
+    fn define_nests_without_guarding_and_stray_or_missing_ends_are_tolerated() {
+        let text = "{{- define \"app.pvc\" }}\n{{- if .Values.x }}\na: 1\n{{- end }}\n{{- end }}\n{{- end }}\n{{ if .Values.open }}\nb: 2\n";
+        let got = spans(text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!((got[0].0, got[0].1), (2, 4));
+        // Left open, a block runs to the end of the text.
+        assert_eq!((got[1].0, got[1].1), (7, 9));
+    }
+
+    proptest! {
+        #[test]
+        fn branches_never_cross_and_lie_within_the_text(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("{{- if .Values.a }}"), Just("{{ with .Values.b -}}"), Just("{{ range .Values.c }}"),
+                Just("{{- else }}"), Just("{{ else if .Values.d }}"), Just("{{- end }}"), Just("{{ end -}}"),
+                Just("{{ define \"x\" }}"), Just("{{/* if */}}"), Just("{{ \"}}\" }}"), Just("{{"), Just("}}"),
+                Just("a: b"), Just("\n"), Just("\n"), Just("'"), Just("\""),
+            ], 0..40),
+        ) {
+            let text: String = parts.concat();
+            let lines = line_count(&text);
+            let got = branches(&text);
+            for b in &got {
+                prop_assert!(1 <= b.opens && b.opens <= b.closes && b.closes <= lines, "{:?}", b);
+                prop_assert!(b.index < b.count, "{:?}", b);
+            }
+            for a in &got {
+                for b in &got {
+                    let nested = a.opens <= b.opens && b.closes <= a.closes
+                        || b.opens <= a.opens && a.closes <= b.closes;
+                    let apart = a.closes <= b.opens || b.closes <= a.opens;
+                    prop_assert!(nested || apart, "{:?} crosses {:?}", a, b);
+                }
+            }
+        }
+
+        #[test]
+        fn neutralising_a_template_keeps_every_line_where_it_was(
+            lines in proptest::collection::vec("( {0,4})(\\{\\{-? (if|end|include \"x\" \\.|\\.Values\\.[a-z]{1,3}) -?\\}\\}|[a-z]{1,4}: |- ){0,3}[a-z'\" ]{0,6}", 0..20),
+        ) {
+            let text = lines.join("\n");
+            let yaml = render(&text);
+            // Newlines, not `lines()`: a blanked last line has no text left to count.
+            prop_assert_eq!(yaml.matches('\n').count(), text.matches('\n').count());
+        }
     }
 }
