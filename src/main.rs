@@ -313,7 +313,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         Format::Json => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             // As in `print`: a reader that stops early (`| head`) is not an error to report.
-            let _ = report::json::write(&outcome, &mut out).and_then(|()| out.flush());
+            let _ = report::json::write(&outcome, &mut out, threads).and_then(|()| out.flush());
         }
         Format::Sarif => print_raw(&report::sarif::render(&outcome)),
     }

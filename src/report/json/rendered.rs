@@ -1,0 +1,184 @@
+//! rendered: the report's findings rendered ahead of the rest of it, on several threads, as
+//! exactly the bytes `serde_json`'s pretty printer writes for them in place.
+//!
+//! Pretty-printed JSON indents each line by its depth, and a string never holds a raw line
+//! break (it is escaped), so a finding rendered on its own at depth 0 becomes the report's
+//! depth-2 list element by indenting every line after a break. The report's tests check the
+//! spliced output byte for byte against serializing the whole report in one go.
+
+use super::FindingJson;
+use crate::finding::Finding;
+
+/// What a report rendered without its findings holds in their place.
+pub(super) const EMPTY: &[u8] = b"[]";
+
+/// Below this many findings per thread, another thread costs more than it saves.
+const MIN_PER_THREAD: usize = 512;
+
+/// Where the empty list of the top-level `findings` key starts, in a report rendered without
+/// findings. Only a top-level key follows a line break and exactly two spaces: deeper keys
+/// are indented further, and no string holds a raw line break.
+pub(super) fn empty_findings_at(report: &[u8]) -> Option<usize> {
+    const KEY: &[u8] = b"\n  \"findings\": ";
+    let at = report.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    report[at..].starts_with(EMPTY).then_some(at)
+}
+
+/// The findings' list as the report prints it, in pieces to write one after another.
+pub(super) fn findings(
+    findings: &[Finding],
+    threads: Option<usize>,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    split_between(findings, threads, MIN_PER_THREAD)
+}
+
+fn split_between(
+    findings: &[Finding],
+    threads: Option<usize>,
+    min_per_thread: usize,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    if findings.is_empty() {
+        return Ok(vec![EMPTY.to_vec()]);
+    }
+    let threads = crate::work::threads(threads).min(findings.len().div_ceil(min_per_thread));
+    let per_thread = findings.len().div_ceil(threads.max(1));
+    let mut chunks = findings.chunks(per_thread);
+    let first = chunks.next().unwrap_or_default();
+    let mut pieces = std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || elements(chunk, false)))
+            .collect();
+        let mut pieces = vec![elements(first, true)?];
+        for worker in workers {
+            match worker.join() {
+                Ok(piece) => pieces.push(piece?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok::<_, std::io::Error>(pieces)
+    })?;
+    pieces.push(b"\n  ]".to_vec());
+    Ok(pieces)
+}
+
+/// Consecutive list elements, each after the separator the pretty printer puts before it;
+/// the list's opening bracket before the first of all.
+fn elements(findings: &[Finding], opens_the_list: bool) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(findings.len() * 640);
+    let mut one = Vec::with_capacity(1024);
+    for (i, finding) in findings.iter().enumerate() {
+        out.extend_from_slice(if i == 0 && opens_the_list {
+            b"[\n    "
+        } else {
+            b",\n    "
+        });
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &FindingJson(finding))?;
+        indented(&one, &mut out);
+    }
+    Ok(out)
+}
+
+/// `rendered` two levels deeper: four more spaces after every line break.
+fn indented(rendered: &[u8], out: &mut Vec<u8>) {
+    let mut lines = rendered.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.extend_from_slice(b"\n    ");
+        out.extend_from_slice(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Findings;
+    use super::*;
+    use crate::analyze::sql::{DROP_INDEX, DROP_TABLE};
+    use crate::change::{RepoPath, Side};
+    use crate::finding::{Allowance, AllowedBy, Location};
+    use serde::ser::SerializeMap;
+
+    /// A report reduced to its findings, serialized in one go: what splicing must reproduce.
+    struct OnlyFindings<'a>(&'a [Finding]);
+
+    impl serde::Serialize for OnlyFindings<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(2))?;
+            m.serialize_entry("a", &serde_json::json!({"findings": [], "b": [1, 2]}))?;
+            m.serialize_entry("findings", &Findings(self.0))?;
+            m.serialize_entry("z", "end")?;
+            m.end()
+        }
+    }
+
+    fn spliced(list: &[Finding], threads: usize, min_per_thread: usize) -> Vec<u8> {
+        let rest = serde_json::to_vec_pretty(&OnlyFindings(&[])).expect("serializes");
+        let at = empty_findings_at(&rest).expect("the key is there");
+        let mut out = rest[..at].to_vec();
+        for piece in split_between(list, Some(threads), min_per_thread).expect("renders") {
+            out.extend(piece);
+        }
+        out.extend(&rest[at + EMPTY.len()..]);
+        out
+    }
+
+    fn sample(n: usize) -> Vec<Finding> {
+        (0..n)
+            .map(|i| {
+                let rule = if i % 2 == 0 { &DROP_TABLE } else { &DROP_INDEX };
+                let path = RepoPath::new(format!("db/{i}/\"quoted\".sql"));
+                let message = format!("line one\nline \"two\" {i} \u{e9}\t{{}}");
+                let mut f = Finding::new(rule, Location::lines(path, Side::Head, 1, 2), message);
+                if i % 3 == 0 {
+                    f = f.with_safer("safer\nway").with_subject(format!("t{i}"));
+                }
+                if i % 4 == 0 {
+                    f.allowed = Some(Allowance {
+                        by: AllowedBy::Config,
+                        reason: "known".to_owned(),
+                        at: ".github/twokey.yml".to_owned(),
+                    });
+                }
+                f
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spliced_findings_are_byte_for_byte_those_of_one_pass() {
+        for n in [0, 1, 2, 7, 40] {
+            let list = sample(n);
+            let whole = serde_json::to_vec_pretty(&OnlyFindings(&list)).expect("serializes");
+            for (threads, min) in [(1, 512), (3, 1), (4, 5), (16, 1)] {
+                assert_eq!(
+                    String::from_utf8_lossy(&spliced(&list, threads, min)),
+                    String::from_utf8_lossy(&whole),
+                    "{n} findings on {threads} threads"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_top_level_findings_key_is_found() {
+        let report =
+            b"{\n  \"a\": {\n    \"findings\": []\n  },\n  \"findings\": [],\n  \"z\": 1\n}";
+        let at = empty_findings_at(report).expect("found");
+        assert_eq!(&report[at..at + 2], b"[]");
+        assert_eq!(report[..at].iter().filter(|&&b| b == b'\n').count(), 4);
+        assert_eq!(
+            empty_findings_at(b"{\n  \"findings\": [\n    1\n  ]\n}"),
+            None
+        );
+        assert_eq!(empty_findings_at(b"{\"findings\": []}"), None);
+    }
+
+    #[test]
+    fn indenting_adds_four_spaces_after_each_line_break_only() {
+        let mut out = Vec::new();
+        indented(b"{\n  \"a\": \"x\\ny\"\n}", &mut out);
+        assert_eq!(out, b"{\n      \"a\": \"x\\ny\"\n    }");
+    }
+}
