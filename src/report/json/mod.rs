@@ -24,13 +24,13 @@ pub fn render(o: &Outcome) -> String {
 
 /// Writes the report to `out`, the findings rendered on up to `threads` threads (`None`: every
 /// core). They are nearly all of a large change's report: rendering them one after another
-/// was the longest step left after the analysis, with every core but one idle.
+/// was the longest step left after the analysis, with every core but one idle. A report runs
+/// to megabytes; only a round of findings is held rendered at a time.
 pub fn write(
     o: &Outcome,
     mut out: impl std::io::Write,
     threads: Option<usize>,
 ) -> std::io::Result<()> {
-    let findings = rendered::findings(&o.findings, threads)?;
     // The rest of the report, around an empty findings list that the rendered one replaces.
     let mut rest = Vec::new();
     serde_json::to_writer_pretty(
@@ -43,9 +43,7 @@ pub fn write(
     match rendered::empty_findings_at(&rest) {
         Some(at) if !o.findings.is_empty() => {
             out.write_all(&rest[..at])?;
-            for chunk in &findings {
-                out.write_all(chunk)?;
-            }
+            rendered::write(&o.findings, threads, &mut out)?;
             out.write_all(&rest[at + rendered::EMPTY.len()..])?;
         }
         _ => out.write_all(&rest)?,

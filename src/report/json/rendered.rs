@@ -1,4 +1,4 @@
-//! rendered: the report's findings rendered ahead of the rest of it, on several threads, as
+//! rendered: the report's findings rendered on several threads, a round of them at a time, as
 //! exactly the bytes `serde_json`'s pretty printer writes for them in place.
 //!
 //! Pretty-printed JSON indents each line by its depth, and a string never holds a raw line
@@ -12,8 +12,10 @@ use crate::finding::Finding;
 /// What a report rendered without its findings holds in their place.
 pub(super) const EMPTY: &[u8] = b"[]";
 
-/// Below this many findings per thread, another thread costs more than it saves.
-const MIN_PER_THREAD: usize = 512;
+/// Findings rendered as one piece. A worker renders at most one piece ahead of the writer,
+/// which keeps the rendered text held at once to a few hundred kilobytes per thread, however
+/// many findings there are.
+const PER_PIECE: usize = 128;
 
 /// Where the empty list of the top-level `findings` key starts, in a report rendered without
 /// findings. Only a top-level key follows a line break and exactly two spaces: deeper keys
@@ -24,41 +26,57 @@ pub(super) fn empty_findings_at(report: &[u8]) -> Option<usize> {
     report[at..].starts_with(EMPTY).then_some(at)
 }
 
-/// The findings' list as the report prints it, in pieces to write one after another.
-pub(super) fn findings(
+/// Writes the findings' list as the report prints it, rendered on up to `threads` threads.
+pub(super) fn write(
     findings: &[Finding],
     threads: Option<usize>,
-) -> std::io::Result<Vec<Vec<u8>>> {
-    split_between(findings, threads, MIN_PER_THREAD)
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    write_in_pieces(findings, threads, PER_PIECE, out)
 }
 
-fn split_between(
+/// Pieces are dealt round-robin: thread `t` of `n` renders pieces `t`, `t + n`, … and the
+/// calling thread, which renders the first, writes them all in order.
+fn write_in_pieces(
     findings: &[Finding],
     threads: Option<usize>,
-    min_per_thread: usize,
-) -> std::io::Result<Vec<Vec<u8>>> {
+    per_piece: usize,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     if findings.is_empty() {
-        return Ok(vec![EMPTY.to_vec()]);
+        return out.write_all(EMPTY);
     }
-    let threads = crate::work::threads(threads).min(findings.len().div_ceil(min_per_thread));
-    let per_thread = findings.len().div_ceil(threads.max(1));
-    let mut chunks = findings.chunks(per_thread);
-    let first = chunks.next().unwrap_or_default();
-    let mut pieces = std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
-            .map(|chunk| scope.spawn(move || elements(chunk, false)))
+    let pieces: Vec<&[Finding]> = findings.chunks(per_piece.max(1)).collect();
+    let threads = crate::work::threads(threads).min(pieces.len());
+    let render = |k: usize, piece: &[Finding]| elements(piece, k == 0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads)
+            .map(|t| {
+                let (ready, rendered) = std::sync::mpsc::sync_channel(1);
+                let pieces = &pieces;
+                scope.spawn(move || {
+                    for k in (t..pieces.len()).step_by(threads) {
+                        // The writer stopped (an error): nothing more to render.
+                        if ready.send(render(k, pieces[k])).is_err() {
+                            break;
+                        }
+                    }
+                });
+                rendered
+            })
             .collect();
-        let mut pieces = vec![elements(first, true)?];
-        for worker in workers {
-            match worker.join() {
-                Ok(piece) => pieces.push(piece?),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+        for (k, piece) in pieces.iter().enumerate() {
+            let rendered = match k % threads {
+                0 => render(k, piece)?,
+                t => workers[t - 1].recv().map_err(|_| {
+                    std::io::Error::other("a thread rendering the report stopped early")
+                })??,
+            };
+            out.write_all(&rendered)?;
         }
-        Ok::<_, std::io::Error>(pieces)
+        Ok::<_, std::io::Error>(())
     })?;
-    pieces.push(b"\n  ]".to_vec());
-    Ok(pieces)
+    out.write_all(b"\n  ]")
 }
 
 /// Consecutive list elements, each after the separator the pretty printer puts before it;
@@ -113,13 +131,11 @@ mod tests {
         }
     }
 
-    fn spliced(list: &[Finding], threads: usize, min_per_thread: usize) -> Vec<u8> {
+    fn spliced(list: &[Finding], threads: usize, per_piece: usize) -> Vec<u8> {
         let rest = serde_json::to_vec_pretty(&OnlyFindings(&[])).expect("serializes");
         let at = empty_findings_at(&rest).expect("the key is there");
         let mut out = rest[..at].to_vec();
-        for piece in split_between(list, Some(threads), min_per_thread).expect("renders") {
-            out.extend(piece);
-        }
+        write_in_pieces(list, Some(threads), per_piece, &mut out).expect("renders");
         out.extend(&rest[at + EMPTY.len()..]);
         out
     }
@@ -151,9 +167,9 @@ mod tests {
         for n in [0, 1, 2, 7, 40] {
             let list = sample(n);
             let whole = serde_json::to_vec_pretty(&OnlyFindings(&list)).expect("serializes");
-            for (threads, min) in [(1, 512), (3, 1), (4, 5), (16, 1)] {
+            for (threads, per_piece) in [(1, 1024), (1, 3), (3, 1), (4, 5), (16, 2)] {
                 assert_eq!(
-                    String::from_utf8_lossy(&spliced(&list, threads, min)),
+                    String::from_utf8_lossy(&spliced(&list, threads, per_piece)),
                     String::from_utf8_lossy(&whole),
                     "{n} findings on {threads} threads"
                 );
