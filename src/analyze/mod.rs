@@ -72,6 +72,8 @@ impl Default for AnalyzeOptions {
 
 /// One changed file as an analyzer sees it: the change record, its kind, both sides' text.
 pub struct FileView<'a> {
+    /// The change record. Its `hunks` may be deferred (empty): read them through
+    /// [`FileView::hunks`].
     pub change: &'a FileChange,
     pub kind: FileKind,
     pub old: &'a Content,
