@@ -829,3 +829,44 @@ fn a_claim_newly_wrapped_in_a_helm_if_is_found_through_the_binary() {
     );
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn a_claim_deleted_from_a_chart_template_is_found_through_the_binary() {
+    let repo = Repo::new();
+    let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ include \"app.fullname\" . }}-data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {{ .Values.persistence.size }}\n";
+    let config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"app.fullname\" . }}-config\ndata:\n  LOG_LEVEL: {{ .Values.logLevel | quote }}\n";
+    let account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n";
+    repo.write(
+        "charts/app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    )
+    .write("charts/app/values.yaml", "persistence:\n  size: 10Gi\n")
+    .write(
+        "charts/app/templates/app.yaml",
+        &format!("{claim}---\n{config}---\n{account}"),
+    );
+    let base = repo.commit_all("base");
+    // The claim goes; the ConfigMap moves to a template of its own, spelled differently.
+    repo.write("charts/app/templates/app.yaml", account).write(
+        "charts/app/templates/config.yaml",
+        &config.replace(
+            "{{ include \"app.fullname\" . }}",
+            "{{include \"app.fullname\" .}}",
+        ),
+    );
+    repo.commit_all("Drop the data claim, split the config out");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["kubernetes/volume-deleted"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(finding["path"], "charts/app/templates/app.yaml");
+    assert_eq!(finding["line"], 1);
+    let message = finding["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("PersistentVolumeClaim {{ include \"app.fullname\" . }}-data is removed"),
+        "{message}"
+    );
+    assert_eq!(report["verdict"], "review-required");
+}

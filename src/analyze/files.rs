@@ -175,11 +175,13 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
 
 /// Kubernetes manifests are compared object by object, including their deletion, and the
 /// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
-/// on top would flag a correct split or merge of manifests. CloudFormation templates are
-/// likewise compared resource by resource: a deleted template reports each resource it held.
+/// on top would flag a correct split or merge of manifests. So are the chart templates whose
+/// every object twokey can see. CloudFormation templates are likewise compared resource by
+/// resource: a deleted template reports each resource it held.
 fn deletion_analysed_structurally(view: &FileView) -> bool {
-    matches!(view.kind, FileKind::Kubernetes | FileKind::CloudFormation)
-        && view.old_text().is_some()
+    let structural = matches!(view.kind, FileKind::Kubernetes | FileKind::CloudFormation)
+        && view.old_text().is_some();
+    structural || super::kubernetes::deleted_template_compared(view)
 }
 
 fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String> {

@@ -4,6 +4,9 @@
 //! their type), volumes and the workloads that own them, and ordinary objects. An object
 //! that moved to another manifest in the same directory is not deleted; comment, formatting
 //! and ordering edits compare equal.
+//!
+//! Helm chart templates are compared the same way, read through [`template`]: their objects
+//! are known by the template text they are written with, which twokey never renders.
 
 mod appset;
 pub mod conditional;
@@ -216,8 +219,11 @@ fn collect<'a>(node: &'a Node, out: &mut impl FnMut(ObjectId, &'a Node)) {
     let namespace = if cluster_scoped(group, kind) {
         ""
     } else {
+        // Helm puts an object that names no namespace in the release's, so a chart template
+        // spelling that out names the same object.
         node.path(&["metadata", "namespace"])
             .and_then(Node::as_str)
+            .filter(|ns| !template::is_release_namespace(ns))
             .unwrap_or("")
     };
     let id = ObjectId {
@@ -330,6 +336,68 @@ fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
     })
 }
 
+/// Whether the file is a chart template Helm renders into objects, compared object by object
+/// like a manifest. A chart's `Chart.yaml` and values files decide what renders and have
+/// their own checks in [`packaging`]; partials (`_helpers.tpl`) render nowhere by themselves.
+pub(crate) fn is_object_template(view: &FileView) -> bool {
+    view.kind == FileKind::Helm
+        && !packaging::is_chart_file(view)
+        && !packaging::is_values_file(view)
+        && template::renders_manifests(view.path())
+}
+
+/// Whether `{{ }}` in this file's values are Helm template actions rather than literal text
+/// (an ApplicationSet's own templates in a plain manifest).
+fn renders_templates(view: &FileView) -> bool {
+    view.kind == FileKind::Helm && template::is_chart_template(view.path())
+}
+
+/// Whether every side the template has reads as YAML, so that the object comparison speaks
+/// for it.
+pub(crate) fn template_compared(view: &FileView) -> bool {
+    is_object_template(view)
+        && [Side::Base, Side::Head]
+            .into_iter()
+            .all(|side| side_documents(view, side, &mut Vec::new()).is_some())
+}
+
+/// Whether the objects of a deleted chart template are each reported by the comparison, so a
+/// whole-file finding would only repeat them: its base reads as YAML, every document in it
+/// names an object, and no action-only line renders documents twokey cannot see (a top-level
+/// `{{ include "common.pvc" . }}`, blanked like the rest).
+pub(crate) fn deleted_template_compared(view: &FileView) -> bool {
+    if !is_object_template(view) || view.old_text().is_none_or(template::injects_documents) {
+        return false;
+    }
+    side_documents(view, Side::Base, &mut Vec::new()).is_some_and(|docs| {
+        docs.iter().all(|doc| {
+            let mut named = doc.is_null();
+            collect(doc, &mut |_, _| named = true);
+            named
+        })
+    })
+}
+
+/// For a removal or rename reported from a chart template: which parts of the object's
+/// identity are templates, since twokey does not know what they render to.
+fn templated_identity_note(id: &ObjectId, renamed_to: Option<&ObjectId>) -> Option<String> {
+    let name = template::is_templated(&id.name);
+    let namespace = template::is_templated(&id.namespace);
+    let what = match (name, namespace) {
+        (true, true) => "Its name and namespace are templates",
+        (true, false) => "Its name is a template",
+        (false, true) => "Its namespace is a template",
+        (false, false) => return None,
+    };
+    let same = match renamed_to {
+        Some(_) => " (if the old and the new text render the same, nothing is recreated)",
+        None => "",
+    };
+    Some(format!(
+        " {what} that twokey does not render, so what it renders to, and so which object goes, is unknown{same}; compare `helm template` output before and after."
+    ))
+}
+
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut findings = Vec::new();
     let base_docs = side_documents(view, Side::Base, &mut findings);
@@ -384,6 +452,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             .map(|(new_id, _)| new_id.namespace.as_str());
         let mut finding =
             removal_finding(view, id, node, rename, moved_namespace).with_subject(id.subject());
+        if renders_templates(view) {
+            if let Some(note) = templated_identity_note(id, rename) {
+                finding.message.push_str(&note);
+            }
+        }
         // Spelling out a namespace an object had implicitly (or dropping one) moves it only
         // if it was applied somewhere else: `kubectl -n`, an Argo CD destination.
         if rename.is_none()
@@ -490,6 +563,8 @@ impl SiblingIndex {
         let listed = view.snapshot.list_dir(Side::Head, dir).into_iter();
         for path in listed
             .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
+            // A chart's partials render only where they are included.
+            .filter(|path| !template::is_chart_template(path) || template::renders_manifests(path))
             .filter(|path| view.memo.worth_reading(path))
         {
             let key = (Side::Head, path.clone());
@@ -762,8 +837,11 @@ fn volume_consequence(id: &ObjectId, node: &Node) -> Option<String> {
 }
 
 /// PersistentVolumes that now erase their disk on release, and StorageClasses switched from
-/// Retain to Delete.
+/// Retain to Delete. In a chart template, a policy written literally `Delete` at head is
+/// known, so it is reported even when the base policy was a template that may have rendered
+/// Delete as well.
 fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding> {
+    let templates = renders_templates(view);
     let mut findings = Vec::new();
     for (id, node) in head {
         let (key, new_is_enough) = if id.is("", "PersistentVolume") {
@@ -778,12 +856,17 @@ fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Find
             continue;
         };
         let before = match base.get(id) {
-            None if new_is_enough => "is new",
+            None if new_is_enough => "is new".to_owned(),
             None => continue,
             Some(old) => match old.path(key).and_then(Node::as_str) {
                 Some("Delete") => continue,
-                Some("Retain") => "had Retain",
-                _ if new_is_enough => "had no explicit policy (Retain for a static volume)",
+                Some("Retain") => "had Retain".to_owned(),
+                Some(policy) if templates && template::is_templated(policy) => format!(
+                    "had its policy from the template `{policy}`, which twokey does not render,"
+                ),
+                _ if new_is_enough => {
+                    "had no explicit policy (Retain for a static volume)".to_owned()
+                }
                 _ => continue,
             },
         };
@@ -1273,6 +1356,380 @@ spec:
         // Changing a templated value, or the wrapping condition, is not a deletion.
         let resized = base.replace(".Values.persistence.size", ".Values.persistence.capacity");
         assert!(run(Case::modified(path, base, &resized).with_kind(FileKind::Helm)).is_empty());
+    }
+
+    /// Chart templates reach the comparison through the dispatcher, as the engine sends them.
+    fn chart(case: Case) -> Vec<Finding> {
+        case.run(crate::analyze::analyze_file)
+    }
+
+    const CHART_PVC: &str = "charts/app/templates/pvc.yaml";
+
+    const CHART_CLAIM: &str = "\
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {{ include \"app.fullname\" . }}-data
+  labels:
+    {{- include \"app.labels\" . | nindent 4 }}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: {{ .Values.persistence.storageClass }}
+  resources:
+    requests:
+      storage: {{ .Values.persistence.size }}
+";
+
+    const CHART_CONFIG: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include \"app.fullname\" . }}-config
+data:
+  LOG_LEVEL: {{ .Values.logLevel | quote }}
+";
+
+    fn claim_and_config() -> String {
+        format!("{CHART_CLAIM}---\n{CHART_CONFIG}")
+    }
+
+    #[test]
+    fn a_claim_deleted_from_a_chart_template_is_reported_like_one_deleted_from_a_manifest() {
+        let f = chart(Case::modified(CHART_PVC, &claim_and_config(), CHART_CONFIG));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"], "{f:?}");
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(
+            (
+                f[0].location.side,
+                f[0].location.line,
+                f[0].location.end_line
+            ),
+            (Side::Base, Some(1), Some(12))
+        );
+        let m = &f[0].message;
+        for says in [
+            "PersistentVolumeClaim {{ include \"app.fullname\" . }}-data is removed from charts/app/templates/pvc.yaml",
+            "releases its volume",
+            "Its name is a template that twokey does not render",
+        ] {
+            assert!(m.contains(says), "{says}: {m}");
+        }
+        // The same removal from a plain manifest: same rule, same severity.
+        let literal = |t: &str| {
+            t.replace("{{ include \"app.fullname\" . }}", "app")
+                .replace(
+                    "    {{- include \"app.labels\" . | nindent 4 }}\n",
+                    "    team: shop\n",
+                )
+                .replace("{{ .Values.persistence.storageClass }}", "standard")
+                .replace("{{ .Values.persistence.size }}", "10Gi")
+                .replace("{{ .Values.logLevel | quote }}", "info")
+        };
+        let plain = run(Case::modified(
+            "k8s/app.yaml",
+            &literal(&claim_and_config()),
+            &literal(CHART_CONFIG),
+        ));
+        assert_eq!((ids(&plain), plain[0].severity), (ids(&f), f[0].severity));
+        assert!(
+            !plain[0].message.contains("template"),
+            "{}",
+            plain[0].message
+        );
+    }
+
+    #[test]
+    fn one_object_removed_from_a_chart_template_while_others_stay_is_ranked_by_its_kind() {
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Values.namespace }}\n";
+        let db = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ include \"app.fullname\" . }}-db\nspec:\n  replicas: {{ .Values.db.replicas }}\n";
+        let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n";
+        let all = [ns, db, web];
+        let expected = [
+            ("kubernetes/namespace-deleted", Severity::Critical),
+            ("kubernetes/volume-deleted", Severity::Critical),
+            ("kubernetes/object-deleted", Severity::High),
+        ];
+        for (gone, (rule, severity)) in expected.into_iter().enumerate() {
+            let kept: Vec<&str> = (0..3).filter(|i| *i != gone).map(|i| all[i]).collect();
+            let f = chart(Case::modified(
+                "charts/app/templates/app.yaml",
+                &all.join("---\n"),
+                &kept.join("---\n"),
+            ));
+            assert_eq!(ids(&f), [rule], "{f:?}");
+            assert_eq!(f[0].severity, severity, "{rule}");
+        }
+    }
+
+    #[test]
+    fn an_object_moved_to_a_sibling_template_is_quiet_and_one_moved_elsewhere_is_not() {
+        let sibling = "charts/app/templates/claim.yaml";
+        let moved = Case::modified(CHART_PVC, &claim_and_config(), CHART_CONFIG).with_file(
+            Side::Head,
+            sibling,
+            &CHART_CLAIM.replace("{{ include", "{{include"),
+        );
+        assert_eq!(chart(moved), Vec::new());
+        // A partial cannot declare it: it renders only where it is included.
+        let partial = Case::modified(CHART_PVC, &claim_and_config(), CHART_CONFIG).with_file(
+            Side::Head,
+            "charts/app/templates/_claim.yaml",
+            CHART_CLAIM,
+        );
+        assert_eq!(ids(&chart(partial)), ["kubernetes/volume-deleted"]);
+        let other_chart = Case::modified(CHART_PVC, &claim_and_config(), CHART_CONFIG).with_file(
+            Side::Head,
+            "charts/db/templates/claim.yaml",
+            CHART_CLAIM,
+        );
+        assert_eq!(ids(&chart(other_chart)), ["kubernetes/volume-deleted"]);
+    }
+
+    #[test]
+    fn a_deleted_chart_template_reports_its_objects_once_and_only_what_did_not_move() {
+        let f = chart(Case::deleted(CHART_PVC, &claim_and_config()));
+        assert_eq!(
+            ids(&f),
+            ["kubernetes/volume-deleted", "kubernetes/object-deleted"],
+            "no whole-file finding on top: {f:?}"
+        );
+        let split = Case::deleted(CHART_PVC, &claim_and_config())
+            .with_file(Side::Head, "charts/app/templates/claim.yaml", CHART_CLAIM)
+            .with_file(Side::Head, "charts/app/templates/config.yaml", CHART_CONFIG);
+        assert_eq!(chart(split), Vec::new());
+        // A top-level include renders objects twokey cannot see: the file-level finding stays.
+        let opaque = format!("{{{{ include \"common.secret\" . }}}}\n---\n{CHART_CONFIG}");
+        let f = chart(Case::deleted(CHART_PVC, &opaque));
+        assert!(ids(&f).contains(&"git/infra-file-deleted"), "{f:?}");
+    }
+
+    #[test]
+    fn reformatting_template_actions_or_quoting_templated_values_is_quiet() {
+        let base = claim_and_config();
+        let head = base
+            .replace(
+                "{{ include \"app.fullname\" . }}-data",
+                "\"{{- include  \"app.fullname\"  . -}}-data\"  # the claim",
+            )
+            .replace(
+                "{{ .Values.persistence.storageClass }}",
+                "'{{.Values.persistence.storageClass}}'",
+            )
+            .replace(
+                "{{ .Values.logLevel | quote }}",
+                "{{ .Values.logLevel|quote }}",
+            )
+            .replace(
+                "{{ include \"app.fullname\" . }}-config",
+                "{{ include \"app.fullname\" . }}-config{{/* stable */}}",
+            );
+        assert_ne!(head, base);
+        assert_eq!(chart(Case::modified(CHART_PVC, &base, &head)), Vec::new());
+    }
+
+    #[test]
+    fn a_templated_immutable_field_whose_template_changes_is_not_an_immutable_change() {
+        let regional = CHART_CLAIM.replace(
+            "{{ .Values.persistence.storageClass }}",
+            "{{ .Values.global.storageClass | default .Values.persistence.storageClass }}",
+        );
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, CHART_CLAIM, &regional)),
+            Vec::new()
+        );
+        let literal = CHART_CLAIM.replace("{{ .Values.persistence.storageClass }}", "standard");
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, &literal, CHART_CLAIM)),
+            Vec::new()
+        );
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, CHART_CLAIM, &literal)),
+            Vec::new()
+        );
+        // Written out on both sides, the value is known: a change is a change.
+        let f = chart(Case::modified(
+            CHART_PVC,
+            &literal,
+            &literal.replace("standard", "premium"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"]);
+        // So is a literal part changed beside a templated one.
+        let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  selector:\n    matchLabels:\n      app: {{ .Values.name }}\n      tier: db\n";
+        let renamed_value = sts.replace(".Values.name", ".Values.app");
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, sts, &renamed_value)),
+            Vec::new()
+        );
+        let f = chart(Case::modified(
+            CHART_PVC,
+            sts,
+            &renamed_value.replace("tier: db", "tier: data"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"]);
+    }
+
+    #[test]
+    fn a_literal_protection_removed_from_a_template_is_reported_and_a_templated_one_is_not() {
+        let kept = CHART_CLAIM.replace(
+            "  labels:\n",
+            "  annotations:\n    helm.sh/resource-policy: keep\n  labels:\n",
+        );
+        let f = chart(Case::modified(CHART_PVC, &kept, CHART_CLAIM));
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"], "{f:?}");
+        let from_values = kept.replace(": keep", ": {{ .Values.resourcePolicy | quote }}");
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, &kept, &from_values)),
+            Vec::new()
+        );
+        let pv = |policy: &str| {
+            format!("apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: {{{{ .Release.Name }}}}-pv\nspec:\n  persistentVolumeReclaimPolicy: {policy}\n")
+        };
+        let path = "charts/app/templates/pv.yaml";
+        let f = chart(Case::modified(path, &pv("Retain"), &pv("Delete")));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert_eq!(
+            chart(Case::modified(
+                path,
+                &pv("Retain"),
+                &pv("{{ .Values.reclaimPolicy }}")
+            )),
+            Vec::new()
+        );
+        // Delete written out at head is known, whatever the base template rendered.
+        let f = chart(Case::modified(
+            path,
+            &pv("{{ .Values.reclaimPolicy }}"),
+            &pv("Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert!(
+            f[0].message
+                .contains("from the template `{{ .Values.reclaimPolicy }}`"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_templated_source_or_deletion_policy_whose_template_changes_is_not_reported() {
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: payments\n  namespace: argocd\nspec:\n  source:\n    repoURL: {{ .Values.repoURL }}\n    path: apps/payments\n  destination:\n    namespace: payments\n  syncPolicy:\n    automated:\n      prune: true\n";
+        let path = "charts/apps/templates/payments.yaml";
+        let other_template = app.replace(".Values.repoURL", ".Values.spec.source.repoURL");
+        assert_eq!(
+            chart(Case::modified(path, app, &other_template)),
+            Vec::new()
+        );
+        let f = chart(Case::modified(
+            path,
+            app,
+            &app.replace("apps/payments", "apps/payment"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        let bucket = "apiVersion: s3.aws.upbound.io/v1beta1\nkind: Bucket\nmetadata:\n  name: {{ .Release.Name }}-invoices\nspec:\n  deletionPolicy: Orphan\n";
+        let path = "charts/infra/templates/bucket.yaml";
+        let from_values = bucket.replace("Orphan", "{{ .Values.deletionPolicy }}");
+        assert_eq!(
+            chart(Case::modified(path, bucket, &from_values)),
+            Vec::new()
+        );
+        let f = chart(Case::modified(
+            path,
+            bucket,
+            &bucket.replace("Orphan", "Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+    }
+
+    #[test]
+    fn zero_replicas_written_over_a_templated_count_is_still_scaled_to_zero() {
+        let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n";
+        let path = "charts/app/templates/web.yaml";
+        let f = chart(Case::modified(
+            path,
+            web,
+            &web.replace("{{ .Values.replicas }}", "0"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert!(
+            f[0].message
+                .contains("from `{{ .Values.replicas }}` replicas"),
+            "{}",
+            f[0].message
+        );
+        let renamed = web.replace(".Values.replicas", ".Values.replicaCount");
+        assert_eq!(chart(Case::modified(path, web, &renamed)), Vec::new());
+    }
+
+    #[test]
+    fn a_changed_name_template_is_a_rename_that_says_its_names_are_templates() {
+        let head = CHART_CLAIM.replace("\"app.fullname\"", "\"app.name\"");
+        let f = chart(Case::modified(CHART_PVC, CHART_CLAIM, &head));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        let m = &f[0].message;
+        assert!(
+            m.contains("is renamed to {{ include \"app.name\" . }}-data")
+                && m.contains("if the old and the new text render the same, nothing is recreated")
+                && m.contains("is unknown"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn writing_out_the_release_namespace_moves_nothing_but_another_namespace_does() {
+        let spelled = CHART_CONFIG.replace(
+            "-config\n",
+            "-config\n  namespace: {{ .Release.Namespace | quote }}\n",
+        );
+        assert_eq!(
+            chart(Case::modified(CHART_PVC, CHART_CONFIG, &spelled)),
+            Vec::new()
+        );
+        let elsewhere = spelled.replace(".Release.Namespace | quote", ".Values.namespace");
+        let f = chart(Case::modified(CHART_PVC, CHART_CONFIG, &elsewhere));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert!(
+            f[0].message
+                .contains("moves to namespace {{ .Values.namespace }}"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_chart_template_that_is_not_yaml_stays_quiet_through_the_dispatcher() {
+        // An action spread over two lines is beyond what twokey neutralises.
+        let broken = format!("{CHART_CONFIG}  labels: {{{{ toYaml\n    .Values.labels }}}}\n");
+        let f = chart(Case::modified(CHART_PVC, &claim_and_config(), &broken));
+        assert_eq!(f, Vec::new());
+        let f = chart(Case::modified(CHART_PVC, &broken, CHART_CONFIG));
+        assert_eq!(f, Vec::new());
+    }
+
+    #[test]
+    fn values_files_chart_yaml_and_partials_are_not_compared_as_manifests() {
+        // A values file holding a manifest's keys is still values.
+        let values = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: defaults\n";
+        let f = chart(Case::modified(
+            "charts/app/values.yaml",
+            values,
+            "replicaCount: 2\n",
+        ));
+        assert_eq!(f, Vec::new());
+        let chart_yaml = "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: postgresql\n    version: 15.x.x\n";
+        let f = chart(Case::modified(
+            "charts/app/Chart.yaml",
+            chart_yaml,
+            "apiVersion: v2\nname: app\nversion: 1.1.0\n",
+        ));
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        let partial = format!("{{{{- define \"app.claim\" }}}}\n{CHART_CLAIM}{{{{- end }}}}\n");
+        let f = chart(Case::modified(
+            "charts/app/templates/_helpers.tpl",
+            &partial,
+            "{{- define \"app.claim\" }}\n{{- end }}\n",
+        ));
+        assert_eq!(f, Vec::new());
     }
 
     #[test]

@@ -297,6 +297,11 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::Kustomize => findings.extend(kubernetes::packaging::analyze(view)),
         FileKind::Helm => {
             findings.extend(kubernetes::packaging::analyze(view));
+            // A chart template is the manifest Helm applies, so its objects are compared
+            // like a plain manifest's; `Chart.yaml` and values files are not manifests.
+            if kubernetes::is_object_template(view) {
+                findings.extend(kubernetes::analyze(view));
+            }
             findings.extend(kubernetes::conditional::analyze(view));
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),

@@ -111,6 +111,13 @@ const FIXTURES: &[Fixture] = &[
         reordered: Some("runs:\n  steps:\n    - shell: bash\n      run: helm upgrade --install shop ./chart\n  using: composite\nname: deploy\n"),
     },
     Fixture {
+        path: "charts/shop/templates/db.yaml",
+        base: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\nspec:\n  serviceName: {{ include \"shop.fullname\" . }}-db\n  replicas: {{ .Values.db.replicas }}\n  selector:\n    matchLabels:\n      app: {{ .Values.db.name }}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\nspec:\n  clusterIP: None\n",
+        added: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\nspec:\n  serviceName: {{ include \"shop.fullname\" . }}-db\n  replicas: {{ .Values.db.replicas }}\n  selector:\n    matchLabels:\n      app: {{ .Values.db.name }}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\nspec:\n  clusterIP: None\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db-config\n",
+        commented: "{{/* the shop database, one per release */}}\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{include \"shop.fullname\" .}}-db # stable name\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\nspec:\n  serviceName: \"{{ include \"shop.fullname\" . }}-db\"\n  replicas: {{ .Values.db.replicas }}\n  selector:\n    matchLabels:\n      app: {{ .Values.db.name  }}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\nspec:\n  clusterIP: None\n",
+        reordered: Some("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"shop.fullname\" . }}-db\nspec:\n  clusterIP: None\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\n  name: {{ include \"shop.fullname\" . }}-db\nspec:\n  selector:\n    matchLabels:\n      app: {{ .Values.db.name }}\n  replicas: {{ .Values.db.replicas }}\n  serviceName: {{ include \"shop.fullname\" . }}-db\n"),
+    },
+    Fixture {
         path: "db/migrate/20240101000000_add_total_to_orders.rb",
         base: "class AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer\n  end\nend\n",
         added: "class AddTotalToOrders < ActiveRecord::Migration[7.1]\n  def change\n    add_column :orders, :total, :integer\n    change_table :orders do |t|\n      t.string :note\n    end\n  end\nend\n",

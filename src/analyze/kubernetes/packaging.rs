@@ -4,7 +4,9 @@
 //! bundled database or its persistence (or whose `Chart.yaml` drops it from its dependencies)
 //! has the next `helm upgrade` delete that database's objects and claims. A chart template
 //! that loses `helm.sh/resource-policy: keep` loses what kept its object through an
-//! uninstall. Inline `$patch: delete` patches in a kustomization delete their target.
+//! uninstall; this module reports it only for templates that do not read as YAML, the
+//! object comparison owning the others. Inline `$patch: delete` patches in a kustomization
+//! delete their target.
 
 use crate::analyze::{FileKind, FileView};
 use crate::change::{Content, Side};
@@ -66,6 +68,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         };
     }
     if view.kind == FileKind::Helm && !is_values_file(view) {
+        // A template that reads as YAML is compared object by object, where a lost
+        // annotation is `settings`' finding, naming the object; matching lines of text is
+        // for the templates that do not.
+        if super::template_compared(view) {
+            return Vec::new();
+        }
         return kept_by_helm(view);
     }
     let base = match view.old {
@@ -97,7 +105,7 @@ fn empty() -> Node {
     }
 }
 
-fn is_chart_file(view: &FileView) -> bool {
+pub(super) fn is_chart_file(view: &FileView) -> bool {
     let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
     name == "chart.yaml" || name == "chart.yml"
 }
@@ -138,7 +146,7 @@ fn chart_dependencies(view: &FileView, base: &Node, head: &Node) -> Vec<Finding>
     out
 }
 
-fn is_values_file(view: &FileView) -> bool {
+pub(super) fn is_values_file(view: &FileView) -> bool {
     let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
     name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
@@ -258,9 +266,9 @@ fn transformers_changed(view: &FileView, base: &Node, head: &Node) -> Vec<Findin
     out
 }
 
-/// `helm.sh/resource-policy: keep` lines a chart template loses. Templates are not YAML until
-/// rendered, so the annotation is matched as a line of text; a template keeping as many of
-/// them as before is quiet.
+/// `helm.sh/resource-policy: keep` lines a chart template that does not read as YAML loses:
+/// the annotation is matched as a line of text; a template keeping as many of them as before
+/// is quiet.
 fn kept_by_helm(view: &FileView) -> Vec<Finding> {
     let keeps = |text: Option<&str>| -> Vec<u32> {
         text.unwrap_or("")
@@ -728,20 +736,46 @@ metadata:
     }
 
     #[test]
-    fn a_template_losing_its_keep_annotation_is_reported_at_the_base_line() {
+    fn a_template_losing_its_keep_annotation_is_one_finding_that_names_the_object() {
         let path = "charts/shop/templates/pvc.yaml";
         let head =
             CLAIM_TEMPLATE.replace("  annotations:\n    helm.sh/resource-policy: keep\n", "");
-        let f = Case::modified(path, CLAIM_TEMPLATE, &head).run(analyze);
-        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"]);
-        assert_eq!(f[0].location.line, Some(6));
-        assert_eq!(f[0].location.side, Side::Base);
-        let quoted = CLAIM_TEMPLATE.replace("keep", "\"keep\"");
-        assert!(Case::modified(path, CLAIM_TEMPLATE, &quoted)
+        // The object comparison owns the fact; the line match stays out of its way.
+        let f = Case::modified(path, CLAIM_TEMPLATE, &head).run(crate::analyze::analyze_file);
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"], "{f:?}");
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(
+            f[0].subject.as_deref(),
+            Some("PersistentVolumeClaim/{{ include \"shop.fullname\" . }}-data")
+        );
+        assert!(
+            f[0].message.contains("the next `helm uninstall`"),
+            "{}",
+            f[0].message
+        );
+        assert!(Case::modified(path, CLAIM_TEMPLATE, &head)
             .run(analyze)
             .is_empty());
-        let renamed = CLAIM_TEMPLATE.replace("-data", "-storage");
-        assert!(Case::modified(path, CLAIM_TEMPLATE, &renamed)
+        let quoted = CLAIM_TEMPLATE.replace("keep", "\"keep\"");
+        assert!(Case::modified(path, CLAIM_TEMPLATE, &quoted)
+            .run(crate::analyze::analyze_file)
+            .is_empty());
+    }
+
+    #[test]
+    fn a_template_that_is_not_yaml_losing_its_keep_annotation_is_found_by_its_lines() {
+        let path = "charts/shop/templates/pvc.yaml";
+        // An action spread over two lines is beyond what the object comparison reads.
+        let base = format!("{CLAIM_TEMPLATE}  labels: {{{{ toYaml\n    .Values.labels }}}}\n");
+        let head = base.replace("  annotations:\n    helm.sh/resource-policy: keep\n", "");
+        let f = Case::modified(path, &base, &head).run(crate::analyze::analyze_file);
+        assert_eq!(ids(&f), ["kubernetes/prune-protection-removed"], "{f:?}");
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(6))
+        );
+        let renamed = base.replace("-data", "-storage");
+        assert!(Case::modified(path, &base, &renamed)
             .run(analyze)
             .is_empty());
     }

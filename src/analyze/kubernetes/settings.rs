@@ -3,7 +3,15 @@
 //! field whose change forces delete-and-recreate, GitOps pruning switched on or pointed at
 //! another source, and the annotations or policies that kept an object (or the cloud
 //! resource behind it) from being deleted.
+//!
+//! In a chart template a setting holding a template action is known only by its text (see
+//! [`template::compare`]). A change of that text may render the same value, so it is not
+//! reported as an immutable field changed, a protection lost, a source moved or a deletion
+//! policy weakened: what it renders to comes from values files and release flags, reviewed
+//! where they change. A protection deleted outright, or a literal destructive value written
+//! at head (`replicas: 0`, `whenDeleted: Delete`), is known and still reported.
 
+use super::template::{self, Comparison};
 use super::{sources, ObjectId, Objects};
 use crate::analyze::FileView;
 use crate::change::Side;
@@ -120,6 +128,28 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
     out
 }
 
+/// How a setting compares across the change: by template text in a chart template, by
+/// value elsewhere.
+fn compared(view: &FileView, old: &Node, new: &Node) -> Comparison {
+    if super::renders_templates(view) {
+        template::compare(old, new)
+    } else if old.same_value(new) {
+        Comparison::Same
+    } else {
+        Comparison::Differs
+    }
+}
+
+/// Whether the value at `path` is a template action in a chart template: what it renders to
+/// is unknown.
+fn templated_at(view: &FileView, node: &Node, path: &[&str]) -> bool {
+    super::renders_templates(view)
+        && node
+            .path(path)
+            .and_then(Node::as_str)
+            .is_some_and(template::is_templated)
+}
+
 fn head_line(view: &FileView, node: &Node) -> crate::finding::Location {
     view.at(Side::Head, node.line, node.line)
 }
@@ -142,21 +172,28 @@ fn replicas(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Ve
     if !is_workload(id) {
         return;
     }
-    let (Some(before), Some(0)) = (replica_count(old), replica_count(new)) else {
-        return;
-    };
-    if before == 0 {
+    if replica_count(new) != Some(0) {
         return;
     }
+    let before = match replica_count(old) {
+        Some(0) => return,
+        Some(count) => format!("{count} replica(s)"),
+        // Zero written out at head is known whatever the template at base rendered.
+        None if templated_at(view, old, &["spec", "replicas"]) => format!(
+            "`{}` replicas (a template twokey does not render)",
+            old.path(&["spec", "replicas"])
+                .and_then(Node::as_str)
+                .unwrap_or("")
+        ),
+        None => return,
+    };
     let Some(at) = new.path(&["spec", "replicas"]) else {
         return;
     };
     out.push(Finding::new(
         &SCALED_TO_ZERO,
         head_line(view, at),
-        format!(
-            "{id} goes from {before} replica(s) to 0: every pod stops and what it serves is down."
-        ),
+        format!("{id} goes from {before} to 0: every pod stops and what it serves is down."),
     ));
 }
 
@@ -226,7 +263,7 @@ fn immutable_fields(
     for path in immutable_paths(id) {
         let (before, after) = (old.path(path), new.path(path));
         let changed = match (before, after) {
-            (Some(b), Some(a)) => !b.same_value(a),
+            (Some(b), Some(a)) => compared(view, b, a) == Comparison::Differs,
             // Dropping `clusterIP` lets the server keep the old one; only a change counts.
             _ => false,
         };
@@ -346,7 +383,9 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         let (Some(before), Some(after)) = (old.path(path), new.path(path)) else {
             continue;
         };
-        if sources::same_place(before, after) {
+        if sources::same_place(before, after)
+            || compared(view, before, after) == Comparison::Unknown
+        {
             continue;
         }
         out.push(Finding::new(
@@ -369,8 +408,13 @@ fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mu
         .path(&["spec", "sources"])
         .or_else(|| new.path(&["spec", "source"]))
         .unwrap_or(new);
-    for gone in sources::argo_sources(old) {
-        if kept.contains(&gone) {
+    let before = sources::argo_sources(old);
+    // A templated source whose text changed may render the same place; one the list lost
+    // is gone whatever it rendered.
+    let shrinks = kept.len() < before.len();
+    for gone in before {
+        let unknown = !shrinks && super::renders_templates(view) && template::is_templated(&gone);
+        if kept.contains(&gone) || unknown {
             continue;
         }
         out.push(Finding::new(
@@ -384,6 +428,13 @@ fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mu
     }
 }
 
+/// The Argo CD annotations whose options may protect an object; a mark found in either is
+/// reported under the first.
+const ARGO_OPTIONS: [&str; 2] = [
+    "argocd.argoproj.io/sync-options",
+    "argocd.argoproj.io/compare-options",
+];
+
 /// The annotation that protects `node` from pruning or deletion, with its value.
 pub(super) fn protection_marks(node: &Node) -> Vec<(&'static str, String)> {
     let Some(annotations) = node.path(&["metadata", "annotations"]) else {
@@ -391,10 +442,7 @@ pub(super) fn protection_marks(node: &Node) -> Vec<(&'static str, String)> {
     };
     let value = |key: &str| annotations.get(key).and_then(Node::as_str);
     let mut marks = Vec::new();
-    for key in [
-        "argocd.argoproj.io/sync-options",
-        "argocd.argoproj.io/compare-options",
-    ] {
+    for key in ARGO_OPTIONS {
         if let Some(options) = value(key) {
             for option in options.split(',').map(str::trim) {
                 if option == "Prune=false" || option == "Delete=false" {
@@ -434,17 +482,33 @@ fn prune_protection(
         if kept.iter().any(|(k, v)| *k == key && *v == value) {
             continue;
         }
+        let written_in = match key {
+            "argocd.argoproj.io/sync-options" => &ARGO_OPTIONS[..],
+            _ => &[key][..],
+        };
+        if written_in
+            .iter()
+            .any(|annotation| templated_at(view, new, &["metadata", "annotations", annotation]))
+        {
+            // Still written, from a template that may render the mark.
+            continue;
+        }
         let at = new.path(&["metadata"]).unwrap_or(new);
         let severity = if holds_data(id) {
             Severity::High
         } else {
             PRUNE_PROTECTION_REMOVED.severity
         };
+        let consequence = if key == "helm.sh/resource-policy" {
+            "the next `helm uninstall`, or an upgrade that stops rendering it, deletes it"
+        } else {
+            "the next prune, uninstall or removal of its manifest deletes it"
+        };
         out.push(
             Finding::new(
                 &PRUNE_PROTECTION_REMOVED,
                 head_line(view, at),
-                format!("{id} loses `{key}: {value}`: the next prune, uninstall or removal of its manifest deletes it."),
+                format!("{id} loses `{key}: {value}`: {consequence}."),
             )
             .with_severity(severity),
         );
@@ -483,6 +547,23 @@ fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: 
     else {
         return;
     };
+    let policies: [&[&str]; 3] = [
+        &["spec", "deletionPolicy"],
+        &[
+            "metadata",
+            "annotations",
+            "services.k8s.aws/deletion-policy",
+        ],
+        &[
+            "metadata",
+            "annotations",
+            "cnrm.cloud.google.com/deletion-policy",
+        ],
+    ];
+    if policies.iter().any(|path| templated_at(view, new, path)) {
+        // Still set, from a template that may render the same policy.
+        return;
+    }
     let at = new
         .path(&["spec", "deletionPolicy"])
         .or_else(|| new.path(&["metadata"]))

@@ -7,21 +7,136 @@
 //!   `{{- include "chart.labels" . | nindent 4 }}`) is blanked: control flow and injected
 //!   blocks are left out, so an object wrapped in an `if` reads as always rendered.
 //! - A value with an action in it (`name: {{ include "chart.fullname" . }}-data`) becomes that
-//!   text as a quoted string, so the same template on both sides names the same object.
+//!   text as a quoted string, so the same template on both sides names the same object. The
+//!   text is spelled one way (see [`value_text`]): outer quotes, a trailing comment, trim
+//!   markers and the spacing inside actions do not change what a value renders to, so
+//!   `"{{.Values.x}}"` and `{{ .Values.x }} # size` read the same.
 //!
 //! What still does not parse (actions in keys, multi-line actions) is left to the other
 //! analyzers as before: a chart template that is not YAML is not a broken manifest.
+//!
+//! twokey never renders, so a templated value is known only by that text. [`compare`] says so:
+//! equal text is the same value; different text is [`Comparison::Unknown`], not a change, since
+//! both may render the same. Checks that compare settings treat unknown as no finding; checks
+//! that read a literal destructive value on the head side still report it.
 //!
 //! Blanking the control lines loses which objects render only when a value says so; the
 //! [`branches`] of the template's `if`, `with` and `range` blocks keep that, by line, read from
 //! the template text itself (never from the blanked YAML).
 
 use crate::change::RepoPath;
+use crate::yaml::{Node, Value};
 use std::borrow::Cow;
 
 /// Whether `path` is where a chart keeps its templates.
 pub(super) fn is_chart_template(path: &RepoPath) -> bool {
     path.as_str().split('/').any(|d| d == "templates")
+}
+
+/// Whether Helm renders the file at `path` into manifests: a chart template that is not a
+/// partial (`_helpers.tpl` only defines what others include) and is written as YAML or JSON
+/// (`NOTES.txt` is printed, not applied).
+pub(super) fn renders_manifests(path: &RepoPath) -> bool {
+    is_chart_template(path)
+        && !path.file_name().starts_with('_')
+        && matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json"))
+}
+
+/// Whether a value read from a chart template holds a template action: in a chart template
+/// `{{` can only open one, since Helm renders the file before anything reads it as YAML.
+pub(super) fn is_templated(value: &str) -> bool {
+    value.contains("{{")
+}
+
+/// What twokey can tell about two values of a chart template without rendering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Comparison {
+    Same,
+    /// A templated value whose text differs: both may render the same, or not.
+    Unknown,
+    /// Literal values, or the structure around them, differ.
+    Differs,
+}
+
+/// Compares two values of a chart template. A templated scalar is known by its text only;
+/// anything written out literally compares as usual, and a literal difference anywhere in the
+/// value outweighs a templated one.
+pub(super) fn compare(a: &Node, b: &Node) -> Comparison {
+    let templated = |n: &Node| n.as_str().is_some_and(is_templated);
+    if templated(a) || templated(b) {
+        return if a.same_value(b) {
+            Comparison::Same
+        } else {
+            Comparison::Unknown
+        };
+    }
+    match (&a.value, &b.value) {
+        (Value::Seq(x), Value::Seq(y)) if x.len() == y.len() => {
+            worst(x.iter().zip(y).map(|(x, y)| compare(x, y)))
+        }
+        (Value::Map(x), Value::Map(y)) if x.len() == y.len() => {
+            worst(x.iter().map(|(key, x)| match b.get(key) {
+                Some(y) => compare(x, y),
+                None => Comparison::Differs,
+            }))
+        }
+        (Value::Tagged(t, x), Value::Tagged(u, y)) if t == u => compare(x, y),
+        _ if a.same_value(b) => Comparison::Same,
+        _ => Comparison::Differs,
+    }
+}
+
+fn worst(parts: impl Iterator<Item = Comparison>) -> Comparison {
+    parts.fold(Comparison::Same, std::cmp::max)
+}
+
+/// Whether `namespace` is the release's own: Helm applies an object that names no namespace
+/// to the release namespace, so writing `namespace: {{ .Release.Namespace }}` out moves
+/// nothing.
+pub(super) fn is_release_namespace(namespace: &str) -> bool {
+    let body = namespace
+        .strip_prefix("{{ ")
+        .and_then(|n| n.strip_suffix(" }}"))
+        .unwrap_or("");
+    let value = body
+        .strip_suffix(" | quote")
+        .or_else(|| body.strip_suffix(" | squote"))
+        .unwrap_or(body);
+    matches!(value, ".Release.Namespace" | "$.Release.Namespace")
+}
+
+/// Whether a template may render whole documents twokey cannot see: a line holding nothing
+/// but an action that outputs something (`{{ include "common.pvc" . }}`, `{{ .Files.Get … }}`,
+/// `{{ tpl .Values.extraManifests . }}`) without indenting it into a field (`| nindent 4`).
+/// Blanked like every action-only line, such an action hides the objects it renders.
+pub(super) fn injects_documents(text: &str) -> bool {
+    text.lines()
+        .filter(|line| line.contains("{{") && only_actions(line))
+        .any(|line| actions(line).any(|action| outputs_documents(action.body)))
+}
+
+fn outputs_documents(body: &str) -> bool {
+    let (word, _) = split_word(body);
+    let control = matches!(
+        word,
+        "if" | "else" | "end" | "with" | "range" | "define" | "break" | "continue"
+    );
+    // `$name := …` (or `= …`) sets a variable and outputs nothing.
+    let declares = body.starts_with('$')
+        && body.split_once('=').is_some_and(|(name, _)| {
+            let name = name.trim_end_matches(':').trim_end();
+            name.chars()
+                .all(|c| c == '$' || c == '_' || c.is_alphanumeric())
+        });
+    if control || declares {
+        return false;
+    }
+    let indented = body.split('|').skip(1).any(|stage| {
+        let (function, amount) = split_word(stage.trim());
+        matches!(function, "indent" | "nindent")
+            && amount.trim().parse::<u32>().is_ok_and(|n| n > 0)
+    });
+    !indented
 }
 
 /// `text` as YAML when `path` is a chart template holding template actions; else unchanged.
@@ -60,14 +175,147 @@ fn neutralised(line: &str) -> Cow<'_, str> {
         }
     };
     let value = value.trim();
-    if !value.contains("{{") || value.starts_with(['\'', '"']) && !value.starts_with("{{") {
+    if !value.contains("{{") {
         return Cow::Borrowed(line);
     }
+    let Some(text) = value_text(value) else {
+        return Cow::Borrowed(line);
+    };
     Cow::Owned(format!(
         "{}{lead}'{}'",
         &line[..indent],
-        value.replace('\'', "''")
+        text.replace('\'', "''")
     ))
+}
+
+/// A templated value as twokey compares it, spelled so that edits which render the same read
+/// the same: outer YAML quotes and a trailing comment dropped, comments inside the value
+/// dropped, and every action written `{{ body }}` with single spaces (see
+/// [`canonical_body`]). Trim markers are dropped too: inside a value they only eat blanks next
+/// to the action. `None` for a quoted value followed by more than a comment, left as written.
+fn value_text(value: &str) -> Option<String> {
+    let body = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => unquoted(value, quote)?,
+        _ => Cow::Borrowed(without_comment(value)),
+    };
+    Some(canonical(&body))
+}
+
+/// The text between a value's outer quotes (actions may hold the quote character), when only
+/// blanks or a comment follow them.
+fn unquoted(value: &str, quote: char) -> Option<Cow<'_, str>> {
+    let mut at = quote.len_utf8();
+    while let Some(rest) = value.get(at..) {
+        if rest.starts_with("{{") {
+            at = action_end(value, at + 2)? + 2;
+            continue;
+        }
+        let c = rest.chars().next()?;
+        if (quote == '\'' && rest.starts_with("''")) || (quote == '"' && c == '\\') {
+            at += c.len_utf8() + rest[c.len_utf8()..].chars().next()?.len_utf8();
+            continue;
+        }
+        if c == quote {
+            let after = value[at + 1..].trim_start();
+            if !after.is_empty() && !after.starts_with('#') {
+                return None;
+            }
+            let inner = &value[quote.len_utf8()..at];
+            return Some(if quote == '\'' {
+                Cow::Owned(inner.replace("''", "'"))
+            } else {
+                Cow::Borrowed(inner)
+            });
+        }
+        at += c.len_utf8();
+    }
+    None
+}
+
+/// A plain value without its trailing comment (a `#` after a blank, outside any action).
+fn without_comment(value: &str) -> &str {
+    let mut at = 0;
+    while let Some(rest) = value.get(at..) {
+        if rest.starts_with("{{") {
+            match action_end(value, at + 2) {
+                Some(end) => at = end + 2,
+                None => return value,
+            }
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        if c == '#' && (at == 0 || value[..at].ends_with(char::is_whitespace)) {
+            return value[..at].trim_end();
+        }
+        at += c.len_utf8();
+    }
+    value
+}
+
+/// `text` with every action spelled `{{ body }}` and template comments left out; an action
+/// that never ends is kept as written, with the rest of the text.
+fn canonical(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(start) = text[at..].find("{{").map(|i| at + i) {
+        let Some(end) = action_end(text, start + 2) else {
+            break;
+        };
+        out.push_str(&text[at..start]);
+        let body = trimmed(&text[start + 2..end]);
+        if !body.starts_with("/*") {
+            out.push_str("{{ ");
+            out.push_str(&canonical_body(body));
+            out.push_str(" }}");
+        }
+        at = end + 2;
+    }
+    out.push_str(&text[at..]);
+    out.trim().to_owned()
+}
+
+/// An action's body spelled one way: blanks collapsed to one space, one space on each side of
+/// a `|`, none just inside parentheses; string literals kept as written.
+fn canonical_body(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut blank = false;
+    for c in body.chars() {
+        if let Some(q) = quote {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            c if c.is_whitespace() => blank = true,
+            '|' => {
+                out.push_str(" |");
+                blank = true;
+            }
+            ')' => {
+                out.push(')');
+                blank = false;
+            }
+            _ => {
+                if blank && !out.is_empty() && !out.ends_with('(') {
+                    out.push(' ');
+                }
+                blank = false;
+                if matches!(c, '"' | '\'' | '`') {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out.trim().to_owned()
 }
 
 /// `key: value` with a plain key (no template action in it).
@@ -421,6 +669,139 @@ mod tests {
             yaml_text(&RepoPath::new("charts/app/templates/cm.yaml"), plain),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn templated_values_are_spelled_one_way_whatever_their_quoting_spacing_or_comments() {
+        let expected = "name: '{{ include \"a\" . }}-data'\n";
+        for line in [
+            "name: {{ include \"a\" . }}-data\n",
+            "name: {{include \"a\" .}}-data\n",
+            "name: \"{{ include \"a\" . }}-data\"\n",
+            "name: '{{- include  \"a\"  . -}}-data' # the claim\n",
+            "name: {{ include \"a\" . }}-data # the claim\n",
+            "name: {{ include \"a\" . }}{{/* stable */}}-data\n",
+        ] {
+            assert_eq!(render(line), expected, "{line}");
+        }
+        let pipes = [
+            "{{ .Values.x|quote }}",
+            "{{ ( default \"a\" .Values.x ) | quote }}",
+        ];
+        assert_eq!(
+            render(&format!("a: {}\n", pipes[0])),
+            "a: '{{ .Values.x | quote }}'\n"
+        );
+        assert_eq!(
+            render(&format!("a: {}\n", pipes[1])),
+            "a: '{{ (default \"a\" .Values.x) | quote }}'\n"
+        );
+        // Inside a string literal, or after a `#` that is not a comment, text is kept.
+        assert_eq!(
+            render("a: {{ printf \"%s  #x\" .Values.y }}#z\n"),
+            "a: '{{ printf \"%s  #x\" .Values.y }}#z'\n"
+        );
+        // A quoted value followed by more than a comment is left as written.
+        assert_eq!(
+            render("a: \"{{ .Values.x }}\" b\n"),
+            "a: \"{{ .Values.x }}\" b\n"
+        );
+    }
+
+    fn node(yaml: &str) -> crate::yaml::Node {
+        crate::yaml::parse_documents(yaml)
+            .ok()
+            .and_then(|d| d.into_iter().next())
+            .unwrap_or_else(|| panic!("{yaml}"))
+    }
+
+    #[test]
+    fn compare_tells_a_changed_template_from_a_changed_literal() {
+        let cases = [
+            (
+                "{a: '{{ .Values.x }}'}",
+                "{a: '{{ .Values.x }}'}",
+                Comparison::Same,
+            ),
+            (
+                "{a: '{{ .Values.x }}'}",
+                "{a: '{{ .Values.y }}'}",
+                Comparison::Unknown,
+            ),
+            (
+                "{a: standard}",
+                "{a: '{{ .Values.x }}'}",
+                Comparison::Unknown,
+            ),
+            ("{a: standard}", "{a: premium}", Comparison::Differs),
+            (
+                "{a: '{{ .Values.x }}', b: 1}",
+                "{a: '{{ .Values.y }}', b: 2}",
+                Comparison::Differs,
+            ),
+            (
+                "{a: '{{ .Values.x }}'}",
+                "{a: '{{ .Values.x }}', b: 1}",
+                Comparison::Differs,
+            ),
+            (
+                "[a, '{{ .Values.x }}']",
+                "[a, '{{ .Values.y }}']",
+                Comparison::Unknown,
+            ),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(compare(&node(a), &node(b)), expected, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_release_namespace_is_recognised_in_its_spellings() {
+        for ns in [
+            "{{ .Release.Namespace }}",
+            "{{ .Release.Namespace | quote }}",
+            "{{ $.Release.Namespace }}",
+        ] {
+            assert!(is_release_namespace(ns), "{ns}");
+        }
+        for ns in [
+            "{{ .Values.namespace }}",
+            "shop",
+            "{{ .Release.Namespace }}-jobs",
+        ] {
+            assert!(!is_release_namespace(ns), "{ns}");
+        }
+    }
+
+    #[test]
+    fn only_actions_that_output_unindented_text_may_inject_documents() {
+        for text in [
+            "{{ include \"common.pvc\" . }}\n",
+            "{{- if .Values.x }}\n  {{- template \"x\" . }}\n{{- end }}\n",
+            "{{ tpl (toYaml .Values.extraManifests) . }}\n",
+        ] {
+            assert!(injects_documents(text), "{text}");
+        }
+        for text in [
+            "{{- if .Values.x }}\nkind: A\n{{- else }}\n{{- end }}\n",
+            "{{- $name := include \"x\" . -}}\n",
+            "metadata:\n  labels:\n    {{- include \"x.labels\" . | nindent 4 }}\n",
+            "name: {{ include \"x\" . }}\n",
+            "{{/* include \"x\" . */}}\n",
+        ] {
+            assert!(!injects_documents(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn partials_and_notes_do_not_render_manifests() {
+        let renders = |p: &str| renders_manifests(&RepoPath::new(p));
+        assert!(renders("charts/app/templates/pvc.yaml"));
+        assert!(renders("charts/app/templates/tests/pod.yml"));
+        assert!(!renders("charts/app/templates/_helpers.tpl"));
+        assert!(!renders("charts/app/templates/_pvc.yaml"));
+        assert!(!renders("charts/app/templates/NOTES.txt"));
+        assert!(!renders("charts/app/values.yaml"));
     }
 
     /// `(opens, closes, action, failures)` of each branch, for compact assertions.
