@@ -443,8 +443,9 @@ impl Scope {
 }
 
 fn has_prefix(item: &Item, prefix: &str) -> bool {
+    use std::ops::Bound;
     item.settings
-        .range(prefix.to_owned()..)
+        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
         .next()
         .is_some_and(|(k, _)| k.starts_with(prefix))
 }

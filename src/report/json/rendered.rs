@@ -1,10 +1,10 @@
 //! rendered: the report's findings rendered on several threads, a round of them at a time, as
 //! exactly the bytes `serde_json`'s pretty printer writes for them in place.
 //!
-//! Pretty-printed JSON indents each line by its depth, and a string never holds a raw line
-//! break (it is escaped), so a finding rendered on its own at depth 0 becomes the report's
-//! depth-2 list element by indenting every line after a break. The report's tests check the
-//! spliced output byte for byte against serializing the whole report in one go.
+//! Each finding is rendered by a pretty printer set two levels deep, where the report's list
+//! elements stand, and the pieces are written in place of the empty list of a report rendered
+//! without them. The tests check the spliced output byte for byte against serializing the
+//! whole report in one go.
 
 use super::FindingJson;
 use crate::finding::Finding;
@@ -82,31 +82,28 @@ fn write_in_pieces(
 /// Consecutive list elements, each after the separator the pretty printer puts before it;
 /// the list's opening bracket before the first of all.
 fn elements(findings: &[Finding], opens_the_list: bool) -> std::io::Result<Vec<u8>> {
+    use serde::Serialize;
     let mut out = Vec::with_capacity(findings.len() * 640);
-    let mut one = Vec::with_capacity(1024);
     for (i, finding) in findings.iter().enumerate() {
         out.extend_from_slice(if i == 0 && opens_the_list {
             b"[\n    "
         } else {
             b",\n    "
         });
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, &FindingJson(finding))?;
-        indented(&one, &mut out);
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, in_the_list()?);
+        FindingJson(finding).serialize(&mut serializer)?;
     }
     Ok(out)
 }
 
-/// `rendered` two levels deeper: four more spaces after every line break.
-fn indented(rendered: &[u8], out: &mut Vec<u8>) {
-    let mut lines = rendered.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.extend_from_slice(first);
-    }
-    for line in lines {
-        out.extend_from_slice(b"\n    ");
-        out.extend_from_slice(line);
-    }
+/// A pretty printer that stands where the report's list elements do, two levels deep (the
+/// report's object, its findings list): opening both, written nowhere, sets its indentation.
+fn in_the_list() -> std::io::Result<serde_json::ser::PrettyFormatter<'static>> {
+    use serde_json::ser::Formatter;
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    formatter.begin_object(&mut std::io::sink())?;
+    formatter.begin_array(&mut std::io::sink())?;
+    Ok(formatter)
 }
 
 #[cfg(test)]
@@ -189,12 +186,5 @@ mod tests {
             None
         );
         assert_eq!(empty_findings_at(b"{\"findings\": []}"), None);
-    }
-
-    #[test]
-    fn indenting_adds_four_spaces_after_each_line_break_only() {
-        let mut out = Vec::new();
-        indented(b"{\n  \"a\": \"x\\ny\"\n}", &mut out);
-        assert_eq!(out, b"{\n      \"a\": \"x\\ny\"\n    }");
     }
 }
