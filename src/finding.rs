@@ -52,6 +52,14 @@ impl Severity {
             Severity::High | Severity::Critical => Severity::Critical,
         }
     }
+    /// One step less severe (low stays low).
+    pub fn lowered(self) -> Severity {
+        match self {
+            Severity::Low | Severity::Medium => Severity::Low,
+            Severity::High => Severity::Medium,
+            Severity::Critical => Severity::High,
+        }
+    }
     pub fn as_str(&self) -> &'static str {
         match self {
             Severity::Low => "low",

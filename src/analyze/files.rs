@@ -301,6 +301,8 @@ pub(crate) mod testkit {
         pub kind: Option<FileKind>,
         pub snapshot: FakeSnapshot,
         pub options: AnalyzeOptions,
+        /// Other files the change touches; empty: the memo reads every sibling.
+        pub changed: Vec<RepoPath>,
     }
 
     fn text(t: &str) -> Content {
@@ -352,6 +354,7 @@ pub(crate) mod testkit {
                 kind: None,
                 snapshot,
                 options: AnalyzeOptions::default(),
+                changed: Vec::new(),
             }
         }
         pub fn modified(path: &str, old: &str, new: &str) -> Case {
@@ -403,6 +406,11 @@ pub(crate) mod testkit {
             self.change.hunks.clear();
             self
         }
+        /// Another file the change touches, as it reads on `side`.
+        pub fn with_changed_file(mut self, side: Side, path: &str, content: &str) -> Case {
+            self.changed.push(RepoPath::new(path));
+            self.with_file(side, path, content)
+        }
         pub fn with_options(mut self, options: AnalyzeOptions) -> Case {
             self.options = options;
             self
@@ -438,6 +446,14 @@ pub(crate) mod testkit {
                 }
             })
         }
+        fn memo(&self) -> crate::analyze::Memo {
+            if self.changed.is_empty() {
+                return crate::analyze::Memo::default();
+            }
+            let own = [&self.change.old_path, &self.change.new_path];
+            let own = own.into_iter().flatten().cloned();
+            crate::analyze::Memo::for_paths(own.chain(self.changed.iter().cloned()))
+        }
         pub fn run(&self, analyzer: impl Fn(&FileView) -> Vec<Finding>) -> Vec<Finding> {
             let view = FileView {
                 change: &self.change,
@@ -446,7 +462,7 @@ pub(crate) mod testkit {
                 new: &self.new,
                 snapshot: &self.snapshot,
                 options: &self.options,
-                memo: &crate::analyze::Memo::default(),
+                memo: &self.memo(),
                 lines: Default::default(),
             };
             analyzer(&view)

@@ -336,6 +336,17 @@ fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
     })
 }
 
+/// A manifest at head that is not the file under review, from the memo or the snapshot.
+fn head_documents(view: &FileView, path: &RepoPath) -> Parsed {
+    let key = (Side::Head, path.clone());
+    view.memo.kubernetes_docs.get_or_load(&key, || {
+        match view.snapshot.read(Side::Head, path).text() {
+            Some(text) => yaml::parse_documents(&template::yaml_text(path, text)).map(Arc::new),
+            None => Err(yaml::YamlError::not_text()),
+        }
+    })
+}
+
 /// Whether the file is a chart template Helm renders into objects, compared object by object
 /// like a manifest. A chart's `Chart.yaml` and values files decide what renders and have
 /// their own checks in [`packaging`]; partials (`_helpers.tpl`) render nowhere by themselves.
@@ -466,6 +477,15 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             finding = finding.with_severity(severity);
             finding.message.push_str(" The namespace was implicit on one side: if the object is applied to that same namespace, nothing moves; check where it is deployed.");
         }
+        if rename.is_none() && finding.severity >= Severity::High {
+            if let Some(other) = declared_in_change(view, id) {
+                let severity = finding.severity.lowered();
+                finding = finding.with_severity(severity);
+                finding.message.push_str(&format!(
+                    " It is declared again at head in {other}, in another directory: if one tool applies both (the same kustomization, Argo CD application or Flux Kustomization), the object only moves; if they are applied separately, the old one deletes it before the new one creates it again."
+                ));
+            }
+        }
         if let Some(mark) = prune_protection(node) {
             // Still reported: the object is left running unmanaged, and `kubectl apply
             // --prune` ignores these annotations.
@@ -541,7 +561,64 @@ fn declared_in_siblings(view: &FileView) -> impl Fn(&ObjectId) -> bool {
     move |id| {
         indexes
             .iter()
-            .any(|index| index.declared_elsewhere(id, own.as_ref()))
+            .any(|index| index.declared_elsewhere_in_dir(id, own.as_ref()))
+    }
+}
+
+/// Another manifest the change touches, outside the reviewed file's directories, that declares
+/// the object at head. Asked only for removals that rank high: it reads every manifest of the
+/// change once.
+fn declared_in_change(view: &FileView, id: &ObjectId) -> Option<RepoPath> {
+    let index = view
+        .memo
+        .kubernetes_change
+        .get_or_init(|| Arc::new(ChangeIndex::load(view)));
+    let own_dirs: Vec<&str> = [&view.change.old_path, &view.change.new_path]
+        .into_iter()
+        .flatten()
+        .map(RepoPath::dir)
+        .collect();
+    index
+        .by_id
+        .get(id)?
+        .iter()
+        .map(|&i| &index.paths[i])
+        .find(|path| !own_dirs.contains(&path.dir()))
+        .cloned()
+}
+
+/// The objects declared at head by the manifests a change touches, each with the manifests
+/// declaring it: an object removed from one directory may have moved to another.
+pub(crate) struct ChangeIndex {
+    paths: Vec<RepoPath>,
+    by_id: std::collections::HashMap<ObjectId, Vec<usize>>,
+}
+
+impl ChangeIndex {
+    fn load(view: &FileView) -> ChangeIndex {
+        let mut index = ChangeIndex {
+            paths: Vec::new(),
+            by_id: std::collections::HashMap::new(),
+        };
+        // Path order: which manifest a message names must not depend on the worker.
+        let mut touched: Vec<&RepoPath> = view
+            .memo
+            .changed_paths()
+            .filter(|path| matches!(path.extension().as_deref(), Some("yaml" | "yml" | "json")))
+            .filter(|path| !template::is_chart_template(path) || template::renders_manifests(path))
+            .collect();
+        touched.sort();
+        for path in touched {
+            let Ok(docs) = head_documents(view, path) else {
+                continue;
+            };
+            let at = index.paths.len();
+            index.paths.push(path.clone());
+            for id in objects(&docs).into_keys() {
+                index.by_id.entry(id).or_default().push(at);
+            }
+        }
+        index
     }
 }
 
@@ -567,18 +644,10 @@ impl SiblingIndex {
             .filter(|path| !template::is_chart_template(path) || template::renders_manifests(path))
             .filter(|path| view.memo.worth_reading(path))
         {
-            let key = (Side::Head, path.clone());
-            let docs = view.memo.kubernetes_docs.get_or_load(&key, || {
-                let content = view.snapshot.read(Side::Head, &path);
-                match content.text() {
-                    Some(text) => {
-                        yaml::parse_documents(&template::yaml_text(&path, text)).map(Arc::new)
-                    }
-                    None => Err(yaml::YamlError::not_text()),
-                }
-            });
             // Not YAML (a template): it declares nothing twokey can see.
-            let Ok(docs) = docs else { continue };
+            let Ok(docs) = head_documents(view, &path) else {
+                continue;
+            };
             let at = index.paths.len();
             index.paths.push(path);
             for id in objects(&docs).into_keys() {
@@ -593,7 +662,7 @@ impl SiblingIndex {
     }
 
     /// Whether a manifest other than `own` declares the object.
-    fn declared_elsewhere(&self, id: &ObjectId, own: Option<&RepoPath>) -> bool {
+    fn declared_elsewhere_in_dir(&self, id: &ObjectId, own: Option<&RepoPath>) -> bool {
         self.by_id
             .get(id)
             .is_some_and(|(first, more)| *more || Some(&self.paths[*first]) != own)
@@ -1131,6 +1200,53 @@ spec:
             config,
         ));
         assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+    }
+
+    const CLAIM: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: pg-data\n  namespace: db\nspec:\n  resources:\n    requests:\n      storage: 10Gi\n";
+
+    #[test]
+    fn a_claim_moved_to_a_manifest_of_another_directory_is_one_step_lower_and_says_where() {
+        let moved = run(
+            Case::deleted("apps/db/claim.yaml", CLAIM).with_changed_file(
+                Side::Head,
+                "platform/db/claim.yaml",
+                CLAIM,
+            ),
+        );
+        assert_eq!(ids(&moved), ["kubernetes/volume-deleted"]);
+        assert_eq!(moved[0].severity, Severity::High);
+        assert!(
+            moved[0]
+                .message
+                .contains("declared again at head in platform/db/claim.yaml")
+                && moved[0].message.contains("applied separately"),
+            "{}",
+            moved[0].message
+        );
+        let gone = run(Case::deleted("apps/db/claim.yaml", CLAIM));
+        assert_eq!(gone[0].severity, Severity::Critical);
+        assert!(!gone[0].message.contains("declared again"));
+    }
+
+    #[test]
+    fn only_a_manifest_the_change_touches_and_the_same_object_count_as_a_move() {
+        let other_namespace = CLAIM.replace("namespace: db", "namespace: staging");
+        let elsewhere = run(
+            Case::deleted("apps/db/claim.yaml", CLAIM).with_changed_file(
+                Side::Head,
+                "platform/db/claim.yaml",
+                &other_namespace,
+            ),
+        );
+        assert_eq!(elsewhere[0].severity, Severity::Critical, "another object");
+        // Untouched by the change: the claim was already declared there, so this change does
+        // not move it, and the memo never reads the file.
+        let untouched = run(Case::deleted("apps/db/claim.yaml", CLAIM).with_file(
+            Side::Head,
+            "platform/db/claim.yaml",
+            CLAIM,
+        ));
+        assert_eq!(untouched[0].severity, Severity::Critical);
     }
 
     #[test]

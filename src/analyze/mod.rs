@@ -97,6 +97,8 @@ pub struct Memo {
     pub(crate) terraform_dirs: Recent<(Side, String), Arc<terraform::DirIndex>>,
     pub(crate) kubernetes_docs: Recent<(Side, RepoPath), kubernetes::Parsed>,
     pub(crate) kubernetes_dirs: Recent<String, Arc<kubernetes::SiblingIndex>>,
+    /// Every manifest of the change, indexed once when a removal needs it.
+    pub(crate) kubernetes_change: OnceLock<Arc<kubernetes::ChangeIndex>>,
 }
 
 impl Default for Memo {
@@ -110,6 +112,7 @@ impl Default for Memo {
             terraform_dirs: Recent::new(8),
             kubernetes_docs: Recent::new(256),
             kubernetes_dirs: Recent::new(8),
+            kubernetes_change: OnceLock::new(),
         }
     }
 }
@@ -120,20 +123,29 @@ impl Memo {
     /// removed object went; only the touched ones are read. That keeps a small pull request in
     /// a directory of thousands of files from parsing all of them.
     pub fn for_change(change: &crate::change::Change) -> Memo {
-        let changed = change
-            .files
-            .iter()
-            .flat_map(|f| [f.old_path.clone(), f.new_path.clone()])
-            .flatten()
-            .collect();
+        Memo::for_paths(
+            change
+                .files
+                .iter()
+                .flat_map(|f| [f.old_path.clone(), f.new_path.clone()])
+                .flatten(),
+        )
+    }
+
+    /// The memo for a change that touches `paths` (either side).
+    pub(crate) fn for_paths(paths: impl IntoIterator<Item = RepoPath>) -> Memo {
         Memo {
-            changed: Some(changed),
+            changed: Some(paths.into_iter().collect()),
             ..Memo::default()
         }
     }
     /// Whether a sibling file can tell an analyzer something the file under review cannot.
     pub(crate) fn worth_reading(&self, path: &RepoPath) -> bool {
         self.changed.as_ref().is_none_or(|c| c.contains(path))
+    }
+    /// The paths (either side) the change touches; none when the memo was made without one.
+    pub(crate) fn changed_paths(&self) -> impl Iterator<Item = &RepoPath> {
+        self.changed.iter().flatten()
     }
 }
 
