@@ -176,10 +176,16 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
 /// Kubernetes manifests are compared object by object, including their deletion, and the
 /// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
 /// on top would flag a correct split or merge of manifests. CloudFormation templates are
-/// likewise compared resource by resource: a deleted template reports each resource it held.
+/// likewise compared resource by resource: a deleted template reports each resource it held,
+/// and a deleted Serverless service each resource and function.
 fn deletion_analysed_structurally(view: &FileView) -> bool {
-    matches!(view.kind, FileKind::Kubernetes | FileKind::CloudFormation)
-        && view.old_text().is_some()
+    match (view.kind, view.old_text()) {
+        (FileKind::Kubernetes | FileKind::CloudFormation, Some(_)) => true,
+        (FileKind::Serverless, Some(text)) => {
+            crate::analyze::cloudformation::serverless::analyses_deletion(text)
+        }
+        _ => false,
+    }
 }
 
 fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String> {
