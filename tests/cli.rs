@@ -588,6 +588,77 @@ Resources:
 }
 
 #[test]
+fn a_table_and_a_function_removed_from_serverless_yml_are_found_through_the_binary() {
+    let repo = Repo::new();
+    let service = "\
+service: shop
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  report:
+    handler: src/report.run
+  checkout:
+    handler: src/checkout.run
+resources:
+  Resources:
+    Orders:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: ${self:service}-orders-${sls:stage}
+        BillingMode: PAY_PER_REQUEST
+    Events:
+      Type: AWS::SNS::Topic
+";
+    repo.write("services/shop/serverless.yml", service);
+    let base = repo.commit_all("base");
+    let head = service
+        .replace("  report:\n    handler: src/report.run\n", "")
+        .replace(
+            "    Orders:\n      Type: AWS::DynamoDB::Table\n      Properties:\n        TableName: ${self:service}-orders-${sls:stage}\n        BillingMode: PAY_PER_REQUEST\n",
+            "",
+        );
+    repo.write("services/shop/serverless.yml", &head);
+    repo.commit_all("Drop the report and the orders table");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    let mut found = rules(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "cloudformation/resource-removed",
+            "serverless/function-removed"
+        ]
+    );
+    let findings = report["findings"].as_array().expect("findings");
+    let table = findings
+        .iter()
+        .find(|f| f["rule"] == "cloudformation/resource-removed")
+        .expect("the table");
+    assert_eq!(table["severity"], "critical");
+    assert_eq!(table["path"], "services/shop/serverless.yml");
+    assert_eq!(table["side"], "base");
+    assert_eq!(table["line"], 13);
+    assert!(table["message"]
+        .as_str()
+        .expect("message")
+        .contains("the next `serverless deploy` deletes it"));
+    let function = findings
+        .iter()
+        .find(|f| f["rule"] == "serverless/function-removed")
+        .expect("the function");
+    assert_eq!(function["severity"], "medium");
+    assert_eq!(function["line"], 7);
+    assert_eq!(report["verdict"], "review-required");
+    assert!(report["tags"]
+        .as_array()
+        .expect("tags")
+        .contains(&serde_json::json!("destructive")));
+}
+
+#[test]
 fn a_django_migration_that_removes_a_field_is_found_through_the_binary() {
     let (repo, _) = repo_with_base();
     let migration = |ops: &str| {

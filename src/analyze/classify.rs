@@ -23,6 +23,8 @@ pub enum FileKind {
     /// `kustomization.yaml`.
     Kustomize,
     CloudFormation,
+    /// A Serverless Framework service (`serverless.yml`): one CloudFormation stack.
+    Serverless,
     /// A Pulumi YAML program (`Pulumi.yaml`) or a stack's settings (`Pulumi.<stack>.yaml`).
     Pulumi,
     /// Infrastructure as code in a general-purpose language: a Pulumi program or an AWS CDK
@@ -78,6 +80,7 @@ impl FileKind {
             FileKind::Helm => "helm",
             FileKind::Kustomize => "kustomize",
             FileKind::CloudFormation => "cloudformation",
+            FileKind::Serverless => "serverless",
             FileKind::Pulumi => "pulumi",
             FileKind::IacProgram => "iac-program",
             FileKind::Ansible => "ansible",
@@ -183,6 +186,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || name == "package.json"
     {
         return FileKind::BuildScript;
+    }
+    if is_serverless(&name, ext, content) {
+        return FileKind::Serverless;
     }
     if name == "pulumi.yaml"
         || name == "pulumi.yml"
@@ -306,6 +312,26 @@ fn in_rails_multi_db_dir(lower: &str) -> bool {
         .collect::<Vec<_>>()
         .windows(2)
         .any(|w| w[0] == "db" && w[1].len() > "_migrate".len() && w[1].ends_with("_migrate"))
+}
+
+/// `serverless.yml` (`.yaml`, `.json`) by name, wherever it lives: the file `serverless
+/// deploy` reads. Per-stage variants passed with `--config` (`serverless.prod.yml`,
+/// `serverless-api.yml`) only when they declare a `service`, which `serverless-compose.yml`
+/// and other tools' files do not.
+fn is_serverless(name: &str, ext: &str, content: Option<&str>) -> bool {
+    let Some(stem) = name.strip_suffix(ext).and_then(|s| s.strip_suffix('.')) else {
+        return false;
+    };
+    if !matches!(ext, "yml" | "yaml" | "json") {
+        return false;
+    }
+    if stem == "serverless" {
+        return true;
+    }
+    let variant = stem.starts_with("serverless.") || stem.starts_with("serverless-");
+    variant
+        && ext != "json"
+        && content.is_some_and(|t| t.lines().any(|l| l.starts_with("service:")))
 }
 
 fn looks_like_cloudformation(text: &str) -> bool {
@@ -709,6 +735,41 @@ mod tests {
         let late = format!("{}import pulumi\n", "x = 1\n".repeat(4000));
         assert_eq!(kind("tool.py", &late), FileKind::Other);
         assert!(!needs_content(&RepoPath::new("src/main.rs")));
+    }
+
+    #[test]
+    fn serverless_yml_is_a_serverless_service_by_name_and_its_variants_by_their_service() {
+        let with_resources =
+            "service: shop\nresources:\n  Resources:\n    T:\n      Type: AWS::DynamoDB::Table\n";
+        for path in [
+            "serverless.yml",
+            "services/api/serverless.yaml",
+            "Serverless.yml",
+            "serverless.json",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Serverless, "{path}");
+            // By name before content: its `resources` would read as a template.
+            assert_eq!(kind(path, with_resources), FileKind::Serverless, "{path}");
+        }
+        assert!(FileKind::Serverless.is_infra());
+        assert_eq!(FileKind::Serverless.as_str(), "serverless");
+        let service = "service: shop\nprovider:\n  name: aws\n";
+        assert_eq!(kind("serverless.prod.yml", service), FileKind::Serverless);
+        assert_eq!(
+            kind("api/serverless-eu.yaml", service),
+            FileKind::Serverless
+        );
+        assert!(needs_content(&RepoPath::new("serverless.prod.yml")));
+        // Serverless Compose, a TypeScript service file, docs, and a workflow named after it.
+        let compose = "services:\n  api:\n    path: api\n";
+        assert_eq!(kind("serverless-compose.yml", compose), FileKind::Other);
+        let ts = "import type { AWS } from '@serverless/typescript';\n";
+        assert_eq!(kind("serverless.ts", ts), FileKind::Other);
+        assert_eq!(kind("docs/serverless.md", ""), FileKind::Other);
+        assert_eq!(
+            kind(".github/workflows/serverless.yml", ""),
+            FileKind::Workflow
+        );
     }
 
     #[test]

@@ -177,11 +177,16 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
 /// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
 /// on top would flag a correct split or merge of manifests. So are the chart templates whose
 /// every object twokey can see. CloudFormation templates are likewise compared resource by
-/// resource: a deleted template reports each resource it held.
+/// resource: a deleted template reports each resource it held, and a deleted Serverless
+/// service each resource and function.
 fn deletion_analysed_structurally(view: &FileView) -> bool {
-    let structural = matches!(view.kind, FileKind::Kubernetes | FileKind::CloudFormation)
-        && view.old_text().is_some();
-    structural || super::kubernetes::deleted_template_compared(view)
+    match (view.kind, view.old_text()) {
+        (FileKind::Kubernetes | FileKind::CloudFormation, Some(_)) => true,
+        (FileKind::Serverless, Some(text)) => {
+            crate::analyze::cloudformation::serverless::analyses_deletion(text)
+        }
+        _ => super::kubernetes::deleted_template_compared(view),
+    }
 }
 
 fn why_unreadable(content: &Content, options: &AnalyzeOptions) -> Option<String> {

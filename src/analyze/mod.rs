@@ -321,6 +321,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::IacProgram => findings.extend(iac_program::analyze(view)),
         FileKind::Ansible => findings.extend(ansible::analyze(view)),
         FileKind::CloudFormation => findings.extend(cloudformation::analyze(view)),
+        FileKind::Serverless => findings.extend(cloudformation::serverless::analyze(view)),
         _ => {}
     }
     if view.kind.runs_commands() {

@@ -52,6 +52,21 @@ string_newtype!(
 );
 
 impl RepoPath {
+    /// `relative` read from the directory `dir`, with `.` and `..` resolved: where a file's
+    /// reference to another (`./patch.yaml`, `../common/x.yml`) points.
+    pub fn joined(dir: &str, relative: &str) -> RepoPath {
+        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+        for part in relative.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                _ => parts.push(part),
+            }
+        }
+        RepoPath(parts.join("/"))
+    }
     /// The directory part (`""` at the root).
     pub fn dir(&self) -> &str {
         self.0.rsplit_once('/').map(|(d, _)| d).unwrap_or("")

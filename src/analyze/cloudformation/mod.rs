@@ -10,15 +10,18 @@
 //! (`!Ref X`) and their long forms (`{"Ref": "X"}`) compare equal, as do reordered keys and
 //! edited comments.
 //!
-//! Submodules: [`template`] reads a side into resources; [`catalog`] knows resource types.
-//! Pure: findings come from the two texts in the view and nothing else.
+//! Submodules: [`template`] reads a side into resources; [`catalog`] knows resource types;
+//! [`serverless`] reads a Serverless Framework service (`serverless.yml`), whose `resources`
+//! are compared by the same checks. Pure: findings come from the two texts in the view and
+//! nothing else.
 
 mod catalog;
+pub mod serverless;
 mod template;
 #[cfg(test)]
 mod tests;
 
-use super::{unparseable_finding, FileView, Unparseable};
+use super::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -33,7 +36,8 @@ pub const RESOURCE_REMOVED: Rule = Rule {
     tags: DESTRUCTIVE,
     summary: "A resource was removed from a CloudFormation template, so the next stack update deletes it.",
     why: "CloudFormation deletes every resource that is no longer in the template when the stack is \
-          updated (in a CDK app: when the construct is removed). Severity is critical for types that \
+          updated (in a CDK app: when the construct is removed; in a Serverless service: when it \
+          leaves `resources` and the service is deployed). Severity is critical for types that \
           hold data (databases, tables, buckets, file systems, volumes, keys, hosted zones, queues, \
           streams, log groups, repositories, secrets, user pools, nested stacks), high otherwise. An \
           explicit DeletionPolicy lowers it: Retain or RetainExceptOnCreate orphan the resource \
@@ -175,7 +179,15 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let (Some(base), Some(head)) = (base, head) else {
         return findings;
     };
-    removals(view, &base, &head, &mut findings);
+    findings.extend(compare(view, &base, &head));
+    findings
+}
+
+/// What the next update of the stack does to the resources of `base` given `head`: the
+/// comparison a template and a Serverless service's `resources` share.
+fn compare(view: &FileView, base: &Template, head: &Template) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    removals(view, base, head, &mut findings);
     for new in &head.resources {
         let Some(old) = base.get(&new.id) else {
             continue;
@@ -190,6 +202,62 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         protections(view, old, new, &mut findings);
     }
     findings
+}
+
+/// Where a stack's resources are written and what deploys them, in the words of a finding:
+/// a template's stack is updated by whatever deploys it, a Serverless service's stack by
+/// `serverless deploy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stack {
+    Template,
+    Service,
+}
+
+impl Stack {
+    fn of(view: &FileView) -> Stack {
+        if view.kind == FileKind::Serverless {
+            Stack::Service
+        } else {
+            Stack::Template
+        }
+    }
+    /// What deletes a resource removed from the file.
+    fn next_update(self) -> &'static str {
+        match self {
+            Stack::Template => "the next stack update",
+            Stack::Service => "the next `serverless deploy`",
+        }
+    }
+    /// The file, for "goes with the deleted …".
+    fn file(self) -> &'static str {
+        match self {
+            Stack::Template => "template",
+            Stack::Service => "service file",
+        }
+    }
+    /// What deletes the resources of a deleted file.
+    fn teardown(self) -> &'static str {
+        match self {
+            Stack::Template => "updating its stack without it, or deleting the stack,",
+            Stack::Service => "deploying the service without it, or `serverless remove`,",
+        }
+    }
+    /// What a DeletionPolicy decides about.
+    fn removing(self) -> &'static str {
+        match self {
+            Stack::Template => "removing it from the template, or deleting the stack,",
+            Stack::Service => "removing it from `resources`, or `serverless remove`,",
+        }
+    }
+    /// How to keep a resource's logical ID.
+    fn keep_id(self, id: &str) -> String {
+        match self {
+            Stack::Template => format!(
+                "Keep the logical ID {id}: in a CDK app, call `overrideLogicalId(\"{id}\")` on the resource (or keep its construct id and path)"
+            ),
+            Stack::Service => format!("Keep the logical ID {id} under `resources.Resources`"),
+        }
+    }
 }
 
 /// A `Condition` put on (or changed for) a resource that already exists: in every stack
@@ -329,13 +397,14 @@ fn describe(r: &Resource) -> String {
 fn removed_finding(view: &FileView, r: &Resource) -> Finding {
     let path = view.path_on(Side::Base);
     let what = describe(r);
+    let stack = Stack::of(view);
     let (how, when) = if view.change.is_deleted() {
         (
-            format!("goes with the deleted template {path}"),
-            "updating its stack without it, or deleting the stack,",
+            format!("goes with the deleted {} {path}", stack.file()),
+            stack.teardown(),
         )
     } else {
-        (format!("is removed from {path}"), "the next stack update")
+        (format!("is removed from {path}"), stack.next_update())
     };
     let fate = fate(r);
     let message = match &fate {
@@ -393,9 +462,7 @@ fn renamed(view: &FileView, old: &Resource, new: &Resource) -> Finding {
             ),
         )
         .with_severity(Severity::Medium)
-        .with_safer(format!(
-            "Keep the logical ID {o}: in a CDK app, call `overrideLogicalId(\"{o}\")` on the resource (or keep its construct id and path)."
-        ));
+        .with_safer(format!("{}.", Stack::of(view).keep_id(o)));
     }
     let fate = fate(old);
     let consequence = match &fate {
@@ -420,8 +487,8 @@ fn renamed(view: &FileView, old: &Resource, new: &Resource) -> Finding {
     )
     .with_severity(deletion_severity(old, &fate))
     .with_safer(format!(
-        "Keep the logical ID {o}: in a CDK app, call `overrideLogicalId(\"{o}\")` on the resource (or keep its construct id and path); \
-         or set `DeletionPolicy: Retain` on {o}, deploy, remove it, and import the existing resource as {n}."
+        "{}; or set `DeletionPolicy: Retain` on {o}, deploy, remove it, and import the existing resource as {n}.",
+        Stack::of(view).keep_id(o)
     ))
 }
 
@@ -586,16 +653,18 @@ fn policies(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Findi
         }
         let (line, end) =
             after_node.map_or((new.node.line, new.node.end_line), |n| (n.line, n.end_line));
+        let removing = Stack::of(view).removing();
         let consequence = match (attr, after) {
             (DELETION_POLICY, Keep::Snapshot) => {
-                "removing it from the template, or deleting the stack, now deletes it after a snapshot instead of keeping it".to_owned()
+                format!("{removing} now deletes it after a snapshot instead of keeping it")
             }
             (DELETION_POLICY, _) => format!(
-                "removing it from the template, or deleting the stack, now deletes it, and {}",
+                "{removing} now deletes it, and {}",
                 catalog::loss(&new.kind)
             ),
             (_, Keep::Snapshot) => {
-                "a replacement now deletes the old resource after a snapshot instead of keeping it".to_owned()
+                "a replacement now deletes the old resource after a snapshot instead of keeping it"
+                    .to_owned()
             }
             _ => format!(
                 "a replacement now deletes the old resource, and {}",

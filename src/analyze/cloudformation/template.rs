@@ -61,6 +61,20 @@ pub(super) struct ParseError {
 /// Parses a template. A file without a `Resources` section (a CDK manifest, an empty file)
 /// is an empty template, not an error; a document that is not a template at all is.
 pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
+    let Some(doc) = document(text, "a CloudFormation template")? else {
+        return Ok(Template::default());
+    };
+    match doc.get("Resources").filter(|r| !r.is_null()) {
+        Some(section) => Ok(Template {
+            resources: resources_in(section)?,
+        }),
+        None => Ok(Template::default()),
+    }
+}
+
+/// The one mapping a file holds (`None` when it holds nothing). `what` names the file in the
+/// errors: a template and a `serverless.yml` are each a single mapping.
+pub(super) fn document(text: &str, what: &str) -> Result<Option<Node>, ParseError> {
     // JSON forbids raw tabs inside strings, so in a JSON document every tab is whitespace;
     // YAML does not accept tabs as indentation, and hand-written JSON often has them.
     let owned;
@@ -76,24 +90,25 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
     })?;
     let mut docs = docs.into_iter().filter(|d| !d.is_null());
     let Some(doc) = docs.next() else {
-        return Ok(Template::default());
+        return Ok(None);
     };
     if let Some(extra) = docs.next() {
         return Err(ParseError {
             line: extra.line,
-            reason: "a second YAML document; a CloudFormation template is a single document"
-                .to_owned(),
+            reason: format!("a second YAML document; {what} is a single document"),
         });
     }
     if !matches!(doc.value, Value::Map(_)) {
         return Err(ParseError {
             line: doc.line,
-            reason: "the template is not a mapping".to_owned(),
+            reason: format!("{what} is not a mapping"),
         });
     }
-    let Some(section) = doc.get("Resources").filter(|r| !r.is_null()) else {
-        return Ok(Template::default());
-    };
+    Ok(Some(doc))
+}
+
+/// The resources of a `Resources` section, in file order, loops expanded.
+pub(super) fn resources_in(section: &Node) -> Result<Vec<Resource>, ParseError> {
     let Value::Map(entries) = &section.value else {
         return Err(ParseError {
             line: section.line,
@@ -131,7 +146,7 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
             }
         })
         .collect();
-    Ok(Template { resources })
+    Ok(resources)
 }
 
 /// The resources one `Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: Fragment}]`

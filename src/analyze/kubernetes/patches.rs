@@ -55,17 +55,7 @@ fn patch_paths(kustomization: &Node) -> impl Iterator<Item = &str> {
 
 /// `dir` joined with a relative `path`, `.` and `..` resolved.
 fn resolve(dir: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    parts.join("/")
+    RepoPath::joined(dir, path).as_str().to_owned()
 }
 
 /// The `$patch: delete` mark at the top of an object, when it has one.
