@@ -31,6 +31,7 @@ use git2::{
     Sort, Tree,
 };
 
+mod changed_paths;
 mod hunks;
 use hunks::Lines;
 
@@ -447,6 +448,16 @@ impl GitSource {
                 .head
                 .tree()
                 .map_err(SourceError::git("cannot read the head commit's tree"))?;
+            let changed = changed_paths::between(&self.repo, &base_tree, &head_tree)
+                .map_err(SourceError::git("cannot compare the base and head trees"))?;
+            // Nothing changed: an empty list would mean "every path" to libgit2, and an
+            // unlimited diff of two equal trees finds nothing anyway.
+            if !changed.is_empty() {
+                dopts.disable_pathspec_match(true);
+                for path in changed {
+                    dopts.pathspec(path);
+                }
+            }
             self.repo
                 .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut dopts))
                 .map_err(SourceError::git("cannot compare the base and head trees"))?
