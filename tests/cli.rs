@@ -941,3 +941,34 @@ fn a_claim_deleted_from_a_chart_template_is_found_through_the_binary() {
     );
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn a_tfvars_value_that_switches_off_a_count_in_an_untouched_file_is_found_through_the_binary() {
+    let repo = Repo::new();
+    repo.write(
+        "live/main.tf",
+        "variable \"enable_db\" {\n  type    = bool\n  default = true\n}\n\n\
+         resource \"aws_db_instance\" \"main\" {\n  count  = var.enable_db ? 1 : 0\n  engine = \"postgres\"\n}\n",
+    )
+    .write("live/terraform.tfvars", "region    = \"eu-west-1\"\nenable_db = true\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "live/terraform.tfvars",
+        "region    = \"eu-west-1\"\nenable_db = false\n",
+    );
+    repo.commit_all("Turn the database off");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["terraform/create-switch-off"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["path"], "live/terraform.tfvars");
+    assert_eq!(finding["line"], 2);
+    assert_eq!(finding["severity"], "critical");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`aws_db_instance.main`")),
+        "{finding}"
+    );
+}

@@ -95,6 +95,9 @@ pub struct Memo {
     changed: Option<std::collections::HashSet<RepoPath>>,
     pub(crate) terraform_files: Recent<(Side, RepoPath), terraform::Parsed>,
     pub(crate) terraform_dirs: Recent<(Side, String), Arc<terraform::DirIndex>>,
+    /// Head directories' `count`/`for_each` that read a variable, built only when a value of
+    /// the directory's variables changed.
+    pub(crate) terraform_gates: Recent<String, Arc<terraform::switches::Gates>>,
     pub(crate) kubernetes_docs: Recent<(Side, RepoPath), kubernetes::Parsed>,
     pub(crate) kubernetes_dirs: Recent<String, Arc<kubernetes::SiblingIndex>>,
     /// Every manifest of the change, indexed once when a removal needs it.
@@ -110,6 +113,7 @@ impl Default for Memo {
             // those directories. An evicted entry is only read again, never wrong.
             terraform_files: Recent::new(256),
             terraform_dirs: Recent::new(8),
+            terraform_gates: Recent::new(8),
             kubernetes_docs: Recent::new(256),
             kubernetes_dirs: Recent::new(8),
             kubernetes_change: OnceLock::new(),

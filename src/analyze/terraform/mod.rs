@@ -6,7 +6,8 @@
 //! shortened, attributes whose change forces a replacement, replacement triggers, resources
 //! and providers re-homed to another account or region, and the state backend re-pointed.
 //! Module calls are judged by the values they hand in and the module they name; `.tfvars`
-//! files and variable defaults by the protections, `create` switches and retentions they set.
+//! files and variable defaults by the protections, `create` switches and retentions they set,
+//! and by the `count`/`for_each` of their directory that they switch off or lower.
 //!
 //! Terraform reads a whole directory as one module, so a block that disappears from one file
 //! is looked up in its siblings at head (through the snapshot) before it is called removed;
@@ -17,7 +18,8 @@
 //! [`replacement`] knows the replacement-forcing attributes and triggers; `rehome` compares
 //! provider and backend placement; `json` reads the JSON syntax; `modules` judges module
 //! calls; `retention` knows how long providers keep data before they delete it; [`vars`]
-//! reads `.tfvars` files and variable defaults; [`terragrunt`] reads Terragrunt units, which
+//! reads `.tfvars` files and variable defaults; [`switches`] follows a changed value to the
+//! `count`/`for_each` that read it; [`terragrunt`] reads Terragrunt units, which
 //! declare no resources but guard, feed and locate the module's.
 
 mod closest;
@@ -29,6 +31,7 @@ mod rehome;
 pub mod replacement;
 mod retention;
 pub mod stateful;
+pub(crate) mod switches;
 pub mod terragrunt;
 pub mod vars;
 
@@ -124,7 +127,9 @@ pub const COUNT_EMPTIED: Rule = Rule {
     tags: DESTRUCTIVE,
     summary: "`count` or `for_each` shrank, so the dropped instances are destroyed.",
     why: "Each index of `count` and each key of `for_each` is its own object. Setting `count = 0`, \
-          emptying `for_each`, lowering `count` or dropping keys destroys those instances.",
+          emptying `for_each`, lowering `count` or dropping keys destroys those instances. A `.tfvars` \
+          value or a variable's default that lowers a `count` or drops `for_each` keys of its own \
+          directory (`count = var.web_count`, 3 to 1) is reported at the changed value.",
     example: "before: for_each = toset([\"eu\", \"us\"])\nafter:  for_each = toset([\"eu\"])   # destroys [\"us\"]",
     safer: "If the instances should survive under other keys, add `moved` blocks; otherwise confirm each destroyed instance.",
 };
@@ -198,7 +203,7 @@ pub const CREATE_SWITCH_OFF: Rule = Rule {
     id: crate::finding::RuleId("terraform/create-switch-off"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A module's `create`, `create_*` or `enabled` switch was turned off, so what it created is destroyed.",
+    summary: "A switch was turned off (a module's `create`, `create_*` or `enabled`, or a variable that sets `count`/`for_each`), so what it created is destroyed.",
     why: "Modules such as terraform-aws-modules make what they create conditional on a switch \
           (`count = var.create ? 1 : 0`): `create = false` destroys everything the module manages, \
           `create_db_instance`, `create_vpc`, `create_bucket` or `create_cluster = false` the object it \
@@ -207,7 +212,13 @@ pub const CREATE_SWITCH_OFF: Rule = Rule {
           variable defaults (`enabled` only as a module call's own argument, where the convention \
           applies). Critical for `create` and `enabled`, high for `create_*`; when the switch is added \
           as false over a default twokey cannot see, medium, or high for `enabled`, which the \
-          convention defaults to true.",
+          convention defaults to true. A variable of any name is also followed to the resources and \
+          module calls of its own directory: when a `.tfvars` value or a variable's default changes, \
+          each `count` or `for_each` there that reads it (`count = var.enable_db ? 1 : 0`, \
+          `count = var.web_count`, `for_each = var.on ? toset([…]) : toset([])`) is evaluated with the \
+          old and the new value, and one that drops to no instances is reported at the changed value, \
+          naming each address, critical for module calls and types that hold data. A `create` \
+          switch followed this way is reported once, with its addresses.",
     example: "before: module \"db\" { source = \"terraform-aws-modules/rds/aws\" }\n\
               after:  module \"db\" { source = \"terraform-aws-modules/rds/aws\"  create_db_instance = false }",
     safer: "To stop managing the objects without destroying them, use `removed { from = <address>  lifecycle { destroy = false } }`; \
@@ -477,6 +488,13 @@ impl Dir {
     }
     fn moved(&self) -> impl Iterator<Item = &Moved> {
         self.index.files.iter().flat_map(|(_, f)| f.moved.iter())
+    }
+    fn variable(&self, name: &str) -> Option<&model::Variable> {
+        self.index
+            .files
+            .iter()
+            .flat_map(|(_, f)| f.variables.iter())
+            .find(|v| v.name == name)
     }
 }
 

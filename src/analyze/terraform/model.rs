@@ -458,10 +458,43 @@ pub fn lit(expr: &Expression) -> Lit {
     }
 }
 
+/// How tightly an expression binds as an operand (HCL's operator precedence; higher binds
+/// tighter). Parentheses around an operand are written back only when its precedence is
+/// below what its place needs, so canonical text reads back as the same expression.
+fn precedence(expr: &Expression) -> u8 {
+    use hcl_edit::expr::BinaryOperator as Op;
+    match expr {
+        Expression::Parenthesis(p) => precedence(p.inner()),
+        Expression::Conditional(_) => 0,
+        Expression::BinaryOp(op) => match op.operator.value() {
+            Op::Or => 1,
+            Op::And => 2,
+            Op::Eq | Op::NotEq => 3,
+            Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => 4,
+            Op::Plus | Op::Minus => 5,
+            Op::Mul | Op::Div | Op::Mod => 6,
+        },
+        Expression::UnaryOp(_) => 7,
+        _ => 8,
+    }
+}
+
+/// [`canon`] for an operand that needs at least precedence `min` to stand unparenthesised.
+fn canon_operand(expr: &Expression, min: u8, out: &mut String) -> bool {
+    if precedence(expr) >= min {
+        return canon(expr, out);
+    }
+    out.push('(');
+    let known = canon(expr, out);
+    out.push(')');
+    known
+}
+
 /// Writes `expr` in one canonical form, so that comments, line breaks, spacing, trailing
 /// commas and redundant parentheses do not count as a change; returns whether the value is
-/// made of literals only. Templates and `for` expressions keep their text with whitespace
-/// runs collapsed: rare in the settings compared, and still layout-tolerant.
+/// made of literals only. Parentheses that change the meaning are kept. Templates and `for`
+/// expressions keep their text with whitespace runs collapsed: rare in the settings
+/// compared, and still layout-tolerant.
 fn canon(expr: &Expression, out: &mut String) -> bool {
     let list = |items: &mut dyn Iterator<Item = &Expression>, out: &mut String| {
         let mut known = true;
@@ -512,7 +545,7 @@ fn canon(expr: &Expression, out: &mut String) -> bool {
             false
         }
         Expression::Traversal(t) => {
-            canon(&t.expr, out);
+            canon_operand(&t.expr, 8, out);
             for op in &t.operators {
                 match op.value() {
                     TraversalOperator::GetAttr(ident) => {
@@ -546,24 +579,27 @@ fn canon(expr: &Expression, out: &mut String) -> bool {
             false
         }
         Expression::Conditional(c) => {
-            canon(&c.cond_expr, out);
+            canon_operand(&c.cond_expr, 1, out);
             out.push_str(" ? ");
-            canon(&c.true_expr, out);
+            canon_operand(&c.true_expr, 1, out);
             out.push_str(" : ");
             canon(&c.false_expr, out);
             false
         }
         Expression::UnaryOp(op) => {
             out.push_str(op.operator.value().as_str());
-            canon(&op.expr, out);
+            canon_operand(&op.expr, 7, out);
             false
         }
         Expression::BinaryOp(op) => {
-            canon(&op.lhs_expr, out);
+            // Left-associative: an operand of the same precedence needs parentheses only
+            // on the right.
+            let own = precedence(expr);
+            canon_operand(&op.lhs_expr, own, out);
             out.push(' ');
             out.push_str(op.operator.value().as_str());
             out.push(' ');
-            canon(&op.rhs_expr, out);
+            canon_operand(&op.rhs_expr, own + 1, out);
             false
         }
         other => {
@@ -741,6 +777,22 @@ mod tests {
         assert!(keys("{}").unwrap().is_empty());
         assert_eq!(keys("var.names"), None);
         assert_eq!(keys("[var.a]"), None);
+    }
+
+    #[test]
+    fn canonical_text_keeps_only_the_parentheses_that_matter() {
+        let text = |src: &str| lit(&hcl_edit::parser::parse_expr(src).unwrap()).render();
+        assert_eq!(text("(var.a ? 1 : 0) * 2"), "(var.a ? 1 : 0) * 2");
+        assert_eq!(text("!(var.a && var.b)"), "!(var.a && var.b)");
+        assert_eq!(text("var.a - (var.b - 1)"), "var.a - (var.b - 1)");
+        assert_eq!(text("(var.a - var.b) - 1"), "var.a - var.b - 1");
+        assert_eq!(text("((var.a)) ? (1) : (0)"), "var.a ? 1 : 0");
+        assert_eq!(
+            text("(var.a || var.b) && var.c"),
+            "(var.a || var.b) && var.c"
+        );
+        assert_eq!(text("var.a || var.b && var.c"), "var.a || var.b && var.c");
+        assert_eq!(text("(var.a ? x : y).id"), "(var.a ? x : y).id");
     }
 
     #[test]

@@ -1314,6 +1314,176 @@ fn cloud_sql_api_protection_and_azure_blob_versioning_are_guards() {
     );
 }
 
+// ---- variables that gate count and for_each --------------------------------------------------
+
+const GATED: &str = r#"
+resource "aws_db_instance" "main" {
+  count  = var.enable_db ? 1 : 0
+  engine = "postgres"
+}
+
+resource "aws_instance" "web" {
+  count = var.web_count
+}
+"#;
+
+fn variable(name: &str, default: &str) -> String {
+    format!("variable \"{name}\" {{\n  type    = any\n  default = {default}\n}}\n")
+}
+
+/// `infra/variables.tf` from `before` to `after`, with `main` beside it on both sides.
+fn run_variables(main: &str, before: &str, after: &str) -> Vec<Finding> {
+    let dir = Fake::default()
+        .with(Side::Base, "infra/main.tf", main)
+        .with(Side::Head, "infra/main.tf", main);
+    run_in(dir, "infra/variables.tf", Some(before), Some(after))
+}
+
+#[test]
+fn a_default_that_gates_count_in_a_sibling_file_turned_off_destroys_the_resource() {
+    let f = run_variables(
+        GATED,
+        &variable("enable_db", "true"),
+        &variable("enable_db", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].subject.as_deref(), Some("var.enable_db"));
+    assert!(
+        f[0].message.starts_with(
+            "The default of `enable_db` in `variable \"enable_db\"` changed from true to false: \
+             `count` of `aws_db_instance.main` goes from 1 to 0"
+        ),
+        "{}",
+        f[0].message
+    );
+    // Turned on, or a description edit: quiet.
+    let on = run_variables(
+        GATED,
+        &variable("enable_db", "false"),
+        &variable("enable_db", "true"),
+    );
+    assert!(on.is_empty());
+    let edit = format!("# the database\n{}", variable("enable_db", "true"));
+    assert!(run_variables(GATED, &variable("enable_db", "true"), &edit).is_empty());
+}
+
+#[test]
+fn a_default_that_lowers_count_thins_out_the_instances_and_at_zero_switches_them_off() {
+    let f = run_variables(
+        GATED,
+        &variable("web_count", "3"),
+        &variable("web_count", "2"),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("`aws_instance.web[2]`"),
+        "{}",
+        f[0].message
+    );
+    let f = run_variables(
+        GATED,
+        &variable("web_count", "3"),
+        &variable("web_count", "0"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message
+            .contains("destroys every instance of `aws_instance.web`"),
+        "{}",
+        f[0].message
+    );
+    assert!(run_variables(
+        GATED,
+        &variable("web_count", "0"),
+        &variable("web_count", "2")
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_default_an_auto_loaded_tfvars_file_overrides_is_quiet() {
+    let dir = Fake::default()
+        .with(Side::Base, "infra/main.tf", GATED)
+        .with(Side::Head, "infra/main.tf", GATED)
+        .with(Side::Head, "infra/terraform.tfvars", "enable_db = true\n");
+    let f = run_in(
+        dir,
+        "infra/variables.tf",
+        Some(&variable("enable_db", "true")),
+        Some(&variable("enable_db", "false")),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_default_gating_a_resource_the_same_change_adds_is_quiet() {
+    let before = variable("enable_db", "true");
+    let after = format!("{}{GATED}", variable("enable_db", "false"));
+    assert!(run(&before, &after).is_empty());
+    // The same resource already there: destroyed.
+    let before = format!("{before}{GATED}");
+    assert_eq!(ids(&run(&before, &after)), ["terraform/create-switch-off"]);
+}
+
+#[test]
+fn a_create_default_followed_to_its_count_is_one_finding_with_the_addresses() {
+    let main = GATED.replace("var.enable_db", "var.create");
+    let f = run_variables(
+        &main,
+        &variable("create", "true"),
+        &variable("create", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`aws_db_instance.main`"),
+        "{}",
+        f[0].message
+    );
+    // Reaching nothing here, it is judged by its name.
+    let f = run_variables(
+        "",
+        &variable("create", "true"),
+        &variable("create", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn a_default_gating_a_json_resource_is_followed_too() {
+    let json =
+        r#"{"resource": {"aws_db_instance": {"main": {"count": "${var.enable_db ? 1 : 0}"}}}}"#;
+    let dir = Fake::default()
+        .with(Side::Base, "infra/main.tf.json", json)
+        .with(Side::Head, "infra/main.tf.json", json);
+    let f = run_in(
+        dir,
+        "infra/variables.tf",
+        Some(&variable("enable_db", "true")),
+        Some(&variable("enable_db", "false")),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+}
+
+#[test]
+fn a_default_for_a_key_of_an_object_variable_is_followed_by_its_path() {
+    let main = "resource \"aws_s3_bucket\" \"b\" {\n  count = var.settings.bucket ? 1 : 0\n}\n";
+    let f = run_variables(
+        main,
+        &variable("settings", "{ bucket = true }"),
+        &variable("settings", "{ bucket = false }"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`settings.bucket`"),
+        "{}",
+        f[0].message
+    );
+}
+
 // ---- retention-shortened --------------------------------------------------------------------
 
 fn log_group(attrs: &str) -> String {

@@ -8,15 +8,23 @@
 //! value added or removed hands the decision to a default twokey cannot see (the variable's,
 //! or the module's behind it), so it is not judged.
 //!
-//! Not followed, on purpose: which resource a variable reaches (`var.x` through locals,
-//! conditionals or modules), which `.tfvars` file a run uses (`-var-file` is the pipeline's
-//! choice), and whether a `.tfvars` value or `-var` overrides a changed default. Values that
-//! are not literals are never evaluated: a computed base value turned literally weak counts,
-//! as for resource settings; anything computed on the head is unknown and quiet.
+//! A changed value of any name is also followed to the `count`/`for_each` of its own
+//! directory that read it ([`switches`]): switched off is `create-switch-off` (replacing the
+//! name-based finding of a `create` switch, with the addresses), thinned out `count-emptied`.
+//! A value added to or removed from a file (or a whole `terraform.tfvars`/`*.auto.tfvars`
+//! added or deleted) is compared there with the variable's default; a changed default
+//! is not, when an auto-loaded `.tfvars` file of the directory sets the variable anyway.
+//!
+//! Not followed, on purpose: a variable that reaches a resource through locals or modules,
+//! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and, for the
+//! name-based judgement, whether a `.tfvars` value or `-var` overrides a changed default.
+//! Values that are not literals are never evaluated: a computed base value turned literally
+//! weak counts, as for resource settings; anything computed on the head is unknown and quiet.
 
 use super::guards::{self, InputChange, InputRole};
 use super::model::{self, Setting, TfFile, Variable};
 use super::retention;
+use super::switches::{self, Changed};
 use super::{json, FileView, CREATE_SWITCH_OFF, PROTECTION_WEAKENED, UNPARSEABLE};
 use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -28,7 +36,7 @@ use std::collections::BTreeMap;
 type Values = BTreeMap<String, Setting>;
 
 /// Reads a `.tfvars` file (HCL attributes) or a `.tfvars.json` file.
-fn parse(path: &RepoPath, text: &str) -> Result<Values, model::ParseError> {
+pub(super) fn parse(path: &RepoPath, text: &str) -> Result<Values, model::ParseError> {
     if path.file_name().to_ascii_lowercase().ends_with(".json") {
         return json::parse_values(text);
     }
@@ -77,9 +85,18 @@ fn variable_of(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
-/// Analyzes one changed `.tfvars` / `.tfvars.json` file. A new file is quiet (there is
-/// nothing to compare with); a deleted one leaves its values to the defaults, which twokey
-/// does not judge.
+/// Whether Terraform reads the file in every run of its directory, without `-var-file`.
+fn auto_loaded(path: &RepoPath) -> bool {
+    let name = path.file_name().to_ascii_lowercase();
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+}
+
+/// Analyzes one changed `.tfvars` / `.tfvars.json` file. A new file is compared with nothing
+/// and a deleted one leaves its values to the defaults: only what the defaults switch off
+/// through `count`/`for_each` is judged there, for a file every run reads.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let read = |side: Side, text: &str| {
         parse(view.path_on(side), text).map_err(|e| Unparseable {
@@ -92,16 +109,113 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         Ok(sides) => sides,
         Err(unreadable) => return unreadable,
     };
-    let (Some(base), Some(head)) = (base, head) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for (path, after) in &head {
-        let before = base.get(path);
-        out.extend(weakened_value(view, path, before, after));
-        out.extend(lowered_value(view, path, before, after));
+    match (base, head) {
+        (Some(base), Some(head)) => {
+            for (path, after) in &head {
+                let before = base.get(path);
+                let switched = switched_value(view, path, before, Some(after));
+                if !replaces_name(&switched, path) {
+                    out.extend(weakened_value(view, path, before, after));
+                }
+                out.extend(switched);
+                out.extend(lowered_value(view, path, before, after));
+            }
+            for (path, before) in base.iter().filter(|(p, _)| !head.contains_key(*p)) {
+                out.extend(switched_value(view, path, Some(before), None));
+            }
+        }
+        (None, Some(head)) if auto_loaded(view.path_on(Side::Head)) => {
+            for (path, after) in &head {
+                out.extend(switched_value(view, path, None, Some(after)));
+            }
+        }
+        (Some(base), None) if auto_loaded(view.path_on(Side::Base)) => {
+            for (path, before) in &base {
+                out.extend(switched_value(view, path, Some(before), None));
+            }
+        }
+        _ => {}
     }
     out
+}
+
+/// Whether a usage-based finding says what the name-based one for a `create` switch would,
+/// with the addresses: then it stands alone.
+fn replaces_name(switched: &[Finding], path: &str) -> bool {
+    matches!(InputRole::of(path), Some(InputRole::CreateSwitch))
+        && switched.iter().any(|f| f.rule == CREATE_SWITCH_OFF.id)
+}
+
+/// A `.tfvars` value set, changed or removed, followed to the `count`/`for_each` it drives.
+/// A value on one side only is compared with the variable's default on the other (a key
+/// inside an object value has none of its own: quiet).
+fn switched_value(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: Option<&Setting>,
+) -> Vec<Finding> {
+    if let (Some(b), Some(a)) = (before, after) {
+        if b.value.same(&a.value) || !b.value.is_known() || !a.value.is_known() {
+            return Vec::new();
+        }
+    }
+    let dir = view.path_on(Side::Head).dir();
+    let default = |side: Side| {
+        (!path.contains('.'))
+            .then(|| switches::default_of(view, dir, path, side))
+            .flatten()
+    };
+    let (old, new, side, line, what) = match (before, after) {
+        (Some(b), Some(a)) => (
+            b.value.clone(),
+            a.value.clone(),
+            Side::Head,
+            a.line,
+            format!(
+                "`{path}` in {} changed from {} to {}",
+                view.path_on(Side::Head),
+                b.value.render(),
+                a.value.render()
+            ),
+        ),
+        (None, Some(a)) => {
+            let Some(d) = default(Side::Base) else {
+                return Vec::new();
+            };
+            let what = format!(
+                "`{path}` was set to {} in {}, over its default {}",
+                a.value.render(),
+                view.path_on(Side::Head),
+                d.render()
+            );
+            (d, a.value.clone(), Side::Head, a.line, what)
+        }
+        (Some(b), None) => {
+            let Some(d) = default(Side::Head) else {
+                return Vec::new();
+            };
+            let what = format!(
+                "`{path} = {}` was removed from {}, so its default {} applies",
+                b.value.render(),
+                view.path_on(Side::Base),
+                d.render()
+            );
+            (b.value.clone(), d, Side::Base, b.line, what)
+        }
+        (None, None) => return Vec::new(),
+    };
+    let changed = Changed {
+        path,
+        before: &old,
+        after: &new,
+        side,
+        line,
+        what,
+        scope: "in every run that uses this file",
+    };
+    switches::findings(view, dir, &changed)
 }
 
 /// A `.tfvars` value that weakens a protection or turns off a `create` switch.
@@ -168,10 +282,63 @@ pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Fin
             let Some(before) = old.defaults.get(path) else {
                 continue;
             };
-            out.extend(weakened_default(view, var, path, before, after));
+            let switched = switched_default(view, var, path, before, after);
+            if !replaces_name(&switched, path) {
+                out.extend(weakened_default(view, var, path, before, after));
+            }
+            out.extend(switched);
             out.extend(lowered_default(view, var, path, before, after));
         }
     }
+}
+
+/// A changed default followed to the `count`/`for_each` of its directory that it drives,
+/// unless an auto-loaded `.tfvars` file there sets the variable in every run anyway.
+fn switched_default(
+    view: &FileView,
+    var: &Variable,
+    path: &str,
+    before: &Setting,
+    after: &Setting,
+) -> Vec<Finding> {
+    if before.value.same(&after.value) || !before.value.is_known() || !after.value.is_known() {
+        return Vec::new();
+    }
+    let dir = view.path_on(Side::Head).dir();
+    let changed = Changed {
+        path,
+        before: &before.value,
+        after: &after.value,
+        side: Side::Head,
+        line: after.line,
+        what: format!(
+            "The default of `{path}` in `variable \"{}\"` changed from {} to {}",
+            var.name,
+            before.value.render(),
+            after.value.render()
+        ),
+        scope: "wherever no `.tfvars` file, `-var` or module call sets it",
+    };
+    let found = switches::findings(view, dir, &changed);
+    if !found.is_empty() && set_by_auto_tfvars(view, dir, &var.name) {
+        return Vec::new();
+    }
+    found
+}
+
+/// Whether an auto-loaded `.tfvars` file of `dir` sets the variable `name` at head.
+fn set_by_auto_tfvars(view: &FileView, dir: &str, name: &str) -> bool {
+    view.snapshot
+        .list_dir(Side::Head, dir)
+        .iter()
+        .filter(|p| auto_loaded(p))
+        .any(|p| {
+            let content = view.snapshot.read(Side::Head, p);
+            content
+                .text()
+                .and_then(|t| parse(p, t).ok())
+                .is_some_and(|values| values.contains_key(name))
+        })
 }
 
 fn weakened_default(
@@ -344,6 +511,315 @@ mod tests {
         // Inside an object value a key is not followed: the module may use it for anything.
         let nested = |n: u32| format!("logs = {{ retention_in_days = {n} }}\n");
         assert!(run("prod.tfvars", &nested(90), &nested(7)).is_empty());
+    }
+
+    /// A root module whose resources and module call are gated on variables of any name.
+    const ROOT: &str = r#"variable "enable_db" {
+  type    = bool
+  default = true
+}
+
+resource "aws_db_instance" "main" {
+  count  = var.enable_db ? 1 : 0
+  engine = "postgres"
+}
+
+module "cache" {
+  source = "./cache"
+  count  = var.deploy_cache ? 1 : 0
+}
+
+resource "aws_instance" "web" {
+  count = var.web_count
+}
+
+resource "aws_s3_bucket" "b" {
+  for_each = var.buckets_enabled ? toset(["a", "b"]) : toset([])
+  bucket   = each.key
+}
+
+resource "aws_sqs_queue" "q" {
+  count = !var.queue_disabled ? 1 : 0
+}
+
+resource "aws_sns_topic" "t" {
+  count = var.topic_on == false ? 0 : 1
+}
+"#;
+
+    const LIVE: &str = "# live\nenable_db       = true\ndeploy_cache    = true\nweb_count       = 3\nbuckets_enabled = true\nqueue_disabled  = false\ntopic_on        = true\nregion          = \"eu-west-1\"\n";
+
+    /// `live/terraform.tfvars` from `base` to `head`, beside `main` (the same on both sides).
+    fn in_root(main: &str, base: &str, head: &str) -> Vec<Finding> {
+        Case::modified("live/terraform.tfvars", base, head)
+            .with_file(Side::Base, "live/main.tf", main)
+            .with_file(Side::Head, "live/main.tf", main)
+            .run(analyze)
+    }
+
+    fn flip(from: &str, to: &str) -> Vec<Finding> {
+        in_root(ROOT, LIVE, &LIVE.replace(from, to))
+    }
+
+    #[test]
+    fn a_tfvars_value_gating_count_turned_off_destroys_the_resource_at_its_line() {
+        let f = flip("enable_db       = true", "enable_db       = false");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(f[0].location.line, Some(2));
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].subject.as_deref(), Some("var.enable_db"));
+        assert!(
+            f[0].message.contains(
+                "`enable_db` in live/terraform.tfvars changed from true to false: `count` of \
+                 `aws_db_instance.main` goes from 1 to 0, so the next apply destroys \
+                 `aws_db_instance.main` and the data it holds"
+            ),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0]
+            .safer
+            .as_deref()
+            .is_some_and(|s| s.contains("Keep `enable_db` at true")));
+    }
+
+    #[test]
+    fn a_tfvars_value_gating_a_module_call_is_critical() {
+        let f = flip("deploy_cache    = true", "deploy_cache    = false");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message
+                .contains("`module.cache` and every resource inside it"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn negated_and_compared_switches_are_evaluated() {
+        let f = flip("queue_disabled  = false", "queue_disabled  = true");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("`aws_sqs_queue.q`"),
+            "{}",
+            f[0].message
+        );
+        let f = flip("topic_on        = true", "topic_on        = false");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("`aws_sns_topic.t`"),
+            "{}",
+            f[0].message
+        );
+        // Strings convert where a bool is expected.
+        let f = flip("queue_disabled  = false", "queue_disabled  = \"true\"");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    }
+
+    #[test]
+    fn a_count_read_straight_from_a_value_is_switched_off_at_zero_and_thinned_above() {
+        let f = flip("web_count       = 3", "web_count       = 0");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].message.contains("goes from 3 to 0"),
+            "{}",
+            f[0].message
+        );
+        let f = flip("web_count       = 3", "web_count       = 1");
+        assert_eq!(ids(&f), ["terraform/count-emptied"]);
+        assert!(
+            f[0].message.contains(
+                "so the next apply destroys `aws_instance.web[1]`, `aws_instance.web[2]`"
+            ),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_for_each_switched_to_an_empty_literal_destroys_every_instance() {
+        let f = flip("buckets_enabled = true", "buckets_enabled = false");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message.contains(
+                "`for_each` of `aws_s3_bucket.b` goes from [\"a\", \"b\"] to an empty collection"
+            ),
+            "{}",
+            f[0].message
+        );
+        for empty in ["[]", "{}", "tomap({})"] {
+            let main = ROOT.replace("toset([])", empty);
+            let f = in_root(
+                &main,
+                LIVE,
+                &LIVE.replace("buckets_enabled = true", "buckets_enabled = false"),
+            );
+            assert_eq!(ids(&f), ["terraform/create-switch-off"], "{empty}");
+        }
+        // A computed branch switched off counts: whatever it held is destroyed.
+        let main = ROOT.replace("toset([\"a\", \"b\"])", "var.names");
+        let f = in_root(
+            &main,
+            LIVE,
+            &LIVE.replace("buckets_enabled = true", "buckets_enabled = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("from `var.names`"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_for_each_read_straight_from_a_value_loses_the_dropped_keys() {
+        let main = "resource \"aws_s3_bucket\" \"b\" {\n  for_each = var.buckets\n}\n";
+        let vals = |v: &str| format!("buckets = {v}\n");
+        let f = in_root(main, &vals("[\"a\", \"b\"]"), &vals("[\"a\"]"));
+        assert_eq!(ids(&f), ["terraform/count-emptied"]);
+        assert!(
+            f[0].message.contains("`aws_s3_bucket.b[\"b\"]`"),
+            "{}",
+            f[0].message
+        );
+        let f = in_root(main, &vals("{ a = 1 }"), &vals("{}"));
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(in_root(main, &vals("[\"a\"]"), &vals("[\"a\", \"b\"]")).is_empty());
+    }
+
+    #[test]
+    fn a_switch_turned_on_unused_or_only_reworded_is_quiet() {
+        let off = LIVE
+            .replace("enable_db       = true", "enable_db       = false")
+            .replace("web_count       = 3", "web_count       = 0");
+        assert!(in_root(ROOT, &off, LIVE).is_empty());
+        assert!(flip("web_count       = 3", "web_count       = 5").is_empty());
+        assert!(flip("region          = \"eu-west-1\"", "region = \"us-east-1\"").is_empty());
+        assert!(in_root(
+            ROOT,
+            LIVE,
+            &format!("# reviewed\n{LIVE}").replace("  = true", " = true")
+        )
+        .is_empty());
+        // Used nowhere in the directory: a sibling directory's `count` does not count.
+        let f = Case::modified(
+            "live/terraform.tfvars",
+            LIVE,
+            &LIVE.replace("enable_db       = true", "enable_db = false"),
+        )
+        .with_file(Side::Head, "other/main.tf", ROOT)
+        .with_file(Side::Base, "other/main.tf", ROOT)
+        .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_computed_value_or_a_count_twokey_cannot_decide_is_quiet() {
+        assert!(flip("enable_db       = true", "enable_db = local.db").is_empty());
+        let main = ROOT.replace(
+            "var.enable_db ? 1 : 0",
+            "var.enable_db && local.db ? 1 : local.n",
+        );
+        assert!(in_root(
+            &main,
+            LIVE,
+            &LIVE.replace("enable_db       = true", "enable_db = false")
+        )
+        .is_empty());
+        let main = ROOT.replace("var.enable_db ? 1 : 0", "local.db_on ? 1 : 0");
+        assert!(in_root(
+            &main,
+            LIVE,
+            &LIVE.replace("enable_db       = true", "enable_db = false")
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn an_item_added_by_the_same_change_has_nothing_to_destroy() {
+        let base = ROOT.replace(
+            "resource \"aws_db_instance\"",
+            "resource \"aws_rds_cluster\"",
+        );
+        let head = LIVE.replace("enable_db       = true", "enable_db       = false");
+        let f = Case::modified("live/terraform.tfvars", LIVE, &head)
+            .with_file(Side::Base, "live/main.tf", &base)
+            .with_file(Side::Head, "live/main.tf", ROOT)
+            .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_value_on_one_side_only_is_compared_with_the_default() {
+        // Removed: the default (true) applies, as before.
+        let without = LIVE.replace("enable_db       = true\n", "");
+        assert!(in_root(ROOT, LIVE, &without).is_empty());
+        // Removed where the default is false: switched off, pointing at the base line.
+        let off_by_default = ROOT.replace("default = true", "default = false");
+        let f = in_root(&off_by_default, LIVE, &without);
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(2))
+        );
+        assert!(
+            f[0].message
+                .contains("was removed from live/terraform.tfvars, so its default false applies"),
+            "{}",
+            f[0].message
+        );
+        // Added as false over a true default.
+        let f = in_root(ROOT, &without, &format!("{without}enable_db = false\n"));
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        // No default to compare with: quiet.
+        assert!(in_root(ROOT, LIVE, &LIVE.replace("web_count       = 3\n", "")).is_empty());
+    }
+
+    #[test]
+    fn an_auto_loaded_file_added_or_deleted_hands_values_over_from_or_to_the_defaults() {
+        let off = "enable_db = false\n";
+        let added = |path: &str| {
+            Case::added(path, off)
+                .with_file(Side::Base, "live/main.tf", ROOT)
+                .with_file(Side::Head, "live/main.tf", ROOT)
+                .run(analyze)
+        };
+        assert_eq!(
+            ids(&added("live/off.auto.tfvars")),
+            ["terraform/create-switch-off"]
+        );
+        // A file only `-var-file` reads is a new environment's choice: quiet, as before.
+        assert!(added("live/prod.tfvars").is_empty());
+        let main = ROOT.replace("default = true", "default = false");
+        let f = Case::deleted("live/terraform.tfvars", "enable_db = true\n")
+            .with_file(Side::Base, "live/main.tf", &main)
+            .with_file(Side::Head, "live/main.tf", &main)
+            .run(analyze);
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    }
+
+    #[test]
+    fn a_create_switch_followed_to_its_count_is_reported_once_with_the_addresses() {
+        let main = ROOT.replace("var.enable_db", "var.create_db");
+        let base = "create_db = true\n";
+        let f = in_root(&main, base, "create_db = false\n");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("`aws_db_instance.main`"),
+            "{}",
+            f[0].message
+        );
+        // Used nowhere here (a module's own switch, say): judged by its name alone.
+        let f = in_root("", base, "create_db = false\n");
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("(`count = var.create_db ? 1 : 0`)"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

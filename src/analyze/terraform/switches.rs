@@ -1,0 +1,832 @@
+//! switches: variables of any name that decide, through `count` or `for_each`, how many
+//! instances of their own directory's resources and module calls exist
+//! (`count = var.enable_db ? 1 : 0`, `count = var.web_count`,
+//! `for_each = var.on ? toset([…]) : toset([])`). When a value changes (a `.tfvars` value, a
+//! variable's `default`), every `count`/`for_each` of the head directory that reads the
+//! variable is evaluated with the old and the new value: none left is `create-switch-off`,
+//! fewer `count-emptied`, both at the changed value.
+//!
+//! Evaluated: conditionals, `!`, `&&`, `||`, comparisons and arithmetic over the variable and
+//! literals, and literal collections (`toset([])`, `tomap({})` included). Anything else (a
+//! local, another variable, a function call) is unknown, and a condition that depends on it
+//! is undecided and quiet; a chosen branch that is computed counts as "some instances".
+//! Not followed: a variable that reaches `count` through a `local` or a module argument.
+//!
+//! Nothing here runs unless a value changed; each directory is read once per run.
+
+use super::model::{self, Item, ItemKind, Lit, TfFile, Variable};
+use super::{
+    data_note, data_note_plural, is_config_path, item_severity, limit_list, parse_file, Dir,
+    FileView, COUNT_EMPTIED, CREATE_SWITCH_OFF,
+};
+use crate::change::{RepoPath, Side};
+use crate::finding::{Finding, Severity};
+use hcl_edit::expr::{BinaryOperator as Op, Expression, TraversalOperator, UnaryOperator};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The meta-argument that sets an item's instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arg {
+    Count,
+    ForEach,
+}
+
+impl Arg {
+    fn key(self) -> &'static str {
+        match self {
+            Arg::Count => "count",
+            Arg::ForEach => "for_each",
+        }
+    }
+}
+
+/// A resource or module call whose `count` or `for_each` reads a variable.
+struct Gate {
+    item: Item,
+    file: RepoPath,
+    arg: Arg,
+    /// The expression's canonical text.
+    text: String,
+}
+
+/// A head directory's gates by the variables they read, with those variables' blocks.
+pub struct Gates {
+    gates: Vec<Gate>,
+    by_var: HashMap<String, Vec<usize>>,
+    variables: HashMap<String, (RepoPath, Variable)>,
+}
+
+impl Gates {
+    /// Reads every configuration file of `dir` at head, changed by this change or not: the
+    /// `count` that a `.tfvars` edit switches is usually in a file nobody touched.
+    fn read(view: &FileView, dir: &str) -> Gates {
+        let mut paths: Vec<RepoPath> = view
+            .snapshot
+            .list_dir(Side::Head, dir)
+            .into_iter()
+            .filter(is_config_path)
+            .collect();
+        paths.sort();
+        let files: Vec<(RepoPath, Arc<TfFile>)> = paths
+            .into_iter()
+            .filter_map(|p| head_file(view, &p).map(|f| (p, f)))
+            .collect();
+        let mut gates = Vec::new();
+        let mut by_var: HashMap<String, Vec<usize>> = HashMap::new();
+        for (path, file) in &files {
+            for item in file.destroyable() {
+                for arg in [Arg::Count, Arg::ForEach] {
+                    let Some(Lit::Expr(text)) = item.get(arg.key()).map(|s| &s.value) else {
+                        continue;
+                    };
+                    let names = variables_read(text);
+                    if names.is_empty() {
+                        continue;
+                    }
+                    for name in names {
+                        by_var.entry(name).or_default().push(gates.len());
+                    }
+                    gates.push(Gate {
+                        item: item.clone(),
+                        file: path.clone(),
+                        arg,
+                        text: text.clone(),
+                    });
+                }
+            }
+        }
+        let variables = files
+            .iter()
+            .flat_map(|(p, f)| f.variables.iter().map(move |v| (p, v)))
+            .filter(|(_, v)| by_var.contains_key(&v.name))
+            .map(|(p, v)| (v.name.clone(), (p.clone(), v.clone())))
+            .collect();
+        Gates {
+            gates,
+            by_var,
+            variables,
+        }
+    }
+}
+
+fn gates(view: &FileView, dir: &str) -> Arc<Gates> {
+    view.memo
+        .terraform_gates
+        .get_or_load(&dir.to_owned(), || Arc::new(Gates::read(view, dir)))
+}
+
+/// A head file of the directory, parsed (from the memo when its own review parsed it). A
+/// file that can neither read nor declare a variable is not parsed; one that does not parse
+/// is left out, since its own review reports it.
+fn head_file(view: &FileView, path: &RepoPath) -> Option<Arc<TfFile>> {
+    let content = view.snapshot.read(Side::Head, path);
+    let text = content.text()?;
+    if !text.contains("var.") && !text.contains("variable") {
+        return None;
+    }
+    view.memo
+        .terraform_files
+        .get_or_load(&(Side::Head, path.clone()), || {
+            parse_file(path, text).map(Arc::new)
+        })
+        .ok()
+}
+
+/// The variables an expression's text names (`var.x` → `x`).
+fn variables_read(text: &str) -> BTreeSet<String> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices("var.")
+        .filter(|(i, _)| {
+            !text[..*i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| ident(c) || c == '.')
+        })
+        .filter_map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            let end = rest.find(|c: char| !ident(c)).unwrap_or(rest.len());
+            (end > 0).then(|| rest[..end].to_owned())
+        })
+        .collect()
+}
+
+/// The root variable of an input path (`settings.enabled` → `settings`).
+fn variable_of(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
+}
+
+/// The default a gated variable of `dir` has on `side`, at input path `path`. `None` when the
+/// variable gates nothing there, has no default, or is not declared on that side.
+pub fn default_of(view: &FileView, dir: &str, path: &str, side: Side) -> Option<Lit> {
+    let gates = gates(view, dir);
+    let name = variable_of(path);
+    let (file, head) = gates.variables.get(name)?;
+    // A file the change does not touch declares the same default on both sides.
+    if side == Side::Base && view.memo.worth_reading(file) {
+        let base = Dir::load(view, Side::Base, dir, None);
+        return base
+            .variable(name)
+            .and_then(|v| v.defaults.get(path))
+            .map(|s| s.value.clone());
+    }
+    head.defaults.get(path).map(|s| s.value.clone())
+}
+
+/// A value as far as the evaluation knows it.
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Null,
+    /// A literal collection, by the keys `for_each` makes of it.
+    Keys(BTreeSet<String>),
+    /// A value that is there but computed (a local, a call, another variable): its text.
+    Computed(String),
+    /// Undecided: it depends on something twokey does not know.
+    Unknown,
+}
+
+impl Val {
+    /// A variable's value from its literal; `None` for a computed one.
+    fn of(lit: &Lit) -> Option<Val> {
+        Some(match lit {
+            Lit::Bool(b) => Val::Bool(*b),
+            Lit::Num(n) => Val::Num(*n),
+            Lit::Str(s) => Val::Str(s.clone()),
+            Lit::Null => Val::Null,
+            Lit::Data(text) => hcl_edit::parser::parse_expr(text)
+                .ok()
+                .and_then(|e| model::literal_keys(&e))
+                .map_or_else(|| Val::Computed(text.clone()), Val::Keys),
+            Lit::Expr(_) => return None,
+        })
+    }
+    /// As a condition: HCL converts the strings "true" and "false".
+    fn truth(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            Val::Str(s) if s == "true" => Some(true),
+            Val::Str(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+    fn num(&self) -> Option<f64> {
+        match self {
+            Val::Num(n) => Some(*n),
+            Val::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    fn scalar(&self) -> Option<Lit> {
+        match self {
+            Val::Bool(b) => Some(Lit::Bool(*b)),
+            Val::Num(n) => Some(Lit::Num(*n)),
+            Val::Str(s) => Some(Lit::Str(s.clone())),
+            Val::Null => Some(Lit::Null),
+            _ => None,
+        }
+    }
+}
+
+/// A `count` or `for_each` expression back from its canonical text (the JSON syntax keeps
+/// it as one `"${…}"` string); `None` when it does not parse.
+fn expression(text: &str) -> Option<Expression> {
+    let inner = text
+        .strip_prefix("${")
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    hcl_edit::parser::parse_expr(inner).ok()
+}
+
+/// The value of `expr` when the input at `path` (`enable_db`, `settings.enabled`) is `value`.
+fn eval(expr: &Expression, path: &str, value: &Val) -> Val {
+    match expr {
+        Expression::Parenthesis(p) => eval(p.inner(), path, value),
+        Expression::Conditional(c) => match eval(&c.cond_expr, path, value).truth() {
+            Some(true) => eval(&c.true_expr, path, value),
+            Some(false) => eval(&c.false_expr, path, value),
+            None => Val::Unknown,
+        },
+        Expression::UnaryOp(op) => {
+            let v = eval(&op.expr, path, value);
+            let out = match op.operator.value() {
+                UnaryOperator::Not => v.truth().map(|b| Val::Bool(!b)),
+                UnaryOperator::Neg => v.num().map(|n| Val::Num(-n)),
+            };
+            out.unwrap_or(Val::Unknown)
+        }
+        Expression::BinaryOp(op) => binary(
+            *op.operator.value(),
+            &eval(&op.lhs_expr, path, value),
+            &eval(&op.rhs_expr, path, value),
+        ),
+        Expression::Traversal(_) if reads(expr, path) => value.clone(),
+        other => leaf(other),
+    }
+}
+
+/// Whether `expr` is `var.<path>` (`var.a.b`, `var.a["b"]` for path `a.b`).
+fn reads(expr: &Expression, path: &str) -> bool {
+    let Expression::Traversal(t) = expr else {
+        return false;
+    };
+    if !matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") {
+        return false;
+    }
+    let mut want = path.split('.');
+    for op in &t.operators {
+        let Some(segment) = want.next() else {
+            return false;
+        };
+        let same = match op.value() {
+            TraversalOperator::GetAttr(ident) => ident.as_str() == segment,
+            TraversalOperator::Index(e) => matches!(model::lit(e), Lit::Str(s) if s == segment),
+            _ => false,
+        };
+        if !same {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
+/// Three-valued: `false && unknown` is false whatever the unknown is.
+fn binary(op: Op, lhs: &Val, rhs: &Val) -> Val {
+    let (a, b) = (lhs.truth(), rhs.truth());
+    match op {
+        Op::And => match (a, b) {
+            (Some(false), _) | (_, Some(false)) => Val::Bool(false),
+            (Some(true), Some(true)) => Val::Bool(true),
+            _ => Val::Unknown,
+        },
+        Op::Or => match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Val::Bool(true),
+            (Some(false), Some(false)) => Val::Bool(false),
+            _ => Val::Unknown,
+        },
+        Op::Eq | Op::NotEq => match (lhs.scalar(), rhs.scalar()) {
+            (Some(x), Some(y)) => Val::Bool(x.same(&y) == (op == Op::Eq)),
+            _ => Val::Unknown,
+        },
+        _ => match (lhs.num(), rhs.num()) {
+            (Some(x), Some(y)) => arithmetic(op, x, y),
+            _ => Val::Unknown,
+        },
+    }
+}
+
+fn arithmetic(op: Op, x: f64, y: f64) -> Val {
+    match op {
+        Op::Less => Val::Bool(x < y),
+        Op::LessEq => Val::Bool(x <= y),
+        Op::Greater => Val::Bool(x > y),
+        Op::GreaterEq => Val::Bool(x >= y),
+        Op::Plus => Val::Num(x + y),
+        Op::Minus => Val::Num(x - y),
+        Op::Mul => Val::Num(x * y),
+        Op::Div if y != 0.0 => Val::Num(x / y),
+        Op::Mod if y != 0.0 => Val::Num(x % y),
+        _ => Val::Unknown,
+    }
+}
+
+fn leaf(expr: &Expression) -> Val {
+    if let Some(keys) = model::literal_keys(expr) {
+        return Val::Keys(keys);
+    }
+    match model::lit(expr) {
+        Lit::Bool(b) => Val::Bool(b),
+        Lit::Num(n) => Val::Num(n),
+        Lit::Str(s) => Val::Str(s),
+        Lit::Null => Val::Null,
+        Lit::Data(text) | Lit::Expr(text) => Val::Computed(text),
+    }
+}
+
+/// The instances an item loses when its `count`/`for_each` goes from one value to another.
+#[derive(Debug, PartialEq)]
+enum Loss {
+    /// None are left.
+    All { was: String, now: String },
+    /// Some are left; `lost` are the keys that go (`[2]`, `["eu"]`).
+    Some {
+        was: String,
+        now: String,
+        lost: Vec<String>,
+    },
+}
+
+fn loss(arg: Arg, old: &Val, new: &Val) -> Option<Loss> {
+    match arg {
+        Arg::Count => count_loss(old, new.num()?),
+        Arg::ForEach => each_loss(old, new),
+    }
+}
+
+fn count_loss(old: &Val, now: f64) -> Option<Loss> {
+    let rendered = Lit::Num(now).render();
+    let was = match old {
+        Val::Computed(text) => {
+            return (now <= 0.0).then(|| Loss::All {
+                was: format!("`{text}`"),
+                now: rendered,
+            })
+        }
+        other => other.num()?,
+    };
+    if !(was.is_finite() && now.is_finite() && was > 0.0 && now < was) {
+        return None;
+    }
+    let was_text = Lit::Num(was).render();
+    if now <= 0.0 {
+        return Some(Loss::All {
+            was: was_text,
+            now: rendered,
+        });
+    }
+    // Counts are small integers; the bound keeps a silly value cheap.
+    let lost = (now as u64..was.min(10_000.0) as u64)
+        .map(|i| format!("[{i}]"))
+        .collect();
+    Some(Loss::Some {
+        was: was_text,
+        now: rendered,
+        lost,
+    })
+}
+
+fn each_loss(old: &Val, new: &Val) -> Option<Loss> {
+    let Val::Keys(now) = new else {
+        return None;
+    };
+    let keys = |k: &BTreeSet<String>| {
+        let quoted: Vec<String> = k.iter().map(|k| format!("{k:?}")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    match old {
+        Val::Computed(text) if now.is_empty() => Some(Loss::All {
+            was: format!("`{text}`"),
+            now: "[]".to_owned(),
+        }),
+        Val::Keys(was) => {
+            let lost: Vec<String> = was.difference(now).map(|k| format!("[{k:?}]")).collect();
+            match (lost.is_empty(), now.is_empty()) {
+                (true, _) => None,
+                (false, true) => Some(Loss::All {
+                    was: keys(was),
+                    now: "[]".to_owned(),
+                }),
+                (false, false) => Some(Loss::Some {
+                    was: keys(was),
+                    now: keys(now),
+                    lost,
+                }),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A changed value, and how the finding names it.
+pub struct Changed<'a> {
+    /// The input path (`enable_db`, `settings.enabled`).
+    pub path: &'a str,
+    pub before: &'a Lit,
+    pub after: &'a Lit,
+    /// Where the changed value is (the base side when it was removed).
+    pub side: Side,
+    pub line: u32,
+    /// The sentence's opening: "`enable_db` in terraform.tfvars changed from true to false".
+    pub what: String,
+    /// Which runs it affects: "in every run that uses this file".
+    pub scope: &'a str,
+}
+
+/// What a changed value does to the resources and module calls of the head directory `dir`:
+/// switched off (`create-switch-off`) or left with fewer instances (`count-emptied`).
+/// Quiet unless both values are literals and differ.
+pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
+    if changed.before.same(changed.after) {
+        return Vec::new();
+    }
+    let (Some(old), Some(new)) = (Val::of(changed.before), Val::of(changed.after)) else {
+        return Vec::new();
+    };
+    let gates = gates(view, dir);
+    let Some(indices) = gates.by_var.get(variable_of(changed.path)) else {
+        return Vec::new();
+    };
+    let mut base: Option<Dir> = None;
+    let mut off = Vec::new();
+    let mut fewer = Vec::new();
+    for gate in indices.iter().filter_map(|&i| gates.gates.get(i)) {
+        let Some(expr) = expression(&gate.text) else {
+            continue;
+        };
+        let was = eval(&expr, changed.path, &old);
+        let now = eval(&expr, changed.path, &new);
+        let Some(loss) = loss(gate.arg, &was, &now) else {
+            continue;
+        };
+        // An item this change adds has nothing to destroy yet. A file the change does not
+        // touch holds the same items on both sides.
+        let existed = !view.memo.worth_reading(&gate.file)
+            || base
+                .get_or_insert_with(|| Dir::load(view, Side::Base, dir, None))
+                .has(&gate.item.address);
+        if !existed {
+            continue;
+        }
+        match loss {
+            Loss::All { .. } => off.push((gate, loss)),
+            Loss::Some { .. } => fewer.push((gate, loss)),
+        }
+    }
+    let mut out = Vec::new();
+    if !off.is_empty() {
+        out.push(switched_off(view, changed, &off));
+    }
+    if !fewer.is_empty() {
+        out.push(thinned(view, changed, &fewer));
+    }
+    out
+}
+
+fn effect(gate: &Gate, loss: &Loss) -> String {
+    let address = &gate.item.address;
+    match (gate.arg, loss) {
+        (Arg::Count, Loss::All { was, now } | Loss::Some { was, now, .. }) => {
+            format!("`count` of `{address}` goes from {was} to {now}")
+        }
+        (Arg::ForEach, Loss::All { was, .. }) => {
+            format!("`for_each` of `{address}` goes from {was} to an empty collection")
+        }
+        (Arg::ForEach, Loss::Some { lost, .. }) => {
+            format!("`for_each` of `{address}` loses {}", lost.join(", "))
+        }
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: Vec<String>) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// What else goes with the destroyed objects: what the heaviest of them holds.
+fn note(gates: &[(&Gate, Loss)], plural: bool) -> &'static str {
+    let heaviest = gates
+        .iter()
+        .map(|(g, _)| &g.item)
+        .max_by_key(|i| (i.kind == ItemKind::Module, item_severity(i)));
+    match heaviest {
+        Some(item) if plural => data_note_plural(item),
+        Some(item) => data_note(item),
+        None => "",
+    }
+}
+
+fn severity(gates: &[(&Gate, Loss)]) -> Severity {
+    gates
+        .iter()
+        .map(|(g, _)| item_severity(&g.item))
+        .max()
+        .unwrap_or(Severity::High)
+}
+
+fn effects(gates: &[(&Gate, Loss)]) -> String {
+    and_list(gates.iter().map(|(g, l)| effect(g, l)).collect())
+}
+
+fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Finding {
+    let single = |loss: &Loss| matches!(loss, Loss::All { was, .. } if was == "1");
+    let addresses: Vec<String> = off
+        .iter()
+        .map(|(g, loss)| match single(loss) {
+            true => format!("`{}`", g.item.address),
+            false => format!("every instance of `{}`", g.item.address),
+        })
+        .collect();
+    let plural = off.len() > 1 || !off.iter().all(|(_, loss)| single(loss));
+    let first = off
+        .first()
+        .map_or("<address>", |(g, _)| g.item.address.as_str());
+    let targets = and_list(addresses);
+    let managed = and_list(
+        off.iter()
+            .map(|(g, _)| format!("`{}`", g.item.address))
+            .collect(),
+    );
+    let name = variable_of(changed.path);
+    Finding::new(
+        &CREATE_SWITCH_OFF,
+        view.at(changed.side, changed.line, changed.line),
+        format!(
+            "{}: {}, so the next apply destroys {targets}{}, {}.",
+            changed.what,
+            effects(off),
+            note(off, plural),
+            changed.scope
+        ),
+    )
+    .with_severity(severity(off))
+    .with_subject(format!("var.{name}"))
+    .with_safer(format!(
+        "Keep `{}` at {}. To stop managing {managed} without destroying {}, delete the block and add \
+         `removed {{ from = {first}  lifecycle {{ destroy = false }} }}`; otherwise confirm the \
+         destroy with the plan, in its own reviewed change.",
+        changed.path,
+        changed.before.render(),
+        if off.len() > 1 { "them" } else { "it" },
+    ))
+}
+
+fn thinned(view: &FileView, changed: &Changed, fewer: &[(&Gate, Loss)]) -> Finding {
+    let instances: Vec<String> = fewer
+        .iter()
+        .flat_map(|(g, l)| match l {
+            Loss::Some { lost, .. } => lost
+                .iter()
+                .map(|k| format!("`{}{k}`", g.item.address))
+                .collect(),
+            Loss::All { .. } => Vec::new(),
+        })
+        .collect();
+    let name = variable_of(changed.path);
+    Finding::new(
+        &COUNT_EMPTIED,
+        view.at(changed.side, changed.line, changed.line),
+        format!(
+            "{}: {}, so the next apply destroys {}{}, {}.",
+            changed.what,
+            effects(fewer),
+            limit_list(instances),
+            note(fewer, true),
+            changed.scope
+        ),
+    )
+    .with_severity(severity(fewer))
+    .with_subject(format!("var.{name}"))
+    .with_safer(format!(
+        "Keep `{}` at {}, or confirm each destroyed instance with the plan; if instances should \
+         survive under other keys, add `moved` blocks for them.",
+        changed.path,
+        changed.before.render()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What canonical text gives with the input at `path` set to `value`; unknown when the
+    /// text does not parse.
+    fn evaluate(text: &str, path: &str, value: &Val) -> Val {
+        expression(text).map_or(Val::Unknown, |e| eval(&e, path, value))
+    }
+
+    fn eval_text(text: &str, path: &str, value: Val) -> Val {
+        evaluate(text, path, &value)
+    }
+
+    #[test]
+    fn conditionals_on_the_variable_are_decided() {
+        let on = || Val::Bool(true);
+        let off = || Val::Bool(false);
+        assert_eq!(
+            eval_text("var.enable_db ? 1 : 0", "enable_db", off()),
+            Val::Num(0.0)
+        );
+        assert_eq!(eval_text("!var.x ? 1 : 0", "x", on()), Val::Num(0.0));
+        assert_eq!(
+            eval_text("var.x == false ? 0 : 2", "x", on()),
+            Val::Num(2.0)
+        );
+        assert_eq!(eval_text("var.x != true ? 0 : 2", "x", on()), Val::Num(2.0));
+        assert_eq!(
+            eval_text("var.x ? toset([\"a\"]) : toset([])", "x", off()),
+            Val::Keys(BTreeSet::new())
+        );
+        assert_eq!(
+            eval_text("var.x ? var.names : {}", "x", on()),
+            Val::Computed("var.names".to_owned())
+        );
+        assert_eq!(eval_text("var.n", "n", Val::Num(3.0)), Val::Num(3.0));
+        assert_eq!(
+            eval_text("var.n > 0 ? 1 : 0", "n", Val::Str("0".into())),
+            Val::Num(0.0)
+        );
+        assert_eq!(eval_text("var.s.on ? 1 : 0", "s.on", off()), Val::Num(0.0));
+        // JSON syntax keeps the expression in a string.
+        assert_eq!(eval_text("${var.x ? 1 : 0}", "x", off()), Val::Num(0.0));
+    }
+
+    #[test]
+    fn what_the_variable_does_not_decide_is_unknown() {
+        let off = Val::Bool(false);
+        assert_eq!(
+            eval_text("var.other ? 1 : 0", "x", off.clone()),
+            Val::Unknown
+        );
+        assert_eq!(
+            eval_text("var.x || var.y ? 1 : 0", "x", off.clone()),
+            Val::Unknown
+        );
+        assert_eq!(
+            eval_text("var.x && var.y ? 1 : 0", "x", off.clone()),
+            Val::Num(0.0)
+        );
+        assert_eq!(
+            eval_text("local.on ? 1 : 0", "x", off.clone()),
+            Val::Unknown
+        );
+        assert_eq!(eval_text("var.xy ? 1 : 0", "x", off.clone()), Val::Unknown);
+        assert_eq!(eval_text("var.x ? 1 : ", "x", off), Val::Unknown);
+    }
+
+    #[test]
+    fn losses_compare_counts_and_keys() {
+        let keys = |k: &[&str]| Val::Keys(k.iter().map(|s| (*s).to_owned()).collect());
+        assert!(matches!(
+            loss(Arg::Count, &Val::Num(1.0), &Val::Num(0.0)),
+            Some(Loss::All { .. })
+        ));
+        assert_eq!(
+            loss(Arg::Count, &Val::Num(3.0), &Val::Num(1.0)),
+            Some(Loss::Some {
+                was: "3".into(),
+                now: "1".into(),
+                lost: vec!["[1]".into(), "[2]".into()]
+            })
+        );
+        assert_eq!(loss(Arg::Count, &Val::Num(0.0), &Val::Num(2.0)), None);
+        assert_eq!(loss(Arg::Count, &Val::Unknown, &Val::Num(0.0)), None);
+        assert!(matches!(
+            loss(Arg::Count, &Val::Computed("var.n".into()), &Val::Num(0.0)),
+            Some(Loss::All { .. })
+        ));
+        assert!(matches!(
+            loss(Arg::ForEach, &keys(&["a"]), &keys(&[])),
+            Some(Loss::All { .. })
+        ));
+        assert!(matches!(
+            loss(Arg::ForEach, &keys(&["a", "b"]), &keys(&["a"])),
+            Some(Loss::Some { .. })
+        ));
+        assert_eq!(loss(Arg::ForEach, &keys(&[]), &keys(&["a"])), None);
+        assert_eq!(loss(Arg::ForEach, &Val::Unknown, &keys(&[])), None);
+    }
+
+    #[test]
+    fn variables_are_read_by_whole_name() {
+        let names = |t: &str| variables_read(t).into_iter().collect::<Vec<_>>();
+        assert_eq!(names("var.a && var.b-c ? 1 : 0"), ["a", "b-c"]);
+        assert_eq!(names("myvar.a + local.var.b"), Vec::<String>::new());
+    }
+
+    /// A boolean expression over `var.x` and literals, with its value for a given `x`.
+    #[derive(Debug, Clone)]
+    enum B {
+        X,
+        Lit(bool),
+        Not(Box<B>),
+        And(Box<B>, Box<B>),
+        Or(Box<B>, Box<B>),
+        Eq(Box<B>, bool),
+    }
+
+    impl B {
+        fn value(&self, x: bool) -> bool {
+            match self {
+                B::X => x,
+                B::Lit(b) => *b,
+                B::Not(b) => !b.value(x),
+                B::And(a, b) => a.value(x) && b.value(x),
+                B::Or(a, b) => a.value(x) || b.value(x),
+                B::Eq(a, b) => a.value(x) == *b,
+            }
+        }
+        /// Fully parenthesised source; the model's canonical text keeps only what matters.
+        fn source(&self) -> String {
+            match self {
+                B::X => "var.x".to_owned(),
+                B::Lit(b) => b.to_string(),
+                B::Not(b) => format!("!({})", b.source()),
+                B::And(a, b) => format!("({}) && ({})", a.source(), b.source()),
+                B::Or(a, b) => format!("({}) || ({})", a.source(), b.source()),
+                B::Eq(a, b) => format!("({}) == {b}", a.source()),
+            }
+        }
+    }
+
+    fn boolean() -> impl Strategy<Value = B> {
+        let leaf = prop_oneof![Just(B::X), any::<bool>().prop_map(B::Lit)];
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|b| B::Not(Box::new(b))),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| B::And(Box::new(a), Box::new(b))),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| B::Or(Box::new(a), Box::new(b))),
+                (inner, any::<bool>()).prop_map(|(a, b)| B::Eq(Box::new(a), b)),
+            ]
+        })
+    }
+
+    /// The canonical text the model keeps for `count = <source>`.
+    fn canonical(source: &str) -> Option<String> {
+        let file = model::parse(&format!(
+            "resource \"a\" \"b\" {{\n  count = {source}\n}}\n"
+        ))
+        .ok()?;
+        match &file.item("a.b")?.get("count")?.value {
+            Lit::Expr(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn evaluating_canonical_text_agrees_with_the_expression(
+            cond in boolean(),
+            x in any::<bool>(),
+            yes in 0u8..4,
+            no in 0u8..4,
+        ) {
+            let source = format!("({}) ? {yes} : {no}", cond.source());
+            let text = canonical(&source).expect("a conditional is an expression");
+            let expected = if cond.value(x) { yes } else { no };
+            prop_assert_eq!(
+                evaluate(&text, "x", &Val::Bool(x)),
+                Val::Num(f64::from(expected)),
+                "{} (canonical: {})", source, text
+            );
+        }
+
+        #[test]
+        fn evaluating_any_text_never_panics(text in "\\PC{0,60}", n in any::<f64>()) {
+            let _ = evaluate(&text, "x", &Val::Num(n));
+            let _ = evaluate(&text, "x.y", &Val::Bool(true));
+            let _ = variables_read(&text);
+        }
+
+        #[test]
+        fn evaluating_operator_soup_never_panics(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "var.x", "!", "?", ":", "1", "0", "(", ")", "&&", "||", "==", "-", "/", "%",
+                    "[]", "{}", "toset([])", "\"a\"", "null", "true", "var.x.y", "${", "}",
+                ]),
+                0..16,
+            ),
+        ) {
+            let text = parts.join(" ");
+            let _ = evaluate(&text, "x", &Val::Num(0.0));
+            let _ = evaluate(&text, "x", &Val::Bool(false));
+        }
+    }
+}
