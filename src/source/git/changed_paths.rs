@@ -9,18 +9,26 @@
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
+/// Past this many paths a change reaches into most of the trees anyway, and libgit2 matching
+/// each entry against a long list costs more than the walk saves: the diff is left unlimited.
+pub(super) const MOST: usize = 512;
+
 /// The paths, `/`-separated, at which `head` differs from `base`: entries whose id or mode
 /// changed, or that exist on one side only (a directory's path ends in `/`). Empty when the
-/// trees are the same.
+/// trees are the same; `None` past `most` paths.
 pub(super) fn between(
     repo: &Repository,
     base: &Tree<'_>,
     head: &Tree<'_>,
-) -> Result<Vec<Vec<u8>>, git2::Error> {
+    most: usize,
+) -> Result<Option<Vec<Vec<u8>>>, git2::Error> {
     let mut out = Vec::new();
     // An explicit stack: a repository may nest directories deeper than a thread's stack.
     let mut pending: Vec<(Vec<u8>, Oid, Oid)> = vec![(Vec::new(), base.id(), head.id())];
     while let Some((prefix, base_id, head_id)) = pending.pop() {
+        if out.len() > most {
+            return Ok(None);
+        }
         if base_id == head_id {
             continue;
         }
@@ -34,8 +42,11 @@ pub(super) fn between(
                 Some(old) => {
                     // Changed in place, or changed type (a file became a directory): the path
                     // as either side spells it.
-                    out.push(spelled(&prefix, &old));
-                    out.push(spelled(&prefix, &entry));
+                    let (was, now) = (spelled(&prefix, &old), spelled(&prefix, &entry));
+                    if was != now {
+                        out.push(was);
+                    }
+                    out.push(now);
                 }
                 None => out.push(spelled(&prefix, &entry)),
             }
@@ -46,9 +57,12 @@ pub(super) fn between(
             }
         }
     }
+    if out.len() > most {
+        return Ok(None);
+    }
     out.sort_unstable();
     out.dedup();
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// The entry's path under `prefix`, a directory's with a trailing `/`: libgit2 walks the
@@ -112,7 +126,9 @@ mod tests {
         let mut opts = DiffOptions::new();
         opts.include_typechange(true);
         if limit {
-            let paths = between(repo, &base, &head).expect("walks");
+            let paths = between(repo, &base, &head, usize::MAX)
+                .expect("walks")
+                .expect("no limit");
             if !paths.is_empty() {
                 opts.disable_pathspec_match(true);
                 for p in paths {
@@ -185,23 +201,25 @@ mod tests {
         let full = deltas(&repo, b, h, false);
         assert_eq!(full.len(), 9, "{full:#?}");
         assert_eq!(deltas(&repo, b, h, true), full);
-        let walked = between(
-            &repo,
-            &repo.find_tree(b).unwrap(),
-            &repo.find_tree(h).unwrap(),
-        )
-        .expect("walks");
+        let (bt, ht) = (repo.find_tree(b).unwrap(), repo.find_tree(h).unwrap());
+        let walked = between(&repo, &bt, &ht, usize::MAX).expect("walks");
+        let walked = walked.expect("no limit");
         assert!(
             !walked.iter().any(|p| p.starts_with(b"untouched")),
             "an equal subtree is never entered: {walked:?}"
         );
-        assert!(between(
-            &repo,
-            &repo.find_tree(b).unwrap(),
-            &repo.find_tree(b).unwrap()
-        )
-        .expect("walks")
-        .is_empty());
+        assert_eq!(
+            between(&repo, &bt, &bt, 0).expect("walks"),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            between(&repo, &bt, &ht, 3).expect("walks"),
+            None,
+            "too wide to limit"
+        );
+        assert!(between(&repo, &bt, &ht, walked.len())
+            .expect("walks")
+            .is_some());
     }
 
     fn arbitrary_files() -> impl Strategy<Value = BTreeMap<String, (Vec<u8>, i32)>> {

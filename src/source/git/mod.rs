@@ -448,11 +448,12 @@ impl GitSource {
                 .head
                 .tree()
                 .map_err(SourceError::git("cannot read the head commit's tree"))?;
-            let changed = changed_paths::between(&self.repo, &base_tree, &head_tree)
-                .map_err(SourceError::git("cannot compare the base and head trees"))?;
+            let changed =
+                changed_paths::between(&self.repo, &base_tree, &head_tree, changed_paths::MOST)
+                    .map_err(SourceError::git("cannot compare the base and head trees"))?;
             // Nothing changed: an empty list would mean "every path" to libgit2, and an
             // unlimited diff of two equal trees finds nothing anyway.
-            if !changed.is_empty() {
+            if let Some(changed) = changed.filter(|c| !c.is_empty()) {
                 dopts.disable_pathspec_match(true);
                 for path in changed {
                     dopts.pathspec(path);
