@@ -150,14 +150,27 @@ pub const RULES: &[&Rule] = &[
 /// One side's template: empty when the side does not exist, `None` when it exists but cannot
 /// be compared (unreadable, which the files analyzer reports, or unparseable).
 fn side_template(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Option<Template> {
+    parsed_side(view, side, &UNPARSEABLE, findings, template::parse)
+}
+
+/// One side of a file read with `parse`, the way both CloudFormation and Serverless files are:
+/// empty when the side does not exist, `None` when it exists but cannot be compared
+/// (unreadable, which the files analyzer reports, or unparseable, reported here).
+fn parsed_side<T: Default>(
+    view: &FileView,
+    side: Side,
+    unparseable: &Rule,
+    findings: &mut Vec<Finding>,
+    parse: impl FnOnce(&str) -> Result<T, template::ParseError>,
+) -> Option<T> {
     let (content, path) = match side {
         Side::Base => (view.old, &view.change.old_path),
         Side::Head => (view.new, &view.change.new_path),
     };
     if path.is_none() {
-        return Some(Template::default());
+        return Some(T::default());
     }
-    match template::parse(content.text()?) {
+    match parse(content.text()?) {
         Ok(t) => Some(t),
         Err(e) => {
             let failure = Unparseable {
@@ -165,7 +178,7 @@ fn side_template(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Op
                 line: Some(e.line),
                 reason: e.reason,
             };
-            findings.push(unparseable_finding(&UNPARSEABLE, view, &failure));
+            findings.push(unparseable_finding(unparseable, view, &failure));
             None
         }
     }

@@ -13,7 +13,7 @@
 
 use super::template::{self, show, ParseError, Resource, Template};
 use super::{compare, policy, Keep, Stack, DELETION_POLICY, UPDATE_REPLACE_POLICY};
-use crate::analyze::{unparseable_finding, FileView, Unparseable};
+use crate::analyze::FileView;
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -151,25 +151,7 @@ fn merge<T>(into: &mut Vec<T>, more: Vec<T>, key: impl Fn(&T) -> &String) {
 /// One side's service: empty when the side does not exist, `None` when it exists but cannot
 /// be compared (unreadable, which the files analyzer reports, or unparseable).
 fn side(view: &FileView, side: Side, findings: &mut Vec<Finding>) -> Option<Service> {
-    let (content, path) = match side {
-        Side::Base => (view.old, &view.change.old_path),
-        Side::Head => (view.new, &view.change.new_path),
-    };
-    if path.is_none() {
-        return Some(Service::default());
-    }
-    match read(content.text()?) {
-        Ok(service) => Some(service),
-        Err(e) => {
-            let failure = Unparseable {
-                side,
-                line: Some(e.line),
-                reason: e.reason,
-            };
-            findings.push(unparseable_finding(&UNPARSEABLE, view, &failure));
-            None
-        }
-    }
+    super::parsed_side(view, side, &UNPARSEABLE, findings, read)
 }
 
 /// Whether a deleted `serverless.yml` is compared resource by resource (it is a service, or
