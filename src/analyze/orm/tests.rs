@@ -736,6 +736,20 @@ proptest! {
     }
 
     #[test]
+    fn csharp_type_arguments_never_panic(s in "(migrationBuilder\\.AlterColumn|<|>|string|long\\?|,|\\.|\\[\\]|\\(|\\)|oldClrType: typeof\\(int\\)|maxLength: 5|oldMaxLength: 9|oldNullable: true|\"|// | |\\n){0,40}") {
+        for open in 0..s.len() {
+            if let Some(end) = scan::type_arguments_end(s.as_bytes(), open) {
+                prop_assert!(end > open && end <= s.len());
+            }
+        }
+        let text = ef(&s, "");
+        for f in added_file(EF_PATH, &text) {
+            let lines = text.lines().count().max(1) as u32;
+            prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+        }
+    }
+
+    #[test]
     fn prisma_reports_exactly_the_removed_model(
         names in proptest::collection::btree_set("[A-Z][a-z]{2,8}", 1..6),
         fields in proptest::collection::vec(proptest::collection::btree_set("[a-z]{3,8}", 0..4), 6),
@@ -1042,6 +1056,89 @@ fn ef_core_creations_and_interpolated_sql() {
         ids(&added_file(EF_PATH, &ef(built, ""))),
         ["sql/unparseable"]
     );
+}
+
+fn ef_alter(args: &str) -> String {
+    format!("            migrationBuilder.AlterColumn<string>(\n                name: \"Name\",\n                table: \"Users\",\n                {args});\n")
+}
+
+#[test]
+fn ef_core_alter_column_that_narrows_is_high_and_widening_is_quiet() {
+    for narrowing in [
+        ef_alter("type: \"nvarchar(50)\",\n                maxLength: 50,\n                nullable: true,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\",\n                oldMaxLength: 200,\n                oldNullable: true"),
+        ef_alter("maxLength: 50,\n                oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        ef_alter("maxLength: 50,\n                oldClrType: typeof(string)"),
+        ef_alter("type: \"nvarchar(80)\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\""),
+        "            migrationBuilder.AlterColumn<int>(\n                name: \"Total\",\n                table: \"Users\",\n                type: \"int\",\n                oldClrType: typeof(long),\n                oldType: \"bigint\");\n".to_owned(),
+        "            migrationBuilder.AlterColumn<int>(name: \"Total\", table: \"Users\", oldClrType: typeof(long));\n".to_owned(),
+    ] {
+        let f = added_file(EF_PATH, &ef(&narrowing, ""));
+        assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{narrowing}");
+        assert_eq!(f[0].severity, Severity::High, "{narrowing}");
+        assert!(f[0].message.contains("which narrows it"), "{}", f[0].message);
+        assert!(f[0].message.contains("Users."), "{}", f[0].message);
+        // The same call in Down() is the rollback, and commented out it is nothing.
+        assert!(added_file(EF_PATH, &ef("", &narrowing)).is_empty());
+        let commented: String = narrowing.lines().map(|l| format!("// {l}\n")).collect();
+        assert!(added_file(EF_PATH, &ef(&commented, "")).is_empty());
+    }
+    for widening in [
+        ef_alter("type: \"nvarchar(400)\",\n                maxLength: 400,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\",\n                oldMaxLength: 200"),
+        ef_alter("maxLength: 400,\n                oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        ef_alter("type: \"nvarchar(max)\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\""),
+        ef_alter("oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        "            migrationBuilder.AlterColumn<long>(name: \"Total\", table: \"Users\", type: \"bigint\", oldClrType: typeof(int), oldType: \"int\");\n".to_owned(),
+        "            migrationBuilder.AlterColumn<long>(name: \"Total\", table: \"Users\", oldClrType: typeof(int));\n".to_owned(),
+    ] {
+        let f = added_file(EF_PATH, &ef(&widening, ""));
+        assert!(f.is_empty(), "{widening}: {f:?}");
+    }
+}
+
+#[test]
+fn ef_core_alter_column_twokey_cannot_judge_is_medium() {
+    let guid = "            migrationBuilder.AlterColumn<Guid>(name: \"Key\", table: \"Users\", type: \"uuid\", oldClrType: typeof(string), oldType: \"text\");\n";
+    let f = added_file(EF_PATH, &ef(guid, ""));
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Hand-written, without the old type: the change may narrow.
+    let bare =
+        "            migrationBuilder.AlterColumn<string>(\"Name\", \"Users\", maxLength: 20);\n";
+    let f = added_file(EF_PATH, &ef(bare, ""));
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("Users.Name"), "{}", f[0].message);
+}
+
+#[test]
+fn ef_core_alter_column_to_not_null_needs_a_default_value() {
+    for required in [
+        ef_alter("type: \"nvarchar(max)\",\n                nullable: false,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\",\n                oldNullable: true"),
+        ef_alter("oldClrType: typeof(string),\n                oldNullable: true"),
+    ] {
+        let f = added_file(EF_PATH, &ef(&required, ""));
+        assert_eq!(ids(&f), ["sql/not-null-without-default"], "{required}");
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(f[0].message.contains("Users.Name NOT NULL"), "{}", f[0].message);
+        assert!(added_file(EF_PATH, &ef("", &required)).is_empty());
+    }
+    for quiet in [
+        // EF Core's scaffolding fills the NULLs with the default before altering.
+        ef_alter("type: \"nvarchar(max)\",\n                nullable: false,\n                defaultValue: \"\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\",\n                oldNullable: true"),
+        ef_alter("nullable: false,\n                defaultValueSql: \"N'none'\",\n                oldClrType: typeof(string),\n                oldNullable: true"),
+        // Allowing NULL, or keeping NOT NULL, forbids nothing new.
+        ef_alter("nullable: true,\n                oldClrType: typeof(string)"),
+        ef_alter("nullable: false,\n                oldClrType: typeof(string)"),
+    ] {
+        let f = added_file(EF_PATH, &ef(&quiet, ""));
+        assert!(f.is_empty(), "{quiet}: {f:?}");
+    }
+}
+
+#[test]
+fn ef_core_delete_data_of_seeded_rows_is_a_bounded_delete_and_quiet() {
+    let up = "            migrationBuilder.DeleteData(\n                table: \"Roles\",\n                keyColumn: \"Id\",\n                keyValue: 3);\n            migrationBuilder.DeleteData(\n                table: \"Roles\",\n                keyColumn: \"Id\",\n                keyValues: new object[] { 4, 5 });\n";
+    assert!(added_file(EF_PATH, &ef(up, "")).is_empty());
 }
 
 #[test]
