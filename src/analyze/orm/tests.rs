@@ -725,7 +725,7 @@ proptest! {
     }
 
     #[test]
-    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
+    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|repo\\(\\)\\.query!|Ecto\\.Adapters\\.SQL\\.query|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
         for path in [LARAVEL_PATH, "migrations/1_x.js", "src/migration/1-X.ts", ECTO_PATH, EF_PATH] {
             let text = if path.ends_with(".ts") { format!("implements MigrationInterface\n{s}") } else { s.clone() };
             for f in added_file(path, &text) {
@@ -999,6 +999,52 @@ fn ecto_reversible_execute_reads_only_its_up_and_creations_are_quiet() {
         ids(&added_file(ECTO_PATH, opaque)),
         ["sql/unparseable", "sql/unparseable"]
     );
+}
+
+#[test]
+fn ecto_sql_run_through_the_repo_is_checked_like_execute() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n    repo().query(\"DELETE FROM sessions\", [])\n    Ecto.Adapters.SQL.query!(repo(), \"TRUNCATE carts\", [])\n    Shop.Repo.query!(\"ALTER TABLE users DROP COLUMN bio\")\n    repo().query! \"DROP TABLE audits\"\n  end\n\n  def down do\n    repo().query!(\"DROP TABLE baskets\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/truncate",
+            "sql/drop-column",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(
+        f[0].message.starts_with("repo(…).query! runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
+    assert!(
+        f[2].message
+            .starts_with("Ecto.Adapters.SQL.query! runs SQL"),
+        "{}",
+        f[2].message
+    );
+    assert!(f[4].message.contains("audits"), "{}", f[4].message);
+}
+
+#[test]
+fn ecto_repo_queries_that_read_are_commented_or_interpolated_follow_execute() {
+    let quiet = "defmodule M do\n  use Ecto.Migration\n  def change do\n    # repo().query!(\"DROP TABLE legacy\")\n    repo().query!(\"SELECT count(*) FROM users\")\n    repo().query!(\"DELETE FROM sessions WHERE expired\")\n    Reports.query(\"DROP TABLE x\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, quiet);
+    assert!(f.is_empty(), "{f:?}");
+    let built = "defmodule M do\n  use Ecto.Migration\n  def change do\n    repo().query!(\"DELETE FROM #{@table}\")\n    repo().query!(sql)\n  end\nend\n";
+    assert_eq!(
+        ids(&added_file(ECTO_PATH, built)),
+        ["sql/unparseable", "sql/unparseable"]
+    );
+    // Already in the base: not new.
+    let old = "defmodule M do\n  use Ecto.Migration\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n  end\nend\n";
+    let new = old.replace("  def up do\n", "  def up do\n    create table(:t)\n");
+    assert!(modified(ECTO_PATH, old, &new).is_empty());
 }
 
 // ---- EF Core ----
