@@ -529,6 +529,77 @@ fn prisma_unclosed_model_is_unparseable() {
     assert_eq!(ids(&f), ["sql/unparseable"]);
 }
 
+const ENUM_SCHEMA: &str = "model User {\n  id   Int  @id\n  role Role @default(USER)\n}\n\nenum Role {\n  USER\n  ADMIN // staff only\n  GUEST @map(\"guest\")\n}\n";
+
+#[test]
+fn prisma_value_removed_from_an_enum_is_high_and_names_the_enum_and_the_value() {
+    let head = ENUM_SCHEMA.replace("  GUEST @map(\"guest\")\n", "");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &head);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(f[0].location.line, Some(9));
+    for part in ["value guest", "enum Role", "User.role"] {
+        assert!(f[0].message.contains(part), "{part}: {}", f[0].message);
+    }
+    // Commenting the value out removes it all the same.
+    let commented = ENUM_SCHEMA.replace("  ADMIN //", "  // ADMIN");
+    assert_eq!(
+        ids(&modified(PRISMA_PATH, ENUM_SCHEMA, &commented)),
+        ["sql/column-type-narrowed"]
+    );
+}
+
+#[test]
+fn prisma_enum_values_added_reordered_or_renamed_in_code_only_are_quiet() {
+    for head in [
+        ENUM_SCHEMA.replace("  USER\n", "  USER\n  OWNER\n"),
+        ENUM_SCHEMA.replace("  USER\n  ADMIN // staff only\n", "  ADMIN\n  USER\n"),
+        // The database still stores `guest`.
+        ENUM_SCHEMA.replace("GUEST @map", "VISITOR @map"),
+        // The enum renamed in code, its database type kept.
+        ENUM_SCHEMA
+            .replace("enum Role {", "enum UserRole {\n  @@map(\"Role\")")
+            .replace("role Role", "role UserRole"),
+    ] {
+        let f = modified(PRISMA_PATH, ENUM_SCHEMA, &head);
+        assert!(f.is_empty(), "{head}: {f:?}");
+    }
+}
+
+#[test]
+fn prisma_enum_renamed_whole_is_judged_by_the_values_its_fields_lose() {
+    let renamed = ENUM_SCHEMA
+        .replace("enum Role {", "enum UserRole {")
+        .replace("role Role", "role UserRole");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &renamed);
+    assert!(f.is_empty(), "{f:?}");
+    let narrower = renamed.replace("  ADMIN // staff only\n", "");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &narrower);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.side, Side::Head);
+    assert!(
+        f[0].message
+            .contains("enum Role to UserRole, which has no ADMIN"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn prisma_enum_removed_with_its_fields_leaves_the_field_removal_to_speak() {
+    let head = "model User {\n  id   Int  @id\n}\n";
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, head);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("User.role"), "{}", f[0].message);
+    let unclosed = ENUM_SCHEMA.strip_suffix("}\n").unwrap_or("");
+    assert_eq!(
+        ids(&modified(PRISMA_PATH, ENUM_SCHEMA, unclosed)),
+        ["sql/unparseable"]
+    );
+}
+
 // ---- Liquibase ----
 
 const LIQUIBASE_PATH: &str = "db/changelog/db.changelog-master.yaml";
@@ -746,6 +817,15 @@ proptest! {
         for f in added_file(EF_PATH, &text) {
             let lines = text.lines().count().max(1) as u32;
             prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+        }
+    }
+
+    #[test]
+    fn prisma_enum_reading_never_panics(old in "(enum |Role|model |User|role Role|\\{|\\}|@map\\(\"|@@map\\(\"|\"\\)|// |A|é|@|\\n| ){0,60}", new in "(enum |Role|model |User|role Role|\\{|\\}|@map\\(\"|@@map\\(\"|\"\\)|// |A|é|@|\\n| ){0,60}") {
+        let f = modified(PRISMA_PATH, &old, &new);
+        let lines = old.lines().count().max(new.lines().count()).max(1) as u32;
+        for f in f {
+            prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines));
         }
     }
 
