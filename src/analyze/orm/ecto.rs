@@ -1,7 +1,9 @@
 //! Ecto migrations (`priv/repo/migrations/*.exs`): `drop`/`drop_if_exists` of a `table`,
 //! `index` or `constraint`, `remove` and `modify` inside `alter table(:users) do … end`,
 //! `rename`, and `execute` SQL (in the two-argument `execute(up, down)` form only the
-//! first runs forward). `def down` is the rollback and is skipped; `change` and `up` run.
+//! first runs forward), and SQL run through the repo (`repo().query!("…")`,
+//! `Ecto.Adapters.SQL.query!(repo(), "…")`), which bypasses `execute` but runs all the same.
+//! `def down` is the rollback and is skipped; `change` and `up` run.
 //!
 //! Blocks are followed by indentation (`alter … do` to the `end` at the same indentation),
 //! which is how `mix format` lays them out.
@@ -30,7 +32,34 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
             }
         }
     }
+    for name in ["query!", "query"] {
+        for call in forward_only(&src, src.calls(name, Before::Dot)) {
+            if let Some(effect) = repo_query(&src, &call) {
+                out.push(Call::found(&src, &call, effect));
+            }
+        }
+    }
     out
+}
+
+/// `repo().query!(sql)`, `MyApp.Repo.query(sql, params)` and
+/// `Ecto.Adapters.SQL.query!(repo, sql)`: the SQL is read like `execute`'s. A `query` of
+/// anything else (a module of the application) is not the repo's and is left alone.
+fn repo_query(src: &Source, call: &RawCall) -> Option<Effect> {
+    // `query` also matches the start of `query!`.
+    if src.code.get(call.start + call.name.len()) == Some(&b'!') {
+        return None;
+    }
+    let receiver = src.receiver(call.start);
+    let last = receiver.last()?;
+    let sql_at = match last.name.as_str() {
+        "SQL" => 1,
+        "repo" if last.args.is_some() => 0,
+        name if name.ends_with("Repo") => 0,
+        _ => return None,
+    };
+    let args = src.args(call);
+    raw_sql(src, &src.written(call), args.get(sql_at))
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {

@@ -18,7 +18,7 @@
 //! Rollback code does not run forward: Rails `def down`/`revert`/`dir.down`, Alembic
 //! `def downgrade()` and the `down` functions `rollback` finds are skipped. SQL passed to
 //! `RunSQL`, `execute`, `op.execute`, `DB::statement`, `knex.raw`, `queryRunner.query`,
-//! `migrationBuilder.Sql` or a Liquibase `sql` change goes through the sql analyzer's
+//! `migrationBuilder.Sql`, Ecto's `repo().query!` or a Liquibase `sql` change goes through the sql analyzer's
 //! statement checker; SQL the scanner cannot see (a variable, an interpolated string) needs
 //! a human.
 //!

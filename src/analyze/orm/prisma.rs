@@ -4,6 +4,13 @@
 //! (`@@map`, else the model name) and fields by column name (`@map`, else the field name),
 //! so renaming a model or field that keeps its mapping is quiet. Relation fields (whose type
 //! is another model) are not columns and are ignored.
+//!
+//! Enums are compared by their database name (`@@map`, else the enum name) and their values
+//! by theirs (`@map`, else the value): a value removed from an enum that stays is
+//! destructive for the rows holding it. An enum that disappears is either removed with the
+//! fields using it (their removal speaks) or renamed, in which case each field that moves
+//! to the new enum is judged by the values it loses, so renaming with the same values is
+//! quiet.
 
 use super::FileView;
 use crate::analyze::sql;
@@ -33,10 +40,45 @@ pub(crate) struct Field {
     pub line: u32,
 }
 
-/// The models of a schema, or the line of a block that never closes.
-pub(crate) fn parse(text: &str) -> Result<Vec<Model>, u32> {
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Enum {
+    pub name: String,
+    /// The database type's name (`@@map`, else the enum's).
+    pub db_name: String,
+    pub line: u32,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EnumValue {
+    pub name: String,
+    /// What the database stores (`@map`, else the name).
+    pub db: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Schema {
+    pub models: Vec<Model>,
+    pub enums: Vec<Enum>,
+}
+
+impl Enum {
+    /// The database values of `self` that `other` no longer holds.
+    fn lost_in<'e>(&'e self, other: &Enum) -> Vec<&'e EnumValue> {
+        self.values
+            .iter()
+            .filter(|v| !other.values.iter().any(|w| w.db == v.db))
+            .collect()
+    }
+}
+
+/// The models and enums of a schema, or the line of a block that never closes.
+pub(crate) fn parse(text: &str) -> Result<Schema, u32> {
     let mut models = Vec::new();
+    let mut enums = Vec::new();
     let mut current: Option<Model> = None;
+    let mut current_enum: Option<Enum> = None;
     let mut other_block: Option<u32> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -47,6 +89,16 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Model>, u32> {
         if other_block.is_some() {
             if line.starts_with('}') {
                 other_block = None;
+            }
+            continue;
+        }
+        if let Some(e) = current_enum.as_mut() {
+            if line.starts_with('}') {
+                enums.extend(current_enum.take());
+            } else if let Some(rest) = line.strip_prefix("@@map(") {
+                e.db_name = quoted(rest).unwrap_or_else(|| e.db_name.clone());
+            } else if let Some(value) = enum_value(line, line_no) {
+                e.values.push(value);
             }
             continue;
         }
@@ -98,16 +150,44 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Model>, u32> {
                     line: line_no,
                     fields: Vec::new(),
                 });
+            } else if words.first() == Some(&"enum") && words.len() >= 2 {
+                current_enum = Some(Enum {
+                    name: words[1].to_owned(),
+                    db_name: words[1].to_owned(),
+                    line: line_no,
+                    values: Vec::new(),
+                });
             } else {
                 other_block = Some(line_no);
             }
         }
     }
-    match (current, other_block) {
-        (Some(model), _) => Err(model.line),
-        (None, Some(line)) => Err(line),
-        (None, None) => Ok(models),
+    let unclosed = current
+        .map(|m| m.line)
+        .or(current_enum.map(|e| e.line))
+        .or(other_block);
+    match unclosed {
+        Some(line) => Err(line),
+        None => Ok(Schema { models, enums }),
     }
+}
+
+/// One line of an enum block: `ADMIN`, `GUEST @map("guest")`; attributes (`@@…`) are not
+/// values.
+fn enum_value(line: &str, line_no: u32) -> Option<EnumValue> {
+    let name = line.split_whitespace().next()?;
+    if !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        return None;
+    }
+    let db = line
+        .find("@map(")
+        .and_then(|at| quoted(&line[at + 5..]))
+        .unwrap_or_else(|| name.to_owned());
+    Some(EnumValue {
+        name: name.to_owned(),
+        db,
+        line: line_no,
+    })
 }
 
 fn quoted(s: &str) -> Option<String> {
@@ -129,7 +209,7 @@ fn columns<'m>(model: &'m Model, models: &HashSet<&str>) -> Vec<&'m Field> {
 }
 
 pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
-    let head_models = match parse(head) {
+    let head_schema = match parse(head) {
         Ok(m) => m,
         Err(line) => {
             return vec![Finding::new(
@@ -141,11 +221,12 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
     };
     // A base that cannot be read has no models: nothing can be reported as removed from it,
     // which is why the head is checked first (a broken head fails closed above).
-    let base_models = parse(base).unwrap_or_default();
+    let base_schema = parse(base).unwrap_or_default();
+    let (base_models, head_models) = (&base_schema.models, &head_schema.models);
     let base_names: HashSet<&str> = base_models.iter().map(|m| m.name.as_str()).collect();
     let head_names: HashSet<&str> = head_models.iter().map(|m| m.name.as_str()).collect();
     let mut findings = Vec::new();
-    for old in &base_models {
+    for old in base_models {
         let Some(new) = head_models.iter().find(|m| m.table == old.table) else {
             findings.push(Finding::new(
                 &sql::DROP_TABLE,
@@ -164,7 +245,21 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
                 ));
                 continue;
             };
-            if now.ty != field.ty {
+            let enums = (
+                enum_of(&base_schema, &field.ty),
+                enum_of(&head_schema, &now.ty),
+            );
+            if let (Some(was), Some(is)) = enums {
+                // Moved to another enum (one renamed, most often): the values it lacks.
+                let lost = was.lost_in(is);
+                if was.db_name != is.db_name && !lost.is_empty() {
+                    findings.push(Finding::new(
+                        &sql::COLUMN_TYPE_NARROWED,
+                        view.at(Side::Head, now.line, now.line),
+                        format!("The field {}.{} changes from the enum {} to {}, which has no {}: the migration fails on PostgreSQL if a row holds one, and MySQL outside strict mode empties it. Move those rows to a value {} keeps first.", new.name, now.name, was.name, is.name, value_list(&lost), is.name),
+                    ));
+                }
+            } else if now.ty != field.ty {
                 let verdict = sql_type(&field.ty)
                     .zip(sql_type(&now.ty))
                     .and_then(|(o, n)| sql::types::compare_text(&o, &n));
@@ -197,7 +292,8 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
     }
     // Required fields added to a model that already exists: the column is NOT NULL with no
     // default, which fails on a table with rows.
-    for new in &head_models {
+    findings.extend(removed_enum_values(view, &base_schema, &head_schema));
+    for new in head_models {
         let Some(old) = base_models.iter().find(|m| m.table == new.table) else {
             continue;
         };
@@ -210,6 +306,52 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
                     format!("The required field {}.{} is added without a @default: the migration adds the column {}.{} NOT NULL, which fails on a table with rows (Prisma asks to reset the database).", new.name, field.name, new.table, field.column),
                 ));
             }
+        }
+    }
+    findings
+}
+
+/// The enum a field's type names, if it is one.
+fn enum_of<'s>(schema: &'s Schema, ty: &str) -> Option<&'s Enum> {
+    let base = ty.split_whitespace().next()?;
+    schema.enums.iter().find(|e| e.name == base)
+}
+
+fn value_list(values: &[&EnumValue]) -> String {
+    values
+        .iter()
+        .map(|v| v.db.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Values removed from an enum the head keeps (by database name), each at its base line.
+fn removed_enum_values(view: &FileView, base: &Schema, head: &Schema) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for old in &base.enums {
+        let Some(new) = head.enums.iter().find(|e| e.db_name == old.db_name) else {
+            continue;
+        };
+        let users: Vec<String> = head
+            .models
+            .iter()
+            .flat_map(|m| {
+                m.fields
+                    .iter()
+                    .filter(|f| enum_of(head, &f.ty).is_some_and(|e| e.name == new.name))
+                    .map(move |f| format!("{}.{}", m.name, f.name))
+            })
+            .collect();
+        let held_by = match users.as_slice() {
+            [] => String::new(),
+            some => format!(" ({})", some.join(", ")),
+        };
+        for value in old.lost_in(new) {
+            findings.push(Finding::new(
+                &sql::COLUMN_TYPE_NARROWED,
+                view.at(Side::Base, value.line, value.line),
+                format!("The value {} is removed from the enum {}: rows holding it{held_by} make the migration fail on PostgreSQL, and MySQL outside strict mode empties them. Move those rows to another value first, in an earlier migration.", value.db, old.name),
+            ));
         }
     }
     findings

@@ -114,9 +114,12 @@ impl<'a> Source<'a> {
             if !ok_before || next.is_some_and(|n| is_ident(n) || n == b':' || n == b'=') {
                 continue;
             }
-            let mut i = from;
-            while code.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
-                i += 1;
+            let mut i = skip_blanks(code, from);
+            if self.lang == Lang::CSharp {
+                // EF Core's `AlterColumn<string>(…)`: the type argument is part of the call.
+                if let Some(after) = type_arguments_end(code, i) {
+                    i = skip_blanks(code, after);
+                }
             }
             let args = if code.get(i) == Some(&b'(') {
                 let close = matching(code, i).unwrap_or(code.len());
@@ -509,6 +512,38 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+fn skip_blanks(code: &[u8], mut i: usize) -> usize {
+    while code.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just past a C# type argument list opening at `open` (`<string>`,
+/// `<Dictionary<int, long?>>`), when that is what stands there; a comparison (`a < b`) has
+/// something other than type names before its `>`, or no `>` at all.
+pub(crate) fn type_arguments_end(code: &[u8], open: usize) -> Option<usize> {
+    if code.get(open) != Some(&b'<') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, b) in code.iter().enumerate().skip(open) {
+        match b {
+            b'<' => depth += 1,
+            b'>' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'.' | b',' | b'?' | b'[' | b']' | b' ' => {}
+            b if is_ident(*b) => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

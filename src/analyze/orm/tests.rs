@@ -529,6 +529,77 @@ fn prisma_unclosed_model_is_unparseable() {
     assert_eq!(ids(&f), ["sql/unparseable"]);
 }
 
+const ENUM_SCHEMA: &str = "model User {\n  id   Int  @id\n  role Role @default(USER)\n}\n\nenum Role {\n  USER\n  ADMIN // staff only\n  GUEST @map(\"guest\")\n}\n";
+
+#[test]
+fn prisma_value_removed_from_an_enum_is_high_and_names_the_enum_and_the_value() {
+    let head = ENUM_SCHEMA.replace("  GUEST @map(\"guest\")\n", "");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &head);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.side, Side::Base);
+    assert_eq!(f[0].location.line, Some(9));
+    for part in ["value guest", "enum Role", "User.role"] {
+        assert!(f[0].message.contains(part), "{part}: {}", f[0].message);
+    }
+    // Commenting the value out removes it all the same.
+    let commented = ENUM_SCHEMA.replace("  ADMIN //", "  // ADMIN");
+    assert_eq!(
+        ids(&modified(PRISMA_PATH, ENUM_SCHEMA, &commented)),
+        ["sql/column-type-narrowed"]
+    );
+}
+
+#[test]
+fn prisma_enum_values_added_reordered_or_renamed_in_code_only_are_quiet() {
+    for head in [
+        ENUM_SCHEMA.replace("  USER\n", "  USER\n  OWNER\n"),
+        ENUM_SCHEMA.replace("  USER\n  ADMIN // staff only\n", "  ADMIN\n  USER\n"),
+        // The database still stores `guest`.
+        ENUM_SCHEMA.replace("GUEST @map", "VISITOR @map"),
+        // The enum renamed in code, its database type kept.
+        ENUM_SCHEMA
+            .replace("enum Role {", "enum UserRole {\n  @@map(\"Role\")")
+            .replace("role Role", "role UserRole"),
+    ] {
+        let f = modified(PRISMA_PATH, ENUM_SCHEMA, &head);
+        assert!(f.is_empty(), "{head}: {f:?}");
+    }
+}
+
+#[test]
+fn prisma_enum_renamed_whole_is_judged_by_the_values_its_fields_lose() {
+    let renamed = ENUM_SCHEMA
+        .replace("enum Role {", "enum UserRole {")
+        .replace("role Role", "role UserRole");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &renamed);
+    assert!(f.is_empty(), "{f:?}");
+    let narrower = renamed.replace("  ADMIN // staff only\n", "");
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, &narrower);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.side, Side::Head);
+    assert!(
+        f[0].message
+            .contains("enum Role to UserRole, which has no ADMIN"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn prisma_enum_removed_with_its_fields_leaves_the_field_removal_to_speak() {
+    let head = "model User {\n  id   Int  @id\n}\n";
+    let f = modified(PRISMA_PATH, ENUM_SCHEMA, head);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("User.role"), "{}", f[0].message);
+    let unclosed = ENUM_SCHEMA.strip_suffix("}\n").unwrap_or("");
+    assert_eq!(
+        ids(&modified(PRISMA_PATH, ENUM_SCHEMA, unclosed)),
+        ["sql/unparseable"]
+    );
+}
+
 // ---- Liquibase ----
 
 const LIQUIBASE_PATH: &str = "db/changelog/db.changelog-master.yaml";
@@ -725,13 +796,36 @@ proptest! {
     }
 
     #[test]
-    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
+    fn c_like_and_elixir_scanners_never_panic_on_migration_shaped_text(s in "(Schema::drop|\\$table->dropColumn|knex\\.raw|queryRunner\\.query|migrationBuilder\\.DropTable|repo\\(\\)\\.query!|Ecto\\.Adapters\\.SQL\\.query|drop table|remove|execute|function down|def down do|down:|exports\\.down =|end|\\(|\\)|\\{|\\}|\"|'|`|\\$\\{|#\\{|<<<SQL|SQL|//|/\\*|\\*/|#|@\"|~s\\(|,|;|:x|\\n|  ){0,40}") {
         for path in [LARAVEL_PATH, "migrations/1_x.js", "src/migration/1-X.ts", ECTO_PATH, EF_PATH] {
             let text = if path.ends_with(".ts") { format!("implements MigrationInterface\n{s}") } else { s.clone() };
             for f in added_file(path, &text) {
                 let lines = text.lines().count().max(1) as u32;
                 prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
             }
+        }
+    }
+
+    #[test]
+    fn csharp_type_arguments_never_panic(s in "(migrationBuilder\\.AlterColumn|<|>|string|long\\?|,|\\.|\\[\\]|\\(|\\)|oldClrType: typeof\\(int\\)|maxLength: 5|oldMaxLength: 9|oldNullable: true|\"|// | |\\n){0,40}") {
+        for open in 0..s.len() {
+            if let Some(end) = scan::type_arguments_end(s.as_bytes(), open) {
+                prop_assert!(end > open && end <= s.len());
+            }
+        }
+        let text = ef(&s, "");
+        for f in added_file(EF_PATH, &text) {
+            let lines = text.lines().count().max(1) as u32;
+            prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines + 1));
+        }
+    }
+
+    #[test]
+    fn prisma_enum_reading_never_panics(old in "(enum |Role|model |User|role Role|\\{|\\}|@map\\(\"|@@map\\(\"|\"\\)|// |A|é|@|\\n| ){0,60}", new in "(enum |Role|model |User|role Role|\\{|\\}|@map\\(\"|@@map\\(\"|\"\\)|// |A|é|@|\\n| ){0,60}") {
+        let f = modified(PRISMA_PATH, &old, &new);
+        let lines = old.lines().count().max(new.lines().count()).max(1) as u32;
+        for f in f {
+            prop_assert!(f.location.line.is_none_or(|l| l >= 1 && l <= lines));
         }
     }
 
@@ -987,6 +1081,52 @@ fn ecto_reversible_execute_reads_only_its_up_and_creations_are_quiet() {
     );
 }
 
+#[test]
+fn ecto_sql_run_through_the_repo_is_checked_like_execute() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n    repo().query(\"DELETE FROM sessions\", [])\n    Ecto.Adapters.SQL.query!(repo(), \"TRUNCATE carts\", [])\n    Shop.Repo.query!(\"ALTER TABLE users DROP COLUMN bio\")\n    repo().query! \"DROP TABLE audits\"\n  end\n\n  def down do\n    repo().query!(\"DROP TABLE baskets\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/truncate",
+            "sql/drop-column",
+            "sql/drop-table"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(
+        f[0].message.starts_with("repo(…).query! runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("legacy"), "{}", f[0].message);
+    assert!(
+        f[2].message
+            .starts_with("Ecto.Adapters.SQL.query! runs SQL"),
+        "{}",
+        f[2].message
+    );
+    assert!(f[4].message.contains("audits"), "{}", f[4].message);
+}
+
+#[test]
+fn ecto_repo_queries_that_read_are_commented_or_interpolated_follow_execute() {
+    let quiet = "defmodule M do\n  use Ecto.Migration\n  def change do\n    # repo().query!(\"DROP TABLE legacy\")\n    repo().query!(\"SELECT count(*) FROM users\")\n    repo().query!(\"DELETE FROM sessions WHERE expired\")\n    Reports.query(\"DROP TABLE x\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, quiet);
+    assert!(f.is_empty(), "{f:?}");
+    let built = "defmodule M do\n  use Ecto.Migration\n  def change do\n    repo().query!(\"DELETE FROM #{@table}\")\n    repo().query!(sql)\n  end\nend\n";
+    assert_eq!(
+        ids(&added_file(ECTO_PATH, built)),
+        ["sql/unparseable", "sql/unparseable"]
+    );
+    // Already in the base: not new.
+    let old = "defmodule M do\n  use Ecto.Migration\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n  end\nend\n";
+    let new = old.replace("  def up do\n", "  def up do\n    create table(:t)\n");
+    assert!(modified(ECTO_PATH, old, &new).is_empty());
+}
+
 // ---- EF Core ----
 
 const EF_PATH: &str = "src/Shop.Data/Migrations/20240101000000_Drop.cs";
@@ -1042,6 +1182,89 @@ fn ef_core_creations_and_interpolated_sql() {
         ids(&added_file(EF_PATH, &ef(built, ""))),
         ["sql/unparseable"]
     );
+}
+
+fn ef_alter(args: &str) -> String {
+    format!("            migrationBuilder.AlterColumn<string>(\n                name: \"Name\",\n                table: \"Users\",\n                {args});\n")
+}
+
+#[test]
+fn ef_core_alter_column_that_narrows_is_high_and_widening_is_quiet() {
+    for narrowing in [
+        ef_alter("type: \"nvarchar(50)\",\n                maxLength: 50,\n                nullable: true,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\",\n                oldMaxLength: 200,\n                oldNullable: true"),
+        ef_alter("maxLength: 50,\n                oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        ef_alter("maxLength: 50,\n                oldClrType: typeof(string)"),
+        ef_alter("type: \"nvarchar(80)\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\""),
+        "            migrationBuilder.AlterColumn<int>(\n                name: \"Total\",\n                table: \"Users\",\n                type: \"int\",\n                oldClrType: typeof(long),\n                oldType: \"bigint\");\n".to_owned(),
+        "            migrationBuilder.AlterColumn<int>(name: \"Total\", table: \"Users\", oldClrType: typeof(long));\n".to_owned(),
+    ] {
+        let f = added_file(EF_PATH, &ef(&narrowing, ""));
+        assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{narrowing}");
+        assert_eq!(f[0].severity, Severity::High, "{narrowing}");
+        assert!(f[0].message.contains("which narrows it"), "{}", f[0].message);
+        assert!(f[0].message.contains("Users."), "{}", f[0].message);
+        // The same call in Down() is the rollback, and commented out it is nothing.
+        assert!(added_file(EF_PATH, &ef("", &narrowing)).is_empty());
+        let commented: String = narrowing.lines().map(|l| format!("// {l}\n")).collect();
+        assert!(added_file(EF_PATH, &ef(&commented, "")).is_empty());
+    }
+    for widening in [
+        ef_alter("type: \"nvarchar(400)\",\n                maxLength: 400,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\",\n                oldMaxLength: 200"),
+        ef_alter("maxLength: 400,\n                oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        ef_alter("type: \"nvarchar(max)\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(200)\""),
+        ef_alter("oldClrType: typeof(string),\n                oldMaxLength: 200"),
+        "            migrationBuilder.AlterColumn<long>(name: \"Total\", table: \"Users\", type: \"bigint\", oldClrType: typeof(int), oldType: \"int\");\n".to_owned(),
+        "            migrationBuilder.AlterColumn<long>(name: \"Total\", table: \"Users\", oldClrType: typeof(int));\n".to_owned(),
+    ] {
+        let f = added_file(EF_PATH, &ef(&widening, ""));
+        assert!(f.is_empty(), "{widening}: {f:?}");
+    }
+}
+
+#[test]
+fn ef_core_alter_column_twokey_cannot_judge_is_medium() {
+    let guid = "            migrationBuilder.AlterColumn<Guid>(name: \"Key\", table: \"Users\", type: \"uuid\", oldClrType: typeof(string), oldType: \"text\");\n";
+    let f = added_file(EF_PATH, &ef(guid, ""));
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Hand-written, without the old type: the change may narrow.
+    let bare =
+        "            migrationBuilder.AlterColumn<string>(\"Name\", \"Users\", maxLength: 20);\n";
+    let f = added_file(EF_PATH, &ef(bare, ""));
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("Users.Name"), "{}", f[0].message);
+}
+
+#[test]
+fn ef_core_alter_column_to_not_null_needs_a_default_value() {
+    for required in [
+        ef_alter("type: \"nvarchar(max)\",\n                nullable: false,\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\",\n                oldNullable: true"),
+        ef_alter("oldClrType: typeof(string),\n                oldNullable: true"),
+    ] {
+        let f = added_file(EF_PATH, &ef(&required, ""));
+        assert_eq!(ids(&f), ["sql/not-null-without-default"], "{required}");
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(f[0].message.contains("Users.Name NOT NULL"), "{}", f[0].message);
+        assert!(added_file(EF_PATH, &ef("", &required)).is_empty());
+    }
+    for quiet in [
+        // EF Core's scaffolding fills the NULLs with the default before altering.
+        ef_alter("type: \"nvarchar(max)\",\n                nullable: false,\n                defaultValue: \"\",\n                oldClrType: typeof(string),\n                oldType: \"nvarchar(max)\",\n                oldNullable: true"),
+        ef_alter("nullable: false,\n                defaultValueSql: \"N'none'\",\n                oldClrType: typeof(string),\n                oldNullable: true"),
+        // Allowing NULL, or keeping NOT NULL, forbids nothing new.
+        ef_alter("nullable: true,\n                oldClrType: typeof(string)"),
+        ef_alter("nullable: false,\n                oldClrType: typeof(string)"),
+    ] {
+        let f = added_file(EF_PATH, &ef(&quiet, ""));
+        assert!(f.is_empty(), "{quiet}: {f:?}");
+    }
+}
+
+#[test]
+fn ef_core_delete_data_of_seeded_rows_is_a_bounded_delete_and_quiet() {
+    let up = "            migrationBuilder.DeleteData(\n                table: \"Roles\",\n                keyColumn: \"Id\",\n                keyValue: 3);\n            migrationBuilder.DeleteData(\n                table: \"Roles\",\n                keyColumn: \"Id\",\n                keyValues: new object[] { 4, 5 });\n";
+    assert!(added_file(EF_PATH, &ef(up, "")).is_empty());
 }
 
 #[test]

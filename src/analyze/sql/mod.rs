@@ -158,7 +158,7 @@ pub const COLUMN_TYPE_NARROWED: Rule = Rule {
     severity: Severity::High,
     tags: DESTRUCTIVE,
     summary: "A migration changes a column to a type that can lose data (medium when twokey cannot see the old type).",
-    why: "Narrowing a column (bigint to int, varchar(255) to varchar(50), text to varchar(n), numeric scale reduced, timestamptz to timestamp, anything to boolean, float to integer) truncates, rounds or rejects existing values, and rewrites the table under a lock.",
+    why: "Narrowing a column (bigint to int, varchar(255) to varchar(50), text to varchar(n), numeric scale reduced, timestamptz to timestamp, anything to boolean, float to integer, a value removed from an enum) truncates, rounds or rejects existing values, and rewrites the table under a lock.",
     example: "+ ALTER TABLE users ALTER COLUMN bio TYPE VARCHAR(100);",
     safer: "Add a new column of the new type, backfill it while checking for values that do not fit, switch the code over, then drop the old column in a later migration.",
 };
