@@ -494,6 +494,14 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
                 " Its base declares `{mark}`, so Argo CD, Flux or Helm leave it in the cluster, unmanaged, instead of deleting it."
             ));
         }
+        if let Some(hook) = helm_hook(node).filter(|_| renders_templates(view)) {
+            // Helm leaves hook resources out of the release: an upgrade without one deletes
+            // nothing. Kept as a low note, since a copy may linger in the cluster.
+            finding = without_destructive(finding.with_severity(Severity::Low));
+            finding.message.push_str(&format!(
+                " It is a Helm hook (`helm.sh/hook: {hook}`): Helm does not track hook resources in the release, so removing it from the chart deletes nothing; a copy still in the cluster stays until deleted by hand."
+            ));
+        }
         findings.push(finding);
     }
 
@@ -520,6 +528,12 @@ fn patched_away(view: &FileView, base: &Objects, head: &Objects) -> Vec<Finding>
             Some(departure_finding(id, node, at, &how, false, None).with_subject(id.subject()))
         })
         .collect()
+}
+
+/// The `helm.sh/hook` annotation's value, when the object is a Helm hook.
+fn helm_hook(node: &Node) -> Option<&str> {
+    node.path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_str)
 }
 
 /// The annotation that keeps a GitOps tool from deleting the object when its manifest goes.
@@ -1507,6 +1521,49 @@ data:
 
     fn claim_and_config() -> String {
         format!("{CHART_CLAIM}---\n{CHART_CONFIG}")
+    }
+
+    const CHART_HOOK: &str = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include \"app.fullname\" . }}-migrate
+  annotations:
+    \"helm.sh/hook\": pre-upgrade
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: app:1
+";
+
+    #[test]
+    fn a_helm_hook_removed_from_a_chart_deletes_nothing_and_is_a_low_note() {
+        let with_hook = format!("{CHART_CONFIG}---\n{CHART_HOOK}");
+        let claim_hook = CHART_HOOK
+            .replace("apiVersion: batch/v1", "apiVersion: v1")
+            .replace("kind: Job", "kind: PersistentVolumeClaim")
+            .replace("-migrate", "-scratch");
+        let hooks = format!("{with_hook}---\n{claim_hook}");
+        let f = chart(Case::modified(CHART_PVC, &hooks, CHART_CONFIG));
+        assert_eq!(f.len(), 2, "{f:?}");
+        for finding in &f {
+            assert_eq!(finding.severity, Severity::Low, "{finding:?}");
+            assert!(!finding.tags.contains(&Tag::Destructive), "{finding:?}");
+            assert!(
+                finding.message.contains("`helm.sh/hook: pre-upgrade`")
+                    && finding.message.contains("deletes nothing"),
+                "{}",
+                finding.message
+            );
+        }
+        // Outside a chart the annotation means nothing to whoever applies the manifest.
+        let plain = claim_hook.replace("{{ include \"app.fullname\" . }}", "app");
+        let f = run(Case::deleted("deploy/claim.yaml", &plain));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
     }
 
     #[test]
