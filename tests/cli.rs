@@ -972,3 +972,34 @@ fn a_tfvars_value_that_switches_off_a_count_in_an_untouched_file_is_found_throug
         "{finding}"
     );
 }
+
+#[test]
+fn a_stack_moved_to_another_region_is_found_and_its_other_settings_stay_quiet() {
+    let repo = Repo::new();
+    let program = "name: shop\nruntime: yaml\nresources:\n  site:\n    type: aws:s3:Bucket\n";
+    let prod = "config:\n  aws:region: us-east-1\n  shop:replicas: \"2\"\n";
+    let dev = "config:\n  aws:region: us-west-2\n  shop:replicas: \"1\"\n";
+    repo.write("infra/Pulumi.yaml", program)
+        .write("infra/Pulumi.prod.yaml", prod)
+        .write("infra/Pulumi.dev.yaml", dev);
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/Pulumi.prod.yaml",
+        &prod.replace("us-east-1", "eu-west-1"),
+    )
+    .write("infra/Pulumi.dev.yaml", &dev.replace("\"1\"", "\"3\""));
+    repo.commit_all("Run prod in Europe");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(rules(&report), vec!["pulumi/stack-region-changed"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["path"], "infra/Pulumi.prod.yaml");
+    assert_eq!(finding["line"], 2);
+    assert_eq!(finding["severity"], "high");
+    let message = finding["message"].as_str().unwrap_or_default();
+    for part in ["stack `prod`", "`us-east-1`", "`eu-west-1`"] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    assert_eq!(report["verdict"], "review-required");
+}

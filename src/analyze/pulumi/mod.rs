@@ -2,13 +2,17 @@
 //! compared by logical name between base and head: a resource that disappears is deleted by
 //! the next `pulumi up`, one renamed without `aliases` is deleted and created again, and
 //! `protect` / `retainOnDelete` turned off remove what kept a delete from happening, as do the
-//! provider-side protections [`guards`] knows (deletion protection, final snapshots). Stack
-//! settings files (`Pulumi.<stack>.yaml`) hold configuration, not resources, and are skipped.
+//! provider-side protections [`guards`] knows (deletion protection, final snapshots). A
+//! property that forces a replacement is reported by [`replacement`]. Stack settings files
+//! (`Pulumi.<stack>.yaml`) hold configuration, not resources: [`stack`] reads only the
+//! settings that say where the stack's resources live.
 //!
 //! Programs written in TypeScript, Python, Go, C# or Java are read by
 //! [`iac_program`](crate::analyze::iac_program), which reports with the same rule ids.
 
 mod guards;
+mod replacement;
+mod stack;
 
 use super::{read_sides, FileView, Unparseable};
 use crate::change::Side;
@@ -65,11 +69,44 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     safer: "Keep the protection on; if a delete is really intended, do it in its own reviewed change.",
 };
 
+pub const REPLACEMENT_PROPERTY: Rule = Rule {
+    id: RuleId("pulumi/replacement-property"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A property that cannot be updated in place changed on a Pulumi YAML resource, so the next `pulumi up` replaces it.",
+    why: "Pulumi's AWS and Google Cloud providers are bridged from Terraform's, and the attributes Terraform \
+          marks as forcing a new resource force a replacement in Pulumi too: a bucket's name, a database's \
+          engine, a table's hash key. Pulumi creates the replacement and deletes the existing resource; the \
+          new one starts empty. twokey translates the type token and property names (`aws:dynamodb:Table`'s \
+          `hashKey` is `aws_dynamodb_table`'s `hash_key`) and applies the table behind \
+          `terraform/replacement-attribute`. Critical for types that hold data, high otherwise. Values Pulumi \
+          computes (`${…}`, `fn::…`) and properties listed in `ignoreChanges` are left alone.",
+    example: "  orders:\n    type: aws:dynamodb:Table\n    properties:\n-     hashKey: id\n+     hashKey: orderId",
+    safer: "Keep the property as it was; to change it, declare a new resource beside the old one, migrate the data, \
+            then remove the old one in its own reviewed change.",
+};
+
+pub const STACK_REGION_CHANGED: Rule = Rule {
+    id: RuleId("pulumi/stack-region-changed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A Pulumi stack's settings move its default provider to another region, project, location or subscription.",
+    why: "`aws:region`, `aws-native:region`, `gcp:project`, `gcp:region`, `gcp:zone`, `azure-native:location`, \
+          `azure-native:subscriptionId`, `azure:location` and `azure:subscriptionId` in `Pulumi.<stack>.yaml` \
+          configure the default provider that every resource of the stack uses. Changed or removed, the next \
+          `pulumi up` replaces the resources: new ones are created in the new place and the old ones are \
+          deleted with their data. A value set where there was none (a new stack's setup) and encrypted \
+          (`secure:`) values are not reported.",
+    example: "config:\n-  aws:region: us-east-1\n+  aws:region: eu-west-1",
+    safer: "Leave the stack where it is: create a new stack for the new place (`pulumi stack init`), migrate the data, \
+            then destroy the old stack deliberately.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("pulumi/unparseable"),
     severity: Severity::High,
     tags: &[Tag::Infra],
-    summary: "A Pulumi YAML program could not be parsed, so what it deletes is unknown.",
+    summary: "A Pulumi YAML program or stack settings file could not be parsed, so what it deletes is unknown.",
     why: "twokey fails closed: a program it cannot read might remove anything.",
     example: "resources:\n  bucket: [unclosed",
     safer: "Fix the YAML (`pulumi preview` reports where) and push again.",
@@ -80,6 +117,8 @@ pub const RULES: &[&Rule] = &[
     &RENAMED,
     &PROTECTION_REMOVED,
     &PROTECTION_WEAKENED,
+    &REPLACEMENT_PROPERTY,
+    &STACK_REGION_CHANGED,
     &UNPARSEABLE,
 ];
 
@@ -168,10 +207,8 @@ fn is_program(view: &FileView) -> bool {
     name == "pulumi.yaml" || name == "pulumi.yml"
 }
 
-pub fn analyze(view: &FileView) -> Vec<Finding> {
-    if !is_program(view) {
-        return Vec::new();
-    }
+/// The first document of each side, or the unparseable findings.
+fn documents(view: &FileView) -> Result<(Option<Node>, Option<Node>), Vec<Finding>> {
     let read = |side: Side, text: &str| match yaml::parse_documents(text) {
         Ok(docs) => Ok(docs.into_iter().next()),
         Err(e) => Err(Unparseable {
@@ -180,10 +217,26 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             reason: e.message,
         }),
     };
-    let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
-        Ok((base, head)) => (base.flatten(), head.flatten()),
-        Err(unreadable) => return unreadable,
+    read_sides(view, &UNPARSEABLE, read).map(|(base, head)| (base.flatten(), head.flatten()))
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if is_program(view) {
+        return match documents(view) {
+            Ok((base, head)) => program(view, base, head),
+            Err(unreadable) => unreadable,
+        };
+    }
+    let Some(name) = stack::stack_name(view.path().file_name()) else {
+        return Vec::new();
     };
+    match documents(view) {
+        Ok((base, head)) => stack::analyze(view, name, base.as_ref(), head.as_ref()),
+        Err(unreadable) => unreadable,
+    }
+}
+
+fn program(view: &FileView, base: Option<Node>, head: Option<Node>) -> Vec<Finding> {
     let empty = Node {
         line: 1,
         end_line: 1,
@@ -202,6 +255,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         if let Some(new) = head_resources.iter().find(|h| h.name == old.name) {
             protections(view, old, new, &mut out);
             guards::weakened(view, old, new, &mut out);
+            replacement::changed_properties(view, old, new, &mut out);
             continue;
         }
         let rename = fresh.iter().find(|new| {
@@ -459,8 +513,7 @@ resources:
                 let body: String = names
                     .iter()
                     .filter(|n| Some(n.as_str()) != skip)
-                    .enumerate()
-                    .map(|(i, n)| format!("  {n}:\n    type: aws:ec2:Instance\n    properties:\n      ami: ami-{n}{i}\n"))
+                    .map(|n| format!("  {n}:\n    type: aws:ec2:Instance\n    properties:\n      ami: ami-{n}\n"))
                     .collect();
                 format!("resources:\n{body}")
             };
