@@ -206,7 +206,10 @@ fn collect<'a>(node: &'a Node, out: &mut impl FnMut(ObjectId, &'a Node)) {
             return;
         }
     }
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let group = match template::built_in_group(api_version, kind) {
+        Some(group) => group,
+        None => api_version.rsplit_once('/').map_or("", |(g, _)| g),
+    };
     // An object without a usable name (templated, generateName) has no identity to track.
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         return;
@@ -331,9 +334,9 @@ pub(crate) type Parsed = Result<Arc<Vec<Node>>, yaml::YamlError>;
 
 fn parsed(view: &FileView, side: Side, path: &RepoPath, text: &str) -> Parsed {
     let key = (side, path.clone());
-    view.memo.kubernetes_docs.get_or_load(&key, || {
-        yaml::parse_documents(&template::yaml_text(path, text)).map(Arc::new)
-    })
+    view.memo
+        .kubernetes_docs
+        .get_or_load(&key, || template::documents(path, text).map(Arc::new))
 }
 
 /// A manifest at head that is not the file under review, from the memo or the snapshot.
@@ -341,7 +344,7 @@ fn head_documents(view: &FileView, path: &RepoPath) -> Parsed {
     let key = (Side::Head, path.clone());
     view.memo.kubernetes_docs.get_or_load(&key, || {
         match view.snapshot.read(Side::Head, path).text() {
-            Some(text) => yaml::parse_documents(&template::yaml_text(path, text)).map(Arc::new),
+            Some(text) => template::documents(path, text).map(Arc::new),
             None => Err(yaml::YamlError::not_text()),
         }
     })
@@ -1564,6 +1567,97 @@ spec:
         let f = run(Case::deleted("deploy/claim.yaml", &plain));
         assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
         assert_eq!(f[0].severity, Severity::Critical);
+    }
+
+    /// A claim written the way large chart libraries write them: a licence comment over
+    /// several lines, labels injected by a helper and continued literally, a key written in
+    /// both branches of an `if`, and a helper that outputs a field at its indentation.
+    const LIBRARY_CLAIM: &str = "\
+{{- /*
+Copyright Example Ltd.
+*/}}
+{{- if .Values.persistence.enabled }}
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: {{ include \"app.fullname\" . }}-data
+  labels: {{- include \"app.labels\" . | nindent 4 }}
+    app.kubernetes.io/component: db
+spec:
+  {{- if .Values.persistence.accessModes }}
+  accessModes: {{- toYaml .Values.persistence.accessModes | nindent 4 }}
+  {{- else }}
+  accessModes: [ReadWriteOnce]
+  {{- end }}
+  {{ include \"app.storageClass\" . }}
+{{- end }}
+";
+
+    #[test]
+    fn a_claim_written_like_a_chart_library_is_compared_and_its_deletion_reported_once() {
+        let f = chart(Case::deleted(CHART_PVC, LIBRARY_CLAIM));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"], "{f:?}");
+        assert_eq!(f[0].severity, Severity::Critical);
+        // Reformatted actions and a label added after the injected ones change nothing.
+        let edited = LIBRARY_CLAIM
+            .replace(
+                "{{- include \"app.labels\" . | nindent 4 }}",
+                "{{- include \"app.labels\" .  |  nindent 4 -}}",
+            )
+            .replace("component: db\n", "component: db\n    team: data\n");
+        let f = chart(Case::modified(CHART_PVC, LIBRARY_CLAIM, &edited));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    const CHART_STS: &str = "\
+apiVersion: {{ include \"app.statefulset.apiVersion\" . }}
+kind: StatefulSet
+metadata:
+  name: {{ include \"app.fullname\" . }}
+spec:
+  selector:
+    matchLabels: {{- include \"app.selectorLabels\" . | nindent 6 }}
+      app.kubernetes.io/component: db
+  template:
+    metadata:
+      labels: {{- include \"app.selectorLabels\" . | nindent 8 }}
+        app.kubernetes.io/component: db
+";
+
+    #[test]
+    fn a_workload_whose_api_version_is_a_template_is_still_known_by_its_group() {
+        let path = "charts/app/templates/statefulset.yaml";
+        let after = CHART_STS.replace(
+            "component: db\n  template",
+            "component: database\n  template",
+        );
+        let f = chart(Case::modified(path, CHART_STS, &after));
+        assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"], "{f:?}");
+        assert!(f[0].message.contains("`spec.selector`"), "{}", f[0].message);
+        // Another helper picking the version: the same StatefulSet, nothing to say.
+        let after = CHART_STS.replace(
+            "app.statefulset.apiVersion",
+            "common.capabilities.statefulset.apiVersion",
+        );
+        let f = chart(Case::modified(path, CHART_STS, &after));
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_claim_name_called_with_template_instead_of_include_is_the_same_name() {
+        let claim = claim_and_config();
+        let same = claim.replace(
+            "{{ include \"app.fullname\" . }}-data",
+            "{{- template \"app.fullname\" . -}}-data",
+        );
+        assert!(chart(Case::modified(CHART_PVC, &claim, &same)).is_empty());
+        // Another helper may render another name: still a rename.
+        let other = claim.replace(
+            "{{ include \"app.fullname\" . }}-data",
+            "{{ template \"app.name\" . }}-data",
+        );
+        let f = chart(Case::modified(CHART_PVC, &claim, &other));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"], "{f:?}");
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub(super) struct Builder<'input> {
     aliased_nodes: usize,
     /// The first thing the events said that the loader refuses; the rest is ignored.
     error: Option<YamlError>,
+    /// Whether a key repeated in a mapping keeps its last value instead of being an error.
+    pub(super) repeated_keys: bool,
 }
 
 impl<'input> SpannedEventReceiver<'input> for Builder<'input> {
@@ -181,7 +183,7 @@ impl<'input> Builder<'input> {
                     // later value wins, in the earlier key's place.
                     let entry = entries.iter().position(|(existing, _)| *existing == text);
                     let identity = (key_kind, entry.unwrap_or(entries.len()));
-                    if identities.contains(&identity) {
+                    if identities.contains(&identity) && !self.repeated_keys {
                         return Err(at(&key_mark, "duplicated key in mapping"));
                     }
                     identities.push(identity);
@@ -383,6 +385,15 @@ mod tests {
         let err = parse_documents("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!((err.line, err.column), (3, 1), "{err}");
         assert!(err.message.contains("duplicated key"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_only_when_asked() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        assert!(parse_documents(text).is_err());
+        let docs = super::super::parse_documents_with_repeated_keys(text).unwrap();
+        assert_eq!(docs[0].get("a").and_then(Node::as_str), Some("3"));
+        assert_eq!(docs[0].as_map().len(), 2);
     }
 
     #[test]

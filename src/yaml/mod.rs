@@ -77,6 +77,17 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     builder.finish()
 }
 
+/// [`parse_documents`], except that a key repeated in a mapping keeps its last value instead
+/// of being an error: text that is YAML only once rendered (a chart template whose `if` and
+/// `else` each write the same key) reads with every branch in it.
+pub fn parse_documents_with_repeated_keys(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut builder = events::Builder::default();
+    builder.repeated_keys = true;
+    parser.load(&mut builder, true).map_err(events::error)?;
+    builder.finish()
+}
+
 /// The text of a resolved scalar: `true`, `3`, `1.5` and `"3"` all become their string form.
 fn scalar_text(s: &Scalar<'_>) -> Value {
     match s {

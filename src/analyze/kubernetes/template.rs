@@ -90,6 +90,37 @@ fn worst(parts: impl Iterator<Item = Comparison>) -> Comparison {
     parts.fold(Comparison::Same, std::cmp::max)
 }
 
+/// The API group of a built-in `kind` whose `apiVersion` is a template (`{{ include
+/// "common.capabilities.statefulset.apiVersion" . }}` picks the version for the cluster):
+/// only the version varies, so the object is known by its group like any other.
+pub(super) fn built_in_group(api_version: &str, kind: &str) -> Option<&'static str> {
+    if !is_templated(api_version) {
+        return None;
+    }
+    let group = match kind {
+        "Pod"
+        | "Service"
+        | "ConfigMap"
+        | "Secret"
+        | "ServiceAccount"
+        | "Namespace"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume" => "",
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps",
+        "Job" | "CronJob" => "batch",
+        "Ingress" | "NetworkPolicy" | "IngressClass" => "networking.k8s.io",
+        "PodDisruptionBudget" => "policy",
+        "HorizontalPodAutoscaler" => "autoscaling",
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
+            "rbac.authorization.k8s.io"
+        }
+        "CustomResourceDefinition" => "apiextensions.k8s.io",
+        "StorageClass" => "storage.k8s.io",
+        _ => return None,
+    };
+    Some(group)
+}
+
 /// Whether `namespace` is the release's own: Helm applies an object that names no namespace
 /// to the release namespace, so writing `namespace: {{ .Release.Namespace }}` out moves
 /// nothing.
@@ -110,8 +141,12 @@ pub(super) fn is_release_namespace(namespace: &str) -> bool {
 /// `{{ tpl .Values.extraManifests . }}`) without indenting it into a field (`| nindent 4`).
 /// Blanked like every action-only line, such an action hides the objects it renders.
 pub(super) fn injects_documents(text: &str) -> bool {
+    // An indented action that does not trim the blanks before it (`  {{ include
+    // "common.storage.class" . }}`) outputs at that indentation: a field, not a document.
+    let indented =
+        |line: &str| line.starts_with([' ', '\t']) && !line.trim_start().starts_with("{{-");
     text.lines()
-        .filter(|line| line.contains("{{") && only_actions(line))
+        .filter(|line| line.contains("{{") && only_actions(line) && !indented(line))
         .any(|line| actions(line).any(|action| outputs_documents(action.body)))
 }
 
@@ -139,18 +174,92 @@ fn outputs_documents(body: &str) -> bool {
     !indented
 }
 
+/// The documents of the file at `path`: a chart template read through [`yaml_text`], where a
+/// key written in more than one branch (`{{- if … }}` / `{{- else }}`) keeps its last value,
+/// since only one of them renders; any other file as plain YAML.
+pub(super) fn documents(path: &RepoPath, text: &str) -> Result<Vec<Node>, crate::yaml::YamlError> {
+    let yaml = yaml_text(path, text);
+    if matches!(yaml, Cow::Owned(_)) {
+        crate::yaml::parse_documents_with_repeated_keys(&yaml)
+    } else {
+        crate::yaml::parse_documents(&yaml)
+    }
+}
+
 /// `text` as YAML when `path` is a chart template holding template actions; else unchanged.
 pub(super) fn yaml_text<'a>(path: &RepoPath, text: &'a str) -> Cow<'a, str> {
     if !is_chart_template(path) || !text.contains("{{") {
         return Cow::Borrowed(text);
     }
+    let lines: Vec<&str> = text
+        .split_inclusive('\n')
+        .map(|line| line.trim_end_matches(['\n', '\r']))
+        .collect();
+    let spanned = multi_line_actions(&lines);
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        out.push_str(&neutralised(body));
+    for (i, (body, line)) in lines.iter().zip(text.split_inclusive('\n')).enumerate() {
+        if spanned[i] {
+            // An action over several lines (a licence comment): blank, like a one-line one.
+        } else if opens_block(&lines, &spanned, i) {
+            // `labels: {{- include "x.labels" . | nindent 4 }}` above more-indented lines:
+            // the action injects the first entries of the block the lines below continue.
+            let indent = body.len() - body.trim_start().len();
+            let key = split_key(body.trim_start()).map_or(Cow::Borrowed(""), |(key, _)| key);
+            out.push_str(&body[..indent]);
+            out.push_str(&key);
+            out.push(':');
+        } else {
+            out.push_str(&neutralised(body));
+        }
         out.push_str(&line[body.len()..]);
     }
     Cow::Owned(out)
+}
+
+/// Which lines belong to an action spanning several lines (`{{- /*` … `*/}}`) with nothing
+/// but blanks and actions around it: blanked like a line holding only actions.
+fn multi_line_actions(lines: &[&str]) -> Vec<bool> {
+    let mut spanned = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let opens = line.trim_start().starts_with("{{") && !only_actions(line);
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let start = line.len() - line.trim_start().len();
+        let rest = lines[i..].join("\n");
+        let Some(end) = action_end(&rest, start + 2) else {
+            i += 1;
+            continue;
+        };
+        let last = i + newlines(&rest[..end]) as usize;
+        let after = rest[end + 2..].split('\n').next().unwrap_or("");
+        if last > i && only_actions(after) {
+            spanned[i..=last].iter_mut().for_each(|s| *s = true);
+            i = last + 1;
+        } else {
+            i += 1;
+        }
+    }
+    spanned
+}
+
+/// Whether line `i` is `key: ` followed by nothing but actions, and the next line that
+/// renders as YAML is indented deeper: the actions open the block (`| nindent 4`).
+fn opens_block(lines: &[&str], spanned: &[bool], i: usize) -> bool {
+    let line = lines[i];
+    let indent = line.len() - line.trim_start().len();
+    let Some((_, value)) = split_key(line.trim_start()) else {
+        return false;
+    };
+    if !value.contains("{{") || !only_actions(value) {
+        return false;
+    }
+    let next = (i + 1..lines.len())
+        .find(|&j| !spanned[j] && !lines[j].trim().is_empty() && !only_actions(lines[j]));
+    next.is_some_and(|j| lines[j].len() - lines[j].trim_start().len() > indent)
 }
 
 fn neutralised(line: &str) -> Cow<'_, str> {
@@ -176,7 +285,10 @@ fn neutralised(line: &str) -> Cow<'_, str> {
     };
     let value = value.trim();
     if !value.contains("{{") {
-        return Cow::Borrowed(line);
+        return match lead.contains("{{") {
+            true => Cow::Owned(format!("{}{lead}{value}", &line[..indent])),
+            false => Cow::Borrowed(line),
+        };
     }
     let Some(text) = value_text(value) else {
         return Cow::Borrowed(line);
@@ -265,7 +377,12 @@ fn canonical(text: &str) -> String {
         let body = trimmed(&text[start + 2..end]);
         if !body.starts_with("/*") {
             out.push_str("{{ ");
-            out.push_str(&canonical_body(body));
+            let body = canonical_body(body);
+            // `template "x" .` outputs what `include "x" .` does (it only cannot be piped).
+            match body.strip_prefix("template ") {
+                Some(rest) => out.push_str(&format!("include {rest}")),
+                None => out.push_str(&body),
+            }
             out.push_str(" }}");
         }
         at = end + 2;
@@ -318,14 +435,31 @@ fn canonical_body(body: &str) -> String {
     out.trim().to_owned()
 }
 
-/// `key: value` with a plain key (no template action in it).
-fn split_key(text: &str) -> Option<(&str, &str)> {
-    let (key, value) = text.split_once(": ")?;
+/// `key: value`, the key plain or templated (`{{ include "x.fullname" . }}-client: "true"`),
+/// a templated key spelled as its quoted text like a templated value.
+fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let mut at = 0;
+    let colon = loop {
+        let rest = text.get(at..)?;
+        if rest.starts_with("{{") {
+            at = action_end(text, at + 2)? + 2;
+        } else if rest.starts_with(": ") {
+            break at;
+        } else {
+            at += rest.chars().next()?.len_utf8();
+        }
+    };
+    let (key, value) = (&text[..colon], &text[colon + 2..]);
+    if is_templated(key) {
+        let quoted = !key.starts_with(['"', '\'']);
+        let text = canonical(key).replace('\'', "''");
+        return quoted.then(|| (Cow::Owned(format!("'{text}'")), value));
+    }
     let plain = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '"' | '\''));
-    plain.then_some((key, value))
+    plain.then_some((Cow::Borrowed(key), value))
 }
 
 /// Whether the line holds nothing but template actions and blanks.
@@ -661,6 +795,42 @@ mod tests {
     }
 
     #[test]
+    fn comments_over_several_lines_and_actions_opening_a_block_read_as_yaml() {
+        let template = "{{- /*\nCopyright Example Ltd.\nLicence: X\n*/}}\nmetadata:\n  labels: {{- include \"a.labels\" . | nindent 4 }}\n    tier: db\n  annotations: {{- toYaml .Values.annotations | nindent 4 }}\n  {{ template \"a.fullname\" . }}-client: \"true\"\n";
+        let yaml = render(template);
+        assert_eq!(
+            yaml,
+            "\n\n\n\nmetadata:\n  labels:\n    tier: db\n  annotations: '{{ toYaml .Values.annotations | nindent 4 }}'\n  '{{ include \"a.fullname\" . }}-client': \"true\"\n"
+        );
+        // A comment followed by text on its last line is not blanked.
+        let text = "{{- /*\nnote\n*/}} x: 1\n";
+        assert_eq!(render(text).lines().next(), Some("{{- /*"));
+    }
+
+    #[test]
+    fn a_key_written_in_both_branches_of_an_if_keeps_the_last() {
+        let path = RepoPath::new("charts/app/templates/x.yaml");
+        let text = "spec:\n  {{- if .Values.a }}\n  type: {{ .Values.a }}\n  {{- else }}\n  type: ClusterIP\n  {{- end }}\n";
+        let docs = documents(&path, text).expect("parses");
+        assert_eq!(
+            docs[0].path(&["spec", "type"]).and_then(Node::as_str),
+            Some("ClusterIP")
+        );
+        // Outside a chart template a repeated key is still an error.
+        let plain = "spec:\n  type: A\n  type: B\n";
+        assert!(documents(&RepoPath::new("k8s/x.yaml"), plain).is_err());
+    }
+
+    #[test]
+    fn a_templated_api_version_names_the_group_of_a_built_in_kind_only() {
+        let templated = "{{ include \"common.capabilities.statefulset.apiVersion\" . }}";
+        assert_eq!(built_in_group(templated, "StatefulSet"), Some("apps"));
+        assert_eq!(built_in_group(templated, "PersistentVolumeClaim"), Some(""));
+        assert_eq!(built_in_group(templated, "Certificate"), None);
+        assert_eq!(built_in_group("apps/v1", "StatefulSet"), None);
+    }
+
+    #[test]
     fn files_outside_templates_and_plain_yaml_are_left_alone() {
         let text = "name: {{ .Values.x }}\n";
         assert_eq!(yaml_text(&RepoPath::new("k8s/app.yaml"), text), text);
@@ -788,6 +958,7 @@ mod tests {
             "metadata:\n  labels:\n    {{- include \"x.labels\" . | nindent 4 }}\n",
             "name: {{ include \"x\" . }}\n",
             "{{/* include \"x\" . */}}\n",
+            "spec:\n  {{ include \"common.storage.class\" . }}\n",
         ] {
             assert!(!injects_documents(text), "{text}");
         }
