@@ -216,6 +216,9 @@ pub(super) fn yaml_text<'a>(path: &RepoPath, text: &'a str) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// How many lines an action over several lines may span: licence comments run to a few dozen.
+const MOST_SPANNED_LINES: usize = 200;
+
 /// Which lines belong to an action spanning several lines (`{{- /*` … `*/}}`) with nothing
 /// but blanks and actions around it: blanked like a line holding only actions.
 fn multi_line_actions(lines: &[&str]) -> Vec<bool> {
@@ -229,7 +232,8 @@ fn multi_line_actions(lines: &[&str]) -> Vec<bool> {
             continue;
         }
         let start = line.len() - line.trim_start().len();
-        let rest = lines[i..].join("\n");
+        // Within a window: a file of unclosed `{{` lines must not be read to its end from each.
+        let rest = lines[i..lines.len().min(i + MOST_SPANNED_LINES)].join("\n");
         let Some(end) = action_end(&rest, start + 2) else {
             i += 1;
             continue;
@@ -805,6 +809,25 @@ mod tests {
         // A comment followed by text on its last line is not blanked.
         let text = "{{- /*\nnote\n*/}} x: 1\n";
         assert_eq!(render(text).lines().next(), Some("{{- /*"));
+    }
+
+    #[test]
+    fn an_action_spanning_more_lines_than_any_licence_is_not_followed() {
+        let comment = |lines: usize| {
+            format!(
+                "{{{{- /*\n{}*/}}}}\nkind: ConfigMap\n",
+                "licence line\n".repeat(lines)
+            )
+        };
+        let within = render(&comment(MOST_SPANNED_LINES - 2));
+        assert!(!within.contains("licence line"), "blanked");
+        let beyond = render(&comment(MOST_SPANNED_LINES + 5));
+        assert!(beyond.contains("licence line"), "left as it is");
+        assert_eq!(
+            beyond.lines().count(),
+            comment(MOST_SPANNED_LINES + 5).lines().count(),
+            "every line stays where it was"
+        );
     }
 
     #[test]
