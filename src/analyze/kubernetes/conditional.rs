@@ -2,8 +2,13 @@
 //! whatever a release no longer renders, so an object the chart always rendered and now
 //! renders only inside an `if`, `with` or `range` is deleted by the first `helm upgrade` whose
 //! values make that block render nothing. Decided from the template's block structure on
-//! each side (never from which lines the diff touched): an object already inside a block at
-//! base is out of scope, whatever its condition became, and so is an object new at head.
+//! each side (never from which lines the diff touched). An object new at head is out of
+//! scope. An object already inside a block at base is reported only when it is one whose
+//! deletion cascades (a claim, a volume, a StatefulSet, a Namespace, a CRD) and the condition
+//! of its innermost block now reads differently: medium, since the new condition may still
+//! evaluate the same. Conditions are compared as tests, not as text: trim markers and
+//! spacing do not count, and neither does `if` becoming `with` (or back) over the same
+//! pipeline, since text/template renders both exactly when the pipeline is not empty.
 
 use super::template::{self, Branch};
 use super::ObjectId;
@@ -26,7 +31,8 @@ pub const MADE_CONDITIONAL: Rule = Rule {
 pub const RULES: &[&Rule] = &[&MADE_CONDITIONAL];
 
 /// Objects of a chart template that rendered unconditionally at base and now sit inside a
-/// block at head.
+/// block at head, and objects whose deletion cascades that sit inside a block on both sides
+/// whose condition changed.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let Some(head) = Template::read(view, Side::Head) else {
         return Vec::new();
@@ -41,11 +47,15 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (id, node) in super::objects(&head.docs) {
         // A new object is out of scope: nothing is in the cluster to delete yet.
-        if !base_objects.contains_key(&id) || base.guards(&id).is_some() {
+        if !base_objects.contains_key(&id) {
             continue;
         }
-        if let Some(guards) = head.guards(&id) {
-            findings.extend(finding(view, &id, node, &guards));
+        let Some(guards) = head.guards(&id) else {
+            continue;
+        };
+        match base.guards(&id) {
+            None => findings.extend(finding(view, &id, node, &guards)),
+            Some(was) => findings.extend(condition_changed(view, &id, node, &was, &guards)),
         }
     }
     // File order: the objects under one new block share its line and end one after another.
@@ -162,6 +172,70 @@ fn finding(view: &FileView, id: &ObjectId, node: &Node, guards: &[&Branch]) -> O
         ));
     }
     Some(finding.with_subject(id.subject()))
+}
+
+/// What decides whether a branch renders, spelled one way: each test's pipeline with its
+/// actions' spacing canonical, which way it must go, and whether it iterates. `if` and `with`
+/// render their branch on the same truth test, so they compare equal; `range` renders it once
+/// per item.
+fn condition(branch: &Branch) -> Vec<(bool, String, bool)> {
+    branch
+        .tests
+        .iter()
+        .map(|t| {
+            (
+                t.keyword == template::Keyword::Range,
+                template::canonical_body(&t.pipeline),
+                t.holds,
+            )
+        })
+        .collect()
+}
+
+/// A branch's opening action as a reviewer finds it, with the `if` an `else` belongs to.
+fn spelled(branch: &Branch) -> String {
+    let action = format!(
+        "`{{{{ {} }}}}` (line {})",
+        template::canonical_body(&branch.action),
+        branch.opens
+    );
+    match branch.tests.first() {
+        Some(first) if branch.index > 0 => format!(
+            "{action} after `{{{{ {} {} }}}}`",
+            first.keyword.word(),
+            template::canonical_body(&first.pipeline)
+        ),
+        _ => action,
+    }
+}
+
+/// An object conditional on both sides whose innermost condition reads differently at head,
+/// when deleting it deletes data or everything in it; Helm's `keep` leaves it in place, so
+/// such an object is quiet.
+fn condition_changed(
+    view: &FileView,
+    id: &ObjectId,
+    node: &Node,
+    was: &[&Branch],
+    guards: &[&Branch],
+) -> Option<Finding> {
+    let (old, new) = (was.last()?, guards.last()?);
+    if condition(old) == condition(new) || super::prune_protection(node).is_some() {
+        return None;
+    }
+    let (_, consequence) = super::cascading_loss(id, node)?;
+    let message = format!(
+        "{id} was rendered only inside {} and is now rendered only inside {}: the new condition may evaluate the same, but wherever it is false and the old one was true, `helm upgrade` stops rendering it and deletes it from the cluster; {consequence}.",
+        spelled(old),
+        spelled(new)
+    );
+    let at = view.at(Side::Head, new.opens, node.end_line);
+    Some(
+        Finding::new(&MADE_CONDITIONAL, at, message)
+            .with_severity(Severity::Medium)
+            .with_safer("Keep the old condition's meaning (test what it tested, and add any new switch so that it defaults to rendering the object), or first annotate the object `helm.sh/resource-policy: keep` so Helm leaves it in place if it stops rendering it.")
+            .with_subject(id.subject()),
+    )
 }
 
 #[cfg(test)]
@@ -292,15 +366,99 @@ mod tests {
     }
 
     #[test]
-    fn an_object_already_conditional_at_base_is_quiet_whatever_its_new_condition() {
+    fn a_claim_whose_condition_changes_is_medium_and_names_both_conditions() {
         let base = wrapped("if .Values.persistence.enabled", CLAIM);
         let head = wrapped(
             "if and .Values.persistence.enabled (not .Values.persistence.existingClaim)",
             CLAIM,
         );
+        let f = run(&base, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-object-made-conditional"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].tags, [Tag::Destructive, Tag::Infra]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(1))
+        );
+        let m = &f[0].message;
+        for says in [
+            "PersistentVolumeClaim {{ include \"app.fullname\" . }}-data was rendered only inside `{{ if .Values.persistence.enabled }}` (line 1)",
+            "now rendered only inside `{{ if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}` (line 1)",
+            "may evaluate the same",
+            "wherever it is false and the old one was true, `helm upgrade` stops rendering it and deletes it",
+            "releases its volume",
+        ] {
+            assert!(m.contains(says), "{says}: {m}");
+        }
+        let safer = f[0].safer.as_deref().unwrap_or("");
+        assert!(
+            safer.contains("old condition's meaning")
+                && safer.contains("helm.sh/resource-policy: keep"),
+            "{safer}"
+        );
+    }
+
+    #[test]
+    fn a_changed_else_branch_names_the_if_it_follows() {
+        let base = format!("{{{{- if .Values.persistence.existingClaim }}}}\n{{{{- else }}}}\n{CLAIM}{{{{- end }}}}\n");
+        let head = base.replace(".Values.persistence.existingClaim", ".Values.claim");
+        let f = run(&base, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-object-made-conditional"]);
+        assert!(
+            f[0].message.contains(
+                "`{{ else }}` (line 2) after `{{ if .Values.persistence.existingClaim }}` and is now rendered only inside `{{ else }}` (line 2) after `{{ if .Values.claim }}`"
+            ),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_condition_only_respaced_or_turned_from_if_to_with_is_quiet() {
+        let base = wrapped("if .Values.persistence.enabled", CLAIM);
+        for head in [
+            base.replace(
+                "{{- if .Values.persistence.enabled }}",
+                "{{ if   .Values.persistence.enabled -}}",
+            ),
+            wrapped("with .Values.persistence.enabled", CLAIM),
+            wrapped(
+                "if .Values.persistence.enabled",
+                &CLAIM.replace("ReadWriteOnce", "ReadWriteMany"),
+            ),
+        ] {
+            assert!(run(&base, &head).is_empty(), "{head}");
+        }
+        let piped = wrapped("if (default true .Values.persistence.enabled)", CLAIM);
+        let respaced = wrapped("if ( default  true .Values.persistence.enabled )", CLAIM);
+        assert!(run(&piped, &respaced).is_empty());
+    }
+
+    #[test]
+    fn a_changed_condition_around_an_object_that_does_not_cascade_or_is_kept_is_quiet() {
+        let base = wrapped("if .Values.config.enabled", CONFIG);
+        let head = wrapped("if and .Values.config.enabled .Values.other", CONFIG);
         assert!(run(&base, &head).is_empty());
         let ranged = wrapped("range .Values.configs", CONFIG);
         assert!(run(&ranged, &wrapped("if .Values.on", &ranged)).is_empty());
+        let kept = CLAIM.replace(
+            "  labels:\n",
+            "  annotations:\n    helm.sh/resource-policy: keep\n  labels:\n",
+        );
+        let base = wrapped("if .Values.persistence.enabled", &kept);
+        let head = wrapped("if .Values.persistence.on", &kept);
+        assert!(run(&base, &head).is_empty());
+    }
+
+    #[test]
+    fn a_claim_new_at_head_under_a_condition_that_replaced_another_is_quiet() {
+        let base = wrapped("if .Values.persistence.enabled", CONFIG);
+        let head = format!(
+            "{}---\n{}",
+            wrapped("if .Values.persistence.enabled", CONFIG),
+            wrapped("if .Values.persistence.on", CLAIM)
+        );
+        assert!(run(&base, &head).is_empty());
     }
 
     #[test]

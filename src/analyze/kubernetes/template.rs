@@ -397,7 +397,7 @@ fn canonical(text: &str) -> String {
 
 /// An action's body spelled one way: blanks collapsed to one space, one space on each side of
 /// a `|`, none just inside parentheses; string literals kept as written.
-fn canonical_body(body: &str) -> String {
+pub(super) fn canonical_body(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -487,6 +487,15 @@ pub(super) enum Keyword {
 }
 
 impl Keyword {
+    /// The word that opens the block.
+    pub fn word(self) -> &'static str {
+        match self {
+            Keyword::If => "if",
+            Keyword::With => "with",
+            Keyword::Range => "range",
+        }
+    }
+
     fn parse(word: &str) -> Option<Keyword> {
         match word {
             "if" => Some(Keyword::If),
