@@ -357,7 +357,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         retention::shortened(view, old, new, &mut out);
         instances(view, &head, old, new, &mut out);
         let first = out.len();
-        replacement::replacement_attributes(view, old, new, &mut out);
+        replacement::replacement_attributes(view, [&base, &head], old, new, &mut out);
         replacement::triggers(view, old, new, &mut out);
         rehome::provider_rehomed(view, old, new, &mut out);
         modules::arguments(view, old, new, &mut out);
@@ -488,6 +488,12 @@ impl Dir {
     }
     fn moved(&self) -> impl Iterator<Item = &Moved> {
         self.index.files.iter().flat_map(|(_, f)| f.moved.iter())
+    }
+    fn local(&self, name: &str) -> Option<&model::Lit> {
+        self.index
+            .files
+            .iter()
+            .find_map(|(_, f)| f.locals.get(name))
     }
     fn variable(&self, name: &str) -> Option<&model::Variable> {
         self.index

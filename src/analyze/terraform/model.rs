@@ -1,8 +1,8 @@
 //! model: a Terraform file reduced to what the destruction checks compare: the addressable
 //! blocks (resources, data sources, modules, providers) with their literal settings and lines,
-//! the `moved` and `removed` blocks, and the state backend. Values that are not literals are
-//! kept as canonical source text (comments and layout dropped), so a check can tell "unknown"
-//! from "absent", and a reformatted expression from a changed one.
+//! the `moved` and `removed` blocks, the `locals`, and the state backend. Values that are not
+//! literals are kept as canonical source text (comments and layout dropped), so a check can
+//! tell "unknown" from "absent", and a reformatted expression from a changed one.
 
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
@@ -176,6 +176,8 @@ pub struct TfFile {
     pub removed: Vec<Removed>,
     pub backend: Option<Backend>,
     pub variables: Vec<Variable>,
+    /// The `locals { … }` values by name, the first declaration of a name winning.
+    pub locals: BTreeMap<String, Lit>,
 }
 
 impl TfFile {
@@ -326,6 +328,13 @@ pub fn parse(text: &str) -> Result<TfFile, ParseError> {
                     line,
                     defaults,
                 });
+            }
+            ("locals", []) => {
+                for attr in block.body.attributes() {
+                    file.locals
+                        .entry(attr.key.as_str().to_owned())
+                        .or_insert_with(|| lit(&attr.value));
+                }
             }
             ("moved", []) => {
                 let from = address_attr(block, "from");

@@ -10,10 +10,11 @@
 //! (major version upgrades run in place), `azurerm_managed_disk.storage_account_type` and
 //! `azurerm_storage_account.account_kind` (upgraded in place).
 
-use super::model::{Item, ItemKind, Setting};
-use super::{data_note, stateful, REPLACEMENT_ATTRIBUTE, REPLACE_TRIGGERED};
+use super::model::{Item, ItemKind, Lit, Setting, TfFile};
+use super::{data_note, stateful, Dir, FileView, REPLACEMENT_ATTRIBUTE, REPLACE_TRIGGERED};
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
+use std::sync::Arc;
 
 /// Resource types and the top-level attributes whose change replaces the object.
 pub const FORCES_NEW: &[(&str, &[&str])] = &[
@@ -264,9 +265,84 @@ fn changed<'s>(old: &'s Item, new: &'s Item, path: &str) -> Option<Changed<'s>> 
     (!same).then_some(Changed { before, after })
 }
 
+/// [`changed`], with a plain `local.NAME` on either side read as the local's value.
+fn value_changed<'s>(
+    locals: &Locals,
+    old: &'s Item,
+    new: &'s Item,
+    path: &str,
+) -> Option<Changed<'s>> {
+    changed(old, new, path).filter(|c| match (c.before, c.after) {
+        (Some(b), Some(a)) => !locals
+            .resolve(Side::Base, &b.value)
+            .same(&locals.resolve(Side::Head, &a.value)),
+        _ => true,
+    })
+}
+
+/// The `locals` of the reviewed file's directory on each side, read only when a setting is a
+/// plain `local.NAME` reference: moving a value into a local (`name = local.queue_name`,
+/// with `queue_name = "${local.name}-jobs"`) changes the text, not the value.
+struct Locals<'v> {
+    view: &'v FileView<'v>,
+    files: [&'v Arc<TfFile>; 2],
+}
+
+impl Locals<'_> {
+    /// How many `local.a` → `local.b` hops are followed before giving up.
+    const HOPS: usize = 4;
+
+    /// The value `lit` stands for on `side`: itself, unless it names a local that the
+    /// directory declares there.
+    fn resolve(&self, side: Side, lit: &Lit) -> Lit {
+        let mut value = lit.clone();
+        for _ in 0..Self::HOPS {
+            let Some(name) = local_name(&value) else {
+                break;
+            };
+            let Some(next) = self.local(side, name) else {
+                break;
+            };
+            value = next;
+        }
+        value
+    }
+
+    fn local(&self, side: Side, name: &str) -> Option<Lit> {
+        let own = match side {
+            Side::Base => self.files[0],
+            Side::Head => self.files[1],
+        };
+        if let Some(v) = own.locals.get(name) {
+            return Some(v.clone());
+        }
+        let path = match side {
+            Side::Base => self.view.change.old_path.as_ref(),
+            Side::Head => self.view.change.new_path.as_ref(),
+        }?;
+        Dir::load(self.view, side, path.dir(), Some((path, own)))
+            .local(name)
+            .cloned()
+    }
+}
+
+/// `NAME` when the expression is exactly `local.NAME`.
+fn local_name(lit: &Lit) -> Option<&str> {
+    let Lit::Expr(text) = lit else {
+        return None;
+    };
+    let name = text.strip_prefix("local.")?;
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    plain.then_some(name)
+}
+
 /// Replacement-forcing attributes of the table that `new` changes against `old`.
 pub fn replacement_attributes(
-    view: &super::FileView,
+    view: &FileView,
+    files: [&Arc<TfFile>; 2],
     old: &Item,
     new: &Item,
     out: &mut Vec<Finding>,
@@ -274,11 +350,12 @@ pub fn replacement_attributes(
     if new.kind != ItemKind::Resource {
         return;
     }
+    let locals = Locals { view, files };
     for attr in forces_new(&new.rtype) {
         if new.ignores(attr) {
             continue;
         }
-        let Some(c) = changed(old, new, attr) else {
+        let Some(c) = value_changed(&locals, old, new, attr) else {
             continue;
         };
         // A removed Optional+Computed attribute keeps the value in state: no diff.

@@ -842,6 +842,41 @@ fn comment_and_layout_edits_of_replacement_attributes_are_quiet() {
 }
 
 #[test]
+fn a_replacement_attribute_extracted_into_an_equal_local_is_quiet() {
+    let before = "locals {\n  name = \"acme\"\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"${local.name}-logs\"\n}\n";
+    let after = before.replace("\"${local.name}-logs\"", "local.logs_bucket");
+    // Declared in the same file, or in a sibling file (through a second local).
+    let same_file = format!("{after}\nlocals {{\n  logs_bucket = \"${{local.name}}-logs\"\n}}\n");
+    assert!(
+        run(before, &same_file).is_empty(),
+        "{:?}",
+        ids(&run(before, &same_file))
+    );
+    let sibling = Fake::default().with(
+        Side::Head,
+        "infra/locals.tf",
+        "locals {\n  logs_bucket = local.bucket\n  bucket      = \"${local.name}-logs\"\n}\n",
+    );
+    let f = run_in(sibling, "infra/main.tf", Some(before), Some(&after));
+    assert!(f.is_empty(), "{:?}", ids(&f));
+}
+
+#[test]
+fn a_replacement_attribute_extracted_into_a_different_or_unknown_local_is_reported() {
+    let before = "locals {\n  name = \"acme\"\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"${local.name}-logs\"\n}\n";
+    let after = before.replace("\"${local.name}-logs\"", "local.logs_bucket");
+    let different = format!("{after}\nlocals {{\n  logs_bucket = \"${{local.name}}-audit\"\n}}\n");
+    let f = run(before, &different);
+    assert_eq!(ids(&f), ["terraform/replacement-attribute"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // A local declared nowhere in the directory is unknown: still reported.
+    assert_eq!(
+        ids(&run(before, &after)),
+        ["terraform/replacement-attribute"]
+    );
+}
+
+#[test]
 fn json_configuration_replacement_is_found() {
     let json = |name: &str| {
         format!("{{\n  \"resource\": {{\n    \"aws_s3_bucket\": {{\n      \"logs\": {{ \"bucket\": \"{name}\" }}\n    }}\n  }}\n}}\n")
@@ -1416,6 +1451,45 @@ fn a_default_an_auto_loaded_tfvars_file_overrides_is_quiet() {
         Some(&variable("enable_db", "false")),
     );
     assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_protection_or_create_default_an_auto_loaded_tfvars_file_sets_is_quiet() {
+    // A module call reads the variables: nothing to follow, so they are judged by name.
+    let main = "module \"db\" {\n  source              = \"./db\"\n  create              = var.create_db\n  deletion_protection = var.deletion_protection\n}\n";
+    let before = format!(
+        "{}{}",
+        variable("create_db", "true"),
+        variable("deletion_protection", "true")
+    );
+    let after = format!(
+        "{}{}",
+        variable("create_db", "false"),
+        variable("deletion_protection", "false")
+    );
+    let dir = |tfvars: &str| {
+        Fake::default()
+            .with(Side::Base, "live/main.tf", main)
+            .with(Side::Head, "live/main.tf", main)
+            .with(Side::Head, "live/terraform.tfvars", tfvars)
+    };
+    let quiet = dir("create_db           = true\ndeletion_protection = true\n");
+    let f = run_in(quiet, "live/variables.tf", Some(&before), Some(&after));
+    assert!(f.is_empty(), "{:?}", ids(&f));
+    // A `.tfvars` file setting other values leaves both defaults in use.
+    let f = run_in(
+        dir("region = \"eu-west-1\"\n"),
+        "live/variables.tf",
+        Some(&before),
+        Some(&after),
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "terraform/create-switch-off",
+            "terraform/protection-weakened"
+        ]
+    );
 }
 
 #[test]

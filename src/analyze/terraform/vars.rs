@@ -13,11 +13,12 @@
 //! name-based finding of a `create` switch, with the addresses), thinned out `count-emptied`.
 //! A value added to or removed from a file (or a whole `terraform.tfvars`/`*.auto.tfvars`
 //! added or deleted) is compared there with the variable's default; a changed default
-//! is not, when an auto-loaded `.tfvars` file of the directory sets the variable anyway.
+//! is not judged at all, by name or followed, when an auto-loaded `.tfvars` file of the
+//! directory sets the variable anyway.
 //!
 //! Not followed, on purpose: a variable that reaches a resource through locals or modules,
-//! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and, for the
-//! name-based judgement, whether a `.tfvars` value or `-var` overrides a changed default.
+//! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and whether a
+//! `-var` or a `-var-file` overrides a changed default.
 //! Values that are not literals are never evaluated: a computed base value turned literally
 //! weak counts, as for resource settings; anything computed on the head is unknown and quiet.
 
@@ -278,22 +279,29 @@ pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Fin
         let Some(old) = base.variables.iter().find(|v| v.name == var.name) else {
             continue;
         };
+        let mut found = Vec::new();
         for (path, after) in &var.defaults {
             let Some(before) = old.defaults.get(path) else {
                 continue;
             };
             let switched = switched_default(view, var, path, before, after);
             if !replaces_name(&switched, path) {
-                out.extend(weakened_default(view, var, path, before, after));
+                found.extend(weakened_default(view, var, path, before, after));
             }
-            out.extend(switched);
-            out.extend(lowered_default(view, var, path, before, after));
+            found.extend(switched);
+            found.extend(lowered_default(view, var, path, before, after));
         }
+        // An auto-loaded `.tfvars` file of the directory sets the variable in every run:
+        // the default is never used there, whatever it now says.
+        let dir = view.path_on(Side::Head).dir();
+        if found.is_empty() || set_by_auto_tfvars(view, dir, &var.name) {
+            continue;
+        }
+        out.extend(found);
     }
 }
 
-/// A changed default followed to the `count`/`for_each` of its directory that it drives,
-/// unless an auto-loaded `.tfvars` file there sets the variable in every run anyway.
+/// A changed default followed to the `count`/`for_each` of its directory that it drives.
 fn switched_default(
     view: &FileView,
     var: &Variable,
@@ -319,11 +327,7 @@ fn switched_default(
         ),
         scope: "wherever no `.tfvars` file, `-var` or module call sets it",
     };
-    let found = switches::findings(view, dir, &changed);
-    if !found.is_empty() && set_by_auto_tfvars(view, dir, &var.name) {
-        return Vec::new();
-    }
-    found
+    switches::findings(view, dir, &changed)
 }
 
 /// Whether an auto-loaded `.tfvars` file of `dir` sets the variable `name` at head.
