@@ -130,6 +130,18 @@ fn deletion(view: &FileView) -> Option<Finding> {
             ),
         );
     }
+    if view.kind == FileKind::TerraformVars {
+        // Values, not resources: what losing them changes is judged where they are read
+        // (the variables' defaults take over, and `vars` compares them).
+        return Some(
+            Finding::new(
+                &INFRA_FILE_DELETED,
+                whole,
+                format!("The Terraform values file {path} is deleted: it declares no resources, but its values stop applying, so each variable falls back to its default (for an auto-loaded file) or a pipeline passing it with `-var-file` fails."),
+            )
+            .with_severity(Severity::Low),
+        );
+    }
     (!deletion_analysed_structurally(view)).then(|| {
         Finding::new(
             &INFRA_FILE_DELETED,
@@ -500,6 +512,28 @@ mod tests {
         // A shared file is not a unit: the general wording stays.
         let f = Case::deleted("live/root.hcl", "locals {}\n").run(analyze);
         assert!(!f[0].message.contains("unmanaged"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn deleting_a_values_file_is_a_low_note_that_its_values_stop_applying() {
+        let values = "instance_count = 2\n";
+        for path in ["live/terraform.tfvars", "live/prod.tfvars"] {
+            let f = Case::deleted(path, values).run(analyze);
+            assert_eq!(ids(&f), ["git/infra-file-deleted"], "{path}");
+            assert_eq!(f[0].severity, Severity::Low, "{path}");
+            assert!(
+                f[0].message.contains("declares no resources")
+                    && f[0].message.contains("falls back to its default"),
+                "{}",
+                f[0].message
+            );
+        }
+        let f = Case::deleted("live/main.tf", TF).run(analyze);
+        assert_eq!(
+            f[0].severity,
+            Severity::High,
+            "resources are another matter"
+        );
     }
 
     #[test]
