@@ -1,6 +1,7 @@
 //! packaging: the files that decide which manifests get rendered, rather than manifests
 //! themselves. A resource dropped from a `kustomization.yaml` disappears from the build, so a
-//! pruning sync deletes everything it declared; a Helm chart whose values switch off a
+//! pruning sync deletes everything it declared, unless every object of a dropped manifest is
+//! now declared by manifests the kustomization lists (a file split or renamed); a Helm chart whose values switch off a
 //! bundled database or its persistence (or whose `Chart.yaml` drops it from its dependencies)
 //! has the next `helm upgrade` delete that database's objects and claims. A chart template
 //! that loses `helm.sh/resource-policy: keep` loses what kept its object through an
@@ -196,6 +197,9 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
             if kept.contains(&normalize(&name)) {
                 continue;
             }
+            if key != "components" && key != "helmCharts" && split_into_kept(view, &name, &kept) {
+                continue;
+            }
             out.push(Finding::new(
                 &KUSTOMIZE_RESOURCE_DROPPED,
                 view.at(Side::Base, entry.line, entry.end_line),
@@ -207,6 +211,40 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
         }
     }
     out
+}
+
+/// Whether a manifest dropped from `resources` had every object it declared moved to
+/// manifests the kustomization lists at head: one file split into several, or renamed with its
+/// entry. The build keeps every object, so nothing is pruned.
+fn split_into_kept(view: &FileView, dropped: &str, kept: &[String]) -> bool {
+    let is_manifest = |entry: &str| {
+        let entry = entry.to_ascii_lowercase();
+        !entry.contains("://")
+            && [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|e| entry.ends_with(e))
+    };
+    if !is_manifest(dropped) {
+        return false;
+    }
+    let declared = |side: Side, dir: &str, entry: &str| -> Vec<super::ObjectId> {
+        let path = crate::change::RepoPath::joined(dir, entry);
+        let Some(text) = view.snapshot.read(side, &path).text().map(str::to_owned) else {
+            return Vec::new();
+        };
+        let docs = yaml::parse_documents(&text).unwrap_or_default();
+        super::objects(&docs).into_keys().collect()
+    };
+    let old = declared(Side::Base, view.path_on(Side::Base).dir(), dropped);
+    if old.is_empty() {
+        return false;
+    }
+    let new: Vec<super::ObjectId> = kept
+        .iter()
+        .filter(|entry| is_manifest(entry))
+        .flat_map(|entry| declared(Side::Head, view.path_on(Side::Head).dir(), entry))
+        .collect();
+    old.iter().all(|id| new.contains(id))
 }
 
 /// A kustomization's `namespace`, `namePrefix` or `nameSuffix` changed: kustomize rewrites
@@ -570,6 +608,48 @@ dependencies:
         assert_eq!(f[0].location.line, Some(5));
         assert_eq!(f[0].location.side, Side::Base);
         assert!(f[0].message.contains("`./postgres/`"), "{}", f[0].message);
+    }
+
+    const SERVICES: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\n";
+
+    fn split_case(head: &str, files: &[(&str, &str)]) -> Vec<Finding> {
+        let base = "resources:\n  - deployment.yaml\n  - service.yaml\n";
+        let mut case = Case::modified("deploy/kustomization.yaml", base, head).with_file(
+            Side::Base,
+            "deploy/service.yaml",
+            SERVICES,
+        );
+        for (path, text) in files {
+            case = case.with_file(Side::Head, path, text);
+        }
+        case.run(analyze)
+    }
+
+    #[test]
+    fn splitting_or_renaming_a_listed_manifest_with_its_entries_is_quiet() {
+        let (web, api) = SERVICES.split_once("---\n").unwrap_or_default();
+        let split = "resources:\n  - deployment.yaml\n  - web.yaml\n  - ./api.yaml\n";
+        let f = split_case(split, &[("deploy/web.yaml", web), ("deploy/api.yaml", api)]);
+        assert!(f.is_empty(), "{f:?}");
+        let renamed = "resources:\n  - deployment.yaml\n  - services.yaml\n";
+        assert!(split_case(renamed, &[("deploy/services.yaml", SERVICES)]).is_empty());
+    }
+
+    #[test]
+    fn a_split_that_leaves_an_object_out_of_the_build_is_still_a_drop() {
+        let (web, api) = SERVICES.split_once("---\n").unwrap_or_default();
+        // api.yaml exists but is not listed: kustomize does not build it.
+        let f = split_case(
+            "resources:\n  - deployment.yaml\n  - web.yaml\n",
+            &[("deploy/web.yaml", web), ("deploy/api.yaml", api)],
+        );
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
+        // Listed elsewhere in the repository, not in this kustomization: still dropped here.
+        let f = split_case(
+            "resources:\n  - deployment.yaml\n",
+            &[("deploy/services.yaml", SERVICES)],
+        );
+        assert_eq!(ids(&f), ["kubernetes/kustomize-resource-dropped"]);
     }
 
     #[test]

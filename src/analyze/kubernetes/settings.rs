@@ -1,7 +1,8 @@
 //! settings: objects that survive the change but whose new settings destroy or expose
 //! something. A workload scaled to zero, claims deleted with their StatefulSet, an immutable
 //! field whose change forces delete-and-recreate, GitOps pruning switched on or pointed at
-//! another source, and the annotations or policies that kept an object (or the cloud
+//! another source, a Flux HelmRelease given another release name or namespace (uninstalled
+//! and installed anew), and the annotations or policies that kept an object (or the cloud
 //! resource behind it) from being deleted.
 //!
 //! In a chart template a setting holding a template action is known only by its text (see
@@ -65,10 +66,10 @@ pub const SYNC_SOURCE_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/sync-source-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A pruning Argo CD Application or Flux Kustomization is pointed at another path, repository or target namespace.",
-    why: "With pruning on, whatever the old source declared and the new one does not is deleted on the next sync; a typo in the new path deletes everything the application managed.",
+    summary: "A pruning Argo CD Application or Flux Kustomization is pointed at another path, repository or target namespace, or a Flux HelmRelease gets another release name or namespace.",
+    why: "With pruning on, whatever the old source declared and the new one does not is deleted on the next sync; a typo in the new path deletes everything the application managed. Flux cannot move a Helm release either: a HelmRelease whose release name, target or storage namespace changes is uninstalled and installed anew.",
     example: "kind: Kustomization\nspec:\n  prune: true\n- path: ./apps/production\n+ path: ./apps/prod",
-    safer: "Turn pruning off for the switch, check the sync preview, and turn it back on once the new source declares everything.",
+    safer: "Turn pruning off for the switch, check the sync preview, and turn it back on once the new source declares everything. For a HelmRelease, pin `releaseName` and the namespaces to their old values.",
 };
 
 pub const PRUNE_PROTECTION_REMOVED: Rule = Rule {
@@ -112,6 +113,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             replicas(view, id, old, new, &mut out);
             immutable_fields(view, id, old, new, &mut out);
             sync_source(view, id, old, new, &mut out);
+            release_placement(view, id, old, new, &mut out);
             prune_protection(view, id, old, new, &mut out);
             deletion_policy(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
@@ -346,6 +348,67 @@ fn prunes(id: &ObjectId, node: &Node) -> bool {
         is_true(node.path(&["spec", "prune"]))
     } else {
         false
+    }
+}
+
+/// A Flux HelmRelease's release name, target namespace or storage namespace changes: Flux
+/// cannot move a Helm release, so it uninstalls the old one (deleting every object of the
+/// chart) and installs a new one. Compared as Flux resolves them: the release name defaults
+/// to `[targetNamespace-]name`, both namespaces to the HelmRelease's own.
+fn release_placement(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    if !id.is("helm.toolkit.fluxcd.io", "HelmRelease") {
+        return;
+    }
+    let field = |node: &'_ Node, key: &str| -> Option<String> {
+        node.path(&["spec", key])
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
+    // Without `metadata.namespace` (a kustomization sets it) a defaulted namespace is unknown.
+    let own_namespace = || Some(id.namespace.clone()).filter(|ns| !ns.is_empty());
+    let placement = |node: &Node| -> [Option<String>; 3] {
+        let target = field(node, "targetNamespace");
+        let release = field(node, "releaseName").unwrap_or_else(|| match &target {
+            Some(ns) => format!("{ns}-{}", id.name),
+            None => id.name.clone(),
+        });
+        let storage = field(node, "storageNamespace").or_else(own_namespace);
+        [Some(release), target.or_else(own_namespace), storage]
+    };
+    let templated = ["releaseName", "targetNamespace", "storageNamespace"]
+        .iter()
+        .any(|key| {
+            templated_at(view, old, &["spec", key]) || templated_at(view, new, &["spec", key])
+        });
+    if templated {
+        return;
+    }
+    let (before, after) = (placement(old), placement(new));
+    let names = ["releaseName", "targetNamespace", "storageNamespace"];
+    for ((key, was), now) in names.iter().zip(&before).zip(&after) {
+        let (Some(was), Some(now)) = (was, now) else {
+            continue;
+        };
+        if was == now {
+            continue;
+        }
+        // A field removed falls back to its default: reported at the object.
+        let location = head_line(view, new.path(&["spec", key]).unwrap_or(new));
+        out.push(Finding::new(
+            &SYNC_SOURCE_CHANGED,
+            location,
+            format!(
+                "{id} changes its `{key}` from `{was}` to `{now}`: Flux cannot move a Helm release, so it uninstalls the old one, deleting every object of the chart (claims included), and installs a new one."
+            ),
+        ));
+        // One uninstall, however many of the three change.
+        break;
     }
 }
 
@@ -823,6 +886,46 @@ spec:
         assert_eq!(f[0].location.line, Some(8));
         let off = base.replace("prune: true", "prune: false");
         assert_eq!(ids(&run(&off, base)), ["kubernetes/prune-enabled"]);
+    }
+
+    const RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n  namespace: cache\nspec:\n  chart:\n    spec:\n      chart: redis\n      version: 19.0.0\n";
+
+    #[test]
+    fn a_helm_release_given_another_release_name_or_namespace_is_reinstalled() {
+        let named = RELEASE.replace("\nspec:\n", "\nspec:\n  releaseName: redis\n");
+        let f = run(
+            &named,
+            &named.replace("releaseName: redis", "releaseName: redis-v2"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(f[0].message.contains("uninstalls"), "{}", f[0].message);
+        // A target namespace also changes the default release name: still one finding.
+        let moved = RELEASE.replace("\nspec:\n", "\nspec:\n  targetNamespace: redis\n");
+        assert_eq!(
+            ids(&run(RELEASE, &moved)),
+            ["kubernetes/sync-source-changed"]
+        );
+        let stored = RELEASE.replace("\nspec:\n", "\nspec:\n  storageNamespace: flux-system\n");
+        assert_eq!(
+            ids(&run(RELEASE, &stored)),
+            ["kubernetes/sync-source-changed"]
+        );
+    }
+
+    #[test]
+    fn spelling_out_a_helm_releases_defaults_or_bumping_its_chart_is_quiet() {
+        let spelled = RELEASE.replace(
+            "\nspec:\n",
+            "\nspec:\n  releaseName: redis\n  targetNamespace: cache\n  storageNamespace: cache\n",
+        );
+        assert!(run(RELEASE, &spelled).is_empty());
+        assert!(run(RELEASE, &RELEASE.replace("19.0.0", "19.1.0")).is_empty());
+        // Namespaced by a kustomization: the defaulted namespace is unknown, not "".
+        let unnamespaced = RELEASE.replace("  namespace: cache\n", "");
+        let targeted = unnamespaced.replace("\nspec:\n", "\nspec:\n  targetNamespace: cache\n");
+        let renamed = targeted.replace("\nspec:\n", "\nspec:\n  releaseName: redis\n");
+        assert!(run(&unnamespaced, &renamed).is_empty());
     }
 
     #[test]
