@@ -227,7 +227,7 @@ fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
         Effect::Sql { what, text } => embedded_sql(view, what, text, &|_, _| at.clone()),
         Effect::BuiltSql { what, text } => {
             let found = embedded_sql(view, what, text, &|_, _| at.clone());
-            if !found.is_empty() {
+            if !found.is_empty() || only_values_interpolated(text) {
                 return found;
             }
             vec![Finding::new(
@@ -240,6 +240,24 @@ fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
             )]
         }
     }
+}
+
+/// Whether every interpolation in built SQL sits inside a quoted SQL value (`ADD VALUE
+/// '{value}'`, `WHERE id = '${id}'`): the value then chooses a label or rows, never the
+/// statement, its table or its clauses, so the statement read is the one that runs. Any
+/// interpolation mark outside a quoted value (`{`, `$`, `#`, `%`) leaves it to a human.
+fn only_values_interpolated(text: &str) -> bool {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize() else {
+        return false;
+    };
+    tokens.iter().all(|token| match token {
+        Token::SingleQuotedString(_)
+        | Token::EscapedStringLiteral(_)
+        | Token::NationalStringLiteral(_) => true,
+        other => !other.to_string().contains(['{', '}', '$', '#', '%']),
+    })
 }
 
 /// The effect of a call that runs the SQL in `arg`: the statements of a literal, the

@@ -427,6 +427,31 @@ fn alembic_helpers_called_from_upgrade_run_forward_and_others_do_not() {
 }
 
 #[test]
+fn alembic_built_sql_interpolating_only_a_quoted_value_is_quiet() {
+    let up = "    for value in EVENTS:\n        op.execute(f\"ALTER TYPE auditevent ADD VALUE IF NOT EXISTS '{value}'\")\n        op.execute(f\"DELETE FROM audit WHERE kind = '{value}'\")\n";
+    assert_eq!(
+        ids(&added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"))),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn alembic_built_sql_interpolating_a_name_or_clause_still_needs_a_human() {
+    for call in [
+        "op.execute(f\"ALTER TYPE {name} ADD VALUE 'x'\")",
+        "op.execute(f\"DELETE FROM audit WHERE {condition}\")",
+        "op.execute(f\"DELETE FROM audit WHERE kind = '{a}' OR {b}\")",
+        "op.execute(f\"{statement}\")",
+    ] {
+        let f = added_file(
+            ALEMBIC_PATH,
+            &alembic(&format!("    {call}\n"), "    pass\n"),
+        );
+        assert_eq!(ids(&f), ["sql/unparseable"], "{call}");
+    }
+}
+
+#[test]
 fn alembic_existing_call_is_quiet() {
     let old = alembic("    op.drop_table(\"audits\")\n", "    pass\n");
     let new = alembic("    # gone\n    op.drop_table( \"audits\" )\n    op.add_column(\"t\", sa.Column(\"x\", sa.Integer))\n", "    pass\n");

@@ -326,7 +326,8 @@ const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "G
 
 /// The first word of `piece` that can destroy data. `ON DELETE` and `BEFORE UPDATE` (foreign
 /// key actions and trigger events) name an event rather than do it, as `EXECUTE FUNCTION`
-/// names a trigger's function; `TYPE` in `ALTER TABLE` can narrow a column.
+/// names a trigger's function and `GRANT UPDATE, DELETE ON` a privilege; `TYPE` in `ALTER
+/// TABLE` can narrow a column. A dollar-quoted body (`DO $$ … $$`) is read the same way.
 fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     if is_meta_command(piece) {
         let command = piece.get(1).map(|t| match &t.token {
@@ -350,7 +351,16 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     let alters_a_table = word(0).as_deref() == Some("ALTER") && word(1).as_deref() == Some("TABLE");
     for (i, token) in solid.iter().enumerate() {
         let Token::Word(w) = token else {
-            // Strings and dollar-quoted bodies: `DO $$ … $$`, `EXECUTE 'DROP …'`.
+            // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
+            // body the tokenizer refuses) word by word: `EXECUTE 'DROP …'`.
+            if let Token::DollarQuotedString(body) = token {
+                if let Ok(inner) = tokenize(&PostgreSqlDialect {}, &body.value) {
+                    match destroying_word(&inner) {
+                        Some(found) => return Some(found),
+                        None => continue,
+                    }
+                }
+            }
             let text = token.to_string().to_ascii_uppercase();
             let found = text
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -370,7 +380,11 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             );
         let names_a_function =
             upper == "EXECUTE" && matches!(next.as_deref(), Some("FUNCTION" | "PROCEDURE"));
-        if !names_an_event && !names_a_function {
+        // `GRANT SELECT, UPDATE, DELETE, TRUNCATE ON t`: no statement has these followed by
+        // a comma or `ON`.
+        let names_a_privilege = matches!(upper.as_str(), "DELETE" | "UPDATE" | "TRUNCATE")
+            && (matches!(solid.get(i + 1), Some(Token::Comma)) || next.as_deref() == Some("ON"));
+        if !names_an_event && !names_a_function && !names_a_privilege {
             if let Some(found) = destroying_in(&upper) {
                 return Some(found);
             }

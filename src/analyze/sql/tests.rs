@@ -245,6 +245,29 @@ fn a_do_block_that_drops_or_runs_built_sql_needs_a_human_at_its_lines() {
 }
 
 #[test]
+fn a_do_block_granting_update_and_delete_privileges_is_quiet() {
+    let sql = "DO $g$ BEGIN\n  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'svc') THEN\n    GRANT SELECT, INSERT, UPDATE, DELETE ON crm.books TO svc;\n    GRANT TRUNCATE ON crm.items TO svc;\n  END IF;\nEND $g$;\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), Vec::<&str>::new());
+}
+
+#[test]
+fn a_do_block_that_grants_and_then_deletes_rows_still_needs_a_human() {
+    for (statement, word) in [
+        ("DELETE FROM crm.books;", "DELETE"),
+        ("TRUNCATE crm.items;", "TRUNCATE"),
+        ("UPDATE crm.books SET n = 0;", "UPDATE"),
+    ] {
+        let sql = format!(
+            "DO $$ BEGIN\n  GRANT UPDATE, DELETE ON crm.books TO svc;\n  {statement}\nEND $$;\n"
+        );
+        let f = run_with("db/m.sql", None, Some(&sql), "postgres");
+        assert_eq!(ids(&f), ["sql/unparseable"], "{statement}");
+        assert!(f[0].message.contains(word), "{}", f[0].message);
+    }
+}
+
+#[test]
 fn psql_meta_commands_end_at_their_line_and_only_includes_need_a_human() {
     let f = added("\\set ON_ERROR_STOP on\n\\connect app\nDROP TABLE users;\n");
     assert_eq!(ids(&f), ["sql/drop-table"]);
