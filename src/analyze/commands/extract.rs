@@ -264,7 +264,68 @@ fn exec_form(text: &str) -> Option<String> {
 /// Makefile recipe lines (tab-indented), with `@`, `-` and `+` prefixes removed and make's
 /// `$$` turned back into the shell's `$`.
 fn makefile(text: &str) -> Extracted {
-    recipe_lines(text, |line| line.starts_with('\t'), true)
+    let tools = make_literal_variables(text);
+    let mut out = recipe_lines(text, |line| line.starts_with('\t'), true);
+    for script in &mut out.scripts {
+        script.text = name_make_tools(&script.text, &tools);
+    }
+    out
+}
+
+/// Make variables given a literal value (`TF := terraform -chdir=infra`, `KUBECTL ?= kubectl`),
+/// in definition order; a value built from earlier literals is resolved, any other `$` drops it.
+fn make_literal_variables(text: &str) -> Vec<(String, String)> {
+    static ASSIGNMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?:(?:export|override)\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|::?)?=\s*(.*?)\s*$",
+        )
+        .expect("the make assignment pattern is valid")
+    });
+    let mut known: Vec<(String, String)> = Vec::new();
+    for line in text.lines().filter(|line| !line.starts_with('\t')) {
+        let Some(caps) = ASSIGNMENT.captures(line) else {
+            continue;
+        };
+        let value = name_make_tools_everywhere(&caps[2], &known);
+        known.retain(|(name, _)| name != &caps[1]);
+        if !value.is_empty() && !value.contains('$') && !value.contains('#') {
+            known.push((caps[1].to_owned(), value));
+        }
+    }
+    known
+}
+
+fn name_make_tools_everywhere(value: &str, known: &[(String, String)]) -> String {
+    known.iter().fold(value.to_owned(), |acc, (name, literal)| {
+        acc.replace(&format!("$({name})"), literal)
+            .replace(&format!("${{{name}}}"), literal)
+    })
+}
+
+/// `$(TF) destroy` runs whatever `TF` names: a make variable with a literal value, in command
+/// position, is replaced by that value so the tool is recognised. Elsewhere (`-var-file=$(ENV)`)
+/// variables stay unknown, since the caller may override them.
+fn name_make_tools(recipe: &str, known: &[(String, String)]) -> String {
+    let mut out = recipe.to_owned();
+    for (name, literal) in known {
+        let reference = format!("${{{name}}}");
+        let mut from = 0;
+        while let Some(found) = out[from..].find(&reference) {
+            let at = from + found;
+            let before = out[..at].trim_end();
+            let command_position = before.is_empty()
+                || ["&&", "||", ";", "|", "(", "{"]
+                    .iter()
+                    .any(|separator| before.ends_with(separator));
+            if command_position {
+                out.replace_range(at..at + reference.len(), literal);
+                from = at + literal.len();
+            } else {
+                from = at + reference.len();
+            }
+        }
+    }
+    out
 }
 
 /// Justfile recipe bodies: indented lines.
@@ -471,6 +532,35 @@ mod tests {
             vec![
                 (3, "rm -rf $HOME/build".to_owned()),
                 (4, "echo done".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_make_variable_naming_a_tool_is_resolved_in_command_position_only() {
+        let makefile = "TERRAFORM ?= terraform\nTF := $(TERRAFORM) -chdir=infra\nENV = prod\n\ndestroy:\n\t$(TF) destroy -var-file=$(ENV).tfvars && ${TF} output\n\techo $(TF)\n";
+        let got = found(FileKind::BuildScript, "Makefile", makefile);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    6,
+                    "terraform -chdir=infra destroy -var-file=${ENV}.tfvars && terraform -chdir=infra output".to_owned()
+                ),
+                (7, "echo ${TF}".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_make_variable_built_from_the_shell_is_left_unknown() {
+        let makefile = "TF != which terraform\nK = $(shell which kubectl)\n\nx:\n\t$(TF) destroy\n\t$(K) delete ns a\n";
+        let got = found(FileKind::BuildScript, "Makefile", makefile);
+        assert_eq!(
+            got,
+            vec![
+                (5, "${TF} destroy".to_owned()),
+                (6, "${K} delete ns a".to_owned())
             ]
         );
     }

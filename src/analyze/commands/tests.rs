@@ -131,6 +131,19 @@ fn a_makefile_recipe_that_deletes_a_namespace() {
 }
 
 #[test]
+fn a_makefile_destroy_through_a_tool_variable_is_caught_and_a_plan_is_quiet() {
+    let base = "TF := terraform -chdir=infra\n\nplan:\n\t$(TF) plan -out=tf.plan\n";
+    let quiet = "TF := terraform -chdir=infra\n\nplan:\n\t$(TF) plan -out=tf.plan\n\nfmt:\n\t$(TF) fmt -check\n";
+    assert!(Case::modified("Makefile", base, quiet)
+        .run(analyze)
+        .is_empty());
+    let loud = "TF := terraform -chdir=infra\n\nplan:\n\t$(TF) plan -out=tf.plan\n\ndestroy:\n\t$(TF) destroy -auto-approve\n";
+    let f = Case::modified("Makefile", base, loud).run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert_eq!(f[0].location.line, Some(7));
+}
+
+#[test]
 fn make_variables_are_judged_by_what_they_leave_when_empty() {
     let base = "clean:\n\techo clean\n";
     let routine = "clean:\n\trm -rf $(BUILD_DIR) $(OBJS) ${OUT}\n\trm -rf $$(mktemp -d)\n";
