@@ -186,6 +186,7 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         logins: &["copilot-swe-agent[bot]", "Copilot"],
         ids: &[198_982_749],
         names: &["github copilot", "copilot"],
+        markers: &["generated with [github copilot]"],
         // Copilot's coding agent links its session logs on github.com itself.
         hosts: &["github.com"],
         ..NONE
@@ -196,6 +197,7 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         logins: &["cursor[bot]"],
         emails: &["cursoragent@cursor.com"],
         names: &["cursor agent", "cursor"],
+        markers: &["made with [cursor]"],
         hosts: &["cursor.com"],
         ..NONE
     },

@@ -403,11 +403,12 @@ impl Detector<'_> {
         }
     }
 
-    /// One signal per agent per text: the first line carrying one of its markers.
+    /// One signal per agent per text: the first line carrying one of its markers outside
+    /// inline code (a marker quoted in backticks is being talked about, not left by an agent).
     fn markers(&mut self, place: &str, text: &str, kind: SignalKind) {
         let mut found: Vec<(Owner, String)> = Vec::new();
         for line in text.lines() {
-            let lower = line.to_lowercase();
+            let lower = outside_code_spans(line).to_lowercase();
             for (spec, dep) in self.specs() {
                 let who = owner(spec, dep);
                 if found.iter().any(|(o, _)| *o == who) {
@@ -486,6 +487,20 @@ fn excerpt(text: &str) -> String {
     } else {
         clean
     }
+}
+
+/// `line` without its inline code spans (text between paired backticks). An unpaired
+/// backtick opens no span.
+fn outside_code_spans(line: &str) -> String {
+    let pieces: Vec<&str> = line.split('`').collect();
+    let unpaired_tail = pieces.len() % 2 == 0;
+    pieces
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0 || (unpaired_tail && *i == pieces.len() - 1))
+        .map(|(_, piece)| *piece)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The position of `word` in `hay` where it stands as a whole word (both already lower-case).

@@ -405,6 +405,72 @@ fn generated_with_claude_code_marker_with_or_without_robot() {
 }
 
 #[test]
+fn a_marker_quoted_in_backticks_is_prose_not_a_mark() {
+    let a = change()
+        .commit(
+            ADA,
+            "docs: agent rules\n\nNever add the `Generated with [Claude Code]` footer.",
+        )
+        .pr_body("Drop `🤖 Generated with [Claude Code](https://claude.com/claude-code)` lines")
+        .run();
+    assert!(!a.detected);
+    assert!(a.signals.is_empty());
+    // The same footer outside backticks, on a line that also quotes code, still counts.
+    let b = change()
+        .commit(
+            ADA,
+            "Fix `parse`\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+        )
+        .run();
+    assert_eq!(agents(&b), vec!["claude-code"]);
+}
+
+#[test]
+fn copilot_and_cursor_footers_in_bodies_are_markers() {
+    let copilot = human_commit()
+        .pr_body("## Summary\n- tidy\n\n🤖 Generated with [GitHub Copilot](https://github.com/features/copilot)")
+        .run();
+    assert_eq!(agents(&copilot), vec!["copilot"]);
+    let cursor = change()
+        .commit(ADA, "docs: tidy\n\nMade with [Cursor](https://cursor.com)")
+        .run();
+    assert_eq!(agents(&cursor), vec!["cursor"]);
+    assert!(signal(&cursor, SignalKind::MessageMarker, "cursor").is_some());
+    // Naming the tools in prose is not their footer.
+    let prose = human_commit()
+        .pr_body("Tested with GitHub Copilot and Cursor; made with care.")
+        .run();
+    assert!(!prose.detected);
+}
+
+#[test]
+fn co_author_trailer_above_a_cherry_pick_note_is_read() {
+    let a = change()
+        .commit(
+            ADA,
+            "Fix\n\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\n(cherry picked from commit 0123abc)",
+        )
+        .run();
+    assert_eq!(agents(&a), vec!["cursor"]);
+    let crlf = change()
+        .commit(
+            ADA,
+            "Fix\r\n\r\nCo-Authored-By: Claude <noreply@anthropic.com>\r\n",
+        )
+        .run();
+    assert_eq!(agents(&crlf), vec!["claude-code"]);
+    // A human co-author behind the same note is still just a human.
+    let human = change()
+        .commit(
+            ADA,
+            "Fix\n\nCo-authored-by: Bo Chen <bo@example.com>\n(cherry picked from commit 0123abc)",
+        )
+        .run();
+    assert!(!human.detected);
+    assert!(human.signals.is_empty());
+}
+
+#[test]
 fn devin_session_link_in_body_is_a_marker() {
     let a = human_commit()
         .pr_body(
