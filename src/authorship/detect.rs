@@ -418,7 +418,7 @@ impl Detector<'_> {
                     .markers
                     .iter()
                     .filter(|m| !m.trim().is_empty())
-                    .any(|m| lower.contains(&m.to_lowercase()));
+                    .any(|m| marks_line(&lower, &m.to_lowercase()));
                 if hit {
                     found.push((who, format!("{place}: {}", excerpt(line))));
                 }
@@ -487,6 +487,22 @@ fn excerpt(text: &str) -> String {
     } else {
         clean
     }
+}
+
+/// Whether `marker` (lower-case) marks `line` (lower-case, code spans removed). A session
+/// link or a sentence an agent writes (`app.devin.ai/sessions/…`, `created by @kiro-agent`)
+/// counts wherever it stands. A footer link an agent signs with (`Generated with [Claude
+/// Code](…)`, `Made with [Cursor](…)`) counts only where it opens its line, after nothing but
+/// an emoji, a bullet or spaces: in the middle of a sentence, or quoted, it is talked about.
+fn marks_line(line: &str, marker: &str) -> bool {
+    if !marker.contains('[') {
+        return line.contains(marker);
+    }
+    line.match_indices(marker).any(|(at, _)| {
+        !line[..at]
+            .chars()
+            .any(|c| c.is_alphanumeric() || matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”'))
+    })
 }
 
 /// `line` without its inline code spans (text between paired backticks). An unpaired

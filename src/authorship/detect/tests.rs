@@ -426,6 +426,26 @@ fn a_marker_quoted_in_backticks_is_prose_not_a_mark() {
 }
 
 #[test]
+fn a_footer_named_in_the_middle_of_a_sentence_or_quoted_is_prose_not_a_mark() {
+    for prose in [
+        "authorship: the 'Made with [Cursor]' footer went unseen",
+        "Strip \"Generated with [Claude Code]\" from the template.",
+        "We dropped Generated with [GitHub Copilot] lines last week.",
+    ] {
+        let a = change().commit(ADA, &format!("docs\n\n{prose}")).run();
+        assert!(!a.detected, "{prose}");
+    }
+    // Opening its line, after an emoji or a bullet, it is the agent's footer.
+    for footer in [
+        "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+        "- Made with [Cursor](https://cursor.com)",
+    ] {
+        let a = change().commit(ADA, &format!("Fix\n\n{footer}")).run();
+        assert!(a.detected, "{footer}");
+    }
+}
+
+#[test]
 fn copilot_and_cursor_footers_in_bodies_are_markers() {
     let copilot = human_commit()
         .pr_body("## Summary\n- tidy\n\n🤖 Generated with [GitHub Copilot](https://github.com/features/copilot)")
