@@ -490,18 +490,23 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Whether `marker` (lower-case) marks `line` (lower-case, code spans removed). A session
-/// link or a sentence an agent writes (`app.devin.ai/sessions/…`, `created by @kiro-agent`)
-/// counts wherever it stands. A footer link an agent signs with (`Generated with [Claude
-/// Code](…)`, `Made with [Cursor](…)`) counts only where it opens its line, after nothing but
-/// an emoji, a bullet or spaces: in the middle of a sentence, or quoted, it is talked about.
+/// link (`app.devin.ai/sessions/…`) counts wherever it stands. A sentence an agent writes
+/// (`created by @kiro-agent`) counts unless it opens a quotation. A footer link an agent
+/// signs with (`Generated with [Claude Code](…)`, `Made with [Cursor](…)`) counts only where
+/// it opens its line, after nothing but an emoji, a bullet or spaces: in the middle of a
+/// sentence, or quoted, it is being talked about.
 fn marks_line(line: &str, marker: &str) -> bool {
-    if !marker.contains('[') {
+    let quote = |c: char| matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”');
+    if marker.contains('/') {
         return line.contains(marker);
     }
     line.match_indices(marker).any(|(at, _)| {
-        !line[..at]
-            .chars()
-            .any(|c| c.is_alphanumeric() || matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”'))
+        let before = &line[..at];
+        if marker.contains('[') {
+            !before.chars().any(|c| c.is_alphanumeric() || quote(c))
+        } else {
+            !before.chars().next_back().is_some_and(quote)
+        }
     })
 }
 

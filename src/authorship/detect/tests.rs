@@ -435,6 +435,14 @@ fn a_footer_named_in_the_middle_of_a_sentence_or_quoted_is_prose_not_a_mark() {
         let a = change().commit(ADA, &format!("docs\n\n{prose}")).run();
         assert!(!a.detected, "{prose}");
     }
+    // A sentence an agent writes, quoted, is talked about too.
+    let quoted = change()
+        .commit(
+            ADA,
+            "docs\n\nKiro's (\"created by @kiro-agent\") marks count anywhere.",
+        )
+        .run();
+    assert!(!quoted.detected);
     // Opening its line, after an emoji or a bullet, it is the agent's footer.
     for footer in [
         "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
