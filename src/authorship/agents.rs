@@ -38,6 +38,11 @@ pub struct AgentSpec {
     /// (case-insensitive substrings), for example a session link.
     #[serde(default)]
     pub markers: Vec<String>,
+    /// Text a commit subject opens with when the agent wrote it, for example aider's
+    /// `aider: ` (case-insensitive). Only the subject's start counts: elsewhere the same words
+    /// are someone talking about the tool.
+    #[serde(default)]
+    pub subject_prefixes: Vec<String>,
     /// Trailer keys whose presence alone names the agent, for example `Claude-Session`.
     #[serde(default)]
     pub trailer_keys: Vec<String>,
@@ -63,6 +68,7 @@ impl AgentSpec {
         extend(&mut self.names, other.names);
         extend(&mut self.name_suffixes, other.name_suffixes);
         extend(&mut self.markers, other.markers);
+        extend(&mut self.subject_prefixes, other.subject_prefixes);
         extend(&mut self.trailer_keys, other.trailer_keys);
         extend(&mut self.url_hosts, other.url_hosts);
     }
@@ -91,6 +97,7 @@ struct Marks<'a> {
     names: &'a [&'a str],
     suffixes: &'a [&'a str],
     markers: &'a [&'a str],
+    prefixes: &'a [&'a str],
     keys: &'a [&'a str],
     hosts: &'a [&'a str],
 }
@@ -104,6 +111,7 @@ const NONE: Marks<'static> = Marks {
     names: &[],
     suffixes: &[],
     markers: &[],
+    prefixes: &[],
     keys: &[],
     hosts: &[],
 };
@@ -119,6 +127,7 @@ impl Marks<'_> {
             names: strings(self.names),
             name_suffixes: strings(self.suffixes),
             markers: strings(self.markers),
+            subject_prefixes: strings(self.prefixes),
             trailer_keys: strings(self.keys),
             url_hosts: strings(self.hosts),
         }
@@ -133,6 +142,9 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         emails: &["aider@aider.chat", "noreply@aider.chat"],
         names: &["aider"],
         suffixes: &["(aider)"],
+        // `--attribute-commit-message-author` / `-committer` mark the subject instead of, or
+        // as well as, the author name.
+        prefixes: &["aider: "],
         hosts: &["aider.chat"],
         ..NONE
     },
@@ -353,6 +365,7 @@ mod tests {
                 .chain(&a.names)
                 .chain(&a.name_suffixes)
                 .chain(&a.markers)
+                .chain(&a.subject_prefixes)
                 .chain(&a.trailer_keys)
                 .chain(&a.url_hosts);
             for p in all {

@@ -354,6 +354,7 @@ impl Detector<'_> {
             &c.message,
             SignalKind::MessageMarker,
         );
+        self.subject_prefix(&sha, c.message.lines().next().unwrap_or(""));
 
         facts.agent_written = self.strong_agent_signals() > before;
         facts
@@ -403,11 +404,28 @@ impl Detector<'_> {
         }
     }
 
+    /// The agent whose subject prefix (`aider: `) opens this commit subject.
+    fn subject_prefix(&mut self, sha: &str, subject: &str) {
+        let lower = subject.trim_start().to_lowercase();
+        let hit = self.specs().find_map(|(spec, dep)| {
+            spec.subject_prefixes
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .any(|p| lower.starts_with(&p.trim_start().to_lowercase()))
+                .then(|| owner(spec, dep))
+        });
+        if let Some(who) = hit {
+            let evidence = format!("commit {sha} subject: {}", excerpt(subject));
+            self.push(who, SignalKind::MessageMarker, Strength::Strong, evidence);
+        }
+    }
+
     /// One signal per agent per text: the first line carrying one of its markers outside
-    /// inline code (a marker quoted in backticks is being talked about, not left by an agent).
+    /// code (a marker quoted in backticks or shown in a fenced block is being talked about,
+    /// not left by an agent).
     fn markers(&mut self, place: &str, text: &str, kind: SignalKind) {
         let mut found: Vec<(Owner, String)> = Vec::new();
-        for line in text.lines() {
+        for line in outside_fences(text) {
             let lower = outside_code_spans(line).to_lowercase();
             for (spec, dep) in self.specs() {
                 let who = owner(spec, dep);
@@ -506,6 +524,37 @@ fn marks_line(line: &str, marker: &str) -> bool {
             !before.chars().any(|c| c.is_alphanumeric() || quote(c))
         } else {
             !before.chars().next_back().is_some_and(quote)
+        }
+    })
+}
+
+/// The lines of Markdown `text` outside fenced code blocks (```` ``` ```` or `~~~`, closed by
+/// a fence of the same character at least as long), fence lines excluded. An unclosed fence
+/// runs to the end, as Markdown renders it.
+fn outside_fences(text: &str) -> impl Iterator<Item = &str> {
+    let mut open: Option<(char, usize)> = None;
+    text.lines().filter(move |line| {
+        let trimmed = line.trim_start_matches(' ');
+        let fence = (line.len() - trimmed.len() <= 3)
+            .then(|| {
+                let c = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+                let run = trimmed.chars().take_while(|&x| x == c).count();
+                (run >= 3).then_some((c, run))
+            })
+            .flatten();
+        match (open, fence) {
+            (None, Some(f)) => {
+                open = Some(f);
+                false
+            }
+            (Some((c, n)), Some((fc, len)))
+                if fc == c && len >= n && trimmed.trim_start_matches(c).trim().is_empty() =>
+            {
+                open = None;
+                false
+            }
+            (Some(_), _) => false,
+            (None, None) => true,
         }
     })
 }

@@ -454,6 +454,32 @@ fn a_footer_named_in_the_middle_of_a_sentence_or_quoted_is_prose_not_a_mark() {
 }
 
 #[test]
+fn a_marker_shown_in_a_fenced_block_is_prose_not_a_mark() {
+    for fence in ["```", "~~~", "````"] {
+        let body = format!(
+            "The footer agents leave:\n\n{fence}text\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n{fence}\n\nWe strip it."
+        );
+        let a = human_commit().pr_body(&body).run();
+        assert!(!a.detected, "{fence}");
+    }
+    // A shorter or different fence does not close the block.
+    let a = human_commit()
+        .pr_body("````\n```\nMade with [Cursor](https://cursor.com)\n~~~~\n")
+        .run();
+    assert!(!a.detected);
+    // After the block closes, the footer is the agent's again.
+    let b = human_commit()
+        .pr_body("```\nlog\n```\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)")
+        .run();
+    assert_eq!(agents(&b), vec!["claude-code"]);
+    // Indented four spaces, a fence is text, not a fence.
+    let c = human_commit()
+        .pr_body("    ```\n🤖 Generated with [Claude Code](https://claude.com/claude-code)")
+        .run();
+    assert_eq!(agents(&c), vec!["claude-code"]);
+}
+
+#[test]
 fn copilot_and_cursor_footers_in_bodies_are_markers() {
     let copilot = human_commit()
         .pr_body("## Summary\n- tidy\n\n🤖 Generated with [GitHub Copilot](https://github.com/features/copilot)")
@@ -578,6 +604,34 @@ fn aider_author_name_is_strong_and_names_its_operator() {
         a.operators[0].email.as_ref().map(Email::as_str),
         Some("ada@example.com")
     );
+}
+
+#[test]
+fn aider_subject_prefix_is_strong_and_names_its_operator() {
+    let a = change()
+        .commit(
+            "Ada Lovelace <ada@example.com>",
+            "aider: Added retry to the uploader",
+        )
+        .run();
+    assert_eq!(agents(&a), vec!["aider"]);
+    let s = signal(&a, SignalKind::MessageMarker, "aider").unwrap();
+    assert_eq!(s.strength, Strength::Strong);
+    assert_eq!(
+        s.evidence,
+        "commit 1a2b3c4 subject: aider: Added retry to the uploader"
+    );
+    assert_eq!(a.operators.len(), 1);
+    assert_eq!(a.operators[0].name.as_deref(), Some("Ada Lovelace"));
+    // Anywhere but the subject's start, or without its colon, it is someone naming the tool.
+    for message in [
+        "docs: how to use aider: a guide",
+        "Aider support\n\naider: is configured in .aider.conf.yml",
+        "aider config tweaks",
+    ] {
+        let b = change().commit(ADA, message).run();
+        assert!(!b.detected, "{message}");
+    }
 }
 
 // ---- weak signals ---------------------------------------------------------------------------
@@ -881,6 +935,7 @@ fn blank_patterns_from_config_match_nothing() {
         names: vec![String::new()],
         name_suffixes: vec![String::new()],
         markers: vec![String::new()],
+        subject_prefixes: vec![" ".into()],
         trailer_keys: vec![String::new()],
         url_hosts: vec![String::new()],
         ..AgentSpec::default()
