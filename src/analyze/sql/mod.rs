@@ -30,7 +30,7 @@ use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
 use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
-use parse::{parse_any, DialectName, Located, Unread};
+use parse::{destroys_at, parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
     DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
@@ -218,7 +218,7 @@ pub const UNPARSEABLE: Rule = Rule {
     severity: Severity::Medium,
     tags: &[Tag::Infra],
     summary: "A SQL file, a statement in it, or a migration changelog could not be parsed.",
-    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human.",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human. A statement holding such a word ranks as its worst word would in a statement twokey can read (a `DROP TABLE` inside `DO $$ … $$` is high and destructive), and one that only drops what holds no rows (a constraint, an index, a default, a trigger, a function) still needs a human but is not tagged destructive.",
     example: "+ DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$;",
     safer: "Write the destructive step as a plain statement twokey can read (or set `sql_dialect` to the database the file is written for), so the review names what goes away.",
 };
@@ -391,18 +391,6 @@ fn unread_finding(
         finding.tags.insert(0, Tag::Destructive);
     }
     Some(finding)
-}
-
-/// How bad the statement a destroying word starts can be, by the rule it would meet if it
-/// were read: DROP, TRUNCATE and DELETE remove data (high); a rename or a type change breaks
-/// or narrows it (medium). `EXECUTE` and the psql commands that run other files say nothing
-/// of what they run, so they stay "needs a human" without the destructive tag.
-fn destroys_at(word: &str) -> Option<Severity> {
-    match word {
-        "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
-        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" => Some(Severity::Medium),
-        _ => None,
-    }
 }
 
 /// `text` cut to about `max` characters at a character boundary: a parser's "found: …" can

@@ -13,6 +13,7 @@
 //! `ALTER SEQUENCE`, …) and no word in it, its strings or its body can destroy data; broken
 //! SQL and anything that may destroy still needs a human.
 
+use crate::finding::Severity;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{
     Dialect, GenericDialect, MsSqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
@@ -324,10 +325,54 @@ const DESTROYING: &[&str] = &[
 /// psql meta-commands that run SQL from elsewhere: another file, or a query's results.
 const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "GEXEC", "!"];
 
-/// The first word of `piece` that can destroy data. `ON DELETE` and `BEFORE UPDATE` (foreign
-/// key actions and trigger events) name an event rather than do it, as `EXECUTE FUNCTION`
-/// names a trigger's function and `GRANT UPDATE, DELETE ON` a privilege; `TYPE` in `ALTER
-/// TABLE` can narrow a column. A dollar-quoted body (`DO $$ … $$`) is read the same way.
+/// What a statement twokey cannot parse risks, by the worst destroying word in it: the rule
+/// that word would meet in a statement twokey could read. `None` when it would still need
+/// a human but is not destructive: `EXECUTE` and the psql commands that run other files say
+/// nothing of what they run, and dropping a constraint, an index or a function loses no rows
+/// (those rules rank low, untagged).
+pub(super) fn destroys_at(word: &str) -> Option<Severity> {
+    match word {
+        "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
+        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" => Some(Severity::Medium),
+        _ => None,
+    }
+}
+
+/// Orders destroying words from the least alarming: a drop that loses no rows, then words
+/// that hide what they run, then by the severity they would meet.
+fn alarm(word: &str) -> u8 {
+    match destroys_at(word) {
+        Some(Severity::High | Severity::Critical) => 4,
+        Some(_) => 3,
+        None if word.starts_with("DROP ") => 1,
+        None => 2,
+    }
+}
+
+/// What a `DROP` followed by these words removes holds no rows: the plain statements meet
+/// `sql/drop-constraint`, `sql/drop-index`, `sql/drop-sequence-or-function` or
+/// `ALTER COLUMN … DROP DEFAULT / NOT NULL`. Views are dropped by `sql/drop-view`.
+const DROPS_KEEPING_ROWS: &[&str] = &[
+    "CONSTRAINT",
+    "INDEX",
+    "DEFAULT",
+    "NOT",
+    "TRIGGER",
+    "FUNCTION",
+    "PROCEDURE",
+    "IDENTITY",
+    "EXPRESSION",
+    "STATISTICS",
+    "SEQUENCE",
+    "VIEW",
+];
+
+/// The most alarming word of `piece` that can destroy data (see [`alarm`]). `ON DELETE` and
+/// `BEFORE UPDATE` (foreign key actions and trigger events) name an event rather than do it,
+/// as `EXECUTE FUNCTION` names a trigger's function and `GRANT UPDATE, DELETE ON` a
+/// privilege; `TYPE` in `ALTER TABLE` can narrow a column. A `DROP` of an object that holds
+/// no rows is named with its object (`DROP CONSTRAINT`), unless the statement cascades.
+/// A dollar-quoted body (`DO $$ … $$`) is read the same way.
 fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     if is_meta_command(piece) {
         let command = piece.get(1).map(|t| match &t.token {
@@ -349,24 +394,33 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         _ => None,
     };
     let alters_a_table = word(0).as_deref() == Some("ALTER") && word(1).as_deref() == Some("TABLE");
+    let cascades = solid
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("CASCADE")));
+    let mut worst: Option<String> = None;
+    let mut note = |found: String| {
+        if worst.as_deref().is_none_or(|w| alarm(&found) > alarm(w)) {
+            worst = Some(found);
+        }
+    };
     for (i, token) in solid.iter().enumerate() {
         let Token::Word(w) = token else {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
             // body the tokenizer refuses) word by word: `EXECUTE 'DROP …'`.
             if let Token::DollarQuotedString(body) = token {
                 if let Ok(inner) = tokenize(&PostgreSqlDialect {}, &body.value) {
-                    match destroying_word(&inner) {
-                        Some(found) => return Some(found),
-                        None => continue,
+                    if let Some(found) = destroying_word(&inner) {
+                        note(found);
                     }
+                    continue;
                 }
             }
             let text = token.to_string().to_ascii_uppercase();
-            let found = text
+            if let Some(found) = text
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .find_map(destroying_in);
-            if found.is_some() {
-                return found;
+                .find_map(destroying_in)
+            {
+                note(found);
             }
             continue;
         };
@@ -386,14 +440,23 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             && (matches!(solid.get(i + 1), Some(Token::Comma)) || next.as_deref() == Some("ON"));
         if !names_an_event && !names_a_function && !names_a_privilege {
             if let Some(found) = destroying_in(&upper) {
-                return Some(found);
+                let keeps_rows = upper == "DROP"
+                    && !cascades
+                    && next
+                        .as_deref()
+                        .is_some_and(|n| DROPS_KEEPING_ROWS.contains(&n));
+                note(match next.as_deref() {
+                    Some("NOT") if keeps_rows => "DROP NOT NULL".to_owned(),
+                    Some(object) if keeps_rows => format!("DROP {object}"),
+                    _ => found,
+                });
             }
         }
         if upper == "TYPE" && alters_a_table {
-            return Some("ALTER TABLE … TYPE".to_owned());
+            note("ALTER TABLE … TYPE".to_owned());
         }
     }
-    None
+    worst
 }
 
 /// How statements start that create or configure without removing data, and that real

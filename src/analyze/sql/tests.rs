@@ -753,6 +753,56 @@ fn a_drop_wrapped_in_an_unreadable_block_is_as_destructive_as_the_plain_drop() {
 }
 
 #[test]
+fn an_unreadable_block_is_judged_by_its_worst_word_and_what_its_drop_removes() {
+    let judge = |body: &str| {
+        let sql = format!("DO $$\nBEGIN\n  {body}\nEND\n$$;\n");
+        let f = run_with("db/m.sql", None, Some(&sql), "postgres");
+        assert_eq!(ids(&f), ["sql/unparseable"], "{body}");
+        (
+            f[0].severity,
+            f[0].tags.contains(&Tag::Destructive),
+            f[0].message.clone(),
+        )
+    };
+    // Dropping what holds no rows needs a human, as any unread statement does, but loses no
+    // data: the plain statements rank low, untagged.
+    for (body, word) in [
+        (
+            "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_fk;",
+            "DROP CONSTRAINT",
+        ),
+        ("DROP INDEX IF EXISTS idx_orders_day;", "DROP INDEX"),
+        (
+            "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;",
+            "DROP NOT NULL",
+        ),
+        ("DROP TRIGGER IF EXISTS audit ON t;", "DROP TRIGGER"),
+    ] {
+        let (severity, destructive, message) = judge(body);
+        assert_eq!((severity, destructive), (Severity::Medium, false), "{body}");
+        assert!(message.contains(&format!("contains {word}")), "{message}");
+    }
+    // The worst word wins wherever it stands, and CASCADE takes dependents' data with it.
+    for body in [
+        "ALTER TABLE t DROP CONSTRAINT c;\n  DROP TABLE old;",
+        "DROP TABLE old;\n  ALTER TABLE t DROP CONSTRAINT c;",
+        "EXECUTE 'SELECT 1';\n  DELETE FROM sessions;",
+        "DROP FUNCTION f() CASCADE;",
+        "ALTER TABLE t DROP COLUMN legacy;",
+    ] {
+        let (severity, destructive, _) = judge(body);
+        assert_eq!((severity, destructive), (Severity::High, true), "{body}");
+    }
+    // A view is dropped at the view rule's rank.
+    assert_eq!(judge("DROP VIEW v;").0, Severity::Medium);
+    assert!(judge("DROP VIEW v;").1);
+    // Dynamic SQL outranks a harmless drop: it is what the message names.
+    let (_, destructive, message) = judge("DROP INDEX i;\n  EXECUTE format('x %I', 't');");
+    assert!(!destructive);
+    assert!(message.contains("contains EXECUTE"), "{message}");
+}
+
+#[test]
 fn a_parser_message_quoting_a_whole_body_is_clipped() {
     let body = "x := 1;\n".repeat(200);
     let sql = format!(
