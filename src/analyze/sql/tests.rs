@@ -832,6 +832,28 @@ fn a_with_clause_does_not_hide_a_missing_where() {
 }
 
 #[test]
+fn a_delete_or_update_inside_a_with_clause_is_checked() {
+    // A data-modifying CTE runs whatever the outer statement does with its rows.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("WITH moved AS (DELETE FROM jobs RETURNING *)\nINSERT INTO jobs_archive SELECT * FROM moved;\nWITH s AS (UPDATE users SET plan = 'free' RETURNING id) SELECT count(*) FROM s;\n"),
+        "postgres",
+    );
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/update-without-where"]
+    );
+    assert_eq!(f[0].location.line, Some(1));
+    assert_eq!(f[1].location.line, Some(3));
+    // Bounded ones, and one on a table the file created, are routine.
+    let bounded = "CREATE TABLE scratch (id INT);
+WITH a AS (DELETE FROM jobs WHERE done RETURNING *), b AS (DELETE FROM scratch RETURNING *) INSERT INTO jobs_archive SELECT * FROM a;
+";
+    assert!(run_with("db/m.sql", None, Some(bounded), "postgres").is_empty());
+}
+
+#[test]
 fn statements_in_function_bodies_are_checked() {
     let sql = "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DROP TABLE users';\nSELECT f();\n";
     let f = run_with("db/m.sql", None, Some(sql), "postgres");
