@@ -32,10 +32,10 @@ use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use parse::{destroys_at, parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
-    DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
-    MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType, ReferentialAction,
-    RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
+    AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, CascadeOption,
+    ColumnDef, ColumnOption, DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint,
+    JoinOperator, Merge, MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType,
+    ReferentialAction, RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -86,8 +86,8 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table.",
-    why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition.",
+    summary: "A migration truncates a table (critical with CASCADE).",
+    why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
 };
@@ -741,13 +741,28 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             findings.extend(check_alter(at, alter, scope));
         }
         Statement::Truncate(truncate) => {
+            // CASCADE also empties every table whose foreign keys point here, and the tables
+            // pointing at those: how far it reaches is not in the file, as with DROP TABLE
+            // … CASCADE, which is critical for the same reason.
+            let cascade = truncate.cascade == Some(CascadeOption::Cascade);
             for target in truncate.table_names.iter().filter(|t| !scratch(&t.name)) {
                 let name = &target.name;
-                findings.push(Finding::new(
-                    &TRUNCATE,
-                    at.clone(),
-                    format!("TRUNCATE {name} removes every row of the table {name}."),
-                ));
+                let finding = if cascade {
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("TRUNCATE {name} CASCADE removes every row of the table {name} and of every table that references it through a foreign key, transitively."),
+                    )
+                    .with_severity(Severity::Critical)
+                    .with_safer(format!("Drop CASCADE and name each table to empty, so TRUNCATE refuses while another table still references {name}."))
+                } else {
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("TRUNCATE {name} removes every row of the table {name}."),
+                    )
+                };
+                findings.push(finding);
             }
         }
         Statement::Delete(delete)

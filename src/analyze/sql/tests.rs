@@ -181,6 +181,20 @@ fn truncate_is_reported_and_select_is_not() {
 }
 
 #[test]
+fn truncate_cascade_is_critical_like_drop_table_cascade() {
+    let f = added("TRUNCATE a, b CASCADE;");
+    assert_eq!(ids(&f), ["sql/truncate", "sql/truncate"]);
+    assert!(f.iter().all(|f| f.severity == Severity::Critical));
+    assert!(f[0].message.contains("references it"), "{}", f[0].message);
+    // Without CASCADE (or with RESTRICT) the database refuses while other tables reference it.
+    for sql in ["TRUNCATE a;", "TRUNCATE TABLE a RESTRICT;"] {
+        let f = added(sql);
+        assert_eq!(ids(&f), ["sql/truncate"], "{sql}");
+        assert_eq!(f[0].severity, Severity::High, "{sql}");
+    }
+}
+
+#[test]
 fn delete_without_where_is_reported_and_with_where_is_not() {
     let f = added("DELETE FROM orders;");
     assert_eq!(ids(&f), ["sql/delete-without-where"]);
