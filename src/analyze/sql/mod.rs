@@ -32,10 +32,11 @@ use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use parse::{destroys_at, parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, CascadeOption,
-    ColumnDef, ColumnOption, DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint,
-    JoinOperator, Merge, MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType,
-    ReferentialAction, RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
+    AlterColumnOperation, AlterSchemaOperation, AlterTable, AlterTableOperation,
+    AlterTypeOperation, AlterViewOperation, BinaryOperator, CascadeOption, ColumnDef, ColumnOption,
+    DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
+    MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType, ReferentialAction,
+    RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -207,8 +208,8 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table or column.",
-    why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail. That is an outage for anything serving traffic, so it is tagged destructive.",
+    summary: "A migration renames a table, column, view or schema, moves a view to another schema, or renames an enum value.",
+    why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
 };
@@ -735,6 +736,55 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
         Statement::RenameTable(renames) => {
             for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
                 findings.push(rename_table(at, &r.old_name, &r.new_name));
+            }
+        }
+        // A view is read like a table, and a schema name qualifies every query into it:
+        // renaming either breaks running code as a table rename does.
+        Statement::AlterView(alter) if !scratch(&alter.name) => {
+            let kind = if alter.materialized {
+                "materialized view"
+            } else {
+                "view"
+            };
+            let name = &alter.name;
+            let message = match &alter.operation {
+                AlterViewOperation::RenameTo { new_name } => Some(format!("Renaming the {kind} {name} to {new_name} breaks every running query that still reads {name} until the new code is deployed.")),
+                AlterViewOperation::SetSchema { schema_name } => Some(format!("Moving the {kind} {name} to the schema {schema_name} breaks every running query that still reads it under its old schema until the new code is deployed.")),
+                AlterViewOperation::RenameColumn { old_column_name, new_column_name } => Some(format!("Renaming {name}.{old_column_name} to {new_column_name} breaks every running query of the {kind} that still reads {old_column_name} until the new code is deployed.")),
+                _ => None,
+            };
+            findings.extend(message.map(|m| {
+                Finding::new(&RENAME, at.clone(), m).with_safer(format!(
+                    "Create the {kind} under its new name beside the old one, move the code over, then drop the old one in a later migration."
+                ))
+            }));
+        }
+        Statement::AlterSchema(alter) => {
+            for op in &alter.operations {
+                if let AlterSchemaOperation::Rename { name: new } = op {
+                    let old = &alter.name;
+                    findings.push(Finding::new(
+                        &RENAME,
+                        at.clone(),
+                        format!("Renaming the schema {old} to {new} breaks every running query that names a table of {old} until the new code is deployed."),
+                    ).with_safer(format!(
+                        "Keep {old}: create {new}, move the tables one by one (ALTER TABLE … SET SCHEMA {new}) with a view left behind under the old name for each, then drop the views and {old} in a later migration."
+                    )));
+                }
+            }
+        }
+        // Existing rows change value with the label: code that still writes or compares the
+        // old label fails or silently matches nothing.
+        Statement::AlterType(alter) => {
+            if let AlterTypeOperation::RenameValue(rename) = &alter.operation {
+                findings.push(Finding::new(
+                    &RENAME,
+                    at.clone(),
+                    format!("Renaming the value {} of the type {} to {} rewrites it in every row that holds it: running code that still writes {} fails, and code comparing with it matches nothing.", rename.from, alter.name, rename.to, rename.from),
+                ).with_safer(format!(
+                    "Add the new value (ALTER TYPE {} ADD VALUE {}), deploy code that accepts both, move the rows over with an UPDATE, and stop using the old value; Postgres cannot drop an enum value, so leave it unused.",
+                    alter.name, rename.to
+                )));
             }
         }
         Statement::AlterTable(alter) if !scratch(&alter.name) => {

@@ -175,6 +175,36 @@ fn adding_a_column_is_quiet_and_renaming_one_is_a_rename() {
 }
 
 #[test]
+fn renaming_a_view_schema_or_enum_value_is_a_rename() {
+    let sql = "ALTER VIEW active_users RENAME TO current_users;\n\
+               ALTER MATERIALIZED VIEW monthly RENAME TO monthly_v2;\n\
+               ALTER VIEW report SET SCHEMA archive;\n\
+               ALTER VIEW report RENAME COLUMN total TO amount;\n\
+               ALTER SCHEMA app RENAME TO app_v1;\n\
+               ALTER TYPE mood RENAME VALUE 'sad' TO 'unhappy';\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), ["sql/rename"; 6]);
+    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    let lines: Vec<_> = f.iter().map(|f| f.location.line).collect();
+    assert_eq!(lines, (1..=6).map(Some).collect::<Vec<_>>());
+    assert!(
+        f[1].message.contains("materialized view monthly"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[5].message.contains("'sad'"), "{}", f[5].message);
+    // Changing an owner or an option, adding an enum value, or renaming a view this file
+    // creates breaks no running query.
+    let quiet = "ALTER VIEW v OWNER TO app;\n\
+                 ALTER SCHEMA app OWNER TO admin;\n\
+                 ALTER TYPE mood ADD VALUE 'meh';\n\
+                 CREATE VIEW fresh AS SELECT 1 AS a;\n\
+                 ALTER VIEW fresh RENAME TO fresher;\n";
+    let f = run_with("db/m.sql", None, Some(quiet), "postgres");
+    assert_eq!(ids(&f), Vec::<&str>::new());
+}
+
+#[test]
 fn truncate_is_reported_and_select_is_not() {
     assert_eq!(ids(&added("TRUNCATE TABLE sessions;")), ["sql/truncate"]);
     assert!(added("SELECT count(*) FROM sessions;").is_empty());
