@@ -837,7 +837,10 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             }
         }
         Statement::Merge(merge) => findings.extend(merge_deletes(at, merge, scope)),
-        Statement::Update(update) if update.selection.as_ref().is_none_or(always_true) => {
+        Statement::Update(update)
+            if update.selection.as_ref().is_none_or(always_true)
+                && !inner_joined(std::slice::from_ref(&update.table)) =>
+        {
             let name = table_name(&update.table);
             if !scope.created.contains(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
@@ -1178,16 +1181,20 @@ fn delete_from(delete: &sqlparser::ast::Delete) -> &[TableWithJoins] {
 
 /// MySQL's `DELETE t FROM t JOIN u ON …`: an inner join deletes only the rows that match.
 fn joined(delete: &sqlparser::ast::Delete) -> bool {
-    delete_from(delete)
-        .iter()
-        .flat_map(|t| &t.joins)
-        .any(|join| {
-            matches!(
-                &join.join_operator,
-                JoinOperator::Join(c) | JoinOperator::Inner(c)
-                    if matches!(c, JoinConstraint::On(_) | JoinConstraint::Using(_))
-            )
-        })
+    inner_joined(delete_from(delete))
+}
+
+/// Whether `tables` inner-join another table on a condition, which bounds the rows a MySQL
+/// multi-table DELETE or UPDATE touches to those that match, as Postgres' `UPDATE … FROM …
+/// WHERE` is bounded by its WHERE.
+fn inner_joined(tables: &[TableWithJoins]) -> bool {
+    tables.iter().flat_map(|t| &t.joins).any(|join| {
+        matches!(
+            &join.join_operator,
+            JoinOperator::Join(c) | JoinOperator::Inner(c)
+                if matches!(c, JoinConstraint::On(_) | JoinConstraint::Using(_))
+        )
+    })
 }
 
 /// The tables a DELETE empties, by their names rather than the aliases `DELETE u FROM users

@@ -233,6 +233,22 @@ fn delete_without_where_is_reported_and_with_where_is_not() {
 }
 
 #[test]
+fn a_mysql_update_bounded_by_an_inner_join_is_quiet() {
+    // The join picks the rows, as WHERE does in Postgres' UPDATE … FROM … WHERE.
+    for sql in [
+        "UPDATE users u JOIN accounts a ON a.user_id = u.id SET u.plan = a.plan;",
+        "UPDATE users INNER JOIN accounts USING (user_id) SET users.plan = accounts.plan;",
+    ] {
+        let f = run_with("db/mysql/001.sql", None, Some(sql), "mysql");
+        assert_eq!(ids(&f), Vec::<&str>::new(), "{sql}");
+    }
+    // An outer join keeps every row of users, so every row is overwritten.
+    let sql = "UPDATE users u LEFT JOIN accounts a ON a.user_id = u.id SET u.plan = 'free';";
+    let f = run_with("db/mysql/001.sql", None, Some(sql), "mysql");
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
+}
+
+#[test]
 fn update_without_where_is_reported_and_with_where_is_not() {
     let f = added("UPDATE users SET role = 'user';");
     assert_eq!(ids(&f), ["sql/update-without-where"]);
