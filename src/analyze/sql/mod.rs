@@ -24,6 +24,7 @@ mod declarative;
 mod held;
 mod parse;
 mod rollback;
+mod tolerant;
 pub(crate) mod types;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};

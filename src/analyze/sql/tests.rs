@@ -205,6 +205,47 @@ fn renaming_a_view_schema_or_enum_value_is_a_rename() {
 }
 
 #[test]
+fn valid_forms_sqlparser_rejects_are_judged_as_their_plain_statements() {
+    // The lock-free index drop migration guides recommend is an index drop, not a statement
+    // twokey cannot read.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP INDEX CONCURRENTLY IF EXISTS idx_orders_day;\nDROP INDEX CONCURRENTLY idx_b;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/drop-index", "sql/drop-index"]);
+    assert_eq!(f[1].location.line, Some(2));
+    // One the same file creates is scratch, as without CONCURRENTLY.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("CREATE INDEX CONCURRENTLY idx_c ON t (c);\nDROP INDEX CONCURRENTLY idx_c;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), Vec::<&str>::new());
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP DATABASE IF EXISTS legacy WITH (FORCE);\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/drop-database"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // T-SQL changes a column's type with a bare ALTER COLUMN: judged against the old type.
+    let base = "CREATE TABLE dbo.Users (Name NVARCHAR(200) NULL);\nGO\n";
+    let narrowed =
+        format!("{base}ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] NVARCHAR(50) NOT NULL;\nGO\n");
+    let f = run_with("db/mssql/001.sql", Some(base), Some(&narrowed), "mssql");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    let widened =
+        format!("{base}ALTER TABLE dbo.Users ALTER COLUMN Name NVARCHAR(400) NULL;\nGO\n");
+    let f = run_with("db/mssql/001.sql", Some(base), Some(&widened), "mssql");
+    assert_eq!(ids(&f), Vec::<&str>::new());
+}
+
+#[test]
 fn truncate_is_reported_and_select_is_not() {
     assert_eq!(ids(&added("TRUNCATE TABLE sessions;")), ["sql/truncate"]);
     assert!(added("SELECT count(*) FROM sessions;").is_empty());
