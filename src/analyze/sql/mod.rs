@@ -209,7 +209,7 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table, column, view or schema, moves a view to another schema, or renames an enum value.",
+    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, or renames an enum value.",
     why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",

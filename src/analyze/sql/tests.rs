@@ -232,6 +232,15 @@ fn valid_forms_sqlparser_rejects_are_judged_as_their_plain_statements() {
     );
     assert_eq!(ids(&f), ["sql/drop-database"]);
     assert_eq!(f[0].severity, Severity::Critical);
+    // Moving a table to another schema breaks the queries that name it, as a rename does.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("ALTER TABLE users SET SCHEMA archive;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("archive.users"), "{}", f[0].message);
     // T-SQL changes a column's type with a bare ALTER COLUMN: judged against the old type.
     let base = "CREATE TABLE dbo.Users (Name NVARCHAR(200) NULL);\nGO\n";
     let narrowed =

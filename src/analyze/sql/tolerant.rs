@@ -12,6 +12,9 @@
 //!   ask for): read without `CONCURRENTLY`, which changes locking, not what is dropped.
 //! - Postgres `DROP DATABASE … WITH (FORCE)`: read without the option, which only ends the
 //!   sessions still connected.
+//! - Postgres `ALTER TABLE t SET SCHEMA s`: read as `ALTER TABLE t RENAME TO s.t`, which is
+//!   what it does to every query naming the table: `t` is no longer found under its old
+//!   schema.
 //! - T-SQL `ALTER TABLE t ALTER COLUMN c <type> [NULL | NOT NULL]`, SQL Server's only way to
 //!   change a column's type: read as `ALTER COLUMN c SET DATA TYPE <type>`, so the type
 //!   change is judged as in any other dialect.
@@ -30,6 +33,7 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .collect();
     let rewritten = drop_index_concurrently(&solid)
         .or_else(|| drop_database_with_force(&solid))
+        .or_else(|| table_set_schema(&solid))
         .or_else(|| tsql_alter_column_type(&solid, dialect))?;
     parse_whole(rewritten, dialect)
 }
@@ -73,6 +77,34 @@ fn drop_database_with_force(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpa
         _ => false,
     });
     (only_force && !options.is_empty()).then(|| tokens[..with].to_vec())
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name SET SCHEMA s` as `ALTER TABLE … name RENAME TO
+/// s.last`, `last` being the table's own name without its old schema.
+fn table_set_schema(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let n = tokens.len();
+    if n < 6
+        || !starts_with(tokens, &["ALTER", "TABLE"])
+        || word(tokens, n - 3).as_deref() != Some("SET")
+        || word(tokens, n - 2).as_deref() != Some("SCHEMA")
+    {
+        return None;
+    }
+    let (schema, last) = (&tokens[n - 1], &tokens[n - 4]);
+    if !matches!(schema.token, Token::Word(_)) || !matches!(last.token, Token::Word(_)) {
+        return None;
+    }
+    let mut out = tokens[..n - 3].to_vec();
+    for keyword in ["RENAME", "TO"] {
+        out.push(TokenWithSpan::new(
+            Token::make_keyword(keyword),
+            schema.span,
+        ));
+    }
+    out.push(schema.clone());
+    out.push(TokenWithSpan::new(Token::Period, schema.span));
+    out.push(last.clone());
+    Some(out)
 }
 
 /// T-SQL `ALTER TABLE name ALTER COLUMN col <type> [COLLATE c] [NULL | NOT NULL]` as
@@ -155,6 +187,10 @@ mod tests {
             reread_text("DROP DATABASE IF EXISTS old WITH (FORCE)", &pg).as_deref(),
             Some("DROP DATABASE IF EXISTS old")
         );
+        assert_eq!(
+            reread_text("ALTER TABLE IF EXISTS public.users SET SCHEMA archive", &pg).as_deref(),
+            Some("ALTER TABLE IF EXISTS public.users RENAME TO archive.users")
+        );
         let ms = MsSqlDialect {};
         assert_eq!(
             reread_text(
@@ -179,6 +215,8 @@ mod tests {
             ("ALTER TABLE t ALTER COLUMN c SET STATISTICS 100", &pg),
             ("ALTER TABLE t ALTER COLUMN c NOT_A_TYPE(", &ms),
             ("ALTER TABLE t ADD c INT", &ms),
+            ("ALTER TABLE t SET SCHEMA", &pg),
+            ("ALTER TABLE t SET SCHEMA 'x'", &pg),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
         }
