@@ -1,5 +1,5 @@
 //! The statements a statement holds and runs: the DELETE or UPDATE a `WITH` clause leads
-//! into, the branches of `IF`, `WHILE` and `CASE` blocks, a `BEGIN … END` block, and the body
+//! into or runs itself (a data-modifying CTE), the branches of `IF`, `WHILE` and `CASE` blocks, a `BEGIN … END` block, and the body
 //! of a function, procedure or trigger. A `DROP TABLE` does not become harmless by being put
 //! inside one of these, so the analyzer checks them as it checks top-level statements.
 //!
@@ -10,7 +10,7 @@
 
 use sqlparser::ast::{
     ConditionalStatementBlock, ConditionalStatements, CreateFunctionBody, CreateProcedureBody,
-    Expr, SetExpr, Statement, Value,
+    Expr, Query, SetExpr, Statement, Value,
 };
 
 /// One body a statement holds.
@@ -31,13 +31,7 @@ pub(super) enum Body<'a> {
 /// The bodies `statement` holds, one level down (the caller recurses).
 pub(super) fn held(statement: &Statement) -> Vec<Held<'_>> {
     match statement {
-        Statement::Query(query) => match query.body.as_ref() {
-            SetExpr::Delete(inner) | SetExpr::Update(inner) | SetExpr::Merge(inner) => vec![Held {
-                within: None,
-                body: Body::Read(inner),
-            }],
-            _ => Vec::new(),
-        },
+        Statement::Query(query) => in_query(query),
         Statement::If(stmt) => std::iter::once(&stmt.if_block)
             .chain(&stmt.elseif_blocks)
             .chain(&stmt.else_block)
@@ -95,6 +89,24 @@ pub(super) fn held(statement: &Statement) -> Vec<Held<'_>> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The statements a query runs: the DELETE, UPDATE or MERGE a `WITH` leads into, and those
+/// its `WITH` clause itself runs. Postgres runs a data-modifying CTE (`WITH d AS (DELETE
+/// FROM jobs RETURNING *) INSERT INTO archive SELECT * FROM d`) whether or not the outer
+/// statement reads its rows, so a DELETE there empties the table as a top-level one would.
+fn in_query(query: &Query) -> Vec<Held<'_>> {
+    let ctes = query.with.iter().flat_map(|with| &with.cte_tables);
+    let mut out: Vec<Held<'_>> = ctes.flat_map(|cte| in_query(&cte.query)).collect();
+    if let SetExpr::Delete(inner) | SetExpr::Update(inner) | SetExpr::Merge(inner) =
+        query.body.as_ref()
+    {
+        out.push(Held {
+            within: None,
+            body: Body::Read(inner),
+        });
+    }
+    out
 }
 
 fn read(within: Option<String>, statements: &[Statement]) -> Vec<Held<'_>> {

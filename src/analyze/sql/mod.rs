@@ -24,6 +24,7 @@ mod declarative;
 mod held;
 mod parse;
 mod rollback;
+mod tolerant;
 pub(crate) mod types;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};
@@ -32,7 +33,8 @@ use crate::finding::{Finding, Location, Severity, Tag};
 use crate::rules::Rule;
 use parse::{destroys_at, parse_any, DialectName, Located, Unread};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, BinaryOperator, ColumnDef, ColumnOption,
+    AlterColumnOperation, AlterSchemaOperation, AlterTable, AlterTableOperation,
+    AlterTypeOperation, AlterViewOperation, BinaryOperator, CascadeOption, ColumnDef, ColumnOption,
     DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
     MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType, ReferentialAction,
     RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
@@ -86,8 +88,8 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table.",
-    why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition.",
+    summary: "A migration truncates a table (critical with CASCADE).",
+    why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
 };
@@ -207,8 +209,8 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table or column.",
-    why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail. That is an outage for anything serving traffic, so it is tagged destructive.",
+    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, or renames an enum value.",
+    why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
 };
@@ -737,17 +739,81 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 findings.push(rename_table(at, &r.old_name, &r.new_name));
             }
         }
+        // A view is read like a table, and a schema name qualifies every query into it:
+        // renaming either breaks running code as a table rename does.
+        Statement::AlterView(alter) if !scratch(&alter.name) => {
+            let kind = if alter.materialized {
+                "materialized view"
+            } else {
+                "view"
+            };
+            let name = &alter.name;
+            let message = match &alter.operation {
+                AlterViewOperation::RenameTo { new_name } => Some(format!("Renaming the {kind} {name} to {new_name} breaks every running query that still reads {name} until the new code is deployed.")),
+                AlterViewOperation::SetSchema { schema_name } => Some(format!("Moving the {kind} {name} to the schema {schema_name} breaks every running query that still reads it under its old schema until the new code is deployed.")),
+                AlterViewOperation::RenameColumn { old_column_name, new_column_name } => Some(format!("Renaming {name}.{old_column_name} to {new_column_name} breaks every running query of the {kind} that still reads {old_column_name} until the new code is deployed.")),
+                _ => None,
+            };
+            findings.extend(message.map(|m| {
+                Finding::new(&RENAME, at.clone(), m).with_safer(format!(
+                    "Create the {kind} under its new name beside the old one, move the code over, then drop the old one in a later migration."
+                ))
+            }));
+        }
+        Statement::AlterSchema(alter) => {
+            for op in &alter.operations {
+                if let AlterSchemaOperation::Rename { name: new } = op {
+                    let old = &alter.name;
+                    findings.push(Finding::new(
+                        &RENAME,
+                        at.clone(),
+                        format!("Renaming the schema {old} to {new} breaks every running query that names a table of {old} until the new code is deployed."),
+                    ).with_safer(format!(
+                        "Keep {old}: create {new}, move the tables one by one (ALTER TABLE … SET SCHEMA {new}) with a view left behind under the old name for each, then drop the views and {old} in a later migration."
+                    )));
+                }
+            }
+        }
+        // Existing rows change value with the label: code that still writes or compares the
+        // old label fails or silently matches nothing.
+        Statement::AlterType(alter) => {
+            if let AlterTypeOperation::RenameValue(rename) = &alter.operation {
+                findings.push(Finding::new(
+                    &RENAME,
+                    at.clone(),
+                    format!("Renaming the value {} of the type {} to {} rewrites it in every row that holds it: running code that still writes {} fails, and code comparing with it matches nothing.", rename.from, alter.name, rename.to, rename.from),
+                ).with_safer(format!(
+                    "Add the new value (ALTER TYPE {} ADD VALUE {}), deploy code that accepts both, move the rows over with an UPDATE, and stop using the old value; Postgres cannot drop an enum value, so leave it unused.",
+                    alter.name, rename.to
+                )));
+            }
+        }
         Statement::AlterTable(alter) if !scratch(&alter.name) => {
             findings.extend(check_alter(at, alter, scope));
         }
         Statement::Truncate(truncate) => {
+            // CASCADE also empties every table whose foreign keys point here, and the tables
+            // pointing at those: how far it reaches is not in the file, as with DROP TABLE
+            // … CASCADE, which is critical for the same reason.
+            let cascade = truncate.cascade == Some(CascadeOption::Cascade);
             for target in truncate.table_names.iter().filter(|t| !scratch(&t.name)) {
                 let name = &target.name;
-                findings.push(Finding::new(
-                    &TRUNCATE,
-                    at.clone(),
-                    format!("TRUNCATE {name} removes every row of the table {name}."),
-                ));
+                let finding = if cascade {
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("TRUNCATE {name} CASCADE removes every row of the table {name} and of every table that references it through a foreign key, transitively."),
+                    )
+                    .with_severity(Severity::Critical)
+                    .with_safer(format!("Drop CASCADE and name each table to empty, so TRUNCATE refuses while another table still references {name}."))
+                } else {
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("TRUNCATE {name} removes every row of the table {name}."),
+                    )
+                };
+                findings.push(finding);
             }
         }
         Statement::Delete(delete)
@@ -772,7 +838,10 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             }
         }
         Statement::Merge(merge) => findings.extend(merge_deletes(at, merge, scope)),
-        Statement::Update(update) if update.selection.as_ref().is_none_or(always_true) => {
+        Statement::Update(update)
+            if update.selection.as_ref().is_none_or(always_true)
+                && !inner_joined(std::slice::from_ref(&update.table)) =>
+        {
             let name = table_name(&update.table);
             if !scope.created.contains(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
@@ -1113,16 +1182,20 @@ fn delete_from(delete: &sqlparser::ast::Delete) -> &[TableWithJoins] {
 
 /// MySQL's `DELETE t FROM t JOIN u ON …`: an inner join deletes only the rows that match.
 fn joined(delete: &sqlparser::ast::Delete) -> bool {
-    delete_from(delete)
-        .iter()
-        .flat_map(|t| &t.joins)
-        .any(|join| {
-            matches!(
-                &join.join_operator,
-                JoinOperator::Join(c) | JoinOperator::Inner(c)
-                    if matches!(c, JoinConstraint::On(_) | JoinConstraint::Using(_))
-            )
-        })
+    inner_joined(delete_from(delete))
+}
+
+/// Whether `tables` inner-join another table on a condition, which bounds the rows a MySQL
+/// multi-table DELETE or UPDATE touches to those that match, as Postgres' `UPDATE … FROM …
+/// WHERE` is bounded by its WHERE.
+fn inner_joined(tables: &[TableWithJoins]) -> bool {
+    tables.iter().flat_map(|t| &t.joins).any(|join| {
+        matches!(
+            &join.join_operator,
+            JoinOperator::Join(c) | JoinOperator::Inner(c)
+                if matches!(c, JoinConstraint::On(_) | JoinConstraint::Using(_))
+        )
+    })
 }
 
 /// The tables a DELETE empties, by their names rather than the aliases `DELETE u FROM users

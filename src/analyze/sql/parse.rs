@@ -13,6 +13,7 @@
 //! `ALTER SEQUENCE`, …) and no word in it, its strings or its body can destroy data; broken
 //! SQL and anything that may destroy still needs a human.
 
+use super::tolerant;
 use crate::finding::Severity;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{
@@ -224,16 +225,20 @@ fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure>
         } else if over_long_expression(piece).is_some() {
             Err(ParserError::ParserError(TOO_LONG.to_owned()))
         } else {
-            parser.parse_statement().and_then(|statement| {
-                let next = parser.peek_token_ref();
-                match next.token {
-                    Token::EOF => Ok(statement),
-                    _ => Err(ParserError::ParserError(format!(
-                        "expected end of statement, found {}",
-                        next.token
-                    ))),
-                }
-            })
+            parser
+                .parse_statement()
+                .and_then(|statement| {
+                    let next = parser.peek_token_ref();
+                    match next.token {
+                        Token::EOF => Ok(statement),
+                        _ => Err(ParserError::ParserError(format!(
+                            "expected end of statement, found {}",
+                            next.token
+                        ))),
+                    }
+                })
+                // Valid syntax sqlparser does not know yet, read through an equivalent form.
+                .or_else(|e| tolerant::reread(piece, dialect.as_ref()).ok_or(e))
         };
         let first = piece.first().map_or(0, |t| t.span.start.line);
         let last = piece.last().map_or(first, |t| t.span.end.line);

@@ -175,9 +175,103 @@ fn adding_a_column_is_quiet_and_renaming_one_is_a_rename() {
 }
 
 #[test]
+fn renaming_a_view_schema_or_enum_value_is_a_rename() {
+    let sql = "ALTER VIEW active_users RENAME TO current_users;\n\
+               ALTER MATERIALIZED VIEW monthly RENAME TO monthly_v2;\n\
+               ALTER VIEW report SET SCHEMA archive;\n\
+               ALTER VIEW report RENAME COLUMN total TO amount;\n\
+               ALTER SCHEMA app RENAME TO app_v1;\n\
+               ALTER TYPE mood RENAME VALUE 'sad' TO 'unhappy';\n";
+    let f = run_with("db/m.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&f), ["sql/rename"; 6]);
+    assert!(f.iter().all(|f| f.severity == Severity::Medium));
+    let lines: Vec<_> = f.iter().map(|f| f.location.line).collect();
+    assert_eq!(lines, (1..=6).map(Some).collect::<Vec<_>>());
+    assert!(
+        f[1].message.contains("materialized view monthly"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[5].message.contains("'sad'"), "{}", f[5].message);
+    // Changing an owner or an option, adding an enum value, or renaming a view this file
+    // creates breaks no running query.
+    let quiet = "ALTER VIEW v OWNER TO app;\n\
+                 ALTER SCHEMA app OWNER TO admin;\n\
+                 ALTER TYPE mood ADD VALUE 'meh';\n\
+                 CREATE VIEW fresh AS SELECT 1 AS a;\n\
+                 ALTER VIEW fresh RENAME TO fresher;\n";
+    let f = run_with("db/m.sql", None, Some(quiet), "postgres");
+    assert_eq!(ids(&f), Vec::<&str>::new());
+}
+
+#[test]
+fn valid_forms_sqlparser_rejects_are_judged_as_their_plain_statements() {
+    // The lock-free index drop migration guides recommend is an index drop, not a statement
+    // twokey cannot read.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP INDEX CONCURRENTLY IF EXISTS idx_orders_day;\nDROP INDEX CONCURRENTLY idx_b;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/drop-index", "sql/drop-index"]);
+    assert_eq!(f[1].location.line, Some(2));
+    // One the same file creates is scratch, as without CONCURRENTLY.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("CREATE INDEX CONCURRENTLY idx_c ON t (c);\nDROP INDEX CONCURRENTLY idx_c;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), Vec::<&str>::new());
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("DROP DATABASE IF EXISTS legacy WITH (FORCE);\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/drop-database"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // Moving a table to another schema breaks the queries that name it, as a rename does.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("ALTER TABLE users SET SCHEMA archive;\n"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("archive.users"), "{}", f[0].message);
+    // T-SQL changes a column's type with a bare ALTER COLUMN: judged against the old type.
+    let base = "CREATE TABLE dbo.Users (Name NVARCHAR(200) NULL);\nGO\n";
+    let narrowed =
+        format!("{base}ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] NVARCHAR(50) NOT NULL;\nGO\n");
+    let f = run_with("db/mssql/001.sql", Some(base), Some(&narrowed), "mssql");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    let widened =
+        format!("{base}ALTER TABLE dbo.Users ALTER COLUMN Name NVARCHAR(400) NULL;\nGO\n");
+    let f = run_with("db/mssql/001.sql", Some(base), Some(&widened), "mssql");
+    assert_eq!(ids(&f), Vec::<&str>::new());
+}
+
+#[test]
 fn truncate_is_reported_and_select_is_not() {
     assert_eq!(ids(&added("TRUNCATE TABLE sessions;")), ["sql/truncate"]);
     assert!(added("SELECT count(*) FROM sessions;").is_empty());
+}
+
+#[test]
+fn truncate_cascade_is_critical_like_drop_table_cascade() {
+    let f = added("TRUNCATE a, b CASCADE;");
+    assert_eq!(ids(&f), ["sql/truncate", "sql/truncate"]);
+    assert!(f.iter().all(|f| f.severity == Severity::Critical));
+    assert!(f[0].message.contains("references it"), "{}", f[0].message);
+    // Without CASCADE (or with RESTRICT) the database refuses while other tables reference it.
+    for sql in ["TRUNCATE a;", "TRUNCATE TABLE a RESTRICT;"] {
+        let f = added(sql);
+        assert_eq!(ids(&f), ["sql/truncate"], "{sql}");
+        assert_eq!(f[0].severity, Severity::High, "{sql}");
+    }
 }
 
 #[test]
@@ -186,6 +280,22 @@ fn delete_without_where_is_reported_and_with_where_is_not() {
     assert_eq!(ids(&f), ["sql/delete-without-where"]);
     assert!(f[0].message.contains("orders"));
     assert!(added("DELETE FROM orders WHERE created_at < '2020-01-01';").is_empty());
+}
+
+#[test]
+fn a_mysql_update_bounded_by_an_inner_join_is_quiet() {
+    // The join picks the rows, as WHERE does in Postgres' UPDATE … FROM … WHERE.
+    for sql in [
+        "UPDATE users u JOIN accounts a ON a.user_id = u.id SET u.plan = a.plan;",
+        "UPDATE users INNER JOIN accounts USING (user_id) SET users.plan = accounts.plan;",
+    ] {
+        let f = run_with("db/mysql/001.sql", None, Some(sql), "mysql");
+        assert_eq!(ids(&f), Vec::<&str>::new(), "{sql}");
+    }
+    // An outer join keeps every row of users, so every row is overwritten.
+    let sql = "UPDATE users u LEFT JOIN accounts a ON a.user_id = u.id SET u.plan = 'free';";
+    let f = run_with("db/mysql/001.sql", None, Some(sql), "mysql");
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
 }
 
 #[test]
@@ -829,6 +939,28 @@ fn a_with_clause_does_not_hide_a_missing_where() {
     let bounded =
         "WITH old AS (SELECT id FROM users) DELETE FROM users WHERE id IN (SELECT id FROM old);\n";
     assert!(added(bounded).is_empty());
+}
+
+#[test]
+fn a_delete_or_update_inside_a_with_clause_is_checked() {
+    // A data-modifying CTE runs whatever the outer statement does with its rows.
+    let f = run_with(
+        "db/m.sql",
+        None,
+        Some("WITH moved AS (DELETE FROM jobs RETURNING *)\nINSERT INTO jobs_archive SELECT * FROM moved;\nWITH s AS (UPDATE users SET plan = 'free' RETURNING id) SELECT count(*) FROM s;\n"),
+        "postgres",
+    );
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/update-without-where"]
+    );
+    assert_eq!(f[0].location.line, Some(1));
+    assert_eq!(f[1].location.line, Some(3));
+    // Bounded ones, and one on a table the file created, are routine.
+    let bounded = "CREATE TABLE scratch (id INT);
+WITH a AS (DELETE FROM jobs WHERE done RETURNING *), b AS (DELETE FROM scratch RETURNING *) INSERT INTO jobs_archive SELECT * FROM a;
+";
+    assert!(run_with("db/m.sql", None, Some(bounded), "postgres").is_empty());
 }
 
 #[test]

@@ -1,0 +1,224 @@
+//! tolerant: valid SQL that sqlparser rejects, re-read through an equivalent statement it
+//! accepts. Owns only rewrites that keep what twokey judges (which object is dropped, which
+//! column changes to which type); it never guesses at broken SQL, and a statement none of
+//! its rewrites fits stays unread, so it still needs a human.
+//!
+//! Each rewrite fits one exact shape, checked word by word on the statement's tokens, and
+//! the result must parse to its end. The rewrites exist because these forms are the ones
+//! migration guides recommend, and reporting them as unparseable would teach reviewers to
+//! skip `sql/unparseable`:
+//!
+//! - Postgres `DROP INDEX CONCURRENTLY …` (the lock-free drop squawk and strong_migrations
+//!   ask for): read without `CONCURRENTLY`, which changes locking, not what is dropped.
+//! - Postgres `DROP DATABASE … WITH (FORCE)`: read without the option, which only ends the
+//!   sessions still connected.
+//! - Postgres `ALTER TABLE t SET SCHEMA s`: read as `ALTER TABLE t RENAME TO s.t`, which is
+//!   what it does to every query naming the table: `t` is no longer found under its old
+//!   schema.
+//! - T-SQL `ALTER TABLE t ALTER COLUMN c <type> [NULL | NOT NULL]`, SQL Server's only way to
+//!   change a column's type: read as `ALTER COLUMN c SET DATA TYPE <type>`, so the type
+//!   change is judged as in any other dialect.
+
+use sqlparser::ast::Statement;
+use sqlparser::dialect::Dialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+/// `piece` read through the first rewrite that fits it, if any.
+pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<Statement> {
+    let solid: Vec<TokenWithSpan> = piece
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .cloned()
+        .collect();
+    let rewritten = drop_index_concurrently(&solid)
+        .or_else(|| drop_database_with_force(&solid))
+        .or_else(|| table_set_schema(&solid))
+        .or_else(|| tsql_alter_column_type(&solid, dialect))?;
+    parse_whole(rewritten, dialect)
+}
+
+/// The word at `i`, upper-cased; `None` for other tokens and past the end.
+fn word(tokens: &[TokenWithSpan], i: usize) -> Option<String> {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    }
+}
+
+fn starts_with(tokens: &[TokenWithSpan], words: &[&str]) -> bool {
+    words
+        .iter()
+        .enumerate()
+        .all(|(i, w)| word(tokens, i).as_deref() == Some(*w))
+}
+
+/// `DROP INDEX CONCURRENTLY [IF EXISTS] name, …` without `CONCURRENTLY`.
+fn drop_index_concurrently(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["DROP", "INDEX", "CONCURRENTLY"]) {
+        return None;
+    }
+    let mut out = tokens.to_vec();
+    out.remove(2);
+    Some(out)
+}
+
+/// `DROP DATABASE [IF EXISTS] name WITH ( FORCE )` (the parentheses and `WITH` as Postgres
+/// writes them) without the option list.
+fn drop_database_with_force(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["DROP", "DATABASE"]) {
+        return None;
+    }
+    let with = (2..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("WITH"))?;
+    let options = &tokens[with + 1..];
+    let only_force = options.iter().all(|t| match &t.token {
+        Token::Word(w) => w.value.eq_ignore_ascii_case("FORCE"),
+        Token::LParen | Token::RParen => true,
+        _ => false,
+    });
+    (only_force && !options.is_empty()).then(|| tokens[..with].to_vec())
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name SET SCHEMA s` as `ALTER TABLE … name RENAME TO
+/// s.last`, `last` being the table's own name without its old schema.
+fn table_set_schema(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let n = tokens.len();
+    if n < 6
+        || !starts_with(tokens, &["ALTER", "TABLE"])
+        || word(tokens, n - 3).as_deref() != Some("SET")
+        || word(tokens, n - 2).as_deref() != Some("SCHEMA")
+    {
+        return None;
+    }
+    let (schema, last) = (&tokens[n - 1], &tokens[n - 4]);
+    if !matches!(schema.token, Token::Word(_)) || !matches!(last.token, Token::Word(_)) {
+        return None;
+    }
+    let mut out = tokens[..n - 3].to_vec();
+    for keyword in ["RENAME", "TO"] {
+        out.push(TokenWithSpan::new(
+            Token::make_keyword(keyword),
+            schema.span,
+        ));
+    }
+    out.push(schema.clone());
+    out.push(TokenWithSpan::new(Token::Period, schema.span));
+    out.push(last.clone());
+    Some(out)
+}
+
+/// T-SQL `ALTER TABLE name ALTER COLUMN col <type> [COLLATE c] [NULL | NOT NULL]` as
+/// `ALTER TABLE name ALTER COLUMN col SET DATA TYPE <type>`. The nullability is left out:
+/// T-SQL restates it with every type change, so it says nothing about whether it changed.
+fn tsql_alter_column_type(
+    tokens: &[TokenWithSpan],
+    dialect: &dyn Dialect,
+) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    // The table name ends where the second ALTER starts; `ALTER COLUMN col` follows it.
+    let alter = (2..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("ALTER"))?;
+    if word(tokens, alter + 1).as_deref() != Some("COLUMN") {
+        return None;
+    }
+    let column = alter + 2;
+    let type_start = column + 1;
+    // `SET …`, `DROP …`, `TYPE …` and the like are other operations sqlparser reads or
+    // rejects for its own reasons; only a data type may follow the column here.
+    let next = word(tokens, type_start)?;
+    if matches!(
+        next.as_str(),
+        "SET" | "DROP" | "TYPE" | "ADD" | "RESET" | "OPTIONS" | "RENAME"
+    ) {
+        return None;
+    }
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens[type_start..].to_vec());
+    parser.parse_data_type().ok()?;
+    let type_end = type_start + parser.index();
+    let rest: Vec<String> = (type_end..tokens.len())
+        .map(|i| word(tokens, i))
+        .collect::<Option<_>>()?;
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let tail = match rest.as_slice() {
+        ["COLLATE", _, tail @ ..] => tail,
+        tail => tail,
+    };
+    if !matches!(tail, [] | ["NULL"] | ["NOT", "NULL"]) {
+        return None;
+    }
+    let at = tokens[column].span;
+    let mut out = tokens[..type_start].to_vec();
+    for keyword in ["SET", "DATA", "TYPE"] {
+        out.push(TokenWithSpan::new(Token::make_keyword(keyword), at));
+    }
+    out.extend_from_slice(&tokens[type_start..type_end]);
+    Some(out)
+}
+
+/// `tokens` parsed as one statement that ends with them.
+fn parse_whole(tokens: Vec<TokenWithSpan>, dialect: &dyn Dialect) -> Option<Statement> {
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
+    let statement = parser.parse_statement().ok()?;
+    (parser.peek_token_ref().token == Token::EOF).then_some(statement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::{MsSqlDialect, PostgreSqlDialect};
+    use sqlparser::tokenizer::Tokenizer;
+
+    fn reread_text(sql: &str, dialect: &dyn Dialect) -> Option<String> {
+        let tokens = Tokenizer::new(dialect, sql)
+            .tokenize_with_location()
+            .expect("tokenizes");
+        reread(&tokens, dialect).map(|s| s.to_string())
+    }
+
+    #[test]
+    fn the_recommended_forms_read_as_their_plain_statements() {
+        let pg = PostgreSqlDialect {};
+        assert_eq!(
+            reread_text("DROP INDEX CONCURRENTLY IF EXISTS idx_a", &pg).as_deref(),
+            Some("DROP INDEX IF EXISTS idx_a")
+        );
+        assert_eq!(
+            reread_text("DROP DATABASE IF EXISTS old WITH (FORCE)", &pg).as_deref(),
+            Some("DROP DATABASE IF EXISTS old")
+        );
+        assert_eq!(
+            reread_text("ALTER TABLE IF EXISTS public.users SET SCHEMA archive", &pg).as_deref(),
+            Some("ALTER TABLE IF EXISTS public.users RENAME TO archive.users")
+        );
+        let ms = MsSqlDialect {};
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] NVARCHAR(50) COLLATE Latin1_General_CI_AS NOT NULL",
+                &ms
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] SET DATA TYPE NVARCHAR(50)")
+        );
+    }
+
+    #[test]
+    fn other_shapes_are_left_unread() {
+        let pg = PostgreSqlDialect {};
+        let ms = MsSqlDialect {};
+        for (sql, dialect) in [
+            // Broken, or options that would change what is judged: no rewrite fits.
+            ("DROP INDEX CONCURRENTLY", &pg as &dyn Dialect),
+            ("DROP DATABASE old WITH (FORCE, OWNER = x)", &pg),
+            ("DROP DATABASE old WITH", &pg),
+            ("ALTER TABLE t ALTER COLUMN c NVARCHAR(50) DEFAULT 'x'", &ms),
+            ("ALTER TABLE t ALTER COLUMN c SET STATISTICS 100", &pg),
+            ("ALTER TABLE t ALTER COLUMN c NOT_A_TYPE(", &ms),
+            ("ALTER TABLE t ADD c INT", &ms),
+            ("ALTER TABLE t SET SCHEMA", &pg),
+            ("ALTER TABLE t SET SCHEMA 'x'", &pg),
+        ] {
+            assert_eq!(reread_text(sql, dialect), None, "{sql}");
+        }
+    }
+}
