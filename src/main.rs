@@ -237,6 +237,29 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     let source = GitSource::discover(&dir)?;
     let threads = threads_from_env()?;
+    // The files named on the command line are read first: a typo in one is reported before
+    // any note about the change.
+    let plans = args
+        .plan
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure(format!("cannot read plan {}: {e}", p.display())))?;
+            Ok(PlanFile {
+                path: RepoPath::new(p.display().to_string()),
+                text,
+            })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let reviews = match &args.reviews {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure(format!("cannot read reviews {}: {e}", p.display())))?;
+            Some(Reviews::from_json(&text).map_err(|e| Failure(format!("{}: {e}", p.display())))?)
+        }
+        None => None,
+    };
+
     let mut options = GitOptions {
         base: args.base.clone(),
         head: args.head.clone(),
@@ -270,26 +293,6 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     options.max_file_bytes = config.analysis.max_file_bytes;
     let snapshot = source.snapshot(&change, &options)?;
-    let plans = args
-        .plan
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure(format!("cannot read plan {}: {e}", p.display())))?;
-            Ok(PlanFile {
-                path: RepoPath::new(p.display().to_string()),
-                text,
-            })
-        })
-        .collect::<Result<Vec<_>, Failure>>()?;
-    let reviews = match &args.reviews {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure(format!("cannot read reviews {}: {e}", p.display())))?;
-            Some(Reviews::from_json(&text).map_err(|e| Failure(format!("{}: {e}", p.display())))?)
-        }
-        None => None,
-    };
     let outcome = engine::run(engine::Input {
         change: &change,
         snapshot: &snapshot,

@@ -285,6 +285,17 @@ fn a_plan_file_is_authoritative() {
         "{}",
         missing.stderr
     );
+    // Read before the change is: the error is all a typo earns, not a note about the range
+    // first (with no --base, HEAD is where the default branch is here).
+    let missing = repo.twokey(&["check", "--plan", "nope.json"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .starts_with("twokey: error: cannot read plan"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
