@@ -24,6 +24,7 @@ mod declarative;
 mod held;
 mod parse;
 mod rollback;
+mod seed;
 mod tolerant;
 pub(crate) mod types;
 
@@ -248,6 +249,14 @@ pub const RULES: &[&Rule] = &[
 
 /// Reports the destructive statements the head side adds.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut findings = analyze_statements(view);
+    if seed::is_seed_file(view.path().as_str()) {
+        seed::soften(&mut findings);
+    }
+    findings
+}
+
+fn analyze_statements(view: &FileView) -> Vec<Finding> {
     let Some(head) = view.new_text() else {
         // A deleted migration runs nothing; deleting files is the files analyzer's business.
         return Vec::new();

@@ -1334,3 +1334,24 @@ fn an_oracle_merge_update_that_deletes_where_is_a_merge_delete() {
         f[0].message
     );
 }
+
+#[test]
+fn a_seed_file_emptying_tables_ranks_lower_and_says_where_seeds_run() {
+    let sql = "TRUNCATE users;\nDELETE FROM orders;\nINSERT INTO users VALUES (1);\n";
+    let seed = run_with("supabase/seed.sql", None, Some(sql), "postgres");
+    assert_eq!(ids(&seed), ["sql/truncate", "sql/delete-without-where"]);
+    for f in &seed {
+        assert_eq!(f.severity, Severity::Medium, "{:?}", f.rule);
+        assert!(f.tags.contains(&Tag::Destructive));
+        assert!(f.message.contains("seed file"), "{}", f.message);
+    }
+    // The same statements in a migration keep their rank.
+    let migration = run_with(
+        "db/migrations/002_drop_seed_table.sql",
+        None,
+        Some(sql),
+        "postgres",
+    );
+    assert!(migration.iter().all(|f| f.severity == Severity::High));
+    assert!(migration.iter().all(|f| !f.message.contains("seed file")));
+}
