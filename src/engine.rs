@@ -17,7 +17,9 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct PlanFile {
     pub path: RepoPath,
-    pub text: String,
+    /// The file's bytes as read: the plan analyzer decodes them (UTF-16 from PowerShell, a
+    /// byte-order mark) and names what is not a JSON plan.
+    pub bytes: Vec<u8>,
 }
 
 /// What the engine needs.
@@ -85,7 +87,7 @@ pub fn run(input: Input<'_>) -> Outcome {
     findings.extend(analyze::files::analyze_change(change, &config.analysis));
     findings.extend(analyze::files::incomplete(&gaps));
     for plan in input.plans {
-        findings.extend(analyze::plan::analyze_plan(&plan.path, &plan.text));
+        findings.extend(analyze::plan::analyze_plan_file(&plan.path, &plan.bytes));
     }
     crate::suppress::apply(&mut findings, allows, input.snapshot, change, config);
     sort_findings(&mut findings);

@@ -243,11 +243,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         .plan
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)
+            let bytes = std::fs::read(p)
                 .map_err(|e| Failure(format!("cannot read plan {}: {e}", p.display())))?;
             Ok(PlanFile {
                 path: RepoPath::new(p.display().to_string()),
-                text,
+                bytes,
             })
         })
         .collect::<Result<Vec<_>, Failure>>()?;

@@ -299,6 +299,50 @@ fn a_plan_file_is_authoritative() {
 }
 
 #[test]
+fn a_binary_plan_is_a_finding_and_a_powershell_plan_is_read() {
+    let (repo, base) = repo_with_base();
+    // The saved plan itself (a zip archive) instead of its JSON: fail closed, with a finding
+    // that says what was passed, not a usage error about UTF-8.
+    let binary = repo.path().join("plan.out");
+    std::fs::write(&binary, b"PK\x03\x04\x14\x00\x08\x00tfplan\xff\xfe").unwrap();
+    let report = repo
+        .twokey(&[
+            "check",
+            "--base",
+            &base,
+            "--plan",
+            binary.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(rules(&report), vec!["terraform/plan-unparseable"]);
+    assert!(report["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("binary plan file"));
+    // `terraform show -json plan.out > plan.json` in Windows PowerShell writes UTF-16.
+    let plan = r#"{"format_version":"1.2","resource_changes":[
+      {"address":"aws_s3_bucket.logs","mode":"managed","type":"aws_s3_bucket","name":"logs","change":{"actions":["delete"]}}]}"#;
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(plan.encode_utf16().flat_map(u16::to_le_bytes));
+    let file = repo.path().join("plan.json");
+    std::fs::write(&file, utf16).unwrap();
+    let report = repo
+        .twokey(&[
+            "check",
+            "--base",
+            &base,
+            "--plan",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(rules(&report), vec!["terraform/plan-delete"]);
+}
+
+#[test]
 fn a_plan_names_the_attribute_forcing_replacement_and_forgets_quietly() {
     let (repo, base) = repo_with_base();
     let plan = r#"{

@@ -107,6 +107,11 @@ const REPLACING: &[Replacing] = &[
             "CharacterSetName",
             "DBSubnetGroupName",
             "Timezone",
+            "Port",
+            // Restored from a snapshot: the docs say that leaving it out of a later update
+            // creates an empty instance, and a different one restores a new instance; either
+            // way the original is deleted.
+            "DBSnapshotIdentifier",
         ],
         name: Some("DBInstanceIdentifier"),
     },
@@ -121,6 +126,10 @@ const REPLACING: &[Replacing] = &[
             "KmsKeyId",
             "AvailabilityZones",
             "DBSubnetGroupName",
+            "MasterUsername",
+            // createOnly: removing it after a restore replaces the cluster with an empty one.
+            "SnapshotIdentifier",
+            "SourceDBClusterIdentifier",
         ],
         name: Some("DBClusterIdentifier"),
     },
@@ -275,6 +284,26 @@ const REPLACING: &[Replacing] = &[
 
 pub(super) fn replacing(kind: &str) -> Option<&'static Replacing> {
     REPLACING.iter().find(|r| r.kind == kind)
+}
+
+/// Documented defaults of replacing properties: writing one out, or dropping it, is no
+/// change. Only scalars, compared case-insensitively (`false`, `False`).
+const DEFAULTS: &[(&str, &str, &str)] = &[
+    ("AWS::SQS::Queue", "FifoQueue", "false"),
+    ("AWS::RDS::DBInstance", "StorageEncrypted", "false"),
+    ("AWS::RDS::DBCluster", "StorageEncrypted", "false"),
+    ("AWS::EFS::FileSystem", "Encrypted", "false"),
+    ("AWS::EFS::FileSystem", "PerformanceMode", "generalPurpose"),
+    ("AWS::KMS::Key", "KeySpec", "SYMMETRIC_DEFAULT"),
+    ("AWS::KMS::Key", "KeyUsage", "ENCRYPT_DECRYPT"),
+];
+
+/// The documented default of a replacing property, if twokey knows it.
+pub(super) fn default_of(kind: &str, property: &str) -> Option<&'static str> {
+    DEFAULTS
+        .iter()
+        .find(|(k, p, _)| *k == kind && *p == property)
+        .map(|(_, _, d)| *d)
 }
 
 /// SAM resources whose expansion keeps the logical ID: rewriting one as the resource it

@@ -16,6 +16,8 @@
 //! nothing else.
 
 mod catalog;
+mod conditions;
+mod sam;
 pub mod serverless;
 mod template;
 #[cfg(test)]
@@ -26,6 +28,7 @@ use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::Node;
+use std::borrow::Cow;
 use template::{show, Resource, Template};
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
@@ -44,7 +47,9 @@ pub const RESOURCE_REMOVED: Rule = Rule {
           instead of deleting it (medium for types that hold data, low otherwise), and Snapshot on a \
           type that supports it takes a final snapshot first (high). RDS's implicit Snapshot default \
           is named in the message but does not lower the severity: the database's automated backups \
-          are deleted with it either way.",
+          are deleted with it either way. A `Condition` put on an existing resource deletes it in every \
+          stack where the condition is false (at most high); a condition whose definition changes may \
+          delete what it gates (at most medium: which stacks it turns false in is not in the template).",
     example: "before: Resources:\n          Database:\n            Type: AWS::RDS::DBInstance\nafter:  (Database removed)",
     safer: "To stop managing the resource without deleting it, first deploy it with `DeletionPolicy: Retain` \
             (CDK: `RemovalPolicy.RETAIN`), then remove it in a later change; if it moved or was renamed, keep its logical ID.",
@@ -210,10 +215,11 @@ fn compare(view: &FileView, base: &Template, head: &Template) -> Vec<Finding> {
             continue;
         }
         findings.extend(replacement(view, old, new));
-        findings.extend(condition_added(view, old, new));
+        findings.extend(condition_added(view, base, head, old, new));
         policies(view, old, new, &mut findings);
         protections(view, old, new, &mut findings);
     }
+    findings.extend(conditions::condition_changes(view, base, head));
     findings
 }
 
@@ -275,10 +281,28 @@ impl Stack {
 
 /// A `Condition` put on (or changed for) a resource that already exists: in every stack
 /// where the condition is false, the next update deletes it.
-fn condition_added(view: &FileView, old: &Resource, new: &Resource) -> Option<Finding> {
+fn condition_added(
+    view: &FileView,
+    base: &Template,
+    head: &Template,
+    old: &Resource,
+    new: &Resource,
+) -> Option<Finding> {
     let condition = new.node.get("Condition")?;
     let name = condition.as_str().unwrap_or("a condition");
-    if old.node.get("Condition").and_then(Node::as_str) == Some(name) {
+    let was = old.node.get("Condition").and_then(Node::as_str);
+    if was == Some(name) {
+        return None;
+    }
+    // A condition renamed with its definition unchanged gates the same stacks.
+    let same_definition = match (
+        was.and_then(|w| conditions::expansion(base, w)),
+        conditions::expansion(head, name),
+    ) {
+        (Some(before), Some(after)) => before.same_value(&after),
+        _ => false,
+    };
+    if same_definition {
         return None;
     }
     let fate = fate(old);
@@ -548,13 +572,32 @@ fn same(a: Option<&Node>, b: Option<&Node>) -> bool {
     }
 }
 
+/// Whether a property has the same value on both sides, where an absent property has its
+/// documented default (`FifoQueue: false` written out is no change).
+fn same_or_default(kind: &str, property: &str, a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b, catalog::default_of(kind, property)) {
+        (Some(v), None, Some(default)) | (None, Some(v), Some(default)) => {
+            v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(default))
+        }
+        _ => same(a, b),
+    }
+}
+
 fn replacement(view: &FileView, old: &Resource, new: &Resource) -> Option<Finding> {
+    // A SAM resource rewritten as what it expands to (or back) is compared in expanded form:
+    // a SimpleTable's PrimaryKey is the table's KeySchema.
+    let (old, new) = if old.kind == new.kind {
+        (Cow::Borrowed(old), Cow::Borrowed(new))
+    } else {
+        (sam::expanded(old), sam::expanded(new))
+    };
+    let (old, new) = (old.as_ref(), new.as_ref());
     let table = catalog::replacing(&new.kind).or_else(|| catalog::replacing(&old.kind))?;
     let changed: Vec<&str> = table
         .properties
         .iter()
         .copied()
-        .filter(|p| !same(old.property(p), new.property(p)))
+        .filter(|p| !same_or_default(&new.kind, p, old.property(p), new.property(p)))
         .collect();
     let first = changed.first()?;
     let (line, end) = new.line_of(first);

@@ -187,7 +187,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     findings.extend(compare(
         view,
-        &Template { resources: kept },
+        &Template {
+            resources: kept,
+            ..Template::default()
+        },
         &head.resources,
     ));
     findings.extend(functions_removed(view, &base, &head, &included));

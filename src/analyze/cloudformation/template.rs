@@ -39,15 +39,24 @@ impl Resource {
     }
 }
 
-/// The resources of one side, in file order.
+/// The resources of one side, in file order, and the conditions that gate them.
 #[derive(Debug, Default)]
 pub(super) struct Template {
     pub resources: Vec<Resource>,
+    /// The `Conditions` section: each condition's name and definition, canonical.
+    pub conditions: Vec<(String, Node)>,
 }
 
 impl Template {
     pub fn get(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
+    }
+    /// A condition's definition, canonical.
+    pub fn condition(&self, name: &str) -> Option<&Node> {
+        self.conditions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d)
     }
 }
 
@@ -64,12 +73,23 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
     let Some(doc) = document(text, "a CloudFormation template")? else {
         return Ok(Template::default());
     };
-    match doc.get("Resources").filter(|r| !r.is_null()) {
-        Some(section) => Ok(Template {
-            resources: resources_in(section)?,
-        }),
-        None => Ok(Template::default()),
-    }
+    let conditions = doc
+        .get("Conditions")
+        .map(|c| {
+            c.as_map()
+                .iter()
+                .map(|(name, definition)| (name.clone(), canonical(definition)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let resources = match doc.get("Resources").filter(|r| !r.is_null()) {
+        Some(section) => resources_in(section)?,
+        None => Vec::new(),
+    };
+    Ok(Template {
+        resources,
+        conditions,
+    })
 }
 
 /// The one mapping a file holds (`None` when it holds nothing). `what` names the file in the
@@ -248,8 +268,20 @@ pub(super) fn canonical(node: &Node) -> Node {
     }
 }
 
-/// `Fn::GetAtt: "Db.Endpoint.Address"` is `Fn::GetAtt: [Db, Endpoint.Address]`.
+/// `Fn::GetAtt: "Db.Endpoint.Address"` is `Fn::GetAtt: [Db, Endpoint.Address]`, and
+/// `Fn::Sub: [text, {}]` (no variables) is `Fn::Sub: text`.
 fn get_att_list(key: &str, value: Node) -> Node {
+    if key == "Fn::Sub" {
+        return match value.as_seq() {
+            [text, variables]
+                if text.as_str().is_some()
+                    && matches!(&variables.value, Value::Map(v) if v.is_empty()) =>
+            {
+                text.clone()
+            }
+            _ => value,
+        };
+    }
     if key != "Fn::GetAtt" {
         return value;
     }

@@ -1093,3 +1093,222 @@ fn a_condition_put_on_an_existing_resource_deletes_it_where_false() {
     .is_empty());
     assert!(run(Case::modified(PATH, "Resources: {}\n", &with)).is_empty());
 }
+
+// --- found probing real templates ----------------------------------------------------------
+
+#[test]
+fn restoring_a_database_from_a_snapshot_or_dropping_the_snapshot_replaces_it() {
+    // The RDS docs: leaving DBSnapshotIdentifier out of a later update creates an empty
+    // instance, and a different one restores a new instance; either way the original goes.
+    let restored = STACK.replace(
+        "      DBName: shop\n",
+        "      DBName: shop\n      DBSnapshotIdentifier: shop-final\n",
+    );
+    for (base, head) in [
+        (STACK.to_owned(), restored.clone()),
+        (restored.clone(), STACK.to_owned()),
+    ] {
+        let f = run(Case::modified(PATH, &base, &head));
+        assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+        assert!(
+            f[0].message.contains("DBSnapshotIdentifier"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].severity, Severity::Critical);
+    }
+    // Kept as it was: quiet.
+    assert!(run(Case::modified(
+        PATH,
+        &restored,
+        &restored.replace("db.t3.micro", "db.t3.small")
+    ))
+    .is_empty());
+
+    let cluster = |extra: &str| {
+        format!("Resources:\n  Cluster:\n    Type: AWS::RDS::DBCluster\n    Properties:\n      Engine: aurora-postgresql\n{extra}")
+    };
+    let f = run(Case::modified(
+        PATH,
+        &cluster("      SnapshotIdentifier: arn:aws:rds:us-east-1:1:cluster-snapshot:s1\n"),
+        &cluster(""),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+    assert!(
+        f[0].message.contains("SnapshotIdentifier"),
+        "{}",
+        f[0].message
+    );
+    let f = run(Case::modified(
+        PATH,
+        &cluster("      MasterUsername: root\n"),
+        &cluster("      MasterUsername: admin\n"),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+}
+
+#[test]
+fn writing_out_or_dropping_a_default_is_not_a_replacement() {
+    let queue = |extra: &str| {
+        format!("Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 30\n{extra}")
+    };
+    for written in ["      FifoQueue: false\n", "      FifoQueue: 'False'\n"] {
+        assert!(
+            run(Case::modified(PATH, &queue(""), &queue(written))).is_empty(),
+            "{written}"
+        );
+        assert!(
+            run(Case::modified(PATH, &queue(written), &queue(""))).is_empty(),
+            "{written}"
+        );
+    }
+    // Not the default: a FIFO queue is a new queue.
+    let f = run(Case::modified(
+        PATH,
+        &queue(""),
+        &queue("      FifoQueue: true\n"),
+    ));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+    // A default twokey does not know still counts as a change.
+    let f = run(Case::modified(
+        PATH,
+        &STACK.replace("      StorageEncrypted: true\n", ""),
+        STACK,
+    ));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+}
+
+const SIMPLE_TABLE: &str = "\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      TableName: orders
+      PrimaryKey:
+        Name: id
+        Type: String
+";
+
+fn dynamodb_table(key: &str) -> String {
+    format!(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        - AttributeName: {key}\n          AttributeType: S\n      KeySchema:\n        - AttributeName: {key}\n          KeyType: HASH\n      PointInTimeRecoverySpecification:\n        PointInTimeRecoveryEnabled: true\n"
+    )
+}
+
+#[test]
+fn a_simple_table_rewritten_as_the_table_it_expands_to_keeps_its_data() {
+    // SAM expands a SimpleTable to a DynamoDB table under the same logical ID, keyed by
+    // PrimaryKey: the same key and name is the same table.
+    assert!(run(Case::modified(PATH, SIMPLE_TABLE, &dynamodb_table("id"))).is_empty());
+    // Without PrimaryKey, SAM keys the table by `id`.
+    let default_key = SIMPLE_TABLE.replace(
+        "      PrimaryKey:\n        Name: id\n        Type: String\n",
+        "",
+    );
+    assert!(run(Case::modified(PATH, &default_key, &dynamodb_table("id"))).is_empty());
+    // A different key replaces it, whichever way the rewrite goes.
+    let f = run(Case::modified(PATH, SIMPLE_TABLE, &dynamodb_table("pk")));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+    assert!(f[0].message.contains("KeySchema"), "{}", f[0].message);
+    let f = run(Case::modified(PATH, &dynamodb_table("pk"), SIMPLE_TABLE));
+    assert_eq!(
+        ids(&f),
+        [
+            "cloudformation/replacement-property",
+            "cloudformation/protection-disabled"
+        ],
+        "{f:?}"
+    );
+}
+
+const GATED: &str = "\
+Parameters:
+  Env: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  ProdInUs: !And [!Condition IsProd, !Equals [!Ref 'AWS::Region', us-east-1]]
+Resources:
+  Archive:
+    Type: AWS::S3::Bucket
+    Condition: IsProd
+  Replica:
+    Type: AWS::DynamoDB::Table
+    Condition: ProdInUs
+    Properties:
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+  Topic:
+    Type: AWS::SNS::Topic
+";
+
+#[test]
+fn a_changed_condition_may_delete_what_it_gates() {
+    let head = GATED.replace("[!Ref Env, prod]", "[!Ref Env, production]");
+    let f = run(Case::modified(PATH, GATED, &head));
+    assert_eq!(
+        ids(&f),
+        [
+            "cloudformation/resource-removed",
+            "cloudformation/resource-removed"
+        ],
+        "{f:?}"
+    );
+    // Graded below a certain deletion: which stacks turn false is not in the template.
+    assert!(f.iter().all(|f| f.severity == Severity::Medium), "{f:?}");
+    let prod = f
+        .iter()
+        .find(|f| f.message.contains("condition IsProd"))
+        .expect("IsProd");
+    assert_eq!(prod.location.line, Some(line_of(&head, "IsProd: !Equals")));
+    assert!(
+        prod.message.contains("AWS::S3::Bucket Archive exists only"),
+        "{}",
+        prod.message
+    );
+    // ProdInUs builds on IsProd, so it changes with it.
+    let nested = f
+        .iter()
+        .find(|f| f.message.contains("condition ProdInUs"))
+        .expect("ProdInUs");
+    assert!(
+        nested.message.contains("builds on a condition"),
+        "{}",
+        nested.message
+    );
+    assert!(nested.message.contains("Replica"), "{}", nested.message);
+}
+
+#[test]
+fn conditions_rewritten_or_renamed_without_changing_their_outcome_are_quiet() {
+    let long = GATED.replace(
+        "IsProd: !Equals [!Ref Env, prod]",
+        "IsProd:\n    Fn::Equals:\n      - Ref: Env\n      - prod",
+    );
+    assert!(run(Case::modified(PATH, GATED, &long)).is_empty());
+    // Renamed, same definition, and the resource follows the new name.
+    let renamed = GATED
+        .replace("  IsProd: !Equals", "  IsProduction: !Equals")
+        .replace("!Condition IsProd", "!Condition IsProduction")
+        .replace("    Condition: IsProd\n", "    Condition: IsProduction\n");
+    assert!(run(Case::modified(PATH, GATED, &renamed)).is_empty());
+    // A changed condition that gates nothing is quiet.
+    let unused = GATED
+        .replace("    Condition: IsProd\n", "")
+        .replace("    Condition: ProdInUs\n", "");
+    let head = unused.replace("[!Ref Env, prod]", "[!Ref Env, production]");
+    assert!(run(Case::modified(PATH, &unused, &head)).is_empty());
+}
+
+#[test]
+fn a_sub_with_an_empty_variable_map_is_the_same_sub() {
+    let bucket = |name: &str| {
+        format!("Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName:\n{name}")
+    };
+    let short = bucket("        !Sub '${AWS::StackName}-data'\n");
+    let listed = bucket("        Fn::Sub:\n          - '${AWS::StackName}-data'\n          - {}\n");
+    assert!(run(Case::modified(PATH, &short, &listed)).is_empty());
+    // With variables, or another text, it is a new name.
+    let other = bucket("        Fn::Sub:\n          - '${AWS::StackName}-store'\n          - {}\n");
+    let f = run(Case::modified(PATH, &short, &other));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+}

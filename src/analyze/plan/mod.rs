@@ -11,7 +11,14 @@ use crate::analyze::terraform::stateful;
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, Location, RuleId, Severity, Tag};
 use crate::rules::Rule;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::error::Category;
+
+mod decode;
+mod lines;
+
+use lines::Lines;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
 
@@ -44,30 +51,51 @@ pub const PLAN_UNPARSEABLE: Rule = Rule {
     id: RuleId("terraform/plan-unparseable"),
     severity: Severity::High,
     tags: &[Tag::Infra],
-    summary: "The plan file given with --plan could not be read as a Terraform JSON plan.",
-    why: "twokey fails closed: a plan it cannot read might delete anything.",
+    summary: "The plan file given with --plan could not be read as a complete Terraform JSON plan.",
+    why: "twokey fails closed: a plan it cannot read might delete anything. That includes a file that is \
+          not JSON (the saved binary plan, for one), JSON that is not a plan (a state file), a format \
+          version or an action twokey does not know, and the plan of a run that failed (`errored: true`), \
+          which lists only what was planned before the error.",
     example: "--plan plan.out   # the binary plan instead of `terraform show -json plan.out`",
-    safer: "Pass the JSON form: `terraform show -json plan.out > plan.json`.",
+    safer: "Pass the JSON form of a plan that succeeded: `terraform show -json plan.out > plan.json`.",
 };
 
 pub const RULES: &[&Rule] = &[&PLAN_DELETE, &PLAN_REPLACE, &PLAN_UNPARSEABLE];
 
 /// The parts of the plan JSON that say what is destroyed. Unknown fields are ignored, so
-/// newer 1.x plans read the same.
+/// newer 1.x plans read the same, and the large ones (`prior_state`, each change's `before`
+/// and `after`) are skipped while parsing rather than held in memory.
 #[derive(Debug, Deserialize)]
 struct Plan {
-    format_version: String,
     #[serde(default)]
-    resource_changes: Vec<ResourceChange>,
+    format_version: Option<String>,
     #[serde(default)]
-    planned_values: Option<serde_json::Value>,
+    resource_changes: Option<Vec<ResourceChange>>,
+    /// Terraform 1.9+ with deferred actions: changes left for a later plan and apply.
     #[serde(default)]
-    configuration: Option<serde_json::Value>,
+    deferred_changes: Option<Vec<Deferred>>,
+    #[serde(default)]
+    planned_values: Option<IgnoredAny>,
+    #[serde(default)]
+    configuration: Option<IgnoredAny>,
+    /// Set when planning stopped on an error: the changes listed are only those planned so far.
+    #[serde(default)]
+    errored: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Deferred {
+    #[serde(default)]
+    reason: Option<String>,
+    resource_change: ResourceChange,
 }
 
 #[derive(Debug, Deserialize)]
 struct ResourceChange {
     address: String,
+    /// Where a `moved` block (or a refactor Terraform recognised) takes the object from.
+    #[serde(default)]
+    previous_address: Option<String>,
     #[serde(default)]
     mode: Option<String>,
     #[serde(rename = "type")]
@@ -164,54 +192,64 @@ fn supported(version: &str) -> bool {
     matches!(version.split('.').next(), Some("0" | "1"))
 }
 
-/// Finds the line of each resource change entry, in order, when the JSON is pretty-printed.
-/// Minified plans put everything on line 1, which is still true.
-struct Liner<'t> {
-    text: &'t str,
-    cursor: usize,
+/// Terraform's deferral reasons (`deferred_changes[].reason`), as a reviewer would say them.
+fn deferral_text(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "instance_count_unknown" => "its count or for_each is not known yet",
+        "resource_config_unknown" => "its configuration is not known yet",
+        "provider_config_unknown" => "its provider's configuration is not known yet",
+        "deferred_prereq" => "something it depends on is deferred",
+        "absent_prereq" => "something it depends on does not exist yet",
+        "excluded" | "not_included" => "it was left out of this run",
+        _ => return None,
+    })
 }
 
-impl Liner<'_> {
-    fn line_of(&mut self, address: &str) -> Option<u32> {
-        let quoted = serde_json::to_string(address).ok()?;
-        let mut from = self.cursor;
-        while let Some(i) = self.text.get(from..).and_then(|t| t.find(&quoted)) {
-            let at = from + i;
-            let before = self.text.get(..at)?.trim_end();
-            if let Some(before) = before.strip_suffix(':') {
-                if before.trim_end().ends_with("\"address\"") {
-                    self.cursor = at + quoted.len();
-                    let line = self.text.get(..at)?.matches('\n').count() + 1;
-                    return u32::try_from(line).ok();
-                }
-            }
-            from = at + quoted.len();
-        }
-        None
+fn deferral_clause(reason: Option<&str>) -> String {
+    let why = match reason {
+        Some(r) => match deferral_text(r) {
+            Some(text) => format!(" because {text} ({r})"),
+            None => format!(" ({r})"),
+        },
+        None => String::new(),
+    };
+    format!(" It is deferred{why}: not this apply but a later plan and apply carry it out.")
+}
+
+/// Reads the bytes of a `--plan` file (UTF-8, with or without a byte-order mark, or UTF-16
+/// as Windows PowerShell writes it) and reports what the plan destroys. Bytes that are not
+/// a JSON plan, a saved binary plan among them, are a finding: twokey fails closed.
+pub fn analyze_plan_file(path: &RepoPath, bytes: &[u8]) -> Vec<Finding> {
+    match decode::decode(bytes) {
+        Ok(text) => analyze_plan(path, &text),
+        Err(reason) => vec![unparseable(path, &reason)],
     }
 }
 
 /// Reports every delete and replace in a plan JSON document.
 pub fn analyze_plan(path: &RepoPath, text: &str) -> Vec<Finding> {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    if text.trim().is_empty() {
+        return vec![unparseable(path, "the file is empty")];
+    }
+    let plan: Plan = match serde_json::from_str(text) {
+        Ok(p) => p,
+        Err(e) if e.classify() == Category::Data => {
+            return vec![unparseable(path, &format!("unexpected plan shape: {e}"))]
+        }
         Err(e) => return vec![unparseable(path, &format!("invalid JSON: {e}"))],
     };
-    if value.get("format_version").is_none() {
+    let Some(version) = &plan.format_version else {
         return vec![unparseable(path, "no `format_version`, so not a plan")];
-    }
-    let plan: Plan = match serde_json::from_value(value) {
-        Ok(p) => p,
-        Err(e) => return vec![unparseable(path, &format!("unexpected plan shape: {e}"))],
     };
-    if !supported(&plan.format_version) {
+    if !supported(version) {
         return vec![unparseable(
             path,
-            &format!("unsupported format_version {}", plan.format_version),
+            &format!("unsupported format_version {version}"),
         )];
     }
     // A state file (`terraform show -json` without a plan) has format_version too.
-    if plan.resource_changes.is_empty()
+    if plan.resource_changes.is_none()
+        && plan.deferred_changes.is_none()
         && plan.planned_values.is_none()
         && plan.configuration.is_none()
     {
@@ -221,92 +259,129 @@ pub fn analyze_plan(path: &RepoPath, text: &str) -> Vec<Finding> {
         )];
     }
 
-    let start = text.find("\"resource_changes\"").unwrap_or(0);
-    let mut liner = Liner {
-        text,
-        cursor: start,
-    };
     let mut out = Vec::new();
-    for rc in &plan.resource_changes {
-        if rc.mode.as_deref() == Some("data") {
-            continue;
-        }
-        let actions = &rc.change.actions;
-        let has = |a: &str| actions.iter().any(|x| x == a);
-        // An action this twokey does not know (a newer Terraform's, or a hand-edited plan)
-        // may destroy: it needs a human rather than a pass.
-        if let Some(unknown) = actions
-            .iter()
-            .find(|a| !KNOWN_ACTIONS.contains(&a.as_str()))
-        {
-            out.push(unparseable(
-                path,
-                &format!(
-                    "`{}` has the action `{unknown}`, which twokey does not know",
-                    rc.address
-                ),
-            ));
-            continue;
-        }
-        if !has("delete") {
-            continue;
-        }
-        let location = match liner.line_of(&rc.address) {
-            Some(line) => Location::lines(path.clone(), Side::Head, line, line),
-            None => Location::file(path.clone(), Side::Head),
-        };
-        let severity = stateful::destroy_severity(&rc.resource_type);
-        let data = if stateful::stateful(&rc.resource_type) {
-            " and the data it holds"
-        } else {
-            ""
-        };
-        let deposed = match &rc.deposed {
-            Some(key) => format!(" (deposed object {key})"),
-            None => String::new(),
-        };
-        let reason = reason_clause(rc.action_reason.as_deref());
-        let finding = if has("create") {
-            let order = if actions.first().map(String::as_str) == Some("create") {
-                "creates the new one first, then destroys"
-            } else {
-                "destroys"
-            };
-            let paths: Vec<String> = rc
-                .change
-                .replace_paths
-                .iter()
-                .map(|p| format!("`{}`", render_path(p)))
-                .collect();
-            let forced = if paths.is_empty() {
-                String::new()
-            } else {
-                format!("; changing {} forces it", paths.join(", "))
-            };
-            Finding::new(
-                &PLAN_REPLACE,
-                location,
-                format!(
-                    "The plan replaces `{}`{deposed}{reason}: it {order} the existing {}{data}{forced}.",
-                    rc.address, rc.resource_type
-                ),
-            )
-        } else {
-            Finding::new(
-                &PLAN_DELETE,
-                location,
-                format!(
-                    "The plan destroys `{}`{deposed}, {} {}{data}{reason}.",
-                    rc.address,
-                    article(&rc.resource_type),
-                    rc.resource_type
-                ),
-            )
-        };
-        // Config allow-lists name Terraform objects by address, as the static findings do.
-        out.push(finding.with_severity(severity).with_subject(&rc.address));
+    if plan.errored {
+        out.push(Finding::new(
+            &PLAN_UNPARSEABLE,
+            Location::file(path.clone(), Side::Head),
+            format!(
+                "{path} is the plan of a run that failed (`errored: true`): Terraform stopped planning, so the plan may destroy more than it lists; a human must review it, and the errors must be fixed and the plan made again."
+            ),
+        ));
+    }
+    let mut lines = Lines::after(text, "\"resource_changes\"");
+    for rc in plan.resource_changes.iter().flatten() {
+        out.extend(change_finding(path, rc, &mut lines, None));
+    }
+    let mut lines = Lines::after(text, "\"deferred_changes\"");
+    for deferred in plan.deferred_changes.iter().flatten() {
+        let clause = deferral_clause(deferred.reason.as_deref());
+        out.extend(change_finding(
+            path,
+            &deferred.resource_change,
+            &mut lines,
+            Some(&clause),
+        ));
     }
     out
+}
+
+/// The finding for one resource change, if it destroys anything. `deferral` is appended to
+/// the message of a change that is deferred to a later run.
+fn change_finding(
+    path: &RepoPath,
+    rc: &ResourceChange,
+    lines: &mut Lines<'_>,
+    deferral: Option<&str>,
+) -> Option<Finding> {
+    if rc.mode.as_deref() == Some("data") {
+        return None;
+    }
+    let actions = &rc.change.actions;
+    let has = |a: &str| actions.iter().any(|x| x == a);
+    // An action this twokey does not know (a newer Terraform's, or a hand-edited plan)
+    // may destroy: it needs a human rather than a pass.
+    if let Some(unknown) = actions
+        .iter()
+        .find(|a| !KNOWN_ACTIONS.contains(&a.as_str()))
+    {
+        return Some(unparseable(
+            path,
+            &format!(
+                "`{}` has the action `{unknown}`, which twokey does not know",
+                rc.address
+            ),
+        ));
+    }
+    if !has("delete") {
+        return None;
+    }
+    let location = match lines.line_of(&rc.address) {
+        Some(line) => Location::lines(path.clone(), Side::Head, line, line),
+        None => Location::file(path.clone(), Side::Head),
+    };
+    let severity = stateful::destroy_severity(&rc.resource_type);
+    let data = if stateful::stateful(&rc.resource_type) {
+        " and the data it holds"
+    } else {
+        ""
+    };
+    let mut qualifiers = Vec::new();
+    if let Some(key) = &rc.deposed {
+        qualifiers.push(format!("deposed object {key}"));
+    }
+    // Moved and replaced: the object destroyed is the one known by its old address.
+    if let Some(from) = rc.previous_address.as_deref().filter(|p| *p != rc.address) {
+        qualifiers.push(format!("moved from `{from}`"));
+    }
+    let qualifiers = if qualifiers.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", qualifiers.join(", "))
+    };
+    let reason = reason_clause(rc.action_reason.as_deref());
+    let mut finding = if has("create") {
+        let order = if actions.first().map(String::as_str) == Some("create") {
+            "creates the new one first, then destroys"
+        } else {
+            "destroys"
+        };
+        let paths: Vec<String> = rc
+            .change
+            .replace_paths
+            .iter()
+            .map(|p| format!("`{}`", render_path(p)))
+            .collect();
+        let forced = if paths.is_empty() {
+            String::new()
+        } else {
+            format!("; changing {} forces it", paths.join(", "))
+        };
+        Finding::new(
+            &PLAN_REPLACE,
+            location,
+            format!(
+                "The plan replaces `{}`{qualifiers}{reason}: it {order} the existing {}{data}{forced}.",
+                rc.address, rc.resource_type
+            ),
+        )
+    } else {
+        Finding::new(
+            &PLAN_DELETE,
+            location,
+            format!(
+                "The plan destroys `{}`{qualifiers}, {} {}{data}{reason}.",
+                rc.address,
+                article(&rc.resource_type),
+                rc.resource_type
+            ),
+        )
+    };
+    if let Some(deferral) = deferral {
+        finding.message.push_str(deferral);
+    }
+    // Config allow-lists name Terraform objects by address, as the static findings do.
+    Some(finding.with_severity(severity).with_subject(&rc.address))
 }
 
 #[cfg(test)]
@@ -648,6 +723,140 @@ mod tests {
             assert_eq!(f.len(), 1, "{text}");
             assert_eq!(f[0].rule, PLAN_UNPARSEABLE.id, "{text}");
             assert_eq!(f[0].tags, [Tag::Infra]);
+        }
+    }
+
+    #[test]
+    fn an_errored_plan_needs_a_human_and_still_names_what_it_destroys() {
+        // `terraform plan -out` keeps a plan that stopped on an error; `show -json` says so.
+        let errored = r#"{"format_version":"1.2","planned_values":{"root_module":{}},
+            "configuration":{"root_module":{}},"errored":true}"#;
+        let f = run(errored);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, PLAN_UNPARSEABLE.id);
+        assert!(f[0].message.contains("errored: true"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("may destroy more"),
+            "{}",
+            f[0].message
+        );
+
+        let with_delete = r#"{"format_version":"1.2","resource_changes":[
+            {"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a","change":{"actions":["delete"]}}],
+            "applyable":false,"complete":false,"errored":true}"#;
+        let ids: Vec<&str> = run(with_delete).iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(ids, ["terraform/plan-unparseable", "terraform/plan-delete"]);
+
+        let fine = r#"{"format_version":"1.2","planned_values":{},"applyable":true,"complete":true,"errored":false}"#;
+        assert!(run(fine).is_empty());
+    }
+
+    #[test]
+    fn a_deferred_delete_is_reported_as_coming_later() {
+        let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{}},
+            "resource_changes":[],
+            "deferred_changes":[
+              {"reason":"provider_config_unknown","resource_change":{"address":"module.k8s.kubernetes_namespace.app","mode":"managed","type":"kubernetes_namespace","name":"app","change":{"actions":["delete"]}}},
+              {"reason":"instance_count_unknown","resource_change":{"address":"aws_instance.web[0]","mode":"managed","type":"aws_instance","name":"web","change":{"actions":["create"]}}}],
+            "complete":false}"#;
+        let f = run(plan);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, PLAN_DELETE.id);
+        assert_eq!(
+            f[0].subject.as_deref(),
+            Some("module.k8s.kubernetes_namespace.app")
+        );
+        assert!(f[0].message.contains("deferred because its provider's configuration is not known yet (provider_config_unknown)"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("a later plan and apply"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].location.line, Some(4));
+    }
+
+    #[test]
+    fn drift_and_output_changes_are_not_destroys() {
+        let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{}},
+            "resource_drift":[{"address":"aws_db_instance.gone","mode":"managed","type":"aws_db_instance","name":"gone","change":{"actions":["delete"]}}],
+            "resource_changes":[{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{"actions":["update"]}}],
+            "output_changes":{"db":{"actions":["delete"],"before":"x","after":null}}}"#;
+        assert!(run(plan).is_empty());
+    }
+
+    #[test]
+    fn a_moved_object_that_is_replaced_names_its_old_address() {
+        let rc = r#"{"address":"aws_db_instance.new","previous_address":"aws_db_instance.old","mode":"managed","type":"aws_db_instance","name":"new",
+            "change":{"actions":["delete","create"],"replace_paths":[["identifier"]]},"action_reason":"replace_because_cannot_update"}"#;
+        let f = run(&one_change("1.2", rc));
+        assert!(
+            f[0].message
+                .contains("`aws_db_instance.new` (moved from `aws_db_instance.old`)"),
+            "{}",
+            f[0].message
+        );
+        // Moved without a destroy is quiet, as any update is.
+        let moved = rc.replace(r#"["delete","create"]"#, r#"["no-op"]"#);
+        assert!(run(&one_change("1.2", &moved)).is_empty());
+    }
+
+    #[test]
+    fn addresses_go_escapes_point_at_their_entry() {
+        // Terraform writes `&` in a for_each key as \u0026 (Go's JSON encoder).
+        let plan = "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [\n    {\n      \"address\": \"module.a.module.b.aws_ssm_parameter.p[\\\"x\\u0026y\\\"]\",\n      \"mode\": \"managed\", \"type\": \"aws_ssm_parameter\", \"name\": \"p\",\n      \"change\": {\"actions\": [\"delete\"]}\n    }\n  ]\n}";
+        let f = run(plan);
+        assert_eq!(
+            f[0].subject.as_deref(),
+            Some("module.a.module.b.aws_ssm_parameter.p[\"x&y\"]")
+        );
+        assert_eq!(f[0].location.line, Some(5));
+    }
+
+    #[test]
+    fn plan_files_from_powershell_are_read_and_binary_plans_are_named() {
+        let path = RepoPath::new("plan.json");
+        let rc = r#"{"address":"aws_ebs_volume.v","mode":"managed","type":"aws_ebs_volume","name":"v","change":{"actions":["delete"]}}"#;
+        let text = one_change("1.2", rc);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(text.as_bytes());
+        for bytes in [utf16, bom] {
+            let f = analyze_plan_file(&path, &bytes);
+            assert_eq!(f.len(), 1);
+            assert_eq!(f[0].rule, PLAN_DELETE.id);
+        }
+        let f = analyze_plan_file(&path, b"PK\x03\x04\x14\x00\x08\x00tfplan");
+        assert_eq!(f[0].rule, PLAN_UNPARSEABLE.id);
+        assert!(
+            f[0].message.contains("binary plan file"),
+            "{}",
+            f[0].message
+        );
+        let f = analyze_plan_file(&path, b"  \n");
+        assert!(
+            f[0].message.contains("the file is empty"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_large_plan_points_every_entry_at_its_own_line() {
+        // Thousands of entries: each finding's line is its entry's, found in one pass.
+        let entries: Vec<String> = (0..3000)
+            .map(|i| format!(
+                "    {{\n      \"address\": \"module.m.aws_instance.web[\\\"k{i}\\\"]\",\n      \"mode\": \"managed\", \"type\": \"aws_instance\", \"name\": \"web\",\n      \"change\": {{\"actions\": [\"delete\"], \"before\": {{\"address\": \"10.0.0.{i}\"}}}}\n    }}"
+            ))
+            .collect();
+        let plan = format!(
+            "{{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [\n{}\n  ]\n}}",
+            entries.join(",\n")
+        );
+        let f = run(&plan);
+        assert_eq!(f.len(), 3000);
+        for (i, finding) in f.iter().enumerate() {
+            assert_eq!(finding.location.line, Some(5 + 5 * i as u32), "{i}");
         }
     }
 
