@@ -17,6 +17,7 @@
 
 mod catalog;
 mod conditions;
+mod retention;
 mod sam;
 pub mod serverless;
 mod template;
@@ -149,6 +150,7 @@ pub const RULES: &[&Rule] = &[
     &REPLACEMENT_PROPERTY,
     &RETAIN_POLICY_WEAKENED,
     &PROTECTION_DISABLED,
+    &retention::RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 
@@ -218,6 +220,7 @@ fn compare(view: &FileView, base: &Template, head: &Template) -> Vec<Finding> {
         findings.extend(condition_added(view, base, head, old, new));
         policies(view, old, new, &mut findings);
         protections(view, old, new, &mut findings);
+        retention::shortened(view, old, new, &mut findings);
     }
     findings.extend(conditions::condition_changes(view, base, head));
     findings
@@ -772,7 +775,7 @@ fn is_true(node: Option<&Node>) -> bool {
 }
 
 /// Types whose automated backups are on unless BackupRetentionPeriod says 0.
-const BACKED_UP_BY_DEFAULT: &[&str] = &[
+pub(super) const BACKED_UP_BY_DEFAULT: &[&str] = &[
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBCluster",
     "AWS::DocDB::DBCluster",

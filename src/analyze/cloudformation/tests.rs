@@ -735,7 +735,11 @@ fn every_known_protection_is_watched() {
 #[test]
 fn shorter_backups_are_not_disabled_backups() {
     let head = STACK.replace("BackupRetentionPeriod: 7", "BackupRetentionPeriod: 1");
-    assert!(modified(&head).is_empty());
+    // Fewer days of backups are a shortened retention, not backups turned off.
+    assert_eq!(
+        ids(&modified(&head)),
+        ["cloudformation/retention-shortened"]
+    );
 }
 
 // --- unparseable --------------------------------------------------------------------------
@@ -1311,4 +1315,192 @@ fn a_sub_with_an_empty_variable_map_is_the_same_sub() {
     let other = bucket("        Fn::Sub:\n          - '${AWS::StackName}-store'\n          - {}\n");
     let f = run(Case::modified(PATH, &short, &other));
     assert_eq!(ids(&f), ["cloudformation/replacement-property"], "{f:?}");
+}
+
+// ---- retention ------------------------------------------------------------------------------
+
+/// A template of the resources whose retention is compared, with `{…}` slots for the values.
+fn retention_stack(logs: &str, bucket_rules: &str, backup: &str, db: &str) -> String {
+    format!(
+        "Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: app{logs}
+  Archive:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: archive
+      VersioningConfiguration:
+        Status: Enabled
+      LifecycleConfiguration:
+        Rules:{bucket_rules}
+  Plan:
+    Type: AWS::Backup::BackupPlan
+    Properties:
+      BackupPlan:
+        BackupPlanName: nightly
+        BackupPlanRule:
+          - RuleName: daily
+            TargetBackupVault: main
+            Lifecycle:
+              DeleteAfterDays: {backup}
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceClass: db.t3.micro
+      Engine: postgres{db}
+"
+    )
+}
+
+const RULES_90: &str = "
+          - Id: logs
+            Status: Enabled
+            ExpirationInDays: 90
+            NoncurrentVersionExpiration:
+              NoncurrentDays: 30";
+
+#[test]
+fn lowered_retentions_are_reported_at_their_values_and_ranked_by_what_they_keep() {
+    let base = retention_stack(
+        "\n      RetentionInDays: 365",
+        RULES_90,
+        "35",
+        "\n      BackupRetentionPeriod: 14",
+    );
+    let head = retention_stack(
+        "\n      RetentionInDays: 7",
+        &RULES_90
+            .replace("90", "30")
+            .replace("NoncurrentDays: 30", "NoncurrentDays: 1"),
+        "7",
+        "\n      BackupRetentionPeriod: 3",
+    );
+    let f = run(Case::modified(PATH, &base, &head));
+    let found: Vec<(&str, Severity, u32)> = f
+        .iter()
+        .map(|f| {
+            (
+                f.rule.0,
+                f.severity,
+                f.location.line.expect("points at the value"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "cloudformation/retention-shortened",
+                Severity::Medium,
+                line_of(&head, "RetentionInDays: 7")
+            ),
+            (
+                "cloudformation/retention-shortened",
+                Severity::Medium,
+                line_of(&head, "ExpirationInDays: 30")
+            ),
+            (
+                "cloudformation/retention-shortened",
+                Severity::High,
+                line_of(&head, "NoncurrentDays: 1")
+            ),
+            (
+                "cloudformation/retention-shortened",
+                Severity::High,
+                line_of(&head, "DeleteAfterDays: 7")
+            ),
+            (
+                "cloudformation/retention-shortened",
+                Severity::High,
+                line_of(&head, "BackupRetentionPeriod: 3")
+            ),
+        ]
+    );
+    assert!(
+        f[0].message.contains("365 days → 7 days"),
+        "{}",
+        f[0].message
+    );
+    assert!(f.iter().all(|f| f.tags.contains(&Tag::Destructive)));
+}
+
+#[test]
+fn a_limit_where_there_was_none_shortens_and_a_longer_one_does_not() {
+    // No retention kept logs forever; a new lifecycle rule expires what the bucket holds; a
+    // database that kept 7 days of backups falls back to the default single day.
+    let base = retention_stack(
+        "",
+        "\n          - Id: tmp\n            Status: Disabled\n            ExpirationInDays: 1",
+        "35",
+        "\n      BackupRetentionPeriod: 7",
+    );
+    let head = retention_stack(
+        "\n      RetentionInDays: 3653",
+        "\n          - Id: tmp\n            Status: Enabled\n            ExpirationInDays: 1\n          - Id: old\n            ExpirationDate: '2030-01-01T00:00:00Z'",
+        "35",
+        "",
+    );
+    let f = run(Case::modified(PATH, &base, &head));
+    let messages: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        ids(&f),
+        vec!["cloudformation/retention-shortened"; 4],
+        "{messages:#?}"
+    );
+    assert!(messages[0].contains("none: kept forever → 3653 days"));
+    assert!(messages[1].contains("rule `tmp`"));
+    assert!(messages[2].contains("rule `old` expiration date"));
+    assert!(
+        messages[3].contains("7 days → 1 day by default"),
+        "{}",
+        messages[3]
+    );
+
+    // Lengthened, unchanged, computed, or turned off (another rule's business): quiet.
+    let quiet_base = retention_stack(
+        "\n      RetentionInDays: 7",
+        RULES_90,
+        "35",
+        "\n      BackupRetentionPeriod: 7",
+    );
+    for head in [
+        retention_stack(
+            "\n      RetentionInDays: 30",
+            &RULES_90.replace("90", "365"),
+            "90",
+            "\n      BackupRetentionPeriod: 35",
+        ),
+        retention_stack(
+            "\n      RetentionInDays: !Ref Days",
+            RULES_90,
+            "!Ref Keep",
+            "\n      BackupRetentionPeriod: 7",
+        ),
+        retention_stack(
+            "\n      RetentionInDays: 7",
+            &RULES_90.replace("Enabled", "Disabled"),
+            "35",
+            "\n      BackupRetentionPeriod: 7",
+        ),
+    ] {
+        let f = run(Case::modified(PATH, &quiet_base, &head));
+        assert!(ids(&f).is_empty(), "{f:#?}");
+    }
+    let off = retention_stack(
+        "\n      RetentionInDays: 7",
+        RULES_90,
+        "35",
+        "\n      BackupRetentionPeriod: 0",
+    );
+    let f = run(Case::modified(PATH, &quiet_base, &off));
+    assert_eq!(ids(&f), vec!["cloudformation/protection-disabled"]);
+}
+
+#[test]
+fn a_new_backup_rule_or_resource_deletes_nothing_that_exists() {
+    let base = "Resources:\n  Plan:\n    Type: AWS::Backup::BackupPlan\n    Properties:\n      BackupPlan:\n        BackupPlanName: p\n        BackupPlanRule:\n          - RuleName: daily\n            TargetBackupVault: main\n";
+    let head = format!("{base}          - RuleName: hourly\n            TargetBackupVault: main\n            Lifecycle:\n              DeleteAfterDays: 1\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: 1\n");
+    assert!(ids(&run(Case::modified(PATH, base, &head))).is_empty());
 }

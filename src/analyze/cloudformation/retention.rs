@@ -1,0 +1,326 @@
+//! retention: the properties by which an AWS service deletes data on a schedule (log
+//! retention, S3 lifecycle expiration, AWS Backup deletion, automated backups kept, queue and
+//! stream retention), and whether an edit makes it delete sooner. No resource is removed or
+//! replaced, so nothing in a change set says "delete"; the data goes on the service's next
+//! pass. The CloudFormation counterpart of `terraform/retention-shortened`.
+
+use super::template::{show, Resource};
+use super::{FileView, BACKED_UP_BY_DEFAULT, DESTRUCTIVE};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity};
+use crate::rules::Rule;
+use crate::yaml::Node;
+
+pub const RETENTION_SHORTENED: Rule = Rule {
+    id: RuleId("cloudformation/retention-shortened"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A data-retention property was lowered, so logs, objects, backups or messages are deleted sooner.",
+    why: "Retention properties are deletion schedules, and lowering one deletes data without a \
+          resource being removed or replaced, so a change set shows only a modification. Compared: \
+          a log group's `RetentionInDays` (absent: kept forever); an S3 bucket's lifecycle rules \
+          (`ExpirationInDays`, `ExpirationDate`, `NoncurrentVersionExpirationInDays` or \
+          `NoncurrentVersionExpiration.NoncurrentDays`; rules matched by `Id`; a disabled rule \
+          deletes nothing, and a new or newly enabled one expires objects the bucket already holds); \
+          an AWS Backup plan's `Lifecycle.DeleteAfterDays`, of its rules (matched by `RuleName`) and \
+          of the copies they keep in other vaults (a new rule or copy deletes nothing that exists); \
+          `BackupRetentionPeriod` of RDS, DocumentDB and Neptune (absent: 1 day; 0 is \
+          `cloudformation/protection-disabled`); an SQS queue's `MessageRetentionPeriod` (absent: 4 \
+          days) and a Kinesis stream's `RetentionPeriodHours` (absent: 24 hours). Reported when both \
+          values are known (literal, or absent with a known meaning) and the new one is sooner; a \
+          value computed by `!Ref` or `!If` is not judged. Medium; high for backups and for \
+          noncurrent object versions, which are what recovers deleted or overwritten data.",
+    example: "before: Type: AWS::Logs::LogGroup\n        Properties: {RetentionInDays: 365}\n\
+              after:  Type: AWS::Logs::LogGroup\n        Properties: {RetentionInDays: 7}",
+    safer: "Keep the longer retention; if less must be kept, export or archive the data that would be \
+            deleted first, and lower the retention in its own reviewed change.",
+};
+
+/// How long a schedule keeps data.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+enum Keep {
+    /// A number of the schedule's units (days, hours or seconds; the same for both sides).
+    For(f64),
+    /// A calendar day, `YYYY-MM-DD`, compared as text: S3 deletes objects from that day on.
+    Until([u8; 10]),
+    Forever,
+}
+
+impl Keep {
+    /// Whether `self` deletes data sooner than `before` did.
+    fn sooner_than(self, before: Keep) -> bool {
+        match (before, self) {
+            (_, Keep::Forever) => false,
+            (Keep::Forever, _) => true,
+            (Keep::For(a), Keep::For(b)) => b < a,
+            (Keep::Until(a), Keep::Until(b)) => b < a,
+            // Days against a date: which comes first depends on when each object was written.
+            _ => false,
+        }
+    }
+}
+
+/// One deletion schedule of a resource.
+struct Schedule<'a> {
+    /// What it keeps, for the message; also how the two sides' schedules are paired.
+    what: String,
+    unit: &'static str,
+    /// `None` when computed by an intrinsic function: not judged.
+    keep: Option<Keep>,
+    node: Option<&'a Node>,
+    /// Backups and noncurrent versions: what restores lost data.
+    recovery: bool,
+    /// Whether the schedule, new, deletes data that already exists.
+    reaches_existing: bool,
+}
+
+/// Reports each schedule of `old` that `new` makes delete sooner.
+pub(super) fn shortened(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Finding>) {
+    let before = schedules(old);
+    for now in &schedules(new) {
+        let was = match before.iter().find(|s| s.what == now.what) {
+            Some(s) => s.keep,
+            // A schedule only the head has: a new lifecycle rule expires objects the bucket
+            // already holds; a new backup rule only deletes the backups it takes.
+            None if now.reaches_existing => Some(Keep::Forever),
+            None => None,
+        };
+        let (Some(was), Some(is)) = (was, now.keep) else {
+            continue;
+        };
+        if !is.sooner_than(was) {
+            continue;
+        }
+        let (line, end) = now
+            .node
+            .map_or((new.node.line, new.node.end_line), |n| (n.line, n.end_line));
+        let shown = |s: Option<&Schedule>, keep: Keep| match (s, keep) {
+            (_, Keep::Forever) | (None, _) => "none: kept forever".to_owned(),
+            (Some(s), Keep::Until(_)) => show(s.node),
+            // Absent, a default applies: shown by its value.
+            (Some(s), Keep::For(n)) if s.node.is_none() => {
+                format!("{} by default", amount(&n.to_string(), s.unit))
+            }
+            (Some(s), Keep::For(_)) => amount(&show(s.node), s.unit),
+        };
+        let severity = if now.recovery {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        out.push(
+            Finding::new(
+                &RETENTION_SHORTENED,
+                view.at(Side::Head, line, end),
+                format!(
+                    "{} `{}` in {}: {} is lowered ({} → {}), so data is deleted sooner, on the service's next pass.",
+                    new.kind,
+                    new.id,
+                    view.path_on(Side::Head),
+                    now.what,
+                    shown(before.iter().find(|s| s.what == now.what), was),
+                    shown(Some(now), is),
+                ),
+            )
+            .with_severity(severity),
+        );
+    }
+}
+
+/// `7 days`, `1 day`.
+fn amount(number: &str, unit: &str) -> String {
+    match number {
+        "1" => format!("1 {}", unit.trim_end_matches('s')),
+        _ => format!("{number} {unit}"),
+    }
+}
+
+/// The number a property holds, `None` when an intrinsic function computes it.
+fn number(node: &Node) -> Option<f64> {
+    node.as_str()?.trim().parse().ok()
+}
+
+/// A schedule read from a property that, when absent, means `absent`.
+fn property<'a>(
+    r: &'a Resource,
+    key: &str,
+    what: &str,
+    unit: &'static str,
+    absent: Keep,
+    recovery: bool,
+) -> Schedule<'a> {
+    let node = r.property(key);
+    Schedule {
+        what: what.to_owned(),
+        unit,
+        keep: node.map_or(Some(absent), |n| number(n).map(Keep::For)),
+        node,
+        recovery,
+        reaches_existing: false,
+    }
+}
+
+fn schedules(r: &Resource) -> Vec<Schedule<'_>> {
+    match r.kind.as_str() {
+        "AWS::Logs::LogGroup" => vec![property(
+            r,
+            "RetentionInDays",
+            "log retention (RetentionInDays)",
+            "days",
+            Keep::Forever,
+            false,
+        )],
+        "AWS::SQS::Queue" => vec![property(
+            r,
+            "MessageRetentionPeriod",
+            "message retention (MessageRetentionPeriod)",
+            "seconds",
+            Keep::For(345_600.0),
+            false,
+        )],
+        "AWS::Kinesis::Stream" => vec![property(
+            r,
+            "RetentionPeriodHours",
+            "record retention (RetentionPeriodHours)",
+            "hours",
+            Keep::For(24.0),
+            false,
+        )],
+        "AWS::S3::Bucket" => lifecycle_rules(r),
+        "AWS::Backup::BackupPlan" => backup_rules(r),
+        kind if BACKED_UP_BY_DEFAULT.contains(&kind) => {
+            let mut kept = property(
+                r,
+                "BackupRetentionPeriod",
+                "automated backups kept (BackupRetentionPeriod)",
+                "days",
+                Keep::For(1.0),
+                true,
+            );
+            // Turning backups off is reported as a protection disabled, not as a schedule.
+            if kept.keep == Some(Keep::For(0.0)) {
+                kept.keep = None;
+            }
+            vec![kept]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// An S3 bucket's lifecycle expirations, one schedule per rule and kind of expiration. A
+/// disabled rule deletes nothing, and a rule without an expiration of a kind keeps forever.
+fn lifecycle_rules(r: &Resource) -> Vec<Schedule<'_>> {
+    let rules = r
+        .property("LifecycleConfiguration")
+        .and_then(|c| c.get("Rules"))
+        .map(Node::as_seq)
+        .unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let name = rule
+            .get("Id")
+            .and_then(Node::as_str)
+            .map_or_else(|| format!("#{}", i + 1), |id| format!("`{id}`"));
+        let enabled = rule.get("Status").and_then(Node::as_str) != Some("Disabled");
+        let current_days = rule.get("ExpirationInDays");
+        let date = rule.get("ExpirationDate");
+        let noncurrent = rule.get("NoncurrentVersionExpirationInDays").or_else(|| {
+            rule.get("NoncurrentVersionExpiration")
+                .and_then(|n| n.get("NoncurrentDays"))
+        });
+        let keep = |node: Option<&Node>, read: fn(&Node) -> Option<Keep>| match node {
+            _ if !enabled => Some(Keep::Forever),
+            None => Some(Keep::Forever),
+            Some(n) => read(n),
+        };
+        out.push(Schedule {
+            what: format!("lifecycle rule {name} expiration of current objects"),
+            unit: "days",
+            keep: keep(current_days, |n| number(n).map(Keep::For)),
+            node: current_days.or(Some(rule)),
+            recovery: false,
+            reaches_existing: true,
+        });
+        out.push(Schedule {
+            what: format!("lifecycle rule {name} expiration date"),
+            unit: "",
+            keep: keep(date, calendar_day),
+            node: date.or(Some(rule)),
+            recovery: false,
+            reaches_existing: true,
+        });
+        out.push(Schedule {
+            what: format!("lifecycle rule {name} expiration of noncurrent versions"),
+            unit: "days",
+            keep: keep(noncurrent, |n| number(n).map(Keep::For)),
+            node: noncurrent.or(Some(rule)),
+            recovery: true,
+            reaches_existing: true,
+        });
+    }
+    out
+}
+
+/// `2030-01-01T00:00:00.000Z` or `2030-01-01`: the day it names.
+fn calendar_day(node: &Node) -> Option<Keep> {
+    let text = node.as_str()?.trim();
+    let day: [u8; 10] = text.as_bytes().get(..10)?.try_into().ok()?;
+    let shaped = day.iter().enumerate().all(|(i, b)| match i {
+        4 | 7 => *b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    shaped.then_some(Keep::Until(day))
+}
+
+/// An AWS Backup plan's rules: how long each keeps its recovery points, and the copies it
+/// keeps in other vaults. A rule or copy that only the head has deletes nothing that exists,
+/// and so pairs with nothing.
+fn backup_rules(r: &Resource) -> Vec<Schedule<'_>> {
+    let rules = r
+        .property("BackupPlan")
+        .and_then(|p| p.get("BackupPlanRule"))
+        .map(Node::as_seq)
+        .unwrap_or(&[]);
+    let mut out = Vec::new();
+    for rule in rules {
+        let Some(name) = rule.get("RuleName").and_then(Node::as_str) else {
+            continue;
+        };
+        let (keep, node) = delete_after(rule.get("Lifecycle"));
+        out.push(Schedule {
+            what: format!("backup rule `{name}` recovery points (DeleteAfterDays)"),
+            unit: "days",
+            keep,
+            node: node.or(Some(rule)),
+            recovery: true,
+            reaches_existing: false,
+        });
+        for copy in rule.get("CopyActions").map(Node::as_seq).unwrap_or(&[]) {
+            let Some(vault) = copy.get("DestinationBackupVaultArn") else {
+                continue;
+            };
+            let (keep, node) = delete_after(copy.get("Lifecycle"));
+            out.push(Schedule {
+                what: format!(
+                    "backup rule `{name}` copies to {} (DeleteAfterDays)",
+                    show(Some(vault))
+                ),
+                unit: "days",
+                keep,
+                node: node.or(Some(copy)),
+                recovery: true,
+                reaches_existing: false,
+            });
+        }
+    }
+    out
+}
+
+/// A backup lifecycle's `DeleteAfterDays` (absent: kept until deleted by hand) and its node.
+fn delete_after(lifecycle: Option<&Node>) -> (Option<Keep>, Option<&Node>) {
+    let node = lifecycle.and_then(|l| l.get("DeleteAfterDays"));
+    (
+        node.map_or(Some(Keep::Forever), |n| number(n).map(Keep::For)),
+        node,
+    )
+}
