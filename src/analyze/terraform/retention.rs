@@ -22,7 +22,9 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           `expiration` (in days, or a `date` set or moved earlier) or `noncurrent_version_expiration` \
           (in `aws_s3_bucket_lifecycle_configuration` or the AWS provider v3's inline `lifecycle_rule`, \
           rules matched by `id`), an AWS Backup plan's `delete_after` (of a rule, or of the copies a \
-          `copy_action` keeps in another vault), a Key Vault's soft-delete window or a Log Analytics / \
+          `copy_action` keeps in another vault), the days of automated backups an RDS, DocumentDB or \
+          Neptune database keeps (`backup_retention_period`; 0, backups off, is \
+          `terraform/protection-weakened`), a Key Vault's soft-delete window or a Log Analytics / \
           Cloud Logging retention makes the provider delete data sooner, and no plan shows that as a \
           destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
           added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
@@ -125,6 +127,9 @@ impl Kept {
 enum Measure {
     /// A number of days; `zero_is_forever` when 0 means "never delete" rather than "at once".
     Days { zero_is_forever: bool },
+    /// A number of days of backups kept, where 0 turns the backups off: that is
+    /// `terraform/protection-weakened`'s to report, so it is not judged here.
+    BackupDays,
     /// A calendar day from which what the rule matches expires.
     Date,
 }
@@ -136,6 +141,10 @@ impl Measure {
                 Some(n) if n == 0.0 && zero_is_forever => Kept::Forever,
                 Some(n) => Kept::Days(n),
                 None => Kept::Unknown,
+            },
+            Measure::BackupDays => match value.as_num() {
+                Some(n) if n > 0.0 => Kept::Days(n),
+                _ => Kept::Unknown,
             },
             Measure::Date => match value {
                 Lit::Str(s) => Day::parse(s).map_or(Kept::Unknown, Kept::Until),
@@ -206,6 +215,11 @@ fn days_30(_: &Item) -> Kept {
 
 fn days_90(_: &Item) -> Kept {
     Kept::Days(90.0)
+}
+
+/// A default the provider takes from the service, which differs by engine and API.
+fn service_default(_: &Item) -> Kept {
+    Kept::Unknown
 }
 
 /// Log Analytics keeps 30 days by default, except on the legacy Free tier (7 days, fixed).
@@ -299,6 +313,22 @@ const fn s3(
     }
 }
 
+/// A database's automated backups: fewer days kept deletes the older ones and narrows the
+/// window it can be restored to a point in.
+const fn backups_kept(rtype: &'static str) -> Retention {
+    Retention {
+        rtype,
+        within: &[],
+        path: "backup_retention_period",
+        absent: Absent::Default(service_default),
+        measure: Measure::BackupDays,
+        deleted: "automated backups older than {limit} are deleted, and it can be restored to a \
+                  point in time only within the last {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    }
+}
+
 const LIFECYCLE_CONFIGURATION: &str = "aws_s3_bucket_lifecycle_configuration";
 
 const RETENTIONS: &[Retention] = &[
@@ -383,6 +413,10 @@ const RETENTIONS: &[Retention] = &[
         recovery: true,
         added_block_deletes: false,
     },
+    backups_kept("aws_db_instance"),
+    backups_kept("aws_rds_cluster"),
+    backups_kept("aws_docdb_cluster"),
+    backups_kept("aws_neptune_cluster"),
     Retention {
         rtype: "azurerm_key_vault",
         within: &[],

@@ -1593,6 +1593,51 @@ fn log_retention_lowered_deletes_older_events() {
 }
 
 #[test]
+fn fewer_days_of_database_backups_delete_the_older_ones() {
+    let rds = |kind: &str, days: &str| {
+        format!("resource \"{kind}\" \"main\" {{\n  engine = \"postgres\"\n{days}}}\n")
+    };
+    for kind in ["aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster"] {
+        let f = run(
+            &rds(kind, "  backup_retention_period = 35\n"),
+            &rds(kind, "  backup_retention_period = 7\n"),
+        );
+        assert_eq!(ids(&f), ["terraform/retention-shortened"], "{kind}");
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].message.contains("automated backups older than 7 days"),
+            "{}",
+            f[0].message
+        );
+    }
+    // More days, a default the service picks, a computed value: nothing sooner that twokey
+    // can tell. Turning backups off is the protection rule's, reported once.
+    for (before, after) in [
+        (
+            "  backup_retention_period = 7\n",
+            "  backup_retention_period = 14\n",
+        ),
+        ("  backup_retention_period = 7\n", ""),
+        ("", "  backup_retention_period = 3\n"),
+        (
+            "  backup_retention_period = 7\n",
+            "  backup_retention_period = var.days\n",
+        ),
+    ] {
+        let f = run(
+            &rds("aws_db_instance", before),
+            &rds("aws_db_instance", after),
+        );
+        assert!(ids(&f).is_empty(), "{before} → {after}: {f:#?}");
+    }
+    let off = run(
+        &rds("aws_db_instance", "  backup_retention_period = 7\n"),
+        &rds("aws_db_instance", "  backup_retention_period = 0\n"),
+    );
+    assert_eq!(ids(&off), ["terraform/protection-weakened"]);
+}
+
+#[test]
 fn log_retention_added_where_events_never_expired_is_shortened() {
     let f = run(&log_group(""), &log_group("  retention_in_days = 30\n"));
     assert_eq!(ids(&f), ["terraform/retention-shortened"]);
