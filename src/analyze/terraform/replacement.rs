@@ -403,6 +403,20 @@ fn local_name(lit: &Lit) -> Option<&str> {
     plain.then_some(name)
 }
 
+/// Whether a Google `network` or `subnetwork` was only rewritten between its name and its
+/// self link (`vpc-a`, `projects/acme/global/networks/vpc-a`): the provider compares the
+/// last path segment, so the plan shows no change.
+fn same_google_network(rtype: &str, attr: &str, c: &Changed) -> bool {
+    let last = |s: Option<&Setting>| match s.map(|s| &s.value) {
+        Some(Lit::Str(v)) => v.rsplit('/').next().map(str::to_owned),
+        _ => None,
+    };
+    rtype.starts_with("google_")
+        && matches!(attr, "network" | "subnetwork")
+        && last(c.before).is_some()
+        && last(c.before) == last(c.after)
+}
+
 /// Replacement-forcing attributes of the table that `new` changes against `old`.
 pub fn replacement_attributes(
     view: &FileView,
@@ -419,7 +433,9 @@ pub fn replacement_attributes(
         if new.ignores(attr) {
             continue;
         }
-        let Some(c) = value_changed(&locals, old, new, attr) else {
+        let Some(c) = value_changed(&locals, old, new, attr)
+            .filter(|c| !same_google_network(&new.rtype, attr, c))
+        else {
             continue;
         };
         // A removed Optional+Computed attribute keeps the value in state: no diff.

@@ -40,6 +40,18 @@ fn gke_cluster_moved_to_another_network_or_to_autopilot_is_replaced() {
     assert_eq!(f[0].severity, Severity::Critical);
     // Release channel upgrades run in place.
     assert!(edit(t, GKE, "REGULAR", "STABLE").is_empty());
+    // A name rewritten as its self link is the same network to the provider.
+    let link = "\"projects/acme/global/networks/vpc-a\"";
+    assert!(edit(t, GKE, "\"vpc-a\"", link).is_empty());
+    assert_eq!(
+        edit(
+            t,
+            GKE,
+            "\"vpc-a\"",
+            "\"projects/acme/global/networks/vpc-b\""
+        ),
+        [REPLACED]
+    );
 }
 
 #[test]
