@@ -66,6 +66,47 @@ fn enabled_status(v: &Lit) -> Strength {
     }
 }
 
+/// A `deletion_policy` (Google): `DELETE` lets Terraform delete the object; `ABANDON` only
+/// forgets it and `PREVENT` refuses the destroy.
+fn deletion_policy(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s.eq_ignore_ascii_case("DELETE") => Strength::Weak,
+        Lit::Str(s) if s.eq_ignore_ascii_case("ABANDON") || s.eq_ignore_ascii_case("PREVENT") => {
+            Strength::Protected
+        }
+        _ => Strength::Unknown,
+    }
+}
+
+/// What an absent `deletion_policy` means: a project refuses the destroy (`PREVENT`, since
+/// provider 6.0) and a Firestore database is abandoned; a Cloud SQL database or user is deleted.
+fn deletion_policy_default(rtype: &str) -> Strength {
+    match rtype {
+        "google_project" | "google_firestore_database" => Strength::Protected,
+        "google_sql_database" | "google_sql_user" => Strength::Weak,
+        _ => Strength::Unknown,
+    }
+}
+
+/// Firestore's own deletion protection, off unless enabled.
+fn delete_protection_state(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "DELETE_PROTECTION_ENABLED" => Strength::Protected,
+        Lit::Str(s) if s == "DELETE_PROTECTION_DISABLED" => Strength::Weak,
+        _ => Strength::Unknown,
+    }
+}
+
+/// An Azure Data Protection backup vault's `soft_delete`: `On` (the default) or `AlwaysOn`
+/// keep deleted backups recoverable; `Off` does not.
+fn soft_delete_state(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "Off" => Strength::Weak,
+        Lit::Str(s) if s == "On" || s == "AlwaysOn" => Strength::Protected,
+        _ => Strength::Unknown,
+    }
+}
+
 fn weak(_: &str) -> Strength {
     Strength::Weak
 }
@@ -88,6 +129,7 @@ fn deletion_protection_default(rtype: &str) -> Strength {
         "google_bigquery_table",
         "google_alloydb_cluster",
         "google_firestore_database",
+        "google_folder",
     ];
     if DEFAULT_ON.contains(&rtype) {
         Strength::Protected
@@ -174,6 +216,82 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_true_protects,
         absent: protected,
         effect: "deleting a resource group now also deletes everything in it",
+    },
+    // The azurerm provider's `features` block decides what a destroy takes with it. Key Vault
+    // purges on destroy unless told not to: absence is the weak default.
+    Guard {
+        path: "features.key_vault.purge_soft_delete_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a key vault purges it for good instead of leaving it soft-deleted and recoverable",
+    },
+    Guard {
+        path: "features.key_vault.purge_soft_deleted_keys_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a key purges it for good, and data encrypted with it cannot be decrypted again",
+    },
+    Guard {
+        path: "features.key_vault.purge_soft_deleted_secrets_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a secret purges it for good instead of leaving it recoverable",
+    },
+    Guard {
+        path: "features.key_vault.purge_soft_deleted_certificates_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a certificate purges it for good instead of leaving it recoverable",
+    },
+    Guard {
+        path: "features.log_analytics_workspace.permanently_delete_on_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying a Log Analytics workspace deletes it and its logs for good, with no 14-day recovery",
+    },
+    Guard {
+        path: "features.netapp.prevent_volume_destruction",
+        judge: bool_true_protects,
+        absent: protected,
+        effect: "NetApp volumes, and the files on them, can now be destroyed",
+    },
+    Guard {
+        path: "features.recovery_service.purge_protected_items_from_vault_on_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying a Recovery Services vault purges the backups it protects",
+    },
+    // Google: BigQuery datasets refuse to be destroyed while they hold tables, unless told.
+    Guard {
+        path: "delete_contents_on_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying the dataset deletes every table in it instead of failing",
+    },
+    Guard {
+        path: "deletion_policy",
+        judge: deletion_policy,
+        absent: deletion_policy_default,
+        effect: "a destroy now deletes the real object instead of refusing or only forgetting it",
+    },
+    Guard {
+        path: "delete_protection_state",
+        judge: delete_protection_state,
+        absent: weak,
+        effect: "the database can now be deleted",
+    },
+    // Azure Recovery Services vaults keep deleted backups 14 days unless soft delete is off.
+    Guard {
+        path: "soft_delete_enabled",
+        judge: bool_true_protects,
+        absent: protected,
+        effect: "deleted backups are gone at once instead of recoverable for 14 days",
+    },
+    Guard {
+        path: "soft_delete",
+        judge: soft_delete_state,
+        absent: protected,
+        effect: "deleted backups are gone at once instead of recoverable",
     },
     Guard {
         path: "versioning.enabled",

@@ -112,7 +112,10 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     tags: DESTRUCTIVE,
     summary: "A provider-side protection was turned off (deletion protection, final snapshot, versioning, backups…).",
     why: "Settings such as deletion_protection, skip_final_snapshot, force_destroy, backup_retention_period, \
-          versioning and point-in-time recovery are what stand between a mistaken destroy and lost data. \
+          versioning and point-in-time recovery are what stand between a mistaken destroy and lost data; \
+          so are Google's `deletion_policy` and `delete_contents_on_destroy`, Azure backup vaults' soft \
+          delete, and the azurerm provider's `features` that purge Key Vaults or delete non-empty \
+          resource groups on destroy. \
           High for stateful types, medium otherwise. The same names are judged where a value is handed \
           to a module (a `module` call's arguments, a `.tfvars` file, a variable's default), since modules \
           pass them to the resource attribute of the same name: high when a protective value is turned \
@@ -144,7 +147,9 @@ pub const REPLACEMENT_ATTRIBUTE: Rule = Rule {
           and then create replacement`; the new object starts empty. twokey knows a curated table of these \
           attributes for widely used AWS, Google Cloud and Azure types, and applies it to the arguments \
           of a few registry modules that pass them straight to one resource (terraform-aws-modules' rds, \
-          rds-aurora, s3-bucket and dynamodb-table). Critical for types that hold data, \
+          rds-aurora, s3-bucket and dynamodb-table). A few attributes force a replacement only when \
+          lowered (an Azure PostgreSQL Flexible Server's `storage_mb` or major `version`): those are \
+          reported when both values are literal numbers and the new one is lower. Critical for types that hold data, \
           high otherwise; a change of a computed expression is reported as one that may replace. An attribute \
           listed in `lifecycle { ignore_changes }` is left alone.",
     example: "before: resource \"aws_db_instance\" \"main\" { engine = \"postgres\" }\n\
@@ -358,6 +363,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         instances(view, &head, old, new, &mut out);
         let first = out.len();
         replacement::replacement_attributes(view, [&base, &head], old, new, &mut out);
+        replacement::lowered_attributes(view, old, new, &mut out);
         replacement::triggers(view, old, new, &mut out);
         rehome::provider_rehomed(view, old, new, &mut out);
         modules::arguments(view, old, new, &mut out);
@@ -1025,3 +1031,5 @@ fn rekey_finding(view: &FileView, item: &Item, line: u32, what: &str) -> Finding
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_gcp_azure;

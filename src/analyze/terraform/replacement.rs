@@ -133,7 +133,15 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         &["name", "region", "project", "encryption_key_name"],
     ),
     ("google_sql_database", &["name", "instance"]),
-    ("google_compute_instance", &["name", "zone", "project"]),
+    (
+        "google_compute_instance",
+        &[
+            "name",
+            "zone",
+            "project",
+            "boot_disk.initialize_params.image",
+        ],
+    ),
     ("google_storage_bucket", &["name", "location", "project"]),
     (
         "google_compute_disk",
@@ -143,9 +151,24 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "google_compute_region_disk",
         &["name", "region", "type", "snapshot"],
     ),
-    ("google_container_cluster", &["name", "location", "project"]),
+    (
+        "google_container_cluster",
+        &[
+            "name",
+            "location",
+            "project",
+            "network",
+            "subnetwork",
+            "enable_autopilot",
+        ],
+    ),
+    // Not stateful, but its nodes and their pods go with it.
+    (
+        "google_container_node_pool",
+        &["name", "cluster", "location", "initial_node_count"],
+    ),
     ("google_kms_key_ring", &["name", "location", "project"]),
-    ("google_kms_crypto_key", &["name", "key_ring"]),
+    ("google_kms_crypto_key", &["name", "key_ring", "purpose"]),
     ("google_dns_managed_zone", &["name", "dns_name", "project"]),
     ("google_pubsub_topic", &["name", "project"]),
     ("google_pubsub_subscription", &["name", "topic"]),
@@ -162,20 +185,44 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
     ("google_redis_instance", &["name", "region"]),
     ("google_filestore_instance", &["name", "location"]),
     ("google_secret_manager_secret", &["secret_id", "project"]),
+    (
+        "google_alloydb_cluster",
+        &["cluster_id", "location", "project"],
+    ),
     // Azure
     ("azurerm_resource_group", &["name", "location"]),
     (
         "azurerm_storage_account",
-        &["name", "resource_group_name", "location", "account_tier"],
+        &[
+            "name",
+            "resource_group_name",
+            "location",
+            "account_tier",
+            "is_hns_enabled",
+        ],
     ),
     (
         "azurerm_storage_container",
         &["name", "storage_account_name", "storage_account_id"],
     ),
     ("azurerm_storage_share", &["name", "storage_account_name"]),
+    // `administrator_login` forces a new server once it is set; the whole
+    // `customer_managed_key` block is ForceNew.
     (
         "azurerm_postgresql_flexible_server",
-        &["name", "resource_group_name", "location"],
+        &[
+            "name",
+            "resource_group_name",
+            "location",
+            "administrator_login",
+            "geo_redundant_backup_enabled",
+            "delegated_subnet_id",
+            "customer_managed_key.key_vault_key_id",
+        ],
+    ),
+    (
+        "azurerm_postgresql_flexible_server_database",
+        &["name", "server_id", "charset", "collation"],
     ),
     (
         "azurerm_mysql_flexible_server",
@@ -185,7 +232,10 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "azurerm_mssql_server",
         &["name", "resource_group_name", "location"],
     ),
-    ("azurerm_mssql_database", &["name", "server_id"]),
+    (
+        "azurerm_mssql_database",
+        &["name", "server_id", "collation"],
+    ),
     (
         "azurerm_managed_disk",
         &["name", "resource_group_name", "location", "create_option"],
@@ -206,14 +256,8 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "azurerm_cosmosdb_account",
         &["name", "resource_group_name", "kind"],
     ),
-    (
-        "azurerm_linux_virtual_machine",
-        &["name", "resource_group_name", "location", "admin_username"],
-    ),
-    (
-        "azurerm_windows_virtual_machine",
-        &["name", "resource_group_name", "location", "admin_username"],
-    ),
+    ("azurerm_linux_virtual_machine", &VIRTUAL_MACHINE),
+    ("azurerm_windows_virtual_machine", &VIRTUAL_MACHINE),
     ("azurerm_dns_zone", &["name", "resource_group_name"]),
     ("azurerm_private_dns_zone", &["name", "resource_group_name"]),
     (
@@ -221,6 +265,26 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         &["name", "resource_group_name", "location"],
     ),
 ];
+
+/// Azure virtual machines are created from their image: another one means a new machine.
+const VIRTUAL_MACHINE: [&str; 9] = [
+    "name",
+    "resource_group_name",
+    "location",
+    "admin_username",
+    "source_image_id",
+    "source_image_reference.publisher",
+    "source_image_reference.offer",
+    "source_image_reference.sku",
+    "source_image_reference.version",
+];
+
+/// Numeric attributes that update in place when raised but force a replacement when lowered:
+/// the provider cannot shrink a Flexible Server's storage or downgrade its major version.
+pub const FORCES_NEW_WHEN_LOWERED: &[(&str, &[&str])] = &[(
+    "azurerm_postgresql_flexible_server",
+    &["storage_mb", "version"],
+)];
 
 /// The attributes of `rtype` whose change forces a replacement.
 pub fn forces_new(rtype: &str) -> &'static [&'static str] {
@@ -339,6 +403,20 @@ fn local_name(lit: &Lit) -> Option<&str> {
     plain.then_some(name)
 }
 
+/// Whether a Google `network` or `subnetwork` was only rewritten between its name and its
+/// self link (`vpc-a`, `projects/acme/global/networks/vpc-a`): the provider compares the
+/// last path segment, so the plan shows no change.
+fn same_google_network(rtype: &str, attr: &str, c: &Changed) -> bool {
+    let last = |s: Option<&Setting>| match s.map(|s| &s.value) {
+        Some(Lit::Str(v)) => v.rsplit('/').next().map(str::to_owned),
+        _ => None,
+    };
+    rtype.starts_with("google_")
+        && matches!(attr, "network" | "subnetwork")
+        && last(c.before).is_some()
+        && last(c.before) == last(c.after)
+}
+
 /// Replacement-forcing attributes of the table that `new` changes against `old`.
 pub fn replacement_attributes(
     view: &FileView,
@@ -355,7 +433,9 @@ pub fn replacement_attributes(
         if new.ignores(attr) {
             continue;
         }
-        let Some(c) = value_changed(&locals, old, new, attr) else {
+        let Some(c) = value_changed(&locals, old, new, attr)
+            .filter(|c| !same_google_network(&new.rtype, attr, c))
+        else {
             continue;
         };
         // A removed Optional+Computed attribute keeps the value in state: no diff.
@@ -397,6 +477,59 @@ pub fn replacement_attributes(
                  (a second block, or `lifecycle {{ create_before_destroy = true }}`), migrate the data, then remove \
                  the old one; if only Terraform's view is wrong, use `terraform import` or `terraform state mv` \
                  instead, or `lifecycle {{ ignore_changes = [{attr}] }}` to leave the real object alone."
+            )),
+        );
+    }
+}
+
+/// The attributes of `rtype` that force a replacement only when lowered.
+fn forces_new_when_lowered(rtype: &str) -> &'static [&'static str] {
+    FORCES_NEW_WHEN_LOWERED
+        .iter()
+        .find(|(t, _)| *t == rtype)
+        .map_or(&[], |(_, attrs)| attrs)
+}
+
+/// Attributes of [`FORCES_NEW_WHEN_LOWERED`] that `new` lowers against `old`. Judged only
+/// when both sides are literal numbers: raising them, or a value twokey cannot read, is
+/// left alone.
+pub fn lowered_attributes(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if new.kind != ItemKind::Resource || old.rtype != new.rtype {
+        return;
+    }
+    for attr in forces_new_when_lowered(&new.rtype) {
+        if new.ignores(attr) {
+            continue;
+        }
+        let (Some(before), Some(after)) = (old.get(attr), new.get(attr)) else {
+            continue;
+        };
+        let (Some(was), Some(now)) = (before.value.as_num(), after.value.as_num()) else {
+            continue;
+        };
+        if now >= was {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &REPLACEMENT_ATTRIBUTE,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "`{attr}` of `{}` was lowered from {} to {}, which the provider cannot do in place: \
+                     `terraform plan` will show `-/+ destroy and then create replacement`, so the existing {}{} {} destroyed.",
+                    new.address,
+                    before.value.render(),
+                    after.value.render(),
+                    new.rtype,
+                    data_note(new),
+                    if data_note(new).is_empty() { "is" } else { "are" }
+                ),
+            )
+            .with_severity(destroy_grade(&new.rtype))
+            .with_safer(format!(
+                "Keep `{attr}` at {} or raise it. To go lower, create a new server beside the old one, \
+                 migrate the data (dump and restore), then remove the old one in its own reviewed change.",
+                before.value.render()
             )),
         );
     }

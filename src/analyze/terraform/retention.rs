@@ -24,9 +24,12 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           rules matched by `id`), an AWS Backup plan's `delete_after` (of a rule, or of the copies a \
           `copy_action` keeps in another vault), the days of automated backups an RDS, DocumentDB or \
           Neptune database keeps (`backup_retention_period`; 0, backups off, is \
-          `terraform/protection-weakened`), a Key Vault's soft-delete window or a Log Analytics / \
-          Cloud Logging retention makes the provider delete data sooner, and no plan shows that as a \
-          destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
+          `terraform/protection-weakened`), a Key Vault's soft-delete window, a Log Analytics / \
+          Cloud Logging retention, a Cloud Storage `Delete` lifecycle rule's `age` or \
+          `days_since_noncurrent_time` and its soft-delete window, Cloud SQL's retained backups and \
+          transaction log days, an Azure database's backup or short-term retention days, an Azure \
+          storage account's blob and container soft delete, or a Cosmos DB account's backup hours \
+          makes the provider delete data sooner, and no plan shows that as a destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
           added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
           removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
           does a new backup rule or copy. Medium; high for backups and for the recovery of deleted or \
@@ -86,6 +89,8 @@ impl fmt::Display for Day {
 enum Kept {
     Forever,
     Days(f64),
+    /// The newest so many copies (Cloud SQL keeps a number of backups, not days of them).
+    Copies(f64),
     /// Until a calendar day, when what the setting matches expires.
     Until(Day),
     /// A computed value, or an absence whose meaning twokey does not know.
@@ -97,8 +102,8 @@ impl Kept {
     /// measures never meet: each setting has one.
     fn sooner_than(self, was: Kept) -> bool {
         match (was, self) {
-            (Kept::Forever, Kept::Days(_) | Kept::Until(_)) => true,
-            (Kept::Days(w), Kept::Days(n)) => n < w,
+            (Kept::Forever, Kept::Days(_) | Kept::Copies(_) | Kept::Until(_)) => true,
+            (Kept::Days(w), Kept::Days(n)) | (Kept::Copies(w), Kept::Copies(n)) => n < w,
             (Kept::Until(w), Kept::Until(n)) => n < w,
             _ => false,
         }
@@ -106,7 +111,8 @@ impl Kept {
     /// The limit as it completes "… of {limit}" or fills a `{limit}` in a template.
     fn limit(self) -> String {
         match self {
-            Kept::Days(n) => format!("{n} days"),
+            Kept::Days(n) => days(n),
+            Kept::Copies(n) => format!("the newest {n}"),
             Kept::Until(d) => d.to_string(),
             Kept::Forever => "forever".to_owned(),
             Kept::Unknown => "unknown".to_owned(),
@@ -115,10 +121,23 @@ impl Kept {
     fn describe(self) -> String {
         match self {
             Kept::Forever => "kept forever".to_owned(),
-            Kept::Days(n) => format!("kept {n} days"),
+            Kept::Days(n) => format!("kept {}", days(n)),
+            Kept::Copies(n) => format!("the newest {n} kept"),
             Kept::Until(d) => format!("expiring on {d}"),
             Kept::Unknown => "unknown".to_owned(),
         }
+    }
+}
+
+/// A number of days as a message gives it: in hours when it is not a whole number of days
+/// (Cosmos DB keeps backups for hours).
+fn days(n: f64) -> String {
+    if n == 1.0 {
+        "1 day".to_owned()
+    } else if n.fract() == 0.0 {
+        format!("{n} days")
+    } else {
+        format!("{} hours", (n * 24.0 * 100.0).round() / 100.0)
     }
 }
 
@@ -130,6 +149,11 @@ enum Measure {
     /// A number of days of backups kept, where 0 turns the backups off: that is
     /// `terraform/protection-weakened`'s to report, so it is not judged here.
     BackupDays,
+    /// A length of time in smaller units (`per_day` of them make a day): Google gives
+    /// seconds, Cosmos DB hours.
+    Units { per_day: f64 },
+    /// A number of copies kept, the oldest deleted first.
+    Copies,
     /// A calendar day from which what the rule matches expires.
     Date,
 }
@@ -146,6 +170,10 @@ impl Measure {
                 Some(n) if n > 0.0 => Kept::Days(n),
                 _ => Kept::Unknown,
             },
+            Measure::Units { per_day } => value
+                .as_num()
+                .map_or(Kept::Unknown, |n| Kept::Days(n / per_day)),
+            Measure::Copies => value.as_num().map_or(Kept::Unknown, Kept::Copies),
             Measure::Date => match value {
                 Lit::Str(s) => Day::parse(s).map_or(Kept::Unknown, Kept::Until),
                 _ => Kept::Unknown,
@@ -222,6 +250,41 @@ fn service_default(_: &Item) -> Kept {
     Kept::Unknown
 }
 
+fn days_7(_: &Item) -> Kept {
+    Kept::Days(7.0)
+}
+
+fn copies_7(_: &Item) -> Kept {
+    Kept::Copies(7.0)
+}
+
+/// Cosmos DB keeps periodic backups 8 hours unless told otherwise.
+fn hours_8(_: &Item) -> Kept {
+    Kept::Days(8.0 / 24.0)
+}
+
+/// An Azure storage account's soft delete for blobs (or containers) under `policy`: 7 days
+/// when the policy block is there without `days`; off when `blob_properties` is written
+/// without it, since the provider then disables it; unknown when `blob_properties` is not
+/// written at all, since the provider then leaves the account's setting alone.
+fn storage_soft_delete(item: &Item, policy: &str) -> Kept {
+    if has_prefix(item, &format!("blob_properties.{policy}.")) {
+        Kept::Days(7.0)
+    } else if has_prefix(item, "blob_properties.") {
+        Kept::Days(0.0)
+    } else {
+        Kept::Unknown
+    }
+}
+
+fn blob_soft_delete(item: &Item) -> Kept {
+    storage_soft_delete(item, "delete_retention_policy")
+}
+
+fn container_soft_delete(item: &Item) -> Kept {
+    storage_soft_delete(item, "container_delete_retention_policy")
+}
+
 /// Log Analytics keeps 30 days by default, except on the legacy Free tier (7 days, fixed).
 fn log_analytics_default(item: &Item) -> Kept {
     match item.get("sku").map(|s| &s.value) {
@@ -238,6 +301,23 @@ fn status_disabled(v: &Lit) -> bool {
 
 fn is_false(v: &Lit) -> bool {
     v.as_bool() == Some(false)
+}
+
+/// A Cloud Storage lifecycle rule: its conditions only delete when its action is `Delete`
+/// (a `SetStorageClass` rule moves objects, it does not remove them). Rules have no name; the
+/// action stands in for one, so `Delete` rules pair up in order.
+const GCS_RULE: Within = Within {
+    block: "lifecycle_rule",
+    key: "action.type",
+    named: "with action",
+    off: Some(Switch {
+        attr: "action.type",
+        is_off: not_delete,
+    }),
+};
+
+fn not_delete(v: &Lit) -> bool {
+    matches!(v, Lit::Str(s) if s != "Delete")
 }
 
 const S3_RULE: Within = Within {
@@ -435,6 +515,118 @@ const RETENTIONS: &[Retention] = &[
         measure: DAYS,
         deleted: "log data older than {limit} is deleted",
         recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_storage_bucket",
+        within: &[GCS_RULE],
+        path: "condition.age",
+        absent: Absent::Forever,
+        measure: DAYS,
+        deleted: "objects it matches are deleted {limit} after creation (kept only as noncurrent \
+                  versions where versioning is on)",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_storage_bucket",
+        within: &[GCS_RULE],
+        path: "condition.days_since_noncurrent_time",
+        absent: Absent::Forever,
+        measure: DAYS,
+        deleted: "overwritten and deleted object versions it matches are deleted {limit} after they \
+                  become noncurrent, and can no longer be restored",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_storage_bucket",
+        within: &[],
+        path: "soft_delete_policy.retention_duration_seconds",
+        absent: Absent::Default(days_7),
+        measure: Measure::Units { per_day: 86_400.0 },
+        deleted: "deleted and overwritten objects can be restored for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_sql_database_instance",
+        within: &[],
+        path: "settings.backup_configuration.backup_retention_settings.retained_backups",
+        absent: Absent::Default(copies_7),
+        measure: Measure::Copies,
+        deleted: "only {limit} automated backups are kept and older ones are deleted",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_sql_database_instance",
+        within: &[],
+        path: "settings.backup_configuration.transaction_log_retention_days",
+        absent: Absent::Default(days_7),
+        measure: DAYS,
+        deleted: "point-in-time recovery reaches back only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_postgresql_flexible_server",
+        within: &[],
+        path: "backup_retention_days",
+        absent: Absent::Default(days_7),
+        measure: DAYS,
+        deleted: "backups older than {limit} are deleted, and the server can be restored only that far back",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_mysql_flexible_server",
+        within: &[],
+        path: "backup_retention_days",
+        absent: Absent::Default(days_7),
+        measure: DAYS,
+        deleted: "backups older than {limit} are deleted, and the server can be restored only that far back",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_mssql_database",
+        within: &[],
+        path: "short_term_retention_policy.retention_days",
+        absent: Absent::Default(days_7),
+        measure: DAYS,
+        deleted: "point-in-time restore reaches back only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_storage_account",
+        within: &[],
+        path: "blob_properties.delete_retention_policy.days",
+        absent: Absent::Default(blob_soft_delete),
+        measure: DAYS,
+        deleted: "deleted blobs can be restored for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_storage_account",
+        within: &[],
+        path: "blob_properties.container_delete_retention_policy.days",
+        absent: Absent::Default(container_soft_delete),
+        measure: DAYS,
+        deleted: "deleted containers, and the blobs in them, can be restored for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_cosmosdb_account",
+        within: &[],
+        path: "backup.retention_in_hours",
+        absent: Absent::Default(hours_8),
+        measure: Measure::Units { per_day: 24.0 },
+        deleted: "periodic backups older than {limit} are deleted",
+        recovery: true,
         added_block_deletes: true,
     },
     Retention {

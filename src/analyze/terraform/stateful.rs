@@ -88,6 +88,8 @@ const STATEFUL: &[&str] = &[
     "google_pubsub_topic",
     "google_pubsub_subscription",
     "google_artifact_registry_repository",
+    // Destroying a project deletes everything in it.
+    "google_project",
     // Azure
     "azurerm_storage_account",
     "azurerm_storage_container",

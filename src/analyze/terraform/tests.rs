@@ -92,11 +92,11 @@ fn run_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>)
     analyze(&view)
 }
 
-fn run(before: &str, after: &str) -> Vec<Finding> {
+pub(super) fn run(before: &str, after: &str) -> Vec<Finding> {
     run_in(Fake::default(), "infra/main.tf", Some(before), Some(after))
 }
 
-fn ids(findings: &[Finding]) -> Vec<&'static str> {
+pub(super) fn ids(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
@@ -2376,13 +2376,23 @@ proptest! {
     ) {
         prop_assume!(old != new);
         let (rtype, attr) = entry;
-        let block = |attr: &str, value: &str| format!(
-            "resource \"{rtype}\" \"x\" {{\n  {attr} = \"{value}\"\n  kept_setting = \"kept\"\n}}\n"
+        // A dotted entry (`boot_disk.initialize_params.image`) is written as nested blocks,
+        // its attribute one line further down per block.
+        let nested = |value: &str| {
+            let mut parts: Vec<&str> = attr.split('.').collect();
+            let leaf = parts.pop().unwrap_or(attr);
+            let open: String = parts.iter().map(|b| format!("  {b} {{\n")).collect();
+            format!("{open}  {leaf} = \"{value}\"\n{}", "  }\n".repeat(parts.len()))
+        };
+        let block = |value: &str| format!(
+            "resource \"{rtype}\" \"x\" {{\n{}  kept_setting = \"kept\"\n}}\n",
+            nested(value)
         );
-        let f = run(&block(attr, &old), &block(attr, &new));
+        let f = run(&block(&old), &block(&new));
         let hits: Vec<&Finding> = f.iter().filter(|f| f.rule == REPLACEMENT_ATTRIBUTE.id).collect();
         prop_assert_eq!(hits.len(), 1, "{} {}: {:?}", rtype, attr, ids(&f));
-        prop_assert_eq!(hits[0].location.line, Some(2));
+        let depth = u32::try_from(attr.matches('.').count()).unwrap_or(0);
+        prop_assert_eq!(hits[0].location.line, Some(2 + depth));
         // An attribute outside the table for this type changes nothing.
         let other = |value: &str| format!(
             "resource \"{rtype}\" \"x\" {{\n  {attr} = \"same\"\n  unlisted_setting = \"{value}\"\n}}\n"
