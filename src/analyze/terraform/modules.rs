@@ -7,13 +7,14 @@
 //! Pure: compares two parsed blocks (and the head directory's `moved` blocks).
 
 use super::guards::{self, InputChange, InputRole};
-use super::model::{Item, ItemKind, TfFile};
+use super::model::{self, Item, ItemKind, Lit, TfFile};
 use super::{
     replacement, Dir, FileView, CREATE_SWITCH_OFF, MODULE_SOURCE_CHANGED, PROTECTION_WEAKENED,
     REPLACEMENT_ATTRIBUTE,
 };
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
+use hcl_edit::expr::Expression;
 use std::sync::Arc;
 
 /// Meta-arguments of a module call: Terraform's own, not values handed to the module.
@@ -31,11 +32,23 @@ const META: &[&str] = &[
 /// variable default, a nested object key) `enabled` is too common a name to mean that.
 const ENABLED: &str = "enabled";
 
-/// Module arguments that turn off a protection or the module's `create` or `enabled` switch.
-pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
-    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
-        return;
-    }
+/// One value handed to a module, judged by the name it goes by.
+struct Input {
+    /// As a message shows it: `force_destroy`, or `force_destroy["logs"]` for one key of a map.
+    shown: String,
+    /// The name its role is known by.
+    path: String,
+    role: InputRole,
+    before: Option<Lit>,
+    after: Lit,
+    line: u32,
+}
+
+/// The values of a module call that a protection or switch name covers: each argument, and
+/// each key of an argument that is a map of them (terraform-google-modules' cloud-storage
+/// takes `force_destroy = { logs = true }`, one flag per bucket it creates).
+fn inputs(old: &Item, new: &Item) -> Vec<Input> {
+    let mut out = Vec::new();
     for (path, after) in &new.settings {
         if META.contains(&path.split('.').next().unwrap_or(path)) {
             continue;
@@ -48,24 +61,82 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
             continue;
         };
         let before = old.get(path).map(|s| &s.value);
-        let Some(change) = guards::input_weakened(role, before, &after.value) else {
+        let keyed_after = map_entries(&after.value);
+        if keyed_after.is_empty() {
+            out.push(Input {
+                shown: path.clone(),
+                path: path.clone(),
+                role,
+                before: before.cloned(),
+                after: after.value.clone(),
+                line: after.line,
+            });
+            continue;
+        }
+        let keyed_before = before.map(map_entries).unwrap_or_default();
+        for (key, value) in keyed_after {
+            out.push(Input {
+                shown: format!("{path}[\"{key}\"]"),
+                path: path.clone(),
+                role,
+                before: keyed_before
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone()),
+                after: value,
+                line: after.line,
+            });
+        }
+    }
+    out
+}
+
+/// The entries of a map literal whose values are all literal (`{ logs = true }`); empty for
+/// anything else.
+fn map_entries(value: &Lit) -> Vec<(String, Lit)> {
+    let Lit::Data(text) = value else {
+        return Vec::new();
+    };
+    let Ok(Expression::Object(object)) = hcl_edit::parser::parse_expr(text) else {
+        return Vec::new();
+    };
+    let entries: Option<Vec<(String, Lit)>> = object
+        .iter()
+        .map(|(k, v)| {
+            let value = model::lit(v.expr());
+            matches!(value, Lit::Bool(_) | Lit::Num(_) | Lit::Str(_))
+                .then_some(())
+                .and(model::object_key_name(k).map(|key| (key, value)))
+        })
+        .collect();
+    entries.unwrap_or_default()
+}
+
+/// Module arguments that turn off a protection or the module's `create` or `enabled` switch.
+pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>) {
+    if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
+        return;
+    }
+    for input in inputs(old, new) {
+        let Some(change) = guards::input_weakened(input.role, input.before.as_ref(), &input.after)
+        else {
             continue;
         };
         let how = match &change {
             InputChange::Turned(was) => {
-                format!("changed from {was} to {}", after.value.render())
+                format!("changed from {was} to {}", input.after.render())
             }
             InputChange::Added => format!(
                 "was set to {} (if the module's default was protective)",
-                after.value.render()
+                input.after.render()
             ),
         };
-        let (rule, passes) = match role {
+        let (rule, passes) = match input.role {
             InputRole::Guard(_) => (
                 &PROTECTION_WEAKENED,
                 "if the module passes it to the resource of the same name",
             ),
-            InputRole::CreateSwitch if path == ENABLED => (
+            InputRole::CreateSwitch if input.path == ENABLED => (
                 &CREATE_SWITCH_OFF,
                 "if the module follows the Cloud Posse convention (`enabled = false` creates nothing)",
             ),
@@ -77,14 +148,15 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
         out.push(
             Finding::new(
                 rule,
-                view.at(Side::Head, after.line, after.line),
+                view.at(Side::Head, input.line, input.line),
                 format!(
-                    "Argument `{path}` of `{}` {how}; {passes}, {}.",
+                    "Argument `{}` of `{}` {how}; {passes}, {}.",
+                    input.shown,
                     new.address,
-                    role.effect()
+                    input.role.effect()
                 ),
             )
-            .with_severity(argument_severity(path, role, &change))
+            .with_severity(argument_severity(&input.path, input.role, &change))
             .with_subject(&new.address),
         );
     }

@@ -1194,6 +1194,48 @@ fn module_arguments_that_turn_protections_off_are_weakened() {
 }
 
 #[test]
+fn a_map_of_protections_handed_to_a_module_is_judged_key_by_key() {
+    // terraform-google-modules/cloud-storage: one force_destroy flag per bucket it creates.
+    let call = |flags: &str| {
+        format!(
+            "module \"buckets\" {{\n  source        = \"terraform-google-modules/cloud-storage/google\"\n  names         = [\"logs\", \"data\"]\n  force_destroy = {flags}\n}}\n"
+        )
+    };
+    let f = run(
+        &call("{ logs = false, data = false }"),
+        &call("{ logs = true, data = false }"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(4));
+    assert!(
+        f[0].message.contains(
+            "Argument `force_destroy[\"logs\"]` of `module.buckets` changed from false to true"
+        ),
+        "{}",
+        f[0].message
+    );
+    // A key newly set to the weak value overrides a default twokey cannot see: medium.
+    let added = run(
+        &call("{ logs = false }"),
+        &call("{ logs = false, data = true }"),
+    );
+    assert_eq!(ids(&added), ["terraform/protection-weakened"]);
+    assert_eq!(added[0].severity, Severity::Medium);
+    // Protective values, unchanged maps and computed ones stay quiet.
+    for (before, after) in [
+        ("{ logs = true }", "{ logs = false }"),
+        ("{ logs = false }", "{ logs = false, data = false }"),
+        ("{ logs = false }", "var.force_destroy"),
+    ] {
+        assert!(
+            ids(&run(&call(before), &call(after))).is_empty(),
+            "{before} → {after}"
+        );
+    }
+}
+
+#[test]
 fn module_create_switches_turned_off_destroy_what_they_create() {
     let after = RDS_MODULE.replace(
         "  engine              = \"postgres\"\n",
