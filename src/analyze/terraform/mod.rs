@@ -350,6 +350,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         rehome::backend_changed(view, &base, &head, &mut out);
     }
     vars::defaults(view, &base, &head, &mut out);
+    switches::locals(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
             continue;

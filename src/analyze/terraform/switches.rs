@@ -1,16 +1,18 @@
-//! switches: variables of any name that decide, through `count` or `for_each`, how many
-//! instances of their own directory's resources and module calls exist
+//! switches: variables of any name, and local values, that decide, through `count` or
+//! `for_each`, how many instances of their own directory's resources and module calls exist
 //! (`count = var.enable_db ? 1 : 0`, `count = var.web_count`,
-//! `for_each = var.on ? toset([…]) : toset([])`). When a value changes (a `.tfvars` value, a
-//! variable's `default`), every `count`/`for_each` of the head directory that reads the
-//! variable is evaluated with the old and the new value: none left is `create-switch-off`,
-//! fewer `count-emptied`, both at the changed value.
+//! `for_each = var.on ? toset([…]) : toset([])`, `for_each = toset(local.envs)`). When a value
+//! changes (a `.tfvars` value, a variable's `default`, a literal in `locals`), every
+//! `count`/`for_each` of the head directory that reads it is evaluated with the old and the
+//! new value: none left is `create-switch-off`, fewer `count-emptied`, both at the changed
+//! value.
 //!
-//! Evaluated: conditionals, `!`, `&&`, `||`, comparisons and arithmetic over the variable and
-//! literals, and literal collections (`toset([])`, `tomap({})` included). Anything else (a
-//! local, another variable, a function call) is unknown, and a condition that depends on it
-//! is undecided and quiet; a chosen branch that is computed counts as "some instances".
-//! Not followed: a variable that reaches `count` through a `local` or a module argument.
+//! Evaluated: conditionals, `!`, `&&`, `||`, comparisons and arithmetic over the value and
+//! literals, `toset`/`tomap`/`tolist` of it, and literal collections (`toset([])`, `tomap({})`
+//! included). Anything else (another local or variable, any other function call) is unknown,
+//! and a condition that depends on it is undecided and quiet; a chosen branch that is computed
+//! counts as "some instances". Not followed: a variable that reaches `count` through a `local`
+//! or a module argument, and a local whose value is itself computed.
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
@@ -24,6 +26,29 @@ use crate::finding::{Finding, Severity};
 use hcl_edit::expr::{BinaryOperator as Op, Expression, TraversalOperator, UnaryOperator};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+
+/// What a changed value is: a variable (`var.x`) or a local value (`local.x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Root {
+    Var,
+    Local,
+}
+
+impl Root {
+    fn prefix(self) -> &'static str {
+        match self {
+            Root::Var => "var",
+            Root::Local => "local",
+        }
+    }
+}
+
+/// The value an evaluation varies: `var.<path>` or `local.<path>`.
+#[derive(Debug, Clone, Copy)]
+struct Input<'a> {
+    root: Root,
+    path: &'a str,
+}
 
 /// The meta-argument that sets an item's instances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +78,7 @@ struct Gate {
 /// A head directory's gates by the variables they read, with those variables' blocks.
 pub struct Gates {
     gates: Vec<Gate>,
-    by_var: HashMap<String, Vec<usize>>,
+    by_var: HashMap<(Root, String), Vec<usize>>,
     variables: HashMap<String, (RepoPath, Variable)>,
 }
 
@@ -73,14 +98,17 @@ impl Gates {
             .filter_map(|p| head_file(view, &p).map(|f| (p, f)))
             .collect();
         let mut gates = Vec::new();
-        let mut by_var: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_var: HashMap<(Root, String), Vec<usize>> = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
                 for arg in [Arg::Count, Arg::ForEach] {
                     let Some(Lit::Expr(text)) = item.get(arg.key()).map(|s| &s.value) else {
                         continue;
                     };
-                    let names = variables_read(text);
+                    let names: Vec<(Root, String)> = [Root::Var, Root::Local]
+                        .into_iter()
+                        .flat_map(|root| names_read(text, root).into_iter().map(move |n| (root, n)))
+                        .collect();
                     if names.is_empty() {
                         continue;
                     }
@@ -99,7 +127,7 @@ impl Gates {
         let variables = files
             .iter()
             .flat_map(|(p, f)| f.variables.iter().map(move |v| (p, v)))
-            .filter(|(_, v)| by_var.contains_key(&v.name))
+            .filter(|(_, v)| by_var.contains_key(&(Root::Var, v.name.clone())))
             .map(|(p, v)| (v.name.clone(), (p.clone(), v.clone())))
             .collect();
         Gates {
@@ -122,7 +150,7 @@ fn gates(view: &FileView, dir: &str) -> Arc<Gates> {
 fn head_file(view: &FileView, path: &RepoPath) -> Option<Arc<TfFile>> {
     let content = view.snapshot.read(Side::Head, path);
     let text = content.text()?;
-    if !text.contains("var.") && !text.contains("variable") {
+    if !text.contains("var.") && !text.contains("variable") && !text.contains("local.") {
         return None;
     }
     view.memo
@@ -133,10 +161,11 @@ fn head_file(view: &FileView, path: &RepoPath) -> Option<Arc<TfFile>> {
         .ok()
 }
 
-/// The variables an expression's text names (`var.x` → `x`).
-fn variables_read(text: &str) -> BTreeSet<String> {
+/// The variables or locals an expression's text names (`local.x` → `x`).
+fn names_read(text: &str, root: Root) -> BTreeSet<String> {
     let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    text.match_indices("var.")
+    let marker = format!("{}.", root.prefix());
+    text.match_indices(marker.as_str())
         .filter(|(i, _)| {
             !text[..*i]
                 .chars()
@@ -240,17 +269,18 @@ fn expression(text: &str) -> Option<Expression> {
     hcl_edit::parser::parse_expr(inner).ok()
 }
 
-/// The value of `expr` when the input at `path` (`enable_db`, `settings.enabled`) is `value`.
-fn eval(expr: &Expression, path: &str, value: &Val) -> Val {
+/// The value of `expr` when the input (`var.enable_db`, `var.settings.enabled`,
+/// `local.envs`) is `value`. `toset`, `tomap` and `tolist` keep the keys `for_each` makes.
+fn eval(expr: &Expression, input: Input, value: &Val) -> Val {
     match expr {
-        Expression::Parenthesis(p) => eval(p.inner(), path, value),
-        Expression::Conditional(c) => match eval(&c.cond_expr, path, value).truth() {
-            Some(true) => eval(&c.true_expr, path, value),
-            Some(false) => eval(&c.false_expr, path, value),
+        Expression::Parenthesis(p) => eval(p.inner(), input, value),
+        Expression::Conditional(c) => match eval(&c.cond_expr, input, value).truth() {
+            Some(true) => eval(&c.true_expr, input, value),
+            Some(false) => eval(&c.false_expr, input, value),
             None => Val::Unknown,
         },
         Expression::UnaryOp(op) => {
-            let v = eval(&op.expr, path, value);
+            let v = eval(&op.expr, input, value);
             let out = match op.operator.value() {
                 UnaryOperator::Not => v.truth().map(|b| Val::Bool(!b)),
                 UnaryOperator::Neg => v.num().map(|n| Val::Num(-n)),
@@ -259,23 +289,35 @@ fn eval(expr: &Expression, path: &str, value: &Val) -> Val {
         }
         Expression::BinaryOp(op) => binary(
             *op.operator.value(),
-            &eval(&op.lhs_expr, path, value),
-            &eval(&op.rhs_expr, path, value),
+            &eval(&op.lhs_expr, input, value),
+            &eval(&op.rhs_expr, input, value),
         ),
-        Expression::Traversal(_) if reads(expr, path) => value.clone(),
+        Expression::Traversal(_) if reads(expr, input) => value.clone(),
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty()
+                && matches!(call.name.name.as_str(), "toset" | "tomap" | "tolist")
+                && call.args.len() == 1
+                && model::literal_keys(expr).is_none() =>
+        {
+            match call.args.iter().next().map(|arg| eval(arg, input, value)) {
+                Some(keys @ Val::Keys(_)) => keys,
+                Some(Val::Unknown) | None => Val::Unknown,
+                Some(_) => leaf(expr),
+            }
+        }
         other => leaf(other),
     }
 }
 
-/// Whether `expr` is `var.<path>` (`var.a.b`, `var.a["b"]` for path `a.b`).
-fn reads(expr: &Expression, path: &str) -> bool {
+/// Whether `expr` is the input (`var.a.b`, `var.a["b"]` for `var` at path `a.b`).
+fn reads(expr: &Expression, input: Input) -> bool {
     let Expression::Traversal(t) = expr else {
         return false;
     };
-    if !matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") {
+    if !matches!(&t.expr, Expression::Variable(v) if v.as_str() == input.root.prefix()) {
         return false;
     }
-    let mut want = path.split('.');
+    let mut want = input.path.split('.');
     for op in &t.operators {
         let Some(segment) = want.next() else {
             return false;
@@ -431,6 +473,8 @@ fn each_loss(old: &Val, new: &Val) -> Option<Loss> {
 
 /// A changed value, and how the finding names it.
 pub struct Changed<'a> {
+    /// A variable's or a local's.
+    pub root: Root,
     /// The input path (`enable_db`, `settings.enabled`).
     pub path: &'a str,
     pub before: &'a Lit,
@@ -444,6 +488,16 @@ pub struct Changed<'a> {
     pub scope: &'a str,
 }
 
+impl Changed<'_> {
+    /// How a safer way names it: a local by its reference, a variable's input by its path.
+    fn shown(&self) -> String {
+        match self.root {
+            Root::Var => self.path.to_owned(),
+            Root::Local => format!("local.{}", self.path),
+        }
+    }
+}
+
 /// What a changed value does to the resources and module calls of the head directory `dir`:
 /// switched off (`create-switch-off`) or left with fewer instances (`count-emptied`).
 /// Quiet unless both values are literals and differ.
@@ -455,7 +509,8 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
         return Vec::new();
     };
     let gates = gates(view, dir);
-    let Some(indices) = gates.by_var.get(variable_of(changed.path)) else {
+    let key = (changed.root, variable_of(changed.path).to_owned());
+    let Some(indices) = gates.by_var.get(&key) else {
         return Vec::new();
     };
     let mut base: Option<Dir> = None;
@@ -465,8 +520,12 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
         let Some(expr) = expression(&gate.text) else {
             continue;
         };
-        let was = eval(&expr, changed.path, &old);
-        let now = eval(&expr, changed.path, &new);
+        let input = Input {
+            root: changed.root,
+            path: changed.path,
+        };
+        let was = eval(&expr, input, &old);
+        let now = eval(&expr, input, &new);
         let Some(loss) = loss(gate.arg, &was, &now) else {
             continue;
         };
@@ -492,6 +551,51 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
         out.push(thinned(view, changed, &fewer));
     }
     out
+}
+
+/// Local values whose literal changed in this file, followed to the `count`/`for_each` of the
+/// directory that read them: `envs = ["dev", "prod"]` becoming `["dev"]` destroys what
+/// `for_each = toset(local.envs)` made for `prod`, in whichever file it is declared.
+pub fn locals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Finding>) {
+    let Some(text) = view.new_text() else {
+        return;
+    };
+    let dir = view.path_on(Side::Head).dir();
+    for (name, after) in &head.locals {
+        let Some(before) = base.locals.get(name) else {
+            continue;
+        };
+        if before.same(after) || !before.is_known() || !after.is_known() {
+            continue;
+        }
+        let changed = Changed {
+            root: Root::Local,
+            path: name,
+            before,
+            after,
+            side: Side::Head,
+            line: local_line(text, name),
+            what: format!(
+                "`local.{name}` in {} changed from {} to {}",
+                view.path_on(Side::Head),
+                before.render(),
+                after.render()
+            ),
+            scope: "in every run of this configuration",
+        };
+        out.extend(findings(view, dir, &changed));
+    }
+}
+
+/// The line that assigns `name` (`  name = …`), the first one; 1 when none is found.
+fn local_line(text: &str, name: &str) -> u32 {
+    text.lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
 fn effect(gate: &Gate, loss: &Loss) -> String {
@@ -575,12 +679,12 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Fi
         ),
     )
     .with_severity(severity(off))
-    .with_subject(format!("var.{name}"))
+    .with_subject(format!("{}.{name}", changed.root.prefix()))
     .with_safer(format!(
         "Keep `{}` at {}. To stop managing {managed} without destroying {}, delete the block and add \
          `removed {{ from = {first}  lifecycle {{ destroy = false }} }}`; otherwise confirm the \
          destroy with the plan, in its own reviewed change.",
-        changed.path,
+        changed.shown(),
         changed.before.render(),
         if off.len() > 1 { "them" } else { "it" },
     ))
@@ -611,11 +715,11 @@ fn thinned(view: &FileView, changed: &Changed, fewer: &[(&Gate, Loss)]) -> Findi
         ),
     )
     .with_severity(severity(fewer))
-    .with_subject(format!("var.{name}"))
+    .with_subject(format!("{}.{name}", changed.root.prefix()))
     .with_safer(format!(
         "Keep `{}` at {}, or confirm each destroyed instance with the plan; if instances should \
          survive under other keys, add `moved` blocks for them.",
-        changed.path,
+        changed.shown(),
         changed.before.render()
     ))
 }
@@ -628,7 +732,11 @@ mod tests {
     /// What canonical text gives with the input at `path` set to `value`; unknown when the
     /// text does not parse.
     fn evaluate(text: &str, path: &str, value: &Val) -> Val {
-        expression(text).map_or(Val::Unknown, |e| eval(&e, path, value))
+        let input = Input {
+            root: Root::Var,
+            path,
+        };
+        expression(text).map_or(Val::Unknown, |e| eval(&e, input, value))
     }
 
     fn eval_text(text: &str, path: &str, value: Val) -> Val {
@@ -724,10 +832,37 @@ mod tests {
     }
 
     #[test]
+    fn type_conversions_keep_the_keys_for_each_makes() {
+        let keys = |k: &[&str]| Val::Keys(k.iter().map(|s| (*s).to_owned()).collect());
+        for text in ["toset(var.x)", "tomap(var.x)", "var.x"] {
+            assert_eq!(
+                eval_text(text, "x", keys(&["a", "b"])),
+                keys(&["a", "b"]),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            eval_text("var.on ? toset(var.x) : toset([])", "on", Val::Bool(false)),
+            keys(&[])
+        );
+        // Anything else done with the value is not followed.
+        assert!(matches!(
+            eval_text("toset(concat(var.x, [\"c\"]))", "x", keys(&["a"])),
+            Val::Computed(_)
+        ));
+        assert_eq!(
+            eval_text("toset(var.y ? [] : [])", "x", keys(&["a"])),
+            Val::Unknown
+        );
+    }
+
+    #[test]
     fn variables_are_read_by_whole_name() {
-        let names = |t: &str| variables_read(t).into_iter().collect::<Vec<_>>();
+        let names = |t: &str| names_read(t, Root::Var).into_iter().collect::<Vec<_>>();
         assert_eq!(names("var.a && var.b-c ? 1 : 0"), ["a", "b-c"]);
         assert_eq!(names("myvar.a + local.var.b"), Vec::<String>::new());
+        let locals = |t: &str| names_read(t, Root::Local).into_iter().collect::<Vec<_>>();
+        assert_eq!(locals("toset(local.envs) + var.local.x"), ["envs"]);
     }
 
     /// A boolean expression over `var.x` and literals, with its value for a given `x`.
@@ -811,7 +946,7 @@ mod tests {
         fn evaluating_any_text_never_panics(text in "\\PC{0,60}", n in any::<f64>()) {
             let _ = evaluate(&text, "x", &Val::Num(n));
             let _ = evaluate(&text, "x.y", &Val::Bool(true));
-            let _ = variables_read(&text);
+            let _ = names_read(&text, Root::Local);
         }
 
         #[test]

@@ -1416,6 +1416,73 @@ fn run_variables(main: &str, before: &str, after: &str) -> Vec<Finding> {
     run_in(dir, "infra/variables.tf", Some(before), Some(after))
 }
 
+const LOCAL_GATED: &str = "resource \"aws_db_instance\" \"env\" {
+  for_each   = toset(local.envs)
+  identifier = \"db-${each.key}\"
+}
+
+module \"cluster\" {
+  count  = local.cluster_on ? 1 : 0
+  source = \"./modules/cluster\"
+}
+";
+
+fn locals_file(envs: &str, on: &str) -> String {
+    format!(
+        "locals {{\n  envs       = {envs}\n  cluster_on = {on}\n  region     = \"eu-west-1\"\n}}\n"
+    )
+}
+
+#[test]
+fn a_local_changed_here_destroys_what_a_sibling_file_makes_of_it() {
+    let envs = r#"["dev", "staging", "prod"]"#;
+    let f = run_in(
+        Fake::default()
+            .with(Side::Base, "infra/main.tf", LOCAL_GATED)
+            .with(Side::Head, "infra/main.tf", LOCAL_GATED),
+        "infra/locals.tf",
+        Some(&locals_file(envs, "true")),
+        Some(&locals_file(r#"["dev", "staging"]"#, "false")),
+    );
+    // Locals are read in name order: `cluster_on` before `envs`.
+    assert_eq!(
+        ids(&f),
+        ["terraform/create-switch-off", "terraform/count-emptied"]
+    );
+    assert_eq!(f[0].location.line, Some(3));
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(f[0]
+        .safer
+        .as_deref()
+        .is_some_and(|s| s.contains("Keep `local.cluster_on` at true")));
+    assert_eq!(f[1].location.line, Some(2));
+    assert_eq!(f[1].subject.as_deref(), Some("local.envs"));
+    assert!(
+        f[1].message
+            .contains(r#"`for_each` of `aws_db_instance.env` loses ["prod"]"#),
+        "{}",
+        f[1].message
+    );
+    // More environments, the same ones reordered, a local nothing counts by, or one that
+    // becomes computed: nothing is destroyed that twokey can tell.
+    for head in [
+        locals_file(r#"["dev", "staging", "prod", "qa"]"#, "true"),
+        locals_file(r#"["prod", "dev", "staging"]"#, "true"),
+        locals_file(envs, "true").replace("eu-west-1", "eu-west-2"),
+        locals_file("var.envs", "var.cluster_on"),
+    ] {
+        let f = run_in(
+            Fake::default()
+                .with(Side::Base, "infra/main.tf", LOCAL_GATED)
+                .with(Side::Head, "infra/main.tf", LOCAL_GATED),
+            "infra/locals.tf",
+            Some(&locals_file(envs, "true")),
+            Some(&head),
+        );
+        assert!(ids(&f).is_empty(), "{head}: {f:#?}");
+    }
+}
+
 #[test]
 fn a_default_that_gates_count_in_a_sibling_file_turned_off_destroys_the_resource() {
     let f = run_variables(

@@ -25,7 +25,7 @@
 use super::guards::{self, InputChange, InputRole};
 use super::model::{self, Setting, TfFile, Variable};
 use super::retention;
-use super::switches::{self, Changed};
+use super::switches::{self, Changed, Root};
 use super::{json, FileView, CREATE_SWITCH_OFF, PROTECTION_WEAKENED, UNPARSEABLE};
 use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -208,6 +208,7 @@ fn switched_value(
         (None, None) => return Vec::new(),
     };
     let changed = Changed {
+        root: Root::Var,
         path,
         before: &old,
         after: &new,
@@ -314,6 +315,7 @@ fn switched_default(
     }
     let dir = view.path_on(Side::Head).dir();
     let changed = Changed {
+        root: Root::Var,
         path,
         before: &before.value,
         after: &after.value,
