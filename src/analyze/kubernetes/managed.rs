@@ -219,6 +219,43 @@ fn is_crossplane_composite(node: &Node) -> bool {
             .is_some()
 }
 
+/// The managed resources a Crossplane Composition composes, by the name it gives each in its
+/// list, with the template (`base`) they are built from: written in `spec.resources` (legacy
+/// mode) or in a pipeline step's `input.resources` (function-patch-and-transform).
+pub(super) fn composed_bases(composition: &Node) -> Vec<(&str, &Node)> {
+    let legacy = composition.path(&["spec", "resources"]).into_iter();
+    let steps = composition
+        .path(&["spec", "pipeline"])
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|step| step.path(&["input", "resources"]));
+    legacy
+        .chain(steps)
+        .flat_map(Node::as_seq)
+        .filter_map(|resource| {
+            let name = resource.get("name").and_then(Node::as_str)?;
+            Some((name, resource.get("base")?))
+        })
+        .collect()
+}
+
+/// What a composed template would manage, read as if it were an object of its own.
+pub(super) fn composed_external(base: &Node) -> Option<External> {
+    let api_version = base.get("apiVersion").and_then(Node::as_str)?;
+    let kind = base.get("kind").and_then(Node::as_str)?;
+    let id = ObjectId {
+        group: api_version
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
+            .to_owned(),
+        kind: kind.to_owned(),
+        namespace: String::new(),
+        name: String::new(),
+    };
+    external(&id, base)
+}
+
 /// Where a kept resource's keeping setting is written, to point a weakening at: the policy
 /// that changed, or the object's metadata when an annotation went.
 pub(super) fn policy_location<'a>(old: &Node, new: &'a Node) -> Option<&'a Node> {
@@ -366,6 +403,22 @@ mod tests {
         assert!(read(&v2).is_some());
         let plain = object("example.org/v1", "Widget", "spec:\n  size: 3\n");
         assert!(read(&plain).is_none());
+    }
+
+    #[test]
+    fn a_compositions_templates_are_read_in_both_modes() {
+        let legacy = "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: c\nspec:\n  resources:\n    - name: db\n      base:\n        apiVersion: rds.aws.upbound.io/v1beta1\n        kind: Instance\n        spec:\n          deletionPolicy: Orphan\n";
+        let doc = parse_documents(legacy).unwrap().remove(0);
+        let bases = composed_bases(&doc);
+        assert_eq!(bases.len(), 1);
+        assert_eq!(bases[0].0, "db");
+        let kept = composed_external(bases[0].1).and_then(|e| e.kept_by);
+        assert_eq!(kept.as_deref(), Some("deletionPolicy: Orphan"));
+        let pipeline = "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: c\nspec:\n  mode: Pipeline\n  pipeline:\n    - step: pt\n      input:\n        resources:\n          - name: bucket\n            base:\n              apiVersion: s3.aws.upbound.io/v1beta1\n              kind: Bucket\n";
+        let doc = parse_documents(pipeline).unwrap().remove(0);
+        let bases = composed_bases(&doc);
+        assert_eq!(bases.len(), 1);
+        assert!(composed_external(bases[0].1).is_some_and(|e| e.kept_by.is_none()));
     }
 
     #[test]

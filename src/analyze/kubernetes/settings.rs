@@ -86,7 +86,7 @@ pub const DELETION_POLICY_WEAKENED: Rule = Rule {
     id: RuleId("kubernetes/deletion-policy-weakened"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A resource managed from Kubernetes (Crossplane, ACK, Config Connector, Azure Service Operator, Strimzi, External Secrets) now deletes the real resource when its object is deleted.",
+    summary: "A resource managed from Kubernetes (Crossplane, ACK, Config Connector, Azure Service Operator, Strimzi, External Secrets), or a Crossplane Composition's template for one, now deletes the real resource when its object is deleted.",
     why: "Crossplane `deletionPolicy: Orphan` or management policies without `Delete`, ACK `services.k8s.aws/deletion-policy: retain`, Config Connector `cnrm.cloud.google.com/deletion-policy: abandon`, Azure Service Operator `reconcile-policy: detach-on-delete` or `skip`, Strimzi `strimzi.io/managed: \"false\"` and a PushSecret's default `deletionPolicy: None` keep the database, bucket or topic when its Kubernetes object goes; switching them back makes any later removal destroy it. Config Connector's `force-destroy` lets a bucket be deleted with every object in it.",
     example: "  spec:\n-   deletionPolicy: Orphan\n+   deletionPolicy: Delete",
     safer: "Keep the orphan, retain, abandon or detach policy (or management policies without `Delete`) on resources that hold data, and leave `force-destroy` off buckets.",
@@ -617,6 +617,10 @@ fn prune_protection(
 /// policy) and now would not be; or a Config Connector bucket newly allowed to be deleted
 /// with the objects in it.
 fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    if id.is("apiextensions.crossplane.io", "Composition") {
+        composed_deletion_policy(view, id, old, new, out);
+        return;
+    }
     let (Some(before), Some(after)) = (managed::external(id, old), managed::external(id, new))
     else {
         return;
@@ -650,6 +654,41 @@ fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: 
             }
         }
         _ => {}
+    }
+}
+
+/// A Composition whose template for a composed resource loses what kept it: Crossplane
+/// updates the resources it already composed from the template, so every composite built
+/// from it now deletes that cloud resource when it is deleted.
+fn composed_deletion_policy(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let before = managed::composed_bases(old);
+    for (name, base) in managed::composed_bases(new) {
+        let Some(was) = before.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
+            continue;
+        };
+        let kept = managed::composed_external(was).and_then(|e| e.kept_by);
+        let (Some(kept), Some(now)) = (kept, managed::composed_external(base)) else {
+            continue;
+        };
+        if now.kept_by.is_some()
+            || managed::POLICY_PATHS
+                .iter()
+                .any(|path| templated_at(view, base, path))
+        {
+            continue;
+        }
+        let at = managed::policy_location(was, base).unwrap_or(base);
+        out.push(Finding::new(
+            &DELETION_POLICY_WEAKENED,
+            head_line(view, at),
+            format!("{id} no longer gives its composed resource `{name}` `{kept}`: Crossplane updates the resources already composed from it, so deleting any composite built from this Composition now means {}.", now.deletes),
+        ));
     }
 }
 
@@ -1157,6 +1196,36 @@ spec:
         // A cluster that always deletes its claims changes nothing by being edited.
         let cnpg = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n";
         assert!(run(cnpg, &cnpg.replace("instances: 3", "instances: 5")).is_empty());
+    }
+
+    #[test]
+    fn a_composition_whose_composed_resource_loses_its_orphan_policy_is_reported() {
+        let composition = "\
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata:
+  name: xpostgres-aws
+spec:
+  mode: Pipeline
+  pipeline:
+    - step: patch-and-transform
+      input:
+        resources:
+          - name: rdsinstance
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: Instance
+              spec:
+                deletionPolicy: Orphan
+                forProvider:
+                  instanceClass: db.t3.micro
+";
+        let f = run(composition, &composition.replace("Orphan", "Delete"));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(16));
+        assert!(f[0].message.contains("`rdsinstance`"), "{}", f[0].message);
+        assert!(run(composition, &composition.replace("t3.micro", "t3.large")).is_empty());
+        assert!(run(&composition.replace("Orphan", "Delete"), composition).is_empty());
     }
 
     #[test]
