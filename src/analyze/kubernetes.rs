@@ -10,7 +10,9 @@
 
 mod appset;
 pub mod conditional;
+mod databases;
 mod inline_values;
+mod managed;
 pub mod packaging;
 mod patches;
 pub mod settings;
@@ -61,8 +63,8 @@ pub const VOLUME_DELETED: Rule = Rule {
     id: RuleId("kubernetes/volume-deleted"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A PersistentVolume, PersistentVolumeClaim or StatefulSet is removed from the manifests.",
-    why: "Volumes hold data: deleting a claim or volume with the Delete reclaim policy erases the disk, and a StatefulSet takes its pods (and with whenDeleted: Delete, its claims) with it.",
+    summary: "A PersistentVolume, PersistentVolumeClaim or StatefulSet is removed from the manifests, or a database operator's cluster that deletes its claims with it (CloudNativePG, Zalando, Crunchy PGO, Percona with a delete-pvc finalizer, Strimzi with `deleteClaim: true`, ECK).",
+    why: "Volumes hold data: deleting a claim or volume with the Delete reclaim policy erases the disk, and a StatefulSet takes its pods (and with whenDeleted: Delete, its claims) with it. Database operators that own their claims delete them, and the data, when their cluster resource is deleted.",
     example: "- kind: PersistentVolumeClaim\n-   metadata: {name: postgres-data}",
     safer: "Snapshot the volume and set the PersistentVolume's reclaim policy to Retain before removing the claim; keep StatefulSet claims with whenDeleted: Retain.",
 };
@@ -81,10 +83,10 @@ pub const RECLAIM_POLICY_DELETE: Rule = Rule {
     id: RuleId("kubernetes/reclaim-policy-delete"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A PersistentVolume's reclaim policy becomes Delete.",
-    why: "With reclaim policy Delete, releasing the claim erases the backing disk; with Retain the data survives a mistaken deletion.",
+    summary: "A PersistentVolume's reclaim policy becomes Delete, or a StorageClass's, VolumeSnapshotClass's or VolumeSnapshotContent's policy turns from Retain to Delete.",
+    why: "With reclaim policy Delete, releasing the claim erases the backing disk; with Retain the data survives a mistaken deletion. A snapshot class or content with deletion policy Delete deletes the backend snapshot, the backup itself, when its VolumeSnapshot is deleted.",
     example: "- persistentVolumeReclaimPolicy: Retain\n+ persistentVolumeReclaimPolicy: Delete",
-    safer: "Keep persistentVolumeReclaimPolicy: Retain for volumes that hold data, and clean up released volumes by hand.",
+    safer: "Keep Retain for volumes and snapshots that hold data, and clean up released volumes and snapshots by hand.",
 };
 
 pub const CASCADE_OWNER_DELETED: Rule = Rule {
@@ -101,10 +103,10 @@ pub const MANAGED_RESOURCE_DELETED: Rule = Rule {
     id: RuleId("kubernetes/managed-resource-deleted"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A cloud resource managed from Kubernetes (Crossplane, ACK, Config Connector) is removed from the manifests.",
-    why: "Crossplane managed resources, AWS Controllers for Kubernetes and Config Connector delete the real cloud resource (a database, a bucket, a cluster) when its Kubernetes object is deleted, unless an orphan policy says otherwise.",
+    summary: "A resource outside the cluster that is managed from Kubernetes (a Crossplane managed resource or claim, ACK, Config Connector, Azure Service Operator, a Strimzi KafkaTopic) is removed from the manifests.",
+    why: "These controllers delete the real resource when its Kubernetes object is deleted, unless a policy says otherwise: Crossplane, ACK, Config Connector and Azure Service Operator delete the cloud database, bucket or cluster (an Azure ResourceGroup takes every resource in it), a Crossplane claim takes every managed resource its Composition created, and Strimzi's Topic Operator deletes the Kafka topic and its messages.",
     example: "- apiVersion: rds.aws.upbound.io/v1beta1\n- kind: Instance\n-   metadata: {name: orders-db}",
-    safer: "Set `deletionPolicy: Orphan` (Crossplane), `services.k8s.aws/deletion-policy: retain` (ACK) or `cnrm.cloud.google.com/deletion-policy: abandon` (Config Connector) first, in its own reviewed change.",
+    safer: "First keep the resource in its own reviewed change: `deletionPolicy: Orphan` or management policies without `Delete` (Crossplane), `services.k8s.aws/deletion-policy: retain` (ACK), `cnrm.cloud.google.com/deletion-policy: abandon` (Config Connector), `serviceoperator.azure.com/reconcile-policy: detach-on-delete` (Azure Service Operator), `strimzi.io/managed: \"false\"` (Strimzi).",
 };
 
 pub const UNPARSEABLE: Rule = Rule {
@@ -787,14 +789,14 @@ fn departure_finding(
             format!("{id} {how}{recreated}: {consequence}."),
         );
     }
-    if let Some(Some(kept)) = settings::managed_resource(id, node) {
+    if let Some(kept) = managed::external(id, node).and_then(|e| e.kept_by) {
         // Nothing is destroyed: the resource outlives its object, so the finding does not
         // claim the destructive tag (and its tier) either.
         return without_destructive(
             Finding::new(
                 &OBJECT_DELETED,
                 location,
-                format!("{id} {how}{recreated}: with `{kept}` the cloud resource is left running, no longer managed."),
+                format!("{id} {how}{recreated}: with `{kept}` what it manages outside the cluster is left running, no longer managed."),
             )
             .with_severity(Severity::Low),
         );
@@ -848,11 +850,8 @@ fn cascading_loss(id: &ObjectId, node: &Node) -> Option<(&'static Rule, String)>
     if let Some(consequence) = cascade(id, node) {
         return Some((&CASCADE_OWNER_DELETED, consequence));
     }
-    if let Some(None) = settings::managed_resource(id, node) {
-        return Some((
-            &MANAGED_RESOURCE_DELETED,
-            "its controller deletes the cloud resource it manages, and the data in it".to_owned(),
-        ));
+    if let Some(external) = managed::external(id, node).filter(|e| e.kept_by.is_none()) {
+        return Some((&MANAGED_RESOURCE_DELETED, external.deletes.to_owned()));
     }
     volume_consequence(id, node).map(|consequence| (&VOLUME_DELETED, consequence))
 }
@@ -890,6 +889,9 @@ fn cascade(id: &ObjectId, node: &Node) -> Option<String> {
 
 /// What deleting a stateful object does to its data, or `None` when it holds none.
 fn volume_consequence(id: &ObjectId, node: &Node) -> Option<String> {
+    if let Some(deleted) = databases::claims_deleted(id, node) {
+        return Some(deleted.consequence);
+    }
     if id.is("", "PersistentVolumeClaim") {
         return Some("deleting the claim releases its volume, and under the usual Delete reclaim policy the disk and its data are erased".to_owned());
     }
@@ -930,11 +932,24 @@ fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Find
     let templates = renders_templates(view);
     let mut findings = Vec::new();
     for (id, node) in head {
-        let (key, new_is_enough) = if id.is("", "PersistentVolume") {
-            (&["spec", "persistentVolumeReclaimPolicy"][..], true)
+        const ERASES_DISK: &str = "releasing its claim erases the disk and its data";
+        const RECLAIM: &str = "reclaim policy";
+        const DELETION: &str = "deletion policy";
+        let (key, new_is_enough, noun, consequence) = if id.is("", "PersistentVolume") {
+            (
+                &["spec", "persistentVolumeReclaimPolicy"][..],
+                true,
+                RECLAIM,
+                ERASES_DISK,
+            )
         } else if id.is("storage.k8s.io", "StorageClass") {
             // A StorageClass defaults to Delete, so only an explicit Retain turned off counts.
-            (&["reclaimPolicy"][..], false)
+            (&["reclaimPolicy"][..], false, RECLAIM, ERASES_DISK)
+        } else if id.is("snapshot.storage.k8s.io", "VolumeSnapshotClass") {
+            // Required on both sides, so only Retain turned into Delete counts.
+            (&["deletionPolicy"][..], false, DELETION, "deleting a VolumeSnapshot taken with it from now on deletes the snapshot in the storage backend, and the backup it holds")
+        } else if id.is("snapshot.storage.k8s.io", "VolumeSnapshotContent") {
+            (&["spec", "deletionPolicy"][..], false, DELETION, "deleting its VolumeSnapshot deletes the snapshot in the storage backend, and the backup it holds")
         } else {
             continue;
         };
@@ -956,11 +971,14 @@ fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Find
                 _ => continue,
             },
         };
-        findings.push(Finding::new(
-            &RECLAIM_POLICY_DELETE,
-            view.at(Side::Head, policy.line, policy.end_line),
-            format!("{id} {before} and now has reclaim policy Delete: releasing its claim erases the disk and its data."),
-        ).with_subject(id.subject()));
+        findings.push(
+            Finding::new(
+                &RECLAIM_POLICY_DELETE,
+                view.at(Side::Head, policy.line, policy.end_line),
+                format!("{id} {before} and now has {noun} Delete: {consequence}."),
+            )
+            .with_subject(id.subject()),
+        );
     }
     findings
 }
@@ -1174,6 +1192,77 @@ spec:
             assert!(f[0].message.contains(says), "{kind}: {}", f[0].message);
             assert_eq!(f[0].location.line, Some(6), "{kind}");
         }
+    }
+
+    #[test]
+    fn removing_a_database_operators_cluster_that_owns_its_claims_is_volume_deleted() {
+        let cnpg = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: orders\n  namespace: shop\nspec:\n  instances: 3\n  storage:\n    size: 20Gi\n";
+        let f = run(Case::deleted("db/orders.yaml", cnpg));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(f[0].message.contains("CloudNativePG"), "{}", f[0].message);
+        // Strimzi keeps the brokers' claims unless told otherwise: an ordinary deletion.
+        let kafka = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: events\nspec:\n  kafka:\n    storage:\n      type: persistent-claim\n      deleteClaim: false\n";
+        let f = run(Case::deleted("kafka/events.yaml", kafka));
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::High)
+        );
+        let f = run(Case::deleted(
+            "kafka/events.yaml",
+            &kafka.replace("deleteClaim: false", "deleteClaim: true"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+    }
+
+    #[test]
+    fn removing_resources_managed_outside_the_cluster_says_what_goes_and_what_is_kept() {
+        let deleted = |text: &str| run(Case::deleted("infra/cloud.yaml", text));
+        let group = "apiVersion: resources.azure.com/v1api20200601\nkind: ResourceGroup\nmetadata:\n  name: prod\n  namespace: infra\nspec:\n  location: westeurope\n";
+        let f = deleted(group);
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+        assert!(
+            f[0].message.contains("every Azure resource in the group"),
+            "{}",
+            f[0].message
+        );
+        let detached = group.replace(
+            "  namespace: infra\n",
+            "  namespace: infra\n  annotations:\n    serviceoperator.azure.com/reconcile-policy: detach-on-delete\n",
+        );
+        let f = deleted(&detached);
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::Low)
+        );
+        let topic = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: orders\n  namespace: kafka\nspec:\n  partitions: 12\n";
+        let f = deleted(topic);
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+        assert!(
+            f[0].message.contains("every message in it"),
+            "{}",
+            f[0].message
+        );
+        // Management policies without Delete keep a Crossplane managed resource.
+        let observed = "apiVersion: s3.aws.m.upbound.io/v1beta1\nkind: Bucket\nmetadata:\n  name: invoices\n  namespace: team-a\nspec:\n  managementPolicies: [Observe, Create, Update, LateInitialize]\n";
+        let f = deleted(observed);
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::Low)
+        );
+        assert!(
+            f[0].message
+                .contains("managementPolicies: [Observe, Create, Update, LateInitialize]"),
+            "{}",
+            f[0].message
+        );
+        // A provider's configuration stands for nothing in the cloud.
+        let config = "apiVersion: aws.upbound.io/v1beta1\nkind: ProviderConfig\nmetadata:\n  name: default\nspec:\n  credentials:\n    source: IRSA\n";
+        let f = deleted(config);
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::High)
+        );
     }
 
     #[test]
@@ -1400,6 +1489,40 @@ spec:
             (Side::Head, Some(8))
         );
         assert!(f[0].message.contains("had Retain"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn snapshot_classes_and_contents_switched_to_delete_are_reported() {
+        let class = "apiVersion: snapshot.storage.k8s.io/v1\nkind: VolumeSnapshotClass\nmetadata:\n  name: csi-snap\ndriver: ebs.csi.aws.com\ndeletionPolicy: Retain\n";
+        let f = run(Case::modified(
+            "k8s/snap.yaml",
+            class,
+            &class.replace("Retain", "Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(
+            f[0].message.contains("deletion policy Delete"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].message.contains("backup it holds"), "{}", f[0].message);
+        let content = "apiVersion: snapshot.storage.k8s.io/v1\nkind: VolumeSnapshotContent\nmetadata:\n  name: snap-1\nspec:\n  deletionPolicy: Retain\n  driver: ebs.csi.aws.com\n";
+        let f = run(Case::modified(
+            "k8s/snap.yaml",
+            content,
+            &content.replace("Retain", "Delete"),
+        ));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        // A new class that deletes, or one that already did, is quiet.
+        let deleting = class.replace("Retain", "Delete");
+        assert!(run(Case::added("k8s/snap.yaml", &deleting)).is_empty());
+        assert!(run(Case::modified(
+            "k8s/snap.yaml",
+            &deleting,
+            &deleting.replace("csi-snap\n", "csi-snap\n  labels: {a: b}\n")
+        ))
+        .is_empty());
     }
 
     #[test]

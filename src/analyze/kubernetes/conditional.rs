@@ -165,10 +165,10 @@ fn finding(view: &FileView, id: &ObjectId, node: &Node, guards: &[&Branch]) -> O
         finding.message.push_str(&format!(
             " It declares `{mark}`, so it is left in the cluster, unmanaged, instead of deleted."
         ));
-    } else if let Some(Some(kept)) = super::settings::managed_resource(id, node) {
+    } else if let Some(kept) = super::managed::external(id, node).and_then(|e| e.kept_by) {
         finding = super::without_destructive(finding.with_severity(Severity::Low));
         finding.message.push_str(&format!(
-            " With `{kept}` the cloud resource it manages is left running."
+            " With `{kept}` what it manages outside the cluster is left running."
         ));
     }
     Some(finding.with_subject(id.subject()))

@@ -13,7 +13,7 @@
 //! at head (`replicas: 0`, `whenDeleted: Delete`), is known and still reported.
 
 use super::template::{self, Comparison};
-use super::{sources, ObjectId, Objects};
+use super::{databases, managed, sources, ObjectId, Objects};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -36,8 +36,8 @@ pub const CLAIM_RETENTION_DELETE: Rule = Rule {
     id: RuleId("kubernetes/claim-retention-delete"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A StatefulSet's `persistentVolumeClaimRetentionPolicy` now deletes its claims.",
-    why: "With `whenDeleted: Delete` deleting the StatefulSet deletes its PersistentVolumeClaims, and with `whenScaled: Delete` scaling down does; the volumes and their data go with them.",
+    summary: "A StatefulSet's `persistentVolumeClaimRetentionPolicy`, or a database operator's equivalent (Strimzi `deleteClaim`, a Percona delete-pvc finalizer, ECK `volumeClaimDeletePolicy`), now deletes its claims.",
+    why: "With `whenDeleted: Delete` deleting the StatefulSet deletes its PersistentVolumeClaims, and with `whenScaled: Delete` scaling down does; the volumes and their data go with them. Operators that kept a cluster's claims when it was deleted stop keeping them the same way.",
     example: "  persistentVolumeClaimRetentionPolicy:\n-   whenDeleted: Retain\n+   whenDeleted: Delete",
     safer: "Keep `Retain` (the default) for data you care about, and delete claims by hand after a backup.",
 };
@@ -86,10 +86,10 @@ pub const DELETION_POLICY_WEAKENED: Rule = Rule {
     id: RuleId("kubernetes/deletion-policy-weakened"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A cloud resource managed from Kubernetes (Crossplane, ACK, Config Connector) now deletes the real resource when its object is deleted.",
-    why: "Crossplane `deletionPolicy: Orphan`, ACK `services.k8s.aws/deletion-policy: retain` and Config Connector `cnrm.cloud.google.com/deletion-policy: abandon` keep the database or bucket when its Kubernetes object goes; switching them back to delete makes any later removal destroy the cloud resource.",
+    summary: "A resource managed from Kubernetes (Crossplane, ACK, Config Connector, Azure Service Operator, Strimzi, External Secrets), or a Crossplane Composition's template for one, now deletes the real resource when its object is deleted.",
+    why: "Crossplane `deletionPolicy: Orphan` or management policies without `Delete`, ACK `services.k8s.aws/deletion-policy: retain`, Config Connector `cnrm.cloud.google.com/deletion-policy: abandon`, Azure Service Operator `reconcile-policy: detach-on-delete` or `skip`, Strimzi `strimzi.io/managed: \"false\"` and a PushSecret's default `deletionPolicy: None` keep the database, bucket or topic when its Kubernetes object goes; switching them back makes any later removal destroy it. Config Connector's `force-destroy` lets a bucket be deleted with every object in it.",
     example: "  spec:\n-   deletionPolicy: Orphan\n+   deletionPolicy: Delete",
-    safer: "Keep the orphan/retain/abandon policy on resources that hold data.",
+    safer: "Keep the orphan, retain, abandon or detach policy (or management policies without `Delete`) on resources that hold data, and leave `force-destroy` off buckets.",
 };
 
 pub const RULES: &[&Rule] = &[
@@ -206,6 +206,9 @@ fn claim_retention(
     new: &Node,
     out: &mut Vec<Finding>,
 ) {
+    if let Some(old) = old {
+        operator_claim_retention(view, id, old, new, out);
+    }
     if !id.is("apps", "StatefulSet") {
         return;
     }
@@ -229,6 +232,38 @@ fn claim_retention(
             format!("{id} now has `{when}: Delete`: {meaning}, and the volumes' data with them."),
         ));
     }
+}
+
+/// A database operator's cluster that kept its claims on deletion and now deletes them (a
+/// Percona delete-pvc finalizer or Strimzi `deleteClaim: true` added, ECK's keeping policy
+/// dropped). A new cluster is not reported: it has no data yet.
+fn operator_claim_retention(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    if databases::claims_deleted(id, old).is_some() {
+        return;
+    }
+    let Some(deleted) = databases::claims_deleted(id, new) else {
+        return;
+    };
+    let (what, at) = match deleted.setting {
+        Some((what, at)) => (format!("now has {what}"), at),
+        None => (
+            "no longer keeps its claims".to_owned(),
+            new.path(&["spec"]).unwrap_or(new),
+        ),
+    };
+    out.push(Finding::new(
+        &CLAIM_RETENTION_DELETE,
+        head_line(view, at),
+        format!(
+            "{id} {what}: from now on, deleting it deletes its PersistentVolumeClaims and the data in them."
+        ),
+    ));
 }
 
 /// Fields the API server will not update in place, per kind.
@@ -578,64 +613,83 @@ fn prune_protection(
     }
 }
 
-/// Whether the object is a cloud resource managed from the cluster, and how its deletion
-/// is currently held back (`None`: deleting the object deletes the cloud resource).
-pub(super) fn managed_resource(id: &ObjectId, node: &Node) -> Option<Option<String>> {
-    let group = id.group.as_str();
-    let annotations = node.path(&["metadata", "annotations"]);
-    let annotation = |key: &str| annotations.and_then(|a| a.get(key)).and_then(Node::as_str);
-    if group.ends_with(".crossplane.io") || group.ends_with(".upbound.io") {
-        // Crossplane's own types (compositions, providers) are not cloud resources.
-        if group.starts_with("apiextensions.") || group.starts_with("pkg.") {
-            return None;
-        }
-        let policy = node
-            .path(&["spec", "deletionPolicy"])
-            .and_then(Node::as_str);
-        return Some((policy == Some("Orphan")).then(|| "deletionPolicy: Orphan".to_owned()));
-    }
-    if group.ends_with(".services.k8s.aws") {
-        let keep = annotation("services.k8s.aws/deletion-policy") == Some("retain");
-        return Some(keep.then(|| "services.k8s.aws/deletion-policy: retain".to_owned()));
-    }
-    if group.ends_with(".cnrm.cloud.google.com") {
-        let keep = annotation("cnrm.cloud.google.com/deletion-policy") == Some("abandon");
-        return Some(keep.then(|| "cnrm.cloud.google.com/deletion-policy: abandon".to_owned()));
-    }
-    None
-}
-
+/// A managed resource whose deletion was held back (an orphan, retain, abandon or detach
+/// policy) and now would not be; or a Config Connector bucket newly allowed to be deleted
+/// with the objects in it.
 fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
-    let (Some(Some(kept)), Some(None)) = (managed_resource(id, old), managed_resource(id, new))
+    if id.is("apiextensions.crossplane.io", "Composition") {
+        composed_deletion_policy(view, id, old, new, out);
+        return;
+    }
+    let (Some(before), Some(after)) = (managed::external(id, old), managed::external(id, new))
     else {
         return;
     };
-    let policies: [&[&str]; 3] = [
-        &["spec", "deletionPolicy"],
-        &[
-            "metadata",
-            "annotations",
-            "services.k8s.aws/deletion-policy",
-        ],
-        &[
-            "metadata",
-            "annotations",
-            "cnrm.cloud.google.com/deletion-policy",
-        ],
-    ];
-    if policies.iter().any(|path| templated_at(view, new, path)) {
+    if managed::POLICY_PATHS
+        .iter()
+        .any(|path| templated_at(view, new, path))
+    {
         // Still set, from a template that may render the same policy.
         return;
     }
-    let at = new
-        .path(&["spec", "deletionPolicy"])
-        .or_else(|| new.path(&["metadata"]))
-        .unwrap_or(new);
-    out.push(Finding::new(
-        &DELETION_POLICY_WEAKENED,
-        head_line(view, at),
-        format!("{id} no longer has `{kept}`: deleting this object now deletes the cloud resource behind it and its data."),
-    ));
+    match (before.kept_by, &after.kept_by) {
+        (Some(kept), None) => {
+            let at = managed::policy_location(old, new).unwrap_or(new);
+            out.push(Finding::new(
+                &DELETION_POLICY_WEAKENED,
+                head_line(view, at),
+                format!(
+                    "{id} no longer has `{kept}`: from now on, deleting this object means {}.",
+                    after.deletes
+                ),
+            ));
+        }
+        (_, None) => {
+            if let Some(at) = managed::force_destroy_added(old, new) {
+                out.push(Finding::new(
+                    &DELETION_POLICY_WEAKENED,
+                    head_line(view, at),
+                    format!("{id} now has `{}: \"true\"`: deleting this object deletes the bucket even when it holds objects, and every object in it.", managed::FORCE_DESTROY),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A Composition whose template for a composed resource loses what kept it: Crossplane
+/// updates the resources it already composed from the template, so every composite built
+/// from it now deletes that cloud resource when it is deleted.
+fn composed_deletion_policy(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let before = managed::composed_bases(old);
+    for (name, base) in managed::composed_bases(new) {
+        let Some(was) = before.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
+            continue;
+        };
+        let kept = managed::composed_external(was).and_then(|e| e.kept_by);
+        let (Some(kept), Some(now)) = (kept, managed::composed_external(base)) else {
+            continue;
+        };
+        if now.kept_by.is_some()
+            || managed::POLICY_PATHS
+                .iter()
+                .any(|path| templated_at(view, base, path))
+        {
+            continue;
+        }
+        let at = managed::policy_location(was, base).unwrap_or(base);
+        out.push(Finding::new(
+            &DELETION_POLICY_WEAKENED,
+            head_line(view, at),
+            format!("{id} no longer gives its composed resource `{name}` `{kept}`: Crossplane updates the resources already composed from it, so deleting any composite built from this Composition now means {}.", now.deletes),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -973,6 +1027,205 @@ spec:
         assert!(f[0].message.contains("left running"), "{}", f[0].message);
         // Nothing is destroyed, so the destructive tier does not apply.
         assert_eq!(f[0].tags, vec![crate::finding::Tag::Infra]);
+    }
+
+    #[test]
+    fn management_policies_that_start_allowing_delete_weaken_the_resource() {
+        let observed = BUCKET.replace(
+            "  deletionPolicy: Orphan\n",
+            "  managementPolicies: [\"Observe\", \"Create\", \"Update\"]\n",
+        );
+        let full = observed.replace("[\"Observe\", \"Create\", \"Update\"]", "[\"*\"]");
+        let f = run(&observed, &full);
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(
+            f[0].message
+                .contains("managementPolicies: [Observe, Create, Update]"),
+            "{}",
+            f[0].message
+        );
+        // Dropping the policies (back to the default, full control) weakens it as well.
+        let dropped = observed.replace(
+            "  managementPolicies: [\"Observe\", \"Create\", \"Update\"]\n",
+            "",
+        );
+        assert_eq!(
+            ids(&run(&observed, &dropped)),
+            ["kubernetes/deletion-policy-weakened"]
+        );
+        // Adding Delete to policies that override an Orphan deletion policy does too.
+        let both = BUCKET.replace(
+            "  deletionPolicy: Orphan\n",
+            "  deletionPolicy: Orphan\n  managementPolicies: [Observe, Create]\n",
+        );
+        let f = run(
+            &both,
+            &both.replace("[Observe, Create]", "[Observe, Create, Delete]"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(7));
+        // Narrowing the policies, or dropping Update while keeping Delete out, is quiet.
+        assert!(run(&full, &observed).is_empty());
+        assert!(run(&observed, &observed.replace(", \"Update\"", "")).is_empty());
+    }
+
+    #[test]
+    fn azure_and_strimzi_protections_removed_are_deletion_policy_weakened() {
+        let group = "\
+apiVersion: resources.azure.com/v1api20200601
+kind: ResourceGroup
+metadata:
+  name: prod
+  namespace: infra
+  annotations:
+    serviceoperator.azure.com/reconcile-policy: detach-on-delete
+spec:
+  location: westeurope
+";
+        let f = run(group, &group.replace("detach-on-delete", "manage"));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert!(
+            f[0].message.contains("every Azure resource in the group"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(group, &group.replace("detach-on-delete", "skip")).is_empty());
+        let topic = "\
+apiVersion: kafka.strimzi.io/v1beta2
+kind: KafkaTopic
+metadata:
+  name: orders
+  annotations:
+    strimzi.io/managed: \"false\"
+spec:
+  partitions: 12
+";
+        let f = run(topic, &topic.replace("\"false\"", "\"true\""));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert!(run(topic, &topic.replace("12", "24")).is_empty());
+    }
+
+    #[test]
+    fn force_destroy_on_a_config_connector_bucket_is_a_weakening_unless_abandoned() {
+        let bucket = "\
+apiVersion: storage.cnrm.cloud.google.com/v1beta1
+kind: StorageBucket
+metadata:
+  name: invoices
+  annotations:
+    cnrm.cloud.google.com/project-id: acme
+spec:
+  location: US
+";
+        let forced = bucket.replace(
+            "project-id: acme\n",
+            "project-id: acme\n    cnrm.cloud.google.com/force-destroy: \"true\"\n",
+        );
+        let f = run(bucket, &forced);
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(
+            f[0].message.contains("every object in it"),
+            "{}",
+            f[0].message
+        );
+        // Abandoned, the bucket outlives its object whatever force-destroy says.
+        let abandoned = |t: &str| {
+            t.replace(
+                "project-id: acme\n",
+                "project-id: acme\n    cnrm.cloud.google.com/deletion-policy: abandon\n",
+            )
+        };
+        assert!(run(&abandoned(bucket), &abandoned(&forced)).is_empty());
+        assert!(run(&forced, bucket).is_empty());
+    }
+
+    #[test]
+    fn an_operator_cluster_that_starts_deleting_its_claims_is_claim_retention_delete() {
+        let pxc = "\
+apiVersion: pxc.percona.com/v1
+kind: PerconaXtraDBCluster
+metadata:
+  name: cluster1
+  namespace: db
+  finalizers:
+    - percona.com/delete-pxc-pods-in-order
+spec:
+  pxc:
+    size: 3
+";
+        let with = pxc.replace(
+            "pods-in-order\n",
+            "pods-in-order\n    - percona.com/delete-pxc-pvc\n",
+        );
+        let f = run(pxc, &with);
+        assert_eq!(ids(&f), ["kubernetes/claim-retention-delete"]);
+        assert_eq!(f[0].location.line, Some(8));
+        assert!(
+            f[0].message.contains("percona.com/delete-pxc-pvc"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(&with, pxc).is_empty());
+        assert!(run(&with, &with.replace("size: 3", "size: 5")).is_empty());
+        let es = "\
+apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata:
+  name: logs
+spec:
+  version: 8.13.0
+  volumeClaimDeletePolicy: DeleteOnScaledownOnly
+";
+        let f = run(
+            es,
+            &es.replace(
+                "DeleteOnScaledownOnly",
+                "DeleteOnScaledownAndClusterDeletion",
+            ),
+        );
+        assert_eq!(ids(&f), ["kubernetes/claim-retention-delete"]);
+        assert_eq!(f[0].location.line, Some(7));
+        // Dropped, the policy falls back to ECK's default, which deletes.
+        let f = run(
+            es,
+            &es.replace("  volumeClaimDeletePolicy: DeleteOnScaledownOnly\n", ""),
+        );
+        assert_eq!(ids(&f), ["kubernetes/claim-retention-delete"]);
+        // A cluster that always deletes its claims changes nothing by being edited.
+        let cnpg = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n";
+        assert!(run(cnpg, &cnpg.replace("instances: 3", "instances: 5")).is_empty());
+    }
+
+    #[test]
+    fn a_composition_whose_composed_resource_loses_its_orphan_policy_is_reported() {
+        let composition = "\
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata:
+  name: xpostgres-aws
+spec:
+  mode: Pipeline
+  pipeline:
+    - step: patch-and-transform
+      input:
+        resources:
+          - name: rdsinstance
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: Instance
+              spec:
+                deletionPolicy: Orphan
+                forProvider:
+                  instanceClass: db.t3.micro
+";
+        let f = run(composition, &composition.replace("Orphan", "Delete"));
+        assert_eq!(ids(&f), ["kubernetes/deletion-policy-weakened"]);
+        assert_eq!(f[0].location.line, Some(16));
+        assert!(f[0].message.contains("`rdsinstance`"), "{}", f[0].message);
+        assert!(run(composition, &composition.replace("t3.micro", "t3.large")).is_empty());
+        assert!(run(&composition.replace("Orphan", "Delete"), composition).is_empty());
     }
 
     #[test]
