@@ -187,7 +187,7 @@ struct Program<'a> {
 }
 
 impl<'a> Program<'a> {
-    fn read(text: &'a str, ext: &str) -> Program<'a> {
+    fn read(text: &'a str, ext: &str, flavor: Flavor) -> Program<'a> {
         // Go and Java read like JavaScript as far as comments and strings go.
         let lang = match ext {
             "py" => Lang::Python,
@@ -195,7 +195,7 @@ impl<'a> Program<'a> {
             _ => Lang::Js,
         };
         let src = Source::new(text, lang);
-        let constructs = constructs::find(&src, constructs::needs_new(ext));
+        let constructs = constructs::find(&src, constructs::Syntax::of(ext, flavor));
         let settings = guards::settings(&src, &constructs);
         Program {
             src,
@@ -250,8 +250,8 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let Some(flavor) = flavor else {
         return Vec::new();
     };
-    let base = Program::read(view.old_text().unwrap_or(""), &ext);
-    let head = Program::read(view.new_text().unwrap_or(""), &ext);
+    let base = Program::read(view.old_text().unwrap_or(""), &ext, flavor);
+    let head = Program::read(view.new_text().unwrap_or(""), &ext, flavor);
     let mut out = Vec::new();
 
     // Pair constructs by identity, in order: the n-th `Table "orders"` of each side.

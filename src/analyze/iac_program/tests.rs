@@ -302,3 +302,37 @@ fn files_that_import_no_iac_sdk_are_left_alone() {
     let app = "import express from 'express';\nconst t = new Table('orders', { x: 1 });\n";
     assert!(run("src/app.ts", app, "").is_empty());
 }
+
+#[test]
+fn cdk_values_built_from_a_string_are_not_constructs() {
+    let base = CDK_TS.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    const role = new iam.Role(this, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });\n    const code = new lambda.AssetCode('src');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    // A principal or an asset directory changes a property, not a construct id.
+    let head = base
+        .replace("'lambda.amazonaws.com'", "'states.amazonaws.com'")
+        .replace(
+            "new lambda.AssetCode('src')",
+            "lambda.Code.fromAsset('dist')",
+        );
+    assert!(run("lib/orders-stack.ts", &base, &head).is_empty());
+    let py = "from aws_cdk import aws_iam as iam\n\nrole = iam.Role(self, \"Role\", assumed_by=iam.ServicePrincipal(\"lambda.amazonaws.com\"))\n";
+    let edited = py.replace("\"lambda.amazonaws.com\"", "\"edgelambda.amazonaws.com\"");
+    assert!(run("stack.py", py, &edited).is_empty());
+    // The role itself, declared with a scope, is still a construct.
+    let renamed = base.replace("'FnRole'", "'FunctionRole'");
+    assert_eq!(
+        ids(&run("lib/orders-stack.ts", &base, &renamed)),
+        ["cdk/construct-id-changed"]
+    );
+}
+
+#[test]
+fn go_calls_that_are_not_new_functions_are_not_resources() {
+    let base = "package main\n\nimport (\n\t\"errors\"\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\tb, err := s3.NewBucketV2(ctx, \"data\", nil)\n\t\tif err != nil {\n\t\t\treturn errors.New(\"bucket failed\")\n\t\t}\n\t\tctx.Export(\"bucketName\", b.ID())\n\t\treturn nil\n\t})\n}\n";
+    let head = base
+        .replace("errors.New(\"bucket failed\")", "errors.New(\"no bucket\")")
+        .replace("\t\tctx.Export(\"bucketName\", b.ID())\n", "");
+    assert!(run("main.go", base, &head).is_empty());
+}
