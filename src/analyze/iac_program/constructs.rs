@@ -91,10 +91,21 @@ impl Syntax {
     }
 }
 
-/// Every constructor call in `src` with a literal name, in source order.
-pub(super) fn find(src: &Source, syntax: Syntax) -> Vec<Construct> {
+/// What a side of a program declares.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    /// Constructor calls with a literal name, in source order.
+    pub constructs: Vec<Construct>,
+    /// The kinds of constructor calls whose name is computed (`new aws.s3.Bucket(name, …)`
+    /// in a helper function or a loop): one of them may be a resource that only moved there.
+    pub computed: Vec<String>,
+}
+
+/// Every constructor call in `src`.
+pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
     let code = &src.code;
-    let mut out = Vec::new();
+    let mut found = Found::default();
+    let out = &mut found.constructs;
     for open in (0..code.len()).filter(|&i| code[i] == b'(') {
         let start = (0..open)
             .rev()
@@ -154,7 +165,12 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Vec<Construct> {
         } else {
             None
         };
-        let Some(name) = name else { continue };
+        let Some(name) = name else {
+            if !args.is_empty() && !(syntax.scoped_only && !scoped) {
+                found.computed.push(kind.to_owned());
+            }
+            continue;
+        };
         let end = chained_end(code, close);
         let scope = if scoped {
             code_text(src, args[0].value.clone())
@@ -173,7 +189,7 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Vec<Construct> {
             end_line: src.line_of(end.saturating_sub(1)),
         });
     }
-    out
+    found
 }
 
 fn code_text<'s>(src: &'s Source, range: Range<usize>) -> &'s str {

@@ -183,6 +183,8 @@ const RETAINED_BY_DEFAULT: &[&str] = &[
 struct Program<'a> {
     src: Source<'a>,
     constructs: Vec<Construct>,
+    /// Kinds of constructor calls whose name is computed.
+    computed: Vec<String>,
     settings: Vec<Setting>,
 }
 
@@ -195,13 +197,25 @@ impl<'a> Program<'a> {
             _ => Lang::Js,
         };
         let src = Source::new(text, lang);
-        let constructs = constructs::find(&src, constructs::Syntax::of(ext, flavor));
-        let settings = guards::settings(&src, &constructs);
+        let found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        let settings = guards::settings(&src, &found.constructs);
         Program {
             src,
-            constructs,
+            constructs: found.constructs,
+            computed: found.computed,
             settings,
         }
+    }
+
+    /// Whether `old` may still be declared here, by a helper function or a loop: a call of
+    /// its kind takes a computed name, and its old name is still written as a string
+    /// (`makeFunction("api")`, `for name in ["logs", "data"]`). Unknown, so quiet.
+    fn may_declare(&self, old: &Construct) -> bool {
+        self.computed.contains(&old.kind)
+            && self
+                .src
+                .literal_values(0..self.src.code.len())
+                .contains(&old.name)
     }
 
     /// How many times code (not comments or strings) calls `name(`.
@@ -277,7 +291,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let overrides_added = base.calls("overrideLogicalId") < head.calls("overrideLogicalId");
     for b in gone {
         let old = &base.constructs[b];
-        if old.is_container() {
+        if old.is_container() || head.may_declare(old) {
             continue;
         }
         let renamed = head

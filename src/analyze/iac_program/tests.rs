@@ -336,3 +336,24 @@ fn go_calls_that_are_not_new_functions_are_not_resources() {
         .replace("\t\tctx.Export(\"bucketName\", b.ID())\n", "");
     assert!(run("main.go", base, &head).is_empty());
 }
+
+#[test]
+fn a_resource_moved_into_a_helper_or_a_loop_under_its_name_is_quiet() {
+    let role = "const role = new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });\n";
+    let helper = PULUMI_TS.replace(
+        role,
+        "function makeRole(name: string) {\n    return new aws.iam.Role(name, { assumeRolePolicy: policy });\n}\nconst role = makeRole(\"worker\");\n",
+    );
+    assert!(run("index.ts", PULUMI_TS, &helper).is_empty());
+    let looped = PULUMI_PY.replace(
+        "bucket = aws.s3.BucketV2(\"data\", bucket=\"acme-data\",\n    opts=pulumi.ResourceOptions(protect=True))\n",
+        "buckets = [aws.s3.BucketV2(name, bucket=\"acme-\" + name,\n    opts=pulumi.ResourceOptions(protect=True)) for name in [\"data\"]]\nbucket = buckets[0]\n",
+    );
+    assert!(run("__main__.py", PULUMI_PY, &looped).is_empty());
+    // The helper must still be called with the old name: otherwise the resource is gone.
+    let other = helper.replace("makeRole(\"worker\")", "makeRole(\"builder\")");
+    assert_eq!(
+        ids(&run("index.ts", PULUMI_TS, &other)),
+        ["pulumi/resource-removed"]
+    );
+}
