@@ -36,6 +36,10 @@ pub(crate) struct Construct {
     pub scope: String,
     /// The call with its arguments and any chained builder calls: where its settings are.
     pub extent: Range<usize>,
+    /// Inside the call's parentheses.
+    pub args: Range<usize>,
+    /// Whether it was written in the scoped shape, `(scope, "id", props)`.
+    pub scoped: bool,
     pub line: u32,
     pub end_line: u32,
 }
@@ -184,6 +188,8 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             kind: kind.to_owned(),
             name,
             scope,
+            args: open + 1..close,
+            scoped,
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),

@@ -270,7 +270,7 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
 
 /// A value runs to the next `,` `;` or newline outside brackets, or to the bracket that
 /// closes around it.
-fn value_at(code: &[u8], from: usize) -> std::ops::Range<usize> {
+pub(super) fn value_at(code: &[u8], from: usize) -> std::ops::Range<usize> {
     let mut depth = 0usize;
     for (i, b) in code.iter().enumerate().skip(from) {
         match b {

@@ -18,6 +18,7 @@
 
 pub(crate) mod constructs;
 mod guards;
+mod replacement;
 #[cfg(test)]
 mod tests;
 
@@ -78,11 +79,26 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     safer: "Keep the protection on; if a delete is really intended, do it in its own reviewed change with the `cdk diff` that needs it.",
 };
 
+pub const REPLACEMENT_PROPERTY: Rule = Rule {
+    id: RuleId("cdk/replacement-property"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A construct property that cannot be updated in place changed in CDK app code (a table's name or keys, a bucket's name…), so CloudFormation replaces the resource.",
+    why: "`tableName`, `partitionKey` and `sortKey` of a table, `bucketName` of a bucket, a database's \
+          `instanceIdentifier` or `clusterIdentifier`, a queue's `queueName` or `fifo` and a few more map to \
+          create-only CloudFormation properties: CloudFormation creates a new, empty resource and deletes the old one \
+          (or orphans it, if retained). Only a change between two literal values is reported. Critical where the \
+          removal policy is DESTROY, high otherwise.",
+    example: "-      partitionKey: { name: 'itemId', type: dynamodb.AttributeType.STRING },\n+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },",
+    safer: "Keep the property; to change it, add a second construct beside the old one, migrate the data, and remove the old one in its own reviewed change (with `RemovalPolicy.RETAIN` if its data must survive).",
+};
+
 pub const RULES: &[&Rule] = &[
     &CONSTRUCT_REMOVED,
     &CONSTRUCT_ID_CHANGED,
     &REMOVAL_POLICY_DESTROY,
     &PROTECTION_WEAKENED,
+    &REPLACEMENT_PROPERTY,
 ];
 
 /// Which tool deploys the program: their names and protections mean different things.
@@ -314,6 +330,14 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
 
+    for &(b, h) in &pairs {
+        let (old, new) = (&base.constructs[b], &head.constructs[h]);
+        let pulumi = flavor == Flavor::Pulumi;
+        for changed in replacement::changed(pulumi, &base.src, old, &head.src, new) {
+            out.push(replaced_finding(view, flavor, &head, h, &changed));
+        }
+    }
+
     // Guards, per owner present on both sides; settings outside any construct (a stack's
     // props, `bucket.applyRemovalPolicy(…)`) belong to the file.
     let mut owners: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
@@ -415,6 +439,52 @@ fn renamed_finding(
         ),
     };
     Finding::new(rule, view.at(Side::Head, new.line, new.line), message).with_severity(severity)
+}
+
+fn replaced_finding(
+    view: &FileView,
+    flavor: Flavor,
+    head: &Program,
+    at: usize,
+    changed: &replacement::Changed,
+) -> Finding {
+    let new = &head.constructs[at];
+    let stateful = holds_data(new)
+        || changed
+            .terraform_type
+            .as_deref()
+            .is_some_and(crate::analyze::terraform::stateful::stateful);
+    let (rule, tool) = match flavor {
+        Flavor::Pulumi => (&pulumi::REPLACEMENT_PROPERTY, "`pulumi up`"),
+        Flavor::Cdk => (&REPLACEMENT_PROPERTY, "`cdk deploy`"),
+    };
+    let deleted = head.deleted_on_removal(at, flavor);
+    let (severity, fate) = match deleted {
+        Some(true) if stateful => (
+            Severity::Critical,
+            "creating a new, empty one and deleting the existing one with everything stored in it",
+        ),
+        Some(true) => (
+            Severity::High,
+            "creating a new one and deleting the existing one",
+        ),
+        _ => (
+            Severity::High,
+            "creating a new, empty one; the existing one is retained, but no longer managed or used",
+        ),
+    };
+    Finding::new(
+        rule,
+        view.at(Side::Head, changed.line, changed.line),
+        format!(
+            "`{}` of {} changed from `{}` to `{}`, which cannot be updated in place: the next {tool} replaces it, {fate}.",
+            changed.property,
+            describe(new),
+            changed.before,
+            changed.after
+        ),
+    )
+    .with_severity(severity)
 }
 
 /// A guard turned off between `base` and `head` for one owner: a literal weak value that

@@ -357,3 +357,129 @@ fn a_resource_moved_into_a_helper_or_a_loop_under_its_name_is_quiet() {
         ["pulumi/resource-removed"]
     );
 }
+
+#[test]
+fn a_pulumi_property_that_forces_a_replacement_is_reported_at_its_line() {
+    let f = run(
+        "index.ts",
+        PULUMI_TS,
+        &PULUMI_TS.replace("hashKey: \"id\"", "hashKey: \"orderId\""),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(17), Severity::Critical)
+    );
+    for part in ["`hashKey`", "`orders`", "\"id\"", "\"orderId\""] {
+        assert!(f[0].message.contains(part), "{part}: {}", f[0].message);
+    }
+    // Python's keyword arguments, a retained table: replaced, the old one left running.
+    let py = PULUMI_PY.replace("hash_key=\"id\"", "hash_key=\"order_id\"");
+    let f = run("__main__.py", PULUMI_PY, &py);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let retained = PULUMI_PY.replace(
+        "deletion_protection_enabled=True)",
+        "deletion_protection_enabled=True, opts=pulumi.ResourceOptions(retain_on_delete=True))",
+    );
+    let py = retained.replace("hash_key=\"id\"", "hash_key=\"order_id\"");
+    let f = run("__main__.py", &retained, &py);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn go_and_csharp_replacement_properties_are_read_through_their_wrappers() {
+    let go = "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := dynamodb.NewTable(ctx, \"orders\", &dynamodb.TableArgs{\n\t\t\tHashKey: pulumi.String(\"id\"),\n\t\t})\n\t\treturn err\n\t})\n}\n";
+    let f = run(
+        "main.go",
+        go,
+        &go.replace("String(\"id\")", "String(\"pk\")"),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+    // C# names the type alone: its module comes from the `using` lines.
+    let cs = "using Pulumi;\nusing Pulumi.Aws.S3;\nusing Pulumi.Aws.DynamoDB;\n\nreturn await Deployment.RunAsync(() =>\n{\n    var table = new Table(\"orders\", new TableArgs\n    {\n        HashKey = \"id\",\n    });\n});\n";
+    let f = run("Program.cs", cs, &cs.replace("\"id\"", "\"pk\""));
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(9));
+}
+
+#[test]
+fn computed_ignored_nested_and_in_place_properties_are_not_replacements() {
+    let quiet = |base: &str, head: &str| {
+        assert!(run("index.ts", base, head).is_empty(), "{head}");
+    };
+    // In place: billing mode; a nested `name` is an attribute, not the table's name.
+    quiet(
+        PULUMI_TS,
+        &PULUMI_TS.replace("\"PAY_PER_REQUEST\"", "\"PROVISIONED\""),
+    );
+    let attrs = PULUMI_TS.replace(
+        "    hashKey: \"id\",\n",
+        "    hashKey: \"id\",\n    attributes: [{ name: \"id\", type: \"S\" }],\n",
+    );
+    quiet(&attrs, &attrs.replace("name: \"id\"", "name: \"pk\""));
+    // A value twokey cannot evaluate, on either side.
+    let computed = PULUMI_TS.replace("hashKey: \"id\"", "hashKey: keyName");
+    quiet(PULUMI_TS, &computed);
+    quiet(
+        &computed,
+        &PULUMI_TS.replace("hashKey: \"id\"", "hashKey: \"pk\""),
+    );
+    // Listed in ignoreChanges: Pulumi leaves the real table alone.
+    let ignoring = PULUMI_TS.replace(
+        "    billingMode: \"PAY_PER_REQUEST\",\n});",
+        "    billingMode: \"PAY_PER_REQUEST\",\n}, { ignoreChanges: [\"hashKey\"] });",
+    );
+    quiet(
+        &ignoring,
+        &ignoring.replace("hashKey: \"id\"", "hashKey: \"pk\""),
+    );
+    // A renamed resource is reported once, as renamed.
+    let renamed = PULUMI_TS
+        .replace("Table(\"orders\"", "Table(\"orders2\"")
+        .replace("hashKey: \"id\"", "hashKey: \"pk\"");
+    assert_eq!(
+        ids(&run("index.ts", PULUMI_TS, &renamed)),
+        ["pulumi/renamed"]
+    );
+}
+
+#[test]
+fn a_cdk_table_key_or_bucket_name_change_replaces_the_resource() {
+    let f = run(
+        "lib/orders-stack.ts",
+        CDK_TS,
+        &CDK_TS.replace("name: 'pk'", "name: 'orderId'"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(10), Severity::High)
+    );
+    assert!(f[0].message.contains("`partitionKey`"), "{}", f[0].message);
+    let destroy = CDK_TS.replace("RemovalPolicy.RETAIN,\n", "RemovalPolicy.DESTROY,\n");
+    let f = run(
+        "lib/orders-stack.ts",
+        &destroy,
+        &destroy.replace("name: 'pk'", "name: 'orderId'"),
+    );
+    assert_eq!(f[0].severity, Severity::Critical);
+    let py = "from aws_cdk import Stack, aws_s3 as s3\n\nclass Site(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        s3.Bucket(self, \"Assets\", bucket_name=\"acme-assets\", versioned=True)\n";
+    let f = run("app.py", py, &py.replace("\"acme-assets\"", "\"acme-www\""));
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    // In place, or computed: quiet.
+    assert!(run(
+        "app.py",
+        py,
+        &py.replace("versioned=True", "versioned=False")
+    )
+    .is_empty());
+    assert!(run(
+        "app.py",
+        py,
+        &py.replace("\"acme-assets\"", "f\"acme-{stage}\"")
+    )
+    .is_empty());
+}
