@@ -18,6 +18,7 @@
 
 pub(crate) mod constructs;
 mod guards;
+mod moved;
 mod replacement;
 #[cfg(test)]
 mod tests;
@@ -332,6 +333,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 
     for &(b, h) in &pairs {
         let (old, new) = (&base.constructs[b], &head.constructs[h]);
+        if let Some(f) = moved_finding(view, flavor, &base, b, &head, h, overrides_added) {
+            out.push(f);
+            continue;
+        }
         let pulumi = flavor == Flavor::Pulumi;
         for changed in replacement::changed(pulumi, &base.src, old, &head.src, new) {
             out.push(replaced_finding(view, flavor, &head, h, &changed));
@@ -439,6 +444,64 @@ fn renamed_finding(
         ),
     };
     Finding::new(rule, view.at(Side::Head, new.line, new.line), message).with_severity(severity)
+}
+
+/// A resource kept under its name but moved in the tree: a CDK construct given another
+/// scope (a new logical ID), a Pulumi resource given another `parent` (a new URN) without
+/// `aliases`.
+fn moved_finding(
+    view: &FileView,
+    flavor: Flavor,
+    base: &Program,
+    b: usize,
+    head: &Program,
+    h: usize,
+    overrides_added: bool,
+) -> Option<Finding> {
+    let (old, new) = (&base.constructs[b], &head.constructs[h]);
+    let severity = match (holds_data(old), base.deleted_on_removal(b, flavor)) {
+        (false, _) => Severity::Medium,
+        (true, Some(true)) => Severity::Critical,
+        (true, _) => Severity::High,
+    };
+    let (rule, message) = match flavor {
+        Flavor::Cdk => {
+            if overrides_added || !moved::scope_moved(&base.src, old, &head.src, new) {
+                return None;
+            }
+            (
+                &CONSTRUCT_ID_CHANGED,
+                format!(
+                    "{} moves from scope `{}` to `{}`: its construct path, and so its logical ID, changes, so CloudFormation creates a new, empty {} and removes the old one (deleted, or orphaned if retained). Safer: keep it where it was, or pin the old logical ID with `overrideLogicalId` on its `node.defaultChild`.",
+                    describe(old), old.scope, new.scope, old.kind
+                ),
+            )
+        }
+        Flavor::Pulumi => {
+            let (was, now) = (moved::parent(&base.src, old), moved::parent(&head.src, new));
+            // A URN holds the parent's type chain, not its name: a move between two
+            // parents may keep it (if they are of one type), which twokey cannot tell.
+            if was.is_some() == now.is_some() || mentions(head, new, "aliases") {
+                return None;
+            }
+            let shown =
+                |p: &Option<String>| p.as_ref().map_or("(none)".to_owned(), |p| format!("`{p}`"));
+            let alias = was
+                .as_ref()
+                .map_or("pulumi.rootStackResource", String::as_str);
+            (
+                &pulumi::RENAMED,
+                format!(
+                    "{}'s parent changes from {} to {}, which changes its URN without `aliases`: the next `pulumi up` deletes it and creates a new, empty one. Safer: add `aliases: [{{ parent: {alias} }}]` to its options.",
+                    describe(old), shown(&was), shown(&now)
+                ),
+            )
+        }
+    };
+    Some(
+        Finding::new(rule, view.at(Side::Head, new.line, new.line), message)
+            .with_severity(severity),
+    )
 }
 
 fn replaced_finding(

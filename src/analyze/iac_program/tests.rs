@@ -483,3 +483,68 @@ fn a_cdk_table_key_or_bucket_name_change_replaces_the_resource() {
     )
     .is_empty());
 }
+
+#[test]
+fn a_cdk_construct_moved_under_another_scope_changes_its_logical_id() {
+    let moved = CDK_TS.replace(
+        "    new dynamodb.Table(this, 'OrdersTable', {",
+        "    const data = new Construct(this, 'Data');\n    new dynamodb.Table(data, 'OrdersTable', {",
+    );
+    let f = run("lib/orders-stack.ts", CDK_TS, &moved);
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(10), Severity::High)
+    );
+    assert!(
+        f[0].message.contains("`this` to `data`"),
+        "{}",
+        f[0].message
+    );
+    // Pinned with overrideLogicalId, or a scope variable merely renamed: quiet.
+    let pinned = moved.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    (data.node.findChild('OrdersTable').node.defaultChild as dynamodb.CfnTable).overrideLogicalId('OrdersTable1234');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    assert!(run("lib/orders-stack.ts", CDK_TS, &pinned).is_empty());
+    let renamed = moved
+        .replace("const data =", "const storage =")
+        .replace("Table(data,", "Table(storage,");
+    assert!(run("lib/orders-stack.ts", &moved, &renamed).is_empty());
+}
+
+#[test]
+fn a_pulumi_parent_added_without_aliases_is_a_rename() {
+    let parented = PULUMI_TS.replace(
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });",
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy }, { parent: bucket });",
+    );
+    let f = run("index.ts", PULUMI_TS, &parented);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert!(
+        f[0].message.contains("rootStackResource"),
+        "{}",
+        f[0].message
+    );
+    // Removed again, in Go this time: also a new URN.
+    let go = "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := s3.NewBucketV2(ctx, \"data\", nil, pulumi.Parent(component))\n\t\treturn err\n\t})\n}\n";
+    let f = run("main.go", go, &go.replace(", pulumi.Parent(component)", ""));
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    // With an alias, between two parents, or a property called parent: quiet.
+    let aliased = PULUMI_TS.replace(
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });",
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy }, { parent: bucket, aliases: [{ parent: pulumi.rootStackResource }] });",
+    );
+    assert!(run("index.ts", PULUMI_TS, &aliased).is_empty());
+    assert!(run(
+        "index.ts",
+        &parented,
+        &parented.replace("parent: bucket", "parent: other")
+    )
+    .is_empty());
+    let folder = "import * as gcp from \"@pulumi/gcp\";\nconst f = new gcp.organizations.Folder(\"team\", { displayName: \"Team\", parent: \"organizations/1\" });\n";
+    let moved = folder.replace(", parent: \"organizations/1\"", ", parent: \"folders/2\"");
+    assert!(ids(&run("index.ts", folder, &moved))
+        .iter()
+        .all(|id| *id != "pulumi/renamed"));
+}
