@@ -1,8 +1,9 @@
 //! guards: the settings in a program that stand between a mistaken delete and lost data
 //! (`protect`, `retainOnDelete`, deletion and termination protection, `forceDestroy`,
-//! `autoDeleteObjects`, `skipFinalSnapshot`, CDK removal policies), found wherever they are
-//! written as `key: value` (TypeScript), `key=value` (Python), `Key = value` (C#) or
-//! `key(value)` (Go options, Java builders), and judged on their literal value.
+//! `autoDeleteObjects`, `skipFinalSnapshot`, point-in-time recovery, CDK removal policies),
+//! found wherever they are written as `key: value` (TypeScript), `key=value` (Python),
+//! `Key = value` (C#) or `key(value)` (Go options, Java builders), and judged on their
+//! literal value.
 //!
 //! A value from a variable, a config lookup or a condition is unknown; a literal weak value
 //! that replaces a protective or unknown one weakens the resource, as in the Pulumi YAML
@@ -180,6 +181,17 @@ pub(super) const GUARDS: &[Guard] = &[
         absent: protected,
         family: Family::Provider,
         effect: "deleting it keeps no final snapshot of the data",
+    },
+    Guard {
+        label: "pointInTimeRecovery",
+        // CDK's `pointInTimeRecovery: true` and the nested
+        // `pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }`; Pulumi's
+        // `pointInTimeRecovery: { enabled: true }`.
+        keys: &["pointintimerecovery", "pointintimerecoveryenabled"],
+        judge: true_protects,
+        absent: weak,
+        family: Family::Provider,
+        effect: "the table's continuous backups are deleted, and it can no longer be restored to an earlier point",
     },
     Guard {
         label: "removalPolicy",

@@ -548,3 +548,54 @@ fn a_pulumi_parent_added_without_aliases_is_a_rename() {
         .iter()
         .all(|id| *id != "pulumi/renamed"));
 }
+
+#[test]
+fn point_in_time_recovery_turned_off_is_a_weakened_protection() {
+    let base = CDK_TS.replace(
+        "      deletionProtection: true,\n",
+        "      deletionProtection: true,\n      pointInTimeRecovery: true,\n",
+    );
+    let f = run(
+        "lib/orders-stack.ts",
+        &base,
+        &base.replace("pointInTimeRecovery: true", "pointInTimeRecovery: false"),
+    );
+    assert_eq!(ids(&f), ["cdk/protection-weakened"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(13), Severity::High)
+    );
+    // Removed is off too; the newer nested specification, and Pulumi's object, read alike.
+    let f = run(
+        "lib/orders-stack.ts",
+        &base,
+        &base.replace("      pointInTimeRecovery: true,\n", ""),
+    );
+    assert_eq!(ids(&f), ["cdk/protection-weakened"]);
+    let spec = base.replace(
+        "pointInTimeRecovery: true",
+        "pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }",
+    );
+    assert_eq!(
+        ids(&run(
+            "lib/orders-stack.ts",
+            &spec,
+            &spec.replace("Enabled: true", "Enabled: false")
+        )),
+        ["cdk/protection-weakened"]
+    );
+    let pulumi = PULUMI_TS.replace(
+        "    hashKey: \"id\",\n",
+        "    hashKey: \"id\",\n    pointInTimeRecovery: { enabled: true },\n",
+    );
+    assert_eq!(
+        ids(&run(
+            "index.ts",
+            &pulumi,
+            &pulumi.replace("enabled: true", "enabled: false")
+        )),
+        ["pulumi/protection-weakened"]
+    );
+    // Turned on: quiet.
+    assert!(run("lib/orders-stack.ts", CDK_TS, &base).is_empty());
+}
