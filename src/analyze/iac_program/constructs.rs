@@ -46,10 +46,13 @@ pub(crate) struct Construct {
 
 impl Construct {
     /// Stacks, stages and apps group resources; one left out of a CDK app is no longer
-    /// deployed, which deletes nothing. (A nested stack is deleted with its parent's next
-    /// deploy, but cannot be told apart from a stack by its call.)
+    /// deployed, which deletes nothing. A nested stack is a resource of its parent, deleted
+    /// (with all it holds) on the parent's next deploy: one named `…NestedStack` is not a
+    /// container (a class extending `NestedStack` under another name cannot be told apart).
     pub fn is_container(&self) -> bool {
-        self.kind.ends_with("Stack") || self.kind.ends_with("Stage") || self.kind == "App"
+        (self.kind.ends_with("Stack") && !self.kind.ends_with("NestedStack"))
+            || self.kind.ends_with("Stage")
+            || self.kind == "App"
     }
 }
 

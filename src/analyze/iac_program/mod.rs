@@ -52,8 +52,10 @@ pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
     severity: Severity::High,
     tags: DESTRUCTIVE,
     summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource.",
-    why: "The logical ID is derived from the construct path. A new id is a new resource: CloudFormation creates \
-          an empty one and deletes (or, if retained, orphans) the old one, along with its data.",
+    why: "The logical ID is derived from the construct path. A new id, or another scope, is a new resource: \
+          CloudFormation creates an empty one and deletes (or, if retained, orphans) the old one, along with its \
+          data. A stack's (or stage's) id names its CloudFormation stack: renamed, the next deploy creates a second \
+          stack with new, empty resources and leaves the old one running, unless `stackName` pins the old name.",
     example: "-    new dynamodb.Table(this, 'OrdersTable', {…});\n+    new dynamodb.Table(this, 'Orders', {…});",
     safer: "Keep the id; or pin the old logical ID with `(table.node.defaultChild as CfnTable).overrideLogicalId('<old id>')`.",
 };
@@ -173,6 +175,8 @@ pub(crate) fn holds_data(c: &Construct) -> bool {
             "Queue",
             "Stream",
             "Disk",
+            // Everything in a nested stack is deleted with it.
+            "NestedStack",
         ]
         .iter()
         .any(|k| c.kind.ends_with(k))
@@ -308,7 +312,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let overrides_added = base.calls("overrideLogicalId") < head.calls("overrideLogicalId");
     for b in gone {
         let old = &base.constructs[b];
-        if old.is_container() || head.may_declare(old) {
+        if head.may_declare(old) {
+            continue;
+        }
+        if old.is_container() {
+            if flavor == Flavor::Cdk {
+                out.extend(stack_renamed(view, &head, old, &mut head_taken));
+            }
             continue;
         }
         let renamed = head
@@ -444,6 +454,43 @@ fn renamed_finding(
         ),
     };
     Finding::new(rule, view.at(Side::Head, new.line, new.line), message).with_severity(severity)
+}
+
+/// A CDK stack (or stage) whose id changes: the next `cdk deploy` creates a second
+/// CloudFormation stack with new, empty resources, and leaves the old one deployed. Quiet
+/// when the new call pins `stackName` (the CloudFormation stack keeps its name), and when
+/// the stack is only dropped from the app (which deletes nothing).
+fn stack_renamed(
+    view: &FileView,
+    head: &Program,
+    old: &Construct,
+    head_taken: &mut [bool],
+) -> Option<Finding> {
+    let (h, new) = head
+        .constructs
+        .iter()
+        .enumerate()
+        .find(|(h, new)| !head_taken[*h] && new.kind == old.kind)?;
+    head_taken[h] = true;
+    let code = std::str::from_utf8(&head.src.code[new.extent.clone()]).unwrap_or("");
+    if code
+        .to_ascii_lowercase()
+        .replace('_', "")
+        .contains("stackname")
+    {
+        return None;
+    }
+    Some(
+        Finding::new(
+            &CONSTRUCT_ID_CHANGED,
+            view.at(Side::Head, new.line, new.line),
+            format!(
+                "{} is renamed to `{}`: the CloudFormation stack name made from it changes, so the next `cdk deploy` creates a new stack with new, empty resources (fixed resource names collide), and leaves the old stack `{}` deployed with its data until `cdk destroy` deletes it. Safer: keep the id, or pin the old name with `stackName: '{}'` in its props.",
+                describe(old), new.name, old.name, old.name
+            ),
+        )
+        .with_severity(Severity::High),
+    )
 }
 
 /// A resource kept under its name but moved in the tree: a CDK construct given another

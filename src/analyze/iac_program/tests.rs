@@ -599,3 +599,38 @@ fn point_in_time_recovery_turned_off_is_a_weakened_protection() {
     // Turned on: quiet.
     assert!(run("lib/orders-stack.ts", CDK_TS, &base).is_empty());
 }
+
+#[test]
+fn a_renamed_cdk_stack_deploys_a_second_stack_unless_its_name_is_pinned() {
+    let app = "#!/usr/bin/env node\nimport * as cdk from 'aws-cdk-lib';\nimport { OrdersStack } from '../lib/orders-stack';\n\nconst app = new cdk.App();\nnew OrdersStack(app, 'OrdersStack', { env: { region: 'us-east-1' } });\n";
+    let f = run(
+        "bin/app.ts",
+        app,
+        &app.replace("'OrdersStack',", "'OrdersStackV2',"),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(6), Severity::High)
+    );
+    assert!(f[0].message.contains("stackName"), "{}", f[0].message);
+    let pinned = app.replace(
+        "'OrdersStack', {",
+        "'OrdersStackV2', { stackName: 'OrdersStack',",
+    );
+    assert!(run("bin/app.ts", app, &pinned).is_empty());
+    // Dropped from the app: CDK does not delete a stack it no longer synthesizes.
+    let dropped = app.replace(
+        "new OrdersStack(app, 'OrdersStack', { env: { region: 'us-east-1' } });\n",
+        "",
+    );
+    assert!(run("bin/app.ts", app, &dropped).is_empty());
+    // A nested stack is a resource of its parent: removed, everything in it goes.
+    let nested = CDK_TS.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    new StorageNestedStack(this, 'Storage');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    let f = run("lib/orders-stack.ts", &nested, CDK_TS);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
