@@ -173,7 +173,8 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             None
         };
         let Some(name) = name else {
-            if !args.is_empty() && !(syntax.scoped_only && !scoped) {
+            // In a CDK app or Go, a call without a scope is no construct at all.
+            if !args.is_empty() && (scoped || !syntax.scoped_only) {
                 found.computed.push(kind.to_owned());
             }
             continue;
