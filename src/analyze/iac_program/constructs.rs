@@ -10,9 +10,13 @@
 //!   `Table(self, "Id", …)`, Java's `Table.Builder.create(this, "Id")`, and Go's
 //!   `s3.NewBucket(ctx, "name", …)` / `awsdynamodb.NewTable(stack, jsii.String("Id"), …)`.
 //!
+//! CDK constructs always take their scope first, so in a CDK app only the scoped shape
+//! counts (`new iam.ServicePrincipal('lambda.amazonaws.com')` and `new lambda.AssetCode('src')`
+//! are values, not constructs); Go resources are always `New…` functions taking `ctx`
+//! (`errors.New("…")` and `ctx.Export("…", …)` are not).
+//!
 //! Not followed: names built from variables, template literals or f-strings; resources made
-//! in loops or helper functions (each call site is one resource to this module); a construct
-//! moved under another parent (its CDK logical ID changes, but the call looks the same).
+//! in loops or helper functions (each call site is one resource to this module).
 
 use crate::analyze::orm::scan::{self, RawCall, Source};
 use std::ops::Range;
@@ -27,18 +31,28 @@ pub(crate) struct Construct {
     pub kind: String,
     /// The logical name (Pulumi) or construct id (CDK).
     pub name: String,
+    /// The scope argument as written (`this`, `self`, `storage`), whitespace removed; empty
+    /// for the named shape.
+    pub scope: String,
     /// The call with its arguments and any chained builder calls: where its settings are.
     pub extent: Range<usize>,
+    /// Inside the call's parentheses.
+    pub args: Range<usize>,
+    /// Whether it was written in the scoped shape, `(scope, "id", props)`.
+    pub scoped: bool,
     pub line: u32,
     pub end_line: u32,
 }
 
 impl Construct {
     /// Stacks, stages and apps group resources; one left out of a CDK app is no longer
-    /// deployed, which deletes nothing. (A nested stack is deleted with its parent's next
-    /// deploy, but cannot be told apart from a stack by its call.)
+    /// deployed, which deletes nothing. A nested stack is a resource of its parent, deleted
+    /// (with all it holds) on the parent's next deploy: one named `…NestedStack` is not a
+    /// container (a class extending `NestedStack` under another name cannot be told apart).
     pub fn is_container(&self) -> bool {
-        self.kind.ends_with("Stack") || self.kind.ends_with("Stage") || self.kind == "App"
+        (self.kind.ends_with("Stack") && !self.kind.ends_with("NestedStack"))
+            || self.kind.ends_with("Stage")
+            || self.kind == "App"
     }
 }
 
@@ -61,16 +75,44 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
-/// Whether the language writes constructor calls with `new` (and so anything else is a
-/// method call, such as C#'s `Console.WriteLine("x")`).
-pub(super) fn needs_new(ext: &str) -> bool {
-    matches!(ext, "ts" | "js" | "mjs" | "cs" | "java")
+/// How a program's language and tool write a resource declaration.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Syntax {
+    /// Constructor calls are written with `new` (and so anything else is a method call,
+    /// such as C#'s `Console.WriteLine("x")`).
+    needs_new: bool,
+    /// Go: resources are made by `New<Kind>` functions.
+    go: bool,
+    /// Only `(scope, "id", …)` declares something: CDK, and every Go program.
+    scoped_only: bool,
 }
 
-/// Every constructor call in `src` with a literal name, in source order.
-pub(super) fn find(src: &Source, needs_new: bool) -> Vec<Construct> {
+impl Syntax {
+    pub(super) fn of(ext: &str, flavor: super::Flavor) -> Syntax {
+        let go = ext == "go";
+        Syntax {
+            needs_new: matches!(ext, "ts" | "js" | "mjs" | "cs" | "java"),
+            go,
+            scoped_only: go || flavor == super::Flavor::Cdk,
+        }
+    }
+}
+
+/// What a side of a program declares.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    /// Constructor calls with a literal name, in source order.
+    pub constructs: Vec<Construct>,
+    /// The kinds of constructor calls whose name is computed (`new aws.s3.Bucket(name, …)`
+    /// in a helper function or a loop): one of them may be a resource that only moved there.
+    pub computed: Vec<String>,
+}
+
+/// Every constructor call in `src`.
+pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
     let code = &src.code;
-    let mut out = Vec::new();
+    let mut found = Found::default();
+    let out = &mut found.constructs;
     for open in (0..code.len()).filter(|&i| code[i] == b'(') {
         let start = (0..open)
             .rev()
@@ -88,10 +130,13 @@ pub(super) fn find(src: &Source, needs_new: bool) -> Vec<Construct> {
         let root = callee.split('.').next().unwrap_or("");
         let last = callee.rsplit('.').next().unwrap_or("");
         // Go constructors are functions: `NewBucket` makes a `Bucket`.
-        let kind = last
+        let made = last
             .strip_prefix("New")
-            .filter(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
-            .unwrap_or(last);
+            .filter(|k| k.starts_with(|c: char| c.is_ascii_uppercase()));
+        if syntax.go && made.is_none() {
+            continue;
+        }
+        let kind = made.unwrap_or(last);
         if !kind.starts_with(|c: char| c.is_ascii_uppercase())
             || SDK_ROOTS.contains(&root)
             || NOT_RESOURCES.contains(&kind)
@@ -101,7 +146,7 @@ pub(super) fn find(src: &Source, needs_new: bool) -> Vec<Construct> {
         let before = std::str::from_utf8(&code[..start]).unwrap_or("").trim_end();
         let has_new = before.ends_with("new")
             && !before[..before.len() - 3].ends_with(|c: char| is_ident(c as u8));
-        if needs_new && !has_new && builder.is_none() {
+        if syntax.needs_new && !has_new && builder.is_none() {
             continue;
         }
         let close = scan::matching(code, open).unwrap_or(code.len());
@@ -120,33 +165,55 @@ pub(super) fn find(src: &Source, needs_new: bool) -> Vec<Construct> {
         let scoped = args.len() >= 2 && is_scope(src, &args[0].value);
         let name = if scoped {
             literal(src, &args[1].value)
+        } else if syntax.scoped_only {
+            None
         } else if args.len() >= 2 || callee.contains('.') {
             args.first().and_then(|a| literal(src, &a.value))
         } else {
             None
         };
-        let Some(name) = name else { continue };
+        let Some(name) = name else {
+            // In a CDK app or Go, a call without a scope is no construct at all.
+            if !args.is_empty() && (scoped || !syntax.scoped_only) {
+                found.computed.push(kind.to_owned());
+            }
+            continue;
+        };
         let end = chained_end(code, close);
+        let scope = if scoped {
+            code_text(src, args[0].value.clone())
+                .split_whitespace()
+                .collect()
+        } else {
+            String::new()
+        };
         out.push(Construct {
             callee: callee.to_owned(),
             kind: kind.to_owned(),
             name,
+            scope,
+            args: open + 1..close,
+            scoped,
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),
         });
     }
-    out
+    found
 }
 
 fn code_text<'s>(src: &'s Source, range: Range<usize>) -> &'s str {
     std::str::from_utf8(&src.code[range]).unwrap_or("").trim()
 }
 
-/// `this`, `self`, `scope`, `ctx`, `stack`: a bare identifier in first place.
+/// `this`, `self`, `scope`, `ctx`, `stack`, `this.storage`: an identifier or a member of
+/// one in first place.
 fn is_scope(src: &Source, range: &Range<usize>) -> bool {
     let text = code_text(src, range.clone());
-    !text.is_empty() && text.bytes().all(is_ident)
+    !text.is_empty()
+        && !text.starts_with('.')
+        && !text.ends_with('.')
+        && text.bytes().all(|b| is_ident(b) || b == b'.')
 }
 
 /// The content of an argument that is one string literal (Go CDK wraps it in

@@ -1,8 +1,9 @@
 //! guards: the settings in a program that stand between a mistaken delete and lost data
 //! (`protect`, `retainOnDelete`, deletion and termination protection, `forceDestroy`,
-//! `autoDeleteObjects`, `skipFinalSnapshot`, CDK removal policies), found wherever they are
-//! written as `key: value` (TypeScript), `key=value` (Python), `Key = value` (C#) or
-//! `key(value)` (Go options, Java builders), and judged on their literal value.
+//! `autoDeleteObjects`, `skipFinalSnapshot`, point-in-time recovery, CDK removal policies),
+//! found wherever they are written as `key: value` (TypeScript), `key=value` (Python),
+//! `Key = value` (C#) or `key(value)` (Go options, Java builders), and judged on their
+//! literal value.
 //!
 //! A value from a variable, a config lookup or a condition is unknown; a literal weak value
 //! that replaces a protective or unknown one weakens the resource, as in the Pulumi YAML
@@ -182,6 +183,17 @@ pub(super) const GUARDS: &[Guard] = &[
         effect: "deleting it keeps no final snapshot of the data",
     },
     Guard {
+        label: "pointInTimeRecovery",
+        // CDK's `pointInTimeRecovery: true` and the nested
+        // `pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }`; Pulumi's
+        // `pointInTimeRecovery: { enabled: true }`.
+        keys: &["pointintimerecovery", "pointintimerecoveryenabled"],
+        judge: true_protects,
+        absent: weak,
+        family: Family::Provider,
+        effect: "the table's continuous backups are deleted, and it can no longer be restored to an earlier point",
+    },
+    Guard {
         label: "removalPolicy",
         keys: &["removalpolicy", "applyremovalpolicy"],
         judge: removal_policy,
@@ -270,7 +282,7 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
 
 /// A value runs to the next `,` `;` or newline outside brackets, or to the bracket that
 /// closes around it.
-fn value_at(code: &[u8], from: usize) -> std::ops::Range<usize> {
+pub(super) fn value_at(code: &[u8], from: usize) -> std::ops::Range<usize> {
     let mut depth = 0usize;
     for (i, b) in code.iter().enumerate().skip(from) {
         match b {

@@ -18,6 +18,8 @@
 
 pub(crate) mod constructs;
 mod guards;
+mod moved;
+mod replacement;
 #[cfg(test)]
 mod tests;
 
@@ -50,8 +52,10 @@ pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
     severity: Severity::High,
     tags: DESTRUCTIVE,
     summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource.",
-    why: "The logical ID is derived from the construct path. A new id is a new resource: CloudFormation creates \
-          an empty one and deletes (or, if retained, orphans) the old one, along with its data.",
+    why: "The logical ID is derived from the construct path. A new id, or another scope, is a new resource: \
+          CloudFormation creates an empty one and deletes (or, if retained, orphans) the old one, along with its \
+          data. A stack's (or stage's) id names its CloudFormation stack: renamed, the next deploy creates a second \
+          stack with new, empty resources and leaves the old one running, unless `stackName` pins the old name.",
     example: "-    new dynamodb.Table(this, 'OrdersTable', {…});\n+    new dynamodb.Table(this, 'Orders', {…});",
     safer: "Keep the id; or pin the old logical ID with `(table.node.defaultChild as CfnTable).overrideLogicalId('<old id>')`.",
 };
@@ -78,11 +82,26 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     safer: "Keep the protection on; if a delete is really intended, do it in its own reviewed change with the `cdk diff` that needs it.",
 };
 
+pub const REPLACEMENT_PROPERTY: Rule = Rule {
+    id: RuleId("cdk/replacement-property"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A construct property that cannot be updated in place changed in CDK app code (a table's name or keys, a bucket's name…), so CloudFormation replaces the resource.",
+    why: "`tableName`, `partitionKey` and `sortKey` of a table, `bucketName` of a bucket, a database's \
+          `instanceIdentifier` or `clusterIdentifier`, a queue's `queueName` or `fifo` and a few more map to \
+          create-only CloudFormation properties: CloudFormation creates a new, empty resource and deletes the old one \
+          (or orphans it, if retained). Only a change between two literal values is reported. Critical where the \
+          removal policy is DESTROY, high otherwise.",
+    example: "-      partitionKey: { name: 'itemId', type: dynamodb.AttributeType.STRING },\n+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },",
+    safer: "Keep the property; to change it, add a second construct beside the old one, migrate the data, and remove the old one in its own reviewed change (with `RemovalPolicy.RETAIN` if its data must survive).",
+};
+
 pub const RULES: &[&Rule] = &[
     &CONSTRUCT_REMOVED,
     &CONSTRUCT_ID_CHANGED,
     &REMOVAL_POLICY_DESTROY,
     &PROTECTION_WEAKENED,
+    &REPLACEMENT_PROPERTY,
 ];
 
 /// Which tool deploys the program: their names and protections mean different things.
@@ -156,6 +175,8 @@ pub(crate) fn holds_data(c: &Construct) -> bool {
             "Queue",
             "Stream",
             "Disk",
+            // Everything in a nested stack is deleted with it.
+            "NestedStack",
         ]
         .iter()
         .any(|k| c.kind.ends_with(k))
@@ -183,11 +204,13 @@ const RETAINED_BY_DEFAULT: &[&str] = &[
 struct Program<'a> {
     src: Source<'a>,
     constructs: Vec<Construct>,
+    /// Kinds of constructor calls whose name is computed.
+    computed: Vec<String>,
     settings: Vec<Setting>,
 }
 
 impl<'a> Program<'a> {
-    fn read(text: &'a str, ext: &str) -> Program<'a> {
+    fn read(text: &'a str, ext: &str, flavor: Flavor) -> Program<'a> {
         // Go and Java read like JavaScript as far as comments and strings go.
         let lang = match ext {
             "py" => Lang::Python,
@@ -195,13 +218,25 @@ impl<'a> Program<'a> {
             _ => Lang::Js,
         };
         let src = Source::new(text, lang);
-        let constructs = constructs::find(&src, constructs::needs_new(ext));
-        let settings = guards::settings(&src, &constructs);
+        let found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        let settings = guards::settings(&src, &found.constructs);
         Program {
             src,
-            constructs,
+            constructs: found.constructs,
+            computed: found.computed,
             settings,
         }
+    }
+
+    /// Whether `old` may still be declared here, by a helper function or a loop: a call of
+    /// its kind takes a computed name, and its old name is still written as a string
+    /// (`makeFunction("api")`, `for name in ["logs", "data"]`). Unknown, so quiet.
+    fn may_declare(&self, old: &Construct) -> bool {
+        self.computed.contains(&old.kind)
+            && self
+                .src
+                .literal_values(0..self.src.code.len())
+                .contains(&old.name)
     }
 
     /// How many times code (not comments or strings) calls `name(`.
@@ -250,8 +285,8 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let Some(flavor) = flavor else {
         return Vec::new();
     };
-    let base = Program::read(view.old_text().unwrap_or(""), &ext);
-    let head = Program::read(view.new_text().unwrap_or(""), &ext);
+    let base = Program::read(view.old_text().unwrap_or(""), &ext, flavor);
+    let head = Program::read(view.new_text().unwrap_or(""), &ext, flavor);
     let mut out = Vec::new();
 
     // Pair constructs by identity, in order: the n-th `Table "orders"` of each side.
@@ -277,7 +312,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let overrides_added = base.calls("overrideLogicalId") < head.calls("overrideLogicalId");
     for b in gone {
         let old = &base.constructs[b];
+        if head.may_declare(old) {
+            continue;
+        }
         if old.is_container() {
+            if flavor == Flavor::Cdk {
+                out.extend(stack_renamed(view, &head, old, &mut head_taken));
+            }
             continue;
         }
         let renamed = head
@@ -297,6 +338,18 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
                 }
             }
             None => out.push(removed_finding(view, flavor, &base, b)),
+        }
+    }
+
+    for &(b, h) in &pairs {
+        let (old, new) = (&base.constructs[b], &head.constructs[h]);
+        if let Some(f) = moved_finding(view, flavor, &base, b, &head, h, overrides_added) {
+            out.push(f);
+            continue;
+        }
+        let pulumi = flavor == Flavor::Pulumi;
+        for changed in replacement::changed(pulumi, &base.src, old, &head.src, new) {
+            out.push(replaced_finding(view, flavor, &head, h, &changed));
         }
     }
 
@@ -401,6 +454,147 @@ fn renamed_finding(
         ),
     };
     Finding::new(rule, view.at(Side::Head, new.line, new.line), message).with_severity(severity)
+}
+
+/// A CDK stack (or stage) whose id changes: the next `cdk deploy` creates a second
+/// CloudFormation stack with new, empty resources, and leaves the old one deployed. Quiet
+/// when the new call pins `stackName` (the CloudFormation stack keeps its name), and when
+/// the stack is only dropped from the app (which deletes nothing).
+fn stack_renamed(
+    view: &FileView,
+    head: &Program,
+    old: &Construct,
+    head_taken: &mut [bool],
+) -> Option<Finding> {
+    let (h, new) = head
+        .constructs
+        .iter()
+        .enumerate()
+        .find(|(h, new)| !head_taken[*h] && new.kind == old.kind)?;
+    head_taken[h] = true;
+    let code = std::str::from_utf8(&head.src.code[new.extent.clone()]).unwrap_or("");
+    if code
+        .to_ascii_lowercase()
+        .replace('_', "")
+        .contains("stackname")
+    {
+        return None;
+    }
+    Some(
+        Finding::new(
+            &CONSTRUCT_ID_CHANGED,
+            view.at(Side::Head, new.line, new.line),
+            format!(
+                "{} is renamed to `{}`: the CloudFormation stack name made from it changes, so the next `cdk deploy` creates a new stack with new, empty resources (fixed resource names collide), and leaves the old stack `{}` deployed with its data until `cdk destroy` deletes it. Safer: keep the id, or pin the old name with `stackName: '{}'` in its props.",
+                describe(old), new.name, old.name, old.name
+            ),
+        )
+        .with_severity(Severity::High),
+    )
+}
+
+/// A resource kept under its name but moved in the tree: a CDK construct given another
+/// scope (a new logical ID), a Pulumi resource given another `parent` (a new URN) without
+/// `aliases`.
+fn moved_finding(
+    view: &FileView,
+    flavor: Flavor,
+    base: &Program,
+    b: usize,
+    head: &Program,
+    h: usize,
+    overrides_added: bool,
+) -> Option<Finding> {
+    let (old, new) = (&base.constructs[b], &head.constructs[h]);
+    let severity = match (holds_data(old), base.deleted_on_removal(b, flavor)) {
+        (false, _) => Severity::Medium,
+        (true, Some(true)) => Severity::Critical,
+        (true, _) => Severity::High,
+    };
+    let (rule, message) = match flavor {
+        Flavor::Cdk => {
+            if overrides_added || !moved::scope_moved(&base.src, old, &head.src, new) {
+                return None;
+            }
+            (
+                &CONSTRUCT_ID_CHANGED,
+                format!(
+                    "{} moves from scope `{}` to `{}`: its construct path, and so its logical ID, changes, so CloudFormation creates a new, empty {} and removes the old one (deleted, or orphaned if retained). Safer: keep it where it was, or pin the old logical ID with `overrideLogicalId` on its `node.defaultChild`.",
+                    describe(old), old.scope, new.scope, old.kind
+                ),
+            )
+        }
+        Flavor::Pulumi => {
+            let (was, now) = (moved::parent(&base.src, old), moved::parent(&head.src, new));
+            // A URN holds the parent's type chain, not its name: a move between two
+            // parents may keep it (if they are of one type), which twokey cannot tell.
+            if was.is_some() == now.is_some() || mentions(head, new, "aliases") {
+                return None;
+            }
+            let shown =
+                |p: &Option<String>| p.as_ref().map_or("(none)".to_owned(), |p| format!("`{p}`"));
+            let alias = was
+                .as_ref()
+                .map_or("pulumi.rootStackResource", String::as_str);
+            (
+                &pulumi::RENAMED,
+                format!(
+                    "{}'s parent changes from {} to {}, which changes its URN without `aliases`: the next `pulumi up` deletes it and creates a new, empty one. Safer: add `aliases: [{{ parent: {alias} }}]` to its options.",
+                    describe(old), shown(&was), shown(&now)
+                ),
+            )
+        }
+    };
+    Some(
+        Finding::new(rule, view.at(Side::Head, new.line, new.line), message)
+            .with_severity(severity),
+    )
+}
+
+fn replaced_finding(
+    view: &FileView,
+    flavor: Flavor,
+    head: &Program,
+    at: usize,
+    changed: &replacement::Changed,
+) -> Finding {
+    let new = &head.constructs[at];
+    let stateful = holds_data(new)
+        || changed
+            .terraform_type
+            .as_deref()
+            .is_some_and(crate::analyze::terraform::stateful::stateful);
+    let (rule, tool) = match flavor {
+        Flavor::Pulumi => (&pulumi::REPLACEMENT_PROPERTY, "`pulumi up`"),
+        Flavor::Cdk => (&REPLACEMENT_PROPERTY, "`cdk deploy`"),
+    };
+    let deleted = head.deleted_on_removal(at, flavor);
+    let (severity, fate) = match deleted {
+        Some(true) if stateful => (
+            Severity::Critical,
+            "creating a new, empty one and deleting the existing one with everything stored in it",
+        ),
+        Some(true) => (
+            Severity::High,
+            "creating a new one and deleting the existing one",
+        ),
+        _ => (
+            Severity::High,
+            "creating a new, empty one; the existing one is retained, but no longer managed or used",
+        ),
+    };
+    Finding::new(
+        rule,
+        view.at(Side::Head, changed.line, changed.line),
+        format!(
+            "`{}` of {} changed from `{}` to `{}`, which cannot be updated in place: the next {tool} replaces it, {fate}.",
+            changed.property,
+            describe(new),
+            changed.before,
+            changed.after
+        ),
+    )
+    .with_severity(severity)
 }
 
 /// A guard turned off between `base` and `head` for one owner: a literal weak value that

@@ -302,3 +302,335 @@ fn files_that_import_no_iac_sdk_are_left_alone() {
     let app = "import express from 'express';\nconst t = new Table('orders', { x: 1 });\n";
     assert!(run("src/app.ts", app, "").is_empty());
 }
+
+#[test]
+fn cdk_values_built_from_a_string_are_not_constructs() {
+    let base = CDK_TS.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    const role = new iam.Role(this, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });\n    const code = new lambda.AssetCode('src');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    // A principal or an asset directory changes a property, not a construct id.
+    let head = base
+        .replace("'lambda.amazonaws.com'", "'states.amazonaws.com'")
+        .replace(
+            "new lambda.AssetCode('src')",
+            "lambda.Code.fromAsset('dist')",
+        );
+    assert!(run("lib/orders-stack.ts", &base, &head).is_empty());
+    let py = "from aws_cdk import aws_iam as iam\n\nrole = iam.Role(self, \"Role\", assumed_by=iam.ServicePrincipal(\"lambda.amazonaws.com\"))\n";
+    let edited = py.replace("\"lambda.amazonaws.com\"", "\"edgelambda.amazonaws.com\"");
+    assert!(run("stack.py", py, &edited).is_empty());
+    // The role itself, declared with a scope, is still a construct.
+    let renamed = base.replace("'FnRole'", "'FunctionRole'");
+    assert_eq!(
+        ids(&run("lib/orders-stack.ts", &base, &renamed)),
+        ["cdk/construct-id-changed"]
+    );
+}
+
+#[test]
+fn go_calls_that_are_not_new_functions_are_not_resources() {
+    let base = "package main\n\nimport (\n\t\"errors\"\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\tb, err := s3.NewBucketV2(ctx, \"data\", nil)\n\t\tif err != nil {\n\t\t\treturn errors.New(\"bucket failed\")\n\t\t}\n\t\tctx.Export(\"bucketName\", b.ID())\n\t\treturn nil\n\t})\n}\n";
+    let head = base
+        .replace("errors.New(\"bucket failed\")", "errors.New(\"no bucket\")")
+        .replace("\t\tctx.Export(\"bucketName\", b.ID())\n", "");
+    assert!(run("main.go", base, &head).is_empty());
+}
+
+#[test]
+fn a_resource_moved_into_a_helper_or_a_loop_under_its_name_is_quiet() {
+    let role = "const role = new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });\n";
+    let helper = PULUMI_TS.replace(
+        role,
+        "function makeRole(name: string) {\n    return new aws.iam.Role(name, { assumeRolePolicy: policy });\n}\nconst role = makeRole(\"worker\");\n",
+    );
+    assert!(run("index.ts", PULUMI_TS, &helper).is_empty());
+    let looped = PULUMI_PY.replace(
+        "bucket = aws.s3.BucketV2(\"data\", bucket=\"acme-data\",\n    opts=pulumi.ResourceOptions(protect=True))\n",
+        "buckets = [aws.s3.BucketV2(name, bucket=\"acme-\" + name,\n    opts=pulumi.ResourceOptions(protect=True)) for name in [\"data\"]]\nbucket = buckets[0]\n",
+    );
+    assert!(run("__main__.py", PULUMI_PY, &looped).is_empty());
+    // The helper must still be called with the old name: otherwise the resource is gone.
+    let other = helper.replace("makeRole(\"worker\")", "makeRole(\"builder\")");
+    assert_eq!(
+        ids(&run("index.ts", PULUMI_TS, &other)),
+        ["pulumi/resource-removed"]
+    );
+}
+
+#[test]
+fn a_pulumi_property_that_forces_a_replacement_is_reported_at_its_line() {
+    let f = run(
+        "index.ts",
+        PULUMI_TS,
+        &PULUMI_TS.replace("hashKey: \"id\"", "hashKey: \"orderId\""),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(17), Severity::Critical)
+    );
+    for part in ["`hashKey`", "`orders`", "\"id\"", "\"orderId\""] {
+        assert!(f[0].message.contains(part), "{part}: {}", f[0].message);
+    }
+    // Python's keyword arguments, a retained table: replaced, the old one left running.
+    let py = PULUMI_PY.replace("hash_key=\"id\"", "hash_key=\"order_id\"");
+    let f = run("__main__.py", PULUMI_PY, &py);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let retained = PULUMI_PY.replace(
+        "deletion_protection_enabled=True)",
+        "deletion_protection_enabled=True, opts=pulumi.ResourceOptions(retain_on_delete=True))",
+    );
+    let py = retained.replace("hash_key=\"id\"", "hash_key=\"order_id\"");
+    let f = run("__main__.py", &retained, &py);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn go_and_csharp_replacement_properties_are_read_through_their_wrappers() {
+    let go = "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := dynamodb.NewTable(ctx, \"orders\", &dynamodb.TableArgs{\n\t\t\tHashKey: pulumi.String(\"id\"),\n\t\t})\n\t\treturn err\n\t})\n}\n";
+    let f = run(
+        "main.go",
+        go,
+        &go.replace("String(\"id\")", "String(\"pk\")"),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+    // C# names the type alone: its module comes from the `using` lines.
+    let cs = "using Pulumi;\nusing Pulumi.Aws.S3;\nusing Pulumi.Aws.DynamoDB;\n\nreturn await Deployment.RunAsync(() =>\n{\n    var table = new Table(\"orders\", new TableArgs\n    {\n        HashKey = \"id\",\n    });\n});\n";
+    let f = run("Program.cs", cs, &cs.replace("\"id\"", "\"pk\""));
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(9));
+}
+
+#[test]
+fn computed_ignored_nested_and_in_place_properties_are_not_replacements() {
+    let quiet = |base: &str, head: &str| {
+        assert!(run("index.ts", base, head).is_empty(), "{head}");
+    };
+    // In place: billing mode; a nested `name` is an attribute, not the table's name.
+    quiet(
+        PULUMI_TS,
+        &PULUMI_TS.replace("\"PAY_PER_REQUEST\"", "\"PROVISIONED\""),
+    );
+    let attrs = PULUMI_TS.replace(
+        "    hashKey: \"id\",\n",
+        "    hashKey: \"id\",\n    attributes: [{ name: \"id\", type: \"S\" }],\n",
+    );
+    quiet(&attrs, &attrs.replace("name: \"id\"", "name: \"pk\""));
+    // A value twokey cannot evaluate, on either side.
+    let computed = PULUMI_TS.replace("hashKey: \"id\"", "hashKey: keyName");
+    quiet(PULUMI_TS, &computed);
+    quiet(
+        &computed,
+        &PULUMI_TS.replace("hashKey: \"id\"", "hashKey: \"pk\""),
+    );
+    // Listed in ignoreChanges: Pulumi leaves the real table alone.
+    let ignoring = PULUMI_TS.replace(
+        "    billingMode: \"PAY_PER_REQUEST\",\n});",
+        "    billingMode: \"PAY_PER_REQUEST\",\n}, { ignoreChanges: [\"hashKey\"] });",
+    );
+    quiet(
+        &ignoring,
+        &ignoring.replace("hashKey: \"id\"", "hashKey: \"pk\""),
+    );
+    // A renamed resource is reported once, as renamed.
+    let renamed = PULUMI_TS
+        .replace("Table(\"orders\"", "Table(\"orders2\"")
+        .replace("hashKey: \"id\"", "hashKey: \"pk\"");
+    assert_eq!(
+        ids(&run("index.ts", PULUMI_TS, &renamed)),
+        ["pulumi/renamed"]
+    );
+}
+
+#[test]
+fn a_cdk_table_key_or_bucket_name_change_replaces_the_resource() {
+    let f = run(
+        "lib/orders-stack.ts",
+        CDK_TS,
+        &CDK_TS.replace("name: 'pk'", "name: 'orderId'"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(10), Severity::High)
+    );
+    assert!(f[0].message.contains("`partitionKey`"), "{}", f[0].message);
+    let destroy = CDK_TS.replace("RemovalPolicy.RETAIN,\n", "RemovalPolicy.DESTROY,\n");
+    let f = run(
+        "lib/orders-stack.ts",
+        &destroy,
+        &destroy.replace("name: 'pk'", "name: 'orderId'"),
+    );
+    assert_eq!(f[0].severity, Severity::Critical);
+    let py = "from aws_cdk import Stack, aws_s3 as s3\n\nclass Site(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        s3.Bucket(self, \"Assets\", bucket_name=\"acme-assets\", versioned=True)\n";
+    let f = run("app.py", py, &py.replace("\"acme-assets\"", "\"acme-www\""));
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    // In place, or computed: quiet.
+    assert!(run(
+        "app.py",
+        py,
+        &py.replace("versioned=True", "versioned=False")
+    )
+    .is_empty());
+    assert!(run(
+        "app.py",
+        py,
+        &py.replace("\"acme-assets\"", "f\"acme-{stage}\"")
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_cdk_construct_moved_under_another_scope_changes_its_logical_id() {
+    let moved = CDK_TS.replace(
+        "    new dynamodb.Table(this, 'OrdersTable', {",
+        "    const data = new Construct(this, 'Data');\n    new dynamodb.Table(data, 'OrdersTable', {",
+    );
+    let f = run("lib/orders-stack.ts", CDK_TS, &moved);
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(10), Severity::High)
+    );
+    assert!(
+        f[0].message.contains("`this` to `data`"),
+        "{}",
+        f[0].message
+    );
+    // Pinned with overrideLogicalId, or a scope variable merely renamed: quiet.
+    let pinned = moved.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    (data.node.findChild('OrdersTable').node.defaultChild as dynamodb.CfnTable).overrideLogicalId('OrdersTable1234');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    assert!(run("lib/orders-stack.ts", CDK_TS, &pinned).is_empty());
+    let renamed = moved
+        .replace("const data =", "const storage =")
+        .replace("Table(data,", "Table(storage,");
+    assert!(run("lib/orders-stack.ts", &moved, &renamed).is_empty());
+}
+
+#[test]
+fn a_pulumi_parent_added_without_aliases_is_a_rename() {
+    let parented = PULUMI_TS.replace(
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });",
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy }, { parent: bucket });",
+    );
+    let f = run("index.ts", PULUMI_TS, &parented);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert!(
+        f[0].message.contains("rootStackResource"),
+        "{}",
+        f[0].message
+    );
+    // Removed again, in Go this time: also a new URN.
+    let go = "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := s3.NewBucketV2(ctx, \"data\", nil, pulumi.Parent(component))\n\t\treturn err\n\t})\n}\n";
+    let f = run("main.go", go, &go.replace(", pulumi.Parent(component)", ""));
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    // With an alias, between two parents, or a property called parent: quiet.
+    let aliased = PULUMI_TS.replace(
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy });",
+        "new aws.iam.Role(\"worker\", { assumeRolePolicy: policy }, { parent: bucket, aliases: [{ parent: pulumi.rootStackResource }] });",
+    );
+    assert!(run("index.ts", PULUMI_TS, &aliased).is_empty());
+    assert!(run(
+        "index.ts",
+        &parented,
+        &parented.replace("parent: bucket", "parent: other")
+    )
+    .is_empty());
+    let folder = "import * as gcp from \"@pulumi/gcp\";\nconst f = new gcp.organizations.Folder(\"team\", { displayName: \"Team\", parent: \"organizations/1\" });\n";
+    let moved = folder.replace(", parent: \"organizations/1\"", ", parent: \"folders/2\"");
+    assert!(ids(&run("index.ts", folder, &moved))
+        .iter()
+        .all(|id| *id != "pulumi/renamed"));
+}
+
+#[test]
+fn point_in_time_recovery_turned_off_is_a_weakened_protection() {
+    let base = CDK_TS.replace(
+        "      deletionProtection: true,\n",
+        "      deletionProtection: true,\n      pointInTimeRecovery: true,\n",
+    );
+    let f = run(
+        "lib/orders-stack.ts",
+        &base,
+        &base.replace("pointInTimeRecovery: true", "pointInTimeRecovery: false"),
+    );
+    assert_eq!(ids(&f), ["cdk/protection-weakened"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(13), Severity::High)
+    );
+    // Removed is off too; the newer nested specification, and Pulumi's object, read alike.
+    let f = run(
+        "lib/orders-stack.ts",
+        &base,
+        &base.replace("      pointInTimeRecovery: true,\n", ""),
+    );
+    assert_eq!(ids(&f), ["cdk/protection-weakened"]);
+    let spec = base.replace(
+        "pointInTimeRecovery: true",
+        "pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }",
+    );
+    assert_eq!(
+        ids(&run(
+            "lib/orders-stack.ts",
+            &spec,
+            &spec.replace("Enabled: true", "Enabled: false")
+        )),
+        ["cdk/protection-weakened"]
+    );
+    let pulumi = PULUMI_TS.replace(
+        "    hashKey: \"id\",\n",
+        "    hashKey: \"id\",\n    pointInTimeRecovery: { enabled: true },\n",
+    );
+    assert_eq!(
+        ids(&run(
+            "index.ts",
+            &pulumi,
+            &pulumi.replace("enabled: true", "enabled: false")
+        )),
+        ["pulumi/protection-weakened"]
+    );
+    // Turned on: quiet.
+    assert!(run("lib/orders-stack.ts", CDK_TS, &base).is_empty());
+}
+
+#[test]
+fn a_renamed_cdk_stack_deploys_a_second_stack_unless_its_name_is_pinned() {
+    let app = "#!/usr/bin/env node\nimport * as cdk from 'aws-cdk-lib';\nimport { OrdersStack } from '../lib/orders-stack';\n\nconst app = new cdk.App();\nnew OrdersStack(app, 'OrdersStack', { env: { region: 'us-east-1' } });\n";
+    let f = run(
+        "bin/app.ts",
+        app,
+        &app.replace("'OrdersStack',", "'OrdersStackV2',"),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert_eq!(
+        (f[0].location.line, f[0].severity),
+        (Some(6), Severity::High)
+    );
+    assert!(f[0].message.contains("stackName"), "{}", f[0].message);
+    let pinned = app.replace(
+        "'OrdersStack', {",
+        "'OrdersStackV2', { stackName: 'OrdersStack',",
+    );
+    assert!(run("bin/app.ts", app, &pinned).is_empty());
+    // Dropped from the app: CDK does not delete a stack it no longer synthesizes.
+    let dropped = app.replace(
+        "new OrdersStack(app, 'OrdersStack', { env: { region: 'us-east-1' } });\n",
+        "",
+    );
+    assert!(run("bin/app.ts", app, &dropped).is_empty());
+    // A nested stack is a resource of its parent: removed, everything in it goes.
+    let nested = CDK_TS.replace(
+        "    new s3.Bucket(this, 'Uploads'",
+        "    new StorageNestedStack(this, 'Storage');\n    new s3.Bucket(this, 'Uploads'",
+    );
+    let f = run("lib/orders-stack.ts", &nested, CDK_TS);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}

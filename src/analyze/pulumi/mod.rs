@@ -11,7 +11,7 @@
 //! [`iac_program`](crate::analyze::iac_program), which reports with the same rule ids.
 
 mod guards;
-mod replacement;
+pub(crate) mod replacement;
 mod stack;
 
 use super::{read_sides, FileView, Unparseable};
@@ -73,14 +73,16 @@ pub const REPLACEMENT_PROPERTY: Rule = Rule {
     id: RuleId("pulumi/replacement-property"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A property that cannot be updated in place changed on a Pulumi YAML resource, so the next `pulumi up` replaces it.",
+    summary: "A property that cannot be updated in place changed on a Pulumi resource (YAML or code), so the next `pulumi up` replaces it.",
     why: "Pulumi's AWS and Google Cloud providers are bridged from Terraform's, and the attributes Terraform \
           marks as forcing a new resource force a replacement in Pulumi too: a bucket's name, a database's \
           engine, a table's hash key. Pulumi creates the replacement and deletes the existing resource; the \
           new one starts empty. twokey translates the type token and property names (`aws:dynamodb:Table`'s \
           `hashKey` is `aws_dynamodb_table`'s `hash_key`) and applies the table behind \
-          `terraform/replacement-attribute`. Critical for types that hold data, high otherwise. Values Pulumi \
-          computes (`${…}`, `fn::…`) and properties listed in `ignoreChanges` are left alone.",
+          `terraform/replacement-attribute`. In code (TypeScript, Python, Go, C#) only a change between two \
+          literal values of a top-level argument is reported (`hashKey: \"id\"` to `hashKey: \"pk\"`). Critical for \
+          types that hold data, high otherwise. Values Pulumi computes (`${…}`, `fn::…`, variables) and \
+          properties listed in `ignoreChanges` are left alone.",
     example: "  orders:\n    type: aws:dynamodb:Table\n    properties:\n-     hashKey: id\n+     hashKey: orderId",
     safer: "Keep the property as it was; to change it, declare a new resource beside the old one, migrate the data, \
             then remove the old one in its own reviewed change.",

@@ -25,7 +25,7 @@ const AWS_EXCEPTIONS: &[(&str, &str)] = &[
 ];
 
 /// `hashKey` → `hash_key`.
-pub(super) fn snake_case(camel: &str) -> String {
+pub(crate) fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
     for c in camel.chars() {
         if c.is_ascii_uppercase() {
@@ -51,7 +51,7 @@ fn lower_first(name: &str) -> String {
 /// The Terraform resource type behind a Pulumi type token: `aws:s3/bucket:Bucket` and
 /// `aws:s3:Bucket` → `aws_s3_bucket`, `gcp:sql/databaseInstance:DatabaseInstance` →
 /// `google_sql_database_instance`.
-pub(super) fn terraform_type(token: &str) -> Option<String> {
+pub(crate) fn terraform_type(token: &str) -> Option<String> {
     let mut parts = token.split(':');
     let (package, middle, name) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || name.is_empty() {
