@@ -40,8 +40,9 @@ pub const RENAMED: Rule = Rule {
     severity: Severity::High,
     tags: DESTRUCTIVE,
     summary: "A Pulumi resource's logical name changes without `aliases`: delete and create.",
-    why: "Pulumi identifies resources by their URN, which contains the logical name. A new name \
-          without an alias to the old URN is a new resource: the old one is deleted.",
+    why: "Pulumi identifies resources by their URN, which contains the logical name and the types \
+          of its parents. A new name, or a parent gained, lost or of another type, without an alias \
+          to the old URN is a new resource: the old one is deleted.",
     example: "resources:\n-  logs:\n+  audit-logs:\n     type: aws:s3:Bucket",
     safer: "Keep the name, or add `options: {aliases: [\"<old URN>\"]}` so Pulumi renames the resource in state.",
 };
@@ -255,6 +256,12 @@ fn program(view: &FileView, base: Option<Node>, head: Option<Node>) -> Vec<Findi
     let mut paired: Vec<&str> = Vec::new();
     for old in &base_resources {
         if let Some(new) = head_resources.iter().find(|h| h.name == old.name) {
+            reparented(
+                view,
+                (old, &base_resources),
+                (new, &head_resources),
+                &mut out,
+            );
             protections(view, old, new, &mut out);
             guards::weakened(view, old, new, &mut out);
             replacement::changed_properties(view, old, new, &mut out);
@@ -322,6 +329,59 @@ fn same_properties(a: &Node, b: &Node) -> bool {
         (None, None) => true,
         _ => false,
     }
+}
+
+/// The type of the resource `options.parent` names (`${vpc}`): `Ok(None)` without a parent,
+/// `Err(())` for a parent this program does not declare, whose type is unknown.
+fn parent_type<'a>(node: &Node, resources: &[Declared<'a>]) -> Result<Option<&'a str>, ()> {
+    let Some(parent) = node.path(&["options", "parent"]) else {
+        return Ok(None);
+    };
+    let name = parent
+        .as_str()
+        .and_then(|p| p.trim().strip_prefix("${"))
+        .and_then(|p| p.strip_suffix('}'))
+        .ok_or(())?;
+    resources
+        .iter()
+        .find(|r| r.name == name)
+        .map(|r| Some(r.rtype))
+        .ok_or(())
+}
+
+/// A resource that gains, loses or changes the type of its parent: the parent's type is part
+/// of its URN, so without `aliases` Pulumi deletes it and creates it again. Moving it to
+/// another parent of the same type keeps the URN.
+fn reparented(
+    view: &FileView,
+    (old, base): (&Declared, &[Declared]),
+    (new, head): (&Declared, &[Declared]),
+    out: &mut Vec<Finding>,
+) {
+    let (Ok(was), Ok(now)) = (parent_type(old.node, base), parent_type(new.node, head)) else {
+        return;
+    };
+    if was == now || has_aliases(new.node) {
+        return;
+    }
+    let how = match (was, now) {
+        (None, Some(t)) => format!("gains a parent (a {t})"),
+        (Some(t), None) => format!("loses its parent (a {t})"),
+        (Some(a), Some(b)) => format!("moves from a {a} parent to a {b} one"),
+        (None, None) => return,
+    };
+    let at = new.node.path(&["options", "parent"]).unwrap_or(new.node);
+    out.push(
+        Finding::new(
+            &RENAMED,
+            view.at(Side::Head, at.line, at.line),
+            format!(
+                "`{}` ({}) {how} without `aliases`: its URN changes, so the next `pulumi up` deletes it and creates a new, empty one.",
+                new.name, new.rtype
+            ),
+        )
+        .with_severity(severity(old)),
+    );
 }
 
 fn has_aliases(node: &Node) -> bool {
@@ -422,6 +482,45 @@ resources:
             "      forceDestroy: false\n    options:\n      aliases: [\"urn:pulumi:prod::shop::aws:s3/bucketV2:BucketV2::site\"]\n",
         );
         assert!(run(PROGRAM, &aliased).is_empty());
+    }
+
+    #[test]
+    fn a_parent_gained_or_lost_without_aliases_changes_the_urn() {
+        let vpc = "  net:\n    type: aws:ec2:Vpc\n  net2:\n    type: aws:ec2:Vpc\n  group:\n    type: pulumi:providers:aws\n";
+        let base = format!("{PROGRAM}{vpc}");
+        let parented = |parent: &str| {
+            base.replace(
+                "      forceDestroy: false\n",
+                &format!("      forceDestroy: false\n    options:\n      parent: ${{{parent}}}\n"),
+            )
+        };
+        let f = run(&base, &parented("net"));
+        assert_eq!(ids(&f), ["pulumi/renamed"]);
+        assert_eq!(f[0].location.line, Some(16));
+        assert!(
+            f[0].message.contains("gains a parent (a aws:ec2:Vpc)"),
+            "{}",
+            f[0].message
+        );
+        let lost = run(&parented("net"), &base);
+        assert_eq!(ids(&lost), ["pulumi/renamed"]);
+        assert!(
+            lost[0].message.contains("loses its parent"),
+            "{}",
+            lost[0].message
+        );
+        assert_eq!(
+            ids(&run(&parented("net"), &parented("group"))),
+            ["pulumi/renamed"]
+        );
+        // Another parent of the same type, an alias, or a parent twokey cannot resolve: quiet.
+        assert!(run(&parented("net"), &parented("net2")).is_empty());
+        let aliased = parented("net").replace(
+            "      parent: ${net}\n",
+            "      parent: ${net}\n      aliases: [\"urn:pulumi:prod::shop::aws:s3/bucketV2:BucketV2::site\"]\n",
+        );
+        assert!(run(&base, &aliased).is_empty());
+        assert!(run(&base, &parented("elsewhere")).is_empty());
     }
 
     #[test]
