@@ -225,8 +225,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     // Next to playbooks live inventories (`hosts.ini`), `ansible.cfg` and READMEs: only the
     // YAML files are plays or task files. Inventory variables (`group_vars/`, `host_vars/`,
     // YAML with or without an extension) feed roles what to create and what to remove.
-    if in_dir("playbooks/") && yaml
-        || role_file && yaml
+    if (in_dir("playbooks/") || role_file) && yaml
         || (in_dir("group_vars/") || in_dir("host_vars/")) && (yaml || ext.is_empty())
         || name == "playbook.yml"
     {
