@@ -686,7 +686,7 @@ const DATA_SERVICES: &[&str] = &[
 /// directory (`/var/lib/postgresql`), `/var/lib` itself, or anything under `/srv`, `/mnt`,
 /// `/data` and `/backups`, where servers keep served files, mounted volumes and backups.
 /// `/var/lib/apt/lists/*` and other caches stay routine.
-fn data_dir(path: &str) -> Option<(Severity, String)> {
+pub(crate) fn data_dir(path: &str) -> Option<(Severity, String)> {
     let parts: Vec<&str> = path
         .trim_end_matches('*')
         .split('/')
@@ -1363,7 +1363,7 @@ static DESTRUCTIVE_MONGO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// What a SQL text destroys, for example "DROP TABLE users".
-fn destructive_sql(sql: &str) -> Option<String> {
+pub(crate) fn destructive_sql(sql: &str) -> Option<String> {
     let caps = DESTRUCTIVE_SQL.captures(sql)?;
     let (verb, object) = match (caps.get(1), caps.get(3)) {
         (Some(v), _) => (v.as_str(), caps.get(2)),
