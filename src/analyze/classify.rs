@@ -210,8 +210,23 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::Helm;
     }
-    if in_dir("playbooks/")
-        || in_dir("roles/") && matches!(ext, "yml" | "yaml")
+    let yaml = matches!(ext, "yml" | "yaml");
+    // A role's `templates/` holds Jinja templates (of configs, compose files, manifests)
+    // rendered onto hosts: they are not tasks, and `{% if %}` lines are not YAML until
+    // rendered. Its `files/` are copied as they are, so they are classified by content.
+    if in_role_dir(&lower, "templates") {
+        return FileKind::Other;
+    }
+    // Only a role's own directories hold tasks and variables; a `roles/` directory of RBAC
+    // manifests (`k8s/roles/admin.yaml`, a chart's `templates/roles/`) is not a role.
+    let role_file = ["tasks", "handlers", "defaults", "vars", "meta"]
+        .iter()
+        .any(|sub| in_role_dir(&lower, sub));
+    // Next to playbooks live inventories (`hosts.ini`), `ansible.cfg` and READMEs: only the
+    // YAML files are plays or task files. Inventory variables (`group_vars/`, `host_vars/`,
+    // YAML with or without an extension) feed roles what to create and what to remove.
+    if (in_dir("playbooks/") || role_file) && yaml
+        || (in_dir("group_vars/") || in_dir("host_vars/")) && (yaml || ext.is_empty())
         || name == "playbook.yml"
     {
         return FileKind::Ansible;
@@ -303,6 +318,15 @@ pub fn needs_content(path: &RepoPath) -> bool {
 
 fn is_js(ext: &str) -> bool {
     matches!(ext, "js" | "ts" | "mjs" | "cjs" | "mts" | "cts")
+}
+
+/// `roles/<role>/<sub>/…`: a directory of an Ansible role, at the root or below.
+fn in_role_dir(lower: &str, sub: &str) -> bool {
+    let parts: Vec<&str> = lower.split('/').collect();
+    parts.len() > 3
+        && parts[..parts.len() - 1]
+            .windows(3)
+            .any(|w| w[0] == "roles" && w[2] == sub)
 }
 
 /// `db/<name>_migrate/` (Rails 6+ multi-database setups), at the root or below.
@@ -652,6 +676,50 @@ mod tests {
             kind("src/action.yml", "using: composite\n"),
             FileKind::Other
         );
+    }
+
+    #[test]
+    fn only_yaml_task_and_variable_files_of_an_ansible_tree_are_ansible() {
+        assert_eq!(kind("playbooks/db.yml", "- hosts: db\n"), FileKind::Ansible);
+        assert_eq!(kind("roles/db/tasks/main.yml", ""), FileKind::Ansible);
+        assert_eq!(
+            kind("group_vars/dbservers.yml", "a: 1\n"),
+            FileKind::Ansible
+        );
+        assert_eq!(kind("inventory/host_vars/db1", "a: 1\n"), FileKind::Ansible);
+        // Inventories, configs and docs beside playbooks are not YAML to parse.
+        assert_eq!(
+            kind("playbooks/README.md", "# Playbooks\n"),
+            FileKind::Other
+        );
+        assert_eq!(kind("playbooks/hosts.ini", "[db]\ndb1\n"), FileKind::Other);
+        assert_eq!(
+            kind("playbooks/ansible.cfg", "[defaults]\n"),
+            FileKind::Other
+        );
+        // A role's Jinja templates are not tasks, even when named `.yml`.
+        let jinja = "{% if tls %}\nport: 443\n{% endif %}\n";
+        assert_eq!(
+            kind("roles/app/templates/config.yml", jinja),
+            FileKind::Other
+        );
+        let manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ ns }}\n";
+        assert_eq!(
+            kind("roles/app/templates/ns.yaml", manifest),
+            FileKind::Other
+        );
+        // A role's files are copied as they are: a manifest there is a manifest.
+        let plain = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n";
+        assert_eq!(kind("roles/app/files/ns.yaml", plain), FileKind::Kubernetes);
+        // A chart's `templates/roles/` directory is not a role, nor is a directory of roles.
+        let rbac = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {{ .Values.name }}\n";
+        assert_eq!(
+            kind("deploy/app/templates/roles/role.yaml", rbac),
+            FileKind::Helm
+        );
+        let role =
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: admin\n";
+        assert_eq!(kind("k8s/roles/admin.yaml", role), FileKind::Kubernetes);
     }
 
     #[test]

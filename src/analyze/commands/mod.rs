@@ -18,6 +18,9 @@ use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use packs::Hit;
+// The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
+// `rm -rf` and `psql -c` are judged here.
+pub(crate) use packs::{data_dir, destructive_sql};
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive];
 

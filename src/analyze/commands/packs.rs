@@ -683,10 +683,11 @@ const DATA_SERVICES: &[&str] = &[
 ];
 
 /// A path below the top level that holds data rather than software: a database's data
-/// directory (`/var/lib/postgresql`), `/var/lib` itself, or anything under `/srv`, `/mnt`,
-/// `/data` and `/backups`, where servers keep served files, mounted volumes and backups.
+/// directory (`/var/lib/postgresql`, `/var/opt/mssql`), `/var/lib` itself, or anything under
+/// `/srv`, `/mnt`, `/data` and `/backups`, where servers keep served files, mounted volumes
+/// and backups.
 /// `/var/lib/apt/lists/*` and other caches stay routine.
-fn data_dir(path: &str) -> Option<(Severity, String)> {
+pub(crate) fn data_dir(path: &str) -> Option<(Severity, String)> {
     let parts: Vec<&str> = path
         .trim_end_matches('*')
         .split('/')
@@ -697,7 +698,8 @@ fn data_dir(path: &str) -> Option<(Severity, String)> {
             Severity::Critical,
             "every service's state on the machine".to_owned(),
         )),
-        ["var", "lib", service, ..] if DATA_SERVICES.contains(service) => {
+        // SQL Server on Linux keeps its databases in `/var/opt/mssql`.
+        ["var", "lib" | "opt", service, ..] if DATA_SERVICES.contains(service) => {
             Some((Severity::Critical, format!("{service}'s data directory")))
         }
         ["var", "backups", ..] | ["backup" | "backups", ..] => {
@@ -1363,7 +1365,7 @@ static DESTRUCTIVE_MONGO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// What a SQL text destroys, for example "DROP TABLE users".
-fn destructive_sql(sql: &str) -> Option<String> {
+pub(crate) fn destructive_sql(sql: &str) -> Option<String> {
     let caps = DESTRUCTIVE_SQL.captures(sql)?;
     let (verb, object) = match (caps.get(1), caps.get(3)) {
         (Some(v), _) => (v.as_str(), caps.get(2)),
@@ -1906,6 +1908,7 @@ mod tests {
             ("sudo rm -rf /var/lib/postgresql", Severity::Critical),
             ("rm -rf /var/lib/postgresql/16/main/*", Severity::Critical),
             ("rm -rf /var/lib", Severity::Critical),
+            ("rm -rf /var/opt/mssql /opt/mssql", Severity::Critical),
             ("rm -rf /srv/backups", Severity::High),
             ("rm -rf /mnt/data/*", Severity::High),
             ("rm -rf /backups/nightly", Severity::High),

@@ -1,0 +1,381 @@
+//! catalogue: which module calls destroy state, how badly, and what they destroy. Pure: it
+//! judges one call with one loop item (or none) and never looks at the other side.
+
+use super::tasks::{short, Args};
+use crate::analyze::commands::{data_dir, destructive_sql};
+use crate::finding::Severity;
+
+/// How a call destroys: by converging on a deleting state, or through another argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Means {
+    /// `state: absent` (or `terminated`).
+    State,
+    /// Another argument: a forced filesystem, a bucket `mode: delete`, a `DROP` in a query.
+    Argument,
+}
+
+/// What one call (with one loop item) destroys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub means: Means,
+    pub severity: Severity,
+    /// What goes, as the reviewer reads it: a path, a database, `Namespace prod`.
+    pub target: String,
+    /// How: "`state: absent`", "`force: true` on the device".
+    pub how: String,
+    /// The line that says it (the `state` line, the loop item, the argument).
+    pub line: u32,
+}
+
+/// Modules whose `state: absent` destroys data or a running machine, with the severity of
+/// doing so. A name with a dot is matched against the end of the fully qualified name: its
+/// short name is too common to stand alone (`openstack.cloud.volume`, `hetzner.hcloud.server`).
+const STATEFUL: &[(&str, Severity)] = &[
+    // Databases and their contents.
+    ("postgresql_db", Severity::Critical),
+    ("postgresql_schema", Severity::Critical),
+    ("postgresql_table", Severity::Critical),
+    ("mysql_db", Severity::Critical),
+    ("mssql_db", Severity::Critical),
+    ("mongodb_database", Severity::Critical),
+    ("influxdb_database", Severity::Critical),
+    ("rds_instance", Severity::Critical),
+    ("rds_cluster", Severity::Critical),
+    ("dynamodb_table", Severity::Critical),
+    ("gcp_sql_instance", Severity::Critical),
+    ("gcp_sql_database", Severity::Critical),
+    ("azure_rm_postgresqlserver", Severity::Critical),
+    ("azure_rm_mysqlserver", Severity::Critical),
+    ("azure_rm_sqldatabase", Severity::Critical),
+    ("azure_rm_cosmosdbaccount", Severity::Critical),
+    // Storage.
+    ("s3_bucket", Severity::Critical),
+    ("efs", Severity::Critical),
+    ("ec2_vol", Severity::Critical),
+    ("gcp_storage_bucket", Severity::Critical),
+    ("gcp_compute_disk", Severity::Critical),
+    ("azure_rm_storageaccount", Severity::Critical),
+    ("azure_rm_manageddisk", Severity::Critical),
+    ("azure_rm_resourcegroup", Severity::Critical),
+    ("openstack.cloud.volume", Severity::Critical),
+    ("os_volume", Severity::Critical),
+    ("hetzner.hcloud.volume", Severity::Critical),
+    ("hcloud_volume", Severity::Critical),
+    ("digital_ocean_block_storage", Severity::Critical),
+    ("vmware_guest_disk", Severity::Critical),
+    ("docker_volume", Severity::Critical),
+    ("lvol", Severity::Critical),
+    ("lvg", Severity::Critical),
+    ("zfs", Severity::Critical),
+    ("filesystem", Severity::Critical),
+    ("parted", Severity::Critical),
+    // An encryption key scheduled for deletion takes everything it encrypted with it.
+    ("kms_key", Severity::Critical),
+    // Backups.
+    ("ec2_snapshot", Severity::High),
+    ("rds_instance_snapshot", Severity::High),
+    ("rds_cluster_snapshot", Severity::High),
+    // Machines, clusters and what serves traffic.
+    ("ec2_instance", Severity::High),
+    ("ec2", Severity::High),
+    ("ec2_asg", Severity::High),
+    ("gcp_compute_instance", Severity::High),
+    ("gcp_container_cluster", Severity::High),
+    ("azure_rm_virtualmachine", Severity::High),
+    ("azure_rm_aks", Severity::High),
+    ("eks_cluster", Severity::High),
+    ("vmware_guest", Severity::High),
+    ("proxmox", Severity::High),
+    ("proxmox_kvm", Severity::High),
+    ("openstack.cloud.server", Severity::High),
+    ("os_server", Severity::High),
+    ("hetzner.hcloud.server", Severity::High),
+    ("hcloud_server", Severity::High),
+    ("digital_ocean_droplet", Severity::High),
+    ("lxd_container", Severity::High),
+    ("elasticache", Severity::High),
+    ("secretsmanager_secret", Severity::High),
+    ("rabbitmq_vhost", Severity::High),
+    ("rabbitmq_queue", Severity::High),
+    ("k8s", Severity::High),
+    ("helm", Severity::High),
+    // Accounts: what logs in with them stops working.
+    ("user", Severity::Medium),
+    ("postgresql_user", Severity::Medium),
+    ("mysql_user", Severity::Medium),
+    ("mongodb_user", Severity::Medium),
+];
+
+/// Modules that destroy through an argument other than `state`.
+const BY_ARGUMENT: &[&str] = &[
+    "file",
+    "s3_object",
+    "aws_s3",
+    "redis",
+    "docker_prune",
+    "postgresql_query",
+    "mysql_query",
+];
+
+/// Kubernetes kinds whose deletion takes data with it.
+const K8S_DATA_KINDS: &[&str] = &["Namespace", "PersistentVolumeClaim", "PersistentVolume"];
+
+/// Paths whose removal is routine: scratch space, and software Ansible reinstalls.
+const SCRATCH: &[&str] = &["/tmp/", "/var/tmp/", "/var/cache/", "/run/", "/usr/"];
+
+/// Extensions of configuration files a role writes and can write again.
+const CONFIG_FILES: &[&str] = &[
+    "conf", "cfg", "cnf", "ini", "list", "repo", "sources", "service", "timer", "socket", "mount",
+    "env", "yml", "yaml", "json", "toml", "rules",
+];
+
+/// Arguments that name what a module acts on, most telling first.
+const TARGETS: &[&str] = &[
+    "path",
+    "dest",
+    "name",
+    "db",
+    "bucket",
+    "db_instance_identifier",
+    "db_cluster_identifier",
+    "instance_ids",
+    "id",
+    "volume_id",
+    "snapshot_id",
+    "lv",
+    "dev",
+    "device",
+    "release_name",
+    "src",
+];
+
+/// Whether the catalogue judges this module (by short name).
+pub fn known(short_name: &str) -> bool {
+    BY_ARGUMENT.contains(&short_name) || STATEFUL.iter().any(|(m, _)| short(m) == short_name)
+}
+
+fn stateful(module: &str) -> Option<Severity> {
+    STATEFUL.iter().find_map(|(m, severity)| {
+        let matches = if m.contains('.') {
+            module == *m || module.ends_with(&format!(".{m}"))
+        } else {
+            short(module) == *m
+        };
+        matches.then_some(*severity)
+    })
+}
+
+/// What one call destroys, given one of its loop items (or none).
+pub fn judge(module: &str, args: &Args, item: Option<&crate::yaml::Node>) -> Option<Verdict> {
+    let get = |key: &str| args.get(key, item);
+    let name = short(module);
+    let target_arg = TARGETS.iter().find_map(|k| get(k));
+    // A loop deleting the paths it lists is shown at the item that names each one.
+    let item_line = target_arg.as_ref().filter(|a| a.from_item).map(|a| a.line);
+    let target = target_arg.map(|a| a.text).unwrap_or_default();
+    if let Some(verdict) = by_argument(name, args, item, &target) {
+        return Some(verdict);
+    }
+    let state = get("state")?;
+    if !matches!(state.text.as_str(), "absent" | "terminated") {
+        return None;
+    }
+    let how = format!("`state: {}`", state.text);
+    let verdict = |severity: Severity, target: String| Verdict {
+        means: Means::State,
+        severity,
+        target,
+        how: how.clone(),
+        line: item_line.unwrap_or(state.line),
+    };
+    match name {
+        "file" => file_severity(&target).map(|s| verdict(s, target)),
+        "user" if args.truthy("remove") => Some(Verdict {
+            how: "`state: absent` and `remove: true` (the home directory goes too)".to_owned(),
+            ..verdict(Severity::High, target)
+        }),
+        "k8s" => Some(k8s(args, item, target, verdict)),
+        _ => stateful(module).map(|s| verdict(s, target)),
+    }
+}
+
+/// A Kubernetes object: its kind and name from the arguments or an inline `definition`.
+fn k8s(
+    args: &Args,
+    item: Option<&crate::yaml::Node>,
+    name: String,
+    verdict: impl Fn(Severity, String) -> Verdict,
+) -> Verdict {
+    let definition = args.node("definition");
+    let field = |key: &str| {
+        definition
+            .and_then(|d| d.get(key).or_else(|| d.path(&["metadata", key])))
+            .and_then(|n| n.as_str().map(str::to_owned))
+    };
+    let kind = args
+        .get("kind", item)
+        .map(|a| a.text)
+        .or_else(|| field("kind"));
+    let name = if name.is_empty() {
+        field("name").unwrap_or_default()
+    } else {
+        name
+    };
+    let severity = match &kind {
+        Some(k) if K8S_DATA_KINDS.contains(&k.as_str()) => Severity::Critical,
+        _ => Severity::High,
+    };
+    let target = match kind {
+        Some(kind) if name.is_empty() => kind,
+        Some(kind) => format!("{kind} {name}"),
+        None => name,
+    };
+    verdict(severity, target)
+}
+
+/// Removing a path: data directories are critical, scratch space and configuration files a
+/// role writes are routine, anything else high.
+fn file_severity(path: &str) -> Option<Severity> {
+    let templated = path.contains("{{");
+    if path.is_empty()
+        || SCRATCH.iter().any(|s| path.starts_with(s))
+        || templated && path.contains("tmp")
+        || config_file(path)
+    {
+        return None;
+    }
+    if data_dir(path).is_some_and(|(s, _)| s == Severity::Critical)
+        || templated
+            && ["data_dir", "datadir", "data_directory"]
+                .iter()
+                .any(|v| path.contains(v))
+    {
+        return Some(Severity::Critical);
+    }
+    Some(Severity::High)
+}
+
+/// A single configuration file under `/etc` (`/etc/nginx/sites-enabled/default`,
+/// `/etc/systemd/system/kubelet.service`): removing it stops a service using it, which the
+/// role can put back, and loses nothing it did not write. Directories (`/etc/kubernetes/pki`)
+/// and key material are not this.
+fn config_file(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/etc/") else {
+        return false;
+    };
+    if path.ends_with('/') || rest.contains("{{") {
+        return false;
+    }
+    let mut parts = rest.rsplitn(2, '/');
+    let file = parts.next().unwrap_or("");
+    let dir = parts.next().unwrap_or("");
+    let parent = dir.rsplit('/').next().unwrap_or("");
+    let drop_in = parent.ends_with(".d")
+        || matches!(
+            parent,
+            "sites-enabled" | "sites-available" | "conf-enabled" | "mods-enabled"
+        );
+    let extension = file.rsplit_once('.').map(|(_, e)| e);
+    drop_in || extension.is_some_and(|e| CONFIG_FILES.contains(&e))
+}
+
+/// Destruction through arguments other than `state`.
+fn by_argument(
+    name: &str,
+    args: &Args,
+    item: Option<&crate::yaml::Node>,
+    target: &str,
+) -> Option<Verdict> {
+    let get = |key: &str| args.get(key, item);
+    let verdict = |severity: Severity, target: String, how: String, line: u32| Verdict {
+        means: Means::Argument,
+        severity,
+        target,
+        how,
+        line,
+    };
+    match name {
+        // `force` makes mkfs write over an existing filesystem.
+        "filesystem" if args.truthy("force") => {
+            let force = get("force")?;
+            Some(verdict(
+                Severity::Critical,
+                get("dev").map(|d| d.text).unwrap_or_default(),
+                "`force: true`, which makes a new filesystem over the one on the device".to_owned(),
+                force.line,
+            ))
+        }
+        // `force` lets lvol shrink a volume to `size`, cutting off what lies beyond it.
+        "lvol"
+            if args.truthy("force")
+                && get("size").is_some()
+                && get("state").is_none_or(|s| s.text == "present") =>
+        {
+            let force = get("force")?;
+            Some(verdict(
+                Severity::High,
+                target.to_owned(),
+                "`force: true` with a `size`, which shrinks the volume when it is larger"
+                    .to_owned(),
+                force.line,
+            ))
+        }
+        "s3_object" | "aws_s3" => {
+            let mode = get("mode")?;
+            let bucket = get("bucket").map(|b| b.text).unwrap_or_default();
+            match mode.text.as_str() {
+                "delete" => Some(verdict(
+                    Severity::Critical,
+                    bucket,
+                    "`mode: delete`, which deletes the bucket and every object in it".to_owned(),
+                    mode.line,
+                )),
+                "delobj" => Some(verdict(
+                    Severity::Medium,
+                    get("object").map_or(bucket, |o| o.text),
+                    "`mode: delobj`".to_owned(),
+                    mode.line,
+                )),
+                _ => None,
+            }
+        }
+        "redis" => {
+            let command = get("command").filter(|c| c.text == "flush")?;
+            let all = get("flush_mode").is_none_or(|m| m.text == "all");
+            let scope = if all {
+                "of every database"
+            } else {
+                "of the database"
+            };
+            Some(verdict(
+                Severity::Critical,
+                String::new(),
+                format!("`command: flush`, which deletes every key {scope}"),
+                command.line,
+            ))
+        }
+        "docker_prune" if args.truthy("volumes") => Some(verdict(
+            Severity::High,
+            "unused volumes".to_owned(),
+            "`volumes: true`, which deletes every volume no container uses right now".to_owned(),
+            get("volumes")?.line,
+        )),
+        "postgresql_query" | "mysql_query" => {
+            let query = get("query")?;
+            let sql = destructive_sql(&query.text)?;
+            let severity = if sql.starts_with("DROP DATABASE") || sql.starts_with("DROP SCHEMA") {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            let db = get("db").or_else(|| get("login_db")).map(|d| d.text);
+            Some(verdict(
+                severity,
+                db.unwrap_or_default(),
+                format!("a query that runs {sql}"),
+                query.line,
+            ))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,509 @@
+//! ansible: tasks that delete state. A playbook or role task that runs a module for a
+//! database, bucket, volume, instance, cluster object or user with `state: absent`, the
+//! `file` module removing a path that holds data, a task whose other arguments destroy (a
+//! forced filesystem, a `DROP` in a query), or a role variable marking a database for
+//! removal, deletes what it names on the next run. Only what the head adds is reported: a
+//! deletion (module, how, target) that occurs more often at head than at base is new; moving
+//! or re-indenting one is quiet.
+//!
+//! `tasks` finds the calls, `catalogue` judges them, `vars` reads role variables; this file
+//! compares the sides and words the findings.
+
+mod catalogue;
+mod tasks;
+mod vars;
+
+use super::{fresh, unparseable_finding, FileView, Unparseable};
+use crate::change::Side;
+use crate::finding::{Finding, RuleId, Severity, Tag};
+use crate::rules::Rule;
+use crate::yaml::{self, Node};
+use catalogue::Means;
+
+pub const STATE_ABSENT: Rule = Rule {
+    id: RuleId("ansible/state-absent"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "An Ansible task deletes a stateful resource (`state: absent` or `terminated` on a database, bucket, volume, instance, cluster object, user or data path, or a role variable marking a database for removal).",
+    why: "Ansible modules converge on the declared state: `state: absent` deletes the database, bucket, volume or directory on the next run, on every host the play targets. Critical for databases, buckets and volumes.",
+    example: "- name: drop the old database\n  community.postgresql.postgresql_db:\n    name: orders\n    state: absent",
+    safer: "Back the data up in an earlier task, limit the play to the intended host (`--limit`), and run it once by hand with `--check --diff` before it lands in a playbook.",
+};
+
+pub const UNPARSEABLE: Rule = Rule {
+    id: RuleId("ansible/unparseable"),
+    severity: Severity::High,
+    tags: &[Tag::Infra],
+    summary: "An Ansible playbook or task file could not be parsed, so what it deletes is unknown.",
+    why: "twokey fails closed: a playbook it cannot read might delete anything.",
+    example: "- name: x\n  file: {path: /data, state: absent",
+    safer: "Fix the YAML (`ansible-playbook --syntax-check`) and push again.",
+};
+
+pub const DESTRUCTIVE_TASK: Rule = Rule {
+    id: RuleId("ansible/destructive-task"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "An Ansible task destroys data through an argument other than `state` (a filesystem forced onto a device, `s3_object mode: delete`, a `DROP` in a query module, a Redis flush, a volume prune).",
+    why: "These arguments destroy as surely as `state: absent` but read like settings: `force: true` on `filesystem` formats over existing data, `mode: delete` deletes a bucket with its objects, a query module runs its `DROP` on every run.",
+    example: "- name: prepare the data disk\n  community.general.filesystem:\n    dev: /dev/sdb\n    fstype: ext4\n    force: true",
+    safer: "Leave `force` off so the module refuses to overwrite existing data; run one-off destructive statements by hand after a backup rather than from a playbook that runs again.",
+};
+
+pub const RULES: &[&Rule] = &[&STATE_ABSENT, &DESTRUCTIVE_TASK, &UNPARSEABLE];
+
+/// A deletion found in one side: its identity (for counting), where it stands, and the task
+/// or variable it belongs to (one finding per task, however many loop items it deletes).
+struct Deletion {
+    key: String,
+    line: u32,
+    group: usize,
+    severity: Severity,
+    means: Means,
+    /// The task's module, or the variable that lists the target.
+    source: Source,
+    how: String,
+    target: String,
+}
+
+enum Source {
+    Module(String),
+    Variable(String),
+}
+
+fn collect(doc: &Node, out: &mut Vec<Deletion>) {
+    let mut calls = Vec::new();
+    tasks::calls(doc, &catalogue::known, &mut calls);
+    for call in &calls {
+        let group = out.last().map_or(0, |d| d.group + 1);
+        let items: Vec<Option<&Node>> = if call.items.is_empty() {
+            vec![None]
+        } else {
+            call.items.iter().copied().map(Some).collect()
+        };
+        for item in items {
+            let Some(v) = catalogue::judge(&call.module, &call.args, item) else {
+                continue;
+            };
+            let key = format!(
+                "{}\u{0}{}\u{0}{}",
+                tasks::short(&call.module),
+                v.how,
+                v.target
+            );
+            // A literal argument repeats for every loop item: one deletion, not one per item.
+            if out.iter().any(|d| d.group == group && d.key == key) {
+                continue;
+            }
+            out.push(Deletion {
+                key,
+                line: v.line,
+                group,
+                severity: v.severity,
+                means: v.means,
+                source: Source::Module(call.module.clone()),
+                how: v.how,
+                target: v.target,
+            });
+        }
+    }
+    let mut marked = Vec::new();
+    vars::marked(doc, &mut marked);
+    for m in marked {
+        let group = out.last().map_or(0, |d| d.group + 1);
+        out.push(Deletion {
+            key: format!("var\u{0}{}\u{0}{}", m.variable, m.name),
+            line: m.line,
+            group,
+            severity: m.severity,
+            means: Means::State,
+            source: Source::Variable(m.variable),
+            how: "`state: absent`".to_owned(),
+            target: m.name,
+        });
+    }
+}
+
+/// `a`, `a` and `b`, `a`, `b` and 3 more.
+fn listed(targets: &[&str]) -> String {
+    let shown: Vec<String> = targets.iter().take(3).map(|t| format!("`{t}`")).collect();
+    match (shown.len(), targets.len()) {
+        (1, _) => shown[0].clone(),
+        (n, total) if total > n => format!("{} and {} more", shown.join(", "), total - n),
+        _ => {
+            let (last, rest) = shown.split_last().expect("two or more");
+            format!("{} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// One finding for the new deletions of one task or variable.
+fn finding(view: &FileView, new: &[&Deletion]) -> Finding {
+    let first = new[0];
+    let mut targets: Vec<&str> = Vec::new();
+    for d in new {
+        if !d.target.is_empty() && !targets.contains(&d.target.as_str()) {
+            targets.push(&d.target);
+        }
+    }
+    let severity = new
+        .iter()
+        .map(|d| d.severity)
+        .max()
+        .unwrap_or(first.severity);
+    let line = new.iter().map(|d| d.line).min().unwrap_or(first.line);
+    let them = if targets.len() > 1 { "them" } else { "it" };
+    let (rule, message) = match (&first.source, first.means) {
+        (Source::Variable(variable), _) => (
+            &STATE_ABSENT,
+            format!(
+                "`{variable}` now marks {} with `state: absent`: the role that reads it deletes {them} on the next run, on every host these variables apply to.",
+                listed(&targets)
+            ),
+        ),
+        (Source::Module(module), means) => {
+            let on = if targets.is_empty() {
+                String::new()
+            } else {
+                format!(" on {}", listed(&targets))
+            };
+            let rule = match means {
+                Means::State => &STATE_ABSENT,
+                Means::Argument => &DESTRUCTIVE_TASK,
+            };
+            let verb = if means == Means::State { "deletes" } else { "destroys" };
+            let them = if targets.is_empty() { "what it names" } else { them };
+            (
+                rule,
+                format!(
+                    "A task now runs `{module}`{on} with {}: the next run {verb} {them} on every host the play targets.",
+                    first.how
+                ),
+            )
+        }
+    };
+    Finding::new(rule, view.at(Side::Head, line, line), message).with_severity(severity)
+}
+
+pub fn analyze(view: &FileView) -> Vec<Finding> {
+    let mut failures = Vec::new();
+    let mut load = |side: Side, text: Option<&str>| -> Vec<Deletion> {
+        let Some(text) = text else {
+            return Vec::new();
+        };
+        match yaml::parse_documents(text) {
+            Ok(docs) => {
+                let mut found = Vec::new();
+                docs.iter().for_each(|d| collect(d, &mut found));
+                found
+            }
+            Err(e) => {
+                failures.push(Unparseable {
+                    side,
+                    line: Some(e.line.max(1)),
+                    reason: e.message,
+                });
+                Vec::new()
+            }
+        }
+    };
+    let base = load(Side::Base, view.old_text());
+    let head = load(Side::Head, view.new_text());
+    if let Some(f) = failures.iter().find(|f| f.side == Side::Head) {
+        // A base that does not parse counts as empty (every deletion at head is new); a head
+        // that does not parse cannot be judged at all.
+        return vec![unparseable_finding(&UNPARSEABLE, view, f)];
+    }
+    let new = fresh::new_copies(
+        view.hunks(),
+        base.iter().map(|d| d.key.as_str()),
+        head.iter().map(|d| (d.key.as_str(), d.line)),
+    );
+    let mut groups: Vec<Vec<&Deletion>> = Vec::new();
+    for d in new.into_iter().map(|i| &head[i]) {
+        match groups.last_mut() {
+            Some(g) if g[0].group == d.group => g.push(d),
+            _ => groups.push(vec![d]),
+        }
+    }
+    groups.iter().map(|g| finding(view, g)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::files::testkit::{ids, Case};
+
+    const PATH: &str = "playbooks/db.yml";
+
+    fn run(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified(PATH, base, head).run(analyze)
+    }
+
+    const PLAY: &str = "\
+- hosts: db
+  tasks:
+    - name: create the database
+      community.postgresql.postgresql_db:
+        name: orders
+        state: present
+";
+
+    #[test]
+    fn a_database_set_to_absent_is_critical_at_the_state_line() {
+        let f = run(PLAY, &PLAY.replace("state: present", "state: absent"));
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(f[0].message.contains("`orders`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn free_form_arguments_and_nested_blocks_are_read() {
+        let head =
+            "- hosts: all\n  tasks:\n    - block:\n        - file: path=/srv/data state=absent\n";
+        let f = Case::added(PATH, head).run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(f[0].message.contains("/srv/data"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn scratch_paths_present_states_and_unknown_modules_are_quiet() {
+        let head = "- hosts: all\n  tasks:\n    - file: {path: /tmp/build, state: absent}\n    - apt: {name: nginx, state: absent}\n    - file: {path: /srv/data, state: directory}\n";
+        assert!(Case::added(PATH, head).run(analyze).is_empty());
+        assert!(run(PLAY, &PLAY.replace("orders", "orders_v2")).is_empty());
+    }
+
+    #[test]
+    fn a_deletion_already_on_the_base_is_quiet_even_when_moved() {
+        let absent = PLAY.replace("state: present", "state: absent");
+        let moved = format!("- hosts: other\n  tasks: []\n{absent}");
+        assert!(run(&absent, &moved).is_empty());
+        // A second copy is new.
+        let twice = format!("{absent}    - name: again\n      community.postgresql.postgresql_db:\n        name: orders\n        state: absent\n");
+        assert_eq!(ids(&run(&absent, &twice)), ["ansible/state-absent"]);
+    }
+
+    const ROLE: &str = "roles/db/tasks/main.yml";
+
+    /// The findings of a role task file that gains `added` after a ping.
+    fn added(added: &str) -> Vec<Finding> {
+        let base = "- ansible.builtin.ping:\n";
+        Case::modified(ROLE, base, &format!("{base}{added}")).run(analyze)
+    }
+
+    fn one(added_text: &str) -> (String, Severity, u32, String) {
+        let f = added(added_text);
+        assert_eq!(f.len(), 1, "{added_text}: {f:?}");
+        let f = &f[0];
+        let line = f.location.line.unwrap_or(0);
+        (
+            f.rule.as_str().to_owned(),
+            f.severity,
+            line,
+            f.message.clone(),
+        )
+    }
+
+    #[test]
+    fn instances_and_databases_set_to_terminated_are_deleted() {
+        let (rule, severity, line, message) =
+            one("- amazon.aws.ec2_instance:\n    instance_ids: [i-0abc]\n    state: terminated\n");
+        assert_eq!(
+            (rule.as_str(), severity, line),
+            ("ansible/state-absent", Severity::High, 4)
+        );
+        assert!(
+            message.contains("`i-0abc`") && message.contains("`state: terminated`"),
+            "{message}"
+        );
+        let (_, severity, _, message) = one(
+            "- amazon.aws.rds_instance:\n    db_instance_identifier: orders\n    state: terminated\n",
+        );
+        assert_eq!(severity, Severity::Critical);
+        assert!(message.contains("`orders`"), "{message}");
+        assert!(
+            added("- amazon.aws.ec2_instance: {instance_ids: [i-1], state: stopped}\n").is_empty()
+        );
+    }
+
+    #[test]
+    fn virtual_machines_and_volumes_of_other_clouds_are_deleted() {
+        let cases = [
+            (
+                "- community.vmware.vmware_guest: {name: db01, state: absent}\n",
+                Severity::High,
+            ),
+            (
+                "- community.general.proxmox_kvm: {name: db01, state: absent}\n",
+                Severity::High,
+            ),
+            (
+                "- hetzner.hcloud.server: {name: web1, state: absent}\n",
+                Severity::High,
+            ),
+            (
+                "- openstack.cloud.volume: {name: pgdata, state: absent}\n",
+                Severity::Critical,
+            ),
+            (
+                "- community.general.parted: {device: /dev/sdb, number: 1, state: absent}\n",
+                Severity::Critical,
+            ),
+            (
+                "- community.postgresql.postgresql_user: {name: app, state: absent}\n",
+                Severity::Medium,
+            ),
+        ];
+        for (task, severity) in cases {
+            assert_eq!(one(task).1, severity, "{task}");
+        }
+        // A short name shared by many collections is judged only when qualified.
+        assert!(added("- volume: {name: pgdata, state: absent}\n").is_empty());
+    }
+
+    #[test]
+    fn data_directories_are_critical_and_configuration_files_are_routine() {
+        assert_eq!(
+            one("- file: path=/var/lib/mysql state=absent\n").1,
+            Severity::Critical
+        );
+        let variable = "- file:\n    path: \"{{ postgresql_data_dir }}\"\n    state: absent\n";
+        assert_eq!(one(variable).1, Severity::Critical);
+        assert_eq!(
+            one("- file: {path: /etc/kubernetes/pki, state: absent}\n").1,
+            Severity::High
+        );
+        for quiet in [
+            "- file: {path: /etc/nginx/sites-enabled/default, state: absent}\n",
+            "- file: {path: /etc/apt/sources.list.d/old.list, state: absent}\n",
+            "- file: {path: /etc/systemd/system/kubelet.service, state: absent}\n",
+            "- file: {path: /usr/local/bin/kubectl, state: absent}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn loop_items_are_judged_one_by_one_and_reported_once_per_task() {
+        let scratch = "- file:\n    path: \"{{ item }}\"\n    state: absent\n  loop:\n    - /tmp/a.tgz\n    - /etc/nginx/conf.d/old.conf\n";
+        assert!(added(scratch).is_empty());
+        let data = "- file:\n    path: \"{{ item }}\"\n    state: absent\n  with_items:\n    - /tmp/a\n    - /var/lib/etcd\n    - /srv/uploads\n";
+        let (_, severity, line, message) = one(data);
+        assert_eq!((severity, line), (Severity::Critical, 7));
+        assert!(
+            message.contains("on `/var/lib/etcd` and `/srv/uploads`"),
+            "{message}"
+        );
+        assert!(!message.contains("/tmp/a"), "{message}");
+        // An item's own `state: absent` deletes that item only.
+        let items = "- mysql_db:\n    name: \"{{ item.name }}\"\n    state: \"{{ item.state | default('present') }}\"\n  loop:\n    - {name: shop}\n    - {name: legacy, state: absent}\n";
+        let (_, severity, line, message) = one(items);
+        assert_eq!((severity, line), (Severity::Critical, 7));
+        assert!(
+            message.contains("`legacy`") && !message.contains("`shop`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_item_added_to_an_existing_deletion_loop_is_the_only_news() {
+        let task =
+            "- file:\n    path: \"{{ item }}\"\n    state: absent\n  loop:\n    - /srv/old\n";
+        let grown = format!("{task}    - /srv/uploads\n");
+        let f = Case::modified(ROLE, task, &grown).run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        let message = &f[0].message;
+        assert!(message.contains("on `/srv/uploads` with"), "{message}");
+        assert!(!message.contains("/srv/old"), "{message}");
+    }
+
+    #[test]
+    fn older_task_forms_are_read() {
+        assert_eq!(one("- action: file path=/srv/data state=absent\n").2, 2);
+        let local = "- local_action:\n    module: file\n    path: /srv/data\n    state: absent\n";
+        assert_eq!(one(local).2, 5);
+        assert_eq!(
+            one("- file:\n  args:\n    path: /srv/data\n    state: absent\n").2,
+            5
+        );
+    }
+
+    #[test]
+    fn a_user_removed_with_its_home_is_high() {
+        assert_eq!(one("- user: name=bob state=absent\n").1, Severity::Medium);
+        assert_eq!(
+            one("- user: name=bob state=absent remove=yes\n").1,
+            Severity::High
+        );
+    }
+
+    #[test]
+    fn arguments_that_destroy_without_state_absent_are_destructive_tasks() {
+        let cases = [
+            ("- community.general.filesystem: {dev: /dev/sdb1, fstype: ext4, force: true}\n", Severity::Critical),
+            ("- amazon.aws.s3_object: {bucket: logs, mode: delete}\n", Severity::Critical),
+            ("- community.postgresql.postgresql_query: {db: shop, query: DROP DATABASE shop}\n", Severity::Critical),
+            ("- community.mysql.mysql_query:\n    login_db: shop\n    query: TRUNCATE TABLE orders\n", Severity::High),
+            ("- community.general.redis: {command: flush, flush_mode: all}\n", Severity::Critical),
+            ("- community.docker.docker_prune: {volumes: true}\n", Severity::High),
+        ];
+        for (task, severity) in cases {
+            let (rule, got, _, _) = one(task);
+            assert_eq!(
+                (rule.as_str(), got),
+                ("ansible/destructive-task", severity),
+                "{task}"
+            );
+        }
+        for quiet in [
+            "- community.general.filesystem: {dev: /dev/sdb1, fstype: ext4}\n",
+            "- amazon.aws.s3_object: {bucket: logs, object: a.txt, mode: get, dest: /tmp/a}\n",
+            "- community.postgresql.postgresql_query: {db: shop, query: SELECT 1}\n",
+            "- community.docker.docker_prune: {images: true}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn role_variables_marking_a_database_absent_are_deletions() {
+        let path = "group_vars/dbservers.yml";
+        let base = "mysql_databases:\n  - name: shop\n  - name: legacy\n";
+        let head = "mysql_databases:\n  - name: shop\n  - name: legacy\n    state: absent\n";
+        let f = Case::modified(path, base, head).run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::Critical, Some(4))
+        );
+        assert!(
+            f[0].message
+                .contains("`mysql_databases` now marks `legacy`"),
+            "{}",
+            f[0].message
+        );
+        // Already marked on the base, or a list of something else: quiet.
+        assert!(
+            Case::modified(path, head, &format!("{head}  - name: new\n"))
+                .run(analyze)
+                .is_empty()
+        );
+        let vhosts = "nginx_vhosts:\n  - {server_name: a, state: absent}\n";
+        assert!(Case::added(path, vhosts).run(analyze).is_empty());
+    }
+
+    #[test]
+    fn a_head_that_does_not_parse_needs_a_human() {
+        assert_eq!(ids(&run(PLAY, "- hosts: [db")), ["ansible/unparseable"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_playbooks_never_panic(text in "(- |hosts|tasks|file|state|absent|path|=|:| |\\n|/data|[{}]){0,60}") {
+            let f = Case::added(PATH, &text).run(analyze);
+            proptest::prop_assert!(f.iter().all(|f| f.rule.as_str().starts_with("ansible/")));
+        }
+    }
+}
