@@ -177,3 +177,109 @@ fn a_proper_moved_block_and_kept_protection_is_not_destructive() {
     assert!(tags.iter().any(|t| t == "infra"));
     assert_eq!(report["requirement"]["approvals"], 1);
 }
+
+/// One review as `GET /repos/{o}/{r}/pulls/{n}/reviews` lists it (the fields twokey reads,
+/// and a few it does not).
+fn api_review(user: &str, state: &str, commit: &str, at: &str) -> String {
+    format!(
+        r#"{{"id": 80, "node_id": "PRR_x", "user": {user}, "body": "", "state": "{state}",
+            "commit_id": "{commit}", "submitted_at": "{at}", "author_association": "MEMBER"}}"#
+    )
+}
+
+#[test]
+fn a_tricky_review_history_from_the_api_counts_nobody_it_should_not() {
+    let (repo, base, head) = incident_repo();
+    let reviews = [
+        // The operator, since renamed: her commits carry 12345+ada@users.noreply.github.com.
+        api_review(
+            r#"{"login": "ada-lovelace", "id": 12345, "type": "User"}"#,
+            "APPROVED",
+            &head,
+            "2026-11-01T10:00:00Z",
+        ),
+        // A deleted account.
+        api_review("null", "APPROVED", &head, "2026-11-01T10:05:00Z"),
+        // Listed last but submitted first: dan's standing review asks for changes.
+        api_review(
+            r#"{"login": "dan", "id": 8, "type": "User"}"#,
+            "CHANGES_REQUESTED",
+            &head,
+            "2026-11-01T11:00:00Z",
+        ),
+        api_review(
+            r#"{"login": "carol", "id": 7, "type": "User"}"#,
+            "APPROVED",
+            &head,
+            "2026-11-01T10:10:00Z",
+        ),
+        api_review(
+            r#"{"login": "dan", "id": 8, "type": "User"}"#,
+            "APPROVED",
+            &head,
+            "2026-11-01T10:30:00Z",
+        ),
+    ];
+    let file = repo.path().join("reviews.json");
+    std::fs::write(&file, format!("[{}]", reviews.join(","))).unwrap();
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["verdict"], "review-required");
+    assert_eq!(report["reviews"]["counted"], serde_json::json!(["carol"]));
+    assert_eq!(
+        report["reviews"]["changes_requested"],
+        serde_json::json!(["dan"])
+    );
+    let ignored = report["reviews"]["ignored"].to_string();
+    assert!(ignored.contains("@ada-lovelace"), "{ignored}");
+    assert!(ignored.contains("a deleted account"), "{ignored}");
+
+    // The text report says which approvals do not count, under a heading of their own.
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        run.stdout
+            .contains("reviews that do not count:\n  - @ada-lovelace: approval does not count: the agent's operator"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_github_error_response_saved_as_the_reviews_file_is_a_usage_error() {
+    let (repo, base, _) = incident_repo();
+    let file = repo.path().join("reviews.json");
+    std::fs::write(
+        &file,
+        r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+    )
+    .unwrap();
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("this is a GitHub API error response (\"Bad credentials\")"),
+        "{}",
+        run.stderr
+    );
+}

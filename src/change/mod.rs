@@ -187,6 +187,10 @@ pub struct Account {
     pub login: Login,
     #[serde(default, rename = "type")]
     pub account_type: AccountType,
+    /// The numeric account id. It survives a rename, so it ties an account to the
+    /// `<id>+<login>@users.noreply.github.com` address of commits made under an older login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
 }
 
 /// What is known about the pull request, when the change is one.

@@ -377,10 +377,15 @@ impl Config {
                 None => base_analysis.production_paths,
             },
         };
-        let ai_reviewers = match raw.ai_reviewers {
-            Some(list) => list,
-            None => defaults.map(|d| d.ai_reviewers).unwrap_or_default(),
-        };
+        // A repository's list adds to the built-in one, as tiers do: naming its own AI
+        // reviewer must not make Copilot's approval count again.
+        let mut ai_reviewers = defaults.map(|d| d.ai_reviewers).unwrap_or_default();
+        for login in raw.ai_reviewers.unwrap_or_default() {
+            let login = login.trim().to_owned();
+            if !login.is_empty() && !ai_reviewers.iter().any(|r| r.eq_ignore_ascii_case(&login)) {
+                ai_reviewers.push(login);
+            }
+        }
         Ok(Config {
             owners: raw.owners,
             tiers,
@@ -478,6 +483,26 @@ fn merge_tiers(built_in: Vec<Tier>, given: Vec<Tier>) -> Vec<Tier> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_repository_ai_reviewer_list_adds_to_the_built_in_one() {
+        let c = Config::parse(
+            "version: 1\nai_reviewers: [acme-reviewer, copilot, ' ']\n",
+            "t",
+        )
+        .unwrap();
+        assert!(c.ai_reviewers.iter().any(|r| r == "acme-reviewer"));
+        assert!(
+            c.ai_reviewers.iter().any(|r| r == "Copilot"),
+            "{:?}",
+            c.ai_reviewers
+        );
+        assert_eq!(
+            c.ai_reviewers.len(),
+            Config::builtin().ai_reviewers.len() + 1,
+            "a login already listed, in another case, or blank is not added again"
+        );
+    }
 
     #[test]
     fn the_default_config_parses_with_its_tiers() {

@@ -3,9 +3,9 @@
 //! clock, no network; every front-end calls this same function.
 
 use super::config::{Config, Tier};
-use super::reviews::{Review, ReviewState, Reviews};
-use crate::authorship::Authorship;
-use crate::change::{AccountType, Change, Login, RepoPath};
+use super::reviews::{is_deleted_account, Review, ReviewState, Reviews};
+use crate::authorship::{AgentCatalogue, Authorship};
+use crate::change::{AccountType, Change, Email, Login, RepoPath};
 use crate::finding::{Finding, Tag};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -169,11 +169,20 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
                 config.owners.join(", ")
             )
         });
+        let unknown = teams_without_members(config, reviews);
+        if !unknown.is_empty() {
+            missing.push(format!(
+                "Who is in {} was not given, so no reviewer counts as a member: list the members under `teams` in the reviews file.",
+                unknown.join(", ")
+            ));
+        }
     }
     for login in &tally.changes_requested {
-        missing.push(format!(
-            "@{login} requested changes; their review must be resolved."
-        ));
+        missing.push(if is_deleted_account(login) {
+            "A since-deleted account (@ghost) requested changes; dismiss that review on GitHub if it no longer applies.".to_owned()
+        } else {
+            format!("@{login} requested changes; their review must be resolved.")
+        });
     }
     let decision = if missing.is_empty() {
         Decision::Ok
@@ -417,20 +426,53 @@ fn person_label(login: Option<&Login>, name: Option<&str>, email: Option<&str>) 
     }
 }
 
-/// Why a reviewer's approval cannot count, if it cannot.
-fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Option<String> {
+/// Why a reviewer's approval cannot count, if it cannot. Only a person's account can give an
+/// independent human approval: anything the policy cannot tie to one person does not count.
+fn disqualified(
+    review: &Review,
+    evidence: &Evidence<'_>,
+    accounts: &Accounts<'_>,
+) -> Option<String> {
     let login = &review.reviewer.login;
-    if review.reviewer.account_type == AccountType::Bot || login.is_bot_suffix() {
+    if login.as_str().trim().is_empty() {
+        return Some("the review names no account".to_owned());
+    }
+    if is_deleted_account(login) {
+        return Some(
+            "a deleted account (GitHub shows it as ghost), so who gave it cannot be checked"
+                .to_owned(),
+        );
+    }
+    match review.reviewer.account_type {
+        AccountType::Bot => return Some("a bot".to_owned()),
+        AccountType::Organization => {
+            return Some("an organization account, not a person".to_owned())
+        }
+        AccountType::Mannequin => {
+            return Some(
+                "a mannequin (an account imported from another system), not a current person"
+                    .to_owned(),
+            )
+        }
+        AccountType::User => {}
+    }
+    if login.is_bot_suffix() {
         return Some("a bot".to_owned());
     }
     let bare = login.as_str().trim_end_matches("[bot]");
-    if config
+    if accounts
         .ai_reviewers
         .iter()
         .any(|r| r.trim_end_matches("[bot]").eq_ignore_ascii_case(bare))
     {
         return Some("an AI reviewer".to_owned());
     }
+    // An agent or dependency bot may run under a plain user account (`openhands-agent`,
+    // `renovate-bot`, a team's machine user named in `agents[].logins`).
+    if let Some(name) = accounts.automation(login, review.reviewer.id) {
+        return Some(format!("the account of {name}, not a person"));
+    }
+    let reviewer_id = review.reviewer.id;
     let a = evidence.authorship;
     let mut why = Vec::new();
     if evidence
@@ -438,16 +480,19 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
         .pull_request
         .as_ref()
         .and_then(|p| p.author.as_ref())
-        .is_some_and(|author| author.login.same_as(login))
+        .is_some_and(|author| {
+            author.login.same_as(login) || (author.id.is_some() && author.id == reviewer_id)
+        })
     {
         why.push("the pull request author".to_owned());
     }
     if a.operators.iter().any(|o| {
         is_same_person(
             login,
+            reviewer_id,
             o.login.as_ref(),
             o.name.as_deref(),
-            o.email.as_ref().map(|e| e.as_str()),
+            o.email.as_ref(),
         )
     }) {
         why.push("the agent's operator".to_owned());
@@ -455,9 +500,10 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
     for p in &a.participants {
         if is_same_person(
             login,
+            reviewer_id,
             p.login.as_ref(),
             p.name.as_deref(),
-            p.email.as_ref().map(|e| e.as_str()),
+            p.email.as_ref(),
         ) {
             let role = format!("a {} of the change", p.role);
             if !why.contains(&role) {
@@ -466,6 +512,38 @@ fn disqualified(review: &Review, evidence: &Evidence<'_>, config: &Config) -> Op
         }
     }
     (!why.is_empty()).then(|| why.join(", "))
+}
+
+/// The accounts that are never a person: AI reviewers, and the accounts of known agents and
+/// dependency bots (built-in and from the config). Built once per verdict.
+struct Accounts<'a> {
+    ai_reviewers: &'a [String],
+    automation: AgentCatalogue,
+}
+
+impl<'a> Accounts<'a> {
+    fn new(config: &'a Config) -> Self {
+        Accounts {
+            ai_reviewers: &config.ai_reviewers,
+            automation: AgentCatalogue::builtin().with_extra(config.agents.clone()),
+        }
+    }
+
+    /// The agent or dependency bot whose account this is, by login or by account id.
+    fn automation(&self, login: &Login, id: Option<u64>) -> Option<&str> {
+        self.automation
+            .agents
+            .iter()
+            .chain(&self.automation.dependency_bots)
+            .find(|spec| {
+                spec.logins
+                    .iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .any(|l| Login::new(l.trim()).same_as(login))
+                    || id.is_some_and(|id| spec.account_ids.contains(&id))
+            })
+            .map(|spec| spec.name.as_str())
+    }
 }
 
 /// Whether `id` names the commit `head`: the same id, or (in a hand-written reviews file) an
@@ -478,18 +556,24 @@ fn is_commit(id: &crate::change::Revision, head: &crate::change::Revision) -> bo
             && head.as_str().starts_with(&id.to_ascii_lowercase()))
 }
 
-/// Whether the reviewer `login` is the person known by this login, git name or e-mail.
-/// A GitHub login is certain. A commit made with a work e-mail carries no login, so the
-/// reviewer is taken to be that person when their login spells the git name (`ada-h`,
-/// `AdaHuman` for "Ada Human") or the e-mail's local part (`ada` for ada@corp.example). This
-/// errs towards excluding: an operator must never approve their own agent's change because
-/// their commits were signed with another address.
+/// Whether the reviewer (`login`, with its account id when known) is the person known by
+/// this login, git name or e-mail. A GitHub login is certain, and so is the account id in a
+/// `<id>+<login>@users.noreply.github.com` address: it still names the reviewer after they
+/// renamed their login. A commit made with a work e-mail carries no login, so the reviewer is
+/// taken to be that person when their login spells the git name (`ada-h`, `AdaHuman` for
+/// "Ada Human") or the e-mail's local part (`ada` for ada@corp.example). This errs towards
+/// excluding: an operator must never approve their own agent's change because their commits
+/// were signed with another address or under an older login.
 fn is_same_person(
     login: &Login,
+    reviewer_id: Option<u64>,
     person_login: Option<&Login>,
     name: Option<&str>,
-    email: Option<&str>,
+    email: Option<&Email>,
 ) -> bool {
+    if reviewer_id.is_some() && email.and_then(Email::noreply_id) == reviewer_id {
+        return true;
+    }
     if let Some(known) = person_login {
         return known.same_as(login);
     }
@@ -503,7 +587,7 @@ fn is_same_person(
     if reviewer.is_empty() {
         return false;
     }
-    let local_part = email.and_then(|e| e.split('@').next());
+    let local_part = email.and_then(|e| e.as_str().split('@').next());
     name.into_iter()
         .chain(local_part)
         .any(|spelled| folded(spelled) == reviewer)
@@ -517,11 +601,28 @@ fn is_owner(login: &Login, config: &Config, reviews: &Reviews) -> bool {
             Some(team) if team.contains('/') => reviews
                 .teams
                 .iter()
-                .find(|(name, _)| name.trim_start_matches('@').eq_ignore_ascii_case(team))
-                .is_some_and(|(_, members)| members.iter().any(|m| m.same_as(login))),
+                .filter(|(name, _)| same_team(name, team))
+                .any(|(_, members)| members.iter().any(|m| m.same_as(login))),
             Some(user) => Login::new(user).same_as(login),
             None => Login::new(owner.as_str()).same_as(login),
         })
+}
+
+/// The owner teams whose members the reviews do not say: nobody can count as one of them.
+fn teams_without_members<'c>(config: &'c Config, reviews: &Reviews) -> Vec<&'c str> {
+    config
+        .owners
+        .iter()
+        .filter(|o| o.starts_with('@') && o.contains('/'))
+        .filter(|team| !reviews.teams.keys().any(|name| same_team(name, team)))
+        .map(String::as_str)
+        .collect()
+}
+
+/// `@Acme/Platform` and `acme/platform` name the same team: GitHub's names ignore case.
+fn same_team(a: &str, b: &str) -> bool {
+    a.trim_start_matches('@')
+        .eq_ignore_ascii_case(b.trim_start_matches('@'))
 }
 
 fn tally(
@@ -532,12 +633,17 @@ fn tally(
 ) -> ReviewTally {
     let mut t = ReviewTally::default();
     let head = &evidence.change.head;
+    let accounts = Accounts::new(config);
     for review in reviews.standing() {
         let login = &review.reviewer.login;
-        let who = format!("@{login}");
+        let who = if login.as_str().trim().is_empty() {
+            "a review with no login".to_owned()
+        } else {
+            format!("@{login}")
+        };
         match review.state {
             ReviewState::Approved => {
-                if let Some(reason) = disqualified(review, &evidence, config) {
+                if let Some(reason) = disqualified(review, &evidence, &accounts) {
                     t.ignored.push(Excluded {
                         who,
                         reason: format!("approval does not count: {reason}"),
@@ -568,7 +674,10 @@ fn tally(
                 t.counted.push(login.clone());
             }
             ReviewState::ChangesRequested => {
-                if disqualified(review, &evidence, config).is_none() {
+                // A deleted account may have been anyone, an independent reviewer too: its
+                // request for changes stands until someone dismisses it (fail closed).
+                if is_deleted_account(login) || disqualified(review, &evidence, &accounts).is_none()
+                {
                     t.changes_requested.push(login.clone());
                 }
             }
@@ -598,6 +707,7 @@ mod tests {
                 author: Some(Account {
                     login: Login::new(a),
                     account_type: AccountType::User,
+                    id: None,
                 }),
                 ..Default::default()
             }),
@@ -841,9 +951,212 @@ mod tests {
         assert!(!is_same_person(
             &Login::new("adam"),
             None,
+            None,
             Some("ada-h"),
-            Some("ada.h@corp.example")
+            Some(&Email::new("ada.h@corp.example"))
         ));
+    }
+
+    fn reviewed_by(login: &str, account_type: AccountType, id: Option<u64>) -> Review {
+        let mut r = Review::new(login, account_type, ReviewState::Approved, HEAD);
+        r.reviewer.id = id;
+        r
+    }
+
+    /// The tally of `reviews` on a destructive change by claude-code, operated by @ada.
+    fn tally_of(reviews: Vec<Review>, config: &Config) -> (Verdict, ReviewTally) {
+        let c = change(Some("ada"));
+        let a = agent_authorship();
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
+        let mut r = teams();
+        r.reviews = reviews;
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &f,
+                infra_files: &[],
+            },
+            Some(&r),
+            config,
+        );
+        let t = v.reviews.clone().unwrap();
+        (v, t)
+    }
+
+    fn reason_for<'t>(t: &'t ReviewTally, who: &str) -> &'t str {
+        t.ignored
+            .iter()
+            .find(|e| e.who == who)
+            .map(|e| e.reason.as_str())
+            .unwrap_or_else(|| panic!("{who} not ignored: {t:?}"))
+    }
+
+    #[test]
+    fn only_a_persons_account_can_approve() {
+        let (v, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, Some(7)),
+                reviewed_by("acme", AccountType::Organization, None),
+                reviewed_by("old-svn-user", AccountType::Mannequin, None),
+                reviewed_by("", AccountType::User, None),
+                reviewed_by("ghost", AccountType::User, Some(10137)),
+            ],
+            &owners_config(),
+        );
+        assert_eq!(t.counted, vec![Login::new("carol")], "{t:?}");
+        assert!(reason_for(&t, "@acme").contains("an organization account"));
+        assert!(reason_for(&t, "@old-svn-user").contains("a mannequin"));
+        assert!(reason_for(&t, "a review with no login").contains("names no account"));
+        assert!(reason_for(&t, "@ghost").contains("a deleted account"));
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        // A person's account still counts.
+        let (v, _) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, Some(7)),
+                reviewed_by("dan", AccountType::User, Some(8)),
+            ],
+            &owners_config(),
+        );
+        assert_eq!(v.decision, Decision::Ok, "{:?}", v.missing);
+    }
+
+    #[test]
+    fn an_operator_who_renamed_their_login_is_still_found_by_account_id() {
+        // @ada's commits carry 1+ada@users.noreply.github.com; she is now @ada-renamed.
+        let (_, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, Some(7)),
+                reviewed_by("ada-renamed", AccountType::User, Some(1)),
+            ],
+            &owners_config(),
+        );
+        assert_eq!(t.counted, vec![Login::new("carol")]);
+        assert!(reason_for(&t, "@ada-renamed").contains("the agent's operator"));
+        // Someone else, with another id, counts.
+        let (v, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, Some(7)),
+                reviewed_by("ada-renamed", AccountType::User, Some(2)),
+            ],
+            &owners_config(),
+        );
+        assert!(t.ignored.is_empty(), "{t:?}");
+        assert_eq!(v.decision, Decision::Ok);
+    }
+
+    #[test]
+    fn agent_and_dependency_bot_user_accounts_do_not_count() {
+        let config = Config::parse(
+            "version: 1\nowners: ['@acme/platform']\nagents:\n  - name: acme-agent\n    logins: [acme-agent]\n    account_ids: [555]\n",
+            "t",
+        )
+        .unwrap();
+        let (_, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, Some(7)),
+                reviewed_by("openhands-agent", AccountType::User, None),
+                reviewed_by("Renovate-Bot", AccountType::User, None),
+                reviewed_by("ACME-agent", AccountType::User, None),
+                reviewed_by("acme-agent-v2", AccountType::User, Some(555)),
+                reviewed_by("jules", AccountType::User, Some(9)),
+            ],
+            &config,
+        );
+        assert!(reason_for(&t, "@openhands-agent").contains("the account of openhands"));
+        assert!(reason_for(&t, "@Renovate-Bot").contains("the account of renovate"));
+        assert!(reason_for(&t, "@ACME-agent").contains("the account of acme-agent"));
+        assert!(reason_for(&t, "@acme-agent-v2").contains("the account of acme-agent"));
+        // A person whose login merely resembles an agent's app name still counts.
+        assert_eq!(t.counted, vec![Login::new("carol"), Login::new("jules")]);
+    }
+
+    #[test]
+    fn a_deleted_accounts_request_for_changes_still_blocks() {
+        let ghost = Review::new(
+            "ghost",
+            AccountType::User,
+            ReviewState::ChangesRequested,
+            HEAD,
+        );
+        let (v, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, None),
+                reviewed_by("dan", AccountType::User, None),
+                ghost,
+            ],
+            &owners_config(),
+        );
+        assert_eq!(t.counted.len(), 2);
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert!(
+            v.missing
+                .iter()
+                .any(|m| m.contains("since-deleted account")),
+            "{:?}",
+            v.missing
+        );
+        // A bot's request for changes does not block, whatever it says.
+        let bot = Review::new(
+            "renovate[bot]",
+            AccountType::Bot,
+            ReviewState::ChangesRequested,
+            HEAD,
+        );
+        let (v, _) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, None),
+                reviewed_by("dan", AccountType::User, None),
+                bot,
+            ],
+            &owners_config(),
+        );
+        assert_eq!(v.decision, Decision::Ok, "{:?}", v.missing);
+    }
+
+    #[test]
+    fn an_owner_team_whose_members_were_not_given_is_named() {
+        let c = change(None);
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
+        let mut r = Reviews::default();
+        approve(&mut r, "carol", HEAD);
+        approve(&mut r, "dan", HEAD);
+        let v = without_agents(&c, &f, Some(&r), &owners_config());
+        assert_eq!(v.decision, Decision::ReviewRequired);
+        assert!(
+            v.missing
+                .iter()
+                .any(|m| m.starts_with("Who is in @acme/platform was not given")),
+            "{:?}",
+            v.missing
+        );
+        // Given under another spelling of the team, the members are known and carol counts.
+        r.teams
+            .insert("ACME/Platform".to_owned(), vec![Login::new("Carol")]);
+        let v = without_agents(&c, &f, Some(&r), &owners_config());
+        assert_eq!(v.decision, Decision::Ok, "{:?}", v.missing);
+    }
+
+    #[test]
+    fn an_approval_by_the_same_person_under_two_spellings_counts_once() {
+        let (v, t) = tally_of(
+            vec![
+                reviewed_by("carol", AccountType::User, None),
+                reviewed_by("CAROL", AccountType::User, None),
+            ],
+            &owners_config(),
+        );
+        assert_eq!(t.counted.len(), 1);
+        assert_eq!(t.counted_from_owners.len(), 1);
+        assert_eq!(v.decision, Decision::ReviewRequired);
     }
 
     #[test]

@@ -156,9 +156,12 @@ pub fn render(o: &Outcome) -> String {
         }
         let _ = writeln!(out, "  - bots and AI reviewers, whatever state they post");
     }
-    if let Some(t) = &v.reviews {
+    // Under its own heading: with no excluded people above, the lines would otherwise read
+    // as part of the reasons.
+    if let Some(t) = v.reviews.as_ref().filter(|t| !t.ignored.is_empty()) {
+        let _ = writeln!(out, "reviews that do not count:");
         for e in &t.ignored {
-            let _ = writeln!(out, "  ignored {}: {}", e.who, e.reason);
+            let _ = writeln!(out, "  - {}: {}", e.who, e.reason);
         }
     }
     out

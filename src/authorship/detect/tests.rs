@@ -67,6 +67,7 @@ impl Build {
         self.pr().author = Some(Account {
             login: Login::new(login),
             account_type,
+            id: None,
         });
         self
     }
