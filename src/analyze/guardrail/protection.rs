@@ -48,6 +48,9 @@ enum Knob {
     Approvals,
     /// A requirement that is on or off, off being looser; what turning it off allows.
     Switch(&'static str),
+    /// A permission that is off or on, on being looser (`allows_force_pushes`); what it
+    /// allows.
+    Allow(&'static str),
     /// The names of the required status checks.
     CheckNames,
     /// A ruleset's `enforcement`: `active`, `evaluate` or `disabled`.
@@ -166,6 +169,8 @@ const STALE: &str = "an approval stays valid after new commits are pushed";
 const LAST_PUSH: &str = "whoever pushes last can merge on an approval of earlier commits";
 const DISMISSALS: &str = "anyone with write access can dismiss a review";
 const STRICT: &str = "checks may pass on a branch that is behind the base";
+const FORCE_PUSH: &str = "history on the branch can be rewritten after the review";
+const DELETION: &str = "the branch can be deleted, and its protection with it";
 const THREADS: &str = "unresolved review conversations no longer block the merge";
 
 /// What the change loosens in a protection file; empty when it loosens nothing twokey can
@@ -222,7 +227,7 @@ fn terraform_loosenings(view: &FileView) -> Vec<Loosening> {
         }
     }
     compare(&base_guards, &head_guards, |g| {
-        head.is_some() && terraform::declared_in_sibling(view, &g.key)
+        terraform::declared_in_sibling(view, &g.key)
     })
 }
 
@@ -271,6 +276,8 @@ fn terraform_guards(file: &TfFile) -> Vec<Guard> {
                     }
                 }
                 read("enforce_admins", Knob::Switch(ADMINS), Group::Guard);
+                read("allows_force_pushes", Knob::Allow(FORCE_PUSH), Group::Guard);
+                read("allows_deletions", Knob::Allow(DELETION), Group::Guard);
                 for (attr, knob) in [
                     ("required_approving_review_count", Knob::Approvals),
                     ("dismiss_stale_reviews", Knob::Switch(STALE)),
@@ -454,7 +461,7 @@ fn tf_value(knob: Knob, lit: &Lit, line: u32) -> Option<Val> {
     }
     let value = match knob {
         Knob::Approvals => lit.as_num().map(Val::Num),
-        Knob::Switch(_) => lit.as_bool().map(Val::Bool),
+        Knob::Switch(_) | Knob::Allow(_) => lit.as_bool().map(Val::Bool),
         Knob::CheckNames | Knob::Bypass | Knob::Include | Knob::Exclude => {
             list_items(&lit.render()).map(|items| {
                 Val::Set(
@@ -526,6 +533,12 @@ fn settings_document(doc: &Node, out: &mut Vec<Guard>) {
             Knob::Switch(ADMINS),
             Group::Guard,
         );
+        for (attr, so) in [
+            ("allow_force_pushes", FORCE_PUSH),
+            ("allow_deletions", DELETION),
+        ] {
+            yaml_fact(&mut g, p.get(attr), attr, Knob::Allow(so), Group::Guard);
+        }
         if let Some(r) = p
             .get("required_pull_request_reviews")
             .filter(|r| !r.is_null())
@@ -724,7 +737,7 @@ fn yaml_fact(g: &mut Guard, node: Option<&Node>, label: &str, knob: Knob, group:
             Ok(n) => Val::Num(n),
             Err(_) => Val::Computed(s.clone()),
         },
-        (yaml::Value::Scalar(s), Knob::Switch(_)) => match s.as_str() {
+        (yaml::Value::Scalar(s), Knob::Switch(_) | Knob::Allow(_)) => match s.as_str() {
             "true" => Val::Bool(true),
             "false" => Val::Bool(false),
             _ => Val::Computed(s.clone()),
@@ -873,6 +886,9 @@ fn compare_guard(b: &Guard, h: &Guard, out: &mut Vec<Loosening>) {
             (Knob::Switch(so), Val::Bool(true), Some(Val::Bool(false))) => {
                 out.push(at_head(hf.unwrap_or(bf), format!("`{label}` is turned off for {name}: {so}")))
             }
+            (Knob::Allow(so), Val::Bool(false), Some(Val::Bool(true))) => {
+                out.push(at_head(hf.unwrap_or(bf), format!("`{label}` is turned on for {name}: {so}")))
+            }
             (Knob::Switch(so), Val::Bool(true), None) => out.push(at_base(format!(
                 "`{label}` is removed from {name}, so it is off: {so}"
             ))),
@@ -968,6 +984,11 @@ fn compare_guard(b: &Guard, h: &Guard, out: &mut Vec<Loosening>) {
                 &hf.value,
                 out,
             ),
+            Knob::Allow(so) if hf.value == Val::Bool(true) => out.push(Loosening {
+                side: Side::Head,
+                line: hf.line,
+                text: format!("`{}` is turned on for {name}: {so}", hf.label),
+            }),
             Knob::Exclude if !hf.value.items().is_empty() => out.push(Loosening {
                 side: Side::Head,
                 line: hf.line,
@@ -1269,6 +1290,34 @@ branches:
     }
 
     #[test]
+    fn force_pushes_and_deletions_allowed_are_named() {
+        let head = TF.replace(
+            "enforce_admins = true\n",
+            "enforce_admins = true\n  allows_force_pushes = true\n",
+        );
+        let f = run("main.tf", TF, &head);
+        assert_eq!(f.len(), 1, "{:#?}", said(&f));
+        assert_says(
+            &f,
+            Side::Head,
+            5,
+            "`allows_force_pushes` is turned on for `github_branch_protection.main`: history on the branch can be rewritten",
+        );
+        let old = SETTINGS.replace(
+            "enforce_admins: true",
+            "enforce_admins: true\n      allow_deletions: false",
+        );
+        let new = old.replace("allow_deletions: false", "allow_deletions: true");
+        let f = run(".github/settings.yml", &old, &new);
+        assert_says(
+            &f,
+            Side::Head,
+            14,
+            "`allow_deletions` is turned on for branch `main`",
+        );
+    }
+
+    #[test]
     fn terraform_tightening_keeps_the_generic_message() {
         let head = TF.replace("count = 2", "count = 3").replace(
             "[\"build\", \"twokey\"]",
@@ -1308,6 +1357,19 @@ branches:
             .with_changed_file(Side::Head, "github/b.tf", TF)
             .run(analyze);
         assert_generic(&f);
+    }
+
+    #[test]
+    fn a_deleted_file_whose_protection_moved_to_a_sibling_is_not_removed() {
+        let f = Case::deleted("github/a.tf", TF)
+            .with_changed_file(Side::Head, "github/b.tf", TF)
+            .run(analyze);
+        assert_eq!(ids(&f), ["guardrail/branch-protection-changed"]);
+        assert!(
+            f[0].message.contains("is deleted and governs"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
