@@ -1058,3 +1058,67 @@ fn a_stack_moved_to_another_region_is_found_and_its_other_settings_stay_quiet() 
     }
     assert_eq!(report["verdict"], "review-required");
 }
+
+#[test]
+fn loosened_branch_protection_names_each_setting_at_its_line() {
+    let (repo, _) = repo_with_base();
+    let protection = "\
+resource \"github_branch_protection\" \"main\" {
+  repository_id  = \"R_1\"
+  pattern        = \"main\"
+  enforce_admins = true
+
+  required_pull_request_reviews {
+    required_approving_review_count = 2
+  }
+
+  required_status_checks {
+    contexts = [\"build\", \"twokey\"]
+  }
+}
+";
+    repo.write("infra/github/main.tf", protection);
+    let with_protection = repo.commit_all("Protect main");
+    repo.write(
+        "infra/github/main.tf",
+        &protection
+            .replace("count = 2", "count = 1")
+            .replace("[\"build\", \"twokey\"]", "[\"build\"]")
+            .replace("enforce_admins = true", "enforce_admins = false"),
+    );
+    repo.commit_all("Relax protection");
+    let report = repo
+        .twokey(&["check", "--base", &with_protection, "--format", "json"])
+        .json();
+    assert_eq!(
+        rules(&report),
+        ["guardrail/branch-protection-changed"; 3],
+        "{report:#}"
+    );
+    let mut said: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["severity"], "high");
+            (
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    said.sort();
+    assert!(
+        said[0].1.contains("`enforce_admins` is turned off"),
+        "{said:?}"
+    );
+    assert!(said[1].1.contains("lowered from 2 to 1"), "{said:?}");
+    assert!(
+        said[2]
+            .1
+            .contains("the `twokey` status check is no longer required"),
+        "{said:?}"
+    );
+    assert_eq!(said.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [4, 7, 11]);
+    assert_eq!(report["verdict"], "review-required");
+}

@@ -9,6 +9,8 @@ use crate::finding::{Finding, Location, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
 
+mod protection;
+
 pub const CODEOWNERS_CHANGED: Rule = Rule {
     id: RuleId("guardrail/codeowners-changed"),
     severity: Severity::High,
@@ -34,7 +36,7 @@ pub const BRANCH_PROTECTION_CHANGED: Rule = Rule {
     severity: Severity::High,
     tags: &[Tag::Guardrail],
     summary: "Branch protection or repository rulesets change (settings.yml, rulesets, Terraform github_* resources).",
-    why: "Branch protection is what makes twokey's verdict binding; loosening it lets changes merge without the required approvals.",
+    why: "Branch protection is what makes twokey's verdict binding; loosening it lets changes merge without the required approvals. Every change to these files is reported; when twokey can tell what loosens (approvals lowered, code-owner or stale-review or last-push or admin enforcement turned off, a required check such as twokey's dropped, bypass actors added, a branch no longer covered, a ruleset's enforcement lowered, a protection removed), each loosened setting is its own finding at its line.",
     example: "- required_approving_review_count = 2\n+ required_approving_review_count = 0",
     safer: "Change protection settings in a dedicated pull request approved by a repository administrator.",
 };
@@ -62,12 +64,6 @@ const CONFIG_PATHS: &[&str] = &[
     ".github/twokey.yaml",
     ".twokey.yml",
     ".twokey.yaml",
-];
-/// Terraform resource types of the GitHub provider that protect branches.
-const PROTECTION_RESOURCES: &[&str] = &[
-    "github_branch_protection",
-    "github_repository_ruleset",
-    "github_organization_ruleset",
 ];
 
 fn is_codeowners(path: &str) -> bool {
@@ -126,15 +122,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         ));
     }
     if any_path(is_protection_settings) || declares_protection(view) {
-        findings.push(Finding::new(
-            &BRANCH_PROTECTION_CHANGED,
-            first_change(view),
-            format!(
-                "{} is {} and governs branch protection or rulesets: it can loosen the approvals required to merge.",
-                view.path(),
-                how_changed(view)
-            ),
-        ));
+        findings.extend(branch_protection(view));
     }
     if view.kind == FileKind::Workflow || any_path(is_workflow_path) {
         findings.extend(workflow(view));
@@ -167,12 +155,41 @@ fn first_change(view: &FileView) -> Location {
     }
 }
 
+/// One finding per setting the change loosens, each at its own line, so that a reviewer
+/// sees every loosened requirement on the line that loosens it (a check-run annotation, a
+/// row of the comment). A change that loosens nothing twokey can name (a tightening, an
+/// unrelated edit, a side it cannot read) is still a finding, with the generic message.
+fn branch_protection(view: &FileView) -> Vec<Finding> {
+    let path = view.path();
+    let loosened: Vec<Finding> = protection::loosenings(view)
+        .into_iter()
+        .map(|l| {
+            Finding::new(
+                &BRANCH_PROTECTION_CHANGED,
+                view.at(l.side, l.line, l.line),
+                format!("{path} loosens branch protection: {}.", l.text),
+            )
+        })
+        .collect();
+    if !loosened.is_empty() {
+        return loosened;
+    }
+    vec![Finding::new(
+        &BRANCH_PROTECTION_CHANGED,
+        first_change(view),
+        format!(
+            "{path} is {} and governs branch protection or rulesets: it can loosen the approvals required to merge.",
+            how_changed(view)
+        ),
+    )]
+}
+
 fn declares_protection(view: &FileView) -> bool {
     view.kind == FileKind::Terraform
         && [view.old_text(), view.new_text()]
             .into_iter()
             .flatten()
-            .any(|t| PROTECTION_RESOURCES.iter().any(|r| t.contains(r)))
+            .any(|t| protection::TERRAFORM_TYPES.iter().any(|r| t.contains(r)))
 }
 
 fn mentions_twokey_text(text: &str) -> bool {

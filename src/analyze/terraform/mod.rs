@@ -321,6 +321,35 @@ fn sibling(view: &FileView, side: Side, path: &RepoPath) -> Parsed {
     })
 }
 
+/// The reviewed file's `side` parsed, through the run's memo (the guardrail analyzer reads
+/// GitHub protection resources from the same parse): `None` when the side does not exist,
+/// `Some(Err)` when it exists but cannot be read as text or parsed.
+pub(crate) fn parse_side(view: &FileView, side: Side) -> Option<Parsed> {
+    let content = match side {
+        Side::Base => view.old,
+        Side::Head => view.new,
+    };
+    match content {
+        crate::change::Content::Absent => None,
+        crate::change::Content::Text(text) => Some(parsed(view, side, view.path_on(side), text)),
+        _ => Some(Err(model::ParseError {
+            line: None,
+            reason: "not readable as text".to_owned(),
+        })),
+    }
+}
+
+/// Whether another Terraform file of the reviewed file's head directory declares `address`:
+/// a block that left this file for a sibling is still declared.
+pub(crate) fn declared_in_sibling(view: &FileView, address: &str) -> bool {
+    let own = view.path_on(Side::Head);
+    view.snapshot
+        .list_dir(Side::Head, own.dir())
+        .iter()
+        .filter(|p| *p != own && is_config_path(p) && view.memo.worth_reading(p))
+        .any(|p| sibling(view, Side::Head, p).is_ok_and(|f| f.item(address).is_some()))
+}
+
 /// Analyzes one changed Terraform file.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let read = |side: Side, text: &str| {
