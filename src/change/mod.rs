@@ -179,6 +179,10 @@ pub enum AccountType {
     Organization,
     /// An account imported from another system; never a current person.
     Mannequin,
+    /// A type this release does not know (one GitHub added later): not known to be a person.
+    /// Read rather than refused, so one unfamiliar reviewer does not stop every check.
+    #[serde(other)]
+    Unknown,
 }
 
 /// A GitHub account as the API describes it.

@@ -454,6 +454,11 @@ fn disqualified(
                     .to_owned(),
             )
         }
+        AccountType::Unknown => {
+            return Some(
+                "an account of a type twokey does not know, not known to be a person".to_owned(),
+            )
+        }
         AccountType::User => {}
     }
     if login.is_bot_suffix() {
@@ -1003,6 +1008,7 @@ mod tests {
                 reviewed_by("carol", AccountType::User, Some(7)),
                 reviewed_by("acme", AccountType::Organization, None),
                 reviewed_by("old-svn-user", AccountType::Mannequin, None),
+                reviewed_by("future", AccountType::Unknown, Some(11)),
                 reviewed_by("", AccountType::User, None),
                 reviewed_by("ghost", AccountType::User, Some(10137)),
             ],
@@ -1011,6 +1017,7 @@ mod tests {
         assert_eq!(t.counted, vec![Login::new("carol")], "{t:?}");
         assert!(reason_for(&t, "@acme").contains("an organization account"));
         assert!(reason_for(&t, "@old-svn-user").contains("a mannequin"));
+        assert!(reason_for(&t, "@future").contains("a type twokey does not know"));
         assert!(reason_for(&t, "a review with no login").contains("names no account"));
         assert!(reason_for(&t, "@ghost").contains("a deleted account"));
         assert_eq!(v.decision, Decision::ReviewRequired);

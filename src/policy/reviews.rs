@@ -294,6 +294,15 @@ mod tests {
     }
 
     #[test]
+    fn an_account_type_github_adds_later_is_read_as_unknown() {
+        let r = Reviews::from_json(
+            r#"[{"user": {"login": "acme-enterprise", "type": "Enterprise"}, "state": "APPROVED", "commit_id": "abc"}]"#,
+        )
+        .unwrap();
+        assert_eq!(r.reviews[0].reviewer.account_type, AccountType::Unknown);
+    }
+
+    #[test]
     fn reads_teams_beside_reviews() {
         let r = Reviews::from_json(r#"{"reviews": [], "teams": {"@acme/platform": ["carol"]}}"#)
             .unwrap();
