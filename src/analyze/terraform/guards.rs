@@ -24,6 +24,19 @@ pub struct Guard {
     pub absent: fn(&str) -> Strength,
     /// What the weak value does, completing "… so …".
     pub effect: &'static str,
+    /// The resource types the setting belongs to, where its name means something else
+    /// elsewhere; empty for every type.
+    pub only: &'static [&'static str],
+}
+
+/// [`Guard::only`] for a setting that means the same on every type.
+const ANY: &[&str] = &[];
+
+impl Guard {
+    /// Whether the guard is a setting of `rtype`.
+    pub fn applies_to(&self, rtype: &str) -> bool {
+        self.only.is_empty() || self.only.contains(&rtype)
+    }
 }
 
 fn bool_true_protects(v: &Lit) -> Strength {
@@ -31,6 +44,16 @@ fn bool_true_protects(v: &Lit) -> Strength {
         Some(true) => Strength::Protected,
         Some(false) => Strength::Weak,
         None => Strength::Unknown,
+    }
+}
+
+/// `deletion_protection`: a bool almost everywhere, but `"ACTIVE"` / `"INACTIVE"` on a
+/// Cognito user pool.
+fn bool_or_active_protects(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "ACTIVE" => Strength::Protected,
+        Lit::Str(s) if s == "INACTIVE" => Strength::Weak,
+        _ => bool_true_protects(v),
     }
 }
 
@@ -62,6 +85,16 @@ fn enabled_status(v: &Lit) -> Strength {
     match v {
         Lit::Str(s) if s == "Enabled" => Strength::Protected,
         Lit::Str(s) if s == "Suspended" || s == "Disabled" => Strength::Weak,
+        _ => Strength::Unknown,
+    }
+}
+
+/// An EFS backup policy's `status`: `ENABLED` (or `ENABLING`) keeps AWS Backup's daily
+/// backups of the file system; `DISABLED` stops them.
+fn efs_backup_status(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "ENABLED" || s == "ENABLING" => Strength::Protected,
+        Lit::Str(s) if s == "DISABLED" || s == "DISABLING" => Strength::Weak,
         _ => Strength::Unknown,
     }
 }
@@ -141,81 +174,94 @@ fn deletion_protection_default(rtype: &str) -> Strength {
 pub const GUARDS: &[Guard] = &[
     Guard {
         path: "deletion_protection",
-        judge: bool_true_protects,
+        judge: bool_or_active_protects,
         absent: deletion_protection_default,
         effect: "the provider will now delete it when asked",
+        only: ANY,
     },
     Guard {
         path: "deletion_protection_enabled",
         judge: bool_true_protects,
         absent: weak,
         effect: "the table can now be deleted",
+        only: ANY,
     },
     Guard {
         path: "enable_deletion_protection",
         judge: bool_true_protects,
         absent: weak,
         effect: "the load balancer can now be deleted",
+        only: ANY,
     },
     Guard {
         path: "disable_api_termination",
         judge: bool_true_protects,
         absent: weak,
         effect: "the instance can now be terminated through the API",
+        only: ANY,
     },
     Guard {
         path: "termination_protection",
         judge: bool_true_protects,
         absent: weak,
         effect: "it can now be terminated",
+        only: ANY,
     },
     Guard {
         path: "enable_termination_protection",
         judge: bool_true_protects,
         absent: weak,
         effect: "the stack can now be deleted",
+        only: ANY,
     },
     Guard {
         path: "purge_protection_enabled",
         judge: bool_true_protects,
         absent: weak,
         effect: "deleted keys and secrets can be purged for good",
+        only: ANY,
     },
     Guard {
         path: "force_destroy",
         judge: bool_false_protects,
         absent: protected,
         effect: "destroying it deletes every object inside instead of failing",
+        only: ANY,
     },
     Guard {
         path: "skip_final_snapshot",
         judge: bool_false_protects,
         absent: protected,
         effect: "destroying it keeps no final snapshot of the data",
+        only: ANY,
     },
     Guard {
         path: "final_snapshot_identifier",
         judge: present_protects,
         absent: weak,
         effect: "destroying it keeps no final snapshot of the data",
+        only: ANY,
     },
     Guard {
         path: "backup_retention_period",
         judge: positive_protects,
         absent: unknown,
         effect: "automated backups are turned off and existing ones deleted",
+        only: ANY,
     },
     Guard {
         path: "recovery_window_in_days",
         judge: positive_protects,
         absent: protected,
         effect: "a deleted secret is gone at once, with no recovery window",
+        only: ANY,
     },
     Guard {
         path: "features.resource_group.prevent_deletion_if_contains_resources",
         judge: bool_true_protects,
         absent: protected,
         effect: "deleting a resource group now also deletes everything in it",
+        only: ANY,
     },
     // The azurerm provider's `features` block decides what a destroy takes with it. Key Vault
     // purges on destroy unless told not to: absence is the weak default.
@@ -224,42 +270,49 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_false_protects,
         absent: weak,
         effect: "destroying a key vault purges it for good instead of leaving it soft-deleted and recoverable",
+        only: ANY,
     },
     Guard {
         path: "features.key_vault.purge_soft_deleted_keys_on_destroy",
         judge: bool_false_protects,
         absent: weak,
         effect: "destroying a key purges it for good, and data encrypted with it cannot be decrypted again",
+        only: ANY,
     },
     Guard {
         path: "features.key_vault.purge_soft_deleted_secrets_on_destroy",
         judge: bool_false_protects,
         absent: weak,
         effect: "destroying a secret purges it for good instead of leaving it recoverable",
+        only: ANY,
     },
     Guard {
         path: "features.key_vault.purge_soft_deleted_certificates_on_destroy",
         judge: bool_false_protects,
         absent: weak,
         effect: "destroying a certificate purges it for good instead of leaving it recoverable",
+        only: ANY,
     },
     Guard {
         path: "features.log_analytics_workspace.permanently_delete_on_destroy",
         judge: bool_false_protects,
         absent: protected,
         effect: "destroying a Log Analytics workspace deletes it and its logs for good, with no 14-day recovery",
+        only: ANY,
     },
     Guard {
         path: "features.netapp.prevent_volume_destruction",
         judge: bool_true_protects,
         absent: protected,
         effect: "NetApp volumes, and the files on them, can now be destroyed",
+        only: ANY,
     },
     Guard {
         path: "features.recovery_service.purge_protected_items_from_vault_on_destroy",
         judge: bool_false_protects,
         absent: protected,
         effect: "destroying a Recovery Services vault purges the backups it protects",
+        only: ANY,
     },
     // Google: BigQuery datasets refuse to be destroyed while they hold tables, unless told.
     Guard {
@@ -267,18 +320,21 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_false_protects,
         absent: protected,
         effect: "destroying the dataset deletes every table in it instead of failing",
+        only: ANY,
     },
     Guard {
         path: "deletion_policy",
         judge: deletion_policy,
         absent: deletion_policy_default,
         effect: "a destroy now deletes the real object instead of refusing or only forgetting it",
+        only: ANY,
     },
     Guard {
         path: "delete_protection_state",
         judge: delete_protection_state,
         absent: weak,
         effect: "the database can now be deleted",
+        only: ANY,
     },
     // Azure Recovery Services vaults keep deleted backups 14 days unless soft delete is off.
     Guard {
@@ -286,24 +342,28 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_true_protects,
         absent: protected,
         effect: "deleted backups are gone at once instead of recoverable for 14 days",
+        only: ANY,
     },
     Guard {
         path: "soft_delete",
         judge: soft_delete_state,
         absent: protected,
         effect: "deleted backups are gone at once instead of recoverable",
+        only: ANY,
     },
     Guard {
         path: "versioning.enabled",
         judge: bool_true_protects,
         absent: unknown,
         effect: "overwritten and deleted objects are no longer recoverable",
+        only: ANY,
     },
     Guard {
         path: "versioning_configuration.status",
         judge: enabled_status,
         absent: unknown,
         effect: "overwritten and deleted objects are no longer recoverable",
+        only: ANY,
     },
     // Cloud SQL's API-side deletion protection (the top-level `deletion_protection` is
     // Terraform's own), and its backups; off by default in the provider.
@@ -312,18 +372,21 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_true_protects,
         absent: weak,
         effect: "the instance can now be deleted through the API and the console",
+        only: ANY,
     },
     Guard {
         path: "settings.backup_configuration.enabled",
         judge: bool_true_protects,
         absent: unknown,
         effect: "automated backups are turned off",
+        only: ANY,
     },
     Guard {
         path: "settings.backup_configuration.point_in_time_recovery_enabled",
         judge: bool_true_protects,
         absent: unknown,
         effect: "the instance can no longer be restored to an earlier point in time",
+        only: ANY,
     },
     // Azure storage: blob versioning defaults to off.
     Guard {
@@ -331,12 +394,83 @@ pub const GUARDS: &[Guard] = &[
         judge: bool_true_protects,
         absent: weak,
         effect: "overwritten and deleted blobs are no longer recoverable",
+        only: ANY,
     },
     Guard {
         path: "point_in_time_recovery.enabled",
         judge: bool_true_protects,
         absent: unknown,
         effect: "the table can no longer be restored to an earlier point in time",
+        only: ANY,
+    },
+    // AWS: what a destroy takes with it, and the backups a stateful type keeps.
+    Guard {
+        path: "force_delete",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying the repository deletes every image in it instead of failing",
+        only: &["aws_ecr_repository"],
+    },
+    // Log groups (and the other types that have it) are only forgotten on destroy while set.
+    Guard {
+        path: "skip_destroy",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "a destroy now deletes the real object (and what it holds) instead of only removing it from the state",
+        only: ANY,
+    },
+    Guard {
+        path: "final_snapshot",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "destroying the volume keeps no snapshot of its data",
+        only: &["aws_ebs_volume"],
+    },
+    // An instance's volumes are deleted with it unless told otherwise (the default is true).
+    Guard {
+        path: "root_block_device.delete_on_termination",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "terminating or replacing the instance now deletes its root volume and the data on it",
+        only: &["aws_instance"],
+    },
+    Guard {
+        path: "ebs_block_device.delete_on_termination",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "terminating or replacing the instance now deletes the volume and the data on it",
+        only: &["aws_instance"],
+    },
+    // 0 turns automatic snapshots off (ElastiCache, MemoryDB; Redshift deletes the existing
+    // automated snapshots too).
+    Guard {
+        path: "snapshot_retention_limit",
+        judge: positive_protects,
+        absent: unknown,
+        effect: "automatic snapshots are turned off and the data can no longer be restored from one",
+        only: ANY,
+    },
+    Guard {
+        path: "automated_snapshot_retention_period",
+        judge: positive_protects,
+        absent: unknown,
+        effect: "automated snapshots are turned off and the existing ones deleted",
+        only: ANY,
+    },
+    Guard {
+        path: "backup_policy.status",
+        judge: efs_backup_status,
+        absent: unknown,
+        effect: "AWS Backup no longer backs up the file system",
+        only: &["aws_efs_backup_policy"],
+    },
+    // The name terraform-aws-modules/dynamodb-table gives `point_in_time_recovery.enabled`.
+    Guard {
+        path: "point_in_time_recovery_enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "the table can no longer be restored to an earlier point in time",
+        only: ANY,
     },
 ];
 
@@ -353,7 +487,7 @@ pub struct Weakened<'a> {
 /// replaced something that was not it).
 pub fn weakened<'a>(old: &'a Item, new: &'a Item) -> Vec<Weakened<'a>> {
     let mut out = Vec::new();
-    for guard in GUARDS {
+    for guard in GUARDS.iter().filter(|g| g.applies_to(&new.rtype)) {
         let before = old.get(guard.path);
         let after = new.get(guard.path);
         let strength = |s: Option<&Setting>, rtype: &str| match s {

@@ -113,10 +113,15 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
     summary: "A provider-side protection was turned off (deletion protection, final snapshot, versioning, backups…).",
     why: "Settings such as deletion_protection, skip_final_snapshot, force_destroy, backup_retention_period, \
           versioning and point-in-time recovery are what stand between a mistaken destroy and lost data; \
-          so are Google's `deletion_policy` and `delete_contents_on_destroy`, Azure backup vaults' soft \
+          so are `skip_destroy`, an ECR repository's `force_delete`, an EBS volume's `final_snapshot`, an \
+          instance's `delete_on_termination`, automatic snapshots (`snapshot_retention_limit`, \
+          `automated_snapshot_retention_period`), an EFS backup policy, a Cognito user pool's \
+          `deletion_protection = \"INACTIVE\"`, \
+          Google's `deletion_policy` and `delete_contents_on_destroy`, Azure backup vaults' soft \
           delete, and the azurerm provider's `features` that purge Key Vaults or delete non-empty \
           resource groups on destroy. \
-          High for stateful types, medium otherwise. The same names are judged where a value is handed \
+          High for stateful types and for the settings that keep one's data (`aws_s3_bucket_versioning`, \
+          `aws_efs_backup_policy`), medium otherwise. The same names are judged where a value is handed \
           to a module (a `module` call's arguments, a `.tfvars` file, a variable's default), since modules \
           pass them to the resource attribute of the same name: high when a protective value is turned \
           off, medium when a weak value is added over a default twokey cannot see.",
@@ -580,6 +585,7 @@ fn guard_severity(item: &Item) -> Severity {
     match item.kind {
         ItemKind::Provider => Severity::High,
         _ if stateful::stateful(&item.rtype) => Severity::High,
+        _ if stateful::guards_data_of_another(&item.rtype) => Severity::High,
         _ => Severity::Medium,
     }
 }
@@ -1061,5 +1067,7 @@ fn rekey_finding(view: &FileView, item: &Item, line: u32, what: &str) -> Finding
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_aws;
 #[cfg(test)]
 mod tests_gcp_azure;

@@ -51,7 +51,16 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "aws_docdb_cluster",
         &["cluster_identifier", "storage_encrypted", "kms_key_id"],
     ),
-    ("aws_dynamodb_table", &["name", "hash_key", "range_key"]),
+    // Local secondary indexes can only be defined when the table is created.
+    (
+        "aws_dynamodb_table",
+        &[
+            "name",
+            "hash_key",
+            "range_key",
+            "local_secondary_index.name",
+        ],
+    ),
     (
         "aws_elasticache_replication_group",
         &[
@@ -60,7 +69,17 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
             "kms_key_id",
         ],
     ),
-    ("aws_elasticache_cluster", &["cluster_id"]),
+    (
+        "aws_elasticache_cluster",
+        &[
+            "cluster_id",
+            "subnet_group_name",
+            "port",
+            "availability_zone",
+            "snapshot_arns",
+            "snapshot_name",
+        ],
+    ),
     (
         "aws_redshift_cluster",
         &["cluster_identifier", "master_username"],
@@ -108,6 +127,16 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
     ),
     ("aws_secretsmanager_secret", &["name", "name_prefix"]),
     ("aws_route53_zone", &["name"]),
+    // Sign-in attributes are fixed when a user pool is created (ForceNew in the provider).
+    (
+        "aws_cognito_user_pool",
+        &[
+            "name",
+            "alias_attributes",
+            "username_attributes",
+            "username_configuration.case_sensitive",
+        ],
+    ),
     ("aws_sqs_queue", &["name", "name_prefix", "fifo_queue"]),
     ("aws_kinesis_stream", &["name"]),
     ("aws_msk_cluster", &["cluster_name"]),
@@ -417,6 +446,32 @@ fn same_google_network(rtype: &str, attr: &str, c: &Changed) -> bool {
         && last(c.before) == last(c.after)
 }
 
+/// Attributes the provider keeps as a set: the same members in another order are no change.
+const SETS: &[(&str, &str)] = &[
+    ("aws_cognito_user_pool", "alias_attributes"),
+    ("aws_cognito_user_pool", "username_attributes"),
+];
+
+/// The members of a literal list of strings, in order of value.
+fn members(lit: &Lit) -> Option<std::collections::BTreeSet<String>> {
+    let Lit::Data(text) = lit else {
+        return None;
+    };
+    let expr: hcl_edit::expr::Expression = text.parse().ok()?;
+    super::model::literal_keys(&expr)
+}
+
+/// Whether a set-valued attribute ([`SETS`]) only had its members reordered.
+fn same_set(rtype: &str, attr: &str, c: &Changed) -> bool {
+    if !SETS.contains(&(rtype, attr)) {
+        return false;
+    }
+    let (Some(b), Some(a)) = (c.before, c.after) else {
+        return false;
+    };
+    members(&b.value).is_some_and(|m| Some(m) == members(&a.value))
+}
+
 /// Replacement-forcing attributes of the table that `new` changes against `old`.
 pub fn replacement_attributes(
     view: &FileView,
@@ -435,6 +490,7 @@ pub fn replacement_attributes(
         }
         let Some(c) = value_changed(&locals, old, new, attr)
             .filter(|c| !same_google_network(&new.rtype, attr, c))
+            .filter(|c| !same_set(&new.rtype, attr, c))
         else {
             continue;
         };

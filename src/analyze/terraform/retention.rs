@@ -24,7 +24,9 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           rules matched by `id`), an AWS Backup plan's `delete_after` (of a rule, or of the copies a \
           `copy_action` keeps in another vault), the days of automated backups an RDS, DocumentDB or \
           Neptune database keeps (`backup_retention_period`; 0, backups off, is \
-          `terraform/protection-weakened`), a Key Vault's soft-delete window, a Log Analytics / \
+          `terraform/protection-weakened`), the days of automatic snapshots an ElastiCache, MemoryDB or \
+          Redshift cluster keeps, the window in which a destroyed KMS key or Secrets Manager secret \
+          can still be recovered, a Key Vault's soft-delete window, a Log Analytics / \
           Cloud Logging retention, a Cloud Storage `Delete` lifecycle rule's `age` or \
           `days_since_noncurrent_time` and its soft-delete window, Cloud SQL's retained backups and \
           transaction log days, an Azure database's backup or short-term retention days, an Azure \
@@ -34,7 +36,7 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
           does a new backup rule or copy. Medium; high for backups and for the recovery of deleted or \
           overwritten data (noncurrent versions, soft delete). A value handed to a module whose name ends \
-          in `retention_in_days`, `retention_days` or `retention_period` (a module argument, a `.tfvars` \
+          in `retention_in_days`, `retention_days`, `retention_period` or `window_in_days` (a module argument, a `.tfvars` \
           value, a Terragrunt input, a variable's default) is judged when both values are positive \
           literal numbers; one added or removed leaves the module's default, which twokey cannot see.",
     example: "before: resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 90 }\n\
@@ -146,8 +148,9 @@ fn days(n: f64) -> String {
 enum Measure {
     /// A number of days; `zero_is_forever` when 0 means "never delete" rather than "at once".
     Days { zero_is_forever: bool },
-    /// A number of days of backups kept, where 0 turns the backups off: that is
-    /// `terraform/protection-weakened`'s to report, so it is not judged here.
+    /// A number of days of backups kept (or of a recovery window), where 0 turns the backups
+    /// off (or deletes at once): that is `terraform/protection-weakened`'s to report, so it
+    /// is not judged here.
     BackupDays,
     /// A length of time in smaller units (`per_day` of them make a day): Google gives
     /// seconds, Cosmos DB hours.
@@ -409,6 +412,21 @@ const fn backups_kept(rtype: &'static str) -> Retention {
     }
 }
 
+/// A cache's or warehouse's automatic snapshots, kept `path` days (0 turns them off, which
+/// the guard of the same name reports).
+const fn snapshots_kept(rtype: &'static str, path: &'static str) -> Retention {
+    Retention {
+        rtype,
+        within: &[],
+        path,
+        absent: Absent::Default(service_default),
+        measure: Measure::BackupDays,
+        deleted: "automatic snapshots older than {limit} are deleted",
+        recovery: true,
+        added_block_deletes: true,
+    }
+}
+
 const LIFECYCLE_CONFIGURATION: &str = "aws_s3_bucket_lifecycle_configuration";
 
 const RETENTIONS: &[Retention] = &[
@@ -497,6 +515,43 @@ const RETENTIONS: &[Retention] = &[
     backups_kept("aws_rds_cluster"),
     backups_kept("aws_docdb_cluster"),
     backups_kept("aws_neptune_cluster"),
+    snapshots_kept("aws_elasticache_replication_group", "snapshot_retention_limit"),
+    snapshots_kept("aws_elasticache_cluster", "snapshot_retention_limit"),
+    snapshots_kept("aws_memorydb_cluster", "snapshot_retention_limit"),
+    snapshots_kept("aws_redshift_cluster", "automated_snapshot_retention_period"),
+    // What a destroy leaves recoverable: a KMS key waits 7 to 30 days (30 unless set)
+    // before it is deleted, and a secret 7 to 30 (30 unless set; 0 is the guard's).
+    Retention {
+        rtype: "aws_kms_key",
+        within: &[],
+        path: "deletion_window_in_days",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "once destroyed, the key (and with it every piece of data encrypted under it) \
+                  can be recovered for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "aws_kms_replica_key",
+        within: &[],
+        path: "deletion_window_in_days",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "once destroyed, the replica key can be recovered for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "aws_secretsmanager_secret",
+        within: &[],
+        path: "recovery_window_in_days",
+        absent: Absent::Default(days_30),
+        measure: Measure::BackupDays,
+        deleted: "once destroyed, the secret can be recovered for only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    },
     Retention {
         rtype: "azurerm_key_vault",
         within: &[],
@@ -909,9 +964,16 @@ fn finding(
 
 /// Whether a value handed to a module names a retention, by the names resources use for it
 /// (`retention_in_days`, `cloudwatch_log_group_retention_in_days`, `soft_delete_retention_days`,
-/// `backup_retention_period`). Keys inside an object value are not followed.
+/// `backup_retention_period`), or the recovery window of what a destroy deletes
+/// (`deletion_window_in_days`, `recovery_window_in_days`). Keys inside an object value are not
+/// followed.
 fn retention_input(path: &str) -> bool {
-    const ENDINGS: &[&str] = &["retention_in_days", "retention_days", "retention_period"];
+    const ENDINGS: &[&str] = &[
+        "retention_in_days",
+        "retention_days",
+        "retention_period",
+        "window_in_days",
+    ];
     !path.contains('.') && ENDINGS.iter().any(|e| path.ends_with(e))
 }
 
@@ -940,7 +1002,12 @@ impl InputLowered {
     /// deleted (was: kept 90 days)". A `*_period` name does not say its unit.
     fn effect(self, path: &str) -> String {
         let InputLowered { was, now } = self;
-        if path.ends_with("_period") {
+        if path.ends_with("window_in_days") {
+            format!(
+                "what a destroy deletes (a key, a secret) can be recovered for only {now} days \
+                 (was: {was} days)"
+            )
+        } else if path.ends_with("_period") {
             format!(
                 "data older than {now} is deleted (was: kept {was}; in the unit the module uses: \
                  days for backups, hours for a Kinesis stream)"
@@ -962,7 +1029,8 @@ pub fn input_finding(
     lowered: InputLowered,
 ) -> Finding {
     let InputLowered { was, now } = lowered;
-    let severity = if path.contains("soft_delete") || path.contains("backup") {
+    let recovery = ["soft_delete", "backup", "window_in_days"];
+    let severity = if recovery.iter().any(|r| path.contains(r)) {
         Severity::High
     } else {
         Severity::Medium

@@ -144,6 +144,10 @@ const STATEFUL: &[&str] = &[
     "tls_private_key",
 ];
 
+/// Types that hold no data themselves but keep a stateful object's data recoverable: a
+/// protection turned off on them weakens the bucket or file system they belong to.
+const DATA_SETTINGS: &[&str] = &["aws_s3_bucket_versioning", "aws_efs_backup_policy"];
+
 /// Types that are bookkeeping only: destroying them touches nothing outside Terraform.
 const BOOKKEEPING: &[&str] = &["null_resource", "terraform_data", "time_*"];
 
@@ -207,6 +211,12 @@ static ATTACHMENT_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(ATTACHMEN
 /// Whether destroying an object of this type loses data that a recreate does not bring back.
 pub fn stateful(resource_type: &str) -> bool {
     STATEFUL_TYPES.contains(resource_type)
+}
+
+/// Whether `resource_type` configures how a stateful object's data is kept
+/// ([`DATA_SETTINGS`]), so weakening it is graded like weakening that object.
+pub fn guards_data_of_another(resource_type: &str) -> bool {
+    DATA_SETTINGS.contains(&resource_type)
 }
 
 /// The severity of destroying one object of `resource_type`; see the module docs for the grading.
