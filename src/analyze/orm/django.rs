@@ -20,6 +20,8 @@ const OPERATIONS: &[&str] = &[
     "AlterField",
     "RenameField",
     "RenameModel",
+    // `AlterModelTable(name="order", table="orders")` renames the model's table.
+    "AlterModelTable",
     "RemoveIndex",
     "RemoveConstraint",
     // Sentry's two-step removals: `deletion_action=DeletionAction.MOVE_TO_PENDING` drops the
@@ -119,6 +121,23 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                         or_unknown(get("new_name", 1))
                     ),
                 ),
+                "AlterModelTable" => {
+                    let model = or_unknown(get("name", 0));
+                    if created.contains(&model.to_lowercase()) {
+                        continue;
+                    }
+                    // `table=None` goes back to Django's default name, `<app>_<model>`.
+                    let table = match src.arg(&args, "table", 1) {
+                        Some(a) if src.text[a.value.clone()].trim() != "None" => src.value(a),
+                        _ => "Django's default name".to_owned(),
+                    };
+                    Effect::finding(
+                        &sql::RENAME,
+                        format!(
+                            "migrations.AlterModelTable renames the table of the model {model} to {table}: running code that still uses the old table fails until the new code is deployed."
+                        ),
+                    )
+                }
                 "RemoveIndex" => Effect::finding(
                     &sql::DROP_INDEX,
                     format!(

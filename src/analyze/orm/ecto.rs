@@ -8,9 +8,10 @@
 //! Blocks are followed by indentation (`alter … do` to the `end` at the same indentation),
 //! which is how `mix format` lays them out.
 
-use super::scan::{Before, Lang, RawCall, Source};
-use super::{forward_only, or_unknown, raw_sql, Call, Effect};
+use super::scan::{Arg, Before, Lang, RawCall, Source};
+use super::{ecto_types, forward_only, or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
+use crate::analyze::sql::types::Verdict;
 
 const MACROS: &[&str] = &[
     "drop",
@@ -24,10 +25,11 @@ const MACROS: &[&str] = &[
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Elixir);
+    let blocks = alter_blocks(&src);
     let mut out = Vec::new();
     for &name in MACROS {
         for call in forward_only(&src, src.calls(name, Before::Bare)) {
-            if let Some(effect) = effect(&src, &call) {
+            if let Some(effect) = effect(&src, &blocks, &call) {
                 out.push(Call::found(&src, &call, effect));
             }
         }
@@ -62,7 +64,54 @@ fn repo_query(src: &Source, call: &RawCall) -> Option<Effect> {
     raw_sql(src, &src.written(call), args.get(sql_at))
 }
 
-fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
+/// `modify :name, :text, from: :string`: with `from:` the old type is known and the change
+/// is judged like SQL's (a widening is quiet); without it, twokey cannot see the old type.
+fn modify(src: &Source, blocks: &[AlterBlock], call: &RawCall, args: &[Arg]) -> Option<Effect> {
+    let table = altered(blocks, call);
+    let positional = src.positional_values(args);
+    let column = or_unknown(positional.first().cloned());
+    let new = or_unknown(positional.get(1).cloned());
+    let Some(from) = src.arg(args, "from", usize::MAX) else {
+        return Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("modify changes {table}.{column} to {new}; twokey cannot see the old type from here (no `from:`), so the change may narrow it and lose data: check it does not."),
+        ));
+    };
+    // The new type's options are modify's own keywords (`size: 50`).
+    let options: Vec<String> = args
+        .iter()
+        .filter_map(|a| {
+            Some(format!(
+                "{}: {}",
+                a.keyword.as_deref()?,
+                src.text[a.value.clone()].trim()
+            ))
+        })
+        .collect();
+    let new_type = args
+        .iter()
+        .filter(|a| a.keyword.is_none())
+        .nth(1)
+        .and_then(|a| ecto_types::sql_type(&src.text[a.value.clone()], &options.join(", ")));
+    let from_text = src.text[from.value.clone()].trim();
+    let (old_ty, old_opts) = ecto_types::split_tuple(from_text);
+    let verdict = ecto_types::sql_type(old_ty, old_opts)
+        .zip(new_type)
+        .and_then(|(o, n)| sql::types::compare_text(&o, &n));
+    match verdict {
+        Some(Verdict::Same | Verdict::Widens) => None,
+        Some(Verdict::Narrows(reason)) => Some(Effect::finding(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("modify changes {table}.{column} from {from_text} to {new}, which narrows it: {reason}."),
+        )),
+        _ => Some(Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("modify changes {table}.{column} from {from_text} to {new}; twokey cannot tell whether every value converts, so check the change for narrowing."),
+        )),
+    }
+}
+
+fn effect(src: &Source, blocks: &[AlterBlock], call: &RawCall) -> Option<Effect> {
     let args = src.args(call);
     let name = call.name;
     // `table(:users)`, `index(:users, [:email])`, `constraint(:users, :age_positive)`: the
@@ -98,12 +147,13 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         }
         "remove" | "remove_if_exists" => Effect::finding(
             &sql::DROP_COLUMN,
-            format!("{name} drops the column {}.{} and its data in every row.", altered(src, call), value(0)),
+            format!(
+                "{name} drops the column {}.{} and its data in every row.",
+                altered(blocks, call),
+                value(0)
+            ),
         ),
-        "modify" => Effect::medium(
-            &sql::COLUMN_TYPE_NARROWED,
-            format!("modify changes {}.{} to {}; twokey cannot see the old type from here (unless `from:` says it), so the change may narrow it and lose data: check it does not.", altered(src, call), value(0), value(1)),
-        ),
+        "modify" => return modify(src, blocks, call, &args),
         "rename" => {
             let (_, from) = object(0)?;
             let from = or_unknown(from.first().cloned());
@@ -141,33 +191,49 @@ fn static_kind(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// The table of the `alter table(:users) do … end` block around the call.
-fn altered(src: &Source, call: &RawCall) -> String {
+/// The `alter table(:users) do … end` blocks of a file: their first and last lines and
+/// their table. Found once per file: a statement asks for the block around it.
+struct AlterBlock {
+    first: usize,
+    last: usize,
+    table: String,
+}
+
+fn alter_blocks(src: &Source) -> Vec<AlterBlock> {
     let lines = src.code_lines();
     let indent = |l: &str| l.len() - l.trim_start().len();
-    let line = call.line as usize;
-    for n in (1..line).rev() {
-        let Some(text) = lines.get(n - 1) else {
-            continue;
-        };
-        let trimmed = text.trim_start();
-        if !trimmed.starts_with("alter ") {
+    let tables = src.calls("table", Before::Bare);
+    let mut out = Vec::new();
+    for (i, text) in lines.iter().enumerate() {
+        if !text.trim_start().starts_with("alter ") {
             continue;
         }
-        // The block must still be open at the call: no `end` at its indentation between.
+        let first = i + 1;
         let at = indent(text);
-        let closed = lines[n..line - 1]
+        // The block ends at the next `end` at its indentation (how `mix format` lays it out).
+        let last = lines[first..]
             .iter()
-            .any(|l| indent(l) == at && l.trim_start().starts_with("end"));
-        if closed {
-            continue;
-        }
-        let table = src
-            .calls("table", Before::Bare)
-            .into_iter()
-            .find(|c| c.line as usize == n)
-            .and_then(|c| src.first_value(&c));
-        return or_unknown(table);
+            .position(|l| indent(l) == at && l.trim_start().starts_with("end"))
+            .map_or(lines.len() + 1, |k| first + k + 1);
+        let table = tables
+            .iter()
+            .find(|c| c.line as usize == first)
+            .and_then(|c| src.first_value(c));
+        out.push(AlterBlock {
+            first,
+            last,
+            table: or_unknown(table),
+        });
     }
-    "?".to_owned()
+    out
+}
+
+/// The table of the innermost `alter table(:users) do … end` block around the call.
+fn altered(blocks: &[AlterBlock], call: &RawCall) -> String {
+    let line = call.line as usize;
+    blocks
+        .iter()
+        .filter(|b| b.first < line && line < b.last)
+        .max_by_key(|b| b.first)
+        .map_or_else(|| "?".to_owned(), |b| b.table.clone())
 }

@@ -8,6 +8,7 @@
 //! (node-pg-migrate's `pgm.dropTable`, `pgm.sql`; db-migrate's `db.runSql`), so their SQL
 //! calls are read too and messages name each call as it is written.
 
+use super::redefine::redefinition;
 use super::scan::{Lang, RawCall, Source};
 use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
@@ -32,21 +33,32 @@ const METHODS: &[&str] = &[
     "del",
     "delete",
     "update",
+    // `t.string('name', 50).alter()`: a column redefined (see `redefine`).
+    "alter",
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    super::method_calls(text, Lang::Js, METHODS, effect)
+    super::method_calls_with(text, Lang::Js, METHODS, |src, call| {
+        if call.name == "alter" {
+            return redefinition(src, call, &builder_table(src, call), ".alter()");
+        }
+        effect(src, call).map(|effect| Call::found(src, call, effect))
+    })
+}
+
+/// The table of a table builder, from the `knex.schema.alterTable('users', …)` (or
+/// `table`) the call sits in.
+fn builder_table(src: &Source, call: &RawCall) -> String {
+    or_unknown(
+        src.enclosing(call.start, &["table", "alterTable"])
+            .and_then(|c| src.first_value(&c)),
+    )
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     let values = src.literal_values(call.args.clone());
     let at = |i: usize| or_unknown(values.get(i).cloned());
-    let table = || {
-        or_unknown(
-            src.enclosing(call.start, &["table", "alterTable"])
-                .and_then(|c| src.first_value(&c)),
-        )
-    };
+    let table = || builder_table(src, call);
     let name = call.name;
     let what = src.written(call);
     Some(match name {

@@ -6,6 +6,7 @@
 //! The table of a `$table->…` call is the first argument of the `Schema::table` call around
 //! it; a Blueprint built any other way is reported with the table unknown.
 
+use super::redefine::redefinition;
 use super::scan::{Lang, RawCall, Segment, Source};
 use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
@@ -24,6 +25,8 @@ const METHODS: &[&str] = &[
     "dropRememberToken",
     "dropMorphs",
     "dropConstrainedForeignId",
+    "dropForeignIdFor",
+    "dropConstrainedForeignIdFor",
     "dropForeign",
     "dropPrimary",
     "dropIndex",
@@ -35,10 +38,26 @@ const METHODS: &[&str] = &[
     "truncate",
     "delete",
     "update",
+    // `$table->string('name', 50)->change()`: a column redefined (see `redefine`).
+    "change",
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    super::method_calls(text, Lang::Php, METHODS, effect)
+    super::method_calls_with(text, Lang::Php, METHODS, |src, call| {
+        if call.name == "change" {
+            let table = blueprint_table(src, call);
+            return redefinition(src, call, &table, "->change()");
+        }
+        effect(src, call).map(|effect| Call::found(src, call, effect))
+    })
+}
+
+/// The Blueprint's table, from the `Schema::table('users', …)` the call sits in.
+fn blueprint_table(src: &Source, call: &RawCall) -> String {
+    or_unknown(
+        src.enclosing(call.start, &["table", "create"])
+            .and_then(|c| src.first_value(&c)),
+    )
 }
 
 fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
@@ -47,13 +66,7 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     let args = src.args(call);
     let values = src.literal_values(call.args.clone());
     let at = |i: usize| or_unknown(values.get(i).cloned());
-    // The Blueprint's table, from the `Schema::table('users', …)` the call sits in.
-    let blueprint = || {
-        or_unknown(
-            src.enclosing(call.start, &["table", "create"])
-                .and_then(|c| src.first_value(&c)),
-        )
-    };
+    let blueprint = || blueprint_table(src, call);
     let name = call.name;
     Some(match name {
         "drop" | "dropIfExists" => {
@@ -94,6 +107,12 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
             column_drop(written(false, name), &blueprint(), &[format!("{morph}_type"), format!("{morph}_id")])
         }
         "dropConstrainedForeignId" => column_drop(written(false, name), &blueprint(), &[at(0)]),
+        // `dropForeignIdFor(User::class)` drops the column `foreignIdFor` added: `user_id`
+        // unless a column is named.
+        "dropForeignIdFor" | "dropConstrainedForeignIdFor" => {
+            let column = args.get(1).map_or_else(|| model_foreign_key(src, &args), |a| src.value(a));
+            column_drop(written(false, name), &blueprint(), &[column])
+        }
         "dropForeign" | "dropPrimary" => Effect::finding(
             &sql::DROP_CONSTRAINT,
             format!("$table->{name} drops a constraint of {}: the table stops refusing the rows it kept out.", blueprint()),
@@ -156,6 +175,28 @@ fn bulk(src: &Source, name: &'static str, chain: &[Segment], no_args: bool) -> O
     })
 }
 
+/// The foreign key Eloquent derives from a model class (`User::class`, `App\\Models\\TeamUser::class`):
+/// the class name in snake case with `_id`, `team_user_id`. A model given as a variable
+/// (`$user`) is not known.
+fn model_foreign_key(src: &Source, args: &[super::scan::Arg]) -> String {
+    let Some(model) = args.first() else {
+        return "?".to_owned();
+    };
+    let text = src.text[model.value.clone()].trim();
+    let Some(class) = text.strip_suffix("::class") else {
+        return "?".to_owned();
+    };
+    let class = class.rsplit('\\').next().unwrap_or(class);
+    let mut snake = String::new();
+    for (i, c) in class.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    format!("{snake}_id")
+}
+
 fn column_drop(what: &str, table: &str, columns: &[String]) -> Effect {
     let message = match columns {
         [] => format!("{what} drops columns of {table} and their data in every row."),
@@ -190,6 +231,12 @@ fn written(on_schema: bool, name: &str) -> &'static str {
             "dropConstrainedForeignId",
             "",
             "$table->dropConstrainedForeignId",
+        ),
+        ("dropForeignIdFor", "", "$table->dropForeignIdFor"),
+        (
+            "dropConstrainedForeignIdFor",
+            "",
+            "$table->dropConstrainedForeignIdFor",
         ),
     ];
     names

@@ -22,6 +22,10 @@
 //! statement checker; SQL the scanner cannot see (a variable, an interpolated string) needs
 //! a human.
 //!
+//! A column builder re-applied to an existing column (Laravel's `->change()`, Knex's
+//! `.alter()`) is read by `redefine`; Ecto's `modify … from:` types are mapped to SQL by
+//! `ecto_types`, as Alembic's are by `sa_types`.
+//!
 //! Prisma schemas are declarative and compared structurally (models and fields by their
 //! table and column names). Liquibase changelogs are compared changeSet by changeSet
 //! (id + author), in YAML, JSON or XML (quick-xml). Flyway migrations are plain SQL files and belong to the sql
@@ -30,6 +34,7 @@
 mod alembic;
 mod django;
 mod ecto;
+mod ecto_types;
 mod efcore;
 mod knex;
 mod laravel;
@@ -38,6 +43,7 @@ mod liquibase;
 mod liquibase_xml;
 mod prisma;
 mod rails;
+mod redefine;
 mod rollback;
 mod sa_types;
 pub(crate) mod scan;
@@ -303,14 +309,27 @@ pub(crate) fn method_calls(
     methods: &[&'static str],
     effect: impl Fn(&scan::Source, &scan::RawCall) -> Option<Effect>,
 ) -> Vec<Call> {
+    method_calls_with(text, lang, methods, |src, call| {
+        effect(src, call).map(|effect| Call::found(src, call, effect))
+    })
+}
+
+/// [`method_calls`] for scanners that also build a call's identity themselves (a chained
+/// redefinition, whose marker call has no arguments of its own).
+pub(crate) fn method_calls_with(
+    text: &str,
+    lang: lex::Lang,
+    methods: &[&'static str],
+    found: impl Fn(&scan::Source, &scan::RawCall) -> Option<Call>,
+) -> Vec<Call> {
     let src = scan::Source::new(text, lang);
     let mut out = Vec::new();
     for &name in methods {
-        for call in forward_only(&src, src.calls(name, scan::Before::Dot)) {
-            if let Some(effect) = effect(&src, &call) {
-                out.push(Call::found(&src, &call, effect));
-            }
-        }
+        out.extend(
+            forward_only(&src, src.calls(name, scan::Before::Dot))
+                .iter()
+                .filter_map(|call| found(&src, call)),
+        );
     }
     out
 }

@@ -29,6 +29,9 @@ const STATEMENTS: &[&str] = &[
     "execute",
 ];
 
+/// The connection methods that run the SQL they are given (`connection.exec_query(…)`).
+const CONNECTION_SQL: &[&str] = &["execute", "exec_query", "exec_update", "exec_delete"];
+
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Ruby);
     let rollback = rollback_lines(&src);
@@ -36,12 +39,15 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     for &name in STATEMENTS {
         let mut found = src.calls(name, Before::Bare);
         if name == "execute" {
-            // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`.
-            found.extend(
-                src.calls(name, Before::Dot)
-                    .into_iter()
-                    .filter(|call| src.text[..call.start].ends_with("connection.")),
-            );
+            // `connection.execute(<<~SQL)`, `ActiveRecord::Base.connection.execute(...)`, and
+            // the connection's other raw-SQL methods, which run their SQL just the same.
+            for method in CONNECTION_SQL {
+                found.extend(
+                    src.calls(method, Before::Dot)
+                        .into_iter()
+                        .filter(|call| src.text[..call.start].ends_with("connection.")),
+                );
+            }
             found.sort_by_key(|call| call.start);
         }
         for call in found {
@@ -311,7 +317,14 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
                 at(1)
             ),
         ),
-        _ => raw_sql(src, "execute", args.first())?,
+        _ => {
+            let what = if src.text[..call.start].ends_with("connection.") {
+                format!("connection.{}", call.name)
+            } else {
+                "execute".to_owned()
+            };
+            raw_sql(src, &what, args.first())?
+        }
     })
 }
 

@@ -8,6 +8,8 @@
 //! (`User.objects.all()` before `.delete()`) and their arguments; it does not know what a
 //! variable holds, which function a callback is passed to, or any control flow.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 pub use super::lex::Lang;
@@ -21,6 +23,10 @@ pub struct Source<'a> {
     /// String literals, by anchor.
     strings: Vec<Literal>,
     line_starts: Vec<usize>,
+    /// The calls already found, by name: scanners look up the calls around each call they
+    /// read (the `Schema::table` of a `dropColumn`, the `create_table`s of a file), and
+    /// scanning the whole text again for each made big migrations quadratic.
+    found: RefCell<HashMap<(&'static str, Before), Vec<RawCall>>>,
 }
 
 /// One call found in code: its name, where its arguments are, and its lines.
@@ -37,7 +43,7 @@ pub struct RawCall {
 }
 
 /// What may stand right before a call name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Before {
     /// A receiver: `op.drop_table`, `batch_op.drop_column`, `migrations.RemoveField`,
     /// `Schema::drop`, `$table->dropColumn`.
@@ -75,6 +81,7 @@ impl<'a> Source<'a> {
             strings,
             line_starts,
             lang,
+            found: RefCell::default(),
         }
     }
 
@@ -94,6 +101,15 @@ impl<'a> Source<'a> {
 
     /// Every call of `name` in code, in order.
     pub fn calls(&self, name: &'static str, before: Before) -> Vec<RawCall> {
+        if let Some(known) = self.found.borrow().get(&(name, before)) {
+            return known.clone();
+        }
+        let out = self.scan_calls(name, before);
+        self.found.borrow_mut().insert((name, before), out.clone());
+        out
+    }
+
+    fn scan_calls(&self, name: &'static str, before: Before) -> Vec<RawCall> {
         let code = &self.code;
         let needle = name.as_bytes();
         let mut out = Vec::new();
@@ -239,7 +255,28 @@ impl<'a> Source<'a> {
 
     /// The value of the call's first argument, when it is a literal or a symbol.
     pub fn first_value(&self, call: &RawCall) -> Option<String> {
-        let args = self.args(call);
+        // Only up to the first top-level comma: the call is often one whose last argument
+        // is a long block (`Schema::table('users', function … { … })`), asked for its table
+        // once per statement inside.
+        let code = &self.code;
+        let mut depth = 0usize;
+        let end = call
+            .args
+            .clone()
+            .find(|&i| match code[i] {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    false
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                b',' => depth == 0,
+                _ => false,
+            })
+            .unwrap_or(call.args.end);
+        let args = self.args_in(call.args.start..end);
         args.first().map(|a| self.value(a))
     }
 
@@ -330,6 +367,7 @@ impl<'a> Source<'a> {
             }
             out.push(Segment {
                 name: self.text[i..name_end].to_owned(),
+                start: i,
                 args,
             });
             at = i;
@@ -454,6 +492,8 @@ impl<'a> Source<'a> {
 #[derive(Debug, Clone)]
 pub struct Segment {
     pub name: String,
+    /// Byte offset of the name, where a chain starting here starts.
+    pub start: usize,
     pub args: Option<Range<usize>>,
 }
 
@@ -580,13 +620,21 @@ fn statement_end(code: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < code.len() {
         let b = code[i];
-        let word_do = depth == 0
-            && code[i..].starts_with(b"do")
-            && i > from
-            && code[i - 1].is_ascii_whitespace()
-            && code
-                .get(i + 2)
-                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'|');
+        // `do` opens a block; Ruby's statement modifiers (`remove_column :users, :x if
+        // column_exists?(…)`) guard the statement and are not part of its arguments.
+        let ends_at_word = |word: &[u8], then_bar: bool| {
+            depth == 0
+                && code[i..].starts_with(word)
+                && i > from
+                && code[i - 1].is_ascii_whitespace()
+                && code
+                    .get(i + word.len())
+                    .is_none_or(|c| c.is_ascii_whitespace() || (then_bar && *c == b'|'))
+        };
+        let word_do = ends_at_word(b"do", true)
+            || [&b"if"[..], b"unless", b"rescue", b"while", b"until"]
+                .iter()
+                .any(|w| ends_at_word(w, false));
         if word_do {
             let mut end = i;
             while end > from && code[end - 1].is_ascii_whitespace() {

@@ -1,5 +1,5 @@
 //! Sequelize migrations (`migrations/*.js|ts`, `up`/`down` functions handed a
-//! `queryInterface`): its table and column drops and renames, `bulkDelete`/`bulkUpdate`
+//! `queryInterface`): its table and column drops and renames, `changeColumn`, `bulkDelete`/`bulkUpdate`
 //! with an empty `where`, and `queryInterface.sequelize.query` SQL. `down` is the rollback
 //! and is skipped. Calls are matched by method name on any receiver, so a `queryInterface`
 //! renamed `qi` is read the same.
@@ -14,6 +14,7 @@ const METHODS: &[&str] = &[
     "removeColumn",
     "renameColumn",
     "renameTable",
+    "changeColumn",
     "bulkDelete",
     "bulkUpdate",
     "removeIndex",
@@ -49,6 +50,12 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         "renameTable" => Effect::finding(
             &sql::RENAME,
             format!("queryInterface.renameTable renames the table {} to {}: running code that still uses the old table fails until the new code is deployed.", value(0), value(1)),
+        ),
+        // changeColumn(table, column, attributes) converts the column in place to the type
+        // it is given; the old type is in another migration.
+        "changeColumn" => Effect::medium(
+            &sql::COLUMN_TYPE_NARROWED,
+            format!("queryInterface.changeColumn redefines {}.{}; twokey cannot see the old type from here, so the change may narrow it and lose data (and attributes not restated, such as allowNull and defaultValue, are reset): check it does not.", value(0), value(1)),
         ),
         "bulkDelete" | "bulkUpdate" => {
             // bulkDelete(table, where), bulkUpdate(table, values, where): an absent, `{}`,

@@ -1674,3 +1674,203 @@ fn removals_keep_their_identity_whatever_the_optional_arguments() {
         ["sql/drop-column"]
     );
 }
+
+// ---- Column redefinitions, renamed tables and the statements found probing real projects ----
+
+#[test]
+fn laravel_change_redefines_a_column_at_medium_and_only_forward() {
+    let up = "        Schema::table('contacts', function (Blueprint $table) {\n            $table->string('nickname', 50)->change();\n            $table->integer('age')->nullable()->change();\n        });\n";
+    let down = "        Schema::table('contacts', function (Blueprint $table) {\n            $table->text('nickname')->change();\n        });\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, down));
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"]
+    );
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(11));
+    assert!(
+        f[0].message.contains("contacts.nickname as string(50)")
+            && f[0].message.contains("restates no nullability"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("restates only nullable"),
+        "{}",
+        f[1].message
+    );
+
+    // An old redefinition stays quiet when another column is added beside it; a second,
+    // different one is new.
+    let old = laravel(up, "");
+    let new = laravel(&up.replace("        });\n", "            $table->boolean('vip')->default(false);\n            $table->string('city', 20)->change();\n        });\n"), "");
+    let f = modified(LARAVEL_PATH, &old, &new);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert!(f[0].message.contains("contacts.city"), "{}", f[0].message);
+}
+
+#[test]
+fn laravel_drop_foreign_id_for_drops_the_column_named_after_the_model() {
+    let up = "        Schema::table('posts', function (Blueprint $table) {\n            $table->dropForeignIdFor(\\App\\Models\\TeamUser::class);\n            $table->dropConstrainedForeignIdFor(User::class, 'owner_id');\n            $table->foreignIdFor(Account::class)->nullable();\n        });\n";
+    let f = added_file(LARAVEL_PATH, &laravel(up, ""));
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-column"]);
+    assert!(
+        f[0].message.contains("posts.team_user_id"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("posts.owner_id"), "{}", f[1].message);
+}
+
+#[test]
+fn knex_alter_redefines_a_column_and_down_is_quiet() {
+    let js = "exports.up = function (knex) {\n  return knex.schema.alterTable('posts', (table) => {\n    table.string('title', 50).notNullable().alter();\n    table.integer('views').defaultTo(0);\n  });\n};\n\nexports.down = function (knex) {\n  return knex.schema.alterTable('posts', (table) => {\n    table.text('title').alter();\n  });\n};\n";
+    let f = added_file("migrations/20240101_title.js", js);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(
+        f[0].message.contains("posts.title as string(50)")
+            && f[0].message.contains("restates only notNullable"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn sequelize_change_column_is_a_redefinition_twokey_cannot_judge() {
+    let js = "module.exports = {\n  async up(queryInterface, Sequelize) {\n    await queryInterface.changeColumn('Users', 'bio', { type: Sequelize.STRING(100), allowNull: false });\n  },\n  async down(queryInterface, Sequelize) {\n    await queryInterface.changeColumn('Users', 'bio', { type: Sequelize.TEXT });\n  },\n};\n";
+    let f = added_file("migrations/20240101-bio.js", js);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("Users.bio"), "{}", f[0].message);
+}
+
+#[test]
+fn typeorm_change_column_may_drop_and_re_add_the_column() {
+    let ts = "import { MigrationInterface, QueryRunner, TableColumn } from \"typeorm\";\n\nexport class Name1700000000000 implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.changeColumn(\"user\", \"name\", new TableColumn({ name: \"name\", type: \"varchar\", length: \"50\" }));\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.changeColumn(\"user\", \"name\", new TableColumn({ name: \"name\", type: \"text\" }));\n    }\n}\n";
+    let f = added_file("src/migration/1700000000000-Name.ts", ts);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(5));
+    assert!(
+        f[0].message.contains("drops the column and adds it again"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn django_alter_model_table_renames_the_table_unless_the_migration_created_it() {
+    let f = added_file(
+        DJANGO_PATH,
+        &django("        migrations.AlterModelTable(name=\"order\", table=\"shop_orders\"),\n        migrations.AlterModelTable(\"cart\", None),\n"),
+    );
+    assert_eq!(ids(&f), ["sql/rename", "sql/rename"]);
+    assert!(
+        f[0].message.contains("order to shop_orders"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("Django's default name"),
+        "{}",
+        f[1].message
+    );
+
+    let created = django("        migrations.CreateModel(name=\"Order\", fields=[(\"id\", models.AutoField(primary_key=True))]),\n        migrations.AlterModelTable(name=\"order\", table=\"shop_orders\"),\n        migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterModelTable(name=\"cart\", table=\"carts\")]),\n");
+    assert!(added_file(DJANGO_PATH, &created).is_empty());
+}
+
+#[test]
+fn ecto_modify_with_from_is_judged_like_sql_and_without_it_needs_a_human() {
+    let body = "    alter table(:users) do\n      modify :bio, :text, from: :string\n      modify :code, :string, size: 10, from: {:string, size: 40}\n      modify :age, :bigint, from: :integer\n      modify :name, :string\n      modify :owner_id, references(:users), from: references(:accounts)\n    end\n";
+    let ex = format!("defmodule Shop.Repo.Migrations.Types do\n  use Ecto.Migration\n\n  def change do\n{body}  end\nend\n");
+    let f = added_file(ECTO_PATH, &ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/column-type-narrowed",
+            "sql/column-type-narrowed",
+            "sql/column-type-narrowed"
+        ]
+    );
+    let lines: Vec<_> = f.iter().map(|x| (x.location.line, x.severity)).collect();
+    assert_eq!(
+        lines,
+        [
+            (Some(7), Severity::High),
+            (Some(9), Severity::Medium),
+            (Some(10), Severity::Medium)
+        ]
+    );
+    assert!(f[0].message.contains("users.code"), "{}", f[0].message);
+    assert!(f[1].message.contains("no `from:`"), "{}", f[1].message);
+}
+
+#[test]
+fn rails_statement_modifiers_guard_the_statement_and_are_not_its_arguments() {
+    let body = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :legacy_id if column_exists?(:users, :legacy_id)\n    drop_table :audits unless ENV[\"KEEP\"]\n  end\nend\n";
+    let f = added_file(RAILS_PATH, body);
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-table"]);
+    assert!(
+        f[0].message.contains("users.legacy_id and its data"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("drop_table :audits drops"),
+        "{}",
+        f[1].message
+    );
+
+    // Guarding an old removal does not make it new.
+    let old = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :legacy_id\n  end\nend\n";
+    let new = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :legacy_id if column_exists?(:users, :legacy_id)\n  end\nend\n";
+    assert!(modified(RAILS_PATH, old, new).is_empty());
+}
+
+#[test]
+fn rails_connection_exec_methods_run_sql_like_execute() {
+    let body = "class Cleanup < ActiveRecord::Migration[7.1]\n  def up\n    connection.exec_query(\"DELETE FROM audits\")\n    ActiveRecord::Base.connection.exec_update(\"UPDATE users SET admin = false\")\n    connection.exec_query(\"SELECT id FROM users WHERE admin\")\n  end\n\n  def down\n    connection.exec_delete(\"DELETE FROM users\")\n  end\nend\n";
+    let f = added_file(RAILS_PATH, body);
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/update-without-where"]
+    );
+    assert!(
+        f[0].message.starts_with("connection.exec_query runs SQL"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn statements_inside_one_long_block_are_read_with_their_table() {
+    // Thousands of statements in one `Schema::table` or `alter table` block: each names the
+    // block's table (and the scan stays linear: the block is read once, not per statement).
+    let drops: String = (0..3000)
+        .map(|i| format!("            $table->dropColumn('c{i}');\n"))
+        .collect();
+    let up = format!(
+        "        Schema::table('wide', function (Blueprint $table) {{\n{drops}        }});\n"
+    );
+    let f = added_file(LARAVEL_PATH, &laravel(&up, ""));
+    assert_eq!(f.len(), 3000);
+    assert!(
+        f[2999].message.contains("wide.c2999"),
+        "{}",
+        f[2999].message
+    );
+
+    let removes: String = (0..3000).map(|i| format!("      remove :c{i}\n")).collect();
+    let ex = format!("defmodule Shop.Repo.Migrations.Wide do\n  use Ecto.Migration\n\n  def change do\n    alter table(:wide) do\n{removes}    end\n    remove :outside\n  end\nend\n");
+    let f = added_file(ECTO_PATH, &ex);
+    assert_eq!(f.len(), 3001);
+    assert!(
+        f[2999].message.contains("wide.c2999"),
+        "{}",
+        f[2999].message
+    );
+    assert!(f[3000].message.contains("?.outside"), "{}", f[3000].message);
+}

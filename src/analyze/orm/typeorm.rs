@@ -1,5 +1,6 @@
 //! TypeORM migrations (classes that implement `MigrationInterface`): `queryRunner.query`
-//! SQL, which is what `migration:generate` writes, and the `QueryRunner` schema methods.
+//! SQL, which is what `migration:generate` writes, and the `QueryRunner` schema methods
+//! (`changeColumn` among them, which recreates a column whose type changes).
 //! `async down(queryRunner)` is the rollback and is skipped. A table or column passed as an
 //! object (`new Table({…})`, a variable) is reported with its code as the name.
 
@@ -14,6 +15,8 @@ const METHODS: &[&str] = &[
     "dropColumns",
     "renameColumn",
     "renameTable",
+    "changeColumn",
+    "changeColumns",
     "clearTable",
     "dropSchema",
     "dropDatabase",
@@ -51,6 +54,13 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         "renameTable" => Effect::finding(
             &sql::RENAME,
             format!("queryRunner.renameTable renames the table {} to {}: running code that still uses the old table fails until the new code is deployed.", value(0), value(1)),
+        ),
+        // TypeORM's query runners do not convert a column whose type or length changes:
+        // they drop it and add it again ("to avoid data conversion"), so its data is lost.
+        // Whether the type changes depends on the old column, which twokey cannot see.
+        "changeColumn" | "changeColumns" => Effect::medium(
+            &sql::DROP_COLUMN,
+            format!("queryRunner.{name} on {}: when the type or length changes, TypeORM drops the column and adds it again instead of converting it, so every value in it is lost; twokey cannot see the old column from here. Change a type with queryRunner.query(`ALTER TABLE … ALTER COLUMN … TYPE …`) instead.", value(0)),
         ),
         "clearTable" => Effect::finding(
             &sql::TRUNCATE,
