@@ -23,6 +23,7 @@
 mod declarative;
 mod held;
 mod parse;
+mod rebuild;
 mod rollback;
 mod seed;
 mod tolerant;
@@ -330,7 +331,10 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
         base.read.iter().map(Located::key),
         head.read.iter().map(|l| (l.key(), l.line)),
     );
-    let mut scope = Scope::default();
+    let mut scope = Scope {
+        rebuilt: rebuild::rebuilt_tables(head.read.iter().map(|l| &*l.statement)),
+        ..Scope::default()
+    };
     for located in &base.read {
         scope.note_types(&located.statement);
     }
@@ -437,6 +441,8 @@ fn is_repeatable(file_name: &str) -> bool {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Scope {
     created: HashSet<String>,
+    /// Tables the file rebuilds (see [`rebuild`]): their drop loses only what the copy omits.
+    rebuilt: HashSet<String>,
     added_columns: HashSet<(String, String)>,
     types: HashMap<(String, String), DataType>,
 }
@@ -638,6 +644,15 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                         "Rename {name} (ALTER TABLE {name} RENAME TO {}), deploy code that no longer uses it, and drop it in a later migration after a backup.",
                         renamed_aside(name)
                     ));
+                    if scope.rebuilt.contains(&normalize_name(name)) && !*cascade && !*purge {
+                        finding = finding.with_severity(Severity::Medium);
+                        finding.message = format!(
+                            "DROP TABLE {name} comes after its rows were copied into a new table, which then takes the name {name} (a table rebuild, as SQLite migrations are written): only the columns the copy leaves out are lost."
+                        );
+                        finding.safer = Some(format!(
+                            "Check that the INSERT … SELECT copies every column of {name} that holds data still needed."
+                        ));
+                    }
                     if *cascade || *purge {
                         // CASCADE takes dependent views and foreign keys with it; PURGE skips
                         // the recycle bin some engines would otherwise restore from.
@@ -1252,7 +1267,10 @@ pub(crate) fn check_statements(
     let Ok((_, statements)) = parse_any(text, &dialect_for(view).fallbacks()) else {
         return Vec::new();
     };
-    let mut scope = Scope::default();
+    let mut scope = Scope {
+        rebuilt: rebuild::rebuilt_tables(statements.read.iter().map(|l| &*l.statement)),
+        ..Scope::default()
+    };
     let mut findings = Vec::new();
     for located in &statements.read {
         for mut f in check(view, located, &scope) {

@@ -1355,3 +1355,24 @@ fn a_seed_file_emptying_tables_ranks_lower_and_says_where_seeds_run() {
     assert!(migration.iter().all(|f| f.severity == Severity::High));
     assert!(migration.iter().all(|f| !f.message.contains("seed file")));
 }
+
+#[test]
+fn a_sqlite_table_rebuild_drops_only_what_its_copy_leaves_out() {
+    let sql = "PRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_User\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"email\" TEXT NOT NULL);\nINSERT INTO \"new_User\" (\"email\", \"id\") SELECT \"email\", \"id\" FROM \"User\";\nDROP TABLE \"User\";\nALTER TABLE \"new_User\" RENAME TO \"User\";\nPRAGMA foreign_keys=ON;\n";
+    let f = run_with(
+        "prisma/migrations/2_redefine/migration.sql",
+        None,
+        Some(sql),
+        "sqlite",
+    );
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(f[0].message.contains("table rebuild"), "{}", f[0].message);
+    assert_eq!(f[0].location.line, Some(4));
+    // Without the rename back, the table is gone: the plain drop, high.
+    let gone = sql.replace("ALTER TABLE \"new_User\" RENAME TO \"User\";\n", "");
+    let f = run_with("db/migrations/2.sql", None, Some(&gone), "sqlite");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::High);
+}
