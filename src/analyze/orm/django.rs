@@ -30,6 +30,18 @@ const OPERATIONS: &[&str] = &[
     "SafeDeleteModel",
 ];
 
+/// Whether the migration is a squash (`replaces = [...]` in its class): Django applies it
+/// only to databases where none of the migrations it replaces has run, that is new ones, and
+/// only marks it applied elsewhere. Comments and strings do not count.
+pub(crate) fn is_squashed(text: &str) -> bool {
+    let src = Source::new(text, Lang::Python);
+    src.code_lines().iter().any(|line| {
+        line.trim_start()
+            .strip_prefix("replaces")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Python);
     let state_only = state_operations(&src);

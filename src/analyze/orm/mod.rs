@@ -53,7 +53,7 @@ mod typeorm;
 use super::FileView;
 use crate::analyze::sql;
 use crate::change::Side;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Tag};
 use crate::rules::Rule;
 
 /// The frameworks this analyzer knows, told apart by path (and content where paths overlap).
@@ -203,10 +203,20 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return Vec::new();
     }
     let base_calls = base.map(scan).unwrap_or_default();
-    added(view, &base_calls, &head_calls)
+    let mut found: Vec<Finding> = added(view, &base_calls, &head_calls)
         .into_iter()
         .flat_map(|call| findings(view, call))
-        .collect()
+        .collect();
+    if framework == Framework::Django && django::is_squashed(head) {
+        for f in found
+            .iter_mut()
+            .filter(|f| f.tags.contains(&Tag::Destructive))
+        {
+            f.severity = Severity::Low;
+            f.message.push_str(" This is a squashed migration (`replaces`): Django runs it only on databases where none of the migrations it replaces ran, and marks it applied elsewhere, so it repeats what those migrations already did.");
+        }
+    }
+    found
 }
 
 /// The head calls that outnumber their copies on the base. When a call appears more often

@@ -41,6 +41,34 @@ fn django_remove_field_added_is_a_column_drop_at_its_head_line() {
 }
 
 #[test]
+fn a_squashed_django_migration_repeating_a_drop_ranks_low_and_says_why() {
+    let ops = "        migrations.RemoveField(model_name=\"order\", name=\"coupon\"),\n";
+    let squashed = django(ops).replace(
+        "    dependencies = ",
+        "    replaces = [(\"shop\", \"0002_auto\"), (\"shop\", \"0003_drop\")]\n\n    dependencies = ",
+    );
+    let f = added_file("shop/migrations/0002_squashed_0003.py", &squashed);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(
+        f[0].message.contains("squashed migration"),
+        "{}",
+        f[0].message
+    );
+    // `replaces` in a comment or a string is not a squash.
+    for note in [
+        "    # replaces = [(\"shop\", \"0001\")]\n",
+        "    help = \"replaces = old\"\n",
+    ] {
+        let plain =
+            django(ops).replace("    dependencies = ", &format!("{note}    dependencies = "));
+        let f = added_file(DJANGO_PATH, &plain);
+        assert_eq!(f[0].severity, Severity::High, "{note}");
+    }
+}
+
+#[test]
 fn django_remove_field_already_in_the_base_is_quiet() {
     let old = django("        migrations.RemoveField(model_name=\"order\", name=\"coupon\"),\n");
     let new = django("        # tidy\n        migrations.RemoveField(\n            model_name=\"order\", name=\"coupon\"\n        ),\n        migrations.AddField(model_name=\"order\", name=\"x\", field=models.IntegerField(null=True)),\n");
