@@ -26,6 +26,7 @@ const OPERATIONS: &[&str] = &[
     "DropPrimaryKey",
     "DropUniqueConstraint",
     "DropCheckConstraint",
+    "DropSequence",
     "Sql",
     "AlterColumn",
 ];
@@ -85,6 +86,10 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         "DropIndex" => Effect::finding(
             &sql::DROP_INDEX,
             format!("migrationBuilder.DropIndex drops the index {} of {}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", get("name", 0), table("table", 1)),
+        ),
+        "DropSequence" => Effect::finding(
+            &sql::DROP_SEQUENCE_OR_FUNCTION,
+            format!("migrationBuilder.DropSequence drops the sequence {}: its counter is lost, and recreated it starts again and hands out ids already taken.", get("name", 0)),
         ),
         "Sql" => raw_sql(src, "migrationBuilder.Sql", src.arg(&args, "sql", 0))?,
         _ => Effect::finding(

@@ -22,6 +22,7 @@ const STATEMENTS: &[&str] = &[
     "remove_timestamps",
     "remove_index",
     "remove_foreign_key",
+    "remove_check_constraint",
     "change_column",
     "change_column_null",
     "rename_column",
@@ -282,6 +283,10 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
         "remove_foreign_key" => Effect::finding(
             &sql::DROP_CONSTRAINT,
             format!("remove_foreign_key drops a foreign key of {table}: the table stops refusing rows that point nowhere."),
+        ),
+        "remove_check_constraint" => Effect::finding(
+            &sql::DROP_CONSTRAINT,
+            format!("remove_check_constraint drops a check constraint of {table}: the table stops refusing the values it kept out."),
         ),
         "change_column" => Effect::medium(
             &sql::COLUMN_TYPE_NARROWED,

@@ -205,6 +205,21 @@ fn django_names_in_comments_and_strings_are_not_operations() {
 const RAILS_PATH: &str = "db/migrate/20240101000000_cleanup.rb";
 
 #[test]
+fn rails_check_constraints_and_ef_core_sequences_dropped_are_low_findings() {
+    let rails = "class Loosen < ActiveRecord::Migration[7.1]\n  def change\n    remove_check_constraint :orders, name: \"price_positive\"\n    add_check_constraint :orders, \"qty > 0\", name: \"qty_positive\"\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rails);
+    assert_eq!(ids(&f), ["sql/drop-constraint"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert_eq!(f[0].location.line, Some(3));
+    let up =
+        "            migrationBuilder.DropSequence(\n                name: \"OrderNumbers\");\n";
+    let down = "            migrationBuilder.DropSequence(name: \"Invoices\");\n";
+    let f = added_file(EF_PATH, &ef(up, down));
+    assert_eq!(ids(&f), ["sql/drop-sequence-or-function"]);
+    assert!(f[0].message.contains("OrderNumbers"), "{}", f[0].message);
+}
+
+#[test]
 fn rails_remove_column_in_change_is_a_finding_and_in_down_is_quiet() {
     let forward = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n";
     let f = added_file(RAILS_PATH, forward);
