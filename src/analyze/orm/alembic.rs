@@ -33,7 +33,47 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
             }
         }
     }
+    for name in ["delete", "update"] {
+        for call in src.calls(name, Before::Dot) {
+            if !forward.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            if let Some(effect) = unfiltered_query(&src, &call) {
+                out.push(Call::found(&src, &call, effect));
+            }
+        }
+    }
     out
+}
+
+/// SQLAlchemy's `session.query(Model).delete()` / `.update({...})` with nothing between the
+/// query and the write: every row of the model's table. Anything else in the chain (a
+/// `filter`, a `join`, a `limit`) may select rows, and is left alone.
+fn unfiltered_query(src: &Source, call: &RawCall) -> Option<Effect> {
+    let chain = src.receiver(call.start);
+    let query = chain.iter().rposition(|s| s.name == "query")?;
+    let harmless = |name: &str| matches!(name, "execution_options" | "enable_eagerloads");
+    if !chain[query + 1..].iter().all(|s| harmless(&s.name)) {
+        return None;
+    }
+    let model = chain[query]
+        .args
+        .clone()
+        .map(|args| src.text[args].trim().to_owned())
+        .filter(|m| !m.is_empty())?;
+    Some(if call.name == "delete" {
+        Effect::finding(
+            &sql::DELETE_WITHOUT_WHERE,
+            format!(
+                "query({model}).delete() with no filter deletes every row of the table of {model}."
+            ),
+        )
+    } else {
+        Effect::finding(
+            &sql::UPDATE_WITHOUT_WHERE,
+            format!("query({model}).update() with no filter overwrites every row of the table of {model}."),
+        )
+    })
 }
 
 fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {

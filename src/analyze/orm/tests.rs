@@ -363,6 +363,19 @@ fn alembic(upgrade: &str, downgrade: &str) -> String {
 }
 
 #[test]
+fn alembic_unfiltered_session_queries_that_write_are_row_loss() {
+    let upgrade = "    session = Session(bind=op.get_bind())\n    session.query(AuditLog).delete()\n    session.query(Order).update({\"status\": \"new\"})\n    session.query(Cart).filter(Cart.stale == True).delete()\n    session.query(Token).filter_by(kind=\"tmp\").update({\"used\": True})\n";
+    let downgrade = "    Session(bind=op.get_bind()).query(Order).delete()\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(upgrade, downgrade));
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/update-without-where"]
+    );
+    assert!(f[0].message.contains("query(AuditLog)"), "{}", f[0].message);
+    assert_eq!(f[0].location.line, Some(11));
+}
+
+#[test]
 fn alembic_drop_table_in_upgrade_is_a_finding_and_in_downgrade_is_quiet() {
     let f = added_file(
         ALEMBIC_PATH,
