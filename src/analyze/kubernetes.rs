@@ -11,6 +11,7 @@
 mod appset;
 pub mod conditional;
 mod databases;
+mod immutable;
 mod inline_values;
 mod managed;
 pub mod packaging;

@@ -266,30 +266,6 @@ fn operator_claim_retention(
     ));
 }
 
-/// Fields the API server will not update in place, per kind.
-fn immutable_paths(id: &ObjectId) -> &'static [&'static [&'static str]] {
-    if id.is("apps", "StatefulSet") {
-        &[
-            &["spec", "selector"],
-            &["spec", "volumeClaimTemplates"],
-            &["spec", "serviceName"],
-        ]
-    } else if id.is("apps", "Deployment")
-        || id.is("apps", "DaemonSet")
-        || id.is("apps", "ReplicaSet")
-    {
-        &[&["spec", "selector"]]
-    } else if id.is("batch", "Job") {
-        &[&["spec", "selector"], &["spec", "template"]]
-    } else if id.is("", "Service") {
-        &[&["spec", "clusterIP"]]
-    } else if id.is("", "PersistentVolumeClaim") {
-        &[&["spec", "storageClassName"], &["spec", "volumeName"]]
-    } else {
-        &[]
-    }
-}
-
 fn immutable_fields(
     view: &FileView,
     id: &ObjectId,
@@ -297,22 +273,13 @@ fn immutable_fields(
     new: &Node,
     out: &mut Vec<Finding>,
 ) {
-    for path in immutable_paths(id) {
-        let (before, after) = (old.path(path), new.path(path));
-        let changed = match (before, after) {
-            (Some(b), Some(a)) => compared(view, b, a) == Comparison::Differs,
-            // Dropping `clusterIP` lets the server keep the old one; only a change counts.
-            _ => false,
-        };
-        let Some(after) = after.filter(|_| changed) else {
-            continue;
-        };
+    for changed in super::immutable::changed(view, id, old, new) {
         out.push(Finding::new(
             &IMMUTABLE_FIELD_CHANGED,
-            head_line(view, after),
+            head_line(view, changed.at),
             format!(
                 "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
-                path.join(".")
+                changed.path
             ),
         ));
     }
