@@ -13,6 +13,7 @@ pub mod conditional;
 mod databases;
 mod immutable;
 mod inline_values;
+pub mod load_balancer;
 mod managed;
 pub mod packaging;
 mod patches;

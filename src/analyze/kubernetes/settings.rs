@@ -46,7 +46,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates, a Service's clusterIP, a claim's storage class).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -116,6 +116,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             release_placement(view, id, old, new, &mut out);
             prune_protection(view, id, old, new, &mut out);
             deletion_policy(view, id, old, new, &mut out);
+            super::load_balancer::compare(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
         }
