@@ -11,7 +11,9 @@
 mod appset;
 pub mod conditional;
 mod databases;
+mod immutable;
 mod inline_values;
+pub mod load_balancer;
 mod managed;
 pub mod packaging;
 mod patches;
@@ -210,7 +212,7 @@ fn collect<'a>(node: &'a Node, out: &mut impl FnMut(ObjectId, &'a Node)) {
     }
     let group = match template::built_in_group(api_version, kind) {
         Some(group) => group,
-        None => api_version.rsplit_once('/').map_or("", |(g, _)| g),
+        None => current_group(api_version.rsplit_once('/').map_or("", |(g, _)| g), kind),
     };
     // An object without a usable name (templated, generateName) has no identity to track.
     let Some(name) = name.filter(|n| !n.is_empty()) else {
@@ -238,6 +240,19 @@ fn collect<'a>(node: &'a Node, out: &mut impl FnMut(ObjectId, &'a Node)) {
         name: name.to_owned(),
     };
     out(id, node);
+}
+
+/// The group a built-in kind is served from today, for the kinds that moved out of
+/// `extensions`: the API server stored them once and served them under both groups, so
+/// upgrading `extensions/v1beta1` to `networking.k8s.io/v1` or `apps/v1` updates the same
+/// object rather than deleting one and creating another.
+fn current_group<'a>(group: &'a str, kind: &str) -> &'a str {
+    match (group, kind) {
+        ("extensions", "Ingress" | "NetworkPolicy") => "networking.k8s.io",
+        ("extensions", "Deployment" | "DaemonSet" | "ReplicaSet") => "apps",
+        ("extensions", "PodSecurityPolicy") => "policy",
+        _ => group,
+    }
 }
 
 /// Built-in kinds (and the common add-ons') that live outside any namespace.
@@ -1399,6 +1414,47 @@ spec:
             .replace("shop/web:1.4", "shop/web:1.5")
             .replace("apps/v1", "apps/v1beta2");
         assert!(run(Case::modified("deploy/shop.yaml", APP, &head)).is_empty());
+    }
+
+    #[test]
+    fn moving_an_ingress_or_deployment_out_of_extensions_is_the_same_object() {
+        let legacy = "\
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /
+        backend: {serviceName: web, servicePort: 80}
+";
+        let current = "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: shop
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
+";
+        let f = run(Case::modified("deploy/ingress.yaml", legacy, current));
+        assert!(f.is_empty(), "{f:?}");
+        let deployment = APP.replace("apps/v1", "extensions/v1beta1");
+        assert!(run(Case::modified("deploy/shop.yaml", &deployment, APP)).is_empty());
+        // Another kind under the same name is still another object.
+        let config_map = legacy.replace("kind: Ingress", "kind: ConfigMap");
+        let f = run(Case::modified("deploy/ingress.yaml", &config_map, current));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates, a Service's clusterIP, a claim's storage class).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -116,6 +116,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             release_placement(view, id, old, new, &mut out);
             prune_protection(view, id, old, new, &mut out);
             deletion_policy(view, id, old, new, &mut out);
+            super::load_balancer::compare(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
         }
@@ -266,30 +267,6 @@ fn operator_claim_retention(
     ));
 }
 
-/// Fields the API server will not update in place, per kind.
-fn immutable_paths(id: &ObjectId) -> &'static [&'static [&'static str]] {
-    if id.is("apps", "StatefulSet") {
-        &[
-            &["spec", "selector"],
-            &["spec", "volumeClaimTemplates"],
-            &["spec", "serviceName"],
-        ]
-    } else if id.is("apps", "Deployment")
-        || id.is("apps", "DaemonSet")
-        || id.is("apps", "ReplicaSet")
-    {
-        &[&["spec", "selector"]]
-    } else if id.is("batch", "Job") {
-        &[&["spec", "selector"], &["spec", "template"]]
-    } else if id.is("", "Service") {
-        &[&["spec", "clusterIP"]]
-    } else if id.is("", "PersistentVolumeClaim") {
-        &[&["spec", "storageClassName"], &["spec", "volumeName"]]
-    } else {
-        &[]
-    }
-}
-
 fn immutable_fields(
     view: &FileView,
     id: &ObjectId,
@@ -297,22 +274,13 @@ fn immutable_fields(
     new: &Node,
     out: &mut Vec<Finding>,
 ) {
-    for path in immutable_paths(id) {
-        let (before, after) = (old.path(path), new.path(path));
-        let changed = match (before, after) {
-            (Some(b), Some(a)) => compared(view, b, a) == Comparison::Differs,
-            // Dropping `clusterIP` lets the server keep the old one; only a change counts.
-            _ => false,
-        };
-        let Some(after) = after.filter(|_| changed) else {
-            continue;
-        };
+    for changed in super::immutable::changed(view, id, old, new) {
         out.push(Finding::new(
             &IMMUTABLE_FIELD_CHANGED,
-            head_line(view, after),
+            head_line(view, changed.at),
             format!(
                 "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
-                path.join(".")
+                changed.path
             ),
         ));
     }
