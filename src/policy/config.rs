@@ -283,15 +283,16 @@ impl Config {
             column: None,
             message,
         };
-        // Errors found after parsing point at the line that holds the key they are about.
-        let at = |needle: &str, message: String| ConfigError {
-            line: text
-                .lines()
-                .position(|l| l.trim_start().trim_start_matches("- ").starts_with(needle))
-                .map(|i| i + 1),
-            column: None,
-            ..invalid(message)
+        // Errors found after parsing point at the line and column of what they are about.
+        let at_path = |path: &[&str], message: String| {
+            let (line, column) = locate(text, path).unzip();
+            ConfigError {
+                line,
+                column,
+                ..invalid(message)
+            }
         };
+        let at = |needle: &str, message: String| at_path(&[needle], message);
         if raw.version != 1 {
             return Err(at(
                 "version:",
@@ -327,23 +328,29 @@ impl Config {
                 ));
             }
             if tier.from_owners > tier.approvals {
-                return Err(invalid(format!(
+                return Err(at_path(
+                    &[&format!("name: {}", tier.name), "from_owners:"],
+                    format!(
                     "tier `{}` asks for {} approvals from owners but only {} approvals in all; raise `approvals` to at least {}",
                     tier.name, tier.from_owners, tier.approvals, tier.from_owners
-                )));
+                    ),
+                ));
             }
         }
         let tiers = merge_tiers(built_in, given);
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.infra_paths {
             let glob = Glob::new(pattern).map_err(|e| {
-                invalid(format!("infra_paths: `{pattern}` is not a valid glob: {e}"))
+                at_path(
+                    &["infra_paths:", pattern],
+                    format!("infra_paths: `{pattern}` is not a valid glob: {e}"),
+                )
             })?;
             builder.add(glob);
         }
         let infra_paths = builder
             .build()
-            .map_err(|e| invalid(format!("infra_paths: {e}")))?;
+            .map_err(|e| at("infra_paths:", format!("infra_paths: {e}")))?;
         let base_analysis = defaults
             .as_ref()
             .map(|d| d.analysis.clone())
@@ -354,11 +361,14 @@ impl Config {
             .unwrap_or(base_analysis.sql_dialect.clone());
         const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite", "mssql"];
         if !DIALECTS.contains(&sql_dialect.as_str()) {
-            return Err(invalid(format!(
-                "analysis.sql_dialect: unknown dialect `{sql_dialect}`{}, expected one of {}",
-                did_you_mean(&sql_dialect, DIALECTS),
-                DIALECTS.join(", ")
-            )));
+            return Err(at_path(
+                &["analysis:", "sql_dialect:"],
+                format!(
+                    "analysis.sql_dialect: unknown dialect `{sql_dialect}`{}, expected one of {}",
+                    did_you_mean(&sql_dialect, DIALECTS),
+                    DIALECTS.join(", ")
+                ),
+            ));
         }
         let analysis = AnalyzeOptions {
             max_file_bytes: raw
@@ -372,8 +382,12 @@ impl Config {
                 .max(1),
             sql_dialect,
             production_paths: match raw.analysis.production_paths {
-                Some(patterns) => crate::analyze::glob_set(&patterns)
-                    .map_err(|e| invalid(format!("analysis.production_paths: {e}")))?,
+                Some(patterns) => crate::analyze::glob_set(&patterns).map_err(|e| {
+                    at_path(
+                        &["analysis:", "production_paths:"],
+                        format!("analysis.production_paths: {e}"),
+                    )
+                })?,
                 None => base_analysis.production_paths,
             },
         };
@@ -397,6 +411,36 @@ impl Config {
             allow: raw.allow,
         })
     }
+}
+
+/// Where a setting is written: the 1-based line and column of the last of `path`, a key that
+/// starts a line (after indentation and a list's `- `) followed by text found on that line or
+/// below it, each after the one before (`["analysis:", "sql_dialect:"]` finds the dialect in
+/// block and in flow style). `None` when the text does not spell it that way.
+fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let (first, rest) = path.split_first()?;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut line = lines
+        .iter()
+        .position(|l| l.trim_start().trim_start_matches("- ").starts_with(first))?;
+    let mut from = lines[line].find(first)?;
+    let mut column = from;
+    for needle in rest {
+        loop {
+            if let Some(i) = lines[line].get(from..).and_then(|l| l.find(needle)) {
+                column = from + i;
+                from = column + needle.len();
+                break;
+            }
+            line += 1;
+            from = 0;
+            if line >= lines.len() {
+                return None;
+            }
+        }
+    }
+    let column = lines[line][..column].chars().count() + 1;
+    Some((line + 1, column))
 }
 
 /// Adds a did-you-mean to serde's "unknown field `x`, expected one of `a`, `b`" messages.
@@ -565,12 +609,46 @@ mod tests {
     }
 
     #[test]
+    fn bad_values_found_after_parsing_name_their_line_and_column() {
+        let place = |text: &str| {
+            let e = Config::parse(text, "t").unwrap_err();
+            (e.line, e.column)
+        };
+        assert_eq!(
+            place("version: 1\nanalysis:\n  sql_dialect: postgress\n"),
+            (Some(3), Some(3))
+        );
+        assert_eq!(
+            place("version: 1\nanalysis: {sql_dialect: postgress}\n"),
+            (Some(2), Some(12))
+        );
+        assert_eq!(
+            place("version: 1\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n  - name: x\n    when: {tags: [infra]}\n    approvals: 1\n    from_owners: 2\n"),
+            (Some(9), Some(5))
+        );
+        assert_eq!(
+            place("version: 1\ninfra_paths:\n  - ok/**\n  - 'a/['\n"),
+            (Some(4), Some(6))
+        );
+        assert_eq!(
+            place("version: 1\nanalysis:\n  production_paths: ['a/[']\n"),
+            (Some(3), Some(3))
+        );
+        let e = Config::parse("version: 1\nanalysis: {sql_dialect: x}\n", "t.yml").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.yml:2:12: analysis.sql_dialect"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn bad_values_are_errors() {
         let e = Config::parse("# ours\nversion: 2\n", "t").unwrap_err();
         assert!(e.message.contains("version"), "{e}");
         assert_eq!(
             e.to_string(),
-            "t:2: unsupported `version: 2`; this twokey reads version 1"
+            "t:2:1: unsupported `version: 2`; this twokey reads version 1"
         );
         let e = Config::parse("version: 1\ntiers:\n  - name: ok\n    when: {tags: [infra]}\n    approvals: 1\n  - name: x\n    when: {}\n    approvals: 1\n", "t").unwrap_err();
         assert_eq!(e.line, Some(6), "{e}");
