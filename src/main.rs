@@ -200,9 +200,16 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(ConfigCommand::Validate { file }) => {
+            let named = file.is_some();
             let path = file.unwrap_or_else(|| PathBuf::from(".github/twokey.yml"));
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                let hint = if named {
+                    ""
+                } else {
+                    "; run it at the repository's root, or pass the file: `twokey config validate PATH` (`twokey config default` prints a starting point)"
+                };
+                Failure(format!("cannot read {}: {e}{hint}", path.display()))
+            })?;
             let config = Config::parse(&text, &path.display().to_string())?;
             print(&format!(
                 "{}: valid ({} tiers, {} owners, {} extra agents)\n",

@@ -178,9 +178,18 @@ fn config_validate_and_default() {
     let missing = run_twokey(dir.path(), &["config", "validate"]);
     assert_eq!(missing.code, 2);
     assert!(
-        missing.stderr.contains(".github/twokey.yml"),
+        missing.stderr.contains(".github/twokey.yml")
+            && missing.stderr.contains("twokey config validate PATH"),
         "{}",
         missing.stderr
+    );
+    // A file named on the command line gets no hint about where to look.
+    let named = run_twokey(dir.path(), &["config", "validate", "nope.yml"]);
+    assert_eq!(named.code, 2);
+    assert!(
+        !named.stderr.contains("repository's root"),
+        "{}",
+        named.stderr
     );
 }
 

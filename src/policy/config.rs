@@ -97,22 +97,22 @@ impl TryFrom<RawAllow> for AllowEntry {
             return Err("an allow entry needs at least one of `rules`, `paths`, `addresses` or `objects`; an entry that allows everything is not accepted".to_owned());
         }
         for pattern in &raw.rules {
-            crate::suppress::check_pattern(pattern).map_err(|e| format!("allow rules: {e}"))?;
+            crate::suppress::check_pattern(pattern).map_err(|e| format!("`rules`: {e}"))?;
         }
         for pattern in &raw.objects {
             if !matches!(pattern.split('/').count(), 2 | 3) {
                 return Err(format!(
-                    "allow objects: `{pattern}` is not `Kind/name` or `namespace/Kind/name`"
+                    "`objects`: `{pattern}` is not `Kind/name` or `namespace/Kind/name`"
                 ));
             }
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.paths {
             let glob = Glob::new(pattern)
-                .map_err(|e| format!("allow paths: `{pattern}` is not a valid glob: {e}"))?;
+                .map_err(|e| format!("`paths`: `{pattern}` is not a valid glob: {e}"))?;
             builder.add(glob);
         }
-        let path_set = builder.build().map_err(|e| format!("allow paths: {e}"))?;
+        let path_set = builder.build().map_err(|e| format!("`paths`: {e}"))?;
         Ok(AllowEntry {
             rules: raw.rules,
             paths: raw.paths,
