@@ -383,6 +383,24 @@ fn renders_templates(view: &FileView) -> bool {
     view.kind == FileKind::Helm && template::is_chart_template(view.path())
 }
 
+/// Whether `value` holds a template action that this file renders: what it renders to is
+/// unknown.
+fn templated(view: &FileView, value: &str) -> bool {
+    renders_templates(view) && template::is_templated(value)
+}
+
+/// How a setting compares across the change: by template text in a chart template, by
+/// value elsewhere.
+fn compared(view: &FileView, old: &Node, new: &Node) -> template::Comparison {
+    if renders_templates(view) {
+        template::compare(old, new)
+    } else if old.same_value(new) {
+        template::Comparison::Same
+    } else {
+        template::Comparison::Differs
+    }
+}
+
 /// Whether every side the template has reads as YAML, so that the object comparison speaks
 /// for it.
 pub(crate) fn template_compared(view: &FileView) -> bool {

@@ -173,6 +173,43 @@ const FORCE_PUSH: &str = "history on the branch can be rewritten after the revie
 const DELETION: &str = "the branch can be deleted, and its protection with it";
 const THREADS: &str = "unresolved review conversations no longer block the merge";
 
+/// The settings of a branch-protection rule's review requirement
+/// (`required_pull_request_reviews`): GitHub names them alike in Terraform and settings.yml.
+const PROTECTION_REVIEW_SETTINGS: [(&str, Knob); 4] = [
+    ("required_approving_review_count", Knob::Approvals),
+    ("dismiss_stale_reviews", Knob::Switch(STALE)),
+    ("require_code_owner_reviews", Knob::Switch(CODE_OWNERS)),
+    ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
+];
+
+/// The parameters of a ruleset's `pull_request` rule: GitHub names them alike in Terraform
+/// and the REST API.
+const RULESET_REVIEW_SETTINGS: [(&str, Knob); 5] = [
+    ("required_approving_review_count", Knob::Approvals),
+    ("dismiss_stale_reviews_on_push", Knob::Switch(STALE)),
+    ("require_code_owner_review", Knob::Switch(CODE_OWNERS)),
+    ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
+    ("required_review_thread_resolution", Knob::Switch(THREADS)),
+];
+
+/// The settings of a branch-protection rule's status-check requirement
+/// (`required_status_checks`), in Terraform and settings.yml alike.
+const PROTECTION_CHECK_SETTINGS: [(&str, Knob); 3] = [
+    ("contexts", Knob::CheckNames),
+    ("checks", Knob::CheckNames),
+    ("strict", Knob::Switch(STRICT)),
+];
+
+/// How a message names a ruleset's bypass actor: `Team 42 (always)`. Terraform and the REST
+/// API give the same three fields.
+fn bypass_actor(actor_type: &str, actor_id: &str, mode: &str) -> String {
+    let mut who = format!("{actor_type} {actor_id}");
+    if !mode.is_empty() {
+        who.push_str(&format!(" ({mode})"));
+    }
+    who.trim().to_owned()
+}
+
 /// What the change loosens in a protection file; empty when it loosens nothing twokey can
 /// name, or when a side cannot be read.
 pub fn loosenings(view: &FileView) -> Vec<Loosening> {
@@ -278,33 +315,20 @@ fn terraform_guards(file: &TfFile) -> Vec<Guard> {
                 read("enforce_admins", Knob::Switch(ADMINS), Group::Guard);
                 read("allows_force_pushes", Knob::Allow(FORCE_PUSH), Group::Guard);
                 read("allows_deletions", Knob::Allow(DELETION), Group::Guard);
-                for (attr, knob) in [
-                    ("required_approving_review_count", Knob::Approvals),
-                    ("dismiss_stale_reviews", Knob::Switch(STALE)),
-                    ("require_code_owner_reviews", Knob::Switch(CODE_OWNERS)),
-                    ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
-                ] {
+                for (attr, knob) in PROTECTION_REVIEW_SETTINGS {
                     read(
                         &format!("required_pull_request_reviews.{attr}"),
                         knob,
                         Group::Reviews,
                     );
                 }
-                read(
-                    "required_status_checks.contexts",
-                    Knob::CheckNames,
-                    Group::Checks,
-                );
-                read(
-                    "required_status_checks.checks",
-                    Knob::CheckNames,
-                    Group::Checks,
-                );
-                read(
-                    "required_status_checks.strict",
-                    Knob::Switch(STRICT),
-                    Group::Checks,
-                );
+                for (attr, knob) in PROTECTION_CHECK_SETTINGS {
+                    read(
+                        &format!("required_status_checks.{attr}"),
+                        knob,
+                        Group::Checks,
+                    );
+                }
                 ("required_pull_request_reviews", "required_status_checks")
             } else {
                 read("enforcement", Knob::Enforcement, Group::Guard);
@@ -320,13 +344,7 @@ fn terraform_guards(file: &TfFile) -> Vec<Guard> {
                         Group::Guard,
                     );
                 }
-                for (attr, knob) in [
-                    ("required_approving_review_count", Knob::Approvals),
-                    ("dismiss_stale_reviews_on_push", Knob::Switch(STALE)),
-                    ("require_code_owner_review", Knob::Switch(CODE_OWNERS)),
-                    ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
-                    ("required_review_thread_resolution", Knob::Switch(THREADS)),
-                ] {
+                for (attr, knob) in RULESET_REVIEW_SETTINGS {
                     read(&format!("rules.pull_request.{attr}"), knob, Group::Reviews);
                 }
                 read(
@@ -373,12 +391,8 @@ fn tf_ruleset_sets(item: &crate::analyze::terraform::model::Item, g: &mut Guard)
                 .map(|s| plain(&s.value))
                 .unwrap_or_default()
         };
-        let mode = part("bypass_mode");
-        let mut who = format!("{} {}", part("actor_type"), plain(&s.value));
-        if !mode.is_empty() {
-            who.push_str(&format!(" ({mode})"));
-        }
-        actors.push((who.trim().to_owned(), s.line));
+        let who = bypass_actor(&part("actor_type"), &plain(&s.value), &part("bypass_mode"));
+        actors.push((who, s.line));
     }
     if let Some(line) = actors.iter().map(|(_, l)| *l).min() {
         g.push(
@@ -550,12 +564,7 @@ fn settings_document(doc: &Node, out: &mut Vec<Guard>) {
                 Val::Present,
                 r.line,
             );
-            for (attr, knob) in [
-                ("required_approving_review_count", Knob::Approvals),
-                ("dismiss_stale_reviews", Knob::Switch(STALE)),
-                ("require_code_owner_reviews", Knob::Switch(CODE_OWNERS)),
-                ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
-            ] {
+            for (attr, knob) in PROTECTION_REVIEW_SETTINGS {
                 yaml_fact(&mut g, r.get(attr), attr, knob, Group::Reviews);
             }
             for who in ["users", "teams", "apps"] {
@@ -576,27 +585,9 @@ fn settings_document(doc: &Node, out: &mut Vec<Guard>) {
                 Val::Present,
                 c.line,
             );
-            yaml_fact(
-                &mut g,
-                c.get("contexts"),
-                "contexts",
-                Knob::CheckNames,
-                Group::Checks,
-            );
-            yaml_fact(
-                &mut g,
-                c.get("checks"),
-                "checks",
-                Knob::CheckNames,
-                Group::Checks,
-            );
-            yaml_fact(
-                &mut g,
-                c.get("strict"),
-                "strict",
-                Knob::Switch(STRICT),
-                Group::Checks,
-            );
+            for (attr, knob) in PROTECTION_CHECK_SETTINGS {
+                yaml_fact(&mut g, c.get(attr), attr, knob, Group::Checks);
+            }
         }
         out.push(g);
     }
@@ -651,11 +642,8 @@ fn rest_ruleset(node: &Node, out: &mut Vec<Guard>) {
             .iter()
             .map(|a| {
                 let part = |k: &str| a.get(k).and_then(Node::as_str).unwrap_or("");
-                let mut who = format!("{} {}", part("actor_type"), part("actor_id"));
-                if !part("bypass_mode").is_empty() {
-                    who.push_str(&format!(" ({})", part("bypass_mode")));
-                }
-                (who.trim().to_owned(), a.line)
+                let who = bypass_actor(part("actor_type"), part("actor_id"), part("bypass_mode"));
+                (who, a.line)
             })
             .collect();
         g.push(
@@ -680,13 +668,7 @@ fn rest_ruleset(node: &Node, out: &mut Vec<Guard>) {
                     Val::Present,
                     rule.line,
                 );
-                for (attr, knob) in [
-                    ("required_approving_review_count", Knob::Approvals),
-                    ("dismiss_stale_reviews_on_push", Knob::Switch(STALE)),
-                    ("require_code_owner_review", Knob::Switch(CODE_OWNERS)),
-                    ("require_last_push_approval", Knob::Switch(LAST_PUSH)),
-                    ("required_review_thread_resolution", Knob::Switch(THREADS)),
-                ] {
+                for (attr, knob) in RULESET_REVIEW_SETTINGS {
                     yaml_fact(&mut g, param(attr), attr, knob, Group::Reviews);
                 }
             }

@@ -54,6 +54,17 @@ impl Construct {
             || self.kind.ends_with("Stage")
             || self.kind == "App"
     }
+
+    /// The arguments of its call as the language writes them (keywords in Python).
+    pub fn call_args(&self, src: &Source) -> Vec<scan::Arg> {
+        src.args(&RawCall {
+            name: "",
+            start: self.extent.start,
+            args: self.args.clone(),
+            line: self.line,
+            end_line: self.end_line,
+        })
+    }
 }
 
 /// Calls that look like constructors but declare nothing a deploy could delete.

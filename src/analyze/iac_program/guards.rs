@@ -220,8 +220,28 @@ pub(super) struct Setting {
     pub line: u32,
 }
 
-fn is_ident(b: u8) -> bool {
+/// A byte of an identifier as the scanners of this module read one (no `$`).
+pub(super) fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// What follows a key that ends at `end`, spaces and tabs skipped, when it can join the key
+/// to a value: `":"`, `"::"`, `"="` or `"("`, and where the value starts. `==` compares and
+/// `=>` maps, so neither joins; each caller names the joins its languages use.
+pub(super) fn key_join(code: &[u8], end: usize) -> Option<(&'static str, usize)> {
+    let mut sep = end;
+    while code.get(sep).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        sep += 1;
+    }
+    let next = code.get(sep + 1).copied();
+    let join = match code.get(sep)? {
+        b':' if next == Some(b':') => "::",
+        b':' => ":",
+        b'=' if !matches!(next, Some(b'=' | b'>')) => "=",
+        b'(' => "(",
+        _ => return None,
+    };
+    Some((join, sep + 1))
 }
 
 /// Every guard setting in `src`, owned by the innermost construct whose call holds it.
@@ -247,21 +267,11 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
         let Some(guard) = GUARDS.iter().find(|g| g.keys.contains(&word.as_str())) else {
             continue;
         };
-        let mut sep = end;
-        while code.get(sep).is_some_and(|b| *b == b' ' || *b == b'\t') {
-            sep += 1;
-        }
-        let next = code.get(sep + 1).copied();
-        let separates = match code.get(sep) {
-            Some(b':') => next != Some(b':'),
-            Some(b'=') => !matches!(next, Some(b'=' | b'>')),
-            Some(b'(') => true,
-            _ => false,
-        };
-        if !separates {
+        // `key: v`, `key = v`, and Java's builder `key(v)`.
+        let Some((":" | "=" | "(", from)) = key_join(code, end) else {
             continue;
-        }
-        let value = value_at(code, sep + 1);
+        };
+        let value = value_at(code, from);
         let value = std::str::from_utf8(&code[value]).unwrap_or("").trim();
         let owner = constructs
             .iter()

@@ -6,13 +6,9 @@
 //! for another may be of the same type, and keep the URN). Pure.
 
 use super::constructs::Construct;
-use super::guards::value_at;
-use crate::analyze::orm::scan::{Lang, RawCall, Source};
+use super::guards::{is_ident, key_join, value_at};
+use crate::analyze::orm::scan::{Lang, Source};
 use std::ops::Range;
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
 
 fn squeezed(text: &str) -> String {
     text.split_whitespace().collect()
@@ -50,14 +46,7 @@ pub(super) fn scope_moved(base: &Source, old: &Construct, head: &Source, new: &C
 /// Where a Pulumi resource's options are: the argument after its properties (TypeScript,
 /// C#, Java), `opts=` (Python), every argument after the properties (Go's variadic options).
 fn option_ranges(src: &Source, c: &Construct) -> Vec<Range<usize>> {
-    let call = RawCall {
-        name: "",
-        start: c.extent.start,
-        args: c.args.clone(),
-        line: c.line,
-        end_line: c.end_line,
-    };
-    let args = src.args(&call);
+    let args = c.call_args(src);
     if src.lang == Lang::Python {
         return args
             .into_iter()
@@ -93,19 +82,10 @@ pub(super) fn parent(src: &Source, c: &Construct) -> Option<String> {
             if !word.eq_ignore_ascii_case(b"parent") {
                 continue;
             }
-            let mut sep = end;
-            while code.get(sep).is_some_and(|b| *b == b' ' || *b == b'\t') {
-                sep += 1;
-            }
-            let next = code.get(sep + 1).copied();
-            let separates = match code.get(sep) {
-                Some(b':') => true,
-                Some(b'=') => !matches!(next, Some(b'=' | b'>')),
-                Some(b'(') => true,
-                _ => false,
-            };
-            if separates {
-                let value = value_at(code, sep + 1);
+            // `parent: p`, `parent=p`, `Parent = p`, Go's `pulumi.Parent(p)`; this reader
+            // has always taken a `::` after the word as a join too.
+            if let Some((":" | "::" | "=" | "(", from)) = key_join(code, end) {
+                let value = value_at(code, from);
                 let value = squeezed(&src.text[value.start..value.end.min(range.end)]);
                 // The stack itself is where a resource without a parent lives.
                 let root = value.to_ascii_lowercase().replace('_', "");

@@ -13,8 +13,8 @@
 //! a different expression, which twokey cannot evaluate, so it stays quiet.
 
 use super::constructs::Construct;
-use super::guards::value_at;
-use crate::analyze::orm::scan::{Lang, RawCall, Source};
+use super::guards::{is_ident, key_join, value_at};
+use crate::analyze::orm::scan::{Lang, Source};
 use crate::analyze::pulumi::replacement::{snake_case, terraform_type};
 use crate::analyze::terraform::replacement::forces_new;
 use std::ops::Range;
@@ -64,21 +64,10 @@ struct Prop {
     value: Range<usize>,
 }
 
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// The properties a call passes: keyword arguments in Python; otherwise the keys of the
 /// object (`{…}`, `&s3.BucketArgs{…}`, `new BucketArgs {…}`) after the name.
 fn props(src: &Source, c: &Construct) -> Vec<Prop> {
-    let call = RawCall {
-        name: "",
-        start: c.extent.start,
-        args: c.args.clone(),
-        line: c.line,
-        end_line: c.end_line,
-    };
-    let args = src.args(&call);
+    let args = c.call_args(src);
     if src.lang == Lang::Python {
         return args
             .into_iter()
@@ -115,18 +104,9 @@ fn props(src: &Source, c: &Construct) -> Vec<Prop> {
             continue;
         }
         let end = (i..close).find(|&j| !is_ident(code[j])).unwrap_or(close);
-        let mut sep = end;
-        while code.get(sep).is_some_and(|b| *b == b' ' || *b == b'\t') {
-            sep += 1;
-        }
-        let next = code.get(sep + 1).copied();
-        let separates = match code.get(sep) {
-            Some(b':') => next != Some(b':'),
-            Some(b'=') => !matches!(next, Some(b'=' | b'>')),
-            _ => false,
-        };
-        if separates {
-            let value = value_at(code, sep + 1);
+        // An object's `key: v` or `Key = v`; `key(` is a call inside it, not a property.
+        if let Some((":" | "=", from)) = key_join(code, end) {
+            let value = value_at(code, from);
             out.push(Prop {
                 key: String::from_utf8_lossy(&code[i..end]).into_owned(),
                 value: value.start..value.end.min(close),

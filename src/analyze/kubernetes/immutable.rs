@@ -8,8 +8,8 @@
 //! value allocated per object (a Service's `clusterIP`, a claim's default storage class) is
 //! unknown, so only a change between two written values counts.
 
-use super::template::{self, Comparison};
-use super::ObjectId;
+use super::template::Comparison;
+use super::{compared, templated, ObjectId};
 use crate::analyze::FileView;
 use crate::yaml::Node;
 
@@ -131,7 +131,7 @@ pub(super) fn changed<'a>(
             (Some(one), None, Absent::Default(default))
             | (None, Some(one), Absent::Default(default)) => one
                 .as_str()
-                .is_some_and(|v| v != default && !is_templated(view, v)),
+                .is_some_and(|v| v != default && !templated(view, v)),
             (Some(_), None, Absent::Empty) | (None, Some(_), Absent::Empty) => {
                 !is_templated_node(view, before.or(after))
             }
@@ -156,23 +156,9 @@ pub(super) fn changed<'a>(
     out
 }
 
-fn compared(view: &FileView, old: &Node, new: &Node) -> Comparison {
-    if super::renders_templates(view) {
-        template::compare(old, new)
-    } else if old.same_value(new) {
-        Comparison::Same
-    } else {
-        Comparison::Differs
-    }
-}
-
-fn is_templated(view: &FileView, value: &str) -> bool {
-    super::renders_templates(view) && template::is_templated(value)
-}
-
 fn is_templated_node(view: &FileView, node: Option<&Node>) -> bool {
     node.and_then(Node::as_str)
-        .is_some_and(|v| is_templated(view, v))
+        .is_some_and(|v| templated(view, v))
 }
 
 fn service_type(node: &Node) -> &str {

@@ -7,8 +7,7 @@
 //! provider picks": an address pin or class dropped may keep the current address, and a
 //! templated value may render the same, so neither is reported.
 
-use super::template;
-use super::ObjectId;
+use super::{templated, ObjectId};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, Location, RuleId, Severity, Tag};
@@ -99,11 +98,6 @@ pub(super) fn compare(
 
 fn at(view: &FileView, node: &Node) -> Location {
     view.at(Side::Head, node.line, node.line)
-}
-
-/// A value read from a chart template that holds an action: what it renders to is unknown.
-fn templated(view: &FileView, value: &str) -> bool {
-    super::renders_templates(view) && template::is_templated(value)
 }
 
 /// A Service's type as the API server sees it (ClusterIP when left out), or `None` when it

@@ -12,8 +12,8 @@
 //! where they change. A protection deleted outright, or a literal destructive value written
 //! at head (`replicas: 0`, `whenDeleted: Delete`), is known and still reported.
 
-use super::template::{self, Comparison};
-use super::{databases, managed, sources, ObjectId, Objects};
+use super::template::Comparison;
+use super::{compared, databases, managed, sources, templated, ObjectId, Objects};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -131,26 +131,12 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
     out
 }
 
-/// How a setting compares across the change: by template text in a chart template, by
-/// value elsewhere.
-fn compared(view: &FileView, old: &Node, new: &Node) -> Comparison {
-    if super::renders_templates(view) {
-        template::compare(old, new)
-    } else if old.same_value(new) {
-        Comparison::Same
-    } else {
-        Comparison::Differs
-    }
-}
-
 /// Whether the value at `path` is a template action in a chart template: what it renders to
 /// is unknown.
 fn templated_at(view: &FileView, node: &Node, path: &[&str]) -> bool {
-    super::renders_templates(view)
-        && node
-            .path(path)
-            .and_then(Node::as_str)
-            .is_some_and(template::is_templated)
+    node.path(path)
+        .and_then(Node::as_str)
+        .is_some_and(|v| templated(view, v))
 }
 
 fn head_line(view: &FileView, node: &Node) -> crate::finding::Location {
@@ -479,7 +465,7 @@ fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mu
     // is gone whatever it rendered.
     let shrinks = kept.len() < before.len();
     for gone in before {
-        let unknown = !shrinks && super::renders_templates(view) && template::is_templated(&gone);
+        let unknown = !shrinks && templated(view, &gone);
         if kept.contains(&gone) || unknown {
             continue;
         }

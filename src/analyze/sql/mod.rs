@@ -430,6 +430,17 @@ fn dialect_for(view: &FileView) -> DialectName {
     }
 }
 
+/// Whether `path` is a `.sql` file whose name passes `judge`, which is given the
+/// directories and the file name without `.sql`, lower-cased: tools mark a file's role by
+/// its name or its directory, whatever the case.
+fn sql_file_named(path: &str, judge: impl FnOnce(&[&str], &str) -> bool) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut dirs: Vec<&str> = lower.split('/').collect();
+    let name = dirs.pop().unwrap_or_default();
+    name.strip_suffix(".sql")
+        .is_some_and(|stem| judge(&dirs, stem))
+}
+
 /// `R__*.sql`: a Flyway repeatable migration.
 fn is_repeatable(file_name: &str) -> bool {
     file_name.starts_with("R__") && file_name.to_ascii_lowercase().ends_with(".sql")

@@ -11,27 +11,23 @@ use std::borrow::Cow;
 /// migrations (`U<version>__….sql`), sqitch (`revert/…`), and `down/` or `rollback/`
 /// directories.
 pub(super) fn is_rollback_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let mut parts: Vec<&str> = lower.split('/').collect();
-    let name = parts.pop().unwrap_or_default();
-    let Some(stem) = name.strip_suffix(".sql") else {
-        return false;
-    };
-    let flyway_undo = name.starts_with('u')
-        && stem[1..].split_once("__").is_some_and(|(version, _)| {
-            !version.is_empty()
-                && version
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
-        });
-    stem == "down"
-        || stem.ends_with(".down")
-        || stem.ends_with("_down")
-        || flyway_undo
-        // Only a directory of the migrations tree: `revert/` in sqitch, `down/` elsewhere.
-        || parts
-            .iter()
-            .any(|d| matches!(*d, "revert" | "down" | "rollback" | "rollbacks"))
+    super::sql_file_named(path, |dirs, stem| {
+        let flyway_undo = stem.starts_with('u')
+            && stem[1..].split_once("__").is_some_and(|(version, _)| {
+                !version.is_empty()
+                    && version
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+            });
+        stem == "down"
+            || stem.ends_with(".down")
+            || stem.ends_with("_down")
+            || flyway_undo
+            // Only a directory of the migrations tree: `revert/` in sqitch, `down/` elsewhere.
+            || dirs
+                .iter()
+                .any(|d| matches!(*d, "revert" | "down" | "rollback" | "rollbacks"))
+    })
 }
 
 /// `text` with its rollback sections blanked out, lines kept: goose's `-- +goose Down` and

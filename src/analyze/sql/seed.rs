@@ -9,26 +9,22 @@ use crate::finding::{Finding, Tag};
 /// `seed.sql`, `seeds.sql`, `seed_users.sql`, `users.seed.sql`, `001_seed.sql`, or any SQL
 /// file under a `seed/`, `seeds/` or `seeders/` directory.
 pub(super) fn is_seed_file(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let mut parts: Vec<&str> = lower.split('/').collect();
-    let name = parts.pop().unwrap_or_default();
-    let Some(stem) = name.strip_suffix(".sql") else {
-        return false;
-    };
-    // The word opens or closes the name: `002_drop_seed_table.sql` is a migration about one.
-    let named = ["seed", "seeds"].iter().any(|w| {
-        stem == *w
-            || [format!("{w}_"), format!("{w}-")]
+    super::sql_file_named(path, |dirs, stem| {
+        // The word opens or closes the name: `002_drop_seed_table.sql` is a migration about one.
+        let named = ["seed", "seeds"].iter().any(|w| {
+            stem == *w
+                || [format!("{w}_"), format!("{w}-")]
+                    .iter()
+                    .any(|p| stem.starts_with(p.as_str()))
+                || [format!("_{w}"), format!("-{w}"), format!(".{w}")]
+                    .iter()
+                    .any(|s| stem.ends_with(s.as_str()))
+        });
+        named
+            || dirs
                 .iter()
-                .any(|p| stem.starts_with(p.as_str()))
-            || [format!("_{w}"), format!("-{w}"), format!(".{w}")]
-                .iter()
-                .any(|s| stem.ends_with(s.as_str()))
-    });
-    named
-        || parts
-            .iter()
-            .any(|d| matches!(*d, "seed" | "seeds" | "seeders"))
+                .any(|d| matches!(*d, "seed" | "seeds" | "seeders"))
+    })
 }
 
 /// Ranks each destructive finding of a seed file one step lower and says why.

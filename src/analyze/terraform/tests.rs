@@ -100,6 +100,27 @@ pub(super) fn ids(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
+// The per-provider catalogues (`tests_aws`, `tests_gcp_azure`) edit one resource block at a
+// time and name the rules they expect.
+
+pub(super) const REPLACED: &str = "terraform/replacement-attribute";
+pub(super) const WEAKENED: &str = "terraform/protection-weakened";
+pub(super) const SHORTENED: &str = "terraform/retention-shortened";
+
+/// One `rtype` block named `x` with `body` inside.
+pub(super) fn resource(rtype: &str, body: &str) -> String {
+    format!("resource \"{rtype}\" \"x\" {{\n{body}}}\n")
+}
+
+/// The rule ids of editing `body` of one `rtype` block from `from` to `to`.
+pub(super) fn edit(rtype: &str, body: &str, from: &str, to: &str) -> Vec<&'static str> {
+    assert!(body.contains(from), "{from} not in {body}");
+    ids(&run(
+        &resource(rtype, body),
+        &resource(rtype, &body.replace(from, to)),
+    ))
+}
+
 const BUCKET: &str = r#"
 resource "aws_s3_bucket" "logs" {
   bucket = "acme-logs"

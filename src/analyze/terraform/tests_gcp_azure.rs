@@ -2,25 +2,8 @@
 //! attributes, protections and retentions of their main stateful types, each with the
 //! routine edit next to it that must stay quiet.
 
-use super::tests::{ids, run};
+use super::tests::{edit, ids, resource, run, REPLACED, SHORTENED, WEAKENED};
 use crate::finding::Severity;
-
-const REPLACED: &str = "terraform/replacement-attribute";
-const WEAKENED: &str = "terraform/protection-weakened";
-const SHORTENED: &str = "terraform/retention-shortened";
-
-fn resource(rtype: &str, body: &str) -> String {
-    format!("resource \"{rtype}\" \"x\" {{\n{body}}}\n")
-}
-
-/// The rule ids of editing `body` of one `rtype` block from `from` to `to`.
-fn edit(rtype: &str, body: &str, from: &str, to: &str) -> Vec<&'static str> {
-    assert!(body.contains(from), "{from} not in {body}");
-    ids(&run(
-        &resource(rtype, body),
-        &resource(rtype, &body.replace(from, to)),
-    ))
-}
 
 // ---- replacement-forcing attributes -------------------------------------------------------
 
