@@ -130,10 +130,10 @@ fn listed(targets: &[&str]) -> String {
     match (shown.len(), targets.len()) {
         (1, _) => shown[0].clone(),
         (n, total) if total > n => format!("{} and {} more", shown.join(", "), total - n),
-        _ => {
-            let (last, rest) = shown.split_last().expect("two or more");
-            format!("{} and {last}", rest.join(", "))
-        }
+        _ => match shown.split_last() {
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        },
     }
 }
 
@@ -238,6 +238,18 @@ mod tests {
 
     fn run(base: &str, head: &str) -> Vec<Finding> {
         Case::modified(PATH, base, head).run(analyze)
+    }
+
+    #[test]
+    fn targets_are_listed_in_words_whatever_their_number() {
+        assert_eq!(listed(&[]), "");
+        assert_eq!(listed(&["a"]), "`a`");
+        assert_eq!(listed(&["a", "b"]), "`a` and `b`");
+        assert_eq!(listed(&["a", "b", "c"]), "`a`, `b` and `c`");
+        assert_eq!(
+            listed(&["a", "b", "c", "d", "e"]),
+            "`a`, `b`, `c` and 2 more"
+        );
     }
 
     const PLAY: &str = "\
