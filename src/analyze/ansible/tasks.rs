@@ -341,4 +341,51 @@ mod tests {
             assert_eq!(p.text, "/srv/{{ base }}");
         });
     }
+
+    mod properties {
+        use super::super::free_form;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        /// A value and how it is written free-form: bare, double- or single-quoted (spaces,
+        /// `=` and the other quote inside), or a Jinja expression with spaces.
+        fn value() -> impl Strategy<Value = (String, String)> {
+            prop_oneof![
+                "[a-zA-Z0-9/._:,-]{0,10}".prop_map(|v| (v.clone(), v)),
+                "[a-zA-Z0-9 /=',{}-]{0,10}".prop_map(|v| (v.clone(), format!("\"{v}\""))),
+                "[a-zA-Z0-9 /=\",{}-]{0,10}".prop_map(|v| (v.clone(), format!("'{v}'"))),
+                "[a-z_. |'()]{0,10}".prop_map(|v| {
+                    let t = format!("{{{{ {v} }}}}");
+                    (t.clone(), t)
+                }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn free_form_pairs_read_back_as_written(
+                pairs in proptest::collection::btree_map("[a-z_][a-z0-9_]{0,8}", value(), 0..6),
+                gap in "[ \t]{1,3}",
+            ) {
+                let text = pairs
+                    .iter()
+                    .map(|(k, (_, written))| format!("{k}={written}"))
+                    .collect::<Vec<_>>()
+                    .join(&gap);
+                let args = free_form(&format!("{gap}{text}{gap}"), 3);
+                let read: BTreeMap<String, String> = args.words.iter().cloned().collect();
+                let expected: BTreeMap<String, String> =
+                    pairs.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+                prop_assert_eq!(read, expected, "{}", text);
+                prop_assert_eq!(args.words.len(), pairs.len());
+            }
+
+            #[test]
+            fn arbitrary_text_never_panics(text in "(\\PC|[\"'{}= ]){0,40}") {
+                for (key, _) in free_form(&text, 1).words {
+                    prop_assert!(!key.contains('='));
+                }
+            }
+        }
+    }
 }

@@ -324,3 +324,72 @@ fn delete_after(lifecycle: Option<&Node>) -> (Option<Keep>, Option<&Node>) {
         node,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    mod properties {
+        use super::super::{calendar_day, Keep};
+        use crate::yaml::{Node, Value};
+        use proptest::prelude::*;
+
+        fn scalar(text: &str) -> Node {
+            Node {
+                line: 1,
+                end_line: 1,
+                value: Value::Scalar(text.to_owned()),
+            }
+        }
+
+        fn day() -> impl Strategy<Value = (u32, u32, u32)> {
+            (1970u32..2200, 1u32..=12, 1u32..=28)
+        }
+
+        fn keep() -> impl Strategy<Value = Keep> {
+            prop_oneof![
+                (0u32..10_000).prop_map(|n| Keep::For(f64::from(n))),
+                day().prop_map(
+                    |(y, m, d)| calendar_day(&scalar(&format!("{y:04}-{m:02}-{d:02}"))).unwrap()
+                ),
+                Just(Keep::Forever),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn a_written_day_reads_back(
+                (y, m, d) in day(),
+                time in prop_oneof![Just(""), Just("T00:00:00.000Z"), Just("T23:59:59+01:00")],
+            ) {
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                let read = calendar_day(&scalar(&format!(" {text}{time} ")));
+                prop_assert_eq!(read, Some(Keep::Until(text.as_bytes().try_into().unwrap())));
+            }
+
+            #[test]
+            fn a_later_day_is_never_sooner((a, b) in (day(), day())) {
+                let read = |(y, m, d): (u32, u32, u32)| calendar_day(&scalar(&format!("{y:04}-{m:02}-{d:02}"))).unwrap();
+                prop_assert_eq!(read(b).sooner_than(read(a)), b < a);
+            }
+
+            #[test]
+            fn sooner_is_a_strict_order_with_forever_last(a in keep(), b in keep()) {
+                prop_assert!(!Keep::Forever.sooner_than(a));
+                prop_assert!(!a.sooner_than(a));
+                prop_assert!(!(a.sooner_than(b) && b.sooner_than(a)));
+                if a != Keep::Forever {
+                    prop_assert!(a.sooner_than(Keep::Forever));
+                }
+                if let (Keep::For(x), Keep::For(y)) = (a, b) {
+                    prop_assert_eq!(b.sooner_than(a), y < x);
+                }
+            }
+
+            #[test]
+            fn arbitrary_text_never_panics(text in "[0-9-]{0,12}\\PC{0,4}") {
+                if let Some(Keep::Until(day)) = calendar_day(&scalar(&text)) {
+                    prop_assert!(text.trim().as_bytes().starts_with(&day));
+                }
+            }
+        }
+    }
+}

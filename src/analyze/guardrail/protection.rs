@@ -1022,8 +1022,8 @@ fn rank(enforcement: &str) -> u8 {
 /// What a changed branch pattern stops covering, when it does (or may).
 fn uncovered(label: &str, name: &str, was: &str, now: &str) -> Option<String> {
     let is_glob = |p: &str| p.contains(['*', '?', '[']);
-    // A new pattern that matches the old one as text covers at least what it covered.
-    if glob_match(now, was) == Some(true) {
+    // A new pattern that matches the old one covers at least what it covered.
+    if covers(now, was) {
         return None;
     }
     let subject = if is_glob(was) {
@@ -1038,22 +1038,92 @@ fn uncovered(label: &str, name: &str, was: &str, now: &str) -> Option<String> {
 
 /// GitHub's branch pattern syntax (fnmatch): `*` any run of characters but `/`, `**` any
 /// run, `?` one character but `/`. `None` for bracket expressions, which are not judged.
+/// Only the tests match branches; they check [`covers`] against it.
+#[cfg(test)]
 fn glob_match(pattern: &str, text: &str) -> Option<bool> {
     if pattern.contains('[') {
         return None;
     }
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p {
-            [] => t.is_empty(),
-            [b'*', b'*', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            [b'*', rest @ ..] => (0..=t.len())
-                .take_while(|&i| i == 0 || t[i - 1] != b'/')
-                .any(|i| go(rest, &t[i..])),
-            [b'?', rest @ ..] => matches!(t, [c, tail @ ..] if *c != b'/' && go(rest, tail)),
-            [c, rest @ ..] => matches!(t, [d, tail @ ..] if c == d && go(rest, tail)),
-        }
+    let text: Vec<Token> = text.bytes().map(Token::Byte).collect();
+    Some(matches(&tokens(pattern, false), &text))
+}
+
+/// A piece of a branch pattern.
+#[derive(Clone, Copy, PartialEq)]
+enum Token {
+    Byte(u8),
+    /// `?`
+    One,
+    /// `*`
+    Star,
+    /// `**`
+    Stars,
+    /// A bracket expression `[…]`, only when read as a pattern that is covered.
+    Class,
+}
+
+fn tokens(pattern: &str, classes: bool) -> Vec<Token> {
+    let p = pattern.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        let (token, width) = match p[i..] {
+            [b'*', b'*', ..] => (Token::Stars, 2),
+            [b'*', ..] => (Token::Star, 1),
+            [b'?', ..] => (Token::One, 1),
+            [b'[', ..] if classes => match p[i + 1..].iter().position(|&b| b == b']') {
+                Some(close) => (Token::Class, close + 2),
+                None => (Token::Byte(b'['), 1),
+            },
+            _ => (Token::Byte(p[i]), 1),
+        };
+        out.push(token);
+        i += width;
     }
-    Some(go(pattern.as_bytes(), text.as_bytes()))
+    out
+}
+
+/// Whether the pattern `p` matches everything `t` does, `t` being text (bytes only) or
+/// itself a pattern. Each wildcard of `p` takes only what it is sure to match: `**`
+/// anything, `*` a run without `/` or `**`, `?` one byte or `?` other than `/`. Memoised,
+/// so that many stars take polynomial time.
+fn matches(p: &[Token], t: &[Token]) -> bool {
+    fn go(p: &[Token], t: &[Token], i: usize, j: usize, seen: &mut [Option<bool>]) -> bool {
+        let at = i * (t.len() + 1) + j;
+        if let Some(known) = seen[at] {
+            return known;
+        }
+        let no_slash = |k: usize| match t[k] {
+            Token::Byte(b) => b != b'/',
+            Token::One | Token::Star => true,
+            Token::Stars | Token::Class => false,
+        };
+        let result = match p.get(i) {
+            None => j == t.len(),
+            Some(Token::Stars) => (j..=t.len()).any(|k| go(p, t, i + 1, k, seen)),
+            Some(Token::Star) => (j..=t.len())
+                .take_while(|&k| k == j || no_slash(k - 1))
+                .any(|k| go(p, t, i + 1, k, seen)),
+            Some(Token::One) => {
+                j < t.len()
+                    && matches!(t[j], Token::Byte(_) | Token::One)
+                    && no_slash(j)
+                    && go(p, t, i + 1, j + 1, seen)
+            }
+            Some(token) => j < t.len() && t[j] == *token && go(p, t, i + 1, j + 1, seen),
+        };
+        seen[at] = Some(result);
+        result
+    }
+    let mut seen = vec![None; (p.len() + 1) * (t.len() + 1)];
+    go(p, t, 0, 0, &mut seen)
+}
+
+/// Whether the branch pattern `now` matches every branch `was` matches (when it cannot tell,
+/// no). A bracket expression in `was` is covered only by a `**` (or the same text); one in
+/// `now` is not judged.
+fn covers(now: &str, was: &str) -> bool {
+    now == was || (!now.contains('[') && matches(&tokens(now, false), &tokens(was, true)))
 }
 
 fn number(n: f64) -> String {
@@ -1653,5 +1723,84 @@ branches:
         assert_eq!(glob_match("release/*", "release/v1"), Some(true));
         assert_eq!(glob_match("rel?ase/*", "release/v1"), Some(true));
         assert_eq!(glob_match("[mr]ain", "main"), None);
+    }
+
+    mod properties {
+        use super::super::{covers, glob_match};
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_literal_pattern_matches_itself_and_nothing_else(
+                pattern in "[a-z0-9/._-]{1,12}",
+                other in "[a-z0-9/._-]{0,12}",
+            ) {
+                prop_assert_eq!(glob_match(&pattern, &pattern), Some(true));
+                prop_assert_eq!(glob_match(&pattern, &other), Some(pattern == other));
+            }
+
+            #[test]
+            fn a_single_star_never_crosses_a_slash_and_a_double_one_does(
+                pattern in "[ab/*?]{0,8}",
+                branch in "[ab/]{0,10}",
+            ) {
+                let matched = glob_match(&pattern, &branch) == Some(true);
+                if matched && !pattern.contains("**") {
+                    prop_assert_eq!(pattern.matches('/').count(), branch.matches('/').count());
+                }
+                prop_assert_eq!(glob_match("**", &branch), Some(true));
+                prop_assert_eq!(glob_match("*", &branch), Some(!branch.contains('/')));
+                // Widening a pattern's every star to `**` keeps what it matched.
+                if matched {
+                    let wide = pattern.replace('*', "**");
+                    prop_assert_eq!(glob_match(&wide, &branch), Some(true));
+                }
+            }
+
+            #[test]
+            fn a_pattern_said_to_cover_another_matches_every_branch_it_matched(
+                was in "[ab/*?]{0,6}",
+                now in "[ab/*?]{0,6}",
+                branches in proptest::collection::vec("[ab/]{0,6}", 1..16),
+            ) {
+                if covers(&now, &was) {
+                    for b in &branches {
+                        if glob_match(&was, b) == Some(true) {
+                            prop_assert_eq!(glob_match(&now, b), Some(true), "{} covers {} but not {}", now, was, b);
+                        }
+                    }
+                }
+                prop_assert!(covers(&was, &was) || was.contains('['));
+            }
+
+            #[test]
+            fn arbitrary_patterns_never_panic(pattern in "\\PC{0,16}", branch in "\\PC{0,16}") {
+                let _ = glob_match(&pattern, &branch);
+                let _ = covers(&pattern, &branch);
+            }
+        }
+
+        #[test]
+        fn many_stars_are_matched_in_polynomial_time() {
+            let pattern = "*a".repeat(20) + "*b";
+            let branch = "a".repeat(60);
+            assert_eq!(glob_match(&pattern, &branch), Some(false));
+            assert_eq!(
+                glob_match(&pattern.replace('*', "**"), &branch),
+                Some(false)
+            );
+        }
+
+        #[test]
+        fn narrowing_a_double_star_is_not_covered() {
+            // Found by the properties: `*` matched the text `**`, so `release/**` → `release/*`
+            // was taken to cover what it covered, though it stops covering `release/a/b`.
+            assert!(!covers("release/*", "release/**"));
+            assert!(!covers("?", "*"));
+            assert!(covers("release/**", "release/*"));
+            assert!(covers("*", "?"));
+            assert!(covers("**", "[mr]ain"));
+            assert!(!covers("*", "[mr]ain"));
+        }
     }
 }

@@ -211,32 +211,55 @@ fn claim_shrunk<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
     })
 }
 
-/// A resource quantity in bytes (`50Gi`, `500M`, `1e9`, `53687091200`), or `None` for what
-/// it cannot read (a template, a typo): an unknown size is not called a shrink.
-fn quantity(text: &str) -> Option<f64> {
+/// A resource quantity in billionths of a byte (`50Gi`, `500M`, `1.5Ti`, `1e9`,
+/// `53687091200`), or `None` for what it cannot read (a template, a typo, a size too large
+/// to hold): an unknown size is not called a shrink. Read exactly, in integers, so that one
+/// size written two ways (`1.1G`, `1100M`) compares equal; finer than a billionth is cut.
+fn quantity(text: &str) -> Option<i128> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let scale = match suffix {
-        "" => 1.0,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        _ => return None,
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    Some(number * scale)
+    let end = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(end);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if (whole.is_empty() && fraction.is_empty()) || fraction.contains('.') {
+        return None;
+    }
+    // The number is `digits` × 10^`power` billionths, × 1024^`binary`.
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let mut power = 9 - i64::try_from(fraction.len()).ok()?;
+    let mut binary = 0;
+    match suffix {
+        "" => {}
+        "k" => power += 3,
+        "M" => power += 6,
+        "G" => power += 9,
+        "T" => power += 12,
+        "P" => power += 15,
+        "E" => power += 18,
+        "Ki" => binary = 1,
+        "Mi" => binary = 2,
+        "Gi" => binary = 3,
+        "Ti" => binary = 4,
+        "Pi" => binary = 5,
+        "Ei" => binary = 6,
+        // A decimal exponent: `1e9`, `5E-3`.
+        _ => power += i64::from(suffix.strip_prefix(['e', 'E'])?.parse::<i32>().ok()?),
+    }
+    let value = digits.checked_mul(1024i128.pow(binary))?;
+    let value = if power >= 0 {
+        value.checked_mul(10i128.checked_pow(u32::try_from(power).ok()?)?)?
+    } else {
+        u32::try_from(-power)
+            .ok()
+            .and_then(|p| 10i128.checked_pow(p))
+            .map_or(0, |scale| value / scale)
+    };
+    Some(if negative { -value } else { value })
 }
 
 /// The keys of a PersistentVolume's spec that do not say where its data lives; everything
@@ -303,6 +326,7 @@ mod tests {
     use crate::analyze::files::testkit::{ids, Case};
     use crate::analyze::kubernetes::analyze;
     use crate::finding::Finding;
+    use proptest::prelude::*;
 
     fn run(base: &str, head: &str) -> Vec<Finding> {
         Case::modified("deploy/app.yaml", base, head).run(analyze)
@@ -463,12 +487,82 @@ spec:
 
     #[test]
     fn quantities_are_read_in_bytes_whatever_their_suffix() {
-        assert_eq!(quantity("50Gi"), Some(50.0 * 1024f64.powi(3)));
+        const BILLION: i128 = 1_000_000_000;
+        assert_eq!(quantity("50Gi"), Some(50 * 1024i128.pow(3) * BILLION));
         assert_eq!(quantity("53687091200"), quantity("50Gi"));
-        assert_eq!(quantity("500M"), Some(5e8));
-        assert_eq!(quantity("1e9"), Some(1e9));
+        assert_eq!(quantity("500M"), Some(500_000_000 * BILLION));
+        assert_eq!(quantity("1e9"), Some(BILLION * BILLION));
+        // Found by the properties below: the exa units were unreadable, and a decimal
+        // fraction read through floating point made `1.005k` less than `1005`, and sizes past
+        // 2^53 bytes differed by a byte compared equal.
+        assert_eq!(quantity("2E"), quantity("2000P"));
+        assert_eq!(quantity("1Ei"), quantity("1024Pi"));
+        assert_eq!(quantity("1.005k"), quantity("1005"));
+        assert!(quantity("9007199254740992") < quantity("9007199254740993"));
         assert!(quantity("20G") < quantity("20Gi"));
         assert_eq!(quantity("{{ .Values.size }}"), None);
         assert_eq!(quantity("lots"), None);
+    }
+
+    const BINARY: [&str; 6] = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    const DECIMAL: [&str; 6] = ["k", "M", "G", "T", "P", "E"];
+
+    proptest! {
+        #[test]
+        fn one_size_written_with_different_suffixes_reads_the_same(
+            n in 0u64..100_000,
+            step in 0usize..5,
+            fraction in 0u32..4,
+        ) {
+            // n·1024 of one binary unit is n of the next one up, and likewise by 1000.
+            let (small, big) = (BINARY[step], BINARY[step + 1]);
+            prop_assert_eq!(quantity(&format!("{}{small}", n * 1024)), quantity(&format!("{n}{big}")));
+            let (small, big) = (DECIMAL[step], DECIMAL[step + 1]);
+            prop_assert_eq!(quantity(&format!("{}{small}", n * 1000)), quantity(&format!("{n}{big}")));
+            // A fraction of a unit is the whole number of the unit below.
+            let quarters = n * 4 + u64::from(fraction);
+            let decimal = format!("{}.{}", quarters / 4, ["0", "25", "5", "75"][fraction as usize]);
+            prop_assert_eq!(quantity(&format!("{decimal}{big}")), quantity(&format!("{}{small}", quarters * 250)));
+            prop_assert_eq!(quantity(&format!("{n}e3")), quantity(&format!("{}k", n)));
+            let thousandths = format!("{n}.{:03}k", fraction * 7);
+            prop_assert_eq!(quantity(&thousandths), quantity(&(n * 1000 + u64::from(fraction) * 7).to_string()));
+            // Plain bytes.
+            prop_assert_eq!(quantity(&format!("{n}Ki")), quantity(&(n * 1024).to_string()));
+        }
+
+        #[test]
+        fn sizes_order_as_their_bytes_do(
+            a in 0u64..(1 << 60),
+            b in 0u64..(1 << 60),
+            unit in 0usize..6,
+        ) {
+            let bytes = |n: u64| quantity(&n.to_string());
+            prop_assert_eq!(bytes(a) < bytes(b), a < b);
+            prop_assert_eq!(bytes(a) == bytes(b), a == b);
+            let (a, b) = (a % 1_000_000, b % 1_000_000);
+            let read = |n: u64, suffix: &str| quantity(&format!("{n}{suffix}"));
+            prop_assert_eq!(read(a, BINARY[unit]) < read(b, BINARY[unit]), a < b);
+            prop_assert_eq!(read(a, DECIMAL[unit]) < read(b, DECIMAL[unit]), a < b);
+            // A binary unit is more than the decimal one of the same letter.
+            if a > 0 {
+                prop_assert!(read(a, DECIMAL[unit]) < read(a, BINARY[unit]));
+            }
+        }
+
+        #[test]
+        fn what_is_not_a_quantity_is_unreadable(
+            junk in "[a-zA-Z{}$ ]{0,4}[a-zA-DF-Z{}$]",
+            n in 0u32..1000,
+        ) {
+            // Letters, templates and units Kubernetes does not have: not a size.
+            prop_assume!(!BINARY.contains(&junk.trim()) && !DECIMAL.contains(&junk.trim()));
+            prop_assert_eq!(quantity(&format!("{n}{junk}")), None);
+            prop_assert_eq!(quantity(&format!("{junk}{n}")), None);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "[0-9eE.+-]{0,6}\\PC{0,6}") {
+            let _ = quantity(&text);
+        }
     }
 }

@@ -59,6 +59,8 @@ pub fn split_tuple(written: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::sql::types::{compare_text, Verdict};
+    use proptest::prelude::*;
 
     #[test]
     fn ecto_types_become_the_postgres_types_they_create() {
@@ -77,5 +79,45 @@ mod tests {
             (":string", " size: 100")
         );
         assert_eq!(split_tuple(" :text "), (":text", ""));
+    }
+
+    proptest! {
+        #[test]
+        fn widening_a_string_or_decimal_is_never_narrowing(
+            a in 1u32..2000,
+            b in 1u32..2000,
+            (p, s, more_p, more_s) in (1u32..30, 0u32..10, 0u32..10, 0u32..5),
+        ) {
+            let (small, big) = (a.min(b), a.max(b));
+            let written = |size: u32| format!("{{:string, size: {size}}}");
+            let old = written(small);
+            let (ty, opts) = split_tuple(&old);
+            let old = sql_type(ty, opts).unwrap();
+            let new = sql_type(":string", &format!("size: {big}")).unwrap();
+            let verdict = compare_text(&old, &new);
+            prop_assert!(!matches!(verdict, Some(Verdict::Narrows(_))), "{} → {}: {:?}", old, new, verdict);
+            // `:string` without a size is 255 wide.
+            if small <= 255 {
+                let default = sql_type(":string", "").unwrap();
+                prop_assert!(!matches!(compare_text(&old, &default), Some(Verdict::Narrows(_))));
+            }
+            // More digits before and after the point.
+            let s = s.min(p);
+            let old = sql_type(":decimal", &format!("precision: {p}, scale: {s}")).unwrap();
+            let new = sql_type(
+                ":decimal",
+                &format!("precision: {}, scale: {}", p + more_p + more_s, s + more_s),
+            )
+            .unwrap();
+            let verdict = compare_text(&old, &new);
+            prop_assert!(!matches!(verdict, Some(Verdict::Narrows(_))), "{} → {}: {:?}", old, new, verdict);
+        }
+
+        #[test]
+        fn arbitrary_types_and_options_never_panic(ty in "\\PC{0,12}", opts in "\\PC{0,20}") {
+            let (t, o) = split_tuple(&ty);
+            let _ = sql_type(t, o);
+            let _ = sql_type(&ty, &opts);
+        }
     }
 }

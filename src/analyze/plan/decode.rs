@@ -57,6 +57,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<Cow<'_, str>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const JSON: &str = r#"{"format_version":"1.2"}"#;
 
@@ -106,5 +107,36 @@ mod tests {
         assert!(decode(b"\xFF\xFE\x00\xD8")
             .unwrap_err()
             .contains("not valid UTF-16"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_in_any_read_encoding_decodes_to_itself(text in "\\PC{0,60}") {
+            let bom = [UTF8_BOM, text.as_bytes()].concat();
+            prop_assert_eq!(decode(&bom).unwrap(), text.as_str());
+            for big_endian in [false, true] {
+                let bytes = utf16_bytes(&text, big_endian);
+                prop_assert_eq!(decode(&bytes).unwrap(), text.as_str());
+            }
+            // Without a mark, text is read as is, unless it opens like a mark or a zip
+            // archive, which no JSON text does.
+            if !text.starts_with('\u{feff}') && !text.starts_with("PK\u{3}\u{4}") {
+                prop_assert_eq!(decode(text.as_bytes()).unwrap(), text.as_str());
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_decode_or_say_why(
+            prefix in prop_oneof![
+                Just(&b""[..]), Just(UTF8_BOM), Just(UTF16_LE_BOM), Just(UTF16_BE_BOM), Just(ZIP_MAGIC),
+            ],
+            bytes in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let bytes = [prefix, &bytes].concat();
+            match decode(&bytes) {
+                Ok(text) => prop_assert!(!text.is_empty() || bytes.len() <= 3),
+                Err(reason) => prop_assert!(reason.starts_with("it "), "{}", reason),
+            }
+        }
     }
 }

@@ -67,6 +67,7 @@ impl<'t> Lines<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn entries_are_found_in_order_on_their_lines() {
@@ -91,5 +92,74 @@ mod tests {
         let text = "{\"resource_drift\": [{\"address\": \"g.ip\"}],\n\"resource_changes\": [\n{\"address\": \"g.a\", \"change\": {\"before\": {\"address\": \"10.0.0.1\"}}},\n{\"address\": \"g.ip\"}]}";
         let mut lines = Lines::after(text, "\"resource_changes\"");
         assert_eq!(lines.line_of("g.ip"), Some(4));
+    }
+
+    /// Addresses as Terraform writes them: a resource and an index key that may hold any
+    /// character, quotes and backslashes included.
+    fn address() -> impl Strategy<Value = String> {
+        (
+            "[a-z_]{1,6}\\.[a-z_]{1,6}",
+            proptest::option::of("[\"\\\\&<>a-z\\u{e9}\\u{1F600}\\n\\t ]{0,8}"),
+        )
+            .prop_map(|(r, key)| match key {
+                Some(k) => format!("{r}[{}]", serde_json::to_string(&k).unwrap()),
+                None => r,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn each_address_is_found_on_the_line_serde_json_wrote_it(
+            addresses in proptest::collection::btree_set(address(), 1..6),
+            go_escapes in any::<bool>(),
+        ) {
+            let addresses: Vec<String> = addresses.into_iter().collect();
+            // Each entry also holds an attribute named `address`, with the previous entry's
+            // address (already passed), which must not be taken for anything. (A value equal
+            // to a later entry's address would be: the scan does not track nesting.)
+            let changes: Vec<serde_json::Value> = addresses
+                .iter()
+                .enumerate()
+                .map(|(i, a)| serde_json::json!({
+                    "address": a,
+                    "change": {"before": {"address": if i == 0 { "10.0.0.1" } else { &addresses[i - 1] }}},
+                }))
+                .collect();
+            let plan = serde_json::json!({
+                "prior_state": {"address": addresses[0]},
+                "resource_changes": changes,
+            });
+            let mut text = serde_json::to_string_pretty(&plan).unwrap();
+            if go_escapes {
+                // Go's encoder: `&`, `<` and `>` only ever appear inside strings.
+                text = text.replace('&', "\\u0026").replace('<', "\\u003c").replace('>', "\\u003e");
+            }
+            // serde_json's pretty printer puts an entry's own address at six spaces.
+            let written: Vec<u32> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.starts_with("      \"address\": "))
+                .map(|(i, _)| i as u32 + 1)
+                .collect();
+            prop_assert_eq!(written.len(), addresses.len());
+            let mut lines = Lines::after(&text, "\"resource_changes\"");
+            for (a, line) in addresses.iter().zip(written) {
+                prop_assert_eq!(lines.line_of(a), Some(line), "{} in\n{}", a, text);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(
+            text in "(\\PC|\n|\"|\\\\|:){0,120}",
+            section in "\\PC{0,10}",
+            address in "\\PC{0,10}",
+        ) {
+            let mut lines = Lines::after(&text, &section);
+            let first = lines.line_of(&address);
+            if let Some(line) = first {
+                prop_assert!(line as usize <= text.lines().count().max(1));
+            }
+            let _ = lines.line_of(&address);
+        }
     }
 }

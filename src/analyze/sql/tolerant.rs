@@ -166,6 +166,8 @@ fn parse_whole(tokens: Vec<TokenWithSpan>, dialect: &dyn Dialect) -> Option<Stat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use sqlparser::ast::{AlterTableOperation, ObjectType};
     use sqlparser::dialect::{MsSqlDialect, PostgreSqlDialect};
     use sqlparser::tokenizer::Tokenizer;
 
@@ -219,6 +221,92 @@ mod tests {
             ("ALTER TABLE t SET SCHEMA 'x'", &pg),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
+        }
+    }
+
+    fn tokens(sql: &str, dialect: &dyn Dialect) -> Option<Vec<TokenWithSpan>> {
+        Tokenizer::new(dialect, sql).tokenize_with_location().ok()
+    }
+
+    /// Names sqlparser reads as identifiers, whatever their case.
+    fn name() -> impl Strategy<Value = String> {
+        "[a-z][a-z0-9_]{0,8}".prop_filter("not a keyword", |n| {
+            !sqlparser::keywords::ALL_KEYWORDS.contains(&n.to_ascii_uppercase().as_str())
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn drop_index_concurrently_rereads_as_a_drop_of_the_same_indexes(
+            names in proptest::collection::vec(name(), 1..4),
+            if_exists in any::<bool>(),
+        ) {
+            let pg = PostgreSqlDialect {};
+            let exists = if if_exists { "IF EXISTS " } else { "" };
+            let sql = format!("DROP INDEX CONCURRENTLY {exists}{}", names.join(", "));
+            let read = reread(&tokens(&sql, &pg).unwrap(), &pg);
+            let Some(Statement::Drop { object_type, if_exists: e, names: n, .. }) = read else {
+                return Err(TestCaseError::fail(format!("{sql} read as {read:?}")));
+            };
+            prop_assert_eq!(object_type, ObjectType::Index);
+            prop_assert_eq!(e, if_exists);
+            let n: Vec<String> = n.iter().map(|n| n.to_string()).collect();
+            prop_assert_eq!(n, names);
+        }
+
+        #[test]
+        fn a_tsql_column_type_change_rereads_as_set_data_type_of_that_type(
+            table in name(),
+            column in name(),
+            ty in prop_oneof![
+                Just("INT"), Just("BIGINT"), Just("NVARCHAR(50)"), Just("VARCHAR(MAX)"),
+                Just("DECIMAL(10,2)"), Just("DATETIME2"), Just("BIT"),
+            ],
+            null in prop_oneof![Just(""), Just(" NULL"), Just(" NOT NULL")],
+        ) {
+            let ms = MsSqlDialect {};
+            let sql = format!("ALTER TABLE {table} ALTER COLUMN {column} {ty}{null}");
+            let read = reread(&tokens(&sql, &ms).unwrap(), &ms);
+            let Some(Statement::AlterTable(alter)) = &read else {
+                return Err(TestCaseError::fail(format!("{sql} read as {read:?}")));
+            };
+            prop_assert_eq!(alter.name.to_string(), table);
+            let [AlterTableOperation::AlterColumn { column_name, op }] = alter.operations.as_slice() else {
+                return Err(TestCaseError::fail(format!("{sql} read as {read:?}")));
+            };
+            prop_assert_eq!(column_name.to_string(), column);
+            let op = op.to_string();
+            prop_assert_eq!(op.strip_prefix("SET DATA TYPE "), Some(ty));
+        }
+
+        #[test]
+        fn token_soup_never_rereads_as_another_kind_of_statement(
+            words in proptest::collection::vec(
+                prop_oneof![
+                    Just("DROP"), Just("INDEX"), Just("CONCURRENTLY"), Just("DATABASE"), Just("WITH"),
+                    Just("("), Just(")"), Just("FORCE"), Just("ALTER"), Just("TABLE"), Just("COLUMN"),
+                    Just("SET"), Just("SCHEMA"), Just("NOT"), Just("NULL"), Just("INT"), Just(","),
+                    Just("."), Just("IF"), Just("EXISTS"), Just("t"), Just("c"), Just("s"), Just(";"),
+                    Just("TYPE"), Just("RENAME"), Just("TO"), Just("ADD"), Just("COLLATE"), Just("'x'"),
+                ],
+                0..12,
+            ),
+            tsql in any::<bool>(),
+        ) {
+            let sql = words.join(" ");
+            let (pg, ms) = (PostgreSqlDialect {}, MsSqlDialect {});
+            let dialect: &dyn Dialect = if tsql { &ms } else { &pg };
+            let Some(tokens) = tokens(&sql, dialect) else { return Ok(()) };
+            let Some(read) = reread(&tokens, dialect) else { return Ok(()) };
+            let kind = match &read {
+                Statement::Drop { object_type: ObjectType::Index, .. } => "DROP INDEX",
+                Statement::Drop { object_type: ObjectType::Database, .. } => "DROP DATABASE",
+                Statement::AlterTable(_) => "ALTER TABLE",
+                other => return Err(TestCaseError::fail(format!("{sql} read as {other}"))),
+            };
+            prop_assert!(sql.starts_with(kind), "{} read as {}", sql, read);
         }
     }
 }
