@@ -118,6 +118,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
         return FileKind::TerraformVars;
     }
+    // `.hcl` files that are no Terragrunt configuration: the provider lock file `terraform
+    // init` writes (versions and hashes, nothing to destroy) and Terramate's `*.tm.hcl`.
+    if name == ".terraform.lock.hcl" || name.ends_with(".tm.hcl") {
+        return FileKind::Other;
+    }
     if name == "terragrunt.hcl" || name == "terragrunt.stack.hcl" || ext == "hcl" {
         return FileKind::Terragrunt;
     }
@@ -463,9 +468,22 @@ mod tests {
     }
 
     #[test]
+    fn provider_lock_files_and_terramate_files_are_not_terragrunt() {
+        for path in [
+            "live/prod/mysql/.terraform.lock.hcl",
+            ".terraform.lock.hcl",
+            "terramate.tm.hcl",
+            "stacks/prod/stack.tm.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Other, "{path}");
+        }
+    }
+
+    #[test]
     fn by_path() {
         assert_eq!(kind("infra/main.tf", ""), FileKind::Terraform);
         assert_eq!(kind("live/prod/terragrunt.hcl", ""), FileKind::Terragrunt);
+        assert_eq!(kind("live/prod/env.hcl", ""), FileKind::Terragrunt);
         assert_eq!(kind(".github/workflows/ci.yml", ""), FileKind::Workflow);
         assert_eq!(kind(".gitlab-ci.yml", ""), FileKind::CiPipeline);
         assert_eq!(kind(".gitlab/ci/deploy.yml", ""), FileKind::CiPipeline);

@@ -3,8 +3,11 @@
 //! apply, with which `inputs`, where the state lives (`remote_state`) and whether
 //! `terragrunt destroy` is refused (`prevent_destroy`). So the destructive edits are those
 //! three: the guard lifted, a protection turned off or a retention lowered through an input,
-//! and the state re-pointed. What the module then does is only visible in its own `.tf`
-//! files or a plan.
+//! and the state re-pointed. The state also moves when the unit itself does (renamed into
+//! another directory, or a stack's `unit` given another `path`), since it is usually keyed by
+//! the unit's directory. A stack file (`terragrunt.stack.hcl`) is read block by block: a
+//! `unit` or `stack` removed, moved, pointed at another module or handed weaker `values`.
+//! What the module then does is only visible in its own `.tf` files or a plan.
 //!
 //! Both sides are parsed with hcl-edit; a side that does not parse needs a human, as for
 //! Terraform. Pure: the texts come from the view.
@@ -80,6 +83,34 @@ pub const SOURCE_CHANGED: Rule = Rule {
             unit; or read the plan and add `moved` blocks (a `generate` block) for what must survive.",
 };
 
+pub const UNIT_MOVED: Rule = Rule {
+    id: RuleId("terragrunt/unit-moved"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A Terragrunt unit moved to another directory (or a stack's `unit` changed its `path`), so its state key moves with it.",
+    why: "A unit's state is usually keyed by its directory (`key = \"${path_relative_to_include()}/terraform.tfstate\"` \
+          in the root's `remote_state`). Moved, the unit finds an empty state at the new key: the next apply \
+          creates every resource again beside the running ones (or fails on names taken), and the old state \
+          still holds the originals, now managed by nothing. Not reported when the unit's own `remote_state` \
+          names its place without reading its directory.",
+    example: "before: live/prod/mysql/terragrunt.hcl\nafter:  live/prod/database/terragrunt.hcl",
+    safer: "Move the state with the unit (copy the old state object to the new key, or `terragrunt state pull` \
+            / `push`), and confirm that the following plan creates nothing.",
+};
+
+pub const STACK_UNIT_REMOVED: Rule = Rule {
+    id: RuleId("terragrunt/stack-unit-removed"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A `unit` or `stack` block was removed from a `terragrunt.stack.hcl`, so what it applied is no longer managed.",
+    why: "`terragrunt stack generate` writes one unit per `unit` block (and a nested stack per `stack` block). \
+          Without the block no run visits the unit any more: its resources keep running, unmanaged, and \
+          `stack run destroy` no longer reaches them.",
+    example: "before: unit \"database\" { source = \"…//units/mysql\" path = \"database\" }\nafter:  (removed)",
+    safer: "Run `terragrunt destroy` in the generated unit first if its resources must go, reviewing the plan; \
+            to keep them, hand them to another unit (`terraform state mv` or `import` blocks there) first.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("terragrunt/unparseable"),
     severity: Severity::High,
@@ -95,6 +126,8 @@ pub const RULES: &[&Rule] = &[
     &PROTECTION_WEAKENED,
     &REMOTE_STATE_CHANGED,
     &SOURCE_CHANGED,
+    &UNIT_MOVED,
+    &STACK_UNIT_REMOVED,
     &UNPARSEABLE,
 ];
 
@@ -135,6 +168,22 @@ struct Unit {
     inputs: BTreeMap<String, Value>,
     /// `terraform { source = … }`: the module the unit applies.
     source: Option<Value>,
+    /// A stack file's `unit` and `stack` blocks.
+    stack: Vec<StackEntry>,
+}
+
+/// A `unit "name" { … }` or `stack "name" { … }` block of a `terragrunt.stack.hcl`.
+#[derive(Debug)]
+struct StackEntry {
+    /// `unit` or `stack`.
+    kind: &'static str,
+    name: String,
+    line: u32,
+    source: Option<Value>,
+    /// Where the unit is generated, which its state key is usually derived from.
+    path: Option<Value>,
+    /// `values`, read by the unit as `values.x`, often passed on as inputs.
+    values: BTreeMap<String, Value>,
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
@@ -185,6 +234,30 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
         let mut all = BTreeMap::new();
         flatten_body(&block.body, text, &mut all);
         read_state(&mut unit, all);
+    }
+    for block in body.blocks() {
+        let kind = match block.ident.as_str() {
+            "unit" => "unit",
+            "stack" => "stack",
+            _ => continue,
+        };
+        let Some(name) = block.labels.first().map(|l| l.as_str().to_owned()) else {
+            continue;
+        };
+        let mut all = BTreeMap::new();
+        flatten_body(&block.body, text, &mut all);
+        let values = all
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("values.")?.to_owned(), v.clone())))
+            .collect();
+        unit.stack.push(StackEntry {
+            kind,
+            name,
+            line: at(block.span()),
+            source: all.remove("source"),
+            path: all.remove("path"),
+            values,
+        });
     }
     Ok(unit)
 }
@@ -258,11 +331,162 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     prevent_destroy(view, &base, &head, &mut out);
-    inputs(view, &base, &head, &mut out);
-    retention_inputs(view, &base, &head, &mut out);
+    let file = view.path_on(Side::Head).to_string();
+    let place = Place {
+        noun: "Input",
+        owner: &file,
+    };
+    inputs(view, &place, &base.inputs, &head.inputs, &mut out);
+    retention_inputs(view, &place, &base.inputs, &head.inputs, &mut out);
     remote_state(view, &base, &head, &mut out);
     source_changed(view, &base, &head, &mut out);
+    unit_moved(view, &head, &mut out);
+    stack_entries(view, &base, &head, &mut out);
     out
+}
+
+/// Functions whose value depends on where the unit's directory is.
+const PATH_READERS: &[&str] = &[
+    "path_relative_to_include",
+    "path_relative_from_include",
+    "get_terragrunt_dir",
+    "get_original_terragrunt_dir",
+    "get_path_from_repo_root",
+    "get_path_to_repo_root",
+];
+
+/// The unit's file renamed into another directory. Its state moves with it unless its own
+/// `remote_state` names the place without reading the directory; a state configured in an
+/// included root (the usual layout) is assumed to be keyed by path, as the root files of
+/// Terragrunt's examples and documentation do.
+fn unit_moved(view: &FileView, head: &Unit, out: &mut Vec<Finding>) {
+    let (from, to) = (view.path_on(Side::Base), view.path_on(Side::Head));
+    let unit_file = |name: &str| {
+        name.eq_ignore_ascii_case("terragrunt.hcl")
+            || name.eq_ignore_ascii_case("terragrunt.stack.hcl")
+    };
+    if view.change.status != crate::change::FileStatus::Renamed
+        || !unit_file(from.file_name())
+        || !unit_file(to.file_name())
+        || from.dir() == to.dir()
+    {
+        return;
+    }
+    let reads_path = |v: &Value| {
+        let text = v.lit.render();
+        PATH_READERS.iter().any(|f| text.contains(f))
+    };
+    let own_fixed_place = head.state_backend.is_some()
+        && !STATE_PLACE
+            .iter()
+            .filter_map(|k| head.state_config.get(*k))
+            .any(reads_path);
+    if own_fixed_place {
+        return;
+    }
+    let what = if from
+        .file_name()
+        .eq_ignore_ascii_case("terragrunt.stack.hcl")
+    {
+        "The Terragrunt stack"
+    } else {
+        "The Terragrunt unit"
+    };
+    out.push(Finding::new(
+        &UNIT_MOVED,
+        view.whole(Side::Head),
+        format!(
+            "{what} moved from {} to {}: its state is keyed by its directory (`path_relative_to_include()` in the \
+             root's `remote_state`), so the next apply finds an empty state at the new key and creates every \
+             resource again beside the running ones, and the old state's resources are left unmanaged.",
+            from.dir(),
+            to.dir()
+        ),
+    ));
+}
+
+/// A stack file's `unit` and `stack` blocks, matched by their `path` (where they are
+/// generated, and so where their state is keyed), else by name: one removed, moved, pointed
+/// at another module, or handed a weaker value.
+fn stack_entries(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let file = view.path_on(Side::Head);
+    let path_of = |e: &StackEntry| e.path.as_ref().map(|v| v.lit.render());
+    for old in &base.stack {
+        let by_path = head
+            .stack
+            .iter()
+            .find(|e| e.kind == old.kind && path_of(e).is_some() && path_of(e) == path_of(old));
+        let by_name = || {
+            head.stack
+                .iter()
+                .find(|e| e.kind == old.kind && e.name == old.name)
+        };
+        let Some(new) = by_path.or_else(by_name) else {
+            out.push(Finding::new(
+                &STACK_UNIT_REMOVED,
+                view.at(Side::Base, old.line, old.line),
+                format!(
+                    "The {} `{}` was removed from {file}: no run generates or visits it any more, so the \
+                     resources in its state are left running and unmanaged, and `stack run destroy` no \
+                     longer reaches them.",
+                    old.kind, old.name
+                ),
+            ));
+            continue;
+        };
+        if let (Some(was), Some(now)) = (&old.path, &new.path) {
+            if !was.lit.same(&now.lit) {
+                out.push(Finding::new(
+                    &UNIT_MOVED,
+                    view.at(Side::Head, now.line, now.line),
+                    format!(
+                        "The `path` of {} `{}` in {file} changed from {} to {}: it is generated in another \
+                         directory, so unless its state key ignores the directory, the next apply finds an \
+                         empty state and creates every resource again beside the running ones, and the old \
+                         state's resources are left unmanaged.",
+                        new.kind,
+                        new.name,
+                        was.lit.render(),
+                        now.lit.render()
+                    ),
+                ));
+            }
+        }
+        if let (Some(was), Some(now)) = (&old.source, &new.source) {
+            if let (Lit::Str(a), Lit::Str(b)) = (&was.lit, &now.lit) {
+                if let Some(severity) = super::modules::different_module(a, b) {
+                    out.push(
+                        Finding::new(
+                            &SOURCE_CHANGED,
+                            view.at(Side::Head, now.line, now.line),
+                            format!(
+                                "The source of {} `{}` in {file} changed from `{a}` to `{b}`, a different \
+                                 module: unless it declares the same resource addresses, the next apply \
+                                 destroys every resource the {} state holds (and the data in them) and \
+                                 creates the new module's anew.",
+                                new.kind, new.name, new.kind
+                            ),
+                        )
+                        .with_severity(severity),
+                    );
+                }
+            }
+        }
+        let owner = format!("{} `{}` of {file}", new.kind, new.name);
+        let place = Place {
+            noun: "Value",
+            owner: &owner,
+        };
+        inputs(view, &place, &old.values, &new.values, out);
+        retention_inputs(view, &place, &old.values, &new.values, out);
+    }
+}
+
+/// Who hands a value to a module, for messages: "Input `x` in live/db/terragrunt.hcl",
+/// "Value `x` in unit `db` of terragrunt.stack.hcl".
+struct Place<'a> {
+    noun: &'a str,
+    owner: &'a str,
 }
 
 /// The unit's module swapped for another. Only literal sources are compared: one built from
@@ -328,16 +552,22 @@ fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Find
 
 /// An input weakens a protection, or turns off a module's `create` switch, as
 /// [`guards::input_weakened`] judges it, the same way a module call's arguments are judged.
-fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
-    for (path, after) in &head.inputs {
+fn inputs(
+    view: &FileView,
+    place: &Place,
+    base: &BTreeMap<String, Value>,
+    head: &BTreeMap<String, Value>,
+    out: &mut Vec<Finding>,
+) {
+    let Place { noun, owner } = place;
+    for (path, after) in head {
         let Some(role) = InputRole::of(path) else {
             continue;
         };
-        let before = base.inputs.get(path).map(|v| &v.lit);
+        let before = base.get(path).map(|v| &v.lit);
         let Some(change) = guards::input_weakened(role, before, &after.lit) else {
             continue;
         };
-        let file = view.path_on(Side::Head);
         let how = match &change {
             InputChange::Turned(was) => format!("changed from {was} to {}", after.lit.render()),
             InputChange::Added => format!(
@@ -360,7 +590,7 @@ fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
                 rule,
                 view.at(Side::Head, after.line, after.line),
                 format!(
-                    "Input `{path}` in {file} {how}; {passes}, {}.",
+                    "{noun} `{path}` in {owner} {how}; {passes}, {}.",
                     role.effect()
                 ),
             )
@@ -371,13 +601,19 @@ fn inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
 
 /// An input naming a retention lowered, as [`retention::input_lowered`] judges it: the same
 /// judge as a module call's arguments, since `inputs` become the module's variables.
-fn retention_inputs(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
-    for (path, after) in &head.inputs {
-        let before = base.inputs.get(path).map(|v| &v.lit);
+fn retention_inputs(
+    view: &FileView,
+    place: &Place,
+    base: &BTreeMap<String, Value>,
+    head: &BTreeMap<String, Value>,
+    out: &mut Vec<Finding>,
+) {
+    for (path, after) in head {
+        let before = base.get(path).map(|v| &v.lit);
         let Some(lowered) = retention::input_lowered(path, before, &after.lit) else {
             continue;
         };
-        let what = format!("Input `{path}` in {}", view.path_on(Side::Head));
+        let what = format!("{} `{path}` in {}", place.noun, place.owner);
         let reach = "if the module passes it to the retention of what it stores";
         out.push(retention::input_finding(
             view,
@@ -613,6 +849,136 @@ inputs = merge(include.root.locals.common, {
         // Added or removed: the module's default, which twokey cannot see, decides.
         assert!(run(UNIT, &with("1")).is_empty());
         assert!(run(&with("90"), UNIT).is_empty());
+    }
+
+    #[test]
+    fn moving_a_unit_to_another_directory_moves_its_state() {
+        let moved = |from: &str, to: &str, old: &str, new: &str| {
+            Case::renamed(from, to, old, new).run(analyze)
+        };
+        let unit = "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\n\ninputs = { name = \"orders\" }\n";
+        let f = moved(
+            "live/prod/mysql/terragrunt.hcl",
+            "live/prod/database/terragrunt.hcl",
+            unit,
+            unit,
+        );
+        assert_eq!(ids(&f), ["terragrunt/unit-moved"]);
+        assert!(
+            f[0].message
+                .contains("from live/prod/mysql to live/prod/database"),
+            "{}",
+            f[0].message
+        );
+        // Its own state keyed by path moves too; the example unit is.
+        let f = moved(
+            "live/prod/db/terragrunt.hcl",
+            "live/production/db/terragrunt.hcl",
+            UNIT,
+            UNIT,
+        );
+        assert_eq!(ids(&f), ["terragrunt/unit-moved"]);
+        // A stack file moved takes the units it generates along.
+        let stack = "unit \"db\" {\n  source = \"../units/db\"\n  path   = \"db\"\n}\n";
+        let f = moved(
+            "stacks/prod/terragrunt.stack.hcl",
+            "stacks/production/terragrunt.stack.hcl",
+            stack,
+            stack,
+        );
+        assert_eq!(ids(&f), ["terragrunt/unit-moved"]);
+    }
+
+    #[test]
+    fn a_moved_unit_whose_own_state_ignores_its_directory_and_moved_shared_files_are_quiet() {
+        let fixed = UNIT.replace(
+            "\"${path_relative_to_include()}/terraform.tfstate\"",
+            "\"prod/orders-db/terraform.tfstate\"",
+        );
+        let f = Case::renamed(
+            "live/prod/db/terragrunt.hcl",
+            "live/prod/orders-db/terragrunt.hcl",
+            &fixed,
+            &fixed,
+        )
+        .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+        let env = "locals {\n  environment = \"prod\"\n}\n";
+        let f =
+            Case::renamed("live/prod/env.hcl", "live/production/env.hcl", env, env).run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    const STACK: &str = r#"unit "vpc" {
+  source = "git::git@github.com:acme/catalog.git//units/vpc?ref=v0.1.0"
+  path   = "vpc"
+}
+
+unit "database" {
+  source = "git::git@github.com:acme/catalog.git//units/mysql?ref=v0.1.0"
+  path   = "database"
+  values = {
+    instance_class      = "db.t3.micro"
+    deletion_protection = true
+    backup_retention_period = 30
+  }
+}
+
+stack "services" {
+  source = "git::git@github.com:acme/catalog.git//stacks/services?ref=v0.1.0"
+  path   = "services"
+}
+"#;
+
+    fn run_stack(head: &str) -> Vec<Finding> {
+        Case::modified("live/prod/terragrunt.stack.hcl", STACK, head).run(analyze)
+    }
+
+    #[test]
+    fn a_unit_or_stack_removed_from_a_stack_file_is_reported_at_its_base_line() {
+        let start = STACK.find("unit \"database\"").unwrap();
+        let end = STACK.find("stack \"services\"").unwrap();
+        let head = format!("{}{}", &STACK[..start], &STACK[end..]);
+        let f = run_stack(&head);
+        assert_eq!(ids(&f), ["terragrunt/stack-unit-removed"]);
+        assert_eq!(f[0].location.side, Side::Base);
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(f[0].message.contains("unit `database`"), "{}", f[0].message);
+        let head = STACK[..STACK.find("stack \"services\"").unwrap()].to_owned();
+        assert_eq!(ids(&run_stack(&head)), ["terragrunt/stack-unit-removed"]);
+    }
+
+    #[test]
+    fn a_stack_units_path_changed_moves_its_state_and_a_new_label_does_not() {
+        let f = run_stack(&STACK.replace("path   = \"database\"", "path   = \"db\""));
+        assert_eq!(ids(&f), ["terragrunt/unit-moved"]);
+        assert_eq!(f[0].location.line, Some(8));
+        // Same path under another name: generated in the same place.
+        assert!(run_stack(&STACK.replace("unit \"database\"", "unit \"db\"")).is_empty());
+    }
+
+    #[test]
+    fn a_stack_units_source_and_values_are_judged_as_a_units() {
+        let f = run_stack(&STACK.replace("//units/mysql?", "//units/postgres?"));
+        assert_eq!(ids(&f), ["terragrunt/source-changed"]);
+        assert!(run_stack(&STACK.replace("mysql?ref=v0.1.0", "mysql?ref=v0.2.0")).is_empty());
+        let f =
+            run_stack(&STACK.replace("deletion_protection = true", "deletion_protection = false"));
+        assert_eq!(ids(&f), ["terragrunt/protection-weakened"]);
+        assert!(
+            f[0].message.contains(
+                "Value `deletion_protection` in unit `database` of live/prod/terragrunt.stack.hcl"
+            ),
+            "{}",
+            f[0].message
+        );
+        let f = run_stack(&STACK.replace("= 30", "= 1"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        // Routine edits stay quiet.
+        let head = STACK
+            .replace("db.t3.micro", "db.t3.small")
+            .replace("unit \"vpc\" {", "# network first\nunit \"vpc\" {");
+        assert!(run_stack(&head).is_empty());
     }
 
     #[test]
