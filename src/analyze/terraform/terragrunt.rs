@@ -58,7 +58,9 @@ pub const REMOTE_STATE_CHANGED: Rule = Rule {
     severity: Severity::High,
     tags: DESTRUCTIVE,
     summary: "`remote_state` changed backend type or location (bucket, key, prefix, container…).",
-    why: "Terragrunt generates the backend from `remote_state`. Pointed elsewhere, the next run finds no \
+    why: "Terragrunt generates the backend from `remote_state`, or a `generate` block writes it \
+          (`terraform { backend \"s3\" { … } }` in a heredoc), which is compared the same way. Pointed \
+          elsewhere, the next run finds no \
           state there and plans to create every resource again beside the running ones, or, with \
           automatic migration off, loses track of them.",
     example: "before: remote_state { config = { bucket = \"acme-tf\" } }\n\
@@ -235,6 +237,12 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
         flatten_body(&block.body, text, &mut all);
         read_state(&mut unit, all);
     }
+    if unit.state_backend.is_none() {
+        if let Some((backend, config)) = generated_backend(&body, text) {
+            unit.state_backend = Some(backend);
+            unit.state_config = config;
+        }
+    }
     for block in body.blocks() {
         let kind = match block.ident.as_str() {
             "unit" => "unit",
@@ -260,6 +268,45 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
         });
     }
     Ok(unit)
+}
+
+/// The backend a `generate` block writes when there is no `remote_state`: many live
+/// repositories write `terraform { backend "s3" { … } }` into a heredoc themselves
+/// (`generate "backend" { contents = <<EOF … EOF }`). The heredoc's text is read as HCL, lines
+/// counted in the file; a template that does not read as HCL gives nothing.
+fn generated_backend(body: &Body, text: &str) -> Option<(Value, BTreeMap<String, Value>)> {
+    body.get_blocks("generate").find_map(|block| {
+        let contents = block.body.get_attribute("contents")?;
+        let span = contents.value.span()?;
+        let written = text.get(span.clone())?;
+        // `<<EOF` or `<<-EOF` on the first line, the delimiter alone on the last.
+        let (opener, rest) = written.split_once('\n')?;
+        if !opener.trim_start().starts_with("<<") {
+            return None;
+        }
+        let inner = rest.rsplit_once('\n').map_or(rest, |(inner, _)| inner);
+        let first_line = line_of(text, span.start) + 1;
+        let generated = hcl_edit::parser::parse_body(inner).ok()?;
+        let backend = generated
+            .get_blocks("terraform")
+            .find_map(|t| t.body.get_blocks("backend").next())?;
+        let kind = backend.labels.first()?.as_str().to_owned();
+        let mut config = BTreeMap::new();
+        flatten_body(&backend.body, inner, &mut config);
+        let shift = |v: Value| Value {
+            line: v.line + first_line - 1,
+            ..v
+        };
+        let config = config.into_iter().map(|(k, v)| (k, shift(v))).collect();
+        let line = line_of(inner, backend.span().map_or(0, |r| r.start)) + first_line - 1;
+        Some((
+            Value {
+                lit: Lit::Str(kind),
+                line,
+            },
+            config,
+        ))
+    })
 }
 
 fn read_state(unit: &mut Unit, all: BTreeMap<String, Value>) {
@@ -790,6 +837,57 @@ inputs = merge(include.root.locals.common, {
         );
         let head = UNIT.replace("overwrite_terragrunt", "overwrite");
         assert!(run(UNIT, &head).is_empty());
+    }
+
+    /// A root file that writes its backend itself, without `remote_state`.
+    const GENERATED: &str = r#"locals {
+  env = "prod"
+}
+
+generate "backend" {
+  path      = "backend.tf"
+  if_exists = "overwrite_terragrunt"
+  contents  = <<EOF
+terraform {
+  backend "s3" {
+    bucket = "acme-tf-state"
+    key    = "${path_relative_to_include()}/terraform.tfstate"
+    region = "eu-west-1"
+  }
+}
+EOF
+}
+"#;
+
+    #[test]
+    fn a_backend_written_in_a_generate_block_is_compared_like_remote_state() {
+        let f = run(
+            GENERATED,
+            &GENERATED.replace("acme-tf-state", "acme-tf-state-v2"),
+        );
+        assert_eq!(ids(&f), ["terragrunt/remote-state-changed"]);
+        assert_eq!(f[0].location.line, Some(11));
+        assert!(
+            f[0].message.contains("acme-tf-state-v2"),
+            "{}",
+            f[0].message
+        );
+        let f = run(
+            GENERATED,
+            &GENERATED.replace("backend \"s3\"", "backend \"gcs\""),
+        );
+        assert_eq!(ids(&f), ["terragrunt/remote-state-changed"]);
+        assert_eq!(f[0].location.line, Some(10));
+        // Other settings, the generated file's name, reindenting with `<<-EOF`: quiet.
+        for head in [
+            GENERATED.replace("eu-west-1", "eu-west-2"),
+            GENERATED.replace("backend.tf", "backend_gen.tf"),
+            GENERATED
+                .replace("<<EOF", "<<-EOF")
+                .replace("\nEOF\n", "\n  EOF\n"),
+        ] {
+            assert!(run(GENERATED, &head).is_empty(), "{head}");
+        }
     }
 
     #[test]
