@@ -585,6 +585,58 @@ fn worktree_includes_staged_unstaged_and_untracked_files_read_from_disk() {
 }
 
 #[test]
+fn worktree_file_removed_from_the_index_but_kept_on_disk_is_deleted_as_a_commit_would_delete_it() {
+    // `git rm --cached`: git status shows the file deleted in the index and untracked on
+    // disk, and a commit made now deletes it from the repository (and from every clone that
+    // pulls it). Ignored or not, it is a deletion, and the head side does not show it.
+    let repo = Repo::new();
+    repo.write("main.tf", "resource \"aws_s3_bucket\" \"b\" {}\n");
+    repo.write("prod.tfvars", "size = 1\n");
+    repo.write("keep.tf", "k = 1\n");
+    let base = repo.commit("base");
+    repo.git(&["rm", "-q", "--cached", "main.tf", "prod.tfvars"]);
+    repo.write(".gitignore", "*.tfvars\n");
+    let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(
+        status.contains("D  main.tf") && status.contains("?? main.tf"),
+        "{status}"
+    );
+
+    let source = repo.source();
+    let opts = GitOptions {
+        base: Some(base),
+        worktree: true,
+        ..GitOptions::default()
+    };
+    let change = source.load(&opts).expect("load");
+    let mut seen: Vec<_> = change
+        .files
+        .iter()
+        .map(|f| (f.path().as_str(), f.status))
+        .collect();
+    seen.sort_by_key(|(path, _)| *path);
+    assert_eq!(
+        seen,
+        vec![
+            (".gitignore", FileStatus::Added),
+            ("main.tf", FileStatus::Deleted),
+            ("prod.tfvars", FileStatus::Deleted),
+        ]
+    );
+
+    let snap = source.snapshot(&change, &opts).expect("snapshot");
+    for path in ["main.tf", "prod.tfvars"] {
+        let path = RepoPath::new(path);
+        assert_eq!(snap.read(Side::Head, &path), Content::Absent, "{path}");
+        assert!(matches!(snap.read(Side::Base, &path), Content::Text(_)));
+    }
+    assert_eq!(
+        snap.list_dir(Side::Head, ""),
+        vec![RepoPath::new(".gitignore"), RepoPath::new("keep.tf")]
+    );
+}
+
+#[test]
 fn worktree_and_head_together_are_refused() {
     let repo = Repo::new();
     repo.commit("c");

@@ -269,11 +269,11 @@ pub fn analyze_plan(path: &RepoPath, text: &str) -> Vec<Finding> {
             ),
         ));
     }
-    let mut lines = Lines::after(text, "\"resource_changes\"");
+    let mut lines = Lines::after(text, "\"resource_changes\"", lines::ENTRY);
     for rc in plan.resource_changes.iter().flatten() {
         out.extend(change_finding(path, rc, &mut lines, None));
     }
-    let mut lines = Lines::after(text, "\"deferred_changes\"");
+    let mut lines = Lines::after(text, "\"deferred_changes\"", lines::DEFERRED);
     for deferred in plan.deferred_changes.iter().flatten() {
         let clause = deferral_clause(deferred.reason.as_deref());
         out.extend(change_finding(

@@ -3,6 +3,9 @@
 //! weakened one. Each guard knows what its absence means, because "removed the attribute" is
 //! sometimes "turned the protection off" and sometimes "left it at a protective default".
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use super::model::{Item, Lit, Setting};
 use crate::finding::Severity;
 
@@ -482,34 +485,69 @@ pub struct Weakened<'a> {
     pub after: Option<&'a Setting>,
 }
 
-/// Guards on `new` that are weaker than on `old`. A guard counts as weakened when the head
-/// value is weak and the base was protective or a computed expression (the literal weak value
-/// replaced something that was not it).
-pub fn weakened<'a>(old: &'a Item, new: &'a Item) -> Vec<Weakened<'a>> {
-    let mut out = Vec::new();
-    for guard in GUARDS.iter().filter(|g| g.applies_to(&new.rtype)) {
-        let before = old.get(guard.path);
-        let after = new.get(guard.path);
-        let strength = |s: Option<&Setting>, rtype: &str| match s {
-            Some(s) => (guard.judge)(&s.value),
-            None => (guard.absent)(rtype),
-        };
-        if strength(after, &new.rtype) != Strength::Weak {
-            continue;
-        }
-        let was = strength(before, &old.rtype);
-        let was_computed = matches!(before.map(|s| &s.value), Some(Lit::Expr(_)));
-        if was == Strength::Protected || (was_computed && after.is_some()) {
-            out.push(Weakened {
-                guard,
-                before: before
-                    .map(|s| s.value.render())
-                    .unwrap_or_else(|| "its default".to_owned()),
-                after,
-            });
-        }
+/// The indices into [`GUARDS`] of the guards at each path, built once: [`weakened`] looks up
+/// the paths an item sets rather than every guard.
+static BY_PATH: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+    let mut by_path: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    for (i, guard) in GUARDS.iter().enumerate() {
+        by_path.entry(guard.path).or_default().push(i);
     }
-    out
+    by_path
+});
+
+/// Guards on `new` that are weaker than on `old`, in [`GUARDS`] order. A guard counts as
+/// weakened when the head value is weak and the base was protective or a computed expression
+/// (the literal weak value replaced something that was not it).
+///
+/// Only the guards whose path either side sets are judged: a guard set on neither side is
+/// judged by its default (`absent`) on both, and the default of one resource type is the same
+/// on both sides, so it cannot have become weaker. Items whose types differ are judged on
+/// every guard, since two types' defaults can differ.
+pub fn weakened<'a>(old: &'a Item, new: &'a Item) -> Vec<Weakened<'a>> {
+    if old.rtype != new.rtype {
+        return GUARDS
+            .iter()
+            .filter_map(|guard| weakened_guard(guard, old, new))
+            .collect();
+    }
+    let mut set: Vec<usize> = old
+        .settings
+        .keys()
+        .chain(new.settings.keys())
+        .filter_map(|path| BY_PATH.get(path.as_str()))
+        .flatten()
+        .copied()
+        .collect();
+    set.sort_unstable();
+    set.dedup();
+    set.into_iter()
+        .filter_map(|i| weakened_guard(&GUARDS[i], old, new))
+        .collect()
+}
+
+/// `guard` on `new`, when it applies there and is weaker than on `old`.
+fn weakened_guard<'a>(guard: &'a Guard, old: &'a Item, new: &'a Item) -> Option<Weakened<'a>> {
+    if !guard.applies_to(&new.rtype) {
+        return None;
+    }
+    let before = old.get(guard.path);
+    let after = new.get(guard.path);
+    let strength = |s: Option<&Setting>, rtype: &str| match s {
+        Some(s) => (guard.judge)(&s.value),
+        None => (guard.absent)(rtype),
+    };
+    if strength(after, &new.rtype) != Strength::Weak {
+        return None;
+    }
+    let was = strength(before, &old.rtype);
+    let was_computed = matches!(before.map(|s| &s.value), Some(Lit::Expr(_)));
+    (was == Strength::Protected || (was_computed && after.is_some())).then(|| Weakened {
+        guard,
+        before: before
+            .map(|s| s.value.render())
+            .unwrap_or_else(|| "its default".to_owned()),
+        after,
+    })
 }
 
 /// What a value handed into a module from outside means, judged by its name: a module
@@ -593,6 +631,8 @@ pub fn input_severity(path: &str, role: InputRole, change: &InputChange) -> Seve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::terraform::model::ItemKind;
+    use proptest::prelude::*;
 
     #[test]
     fn input_roles_are_known_by_name() {
@@ -628,5 +668,137 @@ mod tests {
         assert_eq!(input_weakened(role, Some(&off), &off), None);
         assert_eq!(input_weakened(role, Some(&off), &on), None);
         assert_eq!(input_weakened(role, Some(&on), &var), None);
+    }
+
+    /// [`weakened`] as it was before the index by path: every guard judged for every pair.
+    fn weakened_on_every_guard<'a>(old: &'a Item, new: &'a Item) -> Vec<Weakened<'a>> {
+        let mut out = Vec::new();
+        for guard in GUARDS.iter().filter(|g| g.applies_to(&new.rtype)) {
+            let before = old.get(guard.path);
+            let after = new.get(guard.path);
+            let strength = |s: Option<&Setting>, rtype: &str| match s {
+                Some(s) => (guard.judge)(&s.value),
+                None => (guard.absent)(rtype),
+            };
+            if strength(after, &new.rtype) != Strength::Weak {
+                continue;
+            }
+            let was = strength(before, &old.rtype);
+            let was_computed = matches!(before.map(|s| &s.value), Some(Lit::Expr(_)));
+            if was == Strength::Protected || (was_computed && after.is_some()) {
+                out.push(Weakened {
+                    guard,
+                    before: before
+                        .map(|s| s.value.render())
+                        .unwrap_or_else(|| "its default".to_owned()),
+                    after,
+                });
+            }
+        }
+        out
+    }
+
+    /// What a caller sees of a weakened guard: which guard (path and effect), the base value,
+    /// the head setting.
+    fn seen<'a>(
+        found: &[Weakened<'a>],
+    ) -> Vec<(&'static str, &'static str, String, Option<&'a Setting>)> {
+        found
+            .iter()
+            .map(|w| (w.guard.path, w.guard.effect, w.before.clone(), w.after))
+            .collect()
+    }
+
+    /// Types whose guards or defaults are special (limited to them, or defaulting to
+    /// protected or weak), and ordinary ones.
+    const TYPES: &[&str] = &[
+        "aws_s3_bucket",
+        "aws_db_instance",
+        "aws_instance",
+        "aws_ebs_volume",
+        "aws_ecr_repository",
+        "aws_efs_backup_policy",
+        "google_sql_database_instance",
+        "google_project",
+        "google_sql_user",
+        "google_firestore_database",
+        "azurerm",
+    ];
+
+    /// Strings the guards' judges tell apart, and others.
+    const STRINGS: &[&str] = &[
+        "true",
+        "false",
+        "ACTIVE",
+        "INACTIVE",
+        "Enabled",
+        "Suspended",
+        "ENABLED",
+        "DISABLED",
+        "DELETE",
+        "ABANDON",
+        "PREVENT",
+        "On",
+        "Off",
+        "AlwaysOn",
+        "DELETE_PROTECTION_ENABLED",
+        "DELETE_PROTECTION_DISABLED",
+        "",
+        "0",
+        "x",
+    ];
+
+    fn lit() -> impl Strategy<Value = Lit> {
+        prop_oneof![
+            any::<bool>().prop_map(Lit::Bool),
+            prop_oneof![Just(0.0), Just(7.0), Just(-1.0)].prop_map(Lit::Num),
+            proptest::sample::select(STRINGS).prop_map(|s| Lit::Str(s.to_owned())),
+            Just(Lit::Null),
+            Just(Lit::Data("[]".to_owned())),
+            Just(Lit::Expr("var.protect".to_owned())),
+        ]
+    }
+
+    /// A resource whose settings are some guards' paths and some other paths.
+    fn item(rtype: &'static str) -> impl Strategy<Value = Item> {
+        let path = prop_oneof![
+            3 => proptest::sample::select(GUARDS.iter().map(|g| g.path).collect::<Vec<_>>()),
+            1 => proptest::sample::select(vec!["bucket", "tags.Name", "versioning", "settings.tier"]),
+        ];
+        proptest::collection::btree_map(path, (lit(), 1u32..50), 0..8).prop_map(move |settings| {
+            Item {
+                kind: ItemKind::Resource,
+                address: format!("{rtype}.x"),
+                rtype: rtype.to_owned(),
+                line: 1,
+                end_line: 50,
+                settings: settings
+                    .into_iter()
+                    .map(|(p, (value, line))| (p.to_owned(), Setting { value, line }))
+                    .collect(),
+                for_each_keys: None,
+                ignore_changes: Vec::new(),
+            }
+        })
+    }
+
+    fn pair() -> impl Strategy<Value = (Item, Item)> {
+        (
+            proptest::sample::select(TYPES),
+            proptest::sample::select(TYPES),
+            any::<bool>(),
+        )
+            .prop_flat_map(|(a, b, same)| (item(a), item(if same { a } else { b })))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn looking_up_set_paths_finds_what_judging_every_guard_finds((old, new) in pair()) {
+            prop_assert_eq!(
+                seen(&weakened(&old, &new)),
+                seen(&weakened_on_every_guard(&old, &new))
+            );
+        }
     }
 }

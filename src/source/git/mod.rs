@@ -16,13 +16,15 @@
 //!   Past git's rename limit (1000 added × 1000 deleted) only exact renames are.
 //! - `--worktree` compares the base with the index and working tree together and includes
 //!   untracked, non-ignored files: an agent about to commit would add them, so they are part of
-//!   what will be proposed. Uncommitted content is read from disk.
+//!   what will be proposed. Uncommitted content is read from disk. A file removed from the
+//!   index but kept on disk (`git rm --cached`) is deleted, as a commit made now deletes it,
+//!   and the head side (reads and listings) does not show it.
 //! - Commits are listed oldest first (topological order, as a pull request shows them).
 //! - Anything that cannot be read is written to [`Completeness::gaps`] (at load time) or to
 //!   [`Snapshot::gaps`] (at read time): never dropped quietly.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -163,7 +165,19 @@ impl GitSource {
                 .ok_or_else(|| SourceError::BareRepository {
                     path: self.repo.path().to_path_buf(),
                 })?;
-            HeadSide::Worktree(workdir.to_path_buf())
+            // A path the index no longer has (`git rm --cached`) is deleted by the commit
+            // about to be made, though the file stays on disk: the head side does not show it.
+            let gone = change
+                .files
+                .iter()
+                .filter(|f| f.old_path != f.new_path)
+                .filter_map(|f| f.old_path.as_ref())
+                .map(|p| p.as_str().to_owned())
+                .collect();
+            HeadSide::Worktree {
+                root: workdir.to_path_buf(),
+                gone,
+            }
         } else {
             HeadSide::Tree(self.tree_of(change.head.as_str())?)
         };
@@ -616,7 +630,12 @@ impl SnapshotPool for GitReaders<'_> {
 
 enum HeadSide<'r> {
     Tree(Tree<'r>),
-    Worktree(PathBuf),
+    /// The working directory, less the files that leave the repository though they stay on
+    /// disk: the base paths of deleted and renamed files.
+    Worktree {
+        root: PathBuf,
+        gone: HashSet<String>,
+    },
 }
 
 /// Reads file contents of a loaded change on demand, one file at a time.
@@ -832,7 +851,10 @@ impl Snapshot for GitSnapshot<'_> {
         match (side, &self.head) {
             (Side::Base, _) => self.read_tree(&self.base, side, path),
             (Side::Head, HeadSide::Tree(tree)) => self.read_tree(tree, side, path),
-            (Side::Head, HeadSide::Worktree(root)) => self.read_disk(root, path),
+            (Side::Head, HeadSide::Worktree { gone, .. }) if gone.contains(path.as_str()) => {
+                Content::Absent
+            }
+            (Side::Head, HeadSide::Worktree { root, .. }) => self.read_disk(root, path),
         }
     }
 
@@ -841,7 +863,11 @@ impl Snapshot for GitSnapshot<'_> {
         match (side, &self.head) {
             (Side::Base, _) => self.list_tree(&self.base, side, dir),
             (Side::Head, HeadSide::Tree(tree)) => self.list_tree(tree, side, dir),
-            (Side::Head, HeadSide::Worktree(root)) => self.list_disk(root, dir),
+            (Side::Head, HeadSide::Worktree { root, gone }) => {
+                let mut paths = self.list_disk(root, dir);
+                paths.retain(|p| !gone.contains(p.as_str()));
+                paths
+            }
         }
     }
 }
