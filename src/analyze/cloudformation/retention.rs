@@ -78,7 +78,8 @@ struct Schedule<'a> {
 pub(super) fn shortened(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Finding>) {
     let before = schedules(old);
     for now in &schedules(new) {
-        let was = match before.iter().find(|s| s.what == now.what) {
+        let prior = before.iter().find(|s| s.what == now.what);
+        let was = match prior {
             Some(s) => s.keep,
             // A schedule only the head has: a new lifecycle rule expires objects the bucket
             // already holds; a new backup rule only deletes the backups it takes.
@@ -118,7 +119,7 @@ pub(super) fn shortened(view: &FileView, old: &Resource, new: &Resource, out: &m
                     new.id,
                     view.path_on(Side::Head),
                     now.what,
-                    shown(before.iter().find(|s| s.what == now.what), was),
+                    shown(prior, was),
                     shown(Some(now), is),
                 ),
             )
