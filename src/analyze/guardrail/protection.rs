@@ -1044,15 +1044,15 @@ fn glob_match(pattern: &str, text: &str) -> Option<bool> {
     if pattern.contains('[') {
         return None;
     }
-    let text: Vec<Token> = text.bytes().map(Token::Byte).collect();
+    let text: Vec<Token> = text.chars().map(Token::Char).collect();
     Some(matches(&tokens(pattern, false), &text))
 }
 
 /// A piece of a branch pattern.
 #[derive(Clone, Copy, PartialEq)]
 enum Token {
-    Byte(u8),
-    /// `?`
+    Char(char),
+    /// `?`: one character, so a non-ASCII branch name counts as GitHub counts it.
     One,
     /// `*`
     Star,
@@ -1063,29 +1063,27 @@ enum Token {
 }
 
 fn tokens(pattern: &str, classes: bool) -> Vec<Token> {
-    let p = pattern.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < p.len() {
-        let (token, width) = match p[i..] {
-            [b'*', b'*', ..] => (Token::Stars, 2),
-            [b'*', ..] => (Token::Star, 1),
-            [b'?', ..] => (Token::One, 1),
-            [b'[', ..] if classes => match p[i + 1..].iter().position(|&b| b == b']') {
-                Some(close) => (Token::Class, close + 2),
-                None => (Token::Byte(b'['), 1),
-            },
-            _ => (Token::Byte(p[i]), 1),
+    let mut rest = pattern.chars().peekable();
+    while let Some(c) = rest.next() {
+        let token = match c {
+            '*' if rest.next_if_eq(&'*').is_some() => Token::Stars,
+            '*' => Token::Star,
+            '?' => Token::One,
+            '[' if classes && rest.clone().any(|c| c == ']') => {
+                rest.by_ref().find(|&c| c == ']');
+                Token::Class
+            }
+            c => Token::Char(c),
         };
         out.push(token);
-        i += width;
     }
     out
 }
 
-/// Whether the pattern `p` matches everything `t` does, `t` being text (bytes only) or
+/// Whether the pattern `p` matches everything `t` does, `t` being text (characters only) or
 /// itself a pattern. Each wildcard of `p` takes only what it is sure to match: `**`
-/// anything, `*` a run without `/` or `**`, `?` one byte or `?` other than `/`. Memoised,
+/// anything, `*` a run without `/` or `**`, `?` one character or `?` other than `/`. Memoised,
 /// so that many stars take polynomial time.
 fn matches(p: &[Token], t: &[Token]) -> bool {
     fn go(p: &[Token], t: &[Token], i: usize, j: usize, seen: &mut [Option<bool>]) -> bool {
@@ -1094,7 +1092,7 @@ fn matches(p: &[Token], t: &[Token]) -> bool {
             return known;
         }
         let no_slash = |k: usize| match t[k] {
-            Token::Byte(b) => b != b'/',
+            Token::Char(c) => c != '/',
             Token::One | Token::Star => true,
             Token::Stars | Token::Class => false,
         };
@@ -1106,7 +1104,7 @@ fn matches(p: &[Token], t: &[Token]) -> bool {
                 .any(|k| go(p, t, i + 1, k, seen)),
             Some(Token::One) => {
                 j < t.len()
-                    && matches!(t[j], Token::Byte(_) | Token::One)
+                    && matches!(t[j], Token::Char(_) | Token::One)
                     && no_slash(j)
                     && go(p, t, i + 1, j + 1, seen)
             }
@@ -1723,6 +1721,10 @@ branches:
         assert_eq!(glob_match("release/*", "release/v1"), Some(true));
         assert_eq!(glob_match("rel?ase/*", "release/v1"), Some(true));
         assert_eq!(glob_match("[mr]ain", "main"), None);
+        // `?` is one character, however many bytes it takes.
+        assert_eq!(glob_match("caf?", "café"), Some(true));
+        assert_eq!(glob_match("caf??", "café"), Some(false));
+        assert_eq!(glob_match("rel-?/*", "rel-é/v1"), Some(true));
     }
 
     mod properties {
