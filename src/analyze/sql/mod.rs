@@ -23,6 +23,7 @@
 mod declarative;
 mod held;
 mod parse;
+mod purge;
 mod rebuild;
 mod rollback;
 mod seed;
@@ -105,6 +106,16 @@ pub const DELETE_WITHOUT_WHERE: Rule = Rule {
     example: "+ DELETE FROM orders;",
     safer:
         "Add a WHERE clause that selects exactly the rows to remove, and check its row count first.",
+};
+
+pub const BULK_PURGE: Rule = Rule {
+    id: crate::finding::RuleId("sql/bulk-purge"),
+    severity: Severity::High,
+    tags: DESTRUCTIVE,
+    summary: "A migration calls a function that deletes rows in bulk: TimescaleDB's `drop_chunks` or `add_retention_policy`, pg_partman's `drop_partition_time` or `drop_partition_id`.",
+    why: "These functions drop whole chunks or partitions of a table, or schedule a job that does, from a `SELECT` that reads like a query: there is no DELETE for a reviewer to notice. The rows go with the chunks; only a backup brings them back.",
+    example: "+ SELECT drop_chunks('conditions', INTERVAL '3 months');",
+    safer: "Archive the old chunks first (or compress them instead, with `add_compression_policy`), and run the purge by hand once the archive is verified.",
 };
 
 pub const MERGE_DELETE: Rule = Rule {
@@ -235,6 +246,7 @@ pub const RULES: &[&Rule] = &[
     &TRUNCATE,
     &DELETE_WITHOUT_WHERE,
     &MERGE_DELETE,
+    &BULK_PURGE,
     &UPDATE_WITHOUT_WHERE,
     &DROP_VIEW,
     &DROP_INDEX,
@@ -873,6 +885,14 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             }
         }
         Statement::Merge(merge) => findings.extend(merge_deletes(at, merge, scope)),
+        Statement::Query(_) | Statement::Call(_) => {
+            findings.extend(purge::purges(statement).into_iter().map(|p| {
+                Finding::new(&BULK_PURGE, at.clone(), p.message).with_safer(format!(
+                    "Archive what {} would remove first, and run it by hand once the archive is verified.",
+                    p.function
+                ))
+            }));
+        }
         Statement::Update(update)
             if update.selection.as_ref().is_none_or(always_true)
                 && !inner_joined(std::slice::from_ref(&update.table)) =>

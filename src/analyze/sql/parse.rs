@@ -337,6 +337,8 @@ const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "G
 /// (those rules rank low, untagged).
 pub(super) fn destroys_at(word: &str) -> Option<Severity> {
     match word {
+        // `DROP OWNED BY role` drops every table, view and function the role owns.
+        "DROP OWNED" => Some(Severity::Critical),
         "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
         "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" => Some(Severity::Medium),
         _ => None,
@@ -347,7 +349,8 @@ pub(super) fn destroys_at(word: &str) -> Option<Severity> {
 /// that hide what they run, then by the severity they would meet.
 fn alarm(word: &str) -> u8 {
     match destroys_at(word) {
-        Some(Severity::High | Severity::Critical) => 4,
+        Some(Severity::Critical) => 5,
+        Some(Severity::High) => 4,
         Some(_) => 3,
         None if word.starts_with("DROP ") => 1,
         None => 2,
@@ -451,6 +454,7 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
                         .as_deref()
                         .is_some_and(|n| DROPS_KEEPING_ROWS.contains(&n));
                 note(match next.as_deref() {
+                    Some("OWNED") if upper == "DROP" => "DROP OWNED".to_owned(),
                     Some("NOT") if keeps_rows => "DROP NOT NULL".to_owned(),
                     Some(object) if keeps_rows => format!("DROP {object}"),
                     _ => found,

@@ -1376,3 +1376,83 @@ fn a_sqlite_table_rebuild_drops_only_what_its_copy_leaves_out() {
     assert_eq!(ids(&f), ["sql/drop-table"]);
     assert_eq!(f[0].severity, Severity::High);
 }
+
+#[test]
+fn a_function_that_purges_rows_in_bulk_is_reported_where_it_is_called() {
+    for (sql, function, table) in [
+        (
+            "SELECT drop_chunks('conditions', INTERVAL '3 months');",
+            "drop_chunks",
+            "conditions",
+        ),
+        (
+            "SELECT count(*) FROM drop_chunks('metrics'::regclass, older_than => INTERVAL '1 year');",
+            "drop_chunks",
+            "metrics",
+        ),
+        (
+            "SELECT public.add_retention_policy('conditions', INTERVAL '7 days');",
+            "add_retention_policy",
+            "conditions",
+        ),
+        (
+            "CALL partman.drop_partition_time('public.events');",
+            "drop_partition_time",
+            "public.events",
+        ),
+    ] {
+        let f = run_with("db/migrations/002.sql", None, Some(sql), "postgres");
+        assert_eq!(ids(&f), ["sql/bulk-purge"], "{sql}");
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(f[0].tags.contains(&Tag::Destructive));
+        assert!(
+            f[0].message.starts_with(function) && f[0].message.contains(table),
+            "{}",
+            f[0].message
+        );
+    }
+    // Functions that add, compress or stop purging delete nothing.
+    for sql in [
+        "SELECT create_hypertable('conditions', 'time');",
+        "SELECT add_compression_policy('conditions', INTERVAL '7 days');",
+        "SELECT remove_retention_policy('conditions');",
+        "SELECT partman.create_parent('public.events', 'created_at', '1 month');",
+        "SELECT drop_chunks_count FROM stats;",
+    ] {
+        let f = run_with("db/migrations/002.sql", None, Some(sql), "postgres");
+        assert_eq!(ids(&f), Vec::<&str>::new(), "{sql}");
+    }
+}
+
+#[test]
+fn a_purge_already_in_the_migration_is_not_reported_again() {
+    let old = "SELECT add_retention_policy('conditions', INTERVAL '30 days');\n";
+    let new = format!("{old}CREATE INDEX i ON conditions (time);\n");
+    assert_eq!(ids(&diff(old, &new)), Vec::<&str>::new());
+}
+
+#[test]
+fn drop_owned_by_a_role_is_critical() {
+    // sqlparser does not read `DROP OWNED BY`; it drops every object the role owns.
+    let f = run_with(
+        "db/migrations/002.sql",
+        None,
+        Some("DROP OWNED BY app_user CASCADE;"),
+        "postgres",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(
+        f[0].message.contains("contains DROP OWNED"),
+        "{}",
+        f[0].message
+    );
+    // Handing ownership over keeps the objects.
+    let f = run_with(
+        "db/migrations/002.sql",
+        None,
+        Some("REASSIGN OWNED BY old_role TO new_role;"),
+        "postgres",
+    );
+    assert!(f.iter().all(|f| f.severity < Severity::High), "{f:?}");
+}
