@@ -47,6 +47,9 @@ pub enum FileKind {
     BuildScript,
     /// An IAM policy document.
     IamPolicy,
+    /// A GitHub repository ruleset exported as JSON and kept outside `.github/rulesets/`
+    /// (applied by a script or read by Terraform): branch protection, not infrastructure.
+    Ruleset,
     /// Anything else: application code, docs, data.
     Other,
 }
@@ -56,7 +59,7 @@ impl FileKind {
     pub fn is_infra(self) -> bool {
         !matches!(
             self,
-            FileKind::Other | FileKind::Shell | FileKind::BuildScript
+            FileKind::Other | FileKind::Shell | FileKind::BuildScript | FileKind::Ruleset
         )
     }
     /// Whether the file holds commands that the commands analyzer should read.
@@ -92,6 +95,7 @@ impl FileKind {
             FileKind::Shell => "shell",
             FileKind::BuildScript => "build-script",
             FileKind::IamPolicy => "iam-policy",
+            FileKind::Ruleset => "ruleset",
             FileKind::Other => "other",
         }
     }
@@ -277,6 +281,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if ext == "json" && looks_like_iam_policy(text) {
                 return FileKind::IamPolicy;
             }
+            if ext == "json" && looks_like_ruleset(text) {
+                return FileKind::Ruleset;
+            }
         }
         _ => {}
     }
@@ -459,12 +466,38 @@ fn looks_like_iam_policy(text: &str) -> bool {
     text.contains("\"Statement\"") && text.contains("\"Effect\"") && text.contains("\"Version\"")
 }
 
+/// A ruleset as GitHub exports it: `enforcement` and a `rules` list whose entries name a
+/// rule `type` (`pull_request`, `deletion`, `non_fast_forward`, …).
+fn looks_like_ruleset(text: &str) -> bool {
+    text.contains("\"enforcement\"")
+        && text.contains("\"rules\"")
+        && [
+            "\"pull_request\"",
+            "\"deletion\"",
+            "\"non_fast_forward\"",
+            "\"required_status_checks\"",
+        ]
+        .iter()
+        .any(|rule| text.contains(rule))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kind(p: &str, content: &str) -> FileKind {
         classify(&RepoPath::new(p), Some(content))
+    }
+
+    #[test]
+    fn a_ruleset_export_is_told_by_its_shape() {
+        let ruleset = "{\n  \"name\": \"main\",\n  \"enforcement\": \"active\",\n  \"rules\": [{ \"type\": \"pull_request\" }]\n}\n";
+        assert_eq!(kind("ops/github/main.json", ruleset), FileKind::Ruleset);
+        assert!(!FileKind::Ruleset.is_infra());
+        // ESLint and other tools keep `rules` too, without enforcement.
+        let lint = "{ \"rules\": { \"no-unused-vars\": \"error\" } }\n";
+        assert_eq!(kind(".eslintrc.json", lint), FileKind::Other);
+        assert_eq!(kind("ops/github/main.yml", ruleset), FileKind::Other);
     }
 
     #[test]

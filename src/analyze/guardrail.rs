@@ -121,7 +121,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             ),
         ));
     }
-    if any_path(is_protection_settings) || declares_protection(view) {
+    if any_path(is_protection_settings)
+        || view.kind == FileKind::Ruleset
+        || declares_protection(view)
+    {
         findings.extend(branch_protection(view));
     }
     if view.kind == FileKind::Workflow || any_path(is_workflow_path) {

@@ -230,7 +230,7 @@ pub fn loosenings(view: &FileView) -> Vec<Loosening> {
         let path = view.path_on(side).as_str();
         let mut guards = Vec::new();
         for doc in &docs {
-            if path.starts_with(".github/rulesets/") {
+            if path.starts_with(".github/rulesets/") || view.kind == FileKind::Ruleset {
                 rulesets_document(doc, &mut guards);
             } else {
                 settings_document(doc, &mut guards);
@@ -1625,6 +1625,34 @@ branches:
     #[test]
     fn unparseable_settings_keep_the_generic_finding() {
         assert_generic(&run(".github/settings.yml", SETTINGS, "branches: [\n"));
+    }
+
+    #[test]
+    fn a_ruleset_kept_outside_github_rulesets_is_read_by_its_shape() {
+        let head = RULESET.replace(
+            "\"enforcement\": \"active\"",
+            "\"enforcement\": \"disabled\"",
+        );
+        let f = run("github/rulesets/main.json", RULESET, &head);
+        assert_says(
+            &f,
+            Side::Head,
+            4,
+            "`enforcement` of ruleset `main` changes from `active` to `disabled`",
+        );
+        assert!(f
+            .iter()
+            .all(|f| f.tags.contains(&Tag::Guardrail) && !f.tags.contains(&Tag::Infra)));
+        // Tightening it is still a change to the gate, named as such; a JSON file that only
+        // looks alike is not one.
+        let stricter = RULESET.replace(
+            "\"required_approving_review_count\": 2",
+            "\"required_approving_review_count\": 3",
+        );
+        assert_generic(&run("ops/rulesets/main.json", RULESET, &stricter));
+        let lint = "{\n  \"rules\": { \"no-unused-vars\": \"error\" },\n  \"env\": {}\n}\n";
+        let looser = lint.replace("error", "off");
+        assert!(run(".eslintrc.json", lint, &looser).is_empty());
     }
 
     #[test]
