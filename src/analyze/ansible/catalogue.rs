@@ -115,6 +115,7 @@ const BY_ARGUMENT: &[&str] = &[
     "docker_prune",
     "postgresql_query",
     "mysql_query",
+    "synchronize",
 ];
 
 /// Kubernetes kinds whose deletion takes data with it.
@@ -360,6 +361,41 @@ fn by_argument(
             "`volumes: true`, which deletes every volume no container uses right now".to_owned(),
             get("volumes")?.line,
         )),
+        // `delete: true` removes from `dest` whatever `src` lacks: routine when deploying an
+        // application directory, data loss when `dest` holds a service's data or a whole tree.
+        "synchronize" if args.truthy("delete") => {
+            let dest = get("dest")?;
+            let depth = dest.text.split('/').filter(|p| !p.is_empty()).count();
+            let (severity, what) = match data_dir(&dest.text) {
+                Some(found) => found,
+                None if dest.text.starts_with('/') && depth <= 1 => {
+                    (Severity::High, format!("everything under {}", dest.text))
+                }
+                None => return None,
+            };
+            Some(verdict(
+                severity,
+                dest.text.clone(),
+                format!(
+                    "`delete: true`, which deletes from {what} every file the source does not have"
+                ),
+                get("delete")?.line,
+            ))
+        }
+        // Loading a dump runs its `DROP TABLE … CREATE TABLE`: rows written since the dump
+        // was taken are lost.
+        "mysql_db" | "postgresql_db" => {
+            let state = get("state").filter(|s| matches!(s.text.as_str(), "import" | "restore"))?;
+            Some(verdict(
+                Severity::High,
+                target.to_owned(),
+                format!(
+                    "`state: {}`, which loads a dump over the database: tables the dump recreates lose the rows written since it was taken",
+                    state.text
+                ),
+                state.line,
+            ))
+        }
         "postgresql_query" | "mysql_query" => {
             let query = get("query")?;
             let sql = destructive_sql(&query.text)?;

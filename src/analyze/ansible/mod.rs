@@ -44,7 +44,7 @@ pub const DESTRUCTIVE_TASK: Rule = Rule {
     id: RuleId("ansible/destructive-task"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "An Ansible task destroys data through an argument other than `state` (a filesystem forced onto a device, `s3_object mode: delete`, a `DROP` in a query module, a Redis flush, a volume prune).",
+    summary: "An Ansible task destroys data through an argument other than `state: absent` (a filesystem forced onto a device, `s3_object mode: delete`, a `DROP` in a query module, a Redis flush, a volume prune, `synchronize` deleting from a data directory, a dump loaded over a database).",
     why: "These arguments destroy as surely as `state: absent` but read like settings: `force: true` on `filesystem` formats over existing data, `mode: delete` deletes a bucket with its objects, a query module runs its `DROP` on every run.",
     example: "- name: prepare the data disk\n  community.general.filesystem:\n    dev: /dev/sdb\n    fstype: ext4\n    force: true",
     safer: "Leave `force` off so the module refuses to overwrite existing data; run one-off destructive statements by hand after a backup rather than from a playbook that runs again.",
@@ -474,6 +474,38 @@ mod tests {
             "- amazon.aws.s3_object: {bucket: logs, object: a.txt, mode: get, dest: /tmp/a}\n",
             "- community.postgresql.postgresql_query: {db: shop, query: SELECT 1}\n",
             "- community.docker.docker_prune: {images: true}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn a_sync_that_deletes_from_data_and_a_dump_loaded_over_a_database_are_destructive() {
+        let cases = [
+            ("- ansible.posix.synchronize: {src: backup/, dest: /var/lib/postgresql, delete: true}\n", Severity::Critical),
+            ("- synchronize:\n    src: files/\n    dest: /srv\n    delete: yes\n", Severity::High),
+            ("- community.mysql.mysql_db: {name: shop, state: import, target: /tmp/shop.sql}\n", Severity::High),
+            ("- community.postgresql.postgresql_db: {name: shop, state: restore, target: /tmp/shop.dump}\n", Severity::High),
+        ];
+        for (task, severity) in cases {
+            let (rule, got, _, message) = one(task);
+            assert_eq!(
+                (rule.as_str(), got),
+                ("ansible/destructive-task", severity),
+                "{task}"
+            );
+            assert!(
+                message.contains("delete: true") || message.contains("loads a dump"),
+                "{message}"
+            );
+        }
+        // Deploying an application directory with `delete` keeps it in step with the source;
+        // a dump taken, not loaded, reads the database.
+        for quiet in [
+            "- ansible.posix.synchronize: {src: build/, dest: /var/www/app, delete: true}\n",
+            "- ansible.posix.synchronize: {src: files/, dest: /var/lib/postgresql}\n",
+            "- community.mysql.mysql_db: {name: shop, state: dump, target: /tmp/shop.sql}\n",
+            "- community.postgresql.postgresql_db: {name: shop, state: present}\n",
         ] {
             assert!(added(quiet).is_empty(), "{quiet}");
         }
