@@ -39,7 +39,7 @@ pub const CONSTRUCT_REMOVED: Rule = Rule {
     id: RuleId("cdk/construct-removed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A construct is removed from a CDK app's code, so the next `cdk deploy` deletes its resources.",
+    summary: "A construct is removed from a CDK app's code, or changes type under its id (`Table` to `TableV2`), so the next `cdk deploy` deletes its resources.",
     why: "CloudFormation deletes every resource that leaves the template, unless its removal policy retains it. \
           Critical for data-holding resources set to `RemovalPolicy.DESTROY` (and for L1 `Cfn*` ones, which \
           default to delete); medium where CDK's default for the type is RETAIN; low when the code says RETAIN.",
@@ -321,6 +321,21 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             }
             continue;
         }
+        // The same id under another type (`Table` to `TableV2`, `s3.Bucket` to
+        // `s3.BucketV2`) is a new resource type: the old resource goes, a new empty one comes.
+        let retyped = head
+            .constructs
+            .iter()
+            .enumerate()
+            .find(|(h, new)| !head_taken[*h] && new.name == old.name && !new.is_container());
+        if let Some((h, new)) = retyped {
+            head_taken[h] = true;
+            // Pulumi's `aliases` can carry the old type over to the new one.
+            if !(flavor == Flavor::Pulumi && mentions(&head, new, "aliases")) {
+                out.push(retyped_finding(view, flavor, &base, b, new));
+            }
+            continue;
+        }
         let renamed = head
             .constructs
             .iter()
@@ -418,6 +433,48 @@ fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -
         format!(
             "{} is removed from the program, so the next {tool} deletes it.{fate}{note} Safer: {safer}.",
             describe(old)
+        ),
+    )
+    .with_severity(severity)
+}
+
+/// A construct whose id stays while its type changes: a new resource replaces the old one.
+fn retyped_finding(
+    view: &FileView,
+    flavor: Flavor,
+    base: &Program,
+    at: usize,
+    new: &Construct,
+) -> Finding {
+    let old = &base.constructs[at];
+    let (rule, tool) = match flavor {
+        Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
+        Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
+    };
+    // Retained, the old resource is left running unmanaged while the code moves to the new,
+    // empty one: the data is not lost but the application stops seeing it.
+    let (severity, fate) = match base.deleted_on_removal(at, flavor) {
+        Some(true) if holds_data(old) => (Severity::Critical, "deletes the old one with its data"),
+        Some(true) => (Severity::Medium, "deletes the old one"),
+        None => (
+            Severity::High,
+            "orphans the old one (CDK retains this type by default), so its data stays behind while the code uses the new, empty one",
+        ),
+        Some(false) => (
+            Severity::Medium,
+            "leaves the old one running, unmanaged, as its code retains it",
+        ),
+    };
+    let safer = match flavor {
+        Flavor::Pulumi => "add `aliases: [{ type: \"<old type token>\" }]` only if the provider documents the move as an alias; otherwise keep the old type, or import the existing resource into the new one (`pulumi import`)",
+        Flavor::Cdk => "keep the old construct, or retain it, remove it from the stack and import the existing resource into the new construct (`cdk import`), as the construct's migration guide describes",
+    };
+    Finding::new(
+        rule,
+        view.at(Side::Head, new.line, new.end_line),
+        format!(
+            "`{}` changes type from {} to {} under the same name, so the next {tool} creates a new resource and {fate}. Safer: {safer}.",
+            old.name, old.callee, new.callee
         ),
     )
     .with_severity(severity)

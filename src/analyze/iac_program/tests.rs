@@ -634,3 +634,45 @@ fn a_renamed_cdk_stack_deploys_a_second_stack_unless_its_name_is_pinned() {
     assert_eq!(ids(&f), ["cdk/construct-removed"]);
     assert_eq!(f[0].severity, Severity::Critical);
 }
+
+#[test]
+fn a_construct_that_changes_type_under_its_id_is_a_new_resource() {
+    // CDK: Table to TableV2 is a new CloudFormation type under the same id. Retained (here
+    // by the code, by default otherwise), the old table is left behind with its data.
+    let head = CDK_TS.replace("new dynamodb.Table(this", "new dynamodb.TableV2(this");
+    let f = run("lib/orders-stack.ts", CDK_TS, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(9))
+    );
+    assert!(
+        f[0].message
+            .contains("changes type from dynamodb.Table to dynamodb.TableV2"),
+        "{}",
+        f[0].message
+    );
+    let defaulted = CDK_TS.replace("      removalPolicy: RemovalPolicy.RETAIN,\n", "");
+    let head = defaulted.replace("new dynamodb.Table(this", "new dynamodb.TableV2(this");
+    let f = run("lib/orders-stack.ts", &defaulted, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("new, empty one"), "{}", f[0].message);
+    // Pulumi deletes what leaves the program: a data-holding resource retyped is critical,
+    // unless `aliases` carries the old type over.
+    let head = PULUMI_TS.replace(
+        "new aws.dynamodb.Table(\"orders\"",
+        "new aws.dynamodb.TableV2(\"orders\"",
+    );
+    let f = run("index.ts", PULUMI_TS, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let aliased = PULUMI_TS.replace(
+        "const table = new aws.dynamodb.Table(\"orders\", {\n    hashKey: \"id\",\n    billingMode: \"PAY_PER_REQUEST\",\n});",
+        "const table = new aws.dynamodb.TableV2(\"orders\", {\n    hashKey: \"id\",\n    billingMode: \"PAY_PER_REQUEST\",\n}, { aliases: [{ type: \"aws:dynamodb/table:Table\" }] });",
+    );
+    assert!(run("index.ts", PULUMI_TS, &aliased).is_empty());
+    // The same types on both sides say nothing.
+    assert!(run("lib/orders-stack.ts", CDK_TS, CDK_TS).is_empty());
+}

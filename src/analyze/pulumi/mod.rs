@@ -26,7 +26,7 @@ pub const RESOURCE_REMOVED: Rule = Rule {
     id: RuleId("pulumi/resource-removed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A resource is removed from a Pulumi program (YAML or code), so the next `pulumi up` deletes it.",
+    summary: "A resource is removed from a Pulumi program (YAML or code), or changes type under its name, so the next `pulumi up` deletes it.",
     why: "Pulumi deletes every resource in the stack's state that the program no longer declares. \
           Critical for types that hold data (databases, buckets, disks, keys, zones, queues); low \
           when the resource had `retainOnDelete: true`, which leaves the cloud resource running.",
