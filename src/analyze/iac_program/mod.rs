@@ -330,8 +330,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             .find(|(h, new)| !head_taken[*h] && new.name == old.name && !new.is_container());
         if let Some((h, new)) = retyped {
             head_taken[h] = true;
-            // Pulumi's `aliases` can carry the old type over to the new one.
-            if !(flavor == Flavor::Pulumi && mentions(&head, new, "aliases")) {
+            // Pulumi's `aliases` can carry the old type over to the new one, and a provider
+            // can alias its own types.
+            let aliased = flavor == Flavor::Pulumi
+                && (mentions(&head, new, "aliases")
+                    || pulumi::provider_aliased(&old.callee, &new.callee));
+            if !aliased {
                 out.push(retyped_finding(view, flavor, &base, b, new));
             }
             continue;

@@ -673,6 +673,9 @@ fn a_construct_that_changes_type_under_its_id_is_a_new_resource() {
         "const table = new aws.dynamodb.TableV2(\"orders\", {\n    hashKey: \"id\",\n    billingMode: \"PAY_PER_REQUEST\",\n}, { aliases: [{ type: \"aws:dynamodb/table:Table\" }] });",
     );
     assert!(run("index.ts", PULUMI_TS, &aliased).is_empty());
+    // pulumi-aws 7 aliases `aws.s3.BucketV2` to `aws.s3.Bucket` itself.
+    let plain = PULUMI_TS.replace("new aws.s3.BucketV2(\"data\"", "new aws.s3.Bucket(\"data\"");
+    assert!(run("index.ts", PULUMI_TS, &plain).is_empty());
     // The same types on both sides say nothing.
     assert!(run("lib/orders-stack.ts", CDK_TS, CDK_TS).is_empty());
 }

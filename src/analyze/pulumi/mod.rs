@@ -256,6 +256,14 @@ fn program(view: &FileView, base: Option<Node>, head: Option<Node>) -> Vec<Findi
     let mut paired: Vec<&str> = Vec::new();
     for old in &base_resources {
         if let Some(new) = head_resources.iter().find(|h| h.name == old.name) {
+            // The type is part of the URN: another type under the same name is a new
+            // resource, unless `aliases` carries the old type over.
+            if new.rtype != old.rtype {
+                if !has_aliases(new.node) && !provider_aliased(old.rtype, new.rtype) {
+                    out.push(retyped(view, old, new));
+                }
+                continue;
+            }
             reparented(
                 view,
                 (old, &base_resources),
@@ -318,6 +326,44 @@ fn removed(view: &FileView, old: &Declared) -> Finding {
         format!(
             "`{}` ({}) is removed from the program, so the next `pulumi up` deletes it.{note}",
             old.name, old.rtype
+        ),
+    )
+    .with_severity(severity(old))
+}
+
+/// Whether the provider itself aliases `old` to `new`, so the type change keeps the
+/// resource: pulumi-aws 7 folded its S3 `…V2` resources back into the plain names
+/// (`aws:s3:BucketV2` to `aws:s3:Bucket`, `aws.s3.BucketAclV2` to `aws.s3.BucketAcl`) with
+/// aliases. Type tokens (`aws:s3/bucketV2:BucketV2`) and code callees (`aws.s3.BucketV2`)
+/// both end in the type's name.
+pub(crate) fn provider_aliased(old: &str, new: &str) -> bool {
+    let split = |t: &str| -> (String, String) {
+        let t = t.replace(':', ".");
+        let name = t.rsplit(['.', '/']).next().unwrap_or("").to_owned();
+        let module = t
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.split('/').next())
+            .unwrap_or("")
+            .to_owned();
+        (module, name)
+    };
+    let (old_module, old_name) = split(old);
+    let (new_module, new_name) = split(new);
+    old.starts_with("aws")
+        && new.starts_with("aws")
+        && old_module == "s3"
+        && new_module == "s3"
+        && old_name.strip_suffix("V2") == Some(new_name.as_str())
+}
+
+fn retyped(view: &FileView, old: &Declared, new: &Declared) -> Finding {
+    Finding::new(
+        &RESOURCE_REMOVED,
+        view.at(Side::Head, new.node.line, new.node.line),
+        format!(
+            "`{}` changes type from {} to {} without `aliases`: the next `pulumi up` deletes the {} and creates a new, empty {}.",
+            old.name, old.rtype, new.rtype, old.rtype, new.rtype
         ),
     )
     .with_severity(severity(old))
@@ -521,6 +567,30 @@ resources:
         );
         assert!(run(&base, &aliased).is_empty());
         assert!(run(&base, &parented("elsewhere")).is_empty());
+    }
+
+    #[test]
+    fn a_resource_that_changes_type_under_its_name_is_replaced_unless_aliased() {
+        let head = PROGRAM.replace("type: aws:rds:Instance", "type: aws:rds:Cluster");
+        let f = run(PROGRAM, &head);
+        assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message
+                .contains("changes type from aws:rds:Instance to aws:rds:Cluster"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].location.side, Side::Head);
+        let aliased = head.replace(
+            "      protect: true\n",
+            "      protect: true\n      aliases:\n        - type: aws:rds:Instance\n",
+        );
+        assert!(
+            run(PROGRAM, &aliased).is_empty(),
+            "{:?}",
+            run(PROGRAM, &aliased)
+        );
     }
 
     #[test]
