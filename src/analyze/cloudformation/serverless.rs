@@ -41,7 +41,7 @@ pub const STACK_RENAMED: Rule = Rule {
     id: RuleId("serverless/stack-renamed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A Serverless service's stack name changes (`service` or `provider.stackName`), so the next deploy builds a new, empty stack beside the old one.",
+    summary: "A Serverless service's stack name changes (`service` or `provider.stackName`), or its default stage or region does, so the next deploy builds a new, empty stack beside the old one.",
     why: "`serverless deploy` finds the service's stack by name (`<service>-<stage>` unless \
           `provider.stackName` says otherwise). Under a new name it creates a new stack with every \
           resource in it anew and empty, and leaves the old stack, with the data it holds, \
@@ -74,6 +74,10 @@ struct Service {
     name: Option<Node>,
     /// `provider.stackName`.
     stack_name: Option<Node>,
+    /// `provider.stage` and `provider.region`: where a deploy without `--stage` or
+    /// `--region` puts the stack.
+    stage: Option<Node>,
+    region: Option<Node>,
     /// `resources`, its inline fragments merged.
     resources: Template,
     /// `functions`, by key, in file order.
@@ -96,6 +100,8 @@ fn read(text: &str) -> Result<Service, ParseError> {
             .path(&["provider", "stackName"])
             .filter(|n| !n.is_null())
             .cloned(),
+        stage: doc.path(&["provider", "stage"]).cloned(),
+        region: doc.path(&["provider", "region"]).cloned(),
         ..Service::default()
     };
     for fragment in fragments(doc.get("resources"), &mut out.resource_includes) {
@@ -172,6 +178,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return findings;
     }
     findings.extend(stack_renamed(view, &base, &head));
+    findings.extend(stack_moved(view, &base, &head));
     let included = Included::read(view, &base, &head);
     let (overrides, kept): (Vec<Resource>, Vec<Resource>) = base
         .resources
@@ -346,6 +353,67 @@ fn stack_renamed(view: &FileView, base: &Service, head: &Service) -> Option<Find
     .with_safer(format!(
         "Keep the stack name: pin `provider.stackName: {old}` (with the stage filled in) when renaming the service; to move to a new stack, migrate the data first and remove {old} in its own reviewed change."
     )))
+}
+
+/// The literal a `provider.stage` or `provider.region` gives when no option overrides it:
+/// the value itself, or the fallback of `${opt:stage, 'dev'}`. `None` when computed.
+fn default_of(node: &Node) -> Option<String> {
+    let text = node.as_str()?.trim();
+    if !text.contains("${") {
+        return (!text.is_empty()).then(|| text.to_owned());
+    }
+    let inner = text.strip_prefix("${opt:")?.strip_suffix('}')?;
+    let (_, fallback) = inner.split_once(',')?;
+    let fallback = fallback.trim().trim_matches(|c| c == '\'' || c == '"');
+    (!fallback.is_empty() && !fallback.contains(['$', '{', '}'])).then(|| fallback.to_owned())
+}
+
+/// A default stage or region that changes: a deploy that does not name one now creates the
+/// stack somewhere else, new and empty, and leaves the old one running.
+fn stack_moved(view: &FileView, base: &Service, head: &Service) -> Vec<Finding> {
+    if !base.declared || !head.declared || stack_name(base) != stack_name(head) {
+        // A renamed stack is reported once, by `stack_renamed`.
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (what, option, old, new) in [
+        ("stage", "--stage", &base.stage, &head.stage),
+        ("region", "--region", &base.region, &head.region),
+    ] {
+        let (Some(old), Some(new)) = (old.as_ref(), new.as_ref()) else {
+            continue;
+        };
+        let (Some(was), Some(now)) = (default_of(old), default_of(new)) else {
+            continue;
+        };
+        if was == now {
+            continue;
+        }
+        let service = base
+            .name
+            .as_ref()
+            .and_then(Node::as_str)
+            .unwrap_or("the service");
+        let place = if what == "stage" {
+            format!("the stack {service}-{now} instead of {service}-{was}")
+        } else {
+            format!("the stack in {now} instead of {was}")
+        };
+        out.push(
+            Finding::new(
+                &STACK_RENAMED,
+                view.at(Side::Head, new.line, new.end_line),
+                format!(
+                    "The default {what} changes from {was} to {now} in {}: a `serverless deploy` without `{option}` now creates {place}, with every resource in it new and empty, and leaves the old stack, with its data, running but no longer deployed.",
+                    view.path_on(Side::Head)
+                ),
+            )
+            .with_safer(format!(
+                "Keep the default {what} and pass `{option} {now}` where the new one is meant; to move the service, migrate its data first and remove the old stack in its own reviewed change."
+            )),
+        );
+    }
+    out
 }
 
 fn functions_removed(

@@ -527,3 +527,41 @@ proptest::proptest! {
         proptest::prop_assert_eq!(unchanged.is_empty(), !broken, "{:?}", unchanged);
     }
 }
+
+#[test]
+fn a_new_default_stage_or_region_builds_a_new_stack() {
+    let head = SERVICE.replace(
+        "stage: ${opt:stage, 'dev'}",
+        "stage: ${opt:stage, 'staging'}",
+    );
+    let f = modified(&head);
+    assert_eq!(ids(&f), ["serverless/stack-renamed"]);
+    assert_eq!(f[0].location.line, Some(line_of(&head, "stage:")));
+    assert!(
+        f[0].message.contains("from dev to staging")
+            && f[0].message.contains("shop-staging instead of shop-dev"),
+        "{}",
+        f[0].message
+    );
+    let placed = SERVICE.replace("  runtime:", "  region: us-east-1\n  runtime:");
+    let f = run(Case::modified(
+        PATH,
+        &placed,
+        &placed.replace("us-east-1", "eu-west-1"),
+    ));
+    assert_eq!(ids(&f), ["serverless/stack-renamed"]);
+    assert!(
+        f[0].message.contains("in eu-west-1 instead of us-east-1"),
+        "{}",
+        f[0].message
+    );
+    // The same default written another way, a stage only ever given on the command line,
+    // or one computed, say nothing.
+    for quiet in [
+        SERVICE.replace("stage: ${opt:stage, 'dev'}", "stage: ${opt:stage, \"dev\"}"),
+        SERVICE.replace("stage: ${opt:stage, 'dev'}", "stage: ${opt:stage}"),
+        SERVICE.replace("stage: ${opt:stage, 'dev'}", "stage: ${env:STAGE}"),
+    ] {
+        assert!(modified(&quiet).is_empty(), "{quiet}");
+    }
+}
