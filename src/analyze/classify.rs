@@ -275,7 +275,10 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             if looks_like_kubernetes(text) {
                 return FileKind::Kubernetes;
             }
-            if ext != "json" && looks_like_ansible_playbook(text) {
+            if ext != "json"
+                && (looks_like_ansible_playbook(text)
+                    || looks_like_ansible_tasks(text, in_dir("tasks/") || in_dir("handlers/")))
+            {
                 return FileKind::Ansible;
             }
             if ext == "json" && looks_like_iam_policy(text) {
@@ -462,6 +465,48 @@ fn looks_like_ansible_playbook(text: &str) -> bool {
     false
 }
 
+/// Collections whose modules a task names in full (`ansible.builtin.file:`).
+const ANSIBLE_COLLECTIONS: &[&str] = &[
+    "ansible.builtin.",
+    "ansible.posix.",
+    "ansible.windows.",
+    "community.",
+    "amazon.aws.",
+    "azure.azcollection.",
+    "google.cloud.",
+    "kubernetes.core.",
+    "containers.podman.",
+    "openstack.cloud.",
+];
+
+/// A task file kept outside a role (`ansible/tasks/cleanup.yml`, `deploy/db-tasks.yml`): a
+/// top-level list of tasks that names a module by its collection, or, in a `tasks/` or
+/// `handlers/` directory, any list of named tasks. Workflow steps are nested under `steps:`,
+/// so they never start a line with `- name:`.
+fn looks_like_ansible_tasks(text: &str, in_tasks_dir: bool) -> bool {
+    let mut listed = false;
+    for line in text.lines() {
+        if line.starts_with("- ") {
+            if in_tasks_dir && line.starts_with("- name:") {
+                return true;
+            }
+            listed = true;
+        }
+        let key = line.trim_start().trim_start_matches("- ");
+        if listed
+            && ANSIBLE_COLLECTIONS.iter().any(|c| {
+                key.strip_prefix(c).is_some_and(|rest| {
+                    rest.split_once(':')
+                        .is_some_and(|(module, _)| !module.is_empty() && !module.contains(' '))
+                })
+            })
+        {
+            return true;
+        }
+    }
+    false
+}
+
 fn looks_like_iam_policy(text: &str) -> bool {
     text.contains("\"Statement\"") && text.contains("\"Effect\"") && text.contains("\"Version\"")
 }
@@ -487,6 +532,21 @@ mod tests {
 
     fn kind(p: &str, content: &str) -> FileKind {
         classify(&RepoPath::new(p), Some(content))
+    }
+
+    #[test]
+    fn task_files_outside_roles_are_ansible() {
+        let fqcn = "- name: remove old data\n  ansible.builtin.file:\n    path: /srv/old\n    state: absent\n";
+        assert_eq!(kind("deploy/db-tasks.yml", fqcn), FileKind::Ansible);
+        let short = "- name: remove old data\n  file: path=/srv/old state=absent\n";
+        assert_eq!(kind("ansible/tasks/cleanup.yml", short), FileKind::Ansible);
+        assert_eq!(kind("ops/handlers/main.yaml", short), FileKind::Ansible);
+        // Short module names outside a tasks directory, workflow steps and plain lists are not.
+        assert_eq!(kind("deploy/db-tasks.yml", short), FileKind::Other);
+        let steps = "steps:\n  - name: build\n    run: make\n";
+        assert_eq!(kind("ci/tasks/build.yml", steps), FileKind::Other);
+        let doc = "# ansible.builtin.file: mentioned in prose\ntitle: notes\n";
+        assert_eq!(kind("docs/notes.yml", doc), FileKind::Other);
     }
 
     #[test]
