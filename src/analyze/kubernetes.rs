@@ -17,6 +17,7 @@ pub mod load_balancer;
 mod managed;
 pub mod packaging;
 mod patches;
+mod retention;
 pub mod settings;
 mod sources;
 mod template;
@@ -130,6 +131,7 @@ pub const RULES: &[&Rule] = &[
     &RECLAIM_POLICY_DELETE,
     &CASCADE_OWNER_DELETED,
     &MANAGED_RESOURCE_DELETED,
+    &retention::RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 

@@ -26,8 +26,8 @@ pub const SCALED_TO_ZERO: Rule = Rule {
     id: RuleId("kubernetes/scaled-to-zero"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A running workload is scaled to zero replicas.",
-    why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back.",
+    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`).",
+    why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back. A hibernated or shut-down database keeps its claims and data, but every application using it is down until it is started again.",
     example: "- replicas: 3\n+ replicas: 0",
     safer: "Drain traffic first (remove it from the Service or Ingress), and scale down in a change of its own.",
 };
@@ -46,7 +46,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source, a Strimzi KafkaTopic given fewer partitions).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -111,6 +111,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
         let old = base.get(id).copied();
         if let Some(old) = old {
             replicas(view, id, old, new, &mut out);
+            database_stopped(view, id, old, new, &mut out);
             immutable_fields(view, id, old, new, &mut out);
             sync_source(view, id, old, new, &mut out);
             release_placement(view, id, old, new, &mut out);
@@ -119,6 +120,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             super::load_balancer::compare(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
+            out.extend(super::retention::compare(view, id, old, new));
         }
         claim_retention(view, id, old, new, &mut out);
         pruning(view, id, old, new, &mut out);
@@ -183,6 +185,29 @@ fn replicas(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Ve
         &SCALED_TO_ZERO,
         head_line(view, at),
         format!("{id} goes from {before} to 0: every pod stops and what it serves is down."),
+    ));
+}
+
+/// A database cluster that ran and is now told to stop: an outage, not data loss, since the
+/// operator keeps the claims. A literal setting at head is known whatever a template at base
+/// rendered.
+fn database_stopped(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let Some((how, at)) = databases::stopped(id, new) else {
+        return;
+    };
+    if databases::stopped(id, old).is_some() {
+        return;
+    }
+    out.push(Finding::new(
+        &SCALED_TO_ZERO,
+        head_line(view, at),
+        format!("{id} now has {how}: the operator stops every database instance (the claims and their data are kept), so whatever uses the database is down until it is started again."),
     ));
 }
 
@@ -264,10 +289,14 @@ fn immutable_fields(
         out.push(Finding::new(
             &IMMUTABLE_FIELD_CHANGED,
             head_line(view, changed.at),
-            format!(
-                "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
-                changed.path
-            ),
+            if changed.note.is_empty() {
+                format!(
+                    "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
+                    changed.path
+                )
+            } else {
+                format!("{id} changes `{}`.{}", changed.path, changed.note)
+            },
         ));
     }
 }
@@ -707,6 +736,55 @@ spec:
         )
         .is_empty());
         assert!(run(&zero, WEB).is_empty());
+    }
+
+    const ORDERS_DB: &str = "\
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: orders-db
+  namespace: shop
+spec:
+  instances: 3
+  storage:
+    size: 20Gi
+";
+
+    #[test]
+    fn hibernating_or_shutting_down_a_database_cluster_is_an_outage() {
+        let hibernated = ORDERS_DB.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    cnpg.io/hibernation: \"on\"\n",
+        );
+        let f = run(ORDERS_DB, &hibernated);
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(
+            f[0].message.contains("claims and their data are kept"),
+            "{}",
+            f[0].message
+        );
+        let crunchy = "apiVersion: postgres-operator.crunchydata.com/v1beta1\nkind: PostgresCluster\nmetadata:\n  name: hippo\nspec:\n  postgresVersion: 16\n";
+        let shut = format!("{crunchy}  shutdown: true\n");
+        assert_eq!(ids(&run(crunchy, &shut)), ["kubernetes/scaled-to-zero"]);
+    }
+
+    #[test]
+    fn waking_a_database_or_keeping_it_asleep_is_quiet() {
+        let hibernated = ORDERS_DB.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    cnpg.io/hibernation: \"on\"\n",
+        );
+        assert!(run(&hibernated, ORDERS_DB).is_empty());
+        assert!(run(&hibernated, &hibernated.replace("size: 20Gi", "size: 30Gi")).is_empty());
+        assert!(run(ORDERS_DB, &hibernated.replace("\"on\"", "\"off\"")).is_empty());
+        // CloudNativePG's minimum is one instance: the API server rejects zero.
+        assert!(run(
+            ORDERS_DB,
+            &ORDERS_DB.replace("instances: 3", "instances: 1")
+        )
+        .is_empty());
     }
 
     #[test]
