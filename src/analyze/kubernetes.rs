@@ -852,7 +852,10 @@ fn departure_finding(
     let finding = Finding::new(
         &OBJECT_DELETED,
         location,
-        format!("{id} {how}{recreated}: a sync with pruning deletes it from the cluster."),
+        format!(
+            "{id} {how}{recreated}: a sync with pruning deletes it from the cluster{}.",
+            backups_lost(id).unwrap_or("")
+        ),
     )
     .with_severity(severity);
     if RUN_ONCE.iter().any(|(g, k)| id.is(g, k)) && recreated.is_empty() {
@@ -920,6 +923,19 @@ fn cascade(id: &ObjectId, node: &Node) -> Option<String> {
         );
     }
     None
+}
+
+/// What deleting a Velero object does to the backups, as a clause to the deletion: the data
+/// already in object storage stays (deleting these objects never deletes it), but no new
+/// backup is taken or written there.
+fn backups_lost(id: &ObjectId) -> Option<&'static str> {
+    if id.is("velero.io", "Schedule") {
+        Some(", and Velero takes no more backups on this schedule (those already taken stay until their ttl), so nothing it covered can be restored to a later point")
+    } else if id.is("velero.io", "BackupStorageLocation") {
+        Some(", and Velero can no longer write backups to this location or restore from it; schedules that use it start failing")
+    } else {
+        None
+    }
 }
 
 /// What deleting a stateful object does to its data, or `None` when it holds none.
@@ -1126,6 +1142,32 @@ data:
         );
         let f = run(Case::modified("k8s/svc.yaml", &svc("ClusterIP"), only_ns));
         assert_eq!(f[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn removing_a_velero_schedule_or_location_says_backups_stop() {
+        let schedule = "apiVersion: velero.io/v1\nkind: Schedule\nmetadata:\n  name: daily\n  namespace: velero\nspec:\n  schedule: \"0 3 * * *\"\n";
+        let location = "apiVersion: velero.io/v1\nkind: BackupStorageLocation\nmetadata:\n  name: default\n  namespace: velero\nspec:\n  provider: aws\n";
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: velero\n";
+        for (object, says) in [(schedule, "no more backups"), (location, "restore from it")] {
+            let f = run(Case::modified(
+                "velero/backups.yaml",
+                &format!("{object}---\n{ns}"),
+                ns,
+            ));
+            assert_eq!(
+                (ids(&f), f[0].severity),
+                (vec!["kubernetes/object-deleted"], Severity::High)
+            );
+            assert!(f[0].message.contains(says), "{}", f[0].message);
+        }
+        // Another kind says nothing of backups.
+        let f = run(Case::modified(
+            "k8s/app.yaml",
+            APP,
+            &APP[..APP.find("---").unwrap_or(0)],
+        ));
+        assert!(!f[0].message.contains("backups"), "{}", f[0].message);
     }
 
     #[test]
