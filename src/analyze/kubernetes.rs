@@ -106,7 +106,7 @@ pub const MANAGED_RESOURCE_DELETED: Rule = Rule {
     id: RuleId("kubernetes/managed-resource-deleted"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A resource outside the cluster that is managed from Kubernetes (a Crossplane managed resource or claim, ACK, Config Connector, Azure Service Operator, a Strimzi KafkaTopic) is removed from the manifests.",
+    summary: "A resource outside the cluster that is managed from Kubernetes (a Crossplane managed resource or claim, ACK, Config Connector, Azure Service Operator, a Strimzi KafkaTopic) is removed from the manifests, or a Crossplane Composition stops composing one.",
     why: "These controllers delete the real resource when its Kubernetes object is deleted, unless a policy says otherwise: Crossplane, ACK, Config Connector and Azure Service Operator delete the cloud database, bucket or cluster (an Azure ResourceGroup takes every resource in it), a Crossplane claim takes every managed resource its Composition created, and Strimzi's Topic Operator deletes the Kafka topic and its messages.",
     example: "- apiVersion: rds.aws.upbound.io/v1beta1\n- kind: Instance\n-   metadata: {name: orders-db}",
     safer: "First keep the resource in its own reviewed change: `deletionPolicy: Orphan` or management policies without `Delete` (Crossplane), `services.k8s.aws/deletion-policy: retain` (ACK), `cnrm.cloud.google.com/deletion-policy: abandon` (Config Connector), `serviceoperator.azure.com/reconcile-policy: detach-on-delete` (Azure Service Operator), `strimzi.io/managed: \"false\"` (Strimzi).",

@@ -602,6 +602,7 @@ fn prune_protection(
 fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
     if id.is("apiextensions.crossplane.io", "Composition") {
         composed_deletion_policy(view, id, old, new, out);
+        composed_dropped(view, id, old, new, out);
         return;
     }
     let (Some(before), Some(after)) = (managed::external(id, old), managed::external(id, new))
@@ -637,6 +638,49 @@ fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: 
             }
         }
         _ => {}
+    }
+}
+
+/// A Composition that stops composing a resource (its entry in `resources`, or in a
+/// patch-and-transform step's, is gone or renamed): Crossplane moves every composite that
+/// follows the Composition's latest revision (the default, `compositionUpdatePolicy:
+/// Automatic`) to it and deletes the composed resource it no longer renders, and with it the
+/// cloud resource, unless its template orphaned it. Composed resources are known by their
+/// entry's name, so a renamed entry is deleted and composed anew.
+fn composed_dropped(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let kept = managed::composed_bases(new);
+    // Entries are few (a handful per Composition): a scan is cheaper than a map.
+    let is_kept = |name: &str| kept.iter().any(|(n, _)| *n == name);
+    let at = new
+        .path(&["spec", "resources"])
+        .or_else(|| new.path(&["spec", "pipeline"]))
+        .unwrap_or(new);
+    for (name, base) in managed::composed_bases(old) {
+        // A templated name may render what the new text renders.
+        if is_kept(name) || templated(view, name) {
+            continue;
+        }
+        let Some(external) = managed::composed_external(base) else {
+            continue;
+        };
+        if external.kept_by.is_some() {
+            continue;
+        }
+        let kind = base
+            .get("kind")
+            .and_then(Node::as_str)
+            .unwrap_or("resource");
+        out.push(Finding::new(
+            &super::MANAGED_RESOURCE_DELETED,
+            head_line(view, at),
+            format!("{id} no longer composes `{name}` ({kind}): Crossplane deletes that composed resource from every composite that follows this Composition's latest revision, and {} (a renamed entry is deleted and created anew).", external.deletes),
+        ));
     }
 }
 
@@ -1258,6 +1302,84 @@ spec:
         assert!(f[0].message.contains("`rdsinstance`"), "{}", f[0].message);
         assert!(run(composition, &composition.replace("t3.micro", "t3.large")).is_empty());
         assert!(run(&composition.replace("Orphan", "Delete"), composition).is_empty());
+    }
+
+    const COMPOSITION: &str = "\
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata:
+  name: xpostgres-aws
+spec:
+  mode: Pipeline
+  pipeline:
+    - step: patch-and-transform
+      functionRef:
+        name: function-patch-and-transform
+      input:
+        apiVersion: pt.fn.crossplane.io/v1beta1
+        kind: Resources
+        resources:
+          - name: rdsinstance
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: Instance
+              spec:
+                forProvider:
+                  instanceClass: db.t3.micro
+          - name: subnetgroup
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: SubnetGroup
+";
+
+    #[test]
+    fn a_composition_that_stops_composing_a_resource_deletes_it_everywhere() {
+        let head = COMPOSITION.replace(
+            "          - name: rdsinstance\n            base:\n              apiVersion: rds.aws.upbound.io/v1beta1\n              kind: Instance\n              spec:\n                forProvider:\n                  instanceClass: db.t3.micro\n",
+            "",
+        );
+        let f = run(COMPOSITION, &head);
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message.contains("`rdsinstance` (Instance)"),
+            "{}",
+            f[0].message
+        );
+        // Renamed: composed anew under the new name.
+        let renamed = COMPOSITION.replace("name: rdsinstance", "name: database");
+        assert_eq!(
+            ids(&run(COMPOSITION, &renamed)),
+            ["kubernetes/managed-resource-deleted"]
+        );
+        // The legacy list too.
+        let legacy = "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: c\nspec:\n  resources:\n    - name: bucket\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: Bucket\n    - name: policy\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: BucketPolicy\n";
+        let f = run(legacy, &legacy.replace("    - name: bucket\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: Bucket\n", ""));
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+    }
+
+    #[test]
+    fn a_composition_keeping_or_orphaning_its_resources_is_quiet() {
+        // Reordered, edited, or grown.
+        let first = "          - name: rdsinstance\n            base:\n              apiVersion: rds.aws.upbound.io/v1beta1\n              kind: Instance\n              spec:\n                forProvider:\n                  instanceClass: db.t3.micro\n";
+        let reordered = format!("{}{first}", COMPOSITION.replace(first, ""));
+        assert!(run(COMPOSITION, &reordered).is_empty());
+        assert!(run(COMPOSITION, &reordered).is_empty());
+        assert!(run(COMPOSITION, &COMPOSITION.replace("t3.micro", "t3.large")).is_empty());
+        // An orphaned resource outlives its composed object.
+        let orphaned = COMPOSITION.replace("              spec:\n                forProvider:", "              spec:\n                deletionPolicy: Orphan\n                forProvider:");
+        let dropped = orphaned.replace("name: rdsinstance", "name: database");
+        assert!(run(&orphaned, &dropped).is_empty());
+        // A composed Crossplane configuration object is no cloud resource.
+        let config = COMPOSITION.replace(
+            "apiVersion: rds.aws.upbound.io/v1beta1\n              kind: SubnetGroup",
+            "apiVersion: aws.upbound.io/v1beta1\n              kind: ProviderConfig",
+        );
+        assert!(run(
+            &config,
+            &config.replace("name: subnetgroup", "name: providerconfig")
+        )
+        .is_empty());
     }
 
     #[test]
