@@ -81,10 +81,18 @@ const CLAIM: &[Field] = &[
     allocated(&["spec", "dataSourceRef"]),
 ];
 
-const VOLUME: &[Field] = &[Field {
-    path: &["spec", "volumeMode"],
-    absent: Absent::Default("Filesystem"),
-}];
+/// A PersistentVolume's node affinity says where its data is: set at creation, never
+/// updated (added, changed or removed alike).
+const VOLUME: &[Field] = &[
+    Field {
+        path: &["spec", "volumeMode"],
+        absent: Absent::Default("Filesystem"),
+    },
+    Field {
+        path: &["spec", "nodeAffinity"],
+        absent: Absent::Empty,
+    },
+];
 
 /// Fields the API server will not update in place, per kind.
 fn fields(id: &ObjectId) -> &'static [Field] {
@@ -159,7 +167,30 @@ pub(super) fn changed<'a>(
     if id.is("kafka.strimzi.io", "KafkaTopic") {
         out.extend(partitions_reduced(old, new));
     }
+    if id.is("batch", "Job") {
+        out.extend(job_completions(view, old, new));
+    }
     out
+}
+
+/// A Job's `completions`, which only an Indexed Job may change, and then only together with
+/// `parallelism` to the same number (elastic Indexed Jobs). `parallelism` alone is mutable.
+fn job_completions<'a>(view: &FileView, old: &Node, new: &'a Node) -> Option<Changed<'a>> {
+    let path = ["spec", "completions"];
+    let (before, at) = (old.path(&path)?, new.path(&path)?);
+    if compared(view, before, at) != Comparison::Differs {
+        return None;
+    }
+    let indexed = new.path(&["spec", "completionMode"]).and_then(Node::as_str) == Some("Indexed");
+    let parallelism = new.path(&["spec", "parallelism"]).and_then(Node::as_str);
+    if indexed && parallelism.is_some() && parallelism == at.as_str() {
+        return None;
+    }
+    Some(Changed {
+        path: path.join("."),
+        at,
+        note: "",
+    })
 }
 
 /// A Kafka topic given fewer partitions: Kafka cannot remove partitions, so Strimzi's Topic
@@ -469,6 +500,100 @@ spec:
             "name: other-data}\n  mountOptions: [nfsvers=4.1]",
         );
         assert!(run(NFS, &resized).is_empty());
+    }
+
+    const LOCAL: &str = "\
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: db-0
+spec:
+  capacity: {storage: 500Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: local-nvme
+  local:
+    path: /mnt/disks/ssd0
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - {key: kubernetes.io/hostname, operator: In, values: [node-a]}
+";
+
+    #[test]
+    fn a_persistent_volume_node_affinity_change_is_immutable() {
+        let moved = LOCAL.replace("node-a", "node-b");
+        assert_eq!(changed_field(&run(LOCAL, &moved)), "spec.nodeAffinity");
+        let i = LOCAL.find("  nodeAffinity:").unwrap_or(LOCAL.len());
+        let without = &LOCAL[..i];
+        assert_eq!(changed_field(&run(without, LOCAL)), "spec.nodeAffinity");
+        assert_eq!(changed_field(&run(LOCAL, without)), "spec.nodeAffinity");
+    }
+
+    #[test]
+    fn a_persistent_volume_node_affinity_rewritten_the_same_is_quiet() {
+        let flow = LOCAL.replace(
+            "            - {key: kubernetes.io/hostname, operator: In, values: [node-a]}\n",
+            "            - key: kubernetes.io/hostname\n              operator: In\n              values: [node-a]\n",
+        );
+        assert!(run(LOCAL, &flow).is_empty());
+        assert!(run(LOCAL, &LOCAL.replace("500Gi", "600Gi")).is_empty());
+    }
+
+    const JOB: &str = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: reindex
+spec:
+  completions: 10
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: reindex
+          image: search/reindex:1.2
+";
+
+    #[test]
+    fn a_job_given_other_completions_or_template_is_recreated_at_medium() {
+        let f = run(JOB, &JOB.replace("completions: 10", "completions: 20"));
+        assert_eq!(changed_field(&f), "spec.completions");
+        assert_eq!(f[0].severity, crate::finding::Severity::Medium);
+        assert!(
+            f[0].message.contains("runs its pods again"),
+            "{}",
+            f[0].message
+        );
+        let f = run(JOB, &JOB.replace("reindex:1.2", "reindex:1.3"));
+        assert_eq!(changed_field(&f), "spec.template");
+        assert_eq!(f[0].severity, crate::finding::Severity::Medium);
+        // An Indexed Job scaled with parallelism out of step is refused too.
+        let indexed = JOB.replace(
+            "spec:\n  completions",
+            "spec:\n  completionMode: Indexed\n  completions",
+        );
+        let f = run(
+            &indexed,
+            &indexed.replace("completions: 10", "completions: 4"),
+        );
+        assert_eq!(changed_field(&f), "spec.completions");
+    }
+
+    #[test]
+    fn a_job_given_other_parallelism_or_scaled_as_an_elastic_indexed_job_is_quiet() {
+        assert!(run(JOB, &JOB.replace("parallelism: 2", "parallelism: 5")).is_empty());
+        let indexed = JOB
+            .replace(
+                "spec:\n  completions",
+                "spec:\n  completionMode: Indexed\n  completions",
+            )
+            .replace("parallelism: 2", "parallelism: 10");
+        let scaled = indexed
+            .replace("completions: 10", "completions: 4")
+            .replace("parallelism: 10", "parallelism: 4");
+        assert!(run(&indexed, &scaled).is_empty());
     }
 
     const SERVICE: &str = "\

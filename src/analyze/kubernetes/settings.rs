@@ -46,7 +46,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source, a Strimzi KafkaTopic given fewer partitions).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source or node affinity, a Job's template or completions (medium: the recreated Job runs again), a Strimzi KafkaTopic given fewer partitions).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -286,7 +286,7 @@ fn immutable_fields(
     out: &mut Vec<Finding>,
 ) {
     for changed in super::immutable::changed(view, id, old, new) {
-        out.push(Finding::new(
+        let mut finding = Finding::new(
             &IMMUTABLE_FIELD_CHANGED,
             head_line(view, changed.at),
             if changed.note.is_empty() {
@@ -297,7 +297,16 @@ fn immutable_fields(
             } else {
                 format!("{id} changes `{}`.{}", changed.path, changed.note)
             },
-        ));
+        );
+        // A Job holds no data: recreating it runs it again, an outage or a repeated side
+        // effect rather than a loss.
+        if id.is("batch", "Job") {
+            finding = finding.with_severity(Severity::Medium);
+            finding
+                .message
+                .push_str(" A recreated Job runs its pods again from the start.");
+        }
+        out.push(finding);
     }
 }
 
