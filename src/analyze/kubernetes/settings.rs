@@ -478,14 +478,28 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         {
             continue;
         }
-        out.push(Finding::new(
+        let mut finding = Finding::new(
             &SYNC_SOURCE_CHANGED,
             head_line(view, after),
             format!(
                 "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
                 path.join(".")
             ),
-        ));
+        );
+        // A directory the same change renames along with the path: if every object moved
+        // with it, the sync applies the same objects and prunes none. Other repositories
+        // and what moved below the top level are unseen, so it is lowered, not dropped.
+        let (from, to) = (before.as_str().unwrap_or(""), after.as_str().unwrap_or(""));
+        if path.last() == Some(&"path") && sources::moved_directory(view, from, to) {
+            let severity = finding.severity.lowered();
+            finding = finding.with_severity(severity);
+            finding.message.push_str(&format!(
+                " The change also moves the directory `{}` to `{}` (the same files at its top level): if every object moved with it, nothing is pruned; check the sync preview (`flux diff kustomization`, `argocd app diff`).",
+                sources::normalized(from),
+                sources::normalized(to)
+            ));
+        }
+        out.push(finding);
     }
 }
 
@@ -1025,6 +1039,74 @@ spec:
         assert_eq!(f[0].location.line, Some(8));
         let off = base.replace("prune: true", "prune: false");
         assert_eq!(ids(&run(&off, base)), ["kubernetes/prune-enabled"]);
+    }
+
+    #[test]
+    fn a_pruning_path_following_its_renamed_directory_is_lowered_and_says_so() {
+        use crate::change::Side;
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let head = base.replace("production", "prod");
+        let files = |case: Case, dir: &str, side: Side| {
+            case.with_file(
+                side,
+                &format!("{dir}/kustomization.yaml"),
+                "resources: [web.yaml]\n",
+            )
+            .with_file(side, &format!("{dir}/web.yaml"), "kind: ConfigMap\n")
+        };
+        let moved = files(
+            files(
+                Case::modified(PATH, base, &head),
+                "apps/production",
+                Side::Base,
+            ),
+            "apps/prod",
+            Side::Head,
+        );
+        let f = moved.run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(
+            f[0].message
+                .contains("moves the directory `apps/production` to `apps/prod`"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_pruning_path_pointed_at_another_or_partly_moved_directory_stays_high() {
+        use crate::change::Side;
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let head = base.replace("production", "prod");
+        let case = || {
+            Case::modified(PATH, base, &head)
+                .with_file(
+                    Side::Base,
+                    "apps/production/kustomization.yaml",
+                    "resources: []\n",
+                )
+                .with_file(Side::Base, "apps/production/db.yaml", "kind: ConfigMap\n")
+        };
+        // Only one of the two files moved; the old directory still exists; nothing moved.
+        let partly = case().with_file(
+            Side::Head,
+            "apps/prod/kustomization.yaml",
+            "resources: []\n",
+        );
+        let kept = case()
+            .with_file(
+                Side::Head,
+                "apps/prod/kustomization.yaml",
+                "resources: []\n",
+            )
+            .with_file(Side::Head, "apps/prod/db.yaml", "kind: ConfigMap\n")
+            .with_file(Side::Head, "apps/production/db.yaml", "kind: ConfigMap\n");
+        for case in [partly, kept, case()] {
+            let f = case.run(analyze);
+            assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+            assert_eq!(f[0].severity, Severity::High, "{}", f[0].message);
+        }
     }
 
     const RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n  namespace: cache\nspec:\n  chart:\n    spec:\n      chart: redis\n      version: 19.0.0\n";
