@@ -1,8 +1,9 @@
 //! retention: the settings of custom resources by which a controller deletes data on a
 //! schedule, and whether an edit makes it delete sooner: a Strimzi KafkaTopic's
 //! `retention.ms` and `retention.bytes` (Kafka deletes the log segments past them on its
-//! next pass, messages included) and `cleanup.policy` leaving `compact`, and a Velero
-//! Schedule's backup `ttl`. No object is removed, so nothing else in the change says
+//! next pass, messages included) and `cleanup.policy` leaving `compact`, a Velero
+//! Schedule's backup `ttl`, and CloudNativePG's backup `retentionPolicy` (a Cluster's
+//! `spec.backup`, or a Barman Cloud plugin ObjectStore's `spec`). No object is removed, so nothing else in the change says
 //! "delete". The Kubernetes counterpart of `terraform/retention-shortened`.
 //!
 //! Judged only when both sides are known: a value written on both sides, or left out where
@@ -19,7 +20,7 @@ pub const RETENTION_SHORTENED: Rule = Rule {
     id: RuleId("kubernetes/retention-shortened"),
     severity: Severity::Medium,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A custom resource's data retention was lowered: a Strimzi KafkaTopic's `retention.ms` or `retention.bytes` (or its `cleanup.policy` no longer `compact`), or a Velero Schedule's backup `ttl`.",
+    summary: "A custom resource's data retention was lowered: a Strimzi KafkaTopic's `retention.ms` or `retention.bytes` (or its `cleanup.policy` no longer `compact`), a Velero Schedule's backup `ttl`, or a CloudNativePG backup `retentionPolicy`.",
     why: "Retention settings are deletion schedules: Kafka deletes the log segments older or larger than a topic's retention on its next pass (`-1` kept them forever; a compacted topic kept the last message of every key), and Velero deletes each backup a Schedule takes once its `ttl` (720h when left out) has passed, so the window you can restore from shrinks. No object is removed, so the change reads as a simple edit.",
     example: "kind: KafkaTopic\nspec:\n  config:\n-   retention.ms: 604800000\n+   retention.ms: 3600000",
     safer: "Keep the longer retention; if less must be kept, copy out (MirrorMaker, a sink, `velero backup download`) the messages or backups that would be deleted first, and lower the retention in its own reviewed change.",
@@ -42,6 +43,14 @@ pub(super) fn compare(view: &FileView, id: &ObjectId, old: &Node, new: &Node) ->
         kafka_topic(view, id, old, new)
     } else if id.is("velero.io", "Schedule") {
         velero_schedule(view, id, old, new).into_iter().collect()
+    } else if id.is("postgresql.cnpg.io", "Cluster") {
+        cnpg_backups(view, id, old, new, &["spec", "backup", "retentionPolicy"])
+            .into_iter()
+            .collect()
+    } else if id.is("barmancloud.cnpg.io", "ObjectStore") {
+        cnpg_backups(view, id, old, new, &["spec", "retentionPolicy"])
+            .into_iter()
+            .collect()
     } else {
         Vec::new()
     }
@@ -120,6 +129,54 @@ fn kafka_topic(view: &FileView, id: &ObjectId, old: &Node, new: &Node) -> Vec<Fi
         ));
     }
     out
+}
+
+/// A CloudNativePG retention policy (`30d`, `4w`, `6m`), in days (a month as 30), or
+/// `Forever` when left out: without one, base backups and WAL are never deleted.
+fn cnpg_retention(node: Option<&Node>) -> Option<Keep> {
+    let Some(node) = node else {
+        return Some(Keep::Forever);
+    };
+    let text = node.as_str()?.trim();
+    let unit = text.chars().last()?;
+    // Cut by the character, not a byte: odd input may end in any letter.
+    let number = &text[..text.len() - unit.len_utf8()];
+    let days = match unit {
+        'd' => 1,
+        'w' => 7,
+        'm' => 30,
+        _ => return None,
+    };
+    number.parse::<u64>().ok()?.checked_mul(days).map(Keep::Up)
+}
+
+fn cnpg_backups(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    path: &[&str],
+) -> Option<Finding> {
+    // A Cluster that takes no backups at either side has nothing to keep.
+    old.path(&path[..path.len() - 1])?;
+    let section = new.path(&path[..path.len() - 1])?;
+    let (was, is) = (
+        cnpg_retention(old.path(path))?,
+        cnpg_retention(new.path(path))?,
+    );
+    if is >= was {
+        return None;
+    }
+    let text = |node: &Node| match node.path(path).and_then(Node::as_str) {
+        Some(t) => format!("`{t}`"),
+        None => "none (kept forever)".to_owned(),
+    };
+    let at = new.path(path).unwrap_or(section);
+    Some(Finding::new(
+        &RETENTION_SHORTENED,
+        view.at(Side::Head, at.line, at.line),
+        format!("{id} lowers its backup `retentionPolicy` from {} to {}: CloudNativePG deletes the base backups and WAL older than that from the object store, and with them every point in time you could restore to before it.", text(old), text(new)),
+    ))
 }
 
 /// A Go duration as Velero writes it (`720h0m0s`, `72h`, `90m`, `1h30m`), in whole seconds.
@@ -307,6 +364,57 @@ spec:
         )
         .is_empty());
         assert!(run(SCHEDULE, &SCHEDULE.replace("720h0m0s", "a month")).is_empty());
+    }
+
+    const CLUSTER: &str = "\
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: orders-db
+spec:
+  instances: 3
+  backup:
+    retentionPolicy: \"30d\"
+    barmanObjectStore:
+      destinationPath: s3://backups/orders
+";
+
+    #[test]
+    fn a_database_keeping_its_backups_for_less_time_is_shortened() {
+        let f = run(CLUSTER, &CLUSTER.replace("30d", "7d"));
+        assert_eq!(ids(&f), ["kubernetes/retention-shortened"]);
+        assert_eq!(f[0].location.line, Some(8));
+        let forever = CLUSTER.replace("    retentionPolicy: \"30d\"\n", "");
+        assert_eq!(
+            ids(&run(&forever, CLUSTER)),
+            ["kubernetes/retention-shortened"]
+        );
+        assert_eq!(
+            ids(&run(CLUSTER, &CLUSTER.replace("30d", "3w"))),
+            ["kubernetes/retention-shortened"]
+        );
+        let store = "apiVersion: barmancloud.cnpg.io/v1\nkind: ObjectStore\nmetadata:\n  name: store\nspec:\n  retentionPolicy: 6m\n";
+        assert_eq!(
+            ids(&run(store, &store.replace("6m", "1m"))),
+            ["kubernetes/retention-shortened"]
+        );
+    }
+
+    #[test]
+    fn a_database_keeping_its_backups_as_long_is_quiet() {
+        assert!(run(CLUSTER, &CLUSTER.replace("30d", "1m")).is_empty());
+        assert!(run(CLUSTER, &CLUSTER.replace("30d", "8w")).is_empty());
+        assert!(run(
+            CLUSTER,
+            &CLUSTER.replace("    retentionPolicy: \"30d\"\n", "")
+        )
+        .is_empty());
+        assert!(run(CLUSTER, &CLUSTER.replace("30d", "thirty days")).is_empty());
+        assert!(run(CLUSTER, &CLUSTER.replace("30d", "3é")).is_empty());
+        assert!(run(CLUSTER, &CLUSTER.replace("30d", "")).is_empty());
+        // A cluster that starts taking backups with a retention deletes nothing it had.
+        let i = CLUSTER.find("  backup:").unwrap_or(CLUSTER.len());
+        assert!(run(&CLUSTER[..i], CLUSTER).is_empty());
     }
 
     #[test]
