@@ -17,6 +17,7 @@ pub mod load_balancer;
 mod managed;
 pub mod packaging;
 mod patches;
+mod retention;
 pub mod settings;
 mod sources;
 mod template;
@@ -105,7 +106,7 @@ pub const MANAGED_RESOURCE_DELETED: Rule = Rule {
     id: RuleId("kubernetes/managed-resource-deleted"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A resource outside the cluster that is managed from Kubernetes (a Crossplane managed resource or claim, ACK, Config Connector, Azure Service Operator, a Strimzi KafkaTopic) is removed from the manifests.",
+    summary: "A resource outside the cluster that is managed from Kubernetes (a Crossplane managed resource or claim, ACK, Config Connector, Azure Service Operator, a Strimzi KafkaTopic) is removed from the manifests, or a Crossplane Composition stops composing one.",
     why: "These controllers delete the real resource when its Kubernetes object is deleted, unless a policy says otherwise: Crossplane, ACK, Config Connector and Azure Service Operator delete the cloud database, bucket or cluster (an Azure ResourceGroup takes every resource in it), a Crossplane claim takes every managed resource its Composition created, and Strimzi's Topic Operator deletes the Kafka topic and its messages.",
     example: "- apiVersion: rds.aws.upbound.io/v1beta1\n- kind: Instance\n-   metadata: {name: orders-db}",
     safer: "First keep the resource in its own reviewed change: `deletionPolicy: Orphan` or management policies without `Delete` (Crossplane), `services.k8s.aws/deletion-policy: retain` (ACK), `cnrm.cloud.google.com/deletion-policy: abandon` (Config Connector), `serviceoperator.azure.com/reconcile-policy: detach-on-delete` (Azure Service Operator), `strimzi.io/managed: \"false\"` (Strimzi).",
@@ -130,6 +131,7 @@ pub const RULES: &[&Rule] = &[
     &RECLAIM_POLICY_DELETE,
     &CASCADE_OWNER_DELETED,
     &MANAGED_RESOURCE_DELETED,
+    &retention::RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 
@@ -850,7 +852,10 @@ fn departure_finding(
     let finding = Finding::new(
         &OBJECT_DELETED,
         location,
-        format!("{id} {how}{recreated}: a sync with pruning deletes it from the cluster."),
+        format!(
+            "{id} {how}{recreated}: a sync with pruning deletes it from the cluster{}.",
+            backups_lost(id).unwrap_or("")
+        ),
     )
     .with_severity(severity);
     if RUN_ONCE.iter().any(|(g, k)| id.is(g, k)) && recreated.is_empty() {
@@ -918,6 +923,19 @@ fn cascade(id: &ObjectId, node: &Node) -> Option<String> {
         );
     }
     None
+}
+
+/// What deleting a Velero object does to the backups, as a clause to the deletion: the data
+/// already in object storage stays (deleting these objects never deletes it), but no new
+/// backup is taken or written there.
+fn backups_lost(id: &ObjectId) -> Option<&'static str> {
+    if id.is("velero.io", "Schedule") {
+        Some(", and Velero takes no more backups on this schedule (those already taken stay until their ttl), so nothing it covered can be restored to a later point")
+    } else if id.is("velero.io", "BackupStorageLocation") {
+        Some(", and Velero can no longer write backups to this location or restore from it; schedules that use it start failing")
+    } else {
+        None
+    }
 }
 
 /// What deleting a stateful object does to its data, or `None` when it holds none.
@@ -1124,6 +1142,32 @@ data:
         );
         let f = run(Case::modified("k8s/svc.yaml", &svc("ClusterIP"), only_ns));
         assert_eq!(f[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn removing_a_velero_schedule_or_location_says_backups_stop() {
+        let schedule = "apiVersion: velero.io/v1\nkind: Schedule\nmetadata:\n  name: daily\n  namespace: velero\nspec:\n  schedule: \"0 3 * * *\"\n";
+        let location = "apiVersion: velero.io/v1\nkind: BackupStorageLocation\nmetadata:\n  name: default\n  namespace: velero\nspec:\n  provider: aws\n";
+        let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: velero\n";
+        for (object, says) in [(schedule, "no more backups"), (location, "restore from it")] {
+            let f = run(Case::modified(
+                "velero/backups.yaml",
+                &format!("{object}---\n{ns}"),
+                ns,
+            ));
+            assert_eq!(
+                (ids(&f), f[0].severity),
+                (vec!["kubernetes/object-deleted"], Severity::High)
+            );
+            assert!(f[0].message.contains(says), "{}", f[0].message);
+        }
+        // Another kind says nothing of backups.
+        let f = run(Case::modified(
+            "k8s/app.yaml",
+            APP,
+            &APP[..APP.find("---").unwrap_or(0)],
+        ));
+        assert!(!f[0].message.contains("backups"), "{}", f[0].message);
     }
 
     #[test]

@@ -37,7 +37,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let Some(head) = Template::read(view, Side::Head) else {
         return Vec::new();
     };
-    if head.branches.is_empty() {
+    // Without blocks at head only an object leaving a `with` or `range` can change, which
+    // needs one at base.
+    let base_rebinds = view
+        .old_text()
+        .is_some_and(|t| t.contains("with") || t.contains("range"));
+    if head.branches.is_empty() && !base_rebinds {
         return Vec::new();
     }
     let Some(base) = Template::read(view, Side::Base) else {
@@ -50,7 +55,18 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         if !base_objects.contains_key(&id) {
             continue;
         }
-        let Some(guards) = head.guards(&id) else {
+        let guards = head.guards(&id);
+        // Most names read no field of `.`: their blocks at base are not even looked up.
+        if reads_dot(&id.name) {
+            findings.extend(name_rebound(
+                view,
+                &id,
+                node,
+                base.guards(&id).as_deref(),
+                guards.as_deref(),
+            ));
+        }
+        let Some(guards) = guards else {
             continue;
         };
         match base.guards(&id) {
@@ -207,6 +223,98 @@ fn spelled(branch: &Branch) -> String {
         ),
         _ => action,
     }
+}
+
+/// What `.` holds where an object is declared: the pipeline of the innermost `with` or
+/// `range` branch around it (its `else` keeps the outer `.`), or `None` for the chart's root.
+fn dot(guards: Option<&[&Branch]>) -> Option<String> {
+    guards?.iter().rev().find_map(|b| {
+        let test = b.tests.first().filter(|_| b.index == 0)?;
+        (test.keyword != template::Keyword::If).then(|| {
+            format!(
+                "`{{{{ {} }}}}` (line {})",
+                template::canonical_body(&b.action),
+                b.opens
+            )
+        })
+    })
+}
+
+/// Whether a templated name reads a field of `.` that a `with` or `range` may hold (`.name`,
+/// `.prefix`), not through `$`. Helm's built-in objects (`.Values`, `.Release`, ...) and a
+/// bare `.` handed to a helper are left out: under a rebound `.` they fail to render, so
+/// `helm upgrade` stops with an error instead of renaming anything.
+fn reads_dot(name: &str) -> bool {
+    const BUILT_IN: &[&str] = &[
+        "Values",
+        "Release",
+        "Chart",
+        "Capabilities",
+        "Template",
+        "Files",
+        "Subcharts",
+    ];
+    let field = |token: &str| {
+        let Some(path) = token.strip_prefix('.') else {
+            return false;
+        };
+        let first = path.split('.').next().unwrap_or("");
+        !first.is_empty() && !BUILT_IN.contains(&first)
+    };
+    let mut rest = name;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after.find("}}").unwrap_or(after.len());
+        let reads = after[..end]
+            .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '|' | ','))
+            .any(field);
+        if reads {
+            return true;
+        }
+        rest = &after[end..];
+    }
+    false
+}
+
+/// An object whose templated name reads `.` and which now sits under another `with` or
+/// `range` (or leaves one, or enters one where an `if` tested the same thing): the same
+/// text renders from another value, so the name may change, and Kubernetes has no rename.
+/// Ranked one step lower than a rename, since the values decide whether it renders the same.
+fn name_rebound(
+    view: &FileView,
+    id: &ObjectId,
+    node: &Node,
+    was: Option<&[&Branch]>,
+    now: Option<&[&Branch]>,
+) -> Option<Finding> {
+    let (before, after) = (dot(was), dot(now));
+    let same = |a: &Option<String>, b: &Option<String>| {
+        // Compared without the line, which moves with any edit above.
+        let strip = |d: &Option<String>| {
+            d.as_deref()
+                .map(|d| d.rsplit_once(" (line ").map_or(d, |(t, _)| t).to_owned())
+        };
+        strip(a) == strip(b)
+    };
+    if same(&before, &after) {
+        return None;
+    }
+    let root = "the chart's root context".to_owned();
+    let how = format!(
+        "has its name `{}` read from `.`, which is now set by {} instead of {}",
+        id.name,
+        after.as_deref().unwrap_or(&root),
+        before.as_deref().unwrap_or(&root)
+    );
+    let line = now
+        .and_then(|g| g.last())
+        .map_or(node.line, |b| b.opens.min(node.line));
+    let at = view.at(Side::Head, line, node.end_line);
+    let finding = super::departure_finding(id, node, at, &how, true, None);
+    let severity = finding.severity.lowered();
+    let mut finding = finding.with_severity(severity).with_subject(id.subject());
+    finding.message.push_str(" If the name renders differently, Helm deletes the old object and creates one under the new name; compare `helm template` output before and after, or refer to the root context with `$` (`$.Release.Name`, `include \"x\" $`).");
+    Some(finding)
 }
 
 /// An object conditional on both sides whose innermost condition reads differently at head,
@@ -411,6 +519,77 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    const NAMED: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .name }}-svc\nspec:\n  ports:\n    - port: 80\n";
+
+    #[test]
+    fn a_name_read_from_dot_under_another_with_may_render_another_name() {
+        let base = wrapped("with .Values.primary", NAMED);
+        let f = run(&base, &wrapped("with .Values.secondary", NAMED));
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert_eq!(
+            f[0].severity,
+            Severity::Low,
+            "a Service: medium, one step lower"
+        );
+        assert!(
+            f[0].message.contains(
+                "`{{ with .Values.secondary }}` (line 1) instead of `{{ with .Values.primary }}`"
+            ),
+            "{}",
+            f[0].message
+        );
+        // `if` turned into `with` over the same value rebinds `.` for the name.
+        let f = run(&wrapped("if .Values.primary", NAMED), &base);
+        assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+        assert!(
+            f[0].message.contains("instead of the chart's root context"),
+            "{}",
+            f[0].message
+        );
+        // A claim named that way: the volume is at stake, one step below critical.
+        let claim = CLAIM.replace("{{ include \"app.fullname\" . }}-data", "{{ .name }}-data");
+        let f = run(
+            &wrapped("with .Values.primary", &claim),
+            &wrapped("with .Values.data", &claim),
+        );
+        // The changed condition of a claim is reported too.
+        assert_eq!(
+            ids(&f),
+            [
+                "kubernetes/volume-deleted",
+                "kubernetes/helm-object-made-conditional"
+            ]
+        );
+        assert_eq!(f[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn a_name_read_from_the_root_or_under_the_same_with_is_quiet() {
+        let base = wrapped("with .Values.primary", NAMED);
+        // Moved or respaced, the same `with`.
+        assert!(run(
+            &base,
+            &format!(
+                "# the primary\n{}",
+                base.replace("with .Values.primary", "with   .Values.primary")
+            )
+        )
+        .is_empty());
+        // Through `$`, or from the built-in objects, the name does not read the rebound `.`.
+        let rooted = NAMED.replace("{{ .name }}", "{{ $.Release.Name }}");
+        assert!(run(
+            &wrapped("with .Values.primary", &rooted),
+            &wrapped("with .Values.secondary", &rooted)
+        )
+        .is_empty());
+        let release = NAMED.replace("{{ .name }}", "{{ .Release.Name }}");
+        assert!(run(
+            &wrapped("if .Values.primary", &release),
+            &wrapped("with .Values.primary", &release)
+        )
+        .is_empty());
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! always do (CloudNativePG, Zalando, Crunchy PGO own their claims); others only when asked
 //! (a Percona `delete-…-pvc` finalizer, Strimzi `deleteClaim: true`), and ECK does unless told
 //! not to. Reads objects only; the callers report.
+//!
+//! It also knows how a database cluster is stopped without being deleted (CloudNativePG
+//! hibernation, Crunchy PGO `shutdown`): every instance goes down, the claims stay.
 
 use super::ObjectId;
 use crate::yaml::Node;
@@ -68,6 +71,21 @@ pub(super) fn claims_deleted<'a>(id: &ObjectId, node: &'a Node) -> Option<Claims
                 (text, p)
             }),
         });
+    }
+    None
+}
+
+/// How a database cluster is told to stop every instance while keeping its claims, as a
+/// reviewer reads it, and the node it is written at; `None` when it runs. CloudNativePG
+/// rejects `instances: 0` (its minimum is 1), so hibernation is its only way to zero.
+pub(super) fn stopped<'a>(id: &ObjectId, node: &'a Node) -> Option<(&'static str, &'a Node)> {
+    if id.is("postgresql.cnpg.io", "Cluster") {
+        let mark = node.path(&["metadata", "annotations", "cnpg.io/hibernation"])?;
+        return (mark.as_str() == Some("on")).then_some(("`cnpg.io/hibernation: \"on\"`", mark));
+    }
+    if id.is("postgres-operator.crunchydata.com", "PostgresCluster") {
+        let shutdown = node.path(&["spec", "shutdown"])?;
+        return (shutdown.as_str() == Some("true")).then_some(("`shutdown: true`", shutdown));
     }
     None
 }

@@ -81,10 +81,18 @@ const CLAIM: &[Field] = &[
     allocated(&["spec", "dataSourceRef"]),
 ];
 
-const VOLUME: &[Field] = &[Field {
-    path: &["spec", "volumeMode"],
-    absent: Absent::Default("Filesystem"),
-}];
+/// A PersistentVolume's node affinity says where its data is: set at creation, never
+/// updated (added, changed or removed alike).
+const VOLUME: &[Field] = &[
+    Field {
+        path: &["spec", "volumeMode"],
+        absent: Absent::Default("Filesystem"),
+    },
+    Field {
+        path: &["spec", "nodeAffinity"],
+        absent: Absent::Empty,
+    },
+];
 
 /// Fields the API server will not update in place, per kind.
 fn fields(id: &ObjectId) -> &'static [Field] {
@@ -113,6 +121,8 @@ fn fields(id: &ObjectId) -> &'static [Field] {
 pub(super) struct Changed<'a> {
     pub path: String,
     pub at: &'a Node,
+    /// Why, when a controller rather than the API server refuses the change; else empty.
+    pub note: &'static str,
 }
 
 /// Every immutable field of `id` that the change gives another value.
@@ -141,6 +151,7 @@ pub(super) fn changed<'a>(
                 path: field.path.join("."),
                 // A field dropped at head is pointed at through the object.
                 at: after.unwrap_or(new),
+                note: "",
             });
         }
     }
@@ -153,7 +164,48 @@ pub(super) fn changed<'a>(
     if id.is("", "PersistentVolume") {
         out.extend(volume_source(view, old, new));
     }
+    if id.is("kafka.strimzi.io", "KafkaTopic") {
+        out.extend(partitions_reduced(old, new));
+    }
+    if id.is("batch", "Job") {
+        out.extend(job_completions(view, old, new));
+    }
     out
+}
+
+/// A Job's `completions`, which only an Indexed Job may change, and then only together with
+/// `parallelism` to the same number (elastic Indexed Jobs). `parallelism` alone is mutable.
+fn job_completions<'a>(view: &FileView, old: &Node, new: &'a Node) -> Option<Changed<'a>> {
+    let path = ["spec", "completions"];
+    let (before, at) = (old.path(&path)?, new.path(&path)?);
+    if compared(view, before, at) != Comparison::Differs {
+        return None;
+    }
+    let indexed = new.path(&["spec", "completionMode"]).and_then(Node::as_str) == Some("Indexed");
+    let parallelism = new.path(&["spec", "parallelism"]).and_then(Node::as_str);
+    if indexed && parallelism.is_some() && parallelism == at.as_str() {
+        return None;
+    }
+    Some(Changed {
+        path: path.join("."),
+        at,
+        note: "",
+    })
+}
+
+/// A Kafka topic given fewer partitions: Kafka cannot remove partitions, so Strimzi's Topic
+/// Operator refuses the change (the topic goes NotReady), and the only way to apply it is to
+/// delete the topic, and its messages, and create it again.
+fn partitions_reduced<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
+    let path = ["spec", "partitions"];
+    let before: u64 = old.path(&path)?.as_str()?.trim().parse().ok()?;
+    let at = new.path(&path)?;
+    let after: u64 = at.as_str()?.trim().parse().ok()?;
+    (after < before).then(|| Changed {
+        path: path.join("."),
+        at,
+        note: " Kafka cannot remove partitions: Strimzi's Topic Operator refuses the change and the topic goes NotReady; applying it means deleting the topic, and every message in it, and creating it again.",
+    })
 }
 
 fn is_templated_node(view: &FileView, node: Option<&Node>) -> bool {
@@ -179,6 +231,7 @@ fn service<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
         return Some(Changed {
             path: "spec.clusterIP".to_owned(),
             at: new.path(&ip)?,
+            note: "",
         });
     }
     let class = ["spec", "loadBalancerClass"];
@@ -192,6 +245,7 @@ fn service<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
             return Some(Changed {
                 path: "spec.loadBalancerClass".to_owned(),
                 at: new.path(&class).or_else(|| new.get("spec"))?,
+                note: "",
             });
         }
     }
@@ -208,6 +262,7 @@ fn claim_shrunk<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
     (after < before).then(|| Changed {
         path: path.join("."),
         at,
+        note: "",
     })
 }
 
@@ -317,6 +372,7 @@ fn volume_source<'a>(view: &FileView, old: &Node, new: &'a Node) -> Option<Chang
             format!("spec.{key}")
         },
         at,
+        note: "",
     })
 }
 
@@ -446,6 +502,100 @@ spec:
         assert!(run(NFS, &resized).is_empty());
     }
 
+    const LOCAL: &str = "\
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: db-0
+spec:
+  capacity: {storage: 500Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: local-nvme
+  local:
+    path: /mnt/disks/ssd0
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - {key: kubernetes.io/hostname, operator: In, values: [node-a]}
+";
+
+    #[test]
+    fn a_persistent_volume_node_affinity_change_is_immutable() {
+        let moved = LOCAL.replace("node-a", "node-b");
+        assert_eq!(changed_field(&run(LOCAL, &moved)), "spec.nodeAffinity");
+        let i = LOCAL.find("  nodeAffinity:").unwrap_or(LOCAL.len());
+        let without = &LOCAL[..i];
+        assert_eq!(changed_field(&run(without, LOCAL)), "spec.nodeAffinity");
+        assert_eq!(changed_field(&run(LOCAL, without)), "spec.nodeAffinity");
+    }
+
+    #[test]
+    fn a_persistent_volume_node_affinity_rewritten_the_same_is_quiet() {
+        let flow = LOCAL.replace(
+            "            - {key: kubernetes.io/hostname, operator: In, values: [node-a]}\n",
+            "            - key: kubernetes.io/hostname\n              operator: In\n              values: [node-a]\n",
+        );
+        assert!(run(LOCAL, &flow).is_empty());
+        assert!(run(LOCAL, &LOCAL.replace("500Gi", "600Gi")).is_empty());
+    }
+
+    const JOB: &str = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: reindex
+spec:
+  completions: 10
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: reindex
+          image: search/reindex:1.2
+";
+
+    #[test]
+    fn a_job_given_other_completions_or_template_is_recreated_at_medium() {
+        let f = run(JOB, &JOB.replace("completions: 10", "completions: 20"));
+        assert_eq!(changed_field(&f), "spec.completions");
+        assert_eq!(f[0].severity, crate::finding::Severity::Medium);
+        assert!(
+            f[0].message.contains("runs its pods again"),
+            "{}",
+            f[0].message
+        );
+        let f = run(JOB, &JOB.replace("reindex:1.2", "reindex:1.3"));
+        assert_eq!(changed_field(&f), "spec.template");
+        assert_eq!(f[0].severity, crate::finding::Severity::Medium);
+        // An Indexed Job scaled with parallelism out of step is refused too.
+        let indexed = JOB.replace(
+            "spec:\n  completions",
+            "spec:\n  completionMode: Indexed\n  completions",
+        );
+        let f = run(
+            &indexed,
+            &indexed.replace("completions: 10", "completions: 4"),
+        );
+        assert_eq!(changed_field(&f), "spec.completions");
+    }
+
+    #[test]
+    fn a_job_given_other_parallelism_or_scaled_as_an_elastic_indexed_job_is_quiet() {
+        assert!(run(JOB, &JOB.replace("parallelism: 2", "parallelism: 5")).is_empty());
+        let indexed = JOB
+            .replace(
+                "spec:\n  completions",
+                "spec:\n  completionMode: Indexed\n  completions",
+            )
+            .replace("parallelism: 2", "parallelism: 10");
+        let scaled = indexed
+            .replace("completions: 10", "completions: 4")
+            .replace("parallelism: 10", "parallelism: 4");
+        assert!(run(&indexed, &scaled).is_empty());
+    }
+
     const SERVICE: &str = "\
 apiVersion: v1
 kind: Service
@@ -485,6 +635,33 @@ spec:
         assert!(run(&unset, &nlb).is_empty());
     }
 
+    const TOPIC: &str = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: orders\nspec:\n  partitions: 12\n  replicas: 3\n";
+
+    #[test]
+    fn a_kafka_topic_given_fewer_partitions_must_be_recreated() {
+        let f = run(TOPIC, &TOPIC.replace("partitions: 12", "partitions: 6"));
+        assert_eq!(changed_field(&f), "spec.partitions");
+        assert_eq!(f[0].location.line, Some(6));
+        assert!(
+            f[0].message.contains("every message in it"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_kafka_topic_given_more_or_unknown_partitions_is_quiet() {
+        assert!(run(TOPIC, &TOPIC.replace("partitions: 12", "partitions: 24")).is_empty());
+        assert!(run(
+            TOPIC,
+            &TOPIC.replace("partitions: 12", "partitions: \"12\"")
+        )
+        .is_empty());
+        let templated = TOPIC.replace("partitions: 12", "partitions: \"{{ .Values.partitions }}\"");
+        assert!(run(TOPIC, &templated).is_empty());
+        assert!(run(TOPIC, &TOPIC.replace("  partitions: 12\n", "")).is_empty());
+    }
+
     #[test]
     fn quantities_are_read_in_bytes_whatever_their_suffix() {
         const BILLION: i128 = 1_000_000_000;
@@ -502,6 +679,13 @@ spec:
         assert!(quantity("20G") < quantity("20Gi"));
         assert_eq!(quantity("{{ .Values.size }}"), None);
         assert_eq!(quantity("lots"), None);
+        // Fractions of the largest units, and a bare decimal point, are not zero.
+        assert_eq!(quantity("0.5Pi"), quantity("512Ti"));
+        assert_eq!(quantity(".5Pi"), quantity("512Ti"));
+        assert_eq!(quantity("0.5P"), quantity("500T"));
+        assert_eq!(quantity("1.Pi"), quantity("1Pi"));
+        assert_eq!(quantity("0.P"), Some(0));
+        assert_eq!(quantity("."), None);
     }
 
     const BINARY: [&str; 6] = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
@@ -558,6 +742,21 @@ spec:
             prop_assume!(!BINARY.contains(&junk.trim()) && !DECIMAL.contains(&junk.trim()));
             prop_assert_eq!(quantity(&format!("{n}{junk}")), None);
             prop_assert_eq!(quantity(&format!("{junk}{n}")), None);
+        }
+
+        #[test]
+        fn a_positive_size_never_reads_as_zero(
+            whole in 0u32..1000,
+            fraction in 1u32..1000,
+            unit in 0usize..6,
+            binary in any::<bool>(),
+        ) {
+            // `0.5Pi`, `12.001G`: any fraction of a unit is at least a whole byte.
+            let suffix = if binary { BINARY[unit] } else { DECIMAL[unit] };
+            let size = quantity(&format!("{whole}.{fraction:03}{suffix}"));
+            prop_assert!(size.is_some_and(|s| s > 0), "{whole}.{fraction:03}{suffix}");
+            let whole_units = quantity(&format!("{whole}{suffix}"));
+            prop_assert!(size > whole_units);
         }
 
         #[test]

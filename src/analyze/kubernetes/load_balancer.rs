@@ -4,8 +4,10 @@
 //! pointing at its address or DNS name are cut off.
 //!
 //! Only values written on both sides are compared where leaving one out means "whatever the
-//! provider picks": an address pin or class dropped may keep the current address, and a
-//! templated value may render the same, so neither is reported.
+//! provider picks": a class dropped, or an address pin dropped where the provider keeps the
+//! address in use (GKE, MetalLB, Cilium, kube-vip), and a templated value that may render
+//! the same, are not reported. A pin dropped on Azure or an AWS Network Load Balancer's
+//! Elastic IPs dropped is, since those providers do not keep it (see [`unpinned`]).
 
 use super::{templated, ObjectId};
 use crate::analyze::FileView;
@@ -19,7 +21,7 @@ pub const LOAD_BALANCER_REMOVED: Rule = Rule {
     id: RuleId("kubernetes/load-balancer-removed"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A Service stops being of type LoadBalancer, its load balancer is moved to another address or scheme, or an Ingress is handed to another class.",
+    summary: "A Service stops being of type LoadBalancer, its load balancer is moved to another address or scheme (or loses its pinned address on Azure, or its Elastic IPs on AWS), or an Ingress is handed to another class.",
     why: "A Service that is no longer a LoadBalancer has its cloud load balancer deleted and its address released: clients and DNS records pointing at it break, and an address that was not reserved is gone for good. Another `loadBalancerIP`, address annotation or scheme moves the load balancer to a new address, and an Ingress given another class is dropped by its old controller (which deletes its load balancer) and served by the new one from another address.",
     example: "  spec:\n-   type: LoadBalancer\n-   loadBalancerIP: 203.0.113.10\n+   type: ClusterIP",
     safer: "Reserve the address as a static IP first, create the new Service or Ingress next to the old one, move DNS and clients to it, and change or delete the old one in a later change.",
@@ -154,6 +156,7 @@ fn service(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec
             );
         }
     }
+    unpinned(view, id, old, new, out);
     for (annotation, default) in SCHEMES {
         let path = ["metadata", "annotations", annotation];
         let value = |node: &'_ Node| -> Option<String> {
@@ -183,6 +186,57 @@ fn service(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec
             .with_severity(Severity::Medium),
         );
     }
+}
+
+const AZURE_PINS: &[&str] = &[
+    "service.beta.kubernetes.io/azure-pip-name",
+    "service.beta.kubernetes.io/azure-load-balancer-ipv4",
+];
+const AWS_EIPS: &str = "service.beta.kubernetes.io/aws-load-balancer-eip-allocations";
+
+/// A load balancer that loses every address pin, on a provider that does not keep the
+/// address when it does. Azure's cloud provider picks the public IP by the pin (the
+/// `azure-pip-name` annotation, else the public IP holding `loadBalancerIP`), and without one
+/// uses the Service's own default public IP, creating it: the load balancer moves to a new
+/// address. AWS cannot change a Network Load Balancer's Elastic IPs in place. Elsewhere the
+/// address in use is kept, so a pin dropped there stays quiet.
+fn unpinned(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    let still_pinned = ADDRESS_PINS.iter().any(|path| new.path(path).is_some());
+    if still_pinned {
+        return;
+    }
+    let Some(was) = pinned(view, old) else {
+        return;
+    };
+    let annotation = |key: &str| old.path(&["metadata", "annotations", key]).is_some();
+    let on_azure = AZURE_PINS.iter().any(|key| annotation(key))
+        || old
+            .path(&["metadata", "annotations"])
+            .map(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .any(|(key, _)| key.starts_with("service.beta.kubernetes.io/azure-"));
+    let consequence = if on_azure {
+        "the Azure cloud provider then uses the Service's own default public IP, creating it, and moves the load balancer to it: clients and DNS records pointing at the old address are cut off (a public IP you created is left in Azure, detached)"
+    } else if annotation(AWS_EIPS) {
+        "AWS cannot change a Network Load Balancer's Elastic IPs in place, so the load balancer keeps them only until it is recreated, or is recreated now on addresses AWS picks: clients and allow-lists that rely on the Elastic IPs are cut off"
+    } else {
+        return;
+    };
+    let node = new
+        .path(&["metadata", "annotations"])
+        .filter(|_| old.path(&["spec", "loadBalancerIP"]).is_none())
+        .or_else(|| new.get("spec"))
+        .unwrap_or(new);
+    let list = was.into_iter().collect::<Vec<_>>().join(", ");
+    out.push(
+        Finding::new(
+            &LOAD_BALANCER_REMOVED,
+            at(view, node),
+            format!("{id} no longer pins its load balancer's address ({list}): {consequence}."),
+        )
+        .with_severity(Severity::Medium),
+    );
 }
 
 /// The addresses (or reserved address names) a Service pins its load balancer to, `None`
@@ -329,6 +383,82 @@ spec:
         assert_eq!(
             ids(&run(&eips, &other)),
             ["kubernetes/load-balancer-removed"]
+        );
+    }
+
+    #[test]
+    fn a_load_balancer_losing_its_pin_on_azure_or_its_elastic_ips_is_medium() {
+        let pip = FRONTEND.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    service.beta.kubernetes.io/azure-pip-name: shop-frontend-ip\n    service.beta.kubernetes.io/azure-dns-label-name: shop\n",
+        );
+        let dropped = pip
+            .replace(
+                "    service.beta.kubernetes.io/azure-pip-name: shop-frontend-ip\n",
+                "",
+            )
+            .replace("  loadBalancerIP: 203.0.113.10\n", "");
+        let f = run(&pip, &dropped);
+        assert_eq!(ids(&f), ["kubernetes/load-balancer-removed"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(
+            f[0].message.contains("default public IP"),
+            "{}",
+            f[0].message
+        );
+        // `loadBalancerIP` alone on a Service that other Azure annotations place on Azure.
+        let ip_only = pip.replace(
+            "    service.beta.kubernetes.io/azure-pip-name: shop-frontend-ip\n",
+            "",
+        );
+        let f = run(&ip_only, &dropped);
+        assert_eq!(ids(&f), ["kubernetes/load-balancer-removed"]);
+        assert_eq!(f[0].location.line, Some(9));
+        let eips = FRONTEND.replace("  loadBalancerIP: 203.0.113.10\n", "").replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: external\n    service.beta.kubernetes.io/aws-load-balancer-eip-allocations: eipalloc-1,eipalloc-2\n",
+        );
+        let f = run(&eips, &eips.replace("    service.beta.kubernetes.io/aws-load-balancer-eip-allocations: eipalloc-1,eipalloc-2\n", ""));
+        assert_eq!(ids(&f), ["kubernetes/load-balancer-removed"]);
+        assert!(f[0].message.contains("Elastic IPs"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_pin_dropped_where_the_provider_keeps_the_address_is_quiet() {
+        // GKE and MetalLB keep the address the load balancer already has.
+        assert!(run(
+            FRONTEND,
+            &FRONTEND.replace("  loadBalancerIP: 203.0.113.10\n", "")
+        )
+        .is_empty());
+        let pip = FRONTEND.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    service.beta.kubernetes.io/azure-pip-name: shop-frontend-ip\n",
+        );
+        // Still pinned by the field, or by a template written instead.
+        let by_field = run(
+            &pip,
+            &pip.replace(
+                "azure-pip-name: shop-frontend-ip",
+                "azure-dns-label-name: shop",
+            ),
+        );
+        assert!(
+            by_field
+                .iter()
+                .all(|f| !f.message.contains("no longer pins")),
+            "{by_field:?}"
+        );
+        let templated = pip.replace("shop-frontend-ip", "\"{{ .Values.pip }}\"");
+        let by_template = run(
+            &templated,
+            &templated.replace("  loadBalancerIP: 203.0.113.10\n", ""),
+        );
+        assert!(
+            by_template
+                .iter()
+                .all(|f| !f.message.contains("no longer pins")),
+            "{by_template:?}"
         );
     }
 

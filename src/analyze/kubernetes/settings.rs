@@ -26,8 +26,8 @@ pub const SCALED_TO_ZERO: Rule = Rule {
     id: RuleId("kubernetes/scaled-to-zero"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A running workload is scaled to zero replicas.",
-    why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back.",
+    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`).",
+    why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back. A hibernated or shut-down database keeps its claims and data, but every application using it is down until it is started again.",
     example: "- replicas: 3\n+ replicas: 0",
     safer: "Drain traffic first (remove it from the Service or Ingress), and scale down in a change of its own.",
 };
@@ -46,7 +46,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source or node affinity, a Job's template or completions (medium: the recreated Job runs again), a Strimzi KafkaTopic given fewer partitions).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -111,6 +111,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
         let old = base.get(id).copied();
         if let Some(old) = old {
             replicas(view, id, old, new, &mut out);
+            database_stopped(view, id, old, new, &mut out);
             immutable_fields(view, id, old, new, &mut out);
             sync_source(view, id, old, new, &mut out);
             release_placement(view, id, old, new, &mut out);
@@ -119,6 +120,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             super::load_balancer::compare(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
+            out.extend(super::retention::compare(view, id, old, new));
         }
         claim_retention(view, id, old, new, &mut out);
         pruning(view, id, old, new, &mut out);
@@ -183,6 +185,29 @@ fn replicas(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Ve
         &SCALED_TO_ZERO,
         head_line(view, at),
         format!("{id} goes from {before} to 0: every pod stops and what it serves is down."),
+    ));
+}
+
+/// A database cluster that ran and is now told to stop: an outage, not data loss, since the
+/// operator keeps the claims. A literal setting at head is known whatever a template at base
+/// rendered.
+fn database_stopped(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let Some((how, at)) = databases::stopped(id, new) else {
+        return;
+    };
+    if databases::stopped(id, old).is_some() {
+        return;
+    }
+    out.push(Finding::new(
+        &SCALED_TO_ZERO,
+        head_line(view, at),
+        format!("{id} now has {how}: the operator stops every database instance (the claims and their data are kept), so whatever uses the database is down until it is started again."),
     ));
 }
 
@@ -261,14 +286,27 @@ fn immutable_fields(
     out: &mut Vec<Finding>,
 ) {
     for changed in super::immutable::changed(view, id, old, new) {
-        out.push(Finding::new(
+        let mut finding = Finding::new(
             &IMMUTABLE_FIELD_CHANGED,
             head_line(view, changed.at),
-            format!(
-                "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
-                changed.path
-            ),
-        ));
+            if changed.note.is_empty() {
+                format!(
+                    "{id} changes `{}`, which cannot be updated in place: applying it means deleting and recreating the object.",
+                    changed.path
+                )
+            } else {
+                format!("{id} changes `{}`.{}", changed.path, changed.note)
+            },
+        );
+        // A Job holds no data: recreating it runs it again, an outage or a repeated side
+        // effect rather than a loss.
+        if id.is("batch", "Job") {
+            finding = finding.with_severity(Severity::Medium);
+            finding
+                .message
+                .push_str(" A recreated Job runs its pods again from the start.");
+        }
+        out.push(finding);
     }
 }
 
@@ -440,14 +478,28 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         {
             continue;
         }
-        out.push(Finding::new(
+        let mut finding = Finding::new(
             &SYNC_SOURCE_CHANGED,
             head_line(view, after),
             format!(
                 "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
                 path.join(".")
             ),
-        ));
+        );
+        // A directory the same change renames along with the path: if every object moved
+        // with it, the sync applies the same objects and prunes none. Other repositories
+        // and what moved below the top level are unseen, so it is lowered, not dropped.
+        let (from, to) = (before.as_str().unwrap_or(""), after.as_str().unwrap_or(""));
+        if path.last() == Some(&"path") && sources::moved_directory(view, from, to) {
+            let severity = finding.severity.lowered();
+            finding = finding.with_severity(severity);
+            finding.message.push_str(&format!(
+                " The change also moves the directory `{}` to `{}` (the same files at its top level): if every object moved with it, nothing is pruned; check the sync preview (`flux diff kustomization`, `argocd app diff`).",
+                sources::normalized(from),
+                sources::normalized(to)
+            ));
+        }
+        out.push(finding);
     }
 }
 
@@ -573,6 +625,7 @@ fn prune_protection(
 fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
     if id.is("apiextensions.crossplane.io", "Composition") {
         composed_deletion_policy(view, id, old, new, out);
+        composed_dropped(view, id, old, new, out);
         return;
     }
     let (Some(before), Some(after)) = (managed::external(id, old), managed::external(id, new))
@@ -608,6 +661,49 @@ fn deletion_policy(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: 
             }
         }
         _ => {}
+    }
+}
+
+/// A Composition that stops composing a resource (its entry in `resources`, or in a
+/// patch-and-transform step's, is gone or renamed): Crossplane moves every composite that
+/// follows the Composition's latest revision (the default, `compositionUpdatePolicy:
+/// Automatic`) to it and deletes the composed resource it no longer renders, and with it the
+/// cloud resource, unless its template orphaned it. Composed resources are known by their
+/// entry's name, so a renamed entry is deleted and composed anew.
+fn composed_dropped(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let kept = managed::composed_bases(new);
+    // Entries are few (a handful per Composition): a scan is cheaper than a map.
+    let is_kept = |name: &str| kept.iter().any(|(n, _)| *n == name);
+    let at = new
+        .path(&["spec", "resources"])
+        .or_else(|| new.path(&["spec", "pipeline"]))
+        .unwrap_or(new);
+    for (name, base) in managed::composed_bases(old) {
+        // A templated name may render what the new text renders.
+        if is_kept(name) || templated(view, name) {
+            continue;
+        }
+        let Some(external) = managed::composed_external(base) else {
+            continue;
+        };
+        if external.kept_by.is_some() {
+            continue;
+        }
+        let kind = base
+            .get("kind")
+            .and_then(Node::as_str)
+            .unwrap_or("resource");
+        out.push(Finding::new(
+            &super::MANAGED_RESOURCE_DELETED,
+            head_line(view, at),
+            format!("{id} no longer composes `{name}` ({kind}): Crossplane deletes that composed resource from every composite that follows this Composition's latest revision, and {} (a renamed entry is deleted and created anew).", external.deletes),
+        ));
     }
 }
 
@@ -707,6 +803,54 @@ spec:
         )
         .is_empty());
         assert!(run(&zero, WEB).is_empty());
+    }
+
+    const ORDERS_DB: &str = "\
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: orders-db
+  namespace: shop
+spec:
+  instances: 3
+  storage:
+    size: 20Gi
+";
+
+    #[test]
+    fn hibernating_or_shutting_down_a_database_cluster_is_an_outage() {
+        let hibernated = ORDERS_DB.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    cnpg.io/hibernation: \"on\"\n",
+        );
+        let f = run(ORDERS_DB, &hibernated);
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(7));
+        assert!(
+            f[0].message.contains("claims and their data are kept"),
+            "{}",
+            f[0].message
+        );
+        let crunchy = "apiVersion: postgres-operator.crunchydata.com/v1beta1\nkind: PostgresCluster\nmetadata:\n  name: hippo\nspec:\n  postgresVersion: 16\n";
+        let shut = format!("{crunchy}  shutdown: true\n");
+        assert_eq!(ids(&run(crunchy, &shut)), ["kubernetes/scaled-to-zero"]);
+    }
+
+    #[test]
+    fn waking_a_database_or_keeping_it_asleep_is_quiet() {
+        let hibernated = ORDERS_DB.replace(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    cnpg.io/hibernation: \"on\"\n",
+        );
+        assert!(run(&hibernated, ORDERS_DB).is_empty());
+        assert!(run(&hibernated, &hibernated.replace("size: 20Gi", "size: 30Gi")).is_empty());
+        assert!(run(ORDERS_DB, &hibernated.replace("\"on\"", "\"off\"")).is_empty());
+        // CloudNativePG's minimum is one instance: the API server rejects zero, so nothing stops.
+        for n in ["1", "0"] {
+            let scaled = ORDERS_DB.replace("instances: 3", &format!("instances: {n}"));
+            assert!(run(ORDERS_DB, &scaled).is_empty(), "{n}");
+        }
     }
 
     #[test]
@@ -894,6 +1038,74 @@ spec:
         assert_eq!(f[0].location.line, Some(8));
         let off = base.replace("prune: true", "prune: false");
         assert_eq!(ids(&run(&off, base)), ["kubernetes/prune-enabled"]);
+    }
+
+    #[test]
+    fn a_pruning_path_following_its_renamed_directory_is_lowered_and_says_so() {
+        use crate::change::Side;
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let head = base.replace("production", "prod");
+        let files = |case: Case, dir: &str, side: Side| {
+            case.with_file(
+                side,
+                &format!("{dir}/kustomization.yaml"),
+                "resources: [web.yaml]\n",
+            )
+            .with_file(side, &format!("{dir}/web.yaml"), "kind: ConfigMap\n")
+        };
+        let moved = files(
+            files(
+                Case::modified(PATH, base, &head),
+                "apps/production",
+                Side::Base,
+            ),
+            "apps/prod",
+            Side::Head,
+        );
+        let f = moved.run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(
+            f[0].message
+                .contains("moves the directory `apps/production` to `apps/prod`"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_pruning_path_pointed_at_another_or_partly_moved_directory_stays_high() {
+        use crate::change::Side;
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let head = base.replace("production", "prod");
+        let case = || {
+            Case::modified(PATH, base, &head)
+                .with_file(
+                    Side::Base,
+                    "apps/production/kustomization.yaml",
+                    "resources: []\n",
+                )
+                .with_file(Side::Base, "apps/production/db.yaml", "kind: ConfigMap\n")
+        };
+        // Only one of the two files moved; the old directory still exists; nothing moved.
+        let partly = case().with_file(
+            Side::Head,
+            "apps/prod/kustomization.yaml",
+            "resources: []\n",
+        );
+        let kept = case()
+            .with_file(
+                Side::Head,
+                "apps/prod/kustomization.yaml",
+                "resources: []\n",
+            )
+            .with_file(Side::Head, "apps/prod/db.yaml", "kind: ConfigMap\n")
+            .with_file(Side::Head, "apps/production/db.yaml", "kind: ConfigMap\n");
+        for case in [partly, kept, case()] {
+            let f = case.run(analyze);
+            assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+            assert_eq!(f[0].severity, Severity::High, "{}", f[0].message);
+        }
     }
 
     const RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n  namespace: cache\nspec:\n  chart:\n    spec:\n      chart: redis\n      version: 19.0.0\n";
@@ -1180,6 +1392,84 @@ spec:
         assert!(f[0].message.contains("`rdsinstance`"), "{}", f[0].message);
         assert!(run(composition, &composition.replace("t3.micro", "t3.large")).is_empty());
         assert!(run(&composition.replace("Orphan", "Delete"), composition).is_empty());
+    }
+
+    const COMPOSITION: &str = "\
+apiVersion: apiextensions.crossplane.io/v1
+kind: Composition
+metadata:
+  name: xpostgres-aws
+spec:
+  mode: Pipeline
+  pipeline:
+    - step: patch-and-transform
+      functionRef:
+        name: function-patch-and-transform
+      input:
+        apiVersion: pt.fn.crossplane.io/v1beta1
+        kind: Resources
+        resources:
+          - name: rdsinstance
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: Instance
+              spec:
+                forProvider:
+                  instanceClass: db.t3.micro
+          - name: subnetgroup
+            base:
+              apiVersion: rds.aws.upbound.io/v1beta1
+              kind: SubnetGroup
+";
+
+    #[test]
+    fn a_composition_that_stops_composing_a_resource_deletes_it_everywhere() {
+        let head = COMPOSITION.replace(
+            "          - name: rdsinstance\n            base:\n              apiVersion: rds.aws.upbound.io/v1beta1\n              kind: Instance\n              spec:\n                forProvider:\n                  instanceClass: db.t3.micro\n",
+            "",
+        );
+        let f = run(COMPOSITION, &head);
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(
+            f[0].message.contains("`rdsinstance` (Instance)"),
+            "{}",
+            f[0].message
+        );
+        // Renamed: composed anew under the new name.
+        let renamed = COMPOSITION.replace("name: rdsinstance", "name: database");
+        assert_eq!(
+            ids(&run(COMPOSITION, &renamed)),
+            ["kubernetes/managed-resource-deleted"]
+        );
+        // The legacy list too.
+        let legacy = "apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: c\nspec:\n  resources:\n    - name: bucket\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: Bucket\n    - name: policy\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: BucketPolicy\n";
+        let f = run(legacy, &legacy.replace("    - name: bucket\n      base:\n        apiVersion: s3.aws.upbound.io/v1beta1\n        kind: Bucket\n", ""));
+        assert_eq!(ids(&f), ["kubernetes/managed-resource-deleted"]);
+    }
+
+    #[test]
+    fn a_composition_keeping_or_orphaning_its_resources_is_quiet() {
+        // Reordered, edited, or grown.
+        let first = "          - name: rdsinstance\n            base:\n              apiVersion: rds.aws.upbound.io/v1beta1\n              kind: Instance\n              spec:\n                forProvider:\n                  instanceClass: db.t3.micro\n";
+        let reordered = format!("{}{first}", COMPOSITION.replace(first, ""));
+        assert!(run(COMPOSITION, &reordered).is_empty());
+        assert!(run(COMPOSITION, &reordered).is_empty());
+        assert!(run(COMPOSITION, &COMPOSITION.replace("t3.micro", "t3.large")).is_empty());
+        // An orphaned resource outlives its composed object.
+        let orphaned = COMPOSITION.replace("              spec:\n                forProvider:", "              spec:\n                deletionPolicy: Orphan\n                forProvider:");
+        let dropped = orphaned.replace("name: rdsinstance", "name: database");
+        assert!(run(&orphaned, &dropped).is_empty());
+        // A composed Crossplane configuration object is no cloud resource.
+        let config = COMPOSITION.replace(
+            "apiVersion: rds.aws.upbound.io/v1beta1\n              kind: SubnetGroup",
+            "apiVersion: aws.upbound.io/v1beta1\n              kind: ProviderConfig",
+        );
+        assert!(run(
+            &config,
+            &config.replace("name: subnetgroup", "name: providerconfig")
+        )
+        .is_empty());
     }
 
     #[test]

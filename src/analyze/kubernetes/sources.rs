@@ -3,6 +3,8 @@
 //! repository URL with or without `.git` is the same repository, and an Argo CD
 //! Application's single `source` is the same as a `sources` list holding it.
 
+use crate::analyze::FileView;
+use crate::change::Side;
 use crate::yaml::Node;
 
 /// A value as the tools read it: `./apps/web/` and `apps/web`, `…/deploy.git` and `…/deploy`.
@@ -19,6 +21,32 @@ pub(super) fn same_place(a: &Node, b: &Node) -> bool {
         (Some(a), Some(b)) => normalized(a) == normalized(b),
         _ => a.same_value(b),
     }
+}
+
+/// Whether the change moves directory `from` to `to` of this repository: `from` held files at
+/// base and none at head, `to` held none at base and at head holds files of the same names.
+/// Only the top level is listed (four listings, asked only when a source path changes); a
+/// directory with no files of its own is not known to have moved.
+pub(super) fn moved_directory(view: &FileView, from: &str, to: &str) -> bool {
+    let (from, to) = (normalized(from), normalized(to));
+    if from.is_empty() || to.is_empty() || from == to {
+        return false;
+    }
+    let names = |side: Side, dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = view
+            .snapshot
+            .list_dir(side, dir)
+            .iter()
+            .filter_map(|p| p.as_str().rsplit('/').next().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    };
+    let was = names(Side::Base, from);
+    !was.is_empty()
+        && names(Side::Head, from).is_empty()
+        && names(Side::Base, to).is_empty()
+        && names(Side::Head, to) == was
 }
 
 /// The sources of an Argo CD Application that render manifests, as `repository path-or-chart`
