@@ -136,7 +136,7 @@ fn service(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec
         return;
     }
     if let (Some(was), Some(now)) = (pinned(view, old), pinned(view, new)) {
-        if was != now {
+        if moved(view, old, new) && was != now {
             let node = ADDRESS_PINS
                 .iter()
                 .find_map(|path| new.path(path))
@@ -237,6 +237,27 @@ fn unpinned(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Ve
         )
         .with_severity(Severity::Medium),
     );
+}
+
+/// Whether the pins name another address: one pin written on both sides changes, or the
+/// pins share no field and differ. Dropping one of two pins that name the same address (an
+/// Azure `azure-pip-name` beside the `loadBalancerIP` it holds) keeps the address.
+fn moved(view: &FileView, old: &Node, new: &Node) -> bool {
+    fn one<'a>(node: &'a Node, path: &[&str]) -> Option<BTreeSet<&'a str>> {
+        node.path(path)
+            .and_then(Node::as_str)
+            .map(|v| v.split(',').map(str::trim).collect())
+    }
+    let mut shared = false;
+    for path in ADDRESS_PINS {
+        if let (Some(was), Some(now)) = (one(old, path), one(new, path)) {
+            if was != now {
+                return true;
+            }
+            shared = true;
+        }
+    }
+    !shared && pinned(view, old) != pinned(view, new)
 }
 
 /// The addresses (or reserved address names) a Service pins its load balancer to, `None`
@@ -443,11 +464,21 @@ spec:
                 "azure-dns-label-name: shop",
             ),
         );
+        // The field names the same address the dropped pin held: nothing moves.
+        assert!(by_field.is_empty(), "{by_field:?}");
+        // Another address in the field, beside the dropped pin, moves it.
+        let elsewhere = run(
+            &pip,
+            &pip.replace(
+                "azure-pip-name: shop-frontend-ip",
+                "azure-dns-label-name: shop",
+            )
+            .replace("203.0.113.10", "203.0.113.99"),
+        );
+        assert_eq!(ids(&elsewhere), ["kubernetes/load-balancer-removed"]);
         assert!(
-            by_field
-                .iter()
-                .all(|f| !f.message.contains("no longer pins")),
-            "{by_field:?}"
+            elsewhere[0].message.contains("moves its load balancer"),
+            "{elsewhere:?}"
         );
         let templated = pip.replace("shop-frontend-ip", "\"{{ .Values.pip }}\"");
         let by_template = run(
