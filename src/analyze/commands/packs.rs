@@ -76,11 +76,12 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls" => stack(&call),
         "kubectl" | "oc" => kubectl(&call),
         "helm" | "helmfile" => helm(&call),
+        "flux" | "argocd" => gitops(&call),
         "rm" => rm(&call),
         "aws" => aws(&call),
         "gcloud" | "gsutil" | "az" => cloud(&call),
         "doctl" | "hcloud" | "linode-cli" | "scw" | "oci" | "ibmcloud" | "fly" | "flyctl"
-        | "heroku" | "vercel" | "netlify" | "gh" => other_cloud(&call),
+        | "heroku" | "vercel" | "netlify" | "gh" | "eksctl" => other_cloud(&call),
         "vault" | "velero" => secrets_or_backups(&call),
         "find" => find(&call),
         "docker" | "docker-compose" | "podman" => docker(&call),
@@ -642,6 +643,52 @@ fn helm(call: &Call) -> Vec<Hit> {
         )];
     }
     Vec::new()
+}
+
+/// GitOps controllers delete what they deployed when their object goes: `flux delete
+/// kustomization` (Flux prunes what it applied, when pruning is on) or `helmrelease` (the
+/// release is uninstalled), `argocd app delete` (cascading by default) and `argocd appset
+/// delete` (its Applications go, and with them what they deployed).
+fn gitops(call: &Call) -> Vec<Hit> {
+    let pos = call.positional(&[
+        "-n",
+        "--namespace",
+        "--context",
+        "--kube-context",
+        "--kubeconfig",
+        "--server",
+        "--auth-token",
+        "--app-namespace",
+        "-N",
+        "--propagation-policy",
+    ]);
+    if call.has("--help") || call.has("-h") {
+        return Vec::new();
+    }
+    let what = match (call.program, pos.as_slice()) {
+        ("flux", ["delete", "kustomization" | "ks", name, ..]) => format!(
+            "deletes the Flux Kustomization {name}; with `prune: true` Flux then deletes every object it applied, persistent volume claims included"
+        ),
+        ("flux", ["delete", "helmrelease" | "hr", name, ..]) => format!(
+            "deletes the Flux HelmRelease {name}, which uninstalls its release with every object of the chart"
+        ),
+        ("argocd", ["app", "delete", name, ..])
+            if !call.texts().any(|t| t == "--cascade=false") =>
+        {
+            format!(
+                "deletes the Argo CD Application {name} and, cascading (the default), every resource it deployed"
+            )
+        }
+        ("argocd", ["appset", "delete", name, ..]) => format!(
+            "deletes the ApplicationSet {name} with every Application it generated, and what those deployed"
+        ),
+        _ => return Vec::new(),
+    };
+    vec![call.hit(
+        &KUBECTL_DELETE,
+        KUBECTL_DELETE.severity,
+        format!("`{}` {what}.", call.shown()),
+    )]
 }
 
 /// Top-level directories whose loss breaks the machine or its data.
@@ -1458,6 +1505,13 @@ fn database(call: &Call) -> Vec<Hit> {
             })
             .map(|t| critical(format!("runs {t}, which deletes the database's data")))
             .unwrap_or_default(),
+        // Without `--linked` or `--db-url` it resets the local development database.
+        "supabase"
+            if texts.starts_with(&["db", "reset"])
+                && (call.has("--linked") || call.value("--db-url").is_some()) =>
+        {
+            critical("resets the linked (remote) database: drops its data and reapplies the migrations and seed".to_owned())
+        }
         "prisma" if texts.first() == Some(&"migrate") && texts.get(1) == Some(&"reset") => {
             critical("drops the database and recreates it from the migrations".to_owned())
         }
@@ -1515,6 +1569,57 @@ mod tests {
 
     fn rule(script: &str) -> Vec<&'static str> {
         hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn gitops_deletes_eksctl_clusters_and_remote_supabase_resets() {
+        for (script, expected) in [
+            (
+                "flux delete kustomization apps --silent",
+                ("shell/kubectl-delete", Severity::High),
+            ),
+            (
+                "flux delete hr -n prod redis",
+                ("shell/kubectl-delete", Severity::High),
+            ),
+            (
+                "argocd app delete prod-app -y",
+                ("shell/kubectl-delete", Severity::High),
+            ),
+            (
+                "argocd appset delete --server cd.example.com tenants",
+                ("shell/kubectl-delete", Severity::High),
+            ),
+            (
+                "eksctl delete cluster --name prod --region eu-west-1",
+                ("shell/cloud-delete", Severity::Critical),
+            ),
+            (
+                "eksctl delete nodegroup --cluster prod --name ng-1",
+                ("shell/cloud-delete", Severity::High),
+            ),
+            (
+                "supabase db reset --linked",
+                ("shell/database-drop", Severity::Critical),
+            ),
+            (
+                "npx supabase db reset --db-url \"$DATABASE_URL\"",
+                ("shell/database-drop", Severity::Critical),
+            ),
+        ] {
+            assert_eq!(hits(script), [expected], "{script}");
+        }
+        for quiet in [
+            "flux reconcile kustomization apps --with-source",
+            "flux suspend helmrelease redis",
+            "argocd app delete prod-app --cascade=false",
+            "argocd app sync prod-app --prune",
+            "eksctl create cluster -f cluster.yaml",
+            "supabase db reset",
+            "flux delete --help",
+        ] {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
     }
 
     #[test]
