@@ -11,8 +11,11 @@
 //! literals, `toset`/`tomap`/`tolist` of it, and literal collections (`toset([])`, `tomap({})`
 //! included). Anything else (another local or variable, any other function call) is unknown,
 //! and a condition that depends on it is undecided and quiet; a chosen branch that is computed
-//! counts as "some instances". Not followed: a variable that reaches `count` through a `local`
-//! or a module argument, and a local whose value is itself computed.
+//! counts as "some instances". A variable read by a local that `count`/`for_each` reads
+//! (`locals { envs = toset(var.envs) }`, `for_each = local.envs`) is followed through that one
+//! local: the local is evaluated with the variable's value, then the gate with the local's.
+//! Not followed: a chain of two locals or more, a module argument, and a local whose value
+//! depends on anything else that is unknown.
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
@@ -75,11 +78,20 @@ struct Gate {
     text: String,
 }
 
-/// A head directory's gates by the variables they read, with those variables' blocks.
+/// A gate that reads a value, directly or through one local (`via`).
+struct Use {
+    gate: usize,
+    /// The local that reads the variable, when the gate reads the local rather than the variable.
+    via: Option<String>,
+}
+
+/// A head directory's gates by the variables they read, with those variables' blocks and the
+/// text of the locals through which gates read variables.
 pub struct Gates {
     gates: Vec<Gate>,
-    by_var: HashMap<(Root, String), Vec<usize>>,
+    by_var: HashMap<(Root, String), Vec<Use>>,
     variables: HashMap<String, (RepoPath, Variable)>,
+    locals: HashMap<String, String>,
 }
 
 impl Gates {
@@ -97,8 +109,19 @@ impl Gates {
             .into_iter()
             .filter_map(|p| head_file(view, &p).map(|f| (p, f)))
             .collect();
+        // Computed locals by name, the first declaration winning as in the model: the ones a
+        // gate reads are followed back to the variables they read.
+        let mut computed: HashMap<&str, &str> = HashMap::new();
+        for (_, file) in &files {
+            for (name, value) in &file.locals {
+                if let Lit::Expr(text) = value {
+                    computed.entry(name.as_str()).or_insert(text.as_str());
+                }
+            }
+        }
         let mut gates = Vec::new();
-        let mut by_var: HashMap<(Root, String), Vec<usize>> = HashMap::new();
+        let mut by_var: HashMap<(Root, String), Vec<Use>> = HashMap::new();
+        let mut locals = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
                 for arg in [Arg::Count, Arg::ForEach] {
@@ -112,8 +135,23 @@ impl Gates {
                     if names.is_empty() {
                         continue;
                     }
-                    for name in names {
-                        by_var.entry(name).or_default().push(gates.len());
+                    let gate = gates.len();
+                    for (root, name) in names {
+                        if root == Root::Local {
+                            if let Some(text) = computed.get(name.as_str()) {
+                                for var in names_read(text, Root::Var) {
+                                    by_var.entry((Root::Var, var)).or_default().push(Use {
+                                        gate,
+                                        via: Some(name.clone()),
+                                    });
+                                }
+                                locals.insert(name.clone(), (*text).to_owned());
+                            }
+                        }
+                        by_var
+                            .entry((root, name))
+                            .or_default()
+                            .push(Use { gate, via: None });
                     }
                     gates.push(Gate {
                         item: item.clone(),
@@ -134,6 +172,7 @@ impl Gates {
             gates,
             by_var,
             variables,
+            locals,
         }
     }
 }
@@ -516,7 +555,15 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
     let mut base: Option<Dir> = None;
     let mut off = Vec::new();
     let mut fewer = Vec::new();
-    for gate in indices.iter().filter_map(|&i| gates.gates.get(i)) {
+    // A gate that reads the variable both directly and through a local is judged once.
+    let mut seen = BTreeSet::new();
+    for used in indices {
+        let Some(gate) = gates.gates.get(used.gate) else {
+            continue;
+        };
+        if !seen.insert(used.gate) {
+            continue;
+        }
         let Some(expr) = expression(&gate.text) else {
             continue;
         };
@@ -524,8 +571,21 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             root: changed.root,
             path: changed.path,
         };
-        let was = eval(&expr, input, &old);
-        let now = eval(&expr, input, &new);
+        let (was, now) = match used.via.as_deref() {
+            None => (eval(&expr, input, &old), eval(&expr, input, &new)),
+            // The local first, with the variable's value; then the gate, with the local's.
+            Some(local) => {
+                let Some(inner) = gates.locals.get(local).and_then(|t| expression(t)) else {
+                    continue;
+                };
+                let outer = Input {
+                    root: Root::Local,
+                    path: local,
+                };
+                let through = |value: &Val| eval(&expr, outer, &eval(&inner, input, value));
+                (through(&old), through(&new))
+            }
+        };
         let Some(loss) = loss(gate.arg, &was, &now) else {
             continue;
         };
@@ -539,8 +599,8 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             continue;
         }
         match loss {
-            Loss::All { .. } => off.push((gate, loss)),
-            Loss::Some { .. } => fewer.push((gate, loss)),
+            Loss::All { .. } => off.push((gate, loss, used.via.as_deref())),
+            Loss::Some { .. } => fewer.push((gate, loss, used.via.as_deref())),
         }
     }
     let mut out = Vec::new();
@@ -598,9 +658,12 @@ fn local_line(text: &str, name: &str) -> u32 {
         .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
-fn effect(gate: &Gate, loss: &Loss) -> String {
+/// A gate that loses instances, and the local it reads the changed variable through.
+type Hit<'g> = (&'g Gate, Loss, Option<&'g str>);
+
+fn effect(gate: &Gate, loss: &Loss, via: Option<&str>) -> String {
     let address = &gate.item.address;
-    match (gate.arg, loss) {
+    let what = match (gate.arg, loss) {
         (Arg::Count, Loss::All { was, now } | Loss::Some { was, now, .. }) => {
             format!("`count` of `{address}` goes from {was} to {now}")
         }
@@ -610,6 +673,10 @@ fn effect(gate: &Gate, loss: &Loss) -> String {
         (Arg::ForEach, Loss::Some { lost, .. }) => {
             format!("`for_each` of `{address}` loses {}", lost.join(", "))
         }
+    };
+    match via {
+        Some(local) => format!("through `local.{local}`, {what}"),
+        None => what,
     }
 }
 
@@ -623,10 +690,10 @@ fn and_list(items: Vec<String>) -> String {
 }
 
 /// What else goes with the destroyed objects: what the heaviest of them holds.
-fn note(gates: &[(&Gate, Loss)], plural: bool) -> &'static str {
+fn note(gates: &[Hit], plural: bool) -> &'static str {
     let heaviest = gates
         .iter()
-        .map(|(g, _)| &g.item)
+        .map(|(g, _, _)| &g.item)
         .max_by_key(|i| (i.kind == ItemKind::Module, item_severity(i)));
     match heaviest {
         Some(item) if plural => data_note_plural(item),
@@ -635,35 +702,35 @@ fn note(gates: &[(&Gate, Loss)], plural: bool) -> &'static str {
     }
 }
 
-fn severity(gates: &[(&Gate, Loss)]) -> Severity {
+fn severity(gates: &[Hit]) -> Severity {
     gates
         .iter()
-        .map(|(g, _)| item_severity(&g.item))
+        .map(|(g, _, _)| item_severity(&g.item))
         .max()
         .unwrap_or(Severity::High)
 }
 
-fn effects(gates: &[(&Gate, Loss)]) -> String {
-    and_list(gates.iter().map(|(g, l)| effect(g, l)).collect())
+fn effects(gates: &[Hit]) -> String {
+    and_list(gates.iter().map(|(g, l, via)| effect(g, l, *via)).collect())
 }
 
-fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Finding {
+fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
     let single = |loss: &Loss| matches!(loss, Loss::All { was, .. } if was == "1");
     let addresses: Vec<String> = off
         .iter()
-        .map(|(g, loss)| match single(loss) {
+        .map(|(g, loss, _)| match single(loss) {
             true => format!("`{}`", g.item.address),
             false => format!("every instance of `{}`", g.item.address),
         })
         .collect();
-    let plural = off.len() > 1 || !off.iter().all(|(_, loss)| single(loss));
+    let plural = off.len() > 1 || !off.iter().all(|(_, loss, _)| single(loss));
     let first = off
         .first()
-        .map_or("<address>", |(g, _)| g.item.address.as_str());
+        .map_or("<address>", |(g, _, _)| g.item.address.as_str());
     let targets = and_list(addresses);
     let managed = and_list(
         off.iter()
-            .map(|(g, _)| format!("`{}`", g.item.address))
+            .map(|(g, _, _)| format!("`{}`", g.item.address))
             .collect(),
     );
     let name = variable_of(changed.path);
@@ -690,10 +757,10 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Fi
     ))
 }
 
-fn thinned(view: &FileView, changed: &Changed, fewer: &[(&Gate, Loss)]) -> Finding {
+fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
     let instances: Vec<String> = fewer
         .iter()
-        .flat_map(|(g, l)| match l {
+        .flat_map(|(g, l, _)| match l {
             Loss::Some { lost, .. } => lost
                 .iter()
                 .map(|k| format!("`{}{k}`", g.item.address))

@@ -1504,6 +1504,84 @@ fn a_local_changed_here_destroys_what_a_sibling_file_makes_of_it() {
     }
 }
 
+/// Resources gated on locals that read variables: `for_each = local.envs`, `local.envs = toset(var.envs)`.
+const VAR_THROUGH_LOCAL: &str = "locals {
+  envs  = toset(var.envs)
+  db_on = !var.disable_db
+  eu_on = var.enable_eu && var.region == \"eu\"
+}
+
+resource \"google_sql_database_instance\" \"env\" {
+  for_each = local.envs
+  name     = \"db-${each.key}\"
+}
+
+resource \"aws_db_instance\" \"main\" {
+  count = local.db_on ? 1 : 0
+}
+
+resource \"aws_db_instance\" \"eu\" {
+  count = local.eu_on ? 1 : 0
+}
+";
+
+#[test]
+fn a_default_read_through_a_local_into_for_each_destroys_the_dropped_keys() {
+    let f = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert_eq!(f[0].subject.as_deref(), Some("var.envs"));
+    assert!(
+        f[0].message.contains(
+            r#"through `local.envs`, `for_each` of `google_sql_database_instance.env` loses ["prod"]"#
+        ),
+        "{}",
+        f[0].message
+    );
+    let f = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("disable_db", "false"),
+        &variable("disable_db", "true"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`aws_db_instance.main`"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_default_read_through_a_local_that_keeps_or_cannot_decide_is_quiet() {
+    // More keys, or a switch whose other half twokey does not know on the base side.
+    let grown = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("envs", r#"["dev"]"#),
+        &variable("envs", r#"["dev", "prod"]"#),
+    );
+    assert!(grown.is_empty(), "{grown:?}");
+    let undecided = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("region", r#""eu""#),
+        &variable("region", r#""us""#),
+    );
+    assert!(undecided.is_empty(), "{undecided:?}");
+    // Two locals deep is not followed.
+    let deep = VAR_THROUGH_LOCAL.replace(
+        "envs  = toset(var.envs)",
+        "envs  = local.all\n  all   = toset(var.envs)",
+    );
+    let f = run_variables(
+        &deep,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
 #[test]
 fn a_default_that_gates_count_in_a_sibling_file_turned_off_destroys_the_resource() {
     let f = run_variables(

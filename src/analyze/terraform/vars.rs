@@ -16,7 +16,8 @@
 //! is not judged at all, by name or followed, when an auto-loaded `.tfvars` file of the
 //! directory sets the variable anyway.
 //!
-//! Not followed, on purpose: a variable that reaches a resource through locals or modules,
+//! Not followed, on purpose: a variable that reaches a protection through locals or modules
+//! (a `count`/`for_each` is followed through one local: [`switches`]),
 //! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and whether a
 //! `-var` or a `-var-file` overrides a changed default.
 //! Values that are not literals are never evaluated: a computed base value turned literally
@@ -826,6 +827,29 @@ resource "aws_sns_topic" "t" {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn a_tfvars_value_read_through_a_local_is_followed_to_its_gate() {
+        let main = "locals {\n  envs = toset(var.envs)\n  on   = var.enabled\n}\n\nresource \"aws_s3_bucket\" \"env\" {\n  for_each = local.envs\n}\n\nresource \"aws_db_instance\" \"db\" {\n  count = local.on ? 1 : 0\n}\n";
+        let base = "envs    = [\"dev\", \"prod\"]\nenabled = true\n";
+        let f = in_root(main, base, &base.replace(", \"prod\"", ""));
+        assert_eq!(ids(&f), ["terraform/count-emptied"]);
+        assert!(
+            f[0].message.contains("`aws_s3_bucket.env[\"prod\"]`"),
+            "{}",
+            f[0].message
+        );
+        let f = in_root(main, base, &base.replace("true", "false"));
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("through `local.on`"),
+            "{}",
+            f[0].message
+        );
+        // Turned on, or more keys: quiet.
+        assert!(in_root(main, &base.replace("true", "false"), base).is_empty());
+        assert!(in_root(main, base, &base.replace("\"prod\"", "\"prod\", \"qa\"")).is_empty());
     }
 
     #[test]
