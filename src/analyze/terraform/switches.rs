@@ -19,6 +19,7 @@
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
+use super::guards::{self, Guard};
 use super::model::{self, Item, ItemKind, Lit, TfFile, Variable};
 use super::{
     data_note, data_note_plural, is_config_path, item_severity, limit_list, parse_file, Dir,
@@ -85,13 +86,25 @@ struct Use {
     via: Option<String>,
 }
 
+/// A protection attribute set straight from a variable: `deletion_protection = var.x`, or
+/// per instance `var.x[each.key]` / `lookup(var.x, each.key, …)`.
+#[derive(Clone)]
+pub struct Guarded {
+    pub item: Item,
+    pub guard: &'static Guard,
+    /// Whether the attribute reads the variable's value at the instance's `each.key`.
+    pub per_key: bool,
+}
+
 /// A head directory's gates by the variables they read, with those variables' blocks and the
-/// text of the locals through which gates read variables.
+/// text of the locals through which gates read variables; and, found in the same pass, the
+/// protection attributes that variables set.
 pub struct Gates {
     gates: Vec<Gate>,
     by_var: HashMap<(Root, String), Vec<Use>>,
     variables: HashMap<String, (RepoPath, Variable)>,
     locals: HashMap<String, String>,
+    guarded: HashMap<String, Vec<Guarded>>,
 }
 
 impl Gates {
@@ -122,8 +135,24 @@ impl Gates {
         let mut gates = Vec::new();
         let mut by_var: HashMap<(Root, String), Vec<Use>> = HashMap::new();
         let mut locals = HashMap::new();
+        let mut guarded: HashMap<String, Vec<Guarded>> = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
+                for (at, setting) in &item.settings {
+                    let Lit::Expr(text) = &setting.value else {
+                        continue;
+                    };
+                    let Some(guard) = guards::guard_at(at, item.kind, &item.rtype) else {
+                        continue;
+                    };
+                    if let Some((name, per_key)) = passed_variable(text) {
+                        guarded.entry(name).or_default().push(Guarded {
+                            item: item.clone(),
+                            guard,
+                            per_key,
+                        });
+                    }
+                }
                 for arg in [Arg::Count, Arg::ForEach] {
                     let Some(Lit::Expr(text)) = item.get(arg.key()).map(|s| &s.value) else {
                         continue;
@@ -173,7 +202,50 @@ impl Gates {
             by_var,
             variables,
             locals,
+            guarded,
         }
+    }
+}
+
+/// The variable an attribute's value is, whole (`var.x`) or at the instance's key
+/// (`var.x[each.key]`, `lookup(var.x, each.key, …)`: `true`); `None` for anything else.
+fn passed_variable(text: &str) -> Option<(String, bool)> {
+    let each_key = |e: &Expression| model::traversal_address(e).as_deref() == Some("each.key");
+    let var_at = |e: &Expression| -> Option<(String, bool)> {
+        let Expression::Traversal(t) = e else {
+            return None;
+        };
+        if !matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") {
+            return None;
+        }
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        match ops[..] {
+            [TraversalOperator::GetAttr(name)] => Some((name.as_str().to_owned(), false)),
+            [TraversalOperator::GetAttr(name), TraversalOperator::Index(key)] if each_key(key) => {
+                Some((name.as_str().to_owned(), true))
+            }
+            _ => None,
+        }
+    };
+    match &expression(text)? {
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty() && call.name.name.as_str() == "lookup" =>
+        {
+            let mut args = call.args.iter();
+            let (map, key) = (args.next()?, args.next()?);
+            match var_at(map)? {
+                (name, false) if each_key(key) => Some((name, true)),
+                _ => None,
+            }
+        }
+        other => var_at(other),
+    }
+}
+
+/// The protection attributes of `dir` at head that the variable `name` sets directly.
+pub fn guarded_by(view: &FileView, dir: &str, name: &str, out: &mut Vec<Guarded>) {
+    if let Some(found) = gates(view, dir).guarded.get(name) {
+        out.extend(found.iter().cloned());
     }
 }
 
@@ -921,6 +993,28 @@ mod tests {
             eval_text("toset(var.y ? [] : [])", "x", keys(&["a"])),
             Val::Unknown
         );
+    }
+
+    #[test]
+    fn a_variable_passed_whole_or_at_each_key_is_recognised() {
+        let var = |t: &str| passed_variable(t);
+        assert_eq!(var("var.protect"), Some(("protect".into(), false)));
+        assert_eq!(var("var.protect[each.key]"), Some(("protect".into(), true)));
+        assert_eq!(
+            var("lookup(var.protect, each.key, true)"),
+            Some(("protect".into(), true))
+        );
+        for other in [
+            "var.protect.main",
+            "var.protect[\"main\"]",
+            "!var.protect",
+            "local.protect",
+            "lookup(var.protect, \"main\")",
+            "var.a ? true : false",
+            "",
+        ] {
+            assert_eq!(var(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -1583,6 +1583,42 @@ fn a_default_read_through_a_local_that_keeps_or_cannot_decide_is_quiet() {
 }
 
 #[test]
+fn a_default_a_protection_attribute_reads_turned_weak_is_weakened_once() {
+    let main = "resource \"aws_db_instance\" \"main\" {\n  skip_final_snapshot = var.fast_teardown\n  deletion_protection = var.deletion_protection\n}\n";
+    let f = run_variables(
+        main,
+        &variable("fast_teardown", "false"),
+        &variable("fast_teardown", "true"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert!(
+        f[0].message
+            .contains("it sets `skip_final_snapshot` of `aws_db_instance.main`"),
+        "{}",
+        f[0].message
+    );
+    // A guard's own name read by its attribute: one finding, with the address.
+    let f = run_variables(
+        main,
+        &variable("deletion_protection", "true"),
+        &variable("deletion_protection", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].subject.as_deref(), Some("aws_db_instance.main"));
+    // Read by something else: quiet.
+    let tagged = main.replace(
+        "skip_final_snapshot = var.fast_teardown",
+        "tags = { t = var.fast_teardown }",
+    );
+    let f = run_variables(
+        &tagged,
+        &variable("fast_teardown", "false"),
+        &variable("fast_teardown", "true"),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
 fn a_default_that_gates_count_in_a_sibling_file_turned_off_destroys_the_resource() {
     let f = run_variables(
         GATED,

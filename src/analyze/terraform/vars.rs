@@ -30,7 +30,7 @@ use super::switches::{self, Changed, Root};
 use super::{json, FileView, CREATE_SWITCH_OFF, PROTECTION_WEAKENED, UNPARSEABLE};
 use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use std::collections::BTreeMap;
 
@@ -117,9 +117,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             for (path, after) in &head {
                 let before = base.get(path);
                 let switched = switched_value(view, path, before, Some(after));
-                if !replaces_name(&switched, path) {
+                let opening = format!("`{path}` in {}", view.path_on(Side::Head));
+                let used = protected_value(view, path, before, after, &opening, TFVARS_SCOPE);
+                if !replaces_name(&switched, path) && used.is_empty() {
                     out.extend(weakened_value(view, path, before, after));
                 }
+                out.extend(used);
                 out.extend(switched);
                 out.extend(lowered_value(view, path, before, after));
             }
@@ -221,6 +224,79 @@ fn switched_value(
     switches::findings(view, dir, &changed)
 }
 
+const TFVARS_SCOPE: &str = "in every run that uses this file";
+
+/// A value whose variable this directory hands straight to a protection attribute
+/// (`deletion_protection = var.db_protect`, or per instance `var.protect[each.key]` for the
+/// value at `protect.<key>`), turned weak. Proven by the attribute, so it does not rely on the
+/// variable's name; a value no attribute of the directory reads this way is left to the
+/// name-based check.
+fn protected_value(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: &Setting,
+    opening: &str,
+    scope: &str,
+) -> Vec<Finding> {
+    let name = variable_of(path);
+    let key = path.strip_prefix(name).and_then(|k| k.strip_prefix('.'));
+    if key.is_some_and(|k| k.contains('.')) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    switches::guarded_by(view, view.path_on(Side::Head).dir(), name, &mut found);
+    let mut out = Vec::new();
+    for used in found {
+        let address = match (used.per_key, key) {
+            (false, None) => used.item.address.clone(),
+            // A literal `for_each` that lacks the key makes no instance of it.
+            (true, Some(k))
+                if used
+                    .item
+                    .for_each_keys
+                    .as_ref()
+                    .is_none_or(|ks| ks.contains(k)) =>
+            {
+                format!("{}[\"{k}\"]", used.item.address)
+            }
+            _ => continue,
+        };
+        let role = InputRole::Guard(used.guard);
+        let Some(change) = guards::input_weakened(role, before.map(|s| &s.value), &after.value)
+        else {
+            continue;
+        };
+        let how = match &change {
+            InputChange::Turned(was) => format!("changed from {was} to {}", after.value.render()),
+            InputChange::Added => format!(
+                "was set to {} (if the variable's default was protective)",
+                after.value.render()
+            ),
+        };
+        let severity = match change {
+            InputChange::Turned(_) => super::guard_severity(&used.item),
+            InputChange::Added => Severity::Medium,
+        };
+        let attribute = used.guard.path;
+        out.push(
+            Finding::new(
+                &PROTECTION_WEAKENED,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "{opening} {how}; it sets `{attribute}` of `{address}` (`{attribute} = var.{name}{}`), \
+                     so {}, {scope}.",
+                    if used.per_key { "[each.key]" } else { "" },
+                    used.guard.effect
+                ),
+            )
+            .with_severity(severity)
+            .with_subject(address),
+        );
+    }
+    out
+}
+
 /// A `.tfvars` value that weakens a protection or turns off a `create` switch.
 fn weakened_value(
     view: &FileView,
@@ -287,9 +363,13 @@ pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Fin
                 continue;
             };
             let switched = switched_default(view, var, path, before, after);
-            if !replaces_name(&switched, path) {
+            let opening = format!("The default of `{path}` in `variable \"{}\"`", var.name);
+            let scope = "wherever no `.tfvars` file, `-var` or module call sets it";
+            let used = protected_value(view, path, Some(before), after, &opening, scope);
+            if !replaces_name(&switched, path) && used.is_empty() {
                 found.extend(weakened_default(view, var, path, before, after));
             }
+            found.extend(used);
             found.extend(switched);
             found.extend(lowered_default(view, var, path, before, after));
         }
@@ -850,6 +930,68 @@ resource "aws_sns_topic" "t" {
         // Turned on, or more keys: quiet.
         assert!(in_root(main, &base.replace("true", "false"), base).is_empty());
         assert!(in_root(main, base, &base.replace("\"prod\"", "\"prod\", \"qa\"")).is_empty());
+    }
+
+    /// Protections set from variables whose names say nothing.
+    const PROTECTED: &str = r#"resource "aws_rds_cluster" "main" {
+  deletion_protection = var.db_protect
+  tags                = { keep = var.keep }
+}
+
+resource "google_sql_database_instance" "env" {
+  for_each            = toset(["main", "replica"])
+  deletion_protection = lookup(var.protect, each.key, true)
+}
+"#;
+
+    #[test]
+    fn a_tfvars_value_a_protection_attribute_reads_is_judged_by_that_attribute() {
+        let base = "db_protect = true\nprotect    = { main = true, replica = true }\nkeep = true\n";
+        let f = in_root(
+            PROTECTED,
+            base,
+            &base.replace("db_protect = true", "db_protect = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].subject.as_deref(), Some("aws_rds_cluster.main"));
+        assert!(
+            f[0].message
+                .contains("it sets `deletion_protection` of `aws_rds_cluster.main`"),
+            "{}",
+            f[0].message
+        );
+        let f = in_root(
+            PROTECTED,
+            base,
+            &base.replace("main = true", "main = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(
+            f[0].subject.as_deref(),
+            Some("google_sql_database_instance.env[\"main\"]")
+        );
+    }
+
+    #[test]
+    fn a_tfvars_value_no_protection_reads_turned_on_or_for_no_instance_is_quiet() {
+        let base = "db_protect = false\nprotect    = { main = true, qa = true }\nkeep = true\n";
+        // Turned on; a key for_each makes no instance of; a value only a tag reads.
+        assert!(in_root(
+            PROTECTED,
+            base,
+            &base.replace("db_protect = false", "db_protect = true")
+        )
+        .is_empty());
+        assert!(in_root(PROTECTED, base, &base.replace("qa = true", "qa = false")).is_empty());
+        assert!(in_root(
+            PROTECTED,
+            base,
+            &base.replace("keep = true", "keep = false")
+        )
+        .is_empty());
+        // Not read by this directory at all.
+        assert!(in_root("", base, &base.replace("main = true", "main = false")).is_empty());
     }
 
     #[test]
