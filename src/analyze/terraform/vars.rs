@@ -3,8 +3,9 @@
 //! protection (`deletion_protection`, `skip_final_snapshot`, `force_destroy`, …) or a
 //! `create`/`create_*` switch is judged as a module argument or a Terragrunt input is
 //! ([`guards::input_weakened`]), base against head; so is one whose name is a retention
-//! (`*retention_in_days`, `*retention_days`, `*retention_period`: [`retention::input_lowered`]),
-//! which counts only when lowered from one positive literal number to another. A retention
+//! (`*retention_in_days`, `*retention_days`, `*retention_period`, `*retention_duration`:
+//! [`retention::input_lowered`]), which counts only when lowered from one positive literal
+//! number to another, or from one duration string to a shorter one. A retention
 //! value added or removed hands the decision to a default twokey cannot see (the variable's,
 //! or the module's behind it), so it is not judged.
 //!
@@ -582,6 +583,23 @@ mod tests {
         let f = run("prod.tfvars.json", &json(30), &json(7));
         assert_eq!(ids(&f), ["terraform/retention-shortened"]);
         assert_eq!(f[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn a_retention_duration_in_tfvars_is_compared_in_any_unit() {
+        let v = |d: &str| format!("message_retention_duration = \"{d}\"\n");
+        let f = run("prod.tfvars", &v("168h"), &v("86400s"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert!(
+            f[0].message.contains("changed from \"168h\" to \"86400s\"")
+                && f[0]
+                    .message
+                    .contains("data older than 86400s is deleted (was: kept 168h)"),
+            "{}",
+            f[0].message
+        );
+        assert!(run("prod.tfvars", &v("168h"), &v("7d")).is_empty());
+        assert!(run("prod.tfvars", &v("24h"), &v("P7D")).is_empty());
     }
 
     #[test]
