@@ -468,3 +468,34 @@ fn retentions_written_as_durations_lengthened_or_restated_are_quiet() {
     )
     .is_empty());
 }
+
+#[test]
+fn gke_default_pool_size_and_mysql_network_settings_force_a_replacement() {
+    let gke = format!("{GKE}  initial_node_count = 1\n  remove_default_node_pool = true\n");
+    assert_eq!(
+        edit(
+            "google_container_cluster",
+            &gke,
+            "initial_node_count = 1",
+            "initial_node_count = 3"
+        ),
+        [REPLACED]
+    );
+    // Ignored, as the provider docs advise for a cluster whose default pool is removed.
+    let ignored = format!("{gke}  lifecycle {{\n    ignore_changes = [initial_node_count]\n  }}\n");
+    assert!(edit(
+        "google_container_cluster",
+        &ignored,
+        "initial_node_count = 1",
+        "initial_node_count = 3"
+    )
+    .is_empty());
+    let t = "azurerm_mysql_flexible_server";
+    let mysql = "  name                         = \"app\"\n  version                      = \"5.7\"\n  delegated_subnet_id          = \"subnet-a\"\n  geo_redundant_backup_enabled = false\n  storage {\n    size_gb = 64\n  }\n";
+    assert_eq!(edit(t, mysql, "subnet-a", "subnet-b"), [REPLACED]);
+    assert_eq!(edit(t, mysql, "= false", "= true"), [REPLACED]);
+    assert_eq!(edit(t, mysql, "size_gb = 64", "size_gb = 32"), [REPLACED]);
+    // A major version upgrade and more storage run in place.
+    assert!(edit(t, mysql, "\"5.7\"", "\"8.0.21\"").is_empty());
+    assert!(edit(t, mysql, "size_gb = 64", "size_gb = 128").is_empty());
+}
