@@ -386,6 +386,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     vars::defaults(view, &base, &head, &mut out);
     switches::locals(view, &base, &head, &mut out);
+    modules::renamed_source_changed(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
             continue;

@@ -1352,6 +1352,61 @@ fn module_source_ref_bump_or_moved_blocks_are_quiet() {
     assert!(run(RDS_MODULE, &after).is_empty());
 }
 
+const GKE_MODULE: &str = "module \"gke\" {
+  source  = \"terraform-google-modules/kubernetes-engine/google\"
+  version = \"~> 30.0\"
+  name    = \"prod\"
+}
+";
+
+/// `GKE_MODULE` renamed to `gke_private`, its source set to `source`, with `extra` after it.
+fn gke_renamed(source: &str, extra: &str) -> String {
+    let call = GKE_MODULE
+        .replace("module \"gke\"", "module \"gke_private\"")
+        .replace("terraform-google-modules/kubernetes-engine/google", source);
+    format!("{call}{extra}")
+}
+
+const GKE_MOVED: &str = "\nmoved {\n  from = module.gke\n  to   = module.gke_private\n}\n";
+
+#[test]
+fn a_module_call_renamed_with_moved_onto_a_submodule_still_destroys_its_resources() {
+    let private = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster";
+    let f = run(GKE_MODULE, &gke_renamed(private, GKE_MOVED));
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+    assert_eq!(f[0].subject.as_deref(), Some("module.gke_private"));
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(
+        f[0].message
+            .contains("`module.gke_private` (moved from `module.gke`)"),
+        "{}",
+        f[0].message
+    );
+    // The `moved` block in a sibling file counts the same.
+    let dir = Fake::default().with(Side::Head, "moved.tf", GKE_MOVED);
+    let f = run_in(
+        dir,
+        "main.tf",
+        Some(GKE_MODULE),
+        Some(&gke_renamed(private, "")),
+    );
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+}
+
+#[test]
+fn a_module_call_renamed_with_moved_onto_the_same_module_or_with_inner_moves_is_quiet() {
+    let same = "terraform-google-modules/kubernetes-engine/google";
+    let f = run(GKE_MODULE, &gke_renamed(same, GKE_MOVED));
+    assert!(f.is_empty(), "{f:?}");
+    // Inner moves written from the old call's address cover the switch.
+    let inner = format!(
+        "{GKE_MOVED}\nmoved {{\n  from = module.gke.google_container_cluster.primary\n  to   = module.gke_private.google_container_cluster.primary\n}}\n"
+    );
+    let private = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster";
+    let f = run(GKE_MODULE, &gke_renamed(private, &inner));
+    assert!(f.is_empty(), "{f:?}");
+}
+
 // ---- variable defaults and dynamic blocks -----------------------------------------------------
 
 #[test]
