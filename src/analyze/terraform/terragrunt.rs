@@ -419,6 +419,31 @@ fn flatten_object(expr: &Expression, prefix: &str, text: &str, out: &mut BTreeMa
                 flatten_object(arg, prefix, text, out);
             }
         }
+        // A list of objects (`log_groups = [{ name = "/app/api", retention_in_days = 90 }]`):
+        // each element by the name it gives itself, else by its position, so an element keeps
+        // its path when others are added or removed around it.
+        Expression::Array(items) => {
+            let Some(list) = prefix.strip_suffix('.') else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let Expression::Object(obj) = item else {
+                    continue;
+                };
+                let own_name = ["name", "id", "key"].iter().find_map(|k| {
+                    obj.iter().find_map(|(key, value)| {
+                        (super::model::object_key_name(key).as_deref() == Some(*k))
+                            .then(|| match lit(value.expr()) {
+                                Lit::Str(s) => Some(format!("{s:?}")),
+                                _ => None,
+                            })
+                            .flatten()
+                    })
+                });
+                let label = own_name.unwrap_or_else(|| i.to_string());
+                flatten_object(item, &format!("{list}[{label}]."), text, out);
+            }
+        }
         _ => {}
     }
 }
@@ -797,7 +822,13 @@ fn retention_inputs(
 ) {
     for (path, after) in head {
         let before = base.get(path).map(|v| &v.lit);
-        let Some(lowered) = retention::input_lowered(path, before, &after.lit) else {
+        // Inside a list element the setting goes by its own name (`retention_in_days` of
+        // `log_groups["/app/api"]`): the element is one object the module creates.
+        let name = match path.rsplit_once("].") {
+            Some((_, leaf)) if !leaf.contains('.') => leaf,
+            _ => path.as_str(),
+        };
+        let Some(lowered) = retention::input_lowered(name, before, &after.lit) else {
             continue;
         };
         let what = format!("{} `{path}` in {}", place.noun, place.owner);
@@ -1067,6 +1098,60 @@ EOF
         assert!(run(&computed, &computed.replace("ref=v1", "ref=v2")).is_empty());
         let other = swapped.replace("locals.modules", "locals.legacy_modules");
         assert!(run(&computed, &other).is_empty());
+    }
+
+    /// A unit handing its module a list of log groups, each with its retention.
+    fn log_groups(api: u32, worker: u32) -> String {
+        format!(
+            "inputs = {{\n  log_groups = [\n    {{\n      name              = \"/app/api\"\n      retention_in_days = {api}\n    }},\n    {{\n      name              = \"/app/worker\"\n      retention_in_days = {worker}\n    }},\n  ]\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_retention_inside_a_list_of_inputs_lowered_is_shortened() {
+        let path = "live/prod/logs/terragrunt.hcl";
+        let f = Case::modified(path, &log_groups(90, 30), &log_groups(7, 30)).run(analyze);
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].location.line, Some(5));
+        assert!(
+            f[0].message
+                .contains("Input `log_groups[\"/app/api\"].retention_in_days`"),
+            "{}",
+            f[0].message
+        );
+        // Elements without a name go by their position.
+        let unnamed =
+            |d: u32| format!("inputs = {{\n  buckets = [{{ retention_days = {d} }}]\n}}\n");
+        let f = Case::modified(path, &unnamed(30), &unnamed(1)).run(analyze);
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    }
+
+    #[test]
+    fn a_retention_inside_a_list_raised_reordered_dropped_or_deeper_is_quiet() {
+        let path = "live/prod/logs/terragrunt.hcl";
+        let quiet = |base: &str, head: &str| {
+            let f = Case::modified(path, base, head).run(analyze);
+            assert!(f.is_empty(), "{head}: {f:?}");
+        };
+        quiet(&log_groups(90, 30), &log_groups(365, 30));
+        // The same elements in another order keep their names.
+        let swapped = log_groups(90, 30)
+            .replace("/app/api", "/app/TMP")
+            .replace("/app/worker", "/app/api")
+            .replace("/app/TMP", "/app/worker")
+            .replace("= 90", "= X")
+            .replace("= 30", "= 90")
+            .replace("= X", "= 30");
+        quiet(&log_groups(90, 30), &swapped);
+        // A whole element removed leaves its retention to the module: not judged here.
+        let one =
+            "inputs = {\n  log_groups = [{ name = \"/app/worker\", retention_in_days = 30 }]\n}\n";
+        quiet(&log_groups(90, 30), one);
+        // Deeper inside an element, a key may mean anything to the module.
+        let deep = |d: u32| {
+            format!("inputs = {{\n  rules = [{{ name = \"a\", opts = {{ retention_days = {d} }} }}]\n}}\n")
+        };
+        quiet(&deep(30), &deep(1));
     }
 
     /// `_envcommon/mysql.hcl`: a shared file whose local builds the module source.
