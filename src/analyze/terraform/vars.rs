@@ -247,8 +247,12 @@ fn protected_value(
     }
     let mut found = Vec::new();
     switches::guarded_by(view, view.path_on(Side::Head).dir(), name, &mut found);
-    let mut out = Vec::new();
-    for used in found {
+    // One finding per attribute the value sets, naming every address it reaches there.
+    let mut by_guard: BTreeMap<
+        &'static str,
+        (Vec<String>, Severity, &switches::Guarded, InputChange),
+    > = BTreeMap::new();
+    for used in &found {
         let address = match (used.per_key, key) {
             (false, None) => used.item.address.clone(),
             // A literal `for_each` that lacks the key makes no instance of it.
@@ -268,6 +272,18 @@ fn protected_value(
         else {
             continue;
         };
+        let severity = match change {
+            InputChange::Turned(_) => super::guard_severity(&used.item),
+            InputChange::Added => Severity::Medium,
+        };
+        let entry = by_guard
+            .entry(used.guard.path)
+            .or_insert_with(|| (Vec::new(), severity, used, change));
+        entry.0.push(format!("`{address}`"));
+        entry.1 = entry.1.max(severity);
+    }
+    let mut out = Vec::new();
+    for (attribute, (addresses, severity, used, change)) in by_guard {
         let how = match &change {
             InputChange::Turned(was) => format!("changed from {was} to {}", after.value.render()),
             InputChange::Added => format!(
@@ -275,24 +291,24 @@ fn protected_value(
                 after.value.render()
             ),
         };
-        let severity = match change {
-            InputChange::Turned(_) => super::guard_severity(&used.item),
-            InputChange::Added => Severity::Medium,
+        let subject = match addresses.as_slice() {
+            [one] => one.trim_matches('`').to_owned(),
+            _ => format!("var.{name}"),
         };
-        let attribute = used.guard.path;
         out.push(
             Finding::new(
                 &PROTECTION_WEAKENED,
                 view.at(Side::Head, after.line, after.line),
                 format!(
-                    "{opening} {how}; it sets `{attribute}` of `{address}` (`{attribute} = var.{name}{}`), \
+                    "{opening} {how}; it sets `{attribute}` of {} (`{attribute} = var.{name}{}`), \
                      so {}, {scope}.",
+                    super::limit_list(addresses),
                     if used.per_key { "[each.key]" } else { "" },
                     used.guard.effect
                 ),
             )
             .with_severity(severity)
-            .with_subject(address),
+            .with_subject(subject),
         );
     }
     out
@@ -988,6 +1004,23 @@ resource "google_sql_database_instance" "env" {
         assert_eq!(
             f[0].subject.as_deref(),
             Some("google_sql_database_instance.env[\"main\"]")
+        );
+    }
+
+    #[test]
+    fn a_tfvars_value_read_by_many_protections_is_one_finding_per_attribute() {
+        let main = (0..12)
+            .map(|i| format!("resource \"aws_db_instance\" \"db{i}\" {{\n  deletion_protection = var.protect\n}}\n"))
+            .collect::<String>();
+        let f = in_root(&main, "protect = true\n", "protect = false\n");
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(f[0].subject.as_deref(), Some("var.protect"));
+        assert!(
+            f[0].message
+                .contains("`aws_db_instance.db0`, `aws_db_instance.db1`")
+                && f[0].message.contains("and 2 more"),
+            "{}",
+            f[0].message
         );
     }
 
