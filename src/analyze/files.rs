@@ -130,6 +130,15 @@ fn deletion(view: &FileView) -> Option<Finding> {
             ),
         );
     }
+    if let Some(message) = shared_terragrunt_deleted(view) {
+        return Some(
+            Finding::new(&INFRA_FILE_DELETED, whole, message).with_safer(
+                "Keep the file until no unit includes or reads it; move what it set (module source, inputs, \
+                 `remote_state`) into each unit in the same change, and read each unit's plan: it must create \
+                 and destroy nothing.",
+            ),
+        );
+    }
     if view.kind == FileKind::TerraformVars {
         // Values, not resources: what losing them changes is judged where they are read
         // (the variables' defaults take over, and `vars` compares them).
@@ -149,6 +158,61 @@ fn deletion(view: &FileView) -> Option<Finding> {
             format!("{path} ({kind}) is deleted: everything it declares stops being managed and may be destroyed on the next apply or sync."),
         )
     })
+}
+
+/// A shared Terragrunt file (`root.hcl`, `_envcommon/mysql.hcl`, `env.hcl`) deleted: it
+/// declares no resources, so deleting it destroys nothing by itself; the units that include
+/// or read it fail to load until they stop doing so, and a unit that stopped is judged in its
+/// own file. Names the units of this change that referred to it on the base side (by its file
+/// name as a path component), and whether they still do. `None` for anything else.
+fn shared_terragrunt_deleted(view: &FileView) -> Option<String> {
+    let path = view.path_on(Side::Base);
+    let name = path.file_name();
+    if view.kind != FileKind::Terragrunt
+        || name.eq_ignore_ascii_case("terragrunt.hcl")
+        || name.eq_ignore_ascii_case("terragrunt.stack.hcl")
+    {
+        return None;
+    }
+    let mentions =
+        |text: &str| text.contains(&format!("/{name}")) || text.contains(&format!("\"{name}\""));
+    let mut still = Vec::new();
+    let mut stopped = Vec::new();
+    let units = view
+        .memo
+        .changed_paths()
+        .filter(|p| p.file_name().eq_ignore_ascii_case("terragrunt.hcl") && *p != path);
+    for unit in units {
+        let base = view.snapshot.read(Side::Base, unit);
+        if !base.text().is_some_and(mentions) {
+            continue;
+        }
+        let head = view.snapshot.read(Side::Head, unit);
+        match head.text() {
+            Some(text) if mentions(text) => still.push(unit.to_string()),
+            _ => stopped.push(unit.to_string()),
+        }
+    }
+    still.sort();
+    stopped.sort();
+    let mut shown = String::new();
+    if !still.is_empty() {
+        shown.push_str(&format!(
+            " Units of this change that still refer to it: {}.",
+            still.join(", ")
+        ));
+    }
+    if !stopped.is_empty() {
+        shown.push_str(&format!(
+            " Units of this change that referred to it and no longer do (what they now apply is judged in their own files): {}.",
+            stopped.join(", ")
+        ));
+    }
+    Some(format!(
+        "The shared Terragrunt file {path} is deleted: it declares no resources, so deleting it destroys \
+         nothing by itself, but every unit that includes or reads it fails to load until it stops doing so, \
+         and one that drops it loses whatever it set there (module source, inputs, `remote_state`).{shown}"
+    ))
 }
 
 /// Files that run things rather than declare what exists: deleting one stops what it ran
@@ -512,6 +576,43 @@ mod tests {
         // A shared file is not a unit: the general wording stays.
         let f = Case::deleted("live/root.hcl", "locals {}\n").run(analyze);
         assert!(!f[0].message.contains("unmanaged"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn deleting_a_shared_terragrunt_file_says_it_destroys_nothing_itself_and_names_its_units() {
+        let shared =
+            "locals {\n  base_source_url = \"git::git@github.com:acme/modules.git//mysql\"\n}\n";
+        let including = "include \"envcommon\" {\n  path = \"${dirname(find_in_parent_folders(\"root.hcl\"))}/_envcommon/mysql.hcl\"\n}\n";
+        let inlined =
+            "terraform {\n  source = \"git::git@github.com:acme/modules.git//mysql?ref=v1\"\n}\n";
+        let f = Case::deleted("live/_envcommon/mysql.hcl", shared)
+            .with_changed_file(Side::Base, "live/prod/mysql/terragrunt.hcl", including)
+            .with_changed_file(Side::Head, "live/prod/mysql/terragrunt.hcl", inlined)
+            .with_changed_file(Side::Base, "live/stage/mysql/terragrunt.hcl", including)
+            .with_changed_file(Side::Head, "live/stage/mysql/terragrunt.hcl", including)
+            .with_changed_file(Side::Base, "live/prod/redis/terragrunt.hcl", inlined)
+            .with_changed_file(Side::Head, "live/prod/redis/terragrunt.hcl", inlined)
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        let m = &f[0].message;
+        assert!(
+            m.contains("destroys nothing by itself") && !m.contains("may be destroyed"),
+            "{m}"
+        );
+        assert!(
+            m.contains("still refer to it: live/stage/mysql/terragrunt.hcl.")
+                && m.contains("no longer do (what they now apply is judged in their own files): live/prod/mysql/terragrunt.hcl."),
+            "{m}"
+        );
+        assert!(!m.contains("redis"), "{m}");
+        // Shown nothing by the change: the general shared-file wording, no unit named.
+        let f = Case::deleted("live/root.hcl", "locals {}\n").run(analyze);
+        assert!(
+            f[0].message.contains("destroys nothing by itself")
+                && !f[0].message.contains("Units of"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

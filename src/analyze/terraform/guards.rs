@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::model::{Item, Lit, Setting};
+use super::model::{Item, ItemKind, Lit, Setting};
 use crate::finding::Severity;
 
 /// What a guard's value means for the object.
@@ -495,6 +495,16 @@ static BY_PATH: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
     by_path
 });
 
+/// The guard at `path` on an item of `kind` and type `rtype`: a resource's own setting, or
+/// for a module call an argument of a guard's name (modules pass them on, see [`InputRole`]).
+pub fn guard_at(path: &str, kind: ItemKind, rtype: &str) -> Option<&'static Guard> {
+    let mut at = BY_PATH.get(path)?.iter().map(|&i| &GUARDS[i]);
+    match kind {
+        ItemKind::Module => at.next(),
+        _ => at.find(|g| g.applies_to(rtype)),
+    }
+}
+
 /// Guards on `new` that are weaker than on `old`, in [`GUARDS`] order. A guard counts as
 /// weakened when the head value is weak and the base was protective or a computed expression
 /// (the literal weak value replaced something that was not it).
@@ -631,7 +641,6 @@ pub fn input_severity(path: &str, role: InputRole, change: &InputChange) -> Seve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::terraform::model::ItemKind;
     use proptest::prelude::*;
 
     #[test]

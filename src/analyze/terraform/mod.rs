@@ -153,7 +153,8 @@ pub const REPLACEMENT_ATTRIBUTE: Rule = Rule {
           attributes for widely used AWS, Google Cloud and Azure types, and applies it to the arguments \
           of a few registry modules that pass them straight to one resource (terraform-aws-modules' rds, \
           rds-aurora, s3-bucket and dynamodb-table). A few attributes force a replacement only when \
-          lowered (an Azure PostgreSQL Flexible Server's `storage_mb` or major `version`): those are \
+          lowered (an Azure PostgreSQL Flexible Server's `storage_mb` or major `version`, a MySQL Flexible \
+          Server's `storage.size_gb`): those are \
           reported when both values are literal numbers and the new one is lower. Critical for types that hold data, \
           high otherwise; a change of a computed expression is reported as one that may replace. An attribute \
           listed in `lifecycle { ignore_changes }` is left alone.",
@@ -385,6 +386,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     vars::defaults(view, &base, &head, &mut out);
     switches::locals(view, &base, &head, &mut out);
+    modules::renamed_source_changed(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
             continue;

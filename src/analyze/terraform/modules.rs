@@ -325,15 +325,22 @@ pub fn source_changed(
     let Some(severity) = different_module(&was, &now) else {
         return;
     };
-    let prefix = format!("{}.", new.address);
+    // Moves inside the module name its resources by the call's old address (a renamed call's
+    // predecessor) or its own.
+    let prefixes = [format!("{}.", old.address), format!("{}.", new.address)];
     let own = view.change.new_path.as_ref().map(|p| (p, head));
     let dir = view.path_on(Side::Head).dir();
     if Dir::load(view, Side::Head, dir, own)
         .moved()
-        .any(|m| m.from.starts_with(&prefix))
+        .any(|m| prefixes.iter().any(|p| m.from.starts_with(p.as_str())))
     {
         return;
     }
+    let renamed = if old.address == new.address {
+        String::new()
+    } else {
+        format!(" (moved from `{}`)", old.address)
+    };
     let line = new.get("source").map_or(new.line, |s| s.line);
     let will = if severity == Severity::High {
         "unless it declares the same resource addresses as the old one"
@@ -345,7 +352,7 @@ pub fn source_changed(
             &MODULE_SOURCE_CHANGED,
             view.at(Side::Head, line, line),
             format!(
-                "The source of `{}` changed from `{was}` to `{now}`, a different module: {will}, the next apply destroys every resource the old \
+                "The source of `{}`{renamed} changed from `{was}` to `{now}`, a different module: {will}, the next apply destroys every resource the old \
                  module created (and the data they hold) and creates the new module's anew.",
                 new.address
             ),
@@ -359,6 +366,53 @@ pub fn source_changed(
             a = new.address
         )),
     );
+}
+
+/// Module calls renamed with a `moved { from = module.<old>  to = module.<new> }` block, judged
+/// as [`source_changed`] judges one that kept its name: the block moves the call's state to the
+/// new name, but a different module behind it still declares other addresses. Only calls this
+/// file drops and adds are paired, so the directory's `moved` blocks are read only when the
+/// file both loses and gains a module call.
+pub fn renamed_source_changed(
+    view: &FileView,
+    base: &TfFile,
+    head: &Arc<TfFile>,
+    out: &mut Vec<Finding>,
+) {
+    let is_module = |i: &&Item| i.kind == ItemKind::Module;
+    let gone: Vec<&Item> = base
+        .items
+        .iter()
+        .filter(is_module)
+        .filter(|i| head.item(&i.address).is_none())
+        .collect();
+    if gone.is_empty()
+        || !head
+            .items
+            .iter()
+            .filter(is_module)
+            .any(|i| base.item(&i.address).is_none())
+    {
+        return;
+    }
+    let own = view.change.new_path.as_ref().map(|p| (p, head));
+    let dir = view.path_on(Side::Head).dir();
+    let moves: Vec<(String, String)> = Dir::load(view, Side::Head, dir, own)
+        .moved()
+        .map(|m| (m.from.clone(), m.to.clone()))
+        .collect();
+    for old in gone {
+        let Some((_, to)) = moves.iter().find(|(from, _)| *from == old.address) else {
+            continue;
+        };
+        let Some(new) = head.item(to).filter(|n| n.kind == ItemKind::Module) else {
+            continue;
+        };
+        if base.item(&new.address).is_some() {
+            continue;
+        }
+        source_changed(view, head, old, new, out);
+    }
 }
 
 #[cfg(test)]

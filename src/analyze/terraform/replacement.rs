@@ -8,7 +8,9 @@
 //! Left out on purpose, because they are updated in place now: `aws_db_instance.identifier`
 //! (renamed in place since AWS provider 5.0), `google_sql_database_instance.database_version`
 //! (major version upgrades run in place), `azurerm_managed_disk.storage_account_type` and
-//! `azurerm_storage_account.account_kind` (upgraded in place).
+//! `azurerm_storage_account.account_kind` (upgraded in place), `azurerm_mysql_flexible_server.version`
+//! (upgraded in place since azurerm 4.x), `aws_elasticache_replication_group.engine` (moves
+//! between redis and valkey in place) and `aws_redshift_cluster.database_name` (not `ForceNew`).
 
 use super::model::{Item, ItemKind, Lit, Setting, TfFile};
 use super::{data_note, stateful, Dir, FileView, REPLACEMENT_ATTRIBUTE, REPLACE_TRIGGERED};
@@ -78,6 +80,8 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
             "availability_zone",
             "snapshot_arns",
             "snapshot_name",
+            // Only a replication group moves between redis and valkey in place.
+            "engine",
         ],
     ),
     (
@@ -139,9 +143,12 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
     ),
     ("aws_sqs_queue", &["name", "name_prefix", "fifo_queue"]),
     ("aws_kinesis_stream", &["name"]),
-    ("aws_msk_cluster", &["cluster_name"]),
+    (
+        "aws_msk_cluster",
+        &["cluster_name", "broker_node_group_info.client_subnets"],
+    ),
     ("aws_cloudwatch_log_group", &["name", "name_prefix"]),
-    ("aws_eks_cluster", &["name"]),
+    ("aws_eks_cluster", &["name", "role_arn"]),
     ("aws_instance", &["ami", "availability_zone", "subnet_id"]),
     // AWS: networks and the things traffic depends on. Not stateful, but a replaced VPC or
     // subnet takes everything inside with it, and a replaced security group or load
@@ -189,6 +196,8 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
             "network",
             "subnetwork",
             "enable_autopilot",
+            // The default node pool's size at creation; resizing it is the node pool's job.
+            "initial_node_count",
         ],
     ),
     // Not stateful, but its nodes and their pods go with it.
@@ -253,9 +262,20 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "azurerm_postgresql_flexible_server_database",
         &["name", "server_id", "charset", "collation"],
     ),
+    // `version` upgrades in place since azurerm 4.x; the network and restore settings do not.
     (
         "azurerm_mysql_flexible_server",
-        &["name", "resource_group_name", "location"],
+        &[
+            "name",
+            "resource_group_name",
+            "location",
+            "administrator_login",
+            "create_mode",
+            "source_server_id",
+            "delegated_subnet_id",
+            "private_dns_zone_id",
+            "geo_redundant_backup_enabled",
+        ],
     ),
     (
         "azurerm_mssql_server",
@@ -310,10 +330,13 @@ const VIRTUAL_MACHINE: [&str; 9] = [
 
 /// Numeric attributes that update in place when raised but force a replacement when lowered:
 /// the provider cannot shrink a Flexible Server's storage or downgrade its major version.
-pub const FORCES_NEW_WHEN_LOWERED: &[(&str, &[&str])] = &[(
-    "azurerm_postgresql_flexible_server",
-    &["storage_mb", "version"],
-)];
+pub const FORCES_NEW_WHEN_LOWERED: &[(&str, &[&str])] = &[
+    (
+        "azurerm_postgresql_flexible_server",
+        &["storage_mb", "version"],
+    ),
+    ("azurerm_mysql_flexible_server", &["storage.size_gb"]),
+];
 
 /// The attributes of `rtype` whose change forces a replacement.
 pub fn forces_new(rtype: &str) -> &'static [&'static str] {

@@ -30,15 +30,17 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           Cloud Logging retention, a Cloud Storage `Delete` lifecycle rule's `age` or \
           `days_since_noncurrent_time` and its soft-delete window, Cloud SQL's retained backups and \
           transaction log days, an Azure database's backup or short-term retention days, an Azure \
-          storage account's blob and container soft delete, or a Cosmos DB account's backup hours \
-          makes the provider delete data sooner, and no plan shows that as a destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
+          storage account's blob and container soft delete, a Cosmos DB account's backup hours, a \
+          Pub/Sub subscription's or topic's message retention, or an Azure Data Protection disk or \
+          PostgreSQL backup policy's default retention (durations such as `\"604800s\"`, `\"168h\"` or \
+          `\"P30D\"` compared in any unit) makes the provider delete data sooner, and no plan shows that as a destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
           added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
           removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
           does a new backup rule or copy. Medium; high for backups and for the recovery of deleted or \
           overwritten data (noncurrent versions, soft delete). A value handed to a module whose name ends \
-          in `retention_in_days`, `retention_days`, `retention_period` or `window_in_days` (a module argument, a `.tfvars` \
-          value, a Terragrunt input, a variable's default) is judged when both values are positive \
-          literal numbers; one added or removed leaves the module's default, which twokey cannot see.",
+          in `retention_in_days`, `retention_days`, `retention_period`, `retention_duration` or `window_in_days` (a module \
+          argument, a `.tfvars` value, a Terragrunt input, a variable's default) is judged when both values are positive \
+          literal numbers or both duration strings; one added or removed leaves the module's default, which twokey cannot see.",
     example: "before: resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 90 }\n\
               after:  resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 7 }",
     safer: "Keep the longer retention; if less must be kept, export or archive the data that would be \
@@ -159,6 +161,9 @@ enum Measure {
     Copies,
     /// A calendar day from which what the rule matches expires.
     Date,
+    /// A duration string: Google's seconds (`"604800s"`, `"600.5s"`), a Go-style `"168h"` or
+    /// `"1h30m"`, or an ISO 8601 `"P30D"` / `"PT12H"` as Azure writes them.
+    Duration,
 }
 
 impl Measure {
@@ -181,8 +186,82 @@ impl Measure {
                 Lit::Str(s) => Day::parse(s).map_or(Kept::Unknown, Kept::Until),
                 _ => Kept::Unknown,
             },
+            Measure::Duration => match value {
+                Lit::Str(s) => duration_days(s).map_or(Kept::Unknown, Kept::Days),
+                _ => Kept::Unknown,
+            },
         }
     }
+}
+
+/// The days a duration string stands for; `None` for anything else, which then counts as
+/// unknown. Units: `s`, `m`, `h`, `d` in sequence (`"86400s"`, `"1h30m"`), or ISO 8601
+/// (`"P1Y2M3W4DT5H6M7S"`), where a year counts 365 days and a month 30: a change between
+/// calendar units and days is compared approximately, which only matters near equality.
+fn duration_days(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if let Some(iso) = text.strip_prefix('P').or_else(|| text.strip_prefix('p')) {
+        return iso_days(iso);
+    }
+    let per_day = |unit: char| match unit {
+        's' => Some(86_400.0),
+        'm' => Some(1_440.0),
+        'h' => Some(24.0),
+        'd' => Some(1.0),
+        _ => None,
+    };
+    sum_units(text, per_day)
+}
+
+/// `1Y2M3W4DT5H6M7S` (after the `P`): before the `T`, M is months; after it, minutes.
+fn iso_days(text: &str) -> Option<f64> {
+    let (date, time) = match text.split_once(['T', 't']) {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (text, None),
+    };
+    let date_unit = |unit: char| match unit.to_ascii_uppercase() {
+        'Y' => Some(1.0 / 365.0),
+        'M' => Some(1.0 / 30.0),
+        'W' => Some(1.0 / 7.0),
+        'D' => Some(1.0),
+        _ => None,
+    };
+    let time_unit = |unit: char| match unit.to_ascii_uppercase() {
+        'H' => Some(24.0),
+        'M' => Some(1_440.0),
+        'S' => Some(86_400.0),
+        _ => None,
+    };
+    // `P` alone, or `PT` with nothing after it, is no duration.
+    let days = if date.is_empty() {
+        time?;
+        0.0
+    } else {
+        sum_units(date, date_unit)?
+    };
+    let hours = match time {
+        Some(t) => sum_units(t, time_unit)?,
+        None => 0.0,
+    };
+    Some(days + hours)
+}
+
+/// The sum of `<number><unit>` runs, each number divided by how many of its unit make a day
+/// (`per_day`); `None` unless the whole text is one or more such runs.
+fn sum_units(text: &str, per_day: impl Fn(char) -> Option<f64>) -> Option<f64> {
+    let mut total = 0.0;
+    let mut rest = text;
+    let mut runs = 0;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let number: f64 = rest[..end].parse().ok()?;
+        let unit = rest[end..].chars().next()?;
+        total += number / per_day(unit)?;
+        rest = &rest[end + unit.len_utf8()..];
+        runs += 1;
+    }
+    (runs > 0 && total.is_finite()).then_some(total)
 }
 
 /// What the absence of a setting means.
@@ -251,6 +330,11 @@ fn days_90(_: &Item) -> Kept {
 /// A default the provider takes from the service, which differs by engine and API.
 fn service_default(_: &Item) -> Kept {
     Kept::Unknown
+}
+
+/// A Pub/Sub topic keeps no published messages unless told to.
+fn none_kept(_: &Item) -> Kept {
+    Kept::Days(0.0)
 }
 
 fn days_7(_: &Item) -> Kept {
@@ -685,6 +769,47 @@ const RETENTIONS: &[Retention] = &[
         added_block_deletes: true,
     },
     Retention {
+        rtype: "google_pubsub_subscription",
+        within: &[],
+        path: "message_retention_duration",
+        absent: Absent::Default(days_7),
+        measure: Measure::Duration,
+        deleted: "messages older than {limit} are discarded from its backlog (and, where acknowledged \
+                  messages are retained, can no longer be replayed with a seek)",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_pubsub_topic",
+        within: &[],
+        path: "message_retention_duration",
+        absent: Absent::Default(none_kept),
+        measure: Measure::Duration,
+        deleted: "published messages older than {limit} are discarded and can no longer be replayed",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_data_protection_backup_policy_disk",
+        within: &[],
+        path: "default_retention_duration",
+        absent: Absent::Default(service_default),
+        measure: Measure::Duration,
+        deleted: "disk backups older than {limit} are deleted",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "azurerm_data_protection_backup_policy_postgresql",
+        within: &[],
+        path: "default_retention_duration",
+        absent: Absent::Default(service_default),
+        measure: Measure::Duration,
+        deleted: "database backups older than {limit} are deleted",
+        recovery: true,
+        added_block_deletes: true,
+    },
+    Retention {
         rtype: "google_logging_project_bucket_config",
         within: &[],
         path: "retention_days",
@@ -972,16 +1097,20 @@ fn retention_input(path: &str) -> bool {
         "retention_in_days",
         "retention_days",
         "retention_period",
+        "retention_duration",
         "window_in_days",
     ];
     !path.contains('.') && ENDINGS.iter().any(|e| path.ends_with(e))
 }
 
-/// A retention handed to a module, lowered from one number to a smaller one.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A retention handed to a module, lowered from one number to a smaller one, or from one
+/// duration string to a shorter one.
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputLowered {
     pub was: f64,
     pub now: f64,
+    /// The two duration strings as written (`"168h"`, `"24h"`), when durations were compared.
+    pub written: Option<(String, String)>,
 }
 
 /// Whether the value at `path` handed to a module (a module argument, a `.tfvars` value, a
@@ -993,15 +1122,32 @@ pub fn input_lowered(path: &str, before: Option<&Lit>, after: &Lit) -> Option<In
     if !retention_input(path) {
         return None;
     }
+    if let (Lit::Str(b), Lit::Str(a)) = (before?, after) {
+        if let (Some(was), Some(now)) = (duration_days(b), duration_days(a)) {
+            let written = Some((b.clone(), a.clone()));
+            return (was > 0.0 && now > 0.0 && now < was).then_some(InputLowered {
+                was,
+                now,
+                written,
+            });
+        }
+    }
     let (was, now) = (before?.as_num()?, after.as_num()?);
-    (was > 0.0 && now > 0.0 && now < was).then_some(InputLowered { was, now })
+    (was > 0.0 && now > 0.0 && now < was).then_some(InputLowered {
+        was,
+        now,
+        written: None,
+    })
 }
 
 impl InputLowered {
     /// What the module deletes sooner, with the old limit: "data older than 7 days is
     /// deleted (was: kept 90 days)". A `*_period` name does not say its unit.
-    fn effect(self, path: &str) -> String {
-        let InputLowered { was, now } = self;
+    fn effect(&self, path: &str) -> String {
+        let InputLowered { was, now, .. } = self;
+        if let Some((was, now)) = &self.written {
+            return format!("data older than {now} is deleted (was: kept {was})");
+        }
         if path.ends_with("window_in_days") {
             format!(
                 "what a destroy deletes (a key, a secret) can be recovered for only {now} days \
@@ -1028,7 +1174,10 @@ pub fn input_finding(
     (what, reach): (&str, &str),
     lowered: InputLowered,
 ) -> Finding {
-    let InputLowered { was, now } = lowered;
+    let (was, now) = match &lowered.written {
+        Some((was, now)) => (format!("\"{was}\""), format!("\"{now}\"")),
+        None => (lowered.was.to_string(), lowered.now.to_string()),
+    };
     let recovery = ["soft_delete", "backup", "window_in_days"];
     let severity = if recovery.iter().any(|r| path.contains(r)) {
         Severity::High
@@ -1176,6 +1325,40 @@ mod tests {
     }
 
     #[test]
+    fn durations_read_in_days_whatever_the_unit() {
+        let d = duration_days;
+        assert_eq!(d("86400s"), Some(1.0));
+        assert_eq!(d("600.5s").map(|v| (v * 86_400.0).round()), Some(601.0));
+        assert_eq!(d("168h"), Some(7.0));
+        assert_eq!(d("1h30m"), Some(1.5 / 24.0));
+        assert_eq!(d("P30D"), Some(30.0));
+        assert_eq!(d("P2W"), Some(14.0));
+        assert_eq!(d("PT12H"), Some(0.5));
+        assert_eq!(d("P1DT12H"), Some(1.5));
+        assert_eq!(d("P1Y"), Some(365.0));
+        for not_one in [
+            "", "P", "PT", "P1DT", "7", "h", "1x", "1.2.3s", "P1H", "-1s", "1 h", "Pé", "1é",
+        ] {
+            assert_eq!(d(not_one), None, "{not_one}");
+        }
+    }
+
+    #[test]
+    fn an_input_written_as_a_duration_is_lowered_when_shorter() {
+        let s = |v: &str| Lit::Str(v.to_owned());
+        let path = "message_retention_duration";
+        let lowered = input_lowered(path, Some(&s("168h")), &s("86400s")).expect("lowered");
+        assert_eq!(
+            lowered.written,
+            Some(("168h".to_owned(), "86400s".to_owned()))
+        );
+        assert_eq!(input_lowered(path, Some(&s("7d")), &s("168h")), None);
+        assert_eq!(input_lowered(path, Some(&s("24h")), &s("P7D")), None);
+        assert_eq!(input_lowered(path, Some(&s("24h")), &s("soon")), None);
+        assert_eq!(input_lowered("timeout", Some(&s("24h")), &s("1h")), None);
+    }
+
+    #[test]
     fn an_input_is_lowered_only_between_two_positive_literal_numbers() {
         let n = Lit::Num;
         let lowered =
@@ -1184,14 +1367,16 @@ mod tests {
             lowered(Some(&n(90.0)), &n(7.0)),
             Some(InputLowered {
                 was: 90.0,
-                now: 7.0
+                now: 7.0,
+                written: None
             })
         );
         assert_eq!(
             lowered(Some(&Lit::Str("90".to_owned())), &n(7.0)),
             Some(InputLowered {
                 was: 90.0,
-                now: 7.0
+                now: 7.0,
+                written: None
             })
         );
         assert_eq!(lowered(Some(&n(7.0)), &n(90.0)), None);

@@ -11,11 +11,15 @@
 //! literals, `toset`/`tomap`/`tolist` of it, and literal collections (`toset([])`, `tomap({})`
 //! included). Anything else (another local or variable, any other function call) is unknown,
 //! and a condition that depends on it is undecided and quiet; a chosen branch that is computed
-//! counts as "some instances". Not followed: a variable that reaches `count` through a `local`
-//! or a module argument, and a local whose value is itself computed.
+//! counts as "some instances". A variable read by a local that `count`/`for_each` reads
+//! (`locals { envs = toset(var.envs) }`, `for_each = local.envs`) is followed through that one
+//! local: the local is evaluated with the variable's value, then the gate with the local's.
+//! Not followed: a chain of two locals or more, a module argument, and a local whose value
+//! depends on anything else that is unknown.
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
+use super::guards::{self, Guard};
 use super::model::{self, Item, ItemKind, Lit, TfFile, Variable};
 use super::{
     data_note, data_note_plural, is_config_path, item_severity, limit_list, parse_file, Dir,
@@ -75,11 +79,32 @@ struct Gate {
     text: String,
 }
 
-/// A head directory's gates by the variables they read, with those variables' blocks.
+/// A gate that reads a value, directly or through one local (`via`).
+struct Use {
+    gate: usize,
+    /// The local that reads the variable, when the gate reads the local rather than the variable.
+    via: Option<String>,
+}
+
+/// A protection attribute set straight from a variable: `deletion_protection = var.x`, or
+/// per instance `var.x[each.key]` / `lookup(var.x, each.key, …)`.
+#[derive(Clone)]
+pub struct Guarded {
+    pub item: Item,
+    pub guard: &'static Guard,
+    /// Whether the attribute reads the variable's value at the instance's `each.key`.
+    pub per_key: bool,
+}
+
+/// A head directory's gates by the variables they read, with those variables' blocks and the
+/// text of the locals through which gates read variables; and, found in the same pass, the
+/// protection attributes that variables set.
 pub struct Gates {
     gates: Vec<Gate>,
-    by_var: HashMap<(Root, String), Vec<usize>>,
+    by_var: HashMap<(Root, String), Vec<Use>>,
     variables: HashMap<String, (RepoPath, Variable)>,
+    locals: HashMap<String, String>,
+    guarded: HashMap<String, Vec<Guarded>>,
 }
 
 impl Gates {
@@ -97,10 +122,37 @@ impl Gates {
             .into_iter()
             .filter_map(|p| head_file(view, &p).map(|f| (p, f)))
             .collect();
+        // Computed locals by name, the first declaration winning as in the model: the ones a
+        // gate reads are followed back to the variables they read.
+        let mut computed: HashMap<&str, &str> = HashMap::new();
+        for (_, file) in &files {
+            for (name, value) in &file.locals {
+                if let Lit::Expr(text) = value {
+                    computed.entry(name.as_str()).or_insert(text.as_str());
+                }
+            }
+        }
         let mut gates = Vec::new();
-        let mut by_var: HashMap<(Root, String), Vec<usize>> = HashMap::new();
+        let mut by_var: HashMap<(Root, String), Vec<Use>> = HashMap::new();
+        let mut locals = HashMap::new();
+        let mut guarded: HashMap<String, Vec<Guarded>> = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
+                for (at, setting) in &item.settings {
+                    let Lit::Expr(text) = &setting.value else {
+                        continue;
+                    };
+                    let Some(guard) = guards::guard_at(at, item.kind, &item.rtype) else {
+                        continue;
+                    };
+                    if let Some((name, per_key)) = passed_variable(text) {
+                        guarded.entry(name).or_default().push(Guarded {
+                            item: item.clone(),
+                            guard,
+                            per_key,
+                        });
+                    }
+                }
                 for arg in [Arg::Count, Arg::ForEach] {
                     let Some(Lit::Expr(text)) = item.get(arg.key()).map(|s| &s.value) else {
                         continue;
@@ -112,8 +164,23 @@ impl Gates {
                     if names.is_empty() {
                         continue;
                     }
-                    for name in names {
-                        by_var.entry(name).or_default().push(gates.len());
+                    let gate = gates.len();
+                    for (root, name) in names {
+                        if root == Root::Local {
+                            if let Some(text) = computed.get(name.as_str()) {
+                                for var in names_read(text, Root::Var) {
+                                    by_var.entry((Root::Var, var)).or_default().push(Use {
+                                        gate,
+                                        via: Some(name.clone()),
+                                    });
+                                }
+                                locals.insert(name.clone(), (*text).to_owned());
+                            }
+                        }
+                        by_var
+                            .entry((root, name))
+                            .or_default()
+                            .push(Use { gate, via: None });
                     }
                     gates.push(Gate {
                         item: item.clone(),
@@ -134,7 +201,51 @@ impl Gates {
             gates,
             by_var,
             variables,
+            locals,
+            guarded,
         }
+    }
+}
+
+/// The variable an attribute's value is, whole (`var.x`) or at the instance's key
+/// (`var.x[each.key]`, `lookup(var.x, each.key, …)`: `true`); `None` for anything else.
+fn passed_variable(text: &str) -> Option<(String, bool)> {
+    let each_key = |e: &Expression| model::traversal_address(e).as_deref() == Some("each.key");
+    let var_at = |e: &Expression| -> Option<(String, bool)> {
+        let Expression::Traversal(t) = e else {
+            return None;
+        };
+        if !matches!(&t.expr, Expression::Variable(v) if v.as_str() == "var") {
+            return None;
+        }
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        match ops[..] {
+            [TraversalOperator::GetAttr(name)] => Some((name.as_str().to_owned(), false)),
+            [TraversalOperator::GetAttr(name), TraversalOperator::Index(key)] if each_key(key) => {
+                Some((name.as_str().to_owned(), true))
+            }
+            _ => None,
+        }
+    };
+    match &expression(text)? {
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty() && call.name.name.as_str() == "lookup" =>
+        {
+            let mut args = call.args.iter();
+            let (map, key) = (args.next()?, args.next()?);
+            match var_at(map)? {
+                (name, false) if each_key(key) => Some((name, true)),
+                _ => None,
+            }
+        }
+        other => var_at(other),
+    }
+}
+
+/// The protection attributes of `dir` at head that the variable `name` sets directly.
+pub fn guarded_by(view: &FileView, dir: &str, name: &str, out: &mut Vec<Guarded>) {
+    if let Some(found) = gates(view, dir).guarded.get(name) {
+        out.extend(found.iter().cloned());
     }
 }
 
@@ -516,7 +627,15 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
     let mut base: Option<Dir> = None;
     let mut off = Vec::new();
     let mut fewer = Vec::new();
-    for gate in indices.iter().filter_map(|&i| gates.gates.get(i)) {
+    // A gate that reads the variable both directly and through a local is judged once.
+    let mut seen = BTreeSet::new();
+    for used in indices {
+        let Some(gate) = gates.gates.get(used.gate) else {
+            continue;
+        };
+        if !seen.insert(used.gate) {
+            continue;
+        }
         let Some(expr) = expression(&gate.text) else {
             continue;
         };
@@ -524,8 +643,21 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             root: changed.root,
             path: changed.path,
         };
-        let was = eval(&expr, input, &old);
-        let now = eval(&expr, input, &new);
+        let (was, now) = match used.via.as_deref() {
+            None => (eval(&expr, input, &old), eval(&expr, input, &new)),
+            // The local first, with the variable's value; then the gate, with the local's.
+            Some(local) => {
+                let Some(inner) = gates.locals.get(local).and_then(|t| expression(t)) else {
+                    continue;
+                };
+                let outer = Input {
+                    root: Root::Local,
+                    path: local,
+                };
+                let through = |value: &Val| eval(&expr, outer, &eval(&inner, input, value));
+                (through(&old), through(&new))
+            }
+        };
         let Some(loss) = loss(gate.arg, &was, &now) else {
             continue;
         };
@@ -539,8 +671,8 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             continue;
         }
         match loss {
-            Loss::All { .. } => off.push((gate, loss)),
-            Loss::Some { .. } => fewer.push((gate, loss)),
+            Loss::All { .. } => off.push((gate, loss, used.via.as_deref())),
+            Loss::Some { .. } => fewer.push((gate, loss, used.via.as_deref())),
         }
     }
     let mut out = Vec::new();
@@ -598,9 +730,12 @@ fn local_line(text: &str, name: &str) -> u32 {
         .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
-fn effect(gate: &Gate, loss: &Loss) -> String {
+/// A gate that loses instances, and the local it reads the changed variable through.
+type Hit<'g> = (&'g Gate, Loss, Option<&'g str>);
+
+fn effect(gate: &Gate, loss: &Loss, via: Option<&str>) -> String {
     let address = &gate.item.address;
-    match (gate.arg, loss) {
+    let what = match (gate.arg, loss) {
         (Arg::Count, Loss::All { was, now } | Loss::Some { was, now, .. }) => {
             format!("`count` of `{address}` goes from {was} to {now}")
         }
@@ -610,6 +745,10 @@ fn effect(gate: &Gate, loss: &Loss) -> String {
         (Arg::ForEach, Loss::Some { lost, .. }) => {
             format!("`for_each` of `{address}` loses {}", lost.join(", "))
         }
+    };
+    match via {
+        Some(local) => format!("through `local.{local}`, {what}"),
+        None => what,
     }
 }
 
@@ -623,10 +762,10 @@ fn and_list(items: Vec<String>) -> String {
 }
 
 /// What else goes with the destroyed objects: what the heaviest of them holds.
-fn note(gates: &[(&Gate, Loss)], plural: bool) -> &'static str {
+fn note(gates: &[Hit], plural: bool) -> &'static str {
     let heaviest = gates
         .iter()
-        .map(|(g, _)| &g.item)
+        .map(|(g, _, _)| &g.item)
         .max_by_key(|i| (i.kind == ItemKind::Module, item_severity(i)));
     match heaviest {
         Some(item) if plural => data_note_plural(item),
@@ -635,35 +774,35 @@ fn note(gates: &[(&Gate, Loss)], plural: bool) -> &'static str {
     }
 }
 
-fn severity(gates: &[(&Gate, Loss)]) -> Severity {
+fn severity(gates: &[Hit]) -> Severity {
     gates
         .iter()
-        .map(|(g, _)| item_severity(&g.item))
+        .map(|(g, _, _)| item_severity(&g.item))
         .max()
         .unwrap_or(Severity::High)
 }
 
-fn effects(gates: &[(&Gate, Loss)]) -> String {
-    and_list(gates.iter().map(|(g, l)| effect(g, l)).collect())
+fn effects(gates: &[Hit]) -> String {
+    and_list(gates.iter().map(|(g, l, via)| effect(g, l, *via)).collect())
 }
 
-fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Finding {
+fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
     let single = |loss: &Loss| matches!(loss, Loss::All { was, .. } if was == "1");
     let addresses: Vec<String> = off
         .iter()
-        .map(|(g, loss)| match single(loss) {
+        .map(|(g, loss, _)| match single(loss) {
             true => format!("`{}`", g.item.address),
             false => format!("every instance of `{}`", g.item.address),
         })
         .collect();
-    let plural = off.len() > 1 || !off.iter().all(|(_, loss)| single(loss));
+    let plural = off.len() > 1 || !off.iter().all(|(_, loss, _)| single(loss));
     let first = off
         .first()
-        .map_or("<address>", |(g, _)| g.item.address.as_str());
+        .map_or("<address>", |(g, _, _)| g.item.address.as_str());
     let targets = and_list(addresses);
     let managed = and_list(
         off.iter()
-            .map(|(g, _)| format!("`{}`", g.item.address))
+            .map(|(g, _, _)| format!("`{}`", g.item.address))
             .collect(),
     );
     let name = variable_of(changed.path);
@@ -690,10 +829,10 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[(&Gate, Loss)]) -> Fi
     ))
 }
 
-fn thinned(view: &FileView, changed: &Changed, fewer: &[(&Gate, Loss)]) -> Finding {
+fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
     let instances: Vec<String> = fewer
         .iter()
-        .flat_map(|(g, l)| match l {
+        .flat_map(|(g, l, _)| match l {
             Loss::Some { lost, .. } => lost
                 .iter()
                 .map(|k| format!("`{}{k}`", g.item.address))
@@ -854,6 +993,28 @@ mod tests {
             eval_text("toset(var.y ? [] : [])", "x", keys(&["a"])),
             Val::Unknown
         );
+    }
+
+    #[test]
+    fn a_variable_passed_whole_or_at_each_key_is_recognised() {
+        let var = |t: &str| passed_variable(t);
+        assert_eq!(var("var.protect"), Some(("protect".into(), false)));
+        assert_eq!(var("var.protect[each.key]"), Some(("protect".into(), true)));
+        assert_eq!(
+            var("lookup(var.protect, each.key, true)"),
+            Some(("protect".into(), true))
+        );
+        for other in [
+            "var.protect.main",
+            "var.protect[\"main\"]",
+            "!var.protect",
+            "local.protect",
+            "lookup(var.protect, \"main\")",
+            "var.a ? true : false",
+            "",
+        ] {
+            assert_eq!(var(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
+use hcl_edit::template::Element;
 use hcl_edit::Span;
 use std::collections::BTreeMap;
 
@@ -77,8 +78,10 @@ pub const SOURCE_CHANGED: Rule = Rule {
     why: "The unit's state holds the resources of the module it applied, by their addresses inside that \
           module. Another module (`…/rds/aws` to `…/rds-aurora/aws`, another repository or subdirectory) \
           declares other addresses, so the next apply destroys what the old module created unless \
-          `moved` blocks are generated for them. A version or ref bump of the same module is not \
-          reported; a change to or from a local path is medium.",
+          `moved` blocks are generated for them. A source built from the file's literal `locals` is \
+          resolved, a shared file's local named for a source counts for the units that include it, and \
+          a template over the same unknown values is compared by its literal parts. A version or ref \
+          bump of the same module is not reported; a change to or from a local path is medium.",
     example: "before: terraform { source = \"tfr:///terraform-aws-modules/rds/aws?version=6.5.0\" }\n\
               after:  terraform { source = \"tfr:///terraform-aws-modules/rds-aurora/aws?version=9.0.0\" }",
     safer: "Put the new module in a new unit (its own state) and migrate the data before removing the old \
@@ -168,8 +171,13 @@ struct Unit {
     state_config: BTreeMap<String, Value>,
     /// Literal `inputs` (object literals, also inside `merge(…)`), by dotted path.
     inputs: BTreeMap<String, Value>,
-    /// `terraform { source = … }`: the module the unit applies.
+    /// `terraform { source = … }`: the module the unit applies; a template over this file's
+    /// literal `locals` is resolved (`"${local.base_source_url}?ref=v0.8.0"`).
     source: Option<Value>,
+    /// The locals a resolved `source` was built from, in order.
+    source_locals: Vec<String>,
+    /// The file's `locals` block, by name.
+    locals: BTreeMap<String, Value>,
     /// A stack file's `unit` and `stack` blocks.
     stack: Vec<StackEntry>,
 }
@@ -223,12 +231,25 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
             _ => {}
         }
     }
+    for block in body.get_blocks("locals") {
+        for attr in block.body.attributes() {
+            unit.locals
+                .entry(attr.key.as_str().to_owned())
+                .or_insert_with(|| Value {
+                    lit: lit(&attr.value),
+                    line: at(attr.span()),
+                });
+        }
+    }
     if let Some(attr) = body
         .get_blocks("terraform")
         .find_map(|b| b.body.get_attribute("source"))
     {
+        let mut read = Vec::new();
+        let resolved = resolve_locals(&attr.value, &unit.locals, &mut read);
+        unit.source_locals = if resolved.is_some() { read } else { Vec::new() };
         unit.source = Some(Value {
-            lit: lit(&attr.value),
+            lit: resolved.map_or_else(|| lit(&attr.value), Lit::Str),
             line: at(attr.span()),
         });
     }
@@ -268,6 +289,42 @@ fn parse(text: &str) -> Result<Unit, Unparseable> {
         });
     }
     Ok(unit)
+}
+
+/// A string built only of literals and this file's literal string `locals`
+/// (`"${local.base_source_url}?ref=v0.8.0"`, or `local.source`), with the locals it read
+/// pushed to `read`; `None` for a plain literal (nothing to resolve) or anything else (another
+/// file's locals through `include`, a function call, a directive).
+fn resolve_locals(
+    expr: &Expression,
+    locals: &BTreeMap<String, Value>,
+    read: &mut Vec<String>,
+) -> Option<String> {
+    let local = |e: &Expression, read: &mut Vec<String>| -> Option<String> {
+        let name = super::model::traversal_address(e)?
+            .strip_prefix("local.")?
+            .to_owned();
+        let Lit::Str(value) = &locals.get(&name)?.lit else {
+            return None;
+        };
+        read.push(name);
+        Some(value.clone())
+    };
+    match expr {
+        Expression::StringTemplate(template) => {
+            let mut out = String::new();
+            for element in template.iter() {
+                match element {
+                    Element::Literal(text) => out.push_str(text.value()),
+                    Element::Interpolation(i) => out.push_str(&local(&i.expr, read)?),
+                    Element::Directive(_) => return None,
+                }
+            }
+            (!read.is_empty()).then_some(out)
+        }
+        Expression::Traversal(_) => local(expr, read),
+        _ => None,
+    }
 }
 
 /// The backend a `generate` block writes when there is no `remote_state`: many live
@@ -362,6 +419,31 @@ fn flatten_object(expr: &Expression, prefix: &str, text: &str, out: &mut BTreeMa
                 flatten_object(arg, prefix, text, out);
             }
         }
+        // A list of objects (`log_groups = [{ name = "/app/api", retention_in_days = 90 }]`):
+        // each element by the name it gives itself, else by its position, so an element keeps
+        // its path when others are added or removed around it.
+        Expression::Array(items) => {
+            let Some(list) = prefix.strip_suffix('.') else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let Expression::Object(obj) = item else {
+                    continue;
+                };
+                let own_name = ["name", "id", "key"].iter().find_map(|k| {
+                    obj.iter().find_map(|(key, value)| {
+                        (super::model::object_key_name(key).as_deref() == Some(*k))
+                            .then(|| match lit(value.expr()) {
+                                Lit::Str(s) => Some(format!("{s:?}")),
+                                _ => None,
+                            })
+                            .flatten()
+                    })
+                });
+                let label = own_name.unwrap_or_else(|| i.to_string());
+                flatten_object(item, &format!("{list}[{label}]."), text, out);
+            }
+        }
         _ => {}
     }
 }
@@ -387,6 +469,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     retention_inputs(view, &place, &base.inputs, &head.inputs, &mut out);
     remote_state(view, &base, &head, &mut out);
     source_changed(view, &base, &head, &mut out);
+    shared_source_locals(view, &base, &head, &mut out);
     unit_moved(view, &head, &mut out);
     stack_entries(view, &base, &head, &mut out);
     out
@@ -536,31 +619,113 @@ struct Place<'a> {
     owner: &'a str,
 }
 
-/// The unit's module swapped for another. Only literal sources are compared: one built from
-/// `include` locals or templates is not evaluated.
+/// The unit's module swapped for another. Literal sources are compared, and so are those
+/// built from this file's literal `locals`. A template over anything else
+/// (`"${include.root.locals.modules}//rds?ref=v1"`) is compared as written when it reads the
+/// same values on both sides: whatever they are, another literal part names another module.
 fn source_changed(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
     let (Some(before), Some(after)) = (&base.source, &head.source) else {
         return;
     };
-    let (Lit::Str(was), Lit::Str(now)) = (&before.lit, &after.lit) else {
-        return;
+    let (was, now) = match (&before.lit, &after.lit) {
+        (Lit::Str(was), Lit::Str(now)) => (was, now),
+        (Lit::Expr(was), Lit::Expr(now)) if same_unknowns(was, now) => (was, now),
+        _ => return,
     };
     let Some(severity) = super::modules::different_module(was, now) else {
         return;
     };
+    let path = view.path_on(Side::Head);
+    // Built from locals: point at the local that changed, where the edit is.
+    let changed_local = head.source_locals.iter().find_map(|name| {
+        let (b, h) = (base.locals.get(name)?, head.locals.get(name)?);
+        (!b.lit.same(&h.lit)).then_some((name, h))
+    });
+    let (line, via) = match changed_local {
+        Some((name, value)) => (value.line, format!(" (through `local.{name}`)")),
+        None => (after.line, String::new()),
+    };
+    let units = if is_unit_file(path.file_name()) {
+        "the unit's state holds".to_owned()
+    } else {
+        format!("the state of every unit that includes {path} holds")
+    };
     out.push(
         Finding::new(
             &SOURCE_CHANGED,
-            view.at(Side::Head, after.line, after.line),
+            view.at(Side::Head, line, line),
             format!(
-                "The module of {} changed from `{was}` to `{now}`, a different module: unless it declares \
-                 the same resource addresses, the next apply destroys every resource the unit's state holds \
-                 (and the data in them) and creates the new module's anew.",
-                view.path_on(Side::Head)
+                "The module of {path} changed{via} from `{was}` to `{now}`, a different module: unless it declares \
+                 the same resource addresses, the next apply destroys every resource {units} \
+                 (and the data in them) and creates the new module's anew."
             ),
         )
         .with_severity(severity),
     );
+}
+
+/// A shared file's (`_envcommon/mysql.hcl`, `root.hcl`) literal local named for a module source
+/// (`base_source_url`, `module_source`) pointed at a different module, where the file's own
+/// `terraform { source }` does not read it: the units that include the file build their source
+/// from it (`"${include.envcommon.locals.base_source_url}?ref=…"`), so each of them swaps its
+/// module. Judged like a source, at the local's line.
+fn shared_source_locals(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
+    let path = view.path_on(Side::Head);
+    if is_unit_file(path.file_name()) {
+        return;
+    }
+    for (name, after) in &head.locals {
+        if !name.to_ascii_lowercase().contains("source") || head.source_locals.contains(name) {
+            continue;
+        }
+        let Some(before) = base.locals.get(name) else {
+            continue;
+        };
+        let (Lit::Str(was), Lit::Str(now)) = (&before.lit, &after.lit) else {
+            continue;
+        };
+        let Some(severity) = super::modules::different_module(was, now) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &SOURCE_CHANGED,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "`local.{name}` in {path} changed from `{was}` to `{now}`, a different module: every unit \
+                     that includes {path} and builds its `terraform {{ source }}` from it now applies that \
+                     module, so unless it declares the same resource addresses, the next apply destroys \
+                     every resource those units' states hold (and the data in them) and creates the new \
+                     module's anew."
+                ),
+            )
+            .with_severity(severity),
+        );
+    }
+}
+
+/// Whether two string templates interpolate the same expressions in the same order, with no
+/// directive (`%{ if … }`): then they differ only in their literal parts.
+fn same_unknowns(was: &str, now: &str) -> bool {
+    fn unknowns(text: &str) -> Option<Vec<&str>> {
+        if text.contains("%{") {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            let end = rest[start..].find('}')? + start;
+            out.push(&rest[start..=end]);
+            rest = &rest[end + 1..];
+        }
+        (!out.is_empty()).then_some(out)
+    }
+    matches!((unknowns(was), unknowns(now)), (Some(a), Some(b)) if a == b)
+}
+
+/// A unit's own file, as opposed to a shared one that units include.
+fn is_unit_file(name: &str) -> bool {
+    name.eq_ignore_ascii_case("terragrunt.hcl") || name.eq_ignore_ascii_case("terragrunt.stack.hcl")
 }
 
 fn prevent_destroy(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Finding>) {
@@ -657,7 +822,13 @@ fn retention_inputs(
 ) {
     for (path, after) in head {
         let before = base.get(path).map(|v| &v.lit);
-        let Some(lowered) = retention::input_lowered(path, before, &after.lit) else {
+        // Inside a list element the setting goes by its own name (`retention_in_days` of
+        // `log_groups["/app/api"]`): the element is one object the module creates.
+        let name = match path.rsplit_once("].") {
+            Some((_, leaf)) if !leaf.contains('.') => leaf,
+            _ => path.as_str(),
+        };
+        let Some(lowered) = retention::input_lowered(name, before, &after.lit) else {
             continue;
         };
         let what = format!("{} `{path}` in {}", place.noun, place.owner);
@@ -913,13 +1084,124 @@ EOF
             "tfr://registry.terraform.io/terraform-aws-modules/rds/aws?version=6.2.0",
         );
         assert!(run(UNIT, &head).is_empty());
-        // A computed source is not evaluated.
+        // Built from the same unknown prefix, another subdirectory is another module; a ref
+        // bump, or another unknown, is not judged.
         let computed = UNIT.replace(
             "\"tfr:///terraform-aws-modules/rds/aws?version=6.1.0\"",
             "\"${include.root.locals.modules}//rds?ref=v1\"",
         );
         let swapped = computed.replace("//rds?", "//cache?");
-        assert!(run(&computed, &swapped).is_empty());
+        assert_eq!(
+            ids(&run(&computed, &swapped)),
+            ["terragrunt/source-changed"]
+        );
+        assert!(run(&computed, &computed.replace("ref=v1", "ref=v2")).is_empty());
+        let other = swapped.replace("locals.modules", "locals.legacy_modules");
+        assert!(run(&computed, &other).is_empty());
+    }
+
+    /// A unit handing its module a list of log groups, each with its retention.
+    fn log_groups(api: u32, worker: u32) -> String {
+        format!(
+            "inputs = {{\n  log_groups = [\n    {{\n      name              = \"/app/api\"\n      retention_in_days = {api}\n    }},\n    {{\n      name              = \"/app/worker\"\n      retention_in_days = {worker}\n    }},\n  ]\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_retention_inside_a_list_of_inputs_lowered_is_shortened() {
+        let path = "live/prod/logs/terragrunt.hcl";
+        let f = Case::modified(path, &log_groups(90, 30), &log_groups(7, 30)).run(analyze);
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert_eq!(f[0].location.line, Some(5));
+        assert!(
+            f[0].message
+                .contains("Input `log_groups[\"/app/api\"].retention_in_days`"),
+            "{}",
+            f[0].message
+        );
+        // Elements without a name go by their position.
+        let unnamed =
+            |d: u32| format!("inputs = {{\n  buckets = [{{ retention_days = {d} }}]\n}}\n");
+        let f = Case::modified(path, &unnamed(30), &unnamed(1)).run(analyze);
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+    }
+
+    #[test]
+    fn a_retention_inside_a_list_raised_reordered_dropped_or_deeper_is_quiet() {
+        let path = "live/prod/logs/terragrunt.hcl";
+        let quiet = |base: &str, head: &str| {
+            let f = Case::modified(path, base, head).run(analyze);
+            assert!(f.is_empty(), "{head}: {f:?}");
+        };
+        quiet(&log_groups(90, 30), &log_groups(365, 30));
+        // The same elements in another order keep their names.
+        let swapped = log_groups(90, 30)
+            .replace("/app/api", "/app/TMP")
+            .replace("/app/worker", "/app/api")
+            .replace("/app/TMP", "/app/worker")
+            .replace("= 90", "= X")
+            .replace("= 30", "= 90")
+            .replace("= X", "= 30");
+        quiet(&log_groups(90, 30), &swapped);
+        // A whole element removed leaves its retention to the module: not judged here.
+        let one =
+            "inputs = {\n  log_groups = [{ name = \"/app/worker\", retention_in_days = 30 }]\n}\n";
+        quiet(&log_groups(90, 30), one);
+        // Deeper inside an element, a key may mean anything to the module.
+        let deep = |d: u32| {
+            format!("inputs = {{\n  rules = [{{ name = \"a\", opts = {{ retention_days = {d} }} }}]\n}}\n")
+        };
+        quiet(&deep(30), &deep(1));
+    }
+
+    /// `_envcommon/mysql.hcl`: a shared file whose local builds the module source.
+    const ENVCOMMON: &str = "locals {\n  base_source_url = \"git::git@github.com:acme/modules.git//mysql\"\n  region          = \"eu-west-1\"\n}\n\nterraform {\n  source = \"${local.base_source_url}?ref=v0.8.0\"\n}\n";
+
+    #[test]
+    fn a_source_built_from_a_local_is_judged_at_the_local_that_changed() {
+        let path = "live/_envcommon/mysql.hcl";
+        let head = ENVCOMMON.replace("//mysql\"", "//aurora\"");
+        let f = Case::modified(path, ENVCOMMON, &head).run(analyze);
+        assert_eq!(ids(&f), ["terragrunt/source-changed"]);
+        assert_eq!(f[0].location.line, Some(2));
+        assert!(
+            f[0].message
+                .contains("changed (through `local.base_source_url`)")
+                && f[0]
+                    .message
+                    .contains("every unit that includes live/_envcommon/mysql.hcl"),
+            "{}",
+            f[0].message
+        );
+        // Only the local, read by the units through `include.envcommon.locals`.
+        let only_local = |url: &str| {
+            format!("locals {{\n  base_source_url = \"git::git@github.com:acme/modules.git//{url}\"\n}}\n")
+        };
+        let f = Case::modified(path, &only_local("mysql"), &only_local("aurora")).run(analyze);
+        assert_eq!(ids(&f), ["terragrunt/source-changed"]);
+        assert!(
+            f[0].message.contains("`local.base_source_url`"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_source_local_bumped_renamed_or_unrelated_is_quiet() {
+        let path = "live/_envcommon/mysql.hcl";
+        for head in [
+            ENVCOMMON.replace("ref=v0.8.0", "ref=v0.9.0"),
+            ENVCOMMON.replace("eu-west-1", "eu-west-2"),
+            ENVCOMMON.replace("modules.git//mysql", "modules.git//mysql?depth=1"),
+        ] {
+            let f = Case::modified(path, ENVCOMMON, &head).run(analyze);
+            assert!(f.is_empty(), "{head}: {f:?}");
+        }
+        // A local not named for a source is a value, not a module.
+        let region = |r: &str| format!("locals {{\n  bucket = \"git::https://x/{r}\"\n}}\n");
+        assert!(Case::modified(path, &region("a"), &region("b"))
+            .run(analyze)
+            .is_empty());
     }
 
     #[test]

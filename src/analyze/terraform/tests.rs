@@ -1352,6 +1352,61 @@ fn module_source_ref_bump_or_moved_blocks_are_quiet() {
     assert!(run(RDS_MODULE, &after).is_empty());
 }
 
+const GKE_MODULE: &str = "module \"gke\" {
+  source  = \"terraform-google-modules/kubernetes-engine/google\"
+  version = \"~> 30.0\"
+  name    = \"prod\"
+}
+";
+
+/// `GKE_MODULE` renamed to `gke_private`, its source set to `source`, with `extra` after it.
+fn gke_renamed(source: &str, extra: &str) -> String {
+    let call = GKE_MODULE
+        .replace("module \"gke\"", "module \"gke_private\"")
+        .replace("terraform-google-modules/kubernetes-engine/google", source);
+    format!("{call}{extra}")
+}
+
+const GKE_MOVED: &str = "\nmoved {\n  from = module.gke\n  to   = module.gke_private\n}\n";
+
+#[test]
+fn a_module_call_renamed_with_moved_onto_a_submodule_still_destroys_its_resources() {
+    let private = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster";
+    let f = run(GKE_MODULE, &gke_renamed(private, GKE_MOVED));
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+    assert_eq!(f[0].subject.as_deref(), Some("module.gke_private"));
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(
+        f[0].message
+            .contains("`module.gke_private` (moved from `module.gke`)"),
+        "{}",
+        f[0].message
+    );
+    // The `moved` block in a sibling file counts the same.
+    let dir = Fake::default().with(Side::Head, "moved.tf", GKE_MOVED);
+    let f = run_in(
+        dir,
+        "main.tf",
+        Some(GKE_MODULE),
+        Some(&gke_renamed(private, "")),
+    );
+    assert_eq!(ids(&f), ["terraform/module-source-changed"]);
+}
+
+#[test]
+fn a_module_call_renamed_with_moved_onto_the_same_module_or_with_inner_moves_is_quiet() {
+    let same = "terraform-google-modules/kubernetes-engine/google";
+    let f = run(GKE_MODULE, &gke_renamed(same, GKE_MOVED));
+    assert!(f.is_empty(), "{f:?}");
+    // Inner moves written from the old call's address cover the switch.
+    let inner = format!(
+        "{GKE_MOVED}\nmoved {{\n  from = module.gke.google_container_cluster.primary\n  to   = module.gke_private.google_container_cluster.primary\n}}\n"
+    );
+    let private = "terraform-google-modules/kubernetes-engine/google//modules/private-cluster";
+    let f = run(GKE_MODULE, &gke_renamed(private, &inner));
+    assert!(f.is_empty(), "{f:?}");
+}
+
 // ---- variable defaults and dynamic blocks -----------------------------------------------------
 
 #[test]
@@ -1502,6 +1557,120 @@ fn a_local_changed_here_destroys_what_a_sibling_file_makes_of_it() {
         );
         assert!(ids(&f).is_empty(), "{head}: {f:#?}");
     }
+}
+
+/// Resources gated on locals that read variables: `for_each = local.envs`, `local.envs = toset(var.envs)`.
+const VAR_THROUGH_LOCAL: &str = "locals {
+  envs  = toset(var.envs)
+  db_on = !var.disable_db
+  eu_on = var.enable_eu && var.region == \"eu\"
+}
+
+resource \"google_sql_database_instance\" \"env\" {
+  for_each = local.envs
+  name     = \"db-${each.key}\"
+}
+
+resource \"aws_db_instance\" \"main\" {
+  count = local.db_on ? 1 : 0
+}
+
+resource \"aws_db_instance\" \"eu\" {
+  count = local.eu_on ? 1 : 0
+}
+";
+
+#[test]
+fn a_default_read_through_a_local_into_for_each_destroys_the_dropped_keys() {
+    let f = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert_eq!(f[0].subject.as_deref(), Some("var.envs"));
+    assert!(
+        f[0].message.contains(
+            r#"through `local.envs`, `for_each` of `google_sql_database_instance.env` loses ["prod"]"#
+        ),
+        "{}",
+        f[0].message
+    );
+    let f = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("disable_db", "false"),
+        &variable("disable_db", "true"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`aws_db_instance.main`"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_default_read_through_a_local_that_keeps_or_cannot_decide_is_quiet() {
+    // More keys, or a switch whose other half twokey does not know on the base side.
+    let grown = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("envs", r#"["dev"]"#),
+        &variable("envs", r#"["dev", "prod"]"#),
+    );
+    assert!(grown.is_empty(), "{grown:?}");
+    let undecided = run_variables(
+        VAR_THROUGH_LOCAL,
+        &variable("region", r#""eu""#),
+        &variable("region", r#""us""#),
+    );
+    assert!(undecided.is_empty(), "{undecided:?}");
+    // Two locals deep is not followed.
+    let deep = VAR_THROUGH_LOCAL.replace(
+        "envs  = toset(var.envs)",
+        "envs  = local.all\n  all   = toset(var.envs)",
+    );
+    let f = run_variables(
+        &deep,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_default_a_protection_attribute_reads_turned_weak_is_weakened_once() {
+    let main = "resource \"aws_db_instance\" \"main\" {\n  skip_final_snapshot = var.fast_teardown\n  deletion_protection = var.deletion_protection\n}\n";
+    let f = run_variables(
+        main,
+        &variable("fast_teardown", "false"),
+        &variable("fast_teardown", "true"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert!(
+        f[0].message
+            .contains("it sets `skip_final_snapshot` of `aws_db_instance.main`"),
+        "{}",
+        f[0].message
+    );
+    // A guard's own name read by its attribute: one finding, with the address.
+    let f = run_variables(
+        main,
+        &variable("deletion_protection", "true"),
+        &variable("deletion_protection", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+    assert_eq!(f[0].subject.as_deref(), Some("aws_db_instance.main"));
+    // Read by something else: quiet.
+    let tagged = main.replace(
+        "skip_final_snapshot = var.fast_teardown",
+        "tags = { t = var.fast_teardown }",
+    );
+    let f = run_variables(
+        &tagged,
+        &variable("fast_teardown", "false"),
+        &variable("fast_teardown", "true"),
+    );
+    assert!(f.is_empty(), "{f:?}");
 }
 
 #[test]

@@ -245,3 +245,46 @@ fn a_local_secondary_index_added_replaces_the_table_but_a_global_one_does_not() 
     let gsi = format!("{table}  global_secondary_index {{\n    name = \"by_user\"\n    hash_key = \"user\"\n    projection_type = \"ALL\"\n  }}\n");
     assert!(run(&resource(t, table), &resource(t, &gsi)).is_empty());
 }
+
+#[test]
+fn cache_engine_eks_role_and_msk_subnets_force_a_replacement() {
+    let cache = "  cluster_id      = \"sessions\"\n  engine          = \"memcached\"\n  node_type       = \"cache.t3.micro\"\n  num_cache_nodes = 1\n";
+    assert_eq!(
+        edit(
+            "aws_elasticache_cluster",
+            cache,
+            "\"memcached\"",
+            "\"redis\""
+        ),
+        [REPLACED]
+    );
+    // A replication group moves from redis to valkey in place; more nodes are routine.
+    let group =
+        "  replication_group_id = \"sessions\"\n  description = \"s\"\n  engine = \"redis\"\n";
+    assert!(edit(
+        "aws_elasticache_replication_group",
+        group,
+        "\"redis\"",
+        "\"valkey\""
+    )
+    .is_empty());
+    assert!(edit(
+        "aws_elasticache_cluster",
+        cache,
+        "num_cache_nodes = 1",
+        "num_cache_nodes = 2"
+    )
+    .is_empty());
+    let eks = "  name     = \"prod\"\n  role_arn = \"arn:aws:iam::1:role/eks-a\"\n  version  = \"1.29\"\n";
+    assert_eq!(edit("aws_eks_cluster", eks, "eks-a", "eks-b"), [REPLACED]);
+    assert!(edit("aws_eks_cluster", eks, "1.29", "1.30").is_empty());
+    let msk = "  cluster_name = \"events\"\n  broker_node_group_info {\n    instance_type  = \"kafka.m5.large\"\n    client_subnets = [\"subnet-a\", \"subnet-b\"]\n  }\n";
+    assert_eq!(
+        edit("aws_msk_cluster", msk, "\"subnet-b\"", "\"subnet-c\""),
+        [REPLACED]
+    );
+    assert!(edit("aws_msk_cluster", msk, "kafka.m5.large", "kafka.m5.xlarge").is_empty());
+    // Redshift renames its first database in place (the attribute is not ForceNew).
+    let redshift = "  cluster_identifier = \"dw\"\n  database_name = \"dev\"\n";
+    assert!(edit("aws_redshift_cluster", redshift, "\"dev\"", "\"analytics\"").is_empty());
+}

@@ -386,3 +386,116 @@ fn storage_soft_delete_shortened_or_dropped_is_shortened_but_unmanaged_is_not() 
     assert!(run(&sa(""), &sa("  tags = { team = \"data\" }\n")).is_empty());
     assert!(run(&sa(&policy(7)), &sa(&policy(30))).is_empty());
 }
+
+#[test]
+fn retentions_written_as_durations_shortened_are_shortened_in_any_unit() {
+    let sub =
+        "  name  = \"orders\"\n  topic = \"orders\"\n  message_retention_duration = \"604800s\"\n";
+    let t = "google_pubsub_subscription";
+    assert_eq!(edit(t, sub, "\"604800s\"", "\"86400s\""), [SHORTENED]);
+    assert_eq!(edit(t, sub, "\"604800s\"", "\"24h\""), [SHORTENED]);
+    // Absent is the 7-day default.
+    assert_eq!(
+        edit(
+            t,
+            sub,
+            "  message_retention_duration = \"604800s\"\n",
+            "  message_retention_duration = \"600s\"\n"
+        ),
+        [SHORTENED]
+    );
+    let topic = "  name = \"events\"\n  message_retention_duration = \"168h\"\n";
+    assert_eq!(
+        edit("google_pubsub_topic", topic, "\"168h\"", "\"1h30m\""),
+        [SHORTENED]
+    );
+    // Retention removed from a topic: it keeps no published messages at all.
+    assert_eq!(
+        edit(
+            "google_pubsub_topic",
+            topic,
+            "  message_retention_duration = \"168h\"\n",
+            ""
+        ),
+        [SHORTENED]
+    );
+    let policy =
+        "  name     = \"p\"\n  vault_id = \"v\"\n  default_retention_duration = \"P30D\"\n";
+    let f = run(
+        &resource("azurerm_data_protection_backup_policy_disk", policy),
+        &resource(
+            "azurerm_data_protection_backup_policy_disk",
+            &policy.replace("P30D", "P1W"),
+        ),
+    );
+    assert_eq!(ids(&f), [SHORTENED]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("older than 7 days"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn retentions_written_as_durations_lengthened_or_restated_are_quiet() {
+    let sub =
+        "  name  = \"orders\"\n  topic = \"orders\"\n  message_retention_duration = \"86400s\"\n";
+    let t = "google_pubsub_subscription";
+    for same_or_longer in [
+        "\"24h\"",
+        "\"1d\"",
+        "\"1440m\"",
+        "\"PT24H\"",
+        "\"P1D\"",
+        "\"604800s\"",
+        "\"P1M\"",
+    ] {
+        assert!(
+            edit(t, sub, "\"86400s\"", same_or_longer).is_empty(),
+            "{same_or_longer}"
+        );
+    }
+    // A value that is not a duration is unknown, not zero.
+    assert!(edit(t, sub, "\"86400s\"", "\"a week\"").is_empty());
+    assert!(edit(t, sub, "\"86400s\"", "var.retention").is_empty());
+    let policy = "  name     = \"p\"\n  vault_id = \"v\"\n  default_retention_duration = \"P7D\"\n";
+    assert!(edit(
+        "azurerm_data_protection_backup_policy_disk",
+        policy,
+        "P7D",
+        "P1Y"
+    )
+    .is_empty());
+}
+
+#[test]
+fn gke_default_pool_size_and_mysql_network_settings_force_a_replacement() {
+    let gke = format!("{GKE}  initial_node_count = 1\n  remove_default_node_pool = true\n");
+    assert_eq!(
+        edit(
+            "google_container_cluster",
+            &gke,
+            "initial_node_count = 1",
+            "initial_node_count = 3"
+        ),
+        [REPLACED]
+    );
+    // Ignored, as the provider docs advise for a cluster whose default pool is removed.
+    let ignored = format!("{gke}  lifecycle {{\n    ignore_changes = [initial_node_count]\n  }}\n");
+    assert!(edit(
+        "google_container_cluster",
+        &ignored,
+        "initial_node_count = 1",
+        "initial_node_count = 3"
+    )
+    .is_empty());
+    let t = "azurerm_mysql_flexible_server";
+    let mysql = "  name                         = \"app\"\n  version                      = \"5.7\"\n  delegated_subnet_id          = \"subnet-a\"\n  geo_redundant_backup_enabled = false\n  storage {\n    size_gb = 64\n  }\n";
+    assert_eq!(edit(t, mysql, "subnet-a", "subnet-b"), [REPLACED]);
+    assert_eq!(edit(t, mysql, "= false", "= true"), [REPLACED]);
+    assert_eq!(edit(t, mysql, "size_gb = 64", "size_gb = 32"), [REPLACED]);
+    // A major version upgrade and more storage run in place.
+    assert!(edit(t, mysql, "\"5.7\"", "\"8.0.21\"").is_empty());
+    assert!(edit(t, mysql, "size_gb = 64", "size_gb = 128").is_empty());
+}

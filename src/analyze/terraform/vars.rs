@@ -3,8 +3,9 @@
 //! protection (`deletion_protection`, `skip_final_snapshot`, `force_destroy`, …) or a
 //! `create`/`create_*` switch is judged as a module argument or a Terragrunt input is
 //! ([`guards::input_weakened`]), base against head; so is one whose name is a retention
-//! (`*retention_in_days`, `*retention_days`, `*retention_period`: [`retention::input_lowered`]),
-//! which counts only when lowered from one positive literal number to another. A retention
+//! (`*retention_in_days`, `*retention_days`, `*retention_period`, `*retention_duration`:
+//! [`retention::input_lowered`]), which counts only when lowered from one positive literal
+//! number to another, or from one duration string to a shorter one. A retention
 //! value added or removed hands the decision to a default twokey cannot see (the variable's,
 //! or the module's behind it), so it is not judged.
 //!
@@ -16,7 +17,8 @@
 //! is not judged at all, by name or followed, when an auto-loaded `.tfvars` file of the
 //! directory sets the variable anyway.
 //!
-//! Not followed, on purpose: a variable that reaches a resource through locals or modules,
+//! Not followed, on purpose: a variable that reaches a protection through locals or modules
+//! (a `count`/`for_each` is followed through one local: [`switches`]),
 //! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and whether a
 //! `-var` or a `-var-file` overrides a changed default.
 //! Values that are not literals are never evaluated: a computed base value turned literally
@@ -29,7 +31,7 @@ use super::switches::{self, Changed, Root};
 use super::{json, FileView, CREATE_SWITCH_OFF, PROTECTION_WEAKENED, UNPARSEABLE};
 use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use std::collections::BTreeMap;
 
@@ -116,9 +118,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             for (path, after) in &head {
                 let before = base.get(path);
                 let switched = switched_value(view, path, before, Some(after));
-                if !replaces_name(&switched, path) {
+                let opening = format!("`{path}` in {}", view.path_on(Side::Head));
+                let used = protected_value(view, path, before, after, &opening, TFVARS_SCOPE);
+                if !replaces_name(&switched, path) && used.is_empty() {
                     out.extend(weakened_value(view, path, before, after));
                 }
+                out.extend(used);
                 out.extend(switched);
                 out.extend(lowered_value(view, path, before, after));
             }
@@ -220,6 +225,95 @@ fn switched_value(
     switches::findings(view, dir, &changed)
 }
 
+const TFVARS_SCOPE: &str = "in every run that uses this file";
+
+/// A value whose variable this directory hands straight to a protection attribute
+/// (`deletion_protection = var.db_protect`, or per instance `var.protect[each.key]` for the
+/// value at `protect.<key>`), turned weak. Proven by the attribute, so it does not rely on the
+/// variable's name; a value no attribute of the directory reads this way is left to the
+/// name-based check.
+fn protected_value(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: &Setting,
+    opening: &str,
+    scope: &str,
+) -> Vec<Finding> {
+    let name = variable_of(path);
+    let key = path.strip_prefix(name).and_then(|k| k.strip_prefix('.'));
+    if key.is_some_and(|k| k.contains('.')) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    switches::guarded_by(view, view.path_on(Side::Head).dir(), name, &mut found);
+    // One finding per attribute the value sets, naming every address it reaches there.
+    let mut by_guard: BTreeMap<
+        &'static str,
+        (Vec<String>, Severity, &switches::Guarded, InputChange),
+    > = BTreeMap::new();
+    for used in &found {
+        let address = match (used.per_key, key) {
+            (false, None) => used.item.address.clone(),
+            // A literal `for_each` that lacks the key makes no instance of it.
+            (true, Some(k))
+                if used
+                    .item
+                    .for_each_keys
+                    .as_ref()
+                    .is_none_or(|ks| ks.contains(k)) =>
+            {
+                format!("{}[\"{k}\"]", used.item.address)
+            }
+            _ => continue,
+        };
+        let role = InputRole::Guard(used.guard);
+        let Some(change) = guards::input_weakened(role, before.map(|s| &s.value), &after.value)
+        else {
+            continue;
+        };
+        let severity = match change {
+            InputChange::Turned(_) => super::guard_severity(&used.item),
+            InputChange::Added => Severity::Medium,
+        };
+        let entry = by_guard
+            .entry(used.guard.path)
+            .or_insert_with(|| (Vec::new(), severity, used, change));
+        entry.0.push(format!("`{address}`"));
+        entry.1 = entry.1.max(severity);
+    }
+    let mut out = Vec::new();
+    for (attribute, (addresses, severity, used, change)) in by_guard {
+        let how = match &change {
+            InputChange::Turned(was) => format!("changed from {was} to {}", after.value.render()),
+            InputChange::Added => format!(
+                "was set to {} (if the variable's default was protective)",
+                after.value.render()
+            ),
+        };
+        let subject = match addresses.as_slice() {
+            [one] => one.trim_matches('`').to_owned(),
+            _ => format!("var.{name}"),
+        };
+        out.push(
+            Finding::new(
+                &PROTECTION_WEAKENED,
+                view.at(Side::Head, after.line, after.line),
+                format!(
+                    "{opening} {how}; it sets `{attribute}` of {} (`{attribute} = var.{name}{}`), \
+                     so {}, {scope}.",
+                    super::limit_list(addresses),
+                    if used.per_key { "[each.key]" } else { "" },
+                    used.guard.effect
+                ),
+            )
+            .with_severity(severity)
+            .with_subject(subject),
+        );
+    }
+    out
+}
+
 /// A `.tfvars` value that weakens a protection or turns off a `create` switch.
 fn weakened_value(
     view: &FileView,
@@ -286,9 +380,13 @@ pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Fin
                 continue;
             };
             let switched = switched_default(view, var, path, before, after);
-            if !replaces_name(&switched, path) {
+            let opening = format!("The default of `{path}` in `variable \"{}\"`", var.name);
+            let scope = "wherever no `.tfvars` file, `-var` or module call sets it";
+            let used = protected_value(view, path, Some(before), after, &opening, scope);
+            if !replaces_name(&switched, path) && used.is_empty() {
                 found.extend(weakened_default(view, var, path, before, after));
             }
+            found.extend(used);
             found.extend(switched);
             found.extend(lowered_default(view, var, path, before, after));
         }
@@ -501,6 +599,23 @@ mod tests {
         let f = run("prod.tfvars.json", &json(30), &json(7));
         assert_eq!(ids(&f), ["terraform/retention-shortened"]);
         assert_eq!(f[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn a_retention_duration_in_tfvars_is_compared_in_any_unit() {
+        let v = |d: &str| format!("message_retention_duration = \"{d}\"\n");
+        let f = run("prod.tfvars", &v("168h"), &v("86400s"));
+        assert_eq!(ids(&f), ["terraform/retention-shortened"]);
+        assert!(
+            f[0].message.contains("changed from \"168h\" to \"86400s\"")
+                && f[0]
+                    .message
+                    .contains("data older than 86400s is deleted (was: kept 168h)"),
+            "{}",
+            f[0].message
+        );
+        assert!(run("prod.tfvars", &v("168h"), &v("7d")).is_empty());
+        assert!(run("prod.tfvars", &v("24h"), &v("P7D")).is_empty());
     }
 
     #[test]
@@ -826,6 +941,108 @@ resource "aws_sns_topic" "t" {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn a_tfvars_value_read_through_a_local_is_followed_to_its_gate() {
+        let main = "locals {\n  envs = toset(var.envs)\n  on   = var.enabled\n}\n\nresource \"aws_s3_bucket\" \"env\" {\n  for_each = local.envs\n}\n\nresource \"aws_db_instance\" \"db\" {\n  count = local.on ? 1 : 0\n}\n";
+        let base = "envs    = [\"dev\", \"prod\"]\nenabled = true\n";
+        let f = in_root(main, base, &base.replace(", \"prod\"", ""));
+        assert_eq!(ids(&f), ["terraform/count-emptied"]);
+        assert!(
+            f[0].message.contains("`aws_s3_bucket.env[\"prod\"]`"),
+            "{}",
+            f[0].message
+        );
+        let f = in_root(main, base, &base.replace("true", "false"));
+        assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+        assert!(
+            f[0].message.contains("through `local.on`"),
+            "{}",
+            f[0].message
+        );
+        // Turned on, or more keys: quiet.
+        assert!(in_root(main, &base.replace("true", "false"), base).is_empty());
+        assert!(in_root(main, base, &base.replace("\"prod\"", "\"prod\", \"qa\"")).is_empty());
+    }
+
+    /// Protections set from variables whose names say nothing.
+    const PROTECTED: &str = r#"resource "aws_rds_cluster" "main" {
+  deletion_protection = var.db_protect
+  tags                = { keep = var.keep }
+}
+
+resource "google_sql_database_instance" "env" {
+  for_each            = toset(["main", "replica"])
+  deletion_protection = lookup(var.protect, each.key, true)
+}
+"#;
+
+    #[test]
+    fn a_tfvars_value_a_protection_attribute_reads_is_judged_by_that_attribute() {
+        let base = "db_protect = true\nprotect    = { main = true, replica = true }\nkeep = true\n";
+        let f = in_root(
+            PROTECTED,
+            base,
+            &base.replace("db_protect = true", "db_protect = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].subject.as_deref(), Some("aws_rds_cluster.main"));
+        assert!(
+            f[0].message
+                .contains("it sets `deletion_protection` of `aws_rds_cluster.main`"),
+            "{}",
+            f[0].message
+        );
+        let f = in_root(
+            PROTECTED,
+            base,
+            &base.replace("main = true", "main = false"),
+        );
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(
+            f[0].subject.as_deref(),
+            Some("google_sql_database_instance.env[\"main\"]")
+        );
+    }
+
+    #[test]
+    fn a_tfvars_value_read_by_many_protections_is_one_finding_per_attribute() {
+        let main = (0..12)
+            .map(|i| format!("resource \"aws_db_instance\" \"db{i}\" {{\n  deletion_protection = var.protect\n}}\n"))
+            .collect::<String>();
+        let f = in_root(&main, "protect = true\n", "protect = false\n");
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(f[0].subject.as_deref(), Some("var.protect"));
+        assert!(
+            f[0].message
+                .contains("`aws_db_instance.db0`, `aws_db_instance.db1`")
+                && f[0].message.contains("and 2 more"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_tfvars_value_no_protection_reads_turned_on_or_for_no_instance_is_quiet() {
+        let base = "db_protect = false\nprotect    = { main = true, qa = true }\nkeep = true\n";
+        // Turned on; a key for_each makes no instance of; a value only a tag reads.
+        assert!(in_root(
+            PROTECTED,
+            base,
+            &base.replace("db_protect = false", "db_protect = true")
+        )
+        .is_empty());
+        assert!(in_root(PROTECTED, base, &base.replace("qa = true", "qa = false")).is_empty());
+        assert!(in_root(
+            PROTECTED,
+            base,
+            &base.replace("keep = true", "keep = false")
+        )
+        .is_empty());
+        // Not read by this directory at all.
+        assert!(in_root("", base, &base.replace("main = true", "main = false")).is_empty());
     }
 
     #[test]
