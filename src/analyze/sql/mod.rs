@@ -40,7 +40,7 @@ use sqlparser::ast::{
     AlterTypeOperation, AlterViewOperation, BinaryOperator, CascadeOption, ColumnDef, ColumnOption,
     DataType, DropBehavior, Expr, FromTable, Ident, JoinConstraint, JoinOperator, Merge,
     MergeAction, MergeClauseKind, ObjectName, ObjectNamePart, ObjectType, ReferentialAction,
-    RenameTableNameKind, Statement, TableFactor, TableWithJoins, Value,
+    RenameTableNameKind, Statement, TableFactor, TableObject, TableWithJoins, Value,
 };
 use std::collections::{HashMap, HashSet};
 use types::Verdict;
@@ -71,7 +71,7 @@ pub const DROP_TABLE: Rule = Rule {
     id: crate::finding::RuleId("sql/drop-table"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration drops a table.",
+    summary: "A migration drops a table, or replaces one with `CREATE OR REPLACE TABLE` (medium: it may not exist yet).",
     why: "DROP TABLE deletes the table and every row in it; running code that still reads it starts failing.",
     example: "+ DROP TABLE users;",
     safer: "Rename the table (ALTER TABLE … RENAME TO …_deprecated), deploy code that no longer uses it, and drop it in a later migration after a backup.",
@@ -91,7 +91,7 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table (critical with CASCADE).",
+    summary: "A migration truncates a table (critical with CASCADE), or replaces its rows with `INSERT OVERWRITE`.",
     why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
@@ -885,6 +885,45 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             }
         }
         Statement::Merge(merge) => findings.extend(merge_deletes(at, merge, scope)),
+        // Snowflake, BigQuery and Databricks write `CREATE OR REPLACE TABLE` to create a
+        // table; run against one that exists, it drops it with its rows. Whether it exists
+        // is not in the file, so this is medium.
+        Statement::CreateTable(create)
+            if create.or_replace && !create.temporary && !scratch(&create.name) =>
+        {
+            let name = &create.name;
+            findings.push(
+                Finding::new(
+                    &DROP_TABLE,
+                    at.clone(),
+                    format!("CREATE OR REPLACE TABLE {name} replaces the table {name} if it already exists: every row in it is gone (Snowflake keeps the old table in Time Travel only for its retention period)."),
+                )
+                .with_severity(Severity::Medium)
+                .with_safer(format!("Create it with CREATE TABLE IF NOT EXISTS {name}, and change an existing table with ALTER TABLE; rebuild one under a new name and swap it in as its own reviewed step.")),
+            );
+        }
+        // Hive, Spark, Databricks and BigQuery: the query's rows replace the table's (or
+        // the named partitions').
+        Statement::Insert(insert) if insert.overwrite => {
+            let name = match &insert.table {
+                TableObject::TableName(name) => name.to_string(),
+                _ => "the table".to_owned(),
+            };
+            if !scope.created.contains(&name.to_ascii_lowercase()) {
+                let (severity, what) = match &insert.partitioned {
+                    Some(_) => (Severity::Medium, "the rows of the partitions it names"),
+                    None => (Severity::High, "every row"),
+                };
+                findings.push(
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("INSERT OVERWRITE replaces {what} of {name} with the query's result: rows the query does not return are deleted."),
+                    )
+                    .with_severity(severity),
+                );
+            }
+        }
         Statement::Query(_) | Statement::Call(_) => {
             findings.extend(purge::purges(statement).into_iter().map(|p| {
                 Finding::new(&BULK_PURGE, at.clone(), p.message).with_safer(format!(

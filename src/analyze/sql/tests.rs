@@ -1456,3 +1456,39 @@ fn drop_owned_by_a_role_is_critical() {
     );
     assert!(f.iter().all(|f| f.severity < Severity::High), "{f:?}");
 }
+
+#[test]
+fn create_or_replace_table_and_insert_overwrite_replace_existing_rows() {
+    let f = run_with(
+        "db/migrations/002.sql",
+        None,
+        Some("CREATE OR REPLACE TABLE analytics.events (id INT, ts TIMESTAMP);"),
+        "snowflake",
+    );
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("if it already exists"),
+        "{}",
+        f[0].message
+    );
+    let f = added("INSERT OVERWRITE TABLE sales SELECT * FROM staging_sales;");
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert_eq!(f[0].severity, Severity::High);
+    let f =
+        added("INSERT OVERWRITE TABLE sales PARTITION (dt = '2024-01-01') SELECT id FROM staging;");
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Creating without replacing, replacing a view, a temporary table or one this migration
+    // made, and a plain INSERT replace nothing that was there.
+    for quiet in [
+        "CREATE TABLE IF NOT EXISTS analytics.events (id INT);",
+        "CREATE OR REPLACE VIEW v AS SELECT 1;",
+        "CREATE OR REPLACE TEMPORARY TABLE scratch (id INT);",
+        "CREATE TABLE staging (id INT);\nCREATE OR REPLACE TABLE staging (id INT, v INT);",
+        "CREATE TABLE staging (id INT);\nINSERT OVERWRITE TABLE staging SELECT 1;",
+        "INSERT INTO sales SELECT * FROM staging_sales;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
