@@ -396,14 +396,19 @@ fn describe(c: &Construct) -> String {
     format!("`{}` ({})", c.name, c.callee)
 }
 
+/// The rule a resource leaving the program meets, and the command that deletes it.
+fn removal_rule(flavor: Flavor) -> (&'static Rule, &'static str) {
+    match flavor {
+        Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
+        Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
+    }
+}
+
 fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -> Finding {
     let old = &base.constructs[at];
     let data = holds_data(old);
     let deleted = base.deleted_on_removal(at, flavor);
-    let (rule, tool) = match flavor {
-        Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
-        Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
-    };
+    let (rule, tool) = removal_rule(flavor);
     let (severity, fate) = match deleted {
         Some(false) => (
             Severity::Low,
@@ -451,10 +456,7 @@ fn retyped_finding(
     new: &Construct,
 ) -> Finding {
     let old = &base.constructs[at];
-    let (rule, tool) = match flavor {
-        Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
-        Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
-    };
+    let (rule, tool) = removal_rule(flavor);
     // Retained, the old resource is left running unmanaged while the code moves to the new,
     // empty one: the data is not lost but the application stops seeing it.
     let (severity, fate) = match base.deleted_on_removal(at, flavor) {
