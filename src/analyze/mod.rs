@@ -10,6 +10,7 @@ pub mod ansible;
 pub mod classify;
 pub mod cloudformation;
 pub mod commands;
+pub mod duration;
 pub mod files;
 pub mod fresh;
 pub mod guardrail;

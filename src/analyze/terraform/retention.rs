@@ -194,74 +194,10 @@ impl Measure {
     }
 }
 
-/// The days a duration string stands for; `None` for anything else, which then counts as
-/// unknown. Units: `s`, `m`, `h`, `d` in sequence (`"86400s"`, `"1h30m"`), or ISO 8601
-/// (`"P1Y2M3W4DT5H6M7S"`), where a year counts 365 days and a month 30: a change between
-/// calendar units and days is compared approximately, which only matters near equality.
+/// The days a duration string stands for (see [`duration`](crate::analyze::duration));
+/// `None` for anything else, which then counts as unknown.
 fn duration_days(text: &str) -> Option<f64> {
-    let text = text.trim();
-    if let Some(iso) = text.strip_prefix('P').or_else(|| text.strip_prefix('p')) {
-        return iso_days(iso);
-    }
-    let per_day = |unit: char| match unit {
-        's' => Some(86_400.0),
-        'm' => Some(1_440.0),
-        'h' => Some(24.0),
-        'd' => Some(1.0),
-        _ => None,
-    };
-    sum_units(text, per_day)
-}
-
-/// `1Y2M3W4DT5H6M7S` (after the `P`): before the `T`, M is months; after it, minutes.
-fn iso_days(text: &str) -> Option<f64> {
-    let (date, time) = match text.split_once(['T', 't']) {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (text, None),
-    };
-    let date_unit = |unit: char| match unit.to_ascii_uppercase() {
-        'Y' => Some(1.0 / 365.0),
-        'M' => Some(1.0 / 30.0),
-        'W' => Some(1.0 / 7.0),
-        'D' => Some(1.0),
-        _ => None,
-    };
-    let time_unit = |unit: char| match unit.to_ascii_uppercase() {
-        'H' => Some(24.0),
-        'M' => Some(1_440.0),
-        'S' => Some(86_400.0),
-        _ => None,
-    };
-    // `P` alone, or `PT` with nothing after it, is no duration.
-    let days = if date.is_empty() {
-        time?;
-        0.0
-    } else {
-        sum_units(date, date_unit)?
-    };
-    let hours = match time {
-        Some(t) => sum_units(t, time_unit)?,
-        None => 0.0,
-    };
-    Some(days + hours)
-}
-
-/// The sum of `<number><unit>` runs, each number divided by how many of its unit make a day
-/// (`per_day`); `None` unless the whole text is one or more such runs.
-fn sum_units(text: &str, per_day: impl Fn(char) -> Option<f64>) -> Option<f64> {
-    let mut total = 0.0;
-    let mut rest = text;
-    let mut runs = 0;
-    while !rest.is_empty() {
-        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let number: f64 = rest[..end].parse().ok()?;
-        let unit = rest[end..].chars().next()?;
-        total += number / per_day(unit)?;
-        rest = &rest[end + unit.len_utf8()..];
-        runs += 1;
-    }
-    (runs > 0 && total.is_finite()).then_some(total)
+    crate::analyze::duration::seconds(text).map(|s| s / 86_400.0)
 }
 
 /// What the absence of a setting means.
