@@ -38,7 +38,7 @@ pub(super) fn compare(
                 &PRUNE_ENABLED,
                 view.at(Side::Head, at.line, at.line),
                 format!(
-                    "{id} no longer keeps what it stops generating (`preserveResourcesOnDeletion: true` or a create-only `applicationsSync` policy is gone): from now on, an Application whose element, directory or cluster goes is deleted, and with it everything it deployed."
+                    "{id} no longer keeps what it stops generating (`preserveResourcesOnDeletion: true` or a create-only `applicationsSync` policy is gone): from now on, an Application whose element, directory or cluster goes is deleted, and with it everything it deployed; under a create-only policy, Applications whose entries already went are deleted on the next reconciliation."
                 ),
             )
             .with_severity(Severity::Medium),
@@ -66,6 +66,85 @@ pub(super) fn compare(
         name_pattern_changed(view, id, old, new, out);
     }
     git_patterns_narrowed(view, id, old, new, out);
+    cluster_selectors_narrowed(view, id, old, new, out);
+}
+
+/// A `clusters` generator whose selector may match fewer clusters: a label required that was
+/// not (or with another value), `matchExpressions` rewritten, or a selector put where there
+/// was none (every cluster). The Applications of clusters no longer selected are deleted.
+/// Generators are paired by their order; a label dropped only widens the selection.
+fn cluster_selectors_narrowed(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let (before, after) = (cluster_generators(old), cluster_generators(new));
+    for (was, now) in before.iter().zip(&after) {
+        let labels = |g: &Node| -> Vec<(String, String)> {
+            selector(g)
+                .and_then(|s| s.get("matchLabels"))
+                .map(Node::as_map)
+                .unwrap_or(&[])
+                .iter()
+                .map(|(k, v)| (k.clone(), flat(v)))
+                .collect()
+        };
+        let expressions = |g: &Node| {
+            selector(g)
+                .and_then(|s| s.get("matchExpressions"))
+                .map(flat)
+        };
+        let (old_labels, new_labels) = (labels(was), labels(now));
+        let required = new_labels.iter().find(|l| !old_labels.contains(l));
+        let reason = if let Some((key, value)) = required {
+            format!("now requires the cluster label `{key}: {value}`")
+        } else if expressions(was) != expressions(now) && expressions(now).is_some() {
+            "changes its `matchExpressions`".to_owned()
+        } else {
+            continue;
+        };
+        let at = selector(now).unwrap_or(now);
+        out.push(
+            Finding::new(
+                &CASCADE_OWNER_DELETED,
+                view.at(Side::Head, at.line, at.line),
+                format!(
+                    "{id}'s clusters generator {reason}: the Application of every cluster it no longer selects is deleted and, through its resources finalizer, everything that Application deployed."
+                ),
+            )
+            .with_severity(Severity::High),
+        );
+    }
+}
+
+/// A clusters generator's selector, when it has one.
+fn selector(generator: &Node) -> Option<&Node> {
+    generator.get("selector").filter(|s| !s.is_null())
+}
+
+/// Every `clusters` generator, nested ones (matrix, merge) included, in order.
+fn cluster_generators(appset: &Node) -> Vec<&Node> {
+    fn walk<'a>(generators: &'a [Node], out: &mut Vec<&'a Node>) {
+        for generator in generators {
+            if let Some(clusters) = generator.get("clusters") {
+                out.push(clusters);
+            }
+            for combining in ["matrix", "merge"] {
+                if let Some(inner) = generator.path(&[combining, "generators"]) {
+                    walk(inner.as_seq(), out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let generators = appset
+        .path(&["spec", "generators"])
+        .map(Node::as_seq)
+        .unwrap_or(&[]);
+    walk(generators, &mut out);
+    out
 }
 
 /// A git generator whose patterns select less: an include pattern removed or rewritten, or an
@@ -435,5 +514,62 @@ spec:
             // Kept on both sides: quiet.
             assert!(run(&kept, &kept.replace("https://2.4.6.8", "https://2.4.6.9")).is_empty());
         }
+    }
+
+    #[test]
+    fn a_pruning_template_pointed_elsewhere_moves_every_generated_application() {
+        let pruning = format!("{ADDONS}      syncPolicy:\n        automated:\n          prune: true\n");
+        let f = run(&pruning, &pruning.replace("namespace: '{{.path.basename}}'", "namespace: addons"));
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].location.line, Some(25));
+        assert!(f[0].message.contains("generator parameters"), "{}", f[0].message);
+        let repo = pruning.replace(
+            "        repoURL: https://git.example.com/platform.git\n        targetRevision",
+            "        repoURL: https://git.example.com/platform-v2.git\n        targetRevision",
+        );
+        assert_eq!(ids(&run(&pruning, &repo)), ["kubernetes/sync-source-changed"]);
+        // A template that does not prune leaves what the old source declared in place.
+        assert!(run(ADDONS, &ADDONS.replace("namespace: '{{.path.basename}}'", "namespace: addons")).is_empty());
+    }
+
+    const CLUSTERS: &str = "\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: monitoring
+  namespace: argocd
+spec:
+  generators:
+  - clusters:
+      selector:
+        matchLabels:
+          env: staging
+  template:
+    metadata:
+      name: '{{name}}-monitoring'
+    spec:
+      project: default
+      destination:
+        server: '{{server}}'
+        namespace: monitoring
+";
+
+    #[test]
+    fn a_clusters_generator_requiring_another_label_deletes_the_unselected_applications() {
+        let prod = CLUSTERS.replace("env: staging", "env: production");
+        let f = run(CLUSTERS, &prod);
+        assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
+        assert!(f[0].message.contains("env: production"), "{}", f[0].message);
+        assert_eq!(f[0].location.line, Some(10));
+        let more = CLUSTERS.replace("env: staging\n", "env: staging\n          region: eu\n");
+        assert_eq!(ids(&run(CLUSTERS, &more)), ["kubernetes/cascade-owner-deleted"]);
+    }
+
+    #[test]
+    fn a_clusters_generator_dropping_a_label_or_reordering_them_is_quiet() {
+        let two = CLUSTERS.replace("env: staging\n", "env: staging\n          region: eu\n");
+        assert!(run(&two, CLUSTERS).is_empty());
+        let swapped = CLUSTERS.replace("env: staging\n", "region: eu\n          env: staging\n");
+        assert!(run(&two, &swapped).is_empty());
     }
 }

@@ -13,7 +13,9 @@
 //! at head (`replicas: 0`, `whenDeleted: Delete`), is known and still reported.
 
 use super::template::Comparison;
-use super::{compared, databases, managed, sources, templated, ObjectId, Objects};
+use super::{
+    compared, databases, managed, renders_templates, sources, templated, ObjectId, Objects,
+};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -412,9 +414,14 @@ fn pruning(view: &FileView, id: &ObjectId, old: Option<&Node>, new: &Node, out: 
     }
 }
 
+/// Whether an Application (or an ApplicationSet's template for one) prunes automatically.
+fn argo_prunes(node: &Node) -> bool {
+    is_true(node.path(&["spec", "syncPolicy", "automated", "prune"]))
+}
+
 fn prunes(id: &ObjectId, node: &Node) -> bool {
     if is_argo_app(id) {
-        is_true(node.path(&["spec", "syncPolicy", "automated", "prune"]))
+        argo_prunes(node)
     } else if is_flux_kustomization(id) {
         is_true(node.path(&["spec", "prune"]))
     } else {
@@ -509,20 +516,46 @@ fn chart_swapped(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &m
 }
 
 fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    if id.is("argoproj.io", "ApplicationSet") {
+        // The template is the Application every generator entry gets: a source or
+        // destination it changes moves all of them at once.
+        let path = &["spec", "template"];
+        if let (Some(old), Some(new)) = (old.path(path), new.path(path)) {
+            if argo_prunes(old) && argo_prunes(new) {
+                let who = format!("{id}'s Application template");
+                source_moved(view, &who, true, old, new, out);
+            }
+        }
+        return;
+    }
     if !prunes(id, old) || !prunes(id, new) {
         return;
     }
+    source_moved(view, &id.to_string(), is_argo_app(id), old, new, out);
+}
+
+/// The source and destination fields of a pruning owner (`who`, an Argo CD Application or
+/// an ApplicationSet's template when `argo`, else a Flux Kustomization) that point it
+/// elsewhere.
+fn source_moved(
+    view: &FileView,
+    who: &str,
+    argo: bool,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
     let multi_source = |n: &Node| n.path(&["spec", "sources"]).is_some();
-    if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
-        argo_sources(view, id, old, new, out);
+    if argo && (multi_source(old) || multi_source(new)) {
+        argo_sources(view, who, old, new, out);
     }
-    let paths: &[&[&str]] = if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
+    let paths: &[&[&str]] = if argo && (multi_source(old) || multi_source(new)) {
         &[
             &["spec", "destination", "namespace"],
             &["spec", "destination", "server"],
             &["spec", "destination", "name"],
         ]
-    } else if is_argo_app(id) {
+    } else if argo {
         &[
             &["spec", "source", "repoURL"],
             &["spec", "source", "path"],
@@ -541,8 +574,8 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         ]
     };
     for path in paths {
-        if path == &["spec", "targetNamespace"] && is_flux_kustomization(id) {
-            target_namespace_set_or_dropped(view, id, old, new, out);
+        if path == &["spec", "targetNamespace"] {
+            target_namespace_set_or_dropped(view, who, old, new, out);
         }
         let (Some(before), Some(after)) = (old.path(path), new.path(path)) else {
             continue;
@@ -556,10 +589,18 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
             &SYNC_SOURCE_CHANGED,
             head_line(view, after),
             format!(
-                "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
+                "{who} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
                 path.join(".")
             ),
         );
+        // An ApplicationSet parameter (`{{.path.path}}`) may render the same value as the
+        // text that replaced it; the generator's entries decide, so one step lower.
+        let parameter = |n: &Node| n.as_str().is_some_and(|v| v.contains("{{"));
+        if !renders_templates(view) && (parameter(before) || parameter(after)) {
+            let severity = finding.severity.lowered();
+            finding = finding.with_severity(severity);
+            finding.message.push_str(" The value is filled from generator parameters: if the old and the new text render the same for every entry, nothing moves.");
+        }
         // A directory the same change renames along with the path: if every object moved
         // with it, the sync applies the same objects and prunes none. Other repositories
         // and what moved below the top level are unseen, so it is lowered, not dropped.
@@ -583,7 +624,7 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
 /// that namespace do not move, which twokey cannot see from here: one step lower.
 fn target_namespace_set_or_dropped(
     view: &FileView,
-    id: &ObjectId,
+    id: &str,
     old: &Node,
     new: &Node,
     out: &mut Vec<Finding>,
@@ -612,7 +653,7 @@ fn target_namespace_set_or_dropped(
 /// A pruning multi-source Application whose manifest sources lose one: what only that source
 /// rendered is deleted on the next sync. Moving a source between `source` and `sources`,
 /// reordering them or pinning another revision keeps the same sources.
-fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+fn argo_sources(view: &FileView, id: &str, old: &Node, new: &Node, out: &mut Vec<Finding>) {
     let kept = sources::argo_sources(new);
     let at = new
         .path(&["spec", "sources"])
@@ -1656,11 +1697,15 @@ spec:
         let f = Case::modified(PATH, &app, "").run(analyze);
         assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
         assert_eq!(f[0].severity, Severity::Critical);
-        // Without the finalizer Argo CD leaves the deployed objects alone.
-        assert_eq!(
-            ids(&Case::modified(PATH, APP, "").run(analyze)),
-            ["kubernetes/object-deleted"]
-        );
+        // Without the finalizer (or Flux pruning) the deployed objects stay: a low note,
+        // not destructive.
+        let flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  prune: false\n";
+        for owner in [APP, flux] {
+            let f = Case::modified(PATH, owner, "").run(analyze);
+            assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+            assert_eq!(f[0].severity, Severity::Low, "{}", f[0].message);
+            assert!(!f[0].tags.contains(&crate::finding::Tag::Destructive));
+        }
         let release =
             "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n";
         assert_eq!(
