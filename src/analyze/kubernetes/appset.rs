@@ -10,10 +10,10 @@
 //! pruning turned on.
 
 use super::settings::PRUNE_ENABLED;
+use super::sources::normalized;
 use super::{ObjectId, CASCADE_OWNER_DELETED};
 use crate::analyze::FileView;
 use crate::change::Side;
-use super::sources::normalized;
 use crate::finding::{Finding, Severity};
 use crate::yaml::{Node, Value};
 
@@ -150,10 +150,17 @@ fn cluster_generators(appset: &Node) -> Vec<&Node> {
 /// A git generator whose patterns select less: an include pattern removed or rewritten, or an
 /// `exclude: true` entry added. Which directories or files they matched is in the generator's
 /// repository at sync time, not in the change, so one finding per pattern says what may go.
-fn git_patterns_narrowed(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+fn git_patterns_narrowed(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
     let (before, after) = (git_patterns(old), git_patterns(new));
     let known = |list: &[Pattern], p: &Pattern| {
-        list.iter().any(|q| q.exclude == p.exclude && q.path == p.path)
+        list.iter()
+            .any(|q| q.exclude == p.exclude && q.path == p.path)
     };
     for gone in before.iter().filter(|p| !p.exclude && !known(&after, p)) {
         out.push(Finding::new(
@@ -198,14 +205,21 @@ fn git_patterns(appset: &Node) -> Vec<Pattern<'_>> {
 fn collect_git<'a>(generators: &'a [Node], out: &mut Vec<Pattern<'a>>) {
     for generator in generators {
         for kind in ["directories", "files"] {
-            let entries = generator.path(&["git", kind]).map(Node::as_seq).unwrap_or(&[]);
+            let entries = generator
+                .path(&["git", kind])
+                .map(Node::as_seq)
+                .unwrap_or(&[]);
             for entry in entries {
                 let Some(path) = entry.get("path").and_then(Node::as_str) else {
                     continue;
                 };
                 let exclude = entry.get("exclude").and_then(Node::as_str) == Some("true");
                 let path = format!("{kind}: {}", normalized(path));
-                out.push(Pattern { path, exclude, node: entry });
+                out.push(Pattern {
+                    path,
+                    exclude,
+                    node: entry,
+                });
             }
         }
         for combining in ["matrix", "merge"] {
@@ -220,7 +234,13 @@ fn collect_git<'a>(generators: &'a [Node], out: &mut Vec<Pattern<'a>>) {
 /// one, so Argo CD deletes each old one (cascading through its finalizer) and creates the
 /// new. Only reported when no dropped list element already said so, and compared with the
 /// spacing and leading dots of `{{ .x }}` and `{{x}}` ignored.
-fn name_pattern_changed(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+fn name_pattern_changed(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
     let path = &["spec", "template", "metadata", "name"];
     let (Some(was), Some(now)) = (old.path(path), new.path(path)) else {
         return;
@@ -468,10 +488,20 @@ spec:
         );
         let f = run(ADDONS, &excluded);
         assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
-        assert!(f[0].message.contains("addons/cert-manager"), "{}", f[0].message);
-        assert_eq!((f[0].location.side, f[0].location.line), (Side::Head, Some(14)));
+        assert!(
+            f[0].message.contains("addons/cert-manager"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(14))
+        );
         let narrowed = ADDONS.replace("path: addons/*", "path: addons/monitoring-*");
-        assert_eq!(ids(&run(ADDONS, &narrowed)), ["kubernetes/cascade-owner-deleted"]);
+        assert_eq!(
+            ids(&run(ADDONS, &narrowed)),
+            ["kubernetes/cascade-owner-deleted"]
+        );
     }
 
     #[test]
@@ -483,17 +513,25 @@ spec:
             "      - path: addons/*\n      - path: extras/*\n",
         );
         assert!(run(ADDONS, &more).is_empty());
-        assert!(run(ADDONS, &ADDONS.replace("revision: HEAD", "revision: v1.2.0")).is_empty());
+        assert!(run(
+            ADDONS,
+            &ADDONS.replace("revision: HEAD", "revision: v1.2.0")
+        )
+        .is_empty());
     }
 
     #[test]
     fn renaming_the_generated_applications_deletes_and_recreates_them() {
-        let renamed = ADDONS.replace("name: '{{.path.basename}}'", "name: 'addon-{{.path.basename}}'");
+        let renamed = ADDONS.replace(
+            "name: '{{.path.basename}}'",
+            "name: 'addon-{{.path.basename}}'",
+        );
         let f = run(ADDONS, &renamed);
         assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
         assert_eq!(f[0].location.line, Some(16));
         // The same pattern in the other template syntax renders the same names.
-        let respelled = ADDONS.replace("name: '{{.path.basename}}'", "name: '{{ .path.basename }}'");
+        let respelled =
+            ADDONS.replace("name: '{{.path.basename}}'", "name: '{{ .path.basename }}'");
         assert!(run(ADDONS, &respelled).is_empty());
         // A list generator reports each element once, not the pattern again.
         let list = APPSET.replace("'{{.cluster}}-guestbook'", "'guestbook-{{.cluster}}'");
@@ -502,7 +540,10 @@ spec:
 
     #[test]
     fn dropping_a_policy_that_kept_generated_applications_is_prune_enabled() {
-        for policy in ["preserveResourcesOnDeletion: true", "applicationsSync: create-update"] {
+        for policy in [
+            "preserveResourcesOnDeletion: true",
+            "applicationsSync: create-update",
+        ] {
             let kept = APPSET.replace(
                 "  goTemplate: true\n",
                 &format!("  goTemplate: true\n  syncPolicy:\n    {policy}\n"),
@@ -510,7 +551,11 @@ spec:
             let f = run(&kept, APPSET);
             assert_eq!(ids(&f), ["kubernetes/prune-enabled"], "{policy}");
             let sync = kept.replace(policy, "applicationsSync: sync");
-            assert_eq!(ids(&run(&kept, &sync)), ["kubernetes/prune-enabled"], "{policy}");
+            assert_eq!(
+                ids(&run(&kept, &sync)),
+                ["kubernetes/prune-enabled"],
+                "{policy}"
+            );
             // Kept on both sides: quiet.
             assert!(run(&kept, &kept.replace("https://2.4.6.8", "https://2.4.6.9")).is_empty());
         }
@@ -518,18 +563,33 @@ spec:
 
     #[test]
     fn a_pruning_template_pointed_elsewhere_moves_every_generated_application() {
-        let pruning = format!("{ADDONS}      syncPolicy:\n        automated:\n          prune: true\n");
-        let f = run(&pruning, &pruning.replace("namespace: '{{.path.basename}}'", "namespace: addons"));
+        let pruning =
+            format!("{ADDONS}      syncPolicy:\n        automated:\n          prune: true\n");
+        let f = run(
+            &pruning,
+            &pruning.replace("namespace: '{{.path.basename}}'", "namespace: addons"),
+        );
         assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
         assert_eq!(f[0].location.line, Some(25));
-        assert!(f[0].message.contains("generator parameters"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("generator parameters"),
+            "{}",
+            f[0].message
+        );
         let repo = pruning.replace(
             "        repoURL: https://git.example.com/platform.git\n        targetRevision",
             "        repoURL: https://git.example.com/platform-v2.git\n        targetRevision",
         );
-        assert_eq!(ids(&run(&pruning, &repo)), ["kubernetes/sync-source-changed"]);
+        assert_eq!(
+            ids(&run(&pruning, &repo)),
+            ["kubernetes/sync-source-changed"]
+        );
         // A template that does not prune leaves what the old source declared in place.
-        assert!(run(ADDONS, &ADDONS.replace("namespace: '{{.path.basename}}'", "namespace: addons")).is_empty());
+        assert!(run(
+            ADDONS,
+            &ADDONS.replace("namespace: '{{.path.basename}}'", "namespace: addons")
+        )
+        .is_empty());
     }
 
     const CLUSTERS: &str = "\
@@ -562,7 +622,10 @@ spec:
         assert!(f[0].message.contains("env: production"), "{}", f[0].message);
         assert_eq!(f[0].location.line, Some(10));
         let more = CLUSTERS.replace("env: staging\n", "env: staging\n          region: eu\n");
-        assert_eq!(ids(&run(CLUSTERS, &more)), ["kubernetes/cascade-owner-deleted"]);
+        assert_eq!(
+            ids(&run(CLUSTERS, &more)),
+            ["kubernetes/cascade-owner-deleted"]
+        );
     }
 
     #[test]

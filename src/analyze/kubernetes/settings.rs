@@ -500,12 +500,21 @@ fn chart_swapped(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &m
     let (Some(was), Some(now)) = (old.path(path), new.path(path)) else {
         return;
     };
-    if sources::same_place(was, now) || templated_at(view, old, path) || templated_at(view, new, path) {
+    if templated_at(view, old, path) || templated_at(view, new, path) {
         return;
     }
     let (Some(was), Some(now_text)) = (was.as_str(), now.as_str()) else {
         return;
     };
+    // A chart moved between a Helm repository (`podinfo`) and a Git or bucket source
+    // (`./charts/podinfo`) keeps its name, and so renders the same objects.
+    let name = |chart: &str| {
+        let chart = sources::normalized(chart);
+        chart.rsplit('/').next().unwrap_or(chart).to_owned()
+    };
+    if name(was) == name(now_text) {
+        return;
+    }
     out.push(Finding::new(
         &SYNC_SOURCE_CHANGED,
         head_line(view, now),
@@ -632,8 +641,14 @@ fn target_namespace_set_or_dropped(
     let path = &["spec", "targetNamespace"];
     let (was, now) = (old.path(path), new.path(path));
     let (at, what) = match (was, now) {
-        (None, Some(now)) => (now, format!("sets `targetNamespace: {}`", now.as_str().unwrap_or("…"))),
-        (Some(was), None) => (new, format!("drops `targetNamespace: {}`", was.as_str().unwrap_or("…"))),
+        (None, Some(now)) => (
+            now,
+            format!("sets `targetNamespace: {}`", now.as_str().unwrap_or("…")),
+        ),
+        (Some(was), None) => (
+            new,
+            format!("drops `targetNamespace: {}`", was.as_str().unwrap_or("…")),
+        ),
         _ => return,
     };
     if templated_at(view, old, path) || templated_at(view, new, path) {
@@ -1201,42 +1216,64 @@ spec:
         // Without pruning the old copies stay; an unchanged namespace is no move.
         let off = base.replace("prune: true", "prune: false");
         assert!(run(&off, &format!("{off}  targetNamespace: apps\n")).is_empty());
-        assert!(run(&set, &set.replace("path: ./apps/production", "path: apps/production")).is_empty());
+        assert!(run(
+            &set,
+            &set.replace("path: ./apps/production", "path: apps/production")
+        )
+        .is_empty());
     }
 
     #[test]
     fn a_pruning_application_dropping_its_app_wide_prune_false_is_prune_enabled() {
         let prune = APP.replace("prune: false", "prune: true");
-        let held = format!("{prune}    syncOptions:\n    - CreateNamespace=true\n    - Prune=false\n");
+        let held =
+            format!("{prune}    syncOptions:\n    - CreateNamespace=true\n    - Prune=false\n");
         let f = run(&held, &held.replace("    - Prune=false\n", ""));
         assert_eq!(ids(&f), ["kubernetes/prune-enabled"]);
         assert_eq!(f[0].location.line, Some(16));
         // Not pruning automatically, or another option dropped: quiet.
         let manual = format!("{APP}    syncOptions:\n    - Prune=false\n");
-        assert!(run(&manual, &manual.replace("    - Prune=false\n", "    - PruneLast=true\n")).is_empty());
+        assert!(run(
+            &manual,
+            &manual.replace("    - Prune=false\n", "    - PruneLast=true\n")
+        )
+        .is_empty());
         assert!(run(&held, &held.replace("    - CreateNamespace=true\n", "")).is_empty());
     }
 
     #[test]
     fn a_pruning_application_renaming_its_helm_release_is_reported() {
-        let app = APP
-            .replace("prune: false", "prune: true")
-            .replace("    path: apps/payments\n", "    chart: payments\n    helm:\n      releaseName: payments\n");
-        let f = run(&app, &app.replace("releaseName: payments", "releaseName: payments-v2"));
+        let app = APP.replace("prune: false", "prune: true").replace(
+            "    path: apps/payments\n",
+            "    chart: payments\n    helm:\n      releaseName: payments\n",
+        );
+        let f = run(
+            &app,
+            &app.replace("releaseName: payments", "releaseName: payments-v2"),
+        );
         assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
         assert!(f[0].message.contains("releaseName"), "{}", f[0].message);
-        assert!(run(&app, &app.replace("releaseName: payments", "releaseName: \"payments\"")).is_empty());
+        assert!(run(
+            &app,
+            &app.replace("releaseName: payments", "releaseName: \"payments\"")
+        )
+        .is_empty());
     }
 
     #[test]
     fn a_helm_release_switched_to_another_chart_is_reported_but_not_a_version_bump() {
         let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: db\n  namespace: data\nspec:\n  chart:\n    spec:\n      chart: postgresql\n      version: 12.1.0\n      sourceRef:\n        kind: HelmRepository\n        name: bitnami\n";
-        let f = run(release, &release.replace("chart: postgresql", "chart: postgresql-ha"));
+        let f = run(
+            release,
+            &release.replace("chart: postgresql", "chart: postgresql-ha"),
+        );
         assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
         assert_eq!(f[0].location.line, Some(9));
         assert!(run(release, &release.replace("12.1.0", "13.0.0")).is_empty());
         let git = release.replace("chart: postgresql", "chart: ./charts/db");
         assert!(run(&git, &git.replace("./charts/db", "charts/db/")).is_empty());
+        let vendored = release.replace("chart: postgresql", "chart: ./charts/postgresql");
+        assert!(run(release, &vendored).is_empty());
     }
 
     #[test]
