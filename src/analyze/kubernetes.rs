@@ -824,6 +824,18 @@ fn departure_finding(
             format!("{id} {how}{recreated}: {consequence}."),
         );
     }
+    if let Some(left) = orphaned_on_delete(id, node) {
+        // The owner goes, what it deployed stays: nothing is destroyed, so the finding does
+        // not claim the destructive tag either.
+        return without_destructive(
+            Finding::new(
+                &OBJECT_DELETED,
+                location,
+                format!("{id} {how}{recreated}: {left}, so what it deployed keeps running, no longer managed; delete those objects by hand if they are meant to go."),
+            )
+            .with_severity(Severity::Low),
+        );
+    }
     if let Some(kept) = managed::external(id, node).and_then(|e| e.kept_by) {
         // Nothing is destroyed: the resource outlives its object, so the finding does not
         // claim the destructive tag (and its tier) either.
@@ -923,6 +935,23 @@ fn cascade(id: &ObjectId, node: &Node) -> Option<String> {
         );
     }
     None
+}
+
+/// For a GitOps owner whose deletion does not cascade (see [`cascade`]), why it leaves what
+/// it deployed in place.
+fn orphaned_on_delete(id: &ObjectId, node: &Node) -> Option<&'static str> {
+    if cascade(id, node).is_some() {
+        return None;
+    }
+    if id.is("argoproj.io", "Application") {
+        Some("without the `resources-finalizer.argocd.argoproj.io` finalizer Argo CD deletes only the Application")
+    } else if id.is("argoproj.io", "ApplicationSet") {
+        Some("with `preserveResourcesOnDeletion: true` Argo CD deletes the generated Applications but not their resources")
+    } else if id.is("kustomize.toolkit.fluxcd.io", "Kustomization") {
+        Some("without `prune: true` Flux deletes only the Kustomization")
+    } else {
+        None
+    }
 }
 
 /// What deleting a Velero object does to the backups, as a clause to the deletion: the data

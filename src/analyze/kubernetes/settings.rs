@@ -13,7 +13,9 @@
 //! at head (`replicas: 0`, `whenDeleted: Delete`), is known and still reported.
 
 use super::template::Comparison;
-use super::{compared, databases, managed, sources, templated, ObjectId, Objects};
+use super::{
+    compared, databases, managed, renders_templates, sources, templated, ObjectId, Objects,
+};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, RuleId, Severity, Tag};
@@ -56,7 +58,7 @@ pub const PRUNE_ENABLED: Rule = Rule {
     id: RuleId("kubernetes/prune-enabled"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "Automatic pruning is turned on for an Argo CD Application (`automated.prune`, `allowEmpty`) or a Flux Kustomization (`prune: true`).",
+    summary: "Automatic pruning is turned on for an Argo CD Application (`automated.prune`, `allowEmpty`, an app-wide `Prune=false` sync option dropped), an ApplicationSet (`preserveResourcesOnDeletion` or a create-only `applicationsSync` policy dropped) or a Flux Kustomization (`prune: true`).",
     why: "With pruning on, every object the tool manages that is not in the source any more is deleted on the next sync, including objects that were kept on purpose or left out by mistake. `allowEmpty` lets an empty source delete everything.",
     example: "  syncPolicy:\n    automated:\n-     prune: false\n+     prune: true",
     safer: "Turn pruning on only after checking the sync preview (`argocd app diff`, `flux diff kustomization`) shows no deletions, and protect stateful objects with `Prune=false`.",
@@ -66,7 +68,7 @@ pub const SYNC_SOURCE_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/sync-source-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A pruning Argo CD Application or Flux Kustomization is pointed at another path, repository or target namespace, or a Flux HelmRelease gets another release name or namespace.",
+    summary: "A pruning Argo CD Application or Flux Kustomization is pointed at another path, repository, chart, Helm release name or target namespace, or a Flux HelmRelease gets another release name, namespace or chart.",
     why: "With pruning on, whatever the old source declared and the new one does not is deleted on the next sync; a typo in the new path deletes everything the application managed. Flux cannot move a Helm release either: a HelmRelease whose release name, target or storage namespace changes is uninstalled and installed anew.",
     example: "kind: Kustomization\nspec:\n  prune: true\n- path: ./apps/production\n+ path: ./apps/prod",
     safer: "Turn pruning off for the switch, check the sync preview, and turn it back on once the new source declares everything. For a HelmRelease, pin `releaseName` and the namespaces to their old values.",
@@ -345,7 +347,51 @@ fn prune_switches(id: &ObjectId) -> &'static [(&'static [&'static str], &'static
     }
 }
 
+/// Whether an Argo CD Application's `syncPolicy.syncOptions` hold `Prune=false`, the
+/// application-wide default that keeps every resource from being pruned.
+fn app_prune_disabled(node: &Node) -> bool {
+    node.path(&["spec", "syncPolicy", "syncOptions"])
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Node::as_str)
+        .any(|o| o.trim() == "Prune=false")
+}
+
+/// An automatically pruning Application that loses its application-wide `Prune=false`: the
+/// next sync prunes what the option held back, as if pruning had just been turned on.
+fn app_prune_option_removed(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    if !is_argo_app(id) || !app_prune_disabled(old) || app_prune_disabled(new) {
+        return;
+    }
+    let Some(prune) = new
+        .path(&["spec", "syncPolicy", "automated", "prune"])
+        .filter(|n| is_true(Some(n)))
+    else {
+        return;
+    };
+    let at = new
+        .path(&["spec", "syncPolicy", "syncOptions"])
+        .unwrap_or(prune);
+    out.push(Finding::new(
+        &PRUNE_ENABLED,
+        head_line(view, at),
+        format!(
+            "{id} drops the sync option `Prune=false` while `automated.prune` is on: every object no longer in the source, held back until now, is deleted on the next automatic sync."
+        ),
+    ));
+}
+
 fn pruning(view: &FileView, id: &ObjectId, old: Option<&Node>, new: &Node, out: &mut Vec<Finding>) {
+    if let Some(old) = old {
+        app_prune_option_removed(view, id, old, new, out);
+    }
     for (path, effect) in prune_switches(id) {
         let Some(now) = new.path(path).filter(|n| is_true(Some(n))) else {
             continue;
@@ -368,9 +414,14 @@ fn pruning(view: &FileView, id: &ObjectId, old: Option<&Node>, new: &Node, out: 
     }
 }
 
+/// Whether an Application (or an ApplicationSet's template for one) prunes automatically.
+fn argo_prunes(node: &Node) -> bool {
+    is_true(node.path(&["spec", "syncPolicy", "automated", "prune"]))
+}
+
 fn prunes(id: &ObjectId, node: &Node) -> bool {
     if is_argo_app(id) {
-        is_true(node.path(&["spec", "syncPolicy", "automated", "prune"]))
+        argo_prunes(node)
     } else if is_flux_kustomization(id) {
         is_true(node.path(&["spec", "prune"]))
     } else {
@@ -435,29 +486,91 @@ fn release_placement(
             ),
         ));
         // One uninstall, however many of the three change.
-        break;
+        return;
     }
+    chart_swapped(view, id, old, new, out);
+}
+
+/// A HelmRelease pointed at another chart (`spec.chart.spec.chart`; a version bump or a
+/// respelled path is the same chart): Helm upgrades the release to it, deleting every
+/// object of the old chart the new one does not render under the same name, its
+/// StatefulSets and claims included. A chart from a template is known only by its text.
+fn chart_swapped(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    let path = &["spec", "chart", "spec", "chart"];
+    let (Some(was), Some(now)) = (old.path(path), new.path(path)) else {
+        return;
+    };
+    if templated_at(view, old, path) || templated_at(view, new, path) {
+        return;
+    }
+    let (Some(was), Some(now_text)) = (was.as_str(), now.as_str()) else {
+        return;
+    };
+    // A chart moved between a Helm repository (`podinfo`) and a Git or bucket source
+    // (`./charts/podinfo`) keeps its name, and so renders the same objects.
+    let name = |chart: &str| {
+        let chart = sources::normalized(chart);
+        chart.rsplit('/').next().unwrap_or(chart).to_owned()
+    };
+    if name(was) == name(now_text) {
+        return;
+    }
+    out.push(Finding::new(
+        &SYNC_SOURCE_CHANGED,
+        head_line(view, now),
+        format!(
+            "{id} switches its chart from `{was}` to `{now_text}`: Helm upgrades the release to the new chart and deletes every object of the old one it does not render under the same name (StatefulSets and claims included)."
+        ),
+    ));
 }
 
 fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+    if id.is("argoproj.io", "ApplicationSet") {
+        // The template is the Application every generator entry gets: a source or
+        // destination it changes moves all of them at once.
+        let path = &["spec", "template"];
+        if let (Some(old), Some(new)) = (old.path(path), new.path(path)) {
+            if argo_prunes(old) && argo_prunes(new) {
+                let who = format!("{id}'s Application template");
+                source_moved(view, &who, true, old, new, out);
+            }
+        }
+        return;
+    }
     if !prunes(id, old) || !prunes(id, new) {
         return;
     }
+    source_moved(view, &id.to_string(), is_argo_app(id), old, new, out);
+}
+
+/// The source and destination fields of a pruning owner (`who`, an Argo CD Application or
+/// an ApplicationSet's template when `argo`, else a Flux Kustomization) that point it
+/// elsewhere.
+fn source_moved(
+    view: &FileView,
+    who: &str,
+    argo: bool,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
     let multi_source = |n: &Node| n.path(&["spec", "sources"]).is_some();
-    if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
-        argo_sources(view, id, old, new, out);
+    if argo && (multi_source(old) || multi_source(new)) {
+        argo_sources(view, who, old, new, out);
     }
-    let paths: &[&[&str]] = if is_argo_app(id) && (multi_source(old) || multi_source(new)) {
+    let paths: &[&[&str]] = if argo && (multi_source(old) || multi_source(new)) {
         &[
             &["spec", "destination", "namespace"],
             &["spec", "destination", "server"],
             &["spec", "destination", "name"],
         ]
-    } else if is_argo_app(id) {
+    } else if argo {
         &[
             &["spec", "source", "repoURL"],
             &["spec", "source", "path"],
             &["spec", "source", "chart"],
+            // Charts name their objects after the release: a new name renames them all.
+            &["spec", "source", "helm", "releaseName"],
             &["spec", "destination", "namespace"],
             &["spec", "destination", "server"],
             &["spec", "destination", "name"],
@@ -470,6 +583,9 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
         ]
     };
     for path in paths {
+        if path == &["spec", "targetNamespace"] {
+            target_namespace_set_or_dropped(view, who, old, new, out);
+        }
         let (Some(before), Some(after)) = (old.path(path), new.path(path)) else {
             continue;
         };
@@ -482,10 +598,18 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
             &SYNC_SOURCE_CHANGED,
             head_line(view, after),
             format!(
-                "{id} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
+                "{who} prunes and its `{}` changes: whatever the old source declared and the new one does not is deleted on the next sync.",
                 path.join(".")
             ),
         );
+        // An ApplicationSet parameter (`{{.path.path}}`) may render the same value as the
+        // text that replaced it; the generator's entries decide, so one step lower.
+        let parameter = |n: &Node| n.as_str().is_some_and(|v| v.contains("{{"));
+        if !renders_templates(view) && (parameter(before) || parameter(after)) {
+            let severity = finding.severity.lowered();
+            finding = finding.with_severity(severity);
+            finding.message.push_str(" The value is filled from generator parameters: if the old and the new text render the same for every entry, nothing moves.");
+        }
         // A directory the same change renames along with the path: if every object moved
         // with it, the sync applies the same objects and prunes none. Other repositories
         // and what moved below the top level are unseen, so it is lowered, not dropped.
@@ -503,10 +627,48 @@ fn sync_source(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut
     }
 }
 
+/// A pruning Flux Kustomization given a `targetNamespace` it did not have, or losing one:
+/// Flux sets (or stops setting) the namespace of every namespaced object it applies, so each
+/// lands in another namespace and the old copies are pruned. Objects that already declared
+/// that namespace do not move, which twokey cannot see from here: one step lower.
+fn target_namespace_set_or_dropped(
+    view: &FileView,
+    id: &str,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let path = &["spec", "targetNamespace"];
+    let (was, now) = (old.path(path), new.path(path));
+    let (at, what) = match (was, now) {
+        (None, Some(now)) => (
+            now,
+            format!("sets `targetNamespace: {}`", now.as_str().unwrap_or("…")),
+        ),
+        (Some(was), None) => (
+            new,
+            format!("drops `targetNamespace: {}`", was.as_str().unwrap_or("…")),
+        ),
+        _ => return,
+    };
+    if templated_at(view, old, path) || templated_at(view, new, path) {
+        return;
+    }
+    let finding = Finding::new(
+        &SYNC_SOURCE_CHANGED,
+        head_line(view, at),
+        format!(
+            "{id} prunes and {what}: every namespaced object it applies moves to another namespace, so the old copies are deleted on the next reconciliation (objects that already declared that namespace stay)."
+        ),
+    );
+    let severity = finding.severity.lowered();
+    out.push(finding.with_severity(severity));
+}
+
 /// A pruning multi-source Application whose manifest sources lose one: what only that source
 /// rendered is deleted on the next sync. Moving a source between `source` and `sources`,
 /// reordering them or pinning another revision keeps the same sources.
-fn argo_sources(view: &FileView, id: &ObjectId, old: &Node, new: &Node, out: &mut Vec<Finding>) {
+fn argo_sources(view: &FileView, id: &str, old: &Node, new: &Node, out: &mut Vec<Finding>) {
     let kept = sources::argo_sources(new);
     let at = new
         .path(&["spec", "sources"])
@@ -1041,6 +1203,80 @@ spec:
     }
 
     #[test]
+    fn a_pruning_flux_kustomization_given_or_losing_a_target_namespace_is_reported() {
+        let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
+        let set = format!("{base}  targetNamespace: apps\n");
+        let f = run(base, &set);
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(
+            (f[0].location.line, f[0].severity),
+            (Some(9), Severity::Medium)
+        );
+        assert_eq!(ids(&run(&set, base)), ["kubernetes/sync-source-changed"]);
+        // Without pruning the old copies stay; an unchanged namespace is no move.
+        let off = base.replace("prune: true", "prune: false");
+        assert!(run(&off, &format!("{off}  targetNamespace: apps\n")).is_empty());
+        assert!(run(
+            &set,
+            &set.replace("path: ./apps/production", "path: apps/production")
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_pruning_application_dropping_its_app_wide_prune_false_is_prune_enabled() {
+        let prune = APP.replace("prune: false", "prune: true");
+        let held =
+            format!("{prune}    syncOptions:\n    - CreateNamespace=true\n    - Prune=false\n");
+        let f = run(&held, &held.replace("    - Prune=false\n", ""));
+        assert_eq!(ids(&f), ["kubernetes/prune-enabled"]);
+        assert_eq!(f[0].location.line, Some(16));
+        // Not pruning automatically, or another option dropped: quiet.
+        let manual = format!("{APP}    syncOptions:\n    - Prune=false\n");
+        assert!(run(
+            &manual,
+            &manual.replace("    - Prune=false\n", "    - PruneLast=true\n")
+        )
+        .is_empty());
+        assert!(run(&held, &held.replace("    - CreateNamespace=true\n", "")).is_empty());
+    }
+
+    #[test]
+    fn a_pruning_application_renaming_its_helm_release_is_reported() {
+        let app = APP.replace("prune: false", "prune: true").replace(
+            "    path: apps/payments\n",
+            "    chart: payments\n    helm:\n      releaseName: payments\n",
+        );
+        let f = run(
+            &app,
+            &app.replace("releaseName: payments", "releaseName: payments-v2"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert!(f[0].message.contains("releaseName"), "{}", f[0].message);
+        assert!(run(
+            &app,
+            &app.replace("releaseName: payments", "releaseName: \"payments\"")
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_helm_release_switched_to_another_chart_is_reported_but_not_a_version_bump() {
+        let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: db\n  namespace: data\nspec:\n  chart:\n    spec:\n      chart: postgresql\n      version: 12.1.0\n      sourceRef:\n        kind: HelmRepository\n        name: bitnami\n";
+        let f = run(
+            release,
+            &release.replace("chart: postgresql", "chart: postgresql-ha"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
+        assert_eq!(f[0].location.line, Some(9));
+        assert!(run(release, &release.replace("12.1.0", "13.0.0")).is_empty());
+        let git = release.replace("chart: postgresql", "chart: ./charts/db");
+        assert!(run(&git, &git.replace("./charts/db", "charts/db/")).is_empty());
+        let vendored = release.replace("chart: postgresql", "chart: ./charts/postgresql");
+        assert!(run(release, &vendored).is_empty());
+    }
+
+    #[test]
     fn a_pruning_path_following_its_renamed_directory_is_lowered_and_says_so() {
         use crate::change::Side;
         let base = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  prune: true\n  path: ./apps/production\n";
@@ -1498,11 +1734,15 @@ spec:
         let f = Case::modified(PATH, &app, "").run(analyze);
         assert_eq!(ids(&f), ["kubernetes/cascade-owner-deleted"]);
         assert_eq!(f[0].severity, Severity::Critical);
-        // Without the finalizer Argo CD leaves the deployed objects alone.
-        assert_eq!(
-            ids(&Case::modified(PATH, APP, "").run(analyze)),
-            ["kubernetes/object-deleted"]
-        );
+        // Without the finalizer (or Flux pruning) the deployed objects stay: a low note,
+        // not destructive.
+        let flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  prune: false\n";
+        for owner in [APP, flux] {
+            let f = Case::modified(PATH, owner, "").run(analyze);
+            assert_eq!(ids(&f), ["kubernetes/object-deleted"]);
+            assert_eq!(f[0].severity, Severity::Low, "{}", f[0].message);
+            assert!(!f[0].tags.contains(&crate::finding::Tag::Destructive));
+        }
         let release =
             "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n";
         assert_eq!(
