@@ -58,7 +58,7 @@ pub const PRUNE_ENABLED: Rule = Rule {
     id: RuleId("kubernetes/prune-enabled"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "Automatic pruning is turned on for an Argo CD Application (`automated.prune`, `allowEmpty`, an app-wide `Prune=false` sync option dropped), an ApplicationSet (`preserveResourcesOnDeletion` or a create-only `applicationsSync` policy dropped) or a Flux Kustomization (`prune: true`).",
+    summary: "Automatic pruning is turned on for an Argo CD Application (`automated.prune`, `allowEmpty`, an app-wide `Prune=false` sync option dropped), an ApplicationSet (`preserveResourcesOnDeletion` or a create-only `applicationsSync` policy dropped) or a Flux Kustomization (`prune: true`), or a Flux HelmRelease now uninstalls on a failed upgrade (`upgrade.remediation.strategy: uninstall`).",
     why: "With pruning on, every object the tool manages that is not in the source any more is deleted on the next sync, including objects that were kept on purpose or left out by mistake. `allowEmpty` lets an empty source delete everything.",
     example: "  syncPolicy:\n    automated:\n-     prune: false\n+     prune: true",
     safer: "Turn pruning on only after checking the sync preview (`argocd app diff`, `flux diff kustomization`) shows no deletions, and protect stateful objects with `Prune=false`.",
@@ -489,6 +489,38 @@ fn release_placement(
         return;
     }
     chart_swapped(view, id, old, new, out);
+    uninstall_on_failure(view, id, old, new, out);
+}
+
+/// A HelmRelease whose failed upgrade is now remedied by uninstalling the release
+/// (`upgrade.remediation.strategy: uninstall`; the default rolls back): the next upgrade
+/// that fails or times out deletes every object of the chart, claims included.
+fn uninstall_on_failure(
+    view: &FileView,
+    id: &ObjectId,
+    old: &Node,
+    new: &Node,
+    out: &mut Vec<Finding>,
+) {
+    let path = &["spec", "upgrade", "remediation", "strategy"];
+    let uninstalls = |node: &Node| {
+        node.path(path)
+            .and_then(Node::as_str)
+            .is_some_and(|s| s.trim() == "uninstall")
+    };
+    if !uninstalls(new) || uninstalls(old) {
+        return;
+    }
+    out.push(
+        Finding::new(
+            &PRUNE_ENABLED,
+            head_line(view, new.path(path).unwrap_or(new)),
+            format!(
+                "{id} now remedies a failed upgrade by uninstalling the release instead of rolling it back: the next upgrade that fails or times out deletes every object of the chart, persistent volume claims included."
+            ),
+        )
+        .with_severity(Severity::Medium),
+    );
 }
 
 /// A HelmRelease pointed at another chart (`spec.chart.spec.chart`; a version bump or a
@@ -1345,6 +1377,26 @@ spec:
     }
 
     const RELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis\n  namespace: cache\nspec:\n  chart:\n    spec:\n      chart: redis\n      version: 19.0.0\n";
+
+    #[test]
+    fn a_helm_release_that_uninstalls_on_a_failed_upgrade_is_reported() {
+        let uninstall = format!(
+            "{RELEASE}  upgrade:\n    remediation:\n      retries: 3\n      strategy: uninstall\n"
+        );
+        let f = run(RELEASE, &uninstall);
+        assert_eq!(ids(&f), ["kubernetes/prune-enabled"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f[0].location.line, Some(14));
+        assert!(
+            f[0].message.contains("instead of rolling it back"),
+            "{}",
+            f[0].message
+        );
+        // Rolling back, or a strategy that already uninstalled, deletes nothing new.
+        let rollback = uninstall.replace("strategy: uninstall", "strategy: rollback");
+        assert!(run(RELEASE, &rollback).is_empty());
+        assert!(run(&uninstall, &uninstall.replace("retries: 3", "retries: 5")).is_empty());
+    }
 
     #[test]
     fn a_helm_release_given_another_release_name_or_namespace_is_reinstalled() {
