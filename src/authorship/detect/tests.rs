@@ -168,6 +168,9 @@ const BOT_LOGINS: &[(&str, &str)] = &[
     ("codegen-sh[bot]", "codegen"),
     ("sweep-ai[bot]", "sweep"),
     ("gemini-cli[bot]", "gemini-cli"),
+    ("opencode-agent[bot]", "opencode"),
+    ("tembo[bot]", "tembo"),
+    ("mentatbot[bot]", "mentat"),
 ];
 
 #[test]
@@ -276,6 +279,18 @@ fn co_authored_by_each_agent_identity_is_strong() {
             "devin",
         ),
         ("Co-authored-by: Amp <amp@ampcode.com>", "amp"),
+        ("Co-authored-by: Codex <codex@openai.com>", "codex"),
+        (
+            "Co-authored-by: opencode <opencode-agent[bot]@users.noreply.github.com>",
+            "opencode",
+        ),
+        ("Co-Authored-By: Warp <agent@warp.dev>", "warp"),
+        ("Co-Authored-By: Oz <oz-agent@warp.dev>", "warp"),
+        ("Co-Authored-By: Crush <crush@charm.land>", "crush"),
+        (
+            "Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>",
+            "qwen-code",
+        ),
     ];
     for (trailer, agent) in cases {
         let a = change()
@@ -317,6 +332,76 @@ fn assisted_by_names_the_agent_before_its_model() {
             Some(Strength::Strong)
         );
     }
+}
+
+#[test]
+fn assisted_by_in_the_kernel_form_names_the_agent_before_the_colon() {
+    let cases = [
+        // Zed running a Claude model: the agent is Zed, not Claude Code.
+        ("Assisted-by: Zed:claude-sonnet-4 coccinelle", "zed"),
+        ("Assisted-by: Claude:claude-opus-4-5", "claude-code"),
+        ("Assisted-by: GitHub Copilot:gpt-5", "copilot"),
+    ];
+    for (trailer, agent) in cases {
+        let a = change().commit(ADA, &format!("Fix\n\n{trailer}")).run();
+        assert_eq!(agents(&a), vec![agent], "{trailer}");
+    }
+}
+
+#[test]
+fn assisted_by_with_an_agent_address_is_strong() {
+    let cases = [
+        ("Assisted-by: Crush <crush@charm.land>", "crush"),
+        ("Assisted-by: Claude <noreply@anthropic.com>", "claude-code"),
+    ];
+    for (trailer, agent) in cases {
+        let a = change().commit(ADA, &format!("Fix\n\n{trailer}")).run();
+        assert_eq!(agents(&a), vec![agent], "{trailer}");
+        assert_eq!(
+            signal(&a, SignalKind::Trailer, agent).map(|s| s.strength),
+            Some(Strength::Strong)
+        );
+    }
+}
+
+#[test]
+fn assisted_by_a_person_is_weak_and_names_no_operator() {
+    // curl credits people with `Assisted-by:`; a person's address, or a bare name the
+    // catalogue does not know, is not an agent, even when the first name is an agent's.
+    for trailer in [
+        "Assisted-by: Jay Satiro",
+        "Assisted-by: Viktor Szakats <commit@vsz.me>",
+        "Assisted-by: Jules Dupont <jules@example.org>",
+        "Assisted-by: Claude Monet <claude@example.com>",
+    ] {
+        let a = change()
+            .commit(
+                ADA,
+                &format!("lib: fix a leak\n\nReported-by: Bob\n{trailer}"),
+            )
+            .run();
+        assert!(!a.detected, "{trailer}");
+        assert!(a.agents.is_empty(), "{trailer}");
+        assert!(a.operators.is_empty(), "{trailer}");
+        let s = signal(&a, SignalKind::Trailer, "unknown").expect(trailer);
+        assert_eq!(s.strength, Strength::Weak);
+    }
+}
+
+#[test]
+fn people_named_like_newer_agents_stay_human() {
+    let a = change()
+        .commit(
+            "Warp Smith <warp@example.com>",
+            "Tune\n\nCo-authored-by: Crush Fan <crush@example.com>\nCo-authored-by: Codex Team <codex@example.com>",
+        )
+        .commit(
+            ADA,
+            "docs: run opencode-agent[bot] with Codex <codex@openai.com> in CI",
+        )
+        .run();
+    assert!(!a.detected);
+    assert!(a.signals.is_empty());
 }
 
 #[test]
