@@ -269,11 +269,14 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
-        // OpenCode's GitHub App (`/opencode` in a comment) commits and opens pull requests
-        // as `opencode-agent[bot]`.
+        // OpenCode's GitHub App (`/opencode` in a comment) commits as `opencode-agent[bot]`
+        // on `opencode/issue<n>-<time>` or `opencode/pr<n>-<time>`, and links the session
+        // (`opencode.ai/s/<id>`) in the pull request it opens.
         name: "opencode",
+        branches: &["opencode/"],
         logins: &["opencode-agent[bot]"],
         names: &["opencode"],
+        markers: &["opencode.ai/s/"],
         ..NONE
     },
     Marks {

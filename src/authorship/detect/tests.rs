@@ -120,6 +120,7 @@ fn each_agent_branch_prefix_is_a_strong_signal() {
         ("sweep/add-logging", "sweep"),
         ("codegen-bot/fix-ci-42", "codegen"),
         ("openhands-fix-issue-17", "openhands"),
+        ("opencode/issue12-20250601_101500", "opencode"),
     ];
     for (branch, agent) in cases {
         let a = human_commit().branch(branch).run();
@@ -145,6 +146,7 @@ fn agent_name_elsewhere_in_a_branch_is_not_a_prefix() {
         "feature/claude/x",
         "my-copilot/x",
         "codex-notes",
+        "opencode-upgrade",
     ] {
         let a = human_commit().branch(branch).run();
         assert!(!a.detected, "{branch}");
@@ -623,6 +625,32 @@ fn devin_session_link_in_body_is_a_marker() {
         s.evidence,
         "pull request body: Link to Devin run: https://app.devin.ai/sessions/8ab66be5433e4d41"
     );
+}
+
+#[test]
+fn opencode_action_commit_names_opencode_and_the_commenter_as_operator() {
+    // OpenCode's action commits as its app, without an account id in the address, and
+    // credits whoever asked with a co-author line; the pull request links the session.
+    let a = change()
+        .branch("opencode/pr34-20250601_101500")
+        .commit(
+            "opencode-agent[bot] <opencode-agent[bot]@users.noreply.github.com>",
+            "Fix the flaky test\n\nCo-authored-by: ada <ada@users.noreply.github.com>",
+        )
+        .pr_body("Fixed the flaky test.\n\n[view session](https://opencode.ai/s/4XP1fce5) | [view log](/o/r/actions/runs/1)")
+        .run();
+    assert_eq!(agents(&a), vec!["opencode"]);
+    assert!(signal(&a, SignalKind::NoreplyEmail, "opencode").is_some());
+    assert!(signal(&a, SignalKind::PullRequestMarker, "opencode").is_some());
+    assert_eq!(operator_logins(&a), vec!["ada"]);
+}
+
+#[test]
+fn opencode_named_in_prose_is_not_a_mark() {
+    let a = human_commit()
+        .pr_body("Adds an `opencode.ai/s/<id>` parser; see the opencode docs.")
+        .run();
+    assert!(!a.detected);
 }
 
 #[test]
