@@ -167,7 +167,8 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         name: "claude-code",
         branches: &["claude/"],
         logins: &["claude[bot]"],
-        emails: &["noreply@anthropic.com"],
+        // `claude@anthropic.com` is the address many CLAUDE.md files tell Claude to sign with.
+        emails: &["noreply@anthropic.com", "claude@anthropic.com"],
         names: &["claude code", "claude"],
         markers: &["generated with [claude code]", "claude.ai/code/session_"],
         keys: &["Claude-Session"],

@@ -282,6 +282,7 @@ fn co_authored_by_each_agent_identity_is_strong() {
         ),
         ("Co-authored-by: Amp <amp@ampcode.com>", "amp"),
         ("Co-authored-by: Codex <codex@openai.com>", "codex"),
+        ("Co-Authored-By: Claude <claude@anthropic.com>", "claude-code"),
         (
             "Co-authored-by: opencode <opencode-agent[bot]@users.noreply.github.com>",
             "opencode",
