@@ -167,7 +167,8 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         name: "claude-code",
         branches: &["claude/"],
         logins: &["claude[bot]"],
-        emails: &["noreply@anthropic.com"],
+        // `claude@anthropic.com` is the address many CLAUDE.md files tell Claude to sign with.
+        emails: &["noreply@anthropic.com", "claude@anthropic.com"],
         names: &["claude code", "claude"],
         markers: &["generated with [claude code]", "claude.ai/code/session_"],
         keys: &["Claude-Session"],
@@ -186,7 +187,9 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         name: "codex",
         branches: &["codex/"],
         logins: &["chatgpt-codex-connector[bot]"],
-        emails: &["noreply@openai.com"],
+        // `codex@openai.com` is the identity Codex's own snapshot commits carry, and the
+        // co-author address teams give it.
+        emails: &["noreply@openai.com", "codex@openai.com"],
         names: &["openai codex", "codex"],
         markers: &["chatgpt.com/codex/tasks/"],
         hosts: &["chatgpt.com"],
@@ -201,6 +204,13 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         markers: &["generated with [github copilot]"],
         // Copilot's coding agent links its session logs on github.com itself.
         hosts: &["github.com"],
+        ..NONE
+    },
+    Marks {
+        // Charm's Crush signs its commits `Co-Authored-By: Crush <crush@charm.land>`.
+        name: "crush",
+        emails: &["crush@charm.land"],
+        names: &["crush"],
         ..NONE
     },
     Marks {
@@ -254,6 +264,23 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        name: "mentat",
+        logins: &["mentatbot[bot]"],
+        names: &["mentat"],
+        ..NONE
+    },
+    Marks {
+        // OpenCode's GitHub App (`/opencode` in a comment) commits as `opencode-agent[bot]`
+        // on `opencode/issue<n>-<time>` or `opencode/pr<n>-<time>`, and links the session
+        // (`opencode.ai/s/<id>`) in the pull request it opens.
+        name: "opencode",
+        branches: &["opencode/"],
+        logins: &["opencode-agent[bot]"],
+        names: &["opencode"],
+        markers: &["opencode.ai/s/"],
+        ..NONE
+    },
+    Marks {
         name: "openhands",
         branches: &["openhands-fix-issue-"],
         logins: &["openhands-ai[bot]", "openhands-agent"],
@@ -263,11 +290,32 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        // Qwen Code appends `Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>`.
+        name: "qwen-code",
+        emails: &["qwen-coder@alibabacloud.com"],
+        names: &["qwen code", "qwen-coder"],
+        ..NONE
+    },
+    Marks {
         name: "sweep",
         branches: &["sweep/"],
         logins: &["sweep-ai[bot]"],
         names: &["sweep ai", "sweep"],
         hosts: &["sweep.dev"],
+        ..NONE
+    },
+    Marks {
+        name: "tembo",
+        logins: &["tembo[bot]"],
+        names: &["tembo"],
+        ..NONE
+    },
+    Marks {
+        // Warp's agent (and Oz, its cloud agent) co-author as `Warp <agent@warp.dev>` and
+        // `Oz <oz-agent@warp.dev>`.
+        name: "warp",
+        emails: &["agent@warp.dev", "oz-agent@warp.dev"],
+        names: &["warp agent", "warp"],
         ..NONE
     },
 ];

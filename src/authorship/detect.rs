@@ -389,7 +389,10 @@ impl Detector<'_> {
                 }
                 None => {}
             }
-        } else if t.is("assisted-by") || t.is("generated-by") || t.is("made-with") {
+        } else if t.is("assisted-by") {
+            let (owner, strength) = self.assisted_by(value);
+            self.push(owner, SignalKind::Trailer, strength, evidence);
+        } else if t.is("generated-by") || t.is("made-with") {
             let owner = self
                 .match_named(value)
                 .unwrap_or_else(|| Owner::Agent(slug(value)));
@@ -401,6 +404,35 @@ impl Detector<'_> {
             self.push(owner, SignalKind::Trailer, Strength::Strong, evidence);
         } else if let Some(owner) = self.match_trailer_key(&t.key) {
             self.push(owner, SignalKind::Trailer, Strength::Strong, evidence);
+        }
+    }
+
+    /// Who an `Assisted-by:` value names, and how surely. The Linux kernel asks for
+    /// `AGENT:MODEL [TOOLS]`, where the agent is what precedes the colon (`Zed:claude-sonnet-4`
+    /// is Zed running a Claude model, not Claude Code). Other projects, curl among them, credit
+    /// people with the same key (`Assisted-by: Jay Satiro`, `Assisted-by: Ann <ann@host>`), so
+    /// a value with an address is judged by the address alone, and a bare name the catalogue
+    /// does not know only hints.
+    fn assisted_by(&self, value: &str) -> (Owner, Strength) {
+        let (_, email) = parse_name_email(value);
+        if value.contains('<') || email.is_some() {
+            let login = email.as_ref().and_then(Email::noreply_login);
+            return match self.match_account(login.as_ref(), email.as_ref()) {
+                Some((owner, _)) => (owner, Strength::Strong),
+                None => (Owner::Agent(UNKNOWN.to_owned()), Strength::Weak),
+            };
+        }
+        if let Some((agent, model)) = value.split_once(':') {
+            if !agent.trim().is_empty() && !model.trim().is_empty() {
+                let owner = self
+                    .match_named(agent)
+                    .unwrap_or_else(|| Owner::Agent(slug(agent)));
+                return (owner, Strength::Strong);
+            }
+        }
+        match self.match_named(value) {
+            Some(owner) => (owner, Strength::Strong),
+            None => (Owner::Agent(UNKNOWN.to_owned()), Strength::Weak),
         }
     }
 

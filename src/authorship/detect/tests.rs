@@ -120,6 +120,7 @@ fn each_agent_branch_prefix_is_a_strong_signal() {
         ("sweep/add-logging", "sweep"),
         ("codegen-bot/fix-ci-42", "codegen"),
         ("openhands-fix-issue-17", "openhands"),
+        ("opencode/issue12-20250601_101500", "opencode"),
     ];
     for (branch, agent) in cases {
         let a = human_commit().branch(branch).run();
@@ -145,6 +146,7 @@ fn agent_name_elsewhere_in_a_branch_is_not_a_prefix() {
         "feature/claude/x",
         "my-copilot/x",
         "codex-notes",
+        "opencode-upgrade",
     ] {
         let a = human_commit().branch(branch).run();
         assert!(!a.detected, "{branch}");
@@ -168,6 +170,9 @@ const BOT_LOGINS: &[(&str, &str)] = &[
     ("codegen-sh[bot]", "codegen"),
     ("sweep-ai[bot]", "sweep"),
     ("gemini-cli[bot]", "gemini-cli"),
+    ("opencode-agent[bot]", "opencode"),
+    ("tembo[bot]", "tembo"),
+    ("mentatbot[bot]", "mentat"),
 ];
 
 #[test]
@@ -276,6 +281,19 @@ fn co_authored_by_each_agent_identity_is_strong() {
             "devin",
         ),
         ("Co-authored-by: Amp <amp@ampcode.com>", "amp"),
+        ("Co-authored-by: Codex <codex@openai.com>", "codex"),
+        ("Co-Authored-By: Claude <claude@anthropic.com>", "claude-code"),
+        (
+            "Co-authored-by: opencode <opencode-agent[bot]@users.noreply.github.com>",
+            "opencode",
+        ),
+        ("Co-Authored-By: Warp <agent@warp.dev>", "warp"),
+        ("Co-Authored-By: Oz <oz-agent@warp.dev>", "warp"),
+        ("Co-Authored-By: Crush <crush@charm.land>", "crush"),
+        (
+            "Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>",
+            "qwen-code",
+        ),
     ];
     for (trailer, agent) in cases {
         let a = change()
@@ -317,6 +335,76 @@ fn assisted_by_names_the_agent_before_its_model() {
             Some(Strength::Strong)
         );
     }
+}
+
+#[test]
+fn assisted_by_in_the_kernel_form_names_the_agent_before_the_colon() {
+    let cases = [
+        // Zed running a Claude model: the agent is Zed, not Claude Code.
+        ("Assisted-by: Zed:claude-sonnet-4 coccinelle", "zed"),
+        ("Assisted-by: Claude:claude-opus-4-5", "claude-code"),
+        ("Assisted-by: GitHub Copilot:gpt-5", "copilot"),
+    ];
+    for (trailer, agent) in cases {
+        let a = change().commit(ADA, &format!("Fix\n\n{trailer}")).run();
+        assert_eq!(agents(&a), vec![agent], "{trailer}");
+    }
+}
+
+#[test]
+fn assisted_by_with_an_agent_address_is_strong() {
+    let cases = [
+        ("Assisted-by: Crush <crush@charm.land>", "crush"),
+        ("Assisted-by: Claude <noreply@anthropic.com>", "claude-code"),
+    ];
+    for (trailer, agent) in cases {
+        let a = change().commit(ADA, &format!("Fix\n\n{trailer}")).run();
+        assert_eq!(agents(&a), vec![agent], "{trailer}");
+        assert_eq!(
+            signal(&a, SignalKind::Trailer, agent).map(|s| s.strength),
+            Some(Strength::Strong)
+        );
+    }
+}
+
+#[test]
+fn assisted_by_a_person_is_weak_and_names_no_operator() {
+    // curl credits people with `Assisted-by:`; a person's address, or a bare name the
+    // catalogue does not know, is not an agent, even when the first name is an agent's.
+    for trailer in [
+        "Assisted-by: Jay Satiro",
+        "Assisted-by: Viktor Szakats <commit@vsz.me>",
+        "Assisted-by: Jules Dupont <jules@example.org>",
+        "Assisted-by: Claude Monet <claude@example.com>",
+    ] {
+        let a = change()
+            .commit(
+                ADA,
+                &format!("lib: fix a leak\n\nReported-by: Bob\n{trailer}"),
+            )
+            .run();
+        assert!(!a.detected, "{trailer}");
+        assert!(a.agents.is_empty(), "{trailer}");
+        assert!(a.operators.is_empty(), "{trailer}");
+        let s = signal(&a, SignalKind::Trailer, "unknown").expect(trailer);
+        assert_eq!(s.strength, Strength::Weak);
+    }
+}
+
+#[test]
+fn people_named_like_newer_agents_stay_human() {
+    let a = change()
+        .commit(
+            "Warp Smith <warp@example.com>",
+            "Tune\n\nCo-authored-by: Crush Fan <crush@example.com>\nCo-authored-by: Codex Team <codex@example.com>",
+        )
+        .commit(
+            ADA,
+            "docs: run opencode-agent[bot] with Codex <codex@openai.com> in CI",
+        )
+        .run();
+    assert!(!a.detected);
+    assert!(a.signals.is_empty());
 }
 
 #[test]
@@ -538,6 +626,32 @@ fn devin_session_link_in_body_is_a_marker() {
         s.evidence,
         "pull request body: Link to Devin run: https://app.devin.ai/sessions/8ab66be5433e4d41"
     );
+}
+
+#[test]
+fn opencode_action_commit_names_opencode_and_the_commenter_as_operator() {
+    // OpenCode's action commits as its app, without an account id in the address, and
+    // credits whoever asked with a co-author line; the pull request links the session.
+    let a = change()
+        .branch("opencode/pr34-20250601_101500")
+        .commit(
+            "opencode-agent[bot] <opencode-agent[bot]@users.noreply.github.com>",
+            "Fix the flaky test\n\nCo-authored-by: ada <ada@users.noreply.github.com>",
+        )
+        .pr_body("Fixed the flaky test.\n\n[view session](https://opencode.ai/s/4XP1fce5) | [view log](/o/r/actions/runs/1)")
+        .run();
+    assert_eq!(agents(&a), vec!["opencode"]);
+    assert!(signal(&a, SignalKind::NoreplyEmail, "opencode").is_some());
+    assert!(signal(&a, SignalKind::PullRequestMarker, "opencode").is_some());
+    assert_eq!(operator_logins(&a), vec!["ada"]);
+}
+
+#[test]
+fn opencode_named_in_prose_is_not_a_mark() {
+    let a = human_commit()
+        .pr_body("Adds an `opencode.ai/s/<id>` parser; see the opencode docs.")
+        .run();
+    assert!(!a.detected);
 }
 
 #[test]
