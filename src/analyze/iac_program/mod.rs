@@ -17,6 +17,7 @@
 //! would spot in the diff, spotted for them.
 
 pub(crate) mod constructs;
+mod environment;
 mod guards;
 mod moved;
 mod replacement;
@@ -51,7 +52,7 @@ pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
     id: RuleId("cdk/construct-id-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource.",
+    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource; or a stack moves to another literal account or region, which is another stack.",
     why: "The logical ID is derived from the construct path. A new id, or another scope, is a new resource: \
           CloudFormation creates an empty one and deletes (or, if retained, orphans) the old one, along with its \
           data. A stack's (or stage's) id names its CloudFormation stack: renamed, the next deploy creates a second \
@@ -362,6 +363,9 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
 
     for &(b, h) in &pairs {
         let (old, new) = (&base.constructs[b], &head.constructs[h]);
+        if flavor == Flavor::Cdk && old.is_container() {
+            out.extend(stack_placed_elsewhere(view, &base, old, &head, new));
+        }
         if let Some(f) = moved_finding(view, flavor, &base, b, &head, h, overrides_added) {
             out.push(f);
             continue;
@@ -550,6 +554,40 @@ fn stack_renamed(
             format!(
                 "{} is renamed to `{}`: the CloudFormation stack name made from it changes, so the next `cdk deploy` creates a new stack with new, empty resources (fixed resource names collide), and leaves the old stack `{}` deployed with its data until `cdk destroy` deletes it. Safer: keep the id, or pin the old name with `stackName: '{}'` in its props.",
                 describe(old), new.name, old.name, old.name
+            ),
+        )
+        .with_severity(Severity::High),
+    )
+}
+
+/// A stack (or stage) kept under its id but given another literal account or region: a
+/// new CloudFormation stack there, new and empty, while the old one stays with its data.
+fn stack_placed_elsewhere(
+    view: &FileView,
+    base: &Program,
+    old: &Construct,
+    head: &Program,
+    new: &Construct,
+) -> Option<Finding> {
+    let moved: Vec<String> = environment::PLACES
+        .iter()
+        .filter_map(|key| {
+            let was = environment::literal(&base.src, old, key)?;
+            let now = environment::literal(&head.src, new, key)?;
+            (was != now).then(|| format!("{key} `{was}` to `{now}`"))
+        })
+        .collect();
+    if moved.is_empty() {
+        return None;
+    }
+    Some(
+        Finding::new(
+            &CONSTRUCT_ID_CHANGED,
+            view.at(Side::Head, new.line, new.end_line),
+            format!(
+                "{} moves from {}: that is another CloudFormation stack, so the next `cdk deploy` creates every resource of it anew and empty there, and leaves the old stack, with its data, running where it was until it is destroyed. Safer: keep the account and region; to move, migrate the data into a stack deployed beside the old one, then retire the old one in its own reviewed change.",
+                describe(new),
+                moved.join(" and ")
             ),
         )
         .with_severity(Severity::High),

@@ -679,3 +679,32 @@ fn a_construct_that_changes_type_under_its_id_is_a_new_resource() {
     // The same types on both sides say nothing.
     assert!(run("lib/orders-stack.ts", CDK_TS, CDK_TS).is_empty());
 }
+
+#[test]
+fn a_stack_moved_to_another_region_or_account_is_a_new_stack() {
+    let app = "import { App } from 'aws-cdk-lib';\nimport { OrdersStack } from '../lib/orders-stack';\n\nconst app = new App();\nnew OrdersStack(app, 'Orders', {\n  env: { account: '111111111111', region: 'us-east-1' },\n});\n";
+    let f = run("bin/app.ts", app, &app.replace("us-east-1", "eu-west-1"));
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("region `us-east-1` to `eu-west-1`"),
+        "{}",
+        f[0].message
+    );
+    let f = run(
+        "bin/app.ts",
+        app,
+        &app.replace("111111111111", "222222222222"),
+    );
+    assert!(
+        f[0].message
+            .contains("account `111111111111` to `222222222222`"),
+        "{}",
+        f[0].message
+    );
+    // An environment read from the CLI's defaults, or other props edited, says nothing.
+    let computed = app.replace("'us-east-1'", "process.env.CDK_DEFAULT_REGION");
+    assert!(run("bin/app.ts", app, &computed).is_empty());
+    let tagged = app.replace("  env:", "  description: 'orders',\n  env:");
+    assert!(run("bin/app.ts", app, &tagged).is_empty());
+}
