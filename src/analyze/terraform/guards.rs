@@ -174,6 +174,15 @@ fn deletion_protection_default(rtype: &str) -> Strength {
     }
 }
 
+/// What an absent `termination_protection_enabled` means: a CloudTrail event data store is
+/// protected unless told otherwise (the AWS provider's default is `true`); an Atlas cluster is not.
+fn termination_protection_default(rtype: &str) -> Strength {
+    match rtype {
+        "aws_cloudtrail_event_data_store" => Strength::Protected,
+        _ => Strength::Weak,
+    }
+}
+
 pub const GUARDS: &[Guard] = &[
     Guard {
         path: "deletion_protection",
@@ -476,12 +485,13 @@ pub const GUARDS: &[Guard] = &[
         effect: "the provider will now delete it when asked",
         only: ANY,
     },
-    // MongoDB Atlas refuses to delete a cluster while termination protection is on.
+    // MongoDB Atlas refuses to delete a cluster while termination protection is on (off
+    // unless set); AWS uses the same name, on by default.
     Guard {
         path: "termination_protection_enabled",
         judge: bool_true_protects,
-        absent: weak,
-        effect: "the cluster can now be deleted",
+        absent: termination_protection_default,
+        effect: "it can now be deleted",
         only: ANY,
     },
     // Atlas deletes a cluster's snapshots when its cloud backups are turned off.

@@ -381,6 +381,12 @@ fn other_providers_protections_turned_off_are_weakened() {
         "false"
     )
     .is_empty());
+    // A CloudTrail event data store keeps termination protection when the setting is dropped:
+    // the AWS provider's default is on. An Atlas cluster's default is off.
+    let eds = "  name = \"e\"\n  termination_protection_enabled = true\n";
+    let dropped = |t: &str| ids(&run(&resource(t, eds), &resource(t, "  name = \"e\"\n")));
+    assert!(dropped("aws_cloudtrail_event_data_store").is_empty());
+    assert_eq!(dropped("mongodbatlas_advanced_cluster"), [WEAKENED]);
     assert!(edit(
         "github_repository",
         "  name = \"api\"\n  delete_all_versions = false\n",
