@@ -174,6 +174,15 @@ fn deletion_protection_default(rtype: &str) -> Strength {
     }
 }
 
+/// What an absent `termination_protection_enabled` means: a CloudTrail event data store is
+/// protected unless told otherwise (the AWS provider's default is `true`); an Atlas cluster is not.
+fn termination_protection_default(rtype: &str) -> Strength {
+    match rtype {
+        "aws_cloudtrail_event_data_store" => Strength::Protected,
+        _ => Strength::Weak,
+    }
+}
+
 pub const GUARDS: &[Guard] = &[
     Guard {
         path: "deletion_protection",
@@ -466,6 +475,63 @@ pub const GUARDS: &[Guard] = &[
         absent: unknown,
         effect: "AWS Backup no longer backs up the file system",
         only: &["aws_efs_backup_policy"],
+    },
+    // Providers beyond the three clouds. Hetzner (and CockroachDB, AWS Network Firewall)
+    // refuse to delete an object while `delete_protection` is on; it is off unless set.
+    Guard {
+        path: "delete_protection",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "the provider will now delete it when asked",
+        only: ANY,
+    },
+    // MongoDB Atlas refuses to delete a cluster while termination protection is on (off
+    // unless set); AWS uses the same name, on by default.
+    Guard {
+        path: "termination_protection_enabled",
+        judge: bool_true_protects,
+        absent: termination_protection_default,
+        effect: "it can now be deleted",
+        only: ANY,
+    },
+    // Atlas deletes a cluster's snapshots when its cloud backups are turned off.
+    Guard {
+        path: "backup_enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "cloud backups are turned off and the snapshots already taken are deleted",
+        only: &["mongodbatlas_cluster", "mongodbatlas_advanced_cluster"],
+    },
+    Guard {
+        path: "cloud_backup",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "cloud backups are turned off and the snapshots already taken are deleted",
+        only: &["mongodbatlas_cluster"],
+    },
+    // A GitHub repository is archived rather than deleted on destroy only while this is set.
+    Guard {
+        path: "archive_on_destroy",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "destroying it deletes the repository, with its history, issues and pull requests, instead of archiving it",
+        only: &["github_repository"],
+    },
+    // Vault: a KV v2 destroy soft-deletes the latest version (undeletable) unless told to
+    // delete every version; a transit key cannot be deleted until deletion is allowed.
+    Guard {
+        path: "delete_all_versions",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying the secret deletes every version of it for good instead of only soft-deleting the latest",
+        only: &["vault_kv_secret_v2"],
+    },
+    Guard {
+        path: "deletion_allowed",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "Vault will now delete the key when asked, and data encrypted under it can no longer be decrypted",
+        only: &["vault_transit_secret_backend_key"],
     },
     // The name terraform-aws-modules/dynamodb-table gives `point_in_time_recovery.enabled`.
     Guard {

@@ -118,8 +118,10 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
           `automated_snapshot_retention_period`), an EFS backup policy, a Cognito user pool's \
           `deletion_protection = \"INACTIVE\"`, \
           Google's `deletion_policy` and `delete_contents_on_destroy`, Azure backup vaults' soft \
-          delete, and the azurerm provider's `features` that purge Key Vaults or delete non-empty \
-          resource groups on destroy. \
+          delete, the azurerm provider's `features` that purge Key Vaults or delete non-empty \
+          resource groups on destroy, and beyond the three clouds Hetzner's `delete_protection`, \
+          MongoDB Atlas's `termination_protection_enabled` and cloud backups, a GitHub repository's \
+          `archive_on_destroy`, and Vault's `delete_all_versions` and transit keys' `deletion_allowed`. \
           High for stateful types and for the settings that keep one's data (`aws_s3_bucket_versioning`, \
           `aws_efs_backup_policy`), medium otherwise. The same names are judged where a value is handed \
           to a module (a `module` call's arguments, a `.tfvars` file, a variable's default), since modules \
@@ -1073,3 +1075,5 @@ mod tests;
 mod tests_aws;
 #[cfg(test)]
 mod tests_gcp_azure;
+#[cfg(test)]
+mod tests_providers;

@@ -16,7 +16,8 @@ use super::model::{Item, ItemKind, Lit, Setting, TfFile};
 use super::{data_note, stateful, Dir, FileView, REPLACEMENT_ATTRIBUTE, REPLACE_TRIGGERED};
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 /// Resource types and the top-level attributes whose change replaces the object.
 pub const FORCES_NEW: &[(&str, &[&str])] = &[
@@ -313,6 +314,72 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
         "azurerm_redis_cache",
         &["name", "resource_group_name", "location"],
     ),
+    // Kubernetes: an object's name (and a claim's namespace) is part of its identity.
+    ("kubernetes_namespace", &["metadata.name"]),
+    ("kubernetes_namespace_v1", &["metadata.name"]),
+    (
+        "kubernetes_persistent_volume_claim",
+        &["metadata.name", "metadata.namespace"],
+    ),
+    (
+        "kubernetes_persistent_volume_claim_v1",
+        &["metadata.name", "metadata.namespace"],
+    ),
+    ("kubernetes_persistent_volume", &["metadata.name"]),
+    ("kubernetes_persistent_volume_v1", &["metadata.name"]),
+    // Helm cannot rename or move a release: it uninstalls it and installs a new one.
+    ("helm_release", &["name", "namespace"]),
+    // Cloudflare: `zone` (provider v4) and `name` (v5) name the domain.
+    ("cloudflare_zone", &["zone", "name"]),
+    ("cloudflare_r2_bucket", &["name", "account_id", "location"]),
+    // Vault: a mount cannot change its engine; a secret lives at its path.
+    ("vault_mount", &["type"]),
+    ("vault_kv_secret_v2", &["mount", "name"]),
+    ("vault_kv_secret", &["path"]),
+    ("vault_generic_secret", &["path"]),
+    (
+        "vault_transit_secret_backend_key",
+        &["backend", "name", "type"],
+    ),
+    // Atlas: "Changing the name will result in destruction of the existing cluster".
+    ("mongodbatlas_cluster", &["name", "project_id"]),
+    ("mongodbatlas_advanced_cluster", &["name", "project_id"]),
+    ("confluent_kafka_topic", &["topic_name"]),
+    ("confluent_kafka_cluster", &["cloud", "region"]),
+    ("digitalocean_database_cluster", &["engine"]),
+    (
+        "digitalocean_volume",
+        &["region", "filesystem_type", "snapshot_id"],
+    ),
+    ("digitalocean_spaces_bucket", &["name", "region"]),
+    ("digitalocean_droplet", &["image", "region"]),
+    ("digitalocean_kubernetes_cluster", &["region", "vpc_uuid"]),
+    // Hetzner: a server is created from its image at its location; a volume stays where it is.
+    ("hcloud_server", &["image", "location", "datacenter"]),
+    ("hcloud_volume", &["location"]),
+    // Generated values: any change of how they are generated generates a new value, and
+    // everything that reads it (a password, a name suffix) changes with it.
+    ("random_password", &RANDOM_STRING),
+    ("random_string", &RANDOM_STRING),
+    ("random_id", &["byte_length", "prefix"]),
+    ("random_pet", &["length", "prefix", "separator"]),
+    ("random_integer", &["min", "max", "seed"]),
+    ("tls_private_key", &["algorithm", "rsa_bits", "ecdsa_curve"]),
+];
+
+/// How a `random_password` or `random_string` is generated: every one forces a new value.
+const RANDOM_STRING: [&str; 11] = [
+    "length",
+    "special",
+    "upper",
+    "lower",
+    "numeric",
+    "number",
+    "min_lower",
+    "min_upper",
+    "min_numeric",
+    "min_special",
+    "override_special",
 ];
 
 /// Azure virtual machines are created from their image: another one means a new machine.
@@ -338,12 +405,13 @@ pub const FORCES_NEW_WHEN_LOWERED: &[(&str, &[&str])] = &[
     ("azurerm_mysql_flexible_server", &["storage.size_gb"]),
 ];
 
+/// [`FORCES_NEW`] by type, built once: every resource of every changed file is looked up.
+static FORCES_NEW_BY_TYPE: LazyLock<HashMap<&'static str, &'static [&'static str]>> =
+    LazyLock::new(|| FORCES_NEW.iter().map(|(t, attrs)| (*t, *attrs)).collect());
+
 /// The attributes of `rtype` whose change forces a replacement.
 pub fn forces_new(rtype: &str) -> &'static [&'static str] {
-    FORCES_NEW
-        .iter()
-        .find(|(t, _)| *t == rtype)
-        .map_or(&[], |(_, attrs)| attrs)
+    FORCES_NEW_BY_TYPE.get(rtype).copied().unwrap_or(&[])
 }
 
 pub(super) fn destroy_grade(rtype: &str) -> Severity {

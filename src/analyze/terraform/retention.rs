@@ -31,14 +31,15 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           `days_since_noncurrent_time` and its soft-delete window, Cloud SQL's retained backups and \
           transaction log days, an Azure database's backup or short-term retention days, an Azure \
           storage account's blob and container soft delete, a Cosmos DB account's backup hours, a \
-          Pub/Sub subscription's or topic's message retention, or an Azure Data Protection disk or \
+          Pub/Sub subscription's or topic's message retention, a Snowflake database's, schema's or \
+          table's Time Travel (`data_retention_time_in_days`), or an Azure Data Protection disk or \
           PostgreSQL backup policy's default retention (durations such as `\"604800s\"`, `\"168h\"` or \
           `\"P30D\"` compared in any unit) makes the provider delete data sooner, and no plan shows that as a destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
           added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
           removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
           does a new backup rule or copy. Medium; high for backups and for the recovery of deleted or \
           overwritten data (noncurrent versions, soft delete). A value handed to a module whose name ends \
-          in `retention_in_days`, `retention_days`, `retention_period`, `retention_duration` or `window_in_days` (a module \
+          in `retention_in_days`, `retention_days`, `retention_period`, `retention_duration`, `retention_time_in_days` or `window_in_days` (a module \
           argument, a `.tfvars` value, a Terragrunt input, a variable's default) is judged when both values are positive \
           literal numbers or both duration strings; one added or removed leaves the module's default, which twokey cannot see.",
     example: "before: resource \"aws_cloudwatch_log_group\" \"app\" { retention_in_days = 90 }\n\
@@ -447,6 +448,24 @@ const fn snapshots_kept(rtype: &'static str, path: &'static str) -> Retention {
     }
 }
 
+/// Snowflake's Time Travel: how long dropped or overwritten data of a database, schema or
+/// table can still be queried, cloned or undropped (0 turns it off). Absent, the object
+/// inherits its parent's or the account's, which the text does not show.
+const fn time_travel(rtype: &'static str) -> Retention {
+    Retention {
+        rtype,
+        within: &[],
+        path: "data_retention_time_in_days",
+        absent: Absent::Default(service_default),
+        measure: DAYS,
+        deleted:
+            "dropped, deleted or overwritten data can be restored (Time Travel, `UNDROP`) for \
+                  only {limit}",
+        recovery: true,
+        added_block_deletes: true,
+    }
+}
+
 const LIFECYCLE_CONFIGURATION: &str = "aws_s3_bucket_lifecycle_configuration";
 
 const RETENTIONS: &[Retention] = &[
@@ -745,6 +764,10 @@ const RETENTIONS: &[Retention] = &[
         recovery: true,
         added_block_deletes: true,
     },
+    time_travel("snowflake_database"),
+    time_travel("snowflake_standard_database"),
+    time_travel("snowflake_schema"),
+    time_travel("snowflake_table"),
     Retention {
         rtype: "google_logging_project_bucket_config",
         within: &[],
@@ -1034,6 +1057,8 @@ fn retention_input(path: &str) -> bool {
         "retention_days",
         "retention_period",
         "retention_duration",
+        // Snowflake's Time Travel, `data_retention_time_in_days`.
+        "retention_time_in_days",
         "window_in_days",
     ];
     !path.contains('.') && ENDINGS.iter().any(|e| path.ends_with(e))

@@ -8,7 +8,8 @@
 //!   `terraform_data`, `time_*`).
 //! - **Medium**: small attachment objects that are recreated in seconds, though their absence
 //!   briefly cuts access (security group rules, IAM attachments and memberships, role
-//!   assignments, routes, generated values).
+//!   assignments, routes, generated values), and alerting and dashboards, whose loss costs
+//!   visibility, not data.
 //! - **High**: everything else: a real object serving traffic, recreatable with an outage.
 
 use std::collections::HashSet;
@@ -128,18 +129,88 @@ const STATEFUL: &[&str] = &[
     "azurerm_eventhub",
     "azurerm_log_analytics_workspace",
     "azurerm_container_registry",
-    // Other providers
+    // DigitalOcean
     "digitalocean_database_cluster",
+    "digitalocean_database_db",
     "digitalocean_volume",
+    "digitalocean_volume_snapshot",
+    "digitalocean_droplet_snapshot",
     "digitalocean_spaces_bucket",
+    "digitalocean_container_registry",
+    "digitalocean_kubernetes_cluster",
+    // Hetzner: a volume (and a snapshot) is the data; a server is recreated from its image.
+    "hcloud_volume",
+    "hcloud_snapshot",
+    "hcloud_storage_box",
+    // Oracle Cloud
+    "oci_objectstorage_bucket",
+    "oci_database_autonomous_database",
+    "oci_database_db_system",
+    "oci_database_database",
+    "oci_mysql_mysql_db_system",
+    "oci_psql_db_system",
+    "oci_nosql_table",
+    "oci_core_volume",
+    "oci_core_boot_volume",
+    "oci_core_volume_backup",
+    "oci_file_storage_file_system",
+    "oci_kms_vault",
+    "oci_kms_key",
+    "oci_vault_secret",
+    "oci_streaming_stream",
+    "oci_containerengine_cluster",
+    // Alibaba Cloud
+    "alicloud_db_instance",
+    "alicloud_polardb_cluster",
+    "alicloud_kvstore_instance",
+    "alicloud_mongodb_instance",
+    "alicloud_mongodb_sharding_instance",
+    "alicloud_oss_bucket",
+    "alicloud_disk",
+    "alicloud_ecs_disk",
+    "alicloud_nas_file_system",
+    "alicloud_kms_key",
+    "alicloud_log_project",
+    "alicloud_log_store",
+    "alicloud_cs_managed_kubernetes",
+    // Cloudflare: a zone holds every record and setting of the domain; R2, KV and D1 hold data.
     "cloudflare_zone",
+    "cloudflare_r2_bucket",
+    "cloudflare_workers_kv_namespace",
+    "cloudflare_d1_database",
+    // Kubernetes and Helm: a namespace takes every object in it; a release uninstalls its
+    // chart, claims and all.
     "kubernetes_persistent_volume",
+    "kubernetes_persistent_volume_v1",
     "kubernetes_persistent_volume_claim",
-    "kubernetes_namespace",
     "kubernetes_persistent_volume_claim_v1",
+    "kubernetes_namespace",
     "kubernetes_namespace_v1",
     "helm_release",
+    // Vault: a mount takes its secrets (or a PKI's keys) with it; a transit key is like a KMS key.
     "vault_mount",
+    "vault_kv_secret",
+    "vault_kv_secret_v2",
+    "vault_generic_secret",
+    "vault_transit_secret_backend_key",
+    // Data platforms
+    "mongodbatlas_cluster",
+    "mongodbatlas_advanced_cluster",
+    "mongodbatlas_serverless_instance",
+    "mongodbatlas_flex_cluster",
+    "snowflake_database",
+    "snowflake_standard_database",
+    "snowflake_schema",
+    "snowflake_table",
+    "confluent_kafka_cluster",
+    "confluent_kafka_topic",
+    "databricks_metastore",
+    "databricks_catalog",
+    "databricks_schema",
+    "databricks_sql_table",
+    "databricks_volume",
+    // A workspace takes its notebooks, jobs and workspace files with it.
+    "databricks_mws_workspaces",
     "github_repository",
     "tls_private_key",
 ];
@@ -150,6 +221,19 @@ const DATA_SETTINGS: &[&str] = &["aws_s3_bucket_versioning", "aws_efs_backup_pol
 
 /// Types that are bookkeeping only: destroying them touches nothing outside Terraform.
 const BOOKKEEPING: &[&str] = &["null_resource", "terraform_data", "time_*"];
+
+/// Alerting and dashboards: their loss costs visibility until they are recreated, not data
+/// or traffic (the metrics and logs they read stay where they are).
+const MONITORING: &[&str] = &[
+    "datadog_monitor",
+    "datadog_monitor_json",
+    "datadog_dashboard",
+    "datadog_dashboard_json",
+    "datadog_synthetics_test",
+    "datadog_downtime",
+    "datadog_downtime_schedule",
+    "datadog_service_level_objective",
+];
 
 /// Small attachments recreated in seconds.
 const ATTACHMENTS: &[&str] = &[
@@ -207,6 +291,7 @@ impl Table {
 static STATEFUL_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(STATEFUL));
 static BOOKKEEPING_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(BOOKKEEPING));
 static ATTACHMENT_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(ATTACHMENTS));
+static MONITORING_TYPES: LazyLock<Table> = LazyLock::new(|| Table::new(MONITORING));
 
 /// Whether destroying an object of this type loses data that a recreate does not bring back.
 pub fn stateful(resource_type: &str) -> bool {
@@ -225,7 +310,7 @@ pub fn destroy_severity(resource_type: &str) -> Severity {
         Severity::Critical
     } else if BOOKKEEPING_TYPES.contains(resource_type) {
         Severity::Low
-    } else if ATTACHMENT_TYPES.contains(resource_type) {
+    } else if ATTACHMENT_TYPES.contains(resource_type) || MONITORING_TYPES.contains(resource_type) {
         Severity::Medium
     } else {
         Severity::High
