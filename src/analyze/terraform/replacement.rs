@@ -441,13 +441,35 @@ impl Changed<'_> {
 
 fn changed<'s>(old: &'s Item, new: &'s Item, path: &str) -> Option<Changed<'s>> {
     let (before, after) = (old.get(path), new.get(path));
+    let is_default = |s: &Setting| {
+        DEFAULTS.iter().any(|(rtype, attr, default)| {
+            *rtype == new.rtype && *attr == path && matches!(&s.value, Lit::Str(v) if v == default)
+        })
+    };
     let same = match (before, after) {
         (Some(b), Some(a)) => b.value.same(&a.value),
         (None, None) => true,
-        _ => false,
+        // The provider's default written out, or dropped, is the value it already had.
+        (Some(only), None) | (None, Some(only)) => is_default(only),
     };
     (!same).then_some(Changed { before, after })
 }
+
+/// Replacing attributes whose absence means a known value: writing that value out, or
+/// dropping it, changes nothing.
+const DEFAULTS: &[(&str, &str, &str)] = &[
+    ("helm_release", "namespace", "default"),
+    (
+        "kubernetes_persistent_volume_claim",
+        "metadata.namespace",
+        "default",
+    ),
+    (
+        "kubernetes_persistent_volume_claim_v1",
+        "metadata.namespace",
+        "default",
+    ),
+];
 
 /// [`changed`], with a plain `local.NAME` on either side read as the local's value.
 fn value_changed<'s>(

@@ -98,8 +98,28 @@ fn helm_release_renamed_or_moved_to_another_namespace_is_reinstalled() {
     assert_eq!(ids(&f), [REPLACED]);
     assert_eq!(f[0].severity, Severity::Critical);
     assert_eq!(edit(t, release, "\"db\"", "\"data\""), [REPLACED]);
-    // A chart upgrade runs in place.
+    // A chart upgrade runs in place, and Helm's default namespace written out (or dropped)
+    // is where the release already is; another namespace added is a move.
     assert!(edit(t, release, "12.1.0", "12.2.0").is_empty());
+    let defaulted = release.replace("  namespace = \"db\"\n", "");
+    assert!(edit(
+        t,
+        &defaulted,
+        "  chart",
+        "  namespace = \"default\"\n  chart"
+    )
+    .is_empty());
+    assert!(edit(
+        t,
+        &release.replace("\"db\"", "\"default\""),
+        "  namespace = \"default\"\n",
+        ""
+    )
+    .is_empty());
+    assert_eq!(
+        edit(t, &defaulted, "  chart", "  namespace = \"db\"\n  chart"),
+        [REPLACED]
+    );
 }
 
 #[test]
