@@ -286,6 +286,24 @@ pub(super) fn replacing(kind: &str) -> Option<&'static Replacing> {
     REPLACING.iter().find(|r| r.kind == kind)
 }
 
+/// The replacing properties of `AWS::<service>::<resource>`, both named without regard to
+/// case: how a CDK L1 construct (`s3.CfnBucket`, `rds.CfnDBInstance`) names its type.
+pub(crate) fn replacing_properties(service: &str, resource: &str) -> &'static [&'static str] {
+    REPLACING
+        .iter()
+        .find(|r| {
+            let mut parts = r.kind.split("::");
+            parts.next() == Some("AWS")
+                && parts
+                    .next()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(service))
+                && parts
+                    .next()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(resource))
+        })
+        .map_or(&[], |r| r.properties)
+}
+
 /// Documented defaults of replacing properties: writing one out, or dropping it, is no
 /// change. Only scalars, compared case-insensitively (`false`, `False`).
 const DEFAULTS: &[(&str, &str, &str)] = &[

@@ -15,7 +15,7 @@
 //! are compared by the same checks. Pure: findings come from the two texts in the view and
 //! nothing else.
 
-mod catalog;
+pub(crate) mod catalog;
 mod conditions;
 mod retention;
 mod sam;

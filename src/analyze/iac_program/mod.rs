@@ -87,7 +87,7 @@ pub const REPLACEMENT_PROPERTY: Rule = Rule {
     id: RuleId("cdk/replacement-property"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A construct property that cannot be updated in place changed in CDK app code (a table's name or keys, a bucket's name…), so CloudFormation replaces the resource.",
+    summary: "A construct property that cannot be updated in place changed in CDK app code (a table's name or keys, a bucket's name…, or an L1 `Cfn*` construct's create-only CloudFormation property), so CloudFormation replaces the resource.",
     why: "`tableName`, `partitionKey` and `sortKey` of a table, `bucketName` of a bucket, a database's \
           `instanceIdentifier` or `clusterIdentifier`, a queue's `queueName` or `fifo` and a few more map to \
           create-only CloudFormation properties: CloudFormation creates a new, empty resource and deletes the old one \

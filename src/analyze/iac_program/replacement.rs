@@ -244,6 +244,19 @@ fn ignored(src: &Source, c: &Construct, key: &str) -> bool {
 
 /// Replacement-forcing properties changed between `old` (in `base`) and `new` (in `head`),
 /// the same resource.
+/// An L1 construct (`s3.CfnBucket`, `aws_rds.CfnDBInstance`, Go's `awsrds.NewCfnDBInstance`)
+/// is one CloudFormation resource, `AWS::<module>::<class without Cfn>`, with its properties
+/// under their CloudFormation names: the CloudFormation analyzer's table says which replace.
+fn l1_forces_new(c: &Construct) -> Option<&'static [&'static str]> {
+    let resource = c.kind.strip_prefix("Cfn")?;
+    let module = c.callee.rsplit('.').nth(1)?.to_ascii_lowercase();
+    let service = module
+        .strip_prefix("aws_")
+        .or_else(|| module.strip_prefix("aws"))
+        .unwrap_or(&module);
+    Some(crate::analyze::cloudformation::catalog::replacing_properties(service, resource))
+}
+
 pub(super) fn changed(
     pulumi: bool,
     base: &Source,
@@ -257,6 +270,9 @@ pub(super) fn changed(
         };
         let forced = forces_new(&t).iter().map(|a| (*a).to_owned()).collect();
         (Some(t), forced)
+    } else if let Some(forced) = l1_forces_new(new) {
+        let forced = forced.iter().map(|p| p.to_ascii_lowercase()).collect();
+        (None, forced)
     } else {
         let forced = CDK_FORCES_NEW
             .iter()

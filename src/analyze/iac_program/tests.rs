@@ -708,3 +708,40 @@ fn a_stack_moved_to_another_region_or_account_is_a_new_stack() {
     let tagged = app.replace("  env:", "  description: 'orders',\n  env:");
     assert!(run("bin/app.ts", app, &tagged).is_empty());
 }
+
+#[test]
+fn an_l1_construct_is_judged_by_its_cloudformation_properties() {
+    let stack = "import * as rds from 'aws-cdk-lib/aws-rds';\nimport * as cdk from 'aws-cdk-lib';\n\nexport class DbStack extends cdk.Stack {\n  constructor(scope: Construct, id: string) {\n    super(scope, id);\n    new rds.CfnDBInstance(this, 'Db', {\n      dbInstanceIdentifier: 'orders',\n      dbInstanceClass: 'db.t3.micro',\n      engine: 'postgres',\n    });\n  }\n}\n";
+    let f = run(
+        "lib/db-stack.ts",
+        stack,
+        &stack.replace("'orders'", "'orders-v2'"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(8));
+    assert!(
+        f[0].message.contains("dbInstanceIdentifier"),
+        "{}",
+        f[0].message
+    );
+    // Python names the same property in snake case; a resizable property stays quiet.
+    let py = "from aws_cdk import aws_rds as rds\nfrom aws_cdk import Stack\n\nclass DbStack(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        rds.CfnDBInstance(self, \"Db\", db_instance_identifier=\"orders\", db_instance_class=\"db.t3.micro\")\n";
+    let f = run(
+        "app/db_stack.py",
+        py,
+        &py.replace("\"orders\"", "\"orders-v2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert!(run(
+        "lib/db-stack.ts",
+        stack,
+        &stack.replace("db.t3.micro", "db.r6g.large")
+    )
+    .is_empty());
+    assert!(run(
+        "app/db_stack.py",
+        py,
+        &py.replace("db.t3.micro", "db.r6g.large")
+    )
+    .is_empty());
+}
