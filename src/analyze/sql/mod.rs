@@ -51,7 +51,7 @@ pub const DROP_DATABASE: Rule = Rule {
     id: crate::finding::RuleId("sql/drop-database"),
     severity: Severity::Critical,
     tags: DESTRUCTIVE,
-    summary: "A migration drops a whole database.",
+    summary: "A migration drops a whole database, or replaces one with `CREATE OR REPLACE DATABASE` (high: it may not exist yet).",
     why: "DROP DATABASE deletes every table, row and object in the database at once; only a backup brings it back.",
     example: "+ DROP DATABASE analytics;",
     safer: "Take and verify a backup, revoke access first and drop the database by hand after a waiting period, not from a migration.",
@@ -61,7 +61,7 @@ pub const DROP_SCHEMA: Rule = Rule {
     id: crate::finding::RuleId("sql/drop-schema"),
     severity: Severity::Critical,
     tags: DESTRUCTIVE,
-    summary: "A migration drops a schema.",
+    summary: "A migration drops a schema, or replaces one with `CREATE OR REPLACE SCHEMA` (high: it may not exist yet).",
     why: "DROP SCHEMA (with CASCADE) deletes every table, view and function in the schema together with their data.",
     example: "+ DROP SCHEMA reporting CASCADE;",
     safer: "Rename the schema or revoke access to it, take a backup, and drop it in a later, separately reviewed change.",
@@ -222,7 +222,7 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, or renames an enum value.",
+    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, swaps two tables (Snowflake's `SWAP WITH`), or renames an enum value.",
     why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
@@ -402,7 +402,7 @@ fn unread_finding(
         Some(word) => format!(" and contains {word}"),
         None => String::new(),
     };
-    let mut finding = Finding::new(
+    let finding = Finding::new(
         &UNPARSEABLE,
         at(unread.line, unread.end_line),
         format!(
@@ -411,13 +411,18 @@ fn unread_finding(
             clip(&unread.error, 200)
         ),
     );
-    // Wrapping a DROP in a `DO` block or a T-SQL `IF` must not buy a lighter review than the
-    // plain statement gets: a destroying word makes the unread statement destructive too.
-    if let Some(severity) = unread.destroying.as_deref().and_then(destroys_at) {
+    Some(destroying_as(finding, unread.destroying.as_deref()))
+}
+
+/// Wrapping a DROP in a `DO` block, a T-SQL `IF` or dynamic SQL must not buy a lighter
+/// review than the plain statement gets: a destroying word makes the unreadable statement
+/// destructive too, at the severity the word would meet in a statement twokey can read.
+fn destroying_as(mut finding: Finding, word: Option<&str>) -> Finding {
+    if let Some(severity) = word.and_then(destroys_at) {
         finding = finding.with_severity(severity);
         finding.tags.insert(0, Tag::Destructive);
     }
-    Some(finding)
+    finding
 }
 
 /// `text` cut to about `max` characters at a character boundary: a parser's "found: …" can
@@ -781,6 +786,24 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
+        // SQL built at run time (`EXEC ('DROP TABLE ' + @t)`, `EXEC sp_executesql @sql`): no
+        // reading of the file says what it runs. A literal is checked as SQL (see `held`).
+        Statement::Execute { .. } => {
+            let built = held::dynamic_sql(statement).filter(|e| held::string_of(e).is_none());
+            if let Some(expr) = built {
+                let shown = clip(&expr.to_string(), 200);
+                let word = parse::destroying_in_text(&shown);
+                let holds = word
+                    .as_deref()
+                    .map_or_else(String::new, |w| format!(" and contains {w}"));
+                let finding = Finding::new(
+                    &UNPARSEABLE,
+                    at.clone(),
+                    format!("EXEC runs SQL built at run time ({shown}){holds}, so twokey cannot tell what it destroys; a human must review it."),
+                );
+                findings.push(destroying_as(finding, word.as_deref()));
+            }
+        }
         Statement::RenameTable(renames) => {
             for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
                 findings.push(rename_table(at, &r.old_name, &r.new_name));
@@ -902,6 +925,35 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 .with_safer(format!("Create it with CREATE TABLE IF NOT EXISTS {name}, and change an existing table with ALTER TABLE; rebuild one under a new name and swap it in as its own reviewed step.")),
             );
         }
+        // Snowflake (and Databricks for schemas): `CREATE OR REPLACE` of a schema or database
+        // that exists drops it with every table in it. As for a table, whether it exists is
+        // not in the file: one step below the plain drop.
+        Statement::CreateSchema {
+            schema_name,
+            or_replace: true,
+            ..
+        } => findings.push(
+            Finding::new(
+                &DROP_SCHEMA,
+                at.clone(),
+                format!("CREATE OR REPLACE SCHEMA {schema_name} drops the schema {schema_name} if it already exists, with every table, view and row in it."),
+            )
+            .with_severity(Severity::High)
+            .with_safer(format!("Create it with CREATE SCHEMA IF NOT EXISTS {schema_name}; replace an existing schema only by hand, after a backup (or a clone).")),
+        ),
+        Statement::CreateDatabase {
+            db_name,
+            or_replace: true,
+            ..
+        } => findings.push(
+            Finding::new(
+                &DROP_DATABASE,
+                at.clone(),
+                format!("CREATE OR REPLACE DATABASE {db_name} drops the database {db_name} if it already exists, with every schema, table and row in it."),
+            )
+            .with_severity(Severity::High)
+            .with_safer(format!("Create it with CREATE DATABASE IF NOT EXISTS {db_name}; replace an existing database only by hand, after a backup (or a clone).")),
+        ),
         // Hive, Spark, Databricks and BigQuery: the query's rows replace the table's (or
         // the named partitions').
         Statement::Insert(insert) if insert.overwrite => {
@@ -1106,6 +1158,18 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                 };
                 findings.push(rename_table(at, table, new));
             }
+            // Snowflake's swap exchanges the two tables' names: every query of either reads
+            // the other's rows from then on, which is what a rename does to running code.
+            AlterTableOperation::SwapWith { table_name } => findings.push(
+                Finding::new(
+                    &RENAME,
+                    at.clone(),
+                    format!("ALTER TABLE {table} SWAP WITH {table_name} exchanges the two tables: queries of {table} read the rows {table_name} held and the reverse, and a second run swaps them back."),
+                )
+                .with_safer(format!(
+                    "Check {table_name} holds every row {table} must keep (row counts, a sample) right before the swap, and keep the swapped-out table until the new one is verified."
+                )),
+            ),
             AlterTableOperation::RenameColumn {
                 old_column_name,
                 new_column_name,

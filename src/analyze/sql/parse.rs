@@ -340,7 +340,10 @@ pub(super) fn destroys_at(word: &str) -> Option<Severity> {
         // `DROP OWNED BY role` drops every table, view and function the role owns.
         "DROP OWNED" => Some(Severity::Critical),
         "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
-        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" => Some(Severity::Medium),
+        "CREATE OR REPLACE DATABASE" | "CREATE OR REPLACE SCHEMA" => Some(Severity::High),
+        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" | "CREATE OR REPLACE TABLE" => {
+            Some(Severity::Medium)
+        }
         _ => None,
     }
 }
@@ -411,6 +414,20 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             worst = Some(found);
         }
     };
+    // `CREATE OR REPLACE` of a table, schema or database that exists drops it first
+    // (Snowflake, BigQuery, Databricks); a transient table holds rows too.
+    if word(0).as_deref() == Some("CREATE")
+        && word(1).as_deref() == Some("OR")
+        && word(2).as_deref() == Some("REPLACE")
+    {
+        let object = match word(3).as_deref() {
+            Some("TRANSIENT") => word(4),
+            other => other.map(str::to_owned),
+        };
+        if let Some(object @ ("TABLE" | "SCHEMA" | "DATABASE")) = object.as_deref() {
+            note(format!("CREATE OR REPLACE {object}"));
+        }
+    }
     for (i, token) in solid.iter().enumerate() {
         let Token::Word(w) = token else {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
@@ -466,6 +483,18 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         }
     }
     worst
+}
+
+/// The most alarming destroying word in a fragment of SQL that is not a statement of its
+/// own (the expression a T-SQL `EXEC` builds its SQL from), as [`destroying_word`] finds it.
+pub(super) fn destroying_in_text(text: &str) -> Option<String> {
+    match tokenize(&GenericDialect {}, text) {
+        Ok(tokens) => destroying_word(&tokens),
+        Err(_) => text
+            .to_ascii_uppercase()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find_map(destroying_in),
+    }
 }
 
 /// How statements start that create or configure without removing data, and that real

@@ -1492,3 +1492,71 @@ fn create_or_replace_table_and_insert_overwrite_replace_existing_rows() {
         assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
     }
 }
+
+#[test]
+fn tsql_dynamic_sql_is_read_when_literal_and_needs_a_human_when_built() {
+    // A literal is checked as the statement it is.
+    for literal in [
+        "EXEC('DROP TABLE dbo.Staging');\nGO\n",
+        "EXEC sp_executesql N'DROP TABLE dbo.Staging';\nGO\n",
+        "EXECUTE IMMEDIATE 'DROP TABLE staging';\n",
+    ] {
+        let f = run_with("Migrations/V5__x.sql", None, Some(literal), "generic");
+        assert_eq!(ids(&f), ["sql/drop-table"], "{literal}: {f:?}");
+        assert!(f[0].message.contains("EXEC runs"), "{}", f[0].message);
+    }
+    // Built at run time: no reading says what it drops; its words rank it.
+    let f = run_with(
+        "Migrations/V6__x.sql",
+        None,
+        Some("EXEC('DROP TABLE dbo.Temp_' + @suffix);\nGO\n"),
+        "mssql",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(f[0].message.contains("contains DROP"), "{}", f[0].message);
+    let f = added("EXEC sp_executesql @sql;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Named procedures and harmless literals run no text twokey must read.
+    for quiet in [
+        "EXEC dbo.RebuildStatistics;",
+        "EXEC('CREATE INDEX ix_a ON dbo.t (a)');",
+        "EXECUTE prepared_insert(1);",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn create_or_replace_schema_or_database_drops_what_exists() {
+    let f = added("CREATE OR REPLACE SCHEMA analytics;");
+    assert_eq!(ids(&f), ["sql/drop-schema"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    // The generic dialect cannot read a database replaced: its words still rank it.
+    let f = added("CREATE OR REPLACE DATABASE analytics;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    let f =
+        added("CREATE OR REPLACE TRANSIENT TABLE t (id INT) DATA_RETENTION_TIME_IN_DAYS = 0 FOO;");
+    assert_eq!(f[0].severity, Severity::Medium, "{f:?}");
+    for quiet in [
+        "CREATE SCHEMA IF NOT EXISTS analytics;",
+        "CREATE OR REPLACE STREAM s ON TABLE t;",
+        "CREATE OR REPLACE VIEW v AS SELECT 1;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn snowflake_swap_with_exchanges_two_tables() {
+    let f = added("ALTER TABLE analytics.orders SWAP WITH analytics.orders_staging;");
+    assert_eq!(ids(&f), ["sql/rename"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("SWAP WITH"), "{}", f[0].message);
+    let quiet = "ALTER TABLE analytics.orders CLUSTER BY (ts);";
+    assert_eq!(ids(&added(quiet)), Vec::<&str>::new());
+}
