@@ -359,7 +359,21 @@ impl Config {
             .analysis
             .sql_dialect
             .unwrap_or(base_analysis.sql_dialect.clone());
-        const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite", "mssql"];
+        const DIALECTS: &[&str] = &[
+            "generic",
+            "postgres",
+            "mysql",
+            "sqlite",
+            "mssql",
+            "oracle",
+            "snowflake",
+            "bigquery",
+            "clickhouse",
+            "databricks",
+            "duckdb",
+            "redshift",
+            "hive",
+        ];
         if !DIALECTS.contains(&sql_dialect.as_str()) {
             return Err(at_path(
                 &["analysis:", "sql_dialect:"],

@@ -17,7 +17,9 @@ use super::tolerant;
 use crate::finding::Severity;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{
-    Dialect, GenericDialect, MsSqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+    BigQueryDialect, ClickHouseDialect, DatabricksDialect, Dialect, DuckDbDialect, GenericDialect,
+    HiveDialect, MsSqlDialect, MySqlDialect, OracleDialect, PostgreSqlDialect, RedshiftSqlDialect,
+    SQLiteDialect, SnowflakeDialect,
 };
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
@@ -72,7 +74,11 @@ pub struct ParseFailure {
     pub message: String,
 }
 
-/// The dialects twokey knows by name. Unknown names fall back to the generic dialect.
+/// The dialects twokey knows by name. Unknown names fall back to the generic dialect. The
+/// first five are also the fallbacks every file is tried with; the warehouse and engine
+/// dialects after them (whose DDL the others reject: Snowflake's `SWAP WITH`, ClickHouse's
+/// `ENGINE = MergeTree ORDER BY`, Databricks' `USING DELTA`) are tried only when the config
+/// or a directory names them, so files that need none of them are not parsed once more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialectName {
     Generic,
@@ -80,6 +86,14 @@ pub enum DialectName {
     MySql,
     Sqlite,
     MsSql,
+    Oracle,
+    Snowflake,
+    BigQuery,
+    ClickHouse,
+    Databricks,
+    DuckDb,
+    Redshift,
+    Hive,
 }
 
 impl DialectName {
@@ -89,6 +103,14 @@ impl DialectName {
             "mysql" | "mariadb" => DialectName::MySql,
             "sqlite" | "sqlite3" => DialectName::Sqlite,
             "mssql" | "sqlserver" | "sql-server" | "tsql" | "t-sql" => DialectName::MsSql,
+            "oracle" => DialectName::Oracle,
+            "snowflake" => DialectName::Snowflake,
+            "bigquery" => DialectName::BigQuery,
+            "clickhouse" => DialectName::ClickHouse,
+            "databricks" | "spark" => DialectName::Databricks,
+            "duckdb" => DialectName::DuckDb,
+            "redshift" => DialectName::Redshift,
+            "hive" => DialectName::Hive,
             _ => DialectName::Generic,
         }
     }
@@ -109,6 +131,20 @@ impl DialectName {
                 Some(DialectName::Sqlite)
             } else if dir.contains("mssql") || dir.contains("sqlserver") || dir == "tsql" {
                 Some(DialectName::MsSql)
+            } else if dir.contains("snowflake") {
+                Some(DialectName::Snowflake)
+            } else if dir.contains("bigquery") {
+                Some(DialectName::BigQuery)
+            } else if dir.contains("clickhouse") {
+                Some(DialectName::ClickHouse)
+            } else if dir.contains("databricks") {
+                Some(DialectName::Databricks)
+            } else if dir.contains("duckdb") {
+                Some(DialectName::DuckDb)
+            } else if dir.contains("redshift") {
+                Some(DialectName::Redshift)
+            } else if dir.contains("oracle") {
+                Some(DialectName::Oracle)
             } else {
                 None
             }
@@ -122,6 +158,14 @@ impl DialectName {
             DialectName::MySql => Box::new(MySqlDialect {}),
             DialectName::Sqlite => Box::new(SQLiteDialect {}),
             DialectName::MsSql => Box::new(MsSqlDialect {}),
+            DialectName::Oracle => Box::new(OracleDialect {}),
+            DialectName::Snowflake => Box::new(SnowflakeDialect {}),
+            DialectName::BigQuery => Box::new(BigQueryDialect {}),
+            DialectName::ClickHouse => Box::new(ClickHouseDialect {}),
+            DialectName::Databricks => Box::new(DatabricksDialect {}),
+            DialectName::DuckDb => Box::new(DuckDbDialect {}),
+            DialectName::Redshift => Box::new(RedshiftSqlDialect {}),
+            DialectName::Hive => Box::new(HiveDialect {}),
         }
     }
 
@@ -384,7 +428,7 @@ const DROPS_KEEPING_ROWS: &[&str] = &[
 /// privilege; `TYPE` in `ALTER TABLE` can narrow a column. A `DROP` of an object that holds
 /// no rows is named with its object (`DROP CONSTRAINT`), unless the statement cascades.
 /// A dollar-quoted body (`DO $$ … $$`) is read the same way.
-fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
+pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     if is_meta_command(piece) {
         let command = piece.get(1).map(|t| match &t.token {
             Token::Word(w) => w.value.to_ascii_uppercase(),

@@ -18,6 +18,14 @@
 //! - T-SQL `ALTER TABLE t ALTER COLUMN c <type> [NULL | NOT NULL]`, SQL Server's only way to
 //!   change a column's type: read as `ALTER COLUMN c SET DATA TYPE <type>`, so the type
 //!   change is judged as in any other dialect.
+//! - T-SQL `CREATE [UNIQUE] [NON]CLUSTERED INDEX`, as SSMS and EF Core script every index:
+//!   read without the storage word, which says how the index is laid out, not what it holds.
+//! - `CREATE TABLE … ( columns ) <options>` and `CREATE INDEX … ( columns ) <options>` whose
+//!   options sqlparser does not know (ClickHouse's `ENGINE = MergeTree PARTITION BY … TTL …`,
+//!   Databricks' `USING DELTA`, T-SQL's `WITH (ONLINE = ON) ON [PRIMARY]`): read as the
+//!   statement up to its column list. Storage, ordering and partitioning options change
+//!   nothing that is already stored; options holding a destroying word (ClickHouse's `TTL …
+//!   DELETE`) are not dropped, so such a statement stays unread and needs a human.
 
 use sqlparser::ast::Statement;
 use sqlparser::dialect::Dialect;
@@ -34,8 +42,63 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
     let rewritten = drop_index_concurrently(&solid)
         .or_else(|| drop_database_with_force(&solid))
         .or_else(|| table_set_schema(&solid))
-        .or_else(|| tsql_alter_column_type(&solid, dialect))?;
-    parse_whole(rewritten, dialect)
+        .or_else(|| tsql_alter_column_type(&solid, dialect));
+    if let Some(rewritten) = rewritten {
+        return parse_whole(rewritten, dialect);
+    }
+    // The two CREATE rewrites combine: `CREATE NONCLUSTERED INDEX … WITH (ONLINE = ON)`.
+    let unclustered = tsql_clustered_index(&solid);
+    let create = unclustered.as_deref().unwrap_or(&solid);
+    let read = match unclustered.clone() {
+        Some(tokens) => parse_whole(tokens, dialect),
+        None => None,
+    };
+    read.or_else(|| parse_whole(create_without_options(create)?, dialect))
+        .filter(|s| matches!(s, Statement::CreateTable(_) | Statement::CreateIndex(_)))
+}
+
+/// `CREATE [UNIQUE] CLUSTERED|NONCLUSTERED INDEX …` without the storage word.
+fn tsql_clustered_index(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let at = if starts_with(tokens, &["CREATE", "UNIQUE"]) {
+        2
+    } else {
+        1
+    };
+    let storage = word(tokens, at)?;
+    if word(tokens, 0).as_deref() != Some("CREATE")
+        || !matches!(storage.as_str(), "CLUSTERED" | "NONCLUSTERED")
+        || word(tokens, at + 1).as_deref() != Some("INDEX")
+    {
+        return None;
+    }
+    let mut out = tokens.to_vec();
+    out.remove(at);
+    Some(out)
+}
+
+/// `CREATE … TABLE|INDEX … ( … ) <options>` cut after the parenthesis that closes the first
+/// one, when options follow and none of them can destroy data.
+fn create_without_options(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let open = tokens.iter().position(|t| t.token == Token::LParen)?;
+    let names_its_object =
+        (1..open).any(|i| matches!(word(tokens, i).as_deref(), Some("TABLE" | "INDEX")));
+    if word(tokens, 0).as_deref() != Some("CREATE") || !names_its_object {
+        return None;
+    }
+    let mut depth = 0usize;
+    let close = (open..tokens.len()).find(|&i| {
+        match tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0
+    })?;
+    let options = &tokens[close + 1..];
+    if options.is_empty() || super::parse::destroying_word(options).is_some() {
+        return None;
+    }
+    Some(tokens[..=close].to_vec())
 }
 
 /// The word at `i`, upper-cased; `None` for other tokens and past the end.
