@@ -683,6 +683,16 @@ mod tests {
                 .message
                 .contains("did you mean `postgres`?")
         );
+        for warehouse in [
+            "snowflake",
+            "bigquery",
+            "clickhouse",
+            "databricks",
+            "oracle",
+        ] {
+            let text = format!("version: 1\nanalysis: {{sql_dialect: {warehouse}}}\n");
+            assert!(Config::parse(&text, "t").is_ok(), "{warehouse}");
+        }
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
         let bad = Config::parse("version: 1\nanalysis: {production_paths: ['a/[']}\n", "t");
         assert!(bad.is_err_and(|e| e.to_string().contains("analysis.production_paths")));

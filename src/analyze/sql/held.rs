@@ -83,7 +83,7 @@ pub(super) fn held(statement: &Statement) -> Vec<Held<'_>> {
         Statement::Execute { .. } => dynamic_sql(statement)
             .and_then(string_of)
             .map(|text| Held {
-                within: Some("In the SQL that EXEC runs".to_owned()),
+                within: Some("In the dynamic SQL it runs".to_owned()),
                 body: Body::Text(text),
             })
             .into_iter()

@@ -228,11 +228,15 @@ pub fn parse_any(
 }
 
 /// `text` without what is not SQL but surrounds it in files: a leading byte-order mark (which
-/// Windows editors write) and T-SQL's `GO` batch separator, a line of its own that SSMS,
-/// sqlcmd and DbUp split scripts at. `GO` becomes `;` so lines keep their numbers.
+/// Windows editors write), T-SQL's `GO` batch separator, a line of its own that SSMS,
+/// sqlcmd and DbUp split scripts at, and the `/` line that ends a PL/SQL block in SQL*Plus,
+/// Flyway and Liquibase scripts for Oracle. Both become `;` so lines keep their numbers.
 fn without_batch_separators(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let is_go = |line: &str| {
+        if line.trim() == "/" {
+            return true;
+        }
         let mut words = line.split_whitespace();
         words.next().is_some_and(|w| w.eq_ignore_ascii_case("go"))
             && words
@@ -592,6 +596,8 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["DELIMITER"],
     &["USE"],
     &["PRAGMA"],
+    // Snowflake: restores a dropped table, schema or database from Time Travel.
+    &["UNDROP"],
 ];
 
 fn is_known_kind(piece: &[TokenWithSpan]) -> bool {

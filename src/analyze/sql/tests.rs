@@ -1503,7 +1503,7 @@ fn tsql_dynamic_sql_is_read_when_literal_and_needs_a_human_when_built() {
     ] {
         let f = run_with("Migrations/V5__x.sql", None, Some(literal), "generic");
         assert_eq!(ids(&f), ["sql/drop-table"], "{literal}: {f:?}");
-        assert!(f[0].message.contains("EXEC runs"), "{}", f[0].message);
+        assert!(f[0].message.contains("dynamic SQL"), "{}", f[0].message);
     }
     // Built at run time: no reading says what it drops; its words rank it.
     let f = run_with(
@@ -1590,4 +1590,43 @@ fn engine_options_and_tsql_index_storage_do_not_hide_a_created_table() {
     assert!(f[0].message.contains("DELETE"), "{}", f[0].message);
     let f = added("CREATE TABLE e (ts DateTime ENGINE = MergeTree;");
     assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+}
+
+#[test]
+fn warehouse_dialects_are_chosen_by_config_or_directory() {
+    assert_eq!(
+        DialectName::from_path("snowflake/migrations/V1.1__init.sql"),
+        Some(DialectName::Snowflake)
+    );
+    assert_eq!(
+        DialectName::from_path("db/clickhouse/000001_events.up.sql"),
+        Some(DialectName::ClickHouse)
+    );
+    assert_eq!(DialectName::from_option("BigQuery"), DialectName::BigQuery);
+    // Snowflake reads what the generic dialect cannot, and it meets its own rule.
+    let sql = "CREATE OR REPLACE DATABASE analytics;";
+    let f = run_with("migrations/V1.2__db.sql", None, Some(sql), "snowflake");
+    assert_eq!(ids(&f), ["sql/drop-database"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    let f = run_with(
+        "snowflake/V1.3__db.sql",
+        None,
+        Some("UNDROP TABLE orders;"),
+        "generic",
+    );
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+}
+
+#[test]
+fn a_slash_line_ends_an_oracle_plsql_block() {
+    let stats =
+        "BEGIN\n  DBMS_STATS.GATHER_TABLE_STATS(ownname => 'APP', tabname => 'T');\nEND;\n/\n";
+    assert_eq!(ids(&added(stats)), Vec::<&str>::new());
+    let drop =
+        "BEGIN\n  EXECUTE IMMEDIATE 'DROP TABLE tmp_import';\nEND;\n/\nCREATE TABLE t (id INT);\n";
+    let f = added(drop);
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert_eq!(f[0].location.line, Some(1));
+    // Division split over lines is not a separator once it has company on its line.
+    assert_eq!(ids(&added("SELECT 4\n/ 2;\n")), Vec::<&str>::new());
 }
