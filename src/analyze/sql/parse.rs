@@ -600,8 +600,93 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["UNDROP"],
 ];
 
+/// MySQL `ALTER TABLE` clauses that change how a table is stored, never what it holds:
+/// the engine rebuild gh-ost and pt-online-schema-change run as a "null alter"
+/// (`ENGINE=InnoDB`), table defaults, and partition maintenance that keeps every row
+/// (`ADD`, `REORGANIZE`, `COALESCE` a partition, `REMOVE PARTITIONING`). Matched on the first
+/// words of each clause. `CONVERT TO CHARACTER SET` is not here: it rewrites stored text,
+/// which a narrower character set loses.
+const TABLE_STORAGE_CLAUSES: &[&[&str]] = &[
+    &["ENGINE"],
+    &["AUTO_INCREMENT"],
+    &["ROW_FORMAT"],
+    &["KEY_BLOCK_SIZE"],
+    &["COMMENT"],
+    &["FORCE"],
+    &["ALGORITHM"],
+    &["LOCK"],
+    &["DEFAULT", "CHARSET"],
+    &["DEFAULT", "CHARACTER"],
+    &["DEFAULT", "COLLATE"],
+    &["CHARACTER", "SET"],
+    &["COLLATE"],
+    &["ADD", "PARTITION"],
+    &["REORGANIZE", "PARTITION"],
+    &["COALESCE", "PARTITION"],
+    &["ANALYZE", "PARTITION"],
+    &["OPTIMIZE", "PARTITION"],
+    &["REBUILD", "PARTITION"],
+    &["CHECK", "PARTITION"],
+    &["REPAIR", "PARTITION"],
+    &["REMOVE", "PARTITIONING"],
+];
+
+/// `ALTER TABLE [IF EXISTS] name clause, clause…` where every clause is one of
+/// [`TABLE_STORAGE_CLAUSES`].
+fn alters_table_storage(piece: &[TokenWithSpan]) -> bool {
+    let solid: Vec<&Token> = piece
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |i: usize| match solid.get(i) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    if word(0).as_deref() != Some("ALTER") || word(1).as_deref() != Some("TABLE") {
+        return false;
+    }
+    let mut at = 2;
+    if word(2).as_deref() == Some("IF") && word(3).as_deref() == Some("EXISTS") {
+        at = 4;
+    }
+    // The name: words joined by periods.
+    if word(at).is_none() {
+        return false;
+    }
+    at += 1;
+    while matches!(solid.get(at), Some(Token::Period)) && word(at + 1).is_some() {
+        at += 2;
+    }
+    let mut depth = 0usize;
+    let mut clause_start = at;
+    for i in at..=solid.len() {
+        match solid.get(i) {
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth = depth.saturating_sub(1),
+            Some(Token::Comma) if depth > 0 => {}
+            Some(Token::Comma) | None => {
+                let first: Vec<String> = (clause_start..i).take(2).filter_map(word).collect();
+                let known = TABLE_STORAGE_CLAUSES.iter().any(|clause| {
+                    clause.len() <= first.len()
+                        && clause.iter().zip(&first).all(|(c, w)| *c == w.as_str())
+                });
+                if !known {
+                    return false;
+                }
+                clause_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 fn is_known_kind(piece: &[TokenWithSpan]) -> bool {
     if is_meta_command(piece) {
+        return true;
+    }
+    if alters_table_storage(piece) {
         return true;
     }
     let first: Vec<String> = words(piece).take(3).collect();

@@ -1630,3 +1630,27 @@ fn a_slash_line_ends_an_oracle_plsql_block() {
     // Division split over lines is not a separator once it has company on its line.
     assert_eq!(ids(&added("SELECT 4\n/ 2;\n")), Vec::<&str>::new());
 }
+
+#[test]
+fn mysql_storage_and_partition_maintenance_keep_every_row() {
+    for quiet in [
+        "ALTER TABLE `orders` ENGINE=InnoDB;",
+        "ALTER TABLE shop.orders ENGINE = InnoDB, ALGORITHM=INPLACE, LOCK=NONE;",
+        "ALTER TABLE orders ADD PARTITION (PARTITION p2025 VALUES LESS THAN (2026));",
+        "ALTER TABLE orders REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN (2026), PARTITION pmax VALUES LESS THAN MAXVALUE);",
+        "ALTER TABLE orders REMOVE PARTITIONING;",
+        "ALTER TABLE orders DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    // Any other clause beside them, or a conversion of stored text, still needs a human.
+    for unread in [
+        "ALTER TABLE orders ENGINE=InnoDB, MODIFY note TINYTEXT FROBNICATE;",
+        "ALTER TABLE orders CONVERT TO CHARACTER SET latin1;",
+        "ALTER TABLE orders ENGINE=InnoDB,;",
+    ] {
+        assert_eq!(ids(&added(unread)), ["sql/unparseable"], "{unread}");
+    }
+    let f = added("ALTER TABLE orders ENGINE=InnoDB, DROP PARTITION p2019;");
+    assert_eq!(f[0].severity, Severity::High, "{f:?}");
+}

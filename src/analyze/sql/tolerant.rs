@@ -18,6 +18,8 @@
 //! - T-SQL `ALTER TABLE t ALTER COLUMN c <type> [NULL | NOT NULL]`, SQL Server's only way to
 //!   change a column's type: read as `ALTER COLUMN c SET DATA TYPE <type>`, so the type
 //!   change is judged as in any other dialect.
+//! - T-SQL `ALTER TABLE t ADD [CONSTRAINT name] DEFAULT <value> FOR c`, how SQL Server names
+//!   a column default: read as `ALTER COLUMN c SET DEFAULT <value>`, which changes no row.
 //! - T-SQL `CREATE [UNIQUE] [NON]CLUSTERED INDEX`, as SSMS and EF Core script every index:
 //!   read without the storage word, which says how the index is laid out, not what it holds.
 //! - `CREATE TABLE … ( columns ) <options>` and `CREATE INDEX … ( columns ) <options>` whose
@@ -42,7 +44,8 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
     let rewritten = drop_index_concurrently(&solid)
         .or_else(|| drop_database_with_force(&solid))
         .or_else(|| table_set_schema(&solid))
-        .or_else(|| tsql_alter_column_type(&solid, dialect));
+        .or_else(|| tsql_alter_column_type(&solid, dialect))
+        .or_else(|| tsql_default_for(&solid));
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
     }
@@ -55,6 +58,35 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
     };
     read.or_else(|| parse_whole(create_without_options(create)?, dialect))
         .filter(|s| matches!(s, Statement::CreateTable(_) | Statement::CreateIndex(_)))
+}
+
+/// T-SQL `ALTER TABLE name ADD [CONSTRAINT c] DEFAULT <value> FOR col` as `ALTER TABLE name
+/// ALTER COLUMN col SET DEFAULT <value>`.
+fn tsql_default_for(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let add = (2..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("ADD"))?;
+    let default = match word(tokens, add + 1).as_deref() {
+        Some("CONSTRAINT") => add + 3,
+        _ => add + 1,
+    };
+    let n = tokens.len();
+    if word(tokens, default).as_deref() != Some("DEFAULT")
+        || n < default + 4
+        || word(tokens, n - 2).as_deref() != Some("FOR")
+        || !matches!(tokens[n - 1].token, Token::Word(_))
+    {
+        return None;
+    }
+    let at = tokens[add].span;
+    let mut out = tokens[..add].to_vec();
+    out.push(TokenWithSpan::new(Token::make_keyword("ALTER"), at));
+    out.push(TokenWithSpan::new(Token::make_keyword("COLUMN"), at));
+    out.push(tokens[n - 1].clone());
+    out.push(TokenWithSpan::new(Token::make_keyword("SET"), at));
+    out.extend_from_slice(&tokens[default..n - 2]);
+    Some(out)
 }
 
 /// `CREATE [UNIQUE] CLUSTERED|NONCLUSTERED INDEX …` without the storage word.
@@ -265,6 +297,18 @@ mod tests {
             .as_deref(),
             Some("ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] SET DATA TYPE NVARCHAR(50)")
         );
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Orders] ADD CONSTRAINT [DF_Orders_Status] DEFAULT (N'new') FOR [Status]",
+                &ms
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Orders] ALTER COLUMN [Status] SET DEFAULT (N'new')")
+        );
+        assert_eq!(
+            reread_text("ALTER TABLE t ADD DEFAULT 0 FOR c", &ms).as_deref(),
+            Some("ALTER TABLE t ALTER COLUMN c SET DEFAULT 0")
+        );
     }
 
     #[test]
@@ -282,6 +326,8 @@ mod tests {
             ("ALTER TABLE t ADD c INT", &ms),
             ("ALTER TABLE t SET SCHEMA", &pg),
             ("ALTER TABLE t SET SCHEMA 'x'", &pg),
+            ("ALTER TABLE t ADD CONSTRAINT d DEFAULT FOR c", &ms),
+            ("ALTER TABLE t ADD CONSTRAINT d DEFAULT 0 FOR c, d", &ms),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
         }
