@@ -25,6 +25,7 @@ mod held;
 mod parse;
 mod purge;
 mod rebuild;
+mod retention;
 mod rollback;
 mod seed;
 mod tolerant;
@@ -228,12 +229,22 @@ pub const RENAME: Rule = Rule {
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
 };
 
+pub const RETENTION_SHORTENED: Rule = Rule {
+    id: crate::finding::RuleId("sql/retention-shortened"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A migration shortens how long Delta Lake keeps a table's history (`delta.logRetentionDuration` or `delta.deletedFileRetentionDuration` below its default).",
+    why: "No row goes at once, but the next VACUUM deletes the files older versions need: time travel and RESTORE to before the change stop working, and with them the quickest way to undo a bad write.",
+    example: "+ ALTER TABLE sales SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 days');",
+    safer: "Keep the defaults (30 days of log, 7 days of files) unless storage cost forces otherwise; shorten them in a separate reviewed change, after the tables' recent history is no longer needed.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("sql/unparseable"),
     severity: Severity::Medium,
     tags: &[Tag::Infra],
     summary: "A SQL file, a statement in it, or a migration changelog could not be parsed.",
-    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human. A statement holding such a word ranks as its worst word would in a statement twokey can read (a `DROP TABLE` inside `DO $$ … $$` is high and destructive), and one that only drops what holds no rows (a constraint, an index, a default, a trigger, a function) still needs a human but is not tagged destructive.",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE, CREATE OR REPLACE of a table, schema or database, Oracle's SET UNUSED, or a shorter expiry, retention or TTL in ALTER TABLE or VACUUM … RETAIN). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human. A statement holding such a word ranks as its worst word would in a statement twokey can read (a `DROP TABLE` inside `DO $$ … $$` is high and destructive), and one that only drops what holds no rows (a constraint, an index, a default, a trigger, a function) still needs a human but is not tagged destructive.",
     example: "+ DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$;",
     safer: "Write the destructive step as a plain statement twokey can read (or set `sql_dialect` to the database the file is written for), so the review names what goes away.",
 };
@@ -257,6 +268,7 @@ pub const RULES: &[&Rule] = &[
     &DROP_TYPE_CASCADE,
     &DROP_SEQUENCE_OR_FUNCTION,
     &ROW_SECURITY_OFF,
+    &RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 
@@ -1157,6 +1169,15 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                     RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => n,
                 };
                 findings.push(rename_table(at, table, new));
+            }
+            AlterTableOperation::SetTblProperties { table_properties } => {
+                for s in retention::shortened(table_properties) {
+                    findings.push(Finding::new(
+                        &RETENTION_SHORTENED,
+                        at.clone(),
+                        format!("ALTER TABLE {table} sets {} to {}, shorter than Delta's default (or a value twokey cannot read): the next VACUUM deletes the files older versions of {table} need, and time travel or RESTORE to them fails.", s.property, s.value),
+                    ));
+                }
             }
             // Snowflake's swap exchanges the two tables' names: every query of either reads
             // the other's rows from then on, which is what a rename does to running code.

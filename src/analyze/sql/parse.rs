@@ -388,7 +388,12 @@ pub(super) fn destroys_at(word: &str) -> Option<Severity> {
         // `DROP OWNED BY role` drops every table, view and function the role owns.
         "DROP OWNED" => Some(Severity::Critical),
         "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
-        "CREATE OR REPLACE DATABASE" | "CREATE OR REPLACE SCHEMA" => Some(Severity::High),
+        "CREATE OR REPLACE DATABASE" | "CREATE OR REPLACE SCHEMA" | "SET UNUSED" => {
+            Some(Severity::High)
+        }
+        // A shorter expiry, retention or TTL makes the engine delete rows or history later
+        // (see [`retention_setting`]); how much depends on the old value, which is elsewhere.
+        w if w.ends_with(RETENTION) => Some(Severity::Medium),
         "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" | "CREATE OR REPLACE TABLE" => {
             Some(Severity::Medium)
         }
@@ -529,6 +534,14 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         if upper == "TYPE" && alters_a_table {
             note("ALTER TABLE … TYPE".to_owned());
         }
+        // Oracle's `SET UNUSED (c)` drops the column for every query; only a later `DROP
+        // UNUSED COLUMNS` frees the space.
+        if upper == "UNUSED" && alters_a_table && previous.as_deref() == Some("SET") {
+            note("SET UNUSED".to_owned());
+        }
+        if let Some(setting) = retention_setting(&solid, i) {
+            note(format!("{setting}{RETENTION}"));
+        }
     }
     worst
 }
@@ -542,6 +555,44 @@ pub(super) fn destroying_in_text(text: &str) -> Option<String> {
             .to_ascii_uppercase()
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .find_map(destroying_in),
+    }
+}
+
+/// How a retention setting is named among destroying words.
+const RETENTION: &str = " (a retention setting)";
+
+/// The retention setting a statement's word at `i` changes, in the forms sqlparser does not
+/// read: an `ALTER TABLE` option that expires or keeps data for a time, set with `=`
+/// (BigQuery's `partition_expiration_days`, `expiration_timestamp`; Snowflake's
+/// `DATA_RETENTION_TIME_IN_DAYS`), ClickHouse's `MODIFY TTL` (and `MATERIALIZE TTL`, which
+/// applies it to existing rows), and a Delta `VACUUM … RETAIN n HOURS` under the week it
+/// keeps by default. A new table's options expire nothing that exists, so only `ALTER
+/// TABLE` and `VACUUM` count.
+fn retention_setting(solid: &[&Token], i: usize) -> Option<String> {
+    let word = |i: usize| match solid.get(i) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    let upper = word(i)?;
+    match (word(0).as_deref(), word(1).as_deref()) {
+        (Some("ALTER"), Some("TABLE")) => {
+            let sets = (upper.contains("EXPIRATION") || upper.contains("RETENTION"))
+                && matches!(solid.get(i + 1), Some(Token::Eq));
+            let ttl = upper == "TTL"
+                && i.checked_sub(1)
+                    .and_then(word)
+                    .is_some_and(|p| p == "MODIFY" || p == "MATERIALIZE");
+            (sets || ttl).then_some(upper)
+        }
+        (Some("VACUUM"), _) if upper == "RETAIN" => {
+            let kept = match solid.get(i + 1) {
+                Some(Token::Number(n, _)) => n.parse::<f64>().ok(),
+                _ => None,
+            };
+            kept.is_none_or(|hours| hours < 168.0)
+                .then(|| "VACUUM … RETAIN".to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -600,7 +651,8 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["UNDROP"],
 ];
 
-/// MySQL `ALTER TABLE` clauses that change how a table is stored, never what it holds:
+/// `ALTER TABLE` clauses that change how a table is stored or described, never what it
+/// holds. MySQL's:
 /// the engine rebuild gh-ost and pt-online-schema-change run as a "null alter"
 /// (`ENGINE=InnoDB`), table defaults, and partition maintenance that keeps every row
 /// (`ADD`, `REORGANIZE`, `COALESCE` a partition, `REMOVE PARTITIONING`). Matched on the first
@@ -629,6 +681,13 @@ const TABLE_STORAGE_CLAUSES: &[&[&str]] = &[
     &["CHECK", "PARTITION"],
     &["REPAIR", "PARTITION"],
     &["REMOVE", "PARTITIONING"],
+    // BigQuery and Snowflake table settings; those that expire or keep data for a time are
+    // destroying words (see `retention_setting`).
+    &["SET", "OPTIONS"],
+    &["SET", "COMMENT"],
+    &["SET", "CHANGE_TRACKING"],
+    &["SET", "DATA_RETENTION_TIME_IN_DAYS"],
+    &["SET", "MAX_DATA_EXTENSION_TIME_IN_DAYS"],
 ];
 
 /// `ALTER TABLE [IF EXISTS] name clause, clause…` where every clause is one of

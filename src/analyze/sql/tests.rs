@@ -1654,3 +1654,84 @@ fn mysql_storage_and_partition_maintenance_keep_every_row() {
     let f = added("ALTER TABLE orders ENGINE=InnoDB, DROP PARTITION p2019;");
     assert_eq!(f[0].severity, Severity::High, "{f:?}");
 }
+
+#[test]
+fn shortened_retention_and_expiry_are_reported() {
+    let f = added("ALTER TABLE sales SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 days');");
+    assert_eq!(ids(&f), ["sql/retention-shortened"], "{f:?}");
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    // Forms sqlparser does not read need a human, tagged destructive.
+    for unread in [
+        "ALTER TABLE sales.events SET OPTIONS (partition_expiration_days = 7);",
+        "ALTER TABLE analytics.orders SET DATA_RETENTION_TIME_IN_DAYS = 0;",
+        "ALTER TABLE events ON CLUSTER c MODIFY TTL ts + INTERVAL 7 DAY;",
+        "VACUUM main.sales.orders RETAIN 0 HOURS;",
+    ] {
+        let f = added(unread);
+        assert_eq!(ids(&f), ["sql/unparseable"], "{unread}: {f:?}");
+        assert!(f[0].tags.contains(&Tag::Destructive), "{unread}");
+        assert!(
+            f[0].message.contains("retention setting"),
+            "{}",
+            f[0].message
+        );
+    }
+    // Oracle's SET UNUSED hides the column from every query, as a drop does.
+    let f = added("ALTER TABLE customers SET UNUSED (fax);");
+    assert_eq!(f[0].severity, Severity::High, "{f:?}");
+    for quiet in [
+        "ALTER TABLE sales SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 60 days');",
+        "ALTER TABLE sales SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true');",
+        "ALTER TABLE sales.events SET OPTIONS (description = 'raw events');",
+        "VACUUM main.sales.orders RETAIN 168 HOURS;",
+        "VACUUM main.sales.orders;",
+        "CREATE TABLE e (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 90 DAY;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn oracle_and_clickhouse_drop_forms_meet_their_own_rules() {
+    let f = added("DROP TABLE orders CASCADE CONSTRAINTS;");
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    let f = added("DROP TABLE audit_log CASCADE CONSTRAINTS PURGE;");
+    assert_eq!(f[0].severity, Severity::Critical, "{f:?}");
+    assert_eq!(
+        ids(&added("DROP TABLE IF EXISTS events_old SYNC;")),
+        ["sql/drop-table"]
+    );
+    assert_eq!(
+        ids(&added("TRUNCATE TABLE staging DROP STORAGE;")),
+        ["sql/truncate"]
+    );
+    assert_eq!(
+        ids(&added("ALTER TABLE customers DROP (fax, telex);")),
+        ["sql/drop-column", "sql/drop-column"]
+    );
+    let f = added("ALTER TABLE customers MODIFY (name VARCHAR2(50));");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{f:?}");
+    // Oracle's own types are judged against the base's declaration.
+    let base = "CREATE TABLE customers (id NUMBER(12, 2), name VARCHAR2(100 CHAR));\n";
+    let narrowed =
+        format!("{base}ALTER TABLE customers MODIFY (name VARCHAR2(50), id NUMBER(12));\n");
+    let f = diff(base, &narrowed);
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"],
+        "{f:?}"
+    );
+    assert!(f.iter().all(|f| f.severity == Severity::High), "{f:?}");
+    for quiet in [
+        "ALTER TABLE customers ADD (email VARCHAR2(255), phone VARCHAR2(40));",
+        "ALTER TABLE customers MODIFY (name VARCHAR2(500));",
+    ] {
+        let base = "CREATE TABLE customers (id NUMBER, name VARCHAR2(100));\n";
+        assert_eq!(
+            ids(&diff(base, &format!("{base}{quiet}\n"))),
+            Vec::<&str>::new(),
+            "{quiet}"
+        );
+    }
+}

@@ -20,6 +20,12 @@
 //!   change is judged as in any other dialect.
 //! - T-SQL `ALTER TABLE t ADD [CONSTRAINT name] DEFAULT <value> FOR c`, how SQL Server names
 //!   a column default: read as `ALTER COLUMN c SET DEFAULT <value>`, which changes no row.
+//! - Oracle's and ClickHouse's words after a drop or truncate that say how, not what:
+//!   `DROP TABLE t CASCADE CONSTRAINTS` (the foreign keys pointing at `t` go with it, as
+//!   they must for any drop), ClickHouse's `SYNC`, and `TRUNCATE TABLE t DROP|REUSE
+//!   STORAGE`: read without them. Oracle's `PURGE` stays.
+//! - Oracle's parenthesized column lists, `ALTER TABLE t ADD|MODIFY|DROP (a …, b …)`: read as
+//!   one clause per column (`DROP COLUMN a, DROP COLUMN b`), so each meets its own rule.
 //! - T-SQL `CREATE [UNIQUE] [NON]CLUSTERED INDEX`, as SSMS and EF Core script every index:
 //!   read without the storage word, which says how the index is laid out, not what it holds.
 //! - `CREATE TABLE … ( columns ) <options>` and `CREATE INDEX … ( columns ) <options>` whose
@@ -45,7 +51,9 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .or_else(|| drop_database_with_force(&solid))
         .or_else(|| table_set_schema(&solid))
         .or_else(|| tsql_alter_column_type(&solid, dialect))
-        .or_else(|| tsql_default_for(&solid));
+        .or_else(|| tsql_default_for(&solid))
+        .or_else(|| without_manner_words(&solid))
+        .or_else(|| oracle_column_list(&solid));
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
     }
@@ -86,6 +94,90 @@ fn tsql_default_for(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
     out.push(tokens[n - 1].clone());
     out.push(TokenWithSpan::new(Token::make_keyword("SET"), at));
     out.extend_from_slice(&tokens[default..n - 2]);
+    Some(out)
+}
+
+/// `DROP … CASCADE CONSTRAINTS`, `DROP … SYNC` and `TRUNCATE … DROP|REUSE [ALL] STORAGE`
+/// without those words.
+fn without_manner_words(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let words: Vec<Option<String>> = (0..tokens.len()).map(|i| word(tokens, i)).collect();
+    let is = |i: usize, w: &str| words.get(i).and_then(Option::as_deref) == Some(w);
+    let n = tokens.len();
+    match words.first().and_then(Option::as_deref) {
+        Some("DROP") => {
+            let mut out = tokens.to_vec();
+            if is(n - 1, "SYNC") {
+                out.pop();
+            }
+            let cascade = (1..out.len()).find(|&i| is(i, "CASCADE") && is(i + 1, "CONSTRAINTS"));
+            if let Some(at) = cascade {
+                out.drain(at..at + 2);
+            }
+            (out.len() < n).then_some(out)
+        }
+        Some("TRUNCATE") if n > 3 && is(n - 1, "STORAGE") => {
+            let all = usize::from(is(n - 2, "ALL"));
+            let how = n - 2 - all;
+            (is(how, "DROP") || is(how, "REUSE")).then(|| tokens[..how].to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// Oracle's `ALTER TABLE name ADD|MODIFY|DROP ( item, item … )` as `ALTER TABLE name OP item,
+/// OP item …`, `DROP` naming each as `DROP COLUMN`.
+fn oracle_column_list(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let open = tokens.iter().position(|t| t.token == Token::LParen)?;
+    let op = word(tokens, open.checked_sub(1)?)?;
+    if !matches!(op.as_str(), "ADD" | "MODIFY" | "DROP") || open < 4 {
+        return None;
+    }
+    if tokens.last().map(|t| &t.token) != Some(&Token::RParen) {
+        return None;
+    }
+    // Items at depth one, between the list's own parentheses.
+    let mut items: Vec<&[TokenWithSpan]> = Vec::new();
+    let (mut depth, mut start) = (0usize, open + 1);
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    if i != tokens.len() - 1 {
+                        return None;
+                    }
+                    items.push(&tokens[start..i]);
+                }
+            }
+            Token::Comma if depth == 1 => {
+                items.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if items.iter().any(|item| item.is_empty()) {
+        return None;
+    }
+    let op_token = &tokens[open - 1];
+    let mut out = tokens[..open - 1].to_vec();
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(TokenWithSpan::new(Token::Comma, op_token.span));
+        }
+        out.push(op_token.clone());
+        if op == "DROP" {
+            out.push(TokenWithSpan::new(
+                Token::make_keyword("COLUMN"),
+                op_token.span,
+            ));
+        }
+        out.extend_from_slice(item);
+    }
     Some(out)
 }
 
@@ -309,6 +401,25 @@ mod tests {
             reread_text("ALTER TABLE t ADD DEFAULT 0 FOR c", &ms).as_deref(),
             Some("ALTER TABLE t ALTER COLUMN c SET DEFAULT 0")
         );
+        let generic = sqlparser::dialect::GenericDialect {};
+        for (oracle, plain) in [
+            (
+                "DROP TABLE orders CASCADE CONSTRAINTS PURGE",
+                "DROP TABLE orders PURGE",
+            ),
+            ("DROP TABLE IF EXISTS events SYNC", "DROP TABLE IF EXISTS events"),
+            ("TRUNCATE TABLE staging REUSE STORAGE", "TRUNCATE TABLE staging"),
+            (
+                "ALTER TABLE customers DROP (fax, telex)",
+                "ALTER TABLE customers DROP COLUMN fax, DROP COLUMN telex",
+            ),
+            (
+                "ALTER TABLE customers MODIFY (name VARCHAR(50), code NUMBER(3, 0))",
+                "ALTER TABLE customers MODIFY COLUMN name VARCHAR(50), MODIFY COLUMN code NUMBER(3, 0)",
+            ),
+        ] {
+            assert_eq!(reread_text(oracle, &generic).as_deref(), Some(plain), "{oracle}");
+        }
     }
 
     #[test]
@@ -328,6 +439,9 @@ mod tests {
             ("ALTER TABLE t SET SCHEMA 'x'", &pg),
             ("ALTER TABLE t ADD CONSTRAINT d DEFAULT FOR c", &ms),
             ("ALTER TABLE t ADD CONSTRAINT d DEFAULT 0 FOR c, d", &ms),
+            ("ALTER TABLE t DROP (a, ) ", &pg),
+            ("ALTER TABLE t DROP (a) x", &pg),
+            ("TRUNCATE TABLE t STORAGE", &pg),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
         }
