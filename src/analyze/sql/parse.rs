@@ -649,6 +649,19 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["PRAGMA"],
     // Snowflake: restores a dropped table, schema or database from Time Travel.
     &["UNDROP"],
+    // Snowflake objects that load, schedule or compute, and bulk loads: none removes rows
+    // (a `PURGE = TRUE` load removes staged files, and PURGE is a destroying word).
+    &["CREATE", "STAGE"],
+    &["CREATE", "TASK"],
+    &["CREATE", "STREAM"],
+    &["CREATE", "PIPE"],
+    &["CREATE", "FILE", "FORMAT"],
+    &["CREATE", "WAREHOUSE"],
+    &["ALTER", "TASK"],
+    &["ALTER", "WAREHOUSE"],
+    &["ALTER", "PIPE"],
+    &["ALTER", "STAGE"],
+    &["COPY", "INTO"],
 ];
 
 /// `ALTER TABLE` clauses that change how a table is stored or described, never what it
@@ -726,10 +739,11 @@ fn alters_table_storage(piece: &[TokenWithSpan]) -> bool {
             Some(Token::Comma) if depth > 0 => {}
             Some(Token::Comma) | None => {
                 let first: Vec<String> = (clause_start..i).take(2).filter_map(word).collect();
-                let known = TABLE_STORAGE_CLAUSES.iter().any(|clause| {
-                    clause.len() <= first.len()
-                        && clause.iter().zip(&first).all(|(c, w)| *c == w.as_str())
-                });
+                let known =
+                    TABLE_STORAGE_CLAUSES.iter().any(|clause| {
+                        clause.len() <= first.len()
+                            && clause.iter().zip(&first).all(|(c, w)| *c == w.as_str())
+                    }) || governs_a_column(&(clause_start..i).map(word).collect::<Vec<_>>());
                 if !known {
                     return false;
                 }
@@ -739,6 +753,20 @@ fn alters_table_storage(piece: &[TokenWithSpan]) -> bool {
         }
     }
     true
+}
+
+/// Snowflake's column governance, `MODIFY|ALTER [COLUMN] c SET|UNSET MASKING POLICY …` (or
+/// `TAG`, `PROJECTION POLICY`): who may read the values, not what they are.
+fn governs_a_column(clause: &[Option<String>]) -> bool {
+    let clause: Vec<&str> = clause.iter().map(|w| w.as_deref().unwrap_or("")).collect();
+    let rest = match clause.as_slice() {
+        ["MODIFY" | "ALTER", "COLUMN", _, rest @ ..] | ["MODIFY" | "ALTER", _, rest @ ..] => rest,
+        _ => return false,
+    };
+    matches!(
+        rest,
+        ["SET" | "UNSET", "MASKING" | "TAG" | "PROJECTION", ..]
+    )
 }
 
 fn is_known_kind(piece: &[TokenWithSpan]) -> bool {

@@ -1640,6 +1640,8 @@ fn mysql_storage_and_partition_maintenance_keep_every_row() {
         "ALTER TABLE orders REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN (2026), PARTITION pmax VALUES LESS THAN MAXVALUE);",
         "ALTER TABLE orders REMOVE PARTITIONING;",
         "ALTER TABLE orders DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;",
+        "ALTER TABLE raw.users MODIFY COLUMN email SET MASKING POLICY pii.email_mask;",
+        "ALTER TABLE raw.users ALTER email UNSET MASKING POLICY;",
     ] {
         assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
     }
@@ -1648,6 +1650,7 @@ fn mysql_storage_and_partition_maintenance_keep_every_row() {
         "ALTER TABLE orders ENGINE=InnoDB, MODIFY note TINYTEXT FROBNICATE;",
         "ALTER TABLE orders CONVERT TO CHARACTER SET latin1;",
         "ALTER TABLE orders ENGINE=InnoDB,;",
+        "ALTER TABLE raw.users MODIFY COLUMN email SET MASKING POLICY m, MODIFY note TINYTEXT FROBNICATE;",
     ] {
         assert_eq!(ids(&added(unread)), ["sql/unparseable"], "{unread}");
     }
@@ -1734,4 +1737,20 @@ fn oracle_and_clickhouse_drop_forms_meet_their_own_rules() {
             "{quiet}"
         );
     }
+}
+
+#[test]
+fn jinja_placeholders_read_as_names() {
+    let f = added("CREATE TABLE IF NOT EXISTS {{ database }}.RAW.ORDERS (ID NUMBER);\nCOPY INTO RAW.ORDERS FROM @RAW.STAGE FILE_FORMAT = (TYPE = 'CSV');\nALTER TASK refresh RESUME;\n");
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+    let f = added("DROP TABLE IF EXISTS {{ database }}.RAW.ORDERS_OLD;");
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert!(
+        f[0].message.contains("{{database}}.RAW.ORDERS_OLD"),
+        "{}",
+        f[0].message
+    );
+    // A placeholder that never closes is not a name.
+    let f = added("CREATE TABLE {{ database .RAW.ORDERS (ID NUMBER);");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
 }

@@ -26,6 +26,9 @@
 //!   STORAGE`: read without them. Oracle's `PURGE` stays.
 //! - Oracle's parenthesized column lists, `ALTER TABLE t ADD|MODIFY|DROP (a …, b …)`: read as
 //!   one clause per column (`DROP COLUMN a, DROP COLUMN b`), so each meets its own rule.
+//! - Jinja placeholders, `{{ database }}.raw.orders`, which schemachange and dbt render
+//!   before the SQL runs: each `{{ … }}` is read as one name. The statement around it is
+//!   judged as written (a drop of `{{database}}.raw.orders` is a drop).
 //! - T-SQL `CREATE [UNIQUE] [NON]CLUSTERED INDEX`, as SSMS and EF Core script every index:
 //!   read without the storage word, which says how the index is laid out, not what it holds.
 //! - `CREATE TABLE … ( columns ) <options>` and `CREATE INDEX … ( columns ) <options>` whose
@@ -47,6 +50,10 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .cloned()
         .collect();
+    let (solid, templated) = match without_placeholders(&solid) {
+        Some(named) => (named, true),
+        None => (solid, false),
+    };
     let rewritten = drop_index_concurrently(&solid)
         .or_else(|| drop_database_with_force(&solid))
         .or_else(|| table_set_schema(&solid))
@@ -56,6 +63,11 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .or_else(|| oracle_column_list(&solid));
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
+    }
+    if templated {
+        if let Some(statement) = parse_whole(solid.clone(), dialect) {
+            return Some(statement);
+        }
     }
     // The two CREATE rewrites combine: `CREATE NONCLUSTERED INDEX … WITH (ONLINE = ON)`.
     let unclustered = tsql_clustered_index(&solid);
@@ -94,6 +106,41 @@ fn tsql_default_for(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
     out.push(tokens[n - 1].clone());
     out.push(TokenWithSpan::new(Token::make_keyword("SET"), at));
     out.extend_from_slice(&tokens[default..n - 2]);
+    Some(out)
+}
+
+/// `tokens` with each Jinja `{{ … }}` as one word spelling it, when there is one.
+fn without_placeholders(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let opens = |i: usize| {
+        tokens.get(i).map(|t| &t.token) == Some(&Token::LBrace)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::LBrace)
+    };
+    let closes = |i: usize| {
+        tokens.get(i).map(|t| &t.token) == Some(&Token::RBrace)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::RBrace)
+    };
+    if !(0..tokens.len()).any(opens) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if opens(i) {
+            let end = (i + 2..tokens.len()).find(|&j| closes(j))?;
+            let inner: String = tokens[i + 2..end]
+                .iter()
+                .map(|t| t.token.to_string())
+                .collect();
+            out.push(TokenWithSpan::new(
+                Token::make_word(&format!("{{{{{inner}}}}}"), None),
+                tokens[i].span,
+            ));
+            i = end + 2;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+    }
     Some(out)
 }
 
