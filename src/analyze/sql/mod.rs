@@ -572,7 +572,18 @@ impl Scope {
     }
 
     fn scratch(&self, name: &ObjectName) -> bool {
-        self.created.contains(&normalize_name(name))
+        self.created_or_temporary(&normalize_name(name))
+    }
+
+    /// Whether the table named `name` (normalized) is scratch: created by this file, or a
+    /// T-SQL temporary table (`#work`, `##shared`, `tempdb..#work`), which lives only as long
+    /// as the session that made it and holds nothing the database keeps.
+    fn created_or_temporary(&self, name: &str) -> bool {
+        self.created.contains(name)
+            || name
+                .rsplit('.')
+                .next()
+                .is_some_and(|last| last.starts_with('#'))
     }
 
     fn old_type(&self, table: &str, column: &Ident) -> Option<&DataType> {
@@ -643,6 +654,10 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
     let scratch = |name: &ObjectName| scope.scratch(name);
     let mut findings = Vec::new();
     match statement {
+        // MySQL's `DROP TEMPORARY TABLE` can only drop a session's own temporary table.
+        Statement::Drop {
+            temporary: true, ..
+        } => {}
         Statement::Drop {
             object_type,
             names,
@@ -904,7 +919,7 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             let tables = delete_targets(delete);
             if !tables
                 .iter()
-                .any(|t| scope.created.contains(&t.to_ascii_lowercase()))
+                .any(|t| scope.created_or_temporary(&t.to_ascii_lowercase()))
             {
                 let name = tables
                     .first()
@@ -1001,7 +1016,7 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 && !inner_joined(std::slice::from_ref(&update.table)) =>
         {
             let name = table_name(&update.table);
-            if !scope.created.contains(&name.to_ascii_lowercase()) {
+            if !scope.created_or_temporary(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
                     &UPDATE_WITHOUT_WHERE,
                     at.clone(),

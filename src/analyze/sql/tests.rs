@@ -1754,3 +1754,21 @@ fn jinja_placeholders_read_as_names() {
     let f = added("CREATE TABLE {{ database .RAW.ORDERS (ID NUMBER);");
     assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
 }
+
+#[test]
+fn session_temporary_tables_are_scratch() {
+    for quiet in [
+        "SELECT Id INTO #ids FROM dbo.Users WHERE Active = 0;\nDROP TABLE #ids;\nGO\n",
+        "IF OBJECT_ID('tempdb..#work') IS NOT NULL DROP TABLE #work;\nGO\n",
+        "TRUNCATE TABLE #staging;\nDELETE FROM ##shared;\nUPDATE #staging SET n = 0;\nGO\n",
+        "DROP TEMPORARY TABLE IF EXISTS tmp_ids;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    // A table named like one, but permanent, is not.
+    assert_eq!(ids(&added("DROP TABLE tmp_ids;")), ["sql/drop-table"]);
+    assert_eq!(
+        ids(&added("DROP TABLE dbo.Staging;\nGO\n")),
+        ["sql/drop-table"]
+    );
+}
