@@ -516,7 +516,9 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         // a comma or `ON`.
         let names_a_privilege = matches!(upper.as_str(), "DELETE" | "UPDATE" | "TRUNCATE")
             && (matches!(solid.get(i + 1), Some(Token::Comma)) || next.as_deref() == Some("ON"));
-        if !names_an_event && !names_a_function && !names_a_privilege {
+        let renames_an_index =
+            upper == "RENAME" && matches!(next.as_deref(), Some("INDEX" | "KEY"));
+        if !names_an_event && !names_a_function && !names_a_privilege && !renames_an_index {
             if let Some(found) = destroying_in(&upper) {
                 let keeps_rows = upper == "DROP"
                     && !cascades
@@ -694,6 +696,11 @@ const TABLE_STORAGE_CLAUSES: &[&[&str]] = &[
     &["CHECK", "PARTITION"],
     &["REPAIR", "PARTITION"],
     &["REMOVE", "PARTITIONING"],
+    // T-SQL turning a constraint's checks back on, and MySQL renaming an index: no query
+    // names an index, so renaming one breaks nothing.
+    &["CHECK", "CONSTRAINT"],
+    &["RENAME", "INDEX"],
+    &["RENAME", "KEY"],
     // BigQuery and Snowflake table settings; those that expire or keep data for a time are
     // destroying words (see `retention_setting`).
     &["SET", "OPTIONS"],

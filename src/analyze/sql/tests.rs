@@ -1772,3 +1772,24 @@ fn session_temporary_tables_are_scratch() {
         ["sql/drop-table"]
     );
 }
+
+#[test]
+fn ssms_scripted_tables_and_constraints_are_read() {
+    let ssms = "SET ANSI_NULLS ON\nGO\nCREATE TABLE [dbo].[Audit](\n\t[Id] [int] IDENTITY(1,1) NOT NULL,\n\t[Payload] [nvarchar](max) NULL,\n CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC) WITH (PAD_INDEX = OFF, ALLOW_ROW_LOCKS = ON) ON [PRIMARY]\n) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]\nGO\nALTER TABLE [dbo].[Audit] ADD  DEFAULT ((0)) FOR [Flag]\nGO\nALTER TABLE [dbo].[Orders]  WITH CHECK ADD  CONSTRAINT [FK_Orders_Users] FOREIGN KEY([UserId])\nREFERENCES [dbo].[Users] ([Id])\nGO\nALTER TABLE [dbo].[Orders] CHECK CONSTRAINT [FK_Orders_Users]\nGO\n";
+    let f = run_with("Migrations/V40__ssms.sql", None, Some(ssms), "generic");
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+    assert_eq!(
+        ids(&added(
+            "ALTER TABLE orders RENAME INDEX idx_a TO idx_orders_a;"
+        )),
+        Vec::<&str>::new()
+    );
+    // Switching a constraint's checks off is not read as harmless.
+    let f = run_with(
+        "Migrations/V41__x.sql",
+        None,
+        Some("ALTER TABLE [dbo].[Orders] NOCHECK CONSTRAINT ALL\nGO\n"),
+        "generic",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+}

@@ -26,6 +26,11 @@
 //!   STORAGE`: read without them. Oracle's `PURGE` stays.
 //! - Oracle's parenthesized column lists, `ALTER TABLE t ADD|MODIFY|DROP (a …, b …)`: read as
 //!   one clause per column (`DROP COLUMN a, DROP COLUMN b`), so each meets its own rule.
+//! - SQL Server's storage options as SSMS and SSDT script them: `WITH (PAD_INDEX = OFF, …)`
+//!   and `ON [PRIMARY]` / `TEXTIMAGE_ON [PRIMARY]` after a key's or table's column list, and
+//!   `WITH CHECK` / `WITH NOCHECK` before `ADD CONSTRAINT` (whether existing rows are checked
+//!   against the new constraint): read without them, as they say where and how the data is
+//!   stored, not what is kept.
 //! - Jinja placeholders, `{{ database }}.raw.orders`, which schemachange and dbt render
 //!   before the SQL runs: each `{{ … }}` is read as one name. The statement around it is
 //!   judged as written (a drop of `{{database}}.raw.orders` is a drop).
@@ -64,7 +69,11 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
     }
-    if templated {
+    let (solid, stripped) = match tsql_storage_options(&solid) {
+        Some(plain) => (plain, true),
+        None => (solid, false),
+    };
+    if templated || stripped {
         if let Some(statement) = parse_whole(solid.clone(), dialect) {
             return Some(statement);
         }
@@ -107,6 +116,76 @@ fn tsql_default_for(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
     out.push(TokenWithSpan::new(Token::make_keyword("SET"), at));
     out.extend_from_slice(&tokens[default..n - 2]);
     Some(out)
+}
+
+/// SQL Server index options (`WITH (PAD_INDEX = OFF, …)`), as SSMS scripts them.
+const TSQL_INDEX_OPTIONS: &[&str] = &[
+    "PAD_INDEX",
+    "FILLFACTOR",
+    "SORT_IN_TEMPDB",
+    "IGNORE_DUP_KEY",
+    "STATISTICS_NORECOMPUTE",
+    "STATISTICS_INCREMENTAL",
+    "DROP_EXISTING",
+    "ONLINE",
+    "RESUMABLE",
+    "ALLOW_ROW_LOCKS",
+    "ALLOW_PAGE_LOCKS",
+    "OPTIMIZE_FOR_SEQUENTIAL_KEY",
+    "MAXDOP",
+    "DATA_COMPRESSION",
+];
+
+/// `tokens` without T-SQL storage options: a `WITH (<index option> …)` group or an `ON fg`,
+/// `TEXTIMAGE_ON fg`, `FILESTREAM_ON fg` after a closing parenthesis, and `WITH CHECK|NOCHECK`
+/// right before `ADD`. `None` when there are none.
+fn tsql_storage_options(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let after_paren = |i: usize| i > 0 && tokens[i - 1].token == Token::RParen;
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let here = word(tokens, i);
+        let options = here.as_deref() == Some("WITH")
+            && after_paren(i)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::LParen)
+            && word(tokens, i + 2).is_some_and(|w| TSQL_INDEX_OPTIONS.contains(&w.as_str()));
+        if options {
+            let mut depth = 0usize;
+            let close = (i + 1..tokens.len()).find(|&j| {
+                match tokens[j].token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                depth == 0
+            })?;
+            i = close + 1;
+            continue;
+        }
+        let filegroup = matches!(
+            here.as_deref(),
+            Some("ON" | "TEXTIMAGE_ON" | "FILESTREAM_ON")
+        ) && after_paren(i)
+            && word(tokens, i + 1).is_some()
+            && match tokens.get(i + 2).map(|t| &t.token) {
+                None | Some(Token::RParen | Token::Comma) => true,
+                Some(_) => matches!(
+                    word(tokens, i + 2).as_deref(),
+                    Some("TEXTIMAGE_ON" | "FILESTREAM_ON" | "WITH")
+                ),
+            };
+        let check = here.as_deref() == Some("WITH")
+            && starts_with(tokens, &["ALTER", "TABLE"])
+            && matches!(word(tokens, i + 1).as_deref(), Some("CHECK" | "NOCHECK"))
+            && word(tokens, i + 2).as_deref() == Some("ADD");
+        if filegroup || check {
+            i += 2;
+            continue;
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    (out.len() < tokens.len()).then_some(out)
 }
 
 /// `tokens` with each Jinja `{{ … }}` as one word spelling it, when there is one.
@@ -447,6 +526,22 @@ mod tests {
         assert_eq!(
             reread_text("ALTER TABLE t ADD DEFAULT 0 FOR c", &ms).as_deref(),
             Some("ALTER TABLE t ALTER COLUMN c SET DEFAULT 0")
+        );
+        assert_eq!(
+            reread_text(
+                "CREATE TABLE [dbo].[Audit]([Id] [int] NOT NULL, CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC) WITH (PAD_INDEX = OFF, ALLOW_ROW_LOCKS = ON) ON [PRIMARY]) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]",
+                &ms
+            )
+            .as_deref(),
+            Some("CREATE TABLE [dbo].[Audit] ([Id] [int] NOT NULL, CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC))")
+        );
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Orders] WITH CHECK ADD CONSTRAINT [FK_O_U] FOREIGN KEY([UserId]) REFERENCES [dbo].[Users] ([Id]) ON DELETE CASCADE",
+                &ms
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Orders] ADD CONSTRAINT [FK_O_U] FOREIGN KEY ([UserId]) REFERENCES [dbo].[Users]([Id]) ON DELETE CASCADE")
         );
         let generic = sqlparser::dialect::GenericDialect {};
         for (oracle, plain) in [
