@@ -1793,3 +1793,17 @@ fn ssms_scripted_tables_and_constraints_are_read() {
     );
     assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
 }
+
+#[test]
+fn a_mysql_enum_losing_a_value_narrows_and_one_gaining_a_value_widens() {
+    let base = "CREATE TABLE orders (id INT, status ENUM('new','paid','shipped') NOT NULL);\n";
+    let f = diff(
+        base,
+        &format!("{base}ALTER TABLE orders MODIFY COLUMN status ENUM('new','paid') NOT NULL;\n"),
+    );
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("'shipped'"), "{}", f[0].message);
+    let grown = format!("{base}ALTER TABLE orders MODIFY COLUMN status ENUM('new','paid','shipped','refunded') NOT NULL;\n");
+    assert_eq!(ids(&diff(base, &grown)), Vec::<&str>::new());
+}

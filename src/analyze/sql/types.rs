@@ -4,9 +4,12 @@
 //!
 //! The answer is deliberately three-valued: a change that is known to keep every value is
 //! quiet, one that is known to lose some is reported as narrowing, and the rest (text to a
-//! number, a custom type, an enum) is "unclear" and left for a human.
+//! number, a custom type, an enum turned into another type) is "unclear" and left for a human;
+//! a MySQL `ENUM` that loses a value narrows.
 
-use sqlparser::ast::{CharacterLength, DataType, ExactNumberInfo, TimezoneInfo, TypeModifier};
+use sqlparser::ast::{
+    CharacterLength, DataType, EnumMember, ExactNumberInfo, TimezoneInfo, TypeModifier,
+};
 
 /// What a type change does to the values already stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +189,27 @@ pub fn holds_any_text(t: &DataType) -> bool {
 pub fn compare(old: &DataType, new: &DataType) -> Verdict {
     if old.to_string().eq_ignore_ascii_case(&new.to_string()) {
         return Verdict::Same;
+    }
+    // MySQL's ENUM: a value the new list lacks cannot be stored any more, and rows holding
+    // it fail the change (or, outside strict mode, become '').
+    if let (DataType::Enum(before, _), DataType::Enum(after, _)) = (old, new) {
+        let label = |m: &EnumMember| match m {
+            EnumMember::Name(n) | EnumMember::NamedValue(n, _) => n.clone(),
+        };
+        let kept: Vec<String> = after.iter().map(label).collect();
+        let lost: Vec<String> = before
+            .iter()
+            .map(label)
+            .filter(|v| !kept.contains(v))
+            .map(|v| format!("'{v}'"))
+            .collect();
+        return match lost.as_slice() {
+            [] => Verdict::Widens,
+            _ => Verdict::Narrows(format!(
+                "{new} no longer allows {}: rows holding it fail the change or lose the value",
+                lost.join(", ")
+            )),
+        };
     }
     use Shape as S;
     match (shape(old), shape(new)) {
