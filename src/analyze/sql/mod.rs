@@ -92,7 +92,7 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table (critical with CASCADE), or replaces its rows with `INSERT OVERWRITE`.",
+    summary: "A migration truncates a table (critical with CASCADE), drops a partition with its rows (medium when it only detaches one), or replaces its rows with `INSERT OVERWRITE`.",
     why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
@@ -1184,6 +1184,30 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                     RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => n,
                 };
                 findings.push(rename_table(at, table, new));
+            }
+            // Hive, Spark and Databricks: a managed table's partition is deleted with its
+            // files. (MySQL's and ClickHouse's `DROP PARTITION`, which sqlparser does not
+            // read, meet the same severity through their DROP.)
+            AlterTableOperation::DropPartitions { partitions, .. } => {
+                let list: Vec<String> = partitions.iter().map(ToString::to_string).collect();
+                findings.push(Finding::new(
+                    &TRUNCATE,
+                    at.clone(),
+                    format!("ALTER TABLE {table} DROP PARTITION ({}) deletes every row of those partitions of {table}.", list.join(", ")),
+                ));
+            }
+            // ClickHouse moves a detached partition's files aside (ATTACH brings them back);
+            // Postgres leaves the partition as a table of its own. Either way its rows leave
+            // every query of the table.
+            AlterTableOperation::DetachPartition { .. } | AlterTableOperation::DetachPartitionOf { .. } => {
+                findings.push(
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("ALTER TABLE {table} {op} takes that partition's rows out of {table}: queries of {table} no longer see them (they are kept aside, to be attached again or dropped)."),
+                    )
+                    .with_severity(Severity::Medium),
+                );
             }
             AlterTableOperation::SetTblProperties { table_properties } => {
                 for s in retention::shortened(table_properties) {

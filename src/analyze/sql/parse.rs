@@ -481,6 +481,10 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             note(format!("CREATE OR REPLACE {object}"));
         }
     }
+    // Databricks' `REPLACE TABLE t AS …` is `CREATE OR REPLACE TABLE` without the CREATE.
+    if word(0).as_deref() == Some("REPLACE") && word(1).as_deref() == Some("TABLE") {
+        note("CREATE OR REPLACE TABLE".to_owned());
+    }
     for (i, token) in solid.iter().enumerate() {
         let Token::Word(w) = token else {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
@@ -533,7 +537,23 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
                 });
             }
         }
-        if upper == "TYPE" && alters_a_table {
+        // ClickHouse's `ADD INDEX i expr TYPE bloom_filter` names a kind of index.
+        let index_kind = matches!(
+            next.as_deref(),
+            Some(
+                "MINMAX"
+                    | "SET"
+                    | "BLOOM_FILTER"
+                    | "NGRAMBF_V1"
+                    | "TOKENBF_V1"
+                    | "INVERTED"
+                    | "FULL_TEXT"
+                    | "VECTOR_SIMILARITY"
+                    | "ANNOY"
+                    | "USEARCH"
+            )
+        );
+        if upper == "TYPE" && alters_a_table && !index_kind {
             note("ALTER TABLE … TYPE".to_owned());
         }
         // Oracle's `SET UNUSED (c)` drops the column for every query; only a later `DROP
@@ -701,6 +721,18 @@ const TABLE_STORAGE_CLAUSES: &[&[&str]] = &[
     &["CHECK", "CONSTRAINT"],
     &["RENAME", "INDEX"],
     &["RENAME", "KEY"],
+    // ClickHouse's data-skipping indexes, projections and settings, and Redshift's
+    // distribution and sort keys: how rows are found, not which rows there are.
+    &["ADD", "INDEX"],
+    &["MATERIALIZE", "INDEX"],
+    &["ADD", "PROJECTION"],
+    &["MATERIALIZE", "PROJECTION"],
+    &["MODIFY", "SETTING"],
+    &["ALTER", "DISTSTYLE"],
+    &["ALTER", "DISTKEY"],
+    &["ALTER", "SORTKEY"],
+    &["ALTER", "COMPOUND"],
+    &["ALTER", "ENCODE"],
     // BigQuery and Snowflake table settings; those that expire or keep data for a time are
     // destroying words (see `retention_setting`).
     &["SET", "OPTIONS"],
@@ -737,6 +769,10 @@ fn alters_table_storage(piece: &[TokenWithSpan]) -> bool {
     while matches!(solid.get(at), Some(Token::Period)) && word(at + 1).is_some() {
         at += 2;
     }
+    // ClickHouse: `ON CLUSTER name` runs it on every replica.
+    if word(at).as_deref() == Some("ON") && word(at + 1).as_deref() == Some("CLUSTER") {
+        at += 3;
+    }
     let mut depth = 0usize;
     let mut clause_start = at;
     for i in at..=solid.len() {
@@ -772,7 +808,11 @@ fn governs_a_column(clause: &[Option<String>]) -> bool {
     };
     matches!(
         rest,
-        ["SET" | "UNSET", "MASKING" | "TAG" | "PROJECTION", ..]
+        [
+            "SET" | "UNSET",
+            "MASKING" | "TAG" | "PROJECTION" | "OPTIONS",
+            ..
+        ]
     )
 }
 

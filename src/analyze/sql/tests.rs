@@ -1807,3 +1807,35 @@ fn a_mysql_enum_losing_a_value_narrows_and_one_gaining_a_value_widens() {
     let grown = format!("{base}ALTER TABLE orders MODIFY COLUMN status ENUM('new','paid','shipped','refunded') NOT NULL;\n");
     assert_eq!(ids(&diff(base, &grown)), Vec::<&str>::new());
 }
+
+#[test]
+fn partitions_dropped_or_detached_take_their_rows() {
+    let f = added("ALTER TABLE events DETACH PARTITION 202301;");
+    assert_eq!(ids(&f), ["sql/truncate"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    let f = added("ALTER TABLE logs DROP IF EXISTS PARTITION (dt = '2020-01-01');");
+    assert_eq!(ids(&f), ["sql/truncate"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    // Adding or attaching one takes nothing.
+    for quiet in [
+        "ALTER TABLE logs ADD IF NOT EXISTS PARTITION (dt = '2024-01-01');",
+        "ALTER TABLE events ATTACH PARTITION 202301;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn clickhouse_indexes_redshift_keys_and_bigquery_column_options_are_harmless() {
+    for quiet in [
+        "ALTER TABLE events ON CLUSTER '{cluster}' ADD INDEX idx_user user_id TYPE bloom_filter GRANULARITY 4;",
+        "ALTER TABLE events MATERIALIZE INDEX idx_user;",
+        "ALTER TABLE public.events ALTER DISTSTYLE KEY DISTKEY id;",
+        "ALTER TABLE sales.orders ALTER COLUMN note SET OPTIONS (description = 'free text');",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    let f = added("REPLACE TABLE main.sales.daily AS SELECT * FROM main.sales.staging;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert!(f[0].tags.contains(&Tag::Destructive), "{f:?}");
+}
