@@ -69,7 +69,9 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
     }
-    let (solid, stripped) = match tsql_storage_options(&solid) {
+    // Storage options belong to tables, keys and indexes: nothing else is read without them.
+    let stores = starts_with(&solid, &["CREATE"]) || starts_with(&solid, &["ALTER", "TABLE"]);
+    let (solid, stripped) = match tsql_storage_options(&solid).filter(|_| stores) {
         Some(plain) => (plain, true),
         None => (solid, false),
     };
@@ -584,6 +586,7 @@ mod tests {
             ("ALTER TABLE t DROP (a, ) ", &pg),
             ("ALTER TABLE t DROP (a) x", &pg),
             ("TRUNCATE TABLE t STORAGE", &pg),
+            ("DELETE FROM t WHERE id IN (1) ON fg", &ms),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
         }
