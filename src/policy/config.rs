@@ -359,7 +359,21 @@ impl Config {
             .analysis
             .sql_dialect
             .unwrap_or(base_analysis.sql_dialect.clone());
-        const DIALECTS: &[&str] = &["generic", "postgres", "mysql", "sqlite", "mssql"];
+        const DIALECTS: &[&str] = &[
+            "generic",
+            "postgres",
+            "mysql",
+            "sqlite",
+            "mssql",
+            "oracle",
+            "snowflake",
+            "bigquery",
+            "clickhouse",
+            "databricks",
+            "duckdb",
+            "redshift",
+            "hive",
+        ];
         if !DIALECTS.contains(&sql_dialect.as_str()) {
             return Err(at_path(
                 &["analysis:", "sql_dialect:"],
@@ -669,6 +683,16 @@ mod tests {
                 .message
                 .contains("did you mean `postgres`?")
         );
+        for warehouse in [
+            "snowflake",
+            "bigquery",
+            "clickhouse",
+            "databricks",
+            "oracle",
+        ] {
+            let text = format!("version: 1\nanalysis: {{sql_dialect: {warehouse}}}\n");
+            assert!(Config::parse(&text, "t").is_ok(), "{warehouse}");
+        }
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
         let bad = Config::parse("version: 1\nanalysis: {production_paths: ['a/[']}\n", "t");
         assert!(bad.is_err_and(|e| e.to_string().contains("analysis.production_paths")));

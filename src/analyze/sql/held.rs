@@ -3,8 +3,9 @@
 //! of a function, procedure or trigger. A `DROP TABLE` does not become harmless by being put
 //! inside one of these, so the analyzer checks them as it checks top-level statements.
 //!
-//! A body sqlparser keeps as a string (`AS $$ … $$`, `AS 'DROP TABLE t'`) is handed back as
-//! text to be parsed on its own. Only bodies in SQL or PL/pgSQL are: a function written in
+//! A body sqlparser keeps as a string (`AS $$ … $$`, `AS 'DROP TABLE t'`), and the SQL a
+//! T-SQL `EXEC ('…')`, `EXEC sp_executesql N'…'` or an `EXECUTE IMMEDIATE '…'` runs, is
+//! handed back as text to be parsed on its own. Only bodies in SQL or PL/pgSQL are: a function written in
 //! Python or C is not SQL. PL/pgSQL is not SQL either (`x := 1`, `RAISE`, `PERFORM`), so what
 //! cannot be read in a body is left alone unless it holds a destroying word.
 
@@ -79,6 +80,14 @@ pub(super) fn held(statement: &Statement) -> Vec<Held<'_>> {
                 _ => Vec::new(),
             }
         }
+        Statement::Execute { .. } => dynamic_sql(statement)
+            .and_then(string_of)
+            .map(|text| Held {
+                within: Some("In the dynamic SQL it runs".to_owned()),
+                body: Body::Text(text),
+            })
+            .into_iter()
+            .collect(),
         Statement::CreateTrigger(trigger) => {
             let within = Some(format!("In the body of trigger {}", trigger.name));
             trigger
@@ -126,11 +135,44 @@ fn block_statements(block: &ConditionalStatementBlock) -> &[Statement] {
     }
 }
 
-/// The text of a string literal: `'…'`, `$$…$$` or `$tag$…$tag$`.
+/// The expression giving the SQL a statement runs at run time: T-SQL's `EXEC ('…' + @t)`
+/// and `EXEC sp_executesql @sql`, Oracle's and Snowflake's `EXECUTE IMMEDIATE '…'` (which
+/// the generic dialect reads as a call of a procedure named `IMMEDIATE`). A call of a named
+/// procedure (`EXEC dbo.Archive`, `EXECUTE prepared(1)`) is not: it runs no text.
+pub(super) fn dynamic_sql(statement: &Statement) -> Option<&Expr> {
+    let Statement::Execute {
+        name,
+        parameters,
+        immediate,
+        ..
+    } = statement
+    else {
+        return None;
+    };
+    let runs_text = *immediate
+        || name.as_ref().is_none_or(|name| {
+            name.0
+                .last()
+                .and_then(|part| part.as_ident())
+                .is_some_and(|last| {
+                    last.value.eq_ignore_ascii_case("sp_executesql")
+                        || (name.0.len() == 1 && last.value.eq_ignore_ascii_case("immediate"))
+                })
+        });
+    if runs_text {
+        parameters.first()
+    } else {
+        None
+    }
+}
+
+/// The text of a string literal: `'…'`, `N'…'`, `$$…$$` or `$tag$…$tag$`.
 pub(super) fn string_of(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Value(v) => match &v.value {
-            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => Some(s),
+            Value::SingleQuotedString(s)
+            | Value::DoubleQuotedString(s)
+            | Value::NationalStringLiteral(s) => Some(s),
             Value::DollarQuotedString(d) => Some(&d.value),
             _ => None,
         },

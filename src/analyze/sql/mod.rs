@@ -25,6 +25,7 @@ mod held;
 mod parse;
 mod purge;
 mod rebuild;
+mod retention;
 mod rollback;
 mod seed;
 mod tolerant;
@@ -51,7 +52,7 @@ pub const DROP_DATABASE: Rule = Rule {
     id: crate::finding::RuleId("sql/drop-database"),
     severity: Severity::Critical,
     tags: DESTRUCTIVE,
-    summary: "A migration drops a whole database.",
+    summary: "A migration drops a whole database, or replaces one with `CREATE OR REPLACE DATABASE` (high: it may not exist yet).",
     why: "DROP DATABASE deletes every table, row and object in the database at once; only a backup brings it back.",
     example: "+ DROP DATABASE analytics;",
     safer: "Take and verify a backup, revoke access first and drop the database by hand after a waiting period, not from a migration.",
@@ -61,7 +62,7 @@ pub const DROP_SCHEMA: Rule = Rule {
     id: crate::finding::RuleId("sql/drop-schema"),
     severity: Severity::Critical,
     tags: DESTRUCTIVE,
-    summary: "A migration drops a schema.",
+    summary: "A migration drops a schema, or replaces one with `CREATE OR REPLACE SCHEMA` (high: it may not exist yet).",
     why: "DROP SCHEMA (with CASCADE) deletes every table, view and function in the schema together with their data.",
     example: "+ DROP SCHEMA reporting CASCADE;",
     safer: "Rename the schema or revoke access to it, take a backup, and drop it in a later, separately reviewed change.",
@@ -91,7 +92,7 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table (critical with CASCADE), or replaces its rows with `INSERT OVERWRITE`.",
+    summary: "A migration truncates a table (critical with CASCADE), drops a partition with its rows (medium when it only detaches one), or replaces its rows with `INSERT OVERWRITE`.",
     why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
@@ -222,10 +223,20 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, or renames an enum value.",
+    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, swaps two tables (Snowflake's `SWAP WITH`), or renames an enum value.",
     why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
+};
+
+pub const RETENTION_SHORTENED: Rule = Rule {
+    id: crate::finding::RuleId("sql/retention-shortened"),
+    severity: Severity::Medium,
+    tags: DESTRUCTIVE,
+    summary: "A migration shortens how long Delta Lake keeps a table's history (`delta.logRetentionDuration` or `delta.deletedFileRetentionDuration` below its default).",
+    why: "No row goes at once, but the next VACUUM deletes the files older versions need: time travel and RESTORE to before the change stop working, and with them the quickest way to undo a bad write.",
+    example: "+ ALTER TABLE sales SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 days');",
+    safer: "Keep the defaults (30 days of log, 7 days of files) unless storage cost forces otherwise; shorten them in a separate reviewed change, after the tables' recent history is no longer needed.",
 };
 
 pub const UNPARSEABLE: Rule = Rule {
@@ -233,7 +244,7 @@ pub const UNPARSEABLE: Rule = Rule {
     severity: Severity::Medium,
     tags: &[Tag::Infra],
     summary: "A SQL file, a statement in it, or a migration changelog could not be parsed.",
-    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human. A statement holding such a word ranks as its worst word would in a statement twokey can read (a `DROP TABLE` inside `DO $$ … $$` is high and destructive), and one that only drops what holds no rows (a constraint, an index, a default, a trigger, a function) still needs a human but is not tagged destructive.",
+    why: "twokey cannot tell what a migration it cannot parse does to the database, so it fails closed and asks for a human. A file is read statement by statement when needed, and a statement sqlparser cannot read passes only when it starts like one that creates or configures (`DO $$ … $$`, `COMMENT ON`, `ALTER SEQUENCE`, a psql meta-command…) and no word in it, its strings or its body can destroy data (DROP, TRUNCATE, DELETE, UPDATE, RENAME, EXECUTE, PURGE, ALTER TABLE … TYPE, CREATE OR REPLACE of a table, schema or database, Oracle's SET UNUSED, or a shorter expiry, retention or TTL in ALTER TABLE or VACUUM … RETAIN). `\\i` and `\\gexec`, which run SQL from elsewhere, always need a human. A statement holding such a word ranks as its worst word would in a statement twokey can read (a `DROP TABLE` inside `DO $$ … $$` is high and destructive), and one that only drops what holds no rows (a constraint, an index, a default, a trigger, a function) still needs a human but is not tagged destructive.",
     example: "+ DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$;",
     safer: "Write the destructive step as a plain statement twokey can read (or set `sql_dialect` to the database the file is written for), so the review names what goes away.",
 };
@@ -257,6 +268,7 @@ pub const RULES: &[&Rule] = &[
     &DROP_TYPE_CASCADE,
     &DROP_SEQUENCE_OR_FUNCTION,
     &ROW_SECURITY_OFF,
+    &RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
 
@@ -402,7 +414,7 @@ fn unread_finding(
         Some(word) => format!(" and contains {word}"),
         None => String::new(),
     };
-    let mut finding = Finding::new(
+    let finding = Finding::new(
         &UNPARSEABLE,
         at(unread.line, unread.end_line),
         format!(
@@ -411,13 +423,18 @@ fn unread_finding(
             clip(&unread.error, 200)
         ),
     );
-    // Wrapping a DROP in a `DO` block or a T-SQL `IF` must not buy a lighter review than the
-    // plain statement gets: a destroying word makes the unread statement destructive too.
-    if let Some(severity) = unread.destroying.as_deref().and_then(destroys_at) {
+    Some(destroying_as(finding, unread.destroying.as_deref()))
+}
+
+/// Wrapping a DROP in a `DO` block, a T-SQL `IF` or dynamic SQL must not buy a lighter
+/// review than the plain statement gets: a destroying word makes the unreadable statement
+/// destructive too, at the severity the word would meet in a statement twokey can read.
+fn destroying_as(mut finding: Finding, word: Option<&str>) -> Finding {
+    if let Some(severity) = word.and_then(destroys_at) {
         finding = finding.with_severity(severity);
         finding.tags.insert(0, Tag::Destructive);
     }
-    Some(finding)
+    finding
 }
 
 /// `text` cut to about `max` characters at a character boundary: a parser's "found: …" can
@@ -555,7 +572,18 @@ impl Scope {
     }
 
     fn scratch(&self, name: &ObjectName) -> bool {
-        self.created.contains(&normalize_name(name))
+        self.created_or_temporary(&normalize_name(name))
+    }
+
+    /// Whether the table named `name` (normalized) is scratch: created by this file, or a
+    /// T-SQL temporary table (`#work`, `##shared`, `tempdb..#work`), which lives only as long
+    /// as the session that made it and holds nothing the database keeps.
+    fn created_or_temporary(&self, name: &str) -> bool {
+        self.created.contains(name)
+            || name
+                .rsplit('.')
+                .next()
+                .is_some_and(|last| last.starts_with('#'))
     }
 
     fn old_type(&self, table: &str, column: &Ident) -> Option<&DataType> {
@@ -626,6 +654,10 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
     let scratch = |name: &ObjectName| scope.scratch(name);
     let mut findings = Vec::new();
     match statement {
+        // MySQL's `DROP TEMPORARY TABLE` can only drop a session's own temporary table.
+        Statement::Drop {
+            temporary: true, ..
+        } => {}
         Statement::Drop {
             object_type,
             names,
@@ -781,6 +813,24 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 ));
             }
         }
+        // SQL built at run time (`EXEC ('DROP TABLE ' + @t)`, `EXEC sp_executesql @sql`): no
+        // reading of the file says what it runs. A literal is checked as SQL (see `held`).
+        Statement::Execute { .. } => {
+            let built = held::dynamic_sql(statement).filter(|e| held::string_of(e).is_none());
+            if let Some(expr) = built {
+                let shown = clip(&expr.to_string(), 200);
+                let word = parse::destroying_in_text(&shown);
+                let holds = word
+                    .as_deref()
+                    .map_or_else(String::new, |w| format!(" and contains {w}"));
+                let finding = Finding::new(
+                    &UNPARSEABLE,
+                    at.clone(),
+                    format!("EXEC runs SQL built at run time ({shown}){holds}, so twokey cannot tell what it destroys; a human must review it."),
+                );
+                findings.push(destroying_as(finding, word.as_deref()));
+            }
+        }
         Statement::RenameTable(renames) => {
             for r in renames.iter().filter(|r| !scratch(&r.old_name)) {
                 findings.push(rename_table(at, &r.old_name, &r.new_name));
@@ -869,7 +919,7 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
             let tables = delete_targets(delete);
             if !tables
                 .iter()
-                .any(|t| scope.created.contains(&t.to_ascii_lowercase()))
+                .any(|t| scope.created_or_temporary(&t.to_ascii_lowercase()))
             {
                 let name = tables
                     .first()
@@ -902,6 +952,35 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 .with_safer(format!("Create it with CREATE TABLE IF NOT EXISTS {name}, and change an existing table with ALTER TABLE; rebuild one under a new name and swap it in as its own reviewed step.")),
             );
         }
+        // Snowflake (and Databricks for schemas): `CREATE OR REPLACE` of a schema or database
+        // that exists drops it with every table in it. As for a table, whether it exists is
+        // not in the file: one step below the plain drop.
+        Statement::CreateSchema {
+            schema_name,
+            or_replace: true,
+            ..
+        } => findings.push(
+            Finding::new(
+                &DROP_SCHEMA,
+                at.clone(),
+                format!("CREATE OR REPLACE SCHEMA {schema_name} drops the schema {schema_name} if it already exists, with every table, view and row in it."),
+            )
+            .with_severity(Severity::High)
+            .with_safer(format!("Create it with CREATE SCHEMA IF NOT EXISTS {schema_name}; replace an existing schema only by hand, after a backup (or a clone).")),
+        ),
+        Statement::CreateDatabase {
+            db_name,
+            or_replace: true,
+            ..
+        } => findings.push(
+            Finding::new(
+                &DROP_DATABASE,
+                at.clone(),
+                format!("CREATE OR REPLACE DATABASE {db_name} drops the database {db_name} if it already exists, with every schema, table and row in it."),
+            )
+            .with_severity(Severity::High)
+            .with_safer(format!("Create it with CREATE DATABASE IF NOT EXISTS {db_name}; replace an existing database only by hand, after a backup (or a clone).")),
+        ),
         // Hive, Spark, Databricks and BigQuery: the query's rows replace the table's (or
         // the named partitions').
         Statement::Insert(insert) if insert.overwrite => {
@@ -937,7 +1016,7 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 && !inner_joined(std::slice::from_ref(&update.table)) =>
         {
             let name = table_name(&update.table);
-            if !scope.created.contains(&name.to_ascii_lowercase()) {
+            if !scope.created_or_temporary(&name.to_ascii_lowercase()) {
                 findings.push(Finding::new(
                     &UPDATE_WITHOUT_WHERE,
                     at.clone(),
@@ -1106,6 +1185,51 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                 };
                 findings.push(rename_table(at, table, new));
             }
+            // Hive, Spark and Databricks: a managed table's partition is deleted with its
+            // files. (MySQL's and ClickHouse's `DROP PARTITION`, which sqlparser does not
+            // read, meet the same severity through their DROP.)
+            AlterTableOperation::DropPartitions { partitions, .. } => {
+                let list: Vec<String> = partitions.iter().map(ToString::to_string).collect();
+                findings.push(Finding::new(
+                    &TRUNCATE,
+                    at.clone(),
+                    format!("ALTER TABLE {table} DROP PARTITION ({}) deletes every row of those partitions of {table}.", list.join(", ")),
+                ));
+            }
+            // ClickHouse moves a detached partition's files aside (ATTACH brings them back);
+            // Postgres leaves the partition as a table of its own. Either way its rows leave
+            // every query of the table.
+            AlterTableOperation::DetachPartition { .. } | AlterTableOperation::DetachPartitionOf { .. } => {
+                findings.push(
+                    Finding::new(
+                        &TRUNCATE,
+                        at.clone(),
+                        format!("ALTER TABLE {table} {op} takes that partition's rows out of {table}: queries of {table} no longer see them (they are kept aside, to be attached again or dropped)."),
+                    )
+                    .with_severity(Severity::Medium),
+                );
+            }
+            AlterTableOperation::SetTblProperties { table_properties } => {
+                for s in retention::shortened(table_properties) {
+                    findings.push(Finding::new(
+                        &RETENTION_SHORTENED,
+                        at.clone(),
+                        format!("ALTER TABLE {table} sets {} to {}, shorter than Delta's default (or a value twokey cannot read): the next VACUUM deletes the files older versions of {table} need, and time travel or RESTORE to them fails.", s.property, s.value),
+                    ));
+                }
+            }
+            // Snowflake's swap exchanges the two tables' names: every query of either reads
+            // the other's rows from then on, which is what a rename does to running code.
+            AlterTableOperation::SwapWith { table_name } => findings.push(
+                Finding::new(
+                    &RENAME,
+                    at.clone(),
+                    format!("ALTER TABLE {table} SWAP WITH {table_name} exchanges the two tables: queries of {table} read the rows {table_name} held and the reverse, and a second run swaps them back."),
+                )
+                .with_safer(format!(
+                    "Check {table_name} holds every row {table} must keep (row counts, a sample) right before the swap, and keep the swapped-out table until the new one is verified."
+                )),
+            ),
             AlterTableOperation::RenameColumn {
                 old_column_name,
                 new_column_name,

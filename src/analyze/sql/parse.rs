@@ -17,7 +17,9 @@ use super::tolerant;
 use crate::finding::Severity;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::{
-    Dialect, GenericDialect, MsSqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+    BigQueryDialect, ClickHouseDialect, DatabricksDialect, Dialect, DuckDbDialect, GenericDialect,
+    HiveDialect, MsSqlDialect, MySqlDialect, OracleDialect, PostgreSqlDialect, RedshiftSqlDialect,
+    SQLiteDialect, SnowflakeDialect,
 };
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, TokenizerError};
@@ -72,7 +74,11 @@ pub struct ParseFailure {
     pub message: String,
 }
 
-/// The dialects twokey knows by name. Unknown names fall back to the generic dialect.
+/// The dialects twokey knows by name. Unknown names fall back to the generic dialect. The
+/// first five are also the fallbacks every file is tried with; the warehouse and engine
+/// dialects after them (whose DDL the others reject: Snowflake's `SWAP WITH`, ClickHouse's
+/// `ENGINE = MergeTree ORDER BY`, Databricks' `USING DELTA`) are tried only when the config
+/// or a directory names them, so files that need none of them are not parsed once more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialectName {
     Generic,
@@ -80,6 +86,14 @@ pub enum DialectName {
     MySql,
     Sqlite,
     MsSql,
+    Oracle,
+    Snowflake,
+    BigQuery,
+    ClickHouse,
+    Databricks,
+    DuckDb,
+    Redshift,
+    Hive,
 }
 
 impl DialectName {
@@ -89,6 +103,14 @@ impl DialectName {
             "mysql" | "mariadb" => DialectName::MySql,
             "sqlite" | "sqlite3" => DialectName::Sqlite,
             "mssql" | "sqlserver" | "sql-server" | "tsql" | "t-sql" => DialectName::MsSql,
+            "oracle" => DialectName::Oracle,
+            "snowflake" => DialectName::Snowflake,
+            "bigquery" => DialectName::BigQuery,
+            "clickhouse" => DialectName::ClickHouse,
+            "databricks" | "spark" => DialectName::Databricks,
+            "duckdb" => DialectName::DuckDb,
+            "redshift" => DialectName::Redshift,
+            "hive" => DialectName::Hive,
             _ => DialectName::Generic,
         }
     }
@@ -109,6 +131,20 @@ impl DialectName {
                 Some(DialectName::Sqlite)
             } else if dir.contains("mssql") || dir.contains("sqlserver") || dir == "tsql" {
                 Some(DialectName::MsSql)
+            } else if dir.contains("snowflake") {
+                Some(DialectName::Snowflake)
+            } else if dir.contains("bigquery") {
+                Some(DialectName::BigQuery)
+            } else if dir.contains("clickhouse") {
+                Some(DialectName::ClickHouse)
+            } else if dir.contains("databricks") {
+                Some(DialectName::Databricks)
+            } else if dir.contains("duckdb") {
+                Some(DialectName::DuckDb)
+            } else if dir.contains("redshift") {
+                Some(DialectName::Redshift)
+            } else if dir.contains("oracle") {
+                Some(DialectName::Oracle)
             } else {
                 None
             }
@@ -122,6 +158,14 @@ impl DialectName {
             DialectName::MySql => Box::new(MySqlDialect {}),
             DialectName::Sqlite => Box::new(SQLiteDialect {}),
             DialectName::MsSql => Box::new(MsSqlDialect {}),
+            DialectName::Oracle => Box::new(OracleDialect {}),
+            DialectName::Snowflake => Box::new(SnowflakeDialect {}),
+            DialectName::BigQuery => Box::new(BigQueryDialect {}),
+            DialectName::ClickHouse => Box::new(ClickHouseDialect {}),
+            DialectName::Databricks => Box::new(DatabricksDialect {}),
+            DialectName::DuckDb => Box::new(DuckDbDialect {}),
+            DialectName::Redshift => Box::new(RedshiftSqlDialect {}),
+            DialectName::Hive => Box::new(HiveDialect {}),
         }
     }
 
@@ -184,11 +228,15 @@ pub fn parse_any(
 }
 
 /// `text` without what is not SQL but surrounds it in files: a leading byte-order mark (which
-/// Windows editors write) and T-SQL's `GO` batch separator, a line of its own that SSMS,
-/// sqlcmd and DbUp split scripts at. `GO` becomes `;` so lines keep their numbers.
+/// Windows editors write), T-SQL's `GO` batch separator, a line of its own that SSMS,
+/// sqlcmd and DbUp split scripts at, and the `/` line that ends a PL/SQL block in SQL*Plus,
+/// Flyway and Liquibase scripts for Oracle. Both become `;` so lines keep their numbers.
 fn without_batch_separators(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let is_go = |line: &str| {
+        if line.trim() == "/" {
+            return true;
+        }
         let mut words = line.split_whitespace();
         words.next().is_some_and(|w| w.eq_ignore_ascii_case("go"))
             && words
@@ -340,7 +388,15 @@ pub(super) fn destroys_at(word: &str) -> Option<Severity> {
         // `DROP OWNED BY role` drops every table, view and function the role owns.
         "DROP OWNED" => Some(Severity::Critical),
         "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
-        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" => Some(Severity::Medium),
+        "CREATE OR REPLACE DATABASE" | "CREATE OR REPLACE SCHEMA" | "SET UNUSED" => {
+            Some(Severity::High)
+        }
+        // A shorter expiry, retention or TTL makes the engine delete rows or history later
+        // (see [`retention_setting`]); how much depends on the old value, which is elsewhere.
+        w if w.ends_with(RETENTION) => Some(Severity::Medium),
+        "UPDATE" | "RENAME" | "ALTER TABLE … TYPE" | "DROP VIEW" | "CREATE OR REPLACE TABLE" => {
+            Some(Severity::Medium)
+        }
         _ => None,
     }
 }
@@ -381,7 +437,7 @@ const DROPS_KEEPING_ROWS: &[&str] = &[
 /// privilege; `TYPE` in `ALTER TABLE` can narrow a column. A `DROP` of an object that holds
 /// no rows is named with its object (`DROP CONSTRAINT`), unless the statement cascades.
 /// A dollar-quoted body (`DO $$ … $$`) is read the same way.
-fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
+pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
     if is_meta_command(piece) {
         let command = piece.get(1).map(|t| match &t.token {
             Token::Word(w) => w.value.to_ascii_uppercase(),
@@ -411,6 +467,24 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             worst = Some(found);
         }
     };
+    // `CREATE OR REPLACE` of a table, schema or database that exists drops it first
+    // (Snowflake, BigQuery, Databricks); a transient table holds rows too.
+    if word(0).as_deref() == Some("CREATE")
+        && word(1).as_deref() == Some("OR")
+        && word(2).as_deref() == Some("REPLACE")
+    {
+        let object = match word(3).as_deref() {
+            Some("TRANSIENT") => word(4),
+            other => other.map(str::to_owned),
+        };
+        if let Some(object @ ("TABLE" | "SCHEMA" | "DATABASE")) = object.as_deref() {
+            note(format!("CREATE OR REPLACE {object}"));
+        }
+    }
+    // Databricks' `REPLACE TABLE t AS …` is `CREATE OR REPLACE TABLE` without the CREATE.
+    if word(0).as_deref() == Some("REPLACE") && word(1).as_deref() == Some("TABLE") {
+        note("CREATE OR REPLACE TABLE".to_owned());
+    }
     for (i, token) in solid.iter().enumerate() {
         let Token::Word(w) = token else {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
@@ -446,7 +520,9 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         // a comma or `ON`.
         let names_a_privilege = matches!(upper.as_str(), "DELETE" | "UPDATE" | "TRUNCATE")
             && (matches!(solid.get(i + 1), Some(Token::Comma)) || next.as_deref() == Some("ON"));
-        if !names_an_event && !names_a_function && !names_a_privilege {
+        let renames_an_index =
+            upper == "RENAME" && matches!(next.as_deref(), Some("INDEX" | "KEY"));
+        if !names_an_event && !names_a_function && !names_a_privilege && !renames_an_index {
             if let Some(found) = destroying_in(&upper) {
                 let keeps_rows = upper == "DROP"
                     && !cascades
@@ -461,11 +537,85 @@ fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
                 });
             }
         }
-        if upper == "TYPE" && alters_a_table {
+        // ClickHouse's `ADD INDEX i expr TYPE bloom_filter` names a kind of index.
+        let index_kind = matches!(
+            next.as_deref(),
+            Some(
+                "MINMAX"
+                    | "SET"
+                    | "BLOOM_FILTER"
+                    | "NGRAMBF_V1"
+                    | "TOKENBF_V1"
+                    | "INVERTED"
+                    | "FULL_TEXT"
+                    | "VECTOR_SIMILARITY"
+                    | "ANNOY"
+                    | "USEARCH"
+            )
+        );
+        if upper == "TYPE" && alters_a_table && !index_kind {
             note("ALTER TABLE … TYPE".to_owned());
+        }
+        // Oracle's `SET UNUSED (c)` drops the column for every query; only a later `DROP
+        // UNUSED COLUMNS` frees the space.
+        if upper == "UNUSED" && alters_a_table && previous.as_deref() == Some("SET") {
+            note("SET UNUSED".to_owned());
+        }
+        if let Some(setting) = retention_setting(&solid, i) {
+            note(format!("{setting}{RETENTION}"));
         }
     }
     worst
+}
+
+/// The most alarming destroying word in a fragment of SQL that is not a statement of its
+/// own (the expression a T-SQL `EXEC` builds its SQL from), as [`destroying_word`] finds it.
+pub(super) fn destroying_in_text(text: &str) -> Option<String> {
+    match tokenize(&GenericDialect {}, text) {
+        Ok(tokens) => destroying_word(&tokens),
+        Err(_) => text
+            .to_ascii_uppercase()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find_map(destroying_in),
+    }
+}
+
+/// How a retention setting is named among destroying words.
+const RETENTION: &str = " (a retention setting)";
+
+/// The retention setting a statement's word at `i` changes, in the forms sqlparser does not
+/// read: an `ALTER TABLE` option that expires or keeps data for a time, set with `=`
+/// (BigQuery's `partition_expiration_days`, `expiration_timestamp`; Snowflake's
+/// `DATA_RETENTION_TIME_IN_DAYS`), ClickHouse's `MODIFY TTL` (and `MATERIALIZE TTL`, which
+/// applies it to existing rows), and a Delta `VACUUM … RETAIN n HOURS` under the week it
+/// keeps by default. A new table's options expire nothing that exists, so only `ALTER
+/// TABLE` and `VACUUM` count.
+fn retention_setting(solid: &[&Token], i: usize) -> Option<String> {
+    let word = |i: usize| match solid.get(i) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    let upper = word(i)?;
+    match (word(0).as_deref(), word(1).as_deref()) {
+        (Some("ALTER"), Some("TABLE")) => {
+            let sets = (upper.contains("EXPIRATION") || upper.contains("RETENTION"))
+                && matches!(solid.get(i + 1), Some(Token::Eq));
+            let ttl = upper == "TTL"
+                && i.checked_sub(1)
+                    .and_then(word)
+                    .is_some_and(|p| p == "MODIFY" || p == "MATERIALIZE");
+            (sets || ttl).then_some(upper)
+        }
+        (Some("VACUUM"), _) if upper == "RETAIN" => {
+            let kept = match solid.get(i + 1) {
+                Some(Token::Number(n, _)) => n.parse::<f64>().ok(),
+                _ => None,
+            };
+            kept.is_none_or(|hours| hours < 168.0)
+                .then(|| "VACUUM … RETAIN".to_owned())
+        }
+        _ => None,
+    }
 }
 
 /// How statements start that create or configure without removing data, and that real
@@ -519,10 +669,158 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["DELIMITER"],
     &["USE"],
     &["PRAGMA"],
+    // Snowflake: restores a dropped table, schema or database from Time Travel.
+    &["UNDROP"],
+    // Snowflake objects that load, schedule or compute, and bulk loads: none removes rows
+    // (a `PURGE = TRUE` load removes staged files, and PURGE is a destroying word).
+    &["CREATE", "STAGE"],
+    &["CREATE", "TASK"],
+    &["CREATE", "STREAM"],
+    &["CREATE", "PIPE"],
+    &["CREATE", "FILE", "FORMAT"],
+    &["CREATE", "WAREHOUSE"],
+    &["ALTER", "TASK"],
+    &["ALTER", "WAREHOUSE"],
+    &["ALTER", "PIPE"],
+    &["ALTER", "STAGE"],
+    &["COPY", "INTO"],
 ];
+
+/// `ALTER TABLE` clauses that change how a table is stored or described, never what it
+/// holds. MySQL's:
+/// the engine rebuild gh-ost and pt-online-schema-change run as a "null alter"
+/// (`ENGINE=InnoDB`), table defaults, and partition maintenance that keeps every row
+/// (`ADD`, `REORGANIZE`, `COALESCE` a partition, `REMOVE PARTITIONING`). Matched on the first
+/// words of each clause. `CONVERT TO CHARACTER SET` is not here: it rewrites stored text,
+/// which a narrower character set loses.
+const TABLE_STORAGE_CLAUSES: &[&[&str]] = &[
+    &["ENGINE"],
+    &["AUTO_INCREMENT"],
+    &["ROW_FORMAT"],
+    &["KEY_BLOCK_SIZE"],
+    &["COMMENT"],
+    &["FORCE"],
+    &["ALGORITHM"],
+    &["LOCK"],
+    &["DEFAULT", "CHARSET"],
+    &["DEFAULT", "CHARACTER"],
+    &["DEFAULT", "COLLATE"],
+    &["CHARACTER", "SET"],
+    &["COLLATE"],
+    &["ADD", "PARTITION"],
+    &["REORGANIZE", "PARTITION"],
+    &["COALESCE", "PARTITION"],
+    &["ANALYZE", "PARTITION"],
+    &["OPTIMIZE", "PARTITION"],
+    &["REBUILD", "PARTITION"],
+    &["CHECK", "PARTITION"],
+    &["REPAIR", "PARTITION"],
+    &["REMOVE", "PARTITIONING"],
+    // T-SQL turning a constraint's checks back on, and MySQL renaming an index: no query
+    // names an index, so renaming one breaks nothing.
+    &["CHECK", "CONSTRAINT"],
+    &["RENAME", "INDEX"],
+    &["RENAME", "KEY"],
+    // ClickHouse's data-skipping indexes, projections and settings, and Redshift's
+    // distribution and sort keys: how rows are found, not which rows there are.
+    &["ADD", "INDEX"],
+    &["MATERIALIZE", "INDEX"],
+    &["ADD", "PROJECTION"],
+    &["MATERIALIZE", "PROJECTION"],
+    &["MODIFY", "SETTING"],
+    &["ALTER", "DISTSTYLE"],
+    &["ALTER", "DISTKEY"],
+    &["ALTER", "SORTKEY"],
+    &["ALTER", "COMPOUND"],
+    &["ALTER", "ENCODE"],
+    // BigQuery and Snowflake table settings; those that expire or keep data for a time are
+    // destroying words (see `retention_setting`).
+    &["SET", "OPTIONS"],
+    &["SET", "COMMENT"],
+    &["SET", "CHANGE_TRACKING"],
+    &["SET", "DATA_RETENTION_TIME_IN_DAYS"],
+    &["SET", "MAX_DATA_EXTENSION_TIME_IN_DAYS"],
+];
+
+/// `ALTER TABLE [IF EXISTS] name clause, clause…` where every clause is one of
+/// [`TABLE_STORAGE_CLAUSES`].
+fn alters_table_storage(piece: &[TokenWithSpan]) -> bool {
+    let solid: Vec<&Token> = piece
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |i: usize| match solid.get(i) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    if word(0).as_deref() != Some("ALTER") || word(1).as_deref() != Some("TABLE") {
+        return false;
+    }
+    let mut at = 2;
+    if word(2).as_deref() == Some("IF") && word(3).as_deref() == Some("EXISTS") {
+        at = 4;
+    }
+    // The name: words joined by periods.
+    if word(at).is_none() {
+        return false;
+    }
+    at += 1;
+    while matches!(solid.get(at), Some(Token::Period)) && word(at + 1).is_some() {
+        at += 2;
+    }
+    // ClickHouse: `ON CLUSTER name` runs it on every replica.
+    if word(at).as_deref() == Some("ON") && word(at + 1).as_deref() == Some("CLUSTER") {
+        at += 3;
+    }
+    let mut depth = 0usize;
+    let mut clause_start = at;
+    for i in at..=solid.len() {
+        match solid.get(i) {
+            Some(Token::LParen) => depth += 1,
+            Some(Token::RParen) => depth = depth.saturating_sub(1),
+            Some(Token::Comma) if depth > 0 => {}
+            Some(Token::Comma) | None => {
+                let first: Vec<String> = (clause_start..i).take(2).filter_map(word).collect();
+                let known =
+                    TABLE_STORAGE_CLAUSES.iter().any(|clause| {
+                        clause.len() <= first.len()
+                            && clause.iter().zip(&first).all(|(c, w)| *c == w.as_str())
+                    }) || governs_a_column(&(clause_start..i).map(word).collect::<Vec<_>>());
+                if !known {
+                    return false;
+                }
+                clause_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Snowflake's column governance, `MODIFY|ALTER [COLUMN] c SET|UNSET MASKING POLICY …` (or
+/// `TAG`, `PROJECTION POLICY`): who may read the values, not what they are.
+fn governs_a_column(clause: &[Option<String>]) -> bool {
+    let clause: Vec<&str> = clause.iter().map(|w| w.as_deref().unwrap_or("")).collect();
+    let rest = match clause.as_slice() {
+        ["MODIFY" | "ALTER", "COLUMN", _, rest @ ..] | ["MODIFY" | "ALTER", _, rest @ ..] => rest,
+        _ => return false,
+    };
+    matches!(
+        rest,
+        [
+            "SET" | "UNSET",
+            "MASKING" | "TAG" | "PROJECTION" | "OPTIONS",
+            ..
+        ]
+    )
+}
 
 fn is_known_kind(piece: &[TokenWithSpan]) -> bool {
     if is_meta_command(piece) {
+        return true;
+    }
+    if alters_table_storage(piece) {
         return true;
     }
     let first: Vec<String> = words(piece).take(3).collect();

@@ -405,7 +405,7 @@ fn foreign_key_actions_trigger_events_and_trigger_functions_are_not_destroying_w
         parsed.unread[0].destroying.clone()
     };
     assert_eq!(
-        words("CREATE TABLE o (u INT REFERENCES users (id) ON DELETE CASCADE ON UPDATE SET NULL) FROBNICATE;"),
+        words("CREATE TABLE o (u INT REFERENCES users (id) ON DELETE CASCADE ON UPDATE SET NULL FROBNICATE);"),
         None
     );
     assert_eq!(
@@ -1491,4 +1491,351 @@ fn create_or_replace_table_and_insert_overwrite_replace_existing_rows() {
     ] {
         assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
     }
+}
+
+#[test]
+fn tsql_dynamic_sql_is_read_when_literal_and_needs_a_human_when_built() {
+    // A literal is checked as the statement it is.
+    for literal in [
+        "EXEC('DROP TABLE dbo.Staging');\nGO\n",
+        "EXEC sp_executesql N'DROP TABLE dbo.Staging';\nGO\n",
+        "EXECUTE IMMEDIATE 'DROP TABLE staging';\n",
+    ] {
+        let f = run_with("Migrations/V5__x.sql", None, Some(literal), "generic");
+        assert_eq!(ids(&f), ["sql/drop-table"], "{literal}: {f:?}");
+        assert!(f[0].message.contains("dynamic SQL"), "{}", f[0].message);
+    }
+    // Built at run time: no reading says what it drops; its words rank it.
+    let f = run_with(
+        "Migrations/V6__x.sql",
+        None,
+        Some("EXEC('DROP TABLE dbo.Temp_' + @suffix);\nGO\n"),
+        "mssql",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(f[0].message.contains("contains DROP"), "{}", f[0].message);
+    let f = added("EXEC sp_executesql @sql;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Named procedures and harmless literals run no text twokey must read.
+    for quiet in [
+        "EXEC dbo.RebuildStatistics;",
+        "EXEC('CREATE INDEX ix_a ON dbo.t (a)');",
+        "EXECUTE prepared_insert(1);",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn create_or_replace_schema_or_database_drops_what_exists() {
+    let f = added("CREATE OR REPLACE SCHEMA analytics;");
+    assert_eq!(ids(&f), ["sql/drop-schema"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    // The generic dialect cannot read a database replaced: its words still rank it.
+    let f = added("CREATE OR REPLACE DATABASE analytics;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    let f =
+        added("CREATE OR REPLACE TRANSIENT TABLE t (id INT) DATA_RETENTION_TIME_IN_DAYS = 0 FOO;");
+    assert_eq!(f[0].severity, Severity::Medium, "{f:?}");
+    for quiet in [
+        "CREATE SCHEMA IF NOT EXISTS analytics;",
+        "CREATE OR REPLACE STREAM s ON TABLE t;",
+        "CREATE OR REPLACE VIEW v AS SELECT 1;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn snowflake_swap_with_exchanges_two_tables() {
+    let f = added("ALTER TABLE analytics.orders SWAP WITH analytics.orders_staging;");
+    assert_eq!(ids(&f), ["sql/rename"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].message.contains("SWAP WITH"), "{}", f[0].message);
+    let quiet = "ALTER TABLE analytics.orders CLUSTER BY (ts);";
+    assert_eq!(ids(&added(quiet)), Vec::<&str>::new());
+}
+
+#[test]
+fn engine_options_and_tsql_index_storage_do_not_hide_a_created_table() {
+    for (path, sql) in [
+        (
+            "clickhouse/migrations/000001_events.up.sql",
+            "CREATE TABLE IF NOT EXISTS events ON CLUSTER '{cluster}' (ts DateTime, user_id UInt64)\nENGINE = ReplicatedMergeTree PARTITION BY toYYYYMM(ts) ORDER BY (user_id, ts) TTL ts + INTERVAL 90 DAY;",
+        ),
+        (
+            "databricks/V1__orders.sql",
+            "CREATE TABLE IF NOT EXISTS main.sales.orders (id BIGINT, d DATE) USING DELTA PARTITIONED BY (d);",
+        ),
+        (
+            "Migrations/V2__index.sql",
+            "CREATE UNIQUE NONCLUSTERED INDEX [IX_Users_Email] ON [dbo].[Users] ([Email]) WITH (ONLINE = ON) ON [PRIMARY];\nGO\nCREATE CLUSTERED INDEX IX_Orders ON dbo.Orders (Id);\nGO\n",
+        ),
+    ] {
+        let f = run_with(path, None, Some(sql), "generic");
+        assert_eq!(ids(&f), Vec::<&str>::new(), "{sql}: {f:?}");
+    }
+    // The table is read: a later drop of it in the same file is scratch space.
+    let f = added("CREATE TABLE tmp (id Int) ENGINE = Memory;\nDROP TABLE tmp;");
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+    // Options that delete, and a column list that does not close, still need a human.
+    let ttl_delete = "CREATE TABLE e (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY DELETE;";
+    let f = added(ttl_delete);
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert!(f[0].message.contains("DELETE"), "{}", f[0].message);
+    let f = added("CREATE TABLE e (ts DateTime ENGINE = MergeTree;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+}
+
+#[test]
+fn warehouse_dialects_are_chosen_by_config_or_directory() {
+    assert_eq!(
+        DialectName::from_path("snowflake/migrations/V1.1__init.sql"),
+        Some(DialectName::Snowflake)
+    );
+    assert_eq!(
+        DialectName::from_path("db/clickhouse/000001_events.up.sql"),
+        Some(DialectName::ClickHouse)
+    );
+    assert_eq!(DialectName::from_option("BigQuery"), DialectName::BigQuery);
+    // Snowflake reads what the generic dialect cannot, and it meets its own rule.
+    let sql = "CREATE OR REPLACE DATABASE analytics;";
+    let f = run_with("migrations/V1.2__db.sql", None, Some(sql), "snowflake");
+    assert_eq!(ids(&f), ["sql/drop-database"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    let f = run_with(
+        "snowflake/V1.3__db.sql",
+        None,
+        Some("UNDROP TABLE orders;"),
+        "generic",
+    );
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+}
+
+#[test]
+fn a_slash_line_ends_an_oracle_plsql_block() {
+    let stats =
+        "BEGIN\n  DBMS_STATS.GATHER_TABLE_STATS(ownname => 'APP', tabname => 'T');\nEND;\n/\n";
+    assert_eq!(ids(&added(stats)), Vec::<&str>::new());
+    let drop =
+        "BEGIN\n  EXECUTE IMMEDIATE 'DROP TABLE tmp_import';\nEND;\n/\nCREATE TABLE t (id INT);\n";
+    let f = added(drop);
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert_eq!(f[0].location.line, Some(1));
+    // Division split over lines is not a separator once it has company on its line.
+    assert_eq!(ids(&added("SELECT 4\n/ 2;\n")), Vec::<&str>::new());
+}
+
+#[test]
+fn mysql_storage_and_partition_maintenance_keep_every_row() {
+    for quiet in [
+        "ALTER TABLE `orders` ENGINE=InnoDB;",
+        "ALTER TABLE shop.orders ENGINE = InnoDB, ALGORITHM=INPLACE, LOCK=NONE;",
+        "ALTER TABLE orders ADD PARTITION (PARTITION p2025 VALUES LESS THAN (2026));",
+        "ALTER TABLE orders REORGANIZE PARTITION pmax INTO (PARTITION p2025 VALUES LESS THAN (2026), PARTITION pmax VALUES LESS THAN MAXVALUE);",
+        "ALTER TABLE orders REMOVE PARTITIONING;",
+        "ALTER TABLE orders DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;",
+        "ALTER TABLE raw.users MODIFY COLUMN email SET MASKING POLICY pii.email_mask;",
+        "ALTER TABLE raw.users ALTER email UNSET MASKING POLICY;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    // Any other clause beside them, or a conversion of stored text, still needs a human.
+    for unread in [
+        "ALTER TABLE orders ENGINE=InnoDB, MODIFY note TINYTEXT FROBNICATE;",
+        "ALTER TABLE orders CONVERT TO CHARACTER SET latin1;",
+        "ALTER TABLE orders ENGINE=InnoDB,;",
+        "ALTER TABLE raw.users MODIFY COLUMN email SET MASKING POLICY m, MODIFY note TINYTEXT FROBNICATE;",
+    ] {
+        assert_eq!(ids(&added(unread)), ["sql/unparseable"], "{unread}");
+    }
+    let f = added("ALTER TABLE orders ENGINE=InnoDB, DROP PARTITION p2019;");
+    assert_eq!(f[0].severity, Severity::High, "{f:?}");
+}
+
+#[test]
+fn shortened_retention_and_expiry_are_reported() {
+    let f = added("ALTER TABLE sales SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 days');");
+    assert_eq!(ids(&f), ["sql/retention-shortened"], "{f:?}");
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    // Forms sqlparser does not read need a human, tagged destructive.
+    for unread in [
+        "ALTER TABLE sales.events SET OPTIONS (partition_expiration_days = 7);",
+        "ALTER TABLE analytics.orders SET DATA_RETENTION_TIME_IN_DAYS = 0;",
+        "ALTER TABLE events ON CLUSTER c MODIFY TTL ts + INTERVAL 7 DAY;",
+        "VACUUM main.sales.orders RETAIN 0 HOURS;",
+    ] {
+        let f = added(unread);
+        assert_eq!(ids(&f), ["sql/unparseable"], "{unread}: {f:?}");
+        assert!(f[0].tags.contains(&Tag::Destructive), "{unread}");
+        assert!(
+            f[0].message.contains("retention setting"),
+            "{}",
+            f[0].message
+        );
+    }
+    // Oracle's SET UNUSED hides the column from every query, as a drop does.
+    let f = added("ALTER TABLE customers SET UNUSED (fax);");
+    assert_eq!(f[0].severity, Severity::High, "{f:?}");
+    for quiet in [
+        "ALTER TABLE sales SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 60 days');",
+        "ALTER TABLE sales SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true');",
+        "ALTER TABLE sales.events SET OPTIONS (description = 'raw events');",
+        "VACUUM main.sales.orders RETAIN 168 HOURS;",
+        "VACUUM main.sales.orders;",
+        "CREATE TABLE e (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 90 DAY;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn oracle_and_clickhouse_drop_forms_meet_their_own_rules() {
+    let f = added("DROP TABLE orders CASCADE CONSTRAINTS;");
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    let f = added("DROP TABLE audit_log CASCADE CONSTRAINTS PURGE;");
+    assert_eq!(f[0].severity, Severity::Critical, "{f:?}");
+    assert_eq!(
+        ids(&added("DROP TABLE IF EXISTS events_old SYNC;")),
+        ["sql/drop-table"]
+    );
+    assert_eq!(
+        ids(&added("TRUNCATE TABLE staging DROP STORAGE;")),
+        ["sql/truncate"]
+    );
+    assert_eq!(
+        ids(&added("ALTER TABLE customers DROP (fax, telex);")),
+        ["sql/drop-column", "sql/drop-column"]
+    );
+    let f = added("ALTER TABLE customers MODIFY (name VARCHAR2(50));");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{f:?}");
+    // Oracle's own types are judged against the base's declaration.
+    let base = "CREATE TABLE customers (id NUMBER(12, 2), name VARCHAR2(100 CHAR));\n";
+    let narrowed =
+        format!("{base}ALTER TABLE customers MODIFY (name VARCHAR2(50), id NUMBER(12));\n");
+    let f = diff(base, &narrowed);
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"],
+        "{f:?}"
+    );
+    assert!(f.iter().all(|f| f.severity == Severity::High), "{f:?}");
+    for quiet in [
+        "ALTER TABLE customers ADD (email VARCHAR2(255), phone VARCHAR2(40));",
+        "ALTER TABLE customers MODIFY (name VARCHAR2(500));",
+    ] {
+        let base = "CREATE TABLE customers (id NUMBER, name VARCHAR2(100));\n";
+        assert_eq!(
+            ids(&diff(base, &format!("{base}{quiet}\n"))),
+            Vec::<&str>::new(),
+            "{quiet}"
+        );
+    }
+}
+
+#[test]
+fn jinja_placeholders_read_as_names() {
+    let f = added("CREATE TABLE IF NOT EXISTS {{ database }}.RAW.ORDERS (ID NUMBER);\nCOPY INTO RAW.ORDERS FROM @RAW.STAGE FILE_FORMAT = (TYPE = 'CSV');\nALTER TASK refresh RESUME;\n");
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+    let f = added("DROP TABLE IF EXISTS {{ database }}.RAW.ORDERS_OLD;");
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert!(
+        f[0].message.contains("{{database}}.RAW.ORDERS_OLD"),
+        "{}",
+        f[0].message
+    );
+    // A placeholder that never closes is not a name.
+    let f = added("CREATE TABLE {{ database .RAW.ORDERS (ID NUMBER);");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+}
+
+#[test]
+fn session_temporary_tables_are_scratch() {
+    for quiet in [
+        "SELECT Id INTO #ids FROM dbo.Users WHERE Active = 0;\nDROP TABLE #ids;\nGO\n",
+        "IF OBJECT_ID('tempdb..#work') IS NOT NULL DROP TABLE #work;\nGO\n",
+        "TRUNCATE TABLE #staging;\nDELETE FROM ##shared;\nUPDATE #staging SET n = 0;\nGO\n",
+        "DROP TEMPORARY TABLE IF EXISTS tmp_ids;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    // A table named like one, but permanent, is not.
+    assert_eq!(ids(&added("DROP TABLE tmp_ids;")), ["sql/drop-table"]);
+    assert_eq!(
+        ids(&added("DROP TABLE dbo.Staging;\nGO\n")),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn ssms_scripted_tables_and_constraints_are_read() {
+    let ssms = "SET ANSI_NULLS ON\nGO\nCREATE TABLE [dbo].[Audit](\n\t[Id] [int] IDENTITY(1,1) NOT NULL,\n\t[Payload] [nvarchar](max) NULL,\n CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC) WITH (PAD_INDEX = OFF, ALLOW_ROW_LOCKS = ON) ON [PRIMARY]\n) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]\nGO\nALTER TABLE [dbo].[Audit] ADD  DEFAULT ((0)) FOR [Flag]\nGO\nALTER TABLE [dbo].[Orders]  WITH CHECK ADD  CONSTRAINT [FK_Orders_Users] FOREIGN KEY([UserId])\nREFERENCES [dbo].[Users] ([Id])\nGO\nALTER TABLE [dbo].[Orders] CHECK CONSTRAINT [FK_Orders_Users]\nGO\n";
+    let f = run_with("Migrations/V40__ssms.sql", None, Some(ssms), "generic");
+    assert_eq!(ids(&f), Vec::<&str>::new(), "{f:?}");
+    assert_eq!(
+        ids(&added(
+            "ALTER TABLE orders RENAME INDEX idx_a TO idx_orders_a;"
+        )),
+        Vec::<&str>::new()
+    );
+    // Switching a constraint's checks off is not read as harmless.
+    let f = run_with(
+        "Migrations/V41__x.sql",
+        None,
+        Some("ALTER TABLE [dbo].[Orders] NOCHECK CONSTRAINT ALL\nGO\n"),
+        "generic",
+    );
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+}
+
+#[test]
+fn a_mysql_enum_losing_a_value_narrows_and_one_gaining_a_value_widens() {
+    let base = "CREATE TABLE orders (id INT, status ENUM('new','paid','shipped') NOT NULL);\n";
+    let f = diff(
+        base,
+        &format!("{base}ALTER TABLE orders MODIFY COLUMN status ENUM('new','paid') NOT NULL;\n"),
+    );
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("'shipped'"), "{}", f[0].message);
+    let grown = format!("{base}ALTER TABLE orders MODIFY COLUMN status ENUM('new','paid','shipped','refunded') NOT NULL;\n");
+    assert_eq!(ids(&diff(base, &grown)), Vec::<&str>::new());
+}
+
+#[test]
+fn partitions_dropped_or_detached_take_their_rows() {
+    let f = added("ALTER TABLE events DETACH PARTITION 202301;");
+    assert_eq!(ids(&f), ["sql/truncate"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::Medium);
+    let f = added("ALTER TABLE logs DROP IF EXISTS PARTITION (dt = '2020-01-01');");
+    assert_eq!(ids(&f), ["sql/truncate"], "{f:?}");
+    assert_eq!(f[0].severity, Severity::High);
+    // Adding or attaching one takes nothing.
+    for quiet in [
+        "ALTER TABLE logs ADD IF NOT EXISTS PARTITION (dt = '2024-01-01');",
+        "ALTER TABLE events ATTACH PARTITION 202301;",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn clickhouse_indexes_redshift_keys_and_bigquery_column_options_are_harmless() {
+    for quiet in [
+        "ALTER TABLE events ON CLUSTER '{cluster}' ADD INDEX idx_user user_id TYPE bloom_filter GRANULARITY 4;",
+        "ALTER TABLE events MATERIALIZE INDEX idx_user;",
+        "ALTER TABLE public.events ALTER DISTSTYLE KEY DISTKEY id;",
+        "ALTER TABLE sales.orders ALTER COLUMN note SET OPTIONS (description = 'free text');",
+    ] {
+        assert_eq!(ids(&added(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+    let f = added("REPLACE TABLE main.sales.daily AS SELECT * FROM main.sales.staging;");
+    assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
+    assert!(f[0].tags.contains(&Tag::Destructive), "{f:?}");
 }

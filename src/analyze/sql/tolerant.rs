@@ -18,6 +18,30 @@
 //! - T-SQL `ALTER TABLE t ALTER COLUMN c <type> [NULL | NOT NULL]`, SQL Server's only way to
 //!   change a column's type: read as `ALTER COLUMN c SET DATA TYPE <type>`, so the type
 //!   change is judged as in any other dialect.
+//! - T-SQL `ALTER TABLE t ADD [CONSTRAINT name] DEFAULT <value> FOR c`, how SQL Server names
+//!   a column default: read as `ALTER COLUMN c SET DEFAULT <value>`, which changes no row.
+//! - Oracle's and ClickHouse's words after a drop or truncate that say how, not what:
+//!   `DROP TABLE t CASCADE CONSTRAINTS` (the foreign keys pointing at `t` go with it, as
+//!   they must for any drop), ClickHouse's `SYNC`, and `TRUNCATE TABLE t DROP|REUSE
+//!   STORAGE`: read without them. Oracle's `PURGE` stays.
+//! - Oracle's parenthesized column lists, `ALTER TABLE t ADD|MODIFY|DROP (a …, b …)`: read as
+//!   one clause per column (`DROP COLUMN a, DROP COLUMN b`), so each meets its own rule.
+//! - SQL Server's storage options as SSMS and SSDT script them: `WITH (PAD_INDEX = OFF, …)`
+//!   and `ON [PRIMARY]` / `TEXTIMAGE_ON [PRIMARY]` after a key's or table's column list, and
+//!   `WITH CHECK` / `WITH NOCHECK` before `ADD CONSTRAINT` (whether existing rows are checked
+//!   against the new constraint): read without them, as they say where and how the data is
+//!   stored, not what is kept.
+//! - Jinja placeholders, `{{ database }}.raw.orders`, which schemachange and dbt render
+//!   before the SQL runs: each `{{ … }}` is read as one name. The statement around it is
+//!   judged as written (a drop of `{{database}}.raw.orders` is a drop).
+//! - T-SQL `CREATE [UNIQUE] [NON]CLUSTERED INDEX`, as SSMS and EF Core script every index:
+//!   read without the storage word, which says how the index is laid out, not what it holds.
+//! - `CREATE TABLE … ( columns ) <options>` and `CREATE INDEX … ( columns ) <options>` whose
+//!   options sqlparser does not know (ClickHouse's `ENGINE = MergeTree PARTITION BY … TTL …`,
+//!   Databricks' `USING DELTA`, T-SQL's `WITH (ONLINE = ON) ON [PRIMARY]`): read as the
+//!   statement up to its column list. Storage, ordering and partitioning options change
+//!   nothing that is already stored; options holding a destroying word (ClickHouse's `TTL …
+//!   DELETE`) are not dropped, so such a statement stays unread and needs a human.
 
 use sqlparser::ast::Statement;
 use sqlparser::dialect::Dialect;
@@ -31,11 +55,302 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .cloned()
         .collect();
+    let (solid, templated) = match without_placeholders(&solid) {
+        Some(named) => (named, true),
+        None => (solid, false),
+    };
     let rewritten = drop_index_concurrently(&solid)
         .or_else(|| drop_database_with_force(&solid))
         .or_else(|| table_set_schema(&solid))
-        .or_else(|| tsql_alter_column_type(&solid, dialect))?;
-    parse_whole(rewritten, dialect)
+        .or_else(|| tsql_alter_column_type(&solid, dialect))
+        .or_else(|| tsql_default_for(&solid))
+        .or_else(|| without_manner_words(&solid))
+        .or_else(|| oracle_column_list(&solid));
+    if let Some(rewritten) = rewritten {
+        return parse_whole(rewritten, dialect);
+    }
+    // Storage options belong to tables, keys and indexes: nothing else is read without them.
+    let stores = starts_with(&solid, &["CREATE"]) || starts_with(&solid, &["ALTER", "TABLE"]);
+    let (solid, stripped) = match tsql_storage_options(&solid).filter(|_| stores) {
+        Some(plain) => (plain, true),
+        None => (solid, false),
+    };
+    if templated || stripped {
+        if let Some(statement) = parse_whole(solid.clone(), dialect) {
+            return Some(statement);
+        }
+    }
+    // The two CREATE rewrites combine: `CREATE NONCLUSTERED INDEX … WITH (ONLINE = ON)`.
+    let unclustered = tsql_clustered_index(&solid);
+    let create = unclustered.as_deref().unwrap_or(&solid);
+    let read = match unclustered.clone() {
+        Some(tokens) => parse_whole(tokens, dialect),
+        None => None,
+    };
+    read.or_else(|| parse_whole(create_without_options(create)?, dialect))
+        .filter(|s| matches!(s, Statement::CreateTable(_) | Statement::CreateIndex(_)))
+}
+
+/// T-SQL `ALTER TABLE name ADD [CONSTRAINT c] DEFAULT <value> FOR col` as `ALTER TABLE name
+/// ALTER COLUMN col SET DEFAULT <value>`.
+fn tsql_default_for(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let add = (2..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("ADD"))?;
+    let default = match word(tokens, add + 1).as_deref() {
+        Some("CONSTRAINT") => add + 3,
+        _ => add + 1,
+    };
+    let n = tokens.len();
+    if word(tokens, default).as_deref() != Some("DEFAULT")
+        || n < default + 4
+        || word(tokens, n - 2).as_deref() != Some("FOR")
+        || !matches!(tokens[n - 1].token, Token::Word(_))
+    {
+        return None;
+    }
+    let at = tokens[add].span;
+    let mut out = tokens[..add].to_vec();
+    out.push(TokenWithSpan::new(Token::make_keyword("ALTER"), at));
+    out.push(TokenWithSpan::new(Token::make_keyword("COLUMN"), at));
+    out.push(tokens[n - 1].clone());
+    out.push(TokenWithSpan::new(Token::make_keyword("SET"), at));
+    out.extend_from_slice(&tokens[default..n - 2]);
+    Some(out)
+}
+
+/// SQL Server index options (`WITH (PAD_INDEX = OFF, …)`), as SSMS scripts them.
+const TSQL_INDEX_OPTIONS: &[&str] = &[
+    "PAD_INDEX",
+    "FILLFACTOR",
+    "SORT_IN_TEMPDB",
+    "IGNORE_DUP_KEY",
+    "STATISTICS_NORECOMPUTE",
+    "STATISTICS_INCREMENTAL",
+    "DROP_EXISTING",
+    "ONLINE",
+    "RESUMABLE",
+    "ALLOW_ROW_LOCKS",
+    "ALLOW_PAGE_LOCKS",
+    "OPTIMIZE_FOR_SEQUENTIAL_KEY",
+    "MAXDOP",
+    "DATA_COMPRESSION",
+];
+
+/// `tokens` without T-SQL storage options: a `WITH (<index option> …)` group or an `ON fg`,
+/// `TEXTIMAGE_ON fg`, `FILESTREAM_ON fg` after a closing parenthesis, and `WITH CHECK|NOCHECK`
+/// right before `ADD`. `None` when there are none.
+fn tsql_storage_options(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let after_paren = |i: usize| i > 0 && tokens[i - 1].token == Token::RParen;
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let here = word(tokens, i);
+        let options = here.as_deref() == Some("WITH")
+            && after_paren(i)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::LParen)
+            && word(tokens, i + 2).is_some_and(|w| TSQL_INDEX_OPTIONS.contains(&w.as_str()));
+        if options {
+            let mut depth = 0usize;
+            let close = (i + 1..tokens.len()).find(|&j| {
+                match tokens[j].token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                depth == 0
+            })?;
+            i = close + 1;
+            continue;
+        }
+        let filegroup = matches!(
+            here.as_deref(),
+            Some("ON" | "TEXTIMAGE_ON" | "FILESTREAM_ON")
+        ) && after_paren(i)
+            && word(tokens, i + 1).is_some()
+            && match tokens.get(i + 2).map(|t| &t.token) {
+                None | Some(Token::RParen | Token::Comma) => true,
+                Some(_) => matches!(
+                    word(tokens, i + 2).as_deref(),
+                    Some("TEXTIMAGE_ON" | "FILESTREAM_ON" | "WITH")
+                ),
+            };
+        let check = here.as_deref() == Some("WITH")
+            && starts_with(tokens, &["ALTER", "TABLE"])
+            && matches!(word(tokens, i + 1).as_deref(), Some("CHECK" | "NOCHECK"))
+            && word(tokens, i + 2).as_deref() == Some("ADD");
+        if filegroup || check {
+            i += 2;
+            continue;
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    (out.len() < tokens.len()).then_some(out)
+}
+
+/// `tokens` with each Jinja `{{ … }}` as one word spelling it, when there is one.
+fn without_placeholders(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let opens = |i: usize| {
+        tokens.get(i).map(|t| &t.token) == Some(&Token::LBrace)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::LBrace)
+    };
+    let closes = |i: usize| {
+        tokens.get(i).map(|t| &t.token) == Some(&Token::RBrace)
+            && tokens.get(i + 1).map(|t| &t.token) == Some(&Token::RBrace)
+    };
+    if !(0..tokens.len()).any(opens) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if opens(i) {
+            let end = (i + 2..tokens.len()).find(|&j| closes(j))?;
+            let inner: String = tokens[i + 2..end]
+                .iter()
+                .map(|t| t.token.to_string())
+                .collect();
+            out.push(TokenWithSpan::new(
+                Token::make_word(&format!("{{{{{inner}}}}}"), None),
+                tokens[i].span,
+            ));
+            i = end + 2;
+        } else {
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// `DROP … CASCADE CONSTRAINTS`, `DROP … SYNC` and `TRUNCATE … DROP|REUSE [ALL] STORAGE`
+/// without those words.
+fn without_manner_words(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let words: Vec<Option<String>> = (0..tokens.len()).map(|i| word(tokens, i)).collect();
+    let is = |i: usize, w: &str| words.get(i).and_then(Option::as_deref) == Some(w);
+    let n = tokens.len();
+    match words.first().and_then(Option::as_deref) {
+        Some("DROP") => {
+            let mut out = tokens.to_vec();
+            if is(n - 1, "SYNC") {
+                out.pop();
+            }
+            let cascade = (1..out.len()).find(|&i| is(i, "CASCADE") && is(i + 1, "CONSTRAINTS"));
+            if let Some(at) = cascade {
+                out.drain(at..at + 2);
+            }
+            (out.len() < n).then_some(out)
+        }
+        Some("TRUNCATE") if n > 3 && is(n - 1, "STORAGE") => {
+            let all = usize::from(is(n - 2, "ALL"));
+            let how = n - 2 - all;
+            (is(how, "DROP") || is(how, "REUSE")).then(|| tokens[..how].to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// Oracle's `ALTER TABLE name ADD|MODIFY|DROP ( item, item … )` as `ALTER TABLE name OP item,
+/// OP item …`, `DROP` naming each as `DROP COLUMN`.
+fn oracle_column_list(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let open = tokens.iter().position(|t| t.token == Token::LParen)?;
+    let op = word(tokens, open.checked_sub(1)?)?;
+    if !matches!(op.as_str(), "ADD" | "MODIFY" | "DROP") || open < 4 {
+        return None;
+    }
+    if tokens.last().map(|t| &t.token) != Some(&Token::RParen) {
+        return None;
+    }
+    // Items at depth one, between the list's own parentheses.
+    let mut items: Vec<&[TokenWithSpan]> = Vec::new();
+    let (mut depth, mut start) = (0usize, open + 1);
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    if i != tokens.len() - 1 {
+                        return None;
+                    }
+                    items.push(&tokens[start..i]);
+                }
+            }
+            Token::Comma if depth == 1 => {
+                items.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if items.iter().any(|item| item.is_empty()) {
+        return None;
+    }
+    let op_token = &tokens[open - 1];
+    let mut out = tokens[..open - 1].to_vec();
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(TokenWithSpan::new(Token::Comma, op_token.span));
+        }
+        out.push(op_token.clone());
+        if op == "DROP" {
+            out.push(TokenWithSpan::new(
+                Token::make_keyword("COLUMN"),
+                op_token.span,
+            ));
+        }
+        out.extend_from_slice(item);
+    }
+    Some(out)
+}
+
+/// `CREATE [UNIQUE] CLUSTERED|NONCLUSTERED INDEX …` without the storage word.
+fn tsql_clustered_index(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let at = if starts_with(tokens, &["CREATE", "UNIQUE"]) {
+        2
+    } else {
+        1
+    };
+    let storage = word(tokens, at)?;
+    if word(tokens, 0).as_deref() != Some("CREATE")
+        || !matches!(storage.as_str(), "CLUSTERED" | "NONCLUSTERED")
+        || word(tokens, at + 1).as_deref() != Some("INDEX")
+    {
+        return None;
+    }
+    let mut out = tokens.to_vec();
+    out.remove(at);
+    Some(out)
+}
+
+/// `CREATE … TABLE|INDEX … ( … ) <options>` cut after the parenthesis that closes the first
+/// one, when options follow and none of them can destroy data.
+fn create_without_options(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    let open = tokens.iter().position(|t| t.token == Token::LParen)?;
+    let names_its_object =
+        (1..open).any(|i| matches!(word(tokens, i).as_deref(), Some("TABLE" | "INDEX")));
+    if word(tokens, 0).as_deref() != Some("CREATE") || !names_its_object {
+        return None;
+    }
+    let mut depth = 0usize;
+    let close = (open..tokens.len()).find(|&i| {
+        match tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0
+    })?;
+    let options = &tokens[close + 1..];
+    if options.is_empty() || super::parse::destroying_word(options).is_some() {
+        return None;
+    }
+    Some(tokens[..=close].to_vec())
 }
 
 /// The word at `i`, upper-cased; `None` for other tokens and past the end.
@@ -202,6 +517,53 @@ mod tests {
             .as_deref(),
             Some("ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] SET DATA TYPE NVARCHAR(50)")
         );
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Orders] ADD CONSTRAINT [DF_Orders_Status] DEFAULT (N'new') FOR [Status]",
+                &ms
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Orders] ALTER COLUMN [Status] SET DEFAULT (N'new')")
+        );
+        assert_eq!(
+            reread_text("ALTER TABLE t ADD DEFAULT 0 FOR c", &ms).as_deref(),
+            Some("ALTER TABLE t ALTER COLUMN c SET DEFAULT 0")
+        );
+        assert_eq!(
+            reread_text(
+                "CREATE TABLE [dbo].[Audit]([Id] [int] NOT NULL, CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC) WITH (PAD_INDEX = OFF, ALLOW_ROW_LOCKS = ON) ON [PRIMARY]) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]",
+                &ms
+            )
+            .as_deref(),
+            Some("CREATE TABLE [dbo].[Audit] ([Id] [int] NOT NULL, CONSTRAINT [PK_Audit] PRIMARY KEY CLUSTERED ([Id] ASC))")
+        );
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Orders] WITH CHECK ADD CONSTRAINT [FK_O_U] FOREIGN KEY([UserId]) REFERENCES [dbo].[Users] ([Id]) ON DELETE CASCADE",
+                &ms
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Orders] ADD CONSTRAINT [FK_O_U] FOREIGN KEY ([UserId]) REFERENCES [dbo].[Users]([Id]) ON DELETE CASCADE")
+        );
+        let generic = sqlparser::dialect::GenericDialect {};
+        for (oracle, plain) in [
+            (
+                "DROP TABLE orders CASCADE CONSTRAINTS PURGE",
+                "DROP TABLE orders PURGE",
+            ),
+            ("DROP TABLE IF EXISTS events SYNC", "DROP TABLE IF EXISTS events"),
+            ("TRUNCATE TABLE staging REUSE STORAGE", "TRUNCATE TABLE staging"),
+            (
+                "ALTER TABLE customers DROP (fax, telex)",
+                "ALTER TABLE customers DROP COLUMN fax, DROP COLUMN telex",
+            ),
+            (
+                "ALTER TABLE customers MODIFY (name VARCHAR(50), code NUMBER(3, 0))",
+                "ALTER TABLE customers MODIFY COLUMN name VARCHAR(50), MODIFY COLUMN code NUMBER(3, 0)",
+            ),
+        ] {
+            assert_eq!(reread_text(oracle, &generic).as_deref(), Some(plain), "{oracle}");
+        }
     }
 
     #[test]
@@ -219,6 +581,12 @@ mod tests {
             ("ALTER TABLE t ADD c INT", &ms),
             ("ALTER TABLE t SET SCHEMA", &pg),
             ("ALTER TABLE t SET SCHEMA 'x'", &pg),
+            ("ALTER TABLE t ADD CONSTRAINT d DEFAULT FOR c", &ms),
+            ("ALTER TABLE t ADD CONSTRAINT d DEFAULT 0 FOR c, d", &ms),
+            ("ALTER TABLE t DROP (a, ) ", &pg),
+            ("ALTER TABLE t DROP (a) x", &pg),
+            ("TRUNCATE TABLE t STORAGE", &pg),
+            ("DELETE FROM t WHERE id IN (1) ON fg", &ms),
         ] {
             assert_eq!(reread_text(sql, dialect), None, "{sql}");
         }

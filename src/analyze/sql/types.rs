@@ -4,9 +4,12 @@
 //!
 //! The answer is deliberately three-valued: a change that is known to keep every value is
 //! quiet, one that is known to lose some is reported as narrowing, and the rest (text to a
-//! number, a custom type, an enum) is "unclear" and left for a human.
+//! number, a custom type, an enum turned into another type) is "unclear" and left for a human;
+//! a MySQL `ENUM` that loses a value narrows.
 
-use sqlparser::ast::{CharacterLength, DataType, ExactNumberInfo, TimezoneInfo};
+use sqlparser::ast::{
+    CharacterLength, DataType, EnumMember, ExactNumberInfo, TimezoneInfo, TypeModifier,
+};
 
 /// What a type change does to the values already stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,13 +129,43 @@ fn shape(t: &DataType) -> Shape {
             zone: matches!(zone, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz),
         },
         D::Datetime(_) | D::TimestampNtz(_) => Shape::Timestamp { zone: false },
-        D::Custom(name, _) => {
+        D::Custom(name, args) => {
             let last = name
                 .0
                 .last()
                 .map(|p| p.to_string().to_ascii_lowercase())
                 .unwrap_or_default();
+            // Oracle's `VARCHAR2(100 CHAR)` and `NUMBER(12, 2)` reach here with their
+            // arguments as text.
+            let number = |i: usize| -> Option<i64> {
+                match args.get(i)? {
+                    TypeModifier::Number(n, _) => n.parse().ok(),
+                    _ => None,
+                }
+            };
             match last.trim_matches('"') {
+                "varchar2" | "nvarchar2" => match number(0).and_then(|n| u64::try_from(n).ok()) {
+                    Some(n) => Shape::Text(Some(n)),
+                    None => Shape::Other,
+                },
+                "number" => match (args.len(), number(0).and_then(|p| u64::try_from(p).ok())) {
+                    (0, _) => Shape::Exact {
+                        precision: None,
+                        scale: None,
+                    },
+                    (1, Some(p)) => Shape::Exact {
+                        precision: Some(p),
+                        scale: Some(0),
+                    },
+                    (2, Some(p)) => match number(1) {
+                        Some(scale) => Shape::Exact {
+                            precision: Some(p),
+                            scale: Some(scale),
+                        },
+                        None => Shape::Other,
+                    },
+                    _ => Shape::Other,
+                },
                 "smallserial" | "serial2" => Shape::Integer(2),
                 "serial" | "serial4" => Shape::Integer(4),
                 "bigserial" | "serial8" => Shape::Integer(8),
@@ -156,6 +189,27 @@ pub fn holds_any_text(t: &DataType) -> bool {
 pub fn compare(old: &DataType, new: &DataType) -> Verdict {
     if old.to_string().eq_ignore_ascii_case(&new.to_string()) {
         return Verdict::Same;
+    }
+    // MySQL's ENUM: a value the new list lacks cannot be stored any more, and rows holding
+    // it fail the change (or, outside strict mode, become '').
+    if let (DataType::Enum(before, _), DataType::Enum(after, _)) = (old, new) {
+        let label = |m: &EnumMember| match m {
+            EnumMember::Name(n) | EnumMember::NamedValue(n, _) => n.clone(),
+        };
+        let kept: Vec<String> = after.iter().map(label).collect();
+        let lost: Vec<String> = before
+            .iter()
+            .map(label)
+            .filter(|v| !kept.contains(v))
+            .map(|v| format!("'{v}'"))
+            .collect();
+        return match lost.as_slice() {
+            [] => Verdict::Widens,
+            _ => Verdict::Narrows(format!(
+                "{new} no longer allows {}: rows holding it fail the change or lose the value",
+                lost.join(", ")
+            )),
+        };
     }
     use Shape as S;
     match (shape(old), shape(new)) {
