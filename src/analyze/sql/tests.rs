@@ -1839,3 +1839,31 @@ fn clickhouse_indexes_redshift_keys_and_bigquery_column_options_are_harmless() {
     assert_eq!(ids(&f), ["sql/unparseable"], "{f:?}");
     assert!(f[0].tags.contains(&Tag::Destructive), "{f:?}");
 }
+
+#[test]
+fn a_bounded_clickhouse_mutation_is_quiet_and_an_unbounded_one_is_not() {
+    let bounded = "ALTER TABLE events ON CLUSTER main DELETE WHERE event_date < '2020-01-01';";
+    assert_eq!(
+        ids(&run_with(
+            "db/migrations/002.sql",
+            None,
+            Some(bounded),
+            "clickhouse"
+        )),
+        Vec::<&str>::new()
+    );
+    let f = run_with(
+        "db/migrations/002.sql",
+        None,
+        Some("ALTER TABLE events DELETE WHERE 1;"),
+        "clickhouse",
+    );
+    assert_eq!(ids(&f), ["sql/delete-without-where"]);
+    let f = run_with(
+        "db/migrations/002.sql",
+        None,
+        Some("ALTER TABLE users UPDATE email = '' WHERE true;"),
+        "clickhouse",
+    );
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
+}

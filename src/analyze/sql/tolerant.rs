@@ -31,6 +31,9 @@
 //!   `WITH CHECK` / `WITH NOCHECK` before `ADD CONSTRAINT` (whether existing rows are checked
 //!   against the new constraint): read without them, as they say where and how the data is
 //!   stored, not what is kept.
+//! - ClickHouse mutations, `ALTER TABLE t [ON CLUSTER c] DELETE WHERE …` and `… UPDATE a = b
+//!   WHERE …`: read as `DELETE FROM t WHERE …` and `UPDATE t SET a = b WHERE …`, which remove
+//!   or overwrite the same rows, so an unbounded one (`WHERE 1`) meets the same rules.
 //! - Jinja placeholders, `{{ database }}.raw.orders`, which schemachange and dbt render
 //!   before the SQL runs: each `{{ … }}` is read as one name. The statement around it is
 //!   judged as written (a drop of `{{database}}.raw.orders` is a drop).
@@ -65,7 +68,8 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .or_else(|| tsql_alter_column_type(&solid, dialect))
         .or_else(|| tsql_default_for(&solid))
         .or_else(|| without_manner_words(&solid))
-        .or_else(|| oracle_column_list(&solid));
+        .or_else(|| oracle_column_list(&solid))
+        .or_else(|| clickhouse_mutation(&solid));
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
     }
@@ -368,6 +372,48 @@ fn starts_with(tokens: &[TokenWithSpan], words: &[&str]) -> bool {
         .all(|(i, w)| word(tokens, i).as_deref() == Some(*w))
 }
 
+/// ClickHouse's `ALTER TABLE name [ON CLUSTER c] DELETE WHERE cond` as `DELETE FROM name
+/// WHERE cond`, and `… UPDATE assignments WHERE cond` as `UPDATE name SET assignments WHERE
+/// cond`. The cluster says where the mutation runs, not which rows it touches. A mutation
+/// limited to a partition (`IN PARTITION p`) fits neither shape and stays unread.
+fn clickhouse_mutation(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let verb = (2..tokens.len())
+        .find(|&i| matches!(word(tokens, i).as_deref(), Some("DELETE" | "UPDATE" | "ON")))?;
+    let name = &tokens[2..verb];
+    let mut at = verb;
+    if word(tokens, at).as_deref() == Some("ON") {
+        if word(tokens, at + 1).as_deref() != Some("CLUSTER") {
+            return None;
+        }
+        at += 3;
+    }
+    let keyword =
+        |w: &str, like: &TokenWithSpan| TokenWithSpan::new(Token::make_keyword(w), like.span);
+    let first = tokens.first()?;
+    let mut out = Vec::new();
+    match word(tokens, at).as_deref() {
+        Some("DELETE") if word(tokens, at + 1).as_deref() == Some("WHERE") => {
+            out.push(keyword("DELETE", first));
+            out.push(keyword("FROM", first));
+            out.extend_from_slice(name);
+            out.extend_from_slice(&tokens[at + 1..]);
+        }
+        Some("UPDATE") => {
+            // The assignments run to the mutation's own WHERE, which ClickHouse requires.
+            (at + 1..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("WHERE"))?;
+            out.push(keyword("UPDATE", first));
+            out.extend_from_slice(name);
+            out.push(keyword("SET", first));
+            out.extend_from_slice(&tokens[at + 1..]);
+        }
+        _ => return None,
+    }
+    (!name.is_empty()).then_some(out)
+}
+
 /// `DROP INDEX CONCURRENTLY [IF EXISTS] name, …` without `CONCURRENTLY`.
 fn drop_index_concurrently(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
     if !starts_with(tokens, &["DROP", "INDEX", "CONCURRENTLY"]) {
@@ -491,6 +537,39 @@ mod tests {
             .tokenize_with_location()
             .expect("tokenizes");
         reread(&tokens, dialect).map(|s| s.to_string())
+    }
+
+    #[test]
+    fn clickhouse_mutations_read_as_the_delete_or_update_they_are() {
+        let generic = sqlparser::dialect::GenericDialect {};
+        for (mutation, plain) in [
+            (
+                "ALTER TABLE events DELETE WHERE ts < '2020-01-01'",
+                "DELETE FROM events WHERE ts < '2020-01-01'",
+            ),
+            (
+                "ALTER TABLE db.events ON CLUSTER main DELETE WHERE 1",
+                "DELETE FROM db.events WHERE 1",
+            ),
+            (
+                "ALTER TABLE users UPDATE email = '' WHERE deleted = 1",
+                "UPDATE users SET email = '' WHERE deleted = 1",
+            ),
+        ] {
+            assert_eq!(
+                reread_text(mutation, &generic).as_deref(),
+                Some(plain),
+                "{mutation}"
+            );
+        }
+        // A partition-limited mutation, an UPDATE without WHERE, and another ALTER do not fit.
+        for other in [
+            "ALTER TABLE events DELETE IN PARTITION 202401 WHERE 1",
+            "ALTER TABLE users UPDATE email = ''",
+            "ALTER TABLE events ON CLUSTER main FREEZE",
+        ] {
+            assert_eq!(reread_text(other, &generic), None, "{other}");
+        }
     }
 
     #[test]
