@@ -201,13 +201,26 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Config(ConfigCommand::Validate { file }) => {
             let named = file.is_some();
-            let path = file.unwrap_or_else(|| PathBuf::from(".github/twokey.yml"));
+            // Without a file, the one a check would read: `.github/twokey.yml`, else `.yaml`.
+            let path = file.unwrap_or_else(|| {
+                REPO_CONFIG_PATHS
+                    .iter()
+                    .map(PathBuf::from)
+                    .find(|p| p.exists())
+                    .unwrap_or_else(|| PathBuf::from(REPO_CONFIG_PATHS[0]))
+            });
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 let hint = if named {
                     ""
                 } else {
                     "; run it at the repository's root, or pass the file: `twokey config validate PATH` (`twokey config default` prints a starting point)"
                 };
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    return Failure(format!(
+                        "{} is not UTF-8 text; a config is a UTF-8 YAML file: save it as UTF-8",
+                        path.display()
+                    ));
+                }
                 Failure(format!("cannot read {}: {e}{hint}", path.display()))
             })?;
             let config = Config::parse(&text, &path.display().to_string())?;
@@ -364,8 +377,20 @@ fn load_config(
         let name = path.display().to_string();
         return Ok((Config::parse(&text, &name)?, ConfigSource::File(name)));
     }
-    for candidate in REPO_CONFIG_PATHS {
-        match snapshot.read(Side::Base, &RepoPath::new(*candidate)) {
+    let present: Vec<(&str, Content)> = REPO_CONFIG_PATHS
+        .iter()
+        .map(|p| (*p, snapshot.read(Side::Base, &RepoPath::new(*p))))
+        .filter(|(_, content)| !matches!(content, Content::Absent))
+        .collect();
+    // Only one is read: with both, a team could edit the one that does not govern and never
+    // know. Say so rather than choose silently.
+    if let [(first, _), (second, _), ..] = present.as_slice() {
+        return Err(Failure(format!(
+            "both {first} and {second} exist at the base revision; twokey reads one policy file, so keep one and delete the other on the base branch"
+        )));
+    }
+    for (candidate, content) in present {
+        match content {
             Content::Absent => continue,
             Content::Text(text) => {
                 let name = format!("{candidate} (base revision)");
@@ -375,9 +400,19 @@ fn load_config(
                 return Ok((config, ConfigSource::Base(candidate.to_string())));
             }
             other => {
+                let what = match other {
+                    Content::Binary => "holds binary data".to_owned(),
+                    Content::NotUtf8 => "is not UTF-8 text".to_owned(),
+                    Content::TooLarge(n) => format!("is {n} bytes, more than twokey reads"),
+                    Content::Submodule => "is a submodule".to_owned(),
+                    Content::Symlink => {
+                        "is a symbolic link, which twokey does not follow".to_owned()
+                    }
+                    Content::Text(_) | Content::Absent => unreachable!("handled above"),
+                };
                 return Err(Failure(format!(
-                    "{candidate} at the base revision cannot be read as text ({other:?})"
-                )))
+                    "{candidate} at the base revision {what}; a config is a UTF-8 YAML file (save it as UTF-8, `twokey config validate` checks it), fixed on the base branch"
+                )));
             }
         }
     }
