@@ -134,7 +134,11 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if s == "review-required" {
         return Ok(FailOn::ReviewRequired);
     }
-    Err("expected a tag (agent-authored, infra, destructive, guardrail), a severity (low, medium, high, critical) or review-required".to_owned())
+    let mut names: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+    names.extend(Severity::ALL.iter().map(|s| s.as_str()));
+    names.push("review-required");
+    let hint = twokey::policy::config::did_you_mean(s, &names);
+    Err(format!("expected a tag (agent-authored, infra, destructive, guardrail), a severity (low, medium, high, critical) or review-required{hint}"))
 }
 
 /// An error for the person at the terminal: what happened and what to do. Exit code 2.

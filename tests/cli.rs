@@ -86,6 +86,16 @@ fn fail_on_turns_a_match_into_exit_1() {
     let bad = repo.twokey(&["check", "--base", &base, "--fail-on", "scary"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("expected a tag"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("did you mean"), "{}", bad.stderr);
+    for (typo, meant) in [("Destructive", "destructive"), ("crit", "critical")] {
+        let near = repo.twokey(&["check", "--base", &base, "--fail-on", typo]);
+        assert_eq!(near.code, 2);
+        assert!(
+            near.stderr.contains(&format!("did you mean `{meant}`?")),
+            "{}",
+            near.stderr
+        );
+    }
 }
 
 #[test]

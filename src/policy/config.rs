@@ -622,9 +622,11 @@ fn clip_quoted(message: &str, max: usize) -> String {
 
 /// ` (did you mean `x`?)` when one candidate is close enough, else empty.
 pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    // Case is compared away: `PostgreSQL` is close to `postgres`.
+    let word = word.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!(" (did you mean `{c}`?)"))
@@ -795,6 +797,19 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("did you mean `postgres`?")
+        );
+        assert!(
+            Config::parse("version: 1\nanalysis: {sql_dialect: PostgreSQL}\n", "t")
+                .unwrap_err()
+                .message
+                .contains("did you mean `postgres`?"),
+            "case does not hide the suggestion"
+        );
+        assert!(
+            !Config::parse("version: 1\nanalysis: {sql_dialect: oracle}\n", "t")
+                .unwrap_err()
+                .message
+                .contains("did you mean")
         );
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
         let bad = Config::parse("version: 1\nanalysis: {production_paths: ['a/[']}\n", "t");
