@@ -458,16 +458,22 @@ impl Config {
         // reviewer must not make Copilot's approval count again.
         let mut ai_reviewers = defaults.map(|d| d.ai_reviewers).unwrap_or_default();
         for login in raw.ai_reviewers.unwrap_or_default() {
-            let login = login.trim().to_owned();
+            let login = bare_login(&login).to_owned();
             if !login.is_empty() && !ai_reviewers.iter().any(|r| r.eq_ignore_ascii_case(&login)) {
                 ai_reviewers.push(login);
+            }
+        }
+        let mut agents = raw.agents;
+        for agent in &mut agents {
+            for login in &mut agent.logins {
+                *login = bare_login(login).to_owned();
             }
         }
         Ok(Config {
             owners: raw.owners,
             tiers,
             ai_reviewers,
-            agents: raw.agents,
+            agents,
             infra_paths,
             infra_path_patterns: raw.infra_paths,
             analysis,
@@ -518,6 +524,14 @@ fn locate_nth(text: &str, key: &str, skip: usize) -> Option<(usize, usize)> {
         .nth(skip)?;
     let column = l[..l.find(&key)?].chars().count() + 1;
     Some((line + 1, column))
+}
+
+/// A login as written in a config, `@` and all: `owners` reads `@ada` as `ada`, so the lists of
+/// accounts that never count must too, or `ai_reviewers: ["@acme-ai"]` would let acme-ai's
+/// approval count.
+fn bare_login(login: &str) -> &str {
+    let login = login.trim();
+    login.strip_prefix('@').unwrap_or(login).trim()
 }
 
 /// An owner is a login (`ada`, `@ada`) or a team (`@org/team`). Anything else can never match

@@ -1213,6 +1213,33 @@ mod tests {
     }
 
     #[test]
+    fn accounts_written_with_an_at_in_the_config_still_never_count() {
+        let c = change(None);
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
+        let config = Config::parse(
+            "version: 1\ntiers:\n  - name: destructive\n    when: {tags: [destructive]}\n    approvals: 1\nai_reviewers: ['@acme-ai']\nagents:\n  - name: acme-agent\n    logins: ['@acme-machine']\n",
+            "t",
+        )
+        .unwrap();
+        let mut r = Reviews::default();
+        approve(&mut r, "acme-ai", HEAD);
+        approve(&mut r, "ACME-machine", HEAD);
+        let v = without_agents(&c, &f, Some(&r), &config);
+        let t = v.reviews.as_ref().unwrap();
+        assert!(t.counted.is_empty(), "{t:?}");
+        assert!(t.ignored[0].reason.contains("an AI reviewer"), "{t:?}");
+        assert!(t.ignored[1].reason.contains("acme-agent"), "{t:?}");
+        // A person whose login merely resembles them still counts.
+        approve(&mut r, "acme-ai-fan", HEAD);
+        let v = without_agents(&c, &f, Some(&r), &config);
+        assert_eq!(v.reviews.unwrap().counted, vec![Login::new("acme-ai-fan")]);
+    }
+
+    #[test]
     fn two_approvals_without_an_owner_fall_short() {
         let c = change(None);
         let f = [finding(
