@@ -283,6 +283,24 @@ impl Config {
         }
         let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| {
             let loc = e.location();
+            let message = e.to_string();
+            // The parser places a repeated key at the start of its mapping: point at the
+            // repetition instead.
+            if let Some(key) = message
+                .split_once("duplicate field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(key, _)| key)
+            {
+                let from = loc.as_ref().map_or(0, |l| l.line().saturating_sub(1));
+                let (line, column) = locate_repeated_key(text, from, key)
+                    .map_or((loc.as_ref().map(|l| l.line()), loc.as_ref().map(|l| l.column())), |(l, c)| (Some(l), Some(c)));
+                return ConfigError {
+                    source: source.to_owned(),
+                    line,
+                    column,
+                    message: format!("`{key}` is given twice in the same mapping; give it once"),
+                };
+            }
             let line = loc.as_ref().map(|l| l.line());
             // YAML forbids tabs in indentation; the parser only says it found a character
             // that cannot start a token.
@@ -524,6 +542,28 @@ fn locate_nth(text: &str, key: &str, skip: usize) -> Option<(usize, usize)> {
         .nth(skip)?;
     let column = l[..l.find(&key)?].chars().count() + 1;
     Some((line + 1, column))
+}
+
+/// The 1-based line and column of the second `key:` at the same indentation, from line
+/// `from` (0-based) on.
+fn locate_repeated_key(text: &str, from: usize, key: &str) -> Option<(usize, usize)> {
+    let needle = format!("{key}:");
+    let mut seen: Option<usize> = None;
+    for (i, line) in text.lines().enumerate().skip(from) {
+        let Some(at) = line.find(&needle) else {
+            continue;
+        };
+        let before = &line[..at];
+        if !before.trim_start_matches([' ', '-']).trim().is_empty() {
+            continue;
+        }
+        match seen {
+            None => seen = Some(at),
+            Some(first) if first == at => return Some((i + 1, at + 1)),
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// A login as written in a config, `@` and all: `owners` reads `@ada` as `ada`, so the lists of
@@ -1060,6 +1100,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.owners.len(), 4);
+    }
+
+    #[test]
+    fn a_repeated_key_is_placed_at_the_repetition() {
+        let e = Config::parse("version: 1\nowners: [a]\nowners: [b]\n", "t").unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(1)), "{e}");
+        assert!(e.message.contains("`owners` is given twice"), "{e}");
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n    approvals: 2\n",
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (Some(6), Some(5)), "{e}");
+        // The same key in two list items is no repetition.
+        Config::parse(
+            "version: 1\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n  - name: b\n    when: {tags: [infra]}\n    approvals: 2\n",
+            "t",
+        )
+        .unwrap();
     }
 
     #[test]
