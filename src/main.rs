@@ -235,6 +235,21 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
                 config.owners.len(),
                 config.agents.len()
             ));
+            // Valid, but a tier asking for owners with none listed can never be met: every
+            // change it applies to stays blocked (fail closed). Say so before a team finds out
+            // on its first pull request.
+            let asking: Vec<&str> = config
+                .tiers
+                .iter()
+                .filter(|t| t.from_owners > 0)
+                .map(|t| t.name.as_str())
+                .collect();
+            if config.owners.is_empty() && !asking.is_empty() {
+                eprintln!(
+                    "twokey: note: tiers {} ask for approvals from owners, but `owners` is empty: the changes they apply to cannot be approved until you list owner logins or @org/team names under `owners`.",
+                    asking.join(", ")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

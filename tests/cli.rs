@@ -177,6 +177,17 @@ fn config_validate_and_default() {
     let ok = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(ok.stdout.contains("valid (5 tiers"), "{}", ok.stdout);
+    assert!(
+        ok.stderr.contains(
+            "tiers destructive, guardrail ask for approvals from owners, but `owners` is empty"
+        ),
+        "{}",
+        ok.stderr
+    );
+    std::fs::write(&file, "version: 1\nowners: ['@acme/platform']\n").unwrap();
+    let owned = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
+    assert_eq!(owned.code, 0, "{}", owned.stderr);
+    assert!(owned.stderr.is_empty(), "{}", owned.stderr);
     std::fs::write(
         &file,
         "version: 1\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: many\n",
