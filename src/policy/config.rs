@@ -356,6 +356,23 @@ impl Config {
             .unwrap_or_default();
         let given = raw.tiers.unwrap_or_default();
         for (i, tier) in given.iter().enumerate() {
+            // The name is how summaries and reasons speak of the tier, and how it merges.
+            if tier.name.trim().is_empty() {
+                // Counted from `tiers:` on: agents have names too.
+                let skip = text
+                    .lines()
+                    .position(|l| l.starts_with("tiers:"))
+                    .unwrap_or(0);
+                let rest: String = text.lines().skip(skip).map(|l| format!("{l}\n")).collect();
+                let (line, column) = locate_nth(&rest, "name:", i)
+                    .map(|(l, c)| (l + skip, c))
+                    .unzip();
+                return Err(ConfigError {
+                    line,
+                    column,
+                    ..invalid(format!("tiers[{i}] has an empty `name`; name it (it is shown in summaries, `Needs 2 approvals (destructive)`)"))
+                });
+            }
             // Tiers merge by name, so a second tier of the same name would silently replace
             // the first (and could lower what it asks for).
             if given[..i]
@@ -797,6 +814,10 @@ mod tests {
             let e = Config::parse(text, "t").unwrap_err();
             (e.line, e.column)
         };
+        assert_eq!(
+            place("version: 1\nagents:\n  - name: x\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n  - name: ' '\n    when: {tags: [infra]}\n    approvals: 2\n"),
+            (Some(8), Some(5))
+        );
         assert_eq!(
             place("version: 1\nanalysis:\n  sql_dialect: postgress\n"),
             (Some(3), Some(3))
