@@ -134,7 +134,11 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     if s == "review-required" {
         return Ok(FailOn::ReviewRequired);
     }
-    Err("expected a tag (agent-authored, infra, destructive, guardrail), a severity (low, medium, high, critical) or review-required".to_owned())
+    let mut names: Vec<&str> = Tag::ALL.iter().map(|t| t.as_str()).collect();
+    names.extend(Severity::ALL.iter().map(|s| s.as_str()));
+    names.push("review-required");
+    let hint = twokey::policy::config::did_you_mean(s, &names);
+    Err(format!("expected a tag (agent-authored, infra, destructive, guardrail), a severity (low, medium, high, critical) or review-required{hint}"))
 }
 
 /// An error for the person at the terminal: what happened and what to do. Exit code 2.
@@ -201,13 +205,26 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Config(ConfigCommand::Validate { file }) => {
             let named = file.is_some();
-            let path = file.unwrap_or_else(|| PathBuf::from(".github/twokey.yml"));
+            // Without a file, the one a check would read: `.github/twokey.yml`, else `.yaml`.
+            let path = file.unwrap_or_else(|| {
+                REPO_CONFIG_PATHS
+                    .iter()
+                    .map(PathBuf::from)
+                    .find(|p| p.exists())
+                    .unwrap_or_else(|| PathBuf::from(REPO_CONFIG_PATHS[0]))
+            });
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 let hint = if named {
                     ""
                 } else {
                     "; run it at the repository's root, or pass the file: `twokey config validate PATH` (`twokey config default` prints a starting point)"
                 };
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    return Failure(format!(
+                        "{} is not UTF-8 text; a config is a UTF-8 YAML file: save it as UTF-8",
+                        path.display()
+                    ));
+                }
                 Failure(format!("cannot read {}: {e}{hint}", path.display()))
             })?;
             let config = Config::parse(&text, &path.display().to_string())?;
@@ -218,6 +235,21 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
                 config.owners.len(),
                 config.agents.len()
             ));
+            // Valid, but a tier asking for owners with none listed can never be met: every
+            // change it applies to stays blocked (fail closed). Say so before a team finds out
+            // on its first pull request.
+            let asking: Vec<&str> = config
+                .tiers
+                .iter()
+                .filter(|t| t.from_owners > 0)
+                .map(|t| t.name.as_str())
+                .collect();
+            if config.owners.is_empty() && !asking.is_empty() {
+                eprintln!(
+                    "twokey: note: tiers {} ask for approvals from owners, but `owners` is empty: the changes they apply to cannot be approved until you list owner logins or @org/team names under `owners`.",
+                    asking.join(", ")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -364,8 +396,20 @@ fn load_config(
         let name = path.display().to_string();
         return Ok((Config::parse(&text, &name)?, ConfigSource::File(name)));
     }
-    for candidate in REPO_CONFIG_PATHS {
-        match snapshot.read(Side::Base, &RepoPath::new(*candidate)) {
+    let present: Vec<(&str, Content)> = REPO_CONFIG_PATHS
+        .iter()
+        .map(|p| (*p, snapshot.read(Side::Base, &RepoPath::new(*p))))
+        .filter(|(_, content)| !matches!(content, Content::Absent))
+        .collect();
+    // Only one is read: with both, a team could edit the one that does not govern and never
+    // know. Say so rather than choose silently.
+    if let [(first, _), (second, _), ..] = present.as_slice() {
+        return Err(Failure(format!(
+            "both {first} and {second} exist at the base revision; twokey reads one policy file, so keep one and delete the other on the base branch"
+        )));
+    }
+    for (candidate, content) in present {
+        match content {
             Content::Absent => continue,
             Content::Text(text) => {
                 let name = format!("{candidate} (base revision)");
@@ -375,9 +419,19 @@ fn load_config(
                 return Ok((config, ConfigSource::Base(candidate.to_string())));
             }
             other => {
+                let what = match other {
+                    Content::Binary => "holds binary data".to_owned(),
+                    Content::NotUtf8 => "is not UTF-8 text".to_owned(),
+                    Content::TooLarge(n) => format!("is {n} bytes, more than twokey reads"),
+                    Content::Submodule => "is a submodule".to_owned(),
+                    Content::Symlink => {
+                        "is a symbolic link, which twokey does not follow".to_owned()
+                    }
+                    Content::Text(_) | Content::Absent => unreachable!("handled above"),
+                };
                 return Err(Failure(format!(
-                    "{candidate} at the base revision cannot be read as text ({other:?})"
-                )))
+                    "{candidate} at the base revision {what}; a config is a UTF-8 YAML file (save it as UTF-8, `twokey config validate` checks it), fixed on the base branch"
+                )));
             }
         }
     }

@@ -86,6 +86,16 @@ fn fail_on_turns_a_match_into_exit_1() {
     let bad = repo.twokey(&["check", "--base", &base, "--fail-on", "scary"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("expected a tag"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("did you mean"), "{}", bad.stderr);
+    for (typo, meant) in [("Destructive", "destructive"), ("crit", "critical")] {
+        let near = repo.twokey(&["check", "--base", &base, "--fail-on", typo]);
+        assert_eq!(near.code, 2);
+        assert!(
+            near.stderr.contains(&format!("did you mean `{meant}`?")),
+            "{}",
+            near.stderr
+        );
+    }
 }
 
 #[test]
@@ -167,6 +177,17 @@ fn config_validate_and_default() {
     let ok = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(ok.stdout.contains("valid (5 tiers"), "{}", ok.stdout);
+    assert!(
+        ok.stderr.contains(
+            "tiers destructive, guardrail ask for approvals from owners, but `owners` is empty"
+        ),
+        "{}",
+        ok.stderr
+    );
+    std::fs::write(&file, "version: 1\nowners: ['@acme/platform']\n").unwrap();
+    let owned = run_twokey(dir.path(), &["config", "validate", file.to_str().unwrap()]);
+    assert_eq!(owned.code, 0, "{}", owned.stderr);
+    assert!(owned.stderr.is_empty(), "{}", owned.stderr);
     std::fs::write(
         &file,
         "version: 1\ntiers:\n  - name: x\n    when: {tags: [infra]}\n    approvals: many\n",
@@ -1130,4 +1151,75 @@ resource \"github_branch_protection\" \"main\" {
     );
     assert_eq!(said.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [4, 7, 11]);
     assert_eq!(report["verdict"], "review-required");
+}
+
+#[test]
+fn two_config_files_on_the_base_are_an_error_and_one_under_either_name_is_read() {
+    let repo = Repo::new();
+    repo.write(
+        ".github/twokey.yaml",
+        "version: 1\ntiers:\n  - name: infra\n    when: {tags: [infra]}\n    approvals: 3\n",
+    )
+    .write(
+        "infra/db.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n",
+    );
+    let base = repo.commit_all("base with a .yaml policy");
+    repo.write(
+        "infra/db.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n  tags   = {}\n}\n",
+    );
+    repo.commit_all("tag");
+    let report = repo
+        .twokey(&["check", "--base", &base, "--format", "json"])
+        .json();
+    assert_eq!(report["config"], ".github/twokey.yaml at the base revision");
+    assert_eq!(report["requirement"]["approvals"], 3);
+    // `config validate` without a file finds the .yaml one too.
+    let validate = repo.twokey(&["config", "validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    assert!(
+        validate.stdout.contains(".github/twokey.yaml: valid"),
+        "{}",
+        validate.stdout
+    );
+
+    repo.git(&["checkout", "-q", &base]);
+    repo.write(".github/twokey.yml", "version: 1\n");
+    let both = repo.commit_all("a second policy file");
+    repo.write("x.txt", "x");
+    repo.commit_all("x");
+    let run = repo.twokey(&["check", "--base", &both]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("both .github/twokey.yml and .github/twokey.yaml"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_config_on_the_base_that_is_not_utf8_is_named_in_words() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path().join(".github")).unwrap();
+    std::fs::write(
+        repo.path().join(".github/twokey.yml"),
+        b"version: 1\nowners: [\xff]\n",
+    )
+    .unwrap();
+    let base = repo.commit_all("base");
+    repo.write("x.txt", "x");
+    repo.commit_all("x");
+    let run = repo.twokey(&["check", "--base", &base]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is not UTF-8 text"), "{}", run.stderr);
+    assert!(!run.stderr.contains("NotUtf8"), "{}", run.stderr);
+    let validate = repo.twokey(&["config", "validate", ".github/twokey.yml"]);
+    assert_eq!(validate.code, 2);
+    assert!(
+        validate.stderr.contains("is not UTF-8 text"),
+        "{}",
+        validate.stderr
+    );
 }

@@ -4,6 +4,7 @@
 //! is a change to this file alone). Unknown keys and bad values are errors with a line, a
 //! column and, for misspelt keys, a did-you-mean.
 
+use super::evaluate::rule_matches;
 use crate::analyze::AnalyzeOptions;
 use crate::authorship::AgentSpec;
 use crate::finding::{Finding, Severity, Tag};
@@ -127,7 +128,6 @@ impl TryFrom<RawAllow> for AllowEntry {
 impl AllowEntry {
     /// Whether this entry allows `finding`. Rules that can never be allowed are never covered.
     pub fn covers(&self, finding: &Finding) -> bool {
-        use super::evaluate::rule_matches;
         let rule = finding.rule.as_str();
         let subject = |ecosystem: &str| {
             finding
@@ -268,13 +268,54 @@ impl Config {
 
     /// Parses and validates a policy file. `source` names it in error messages.
     pub fn parse(text: &str, source: &str) -> Result<Config, ConfigError> {
+        // An empty file (or one of only comments) is more likely a config not written yet than
+        // one missing a key: say what the smallest config is.
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return Err(ConfigError {
+                source: source.to_owned(),
+                line: None,
+                column: None,
+                message: "the file holds no settings (it is empty or only comments); a config needs at least `version: 1`, and `twokey config default` prints the built-in policy to start from".to_owned(),
+            });
+        }
         let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| {
             let loc = e.location();
+            let message = e.to_string();
+            // The parser places a repeated key at the start of its mapping: point at the
+            // repetition instead.
+            if let Some(key) = message
+                .split_once("duplicate field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(key, _)| key)
+            {
+                let from = loc.as_ref().map_or(0, |l| l.line().saturating_sub(1));
+                let (line, column) = locate_repeated_key(text, from, key)
+                    .map_or((loc.as_ref().map(|l| l.line()), loc.as_ref().map(|l| l.column())), |(l, c)| (Some(l), Some(c)));
+                return ConfigError {
+                    source: source.to_owned(),
+                    line,
+                    column,
+                    message: format!("`{key}` is given twice in the same mapping; give it once"),
+                };
+            }
+            let line = loc.as_ref().map(|l| l.line());
+            // YAML forbids tabs in indentation; the parser only says it found a character
+            // that cannot start a token.
+            let tab = line
+                .and_then(|l| text.lines().nth(l.saturating_sub(1)))
+                .is_some_and(|l| l.trim_end().contains('\t'));
             ConfigError {
                 source: source.to_owned(),
-                line: loc.as_ref().map(|l| l.line()),
+                line,
                 column: loc.as_ref().map(|l| l.column()),
-                message: explain_serde_error(&e.to_string()),
+                message: if tab {
+                    "a tab: YAML indents with spaces only; replace the tabs on this line with spaces".to_owned()
+                } else {
+                    explain_serde_error(&e.to_string())
+                },
             }
         })?;
         let invalid = |message: String| ConfigError {
@@ -314,7 +355,61 @@ impl Config {
             .map(|d| d.tiers.clone())
             .unwrap_or_default();
         let given = raw.tiers.unwrap_or_default();
-        for tier in &given {
+        for (i, tier) in given.iter().enumerate() {
+            // The name is how summaries and reasons speak of the tier, and how it merges.
+            if tier.name.trim().is_empty() {
+                // Counted from `tiers:` on: agents have names too.
+                let skip = text
+                    .lines()
+                    .position(|l| l.starts_with("tiers:"))
+                    .unwrap_or(0);
+                let rest: String = text.lines().skip(skip).map(|l| format!("{l}\n")).collect();
+                let (line, column) = locate_nth(&rest, "name:", i)
+                    .map(|(l, c)| (l + skip, c))
+                    .unzip();
+                return Err(ConfigError {
+                    line,
+                    column,
+                    ..invalid(format!("tiers[{i}] has an empty `name`; name it (it is shown in summaries, `Needs 2 approvals (destructive)`)"))
+                });
+            }
+            // Tiers merge by name, so a second tier of the same name would silently replace
+            // the first (and could lower what it asks for).
+            if given[..i]
+                .iter()
+                .any(|t| t.name.eq_ignore_ascii_case(&tier.name))
+            {
+                let (line, column) = locate_nth(text, &format!("name: {}", tier.name), 1).unzip();
+                return Err(ConfigError {
+                    line,
+                    column,
+                    ..invalid(format!(
+                        "tier `{}` is given twice; give each tier once (a tier named like a built-in one replaces it)",
+                        tier.name
+                    ))
+                });
+            }
+            // A pattern that matches no rule makes a tier that never applies: the review it
+            // asks for would be lost without a word.
+            for pattern in &tier.when.rules {
+                if !crate::rules::catalogue()
+                    .iter()
+                    .any(|r| rule_matches(pattern, r.id.as_str()))
+                {
+                    let ids: Vec<&str> = crate::rules::catalogue()
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect();
+                    return Err(at_path(
+                        &[&format!("name: {}", tier.name), pattern.as_str()],
+                        format!(
+                            "tier `{}`: `when.rules`: `{pattern}` matches no rule twokey knows{}, so the tier would never apply; `twokey rules` lists them",
+                            tier.name,
+                            did_you_mean(pattern, &ids)
+                        ),
+                    ));
+                }
+            }
             if tier.when.tags.is_empty()
                 && tier.when.rules.is_empty()
                 && tier.when.min_severity.is_none()
@@ -338,6 +433,9 @@ impl Config {
             }
         }
         let tiers = merge_tiers(built_in, given);
+        for owner in &raw.owners {
+            check_owner(owner).map_err(|e| at_path(&["owners:", owner.as_str()], e))?;
+        }
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.infra_paths {
             let glob = Glob::new(pattern).map_err(|e| {
@@ -409,16 +507,22 @@ impl Config {
         // reviewer must not make Copilot's approval count again.
         let mut ai_reviewers = defaults.map(|d| d.ai_reviewers).unwrap_or_default();
         for login in raw.ai_reviewers.unwrap_or_default() {
-            let login = login.trim().to_owned();
+            let login = bare_login(&login).to_owned();
             if !login.is_empty() && !ai_reviewers.iter().any(|r| r.eq_ignore_ascii_case(&login)) {
                 ai_reviewers.push(login);
+            }
+        }
+        let mut agents = raw.agents;
+        for agent in &mut agents {
+            for login in &mut agent.logins {
+                *login = bare_login(login).to_owned();
             }
         }
         Ok(Config {
             owners: raw.owners,
             tiers,
             ai_reviewers,
-            agents: raw.agents,
+            agents,
             infra_paths,
             infra_path_patterns: raw.infra_paths,
             analysis,
@@ -457,6 +561,77 @@ fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     Some((line + 1, column))
 }
 
+/// Like [`locate`] for a single key, for its occurrence after the first `skip` ones, ignoring
+/// ASCII case (tier names compare that way).
+fn locate_nth(text: &str, key: &str, skip: usize) -> Option<(usize, usize)> {
+    let key = key.to_ascii_lowercase();
+    let (line, l) = text
+        .lines()
+        .map(str::to_ascii_lowercase)
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().trim_start_matches("- ").starts_with(&key))
+        .nth(skip)?;
+    let column = l[..l.find(&key)?].chars().count() + 1;
+    Some((line + 1, column))
+}
+
+/// The 1-based line and column of the second `key:` at the same indentation, from line
+/// `from` (0-based) on.
+fn locate_repeated_key(text: &str, from: usize, key: &str) -> Option<(usize, usize)> {
+    let needle = format!("{key}:");
+    let mut seen: Option<usize> = None;
+    for (i, line) in text.lines().enumerate().skip(from) {
+        let Some(at) = line.find(&needle) else {
+            continue;
+        };
+        let before = &line[..at];
+        if !before.trim_start_matches([' ', '-']).trim().is_empty() {
+            continue;
+        }
+        match seen {
+            None => seen = Some(at),
+            Some(first) if first == at => return Some((i + 1, at + 1)),
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// A login as written in a config, `@` and all: `owners` reads `@ada` as `ada`, so the lists of
+/// accounts that never count must too, or `ai_reviewers: ["@acme-ai"]` would let acme-ai's
+/// approval count.
+fn bare_login(login: &str) -> &str {
+    let login = login.trim();
+    login.strip_prefix('@').unwrap_or(login).trim()
+}
+
+/// An owner is a login (`ada`, `@ada`) or a team (`@org/team`). Anything else can never match
+/// a reviewer, so a tier asking for owners could never be met, and nothing would say why.
+fn check_owner(owner: &str) -> Result<(), String> {
+    let expected = "an owner is a GitHub login (`ada`) or a team (`@org/team`)";
+    let bare = owner.strip_prefix('@').unwrap_or(owner);
+    if bare.trim().is_empty() || bare.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "owners: `{owner}` is not a login or a team; {expected}"
+        ));
+    }
+    match bare.split_once('/') {
+        None => Ok(()),
+        Some((org, team)) if !org.is_empty() && !team.is_empty() && !team.contains('/') => {
+            if owner.starts_with('@') {
+                Ok(())
+            } else {
+                Err(format!(
+                    "owners: `{owner}` looks like a team but has no `@` (did you mean `@{owner}`?); {expected}"
+                ))
+            }
+        }
+        Some(_) => Err(format!(
+            "owners: `{owner}` is not a login or a team; {expected}"
+        )),
+    }
+}
+
 /// Adds a did-you-mean to serde's "unknown field `x`, expected one of `a`, `b`" messages.
 fn explain_serde_error(message: &str) -> String {
     // serde_yaml appends " at line L column C"; the error prints the position itself.
@@ -473,16 +648,39 @@ fn explain_serde_error(message: &str) -> String {
         let found = found.split(' ').next().unwrap_or(found);
         return format!("this is not a twokey config: expected a mapping of settings (`version: 1`, `owners`, `tiers`, …), found a {found}");
     }
-    let message = &clip_quoted(message, 60);
+    let message = &plain_numbers(&clip_quoted(message, 60));
+    if message.ends_with("missing field `version`") {
+        return "missing `version: 1`: every twokey config starts with it".to_owned();
+    }
     let Some((_, rest)) = message.split_once("unknown field `") else {
         return message.to_owned();
     };
     let Some((field, tail)) = rest.split_once('`') else {
         return message.to_owned();
     };
+    if field == "<<" {
+        let (at, _) = message.split_once("unknown field").unwrap_or(("", ""));
+        return format!("{at}YAML merge keys (`<<: *name`) are not supported: write the keys out (anchors and aliases, `&name` and `*name`, do work)");
+    }
     let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
     let hint = did_you_mean(field, &expected);
     format!("{message}{hint}")
+}
+
+/// serde's names for number types (`expected u32`, `as u128`) said in words.
+fn plain_numbers(message: &str) -> String {
+    let mut out = message.replace(" as u128", "").replace(" as i128", "");
+    for (ty, max) in [
+        ("u32", u32::MAX as u64),
+        ("u64", u64::MAX),
+        ("usize", usize::MAX as u64),
+    ] {
+        out = out.replace(
+            &format!("expected {ty}"),
+            &format!("expected a whole number from 0 to {max}"),
+        );
+    }
+    out
 }
 
 /// `message` with every quoted value longer than `max` characters cut short: a value that is a
@@ -509,9 +707,11 @@ fn clip_quoted(message: &str, max: usize) -> String {
 
 /// ` (did you mean `x`?)` when one candidate is close enough, else empty.
 pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    // Case is compared away: `PostgreSQL` is close to `postgres`.
+    let word = word.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| format!(" (did you mean `{c}`?)"))
@@ -629,6 +829,10 @@ mod tests {
             (e.line, e.column)
         };
         assert_eq!(
+            place("version: 1\nagents:\n  - name: x\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n  - name: ' '\n    when: {tags: [infra]}\n    approvals: 2\n"),
+            (Some(8), Some(5))
+        );
+        assert_eq!(
             place("version: 1\nanalysis:\n  sql_dialect: postgress\n"),
             (Some(3), Some(3))
         );
@@ -693,6 +897,19 @@ mod tests {
             let text = format!("version: 1\nanalysis: {{sql_dialect: {warehouse}}}\n");
             assert!(Config::parse(&text, "t").is_ok(), "{warehouse}");
         }
+        assert!(
+            Config::parse("version: 1\nanalysis: {sql_dialect: PostgreSQL}\n", "t")
+                .unwrap_err()
+                .message
+                .contains("did you mean `postgres`?"),
+            "case does not hide the suggestion"
+        );
+        assert!(
+            !Config::parse("version: 1\nanalysis: {sql_dialect: teradata}\n", "t")
+                .unwrap_err()
+                .message
+                .contains("did you mean")
+        );
         assert!(Config::parse("version: 1\ninfra_paths: ['a/[']\n", "t").is_err());
         let bad = Config::parse("version: 1\nanalysis: {production_paths: ['a/[']}\n", "t");
         assert!(bad.is_err_and(|e| e.to_string().contains("analysis.production_paths")));
@@ -860,6 +1077,114 @@ mod tests {
         );
         let object = err("version: 1\nallow:\n  - objects: [a/b/c/d]\n    reason: r\n");
         assert!(object.message.contains("namespace/Kind/name"), "{object}");
+    }
+
+    #[test]
+    fn a_tier_rule_pattern_that_matches_no_rule_is_an_error() {
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: x\n    when: {rules: [terraform/resource-remved]}\n    approvals: 1\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("never apply"), "{e}");
+        assert!(
+            e.message
+                .contains("did you mean `terraform/resource-removed`?"),
+            "{e}"
+        );
+        assert_eq!((e.line, e.column), (Some(4), Some(20)), "{e}");
+        assert!(Config::parse(
+            "version: 1\ntiers:\n  - name: x\n    when: {rules: ['nosuch/*']}\n    approvals: 1\n",
+            "t"
+        )
+        .is_err());
+        // Wildcards that match a rule, and rules that can never be allowed, are fine here.
+        Config::parse(
+            "version: 1\ntiers:\n  - name: x\n    when: {rules: ['sql/*', '*/unparseable', 'guardrail/*']}\n    approvals: 1\n",
+            "t",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_tier_given_twice_is_an_error_at_the_second() {
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: Destructive\n    when: {tags: [destructive]}\n    approvals: 3\n  - name: destructive\n    when: {tags: [destructive]}\n    approvals: 1\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("given twice"), "{e}");
+        assert_eq!((e.line, e.column), (Some(6), Some(5)), "{e}");
+        // Two different names, one of them a built-in's, are not a repetition.
+        Config::parse(
+            "version: 1\ntiers:\n  - name: destructive\n    when: {tags: [destructive]}\n    approvals: 3\n  - name: destructive-prod\n    when: {tags: [destructive]}\n    approvals: 1\n",
+            "t",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn an_owner_that_is_neither_a_login_nor_a_team_is_an_error() {
+        let e = Config::parse("version: 1\nowners:\n  - ada\n  - acme/sre\n", "t").unwrap_err();
+        assert!(e.message.contains("did you mean `@acme/sre`?"), "{e}");
+        assert_eq!((e.line, e.column), (Some(4), Some(5)), "{e}");
+        for bad in [
+            "''",
+            "'@'",
+            "'@acme/'",
+            "'@/sre'",
+            "'@a/b/c'",
+            "'ada lovelace'",
+        ] {
+            let text = format!("version: 1\nowners: [{bad}]\n");
+            assert!(Config::parse(&text, "t").is_err(), "{bad}");
+        }
+        let ok = Config::parse(
+            "version: 1\nowners: [ada, '@bob', '@acme/platform', 'ops-bot[bot]']\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(ok.owners.len(), 4);
+    }
+
+    #[test]
+    fn a_repeated_key_is_placed_at_the_repetition() {
+        let e = Config::parse("version: 1\nowners: [a]\nowners: [b]\n", "t").unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(1)), "{e}");
+        assert!(e.message.contains("`owners` is given twice"), "{e}");
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n    approvals: 2\n",
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (Some(6), Some(5)), "{e}");
+        // The same key in two list items is no repetition.
+        Config::parse(
+            "version: 1\ntiers:\n  - name: a\n    when: {tags: [infra]}\n    approvals: 1\n  - name: b\n    when: {tags: [infra]}\n    approvals: 2\n",
+            "t",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn yaml_mistakes_are_named_in_words() {
+        let message = |text: &str| Config::parse(text, "t").unwrap_err().message;
+        assert!(message("").contains("`version: 1`"));
+        assert!(message("# only\n\n# comments\n").contains("no settings"));
+        assert!(message("owners: [a]\n").starts_with("missing `version: 1`"));
+        let tab = Config::parse("version: 1\nowners:\n\t- a\n", "t").unwrap_err();
+        assert!(tab.message.contains("a tab"), "{tab}");
+        assert_eq!(tab.line, Some(3));
+        let merge = message("version: 1\ntiers:\n  - &d\n    name: a\n    when: {tags: [infra]}\n    approvals: 2\n  - <<: *d\n    name: b\n");
+        assert!(merge.contains("merge keys"), "{merge}");
+        // Anchors and aliases alone work.
+        Config::parse("version: 1\ntiers:\n  - name: a\n    when: &w {tags: [infra]}\n    approvals: 1\n  - name: b\n    when: *w\n    approvals: 2\n", "t").unwrap();
+        for number in ["-1", "two", "99999999999999999999"] {
+            let text = format!("version: 1\ntiers:\n  - name: x\n    when: {{tags: [infra]}}\n    approvals: {number}\n");
+            let m = message(&text);
+            assert!(m.contains("expected a whole number from 0"), "{m}");
+            assert!(!m.contains("u32") && !m.contains("u128"), "{m}");
+        }
     }
 
     proptest! {

@@ -164,9 +164,19 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
             NO_OWNERS.to_owned()
         } else {
             format!(
-                "{} more from owners ({}) needed ({owners_counted} of {from_owners} counted).",
-                plural(from_owners - owners_counted, "approval"),
-                config.owners.join(", ")
+                "{} more {} from owners ({}) {} needed ({owners_counted} of {from_owners} counted).",
+                from_owners - owners_counted,
+                if from_owners - owners_counted == 1 {
+                    "approval"
+                } else {
+                    "approvals"
+                },
+                config.owners.join(", "),
+                if from_owners - owners_counted == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
             )
         });
         let unknown = teams_without_members(config, reviews);
@@ -201,6 +211,13 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
         ),
         Decision::ReviewRequired if !tally.changes_requested.is_empty() && counted >= approvals => {
             format!("Changes requested ({tier_names})")
+        }
+        // Enough approvals but too few from owners: "3 of 3 counted" alone reads as done.
+        Decision::ReviewRequired if counted >= approvals && owners_counted < from_owners => {
+            format!(
+                "Needs {} from owners ({tier_names}): {owners_counted} of {from_owners} counted",
+                plural(from_owners, "approval")
+            )
         }
         Decision::ReviewRequired => format!(
             "Needs {} ({tier_names}): {counted} of {approvals} counted",
@@ -1196,6 +1213,33 @@ mod tests {
     }
 
     #[test]
+    fn accounts_written_with_an_at_in_the_config_still_never_count() {
+        let c = change(None);
+        let f = [finding(
+            "sql/drop-table",
+            &[Tag::Destructive],
+            Severity::High,
+        )];
+        let config = Config::parse(
+            "version: 1\ntiers:\n  - name: destructive\n    when: {tags: [destructive]}\n    approvals: 1\nai_reviewers: ['@acme-ai']\nagents:\n  - name: acme-agent\n    logins: ['@acme-machine']\n",
+            "t",
+        )
+        .unwrap();
+        let mut r = Reviews::default();
+        approve(&mut r, "acme-ai", HEAD);
+        approve(&mut r, "ACME-machine", HEAD);
+        let v = without_agents(&c, &f, Some(&r), &config);
+        let t = v.reviews.as_ref().unwrap();
+        assert!(t.counted.is_empty(), "{t:?}");
+        assert!(t.ignored[0].reason.contains("an AI reviewer"), "{t:?}");
+        assert!(t.ignored[1].reason.contains("acme-agent"), "{t:?}");
+        // A person whose login merely resembles them still counts.
+        approve(&mut r, "acme-ai-fan", HEAD);
+        let v = without_agents(&c, &f, Some(&r), &config);
+        assert_eq!(v.reviews.unwrap().counted, vec![Login::new("acme-ai-fan")]);
+    }
+
+    #[test]
     fn two_approvals_without_an_owner_fall_short() {
         let c = change(None);
         let f = [finding(
@@ -1208,7 +1252,14 @@ mod tests {
         approve(&mut r, "dan", HEAD);
         let v = without_agents(&c, &f, Some(&r), &owners_config());
         assert_eq!(v.decision, Decision::ReviewRequired);
-        assert!(v.missing[0].contains("more from owners"), "{:?}", v.missing);
+        assert_eq!(
+            v.missing[0],
+            "1 more approval from owners (@acme/platform, olga) is needed (0 of 1 counted)."
+        );
+        assert_eq!(
+            v.summary, "Needs 1 approval from owners (destructive): 0 of 1 counted",
+            "enough approvals in all: the summary names what is short"
+        );
     }
 
     #[test]
