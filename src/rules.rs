@@ -31,6 +31,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::sql::RULES,
         crate::analyze::kubernetes::RULES,
         crate::analyze::kubernetes::settings::RULES,
+        crate::analyze::kubernetes::gitops::RULES,
         crate::analyze::kubernetes::load_balancer::RULES,
         crate::analyze::kubernetes::conditional::RULES,
         crate::analyze::kubernetes::packaging::RULES,

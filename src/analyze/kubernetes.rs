@@ -11,6 +11,7 @@
 mod appset;
 pub mod conditional;
 mod databases;
+pub mod gitops;
 mod immutable;
 mod inline_values;
 pub mod load_balancer;

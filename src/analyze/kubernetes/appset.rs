@@ -9,7 +9,7 @@
 //! new name). A policy that kept Applications when they stop being generated, dropped, is
 //! pruning turned on.
 
-use super::settings::PRUNE_ENABLED;
+use super::gitops::PRUNE_ENABLED;
 use super::sources::normalized;
 use super::{ObjectId, CASCADE_OWNER_DELETED};
 use crate::analyze::FileView;
