@@ -206,6 +206,13 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         Command::Config(ConfigCommand::Validate { file }) => {
             let named = file.is_some();
             // Without a file, the one a check would read: `.github/twokey.yml`, else `.yaml`.
+            // With both, a check stops (exit 2): validating one of them would call it valid.
+            if !named && REPO_CONFIG_PATHS.iter().all(|p| PathBuf::from(p).exists()) {
+                return Err(Failure(format!(
+                    "both {} and {} exist; twokey reads one policy file (a check with both on the base stops with exit code 2), so keep one and delete the other, or name the one to validate: `twokey config validate PATH`",
+                    REPO_CONFIG_PATHS[0], REPO_CONFIG_PATHS[1]
+                )));
+            }
             let path = file.unwrap_or_else(|| {
                 REPO_CONFIG_PATHS
                     .iter()

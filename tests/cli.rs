@@ -1197,6 +1197,18 @@ fn two_config_files_on_the_base_are_an_error_and_one_under_either_name_is_read()
         "{}",
         run.stderr
     );
+    // `config validate` does not call one of the two valid when a check would stop.
+    let validate = repo.twokey(&["config", "validate"]);
+    assert_eq!(validate.code, 2, "{}", validate.stdout);
+    assert!(
+        validate
+            .stderr
+            .contains("both .github/twokey.yml and .github/twokey.yaml exist"),
+        "{}",
+        validate.stderr
+    );
+    let named = repo.twokey(&["config", "validate", ".github/twokey.yml"]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
 }
 
 #[test]
