@@ -81,7 +81,10 @@ fn false_protects(v: &str) -> Strength {
 }
 
 fn removal_policy(v: &str) -> Strength {
-    let words: Vec<String> = words(v).collect();
+    // Go's CDK names the enum's members `awscdk.RemovalPolicy_DESTROY`: split on `_` too.
+    let words: Vec<String> = words(v)
+        .flat_map(|w| w.split('_').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
     if words.iter().any(|w| w == "destroy") {
         Strength::Weak
     } else if words

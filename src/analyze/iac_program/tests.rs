@@ -745,3 +745,28 @@ fn an_l1_construct_is_judged_by_its_cloudformation_properties() {
     )
     .is_empty());
 }
+
+const GO_CDK: &str = "package main\n\nimport (\n\t\"github.com/aws/aws-cdk-go/awscdk/v2\"\n\t\"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb\"\n\t\"github.com/aws/jsii-runtime-go\"\n)\n\nfunc NewData(stack awscdk.Stack) {\n\tawsdynamodb.NewTable(stack, jsii.String(\"Orders\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_RETAIN,\n\t})\n\tawsdynamodb.NewTable(stack, jsii.String(\"Scratch\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_DESTROY,\n\t})\n}\n";
+
+#[test]
+fn go_cdk_removal_policies_are_read_through_their_underscored_names() {
+    let head = GO_CDK.replace("RemovalPolicy_RETAIN", "RemovalPolicy_DESTROY");
+    let f = run("data.go", GO_CDK, &head);
+    assert_eq!(ids(&f), ["cdk/removal-policy-destroy"]);
+    assert_eq!(f[0].location.line, Some(11));
+
+    // A table set to DESTROY, removed, goes with its data.
+    let head = GO_CDK.replace(
+        "\tawsdynamodb.NewTable(stack, jsii.String(\"Scratch\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_DESTROY,\n\t})\n",
+        "",
+    );
+    let f = run("data.go", GO_CDK, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+
+    // RETAIN to SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE still keeps the data.
+    for kept in ["RemovalPolicy_SNAPSHOT", "RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE"] {
+        let head = GO_CDK.replace("RemovalPolicy_RETAIN,", &format!("{kept},"));
+        assert!(run("data.go", GO_CDK, &head).is_empty(), "{kept}");
+    }
+}
