@@ -40,6 +40,9 @@ pub(crate) struct Construct {
     pub args: Range<usize>,
     /// Whether it was written in the scoped shape, `(scope, "id", props)`.
     pub scoped: bool,
+    /// A Pulumi component declared in the same file: its children's names and URNs are
+    /// made from its own, so renaming it renames them all.
+    pub component: bool,
     pub line: u32,
     pub end_line: u32,
 }
@@ -122,6 +125,11 @@ pub(super) struct Found {
 /// Every constructor call in `src`.
 pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
     let code = &src.code;
+    let components = if syntax.scoped_only {
+        Vec::new()
+    } else {
+        component_classes(code)
+    };
     let mut found = Found::default();
     let out = &mut found.constructs;
     for open in (0..code.len()).filter(|&i| code[i] == b'(') {
@@ -178,7 +186,7 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             literal(src, &args[1].value)
         } else if syntax.scoped_only {
             None
-        } else if args.len() >= 2 || callee.contains('.') {
+        } else if args.len() >= 2 || callee.contains('.') || components.contains(&kind) {
             args.first().and_then(|a| literal(src, &a.value))
         } else {
             None
@@ -205,12 +213,36 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             scope,
             args: open + 1..close,
             scoped,
+            component: components.contains(&kind),
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),
         });
     }
     found
+}
+
+/// The classes a file declares as Pulumi components, by the header of their declaration:
+/// `class Site extends pulumi.ComponentResource {`, `class Site(pulumi.ComponentResource):`,
+/// `class Site : ComponentResource`. Such a class is a resource even when it is called with
+/// its name alone (`Site("www")`), which a plain one-argument call (`ValueError("boom")`)
+/// is not. Go components are `New…(ctx, name)` functions, found as any Go resource is.
+fn component_classes(code: &[u8]) -> Vec<&str> {
+    let text = std::str::from_utf8(code).unwrap_or("");
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("class ") {
+        if at > 0 && is_ident(code[at - 1]) {
+            continue;
+        }
+        let rest = text[at + "class ".len()..].trim_start();
+        let name_len = rest.bytes().take_while(|b| is_ident(*b)).count();
+        let (name, header) = rest.split_at(name_len);
+        let header = header.split(['{', '\n']).next().unwrap_or("");
+        if !name.is_empty() && header.contains("ComponentResource") {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn code_text<'s>(src: &'s Source, range: Range<usize>) -> &'s str {

@@ -426,6 +426,10 @@ fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -
             ),
         ),
         Some(true) if data => (Severity::Critical, " Its data goes with it.".to_owned()),
+        Some(true) if old.component => (
+            Severity::High,
+            " It is a component: every resource it declares goes with it.".to_owned(),
+        ),
         Some(true) => (Severity::Medium, String::new()),
     };
     let protected = base
@@ -500,15 +504,22 @@ fn renamed_finding(
     let old = &base.constructs[at];
     let data = holds_data(old);
     let severity = match (data, base.deleted_on_removal(at, flavor)) {
+        // What a component's children hold is not known here; they are all replaced.
+        (false, _) if old.component => Severity::High,
         (false, _) => Severity::Medium,
         (true, Some(true)) => Severity::Critical,
         (true, _) => Severity::High,
+    };
+    let children = if old.component {
+        " It is a component: its children are parented (and usually named) under it, so every resource it declares is replaced too."
+    } else {
+        ""
     };
     let (rule, message) = match flavor {
         Flavor::Pulumi => (
             &pulumi::RENAMED,
             format!(
-                "{} is renamed to `{}` without `aliases`: the next `pulumi up` deletes `{}` and creates a new, empty one. Safer: keep the name, or add `aliases: [{{ name: \"{}\" }}]` to the new resource's options.",
+                "{} is renamed to `{}` without `aliases`: the next `pulumi up` deletes `{}` and creates a new, empty one.{children} Safer: keep the name, or add `aliases: [{{ name: \"{}\" }}]` to the new resource's options.",
                 describe(old), new.name, old.name, old.name
             ),
         ),

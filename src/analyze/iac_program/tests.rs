@@ -765,8 +765,47 @@ fn go_cdk_removal_policies_are_read_through_their_underscored_names() {
     assert_eq!(f[0].severity, Severity::Critical);
 
     // RETAIN to SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE still keeps the data.
-    for kept in ["RemovalPolicy_SNAPSHOT", "RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE"] {
+    for kept in [
+        "RemovalPolicy_SNAPSHOT",
+        "RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE",
+    ] {
         let head = GO_CDK.replace("RemovalPolicy_RETAIN,", &format!("{kept},"));
         assert!(run("data.go", GO_CDK, &head).is_empty(), "{kept}");
     }
+}
+
+const PY_COMPONENT: &str = "import pulumi\nimport pulumi_aws as aws\n\nclass Storage(pulumi.ComponentResource):\n    def __init__(self, name, opts=None):\n        super().__init__(\"acme:storage:Storage\", name, None, opts)\n        self.table = aws.dynamodb.Table(f\"{name}-table\", hash_key=\"id\",\n            opts=pulumi.ResourceOptions(parent=self))\n\nstorage = Storage(\"data\")\n";
+
+#[test]
+fn a_component_declared_in_the_program_is_a_resource_even_called_with_its_name_alone() {
+    let head = PY_COMPONENT.replace("Storage(\"data\")", "Storage(\"storage\")");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(f[0].message.contains("every resource"), "{}", f[0].message);
+    assert_eq!(f[0].severity, Severity::High);
+
+    let head = PY_COMPONENT.replace("storage = Storage(\"data\")\n", "");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\n\nexport class Site extends pulumi.ComponentResource {\n    constructor(name: string) {\n        super(\"acme:web:Site\", name);\n    }\n}\n\nconst site = new Site(\"www\");\n";
+    let head = ts.replace("new Site(\"www\")", "new Site(\"web\")");
+    assert_eq!(ids(&run("index.ts", ts, &head)), ["pulumi/renamed"]);
+    let cs = "using Pulumi;\n\nclass Site : ComponentResource\n{\n    public Site(string name) : base(\"acme:web:Site\", name) { }\n}\n\nclass MyStack : Stack\n{\n    public MyStack() { var site = new Site(\"www\"); }\n}\n";
+    let head = cs.replace("new Site(\"www\")", "new Site(\"web\")");
+    assert_eq!(ids(&run("MyStack.cs", cs, &head)), ["pulumi/renamed"]);
+
+    // Renamed with an alias, or a one-argument call of a class that is not a component: quiet.
+    let head = PY_COMPONENT.replace(
+        "Storage(\"data\")",
+        "Storage(\"storage\", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"data\")]))",
+    );
+    assert!(run("__main__.py", PY_COMPONENT, &head).is_empty());
+    let plain = "import pulumi\n\nclass Naming:\n    pass\n\nn = Naming(\"data\")\nraise ValueError(\"boom\")\n";
+    let head = plain
+        .replace("Naming(\"data\")", "Naming(\"other\")")
+        .replace("\"boom\"", "\"bang\"");
+    assert!(run("__main__.py", plain, &head).is_empty());
 }
