@@ -43,6 +43,8 @@ pub(crate) struct Construct {
     /// A Pulumi component declared in the same file: its children's names and URNs are
     /// made from its own, so renaming it renames them all.
     pub component: bool,
+    /// Written as Java's `Kind.Builder.create(scope, "id")`, its props chained after it.
+    pub callee_is_builder: bool,
     pub line: u32,
     pub end_line: u32,
 }
@@ -214,6 +216,7 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             args: open + 1..close,
             scoped,
             component: components.contains(&kind),
+            callee_is_builder: builder.is_some(),
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),

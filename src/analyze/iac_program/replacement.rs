@@ -79,13 +79,20 @@ fn props(src: &Source, c: &Construct) -> Vec<Prop> {
             })
             .collect();
     }
+    let code = &src.code;
+    // Java's CDK builder, `Table.Builder.create(this, "Id").tableName("t")….build()`: the
+    // properties are the calls chained after the call's own parentheses.
+    let after = c.args.end + 1..c.extent.end;
+    if after.start < after.end && c.callee_is_builder {
+        return builder_props(code, after);
+    }
     let position = if c.scoped { 2 } else { 1 };
     let Some(arg) = args.iter().filter(|a| a.keyword.is_none()).nth(position) else {
         return Vec::new();
     };
-    let code = &src.code;
     let Some(open) = arg.value.clone().find(|&i| code[i] == b'{') else {
-        return Vec::new();
+        // Java's `TableArgs.builder().hashKey("id").build()`.
+        return builder_props(code, arg.value.clone());
     };
     let close = crate::analyze::orm::scan::matching(code, open).unwrap_or(arg.value.end);
     let mut out = Vec::new();
@@ -115,6 +122,40 @@ fn props(src: &Source, c: &Construct) -> Vec<Prop> {
         } else {
             i = end;
         }
+    }
+    out
+}
+
+/// The properties a Java builder chain sets, `….hashKey("id").billingMode(…).build()`: each
+/// call chained at the top level of `range` (not those inside another property's value).
+fn builder_props(code: &[u8], range: Range<usize>) -> Vec<Prop> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = range.start;
+    while i < range.end {
+        match code[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'.' if depth == 0 => {
+                let start = i + 1;
+                let end = (start..range.end)
+                    .find(|&j| !is_ident(code[j]))
+                    .unwrap_or(range.end);
+                if end > start && code.get(end) == Some(&b'(') {
+                    let close = crate::analyze::orm::scan::matching(code, end)
+                        .unwrap_or(range.end)
+                        .min(range.end);
+                    out.push(Prop {
+                        key: String::from_utf8_lossy(&code[start..end]).into_owned(),
+                        value: end + 1..close,
+                    });
+                    i = close + 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
     out
 }
@@ -175,6 +216,7 @@ fn providers(text: &str) -> Vec<&'static str> {
         "pulumi_aws",
         "pulumi-aws/sdk",
         "Pulumi.Aws",
+        "com.pulumi.aws.",
     ]) {
         out.push("aws");
     }
@@ -184,6 +226,7 @@ fn providers(text: &str) -> Vec<&'static str> {
         "pulumi_gcp",
         "pulumi-gcp/sdk",
         "Pulumi.Gcp",
+        "com.pulumi.gcp.",
     ]) {
         out.push("gcp");
     }
@@ -206,10 +249,18 @@ fn pulumi_type(text: &str, c: &Construct) -> Option<String> {
     let modules: Vec<String> = if segments.len() >= 2 {
         vec![segments[segments.len() - 2].to_owned()]
     } else {
-        // C# names the type alone; its namespace is in a `using` line.
+        // C# and Java name the type alone; its namespace is in a `using` line, its package
+        // in an `import com.pulumi.aws.dynamodb.Table;` (or `….dynamodb.*;`).
         text.lines()
             .filter_map(|l| {
-                let l = l.trim().strip_prefix("using Pulumi.")?.strip_suffix(';')?;
+                let l = l.trim();
+                if let Some(java) = l.strip_prefix("import com.pulumi.") {
+                    let mut parts = java.strip_suffix(';')?.split('.');
+                    let (_, module, class) = (parts.next()?, parts.next()?, parts.next()?);
+                    let whole = parts.next().is_none() && (class == c.kind || class == "*");
+                    return whole.then(|| module.to_owned());
+                }
+                let l = l.strip_prefix("using Pulumi.")?.strip_suffix(';')?;
                 Some(l.split_once('.')?.1.to_owned())
             })
             .collect()

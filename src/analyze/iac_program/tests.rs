@@ -809,3 +809,42 @@ fn a_component_declared_in_the_program_is_a_resource_even_called_with_its_name_a
         .replace("\"boom\"", "\"bang\"");
     assert!(run("__main__.py", plain, &head).is_empty());
 }
+
+const JAVA_PULUMI: &str = "package app;\n\nimport com.pulumi.Pulumi;\nimport com.pulumi.aws.dynamodb.Table;\nimport com.pulumi.aws.dynamodb.TableArgs;\n\npublic class App {\n    public static void main(String[] args) {\n        Pulumi.run(ctx -> {\n            var table = new Table(\"orders\", TableArgs.builder()\n                .hashKey(\"id\")\n                .billingMode(\"PAY_PER_REQUEST\")\n                .build());\n        });\n    }\n}\n";
+
+const JAVA_CDK: &str = "package app;\n\nimport software.amazon.awscdk.Stack;\nimport software.amazon.awscdk.services.dynamodb.*;\n\npublic class DataStack extends Stack {\n    public DataStack(final Construct scope, final String id) {\n        super(scope, id);\n        Table.Builder.create(this, \"Orders\")\n                .partitionKey(Attribute.builder().name(\"id\").type(AttributeType.STRING).build())\n                .tableName(\"orders\")\n                .billingMode(BillingMode.PAY_PER_REQUEST)\n                .build();\n        new Table(this, \"Audit\", TableProps.builder()\n                .tableName(\"audit\")\n                .build());\n    }\n}\n";
+
+#[test]
+fn java_builder_properties_that_force_a_replacement_are_read() {
+    let f = run(
+        "App.java",
+        JAVA_PULUMI,
+        &JAVA_PULUMI.replace("\"id\"", "\"pk\""),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+
+    let f = run(
+        "DataStack.java",
+        JAVA_CDK,
+        &JAVA_CDK.replace("name(\"id\")", "name(\"orderId\")"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(10));
+    let f = run(
+        "DataStack.java",
+        JAVA_CDK,
+        &JAVA_CDK.replace("\"audit\"", "\"audit-v2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(15));
+
+    // A setting updated in place, or a builder call inside a property's value: quiet.
+    let head = JAVA_PULUMI.replace("\"PAY_PER_REQUEST\"", "\"PROVISIONED\"");
+    assert!(run("App.java", JAVA_PULUMI, &head).is_empty());
+    let head = JAVA_CDK.replace(
+        ".billingMode(BillingMode.PAY_PER_REQUEST)",
+        ".billingMode(BillingMode.PROVISIONED)",
+    );
+    assert!(run("DataStack.java", JAVA_CDK, &head).is_empty());
+}
