@@ -16,6 +16,7 @@
 //! `pulumi preview` or `cdk diff` would show remains the authority; this is what a reviewer
 //! would spot in the diff, spotted for them.
 
+mod component_type;
 pub(crate) mod constructs;
 mod environment;
 mod guards;
@@ -376,6 +377,12 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
 
+    if flavor == Flavor::Pulumi {
+        for (was, now, line) in component_type::changed(&base.src, &head.src) {
+            out.push(component_retyped(view, &was, &now, line));
+        }
+    }
+
     // Guards, per owner present on both sides; settings outside any construct (a stack's
     // props, `bucket.applyRemovalPolicy(…)`) belong to the file.
     let mut owners: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
@@ -388,6 +395,19 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A component class that registers under a new type token: every instance, and every
+/// child parented under one, gets a new URN.
+fn component_retyped(view: &FileView, was: &str, now: &str, line: u32) -> Finding {
+    Finding::new(
+        &pulumi::RENAMED,
+        view.at(Side::Head, line, line),
+        format!(
+            "A component's type changes from `{was}` to `{now}` without `aliases`: its URN, and the URN of every child parented under it, holds the type, so the next `pulumi up` deletes every instance and all their resources and creates new, empty ones. Safer: keep the type, or pass `aliases: [{{ type: \"{was}\" }}]` in the options the component registers with."
+        ),
+    )
+    .with_severity(Severity::High)
 }
 
 /// Whether the construct's call names `word` (as code): `aliases` in its options.

@@ -848,3 +848,35 @@ fn java_builder_properties_that_force_a_replacement_are_read() {
     );
     assert!(run("DataStack.java", JAVA_CDK, &head).is_empty());
 }
+
+#[test]
+fn a_component_registered_under_another_type_token_changes_every_child_urn() {
+    let head = PY_COMPONENT.replace("\"acme:storage:Storage\"", "\"acme:data:Storage\"");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(
+        f[0].message.contains("`acme:storage:Storage`"),
+        "{}",
+        f[0].message
+    );
+
+    let go = "package main\n\nimport \"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n\nfunc NewSite(ctx *pulumi.Context, name string) (*Site, error) {\n\ts := &Site{}\n\terr := ctx.RegisterComponentResource(\"acme:index:Site\", name, s)\n\treturn s, err\n}\n";
+    let head = go.replace("acme:index:Site", "acme:web:Site");
+    assert_eq!(ids(&run("site.go", go, &head)), ["pulumi/renamed"]);
+    let cs = "using Pulumi;\n\nclass Site : ComponentResource\n{\n    public Site(string name) : base(\"acme:web:Site\", name) { }\n}\n";
+    let head = cs.replace("acme:web:Site", "acme:index:Site");
+    assert_eq!(ids(&run("Site.cs", cs, &head)), ["pulumi/renamed"]);
+
+    // The old type kept as an alias, a token that is no component's, or an unchanged one: quiet.
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\n\nexport class Site extends pulumi.ComponentResource {\n    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {\n        super(\"acme:web:Site\", name, {}, opts);\n    }\n}\nconst ref = new pulumi.StackReference(\"acme:net:prod\");\n";
+    let head = ts.replace(
+        "super(\"acme:web:Site\", name, {}, opts)",
+        "super(\"acme:index:Site\", name, {}, { ...opts, aliases: [{ type: \"acme:web:Site\" }] })",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace("acme:net:prod", "acme:net:staging");
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace("name, {}, opts", "name, { env: \"x\" }, opts");
+    assert!(run("index.ts", ts, &head).is_empty());
+}
