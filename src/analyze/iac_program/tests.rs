@@ -880,3 +880,27 @@ fn a_component_registered_under_another_type_token_changes_every_child_urn() {
     let head = ts.replace("name, {}, opts", "name, { env: \"x\" }, opts");
     assert!(run("index.ts", ts, &head).is_empty());
 }
+
+#[test]
+fn a_removal_policy_chosen_by_environment_is_unknown() {
+    // The rule's own advice: DESTROY only for throwaway stacks, chosen by environment.
+    let head = CDK_TS.replace(
+        "new s3.Bucket(this, 'Uploads', { removalPolicy: RemovalPolicy.RETAIN })",
+        "new s3.Bucket(this, 'Uploads', { removalPolicy: props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY })",
+    );
+    assert!(run("lib/orders-stack.ts", CDK_TS, &head).is_empty());
+    let head = GO_CDK.replace(
+        "awscdk.RemovalPolicy_RETAIN,",
+        "policy(awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN),",
+    );
+    assert!(run("data.go", GO_CDK, &head).is_empty());
+    // DESTROY alone is still DESTROY.
+    let head = CDK_TS.replace(
+        "{ removalPolicy: RemovalPolicy.RETAIN }",
+        "{ removalPolicy: RemovalPolicy.DESTROY }",
+    );
+    assert_eq!(
+        ids(&run("lib/orders-stack.ts", CDK_TS, &head)),
+        ["cdk/removal-policy-destroy"]
+    );
+}
