@@ -45,6 +45,9 @@ pub(crate) struct Construct {
     pub component: bool,
     /// Written as Java's `Kind.Builder.create(scope, "id")`, its props chained after it.
     pub callee_is_builder: bool,
+    /// The CDK service module an L1 construct named alone (`new CfnBucket(…)`) was imported
+    /// from (`s3`), when the file's imports say.
+    pub module: Option<String>,
     pub line: u32,
     pub end_line: u32,
 }
@@ -217,6 +220,7 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             scoped,
             component: components.contains(&kind),
             callee_is_builder: builder.is_some(),
+            module: None,
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),

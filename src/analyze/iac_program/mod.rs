@@ -122,12 +122,17 @@ const IMPORTS_WITHIN: usize = 16 * 1024;
 
 /// Whether a source file is a Pulumi program or CDK app, by what it imports near its top.
 /// CDK wins when both appear (`@pulumi/cdk` programs build CDK constructs).
-pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
+/// Where the part of a file its imports are looked for in ends.
+fn imports_end(text: &str) -> usize {
     let mut cut = text.len().min(IMPORTS_WITHIN);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let head = &text[..cut];
+    cut
+}
+
+pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
+    let head = &text[..imports_end(text)];
     let (cdk, pulumi): (&[&str], &[&str]) = match ext {
         "ts" | "js" | "mjs" => (&["aws-cdk-lib", "@aws-cdk/"], &["@pulumi/"]),
         "py" => (&["aws_cdk"], &["import pulumi", "from pulumi"]),
@@ -152,7 +157,8 @@ pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
 /// (`aws.rds`, `dynamodb`, `s3`, `awsefs`, `aws_sqs`, the list the Pulumi YAML analyzer
 /// uses), or a type named like one (`Table`, `Bucket`, `DatabaseCluster`, `FileSystem`…).
 pub(crate) fn holds_data(c: &Construct) -> bool {
-    let modules = c.callee.split('.').rev().skip(1).map(|m| {
+    let imported = c.module.iter().map(String::as_str);
+    let modules = c.callee.split('.').rev().skip(1).chain(imported).map(|m| {
         let m = m.to_ascii_lowercase();
         let m = m
             .strip_prefix("aws_")
@@ -220,7 +226,15 @@ impl<'a> Program<'a> {
             _ => Lang::Js,
         };
         let src = Source::new(text, lang);
-        let found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        let mut found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        if flavor == Flavor::Cdk {
+            let imports = &text[..imports_end(text)];
+            for c in &mut found.constructs {
+                if c.kind.starts_with("Cfn") && !c.callee.contains('.') {
+                    c.module = replacement::l1_module(imports, &c.kind);
+                }
+            }
+        }
         let settings = guards::settings(&src, &found.constructs);
         Program {
             src,

@@ -300,12 +300,50 @@ fn ignored(src: &Source, c: &Construct, key: &str) -> bool {
 /// under their CloudFormation names: the CloudFormation analyzer's table says which replace.
 fn l1_forces_new(c: &Construct) -> Option<&'static [&'static str]> {
     let resource = c.kind.strip_prefix("Cfn")?;
-    let module = c.callee.rsplit('.').nth(1)?.to_ascii_lowercase();
+    let module = match &c.module {
+        Some(m) => m.clone(),
+        None => c.callee.rsplit('.').nth(1)?.to_ascii_lowercase(),
+    };
     let service = module
         .strip_prefix("aws_")
         .or_else(|| module.strip_prefix("aws"))
         .unwrap_or(&module);
     Some(crate::analyze::cloudformation::catalog::replacing_properties(service, resource))
+}
+
+/// Where each CDK language imports a service module from: `aws-cdk-lib/aws-s3`,
+/// `aws_cdk.aws_s3`, `Amazon.CDK.AWS.S3`, `software.amazon.awscdk.services.s3`.
+const CDK_MODULE_PATHS: &[&str] = &[
+    "aws-cdk-lib/aws-",
+    "aws_cdk.aws_",
+    "Amazon.CDK.AWS.",
+    "software.amazon.awscdk.services.",
+];
+
+/// The service module an L1 construct named alone (`new CfnDBInstance(…)` after
+/// `using Amazon.CDK.AWS.RDS;`) comes from: the one imported module whose CloudFormation
+/// resource of that name the catalogue knows. `None` when no import, or more than one, fits.
+pub(super) fn l1_module(imports: &str, kind: &str) -> Option<String> {
+    let resource = kind.strip_prefix("Cfn")?;
+    let mut found: Vec<String> = Vec::new();
+    for path in CDK_MODULE_PATHS {
+        for (at, _) in imports.match_indices(path) {
+            let module: String = imports[at + path.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let known = !module.is_empty()
+                && !crate::analyze::cloudformation::catalog::replacing_properties(
+                    &module, resource,
+                )
+                .is_empty();
+            if known && !found.contains(&module) {
+                found.push(module);
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 pub(super) fn changed(

@@ -904,3 +904,41 @@ fn a_removal_policy_chosen_by_environment_is_unknown() {
         ["cdk/removal-policy-destroy"]
     );
 }
+
+#[test]
+fn an_l1_construct_named_alone_is_found_through_its_import() {
+    let cs = "using Amazon.CDK;\nusing Amazon.CDK.AWS.S3;\nusing Amazon.CDK.AWS.RDS;\n\npublic class Legacy : Stack\n{\n    public Legacy(Construct scope, string id) : base(scope, id)\n    {\n        new CfnDBInstance(this, \"Db\", new CfnDBInstanceProps\n        {\n            DbInstanceIdentifier = \"orders\",\n            DbInstanceClass = \"db.t3.micro\"\n        });\n    }\n}\n";
+    let f = run("Legacy.cs", cs, &cs.replace("\"orders\"", "\"orders-v2\""));
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+    assert_eq!(
+        f[0].severity,
+        Severity::Critical,
+        "an RDS instance holds data"
+    );
+    assert!(run("Legacy.cs", cs, &cs.replace("db.t3.micro", "db.t3.large")).is_empty());
+
+    let java = "package app;\n\nimport software.amazon.awscdk.Stack;\nimport software.amazon.awscdk.services.s3.CfnBucket;\n\npublic class Legacy extends Stack {\n    public Legacy(final Construct scope, final String id) {\n        super(scope, id);\n        CfnBucket.Builder.create(this, \"Logs\").bucketName(\"acme-logs\").build();\n    }\n}\n";
+    let f = run(
+        "Legacy.java",
+        java,
+        &java.replace("\"acme-logs\"", "\"acme-logs-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+
+    let py = "from aws_cdk import Stack\nfrom aws_cdk.aws_s3 import CfnBucket\n\nclass Legacy(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        CfnBucket(self, \"Logs\", bucket_name=\"acme-logs\")\n";
+    let f = run(
+        "legacy.py",
+        py,
+        &py.replace("\"acme-logs\"", "\"acme-logs-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+
+    let ts = "import { Stack } from 'aws-cdk-lib';\nimport { CfnBucket } from 'aws-cdk-lib/aws-s3';\n\nexport class Legacy extends Stack {\n  constructor(scope: Construct, id: string) {\n    super(scope, id);\n    new CfnBucket(this, 'Logs', { bucketName: 'acme-logs' });\n  }\n}\n";
+    let f = run(
+        "lib/legacy.ts",
+        ts,
+        &ts.replace("'acme-logs'", "'acme-logs-2'"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+}
