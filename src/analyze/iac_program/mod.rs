@@ -605,8 +605,8 @@ fn stack_renamed(
     )
 }
 
-/// A stack (or stage) kept under its id but given another literal account or region: a
-/// new CloudFormation stack there, new and empty, while the old one stays with its data.
+/// A stack (or stage) kept under its id but given another literal account, region or stack
+/// name: a new CloudFormation stack, new and empty, while the old one stays with its data.
 fn stack_placed_elsewhere(
     view: &FileView,
     base: &Program,
@@ -630,7 +630,7 @@ fn stack_placed_elsewhere(
             &CONSTRUCT_ID_CHANGED,
             view.at(Side::Head, new.line, new.end_line),
             format!(
-                "{} moves from {}: that is another CloudFormation stack, so the next `cdk deploy` creates every resource of it anew and empty there, and leaves the old stack, with its data, running where it was until it is destroyed. Safer: keep the account and region; to move, migrate the data into a stack deployed beside the old one, then retire the old one in its own reviewed change.",
+                "{} moves from {}: that is another CloudFormation stack, so the next `cdk deploy` creates every resource of it anew and empty there, and leaves the old stack, with its data, running where it was until it is destroyed. Safer: keep the account, region and stack name; to move, migrate the data into a stack deployed beside the old one, then retire the old one in its own reviewed change.",
                 describe(new),
                 moved.join(" and ")
             ),

@@ -942,3 +942,32 @@ fn an_l1_construct_named_alone_is_found_through_its_import() {
     );
     assert_eq!(ids(&f), ["cdk/replacement-property"]);
 }
+
+#[test]
+fn a_stack_given_another_literal_stack_name_is_a_new_stack() {
+    let py = "import aws_cdk as cdk\nfrom stacks.data import DataStack\n\napp = cdk.App()\nDataStack(app, \"Data\", stack_name=\"shop-data\")\napp.synth()\n";
+    let f = run(
+        "app.py",
+        py,
+        &py.replace("\"shop-data\"", "\"shop-data-v2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert!(
+        f[0].message
+            .contains("stackName `shop-data` to `shop-data-v2`"),
+        "{}",
+        f[0].message
+    );
+    let java = "import software.amazon.awscdk.App;\n\npublic class Main {\n    public static void main(String[] args) {\n        App app = new App();\n        new DataStack(app, \"Data\", StackProps.builder().stackName(\"shop-data\").build());\n    }\n}\n";
+    let f = run(
+        "Main.java",
+        java,
+        &java.replace("\"shop-data\"", "\"shop-data-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    // The id renamed with the old stack name pinned, or a name computed per stage: quiet.
+    let pinned = py.replace("(app, \"Data\"", "(app, \"ShopData\"");
+    assert!(run("app.py", py, &pinned).is_empty());
+    let computed = py.replace("\"shop-data\"", "f\"shop-data-{stage}\"");
+    assert!(run("app.py", py, &computed).is_empty());
+}
