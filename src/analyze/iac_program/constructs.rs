@@ -125,6 +125,9 @@ pub(super) struct Found {
     /// The kinds of constructor calls whose name is computed (`new aws.s3.Bucket(name, …)`
     /// in a helper function or a loop): one of them may be a resource that only moved there.
     pub computed: Vec<String>,
+    /// The calls whose name is computed, with that name as written: the same call on both
+    /// sides can still change a property or its parent.
+    pub unnamed: Vec<Construct>,
 }
 
 /// Every constructor call in `src`.
@@ -136,7 +139,6 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
         component_classes(code)
     };
     let mut found = Found::default();
-    let out = &mut found.constructs;
     for open in (0..code.len()).filter(|&i| code[i] == b'(') {
         let start = (0..open)
             .rev()
@@ -187,21 +189,32 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             .filter(|a| a.keyword.is_none())
             .collect();
         let scoped = args.len() >= 2 && is_scope(src, &args[0].value);
-        let name = if scoped {
-            literal(src, &args[1].value)
+        let name_arg = if scoped {
+            args.get(1)
         } else if syntax.scoped_only {
             None
         } else if args.len() >= 2 || callee.contains('.') || components.contains(&kind) {
-            args.first().and_then(|a| literal(src, &a.value))
+            args.first()
         } else {
             None
         };
-        let Some(name) = name else {
+        let name = name_arg.and_then(|a| literal(src, &a.value));
+        if name.is_none() && !args.is_empty() && (scoped || !syntax.scoped_only) {
             // In a CDK app or Go, a call without a scope is no construct at all.
-            if !args.is_empty() && (scoped || !syntax.scoped_only) {
-                found.computed.push(kind.to_owned());
+            found.computed.push(kind.to_owned());
+        }
+        // A computed name is kept as written (`f"{name}-table"`), to pair the call with
+        // itself across the sides; never as a name to follow.
+        let (name, list) = match (name, name_arg) {
+            (Some(name), _) => (name, &mut found.constructs),
+            (None, Some(arg)) => {
+                let written: String = src.text[arg.value.clone()].split_whitespace().collect();
+                if written.is_empty() {
+                    continue;
+                }
+                (written, &mut found.unnamed)
             }
-            continue;
+            (None, None) => continue,
         };
         let end = chained_end(code, close);
         let scope = if scoped {
@@ -211,7 +224,7 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
         } else {
             String::new()
         };
-        out.push(Construct {
+        list.push(Construct {
             callee: callee.to_owned(),
             kind: kind.to_owned(),
             name,

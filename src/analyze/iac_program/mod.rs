@@ -214,6 +214,8 @@ struct Program<'a> {
     constructs: Vec<Construct>,
     /// Kinds of constructor calls whose name is computed.
     computed: Vec<String>,
+    /// Calls whose name is computed, by the name as written.
+    unnamed: Vec<Construct>,
     settings: Vec<Setting>,
 }
 
@@ -240,6 +242,7 @@ impl<'a> Program<'a> {
             src,
             constructs: found.constructs,
             computed: found.computed,
+            unnamed: found.unnamed,
             settings,
         }
     }
@@ -270,20 +273,42 @@ impl<'a> Program<'a> {
     /// What becomes of the resource when it leaves the program: `Some(true)` deleted,
     /// `Some(false)` left running; `None` when CDK's default retains it.
     fn deleted_on_removal(&self, at: usize, flavor: Flavor) -> Option<bool> {
-        let c = &self.constructs[at];
-        match flavor {
-            Flavor::Pulumi => Some(
-                self.setting(Some(at), "retainOnDelete")
-                    .is_none_or(|s| s.strength != Strength::Protected),
-            ),
-            Flavor::Cdk => match self.setting(Some(at), "removalPolicy").map(|s| s.strength) {
-                Some(Strength::Weak) => Some(true),
-                Some(Strength::Protected) => Some(false),
-                _ if c.kind.starts_with("Cfn") => Some(true),
-                _ if RETAINED_BY_DEFAULT.contains(&c.kind.as_str()) => None,
-                _ => Some(true),
-            },
-        }
+        let strength = |label: &str| self.setting(Some(at), label).map(|s| s.strength);
+        fate(&self.constructs[at], strength, flavor)
+    }
+
+    /// [`Self::deleted_on_removal`] for a call with a computed name: its settings are the
+    /// ones within its lines that no named construct owns.
+    fn unnamed_deleted_on_removal(&self, c: &Construct, flavor: Flavor) -> Option<bool> {
+        let strength = |label: &str| {
+            self.settings
+                .iter()
+                .find(|s| {
+                    s.owner.is_none()
+                        && s.guard.label == label
+                        && (c.line..=c.end_line).contains(&s.line)
+                })
+                .map(|s| s.strength)
+        };
+        fate(c, strength, flavor)
+    }
+}
+
+/// What becomes of `c` when it leaves the program, given how its own settings judge a guard.
+fn fate(
+    c: &Construct,
+    strength: impl Fn(&str) -> Option<Strength>,
+    flavor: Flavor,
+) -> Option<bool> {
+    match flavor {
+        Flavor::Pulumi => Some(strength("retainOnDelete") != Some(Strength::Protected)),
+        Flavor::Cdk => match strength("removalPolicy") {
+            Some(Strength::Weak) => Some(true),
+            Some(Strength::Protected) => Some(false),
+            _ if c.kind.starts_with("Cfn") => Some(true),
+            _ if RETAINED_BY_DEFAULT.contains(&c.kind.as_str()) => None,
+            _ => Some(true),
+        },
     }
 }
 
@@ -381,14 +406,53 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         if flavor == Flavor::Cdk && old.is_container() {
             out.extend(stack_placed_elsewhere(view, &base, old, &head, new));
         }
-        if let Some(f) = moved_finding(view, flavor, &base, b, &head, h, overrides_added) {
-            out.push(f);
+        let sides = Sides {
+            base: &base,
+            old,
+            head: &head,
+            new,
+        };
+        let deleted = (
+            base.deleted_on_removal(b, flavor),
+            head.deleted_on_removal(h, flavor),
+        );
+        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
+    }
+
+    // Calls whose name is computed (`f"{name}-table"` in a component, a name from config)
+    // are paired with the same call, written the same way, on the other side: whether one
+    // was removed or renamed is unknown, but a parent or property changed on it is not.
+    // Only a call written once on each side: two helpers each making `Bucket(name, …)` are
+    // two resources, and which one went is unknown.
+    let once = |p: &Program, c: &Construct| {
+        p.unnamed
+            .iter()
+            .filter(|u| identity(u) == identity(c))
+            .count()
+            == 1
+    };
+    for old in base.unnamed.iter().filter(|c| once(&base, c)) {
+        let Some(new) = head
+            .unnamed
+            .iter()
+            .find(|new| identity(new) == identity(old))
+        else {
+            continue;
+        };
+        if !once(&head, new) {
             continue;
         }
-        let pulumi = flavor == Flavor::Pulumi;
-        for changed in replacement::changed(pulumi, &base.src, old, &head.src, new) {
-            out.push(replaced_finding(view, flavor, &head, h, &changed));
-        }
+        let sides = Sides {
+            base: &base,
+            old,
+            head: &head,
+            new,
+        };
+        let deleted = (
+            base.unnamed_deleted_on_removal(old, flavor),
+            head.unnamed_deleted_on_removal(new, flavor),
+        );
+        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
     }
 
     if flavor == Flavor::Pulumi {
@@ -639,20 +703,51 @@ fn stack_placed_elsewhere(
     )
 }
 
+/// One resource on both sides of the program.
+struct Sides<'s, 'a> {
+    base: &'s Program<'a>,
+    old: &'s Construct,
+    head: &'s Program<'a>,
+    new: &'s Construct,
+}
+
+/// What an edit to a resource kept on both sides destroys: a move in the tree, or else a
+/// property that cannot be updated in place. `deleted` is its fate on each side.
+fn edited(
+    view: &FileView,
+    flavor: Flavor,
+    sides: &Sides,
+    deleted: (Option<bool>, Option<bool>),
+    overrides_added: bool,
+) -> Vec<Finding> {
+    if let Some(f) = moved_finding(view, flavor, sides, deleted.0, overrides_added) {
+        return vec![f];
+    }
+    let pulumi = flavor == Flavor::Pulumi;
+    let (base, head) = (&sides.base.src, &sides.head.src);
+    replacement::changed(pulumi, base, sides.old, head, sides.new)
+        .iter()
+        .map(|changed| replaced_finding(view, flavor, sides.new, deleted.1, changed))
+        .collect()
+}
+
 /// A resource kept under its name but moved in the tree: a CDK construct given another
 /// scope (a new logical ID), a Pulumi resource given another `parent` (a new URN) without
 /// `aliases`.
 fn moved_finding(
     view: &FileView,
     flavor: Flavor,
-    base: &Program,
-    b: usize,
-    head: &Program,
-    h: usize,
+    sides: &Sides,
+    deleted: Option<bool>,
     overrides_added: bool,
 ) -> Option<Finding> {
-    let (old, new) = (&base.constructs[b], &head.constructs[h]);
-    let severity = match (holds_data(old), base.deleted_on_removal(b, flavor)) {
+    let Sides {
+        base,
+        old,
+        head,
+        new,
+    } = *sides;
+    let severity = match (holds_data(old), deleted) {
         (false, _) => Severity::Medium,
         (true, Some(true)) => Severity::Critical,
         (true, _) => Severity::High,
@@ -700,11 +795,10 @@ fn moved_finding(
 fn replaced_finding(
     view: &FileView,
     flavor: Flavor,
-    head: &Program,
-    at: usize,
+    new: &Construct,
+    deleted: Option<bool>,
     changed: &replacement::Changed,
 ) -> Finding {
-    let new = &head.constructs[at];
     let stateful = holds_data(new)
         || changed
             .terraform_type
@@ -714,7 +808,6 @@ fn replaced_finding(
         Flavor::Pulumi => (&pulumi::REPLACEMENT_PROPERTY, "`pulumi up`"),
         Flavor::Cdk => (&REPLACEMENT_PROPERTY, "`cdk deploy`"),
     };
-    let deleted = head.deleted_on_removal(at, flavor);
     let (severity, fate) = match deleted {
         Some(true) if stateful => (
             Severity::Critical,

@@ -971,3 +971,42 @@ fn a_stack_given_another_literal_stack_name_is_a_new_stack() {
     let computed = py.replace("\"shop-data\"", "f\"shop-data-{stage}\"");
     assert!(run("app.py", py, &computed).is_empty());
 }
+
+#[test]
+fn a_resource_with_a_computed_name_is_still_judged_on_its_parent_and_properties() {
+    // The child of a component, named after it, loses its parent: a new URN.
+    let head = PY_COMPONENT.replace(
+        ",\n            opts=pulumi.ResourceOptions(parent=self))",
+        ")",
+    );
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(7));
+    // Its key changed: replaced, data and all.
+    let head = PY_COMPONENT.replace("hash_key=\"id\"", "hash_key=\"pk\"");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\nimport * as aws from \"@pulumi/aws\";\n\nconst stack = pulumi.getStack();\nconst table = new aws.dynamodb.Table(`${stack}-orders`, { hashKey: \"id\" });\n";
+    let f = run("index.ts", ts, &ts.replace("\"id\"", "\"pk\""));
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+
+    // The name expression itself changed, or removed: unknown, so quiet.
+    let head = ts.replace("`${stack}-orders`", "`${stack}-orders-v2`");
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace(
+        "const table = new aws.dynamodb.Table(`${stack}-orders`, { hashKey: \"id\" });\n",
+        "",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    // A property updated in place: quiet.
+    let head = ts.replace(
+        "{ hashKey: \"id\" }",
+        "{ hashKey: \"id\", tags: { team: \"shop\" } }",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    // Two calls written alike are two resources: one of them dropped is no property change.
+    let helpers = "import * as aws from \"@pulumi/aws\";\n\nfunction orders(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"id\" });\n}\nfunction sessions(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"sid\" });\n}\n";
+    let head = helpers.replace("function orders(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"id\" });\n}\n", "");
+    assert!(run("index.ts", helpers, &head).is_empty());
+}
