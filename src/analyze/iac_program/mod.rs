@@ -229,13 +229,21 @@ impl<'a> Program<'a> {
         };
         let src = Source::new(text, lang);
         let mut found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
-        if flavor == Flavor::Cdk {
-            let imports = &text[..imports_end(text)];
-            for c in &mut found.constructs {
-                if c.kind.starts_with("Cfn") && !c.callee.contains('.') {
-                    c.module = replacement::l1_module(imports, &c.kind);
+        // A type named alone (`new CfnBucket(…)`, C#'s and Java's `new Instance(…)`) takes
+        // its module from the file's imports.
+        let imports = &text[..imports_end(text)];
+        for c in found
+            .constructs
+            .iter_mut()
+            .filter(|c| !c.callee.contains('.'))
+        {
+            c.module = match flavor {
+                Flavor::Cdk if c.kind.starts_with("Cfn") => {
+                    replacement::l1_module(imports, &c.kind)
                 }
-            }
+                Flavor::Cdk => None,
+                Flavor::Pulumi => replacement::pulumi_module(imports, c),
+            };
         }
         let settings = guards::settings(&src, &found.constructs);
         Program {

@@ -237,6 +237,17 @@ fn providers(text: &str) -> Vec<&'static str> {
 /// replacement-forcing attributes: `aws.s3.Bucket`, `s3.Bucket` (`from pulumi_aws import s3`),
 /// `s3.NewBucket` (Go), `Bucket` with `using Pulumi.Aws.S3;` (C#).
 fn pulumi_type(text: &str, c: &Construct) -> Option<String> {
+    pulumi_resolved(text, c).map(|(t, _)| t)
+}
+
+/// The provider module of a Pulumi resource named alone (C#'s `new Instance(…)`, Java's),
+/// from the file's `using` or `import` lines: `rds`. For judging what it holds.
+pub(super) fn pulumi_module(text: &str, c: &Construct) -> Option<String> {
+    pulumi_resolved(text, c).map(|(_, m)| m)
+}
+
+/// The Terraform type behind a Pulumi resource, and the module it was found under.
+fn pulumi_resolved(text: &str, c: &Construct) -> Option<(String, String)> {
     let segments: Vec<&str> = c.callee.split('.').collect();
     let explicit = segments
         .first()
@@ -265,15 +276,15 @@ fn pulumi_type(text: &str, c: &Construct) -> Option<String> {
             })
             .collect()
     };
-    let mut found: Vec<String> = Vec::new();
+    let mut found: Vec<(String, String)> = Vec::new();
     for provider in &providers {
         for module in &modules {
             let module = module.to_ascii_lowercase();
             let module = module.trim_end_matches('_');
             let token = format!("{provider}:{module}:{}", c.kind);
             if let Some(t) = terraform_type(&token).filter(|t| !forces_new(t).is_empty()) {
-                if !found.contains(&t) {
-                    found.push(t);
+                if !found.iter().any(|(f, _)| *f == t) {
+                    found.push((t, module.to_owned()));
                 }
             }
         }

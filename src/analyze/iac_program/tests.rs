@@ -1010,3 +1010,25 @@ fn a_resource_with_a_computed_name_is_still_judged_on_its_parent_and_properties(
     let head = helpers.replace("function orders(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"id\" });\n}\n", "");
     assert!(run("index.ts", helpers, &head).is_empty());
 }
+
+#[test]
+fn a_pulumi_type_named_alone_holds_data_by_the_module_it_is_imported_from() {
+    let java = "package app;\n\nimport com.pulumi.Pulumi;\nimport com.pulumi.aws.rds.Instance;\nimport com.pulumi.aws.rds.InstanceArgs;\n\npublic class App {\n    public static void main(String[] args) {\n        Pulumi.run(ctx -> {\n            var db = new Instance(\"db\", InstanceArgs.builder().engine(\"postgres\").build());\n        });\n    }\n}\n";
+    let head = java.replace("            var db = new Instance(\"db\", InstanceArgs.builder().engine(\"postgres\").build());\n", "");
+    let f = run("App.java", java, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let cs = "using Pulumi;\nusing Pulumi.Aws.Rds;\n\nreturn await Deployment.RunAsync(() =>\n{\n    var db = new Instance(\"db\", new InstanceArgs { Engine = \"postgres\" });\n});\n";
+    let head = cs.replace(
+        "    var db = new Instance(\"db\", new InstanceArgs { Engine = \"postgres\" });\n",
+        "",
+    );
+    assert_eq!(run("Program.cs", cs, &head)[0].severity, Severity::Critical);
+    // An EC2 instance holds no data a delete loses.
+    let ec2 = java
+        .replace("aws.rds.Instance", "aws.ec2.Instance")
+        .replace("aws.rds.InstanceArgs", "aws.ec2.InstanceArgs")
+        .replace("engine(\"postgres\")", "ami(\"ami-1\")");
+    let head = ec2.replace("            var db = new Instance(\"db\", InstanceArgs.builder().ami(\"ami-1\").build());\n", "");
+    assert_eq!(run("App.java", &ec2, &head)[0].severity, Severity::Medium);
+}
