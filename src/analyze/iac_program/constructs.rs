@@ -16,7 +16,8 @@
 //! (`errors.New("…")` and `ctx.Export("…", …)` are not).
 //!
 //! Not followed: names built from variables, template literals or f-strings; resources made
-//! in loops or helper functions (each call site is one resource to this module).
+//! in loops or helper functions (each call site is one resource to this module). Such calls
+//! are kept apart, under their name as written, only to pair a call with itself.
 
 use crate::analyze::orm::scan::{self, RawCall, Source};
 use std::ops::Range;

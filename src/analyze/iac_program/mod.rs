@@ -12,7 +12,9 @@
 //! removal policies, deletion and termination protection, `forceDestroy` and friends.
 //!
 //! It does not parse or run the program: names and settings that come from variables,
-//! loops, helper functions or config are unknown, and stay quiet rather than guessed. What
+//! loops, helper functions or config are unknown, and stay quiet rather than guessed. A call
+//! whose computed name is written the same on both sides (`f"{name}-table"` in a component)
+//! is still the same call: its parent and replacing properties are compared. What
 //! `pulumi preview` or `cdk diff` would show remains the authority; this is what a reviewer
 //! would spot in the diff, spotted for them.
 
@@ -53,7 +55,7 @@ pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
     id: RuleId("cdk/construct-id-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource; or a stack moves to another literal account or region, which is another stack.",
+    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource; or a stack moves to another literal account, region or stack name, which is another stack.",
     why: "The logical ID is derived from the construct path. A new id, or another scope, is a new resource: \
           CloudFormation creates an empty one and deletes (or, if retained, orphans) the old one, along with its \
           data. A stack's (or stage's) id names its CloudFormation stack: renamed, the next deploy creates a second \
