@@ -16,7 +16,8 @@
 //! (`errors.New("…")` and `ctx.Export("…", …)` are not).
 //!
 //! Not followed: names built from variables, template literals or f-strings; resources made
-//! in loops or helper functions (each call site is one resource to this module).
+//! in loops or helper functions (each call site is one resource to this module). Such calls
+//! are kept apart, under their name as written, only to pair a call with itself.
 
 use crate::analyze::orm::scan::{self, RawCall, Source};
 use std::ops::Range;
@@ -40,6 +41,14 @@ pub(crate) struct Construct {
     pub args: Range<usize>,
     /// Whether it was written in the scoped shape, `(scope, "id", props)`.
     pub scoped: bool,
+    /// A Pulumi component declared in the same file: its children's names and URNs are
+    /// made from its own, so renaming it renames them all.
+    pub component: bool,
+    /// Written as Java's `Kind.Builder.create(scope, "id")`, its props chained after it.
+    pub callee_is_builder: bool,
+    /// The CDK service module an L1 construct named alone (`new CfnBucket(…)`) was imported
+    /// from (`s3`), when the file's imports say.
+    pub module: Option<String>,
     pub line: u32,
     pub end_line: u32,
 }
@@ -117,13 +126,20 @@ pub(super) struct Found {
     /// The kinds of constructor calls whose name is computed (`new aws.s3.Bucket(name, …)`
     /// in a helper function or a loop): one of them may be a resource that only moved there.
     pub computed: Vec<String>,
+    /// The calls whose name is computed, with that name as written: the same call on both
+    /// sides can still change a property or its parent.
+    pub unnamed: Vec<Construct>,
 }
 
 /// Every constructor call in `src`.
 pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
     let code = &src.code;
+    let components = if syntax.scoped_only {
+        Vec::new()
+    } else {
+        component_classes(code)
+    };
     let mut found = Found::default();
-    let out = &mut found.constructs;
     for open in (0..code.len()).filter(|&i| code[i] == b'(') {
         let start = (0..open)
             .rev()
@@ -174,21 +190,32 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
             .filter(|a| a.keyword.is_none())
             .collect();
         let scoped = args.len() >= 2 && is_scope(src, &args[0].value);
-        let name = if scoped {
-            literal(src, &args[1].value)
+        let name_arg = if scoped {
+            args.get(1)
         } else if syntax.scoped_only {
             None
-        } else if args.len() >= 2 || callee.contains('.') {
-            args.first().and_then(|a| literal(src, &a.value))
+        } else if args.len() >= 2 || callee.contains('.') || components.contains(&kind) {
+            args.first()
         } else {
             None
         };
-        let Some(name) = name else {
+        let name = name_arg.and_then(|a| literal(src, &a.value));
+        if name.is_none() && !args.is_empty() && (scoped || !syntax.scoped_only) {
             // In a CDK app or Go, a call without a scope is no construct at all.
-            if !args.is_empty() && (scoped || !syntax.scoped_only) {
-                found.computed.push(kind.to_owned());
+            found.computed.push(kind.to_owned());
+        }
+        // A computed name is kept as written (`f"{name}-table"`), to pair the call with
+        // itself across the sides; never as a name to follow.
+        let (name, list) = match (name, name_arg) {
+            (Some(name), _) => (name, &mut found.constructs),
+            (None, Some(arg)) => {
+                let written: String = src.text[arg.value.clone()].split_whitespace().collect();
+                if written.is_empty() {
+                    continue;
+                }
+                (written, &mut found.unnamed)
             }
-            continue;
+            (None, None) => continue,
         };
         let end = chained_end(code, close);
         let scope = if scoped {
@@ -198,19 +225,45 @@ pub(super) fn find(src: &Source, syntax: Syntax) -> Found {
         } else {
             String::new()
         };
-        out.push(Construct {
+        list.push(Construct {
             callee: callee.to_owned(),
             kind: kind.to_owned(),
             name,
             scope,
             args: open + 1..close,
             scoped,
+            component: components.contains(&kind),
+            callee_is_builder: builder.is_some(),
+            module: None,
             extent: start..end,
             line: call.line,
             end_line: src.line_of(end.saturating_sub(1)),
         });
     }
     found
+}
+
+/// The classes a file declares as Pulumi components, by the header of their declaration:
+/// `class Site extends pulumi.ComponentResource {`, `class Site(pulumi.ComponentResource):`,
+/// `class Site : ComponentResource`. Such a class is a resource even when it is called with
+/// its name alone (`Site("www")`), which a plain one-argument call (`ValueError("boom")`)
+/// is not. Go components are `New…(ctx, name)` functions, found as any Go resource is.
+fn component_classes(code: &[u8]) -> Vec<&str> {
+    let text = std::str::from_utf8(code).unwrap_or("");
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("class ") {
+        if at > 0 && is_ident(code[at - 1]) {
+            continue;
+        }
+        let rest = text[at + "class ".len()..].trim_start();
+        let name_len = rest.bytes().take_while(|b| is_ident(*b)).count();
+        let (name, header) = rest.split_at(name_len);
+        let header = header.split(['{', '\n']).next().unwrap_or("");
+        if !name.is_empty() && header.contains("ComponentResource") {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn code_text<'s>(src: &'s Source, range: Range<usize>) -> &'s str {

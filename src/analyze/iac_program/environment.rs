@@ -1,15 +1,17 @@
 //! environment: where a CDK stack is deployed, as its props write it (`env: { account,
 //! region }`, Python's `env=Environment(account=…, region=…)`, Go's
-//! `Region: jsii.String("…")`, Java's `.region("…")`). The stack's name stays, but another
-//! account or region is another CloudFormation stack: the next deploy builds every resource
+//! `Region: jsii.String("…")`, Java's `.region("…")`), and the CloudFormation stack name it
+//! pins (`stackName`). The construct id stays, but another account, region or stack name is
+//! another CloudFormation stack: the next deploy builds every resource
 //! anew and empty there, and leaves the old stack with its data where it was.
 
 use super::constructs::Construct;
 use super::guards::{is_ident, key_join, value_at};
 use crate::analyze::orm::scan::Source;
 
-/// The settings that place a stack.
-pub(super) const PLACES: &[&str] = &["account", "region"];
+/// The settings that place a stack. A literal `stackName` names the CloudFormation stack
+/// whatever the construct id: changed, it is another stack as surely as another region is.
+pub(super) const PLACES: &[&str] = &["account", "region", "stackName"];
 
 /// The literal value of `key` (`region` or `account`) in the construct's call, when it is
 /// written exactly once and as a plain literal (in Go, wrapped in `jsii.String`); `None` when
@@ -26,7 +28,12 @@ pub(super) fn literal(src: &Source, c: &Construct, key: &str) -> Option<String> 
         let end = (i..code.len())
             .find(|&j| !is_ident(code[j]))
             .unwrap_or(code.len());
-        let word = &code[i..end];
+        // `stackName`, Python's `stack_name`, C#'s `StackName`.
+        let word: Vec<u8> = code[i..end]
+            .iter()
+            .copied()
+            .filter(|b| *b != b'_')
+            .collect();
         i = end;
         if !word.eq_ignore_ascii_case(key.as_bytes()) {
             continue;

@@ -81,16 +81,19 @@ fn false_protects(v: &str) -> Strength {
 }
 
 fn removal_policy(v: &str) -> Strength {
-    let words: Vec<String> = words(v).collect();
-    if words.iter().any(|w| w == "destroy") {
-        Strength::Weak
-    } else if words
+    // Go's CDK names the enum's members `awscdk.RemovalPolicy_DESTROY`: split on `_` too.
+    let words: Vec<String> = words(v)
+        .flat_map(|w| w.split('_').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let destroy = words.iter().any(|w| w == "destroy");
+    let keep = words
         .iter()
-        .any(|w| w.starts_with("retain") || w == "snapshot")
-    {
-        Strength::Protected
-    } else {
-        Strength::Unknown
+        .any(|w| w.starts_with("retain") || w == "snapshot");
+    // `isProd ? RETAIN : DESTROY` depends on something twokey cannot see, as with booleans.
+    match (destroy, keep) {
+        (true, false) => Strength::Weak,
+        (false, true) => Strength::Protected,
+        _ => Strength::Unknown,
     }
 }
 

@@ -12,10 +12,13 @@
 //! removal policies, deletion and termination protection, `forceDestroy` and friends.
 //!
 //! It does not parse or run the program: names and settings that come from variables,
-//! loops, helper functions or config are unknown, and stay quiet rather than guessed. What
+//! loops, helper functions or config are unknown, and stay quiet rather than guessed. A call
+//! whose computed name is written the same on both sides (`f"{name}-table"` in a component)
+//! is still the same call: its parent and replacing properties are compared. What
 //! `pulumi preview` or `cdk diff` would show remains the authority; this is what a reviewer
 //! would spot in the diff, spotted for them.
 
+mod component_type;
 pub(crate) mod constructs;
 mod environment;
 mod guards;
@@ -52,7 +55,7 @@ pub const CONSTRUCT_ID_CHANGED: Rule = Rule {
     id: RuleId("cdk/construct-id-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource; or a stack moves to another literal account or region, which is another stack.",
+    summary: "A CDK construct's id changes, so its logical ID changes and CloudFormation replaces the resource; or a stack moves to another literal account, region or stack name, which is another stack.",
     why: "The logical ID is derived from the construct path. A new id, or another scope, is a new resource: \
           CloudFormation creates an empty one and deletes (or, if retained, orphans) the old one, along with its \
           data. A stack's (or stage's) id names its CloudFormation stack: renamed, the next deploy creates a second \
@@ -121,12 +124,17 @@ const IMPORTS_WITHIN: usize = 16 * 1024;
 
 /// Whether a source file is a Pulumi program or CDK app, by what it imports near its top.
 /// CDK wins when both appear (`@pulumi/cdk` programs build CDK constructs).
-pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
+/// Where the part of a file its imports are looked for in ends.
+fn imports_end(text: &str) -> usize {
     let mut cut = text.len().min(IMPORTS_WITHIN);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let head = &text[..cut];
+    cut
+}
+
+pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
+    let head = &text[..imports_end(text)];
     let (cdk, pulumi): (&[&str], &[&str]) = match ext {
         "ts" | "js" | "mjs" => (&["aws-cdk-lib", "@aws-cdk/"], &["@pulumi/"]),
         "py" => (&["aws_cdk"], &["import pulumi", "from pulumi"]),
@@ -151,7 +159,8 @@ pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
 /// (`aws.rds`, `dynamodb`, `s3`, `awsefs`, `aws_sqs`, the list the Pulumi YAML analyzer
 /// uses), or a type named like one (`Table`, `Bucket`, `DatabaseCluster`, `FileSystem`…).
 pub(crate) fn holds_data(c: &Construct) -> bool {
-    let modules = c.callee.split('.').rev().skip(1).map(|m| {
+    let imported = c.module.iter().map(String::as_str);
+    let modules = c.callee.split('.').rev().skip(1).chain(imported).map(|m| {
         let m = m.to_ascii_lowercase();
         let m = m
             .strip_prefix("aws_")
@@ -207,6 +216,8 @@ struct Program<'a> {
     constructs: Vec<Construct>,
     /// Kinds of constructor calls whose name is computed.
     computed: Vec<String>,
+    /// Calls whose name is computed, by the name as written.
+    unnamed: Vec<Construct>,
     settings: Vec<Setting>,
 }
 
@@ -219,12 +230,29 @@ impl<'a> Program<'a> {
             _ => Lang::Js,
         };
         let src = Source::new(text, lang);
-        let found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        let mut found = constructs::find(&src, constructs::Syntax::of(ext, flavor));
+        // A type named alone (`new CfnBucket(…)`, C#'s and Java's `new Instance(…)`) takes
+        // its module from the file's imports.
+        let imports = &text[..imports_end(text)];
+        for c in found
+            .constructs
+            .iter_mut()
+            .filter(|c| !c.callee.contains('.'))
+        {
+            c.module = match flavor {
+                Flavor::Cdk if c.kind.starts_with("Cfn") => {
+                    replacement::l1_module(imports, &c.kind)
+                }
+                Flavor::Cdk => None,
+                Flavor::Pulumi => replacement::pulumi_module(imports, c),
+            };
+        }
         let settings = guards::settings(&src, &found.constructs);
         Program {
             src,
             constructs: found.constructs,
             computed: found.computed,
+            unnamed: found.unnamed,
             settings,
         }
     }
@@ -255,20 +283,42 @@ impl<'a> Program<'a> {
     /// What becomes of the resource when it leaves the program: `Some(true)` deleted,
     /// `Some(false)` left running; `None` when CDK's default retains it.
     fn deleted_on_removal(&self, at: usize, flavor: Flavor) -> Option<bool> {
-        let c = &self.constructs[at];
-        match flavor {
-            Flavor::Pulumi => Some(
-                self.setting(Some(at), "retainOnDelete")
-                    .is_none_or(|s| s.strength != Strength::Protected),
-            ),
-            Flavor::Cdk => match self.setting(Some(at), "removalPolicy").map(|s| s.strength) {
-                Some(Strength::Weak) => Some(true),
-                Some(Strength::Protected) => Some(false),
-                _ if c.kind.starts_with("Cfn") => Some(true),
-                _ if RETAINED_BY_DEFAULT.contains(&c.kind.as_str()) => None,
-                _ => Some(true),
-            },
-        }
+        let strength = |label: &str| self.setting(Some(at), label).map(|s| s.strength);
+        fate(&self.constructs[at], strength, flavor)
+    }
+
+    /// [`Self::deleted_on_removal`] for a call with a computed name: its settings are the
+    /// ones within its lines that no named construct owns.
+    fn unnamed_deleted_on_removal(&self, c: &Construct, flavor: Flavor) -> Option<bool> {
+        let strength = |label: &str| {
+            self.settings
+                .iter()
+                .find(|s| {
+                    s.owner.is_none()
+                        && s.guard.label == label
+                        && (c.line..=c.end_line).contains(&s.line)
+                })
+                .map(|s| s.strength)
+        };
+        fate(c, strength, flavor)
+    }
+}
+
+/// What becomes of `c` when it leaves the program, given how its own settings judge a guard.
+fn fate(
+    c: &Construct,
+    strength: impl Fn(&str) -> Option<Strength>,
+    flavor: Flavor,
+) -> Option<bool> {
+    match flavor {
+        Flavor::Pulumi => Some(strength("retainOnDelete") != Some(Strength::Protected)),
+        Flavor::Cdk => match strength("removalPolicy") {
+            Some(Strength::Weak) => Some(true),
+            Some(Strength::Protected) => Some(false),
+            _ if c.kind.starts_with("Cfn") => Some(true),
+            _ if RETAINED_BY_DEFAULT.contains(&c.kind.as_str()) => None,
+            _ => Some(true),
+        },
     }
 }
 
@@ -366,13 +416,58 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         if flavor == Flavor::Cdk && old.is_container() {
             out.extend(stack_placed_elsewhere(view, &base, old, &head, new));
         }
-        if let Some(f) = moved_finding(view, flavor, &base, b, &head, h, overrides_added) {
-            out.push(f);
+        let sides = Sides {
+            base: &base,
+            old,
+            head: &head,
+            new,
+        };
+        let deleted = (
+            base.deleted_on_removal(b, flavor),
+            head.deleted_on_removal(h, flavor),
+        );
+        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
+    }
+
+    // Calls whose name is computed (`f"{name}-table"` in a component, a name from config)
+    // are paired with the same call, written the same way, on the other side: whether one
+    // was removed or renamed is unknown, but a parent or property changed on it is not.
+    // Only a call written once on each side: two helpers each making `Bucket(name, …)` are
+    // two resources, and which one went is unknown.
+    let once = |p: &Program, c: &Construct| {
+        p.unnamed
+            .iter()
+            .filter(|u| identity(u) == identity(c))
+            .count()
+            == 1
+    };
+    for old in base.unnamed.iter().filter(|c| once(&base, c)) {
+        let Some(new) = head
+            .unnamed
+            .iter()
+            .find(|new| identity(new) == identity(old))
+        else {
+            continue;
+        };
+        if !once(&head, new) {
             continue;
         }
-        let pulumi = flavor == Flavor::Pulumi;
-        for changed in replacement::changed(pulumi, &base.src, old, &head.src, new) {
-            out.push(replaced_finding(view, flavor, &head, h, &changed));
+        let sides = Sides {
+            base: &base,
+            old,
+            head: &head,
+            new,
+        };
+        let deleted = (
+            base.unnamed_deleted_on_removal(old, flavor),
+            head.unnamed_deleted_on_removal(new, flavor),
+        );
+        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
+    }
+
+    if flavor == Flavor::Pulumi {
+        for (was, now, line) in component_type::changed(&base.src, &head.src) {
+            out.push(component_retyped(view, &was, &now, line));
         }
     }
 
@@ -388,6 +483,19 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A component class that registers under a new type token: every instance, and every
+/// child parented under one, gets a new URN.
+fn component_retyped(view: &FileView, was: &str, now: &str, line: u32) -> Finding {
+    Finding::new(
+        &pulumi::RENAMED,
+        view.at(Side::Head, line, line),
+        format!(
+            "A component's type changes from `{was}` to `{now}` without `aliases`: its URN, and the URN of every child parented under it, holds the type, so the next `pulumi up` deletes every instance and all their resources and creates new, empty ones. Safer: keep the type, or pass `aliases: [{{ type: \"{was}\" }}]` in the options the component registers with."
+        ),
+    )
+    .with_severity(Severity::High)
 }
 
 /// Whether the construct's call names `word` (as code): `aliases` in its options.
@@ -426,6 +534,10 @@ fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -
             ),
         ),
         Some(true) if data => (Severity::Critical, " Its data goes with it.".to_owned()),
+        Some(true) if old.component => (
+            Severity::High,
+            " It is a component: every resource it declares goes with it.".to_owned(),
+        ),
         Some(true) => (Severity::Medium, String::new()),
     };
     let protected = base
@@ -500,15 +612,22 @@ fn renamed_finding(
     let old = &base.constructs[at];
     let data = holds_data(old);
     let severity = match (data, base.deleted_on_removal(at, flavor)) {
+        // What a component's children hold is not known here; they are all replaced.
+        (false, _) if old.component => Severity::High,
         (false, _) => Severity::Medium,
         (true, Some(true)) => Severity::Critical,
         (true, _) => Severity::High,
+    };
+    let children = if old.component {
+        " It is a component: its children are parented (and usually named) under it, so every resource it declares is replaced too."
+    } else {
+        ""
     };
     let (rule, message) = match flavor {
         Flavor::Pulumi => (
             &pulumi::RENAMED,
             format!(
-                "{} is renamed to `{}` without `aliases`: the next `pulumi up` deletes `{}` and creates a new, empty one. Safer: keep the name, or add `aliases: [{{ name: \"{}\" }}]` to the new resource's options.",
+                "{} is renamed to `{}` without `aliases`: the next `pulumi up` deletes `{}` and creates a new, empty one.{children} Safer: keep the name, or add `aliases: [{{ name: \"{}\" }}]` to the new resource's options.",
                 describe(old), new.name, old.name, old.name
             ),
         ),
@@ -560,8 +679,8 @@ fn stack_renamed(
     )
 }
 
-/// A stack (or stage) kept under its id but given another literal account or region: a
-/// new CloudFormation stack there, new and empty, while the old one stays with its data.
+/// A stack (or stage) kept under its id but given another literal account, region or stack
+/// name: a new CloudFormation stack, new and empty, while the old one stays with its data.
 fn stack_placed_elsewhere(
     view: &FileView,
     base: &Program,
@@ -585,7 +704,7 @@ fn stack_placed_elsewhere(
             &CONSTRUCT_ID_CHANGED,
             view.at(Side::Head, new.line, new.end_line),
             format!(
-                "{} moves from {}: that is another CloudFormation stack, so the next `cdk deploy` creates every resource of it anew and empty there, and leaves the old stack, with its data, running where it was until it is destroyed. Safer: keep the account and region; to move, migrate the data into a stack deployed beside the old one, then retire the old one in its own reviewed change.",
+                "{} moves from {}: that is another CloudFormation stack, so the next `cdk deploy` creates every resource of it anew and empty there, and leaves the old stack, with its data, running where it was until it is destroyed. Safer: keep the account, region and stack name; to move, migrate the data into a stack deployed beside the old one, then retire the old one in its own reviewed change.",
                 describe(new),
                 moved.join(" and ")
             ),
@@ -594,20 +713,51 @@ fn stack_placed_elsewhere(
     )
 }
 
+/// One resource on both sides of the program.
+struct Sides<'s, 'a> {
+    base: &'s Program<'a>,
+    old: &'s Construct,
+    head: &'s Program<'a>,
+    new: &'s Construct,
+}
+
+/// What an edit to a resource kept on both sides destroys: a move in the tree, or else a
+/// property that cannot be updated in place. `deleted` is its fate on each side.
+fn edited(
+    view: &FileView,
+    flavor: Flavor,
+    sides: &Sides,
+    deleted: (Option<bool>, Option<bool>),
+    overrides_added: bool,
+) -> Vec<Finding> {
+    if let Some(f) = moved_finding(view, flavor, sides, deleted.0, overrides_added) {
+        return vec![f];
+    }
+    let pulumi = flavor == Flavor::Pulumi;
+    let (base, head) = (&sides.base.src, &sides.head.src);
+    replacement::changed(pulumi, base, sides.old, head, sides.new)
+        .iter()
+        .map(|changed| replaced_finding(view, flavor, sides.new, deleted.1, changed))
+        .collect()
+}
+
 /// A resource kept under its name but moved in the tree: a CDK construct given another
 /// scope (a new logical ID), a Pulumi resource given another `parent` (a new URN) without
 /// `aliases`.
 fn moved_finding(
     view: &FileView,
     flavor: Flavor,
-    base: &Program,
-    b: usize,
-    head: &Program,
-    h: usize,
+    sides: &Sides,
+    deleted: Option<bool>,
     overrides_added: bool,
 ) -> Option<Finding> {
-    let (old, new) = (&base.constructs[b], &head.constructs[h]);
-    let severity = match (holds_data(old), base.deleted_on_removal(b, flavor)) {
+    let Sides {
+        base,
+        old,
+        head,
+        new,
+    } = *sides;
+    let severity = match (holds_data(old), deleted) {
         (false, _) => Severity::Medium,
         (true, Some(true)) => Severity::Critical,
         (true, _) => Severity::High,
@@ -655,11 +805,10 @@ fn moved_finding(
 fn replaced_finding(
     view: &FileView,
     flavor: Flavor,
-    head: &Program,
-    at: usize,
+    new: &Construct,
+    deleted: Option<bool>,
     changed: &replacement::Changed,
 ) -> Finding {
-    let new = &head.constructs[at];
     let stateful = holds_data(new)
         || changed
             .terraform_type
@@ -669,7 +818,6 @@ fn replaced_finding(
         Flavor::Pulumi => (&pulumi::REPLACEMENT_PROPERTY, "`pulumi up`"),
         Flavor::Cdk => (&REPLACEMENT_PROPERTY, "`cdk deploy`"),
     };
-    let deleted = head.deleted_on_removal(at, flavor);
     let (severity, fate) = match deleted {
         Some(true) if stateful => (
             Severity::Critical,

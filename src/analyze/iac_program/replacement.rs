@@ -79,13 +79,20 @@ fn props(src: &Source, c: &Construct) -> Vec<Prop> {
             })
             .collect();
     }
+    let code = &src.code;
+    // Java's CDK builder, `Table.Builder.create(this, "Id").tableName("t")….build()`: the
+    // properties are the calls chained after the call's own parentheses.
+    let after = c.args.end + 1..c.extent.end;
+    if after.start < after.end && c.callee_is_builder {
+        return builder_props(code, after);
+    }
     let position = if c.scoped { 2 } else { 1 };
     let Some(arg) = args.iter().filter(|a| a.keyword.is_none()).nth(position) else {
         return Vec::new();
     };
-    let code = &src.code;
     let Some(open) = arg.value.clone().find(|&i| code[i] == b'{') else {
-        return Vec::new();
+        // Java's `TableArgs.builder().hashKey("id").build()`.
+        return builder_props(code, arg.value.clone());
     };
     let close = crate::analyze::orm::scan::matching(code, open).unwrap_or(arg.value.end);
     let mut out = Vec::new();
@@ -115,6 +122,40 @@ fn props(src: &Source, c: &Construct) -> Vec<Prop> {
         } else {
             i = end;
         }
+    }
+    out
+}
+
+/// The properties a Java builder chain sets, `….hashKey("id").billingMode(…).build()`: each
+/// call chained at the top level of `range` (not those inside another property's value).
+fn builder_props(code: &[u8], range: Range<usize>) -> Vec<Prop> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = range.start;
+    while i < range.end {
+        match code[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'.' if depth == 0 => {
+                let start = i + 1;
+                let end = (start..range.end)
+                    .find(|&j| !is_ident(code[j]))
+                    .unwrap_or(range.end);
+                if end > start && code.get(end) == Some(&b'(') {
+                    let close = crate::analyze::orm::scan::matching(code, end)
+                        .unwrap_or(range.end)
+                        .min(range.end);
+                    out.push(Prop {
+                        key: String::from_utf8_lossy(&code[start..end]).into_owned(),
+                        value: end + 1..close,
+                    });
+                    i = close + 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
     out
 }
@@ -175,6 +216,7 @@ fn providers(text: &str) -> Vec<&'static str> {
         "pulumi_aws",
         "pulumi-aws/sdk",
         "Pulumi.Aws",
+        "com.pulumi.aws.",
     ]) {
         out.push("aws");
     }
@@ -184,6 +226,7 @@ fn providers(text: &str) -> Vec<&'static str> {
         "pulumi_gcp",
         "pulumi-gcp/sdk",
         "Pulumi.Gcp",
+        "com.pulumi.gcp.",
     ]) {
         out.push("gcp");
     }
@@ -194,6 +237,17 @@ fn providers(text: &str) -> Vec<&'static str> {
 /// replacement-forcing attributes: `aws.s3.Bucket`, `s3.Bucket` (`from pulumi_aws import s3`),
 /// `s3.NewBucket` (Go), `Bucket` with `using Pulumi.Aws.S3;` (C#).
 fn pulumi_type(text: &str, c: &Construct) -> Option<String> {
+    pulumi_resolved(text, c).map(|(t, _)| t)
+}
+
+/// The provider module of a Pulumi resource named alone (C#'s `new Instance(…)`, Java's),
+/// from the file's `using` or `import` lines: `rds`. For judging what it holds.
+pub(super) fn pulumi_module(text: &str, c: &Construct) -> Option<String> {
+    pulumi_resolved(text, c).map(|(_, m)| m)
+}
+
+/// The Terraform type behind a Pulumi resource, and the module it was found under.
+fn pulumi_resolved(text: &str, c: &Construct) -> Option<(String, String)> {
     let segments: Vec<&str> = c.callee.split('.').collect();
     let explicit = segments
         .first()
@@ -206,23 +260,31 @@ fn pulumi_type(text: &str, c: &Construct) -> Option<String> {
     let modules: Vec<String> = if segments.len() >= 2 {
         vec![segments[segments.len() - 2].to_owned()]
     } else {
-        // C# names the type alone; its namespace is in a `using` line.
+        // C# and Java name the type alone; its namespace is in a `using` line, its package
+        // in an `import com.pulumi.aws.dynamodb.Table;` (or `….dynamodb.*;`).
         text.lines()
             .filter_map(|l| {
-                let l = l.trim().strip_prefix("using Pulumi.")?.strip_suffix(';')?;
+                let l = l.trim();
+                if let Some(java) = l.strip_prefix("import com.pulumi.") {
+                    let mut parts = java.strip_suffix(';')?.split('.');
+                    let (_, module, class) = (parts.next()?, parts.next()?, parts.next()?);
+                    let whole = parts.next().is_none() && (class == c.kind || class == "*");
+                    return whole.then(|| module.to_owned());
+                }
+                let l = l.strip_prefix("using Pulumi.")?.strip_suffix(';')?;
                 Some(l.split_once('.')?.1.to_owned())
             })
             .collect()
     };
-    let mut found: Vec<String> = Vec::new();
+    let mut found: Vec<(String, String)> = Vec::new();
     for provider in &providers {
         for module in &modules {
             let module = module.to_ascii_lowercase();
             let module = module.trim_end_matches('_');
             let token = format!("{provider}:{module}:{}", c.kind);
             if let Some(t) = terraform_type(&token).filter(|t| !forces_new(t).is_empty()) {
-                if !found.contains(&t) {
-                    found.push(t);
+                if !found.iter().any(|(f, _)| *f == t) {
+                    found.push((t, module.to_owned()));
                 }
             }
         }
@@ -249,12 +311,50 @@ fn ignored(src: &Source, c: &Construct, key: &str) -> bool {
 /// under their CloudFormation names: the CloudFormation analyzer's table says which replace.
 fn l1_forces_new(c: &Construct) -> Option<&'static [&'static str]> {
     let resource = c.kind.strip_prefix("Cfn")?;
-    let module = c.callee.rsplit('.').nth(1)?.to_ascii_lowercase();
+    let module = match &c.module {
+        Some(m) => m.clone(),
+        None => c.callee.rsplit('.').nth(1)?.to_ascii_lowercase(),
+    };
     let service = module
         .strip_prefix("aws_")
         .or_else(|| module.strip_prefix("aws"))
         .unwrap_or(&module);
     Some(crate::analyze::cloudformation::catalog::replacing_properties(service, resource))
+}
+
+/// Where each CDK language imports a service module from: `aws-cdk-lib/aws-s3`,
+/// `aws_cdk.aws_s3`, `Amazon.CDK.AWS.S3`, `software.amazon.awscdk.services.s3`.
+const CDK_MODULE_PATHS: &[&str] = &[
+    "aws-cdk-lib/aws-",
+    "aws_cdk.aws_",
+    "Amazon.CDK.AWS.",
+    "software.amazon.awscdk.services.",
+];
+
+/// The service module an L1 construct named alone (`new CfnDBInstance(…)` after
+/// `using Amazon.CDK.AWS.RDS;`) comes from: the one imported module whose CloudFormation
+/// resource of that name the catalogue knows. `None` when no import, or more than one, fits.
+pub(super) fn l1_module(imports: &str, kind: &str) -> Option<String> {
+    let resource = kind.strip_prefix("Cfn")?;
+    let mut found: Vec<String> = Vec::new();
+    for path in CDK_MODULE_PATHS {
+        for (at, _) in imports.match_indices(path) {
+            let module: String = imports[at + path.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let known = !module.is_empty()
+                && !crate::analyze::cloudformation::catalog::replacing_properties(
+                    &module, resource,
+                )
+                .is_empty();
+            if known && !found.contains(&module) {
+                found.push(module);
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 pub(super) fn changed(

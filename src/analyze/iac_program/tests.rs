@@ -745,3 +745,290 @@ fn an_l1_construct_is_judged_by_its_cloudformation_properties() {
     )
     .is_empty());
 }
+
+const GO_CDK: &str = "package main\n\nimport (\n\t\"github.com/aws/aws-cdk-go/awscdk/v2\"\n\t\"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb\"\n\t\"github.com/aws/jsii-runtime-go\"\n)\n\nfunc NewData(stack awscdk.Stack) {\n\tawsdynamodb.NewTable(stack, jsii.String(\"Orders\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_RETAIN,\n\t})\n\tawsdynamodb.NewTable(stack, jsii.String(\"Scratch\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_DESTROY,\n\t})\n}\n";
+
+#[test]
+fn go_cdk_removal_policies_are_read_through_their_underscored_names() {
+    let head = GO_CDK.replace("RemovalPolicy_RETAIN", "RemovalPolicy_DESTROY");
+    let f = run("data.go", GO_CDK, &head);
+    assert_eq!(ids(&f), ["cdk/removal-policy-destroy"]);
+    assert_eq!(f[0].location.line, Some(11));
+
+    // A table set to DESTROY, removed, goes with its data.
+    let head = GO_CDK.replace(
+        "\tawsdynamodb.NewTable(stack, jsii.String(\"Scratch\"), &awsdynamodb.TableProps{\n\t\tRemovalPolicy: awscdk.RemovalPolicy_DESTROY,\n\t})\n",
+        "",
+    );
+    let f = run("data.go", GO_CDK, &head);
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+
+    // RETAIN to SNAPSHOT or RETAIN_ON_UPDATE_OR_DELETE still keeps the data.
+    for kept in [
+        "RemovalPolicy_SNAPSHOT",
+        "RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE",
+    ] {
+        let head = GO_CDK.replace("RemovalPolicy_RETAIN,", &format!("{kept},"));
+        assert!(run("data.go", GO_CDK, &head).is_empty(), "{kept}");
+    }
+}
+
+const PY_COMPONENT: &str = "import pulumi\nimport pulumi_aws as aws\n\nclass Storage(pulumi.ComponentResource):\n    def __init__(self, name, opts=None):\n        super().__init__(\"acme:storage:Storage\", name, None, opts)\n        self.table = aws.dynamodb.Table(f\"{name}-table\", hash_key=\"id\",\n            opts=pulumi.ResourceOptions(parent=self))\n\nstorage = Storage(\"data\")\n";
+
+#[test]
+fn a_component_declared_in_the_program_is_a_resource_even_called_with_its_name_alone() {
+    let head = PY_COMPONENT.replace("Storage(\"data\")", "Storage(\"storage\")");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(f[0].message.contains("every resource"), "{}", f[0].message);
+    assert_eq!(f[0].severity, Severity::High);
+
+    let head = PY_COMPONENT.replace("storage = Storage(\"data\")\n", "");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\n\nexport class Site extends pulumi.ComponentResource {\n    constructor(name: string) {\n        super(\"acme:web:Site\", name);\n    }\n}\n\nconst site = new Site(\"www\");\n";
+    let head = ts.replace("new Site(\"www\")", "new Site(\"web\")");
+    assert_eq!(ids(&run("index.ts", ts, &head)), ["pulumi/renamed"]);
+    let cs = "using Pulumi;\n\nclass Site : ComponentResource\n{\n    public Site(string name) : base(\"acme:web:Site\", name) { }\n}\n\nclass MyStack : Stack\n{\n    public MyStack() { var site = new Site(\"www\"); }\n}\n";
+    let head = cs.replace("new Site(\"www\")", "new Site(\"web\")");
+    assert_eq!(ids(&run("MyStack.cs", cs, &head)), ["pulumi/renamed"]);
+
+    // Renamed with an alias, or a one-argument call of a class that is not a component: quiet.
+    let head = PY_COMPONENT.replace(
+        "Storage(\"data\")",
+        "Storage(\"storage\", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"data\")]))",
+    );
+    assert!(run("__main__.py", PY_COMPONENT, &head).is_empty());
+    let plain = "import pulumi\n\nclass Naming:\n    pass\n\nn = Naming(\"data\")\nraise ValueError(\"boom\")\n";
+    let head = plain
+        .replace("Naming(\"data\")", "Naming(\"other\")")
+        .replace("\"boom\"", "\"bang\"");
+    assert!(run("__main__.py", plain, &head).is_empty());
+}
+
+const JAVA_PULUMI: &str = "package app;\n\nimport com.pulumi.Pulumi;\nimport com.pulumi.aws.dynamodb.Table;\nimport com.pulumi.aws.dynamodb.TableArgs;\n\npublic class App {\n    public static void main(String[] args) {\n        Pulumi.run(ctx -> {\n            var table = new Table(\"orders\", TableArgs.builder()\n                .hashKey(\"id\")\n                .billingMode(\"PAY_PER_REQUEST\")\n                .build());\n        });\n    }\n}\n";
+
+const JAVA_CDK: &str = "package app;\n\nimport software.amazon.awscdk.Stack;\nimport software.amazon.awscdk.services.dynamodb.*;\n\npublic class DataStack extends Stack {\n    public DataStack(final Construct scope, final String id) {\n        super(scope, id);\n        Table.Builder.create(this, \"Orders\")\n                .partitionKey(Attribute.builder().name(\"id\").type(AttributeType.STRING).build())\n                .tableName(\"orders\")\n                .billingMode(BillingMode.PAY_PER_REQUEST)\n                .build();\n        new Table(this, \"Audit\", TableProps.builder()\n                .tableName(\"audit\")\n                .build());\n    }\n}\n";
+
+#[test]
+fn java_builder_properties_that_force_a_replacement_are_read() {
+    let f = run(
+        "App.java",
+        JAVA_PULUMI,
+        &JAVA_PULUMI.replace("\"id\"", "\"pk\""),
+    );
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+
+    let f = run(
+        "DataStack.java",
+        JAVA_CDK,
+        &JAVA_CDK.replace("name(\"id\")", "name(\"orderId\")"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(10));
+    let f = run(
+        "DataStack.java",
+        JAVA_CDK,
+        &JAVA_CDK.replace("\"audit\"", "\"audit-v2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(15));
+
+    // A setting updated in place, or a builder call inside a property's value: quiet.
+    let head = JAVA_PULUMI.replace("\"PAY_PER_REQUEST\"", "\"PROVISIONED\"");
+    assert!(run("App.java", JAVA_PULUMI, &head).is_empty());
+    let head = JAVA_CDK.replace(
+        ".billingMode(BillingMode.PAY_PER_REQUEST)",
+        ".billingMode(BillingMode.PROVISIONED)",
+    );
+    assert!(run("DataStack.java", JAVA_CDK, &head).is_empty());
+}
+
+#[test]
+fn a_component_registered_under_another_type_token_changes_every_child_urn() {
+    let head = PY_COMPONENT.replace("\"acme:storage:Storage\"", "\"acme:data:Storage\"");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(
+        f[0].message.contains("`acme:storage:Storage`"),
+        "{}",
+        f[0].message
+    );
+
+    let go = "package main\n\nimport \"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n\nfunc NewSite(ctx *pulumi.Context, name string) (*Site, error) {\n\ts := &Site{}\n\terr := ctx.RegisterComponentResource(\"acme:index:Site\", name, s)\n\treturn s, err\n}\n";
+    let head = go.replace("acme:index:Site", "acme:web:Site");
+    assert_eq!(ids(&run("site.go", go, &head)), ["pulumi/renamed"]);
+    let cs = "using Pulumi;\n\nclass Site : ComponentResource\n{\n    public Site(string name) : base(\"acme:web:Site\", name) { }\n}\n";
+    let head = cs.replace("acme:web:Site", "acme:index:Site");
+    assert_eq!(ids(&run("Site.cs", cs, &head)), ["pulumi/renamed"]);
+
+    // The old type kept as an alias, a token that is no component's, or an unchanged one: quiet.
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\n\nexport class Site extends pulumi.ComponentResource {\n    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {\n        super(\"acme:web:Site\", name, {}, opts);\n    }\n}\nconst ref = new pulumi.StackReference(\"acme:net:prod\");\n";
+    let head = ts.replace(
+        "super(\"acme:web:Site\", name, {}, opts)",
+        "super(\"acme:index:Site\", name, {}, { ...opts, aliases: [{ type: \"acme:web:Site\" }] })",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace("acme:net:prod", "acme:net:staging");
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace("name, {}, opts", "name, { env: \"x\" }, opts");
+    assert!(run("index.ts", ts, &head).is_empty());
+}
+
+#[test]
+fn a_removal_policy_chosen_by_environment_is_unknown() {
+    // The rule's own advice: DESTROY only for throwaway stacks, chosen by environment.
+    let head = CDK_TS.replace(
+        "new s3.Bucket(this, 'Uploads', { removalPolicy: RemovalPolicy.RETAIN })",
+        "new s3.Bucket(this, 'Uploads', { removalPolicy: props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY })",
+    );
+    assert!(run("lib/orders-stack.ts", CDK_TS, &head).is_empty());
+    let head = GO_CDK.replace(
+        "awscdk.RemovalPolicy_RETAIN,",
+        "policy(awscdk.RemovalPolicy_DESTROY, awscdk.RemovalPolicy_RETAIN),",
+    );
+    assert!(run("data.go", GO_CDK, &head).is_empty());
+    // DESTROY alone is still DESTROY.
+    let head = CDK_TS.replace(
+        "{ removalPolicy: RemovalPolicy.RETAIN }",
+        "{ removalPolicy: RemovalPolicy.DESTROY }",
+    );
+    assert_eq!(
+        ids(&run("lib/orders-stack.ts", CDK_TS, &head)),
+        ["cdk/removal-policy-destroy"]
+    );
+}
+
+#[test]
+fn an_l1_construct_named_alone_is_found_through_its_import() {
+    let cs = "using Amazon.CDK;\nusing Amazon.CDK.AWS.S3;\nusing Amazon.CDK.AWS.RDS;\n\npublic class Legacy : Stack\n{\n    public Legacy(Construct scope, string id) : base(scope, id)\n    {\n        new CfnDBInstance(this, \"Db\", new CfnDBInstanceProps\n        {\n            DbInstanceIdentifier = \"orders\",\n            DbInstanceClass = \"db.t3.micro\"\n        });\n    }\n}\n";
+    let f = run("Legacy.cs", cs, &cs.replace("\"orders\"", "\"orders-v2\""));
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+    assert_eq!(f[0].location.line, Some(11));
+    assert_eq!(
+        f[0].severity,
+        Severity::Critical,
+        "an RDS instance holds data"
+    );
+    assert!(run("Legacy.cs", cs, &cs.replace("db.t3.micro", "db.t3.large")).is_empty());
+
+    let java = "package app;\n\nimport software.amazon.awscdk.Stack;\nimport software.amazon.awscdk.services.s3.CfnBucket;\n\npublic class Legacy extends Stack {\n    public Legacy(final Construct scope, final String id) {\n        super(scope, id);\n        CfnBucket.Builder.create(this, \"Logs\").bucketName(\"acme-logs\").build();\n    }\n}\n";
+    let f = run(
+        "Legacy.java",
+        java,
+        &java.replace("\"acme-logs\"", "\"acme-logs-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+
+    let py = "from aws_cdk import Stack\nfrom aws_cdk.aws_s3 import CfnBucket\n\nclass Legacy(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        CfnBucket(self, \"Logs\", bucket_name=\"acme-logs\")\n";
+    let f = run(
+        "legacy.py",
+        py,
+        &py.replace("\"acme-logs\"", "\"acme-logs-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+
+    let ts = "import { Stack } from 'aws-cdk-lib';\nimport { CfnBucket } from 'aws-cdk-lib/aws-s3';\n\nexport class Legacy extends Stack {\n  constructor(scope: Construct, id: string) {\n    super(scope, id);\n    new CfnBucket(this, 'Logs', { bucketName: 'acme-logs' });\n  }\n}\n";
+    let f = run(
+        "lib/legacy.ts",
+        ts,
+        &ts.replace("'acme-logs'", "'acme-logs-2'"),
+    );
+    assert_eq!(ids(&f), ["cdk/replacement-property"]);
+}
+
+#[test]
+fn a_stack_given_another_literal_stack_name_is_a_new_stack() {
+    let py = "import aws_cdk as cdk\nfrom stacks.data import DataStack\n\napp = cdk.App()\nDataStack(app, \"Data\", stack_name=\"shop-data\")\napp.synth()\n";
+    let f = run(
+        "app.py",
+        py,
+        &py.replace("\"shop-data\"", "\"shop-data-v2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    assert!(
+        f[0].message
+            .contains("stackName `shop-data` to `shop-data-v2`"),
+        "{}",
+        f[0].message
+    );
+    let java = "import software.amazon.awscdk.App;\n\npublic class Main {\n    public static void main(String[] args) {\n        App app = new App();\n        new DataStack(app, \"Data\", StackProps.builder().stackName(\"shop-data\").build());\n    }\n}\n";
+    let f = run(
+        "Main.java",
+        java,
+        &java.replace("\"shop-data\"", "\"shop-data-2\""),
+    );
+    assert_eq!(ids(&f), ["cdk/construct-id-changed"]);
+    // The id renamed with the old stack name pinned, or a name computed per stage: quiet.
+    let pinned = py.replace("(app, \"Data\"", "(app, \"ShopData\"");
+    assert!(run("app.py", py, &pinned).is_empty());
+    let computed = py.replace("\"shop-data\"", "f\"shop-data-{stage}\"");
+    assert!(run("app.py", py, &computed).is_empty());
+}
+
+#[test]
+fn a_resource_with_a_computed_name_is_still_judged_on_its_parent_and_properties() {
+    // The child of a component, named after it, loses its parent: a new URN.
+    let head = PY_COMPONENT.replace(
+        ",\n            opts=pulumi.ResourceOptions(parent=self))",
+        ")",
+    );
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/renamed"]);
+    assert_eq!(f[0].location.line, Some(7));
+    // Its key changed: replaced, data and all.
+    let head = PY_COMPONENT.replace("hash_key=\"id\"", "hash_key=\"pk\"");
+    let f = run("__main__.py", PY_COMPONENT, &head);
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let ts = "import * as pulumi from \"@pulumi/pulumi\";\nimport * as aws from \"@pulumi/aws\";\n\nconst stack = pulumi.getStack();\nconst table = new aws.dynamodb.Table(`${stack}-orders`, { hashKey: \"id\" });\n";
+    let f = run("index.ts", ts, &ts.replace("\"id\"", "\"pk\""));
+    assert_eq!(ids(&f), ["pulumi/replacement-property"]);
+
+    // The name expression itself changed, or removed: unknown, so quiet.
+    let head = ts.replace("`${stack}-orders`", "`${stack}-orders-v2`");
+    assert!(run("index.ts", ts, &head).is_empty());
+    let head = ts.replace(
+        "const table = new aws.dynamodb.Table(`${stack}-orders`, { hashKey: \"id\" });\n",
+        "",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    // A property updated in place: quiet.
+    let head = ts.replace(
+        "{ hashKey: \"id\" }",
+        "{ hashKey: \"id\", tags: { team: \"shop\" } }",
+    );
+    assert!(run("index.ts", ts, &head).is_empty());
+    // Two calls written alike are two resources: one of them dropped is no property change.
+    let helpers = "import * as aws from \"@pulumi/aws\";\n\nfunction orders(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"id\" });\n}\nfunction sessions(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"sid\" });\n}\n";
+    let head = helpers.replace("function orders(name: string) {\n    return new aws.dynamodb.Table(name, { hashKey: \"id\" });\n}\n", "");
+    assert!(run("index.ts", helpers, &head).is_empty());
+}
+
+#[test]
+fn a_pulumi_type_named_alone_holds_data_by_the_module_it_is_imported_from() {
+    let java = "package app;\n\nimport com.pulumi.Pulumi;\nimport com.pulumi.aws.rds.Instance;\nimport com.pulumi.aws.rds.InstanceArgs;\n\npublic class App {\n    public static void main(String[] args) {\n        Pulumi.run(ctx -> {\n            var db = new Instance(\"db\", InstanceArgs.builder().engine(\"postgres\").build());\n        });\n    }\n}\n";
+    let head = java.replace("            var db = new Instance(\"db\", InstanceArgs.builder().engine(\"postgres\").build());\n", "");
+    let f = run("App.java", java, &head);
+    assert_eq!(ids(&f), ["pulumi/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    let cs = "using Pulumi;\nusing Pulumi.Aws.Rds;\n\nreturn await Deployment.RunAsync(() =>\n{\n    var db = new Instance(\"db\", new InstanceArgs { Engine = \"postgres\" });\n});\n";
+    let head = cs.replace(
+        "    var db = new Instance(\"db\", new InstanceArgs { Engine = \"postgres\" });\n",
+        "",
+    );
+    assert_eq!(run("Program.cs", cs, &head)[0].severity, Severity::Critical);
+    // An EC2 instance holds no data a delete loses.
+    let ec2 = java
+        .replace("aws.rds.Instance", "aws.ec2.Instance")
+        .replace("aws.rds.InstanceArgs", "aws.ec2.InstanceArgs")
+        .replace("engine(\"postgres\")", "ami(\"ami-1\")");
+    let head = ec2.replace("            var db = new Instance(\"db\", InstanceArgs.builder().ami(\"ami-1\").build());\n", "");
+    assert_eq!(run("App.java", &ec2, &head)[0].severity, Severity::Medium);
+}
