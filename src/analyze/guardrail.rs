@@ -9,6 +9,7 @@ use crate::finding::{Finding, Location, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
 
+mod branch_pattern;
 mod protection;
 
 pub const CODEOWNERS_CHANGED: Rule = Rule {
