@@ -138,9 +138,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (name.ends_with(".gitlab-ci.yml") || name.ends_with(".gitlab-ci.yaml"))
         || (in_dir(".gitlab/ci/") && matches!(ext, "yml" | "yaml"))
         || in_dir(".circleci/")
-        || name == "azure-pipelines.yml"
+        || is_azure_pipeline(&name, &lower, ext)
         || in_dir(".buildkite/")
-        || name == "jenkinsfile"
+        || is_jenkinsfile(&name)
         || name == "bitbucket-pipelines.yml"
         || name == ".travis.yml"
     {
@@ -305,6 +305,33 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// A Jenkins pipeline: `Jenkinsfile`, and the variants teams keep beside it for other jobs
+/// (`Jenkinsfile.destroy`, `Jenkinsfile-prod`, `teardown.jenkinsfile`).
+/// Notes about one (`Jenkinsfile.md`) are not.
+pub(crate) fn is_jenkinsfile(name: &str) -> bool {
+    let notes = [".md", ".txt", ".rst", ".adoc", ".html"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    name == "jenkinsfile"
+        || !notes
+            && ["jenkinsfile.", "jenkinsfile-", "jenkinsfile_"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+        || name.ends_with(".jenkinsfile")
+}
+
+/// An Azure Pipelines definition: `azure-pipelines.yml` in either extension and its variants
+/// (`azure-pipelines-prod.yml`), and any YAML under the `.azure-pipelines/` or
+/// `azure-pipelines/` directory where templates and stage files are kept.
+fn is_azure_pipeline(name: &str, lower: &str, ext: &str) -> bool {
+    let yaml = matches!(ext, "yml" | "yaml");
+    yaml && (name.starts_with("azure-pipelines")
+        || lower.starts_with(".azure-pipelines/")
+        || lower.starts_with("azure-pipelines/")
+        || lower.contains("/.azure-pipelines/")
+        || lower.contains("/azure-pipelines/"))
 }
 
 /// A YAML file twokey could not read (too large, binary, not UTF-8), so could not classify by
@@ -567,6 +594,29 @@ mod tests {
             ".terraform.lock.hcl",
             "terramate.tm.hcl",
             "stacks/prod/stack.tm.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Other, "{path}");
+        }
+    }
+
+    #[test]
+    fn pipeline_variants_are_pipelines_by_name() {
+        for path in [
+            "Jenkinsfile.destroy",
+            "ci/Jenkinsfile-prod",
+            "jenkins/teardown.jenkinsfile",
+            "azure-pipelines.yaml",
+            "azure-pipelines-prod.yml",
+            ".azure-pipelines/deploy.yml",
+            "build/azure-pipelines/templates/steps.yaml",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
+        }
+        for path in [
+            "docs/jenkinsfile.md",
+            "src/jenkinsfiles.rs",
+            ".azure-pipelines/README.md",
+            "azure/pipelines.yml",
         ] {
             assert_eq!(kind(path, ""), FileKind::Other, "{path}");
         }

@@ -2,6 +2,7 @@
 //! a GitLab `script:`, a Dockerfile `RUN`, a Makefile recipe, a `package.json` script), with
 //! the line each piece starts on, so findings point into the file the reviewer sees.
 
+use crate::analyze::classify::is_jenkinsfile;
 use crate::analyze::FileKind;
 use crate::change::RepoPath;
 use crate::yaml::{self, Node, Value};
@@ -45,7 +46,12 @@ const CI_SCRIPT_KEYS: &[&str] = &[
     "before_install",
     "after_success",
     "deploy",
+    "pwsh",
+    "powershell",
 ];
+
+/// Script keys whose text PowerShell runs (Azure Pipelines' `pwsh:` and `powershell:` steps).
+const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
 pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
     let name = path.file_name().to_ascii_lowercase();
@@ -64,7 +70,7 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::BuildScript if name == "justfile" || name == ".justfile" => justfile(text),
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
-        FileKind::CiPipeline if name == "jenkinsfile" => jenkinsfile(text),
+        FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
         FileKind::Ansible => ansible_tasks(text),
         _ => Extracted::default(),
@@ -124,14 +130,10 @@ fn collect_yaml(
 ) {
     match &node.value {
         Value::Map(entries) => {
-            // GitHub Actions: a step's `shell:` says what runs its `run:`.
-            let foreign = foreign
-                || node
-                    .get("shell")
-                    .and_then(Node::as_str)
-                    .is_some_and(|s| !is_posix_shell(s));
+            let foreign = runs_foreign_shell(node).unwrap_or(foreign);
             for (key, value) in entries {
                 if keys.contains(&key.as_str()) {
+                    let foreign = foreign || POWERSHELL_KEYS.contains(&key.as_str());
                     push_scalars(value, foreign, lines, out);
                     // CircleCI's `run: {command: …}` is a map under a script key.
                     if !github {
@@ -170,6 +172,25 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
         }
         _ => {}
     }
+}
+
+/// Whether the scripts under `node` run in something other than a POSIX shell, when `node`
+/// says so; `None` leaves it to the enclosing node.
+/// - GitHub Actions: a step's `shell:`, or the `defaults: run: shell:` of its job or
+///   workflow, which a step's own `shell:` overrides.
+/// - Azure Pipelines: the PowerShell tasks, and `scriptType:` of an `AzureCLI` task.
+fn runs_foreign_shell(node: &Node) -> Option<bool> {
+    let shell = node
+        .get("shell")
+        .or_else(|| node.path(&["defaults", "run", "shell"]))
+        .or_else(|| node.get("scriptType"))
+        .and_then(Node::as_str);
+    if let Some(shell) = shell {
+        return Some(!is_posix_shell(shell));
+    }
+    let task = node.get("task").and_then(Node::as_str)?;
+    let task = task.to_ascii_lowercase();
+    (task.starts_with("powershell@") || task.starts_with("azurepowershell@")).then_some(true)
 }
 
 fn is_posix_shell(shell: &str) -> bool {
@@ -408,46 +429,6 @@ fn package_json(text: &str) -> Extracted {
     out
 }
 
-/// Jenkins pipelines: the strings given to `sh` steps (`sh 'cmd'`, `sh """…"""`,
-/// `sh(script: '…')`).
-fn jenkinsfile(text: &str) -> Extracted {
-    let mut out = Extracted::default();
-    let mut rest = 0;
-    while let Some(found) = text[rest..].find("sh") {
-        let at = rest + found;
-        rest = at + 2;
-        let before_ok = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-        if !before_ok {
-            continue;
-        }
-        let after = text[rest..].trim_start_matches([' ', '\t', '(']);
-        let after = after.strip_prefix("script:").map_or(after, str::trim_start);
-        let delimiter = ["'''", "\"\"\"", "'", "\""]
-            .into_iter()
-            .find(|d| after.starts_with(d));
-        let Some(delimiter) = delimiter else { continue };
-        let open = text.len() - after.len() + delimiter.len();
-        let Some(len) = text[open..].find(delimiter) else {
-            out.failure = Some((
-                Some(line_of(text, at)),
-                "an `sh` step's string is never closed".to_owned(),
-            ));
-            break;
-        };
-        out.scripts.push(Script {
-            text: text[open..open + len].to_owned(),
-            first_line: line_of(text, open),
-            foreign: false,
-            make_variables: false,
-        });
-        rest = open + len + delimiter.len();
-    }
-    out
-}
-
 fn line_of(text: &str, byte: usize) -> u32 {
     text[..byte.min(text.len())].matches('\n').count() as u32 + 1
 }
@@ -484,6 +465,44 @@ mod tests {
             workflow,
         );
         assert!(extracted.scripts[0].foreign);
+    }
+
+    #[test]
+    fn a_job_default_shell_makes_its_steps_foreign_unless_a_step_names_its_own() {
+        let workflow = "defaults:\n  run:\n    shell: bash\njobs:\n  win:\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: terraform plan `\n          -out=tfplan\n      - shell: bash\n        run: make\n  linux:\n    steps:\n      - run: make\n";
+        let extracted = scripts(
+            FileKind::Workflow,
+            &RepoPath::new(".github/workflows/a.yml"),
+            workflow,
+        );
+        let foreign: Vec<bool> = extracted.scripts.iter().map(|s| s.foreign).collect();
+        assert_eq!(foreign, [true, false, false]);
+    }
+
+    #[test]
+    fn azure_powershell_steps_and_tasks_are_foreign() {
+        let azure = "steps:\n  - pwsh: terraform destroy -auto-approve\n  - powershell: Write-Host hi\n  - task: PowerShell@2\n    inputs:\n      targetType: inline\n      script: terraform plan `\n  - task: AzureCLI@2\n    inputs:\n      scriptType: pscore\n      inlineScript: az group list\n  - task: AzureCLI@2\n    inputs:\n      scriptType: bash\n      inlineScript: az group list\n  - script: make\n";
+        let extracted = scripts(
+            FileKind::CiPipeline,
+            &RepoPath::new("azure-pipelines.yml"),
+            azure,
+        );
+        let got: Vec<(&str, bool)> = extracted
+            .scripts
+            .iter()
+            .map(|s| (s.text.as_str(), s.foreign))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("terraform destroy -auto-approve", true),
+                ("Write-Host hi", true),
+                ("terraform plan `", true),
+                ("az group list", true),
+                ("az group list", false),
+                ("make", false),
+            ]
+        );
     }
 
     #[test]
@@ -588,14 +607,5 @@ mod tests {
             "{\"scripts\": {",
         );
         assert!(broken.failure.is_some());
-    }
-
-    #[test]
-    fn jenkinsfile_sh_steps() {
-        let jenkins = "pipeline {\n  stages {\n    stage('x') { steps { sh 'terraform destroy -auto-approve' } }\n    stage('y') { steps { sh(script: \"\"\"\n      helm uninstall web\n    \"\"\") } }\n  }\n}\n";
-        let got = found(FileKind::CiPipeline, "Jenkinsfile", jenkins);
-        assert_eq!(got[0], (3, "terraform destroy -auto-approve".to_owned()));
-        assert_eq!(got[1].0, 4);
-        assert!(got[1].1.contains("helm uninstall web"));
     }
 }

@@ -10,6 +10,7 @@
 
 mod container;
 mod extract;
+mod jenkins;
 mod lex;
 mod packs;
 
