@@ -143,6 +143,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || is_jenkinsfile(&name)
         || name == "bitbucket-pipelines.yml"
         || name == ".travis.yml"
+        // Atlantis' repo-level config: its custom workflows run `run:` steps.
+        || name == "atlantis.yaml"
+        || name == "atlantis.yml"
     {
         return FileKind::CiPipeline;
     }
@@ -193,6 +196,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || name == "justfile"
         || name == ".justfile"
         || name == "package.json"
+        || is_taskfile(&name)
+        || name == "earthfile"
     {
         return FileKind::BuildScript;
     }
@@ -305,6 +310,14 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
+pub(crate) fn is_taskfile(name: &str) -> bool {
+    matches!(
+        name,
+        "taskfile.yml" | "taskfile.yaml" | "taskfile.dist.yml" | "taskfile.dist.yaml"
+    )
 }
 
 /// A Jenkins pipeline: `Jenkinsfile`, and the variants teams keep beside it for other jobs
@@ -609,8 +622,12 @@ mod tests {
             "azure-pipelines-prod.yml",
             ".azure-pipelines/deploy.yml",
             "build/azure-pipelines/templates/steps.yaml",
+            "atlantis.yaml",
         ] {
             assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
+        }
+        for path in ["Taskfile.yml", "deploy/taskfile.dist.yaml", "Earthfile"] {
+            assert_eq!(kind(path, ""), FileKind::BuildScript, "{path}");
         }
         for path in [
             "docs/jenkinsfile.md",

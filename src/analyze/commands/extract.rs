@@ -2,7 +2,7 @@
 //! a GitLab `script:`, a Dockerfile `RUN`, a Makefile recipe, a `package.json` script), with
 //! the line each piece starts on, so findings point into the file the reviewer sees.
 
-use crate::analyze::classify::is_jenkinsfile;
+use crate::analyze::classify::{is_jenkinsfile, is_taskfile};
 use crate::analyze::FileKind;
 use crate::change::RepoPath;
 use crate::yaml::{self, Node, Value};
@@ -50,6 +50,10 @@ const CI_SCRIPT_KEYS: &[&str] = &[
     "powershell",
 ];
 
+/// go-task: a task's `cmds:` (strings, or `cmd:` maps), `defer:` clean-ups, and the `sh:` of
+/// dynamic variables.
+const TASKFILE_KEYS: &[&str] = &["cmds", "cmd", "defer", "sh"];
+
 /// Script keys whose text PowerShell runs (Azure Pipelines' `pwsh:` and `powershell:` steps).
 const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
@@ -68,6 +72,9 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::Dockerfile => dockerfile(text),
         FileKind::BuildScript if name == "package.json" => package_json(text),
         FileKind::BuildScript if name == "justfile" || name == ".justfile" => justfile(text),
+        FileKind::BuildScript if is_taskfile(&name) => yaml_scripts(text, TASKFILE_KEYS, false),
+        // Earthly's targets run `RUN` instructions as a Dockerfile does.
+        FileKind::BuildScript if name == "earthfile" => dockerfile(text),
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
@@ -131,6 +138,12 @@ fn collect_yaml(
     match &node.value {
         Value::Map(entries) => {
             let foreign = runs_foreign_shell(node).unwrap_or(foreign);
+            if let Some(step) = super::tool_steps::command(node, github) {
+                out.push(tool_script(step.command, step.line));
+                if step.inputs_read {
+                    return;
+                }
+            }
             for (key, value) in entries {
                 if keys.contains(&key.as_str()) {
                     let foreign = foreign || POWERSHELL_KEYS.contains(&key.as_str());
@@ -146,11 +159,25 @@ fn collect_yaml(
         }
         Value::Seq(items) => {
             for item in items {
+                if let Some(step) = super::tool_steps::named(item).filter(|_| !github) {
+                    out.push(tool_script(step.command, step.line));
+                }
                 collect_yaml(item, keys, github, foreign, lines, out);
             }
         }
         Value::Tagged(_, inner) => collect_yaml(inner, keys, github, foreign, lines, out),
         Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+/// The command a tool step stands for ([`super::tool_steps`]): built from the step's
+/// inputs, so always a plain command line.
+fn tool_script(command: String, line: u32) -> Script {
+    Script {
+        text: command,
+        first_line: line,
+        foreign: false,
+        make_variables: false,
     }
 }
 
@@ -520,6 +547,45 @@ mod tests {
         let circle = "jobs:\n  a:\n    steps:\n      - run:\n          name: wipe\n          command: kubectl delete ns prod\n";
         let got = found(FileKind::CiPipeline, ".circleci/config.yml", circle);
         assert_eq!(got, vec![(6, "kubectl delete ns prod".to_owned())]);
+    }
+
+    #[test]
+    fn taskfile_commands_and_earthfile_runs() {
+        let taskfile = "version: '3'\nvars:\n  SHA:\n    sh: git rev-parse HEAD\ntasks:\n  down:\n    cmds:\n      - terraform destroy -auto-approve\n      - cmd: kubectl delete ns {{.NS}}\n        ignore_error: true\n      - task: cleanup\n      - defer: rm -rf tmp\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "Taskfile.yml", taskfile),
+            vec![
+                (4, "git rev-parse HEAD".to_owned()),
+                (8, "terraform destroy -auto-approve".to_owned()),
+                (9, "kubectl delete ns {{.NS}}".to_owned()),
+                (12, "rm -rf tmp".to_owned()),
+            ]
+        );
+        let earthfile = "VERSION 0.8\ndown:\n    FROM hashicorp/terraform\n    RUN --push terraform destroy -auto-approve\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "Earthfile", earthfile),
+            vec![(4, "terraform destroy -auto-approve".to_owned())]
+        );
+    }
+
+    #[test]
+    fn tool_steps_are_read_as_the_commands_they_run() {
+        let azure = "steps:\n  - task: TerraformTaskV4@4\n    inputs:\n      command: destroy\n  - script: make\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, "azure-pipelines.yml", azure),
+            vec![(4, "terraform destroy ".to_owned()), (5, "make".to_owned())]
+        );
+        let workflow = "jobs:\n  a:\n    steps:\n      - uses: dflook/terraform-destroy@v1\n";
+        assert_eq!(
+            found(FileKind::Workflow, ".github/workflows/a.yml", workflow),
+            vec![(4, "terraform destroy".to_owned())]
+        );
+        let circle =
+            "workflows:\n  w:\n    jobs:\n      - terraform/plan\n      - terraform/destroy\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, ".circleci/config.yml", circle),
+            vec![(5, "terraform destroy".to_owned())]
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod extract;
 mod jenkins;
 mod lex;
 mod packs;
+mod tool_steps;
 
 use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
