@@ -72,6 +72,8 @@ impl FileKind {
                 | FileKind::BuildScript
                 | FileKind::Dockerfile
                 | FileKind::Ansible
+                // A unit's `before_hook`/`after_hook` `execute` lists.
+                | FileKind::Terragrunt
         )
     }
     pub fn as_str(self) -> &'static str {

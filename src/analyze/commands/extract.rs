@@ -80,6 +80,7 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
         FileKind::Ansible => ansible_tasks(text),
+        FileKind::Terragrunt => super::terragrunt_hooks::scripts(text),
         _ => Extracted::default(),
     }
 }
@@ -122,9 +123,112 @@ fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Extracted::default();
     for doc in &docs {
-        collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+        let from = out.scripts.len();
+        if !github && text.contains("!reference") {
+            let resolved = resolve_references(doc, doc, 0, &mut { MAX_REFERENCED_ITEMS });
+            collect_yaml(&resolved, keys, github, false, &lines, &mut out.scripts);
+        } else {
+            collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+        }
+        if github {
+            expand_choices(doc, &mut out.scripts, from);
+        }
     }
     out
+}
+
+/// How deep GitLab follows `!reference` tags inside referenced sections.
+const MAX_REFERENCE_DEPTH: u8 = 10;
+/// How many items references may pull in all: references to references can multiply.
+const MAX_REFERENCED_ITEMS: usize = 10_000;
+
+/// GitLab's `!reference [.job, script]` in a list, replaced by the list it names, on the
+/// line of the tag: a job that pulls a hidden template's `terraform destroy` into its script
+/// runs it. A reference that names nothing stays as it is (and runs nothing known).
+fn resolve_references(root: &Node, node: &Node, depth: u8, budget: &mut usize) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), resolve_references(root, v, depth, budget)))
+                .collect(),
+        ),
+        Value::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let target =
+                    referenced(root, item).filter(|_| depth < MAX_REFERENCE_DEPTH && *budget > 0);
+                match target {
+                    Some(target) => {
+                        let resolved = resolve_references(root, target, depth + 1, budget);
+                        let pulled = match resolved.value {
+                            Value::Seq(pulled) => pulled,
+                            _ => vec![resolved],
+                        };
+                        *budget = budget.saturating_sub(pulled.len().max(1));
+                        out.extend(pulled.into_iter().map(|mut n| {
+                            n.line = item.line;
+                            n.end_line = item.end_line;
+                            n
+                        }));
+                    }
+                    None => out.push(resolve_references(root, item, depth, budget)),
+                }
+            }
+            Value::Seq(out)
+        }
+        Value::Tagged(tag, inner) => Value::Tagged(
+            tag.clone(),
+            Box::new(resolve_references(root, inner, depth, budget)),
+        ),
+        Value::Null | Value::Scalar(_) => node.value.clone(),
+    };
+    Node { value, ..*node }
+}
+
+/// What `!reference [a, b, c]` points at in `root`.
+fn referenced<'a>(root: &'a Node, item: &Node) -> Option<&'a Node> {
+    let Value::Tagged(tag, path) = &item.value else {
+        return None;
+    };
+    if tag != "reference" {
+        return None;
+    }
+    let keys: Vec<&str> = path.as_seq().iter().filter_map(Node::as_str).collect();
+    (!keys.is_empty()).then(|| root.path(&keys)).flatten()
+}
+
+/// A `workflow_dispatch` choice input used in a step (`terraform ${{ inputs.action }}`)
+/// runs whichever option the person starting the workflow picks: each option is read as a
+/// script of its own, so `destroy` among the options is a destroy in the step.
+fn expand_choices(doc: &Node, scripts: &mut Vec<Script>, from: usize) {
+    let Some(inputs) = doc.path(&["on", "workflow_dispatch", "inputs"]) else {
+        return;
+    };
+    for (name, input) in inputs.as_map() {
+        let Some(options) = input.get("options") else {
+            continue;
+        };
+        let Ok(pattern) = regex::Regex::new(&format!(
+            r"\$\{{\{{\s*(?:github\.event\.)?inputs\.{}\s*\}}\}}",
+            regex::escape(name)
+        )) else {
+            continue;
+        };
+        for at in from..scripts.len() {
+            if !pattern.is_match(&scripts[at].text) {
+                continue;
+            }
+            for option in options.as_seq().iter().filter_map(Node::as_str) {
+                let text = pattern.replace_all(&scripts[at].text, regex::NoExpand(option));
+                let variant = Script {
+                    text: text.into_owned(),
+                    ..scripts[at].clone()
+                };
+                scripts.push(variant);
+            }
+        }
+    }
 }
 
 fn collect_yaml(
@@ -585,6 +689,42 @@ mod tests {
         assert_eq!(
             found(FileKind::CiPipeline, ".circleci/config.yml", circle),
             vec![(5, "terraform destroy".to_owned())]
+        );
+    }
+
+    #[test]
+    fn gitlab_references_pull_the_named_list_onto_their_line() {
+        let gitlab = ".teardown:\n  script:\n    - terraform destroy -auto-approve\nnuke:\n  script:\n    - echo start\n    - !reference [.teardown, script]\n    - !reference [.missing, script]\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, ".gitlab-ci.yml", gitlab),
+            vec![
+                (3, "terraform destroy -auto-approve".to_owned()),
+                (6, "echo start".to_owned()),
+                (7, "terraform destroy -auto-approve".to_owned()),
+            ]
+        );
+        // References to themselves end, however many there are.
+        let looped = format!(
+            "a:\n  script:\n{}",
+            "    - !reference [a, script]\n".repeat(8)
+        );
+        let _ = found(FileKind::CiPipeline, ".gitlab-ci.yml", &looped);
+    }
+
+    #[test]
+    fn a_dispatch_choice_in_a_step_is_read_as_each_option() {
+        let workflow = "on:\n  workflow_dispatch:\n    inputs:\n      action:\n        type: choice\n        options: [plan, destroy]\n      env:\n        type: string\njobs:\n  a:\n    steps:\n      - run: terraform ${{ github.event.inputs.action }} -var-file=${{ inputs.env }}.tfvars\n";
+        let got: Vec<String> = found(FileKind::Workflow, ".github/workflows/a.yml", workflow)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "terraform ${{ github.event.inputs.action }} -var-file=${{ inputs.env }}.tfvars",
+                "terraform plan -var-file=${{ inputs.env }}.tfvars",
+                "terraform destroy -var-file=${{ inputs.env }}.tfvars",
+            ]
         );
     }
 

@@ -13,6 +13,7 @@ mod extract;
 mod jenkins;
 mod lex;
 mod packs;
+mod terragrunt_hooks;
 mod tool_steps;
 
 use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
