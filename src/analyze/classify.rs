@@ -39,11 +39,13 @@ pub enum FileKind {
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,
-    /// Another CI system's pipeline (GitLab, CircleCI, Azure Pipelines, Buildkite, Jenkins).
+    /// Another CI system's pipeline (GitLab, CircleCI, Azure Pipelines, Buildkite, Jenkins,
+    /// Bitbucket, Travis), or Atlantis' repo config with its custom workflows.
     CiPipeline,
     /// A shell script.
     Shell,
-    /// `Makefile`, `Justfile`, `package.json` scripts: build files that run commands.
+    /// `Makefile`, `Justfile`, `package.json` scripts, `Taskfile.yml`, `Earthfile`: build files
+    /// that run commands.
     BuildScript,
     /// An IAM policy document.
     IamPolicy,

@@ -16,6 +16,10 @@ const HOOKS: &[&str] = &["before_hook", "after_hook", "error_hook"];
 
 pub fn scripts(text: &str) -> Extracted {
     let mut out = Extracted::default();
+    // Most units have no hooks: not parsed a second time for nothing.
+    if !text.contains("execute") {
+        return out;
+    }
     let Ok(body) = hcl_edit::parser::parse_body(text) else {
         return out;
     };
