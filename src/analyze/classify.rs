@@ -39,11 +39,13 @@ pub enum FileKind {
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,
-    /// Another CI system's pipeline (GitLab, CircleCI, Azure Pipelines, Buildkite, Jenkins).
+    /// Another CI system's pipeline (GitLab, CircleCI, Azure Pipelines, Buildkite, Jenkins,
+    /// Bitbucket, Travis), or Atlantis' repo config with its custom workflows.
     CiPipeline,
     /// A shell script.
     Shell,
-    /// `Makefile`, `Justfile`, `package.json` scripts: build files that run commands.
+    /// `Makefile`, `Justfile`, `package.json` scripts, `Taskfile.yml`, `Earthfile`: build files
+    /// that run commands.
     BuildScript,
     /// An IAM policy document.
     IamPolicy,
@@ -72,6 +74,8 @@ impl FileKind {
                 | FileKind::BuildScript
                 | FileKind::Dockerfile
                 | FileKind::Ansible
+                // A unit's `before_hook`/`after_hook` `execute` lists.
+                | FileKind::Terragrunt
         )
     }
     pub fn as_str(self) -> &'static str {
@@ -138,11 +142,14 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (name.ends_with(".gitlab-ci.yml") || name.ends_with(".gitlab-ci.yaml"))
         || (in_dir(".gitlab/ci/") && matches!(ext, "yml" | "yaml"))
         || in_dir(".circleci/")
-        || name == "azure-pipelines.yml"
+        || is_azure_pipeline(&name, &lower, ext)
         || in_dir(".buildkite/")
-        || name == "jenkinsfile"
+        || is_jenkinsfile(&name)
         || name == "bitbucket-pipelines.yml"
         || name == ".travis.yml"
+        // Atlantis' repo-level config: its custom workflows run `run:` steps.
+        || name == "atlantis.yaml"
+        || name == "atlantis.yml"
     {
         return FileKind::CiPipeline;
     }
@@ -193,6 +200,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || name == "justfile"
         || name == ".justfile"
         || name == "package.json"
+        || is_taskfile(&name)
+        || name == "earthfile"
     {
         return FileKind::BuildScript;
     }
@@ -305,6 +314,41 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
+pub(crate) fn is_taskfile(name: &str) -> bool {
+    matches!(
+        name,
+        "taskfile.yml" | "taskfile.yaml" | "taskfile.dist.yml" | "taskfile.dist.yaml"
+    )
+}
+
+/// A Jenkins pipeline: `Jenkinsfile`, and the variants teams keep beside it for other jobs
+/// (`Jenkinsfile.destroy`, `Jenkinsfile-prod`, `teardown.jenkinsfile`).
+/// Notes about one (`Jenkinsfile.md`) are not.
+pub(crate) fn is_jenkinsfile(name: &str) -> bool {
+    let notes = [".md", ".txt", ".rst", ".adoc", ".html"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    name == "jenkinsfile"
+        || !notes
+            && ["jenkinsfile.", "jenkinsfile-", "jenkinsfile_"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+        || name.ends_with(".jenkinsfile")
+}
+
+/// An Azure Pipelines definition: `azure-pipelines.yml` in either extension and its variants
+/// (`azure-pipelines-prod.yml`), and any YAML under the `.azure-pipelines/` or
+/// `azure-pipelines/` directory where templates and stage files are kept.
+fn is_azure_pipeline(name: &str, lower: &str, ext: &str) -> bool {
+    let yaml = matches!(ext, "yml" | "yaml");
+    yaml && (name.starts_with("azure-pipelines")
+        || lower.starts_with(".azure-pipelines/")
+        || lower.starts_with("azure-pipelines/")
+        || lower.contains("/.azure-pipelines/")
+        || lower.contains("/azure-pipelines/"))
 }
 
 /// A YAML file twokey could not read (too large, binary, not UTF-8), so could not classify by
@@ -567,6 +611,33 @@ mod tests {
             ".terraform.lock.hcl",
             "terramate.tm.hcl",
             "stacks/prod/stack.tm.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Other, "{path}");
+        }
+    }
+
+    #[test]
+    fn pipeline_variants_are_pipelines_by_name() {
+        for path in [
+            "Jenkinsfile.destroy",
+            "ci/Jenkinsfile-prod",
+            "jenkins/teardown.jenkinsfile",
+            "azure-pipelines.yaml",
+            "azure-pipelines-prod.yml",
+            ".azure-pipelines/deploy.yml",
+            "build/azure-pipelines/templates/steps.yaml",
+            "atlantis.yaml",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
+        }
+        for path in ["Taskfile.yml", "deploy/taskfile.dist.yaml", "Earthfile"] {
+            assert_eq!(kind(path, ""), FileKind::BuildScript, "{path}");
+        }
+        for path in [
+            "docs/jenkinsfile.md",
+            "src/jenkinsfiles.rs",
+            ".azure-pipelines/README.md",
+            "azure/pipelines.yml",
         ] {
             assert_eq!(kind(path, ""), FileKind::Other, "{path}");
         }

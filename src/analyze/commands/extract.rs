@@ -2,6 +2,7 @@
 //! a GitLab `script:`, a Dockerfile `RUN`, a Makefile recipe, a `package.json` script), with
 //! the line each piece starts on, so findings point into the file the reviewer sees.
 
+use crate::analyze::classify::{is_jenkinsfile, is_taskfile};
 use crate::analyze::FileKind;
 use crate::change::RepoPath;
 use crate::yaml::{self, Node, Value};
@@ -45,7 +46,16 @@ const CI_SCRIPT_KEYS: &[&str] = &[
     "before_install",
     "after_success",
     "deploy",
+    "pwsh",
+    "powershell",
 ];
+
+/// go-task: a task's `cmds:` (strings, or `cmd:` maps), `defer:` clean-ups, and the `sh:` of
+/// dynamic variables.
+const TASKFILE_KEYS: &[&str] = &["cmds", "cmd", "defer", "sh"];
+
+/// Script keys whose text PowerShell runs (Azure Pipelines' `pwsh:` and `powershell:` steps).
+const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
 pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
     let name = path.file_name().to_ascii_lowercase();
@@ -62,11 +72,15 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::Dockerfile => dockerfile(text),
         FileKind::BuildScript if name == "package.json" => package_json(text),
         FileKind::BuildScript if name == "justfile" || name == ".justfile" => justfile(text),
+        FileKind::BuildScript if is_taskfile(&name) => yaml_scripts(text, TASKFILE_KEYS, false),
+        // Earthly's targets run `RUN` instructions as a Dockerfile does.
+        FileKind::BuildScript if name == "earthfile" => dockerfile(text),
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
-        FileKind::CiPipeline if name == "jenkinsfile" => jenkinsfile(text),
+        FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
         FileKind::Ansible => ansible_tasks(text),
+        FileKind::Terragrunt => super::terragrunt_hooks::scripts(text),
         _ => Extracted::default(),
     }
 }
@@ -109,9 +123,112 @@ fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Extracted::default();
     for doc in &docs {
-        collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+        let from = out.scripts.len();
+        if !github && text.contains("!reference") {
+            let resolved = resolve_references(doc, doc, 0, &mut { MAX_REFERENCED_ITEMS });
+            collect_yaml(&resolved, keys, github, false, &lines, &mut out.scripts);
+        } else {
+            collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+        }
+        if github {
+            expand_choices(doc, &mut out.scripts, from);
+        }
     }
     out
+}
+
+/// How deep GitLab follows `!reference` tags inside referenced sections.
+const MAX_REFERENCE_DEPTH: u8 = 10;
+/// How many items references may pull in all: references to references can multiply.
+const MAX_REFERENCED_ITEMS: usize = 10_000;
+
+/// GitLab's `!reference [.job, script]` in a list, replaced by the list it names, on the
+/// line of the tag: a job that pulls a hidden template's `terraform destroy` into its script
+/// runs it. A reference that names nothing stays as it is (and runs nothing known).
+fn resolve_references(root: &Node, node: &Node, depth: u8, budget: &mut usize) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), resolve_references(root, v, depth, budget)))
+                .collect(),
+        ),
+        Value::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let target =
+                    referenced(root, item).filter(|_| depth < MAX_REFERENCE_DEPTH && *budget > 0);
+                match target {
+                    Some(target) => {
+                        let resolved = resolve_references(root, target, depth + 1, budget);
+                        let pulled = match resolved.value {
+                            Value::Seq(pulled) => pulled,
+                            _ => vec![resolved],
+                        };
+                        *budget = budget.saturating_sub(pulled.len().max(1));
+                        out.extend(pulled.into_iter().map(|mut n| {
+                            n.line = item.line;
+                            n.end_line = item.end_line;
+                            n
+                        }));
+                    }
+                    None => out.push(resolve_references(root, item, depth, budget)),
+                }
+            }
+            Value::Seq(out)
+        }
+        Value::Tagged(tag, inner) => Value::Tagged(
+            tag.clone(),
+            Box::new(resolve_references(root, inner, depth, budget)),
+        ),
+        Value::Null | Value::Scalar(_) => node.value.clone(),
+    };
+    Node { value, ..*node }
+}
+
+/// What `!reference [a, b, c]` points at in `root`.
+fn referenced<'a>(root: &'a Node, item: &Node) -> Option<&'a Node> {
+    let Value::Tagged(tag, path) = &item.value else {
+        return None;
+    };
+    if tag != "reference" {
+        return None;
+    }
+    let keys: Vec<&str> = path.as_seq().iter().filter_map(Node::as_str).collect();
+    (!keys.is_empty()).then(|| root.path(&keys)).flatten()
+}
+
+/// A `workflow_dispatch` choice input used in a step (`terraform ${{ inputs.action }}`)
+/// runs whichever option the person starting the workflow picks: each option is read as a
+/// script of its own, so `destroy` among the options is a destroy in the step.
+fn expand_choices(doc: &Node, scripts: &mut Vec<Script>, from: usize) {
+    let Some(inputs) = doc.path(&["on", "workflow_dispatch", "inputs"]) else {
+        return;
+    };
+    for (name, input) in inputs.as_map() {
+        let Some(options) = input.get("options") else {
+            continue;
+        };
+        let Ok(pattern) = regex::Regex::new(&format!(
+            r"\$\{{\{{\s*(?:github\.event\.)?inputs\.{}\s*\}}\}}",
+            regex::escape(name)
+        )) else {
+            continue;
+        };
+        for at in from..scripts.len() {
+            if !pattern.is_match(&scripts[at].text) {
+                continue;
+            }
+            for option in options.as_seq().iter().filter_map(Node::as_str) {
+                let text = pattern.replace_all(&scripts[at].text, regex::NoExpand(option));
+                let variant = Script {
+                    text: text.into_owned(),
+                    ..scripts[at].clone()
+                };
+                scripts.push(variant);
+            }
+        }
+    }
 }
 
 fn collect_yaml(
@@ -124,14 +241,16 @@ fn collect_yaml(
 ) {
     match &node.value {
         Value::Map(entries) => {
-            // GitHub Actions: a step's `shell:` says what runs its `run:`.
-            let foreign = foreign
-                || node
-                    .get("shell")
-                    .and_then(Node::as_str)
-                    .is_some_and(|s| !is_posix_shell(s));
+            let foreign = runs_foreign_shell(node).unwrap_or(foreign);
+            if let Some(step) = super::tool_steps::command(node, github) {
+                out.push(tool_script(step.command, step.line));
+                if step.inputs_read {
+                    return;
+                }
+            }
             for (key, value) in entries {
                 if keys.contains(&key.as_str()) {
+                    let foreign = foreign || POWERSHELL_KEYS.contains(&key.as_str());
                     push_scalars(value, foreign, lines, out);
                     // CircleCI's `run: {command: …}` is a map under a script key.
                     if !github {
@@ -144,11 +263,25 @@ fn collect_yaml(
         }
         Value::Seq(items) => {
             for item in items {
+                if let Some(step) = super::tool_steps::named(item).filter(|_| !github) {
+                    out.push(tool_script(step.command, step.line));
+                }
                 collect_yaml(item, keys, github, foreign, lines, out);
             }
         }
         Value::Tagged(_, inner) => collect_yaml(inner, keys, github, foreign, lines, out),
         Value::Null | Value::Scalar(_) => {}
+    }
+}
+
+/// The command a tool step stands for ([`super::tool_steps`]): built from the step's
+/// inputs, so always a plain command line.
+fn tool_script(command: String, line: u32) -> Script {
+    Script {
+        text: command,
+        first_line: line,
+        foreign: false,
+        make_variables: false,
     }
 }
 
@@ -170,6 +303,25 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
         }
         _ => {}
     }
+}
+
+/// Whether the scripts under `node` run in something other than a POSIX shell, when `node`
+/// says so; `None` leaves it to the enclosing node.
+/// - GitHub Actions: a step's `shell:`, or the `defaults: run: shell:` of its job or
+///   workflow, which a step's own `shell:` overrides.
+/// - Azure Pipelines: the PowerShell tasks, and `scriptType:` of an `AzureCLI` task.
+fn runs_foreign_shell(node: &Node) -> Option<bool> {
+    let shell = node
+        .get("shell")
+        .or_else(|| node.path(&["defaults", "run", "shell"]))
+        .or_else(|| node.get("scriptType"))
+        .and_then(Node::as_str);
+    if let Some(shell) = shell {
+        return Some(!is_posix_shell(shell));
+    }
+    let task = node.get("task").and_then(Node::as_str)?;
+    let task = task.to_ascii_lowercase();
+    (task.starts_with("powershell@") || task.starts_with("azurepowershell@")).then_some(true)
 }
 
 fn is_posix_shell(shell: &str) -> bool {
@@ -408,46 +560,6 @@ fn package_json(text: &str) -> Extracted {
     out
 }
 
-/// Jenkins pipelines: the strings given to `sh` steps (`sh 'cmd'`, `sh """…"""`,
-/// `sh(script: '…')`).
-fn jenkinsfile(text: &str) -> Extracted {
-    let mut out = Extracted::default();
-    let mut rest = 0;
-    while let Some(found) = text[rest..].find("sh") {
-        let at = rest + found;
-        rest = at + 2;
-        let before_ok = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-        if !before_ok {
-            continue;
-        }
-        let after = text[rest..].trim_start_matches([' ', '\t', '(']);
-        let after = after.strip_prefix("script:").map_or(after, str::trim_start);
-        let delimiter = ["'''", "\"\"\"", "'", "\""]
-            .into_iter()
-            .find(|d| after.starts_with(d));
-        let Some(delimiter) = delimiter else { continue };
-        let open = text.len() - after.len() + delimiter.len();
-        let Some(len) = text[open..].find(delimiter) else {
-            out.failure = Some((
-                Some(line_of(text, at)),
-                "an `sh` step's string is never closed".to_owned(),
-            ));
-            break;
-        };
-        out.scripts.push(Script {
-            text: text[open..open + len].to_owned(),
-            first_line: line_of(text, open),
-            foreign: false,
-            make_variables: false,
-        });
-        rest = open + len + delimiter.len();
-    }
-    out
-}
-
 fn line_of(text: &str, byte: usize) -> u32 {
     text[..byte.min(text.len())].matches('\n').count() as u32 + 1
 }
@@ -487,6 +599,44 @@ mod tests {
     }
 
     #[test]
+    fn a_job_default_shell_makes_its_steps_foreign_unless_a_step_names_its_own() {
+        let workflow = "defaults:\n  run:\n    shell: bash\njobs:\n  win:\n    defaults:\n      run:\n        shell: pwsh\n    steps:\n      - run: terraform plan `\n          -out=tfplan\n      - shell: bash\n        run: make\n  linux:\n    steps:\n      - run: make\n";
+        let extracted = scripts(
+            FileKind::Workflow,
+            &RepoPath::new(".github/workflows/a.yml"),
+            workflow,
+        );
+        let foreign: Vec<bool> = extracted.scripts.iter().map(|s| s.foreign).collect();
+        assert_eq!(foreign, [true, false, false]);
+    }
+
+    #[test]
+    fn azure_powershell_steps_and_tasks_are_foreign() {
+        let azure = "steps:\n  - pwsh: terraform destroy -auto-approve\n  - powershell: Write-Host hi\n  - task: PowerShell@2\n    inputs:\n      targetType: inline\n      script: terraform plan `\n  - task: AzureCLI@2\n    inputs:\n      scriptType: pscore\n      inlineScript: az group list\n  - task: AzureCLI@2\n    inputs:\n      scriptType: bash\n      inlineScript: az group list\n  - script: make\n";
+        let extracted = scripts(
+            FileKind::CiPipeline,
+            &RepoPath::new("azure-pipelines.yml"),
+            azure,
+        );
+        let got: Vec<(&str, bool)> = extracted
+            .scripts
+            .iter()
+            .map(|s| (s.text.as_str(), s.foreign))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("terraform destroy -auto-approve", true),
+                ("Write-Host hi", true),
+                ("terraform plan `", true),
+                ("az group list", true),
+                ("az group list", false),
+                ("make", false),
+            ]
+        );
+    }
+
+    #[test]
     fn gitlab_script_lists_and_circleci_commands() {
         let gitlab =
             "deploy:\n  script:\n    - terraform init\n    - terraform destroy -auto-approve\n";
@@ -501,6 +651,81 @@ mod tests {
         let circle = "jobs:\n  a:\n    steps:\n      - run:\n          name: wipe\n          command: kubectl delete ns prod\n";
         let got = found(FileKind::CiPipeline, ".circleci/config.yml", circle);
         assert_eq!(got, vec![(6, "kubectl delete ns prod".to_owned())]);
+    }
+
+    #[test]
+    fn taskfile_commands_and_earthfile_runs() {
+        let taskfile = "version: '3'\nvars:\n  SHA:\n    sh: git rev-parse HEAD\ntasks:\n  down:\n    cmds:\n      - terraform destroy -auto-approve\n      - cmd: kubectl delete ns {{.NS}}\n        ignore_error: true\n      - task: cleanup\n      - defer: rm -rf tmp\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "Taskfile.yml", taskfile),
+            vec![
+                (4, "git rev-parse HEAD".to_owned()),
+                (8, "terraform destroy -auto-approve".to_owned()),
+                (9, "kubectl delete ns {{.NS}}".to_owned()),
+                (12, "rm -rf tmp".to_owned()),
+            ]
+        );
+        let earthfile = "VERSION 0.8\ndown:\n    FROM hashicorp/terraform\n    RUN --push terraform destroy -auto-approve\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "Earthfile", earthfile),
+            vec![(4, "terraform destroy -auto-approve".to_owned())]
+        );
+    }
+
+    #[test]
+    fn tool_steps_are_read_as_the_commands_they_run() {
+        let azure = "steps:\n  - task: TerraformTaskV4@4\n    inputs:\n      command: destroy\n  - script: make\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, "azure-pipelines.yml", azure),
+            vec![(4, "terraform destroy ".to_owned()), (5, "make".to_owned())]
+        );
+        let workflow = "jobs:\n  a:\n    steps:\n      - uses: dflook/terraform-destroy@v1\n";
+        assert_eq!(
+            found(FileKind::Workflow, ".github/workflows/a.yml", workflow),
+            vec![(4, "terraform destroy".to_owned())]
+        );
+        let circle =
+            "workflows:\n  w:\n    jobs:\n      - terraform/plan\n      - terraform/destroy\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, ".circleci/config.yml", circle),
+            vec![(5, "terraform destroy".to_owned())]
+        );
+    }
+
+    #[test]
+    fn gitlab_references_pull_the_named_list_onto_their_line() {
+        let gitlab = ".teardown:\n  script:\n    - terraform destroy -auto-approve\nnuke:\n  script:\n    - echo start\n    - !reference [.teardown, script]\n    - !reference [.missing, script]\n";
+        assert_eq!(
+            found(FileKind::CiPipeline, ".gitlab-ci.yml", gitlab),
+            vec![
+                (3, "terraform destroy -auto-approve".to_owned()),
+                (6, "echo start".to_owned()),
+                (7, "terraform destroy -auto-approve".to_owned()),
+            ]
+        );
+        // References to themselves end, however many there are.
+        let looped = format!(
+            "a:\n  script:\n{}",
+            "    - !reference [a, script]\n".repeat(8)
+        );
+        let _ = found(FileKind::CiPipeline, ".gitlab-ci.yml", &looped);
+    }
+
+    #[test]
+    fn a_dispatch_choice_in_a_step_is_read_as_each_option() {
+        let workflow = "on:\n  workflow_dispatch:\n    inputs:\n      action:\n        type: choice\n        options: [plan, destroy]\n      env:\n        type: string\njobs:\n  a:\n    steps:\n      - run: terraform ${{ github.event.inputs.action }} -var-file=${{ inputs.env }}.tfvars\n";
+        let got: Vec<String> = found(FileKind::Workflow, ".github/workflows/a.yml", workflow)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "terraform ${{ github.event.inputs.action }} -var-file=${{ inputs.env }}.tfvars",
+                "terraform plan -var-file=${{ inputs.env }}.tfvars",
+                "terraform destroy -var-file=${{ inputs.env }}.tfvars",
+            ]
+        );
     }
 
     #[test]
@@ -588,14 +813,5 @@ mod tests {
             "{\"scripts\": {",
         );
         assert!(broken.failure.is_some());
-    }
-
-    #[test]
-    fn jenkinsfile_sh_steps() {
-        let jenkins = "pipeline {\n  stages {\n    stage('x') { steps { sh 'terraform destroy -auto-approve' } }\n    stage('y') { steps { sh(script: \"\"\"\n      helm uninstall web\n    \"\"\") } }\n  }\n}\n";
-        let got = found(FileKind::CiPipeline, "Jenkinsfile", jenkins);
-        assert_eq!(got[0], (3, "terraform destroy -auto-approve".to_owned()));
-        assert_eq!(got[1].0, 4);
-        assert!(got[1].1.contains("helm uninstall web"));
     }
 }

@@ -10,8 +10,11 @@
 
 mod container;
 mod extract;
+mod jenkins;
 mod lex;
 mod packs;
+mod terragrunt_hooks;
+mod tool_steps;
 
 use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};

@@ -72,7 +72,10 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         return;
     }
     let found = match program.as_str() {
-        "terraform" | "tofu" | "terragrunt" => terraform(&call),
+        // `gitlab-terraform` and `gitlab-tofu`: GitLab's wrappers, same subcommands.
+        "terraform" | "tofu" | "terragrunt" | "gitlab-terraform" | "gitlab-tofu" => {
+            terraform(&call)
+        }
         "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls" => stack(&call),
         "kubectl" | "oc" => kubectl(&call),
         "helm" | "helmfile" => helm(&call),
@@ -255,6 +258,21 @@ fn program_index(words: &[Word]) -> Option<usize> {
             ),
             "env" => skip_flags(i + 1, &["-u", "-C", "-S", "--unset", "--chdir"]),
             "npx" | "bunx" | "pnpx" => skip_flags(i + 1, &["-p", "--package"]),
+            // `yarn cdk destroy`, `pnpm exec cdk destroy`, `npm exec -- cdk destroy`: the
+            // package manager runs the tool named next (or a script of that name, which no
+            // pack knows).
+            "yarn" | "pnpm" | "bun" | "npm" => {
+                let j = skip_flags(i + 1, &["--cwd", "-C", "--dir", "--filter", "-F"]);
+                let runs = words.get(j).map(|w| w.text.as_str());
+                match runs {
+                    Some("exec" | "x" | "dlx") => {
+                        skip_flags(j + 1, &["-p", "--package", "-w", "--workspace"])
+                    }
+                    Some("run") if t != "npm" => j + 1,
+                    _ if t != "npm" => j,
+                    _ => return Some(i),
+                }
+            }
             "nice" | "ionice" | "stdbuf" | "chronic" => skip_flags(i + 1, &["-n", "-c"]),
             "timeout" => skip_flags(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
             // `… | xargs -r kubectl delete`: the command runs once per line read.
@@ -1569,6 +1587,38 @@ mod tests {
 
     fn rule(script: &str) -> Vec<&'static str> {
         hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn tools_run_through_a_package_manager_or_gitlabs_wrapper_are_judged() {
+        for (script, expected) in [
+            ("yarn cdk destroy --force MyStack", "shell/stack-destroy"),
+            ("yarn --cwd infra run cdk destroy", "shell/stack-destroy"),
+            ("pnpm exec cdk destroy --all", "shell/stack-destroy"),
+            (
+                "pnpm --filter infra exec pulumi destroy --yes",
+                "shell/stack-destroy",
+            ),
+            ("npm exec -- cdk destroy --force", "shell/stack-destroy"),
+            ("bun x cdk destroy", "shell/stack-destroy"),
+            ("gitlab-terraform destroy", "shell/terraform-destroy"),
+            ("gitlab-tofu destroy", "shell/terraform-destroy"),
+        ] {
+            assert_eq!(rule(script), [expected], "{script}");
+        }
+        for quiet in [
+            "yarn install --frozen-lockfile",
+            "yarn destroy",
+            "pnpm rm lodash",
+            "npm run cdk destroy",
+            "npm rm -rf",
+            "pnpm -r exec rm -rf node_modules",
+            "yarn cdk diff",
+            "gitlab-terraform apply",
+            "gitlab-terraform plan",
+        ] {
+            assert!(rule(quiet).is_empty(), "{quiet}");
+        }
     }
 
     #[test]

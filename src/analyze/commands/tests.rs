@@ -230,6 +230,11 @@ proptest! {
             (FileKind::BuildScript, "Makefile"),
             (FileKind::BuildScript, "justfile"),
             (FileKind::BuildScript, "package.json"),
+            (FileKind::BuildScript, "Taskfile.yml"),
+            (FileKind::BuildScript, "Earthfile"),
+            (FileKind::CiPipeline, "atlantis.yaml"),
+            (FileKind::CiPipeline, "azure-pipelines.yml"),
+            (FileKind::Terragrunt, "terragrunt.hcl"),
         ]),
     ) {
         let (kind, path) = kind;

@@ -1,0 +1,192 @@
+//! tool_steps: pipeline steps that run a tool without a shell line of their own (a GitHub
+//! action, an Azure Pipelines task, a GitLab template job, a CircleCI orb job, an Atlantis
+//! step) whose inputs name what it does. Each is turned into the command line it runs, so the
+//! packs judge `command: destroy` on a Terraform task like `terraform destroy` in a script.
+//!
+//! Only shapes whose command is certain are listed; anything else is left to the scripts the
+//! step does have.
+
+use crate::yaml::{Node, Value};
+
+/// The command a step runs, and the line to report it on.
+pub struct ToolStep {
+    pub command: String,
+    pub line: u32,
+    /// The step's inputs are the tool's options, not scripts: they are not read as shell.
+    pub inputs_read: bool,
+}
+
+/// GitHub actions that destroy a whole Terraform or OpenTofu configuration by their name.
+const DESTROY_ACTIONS: &[&str] = &[
+    "dflook/terraform-destroy@",
+    "dflook/terraform-destroy-workspace@",
+    "dflook/tofu-destroy@",
+    "dflook/tofu-destroy-workspace@",
+];
+
+/// The command `step` (a mapping in a workflow or pipeline) stands for, if it is a tool step.
+pub fn command(step: &Node, github: bool) -> Option<ToolStep> {
+    let text = |node: &Node, key: &str| node.get(key).and_then(Node::as_str).map(str::to_owned);
+    if github {
+        let uses = step.get("uses").and_then(Node::as_str)?;
+        let inputs = step.get("with");
+        let input = |key: &str| inputs.and_then(|with| text(with, key));
+        let command = if DESTROY_ACTIONS.iter().any(|a| uses.starts_with(a)) {
+            "terraform destroy".to_owned()
+        } else if uses.starts_with("pulumi/actions@") {
+            // `command: up` and `preview` are the deploys the action exists for; only a
+            // destroy is named here, so it is judged like `pulumi destroy`.
+            let sub = input("command").filter(|c| c == "destroy")?;
+            format!("pulumi {sub}")
+        } else if uses.starts_with("hashicorp/tfc-workflows-github/actions/create-run@") {
+            // A Terraform Cloud run with `is_destroy: true` is a destroy run.
+            input("is_destroy").filter(|v| v == "true")?;
+            "terraform destroy".to_owned()
+        } else {
+            return None;
+        };
+        return Some(ToolStep {
+            command,
+            line: step.line,
+            inputs_read: false,
+        });
+    }
+    if let Some(task) = step.get("task").and_then(Node::as_str) {
+        // Azure Pipelines' Terraform tasks (Microsoft's TerraformTaskV1-V5, the Marketplace
+        // TerraformCLI): `command:` is the subcommand, `commandOptions:` its arguments.
+        let lower = task.to_ascii_lowercase();
+        if !(lower.starts_with("terraformtask") || lower.starts_with("terraformcli")) {
+            return None;
+        }
+        let inputs = step.get("inputs")?;
+        let sub = inputs.get("command")?;
+        let options = text(inputs, "commandOptions").unwrap_or_default();
+        return Some(ToolStep {
+            command: format!("terraform {} {options}", sub.as_str()?),
+            line: sub.line,
+            inputs_read: true,
+        });
+    }
+    // GitLab's Terraform template: a job extending `.terraform:destroy` runs
+    // `gitlab-terraform destroy`, unless it brings its own `script:`.
+    let extends = step.get("extends").map(|e| match &e.value {
+        Value::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+        _ => e.as_str().into_iter().collect::<Vec<_>>(),
+    });
+    if extends.is_some_and(|e| e.contains(&".terraform:destroy")) && step.get("script").is_none() {
+        return Some(ToolStep {
+            command: "gitlab-terraform destroy".to_owned(),
+            line: step.line,
+            inputs_read: false,
+        });
+    }
+    // Atlantis: `- plan: {extra_args: ["-destroy"]}` plans a destroy, which apply then runs.
+    for sub in ["plan", "apply"] {
+        let Some(args) = step.path(&[sub, "extra_args"]) else {
+            continue;
+        };
+        let args: Vec<&str> = args.as_seq().iter().filter_map(Node::as_str).collect();
+        return Some(ToolStep {
+            command: shlex::try_join(std::iter::once("terraform").chain([sub]).chain(args)).ok()?,
+            line: step.line,
+            inputs_read: false,
+        });
+    }
+    // CircleCI's terraform orb: the `terraform/destroy` job or command.
+    if step.get("terraform/destroy").is_some() {
+        return Some(ToolStep {
+            command: "terraform destroy".to_owned(),
+            line: step.line,
+            inputs_read: true,
+        });
+    }
+    None
+}
+
+/// A step given by name alone (`- terraform/destroy` in a CircleCI workflow).
+pub fn named(item: &Node) -> Option<ToolStep> {
+    (item.as_str()? == "terraform/destroy").then(|| ToolStep {
+        command: "terraform destroy".to_owned(),
+        line: item.line,
+        inputs_read: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(yaml: &str, github: bool) -> Option<(String, u32, bool)> {
+        let docs = crate::yaml::parse_documents(yaml).expect("test YAML parses");
+        command(&docs[0], github).map(|s| (s.command, s.line, s.inputs_read))
+    }
+
+    #[test]
+    fn destroying_actions_are_destroys() {
+        let got = |yaml| step(yaml, true).map(|s| s.0);
+        assert_eq!(
+            got("uses: dflook/terraform-destroy@v1\nwith:\n  path: infra\n").as_deref(),
+            Some("terraform destroy")
+        );
+        assert_eq!(
+            got("uses: pulumi/actions@v5\nwith:\n  command: destroy\n  stack-name: prod\n")
+                .as_deref(),
+            Some("pulumi destroy")
+        );
+        assert_eq!(
+            got("uses: hashicorp/tfc-workflows-github/actions/create-run@v1\nwith:\n  is_destroy: true\n")
+                .as_deref(),
+            Some("terraform destroy")
+        );
+        for quiet in [
+            "uses: dflook/terraform-plan@v1\n",
+            "uses: pulumi/actions@v5\nwith:\n  command: preview\n",
+            "uses: hashicorp/tfc-workflows-github/actions/create-run@v1\nwith:\n  is_destroy: false\n",
+            "run: terraform destroy\n",
+        ] {
+            assert_eq!(got(quiet), None, "{quiet}");
+        }
+    }
+
+    #[test]
+    fn azure_terraform_tasks_run_their_command() {
+        let task = "task: TerraformTaskV4@4\ninputs:\n  provider: azurerm\n  command: destroy\n  commandOptions: -var-file=prod.tfvars\n";
+        assert_eq!(
+            step(task, false),
+            Some((
+                "terraform destroy -var-file=prod.tfvars".to_owned(),
+                4,
+                true
+            ))
+        );
+        assert_eq!(
+            step("task: AzureCLI@2\ninputs:\n  command: x\n", false),
+            None
+        );
+        assert_eq!(step("task: TerraformCLI@1\ninputs: {}\n", false), None);
+    }
+
+    #[test]
+    fn gitlab_destroy_template_atlantis_destroy_plans_and_the_terraform_orb() {
+        let command = |yaml| step(yaml, false).map(|s| s.0);
+        assert_eq!(
+            command("extends: [.terraform:destroy]\nwhen: manual\n").as_deref(),
+            Some("gitlab-terraform destroy")
+        );
+        assert_eq!(
+            command("extends: .terraform:destroy\nscript: [echo]\n"),
+            None
+        );
+        assert_eq!(command("extends: .terraform:build\n"), None);
+        assert_eq!(
+            command("plan:\n  extra_args: [\"-destroy\", \"-lock=false\"]\n").as_deref(),
+            Some("terraform plan -destroy '-lock=false'")
+        );
+        assert_eq!(command("plan:\n  steps: [init, plan]\n"), None);
+        assert_eq!(
+            command("terraform/destroy:\n  path: infra\n").as_deref(),
+            Some("terraform destroy")
+        );
+        assert_eq!(command("terraform/plan:\n  path: infra\n"), None);
+    }
+}
