@@ -32,6 +32,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::kubernetes::RULES,
         crate::analyze::kubernetes::settings::RULES,
         crate::analyze::kubernetes::gitops::RULES,
+        crate::analyze::kubernetes::helmfile::RULES,
         crate::analyze::kubernetes::load_balancer::RULES,
         crate::analyze::kubernetes::conditional::RULES,
         crate::analyze::kubernetes::packaging::RULES,

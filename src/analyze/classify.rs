@@ -223,6 +223,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     let chart_dir = lower.contains("helm") || lower.contains("chart");
     let values = name.starts_with("values") && matches!(ext, "yaml" | "yml");
     if name == "chart.yaml"
+        || crate::analyze::kubernetes::helmfile::is_helmfile(path)
         || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values"))
         || chart_dir && values
     {

@@ -12,6 +12,7 @@ mod appset;
 pub mod conditional;
 mod databases;
 pub mod gitops;
+pub mod helmfile;
 mod immutable;
 mod inline_values;
 pub mod load_balancer;

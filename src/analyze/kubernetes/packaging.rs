@@ -62,6 +62,9 @@ const STATEFUL_CHARTS: &[&str] = &[
 ];
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    if view.kind == FileKind::Helm && super::helmfile::is_helmfile(view.path()) {
+        return super::helmfile::analyze(view);
+    }
     if view.kind == FileKind::Helm && is_chart_file(view) {
         return match (document(view.old_text()), document(view.new_text())) {
             (Some(base), Some(head)) => chart_dependencies(view, &base, &head),

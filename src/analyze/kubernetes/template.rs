@@ -188,7 +188,16 @@ pub(super) fn documents(path: &RepoPath, text: &str) -> Result<Vec<Node>, crate:
 
 /// `text` as YAML when `path` is a chart template holding template actions; else unchanged.
 pub(super) fn yaml_text<'a>(path: &RepoPath, text: &'a str) -> Cow<'a, str> {
-    if !is_chart_template(path) || !text.contains("{{") {
+    if !is_chart_template(path) {
+        return Cow::Borrowed(text);
+    }
+    neutralised_text(text)
+}
+
+/// `text` with its template actions neutralised as [`yaml_text`] does for a chart template,
+/// for other files Helm tooling renders before reading (a Helmfile).
+pub(super) fn neutralised_text(text: &str) -> Cow<'_, str> {
+    if !text.contains("{{") {
         return Cow::Borrowed(text);
     }
     let lines: Vec<&str> = text
