@@ -677,7 +677,10 @@ mod tests {
         let azure = "steps:\n  - task: TerraformTaskV4@4\n    inputs:\n      command: destroy\n  - script: make\n";
         assert_eq!(
             found(FileKind::CiPipeline, "azure-pipelines.yml", azure),
-            vec![(4, "terraform destroy ".to_owned()), (5, "make".to_owned())]
+            vec![
+                (4, "terraform destroy -auto-approve".to_owned()),
+                (5, "make".to_owned())
+            ]
         );
         let workflow = "jobs:\n  a:\n    steps:\n      - uses: dflook/terraform-destroy@v1\n";
         assert_eq!(

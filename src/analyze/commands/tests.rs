@@ -353,3 +353,27 @@ fn a_destroy_run_in_a_terraform_container_is_new_only_once() {
     );
     assert!(bumped.run(analyze).is_empty());
 }
+
+#[test]
+fn deploy_steps_that_never_ask_are_unattended_applies() {
+    // pulumi/actions runs `pulumi up --yes`; Azure's Terraform task adds `-auto-approve`.
+    let pulumi = format!("{WORKFLOW}      - uses: pulumi/actions@v5\n        with:\n          command: up\n          stack-name: prod\n");
+    let f = Case::modified(FLOW, WORKFLOW, &pulumi).run(analyze);
+    assert_eq!(ids(&f), ["shell/auto-approve-added"]);
+    assert_eq!(f[0].location.line, Some(10));
+    let azure = "steps:\n  - script: terraform init\n";
+    let apply = format!("{azure}  - task: TerraformTaskV4@4\n    inputs:\n      provider: azurerm\n      command: apply\n");
+    let f = Case::modified("azure-pipelines.yml", azure, &apply).run(analyze);
+    assert_eq!(ids(&f), ["shell/auto-approve-added"]);
+    // A preview, a plan, or a deploy step already there asks nothing new.
+    let preview = pulumi.replace("command: up", "command: preview");
+    assert!(Case::modified(FLOW, WORKFLOW, &preview)
+        .run(analyze)
+        .is_empty());
+    let plan = apply.replace("command: apply", "command: plan");
+    assert!(Case::modified("azure-pipelines.yml", azure, &plan)
+        .run(analyze)
+        .is_empty());
+    let more = format!("{pulumi}      - run: echo done\n");
+    assert!(Case::modified(FLOW, &pulumi, &more).run(analyze).is_empty());
+}

@@ -34,10 +34,13 @@ pub fn command(step: &Node, github: bool) -> Option<ToolStep> {
         let command = if DESTROY_ACTIONS.iter().any(|a| uses.starts_with(a)) {
             "terraform destroy".to_owned()
         } else if uses.starts_with("pulumi/actions@") {
-            // `command: up` and `preview` are the deploys the action exists for; only a
-            // destroy is named here, so it is judged like `pulumi destroy`.
-            let sub = input("command").filter(|c| c == "destroy")?;
-            format!("pulumi {sub}")
+            // The action never asks: `up` deploys as `pulumi up --yes` does, `destroy`
+            // destroys as `pulumi destroy --yes` does. A preview changes nothing.
+            match input("command")?.as_str() {
+                "up" | "update" => "pulumi up --yes".to_owned(),
+                "destroy" => "pulumi destroy --yes".to_owned(),
+                _ => return None,
+            }
         } else if uses.starts_with("hashicorp/tfc-workflows-github/actions/create-run@") {
             // A Terraform Cloud run with `is_destroy: true` is a destroy run.
             input("is_destroy").filter(|v| v == "true")?;
@@ -59,11 +62,18 @@ pub fn command(step: &Node, github: bool) -> Option<ToolStep> {
             return None;
         }
         let inputs = step.get("inputs")?;
-        let sub = inputs.get("command")?;
-        let options = text(inputs, "commandOptions").unwrap_or_default();
+        let given = inputs.get("command")?;
+        let sub = given.as_str()?;
+        let mut words = vec!["terraform".to_owned(), sub.to_owned()];
+        words.extend(text(inputs, "commandOptions").filter(|o| !o.trim().is_empty()));
+        // The task applies and destroys without asking: it adds `-auto-approve` itself.
+        if matches!(sub, "apply" | "destroy") && !words.iter().any(|w| w.contains("-auto-approve"))
+        {
+            words.push("-auto-approve".to_owned());
+        }
         return Some(ToolStep {
-            command: format!("terraform {} {options}", sub.as_str()?),
-            line: sub.line,
+            command: words.join(" "),
+            line: given.line,
             inputs_read: true,
         });
     }
@@ -131,7 +141,12 @@ mod tests {
         assert_eq!(
             got("uses: pulumi/actions@v5\nwith:\n  command: destroy\n  stack-name: prod\n")
                 .as_deref(),
-            Some("pulumi destroy")
+            Some("pulumi destroy --yes")
+        );
+        // The action deploys without asking, as `pulumi up --yes` does.
+        assert_eq!(
+            got("uses: pulumi/actions@v5\nwith:\n  command: up\n  stack-name: prod\n").as_deref(),
+            Some("pulumi up --yes")
         );
         assert_eq!(
             got("uses: hashicorp/tfc-workflows-github/actions/create-run@v1\nwith:\n  is_destroy: true\n")
@@ -154,10 +169,21 @@ mod tests {
         assert_eq!(
             step(task, false),
             Some((
-                "terraform destroy -var-file=prod.tfvars".to_owned(),
+                "terraform destroy -var-file=prod.tfvars -auto-approve".to_owned(),
                 4,
                 true
             ))
+        );
+        // The task approves its own apply; a plan asks nothing.
+        let apply = task.replace("command: destroy", "command: apply");
+        assert_eq!(
+            step(&apply, false).map(|s| s.0).as_deref(),
+            Some("terraform apply -var-file=prod.tfvars -auto-approve")
+        );
+        let plan = task.replace("command: destroy", "command: plan");
+        assert_eq!(
+            step(&plan, false).map(|s| s.0).as_deref(),
+            Some("terraform plan -var-file=prod.tfvars")
         );
         assert_eq!(
             step("task: AzureCLI@2\ninputs:\n  command: x\n", false),
