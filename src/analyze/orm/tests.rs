@@ -105,6 +105,22 @@ fn django_operations_map_to_the_sql_rules() {
 }
 
 #[test]
+fn django_postgres_remove_index_concurrently_is_an_index_drop_and_its_add_is_quiet() {
+    let ops = "        RemoveIndexConcurrently(model_name=\"order\", name=\"order_idx\"),\n";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/drop-index"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(
+        f[0].message
+            .starts_with("RemoveIndexConcurrently drops the index order_idx of order"),
+        "{}",
+        f[0].message
+    );
+    let add = "        AddIndexConcurrently(model_name=\"order\", index=models.Index(fields=[\"a\"], name=\"a_idx\")),\n";
+    assert!(added_file(DJANGO_PATH, &django(add)).is_empty());
+}
+
+#[test]
 fn django_run_sql_goes_through_the_sql_checker_forward_only() {
     let f = added_file(
         DJANGO_PATH,
@@ -1208,6 +1224,33 @@ fn ecto_repo_queries_that_read_are_commented_or_interpolated_follow_execute() {
     let old = "defmodule M do\n  use Ecto.Migration\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n  end\nend\n";
     let new = old.replace("  def up do\n", "  def up do\n    create table(:t)\n");
     assert!(modified(ECTO_PATH, old, &new).is_empty());
+}
+
+#[test]
+fn ecto_repo_bulk_writes_over_every_row_are_unfiltered_deletes_and_updates() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n  import Ecto.Query\n\n  def up do\n    repo().delete_all(\"sessions\")\n    from(u in \"users\") |> repo().update_all(set: [admin: false])\n    Shop.Repo.delete_all(from c in Cart, select: c.id)\n    Goal\n    |> repo().delete_all()\n  end\n\n  def down do\n    repo().delete_all(\"audits\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    assert!(f[0].message.contains("sessions"), "{}", f[0].message);
+    assert!(f[1].message.contains("users"), "{}", f[1].message);
+    assert!(f[2].message.contains("Cart"), "{}", f[2].message);
+    assert!(f[3].message.contains("Goal"), "{}", f[3].message);
+    assert_eq!(f[3].location.line, Some(10));
+}
+
+#[test]
+fn ecto_repo_bulk_writes_that_filter_or_are_not_the_repos_stay_quiet() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n  import Ecto.Query\n\n  def up do\n    from(s in \"sessions\", where: s.expired == true) |> repo().delete_all()\n    repo().update_all(from(u in \"users\", join: o in \"orgs\", on: o.id == u.org_id), set: [x: 1])\n    User |> where([u], u.admin) |> repo().update_all(set: [admin: false])\n    repo().delete_all(query)\n    Cache.delete_all(\"sessions\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert!(f.is_empty(), "{f:?}");
 }
 
 // ---- EF Core ----
