@@ -28,6 +28,11 @@ const STATEMENTS: &[&str] = &[
     "rename_column",
     "rename_table",
     "execute",
+    // GitLab's migration helpers, which its post-deployment migrations drop with.
+    "remove_concurrent_index",
+    "remove_concurrent_index_by_name",
+    "remove_foreign_key_if_exists",
+    "cleanup_concurrent_column_rename",
 ];
 
 /// The connection methods that run the SQL they are given (`connection.exec_query(…)`).
@@ -276,13 +281,22 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
                 at(1)
             ),
         ),
-        "remove_index" => Effect::finding(
+        "remove_index" | "remove_concurrent_index" | "remove_concurrent_index_by_name" => Effect::finding(
             &sql::DROP_INDEX,
-            format!("remove_index drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+            format!("{} drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", call.name),
         ),
-        "remove_foreign_key" => Effect::finding(
+        "remove_foreign_key" | "remove_foreign_key_if_exists" => Effect::finding(
             &sql::DROP_CONSTRAINT,
-            format!("remove_foreign_key drops a foreign key of {table}: the table stops refusing rows that point nowhere."),
+            format!("{} drops a foreign key of {table}: the table stops refusing rows that point nowhere.", call.name),
+        ),
+        // The second step of GitLab's rename_column_concurrently: the old column goes.
+        "cleanup_concurrent_column_rename" => Effect::finding(
+            &sql::DROP_COLUMN,
+            format!(
+                "cleanup_concurrent_column_rename drops the old column {table}.{} (its data was copied to {}): code still using the old name fails.",
+                at(1),
+                at(2)
+            ),
         ),
         "remove_check_constraint" => Effect::finding(
             &sql::DROP_CONSTRAINT,

@@ -236,6 +236,29 @@ fn rails_check_constraints_and_ef_core_sequences_dropped_are_low_findings() {
 }
 
 #[test]
+fn rails_gitlab_helpers_that_drop_are_findings_and_their_undo_in_down_is_quiet() {
+    let rb = "class Cleanup < Gitlab::Database::Migration[2.2]\n  disable_ddl_transaction!\n\n  def up\n    cleanup_concurrent_column_rename :issues, :closed_by, :closed_by_id\n    remove_concurrent_index_by_name :ci_builds, 'index_ci_builds_on_old'\n    remove_concurrent_index :notes, :legacy_id\n    remove_foreign_key_if_exists :events, :projects\n  end\n\n  def down\n    undo_cleanup_concurrent_column_rename :issues, :closed_by, :closed_by_id\n    remove_concurrent_index :notes, :other_id\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_cleanup.rb", rb);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-index",
+            "sql/drop-index",
+            "sql/drop-constraint"
+        ]
+    );
+    assert!(
+        f[0].message.contains("issues.closed_by (its data was copied to closed_by_id)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, Some(6));
+    let additive = "class Add < Gitlab::Database::Migration[2.2]\n  disable_ddl_transaction!\n\n  def up\n    rename_column_concurrently :issues, :closed_by, :closed_by_id\n    add_concurrent_index :notes, :legacy_id\n  end\n\n  def down\n    undo_rename_column_concurrently :issues, :closed_by, :closed_by_id\n    remove_concurrent_index :notes, :legacy_id\n  end\nend\n";
+    assert!(added_file(RAILS_PATH, additive).is_empty());
+}
+
+#[test]
 fn rails_remove_column_in_change_is_a_finding_and_in_down_is_quiet() {
     let forward = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n";
     let f = added_file(RAILS_PATH, forward);
