@@ -351,12 +351,20 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
 /// `User.destroy_all`, also through `all`, `unscoped` or `in_batches`. Any other step in the
 /// chain (`where`, `find_by`, a scope such as `User.inactive`) is taken to select some rows
 /// and is quiet; so is a chain that does not start at a constant (`user.posts.delete_all`
-/// works on one record's association).
+/// works on one record's association). `User.find_each(&:destroy)` (or `each`) destroys
+/// every record one by one, which is `destroy_all` written longhand.
 fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let mut out = Vec::new();
-    for name in ["delete_all", "update_all", "destroy_all"] {
+    for name in ["delete_all", "update_all", "destroy_all", "find_each", "each"] {
         for call in src.calls(name, Before::Dot) {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let destroys_each = matches!(
+                src.text[call.args.clone()].trim(),
+                "&:destroy" | "&:destroy!" | "&:delete"
+            );
+            if matches!(name, "find_each" | "each") && !destroys_each {
                 continue;
             }
             let chain = src.receiver(call.start);
@@ -380,10 +388,15 @@ fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
                     format!("{model}.update_all without a where overwrites every row of the table of {model}."),
                 )
             } else {
+                let written = if destroys_each {
+                    format!("{name}({})", src.text[call.args.clone()].trim())
+                } else {
+                    name.to_owned()
+                };
                 Effect::finding(
                     &sql::DELETE_WITHOUT_WHERE,
                     format!(
-                        "{model}.{name} without a where deletes every row of the table of {model}."
+                        "{model}.{written} without a where deletes every row of the table of {model}."
                     ),
                 )
             };

@@ -259,6 +259,22 @@ fn rails_gitlab_helpers_that_drop_are_findings_and_their_undo_in_down_is_quiet()
 }
 
 #[test]
+fn rails_destroying_each_record_of_a_whole_model_is_a_delete_without_where() {
+    let rb = "class Purge < ActiveRecord::Migration[7.1]\n  def up\n    Upload.find_each(&:destroy)\n    Legacy::Export.all.each(&:destroy!)\n    Upload.where(orphan: true).find_each(&:destroy)\n    Upload.find_each(&:touch)\n    project.uploads.each(&:destroy)\n  end\n\n  def down\n    Note.find_each(&:destroy)\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rb);
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/delete-without-where"]
+    );
+    assert!(
+        f[0].message.starts_with("Upload.find_each(&:destroy) without a where"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, Some(4));
+}
+
+#[test]
 fn rails_remove_column_in_change_is_a_finding_and_in_down_is_quiet() {
     let forward = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n";
     let f = added_file(RAILS_PATH, forward);
