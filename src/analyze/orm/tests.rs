@@ -1119,6 +1119,18 @@ fn knex_drops_raw_sql_and_table_builder_columns_skip_down() {
 }
 
 #[test]
+fn ghost_drop_column_helper_is_a_column_drop_and_its_add_column_helper_is_quiet() {
+    let path = "ghost/core/core/server/data/migrations/versions/5.9/2023-01-01-drop-amp.js";
+    let drop = "const {createDropColumnMigration} = require('../../utils');\n\nmodule.exports = createDropColumnMigration('posts', 'amp', {\n    type: 'text',\n    nullable: true\n});\n";
+    let f = added_file(path, drop);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("posts.amp"), "{}", f[0].message);
+    assert_eq!(f[0].location.line, Some(3));
+    let add = "const {createAddColumnMigration} = require('../../utils');\n\nmodule.exports = createAddColumnMigration('posts', 'amp', {\n    type: 'text',\n    nullable: true\n});\n";
+    assert!(added_file(path, add).is_empty());
+}
+
+#[test]
 fn knex_template_literals_without_interpolation_are_read_and_harmless_ones_are_quiet() {
     let js = "export async function up(knex) {\n  await knex.raw(`CREATE INDEX i ON t (a)`);\n  await knex.raw(`ALTER TABLE t\n    DROP COLUMN c`);\n}\nexport async function down(knex) {\n  await knex.raw(`DROP INDEX i`);\n}\n";
     let f = added_file("db/migrations/20240101_idx.ts", js);
