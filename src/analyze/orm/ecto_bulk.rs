@@ -20,7 +20,9 @@ pub(crate) fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
     }
     let queryable = match piped_stage(src, receiver.first()?.start) {
         Some(stage) => stage,
-        None => src.text[src.args(call).first()?.value.clone()].trim().to_owned(),
+        None => src.text[src.args(call).first()?.value.clone()]
+            .trim()
+            .to_owned(),
     };
     let table = unfiltered(&queryable)?;
     let what = src.written(call);
@@ -77,11 +79,14 @@ fn unfiltered(queryable: &str) -> Option<String> {
         return Some(format!("the table {name}"));
     }
     if q.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && q.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && q.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     {
         return Some(format!("the schema {q}"));
     }
-    let from = q.split_once("from").map(|(head, rest)| (head, rest.trim_start()));
+    let from = q
+        .split_once("from")
+        .map(|(head, rest)| (head, rest.trim_start()));
     let (head, rest) = from?;
     let qualified_or_bare = head.is_empty() || head.ends_with('.');
     if !qualified_or_bare || !(rest.starts_with('(') || q.starts_with("from ")) {
@@ -96,6 +101,10 @@ fn unfiltered(queryable: &str) -> Option<String> {
     let source = rest
         .split_once(" in ")
         .map(|(_, s)| s.trim_start())
-        .map(|s| s.split([',', ')']).next().unwrap_or(s).trim().to_owned());
-    Some(super::or_unknown(source))
+        .map(|s| s.split([',', ')']).next().unwrap_or(s).trim());
+    // `from(s in "sessions")` names its table like a bare queryable does.
+    Some(match source.and_then(unfiltered) {
+        Some(named) => named,
+        None => super::or_unknown(source.map(str::to_owned)),
+    })
 }

@@ -355,7 +355,13 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
 /// every record one by one, which is `destroy_all` written longhand.
 fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let mut out = Vec::new();
-    for name in ["delete_all", "update_all", "destroy_all", "find_each", "each"] {
+    for name in [
+        "delete_all",
+        "update_all",
+        "destroy_all",
+        "find_each",
+        "each",
+    ] {
         for call in src.calls(name, Before::Dot) {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
                 continue;
