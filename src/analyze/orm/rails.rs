@@ -77,6 +77,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     }
     out.extend(table_block_calls(&src, &rollback));
     out.extend(droppers(&src, &rollback));
+    out.extend(connection_truncates(&src, &rollback));
     out.extend(bulk_calls(&src, &rollback));
     out
 }
@@ -114,6 +115,33 @@ fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
             continue;
         };
         out.push(Call::found(src, &call, effect));
+    }
+    out
+}
+
+/// The connection's own `truncate(:sessions)` and `truncate_tables(:a, :b)`, which empty
+/// tables without any SQL for `execute` to read.
+fn connection_truncates(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for name in ["truncate", "truncate_tables"] {
+        for call in src.calls(name, Before::Dot) {
+            if rollback.get(call.line as usize).copied().unwrap_or(false)
+                || !src.text[..call.start].ends_with("connection.")
+            {
+                continue;
+            }
+            let tables = src.positional_values(&src.args(&call));
+            let tables = if tables.is_empty() {
+                "the tables it is given".to_owned()
+            } else {
+                tables.join(", ")
+            };
+            let effect = Effect::finding(
+                &sql::TRUNCATE,
+                format!("connection.{name} empties {tables}: every row in it is deleted."),
+            );
+            out.push(Call::found(src, &call, effect));
+        }
     }
     out
 }

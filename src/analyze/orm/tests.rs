@@ -277,6 +277,24 @@ fn rails_destroying_each_record_of_a_whole_model_is_a_delete_without_where() {
 }
 
 #[test]
+fn rails_connection_truncate_empties_the_table_and_other_truncates_are_quiet() {
+    let rb = "class Purge < ActiveRecord::Migration[7.1]\n  def up\n    connection.truncate(:sessions)\n    ActiveRecord::Base.connection.truncate_tables(:carts, :cart_items)\n    name.truncate(20)\n  end\n\n  def down\n    connection.truncate(:audits)\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rb);
+    assert_eq!(ids(&f), ["sql/truncate", "sql/truncate"]);
+    assert!(
+        f[0].message
+            .starts_with("connection.truncate empties sessions"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("carts, cart_items"),
+        "{}",
+        f[1].message
+    );
+}
+
+#[test]
 fn rails_remove_column_in_change_is_a_finding_and_in_down_is_quiet() {
     let forward = "class Cleanup < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n";
     let f = added_file(RAILS_PATH, forward);
