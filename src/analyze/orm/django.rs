@@ -23,6 +23,8 @@ const OPERATIONS: &[&str] = &[
     // `AlterModelTable(name="order", table="orders")` renames the model's table.
     "AlterModelTable",
     "RemoveIndex",
+    // django.contrib.postgres's `DROP INDEX CONCURRENTLY`, imported and written bare.
+    "RemoveIndexConcurrently",
     "RemoveConstraint",
     // Sentry's two-step removals: `deletion_action=DeletionAction.MOVE_TO_PENDING` drops the
     // Django state only, `DeletionAction.DELETE` then drops the column or table.
@@ -150,10 +152,11 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                         ),
                     )
                 }
-                "RemoveIndex" => Effect::finding(
+                "RemoveIndex" | "RemoveIndexConcurrently" => Effect::finding(
                     &sql::DROP_INDEX,
                     format!(
-                        "migrations.RemoveIndex drops the index {} of {}: queries that used it may turn into full scans.",
+                        "{} drops the index {} of {}: queries that used it may turn into full scans.",
+                        src.written(&call),
                         or_unknown(get("name", 1)),
                         model()
                     ),

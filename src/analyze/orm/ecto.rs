@@ -2,14 +2,15 @@
 //! `index` or `constraint`, `remove` and `modify` inside `alter table(:users) do … end`,
 //! `rename`, and `execute` SQL (in the two-argument `execute(up, down)` form only the
 //! first runs forward), and SQL run through the repo (`repo().query!("…")`,
-//! `Ecto.Adapters.SQL.query!(repo(), "…")`), which bypasses `execute` but runs all the same.
+//! `Ecto.Adapters.SQL.query!(repo(), "…")`), which bypasses `execute` but runs all the same;
+//! so does a repo's `delete_all`/`update_all` over every row (`ecto_bulk`).
 //! `def down` is the rollback and is skipped; `change` and `up` run.
 //!
 //! Blocks are followed by indentation (`alter … do` to the `end` at the same indentation),
 //! which is how `mix format` lays them out.
 
 use super::scan::{Arg, Before, Lang, RawCall, Source};
-use super::{ecto_types, forward_only, or_unknown, raw_sql, Call, Effect};
+use super::{ecto_bulk, ecto_types, forward_only, or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 use crate::analyze::sql::types::Verdict;
 
@@ -37,6 +38,13 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     for name in ["query!", "query"] {
         for call in forward_only(&src, src.calls(name, Before::Dot)) {
             if let Some(effect) = repo_query(&src, &call) {
+                out.push(Call::found(&src, &call, effect));
+            }
+        }
+    }
+    for name in ["delete_all", "update_all"] {
+        for call in forward_only(&src, src.calls(name, Before::Dot)) {
+            if let Some(effect) = ecto_bulk::effect(&src, &call) {
                 out.push(Call::found(&src, &call, effect));
             }
         }

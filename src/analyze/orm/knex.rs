@@ -9,7 +9,7 @@
 //! calls are read too and messages name each call as it is written.
 
 use super::redefine::redefinition;
-use super::scan::{Lang, RawCall, Source};
+use super::scan::{Before, Lang, RawCall, Source};
 use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
 
@@ -38,12 +38,42 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn calls(text: &str) -> Vec<Call> {
-    super::method_calls_with(text, Lang::Js, METHODS, |src, call| {
+    let mut out = super::method_calls_with(text, Lang::Js, METHODS, |src, call| {
         if call.name == "alter" {
             return redefinition(src, call, &builder_table(src, call), ".alter()");
         }
         effect(src, call).map(|effect| Call::found(src, call, effect))
-    })
+    });
+    // Only Ghost's migrations use its helper; the others are not lexed twice.
+    if text.contains(GHOST_DROP_COLUMN) {
+        out.extend(ghost_column_drops(text));
+    }
+    out
+}
+
+/// Ghost's migration utility `createDropColumnMigration(table, column, spec)`: the whole
+/// migration is a column drop (its `down` adds the column back, empty). Written bare,
+/// destructured from `require('../../utils')`.
+const GHOST_DROP_COLUMN: &str = "createDropColumnMigration";
+
+fn ghost_column_drops(text: &str) -> Vec<Call> {
+    let src = Source::new(text, Lang::Js);
+    src.calls(GHOST_DROP_COLUMN, Before::Bare)
+        .iter()
+        .map(|call| {
+            let values = src.literal_values(call.args.clone());
+            let at = |i: usize| or_unknown(values.get(i).cloned());
+            let effect = Effect::finding(
+                &sql::DROP_COLUMN,
+                format!(
+                    "{GHOST_DROP_COLUMN} drops the column {}.{} and its data in every row.",
+                    at(0),
+                    at(1)
+                ),
+            );
+            Call::found(&src, call, effect)
+        })
+        .collect()
 }
 
 /// The table of a table builder, from the `knex.schema.alterTable('users', …)` (or

@@ -34,6 +34,7 @@
 mod alembic;
 mod django;
 mod ecto;
+mod ecto_bulk;
 mod ecto_types;
 mod efcore;
 mod knex;

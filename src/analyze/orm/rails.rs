@@ -28,6 +28,11 @@ const STATEMENTS: &[&str] = &[
     "rename_column",
     "rename_table",
     "execute",
+    // GitLab's migration helpers, which its post-deployment migrations drop with.
+    "remove_concurrent_index",
+    "remove_concurrent_index_by_name",
+    "remove_foreign_key_if_exists",
+    "cleanup_concurrent_column_rename",
 ];
 
 /// The connection methods that run the SQL they are given (`connection.exec_query(…)`).
@@ -72,6 +77,7 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
     }
     out.extend(table_block_calls(&src, &rollback));
     out.extend(droppers(&src, &rollback));
+    out.extend(connection_truncates(&src, &rollback));
     out.extend(bulk_calls(&src, &rollback));
     out
 }
@@ -109,6 +115,33 @@ fn droppers(src: &Source, rollback: &[bool]) -> Vec<Call> {
             continue;
         };
         out.push(Call::found(src, &call, effect));
+    }
+    out
+}
+
+/// The connection's own `truncate(:sessions)` and `truncate_tables(:a, :b)`, which empty
+/// tables without any SQL for `execute` to read.
+fn connection_truncates(src: &Source, rollback: &[bool]) -> Vec<Call> {
+    let mut out = Vec::new();
+    for name in ["truncate", "truncate_tables"] {
+        for call in src.calls(name, Before::Dot) {
+            if rollback.get(call.line as usize).copied().unwrap_or(false)
+                || !src.text[..call.start].ends_with("connection.")
+            {
+                continue;
+            }
+            let tables = src.positional_values(&src.args(&call));
+            let tables = if tables.is_empty() {
+                "the tables it is given".to_owned()
+            } else {
+                tables.join(", ")
+            };
+            let effect = Effect::finding(
+                &sql::TRUNCATE,
+                format!("connection.{name} empties {tables}: every row in it is deleted."),
+            );
+            out.push(Call::found(src, &call, effect));
+        }
     }
     out
 }
@@ -276,13 +309,22 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
                 at(1)
             ),
         ),
-        "remove_index" => Effect::finding(
+        "remove_index" | "remove_concurrent_index" | "remove_concurrent_index_by_name" => Effect::finding(
             &sql::DROP_INDEX,
-            format!("remove_index drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates."),
+            format!("{} drops an index of {table}: queries that used it may turn into full scans, and a unique index stops refusing duplicates.", call.name),
         ),
-        "remove_foreign_key" => Effect::finding(
+        "remove_foreign_key" | "remove_foreign_key_if_exists" => Effect::finding(
             &sql::DROP_CONSTRAINT,
-            format!("remove_foreign_key drops a foreign key of {table}: the table stops refusing rows that point nowhere."),
+            format!("{} drops a foreign key of {table}: the table stops refusing rows that point nowhere.", call.name),
+        ),
+        // The second step of GitLab's rename_column_concurrently: the old column goes.
+        "cleanup_concurrent_column_rename" => Effect::finding(
+            &sql::DROP_COLUMN,
+            format!(
+                "cleanup_concurrent_column_rename drops the old column {table}.{} (its data was copied to {}): code still using the old name fails.",
+                at(1),
+                at(2)
+            ),
         ),
         "remove_check_constraint" => Effect::finding(
             &sql::DROP_CONSTRAINT,
@@ -337,12 +379,26 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
 /// `User.destroy_all`, also through `all`, `unscoped` or `in_batches`. Any other step in the
 /// chain (`where`, `find_by`, a scope such as `User.inactive`) is taken to select some rows
 /// and is quiet; so is a chain that does not start at a constant (`user.posts.delete_all`
-/// works on one record's association).
+/// works on one record's association). `User.find_each(&:destroy)` (or `each`) destroys
+/// every record one by one, which is `destroy_all` written longhand.
 fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
     let mut out = Vec::new();
-    for name in ["delete_all", "update_all", "destroy_all"] {
+    for name in [
+        "delete_all",
+        "update_all",
+        "destroy_all",
+        "find_each",
+        "each",
+    ] {
         for call in src.calls(name, Before::Dot) {
             if rollback.get(call.line as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let destroys_each = matches!(
+                src.text[call.args.clone()].trim(),
+                "&:destroy" | "&:destroy!" | "&:delete"
+            );
+            if matches!(name, "find_each" | "each") && !destroys_each {
                 continue;
             }
             let chain = src.receiver(call.start);
@@ -366,10 +422,15 @@ fn bulk_calls(src: &Source, rollback: &[bool]) -> Vec<Call> {
                     format!("{model}.update_all without a where overwrites every row of the table of {model}."),
                 )
             } else {
+                let written = if destroys_each {
+                    format!("{name}({})", src.text[call.args.clone()].trim())
+                } else {
+                    name.to_owned()
+                };
                 Effect::finding(
                     &sql::DELETE_WITHOUT_WHERE,
                     format!(
-                        "{model}.{name} without a where deletes every row of the table of {model}."
+                        "{model}.{written} without a where deletes every row of the table of {model}."
                     ),
                 )
             };

@@ -516,7 +516,7 @@ fn member_access(code: &[u8], start: usize) -> bool {
 }
 
 /// The offset of the bracket that opens the one closing at `close`.
-fn matching_back(code: &[u8], close: usize) -> Option<usize> {
+pub(crate) fn matching_back(code: &[u8], close: usize) -> Option<usize> {
     let mut depth = 0usize;
     for i in (0..=close).rev() {
         match code[i] {

@@ -105,6 +105,22 @@ fn django_operations_map_to_the_sql_rules() {
 }
 
 #[test]
+fn django_postgres_remove_index_concurrently_is_an_index_drop_and_its_add_is_quiet() {
+    let ops = "        RemoveIndexConcurrently(model_name=\"order\", name=\"order_idx\"),\n";
+    let f = added_file(DJANGO_PATH, &django(ops));
+    assert_eq!(ids(&f), ["sql/drop-index"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(
+        f[0].message
+            .starts_with("RemoveIndexConcurrently drops the index order_idx of order"),
+        "{}",
+        f[0].message
+    );
+    let add = "        AddIndexConcurrently(model_name=\"order\", index=models.Index(fields=[\"a\"], name=\"a_idx\")),\n";
+    assert!(added_file(DJANGO_PATH, &django(add)).is_empty());
+}
+
+#[test]
 fn django_run_sql_goes_through_the_sql_checker_forward_only() {
     let f = added_file(
         DJANGO_PATH,
@@ -217,6 +233,65 @@ fn rails_check_constraints_and_ef_core_sequences_dropped_are_low_findings() {
     let f = added_file(EF_PATH, &ef(up, down));
     assert_eq!(ids(&f), ["sql/drop-sequence-or-function"]);
     assert!(f[0].message.contains("OrderNumbers"), "{}", f[0].message);
+}
+
+#[test]
+fn rails_gitlab_helpers_that_drop_are_findings_and_their_undo_in_down_is_quiet() {
+    let rb = "class Cleanup < Gitlab::Database::Migration[2.2]\n  disable_ddl_transaction!\n\n  def up\n    cleanup_concurrent_column_rename :issues, :closed_by, :closed_by_id\n    remove_concurrent_index_by_name :ci_builds, 'index_ci_builds_on_old'\n    remove_concurrent_index :notes, :legacy_id\n    remove_foreign_key_if_exists :events, :projects\n  end\n\n  def down\n    undo_cleanup_concurrent_column_rename :issues, :closed_by, :closed_by_id\n    remove_concurrent_index :notes, :other_id\n  end\nend\n";
+    let f = added_file("db/post_migrate/20240101000000_cleanup.rb", rb);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/drop-index",
+            "sql/drop-index",
+            "sql/drop-constraint"
+        ]
+    );
+    assert!(
+        f[0].message
+            .contains("issues.closed_by (its data was copied to closed_by_id)"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, Some(6));
+    let additive = "class Add < Gitlab::Database::Migration[2.2]\n  disable_ddl_transaction!\n\n  def up\n    rename_column_concurrently :issues, :closed_by, :closed_by_id\n    add_concurrent_index :notes, :legacy_id\n  end\n\n  def down\n    undo_rename_column_concurrently :issues, :closed_by, :closed_by_id\n    remove_concurrent_index :notes, :legacy_id\n  end\nend\n";
+    assert!(added_file(RAILS_PATH, additive).is_empty());
+}
+
+#[test]
+fn rails_destroying_each_record_of_a_whole_model_is_a_delete_without_where() {
+    let rb = "class Purge < ActiveRecord::Migration[7.1]\n  def up\n    Upload.find_each(&:destroy)\n    Legacy::Export.all.each(&:destroy!)\n    Upload.where(orphan: true).find_each(&:destroy)\n    Upload.find_each(&:touch)\n    project.uploads.each(&:destroy)\n  end\n\n  def down\n    Note.find_each(&:destroy)\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rb);
+    assert_eq!(
+        ids(&f),
+        ["sql/delete-without-where", "sql/delete-without-where"]
+    );
+    assert!(
+        f[0].message
+            .starts_with("Upload.find_each(&:destroy) without a where"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].location.line, Some(4));
+}
+
+#[test]
+fn rails_connection_truncate_empties_the_table_and_other_truncates_are_quiet() {
+    let rb = "class Purge < ActiveRecord::Migration[7.1]\n  def up\n    connection.truncate(:sessions)\n    ActiveRecord::Base.connection.truncate_tables(:carts, :cart_items)\n    name.truncate(20)\n  end\n\n  def down\n    connection.truncate(:audits)\n  end\nend\n";
+    let f = added_file(RAILS_PATH, rb);
+    assert_eq!(ids(&f), ["sql/truncate", "sql/truncate"]);
+    assert!(
+        f[0].message
+            .starts_with("connection.truncate empties sessions"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("carts, cart_items"),
+        "{}",
+        f[1].message
+    );
 }
 
 #[test]
@@ -1064,6 +1139,18 @@ fn knex_drops_raw_sql_and_table_builder_columns_skip_down() {
 }
 
 #[test]
+fn ghost_drop_column_helper_is_a_column_drop_and_its_add_column_helper_is_quiet() {
+    let path = "ghost/core/core/server/data/migrations/versions/5.9/2023-01-01-drop-amp.js";
+    let drop = "const {createDropColumnMigration} = require('../../utils');\n\nmodule.exports = createDropColumnMigration('posts', 'amp', {\n    type: 'text',\n    nullable: true\n});\n";
+    let f = added_file(path, drop);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("posts.amp"), "{}", f[0].message);
+    assert_eq!(f[0].location.line, Some(3));
+    let add = "const {createAddColumnMigration} = require('../../utils');\n\nmodule.exports = createAddColumnMigration('posts', 'amp', {\n    type: 'text',\n    nullable: true\n});\n";
+    assert!(added_file(path, add).is_empty());
+}
+
+#[test]
 fn knex_template_literals_without_interpolation_are_read_and_harmless_ones_are_quiet() {
     let js = "export async function up(knex) {\n  await knex.raw(`CREATE INDEX i ON t (a)`);\n  await knex.raw(`ALTER TABLE t\n    DROP COLUMN c`);\n}\nexport async function down(knex) {\n  await knex.raw(`DROP INDEX i`);\n}\n";
     let f = added_file("db/migrations/20240101_idx.ts", js);
@@ -1208,6 +1295,38 @@ fn ecto_repo_queries_that_read_are_commented_or_interpolated_follow_execute() {
     let old = "defmodule M do\n  use Ecto.Migration\n  def up do\n    repo().query!(\"DROP TABLE legacy\")\n  end\nend\n";
     let new = old.replace("  def up do\n", "  def up do\n    create table(:t)\n");
     assert!(modified(ECTO_PATH, old, &new).is_empty());
+}
+
+#[test]
+fn ecto_repo_bulk_writes_over_every_row_are_unfiltered_deletes_and_updates() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n  import Ecto.Query\n\n  def up do\n    repo().delete_all(\"sessions\")\n    from(u in \"users\") |> repo().update_all(set: [admin: false])\n    Shop.Repo.delete_all(from c in Cart, select: c.id)\n    Goal\n    |> repo().delete_all()\n  end\n\n  def down do\n    repo().delete_all(\"audits\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    assert!(f[0].message.contains("sessions"), "{}", f[0].message);
+    assert!(
+        f[1].message
+            .starts_with("repo(…).update_all over the table users with no where"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[2].message.contains("the schema Cart"), "{}", f[2].message);
+    assert!(f[3].message.contains("Goal"), "{}", f[3].message);
+    assert_eq!(f[3].location.line, Some(10));
+}
+
+#[test]
+fn ecto_repo_bulk_writes_that_filter_or_are_not_the_repos_stay_quiet() {
+    let ex = "defmodule M do\n  use Ecto.Migration\n  import Ecto.Query\n\n  def up do\n    from(s in \"sessions\", where: s.expired == true) |> repo().delete_all()\n    repo().update_all(from(u in \"users\", join: o in \"orgs\", on: o.id == u.org_id), set: [x: 1])\n    User |> where([u], u.admin) |> repo().update_all(set: [admin: false])\n    repo().delete_all(query)\n    Cache.delete_all(\"sessions\")\n  end\nend\n";
+    let f = added_file(ECTO_PATH, ex);
+    assert!(f.is_empty(), "{f:?}");
 }
 
 // ---- EF Core ----
