@@ -416,7 +416,7 @@ fn load_config(
         )));
     }
     for (candidate, content) in present {
-        match content {
+        let what = match content {
             Content::Absent => continue,
             Content::Text(text) => {
                 let name = format!("{candidate} (base revision)");
@@ -425,22 +425,15 @@ fn load_config(
                 })?;
                 return Ok((config, ConfigSource::Base(candidate.to_string())));
             }
-            other => {
-                let what = match other {
-                    Content::Binary => "holds binary data".to_owned(),
-                    Content::NotUtf8 => "is not UTF-8 text".to_owned(),
-                    Content::TooLarge(n) => format!("is {n} bytes, more than twokey reads"),
-                    Content::Submodule => "is a submodule".to_owned(),
-                    Content::Symlink => {
-                        "is a symbolic link, which twokey does not follow".to_owned()
-                    }
-                    Content::Text(_) | Content::Absent => unreachable!("handled above"),
-                };
-                return Err(Failure(format!(
-                    "{candidate} at the base revision {what}; a config is a UTF-8 YAML file (save it as UTF-8, `twokey config validate` checks it), fixed on the base branch"
-                )));
-            }
-        }
+            Content::Binary => "holds binary data".to_owned(),
+            Content::NotUtf8 => "is not UTF-8 text".to_owned(),
+            Content::TooLarge(n) => format!("is {n} bytes, more than twokey reads"),
+            Content::Submodule => "is a submodule".to_owned(),
+            Content::Symlink => "is a symbolic link, which twokey does not follow".to_owned(),
+        };
+        return Err(Failure(format!(
+            "{candidate} at the base revision {what}; a config is a UTF-8 YAML file (save it as UTF-8, `twokey config validate` checks it), fixed on the base branch"
+        )));
     }
     Ok((Config::builtin(), ConfigSource::BuiltIn))
 }
