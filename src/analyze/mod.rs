@@ -21,6 +21,8 @@ pub mod plan;
 #[cfg(test)]
 mod precision;
 pub mod pulumi;
+#[cfg(test)]
+mod robustness;
 pub mod safeguards;
 pub mod sql;
 pub mod terraform;
