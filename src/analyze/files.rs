@@ -151,6 +151,22 @@ fn deletion(view: &FileView) -> Option<Finding> {
             .with_severity(Severity::Low),
         );
     }
+    if view.kind == FileKind::Kustomize {
+        // A kustomization declares no objects itself: it lists the files that do, and those
+        // leave the build with it. The advice about Terraform state does not apply here.
+        let reported = deletion_analysed_structurally(view)
+            || super::kubernetes::packaging::deleted_with_all_its_manifests(view);
+        return (!reported).then(|| {
+            Finding::new(
+                &INFRA_FILE_DELETED,
+                whole,
+                format!("{path} (kustomize) is deleted: every object it builds leaves the build, and a pruning sync deletes them from the cluster."),
+            )
+            .with_safer(
+                "Check `kustomize build` before and after: if the objects moved elsewhere the output is the same; otherwise remove them one by one, protected by `Prune=false` where they hold data.",
+            )
+        });
+    }
     (!deletion_analysed_structurally(view)).then(|| {
         Finding::new(
             &INFRA_FILE_DELETED,
@@ -576,6 +592,31 @@ mod tests {
         // A shared file is not a unit: the general wording stays.
         let f = Case::deleted("live/root.hcl", "locals {}\n").run(analyze);
         assert!(!f[0].message.contains("unmanaged"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn deleting_a_kustomization_speaks_of_the_build_not_terraform_state() {
+        let k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n";
+        let f = Case::deleted("clusters/prod/payments/kustomization.yaml", k).run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        assert!(
+            f[0].message.contains("leaves the build"),
+            "{}",
+            f[0].message
+        );
+        let safer = f[0].safer.as_deref().unwrap_or("");
+        assert!(safer.contains("kustomize build"), "{safer}");
+        assert!(!safer.contains("Terraform"), "{safer}");
+        // Deleted together with every manifest it lists, whose objects are reported one by
+        // one where they are declared: the kustomization adds nothing.
+        let f = Case::deleted("clusters/prod/payments/kustomization.yaml", k)
+            .with_changed_file(
+                Side::Base,
+                "clusters/prod/payments/deployment.yaml",
+                "kind: Deployment\n",
+            )
+            .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]

@@ -95,11 +95,18 @@ pub fn render(o: &Outcome) -> String {
         .as_ref()
         .map(|t| t.ignored.as_slice())
         .unwrap_or(&[]);
-    if !v.requirement.excluded.is_empty() || !ignored.is_empty() {
-        let _ = writeln!(out, "**Approvals that do not count:**");
+    // Two lists, as in the text report: who could never count, and the reviews actually
+    // posted that did not. Under one heading the operator would read as listed twice.
+    if !v.requirement.excluded.is_empty() {
+        let _ = writeln!(out, "**Approvals that will not count:**");
         for e in &v.requirement.excluded {
             let _ = writeln!(out, "- {}: {}", e.who, e.reason);
         }
+        let _ = writeln!(out, "- bots and AI reviewers, whatever state they post");
+        let _ = writeln!(out);
+    }
+    if !ignored.is_empty() {
+        let _ = writeln!(out, "**Reviews that do not count:**");
         for e in ignored {
             let _ = writeln!(out, "- {}: {}", e.who, e.reason);
         }

@@ -985,6 +985,23 @@ fn aws(call: &Call) -> Vec<Hit> {
             Severity::High,
             "deletes every object under the prefix".to_owned(),
         )),
+        ("cloudformation", "delete-stack") => {
+            let stack = call
+                .value("--stack-name")
+                .map_or("the stack".to_owned(), |s| format!("the stack `{s}`"));
+            let mut hit = call.hit(
+                &CLOUD_DELETE,
+                Severity::Critical,
+                format!(
+                    "`{}` deletes {stack} and every resource it created (tables, buckets, databases), except those marked `DeletionPolicy: Retain`.",
+                    call.shown()
+                ),
+            );
+            hit.safer = Some(format!(
+                "Keep {stack}; to rename a stack, set `DeletionPolicy: Retain` on its stateful resources first, then import them into the new stack (a change set of type IMPORT) before the old one is deleted."
+            ));
+            return vec![hit];
+        }
         (_, op)
             if (op.starts_with("delete-")
                 || op.starts_with("terminate-")
@@ -1587,6 +1604,30 @@ mod tests {
 
     fn rule(script: &str) -> Vec<&'static str> {
         hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn cloudformation_delete_stack_names_the_stack_and_what_goes_with_it() {
+        let lexed = lex::lex(
+            "aws cloudformation delete-stack --stack-name orders-prod",
+            1,
+        );
+        let hits = match_command(&lexed.commands[0].words, None);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].rule.id.as_str(), "shell/cloud-delete");
+        assert_eq!(hits[0].severity, Severity::Critical);
+        assert!(
+            hits[0]
+                .message
+                .contains("deletes the stack `orders-prod` and every resource it created"),
+            "{}",
+            hits[0].message
+        );
+        assert!(hits[0]
+            .safer
+            .as_deref()
+            .is_some_and(|s| s.contains("DeletionPolicy: Retain")));
+        assert!(rule("aws cloudformation delete-stack --stack-name x --dry-run").is_empty());
     }
 
     #[test]

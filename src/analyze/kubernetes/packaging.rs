@@ -10,7 +10,7 @@
 //! delete their target.
 
 use crate::analyze::{FileKind, FileView};
-use crate::change::{Content, Side};
+use crate::change::{Content, RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
@@ -214,6 +214,53 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
         }
     }
     out
+}
+
+/// Whether a deleted kustomization listed only manifests that are deleted with it (and
+/// nothing else: no bases, components, charts, generators or patches of other files). Each
+/// object in those manifests is then reported where it is declared, so the kustomization's
+/// own deletion adds nothing a reviewer has not been told.
+pub fn deleted_with_all_its_manifests(view: &FileView) -> bool {
+    let Some(text) = view.old_text() else {
+        return false;
+    };
+    let Ok(docs) = yaml::parse_documents(text) else {
+        return false;
+    };
+    let [doc] = docs.as_slice() else {
+        return false;
+    };
+    let map = doc.as_map();
+    let dir = view.path_on(Side::Base).dir().to_owned();
+    let mut listed = 0;
+    for (key, value) in map {
+        match key.as_str() {
+            "apiVersion" | "kind" | "metadata" | "namespace" => {}
+            "resources" => {
+                for entry in value.as_seq() {
+                    let Some(name) = entry.as_str() else {
+                        return false;
+                    };
+                    let name = name.trim_start_matches("./");
+                    let manifest = [".yaml", ".yml", ".json"]
+                        .iter()
+                        .any(|e| name.to_ascii_lowercase().ends_with(e));
+                    let path = RepoPath::joined(&dir, name);
+                    if !manifest
+                        || name.contains("..")
+                        || name.contains("://")
+                        || !matches!(view.snapshot.read(Side::Head, &path), Content::Absent)
+                        || matches!(view.snapshot.read(Side::Base, &path), Content::Absent)
+                    {
+                        return false;
+                    }
+                    listed += 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    listed > 0
 }
 
 /// Whether a manifest dropped from `resources` had every object it declared moved to

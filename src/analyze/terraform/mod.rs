@@ -701,8 +701,16 @@ fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
         &RENAMED_WITHOUT_MOVED,
         location,
         format!(
-            "`{}` was renamed to `{}` without a `moved` block, so the next apply destroys {}{} and creates an empty replacement.",
-            old.address, new.address, old.address, data_note(old)
+            "`{}` was renamed to `{}` without a `moved` block, so the next apply destroys {}{}{} and creates an empty replacement.",
+            old.address,
+            new.address,
+            old.address,
+            data_note(old),
+            if guard_note(old).is_empty() {
+                ""
+            } else {
+                " (its `prevent_destroy` guarded only the old name, so nothing stops it)"
+            }
         ),
     )
     .with_severity(item_severity(old))
@@ -711,6 +719,18 @@ fn renamed_finding(old: &Item, path: &RepoPath, new: &Item) -> Finding {
         old.address, new.address
     ))
     .with_subject(&old.address)
+}
+
+/// What a block that goes away takes with it: its `prevent_destroy`, which guarded the object
+/// only while the block was there.
+fn guard_note(old: &Item) -> &'static str {
+    match old
+        .get("lifecycle.prevent_destroy")
+        .map(|s| s.value.as_bool())
+    {
+        Some(Some(true)) => " (its `prevent_destroy` goes with the block, so nothing stops it)",
+        _ => "",
+    }
 }
 
 fn removed_finding(view: &FileView, old: &Item, orphaned: bool) -> Finding {
@@ -724,13 +744,7 @@ fn removed_finding(view: &FileView, old: &Item, orphaned: bool) -> Finding {
     } else {
         format!("was removed from {path}")
     };
-    let guard = match old
-        .get("lifecycle.prevent_destroy")
-        .map(|s| s.value.as_bool())
-    {
-        Some(Some(true)) => " (its `prevent_destroy` goes with the block, so nothing stops it)",
-        _ => "",
-    };
+    let guard = guard_note(old);
     match old.kind {
         ItemKind::Module => {
             let source = old

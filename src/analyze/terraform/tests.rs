@@ -371,6 +371,20 @@ fn renamed_resource_without_moved_block_is_destroy_and_create() {
 }
 
 #[test]
+fn renamed_resource_says_its_prevent_destroy_no_longer_guards_it() {
+    let before = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let f = run(before, RENAMED);
+    assert_eq!(ids(&f), ["terraform/renamed-without-moved"]);
+    assert!(
+        f[0].message
+            .contains("its `prevent_destroy` guarded only the old name, so nothing stops it"),
+        "{}",
+        f[0].message
+    );
+    assert!(!run(BUCKET, RENAMED)[0].message.contains("prevent_destroy"));
+}
+
+#[test]
 fn renamed_resource_with_moved_block_is_quiet() {
     let after = format!(
         "{RENAMED}\nmoved {{\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.audit_logs\n}}\n"
