@@ -35,7 +35,7 @@ pub enum FileKind {
     /// A SQL file: plain SQL migrations and schema scripts.
     Sql,
     /// An ORM migration in a host language (Django, Rails, Alembic, Laravel, Knex, Sequelize,
-    /// TypeORM, Ecto, EF Core), a Prisma schema or a Liquibase changelog.
+    /// TypeORM, Ecto, EF Core, Flyway Java/Kotlin), a Prisma schema or a Liquibase changelog.
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,
@@ -183,6 +183,15 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || (ext == "cs" && in_dir("migrations/"))
     {
         return FileKind::OrmMigration;
+    }
+    // Flyway's Java and Kotlin migrations: by their class name first (`V3__Drop.java`), then
+    // by where they live (`db/migration/`, Flyway's default location) or, elsewhere, by the
+    // class they extend.
+    if matches!(ext, "java" | "kt") && is_flyway_class_name(path.file_name()) {
+        // `extends BaseJavaMigration`, or `implements JavaMigration` directly.
+        if in_dir("db/migration/") || content.is_some_and(|t| t.contains("JavaMigration")) {
+            return FileKind::OrmMigration;
+        }
     }
     // A TypeORM migration kept elsewhere says what it is.
     if is_js(ext)
@@ -363,7 +372,8 @@ pub fn unclassifiable(path: &RepoPath, old: &Content, new: &Content) -> bool {
 
 /// Whether [`classify`] may answer differently once it sees the content: YAML and JSON files,
 /// files without an extension (scripts with a shebang), JavaScript/TypeScript files whose name
-/// says they may be a TypeORM migration, and source files in the languages Pulumi and CDK
+/// says they may be a TypeORM migration, Kotlin files named like a Flyway migration (whose
+/// class says so outside `db/migration/`), and source files in the languages Pulumi and CDK
 /// programs are written in (only their first 16 KiB are searched for imports, so a large
 /// change of application code costs one blob read per file, no parse).
 pub fn needs_content(path: &RepoPath) -> bool {
@@ -374,6 +384,35 @@ pub fn needs_content(path: &RepoPath) -> bool {
         None | Some("yml" | "yaml" | "json" | "template" | "xml")
     ) || ext.is_some_and(|e| crate::analyze::iac_program::EXTENSIONS.contains(&e))
         || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
+        || (ext == Some("kt") && is_flyway_class_name(path.file_name()))
+}
+
+/// A Flyway migration's class file name: `V<version>__<desc>`, `R__<desc>` (repeatable) or
+/// `U<version>__<desc>` (undo), the version digits and underscores (`V1_2__Add.java`), the
+/// prefixes upper-case as Flyway requires.
+pub fn is_flyway_class_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(ext, "java" | "kt") {
+        return false;
+    }
+    let Some((head, desc)) = stem.split_once("__") else {
+        return false;
+    };
+    let version = match head.as_bytes().first() {
+        Some(b'V' | b'U') => &head[1..],
+        Some(b'R') if head.len() == 1 => "",
+        _ => return false,
+    };
+    let version_ok = match head.as_bytes()[0] {
+        b'R' => true,
+        _ => {
+            version.starts_with(|c: char| c.is_ascii_digit())
+                && version.chars().all(|c| c.is_ascii_digit() || c == '_')
+        }
+    };
+    version_ok && !desc.is_empty() && desc.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn is_js(ext: &str) -> bool {
@@ -721,6 +760,42 @@ mod tests {
         );
         assert!(needs_content(&RepoPath::new(
             "src/db/1700-DropMigration.ts"
+        )));
+    }
+
+    #[test]
+    fn flyway_java_and_kotlin_migrations_are_known_by_name_then_place_or_class() {
+        for path in [
+            "src/main/java/com/shop/db/migration/V7__Purge_sessions.java",
+            "src/main/kotlin/db/migration/V1_2__Drop_legacy.kt",
+            "db/migration/R__Refresh_views.java",
+            "src/main/java/db/migration/U7__Purge_sessions.java",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::OrmMigration, "{path}");
+        }
+        let java = "public class V3__Drop extends BaseJavaMigration {}";
+        let elsewhere = "src/main/java/com/shop/flyway/V3__Drop.java";
+        assert_eq!(kind(elsewhere, java), FileKind::OrmMigration);
+        assert_eq!(kind(elsewhere, "class V3__Drop {}"), FileKind::Other);
+        assert!(needs_content(&RepoPath::new(
+            "src/main/kotlin/flyway/V3__Drop.kt"
+        )));
+        // Not Flyway class names, or not Java: application code stays out, unread.
+        for path in [
+            "src/main/java/db/migration/MigrationHelper.java",
+            "src/main/java/db/migration/v3__lower.java",
+            "src/main/java/db/migration/V__NoVersion.java",
+            "src/main/java/db/migration/Vx__Letters.java",
+            "src/main/java/com/shop/UserService.java",
+        ] {
+            assert_eq!(
+                kind(path, "st.execute(\"DROP TABLE x\")"),
+                FileKind::Other,
+                "{path}"
+            );
+        }
+        assert!(!needs_content(&RepoPath::new(
+            "src/main/kotlin/shop/UserService.kt"
         )));
     }
 

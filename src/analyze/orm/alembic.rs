@@ -7,6 +7,7 @@ use super::scan::{Before, Lang, RawCall, Source};
 use super::{or_unknown, raw_sql, sa_types, Call, Effect};
 use crate::analyze::sql;
 use crate::analyze::sql::types::Verdict;
+use std::ops::Range;
 
 const OPERATIONS: &[&str] = &[
     "add_column",
@@ -196,9 +197,69 @@ fn effects(src: &Source, call: &RawCall) -> Vec<Effect> {
             if reads {
                 return Vec::new();
             }
+            if let Some(write) = arg.and_then(|a| core_write(src, &what, a.value.clone())) {
+                return write.into_iter().collect();
+            }
             raw_sql(src, &what, arg).into_iter().collect()
         }
     }
+}
+
+/// A SQLAlchemy core write handed to `op.execute`: `sa.delete(table)` or `table.delete()`
+/// (and `update`), which touches every row unless a `.where(…)` (or SQLAlchemy 1.x's
+/// `whereclause` argument) narrows it. `None` when the argument is no such write; `Some(None)`
+/// when it is one bounded by a WHERE clause.
+fn core_write(src: &Source, what: &str, range: Range<usize>) -> Option<Option<Effect>> {
+    let lead = src.text[range.clone()].len() - src.text[range.clone()].trim_start().len();
+    let begin = range.start + lead;
+    let (call, chain) = ["delete", "update"].iter().find_map(|name| {
+        src.calls(name, Before::Any)
+            .into_iter()
+            .filter(|c| range.contains(&c.start))
+            .map(|c| {
+                let chain = src.receiver(c.start);
+                (c, chain)
+            })
+            .find(|(c, chain)| chain.first().map_or(c.start, |s| s.start) == begin)
+    })?;
+    let args = src.args(&call);
+    let module = |s: &super::scan::Segment| {
+        s.args.is_none() && matches!(s.name.as_str(), "sa" | "sqlalchemy" | "sql" | "expression")
+    };
+    // `sa.delete(users, whereclause)` names the table first; `users.delete(whereclause)` is
+    // called on it.
+    let (table, clause) = if chain.iter().all(module) {
+        let table = src
+            .arg(&args, "table", 0)
+            .map(|a| src.text[a.value.clone()].trim().to_owned());
+        (table?, src.arg(&args, "whereclause", 1))
+    } else {
+        let table = src.text[begin..call.start]
+            .trim_end()
+            .trim_end_matches('.')
+            .to_owned();
+        (table, src.arg(&args, "whereclause", 0))
+    };
+    let narrowed = clause.is_some()
+        || ["where", "filter", "filter_by"].iter().any(|name| {
+            src.calls(name, Before::Dot)
+                .iter()
+                .any(|w| w.start > call.args.end && w.start < range.end)
+        });
+    if narrowed {
+        return Some(None);
+    }
+    Some(Some(if call.name == "delete" {
+        Effect::finding(
+            &sql::DELETE_WITHOUT_WHERE,
+            format!("{what} runs a SQLAlchemy delete of {table} with no .where(): every row of the table is deleted."),
+        )
+    } else {
+        Effect::finding(
+            &sql::UPDATE_WITHOUT_WHERE,
+            format!("{what} runs a SQLAlchemy update of {table} with no .where(): every row of the table is overwritten."),
+        )
+    }))
 }
 
 /// `alter_column(…, type_=new)`: judged against `existing_type=` (the old type Alembic's

@@ -25,6 +25,12 @@ pub enum Lang {
     CSharp,
     /// Elixir (Ecto).
     Elixir,
+    /// Java (Flyway's Java-based migrations): `"…"`, text blocks `"""…"""`, no
+    /// interpolation.
+    Java,
+    /// Kotlin (Flyway migrations written in Kotlin): `"…$x…"` and raw `"""…"""` strings,
+    /// both interpolating `$name` and `${…}`.
+    Kotlin,
 }
 
 impl Lang {
@@ -35,13 +41,19 @@ impl Lang {
     }
     fn hash_comments(self) -> bool {
         // C#'s `#nullable disable` and `#region` are directives, not code we read.
-        self != Lang::Js
+        !matches!(self, Lang::Js | Lang::Java | Lang::Kotlin)
     }
     fn slash_comments(self) -> bool {
-        matches!(self, Lang::Php | Lang::Js | Lang::CSharp)
+        matches!(
+            self,
+            Lang::Php | Lang::Js | Lang::CSharp | Lang::Java | Lang::Kotlin
+        )
     }
     fn triple_quotes(self) -> bool {
-        matches!(self, Lang::Python | Lang::Elixir | Lang::CSharp)
+        matches!(
+            self,
+            Lang::Python | Lang::Elixir | Lang::CSharp | Lang::Java | Lang::Kotlin
+        )
     }
 }
 
@@ -95,6 +107,10 @@ fn interpolates(lang: Lang, content: &[u8], prefix: &[u8]) -> bool {
         Lang::Python => {
             prefix.iter().any(|c| c.eq_ignore_ascii_case(&b'f')) && content.contains(&b'{')
         }
+        Lang::Java => false,
+        Lang::Kotlin => content
+            .windows(2)
+            .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] == b'{')),
     }
 }
 
@@ -296,6 +312,9 @@ pub fn mask(text: &[u8], lang: Lang) -> (Vec<u8>, Vec<Literal>) {
                     Lang::Ruby | Lang::Elixir | Lang::Php => b != b'\'',
                     Lang::Js => b == b'`',
                     Lang::CSharp | Lang::Python => true,
+                    // Java has no interpolation; a Kotlin `'…'` is one character.
+                    Lang::Java => false,
+                    Lang::Kotlin => b == b'"',
                 };
                 i = quoted(text, &mut code, &mut strings, lang, i, i, interpolating);
                 continue;
@@ -327,7 +346,9 @@ fn quoted(
     let before = prefix(text, quote);
     // C# `@"…"` and raw `"""…"""` strings, and Python raw strings, take `\` literally; C#
     // verbatim strings write a quote as `""`.
+    // Kotlin's raw `"""…"""` strings have no escapes either.
     let verbatim = (lang == Lang::CSharp && (before.contains(&b'@') || triple))
+        || (lang == Lang::Kotlin && triple)
         || (lang == Lang::Python && before.iter().any(|c| c.eq_ignore_ascii_case(&b'r')));
     let start = if triple { quote + 3 } else { quote + 1 };
     let mut j = start;

@@ -1,12 +1,14 @@
 //! orm analyzer: destructive operations that a change adds to ORM and schema-tool migrations
-//! (Django, Rails, Alembic, Laravel, Knex, Sequelize, TypeORM, Ecto, EF Core, Prisma schemas,
+//! (Django, Rails, Alembic, Laravel, Knex, Sequelize, TypeORM, Ecto, EF Core, Flyway's Java and
+//! Kotlin migrations, Prisma schemas,
 //! Liquibase changelogs). It owns recognising the
 //! frameworks' stereotyped calls; what a SQL statement destroys stays the sql analyzer's
 //! business, and findings reuse the sql rule ids (`sql/drop-table`, `sql/drop-column`, …)
 //! so that policies and allow-lists treat `DROP TABLE` and `migrations.DeleteModel` alike.
 //!
 //! Django, Rails and Alembic migrations are Python and Ruby programs, and Laravel, Knex,
-//! Sequelize, TypeORM, EF Core and Ecto ones are PHP, JavaScript/TypeScript, C# and Elixir.
+//! Sequelize, TypeORM, EF Core, Ecto and Flyway ones are PHP, JavaScript/TypeScript, C#, Elixir
+//! and Java or Kotlin.
 //! There is no maintained Rust parser for these that builds lean here, and migration code is
 //! stereotyped: the destructive operations are a dozen well-known calls per framework. So
 //! `lex` tells code from comments and strings per language and `scan` reads the calls at
@@ -18,7 +20,7 @@
 //! Rollback code does not run forward: Rails `def down`/`revert`/`dir.down`, Alembic
 //! `def downgrade()` and the `down` functions `rollback` finds are skipped. SQL passed to
 //! `RunSQL`, `execute`, `op.execute`, `DB::statement`, `knex.raw`, `queryRunner.query`,
-//! `migrationBuilder.Sql`, Ecto's `repo().query!` or a Liquibase `sql` change goes through the sql analyzer's
+//! `migrationBuilder.Sql`, Ecto's `repo().query!`, a Flyway Java migration's `execute` or a Liquibase `sql` change goes through the sql analyzer's
 //! statement checker; SQL the scanner cannot see (a variable, an interpolated string) needs
 //! a human.
 //!
@@ -28,8 +30,8 @@
 //!
 //! Prisma schemas are declarative and compared structurally (models and fields by their
 //! table and column names). Liquibase changelogs are compared changeSet by changeSet
-//! (id + author), in YAML, JSON or XML (quick-xml). Flyway migrations are plain SQL files and belong to the sql
-//! analyzer.
+//! (id + author), in YAML, JSON or XML (quick-xml). Flyway's SQL migrations are plain SQL files and belong to the sql
+//! analyzer; its Java and Kotlin ones are read by `flyway` for the SQL strings they execute.
 
 mod alembic;
 mod django;
@@ -37,6 +39,7 @@ mod ecto;
 mod ecto_bulk;
 mod ecto_types;
 mod efcore;
+mod flyway;
 mod knex;
 mod laravel;
 pub(crate) mod lex;
@@ -71,6 +74,8 @@ pub enum Framework {
     TypeOrm,
     Ecto,
     EfCore,
+    /// Flyway's Java and Kotlin migrations (`V3__Drop.java`).
+    Flyway,
 }
 
 impl Framework {
@@ -94,6 +99,7 @@ impl Framework {
             "php" => Some(Framework::Laravel),
             "exs" | "ex" => Some(Framework::Ecto),
             "cs" => Some(Framework::EfCore),
+            "java" | "kt" => Some(Framework::Flyway),
             // The three JavaScript tools share directories; their migrations say who they
             // are through the interface or the object they are handed.
             "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => Some(
@@ -197,13 +203,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         Framework::TypeOrm => typeorm::calls(text),
         Framework::Ecto => ecto::calls(text),
         Framework::EfCore => efcore::calls(text),
+        Framework::Flyway => flyway::calls(view.path().file_name(), text),
         _ => alembic::calls(text),
     };
     let head_calls = scan(head);
     if head_calls.is_empty() {
         return Vec::new();
     }
-    let base_calls = base.map(scan).unwrap_or_default();
+    // A Flyway repeatable migration (`R__…`) runs again whole whenever it changes.
+    let reruns = framework == Framework::Flyway && view.path().file_name().starts_with("R__");
+    let base_calls = base.filter(|_| !reruns).map(scan).unwrap_or_default();
     let mut found: Vec<Finding> = added(view, &base_calls, &head_calls)
         .into_iter()
         .flat_map(|call| findings(view, call))
@@ -282,7 +291,12 @@ fn only_values_interpolated(text: &str) -> bool {
 /// function's result), a human's review: twokey cannot see what runs.
 pub(crate) fn raw_sql(src: &scan::Source, what: &str, arg: Option<&scan::Arg>) -> Option<Effect> {
     let arg = arg?;
-    Some(match src.sql_arg(arg.value.clone()) {
+    Some(sql_effect(what, src.sql_arg(arg.value.clone())))
+}
+
+/// The effect of running the SQL a scanner read as `arg` (see [`raw_sql`]).
+pub(crate) fn sql_effect(what: &str, arg: scan::SqlArg) -> Effect {
+    match arg {
         scan::SqlArg::Literal(text) => Effect::Sql {
             what: what.to_owned(),
             text,
@@ -298,7 +312,7 @@ pub(crate) fn raw_sql(src: &scan::Source, what: &str, arg: Option<&scan::Arg>) -
                 excerpt(&code)
             ),
         ),
-    })
+    }
 }
 
 /// At most 60 characters of `text` on one line, for a message.

@@ -2049,3 +2049,177 @@ fn statements_inside_one_long_block_are_read_with_their_table() {
     );
     assert!(f[3000].message.contains("?.outside"), "{}", f[3000].message);
 }
+
+// ---- Flyway Java and Kotlin migrations ----
+
+const FLYWAY_JAVA_PATH: &str = "src/main/java/com/shop/db/migration/V7__Purge_sessions.java";
+const FLYWAY_KOTLIN_PATH: &str = "src/main/kotlin/db/migration/V8__Drop_legacy.kt";
+
+fn java_migration(class: &str, body: &str) -> String {
+    format!(
+        "package com.shop.db.migration;\n\nimport org.flywaydb.core.api.migration.BaseJavaMigration;\nimport org.flywaydb.core.api.migration.Context;\n\npublic class {class} extends BaseJavaMigration {{\n    @Override\n    public void migrate(Context context) throws Exception {{\n{body}    }}\n}}\n"
+    )
+}
+
+#[test]
+fn flyway_java_statements_are_judged_as_sql() {
+    let body = "        try (Statement st = context.getConnection().createStatement()) {\n            st.execute(\"DROP TABLE sessions\");\n            st.executeUpdate(\"DELETE FROM audit_log\");\n            st.addBatch(\"UPDATE users SET flag = 0\");\n        }\n        new JdbcTemplate(new SingleConnectionDataSource(context.getConnection(), true))\n            .execute(\"ALTER TABLE users \" +\n                     \"DROP COLUMN legacy_id\");\n        jdbc.update(\"TRUNCATE carts\");\n        jdbc.batchUpdate(\"DELETE FROM t WHERE id = 1\", \"DROP VIEW v\");\n        jdbc.batchUpdate(\"DELETE FROM t WHERE id = ?\", rows);\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/drop-column",
+            "sql/truncate",
+            "sql/drop-view"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(10));
+    assert!(
+        f[0].message.starts_with("st.execute runs SQL"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[3].message.contains("legacy_id"), "{}", f[3].message);
+}
+
+#[test]
+fn flyway_java_reads_text_blocks_and_prepared_statements() {
+    let body = "        var c = context.getConnection();\n        c.createStatement().execute(\"\"\"\n            DROP TABLE orders_archive\n            \"\"\");\n        try (PreparedStatement ps = c.prepareStatement(\"DELETE FROM carts\")) {\n            ps.execute();\n        }\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/delete-without-where"]);
+}
+
+#[test]
+fn flyway_java_reads_and_words_in_comments_or_logs_are_quiet() {
+    let body = "        // st.execute(\"DROP TABLE sessions\");\n        /* DROP TABLE carts */\n        log.info(\"DROP TABLE sessions is not run here\");\n        st.execute(\"SELECT count(*) FROM sessions\");\n        st.executeUpdate(\"DELETE FROM sessions WHERE expires_at < now()\");\n        st.execute(\"CREATE TABLE t (id int)\");\n        ps.execute();\n        dsl.update(USERS);\n        st.execute(\"UPDATE users SET a = 1 WHERE id = '\" + id + \"'\");\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn flyway_java_sql_built_at_run_time_needs_a_human() {
+    for call in [
+        "st.execute(\"DROP TABLE \" + table);",
+        "st.execute(String.format(\"DELETE FROM %s\", table));",
+        "st.execute(\"TRUNCATE %s\".formatted(table));",
+        "st.execute(sql);",
+        "st.execute(\"SELECT * FROM \" + table);",
+    ] {
+        let body = format!("        {call}\n");
+        let f = added_file(
+            FLYWAY_JAVA_PATH,
+            &java_migration("V7__Purge_sessions", &body),
+        );
+        assert_eq!(ids(&f), ["sql/unparseable"], "{call}");
+    }
+}
+
+#[test]
+fn flyway_sql_held_in_a_variable_assigned_a_literal_is_read() {
+    let body = "        String create = \"CREATE TABLE IF NOT EXISTS tags (\"\n            + \"id int PRIMARY KEY)\";\n        PreparedStatement ps = connection.prepareStatement(create);\n        ps.execute();\n        statement.execute(DROP_OLD);\n        statement.execute(helper(\"x\"));\n    }\n    private static final String DROP_OLD = \"DROP TABLE tags_old\";\n    {\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/unparseable"], "{f:?}");
+    // Changing only what the constant holds makes its call new.
+    let old = java_migration(
+        "V7__Purge_sessions",
+        "        st.execute(SQL);\n    }\n    static final String SQL = \"SELECT 1\";\n    {\n",
+    );
+    let new = old.replace("\"SELECT 1\"", "\"TRUNCATE carts\"");
+    assert_eq!(
+        ids(&modified(FLYWAY_JAVA_PATH, &old, &new)),
+        ["sql/truncate"]
+    );
+    let kotlin = "class V8__Drop_legacy : BaseJavaMigration() {\n    override fun migrate(context: Context) {\n        val sql: String = \"\"\"\n            DROP TABLE legacy\n        \"\"\"\n            .trimIndent()\n        context.connection.createStatement().use { it.execute(sql) }\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, kotlin)),
+        ["sql/drop-table"]
+    );
+}
+
+#[test]
+fn flyway_undo_and_unchanged_statements_are_quiet() {
+    let body = "        st.execute(\"DROP TABLE sessions\");\n";
+    let undo = "src/main/java/db/migration/U7__Purge_sessions.java";
+    assert!(added_file(undo, &java_migration("U7__Purge_sessions", body)).is_empty());
+    let old = java_migration("V7__Purge_sessions", body);
+    let new = old.replace("st.execute(\"DROP TABLE sessions\");", "st.execute(\n            \"DROP TABLE sessions\"\n        );\n        st.execute(\"SELECT 1\");");
+    assert!(modified(FLYWAY_JAVA_PATH, &old, &new).is_empty());
+}
+
+#[test]
+fn an_edited_flyway_repeatable_java_migration_runs_all_its_statements_again() {
+    let old = java_migration(
+        "R__Refresh",
+        "        st.execute(\"TRUNCATE report_cache\");\n",
+    );
+    let new = old.replace(
+        "TRUNCATE report_cache\");",
+        "TRUNCATE report_cache\");\n        st.execute(\"SELECT 1\");",
+    );
+    let path = "src/main/java/db/migration/R__Refresh.java";
+    assert_eq!(ids(&modified(path, &old, &new)), ["sql/truncate"]);
+}
+
+#[test]
+fn flyway_kotlin_raw_strings_and_templates() {
+    let text = "package db.migration\n\nclass V8__Drop_legacy : BaseJavaMigration() {\n    override fun migrate(context: Context) {\n        context.connection.createStatement().use {\n            it.execute(\"\"\"\n                |ALTER TABLE users\n                |  DROP COLUMN legacy\n            \"\"\".trimMargin())\n            it.execute(\"\"\"\n                DELETE FROM carts\n            \"\"\".trimIndent())\n            it.execute(\"DROP TABLE $table\")\n            it.execute(\"UPDATE t SET a = 1 WHERE id = '${id}'\")\n            it.execute(\"SELECT 1\") // DROP TABLE x\n        }\n    }\n}\n";
+    let f = added_file(FLYWAY_KOTLIN_PATH, text);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-column",
+            "sql/delete-without-where",
+            "sql/drop-table"
+        ]
+    );
+    assert!(f[2].message.contains("$table"), "{}", f[2].message);
+    assert_eq!(
+        Framework::detect(FLYWAY_KOTLIN_PATH, ""),
+        Some(Framework::Flyway)
+    );
+}
+
+#[test]
+fn alembic_core_deletes_and_updates_without_where_are_row_loss() {
+    let up = "    users = sa.table(\"users\", sa.column(\"id\"))\n    op.execute(sa.delete(users))\n    op.execute(users.delete())\n    op.execute(sa.update(users).values(active=False))\n    op.execute(sa.table(\"carts\").delete())\n";
+    let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/delete-without-where",
+            "sql/delete-without-where",
+            "sql/update-without-where",
+            "sql/delete-without-where"
+        ]
+    );
+    assert!(f[0].message.contains("users"), "{}", f[0].message);
+    let quiet = "    op.execute(sa.delete(users).where(users.c.id == 1))\n    op.execute(users.delete(users.c.id == 1))\n    op.execute(sa.update(users).where(users.c.id == 1).values(active=False))\n    op.execute(sa.delete(users, whereclause=users.c.id == 1))\n    op.execute(sa.select(users))\n";
+    let f = added_file(
+        ALEMBIC_PATH,
+        &alembic(quiet, "    op.execute(sa.delete(users))\n"),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+proptest! {
+    #[test]
+    fn flyway_scanner_never_panics(s in "(st\\.execute|\\.executeUpdate|jdbc\\.update|prepareStatement|\\(|\\)|\"|\"\"\"|'|\\$|\\$\\{|\\}|\\+|//|/\\*|\\*/|\\.trimMargin\\(\\)|String\\.format|DROP TABLE x|\\||\\n| ){0,40}") {
+        let _ = flyway::calls("V1__x.java", &s);
+        let _ = flyway::calls("V1__x.kt", &s);
+    }
+}
