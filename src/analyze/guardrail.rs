@@ -10,13 +10,14 @@ use crate::rules::Rule;
 use crate::yaml::{self, Node};
 
 mod branch_pattern;
+mod codeowners;
 mod protection;
 
 pub const CODEOWNERS_CHANGED: Rule = Rule {
     id: RuleId("guardrail/codeowners-changed"),
     severity: Severity::High,
     tags: &[Tag::Guardrail],
-    summary: "The CODEOWNERS file changes.",
+    summary: "The CODEOWNERS file changes (the message names each pattern that no longer requires an owner's review).",
     why: "Code owners decide whose review branch protection requires; editing the file can remove the owners who would have to approve this change or later ones.",
     example: "- /infra/ @org/platform\n+ /infra/ @someone",
     safer: "Change CODEOWNERS in its own pull request, approved by the current owners of the paths it touches.",
@@ -105,9 +106,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             &CODEOWNERS_CHANGED,
             first_change(view),
             format!(
-                "{} is {}: this changes whose review is required for this and later pull requests.",
+                "{} is {}: this changes whose review is required for this and later pull requests.{}",
                 view.path(),
-                how_changed(view)
+                how_changed(view),
+                codeowners_lost(view)
             ),
         ));
     }
@@ -132,6 +134,32 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         findings.extend(workflow(view));
     }
     findings
+}
+
+/// What the edit stops requiring, as a sentence to append; empty when it takes nothing away
+/// (or a side cannot be read).
+fn codeowners_lost(view: &FileView) -> String {
+    let base = view.old_text().unwrap_or("");
+    // Deleted, or renamed to a path GitHub does not read: none of its rules apply any more.
+    let still_read = view
+        .change
+        .new_path
+        .as_ref()
+        .is_some_and(|p| is_codeowners(p.as_str()));
+    let head = if still_read {
+        view.new_text()
+    } else {
+        Some("")
+    };
+    let Some(head) = head else {
+        return String::new();
+    };
+    let lost = codeowners::losses(base, head, 5);
+    if lost.is_empty() {
+        String::new()
+    } else {
+        format!(" It drops required reviews: {}.", lost.join("; "))
+    }
 }
 
 fn how_changed(view: &FileView) -> &'static str {
@@ -429,7 +457,22 @@ jobs:
             assert_eq!(f[0].location.line, Some(1));
             assert_eq!(f[0].tags, [Tag::Guardrail]);
             assert_eq!(f[0].severity, Severity::High);
+            assert!(
+                f[0].message.contains(
+                    "It drops required reviews: `/infra/` no longer requires @org/platform."
+                ),
+                "{}",
+                f[0].message
+            );
         }
+        // Adding an owner takes nothing away, and says nothing more.
+        let f = run(Case::modified(
+            "CODEOWNERS",
+            "/infra/ @org/platform\n",
+            "/infra/ @org/platform @me\n",
+        ));
+        assert_eq!(ids(&f), ["guardrail/codeowners-changed"]);
+        assert!(!f[0].message.contains("drops"), "{}", f[0].message);
     }
 
     #[test]
@@ -442,6 +485,11 @@ jobs:
         ));
         assert_eq!(ids(&f), ["guardrail/codeowners-changed"]);
         assert!(f[0].message.contains("renamed"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("`*` no longer requires @a"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
