@@ -3,7 +3,7 @@
 //! requires that review. A pattern added later in the file takes precedence over earlier
 //! ones for the paths it matches, so it can also hand those paths to other owners.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// One rule of the file: a pattern and its owners, in file order.
 struct Entry<'a> {
@@ -30,15 +30,16 @@ fn entries(text: &str) -> Vec<Entry<'_>> {
 /// What the head no longer requires that the base did, as short phrases (at most `limit`,
 /// then how many more).
 pub(super) fn losses(base: &str, head: &str, limit: usize) -> Vec<String> {
-    let (before, after) = (entries(base), entries(head));
-    let owners_of = |rules: &[Entry<'_>], pattern: &str| -> Option<BTreeSet<String>> {
-        // The last rule for a pattern is the one that applies.
-        rules
-            .iter()
-            .rev()
-            .find(|e| e.pattern == pattern)
-            .map(|e| e.owners.iter().map(|o| o.to_ascii_lowercase()).collect())
-    };
+    let before = entries(base);
+    // The head's owners by pattern, lower-cased (logins and teams ignore case); the last rule
+    // for a pattern is the one that applies, so it overwrites earlier ones.
+    let after: HashMap<&str, BTreeSet<String>> = entries(head)
+        .into_iter()
+        .map(|e| {
+            let owners = e.owners.iter().map(|o| o.to_ascii_lowercase()).collect();
+            (e.pattern, owners)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for entry in before.iter().rev() {
@@ -46,7 +47,7 @@ pub(super) fn losses(base: &str, head: &str, limit: usize) -> Vec<String> {
             continue;
         }
         let list = |owners: &[&str]| owners.join(" ");
-        match owners_of(&after, entry.pattern) {
+        match after.get(entry.pattern) {
             None => out.push(format!(
                 "`{}` no longer requires {}",
                 entry.pattern,

@@ -411,22 +411,26 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
 
-    for &(b, h) in &pairs {
-        let (old, new) = (&base.constructs[b], &head.constructs[h]);
-        if flavor == Flavor::Cdk && old.is_container() {
-            out.extend(stack_placed_elsewhere(view, &base, old, &head, new));
-        }
+    // An edit to a resource kept on both sides, given its fate on each side.
+    let judge = |old, new, deleted| {
         let sides = Sides {
             base: &base,
             old,
             head: &head,
             new,
         };
+        edited(view, flavor, &sides, deleted, overrides_added)
+    };
+    for &(b, h) in &pairs {
+        let (old, new) = (&base.constructs[b], &head.constructs[h]);
+        if flavor == Flavor::Cdk && old.is_container() {
+            out.extend(stack_placed_elsewhere(view, &base, old, &head, new));
+        }
         let deleted = (
             base.deleted_on_removal(b, flavor),
             head.deleted_on_removal(h, flavor),
         );
-        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
+        out.extend(judge(old, new, deleted));
     }
 
     // Calls whose name is computed (`f"{name}-table"` in a component, a name from config)
@@ -452,17 +456,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         if !once(&head, new) {
             continue;
         }
-        let sides = Sides {
-            base: &base,
-            old,
-            head: &head,
-            new,
-        };
         let deleted = (
             base.unnamed_deleted_on_removal(old, flavor),
             head.unnamed_deleted_on_removal(new, flavor),
         );
-        out.extend(edited(view, flavor, &sides, deleted, overrides_added));
+        out.extend(judge(old, new, deleted));
     }
 
     if flavor == Flavor::Pulumi {
