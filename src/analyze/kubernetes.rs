@@ -259,41 +259,34 @@ fn current_group<'a>(group: &'a str, kind: &str) -> &'a str {
     }
 }
 
-/// Built-in kinds (and the common add-ons') that live outside any namespace.
-const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("", "Namespace"),
-    ("", "Node"),
-    ("", "PersistentVolume"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("storage.k8s.io", "StorageClass"),
-    ("storage.k8s.io", "CSIDriver"),
-    ("storage.k8s.io", "VolumeAttachment"),
-    ("networking.k8s.io", "IngressClass"),
-    ("scheduling.k8s.io", "PriorityClass"),
-    (
-        "admissionregistration.k8s.io",
-        "ValidatingWebhookConfiguration",
-    ),
-    (
-        "admissionregistration.k8s.io",
-        "MutatingWebhookConfiguration",
-    ),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    (
-        "admissionregistration.k8s.io",
-        "ValidatingAdmissionPolicyBinding",
-    ),
-    ("apiregistration.k8s.io", "APIService"),
-    ("node.k8s.io", "RuntimeClass"),
-    ("cert-manager.io", "ClusterIssuer"),
-];
-
+/// Built-in kinds (and the common add-ons') that live outside any namespace. A `match`
+/// rather than a table scan: it runs for every object of every manifest in the change.
 fn cluster_scoped(group: &str, kind: &str) -> bool {
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(g, k)| *g == group && *k == kind)
+    matches!(
+        (group, kind),
+        ("", "Namespace" | "Node" | "PersistentVolume")
+            | (
+                "rbac.authorization.k8s.io",
+                "ClusterRole" | "ClusterRoleBinding"
+            )
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | (
+                "storage.k8s.io",
+                "StorageClass" | "CSIDriver" | "VolumeAttachment"
+            )
+            | ("networking.k8s.io", "IngressClass")
+            | ("scheduling.k8s.io", "PriorityClass")
+            | (
+                "admissionregistration.k8s.io",
+                "ValidatingWebhookConfiguration"
+                    | "MutatingWebhookConfiguration"
+                    | "ValidatingAdmissionPolicy"
+                    | "ValidatingAdmissionPolicyBinding"
+            )
+            | ("apiregistration.k8s.io", "APIService")
+            | ("node.k8s.io", "RuntimeClass")
+            | ("cert-manager.io", "ClusterIssuer")
+    )
 }
 
 fn objects(docs: &[Node]) -> Objects<'_> {
