@@ -150,6 +150,10 @@ impl AllowEntry {
     }
 }
 
+/// The most approvals a tier may ask for. Above it, a tier is a typo that would block every
+/// merge it covers.
+pub const MOST_APPROVALS: u32 = 10;
+
 /// One review tier: when it applies and what it asks for.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -419,6 +423,17 @@ impl Config {
                     format!(
                         "tier `{}` has an empty `when`: give it tags, rules or min_severity",
                         tier.name
+                    ),
+                ));
+            }
+            // A count no pull request can gather blocks every merge the tier covers; it is
+            // almost always a slip (`20` for `2`). GitHub's own branch protection stops at 6.
+            if tier.approvals > MOST_APPROVALS {
+                return Err(at_path(
+                    &[&format!("name: {}", tier.name), "approvals:"],
+                    format!(
+                        "tier `{}` asks for {} approvals; at most {MOST_APPROVALS} are allowed (GitHub's branch protection stops at 6), so no pull request it covers could merge",
+                        tier.name, tier.approvals
                     ),
                 ));
             }
@@ -1185,6 +1200,18 @@ mod tests {
             assert!(m.contains("expected a whole number from 0"), "{m}");
             assert!(!m.contains("u32") && !m.contains("u128"), "{m}");
         }
+    }
+
+    #[test]
+    fn a_tier_asking_more_approvals_than_a_pull_request_can_gather_is_an_error() {
+        let tier = |n: u32| {
+            format!("version: 1\ntiers:\n  - name: x\n    when: {{tags: [infra]}}\n    approvals: {n}\n")
+        };
+        let e = Config::parse(&tier(20), "t").unwrap_err();
+        assert!(e.message.contains("asks for 20 approvals; at most 10"), "{e}");
+        assert_eq!((e.line, e.column), (Some(5), Some(5)), "{e}");
+        let ok = Config::parse(&tier(MOST_APPROVALS), "t").expect("the most allowed");
+        assert!(ok.tiers.iter().any(|t| t.name == "x" && t.approvals == MOST_APPROVALS));
     }
 
     proptest! {
