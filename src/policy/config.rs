@@ -1208,10 +1208,16 @@ mod tests {
             format!("version: 1\ntiers:\n  - name: x\n    when: {{tags: [infra]}}\n    approvals: {n}\n")
         };
         let e = Config::parse(&tier(20), "t").unwrap_err();
-        assert!(e.message.contains("asks for 20 approvals; at most 10"), "{e}");
+        assert!(
+            e.message.contains("asks for 20 approvals; at most 10"),
+            "{e}"
+        );
         assert_eq!((e.line, e.column), (Some(5), Some(5)), "{e}");
         let ok = Config::parse(&tier(MOST_APPROVALS), "t").expect("the most allowed");
-        assert!(ok.tiers.iter().any(|t| t.name == "x" && t.approvals == MOST_APPROVALS));
+        assert!(ok
+            .tiers
+            .iter()
+            .any(|t| t.name == "x" && t.approvals == MOST_APPROVALS));
     }
 
     proptest! {

@@ -318,35 +318,52 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
         .description
         .clone()
         .unwrap_or_else(|| format!("tier {}", tier.name));
-    let mut hits = evidence.findings.iter().filter(|f| f.counts()).filter(|f| {
-        f.tags.iter().any(|t| tier.when.tags.contains(t))
-            || tier
+    // `infra` and `agent-authored` describe the whole change: a tier asking for them is
+    // explained by the files or the agent, not by repeating the findings another tier
+    // already names (every Terraform finding is tagged `infra` too).
+    let matches = |f: &&Finding, by_change_tags: bool| {
+        f.counts()
+            && (f.tags.iter().any(|t| {
+                tier.when.tags.contains(t)
+                    && (by_change_tags || !matches!(t, Tag::Infra | Tag::AgentAuthored))
+            }) || tier
                 .when
                 .rules
                 .iter()
                 .any(|p| rule_matches(p, f.rule.as_str()))
-            || tier.when.min_severity.is_some_and(|m| f.severity >= m)
-    });
-    // Five are named; the rest (thousands on a large change) are only counted.
-    let shown: Vec<String> = hits
-        .by_ref()
-        .take(5)
-        .map(|f| match f.location.line {
-            Some(l) => format!("{} at {}:{l}", f.rule, f.location.path),
-            None => format!("{} at {}", f.rule, f.location.path),
-        })
-        .collect();
-    let rest = hits.count();
-    let because = if !shown.is_empty() {
-        let more = if rest > 0 {
-            format!(" and {rest} more")
-        } else {
-            String::new()
+                || tier.when.min_severity.is_some_and(|m| f.severity >= m))
+    };
+    let named = |by_change_tags: bool| -> Option<String> {
+        let mut hits = evidence
+            .findings
+            .iter()
+            .filter(|f| matches(f, by_change_tags));
+        // Five are named; the rest (thousands on a large change) are only counted.
+        let shown: Vec<String> = hits
+            .by_ref()
+            .take(5)
+            .map(|f| match f.location.line {
+                Some(l) => format!("{} at {}:{l}", f.rule, f.location.path),
+                None => format!("{} at {}", f.rule, f.location.path),
+            })
+            .collect();
+        if shown.is_empty() {
+            return None;
+        }
+        let more = match hits.count() {
+            0 => String::new(),
+            rest => format!(" and {rest} more"),
         };
-        format!("{}{more}", shown.join(", "))
+        Some(format!("{}{more}", shown.join(", ")))
+    };
+    let because = if let Some(findings) = named(false) {
+        findings
     } else if tier.when.tags.contains(&Tag::AgentAuthored) && tags.contains(&Tag::AgentAuthored) {
         format!("written by {}", evidence.authorship.agents.join(", "))
-    } else if tier.when.tags.contains(&Tag::Infra) && tags.contains(&Tag::Infra) {
+    } else if tier.when.tags.contains(&Tag::Infra)
+        && tags.contains(&Tag::Infra)
+        && !evidence.infra_files.is_empty()
+    {
         let files: Vec<&str> = evidence
             .infra_files
             .iter()
@@ -363,7 +380,7 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
             format!("changes {}", files.join(", "))
         }
     } else {
-        "its conditions match".to_owned()
+        named(true).unwrap_or_else(|| "its conditions match".to_owned())
     };
     format!(
         "{} ({what}): {}, because {because}.",
@@ -1457,6 +1474,55 @@ mod tests {
         assert!(reason.contains("sql/drop-table at db/1.sql:5"), "{reason}");
         assert!(!reason.contains("db/1.sql:6"), "{reason}");
         assert!(reason.contains(" and 2 more"), "{reason}");
+    }
+
+    #[test]
+    fn the_infra_tier_is_explained_by_the_files_not_by_repeating_the_destructive_findings() {
+        let c = change(None);
+        let findings = [finding(
+            "terraform/resource-removed",
+            &[Tag::Destructive, Tag::Infra],
+            Severity::Critical,
+        )];
+        let infra_files = [RepoPath::new("infra/main.tf")];
+        let authorship = Authorship::default();
+        let evidence = |infra_files| Evidence {
+            change: &c,
+            authorship: &authorship,
+            findings: &findings,
+            infra_files,
+        };
+        let v = evaluate(evidence(&infra_files), None, &Config::builtin());
+        let reason = |tier: &str| {
+            v.requirement
+                .reasons
+                .iter()
+                .find(|r| r.starts_with(tier))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert!(
+            reason("destructive").contains("terraform/resource-removed at infra/main.tf:3"),
+            "{:?}",
+            v.requirement.reasons
+        );
+        assert!(
+            reason("infra").ends_with("because changes infra/main.tf."),
+            "{:?}",
+            v.requirement.reasons
+        );
+        // With no infrastructure file to name (a plan's finding), the findings say why.
+        let v = evaluate(evidence(&[]), None, &Config::builtin());
+        let infra = v
+            .requirement
+            .reasons
+            .iter()
+            .find(|r| r.starts_with("infra"));
+        assert!(
+            infra.is_some_and(|r| r.contains("terraform/resource-removed at infra/main.tf:3")),
+            "{:?}",
+            v.requirement.reasons
+        );
     }
 
     #[test]
