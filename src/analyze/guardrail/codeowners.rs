@@ -71,12 +71,81 @@ pub(super) fn losses(base: &str, head: &str, limit: usize) -> Vec<String> {
         }
     }
     out.reverse();
+    out.extend(takeovers(&before, &entries(head)));
     if out.len() > limit {
         let more = out.len() - limit;
         out.truncate(limit);
         out.push(format!("{more} more"));
     }
     out
+}
+
+/// Rules the head adds after a rule the base already had, for paths both may match: the
+/// last match wins, so those paths stop requiring the older rule's owners. The catch-all
+/// (`*`) is skipped when the new rule names owners, since handing a new directory to its
+/// team is the file's everyday edit; a rule without owners takes the catch-all's review too.
+fn takeovers(before: &[Entry<'_>], head: &[Entry<'_>]) -> Vec<String> {
+    let known: BTreeSet<&str> = before.iter().map(|e| e.pattern).collect();
+    let mut out = Vec::new();
+    for (k, added) in head.iter().enumerate() {
+        if known.contains(added.pattern) {
+            continue;
+        }
+        let owners: BTreeSet<String> = added
+            .owners
+            .iter()
+            .map(|o| o.to_ascii_lowercase())
+            .collect();
+        for older in &head[..k] {
+            let catch_all = matches!(older.pattern, "*" | "/*" | "**" | "/**");
+            if !known.contains(older.pattern)
+                || older.pattern == added.pattern
+                || (catch_all && !owners.is_empty())
+                || !may_overlap(added.pattern, older.pattern)
+            {
+                continue;
+            }
+            let lost: Vec<&str> = older
+                .owners
+                .iter()
+                .copied()
+                .filter(|o| !owners.contains(&o.to_ascii_lowercase()))
+                .collect();
+            if lost.is_empty() {
+                continue;
+            }
+            let to = if added.owners.is_empty() {
+                "no one".to_owned()
+            } else {
+                added.owners.iter().copied().collect::<Vec<_>>().join(" ")
+            };
+            out.push(format!(
+                "`{}`, added after `{}`, hands the paths both match from {} to {to}",
+                added.pattern,
+                older.pattern,
+                lost.join(" ")
+            ));
+        }
+    }
+    out
+}
+
+/// Whether two CODEOWNERS patterns can match a path in common, erring towards yes. Only two
+/// patterns rooted at the top (a `/` at the start or inside) whose fixed leading parts
+/// diverge, like `/infra/` and `/docs/`, are known apart; a pattern that can match at any
+/// depth (`*.tf`, `docs/`) may meet any other.
+fn may_overlap(a: &str, b: &str) -> bool {
+    let rooted = |p: &str| p.trim_end_matches('/').contains('/');
+    if !rooted(a) || !rooted(b) {
+        return true;
+    }
+    let fixed = |p: &'_ str| -> String {
+        let p = p.trim_start_matches('/');
+        let end = p.find(['*', '?', '[']).unwrap_or(p.len());
+        p[..end].to_owned()
+    };
+    let (a, b) = (fixed(a), fixed(b));
+    a.starts_with(&b) || b.starts_with(&a)
 }
 
 #[cfg(test)]
@@ -116,6 +185,41 @@ mod tests {
         );
         assert!(losses(BASE, &head, 5).is_empty());
         assert!(losses("", BASE, 5).is_empty());
+    }
+
+    #[test]
+    fn a_rule_added_after_an_owned_one_names_the_paths_it_takes_over() {
+        let head = format!("{BASE}*.tf @mallory\n/db/migrations/\n/docs/ @acme/writers @bob\n");
+        assert_eq!(
+            losses(BASE, &head, 9),
+            [
+                "`*.tf`, added after `/infra/`, hands the paths both match from @acme/platform @alice to @mallory",
+                "`*.tf`, added after `/db/`, hands the paths both match from @acme/dba to @mallory",
+                "`*.tf`, added after `/docs/`, hands the paths both match from @acme/writers to @mallory",
+                "`/db/migrations/`, added after `*`, hands the paths both match from @acme/reviewers to no one",
+                "`/db/migrations/`, added after `/db/`, hands the paths both match from @acme/dba to no one",
+            ]
+        );
+        // Rules rooted apart (`/billing/` and `/infra/`) share no path, a new directory
+        // handed to its team from the catch-all takes no owner's review away, and a narrower
+        // rule keeping the same owners (in any case) keeps their review.
+        let head =
+            format!("{BASE}/billing/ @acme/payments\n/infra/modules/ @acme/platform @Alice\n");
+        assert!(
+            losses(BASE, &head, 9).is_empty(),
+            "{:?}",
+            losses(BASE, &head, 9)
+        );
+    }
+
+    #[test]
+    fn patterns_overlap_unless_rooted_apart() {
+        assert!(super::may_overlap("*.tf", "/infra/"));
+        assert!(super::may_overlap("/infra/db/", "/infra/"));
+        assert!(super::may_overlap("/infra/*.tf", "/infra/"));
+        assert!(super::may_overlap("docs/", "/infra/"));
+        assert!(!super::may_overlap("/billing/", "/infra/"));
+        assert!(!super::may_overlap("/a/b/c", "/a/x/"));
     }
 
     #[test]
