@@ -164,6 +164,16 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        // Augment's agent co-authors as `Augment Agent <agent@augmentcode.com>` (some teams'
+        // instructions spell it `augment@augmentcode.com`). Its people share the domain, so
+        // only these addresses count.
+        name: "augment",
+        emails: &["agent@augmentcode.com", "augment@augmentcode.com"],
+        names: &["augment agent", "augment code", "augment"],
+        markers: &["generated with [augment code]"],
+        ..NONE
+    },
+    Marks {
         name: "claude-code",
         branches: &["claude/"],
         logins: &["claude[bot]"],
@@ -173,6 +183,15 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         markers: &["generated with [claude code]", "claude.ai/code/session_"],
         keys: &["Claude-Session"],
         hosts: &["claude.ai", "claude.com"],
+        ..NONE
+    },
+    Marks {
+        // Cline's commits end `🤖 Generated with [Cline](https://docs.cline.bot)` and
+        // `Co-Authored-By: Cline <noreply@cline.bot>`.
+        name: "cline",
+        emails: &["noreply@cline.bot"],
+        names: &["cline"],
+        markers: &["generated with [cline]"],
         ..NONE
     },
     Marks {
@@ -246,6 +265,14 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        // Block's goose co-authors as `goose <goose@block.xyz>` or
+        // `Goose <goose-agent@block.xyz>`; Block's people share the domain.
+        name: "goose",
+        emails: &["goose@block.xyz", "goose-agent@block.xyz"],
+        names: &["goose"],
+        ..NONE
+    },
+    Marks {
         name: "jules",
         branches: &["jules/"],
         logins: &["google-labs-jules[bot]"],
@@ -290,6 +317,13 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        // Qoder co-authors as `QoderAI <qoder_ai@qoder.com>`.
+        name: "qoder",
+        emails: &["qoder_ai@qoder.com"],
+        names: &["qoderai", "qoder"],
+        ..NONE
+    },
+    Marks {
         // Qwen Code appends `Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>`.
         name: "qwen-code",
         emails: &["qwen-coder@alibabacloud.com"],
@@ -316,6 +350,18 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         name: "warp",
         emails: &["agent@warp.dev", "oz-agent@warp.dev"],
         names: &["warp agent", "warp"],
+        ..NONE
+    },
+    Marks {
+        // Windsurf's Cascade agent co-authors under Codeium's and Windsurf's domains.
+        name: "windsurf",
+        emails: &[
+            "windsurf@codeium.com",
+            "noreply@codeium.com",
+            "cascade@windsurf.ai",
+            "noreply@windsurf.ai",
+        ],
+        names: &["windsurf cascade", "windsurf"],
         ..NONE
     },
 ];

@@ -294,6 +294,13 @@ fn co_authored_by_each_agent_identity_is_strong() {
             "Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>",
             "qwen-code",
         ),
+        ("Co-authored-by: Augment Agent <agent@augmentcode.com>", "augment"),
+        ("Co-Authored-By: Cline <noreply@cline.bot>", "cline"),
+        ("Co-authored-by: goose <goose@block.xyz>", "goose"),
+        ("Co-Authored-By: Goose <goose-agent@block.xyz>", "goose"),
+        ("Co-authored-by: QoderAI <qoder_ai@qoder.com>", "qoder"),
+        ("Co-authored-by: Windsurf <windsurf@codeium.com>", "windsurf"),
+        ("Co-authored-by: Windsurf Cascade <cascade@windsurf.ai>", "windsurf"),
     ];
     for (trailer, agent) in cases {
         let a = change()
@@ -303,6 +310,20 @@ fn co_authored_by_each_agent_identity_is_strong() {
         assert_eq!(agents(&a), vec![agent], "{trailer}");
         let s = signal(&a, SignalKind::Trailer, agent).expect(trailer);
         assert_eq!(s.evidence, format!("commit 1a2b3c4: {trailer}"));
+    }
+}
+
+#[test]
+fn people_at_an_agent_vendor_are_not_its_agent() {
+    for trailer in [
+        "Co-authored-by: Jane Doe <jane@block.xyz>",
+        "Co-authored-by: Sam Lee <sam@augmentcode.com>",
+        "Co-authored-by: Kai <kai@codeium.com>",
+    ] {
+        let a = change()
+            .commit(ADA, &format!("Pair work\n\n{trailer}"))
+            .run();
+        assert!(!a.detected, "{trailer}");
     }
 }
 
