@@ -5,7 +5,8 @@
 //! reachable, so `rm -rf` and volume deletes there destroy nothing that outlives the build;
 //! what it does over the network (`terraform destroy`, `aws s3 rm`, `psql -c 'DROP …'`) is as
 //! real as anywhere. `CMD` and `ENTRYPOINT` run in every container started from the image,
-//! against whatever is mounted into it, so everything they do counts.
+//! against whatever is mounted into it, so everything they do counts. In an Earthfile, a target
+//! that says `LOCALLY` runs its `RUN`s on the host, so they count too.
 //!
 //! Handles line continuations with the file's escape character (`# escape=\``, used by
 //! Windows images), comment lines inside a continued instruction (Docker drops them),
@@ -42,6 +43,17 @@ fn instruction(line: &str) -> Option<(Stage, &str)> {
     Some((stage, rest))
 }
 
+/// An Earthfile target's header (`build:`, `deploy-prod:`): unindented, one word, a colon.
+fn is_target(line: &str) -> bool {
+    line.strip_suffix(':').is_some_and(|name| {
+        !name.is_empty()
+            && !line.starts_with([' ', '\t'])
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
 /// The first word of `line` and what follows it, trimmed.
 fn split_word(line: &str) -> (&str, &str) {
     let line = line.trim_start();
@@ -75,10 +87,17 @@ pub fn scripts(text: &str) -> Extracted {
     // A Windows image runs cmd or PowerShell, not a POSIX shell: match its commands, but do
     // not hold its quoting to the shell's rules.
     let mut foreign = escape == '`';
+    // An Earthfile target after `LOCALLY` runs its `RUN`s on the host, not in a build.
+    let mut locally = false;
     let mut out = Extracted::default();
     let mut i = 0;
     while i < lines.len() {
         let (word, rest) = split_word(lines[i]);
+        if word.eq_ignore_ascii_case("LOCALLY") {
+            locally = true;
+        } else if is_target(lines[i]) {
+            locally = false;
+        }
         if word.eq_ignore_ascii_case("SHELL") {
             let lower = rest.to_ascii_lowercase();
             foreign = ["powershell", "pwsh", "cmd"]
@@ -125,7 +144,7 @@ pub fn scripts(text: &str) -> Extracted {
             first_line: first_line as u32,
             foreign: foreign || shebang,
             make_variables: false,
-            image_build: stage == Stage::Build,
+            image_build: stage == Stage::Build && !locally,
         });
     }
     out
@@ -294,6 +313,17 @@ mod tests {
                 (4, "terraform destroy".to_owned(), false),
             ]
         );
+    }
+
+    #[test]
+    fn an_earthfile_target_run_locally_runs_on_the_host() {
+        let text = "VERSION 0.8\nclean:\n    LOCALLY\n    RUN rm -rf ./data\nbuild:\n    FROM alpine\n    RUN rm -rf /tmp/x\n";
+        let got: Vec<bool> = scripts(text)
+            .scripts
+            .iter()
+            .map(|s| s.image_build)
+            .collect();
+        assert_eq!(got, [false, true]);
     }
 
     #[test]
