@@ -109,6 +109,9 @@ pub fn scripts(text: &str) -> Extracted {
             continue;
         };
         let start = i;
+        // `RUN --mount=type=bind,source=/var/run/docker.sock,…` reaches the host's daemon:
+        // volumes it deletes are real ones.
+        let daemon = body.contains("docker.sock") && body.starts_with("--");
         let mut body = vec![strip_run_flags(body).to_owned()];
         while body.last().is_some_and(|l| l.trim_end().ends_with(escape)) && i + 1 < lines.len() {
             i += 1;
@@ -144,7 +147,7 @@ pub fn scripts(text: &str) -> Extracted {
             first_line: first_line as u32,
             foreign: foreign || shebang,
             make_variables: false,
-            image_build: stage == Stage::Build && !locally,
+            image_build: stage == Stage::Build && !locally && !daemon,
         });
     }
     out
@@ -324,6 +327,23 @@ mod tests {
             .map(|s| s.image_build)
             .collect();
         assert_eq!(got, [false, true]);
+    }
+
+    #[test]
+    fn a_run_with_the_docker_socket_mounted_reaches_the_host() {
+        let text = "FROM docker:27\nRUN --mount=type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock docker volume prune -f\nRUN docker volume prune -f\n";
+        let got: Vec<(String, bool)> = scripts(text)
+            .scripts
+            .into_iter()
+            .map(|s| (s.text, s.image_build))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("docker volume prune -f".to_owned(), false),
+                ("docker volume prune -f".to_owned(), true),
+            ]
+        );
     }
 
     #[test]
