@@ -153,10 +153,15 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::CiPipeline;
     }
+    // `Dockerfile.prod`, `api.Dockerfile`, and the dash and underscore spellings many
+    // repositories use for variants (`Dockerfile-dev`, `Dockerfile_worker`).
     if name == "dockerfile"
         || name.starts_with("dockerfile.")
+        || name.starts_with("dockerfile-")
+        || name.starts_with("dockerfile_")
         || name.ends_with(".dockerfile")
         || name == "containerfile"
+        || name.starts_with("containerfile.")
     {
         return FileKind::Dockerfile;
     }
@@ -732,6 +737,15 @@ mod tests {
         );
         assert_eq!(kind("db/migration/V1__init.sql", ""), FileKind::Sql);
         assert_eq!(kind("services/api/Dockerfile", ""), FileKind::Dockerfile);
+        for variant in [
+            "docker/Dockerfile-prod",
+            "Dockerfile_worker",
+            "Containerfile.dev",
+        ] {
+            assert_eq!(kind(variant, ""), FileKind::Dockerfile, "{variant}");
+        }
+        // A directory or a file merely named after one is not.
+        assert_eq!(kind("docs/dockerfiles.md", ""), FileKind::Other);
         assert_eq!(kind("deploy/kustomization.yaml", ""), FileKind::Kustomize);
         assert_eq!(kind("deploy/Kustomization", ""), FileKind::Kustomize);
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);

@@ -43,9 +43,11 @@ const STATEFUL: &[&str] = &[
     "AWS::QLDB::Ledger",
     "AWS::Cassandra::Table",
     "AWS::Serverless::SimpleTable",
-    // A nested stack or SAM application takes every resource in it along.
+    // A nested stack or SAM application takes every resource in it along; a stack set, every
+    // stack it deployed, in every account and region.
     "AWS::CloudFormation::Stack",
     "AWS::Serverless::Application",
+    "AWS::CloudFormation::StackSet",
 ];
 
 pub(super) fn is_stateful(kind: &str) -> bool {
@@ -57,6 +59,9 @@ pub(super) fn loss(kind: &str) -> &'static str {
     match kind {
         "AWS::CloudFormation::Stack" | "AWS::Serverless::Application" => {
             "every resource of the nested stack is deleted with it"
+        }
+        "AWS::CloudFormation::StackSet" => {
+            "every stack instance it deployed goes with it, with everything those stacks hold in every target account and region"
         }
         "AWS::KMS::Key" => {
             "once the key is deleted, everything encrypted under it can no longer be decrypted"
@@ -108,6 +113,8 @@ const REPLACING: &[Replacing] = &[
             "DBSubnetGroupName",
             "Timezone",
             "Port",
+            // Only a change to another engine (see `equivalent`): a version upgrade is not one.
+            "Engine",
             // Restored from a snapshot: the docs say that leaving it out of a later update
             // creates an empty instance, and a different one restores a new instance; either
             // way the original is deleted.
@@ -174,9 +181,32 @@ const REPLACING: &[Replacing] = &[
         name: None,
     },
     Replacing {
+        // The registry schema's createOnlyProperties, less the snapshot it was seeded from.
         kind: "AWS::ElastiCache::ReplicationGroup",
-        properties: &["ReplicationGroupId"],
+        properties: &[
+            "ReplicationGroupId",
+            "AtRestEncryptionEnabled",
+            "KmsKeyId",
+            "Port",
+            "CacheSubnetGroupName",
+            "DataTieringEnabled",
+            "NetworkType",
+            "PreferredCacheClusterAZs",
+        ],
         name: Some("ReplicationGroupId"),
+    },
+    Replacing {
+        // A single-node cache (often a Redis that holds sessions or queues): a new engine,
+        // name, port or subnet group is a new, empty cluster.
+        kind: "AWS::ElastiCache::CacheCluster",
+        properties: &[
+            "ClusterName",
+            "Engine",
+            "Port",
+            "CacheSubnetGroupName",
+            "NetworkType",
+        ],
+        name: Some("ClusterName"),
     },
     Replacing {
         kind: "AWS::Logs::LogGroup",
@@ -276,6 +306,11 @@ const REPLACING: &[Replacing] = &[
         name: Some("Name"),
     },
     Replacing {
+        kind: "AWS::CloudFormation::StackSet",
+        properties: &["StackSetName", "PermissionModel"],
+        name: Some("StackSetName"),
+    },
+    Replacing {
         kind: "AWS::EC2::VPC",
         properties: &["CidrBlock"],
         name: None,
@@ -311,6 +346,16 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
     ("AWS::RDS::DBInstance", "StorageEncrypted", "false"),
     ("AWS::RDS::DBCluster", "StorageEncrypted", "false"),
     ("AWS::EFS::FileSystem", "Encrypted", "false"),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        "AtRestEncryptionEnabled",
+        "false",
+    ),
+    (
+        "AWS::ElastiCache::ReplicationGroup",
+        "DataTieringEnabled",
+        "false",
+    ),
     ("AWS::EFS::FileSystem", "PerformanceMode", "generalPurpose"),
     ("AWS::KMS::Key", "KeySpec", "SYMMETRIC_DEFAULT"),
     ("AWS::KMS::Key", "KeyUsage", "ENCRYPT_DECRYPT"),
@@ -322,6 +367,24 @@ pub(super) fn default_of(kind: &str, property: &str) -> Option<&'static str> {
         .iter()
         .find(|(k, p, _)| *k == kind && *p == property)
         .map(|(_, _, d)| *d)
+}
+
+/// Whether two values of a replacing property that differ as text deploy the same: RDS names
+/// engines without regard to case, and converting an Oracle database to the multitenant
+/// architecture (`oracle-ee` to `oracle-ee-cdb`) is done in place; any other change of a DB
+/// instance's engine (`postgres` to `mysql`, one Oracle or SQL Server edition to another)
+/// cannot be, so CloudFormation replaces the instance.
+pub(super) fn equivalent(kind: &str, property: &str, a: Option<&str>, b: Option<&str>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    match (kind, property) {
+        ("AWS::RDS::DBInstance", "Engine") => {
+            let family = |e: &str| e.to_ascii_lowercase().trim_end_matches("-cdb").to_owned();
+            family(a) == family(b)
+        }
+        _ => false,
+    }
 }
 
 /// SAM resources whose expansion keeps the logical ID: rewriting one as the resource it

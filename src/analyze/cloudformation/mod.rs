@@ -17,9 +17,11 @@
 
 pub(crate) mod catalog;
 mod conditions;
+mod inputs;
 mod retention;
 mod sam;
 pub mod serverless;
+mod stackset;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -43,7 +45,7 @@ pub const RESOURCE_REMOVED: Rule = Rule {
           updated (in a CDK app: when the construct is removed; in a Serverless service: when it \
           leaves `resources` and the service is deployed). Severity is critical for types that \
           hold data (databases, tables, buckets, file systems, volumes, keys, hosted zones, queues, \
-          streams, log groups, repositories, secrets, user pools, nested stacks), high otherwise. An \
+          streams, log groups, repositories, secrets, user pools, nested stacks, stack sets), high otherwise. An \
           explicit DeletionPolicy lowers it: Retain or RetainExceptOnCreate orphan the resource \
           instead of deleting it (medium for types that hold data, low otherwise), and Snapshot on a \
           type that supports it takes a final snapshot first (high). RDS's implicit Snapshot default \
@@ -90,13 +92,15 @@ pub const REPLACEMENT_PROPERTY: Rule = Rule {
     id: RuleId("cloudformation/replacement-property"),
     severity: Severity::Critical,
     tags: DESTRUCTIVE,
-    summary: "A property whose change forces CloudFormation to replace a stateful resource was changed.",
+    summary: "A property whose change forces CloudFormation to replace a resource was changed (critical for resources that hold data).",
     why: "For properties documented as \"Update requires: Replacement\" CloudFormation creates a new \
           resource, points references at it and deletes the old one with its data. twokey knows a small \
           table of such properties for stateful types (RDS, DynamoDB, S3, EFS, SQS, Kinesis, Route 53, \
-          ElastiCache, Logs, ECR, Secrets Manager, OpenSearch, Neptune, DocumentDB). Critical; high when \
-          the resource's UpdateReplacePolicy keeps the old one (Retain) or a snapshot of it; medium when \
-          an unchanged custom name makes CloudFormation refuse the update instead.",
+          ElastiCache, Logs, ECR, Secrets Manager, OpenSearch, Neptune, DocumentDB), and a few for types \
+          that hold no data but serve traffic (EC2 instances, VPCs, EKS clusters). Critical; high when \
+          the resource's UpdateReplacePolicy keeps the old one (Retain) or a snapshot of it, or when the \
+          type holds no data; medium when an unchanged custom name makes CloudFormation refuse the \
+          update instead.",
     example: "before: TableName: orders\nafter:  TableName: orders-v2",
     safer: "Create the new resource beside the old one under a new logical ID, migrate the data, and remove the \
             old one later; set `UpdateReplacePolicy: Retain` (or Snapshot) on resources whose data must survive a replacement.",
@@ -124,7 +128,7 @@ pub const PROTECTION_DISABLED: Rule = Rule {
     why: "DeletionProtection (RDS, Neptune, DocumentDB, Cognito's ACTIVE), DeletionProtectionEnabled \
           (DynamoDB, Logs), an ELBv2 load balancer's deletion_protection.enabled, DynamoDB point-in-time \
           recovery, BackupRetentionPeriod, S3 versioning, an EFS backup policy and an EC2 instance's \
-          DisableApiTermination are what stand between a mistake and lost data or an outage. High for \
+          DisableApiTermination, and a stack set's AutoDeployment.RetainStacksOnAccountRemoval are what stand between a mistake and lost data or an outage. High for \
           types that hold data, medium otherwise.",
     example: "before: DeletionProtection: true\nafter:  DeletionProtection: false",
     safer: "Keep the protection on; if the resource really must go, turn it off in its own reviewed change \
@@ -151,6 +155,7 @@ pub const RULES: &[&Rule] = &[
     &RETAIN_POLICY_WEAKENED,
     &PROTECTION_DISABLED,
     &retention::RETENTION_SHORTENED,
+    &stackset::STACK_INSTANCES_REMOVED,
     &UNPARSEABLE,
 ];
 
@@ -216,14 +221,71 @@ fn compare(view: &FileView, base: &Template, head: &Template) -> Vec<Finding> {
             findings.push(type_changed(view, old, new));
             continue;
         }
-        findings.extend(replacement(view, old, new));
-        findings.extend(condition_added(view, base, head, old, new));
-        policies(view, old, new, &mut findings);
-        protections(view, old, new, &mut findings);
-        retention::shortened(view, old, new, &mut findings);
+        let mut direct = settings(view, old, new);
+        direct.extend(condition_added(view, base, head, old, new));
+        policies(view, old, new, &mut direct);
+        stackset::removed(view, old, new, &mut direct);
+        direct.extend(computed_settings(view, base, head, old, new, &direct));
+        findings.extend(direct);
     }
     findings.extend(conditions::condition_changes(view, base, head));
     findings
+}
+
+/// What a change of the settings of one resource (as opposed to its existence or policies)
+/// deletes: properties that force a replacement, protections turned off, retention lowered.
+fn settings(view: &FileView, old: &Resource, new: &Resource) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(replacement(view, old, new));
+    protections(view, old, new, &mut out);
+    retention::shortened(view, old, new, &mut out);
+    out
+}
+
+/// The settings findings that appear only once the values a resource reads from `Mappings` or
+/// from parameters' defaults are substituted (`ImageId: !FindInMap [...]` with a new AMI in the
+/// mapping, `DeletionProtection: !Ref Protect` with a default turned to false), and that
+/// `direct` does not already report under the same rule. Runs only when those inputs differ.
+fn computed_settings(
+    view: &FileView,
+    base: &Template,
+    head: &Template,
+    old: &Resource,
+    new: &Resource,
+    direct: &[Finding],
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for source in [inputs::Source::Mappings, inputs::Source::Defaults] {
+        if !base.inputs.differ(&head.inputs, source) {
+            continue;
+        }
+        let (was, now) = (
+            base.inputs.resolve(old, source),
+            head.inputs.resolve(new, source),
+        );
+        for mut finding in settings(view, &was, &now) {
+            let known = |f: &Finding| f.rule == finding.rule;
+            if direct.iter().any(known) || out.iter().any(known) {
+                continue;
+            }
+            let note = match source {
+                inputs::Source::Mappings => {
+                    "The value comes from the template's Mappings, which changed.".to_owned()
+                }
+                // Stacks deployed with explicit parameter values keep what they had.
+                inputs::Source::Defaults => {
+                    finding.severity = finding.severity.min(Severity::Medium);
+                    format!(
+                        "This holds in stacks deployed with the default of {}, which changed; stacks that pass their own value keep it.",
+                        base.inputs.changed_defaults(&head.inputs).join(", ")
+                    )
+                }
+            };
+            finding.message = format!("{} {note}", finding.message);
+            out.push(finding);
+        }
+    }
+    out
 }
 
 /// Where a stack's resources are written and what deploys them, in the words of a finding:
@@ -600,7 +662,16 @@ fn replacement(view: &FileView, old: &Resource, new: &Resource) -> Option<Findin
         .properties
         .iter()
         .copied()
-        .filter(|p| !same_or_default(&new.kind, p, old.property(p), new.property(p)))
+        .filter(|p| {
+            let (was, now) = (old.property(p), new.property(p));
+            !same_or_default(&new.kind, p, was, now)
+                && !catalog::equivalent(
+                    &new.kind,
+                    p,
+                    was.and_then(Node::as_str),
+                    now.and_then(Node::as_str),
+                )
+        })
         .collect();
     let first = changed.first()?;
     let (line, end) = new.line_of(first);
@@ -638,6 +709,12 @@ fn replacement(view: &FileView, old: &Resource, new: &Resource) -> Option<Findin
         (Keep::Snapshot, Some(_)) if catalog::supports_snapshot(&new.kind) => (
             Severity::High,
             "the old one is deleted after a final snapshot (UpdateReplacePolicy: Snapshot) and the new one starts empty".to_owned(),
+        ),
+        // A resource that holds no data (an instance, a VPC, a cluster's control plane) comes
+        // back as it was configured; what depended on the old one breaks until then.
+        _ if !catalog::is_stateful(&new.kind) => (
+            Severity::High,
+            format!("the old one is deleted: {}", catalog::loss(&new.kind)),
         ),
         _ => (
             REPLACEMENT_PROPERTY.severity,
@@ -855,6 +932,19 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
             consequence: "the instance can be terminated through the API",
             on: is_true(Some(node)),
             node: Some(node),
+        });
+    }
+    if r.kind == "AWS::CloudFormation::StackSet" {
+        // With automatic deployment on, an account that leaves a target OU keeps its stack
+        // only while RetainStacksOnAccountRemoval is true; without it, nothing is deleted.
+        let auto = prop("AutoDeployment");
+        let node = auto.and_then(|a| a.get("RetainStacksOnAccountRemoval"));
+        let deploys = auto.is_some_and(|a| is_true(a.get("Enabled")));
+        out.push(Guard {
+            what: "stack retention on account removal (RetainStacksOnAccountRemoval)",
+            consequence: "an account that leaves a target organizational unit has its stack, and everything in it, deleted",
+            on: !deploys || is_true(node),
+            node: node.or(auto),
         });
     }
     if let Some(policy) = prop("BackupPolicy") {

@@ -25,7 +25,8 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           an AWS Backup plan's `Lifecycle.DeleteAfterDays`, of its rules (matched by `RuleName`) and \
           of the copies they keep in other vaults (a new rule or copy deletes nothing that exists); \
           `BackupRetentionPeriod` of RDS, DocumentDB and Neptune (absent: 1 day; 0 is \
-          `cloudformation/protection-disabled`); an SQS queue's `MessageRetentionPeriod` (absent: 4 \
+          `cloudformation/protection-disabled`); a KMS key's `PendingWindowInDays` (absent: 30 days; \
+          how long a deleted key can still be recovered); an SQS queue's `MessageRetentionPeriod` (absent: 4 \
           days) and a Kinesis stream's `RetentionPeriodHours` (absent: 24 hours). Reported when both \
           values are known (literal, or absent with a known meaning) and the new one is sooner; a \
           value computed by `!Ref` or `!If` is not judged. Medium; high for backups and for \
@@ -114,17 +115,26 @@ pub(super) fn shortened(view: &FileView, old: &Resource, new: &Resource, out: &m
                 &RETENTION_SHORTENED,
                 view.at(Side::Head, line, end),
                 format!(
-                    "{} `{}` in {}: {} is lowered ({} → {}), so data is deleted sooner, on the service's next pass.",
+                    "{} `{}` in {}: {} is lowered ({} → {}), so {}.",
                     new.kind,
                     new.id,
                     view.path_on(Side::Head),
                     now.what,
                     shown(prior, was),
                     shown(Some(now), is),
+                    consequence(&new.kind),
                 ),
             )
             .with_severity(severity),
         );
+    }
+}
+
+/// What a shorter schedule of this type does.
+fn consequence(kind: &str) -> &'static str {
+    match kind {
+        "AWS::KMS::Key" => "once the key is removed from the stack, there are fewer days to cancel its deletion before everything encrypted under it can no longer be decrypted",
+        _ => "data is deleted sooner, on the service's next pass",
     }
 }
 
@@ -185,6 +195,17 @@ fn schedules(r: &Resource) -> Vec<Schedule<'_>> {
             "record retention (RetentionPeriodHours)",
             "hours",
             Keep::For(24.0),
+            false,
+        )],
+        // Not a schedule that runs by itself: how long a key removed from the stack (or
+        // replaced) can still be recovered before it, and all it encrypted, is gone.
+        "AWS::KMS::Key" => vec![property(
+            r,
+            "PendingWindowInDays",
+            "deletion waiting period (PendingWindowInDays)",
+            "days",
+            Keep::For(30.0),
+            // Medium: it only matters once the key is being deleted.
             false,
         )],
         "AWS::S3::Bucket" => lifecycle_rules(r),

@@ -6,6 +6,7 @@
 //! `{"Fn::GetAtt": ["Db", "Endpoint"]}`, `!Sub …` and `{"Fn::Sub": …}`. Lines are kept, so
 //! a finding can still point at the property it is about. Pure: no I/O.
 
+use super::inputs::Inputs;
 use crate::yaml::{self, Node, Value};
 
 /// One resource of the `Resources` section.
@@ -45,6 +46,8 @@ pub(super) struct Template {
     pub resources: Vec<Resource>,
     /// The `Conditions` section: each condition's name and definition, canonical.
     pub conditions: Vec<(String, Node)>,
+    /// Parameters' defaults and mappings, which computed properties read.
+    pub inputs: Inputs,
 }
 
 impl Template {
@@ -89,6 +92,7 @@ pub(super) fn parse(text: &str) -> Result<Template, ParseError> {
     Ok(Template {
         resources,
         conditions,
+        inputs: Inputs::of(&doc),
     })
 }
 

@@ -1504,3 +1504,291 @@ fn a_new_backup_rule_or_resource_deletes_nothing_that_exists() {
     let head = format!("{base}          - RuleName: hourly\n            TargetBackupVault: main\n            Lifecycle:\n              DeleteAfterDays: 1\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: 1\n");
     assert!(ids(&run(Case::modified(PATH, base, &head))).is_empty());
 }
+
+// --- round 2: ElastiCache, stateless replacements, stack sets, KMS, inputs, RDS engines -------
+
+/// A one-resource template, for the cases below.
+fn one(resource: &str) -> String {
+    format!("AWSTemplateFormatVersion: '2010-09-09'\n{resource}")
+}
+
+fn between(base: &str, head: &str) -> Vec<Finding> {
+    run(Case::modified("stack.yaml", base, head))
+}
+
+const CACHE: &str = "Resources:
+  Sessions:
+    Type: AWS::ElastiCache::CacheCluster
+    Properties:
+      Engine: redis
+      CacheNodeType: cache.t3.micro
+      NumCacheNodes: 1
+      Port: 6379
+";
+
+#[test]
+fn a_cache_clusters_engine_or_port_replaces_it_but_its_node_type_does_not() {
+    let base = one(CACHE);
+    let f = between(&base, &base.replace("Engine: redis", "Engine: memcached"));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(
+        f[0].message.contains("Engine redis → memcached"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        ids(&between(&base, &base.replace("6379", "6380"))),
+        ["cloudformation/replacement-property"]
+    );
+    assert!(between(&base, &base.replace("cache.t3.micro", "cache.t3.small")).is_empty());
+}
+
+#[test]
+fn turning_on_encryption_at_rest_replaces_a_replication_group() {
+    let base = one("Resources:
+  Redis:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: sessions
+      NumCacheClusters: 2
+");
+    let head = base.replace(
+        "NumCacheClusters: 2\n",
+        "NumCacheClusters: 2\n      AtRestEncryptionEnabled: true\n",
+    );
+    assert_eq!(
+        ids(&between(&base, &head)),
+        ["cloudformation/replacement-property"]
+    );
+    // Writing out the default is no change, nor is the description.
+    let explicit = base.replace(
+        "NumCacheClusters: 2\n",
+        "NumCacheClusters: 2\n      AtRestEncryptionEnabled: false\n",
+    );
+    assert!(between(&base, &explicit).is_empty());
+    assert!(between(
+        &base,
+        &base.replace("description: sessions", "description: user sessions")
+    )
+    .is_empty());
+}
+
+#[test]
+fn replacing_a_resource_that_holds_no_data_is_high_not_critical() {
+    let base = one("Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0abc
+      InstanceType: t3.small
+");
+    let f = between(&base, &base.replace("ami-0abc", "ami-0def"));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(between(&base, &base.replace("t3.small", "t3.large")).is_empty());
+}
+
+const STACK_SET: &str = "Resources:
+  Baseline:
+    Type: AWS::CloudFormation::StackSet
+    Properties:
+      StackSetName: baseline
+      PermissionModel: SERVICE_MANAGED
+      AutoDeployment:
+        Enabled: true
+        RetainStacksOnAccountRemoval: true
+      TemplateURL: https://s3.amazonaws.com/cfn/baseline.yaml
+      StackInstancesGroup:
+        - DeploymentTargets:
+            OrganizationalUnitIds: [ou-abcd-1111]
+          Regions: [eu-west-1, us-east-1]
+  Alerts:
+    Type: AWS::SNS::Topic
+";
+
+#[test]
+fn removing_a_stack_set_is_critical_because_its_stacks_go_with_it() {
+    let base = one(STACK_SET);
+    let head = one("Resources:\n  Alerts:\n    Type: AWS::SNS::Topic\n");
+    let f = between(&base, &head);
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert!(
+        f[0].message.contains("every stack instance it deployed"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_region_or_target_leaving_a_stack_set_deletes_its_stack_instances() {
+    let base = one(STACK_SET);
+    let f = between(
+        &base,
+        &base.replace("[eu-west-1, us-east-1]", "[eu-west-1]"),
+    );
+    assert_eq!(ids(&f), ["cloudformation/stack-instances-removed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message
+            .contains("organizational unit ou-abcd-1111 in us-east-1"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        f[0].location.line,
+        Some(line_of(&base, "- DeploymentTargets"))
+    );
+    let swapped = between(&base, &base.replace("ou-abcd-1111", "ou-abcd-2222"));
+    assert_eq!(ids(&swapped), ["cloudformation/stack-instances-removed"]);
+    // A region added, or the template updated, deletes nothing.
+    let added = base.replace(
+        "[eu-west-1, us-east-1]",
+        "[eu-west-1, us-east-1, ap-south-1]",
+    );
+    assert!(between(&base, &added).is_empty());
+    assert!(between(&base, &base.replace("baseline.yaml", "baseline-v2.yaml")).is_empty());
+}
+
+#[test]
+fn a_stack_set_that_stops_retaining_stacks_of_leaving_accounts_is_a_protection_off() {
+    let base = one(STACK_SET);
+    let head = base.replace(
+        "RetainStacksOnAccountRemoval: true",
+        "RetainStacksOnAccountRemoval: false",
+    );
+    let f = between(&base, &head);
+    assert_eq!(ids(&f), ["cloudformation/protection-disabled"]);
+    assert!(
+        f[0].message.contains("RetainStacksOnAccountRemoval"),
+        "{}",
+        f[0].message
+    );
+    // Turning automatic deployment off deletes nothing when an account leaves.
+    let off = base.replace(
+        "        Enabled: true\n        RetainStacksOnAccountRemoval: true\n",
+        "        Enabled: false\n",
+    );
+    assert!(between(&base, &off).is_empty());
+}
+
+#[test]
+fn a_shorter_kms_deletion_window_is_retention_shortened() {
+    let base = one("Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      PendingWindowInDays: 30
+");
+    let f = between(&base, &base.replace("30", "7"));
+    assert_eq!(ids(&f), ["cloudformation/retention-shortened"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("(30 days → 7 days)"),
+        "{}",
+        f[0].message
+    );
+    // Absent is 30 days: dropping an explicit 30 changes nothing, and a longer one is fine.
+    assert!(between(&base, &base.replace("      PendingWindowInDays: 30\n", "")).is_empty());
+    let short = base.replace("30", "7");
+    assert!(between(&short, &base).is_empty());
+}
+
+const PROTECTED_BY_PARAMETER: &str = "Parameters:
+  Protect:
+    Type: String
+    Default: 'true'
+  Size:
+    Type: String
+    Default: small
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t3.micro
+      DeletionProtection: !Ref Protect
+";
+
+#[test]
+fn a_parameter_default_that_turns_a_protection_off_is_reported_for_stacks_using_it() {
+    let base = one(PROTECTED_BY_PARAMETER);
+    let f = between(&base, &base.replace("Default: 'true'", "Default: 'false'"));
+    assert_eq!(ids(&f), ["cloudformation/protection-disabled"]);
+    // Stacks that pass their own value keep it: never more than medium.
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("default of Protect"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        f[0].location.line,
+        Some(line_of(&base, "DeletionProtection"))
+    );
+    // Another parameter's default, or a protection turned on, is quiet.
+    assert!(between(&base, &base.replace("Default: small", "Default: large")).is_empty());
+    let off = base.replace("Default: 'true'", "Default: 'false'");
+    assert!(between(&off, &base).is_empty());
+}
+
+const AMI_MAPPING: &str = "Mappings:
+  AmiByRegion:
+    eu-west-1: {Ami: ami-0abc}
+    us-east-1: {Ami: ami-0123}
+  Names:
+    prod: {Bucket: shop-prod}
+    dev: {Bucket: shop-dev}
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !FindInMap [AmiByRegion, !Ref 'AWS::Region', Ami]
+      InstanceType: t3.small
+  Assets:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: {'Fn::FindInMap': [Names, prod, Bucket]}
+      VersioningConfiguration: {Status: Enabled}
+";
+
+#[test]
+fn a_mapping_change_that_replaces_what_reads_it_is_reported() {
+    let base = one(AMI_MAPPING);
+    let f = between(&base, &base.replace("ami-0abc", "ami-0fff"));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert!(
+        f[0].message.contains("AWS::EC2::Instance Web"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("Mappings"), "{}", f[0].message);
+    let f = between(
+        &base,
+        &base.replace("Bucket: shop-prod", "Bucket: shop-prod-2"),
+    );
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    // An entry no resource reads is quiet.
+    assert!(between(
+        &base,
+        &base.replace("Bucket: shop-dev", "Bucket: shop-dev-2")
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_db_instance_moved_to_another_engine_is_replaced_but_not_a_cdb_conversion() {
+    let base = one("Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: oracle-ee
+      DBInstanceClass: db.m5.large
+");
+    let f = between(&base, &base.replace("oracle-ee", "postgres"));
+    assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
+    assert!(between(&base, &base.replace("oracle-ee", "oracle-ee-cdb")).is_empty());
+    assert!(between(&base, &base.replace("oracle-ee", "Oracle-EE")).is_empty());
+}

@@ -19,6 +19,9 @@ pub struct Script {
     /// Expansions in the text are make variables, substituted by make rather than the
     /// shell: never word-split, so only what they leave when empty matters.
     pub make_variables: bool,
+    /// Runs inside an image build (a Dockerfile `RUN`), on the layer being built: deleting
+    /// files or volumes there destroys nothing that outlives the build.
+    pub image_build: bool,
 }
 
 /// The scripts of one side of a file, or why they could not be found.
@@ -66,15 +69,16 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
                 first_line: 1,
                 foreign: false,
                 make_variables: false,
+                image_build: false,
             }],
             failure: None,
         },
-        FileKind::Dockerfile => dockerfile(text),
+        FileKind::Dockerfile => super::dockerfile::scripts(text),
         FileKind::BuildScript if name == "package.json" => package_json(text),
         FileKind::BuildScript if name == "justfile" || name == ".justfile" => justfile(text),
         FileKind::BuildScript if is_taskfile(&name) => yaml_scripts(text, TASKFILE_KEYS, false),
         // Earthly's targets run `RUN` instructions as a Dockerfile does.
-        FileKind::BuildScript if name == "earthfile" => dockerfile(text),
+        FileKind::BuildScript if name == "earthfile" => super::dockerfile::scripts(text),
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
@@ -282,6 +286,7 @@ fn tool_script(command: String, line: u32) -> Script {
         first_line: line,
         foreign: false,
         make_variables: false,
+        image_build: false,
     }
 }
 
@@ -292,6 +297,7 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
             first_line: content_line(node.line, lines),
             foreign,
             make_variables: false,
+            image_build: false,
         }),
         // GitLab's `script:` is a list of commands.
         Value::Seq(items) => {
@@ -346,71 +352,6 @@ fn content_line(line: u32, lines: &[&str]) -> u32 {
     } else {
         line
     }
-}
-
-/// Dockerfile `RUN` instructions, continuation lines included. Comment lines inside a
-/// continued instruction are dropped by Docker, so they are blanked here, keeping the lines.
-fn dockerfile(text: &str) -> Extracted {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Extracted::default();
-    let mut i = 0;
-    while i < lines.len() {
-        let trimmed = lines[i].trim_start();
-        let instruction = trimmed
-            .get(..3)
-            .filter(|word| word.eq_ignore_ascii_case("RUN"))
-            .and_then(|_| trimmed.get(3..))
-            .filter(|rest| rest.starts_with([' ', '\t']));
-        let Some(instruction) = instruction else {
-            i += 1;
-            continue;
-        };
-        let start = i;
-        let mut body = vec![strip_run_flags(instruction.trim_start()).to_owned()];
-        while body.last().is_some_and(|l| l.trim_end().ends_with('\\')) && i + 1 < lines.len() {
-            i += 1;
-            let next = lines[i];
-            body.push(if next.trim_start().starts_with('#') {
-                "\\".to_owned()
-            } else {
-                next.to_owned()
-            });
-        }
-        i += 1;
-        let joined = body.join("\n");
-        let script = match exec_form(&joined) {
-            Some(argv) => argv,
-            None => joined,
-        };
-        out.scripts.push(Script {
-            text: script,
-            first_line: start as u32 + 1,
-            foreign: false,
-            make_variables: false,
-        });
-    }
-    out
-}
-
-/// `RUN --mount=… --network=none cmd`: the flags are Docker's, not the command's.
-fn strip_run_flags(mut rest: &str) -> &str {
-    while rest.starts_with("--") {
-        rest = rest
-            .split_once([' ', '\t'])
-            .map_or("", |(_, after)| after)
-            .trim_start();
-    }
-    rest
-}
-
-/// `RUN ["rm", "-rf", "/data"]`: the exec form, quoted back into shell words.
-fn exec_form(text: &str) -> Option<String> {
-    let trimmed = text.trim();
-    if !trimmed.starts_with('[') {
-        return None;
-    }
-    let argv: Vec<String> = serde_json::from_str(trimmed).ok()?;
-    shlex::try_join(argv.iter().map(String::as_str)).ok()
 }
 
 /// Makefile recipe lines (tab-indented), with `@`, `-` and `+` prefixes removed and make's
@@ -507,6 +448,7 @@ fn recipe_lines(text: &str, is_recipe: impl Fn(&str) -> bool, make: bool) -> Ext
             first_line: start as u32 + 1,
             foreign: false,
             make_variables: make,
+            image_build: false,
         });
     }
     out
@@ -555,6 +497,7 @@ fn package_json(text: &str) -> Extracted {
             first_line: line_of(text, at),
             foreign: false,
             make_variables: false,
+            image_build: false,
         });
     }
     out
@@ -745,10 +688,12 @@ mod tests {
     fn dockerfile_run_instructions_with_continuations_flags_and_exec_form() {
         let dockerfile = "FROM debian\nRUN --mount=type=cache,target=/var/cache apt-get update && \\\n  # clean up\n  rm -rf /var/lib/apt/lists/*\nrun [\"rm\", \"-rf\", \"/data\"]\nCMD [\"app\"]\n";
         let got = found(FileKind::Dockerfile, "Dockerfile", dockerfile);
-        assert_eq!(got.len(), 2);
+        assert_eq!(got.len(), 3);
         assert_eq!(got[0].0, 2);
         assert!(got[0].1.starts_with("apt-get update"));
         assert_eq!(got[1], (5, "rm -rf /data".to_owned()));
+        // CMD runs in every container started from the image.
+        assert_eq!(got[2], (6, "app".to_owned()));
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub fn scripts(text: &str) -> Extracted {
                     first_line: line_of(text, open),
                     foreign: !posix,
                     make_variables: false,
+                    image_build: false,
                 });
                 at = end;
             }

@@ -9,6 +9,7 @@
 //! commenting around an existing `terraform destroy` stays quiet, adding one does not.
 
 mod container;
+mod dockerfile;
 mod extract;
 mod jenkins;
 mod lex;
@@ -257,6 +258,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     findings
 }
 
+/// Rules about what a command deletes on the machine it runs on (files, Docker volumes): in an
+/// image build that machine is the layer being built, and nothing outlives the build.
+const BUILD_LOCAL: &[&str] = &["shell/rm-rf", "shell/volume-delete"];
+
 fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> SideCommands {
     let extracted = extract::scripts(kind, path, text);
     let mut out = SideCommands {
@@ -287,6 +292,9 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
                 }
             }
             for hit in packs::match_command(&command.words, command.stdin.as_deref()) {
+                if script.image_build && BUILD_LOCAL.contains(&hit.rule.id.0) {
+                    continue;
+                }
                 out.hits.push(Located {
                     hit,
                     line: command.line,

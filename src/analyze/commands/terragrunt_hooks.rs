@@ -52,6 +52,7 @@ fn collect(body: &Body, text: &str, out: &mut Vec<Script>) {
             first_line: text[..at].matches('\n').count() as u32 + 1,
             foreign: false,
             make_variables: false,
+            image_build: false,
         });
     }
 }

@@ -114,11 +114,40 @@ fn routine_cleanup_in_a_dockerfile_is_quiet_and_a_destructive_run_is_not() {
     assert!(Case::modified("Dockerfile", base, quiet)
         .run(analyze)
         .is_empty());
-    let loud = "FROM debian:12\nRUN apt-get update\nRUN [\"rm\", \"-rf\", \"/usr\"]\n";
+    let loud = "FROM debian:12\nRUN apt-get update\nRUN [\"aws\", \"s3\", \"rm\", \"s3://shop-assets\", \"--recursive\"]\n";
     assert_eq!(
         ids(&Case::modified("Dockerfile", base, loud).run(analyze)),
-        ["shell/rm-rf"]
+        ["shell/cloud-delete"]
     );
+}
+
+#[test]
+fn deleting_files_in_an_image_build_is_quiet_but_in_the_container_command_it_is_not() {
+    let base = "FROM debian:12\nVOLUME /data\nCMD [\"app\"]\n";
+    // RUN works on the layer being built: nothing it deletes outlives the build.
+    let build = "FROM debian:12\nVOLUME /data\nRUN rm -rf / $OUT/ /data/* && docker volume prune -f\nONBUILD RUN rm -rf /usr\nCMD [\"app\"]\n";
+    assert!(Case::modified("Dockerfile", base, build)
+        .run(analyze)
+        .is_empty());
+    // CMD runs in every container, against the volume mounted at /data.
+    let runtime =
+        "FROM debian:12\nVOLUME /data\nCMD [\"sh\", \"-c\", \"rm -rf /data/* && exec app\"]\n";
+    let f = Case::modified("Dockerfile", base, runtime).run(analyze);
+    assert_eq!(ids(&f), ["shell/rm-rf"]);
+    assert_eq!(f[0].location.line, Some(3));
+}
+
+#[test]
+fn a_heredoc_run_and_an_onbuild_run_are_read() {
+    let base = "# syntax=docker/dockerfile:1\nFROM hashicorp/terraform:1.9\n";
+    let head = "# syntax=docker/dockerfile:1\nFROM hashicorp/terraform:1.9\nRUN <<EOF\nterraform init\nterraform destroy -auto-approve\nEOF\nONBUILD RUN kubectl delete namespace staging\n";
+    let f = Case::modified("Dockerfile", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy", "shell/kubectl-delete"]);
+    assert_eq!(f[0].location.line, Some(5));
+    let quiet = "# syntax=docker/dockerfile:1\nFROM hashicorp/terraform:1.9\nRUN <<EOF\napt-get update\nrm -rf /var/lib/apt/lists/*\nEOF\n";
+    assert!(Case::modified("Dockerfile", base, quiet)
+        .run(analyze)
+        .is_empty());
 }
 
 #[test]
