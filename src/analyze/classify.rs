@@ -305,6 +305,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             {
                 return FileKind::Ansible;
             }
+            if ext != "json" && looks_like_gitlab_jobs(text) {
+                return FileKind::CiPipeline;
+            }
             if ext == "json" && looks_like_iam_policy(text) {
                 return FileKind::IamPolicy;
             }
@@ -329,6 +332,72 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// GitLab CI jobs in a file only an `include:` finds (`ci/deploy.yml`, a shared templates
+/// project): a top-level job whose own keys give a `script` and one of the keys only GitLab
+/// jobs have. Travis' top-level `script:` and Ansible's task lists (`- script: …`) are not
+/// jobs. A line scan: every YAML file of a change that is nothing else comes here.
+fn looks_like_gitlab_jobs(text: &str) -> bool {
+    const GLOBAL: &[&str] = &[
+        "stages",
+        "include",
+        "variables",
+        "default",
+        "workflow",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+        "spec",
+    ];
+    const JOB_ONLY: &[&str] = &[
+        "stage",
+        "extends",
+        "rules",
+        "needs",
+        "only",
+        "except",
+        "environment",
+        "trigger",
+        "artifacts",
+        "allow_failure",
+        "resource_group",
+        "interruptible",
+        "dependencies",
+    ];
+    let mut in_job = false;
+    let mut level: Option<usize> = None;
+    let (mut script, mut job_only) = (false, false);
+    for line in text.lines() {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') || line.starts_with("---") {
+            continue;
+        }
+        let indent = line.len() - body.len();
+        let key = body
+            .split_once(':')
+            .map(|(k, _)| k.trim().trim_matches(['"', '\'']));
+        if indent == 0 {
+            if script && job_only {
+                return true;
+            }
+            (script, job_only, level) = (false, false, None);
+            in_job = !body.starts_with('-')
+                && key.is_some_and(|k| !k.is_empty() && !GLOBAL.contains(&k));
+            continue;
+        }
+        if !in_job || *level.get_or_insert(indent) != indent {
+            continue;
+        }
+        match key {
+            Some("script" | "before_script" | "after_script") => script = true,
+            Some(k) if JOB_ONLY.contains(&k) => job_only = true,
+            _ => {}
+        }
+    }
+    script && job_only
 }
 
 /// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
@@ -698,6 +767,27 @@ mod tests {
         assert_eq!(kind(".gitlab/ci/deploy.yml", ""), FileKind::CiPipeline);
         assert_eq!(kind("ci/review.gitlab-ci.yml", ""), FileKind::CiPipeline);
         assert_eq!(kind(".gitlab/issue_templates/bug.md", ""), FileKind::Other);
+        // Jobs kept where only the root file's `include:` finds them.
+        let jobs = "# deploy jobs\n.base: &base\n  image: alpine\n\ndeploy:\n  <<: *base\n  stage: deploy\n  script:\n    - terraform apply\n";
+        assert_eq!(kind("ci/deploy.yml", jobs), FileKind::CiPipeline);
+        let hidden = "'.destroy':\n  extends: .tf\n  script: terraform destroy\n";
+        assert_eq!(kind("templates/tf.yaml", hidden), FileKind::CiPipeline);
+        // Not jobs: Travis' top-level script, an Ansible task list, a config that only names
+        // a script, a job-like block without a script.
+        for (path, text) in [
+            (
+                "ci/travis-like.yml",
+                "language: go\nscript:\n  - make\nstage: test\n",
+            ),
+            ("tasks.yml", "- name: run\n  script: run.sh\n  when: x\n"),
+            ("config/app.yml", "build:\n  script: make\n  output: dist\n"),
+            (
+                "ci/notes.yml",
+                "deploy:\n  stage: deploy\n  nested:\n    script: x\n",
+            ),
+        ] {
+            assert_eq!(kind(path, text), FileKind::Other, "{path}");
+        }
         assert_eq!(kind("db/migrations/001_init.sql", ""), FileKind::Sql);
         assert_eq!(kind("migrations/002_rm.pgsql", ""), FileKind::Sql);
         let json =
