@@ -305,7 +305,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
             {
                 return FileKind::Ansible;
             }
-            if ext != "json" && looks_like_gitlab_jobs(text) {
+            if ext != "json" && (looks_like_gitlab_jobs(text) || looks_like_azure_template(text)) {
                 return FileKind::CiPipeline;
             }
             if ext == "json" && looks_like_iam_policy(text) {
@@ -398,6 +398,28 @@ fn looks_like_gitlab_jobs(text: &str) -> bool {
         }
     }
     script && job_only
+}
+
+/// An Azure Pipelines template kept outside the directories [`is_azure_pipeline`] knows
+/// (`eng/pipelines/`, `templates/`): top-level `steps`, `jobs` or `stages` holding items of
+/// the kinds only Azure Pipelines has. (A GitHub workflow's steps are `run`/`uses`.)
+fn looks_like_azure_template(text: &str) -> bool {
+    const ITEMS: &[&str] = &[
+        "- script:",
+        "- bash:",
+        "- pwsh:",
+        "- powershell:",
+        "- task:",
+        "- job:",
+        "- deployment:",
+        "- stage:",
+    ];
+    let top = text
+        .lines()
+        .any(|l| matches!(l.trim_end(), "steps:" | "jobs:" | "stages:"));
+    top && text
+        .lines()
+        .any(|l| ITEMS.iter().any(|item| l.trim_start().starts_with(item)))
 }
 
 /// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
@@ -772,6 +794,14 @@ mod tests {
         assert_eq!(kind("ci/deploy.yml", jobs), FileKind::CiPipeline);
         let hidden = "'.destroy':\n  extends: .tf\n  script: terraform destroy\n";
         assert_eq!(kind("templates/tf.yaml", hidden), FileKind::CiPipeline);
+        let azure =
+            "parameters:\n- name: env\nsteps:\n- script: terraform plan\n- task: AzureCLI@2\n";
+        assert_eq!(
+            kind("eng/pipelines/templates/deploy.yml", azure),
+            FileKind::CiPipeline
+        );
+        let github_like = "jobs:\n  build:\n    steps:\n      - run: make\n";
+        assert_eq!(kind("ci/build.yml", github_like), FileKind::Other);
         // Not jobs: Travis' top-level script, an Ansible task list, a config that only names
         // a script, a job-like block without a script.
         for (path, text) in [
