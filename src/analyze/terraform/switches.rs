@@ -11,11 +11,12 @@
 //! literals, `toset`/`tomap`/`tolist` of it, and literal collections (`toset([])`, `tomap({})`
 //! included). Anything else (another local or variable, any other function call) is unknown,
 //! and a condition that depends on it is undecided and quiet; a chosen branch that is computed
-//! counts as "some instances". A variable read by a local that `count`/`for_each` reads
-//! (`locals { envs = toset(var.envs) }`, `for_each = local.envs`) is followed through that one
-//! local: the local is evaluated with the variable's value, then the gate with the local's.
-//! Not followed: a chain of two locals or more, a module argument, and a local whose value
-//! depends on anything else that is unknown.
+//! counts as "some instances". A value read by a local that `count`/`for_each` reads
+//! (`locals { envs = toset(var.envs) }`, `for_each = local.envs`) is followed through that
+//! local, and through a chain of up to [`MOST_HOPS`] locals (`b = local.a`, `a = var.on`):
+//! each local is evaluated with the value before it, then the gate with the last one's.
+//! Not followed: a module argument, and a local whose value depends on anything else that
+//! is unknown.
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
@@ -79,11 +80,42 @@ struct Gate {
     text: String,
 }
 
-/// A gate that reads a value, directly or through one local (`via`).
+/// A gate that reads a value, directly or through locals (`via`).
 struct Use {
     gate: usize,
-    /// The local that reads the variable, when the gate reads the local rather than the variable.
-    via: Option<String>,
+    /// The locals between the value and the gate: first the one that reads the value, last
+    /// the one the gate reads; empty when the gate reads the value itself.
+    via: Vec<String>,
+}
+
+/// How many locals deep a value is followed towards a gate. Real chains are short (a flag
+/// renamed once or twice); the bound also ends a cycle of locals, which Terraform refuses.
+pub(super) const MOST_HOPS: usize = 4;
+
+/// Every value `local` reads, directly or through further computed locals, with the chain of
+/// locals from the one reading it out to `chain[0]` (the local the gate reads).
+fn reached_through(
+    computed: &HashMap<&str, &str>,
+    chain: &mut Vec<String>,
+    out: &mut Vec<((Root, String), Vec<String>)>,
+) {
+    let Some(text) = chain.last().and_then(|l| computed.get(l.as_str())) else {
+        return;
+    };
+    let (vars, locals) = (names_read(text, Root::Var), names_read(text, Root::Local));
+    let via: Vec<String> = chain.iter().rev().cloned().collect();
+    for var in vars {
+        out.push(((Root::Var, var), via.clone()));
+    }
+    for local in locals {
+        if chain.contains(&local) || chain.len() >= MOST_HOPS {
+            continue;
+        }
+        out.push(((Root::Local, local.clone()), via.clone()));
+        chain.push(local);
+        reached_through(computed, chain, out);
+        chain.pop();
+    }
 }
 
 /// A protection attribute set straight from a variable: `deletion_protection = var.x`, or
@@ -167,20 +199,21 @@ impl Gates {
                     let gate = gates.len();
                     for (root, name) in names {
                         if root == Root::Local {
-                            if let Some(text) = computed.get(name.as_str()) {
-                                for var in names_read(text, Root::Var) {
-                                    by_var.entry((Root::Var, var)).or_default().push(Use {
-                                        gate,
-                                        via: Some(name.clone()),
-                                    });
+                            let mut reached = Vec::new();
+                            reached_through(&computed, &mut vec![name.clone()], &mut reached);
+                            for (value, via) in reached {
+                                for local in &via {
+                                    if let Some(text) = computed.get(local.as_str()) {
+                                        locals.insert(local.clone(), (*text).to_owned());
+                                    }
                                 }
-                                locals.insert(name.clone(), (*text).to_owned());
+                                by_var.entry(value).or_default().push(Use { gate, via });
                             }
                         }
-                        by_var
-                            .entry((root, name))
-                            .or_default()
-                            .push(Use { gate, via: None });
+                        by_var.entry((root, name)).or_default().push(Use {
+                            gate,
+                            via: Vec::new(),
+                        });
                     }
                     gates.push(Gate {
                         item: item.clone(),
@@ -643,21 +676,29 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             root: changed.root,
             path: changed.path,
         };
-        let (was, now) = match used.via.as_deref() {
-            None => (eval(&expr, input, &old), eval(&expr, input, &new)),
-            // The local first, with the variable's value; then the gate, with the local's.
-            Some(local) => {
-                let Some(inner) = gates.locals.get(local).and_then(|t| expression(t)) else {
-                    continue;
-                };
-                let outer = Input {
+        // Each local in turn, from the one that reads the value; then the gate, with the
+        // last local's value.
+        let Some(chain) = used
+            .via
+            .iter()
+            .map(|local| gates.locals.get(local).and_then(|t| expression(t)))
+            .collect::<Option<Vec<Expression>>>()
+        else {
+            continue;
+        };
+        let through = |value: &Val| {
+            let mut value = value.clone();
+            let mut reads = input;
+            for (local, inner) in used.via.iter().zip(&chain) {
+                value = eval(inner, reads, &value);
+                reads = Input {
                     root: Root::Local,
                     path: local,
                 };
-                let through = |value: &Val| eval(&expr, outer, &eval(&inner, input, value));
-                (through(&old), through(&new))
             }
+            eval(&expr, reads, &value)
         };
+        let (was, now) = (through(&old), through(&new));
         let Some(loss) = loss(gate.arg, &was, &now) else {
             continue;
         };
@@ -671,8 +712,8 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             continue;
         }
         match loss {
-            Loss::All { .. } => off.push((gate, loss, used.via.as_deref())),
-            Loss::Some { .. } => fewer.push((gate, loss, used.via.as_deref())),
+            Loss::All { .. } => off.push((gate, loss, used.via.last().map(String::as_str))),
+            Loss::Some { .. } => fewer.push((gate, loss, used.via.last().map(String::as_str))),
         }
     }
     let mut out = Vec::new();

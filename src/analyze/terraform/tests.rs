@@ -1638,13 +1638,49 @@ fn a_default_read_through_a_local_that_keeps_or_cannot_decide_is_quiet() {
         &variable("region", r#""us""#),
     );
     assert!(undecided.is_empty(), "{undecided:?}");
-    // Two locals deep is not followed.
+    // Locals that read each other in a ring (Terraform refuses them) end the walk.
+    let ring = VAR_THROUGH_LOCAL.replace(
+        "envs  = toset(var.envs)",
+        "envs  = local.all\n  all   = local.envs",
+    );
+    let f = run_variables(
+        &ring,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_default_read_through_a_chain_of_locals_is_followed_to_the_gate() {
     let deep = VAR_THROUGH_LOCAL.replace(
         "envs  = toset(var.envs)",
-        "envs  = local.all\n  all   = toset(var.envs)",
+        "envs  = local.all\n  all   = toset(local.given)\n  given = var.envs",
     );
     let f = run_variables(
         &deep,
+        &variable("envs", r#"["dev", "prod"]"#),
+        &variable("envs", r#"["dev"]"#),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert!(
+        f[0].message.contains(r#"through `local.envs`, `for_each` of `google_sql_database_instance.env` loses ["prod"]"#),
+        "{}",
+        f[0].message
+    );
+    // Past the most hops followed, the gate is not reached: quiet rather than guessed.
+    let chain: String = (0..super::switches::MOST_HOPS)
+        .map(|i| format!("  l{i} = local.l{}\n", i + 1))
+        .collect();
+    let far = VAR_THROUGH_LOCAL.replace(
+        "envs  = toset(var.envs)",
+        &format!(
+            "envs  = local.l0\n{chain}  l{} = toset(var.envs)",
+            super::switches::MOST_HOPS
+        ),
+    );
+    let f = run_variables(
+        &far,
         &variable("envs", r#"["dev", "prod"]"#),
         &variable("envs", r#"["dev"]"#),
     );
