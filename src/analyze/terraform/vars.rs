@@ -18,7 +18,7 @@
 //! directory sets the variable anyway.
 //!
 //! Not followed, on purpose: a variable that reaches a protection through locals or modules
-//! (a `count`/`for_each` is followed through one local: [`switches`]),
+//! (a `count`/`for_each` is followed through up to four locals: [`switches`]),
 //! which `.tfvars` file a run uses (`-var-file` is the pipeline's choice), and whether a
 //! `-var` or a `-var-file` overrides a changed default.
 //! Values that are not literals are never evaluated: a computed base value turned literally
