@@ -32,6 +32,25 @@ const META: &[&str] = &[
 /// variable default, a nested object key) `enabled` is too common a name to mean that.
 const ENABLED: &str = "enabled";
 
+/// The role of a module call's argument, by its name: [`InputRole::of`], and the Cloud Posse
+/// `enabled` switch, which only a module call's own argument means.
+pub(super) fn argument_role(path: &str) -> Option<InputRole> {
+    match path {
+        ENABLED => Some(InputRole::CreateSwitch),
+        _ => InputRole::of(path),
+    }
+}
+
+/// How a module uses a switch argument, completing "… if …": twokey does not read the module.
+pub(super) fn switch_convention(path: &str) -> &'static str {
+    match path {
+        ENABLED => {
+            "the module follows the Cloud Posse convention (`enabled = false` creates nothing)"
+        }
+        _ => "the module uses it as its switch for what it creates (as terraform-aws-modules do)",
+    }
+}
+
 /// One value handed to a module, judged by the name it goes by.
 struct Input {
     /// As a message shows it: `force_destroy`, or `force_destroy["logs"]` for one key of a map.
@@ -53,11 +72,7 @@ fn inputs(old: &Item, new: &Item) -> Vec<Input> {
         if META.contains(&path.split('.').next().unwrap_or(path)) {
             continue;
         }
-        let role = match path.as_str() {
-            ENABLED => Some(InputRole::CreateSwitch),
-            _ => InputRole::of(path),
-        };
-        let Some(role) = role else {
+        let Some(role) = argument_role(path) else {
             continue;
         };
         let before = old.get(path).map(|s| &s.value);
@@ -136,21 +151,14 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
                 &PROTECTION_WEAKENED,
                 "if the module passes it to the resource of the same name",
             ),
-            InputRole::CreateSwitch if input.path == ENABLED => (
-                &CREATE_SWITCH_OFF,
-                "if the module follows the Cloud Posse convention (`enabled = false` creates nothing)",
-            ),
-            InputRole::CreateSwitch => (
-                &CREATE_SWITCH_OFF,
-                "if the module uses it as its switch for what it creates (as terraform-aws-modules do)",
-            ),
+            InputRole::CreateSwitch => (&CREATE_SWITCH_OFF, switch_convention(&input.path)),
         };
         out.push(
             Finding::new(
                 rule,
                 view.at(Side::Head, input.line, input.line),
                 format!(
-                    "Argument `{}` of `{}` {how}; {passes}, {}.",
+                    "Argument `{}` of `{}` {how}; if {passes}, {}.",
                     input.shown,
                     new.address,
                     input.role.effect()
@@ -165,7 +173,7 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
 /// [`guards::input_severity`], with `enabled` graded as the whole module's switch. Unlike
 /// `create_*`, whose defaults vary, `enabled` defaults to true wherever the convention is
 /// followed, so setting it to false where it was not set is high rather than medium.
-fn argument_severity(path: &str, role: InputRole, change: &InputChange) -> Severity {
+pub(super) fn argument_severity(path: &str, role: InputRole, change: &InputChange) -> Severity {
     match (path, change) {
         (ENABLED, InputChange::Added) => Severity::High,
         (ENABLED, InputChange::Turned(_)) => Severity::Critical,

@@ -20,7 +20,7 @@
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
-use super::guards::{self, Guard};
+use super::guards::{self, InputRole};
 use super::model::{self, Item, ItemKind, Lit, TfFile, Variable};
 use super::{
     data_note, data_note_plural, is_config_path, item_severity, limit_list, parse_file, Dir,
@@ -119,11 +119,14 @@ fn reached_through(
 }
 
 /// A protection attribute set straight from a variable: `deletion_protection = var.x`, or
-/// per instance `var.x[each.key]` / `lookup(var.x, each.key, …)`.
+/// per instance `var.x[each.key]` / `lookup(var.x, each.key, …)`; or a module call's
+/// `create`/`create_*`/`enabled` switch set from one (`create_db_instance = var.db_on`).
 #[derive(Clone)]
 pub struct Guarded {
     pub item: Item,
-    pub guard: &'static Guard,
+    pub role: InputRole,
+    /// The attribute or argument the variable sets.
+    pub attribute: String,
     /// Whether the attribute reads the variable's value at the instance's `each.key`.
     pub per_key: bool,
 }
@@ -174,13 +177,21 @@ impl Gates {
                     let Lit::Expr(text) = &setting.value else {
                         continue;
                     };
-                    let Some(guard) = guards::guard_at(at, item.kind, &item.rtype) else {
-                        continue;
+                    let role = match guards::guard_at(at, item.kind, &item.rtype) {
+                        Some(guard) => InputRole::Guard(guard),
+                        None if item.kind == ItemKind::Module => {
+                            match super::modules::argument_role(at) {
+                                Some(role @ InputRole::CreateSwitch) => role,
+                                _ => continue,
+                            }
+                        }
+                        None => continue,
                     };
                     if let Some((name, per_key)) = passed_variable(text) {
                         guarded.entry(name).or_default().push(Guarded {
                             item: item.clone(),
-                            guard,
+                            role,
+                            attribute: at.clone(),
                             per_key,
                         });
                     }

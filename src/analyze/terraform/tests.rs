@@ -1652,6 +1652,38 @@ fn a_default_read_through_a_local_that_keeps_or_cannot_decide_is_quiet() {
 }
 
 #[test]
+fn a_default_handed_to_a_module_switch_turns_the_module_off() {
+    let main = "module \"db\" {\n  source             = \"terraform-aws-modules/rds/aws\"\n  create_db_instance = var.db_on\n}\n\nmodule \"label\" {\n  source  = \"./label\"\n  enabled = var.labels_on\n  name    = var.name\n}\n";
+    let f = run_variables(
+        main,
+        &variable("db_on", "true"),
+        &variable("db_on", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("it sets `create_db_instance` of `module.db` (`create_db_instance = var.db_on`), so if the module uses it as its switch"),
+        "{}",
+        f[0].message
+    );
+    let f = run_variables(
+        main,
+        &variable("labels_on", "true"),
+        &variable("labels_on", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("Cloud Posse convention"),
+        "{}",
+        f[0].message
+    );
+    // Turned on, or an argument that is no switch: quiet.
+    for (name, before, after) in [("db_on", "false", "true"), ("name", "\"a\"", "\"b\"")] {
+        let f = run_variables(main, &variable(name, before), &variable(name, after));
+        assert!(f.is_empty(), "{name}: {f:?}");
+    }
+}
+
+#[test]
 fn a_default_read_through_a_chain_of_locals_is_followed_to_the_gate() {
     let deep = VAR_THROUGH_LOCAL.replace(
         "envs  = toset(var.envs)",

@@ -248,10 +248,8 @@ fn protected_value(
     let mut found = Vec::new();
     switches::guarded_by(view, view.path_on(Side::Head).dir(), name, &mut found);
     // One finding per attribute the value sets, naming every address it reaches there.
-    let mut by_guard: BTreeMap<
-        &'static str,
-        (Vec<String>, Severity, &switches::Guarded, InputChange),
-    > = BTreeMap::new();
+    let mut by_guard: BTreeMap<&str, (Vec<String>, Severity, &switches::Guarded, InputChange)> =
+        BTreeMap::new();
     for used in &found {
         let address = match (used.per_key, key) {
             (false, None) => used.item.address.clone(),
@@ -267,17 +265,21 @@ fn protected_value(
             }
             _ => continue,
         };
-        let role = InputRole::Guard(used.guard);
-        let Some(change) = guards::input_weakened(role, before.map(|s| &s.value), &after.value)
+        let Some(change) =
+            guards::input_weakened(used.role, before.map(|s| &s.value), &after.value)
         else {
             continue;
         };
-        let severity = match change {
-            InputChange::Turned(_) => super::guard_severity(&used.item),
-            InputChange::Added => Severity::Medium,
+        let severity = match (used.role, &change) {
+            // The switch of a whole module call: graded as the call's own argument is.
+            (InputRole::CreateSwitch, _) => {
+                super::modules::argument_severity(&used.attribute, used.role, &change)
+            }
+            (_, InputChange::Turned(_)) => super::guard_severity(&used.item),
+            (_, InputChange::Added) => Severity::Medium,
         };
         let entry = by_guard
-            .entry(used.guard.path)
+            .entry(used.attribute.as_str())
             .or_insert_with(|| (Vec::new(), severity, used, change));
         entry.0.push(format!("`{address}`"));
         entry.1 = entry.1.max(severity);
@@ -295,16 +297,23 @@ fn protected_value(
             [one] => one.trim_matches('`').to_owned(),
             _ => format!("var.{name}"),
         };
+        let (rule, hedge) = match used.role {
+            InputRole::Guard(_) => (&PROTECTION_WEAKENED, String::new()),
+            InputRole::CreateSwitch => (
+                &CREATE_SWITCH_OFF,
+                format!(" if {},", super::modules::switch_convention(attribute)),
+            ),
+        };
         out.push(
             Finding::new(
-                &PROTECTION_WEAKENED,
+                rule,
                 view.at(Side::Head, after.line, after.line),
                 format!(
                     "{opening} {how}; it sets `{attribute}` of {} (`{attribute} = var.{name}{}`), \
-                     so {}, {scope}.",
+                     so{hedge} {}, {scope}.",
                     super::limit_list(addresses),
                     if used.per_key { "[each.key]" } else { "" },
-                    used.guard.effect
+                    used.role.effect()
                 ),
             )
             .with_severity(severity)
