@@ -309,6 +309,10 @@ fn assigned(src: &Source, name: &str) -> Option<SqlArg> {
             }
             i = skip(i);
         }
+        // Kotlin's `val sql get() = …`: a getter whose body is the value.
+        if code[i..].starts_with(b"get()") {
+            i = skip(i + 5);
+        }
         if code.get(i) == Some(&b'+') && code.get(i + 1) == Some(&b'=') {
             return Some(SqlArg::Code(name.to_owned()));
         }

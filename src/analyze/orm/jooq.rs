@@ -9,7 +9,8 @@
 //! or else from the generated constant (`USERS`, `Tables.USERS`, `USERS.EMAIL`), and written
 //! quoted so that a table called `USER` still reads as a name.
 //!
-//! Only files that mention jOOQ are read (`org.jooq`, `DSL.`, `DSLContext`): the method
+//! Only files that mention jOOQ are read (`org.jooq`, a `JooqMigration` base class, `DSL.`,
+//! `DSLContext`): the method
 //! names are common words (`delete`, `truncate`, `update`) elsewhere. A builder chained to
 //! nothing this module knows is left alone: it only ever adds findings to what the JDBC
 //! calls yield.
@@ -56,7 +57,11 @@ const ENTRIES: &[&str] = &[
 const BOUNDING: &[&str] = &["where", "whereExists", "whereNotExists", "limit"];
 
 pub(crate) fn calls(text: &str, lang: Lang) -> Vec<Call> {
-    if !(text.contains("org.jooq") || text.contains("DSL.") || text.contains("DSLContext")) {
+    let mentions_jooq = text
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"jooq"));
+    if !(mentions_jooq || text.contains("DSL.") || text.contains("DSLContext")) {
         return Vec::new();
     }
     super::method_calls_with(text, lang, ENTRIES, |src, call| {

@@ -2225,6 +2225,18 @@ fn flyway_sql_returned_by_a_method_or_held_in_a_qualified_field_is_read() {
 }
 
 #[test]
+fn flyway_kotlin_getters_and_jooq_base_classes_are_read() {
+    let getter = "class V8__Drop_legacy : BaseJavaMigration() {\n    private val sql get() = \"DROP TABLE legacy\"\n    override fun migrate(context: Context) {\n        context.connection.createStatement().use { it.execute(sql) }\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, getter)),
+        ["sql/drop-table"]
+    );
+    // A jOOQ migration base class in the same package needs no import to be read.
+    let base = "public class V7__Purge_sessions extends JooqMigration {\n    protected void migrate(Ctx ctx) {\n        ctx.dropTable(\"legacy\").execute();\n    }\n}\n";
+    assert_eq!(ids(&added_file(FLYWAY_JAVA_PATH, base)), ["sql/drop-table"]);
+}
+
+#[test]
 fn flyway_methods_and_fields_that_only_create_are_quiet() {
     let body = "        st.execute(sql());\n        st.execute(this.index);\n    }\n    private String sql() {\n        String s = \"CREATE TABLE audit (id BIGINT)\";\n        return s;\n    }\n    private final String index = \"CREATE INDEX i ON audit (id)\";\n    {\n";
     let f = added_file(

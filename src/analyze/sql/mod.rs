@@ -134,7 +134,7 @@ pub const UPDATE_WITHOUT_WHERE: Rule = Rule {
     id: crate::finding::RuleId("sql/update-without-where"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration updates every row of a table (no WHERE clause).",
+    summary: "A migration updates every row of a table (no WHERE clause), or resets a column to its default with ClickHouse's `CLEAR COLUMN`.",
     why: "UPDATE without WHERE overwrites the column in every row; the previous values are lost unless backed up.",
     example: "+ UPDATE users SET role = 'user';",
     safer: "Restrict the UPDATE with a WHERE clause (for a backfill: WHERE col IS NULL), or copy the old values to a backup column first.",

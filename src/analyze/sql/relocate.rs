@@ -13,7 +13,7 @@
 //!
 //! It only reads; the findings are built in [`findings`] from the rules `mod.rs` owns.
 
-use super::{Scope, RENAME, TRUNCATE};
+use super::{Scope, RENAME, TRUNCATE, UPDATE_WITHOUT_WHERE};
 use crate::finding::{Finding, Location, Severity};
 use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -43,6 +43,13 @@ pub enum Relocation {
     DropDetached {
         table: ObjectName,
         partition: String,
+    },
+    /// `ALTER TABLE t CLEAR COLUMN c [IN PARTITION p]`: c is reset to its default in every
+    /// row (of p), its values gone as an `UPDATE` without `WHERE` would lose them.
+    ClearColumn {
+        table: ObjectName,
+        column: String,
+        partition: Option<String>,
     },
     /// `EXCHANGE TABLES a AND b` (or `DICTIONARIES`): the two swap names at once.
     Exchange {
@@ -237,6 +244,23 @@ impl Reader<'_> {
                     Relocation::Drop { table, partition }
                 })
             }
+            "CLEAR" if self.eat("COLUMN") => {
+                if self.eat("IF") && !self.eat("EXISTS") {
+                    return None;
+                }
+                let column = self.name()?.to_string();
+                let partition = if self.eat("IN") {
+                    self.partition_word()?;
+                    Some(self.partition_expr())
+                } else {
+                    None
+                };
+                Some(Relocation::ClearColumn {
+                    table,
+                    column,
+                    partition,
+                })
+            }
             // Copies rows in (from the detached directory or another table); the source
             // keeps its own.
             "ATTACH" => {
@@ -363,6 +387,20 @@ pub(super) fn findings(at: &Location, relocations: &[Relocation], scope: &Scope)
                 )
                 .with_safer(format!("Detach the partition first (ALTER TABLE {table} DETACH PARTITION {partition}) so it can be attached again, back it up, and drop it in a later migration.")),
             ),
+            Relocation::ClearColumn { table, column, partition } if !scratch(table) => {
+                let rows = match partition {
+                    Some(p) => format!("every row of partition {p} of {table}"),
+                    None => format!("every row of {table}"),
+                };
+                Some(
+                    Finding::new(
+                        &UPDATE_WITHOUT_WHERE,
+                        at.clone(),
+                        format!("ALTER TABLE {table} CLEAR COLUMN {column} resets {column} to its default in {rows}: the values it held are gone."),
+                    )
+                    .with_safer(format!("Copy {column} aside first (a new column, or a backup of the partition with FREEZE), or drop the column in a later migration once nothing reads it.")),
+                )
+            }
             Relocation::DropDetached { table, partition } => Some(
                 Finding::new(
                     &TRUNCATE,
@@ -457,6 +495,10 @@ mod tests {
         );
         assert_eq!(k("EXCHANGE TABLES a AND b ON CLUSTER main"), ["Exchange"]);
         assert_eq!(
+            k("ALTER TABLE e CLEAR COLUMN v IN PARTITION 202401"),
+            ["ClearColumn"]
+        );
+        assert_eq!(
             k("ALTER TABLE e ON CLUSTER '{cluster}' DROP PARTITION ID '2023'"),
             ["Drop"]
         );
@@ -483,7 +525,7 @@ mod tests {
     #[test]
     fn a_clause_it_does_not_know_leaves_the_statement_unread() {
         for sql in [
-            "ALTER TABLE e ATTACH PARTITION 1 FROM s, CLEAR COLUMN v IN PARTITION 2",
+            "ALTER TABLE e ATTACH PARTITION 1 FROM s, CLEAR INDEX i IN PARTITION 2",
             "ALTER TABLE e REPLACE PARTITION 1",
             "ALTER TABLE e MOVE PARTITION 1 TO SOMEWHERE x",
             "EXCHANGE TABLES a",

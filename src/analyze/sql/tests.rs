@@ -1908,6 +1908,13 @@ fn clickhouse_partition_operations_that_take_rows_out_of_a_table_are_named() {
     );
     let f = clickhouse("EXCHANGE TABLES events AND events_new;\n");
     assert_eq!(ids(&f), ["sql/rename"]);
+    let f = clickhouse("ALTER TABLE events CLEAR COLUMN v IN PARTITION 202401;\n");
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
+    assert!(
+        f[0].message.contains("partition 202401 of events"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -1917,10 +1924,11 @@ fn clickhouse_partition_operations_that_keep_every_row_are_quiet() {
     // A staging table the file creates is scratch: replacing its partition loses nothing.
     let f = clickhouse("CREATE TABLE events_tmp (d Date, id UInt64) ENGINE = MergeTree ORDER BY id;\nALTER TABLE events_tmp REPLACE PARTITION 202401 FROM events;\n");
     assert!(f.is_empty(), "{f:?}");
+    let f = clickhouse("CREATE TABLE events_tmp AS events ENGINE = MergeTree ORDER BY id;\nALTER TABLE events_tmp REPLACE PARTITION 202401 FROM events;\n");
+    assert!(f.is_empty(), "{f:?}");
     // A clause twokey does not know keeps the statement unread.
-    let f = clickhouse(
-        "ALTER TABLE events ATTACH PARTITION 1 FROM s, CLEAR COLUMN v IN PARTITION 2;\n",
-    );
+    let f =
+        clickhouse("ALTER TABLE events ATTACH PARTITION 1 FROM s, CLEAR INDEX i IN PARTITION 2;\n");
     assert_eq!(ids(&f), ["sql/unparseable"]);
 }
 

@@ -207,6 +207,21 @@ fn unbracketed(name: &ObjectName, args: &[TypeModifier]) -> Option<DataType> {
         .ok()
 }
 
+/// Whether `t` is national character data (`NVARCHAR`, `NCHAR`, `NTEXT`, bracketed or not).
+fn is_national(t: &DataType) -> bool {
+    match t {
+        DataType::Nvarchar(_) => true,
+        DataType::Custom(name, args) if is_bracketed(name) => {
+            unbracketed(name, args).is_some_and(|t| is_national(&t))
+        }
+        DataType::Custom(name, _) => name.0.last().is_some_and(|p| {
+            let p = p.to_string().to_ascii_lowercase();
+            matches!(p.as_str(), "nchar" | "ntext" | "nvarchar2" | "nclob")
+        }),
+        _ => t.to_string().to_ascii_uppercase().starts_with("NCHAR"),
+    }
+}
+
 fn is_bracketed(name: &ObjectName) -> bool {
     matches!(name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.quote_style == Some('['))
 }
@@ -243,6 +258,12 @@ pub fn compare(old: &DataType, new: &DataType) -> Verdict {
                 lost.join(", ")
             )),
         };
+    }
+    // SQL Server's NVARCHAR holds any Unicode text, VARCHAR only its code page: characters
+    // outside it become '?'. Elsewhere (MySQL, Oracle) it depends on the character sets, so
+    // twokey cannot tell.
+    if is_national(old) && !is_national(new) && matches!(shape(new), Shape::Text(_)) {
+        return Verdict::Unclear;
     }
     use Shape as S;
     match (shape(old), shape(new)) {
@@ -437,6 +458,16 @@ mod tests {
             );
         }
         assert!(holds_any_text(&tsql("[nvarchar](max)")));
+        // Unicode text into a code page: characters outside it may be lost.
+        assert_eq!(
+            verdict("[nvarchar](100)", "[varchar](100)"),
+            Verdict::Unclear
+        );
+        assert_eq!(verdict("NVARCHAR(100)", "VARCHAR(200)"), Verdict::Unclear);
+        assert_eq!(
+            verdict("[varchar](100)", "[nvarchar](100)"),
+            Verdict::Widens
+        );
         // A user-defined type in brackets stays a type twokey cannot judge.
         assert_eq!(verdict("[Phone]", "[nvarchar](10)"), Verdict::Unclear);
     }
