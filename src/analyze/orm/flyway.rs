@@ -12,11 +12,19 @@
 //! SQL it spells. Literals joined with code (`"DROP TABLE " + table`, `String.format`,
 //! `.formatted(…)`, Kotlin's `$table`) are SQL built at run time, judged as the other
 //! frameworks' interpolated strings are. A plain name handed to a call (`execute(sql)`,
-//! `execute(DROP_OLD)`) is read through the file's assignments to it when each assigns
-//! literals; anything else it cannot read (a method's result, a parameter, a field set
-//! elsewhere) needs a human. It follows no control flow: every assignment counts.
+//! `execute(DROP_OLD)`, `this.sql`, `V3__Drop.SQL`) is read through the file's assignments
+//! to it when each assigns literals, and a method of the class (`execute(sql())`,
+//! `execute(dropSql("users"))`) through what its `return`s (or a Kotlin `= expression`
+//! body) give; anything else it cannot read (another class's method, a parameter, a field
+//! set elsewhere) needs a human. It follows no control flow: every assignment and every
+//! `return` counts. A list of strings (`new String[] {…}`, `arrayOf(…)`, `List.of(…)`) is
+//! read as one statement per element, as `batchUpdate(String...)` runs it.
+//!
+//! jOOQ's DSL (`dsl.dropTable("x").execute()`) builds SQL without writing it: `jooq` reads
+//! those calls in the same files.
 
-use super::scan::{Lang, RawCall, Source, SqlArg};
+use super::jooq;
+use super::scan::{matching, Lang, RawCall, Source, SqlArg};
 use super::{sql_effect, Call, Effect};
 use crate::analyze::classify::is_flyway_class_name;
 
@@ -48,8 +56,10 @@ pub(crate) fn calls(file_name: &str, text: &str) -> Vec<Call> {
     } else {
         Lang::Java
     };
-    super::method_calls_with(text, lang, METHODS, |src, call| {
-        let (effect, resolved) = effect(src, call)?;
+    // The class is named after its file: `V3__Drop.SQL` is this class's constant.
+    let class = file_name.split('.').next().unwrap_or_default();
+    let mut calls = super::method_calls_with(text, lang, METHODS, |src, call| {
+        let (effect, resolved) = effect(src, call, class)?;
         let mut found = Call::found(src, call, effect);
         // A call handed a variable is identified with what the variable holds, so that
         // changing the string assigned to it makes the call new.
@@ -57,11 +67,13 @@ pub(crate) fn calls(file_name: &str, text: &str) -> Vec<Call> {
             found.key = format!("{}={text}", found.key);
         }
         Some(found)
-    })
+    });
+    calls.extend(jooq::calls(text, lang));
+    calls
 }
 
 /// What the call runs, and the text of the variable it was handed when that was read.
-fn effect(src: &Source, call: &RawCall) -> Option<(Effect, Option<String>)> {
+fn effect(src: &Source, call: &RawCall, class: &str) -> Option<(Effect, Option<String>)> {
     let args = src.args(call);
     let first = args.first()?;
     let receiver = src.receiver(call.start).pop();
@@ -89,9 +101,17 @@ fn effect(src: &Source, call: &RawCall) -> Option<(Effect, Option<String>)> {
             arg = SqlArg::Literal(texts.join(";\n"));
         }
     }
+    // A method of the class called with literals (`dropSql("users")`) reads as what it
+    // returns, not as the literals handed to it.
+    let written = src.text[first.value.clone()].trim();
+    if written.ends_with(')') && !matches!(arg, SqlArg::Code(_)) {
+        if let Some(SqlArg::Literal(_) | SqlArg::Interpolated(_)) = held_by(src, class, written) {
+            arg = SqlArg::Code(written.to_owned());
+        }
+    }
     let mut resolved = None;
-    if let SqlArg::Code(name) = &arg {
-        if let Some(held) = assigned(src, name) {
+    if let SqlArg::Code(code) = &arg {
+        if let Some(held) = held_by(src, class, code) {
             resolved = Some(match &held {
                 SqlArg::Literal(t) | SqlArg::Interpolated(t) | SqlArg::Code(t) => t.clone(),
             });
@@ -110,6 +130,136 @@ fn effect(src: &Source, call: &RawCall) -> Option<(Effect, Option<String>)> {
         }
     }
     Some((sql_effect(&what, arg), resolved))
+}
+
+/// What code handed to an executing call holds, read from this file: a local, field or
+/// constant (`sql`, `this.sql`, `V3__Drop.SQL` in the class `V3__Drop`) through its
+/// assignments, a method of the class (`sql()`, `dropSql("users")`) through its returns.
+/// `None` when the file does not say (another class's method or field, a parameter).
+fn held_by(src: &Source, class: &str, code: &str) -> Option<SqlArg> {
+    let code = code.trim();
+    let own = code
+        .strip_prefix("this.")
+        .or_else(|| code.strip_prefix(class)?.strip_prefix('.'))
+        .unwrap_or(code);
+    match own.split_once('(') {
+        Some((method, _)) if own.ends_with(')') && is_plain(method) => returned(src, method),
+        Some(_) => None,
+        None => assigned(src, own),
+    }
+}
+
+fn is_plain(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Words before a name that make it a call rather than a method's definition.
+const CALLING: &[&str] = &[
+    "return", "new", "throw", "else", "case", "yield", "await", "in",
+];
+
+/// What the methods named `method` defined in the file return: every `return` of a Java or
+/// Kotlin block body, or a Kotlin expression body (`fun sql() = "…"`), read as SQL (a
+/// returned local variable through its assignments). `None` when no definition is found;
+/// an unreadable return leaves the method unread (`Code`), so the call still needs a human.
+fn returned(src: &Source, method: &str) -> Option<SqlArg> {
+    let code = &src.code;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let skip = |mut i: usize| {
+        while code.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut values = Vec::new();
+    let mut from = 0;
+    while let Some(found) = code[from..]
+        .windows(method.len())
+        .position(|w| w == method.as_bytes())
+    {
+        let start = from + found;
+        from = start + method.len();
+        if code.get(from).is_some_and(|b| ident(*b)) || (start > 0 && ident(code[start - 1])) {
+            continue;
+        }
+        // A definition has a type (Java) or `fun` (Kotlin) right before its name.
+        let mut j = start;
+        while j > 0 && code[j - 1].is_ascii_whitespace() {
+            j -= 1;
+        }
+        let word_end = j;
+        while j > 0 && ident(code[j - 1]) {
+            j -= 1;
+        }
+        let before = std::str::from_utf8(&code[j..word_end]).unwrap_or("");
+        let typed = matches!(code.get(word_end.wrapping_sub(1)), Some(b'>' | b']'));
+        if (before.is_empty() && !typed) || CALLING.contains(&before) {
+            continue;
+        }
+        let open = skip(from);
+        if code.get(open) != Some(&b'(') {
+            continue;
+        }
+        let Some(close) = matching(code, open) else {
+            continue;
+        };
+        // Up to the body: Java's `throws A, B`, Kotlin's `: String`.
+        let mut i = skip(close + 1);
+        while code
+            .get(i)
+            .is_some_and(|b| !matches!(b, b'{' | b'=' | b';' | b'}'))
+        {
+            i += 1;
+        }
+        match code.get(i) {
+            Some(b'=') if code.get(i + 1) != Some(&b'=') => {
+                values.push(i + 1..statement_end(src, i + 1));
+            }
+            Some(b'{') => {
+                let Some(end) = matching(code, i) else {
+                    continue;
+                };
+                let mut k = i;
+                while let Some(at) = code[k..end].windows(6).position(|w| w == b"return") {
+                    let r = k + at;
+                    k = r + 6;
+                    if ident(code[r - 1]) || code.get(k).is_some_and(|b| ident(*b)) {
+                        continue;
+                    }
+                    values.push(k..statement_end(src, k).min(end));
+                }
+            }
+            _ => {}
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let (mut texts, mut built) = (Vec::new(), false);
+    for value in values {
+        let mut arg = sql_text(src, value);
+        if let SqlArg::Code(local) = &arg {
+            if let Some(held) = is_plain(local).then(|| assigned(src, local)).flatten() {
+                arg = held;
+            }
+        }
+        match arg {
+            SqlArg::Literal(t) => texts.push(t),
+            SqlArg::Interpolated(t) => {
+                built = true;
+                texts.push(t);
+            }
+            SqlArg::Code(_) => return Some(SqlArg::Code(format!("{method}()"))),
+        }
+    }
+    let text = texts.join(";\n");
+    Some(if built {
+        SqlArg::Interpolated(text)
+    } else {
+        SqlArg::Literal(text)
+    })
 }
 
 /// What a local variable or constant handed to a call holds, read from its assignments in
@@ -158,6 +308,10 @@ fn assigned(src: &Source, name: &str) -> Option<SqlArg> {
                 i += 1;
             }
             i = skip(i);
+        }
+        // Kotlin's `val sql get() = …`: a getter whose body is the value.
+        if code[i..].starts_with(b"get()") {
+            i = skip(i + 5);
         }
         if code.get(i) == Some(&b'+') && code.get(i + 1) == Some(&b'=') {
             return Some(SqlArg::Code(name.to_owned()));
@@ -229,6 +383,9 @@ fn statement_end(src: &Source, from: usize) -> usize {
 /// What an argument that is run as SQL is made of: its literals, and whether code between
 /// them builds the string at run time (written `${code}` in the text, as an interpolation).
 fn sql_text(src: &Source, range: std::ops::Range<usize>) -> SqlArg {
+    if let Some(list) = string_list(src, range.clone()) {
+        return list;
+    }
     let literals: Vec<_> = src.literals_in(range.clone()).cloned().collect();
     if literals.is_empty() {
         return SqlArg::Code(src.text[range].trim().to_owned());
@@ -283,4 +440,63 @@ fn sql_text(src: &Source, range: std::ops::Range<usize>) -> SqlArg {
     } else {
         SqlArg::Literal(text)
     }
+}
+
+/// How lists of strings are written: Java's array creation, Kotlin's and Java's list
+/// factories. An array initializer (`String[] sqls = {…}`) has none.
+const LIST_OPENERS: &[&str] = &[
+    "new String[]",
+    "arrayOf",
+    "listOf",
+    "mutableListOf",
+    "List.of",
+    "Arrays.asList",
+    "",
+];
+
+/// A list of strings (`new String[] {"…", "…"}`, `{"…", "…"}`, `*arrayOf("…")`,
+/// `List.of("…").toArray(new String[0])`): its elements as statements, each read as SQL on
+/// its own. `None` for anything else.
+fn string_list(src: &Source, range: std::ops::Range<usize>) -> Option<SqlArg> {
+    let code = &src.code;
+    let text = std::str::from_utf8(code.get(range.clone())?).ok()?;
+    let written = text.trim_start().trim_start_matches('*');
+    let (opener, after) = LIST_OPENERS.iter().find_map(|o| {
+        let after = written.strip_prefix(*o)?;
+        let rest = after.trim_start();
+        (rest.starts_with('{') || (!o.is_empty() && rest.starts_with('('))).then_some((*o, after))
+    })?;
+    let open = range.start
+        + (text.len() - written.len())
+        + opener.len()
+        + (after.len() - after.trim_start().len());
+    let close = matching(code, open).filter(|c| *c < range.end)?;
+    // Only a conversion to an array may follow.
+    let rest = std::str::from_utf8(&code[close + 1..range.end])
+        .ok()?
+        .trim();
+    if !(rest.is_empty() || rest.starts_with(".toArray(") || rest == ".toTypedArray()") {
+        return None;
+    }
+    let items = src.args_in(open + 1..close);
+    if items.is_empty() {
+        return None;
+    }
+    let (mut texts, mut built) = (Vec::new(), false);
+    for item in items {
+        match sql_text(src, item.value) {
+            SqlArg::Literal(t) => texts.push(t),
+            SqlArg::Interpolated(t) => {
+                built = true;
+                texts.push(t);
+            }
+            SqlArg::Code(_) => return Some(SqlArg::Code(src.text[range].trim().to_owned())),
+        }
+    }
+    let text = texts.join(";\n");
+    Some(if built {
+        SqlArg::Interpolated(text)
+    } else {
+        SqlArg::Literal(text)
+    })
 }

@@ -40,6 +40,7 @@ mod ecto_bulk;
 mod ecto_types;
 mod efcore;
 mod flyway;
+mod jooq;
 mod knex;
 mod laravel;
 pub(crate) mod lex;

@@ -390,7 +390,7 @@ impl<'a> Source<'a> {
     }
 
     /// The top-level arguments written in `range`.
-    fn args_in(&self, range: Range<usize>) -> Vec<Arg> {
+    pub(crate) fn args_in(&self, range: Range<usize>) -> Vec<Arg> {
         let code = &self.code;
         let mut parts = Vec::new();
         let mut depth = 0usize;

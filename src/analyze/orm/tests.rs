@@ -2195,6 +2195,141 @@ fn flyway_kotlin_raw_strings_and_templates() {
 }
 
 #[test]
+fn flyway_sql_returned_by_a_method_or_held_in_a_qualified_field_is_read() {
+    let body = "        st.execute(sql());\n        st.execute(this.purge);\n        st.execute(V7__Purge_sessions.CLEAN);\n        st.addBatch(dropSql(\"carts\"));\n    }\n    private String sql() {\n        return \"DROP TABLE \" +\n            \"legacy_users\";\n    }\n    private final String purge = \"TRUNCATE sessions\";\n    private static final String CLEAN = \"DELETE FROM cache\";\n    private static String dropSql(String t) throws SQLException {\n        return \"DROP TABLE \" + t;\n    }\n    {\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-table",
+            "sql/truncate",
+            "sql/delete-without-where",
+            "sql/unparseable"
+        ],
+        "{f:?}"
+    );
+    assert!(f[0].message.contains("legacy_users"), "{}", f[0].message);
+    // Built from its parameter: ranked by the DROP it holds.
+    assert!(
+        f[3].tags.contains(&crate::finding::Tag::Destructive),
+        "{f:?}"
+    );
+    let kotlin = "class V8__Drop_legacy : BaseJavaMigration() {\n    private fun drop() = \"ALTER TABLE users DROP COLUMN email\"\n    private fun create(): String {\n        return \"\"\"\n            CREATE TABLE audit (id BIGINT)\n        \"\"\".trimIndent()\n    }\n    override fun migrate(context: Context) {\n        context.connection.createStatement().use { it.execute(drop()); it.execute(create()) }\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, kotlin)),
+        ["sql/drop-column"]
+    );
+}
+
+#[test]
+fn flyway_kotlin_getters_and_jooq_base_classes_are_read() {
+    let getter = "class V8__Drop_legacy : BaseJavaMigration() {\n    private val sql get() = \"DROP TABLE legacy\"\n    override fun migrate(context: Context) {\n        context.connection.createStatement().use { it.execute(sql) }\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, getter)),
+        ["sql/drop-table"]
+    );
+    // A jOOQ migration base class in the same package needs no import to be read.
+    let base = "public class V7__Purge_sessions extends JooqMigration {\n    protected void migrate(Ctx ctx) {\n        ctx.dropTable(\"legacy\").execute();\n    }\n}\n";
+    assert_eq!(ids(&added_file(FLYWAY_JAVA_PATH, base)), ["sql/drop-table"]);
+}
+
+#[test]
+fn flyway_methods_and_fields_that_only_create_are_quiet() {
+    let body = "        st.execute(sql());\n        st.execute(this.index);\n    }\n    private String sql() {\n        String s = \"CREATE TABLE audit (id BIGINT)\";\n        return s;\n    }\n    private final String index = \"CREATE INDEX i ON audit (id)\";\n    {\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert!(f.is_empty(), "{f:?}");
+    // A method of another class says nothing the file can read: a human reads it.
+    let other = java_migration("V7__Purge_sessions", "        st.execute(Sql.cleanup());\n");
+    assert_eq!(
+        ids(&added_file(FLYWAY_JAVA_PATH, &other)),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn flyway_batch_update_of_a_string_array_runs_each_statement() {
+    let body = "        JdbcTemplate t = new JdbcTemplate(new SingleConnectionDataSource(context.getConnection(), true));\n        t.batchUpdate(new String[] {\"CREATE TABLE a (id INT)\", \"DROP TABLE tokens\"});\n        String[] more = {\"TRUNCATE carts\", \"CREATE INDEX i ON a (id)\"};\n        t.batchUpdate(more);\n        t.batchUpdate(List.of(\"DELETE FROM cache\").toArray(new String[0]));\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", body),
+    );
+    assert_eq!(
+        ids(&f),
+        ["sql/drop-table", "sql/truncate", "sql/delete-without-where"],
+        "{f:?}"
+    );
+    let quiet = "        template.batchUpdate(new String[] {\"CREATE TABLE a (id INT)\", \"CREATE INDEX i ON a (id)\"});\n        template.batchUpdate(\"UPDATE users SET tier = ? WHERE id = ?\", rows);\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &java_migration("V7__Purge_sessions", quiet),
+    );
+    assert!(f.is_empty(), "{f:?}");
+    let kotlin = "class V8__Drop_legacy : BaseJavaMigration() {\n    override fun migrate(context: Context) {\n        val t = JdbcTemplate(SingleConnectionDataSource(context.connection, true))\n        t.batchUpdate(*arrayOf(\"TRUNCATE TABLE a\", \"CREATE TABLE b (id INT)\"))\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, kotlin)),
+        ["sql/truncate"]
+    );
+}
+
+#[test]
+fn jooq_builders_in_a_flyway_migration_are_judged_as_the_sql_they_run() {
+    let body = "        DSLContext dsl = DSL.using(context.getConnection());\n        dsl.dropTable(\"legacy_users\").execute();\n        dsl.truncate(SESSIONS).execute();\n        dsl.deleteFrom(Tables.CARTS).execute();\n        dsl.deleteFrom(USERS).where(DSL.trueCondition()).execute();\n        dsl.alterTable(\"users\").dropColumn(\"email\").execute();\n        dsl.update(USERS).set(USERS.ROLE, \"user\").execute();\n        dsl.dropSchemaIfExists(\"reporting\").cascade().execute();\n        dsl.alterTable(USERS).renameColumn(USERS.NAME).to(\"full_name\").execute();\n        dsl.query(\"DELETE FROM tokens\").execute();\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &format!(
+            "import org.jooq.impl.DSL;\n{}",
+            java_migration("V7__Purge_sessions", body)
+        ),
+    );
+    let mut got = ids(&f);
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        [
+            "sql/delete-without-where",
+            "sql/delete-without-where",
+            "sql/delete-without-where",
+            "sql/drop-column",
+            "sql/drop-schema",
+            "sql/drop-table",
+            "sql/rename",
+            "sql/truncate",
+            "sql/update-without-where",
+        ],
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|x| x.message.contains("DELETE FROM carts")),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|x| x.message.contains("\"email\"")), "{f:?}");
+}
+
+#[test]
+fn jooq_builders_that_add_or_are_bounded_are_quiet() {
+    let body = "        DSLContext dsl = DSL.using(context.getConnection());\n        dsl.createTable(\"audit\").column(\"id\", SQLDataType.BIGINT).execute();\n        dsl.alterTable(\"users\").addColumn(\"phone\", SQLDataType.VARCHAR(20)).execute();\n        dsl.deleteFrom(USERS)\n            .where(USERS.ACTIVE.eq(false))\n            .execute();\n        dsl.update(USERS).set(USERS.ROLE, \"user\").where(USERS.ROLE.isNull()).execute();\n        dsl.alterTable(USERS).alterColumn(USERS.BIO).set(SQLDataType.CLOB).execute();\n        Files.delete(path);\n        int n = dsl.selectCount().from(USERS).fetchOne(0, int.class);\n";
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &format!(
+            "import org.jooq.impl.DSL;\n{}",
+            java_migration("V7__Purge_sessions", body)
+        ),
+    );
+    assert!(f.is_empty(), "{f:?}");
+    let kotlin = "import org.jooq.impl.DSL\nclass V8__Drop_legacy : BaseJavaMigration() {\n    override fun migrate(context: Context) {\n        val ctx = DSL.using(context.connection)\n        ctx.deleteFrom(SESSIONS)\n            .where(SESSIONS.EXPIRED.isTrue)\n            .execute()\n        ctx.alterTable(USERS).dropColumn(USERS.EMAIL).execute()\n    }\n}\n";
+    assert_eq!(
+        ids(&added_file(FLYWAY_KOTLIN_PATH, kotlin)),
+        ["sql/drop-column"]
+    );
+}
+
+#[test]
 fn alembic_core_deletes_and_updates_without_where_are_row_loss() {
     let up = "    users = sa.table(\"users\", sa.column(\"id\"))\n    op.execute(sa.delete(users))\n    op.execute(users.delete())\n    op.execute(sa.update(users).values(active=False))\n    op.execute(sa.table(\"carts\").delete())\n";
     let f = added_file(ALEMBIC_PATH, &alembic(up, "    pass\n"));
@@ -2218,7 +2353,7 @@ fn alembic_core_deletes_and_updates_without_where_are_row_loss() {
 
 proptest! {
     #[test]
-    fn flyway_scanner_never_panics(s in "(st\\.execute|\\.executeUpdate|jdbc\\.update|prepareStatement|\\(|\\)|\"|\"\"\"|'|\\$|\\$\\{|\\}|\\+|//|/\\*|\\*/|\\.trimMargin\\(\\)|String\\.format|DROP TABLE x|\\||\\n| ){0,40}") {
+    fn flyway_scanner_never_panics(s in "(st\\.execute|\\.executeUpdate|jdbc\\.update|prepareStatement|\\(|\\)|\"|\"\"\"|'|\\$|\\$\\{|\\}|\\+|//|/\\*|\\*/|\\.trimMargin\\(\\)|String\\.format|DROP TABLE x|\\||\\n| |sql\\(\\)|this\\.|return |fun |= |new String\\[\\] \\{|\\*arrayOf\\(|List\\.of\\(|\\.toArray\\(|DSL\\.using|dsl\\.dropTable\\(|\\.deleteFrom\\(|\\.alterTable\\(|\\.dropColumn\\(|\\.renameColumn\\(|\\.to\\(|\\.where\\(|\\.execute\\(\\)|,){0,40}") {
         let _ = flyway::calls("V1__x.java", &s);
         let _ = flyway::calls("V1__x.kt", &s);
     }

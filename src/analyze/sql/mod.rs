@@ -25,6 +25,7 @@ mod held;
 mod parse;
 mod purge;
 mod rebuild;
+mod relocate;
 mod retention;
 mod rollback;
 mod seed;
@@ -92,7 +93,7 @@ pub const TRUNCATE: Rule = Rule {
     id: crate::finding::RuleId("sql/truncate"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A migration truncates a table (critical with CASCADE), drops a partition with its rows (medium when it only detaches one), or replaces its rows with `INSERT OVERWRITE`.",
+    summary: "A migration truncates a table (critical with CASCADE), drops a partition with its rows (medium when it only detaches one), replaces its rows with `INSERT OVERWRITE` or ClickHouse's `REPLACE PARTITION … FROM`, deletes ClickHouse's detached partitions, or moves rows out to another table (`MOVE PARTITION … TO TABLE`, Redshift's `APPEND FROM`, medium; high with `IGNOREEXTRA`).",
     why: "TRUNCATE removes every row of the table at once, without per-row triggers, and cannot be limited by a condition; with CASCADE it also empties every table that references it through a foreign key, and the tables referencing those.",
     example: "+ TRUNCATE TABLE sessions;",
     safer: "Delete only the rows that must go with a WHERE clause, in batches, after a backup.",
@@ -133,7 +134,7 @@ pub const UPDATE_WITHOUT_WHERE: Rule = Rule {
     id: crate::finding::RuleId("sql/update-without-where"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration updates every row of a table (no WHERE clause).",
+    summary: "A migration updates every row of a table (no WHERE clause), or resets a column to its default with ClickHouse's `CLEAR COLUMN`.",
     why: "UPDATE without WHERE overwrites the column in every row; the previous values are lost unless backed up.",
     example: "+ UPDATE users SET role = 'user';",
     safer: "Restrict the UPDATE with a WHERE clause (for a backfill: WHERE col IS NULL), or copy the old values to a backup column first.",
@@ -223,7 +224,7 @@ pub const RENAME: Rule = Rule {
     id: crate::finding::RuleId("sql/rename"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, swaps two tables (Snowflake's `SWAP WITH`), or renames an enum value.",
+    summary: "A migration renames a table, column, view or schema, moves a table or view to another schema, swaps two tables (Snowflake's `SWAP WITH`, ClickHouse's `EXCHANGE TABLES`), or renames an enum value.",
     why: "No row is lost, but every running instance of the code still uses the old name: between the migration and the deploy of the new code, its queries fail (and a renamed enum value changes in every row, so code writing the old one fails). That is an outage for anything serving traffic, so it is tagged destructive.",
     example: "+ ALTER TABLE users RENAME COLUMN name TO full_name;",
     safer: "Expand and contract: add the new column (or a view under the new table name), write to both, move readers, then remove the old name in a later migration.",
@@ -355,6 +356,11 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
         base.read.iter().map(Located::key),
         head.read.iter().map(|l| (l.key(), l.line)),
     );
+    let new_unread = fresh::new_copies(
+        view.hunks(),
+        base.unread.iter().map(|u| u.key.as_str()),
+        head.unread.iter().map(|u| (u.key.as_str(), u.line)),
+    );
     let mut scope = Scope {
         rebuilt: rebuild::rebuilt_tables(head.read.iter().map(|l| &*l.statement)),
         ..Scope::default()
@@ -362,7 +368,27 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
     for located in &base.read {
         scope.note_types(&located.statement);
     }
+    // The statements twokey could not parse are judged as the file reaches them, so that a
+    // staging table created a few lines up is scratch to a partition move after it; their
+    // findings still come after the others'.
+    let mut unread_found = Vec::new();
+    let mut pending = head.unread.iter().enumerate().peekable();
+    let mut judge_unread = |before: u32, scope: &Scope, out: &mut Vec<Finding>| {
+        while let Some((index, unread)) = pending.next_if(|(_, u)| u.line < before) {
+            let is_new = new_unread.binary_search(&index).is_ok();
+            if is_new || rerun {
+                let mut found = unread_findings(view, unread, scope, &|line, end| {
+                    view.at(Side::Head, line, end)
+                });
+                if !is_new {
+                    already_ran(&mut found);
+                }
+                out.extend(found);
+            }
+        }
+    };
     for (index, located) in head.read.iter().enumerate() {
+        judge_unread(located.line, &scope, &mut unread_found);
         let is_new = new.binary_search(&index).is_ok();
         if is_new || rerun {
             let mut found = check(view, located, &scope);
@@ -379,25 +405,25 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
             scope.note_types(&located.statement);
         }
     }
-    let new = fresh::new_copies(
-        view.hunks(),
-        base.unread.iter().map(|u| u.key.as_str()),
-        head.unread.iter().map(|u| (u.key.as_str(), u.line)),
-    );
-    for (index, unread) in head.unread.iter().enumerate() {
-        let is_new = new.binary_search(&index).is_ok();
-        if is_new || rerun {
-            let mut found: Vec<Finding> =
-                unread_finding(view, unread, &|line, end| view.at(Side::Head, line, end))
-                    .into_iter()
-                    .collect();
-            if !is_new {
-                already_ran(&mut found);
-            }
-            findings.extend(found);
-        }
-    }
+    judge_unread(u32::MAX, &scope, &mut unread_found);
+    findings.extend(unread_found);
     findings
+}
+
+/// The findings of a statement sqlparser could not parse: what [`relocate`] reads in it, or
+/// else, when it may destroy, the finding that asks a human to read it.
+fn unread_findings(
+    view: &FileView,
+    unread: &Unread,
+    scope: &Scope,
+    at: &dyn Fn(u32, u32) -> Location,
+) -> Vec<Finding> {
+    match &unread.relocations {
+        Some(relocations) => {
+            relocate::findings(&at(unread.line, unread.end_line), relocations, scope)
+        }
+        None => unread_finding(view, unread, at).into_iter().collect(),
+    }
 }
 
 /// A statement twokey could not parse needs a human unless it is of a kind that only creates
@@ -1479,8 +1505,8 @@ pub(crate) fn check_statements(
         statements
             .unread
             .iter()
-            .filter(|u| u.destroying.is_some())
-            .filter_map(|u| unread_finding(view, u, at)),
+            .filter(|u| u.destroying.is_some() || u.relocations.is_some())
+            .flat_map(|u| unread_findings(view, u, &scope, at)),
     );
     findings
 }

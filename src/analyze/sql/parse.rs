@@ -13,6 +13,7 @@
 //! `ALTER SEQUENCE`, …) and no word in it, its strings or its body can destroy data; broken
 //! SQL and anything that may destroy still needs a human.
 
+use super::relocate::{self, Relocation};
 use super::tolerant;
 use crate::finding::Severity;
 use sqlparser::ast::Statement;
@@ -50,12 +51,21 @@ pub struct Unread {
     pub known_kind: bool,
     /// Why the parser gave up on it.
     pub error: String,
+    /// What it does, when it moves rows between tables in a form [`relocate`] reads
+    /// (ClickHouse's partition operations, `EXCHANGE TABLES`, Redshift's `APPEND FROM`): an
+    /// empty list when it keeps every row. Read only for statements sqlparser rejected.
+    pub relocations: Option<Vec<Relocation>>,
 }
 
 impl Unread {
-    /// Broken SQL, or a statement that may destroy: twokey cannot vouch for it.
+    /// Broken SQL, a statement that may destroy, or one that moves rows out of a table: it
+    /// yields a finding. A statement [`relocate`] reads is judged by what it reads there,
+    /// whatever words it holds (`DROP DETACHED PARTITION` is a drop it can name).
     pub fn needs_human(&self) -> bool {
-        self.destroying.is_some() || !self.known_kind
+        match &self.relocations {
+            Some(relocations) => !relocations.is_empty(),
+            None => self.destroying.is_some() || !self.known_kind,
+        }
     }
 }
 
@@ -310,6 +320,7 @@ fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure>
                 destroying: destroying_word(piece),
                 known_kind: is_known_kind(piece),
                 error: failure(e).message,
+                relocations: relocate::read(piece),
             }),
         }
     }

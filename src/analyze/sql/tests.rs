@@ -1867,3 +1867,125 @@ fn a_bounded_clickhouse_mutation_is_quiet_and_an_unbounded_one_is_not() {
     );
     assert_eq!(ids(&f), ["sql/update-without-where"]);
 }
+
+// ---- Rows moved between tables: ClickHouse partitions, EXCHANGE TABLES, Redshift APPEND ----
+
+fn clickhouse(new: &str) -> Vec<Finding> {
+    run_with("clickhouse/migrations/0002.sql", None, Some(new), "generic")
+}
+
+#[test]
+fn clickhouse_partition_operations_that_take_rows_out_of_a_table_are_named() {
+    let f = clickhouse("ALTER TABLE events REPLACE PARTITION 202401 FROM events_staging;\n");
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("partition 202401 of events"),
+        "{}",
+        f[0].message
+    );
+    let f = clickhouse(
+        "ALTER TABLE events ON CLUSTER main MOVE PARTITION 202312 TO TABLE events_archive;\n",
+    );
+    assert_eq!(
+        (ids(&f), f[0].severity),
+        (vec!["sql/truncate"], Severity::Medium)
+    );
+    let f = clickhouse(
+        "ALTER TABLE events DROP DETACHED PARTITION 202301 SETTINGS allow_drop_detached = 1;\n",
+    );
+    assert_eq!(
+        (ids(&f), f[0].severity),
+        (vec!["sql/truncate"], Severity::High)
+    );
+    assert!(f[0].message.contains("detached files"), "{}", f[0].message);
+    let f = clickhouse(
+        "ALTER TABLE events ATTACH PARTITION 202402 FROM staging, DROP PARTITION 202301;\n",
+    );
+    assert_eq!(
+        (ids(&f), f[0].severity),
+        (vec!["sql/truncate"], Severity::High)
+    );
+    let f = clickhouse("EXCHANGE TABLES events AND events_new;\n");
+    assert_eq!(ids(&f), ["sql/rename"]);
+    let f = clickhouse("ALTER TABLE events CLEAR COLUMN v IN PARTITION 202401;\n");
+    assert_eq!(ids(&f), ["sql/update-without-where"]);
+    assert!(
+        f[0].message.contains("partition 202401 of events"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn clickhouse_partition_operations_that_keep_every_row_are_quiet() {
+    let f = clickhouse("ALTER TABLE events ATTACH PARTITION 202401 FROM events_staging;\nALTER TABLE events MOVE PARTITION 202312 TO DISK 'cold';\nALTER TABLE events FETCH PARTITION 202401 FROM '/clickhouse/tables/01/events';\n");
+    assert!(f.is_empty(), "{f:?}");
+    // A staging table the file creates is scratch: replacing its partition loses nothing.
+    let f = clickhouse("CREATE TABLE events_tmp (d Date, id UInt64) ENGINE = MergeTree ORDER BY id;\nALTER TABLE events_tmp REPLACE PARTITION 202401 FROM events;\n");
+    assert!(f.is_empty(), "{f:?}");
+    let f = clickhouse("CREATE TABLE events_tmp AS events ENGINE = MergeTree ORDER BY id;\nALTER TABLE events_tmp REPLACE PARTITION 202401 FROM events;\n");
+    assert!(f.is_empty(), "{f:?}");
+    // A clause twokey does not know keeps the statement unread.
+    let f =
+        clickhouse("ALTER TABLE events ATTACH PARTITION 1 FROM s, CLEAR INDEX i IN PARTITION 2;\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+}
+
+#[test]
+fn redshift_append_from_empties_its_source() {
+    let path = "redshift/migrations/V2__append.sql";
+    let f = run_with(
+        path,
+        None,
+        Some("ALTER TABLE sales APPEND FROM sales_staging;\n"),
+        "generic",
+    );
+    assert_eq!(
+        (ids(&f), f[0].severity),
+        (vec!["sql/truncate"], Severity::Medium)
+    );
+    assert!(
+        f[0].message.contains("leaves sales_staging empty"),
+        "{}",
+        f[0].message
+    );
+    let f = run_with(
+        path,
+        None,
+        Some("ALTER TABLE sales APPEND FROM sales_staging IGNOREEXTRA;\n"),
+        "redshift",
+    );
+    assert_eq!(f[0].severity, Severity::High);
+    // Emptying a staging table the file filled itself is what it is for.
+    let f = run_with(
+        path,
+        None,
+        Some("CREATE TEMP TABLE stage (LIKE sales);\nALTER TABLE sales APPEND FROM stage;\n"),
+        "generic",
+    );
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn tsql_bracketed_names_and_types_are_judged_like_plain_ones() {
+    let base = "CREATE TABLE [dbo].[Users] ([Id] [int] NOT NULL, [Name] [nvarchar](100) NULL, [Total] [bigint] NULL)\nGO\n";
+    let path = "mssql/migrations/V1__users.sql";
+    let narrowed = format!("{base}ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] [nvarchar](20) NULL\nGO\nALTER TABLE dbo.Users ALTER COLUMN Total int NULL;\n");
+    let f = run_with(path, Some(base), Some(&narrowed), "generic");
+    assert_eq!(
+        ids(&f),
+        ["sql/column-type-narrowed", "sql/column-type-narrowed"]
+    );
+    assert!(f.iter().all(|x| x.severity == Severity::High), "{f:?}");
+    let widened = format!("{base}ALTER TABLE [dbo].[Users] ALTER COLUMN [Name] [nvarchar](200) NULL\nGO\nALTER TABLE [dbo].[Users] ALTER COLUMN [Name] [nvarchar](max) NULL\nGO\n");
+    let f = run_with(path, Some(base), Some(&widened), "generic");
+    assert!(f.is_empty(), "{f:?}");
+    let f = run_with(
+        path,
+        None,
+        Some("ALTER TABLE [dbo].[Users] DROP COLUMN [A], [B]\nGO\n"),
+        "generic",
+    );
+    assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-column"]);
+}

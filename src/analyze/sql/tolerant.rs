@@ -26,6 +26,12 @@
 //!   STORAGE`: read without them. Oracle's `PURGE` stays.
 //! - Oracle's parenthesized column lists, `ALTER TABLE t ADD|MODIFY|DROP (a …, b …)`: read as
 //!   one clause per column (`DROP COLUMN a, DROP COLUMN b`), so each meets its own rule.
+//! - ClickHouse's `CREATE TABLE t [ON CLUSTER c] AS other ENGINE = …`, a new table with
+//!   another's columns: read as `CREATE TABLE t LIKE other`, so the table counts as one the
+//!   file creates (a staging table for `REPLACE PARTITION`), unless its options hold a
+//!   destroying word.
+//! - T-SQL's column list after one `DROP COLUMN`, `ALTER TABLE t DROP COLUMN [a], [b]`: read
+//!   the same way, one `DROP COLUMN` per column.
 //! - SQL Server's storage options as SSMS and SSDT script them: `WITH (PAD_INDEX = OFF, …)`
 //!   and `ON [PRIMARY]` / `TEXTIMAGE_ON [PRIMARY]` after a key's or table's column list, and
 //!   `WITH CHECK` / `WITH NOCHECK` before `ADD CONSTRAINT` (whether existing rows are checked
@@ -69,6 +75,8 @@ pub(super) fn reread(piece: &[TokenWithSpan], dialect: &dyn Dialect) -> Option<S
         .or_else(|| tsql_default_for(&solid))
         .or_else(|| without_manner_words(&solid))
         .or_else(|| oracle_column_list(&solid))
+        .or_else(|| tsql_drop_column_list(&solid))
+        .or_else(|| clickhouse_create_as(&solid))
         .or_else(|| clickhouse_mutation(&solid));
     if let Some(rewritten) = rewritten {
         return parse_whole(rewritten, dialect);
@@ -311,6 +319,103 @@ fn oracle_column_list(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
         out.extend_from_slice(item);
     }
     Some(out)
+}
+
+/// ClickHouse's `CREATE TABLE [IF NOT EXISTS] t [ON CLUSTER c] AS other [options]` as
+/// `CREATE TABLE [IF NOT EXISTS] t LIKE other`. `AS SELECT` is sqlparser's to read, and a
+/// table function (`AS remote(…)`) is not a table to copy from.
+fn clickhouse_create_as(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["CREATE", "TABLE"]) {
+        return None;
+    }
+    let at = (2..tokens.len()).find(|&i| word(tokens, i).as_deref() == Some("AS"))?;
+    let mut end = at + 1;
+    if matches!(word(tokens, end).as_deref(), None | Some("SELECT" | "WITH")) {
+        return None;
+    }
+    end += 1;
+    while tokens.get(end).map(|t| &t.token) == Some(&Token::Period)
+        && word(tokens, end + 1).is_some()
+    {
+        end += 2;
+    }
+    if tokens.get(end).map(|t| &t.token) == Some(&Token::LParen)
+        || super::parse::destroying_word(&tokens[end..]).is_some()
+    {
+        return None;
+    }
+    // `ON CLUSTER c` says where the table is made, not what it is.
+    let name_end = (2..at)
+        .find(|&i| {
+            word(tokens, i).as_deref() == Some("ON")
+                && word(tokens, i + 1).as_deref() == Some("CLUSTER")
+        })
+        .unwrap_or(at);
+    let mut out = tokens[..name_end].to_vec();
+    out.push(TokenWithSpan::new(
+        Token::make_keyword("LIKE"),
+        tokens[at].span,
+    ));
+    out.extend_from_slice(&tokens[at + 1..end]);
+    Some(out)
+}
+
+/// Words that start a clause of an `ALTER TABLE` rather than name another column.
+const CLAUSE_WORDS: &[&str] = &[
+    "ADD",
+    "DROP",
+    "ALTER",
+    "WITH",
+    "CHECK",
+    "NOCHECK",
+    "ENABLE",
+    "DISABLE",
+    "SET",
+    "SWITCH",
+    "REBUILD",
+    "CONSTRAINT",
+    "COLUMN",
+    "PERIOD",
+];
+
+/// T-SQL's `ALTER TABLE t DROP COLUMN a, b` as `… DROP COLUMN a, DROP COLUMN b`: after a
+/// `DROP COLUMN`, a comma followed by a name (not by another clause's word) names another
+/// column to drop.
+fn tsql_drop_column_list(tokens: &[TokenWithSpan]) -> Option<Vec<TokenWithSpan>> {
+    if !starts_with(tokens, &["ALTER", "TABLE"]) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 4);
+    let (mut dropping, mut depth, mut rewrote) = (None::<usize>, 0usize, false);
+    for (i, t) in tokens.iter().enumerate() {
+        match &t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(t.clone());
+        if word(tokens, i).as_deref() == Some("COLUMN")
+            && i.checked_sub(1).and_then(|p| word(tokens, p)).as_deref() == Some("DROP")
+        {
+            dropping = Some(i - 1);
+        } else if t.token == Token::Comma && depth == 0 {
+            let next = match &tokens.get(i + 1).map(|n| &n.token) {
+                Some(Token::Word(w)) => Some(w),
+                _ => None,
+            };
+            match (dropping, next) {
+                (Some(at), Some(w))
+                    if w.quote_style.is_some()
+                        || !CLAUSE_WORDS.contains(&w.value.to_ascii_uppercase().as_str()) =>
+                {
+                    out.extend_from_slice(&tokens[at..=at + 1]);
+                    rewrote = true;
+                }
+                _ => dropping = None,
+            }
+        }
+    }
+    rewrote.then_some(out)
 }
 
 /// `CREATE [UNIQUE] CLUSTERED|NONCLUSTERED INDEX …` without the storage word.
@@ -643,6 +748,43 @@ mod tests {
         ] {
             assert_eq!(reread_text(oracle, &generic).as_deref(), Some(plain), "{oracle}");
         }
+    }
+
+    #[test]
+    fn a_clickhouse_create_as_another_table_rereads_as_create_like() {
+        let dialect = sqlparser::dialect::ClickHouseDialect {};
+        assert_eq!(
+            reread_text(
+                "CREATE TABLE events_tmp ON CLUSTER c AS db.events ENGINE = MergeTree ORDER BY id",
+                &dialect
+            )
+            .as_deref(),
+            Some("CREATE TABLE events_tmp LIKE db.events")
+        );
+        assert_eq!(
+            reread_text("CREATE TABLE t AS remote('h', db.e)", &dialect),
+            None
+        );
+    }
+
+    #[test]
+    fn a_tsql_drop_column_list_rereads_as_one_drop_per_column() {
+        let dialect = MsSqlDialect {};
+        assert_eq!(
+            reread_text(
+                "ALTER TABLE [dbo].[Users] DROP COLUMN [A], [B], C",
+                &dialect
+            )
+            .as_deref(),
+            Some("ALTER TABLE [dbo].[Users] DROP COLUMN [A], DROP COLUMN [B], DROP COLUMN C")
+        );
+        // A comma before another clause is left as it is.
+        assert_eq!(
+            tsql_drop_column_list(
+                &tokens("ALTER TABLE t DROP COLUMN a, ADD b INT", &dialect).unwrap_or_default()
+            ),
+            None
+        );
     }
 
     #[test]

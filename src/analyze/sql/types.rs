@@ -8,7 +8,8 @@
 //! a MySQL `ENUM` that loses a value narrows.
 
 use sqlparser::ast::{
-    CharacterLength, DataType, EnumMember, ExactNumberInfo, TimezoneInfo, TypeModifier,
+    CharacterLength, DataType, EnumMember, ExactNumberInfo, ObjectName, ObjectNamePart,
+    TimezoneInfo, TypeModifier,
 };
 
 /// What a type change does to the values already stored.
@@ -129,6 +130,10 @@ fn shape(t: &DataType) -> Shape {
             zone: matches!(zone, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz),
         },
         D::Datetime(_) | D::TimestampNtz(_) => Shape::Timestamp { zone: false },
+        // The parsed type has no brackets left, so this recurses once at most.
+        D::Custom(name, args) if is_bracketed(name) => {
+            unbracketed(name, args).map_or(Shape::Other, |t| shape(&t))
+        }
         D::Custom(name, args) => {
             let last = name
                 .0
@@ -169,13 +174,56 @@ fn shape(t: &DataType) -> Shape {
                 "smallserial" | "serial2" => Shape::Integer(2),
                 "serial" | "serial4" => Shape::Integer(4),
                 "bigserial" | "serial8" => Shape::Integer(8),
-                "timestamptz" => Shape::Timestamp { zone: true },
+                "timestamptz" | "datetimeoffset" => Shape::Timestamp { zone: true },
+                "datetime2" | "smalldatetime" => Shape::Timestamp { zone: false },
                 "citext" => Shape::Text(None),
                 _ => Shape::Other,
             }
         }
         _ => Shape::Other,
     }
+}
+
+/// The type a T-SQL script names in brackets (`[nvarchar](50)`, `[int]`, as SSMS scripts
+/// every table), read as the same type unbracketed. sqlparser takes a bracketed name for a
+/// custom type, which would leave `[bigint]` to `[int]` unjudged and `[nvarchar](50)` to
+/// `[nvarchar](200)` looking like a change twokey cannot read. `None` for anything else, and
+/// for a bracketed name that is no built-in type either (a user-defined type).
+fn unbracketed(name: &ObjectName, args: &[TypeModifier]) -> Option<DataType> {
+    let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() else {
+        return None;
+    };
+    if ident.quote_style != Some('[') || ident.value.contains(['[', ']']) {
+        return None;
+    }
+    let mut text = ident.value.clone();
+    if !args.is_empty() {
+        let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+        text = format!("{text}({})", args.join(", "));
+    }
+    sqlparser::parser::Parser::new(&sqlparser::dialect::MsSqlDialect {})
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_data_type())
+        .ok()
+}
+
+/// Whether `t` is national character data (`NVARCHAR`, `NCHAR`, `NTEXT`, bracketed or not).
+fn is_national(t: &DataType) -> bool {
+    match t {
+        DataType::Nvarchar(_) => true,
+        DataType::Custom(name, args) if is_bracketed(name) => {
+            unbracketed(name, args).is_some_and(|t| is_national(&t))
+        }
+        DataType::Custom(name, _) => name.0.last().is_some_and(|p| {
+            let p = p.to_string().to_ascii_lowercase();
+            matches!(p.as_str(), "nchar" | "ntext" | "nvarchar2" | "nclob")
+        }),
+        _ => t.to_string().to_ascii_uppercase().starts_with("NCHAR"),
+    }
+}
+
+fn is_bracketed(name: &ObjectName) -> bool {
+    matches!(name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.quote_style == Some('['))
 }
 
 /// Decides what changing a column from `old` to `new` does to its values.
@@ -210,6 +258,12 @@ pub fn compare(old: &DataType, new: &DataType) -> Verdict {
                 lost.join(", ")
             )),
         };
+    }
+    // SQL Server's NVARCHAR holds any Unicode text, VARCHAR only its code page: characters
+    // outside it become '?'. Elsewhere (MySQL, Oracle) it depends on the character sets, so
+    // twokey cannot tell.
+    if is_national(old) && !is_national(new) && matches!(shape(new), Shape::Text(_)) {
+        return Verdict::Unclear;
     }
     use Shape as S;
     match (shape(old), shape(new)) {
@@ -364,5 +418,57 @@ mod tests {
         assert_eq!(compare(&ty("TEXT"), &ty("INTEGER")), Verdict::Unclear);
         assert_eq!(compare(&ty("JSONB"), &ty("TEXT")), Verdict::Unclear);
         assert_eq!(compare(&ty("mood"), &ty("other_mood")), Verdict::Unclear);
+    }
+
+    fn tsql(s: &str) -> DataType {
+        Parser::new(&sqlparser::dialect::MsSqlDialect {})
+            .try_with_sql(s)
+            .and_then(|mut p| p.parse_data_type())
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn tsql_bracketed_types_are_judged_like_unbracketed_ones() {
+        let verdict = |old: &str, new: &str| compare(&tsql(old), &tsql(new));
+        for (old, new) in [
+            ("[bigint]", "[int]"),
+            ("[nvarchar](100)", "[nvarchar](20)"),
+            ("[nvarchar](max)", "[nvarchar](50)"),
+            ("[nvarchar](100)", "NVARCHAR(10)"),
+            ("[decimal](18, 4)", "[decimal](18, 2)"),
+            ("[datetimeoffset](7)", "[datetime2](7)"),
+            ("[varchar](10)", "[char](2)"),
+        ] {
+            assert!(
+                matches!(verdict(old, new), Verdict::Narrows(_)),
+                "{old} -> {new} should narrow: {:?}",
+                verdict(old, new)
+            );
+        }
+        for (old, new) in [
+            ("[nvarchar](50)", "[nvarchar](200)"),
+            ("[int]", "[bigint]"),
+            ("[int]", "INT"),
+            ("[nvarchar](50)", "[nvarchar](max)"),
+        ] {
+            assert!(
+                matches!(verdict(old, new), Verdict::Widens | Verdict::Same),
+                "{old} -> {new} should not narrow: {:?}",
+                verdict(old, new)
+            );
+        }
+        assert!(holds_any_text(&tsql("[nvarchar](max)")));
+        // Unicode text into a code page: characters outside it may be lost.
+        assert_eq!(
+            verdict("[nvarchar](100)", "[varchar](100)"),
+            Verdict::Unclear
+        );
+        assert_eq!(verdict("NVARCHAR(100)", "VARCHAR(200)"), Verdict::Unclear);
+        assert_eq!(
+            verdict("[varchar](100)", "[nvarchar](100)"),
+            Verdict::Widens
+        );
+        // A user-defined type in brackets stays a type twokey cannot judge.
+        assert_eq!(verdict("[Phone]", "[nvarchar](10)"), Verdict::Unclear);
     }
 }
