@@ -151,6 +151,10 @@ fn deletion(view: &FileView) -> Option<Finding> {
             .with_severity(Severity::Low),
         );
     }
+    if view.kind == FileKind::Helm && super::kubernetes::is_chart_notes(path) {
+        // Helm prints a chart's NOTES.txt after an install; it declares nothing to delete.
+        return None;
+    }
     if view.kind == FileKind::Kustomize {
         // A kustomization declares no objects itself: it lists the files that do, and those
         // leave the build with it. The advice about Terraform state does not apply here.
@@ -581,6 +585,18 @@ mod tests {
     };
 
     const TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+
+    #[test]
+    fn deleting_a_charts_notes_deletes_nothing_but_a_template_still_counts() {
+        let notes = "Get the URL:\n  kubectl get svc {{ include \"app.fullname\" . }}\n";
+        assert!(Case::deleted("charts/app/templates/NOTES.txt", notes)
+            .run(analyze)
+            .is_empty());
+        // A template Helm renders but twokey cannot read as YAML is still a deleted file.
+        let tpl = "{{- range .Values.jobs }}\n{{ toYaml . }}\n{{- end }}\n";
+        let f = Case::deleted("charts/app/templates/jobs.tpl", tpl).run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+    }
 
     #[test]
     fn deleting_a_terragrunt_unit_leaves_its_resources_unmanaged() {

@@ -9,6 +9,7 @@
 //! are known by the template text they are written with, which twokey never renders.
 
 mod appset;
+mod backups;
 pub mod conditional;
 mod databases;
 pub mod gitops;
@@ -19,6 +20,7 @@ pub mod load_balancer;
 mod managed;
 pub mod packaging;
 mod patches;
+mod positional;
 mod retention;
 pub mod settings;
 mod sources;
@@ -134,6 +136,7 @@ pub const RULES: &[&Rule] = &[
     &CASCADE_OWNER_DELETED,
     &MANAGED_RESOURCE_DELETED,
     &retention::RETENTION_SHORTENED,
+    &backups::BACKUPS_STOPPED,
     &UNPARSEABLE,
 ];
 
@@ -376,6 +379,12 @@ pub(crate) fn is_object_template(view: &FileView) -> bool {
 
 /// Whether `{{ }}` in this file's values are Helm template actions rather than literal text
 /// (an ApplicationSet's own templates in a plain manifest).
+/// Whether `path` is a chart's `NOTES.txt`, which Helm prints after an install and never
+/// applies.
+pub(crate) fn is_chart_notes(path: &RepoPath) -> bool {
+    template::is_chart_template(path) && path.file_name().eq_ignore_ascii_case("NOTES.txt")
+}
+
 fn renders_templates(view: &FileView) -> bool {
     view.kind == FileKind::Helm && template::is_chart_template(view.path())
 }

@@ -5,7 +5,8 @@
 //! not to. Reads objects only; the callers report.
 //!
 //! It also knows how a database cluster is stopped without being deleted (CloudNativePG
-//! hibernation, Crunchy PGO `shutdown`): every instance goes down, the claims stay.
+//! hibernation, Crunchy PGO `shutdown`, Zalando `numberOfInstances: 0`): every instance goes
+//! down, the claims stay.
 
 use super::ObjectId;
 use crate::yaml::Node;
@@ -86,6 +87,13 @@ pub(super) fn stopped<'a>(id: &ObjectId, node: &'a Node) -> Option<(&'static str
     if id.is("postgres-operator.crunchydata.com", "PostgresCluster") {
         let shutdown = node.path(&["spec", "shutdown"])?;
         return (shutdown.as_str() == Some("true")).then_some(("`shutdown: true`", shutdown));
+    }
+    if id.is("acid.zalan.do", "postgresql") {
+        // Zalando accepts zero instances: it scales the cluster's StatefulSet down and keeps
+        // the claims, which is how its users stop a cluster.
+        let count = node.path(&["spec", "numberOfInstances"])?;
+        let zero = count.as_str().and_then(|n| n.trim().parse::<i64>().ok()) == Some(0);
+        return zero.then_some(("`numberOfInstances: 0`", count));
     }
     None
 }
@@ -185,6 +193,32 @@ mod tests {
         );
         let pool = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaNodePool\nmetadata:\n  name: brokers\nspec:\n  storage:\n    type: persistent-claim\n    deleteClaim: true\n";
         assert!(deletes_claims(pool).is_some());
+    }
+
+    fn is_stopped(text: &str) -> bool {
+        let doc = parse_documents(text).unwrap().remove(0);
+        let mut found = false;
+        super::super::collect(&doc, &mut |id, node| found = stopped(&id, node).is_some());
+        found
+    }
+
+    #[test]
+    fn a_zalando_cluster_with_zero_instances_is_stopped() {
+        let cluster = "apiVersion: acid.zalan.do/v1\nkind: postgresql\nmetadata:\n  name: acid-orders\nspec:\n  teamId: acid\n  numberOfInstances: 2\n";
+        assert!(!is_stopped(cluster));
+        for zero in ["numberOfInstances: 0", "numberOfInstances: \"0\""] {
+            assert!(
+                is_stopped(&cluster.replace("numberOfInstances: 2", zero)),
+                "{zero}"
+            );
+        }
+        // One instance still serves; an unreadable count is not a known stop.
+        assert!(!is_stopped(
+            &cluster.replace("numberOfInstances: 2", "numberOfInstances: 1")
+        ));
+        assert!(!is_stopped(
+            &cluster.replace("  numberOfInstances: 2\n", "")
+        ));
     }
 
     #[test]

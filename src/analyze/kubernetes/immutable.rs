@@ -166,6 +166,7 @@ pub(super) fn changed<'a>(
     }
     if id.is("kafka.strimzi.io", "KafkaTopic") {
         out.extend(partitions_reduced(old, new));
+        out.extend(topic_renamed(view, old, new));
     }
     if id.is("batch", "Job") {
         out.extend(job_completions(view, old, new));
@@ -206,6 +207,30 @@ fn partitions_reduced<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
         at,
         note: " Kafka cannot remove partitions: Strimzi's Topic Operator refuses the change and the topic goes NotReady; applying it means deleting the topic, and every message in it, and creating it again.",
     })
+}
+
+/// A KafkaTopic pointed at another Kafka topic (`spec.topicName`, which defaults to the
+/// object's name): Kafka has no rename and Strimzi's Topic Operator refuses the change (the
+/// KafkaTopic goes NotReady), so the only way to apply it is to delete the KafkaTopic, which
+/// deletes the old topic and every message in it, and create a new, empty one.
+fn topic_renamed<'a>(view: &FileView, old: &Node, new: &'a Node) -> Option<Changed<'a>> {
+    let (before, after) = (topic_name(old)?, topic_name(new)?);
+    // A templated name may render the same topic.
+    if before == after || templated(view, before) || templated(view, after) {
+        return None;
+    }
+    Some(Changed {
+        path: "spec.topicName".to_owned(),
+        at: new.path(&["spec", "topicName"]).unwrap_or(new),
+        note: " Kafka cannot rename a topic and Strimzi's Topic Operator refuses the change (the KafkaTopic goes NotReady); moving to the new name means deleting the KafkaTopic, which deletes the old topic and every message in it, and creating a new, empty one. Create a second KafkaTopic for the new name, move producers and consumers, then remove the old one in its own change.",
+    })
+}
+
+/// The Kafka topic a KafkaTopic manages: `spec.topicName`, or else the object's name.
+fn topic_name(node: &Node) -> Option<&str> {
+    node.path(&["spec", "topicName"])
+        .or_else(|| node.path(&["metadata", "name"]))
+        .and_then(Node::as_str)
 }
 
 fn is_templated_node(view: &FileView, node: Option<&Node>) -> bool {
@@ -647,6 +672,42 @@ spec:
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn a_kafka_topic_pointed_at_another_topic_must_be_recreated() {
+        let named = TOPIC.replace("spec:\n", "spec:\n  topicName: orders.events.v1\n");
+        let f = run(
+            &named,
+            &named.replace("orders.events.v1", "orders.events.v2"),
+        );
+        assert_eq!(changed_field(&f), "spec.topicName");
+        assert!(
+            f[0].message.contains("deletes the old topic"),
+            "{}",
+            f[0].message
+        );
+        // A topicName written where the object's name stood for it names another topic too.
+        let f = run(
+            TOPIC,
+            &TOPIC.replace("spec:\n", "spec:\n  topicName: orders.v1\n"),
+        );
+        assert_eq!(changed_field(&f), "spec.topicName");
+    }
+
+    #[test]
+    fn a_kafka_topic_keeping_its_topic_is_quiet() {
+        // Writing out the default, or dropping it, names the same topic.
+        let spelled = TOPIC.replace("spec:\n", "spec:\n  topicName: orders\n");
+        assert!(run(TOPIC, &spelled).is_empty());
+        assert!(run(&spelled, TOPIC).is_empty());
+        let templated = TOPIC.replace("spec:\n", "spec:\n  topicName: \"{{ .Values.topic }}\"\n");
+        let chart = Case::modified(
+            "charts/kafka/templates/topic.yaml",
+            &templated,
+            &templated.replace("Values.topic", "Values.name"),
+        );
+        assert!(chart.run(analyze).is_empty());
     }
 
     #[test]

@@ -37,7 +37,42 @@ pub const HELM_STATEFUL_DISABLED: Rule = Rule {
     safer: "Migrate the data out first, and keep the claims with `helm.sh/resource-policy: keep` until it is safe to delete them.",
 };
 
-pub const RULES: &[&Rule] = &[&KUSTOMIZE_RESOURCE_DROPPED, &HELM_STATEFUL_DISABLED];
+pub const HELM_NAMES_CHANGED: Rule = Rule {
+    id: RuleId("kubernetes/helm-names-changed"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "Helm values change `fullnameOverride` or `nameOverride` (the chart's or a subchart's), from which charts name every object they render.",
+    why: "Kubernetes has no rename: the next `helm upgrade` renders every object under its new name, deletes the old ones and creates new ones. Pods restart, Services get new addresses, a claim the chart renders is deleted with its data, and a StatefulSet's claims start empty under the new name.",
+    example: "- fullnameOverride: \"\"\n+ fullnameOverride: orders",
+    safer: "Keep the override as it is; to rename, install the chart a second time under the new name, move traffic and data to it, then uninstall the old release.",
+};
+
+pub const HELM_SUBCHART_REMOVED: Rule = Rule {
+    id: RuleId("kubernetes/helm-subchart-removed"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "A chart drops a subchart from `Chart.yaml`'s dependencies, or its values switch off the `condition` a dependency is installed under (`ingress-nginx.enabled: false`). Stateful subcharts are `kubernetes/helm-stateful-disabled`.",
+    why: "Helm deletes whatever a release no longer renders: the next `helm upgrade` uninstalls every object of the subchart, its workloads, Services (and the load balancers behind them), Secrets and webhooks.",
+    example: "  dependencies:\n-   - name: ingress-nginx\n-     condition: ingress-nginx.enabled",
+    safer: "Install the component separately (its own release) and move to it first; then drop the subchart in its own change.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &KUSTOMIZE_RESOURCE_DROPPED,
+    &HELM_STATEFUL_DISABLED,
+    &HELM_NAMES_CHANGED,
+    &HELM_SUBCHART_REMOVED,
+];
+
+/// Library charts render nothing (they only define templates for others to include), so
+/// dropping one deletes nothing. Known by name, as `Chart.yaml` does not say a dependency's
+/// type: Bitnami's `common` and the `-common`/`-lib` naming most library charts follow.
+fn is_library(name: &str) -> bool {
+    name == "common"
+        || ["-common", "-lib", "-library", "-helpers"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
 
 /// Subcharts that hold data when enabled.
 const STATEFUL_CHARTS: &[&str] = &[
@@ -67,9 +102,20 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     if view.kind == FileKind::Helm && is_chart_file(view) {
         return match (document(view.old_text()), document(view.new_text())) {
-            (Some(base), Some(head)) => chart_dependencies(view, &base, &head),
+            (Some(base), Some(head)) => {
+                let mut out = chart_dependencies(view, &base, &head);
+                out.extend(chart_renamed(view, &base, &head));
+                out
+            }
             _ => Vec::new(),
         };
+    }
+    if view.kind == FileKind::Helm && view.path().file_name().starts_with('_') {
+        // A partial renders nothing itself; its `name` and `fullname` helpers name every
+        // object the chart renders, and a keep annotation it writes is matched by its lines.
+        let mut out = kept_by_helm(view);
+        out.extend(name_helpers_changed(view));
+        return out;
     }
     if view.kind == FileKind::Helm && !is_values_file(view) {
         // A template that reads as YAML is compared object by object, where a lost
@@ -135,7 +181,15 @@ fn chart_dependencies(view: &FileView, base: &Node, head: &Node) -> Vec<Finding>
         let Some((name, id)) = identity(dep) else {
             continue;
         };
-        if kept.contains(&id) || !STATEFUL_CHARTS.contains(&name.as_str()) {
+        if kept.contains(&id) || is_library(&name) {
+            continue;
+        }
+        if !STATEFUL_CHARTS.contains(&name.as_str()) {
+            out.push(Finding::new(
+                &HELM_SUBCHART_REMOVED,
+                view.at(Side::Base, dep.line, dep.end_line),
+                format!("The {id} subchart ({name}) is dropped from the dependencies of {}: the next `helm upgrade` uninstalls every object it rendered (workloads, Services and their load balancers, Secrets, webhooks).", view.path_on(Side::Base)),
+            ));
             continue;
         }
         out.push(
@@ -457,6 +511,7 @@ fn is_off(node: Option<&Node>) -> bool {
 
 pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut switched_off = Vec::new();
     for (name, old) in base.as_map() {
         let Some(new) = head.get(name) else {
             continue;
@@ -474,10 +529,32 @@ pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Find
             );
             continue;
         }
+        if !is_stateful && is_on(old.get("enabled")) && is_off(new.get("enabled")) {
+            switched_off.push((name, new.get("enabled").unwrap_or(new)));
+        }
+    }
+    // Read the chart's dependencies only when a switch went off that may be their condition.
+    if !switched_off.is_empty() {
+        let conditions = subchart_conditions(view);
+        for (name, at) in switched_off {
+            let switch = format!("{name}.enabled");
+            let Some(dependency) = conditions.iter().find(|(_, c)| c.contains(&switch)) else {
+                continue;
+            };
+            out.push(Finding::new(
+                &HELM_SUBCHART_REMOVED,
+                view.at(Side::Head, at.line, at.line),
+                format!("`{switch}` is switched off, the condition the {} subchart is installed under: the next `helm upgrade` uninstalls every object it rendered (workloads, Services and their load balancers, Secrets, webhooks).", dependency.0),
+            ));
+        }
     }
     // Persistence switched off anywhere: the chart's own (`persistence.enabled`) or a
     // component's (`postgresql.primary.persistence.enabled`, `redis.master.persistence…`,
     // `replica.persistence…`), whatever the chart calls its components.
+    out.extend(default_persistence_off(view, base, head));
+    out.extend(names_changed(view, base, head));
+    out.extend(replicas_zeroed(view, base, head, &mut Vec::new()));
+    out.extend(existing_claims(view, base, head));
     let mut switches = Vec::new();
     persistence_switches(base, &mut Vec::new(), &mut switches);
     for path in switches {
@@ -494,21 +571,322 @@ pub(super) fn helm_values(view: &FileView, base: &Node, head: &Node) -> Vec<Find
     out
 }
 
+/// A chart renamed in `Chart.yaml`: `.Chart.Name` is the default of the `name` and
+/// `fullname` helpers, so every object is renamed unless `nameOverride` hides it (or the
+/// release name already holds the chart's name). Medium: which it is depends on the values.
+fn chart_renamed(view: &FileView, base: &Node, head: &Node) -> Option<Finding> {
+    let (before, at) = (base.get("name")?.as_str()?, head.get("name")?);
+    let after = at.as_str()?;
+    if before == after {
+        return None;
+    }
+    Some(
+        Finding::new(
+            &HELM_NAMES_CHANGED,
+            view.at(Side::Head, at.line, at.line),
+            format!("The chart is renamed from `{before}` to `{after}`: charts name their objects from `.Chart.Name` unless `nameOverride` is set, so the next `helm upgrade` may delete every object under its old name and create it under the new one (claims the chart renders with their data). Compare `helm template` before and after, or set `nameOverride: {before}`."),
+        )
+        .with_severity(Severity::Medium),
+    )
+}
+
+/// A chart partial whose `name` or `fullname` helper now reads differently (trim markers,
+/// spacing and comments aside): twokey does not render it, so whether every object's name
+/// changes is unknown, and medium.
+fn name_helpers_changed(view: &FileView) -> Vec<Finding> {
+    let (Some(old), Some(new)) = (view.old_text(), view.new_text()) else {
+        return Vec::new();
+    };
+    let before = name_helpers(old);
+    name_helpers(new)
+        .into_iter()
+        .filter(|(name, body, _)| {
+            before
+                .iter()
+                .any(|(old_name, old_body, _)| old_name == name && old_body != body)
+        })
+        .map(|(name, _, line)| {
+            Finding::new(
+                &HELM_NAMES_CHANGED,
+                view.at(Side::Head, line, line),
+                format!("The `{name}` helper is rewritten: the chart names its objects with it, so if it renders another name the next `helm upgrade` deletes every object under its old name and creates it under the new one (claims the chart renders with their data). twokey does not render templates: compare `helm template` before and after."),
+            )
+            .with_severity(Severity::Medium)
+        })
+        .collect()
+}
+
+/// The `define` blocks of a partial that name objects (`<chart>.name`, `<chart>.fullname`):
+/// their name, their body without trim markers, spacing or comments, and their line.
+fn name_helpers(text: &str) -> Vec<(String, String, u32)> {
+    let mut found = Vec::new();
+    // (name, line, where its body starts, nesting depth inside it)
+    let mut open: Option<(String, u32, usize, usize)> = None;
+    let mut rest = 0;
+    while let Some(start) = text[rest..].find("{{").map(|i| rest + i) {
+        let Some(end) = text[start..].find("}}").map(|i| start + i + 2) else {
+            break;
+        };
+        rest = end;
+        let action = text[start + 2..end - 2].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = action.split_whitespace().next().unwrap_or("");
+        match (&mut open, word) {
+            (None, "define") => {
+                let name = action["define".len()..].trim().trim_matches('"');
+                if name.ends_with(".name") || name.ends_with(".fullname") {
+                    let line = text[..start].matches('\n').count() as u32 + 1;
+                    open = Some((name.to_owned(), line, end, 0));
+                }
+            }
+            (Some((_, _, _, depth)), "if" | "range" | "with" | "define" | "block") => *depth += 1,
+            (Some((_, _, _, depth)), "end") if *depth > 0 => *depth -= 1,
+            (Some(_), "end") => {
+                if let Some((name, line, body, _)) = open.take() {
+                    found.push((name, normalized(&text[body..start]), line));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// A helper's body as it renders: comments, trim markers and whitespace left out.
+fn normalized(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}").map(|i| start + i + 2) else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let action = rest[start + 2..end - 2].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if !action.starts_with("/*") {
+            out.push_str("{{");
+            out.push_str(action);
+            out.push_str("}}");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.retain(|c| !c.is_whitespace());
+    out
+}
+
+/// The dependencies of the chart a values file sits in (its `Chart.yaml` at head), by alias
+/// or name, with their `condition` (a comma-separated list of value paths).
+fn subchart_conditions(view: &FileView) -> Vec<(String, Vec<String>)> {
+    let dir = view.path_on(Side::Head).dir();
+    let chart = ["Chart.yaml", "Chart.yml"].into_iter().find_map(|name| {
+        let path = RepoPath::new(if dir.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        });
+        match view.snapshot.read(Side::Head, &path) {
+            Content::Text(text) => document(Some(&text)),
+            _ => None,
+        }
+    });
+    let Some(chart) = chart else {
+        return Vec::new();
+    };
+    chart
+        .get("dependencies")
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|dep| {
+            let name = dep.get("alias").or_else(|| dep.get("name"))?.as_str()?;
+            let condition = dep.get("condition").and_then(Node::as_str)?;
+            let paths = condition.split(',').map(|c| c.trim().to_owned()).collect();
+            Some((name.to_owned(), paths))
+        })
+        .collect()
+}
+
+/// Persistence written off under a bundled stateful subchart whose base left it to the
+/// subchart: those charts (Bitnami's and the like) keep their data on claims by default, so
+/// the switch turns persistence off as surely as flipping a written `true`.
+fn default_persistence_off(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for name in STATEFUL_CHARTS {
+        let Some(component) = head.get(name) else {
+            continue;
+        };
+        let mut switches = Vec::new();
+        persistence_switches_where(
+            component,
+            &mut vec![(*name).to_owned()],
+            &mut switches,
+            is_off,
+        );
+        for path in switches {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            let (None, Some(at)) = (base.path(&keys), head.path(&keys)) else {
+                continue;
+            };
+            out.push(Finding::new(
+                &HELM_STATEFUL_DISABLED,
+                view.at(Side::Head, at.line, at.line),
+                format!("`{}` is switched off where the {name} subchart keeps persistence on by default: it stops rendering its PersistentVolumeClaim, so the next `helm upgrade` deletes the claim and its data.", keys.join(".")),
+            ));
+        }
+    }
+    out
+}
+
+/// What a name override says, with every way of saying "none" (left out, empty, null)
+/// spelled as the empty string.
+fn name_override(node: Option<&Node>) -> &str {
+    match node.and_then(Node::as_str) {
+        None | Some("~" | "null") => "",
+        Some(name) => name,
+    }
+}
+
+/// `fullnameOverride` and `nameOverride` changed, the chart's own or a subchart's (one level
+/// down): charts build every object's name from them (the `fullname` helper), so every object
+/// is renamed, which Kubernetes does by deleting it and creating it anew.
+fn names_changed(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let scopes = std::iter::once((String::new(), base, head)).chain(
+        base.as_map()
+            .iter()
+            .filter_map(|(key, old)| Some((format!("{key}."), old, head.get(key)?))),
+    );
+    let mut out = Vec::new();
+    for (scope, old, new) in scopes {
+        for key in ["fullnameOverride", "nameOverride"] {
+            let (before, after) = (name_override(old.get(key)), name_override(new.get(key)));
+            // A values file read by Helmfile may hold a template: its text is not its value.
+            if before == after || before.contains("{{") || after.contains("{{") {
+                continue;
+            }
+            let at = match new.get(key) {
+                Some(at) => view.at(Side::Head, at.line, at.line),
+                None => {
+                    let at = old.get(key).unwrap_or(old);
+                    view.at(Side::Base, at.line, at.line)
+                }
+            };
+            let shown = |name: &str| {
+                if name.is_empty() {
+                    "none".to_owned()
+                } else {
+                    format!("`{name}`")
+                }
+            };
+            out.push(Finding::new(
+                &HELM_NAMES_CHANGED,
+                at,
+                format!("`{scope}{key}` changes from {} to {}: the chart names its objects from it, so the next `helm upgrade` deletes every object under its old name and creates it under the new one (pods restart, Services get new addresses, a claim the chart renders is deleted with its data, and StatefulSet claims start empty).", shown(before), shown(after)),
+            ));
+        }
+    }
+    out
+}
+
+/// The replica counts (`replicaCount`, `replicas`) that go from running to zero, at any depth
+/// a values file nests components: the chart renders its workload with no pods.
+fn replicas_zeroed(
+    view: &FileView,
+    base: &Node,
+    head: &Node,
+    prefix: &mut Vec<String>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if prefix.len() > 6 {
+        return out;
+    }
+    let count = |node: &Node| node.as_str()?.trim().parse::<u64>().ok();
+    for (key, old) in base.as_map() {
+        let Some(new) = head.get(key) else {
+            continue;
+        };
+        if key == "replicaCount" || key == "replicas" {
+            let (Some(before), Some(0)) = (count(old), count(new)) else {
+                continue;
+            };
+            if before == 0 {
+                continue;
+            }
+            let path: Vec<&str> = prefix
+                .iter()
+                .map(String::as_str)
+                .chain([key.as_str()])
+                .collect();
+            out.push(Finding::new(
+                &super::settings::SCALED_TO_ZERO,
+                view.at(Side::Head, new.line, new.line),
+                format!("`{}` goes from {before} to 0: the chart renders its workload with no replicas, so the next `helm upgrade` stops every pod and what it serves is down.", path.join(".")),
+            ));
+            continue;
+        }
+        prefix.push(key.clone());
+        out.extend(replicas_zeroed(view, old, new, prefix));
+        prefix.pop();
+    }
+    out
+}
+
+/// `persistence.existingClaim` newly set where persistence is on: most charts render their
+/// own claim only without one, so the claim the chart made is deleted by the next upgrade,
+/// unless the chart keeps it. Charts differ, so medium.
+fn existing_claims(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+    let mut switches = Vec::new();
+    persistence_switches(base, &mut Vec::new(), &mut switches);
+    let mut out = Vec::new();
+    for mut path in switches {
+        path.pop();
+        path.push("existingClaim".to_owned());
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        let before = name_override(base.path(&keys));
+        let Some(at) = head.path(&keys) else {
+            continue;
+        };
+        let after = name_override(Some(at));
+        if !before.is_empty() || after.is_empty() {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &HELM_STATEFUL_DISABLED,
+                view.at(Side::Head, at.line, at.line),
+                format!("`{}` is set to `{after}`: most charts render their own PersistentVolumeClaim only when no existing claim is given, so the next `helm upgrade` deletes the claim the chart made, and its data, unless the chart keeps it (`helm.sh/resource-policy: keep`). Check that `{after}` holds a copy of that data.", keys.join(".")),
+            )
+            .with_severity(Severity::Medium),
+        );
+    }
+    out
+}
+
 /// The paths of the `persistence.enabled` switches that are on in `node`, at any depth a
 /// values file nests components (a few levels; deeper is not a chart's values).
 fn persistence_switches(node: &Node, prefix: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
+    persistence_switches_where(node, prefix, found, is_on);
+}
+
+/// The paths of the `persistence.enabled` switches in `node` whose value passes `test`.
+fn persistence_switches_where(
+    node: &Node,
+    prefix: &mut Vec<String>,
+    found: &mut Vec<Vec<String>>,
+    test: fn(Option<&Node>) -> bool,
+) {
     if prefix.len() > 6 {
         return;
     }
     for (key, value) in node.as_map() {
-        if key == "persistence" && is_on(value.get("enabled")) {
+        if key == "persistence" && test(value.get("enabled")) {
             let mut path = prefix.clone();
             path.extend(["persistence".to_owned(), "enabled".to_owned()]);
             found.push(path);
             continue;
         }
         prefix.push(key.clone());
-        persistence_switches(value, prefix, found);
+        persistence_switches_where(value, prefix, found, test);
         prefix.pop();
     }
 }
@@ -908,6 +1286,178 @@ metadata:
         assert!(Case::modified(path, &base, &renamed)
             .run(analyze)
             .is_empty());
+    }
+
+    const INGRESS: &str = "  - name: ingress-nginx\n    version: 4.10.1\n    repository: https://kubernetes.github.io/ingress-nginx\n    condition: ingress-nginx.enabled, ingress.controller\n";
+
+    #[test]
+    fn dropping_a_subchart_that_renders_objects_uninstalls_them() {
+        let with = format!("{CHART}{INGRESS}");
+        let f = chart_case(&with, CHART);
+        assert_eq!(ids(&f), ["kubernetes/helm-subchart-removed"]);
+        assert!(f[0].message.contains("ingress-nginx"), "{}", f[0].message);
+        // Library charts render nothing.
+        let lib = format!("{CHART}  - name: acme-lib\n    version: 1.0.0\n");
+        assert!(chart_case(&lib, CHART).is_empty());
+    }
+
+    #[test]
+    fn switching_off_a_subcharts_condition_uninstalls_it() {
+        let values = "ingress-nginx:\n  enabled: true\nmetrics:\n  enabled: true\n";
+        let off = values.replacen("enabled: true", "enabled: false", 1);
+        let run = |base: &str, head: &str| {
+            Case::modified("charts/shop/values.yaml", base, head)
+                .with_file(
+                    Side::Head,
+                    "charts/shop/Chart.yaml",
+                    &format!("{CHART}{INGRESS}"),
+                )
+                .run(analyze)
+        };
+        let f = run(values, &off);
+        assert_eq!(ids(&f), ["kubernetes/helm-subchart-removed"]);
+        // A switch no dependency is conditioned on is the chart's own business.
+        assert!(run(
+            values,
+            &values
+                .replace("  enabled: true\n", "  enabled: false\n")
+                .replacen("enabled: false", "enabled: true", 1)
+        )
+        .is_empty());
+        // Without the chart's Chart.yaml nothing says the switch is a subchart's.
+        assert!(values_case(values, &off).is_empty());
+    }
+
+    #[test]
+    fn persistence_written_off_under_a_bundled_database_is_reported() {
+        let head = VALUES.replace("  primary:\n", "  primary:\n    persistence:\n      enabled: false\n").replace("  primary:\n    persistence:\n      enabled: false\n    persistence:\n      enabled: true\n", "  primary:\n    persistence:\n      enabled: false\n");
+        let base = VALUES.replace("    persistence:\n      enabled: true\n", "");
+        let f = values_case(&base, &head);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"], "{head}");
+        assert!(f[0].message.contains("by default"), "{}", f[0].message);
+        // The chart's own persistence left out means whatever its values.yaml says: unknown.
+        let own = "image: app\n";
+        assert!(values_case(own, "image: app\npersistence:\n  enabled: false\n").is_empty());
+    }
+
+    const HELPERS: &str = "{{/*\nThe full name.\n*/}}\n{{- define \"shop.fullname\" -}}\n{{- if .Values.fullnameOverride }}\n{{- .Values.fullnameOverride | trunc 63 }}\n{{- else }}\n{{- printf \"%s-%s\" .Release.Name .Chart.Name | trunc 63 }}\n{{- end }}\n{{- end }}\n\n{{- define \"shop.labels\" -}}\napp: shop\n{{- end }}\n";
+
+    #[test]
+    fn rewriting_the_fullname_helper_may_rename_every_object() {
+        let head = HELPERS.replace(
+            ".Release.Name .Chart.Name",
+            ".Release.Name .Release.Namespace",
+        );
+        let f = Case::modified("charts/shop/templates/_helpers.tpl", HELPERS, &head).run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/helm-names-changed"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        assert!(f[0].message.contains("`shop.fullname`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn reformatting_helpers_or_editing_other_ones_is_quiet() {
+        for head in [
+            HELPERS.replace(
+                "| trunc 63 }}\n{{- end }}\n{{- end }}",
+                "| trunc 63 -}}\n{{- end }}\n{{- end }}",
+            ),
+            HELPERS.replace("The full name.", "The full name, at most 63 characters."),
+            HELPERS.replace("app: shop", "app: shop\ntier: web"),
+            format!("{HELPERS}{{{{- define \"shop.selector\" -}}}}\napp: shop\n{{{{- end }}}}\n"),
+        ] {
+            let f =
+                Case::modified("charts/shop/templates/_helpers.tpl", HELPERS, &head).run(analyze);
+            assert!(f.is_empty(), "{head}\n{f:?}");
+        }
+    }
+
+    #[test]
+    fn renaming_the_chart_may_rename_every_object() {
+        let f = chart_case(CHART, &CHART.replace("name: shop", "name: store"));
+        assert_eq!(ids(&f), ["kubernetes/helm-names-changed"]);
+        assert!(chart_case(CHART, &CHART.replace("version: 1.2.0", "version: 1.3.0")).is_empty());
+    }
+
+    #[test]
+    fn changing_a_name_override_renames_every_object() {
+        let named = format!("fullnameOverride: \"\"\nnameOverride: \"\"\n{VALUES}");
+        for head in [
+            named.replace("fullnameOverride: \"\"", "fullnameOverride: orders"),
+            named.replace(
+                "nameOverride: \"\"\nreplica",
+                "nameOverride: shop-api\nreplica",
+            ),
+            // A subchart's own override renames the subchart's objects.
+            named.replace(
+                "  enabled: true\n  primary",
+                "  enabled: true\n  fullnameOverride: db\n  primary",
+            ),
+        ] {
+            let f = values_case(&named, &head);
+            assert_eq!(ids(&f), ["kubernetes/helm-names-changed"], "{head}");
+        }
+        let f = values_case(
+            &named.replace("fullnameOverride: \"\"", "fullnameOverride: shop"),
+            &named,
+        );
+        assert_eq!(ids(&f), ["kubernetes/helm-names-changed"]);
+        assert!(
+            f[0].message.contains("from `shop` to none"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn writing_out_an_empty_override_or_keeping_it_is_quiet() {
+        let named = format!("fullnameOverride: \"\"\n{VALUES}");
+        assert!(values_case(VALUES, &named).is_empty());
+        assert!(values_case(&named, &named.replace("\"\"", "''")).is_empty());
+        assert!(values_case(&named, &named.replace("\"\"", "~")).is_empty());
+        let set = named.replace("\"\"", "shop");
+        assert!(values_case(&set, &format!("# the shop\n{set}")).is_empty());
+    }
+
+    #[test]
+    fn a_replica_count_set_to_zero_in_values_is_scaled_to_zero() {
+        let f = values_case(
+            VALUES,
+            &VALUES.replace("replicaCount: 2", "replicaCount: 0"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        let nested = VALUES.replace("  primary:\n", "  primary:\n    replicaCount: 1\n");
+        let f = values_case(
+            &nested,
+            &nested.replace("replicaCount: 1", "replicaCount: 0"),
+        );
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert!(
+            f[0].message.contains("`postgresql.primary.replicaCount`"),
+            "{}",
+            f[0].message
+        );
+        // Already at zero, or still running, is quiet.
+        let zero = VALUES.replace("replicaCount: 2", "replicaCount: 0");
+        assert!(values_case(&zero, &zero.replace("size: 8Gi", "size: 9Gi")).is_empty());
+        assert!(values_case(
+            VALUES,
+            &VALUES.replace("replicaCount: 2", "replicaCount: 1")
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn an_existing_claim_given_where_the_chart_made_its_own_is_medium() {
+        let given = VALUES.replace(
+            "  size: 8Gi\n",
+            "  size: 8Gi\n  existingClaim: restored-data\n",
+        );
+        let f = values_case(VALUES, &given);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].severity, Severity::Medium);
+        // Already given, or emptied, is quiet.
+        assert!(values_case(&given, &given.replace("restored-data", "restored-2")).is_empty());
+        assert!(values_case(&given, VALUES).is_empty());
     }
 
     #[test]

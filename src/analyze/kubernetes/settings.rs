@@ -24,7 +24,7 @@ pub const SCALED_TO_ZERO: Rule = Rule {
     id: RuleId("kubernetes/scaled-to-zero"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`).",
+    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`, Zalando `numberOfInstances: 0`), or Helm values set a `replicaCount` to zero.",
     why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back. A hibernated or shut-down database keeps its claims and data, but every application using it is down until it is started again.",
     example: "- replicas: 3\n+ replicas: 0",
     safer: "Drain traffic first (remove it from the Service or Ingress), and scale down in a change of its own.",
@@ -97,6 +97,8 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
             out.extend(super::retention::compare(view, id, old, new));
+            out.extend(super::backups::compare(view, id, old, new));
+            super::positional::compare(view, id, old, new, &mut out);
         }
         claim_retention(view, id, old, new, &mut out);
         gitops::pruning(view, id, old, new, &mut out);
