@@ -8,13 +8,15 @@
 
 use super::guards::{self, InputChange, InputRole};
 use super::model::{self, Item, ItemKind, Lit, TfFile};
+use super::switches::{self, Changed, Root};
 use super::{
     replacement, Dir, FileView, CREATE_SWITCH_OFF, MODULE_SOURCE_CHANGED, PROTECTION_WEAKENED,
     REPLACEMENT_ATTRIBUTE,
 };
-use crate::change::Side;
+use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, Severity};
 use hcl_edit::expr::Expression;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Meta-arguments of a module call: Terraform's own, not values handed to the module.
@@ -132,7 +134,11 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
     if new.kind != ItemKind::Module || old.kind != ItemKind::Module {
         return;
     }
+    let followed = followed_arguments(view, old, new, out);
     for input in inputs(old, new) {
+        if followed.contains(&input.path) {
+            continue;
+        }
         let Some(change) = guards::input_weakened(input.role, input.before.as_ref(), &input.after)
         else {
             continue;
@@ -168,6 +174,62 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
             .with_subject(&new.address),
         );
     }
+}
+
+/// Arguments of a call to a module kept in this repository (`source = "./modules/db"`),
+/// followed into the module's own `count` and `for_each`: `replica = false` where the module
+/// says `count = var.replica ? 1 : 0` destroys the replica, whatever the argument is named.
+/// Returns the arguments judged this way, which the name-based check then leaves alone.
+fn followed_arguments(
+    view: &FileView,
+    old: &Item,
+    new: &Item,
+    out: &mut Vec<Finding>,
+) -> BTreeSet<String> {
+    let mut judged = BTreeSet::new();
+    let source = new.source();
+    let Some(source) = source
+        .as_deref()
+        .filter(|s| s.starts_with("./") || s.starts_with("../"))
+        .filter(|s| old.source().as_deref() == Some(*s))
+    else {
+        return judged;
+    };
+    let dir = RepoPath::joined(view.path_on(Side::Head).dir(), source);
+    let scope = format!("as `{dir}` uses it");
+    for (arg, after) in &new.settings {
+        if META.contains(&arg.as_str()) || arg.contains('.') {
+            continue;
+        }
+        let Some(before) = old.get(arg) else {
+            continue;
+        };
+        if before.value.same(&after.value) || !before.value.is_known() || !after.value.is_known() {
+            continue;
+        }
+        let changed = Changed {
+            root: Root::Var,
+            path: arg,
+            before: &before.value,
+            after: &after.value,
+            side: Side::Head,
+            line: after.line,
+            what: format!(
+                "Argument `{arg}` of `{}` changed from {} to {}",
+                new.address,
+                before.value.render(),
+                after.value.render()
+            ),
+            scope: &scope,
+            within: Some(&new.address),
+        };
+        let found = switches::findings(view, dir.as_str(), &changed);
+        if !found.is_empty() {
+            judged.insert(arg.clone());
+            out.extend(found);
+        }
+    }
+    judged
 }
 
 /// [`guards::input_severity`], with `enabled` graded as the whole module's switch. Unlike

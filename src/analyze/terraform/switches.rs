@@ -72,6 +72,7 @@ impl Arg {
 }
 
 /// A resource or module call whose `count` or `for_each` reads a variable.
+#[derive(Clone)]
 struct Gate {
     item: Item,
     file: RepoPath,
@@ -641,6 +642,9 @@ pub struct Changed<'a> {
     pub what: String,
     /// Which runs it affects: "in every run that uses this file".
     pub scope: &'a str,
+    /// The module call whose own directory is evaluated, when the value is one of its
+    /// arguments (`module.db`): the gates' addresses are shown under it.
+    pub within: Option<&'a str>,
 }
 
 impl Changed<'_> {
@@ -722,9 +726,14 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
         if !existed {
             continue;
         }
-        match loss {
-            Loss::All { .. } => off.push((gate, loss, used.via.last().map(String::as_str))),
-            Loss::Some { .. } => fewer.push((gate, loss, used.via.last().map(String::as_str))),
+        let mut gate = gate.clone();
+        if let Some(call) = changed.within {
+            gate.item.address = format!("{call}.{}", gate.item.address);
+        }
+        let hit = (gate, loss, used.via.last().cloned());
+        match hit.1 {
+            Loss::All { .. } => off.push(hit),
+            Loss::Some { .. } => fewer.push(hit),
         }
     }
     let mut out = Vec::new();
@@ -766,6 +775,7 @@ pub fn locals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Findi
                 after.render()
             ),
             scope: "in every run of this configuration",
+            within: None,
         };
         out.extend(findings(view, dir, &changed));
     }
@@ -782,8 +792,9 @@ fn local_line(text: &str, name: &str) -> u32 {
         .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
-/// A gate that loses instances, and the local it reads the changed variable through.
-type Hit<'g> = (&'g Gate, Loss, Option<&'g str>);
+/// A gate that loses instances (its address as the message shows it), and the local it reads
+/// the changed variable through.
+type Hit = (Gate, Loss, Option<String>);
 
 fn effect(gate: &Gate, loss: &Loss, via: Option<&str>) -> String {
     let address = &gate.item.address;
@@ -835,7 +846,12 @@ fn severity(gates: &[Hit]) -> Severity {
 }
 
 fn effects(gates: &[Hit]) -> String {
-    and_list(gates.iter().map(|(g, l, via)| effect(g, l, *via)).collect())
+    and_list(
+        gates
+            .iter()
+            .map(|(g, l, via)| effect(g, l, via.as_deref()))
+            .collect(),
+    )
 }
 
 fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
@@ -871,14 +887,27 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
     )
     .with_severity(severity(off))
     .with_subject(format!("{}.{name}", changed.root.prefix()))
-    .with_safer(format!(
-        "Keep `{}` at {}. To stop managing {managed} without destroying {}, delete the block and add \
-         `removed {{ from = {first}  lifecycle {{ destroy = false }} }}`; otherwise confirm the \
-         destroy with the plan, in its own reviewed change.",
-        changed.shown(),
-        changed.before.render(),
-        if off.len() > 1 { "them" } else { "it" },
-    ))
+    .with_safer(match changed.within {
+        Some(call) => keep_argument(changed, call),
+        None => format!(
+            "Keep `{}` at {}. To stop managing {managed} without destroying {}, delete the block \
+             and add `removed {{ from = {first}  lifecycle {{ destroy = false }} }}`; otherwise \
+             confirm the destroy with the plan, in its own reviewed change.",
+            changed.shown(),
+            changed.before.render(),
+            if off.len() > 1 { "them" } else { "it" },
+        ),
+    })
+}
+
+/// The safer way for a module call's argument: the call is where the value is kept.
+fn keep_argument(changed: &Changed, call: &str) -> String {
+    format!(
+        "Keep argument `{}` of `{call}` at {}, or confirm each destroyed instance with the plan, in \
+         its own reviewed change.",
+        changed.path,
+        changed.before.render()
+    )
 }
 
 fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
@@ -907,12 +936,15 @@ fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
     )
     .with_severity(severity(fewer))
     .with_subject(format!("{}.{name}", changed.root.prefix()))
-    .with_safer(format!(
-        "Keep `{}` at {}, or confirm each destroyed instance with the plan; if instances should \
-         survive under other keys, add `moved` blocks for them.",
-        changed.shown(),
-        changed.before.render()
-    ))
+    .with_safer(match changed.within {
+        Some(call) => keep_argument(changed, call),
+        None => format!(
+            "Keep `{}` at {}, or confirm each destroyed instance with the plan; if instances \
+             should survive under other keys, add `moved` blocks for them.",
+            changed.shown(),
+            changed.before.render()
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -1683,6 +1683,84 @@ fn a_default_handed_to_a_module_switch_turns_the_module_off() {
     }
 }
 
+const LOCAL_MODULE: &str = "variable \"replica\" {\n  type = bool\n}\nvariable \"regions\" {\n  type = list(string)\n}\nvariable \"create_db\" {\n  type = bool\n}\nvariable \"create_cache\" {\n  type = bool\n}\nresource \"aws_dynamodb_table\" \"t\" {\n  count = var.create_db ? 1 : 0\n}\nresource \"aws_db_instance\" \"replica\" {\n  count = var.replica ? 1 : 0\n}\nresource \"aws_s3_bucket\" \"r\" {\n  for_each = toset(var.regions)\n  bucket   = each.key\n}\n";
+
+/// `infra/main.tf` calling `./modules/db` (the same on both sides) with `before`, then `after`.
+fn run_module_call(before: &str, after: &str) -> Vec<Finding> {
+    let call = |args: &str| format!("module \"db\" {{\n  source = \"./modules/db\"\n{args}}}\n");
+    let dir = Fake::default()
+        .with(Side::Base, "infra/modules/db/main.tf", LOCAL_MODULE)
+        .with(Side::Head, "infra/modules/db/main.tf", LOCAL_MODULE);
+    run_in(
+        dir,
+        "infra/main.tf",
+        Some(&call(before)),
+        Some(&call(after)),
+    )
+}
+
+#[test]
+fn a_local_module_argument_is_followed_into_the_module_count_and_for_each() {
+    let f = run_module_call("  replica = true\n", "  replica = false\n");
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message
+            .contains("`count` of `module.db.aws_db_instance.replica` goes from 1 to 0"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("as `infra/modules/db` uses it"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].safer
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Keep argument `replica` of `module.db` at true")),
+        "{:?}",
+        f[0].safer
+    );
+    let f = run_module_call("  regions = [\"eu\", \"us\"]\n", "  regions = [\"eu\"]\n");
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert!(
+        f[0].message
+            .contains(r#"`module.db.aws_s3_bucket.r["us"]`"#),
+        "{}",
+        f[0].message
+    );
+    // Named like a switch and read as one: one finding, the followed one, not also the guess.
+    let f = run_module_call("  create_db = true\n", "  create_db = false\n");
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`module.db.aws_dynamodb_table.t`")
+            && !f[0].message.contains("if the module uses it"),
+        "{}",
+        f[0].message
+    );
+    // Named like a switch but read by no `count` of the module (it may hand it on to another
+    // module): the name-based caution stays.
+    let f = run_module_call("  create_cache = true\n", "  create_cache = false\n");
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("if the module uses it as its switch"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_local_module_argument_that_adds_instances_or_gates_nothing_is_quiet() {
+    for (before, after) in [
+        ("  replica = false\n", "  replica = true\n"),
+        ("  regions = [\"eu\"]\n", "  regions = [\"eu\", \"us\"]\n"),
+        ("  tier = \"small\"\n", "  tier = \"large\"\n"),
+    ] {
+        let f = run_module_call(before, after);
+        assert!(f.is_empty(), "{before} -> {after}: {f:?}");
+    }
+}
+
 #[test]
 fn a_default_read_through_a_chain_of_locals_is_followed_to_the_gate() {
     let deep = VAR_THROUGH_LOCAL.replace(

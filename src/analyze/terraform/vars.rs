@@ -221,6 +221,7 @@ fn switched_value(
         line,
         what,
         scope: "in every run that uses this file",
+        within: None,
     };
     switches::findings(view, dir, &changed)
 }
@@ -435,6 +436,7 @@ fn switched_default(
             after.value.render()
         ),
         scope: "wherever no `.tfvars` file, `-var` or module call sets it",
+        within: None,
     };
     switches::findings(view, dir, &changed)
 }
