@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Meta-arguments of a module call: Terraform's own, not values handed to the module.
-const META: &[&str] = &[
+pub(super) const META: &[&str] = &[
     "source",
     "version",
     "count",
@@ -222,6 +222,7 @@ fn followed_arguments(
             ),
             scope: &scope,
             within: Some(&new.address),
+            from: None,
         };
         let found = switches::findings(view, dir.as_str(), &changed);
         if !found.is_empty() {

@@ -141,6 +141,21 @@ pub struct Gates {
     variables: HashMap<String, (RepoPath, Variable)>,
     locals: HashMap<String, String>,
     guarded: HashMap<String, Vec<Guarded>>,
+    /// Arguments of calls to modules kept in the repository that read a value, by the value:
+    /// a change to it is followed into the module's own gates.
+    handed: HashMap<(Root, String), Vec<Handed>>,
+}
+
+/// A module call's argument computed from this directory's values (`replica = var.ha`), to
+/// a module whose directory twokey can read.
+struct Handed {
+    /// The call's address, `module.db`.
+    call: String,
+    /// The module's directory.
+    dir: String,
+    argument: String,
+    /// The argument's expression, canonical text.
+    text: String,
 }
 
 impl Gates {
@@ -172,8 +187,31 @@ impl Gates {
         let mut by_var: HashMap<(Root, String), Vec<Use>> = HashMap::new();
         let mut locals = HashMap::new();
         let mut guarded: HashMap<String, Vec<Guarded>> = HashMap::new();
+        let mut handed: HashMap<(Root, String), Vec<Handed>> = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
+                if let Some(module_dir) = local_module_dir(dir, item) {
+                    for (argument, setting) in &item.settings {
+                        let Lit::Expr(text) = &setting.value else {
+                            continue;
+                        };
+                        if super::modules::META.contains(&argument.as_str())
+                            || argument.contains('.')
+                        {
+                            continue;
+                        }
+                        for root in [Root::Var, Root::Local] {
+                            for name in names_read(text, root) {
+                                handed.entry((root, name)).or_default().push(Handed {
+                                    call: item.address.clone(),
+                                    dir: module_dir.clone(),
+                                    argument: argument.clone(),
+                                    text: text.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
                 for (at, setting) in &item.settings {
                     let Lit::Expr(text) = &setting.value else {
                         continue;
@@ -248,8 +286,20 @@ impl Gates {
             variables,
             locals,
             guarded,
+            handed,
         }
     }
+}
+
+/// The directory of the module `item` calls, when it is a module call whose source is a
+/// directory of this repository (`./modules/db`, `../shared/net`).
+pub(super) fn local_module_dir(dir: &str, item: &Item) -> Option<String> {
+    if item.kind != ItemKind::Module {
+        return None;
+    }
+    let source = item.source()?;
+    (source.starts_with("./") || source.starts_with("../"))
+        .then(|| RepoPath::joined(dir, &source).as_str().to_owned())
 }
 
 /// The variable an attribute's value is, whole (`var.x`) or at the instance's key
@@ -402,6 +452,20 @@ impl Val {
             Val::Num(n) => Some(*n),
             Val::Str(s) => s.trim().parse().ok(),
             _ => None,
+        }
+    }
+    /// The value as a literal a module argument could be given: a scalar, or a collection
+    /// by its keys (what `count` and `for_each` inside the module read of it).
+    fn literal(&self) -> Option<Lit> {
+        match self {
+            Val::Keys(keys) => Some(Lit::Data(format!(
+                "[{}]",
+                keys.iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            other => other.scalar(),
         }
     }
     fn scalar(&self) -> Option<Lit> {
@@ -645,9 +709,20 @@ pub struct Changed<'a> {
     /// The module call whose own directory is evaluated, when the value is one of its
     /// arguments (`module.db`): the gates' addresses are shown under it.
     pub within: Option<&'a str>,
+    /// The caller's value the argument was computed from, as the safer way names it
+    /// (`` `ha` at true ``); `None` when the argument itself was changed.
+    pub from: Option<String>,
 }
 
 impl Changed<'_> {
+    /// What a config allow-list names the finding by: the module call whose argument it is,
+    /// else the variable or local.
+    fn subject(&self) -> String {
+        match self.within {
+            Some(call) => call.to_owned(),
+            None => format!("{}.{}", self.root.prefix(), variable_of(self.path)),
+        }
+    }
     /// How a safer way names it: a local by its reference, a variable's input by its path.
     fn shown(&self) -> String {
         match self.root {
@@ -669,8 +744,15 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
     };
     let gates = gates(view, dir);
     let key = (changed.root, variable_of(changed.path).to_owned());
+    let mut out = Vec::new();
+    // One module level deep: a value of a module's own caller is not followed further.
+    if changed.within.is_none() {
+        for handed in gates.handed.get(&key).into_iter().flatten() {
+            out.extend(through_module_call(view, changed, handed, &old, &new));
+        }
+    }
     let Some(indices) = gates.by_var.get(&key) else {
-        return Vec::new();
+        return out;
     };
     let mut base: Option<Dir> = None;
     let mut off = Vec::new();
@@ -736,7 +818,6 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
             Loss::Some { .. } => fewer.push(hit),
         }
     }
-    let mut out = Vec::new();
     if !off.is_empty() {
         out.push(switched_off(view, changed, &off));
     }
@@ -744,6 +825,57 @@ pub fn findings(view: &FileView, dir: &str, changed: &Changed) -> Vec<Finding> {
         out.push(thinned(view, changed, &fewer));
     }
     out
+}
+
+/// A changed value that a module call hands on as an argument, followed into the module:
+/// the argument is evaluated with the old and the new value, and the module's own gates
+/// with the argument's.
+fn through_module_call(
+    view: &FileView,
+    changed: &Changed,
+    handed: &Handed,
+    old: &Val,
+    new: &Val,
+) -> Vec<Finding> {
+    let Some(expr) = expression(&handed.text) else {
+        return Vec::new();
+    };
+    let input = Input {
+        root: changed.root,
+        path: changed.path,
+    };
+    let (Some(before), Some(after)) = (
+        eval(&expr, input, old).literal(),
+        eval(&expr, input, new).literal(),
+    ) else {
+        return Vec::new();
+    };
+    if before.same(&after) {
+        return Vec::new();
+    }
+    let inner = Changed {
+        root: Root::Var,
+        path: &handed.argument,
+        before: &before,
+        after: &after,
+        side: changed.side,
+        line: changed.line,
+        what: format!(
+            "{}, which sets argument `{}` of `{}` to {}",
+            changed.what,
+            handed.argument,
+            handed.call,
+            after.render()
+        ),
+        scope: changed.scope,
+        within: Some(&handed.call),
+        from: Some(format!(
+            "`{}` at {}",
+            changed.shown(),
+            changed.before.render()
+        )),
+    };
+    findings(view, &handed.dir, &inner)
 }
 
 /// Local values whose literal changed in this file, followed to the `count`/`for_each` of the
@@ -776,6 +908,7 @@ pub fn locals(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Findi
             ),
             scope: "in every run of this configuration",
             within: None,
+            from: None,
         };
         out.extend(findings(view, dir, &changed));
     }
@@ -873,7 +1006,6 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
             .map(|(g, _, _)| format!("`{}`", g.item.address))
             .collect(),
     );
-    let name = variable_of(changed.path);
     Finding::new(
         &CREATE_SWITCH_OFF,
         view.at(changed.side, changed.line, changed.line),
@@ -886,7 +1018,7 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
         ),
     )
     .with_severity(severity(off))
-    .with_subject(format!("{}.{name}", changed.root.prefix()))
+    .with_subject(changed.subject())
     .with_safer(match changed.within {
         Some(call) => keep_argument(changed, call),
         None => format!(
@@ -900,14 +1032,22 @@ fn switched_off(view: &FileView, changed: &Changed, off: &[Hit]) -> Finding {
     })
 }
 
-/// The safer way for a module call's argument: the call is where the value is kept.
+/// The safer way for a module call's argument: keep it, or the caller's value it is
+/// computed from.
 fn keep_argument(changed: &Changed, call: &str) -> String {
-    format!(
-        "Keep argument `{}` of `{call}` at {}, or confirm each destroyed instance with the plan, in \
-         its own reviewed change.",
-        changed.path,
-        changed.before.render()
-    )
+    let keep = match &changed.from {
+        Some(from) => format!(
+            "Keep {from}, so that argument `{}` of `{call}` stays {}",
+            changed.path,
+            changed.before.render()
+        ),
+        None => format!(
+            "Keep argument `{}` of `{call}` at {}",
+            changed.path,
+            changed.before.render()
+        ),
+    };
+    format!("{keep}, or confirm each destroyed instance with the plan, in its own reviewed change.")
 }
 
 fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
@@ -921,7 +1061,6 @@ fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
             Loss::All { .. } => Vec::new(),
         })
         .collect();
-    let name = variable_of(changed.path);
     Finding::new(
         &COUNT_EMPTIED,
         view.at(changed.side, changed.line, changed.line),
@@ -935,7 +1074,7 @@ fn thinned(view: &FileView, changed: &Changed, fewer: &[Hit]) -> Finding {
         ),
     )
     .with_severity(severity(fewer))
-    .with_subject(format!("{}.{name}", changed.root.prefix()))
+    .with_subject(changed.subject())
     .with_safer(match changed.within {
         Some(call) => keep_argument(changed, call),
         None => format!(

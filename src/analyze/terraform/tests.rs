@@ -1750,6 +1750,61 @@ fn a_local_module_argument_is_followed_into_the_module_count_and_for_each() {
 }
 
 #[test]
+fn a_default_handed_to_a_local_module_is_followed_into_its_gates() {
+    let caller = "module \"db\" {\n  source    = \"./modules/db\"\n  replica   = var.ha\n  create_db = var.ha\n  regions   = var.envs\n}\n";
+    let run = |before: &str, after: &str| {
+        let dir = Fake::default()
+            .with(Side::Base, "infra/modules/db/main.tf", LOCAL_MODULE)
+            .with(Side::Head, "infra/modules/db/main.tf", LOCAL_MODULE)
+            .with(Side::Base, "infra/main.tf", caller)
+            .with(Side::Head, "infra/main.tf", caller);
+        run_in(dir, "infra/variables.tf", Some(before), Some(after))
+    };
+    let f = run(&variable("ha", "true"), &variable("ha", "false"));
+    // Both arguments the variable sets are followed; the guess from `create_db`'s name gives
+    // way to what the module shows.
+    assert_eq!(
+        ids(&f),
+        ["terraform/create-switch-off", "terraform/create-switch-off"],
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|x| x.message.contains("which sets argument `replica` of `module.db` to false: `count` of `module.db.aws_db_instance.replica` goes from 1 to 0")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter()
+            .all(|x| !x.message.contains("if the module uses it")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().all(|x| x.subject.as_deref() == Some("module.db")
+            && x.safer
+                .as_deref()
+                .is_some_and(|s| s.starts_with("Keep `ha` at true, so that argument"))),
+        "{f:?}"
+    );
+    let f = run(
+        &variable("envs", r#"["eu", "us"]"#),
+        &variable("envs", r#"["eu"]"#),
+    );
+    assert_eq!(ids(&f), ["terraform/count-emptied"]);
+    assert!(
+        f[0].message
+            .contains(r#"`module.db.aws_s3_bucket.r["us"]`"#),
+        "{}",
+        f[0].message
+    );
+    // Turned on, or more keys: quiet.
+    assert!(run(&variable("ha", "false"), &variable("ha", "true")).is_empty());
+    assert!(run(
+        &variable("envs", r#"["eu"]"#),
+        &variable("envs", r#"["eu", "us"]"#)
+    )
+    .is_empty());
+}
+
+#[test]
 fn a_local_module_argument_that_adds_instances_or_gates_nothing_is_quiet() {
     for (before, after) in [
         ("  replica = false\n", "  replica = true\n"),

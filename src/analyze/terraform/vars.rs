@@ -120,6 +120,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
                 let switched = switched_value(view, path, before, Some(after));
                 let opening = format!("`{path}` in {}", view.path_on(Side::Head));
                 let used = protected_value(view, path, before, after, &opening, TFVARS_SCOPE);
+                let used = without_guesses(used, &switched);
                 if !replaces_name(&switched, path) && used.is_empty() {
                     out.extend(weakened_value(view, path, before, after));
                 }
@@ -222,11 +223,25 @@ fn switched_value(
         what,
         scope: "in every run that uses this file",
         within: None,
+        from: None,
     };
     switches::findings(view, dir, &changed)
 }
 
 const TFVARS_SCOPE: &str = "in every run that uses this file";
+
+/// `used` without the switches it guesses from a module argument's name when the value was
+/// followed into that module and found to switch something off there: the followed finding
+/// names what goes, the guess only that something may.
+fn without_guesses(mut used: Vec<Finding>, switched: &[Finding]) -> Vec<Finding> {
+    used.retain(|u| {
+        u.rule != CREATE_SWITCH_OFF.id
+            || !switched
+                .iter()
+                .any(|s| s.rule == CREATE_SWITCH_OFF.id && s.subject == u.subject)
+    });
+    used
+}
 
 /// A value whose variable this directory hands straight to a protection attribute
 /// (`deletion_protection = var.db_protect`, or per instance `var.protect[each.key]` for the
@@ -393,6 +408,7 @@ pub fn defaults(view: &FileView, base: &TfFile, head: &TfFile, out: &mut Vec<Fin
             let opening = format!("The default of `{path}` in `variable \"{}\"`", var.name);
             let scope = "wherever no `.tfvars` file, `-var` or module call sets it";
             let used = protected_value(view, path, Some(before), after, &opening, scope);
+            let used = without_guesses(used, &switched);
             if !replaces_name(&switched, path) && used.is_empty() {
                 found.extend(weakened_default(view, var, path, before, after));
             }
@@ -437,6 +453,7 @@ fn switched_default(
         ),
         scope: "wherever no `.tfvars` file, `-var` or module call sets it",
         within: None,
+        from: None,
     };
     switches::findings(view, dir, &changed)
 }
