@@ -1,5 +1,6 @@
 //! backups: objects that survive the change but stop taking backups, or lose the way back to
-//! those already taken: a Velero Schedule paused or no longer snapshotting volumes, a
+//! those already taken: a Velero Schedule paused, no longer snapshotting volumes or leaving
+//! namespaces out, a
 //! Velero BackupStorageLocation pointed at another bucket or prefix, a Zalando Postgres
 //! cluster's logical backups switched off. Nothing is deleted today, so nothing else in the
 //! change says so; the loss shows on the day a restore is needed.
@@ -18,7 +19,7 @@ pub const BACKUPS_STOPPED: Rule = Rule {
     id: RuleId("kubernetes/backups-stopped"),
     severity: Severity::Medium,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "Backups stop, or lose their way back: a Velero Schedule is paused or stops snapshotting volumes, a Velero BackupStorageLocation moves to another bucket, prefix or provider, or a Zalando Postgres cluster's `enableLogicalBackup` is switched off.",
+    summary: "Backups stop, or lose their way back: a Velero Schedule is paused, stops snapshotting volumes or leaves namespaces out, a Velero BackupStorageLocation moves to another bucket, prefix or provider, or a Zalando Postgres cluster's `enableLogicalBackup` is switched off.",
     why: "Nothing is deleted by the change itself, so it reads as harmless; but from then on no new restore point is taken (or none with the volumes' data), the existing ones still expire at their `ttl`, and a location moved elsewhere stops listing the backups already taken: Velero's backup sync removes their Backup objects from the cluster, so they cannot be restored until the location points back.",
     example: "  spec:\n    schedule: \"0 3 * * *\"\n+   paused: true",
     safer: "Say in the pull request what takes the backups instead and for how long they stop; to move a location, add a second BackupStorageLocation and switch the schedules to it, keeping the old one (read-only) until its backups expire.",
@@ -61,7 +62,56 @@ fn schedule<'a>(old: &Node, new: &'a Node) -> Option<(&'a Node, String)> {
     {
         return Some((new.path(&snapshots)?, "now has `snapshotVolumes: false`: its backups keep the objects but no longer the persistent volumes' data, so a restore brings back empty claims.".to_owned()));
     }
-    None
+    narrowed(old, new)
+}
+
+/// Namespaces a Schedule no longer backs up: dropped from `includedNamespaces` (absent or
+/// `*` means all of them) or added to `excludedNamespaces`.
+fn narrowed<'a>(old: &Node, new: &'a Node) -> Option<(&'a Node, String)> {
+    let names = |node: &Node, key: &str| -> Option<Vec<String>> {
+        let list = node.path(&["spec", "template", key])?;
+        list.as_seq()
+            .iter()
+            .map(|n| n.as_str().map(str::to_owned))
+            .collect()
+    };
+    let everything = |list: &Option<Vec<String>>| {
+        list.as_ref()
+            .is_none_or(|l| l.is_empty() || l.iter().any(|n| n == "*"))
+    };
+    let (included_before, included_after) = (
+        names(old, "includedNamespaces"),
+        names(new, "includedNamespaces"),
+    );
+    let mut lost: Vec<String> = match (&included_before, &included_after) {
+        (_, after) if everything(after) => Vec::new(),
+        (before, Some(after)) if everything(before) => {
+            vec![format!("every namespace but {}", after.join(", "))]
+        }
+        (Some(before), Some(after)) => before
+            .iter()
+            .filter(|n| !after.contains(n))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let excluded_before = names(old, "excludedNamespaces").unwrap_or_default();
+    if let Some(after) = names(new, "excludedNamespaces") {
+        lost.extend(
+            after
+                .into_iter()
+                .filter(|n| !excluded_before.contains(n) && n != "*"),
+        );
+    }
+    if lost.is_empty() {
+        return None;
+    }
+    let at = new
+        .path(&["spec", "template", "includedNamespaces"])
+        .or_else(|| new.path(&["spec", "template", "excludedNamespaces"]))
+        .or_else(|| new.get("spec"))
+        .unwrap_or(new);
+    Some((at, format!("no longer backs up {}: their next restore point is the last one already taken, and it expires at its `ttl`.", lost.join(", "))))
 }
 
 /// A storage location moved: where Velero writes new backups, and the only place it lists the
@@ -145,6 +195,43 @@ spec:
   numberOfInstances: 2
   enableLogicalBackup: true
 ";
+
+    #[test]
+    fn a_schedule_that_leaves_namespaces_out_stops_backing_them_up() {
+        let only = SCHEDULE.replace("[\"*\"]", "[orders, billing]");
+        let f = run(SCHEDULE, &only);
+        assert_eq!(ids(&f), ["kubernetes/backups-stopped"]);
+        assert!(
+            f[0].message.contains("every namespace but orders, billing"),
+            "{}",
+            f[0].message
+        );
+        let fewer = SCHEDULE.replace("[\"*\"]", "[orders]");
+        let f = run(&only, &fewer);
+        assert!(
+            f[0].message.contains("no longer backs up billing:"),
+            "{}",
+            f[0].message
+        );
+        let excluded = SCHEDULE.replace(
+            "    snapshotVolumes",
+            "    excludedNamespaces: [payments]\n    snapshotVolumes",
+        );
+        let f = run(SCHEDULE, &excluded);
+        assert!(
+            f[0].message.contains("no longer backs up payments:"),
+            "{}",
+            f[0].message
+        );
+        // Widened, unchanged or reordered: quiet.
+        for (before, after) in [
+            (&fewer, &only),
+            (&only, &SCHEDULE.replace("[\"*\"]", "[billing, orders]")),
+            (&only, &SCHEDULE.to_owned()),
+        ] {
+            assert!(run(before, after).is_empty(), "{after}");
+        }
+    }
 
     #[test]
     fn pausing_a_velero_schedule_stops_its_backups() {
