@@ -118,6 +118,16 @@ fn effect(src: &Source, call: &RawCall, class: &str) -> Option<(Effect, Option<S
             arg = held;
         }
     }
+    // Pieces built from the class's own methods and fields read as what they hold.
+    if let SqlArg::Interpolated(before) = &arg {
+        let after = expanded(src, class, arg.clone(), EXPAND_DEPTH);
+        if let SqlArg::Literal(t) | SqlArg::Interpolated(t) = &after {
+            if t != before {
+                resolved = Some(t.clone());
+            }
+        }
+        arg = after;
+    }
     // `update` is also jOOQ's and others' builder (`dsl.update(USERS)`): without a literal
     // it counts only on something named as JDBC.
     if matches!(call.name, "update" | "batchUpdate") && matches!(arg, SqlArg::Code(_)) {
@@ -149,6 +159,67 @@ fn held_by(src: &Source, class: &str, code: &str) -> Option<SqlArg> {
     }
 }
 
+/// How many helpers deep a built string is followed (`base() + " CASCADE"` where `base()`
+/// returns `prefix() + "users"`): enough for real migrations, and an end to helpers that
+/// call each other in a ring.
+const EXPAND_DEPTH: u8 = 3;
+
+/// `arg` with each interpolated piece that is one of this class's methods, fields or
+/// constants replaced by what it holds, when that is known; a piece that stays unknown (a
+/// parameter, another class's method) stays interpolated, so the SQL still needs a human.
+fn expanded(src: &Source, class: &str, arg: SqlArg, depth: u8) -> SqlArg {
+    if depth == 0 {
+        return arg;
+    }
+    let text = match arg {
+        SqlArg::Literal(_) => return arg,
+        // A helper that returns another's value (`return base();`).
+        SqlArg::Code(code) => {
+            return match held_by(src, class, &code) {
+                Some(held) => expanded(src, class, held, depth - 1),
+                None => SqlArg::Code(code),
+            }
+        }
+        SqlArg::Interpolated(text) => text,
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let mut open = false;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[at..]);
+            rest = "";
+            open = true;
+            break;
+        };
+        let code = &after[..end];
+        // The piece is written without its call's parentheses (`sql() + "…"` reads `${sql}`):
+        // a field or constant of that name, else a method.
+        let held = held_by(src, class, code)
+            .or_else(|| is_plain(code).then(|| returned(src, code)).flatten());
+        match held.map(|held| expanded(src, class, held, depth - 1)) {
+            Some(SqlArg::Literal(held)) => out.push_str(&held),
+            Some(SqlArg::Interpolated(held)) => {
+                out.push_str(&held);
+                open = true;
+            }
+            _ => {
+                out.push_str(&rest[at..at + 2 + end + 1]);
+                open = true;
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    if open {
+        SqlArg::Interpolated(out)
+    } else {
+        SqlArg::Literal(out)
+    }
+}
+
 fn is_plain(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -165,6 +236,12 @@ const CALLING: &[&str] = &[
 /// returned local variable through its assignments). `None` when no definition is found;
 /// an unreadable return leaves the method unread (`Code`), so the call still needs a human.
 fn returned(src: &Source, method: &str) -> Option<SqlArg> {
+    returned_within(src, method, EXPAND_DEPTH)
+}
+
+/// [`returned`], following a return of another of the class's methods (`return base();`)
+/// at most `depth` calls deep.
+fn returned_within(src: &Source, method: &str, depth: u8) -> Option<SqlArg> {
     let code = &src.code;
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
     let skip = |mut i: usize| {
@@ -241,7 +318,14 @@ fn returned(src: &Source, method: &str) -> Option<SqlArg> {
     for value in values {
         let mut arg = sql_text(src, value);
         if let SqlArg::Code(local) = &arg {
-            if let Some(held) = is_plain(local).then(|| assigned(src, local)).flatten() {
+            let other = local
+                .strip_suffix("()")
+                .filter(|m| depth > 0 && is_plain(m) && *m != method);
+            let held = match other {
+                Some(other) => returned_within(src, other, depth - 1),
+                None => is_plain(local).then(|| assigned(src, local)).flatten(),
+            };
+            if let Some(held) = held {
                 arg = held;
             }
         }

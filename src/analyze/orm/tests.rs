@@ -2278,6 +2278,45 @@ fn flyway_batch_update_of_a_string_array_runs_each_statement() {
 }
 
 #[test]
+fn sql_built_from_the_class_own_helpers_is_read_through_them() {
+    let class = |helpers: &str| {
+        format!(
+            "package com.shop.db.migration;\n\npublic class V7__Purge_sessions extends BaseJavaMigration {{\n    private static final String TABLE = \"sessions\";\n{helpers}\n    @Override\n    public void migrate(Context context) throws Exception {{\n        try (Statement st = context.getConnection().createStatement()) {{\n            st.execute(sql() + \" CASCADE\");\n        }}\n    }}\n}}\n"
+        )
+    };
+    // Two helpers deep, through a constant: the statement is read whole.
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &class("    private String base() { return \"DROP TABLE \" + TABLE; }\n    private String sql() { return base(); }\n"),
+    );
+    assert_eq!(ids(&f), ["sql/drop-table"], "{f:?}");
+    assert!(f[0].message.contains("sessions"), "{}", f[0].message);
+    // Built from what the class creates: quiet.
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &class("    private String sql() { return \"CREATE INDEX i ON \" + TABLE + \" (id)\"; }\n"),
+    );
+    assert!(f.is_empty(), "{f:?}");
+    // A piece the file does not hold (a parameter) keeps the statement in a human's hands.
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &class("    private String sql() { return \"DROP TABLE \" + System.getenv(\"T\"); }\n"),
+    );
+    assert!(
+        !f.is_empty()
+            && f.iter()
+                .all(|x| x.rule.as_str() != "sql/drop-table" || x.message.contains("built")),
+        "{f:?}"
+    );
+    // Helpers that call each other in a ring end.
+    let f = added_file(
+        FLYWAY_JAVA_PATH,
+        &class("    private String sql() { return \"DROP TABLE \" + other(); }\n    private String other() { return sql(); }\n"),
+    );
+    assert!(!f.is_empty(), "{f:?}");
+}
+
+#[test]
 fn jooq_builders_in_a_flyway_migration_are_judged_as_the_sql_they_run() {
     let body = "        DSLContext dsl = DSL.using(context.getConnection());\n        dsl.dropTable(\"legacy_users\").execute();\n        dsl.truncate(SESSIONS).execute();\n        dsl.deleteFrom(Tables.CARTS).execute();\n        dsl.deleteFrom(USERS).where(DSL.trueCondition()).execute();\n        dsl.alterTable(\"users\").dropColumn(\"email\").execute();\n        dsl.update(USERS).set(USERS.ROLE, \"user\").execute();\n        dsl.dropSchemaIfExists(\"reporting\").cascade().execute();\n        dsl.alterTable(USERS).renameColumn(USERS.NAME).to(\"full_name\").execute();\n        dsl.query(\"DELETE FROM tokens\").execute();\n";
     let f = added_file(
