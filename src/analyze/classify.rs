@@ -205,7 +205,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::OrmMigration;
     }
-    if matches!(ext, "sh" | "bash" | "zsh" | "ksh") {
+    // PowerShell scripts and modules run commands as shell scripts do (the commands analyzer
+    // lexes them as PowerShell). Pester tests (`*.Tests.ps1`) are scripts too: a test that
+    // really deletes a resource group deletes it; what a test `Mock`s does not run. Module
+    // manifests (`.psd1`) are data.
+    if matches!(ext, "sh" | "bash" | "zsh" | "ksh" | "ps1" | "psm1") {
         return FileKind::Shell;
     }
     if name == "makefile"
@@ -870,6 +874,16 @@ mod tests {
         assert_eq!(kind("deploy/Kustomization", ""), FileKind::Kustomize);
         assert_eq!(kind("charts/app/templates/deploy.yaml", ""), FileKind::Helm);
         assert_eq!(kind("scripts/cleanup.sh", ""), FileKind::Shell);
+        assert_eq!(kind("scripts/Cleanup.PS1", ""), FileKind::Shell);
+        assert_eq!(kind("Ops/Ops.psm1", ""), FileKind::Shell);
+        assert_eq!(kind("tests/Cleanup.Tests.ps1", ""), FileKind::Shell);
+        assert_eq!(
+            kind(
+                "Ops/Ops.psd1",
+                "@{ FunctionsToExport = @('Remove-AzResourceGroup') }"
+            ),
+            FileKind::Other
+        );
         assert_eq!(kind("Makefile", ""), FileKind::BuildScript);
     }
 

@@ -13,7 +13,7 @@
 //! BuildKit flags (`RUN --mount=…`), the exec form (`RUN ["rm", "-rf", "/data"]`) and
 //! heredocs (`RUN <<EOF … EOF`). Pure: text in, scripts out.
 
-use super::extract::{Extracted, Script};
+use super::extract::{Extracted, Interpreter, Script};
 
 /// Where a Dockerfile instruction's commands run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,17 @@ fn split_word(line: &str) -> (&str, &str) {
 
 /// The escape character the file's parser directives set: `\` unless `# escape=\``.
 /// Directives are comment lines at the very top, before any instruction or blank line.
+/// What a `SHELL ["…", …]` instruction runs the `RUN`s that follow with.
+fn shell_form_interpreter(lower: &str) -> Interpreter {
+    if lower.contains("pwsh") || lower.contains("powershell") {
+        Interpreter::PowerShell
+    } else if lower.contains("cmd") {
+        Interpreter::Other
+    } else {
+        Interpreter::Posix
+    }
+}
+
 fn escape_char(lines: &[&str]) -> char {
     for line in lines {
         let Some(directive) = line.trim().strip_prefix('#') else {
@@ -86,7 +97,11 @@ pub fn scripts(text: &str) -> Extracted {
     let escape = escape_char(&lines);
     // A Windows image runs cmd or PowerShell, not a POSIX shell: match its commands, but do
     // not hold its quoting to the shell's rules.
-    let mut foreign = escape == '`';
+    let mut interpreter = if escape == '`' {
+        Interpreter::Other
+    } else {
+        Interpreter::Posix
+    };
     // An Earthfile target after `LOCALLY` runs its `RUN`s on the host, not in a build.
     let mut locally = false;
     let mut out = Extracted::default();
@@ -100,9 +115,7 @@ pub fn scripts(text: &str) -> Extracted {
         }
         if word.eq_ignore_ascii_case("SHELL") {
             let lower = rest.to_ascii_lowercase();
-            foreign = ["powershell", "pwsh", "cmd"]
-                .iter()
-                .any(|s| lower.contains(s));
+            interpreter = shell_form_interpreter(&lower);
         }
         let Some((stage, body)) = instruction(lines[i]) else {
             i += 1;
@@ -145,7 +158,11 @@ pub fn scripts(text: &str) -> Extracted {
         out.scripts.push(Script {
             text: script,
             first_line: first_line as u32,
-            foreign: foreign || shebang,
+            interpreter: if shebang {
+                Interpreter::Other
+            } else {
+                interpreter
+            },
             make_variables: false,
             image_build: stage == Stage::Build && !locally && !daemon,
         });
@@ -300,9 +317,9 @@ mod tests {
     #[test]
     fn a_heredoc_with_a_python_shebang_is_foreign() {
         let text = "FROM python\nRUN <<EOF\n#!/usr/bin/env python3\nprint('rm -rf /')\nEOF\n";
-        assert!(scripts(text).scripts[0].foreign);
+        assert!(scripts(text).scripts[0].interpreter.foreign());
         let sh = "FROM alpine\nRUN <<EOF\n#!/bin/sh\nls\nEOF\n";
-        assert!(!scripts(sh).scripts[0].foreign);
+        assert!(!scripts(sh).scripts[0].interpreter.foreign());
     }
 
     #[test]
@@ -351,7 +368,7 @@ mod tests {
         let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN kubectl delete ns staging `\n    --wait=false\n";
         let got = scripts(text).scripts;
         assert_eq!(got.len(), 1);
-        assert!(got[0].foreign);
+        assert!(got[0].interpreter.foreign());
         assert_eq!(got[0].text, "kubectl delete ns staging \n    --wait=false");
     }
 }

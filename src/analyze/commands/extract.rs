@@ -13,15 +13,46 @@ pub struct Script {
     pub text: String,
     /// The file line the text's first line stands on.
     pub first_line: u32,
-    /// Run by something other than a POSIX shell (PowerShell, Python, cmd): its commands are
-    /// still matched, but its quoting is not held to the shell's rules.
-    pub foreign: bool,
+    /// What runs the text, and so how it is split into commands.
+    pub interpreter: Interpreter,
     /// Expansions in the text are make variables, substituted by make rather than the
     /// shell: never word-split, so only what they leave when empty matters.
     pub make_variables: bool,
     /// Runs inside an image build (a Dockerfile `RUN`), on the layer being built: deleting
     /// files or volumes there destroys nothing that outlives the build.
     pub image_build: bool,
+}
+
+/// What runs a script. PowerShell has a lexer of its own ([`super::pwsh_lex`]); anything else
+/// that is not a POSIX shell (cmd, Python) is `Other`: its commands are still matched through
+/// the shell lexer, but its quoting is not held to the shell's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpreter {
+    Posix,
+    PowerShell,
+    Other,
+}
+
+impl Interpreter {
+    /// Run by something other than a POSIX shell.
+    #[cfg(test)]
+    pub fn foreign(self) -> bool {
+        self != Interpreter::Posix
+    }
+    /// The interpreter a `shell:`/`scriptType:` value names.
+    pub fn named(shell: &str) -> Interpreter {
+        let program = shell.split_whitespace().next().unwrap_or("");
+        let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+        let program = program.to_ascii_lowercase();
+        let program = program.strip_suffix(".exe").unwrap_or(&program);
+        if matches!(program, "bash" | "sh" | "zsh" | "dash" | "ksh") {
+            Interpreter::Posix
+        } else if matches!(program, "pwsh" | "powershell" | "ps" | "pscore") {
+            Interpreter::PowerShell
+        } else {
+            Interpreter::Other
+        }
+    }
 }
 
 /// The scripts of one side of a file, or why they could not be found.
@@ -34,7 +65,8 @@ pub struct Extracted {
 
 /// Keys whose values are shell in CI systems other than GitHub Actions: GitLab
 /// (`script`, `before_script`, `after_script`), CircleCI (`run`, `command`), Azure Pipelines
-/// (`script`, `bash`, `inlineScript`), Buildkite (`command`, `commands`), Bitbucket and Travis.
+/// (`script`, `bash`, `inlineScript`, the `Inline` script of `AzurePowerShell@5`), Buildkite
+/// (`command`, `commands`), Bitbucket and Travis.
 const CI_SCRIPT_KEYS: &[&str] = &[
     "run",
     "script",
@@ -45,6 +77,7 @@ const CI_SCRIPT_KEYS: &[&str] = &[
     "bash",
     "sh",
     "inlineScript",
+    "Inline",
     "install",
     "before_install",
     "after_success",
@@ -67,7 +100,11 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
             scripts: vec![Script {
                 text: text.to_owned(),
                 first_line: 1,
-                foreign: false,
+                interpreter: if is_powershell_script(&name) {
+                    Interpreter::PowerShell
+                } else {
+                    Interpreter::Posix
+                },
                 make_variables: false,
                 image_build: false,
             }],
@@ -109,7 +146,7 @@ fn ansible_tasks(text: &str) -> Extracted {
     let mut extracted = yaml_scripts(text, ANSIBLE_COMMAND_MODULES, false);
     extracted.failure = None;
     for script in &mut extracted.scripts {
-        script.foreign = true;
+        script.interpreter = Interpreter::Other;
     }
     extracted
 }
@@ -130,9 +167,23 @@ fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
         let from = out.scripts.len();
         if !github && text.contains("!reference") {
             let resolved = resolve_references(doc, doc, 0, &mut { MAX_REFERENCED_ITEMS });
-            collect_yaml(&resolved, keys, github, false, &lines, &mut out.scripts);
+            collect_yaml(
+                &resolved,
+                keys,
+                github,
+                Interpreter::Posix,
+                &lines,
+                &mut out.scripts,
+            );
         } else {
-            collect_yaml(doc, keys, github, false, &lines, &mut out.scripts);
+            collect_yaml(
+                doc,
+                keys,
+                github,
+                Interpreter::Posix,
+                &lines,
+                &mut out.scripts,
+            );
         }
         if github {
             expand_choices(doc, &mut out.scripts, from);
@@ -239,13 +290,13 @@ fn collect_yaml(
     node: &Node,
     keys: &[&str],
     github: bool,
-    foreign: bool,
+    interpreter: Interpreter,
     lines: &[&str],
     out: &mut Vec<Script>,
 ) {
     match &node.value {
         Value::Map(entries) => {
-            let foreign = runs_foreign_shell(node).unwrap_or(foreign);
+            let interpreter = runs_foreign_shell(node).unwrap_or(interpreter);
             if let Some(step) = super::tool_steps::command(node, github) {
                 out.push(tool_script(step.command, step.line));
                 if step.inputs_read {
@@ -254,14 +305,18 @@ fn collect_yaml(
             }
             for (key, value) in entries {
                 if keys.contains(&key.as_str()) {
-                    let foreign = foreign || POWERSHELL_KEYS.contains(&key.as_str());
-                    push_scalars(value, foreign, lines, out);
+                    let interpreter = if POWERSHELL_KEYS.contains(&key.as_str()) {
+                        Interpreter::PowerShell
+                    } else {
+                        interpreter
+                    };
+                    push_scalars(value, interpreter, lines, out);
                     // CircleCI's `run: {command: …}` is a map under a script key.
                     if !github {
-                        collect_yaml(value, keys, github, foreign, lines, out);
+                        collect_yaml(value, keys, github, interpreter, lines, out);
                     }
                 } else {
-                    collect_yaml(value, keys, github, foreign, lines, out);
+                    collect_yaml(value, keys, github, interpreter, lines, out);
                 }
             }
         }
@@ -270,10 +325,10 @@ fn collect_yaml(
                 if let Some(step) = super::tool_steps::named(item).filter(|_| !github) {
                     out.push(tool_script(step.command, step.line));
                 }
-                collect_yaml(item, keys, github, foreign, lines, out);
+                collect_yaml(item, keys, github, interpreter, lines, out);
             }
         }
-        Value::Tagged(_, inner) => collect_yaml(inner, keys, github, foreign, lines, out),
+        Value::Tagged(_, inner) => collect_yaml(inner, keys, github, interpreter, lines, out),
         Value::Null | Value::Scalar(_) => {}
     }
 }
@@ -284,18 +339,18 @@ fn tool_script(command: String, line: u32) -> Script {
     Script {
         text: command,
         first_line: line,
-        foreign: false,
+        interpreter: Interpreter::Posix,
         make_variables: false,
         image_build: false,
     }
 }
 
-fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script>) {
+fn push_scalars(node: &Node, interpreter: Interpreter, lines: &[&str], out: &mut Vec<Script>) {
     match &node.value {
         Value::Scalar(text) => out.push(Script {
             text: text.clone(),
             first_line: content_line(node.line, lines),
-            foreign,
+            interpreter,
             make_variables: false,
             image_build: false,
         }),
@@ -303,7 +358,7 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
         Value::Seq(items) => {
             for item in items {
                 if let Value::Scalar(_) = item.value {
-                    push_scalars(item, foreign, lines, out);
+                    push_scalars(item, interpreter, lines, out);
                 }
             }
         }
@@ -316,25 +371,24 @@ fn push_scalars(node: &Node, foreign: bool, lines: &[&str], out: &mut Vec<Script
 /// - GitHub Actions: a step's `shell:`, or the `defaults: run: shell:` of its job or
 ///   workflow, which a step's own `shell:` overrides.
 /// - Azure Pipelines: the PowerShell tasks, and `scriptType:` of an `AzureCLI` task.
-fn runs_foreign_shell(node: &Node) -> Option<bool> {
+fn runs_foreign_shell(node: &Node) -> Option<Interpreter> {
     let shell = node
         .get("shell")
         .or_else(|| node.path(&["defaults", "run", "shell"]))
         .or_else(|| node.get("scriptType"))
         .and_then(Node::as_str);
     if let Some(shell) = shell {
-        return Some(!is_posix_shell(shell));
+        return Some(Interpreter::named(shell));
     }
     let task = node.get("task").and_then(Node::as_str)?;
     let task = task.to_ascii_lowercase();
-    (task.starts_with("powershell@") || task.starts_with("azurepowershell@")).then_some(true)
+    (task.starts_with("powershell@") || task.starts_with("azurepowershell@"))
+        .then_some(Interpreter::PowerShell)
 }
 
-fn is_posix_shell(shell: &str) -> bool {
-    let program = shell.split_whitespace().next().unwrap_or("");
-    matches!(program, "bash" | "sh" | "zsh" | "dash" | "ksh")
-        || program.ends_with("/bash")
-        || program.ends_with("/sh")
+/// `.ps1` scripts and `.psm1` modules (see [`crate::analyze::classify`]).
+fn is_powershell_script(lower_name: &str) -> bool {
+    lower_name.ends_with(".ps1") || lower_name.ends_with(".psm1")
 }
 
 /// A block scalar (`run: |`) starts on the line after its indicator; a plain or quoted one on
@@ -446,7 +500,7 @@ fn recipe_lines(text: &str, is_recipe: impl Fn(&str) -> bool, make: bool) -> Ext
         out.scripts.push(Script {
             text: if make { make_to_shell(&joined) } else { joined },
             first_line: start as u32 + 1,
-            foreign: false,
+            interpreter: Interpreter::Posix,
             make_variables: make,
             image_build: false,
         });
@@ -495,7 +549,7 @@ fn package_json(text: &str) -> Extracted {
         out.scripts.push(Script {
             text: command.to_owned(),
             first_line: line_of(text, at),
-            foreign: false,
+            interpreter: Interpreter::Posix,
             make_variables: false,
             image_build: false,
         });
@@ -538,7 +592,7 @@ mod tests {
             &RepoPath::new(".github/workflows/a.yml"),
             workflow,
         );
-        assert!(extracted.scripts[0].foreign);
+        assert_eq!(extracted.scripts[0].interpreter, Interpreter::PowerShell);
     }
 
     #[test]
@@ -549,32 +603,38 @@ mod tests {
             &RepoPath::new(".github/workflows/a.yml"),
             workflow,
         );
-        let foreign: Vec<bool> = extracted.scripts.iter().map(|s| s.foreign).collect();
+        let foreign: Vec<bool> = extracted
+            .scripts
+            .iter()
+            .map(|s| s.interpreter.foreign())
+            .collect();
         assert_eq!(foreign, [true, false, false]);
     }
 
     #[test]
-    fn azure_powershell_steps_and_tasks_are_foreign() {
-        let azure = "steps:\n  - pwsh: terraform destroy -auto-approve\n  - powershell: Write-Host hi\n  - task: PowerShell@2\n    inputs:\n      targetType: inline\n      script: terraform plan `\n  - task: AzureCLI@2\n    inputs:\n      scriptType: pscore\n      inlineScript: az group list\n  - task: AzureCLI@2\n    inputs:\n      scriptType: bash\n      inlineScript: az group list\n  - script: make\n";
+    fn azure_powershell_steps_and_tasks_run_in_powershell() {
+        let azure = "steps:\n  - pwsh: terraform destroy -auto-approve\n  - powershell: Write-Host hi\n  - task: PowerShell@2\n    inputs:\n      targetType: inline\n      script: terraform plan `\n  - task: AzureCLI@2\n    inputs:\n      scriptType: pscore\n      inlineScript: az group list\n  - task: AzureCLI@2\n    inputs:\n      scriptType: bash\n      inlineScript: az group list\n  - task: AzurePowerShell@5\n    inputs:\n      ScriptType: InlineScript\n      Inline: Remove-AzVM -Name a\n  - script: make\n";
         let extracted = scripts(
             FileKind::CiPipeline,
             &RepoPath::new("azure-pipelines.yml"),
             azure,
         );
-        let got: Vec<(&str, bool)> = extracted
+        let got: Vec<(&str, Interpreter)> = extracted
             .scripts
             .iter()
-            .map(|s| (s.text.as_str(), s.foreign))
+            .map(|s| (s.text.as_str(), s.interpreter))
             .collect();
+        use Interpreter::{Posix, PowerShell};
         assert_eq!(
             got,
             [
-                ("terraform destroy -auto-approve", true),
-                ("Write-Host hi", true),
-                ("terraform plan `", true),
-                ("az group list", true),
-                ("az group list", false),
-                ("make", false),
+                ("terraform destroy -auto-approve", PowerShell),
+                ("Write-Host hi", PowerShell),
+                ("terraform plan `", PowerShell),
+                ("az group list", PowerShell),
+                ("az group list", Posix),
+                ("Remove-AzVM -Name a", PowerShell),
+                ("make", Posix),
             ]
         );
     }

@@ -3,14 +3,14 @@
 //! (`sh label: 'x', script: "cmd"`, `sh(returnStdout: true, script: '''…''')`). Comments are
 //! skipped: a step commented out runs nothing.
 
-use super::extract::{Extracted, Script};
+use super::extract::{Extracted, Interpreter, Script};
 
-/// Steps whose argument is a script, and whether it runs in a POSIX shell.
-const STEPS: &[(&str, bool)] = &[
-    ("sh", true),
-    ("bat", false),
-    ("powershell", false),
-    ("pwsh", false),
+/// Steps whose argument is a script, and what runs it.
+const STEPS: &[(&str, Interpreter)] = &[
+    ("sh", Interpreter::Posix),
+    ("bat", Interpreter::Other),
+    ("powershell", Interpreter::PowerShell),
+    ("pwsh", Interpreter::PowerShell),
 ];
 
 pub fn scripts(text: &str) -> Extracted {
@@ -31,7 +31,7 @@ pub fn scripts(text: &str) -> Extracted {
             at = end;
             continue;
         }
-        let Some((step, posix)) = step_at(text, at) else {
+        let Some((step, interpreter)) = step_at(text, at) else {
             at += rest.chars().next().map_or(1, char::len_utf8);
             continue;
         };
@@ -41,7 +41,7 @@ pub fn scripts(text: &str) -> Extracted {
                 out.scripts.push(Script {
                     text: body,
                     first_line: line_of(text, open),
-                    foreign: !posix,
+                    interpreter,
                     make_variables: false,
                     image_build: false,
                 });
@@ -61,7 +61,7 @@ pub fn scripts(text: &str) -> Extracted {
 }
 
 /// A step name standing alone at `at` (not part of `shell`, `.sh` or `my_sh`).
-fn step_at(text: &str, at: usize) -> Option<(&'static str, bool)> {
+fn step_at(text: &str, at: usize) -> Option<(&'static str, Interpreter)> {
     let before = text[..at].chars().next_back();
     if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '$') {
         return None;
@@ -173,7 +173,7 @@ mod tests {
         extracted
             .scripts
             .into_iter()
-            .map(|s| (s.first_line, s.text, s.foreign))
+            .map(|s| (s.first_line, s.text, s.interpreter.foreign()))
             .collect()
     }
 

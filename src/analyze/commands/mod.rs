@@ -14,6 +14,7 @@ mod extract;
 mod jenkins;
 mod lex;
 mod packs;
+mod pwsh_lex;
 mod terragrunt_hooks;
 mod tool_steps;
 
@@ -21,6 +22,7 @@ use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
+use extract::Interpreter;
 use packs::Hit;
 // The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
 // `rm -rf` and `psql -c` are judged here.
@@ -102,7 +104,7 @@ pub const RM_RF: Rule = Rule {
     id: RuleId("shell/rm-rf"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "`rm -r` on a root or system directory, the home directory, or a variable path that could be empty or split.",
+    summary: "`rm -r` (or PowerShell's `Remove-Item -Recurse`) on a root, drive or system directory, the home directory, or a variable path that could be empty or split.",
     why: "`rm -rf \"$DIR/\"` with `DIR` unset is `rm -rf /`; an unquoted variable with spaces or a glob deletes paths nobody named.",
     example: "+ rm -rf \"$DEPLOY_DIR/\"*",
     safer: "Quote variables and guard them: `rm -rf \"${DEPLOY_DIR:?}/\"*`; delete a known temporary directory (`mktemp -d`) instead of a computed one.",
@@ -112,7 +114,7 @@ pub const CLOUD_DELETE: Rule = Rule {
     id: RuleId("shell/cloud-delete"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`, `doctl`/`hcloud`/`linode-cli`/`scw`/`oci`/`eksctl` deletes, `fly … destroy`, `heroku apps:destroy`/`pg:reset`, `vercel remove`, `netlify sites:delete`).",
+    summary: "A script or CI step deletes cloud resources from the command line (`aws … delete-*`, `s3 rb --force`, `s3 rm --recursive`, `gcloud … delete`, `az … delete`, `gsutil rm -r`, `doctl`/`hcloud`/`linode-cli`/`scw`/`oci`/`eksctl` deletes, `fly … destroy`, `heroku apps:destroy`/`pg:reset`, `vercel remove`, `netlify sites:delete`), or through PowerShell (`Remove-Az…` and AzureRM cmdlets, AWS Tools' `Remove-S3Bucket`, `Remove-RDSDBInstance`, `Remove-CFNStack`…).",
     why: "A CLI delete bypasses the infrastructure code, its plan and its protections; a database, bucket or resource group deleted this way takes its data with it.",
     example: "+ aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot",
     safer: "Remove the resource through the infrastructure code so a plan shows it; take a final snapshot or backup; turn on deletion protection for stateful resources.",
@@ -142,7 +144,7 @@ pub const DATABASE_DROP: Rule = Rule {
     id: RuleId("shell/database-drop"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql or mysql, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, Cassandra `DROP KEYSPACE`, `influx bucket delete`, `etcdctl del --prefix`, `rails db:drop`, `prisma migrate reset`, `supabase db reset --linked`), also inside `docker exec` or `kubectl exec`.",
+    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql, mysql or `Invoke-Sqlcmd`, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, Cassandra `DROP KEYSPACE`, `influx bucket delete`, `etcdctl del --prefix`, `rails db:drop`, `prisma migrate reset`, `supabase db reset --linked`), also inside `docker exec` or `kubectl exec`.",
     why: "These commands delete data outside any reviewed migration; only a backup brings it back.",
     example: "+ psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
     safer: "Make the change a reviewed migration, take a backup first, and keep reset tasks out of pipelines that can reach production.",
@@ -152,10 +154,10 @@ pub const SHELL_UNPARSEABLE: Rule = Rule {
     id: RuleId("shell/unparseable"),
     severity: Severity::Medium,
     tags: &[Tag::Infra],
-    summary: "A script could not be split into commands (an unterminated quote or substitution).",
+    summary: "A script could not be split into commands (an unterminated quote or substitution), or runs a PowerShell script encoded in base64.",
     why: "twokey cannot tell what commands a script it cannot read runs, so it fails closed and asks for a human.",
     example: "+ run: echo 'never closed",
-    safer: "Close the quote or substitution; `bash -n script.sh` finds the spot.",
+    safer: "Close the quote or substitution; `bash -n script.sh` (for PowerShell, the parse errors `pwsh` reports) finds the spot.",
 };
 
 pub const PIPELINE_UNPARSEABLE: Rule = Rule {
@@ -271,8 +273,16 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
             .map(|(line, reason)| (&PIPELINE_UNPARSEABLE, Unparseable { side, line, reason })),
     };
     for script in extracted.scripts {
-        let lexed = lex::lex(&script.text, script.first_line);
-        if let Some(error) = lexed.error.filter(|_| !script.foreign) {
+        // PowerShell has its own lexer; only it and the POSIX one are trusted to report a
+        // script they cannot read (cmd or Python text is matched as best the shell lexer can).
+        let lexed = match script.interpreter {
+            Interpreter::PowerShell => pwsh_lex::lex(&script.text, script.first_line),
+            Interpreter::Posix | Interpreter::Other => lex::lex(&script.text, script.first_line),
+        };
+        if let Some(error) = lexed
+            .error
+            .filter(|_| script.interpreter != Interpreter::Other)
+        {
             out.failure.get_or_insert((
                 &SHELL_UNPARSEABLE,
                 Unparseable {

@@ -2,12 +2,14 @@
 //! (`sudo`, `env`, assignments, `bash -c '…'`) down to the program that runs, and that
 //! program's pack decides whether its arguments destroy something.
 
+mod cmdlets;
+
 use super::container;
 use super::lex::{self, Word};
 use super::{
     AUTO_APPROVE_ADDED, CLOUD_DELETE, DATABASE_DROP, GIT_FORCE_PUSH, HELM_UNINSTALL,
-    KUBECTL_DELETE, PROTECTION_DISABLED, RM_RF, SECRETS_OR_BACKUPS_DELETE, STACK_DESTROY,
-    TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM, VOLUME_DELETE,
+    KUBECTL_DELETE, PROTECTION_DISABLED, RM_RF, SECRETS_OR_BACKUPS_DELETE, SHELL_UNPARSEABLE,
+    STACK_DESTROY, TERRAFORM_DESTROY, TERRAFORM_REPLACE, TERRAFORM_STATE_RM, VOLUME_DELETE,
 };
 use crate::finding::Severity;
 use crate::rules::Rule;
@@ -42,7 +44,12 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
     let Some(at) = program_index(words) else {
         return;
     };
-    let program = program_name(&words[at].text);
+    let mut program = program_name(&words[at].text);
+    // PowerShell's names are case-insensitive: `Remove-AzResourceGroup` is matched (and
+    // identified) as `remove-azresourcegroup`.
+    if program.contains('-') && program.bytes().any(|b| b.is_ascii_uppercase()) {
+        program = program.to_ascii_lowercase();
+    }
     let args = &words[at + 1..];
     let call = Call {
         program: &program,
@@ -55,6 +62,26 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
             match_nested(&nested.words, nested.stdin.as_deref(), depth + 1, hits);
         }
         return;
+    }
+    match powershell_script(&call).filter(|_| depth < MAX_NESTING) {
+        Some(PowerShellScript::Text(script)) => {
+            for nested in super::pwsh_lex::lex(&script, 1).commands {
+                match_nested(&nested.words, nested.stdin.as_deref(), depth + 1, hits);
+            }
+            return;
+        }
+        Some(PowerShellScript::Encoded) => {
+            hits.push(call.hit(
+                &SHELL_UNPARSEABLE,
+                SHELL_UNPARSEABLE.severity,
+                format!(
+                    "`{}` runs a base64-encoded PowerShell script that twokey cannot read; put the script in the change as text so its commands can be reviewed.",
+                    call.shown()
+                ),
+            ));
+            return;
+        }
+        None => {}
     }
     if let Some(inner) = exec_command(&call).filter(|_| depth < MAX_NESTING) {
         match_nested(inner, stdin, depth + 1, hits);
@@ -89,6 +116,7 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "find" => find(&call),
         "docker" | "docker-compose" | "podman" => docker(&call),
         "git" => git(&call),
+        name if cmdlets::is_cmdlet(name) => cmdlets::judge(&call),
         _ => database(&call),
     };
     hits.extend(found);
@@ -314,6 +342,54 @@ fn shell_script(call: &Call) -> Option<String> {
                 .map(|s| s.to_string())
         }
         "eval" => Some(call.texts().collect::<Vec<_>>().join(" ")),
+        _ => None,
+    }
+}
+
+/// What a PowerShell command line runs.
+enum PowerShellScript {
+    Text(String),
+    /// `-EncodedCommand`: base64 twokey does not decode, so cannot judge.
+    Encoded,
+}
+
+/// `pwsh -Command '…'`, `powershell -c "…"`, `Invoke-Expression "…"`: the PowerShell text
+/// that is run. `pwsh -File x.ps1` runs a file, which is judged as a file of its own.
+fn powershell_script(call: &Call) -> Option<PowerShellScript> {
+    let joined = |words: &[Word]| {
+        words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match call.program {
+        "invoke-expression" | "iex" => Some(PowerShellScript::Text(joined(call.args))),
+        "start-process" | "saps" => cmdlets::started_process(call).map(PowerShellScript::Text),
+        "pwsh" | "powershell" | "pwsh-preview" => {
+            for (i, word) in call.args.iter().enumerate() {
+                let lower = word.text.to_ascii_lowercase();
+                let Some(flag) = lower.strip_prefix(['-', '/']) else {
+                    // Windows PowerShell reads a first bare argument as the command; pwsh
+                    // reads it as a file.
+                    return (call.program == "powershell" && i == 0)
+                        .then(|| PowerShellScript::Text(joined(call.args)));
+                };
+                if flag == "c" || (flag.len() >= 3 && "command".starts_with(flag)) {
+                    return Some(PowerShellScript::Text(joined(&call.args[i + 1..])));
+                }
+                if flag == "e"
+                    || flag == "ec"
+                    || (flag.len() >= 3 && "encodedcommand".starts_with(flag))
+                {
+                    return Some(PowerShellScript::Encoded);
+                }
+                if flag == "f" || (flag.len() >= 2 && "file".starts_with(flag)) {
+                    return None;
+                }
+            }
+            None
+        }
         _ => None,
     }
 }

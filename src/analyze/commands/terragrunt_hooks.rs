@@ -7,7 +7,7 @@
 //!
 //! A file that does not parse yields nothing here: the Terraform analyzer reports it.
 
-use super::extract::{Extracted, Script};
+use super::extract::{Extracted, Interpreter, Script};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
@@ -50,7 +50,7 @@ fn collect(body: &Body, text: &str, out: &mut Vec<Script>) {
         out.push(Script {
             text: command,
             first_line: text[..at].matches('\n').count() as u32 + 1,
-            foreign: false,
+            interpreter: Interpreter::Posix,
             make_variables: false,
             image_build: false,
         });

@@ -255,6 +255,7 @@ proptest! {
             (FileKind::CiPipeline, ".gitlab-ci.yml"),
             (FileKind::CiPipeline, "Jenkinsfile"),
             (FileKind::Shell, "x.sh"),
+            (FileKind::Shell, "x.ps1"),
             (FileKind::Dockerfile, "Dockerfile"),
             (FileKind::BuildScript, "Makefile"),
             (FileKind::BuildScript, "justfile"),
@@ -405,4 +406,91 @@ fn deploy_steps_that_never_ask_are_unattended_applies() {
         .is_empty());
     let more = format!("{pulumi}      - run: echo done\n");
     assert!(Case::modified(FLOW, &pulumi, &more).run(analyze).is_empty());
+}
+
+const PS1: &str = "scripts/cleanup.ps1";
+const PS_BASE: &str = "Set-StrictMode -Version Latest\nWrite-Host 'start'\n";
+
+fn ps1(added: &str) -> Vec<crate::finding::Finding> {
+    Case::modified(PS1, PS_BASE, &format!("{PS_BASE}{added}\n")).run(analyze)
+}
+
+#[test]
+fn a_powershell_script_that_deletes_a_resource_group_is_critical_at_its_line() {
+    let f = ps1("Remove-AzResourceGroup -Name rg-prod -Force -Confirm:$false");
+    assert_eq!(ids(&f), ["shell/cloud-delete"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.line, Some(3));
+    assert!(f[0].message.contains("rg-prod"), "{}", f[0].message);
+}
+
+#[test]
+fn powershell_text_that_only_mentions_a_removal_is_quiet() {
+    for quiet in [
+        "# Remove-AzResourceGroup -Name rg-prod -Force",
+        "<#\nRemove-AzResourceGroup -Name rg-prod\n#>",
+        "Write-Host \"Run Remove-AzResourceGroup -Name rg-prod to clean up\"",
+        "Remove-AzResourceGroup -Name rg-prod -Force -WhatIf",
+        "Remove-AzResourceGroupDeployment -ResourceGroupName rg -Name old",
+        "Get-AzResourceGroup | Format-Table\nNew-AzResourceGroup -Name rg -Location westeurope",
+        "Remove-Item -Recurse -Force \"$env:TEMP\\build-*\", ./bin, ./obj",
+    ] {
+        assert_eq!(ids(&ps1(quiet)), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn a_powershell_removal_already_on_the_base_is_not_new_when_wrapped_in_a_block() {
+    let base = format!("{PS_BASE}Remove-AzResourceGroup -Name rg-tmp -Force\n");
+    let head = format!("{PS_BASE}# scratch only\nif ($true) {{\n    Remove-AzResourceGroup -Name rg-tmp -Force\n}}\n");
+    assert!(Case::modified(PS1, &base, &head).run(analyze).is_empty());
+}
+
+#[test]
+fn remove_item_is_judged_like_rm() {
+    let f = ps1("Remove-Item \"$env:DEPLOY_DIR\\*\" -Recurse -Force");
+    assert_eq!(ids(&f), ["shell/rm-rf"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(ids(&ps1("rm -r -fo C:\\")), ["shell/rm-rf"]);
+}
+
+#[test]
+fn an_unterminated_powershell_string_fails_closed() {
+    let f = ps1("Remove-AzResourceGroup -Name \"rg-prod -Force");
+    assert_eq!(ids(&f), ["shell/unparseable"]);
+}
+
+#[test]
+fn powershell_steps_of_pipelines_are_read_as_powershell() {
+    let azure_base = "steps:\n  - script: echo hi\n";
+    let azure = format!("{azure_base}  - pwsh: |\n      Remove-Item -Recurse -Force \"$(Agent.TempDirectory)\\*\"\n      Remove-AzSqlDatabase `\n        -ResourceGroupName rg -ServerName s -DatabaseName orders\n");
+    let f = Case::modified("azure-pipelines.yml", azure_base, &azure).run(analyze);
+    assert_eq!(ids(&f), ["shell/cloud-delete"]);
+    assert_eq!(f[0].location.line, Some(5));
+
+    let workflow = format!("{WORKFLOW}      - shell: pwsh\n        run: Invoke-Sqlcmd -ServerInstance db -Query \"DROP TABLE dbo.Users\"\n");
+    let f = Case::modified(FLOW, WORKFLOW, &workflow).run(analyze);
+    assert_eq!(ids(&f), ["shell/database-drop"]);
+
+    let jenkins_base = "node {\n  echo 'hi'\n}\n";
+    let jenkins = "node {\n  echo 'hi'\n  powershell 'Remove-S3Bucket -BucketName data -DeleteBucketContent -Force'\n}\n";
+    let f = Case::modified("Jenkinsfile", jenkins_base, jenkins).run(analyze);
+    assert_eq!(ids(&f), ["shell/cloud-delete"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn a_shell_script_that_starts_powershell_is_read_through() {
+    let base = "#!/bin/bash\necho start\n";
+    let head = format!("{base}pwsh -NoProfile -Command \"Remove-AzResourceGroup -Name rg-prod -Force\"\npwsh -EncodedCommand UgBlAG0AbwB2AGUA\n");
+    let f = Case::modified("scripts/down.sh", base, &head).run(analyze);
+    assert_eq!(ids(&f), ["shell/cloud-delete", "shell/unparseable"]);
+}
+
+#[test]
+fn a_pester_test_does_not_run_what_it_mocks() {
+    let test = "Describe 'cleanup' {\n  It 'removes' {\n    Mock Remove-AzResourceGroup { }\n    Remove-AzResourceGroup -Name rg-test -Force\n  }\n  AfterAll { Remove-AzVM -Name vm-it -Force }\n}\n";
+    let f = Case::added("tests/Cleanup.Tests.ps1", test).run(analyze);
+    assert_eq!(ids(&f), ["shell/cloud-delete"]);
+    assert!(f[0].message.contains("Remove-AzVM"), "{}", f[0].message);
 }
