@@ -69,8 +69,18 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("zfs", Severity::Critical),
     ("filesystem", Severity::Critical),
     ("parted", Severity::Critical),
+    ("gcp_bigquery_dataset", Severity::Critical),
+    ("gcp_spanner_instance", Severity::Critical),
+    ("gcp_spanner_database", Severity::Critical),
     // An encryption key scheduled for deletion takes everything it encrypted with it.
     ("kms_key", Severity::Critical),
+    // Whole stacks: `community.general.terraform` with `state: absent` runs `terraform
+    // destroy`; a CloudFormation stack (or stack set) deleted takes every resource it made;
+    // `azure_rm_deployment` deletes its resource group.
+    ("terraform", Severity::Critical),
+    ("cloudformation", Severity::Critical),
+    ("cloudformation_stack_set", Severity::Critical),
+    ("azure_rm_deployment", Severity::Critical),
     // Backups.
     ("ec2_snapshot", Severity::High),
     ("rds_instance_snapshot", Severity::High),
@@ -94,6 +104,11 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("digital_ocean_droplet", Severity::High),
     ("lxd_container", Severity::High),
     ("elasticache", Severity::High),
+    ("gcp_redis_instance", Severity::High),
+    ("azure_rm_rediscache", Severity::High),
+    ("azure_rm_keyvault", Severity::High),
+    ("gcp_container_node_pool", Severity::High),
+    ("eks_nodegroup", Severity::High),
     ("secretsmanager_secret", Severity::High),
     ("rabbitmq_vhost", Severity::High),
     ("rabbitmq_queue", Severity::High),
@@ -147,6 +162,8 @@ const TARGETS: &[&str] = &[
     "dev",
     "device",
     "release_name",
+    "project_path",
+    "stack_name",
     "src",
 ];
 

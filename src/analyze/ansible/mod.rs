@@ -341,6 +341,28 @@ mod tests {
     }
 
     #[test]
+    fn whole_stacks_set_absent_are_destroyed() {
+        for (call, target) in [
+            ("- community.general.terraform: {project_path: infra/prod, state: absent}\n", "`infra/prod`"),
+            ("- amazon.aws.cloudformation: {stack_name: prod-network, state: absent}\n", "`prod-network`"),
+            ("- azure.azcollection.azure_rm_deployment: {resource_group: rg-prod, name: app, state: absent}\n", "`app`"),
+        ] {
+            let (rule, severity, _, message) = one(call);
+            assert_eq!((rule.as_str(), severity), ("ansible/state-absent", Severity::Critical), "{call}");
+            assert!(message.contains(target), "{message}");
+        }
+        // Applied, not destroyed: quiet.
+        assert!(added(
+            "- community.general.terraform: {project_path: infra/prod, state: present}\n"
+        )
+        .is_empty());
+        assert!(added(
+            "- amazon.aws.cloudformation: {stack_name: prod, state: present, template: x.yml}\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn virtual_machines_and_volumes_of_other_clouds_are_deleted() {
         let cases = [
             (
