@@ -58,6 +58,29 @@ fn every_table_in_a_multi_table_drop_is_named() {
 }
 
 #[test]
+fn a_view_dropped_and_defined_again_in_the_same_file_is_quiet() {
+    // A Flyway repeatable migration changing a view's columns, which CREATE OR REPLACE cannot.
+    let swap = "DROP VIEW IF EXISTS active_customers;\nCREATE VIEW active_customers AS SELECT id, email FROM customers;\n";
+    assert!(ids(&added(swap)).is_empty());
+    // The view that goes for good, its dependents taken by CASCADE, and a materialized view
+    // whose rows must be computed again are still drops.
+    assert_eq!(
+        ids(&added("DROP VIEW IF EXISTS active_customers;\nCREATE VIEW recent_customers AS SELECT id FROM customers;\n")),
+        ["sql/drop-view"]
+    );
+    assert_eq!(
+        ids(&added("DROP VIEW active_customers CASCADE;\nCREATE VIEW active_customers AS SELECT id FROM customers;\n")),
+        ["sql/drop-view"]
+    );
+    assert_eq!(
+        ids(&added(
+            "DROP MATERIALIZED VIEW revenue;\nCREATE MATERIALIZED VIEW revenue AS SELECT 1;\n"
+        )),
+        ["sql/drop-view"]
+    );
+}
+
+#[test]
 fn dropping_a_view_or_index_is_not_a_table_drop() {
     let f = added("DROP VIEW v;\nDROP MATERIALIZED VIEW mv;\nDROP INDEX i;");
     assert_eq!(
