@@ -22,6 +22,7 @@
 
 mod declarative;
 mod held;
+mod history;
 mod parse;
 mod purge;
 mod rebuild;
@@ -367,6 +368,11 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
         redefined_views: view_swap::redefined_views(head.read.iter().map(|l| &*l.statement)),
         ..Scope::default()
     };
+    // A retyped column this file does not declare may be declared by an earlier migration
+    // of the directory; those are read only then.
+    if head.read.iter().any(|l| history::retypes(&l.statement)) {
+        history::note_earlier_types(view, &mut scope);
+    }
     for located in &base.read {
         scope.note_types(&located.statement);
     }
