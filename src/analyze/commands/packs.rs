@@ -678,6 +678,9 @@ fn kubectl(call: &Call) -> Vec<Hit> {
                         | "statefulsets" | "sts"
                 )
             });
+            if only_finished_pods(call, &kinds) {
+                return Vec::new();
+            }
             let everything = call.has("--all") || call.has("-A") || call.has("--all-namespaces");
             let severity = if cascading || everything {
                 Severity::Critical
@@ -705,6 +708,27 @@ fn kubectl(call: &Call) -> Vec<Hit> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// Whether a `kubectl delete` takes only pods that already ran to completion: every target is
+/// a pod kind and `--field-selector` pins `status.phase` to `Succeeded` or `Failed`. Such
+/// pods run nothing and hold nothing (their logs went with the node's rotation, their
+/// volumes belong to claims that stay), so deleting them is the routine clean-up of finished
+/// CI and Job pods. Terms are ANDed, so one pinning term is enough; `!=` is not a pin
+/// (`status.phase!=Running` still takes Pending pods).
+fn only_finished_pods(call: &Call, kinds: &[String]) -> bool {
+    let pods = !kinds.is_empty()
+        && kinds
+            .iter()
+            .all(|k| matches!(k.as_str(), "pod" | "pods" | "po"));
+    let selector = call.value("--field-selector").unwrap_or("");
+    pods && selector.split(',').any(|term| {
+        let term = term.trim();
+        let value = term
+            .strip_prefix("status.phase==")
+            .or_else(|| term.strip_prefix("status.phase="));
+        matches!(value, Some("Succeeded" | "Failed"))
+    })
 }
 
 fn helm(call: &Call) -> Vec<Hit> {
@@ -2078,6 +2102,26 @@ mod tests {
             ["shell/kubectl-delete"]
         );
         assert_eq!(rule("oc delete project staging"), ["shell/kubectl-delete"]);
+    }
+
+    #[test]
+    fn deleting_only_finished_pods_is_clean_up() {
+        for script in [
+            "kubectl delete pods -n ci --field-selector=status.phase==Succeeded",
+            "kubectl delete pod --field-selector status.phase=Failed -n ci",
+            "kubectl -n ci delete po --all --field-selector=spec.nodeName=n1,status.phase==Succeeded",
+        ] {
+            assert!(rule(script).is_empty(), "{script}");
+        }
+        // Running pods, other kinds, and a selector that does not pin a finished phase still count.
+        for script in [
+            "kubectl delete pods --all -n ci",
+            "kubectl delete pods -n ci --field-selector=status.phase!=Running",
+            "kubectl delete pods,pvc -n ci --field-selector=status.phase==Succeeded",
+            "kubectl delete pods -n ci --field-selector=status.phase==Running",
+        ] {
+            assert_eq!(rule(script), ["shell/kubectl-delete"], "{script}");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@
 
 mod alembic;
 mod django;
+mod django_fields;
 mod ecto;
 mod ecto_bulk;
 mod ecto_types;
@@ -218,6 +219,17 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .into_iter()
         .flat_map(|call| findings(view, call))
         .collect();
+    if framework == Framework::Django {
+        let altered = |f: &Finding| {
+            f.rule == sql::COLUMN_TYPE_NARROWED.id && f.message.starts_with("migrations.AlterField")
+        };
+        if found.iter().any(altered) {
+            let harmless = django_fields::harmless_alters(view, head);
+            found.retain(|f| {
+                !(altered(f) && f.location.line.is_some_and(|l| harmless.contains(&l)))
+            });
+        }
+    }
     if framework == Framework::Django && django::is_squashed(head) {
         for f in found
             .iter_mut()

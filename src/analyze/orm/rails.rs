@@ -330,6 +330,15 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
             &sql::DROP_CONSTRAINT,
             format!("remove_check_constraint drops a check constraint of {table}: the table stops refusing the values it kept out."),
         ),
+        // `:text` with no `limit:` (which MySQL reads as a smaller or larger TEXT) holds the
+        // text of any value of any type, as the SQL checker's `ALTER COLUMN … TYPE text`
+        // does: nothing the old type held can be lost, whatever it was.
+        "change_column"
+            if positional.get(2).is_some_and(|t| t == "text")
+                && !args.iter().any(|a| a.keyword.as_deref() == Some("limit")) =>
+        {
+            return None
+        }
         "change_column" => Effect::medium(
             &sql::COLUMN_TYPE_NARROWED,
             format!(

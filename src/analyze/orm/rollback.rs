@@ -103,7 +103,7 @@ fn value_end(code: &[u8], from: usize) -> usize {
                 let next = skip_space(code, i);
                 let continues = code.get(next).is_some_and(|c| *c == b'.');
                 let started = code[from..i].iter().any(|c| !c.is_ascii_whitespace());
-                if started && !continues {
+                if started && !continues && !ends_with_arrow(&code[from..i]) {
                     return i;
                 }
             }
@@ -112,6 +112,17 @@ fn value_end(code: &[u8], from: usize) -> usize {
         i += 1;
     }
     code.len()
+}
+
+/// Whether the code so far ends with `=>`: an arrow function whose body starts on the next
+/// line (`down: async (qi) =>` then `qi.removeColumn(…)`, as Prettier wraps a long one), so
+/// the value goes on there.
+fn ends_with_arrow(code: &[u8]) -> bool {
+    let end = code
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    code[..end].ends_with(b"=>")
 }
 
 /// Ecto: `def down do … end` (to the `end` at the same indentation) and
@@ -179,6 +190,20 @@ mod tests {
         assert_eq!(
             skipped(sequelize, Lang::Js),
             ["down: async (qi) => { await qi.dropTable('b') }"]
+        );
+    }
+
+    #[test]
+    fn an_arrow_body_wrapped_to_the_next_line_is_part_of_the_rollback() {
+        let sequelize = "module.exports = {\n  up: async (qi) =>\n    qi.addColumn('u', 'age', {}),\n\n  down: async (qi) =>\n    qi.removeColumn('u', 'age'),\n};";
+        assert_eq!(
+            skipped(sequelize, Lang::Js),
+            ["down: async (qi) =>\n    qi.removeColumn('u', 'age')"]
+        );
+        let knex = "export const down = (knex) =>\n  knex.schema.alterTable('u', (t) => {\n    t.dropColumn('zip');\n  });\nexport const other = 1;";
+        assert_eq!(
+            skipped(knex, Lang::Js),
+            ["down = (knex) =>\n  knex.schema.alterTable('u', (t) => {\n    t.dropColumn('zip');\n  })"]
         );
     }
 

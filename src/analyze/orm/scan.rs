@@ -389,6 +389,17 @@ impl<'a> Source<'a> {
         Some(self.args_in(open + 1..close))
     }
 
+    /// The inside of the first list, tuple or call parentheses opened in `range` (the
+    /// `[…]` of `fields=[…]`, the `(…)` of one of its tuples).
+    pub(crate) fn inner_list(&self, range: Range<usize>) -> Option<Range<usize>> {
+        let open = range.start
+            + self.code[range.clone()]
+                .iter()
+                .position(|b| matches!(b, b'[' | b'('))?;
+        let close = matching(&self.code, open)?.min(range.end);
+        Some(open + 1..close)
+    }
+
     /// The top-level arguments written in `range`.
     pub(crate) fn args_in(&self, range: Range<usize>) -> Vec<Arg> {
         let code = &self.code;

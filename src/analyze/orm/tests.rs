@@ -75,6 +75,51 @@ fn django_remove_field_already_in_the_base_is_quiet() {
     assert!(modified(DJANGO_PATH, &old, &new).is_empty());
 }
 
+const DJANGO_INITIAL: &str = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name=\"Invoice\",\n            fields=[\n                (\"id\", models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),\n                (\"number\", models.CharField(max_length=32, unique=True)),\n                (\"amount\", models.DecimalField(decimal_places=2, max_digits=12)),\n            ],\n        ),\n    ]\n";
+
+fn django_alter(field: &str) -> Vec<Finding> {
+    let new = django(&format!(
+        "        migrations.AlterField(\n            model_name=\"invoice\",\n            name=\"number\",\n            field={field},\n        ),\n"
+    ));
+    Case::added(DJANGO_PATH, &new)
+        .with_file(
+            Side::Head,
+            "shop/migrations/0001_initial.py",
+            DJANGO_INITIAL,
+        )
+        .run(analyze)
+}
+
+#[test]
+fn django_alter_field_that_widens_or_documents_the_field_is_quiet() {
+    for field in [
+        "models.CharField(max_length=64, unique=True)",
+        "models.CharField(help_text=\"Printed on the invoice\", max_length=32, unique=True, verbose_name=\"number\")",
+    ] {
+        assert!(ids(&django_alter(field)).is_empty(), "{field}");
+    }
+}
+
+#[test]
+fn django_alter_field_that_narrows_retypes_or_has_no_history_still_counts() {
+    for field in [
+        "models.CharField(max_length=16, unique=True)",
+        "models.IntegerField(unique=True)",
+    ] {
+        assert_eq!(
+            ids(&django_alter(field)),
+            ["sql/column-type-narrowed"],
+            "{field}"
+        );
+    }
+    // Without the earlier migration twokey cannot compare, and says so.
+    let alone = django("        migrations.AlterField(model_name=\"invoice\", name=\"number\", field=models.CharField(max_length=64, unique=True)),\n");
+    assert_eq!(
+        ids(&added_file(DJANGO_PATH, &alone)),
+        ["sql/column-type-narrowed"]
+    );
+}
+
 #[test]
 fn django_operations_map_to_the_sql_rules() {
     let f = added_file(
@@ -1910,6 +1955,36 @@ fn knex_alter_redefines_a_column_and_down_is_quiet() {
         "{}",
         f[0].message
     );
+}
+
+#[test]
+fn a_rollback_arrow_wrapped_to_the_next_line_is_quiet_and_the_forward_one_still_counts() {
+    let quiet = "module.exports = {\n  up: async (queryInterface, Sequelize) => {\n    await queryInterface.addColumn('Users', 'age', { type: Sequelize.INTEGER });\n  },\n\n  down: async (queryInterface) =>\n    queryInterface.removeColumn('Users', 'age'),\n};\n";
+    assert!(ids(&added_file("migrations/20240201-add-age.js", quiet)).is_empty());
+    let knex = "export const up = (knex) =>\n  knex.schema.alterTable('users', (t) => {\n    t.string('zip');\n  });\n\nexport const down = (knex) =>\n  knex.schema.alterTable('users', (t) => {\n    t.dropColumn('zip');\n  });\n";
+    assert!(ids(&added_file("migrations/20240301_add_zip.mjs", knex)).is_empty());
+    // The same wrapping in the forward function is still read.
+    let drops = "module.exports = {\n  up: async (queryInterface) =>\n    queryInterface.removeColumn('Users', 'age'),\n\n  down: async (queryInterface, Sequelize) =>\n    queryInterface.addColumn('Users', 'age', { type: Sequelize.INTEGER }),\n};\n";
+    assert_eq!(
+        ids(&added_file("migrations/20240201-drop-age.js", drops)),
+        ["sql/drop-column"]
+    );
+}
+
+#[test]
+fn rails_change_column_to_unbounded_text_is_quiet_and_other_types_still_count() {
+    let migration = |to: &str| {
+        format!("class ChangeBio < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :bio, {to}\n  end\n\n  def down\n    change_column :users, :bio, :string\n  end\nend\n")
+    };
+    let path = "db/migrate/20240301000000_change_bio.rb";
+    assert!(ids(&added_file(path, &migration(":text"))).is_empty());
+    for to in [":string", ":text, limit: 255", ":integer"] {
+        assert_eq!(
+            ids(&added_file(path, &migration(to))),
+            ["sql/column-type-narrowed"],
+            "{to}"
+        );
+    }
 }
 
 #[test]

@@ -22,6 +22,7 @@
 
 mod declarative;
 mod held;
+mod history;
 mod parse;
 mod purge;
 mod rebuild;
@@ -31,6 +32,7 @@ mod rollback;
 mod seed;
 mod tolerant;
 pub(crate) mod types;
+mod view_swap;
 
 use super::{fresh, unparseable_finding, FileView, Unparseable};
 use crate::change::Side;
@@ -363,8 +365,14 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
     );
     let mut scope = Scope {
         rebuilt: rebuild::rebuilt_tables(head.read.iter().map(|l| &*l.statement)),
+        redefined_views: view_swap::redefined_views(head.read.iter().map(|l| &*l.statement)),
         ..Scope::default()
     };
+    // A retyped column this file does not declare may be declared by an earlier migration
+    // of the directory; those are read only then.
+    if head.read.iter().any(|l| history::retypes(&l.statement)) {
+        history::note_earlier_types(view, &mut scope);
+    }
     for located in &base.read {
         scope.note_types(&located.statement);
     }
@@ -509,6 +517,8 @@ pub(crate) struct Scope {
     created: HashSet<String>,
     /// Tables the file rebuilds (see [`rebuild`]): their drop loses only what the copy omits.
     rebuilt: HashSet<String>,
+    /// Plain views the file drops and then defines again (see [`view_swap`]): nothing is lost.
+    redefined_views: HashSet<String>,
     added_columns: HashSet<(String, String)>,
     types: HashMap<(String, String), DataType>,
 }
@@ -757,7 +767,13 @@ fn check_one(at: &Location, statement: &Statement, scope: &Scope) -> Vec<Finding
                 } else {
                     "materialized view"
                 };
-                for name in names.iter().filter(|n| !scratch(n)) {
+                // A plain view dropped only to be defined again holds no rows to lose.
+                let redefined = |n: &ObjectName| {
+                    *object_type == ObjectType::View
+                        && !*cascade
+                        && scope.redefined_views.contains(&normalize_name(n))
+                };
+                for name in names.iter().filter(|n| !scratch(n) && !redefined(n)) {
                     findings.push(Finding::new(
                         &DROP_VIEW,
                         at.clone(),
@@ -1489,6 +1505,7 @@ pub(crate) fn check_statements(
     };
     let mut scope = Scope {
         rebuilt: rebuild::rebuilt_tables(statements.read.iter().map(|l| &*l.statement)),
+        redefined_views: view_swap::redefined_views(statements.read.iter().map(|l| &*l.statement)),
         ..Scope::default()
     };
     let mut findings = Vec::new();

@@ -57,6 +57,69 @@ fn every_table_in_a_multi_table_drop_is_named() {
     assert!(f[0].message.contains(" a ") && f[1].message.contains(" b "));
 }
 
+fn flyway_after_init(new: &str) -> Vec<Finding> {
+    let init = "CREATE TABLE customers (id BIGINT PRIMARY KEY, email VARCHAR(100) NOT NULL);\n";
+    Case::added("db/migration/V3__email.sql", new)
+        .with_file(Side::Head, "db/migration/V1__init.sql", init)
+        .with_file(
+            Side::Head,
+            "db/migration/V2__notes.sql",
+            "ALTER TABLE customers ADD COLUMN note TEXT;\n",
+        )
+        .with_file(
+            Side::Head,
+            "db/migration/V10__later.sql",
+            "ALTER TABLE customers ALTER COLUMN email TYPE VARCHAR(20);\n",
+        )
+        .run(analyze)
+}
+
+#[test]
+fn a_column_widened_after_an_earlier_migration_declared_it_is_quiet() {
+    assert!(ids(&flyway_after_init(
+        "ALTER TABLE customers ALTER COLUMN email TYPE VARCHAR(255);\n"
+    ))
+    .is_empty());
+}
+
+#[test]
+fn a_column_narrowed_after_an_earlier_migration_declared_it_is_still_reported() {
+    let f = flyway_after_init("ALTER TABLE customers ALTER COLUMN email TYPE VARCHAR(50);\n");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    // The later V10 does not count as history; V1's VARCHAR(100) is the old type.
+    assert!(f[0].message.contains("100"), "{}", f[0].message);
+    // Without the earlier files, the old type is unknown and the change still needs a look.
+    assert_eq!(
+        ids(&added(
+            "ALTER TABLE customers ALTER COLUMN email TYPE VARCHAR(255);"
+        )),
+        ["sql/column-type-narrowed"]
+    );
+}
+
+#[test]
+fn a_view_dropped_and_defined_again_in_the_same_file_is_quiet() {
+    // A Flyway repeatable migration changing a view's columns, which CREATE OR REPLACE cannot.
+    let swap = "DROP VIEW IF EXISTS active_customers;\nCREATE VIEW active_customers AS SELECT id, email FROM customers;\n";
+    assert!(ids(&added(swap)).is_empty());
+    // The view that goes for good, its dependents taken by CASCADE, and a materialized view
+    // whose rows must be computed again are still drops.
+    assert_eq!(
+        ids(&added("DROP VIEW IF EXISTS active_customers;\nCREATE VIEW recent_customers AS SELECT id FROM customers;\n")),
+        ["sql/drop-view"]
+    );
+    assert_eq!(
+        ids(&added("DROP VIEW active_customers CASCADE;\nCREATE VIEW active_customers AS SELECT id FROM customers;\n")),
+        ["sql/drop-view"]
+    );
+    assert_eq!(
+        ids(&added(
+            "DROP MATERIALIZED VIEW revenue;\nCREATE MATERIALIZED VIEW revenue AS SELECT 1;\n"
+        )),
+        ["sql/drop-view"]
+    );
+}
+
 #[test]
 fn dropping_a_view_or_index_is_not_a_table_drop() {
     let f = added("DROP VIEW v;\nDROP MATERIALIZED VIEW mv;\nDROP INDEX i;");

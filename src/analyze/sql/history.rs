@@ -1,0 +1,131 @@
+//! history: the column types declared by the migrations that ran before this one, for a
+//! migration that changes a column's type (`ALTER COLUMN … TYPE`, `MODIFY`, `CHANGE`) of a
+//! table it does not create. Flyway (`V1__init.sql`, `V3__widen.sql`), golang-migrate and
+//! numbered plain migrations keep every version in one directory, so the earlier files there,
+//! read in version order, say what the column was: `VARCHAR(100)` made `VARCHAR(255)` is then
+//! a widening, not a change twokey cannot judge.
+//!
+//! Owns only finding and ordering those files. Reads them through the snapshot, and only when
+//! a head statement changes a column's type; rollback files (`U2__`, `*.down.sql`) and
+//! repeatable ones (`R__`) never ran before this one as forward schema, so they are skipped.
+
+use super::{dialect_for, parse_any, Scope};
+use crate::analyze::FileView;
+use crate::change::Side;
+use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement};
+use std::cmp::Ordering;
+
+/// At most this many earlier files are read: the newest ones, which is where a column's last
+/// definition usually is; a type declared further back stays unknown, as before.
+const MAX_EARLIER: usize = 200;
+
+/// Whether `statement` changes the type of an existing column.
+pub(super) fn retypes(statement: &Statement) -> bool {
+    let Statement::AlterTable(alter) = statement else {
+        return false;
+    };
+    alter.operations.iter().any(|op| {
+        matches!(
+            op,
+            AlterTableOperation::AlterColumn {
+                op: AlterColumnOperation::SetDataType { .. },
+                ..
+            } | AlterTableOperation::ModifyColumn { .. }
+                | AlterTableOperation::ChangeColumn { .. }
+        )
+    })
+}
+
+/// Notes in `scope` the column types the earlier migrations of the file's directory
+/// declare, oldest first, so that later definitions win.
+pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope) {
+    let path = view.path();
+    let own = path.file_name();
+    let mut earlier: Vec<_> = view
+        .snapshot
+        .list_dir(Side::Head, path.dir())
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name();
+            forward(name) && version_order(name, own) == Ordering::Less
+        })
+        .collect();
+    earlier.sort_by(|a, b| version_order(a.file_name(), b.file_name()));
+    let skip = earlier.len().saturating_sub(MAX_EARLIER);
+    let fallbacks = dialect_for(view).fallbacks();
+    for p in &earlier[skip..] {
+        let content = view.snapshot.read(Side::Head, p);
+        let Some(text) = content.text() else {
+            continue;
+        };
+        if let Ok((_, statements)) = parse_any(text, &fallbacks) {
+            for located in &statements.read {
+                scope.note_types(&located.statement);
+            }
+        }
+    }
+}
+
+/// A forward migration: SQL, versioned, neither a rollback nor a repeatable.
+fn forward(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".sql")
+        && !lower.ends_with(".down.sql")
+        && !lower.ends_with("_down.sql")
+        && !name.starts_with("U")
+        && !name.starts_with("R__")
+        && name
+            .trim_start_matches('V')
+            .starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Orders migration names by version: runs of digits compare as numbers (`V10__` after
+/// `V9__`, `V1_2__` after `V1_1__`), everything else as text.
+fn version_order(a: &str, b: &str) -> Ordering {
+    fn parts(s: &str) -> Vec<(u128, &str)> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while !rest.is_empty() {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 {
+                out.push((rest[..digits].parse().unwrap_or(u128::MAX), ""));
+                rest = &rest[digits..];
+            } else {
+                let text =
+                    rest.len() - rest.trim_start_matches(|c: char| !c.is_ascii_digit()).len();
+                out.push((0, &rest[..text]));
+                rest = &rest[text..];
+            }
+        }
+        out
+    }
+    parts(a).cmp(&parts(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_order_numerically() {
+        assert_eq!(version_order("V9__a.sql", "V10__b.sql"), Ordering::Less);
+        assert_eq!(version_order("V1_2__a.sql", "V1_10__a.sql"), Ordering::Less);
+        assert_eq!(
+            version_order("000002_x.up.sql", "000001_y.up.sql"),
+            Ordering::Greater
+        );
+    }
+
+    #[test]
+    fn rollbacks_and_repeatables_are_not_forward_migrations() {
+        assert!(forward("V1__init.sql") && forward("000001_init.up.sql"));
+        for name in [
+            "U2__undo.sql",
+            "R__views.sql",
+            "000001_init.down.sql",
+            "notes.sql",
+        ] {
+            assert!(!forward(name), "{name}");
+        }
+    }
+}
