@@ -65,7 +65,7 @@ pub const AUTO_APPROVE_ADDED: Rule = Rule {
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
     summary: "A pipeline starts applying infrastructure changes without a human approving the plan (`-auto-approve`, `pulumi up --yes`, `cdk deploy --require-approval never`).",
-    why: "An unattended apply executes every deletion and replacement the plan contains; the plan is where a human would have seen them.",
+    why: "An unattended apply executes every deletion and replacement the plan contains; the plan is where a human would have seen them. (Applying a saved plan, `terraform apply tfplan`, never asks, so `-auto-approve` added there changes nothing and is not reported.)",
     example: "- run: terraform apply tfplan\n+ run: terraform apply -auto-approve",
     safer: "Save the plan (`terraform plan -out=tfplan`), show it in review, and apply that saved plan after an approval step (a protected environment with required reviewers).",
 };

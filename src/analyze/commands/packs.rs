@@ -546,7 +546,11 @@ fn terraform(call: &Call) -> Vec<Hit> {
             ),
         ));
     }
-    if applies && unattended {
+    // `terraform apply tfplan` applies a saved plan without asking, with or without
+    // `-auto-approve` (Terraform 0.15 and later take no other positional argument): the
+    // flag changes nothing there, and the plan was made, and could be shown, before.
+    let saved_plan = call.program != "terragrunt" && sub == "apply" && pos.len() > 1;
+    if applies && unattended && !saved_plan {
         hits.push(auto_approve(
             call,
             "apply",
@@ -2047,7 +2051,7 @@ mod tests {
     fn unattended_applies() {
         for script in [
             "terraform apply -auto-approve",
-            "terraform apply --auto-approve=true tfplan",
+            "terraform apply --auto-approve=true -var-file prod.tfvars",
             "terragrunt run-all apply --terragrunt-non-interactive",
             "pulumi up --yes",
             "cdk deploy --require-approval never",
@@ -2055,6 +2059,9 @@ mod tests {
             assert_eq!(rule(script), ["shell/auto-approve-added"], "{script}");
         }
         assert!(rule("terraform apply").is_empty());
+        // A saved plan is applied without asking either way.
+        assert!(rule("terraform apply -auto-approve tfplan").is_empty());
+        assert!(rule("tofu apply -auto-approve -parallelism 4 plan.out").is_empty());
         assert!(rule("pulumi up").is_empty());
         assert!(rule("cdk deploy").is_empty());
     }

@@ -80,16 +80,23 @@ fn a_second_copy_is_new_and_reported_where_the_diff_adds_it() {
 fn auto_approve_added_is_reported_and_editing_an_unattended_apply_is_not() {
     let added = Case::modified(
         FLOW,
-        &with_step("terraform apply tfplan"),
-        &with_step("terraform apply -auto-approve tfplan"),
+        &with_step("terraform apply -var-file=prod.tfvars"),
+        &with_step("terraform apply -auto-approve -var-file=prod.tfvars"),
     );
     assert_eq!(ids(&added.run(analyze)), ["shell/auto-approve-added"]);
     let edited = Case::modified(
         FLOW,
-        &with_step("terraform apply -auto-approve tfplan"),
-        &with_step("terraform apply -auto-approve -parallelism=4 tfplan"),
+        &with_step("terraform apply -auto-approve"),
+        &with_step("terraform apply -auto-approve -parallelism=4"),
     );
     assert!(edited.run(analyze).is_empty());
+    // The flag added to the apply of a saved plan changes nothing: it never asked.
+    let saved = Case::modified(
+        FLOW,
+        &with_step("terraform apply tfplan"),
+        &with_step("terraform apply -auto-approve tfplan"),
+    );
+    assert!(saved.run(analyze).is_empty());
 }
 
 #[test]
