@@ -170,18 +170,63 @@ pub struct Tier {
     pub fresh: bool,
 }
 
-/// A tier applies when any of its conditions matches the change.
+/// A tier applies when any of its conditions matches the change (within `paths`, when given).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawWhen")]
 pub struct When {
-    #[serde(default, deserialize_with = "tags")]
     pub tags: Vec<Tag>,
     /// Rule id patterns; `*` matches any run of characters (`*/unparseable`).
-    #[serde(default)]
     pub rules: Vec<String>,
     /// Any finding at or above this severity.
-    #[serde(default, deserialize_with = "severity")]
     pub min_severity: Option<Severity>,
+    /// Path globs, as in `infra_paths`: when given, only findings (and, for `agent-authored`
+    /// and `infra`, changed files) under them match the conditions above.
+    pub paths: Vec<String>,
+    path_set: Option<GlobSet>,
+}
+
+impl When {
+    /// Whether `path` is within the tier's scope: anywhere, unless `paths` narrows it.
+    pub fn covers(&self, path: &str) -> bool {
+        self.path_set.as_ref().is_none_or(|set| set.is_match(path))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhen {
+    #[serde(default, deserialize_with = "tags")]
+    tags: Vec<Tag>,
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default, deserialize_with = "severity")]
+    min_severity: Option<Severity>,
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+impl TryFrom<RawWhen> for When {
+    type Error = String;
+    fn try_from(raw: RawWhen) -> Result<When, String> {
+        let path_set = if raw.paths.is_empty() {
+            None
+        } else {
+            let mut builder = GlobSetBuilder::new();
+            for pattern in &raw.paths {
+                let glob = Glob::new(pattern)
+                    .map_err(|e| format!("`paths`: `{pattern}` is not a valid glob: {e}"))?;
+                builder.add(glob);
+            }
+            Some(builder.build().map_err(|e| format!("`paths`: {e}"))?)
+        };
+        Ok(When {
+            tags: raw.tags,
+            rules: raw.rules,
+            min_severity: raw.min_severity,
+            paths: raw.paths,
+            path_set,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -1200,6 +1245,43 @@ mod tests {
             assert!(m.contains("expected a whole number from 0"), "{m}");
             assert!(!m.contains("u32") && !m.contains("u128"), "{m}");
         }
+    }
+
+    #[test]
+    fn a_tier_narrowed_to_paths_checks_its_globs() {
+        let c = Config::parse(
+            "version: 1\ntiers:\n  - name: prod\n    when: {tags: [destructive], paths: ['infra/prod/**', '**/production/**']}\n    approvals: 3\n",
+            "t",
+        )
+        .expect("parses");
+        let prod = c.tiers.iter().find(|t| t.name == "prod").expect("the tier");
+        assert!(prod.when.covers("infra/prod/db/main.tf"));
+        assert!(prod.when.covers("k8s/production/app.yaml"));
+        assert!(!prod.when.covers("infra/dev/main.tf"));
+        // Without paths, everywhere.
+        let destructive = c
+            .tiers
+            .iter()
+            .find(|t| t.name == "destructive")
+            .expect("built in");
+        assert!(destructive.when.covers("anything/at/all"));
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: prod\n    when: {tags: [destructive], paths: ['infra/[prod']}\n    approvals: 3\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("`infra/[prod` is not a valid glob"),
+            "{e}"
+        );
+        assert!(e.line.is_some(), "{e}");
+        // Paths narrow the other conditions; alone they are no condition.
+        let e = Config::parse(
+            "version: 1\ntiers:\n  - name: prod\n    when: {paths: ['infra/**']}\n    approvals: 3\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("has an empty `when`"), "{e}");
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub fn evaluate(evidence: Evidence<'_>, reviews: Option<&Reviews>, config: &Conf
     let matching: Vec<&Tier> = config
         .tiers
         .iter()
-        .filter(|t| tier_applies(t, &tags, evidence.findings))
+        .filter(|t| tier_applies(t, &tags, &evidence))
         .collect();
     let approvals = matching.iter().map(|t| t.approvals).max().unwrap_or(0);
     let from_owners = matching.iter().map(|t| t.from_owners).max().unwrap_or(0);
@@ -282,15 +282,26 @@ fn change_tags(evidence: &Evidence<'_>) -> BTreeSet<Tag> {
     tags
 }
 
-fn tier_applies(tier: &Tier, tags: &BTreeSet<Tag>, findings: &[Finding]) -> bool {
-    tier.when.tags.iter().any(|t| tags.contains(t))
-        || findings.iter().filter(|f| f.counts()).any(|f| {
-            tier.when
-                .rules
-                .iter()
-                .any(|p| rule_matches(p, f.rule.as_str()))
-                || tier.when.min_severity.is_some_and(|min| f.severity >= min)
-        })
+fn tier_applies(tier: &Tier, tags: &BTreeSet<Tag>, evidence: &Evidence<'_>) -> bool {
+    let when = &tier.when;
+    if when.paths.is_empty() && when.tags.iter().any(|t| tags.contains(t)) {
+        return true;
+    }
+    // Narrowed to paths: the change-level tags count by the files they come from, and a
+    // finding only where it is.
+    let wanted = |tag: Tag| when.tags.contains(&tag) && tags.contains(&tag);
+    let covered = |path: &RepoPath| when.covers(path.as_str());
+    (wanted(Tag::AgentAuthored) && evidence.change.files.iter().any(|f| covered(f.path())))
+        || (wanted(Tag::Infra) && evidence.infra_files.iter().any(covered))
+        || evidence
+            .findings
+            .iter()
+            .filter(|f| f.counts() && when.covers(f.location.path.as_str()))
+            .any(|f| {
+                f.tags.iter().any(|t| when.tags.contains(t))
+                    || when.rules.iter().any(|p| rule_matches(p, f.rule.as_str()))
+                    || when.min_severity.is_some_and(|min| f.severity >= min)
+            })
 }
 
 /// Matches a rule id against a pattern where `*` stands for any run of characters.
@@ -323,6 +334,7 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
     // already names (every Terraform finding is tagged `infra` too).
     let matches = |f: &&Finding, by_change_tags: bool| {
         f.counts()
+            && tier.when.covers(f.location.path.as_str())
             && (f.tags.iter().any(|t| {
                 tier.when.tags.contains(t)
                     && (by_change_tags || !matches!(t, Tag::Infra | Tag::AgentAuthored))
@@ -362,15 +374,19 @@ fn tier_reason(tier: &Tier, evidence: &Evidence<'_>, tags: &BTreeSet<Tag>) -> St
         format!("written by {}", evidence.authorship.agents.join(", "))
     } else if tier.when.tags.contains(&Tag::Infra)
         && tags.contains(&Tag::Infra)
-        && !evidence.infra_files.is_empty()
-    {
-        let files: Vec<&str> = evidence
+        && evidence
             .infra_files
             .iter()
-            .take(3)
+            .any(|p| tier.when.covers(p.as_str()))
+    {
+        let scoped: Vec<&str> = evidence
+            .infra_files
+            .iter()
             .map(|p| p.as_str())
+            .filter(|p| tier.when.covers(p))
             .collect();
-        let more = evidence.infra_files.len().saturating_sub(3);
+        let files: Vec<&str> = scoped.iter().take(3).copied().collect();
+        let more = scoped.len().saturating_sub(3);
         if more > 0 {
             format!(
                 "changes {} and {more} more infrastructure files",
@@ -1523,6 +1539,69 @@ mod tests {
             "{:?}",
             v.requirement.reasons
         );
+    }
+
+    #[test]
+    fn a_tier_narrowed_to_paths_applies_only_to_what_lies_under_them() {
+        let config = Config::parse(
+            "version: 1\ntiers:\n  - name: prod\n    when: {tags: [destructive, infra], paths: ['infra/prod/**']}\n    approvals: 3\n",
+            "t",
+        )
+        .expect("parses");
+        let at = |path: &str| {
+            let mut f = finding(
+                "terraform/resource-removed",
+                &[Tag::Destructive, Tag::Infra],
+                Severity::High,
+            );
+            f.location = Location::lines(RepoPath::new(path), Side::Base, 2, 4);
+            f
+        };
+        let c = change(None);
+        let verdict = |findings: &[Finding], infra_files: &[RepoPath]| {
+            evaluate(
+                Evidence {
+                    change: &c,
+                    authorship: &Authorship::default(),
+                    findings,
+                    infra_files,
+                },
+                None,
+                &config,
+            )
+        };
+        let prod = [at("infra/prod/db.tf"), at("infra/dev/db.tf")];
+        let v = verdict(&prod, &[]);
+        assert_eq!(v.requirement.approvals, 3);
+        let reason = v
+            .requirement
+            .reasons
+            .iter()
+            .find(|r| r.starts_with("prod"))
+            .expect("the prod tier");
+        assert!(
+            reason.contains("infra/prod/db.tf:2") && !reason.contains("infra/dev"),
+            "{reason}"
+        );
+        // Only outside the paths: the tier stays out, the built-in ones decide.
+        let v = verdict(
+            &[at("infra/dev/db.tf")],
+            &[RepoPath::new("infra/dev/db.tf")],
+        );
+        assert_eq!(v.requirement.approvals, 2, "{:?}", v.requirement.tiers);
+        assert!(!v.requirement.tiers.contains(&"prod".to_owned()));
+        // A change-level tag counts by its files: an infra file under the paths.
+        let v = verdict(&[], &[RepoPath::new("infra/prod/vars.tf")]);
+        assert!(
+            v.requirement.tiers.contains(&"prod".to_owned()),
+            "{:?}",
+            v.requirement.tiers
+        );
+        assert!(v
+            .requirement
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("prod") && r.contains("changes infra/prod/vars.tf")));
     }
 
     #[test]
