@@ -5,8 +5,8 @@
 //! unit, one after the other, and CI jobs save that whole stream as the plan file. Each is a
 //! plan of its own and is read in turn, so one unit's delete is not hidden by the unit after
 //! it. A document that does not parse ends the stream: what follows it cannot be told apart
-//! from the rest of the broken one. One pass: each byte is parsed once, and its newlines
-//! counted once.
+//! from the rest of the broken one. Each byte is parsed once, and the newlines of a document
+//! counted only when another follows it.
 
 use serde::Deserialize;
 
@@ -26,9 +26,14 @@ pub(super) struct Document<'t, T> {
 /// Text of nothing but whitespace has none.
 pub(super) fn documents<'t, T: Deserialize<'t>>(text: &'t str) -> Vec<Document<'t, T>> {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
-    let mut out = Vec::new();
+    let mut out: Vec<Document<'t, T>> = Vec::new();
     let (mut start, mut lines_before) = (0, 0);
     while let Some(value) = stream.next() {
+        // Counted only once a next document exists: a file of one plan, however large, is
+        // not scanned for newlines here at all.
+        if let Some(previous) = out.last() {
+            lines_before += newlines(previous.text);
+        }
         let failed = value.is_err();
         // After an error the stream's offset means nothing: the document is the rest.
         let end = if failed {
@@ -50,7 +55,6 @@ pub(super) fn documents<'t, T: Deserialize<'t>>(text: &'t str) -> Vec<Document<'
         if failed {
             break;
         }
-        lines_before += newlines(doc);
         start = end;
     }
     out

@@ -224,6 +224,15 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The subject of a finding's sentence: `The plan`, or `The plan (document 2, line 35)`,
+    /// since the units of a Terragrunt stack often hold the same addresses.
+    fn plan(&self) -> String {
+        match &self.document {
+            Some(document) => format!("The plan ({document})"),
+            None => "The plan".to_owned(),
+        }
+    }
+
     fn unparseable(&self, reason: &str) -> Finding {
         Finding::new(
             &PLAN_UNPARSEABLE,
@@ -442,8 +451,10 @@ fn change_finding(
             &PLAN_REPLACE,
             location,
             format!(
-                "The plan replaces `{}`{qualifiers}{reason}: it {order} the existing {}{data}{forced}.",
-                rc.address, rc.resource_type
+                "{} replaces `{}`{qualifiers}{reason}: it {order} the existing {}{data}{forced}.",
+                source.plan(),
+                rc.address,
+                rc.resource_type
             ),
         )
     } else {
@@ -451,7 +462,8 @@ fn change_finding(
             &PLAN_DELETE,
             location,
             format!(
-                "The plan destroys `{}`{qualifiers}, {} {}{data}{reason}.",
+                "{} destroys `{}`{qualifiers}, {} {}{data}{reason}.",
+                source.plan(),
                 rc.address,
                 article(&rc.resource_type),
                 rc.resource_type
@@ -966,6 +978,13 @@ mod tests {
             [("aws_db_instance.a", Some(1)), ("aws_s3_bucket.b", Some(6))]
         );
         assert!(f.iter().all(|f| f.rule == PLAN_DELETE.id));
+        // Units often hold the same addresses: each finding says which plan it is from.
+        assert!(
+            f[1].message
+                .starts_with("The plan (document 3, line 3) destroys `aws_s3_bucket.b`"),
+            "{}",
+            f[1].message
+        );
         // Units without changes are as quiet as one is.
         assert!(run(&format!("{second}\n{second}")).is_empty());
     }
