@@ -329,6 +329,35 @@ fn a_plan_file_is_authoritative() {
 }
 
 #[test]
+fn a_terragrunt_run_all_plan_is_read_unit_by_unit_and_a_directory_is_a_usage_error() {
+    let (repo, base) = repo_with_base();
+    // `terragrunt run-all show -json` prints one plan per unit, one after the other.
+    let unit = |address: &str, actions: &str| {
+        format!(
+            r#"{{"format_version":"1.2","resource_changes":[{{"address":"{address}","mode":"managed","type":"aws_s3_bucket","name":"b","change":{{"actions":{actions}}}}}]}}"#
+        )
+    };
+    let plans = [
+        unit("aws_s3_bucket.kept", r#"["update"]"#),
+        unit("aws_s3_bucket.gone", r#"["delete"]"#),
+    ]
+    .join("\n");
+    let file = repo.path().join("run-all.json");
+    std::fs::write(&file, plans).unwrap();
+    let args = ["check", "--base", &base, "--format", "json", "--plan"];
+    let report = repo
+        .twokey(&[&args[..], &[file.to_str().unwrap()]].concat())
+        .json();
+    assert_eq!(rules(&report), vec!["terraform/plan-delete"]);
+    assert_eq!(report["findings"][0]["subject"], "aws_s3_bucket.gone");
+    assert_eq!(report["findings"][0]["line"], 2);
+    // A directory is not a plan file that says something wrong: it is the wrong argument.
+    let dir = repo.twokey(&[&args[..], &[repo.path().to_str().unwrap()]].concat());
+    assert_eq!(dir.code, 2, "{}", dir.stderr);
+    assert!(dir.stderr.contains("cannot read plan"), "{}", dir.stderr);
+}
+
+#[test]
 fn a_binary_plan_is_a_finding_and_a_powershell_plan_is_read() {
     let (repo, base) = repo_with_base();
     // The saved plan itself (a zip archive) instead of its JSON: fail closed, with a finding

@@ -22,6 +22,9 @@ pub(super) struct Lines<'t> {
     depth: usize,
     /// The depth of the object whose `"address"` key is an entry's: [`ENTRY`] or [`DEFERRED`].
     entry: usize,
+    /// Lines of the file before `text` (a later document of a concatenation), added to each
+    /// line found.
+    base: usize,
 }
 
 /// An entry's address is one of its own keys: `[{"address": …}]`.
@@ -59,6 +62,7 @@ impl<'t> Lines<'t> {
                 line,
                 depth: 1,
                 entry,
+                base: 0,
             };
         }
         Lines {
@@ -67,6 +71,15 @@ impl<'t> Lines<'t> {
             line: 1,
             depth: 0,
             entry,
+            base: 0,
+        }
+    }
+
+    /// The same cursor, for a `text` that starts after `lines` lines of its file.
+    pub fn below(self, lines: usize) -> Lines<'t> {
+        Lines {
+            base: lines,
+            ..self
         }
     }
 
@@ -87,7 +100,7 @@ impl<'t> Lines<'t> {
                             self.line = line + newlines(&bytes[end..at]);
                             self.cursor = value_end;
                             self.depth = depth;
-                            return u32::try_from(self.line).ok();
+                            return u32::try_from(self.line + self.base).ok();
                         }
                     }
                     // A JSON string holds no raw newline, but arbitrary text can.
