@@ -11,6 +11,7 @@
 mod appset;
 mod backups;
 pub mod conditional;
+mod data_operators;
 mod databases;
 pub mod gitops;
 pub mod helmfile;
@@ -18,6 +19,7 @@ mod immutable;
 mod inline_values;
 pub mod load_balancer;
 mod managed;
+mod members;
 pub mod packaging;
 mod patches;
 mod positional;
@@ -70,8 +72,8 @@ pub const VOLUME_DELETED: Rule = Rule {
     id: RuleId("kubernetes/volume-deleted"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A PersistentVolume, PersistentVolumeClaim or StatefulSet is removed from the manifests, or a database operator's cluster that deletes its claims with it (CloudNativePG, Zalando, Crunchy PGO, Percona with a delete-pvc finalizer, Strimzi with `deleteClaim: true`, ECK).",
-    why: "Volumes hold data: deleting a claim or volume with the Delete reclaim policy erases the disk, and a StatefulSet takes its pods (and with whenDeleted: Delete, its claims) with it. Database operators that own their claims delete them, and the data, when their cluster resource is deleted.",
+    summary: "A PersistentVolume, PersistentVolumeClaim or StatefulSet is removed from the manifests (or renamed), or a stateful operator's cluster: CloudNativePG, Zalando, Crunchy PGO, Percona, ECK Elasticsearch, Strimzi, MongoDB, RabbitMQ, Redis, k8ssandra, Vitess, TiDB, ClickHouse, MinIO.",
+    why: "Volumes hold data: deleting a claim or volume with the Delete reclaim policy erases the disk, and a StatefulSet takes its pods (and with whenDeleted: Delete, its claims) with it. Database operators that own their claims delete them, and the data, when their cluster resource is deleted; the others take the database down and leave its claims orphaned, as a StatefulSet does.",
     example: "- kind: PersistentVolumeClaim\n-   metadata: {name: postgres-data}",
     safer: "Snapshot the volume and set the PersistentVolume's reclaim policy to Retain before removing the claim; keep StatefulSet claims with whenDeleted: Retain.",
 };
@@ -90,7 +92,7 @@ pub const RECLAIM_POLICY_DELETE: Rule = Rule {
     id: RuleId("kubernetes/reclaim-policy-delete"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "A PersistentVolume's reclaim policy becomes Delete, or a StorageClass's, VolumeSnapshotClass's or VolumeSnapshotContent's policy turns from Retain to Delete.",
+    summary: "A PersistentVolume's reclaim policy becomes Delete, or a StorageClass's, VolumeSnapshotClass's, VolumeSnapshotContent's or TiDB cluster's (`pvReclaimPolicy`) policy turns from Retain to Delete.",
     why: "With reclaim policy Delete, releasing the claim erases the backing disk; with Retain the data survives a mistaken deletion. A snapshot class or content with deletion policy Delete deletes the backend snapshot, the backup itself, when its VolumeSnapshot is deleted.",
     example: "- persistentVolumeReclaimPolicy: Retain\n+ persistentVolumeReclaimPolicy: Delete",
     safer: "Keep Retain for volumes and snapshots that hold data, and clean up released volumes and snapshots by hand.",
@@ -822,11 +824,15 @@ fn departure_finding(
     };
 
     if let Some((rule, consequence)) = cascading_loss(id, node) {
-        return Finding::new(
+        let finding = Finding::new(
             rule,
             location,
             format!("{id} {how}{recreated}: {consequence}."),
         );
+        if data_operators::data_kind(id).is_some() {
+            return finding.with_safer(DATA_CLUSTER_SAFER);
+        }
+        return finding;
     }
     if let Some(left) = orphaned_on_delete(id, node) {
         // The owner goes, what it deployed stays: nothing is destroyed, so the finding does
@@ -880,6 +886,10 @@ fn departure_finding(
         finding
     }
 }
+
+/// The safer way for a stateful operator's cluster: the claims are the operator's, so the
+/// volume advice of [`VOLUME_DELETED`] does not reach them.
+const DATA_CLUSTER_SAFER: &str = "Back the cluster up first (its operator's backup resource, or a snapshot of every claim) and keep the object in this change; if it must go, make its claims outlive it in a change of its own (drop a Percona `delete-…-pvc` finalizer, ECK `volumeClaimDeletePolicy: DeleteOnScaledownOnly`, Strimzi `deleteClaim: false`, Altinity `reclaimPolicy: Retain`, Redis `keepAfterDeletion: true`). To rename it, create the new cluster beside the old one, move the data, and delete the old one later.";
 
 /// What deleting the object takes with it beyond itself, for the kinds whose deletion
 /// cascades or erases data (the critical ones): the rule a removal is reported under, and
@@ -976,6 +986,9 @@ fn volume_consequence(id: &ObjectId, node: &Node) -> Option<String> {
     if let Some(deleted) = databases::claims_deleted(id, node) {
         return Some(deleted.consequence);
     }
+    if let Some(orphaned) = databases::claims_orphaned(id) {
+        return Some(orphaned);
+    }
     if id.is("", "PersistentVolumeClaim") {
         return Some("deleting the claim releases its volume, and under the usual Delete reclaim policy the disk and its data are erased".to_owned());
     }
@@ -1029,6 +1042,9 @@ fn reclaim_policies(view: &FileView, base: &Objects, head: &Objects) -> Vec<Find
         } else if id.is("storage.k8s.io", "StorageClass") {
             // A StorageClass defaults to Delete, so only an explicit Retain turned off counts.
             (&["reclaimPolicy"][..], false, RECLAIM, ERASES_DISK)
+        } else if id.is("pingcap.com", "TidbCluster") {
+            // The TiDB operator writes this policy onto the cluster's PersistentVolumes.
+            (&["spec", "pvReclaimPolicy"][..], false, "`pvReclaimPolicy`", "the TiDB operator sets it on the cluster's PersistentVolumes, so a claim released by a scale-in or a clean-up erases the disk and its data")
         } else if id.is("snapshot.storage.k8s.io", "VolumeSnapshotClass") {
             // Required on both sides, so only Retain turned into Delete counts.
             (&["deletionPolicy"][..], false, DELETION, "deleting a VolumeSnapshot taken with it from now on deletes the snapshot in the storage backend, and the backup it holds")
@@ -1311,18 +1327,100 @@ spec:
         assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
         assert_eq!(f[0].severity, Severity::Critical);
         assert!(f[0].message.contains("CloudNativePG"), "{}", f[0].message);
-        // Strimzi keeps the brokers' claims unless told otherwise: an ordinary deletion.
+        // Strimzi keeps the brokers' claims unless told otherwise: the cluster still goes,
+        // and its claims are orphaned, as a deleted StatefulSet's are.
         let kafka = "apiVersion: kafka.strimzi.io/v1beta2\nkind: Kafka\nmetadata:\n  name: events\nspec:\n  kafka:\n    storage:\n      type: persistent-claim\n      deleteClaim: false\n";
         let f = run(Case::deleted("kafka/events.yaml", kafka));
         assert_eq!(
             (ids(&f), f[0].severity),
-            (vec!["kubernetes/object-deleted"], Severity::High)
+            (vec!["kubernetes/volume-deleted"], Severity::Critical)
         );
+        assert!(f[0].message.contains("orphaned"), "{}", f[0].message);
         let f = run(Case::deleted(
             "kafka/events.yaml",
             &kafka.replace("deleteClaim: false", "deleteClaim: true"),
         ));
         assert_eq!(ids(&f), ["kubernetes/volume-deleted"]);
+    }
+
+    #[test]
+    fn deleting_or_renaming_any_stateful_operators_cluster_is_critical_like_cloudnative_pg() {
+        for (api, kind, says) in [
+            (
+                "mongodbcommunity.mongodb.com/v1",
+                "MongoDBCommunity",
+                "orphaned",
+            ),
+            ("mongodb.com/v1", "MongoDB", "orphaned"),
+            ("psmdb.percona.com/v1", "PerconaServerMongoDB", "orphaned"),
+            ("pxc.percona.com/v1", "PerconaXtraDBCluster", "orphaned"),
+            ("pgv2.percona.com/v2", "PerconaPGCluster", "orphaned"),
+            (
+                "rabbitmq.com/v1beta1",
+                "RabbitmqCluster",
+                "every queue's messages",
+            ),
+            (
+                "databases.spotahome.com/v1",
+                "RedisFailover",
+                "keepAfterDeletion",
+            ),
+            (
+                "redis.redis.opstreelabs.in/v1beta2",
+                "RedisCluster",
+                "keepAfterDelete",
+            ),
+            ("k8ssandra.io/v1alpha1", "K8ssandraCluster", "cass-operator"),
+            (
+                "cassandra.datastax.com/v1beta1",
+                "CassandraDatacenter",
+                "cass-operator",
+            ),
+            ("planetscale.com/v2", "VitessCluster", "orphaned"),
+            ("pingcap.com/v1alpha1", "TidbCluster", "orphaned"),
+            (
+                "clickhouse.altinity.com/v1",
+                "ClickHouseInstallation",
+                "reclaimPolicy",
+            ),
+            ("kafka.strimzi.io/v1beta2", "KafkaNodePool", "orphaned"),
+            ("minio.min.io/v2", "Tenant", "orphaned"),
+        ] {
+            let text = format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: data\n  namespace: db\nspec:\n  image: x\n");
+            let f = run(Case::deleted("db/data.yaml", &text));
+            assert_eq!(
+                (ids(&f), f[0].severity),
+                (vec!["kubernetes/volume-deleted"], Severity::Critical),
+                "{kind}"
+            );
+            assert!(f[0].message.contains(says), "{kind}: {}", f[0].message);
+            assert!(
+                f[0].safer
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("Back the cluster up"),
+                "{kind}"
+            );
+            let renamed = text.replace("name: data", "name: data-v2");
+            let f = run(Case::modified("db/data.yaml", &text, &renamed));
+            assert_eq!(
+                (ids(&f), f[0].severity),
+                (vec!["kubernetes/volume-deleted"], Severity::Critical),
+                "{kind}"
+            );
+            assert!(
+                f[0].message.contains("renamed to data-v2"),
+                "{kind}: {}",
+                f[0].message
+            );
+        }
+        // Kibana keeps its state in Elasticsearch: an ordinary deletion.
+        let kibana = "apiVersion: kibana.k8s.elastic.co/v1\nkind: Kibana\nmetadata:\n  name: logs\nspec:\n  count: 1\n";
+        let f = run(Case::deleted("db/kibana.yaml", kibana));
+        assert_eq!(
+            (ids(&f), f[0].severity),
+            (vec!["kubernetes/object-deleted"], Severity::High)
+        );
     }
 
     #[test]
@@ -1672,6 +1770,21 @@ spec:
             "k8s/snap.yaml",
             &deleting,
             &deleting.replace("csi-snap\n", "csi-snap\n  labels: {a: b}\n")
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn a_tidb_cluster_switched_from_retain_to_delete_is_reported() {
+        let tidb = "apiVersion: pingcap.com/v1alpha1\nkind: TidbCluster\nmetadata:\n  name: analytics\nspec:\n  version: v7.5.1\n  pvReclaimPolicy: Retain\n";
+        let deleting = tidb.replace("pvReclaimPolicy: Retain", "pvReclaimPolicy: Delete");
+        let f = run(Case::modified("db/tidb.yaml", tidb, &deleting));
+        assert_eq!(ids(&f), ["kubernetes/reclaim-policy-delete"]);
+        assert!(f[0].message.contains("TiDB operator"), "{}", f[0].message);
+        assert!(run(Case::modified(
+            "db/tidb.yaml",
+            tidb,
+            &tidb.replace("v7.5.1", "v7.5.2")
         ))
         .is_empty());
     }

@@ -60,6 +60,35 @@ pub(super) fn claims_deleted<'a>(id: &ObjectId, node: &'a Node) -> Option<Claims
     if id.is("kafka.strimzi.io", "Kafka") || id.is("kafka.strimzi.io", "KafkaNodePool") {
         return strimzi(node);
     }
+    if id.is("rabbitmq.com", "RabbitmqCluster") {
+        return Some(ClaimsDeleted::always(
+            "the RabbitMQ cluster operator owns the nodes' PersistentVolumeClaims, so they are deleted with it, and every queue's messages with them",
+        ));
+    }
+    if id.is("k8ssandra.io", "K8ssandraCluster")
+        || id.is("cassandra.datastax.com", "CassandraDatacenter")
+    {
+        return Some(ClaimsDeleted::always(
+            "cass-operator deletes a datacenter's PersistentVolumeClaims when the datacenter goes, and every keyspace's data on them",
+        ));
+    }
+    if id.is("databases.spotahome.com", "RedisFailover") {
+        return kept_unless_true(
+            node,
+            &["spec", "redis", "storage", "keepAfterDeletion"],
+            "the Redis operator deletes the failover's PersistentVolumeClaims with it unless `keepAfterDeletion: true`, and the keys persisted on them",
+        );
+    }
+    if id.group == "redis.redis.opstreelabs.in" && id.kind != "RedisSentinel" {
+        return kept_unless_true(
+            node,
+            &["spec", "storage", "keepAfterDelete"],
+            "the Redis operator deletes the PersistentVolumeClaims with it unless `keepAfterDelete: true`, and the keys persisted on them",
+        );
+    }
+    if id.is("clickhouse.altinity.com", "ClickHouseInstallation") {
+        return clickhouse(node);
+    }
     if id.is("elasticsearch.k8s.elastic.co", "Elasticsearch") {
         let policy = node.path(&["spec", "volumeClaimDeletePolicy"]);
         if policy.and_then(Node::as_str) == Some("DeleteOnScaledownOnly") {
@@ -76,6 +105,56 @@ pub(super) fn claims_deleted<'a>(id: &ObjectId, node: &'a Node) -> Option<Claims
     None
 }
 
+/// An operator that deletes the claims with the object unless a flag at `path` says `true`.
+fn kept_unless_true<'a>(
+    node: &'a Node,
+    path: &[&str],
+    consequence: &str,
+) -> Option<ClaimsDeleted<'a>> {
+    let flag = node.path(path);
+    if flag.and_then(Node::as_str) == Some("true") {
+        return None;
+    }
+    let key = path.last().copied().unwrap_or("");
+    Some(ClaimsDeleted {
+        consequence: consequence.to_owned(),
+        setting: flag.map(|f| (format!("`{key}: {}`", f.as_str().unwrap_or("")), f)),
+    })
+}
+
+/// The Altinity operator deletes a claim with the installation unless its template (or the
+/// installation's `defaults.storageManagement`) says `reclaimPolicy: Retain`; its default
+/// is Delete.
+fn clickhouse(node: &Node) -> Option<ClaimsDeleted<'_>> {
+    let default = node.path(&["spec", "defaults", "storageManagement", "reclaimPolicy"]);
+    let templates = node
+        .path(&["spec", "templates", "volumeClaimTemplates"])
+        .map(Node::as_seq)
+        .unwrap_or(&[]);
+    let deleting = |policy: Option<&Node>| policy.and_then(Node::as_str) != Some("Retain");
+    let (setting, deletes) = if templates.is_empty() {
+        (default, deleting(default))
+    } else {
+        templates
+            .iter()
+            .map(|t| t.get("reclaimPolicy").or(default))
+            .find(|p| deleting(*p))
+            .map_or((None, false), |p| (p, true))
+    };
+    deletes.then(|| ClaimsDeleted {
+        consequence: "the Altinity operator deletes the installation's PersistentVolumeClaims with it (`reclaimPolicy` is not `Retain`), and every table stored on them".to_owned(),
+        setting: setting.map(|p| (format!("`reclaimPolicy: {}`", p.as_str().unwrap_or("")), p)),
+    })
+}
+
+/// What deleting a stateful cluster resource whose operator keeps the claims does: the
+/// database is gone and its claims are left orphaned, as a StatefulSet's are. `None` for
+/// kinds outside the catalogue.
+pub(super) fn claims_orphaned(id: &ObjectId) -> Option<String> {
+    let kind = super::data_operators::data_kind(id)?;
+    Some(format!("the operator deletes the {}'s pods and services with it, so everything using it is down; its PersistentVolumeClaims are left behind, orphaned, and a cluster under another name does not reuse them, so the data survives only until they are cleaned up", kind.what))
+}
+
 /// How a database cluster is told to stop every instance while keeping its claims, as a
 /// reviewer reads it, and the node it is written at; `None` when it runs. CloudNativePG
 /// rejects `instances: 0` (its minimum is 1), so hibernation is its only way to zero.
@@ -87,6 +166,28 @@ pub(super) fn stopped<'a>(id: &ObjectId, node: &'a Node) -> Option<(&'static str
     if id.is("postgres-operator.crunchydata.com", "PostgresCluster") {
         let shutdown = node.path(&["spec", "shutdown"])?;
         return (shutdown.as_str() == Some("true")).then_some(("`shutdown: true`", shutdown));
+    }
+    if PERCONA_GROUPS.contains(&id.group.as_str()) {
+        // Percona's `pause` deletes every pod of the cluster and keeps the claims.
+        let pause = node.path(&["spec", "pause"])?;
+        return (pause.as_str() == Some("true")).then_some(("`pause: true`", pause));
+    }
+    if id.is("clickhouse.altinity.com", "ClickHouseInstallation") {
+        let stop = node.path(&["spec", "stop"])?;
+        let on = matches!(stop.as_str(), Some("yes" | "true" | "1"));
+        return on.then_some(("`stop: \"yes\"`", stop));
+    }
+    if id.is("cassandra.datastax.com", "CassandraDatacenter") {
+        let stopped = node.path(&["spec", "stopped"])?;
+        return (stopped.as_str() == Some("true")).then_some(("`stopped: true`", stopped));
+    }
+    if id.is("k8ssandra.io", "K8ssandraCluster") {
+        let datacenters = node.path(&["spec", "cassandra", "datacenters"])?;
+        let stopped = datacenters
+            .as_seq()
+            .iter()
+            .find_map(|dc| dc.get("stopped").filter(|s| s.as_str() == Some("true")))?;
+        return Some(("a datacenter with `stopped: true`", stopped));
     }
     if id.is("acid.zalan.do", "postgresql") {
         // Zalando accepts zero instances: it scales the cluster's StatefulSet down and keeps
@@ -219,6 +320,34 @@ mod tests {
         assert!(!is_stopped(
             &cluster.replace("  numberOfInstances: 2\n", "")
         ));
+    }
+
+    #[test]
+    fn percona_pause_clickhouse_stop_and_cassandra_stopped_stop_the_cluster() {
+        let pxc = "apiVersion: pxc.percona.com/v1\nkind: PerconaXtraDBCluster\nmetadata:\n  name: billing\nspec:\n  crVersion: 1.14.0\n";
+        assert!(!is_stopped(pxc));
+        assert!(is_stopped(&format!("{pxc}  pause: true\n")));
+        assert!(!is_stopped(&format!("{pxc}  pause: false\n")));
+        let chi = "apiVersion: clickhouse.altinity.com/v1\nkind: ClickHouseInstallation\nmetadata:\n  name: events\nspec:\n  stop: \"no\"\n";
+        assert!(!is_stopped(chi));
+        assert!(is_stopped(&chi.replace("\"no\"", "\"yes\"")));
+        let k8c = "apiVersion: k8ssandra.io/v1alpha1\nkind: K8ssandraCluster\nmetadata:\n  name: metrics\nspec:\n  cassandra:\n    datacenters:\n      - metadata:\n          name: dc1\n        size: 3\n";
+        assert!(!is_stopped(k8c));
+        assert!(is_stopped(&format!("{k8c}        stopped: true\n")));
+    }
+
+    #[test]
+    fn redis_and_clickhouse_delete_claims_unless_told_to_keep_them() {
+        let rf = "apiVersion: databases.spotahome.com/v1\nkind: RedisFailover\nmetadata:\n  name: sessions\nspec:\n  redis:\n    storage:\n      keepAfterDeletion: true\n";
+        assert!(deletes_claims(rf).is_none());
+        assert!(deletes_claims(&rf.replace("true", "false")).is_some());
+        let chi = "apiVersion: clickhouse.altinity.com/v1\nkind: ClickHouseInstallation\nmetadata:\n  name: events\nspec:\n  templates:\n    volumeClaimTemplates:\n      - name: data\n        reclaimPolicy: Retain\n";
+        assert!(deletes_claims(chi).is_none());
+        assert!(deletes_claims(&chi.replace("Retain", "Delete")).is_some());
+        assert!(deletes_claims(&chi.replace("        reclaimPolicy: Retain\n", "")).is_some());
+        // A sentinel holds no data.
+        let sentinel = "apiVersion: redis.redis.opstreelabs.in/v1beta2\nkind: RedisSentinel\nmetadata:\n  name: s\n";
+        assert!(deletes_claims(sentinel).is_none());
     }
 
     #[test]

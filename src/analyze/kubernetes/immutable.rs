@@ -295,7 +295,7 @@ fn claim_shrunk<'a>(old: &Node, new: &'a Node) -> Option<Changed<'a>> {
 /// `53687091200`), or `None` for what it cannot read (a template, a typo, a size too large
 /// to hold): an unknown size is not called a shrink. Read exactly, in integers, so that one
 /// size written two ways (`1.1G`, `1100M`) compares equal; finer than a billionth is cut.
-fn quantity(text: &str) -> Option<i128> {
+pub(super) fn quantity(text: &str) -> Option<i128> {
     let text = text.trim();
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -24,7 +24,7 @@ pub const SCALED_TO_ZERO: Rule = Rule {
     id: RuleId("kubernetes/scaled-to-zero"),
     severity: Severity::Medium,
     tags: DESTRUCTIVE,
-    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`, Zalando `numberOfInstances: 0`), or Helm values set a `replicaCount` to zero.",
+    summary: "A running workload is scaled to zero replicas, or a database operator's cluster is stopped (CloudNativePG `cnpg.io/hibernation: \"on\"`, Crunchy PGO `shutdown: true`, Zalando `numberOfInstances: 0`, Percona `pause: true`, ClickHouse `stop: \"yes\"`, a Cassandra datacenter's `stopped: true`, MongoDB or RabbitMQ scaled to zero members), or Helm values set a `replicaCount` to zero.",
     why: "`replicas: 0` stops every pod of a Deployment or StatefulSet: whatever it served is down until someone scales it back. A hibernated or shut-down database keeps its claims and data, but every application using it is down until it is started again.",
     example: "- replicas: 3\n+ replicas: 0",
     safer: "Drain traffic first (remove it from the Service or Ingress), and scale down in a change of its own.",
@@ -34,7 +34,7 @@ pub const CLAIM_RETENTION_DELETE: Rule = Rule {
     id: RuleId("kubernetes/claim-retention-delete"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A StatefulSet's `persistentVolumeClaimRetentionPolicy`, or a database operator's equivalent (Strimzi `deleteClaim`, a Percona delete-pvc finalizer, ECK `volumeClaimDeletePolicy`), now deletes its claims.",
+    summary: "A StatefulSet's `persistentVolumeClaimRetentionPolicy`, or a database operator's equivalent (Strimzi `deleteClaim`, a Percona delete-pvc finalizer, ECK `volumeClaimDeletePolicy`, Redis `keepAfterDeletion`, ClickHouse `reclaimPolicy`), now deletes its claims.",
     why: "With `whenDeleted: Delete` deleting the StatefulSet deletes its PersistentVolumeClaims, and with `whenScaled: Delete` scaling down does; the volumes and their data go with them. Operators that kept a cluster's claims when it was deleted stop keeping them the same way.",
     example: "  persistentVolumeClaimRetentionPolicy:\n-   whenDeleted: Retain\n+   whenDeleted: Delete",
     safer: "Keep `Retain` (the default) for data you care about, and delete claims by hand after a backup.",
@@ -44,7 +44,7 @@ pub const IMMUTABLE_FIELD_CHANGED: Rule = Rule {
     id: RuleId("kubernetes/immutable-field-changed"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source or node affinity, a Job's template or completions (medium: the recreated Job runs again), a Strimzi KafkaTopic given fewer partitions).",
+    summary: "An immutable field changes (a workload's selector, a StatefulSet's volumeClaimTemplates or podManagementPolicy, a Service's clusterIP or loadBalancerClass, a claim's storage class or access modes, a claim made smaller, a PersistentVolume's source or node affinity, a Job's template or completions (medium: the recreated Job runs again), a Strimzi KafkaTopic given fewer partitions, a stateful operator's claim template given another storage class or a smaller size).",
     why: "The API server rejects changes to immutable fields, so the only way to apply them is to delete and recreate the object (`kubectl replace --force`, Argo CD `Replace=true`, Flux `force: true`): pods restart, a Service gets a new address, claims and their data are recreated empty.",
     example: "  selector:\n    matchLabels:\n-     app: web\n+     app: web-v2",
     safer: "Create a new object under a new name next to the old one, move traffic or data to it, then delete the old one.",
@@ -72,6 +72,7 @@ pub const DELETION_POLICY_WEAKENED: Rule = Rule {
 
 pub const RULES: &[&Rule] = &[
     &SCALED_TO_ZERO,
+    &super::members::DATA_MEMBERS_REMOVED,
     &CLAIM_RETENTION_DELETE,
     &IMMUTABLE_FIELD_CHANGED,
     &PRUNE_PROTECTION_REMOVED,
@@ -99,6 +100,7 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             out.extend(super::retention::compare(view, id, old, new));
             out.extend(super::backups::compare(view, id, old, new));
             super::positional::compare(view, id, old, new, &mut out);
+            super::members::compare(view, id, old, new, &mut out);
         }
         claim_retention(view, id, old, new, &mut out);
         gitops::pruning(view, id, old, new, &mut out);
