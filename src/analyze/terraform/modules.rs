@@ -176,6 +176,16 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
     }
 }
 
+/// The directory of the module `item` calls, when it is a module call whose source is a
+/// directory of this repository (`./modules/db`, `../shared/net`) that twokey can read.
+pub(super) fn local_dir(dir: &str, item: &Item) -> Option<RepoPath> {
+    if item.kind != ItemKind::Module {
+        return None;
+    }
+    let source = item.source()?;
+    (source.starts_with("./") || source.starts_with("../")).then(|| RepoPath::joined(dir, &source))
+}
+
 /// Arguments of a call to a module kept in this repository (`source = "./modules/db"`),
 /// followed into the module's own `count` and `for_each`: `replica = false` where the module
 /// says `count = var.replica ? 1 : 0` destroys the replica, whatever the argument is named.
@@ -187,15 +197,12 @@ fn followed_arguments(
     out: &mut Vec<Finding>,
 ) -> BTreeSet<String> {
     let mut judged = BTreeSet::new();
-    let source = new.source();
-    let Some(source) = source
-        .as_deref()
-        .filter(|s| s.starts_with("./") || s.starts_with("../"))
-        .filter(|s| old.source().as_deref() == Some(*s))
+    // A call that also moves to another source is judged by `source_changed`.
+    let Some(dir) =
+        local_dir(view.path_on(Side::Head).dir(), new).filter(|_| old.source() == new.source())
     else {
         return judged;
     };
-    let dir = RepoPath::joined(view.path_on(Side::Head).dir(), source);
     let scope = format!("as `{dir}` uses it");
     for (arg, after) in &new.settings {
         if META.contains(&arg.as_str()) || arg.contains('.') {

@@ -14,9 +14,11 @@
 //! counts as "some instances". A value read by a local that `count`/`for_each` reads
 //! (`locals { envs = toset(var.envs) }`, `for_each = local.envs`) is followed through that
 //! local, and through a chain of up to [`MOST_HOPS`] locals (`b = local.a`, `a = var.on`):
-//! each local is evaluated with the value before it, then the gate with the last one's.
-//! Not followed: a module argument, and a local whose value depends on anything else that
-//! is unknown.
+//! each local is evaluated with the value before it, then the gate with the last one's. A
+//! value handed to a call of a module kept in the repository (`replica = var.ha`,
+//! `source = "./modules/db"`) is followed into the module's own gates, one module deep.
+//! Not followed: a module kept elsewhere, and a local whose value depends on anything else
+//! that is unknown.
 //!
 //! Nothing here runs unless a value changed; each directory is read once per run.
 
@@ -190,7 +192,7 @@ impl Gates {
         let mut handed: HashMap<(Root, String), Vec<Handed>> = HashMap::new();
         for (path, file) in &files {
             for item in file.destroyable() {
-                if let Some(module_dir) = local_module_dir(dir, item) {
+                if let Some(module_dir) = super::modules::local_dir(dir, item) {
                     for (argument, setting) in &item.settings {
                         let Lit::Expr(text) = &setting.value else {
                             continue;
@@ -204,7 +206,7 @@ impl Gates {
                             for name in names_read(text, root) {
                                 handed.entry((root, name)).or_default().push(Handed {
                                     call: item.address.clone(),
-                                    dir: module_dir.clone(),
+                                    dir: module_dir.as_str().to_owned(),
                                     argument: argument.clone(),
                                     text: text.clone(),
                                 });
@@ -289,17 +291,6 @@ impl Gates {
             handed,
         }
     }
-}
-
-/// The directory of the module `item` calls, when it is a module call whose source is a
-/// directory of this repository (`./modules/db`, `../shared/net`).
-pub(super) fn local_module_dir(dir: &str, item: &Item) -> Option<String> {
-    if item.kind != ItemKind::Module {
-        return None;
-    }
-    let source = item.source()?;
-    (source.starts_with("./") || source.starts_with("../"))
-        .then(|| RepoPath::joined(dir, &source).as_str().to_owned())
 }
 
 /// The variable an attribute's value is, whole (`var.x`) or at the instance's key
