@@ -43,7 +43,8 @@ pub(super) fn argument_role(path: &str) -> Option<InputRole> {
     }
 }
 
-/// How a module uses a switch argument, completing "… if …": twokey does not read the module.
+/// How a module is assumed to use a switch argument, completing "… if …", where twokey cannot
+/// see it: a module kept elsewhere, or one that hands the argument on.
 pub(super) fn switch_convention(path: &str) -> &'static str {
     match path {
         ENABLED => {
