@@ -27,6 +27,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::files::RULES,
         crate::analyze::terraform::RULES,
         crate::analyze::terraform::terragrunt::RULES,
+        crate::analyze::terraform::stacks::RULES,
         crate::analyze::plan::RULES,
         crate::analyze::sql::RULES,
         crate::analyze::kubernetes::RULES,

@@ -17,6 +17,9 @@ pub enum FileKind {
     Terragrunt,
     /// `.tfvars`.
     TerraformVars,
+    /// Terraform Stacks configuration: components (`*.tfcomponent.hcl`, the beta's
+    /// `*.tfstack.hcl`) and deployments (`*.tfdeploy.hcl`).
+    TerraformStack,
     Kubernetes,
     /// A Helm chart (`Chart.yaml`, `values*.yaml`, `templates/`).
     Helm,
@@ -83,6 +86,7 @@ impl FileKind {
             FileKind::Terraform => "terraform",
             FileKind::Terragrunt => "terragrunt",
             FileKind::TerraformVars => "terraform-vars",
+            FileKind::TerraformStack => "terraform-stack",
             FileKind::Kubernetes => "kubernetes",
             FileKind::Helm => "helm",
             FileKind::Kustomize => "kustomize",
@@ -125,6 +129,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     }
     if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
         return FileKind::TerraformVars;
+    }
+    // Terraform's and OpenTofu's own `.hcl` files, told by name before any `.hcl` is taken
+    // for Terragrunt.
+    if let Some(kind) = terraform_hcl_kind(&name) {
+        return kind;
     }
     // `.hcl` files that are no Terragrunt configuration: the provider lock file `terraform
     // init` writes (versions and hashes, nothing to destroy) and Terramate's `*.tm.hcl`.
@@ -449,6 +458,32 @@ pub(crate) fn is_jenkinsfile(name: &str) -> bool {
         || name.ends_with(".jenkinsfile")
 }
 
+/// The kind of a file Terraform or OpenTofu reads by a compound `.hcl` (or `.json`) suffix,
+/// when `name` (lower case) has one. Stacks files configure infrastructure. Test files
+/// (`*.tftest.hcl`, `*.tofutest.hcl`) apply and destroy in a throwaway test environment, mock
+/// data (`*.tfmock.hcl`) only feeds those tests, and query files (`*.tfquery.hcl`, whose
+/// `list` blocks search for existing objects to import) read: none of them touches what a
+/// plan of the configuration manages, so they are no infrastructure.
+fn terraform_hcl_kind(name: &str) -> Option<FileKind> {
+    const STACKS: [&str; 3] = [".tfcomponent.hcl", ".tfstack.hcl", ".tfdeploy.hcl"];
+    const QUIET: [&str; 7] = [
+        ".tftest.hcl",
+        ".tftest.json",
+        ".tofutest.hcl",
+        ".tofutest.json",
+        ".tfmock.hcl",
+        ".tfmock.json",
+        ".tfquery.hcl",
+    ];
+    if STACKS.iter().any(|s| name.ends_with(s)) {
+        Some(FileKind::TerraformStack)
+    } else if QUIET.iter().any(|s| name.ends_with(s)) {
+        Some(FileKind::Other)
+    } else {
+        None
+    }
+}
+
 /// An Azure Pipelines definition: `azure-pipelines.yml` in either extension and its variants
 /// (`azure-pipelines-prod.yml`), and any YAML under the `.azure-pipelines/` or
 /// `azure-pipelines/` directory where templates and stage files are kept.
@@ -742,6 +777,34 @@ mod tests {
         let lint = "{ \"rules\": { \"no-unused-vars\": \"error\" } }\n";
         assert_eq!(kind(".eslintrc.json", lint), FileKind::Other);
         assert_eq!(kind("ops/github/main.yml", ruleset), FileKind::Other);
+    }
+
+    #[test]
+    fn terraform_own_hcl_files_are_told_by_name_before_terragrunt() {
+        for path in [
+            "stack/components.tfcomponent.hcl",
+            "stack/components.tfstack.hcl",
+            "deployments.tfdeploy.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::TerraformStack, "{path}");
+        }
+        for path in [
+            "tests/bucket.tftest.hcl",
+            "tests/bucket.tofutest.hcl",
+            "tests/bucket.tftest.json",
+            "tests/aws.tfmock.hcl",
+            "queries/ec2.tfquery.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Other, "{path}");
+        }
+        for path in [
+            "live/prod/terragrunt.hcl",
+            "live/root.hcl",
+            "live/prod/env.hcl",
+            "terragrunt.stack.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::Terragrunt, "{path}");
+        }
     }
 
     #[test]

@@ -309,6 +309,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
     match view.kind {
         FileKind::Terraform => findings.extend(terraform::analyze(view)),
         FileKind::Terragrunt => findings.extend(terraform::terragrunt::analyze(view)),
+        FileKind::TerraformStack => findings.extend(terraform::stacks::analyze(view)),
         FileKind::TerraformVars => findings.extend(terraform::vars::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::OrmMigration => findings.extend(orm::analyze(view)),

@@ -23,6 +23,7 @@
 //! declare no resources but guard, feed and locate the module's.
 
 mod closest;
+mod enabled;
 mod guards;
 mod json;
 pub mod model;
@@ -30,9 +31,11 @@ mod modules;
 mod rehome;
 pub mod replacement;
 mod retention;
+pub mod stacks;
 pub mod stateful;
 pub(crate) mod switches;
 pub mod terragrunt;
+mod tofu_override;
 pub mod vars;
 
 use super::{read_sides, FileView, Unparseable};
@@ -42,6 +45,7 @@ use crate::rules::Rule;
 use model::{Item, ItemKind, Moved, TfFile};
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
+use tofu_override::Pairing;
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive, Tag::Infra];
 
@@ -231,7 +235,9 @@ pub const CREATE_SWITCH_OFF: Rule = Rule {
           `count = var.web_count`, `for_each = var.on ? toset([…]) : toset([])`) is evaluated with the \
           old and the new value, and one that drops to no instances is reported at the changed value, \
           naming each address, critical for module calls and types that hold data. A `create` \
-          switch followed this way is reported once, with its addresses.",
+          switch followed this way is reported once, with its addresses. OpenTofu 1.11's \
+          `lifecycle { enabled = false }` on a resource or module call is reported too, as \
+          `count = 0` would be.",
     example: "before: module \"db\" { source = \"terraform-aws-modules/rds/aws\" }\n\
               after:  module \"db\" { source = \"terraform-aws-modules/rds/aws\"  create_db_instance = false }",
     safer: "To stop managing the objects without destroying them, use `removed { from = <address>  lifecycle { destroy = false } }`; \
@@ -351,10 +357,11 @@ pub(crate) fn parse_side(view: &FileView, side: Side) -> Option<Parsed> {
 /// a block that left this file for a sibling is still declared.
 pub(crate) fn declared_in_sibling(view: &FileView, address: &str) -> bool {
     let own = view.path_on(Side::Head);
-    view.snapshot
-        .list_dir(Side::Head, own.dir())
+    let listing = view.snapshot.list_dir(Side::Head, own.dir());
+    listing
         .iter()
         .filter(|p| *p != own && is_config_path(p) && view.memo.worth_reading(p))
+        .filter(|p| !tofu_override::shadowed(p, &listing))
         .any(|p| sibling(view, Side::Head, p).is_ok_and(|f| f.item(address).is_some()))
 }
 
@@ -373,12 +380,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return Vec::new();
     }
     let (base, head) = match read_sides(view, &UNPARSEABLE, read) {
-        Ok((base, head)) => (base.unwrap_or_default(), head.unwrap_or_default()),
+        Ok(sides) => sides,
         Err(unreadable) => return unreadable,
     };
+    let (base, head, pairing) = pair_with_tf(view, base, head);
 
     let mut out = Vec::new();
-    removals(view, &base, &head, &mut out);
+    removals(view, &base, &head, &pairing, &mut out);
     removed_blocks(view, &base, &head, &mut out);
     // With the whole directory gone there is no backend "after": nothing plans there.
     // (Checked only where a backend is involved: it lists the directory.)
@@ -397,6 +405,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             continue;
         }
         prevent_destroy(view, old, new, &mut out);
+        enabled::switched_off(view, old, new, &mut out);
         protections(view, old, new, &mut out);
         retention::shortened(view, old, new, &mut out);
         instances(view, &head, old, new, &mut out);
@@ -415,6 +424,37 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A `.tofu` file added or deleted beside a `.tf` file of the same name is judged against that
+/// file: it stands for the side where the `.tofu` file is absent (see [`tofu_override`]). A
+/// partner that cannot be read leaves the file judged alone.
+fn pair_with_tf(
+    view: &FileView,
+    base: Option<Arc<TfFile>>,
+    head: Option<Arc<TfFile>>,
+) -> (Arc<TfFile>, Arc<TfFile>, Pairing) {
+    let stand_in = |side: Side| {
+        let tf = tofu_override::partner(view.path_on(side))?;
+        let listed = view.snapshot.list_dir(side, tf.dir()).contains(&tf);
+        let parsed = sibling(view, side, &tf).ok().filter(|_| listed)?;
+        Some((tf, parsed))
+    };
+    match (base, head) {
+        (None, Some(head)) => match stand_in(Side::Base) {
+            Some((tf, base)) => (base, head, Pairing::Hides(tf)),
+            None => (Arc::default(), head, Pairing::Alone),
+        },
+        (Some(base), None) => match stand_in(Side::Head) {
+            Some((tf, head)) => (base, head, Pairing::Restores(tf)),
+            None => (base, Arc::default(), Pairing::Alone),
+        },
+        (base, head) => (
+            base.unwrap_or_default(),
+            head.unwrap_or_default(),
+            Pairing::Alone,
+        ),
+    }
 }
 
 /// Whether a side exists but is not text twokey can read.
@@ -484,10 +524,14 @@ impl Dir {
         let key = (side, dir.to_owned());
         let index = view.memo.terraform_dirs.get_or_load(&key, || {
             let mut files: Vec<(RepoPath, Arc<TfFile>)> = Vec::new();
-            for path in view.snapshot.list_dir(side, dir) {
+            let listing = view.snapshot.list_dir(side, dir);
+            for path in listing.iter().cloned() {
+                // A `.tf` file hidden by a `.tofu` file of the same name declares nothing
+                // for OpenTofu.
                 if !is_config_path(&path)
                     || own.is_some_and(|(p, _)| *p == path)
                     || !view.memo.worth_reading(&path)
+                    || tofu_override::shadowed(&path, &listing)
                 {
                     continue;
                 }
@@ -611,14 +655,22 @@ fn data_note_plural(item: &Item) -> &'static str {
     }
 }
 
-fn removals(view: &FileView, base: &Arc<TfFile>, head: &Arc<TfFile>, out: &mut Vec<Finding>) {
+fn removals(
+    view: &FileView,
+    base: &Arc<TfFile>,
+    head: &Arc<TfFile>,
+    pairing: &Pairing,
+    out: &mut Vec<Finding>,
+) {
     // A file moved to another directory leaves this one's configuration: everything it held
-    // is gone from here, whatever its head text says.
-    let same_dir = view
-        .change
-        .new_path
-        .as_ref()
-        .is_some_and(|p| p.dir() == view.path_on(Side::Base).dir());
+    // is gone from here, whatever its head text says. A `.tofu` file paired with its `.tf`
+    // file compares the two, which share a directory.
+    let same_dir = *pairing != Pairing::Alone
+        || view
+            .change
+            .new_path
+            .as_ref()
+            .is_some_and(|p| p.dir() == view.path_on(Side::Base).dir());
     let gone: Vec<&Item> = base
         .destroyable()
         .filter(|i| !same_dir || head.item(&i.address).is_none())
@@ -657,12 +709,13 @@ fn removals(view: &FileView, base: &Arc<TfFile>, head: &Arc<TfFile>, out: &mut V
             used.insert(new.address.clone());
             out.push(renamed_finding(old, path, new));
         } else {
-            out.push(removed_finding(view, old, orphaned));
+            out.push(removed_finding(view, old, orphaned, pairing));
         }
     }
 }
 
-/// A block with `count = 0` or an empty literal `for_each` has no objects to destroy.
+/// A block with `count = 0`, an empty literal `for_each` or `lifecycle { enabled = false }` has
+/// no objects to destroy.
 fn has_no_instances(item: &Item) -> bool {
     let zero_count = item
         .get("count")
@@ -670,7 +723,7 @@ fn has_no_instances(item: &Item) -> bool {
         .is_some_and(|n| n <= 0.0);
     let empty_each =
         item.get("for_each").is_some() && item.for_each_keys.as_ref().is_some_and(|k| k.is_empty());
-    zero_count || empty_each
+    zero_count || empty_each || enabled::is_disabled(item)
 }
 
 /// A block new to the directory that looks like `old` under another name: same resource type,
@@ -733,16 +786,25 @@ fn guard_note(old: &Item) -> &'static str {
     }
 }
 
-fn removed_finding(view: &FileView, old: &Item, orphaned: bool) -> Finding {
+fn removed_finding(view: &FileView, old: &Item, orphaned: bool, pairing: &Pairing) -> Finding {
     if orphaned {
         return orphaned_finding(view, old);
     }
-    let location = view.at(Side::Base, old.line, old.end_line);
+    let mut location = view.at(Side::Base, old.line, old.end_line);
     let path = view.path_on(Side::Base);
-    let how = if view.change.is_deleted() {
-        format!("was deleted along with {path}")
-    } else {
-        format!("was removed from {path}")
+    let how = match pairing {
+        Pairing::Hides(tf) => {
+            location = Location::lines(tf.clone(), Side::Base, old.line, old.end_line);
+            format!(
+                "is declared in {tf} but not in {}, which now overrides it for OpenTofu",
+                view.path_on(Side::Head)
+            )
+        }
+        Pairing::Restores(tf) => format!(
+            "was deleted along with {path} and is not declared in {tf}, which OpenTofu reads again in its place"
+        ),
+        Pairing::Alone if view.change.is_deleted() => format!("was deleted along with {path}"),
+        Pairing::Alone => format!("was removed from {path}"),
     };
     let guard = guard_note(old);
     match old.kind {
@@ -1089,5 +1151,7 @@ mod tests;
 mod tests_aws;
 #[cfg(test)]
 mod tests_gcp_azure;
+#[cfg(test)]
+mod tests_newer;
 #[cfg(test)]
 mod tests_providers;

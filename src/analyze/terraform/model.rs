@@ -217,7 +217,7 @@ impl Lines {
         };
         u32::try_from(idx + 1).unwrap_or(u32::MAX)
     }
-    fn span(&self, span: Option<std::ops::Range<usize>>) -> (u32, u32) {
+    pub(crate) fn span(&self, span: Option<std::ops::Range<usize>>) -> (u32, u32) {
         match span {
             Some(r) => {
                 let start = self.line(r.start);

@@ -156,7 +156,7 @@ pub fn arguments(view: &FileView, old: &Item, new: &Item, out: &mut Vec<Finding>
         let (rule, passes) = match input.role {
             InputRole::Guard(_) => (
                 &PROTECTION_WEAKENED,
-                "if the module passes it to the resource of the same name",
+                "the module passes it to the resource of the same name",
             ),
             InputRole::CreateSwitch => (&CREATE_SWITCH_OFF, switch_convention(&input.path)),
         };

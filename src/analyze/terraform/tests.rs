@@ -7,12 +7,12 @@ use proptest::prelude::*;
 
 /// A snapshot holding whole directories on both sides.
 #[derive(Default)]
-struct Fake {
+pub(super) struct Fake {
     files: Vec<(Side, RepoPath, String)>,
 }
 
 impl Fake {
-    fn with(mut self, side: Side, path: &str, text: &str) -> Self {
+    pub(super) fn with(mut self, side: Side, path: &str, text: &str) -> Self {
         self.files
             .push((side, RepoPath::new(path), text.to_owned()));
         self
@@ -35,7 +35,7 @@ impl Snapshot for Fake {
     }
 }
 
-fn change(old: Option<&str>, new: Option<&str>) -> FileChange {
+pub(super) fn change(old: Option<&str>, new: Option<&str>) -> FileChange {
     let status = match (old, new) {
         (None, _) => FileStatus::Added,
         (_, None) => FileStatus::Deleted,
@@ -67,7 +67,12 @@ fn change(old: Option<&str>, new: Option<&str>) -> FileChange {
 
 /// Runs the analyzer on `path` with the given sides; `snapshot` holds the rest of the repo
 /// (the reviewed file's sides are added to it, as a real source would have them).
-fn run_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>) -> Vec<Finding> {
+pub(super) fn run_in(
+    snapshot: Fake,
+    path: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<Finding> {
     let mut snapshot = snapshot;
     if let Some(b) = before {
         snapshot = snapshot.with(Side::Base, path, b);
