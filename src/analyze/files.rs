@@ -171,6 +171,11 @@ fn deletion(view: &FileView) -> Option<Finding> {
             )
         });
     }
+    if tofu_with_tf_beside(view) {
+        // OpenTofu reads `main.tf` again: the Terraform analyzer compares the two as one
+        // slot and reports what the `.tf` file lacks, so the deletion itself says nothing.
+        return None;
+    }
     (!deletion_analysed_structurally(view)).then(|| {
         Finding::new(
             &INFRA_FILE_DELETED,
@@ -178,6 +183,21 @@ fn deletion(view: &FileView) -> Option<Finding> {
             format!("{path} ({kind}) is deleted: everything it declares stops being managed and may be destroyed on the next apply or sync."),
         )
     })
+}
+
+/// A deleted `X.tofu` whose `X.tf` is there at the head (in the same directory).
+fn tofu_with_tf_beside(view: &FileView) -> bool {
+    let path = view.path_on(Side::Base);
+    let Some(stem) = path.as_str().strip_suffix(".tofu") else {
+        return false;
+    };
+    !matches!(
+        view.snapshot.read(
+            Side::Head,
+            &crate::change::RepoPath::new(format!("{stem}.tf"))
+        ),
+        crate::change::Content::Absent
+    )
 }
 
 /// A shared Terragrunt file (`root.hcl`, `_envcommon/mysql.hcl`, `env.hcl`) deleted: it
@@ -595,6 +615,18 @@ mod tests {
         // A template Helm renders but twokey cannot read as YAML is still a deleted file.
         let tpl = "{{- range .Values.jobs }}\n{{ toYaml . }}\n{{- end }}\n";
         let f = Case::deleted("charts/app/templates/jobs.tpl", tpl).run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+    }
+
+    #[test]
+    fn deleting_a_tofu_override_with_its_tf_file_beside_it_is_judged_as_the_pair() {
+        // `main.tf` stays: OpenTofu reads it again, and the Terraform analyzer compares them.
+        let f = Case::deleted("infra/main.tofu", TF)
+            .with_file(Side::Head, "infra/main.tf", TF)
+            .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+        // Alone, it is a deleted configuration file like any other.
+        let f = Case::deleted("infra/main.tofu", TF).run(analyze);
         assert_eq!(ids(&f), ["git/infra-file-deleted"]);
     }
 

@@ -1,8 +1,9 @@
 //! enabled: OpenTofu 1.11's `enabled` meta-argument (`lifecycle { enabled = false }` on a
 //! resource or module call). A block whose `enabled` turns false has no instance any more, so
 //! its object (or every resource of the module) is destroyed, as with `count = 0`; it is
-//! `terraform/create-switch-off`. Only a literal `false` is judged: an expression
-//! (`enabled = var.create_db`) depends on a value this file does not show.
+//! `terraform/create-switch-off`. Here only a literal `false` is judged: an expression
+//! (`enabled = var.create_db`) depends on a value this file does not show, and is followed
+//! by [`super::switches`] when that value changes, as `count` is.
 
 use super::model::{Item, ItemKind};
 use super::{data_note, item_severity, CREATE_SWITCH_OFF};

@@ -62,6 +62,8 @@ struct Input<'a> {
 enum Arg {
     Count,
     ForEach,
+    /// OpenTofu 1.11's `lifecycle { enabled = … }`.
+    Enabled,
 }
 
 impl Arg {
@@ -69,6 +71,7 @@ impl Arg {
         match self {
             Arg::Count => "count",
             Arg::ForEach => "for_each",
+            Arg::Enabled => "lifecycle.enabled",
         }
     }
 }
@@ -237,7 +240,7 @@ impl Gates {
                         });
                     }
                 }
-                for arg in [Arg::Count, Arg::ForEach] {
+                for arg in [Arg::Count, Arg::ForEach, Arg::Enabled] {
                     let Some(Lit::Expr(text)) = item.get(arg.key()).map(|s| &s.value) else {
                         continue;
                     };
@@ -615,6 +618,11 @@ fn loss(arg: Arg, old: &Val, new: &Val) -> Option<Loss> {
     match arg {
         Arg::Count => count_loss(old, new.num()?),
         Arg::ForEach => each_loss(old, new),
+        // Off where it was on: the block's whole object goes, as with `count = 0`.
+        Arg::Enabled => (old.truth()? && !new.truth()?).then(|| Loss::All {
+            was: "1".to_owned(),
+            now: "0".to_owned(),
+        }),
     }
 }
 
@@ -932,6 +940,7 @@ fn effect(gate: &Gate, loss: &Loss, via: Option<&str>) -> String {
         (Arg::ForEach, Loss::Some { lost, .. }) => {
             format!("`for_each` of `{address}` loses {}", lost.join(", "))
         }
+        (Arg::Enabled, _) => format!("`lifecycle {{ enabled }}` of `{address}` turns false"),
     };
     match via {
         Some(local) => format!("through `local.{local}`, {what}"),

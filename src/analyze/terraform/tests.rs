@@ -1822,6 +1822,35 @@ fn a_local_module_argument_that_adds_instances_or_gates_nothing_is_quiet() {
 }
 
 #[test]
+fn a_default_that_turns_an_enabled_block_off_destroys_it() {
+    let main = "resource \"aws_db_instance\" \"db\" {\n  identifier = \"orders\"\n  lifecycle {\n    enabled = var.db_on\n  }\n}\n";
+    let f = run_variables(
+        main,
+        &variable("db_on", "true"),
+        &variable("db_on", "false"),
+    );
+    assert_eq!(ids(&f), ["terraform/create-switch-off"]);
+    assert!(
+        f[0].message.contains("`lifecycle { enabled }` of `aws_db_instance.db` turns false, so the next apply destroys `aws_db_instance.db`"),
+        "{}",
+        f[0].message
+    );
+    // Turned on, or from an unknown value: quiet.
+    assert!(run_variables(
+        main,
+        &variable("db_on", "false"),
+        &variable("db_on", "true")
+    )
+    .is_empty());
+    assert!(run_variables(
+        main,
+        &variable("db_on", "null"),
+        &variable("db_on", "false")
+    )
+    .is_empty());
+}
+
+#[test]
 fn a_default_read_through_a_chain_of_locals_is_followed_to_the_gate() {
     let deep = VAR_THROUGH_LOCAL.replace(
         "envs  = toset(var.envs)",
