@@ -235,12 +235,15 @@ fn dispatch(command: Command) -> Result<ExitCode, Failure> {
                 Failure(format!("cannot read {}: {e}{hint}", path.display()))
             })?;
             let config = Config::parse(&text, &path.display().to_string())?;
+            let count = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
             print(&format!(
-                "{}: valid ({} tiers, {} owners, {} extra agents)\n",
+                "{}: valid ({}, {}, {})\n",
                 path.display(),
-                config.tiers.len(),
-                config.owners.len(),
-                config.agents.len()
+                count(config.tiers.len(), "tier", "tiers"),
+                count(config.owners.len(), "owner", "owners"),
+                count(config.agents.len(), "extra agent", "extra agents")
             ));
             // Valid, but a tier asking for owners with none listed can never be met: every
             // change it applies to stays blocked (fail closed). Say so before a team finds out
