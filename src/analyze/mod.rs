@@ -105,6 +105,9 @@ pub struct Memo {
     pub(crate) kubernetes_dirs: Recent<String, Arc<kubernetes::SiblingIndex>>,
     /// Every manifest of the change, indexed once when a removal needs it.
     pub(crate) kubernetes_change: OnceLock<Arc<kubernetes::ChangeIndex>>,
+    /// Local workflows and actions that GitHub workflows call (`uses: ./…`), read at the
+    /// head once per run whichever caller asks first.
+    pub(crate) workflow_calls: Recent<RepoPath, Arc<commands::workflow::Called>>,
 }
 
 impl Default for Memo {
@@ -120,6 +123,7 @@ impl Default for Memo {
             kubernetes_docs: Recent::new(256),
             kubernetes_dirs: Recent::new(8),
             kubernetes_change: OnceLock::new(),
+            workflow_calls: Recent::new(64),
         }
     }
 }

@@ -333,6 +333,19 @@ fn collect_yaml(
     }
 }
 
+/// The scripts one GitHub Actions step runs (its `run:`, or the command a tool action stands
+/// for), `interpreter` being its job's default shell.
+pub fn github_step_scripts(step: &Node, interpreter: Interpreter, lines: &[&str]) -> Vec<Script> {
+    let mut out = Vec::new();
+    collect_yaml(step, &["run"], true, interpreter, lines, &mut out);
+    out
+}
+
+/// The shell a job's `defaults: run: shell:` names, if any.
+pub fn job_shell(job: &Node) -> Option<Interpreter> {
+    runs_foreign_shell(job)
+}
+
 /// The command a tool step stands for ([`super::tool_steps`]): built from the step's
 /// inputs, so always a plain command line.
 fn tool_script(command: String, line: u32) -> Script {

@@ -17,6 +17,7 @@ mod packs;
 mod pwsh_lex;
 mod terragrunt_hooks;
 mod tool_steps;
+pub(crate) mod workflow;
 
 use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -207,6 +208,8 @@ pub const RULES: &[&Rule] = &[
     &DATABASE_DROP,
     &SHELL_UNPARSEABLE,
     &PIPELINE_UNPARSEABLE,
+    &workflow::DESTROY_TRIGGER_WIDENED,
+    &workflow::DESTROY_CALL_UNREAD,
 ];
 
 /// A destructive command and the lines it stands on.
@@ -256,6 +259,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
         findings.push(finding);
     }
+    if view.kind == FileKind::Workflow {
+        // An added workflow (or an unreadable base) has nothing to compare with: all is new.
+        let base_text = view.old_text().unwrap_or("");
+        findings.extend(workflow::analyze(view, base_text, head_text));
+    }
     findings.sort_by_key(|f| f.location.line);
     findings
 }
@@ -272,7 +280,13 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
             .failure
             .map(|(line, reason)| (&PIPELINE_UNPARSEABLE, Unparseable { side, line, reason })),
     };
-    for script in extracted.scripts {
+    judge(extracted.scripts, side, &mut out);
+    out
+}
+
+/// Splits each script into commands and adds the destructive ones to `out`.
+fn judge(scripts: Vec<extract::Script>, side: Side, out: &mut SideCommands) {
+    for script in scripts {
         // PowerShell has its own lexer; only it and the POSIX one are trusted to report a
         // script they cannot read (cmd or Python text is matched as best the shell lexer can).
         let lexed = match script.interpreter {
@@ -313,7 +327,6 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -41,6 +41,23 @@ pub fn command(step: &Node, github: bool) -> Option<ToolStep> {
                 "destroy" => "pulumi destroy --yes".to_owned(),
                 _ => return None,
             }
+        } else if uses.starts_with("gruntwork-io/terragrunt-action@") {
+            // `tg_command` is the Terragrunt command line after `terragrunt` (`plan`,
+            // `run-all destroy`); the action runs it without a terminal to ask on.
+            format!("terragrunt {}", input("tg_command")?)
+        } else if uses.starts_with("hashicorp/terraform-github-actions@") {
+            // HashiCorp's retired action: `tf_actions_subcommand` is the Terraform command and
+            // `args` its options; it never asks.
+            let sub = input("tf_actions_subcommand")?;
+            let mut line = format!("terraform {sub}");
+            line.extend(input("args").map(|a| format!(" {a}")));
+            if matches!(sub.as_str(), "apply" | "destroy") {
+                line.push_str(" -auto-approve");
+            }
+            line
+        } else if uses.starts_with("serverless/github-action@") {
+            // `args` is the command line after `serverless` (`deploy`, `remove --stage prod`).
+            format!("serverless {}", input("args")?)
         } else if uses.starts_with("hashicorp/tfc-workflows-github/actions/create-run@") {
             // A Terraform Cloud run with `is_destroy: true` is a destroy run.
             input("is_destroy").filter(|v| v == "true")?;
@@ -153,8 +170,24 @@ mod tests {
                 .as_deref(),
             Some("terraform destroy")
         );
+        assert_eq!(
+            got("uses: gruntwork-io/terragrunt-action@v2\nwith:\n  tg_command: run-all destroy\n")
+                .as_deref(),
+            Some("terragrunt run-all destroy")
+        );
+        assert_eq!(
+            got("uses: serverless/github-action@v3\nwith:\n  args: remove --stage prod\n")
+                .as_deref(),
+            Some("serverless remove --stage prod")
+        );
+        assert_eq!(
+            got("uses: hashicorp/terraform-github-actions@master\nwith:\n  tf_actions_subcommand: destroy\n")
+                .as_deref(),
+            Some("terraform destroy -auto-approve")
+        );
         for quiet in [
             "uses: dflook/terraform-plan@v1\n",
+            "uses: gruntwork-io/terragrunt-action@v2\n",
             "uses: pulumi/actions@v5\nwith:\n  command: preview\n",
             "uses: hashicorp/tfc-workflows-github/actions/create-run@v1\nwith:\n  is_destroy: false\n",
             "run: terraform destroy\n",
