@@ -73,6 +73,18 @@ pub(super) fn run_in(
     before: Option<&str>,
     after: Option<&str>,
 ) -> Vec<Finding> {
+    run_as(FileKind::Terraform, analyze, snapshot, path, before, after)
+}
+
+/// Runs `analyzer` on `path` read as `kind`, with `snapshot` holding the rest of the tree.
+pub(super) fn run_as(
+    kind: FileKind,
+    analyzer: fn(&FileView) -> Vec<Finding>,
+    snapshot: Fake,
+    path: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<Finding> {
     let mut snapshot = snapshot;
     if let Some(b) = before {
         snapshot = snapshot.with(Side::Base, path, b);
@@ -86,7 +98,7 @@ pub(super) fn run_in(
     let options = AnalyzeOptions::default();
     let view = FileView {
         change: &fc,
-        kind: FileKind::Terraform,
+        kind,
         old: &old,
         new: &new,
         snapshot: &snapshot,
@@ -94,7 +106,7 @@ pub(super) fn run_in(
         memo: &crate::analyze::Memo::default(),
         lines: Default::default(),
     };
-    analyze(&view)
+    analyzer(&view)
 }
 
 pub(super) fn run(before: &str, after: &str) -> Vec<Finding> {

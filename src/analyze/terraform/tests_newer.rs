@@ -1,35 +1,20 @@
 //! The newer Terraform and OpenTofu files and blocks: Stacks component and deployment files,
 //! a `.tofu` file overriding the `.tf` file of the same name, and OpenTofu's `enabled`.
 
-use super::tests::{change, ids, run, run_in, Fake};
+use super::tests::{ids, run, run_as, run_in, Fake};
 use super::*;
-use crate::analyze::{AnalyzeOptions, FileKind};
-use crate::change::Content;
+use crate::analyze::FileKind;
 
 /// Runs the Stacks analyzer on `path`; `snapshot` holds the rest of the directory.
 fn stack_in(snapshot: Fake, path: &str, before: Option<&str>, after: Option<&str>) -> Vec<Finding> {
-    let mut snapshot = snapshot;
-    if let Some(b) = before {
-        snapshot = snapshot.with(Side::Base, path, b);
-    }
-    if let Some(a) = after {
-        snapshot = snapshot.with(Side::Head, path, a);
-    }
-    let fc = change(before.map(|_| path), after.map(|_| path));
-    let old = before.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
-    let new = after.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
-    let options = AnalyzeOptions::default();
-    let view = FileView {
-        change: &fc,
-        kind: FileKind::TerraformStack,
-        old: &old,
-        new: &new,
-        snapshot: &snapshot,
-        options: &options,
-        memo: &crate::analyze::Memo::default(),
-        lines: Default::default(),
-    };
-    stacks::analyze(&view)
+    run_as(
+        FileKind::TerraformStack,
+        stacks::analyze,
+        snapshot,
+        path,
+        before,
+        after,
+    )
 }
 
 fn stack(before: &str, after: &str) -> Vec<Finding> {
