@@ -34,6 +34,13 @@ const KINDS: &[(&str, &str)] = &[
     ("scripts/clean.sh", "#!/bin/bash\nrm -rf \"$DIR\"/\n"),
     (".github/rulesets/main.json", "{\"name\": \"main\", \"enforcement\": \"active\", \"rules\": [{\"type\": \"deletion\"}]}\n"),
     (".github/twokey.yml", "version: 1\n"),
+    ("infra/main.tofu", "resource \"aws_s3_bucket\" \"b\" {\n  lifecycle {\n    enabled = true\n  }\n}\n"),
+    ("stack/db.tfcomponent.hcl", "component \"db\" {\n  source = \"./db\"\n  inputs = { protect = true }\n}\n"),
+    ("stack/prod.tfdeploy.hcl", "deployment \"prod\" {\n  inputs = { region = \"eu-west-1\" }\n}\n"),
+    ("scripts/cleanup.ps1", "Remove-AzResourceGroup -Name rg-prod -Force\n"),
+    ("ci/deploy.yml", "deploy:\n  stage: deploy\n  script:\n    - terraform destroy -auto-approve\n"),
+    ("eng/pipelines/deploy.yml", "steps:\n- pwsh: Remove-Item -Recurse -Force C:\\\n- script: terraform destroy\n"),
+    ("src/main/java/db/migration/V2__Drop.java", "public class V2__Drop extends BaseJavaMigration {\n  public void migrate(Context c) throws Exception {\n    c.getConnection().createStatement().execute(\"DROP TABLE users\");\n  }\n}\n"),
 ];
 
 proptest! {
