@@ -243,7 +243,24 @@ pub(super) fn app_changes(view: &FileView, base: &Source, head: &Source) -> Vec<
         );
     }
     let before = regions(base, &was);
-    for (provider, region) in regions(head, &now) {
+    let after = regions(head, &now);
+    // A literal region dropped (or made computed): the provider falls back to the region
+    // of the deploying profile or environment, which may be another one.
+    for (provider, old) in before
+        .iter()
+        .filter(|(p, _)| !after.iter().any(|(q, _)| q == p))
+    {
+        let line = at(object::get(&now, "providers"));
+        out.push(
+            Finding::new(
+                &pulumi::STACK_REGION_CHANGED,
+                view.at(Side::Head, line, line),
+                format!("The SST app's `{provider}` provider no longer pins region `{old}`: it now deploys to whatever region the deploying profile or environment sets, and if that is another one the next `sst deploy` recreates every resource there, empty, and deletes the ones in `{old}`. Safer: keep `region: \"{old}\"` in `providers`."),
+            )
+            .with_severity(Severity::Medium),
+        );
+    }
+    for (provider, region) in after {
         let Some((_, old)) = before.iter().find(|(p, _)| *p == provider) else {
             continue;
         };

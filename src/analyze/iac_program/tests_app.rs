@@ -349,3 +349,43 @@ fn amplify_user_pool_deletion_protection_inactive_is_weakened() {
     );
     assert_eq!(ids(&f), ["cdk/protection-weakened"]);
 }
+
+#[test]
+fn sst_region_no_longer_pinned_may_move_the_stage() {
+    let f = sst("      providers: { aws: { region: \"us-east-1\" } },\n", "");
+    assert_eq!(ids(&f), ["pulumi/stack-region-changed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+const COMBINED: &str = r#"import { a, defineData } from "@aws-amplify/backend";
+const catalog = a.schema({ Product: a.model({ title: a.string() }) });
+const orders = a.schema({
+  Order: a.model({ total: a.float() }),
+  Refund: a.model({ amount: a.float() }),
+});
+export const data = defineData({ schema: a.combine([catalog, orders]) });
+"#;
+
+#[test]
+fn amplify_combined_schemas_are_all_read() {
+    let path = "amplify/data/resource.ts";
+    let refund = "  Refund: a.model({ amount: a.float() }),\n";
+    let f = run(path, COMBINED, &COMBINED.replace(refund, ""));
+    assert_eq!(ids(&f), ["cdk/construct-removed"]);
+    // Moved from one schema to the other, it is still a model of the app.
+    let moved = COMBINED.replace(refund, "").replace(
+        "a.schema({ Product",
+        "a.schema({ Refund: a.model({ amount: a.float() }), Product",
+    );
+    assert!(run(path, COMBINED, &moved).is_empty());
+}
+
+#[test]
+fn amplify_backend_entry_given_another_key_is_quiet() {
+    let f = run(
+        "amplify/backend.ts",
+        BACKEND,
+        &BACKEND.replace("  storage,\n", "  photos: storage,\n"),
+    );
+    assert!(f.is_empty(), "{f:?}");
+}

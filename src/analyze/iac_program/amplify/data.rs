@@ -16,16 +16,17 @@ struct Model {
     line: u32,
 }
 
-/// The models of a side's schema; `None` when it defines data without a schema literal.
+/// The models of a side's schemas (every `a.schema({…})`, as `a.combine` takes several);
+/// `None` when it defines data without a schema literal, or one is not an object literal.
 fn models(src: &Source) -> Option<Vec<Model>> {
-    let Some(open) = object::calls(src, "a.schema").into_iter().next() else {
-        return if object::calls(src, "defineData").is_empty() {
-            Some(Vec::new())
-        } else {
-            None
-        };
-    };
-    let entries = object::first_arg_object(src, open)?;
+    let schemas = object::calls(src, "a.schema");
+    if schemas.is_empty() && !object::calls(src, "defineData").is_empty() {
+        return None;
+    }
+    let mut entries = Vec::new();
+    for open in schemas {
+        entries.extend(object::first_arg_object(src, open)?);
+    }
     Some(
         entries
             .iter()

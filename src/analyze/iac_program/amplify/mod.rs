@@ -188,10 +188,18 @@ fn backend_changes(view: &FileView, base: &Source, head: &Source) -> Vec<Finding
     let (Some(was), Some(now)) = (backend_entries(base), backend_entries(head)) else {
         return Vec::new();
     };
+    // What an entry passes (`storage`, or `storage` in `photos: storage`): the resource's
+    // construct id comes from its `define*` call, not from the key it is given here.
+    let passed = |src: &Source, e: &Entry| -> String {
+        object::code(src, e.value.clone())
+            .split_whitespace()
+            .collect()
+    };
+    let kept: Vec<String> = now.iter().map(|e| passed(head, e)).collect();
     was.iter()
-        .filter(|old| object::get(&now, &old.key).is_none())
+        .filter(|old| !kept.contains(&passed(base, old)))
         .filter_map(|old| {
-            let (severity, what) = match category(base, &old.key)? {
+            let (severity, what) = match category(base, &passed(base, old))? {
                 Category::Data => (Severity::Critical, "deletes the data API and the DynamoDB table of every model in its schema, with all their records"),
                 Category::Storage => (Severity::Critical, "empties and deletes its S3 bucket with every object, unless its `defineStorage` sets `removalPolicy: \"retain\"`"),
                 Category::Auth => (Severity::High, "removes its Cognito user pool, and with it every user account and password (deleted, or orphaned if retained)"),
