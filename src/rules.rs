@@ -117,6 +117,8 @@ mod tests {
                     "serverless",
                     "pulumi",
                     "cdk",
+                    "sst",
+                    "amplify",
                     "ansible",
                     "shell",
                     "workflow",

@@ -331,7 +331,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         _ => {}
     }
     if crate::analyze::iac_program::EXTENSIONS.contains(&ext)
-        && crate::analyze::iac_program::detect(ext, text).is_some()
+        && crate::analyze::iac_program::recognises(ext, text)
     {
         return FileKind::IacProgram;
     }
@@ -1272,6 +1272,32 @@ mod tests {
         let late = format!("{}import pulumi\n", "x = 1\n".repeat(4000));
         assert_eq!(kind("tool.py", &late), FileKind::Other);
         assert!(!needs_content(&RepoPath::new("src/main.rs")));
+    }
+
+    #[test]
+    fn sst_and_amplify_apps_are_infra_by_a_cheap_look_at_their_top() {
+        for (path, text) in [
+            ("sst.config.ts", "/// <reference path=\"./.sst/platform/config.d.ts\" />\nexport default $config({\n"),
+            ("infra/storage.ts", "export const bucket = new sst.aws.Bucket(\"Media\");\n"),
+            ("amplify/data/resource.ts", "import { a, defineData } from \"@aws-amplify/backend\";\n"),
+            ("amplify/backend.ts", "import { defineBackend } from '@aws-amplify/backend';\n"),
+        ] {
+            assert!(needs_content(&RepoPath::new(path)), "{path}");
+            assert_eq!(kind(path, text), FileKind::IacProgram, "{path}");
+        }
+        // A Lambda handler of either framework is application code.
+        for (path, text) in [
+            (
+                "amplify/functions/say-hello/handler.ts",
+                "import type { Handler } from 'aws-lambda';\n",
+            ),
+            (
+                "packages/functions/src/api.ts",
+                "import { Resource } from \"sst\";\n",
+            ),
+        ] {
+            assert_eq!(kind(path, text), FileKind::Other, "{path}");
+        }
     }
 
     #[test]

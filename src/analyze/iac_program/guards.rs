@@ -54,7 +54,12 @@ fn words(value: &str) -> impl Iterator<Item = String> + '_ {
 
 fn boolean(value: &str) -> Option<bool> {
     let (t, f) = words(value).fold((false, false), |(t, f), w| {
-        (t || w == "true", f || w == "false")
+        // CloudFormation spells some switches `ACTIVE`/`INACTIVE` (a user pool's
+        // `DeletionProtection`).
+        (
+            t || w == "true" || w == "active",
+            f || w == "false" || w == "inactive",
+        )
     });
     // `isProd ? true : false` depends on something twokey cannot see.
     match (t, f) {
@@ -274,8 +279,19 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
         let Some((":" | "=" | "(", from)) = key_join(code, end) else {
             continue;
         };
-        let value = value_at(code, from);
-        let value = std::str::from_utf8(&code[value]).unwrap_or("").trim();
+        let range = value_at(code, from);
+        let masked = std::str::from_utf8(&code[range.clone()])
+            .unwrap_or("")
+            .trim();
+        // A value that is one string literal is judged on its content (`"INACTIVE"`); any
+        // other on its code, so a string elsewhere in it cannot pass for a keyword.
+        let literal = src.literal_values(range);
+        let value = match literal.as_slice() {
+            [one] if masked.starts_with(['"', '\'']) && masked.ends_with(['"', '\'']) => {
+                one.as_str()
+            }
+            _ => masked,
+        };
         let owner = constructs
             .iter()
             .enumerate()

@@ -18,14 +18,19 @@
 //! `pulumi preview` or `cdk diff` would show remains the authority; this is what a reviewer
 //! would spot in the diff, spotted for them.
 
+mod amplify;
 mod component_type;
 pub(crate) mod constructs;
 mod environment;
 mod guards;
 mod moved;
+mod object;
 mod replacement;
+mod sst;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_app;
 
 use super::FileView;
 use crate::analyze::orm::lex::Lang;
@@ -106,6 +111,8 @@ pub const RULES: &[&Rule] = &[
     &REMOVAL_POLICY_DESTROY,
     &PROTECTION_WEAKENED,
     &REPLACEMENT_PROPERTY,
+    &amplify::UNPARSEABLE,
+    &sst::UNPARSEABLE,
 ];
 
 /// Which tool deploys the program: their names and protections mean different things.
@@ -113,6 +120,9 @@ pub const RULES: &[&Rule] = &[
 pub enum Flavor {
     Pulumi,
     Cdk,
+    /// SST v3 (`sst.config.ts`, `infra/*.ts`): Pulumi underneath, with its own app settings
+    /// ([`sst`]) and command (`sst deploy`).
+    Sst,
 }
 
 /// The file extensions a program may be written in.
@@ -135,6 +145,9 @@ fn imports_end(text: &str) -> usize {
 
 pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
     let head = &text[..imports_end(text)];
+    if matches!(ext, "ts" | "js" | "mjs") && sst::marks(head) {
+        return Some(Flavor::Sst);
+    }
     let (cdk, pulumi): (&[&str], &[&str]) = match ext {
         "ts" | "js" | "mjs" => (&["aws-cdk-lib", "@aws-cdk/"], &["@pulumi/"]),
         "py" => (&["aws_cdk"], &["import pulumi", "from pulumi"]),
@@ -153,6 +166,12 @@ pub fn detect(ext: &str, text: &str) -> Option<Flavor> {
     } else {
         None
     }
+}
+
+/// Whether a source file is read by this module: a Pulumi program, a CDK app, an SST app,
+/// or part of an Amplify Gen 2 backend. Only its first 16 KiB are searched, never parsed.
+pub fn recognises(ext: &str, text: &str) -> bool {
+    detect(ext, text).is_some() || amplify::detect(ext, &text[..imports_end(text)])
 }
 
 /// Whether a resource holds data that a delete loses: a provider module that does
@@ -189,6 +208,7 @@ pub(crate) fn holds_data(c: &Construct) -> bool {
             "NestedStack",
         ]
         .iter()
+        .chain(sst::DATA_KINDS)
         .any(|k| c.kind.ends_with(k))
 }
 
@@ -219,6 +239,8 @@ struct Program<'a> {
     /// Calls whose name is computed, by the name as written.
     unnamed: Vec<Construct>,
     settings: Vec<Setting>,
+    /// An SST app's removal policies (empty for other flavors, or when unknown).
+    removal: sst::Removal,
 }
 
 impl<'a> Program<'a> {
@@ -244,11 +266,17 @@ impl<'a> Program<'a> {
                     replacement::l1_module(imports, &c.kind)
                 }
                 Flavor::Cdk => None,
-                Flavor::Pulumi => replacement::pulumi_module(imports, c),
+                Flavor::Pulumi | Flavor::Sst => replacement::pulumi_module(imports, c),
             };
         }
         let settings = guards::settings(&src, &found.constructs);
+        let removal = if flavor == Flavor::Sst {
+            sst::removal(&src)
+        } else {
+            sst::Removal::default()
+        };
         Program {
+            removal,
             src,
             constructs: found.constructs,
             computed: found.computed,
@@ -284,7 +312,7 @@ impl<'a> Program<'a> {
     /// `Some(false)` left running; `None` when CDK's default retains it.
     fn deleted_on_removal(&self, at: usize, flavor: Flavor) -> Option<bool> {
         let strength = |label: &str| self.setting(Some(at), label).map(|s| s.strength);
-        fate(&self.constructs[at], strength, flavor)
+        fate(&self.constructs[at], strength, flavor, &self.removal)
     }
 
     /// [`Self::deleted_on_removal`] for a call with a computed name: its settings are the
@@ -300,7 +328,7 @@ impl<'a> Program<'a> {
                 })
                 .map(|s| s.strength)
         };
-        fate(c, strength, flavor)
+        fate(c, strength, flavor, &self.removal)
     }
 }
 
@@ -309,8 +337,10 @@ fn fate(
     c: &Construct,
     strength: impl Fn(&str) -> Option<Strength>,
     flavor: Flavor,
+    removal: &sst::Removal,
 ) -> Option<bool> {
     match flavor {
+        Flavor::Sst => sst::fate(c, strength("retainOnDelete"), removal),
         Flavor::Pulumi => Some(strength("retainOnDelete") != Some(Strength::Protected)),
         Flavor::Cdk => match strength("removalPolicy") {
             Some(Strength::Weak) => Some(true),
@@ -333,12 +363,17 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .into_iter()
         .flatten()
         .find_map(|t| detect(&ext, t));
+    // An Amplify backend file is read for its `define*` calls, and as a CDK app too when it
+    // imports `aws-cdk-lib` for overrides.
+    let mut out = amplify::analyze(view, &ext);
     let Some(flavor) = flavor else {
-        return Vec::new();
+        return out;
     };
     let base = Program::read(view.old_text().unwrap_or(""), &ext, flavor);
     let head = Program::read(view.new_text().unwrap_or(""), &ext, flavor);
-    let mut out = Vec::new();
+    if flavor == Flavor::Sst {
+        out.extend(sst::app_changes(view, &base.src, &head.src));
+    }
 
     // Pair constructs by identity, in order: the n-th `Table "orders"` of each side.
     let mut head_taken = vec![false; head.constructs.len()];
@@ -383,7 +418,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             head_taken[h] = true;
             // Pulumi's `aliases` can carry the old type over to the new one, and a provider
             // can alias its own types.
-            let aliased = flavor == Flavor::Pulumi
+            let aliased = flavor != Flavor::Cdk
                 && (mentions(&head, new, "aliases")
                     || pulumi::provider_aliased(&old.callee, &new.callee));
             if !aliased {
@@ -400,7 +435,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             Some((h, new)) => {
                 head_taken[h] = true;
                 let kept = match flavor {
-                    Flavor::Pulumi => mentions(&head, new, "aliases"),
+                    Flavor::Pulumi | Flavor::Sst => mentions(&head, new, "aliases"),
                     Flavor::Cdk => overrides_added,
                 };
                 if !kept {
@@ -475,6 +510,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     owners.extend(pairs.iter().map(|&(b, h)| (Some(b), Some(h))));
     for (b, h) in owners {
         for guard in guards::GUARDS {
+            // An SST app's own `protect` is read with its other settings, by [`sst`].
+            if flavor == Flavor::Sst && b.is_none() && guard.label == "protect" {
+                continue;
+            }
             if let Some(f) = weakened(view, flavor, &base, &head, guard, b, h) {
                 out.push(f);
             }
@@ -510,6 +549,7 @@ fn describe(c: &Construct) -> String {
 fn removal_rule(flavor: Flavor) -> (&'static Rule, &'static str) {
     match flavor {
         Flavor::Pulumi => (&pulumi::RESOURCE_REMOVED, "`pulumi up`"),
+        Flavor::Sst => (&pulumi::RESOURCE_REMOVED, "`sst deploy`"),
         Flavor::Cdk => (&CONSTRUCT_REMOVED, "`cdk deploy`"),
     }
 }
@@ -523,6 +563,10 @@ fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -
         Some(false) => (
             Severity::Low,
             " Its code retains it, so the cloud resource is left running, unmanaged.".to_owned(),
+        ),
+        None if flavor == Flavor::Sst => (
+            if data { Severity::High } else { Severity::Medium },
+            " Whether it survives depends on the stage: SST's `removal` keeps it, orphaned with its data, where it is `retain` (`retain-all` for anything but buckets and tables), and deletes it everywhere else.".to_owned(),
         ),
         None => (
             Severity::Medium,
@@ -549,6 +593,7 @@ fn removed_finding(view: &FileView, flavor: Flavor, base: &Program, at: usize) -
     let safer = match flavor {
         Flavor::Pulumi => "set `retainOnDelete: true` (or `protect: true`) and deploy first, or `pulumi state delete` it deliberately",
         Flavor::Cdk => "set `removalPolicy: RemovalPolicy.RETAIN` and deploy before removing it",
+        Flavor::Sst => "keep it, or pass `{ retainOnDelete: true }` as its third argument (options) and deploy before removing it; a production stage should keep `removal: \"retain\"`",
     };
     Finding::new(
         rule,
@@ -575,6 +620,10 @@ fn retyped_finding(
     // empty one: the data is not lost but the application stops seeing it.
     let (severity, fate) = match base.deleted_on_removal(at, flavor) {
         Some(true) if holds_data(old) => (Severity::Critical, "deletes the old one with its data"),
+        None if flavor == Flavor::Sst => (
+            Severity::High,
+            "deletes the old one, or orphans it with its data where the stage's `removal` retains it",
+        ),
         Some(true) => (Severity::Medium, "deletes the old one"),
         None => (
             Severity::High,
@@ -588,6 +637,7 @@ fn retyped_finding(
     let safer = match flavor {
         Flavor::Pulumi => "add `aliases: [{ type: \"<old type token>\" }]` only if the provider documents the move as an alias; otherwise keep the old type, or import the existing resource into the new one (`pulumi import`)",
         Flavor::Cdk => "keep the old construct, or retain it, remove it from the stack and import the existing resource into the new construct (`cdk import`), as the construct's migration guide describes",
+        Flavor::Sst => "keep the old component; to move the data, deploy the new one beside it, migrate, and remove the old one in its own reviewed change",
     };
     Finding::new(
         rule,
@@ -622,6 +672,13 @@ fn renamed_finding(
         ""
     };
     let (rule, message) = match flavor {
+        Flavor::Sst => (
+            &pulumi::RENAMED,
+            format!(
+                "{} is renamed to `{}` without `aliases`: the component's name is in the URN and the name of every resource it makes, so the next `sst deploy` deletes them (where the stage's `removal` does not retain them) and creates new, empty ones. Safer: keep the name, or pass `{{ aliases: [{{ name: \"{}\" }}] }}` as its third argument (options); Pulumi carries the alias over to the children named after it.",
+                describe(old), new.name, old.name
+            ),
+        ),
         Flavor::Pulumi => (
             &pulumi::RENAMED,
             format!(
@@ -731,9 +788,13 @@ fn edited(
     if let Some(f) = moved_finding(view, flavor, sides, deleted.0, overrides_added) {
         return vec![f];
     }
-    let pulumi = flavor == Flavor::Pulumi;
+    let pulumi = flavor != Flavor::Cdk;
     let (base, head) = (&sides.base.src, &sides.head.src);
-    replacement::changed(pulumi, base, sides.old, head, sides.new)
+    let mut changed = replacement::changed(pulumi, base, sides.old, head, sides.new);
+    if flavor == Flavor::Sst {
+        changed.extend(sst::replaced(base, sides.old, head, sides.new));
+    }
+    changed
         .iter()
         .map(|changed| replaced_finding(view, flavor, sides.new, deleted.1, changed))
         .collect()
@@ -773,7 +834,7 @@ fn moved_finding(
                 ),
             )
         }
-        Flavor::Pulumi => {
+        Flavor::Pulumi | Flavor::Sst => {
             let (was, now) = (moved::parent(&base.src, old), moved::parent(&head.src, new));
             // A URN holds the parent's type chain, not its name: a move between two
             // parents may keep it (if they are of one type), which twokey cannot tell.
@@ -814,6 +875,7 @@ fn replaced_finding(
             .is_some_and(crate::analyze::terraform::stateful::stateful);
     let (rule, tool) = match flavor {
         Flavor::Pulumi => (&pulumi::REPLACEMENT_PROPERTY, "`pulumi up`"),
+        Flavor::Sst => (&pulumi::REPLACEMENT_PROPERTY, "`sst deploy`"),
         Flavor::Cdk => (&REPLACEMENT_PROPERTY, "`cdk deploy`"),
     };
     let (severity, fate) = match deleted {
@@ -824,6 +886,10 @@ fn replaced_finding(
         Some(true) => (
             Severity::High,
             "creating a new one and deleting the existing one",
+        ),
+        None if flavor == Flavor::Sst && stateful => (
+            Severity::High,
+            "creating a new, empty one and deleting the existing one with its data, or orphaning it where the stage's `removal` retains it",
         ),
         _ => (
             Severity::High,
@@ -900,7 +966,7 @@ fn weakened(
     let rule = match (guard.family, flavor) {
         (Family::PulumiOption, _) => &pulumi::PROTECTION_REMOVED,
         (Family::RemovalPolicy, _) => &REMOVAL_POLICY_DESTROY,
-        (Family::Provider, Flavor::Pulumi) => &pulumi::PROTECTION_WEAKENED,
+        (Family::Provider, Flavor::Pulumi | Flavor::Sst) => &pulumi::PROTECTION_WEAKENED,
         (Family::Provider, Flavor::Cdk) => &PROTECTION_WEAKENED,
     };
     let (what, severity) = match owner {
