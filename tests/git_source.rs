@@ -751,6 +751,46 @@ fn list_dir_returns_regular_files_directly_inside() {
 }
 
 #[test]
+fn list_subdirs_returns_the_directories_directly_inside_sorted() {
+    let repo = Repo::new();
+    repo.write("prisma/migrations/20240201_b/migration.sql", "b\n");
+    repo.write("prisma/migrations/20240101_a/migration.sql", "a\n");
+    repo.write("prisma/migrations/20240101_a/deeper/x.sql", "x\n");
+    repo.write("prisma/migrations/migration_lock.toml", "l\n");
+    let head = repo.commit("files");
+    let source = repo.source();
+    let opts = between(&head, &head);
+    let change = source.load(&opts).expect("load");
+    let snap = source.snapshot(&change, &opts).expect("snapshot");
+    assert_eq!(
+        snap.list_subdirs(Side::Head, "prisma/migrations"),
+        vec!["20240101_a".to_owned(), "20240201_b".to_owned()]
+    );
+    assert_eq!(
+        snap.list_subdirs(Side::Base, "prisma"),
+        vec!["migrations".to_owned()]
+    );
+    assert!(snap.list_subdirs(Side::Head, "nowhere").is_empty());
+    // The working tree is listed from disk.
+    repo.write("prisma/migrations/20240301_c/migration.sql", "c\n");
+    let worktree = GitOptions {
+        base: Some(head.clone()),
+        worktree: true,
+        ..GitOptions::default()
+    };
+    let change = source.load(&worktree).expect("load");
+    let snap = source.snapshot(&change, &worktree).expect("snapshot");
+    assert_eq!(
+        snap.list_subdirs(Side::Head, "prisma/migrations"),
+        vec![
+            "20240101_a".to_owned(),
+            "20240201_b".to_owned(),
+            "20240301_c".to_owned()
+        ]
+    );
+}
+
+#[test]
 fn outside_a_repository_the_error_says_where_and_what_to_do() {
     let dir = TempDir::new().expect("temp dir");
     let err = GitSource::discover(dir.path()).err().expect("not a repo");

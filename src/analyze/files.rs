@@ -412,6 +412,19 @@ pub(crate) mod testkit {
                 .map(|(_, p, _)| RepoPath::new(p.as_str()))
                 .collect()
         }
+        fn list_subdirs(&self, side: Side, dir: &str) -> Vec<String> {
+            let prefix = format!("{dir}/");
+            let mut names: Vec<String> = self
+                .files
+                .iter()
+                .filter(|(s, _, _)| *s == side)
+                .filter_map(|(_, p, _)| p.strip_prefix(&prefix)?.split_once('/'))
+                .map(|(name, _)| name.to_owned())
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        }
     }
 
     /// One file's change, ready to hand to an analyzer.

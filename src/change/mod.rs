@@ -256,6 +256,11 @@ pub trait Snapshot {
     fn read(&self, side: Side, path: &RepoPath) -> Content;
     /// The paths of regular files directly inside `dir` (`""` for the root) on `side`.
     fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath>;
+    /// The names of the directories directly inside `dir` on `side`, sorted; none where a
+    /// source cannot list them (an analyzer then knows less, never more).
+    fn list_subdirs(&self, _side: Side, _dir: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// Reads that failed for a reason other than absence, one sentence each. A failed read
     /// returns an unanalysable [`Content`], and the engine turns each gap into a finding so
     /// the change fails closed.

@@ -3,7 +3,9 @@
 //! table it does not create. Flyway (`V1__init.sql`, `V3__widen.sql`), golang-migrate and
 //! numbered plain migrations keep every version in one directory, so the earlier files there,
 //! read in version order, say what the column was: `VARCHAR(100)` made `VARCHAR(255)` is then
-//! a widening, not a change twokey cannot judge.
+//! a widening, not a change twokey cannot judge. Prisma keeps each migration in a directory
+//! of its own (`prisma/migrations/20240101120000_init/migration.sql`), named by timestamp:
+//! the directories before this one's are read.
 //!
 //! Owns only finding and ordering those files. Reads them through the snapshot, and only when
 //! a head statement changes a column's type; rollback files (`U2__`, `*.down.sql`) and
@@ -11,7 +13,7 @@
 
 use super::{dialect_for, parse_any, Scope};
 use crate::analyze::FileView;
-use crate::change::Side;
+use crate::change::{RepoPath, Side};
 use sqlparser::ast::{AlterColumnOperation, AlterTableOperation, Statement};
 use std::cmp::Ordering;
 
@@ -41,16 +43,29 @@ pub(super) fn retypes(statement: &Statement) -> bool {
 pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope) {
     let path = view.path();
     let own = path.file_name();
-    let mut earlier: Vec<_> = view
-        .snapshot
-        .list_dir(Side::Head, path.dir())
-        .into_iter()
-        .filter(|p| {
-            let name = p.file_name();
-            forward(name) && version_order(name, own) == Ordering::Less
-        })
-        .collect();
-    earlier.sort_by(|a, b| version_order(a.file_name(), b.file_name()));
+    let earlier: Vec<RepoPath> = match prisma_migrations(path) {
+        // Prisma keeps each migration in a directory of its own, named by its timestamp.
+        Some((root, this)) => view
+            .snapshot
+            .list_subdirs(Side::Head, root)
+            .into_iter()
+            .filter(|d| d.as_str() < this)
+            .map(|d| RepoPath::new(format!("{root}/{d}/{PRISMA_FILE}")))
+            .collect(),
+        None => {
+            let mut earlier: Vec<_> = view
+                .snapshot
+                .list_dir(Side::Head, path.dir())
+                .into_iter()
+                .filter(|p| {
+                    let name = p.file_name();
+                    forward(name) && version_order(name, own) == Ordering::Less
+                })
+                .collect();
+            earlier.sort_by(|a, b| version_order(a.file_name(), b.file_name()));
+            earlier
+        }
+    };
     let skip = earlier.len().saturating_sub(MAX_EARLIER);
     let fallbacks = dialect_for(view).fallbacks();
     for p in &earlier[skip..] {
@@ -64,6 +79,20 @@ pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope) {
             }
         }
     }
+}
+
+/// The name Prisma gives every migration's SQL.
+const PRISMA_FILE: &str = "migration.sql";
+
+/// For a Prisma migration (`prisma/migrations/20240101120000_init/migration.sql`), the
+/// migrations directory and this migration's own directory name.
+fn prisma_migrations(path: &RepoPath) -> Option<(&str, &str)> {
+    if path.file_name() != PRISMA_FILE {
+        return None;
+    }
+    let (root, this) = path.dir().rsplit_once('/')?;
+    (root.ends_with("migrations") && this.starts_with(|c: char| c.is_ascii_digit()))
+        .then_some((root, this))
 }
 
 /// A forward migration: SQL, versioned, neither a rollback nor a repeatable.
@@ -105,6 +134,22 @@ fn version_order(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prisma_migrations_are_known_by_their_directory() {
+        let path = RepoPath::new("prisma/migrations/20240101120000_init/migration.sql");
+        assert_eq!(
+            prisma_migrations(&path),
+            Some(("prisma/migrations", "20240101120000_init"))
+        );
+        for other in [
+            "db/migration.sql",
+            "prisma/migrations/notes/migration.sql",
+            "db/V1__a.sql",
+        ] {
+            assert_eq!(prisma_migrations(&RepoPath::new(other)), None, "{other}");
+        }
+    }
 
     #[test]
     fn versions_order_numerically() {

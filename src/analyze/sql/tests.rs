@@ -75,6 +75,33 @@ fn flyway_after_init(new: &str) -> Vec<Finding> {
 }
 
 #[test]
+fn a_prisma_migration_is_compared_with_the_migrations_in_the_directories_before_it() {
+    let init = "CREATE TABLE \"User\" (\n  \"id\" SERIAL NOT NULL,\n  \"name\" VARCHAR(100) NOT NULL\n);\n";
+    let run = |to: &str| {
+        Case::added(
+            "prisma/migrations/20240201000000_name/migration.sql",
+            &format!("ALTER TABLE \"User\" ALTER COLUMN \"name\" SET DATA TYPE VARCHAR({to});\n"),
+        )
+        .with_file(
+            Side::Head,
+            "prisma/migrations/20240101000000_init/migration.sql",
+            init,
+        )
+        .with_file(
+            Side::Head,
+            "prisma/migrations/20240301000000_later/migration.sql",
+            "ALTER TABLE \"User\" ALTER COLUMN \"name\" SET DATA TYPE VARCHAR(10);\n",
+        )
+        .run(analyze)
+    };
+    assert!(ids(&run("255")).is_empty());
+    let f = run("50");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    // The later migration is no history; the first one's VARCHAR(100) is the old type.
+    assert!(f[0].message.contains("VARCHAR(100)"), "{}", f[0].message);
+}
+
+#[test]
 fn a_column_widened_after_an_earlier_migration_declared_it_is_quiet() {
     assert!(ids(&flyway_after_init(
         "ALTER TABLE customers ALTER COLUMN email TYPE VARCHAR(255);\n"

@@ -858,6 +858,36 @@ impl Snapshot for GitSnapshot<'_> {
         }
     }
 
+    fn list_subdirs(&self, side: Side, dir: &str) -> Vec<String> {
+        let dir = dir.trim_matches('/');
+        let tree = match (side, &self.head) {
+            (Side::Base, _) => &self.base,
+            (Side::Head, HeadSide::Tree(tree)) => tree,
+            (Side::Head, HeadSide::Worktree { root, .. }) => {
+                let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                    return Vec::new();
+                };
+                let mut names: Vec<String> = entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name != ".git")
+                    .collect();
+                names.sort();
+                return names;
+            }
+        };
+        let Ok(Some(listing)) = self.listing(tree, side, dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = listing
+            .iter()
+            .filter(|(_, (_, mode))| *mode == 0o040000)
+            .map(|(name, _)| name.clone())
+            .collect();
+        names.sort();
+        names
+    }
     fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
         let dir = dir.trim_matches('/');
         match (side, &self.head) {
