@@ -1,8 +1,9 @@
 //! Liquibase changelogs in YAML, JSON or XML (`databaseChangeLog`; XML is turned into the
-//! same tree by [`super::liquibase_xml`]). A changeSet is identified by `id` and
-//! `author`; only changeSets the head adds count (and, for `runOnChange: true`, changeSets
-//! whose content changed, since Liquibase runs those again). `rollback:` blocks do not run
-//! forward and are skipped.
+//! same tree by [`super::liquibase_xml`]). A changeSet is identified by `id` and `author`;
+//! whether the head makes it run (new, runAlways, runOnChange and edited, a widened context,
+//! a moved file...) is decided by [`super::liquibase_rerun`]. An applied changeSet that was
+//! edited reports only what the edit adds. `rollback:` blocks do not run forward and are
+//! skipped.
 
 use super::liquibase_rerun::{moved, runs, RunSettings, Runs, EDITED};
 use super::{embedded_sql, FileView};
