@@ -76,6 +76,10 @@ fn change_set(e: &Element) -> Node {
         .map(|c| map(c, vec![(c.name.clone(), element(c))]))
         .collect();
     entries.push(("changes".to_owned(), node(e, Value::Seq(changes))));
+    // Kept beside the changes: their onFail decides whether a skipped changeSet is recorded.
+    if let Some(pre) = e.children.iter().find(|c| c.name == "preConditions") {
+        entries.push(("preConditions".to_owned(), element(pre)));
+    }
     map(e, entries)
 }
 

@@ -46,6 +46,7 @@ mod knex;
 mod laravel;
 pub(crate) mod lex;
 mod liquibase;
+pub(crate) mod liquibase_rerun;
 mod liquibase_xml;
 mod prisma;
 mod rails;

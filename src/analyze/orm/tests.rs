@@ -843,13 +843,176 @@ fn liquibase_json_changelogs_are_read_and_run_on_change_sets_run_again() {
     assert_eq!(ids(&f), ["sql/delete-without-where", "sql/rename"]);
     let edited = json.replace("\"b\"", "\"c\"");
     assert_eq!(modified("db/changelog.json", json, &edited).len(), 2);
+    // Without runOnChange, databases that ran it refuse the edit (checksum), but those that
+    // have not run it yet run the edited rename: only what the edit adds is reported.
     let not_rerun = json.replace("\"runOnChange\": true, ", "");
-    assert!(modified(
+    let f = modified(
         "db/changelog.json",
         &not_rerun,
-        &not_rerun.replace("\"b\"", "\"c\"")
-    )
-    .is_empty());
+        &not_rerun.replace("\"b\"", "\"c\""),
+    );
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("checksum"));
+}
+
+fn change_set(id: &str, extra: &str, changes: &str) -> String {
+    format!("  - changeSet:\n      id: {id}\n      author: bo\n{extra}      changes:\n{changes}")
+}
+
+#[test]
+fn liquibase_sequences_procedures_and_merged_columns_are_destroyed_and_custom_code_needs_a_human() {
+    let head = format!(
+        "{CHANGELOG}{}",
+        change_set(
+            "2",
+            "",
+            "        - dropSequence:\n            sequenceName: order_seq\n        - dropProcedure:\n            procedureName: recalc\n        - renameSequence:\n            oldSequenceName: a\n            newSequenceName: b\n        - mergeColumns:\n            tableName: users\n            column1Name: first\n            column2Name: last\n            finalColumnName: full_name\n        - customChange:\n            class: com.acme.Purge\n        - executeCommand:\n            executable: psql\n"
+        )
+    );
+    let f = modified(LIQUIBASE_PATH, CHANGELOG, &head);
+    assert_eq!(
+        ids(&f),
+        [
+            "sql/drop-sequence-or-function",
+            "sql/drop-sequence-or-function",
+            "sql/rename",
+            "sql/drop-column",
+            "sql/drop-column",
+            "sql/unparseable",
+            "sql/unparseable"
+        ]
+    );
+    assert!(f[4].message.contains("users.last") && f[5].message.contains("com.acme.Purge"));
+    let quiet = format!("{CHANGELOG}{}", change_set("2", "", "        - tagDatabase:\n            tag: v2\n        - dropDefaultValue:\n            tableName: users\n            columnName: bio\n"));
+    assert!(modified(LIQUIBASE_PATH, CHANGELOG, &quiet).is_empty());
+}
+
+#[test]
+fn liquibase_modify_data_type_is_judged_against_the_type_an_earlier_change_set_declared() {
+    let create = format!("{CHANGELOG}{}", change_set("2", "", "        - createTable:\n            tableName: users\n            columns:\n              - column:\n                  name: bio\n                  type: varchar(2000)\n"));
+    let retype = |ty: &str| {
+        let head = format!("{create}{}", change_set("3", "", &format!("        - modifyDataType:\n            tableName: users\n            columnName: bio\n            newDataType: {ty}\n")));
+        modified(LIQUIBASE_PATH, &create, &head)
+    };
+    let narrowed = retype("varchar(100)");
+    assert_eq!(ids(&narrowed), ["sql/column-type-narrowed"]);
+    assert_eq!(narrowed[0].severity, Severity::High);
+    assert!(narrowed[0]
+        .message
+        .contains("from varchar(2000) to varchar(100)"));
+    assert!(retype("varchar(4000)").is_empty());
+    assert_eq!(retype("${bio.type}")[0].severity, Severity::Medium);
+}
+
+#[test]
+fn liquibase_sql_file_is_read_from_the_repository_and_a_missing_one_needs_a_human() {
+    let head = |path: &str| {
+        format!("{CHANGELOG}{}", change_set("2", "", &format!("        - sqlFile:\n            path: {path}\n            relativeToChangelogFile: true\n")))
+    };
+    let run = |path: &str, sql: &str| {
+        Case::modified(LIQUIBASE_PATH, CHANGELOG, &head(path))
+            .with_file(Side::Head, "db/changelog/sql/purge.sql", sql)
+            .run(analyze)
+    };
+    let f = run("sql/purge.sql", "TRUNCATE TABLE audit_log;\n");
+    assert_eq!(ids(&f), ["sql/truncate"]);
+    assert!(f[0].message.contains("sqlFile sql/purge.sql"));
+    assert!(run("sql/purge.sql", "INSERT INTO country VALUES ('FR');\n").is_empty());
+    assert_eq!(ids(&run("sql/other.sql", "")), ["sql/unparseable"]);
+}
+
+#[test]
+fn liquibase_run_always_a_widened_context_or_a_removed_continue_precondition_runs_an_applied_change_set(
+) {
+    let drop =
+        "        - dropColumn:\n            tableName: users\n            columnName: email\n";
+    let with = |extra: &str| format!("{CHANGELOG}{}", change_set("2", extra, drop));
+    let plain = with("");
+    let always = modified(LIQUIBASE_PATH, &plain, &with("      runAlways: true\n"));
+    assert_eq!(ids(&always), ["sql/drop-column"]);
+    assert!(always[0].message.contains("runAlways"));
+    let dev = with("      context: dev\n");
+    assert_eq!(
+        ids(&modified(
+            LIQUIBASE_PATH,
+            &dev,
+            &with("      context: dev or prod\n")
+        )),
+        ["sql/drop-column"]
+    );
+    assert_eq!(
+        ids(&modified(LIQUIBASE_PATH, &dev, &plain)),
+        ["sql/drop-column"]
+    );
+    let guarded = with("      preConditions:\n        - onFail: CONTINUE\n        - tableExists:\n            tableName: marker\n");
+    assert_eq!(
+        ids(&modified(LIQUIBASE_PATH, &guarded, &plain)),
+        ["sql/drop-column"]
+    );
+    // Narrowing where it runs, or a MARK_RAN precondition removed, runs nothing new.
+    assert!(modified(LIQUIBASE_PATH, &plain, &dev).is_empty());
+    let marked = with("      preConditions:\n        - onFail: MARK_RAN\n");
+    assert!(modified(LIQUIBASE_PATH, &marked, &plain).is_empty());
+}
+
+#[test]
+fn liquibase_editing_an_applied_change_set_reports_only_what_the_edit_adds() {
+    let base = format!(
+        "{CHANGELOG}{}",
+        change_set(
+            "2",
+            "",
+            "        - dropColumn:\n            tableName: users\n            columnName: email\n"
+        )
+    );
+    let edited = base.replace("columnName: email", "columnName: phone");
+    let f = modified(LIQUIBASE_PATH, &base, &edited);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("users.phone") && f[0].message.contains("checksum"));
+    let forced = edited.replace(
+        "      changes:\n        - dropColumn",
+        "      validCheckSum: ANY\n      changes:\n        - dropColumn",
+    );
+    assert_eq!(
+        ids(&modified(LIQUIBASE_PATH, &base, &forced)),
+        ["sql/drop-column"]
+    );
+    // Reformatting, or an edit that adds nothing destructive, is quiet.
+    let reformatted = format!(
+        "# cleanup\n{}",
+        base.replace("tableName: users", "tableName: users   # owner: team-a")
+    );
+    assert!(modified(LIQUIBASE_PATH, &base, &reformatted).is_empty());
+}
+
+#[test]
+fn liquibase_moved_changelog_runs_its_change_sets_again_unless_its_logical_path_is_pinned() {
+    let f =
+        Case::renamed(LIQUIBASE_PATH, "db/changelog/v1.yaml", CHANGELOG, CHANGELOG).run(analyze);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("logicalFilePath"));
+    let pinned = CHANGELOG.replace(
+        "databaseChangeLog:\n",
+        "databaseChangeLog:\n  - logicalFilePath: db/changelog/db.changelog-master.yaml\n",
+    );
+    assert!(
+        Case::renamed(LIQUIBASE_PATH, "db/changelog/v1.yaml", &pinned, &pinned)
+            .run(analyze)
+            .is_empty()
+    );
+}
+
+#[test]
+fn liquibase_xml_continue_precondition_removed_runs_the_change_set() {
+    let set = |pre: &str| {
+        format!("<databaseChangeLog>\n  <changeSet id=\"1\" author=\"ana\">\n    {pre}<dropTable tableName=\"legacy\"/>\n  </changeSet>\n</databaseChangeLog>\n")
+    };
+    let guarded = set("<preConditions onFail=\"CONTINUE\"><tableExists tableName=\"legacy\"/></preConditions>\n    ");
+    assert_eq!(
+        ids(&modified("db/changelog.xml", &guarded, &set(""))),
+        ["sql/drop-table"]
+    );
+    assert!(modified("db/changelog.xml", &set(""), &guarded).is_empty());
 }
 
 #[test]

@@ -23,6 +23,7 @@
 mod declarative;
 mod held;
 mod history;
+mod liquibase_formatted;
 mod parse;
 mod purge;
 mod rebuild;
@@ -353,6 +354,24 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
             f.message.push_str(" It was already in this repeatable migration, but Flyway runs the whole file again because the file changed.");
         }
     };
+    // A Liquibase formatted changelog runs a whole changeSet again for reasons its text
+    // shows only in the `--changeset` line (a new id, runAlways, a widened context).
+    let liquibase = liquibase_formatted::reruns(view);
+    let again = |line: u32| {
+        liquibase
+            .iter()
+            .find(|r| r.holds(line))
+            .map(|r| r.why.as_str())
+    };
+    let explain = |found: &mut Vec<Finding>, why: Option<&str>| match why {
+        Some(why) => {
+            for f in found {
+                f.message.push(' ');
+                f.message.push_str(why);
+            }
+        }
+        None => already_ran(found),
+    };
     let new = fresh::new_copies(
         view.hunks(),
         base.read.iter().map(Located::key),
@@ -384,12 +403,13 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
     let mut judge_unread = |before: u32, scope: &Scope, out: &mut Vec<Finding>| {
         while let Some((index, unread)) = pending.next_if(|(_, u)| u.line < before) {
             let is_new = new_unread.binary_search(&index).is_ok();
-            if is_new || rerun {
+            let why = again(unread.line);
+            if is_new || rerun || why.is_some() {
                 let mut found = unread_findings(view, unread, scope, &|line, end| {
                     view.at(Side::Head, line, end)
                 });
                 if !is_new {
-                    already_ran(&mut found);
+                    explain(&mut found, why);
                 }
                 out.extend(found);
             }
@@ -398,10 +418,11 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
     for (index, located) in head.read.iter().enumerate() {
         judge_unread(located.line, &scope, &mut unread_found);
         let is_new = new.binary_search(&index).is_ok();
-        if is_new || rerun {
+        let why = again(located.line);
+        if is_new || rerun || why.is_some() {
             let mut found = check(view, located, &scope);
             if !is_new {
-                already_ran(&mut found);
+                explain(&mut found, why);
             }
             findings.extend(found);
         }

@@ -2079,3 +2079,37 @@ fn tsql_bracketed_names_and_types_are_judged_like_plain_ones() {
     );
     assert_eq!(ids(&f), ["sql/drop-column", "sql/drop-column"]);
 }
+
+const FORMATTED: &str = "--liquibase formatted sql\n\n--changeset ana:1\nCREATE TABLE invoice (id INT, memo TEXT);\n--rollback DROP TABLE invoice;\n\n--changeset ana:2 context:dev\nDELETE FROM invoice_cache;\n";
+
+#[test]
+fn liquibase_formatted_change_set_with_a_new_id_run_always_or_wider_context_runs_its_old_statements(
+) {
+    for head in [
+        FORMATTED.replace("ana:2", "ana:2b"),
+        FORMATTED.replace("context:dev", "context:dev runAlways:true"),
+        FORMATTED.replace("context:dev", "context:prod"),
+    ] {
+        let f = diff(FORMATTED, &head);
+        assert_eq!(ids(&f), ["sql/delete-without-where"], "{head}");
+        assert!(f[0].message.contains("Liquibase"), "{}", f[0].message);
+    }
+}
+
+#[test]
+fn liquibase_formatted_comments_rollbacks_and_a_narrower_context_are_quiet() {
+    for head in [
+        FORMATTED.replace(
+            "--changeset ana:1\n",
+            "--changeset ana:1\n--comment: invoices\n",
+        ),
+        FORMATTED.replace(
+            "--rollback DROP TABLE invoice;",
+            "--rollback DROP TABLE invoice CASCADE;",
+        ),
+        FORMATTED.replace("ana:1", "ana:1 context:dev"),
+        format!("{FORMATTED}\n--changeset bo:3\nINSERT INTO invoice VALUES (1, 'a');\n"),
+    ] {
+        assert!(diff(FORMATTED, &head).is_empty(), "{head}");
+    }
+}
