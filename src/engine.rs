@@ -273,7 +273,9 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
     let mut kind = classify(path, None);
     let mut old = None;
     let mut new = None;
-    if kind == FileKind::Other && classify::needs_content(path) {
+    // `.hcl` files are Terragrunt by name, unless their content shows an Atlas schema.
+    let reclassifiable = kind == FileKind::Other || kind == FileKind::Terragrunt;
+    if reclassifiable && classify::needs_content(path) {
         let side = if file.new_path.is_some() {
             Side::Head
         } else {
@@ -281,11 +283,18 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
         };
         let content = read(side);
         kind = classify(path, content.text());
-        if kind == FileKind::Other && side == Side::Head && file.old_path.is_some() {
-            // A file that stops looking like infrastructure (a manifest emptied or broken)
-            // is still judged by what it was.
+        if (kind == FileKind::Other || kind == FileKind::Terragrunt)
+            && side == Side::Head
+            && file.old_path.is_some()
+        {
+            // A file that stops looking like infrastructure (a manifest emptied or broken),
+            // or like an Atlas schema once its last table is removed, is still judged by
+            // what it was.
             let base = read(Side::Base);
-            kind = classify(file.old_path.as_ref().unwrap_or(path), base.text());
+            let was = classify(file.old_path.as_ref().unwrap_or(path), base.text());
+            if kind == FileKind::Other || was == FileKind::OrmMigration {
+                kind = was;
+            }
             old = Some(base);
         }
         match side {

@@ -4,6 +4,7 @@
 //! has `apiVersion` and `kind`, CloudFormation when it has `AWSTemplateFormatVersion` or
 //! `Type: AWS::…` resources).
 
+use crate::analyze::orm;
 use crate::change::{Content, RepoPath};
 use serde::Serialize;
 
@@ -38,7 +39,8 @@ pub enum FileKind {
     /// A SQL file: plain SQL migrations and schema scripts.
     Sql,
     /// An ORM migration in a host language (Django, Rails, Alembic, Laravel, Knex, Sequelize,
-    /// TypeORM, Ecto, EF Core, Flyway Java/Kotlin), a Prisma schema or a Liquibase changelog.
+    /// TypeORM, Ecto, EF Core, Flyway Java/Kotlin), a Prisma, Atlas HCL or Drizzle schema, or a
+    /// Liquibase changelog.
     OrmMigration,
     /// A GitHub Actions workflow.
     Workflow,
@@ -140,7 +142,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     if name == ".terraform.lock.hcl" || name.ends_with(".tm.hcl") {
         return FileKind::Other;
     }
-    if name == "terragrunt.hcl" || name == "terragrunt.stack.hcl" || ext == "hcl" {
+    // Atlas schemas (`schema.hcl`, `app.pg.hcl`, or a file of `table` blocks) are read as
+    // declarative database schemas; every other `.hcl` stays Terragrunt, including when
+    // the content is not at hand (the engine reads it for the names `needs_content` lists).
+    if ext == "hcl" && !is_terragrunt_name(&name) && orm::is_atlas_schema(&name, content) {
+        return FileKind::OrmMigration;
+    }
+    if is_terragrunt_name(&name) || ext == "hcl" {
         return FileKind::Terragrunt;
     }
     if in_dir(".github/workflows/") && matches!(ext, "yml" | "yaml") {
@@ -212,6 +220,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         && name.contains("migration")
         && content.is_some_and(|t| t.contains("implements MigrationInterface"))
     {
+        return FileKind::OrmMigration;
+    }
+    // Drizzle table declarations (`pgTable(…)` in a file importing `drizzle-orm`): a
+    // declarative schema `drizzle-kit push` applies.
+    if is_js(ext) && content.is_some_and(orm::is_drizzle_schema) {
         return FileKind::OrmMigration;
     }
     // PowerShell scripts and modules run commands as shell scripts do (the commands analyzer
@@ -520,6 +533,16 @@ pub fn needs_content(path: &RepoPath) -> bool {
     ) || ext.is_some_and(|e| crate::analyze::iac_program::EXTENSIONS.contains(&e))
         || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
         || (ext == Some("kt") && is_flyway_class_name(path.file_name()))
+        || (ext == Some("hcl") && !is_terragrunt_name(&path.file_name().to_ascii_lowercase()))
+}
+
+/// Terragrunt's own file names and the shared files units include by convention: never an
+/// Atlas schema, whatever they hold.
+fn is_terragrunt_name(name: &str) -> bool {
+    matches!(
+        name,
+        "terragrunt.hcl" | "terragrunt.stack.hcl" | "root.hcl" | "atlas.hcl"
+    )
 }
 
 /// A Flyway migration's class file name: `V<version>__<desc>`, `R__<desc>` (repeatable) or
@@ -777,6 +800,48 @@ mod tests {
         let lint = "{ \"rules\": { \"no-unused-vars\": \"error\" } }\n";
         assert_eq!(kind(".eslintrc.json", lint), FileKind::Other);
         assert_eq!(kind("ops/github/main.yml", ruleset), FileKind::Other);
+    }
+
+    #[test]
+    fn atlas_schemas_are_told_from_terragrunt_by_name_then_content() {
+        let table = "table \"users\" {\n  schema = schema.public\n}\n";
+        for path in [
+            "db/schema.hcl",
+            "schema/app.pg.hcl",
+            "schema.my.hcl",
+            "db/app.lt.hcl",
+        ] {
+            assert_eq!(kind(path, ""), FileKind::OrmMigration, "{path}");
+        }
+        assert_eq!(kind("db/schema/users.hcl", table), FileKind::OrmMigration);
+        assert_eq!(
+            classify(&RepoPath::new("db/schema/users.hcl"), None),
+            FileKind::Terragrunt,
+            "unread, a .hcl file stays Terragrunt"
+        );
+        assert!(needs_content(&RepoPath::new("db/schema/users.hcl")));
+        let locals = "locals {\n  table = \"users\"\n  schema = schema.x\n}\n";
+        for (path, content) in [
+            ("live/prod/terragrunt.hcl", table),
+            ("live/root.hcl", table),
+            ("live/prod/env.hcl", locals),
+            (
+                "atlas.hcl",
+                "env \"local\" {\n  src = \"file://schema.hcl\"\n}\n",
+            ),
+        ] {
+            assert_eq!(kind(path, content), FileKind::Terragrunt, "{path}");
+        }
+    }
+
+    #[test]
+    fn drizzle_schemas_are_told_by_their_import_and_table_calls() {
+        let schema = "import { pgTable, text } from \"drizzle-orm/pg-core\";\nexport const t = pgTable(\"t\", { a: text() });\n";
+        assert_eq!(kind("src/db/schema.ts", schema), FileKind::OrmMigration);
+        let zod = "import { z } from \"zod\";\nexport const s = z.object({ a: z.string() });\n";
+        assert_eq!(kind("src/schema.ts", zod), FileKind::Other);
+        let query = "import { eq } from \"drizzle-orm\";\nconsole.table(rows);\n";
+        assert_eq!(kind("src/report.ts", query), FileKind::Other);
     }
 
     #[test]

@@ -274,7 +274,9 @@ fn runs_rather_than_declares(kind: FileKind) -> bool {
 fn is_migration(view: &FileView) -> bool {
     let path = view.path_on(Side::Base).as_str().to_ascii_lowercase();
     match view.kind {
-        FileKind::OrmMigration => !path.ends_with(".prisma"),
+        FileKind::OrmMigration => {
+            !path.ends_with(".prisma") && super::orm::declarative_schema(view).is_none()
+        }
         FileKind::Sql => path.split('/').any(|d| d.contains("migrat")),
         _ => false,
     }
@@ -298,6 +300,8 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
 fn deletion_analysed_structurally(view: &FileView) -> bool {
     match (view.kind, view.old_text()) {
         (FileKind::Kubernetes | FileKind::CloudFormation, Some(_)) => true,
+        // Atlas and Drizzle schemas report each table the deletion drops.
+        (FileKind::OrmMigration, Some(_)) => super::orm::declarative_schema(view).is_some(),
         (FileKind::Serverless, Some(text)) => {
             crate::analyze::cloudformation::serverless::analyses_deletion(text)
         }

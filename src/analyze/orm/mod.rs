@@ -29,13 +29,17 @@
 //! `ecto_types`, as Alembic's are by `sa_types`.
 //!
 //! Prisma schemas are declarative and compared structurally (models and fields by their
-//! table and column names). Liquibase changelogs are compared changeSet by changeSet
+//! table and column names), as are Atlas HCL schemas (`atlas`) and Drizzle table
+//! declarations (`drizzle`), both through `declared`. Liquibase changelogs are compared changeSet by changeSet
 //! (id + author), in YAML, JSON or XML (quick-xml). Flyway's SQL migrations are plain SQL files and belong to the sql
 //! analyzer; its Java and Kotlin ones are read by `flyway` for the SQL strings they execute.
 
 mod alembic;
+mod atlas;
+mod declared;
 mod django;
 mod django_fields;
+mod drizzle;
 mod ecto;
 mod ecto_bulk;
 mod ecto_types;
@@ -79,12 +83,21 @@ pub enum Framework {
     EfCore,
     /// Flyway's Java and Kotlin migrations (`V3__Drop.java`).
     Flyway,
+    /// Atlas HCL schemas, applied declaratively by `atlas schema apply`.
+    Atlas,
+    /// Drizzle ORM table declarations, applied by `drizzle-kit push`/`generate`.
+    Drizzle,
 }
 
 impl Framework {
     pub fn detect(path: &str, text: &str) -> Option<Framework> {
         let lower = path.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+        if ext == "hcl" {
+            let name = lower.rsplit('/').next().unwrap_or(&lower);
+            return (atlas::is_schema_name(name) || atlas::looks_like_schema(text))
+                .then_some(Framework::Atlas);
+        }
         match ext {
             "prisma" => Some(Framework::Prisma),
             "rb" => Some(Framework::Rails),
@@ -105,8 +118,10 @@ impl Framework {
             "java" | "kt" => Some(Framework::Flyway),
             // The three JavaScript tools share directories; their migrations say who they
             // are through the interface or the object they are handed.
-            "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => Some(
-                if text.contains("MigrationInterface") || text.contains("queryRunner") {
+            "js" | "ts" | "mjs" | "cjs" | "mts" | "cts" => {
+                Some(if drizzle::declares_tables(text) {
+                    Framework::Drizzle
+                } else if text.contains("MigrationInterface") || text.contains("queryRunner") {
                     Framework::TypeOrm
                 } else if [
                     "queryInterface",
@@ -120,8 +135,8 @@ impl Framework {
                     Framework::Sequelize
                 } else {
                     Framework::Knex
-                },
-            ),
+                })
+            }
             _ => None,
         }
     }
@@ -182,8 +197,37 @@ impl Effect {
     }
 }
 
+/// The declarative schema tool (Atlas, Drizzle) a file belongs to, by the side that exists
+/// (the base, for a deleted file).
+pub(crate) fn declarative_schema(view: &FileView) -> Option<Framework> {
+    // Either side: a head that lost its last table no longer looks like a schema.
+    [view.new_text(), view.old_text()]
+        .into_iter()
+        .flatten()
+        .filter_map(|text| Framework::detect(view.path().as_str(), text))
+        .find(|f| matches!(f, Framework::Atlas | Framework::Drizzle))
+}
+
+/// Whether a `.hcl` file is an Atlas schema rather than Terragrunt configuration: by its
+/// name, else (`content` given) by a `table` block referencing a schema.
+pub(crate) fn is_atlas_schema(name: &str, content: Option<&str>) -> bool {
+    atlas::is_schema_name(name) || content.is_some_and(atlas::looks_like_schema)
+}
+
+/// Whether a JavaScript/TypeScript file declares Drizzle tables (a substring check).
+pub(crate) fn is_drizzle_schema(text: &str) -> bool {
+    drizzle::declares_tables(text)
+}
+
 /// Reports the destructive operations the head side adds.
 pub fn analyze(view: &FileView) -> Vec<Finding> {
+    // Declarative schemas are compared side by side, deletions included: deleting one drops
+    // what it declared.
+    match declarative_schema(view) {
+        Some(Framework::Atlas) => return atlas::analyze(view),
+        Some(Framework::Drizzle) => return drizzle::analyze(view),
+        _ => {}
+    }
     let Some(head) = view.new_text() else {
         // A deleted migration runs nothing; deleting files is the files analyzer's business.
         return Vec::new();

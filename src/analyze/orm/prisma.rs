@@ -226,14 +226,26 @@ pub(crate) fn analyze(view: &FileView, base: &str, head: &str) -> Vec<Finding> {
     let base_names: HashSet<&str> = base_models.iter().map(|m| m.name.as_str()).collect();
     let head_names: HashSet<&str> = head_models.iter().map(|m| m.name.as_str()).collect();
     let mut findings = Vec::new();
+    let mut siblings: Option<Vec<Model>> = None;
     for old in base_models {
-        let Some(new) = head_models.iter().find(|m| m.table == old.table) else {
-            findings.push(Finding::new(
+        let moved;
+        let new = match head_models.iter().find(|m| m.table == old.table) {
+            Some(new) => new,
+            None => {
+                let beside = siblings.get_or_insert_with(|| models_beside(view));
+                moved = beside.iter().find(|m| m.table == old.table).cloned();
+                match &moved {
+                    Some(new) => new,
+                    None => {
+                        findings.push(Finding::new(
                 &sql::DROP_TABLE,
                 view.at(Side::Base, old.line, old.line),
                 format!("The model {} is removed from the Prisma schema: `prisma migrate dev` or `db push` drops its table {} and every row in it.", old.name, old.table),
             ));
-            continue;
+                        continue;
+                    }
+                }
+            }
         };
         let new_columns = columns(new, &head_names);
         for field in columns(old, &base_names) {
@@ -388,4 +400,18 @@ fn sql_type(ty: &str) -> Option<String> {
         }
         .to_owned(),
     )
+}
+
+/// The models of the other `.prisma` files of the head directory this change touches:
+/// Prisma reads a `prisma/schema/` directory as one schema, so a model may have moved to
+/// one of them. Read only when a model goes missing.
+fn models_beside(view: &FileView) -> Vec<Model> {
+    let own = view.path_on(Side::Head);
+    view.snapshot
+        .list_dir(Side::Head, own.dir())
+        .into_iter()
+        .filter(|p| p != own && p.as_str().ends_with(".prisma") && view.memo.worth_reading(p))
+        .filter_map(|p| parse(view.snapshot.read(Side::Head, &p).text()?).ok())
+        .flat_map(|schema| schema.models)
+        .collect()
 }

@@ -2635,3 +2635,249 @@ proptest! {
         let _ = flyway::calls("V1__x.kt", &s);
     }
 }
+
+// ---- Declarative schemas: Atlas HCL ----
+
+const ATLAS: &str = r#"schema "public" {
+  comment = "standard public schema"
+}
+
+table "users" {
+  schema = schema.public
+  column "id" {
+    null = false
+    type = bigint
+  }
+  column "email" {
+    null = false
+    type = varchar(255)
+  }
+  column "name" {
+    null = true
+    type = text
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+
+table "orders" {
+  schema = schema.public
+  column "id" {
+    null = false
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+"#;
+
+fn without_orders(schema: &str) -> String {
+    let at = schema.find("table \"orders\"").unwrap_or(schema.len());
+    schema[..at].to_owned()
+}
+
+#[test]
+fn atlas_table_no_longer_declared_is_a_table_drop_by_schema_apply() {
+    let f = modified("db/schema.hcl", ATLAS, &without_orders(ATLAS));
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("public.orders"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("atlas schema apply"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].location.line, Some(24));
+}
+
+#[test]
+fn atlas_column_removed_renamed_or_narrowed_is_reported_by_column() {
+    let dropped = ATLAS.replace(
+        "  column \"name\" {\n    null = true\n    type = text\n  }\n",
+        "",
+    );
+    assert_eq!(
+        ids(&modified("app.pg.hcl", ATLAS, &dropped)),
+        ["sql/drop-column"]
+    );
+    let renamed = ATLAS.replace("column \"name\"", "column \"full_name\"");
+    assert_eq!(
+        ids(&modified("schema.my.hcl", ATLAS, &renamed)),
+        ["sql/drop-column"]
+    );
+    let narrowed = ATLAS.replace("varchar(255)", "varchar(50)");
+    let f = modified("db/schema.hcl", ATLAS, &narrowed);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+}
+
+#[test]
+fn atlas_schema_block_removed_drops_the_schema_and_its_tables() {
+    let base = format!("{ATLAS}\nschema \"audit\" {{\n}}\n\ntable \"log\" {{\n  schema = schema.audit\n  column \"id\" {{\n    type = bigint\n  }}\n}}\n");
+    assert_eq!(
+        ids(&modified("db/schema.hcl", &base, ATLAS)),
+        ["sql/drop-schema", "sql/drop-table"]
+    );
+}
+
+#[test]
+fn atlas_comments_reordering_defaults_widening_and_additions_are_quiet() {
+    let base = ATLAS.replace("type = int", "type = int\n    default = 1");
+    let head = base
+        .replace("type = varchar(255)", "type = varchar(255) // RFC 5321")
+        .replace("default = 1", "default = 2")
+        .replace("type = int", "type = bigint")
+        .replace(
+            "  primary_key {\n    columns = [column.id]\n  }\n}\n\ntable \"orders\"",
+            "  column \"bio\" {\n    null = true\n    type = text\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n\n# placed orders\ntable \"orders\"",
+        );
+    assert_eq!(
+        ids(&modified("db/schema.hcl", &base, &head)),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn atlas_table_moved_to_another_changed_file_of_the_directory_is_not_dropped() {
+    let orders = &ATLAS[ATLAS.find("table \"orders\"").unwrap_or(0)..];
+    let users = without_orders(ATLAS);
+    let moved = Case::modified("db/schema/users.hcl", ATLAS, &users)
+        .with_changed_file(Side::Head, "db/schema/orders.hcl", orders)
+        .run(analyze);
+    assert_eq!(ids(&moved), Vec::<&str>::new());
+    // Moved, but a column lost on the way: judged against where it went.
+    let narrowed = orders.replace("type = int", "type = smallint");
+    let f = Case::modified("db/schema/users.hcl", ATLAS, &users)
+        .with_changed_file(Side::Head, "db/schema/orders.hcl", &narrowed)
+        .run(analyze);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+}
+
+#[test]
+fn atlas_schema_that_cannot_be_parsed_needs_a_human() {
+    let broken = format!("{ATLAS}\ntable \"broken\" {{\n  schema = schema.public\n");
+    assert_eq!(
+        ids(&modified("db/schema.hcl", ATLAS, &broken)),
+        ["sql/unparseable"]
+    );
+}
+
+#[test]
+fn atlas_schema_deleted_drops_what_it_declared_and_is_no_migration_deletion() {
+    let case = Case::deleted("db/schema.hcl", ATLAS);
+    assert_eq!(
+        ids(&case.run(analyze)),
+        ["sql/drop-schema", "sql/drop-table", "sql/drop-table"]
+    );
+    assert_eq!(
+        ids(&case.run(crate::analyze::files::analyze)),
+        Vec::<&str>::new()
+    );
+}
+
+// ---- Declarative schemas: Drizzle ----
+
+const DRIZZLE: &str = r#"import { pgTable, pgEnum, serial, text, varchar, integer } from "drizzle-orm/pg-core";
+
+export const role = pgEnum("role", ["admin", "editor", "viewer"]);
+
+export const users = pgTable("users", {
+  id: serial("id").primaryKey(),
+  email: varchar("email", { length: 255 }).notNull(),
+  fullName: text("full_name"),
+});
+
+export const posts = pgTable("posts", {
+  id: serial("id").primaryKey(),
+  authorId: integer("author_id").references(() => users.id),
+});
+"#;
+
+#[test]
+fn drizzle_table_or_column_no_longer_declared_is_dropped_by_drizzle_kit() {
+    let cut = DRIZZLE.find("export const posts").unwrap_or(DRIZZLE.len());
+    let f = modified("src/db/schema.ts", DRIZZLE, &DRIZZLE[..cut]);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(
+        f[0].message.contains("drizzle-kit push"),
+        "{}",
+        f[0].message
+    );
+    let f = modified(
+        "src/db/schema.ts",
+        DRIZZLE,
+        &DRIZZLE.replace(
+            "fullName: text(\"full_name\")",
+            "displayName: text(\"display_name\")",
+        ),
+    );
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert!(f[0].message.contains("users.full_name"), "{}", f[0].message);
+}
+
+#[test]
+fn drizzle_renames_that_keep_database_names_and_widenings_are_quiet() {
+    let head = DRIZZLE
+        .replace("fullName: text(\"full_name\")", "name: text(\"full_name\")")
+        .replace("export const posts", "export const articles")
+        .replace(
+            "integer(\"author_id\")",
+            "bigint(\"author_id\", { mode: \"number\" })",
+        )
+        .replace("role\", [\"admin\",", "role\", [\"owner\", \"admin\",");
+    assert_eq!(
+        ids(&modified("src/db/schema.ts", DRIZZLE, &head)),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn drizzle_narrowed_length_required_column_and_lost_enum_value_are_reported() {
+    let head = DRIZZLE
+        .replace("length: 255", "length: 64")
+        .replace(
+            "  fullName",
+            "  tenantId: integer(\"tenant_id\").notNull(),\n  fullName",
+        )
+        .replace("\"editor\", ", "");
+    assert_eq!(
+        ids(&modified("src/db/schema.ts", DRIZZLE, &head)),
+        [
+            "sql/column-type-narrowed",
+            "sql/not-null-without-default",
+            "sql/column-type-narrowed"
+        ]
+    );
+}
+
+#[test]
+fn drizzle_pg_schema_table_removed_is_qualified_by_its_schema() {
+    let base = DRIZZLE.replace(
+        "export const posts",
+        "export const auth = pgSchema(\"auth\");\n\nexport const tokens = auth.table(\"tokens\", {\n  id: serial(\"id\").primaryKey(),\n});\n\nexport const posts",
+    );
+    let f = modified("src/db/schema.ts", &base, DRIZZLE);
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert!(f[0].message.contains("auth.tokens"), "{}", f[0].message);
+}
+
+#[test]
+fn prisma_model_moved_to_another_changed_file_of_the_schema_directory_is_not_dropped() {
+    let user = "model User {\n  id    Int    @id\n  email String\n}\n";
+    let post = "model Post {\n  id    Int    @id\n  title String\n}\n";
+    let moved = |to: &str| {
+        Case::modified(
+            "prisma/schema/user.prisma",
+            &format!("{user}\n{post}"),
+            user,
+        )
+        .with_changed_file(Side::Head, "prisma/schema/post.prisma", to)
+        .run(analyze)
+    };
+    assert_eq!(ids(&moved(post)), Vec::<&str>::new());
+    assert_eq!(
+        ids(&moved("model Post {\n  id    Int    @id\n}\n")),
+        ["sql/drop-column"]
+    );
+}

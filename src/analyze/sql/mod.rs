@@ -320,7 +320,7 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
             .read
             .iter()
             .any(|located| !check(view, located, &unknown).is_empty());
-    let schema = declarative::is_declarative(view.path().as_str());
+    let schema = declarative::is_declarative(view);
     if !any && !schema {
         return Vec::new();
     }
@@ -335,7 +335,7 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
         .map(|(_, s)| s)
         .unwrap_or_default();
     let mut findings = if schema {
-        declarative::compare(view, &base, &head)
+        declarative::compare(view, &base, &head, &order)
     } else {
         Vec::new()
     };

@@ -2113,3 +2113,47 @@ fn liquibase_formatted_comments_rollbacks_and_a_narrower_context_are_quiet() {
         assert!(diff(FORMATTED, &head).is_empty(), "{head}");
     }
 }
+
+#[test]
+fn a_skeema_directory_is_a_declarative_schema() {
+    let old = "CREATE TABLE orders (\n  id BIGINT NOT NULL,\n  coupon VARCHAR(32)\n);\n";
+    let new = "CREATE TABLE orders (\n  id BIGINT NOT NULL\n);\n";
+    let skeema = Case::modified("schemas/shop/orders.sql", old, new)
+        .with_file(
+            Side::Head,
+            "schemas/shop/.skeema",
+            "[production]\nschema=shop\n",
+        )
+        .run(analyze);
+    assert_eq!(ids(&skeema), ["sql/drop-column"]);
+    // The same file outside a Skeema directory is a script, not a schema.
+    assert_eq!(
+        ids(&run_with(
+            "scripts/orders.sql",
+            Some(old),
+            Some(new),
+            "mysql"
+        )),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn a_table_moved_between_files_of_a_schema_directory_is_not_dropped() {
+    let profiles = "CREATE TABLE profiles (id UUID PRIMARY KEY);\n";
+    let posts = "CREATE TABLE posts (id BIGINT PRIMARY KEY, body TEXT);\n";
+    let moved = |to: &str| {
+        Case::modified(
+            "supabase/schemas/profiles.sql",
+            &format!("{profiles}{posts}"),
+            profiles,
+        )
+        .with_changed_file(Side::Head, "supabase/schemas/posts.sql", to)
+        .run(analyze)
+    };
+    assert_eq!(ids(&moved(posts)), Vec::<&str>::new());
+    assert_eq!(
+        ids(&moved("CREATE TABLE posts (id BIGINT PRIMARY KEY);\n")),
+        ["sql/drop-column"]
+    );
+}
