@@ -131,6 +131,20 @@ fn an_auto_approve_rule_that_stops_checking_removals_is_reported() {
         "context.plan.changes.total == 0",
     );
     assert!(deploy(DEPLOY, &strict).is_empty());
+    // An alternative that skips the check lets a destroying plan through on it.
+    let either = DEPLOY.replace(
+        "context.plan.changes.remove == 0",
+        "context.plan.changes.remove == 0 || context.plan.deployment == deployment.staging",
+    );
+    assert_eq!(
+        ids(&deploy(DEPLOY, &either)),
+        ["terraform/auto-approve-deletes"]
+    );
+    let both = DEPLOY.replace(
+        "context.plan.changes.remove == 0",
+        "context.plan.changes.remove == 0 || context.plan.changes.total == 0",
+    );
+    assert!(deploy(DEPLOY, &both).is_empty());
     let legacy = |c: &str| {
         format!("orchestrate \"auto_approve\" \"safe\" {{\n  check {{\n    condition = {c}\n    reason = \"x\"\n  }}\n}}\n")
     };
