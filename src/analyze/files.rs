@@ -302,6 +302,8 @@ fn deletion_analysed_structurally(view: &FileView) -> bool {
         (FileKind::Kubernetes | FileKind::CloudFormation, Some(_)) => true,
         // Atlas and Drizzle schemas report each table the deletion drops.
         (FileKind::OrmMigration, Some(_)) => super::orm::declarative_schema(view).is_some(),
+        // So do Supabase, sqldef and Skeema schema files.
+        (FileKind::Sql, Some(_)) => super::sql::is_declarative_schema(view),
         (FileKind::Serverless, Some(text)) => {
             crate::analyze::cloudformation::serverless::analyses_deletion(text)
         }
@@ -779,18 +781,16 @@ mod tests {
             );
         }
         // A declarative schema is applied as a difference: deleting it drops what it declares.
-        for path in [
-            "db/schema.sql",
-            "supabase/schemas/users.sql",
-            "prisma/schema.prisma",
-        ] {
-            let text = if path.ends_with(".prisma") {
-                "model User {\n  id Int @id\n}\n"
-            } else {
-                "CREATE TABLE users (id INT);\n"
-            };
-            let f = Case::deleted(path, text).run(analyze);
-            assert_eq!(ids(&f), ["git/infra-file-deleted"], "{path}");
+        // The SQL analyzer names each table a SQL schema drops, so the file note stays out.
+        let f =
+            Case::deleted("prisma/schema.prisma", "model User {\n  id Int @id\n}\n").run(analyze);
+        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        for path in ["db/schema.sql", "supabase/schemas/users.sql"] {
+            let f = Case::deleted(path, "CREATE TABLE users (id INT);\n").run(analyze);
+            assert!(f.is_empty(), "{path}: {f:?}");
+            let all = Case::deleted(path, "CREATE TABLE users (id INT);\n")
+                .run(crate::analyze::analyze_file);
+            assert_eq!(ids(&all), ["sql/drop-table"], "{path}");
         }
     }
 

@@ -285,10 +285,47 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     findings
 }
 
+/// The tables a deleted declarative schema file drops; a base twokey cannot read needs a
+/// human, as any unreadable schema does.
+fn deleted_schema(view: &FileView, base: &str) -> Vec<Finding> {
+    let order = dialect_for(view).fallbacks();
+    match parse_any(&rollback::forward_only(base), &order) {
+        Ok((dialect, base)) => {
+            let mut order = vec![dialect];
+            order.extend(
+                dialect_for(view)
+                    .fallbacks()
+                    .into_iter()
+                    .filter(|d| *d != dialect),
+            );
+            declarative::compare(view, &base, &parse::Statements::default(), &order)
+        }
+        Err(e) => {
+            let failure = Unparseable {
+                side: Side::Base,
+                line: e.line,
+                reason: e.message,
+            };
+            vec![unparseable_finding(&UNPARSEABLE, view, &failure)]
+        }
+    }
+}
+
+/// Whether the file is a declarative schema (Supabase, sqldef, Skeema), whose tables the
+/// tool drops when they are no longer declared.
+pub(crate) fn is_declarative_schema(view: &FileView) -> bool {
+    declarative::is_declarative(view)
+}
+
 fn analyze_statements(view: &FileView) -> Vec<Finding> {
     let Some(head) = view.new_text() else {
         // A deleted migration runs nothing; deleting files is the files analyzer's business.
-        return Vec::new();
+        // A deleted declarative schema file is not a migration: applying the schema drops
+        // each table it declared (unless it moved to another file of the directory).
+        return match view.old_text() {
+            Some(base) if declarative::is_declarative(view) => deleted_schema(view, base),
+            _ => Vec::new(),
+        };
     };
     if rollback::is_rollback_file(view.path().as_str()) {
         return Vec::new();

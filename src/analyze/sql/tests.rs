@@ -2115,6 +2115,22 @@ fn liquibase_formatted_comments_rollbacks_and_a_narrower_context_are_quiet() {
 }
 
 #[test]
+fn a_deleted_schema_file_drops_each_table_it_declared_unless_they_moved() {
+    let app = "CREATE TABLE profiles (id UUID PRIMARY KEY);\nCREATE TABLE posts (id BIGINT PRIMARY KEY);\n";
+    let f = Case::deleted("supabase/schemas/app.sql", app).run(crate::analyze::analyze_file);
+    // One finding per table, and not the generic "file deleted" besides.
+    assert_eq!(ids(&f), ["sql/drop-table", "sql/drop-table"], "{f:?}");
+    assert!(f[0].message.contains("profiles") && f[1].message.contains("posts"));
+    let moved = Case::deleted("supabase/schemas/app.sql", app)
+        .with_changed_file(Side::Head, "supabase/schemas/all.sql", app)
+        .run(crate::analyze::analyze_file);
+    assert!(moved.is_empty(), "{moved:?}");
+    // A deleted migration is still a migration deleted, not a drop.
+    let f = Case::deleted("db/migrations/001_init.sql", app).run(crate::analyze::analyze_file);
+    assert_eq!(ids(&f), ["git/migration-deleted"]);
+}
+
+#[test]
 fn a_skeema_directory_is_a_declarative_schema() {
     let old = "CREATE TABLE orders (\n  id BIGINT NOT NULL,\n  coupon VARCHAR(32)\n);\n";
     let new = "CREATE TABLE orders (\n  id BIGINT NOT NULL\n);\n";
