@@ -40,11 +40,18 @@ const KINDS: &[(&str, &str)] = &[
     ("scripts/cleanup.ps1", "Remove-AzResourceGroup -Name rg-prod -Force\n"),
     ("ci/deploy.yml", "deploy:\n  stage: deploy\n  script:\n    - terraform destroy -auto-approve\n"),
     ("eng/pipelines/deploy.yml", "steps:\n- pwsh: Remove-Item -Recurse -Force C:\\\n- script: terraform destroy\n"),
+    ("db/schema.hcl", "schema \"public\" {}\ntable \"users\" {\n  schema = schema.public\n  column \"id\" {\n    type = int\n  }\n}\n"),
+    ("src/db/schema.ts", "import { pgTable, text } from \"drizzle-orm/pg-core\";\nexport const users = pgTable(\"users\", { id: text(\"id\"), email: text(\"email\") });\n"),
+    ("sst.config.ts", "export default $config({\n  app(input) {\n    return { name: \"shop\", removal: \"retain\" };\n  },\n  async run() {\n    new sst.aws.Dynamo(\"Orders\", { fields: { id: \"string\" }, primaryIndex: { hashKey: \"id\" } });\n  },\n});\n"),
+    ("amplify/data/resource.ts", "import { a, defineData } from \"@aws-amplify/backend\";\nconst schema = a.schema({\n  Todo: a.model({ content: a.string() }),\n});\nexport const data = defineData({ schema });\n"),
+    ("db/changelog/changes.sql", "--liquibase formatted sql\n--changeset ana:1\nDROP TABLE invoices;\n"),
+    ("db/changelog/master.yaml", "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: ana\n      changes:\n        - dropTable:\n            tableName: invoices\n"),
+    ("supabase/schemas/app.sql", "CREATE TABLE profiles (id UUID PRIMARY KEY);\n"),
     ("src/main/java/db/migration/V2__Drop.java", "public class V2__Drop extends BaseJavaMigration {\n  public void migrate(Context c) throws Exception {\n    c.getConnection().createStatement().execute(\"DROP TABLE users\");\n  }\n}\n"),
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(768))]
 
     #[test]
     fn any_edit_of_any_kind_of_file_is_analysed_without_panicking(
