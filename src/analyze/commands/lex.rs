@@ -567,12 +567,16 @@ impl Word {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn argv(text: &str) -> Vec<Vec<String>> {
-        let lexed = lex(text, 1);
+    /// The words of each command `lexer` finds in `text`, which must lex without error.
+    pub(in crate::analyze::commands) fn argv_by(
+        lexer: fn(&str, u32) -> Lexed,
+        text: &str,
+    ) -> Vec<Vec<String>> {
+        let lexed = lexer(text, 1);
         assert_eq!(lexed.error, None, "{text}");
         lexed
             .commands
@@ -581,7 +585,11 @@ mod tests {
             .collect()
     }
 
-    fn v(items: &[&[&str]]) -> Vec<Vec<String>> {
+    fn argv(text: &str) -> Vec<Vec<String>> {
+        argv_by(lex, text)
+    }
+
+    pub(in crate::analyze::commands) fn v(items: &[&[&str]]) -> Vec<Vec<String>> {
         items
             .iter()
             .map(|c| c.iter().map(|s| s.to_string()).collect())

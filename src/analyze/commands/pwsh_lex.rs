@@ -941,24 +941,12 @@ fn normalize_program(words: &mut [Word]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lex::tests::{argv_by, v};
     use super::*;
     use proptest::prelude::*;
 
     fn argv(text: &str) -> Vec<Vec<String>> {
-        let lexed = lex(text, 1);
-        assert_eq!(lexed.error, None, "{text}");
-        lexed
-            .commands
-            .iter()
-            .map(|c| c.words.iter().map(|w| w.text.clone()).collect())
-            .collect()
-    }
-
-    fn v(items: &[&[&str]]) -> Vec<Vec<String>> {
-        items
-            .iter()
-            .map(|c| c.iter().map(|s| s.to_string()).collect())
-            .collect()
+        argv_by(lex, text)
     }
 
     #[test]
