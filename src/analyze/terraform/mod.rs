@@ -22,6 +22,7 @@
 //! `count`/`for_each` that read it; [`terragrunt`] reads Terragrunt units, which
 //! declare no resources but guard, feed and locate the module's.
 
+mod autoload;
 mod closest;
 mod enabled;
 mod guards;

@@ -12,10 +12,12 @@
 //! A changed value of any name is also followed to the `count`/`for_each` of its own
 //! directory that read it ([`switches`]): switched off is `create-switch-off` (replacing the
 //! name-based finding of a `create` switch, with the addresses), thinned out `count-emptied`.
-//! A value added to or removed from a file (or a whole `terraform.tfvars`/`*.auto.tfvars`
-//! added or deleted) is compared there with the variable's default; a changed default
-//! is not judged at all, by name or followed, when an auto-loaded `.tfvars` file of the
-//! directory sets the variable anyway.
+//! A file every run reads (`terraform.tfvars`, `*.auto.tfvars`) is judged by the value in
+//! force across the directory's auto-loaded files, before against after ([`autoload`]): a
+//! new `override.auto.tfvars` is compared with the `terraform.tfvars` value it overrides, a
+//! value moved between them is quiet. Where no file sets it, the variable's default is the
+//! value compared with; a changed default is not judged at all, by name or followed, when
+//! an auto-loaded `.tfvars` file of the directory sets the variable anyway.
 //!
 //! Not followed, on purpose: a variable that reaches a protection through locals or modules
 //! (a `count`/`for_each` is followed through up to four locals: [`switches`]),
@@ -24,6 +26,7 @@
 //! Values that are not literals are never evaluated: a computed base value turned literally
 //! weak counts, as for resource settings; anything computed on the head is unknown and quiet.
 
+use super::autoload;
 use super::guards::{self, InputChange, InputRole};
 use super::model::{self, Setting, TfFile, Variable};
 use super::retention;
@@ -33,10 +36,10 @@ use crate::analyze::{read_sides, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Values by input path.
-type Values = BTreeMap<String, Setting>;
+pub(super) type Values = BTreeMap<String, Setting>;
 
 /// Reads a `.tfvars` file (HCL attributes) or a `.tfvars.json` file.
 pub(super) fn parse(path: &RepoPath, text: &str) -> Result<Values, model::ParseError> {
@@ -84,22 +87,14 @@ fn rule_and_reach(role: InputRole, name: &str) -> (&'static Rule, String) {
 }
 
 /// The root variable an input path belongs to (`versioning.enabled` → `versioning`).
-fn variable_of(path: &str) -> &str {
+pub(super) fn variable_of(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
-/// Whether Terraform reads the file in every run of its directory, without `-var-file`.
-fn auto_loaded(path: &RepoPath) -> bool {
-    let name = path.file_name().to_ascii_lowercase();
-    name == "terraform.tfvars"
-        || name == "terraform.tfvars.json"
-        || name.ends_with(".auto.tfvars")
-        || name.ends_with(".auto.tfvars.json")
-}
-
-/// Analyzes one changed `.tfvars` / `.tfvars.json` file. A new file is compared with nothing
-/// and a deleted one leaves its values to the defaults: only what the defaults switch off
-/// through `count`/`for_each` is judged there, for a file every run reads.
+/// Analyzes one changed `.tfvars` / `.tfvars.json` file. A file only `-var-file` reads is
+/// judged against its own earlier version: a new one is compared with nothing (a new
+/// environment's choice) and a deleted one with nothing either. A file every run reads is
+/// judged by the values in force in its directory before and after ([`in_force`]).
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let read = |side: Side, text: &str| {
         parse(view.path_on(side), text).map_err(|e| Unparseable {
@@ -112,37 +107,121 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         Ok(sides) => sides,
         Err(unreadable) => return unreadable,
     };
+    let auto = [Side::Base, Side::Head]
+        .into_iter()
+        .any(|side| autoload::auto_loaded(view.path_on(side)));
+    if auto {
+        return in_force(view, base.as_ref(), head.as_ref());
+    }
+    let (Some(base), Some(head)) = (base, head) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    match (base, head) {
-        (Some(base), Some(head)) => {
-            for (path, after) in &head {
-                let before = base.get(path);
-                let switched = switched_value(view, path, before, Some(after));
-                let opening = format!("`{path}` in {}", view.path_on(Side::Head));
-                let used = protected_value(view, path, before, after, &opening, TFVARS_SCOPE);
-                let used = without_guesses(used, &switched);
-                if !replaces_name(&switched, path) && used.is_empty() {
-                    out.extend(weakened_value(view, path, before, after));
+    for (path, after) in &head {
+        let before = base.get(path);
+        let opening = format!("`{path}` in {}", view.path_on(Side::Head));
+        out.extend(judged(view, path, before, after, &opening, Side::Head));
+    }
+    for (path, before) in base.iter().filter(|(p, _)| !head.contains_key(*p)) {
+        out.extend(switched_value(view, path, Some(before), None, ""));
+    }
+    out
+}
+
+/// Every judgement of one value that is set on the head: the `count`/`for_each` it drives,
+/// the protections it sets by use or by name, and the retention it lowers. `at` is the side
+/// the finding points at: the head, unless the value in force moved to another file and this
+/// file only lost its own (then `after.line` is this file's base line).
+fn judged(
+    view: &FileView,
+    path: &str,
+    before: Option<&Setting>,
+    after: &Setting,
+    opening: &str,
+    at: Side,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let switched = switched_value(view, path, before, Some(after), opening);
+    let used = protected_value(view, path, before, after, opening, TFVARS_SCOPE);
+    let used = without_guesses(used, &switched);
+    if !replaces_name(&switched, path) && used.is_empty() {
+        out.extend(weakened_value(view, path, before, after, opening));
+    }
+    out.extend(used);
+    out.extend(switched);
+    out.extend(lowered_value(view, path, before, after, opening));
+    if at == Side::Base {
+        for f in &mut out {
+            f.location = view.at(at, after.line, after.line);
+        }
+    }
+    out
+}
+
+/// A changed auto-loaded file, judged by what a run of its directory sees: for each input the
+/// file sets on either side, the value in force before (whichever file set it last) against
+/// the value in force after. A value moved to another auto-loaded file changes nothing; a new
+/// `*.auto.tfvars` that overrides `terraform.tfvars` counts. An input no file sets any more
+/// falls to the variable's default, which only the `count`/`for_each` it drives is judged by.
+fn in_force(view: &FileView, base: Option<&Values>, head: Option<&Values>) -> Vec<Finding> {
+    let (this_base, this_head) = (view.path_on(Side::Base), view.path_on(Side::Head));
+    let before = autoload::Loaded::read(view, Side::Base, this_base.dir());
+    let after = autoload::Loaded::read(view, Side::Head, this_head.dir());
+    let inputs: BTreeSet<&String> = base
+        .into_iter()
+        .chain(head)
+        .flat_map(|values| values.keys())
+        .collect();
+    let mut out = Vec::new();
+    for input in inputs {
+        let reporter = autoload::reporter(&before, &after, input);
+        if reporter.is_none_or(|r| r != this_head && r != this_base) {
+            continue;
+        }
+        let was = before.in_force(input);
+        let now = after.in_force(input);
+        let own_before = base.and_then(|b| b.get(input.as_str()));
+        match now {
+            // This file holds the value now.
+            Some((file, setting)) if file == this_head => {
+                let opening = match was {
+                    Some((other, _)) if other != this_base => format!(
+                        "`{input}` in {this_head} (which Terraform loads after {other}, where it was set)"
+                    ),
+                    _ => format!("`{input}` in {this_head}"),
+                };
+                // A value a new file brings where no file set one is a new environment's
+                // choice, as for any new `.tfvars` file: only what it switches off by
+                // overriding the default is judged.
+                if was.is_none() && base.is_none() {
+                    out.extend(switched_value(view, input, None, Some(setting), &opening));
+                } else {
+                    let was = was.map(|(_, s)| s);
+                    out.extend(judged(view, input, was, setting, &opening, Side::Head));
                 }
-                out.extend(used);
-                out.extend(switched);
-                out.extend(lowered_value(view, path, before, after));
             }
-            for (path, before) in base.iter().filter(|(p, _)| !head.contains_key(*p)) {
-                out.extend(switched_value(view, path, Some(before), None));
+            // Another file's value is in force now that this file lost its own.
+            Some((file, setting)) => {
+                let (Some(own), Some((_, was))) = (own_before, was) else {
+                    continue;
+                };
+                let lost = Setting {
+                    value: setting.value.clone(),
+                    line: own.line,
+                };
+                let opening =
+                    format!("`{input}`, no longer set in {this_base}, now comes from {file}: it");
+                out.extend(judged(view, input, Some(was), &lost, &opening, Side::Base));
+            }
+            // No file sets it now: the default applies.
+            None => {
+                if let (Some(own), Some((file, _))) = (own_before, was) {
+                    if file == this_base {
+                        out.extend(switched_value(view, input, Some(own), None, ""));
+                    }
+                }
             }
         }
-        (None, Some(head)) if auto_loaded(view.path_on(Side::Head)) => {
-            for (path, after) in &head {
-                out.extend(switched_value(view, path, None, Some(after)));
-            }
-        }
-        (Some(base), None) if auto_loaded(view.path_on(Side::Base)) => {
-            for (path, before) in &base {
-                out.extend(switched_value(view, path, Some(before), None));
-            }
-        }
-        _ => {}
     }
     out
 }
@@ -162,6 +241,7 @@ fn switched_value(
     path: &str,
     before: Option<&Setting>,
     after: Option<&Setting>,
+    opening: &str,
 ) -> Vec<Finding> {
     if let (Some(b), Some(a)) = (before, after) {
         if b.value.same(&a.value) || !b.value.is_known() || !a.value.is_known() {
@@ -181,8 +261,7 @@ fn switched_value(
             Side::Head,
             a.line,
             format!(
-                "`{path}` in {} changed from {} to {}",
-                view.path_on(Side::Head),
+                "{opening} changed from {} to {}",
                 b.value.render(),
                 a.value.render()
             ),
@@ -345,6 +424,7 @@ fn weakened_value(
     path: &str,
     before: Option<&Setting>,
     after: &Setting,
+    opening: &str,
 ) -> Option<Finding> {
     let role = InputRole::of(path)?;
     let change = guards::input_weakened(role, before.map(|s| &s.value), &after.value)?;
@@ -357,13 +437,12 @@ fn weakened_value(
     };
     let name = variable_of(path);
     let (rule, reach) = rule_and_reach(role, name);
-    let file = view.path_on(Side::Head);
     Some(
         Finding::new(
             rule,
             view.at(Side::Head, after.line, after.line),
             format!(
-                "`{path}` in {file} {how}; {reach}, {} in every run that uses this file.",
+                "{opening} {how}; {reach}, {} in every run that uses this file.",
                 role.effect()
             ),
         )
@@ -378,15 +457,15 @@ fn lowered_value(
     path: &str,
     before: Option<&Setting>,
     after: &Setting,
+    what: &str,
 ) -> Option<Finding> {
     let lowered = retention::input_lowered(path, before.map(|s| &s.value), &after.value)?;
-    let what = format!("`{path}` in {}", view.path_on(Side::Head));
     let reach = format!(
         "where `var.{path}` reaches the retention of what the configuration stores, in every run \
          that uses this file"
     );
     Some(
-        retention::input_finding(view, after.line, path, (&what, &reach), lowered)
+        retention::input_finding(view, after.line, path, (what, &reach), lowered)
             .with_subject(format!("var.{path}")),
     )
 }
@@ -460,17 +539,9 @@ fn switched_default(
 
 /// Whether an auto-loaded `.tfvars` file of `dir` sets the variable `name` at head.
 fn set_by_auto_tfvars(view: &FileView, dir: &str, name: &str) -> bool {
-    view.snapshot
-        .list_dir(Side::Head, dir)
-        .iter()
-        .filter(|p| auto_loaded(p))
-        .any(|p| {
-            let content = view.snapshot.read(Side::Head, p);
-            content
-                .text()
-                .and_then(|t| parse(p, t).ok())
-                .is_some_and(|values| values.contains_key(name))
-        })
+    autoload::Loaded::read(view, Side::Head, dir)
+        .winner(name)
+        .is_some()
 }
 
 fn weakened_default(
@@ -1005,6 +1076,119 @@ resource "google_sql_database_instance" "env" {
   deletion_protection = lookup(var.protect, each.key, true)
 }
 "#;
+
+    /// `live/main.tf` (the same on both sides) with `others` beside the reviewed file: each
+    /// is `(side, path, text)`.
+    fn beside(case: Case, others: &[(Side, &str, &str)]) -> Vec<Finding> {
+        let mut case = case
+            .with_file(Side::Base, "live/main.tf", PROTECTED)
+            .with_file(Side::Head, "live/main.tf", PROTECTED);
+        for (side, path, text) in others {
+            case = case.with_file(*side, path, text);
+        }
+        case.run(analyze)
+    }
+
+    #[test]
+    fn a_new_auto_loaded_file_is_judged_against_the_value_it_overrides() {
+        let tfvars = "db_protect = true\n";
+        let both = [
+            (Side::Base, "live/terraform.tfvars", tfvars),
+            (Side::Head, "live/terraform.tfvars", tfvars),
+        ];
+        let f = beside(
+            Case::added("live/override.auto.tfvars", "db_protect = false\n"),
+            &both,
+        );
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Head, Some(1))
+        );
+        assert!(
+            f[0].message.contains(
+                "(which Terraform loads after live/terraform.tfvars, where it was set) changed from true to false"
+            ),
+            "{}",
+            f[0].message
+        );
+        // The same value again, or a weak one in a file only `-var-file` reads: quiet.
+        let again = beside(
+            Case::added("live/override.auto.tfvars", "db_protect = true\n"),
+            &both,
+        );
+        assert!(again.is_empty(), "{again:?}");
+        let chosen = beside(
+            Case::added("live/prod.tfvars", "db_protect = false\n"),
+            &both,
+        );
+        assert!(chosen.is_empty(), "{chosen:?}");
+        // A `terraform.tfvars` change a later file overrides changes nothing a run sees.
+        let later = [
+            (Side::Base, "live/zz.auto.tfvars", tfvars),
+            (Side::Head, "live/zz.auto.tfvars", tfvars),
+        ];
+        let shadowed = beside(
+            Case::modified("live/terraform.tfvars", tfvars, "db_protect = false\n"),
+            &later,
+        );
+        assert!(shadowed.is_empty(), "{shadowed:?}");
+    }
+
+    #[test]
+    fn a_value_moved_between_auto_loaded_files_is_quiet_and_one_lost_is_judged_where_it_was() {
+        let on = "db_protect = true\n";
+        let off = "db_protect = false\n";
+        // Moved from `terraform.tfvars` to a new `.auto.tfvars`: neither file reports.
+        let moved_out = beside(
+            Case::modified("live/terraform.tfvars", on, "# moved\n"),
+            &[(Side::Head, "live/prod.auto.tfvars", on)],
+        );
+        let moved_in = beside(
+            Case::added("live/prod.auto.tfvars", on),
+            &[
+                (Side::Base, "live/terraform.tfvars", on),
+                (Side::Head, "live/terraform.tfvars", "# moved\n"),
+            ],
+        );
+        assert!(
+            moved_out.is_empty() && moved_in.is_empty(),
+            "{moved_out:?} {moved_in:?}"
+        );
+        // An override deleted: the weak value under it applies again, at the deleted line.
+        let under = [
+            (Side::Base, "live/terraform.tfvars", off),
+            (Side::Head, "live/terraform.tfvars", off),
+        ];
+        let f = beside(Case::deleted("live/zz.auto.tfvars", on), &under);
+        assert_eq!(ids(&f), ["terraform/protection-weakened"]);
+        assert_eq!(
+            (f[0].location.side, f[0].location.line),
+            (Side::Base, Some(1))
+        );
+        assert!(
+            f[0].message.contains(
+                "no longer set in live/zz.auto.tfvars, now comes from live/terraform.tfvars"
+            ),
+            "{}",
+            f[0].message
+        );
+        // Turned weak in both files at once: reported once, by the file in force now.
+        let weak_under = beside(
+            Case::modified("live/terraform.tfvars", on, off),
+            &[(Side::Head, "live/zz.auto.tfvars", off)],
+        );
+        let weak_over = beside(
+            Case::added("live/zz.auto.tfvars", off),
+            &[
+                (Side::Base, "live/terraform.tfvars", on),
+                (Side::Head, "live/terraform.tfvars", off),
+            ],
+        );
+        assert!(weak_under.is_empty(), "{weak_under:?}");
+        assert_eq!(ids(&weak_over), ["terraform/protection-weakened"]);
+    }
 
     #[test]
     fn a_tfvars_value_a_protection_attribute_reads_is_judged_by_that_attribute() {
