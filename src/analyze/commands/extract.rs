@@ -186,7 +186,7 @@ fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
             );
         }
         if github {
-            expand_choices(doc, &mut out.scripts, from);
+            super::expansions::expand(doc, &mut out.scripts, from);
         }
     }
     out
@@ -251,39 +251,6 @@ fn referenced<'a>(root: &'a Node, item: &Node) -> Option<&'a Node> {
     }
     let keys: Vec<&str> = path.as_seq().iter().filter_map(Node::as_str).collect();
     (!keys.is_empty()).then(|| root.path(&keys)).flatten()
-}
-
-/// A `workflow_dispatch` choice input used in a step (`terraform ${{ inputs.action }}`)
-/// runs whichever option the person starting the workflow picks: each option is read as a
-/// script of its own, so `destroy` among the options is a destroy in the step.
-fn expand_choices(doc: &Node, scripts: &mut Vec<Script>, from: usize) {
-    let Some(inputs) = doc.path(&["on", "workflow_dispatch", "inputs"]) else {
-        return;
-    };
-    for (name, input) in inputs.as_map() {
-        let Some(options) = input.get("options") else {
-            continue;
-        };
-        let Ok(pattern) = regex::Regex::new(&format!(
-            r"\$\{{\{{\s*(?:github\.event\.)?inputs\.{}\s*\}}\}}",
-            regex::escape(name)
-        )) else {
-            continue;
-        };
-        for at in from..scripts.len() {
-            if !pattern.is_match(&scripts[at].text) {
-                continue;
-            }
-            for option in options.as_seq().iter().filter_map(Node::as_str) {
-                let text = pattern.replace_all(&scripts[at].text, regex::NoExpand(option));
-                let variant = Script {
-                    text: text.into_owned(),
-                    ..scripts[at].clone()
-                };
-                scripts.push(variant);
-            }
-        }
-    }
 }
 
 fn collect_yaml(
@@ -745,6 +712,56 @@ mod tests {
                 "terraform destroy -var-file=${{ inputs.env }}.tfvars",
             ]
         );
+    }
+
+    fn texts(workflow: &str) -> Vec<String> {
+        found(FileKind::Workflow, ".github/workflows/a.yml", workflow)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect()
+    }
+
+    #[test]
+    fn a_matrix_in_a_step_is_read_as_each_entry_and_each_include_as_one() {
+        let listed = "on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        action: [plan, destroy]\n    steps:\n      - run: terraform ${{ matrix.action }}\n  b:\n    steps:\n      - run: echo ${{ matrix.action }}\n";
+        // Job `b` has no matrix of its own: its step is left as written.
+        assert_eq!(
+            texts(listed),
+            [
+                "terraform ${{ matrix.action }}",
+                "echo ${{ matrix.action }}",
+                "terraform plan",
+                "terraform destroy",
+            ]
+        );
+        let included = "on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        include:\n          - {env: dev, cmd: destroy}\n          - {env: prod, cmd: apply}\n    steps:\n      - run: terraform ${{ matrix.cmd }} -var-file=${{matrix.env}}.tfvars\n";
+        assert_eq!(
+            texts(included)[1..],
+            [
+                "terraform destroy -var-file=dev.tfvars",
+                "terraform apply -var-file=prod.tfvars"
+            ]
+        );
+        // A matrix an expression builds names no values.
+        let computed = "on: push\njobs:\n  a:\n    strategy:\n      matrix: ${{ fromJSON(needs.p.outputs.m) }}\n    steps:\n      - run: terraform ${{ matrix.cmd }}\n";
+        assert_eq!(texts(computed), ["terraform ${{ matrix.cmd }}"]);
+    }
+
+    #[test]
+    fn env_literals_replace_their_variables_innermost_first() {
+        let workflow = "on: push\nenv:\n  CMD: plan\n  DIR: infra\njobs:\n  a:\n    env:\n      CMD: apply\n    steps:\n      - env:\n          CMD: destroy\n        run: terraform -chdir=$DIR $CMD\n      - run: terraform ${CMD} && echo ${{ env.DIR }} $CMDS\n  b:\n    steps:\n      - run: terraform $CMD\n";
+        assert_eq!(
+            texts(workflow),
+            [
+                "terraform -chdir=infra destroy",
+                "terraform apply && echo infra $CMDS",
+                "terraform plan",
+            ]
+        );
+        // A script that sets the variable itself, and a value that is an expression, keep
+        // their variables.
+        let own = "on: push\njobs:\n  a:\n    env:\n      CMD: destroy\n      WHO: ${{ inputs.who }}\n    steps:\n      - run: |\n          CMD=plan\n          terraform $CMD\n      - run: echo $WHO\n";
+        assert_eq!(texts(own), ["CMD=plan\nterraform $CMD\n", "echo $WHO"]);
     }
 
     #[test]

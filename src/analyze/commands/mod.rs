@@ -10,6 +10,7 @@
 
 mod container;
 mod dockerfile;
+mod expansions;
 mod extract;
 mod jenkins;
 mod lex;

@@ -501,3 +501,34 @@ fn a_pester_test_does_not_run_what_it_mocks() {
     assert_eq!(ids(&f), ["shell/cloud-delete"]);
     assert!(f[0].message.contains("Remove-AzVM"), "{}", f[0].message);
 }
+
+#[test]
+fn a_destroy_an_env_value_or_a_matrix_entry_selects_is_new_where_the_step_reads_it() {
+    let with_env = |cmd: &str| {
+        format!("{WORKFLOW}      - env:\n          TF_COMMAND: {cmd}\n        run: terraform $TF_COMMAND -auto-approve\n")
+    };
+    // Only the value changed: the unchanged step now destroys.
+    let f = Case::modified(FLOW, &with_env("apply"), &with_env("destroy")).run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert_eq!(f[0].location.line, Some(12));
+    assert!(
+        Case::modified(FLOW, &with_env("apply"), &with_env("apply -refresh-only"))
+            .run(analyze)
+            .is_empty()
+    );
+    let matrix = |actions: &str| {
+        WORKFLOW
+            .replace(
+                "    runs-on: ubuntu-latest\n",
+                &format!("    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        action: [{actions}]\n"),
+            )
+            .replace("terraform plan -out=tfplan", "terraform ${{ matrix.action }} -input=false")
+    };
+    let f = Case::modified(FLOW, &matrix("plan"), &matrix("plan, destroy")).run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert!(
+        Case::modified(FLOW, &matrix("plan"), &matrix("plan, validate"))
+            .run(analyze)
+            .is_empty()
+    );
+}
