@@ -185,9 +185,7 @@ fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {
                 &mut out.scripts,
             );
         }
-        if github {
-            super::expansions::expand(doc, &mut out.scripts, from);
-        }
+        super::expansions::expand(doc, &mut out.scripts, from, github);
     }
     out
 }
@@ -762,6 +760,31 @@ mod tests {
         // their variables.
         let own = "on: push\njobs:\n  a:\n    env:\n      CMD: destroy\n      WHO: ${{ inputs.who }}\n    steps:\n      - run: |\n          CMD=plan\n          terraform $CMD\n      - run: echo $WHO\n";
         assert_eq!(texts(own), ["CMD=plan\nterraform $CMD\n", "echo $WHO"]);
+    }
+
+    #[test]
+    fn gitlab_and_azure_variables_and_gitlab_matrices_are_read_into_their_jobs() {
+        let gitlab = "variables:\n  TF_ACTION: plan\n  DIR: {value: infra, description: where}\ndestroy:\n  variables:\n    TF_ACTION: destroy\n  script:\n    - terraform -chdir=$DIR $TF_ACTION\nplan:\n  script:\n    - terraform -chdir=${DIR} $TF_ACTION\nmatrix:\n  parallel:\n    matrix:\n      - ACTION: [plan, destroy]\n  script:\n    - terraform $ACTION\n";
+        let got: Vec<String> = found(FileKind::CiPipeline, ".gitlab-ci.yml", gitlab)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "terraform -chdir=infra destroy",
+                "terraform -chdir=infra plan",
+                "terraform $ACTION",
+                "terraform plan",
+                "terraform destroy",
+            ]
+        );
+        let azure = "variables:\n  - name: command\n    value: destroy\n  - group: secrets\n  - name: computed\n    value: $[ variables.x ]\nsteps:\n  - script: terraform $(command) $(computed)\n";
+        let got: Vec<String> = found(FileKind::CiPipeline, "azure-pipelines.yml", azure)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(got, ["terraform destroy $(computed)"]);
     }
 
     #[test]
