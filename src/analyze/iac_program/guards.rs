@@ -224,7 +224,9 @@ pub(super) struct Setting {
     pub guard: &'static Guard,
     pub owner: Option<usize>,
     pub strength: Strength,
-    pub value: String,
+    /// The value as written, on one line, for messages (the guard judged its string
+    /// literal's content, or its code with strings masked).
+    pub written: String,
     pub line: u32,
 }
 
@@ -285,7 +287,7 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
             .trim();
         // A value that is one string literal is judged on its content (`"INACTIVE"`); any
         // other on its code, so a string elsewhere in it cannot pass for a keyword.
-        let literal = src.literal_values(range);
+        let literal = src.literal_values(range.clone());
         let value = match literal.as_slice() {
             [one] if masked.starts_with(['"', '\'']) && masked.ends_with(['"', '\'']) => {
                 one.as_str()
@@ -298,11 +300,12 @@ pub(super) fn settings(src: &Source, constructs: &[Construct]) -> Vec<Setting> {
             .filter(|(_, c)| c.extent.contains(&at))
             .min_by_key(|(_, c)| c.extent.len())
             .map(|(n, _)| n);
+        let written = src.text.get(range).map_or(masked, str::trim);
         out.push(Setting {
             guard,
             owner,
             strength: (guard.judge)(value),
-            value: value.to_owned(),
+            written: written.split_whitespace().collect::<Vec<_>>().join(" "),
             line: src.line_of(at),
         });
     }

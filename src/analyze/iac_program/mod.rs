@@ -944,11 +944,11 @@ fn weakened(
             .nth(weak_count(&before))?;
         let was = before
             .first()
-            .map_or("(unset)".to_owned(), |s| format!("`{}`", s.value));
+            .map_or("(unset)".to_owned(), |s| format!("`{}`", s.written));
         (
             view.at(Side::Head, new.line, new.line),
             was,
-            format!("`{}`", new.value),
+            format!("`{}`", new.written),
         )
     } else if after.is_empty()
         && guard.absent(owner) == Strength::Weak
@@ -959,7 +959,7 @@ fn weakened(
             Some(o) => view.at(Side::Head, o.line, o.line),
             None => view.at(Side::Base, old.line, old.line),
         };
-        (location, format!("`{}`", old.value), "removed".to_owned())
+        (location, format!("`{}`", old.written), "removed".to_owned())
     } else {
         return None;
     };

@@ -130,6 +130,19 @@ fn a_protection_from_a_variable_is_unknown_and_replacing_it_with_false_is_report
         ids(&run("index.ts", &computed, &literal)),
         ["pulumi/protection-weakened"]
     );
+    // A weak fallback is quoted as written, strings and all.
+    let fallback = PULUMI_TS.replace(
+        "deletionProtection: true",
+        "deletionProtection: config.getBoolean(\"protect\") ?? false",
+    );
+    let f = run("index.ts", PULUMI_TS, &fallback);
+    assert_eq!(ids(&f), ["pulumi/protection-weakened"]);
+    assert!(
+        f[0].message
+            .contains("from `true` to `config.getBoolean(\"protect\") ?? false`"),
+        "{}",
+        f[0].message
+    );
 }
 
 const PULUMI_PY: &str = r#"import pulumi
