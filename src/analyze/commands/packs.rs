@@ -3,6 +3,9 @@
 //! program's pack decides whether its arguments destroy something.
 
 mod cmdlets;
+mod http_api;
+mod preview;
+mod subcommands;
 
 use super::container;
 use super::lex::{self, Word};
@@ -111,13 +114,26 @@ fn match_nested(words: &[Word], stdin: Option<&str>, depth: u8, hits: &mut Vec<H
         "aws" => aws(&call),
         "gcloud" | "gsutil" | "az" => cloud(&call),
         "doctl" | "hcloud" | "linode-cli" | "scw" | "oci" | "ibmcloud" | "fly" | "flyctl"
-        | "heroku" | "vercel" | "netlify" | "gh" | "eksctl" => other_cloud(&call),
+        | "heroku" | "vercel" | "netlify" | "gh" | "eksctl" => {
+            let mut hits = other_cloud(&call);
+            preview::soften(&call, &mut hits);
+            hits
+        }
+        "curl" | "wget" | "http" | "https" | "xh" => http_api::judge(&call),
+
         "vault" | "velero" => secrets_or_backups(&call),
         "find" => find(&call),
         "docker" | "docker-compose" | "podman" => docker(&call),
         "git" => git(&call),
         name if cmdlets::is_cmdlet(name) => cmdlets::judge(&call),
-        _ => database(&call),
+        // Database clients first (`supabase db reset` is theirs), then the platform and
+        // data-store CLIs whose subcommands destroy, looked up by program name.
+        _ => match database(&call) {
+            found if !found.is_empty() => found,
+            _ => subcommands::rows(&program)
+                .map(|rows| subcommands::judge(&call, rows))
+                .unwrap_or_default(),
+        },
     };
     hits.extend(found);
 }
@@ -1089,6 +1105,12 @@ fn aws(call: &Call) -> Vec<Hit> {
             Severity::High,
             "deletes every object under the prefix".to_owned(),
         )),
+        // A deploy's `sync --delete` from a build directory is common, but an empty or wrong
+        // source empties the destination: worth a look, not a block.
+        ("s3", "sync") if call.has("--delete") => Some((
+            Severity::Medium,
+            "deletes every object at the destination that the source does not have".to_owned(),
+        )),
         ("cloudformation", "delete-stack") => {
             let stack = call
                 .value("--stack-name")
@@ -1270,7 +1292,8 @@ fn cloud(call: &Call) -> Vec<Hit> {
             (deletes, stateful)
         }
         _ => {
-            let deletes = pos.contains(&"delete");
+            // `az storage blob delete-batch`: every blob the pattern matches.
+            let deletes = pos.contains(&"delete") || pos.contains(&"delete-batch");
             let stateful = matches!(
                 pos.first().copied().unwrap_or(""),
                 "group"
@@ -1294,15 +1317,20 @@ fn cloud_delete(call: &Call, deletes: bool, stateful: bool) -> Vec<Hit> {
     if !deletes {
         return Vec::new();
     }
-    let severity = if stateful {
-        Severity::Critical
+    let (severity, what) = if stateful {
+        (Severity::Critical, "resources and the data in them")
     } else {
-        Severity::High
+        (Severity::High, "resources")
+    };
+    let provider = if call.program == "az" {
+        "Azure"
+    } else {
+        "Google Cloud"
     };
     vec![call.hit(
         &CLOUD_DELETE,
         severity,
-        format!("`{}` deletes cloud resources.", call.shown()),
+        format!("`{}` deletes {provider} {what}.", call.shown()),
     )]
 }
 
@@ -1378,12 +1406,83 @@ fn other_cloud(call: &Call) -> Vec<Hit> {
         }
         _ => (
             pos.iter().any(|p| {
-                matches!(*p, "delete" | "destroy" | "rm" | "remove") || p.ends_with("-delete")
+                matches!(*p, "delete" | "destroy" | "rm" | "remove" | "terminate")
+                    || p.ends_with("-delete")
             }),
-            pos.iter().any(|p| STATEFUL_WORDS.contains(p)),
+            // `ibmcloud cos bucket-delete` names the kind in the verb.
+            pos.iter()
+                .any(|p| STATEFUL_WORDS.contains(&p.strip_suffix("-delete").unwrap_or(p))),
         ),
     };
-    cloud_delete(call, deletes, stateful)
+    if !deletes {
+        return Vec::new();
+    }
+    let (what, safer) = platform_loss(call.program, &pos, stateful);
+    let severity = if stateful {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let mut hit = call.hit(
+        &CLOUD_DELETE,
+        severity,
+        format!("`{}` {what}.", call.shown()),
+    );
+    hit.safer = safer.map(str::to_owned);
+    vec![hit]
+}
+
+/// What a smaller cloud's or a PaaS's delete takes with it, and the safer way where the tool
+/// has one of its own.
+fn platform_loss(program: &str, pos: &[&str], stateful: bool) -> (String, Option<&'static str>) {
+    let provider = match program {
+        "doctl" => "DigitalOcean",
+        "hcloud" => "Hetzner Cloud",
+        "linode-cli" => "Linode",
+        "scw" => "Scaleway",
+        "oci" => "Oracle Cloud",
+        "ibmcloud" => "IBM Cloud",
+        "fly" | "flyctl" => "Fly.io",
+        "heroku" => "Heroku",
+        "vercel" => "Vercel",
+        "netlify" => "Netlify",
+        "gh" => "GitHub",
+        _ => "EKS",
+    };
+    const HEROKU_SAFER: &str = "Capture a backup first (`heroku pg:backups:capture`), and destroy or reset by hand after checking the app name; keep these out of pipelines that can reach production.";
+    const FLY_SAFER: &str = "Snapshot volumes first (`fly volumes snapshots create`) and destroy apps and volumes by hand after checking the name.";
+    let what = match (program, pos.first().copied().unwrap_or("")) {
+        ("heroku", "pg:reset") => "erases every table in the Heroku Postgres database".to_owned(),
+        ("heroku", "redis:reset") => "erases every key in the Heroku Redis database".to_owned(),
+        ("heroku", "addons:destroy" | "addons:remove") => {
+            "destroys the Heroku add-on and the data it holds (a database add-on's data included)".to_owned()
+        }
+        ("heroku", _) => "destroys the Heroku app with its add-ons, databases included".to_owned(),
+        ("fly" | "flyctl", _) if pos.iter().any(|p| p.starts_with("volume")) => {
+            "destroys the Fly.io volume and the data on it".to_owned()
+        }
+        ("fly" | "flyctl", _) if pos.contains(&"apps") || pos.contains(&"postgres") => {
+            "destroys the Fly.io app with its machines and volumes (a Postgres app's data included)".to_owned()
+        }
+        ("gh", _) => "deletes the GitHub repository with its issues, pull requests and releases".to_owned(),
+        ("vercel", _) => "removes the Vercel deployments or project it names (a removed production deployment takes the site down)".to_owned(),
+        ("netlify", _) => "deletes the Netlify site with its deploys, forms and environment variables".to_owned(),
+        _ => {
+            let kind = pos
+                .iter()
+                .find_map(|p| STATEFUL_WORDS.iter().find(|w| p.strip_suffix("-delete").unwrap_or(p) == **w));
+            match kind {
+                Some(kind) if stateful => format!("deletes {provider} resources ({kind}) and the data in them"),
+                _ => format!("deletes {provider} resources"),
+            }
+        }
+    };
+    let safer = match program {
+        "heroku" => Some(HEROKU_SAFER),
+        "fly" | "flyctl" => Some(FLY_SAFER),
+        _ => None,
+    };
+    (what, safer)
 }
 
 fn secrets_or_backups(call: &Call) -> Vec<Hit> {
@@ -1566,6 +1665,23 @@ pub(crate) fn destructive_sql(sql: &str) -> Option<String> {
     Some(format!("{verb} {}", object.map_or("", |o| o.as_str())))
 }
 
+/// `redis-cli [options] DEL|UNLINK` whose keys come from elsewhere: none given (so xargs
+/// supplies them) or a command substitution. A named key (`DEL cache:home`) is routine.
+fn redis_pattern_delete(call: &Call) -> bool {
+    let Some(at) = call
+        .args
+        .iter()
+        .position(|w| w.text.eq_ignore_ascii_case("del") || w.text.eq_ignore_ascii_case("unlink"))
+    else {
+        return false;
+    };
+    let keys = &call.args[at + 1..];
+    keys.is_empty()
+        || keys
+            .iter()
+            .any(|w| w.expansions.iter().any(|e| e.name == "$(…)"))
+}
+
 /// Database clients given destructive SQL, database drop tools, and framework tasks that drop
 /// or reset a database.
 fn database(call: &Call) -> Vec<Hit> {
@@ -1609,6 +1725,7 @@ fn database(call: &Call) -> Vec<Hit> {
             sql_from(&["-e", "--execute"]).map(ran).unwrap_or_default()
         }
         "sqlcmd" => sql_from(&["-Q", "-q"]).map(ran).unwrap_or_default(),
+        "snowsql" => sql_from(&["-q", "--query"]).map(ran).unwrap_or_default(),
         "clickhouse-client" | "clickhouse" => {
             sql_from(&["--query", "-q"]).map(ran).unwrap_or_default()
         }
@@ -1626,6 +1743,11 @@ fn database(call: &Call) -> Vec<Hit> {
             }) =>
         {
             high("empties the Redis database".to_owned())
+        }
+        // `redis-cli --scan --pattern 'x*' | xargs redis-cli DEL`: with no key of its own (or
+        // a `$(…)` list), DEL deletes whatever a pattern matched.
+        "redis-cli" if redis_pattern_delete(call) => {
+            high("deletes every Redis key a pattern matched (keys fed in by xargs or a command substitution)".to_owned())
         }
         "mongo" | "mongosh" => call
             .value("--eval")
@@ -1708,6 +1830,419 @@ mod tests {
 
     fn rule(script: &str) -> Vec<&'static str> {
         hits(script).into_iter().map(|(r, _)| r).collect()
+    }
+
+    /// The rule and severity each command gets, for a table of expectations.
+    fn assert_hits(cases: &[(&str, &str, Severity)]) {
+        for (script, rule_id, severity) in cases {
+            assert_eq!(hits(script), [(*rule_id, *severity)], "{script}");
+        }
+    }
+
+    fn assert_quiet(scripts: &[&str]) {
+        for quiet in scripts {
+            assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
+        }
+    }
+
+    #[test]
+    fn platform_clis_deleting_projects_databases_and_branches() {
+        use Severity::{Critical, High, Medium};
+        assert_hits(&[
+            ("railway down --yes", "shell/cloud-delete", Medium),
+            ("railway delete --yes", "shell/cloud-delete", Critical),
+            (
+                "render services delete --id srv-abc",
+                "shell/cloud-delete",
+                High,
+            ),
+            (
+                "npx supabase projects delete abcdef",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "neonctl projects delete proj-1",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "neonctl databases delete shop --branch main",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "neonctl branches delete br-dawn-1 --project-id p",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "pscale database delete shop --force",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "pscale branch delete shop add-index --force",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "firebase firestore:delete --all-collections --force",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "firebase firestore:delete users -r --force",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "firebase database:remove / --force",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "firebase database:remove /users --force",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "atlas schema clean -u \"$DATABASE_URL\" --auto-approve",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "wrangler d1 execute db --remote --command 'DROP TABLE users'",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "wrangler d1 execute db --command='DELETE FROM sessions'",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "atlas clusters delete prod --force",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "atlas backups snapshots delete 5f4 --clusterName prod --force",
+                "shell/secrets-or-backups-delete",
+                High,
+            ),
+            ("wrangler d1 delete db -y", "shell/cloud-delete", Critical),
+            (
+                "wrangler r2 bucket delete uploads",
+                "shell/cloud-delete",
+                High,
+            ),
+            (
+                "bunx wrangler kv namespace delete --binding CACHE",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "wrangler kv:namespace delete --namespace-id 0f2a",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            ("wrangler delete shop-worker", "shell/cloud-delete", High),
+            (
+                "oci compute instance terminate --instance-id x --force",
+                "shell/cloud-delete",
+                High,
+            ),
+            (
+                "ibmcloud cos bucket-delete --bucket backups --force",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "az storage blob delete-batch --source uploads",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "aws s3 sync ./public s3://www.example.com --delete",
+                "shell/cloud-delete",
+                Medium,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn queues_key_value_stores_object_stores_and_warehouses_emptied() {
+        use Severity::{Critical, High, Medium};
+        assert_hits(&[
+            (
+                "kafka-topics --bootstrap-server k:9092 --delete --topic orders",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "/opt/kafka/bin/kafka-topics.sh --topic t --delete",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "kafka-delete-records --offset-json-file o.json",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "rabbitmqctl delete_queue orders",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "rabbitmqctl -n rabbit@db purge_queue orders",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "rabbitmqctl delete_vhost /prod",
+                "shell/database-drop",
+                Critical,
+            ),
+            ("rabbitmqctl force_reset", "shell/database-drop", Critical),
+            (
+                "rabbitmqadmin -H mq delete queue name=orders",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "consul kv delete -recurse config/app",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "redis-cli --scan --pattern 's:*' | xargs redis-cli DEL",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "redis-cli del $(redis-cli keys 'sess:*')",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "mc rb --force minio/backups",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            ("mc rb minio/backups", "shell/cloud-delete", High),
+            (
+                "mc rm --recursive --force minio/uploads/2024",
+                "shell/cloud-delete",
+                High,
+            ),
+            (
+                "mc mirror --remove ./site minio/site",
+                "shell/cloud-delete",
+                Medium,
+            ),
+            ("rclone purge remote:backups", "shell/cloud-delete", High),
+            (
+                "rclone delete s3:uploads/tmp --min-age 30d",
+                "shell/cloud-delete",
+                High,
+            ),
+            (
+                "rclone sync /srv/data b2:backups",
+                "shell/cloud-delete",
+                Medium,
+            ),
+            (
+                "bq rm -r -f -d shop:analytics",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "bq rm -f -t shop:analytics.events",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "bq query --use_legacy_sql=false 'DROP TABLE a.events'",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "snowsql -c prod -q 'DROP DATABASE analytics'",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "snowsql -q 'TRUNCATE TABLE raw.events'",
+                "shell/database-drop",
+                High,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn data_store_http_apis_deleting_indices_and_databases() {
+        use Severity::{Critical, High};
+        assert_hits(&[
+            (
+                "curl -X DELETE http://es:9200/orders",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl -XDELETE 'localhost:9200/logs-2024.*'",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl --request DELETE https://search.example.com:9243/c -u \"elastic:$P\"",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl -fsS -X DELETE \"$OPENSEARCH_URL/$INDEX\"",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl -X DELETE http://elasticsearch:9200/_all",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "curl -s -X DELETE \"$ES_URL/*\"",
+                "shell/database-drop",
+                Critical,
+            ),
+            (
+                "curl -X POST \"$URL/orders/_delete_by_query\" -d '{}'",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl -X DELETE http://es:9200/_data_stream/logs-app",
+                "shell/database-drop",
+                High,
+            ),
+            (
+                "curl -X DELETE http://es:9200/_snapshot/s3/nightly-1",
+                "shell/secrets-or-backups-delete",
+                High,
+            ),
+            (
+                "curl -X DELETE http://couchdb:5984/shop",
+                "shell/database-drop",
+                High,
+            ),
+            ("http DELETE es:9200/orders", "shell/database-drop", High),
+            (
+                "wget --method=DELETE -O- http://es:9200/orders",
+                "shell/database-drop",
+                High,
+            ),
+        ]);
+        let hit = &match_command(
+            &lex::lex("curl -X DELETE http://es:9200/orders", 1).commands[0].words,
+            None,
+        )[0];
+        assert!(hit.message.contains("index `orders`"), "{}", hit.message);
+        assert!(hit
+            .safer
+            .as_deref()
+            .is_some_and(|s| s.contains("_snapshot")));
+    }
+
+    #[test]
+    fn a_per_pull_request_preview_deleted_is_medium_and_says_why() {
+        use Severity::{Critical, Medium};
+        assert_hits(&[
+            (
+                "fly apps destroy \"shop-pr-${{ github.event.number }}\" -y",
+                "shell/cloud-delete",
+                Medium,
+            ),
+            (
+                "heroku apps:destroy -a \"shop-pr-$PR_NUMBER\" --confirm x",
+                "shell/cloud-delete",
+                Medium,
+            ),
+            (
+                "neonctl branches delete \"preview/pr-$CI_MERGE_REQUEST_IID\"",
+                "shell/database-drop",
+                Medium,
+            ),
+            (
+                "pscale branch delete shop \"pr-${{ github.event.pull_request.number }}\"",
+                "shell/database-drop",
+                Medium,
+            ),
+            // A fixed name, or a branch name, may be a shared environment.
+            (
+                "heroku apps:destroy shop-preview --confirm shop-preview",
+                "shell/cloud-delete",
+                Critical,
+            ),
+            (
+                "fly apps destroy \"shop-${{ github.head_ref }}\" -y",
+                "shell/cloud-delete",
+                Critical,
+            ),
+        ]);
+        let lexed = lex::lex("fly apps destroy \"shop-pr-$PR_NUMBER\" -y", 1);
+        let hit = &match_command(&lexed.commands[0].words, None)[0];
+        assert!(hit.message.contains("per-PR preview"), "{}", hit.message);
+        assert!(hit.message.contains("Fly.io app"), "{}", hit.message);
+    }
+
+    #[test]
+    fn platform_and_data_store_reads_rehearsals_and_routine_deletes_are_quiet() {
+        assert_quiet(&[
+            "railway up --detach",
+            "railway variables delete OLD_FLAG",
+            "neonctl branches list --project-id p",
+            "neonctl branches create --name delete",
+            "neonctl branches delete --help",
+            "pscale branch list shop",
+            "firebase deploy --only hosting",
+            "atlas schema apply -u \"$DATABASE_URL\" --to file://s.hcl --dry-run",
+            "wrangler d1 execute db --local --command 'DROP TABLE users'",
+            "wrangler d1 execute db --remote --command 'SELECT 1'",
+            "wrangler d1 execute db --remote --file=./m/0001.sql",
+            "wrangler r2 object delete uploads/tmp/a.txt",
+            "wrangler kv key delete --binding CACHE homepage",
+            "curl -X GET http://es:9200/_cat/indices",
+            "curl -s http://es:9200/_cluster/health",
+            "curl -X DELETE http://es:9200/_search/scroll -d '{}'",
+            "curl -X DELETE http://es:9200/orders/_doc/42",
+            "curl -X DELETE \"$ES_URL/_index_template/logs\"",
+            "curl -X PUT http://es:9200/_snapshot/s3/nightly",
+            "curl -X DELETE \"http://couchdb:5984/shop/doc1?rev=1-a\"",
+            "curl -X DELETE https://api.github.com/repos/a/b/actions/caches?key=npm",
+            "curl -X DELETE https://translate.example.com/es",
+            "atlas clusters list",
+            "kafka-topics --bootstrap-server k:9092 --list",
+            "kafka-topics --bootstrap-server k:9092 --describe --topic orders",
+            "rabbitmqctl list_queues",
+            "rabbitmqctl delete_user guest",
+            "consul kv delete config/app/feature-x",
+            "consul kv get -recurse config/app",
+            "redis-cli DEL cache:homepage",
+            "redis-cli --scan --pattern 's:*'",
+            "mc",
+            "mc ls minio/backups",
+            "mc rm minio/uploads/tmp/a.txt",
+            "mc rm --recursive --force --dry-run minio/uploads",
+            "rclone copy ./dist s3:site",
+            "rclone sync ./dist s3:site --dry-run",
+            "rclone sync ./dist s3:site -n",
+            "aws s3 sync ./public s3://site",
+            "aws s3 sync ./public s3://site --delete --dryrun",
+            "bq ls shop:analytics",
+            "bq query --use_legacy_sql=false 'SELECT 1'",
+            "snowsql -q 'SELECT current_version()'",
+            "echo \"rabbitmqctl delete_vhost /prod\"",
+        ]);
     }
 
     #[test]

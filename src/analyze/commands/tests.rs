@@ -532,3 +532,37 @@ fn a_destroy_an_env_value_or_a_matrix_entry_selects_is_new_where_the_step_reads_
             .is_empty()
     );
 }
+
+#[test]
+fn a_cleanup_workflow_deleting_the_pull_requests_preview_is_medium() {
+    let cleanup = |step: &str| {
+        format!("on:\n  pull_request:\n    types: [closed]\njobs:\n  cleanup:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {step}\n")
+    };
+    let base = cleanup("echo done");
+    let f = Case::modified(
+        FLOW,
+        &base,
+        &cleanup("flyctl apps destroy \"shop-pr-${{ github.event.number }}\" --yes"),
+    )
+    .run(analyze);
+    assert_eq!(ids(&f), ["shell/cloud-delete"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    let f = Case::modified(FLOW, &base, &cleanup("flyctl apps destroy shop --yes")).run(analyze);
+    assert_eq!(f[0].severity, Severity::Critical);
+}
+
+#[test]
+fn a_makefile_target_that_deletes_an_elasticsearch_index() {
+    let f = Case::modified(
+        "Makefile",
+        "reindex:\n\techo start\n",
+        "reindex:\n\techo start\n\tcurl -X DELETE $(ES_URL)/products\n",
+    )
+    .run(analyze);
+    assert_eq!(ids(&f), ["shell/database-drop"]);
+    assert!(
+        f[0].message.contains("Elasticsearch index"),
+        "{}",
+        f[0].message
+    );
+}
