@@ -17,6 +17,7 @@ pub mod gitops;
 pub mod helmfile;
 mod immutable;
 mod inline_values;
+mod kustomize_scale;
 pub mod load_balancer;
 mod managed;
 mod members;

@@ -230,6 +230,7 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
         );
     }
     out.extend(transformers_changed(view, base, head));
+    out.extend(super::kustomize_scale::zeroed(view, base, head));
     // `bases` is the deprecated spelling of `resources` (`kustomize edit fix` moves entries
     // from one to the other), so the two are one list.
     let groups: [&[&str]; 3] = [&["resources", "bases"], &["components"], &["helmCharts"]];
@@ -949,6 +950,57 @@ patches:
         assert!(kustomize_case(&both, &format!("# overlay\n{both}")).is_empty());
         let json_only = INLINE_DELETE.split("  - patch:").next().unwrap_or_default();
         assert!(kustomize_case(KUSTOMIZATION, &format!("{KUSTOMIZATION}{json_only}")).is_empty());
+    }
+
+    #[test]
+    fn an_overlay_that_scales_a_workload_to_zero_is_reported_at_its_kustomization_line() {
+        let replicas =
+            |n: u32| format!("{KUSTOMIZATION}replicas:\n  - name: web\n    count: {n}\n");
+        let f = kustomize_case(KUSTOMIZATION, &replicas(0));
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert_eq!(f[0].location.line, Some(8));
+        assert!(
+            f[0].message.starts_with(
+                "web is scaled to 0 replicas by the `replicas:` entry of deploy/kustomization.yaml"
+            ),
+            "{}",
+            f[0].message
+        );
+        let json = "patches:\n  - target:\n      kind: Deployment\n      name: web\n    patch: |-\n      - op: replace\n        path: /spec/replicas\n        value: 0\n";
+        let f = kustomize_case(KUSTOMIZATION, &format!("{KUSTOMIZATION}{json}"));
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert!(
+            f[0].message
+                .starts_with("Deployment web is scaled to 0 replicas by an inline patch"),
+            "{}",
+            f[0].message
+        );
+        // A patch file the head starts applying.
+        let scale =
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  replicas: 0\n";
+        let applies = format!("{KUSTOMIZATION}patches:\n  - path: scale.yaml\n");
+        let f = Case::modified("deploy/kustomization.yaml", KUSTOMIZATION, &applies)
+            .with_file(Side::Head, "deploy/scale.yaml", scale)
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/scaled-to-zero"]);
+        assert!(f[0].message.contains("StatefulSet db is scaled to 0 replicas by deploy/scale.yaml, a patch deploy/kustomization.yaml applies"), "{}", f[0].message);
+        // Quiet: scaled down but not to zero, already at zero, and a patch file already
+        // applied (its own edit is compared where it is made).
+        assert!(kustomize_case(KUSTOMIZATION, &replicas(1)).is_empty());
+        assert!(kustomize_case(&replicas(0), &format!("# paused\n{}", replicas(0))).is_empty());
+        let edited = Case::modified(
+            "deploy/kustomization.yaml",
+            &applies,
+            &format!("# prod\n{applies}"),
+        )
+        .with_file(
+            Side::Base,
+            "deploy/scale.yaml",
+            &scale.replace("replicas: 0", "replicas: 2"),
+        )
+        .with_file(Side::Head, "deploy/scale.yaml", scale)
+        .run(analyze);
+        assert!(edited.is_empty(), "{edited:?}");
     }
 
     const CHART: &str = "\
