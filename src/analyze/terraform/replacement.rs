@@ -177,6 +177,8 @@ pub const FORCES_NEW: &[(&str, &[&str])] = &[
             "zone",
             "project",
             "boot_disk.initialize_params.image",
+            // "forces the instance to be recreated (thus re-running the script)".
+            "metadata_startup_script",
         ],
     ),
     ("google_storage_bucket", &["name", "location", "project"]),
@@ -383,7 +385,9 @@ const RANDOM_STRING: [&str; 11] = [
 ];
 
 /// Azure virtual machines are created from their image: another one means a new machine.
-const VIRTUAL_MACHINE: [&str; 9] = [
+const VIRTUAL_MACHINE: [&str; 10] = [
+    // Cloud-init runs once, at creation: the provider recreates the machine to run it again.
+    "custom_data",
     "name",
     "resource_group_name",
     "location",
@@ -404,6 +408,25 @@ pub const FORCES_NEW_WHEN_LOWERED: &[(&str, &[&str])] = &[
     ),
     ("azurerm_mysql_flexible_server", &["storage.size_gb"]),
 ];
+
+/// Attributes that force a replacement only while a switch of the same resource is literally
+/// `true`: an instance's `user_data` is re-run by replacing the instance once
+/// `user_data_replace_on_change` is set, and updated in place (at the next stop) otherwise.
+const FORCES_NEW_WHEN_SWITCHED: &[(&str, &[&str], &str)] = &[(
+    "aws_instance",
+    &["user_data", "user_data_base64"],
+    "user_data_replace_on_change",
+)];
+
+/// The attributes of `item` that force a replacement because a switch of its own says so.
+fn forces_new_when_switched(item: &Item) -> &'static [&'static str] {
+    FORCES_NEW_WHEN_SWITCHED
+        .iter()
+        .find(|(t, _, switch)| {
+            *t == item.rtype && item.get(switch).and_then(|s| s.value.as_bool()) == Some(true)
+        })
+        .map_or(&[], |(_, attrs, _)| attrs)
+}
 
 /// [`FORCES_NEW`] by type, built once: every resource of every changed file is looked up.
 static FORCES_NEW_BY_TYPE: LazyLock<HashMap<&'static str, &'static [&'static str]>> =
@@ -597,7 +620,10 @@ pub fn replacement_attributes(
         return;
     }
     let locals = Locals { view, files };
-    for attr in forces_new(&new.rtype) {
+    for attr in forces_new(&new.rtype)
+        .iter()
+        .chain(forces_new_when_switched(new))
+    {
         if new.ignores(attr) {
             continue;
         }

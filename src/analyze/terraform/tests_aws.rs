@@ -288,3 +288,30 @@ fn cache_engine_eks_role_and_msk_subnets_force_a_replacement() {
     let redshift = "  cluster_identifier = \"dw\"\n  database_name = \"dev\"\n";
     assert!(edit("aws_redshift_cluster", redshift, "\"dev\"", "\"analytics\"").is_empty());
 }
+
+#[test]
+fn user_data_replaces_an_instance_only_when_it_is_told_to_and_boot_scripts_elsewhere_always_do() {
+    let instance = "  ami = \"ami-1\"\n  user_data = \"echo hi\"\n";
+    let t = "aws_instance";
+    // Updated in place (applied at the next stop and start) by default.
+    assert!(edit(t, instance, "echo hi", "echo bye").is_empty());
+    let replacing = format!("{instance}  user_data_replace_on_change = true\n");
+    assert_eq!(edit(t, &replacing, "echo hi", "echo bye"), [REPLACED]);
+    let off = format!("{instance}  user_data_replace_on_change = false\n");
+    assert!(edit(t, &off, "echo hi", "echo bye").is_empty());
+    let gce = "  name = \"vm\"\n  metadata_startup_script = \"apt-get update\"\n";
+    assert_eq!(
+        edit(
+            "google_compute_instance",
+            gce,
+            "apt-get update",
+            "apt-get upgrade"
+        ),
+        [REPLACED]
+    );
+    let vm = "  name = \"vm\"\n  custom_data = \"I2Nsb3VkLWNvbmZpZw==\"\n";
+    assert_eq!(
+        edit("azurerm_linux_virtual_machine", vm, "I2Nsb3Vk", "I2Nsb3VE"),
+        [REPLACED]
+    );
+}
