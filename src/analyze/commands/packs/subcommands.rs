@@ -400,6 +400,101 @@ const BQ: &[Row] = &[
     ),
 ];
 
+const NOMAD_SAFER: &str = "Stop jobs by hand once traffic is drained, and keep `-purge` and volume deletes out of pipelines; snapshot a CSI volume before deleting it.";
+const NOMAD: &[Row] = &[
+    row(
+        &["job", "stop"],
+        &["-purge", "--purge"],
+        &CLOUD_DELETE,
+        High,
+        "stops every allocation of the Nomad job and purges it, with its versions to revert to",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["job", "stop"],
+        &[],
+        &CLOUD_DELETE,
+        Medium,
+        "stops every allocation of the Nomad job: what it serves is down until it is run again",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["volume", "delete"],
+        &[],
+        &CLOUD_DELETE,
+        Critical,
+        "deletes the Nomad CSI volume and the data on it",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["var", "purge"],
+        &[],
+        &SECRETS_OR_BACKUPS_DELETE,
+        High,
+        "deletes the Nomad variable and every secret in it",
+        NOMAD_SAFER,
+    ),
+];
+
+const OPENSTACK_SAFER: &str = "Snapshot volumes and servers first (`openstack volume snapshot create`), and delete by hand; remove the resource from the Heat or Terraform template so its deletion is reviewed there.";
+const OPENSTACK: &[Row] = &[
+    row(
+        &["volume", "delete"],
+        &[],
+        &CLOUD_DELETE,
+        Critical,
+        "deletes the OpenStack volume and the data on it",
+        OPENSTACK_SAFER,
+    ),
+    row(
+        &["stack", "delete"],
+        &[],
+        &CLOUD_DELETE,
+        Critical,
+        "deletes the Heat stack and every resource it created",
+        OPENSTACK_SAFER,
+    ),
+    row(
+        &[
+            "server|network|subnet|router|image|container|object|share|database",
+            "delete",
+        ],
+        &[],
+        &CLOUD_DELETE,
+        High,
+        "deletes the OpenStack resource",
+        OPENSTACK_SAFER,
+    ),
+];
+
+const CLOUD_FOUNDRY_SAFER: &str = "Stop the app (`cf stop`) and delete it by hand once nothing depends on it; back up a service instance's data before `cf delete-service`.";
+const CLOUD_FOUNDRY: &[Row] = &[
+    row(
+        &["delete-service"],
+        &[],
+        &CLOUD_DELETE,
+        Critical,
+        "deletes the Cloud Foundry service instance (a database or store) and its data",
+        CLOUD_FOUNDRY_SAFER,
+    ),
+    row(
+        &["delete-space|delete-org"],
+        &[],
+        &CLOUD_DELETE,
+        Critical,
+        "deletes the Cloud Foundry space or org with every app and service instance in it",
+        CLOUD_FOUNDRY_SAFER,
+    ),
+    row(
+        &["delete"],
+        &[],
+        &CLOUD_DELETE,
+        High,
+        "deletes the Cloud Foundry app",
+        CLOUD_FOUNDRY_SAFER,
+    ),
+];
+
 /// The rows of a program this pack knows; `None` sends the command on to other packs.
 pub(super) fn rows(program: &str) -> Option<&'static [Row]> {
     Some(match program {
@@ -419,6 +514,9 @@ pub(super) fn rows(program: &str) -> Option<&'static [Row]> {
         "mc" | "mcli" => MINIO,
         "rclone" => RCLONE,
         "bq" => BQ,
+        "nomad" => NOMAD,
+        "openstack" => OPENSTACK,
+        "cf" | "cf7" | "cf8" => CLOUD_FOUNDRY,
         _ => return None,
     })
 }
