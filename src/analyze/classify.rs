@@ -57,6 +57,10 @@ pub enum FileKind {
     /// A GitHub repository ruleset exported as JSON and kept outside `.github/rulesets/`
     /// (applied by a script or read by Terraform): branch protection, not infrastructure.
     Ruleset,
+    /// Application code or config that can make its ORM drop or rewrite the database when
+    /// it runs (`ddl-auto: create`, `synchronize: true`, `db.drop_all()`): told by a cheap
+    /// look at its bytes, not infrastructure.
+    AppDatabase,
     /// Anything else: application code, docs, data.
     Other,
 }
@@ -66,7 +70,11 @@ impl FileKind {
     pub fn is_infra(self) -> bool {
         !matches!(
             self,
-            FileKind::Other | FileKind::Shell | FileKind::BuildScript | FileKind::Ruleset
+            FileKind::Other
+                | FileKind::Shell
+                | FileKind::BuildScript
+                | FileKind::Ruleset
+                | FileKind::AppDatabase
         )
     }
     /// Whether the file holds commands that the commands analyzer should read.
@@ -106,6 +114,7 @@ impl FileKind {
             FileKind::BuildScript => "build-script",
             FileKind::IamPolicy => "iam-policy",
             FileKind::Ruleset => "ruleset",
+            FileKind::AppDatabase => "app-database",
             FileKind::Other => "other",
         }
     }
@@ -348,6 +357,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     {
         return FileKind::IacProgram;
     }
+    if crate::analyze::appdata::recognises(path, text) {
+        return FileKind::AppDatabase;
+    }
     if text.starts_with("#!") {
         let first = text.lines().next().unwrap_or("");
         if ["sh", "bash", "zsh", "dash", "ksh"]
@@ -534,6 +546,7 @@ pub fn needs_content(path: &RepoPath) -> bool {
         || (ext.is_some_and(is_js) && path.file_name().to_ascii_lowercase().contains("migration"))
         || (ext == Some("kt") && is_flyway_class_name(path.file_name()))
         || (ext == Some("hcl") && !is_terragrunt_name(&path.file_name().to_ascii_lowercase()))
+        || crate::analyze::appdata::wants_content(path)
 }
 
 /// Terragrunt's own file names and the shared files units include by convention: never an

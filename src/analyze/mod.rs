@@ -7,6 +7,7 @@
 //! never do I/O except through the [`Snapshot`](crate::change::Snapshot) in the view.
 
 pub mod ansible;
+pub mod appdata;
 pub mod classify;
 pub mod cloudformation;
 pub mod commands;
@@ -317,7 +318,11 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
         FileKind::TerraformVars => findings.extend(terraform::vars::analyze(view)),
         FileKind::Sql => findings.extend(sql::analyze(view)),
         FileKind::OrmMigration => findings.extend(orm::analyze(view)),
-        FileKind::Kubernetes => findings.extend(kubernetes::analyze(view)),
+        FileKind::Kubernetes => {
+            findings.extend(kubernetes::analyze(view));
+            findings.extend(appdata::analyze_manifest(view));
+        }
+        FileKind::AppDatabase => findings.extend(appdata::analyze(view)),
         FileKind::Kustomize => findings.extend(kubernetes::packaging::analyze(view)),
         FileKind::Helm => {
             findings.extend(kubernetes::packaging::analyze(view));
@@ -327,6 +332,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
                 findings.extend(kubernetes::analyze(view));
             }
             findings.extend(kubernetes::conditional::analyze(view));
+            findings.extend(appdata::analyze_manifest(view));
         }
         FileKind::Workflow => findings.extend(safeguards::analyze(view)),
         FileKind::Pulumi => findings.extend(pulumi::analyze(view)),

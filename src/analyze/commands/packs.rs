@@ -317,6 +317,15 @@ fn program_index(words: &[Word]) -> Option<usize> {
                     _ => return Some(i),
                 }
             }
+            // `bundle exec rails db:reset`, `poetry run python manage.py flush`: the tool
+            // named after `exec`/`run` is what runs.
+            "bundle" | "poetry" | "pipenv" | "uv"
+                if words
+                    .get(i + 1)
+                    .is_some_and(|w| matches!(w.text.as_str(), "exec" | "run")) =>
+            {
+                skip_flags(i + 2, &[])
+            }
             "nice" | "ionice" | "stdbuf" | "chronic" => skip_flags(i + 1, &["-n", "-c"]),
             "timeout" => skip_flags(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
             // `… | xargs -r kubectl delete`: the command runs once per line read.
@@ -1808,6 +1817,51 @@ fn database(call: &Call) -> Vec<Hit> {
         {
             critical("deletes every row of every table (Django flush)".to_owned())
         }
+        // django-extensions' resets.
+        "python" | "python3"
+            if texts.first().is_some_and(|t| t.ends_with("manage.py"))
+                && matches!(texts.get(1), Some(&("reset_db" | "reset_schema"))) =>
+        {
+            critical("drops the database (or schema) and creates it again, empty (django-extensions)".to_owned())
+        }
+        // Laravel: `migrate:fresh` and `db:wipe` drop every table; `migrate:refresh` and
+        // `migrate:reset` run every migration's `down`, which drops them.
+        "php"
+            if texts.first().is_some_and(|t| t.ends_with("artisan"))
+                && matches!(
+                    texts.get(1),
+                    Some(&("migrate:fresh" | "db:wipe" | "migrate:refresh" | "migrate:reset"))
+                ) =>
+        {
+            critical(format!(
+                "runs {}, which drops every table of the database",
+                texts[1]
+            ))
+        }
+        "typeorm" | "typeorm-ts-node-commonjs" | "typeorm-ts-node-esm"
+            if texts.first() == Some(&"schema:drop") =>
+        {
+            critical("drops every table of the data source's database".to_owned())
+        }
+        "typeorm" | "typeorm-ts-node-commonjs" | "typeorm-ts-node-esm"
+            if texts.first() == Some(&"schema:sync") =>
+        {
+            high("alters the tables to match the entities, dropping columns and tables no entity declares".to_owned())
+        }
+        "sequelize" | "sequelize-cli" if texts.first() == Some(&"db:drop") => {
+            critical("drops the database".to_owned())
+        }
+        "sequelize" | "sequelize-cli" if texts.first() == Some(&"db:migrate:undo:all") => {
+            high("undoes every migration, running their `down`, which drops tables".to_owned())
+        }
+        "mikro-orm" | "mikro-orm-esm"
+            if matches!(
+                texts.first(),
+                Some(&("schema:drop" | "schema:fresh" | "migration:fresh"))
+            ) =>
+        {
+            critical(format!("runs {}, which drops every table of the database", texts[0]))
+        }
         _ => Vec::new(),
     }
 }
@@ -2941,6 +2995,15 @@ mod tests {
             "bin/rails db:drop",
             "npx prisma migrate reset --force",
             "python manage.py flush --no-input",
+            "bundle exec rails db:schema:load",
+            "bundle exec rake db:reset",
+            "poetry run python manage.py reset_db --noinput",
+            "php artisan migrate:fresh --force --seed",
+            "php artisan db:wipe --force",
+            "npx typeorm schema:drop -d dist/data-source.js",
+            "npx typeorm-ts-node-commonjs schema:sync -d src/data-source.ts",
+            "npx sequelize-cli db:drop",
+            "npx mikro-orm schema:fresh --run",
             "psql <<SQL\nDELETE FROM orders;\nSQL",
             "sqlite3 app.db 'DROP TABLE t'",
         ] {
@@ -2959,6 +3022,12 @@ mod tests {
             "prisma migrate deploy",
             "python manage.py migrate",
             "echo DROP TABLE users",
+            "bundle exec rails db:migrate",
+            "bundle install",
+            "php artisan migrate --force",
+            "npx typeorm migration:run -d dist/data-source.js",
+            "npx sequelize-cli db:migrate",
+            "poetry run pytest",
         ] {
             assert!(rule(script).is_empty(), "{script}");
         }

@@ -300,7 +300,7 @@ pub(crate) fn added<'c>(view: &FileView, base: &[Call], head: &'c [Call]) -> Vec
     out
 }
 
-fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
+pub(crate) fn findings(view: &FileView, call: &Call) -> Vec<Finding> {
     let at = view.at(Side::Head, call.line, call.end_line);
     match &call.effect {
         Effect::Finding {
