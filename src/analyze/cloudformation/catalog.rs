@@ -41,6 +41,8 @@ const STATEFUL: &[&str] = &[
     "AWS::Timestream::Table",
     "AWS::Timestream::Database",
     "AWS::QLDB::Ledger",
+    // CloudTrail Lake: the audit events it holds are the record of what happened.
+    "AWS::CloudTrail::EventDataStore",
     "AWS::Cassandra::Table",
     "AWS::Serverless::SimpleTable",
     // A nested stack or SAM application takes every resource in it along; a stack set, every

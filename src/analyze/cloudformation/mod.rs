@@ -21,10 +21,13 @@ mod inputs;
 mod retention;
 mod sam;
 pub mod serverless;
+mod settings;
 mod stackset;
 mod template;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_peers;
 
 use super::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::Side;
@@ -128,7 +131,11 @@ pub const PROTECTION_DISABLED: Rule = Rule {
     why: "DeletionProtection (RDS, Neptune, DocumentDB, Cognito's ACTIVE), DeletionProtectionEnabled \
           (DynamoDB, Logs), an ELBv2 load balancer's deletion_protection.enabled, DynamoDB point-in-time \
           recovery, BackupRetentionPeriod, S3 versioning, an EFS backup policy and an EC2 instance's \
-          DisableApiTermination, and a stack set's AutoDeployment.RetainStacksOnAccountRemoval are what stand between a mistake and lost data or an outage. High for \
+          DisableApiTermination (and a launch template's), a stack set's AutoDeployment.RetainStacksOnAccountRemoval, \
+          RDS's DeleteAutomatedBackups, Redshift's and ElastiCache's automatic snapshots, FSx backups, a \
+          global table's per-replica point-in-time recovery and deletion protection, an instance's \
+          block devices kept on termination, a CloudTrail event data store's termination protection and \
+          an ECR repository's EmptyOnDelete are what stand between a mistake and lost data or an outage. High for \
           types that hold data, medium otherwise.",
     example: "before: DeletionProtection: true\nafter:  DeletionProtection: false",
     safer: "Keep the protection on; if the resource really must go, turn it off in its own reviewed change \
@@ -831,7 +838,7 @@ fn policies(view: &FileView, old: &Resource, new: &Resource, out: &mut Vec<Findi
 
 /// One protection setting of a resource: whether it is on, and the node to point at.
 struct Guard<'a> {
-    what: &'static str,
+    what: Cow<'static, str>,
     consequence: &'static str,
     on: bool,
     node: Option<&'a Node>,
@@ -864,7 +871,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     let prop = |k: &str| r.property(k);
     if let Some(node) = prop("DeletionProtection") {
         out.push(Guard {
-            what: "deletion protection (DeletionProtection)",
+            what: "deletion protection (DeletionProtection)".into(),
             consequence: "nothing stops it from being deleted by a stack update or by hand",
             on: is_true(Some(node)) || node.as_str() == Some("ACTIVE"),
             node: Some(node),
@@ -872,7 +879,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     }
     if let Some(node) = prop("DeletionProtectionEnabled") {
         out.push(Guard {
-            what: "deletion protection (DeletionProtectionEnabled)",
+            what: "deletion protection (DeletionProtectionEnabled)".into(),
             consequence: "nothing stops it from being deleted by a stack update or by hand",
             on: is_true(Some(node)),
             node: Some(node),
@@ -881,7 +888,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     if let Some(spec) = prop("PointInTimeRecoverySpecification") {
         let node = spec.get("PointInTimeRecoveryEnabled");
         out.push(Guard {
-            what: "point-in-time recovery",
+            what: "point-in-time recovery".into(),
             consequence: "its continuous backups are deleted and it can no longer be restored to a moment before a mistake",
             on: is_true(node),
             node: node.or(Some(spec)),
@@ -890,7 +897,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     let retention = prop("BackupRetentionPeriod");
     if retention.is_some() || BACKED_UP_BY_DEFAULT.contains(&r.kind.as_str()) {
         out.push(Guard {
-            what: "automated backups (BackupRetentionPeriod)",
+            what: "automated backups (BackupRetentionPeriod)".into(),
             consequence: "its automated backups are deleted and no new ones are taken",
             on: retention.and_then(Node::as_str) != Some("0"),
             node: retention,
@@ -899,14 +906,14 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     if let Some(versioning) = prop("VersioningConfiguration") {
         let node = versioning.get("Status");
         out.push(Guard {
-            what: "versioning",
+            what: "versioning".into(),
             consequence: "overwritten and deleted objects can no longer be recovered",
             on: node.and_then(Node::as_str) == Some("Enabled"),
             node: node.or(Some(versioning)),
         });
     } else if r.kind == "AWS::S3::Bucket" {
         out.push(Guard {
-            what: "versioning",
+            what: "versioning".into(),
             consequence: "overwritten and deleted objects can no longer be recovered",
             on: false,
             node: None,
@@ -919,7 +926,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
             .find(|a| a.get("Key").and_then(Node::as_str) == Some("deletion_protection.enabled"));
         let node = entry.and_then(|e| e.get("Value"));
         out.push(Guard {
-            what: "deletion protection (deletion_protection.enabled)",
+            what: "deletion protection (deletion_protection.enabled)".into(),
             consequence:
                 "nothing stops the load balancer from being deleted by a stack update or by hand",
             on: is_true(node),
@@ -928,7 +935,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     }
     if let Some(node) = prop("DisableApiTermination") {
         out.push(Guard {
-            what: "termination protection (DisableApiTermination)",
+            what: "termination protection (DisableApiTermination)".into(),
             consequence: "the instance can be terminated through the API",
             on: is_true(Some(node)),
             node: Some(node),
@@ -941,7 +948,7 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
         let node = auto.and_then(|a| a.get("RetainStacksOnAccountRemoval"));
         let deploys = auto.is_some_and(|a| is_true(a.get("Enabled")));
         out.push(Guard {
-            what: "stack retention on account removal (RetainStacksOnAccountRemoval)",
+            what: "stack retention on account removal (RetainStacksOnAccountRemoval)".into(),
             consequence: "an account that leaves a target organizational unit has its stack, and everything in it, deleted",
             on: !deploys || is_true(node),
             node: node.or(auto),
@@ -950,12 +957,13 @@ fn guards(r: &Resource) -> Vec<Guard<'_>> {
     if let Some(policy) = prop("BackupPolicy") {
         let node = policy.get("Status");
         out.push(Guard {
-            what: "automatic backups (BackupPolicy)",
+            what: "automatic backups (BackupPolicy)".into(),
             consequence: "AWS Backup stops taking daily backups of the file system",
             on: node.and_then(Node::as_str) == Some("ENABLED"),
             node: node.or(Some(policy)),
         });
     }
+    settings::guards(r, &mut out);
     out
 }
 

@@ -26,7 +26,10 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           of the copies they keep in other vaults (a new rule or copy deletes nothing that exists); \
           `BackupRetentionPeriod` of RDS, DocumentDB and Neptune (absent: 1 day; 0 is \
           `cloudformation/protection-disabled`); a KMS key's `PendingWindowInDays` (absent: 30 days; \
-          how long a deleted key can still be recovered); an SQS queue's `MessageRetentionPeriod` (absent: 4 \
+          how long a deleted key can still be recovered); Redshift's AutomatedSnapshotRetentionPeriod (absent: \
+          1 day) and ElastiCache's SnapshotRetentionLimit; a DynamoDB table's point-in-time recovery \
+          window (RecoveryPeriodInDays, absent: 35 days); a CloudTrail event data store's RetentionPeriod \
+          (absent: 2,557 days); an SQS queue's `MessageRetentionPeriod` (absent: 4 \
           days) and a Kinesis stream's `RetentionPeriodHours` (absent: 24 hours). Reported when both \
           values are known (literal, or absent with a known meaning) and the new one is sooner; a \
           value computed by `!Ref` or `!If` is not judged. Medium; high for backups and for \
@@ -134,6 +137,10 @@ pub(super) fn shortened(view: &FileView, old: &Resource, new: &Resource, out: &m
 fn consequence(kind: &str) -> &'static str {
     match kind {
         "AWS::KMS::Key" => "once the key is removed from the stack, there are fewer days to cancel its deletion before everything encrypted under it can no longer be decrypted",
+        "AWS::DynamoDB::Table" => "the table can be restored to a point in time only within the shorter window",
+        "AWS::Redshift::Cluster"
+        | "AWS::ElastiCache::ReplicationGroup"
+        | "AWS::ElastiCache::CacheCluster" => "older automatic snapshots are deleted, and the data can be restored only that far back",
         _ => "data is deleted sooner, on the service's next pass",
     }
 }
@@ -208,10 +215,53 @@ fn schedules(r: &Resource) -> Vec<Schedule<'_>> {
             // Medium: it only matters once the key is being deleted.
             false,
         )],
+        "AWS::Redshift::Cluster" => vec![snapshots(property(
+            r,
+            "AutomatedSnapshotRetentionPeriod",
+            "automated snapshots kept (AutomatedSnapshotRetentionPeriod)",
+            "days",
+            Keep::For(1.0),
+            true,
+        ))],
+        "AWS::ElastiCache::ReplicationGroup" | "AWS::ElastiCache::CacheCluster" => {
+            vec![snapshots(property(
+                r,
+                "SnapshotRetentionLimit",
+                "automatic snapshots kept (SnapshotRetentionLimit)",
+                "days",
+                Keep::For(0.0),
+                true,
+            ))]
+        }
+        "AWS::CloudTrail::EventDataStore" => vec![property(
+            r,
+            "RetentionPeriod",
+            "event retention (RetentionPeriod)",
+            "days",
+            Keep::For(2557.0),
+            false,
+        )],
+        // The window of point-in-time recovery, while it is on (turning it off is a
+        // protection disabled).
+        "AWS::DynamoDB::Table" => r
+            .property("PointInTimeRecoverySpecification")
+            .map(|spec| {
+                let node = spec.get("RecoveryPeriodInDays").filter(|n| !n.is_null());
+                Schedule {
+                    what: "point-in-time recovery window (RecoveryPeriodInDays)".to_owned(),
+                    unit: "days",
+                    keep: node.map_or(Some(Keep::For(35.0)), |n| number(n).map(Keep::For)),
+                    node,
+                    recovery: true,
+                    reaches_existing: false,
+                }
+            })
+            .into_iter()
+            .collect(),
         "AWS::S3::Bucket" => lifecycle_rules(r),
         "AWS::Backup::BackupPlan" => backup_rules(r),
         kind if BACKED_UP_BY_DEFAULT.contains(&kind) => {
-            let mut kept = property(
+            let kept = property(
                 r,
                 "BackupRetentionPeriod",
                 "automated backups kept (BackupRetentionPeriod)",
@@ -219,14 +269,19 @@ fn schedules(r: &Resource) -> Vec<Schedule<'_>> {
                 Keep::For(1.0),
                 true,
             );
-            // Turning backups off is reported as a protection disabled, not as a schedule.
-            if kept.keep == Some(Keep::For(0.0)) {
-                kept.keep = None;
-            }
-            vec![kept]
+            vec![snapshots(kept)]
         }
         _ => Vec::new(),
     }
+}
+
+/// Backups or snapshots kept for 0 days are off: that is reported as a protection disabled,
+/// not as a schedule, so it is not judged here.
+fn snapshots(mut kept: Schedule<'_>) -> Schedule<'_> {
+    if kept.keep == Some(Keep::For(0.0)) {
+        kept.keep = None;
+    }
+    kept
 }
 
 /// An S3 bucket's lifecycle expirations, one schedule per rule and kind of expiration. A

@@ -51,11 +51,11 @@ fn bool_true_protects(v: &Lit) -> Strength {
 }
 
 /// `deletion_protection`: a bool almost everywhere, but `"ACTIVE"` / `"INACTIVE"` on a
-/// Cognito user pool.
+/// Cognito user pool and `"PROTECTED"` / `"UNPROTECTED"` on a Bigtable table or authorized view.
 fn bool_or_active_protects(v: &Lit) -> Strength {
     match v {
-        Lit::Str(s) if s == "ACTIVE" => Strength::Protected,
-        Lit::Str(s) if s == "INACTIVE" => Strength::Weak,
+        Lit::Str(s) if s == "ACTIVE" || s == "PROTECTED" => Strength::Protected,
+        Lit::Str(s) if s == "INACTIVE" || s == "UNPROTECTED" => Strength::Weak,
         _ => bool_true_protects(v),
     }
 }
@@ -103,11 +103,16 @@ fn efs_backup_status(v: &Lit) -> Strength {
 }
 
 /// A `deletion_policy` (Google): `DELETE` lets Terraform delete the object; `ABANDON` only
-/// forgets it and `PREVENT` refuses the destroy.
+/// forgets it, `PREVENT` refuses the destroy and `DISABLE` (a secret version) disables it,
+/// keeping the data.
 fn deletion_policy(v: &Lit) -> Strength {
     match v {
         Lit::Str(s) if s.eq_ignore_ascii_case("DELETE") => Strength::Weak,
-        Lit::Str(s) if s.eq_ignore_ascii_case("ABANDON") || s.eq_ignore_ascii_case("PREVENT") => {
+        Lit::Str(s)
+            if s.eq_ignore_ascii_case("ABANDON")
+                || s.eq_ignore_ascii_case("PREVENT")
+                || s.eq_ignore_ascii_case("DISABLE") =>
+        {
             Strength::Protected
         }
         _ => Strength::Unknown,
@@ -143,6 +148,62 @@ fn soft_delete_state(v: &Lit) -> Strength {
     }
 }
 
+/// Firestore's point-in-time recovery, off unless enabled.
+fn pitr_enablement(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "POINT_IN_TIME_RECOVERY_ENABLED" => Strength::Protected,
+        Lit::Str(s) if s == "POINT_IN_TIME_RECOVERY_DISABLED" => Strength::Weak,
+        _ => Strength::Unknown,
+    }
+}
+
+/// An Azure backup vault's `immutability`: `Unlocked` or `Locked` keep recovery points from
+/// being deleted before they expire; `Disabled` does not.
+fn immutability_state(v: &Lit) -> Strength {
+    match v {
+        Lit::Str(s) if s == "Locked" || s == "Unlocked" => Strength::Protected,
+        Lit::Str(s) if s == "Disabled" => Strength::Weak,
+        _ => Strength::Unknown,
+    }
+}
+
+/// What an absent `deletion_protection_enabled` means: Memorystore clusters and instances
+/// are protected by the Google provider unless told otherwise; everywhere else (DynamoDB,
+/// CloudWatch Logs, Aurora DSQL, Filestore) the setting is off unless set.
+fn deletion_protection_enabled_default(rtype: &str) -> Strength {
+    match rtype {
+        "google_redis_cluster" | "google_memorystore_instance" => Strength::Protected,
+        _ => Strength::Weak,
+    }
+}
+
+/// FSx for Lustre skips the final backup unless told to take it; the other FSx types take it
+/// unless told to skip it. Only a persistent Lustre file system has backups at all, so its
+/// default is left unknown rather than called weak.
+fn skip_final_backup_default(rtype: &str) -> Strength {
+    match rtype {
+        "aws_fsx_lustre_file_system" => Strength::Unknown,
+        _ => Strength::Protected,
+    }
+}
+
+/// The FSx file systems whose automatic daily backups `automatic_backup_retention_days` keeps.
+const FSX: &[&str] = &[
+    "aws_fsx_windows_file_system",
+    "aws_fsx_lustre_file_system",
+    "aws_fsx_ontap_file_system",
+    "aws_fsx_openzfs_file_system",
+];
+
+/// The types with a `skip_final_backup` (FSx file systems, and ONTAP and OpenZFS volumes).
+const FSX_FINAL_BACKUP: &[&str] = &[
+    "aws_fsx_windows_file_system",
+    "aws_fsx_lustre_file_system",
+    "aws_fsx_openzfs_file_system",
+    "aws_fsx_ontap_volume",
+    "aws_fsx_openzfs_volume",
+];
+
 fn weak(_: &str) -> Strength {
     Strength::Weak
 }
@@ -158,8 +219,8 @@ fn deletion_protection_default(rtype: &str) -> Strength {
     const DEFAULT_ON: &[&str] = &[
         "google_sql_database_instance",
         "google_container_cluster",
+        // Not `google_bigtable_table`: its string setting defaults to `UNPROTECTED`.
         "google_bigtable_instance",
-        "google_bigtable_table",
         "google_spanner_database",
         "google_spanner_instance",
         "google_bigquery_table",
@@ -194,8 +255,8 @@ pub const GUARDS: &[Guard] = &[
     Guard {
         path: "deletion_protection_enabled",
         judge: bool_true_protects,
-        absent: weak,
-        effect: "the table can now be deleted",
+        absent: deletion_protection_enabled_default,
+        effect: "it can now be deleted",
         only: ANY,
     },
     Guard {
@@ -540,6 +601,181 @@ pub const GUARDS: &[Guard] = &[
         absent: unknown,
         effect: "the table can no longer be restored to an earlier point in time",
         only: ANY,
+    },
+    // RDS deletes an instance's or cluster's automated backups with it unless told to keep
+    // them (the provider's default is true).
+    Guard {
+        path: "delete_automated_backups",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying the database now deletes its automated backups too, so only manual snapshots remain to restore from",
+        only: &["aws_db_instance", "aws_rds_cluster"],
+    },
+    // S3 MFA delete: a version cannot be deleted for good, nor versioning suspended, without
+    // the root account's MFA device.
+    Guard {
+        path: "versioning_configuration.mfa_delete",
+        judge: enabled_status,
+        absent: unknown,
+        effect: "object versions can be deleted for good, and versioning suspended, without an MFA code",
+        only: &["aws_s3_bucket_versioning"],
+    },
+    Guard {
+        path: "automatic_backup_retention_days",
+        judge: positive_protects,
+        absent: unknown,
+        effect: "automatic daily backups of the file system are turned off",
+        only: FSX,
+    },
+    Guard {
+        path: "skip_final_backup",
+        judge: bool_false_protects,
+        absent: skip_final_backup_default,
+        effect: "destroying it keeps no final backup of the data",
+        only: FSX_FINAL_BACKUP,
+    },
+    Guard {
+        path: "final_snapshot_name",
+        judge: present_protects,
+        absent: weak,
+        effect: "destroying the cluster keeps no final snapshot of the data",
+        only: &["aws_memorydb_cluster"],
+    },
+    Guard {
+        path: "immutability",
+        judge: immutability_state,
+        absent: unknown,
+        effect: "recovery points can be deleted before they expire",
+        only: &[
+            "azurerm_recovery_services_vault",
+            "azurerm_data_protection_backup_vault",
+        ],
+    },
+    // More of the azurerm provider's `features`: what a destroy purges or takes along.
+    Guard {
+        path: "features.api_management.purge_soft_delete_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying an API Management service purges it for good instead of leaving it soft-deleted and recoverable",
+        only: ANY,
+    },
+    Guard {
+        path: "features.app_configuration.purge_soft_delete_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying an App Configuration store purges it, with its keys and values, for good instead of leaving it recoverable",
+        only: ANY,
+    },
+    Guard {
+        path: "features.cognitive_account.purge_soft_delete_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a Cognitive Services account purges it for good instead of leaving it recoverable",
+        only: ANY,
+    },
+    Guard {
+        path: "features.key_vault.purge_soft_deleted_hardware_security_modules_on_destroy",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying a managed HSM purges it, and its keys, for good instead of leaving it recoverable",
+        only: ANY,
+    },
+    Guard {
+        path: "features.machine_learning.purge_soft_deleted_workspace_on_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying a Machine Learning workspace purges it for good instead of leaving it recoverable",
+        only: ANY,
+    },
+    Guard {
+        path: "features.virtual_machine.delete_os_disk_on_deletion",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying or replacing a virtual machine now deletes its OS disk and the data on it",
+        only: ANY,
+    },
+    Guard {
+        path: "features.recovery_service.vm_backup_stop_protection_and_retain_data_on_destroy",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "destroying a VM's backup protection deletes its recovery points instead of keeping them",
+        only: ANY,
+    },
+    Guard {
+        path: "features.netapp.delete_backups_on_backup_vault_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying a NetApp backup vault deletes the backups in it",
+        only: ANY,
+    },
+    Guard {
+        path: "features.template_deployment.delete_nested_items_during_deletion",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "destroying an ARM template deployment also deletes every resource the template created",
+        only: ANY,
+    },
+    Guard {
+        path: "features.databricks_workspace.force_delete",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying a Databricks workspace deletes its managed resource group even while it holds data",
+        only: ANY,
+    },
+    // Google: Cloud SQL for MySQL restores to a point in time from its binary log.
+    Guard {
+        path: "settings.backup_configuration.binary_log_enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "a MySQL instance can no longer be restored to an earlier point in time",
+        only: &["google_sql_database_instance"],
+    },
+    // Spanner's drop protection guards the database against anyone's delete, not only
+    // Terraform's (which `deletion_protection` covers); off unless set.
+    Guard {
+        path: "enable_drop_protection",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "the database can now be dropped by anyone allowed to, not only through Terraform",
+        only: &["google_spanner_database"],
+    },
+    Guard {
+        path: "continuous_backup_config.enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "continuous backups stop and the cluster can no longer be restored to an earlier point in time",
+        only: &["google_alloydb_cluster"],
+    },
+    Guard {
+        path: "automated_backup_policy.enabled",
+        judge: bool_true_protects,
+        absent: unknown,
+        effect: "automated backups of the cluster are turned off",
+        only: &["google_alloydb_cluster"],
+    },
+    Guard {
+        path: "point_in_time_recovery_enablement",
+        judge: pitr_enablement,
+        absent: weak,
+        effect: "the database can no longer be restored to an earlier point in time",
+        only: &["google_firestore_database"],
+    },
+    // A bucket's retention policy keeps objects from being deleted or overwritten until they
+    // are old enough; removed, nothing does.
+    Guard {
+        path: "retention_policy.retention_period",
+        judge: positive_protects,
+        absent: weak,
+        effect: "objects can now be deleted or overwritten before their retention period ends",
+        only: &["google_storage_bucket"],
+    },
+    // A boot disk is deleted with its instance unless told otherwise (the default is true).
+    Guard {
+        path: "boot_disk.auto_delete",
+        judge: bool_false_protects,
+        absent: weak,
+        effect: "deleting or replacing the instance now deletes its boot disk and the data on it",
+        only: &["google_compute_instance"],
     },
 ];
 

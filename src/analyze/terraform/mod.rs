@@ -126,7 +126,12 @@ pub const PROTECTION_WEAKENED: Rule = Rule {
           delete, the azurerm provider's `features` that purge Key Vaults or delete non-empty \
           resource groups on destroy, and beyond the three clouds Hetzner's `delete_protection`, \
           MongoDB Atlas's `termination_protection_enabled` and cloud backups, a GitHub repository's \
-          `archive_on_destroy`, and Vault's `delete_all_versions` and transit keys' `deletion_allowed`. \
+          `archive_on_destroy`, and Vault's `delete_all_versions` and transit keys' `deletion_allowed`; \
+          also RDS's `delete_automated_backups`, S3 MFA delete, FSx backups and final backups, a MemoryDB \
+          final snapshot, Azure backup vaults' immutability and the `features` that purge API Management, \
+          App Configuration, Cognitive Services, managed HSMs or delete a VM's OS disk, Spanner drop \
+          protection, AlloyDB backups, Firestore point-in-time recovery, a Cloud Storage retention policy, \
+          Cloud SQL's binary log and a Compute boot disk's `auto_delete`. \
           High for stateful types and for the settings that keep one's data (`aws_s3_bucket_versioning`, \
           `aws_efs_backup_policy`), medium otherwise. The same names are judged where a value is handed \
           to a module (a `module` call's arguments, a `.tfvars` file, a variable's default), since modules \
@@ -1154,5 +1159,7 @@ mod tests_aws;
 mod tests_gcp_azure;
 #[cfg(test)]
 mod tests_newer;
+#[cfg(test)]
+mod tests_peers;
 #[cfg(test)]
 mod tests_providers;

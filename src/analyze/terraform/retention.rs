@@ -33,7 +33,11 @@ pub const RETENTION_SHORTENED: Rule = Rule {
           storage account's blob and container soft delete, a Cosmos DB account's backup hours, a \
           Pub/Sub subscription's or topic's message retention, a Snowflake database's, schema's or \
           table's Time Travel (`data_retention_time_in_days`), or an Azure Data Protection disk or \
-          PostgreSQL backup policy's default retention (durations such as `\"604800s\"`, `\"168h\"` or \
+          PostgreSQL backup policy's default retention, and (found against peers' catalogues) FSx \
+          backups, DynamoDB's PITR window, SQS, Kinesis and CloudTrail Lake retention, Azure Backup \
+          policy counts, SQL long-term retention, file-share soft delete, Application Insights and \
+          flow-log retention, Spanner version retention, BigQuery expirations and time travel, \
+          AlloyDB and Firestore backups, Secret Manager's destroy TTL and snapshot schedules (durations such as `\"604800s\"`, `\"168h\"` or \
           `\"P30D\"` compared in any unit) makes the provider delete data sooner, and no plan shows that as a destroy. Reported when both values are literal and the new one is sooner, or when a limit is \
           added where its absence kept data forever (a disabled lifecycle rule switched on included) or \
           removed in favour of a shorter default; a brand-new resource deletes nothing that exists, nor \
@@ -142,7 +146,12 @@ fn days(n: f64) -> String {
     } else if n.fract() == 0.0 {
         format!("{n} days")
     } else {
-        format!("{} hours", (n * 24.0 * 100.0).round() / 100.0)
+        let hours = (n * 24.0 * 100.0).round() / 100.0;
+        if hours == 1.0 {
+            "1 hour".to_owned()
+        } else {
+            format!("{hours} hours")
+        }
     }
 }
 
@@ -278,6 +287,33 @@ fn days_7(_: &Item) -> Kept {
     Kept::Days(7.0)
 }
 
+fn days_14(_: &Item) -> Kept {
+    Kept::Days(14.0)
+}
+
+fn days_35(_: &Item) -> Kept {
+    Kept::Days(35.0)
+}
+
+/// SQS keeps a message 4 days unless told otherwise.
+fn days_4(_: &Item) -> Kept {
+    Kept::Days(4.0)
+}
+
+/// A Kinesis stream keeps records 24 hours, a Spanner database old versions 1 hour, unless told.
+fn hours_24(_: &Item) -> Kept {
+    Kept::Days(1.0)
+}
+
+fn hours_1(_: &Item) -> Kept {
+    Kept::Days(1.0 / 24.0)
+}
+
+/// A CloudTrail Lake event data store keeps events 7 years (2,557 days) unless told otherwise.
+fn days_2557(_: &Item) -> Kept {
+    Kept::Days(2557.0)
+}
+
 fn copies_7(_: &Item) -> Kept {
     Kept::Copies(7.0)
 }
@@ -307,6 +343,22 @@ fn blob_soft_delete(item: &Item) -> Kept {
 
 fn container_soft_delete(item: &Item) -> Kept {
     storage_soft_delete(item, "container_delete_retention_policy")
+}
+
+/// Point-in-time restore of block blobs: off when `blob_properties` is written without a
+/// `restore_policy` (its `days` is required, so there is no default of its own).
+fn blob_restore(item: &Item) -> Kept {
+    storage_soft_delete(item, "restore_policy")
+}
+
+/// Soft delete of file shares: 7 days when `share_properties.retention_policy` is there without
+/// `days`; otherwise the account's setting, which the text does not show.
+fn share_soft_delete(item: &Item) -> Kept {
+    if has_prefix(item, "share_properties.retention_policy.") {
+        Kept::Days(7.0)
+    } else {
+        Kept::Unknown
+    }
 }
 
 /// Log Analytics keeps 30 days by default, except on the legacy Free tier (7 days, fixed).
@@ -447,6 +499,77 @@ const fn snapshots_kept(rtype: &'static str, path: &'static str) -> Retention {
         added_block_deletes: true,
     }
 }
+
+/// A retention of `rtype` whose absence leaves a default the text does not show, so only two
+/// written values are compared.
+const fn written(
+    rtype: &'static str,
+    path: &'static str,
+    measure: Measure,
+    deleted: &'static str,
+    recovery: bool,
+) -> Retention {
+    Retention {
+        rtype,
+        within: &[],
+        path,
+        absent: Absent::Default(service_default),
+        measure,
+        deleted,
+        recovery,
+        added_block_deletes: true,
+    }
+}
+
+/// A retention of `rtype` with a known meaning when absent.
+const fn defaulted(
+    rtype: &'static str,
+    path: &'static str,
+    absent: Absent,
+    measure: Measure,
+    deleted: &'static str,
+    recovery: bool,
+) -> Retention {
+    Retention {
+        rtype,
+        within: &[],
+        path,
+        absent,
+        measure,
+        deleted,
+        recovery,
+        added_block_deletes: true,
+    }
+}
+
+/// An FSx file system's automatic daily backups (0 turns them off: the guard's to report).
+const fn fsx_backups(rtype: &'static str) -> Retention {
+    written(
+        rtype,
+        "automatic_backup_retention_days",
+        Measure::BackupDays,
+        "automatic backups older than {limit} are deleted",
+        true,
+    )
+}
+
+/// How many recovery points of one kind an Azure Backup policy keeps (`retention_daily.count`
+/// and the weekly, monthly and yearly ones): fewer, and the older ones are deleted.
+const fn azure_backup_count(
+    rtype: &'static str,
+    path: &'static str,
+    deleted: &'static str,
+) -> Retention {
+    written(rtype, path, Measure::Copies, deleted, true)
+}
+
+const AZURE_DAILY: &str = "only {limit} daily recovery points are kept and older ones are deleted";
+const AZURE_WEEKLY: &str =
+    "only {limit} weekly recovery points are kept and older ones are deleted";
+const AZURE_MONTHLY: &str =
+    "only {limit} monthly recovery points are kept and older ones are deleted";
+const AZURE_YEARLY: &str =
+    "only {limit} yearly recovery points are kept and older ones are deleted";
 
 /// Snowflake's Time Travel: how long dropped or overwritten data of a database, schema or
 /// table can still be queried, cloned or undropped (0 turns it off). Absent, the object
@@ -778,6 +901,287 @@ const RETENTIONS: &[Retention] = &[
         recovery: false,
         added_block_deletes: true,
     },
+    Retention {
+        rtype: "google_logging_folder_bucket_config",
+        within: &[],
+        path: "retention_days",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "log entries older than {limit} are deleted",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_logging_organization_bucket_config",
+        within: &[],
+        path: "retention_days",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "log entries older than {limit} are deleted",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    Retention {
+        rtype: "google_logging_billing_account_bucket_config",
+        within: &[],
+        path: "retention_days",
+        absent: Absent::Default(days_30),
+        measure: DAYS,
+        deleted: "log entries older than {limit} are deleted",
+        recovery: false,
+        added_block_deletes: true,
+    },
+    // ---- found missing against peers' catalogues (Checkov, Trivy, KICS, PSRule) and the
+    // providers' docs ----
+    defaulted(
+        "aws_dynamodb_table",
+        "point_in_time_recovery.recovery_period_in_days",
+        Absent::Default(days_35),
+        DAYS,
+        "the table can be restored to a point in time only within the last {limit}",
+        true,
+    ),
+    fsx_backups("aws_fsx_windows_file_system"),
+    fsx_backups("aws_fsx_lustre_file_system"),
+    fsx_backups("aws_fsx_ontap_file_system"),
+    fsx_backups("aws_fsx_openzfs_file_system"),
+    snapshots_kept("aws_elasticache_serverless_cache", "snapshot_retention_limit"),
+    backups_kept("aws_docdb_elastic_cluster"),
+    defaulted(
+        "aws_sqs_queue",
+        "message_retention_seconds",
+        Absent::Default(days_4),
+        Measure::Units { per_day: 86_400.0 },
+        "messages not consumed within {limit} are deleted",
+        false,
+    ),
+    defaulted(
+        "aws_kinesis_stream",
+        "retention_period",
+        Absent::Default(hours_24),
+        Measure::Units { per_day: 24.0 },
+        "records older than {limit} are deleted from the stream",
+        false,
+    ),
+    defaulted(
+        "aws_cloudtrail_event_data_store",
+        "retention_period",
+        Absent::Default(days_2557),
+        DAYS,
+        "audit events older than {limit} are deleted",
+        false,
+    ),
+    written(
+        "aws_timestreamwrite_table",
+        "retention_properties.magnetic_store_retention_period_in_days",
+        DAYS,
+        "records older than {limit} are deleted",
+        false,
+    ),
+    defaulted(
+        "azurerm_storage_account",
+        "share_properties.retention_policy.days",
+        Absent::Default(share_soft_delete),
+        DAYS,
+        "deleted file shares, and the files in them, can be restored for only {limit}",
+        true,
+    ),
+    defaulted(
+        "azurerm_storage_account",
+        "blob_properties.restore_policy.days",
+        Absent::Default(blob_restore),
+        DAYS,
+        "blobs can be restored to an earlier point in time only within the last {limit}",
+        true,
+    ),
+    azure_backup_count("azurerm_backup_policy_vm", "retention_daily.count", AZURE_DAILY),
+    azure_backup_count("azurerm_backup_policy_vm", "retention_weekly.count", AZURE_WEEKLY),
+    azure_backup_count("azurerm_backup_policy_vm", "retention_monthly.count", AZURE_MONTHLY),
+    azure_backup_count("azurerm_backup_policy_vm", "retention_yearly.count", AZURE_YEARLY),
+    azure_backup_count("azurerm_backup_policy_file_share", "retention_daily.count", AZURE_DAILY),
+    azure_backup_count("azurerm_backup_policy_file_share", "retention_weekly.count", AZURE_WEEKLY),
+    azure_backup_count("azurerm_backup_policy_file_share", "retention_monthly.count", AZURE_MONTHLY),
+    azure_backup_count("azurerm_backup_policy_file_share", "retention_yearly.count", AZURE_YEARLY),
+    defaulted(
+        "azurerm_data_protection_backup_vault",
+        "retention_duration_in_days",
+        Absent::Default(days_14),
+        DAYS,
+        "deleted backups can be recovered for only {limit}",
+        true,
+    ),
+    // Long-term retention governs the backups taken from then on, as an AWS Backup rule does.
+    written(
+        "azurerm_mssql_database",
+        "long_term_retention_policy.weekly_retention",
+        Measure::Duration,
+        "the weekly long-term backups it keeps are deleted after {limit}",
+        true,
+    ),
+    written(
+        "azurerm_mssql_database",
+        "long_term_retention_policy.monthly_retention",
+        Measure::Duration,
+        "the monthly long-term backups it keeps are deleted after {limit}",
+        true,
+    ),
+    written(
+        "azurerm_mssql_database",
+        "long_term_retention_policy.yearly_retention",
+        Measure::Duration,
+        "the yearly long-term backups it keeps are deleted after {limit}",
+        true,
+    ),
+    defaulted(
+        "azurerm_postgresql_server",
+        "backup_retention_days",
+        Absent::Default(days_7),
+        DAYS,
+        "backups older than {limit} are deleted, and the server can be restored only that far back",
+        true,
+    ),
+    defaulted(
+        "azurerm_mysql_server",
+        "backup_retention_days",
+        Absent::Default(days_7),
+        DAYS,
+        "backups older than {limit} are deleted, and the server can be restored only that far back",
+        true,
+    ),
+    defaulted(
+        "azurerm_mariadb_server",
+        "backup_retention_days",
+        Absent::Default(days_7),
+        DAYS,
+        "backups older than {limit} are deleted, and the server can be restored only that far back",
+        true,
+    ),
+    defaulted(
+        "azurerm_application_insights",
+        "retention_in_days",
+        Absent::Default(days_90),
+        DAYS,
+        "telemetry older than {limit} is deleted",
+        false,
+    ),
+    // A flow log's `retention_policy` is required; 0 days keeps the logs forever. Its
+    // `enabled = false` is not read, so lowering the days of a disabled policy is reported too.
+    written(
+        "azurerm_network_watcher_flow_log",
+        "retention_policy.days",
+        Measure::Days {
+            zero_is_forever: true,
+        },
+        "flow logs older than {limit} are deleted",
+        false,
+    ),
+    defaulted(
+        "azurerm_app_configuration",
+        "soft_delete_retention_days",
+        Absent::Default(days_7),
+        DAYS,
+        "a deleted store, and its keys and values, can be recovered for only {limit}",
+        true,
+    ),
+    written(
+        "google_bigtable_gc_policy",
+        "max_age.duration",
+        Measure::Duration,
+        "cell versions older than {limit} are garbage-collected",
+        false,
+    ),
+    defaulted(
+        "google_spanner_database",
+        "version_retention_period",
+        Absent::Default(hours_1),
+        Measure::Duration,
+        "the database can be read or restored as of an earlier time only within the last {limit}",
+        true,
+    ),
+    // A dataset's default expirations apply to the tables (and partitions) created from then on.
+    defaulted(
+        "google_bigquery_dataset",
+        "default_table_expiration_ms",
+        Absent::Forever,
+        Measure::Units {
+            per_day: 86_400_000.0,
+        },
+        "tables created in it from now on are deleted {limit} after creation",
+        false,
+    ),
+    defaulted(
+        "google_bigquery_dataset",
+        "default_partition_expiration_ms",
+        Absent::Forever,
+        Measure::Units {
+            per_day: 86_400_000.0,
+        },
+        "partitions of tables created in it from now on are deleted {limit} after their date",
+        false,
+    ),
+    defaulted(
+        "google_bigquery_dataset",
+        "max_time_travel_hours",
+        Absent::Default(days_7),
+        Measure::Units { per_day: 24.0 },
+        "changed or deleted table data can be recovered (time travel) for only {limit}",
+        true,
+    ),
+    defaulted(
+        "google_bigquery_table",
+        "time_partitioning.expiration_ms",
+        Absent::Forever,
+        Measure::Units {
+            per_day: 86_400_000.0,
+        },
+        "partitions older than {limit} are deleted",
+        false,
+    ),
+    defaulted(
+        "google_alloydb_cluster",
+        "continuous_backup_config.recovery_window_days",
+        Absent::Default(days_14),
+        DAYS,
+        "the cluster can be restored to a point in time only within the last {limit}",
+        true,
+    ),
+    written(
+        "google_alloydb_cluster",
+        "automated_backup_policy.quantity_based_retention.count",
+        Measure::Copies,
+        "only {limit} automated backups are kept and older ones are deleted",
+        true,
+    ),
+    written(
+        "google_alloydb_cluster",
+        "automated_backup_policy.time_based_retention.retention_period",
+        Measure::Duration,
+        "automated backups older than {limit} are deleted",
+        true,
+    ),
+    written(
+        "google_firestore_backup_schedule",
+        "retention",
+        Measure::Duration,
+        "backups older than {limit} are deleted",
+        true,
+    ),
+    // Without a TTL a destroyed secret version is gone at once.
+    defaulted(
+        "google_secret_manager_secret",
+        "version_destroy_ttl",
+        Absent::Default(none_kept),
+        Measure::Duration,
+        "a destroyed secret version can be recovered for only {limit}",
+        true,
+    ),
+    written(
+        "google_compute_resource_policy",
+        "snapshot_schedule_policy.retention_policy.max_retention_days",
+        DAYS,
+        "scheduled snapshots older than {limit} are deleted",
+        true,
+    ),
 ];
 
 /// One block that holds retention settings: the resource itself, or one of its (nested) rules.
