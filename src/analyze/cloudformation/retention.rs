@@ -212,8 +212,9 @@ fn schedules(r: &Resource) -> Vec<Schedule<'_>> {
             "deletion waiting period (PendingWindowInDays)",
             "days",
             Keep::For(30.0),
-            // Medium: it only matters once the key is being deleted.
-            false,
+            // High, as for Terraform's `deletion_window_in_days`: it is the time left to undo
+            // a key's deletion, after which everything it encrypted is unreadable.
+            true,
         )],
         "AWS::Redshift::Cluster" => vec![snapshots(property(
             r,

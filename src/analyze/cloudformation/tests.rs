@@ -1683,7 +1683,7 @@ fn a_shorter_kms_deletion_window_is_retention_shortened() {
 ");
     let f = between(&base, &base.replace("30", "7"));
     assert_eq!(ids(&f), ["cloudformation/retention-shortened"]);
-    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].severity, Severity::High);
     assert!(
         f[0].message.contains("(30 days → 7 days)"),
         "{}",
