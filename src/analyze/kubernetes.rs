@@ -23,6 +23,7 @@ mod managed;
 mod members;
 pub mod packaging;
 mod patches;
+mod pod_commands;
 mod positional;
 mod retention;
 pub mod settings;
@@ -463,6 +464,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     let (Some(base_docs), Some(head_docs)) = (base_docs, head_docs) else {
         return findings;
     };
+    findings.extend(pod_commands::analyze(view, &base_docs, &head_docs));
     let base = objects(&base_docs);
     let head = objects(&head_docs);
 

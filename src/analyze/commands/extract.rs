@@ -371,7 +371,7 @@ fn is_powershell_script(lower_name: &str) -> bool {
 
 /// A block scalar (`run: |`) starts on the line after its indicator; a plain or quoted one on
 /// the line it stands on.
-fn content_line(line: u32, lines: &[&str]) -> u32 {
+pub(crate) fn content_line(line: u32, lines: &[&str]) -> u32 {
     let Some(source) = lines.get(line.saturating_sub(1) as usize) else {
         return line;
     };

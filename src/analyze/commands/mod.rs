@@ -24,7 +24,7 @@ use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
-use extract::Interpreter;
+pub(crate) use extract::{content_line, Interpreter, Script};
 use packs::Hit;
 // The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
 // `rm -rf` and `psql -c` are judged here.
@@ -238,28 +238,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         .old_text()
         .map(|t| side_commands(view.kind, view.path_on(Side::Base), t, Side::Base))
         .unwrap_or_default();
-
-    let mut findings = Vec::new();
-    if let Some((rule, failure)) = &head.failure {
-        findings.push(unparseable_finding(rule, view, failure));
-    }
-    let new = fresh::new_copies(
-        view.hunks(),
-        base.hits.iter().map(|l| l.hit.identity.as_str()),
-        head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
-    );
-    for located in new.into_iter().map(|i| &head.hits[i]) {
-        let mut finding = Finding::new(
-            located.hit.rule,
-            view.at(Side::Head, located.line, located.end_line),
-            located.hit.message.clone(),
-        )
-        .with_severity(located.hit.severity);
-        if let Some(safer) = &located.hit.safer {
-            finding = finding.with_safer(safer.clone());
-        }
-        findings.push(finding);
-    }
+    let mut findings = new_commands(view, &base, &head);
     if view.kind == FileKind::Workflow {
         // An added workflow (or an unreadable base) has nothing to compare with: all is new.
         let base_text = view.old_text().unwrap_or("");
@@ -283,6 +262,47 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
     };
     judge(extracted.scripts, side, &mut out);
     out
+}
+
+/// Reports the destructive commands of `head`'s scripts that `base`'s do not have, for a file
+/// another analyzer reads the scripts of (the containers of a Kubernetes manifest).
+pub(crate) fn analyze_scripts(
+    view: &FileView,
+    base: Vec<Script>,
+    head: Vec<Script>,
+) -> Vec<Finding> {
+    let judged = |scripts: Vec<Script>, side: Side| {
+        let mut out = SideCommands::default();
+        judge(scripts, side, &mut out);
+        out
+    };
+    new_commands(view, &judged(base, Side::Base), &judged(head, Side::Head))
+}
+
+/// The findings for what `head` runs that `base` did not, and for a head that cannot be read.
+fn new_commands(view: &FileView, base: &SideCommands, head: &SideCommands) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some((rule, failure)) = &head.failure {
+        findings.push(unparseable_finding(rule, view, failure));
+    }
+    let new = fresh::new_copies(
+        view.hunks(),
+        base.hits.iter().map(|l| l.hit.identity.as_str()),
+        head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
+    );
+    for located in new.into_iter().map(|i| &head.hits[i]) {
+        let mut finding = Finding::new(
+            located.hit.rule,
+            view.at(Side::Head, located.line, located.end_line),
+            located.hit.message.clone(),
+        )
+        .with_severity(located.hit.severity);
+        if let Some(safer) = &located.hit.safer {
+            finding = finding.with_safer(safer.clone());
+        }
+        findings.push(finding);
+    }
+    findings
 }
 
 /// Splits each script into commands and adds the destructive ones to `out`.
