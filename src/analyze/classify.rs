@@ -251,6 +251,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || name == "package.json"
         || is_taskfile(&name)
         || name == "earthfile"
+        || is_procfile(&name)
+        || name == "render.yaml"
+        || name == "render.yml"
     {
         return FileKind::BuildScript;
     }
@@ -461,6 +464,12 @@ fn looks_like_azure_template(text: &str) -> bool {
 }
 
 /// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
+/// A Procfile (Heroku, Dokku, Foreman): `Procfile`, `Procfile.web`. Its `release:` process
+/// runs before every deploy.
+pub(crate) fn is_procfile(name: &str) -> bool {
+    name == "procfile" || name.starts_with("procfile.")
+}
+
 pub(crate) fn is_taskfile(name: &str) -> bool {
     matches!(
         name,
@@ -911,7 +920,14 @@ mod tests {
         ] {
             assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
         }
-        for path in ["Taskfile.yml", "deploy/taskfile.dist.yaml", "Earthfile"] {
+        for path in [
+            "Taskfile.yml",
+            "deploy/taskfile.dist.yaml",
+            "Earthfile",
+            "Procfile",
+            "Procfile.worker",
+            "render.yaml",
+        ] {
             assert_eq!(kind(path, ""), FileKind::BuildScript, "{path}");
         }
         for path in [

@@ -90,6 +90,9 @@ const CI_SCRIPT_KEYS: &[&str] = &[
 /// dynamic variables.
 const TASKFILE_KEYS: &[&str] = &["cmds", "cmd", "defer", "sh"];
 
+/// The keys of a Render blueprint's services (and cron jobs) that hold commands.
+const RENDER_KEYS: &[&str] = &["buildCommand", "preDeployCommand", "startCommand"];
+
 /// Script keys whose text PowerShell runs (Azure Pipelines' `pwsh:` and `powershell:` steps).
 const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
@@ -116,6 +119,11 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::BuildScript if is_taskfile(&name) => yaml_scripts(text, TASKFILE_KEYS, false),
         // Earthly's targets run `RUN` instructions as a Dockerfile does.
         FileKind::BuildScript if name == "earthfile" => super::dockerfile::scripts(text),
+        FileKind::BuildScript if crate::analyze::classify::is_procfile(&name) => procfile(text),
+        // Render's blueprint: each service's build, pre-deploy and start commands.
+        FileKind::BuildScript if name == "render.yaml" || name == "render.yml" => {
+            yaml_scripts(text, RENDER_KEYS, false)
+        }
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
@@ -535,6 +543,34 @@ fn package_json(text: &str) -> Extracted {
     out
 }
 
+/// A Procfile's processes: `name: command`, one a line (`release:` runs before every deploy).
+/// Blank lines and `#` comments are not processes.
+fn procfile(text: &str) -> Extracted {
+    let mut out = Extracted::default();
+    for (n, line) in text.lines().enumerate() {
+        let Some((name, command)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || name.starts_with('#')
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            continue;
+        }
+        out.scripts.push(Script {
+            text: command.trim().to_owned(),
+            first_line: u32::try_from(n + 1).unwrap_or(u32::MAX),
+            interpreter: Interpreter::Posix,
+            make_variables: false,
+            image_build: false,
+        });
+    }
+    out
+}
+
 fn line_of(text: &str, byte: usize) -> u32 {
     text[..byte.min(text.len())].matches('\n').count() as u32 + 1
 }
@@ -857,6 +893,25 @@ mod tests {
         assert_eq!(
             found(FileKind::BuildScript, "justfile", justfile),
             vec![(4, "terraform destroy".to_owned())]
+        );
+    }
+
+    #[test]
+    fn procfile_processes_and_render_commands_are_scripts() {
+        let procfile = "# processes\nweb: bundle exec puma -C config/puma.rb\nrelease: bin/rails db:migrate\n\nworker:bundle exec sidekiq\n";
+        assert_eq!(
+            found(FileKind::BuildScript, "Procfile", procfile),
+            [
+                (2, "bundle exec puma -C config/puma.rb".to_owned()),
+                (3, "bin/rails db:migrate".to_owned()),
+                (5, "bundle exec sidekiq".to_owned()),
+            ]
+        );
+        let render = "services:\n  - type: web\n    name: shop\n    buildCommand: npm ci\n    preDeployCommand: npx prisma migrate deploy\n    startCommand: npm start\n";
+        let got = found(FileKind::BuildScript, "render.yaml", render);
+        assert!(
+            got.contains(&(5, "npx prisma migrate deploy".to_owned())),
+            "{got:?}"
         );
     }
 

@@ -566,3 +566,20 @@ fn a_makefile_target_that_deletes_an_elasticsearch_index() {
         f[0].message
     );
 }
+
+#[test]
+fn a_release_process_that_resets_the_database_runs_before_every_deploy() {
+    let base = "web: bundle exec puma\nrelease: bin/rails db:migrate\n";
+    let f = Case::modified(
+        "Procfile",
+        base,
+        &base.replace("db:migrate", "db:schema:load"),
+    )
+    .run(analyze);
+    assert_eq!(ids(&f), ["shell/database-drop"]);
+    assert_eq!(f[0].location.line, Some(2));
+    let worker = format!("{base}worker: bundle exec sidekiq\n");
+    assert!(Case::modified("Procfile", base, &worker)
+        .run(analyze)
+        .is_empty());
+}
