@@ -254,6 +254,7 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || is_procfile(&name)
         || name == "render.yaml"
         || name == "render.yml"
+        || crate::analyze::commands::is_platform_config(&name)
     {
         return FileKind::BuildScript;
     }
@@ -927,6 +928,10 @@ mod tests {
             "Procfile",
             "Procfile.worker",
             "render.yaml",
+            "fly.toml",
+            "deploy/fly.staging.toml",
+            "railway.json",
+            "netlify.toml",
         ] {
             assert_eq!(kind(path, ""), FileKind::BuildScript, "{path}");
         }

@@ -17,6 +17,8 @@ const KINDS: &[(&str, &str)] = &[
     ("helmfile.yaml", "releases:\n  - name: pg\n    chart: bitnami/postgresql\n"),
     ("deploy/kustomization.yaml", "resources:\n  - pvc.yaml\n"),
     ("deploy/overlay/kustomization.yaml", "replicas:\n  - name: web\n    count: 0\npatches:\n  - path: scale.yaml\n  - target: {kind: Deployment, name: web}\n    patch: |-\n      - op: replace\n        path: /spec/replicas\n        value: 0\n"),
+    ("fly.toml", "app = 'shop'\n[deploy]\n  release_command = 'bin/rails db:reset'\n[processes]\n  app = 'bin/rails server'\n"),
+    ("Procfile", "web: bundle exec puma\nrelease: bin/rails db:schema:load\n"),
     ("live/override.auto.tfvars", "db_protect = false\nversioning = { enabled = false }\n"),
     (".github/workflows/matrix.yml", "on: push\nenv:\n  CMD: plan\njobs:\n  d:\n    strategy:\n      matrix:\n        a: [apply, destroy]\n        include:\n          - {a: x, b: y}\n    env:\n      DIR: infra\n    steps:\n      - env: {CMD: destroy}\n        run: terraform -chdir=$DIR ${{ matrix.a }} $CMD ${CMD} $(CMD) ${{ env.CMD }}\n"),
     ("gitops/app.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\nspec:\n  syncPolicy:\n    automated:\n      prune: true\n"),

@@ -2,6 +2,7 @@
 //! a GitLab `script:`, a Dockerfile `RUN`, a Makefile recipe, a `package.json` script), with
 //! the line each piece starts on, so findings point into the file the reviewer sees.
 
+use super::platform_config::Platform;
 use crate::analyze::classify::{is_jenkinsfile, is_taskfile};
 use crate::analyze::FileKind;
 use crate::change::RepoPath;
@@ -98,6 +99,9 @@ const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
 pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
     let name = path.file_name().to_ascii_lowercase();
+    if let (FileKind::BuildScript, Some(platform)) = (kind, Platform::of(&name)) {
+        return super::platform_config::scripts(platform, name.ends_with(".json"), text);
+    }
     match kind {
         FileKind::Shell => Extracted {
             scripts: vec![Script {

@@ -15,6 +15,7 @@ mod extract;
 mod jenkins;
 mod lex;
 mod packs;
+mod platform_config;
 mod pwsh_lex;
 mod terragrunt_hooks;
 mod tool_steps;
@@ -224,6 +225,12 @@ struct Located {
 struct SideCommands {
     hits: Vec<Located>,
     failure: Option<(&'static Rule, Unparseable)>,
+}
+
+/// Whether a file (by its lowercase name) is a PaaS's deploy config that holds commands
+/// (`fly.toml`, `railway.toml`, `netlify.toml`).
+pub(crate) fn is_platform_config(name: &str) -> bool {
+    platform_config::Platform::of(name).is_some()
 }
 
 /// Reports the destructive commands the head side adds.

@@ -583,3 +583,17 @@ fn a_release_process_that_resets_the_database_runs_before_every_deploy() {
         .run(analyze)
         .is_empty());
 }
+
+#[test]
+fn a_platform_release_command_that_resets_the_database_is_reported_at_its_line() {
+    let fly = "app = 'shop'\n\n[deploy]\n  release_command = 'bin/rails db:migrate'\n";
+    let f = Case::modified("fly.toml", fly, &fly.replace("db:migrate", "db:reset")).run(analyze);
+    assert_eq!(ids(&f), ["shell/database-drop"]);
+    assert_eq!(f[0].location.line, Some(4));
+    let broken = Case::modified("fly.toml", fly, "[deploy\n").run(analyze);
+    assert_eq!(ids(&broken), ["workflow/unparseable"]);
+    let scaled = format!("{fly}\n[[vm]]\n  memory = '1gb'\n");
+    assert!(Case::modified("fly.toml", fly, &scaled)
+        .run(analyze)
+        .is_empty());
+}
