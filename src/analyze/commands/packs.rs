@@ -1529,10 +1529,35 @@ fn find(call: &Call) -> Vec<Hit> {
         .skip_while(|w| matches!(w.text.as_str(), "-H" | "-L" | "-P"))
         .take_while(|w| !w.text.starts_with('-') && !matches!(w.text.as_str(), "(" | "!"))
         .find_map(rm_danger)
-        .map(|(severity, why)| call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown())))
+        .map(|(severity, why)| {
+            // `-mtime +7` and the like delete only what has aged past a limit: a rotation,
+            // which keeps everything newer. Still worth a look (the path and the age), but
+            // not a wipe.
+            let age = call.args.windows(2).find_map(|pair| {
+                AGE_TESTS
+                    .contains(&pair[0].text.as_str())
+                    .then(|| format!("{} {}", pair[0].text, pair[1].text))
+            });
+            match age {
+                Some(age) => call.hit(
+                    &RM_RF,
+                    severity.min(Severity::Medium),
+                    format!(
+                        "`{}` {why}, but only what its `{age}` test selects: a rotation that keeps newer files.",
+                        call.shown()
+                    ),
+                ),
+                None => call.hit(&RM_RF, severity, format!("`{}` {why}.", call.shown())),
+            }
+        })
         .into_iter()
         .collect()
 }
+
+/// `find` tests that select files by age.
+const AGE_TESTS: &[&str] = &[
+    "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-newermt",
+];
 
 fn docker(call: &Call) -> Vec<Hit> {
     let pos = call.positional(&[
@@ -2607,6 +2632,19 @@ mod tests {
         ] {
             assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
         }
+        // A rotation by age keeps newer files: medium, naming the test.
+        assert_hits(&[
+            (
+                "find /backups -type f -mtime +7 -delete",
+                "shell/rm-rf",
+                Severity::Medium,
+            ),
+            (
+                "find /backups -type f -delete",
+                "shell/rm-rf",
+                Severity::High,
+            ),
+        ]);
     }
 
     #[test]
