@@ -26,6 +26,10 @@ const OPERATIONS: &[&str] = &[
     // django.contrib.postgres's `DROP INDEX CONCURRENTLY`, imported and written bare.
     "RemoveIndexConcurrently",
     "RemoveConstraint",
+    // Emptied (`unique_together=set()`), these drop every unique constraint or index the
+    // option declared; any other value may add or keep them, which twokey cannot tell apart.
+    "AlterUniqueTogether",
+    "AlterIndexTogether",
     // Sentry's two-step removals: `deletion_action=DeletionAction.MOVE_TO_PENDING` drops the
     // Django state only, `DeletionAction.DELETE` then drops the column or table.
     "SafeRemoveField",
@@ -149,6 +153,30 @@ pub(crate) fn calls(text: &str) -> Vec<Call> {
                         &sql::RENAME,
                         format!(
                             "migrations.AlterModelTable renames the table of the model {model} to {table}: running code that still uses the old table fails until the new code is deployed."
+                        ),
+                    )
+                }
+                "AlterUniqueTogether" | "AlterIndexTogether" => {
+                    let unique = name == "AlterUniqueTogether";
+                    let option = if unique { "unique_together" } else { "index_together" };
+                    let emptied = src.arg(&args, option, 1).is_some_and(|a| {
+                        let written: String =
+                            src.text[a.value.clone()].split_whitespace().collect();
+                        matches!(written.as_str(), "set()" | "()" | "[]" | "{}" | "None")
+                    });
+                    if !emptied {
+                        continue;
+                    }
+                    let (rule, what) = if unique {
+                        (&sql::DROP_CONSTRAINT, "unique constraints: the table stops refusing duplicate rows")
+                    } else {
+                        (&sql::DROP_INDEX, "indexes: queries that used them may turn into full scans")
+                    };
+                    Effect::finding(
+                        rule,
+                        format!(
+                            "migrations.{name} empties {option} of the model {}, which drops its {what}.",
+                            or_unknown(get("name", 0)).to_lowercase()
                         ),
                     )
                 }

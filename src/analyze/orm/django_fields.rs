@@ -1,19 +1,30 @@
-//! django_fields: whether a Django `migrations.AlterField` only relaxes its column. Django
-//! writes an `AlterField` for every edit of a field's arguments, including those that never
-//! reach the database (`help_text`, `verbose_name`, `choices`, `default`) and those that only
-//! widen it (a longer `max_length`). The new field is compared with its previous definition in
-//! the app's earlier migrations (`CreateModel`'s `fields`, or the last `AddField`/`AlterField`
-//! of it); only what this module can show harmless is cleared, and anything it cannot place (no
-//! earlier definition, a rename on the way, another field class, an argument it does not know)
-//! keeps the finding.
+//! django_fields: what a Django `migrations.AlterField` does to its column. Django writes an
+//! `AlterField` for every edit of a field's arguments, including those that never reach the
+//! database (`help_text`, `verbose_name`, `choices`, `default`) and those that only widen it
+//! (a longer `max_length`). The new field is compared with its previous definition in the
+//! app's earlier migrations (`CreateModel`'s `fields`, or the last `AddField`/`AlterField` of
+//! it). What the comparison can place is named: nothing (harmless, cleared), a shorter
+//! `max_length` or `max_digits` (a narrowing, as django-migration-linter's ALTER_COLUMN and
+//! squawk's changing-column-type), `null=True` dropped without a default (a NOT NULL that fails
+//! on existing NULLs), a new `db_column` (a column rename). Anything it cannot place (no earlier
+//! definition, a rename on the way, another field class, an argument it does not know) keeps
+//! the generic finding.
 //!
 //! Owns only that comparison. Reads earlier migrations through the snapshot, and only when a
 //! migration adds an `AlterField`.
 
 use super::scan::{Before, Lang, Source};
-use crate::analyze::FileView;
+use crate::analyze::{sql, FileView};
 use crate::change::Side;
-use std::collections::{BTreeMap, HashSet};
+use crate::finding::Finding;
+use std::collections::{BTreeMap, HashMap};
+
+/// The text of a Python string literal (`'remark'`, `"remark"`), without its quotes.
+fn string_literal(v: &str) -> Option<String> {
+    let quote = v.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let inner = v.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(quote)).then(|| inner.to_owned())
+}
 
 /// Arguments that never change the column: Django keeps them in its model state only
 /// (`default` too, which Django applies in Python, unlike `db_default`).
@@ -32,11 +43,58 @@ const STATE_ONLY: &[&str] = &[
 /// Size arguments that may grow without losing anything.
 const WIDENING: &[&str] = &["max_length", "max_digits"];
 
-/// The lines of the `AlterField` calls in `head` that only relax a field defined earlier in
-/// the same app's migrations.
-pub(crate) fn harmless_alters(view: &FileView, head: &str) -> HashSet<u32> {
+/// One thing an `AlterField` does to an existing column that loses data or breaks running code.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Aspect {
+    /// A size argument shrank: `max_length 255 -> 20`.
+    Narrows(String),
+    /// `null=True` was dropped and no default fills the NULLs first.
+    NotNull,
+    /// `db_column` moved the field to another column name.
+    Renamed { from: String, to: String },
+}
+
+/// An `AlterField` whose previous definition was found: what it does (nothing, when empty).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Judged {
+    pub model: String,
+    pub name: String,
+    pub aspects: Vec<Aspect>,
+}
+
+/// The findings an `AlterField` judged against its previous definition stands for, in place of
+/// the generic "may narrow" one (`generic`, whose location they keep).
+pub(crate) fn findings(generic: &Finding, judged: &Judged) -> Vec<Finding> {
+    let (model, name) = (&judged.model, &judged.name);
+    let at = generic.location.clone();
+    judged
+        .aspects
+        .iter()
+        .map(|aspect| match aspect {
+            Aspect::Narrows(what) => Finding::new(
+                &sql::COLUMN_TYPE_NARROWED,
+                at.clone(),
+                format!("migrations.AlterField narrows the column {model}.{name} ({what}): values that no longer fit are truncated or fail the migration."),
+            ),
+            Aspect::NotNull => Finding::new(
+                &sql::NOT_NULL_WITHOUT_DEFAULT,
+                at.clone(),
+                format!("migrations.AlterField makes {model}.{name} NOT NULL (it was null=True) without a default: the migration fails if any row holds NULL. Backfill the NULLs first (a RunPython that updates filter({name}__isnull=True)), or give the field a default, which Django writes into the NULL rows before the change."),
+            ),
+            Aspect::Renamed { from, to } => Finding::new(
+                &sql::RENAME,
+                at.clone(),
+                format!("migrations.AlterField moves {model}.{name} from the column {from} to {to} (db_column): Django renames the column, and running code that still uses {from} fails until the new code is deployed."),
+            ),
+        })
+        .collect()
+}
+
+/// The `AlterField` calls in `head`, by line, whose field is defined earlier in the same app's
+/// migrations, with what each does to the column.
+pub(crate) fn judge_alters(view: &FileView, head: &str) -> HashMap<u32, Judged> {
     let src = Source::new(head, Lang::Python);
-    let mut out = HashSet::new();
+    let mut out = HashMap::new();
     let mut history: Option<Vec<String>> = None;
     for call in src.calls("AlterField", Before::Any) {
         let args = src.args(&call);
@@ -52,12 +110,21 @@ pub(crate) fn harmless_alters(view: &FileView, head: &str) -> HashSet<u32> {
         let before = earlier
             .iter()
             .find_map(|text| last_event(text, &model, &name));
-        let relaxes = match (before, Field::parse(field)) {
-            (Some(Some(old)), Some(new)) => Field::parse(&old).is_some_and(|old| new.relaxes(&old)),
-            _ => false,
+        let aspects = match (before, Field::parse(field)) {
+            (Some(Some(old)), Some(new)) => {
+                Field::parse(&old).and_then(|old| new.judge(&old, &name))
+            }
+            _ => None,
         };
-        if relaxes {
-            out.insert(call.line);
+        if let Some(aspects) = aspects {
+            out.insert(
+                call.line,
+                Judged {
+                    model,
+                    name,
+                    aspects,
+                },
+            );
         }
     }
     out
@@ -188,28 +255,55 @@ impl Field {
         })
     }
 
-    /// Whether this field, replacing `old`, changes the column only in ways that keep every
-    /// value: the same class and arguments, but for state-only ones, sizes that grew and
-    /// `null=True`.
-    fn relaxes(&self, old: &Field) -> bool {
+    /// What this field, replacing `old` (the field `name`), does to its column: nothing
+    /// (empty) when it changes only state-only arguments, grows sizes or allows NULL; `None`
+    /// when it changes anything this module cannot place (another class, another positional
+    /// argument, an argument it does not know, a size it cannot read).
+    fn judge(&self, old: &Field, name: &str) -> Option<Vec<Aspect>> {
         if self.class != old.class || self.positional != old.positional {
-            return false;
+            return None;
         }
-        let keys: HashSet<&String> = self.keywords.keys().chain(old.keywords.keys()).collect();
-        keys.into_iter().all(|key| {
+        let mut keys: Vec<&String> = self.keywords.keys().chain(old.keywords.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let is_true = |v: Option<&String>| v.is_some_and(|v| v == "True");
+        // Django writes a default into the NULL rows before it sets NOT NULL.
+        let defaulted = ["default", "db_default"]
+            .iter()
+            .any(|k| self.keywords.get(*k).is_some_and(|v| v != "None"));
+        let mut aspects = Vec::new();
+        for key in keys {
             let (new, was) = (self.keywords.get(key), old.keywords.get(key));
             if new == was || STATE_ONLY.contains(&key.as_str()) {
-                return true;
+                continue;
             }
-            if key == "null" {
-                return new.is_some_and(|v| v == "True");
+            match key.as_str() {
+                "null" => {
+                    if !is_true(new) && is_true(was) && !defaulted {
+                        aspects.push(Aspect::NotNull);
+                    }
+                }
+                "db_column" => {
+                    let column = |v: Option<&String>| match v {
+                        None => Some(name.to_owned()),
+                        Some(v) => string_literal(v),
+                    };
+                    let (from, to) = (column(was)?, column(new)?);
+                    if from != to {
+                        aspects.push(Aspect::Renamed { from, to });
+                    }
+                }
+                k if WIDENING.contains(&k) => {
+                    let size = |v: Option<&String>| v.and_then(|v| v.parse::<u64>().ok());
+                    let (n, w) = (size(new)?, size(was)?);
+                    if n < w {
+                        aspects.push(Aspect::Narrows(format!("{key} {w} -> {n}")));
+                    }
+                }
+                _ => return None,
             }
-            if WIDENING.contains(&key.as_str()) {
-                let size = |v: Option<&String>| v.and_then(|v| v.parse::<u64>().ok());
-                return matches!((size(new), size(was)), (Some(n), Some(w)) if n >= w);
-            }
-            false
-        })
+        }
+        Some(aspects)
     }
 }
 
@@ -217,12 +311,61 @@ impl Field {
 mod tests {
     use super::*;
 
-    fn relaxes(old: &str, new: &str) -> bool {
+    fn judge(old: &str, new: &str) -> Option<Vec<Aspect>> {
         let (old, new) = (
             Field::parse(old).expect("old"),
             Field::parse(new).expect("new"),
         );
-        new.relaxes(&old)
+        new.judge(&old, "code")
+    }
+
+    fn relaxes(old: &str, new: &str) -> bool {
+        judge(old, new).is_some_and(|a| a.is_empty())
+    }
+
+    #[test]
+    fn a_shorter_size_narrows_and_a_dropped_null_without_default_tightens() {
+        assert_eq!(
+            judge(
+                "models.CharField(max_length=255)",
+                "models.CharField(max_length=20)"
+            ),
+            Some(vec![Aspect::Narrows("max_length 255 -> 20".to_owned())])
+        );
+        assert_eq!(
+            judge("models.TextField(null=True)", "models.TextField()"),
+            Some(vec![Aspect::NotNull])
+        );
+        // Django fills the NULL rows with the default before it sets NOT NULL.
+        assert_eq!(
+            judge(
+                "models.TextField(null=True)",
+                "models.TextField(default='')"
+            ),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn a_new_db_column_renames_the_column() {
+        assert_eq!(
+            judge(
+                "models.TextField(null=True)",
+                "models.TextField(null=True, db_column='remark')"
+            ),
+            Some(vec![Aspect::Renamed {
+                from: "code".to_owned(),
+                to: "remark".to_owned()
+            }])
+        );
+        assert_eq!(
+            judge("models.TextField(db_column='code')", "models.TextField()"),
+            Some(vec![])
+        );
+        assert_eq!(
+            judge("models.TextField()", "models.TextField(db_column=NAME)"),
+            None
+        );
     }
 
     #[test]

@@ -269,10 +269,23 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             f.rule == sql::COLUMN_TYPE_NARROWED.id && f.message.starts_with("migrations.AlterField")
         };
         if found.iter().any(altered) {
-            let harmless = django_fields::harmless_alters(view, head);
-            found.retain(|f| {
-                !(altered(f) && f.location.line.is_some_and(|l| harmless.contains(&l)))
-            });
+            // Judged against the field's earlier definition, the generic "may narrow" finding
+            // becomes what the change does: nothing, a narrowing, a NOT NULL or a rename.
+            let judged = django_fields::judge_alters(view, head);
+            found = found
+                .into_iter()
+                .flat_map(|f| {
+                    let placed = f
+                        .location
+                        .line
+                        .filter(|_| altered(&f))
+                        .and_then(|l| judged.get(&l));
+                    match placed {
+                        Some(judged) => django_fields::findings(&f, judged),
+                        None => vec![f],
+                    }
+                })
+                .collect();
         }
     }
     if framework == Framework::Django && django::is_squashed(head) {

@@ -6,6 +6,7 @@
 use super::scan::{Before, Lang, RawCall, Segment, Source};
 use super::{or_unknown, raw_sql, Call, Effect};
 use crate::analyze::sql;
+use crate::finding::Severity;
 
 const STATEMENTS: &[&str] = &[
     "add_column",
@@ -27,6 +28,11 @@ const STATEMENTS: &[&str] = &[
     "change_column_null",
     "rename_column",
     "rename_table",
+    // Only with `force:`, which drops the table first (strong_migrations' "creating a table
+    // with the force option").
+    "create_table",
+    // Rails 7.1's Postgres enum values (`ALTER TYPE … RENAME VALUE`).
+    "rename_enum_value",
     "execute",
     // GitLab's migration helpers, which its post-deployment migrations drop with.
     "remove_concurrent_index",
@@ -263,6 +269,44 @@ fn effect(src: &Source, call: &RawCall) -> Option<Effect> {
             Effect::finding(
                 &sql::NOT_NULL_WITHOUT_DEFAULT,
                 format!("{} adds {table}.{column} with null: false and no default: on a table with rows the migration fails. Add it nullable (or with a default), backfill, then change_column_null.", call.name),
+            )
+        }
+        // `force: true` drops the table if it exists before creating it empty; `force:
+        // :cascade` also drops what depends on it (the form `db/schema.rb` uses). A migration
+        // that copies it from the schema file wipes a table that already holds rows.
+        "create_table" => {
+            let force = args
+                .iter()
+                .find(|a| a.keyword.as_deref() == Some("force"))
+                .map(|a| src.text[a.value.clone()].trim().trim_start_matches(':'))?;
+            let cascade = force.trim_matches(['"', '\'']) == "cascade";
+            if !(cascade || force == "true") {
+                return None;
+            }
+            Effect::Finding {
+                rule: &sql::DROP_TABLE,
+                severity: if cascade { Severity::Critical } else { Severity::High },
+                message: format!(
+                    "create_table :{table}, force: {} drops the table {table}{} with every row in it before creating it empty. Create the table without force: (the migration then fails if it already exists), or drop it in its own reviewed migration.",
+                    if cascade { ":cascade" } else { "true" },
+                    if cascade { " and, with CASCADE, every foreign key and view that depends on it," } else { "" }
+                ),
+            }
+        }
+        "rename_enum_value" => {
+            let keyword = |k: &str| {
+                args.iter()
+                    .find(|a| a.keyword.as_deref() == Some(k))
+                    .map(|a| src.value(a))
+            };
+            Effect::finding(
+                &sql::RENAME,
+                format!(
+                    "rename_enum_value renames the value {} of the enum {table} to {} in every row that holds it: running code that still writes {} fails, and code comparing with it matches nothing. Add the new value (add_enum_value), deploy code that accepts both, move the rows over, then stop using the old one.",
+                    or_unknown(keyword("from")),
+                    or_unknown(keyword("to")),
+                    or_unknown(keyword("from"))
+                ),
             )
         }
         "drop_table" => Effect::finding(

@@ -2881,3 +2881,81 @@ fn prisma_model_moved_to_another_changed_file_of_the_schema_directory_is_not_dro
         ["sql/drop-column"]
     );
 }
+
+fn rails_change(body: &str) -> Vec<Finding> {
+    added_file(
+        RAILS_PATH,
+        &format!(
+            "class Change < ActiveRecord::Migration[7.1]\n  def change\n    {body}\n  end\nend\n"
+        ),
+    )
+}
+
+#[test]
+fn rails_create_table_with_force_drops_the_table_first() {
+    let f = rails_change("create_table :users, force: true do |t|\n      t.string :email\n    end");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].message.contains("force: true"), "{}", f[0].message);
+    let f = rails_change("create_table(:users, force: :cascade) { |t| t.string :email }");
+    assert_eq!(ids(&f), ["sql/drop-table"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    for quiet in [
+        "create_table :users do |t|\n      t.string :email\n    end",
+        "create_table :users, force: false do |t|\n      t.string :email\n    end",
+    ] {
+        assert!(rails_change(quiet).is_empty(), "{quiet}");
+    }
+}
+
+#[test]
+fn rails_renaming_an_enum_value_is_a_rename_and_adding_one_is_quiet() {
+    let f = rails_change("rename_enum_value :mood, from: \"sad\", to: \"unhappy\"");
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("sad"), "{}", f[0].message);
+    assert!(rails_change("add_enum_value :mood, \"ecstatic\"").is_empty());
+}
+
+#[test]
+fn django_alter_field_judged_against_its_history_says_what_it_does() {
+    let f = django_alter("models.CharField(max_length=16, unique=True)");
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(
+        f[0].message.contains("max_length 32 -> 16"),
+        "{}",
+        f[0].message
+    );
+    let f = django_alter("models.CharField(db_column=\"invoice_no\", max_length=32, unique=True)");
+    assert_eq!(ids(&f), ["sql/rename"]);
+    assert!(f[0].message.contains("invoice_no"), "{}", f[0].message);
+
+    let initial = DJANGO_INITIAL.replace(
+        "            ],",
+        "                (\"note\", models.TextField(null=True)),\n            ],",
+    );
+    let alter = |field: &str| {
+        let new = django(&format!("        migrations.AlterField(model_name=\"invoice\", name=\"note\", field={field}),\n"));
+        Case::added(DJANGO_PATH, &new)
+            .with_file(Side::Head, "shop/migrations/0001_initial.py", &initial)
+            .run(analyze)
+    };
+    let f = alter("models.TextField()");
+    assert_eq!(ids(&f), ["sql/not-null-without-default"]);
+    // Django writes the default into the NULL rows before it sets NOT NULL.
+    assert!(alter("models.TextField(default=\"\")").is_empty());
+}
+
+#[test]
+fn django_emptied_unique_or_index_together_drops_them_and_other_values_are_quiet() {
+    let run = |op: &str| added_file(DJANGO_PATH, &django(&format!("        migrations.{op},\n")));
+    let f = run("AlterUniqueTogether(name=\"invoice\", unique_together=set())");
+    assert_eq!(ids(&f), ["sql/drop-constraint"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    let f = run("AlterIndexTogether(name=\"invoice\", index_together=set())");
+    assert_eq!(ids(&f), ["sql/drop-index"]);
+    assert!(run(
+        "AlterUniqueTogether(name=\"invoice\", unique_together={(\"number\", \"amount\")})"
+    )
+    .is_empty());
+}

@@ -1,6 +1,6 @@
 //! history: the column types declared by the migrations that ran before this one, for a
-//! migration that changes a column's type (`ALTER COLUMN … TYPE`, `MODIFY`, `CHANGE`) of a
-//! table it does not create. Flyway (`V1__init.sql`, `V3__widen.sql`), golang-migrate and
+//! migration that changes a column's type (`ALTER COLUMN … TYPE`, `MODIFY`, `CHANGE`) or drops
+//! a column (a generated one loses no data) of a table it does not create. Flyway (`V1__init.sql`, `V3__widen.sql`), golang-migrate and
 //! numbered plain migrations keep every version in one directory, so the earlier files there,
 //! read in version order, say what the column was: `VARCHAR(100)` made `VARCHAR(255)` is then
 //! a widening, not a change twokey cannot judge. Prisma keeps each migration in a directory
@@ -8,7 +8,7 @@
 //! the directories before this one's are read.
 //!
 //! Owns only finding and ordering those files. Reads them through the snapshot, and only when
-//! a head statement changes a column's type; rollback files (`U2__`, `*.down.sql`) and
+//! a head statement changes a column's type or drops one; rollback files (`U2__`, `*.down.sql`) and
 //! repeatable ones (`R__`) never ran before this one as forward schema, so they are skipped.
 
 use super::{dialect_for, parse_any, Scope};
@@ -21,26 +21,53 @@ use std::cmp::Ordering;
 /// definition usually is; a type declared further back stays unknown, as before.
 const MAX_EARLIER: usize = 200;
 
-/// Whether `statement` changes the type of an existing column.
-pub(super) fn retypes(statement: &Statement) -> bool {
+/// What a head statement needs to know about the columns earlier migrations declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Need {
+    Nothing,
+    /// A dropped column: only whether it was computed from others (`GENERATED`, `VIRTUAL`,
+    /// `STORED`), so files that never say so are not parsed.
+    Computed,
+    /// A retyped column: its old type.
+    Types,
+}
+
+/// What `statement` needs from the earlier migrations: the old types when it changes a
+/// column's type, whether a column was computed when it drops one.
+pub(super) fn need(statement: &Statement) -> Need {
     let Statement::AlterTable(alter) = statement else {
-        return false;
+        return Need::Nothing;
     };
-    alter.operations.iter().any(|op| {
-        matches!(
-            op,
+    alter
+        .operations
+        .iter()
+        .map(|op| match op {
             AlterTableOperation::AlterColumn {
                 op: AlterColumnOperation::SetDataType { .. },
                 ..
-            } | AlterTableOperation::ModifyColumn { .. }
-                | AlterTableOperation::ChangeColumn { .. }
-        )
+            }
+            | AlterTableOperation::ModifyColumn { .. }
+            | AlterTableOperation::ChangeColumn { .. } => Need::Types,
+            AlterTableOperation::DropColumn { .. } => Need::Computed,
+            _ => Need::Nothing,
+        })
+        .max()
+        .unwrap_or(Need::Nothing)
+}
+
+/// Whether `text` may declare a computed column: a cheap scan that spares parsing the
+/// earlier files of a migration that only drops columns.
+fn may_compute(text: &str) -> bool {
+    text.as_bytes().windows(6).any(|w| {
+        w.eq_ignore_ascii_case(b"genera")
+            || w.eq_ignore_ascii_case(b"virtua")
+            || w.eq_ignore_ascii_case(b"stored")
     })
 }
 
 /// Notes in `scope` the column types the earlier migrations of the file's directory
 /// declare, oldest first, so that later definitions win.
-pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope) {
+pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope, need: Need) {
     let path = view.path();
     let own = path.file_name();
     let earlier: Vec<RepoPath> = match prisma_migrations(path) {
@@ -73,6 +100,9 @@ pub(super) fn note_earlier_types(view: &FileView, scope: &mut Scope) {
         let Some(text) = content.text() else {
             continue;
         };
+        if need < Need::Types && !may_compute(text) {
+            continue;
+        }
         if let Ok((_, statements)) = parse_any(text, &fallbacks) {
             for located in &statements.read {
                 scope.note_types(&located.statement);

@@ -424,10 +424,16 @@ fn analyze_statements(view: &FileView) -> Vec<Finding> {
         redefined_views: view_swap::redefined_views(head.read.iter().map(|l| &*l.statement)),
         ..Scope::default()
     };
-    // A retyped column this file does not declare may be declared by an earlier migration
-    // of the directory; those are read only then.
-    if head.read.iter().any(|l| history::retypes(&l.statement)) {
-        history::note_earlier_types(view, &mut scope);
+    // A retyped or dropped column this file does not declare may be declared by an earlier
+    // migration of the directory; those are read only then.
+    let need = head
+        .read
+        .iter()
+        .map(|l| history::need(&l.statement))
+        .max()
+        .unwrap_or(history::Need::Nothing);
+    if need > history::Need::Nothing {
+        history::note_earlier_types(view, &mut scope, need);
     }
     for located in &base.read {
         scope.note_types(&located.statement);
@@ -579,6 +585,13 @@ pub(crate) struct Scope {
     redefined_views: HashSet<String>,
     added_columns: HashSet<(String, String)>,
     types: HashMap<(String, String), DataType>,
+    /// Columns computed from others (`GENERATED ALWAYS AS (…)`, MySQL's `AS (…) VIRTUAL`):
+    /// dropping one loses nothing the other columns cannot give again (Atlas's DS103 flags only
+    /// non-virtual columns).
+    computed: HashSet<(String, String)>,
+    /// Types the file renames aside (`ALTER TYPE mood RENAME TO mood_old`), usually to create
+    /// a new type under the old name with fewer enum values and move columns onto it.
+    types_renamed_aside: HashSet<String>,
 }
 
 impl Scope {
@@ -595,6 +608,11 @@ impl Scope {
             Statement::CreateIndex(index) if !index.if_not_exists => {
                 if let Some(name) = &index.name {
                     self.created.insert(normalize_name(name));
+                }
+            }
+            Statement::AlterType(alter) => {
+                if let AlterTypeOperation::Rename(_) = &alter.operation {
+                    self.types_renamed_aside.insert(normalize_name(&alter.name));
                 }
             }
             Statement::AlterTable(alter) => {
@@ -622,6 +640,7 @@ impl Scope {
             Statement::CreateTable(create) => {
                 let table = normalize_name(&create.name);
                 for column in &create.columns {
+                    self.note_computed(&table, column);
                     self.types.insert(
                         (table.clone(), ident(&column.name)),
                         column.data_type.clone(),
@@ -633,6 +652,7 @@ impl Scope {
                 for op in &alter.operations {
                     let (column, data_type) = match op {
                         AlterTableOperation::AddColumn { column_def, .. } => {
+                            self.note_computed(&table, column_def);
                             (ident(&column_def.name), column_def.data_type.clone())
                         }
                         AlterTableOperation::AlterColumn {
@@ -652,16 +672,43 @@ impl Scope {
                         AlterTableOperation::RenameColumn {
                             old_column_name,
                             new_column_name,
-                        } => match self.types.remove(&(table.clone(), ident(old_column_name))) {
-                            Some(t) => (ident(new_column_name), t),
-                            None => continue,
-                        },
+                        } => {
+                            let old = (table.clone(), ident(old_column_name));
+                            if self.computed.remove(&old) {
+                                self.computed
+                                    .insert((table.clone(), ident(new_column_name)));
+                            }
+                            match self.types.remove(&old) {
+                                Some(t) => (ident(new_column_name), t),
+                                None => continue,
+                            }
+                        }
                         _ => continue,
                     };
                     self.types.insert((table.clone(), column), data_type);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Remembers whether `column` of `table` is computed from other columns. An identity
+    /// column (`GENERATED ALWAYS AS IDENTITY`) holds ids of its own, so it is not.
+    fn note_computed(&mut self, table: &str, column: &ColumnDef) {
+        let key = (table.to_owned(), ident(&column.name));
+        let computed = column.options.iter().any(|o| {
+            matches!(
+                &o.option,
+                ColumnOption::Generated {
+                    generation_expr: Some(_),
+                    ..
+                }
+            )
+        });
+        if computed {
+            self.computed.insert(key);
+        } else {
+            self.computed.remove(&key);
         }
     }
 
@@ -1238,6 +1285,20 @@ fn check_alter(at: &Location, alter: &AlterTable, scope: &Scope) -> Vec<Finding>
                     {
                         continue;
                     }
+                    if scope.computed.contains(&(key().to_owned(), ident(column))) {
+                        findings.push(
+                            Finding::new(
+                                &DROP_COLUMN,
+                                at.clone(),
+                                format!("ALTER TABLE {table} DROP COLUMN {column} drops a generated column: its values are computed from other columns of {table}, so no data is lost, but queries that still read {column} fail until the new code is deployed."),
+                            )
+                            .with_severity(Severity::Medium)
+                            .with_safer(format!(
+                                "Stop reading {table}.{column} first, deploy, then drop it in a later migration; it can be added again with the same expression."
+                            )),
+                        );
+                        continue;
+                    }
                     findings.push(
                         Finding::new(
                             &DROP_COLUMN,
@@ -1427,6 +1488,21 @@ fn type_changed(
     scope: &Scope,
 ) -> Option<Finding> {
     let finding = match scope.old_type(key, column) {
+        // `ALTER TYPE mood RENAME TO mood_old; CREATE TYPE mood AS ENUM (…)`: the column keeps
+        // the name of its type but moves to a new one, which may lack some of the old values.
+        Some(old)
+            if types::compare(old, new_type) == Verdict::Same
+                && scope
+                    .types_renamed_aside
+                    .contains(&new_type.to_string().to_lowercase()) =>
+        {
+            Finding::new(
+                &COLUMN_TYPE_NARROWED,
+                at.clone(),
+                format!("ALTER TABLE {table} moves {table}.{column} onto a new type {new_type}, created after the old {new_type} was renamed aside in this file: rows holding a value the new type lacks fail the change, or take whatever the USING clause maps them to."),
+            )
+            .with_severity(Severity::Medium)
+        }
         Some(old) => type_change_finding(
             at,
             &format!("ALTER TABLE {table} changes {table}.{column}"),

@@ -394,11 +394,15 @@ const META_RUNNING_SQL: &[&str] = &["I", "IR", "INCLUDE", "INCLUDE_RELATIVE", "G
 /// a human but is not destructive: `EXECUTE` and the psql commands that run other files say
 /// nothing of what they run, and dropping a constraint, an index or a function loses no rows
 /// (those rules rank low, untagged).
+/// How an unread `ALTER IGNORE TABLE … ADD UNIQUE` is named: the words say what it deletes.
+const IGNORE_UNIQUE: &str =
+    "ALTER IGNORE TABLE … UNIQUE, which deletes every row that duplicates an earlier one on the new key";
+
 pub(super) fn destroys_at(word: &str) -> Option<Severity> {
     match word {
         // `DROP OWNED BY role` drops every table, view and function the role owns.
         "DROP OWNED" => Some(Severity::Critical),
-        "DROP" | "TRUNCATE" | "DELETE" | "PURGE" => Some(Severity::High),
+        "DROP" | "TRUNCATE" | "DELETE" | "PURGE" | IGNORE_UNIQUE => Some(Severity::High),
         "CREATE OR REPLACE DATABASE" | "CREATE OR REPLACE SCHEMA" | "SET UNUSED" => {
             Some(Severity::High)
         }
@@ -491,6 +495,15 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
         if let Some(object @ ("TABLE" | "SCHEMA" | "DATABASE")) = object.as_deref() {
             note(format!("CREATE OR REPLACE {object}"));
         }
+    }
+    // MySQL (before 5.7) and MariaDB's `ALTER IGNORE TABLE … ADD UNIQUE` (or PRIMARY KEY)
+    // keeps the first row of each duplicate group and deletes the others, silently.
+    if word(0).as_deref() == Some("ALTER")
+        && word(1).as_deref() == Some("IGNORE")
+        && word(2).as_deref() == Some("TABLE")
+        && (2..solid.len()).any(|i| matches!(word(i).as_deref(), Some("UNIQUE" | "PRIMARY")))
+    {
+        note(IGNORE_UNIQUE.to_owned());
     }
     // Databricks' `REPLACE TABLE t AS …` is `CREATE OR REPLACE TABLE` without the CREATE.
     if word(0).as_deref() == Some("REPLACE") && word(1).as_deref() == Some("TABLE") {
@@ -670,6 +683,8 @@ const KNOWN_KINDS: &[&[&str]] = &[
     &["SECURITY", "LABEL"],
     &["ANALYZE"],
     &["VACUUM"],
+    // Reorders a table's rows along an index; every row stays.
+    &["CLUSTER"],
     &["REINDEX"],
     &["REFRESH"],
     &["LOCK"],

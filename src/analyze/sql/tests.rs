@@ -2173,3 +2173,58 @@ fn a_table_moved_between_files_of_a_schema_directory_is_not_dropped() {
         ["sql/drop-column"]
     );
 }
+
+/// A new Flyway migration after one that declares `init`.
+fn after(init: &str, new: &str) -> Vec<Finding> {
+    Case::added("db/migration/V2__change.sql", new)
+        .with_file(Side::Head, "db/migration/V1__init.sql", init)
+        .run(analyze)
+}
+
+#[test]
+fn dropping_a_generated_column_loses_no_data_but_an_identity_or_plain_column_does() {
+    let init = "CREATE TABLE orders (id BIGINT GENERATED ALWAYS AS IDENTITY, price INT, qty INT, total INT GENERATED ALWAYS AS (price * qty) STORED);\n";
+    let f = after(init, "ALTER TABLE orders DROP COLUMN total;\n");
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(
+        f[0].message.contains("generated column"),
+        "{}",
+        f[0].message
+    );
+    for column in ["id", "price"] {
+        let f = after(init, &format!("ALTER TABLE orders DROP COLUMN {column};\n"));
+        assert_eq!(ids(&f), ["sql/drop-column"], "{column}");
+        assert_eq!(f[0].severity, Severity::High, "{column}");
+    }
+    // A generated column renamed earlier is still generated under its new name.
+    let renamed = format!("{init}ALTER TABLE orders RENAME COLUMN total TO amount;\n");
+    let f = after(&renamed, "ALTER TABLE orders DROP COLUMN amount;\n");
+    assert_eq!(f[0].severity, Severity::Medium);
+}
+
+#[test]
+fn an_enum_column_moved_onto_a_type_recreated_under_its_old_name_may_lose_values() {
+    let init = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nCREATE TABLE people (id INT, feeling mood);\n";
+    let swap = "ALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok', 'happy');\nALTER TABLE people ALTER COLUMN feeling TYPE mood USING feeling::text::mood;\nDROP TYPE mood_old;\n";
+    let f = after(init, swap);
+    assert_eq!(ids(&f), ["sql/column-type-narrowed"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(3));
+    // Without a type renamed aside, the same type is the same type.
+    assert!(after(init, "ALTER TABLE people ALTER COLUMN feeling TYPE mood;\n").is_empty());
+}
+
+#[test]
+fn cluster_keeps_every_row_and_alter_ignore_adding_a_unique_key_deletes_duplicates() {
+    assert!(added("CLUSTER users USING users_email_idx;\n").is_empty());
+    let mysql = |sql: &str| run_with("db/V2__users.sql", None, Some(sql), "mysql");
+    let f = mysql("ALTER IGNORE TABLE users ADD UNIQUE INDEX uq_email (email);\n");
+    assert_eq!(ids(&f), ["sql/unparseable"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+    assert!(f[0].message.contains("duplicates"), "{}", f[0].message);
+    // Without a key, ALTER IGNORE deletes nothing: unreadable, not destructive.
+    let f = mysql("ALTER IGNORE TABLE users ADD COLUMN nick INT;\n");
+    assert_eq!(f[0].severity, Severity::Medium);
+}

@@ -42,6 +42,10 @@ enum Shape {
     Timestamp {
         zone: bool,
     },
+    /// A calendar date without a time of day.
+    Date,
+    /// A time of day without a date.
+    Time,
     Other,
 }
 
@@ -130,6 +134,8 @@ fn shape(t: &DataType) -> Shape {
             zone: matches!(zone, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz),
         },
         D::Datetime(_) | D::TimestampNtz(_) => Shape::Timestamp { zone: false },
+        D::Date => Shape::Date,
+        D::Time(..) => Shape::Time,
         // The parsed type has no brackets left, so this recurses once at most.
         D::Custom(name, args) if is_bracketed(name) => {
             unbracketed(name, args).map_or(Shape::Other, |t| shape(&t))
@@ -323,12 +329,20 @@ pub fn compare(old: &DataType, new: &DataType) -> Verdict {
         )),
         (S::Text(_), S::Text(_)) => Verdict::Widens,
         // Numbers, booleans and timestamps all print into unbounded text.
-        (S::Integer(_) | S::Exact { .. } | S::Float(_) | S::Bool | S::Timestamp { .. }, S::Text(None)) => {
+        (S::Integer(_) | S::Exact { .. } | S::Float(_) | S::Bool | S::Timestamp { .. } | S::Time, S::Text(None)) => {
             Verdict::Widens
         }
         (S::Timestamp { zone: true }, S::Timestamp { zone: false }) => Verdict::Narrows(format!(
             "{new} drops the time zone {old} keeps: every value is converted to one zone and the offset is lost"
         )),
+        // A timestamp cut to its date loses the time of day, cut to its time loses the date.
+        (S::Timestamp { .. }, S::Date) => Verdict::Narrows(format!(
+            "{new} keeps only the day of each {old} value: the time of day is lost"
+        )),
+        (S::Timestamp { .. }, S::Time) => Verdict::Narrows(format!(
+            "{new} keeps only the time of day of each {old} value: the date is lost"
+        )),
+        (S::Date, S::Timestamp { .. } | S::Text(None)) => Verdict::Widens,
         (S::Bool, S::Bool) => Verdict::Widens,
         (_, S::Bool) => Verdict::Narrows(format!(
             "{new} keeps only true or false: every distinct {old} value collapses to one of two"
@@ -386,6 +400,10 @@ mod tests {
             ("NUMERIC(10,2)", "INT"),
             ("DOUBLE PRECISION", "REAL"),
             ("BIGSERIAL", "INT"),
+            ("TIMESTAMPTZ", "DATE"),
+            ("TIMESTAMP", "DATE"),
+            ("DATETIME", "DATE"),
+            ("TIMESTAMP", "TIME"),
         ] {
             assert!(narrows(old, new), "{old} -> {new} should narrow");
         }
@@ -404,6 +422,9 @@ mod tests {
             ("REAL", "DOUBLE PRECISION"),
             ("BOOLEAN", "BOOL"),
             ("varchar(20)", "VARCHAR(20)"),
+            ("DATE", "TIMESTAMP"),
+            ("DATE", "TEXT"),
+            ("TIME", "TEXT"),
         ] {
             let verdict = compare(&ty(old), &ty(new));
             assert!(
