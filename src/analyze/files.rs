@@ -103,6 +103,11 @@ fn deletion(view: &FileView) -> Option<Finding> {
     let whole = view.whole(Side::Base);
     let kind = view.kind.as_str();
     if is_migration(view) {
+        if squashed_away(view) {
+            // The last step of Django's squash: the replaced files go once the squash (still
+            // there) has been applied everywhere. Nothing ran or undoes anything.
+            return None;
+        }
         return Some(Finding::new(
             &MIGRATION_DELETED,
             whole,
@@ -282,6 +287,30 @@ fn is_migration(view: &FileView) -> bool {
     }
 }
 
+/// A deleted Django migration that a squashed migration of its directory replaced at the base
+/// (`replaces = [...]` naming it), the squash being still there at the head: Django's own way
+/// of retiring migrations. Only files named as `squashmigrations` names them
+/// (`0001_squashed_0004_…`) are read; a squash named otherwise leaves the deletion noted.
+fn squashed_away(view: &FileView) -> bool {
+    let path = view.path_on(Side::Base);
+    let Some(stem) = path.file_name().strip_suffix(".py") else {
+        return false;
+    };
+    view.snapshot
+        .list_dir(Side::Base, path.dir())
+        .iter()
+        .filter(|p| *p != path && p.file_name().ends_with(".py"))
+        .filter(|p| p.file_name().contains("_squashed_"))
+        .any(|squash| {
+            let base = view.snapshot.read(Side::Base, squash);
+            let replaces = base.text().is_some_and(|t| {
+                super::orm::django::is_squashed(t)
+                    && super::orm::django::replaced(t).iter().any(|n| n == stem)
+            });
+            replaces && view.snapshot.read(Side::Head, squash).text().is_some()
+        })
+}
+
 /// A Terragrunt unit (`terragrunt.hcl`), as opposed to a shared `root.hcl` or `env.hcl`.
 fn is_terragrunt_unit(view: &FileView) -> bool {
     view.kind == FileKind::Terragrunt
@@ -291,7 +320,7 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
             .eq_ignore_ascii_case("terragrunt.hcl")
 }
 
-/// Kubernetes manifests are compared object by object, including their deletion, and the
+/// Kubernetes manifests and Terraform files are compared object by object, including their deletion, and the
 /// kubernetes analyzer recognises an object moved to a sibling file; a whole-file finding
 /// on top would flag a correct split or merge of manifests. So are the chart templates whose
 /// every object twokey can see. CloudFormation templates are likewise compared resource by
@@ -300,6 +329,12 @@ fn is_terragrunt_unit(view: &FileView) -> bool {
 fn deletion_analysed_structurally(view: &FileView) -> bool {
     match (view.kind, view.old_text()) {
         (FileKind::Kubernetes | FileKind::CloudFormation, Some(_)) => true,
+        // Terraform compares the deleted file's blocks against the directory at the head: a
+        // resource, module or backend that went nowhere is reported by address ("deleted along
+        // with main.tf"), one moved to a sibling file is not, and a base it cannot parse is
+        // `terraform/unparseable`. A file-level finding on top would flag every split, merge
+        // or rename of `.tf` files that git does not pair as a rename.
+        (FileKind::Terraform, Some(_)) => true,
         // Atlas and Drizzle schemas report each table the deletion drops.
         (FileKind::OrmMigration, Some(_)) => super::orm::declarative_schema(view).is_some(),
         // So do Supabase, sqldef and Skeema schema files.
@@ -624,6 +659,7 @@ mod tests {
     };
 
     const TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+    const VARIABLE: &str = "variable \"region\" {\n  type = string\n}\n";
 
     #[test]
     fn deleting_a_charts_notes_deletes_nothing_but_a_template_still_counts() {
@@ -644,9 +680,12 @@ mod tests {
             .with_file(Side::Head, "infra/main.tf", TF)
             .run(analyze);
         assert!(f.is_empty(), "{f:?}");
-        // Alone, it is a deleted configuration file like any other.
+        // Alone, it is a deleted configuration file like any other: the Terraform analyzer
+        // reports what it declared.
         let f = Case::deleted("infra/main.tofu", TF).run(analyze);
-        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        assert!(f.is_empty(), "{f:?}");
+        let f = Case::deleted("infra/main.tofu", TF).run(crate::analyze::terraform::analyze);
+        assert_eq!(ids(&f), ["terraform/resource-removed"]);
     }
 
     #[test]
@@ -737,27 +776,77 @@ mod tests {
                 f[0].message
             );
         }
-        let f = Case::deleted("live/main.tf", TF).run(analyze);
+        let f = Case::deleted("live/main.tf", TF)
+            .with_file(Side::Base, "live/variables.tf", VARIABLE)
+            .with_file(Side::Head, "live/variables.tf", VARIABLE)
+            .run(crate::analyze::terraform::analyze);
         assert_eq!(
             f[0].severity,
-            Severity::High,
+            Severity::Critical,
             "resources are another matter"
         );
     }
 
     #[test]
-    fn deleting_a_terraform_file_is_an_infra_file_deletion_on_the_base_side() {
+    fn deleting_a_terraform_file_reports_what_it_declared_not_the_file() {
+        // The Terraform analyzer reports each block that went nowhere, by address; a
+        // file-level finding on top would also flag a split or merge of `.tf` files.
         let f = Case::deleted("infra/prod/buckets.tf", TF).run(analyze);
-        assert_eq!(ids(&f), ["git/infra-file-deleted"]);
+        assert!(f.is_empty(), "{f:?}");
+        let f = Case::deleted("infra/prod/buckets.tf", TF)
+            .with_file(Side::Base, "infra/prod/variables.tf", VARIABLE)
+            .with_file(Side::Head, "infra/prod/variables.tf", VARIABLE)
+            .run(crate::analyze::terraform::analyze);
+        assert_eq!(ids(&f), ["terraform/resource-removed"]);
+        assert_eq!(f[0].severity, Severity::Critical, "a bucket, in production");
         assert_eq!(f[0].location.side, Side::Base);
         assert_eq!(f[0].location.path.as_str(), "infra/prod/buckets.tf");
-        assert_eq!(f[0].location.line, None);
         assert!(f[0].tags.contains(&Tag::Destructive) && f[0].tags.contains(&Tag::Infra));
         assert!(
-            f[0].message.contains("infra/prod/buckets.tf"),
+            f[0].message
+                .contains("deleted along with infra/prod/buckets.tf"),
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn deleting_a_terraform_file_that_git_cannot_parse_still_needs_a_human() {
+        let f = Case::deleted(
+            "infra/prod/buckets.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n",
+        )
+        .run(crate::analyze::terraform::analyze);
+        assert_eq!(ids(&f), ["terraform/unparseable"]);
+    }
+
+    #[test]
+    fn deleting_migrations_a_squash_replaced_is_the_last_step_of_the_squash() {
+        let squash = "class Migration(migrations.Migration):\n    replaces = [('crm', '0001_initial'), ('crm', '0002_more')]\n    operations = []\n";
+        let old = "class Migration(migrations.Migration):\n    operations = []\n";
+        let path = "crm/migrations/0001_squashed_0002_more.py";
+        let f = Case::deleted("crm/migrations/0001_initial.py", old)
+            .with_file(Side::Base, path, squash)
+            .with_file(
+                Side::Head,
+                path,
+                &squash.replace(
+                    "    replaces = [('crm', '0001_initial'), ('crm', '0002_more')]\n",
+                    "",
+                ),
+            )
+            .run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+        // Not among those it replaces, or with the squash gone too: still noted.
+        let f = Case::deleted("crm/migrations/0003_other.py", old)
+            .with_file(Side::Base, path, squash)
+            .with_file(Side::Head, path, squash)
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/migration-deleted"]);
+        let f = Case::deleted("crm/migrations/0001_initial.py", old)
+            .with_file(Side::Base, path, squash)
+            .run(analyze);
+        assert_eq!(ids(&f), ["git/migration-deleted"]);
     }
 
     #[test]

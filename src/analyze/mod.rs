@@ -109,6 +109,9 @@ pub struct Memo {
     /// Local workflows and actions that GitHub workflows call (`uses: ./…`), read at the
     /// head once per run whichever caller asks first.
     pub(crate) workflow_calls: Recent<RepoPath, Arc<commands::workflow::Called>>,
+    /// Destructive commands that hand-run files the change deletes hand over to files it
+    /// adds, built once when an added build file or script runs one.
+    pub(crate) commands_carried: OnceLock<Arc<commands::Carried>>,
 }
 
 impl Default for Memo {
@@ -125,6 +128,7 @@ impl Default for Memo {
             kubernetes_dirs: Recent::new(8),
             kubernetes_change: OnceLock::new(),
             workflow_calls: Recent::new(64),
+            commands_carried: OnceLock::new(),
         }
     }
 }

@@ -207,12 +207,39 @@ fn parsed_side<T: Default>(
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut findings = Vec::new();
     let base = side_template(view, Side::Base, &mut findings);
-    let head = side_template(view, Side::Head, &mut findings);
+    let head = match successor(view) {
+        Some(head) => Some(head),
+        None => side_template(view, Side::Head, &mut findings),
+    };
     let (Some(base), Some(head)) = (base, head) else {
         return findings;
     };
     findings.extend(compare(view, &base, &head));
     findings
+}
+
+/// Template file extensions, one of which a conversion (`cfn-flip`, a YAML↔JSON rewrite)
+/// trades for another.
+const TEMPLATE_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+
+/// The template that takes a deleted one's place: the same name in the same directory with
+/// another template extension, added by this change (`orders.yaml` become `orders.json`),
+/// parsed. Git pairs no rename across such a conversion, since every line changes; read alone,
+/// the deleted file would remove every resource of a stack whose template only changed
+/// syntax. A successor that does not parse leaves the deletion judged as one.
+fn successor(view: &FileView) -> Option<Template> {
+    if view.change.new_path.is_some() {
+        return None;
+    }
+    let old = view.change.old_path.as_ref()?;
+    let ext = old.extension()?;
+    let stem = old.as_str().strip_suffix(ext.as_str())?;
+    TEMPLATE_EXTENSIONS
+        .iter()
+        .filter(|other| **other != ext.as_str())
+        .map(|other| crate::change::RepoPath::new(format!("{stem}{other}")))
+        .filter(|path| view.snapshot.read(Side::Base, path).text().is_none())
+        .find_map(|path| template::parse(view.snapshot.read(Side::Head, &path).text()?).ok())
 }
 
 /// What the next update of the stack does to the resources of `base` given `head`: the

@@ -1,6 +1,7 @@
 use super::super::files::testkit::{ids, Case};
 use super::*;
 use crate::analyze::FileKind;
+use crate::change::Side;
 use proptest::prelude::*;
 
 fn run(case: Case) -> Vec<Finding> {
@@ -1791,4 +1792,26 @@ fn a_db_instance_moved_to_another_engine_is_replaced_but_not_a_cdb_conversion() 
     assert_eq!(ids(&f), ["cloudformation/replacement-property"]);
     assert!(between(&base, &base.replace("oracle-ee", "oracle-ee-cdb")).is_empty());
     assert!(between(&base, &base.replace("oracle-ee", "Oracle-EE")).is_empty());
+}
+
+#[test]
+fn a_template_converted_to_json_under_the_same_name_is_compared_with_its_successor() {
+    let yaml = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n  Queue:\n    Type: AWS::SQS::Queue\n";
+    let json = "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"Orders\": {\"Type\": \"AWS::DynamoDB::Table\", \"Properties\": {\"TableName\": \"orders\"}}, \"Queue\": {\"Type\": \"AWS::SQS::Queue\"}}}";
+    let converted =
+        Case::deleted("infra/orders.yaml", yaml).with_file(Side::Head, "infra/orders.json", json);
+    assert!(run(converted).is_empty());
+    // A resource the conversion drops is still removed.
+    let dropped = json.replace(", \"Queue\": {\"Type\": \"AWS::SQS::Queue\"}", "");
+    let f = run(Case::deleted("infra/orders.yaml", yaml).with_file(
+        Side::Head,
+        "infra/orders.json",
+        &dropped,
+    ));
+    assert_eq!(ids(&f), ["cloudformation/resource-removed"]);
+    // A JSON file already there at the base is another template, not the successor.
+    let both = Case::deleted("infra/orders.yaml", yaml)
+        .with_file(Side::Base, "infra/orders.json", json)
+        .with_file(Side::Head, "infra/orders.json", json);
+    assert_eq!(ids(&run(both)).len(), 2);
 }

@@ -8,6 +8,7 @@
 //! reported only when the head has more copies of it than the base: moving, re-indenting or
 //! commenting around an existing `terraform destroy` stays quiet, adding one does not.
 
+mod carried;
 mod container;
 mod dockerfile;
 mod expansions;
@@ -20,6 +21,8 @@ mod pwsh_lex;
 mod terragrunt_hooks;
 mod tool_steps;
 pub(crate) mod workflow;
+
+pub(crate) use carried::Carried;
 
 use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -294,10 +297,21 @@ fn new_commands(view: &FileView, base: &SideCommands, head: &SideCommands) -> Ve
     }
     let new = fresh::new_copies(
         view.hunks(),
-        base.hits.iter().map(|l| l.hit.identity.as_str()),
-        head.hits.iter().map(|l| (l.hit.identity.as_str(), l.line)),
+        base.hits.iter().map(|l| carried::key(&l.hit.identity)),
+        head.hits
+            .iter()
+            .map(|l| (carried::key(&l.hit.identity), l.line)),
     );
-    for located in new.into_iter().map(|i| &head.hits[i]) {
+    // A hand-run file the change adds may take its commands over from one it deletes (a
+    // Makefile turned into a Taskfile): those are not new. Read only when there is one.
+    let added_by_hand = view.old_text().is_none() && carried::hand_run(view.kind);
+    let carried = (added_by_hand && !new.is_empty()).then(|| carried::of_change(view));
+    let new = new.into_iter().filter(|&i| {
+        carried
+            .as_ref()
+            .is_none_or(|c| !c.contains(&carried::key(&head.hits[i].hit.identity)))
+    });
+    for located in new.map(|i| &head.hits[i]) {
         let mut finding = Finding::new(
             located.hit.rule,
             view.at(Side::Head, located.line, located.end_line),

@@ -597,3 +597,27 @@ fn a_platform_release_command_that_resets_the_database_is_reported_at_its_line()
         .run(analyze)
         .is_empty());
 }
+
+#[test]
+fn a_makefile_turned_into_a_taskfile_carries_its_destroy_over() {
+    use crate::analyze::files::testkit::Case;
+    use crate::change::Side;
+    let make = "destroy:\n\tterraform -chdir=envs/$(ENV) destroy\n";
+    let task = "version: '3'\ntasks:\n  destroy:\n    cmds:\n      - terraform -chdir=envs/{{.ENV}} destroy\n";
+    let run = |case: Case| case.run(analyze);
+    let moved = Case::added("Taskfile.yml", task).with_changed_file(Side::Base, "Makefile", make);
+    assert!(run(moved).is_empty());
+    // Without the Makefile going, or with a second copy, the destroy is new.
+    assert_eq!(
+        run(Case::added("Taskfile.yml", task)).len(),
+        1,
+        "no Makefile deleted"
+    );
+    let twice = task.replace(
+        " destroy\n",
+        " destroy\n      - terraform -chdir=envs/{{.ENV}} destroy\n",
+    );
+    let f =
+        run(Case::added("Taskfile.yml", &twice).with_changed_file(Side::Base, "Makefile", make));
+    assert_eq!(f.len(), 2, "{f:?}");
+}

@@ -25,6 +25,7 @@ mod environment;
 mod guards;
 mod moved;
 mod object;
+mod overrides;
 mod replacement;
 mod sst;
 #[cfg(test)]
@@ -371,6 +372,10 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     };
     let base = Program::read(view.old_text().unwrap_or(""), &ext, flavor);
     let head = Program::read(view.new_text().unwrap_or(""), &ext, flavor);
+    if flavor == Flavor::Cdk && view.new_text().is_some() {
+        let code = |p: &Program| String::from_utf8_lossy(&p.src.code).into_owned();
+        overrides::dropped(view, &code(&base), &code(&head), &mut out);
+    }
     if flavor == Flavor::Sst {
         out.extend(sst::app_changes(view, &base.src, &head.src));
     }

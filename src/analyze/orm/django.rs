@@ -48,6 +48,50 @@ pub(crate) fn is_squashed(text: &str) -> bool {
     })
 }
 
+/// The migration names a squash's `replaces` lists (`[('crm', '0001_initial'), …]`): the
+/// second string of each pair. Empty when it lists none twokey can read.
+pub(crate) fn replaced(text: &str) -> Vec<String> {
+    let Some(start) = text.find("replaces") else {
+        return Vec::new();
+    };
+    let rest = &text[start..];
+    let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) else {
+        return Vec::new();
+    };
+    if close < open {
+        return Vec::new();
+    }
+    rest[open + 1..close]
+        .split('(')
+        .filter_map(|pair| {
+            let strings: Vec<&str> = pair.split(['\'', '"']).collect();
+            // `'crm', '0001_initial')` splits as ["", "crm", ", ", "0001_initial", ")…"].
+            strings.get(3).map(|name| (*name).to_owned())
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// Whether every migration the squash at `dir` replaces was in the repository at the base:
+/// then each database that ran them marks the squash applied without running it, and one that
+/// runs it is new and holds no rows, so what it drops is nothing. A squash of migrations this
+/// change adds may still run their drops on a database that had run only the older ones.
+pub(crate) fn replaces_only_existing(
+    view: &crate::analyze::FileView,
+    dir: &str,
+    text: &str,
+) -> bool {
+    let names = replaced(text);
+    !names.is_empty()
+        && names.iter().all(|name| {
+            let path = crate::change::RepoPath::new(format!("{dir}/{name}.py"));
+            view.snapshot
+                .read(crate::change::Side::Base, &path)
+                .text()
+                .is_some()
+        })
+}
+
 pub(crate) fn calls(text: &str) -> Vec<Call> {
     let src = Source::new(text, Lang::Python);
     let state_only = state_operations(&src);

@@ -37,7 +37,7 @@
 mod alembic;
 mod atlas;
 mod declared;
-mod django;
+pub(crate) mod django;
 mod django_fields;
 mod drizzle;
 mod ecto;
@@ -289,12 +289,20 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     if framework == Framework::Django && django::is_squashed(head) {
+        let dir = view.path_on(crate::change::Side::Head).dir().to_owned();
+        let settled = django::replaces_only_existing(view, &dir, head);
         for f in found
             .iter_mut()
             .filter(|f| f.tags.contains(&Tag::Destructive))
         {
             f.severity = Severity::Low;
             f.message.push_str(" This is a squashed migration (`replaces`): Django runs it only on databases where none of the migrations it replaces ran, and marks it applied elsewhere, so it repeats what those migrations already did.");
+            if settled {
+                // Every replaced migration predates this change: the drop already ran
+                // wherever there is data, so it raises no bar of its own.
+                f.tags.retain(|t| *t != Tag::Destructive);
+                f.message.push_str(" Every migration it replaces was already in the repository, so it destroys nothing that they did not.");
+            }
         }
     }
     found

@@ -1,5 +1,6 @@
 use super::*;
 use crate::analyze::files::testkit::Case;
+use crate::change::Side;
 use crate::finding::Tag;
 use proptest::prelude::*;
 
@@ -37,6 +38,32 @@ fn django_remove_field_added_is_a_column_drop_at_its_head_line() {
     );
     assert_eq!(f[0].location.side, Side::Head);
     assert!(f[0].message.contains("order.coupon"), "{}", f[0].message);
+    assert!(f[0].tags.contains(&Tag::Destructive));
+}
+
+#[test]
+fn a_squash_of_migrations_already_in_the_repository_raises_no_bar() {
+    let ops = "        migrations.RemoveField(model_name=\"order\", name=\"coupon\"),\n";
+    let squashed = django(ops).replace(
+        "    dependencies = ",
+        "    replaces = [(\"shop\", \"0002_auto\"), (\"shop\", \"0003_drop\")]\n\n    dependencies = ",
+    );
+    let case = |base_has: &[&str]| {
+        let mut case = Case::added("shop/migrations/0002_squashed_0003.py", &squashed);
+        for name in base_has {
+            let path = format!("shop/migrations/{name}.py");
+            case = case
+                .with_file(Side::Base, &path, "")
+                .with_file(Side::Head, &path, "");
+        }
+        case.run(analyze)
+    };
+    let f = case(&["0002_auto", "0003_drop"]);
+    assert_eq!(ids(&f), ["sql/drop-column"]);
+    assert_eq!(f[0].severity, Severity::Low);
+    assert!(!f[0].tags.contains(&Tag::Destructive), "{:?}", f[0].tags);
+    // A replaced migration this change adds may still run its drop where data lives.
+    let f = case(&["0002_auto"]);
     assert!(f[0].tags.contains(&Tag::Destructive));
 }
 

@@ -32,6 +32,7 @@ mod modules;
 mod rehome;
 pub mod replacement;
 mod retention;
+mod s3_split;
 pub mod stacks;
 pub mod stateful;
 pub(crate) mod switches;
@@ -405,6 +406,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     modules::renamed_source_changed(view, &base, &head, &mut out);
     for new in &head.items {
         let Some(old) = base.item(&new.address) else {
+            split_from_bucket(view, &base, new, &mut out);
             continue;
         };
         if old.kind != new.kind {
@@ -430,6 +432,41 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A resource of the AWS provider v4's S3 split (`aws_s3_bucket_versioning`, …) new at the
+/// head, judged against the inline block its bucket had at the base (see [`s3_split`]): the
+/// upgrade itself stays quiet, a setting weakened on the way is found. The bucket is looked
+/// for in the file's base, then in its directory's changed files.
+fn split_from_bucket(view: &FileView, base: &TfFile, new: &Item, out: &mut Vec<Finding>) {
+    if s3_split::inline_block(&new.rtype).is_none() {
+        return;
+    }
+    let Some(address) = s3_split::bucket_address(new) else {
+        return;
+    };
+    let bucket = match base.item(&address) {
+        Some(bucket) => s3_split::stand_in(bucket, new),
+        None => {
+            let dir = Dir::load(view, Side::Base, view.path_on(Side::Head).dir(), None);
+            let found = dir.items().find(|(_, i)| i.address == address);
+            found.and_then(|(_, bucket)| s3_split::stand_in(bucket, new))
+        }
+    };
+    let Some(old) = bucket else {
+        return;
+    };
+    let first = out.len();
+    protections(view, &old, new, out);
+    retention::shortened(view, &old, new, out);
+    let block = s3_split::inline_block(&new.rtype).unwrap_or_default();
+    for f in &mut out[first..] {
+        f.message.push_str(&format!(
+            " (At the base this was the inline `{block}` block of `{address}`, which this change moves to `{}`.)",
+            new.address
+        ));
+        f.subject.get_or_insert_with(|| new.address.clone());
+    }
 }
 
 /// A `.tofu` file added or deleted beside a `.tf` file of the same name is judged against that

@@ -608,6 +608,33 @@ fn same_set(rtype: &str, attr: &str, c: &Changed) -> bool {
     members(&b.value).is_some_and(|m| Some(m) == members(&a.value))
 }
 
+/// Replacing attributes a provider renamed in a major version: (type, new name, old name).
+/// The upgrade writes the old value under the new name, and the provider reads the state it
+/// kept under the old one, so the plan shows no change (AWS provider v4 renamed
+/// `aws_db_instance.name` to `db_name`, and v5 removed `name`).
+const RENAMED: &[(&str, &str, &str)] = &[("aws_db_instance", "db_name", "name")];
+
+/// Whether `attr`, set at the head where the base did not set it, only took over the value the
+/// base had under the attribute's old name ([`RENAMED`]). A different value, or one twokey
+/// cannot compare, is still a change.
+fn renamed_with_same_value(
+    locals: &Locals,
+    old: &Item,
+    new: &Item,
+    attr: &str,
+    after: &Setting,
+) -> bool {
+    RENAMED
+        .iter()
+        .filter(|(rtype, renamed, _)| *rtype == new.rtype && *renamed == attr)
+        .filter_map(|(_, _, was)| old.get(was))
+        .any(|before| {
+            locals
+                .resolve(Side::Base, &before.value)
+                .same(&locals.resolve(Side::Head, &after.value))
+        })
+}
+
 /// Replacement-forcing attributes of the table that `new` changes against `old`.
 pub fn replacement_attributes(
     view: &FileView,
@@ -637,6 +664,9 @@ pub fn replacement_attributes(
         let Some(after) = c.after else {
             continue;
         };
+        if c.before.is_none() && renamed_with_same_value(&locals, old, new, attr, after) {
+            continue;
+        }
         let (will, hedge) = if c.known() && c.before.is_some() {
             ("forces", "will show")
         } else {

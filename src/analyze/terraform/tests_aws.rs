@@ -315,3 +315,59 @@ fn user_data_replaces_an_instance_only_when_it_is_told_to_and_boot_scripts_elsew
         [REPLACED]
     );
 }
+
+/// A v3 bucket with inline versioning and a lifecycle rule, as the AWS provider v4 split
+/// found it.
+const BUCKET_V3: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n  versioning {\n    enabled = true\n  }\n  lifecycle_rule {\n    id      = \"expire\"\n    enabled = true\n    expiration {\n      days = 365\n    }\n  }\n}\n";
+
+fn bucket_v4(status: &str, days: u32) -> String {
+    format!(
+        "resource \"aws_s3_bucket\" \"logs\" {{\n  bucket = \"acme-logs\"\n}}\n\
+         resource \"aws_s3_bucket_versioning\" \"logs\" {{\n  bucket = aws_s3_bucket.logs.id\n  versioning_configuration {{\n    status = \"{status}\"\n  }}\n}}\n\
+         resource \"aws_s3_bucket_lifecycle_configuration\" \"logs\" {{\n  bucket = aws_s3_bucket.logs.id\n  rule {{\n    id     = \"expire\"\n    status = \"Enabled\"\n    expiration {{\n      days = {days}\n    }}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn the_v4_s3_split_that_keeps_every_setting_is_quiet() {
+    assert!(run(BUCKET_V3, &bucket_v4("Enabled", 365)).is_empty());
+}
+
+#[test]
+fn a_setting_weakened_during_the_v4_s3_split_is_found_against_the_inline_block() {
+    let f = run(BUCKET_V3, &bucket_v4("Suspended", 365));
+    assert_eq!(ids(&f), [WEAKENED]);
+    assert_eq!(
+        f[0].subject.as_deref(),
+        Some("aws_s3_bucket_versioning.logs")
+    );
+    assert!(
+        f[0].message
+            .contains("inline `versioning` block of `aws_s3_bucket.logs`"),
+        "{}",
+        f[0].message
+    );
+    let f = run(BUCKET_V3, &bucket_v4("Enabled", 7));
+    assert_eq!(ids(&f), [SHORTENED]);
+    // A bucket that had no versioning block says nothing about a new versioning resource.
+    let plain = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
+    assert!(run(plain, &bucket_v4("Suspended", 365)).is_empty());
+}
+
+#[test]
+fn db_instance_name_renamed_to_db_name_with_the_same_value_is_no_replacement() {
+    let db = |attr: &str, value: &str| {
+        resource(
+            "aws_db_instance",
+            &format!(
+                "  identifier = \"app\"\n  engine     = \"postgres\"\n  {attr} = \"{value}\"\n"
+            ),
+        )
+    };
+    assert!(run(&db("name", "appdb"), &db("db_name", "appdb")).is_empty());
+    // Another value under the new name is a new database name: a replacement.
+    assert_eq!(
+        ids(&run(&db("name", "appdb"), &db("db_name", "orders"))),
+        [REPLACED]
+    );
+}

@@ -12,6 +12,7 @@ use crate::analyze::{fresh, FileView};
 use crate::change::Side;
 use crate::finding::Finding;
 use crate::yaml::Node;
+use std::collections::HashMap;
 
 use super::expr::{Context, Inputs};
 
@@ -120,6 +121,7 @@ pub fn check(view: &FileView, sides: &Sides) -> Vec<Finding> {
         depth: 0,
     };
     let mut findings = Vec::new();
+    let mut moved_in = None;
     for call in new.into_iter().map(|i| &head[i]) {
         // The same call on the base with other inputs: only what the new inputs add is news.
         // An extra copy of a call the base already makes is new in full.
@@ -134,7 +136,8 @@ pub fn check(view: &FileView, sides: &Sides) -> Vec<Finding> {
             first.filter(|_| same.next().is_none())
         });
         if super::is_local(call.uses) {
-            local(view, &walker, call, partner, &mut findings);
+            let moved_in = moved_in.get_or_insert_with(|| moved_out_of_steps(&walker, sides));
+            local(view, &walker, call, partner, moved_in, &mut findings);
         } else {
             remote(view, call, partner, &mut findings);
         }
@@ -142,11 +145,37 @@ pub fn check(view: &FileView, sides: &Sides) -> Vec<Finding> {
     findings
 }
 
+/// Destroys the file's own steps ran at the base and no longer run at the head, by command,
+/// with how many copies went: a call that now runs one of them took it over (a step moved
+/// into a reusable workflow the same job calls), it did not add it. A copy taken over once is
+/// used up, so a destroy cannot move into two calls.
+fn moved_out_of_steps(walker: &Walker, sides: &Sides) -> HashMap<String, usize> {
+    let unknown = Inputs::default();
+    let cx = Context::with(&unknown);
+    let own = |doc| -> Vec<String> {
+        let walk = walker.walk(doc, &cx);
+        let steps = walk.sites.into_iter().filter(|s| s.via.is_empty());
+        steps.map(|s| s.hit.identity).collect()
+    };
+    let mut gone: HashMap<String, usize> = HashMap::new();
+    for identity in own(&sides.base) {
+        *gone.entry(identity).or_default() += 1;
+    }
+    for identity in own(&sides.head) {
+        if let Some(n) = gone.get_mut(&identity) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    gone.retain(|_, n| *n > 0);
+    gone
+}
+
 fn local(
     view: &FileView,
     walker: &Walker,
     call: &Call,
     partner: Option<&Call>,
+    moved_in: &mut HashMap<String, usize>,
     findings: &mut Vec<Finding>,
 ) {
     // The caller's own inputs are whatever its trigger brings: unknown here.
@@ -183,6 +212,10 @@ fn local(
         None => (call.line(), "calls".to_owned()),
     };
     for site in more_than(&head.sites, &before) {
+        if let Some(n) = moved_in.get_mut(&site.hit.identity).filter(|n| **n > 0) {
+            *n -= 1;
+            continue;
+        }
         let message = format!(
             "{who} {how} {}, which runs this: {}",
             site.origin(),

@@ -307,8 +307,10 @@ impl Walker<'_> {
         let mut inputs = declared_defaults(root);
         for (name, value) in with.map(Node::as_map).unwrap_or(&[]) {
             match value.as_str().map(|v| expr::substitute(v, cx)) {
-                // A value the caller computes is unknown here, not its default.
-                Some(v) if !v.contains("${{") => inputs.set(name, &v),
+                // A value the caller computes is unknown here, not its default. One it
+                // computes only in part (`destroy -var pr=${{ github.event.number }}`) keeps
+                // its known words for the commands it is spliced into (see `expr`).
+                Some(v) if !v.contains("${{") || expr::partly_known(&v) => inputs.set(name, &v),
                 _ => inputs.remove(name),
             }
         }

@@ -110,6 +110,42 @@ fn a_new_composite_action_step_is_judged_by_its_steps() {
 }
 
 #[test]
+fn a_destroy_step_moved_into_a_called_workflow_is_not_new() {
+    let inline = with_job("  tf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform destroy -input=false\n");
+    let called = with_job(
+        "  tf:\n    uses: ./.github/workflows/tf-action.yml\n    with: {action: destroy}\n",
+    );
+    assert!(run(&inline, &called, CALLED).is_empty());
+    // Kept as a step as well, the call's copy is a second destroy.
+    let both = format!("{called}  old:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform destroy -input=false\n");
+    assert_eq!(
+        ids(&run(&inline, &both, CALLED)),
+        ["shell/terraform-destroy"]
+    );
+}
+
+#[test]
+fn an_input_the_caller_computes_in_part_still_says_destroy() {
+    // `terraform ${{ inputs.action }}` with `action: destroy -var pr=${{ … }}`: the pull
+    // request number is unknown here, the destroy is not.
+    let call = |with: &str| {
+        with_job(&format!(
+            "  tf:\n    uses: ./.github/workflows/tf-action.yml\n    with:\n      action: {with}\n"
+        ))
+    };
+    let f = run(
+        BUILD,
+        &call("destroy -auto-approve -var pr=${{ github.event.number }}"),
+        CALLED,
+    );
+    assert_eq!(ids(&f), ["shell/terraform-destroy"], "{f:?}");
+    // Wholly computed, it stays unknown, and so does a test of a partly computed one.
+    assert!(run(BUILD, &call("${{ github.event.inputs.verb }}"), CALLED).is_empty());
+    assert!(!super::expr::partly_known("${{ a }} ${{ b }}"));
+    assert!(super::expr::partly_known("plan ${{ a }}"));
+}
+
+#[test]
 fn inputs_passed_to_an_existing_call_that_now_select_a_destroy() {
     let call = |with: &str| {
         with_job(&format!(
