@@ -310,6 +310,20 @@ fn collect_yaml(
     }
 }
 
+/// The scripts one CI job runs (its `script`, `before_script`, `after_script`, … at any depth).
+pub(super) fn job_scripts(job: &Node, lines: &[&str]) -> Vec<Script> {
+    let mut out = Vec::new();
+    collect_yaml(
+        job,
+        CI_SCRIPT_KEYS,
+        false,
+        Interpreter::Posix,
+        lines,
+        &mut out,
+    );
+    out
+}
+
 /// The scripts one GitHub Actions step runs (its `run:`, or the command a tool action stands
 /// for), `interpreter` being its job's default shell.
 pub fn github_step_scripts(step: &Node, interpreter: Interpreter, lines: &[&str]) -> Vec<Script> {

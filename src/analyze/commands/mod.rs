@@ -13,6 +13,7 @@ mod container;
 mod dockerfile;
 mod expansions;
 mod extract;
+mod gitlab_manual;
 mod jenkins;
 mod lex;
 mod packs;
@@ -253,6 +254,11 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         // An added workflow (or an unreadable base) has nothing to compare with: all is new.
         let base_text = view.old_text().unwrap_or("");
         findings.extend(workflow::analyze(view, base_text, head_text));
+    }
+    if view.kind == FileKind::CiPipeline && gitlab_manual::is_gitlab(view.path().as_str()) {
+        if let Some(base_text) = view.old_text() {
+            findings.extend(gitlab_manual::check(view, base_text, head_text));
+        }
     }
     findings.sort_by_key(|f| f.location.line);
     findings

@@ -621,3 +621,54 @@ fn a_makefile_turned_into_a_taskfile_carries_its_destroy_over() {
         run(Case::added("Taskfile.yml", &twice).with_changed_file(Side::Base, "Makefile", make));
     assert_eq!(f.len(), 2, "{f:?}");
 }
+
+#[test]
+fn a_gitlab_destroy_job_that_loses_when_manual_runs_in_every_pipeline() {
+    let ci = "stages: [deploy, destroy]\ndestroy:\n  stage: destroy\n  script:\n    - terraform destroy -auto-approve\n  when: manual\n";
+    let auto = ci.replace("  when: manual\n", "");
+    let f = Case::modified(".gitlab-ci.yml", ci, &auto).run(analyze);
+    assert_eq!(ids(&f), ["workflow/destroy-trigger-widened"]);
+    assert_eq!(f[0].severity, Severity::Critical);
+    assert_eq!(f[0].location.line, Some(2));
+    assert!(
+        f[0].message
+            .contains("`destroy` waited to be started by hand"),
+        "{}",
+        f[0].message
+    );
+    // Manual through every rule that runs it, then not.
+    let ruled = ci.replace(
+        "  when: manual\n",
+        "  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: manual\n    - when: never\n",
+    );
+    let loosened = ruled.replace("      when: manual\n", "");
+    assert_eq!(
+        ids(&Case::modified(".gitlab-ci.yml", &ruled, &loosened).run(analyze)),
+        ["workflow/destroy-trigger-widened"]
+    );
+    // A review app's stop job: medium.
+    let stop = ci.replace(
+        "  when: manual\n",
+        "  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    action: stop\n  when: manual\n",
+    );
+    let f = Case::modified(
+        ".gitlab-ci.yml",
+        &stop,
+        &stop.replace("  when: manual\n", ""),
+    )
+    .run(analyze);
+    assert_eq!(f[0].severity, Severity::Medium);
+    // Still manual, moved into rules, or a job that destroys nothing: quiet.
+    let moved = ci.replace("  when: manual\n", "  rules:\n    - when: manual\n");
+    assert!(Case::modified(".gitlab-ci.yml", ci, &moved)
+        .run(analyze)
+        .is_empty());
+    let plan = ci.replace("terraform destroy -auto-approve", "terraform plan");
+    assert!(Case::modified(
+        ".gitlab-ci.yml",
+        &plan,
+        &plan.replace("  when: manual\n", "")
+    )
+    .run(analyze)
+    .is_empty());
+}
