@@ -534,6 +534,125 @@ mod tests {
     }
 
     #[test]
+    fn cloud_modules_of_every_collection_set_absent_are_deleted() {
+        use Severity::{Critical, High};
+        let cases = [
+            ("- amazon.aws.route53_zone: {zone: example.com, state: absent}\n", High, "`example.com`"),
+            ("- community.aws.ecs_ecr: {name: app, state: absent, force_absent: true}\n", High, "`app`"),
+            ("- community.aws.opensearch: {domain_name: logs, state: absent}\n", Critical, "`logs`"),
+            ("- community.aws.sqs_queue: {name: jobs, state: absent}\n", High, "`jobs`"),
+            ("- azure.azcollection.azure_rm_sqlserver: {resource_group: rg, name: sql1, state: absent}\n", Critical, "`sql1`"),
+            ("- azure.azcollection.azure_rm_postgresqlflexibleserver: {resource_group: rg, name: pg1, state: absent}\n", Critical, "`pg1`"),
+            ("- google.cloud.gcp_filestore_instance: {name: nfs, zone: z, state: absent}\n", Critical, "`nfs`"),
+            ("- google.cloud.gcp_bigtable_instance: {name: bt, state: absent}\n", Critical, "`bt`"),
+            ("- community.general.proxmox_disk: {vmid: 101, disk: scsi1, state: absent}\n", Critical, "`101`"),
+            ("- openstack.cloud.object_container: {name: backups, state: absent, delete_with_all_objects: true}\n", Critical, "`backups`"),
+            ("- openstack.cloud.stack: {name: prod, state: absent}\n", Critical, "`prod`"),
+            ("- kubernetes.core.helm: {name: pg, release_namespace: db, release_state: absent}\n", High, "`release_state: absent`"),
+        ];
+        for (task, severity, says) in cases {
+            let (rule, got, _, message) = one(task);
+            assert_eq!(
+                (rule.as_str(), got),
+                ("ansible/state-absent", severity),
+                "{task}"
+            );
+            assert!(message.contains(says), "{message}");
+        }
+        for quiet in [
+            "- amazon.aws.route53: {zone: example.com, record: old.example.com, type: A, state: absent}\n",
+            "- kubernetes.core.helm: {name: pg, chart_ref: bitnami/postgresql, release_state: present}\n",
+            "- google.cloud.gcp_compute_firewall: {name: fw, state: absent}\n",
+            "- stack: {name: prod, state: absent}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn a_bucket_emptied_first_or_a_database_without_final_snapshot_says_so() {
+        let (_, severity, _, message) =
+            one("- amazon.aws.s3_bucket: {name: logs, state: absent, force: true}\n");
+        assert_eq!(severity, Severity::Critical);
+        assert!(message.contains("`force: true`"), "{message}");
+        // Without `force` AWS refuses a bucket that is not empty: high, not critical.
+        assert_eq!(
+            one("- amazon.aws.s3_bucket: {name: logs, state: absent}\n").1,
+            Severity::High
+        );
+        let (_, severity, _, message) = one(
+            "- amazon.aws.rds_instance: {id: orders, state: absent, skip_final_snapshot: true}\n",
+        );
+        assert_eq!(severity, Severity::Critical);
+        assert!(message.contains("no snapshot is kept"), "{message}");
+    }
+
+    #[test]
+    fn containers_and_compose_projects_brought_down_matter_only_with_their_volumes() {
+        for task in [
+            "- community.docker.docker_container: {name: db, state: absent, keep_volumes: false}\n",
+            "- community.docker.docker_compose_v2: {project_src: /opt/app, state: absent, remove_volumes: true}\n",
+            "- docker_compose: {project_src: /opt/app, state: absent, remove_volumes: yes}\n",
+        ] {
+            let (rule, severity, _, message) = one(task);
+            assert_eq!((rule.as_str(), severity), ("ansible/state-absent", Severity::High), "{task}");
+            assert!(message.contains("volumes go too"), "{message}");
+        }
+        for quiet in [
+            "- community.docker.docker_container: {name: web, state: absent}\n",
+            "- community.docker.docker_container: {name: web, state: absent, keep_volumes: true}\n",
+            "- community.docker.docker_compose_v2: {project_src: /opt/app, state: absent}\n",
+            "- community.docker.docker_compose_v2: {project_src: /opt/app, state: present, remove_volumes: true}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn a_warehouse_deleted_by_command_and_a_mongo_drop_are_destructive_tasks() {
+        let (rule, severity, _, message) = one("- community.aws.redshift: {command: delete, identifier: dw, skip_final_cluster_snapshot: true}\n");
+        assert_eq!(
+            (rule.as_str(), severity),
+            ("ansible/destructive-task", Severity::Critical)
+        );
+        assert!(
+            message.contains("`dw`") && message.contains("no final snapshot"),
+            "{message}"
+        );
+        let (rule, severity, _, message) =
+            one("- community.mongodb.mongodb_shell: {db: shop, eval: 'db.dropDatabase()'}\n");
+        assert_eq!(
+            (rule.as_str(), severity),
+            ("ansible/destructive-task", Severity::Critical)
+        );
+        assert!(message.contains("`dropDatabase()`"), "{message}");
+        assert_eq!(
+            one("- community.mongodb.mongodb_shell: {db: shop, eval: 'db.orders.drop()'}\n").1,
+            Severity::High
+        );
+        for quiet in [
+            "- community.aws.redshift: {command: create, identifier: dw, node_type: ra3.xlplus}\n",
+            "- community.mongodb.mongodb_shell: {db: shop, eval: 'db.orders.find()'}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
+    fn ssh_keys_a_role_rotates_are_routine() {
+        assert!(added("- file: {path: /home/bob/.ssh/id_rsa_old, state: absent}\n").is_empty());
+        // The whole `.ssh` directory, or a home, is not a key.
+        assert_eq!(
+            one("- file: {path: /home/bob/.ssh/, state: absent}\n").1,
+            Severity::High
+        );
+        assert_eq!(
+            one("- file: {path: /home/bob, state: absent}\n").1,
+            Severity::High
+        );
+    }
+
+    #[test]
     fn role_variables_marking_a_database_absent_are_deletions() {
         let path = "group_vars/dbservers.yml";
         let base = "mysql_databases:\n  - name: shop\n  - name: legacy\n";
