@@ -60,10 +60,32 @@ struct Deletion {
     group: usize,
     severity: Severity,
     means: Means,
+    /// Runs only when asked (`when:`, `tags: never`): see [`Deletion::keys`].
+    guarded: bool,
     /// The task's module, or the variable that lists the target.
     source: Source,
     how: String,
     target: String,
+}
+
+/// The key a deletion no longer guarded by a condition has, beside its own.
+const OPEN: &str = "\u{0}open";
+
+impl Deletion {
+    /// The keys a base deletion counts under: its identity, and when nothing guards it, its
+    /// open identity too. A head deletion counts under one of the two, so a guard added or
+    /// changed is quiet and a guard removed is a new deletion.
+    fn base_keys(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(self.key.clone()).chain((!self.guarded).then(|| self.head_key()))
+    }
+
+    fn head_key(&self) -> String {
+        if self.guarded {
+            self.key.clone()
+        } else {
+            format!("{}{OPEN}", self.key)
+        }
+    }
 }
 
 enum Source {
@@ -74,7 +96,8 @@ enum Source {
 fn collect(doc: &Node, out: &mut Vec<Deletion>) {
     let mut calls = Vec::new();
     tasks::calls(doc, &catalogue::known, &mut calls);
-    for call in &calls {
+    // A task in check mode reports what it would delete and deletes nothing.
+    for call in calls.iter().filter(|c| !c.check_only) {
         let group = out.last().map_or(0, |d| d.group + 1);
         let items: Vec<Option<&Node>> = if call.items.is_empty() {
             vec![None]
@@ -101,6 +124,7 @@ fn collect(doc: &Node, out: &mut Vec<Deletion>) {
                 group,
                 severity: v.severity,
                 means: v.means,
+                guarded: call.guarded,
                 source: Source::Module(call.module.clone()),
                 how: v.how,
                 target: v.target,
@@ -117,6 +141,7 @@ fn collect(doc: &Node, out: &mut Vec<Deletion>) {
             group,
             severity: m.severity,
             means: Means::State,
+            guarded: false,
             source: Source::Variable(m.variable),
             how: "`state: absent`".to_owned(),
             target: m.name,
@@ -138,7 +163,7 @@ fn listed(targets: &[&str]) -> String {
 }
 
 /// One finding for the new deletions of one task or variable.
-fn finding(view: &FileView, new: &[&Deletion]) -> Finding {
+fn finding(view: &FileView, new: &[&Deletion], base: &[Deletion]) -> Finding {
     let first = new[0];
     let mut targets: Vec<&str> = Vec::new();
     for d in new {
@@ -173,10 +198,20 @@ fn finding(view: &FileView, new: &[&Deletion]) -> Finding {
             };
             let verb = if means == Means::State { "deletes" } else { "destroys" };
             let them = if targets.is_empty() { "what it names" } else { them };
+            // The same deletion stood on the base behind a condition that is now gone.
+            let unguarded = !first.guarded
+                && base
+                    .iter()
+                    .any(|b| b.guarded && new.iter().any(|d| d.key == b.key));
+            let guard = if unguarded {
+                ", no longer behind the `when:` condition or `never` tag that kept it from running"
+            } else {
+                ""
+            };
             (
                 rule,
                 format!(
-                    "A task now runs `{module}`{on} with {}: the next run {verb} {them} on every host the play targets.",
+                    "A task now runs `{module}`{on} with {}{guard}: the next run {verb} {them} on every host the play targets.",
                     first.how
                 ),
             )
@@ -216,8 +251,8 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     }
     let new = fresh::new_copies(
         view.hunks(),
-        base.iter().map(|d| d.key.as_str()),
-        head.iter().map(|d| (d.key.as_str(), d.line)),
+        base.iter().flat_map(Deletion::base_keys),
+        head.iter().map(|d| (d.head_key(), d.line)),
     );
     let mut groups: Vec<Vec<&Deletion>> = Vec::new();
     for d in new.into_iter().map(|i| &head[i]) {
@@ -226,7 +261,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             _ => groups.push(vec![d]),
         }
     }
-    groups.iter().map(|g| finding(view, g)).collect()
+    groups.iter().map(|g| finding(view, g, &base)).collect()
 }
 
 #[cfg(test)]
@@ -636,6 +671,68 @@ mod tests {
         ] {
             assert!(added(quiet).is_empty(), "{quiet}");
         }
+    }
+
+    const GUARDED: &str = "- name: teardown\n  community.postgresql.postgresql_db:\n    name: orders\n    state: absent\n  when: teardown | bool\n";
+
+    #[test]
+    fn a_teardown_that_loses_its_guard_is_a_new_deletion() {
+        let f = Case::modified(
+            ROLE,
+            GUARDED,
+            &GUARDED.replace("  when: teardown | bool\n", ""),
+        )
+        .run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::Critical, Some(4))
+        );
+        assert!(
+            f[0].message.contains("no longer behind the `when:`"),
+            "{}",
+            f[0].message
+        );
+        // The same for a block's condition and a `never` tag.
+        let block = "- block:\n    - community.postgresql.postgresql_db: {name: orders, state: absent}\n  when: teardown | bool\n";
+        let f = Case::modified(ROLE, block, &block.replace("  when: teardown | bool\n", ""))
+            .run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        let never = "- community.postgresql.postgresql_db: {name: orders, state: absent}\n  tags: [never, destroy]\n";
+        let f = Case::modified(ROLE, never, &never.replace("never, ", "")).run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        // A guard changed, or added to a deletion that had none, is quiet; a new guarded
+        // deletion is still a deletion (someone will set the variable, or pass the tag).
+        let loosened = GUARDED.replace("teardown | bool", "teardown | default(false) | bool");
+        assert!(Case::modified(ROLE, GUARDED, &loosened)
+            .run(analyze)
+            .is_empty());
+        let open = GUARDED.replace("  when: teardown | bool\n", "");
+        assert!(Case::modified(ROLE, &open, GUARDED).run(analyze).is_empty());
+        let f = added(GUARDED);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert!(!f[0].message.contains("no longer"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn tasks_in_check_mode_delete_nothing() {
+        let task = "- community.postgresql.postgresql_db: {name: orders, state: absent}\n";
+        assert!(added(&format!("{task}  check_mode: true\n")).is_empty());
+        let play = format!(
+            "- hosts: db\n  check_mode: yes\n  tasks:\n  - {}",
+            &task[2..]
+        );
+        assert!(Case::added(PATH, &play).run(analyze).is_empty());
+        assert_eq!(
+            ids(&added(&format!("{task}  check_mode: false\n"))),
+            ["ansible/state-absent"]
+        );
+        // Taking check mode off a deletion lets it run.
+        let checked = format!("{task}  check_mode: true\n");
+        assert_eq!(
+            ids(&Case::modified(ROLE, &checked, task).run(analyze)),
+            ["ansible/state-absent"]
+        );
     }
 
     #[test]

@@ -42,6 +42,42 @@ pub struct Call<'a> {
     pub module: String,
     pub args: Args<'a>,
     pub items: Vec<&'a Node>,
+    /// The task, or a block or play around it, runs only when asked: a `when:` condition, or
+    /// `tags: never` (run only with `--tags`).
+    pub guarded: bool,
+    /// The task, its block or its play sets `check_mode: true`: it reports what it would
+    /// change and changes nothing.
+    pub check_only: bool,
+}
+
+/// What the tasks, blocks and plays around a call say about whether it runs.
+#[derive(Clone, Copy, Default)]
+struct Scope {
+    guarded: bool,
+    check_only: bool,
+}
+
+impl Scope {
+    /// The scope inside `node` (a play, block or task): its own `when`, `tags` and
+    /// `check_mode` added to the enclosing ones; `check_mode: false` lifts an outer `true`.
+    fn within(self, node: &Node) -> Scope {
+        let never = node.get("tags").is_some_and(|tags| match &tags.value {
+            Value::Scalar(s) => s.split(',').any(|t| t.trim() == "never"),
+            Value::Seq(items) => items.iter().any(|t| t.as_str() == Some("never")),
+            _ => false,
+        });
+        let check_only = match node.get("check_mode").and_then(Node::as_str) {
+            Some(v) => matches!(
+                v.to_ascii_lowercase().as_str(),
+                "yes" | "true" | "on" | "1" | "y"
+            ),
+            None => self.check_only,
+        };
+        Scope {
+            guarded: self.guarded || never || node.get("when").is_some(),
+            check_only,
+        }
+    }
 }
 
 /// A call's arguments: the module's mapping and the task's `args:`, or the words of the
@@ -152,20 +188,27 @@ pub fn short(module: &str) -> &str {
 /// Every module call in a document whose short name `known` accepts, however deep it
 /// nests (plays, `block`, `rescue`, `always`, handlers).
 pub fn calls<'a>(doc: &'a Node, known: &dyn Fn(&str) -> bool, out: &mut Vec<Call<'a>>) {
+    walk(doc, known, Scope::default(), out);
+}
+
+fn walk<'a>(doc: &'a Node, known: &dyn Fn(&str) -> bool, scope: Scope, out: &mut Vec<Call<'a>>) {
     match &doc.value {
-        Value::Seq(items) => items.iter().for_each(|i| calls(i, known, out)),
+        Value::Seq(items) => items.iter().for_each(|i| walk(i, known, scope, out)),
         Value::Map(entries) => {
+            let scope = scope.within(doc);
             for (key, value) in entries {
                 if KEYWORDS.contains(&key.as_str()) || key.starts_with("with_") {
-                    calls(value, known, out);
-                } else if let Some(call) = call_of(doc, key, value, known) {
+                    walk(value, known, scope, out);
+                } else if let Some(mut call) = call_of(doc, key, value, known) {
+                    call.guarded = scope.guarded;
+                    call.check_only = scope.check_only;
                     out.push(call);
                 } else {
-                    calls(value, known, out);
+                    walk(value, known, scope, out);
                 }
             }
         }
-        Value::Tagged(_, inner) => calls(inner, known, out),
+        Value::Tagged(_, inner) => walk(inner, known, scope, out),
         _ => {}
     }
 }
@@ -222,6 +265,8 @@ fn call_of<'a>(
         module,
         args,
         items,
+        guarded: false,
+        check_only: false,
     })
 }
 
@@ -340,6 +385,16 @@ mod tests {
             let p = c.args.get("path", Some(c.items[0])).unwrap();
             assert_eq!(p.text, "/srv/{{ base }}");
         });
+    }
+
+    #[test]
+    fn conditions_never_tags_and_check_mode_reach_the_calls_inside() {
+        let text = "- hosts: db\n  check_mode: true\n  tasks:\n    - block:\n        - file: {path: /a}\n      when: teardown\n    - file: {path: /b}\n      check_mode: false\n      tags: [never, destroy]\n    - file: {path: /c}\n";
+        let docs = parse_documents(text).unwrap();
+        let mut found = Vec::new();
+        calls(&docs[0], &|m| m == "file", &mut found);
+        let seen: Vec<(bool, bool)> = found.iter().map(|c| (c.guarded, c.check_only)).collect();
+        assert_eq!(seen, [(true, true), (true, false), (false, true)]);
     }
 
     mod properties {
