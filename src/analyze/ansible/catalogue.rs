@@ -226,6 +226,15 @@ const TARGETS: &[&str] = &[
     "src",
 ];
 
+/// What a call names, as written (no loop item put in): its first target argument.
+pub fn target(args: &Args) -> String {
+    TARGETS
+        .iter()
+        .find_map(|k| args.get(k, None))
+        .map(|a| a.text)
+        .unwrap_or_default()
+}
+
 /// Whether the catalogue judges this module (by short name).
 pub fn known(short_name: &str) -> bool {
     BY_ARGUMENT.contains(&short_name)

@@ -10,6 +10,8 @@
 //! compares the sides and words the findings.
 
 mod catalogue;
+mod includes;
+mod protections;
 mod tasks;
 mod vars;
 
@@ -24,7 +26,7 @@ pub const STATE_ABSENT: Rule = Rule {
     id: RuleId("ansible/state-absent"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "An Ansible task deletes a stateful resource (`state: absent` or `terminated` on a database, bucket, volume, instance, cluster object, user or data path, or a role variable marking a database for removal).",
+    summary: "An Ansible task deletes a stateful resource (`state: absent` or `terminated` on a database, bucket, volume, instance, cluster object, user or data path; a role variable marking a database for removal or a `…_state` variable set to `absent`; a deletion that loses its `when:` guard or `never` tag; a teardown file or role newly included).",
     why: "Ansible modules converge on the declared state: `state: absent` deletes the database, bucket, volume or directory on the next run, on every host the play targets. Critical for databases, buckets and volumes.",
     example: "- name: drop the old database\n  community.postgresql.postgresql_db:\n    name: orders\n    state: absent",
     safer: "Back the data up in an earlier task, limit the play to the intended host (`--limit`), and run it once by hand with `--check --diff` before it lands in a playbook.",
@@ -44,13 +46,28 @@ pub const DESTRUCTIVE_TASK: Rule = Rule {
     id: RuleId("ansible/destructive-task"),
     severity: Severity::High,
     tags: &[Tag::Destructive, Tag::Infra],
-    summary: "An Ansible task destroys data through an argument other than `state: absent` (a filesystem forced onto a device, `s3_object mode: delete`, a `DROP` in a query module, a Redis flush, a volume prune, `synchronize` deleting from a data directory, a dump loaded over a database).",
+    summary: "An Ansible task destroys data through an argument other than `state: absent` (a filesystem forced onto a device, `s3_object mode: delete`, a `DROP` in a query module, a Redis flush, a volume prune, `synchronize` deleting from a data directory, a dump loaded over a database, Redshift `command: delete`, a Mongo drop in `mongodb_shell`).",
     why: "These arguments destroy as surely as `state: absent` but read like settings: `force: true` on `filesystem` formats over existing data, `mode: delete` deletes a bucket with its objects, a query module runs its `DROP` on every run.",
     example: "- name: prepare the data disk\n  community.general.filesystem:\n    dev: /dev/sdb\n    fstype: ext4\n    force: true",
     safer: "Leave `force` off so the module refuses to overwrite existing data; run one-off destructive statements by hand after a backup rather than from a playbook that runs again.",
 };
 
-pub const RULES: &[&Rule] = &[&STATE_ABSENT, &DESTRUCTIVE_TASK, &UNPARSEABLE];
+pub const PROTECTION_WEAKENED: Rule = Rule {
+    id: RuleId("ansible/protection-weakened"),
+    severity: Severity::High,
+    tags: &[Tag::Destructive, Tag::Infra],
+    summary: "An Ansible task turns off a protection it had on: deletion or termination protection (`rds_instance`, `ec2_instance`, `cloudformation`, `dynamodb_table`, load balancers, GCE instances), RDS automated backups (`backup_retention_period: 0`), S3 versioning.",
+    why: "The task converges the resource on the next run: the protection goes, and the next `state: absent`, console click or stray script deletes what it kept. Setting the backup retention to 0 deletes the automated backups at once.",
+    example: "- amazon.aws.rds_instance:\n    id: orders\n    deletion_protection: false",
+    safer: "Keep the protection on; lift it by hand, in a change of its own, right before a deletion that has been reviewed.",
+};
+
+pub const RULES: &[&Rule] = &[
+    &STATE_ABSENT,
+    &DESTRUCTIVE_TASK,
+    &PROTECTION_WEAKENED,
+    &UNPARSEABLE,
+];
 
 /// A deletion found in one side: its identity (for counting), where it stands, and the task
 /// or variable it belongs to (one finding per task, however many loop items it deletes).
@@ -222,33 +239,33 @@ fn finding(view: &FileView, new: &[&Deletion], base: &[Deletion]) -> Finding {
 
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     let mut failures = Vec::new();
-    let mut load = |side: Side, text: Option<&str>| -> Vec<Deletion> {
+    let mut load = |side: Side, text: Option<&str>| -> Vec<Node> {
         let Some(text) = text else {
             return Vec::new();
         };
-        match yaml::parse_documents(text) {
-            Ok(docs) => {
-                let mut found = Vec::new();
-                docs.iter().for_each(|d| collect(d, &mut found));
-                found
-            }
-            Err(e) => {
-                failures.push(Unparseable {
-                    side,
-                    line: Some(e.line.max(1)),
-                    reason: e.message,
-                });
-                Vec::new()
-            }
-        }
+        yaml::parse_documents(text).unwrap_or_else(|e| {
+            failures.push(Unparseable {
+                side,
+                line: Some(e.line.max(1)),
+                reason: e.message,
+            });
+            Vec::new()
+        })
     };
-    let base = load(Side::Base, view.old_text());
-    let head = load(Side::Head, view.new_text());
+    let base_docs = load(Side::Base, view.old_text());
+    let head_docs = load(Side::Head, view.new_text());
     if let Some(f) = failures.iter().find(|f| f.side == Side::Head) {
         // A base that does not parse counts as empty (every deletion at head is new); a head
         // that does not parse cannot be judged at all.
         return vec![unparseable_finding(&UNPARSEABLE, view, f)];
     }
+    let deletions = |docs: &[Node]| {
+        let mut found = Vec::new();
+        docs.iter().for_each(|d| collect(d, &mut found));
+        found
+    };
+    let base = deletions(&base_docs);
+    let head = deletions(&head_docs);
     let new = fresh::new_copies(
         view.hunks(),
         base.iter().flat_map(Deletion::base_keys),
@@ -261,7 +278,190 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             _ => groups.push(vec![d]),
         }
     }
-    groups.iter().map(|g| finding(view, g, &base)).collect()
+    let mut findings: Vec<Finding> = groups.iter().map(|g| finding(view, g, &base)).collect();
+    findings.extend(
+        protections::weakened(&base_docs, &head_docs)
+            .into_iter()
+            .map(|w| {
+                Finding::new(
+                    &PROTECTION_WEAKENED,
+                    view.at(Side::Head, w.line, w.line),
+                    w.message,
+                )
+            }),
+    );
+    findings.extend(state_variables(view, &base_docs, &head_docs));
+    findings.extend(new_includes(view, &base_docs, &head_docs));
+    findings
+}
+
+/// `app_db_state: absent` in a role's defaults or vars, or in inventory variables: judged
+/// by the role's tasks that pass it as `state`, or by its name when no role is at hand.
+fn state_variables(view: &FileView, base: &[Node], head: &[Node]) -> Vec<Finding> {
+    let read = |docs: &[Node]| {
+        let mut out = Vec::new();
+        docs.iter().for_each(|d| vars::states(d, &mut out));
+        out
+    };
+    let before = read(base);
+    let mut findings = Vec::new();
+    for var in read(head) {
+        if before
+            .iter()
+            .any(|b| b.variable == var.variable && b.value == var.value)
+        {
+            continue;
+        }
+        let at = view.at(Side::Head, var.line, var.line);
+        let set = format!("`{}` is now `{}`", var.variable, var.value);
+        match role_tasks(view) {
+            Some(files) => {
+                let mut uses = Vec::new();
+                for (path, docs) in &files {
+                    let mut calls = Vec::new();
+                    docs.iter().for_each(|d| tasks::calls(d, &catalogue::known, &mut calls));
+                    for call in calls.iter().filter(|c| !c.check_only) {
+                        let mut args = call.args.clone();
+                        args.set_var(&var.variable, &var.value);
+                        if catalogue::judge(&call.module, &call.args, None).is_some() {
+                            continue;
+                        }
+                        if let Some(v) = catalogue::judge(&call.module, &args, None) {
+                            uses.push((path.clone(), call.module.clone(), v));
+                        }
+                    }
+                }
+                let Some(worst) = uses.iter().max_by_key(|(.., v)| v.severity) else {
+                    // The role reads the variable nowhere it would delete: a package, a service.
+                    continue;
+                };
+                let (path, module, v) = worst;
+                let rule = match v.means {
+                    Means::State => &STATE_ABSENT,
+                    Means::Argument => &DESTRUCTIVE_TASK,
+                };
+                let on = if v.target.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on `{}`", v.target)
+                };
+                let more = match uses.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more tasks)", n - 1),
+                };
+                findings.push(
+                    Finding::new(
+                        rule,
+                        at,
+                        format!(
+                            "{set}: `{path}` runs `{module}`{on} with it{more}, so the next run deletes what it names ({}) on every host the role applies to.",
+                            v.how
+                        ),
+                    )
+                    .with_severity(v.severity),
+                );
+            }
+            None if vars::names_stateful(&var.variable) => findings.push(Finding::new(
+                &STATE_ABSENT,
+                at,
+                format!(
+                    "{set}: a role that passes it as `state:` deletes what it manages on the next run, on every host these variables apply to."
+                ),
+            )),
+            None => {}
+        }
+    }
+    findings
+}
+
+/// The task files of the role whose `defaults/` or `vars/` this file is in, parsed from the
+/// head; `None` when the file is not a role's or its tasks cannot be listed.
+fn role_tasks(view: &FileView) -> Option<Vec<(String, Vec<Node>)>> {
+    let path = view.path_on(Side::Head).as_str();
+    let parts: Vec<&str> = path.split('/').collect();
+    let at = parts
+        .windows(3)
+        .position(|w| w[0] == "roles" && matches!(w[2], "defaults" | "vars"))?;
+    let dir = format!("{}/tasks", parts[..at + 2].join("/"));
+    let files: Vec<(String, Vec<Node>)> = view
+        .snapshot
+        .list_dir(Side::Head, &dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name();
+            name.ends_with(".yml") || name.ends_with(".yaml")
+        })
+        .filter_map(|p| {
+            let content = view.snapshot.read(Side::Head, &p);
+            let docs = yaml::parse_documents(content.text()?).ok()?;
+            Some((p.as_str().to_owned(), docs))
+        })
+        .collect();
+    (!files.is_empty()).then_some(files)
+}
+
+/// An include new at the head of a task file that already existed: its deletions now run
+/// from here. A file new in this change is reported by its own analysis.
+fn new_includes(view: &FileView, base: &[Node], head: &[Node]) -> Vec<Finding> {
+    let dir = view.path_on(Side::Head).dir();
+    let found = |docs: &[Node]| {
+        let mut out = Vec::new();
+        docs.iter()
+            .for_each(|d| includes::includes(d, dir, &mut out));
+        out
+    };
+    let before = found(base);
+    let mut findings = Vec::new();
+    for include in found(head) {
+        if before.iter().any(|b| b.what == include.what) {
+            continue;
+        }
+        let existing = include.candidates.iter().find_map(|c| {
+            let path = crate::change::RepoPath::new(c.as_str());
+            let head = view.snapshot.read(Side::Head, &path);
+            let base = view.snapshot.read(Side::Base, &path);
+            base.text()?;
+            Some((c.clone(), yaml::parse_documents(head.text()?).ok()?))
+        });
+        let Some((path, docs)) = existing else {
+            continue;
+        };
+        let mut deletions = Vec::new();
+        docs.iter().for_each(|d| collect(d, &mut deletions));
+        let Some(worst) = deletions.iter().max_by_key(|d| d.severity) else {
+            continue;
+        };
+        let what = match &worst.source {
+            Source::Module(m) => format!("runs `{m}`"),
+            Source::Variable(v) => format!("sets `{v}`"),
+        };
+        let on = if worst.target.is_empty() {
+            String::new()
+        } else {
+            format!(" on `{}`", worst.target)
+        };
+        let more = match deletions.len() {
+            1 => String::new(),
+            n => format!(" (and {} more deletions)", n - 1),
+        };
+        let rule = match worst.means {
+            Means::State => &STATE_ABSENT,
+            Means::Argument => &DESTRUCTIVE_TASK,
+        };
+        findings.push(
+            Finding::new(
+                rule,
+                view.at(Side::Head, include.line, include.line),
+                format!(
+                    "This now includes {}, and `{path}` {what}{on} with {}{more}: the next run deletes it on every host the play targets.",
+                    if include.what.starts_with("role ") { include.what.clone() } else { format!("`{}`", include.what) },
+                    worst.how
+                ),
+            )
+            .with_severity(worst.severity),
+        );
+    }
+    findings
 }
 
 #[cfg(test)]
@@ -733,6 +933,111 @@ mod tests {
             ids(&Case::modified(ROLE, &checked, task).run(analyze)),
             ["ansible/state-absent"]
         );
+    }
+
+    #[test]
+    fn a_protection_the_task_had_on_turned_off_is_weakened_at_its_line() {
+        let rds = "- amazon.aws.rds_instance:\n    id: orders\n    deletion_protection: true\n";
+        let f = Case::modified(ROLE, rds, &rds.replace("true", "false")).run(analyze);
+        assert_eq!(ids(&f), ["ansible/protection-weakened"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::High, Some(3))
+        );
+        // A new task that creates an instance without protection turns nothing off.
+        assert!(added(&rds.replace("true", "false")).is_empty());
+    }
+
+    const DEFAULTS: &str = "roles/app/defaults/main.yml";
+    const STATE_TASK: &str = "- community.postgresql.postgresql_db:\n    name: orders\n    state: \"{{ app_db_state | default('present') }}\"\n- ansible.builtin.apt: {name: nginx, state: \"{{ nginx_state }}\"}\n";
+
+    fn defaults(base: &str, head: &str) -> Vec<Finding> {
+        Case::modified(DEFAULTS, base, head)
+            .with_file(Side::Head, "roles/app/tasks/main.yml", STATE_TASK)
+            .run(analyze)
+    }
+
+    #[test]
+    fn a_state_variable_flipped_to_absent_is_judged_by_the_tasks_that_read_it() {
+        let f = defaults("app_db_state: present\n", "app_db_state: absent\n");
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::Critical, Some(1))
+        );
+        let message = &f[0].message;
+        assert!(
+            message.contains("`app_db_state` is now `absent`")
+                && message.contains("`roles/app/tasks/main.yml` runs `community.postgresql.postgresql_db` on `orders`"),
+            "{message}"
+        );
+        // A package removed, a variable already absent, another setting: quiet.
+        assert!(defaults("nginx_state: present\n", "nginx_state: absent\n").is_empty());
+        assert!(defaults("app_db_state: absent\n", "app_db_state: absent\nport: 1\n").is_empty());
+        assert!(defaults(
+            "app_db_state: present\n",
+            "app_db_state: present\nport: 1\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_state_variable_in_inventory_is_judged_by_its_name() {
+        let path = "group_vars/dbservers.yml";
+        let f =
+            Case::modified(path, "app_db_state: present\n", "app_db_state: absent\n").run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            Case::modified(path, "nginx_state: present\n", "nginx_state: absent\n")
+                .run(analyze)
+                .is_empty()
+        );
+    }
+
+    const TEARDOWN: &str = "- community.postgresql.postgresql_db: {name: orders, state: absent}\n";
+
+    #[test]
+    fn including_an_existing_teardown_file_runs_its_deletions() {
+        let base = "- ansible.builtin.ping:\n";
+        let head = format!("{base}- ansible.builtin.import_tasks: teardown.yml\n");
+        let teardown = "roles/db/tasks/teardown.yml";
+        let f = Case::modified(ROLE, base, &head)
+            .with_file(Side::Base, teardown, TEARDOWN)
+            .with_file(Side::Head, teardown, TEARDOWN)
+            .run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::Critical, Some(2))
+        );
+        assert!(
+            f[0].message
+                .contains("includes `teardown.yml`, and `roles/db/tasks/teardown.yml` runs"),
+            "{}",
+            f[0].message
+        );
+        // A role added to a play is followed the same way.
+        let play = "- hosts: db\n  roles:\n    - common\n";
+        let f = Case::modified("site.yml", play, &format!("{play}    - teardown\n"))
+            .with_file(Side::Base, "roles/teardown/tasks/main.yml", TEARDOWN)
+            .with_file(Side::Head, "roles/teardown/tasks/main.yml", TEARDOWN)
+            .run(analyze);
+        assert_eq!(ids(&f), ["ansible/state-absent"]);
+        // A file new in this change is reported by its own analysis; an include already on
+        // the base, or of a file that deletes nothing, is quiet.
+        let quiet = [
+            Case::modified(ROLE, base, &head).with_file(Side::Head, teardown, TEARDOWN),
+            Case::modified(ROLE, &head, &format!("{head}- ansible.builtin.ping:\n"))
+                .with_file(Side::Base, teardown, TEARDOWN)
+                .with_file(Side::Head, teardown, TEARDOWN),
+            Case::modified(ROLE, base, &head)
+                .with_file(Side::Base, teardown, base)
+                .with_file(Side::Head, teardown, base),
+        ];
+        for case in quiet {
+            assert!(case.run(analyze).is_empty());
+        }
     }
 
     #[test]

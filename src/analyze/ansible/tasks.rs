@@ -82,10 +82,13 @@ impl Scope {
 
 /// A call's arguments: the module's mapping and the task's `args:`, or the words of the
 /// free-form `key=value …` string.
+#[derive(Clone)]
 pub struct Args<'a> {
     maps: Vec<&'a Node>,
     words: Vec<(String, String)>,
     line: u32,
+    /// Variables put into `{{ name }}` (and `{{ name | filter }}`) wherever they appear.
+    vars: Vec<(String, String)>,
 }
 
 /// An argument's text once a loop item is put in, and the line it comes from (the item's
@@ -113,6 +116,11 @@ impl<'a> Args<'a> {
                 (value.clone(), self.line)
             }
         };
+        let text = if self.vars.is_empty() {
+            text
+        } else {
+            fill(&text, &self.vars)
+        };
         Some(match item {
             Some(item) => render(&text, item, line),
             None => Arg {
@@ -121,6 +129,11 @@ impl<'a> Args<'a> {
                 from_item: false,
             },
         })
+    }
+
+    /// Reads `{{ name }}` as `value` in every argument from now on.
+    pub fn set_var(&mut self, name: &str, value: &str) {
+        self.vars.push((name.to_owned(), value.to_owned()));
     }
 
     pub fn truthy(&self, key: &str) -> bool {
@@ -178,6 +191,29 @@ fn render(text: &str, item: &Node, line: u32) -> Arg {
         line: from_item.unwrap_or(line),
         from_item: from_item.is_some(),
     }
+}
+
+/// Puts variables into `{{ name }}` and `{{ name | filter }}`; other expressions stay as
+/// written. A filter is dropped with its variable: `{{ app_state | default('present') }}`
+/// reads as the variable's value.
+fn fill(text: &str, vars: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let expression = &rest[start + 2..start + len];
+        let name = expression.split('|').next().unwrap_or("").trim();
+        out.push_str(&rest[..start]);
+        match vars.iter().find(|(n, _)| n == name) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[start..start + len + 2]),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The short name of a module: the last part of a fully qualified collection name.
@@ -243,6 +279,7 @@ fn call_of<'a>(
                 maps: Vec::new(),
                 words: Vec::new(),
                 line: value.line,
+                vars: Vec::new(),
             },
             _ => return None,
         };
@@ -275,6 +312,7 @@ fn mapping(node: &Node) -> Args<'_> {
         maps: vec![node],
         words: Vec::new(),
         line: node.line,
+        vars: Vec::new(),
     }
 }
 
@@ -315,6 +353,7 @@ fn free_form(text: &str, line: u32) -> Args<'static> {
             })
             .collect(),
         line,
+        vars: Vec::new(),
     }
 }
 
@@ -385,6 +424,18 @@ mod tests {
             let p = c.args.get("path", Some(c.items[0])).unwrap();
             assert_eq!(p.text, "/srv/{{ base }}");
         });
+    }
+
+    #[test]
+    fn variables_set_on_the_arguments_fill_their_expressions() {
+        let vars = [("app_state".to_owned(), "absent".to_owned())];
+        assert_eq!(fill("{{ app_state }}", &vars), "absent");
+        assert_eq!(fill("{{app_state | default('present')}}", &vars), "absent");
+        assert_eq!(
+            fill("x-{{ other }}-{{ app_state }}", &vars),
+            "x-{{ other }}-absent"
+        );
+        assert_eq!(fill("{{ app_state", &vars), "{{ app_state");
     }
 
     #[test]
