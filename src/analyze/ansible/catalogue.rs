@@ -156,6 +156,7 @@ const BY_ARGUMENT: &[&str] = &[
     "synchronize",
     "redshift",
     "mongodb_shell",
+    "win_file",
 ];
 
 /// Modules whose `state: absent` is routine (a container, a compose project brought down)
@@ -265,10 +266,15 @@ pub fn judge(module: &str, args: &Args, item: Option<&crate::yaml::Node>) -> Opt
         return Some(verdict);
     }
     let (state_key, state) = STATE_ALIASES.iter().find_map(|k| get(k).map(|s| (*k, s)))?;
-    if !matches!(state.text.as_str(), "absent" | "terminated") {
-        return None;
-    }
-    let how = format!("`{state_key}: {}`", state.text);
+    let how = match state.text.as_str() {
+        "absent" | "terminated" => format!("`{state_key}: {}`", state.text),
+        // `{{ 'absent' if teardown else 'present' }}`, `{{ app_state | default('absent') }}`:
+        // an expression that can come out `absent` deletes whenever it does.
+        t if t.contains("{{") && (t.contains("'absent'") || t.contains("\"absent\"")) => {
+            format!("`{state_key}: {t}`, which can be `absent`")
+        }
+        _ => return None,
+    };
     let verdict = |severity: Severity, target: String| Verdict {
         means: Means::State,
         severity,
@@ -278,6 +284,7 @@ pub fn judge(module: &str, args: &Args, item: Option<&crate::yaml::Node>) -> Opt
     };
     match name {
         "file" => file_severity(&target).map(|s| verdict(s, target)),
+        "win_file" => windows_path_severity(&target).map(|s| verdict(s, target)),
         "user" if args.truthy("remove") => Some(Verdict {
             how: "`state: absent` and `remove: true` (the home directory goes too)".to_owned(),
             ..verdict(Severity::High, target)
@@ -367,6 +374,18 @@ fn file_severity(path: &str) -> Option<Severity> {
         return Some(Severity::Critical);
     }
     Some(Severity::High)
+}
+
+/// Removing a Windows path: temporary directories are routine, anything else high (a
+/// drive's data directory reads no differently from an application's).
+fn windows_path_severity(path: &str) -> Option<Severity> {
+    let lower = path.to_ascii_lowercase().replace('/', "\\");
+    let scratch = lower.is_empty()
+        || lower.contains("\\temp\\")
+        || lower.ends_with("\\temp")
+        || lower.contains("%temp%")
+        || lower.contains("\\tmp");
+    (!scratch).then_some(Severity::High)
 }
 
 /// A single configuration file under `/etc` (`/etc/nginx/sites-enabled/default`,

@@ -1041,6 +1041,44 @@ mod tests {
     }
 
     #[test]
+    fn a_state_expression_that_can_be_absent_deletes_when_it_is() {
+        let (rule, severity, line, message) = one("- community.postgresql.postgresql_db:\n    name: orders\n    state: \"{{ 'absent' if teardown | bool else 'present' }}\"\n");
+        assert_eq!(
+            (rule.as_str(), severity, line),
+            ("ansible/state-absent", Severity::Critical, 4)
+        );
+        assert!(message.contains("which can be `absent`"), "{message}");
+        assert_eq!(
+            one(
+                "- docker_volume: {name: pgdata, state: \"{{ vol_state | default('absent') }}\"}\n"
+            )
+            .1,
+            Severity::Critical
+        );
+        // A variable alone, or an expression that cannot be `absent`, is not judged here.
+        assert!(added("- postgresql_db: {name: orders, state: \"{{ db_state }}\"}\n").is_empty());
+        assert!(added(
+            "- postgresql_db: {name: orders, state: \"{{ db_state | default('present') }}\"}\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn windows_paths_removed_are_deletions_except_temporary_ones() {
+        let (_, severity, _, message) =
+            one("- ansible.windows.win_file: {path: 'D:\\SQLData', state: absent}\n");
+        assert_eq!(severity, Severity::High);
+        assert!(message.contains("SQLData"), "{message}");
+        for quiet in [
+            "- ansible.windows.win_file: {path: 'C:\\Windows\\Temp\\setup', state: absent}\n",
+            "- win_file: {path: '%TEMP%\\x.msi', state: absent}\n",
+            "- win_file: {path: 'D:\\SQLData', state: directory}\n",
+        ] {
+            assert!(added(quiet).is_empty(), "{quiet}");
+        }
+    }
+
+    #[test]
     fn ssh_keys_a_role_rotates_are_routine() {
         assert!(added("- file: {path: /home/bob/.ssh/id_rsa_old, state: absent}\n").is_empty());
         // The whole `.ssh` directory, or a home, is not a key.
