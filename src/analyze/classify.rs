@@ -297,6 +297,18 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     // Next to playbooks live inventories (`hosts.ini`), `ansible.cfg` and READMEs: only the
     // YAML files are plays or task files. Inventory variables (`group_vars/`, `host_vars/`,
     // YAML with or without an extension) feed roles what to create and what to remove.
+    // Molecule scenarios and a role's or collection's `tests/` create what they test and
+    // destroy it again (`destroy.yml`, `cleanup.yml`, integration targets): scaffolding run
+    // against throwaway hosts, not plays run against an estate.
+    let test_scaffolding = yaml && in_ansible_tests(&lower);
+    if test_scaffolding
+        && (role_file
+            || in_dir("playbooks/")
+            || looks_like_ansible_playbook(content.unwrap_or(""))
+            || looks_like_ansible_tasks(content.unwrap_or(""), true))
+    {
+        return FileKind::Other;
+    }
     if (in_dir("playbooks/") || role_file) && yaml
         || (in_dir("group_vars/") || in_dir("host_vars/")) && (yaml || ext.is_empty())
         || name == "playbook.yml"
@@ -607,6 +619,15 @@ fn in_role_dir(lower: &str, sub: &str) -> bool {
         && parts[..parts.len() - 1]
             .windows(3)
             .any(|w| w[0] == "roles" && w[2] == sub)
+}
+
+/// Under a `molecule/` or `tests/` directory (not a role named `tests`).
+fn in_ansible_tests(lower: &str) -> bool {
+    let parts: Vec<&str> = lower.split('/').collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    dirs.iter()
+        .enumerate()
+        .any(|(i, dir)| *dir == "molecule" || *dir == "tests" && (i == 0 || dirs[i - 1] != "roles"))
 }
 
 /// `db/<name>_migrate/` (Rails 6+ multi-database setups), at the root or below.
@@ -1243,6 +1264,26 @@ mod tests {
         assert_eq!(
             kind("src/action.yml", "using: composite\n"),
             FileKind::Other
+        );
+    }
+
+    #[test]
+    fn molecule_scenarios_and_ansible_tests_are_scaffolding() {
+        let destroy = "- hosts: localhost\n  tasks:\n    - community.docker.docker_volume: {name: pgdata, state: absent}\n";
+        for path in [
+            "molecule/default/destroy.yml",
+            "roles/db/molecule/default/cleanup.yml",
+            "roles/db/tests/cleanup.yml",
+            "tests/integration/targets/rds_instance/tasks/main.yml",
+        ] {
+            assert_eq!(kind(path, destroy), FileKind::Other, "{path}");
+        }
+        // The same play anywhere else, and a file merely named like a test, are Ansible.
+        assert_eq!(kind("playbooks/destroy.yml", destroy), FileKind::Ansible);
+        assert_eq!(kind("tests.yml", destroy), FileKind::Ansible);
+        assert_eq!(
+            kind("roles/tests/tasks/main.yml", destroy),
+            FileKind::Ansible
         );
     }
 

@@ -2,7 +2,7 @@
 //! judges one call with one loop item (or none) and never looks at the other side.
 
 use super::tasks::{short, Args};
-use crate::analyze::commands::{data_dir, destructive_sql};
+use crate::analyze::commands::{data_dir, destructive_mongo, destructive_sql};
 use crate::finding::Severity;
 
 /// How a call destroys: by converging on a deleting state, or through another argument.
@@ -48,6 +48,18 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("azure_rm_mysqlserver", Severity::Critical),
     ("azure_rm_sqldatabase", Severity::Critical),
     ("azure_rm_cosmosdbaccount", Severity::Critical),
+    ("azure_rm_sqlserver", Severity::Critical),
+    ("azure_rm_sqlmanagedinstance", Severity::Critical),
+    ("azure_rm_postgresqldatabase", Severity::Critical),
+    ("azure_rm_postgresqlflexibleserver", Severity::Critical),
+    ("azure_rm_postgresqlflexibledatabase", Severity::Critical),
+    ("azure_rm_mysqldatabase", Severity::Critical),
+    ("azure_rm_mysqlflexibleserver", Severity::Critical),
+    ("azure_rm_mysqlflexibledatabase", Severity::Critical),
+    ("azure_rm_mariadbserver", Severity::Critical),
+    ("azure_rm_mariadbdatabase", Severity::Critical),
+    ("gcp_bigtable_instance", Severity::Critical),
+    ("opensearch", Severity::Critical),
     // Storage.
     ("s3_bucket", Severity::Critical),
     ("efs", Severity::Critical),
@@ -64,6 +76,11 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("digital_ocean_block_storage", Severity::Critical),
     ("vmware_guest_disk", Severity::Critical),
     ("docker_volume", Severity::Critical),
+    ("gcp_filestore_instance", Severity::Critical),
+    ("proxmox_disk", Severity::Critical),
+    // A Swift container deleted with `delete_with_all_objects` takes its objects with it;
+    // without it, OpenStack refuses a container that is not empty.
+    ("openstack.cloud.object_container", Severity::Critical),
     ("lvol", Severity::Critical),
     ("lvg", Severity::Critical),
     ("zfs", Severity::Critical),
@@ -81,6 +98,7 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("cloudformation", Severity::Critical),
     ("cloudformation_stack_set", Severity::Critical),
     ("azure_rm_deployment", Severity::Critical),
+    ("openstack.cloud.stack", Severity::Critical),
     // Backups.
     ("ec2_snapshot", Severity::High),
     ("rds_instance_snapshot", Severity::High),
@@ -112,6 +130,11 @@ const STATEFUL: &[(&str, Severity)] = &[
     ("secretsmanager_secret", Severity::High),
     ("rabbitmq_vhost", Severity::High),
     ("rabbitmq_queue", Severity::High),
+    ("sqs_queue", Severity::High),
+    // Every record in the zone goes with it: the names stop resolving.
+    ("route53_zone", Severity::High),
+    // `force_absent` deletes a repository that still holds images.
+    ("ecs_ecr", Severity::High),
     ("k8s", Severity::High),
     ("helm", Severity::High),
     // Accounts: what logs in with them stops working.
@@ -131,7 +154,38 @@ const BY_ARGUMENT: &[&str] = &[
     "postgresql_query",
     "mysql_query",
     "synchronize",
+    "redshift",
+    "mongodb_shell",
+    "win_file",
 ];
+
+/// Modules whose `state: absent` is routine (a container, a compose project brought down)
+/// unless an argument makes it take data along: the argument, the value that does, and what
+/// it deletes.
+const ABSENT_WITH: &[(&str, &str, bool, &str)] = &[
+    (
+        "docker_container",
+        "keep_volumes",
+        false,
+        "`keep_volumes: false` (its anonymous volumes go too)",
+    ),
+    (
+        "docker_compose",
+        "remove_volumes",
+        true,
+        "`remove_volumes: true` (the project's volumes go too)",
+    ),
+    (
+        "docker_compose_v2",
+        "remove_volumes",
+        true,
+        "`remove_volumes: true` (the project's volumes go too)",
+    ),
+];
+
+/// Arguments that stand for `state` in some modules (`kubernetes.core.helm`'s
+/// `release_state`).
+const STATE_ALIASES: &[&str] = &["state", "release_state"];
 
 /// Kubernetes kinds whose deletion takes data with it.
 const K8S_DATA_KINDS: &[&str] = &["Namespace", "PersistentVolumeClaim", "PersistentVolume"];
@@ -164,12 +218,29 @@ const TARGETS: &[&str] = &[
     "release_name",
     "project_path",
     "stack_name",
+    "identifier",
+    "domain_name",
+    "zone",
+    "cluster_id",
+    "vmid",
+    "project_src",
     "src",
 ];
 
+/// What a call names, as written (no loop item put in): its first target argument.
+pub fn target(args: &Args) -> String {
+    TARGETS
+        .iter()
+        .find_map(|k| args.get(k, None))
+        .map(|a| a.text)
+        .unwrap_or_default()
+}
+
 /// Whether the catalogue judges this module (by short name).
 pub fn known(short_name: &str) -> bool {
-    BY_ARGUMENT.contains(&short_name) || STATEFUL.iter().any(|(m, _)| short(m) == short_name)
+    BY_ARGUMENT.contains(&short_name)
+        || ABSENT_WITH.iter().any(|(m, ..)| *m == short_name)
+        || STATEFUL.iter().any(|(m, _)| short(m) == short_name)
 }
 
 fn stateful(module: &str) -> Option<Severity> {
@@ -194,11 +265,16 @@ pub fn judge(module: &str, args: &Args, item: Option<&crate::yaml::Node>) -> Opt
     if let Some(verdict) = by_argument(name, args, item, &target) {
         return Some(verdict);
     }
-    let state = get("state")?;
-    if !matches!(state.text.as_str(), "absent" | "terminated") {
-        return None;
-    }
-    let how = format!("`state: {}`", state.text);
+    let (state_key, state) = STATE_ALIASES.iter().find_map(|k| get(k).map(|s| (*k, s)))?;
+    let how = match state.text.as_str() {
+        "absent" | "terminated" => format!("`{state_key}: {}`", state.text),
+        // `{{ 'absent' if teardown else 'present' }}`, `{{ app_state | default('absent') }}`:
+        // an expression that can come out `absent` deletes whenever it does.
+        t if t.contains("{{") && (t.contains("'absent'") || t.contains("\"absent\"")) => {
+            format!("`{state_key}: {t}`, which can be `absent`")
+        }
+        _ => return None,
+    };
     let verdict = |severity: Severity, target: String| Verdict {
         means: Means::State,
         severity,
@@ -208,11 +284,36 @@ pub fn judge(module: &str, args: &Args, item: Option<&crate::yaml::Node>) -> Opt
     };
     match name {
         "file" => file_severity(&target).map(|s| verdict(s, target)),
+        "win_file" => windows_path_severity(&target).map(|s| verdict(s, target)),
         "user" if args.truthy("remove") => Some(Verdict {
             how: "`state: absent` and `remove: true` (the home directory goes too)".to_owned(),
             ..verdict(Severity::High, target)
         }),
         "k8s" => Some(k8s(args, item, target, verdict)),
+        // Without `force`, AWS refuses to delete a bucket that still holds objects.
+        "s3_bucket" if !args.truthy("force") => Some(verdict(Severity::High, target)),
+        "s3_bucket" => Some(Verdict {
+            how: format!("{how} and `force: true` (every object and version goes first)"),
+            ..verdict(Severity::Critical, target)
+        }),
+        "rds_instance" | "rds_cluster" if args.truthy("skip_final_snapshot") => Some(Verdict {
+            how: format!("{how} and `skip_final_snapshot: true` (no snapshot is kept)"),
+            ..verdict(Severity::Critical, target)
+        }),
+        _ if ABSENT_WITH.iter().any(|(m, ..)| *m == name) => {
+            let (_, key, takes_data, what) = ABSENT_WITH.iter().find(|(m, ..)| *m == name)?;
+            let set = args.get(key, item)?;
+            let truthy = args.truthy(key);
+            let falsy = matches!(
+                set.text.to_ascii_lowercase().as_str(),
+                "no" | "false" | "off" | "0" | "n"
+            );
+            let takes = if *takes_data { truthy } else { falsy };
+            takes.then(|| Verdict {
+                how: format!("{how} and {what}"),
+                ..verdict(Severity::High, target)
+            })
+        }
         _ => stateful(module).map(|s| verdict(s, target)),
     }
 }
@@ -257,6 +358,8 @@ fn file_severity(path: &str) -> Option<Severity> {
     let templated = path.contains("{{");
     if path.is_empty()
         || SCRATCH.iter().any(|s| path.starts_with(s))
+        // Keys and `known_hosts` a role provisions and rotates.
+        || path.contains("/.ssh/") && !path.ends_with("/.ssh/")
         || templated && path.contains("tmp")
         || config_file(path)
     {
@@ -271,6 +374,18 @@ fn file_severity(path: &str) -> Option<Severity> {
         return Some(Severity::Critical);
     }
     Some(Severity::High)
+}
+
+/// Removing a Windows path: temporary directories are routine, anything else high (a
+/// drive's data directory reads no differently from an application's).
+fn windows_path_severity(path: &str) -> Option<Severity> {
+    let lower = path.to_ascii_lowercase().replace('/', "\\");
+    let scratch = lower.is_empty()
+        || lower.contains("\\temp\\")
+        || lower.ends_with("\\temp")
+        || lower.contains("%temp%")
+        || lower.contains("\\tmp");
+    (!scratch).then_some(Severity::High)
 }
 
 /// A single configuration file under `/etc` (`/etc/nginx/sites-enabled/default`,
@@ -411,6 +526,36 @@ fn by_argument(
                     state.text
                 ),
                 state.line,
+            ))
+        }
+        // Redshift takes its action as a `command`: `delete` drops the cluster.
+        "redshift" => {
+            let command = get("command").filter(|c| c.text == "delete")?;
+            let snapshot = if args.truthy("skip_final_cluster_snapshot") {
+                " with no final snapshot"
+            } else {
+                ""
+            };
+            Some(verdict(
+                Severity::Critical,
+                target.to_owned(),
+                format!("`command: delete`, which deletes the warehouse cluster{snapshot}"),
+                command.line,
+            ))
+        }
+        "mongodb_shell" => {
+            let eval = get("eval")?;
+            let call = destructive_mongo(&eval.text)?;
+            let severity = if call.contains("dropDatabase") {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            Some(verdict(
+                severity,
+                get("db").map(|d| d.text).unwrap_or_default(),
+                format!("an `eval` that runs `{call}()`"),
+                eval.line,
             ))
         }
         "postgresql_query" | "mysql_query" => {

@@ -42,14 +42,53 @@ pub struct Call<'a> {
     pub module: String,
     pub args: Args<'a>,
     pub items: Vec<&'a Node>,
+    /// The task, or a block or play around it, runs only when asked: a `when:` condition, or
+    /// `tags: never` (run only with `--tags`).
+    pub guarded: bool,
+    /// The task, its block or its play sets `check_mode: true`: it reports what it would
+    /// change and changes nothing.
+    pub check_only: bool,
+}
+
+/// What the tasks, blocks and plays around a call say about whether it runs.
+#[derive(Clone, Copy, Default)]
+struct Scope {
+    guarded: bool,
+    check_only: bool,
+}
+
+impl Scope {
+    /// The scope inside `node` (a play, block or task): its own `when`, `tags` and
+    /// `check_mode` added to the enclosing ones; `check_mode: false` lifts an outer `true`.
+    fn within(self, node: &Node) -> Scope {
+        let never = node.get("tags").is_some_and(|tags| match &tags.value {
+            Value::Scalar(s) => s.split(',').any(|t| t.trim() == "never"),
+            Value::Seq(items) => items.iter().any(|t| t.as_str() == Some("never")),
+            _ => false,
+        });
+        let check_only = match node.get("check_mode").and_then(Node::as_str) {
+            Some(v) => matches!(
+                v.to_ascii_lowercase().as_str(),
+                "yes" | "true" | "on" | "1" | "y"
+            ),
+            None => self.check_only,
+        };
+        Scope {
+            guarded: self.guarded || never || node.get("when").is_some(),
+            check_only,
+        }
+    }
 }
 
 /// A call's arguments: the module's mapping and the task's `args:`, or the words of the
 /// free-form `key=value …` string.
+#[derive(Clone)]
 pub struct Args<'a> {
     maps: Vec<&'a Node>,
     words: Vec<(String, String)>,
     line: u32,
+    /// Variables put into `{{ name }}` (and `{{ name | filter }}`) wherever they appear.
+    vars: Vec<(String, String)>,
 }
 
 /// An argument's text once a loop item is put in, and the line it comes from (the item's
@@ -77,6 +116,11 @@ impl<'a> Args<'a> {
                 (value.clone(), self.line)
             }
         };
+        let text = if self.vars.is_empty() {
+            text
+        } else {
+            fill(&text, &self.vars)
+        };
         Some(match item {
             Some(item) => render(&text, item, line),
             None => Arg {
@@ -85,6 +129,11 @@ impl<'a> Args<'a> {
                 from_item: false,
             },
         })
+    }
+
+    /// Reads `{{ name }}` as `value` in every argument from now on.
+    pub fn set_var(&mut self, name: &str, value: &str) {
+        self.vars.push((name.to_owned(), value.to_owned()));
     }
 
     pub fn truthy(&self, key: &str) -> bool {
@@ -144,6 +193,29 @@ fn render(text: &str, item: &Node, line: u32) -> Arg {
     }
 }
 
+/// Puts variables into `{{ name }}` and `{{ name | filter }}`; other expressions stay as
+/// written. A filter is dropped with its variable: `{{ app_state | default('present') }}`
+/// reads as the variable's value.
+fn fill(text: &str, vars: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let expression = &rest[start + 2..start + len];
+        let name = expression.split('|').next().unwrap_or("").trim();
+        out.push_str(&rest[..start]);
+        match vars.iter().find(|(n, _)| n == name) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[start..start + len + 2]),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The short name of a module: the last part of a fully qualified collection name.
 pub fn short(module: &str) -> &str {
     module.rsplit('.').next().unwrap_or(module)
@@ -152,20 +224,27 @@ pub fn short(module: &str) -> &str {
 /// Every module call in a document whose short name `known` accepts, however deep it
 /// nests (plays, `block`, `rescue`, `always`, handlers).
 pub fn calls<'a>(doc: &'a Node, known: &dyn Fn(&str) -> bool, out: &mut Vec<Call<'a>>) {
+    walk(doc, known, Scope::default(), out);
+}
+
+fn walk<'a>(doc: &'a Node, known: &dyn Fn(&str) -> bool, scope: Scope, out: &mut Vec<Call<'a>>) {
     match &doc.value {
-        Value::Seq(items) => items.iter().for_each(|i| calls(i, known, out)),
+        Value::Seq(items) => items.iter().for_each(|i| walk(i, known, scope, out)),
         Value::Map(entries) => {
+            let scope = scope.within(doc);
             for (key, value) in entries {
                 if KEYWORDS.contains(&key.as_str()) || key.starts_with("with_") {
-                    calls(value, known, out);
-                } else if let Some(call) = call_of(doc, key, value, known) {
+                    walk(value, known, scope, out);
+                } else if let Some(mut call) = call_of(doc, key, value, known) {
+                    call.guarded = scope.guarded;
+                    call.check_only = scope.check_only;
                     out.push(call);
                 } else {
-                    calls(value, known, out);
+                    walk(value, known, scope, out);
                 }
             }
         }
-        Value::Tagged(_, inner) => calls(inner, known, out),
+        Value::Tagged(_, inner) => walk(inner, known, scope, out),
         _ => {}
     }
 }
@@ -200,6 +279,7 @@ fn call_of<'a>(
                 maps: Vec::new(),
                 words: Vec::new(),
                 line: value.line,
+                vars: Vec::new(),
             },
             _ => return None,
         };
@@ -222,6 +302,8 @@ fn call_of<'a>(
         module,
         args,
         items,
+        guarded: false,
+        check_only: false,
     })
 }
 
@@ -230,6 +312,7 @@ fn mapping(node: &Node) -> Args<'_> {
         maps: vec![node],
         words: Vec::new(),
         line: node.line,
+        vars: Vec::new(),
     }
 }
 
@@ -270,6 +353,7 @@ fn free_form(text: &str, line: u32) -> Args<'static> {
             })
             .collect(),
         line,
+        vars: Vec::new(),
     }
 }
 
@@ -340,6 +424,28 @@ mod tests {
             let p = c.args.get("path", Some(c.items[0])).unwrap();
             assert_eq!(p.text, "/srv/{{ base }}");
         });
+    }
+
+    #[test]
+    fn variables_set_on_the_arguments_fill_their_expressions() {
+        let vars = [("app_state".to_owned(), "absent".to_owned())];
+        assert_eq!(fill("{{ app_state }}", &vars), "absent");
+        assert_eq!(fill("{{app_state | default('present')}}", &vars), "absent");
+        assert_eq!(
+            fill("x-{{ other }}-{{ app_state }}", &vars),
+            "x-{{ other }}-absent"
+        );
+        assert_eq!(fill("{{ app_state", &vars), "{{ app_state");
+    }
+
+    #[test]
+    fn conditions_never_tags_and_check_mode_reach_the_calls_inside() {
+        let text = "- hosts: db\n  check_mode: true\n  tasks:\n    - block:\n        - file: {path: /a}\n      when: teardown\n    - file: {path: /b}\n      check_mode: false\n      tags: [never, destroy]\n    - file: {path: /c}\n";
+        let docs = parse_documents(text).unwrap();
+        let mut found = Vec::new();
+        calls(&docs[0], &|m| m == "file", &mut found);
+        let seen: Vec<(bool, bool)> = found.iter().map(|c| (c.guarded, c.check_only)).collect();
+        assert_eq!(seen, [(true, true), (true, false), (false, true)]);
     }
 
     mod properties {

@@ -56,6 +56,67 @@ pub fn marked(node: &Node, out: &mut Vec<Marked>) {
     }
 }
 
+/// A variable that reads like a module's `state` (`app_db_state`, `state`) set to delete.
+pub struct StateVar {
+    pub variable: String,
+    pub value: String,
+    pub line: u32,
+}
+
+/// The top-level variables of a variables file (role defaults, `group_vars/`) named
+/// `state` or `…_state` and set to `absent` or `terminated`.
+pub fn states(doc: &Node, out: &mut Vec<StateVar>) {
+    for (key, value) in doc.as_map() {
+        if key != "state" && !key.ends_with("_state") {
+            continue;
+        }
+        if let Some(v) = value
+            .as_str()
+            .filter(|v| matches!(*v, "absent" | "terminated"))
+        {
+            out.push(StateVar {
+                variable: key.clone(),
+                value: v.to_owned(),
+                line: value.line,
+            });
+        }
+    }
+}
+
+/// Words in a state variable's name that say it governs data or a running machine, for when
+/// the role that reads it cannot be found (`group_vars/`): `app_db_state` is a database,
+/// `nginx_state` a package.
+const STATEFUL_WORDS: &[&str] = &[
+    "db",
+    "database",
+    "data",
+    "volume",
+    "bucket",
+    "disk",
+    "storage",
+    "cluster",
+    "instance",
+    "vm",
+    "server",
+    "stack",
+    "namespace",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "redis",
+    "elasticsearch",
+    "opensearch",
+];
+
+pub fn names_stateful(variable: &str) -> bool {
+    variable
+        .split('_')
+        .any(|w| STATEFUL_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,7 +160,92 @@ fn ansible_tasks(text: &str) -> Extracted {
     for script in &mut extracted.scripts {
         script.interpreter = Interpreter::Other;
     }
+    if let Ok(docs) = yaml::parse_documents(text) {
+        let lines: Vec<&str> = text.lines().collect();
+        for doc in &docs {
+            ansible_other_forms(doc, &lines, &mut extracted.scripts);
+        }
+    }
     extracted
+}
+
+/// Windows command modules: their text is PowerShell (`win_shell`) or a command line run
+/// without a shell (`win_command`), read the PowerShell way either way.
+const ANSIBLE_WINDOWS_MODULES: &[&str] = &[
+    "win_shell",
+    "win_command",
+    "ansible.windows.win_shell",
+    "ansible.windows.win_command",
+];
+
+/// The command lines the generic walk misses: `command: {argv: [...]}` (a list of words,
+/// joined here as the shell would read them), `local_action`/`action: command …` written as
+/// one string, and the Windows modules.
+fn ansible_other_forms(node: &Node, lines: &[&str], out: &mut Vec<Script>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let key = key.as_str();
+                if ANSIBLE_COMMAND_MODULES.contains(&key) {
+                    if let Some(argv) = value.get("argv") {
+                        let words: Vec<String> = argv
+                            .as_seq()
+                            .iter()
+                            .filter_map(|w| w.as_str())
+                            .map(|w| {
+                                if w.contains(char::is_whitespace) {
+                                    format!("'{}'", w.replace('\'', ""))
+                                } else {
+                                    w.to_owned()
+                                }
+                            })
+                            .collect();
+                        if !words.is_empty() {
+                            out.push(Script {
+                                text: words.join(" "),
+                                first_line: content_line(argv.line, lines),
+                                interpreter: Interpreter::Other,
+                                make_variables: false,
+                                image_build: false,
+                            });
+                        }
+                    }
+                } else if key == "local_action" || key == "action" {
+                    let command = value.as_str().and_then(|t| {
+                        let (module, rest) = t.trim().split_once(char::is_whitespace)?;
+                        ANSIBLE_COMMAND_MODULES.contains(&module).then_some(rest)
+                    });
+                    if let Some(command) = command {
+                        out.push(Script {
+                            text: command.trim().to_owned(),
+                            first_line: content_line(value.line, lines),
+                            interpreter: Interpreter::Other,
+                            make_variables: false,
+                            image_build: false,
+                        });
+                    }
+                } else if ANSIBLE_WINDOWS_MODULES.contains(&key) {
+                    let text = value.as_str().or_else(|| value.get("cmd")?.as_str());
+                    if let Some(text) = text {
+                        out.push(Script {
+                            text: text.to_owned(),
+                            first_line: content_line(value.line, lines),
+                            interpreter: Interpreter::PowerShell,
+                            make_variables: false,
+                            image_build: false,
+                        });
+                    }
+                    continue;
+                }
+                ansible_other_forms(value, lines, out);
+            }
+        }
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|i| ansible_other_forms(i, lines, out)),
+        Value::Tagged(_, inner) => ansible_other_forms(inner, lines, out),
+        Value::Null | Value::Scalar(_) => {}
+    }
 }
 
 fn yaml_scripts(text: &str, keys: &[&str], github: bool) -> Extracted {

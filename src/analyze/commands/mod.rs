@@ -33,7 +33,7 @@ pub(crate) use extract::{content_line, Interpreter, Script};
 use packs::Hit;
 // The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
 // `rm -rf` and `psql -c` are judged here.
-pub(crate) use packs::{data_dir, destructive_sql};
+pub(crate) use packs::{data_dir, destructive_mongo, destructive_sql};
 
 const DESTRUCTIVE: &[Tag] = &[Tag::Destructive];
 

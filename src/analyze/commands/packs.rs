@@ -1683,6 +1683,14 @@ static DESTRUCTIVE_MONGO: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the mongo pattern is valid")
 });
 
+/// The Mongo shell call that drops or empties data in `script` (`db.dropDatabase()`,
+/// `db.orders.drop()`, `deleteMany({})`), as written.
+pub(crate) fn destructive_mongo(script: &str) -> Option<String> {
+    DESTRUCTIVE_MONGO
+        .find(script)
+        .map(|m| m.as_str().trim_end_matches('(').to_owned())
+}
+
 /// What a SQL text destroys, for example "DROP TABLE users".
 pub(crate) fn destructive_sql(sql: &str) -> Option<String> {
     let caps = DESTRUCTIVE_SQL.captures(sql)?;

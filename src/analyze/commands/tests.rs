@@ -329,6 +329,31 @@ fn a_destructive_command_added_to_an_ansible_task_is_reported_at_its_line() {
 }
 
 #[test]
+fn argv_lists_local_actions_and_windows_modules_are_ansible_commands_too() {
+    let head = format!(
+        "{PLAY}    - ansible.builtin.command:\n        argv: [aws, s3, rb, 's3://prod-logs', --force]\n    - local_action: command terraform destroy -auto-approve\n    - ansible.windows.win_shell: Remove-Item -Recurse -Force C:\\\n"
+    );
+    let f = Case::modified("playbooks/db.yml", PLAY, &head).run(analyze);
+    assert_eq!(
+        ids(&f),
+        [
+            "shell/cloud-delete",
+            "shell/terraform-destroy",
+            "shell/rm-rf"
+        ]
+    );
+    assert_eq!(f[0].location.line, Some(7));
+    assert_eq!(f[1].location.line, Some(8));
+    // The same forms running something harmless are quiet.
+    let quiet = format!(
+        "{PLAY}    - ansible.builtin.command:\n        argv: [aws, s3, ls, 's3://prod-logs']\n    - local_action: command terraform plan\n    - ansible.windows.win_command: whoami\n"
+    );
+    assert!(Case::modified("playbooks/db.yml", PLAY, &quiet)
+        .run(analyze)
+        .is_empty());
+}
+
+#[test]
 fn jinja_in_ansible_commands_is_not_a_shell_error_and_old_commands_stay_quiet() {
     let head = format!(
         "{PLAY}    - name: Report\n      ansible.builtin.shell: echo {{% if x %}}\"{{{{ y }}}}{{% endif %}}\n"
