@@ -123,6 +123,8 @@ fn entrypoint(image: &str) -> Option<&'static str> {
         (_, "kubectl") if !owner.is_empty() => Some("kubectl"),
         (_, "helm") if !owner.is_empty() => Some("helm"),
         (_, "aws-cli") if !owner.is_empty() => Some("aws"),
+        ("flyway", "flyway") => Some("flyway"),
+        ("liquibase", "liquibase") => Some("liquibase"),
         _ => None,
     }
 }
