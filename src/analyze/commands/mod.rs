@@ -28,6 +28,8 @@ use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
+// A Kubernetes container that gives only `args` runs them under its image's entrypoint.
+pub(crate) use container::entrypoint;
 pub(crate) use extract::{content_line, Interpreter, Script};
 use packs::Hit;
 // The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
