@@ -107,7 +107,7 @@ const RUN_SHORT_VALUES: &str = "acehlmpuvw";
 /// Images whose entrypoint is a tool twokey judges: the image's last path part, and the
 /// tool it runs. Terraform's is matched with its publisher: any image can be named
 /// `…/terraform`, and only HashiCorp's is known to start `terraform`.
-fn entrypoint(image: &str) -> Option<&'static str> {
+pub(crate) fn entrypoint(image: &str) -> Option<&'static str> {
     let repository = image.split('@').next().unwrap_or(image);
     // A tag follows the last `:` unless that colon belongs to a registry's port.
     let repository = match repository.rsplit_once(':') {
@@ -123,6 +123,8 @@ fn entrypoint(image: &str) -> Option<&'static str> {
         (_, "kubectl") if !owner.is_empty() => Some("kubectl"),
         (_, "helm") if !owner.is_empty() => Some("helm"),
         (_, "aws-cli") if !owner.is_empty() => Some("aws"),
+        ("flyway", "flyway") => Some("flyway"),
+        ("liquibase", "liquibase") => Some("liquibase"),
         _ => None,
     }
 }

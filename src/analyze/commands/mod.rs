@@ -29,6 +29,8 @@ use super::{fresh, unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
+// A Kubernetes container that gives only `args` runs them under its image's entrypoint.
+pub(crate) use container::entrypoint;
 pub(crate) use extract::{content_line, Interpreter, Script};
 use packs::Hit;
 // The Ansible analyzer judges a `file: state=absent` path and a query module's SQL the way
@@ -151,7 +153,7 @@ pub const DATABASE_DROP: Rule = Rule {
     id: RuleId("shell/database-drop"),
     severity: Severity::High,
     tags: DESTRUCTIVE,
-    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql, mysql or `Invoke-Sqlcmd`, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, Cassandra `DROP KEYSPACE`, `influx bucket delete`, `etcdctl del --prefix`, `rails db:drop`, `prisma migrate reset`, `supabase db reset --linked`; Neon and PlanetScale branch deletes, `firebase firestore:delete`/`database:remove`, `atlas schema clean`, `wrangler d1 execute`, `bq rm`, `snowsql`, ClickHouse; a Kafka topic, RabbitMQ queue or vhost, Consul prefix or Redis key pattern deleted; an Elasticsearch/OpenSearch index or CouchDB database deleted over HTTP with `curl`), also inside `docker exec` or `kubectl exec`.",
+    summary: "A command drops or empties a database (`DROP`/`TRUNCATE` through psql, mysql or `Invoke-Sqlcmd`, `dropdb`, Redis `FLUSHALL`, Mongo `dropDatabase`, Cassandra `DROP KEYSPACE`, `influx bucket delete`, `etcdctl del --prefix`, `rails db:drop`, `prisma migrate reset`, `flyway clean`, `liquibase drop-all`, `alembic downgrade base`, `supabase db reset --linked`; Neon and PlanetScale branch deletes, `firebase firestore:delete`/`database:remove`, `atlas schema clean`, `wrangler d1 execute`, `bq rm`, `snowsql`, ClickHouse; a Kafka topic, RabbitMQ queue or vhost, Consul prefix or Redis key pattern deleted; an Elasticsearch/OpenSearch index or CouchDB database deleted over HTTP with `curl`), also inside `docker exec` or `kubectl exec`.",
     why: "These commands delete data outside any reviewed migration; only a backup brings it back.",
     example: "+ psql \"$DATABASE_URL\" -c 'DROP TABLE users'",
     safer: "Make the change a reviewed migration, take a backup first, and keep reset tasks out of pipelines that can reach production.",

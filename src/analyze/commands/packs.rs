@@ -327,6 +327,10 @@ fn program_index(words: &[Word]) -> Option<usize> {
                 skip_flags(i + 2, &[])
             }
             "nice" | "ionice" | "stdbuf" | "chronic" => skip_flags(i + 1, &["-n", "-c"]),
+            // The init processes containers start their command under (`command:
+            // ["dumb-init", "--", "sh", "-c", …]`).
+            "dumb-init" => skip_flags(i + 1, &["-r", "--rewrite"]),
+            "tini" | "tini-static" => skip_flags(i + 1, &["-p", "-e", "-l"]),
             "timeout" => skip_flags(i + 1, &["-s", "-k", "--signal", "--kill-after"]) + 1,
             // `… | xargs -r kubectl delete`: the command runs once per line read.
             "xargs" => skip_flags(
@@ -899,6 +903,15 @@ pub(crate) fn data_dir(path: &str) -> Option<(Severity, String)> {
         ["var", "backups", ..] | ["backup" | "backups", ..] => {
             Some((Severity::High, "backups".to_owned()))
         }
+        // Bitnami images keep their persistent volume in `/bitnami/<service>`.
+        ["bitnami", service, ..] if DATA_SERVICES.contains(service) => Some((
+            Severity::Critical,
+            format!("{service}'s data directory (the volume of a Bitnami image)"),
+        )),
+        ["bitnami", _, ..] => Some((
+            Severity::High,
+            "data under /bitnami (the volume of a Bitnami image)".to_owned(),
+        )),
         [top @ ("srv" | "mnt" | "data"), _, ..] => Some((
             Severity::High,
             format!("data under /{top} (served files and mounted volumes)"),
@@ -953,6 +966,12 @@ fn rm_danger(target: &Word) -> Option<(Severity, String)> {
         ));
     }
     let if_empty = target.if_empty.as_str();
+    // `lost+found` is where fsck puts orphaned blocks, empty on a fresh volume; database
+    // images refuse a data directory that holds it, so init containers delete it from the
+    // mounted volume. Deleting it takes nothing the service wrote.
+    if target.expansions.is_empty() && if_empty.trim_end_matches('/').ends_with("/lost+found") {
+        return None;
+    }
     let root = matches!(if_empty, "/" | "/*" | "/." | "/.*");
     let guarded = !target.expansions.is_empty() && target.expansions.iter().all(|e| e.guarded);
     if target.expansions.is_empty() {
@@ -1519,9 +1538,16 @@ fn secrets_or_backups(call: &Call) -> Vec<Hit> {
     )]
 }
 
-/// `find PATH… -delete`: judged by its starting points, as `rm -r` is by its targets.
+/// `find PATH… -delete` (or `-exec rm {} +`): judged by its starting points, as `rm -r` is by
+/// its targets.
 fn find(call: &Call) -> Vec<Hit> {
-    if !call.texts().any(|t| t == "-delete") {
+    let execs_rm = call.args.windows(2).any(|pair| {
+        matches!(
+            pair[0].text.as_str(),
+            "-exec" | "-execdir" | "-ok" | "-okdir"
+        ) && program_name(&pair[1].text) == "rm"
+    });
+    if !execs_rm && !call.texts().any(|t| t == "-delete") {
         return Vec::new();
     }
     call.args
@@ -1552,6 +1578,12 @@ fn find(call: &Call) -> Vec<Hit> {
         })
         .into_iter()
         .collect()
+}
+
+/// The words of a command line that are not flags (`flyway -url=… clean`: its `-key=value`
+/// settings are one word each).
+fn positional<'a>(texts: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+    texts.iter().copied().filter(|t| !t.starts_with('-'))
 }
 
 /// `find` tests that select files by age.
@@ -1871,6 +1903,17 @@ fn database(call: &Call) -> Vec<Hit> {
                 texts[1]
             ))
         }
+        // Flyway 9 and later refuse `clean` unless `cleanDisabled=false` is set somewhere
+        // (a flag, `flyway.conf`, the environment): where it runs, it has been.
+        "flyway" if positional(&texts).any(|t| t == "clean") => critical(
+            "drops every object (tables, views, functions) in the schemas Flyway manages".to_owned(),
+        ),
+        "liquibase" if positional(&texts).any(|t| matches!(t, "drop-all" | "dropAll")) => {
+            critical("drops every object in the database schema Liquibase connects to".to_owned())
+        }
+        "alembic" if texts.windows(2).any(|w| w == ["downgrade", "base"]) => high(
+            "runs every migration's downgrade, which drops the tables they created".to_owned(),
+        ),
         "typeorm" | "typeorm-ts-node-commonjs" | "typeorm-ts-node-esm"
             if texts.first() == Some(&"schema:drop") =>
         {

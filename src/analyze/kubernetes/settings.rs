@@ -89,7 +89,15 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
         if let Some(old) = old {
             replicas(view, id, old, new, &mut out);
             database_stopped(view, id, old, new, &mut out);
-            immutable_fields(view, id, old, new, &mut out);
+            // Helm creates a hook anew on every release (deleting the old one first, its
+            // default `before-hook-creation`), never updates it in place: a changed
+            // immutable field is how each run of a migration Job differs, not a recreate.
+            let hook = super::renders_templates(view)
+                && super::helm_hook(old).is_some()
+                && super::helm_hook(new).is_some();
+            if !hook {
+                immutable_fields(view, id, old, new, &mut out);
+            }
             gitops::sync_source(view, id, old, new, &mut out);
             gitops::release_placement(view, id, old, new, &mut out);
             prune_protection(view, id, old, new, &mut out);

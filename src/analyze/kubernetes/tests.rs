@@ -844,6 +844,21 @@ spec:
 ";
 
 #[test]
+fn a_helm_hook_jobs_template_changed_is_created_anew_not_recreated() {
+    let hook = format!("{CHART_CONFIG}---\n{CHART_HOOK}");
+    let bumped = hook.replace("image: app:1", "image: app:2");
+    assert!(chart(Case::modified(CHART_PVC, &hook, &bumped)).is_empty());
+    // Without the annotation it is a release's Job: applying it means a recreate.
+    let job = hook.replace("  annotations:\n    \"helm.sh/hook\": pre-upgrade\n", "");
+    let f = chart(Case::modified(
+        CHART_PVC,
+        &job,
+        &job.replace("app:1", "app:2"),
+    ));
+    assert_eq!(ids(&f), ["kubernetes/immutable-field-changed"]);
+}
+
+#[test]
 fn a_helm_hook_removed_from_a_chart_deletes_nothing_and_is_a_low_note() {
     let with_hook = format!("{CHART_CONFIG}---\n{CHART_HOOK}");
     let claim_hook = CHART_HOOK

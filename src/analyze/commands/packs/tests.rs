@@ -756,6 +756,101 @@ fn secrets_backups_keyspaces_buckets_and_find_delete() {
 }
 
 #[test]
+fn find_running_rm_is_judged_as_find_delete() {
+    assert_hits(&[
+        (
+            "find /backups -mtime +7 -exec rm -f {} +",
+            "shell/rm-rf",
+            Severity::Medium,
+        ),
+        (
+            "find /backups -type f -execdir /bin/rm -rf {} ;",
+            "shell/rm-rf",
+            Severity::High,
+        ),
+    ]);
+    assert_quiet(&[
+        "find /backups -name '*.dump' -exec ls -l {} +",
+        "find /tmp/build -exec rm -rf {} +",
+    ]);
+}
+
+#[test]
+fn lost_and_found_and_bitnami_volumes() {
+    // fsck's directory, empty on a fresh volume: database images refuse a data
+    // directory holding it, so init containers delete it.
+    assert_quiet(&[
+        "rm -rf /var/lib/postgresql/data/lost+found",
+        "rm -rf /var/lib/mysql/lost+found/",
+        "rm -rf /bitnami/postgresql/lost+found",
+    ]);
+    assert_hits(&[
+        (
+            "rm -rf /var/lib/postgresql/data/lost+found/../*",
+            "shell/rm-rf",
+            Severity::Critical,
+        ),
+        (
+            "rm -rf /bitnami/postgresql/data/*",
+            "shell/rm-rf",
+            Severity::Critical,
+        ),
+        ("rm -rf /bitnami/wordpress/*", "shell/rm-rf", Severity::High),
+    ]);
+    assert_quiet(&["rm -rf /opt/bitnami/postgresql/tmp/*"]);
+}
+
+#[test]
+fn schema_wipes_of_migration_tools() {
+    assert_hits(&[
+        (
+            "flyway -cleanDisabled=false clean",
+            "shell/database-drop",
+            Severity::Critical,
+        ),
+        (
+            "flyway clean migrate",
+            "shell/database-drop",
+            Severity::Critical,
+        ),
+        (
+            "liquibase --changelog-file=db.xml drop-all",
+            "shell/database-drop",
+            Severity::Critical,
+        ),
+        (
+            "liquibase dropAll",
+            "shell/database-drop",
+            Severity::Critical,
+        ),
+        (
+            "alembic -c alembic.ini downgrade base",
+            "shell/database-drop",
+            Severity::High,
+        ),
+        // The init processes containers start under run the command after them.
+        (
+            "dumb-init -- bundle exec rails db:drop",
+            "shell/database-drop",
+            Severity::Critical,
+        ),
+        (
+            "tini -g -- psql -c 'DROP TABLE t'",
+            "shell/database-drop",
+            Severity::High,
+        ),
+    ]);
+    assert_quiet(&[
+        "flyway -url=jdbc:postgresql://db/app migrate",
+        "flyway info",
+        "liquibase update",
+        "alembic upgrade head",
+        "alembic downgrade -1",
+        "dumb-init -- bundle exec rails db:migrate",
+    ]);
+}
+
+#[test]
 fn container_volumes_deleted() {
     for script in [
         "docker volume rm pgdata",
