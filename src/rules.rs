@@ -45,6 +45,7 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::appdata::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
+        crate::analyze::guardrail::apply_gates::RULES,
         crate::analyze::safeguards::RULES,
         crate::suppress::RULES,
     ]

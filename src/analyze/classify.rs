@@ -176,6 +176,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         // Atlantis' repo-level config: its custom workflows run `run:` steps.
         || name == "atlantis.yaml"
         || name == "atlantis.yml"
+        // Terrateam's and Digger's repository config: apply requirements and `run:` steps.
+        || in_dir(".terrateam/") && matches!(name.as_str(), "config.yml" | "config.yaml")
+        || name == "digger.yml"
+        || name == "digger.yaml"
+        // The Atlantis server's repo config: a generic name, told by its `repos:` of `id:`s.
+        || (matches!(name.as_str(), "repos.yaml" | "repos.yml")
+            && content.is_some_and(is_atlantis_server_config))
     {
         return FileKind::CiPipeline;
     }
@@ -571,6 +578,18 @@ pub fn needs_content(path: &RepoPath) -> bool {
         || crate::analyze::appdata::wants_content(path)
 }
 
+/// Whether a `repos.yaml` is the Atlantis server's repo config: a top-level `repos:` list
+/// whose entries have an `id:`. A cheap look at the lines; the analyzer parses it.
+fn is_atlantis_server_config(text: &str) -> bool {
+    text.lines().any(|l| l.trim_end() == "repos:")
+        && text.lines().any(|l| {
+            l.trim_start()
+                .trim_start_matches("- ")
+                .trim_start()
+                .starts_with("id:")
+        })
+}
+
 /// Terragrunt's own file names and the shared files units include by convention: never an
 /// Atlas schema, whatever they hold.
 fn is_terragrunt_name(name: &str) -> bool {
@@ -926,6 +945,20 @@ mod tests {
         ] {
             assert_eq!(kind(path, ""), FileKind::Other, "{path}");
         }
+    }
+
+    #[test]
+    fn terraform_automation_configs_are_pipelines_and_a_plain_repos_yaml_is_not() {
+        for path in [".terrateam/config.yml", "digger.yml", "digger.yaml"] {
+            assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
+        }
+        let server = "repos:\n- id: /.*/\n  apply_requirements: [approved]\n";
+        assert_eq!(kind("atlantis/repos.yaml", server), FileKind::CiPipeline);
+        assert_ne!(
+            kind("repos.yaml", "repos:\n- name: a\n"),
+            FileKind::CiPipeline
+        );
+        assert_ne!(kind("app/config.yml", "a: 1\n"), FileKind::CiPipeline);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::finding::{Finding, Location, RuleId, Severity, Tag};
 use crate::rules::Rule;
 use crate::yaml::{self, Node};
 
+pub mod apply_gates;
 mod branch_pattern;
 mod codeowners;
 mod protection;
@@ -130,6 +131,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     {
         findings.extend(branch_protection(view));
     }
+    findings.extend(apply_gates::analyze(view));
     if view.kind == FileKind::Workflow || any_path(is_workflow_path) {
         findings.extend(workflow(view));
     }

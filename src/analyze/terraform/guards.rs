@@ -484,6 +484,24 @@ pub const GUARDS: &[Guard] = &[
         effect: "destroying the repository deletes every image in it instead of failing",
         only: &["aws_ecr_repository"],
     },
+    // HCP Terraform refuses to delete a workspace that still manages resources unless
+    // `force_delete` is set; with it, the workspace and its state go, the resources stay
+    // unmanaged.
+    Guard {
+        path: "force_delete",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying the workspace deletes it, and its state, even while it still manages resources",
+        only: &["tfe_workspace"],
+    },
+    // A Spacelift stack refuses to be deleted while this is set (off by default).
+    Guard {
+        path: "protect_from_deletion",
+        judge: bool_true_protects,
+        absent: weak,
+        effect: "the stack, with its state and history, can be deleted",
+        only: &["spacelift_stack"],
+    },
     // Log groups (and the other types that have it) are only forgotten on destroy while set.
     Guard {
         path: "skip_destroy",

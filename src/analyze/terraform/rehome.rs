@@ -34,6 +34,8 @@ const BACKEND_PLACE: &[&str] = &[
     "workspaces.name",
     "workspaces.prefix",
     "workspaces.project",
+    // HCP Terraform's `cloud` block picks its workspaces by tag: other tags, other states.
+    "workspaces.tags",
     "conn_str",
     "schema_name",
     "address",
