@@ -87,7 +87,9 @@ const GATE_TYPES: &[(&str, &str)] = &[
 ];
 
 /// Cheap test run before any parse: whether either side mentions a provider with gates.
-fn mentions(view: &FileView) -> bool {
+/// Resource types whose settings gate an apply. A file declaring none of them (nearly every
+/// one) is passed over after a look at its parse, which the Terraform analyzer shares.
+fn declares_gates(file: &TfFile) -> bool {
     const PREFIXES: &[&str] = &[
         "tfe_",
         "spacelift_",
@@ -95,16 +97,12 @@ fn mentions(view: &FileView) -> bool {
         "scalr_workspace",
         "github_repository_environment",
     ];
-    [view.old_text(), view.new_text()]
-        .into_iter()
-        .flatten()
-        .any(|t| PREFIXES.iter().any(|p| t.contains(p)))
+    file.items
+        .iter()
+        .any(|i| PREFIXES.iter().any(|p| i.rtype.starts_with(p)))
 }
 
 pub fn loosenings(view: &FileView) -> Vec<Loosening> {
-    if !mentions(view) {
-        return Vec::new();
-    }
     let side = |side: Side| match terraform::parse_side(view, side) {
         None => Ok(None),
         Some(Ok(file)) => Ok(Some(file)),
@@ -116,6 +114,9 @@ pub fn loosenings(view: &FileView) -> Vec<Loosening> {
     let empty = TfFile::default();
     let base: &TfFile = base.as_deref().unwrap_or(&empty);
     let head: &TfFile = head.as_deref().unwrap_or(&empty);
+    if !declares_gates(base) && !declares_gates(head) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for h in head.items.iter().filter(|i| i.kind == ItemKind::Resource) {
         let old = base.items.iter().find(|b| {
