@@ -151,6 +151,13 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
     Marks {
         name: "amazon-q",
         logins: &["amazon-q-developer[bot]"],
+        // Q Developer's CLI signs `Co-Authored-By: Amazon Q Developer <noreply@aws.amazon.com>`
+        // under "🤖 Generated with Amazon Q Developer". Amazon's people share the domain, so
+        // only the noreply address counts.
+        emails: &["noreply@aws.amazon.com"],
+        // Its footer sits right above that trailer with no blank line between, so git does
+        // not read the trailer; the footer itself names the agent.
+        markers: &["generated with amazon q developer"],
         names: &["amazon q developer", "amazon q"],
         ..NONE
     },
@@ -217,8 +224,12 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
     Marks {
         name: "copilot",
         branches: &["copilot/"],
-        logins: &["copilot-swe-agent[bot]", "Copilot"],
+        // `Copilot` covers every noreply spelling GitHub uses for it (`198982749+Copilot@`,
+        // the CLI's `223556219+Copilot@`, the reviewer's `175728472+Copilot@`).
+        logins: &["copilot-swe-agent[bot]", "Copilot", "github-copilot[bot]"],
         ids: &[198_982_749],
+        // What editor integrations and team hooks co-author with; no person has it.
+        emails: &["copilot@github.com"],
         names: &["github copilot", "copilot"],
         markers: &["generated with [github copilot]"],
         // Copilot's coding agent links its session logs on github.com itself.
@@ -238,7 +249,14 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         logins: &["cursor[bot]"],
         emails: &["cursoragent@cursor.com"],
         names: &["cursor agent", "cursor"],
-        markers: &["made with [cursor]"],
+        // A background agent's pull request ends with "Open in Web" / "Open in Cursor" links
+        // to its run (`cursor.com/agents/bc-…`, `cursor.com/background-agent?bcId=bc-…`); a
+        // squash merge copies them into the commit.
+        markers: &[
+            "made with [cursor]",
+            "cursor.com/agents/bc-",
+            "cursor.com/background-agent?bcid=bc-",
+        ],
         hosts: &["cursor.com"],
         ..NONE
     },
@@ -261,6 +279,9 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
     Marks {
         name: "gemini-cli",
         logins: &["gemini-cli[bot]"],
+        // Gemini CLI users co-author as `Gemini <noreply@google.com>` or `Gemini CLI <…>`;
+        // Google's people share the domain, so only the noreply address counts.
+        emails: &["noreply@google.com"],
         names: &["gemini cli", "gemini-cli", "gemini"],
         ..NONE
     },
@@ -282,9 +303,29 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         ..NONE
     },
     Marks {
+        // JetBrains' Junie co-authors as `Junie <junie@jetbrains.com>`; JetBrains' people
+        // share the domain, so only this address counts.
+        name: "junie",
+        emails: &["junie@jetbrains.com"],
+        names: &["junie"],
+        ..NONE
+    },
+    Marks {
+        // Kilo Code's cloud agent commits through its GitHub App, `kiloconnect[bot]` (it
+        // co-authors even the merges it makes); its CLI and editor users sign with the noreply
+        // addresses of Kilo's two domains.
+        name: "kilo-code",
+        logins: &["kiloconnect[bot]"],
+        emails: &["noreply@kilocode.ai", "noreply@kilo.ai"],
+        names: &["kilo code", "kilocode"],
+        ..NONE
+    },
+    Marks {
         name: "kiro",
         branches: &["kiro/"],
-        logins: &["kiro-agent[bot]"],
+        // Kiro's autonomous agent commits from a machine account, not an app:
+        // `Kiro Agent <244629292+kiro-agent@users.noreply.github.com>`.
+        logins: &["kiro-agent[bot]", "kiro-agent"],
         names: &["kiro"],
         markers: &["created by @kiro-agent"],
         hosts: &["kiro.dev"],
@@ -303,6 +344,8 @@ const BUILTIN_AGENTS: &[Marks<'static>] = &[
         name: "opencode",
         branches: &["opencode/"],
         logins: &["opencode-agent[bot]"],
+        // The CLI's co-author, often with the model: `opencode (DeepSeek V4.1) <noreply@opencode.ai>`.
+        emails: &["noreply@opencode.ai"],
         names: &["opencode"],
         markers: &["opencode.ai/s/"],
         ..NONE

@@ -542,7 +542,8 @@ fn excerpt(text: &str) -> String {
 /// Whether `marker` (lower-case) marks `line` (lower-case, code spans removed). A session
 /// link (`app.devin.ai/sessions/…`) counts wherever it stands. A sentence an agent writes
 /// (`created by @kiro-agent`) counts unless it opens a quotation. A footer link an agent
-/// signs with (`Generated with [Claude Code](…)`, `Made with [Cursor](…)`) counts only where
+/// signs with (`Generated with [Claude Code](…)`, `Made with [Cursor](…)`, a plain
+/// `Generated with Amazon Q Developer`) counts only where
 /// it opens its line, after nothing but an emoji, a bullet or spaces: in the middle of a
 /// sentence, or quoted, it is being talked about.
 fn marks_line(line: &str, marker: &str) -> bool {
@@ -552,7 +553,9 @@ fn marks_line(line: &str, marker: &str) -> bool {
     }
     line.match_indices(marker).any(|(at, _)| {
         let before = &line[..at];
-        if marker.contains('[') {
+        // A footer is a link (`[Claude Code](…)`) or plain words (Amazon Q's "Generated
+        // with Amazon Q Developer"); either way it is a footer only where it opens its line.
+        if marker.contains('[') || marker.starts_with("generated with ") {
             !before.chars().any(|c| c.is_alphanumeric() || quote(c))
         } else {
             !before.chars().next_back().is_some_and(quote)

@@ -313,6 +313,130 @@ fn co_authored_by_each_agent_identity_is_strong() {
     }
 }
 
+/// Agent identities seen on real commits in 2026 that the catalogue first missed: Junie's and
+/// Kilo Code's co-authors, the noreply addresses the Gemini, Amazon Q and OpenCode CLIs sign
+/// with, Copilot's editor address and app login, and Kiro's machine account (a user, not an
+/// app, so its noreply login has no `[bot]`).
+#[test]
+fn agent_identities_seen_in_2026_are_strong() {
+    let cases = [
+        ("Co-authored-by: Junie <junie@jetbrains.com>", "junie"),
+        (
+            "Co-authored-by: kiloconnect[bot] <240665456+kiloconnect[bot]@users.noreply.github.com>",
+            "kilo-code",
+        ),
+        ("Co-authored-by: KiloCode <noreply@kilocode.ai>", "kilo-code"),
+        ("Co-Authored-By: Gemini <noreply@google.com>", "gemini-cli"),
+        (
+            "Co-Authored-By: Amazon Q Developer <noreply@aws.amazon.com>",
+            "amazon-q",
+        ),
+        (
+            "Co-authored-by: opencode (DeepSeek V4.1 Flash) <noreply@opencode.ai>",
+            "opencode",
+        ),
+        ("Co-authored-by: GitHub Copilot <copilot@github.com>", "copilot"),
+        (
+            "Co-authored-by: github-copilot[bot] <github-copilot[bot]@users.noreply.github.com>",
+            "copilot",
+        ),
+        (
+            "Co-authored-by: Kiro Agent <244629292+kiro-agent@users.noreply.github.com>",
+            "kiro",
+        ),
+    ];
+    for (trailer, agent) in cases {
+        let a = change()
+            .commit(ADA, &format!("Fix it\n\n{trailer}\n"))
+            .run();
+        assert!(a.detected, "{trailer}");
+        assert_eq!(agents(&a), vec![agent], "{trailer}");
+        assert!(
+            signal(&a, SignalKind::Trailer, agent).is_some(),
+            "{trailer}"
+        );
+        assert_eq!(a.operators.len(), 1, "{trailer}");
+    }
+}
+
+#[test]
+fn kiro_machine_account_authoring_a_commit_is_kiro() {
+    let a = change()
+        .commit(
+            "Kiro Agent <244629292+kiro-agent@users.noreply.github.com>",
+            "Implement spec\n\nCo-authored-by: Ada <ada@example.com>\n",
+        )
+        .run();
+    assert_eq!(agents(&a), vec!["kiro"]);
+    assert!(signal(&a, SignalKind::NoreplyEmail, "kiro").is_some());
+    assert_eq!(a.operators.len(), 1);
+}
+
+#[test]
+fn people_at_google_amazon_jetbrains_and_kilo_are_not_agents() {
+    for trailer in [
+        "Co-authored-by: Gemini Rossi <gemini.rossi@google.com>",
+        "Co-authored-by: Q Lee <q@amazon.com>",
+        "Co-authored-by: Junie Moon <junie.moon@jetbrains.com>",
+        "Co-authored-by: Kim <kim@kilocode.ai>",
+        "Co-authored-by: Kiro AI <kiro@example.com>",
+        "Co-authored-by: GitHub Copilot <noreply@github.com>",
+    ] {
+        let a = change()
+            .commit(ADA, &format!("Pair work\n\n{trailer}"))
+            .run();
+        assert!(!a.detected, "{trailer}");
+    }
+}
+
+/// Amazon Q's footer shares a paragraph with its co-author line, so git reads no trailer
+/// there; the footer names the agent where it opens its line, not in the middle of one.
+#[test]
+fn amazon_q_footer_names_amazon_q_where_it_opens_its_line() {
+    let a = change()
+        .commit(
+            ADA,
+            "Add stack\n\n🤖 Generated with Amazon Q Developer\n\
+             Co-Authored-By: Amazon Q Developer <noreply@aws.amazon.com>\n",
+        )
+        .run();
+    assert_eq!(agents(&a), vec!["amazon-q"]);
+    assert!(signal(&a, SignalKind::MessageMarker, "amazon-q").is_some());
+    assert_eq!(a.operators.len(), 1);
+    let a = change()
+        .commit(
+            ADA,
+            "Hooks\n\nRemove the Generated with Amazon Q Developer footer from messages.\n",
+        )
+        .run();
+    assert!(!a.detected);
+}
+
+/// A Cursor background agent's pull request ends with links to its run; a squash merge
+/// carries them into the commit. Cursor's docs or site named in prose are not a run.
+#[test]
+fn cursor_background_agent_run_links_name_cursor() {
+    let footer =
+        "<div><a href=\"https://cursor.com/agents/bc-3c405364-eb3b?cursor_ref=pr_footer\">\
+                  <picture></picture></a>&nbsp;<a href=\"https://cursor.com/background-agent?\
+                  bcId=bc-3c405364-eb3b&cursor_ref=pr_footer\">x</a></div>";
+    let a = human_commit()
+        .pr_body(&format!("Adds a policy.\n\n{footer}"))
+        .run();
+    assert_eq!(agents(&a), vec!["cursor"]);
+    let a = change()
+        .commit(ADA, &format!("Add policy (#10)\n\n{footer}\n"))
+        .run();
+    assert_eq!(agents(&a), vec!["cursor"]);
+    let a = change()
+        .commit(
+            ADA,
+            "Docs\n\nSee https://cursor.com/agents and https://cursor.com/docs.\n",
+        )
+        .run();
+    assert!(!a.detected);
+}
+
 #[test]
 fn people_at_an_agent_vendor_are_not_its_agent() {
     for trailer in [
