@@ -246,12 +246,7 @@ pub fn loosenings(view: &FileView) -> Vec<Loosening> {
 }
 
 fn terraform_loosenings(view: &FileView) -> Vec<Loosening> {
-    let side = |side: Side| match terraform::parse_side(view, side) {
-        None => Ok(None),
-        Some(Ok(file)) => Ok(Some(file)),
-        Some(Err(_)) => Err(()),
-    };
-    let (Ok(base), Ok(head)) = (side(Side::Base), side(Side::Head)) else {
+    let Some((base, head)) = terraform::parsed_sides(view) else {
         return Vec::new();
     };
     let mut base_guards = base.as_deref().map(terraform_guards).unwrap_or_default();

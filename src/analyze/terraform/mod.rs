@@ -342,6 +342,21 @@ fn sibling(view: &FileView, side: Side, path: &RepoPath) -> Parsed {
     })
 }
 
+/// The base and head of a file, each `None` where that side does not exist.
+pub(crate) type Sides = (Option<Arc<TfFile>>, Option<Arc<TfFile>>);
+
+/// Both sides of the reviewed file parsed (each `None` where that side does not exist), or
+/// `None` when either cannot be read: for checks that leave broken files to this analyzer's
+/// `terraform/unparseable`.
+pub(crate) fn parsed_sides(view: &FileView) -> Option<Sides> {
+    let side = |side: Side| match parse_side(view, side) {
+        None => Some(None),
+        Some(Ok(file)) => Some(Some(file)),
+        Some(Err(_)) => None,
+    };
+    Some((side(Side::Base)?, side(Side::Head)?))
+}
+
 /// The reviewed file's `side` parsed, through the run's memo (the guardrail analyzer reads
 /// GitHub protection resources from the same parse): `None` when the side does not exist,
 /// `Some(Err)` when it exists but cannot be read as text or parsed.

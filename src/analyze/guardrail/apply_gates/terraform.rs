@@ -103,12 +103,7 @@ fn declares_gates(file: &TfFile) -> bool {
 }
 
 pub fn loosenings(view: &FileView) -> Vec<Loosening> {
-    let side = |side: Side| match terraform::parse_side(view, side) {
-        None => Ok(None),
-        Some(Ok(file)) => Ok(Some(file)),
-        Some(Err(_)) => Err(()),
-    };
-    let (Ok(base), Ok(head)) = (side(Side::Base), side(Side::Head)) else {
+    let Some((base, head)) = terraform::parsed_sides(view) else {
         return Vec::new();
     };
     let empty = TfFile::default();
