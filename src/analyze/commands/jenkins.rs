@@ -60,6 +60,48 @@ pub fn scripts(text: &str) -> Extracted {
     out
 }
 
+/// How many `input` approvals the pipeline waits on: the `input` step (`input message: …`,
+/// `input(…)`) and the declarative `input { … }` directive of a stage, outside comments and
+/// strings. A pipeline that destroys and waits on fewer of them than before lets its destroy
+/// run with nobody confirming it.
+pub fn input_approvals(text: &str) -> usize {
+    let mut count = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        if rest.starts_with("//") {
+            at += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        if let Some(comment) = rest.strip_prefix("/*") {
+            at += comment.find("*/").map_or(rest.len(), |end| end + 4);
+            continue;
+        }
+        match string_at(text, at) {
+            Ok(Some((_, _, end))) => {
+                at = end;
+                continue;
+            }
+            Ok(None) => {}
+            // An unclosed string is the script reader's failure to report.
+            Err(()) => break,
+        }
+        let before = text[..at].chars().next_back();
+        let standalone = !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        if standalone && rest.starts_with("input") {
+            let after = rest["input".len()..].trim_start_matches([' ', '\t']);
+            if after.starts_with(['(', '{', '\'', '"'])
+                || after.starts_with("message")
+                || after.starts_with("id:")
+            {
+                count += 1;
+            }
+        }
+        at += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    count
+}
+
 /// A step name standing alone at `at` (not part of `shell`, `.sh` or `my_sh`).
 fn step_at(text: &str, at: usize) -> Option<(&'static str, Interpreter)> {
     let before = text[..at].chars().next_back();

@@ -257,6 +257,13 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         let base_text = view.old_text().unwrap_or("");
         findings.extend(workflow::analyze(view, base_text, head_text));
     }
+    if view.kind == FileKind::CiPipeline
+        && crate::analyze::classify::is_jenkinsfile(&view.path().file_name().to_ascii_lowercase())
+    {
+        if let Some(base_text) = view.old_text() {
+            findings.extend(approval_removed(view, &base, &head, base_text, head_text));
+        }
+    }
     if view.kind == FileKind::CiPipeline && gitlab_manual::is_gitlab(view.path().as_str()) {
         if let Some(base_text) = view.old_text() {
             findings.extend(gitlab_manual::check(view, base_text, head_text));
@@ -280,6 +287,38 @@ fn side_commands(kind: FileKind, path: &RepoPath, text: &str, side: Side) -> Sid
     };
     judge(extracted.scripts, side, &mut out);
     out
+}
+
+/// A Jenkins pipeline that destroys and waits on fewer `input` approvals than it did: its
+/// destroys, all already there, may now run with nobody confirming them. Reported once, at
+/// the worst destroy, under `workflow/destroy-trigger-widened` (at most high: which stage the
+/// approval held back is not read).
+fn approval_removed(
+    view: &FileView,
+    base: &SideCommands,
+    head: &SideCommands,
+    base_text: &str,
+    head_text: &str,
+) -> Option<Finding> {
+    if jenkins::input_approvals(head_text) >= jenkins::input_approvals(base_text) {
+        return None;
+    }
+    let worst = head
+        .hits
+        .iter()
+        .filter(|h| base.hits.iter().any(|b| b.hit.identity == h.hit.identity))
+        .max_by_key(|h| h.hit.severity)?;
+    Some(
+        Finding::new(
+            &workflow::DESTROY_TRIGGER_WIDENED,
+            view.at(Side::Head, worst.line, worst.end_line),
+            format!(
+                "An `input` approval was removed from this Jenkins pipeline, which runs: {} It may now run without anyone confirming it.",
+                worst.hit.message
+            ),
+        )
+        .with_severity(worst.hit.severity.min(Severity::High)),
+    )
 }
 
 /// Reports the destructive commands of `head`'s scripts that `base`'s do not have, for a file

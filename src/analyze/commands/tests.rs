@@ -697,3 +697,37 @@ fn a_gitlab_destroy_job_that_loses_when_manual_runs_in_every_pipeline() {
     .run(analyze)
     .is_empty());
 }
+
+#[test]
+fn a_jenkins_pipeline_that_destroys_and_loses_its_input_approval_is_widened() {
+    let base = "pipeline {\n  agent any\n  stages {\n    stage('Destroy') {\n      input {\n        message 'Destroy staging?'\n      }\n      steps {\n        sh 'terraform destroy -auto-approve'\n      }\n    }\n  }\n}\n";
+    let head = base.replace(
+        "      input {\n        message 'Destroy staging?'\n      }\n",
+        "",
+    );
+    let f = Case::modified("Jenkinsfile", base, &head).run(analyze);
+    assert_eq!(ids(&f), ["workflow/destroy-trigger-widened"]);
+    assert_eq!(f[0].severity, Severity::High);
+    assert_eq!(f[0].location.line, Some(6));
+    // A scripted pipeline's `input` step, and one only commented out, count the same way.
+    let scripted =
+        "node {\n  input message: 'Destroy?'\n  sh 'terraform destroy -auto-approve'\n}\n";
+    let commented = scripted.replace("  input message", "  // input message");
+    assert_eq!(
+        ids(&Case::modified("Jenkinsfile", scripted, &commented).run(analyze)),
+        ["workflow/destroy-trigger-widened"]
+    );
+    // Kept, reworded, or a pipeline that destroys nothing: quiet.
+    let reworded = base.replace("Destroy staging?", "Really destroy staging?");
+    assert!(Case::modified("Jenkinsfile", base, &reworded)
+        .run(analyze)
+        .is_empty());
+    let plan = base.replace("terraform destroy -auto-approve", "terraform plan");
+    let plan_head = plan.replace(
+        "      input {\n        message 'Destroy staging?'\n      }\n",
+        "",
+    );
+    assert!(Case::modified("Jenkinsfile", &plan, &plan_head)
+        .run(analyze)
+        .is_empty());
+}

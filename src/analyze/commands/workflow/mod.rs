@@ -31,7 +31,7 @@ pub const DESTROY_TRIGGER_WIDENED: Rule = Rule {
     id: RuleId("workflow/destroy-trigger-widened"),
     severity: Severity::Critical,
     tags: &[Tag::Destructive],
-    summary: "A destroy a workflow already had now runs more often: the workflow gains an automatic trigger (`push`, `schedule`, a new cron, a `pull_request` whose branch filter is gone), or the `if:` that held the step or job back is removed or loosened; a GitLab job that destroys loses its `when: manual`.",
+    summary: "A destroy a workflow already had now runs more often: the workflow gains an automatic trigger (`push`, `schedule`, a new cron, a `pull_request` whose branch filter is gone), or the `if:` that held the step or job back is removed or loosened; a GitLab job that destroys loses its `when: manual`, or a Jenkins pipeline that destroys loses an `input` approval.",
     why: "A destroy that waited for someone to start it (`workflow_dispatch`), or for a condition (`inputs.confirm == 'yes'`, `if: false`), now runs with nobody deciding to. The command's line did not change, so the change reads as harmless. Reported at the severity of the destroy it lets run.",
     example: "- on: workflow_dispatch\n+ on: [workflow_dispatch, push]\n  …\n      - run: terraform destroy -auto-approve",
     safer: "Keep destroys on `workflow_dispatch` behind a confirmation input and a protected environment; put anything that must run on a schedule or on push in a workflow of its own that does not destroy.",
