@@ -9,13 +9,13 @@
 //! Only jobs on both sides whose head still destroys are judged: a new destroy is new, and
 //! reported as such by the commands analyzer.
 
-use super::extract::{job_scripts, Script};
-use super::workflow::DESTROY_TRIGGER_WIDENED;
-use super::{judge, SideCommands};
+use super::extract::job_scripts;
+use super::judged;
+use super::workflow::{first_doc, DESTROY_TRIGGER_WIDENED};
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::{Finding, Severity};
-use crate::yaml::{self, Node};
+use crate::yaml::Node;
 
 /// Whether the file is GitLab CI configuration: `.gitlab-ci.yml`, or a file it includes
 /// from `.gitlab/` or `gitlab-ci/` directories.
@@ -43,8 +43,8 @@ pub(super) fn check(view: &FileView, base_text: &str, head_text: &str) -> Vec<Fi
         if !by_hand(before) || by_hand(job) {
             continue;
         }
-        let now = destroys(job_scripts(job, &head_lines), Side::Head);
-        let was = destroys(job_scripts(before, &base_lines), Side::Base);
+        let now = judged(job_scripts(job, &head_lines), Side::Head);
+        let was = judged(job_scripts(before, &base_lines), Side::Base);
         let Some(worst) = now
             .hits
             .iter()
@@ -89,10 +89,6 @@ pub(super) fn check(view: &FileView, base_text: &str, head_text: &str) -> Vec<Fi
     out
 }
 
-fn first_doc(text: &str) -> Option<Node> {
-    yaml::parse_documents(text).ok()?.into_iter().next()
-}
-
 /// Whether a job runs only when someone starts it: `when: manual`, or `rules:` whose every
 /// entry that lets it run is manual (`when: never` entries let nothing run).
 fn by_hand(job: &Node) -> bool {
@@ -105,11 +101,4 @@ fn by_hand(job: &Node) -> bool {
     let rules = job.get("rules").map_or(&[][..], Node::as_seq);
     let running: Vec<&Node> = rules.iter().filter(|r| when(r) != Some("never")).collect();
     !running.is_empty() && running.iter().all(|r| when(r) == Some("manual"))
-}
-
-/// The destructive commands of a job's scripts.
-fn destroys(scripts: Vec<Script>, side: Side) -> SideCommands {
-    let mut out = SideCommands::default();
-    judge(scripts, side, &mut out);
-    out
 }

@@ -18,16 +18,9 @@ pub fn scripts(text: &str) -> Extracted {
     let mut at = 0;
     while at < text.len() {
         let rest = &text[at..];
-        if rest.starts_with("//") {
-            at += rest.find('\n').unwrap_or(rest.len());
-            continue;
-        }
-        if let Some(comment) = rest.strip_prefix("/*") {
-            at += comment.find("*/").map_or(rest.len(), |end| end + 4);
-            continue;
-        }
-        // A step named inside a string (`echo 'run sh x'`) is no step.
-        if let Ok(Some((_, _, end))) = string_at(text, at) {
+        // A step named inside a comment or a string (`echo 'run sh x'`) is no step; an
+        // unclosed string is reported below, by the step it belongs to.
+        if let Some(end) = past_comment_or_string(text, at).ok().flatten() {
             at = end;
             continue;
         }
@@ -69,16 +62,8 @@ pub fn input_approvals(text: &str) -> usize {
     let mut at = 0;
     while at < text.len() {
         let rest = &text[at..];
-        if rest.starts_with("//") {
-            at += rest.find('\n').unwrap_or(rest.len());
-            continue;
-        }
-        if let Some(comment) = rest.strip_prefix("/*") {
-            at += comment.find("*/").map_or(rest.len(), |end| end + 4);
-            continue;
-        }
-        match string_at(text, at) {
-            Ok(Some((_, _, end))) => {
+        match past_comment_or_string(text, at) {
+            Ok(Some(end)) => {
                 at = end;
                 continue;
             }
@@ -100,6 +85,21 @@ pub fn input_approvals(text: &str) -> usize {
         at += rest.chars().next().map_or(1, char::len_utf8);
     }
     count
+}
+
+/// Where the comment or string starting at `at` ends; `Ok(None)` when none starts there,
+/// `Err` for a string that is never closed.
+fn past_comment_or_string(text: &str, at: usize) -> Result<Option<usize>, ()> {
+    let rest = &text[at..];
+    if rest.starts_with("//") {
+        return Ok(Some(at + rest.find('\n').unwrap_or(rest.len())));
+    }
+    if let Some(comment) = rest.strip_prefix("/*") {
+        return Ok(Some(
+            at + comment.find("*/").map_or(rest.len(), |end| end + 4),
+        ));
+    }
+    Ok(string_at(text, at)?.map(|(_, _, end)| end))
 }
 
 /// A step name standing alone at `at` (not part of `shell`, `.sh` or `my_sh`).

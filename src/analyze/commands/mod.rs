@@ -328,12 +328,14 @@ pub(crate) fn analyze_scripts(
     base: Vec<Script>,
     head: Vec<Script>,
 ) -> Vec<Finding> {
-    let judged = |scripts: Vec<Script>, side: Side| {
-        let mut out = SideCommands::default();
-        judge(scripts, side, &mut out);
-        out
-    };
     new_commands(view, &judged(base, Side::Base), &judged(head, Side::Head))
+}
+
+/// The destructive commands of `scripts`, read as one side of a file.
+fn judged(scripts: Vec<Script>, side: Side) -> SideCommands {
+    let mut out = SideCommands::default();
+    judge(scripts, side, &mut out);
+    out
 }
 
 /// The findings for what `head` runs that `base` did not, and for a head that cannot be read.

@@ -29,7 +29,7 @@ struct Zeroed {
 /// Workloads the head of a kustomization scales to zero that its base did not.
 pub(super) fn zeroed(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let was = zeroed_on(view, Side::Base, base);
-    let applied: Vec<RepoPath> = patch_entries(base)
+    let applied: Vec<RepoPath> = super::patches::entries(base)
         .filter_map(|entry| patch_file(view, Side::Base, entry))
         .collect();
     zeroed_on(view, Side::Head, head)
@@ -66,7 +66,7 @@ fn zeroed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Zeroed> {
             });
         }
     }
-    for entry in patch_entries(kustomization) {
+    for entry in super::patches::entries(kustomization) {
         let target = entry.get("target");
         let file = patch_file(view, side, entry);
         let (text, how) = match (inline_patch(entry), &file) {
@@ -99,13 +99,6 @@ fn zeroed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Zeroed> {
         }
     }
     out
-}
-
-/// The entries of a kustomization's patch lists.
-fn patch_entries(kustomization: &Node) -> impl Iterator<Item = &Node> {
-    ["patches", "patchesStrategicMerge", "patchesJson6902"]
-        .into_iter()
-        .flat_map(|key| kustomization.get(key).map_or(&[][..], Node::as_seq))
 }
 
 /// An inline patch: a block scalar under `patch:` (in `patchesStrategicMerge`, the entry

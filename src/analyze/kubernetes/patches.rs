@@ -43,11 +43,17 @@ pub(super) fn is_patch_file(view: &FileView, side: Side) -> bool {
     false
 }
 
-/// The files a kustomization applies as patches, as written (relative to it).
-fn patch_paths(kustomization: &Node) -> impl Iterator<Item = &str> {
+/// The entries of a kustomization's patch lists (`patches`, and the older
+/// `patchesStrategicMerge` and `patchesJson6902`).
+pub(super) fn entries(kustomization: &Node) -> impl Iterator<Item = &Node> {
     ["patches", "patchesStrategicMerge", "patchesJson6902"]
         .into_iter()
-        .flat_map(|key| kustomization.get(key).map(Node::as_seq).unwrap_or(&[]))
+        .flat_map(|key| kustomization.get(key).map_or(&[][..], Node::as_seq))
+}
+
+/// The files a kustomization applies as patches, as written (relative to it).
+fn patch_paths(kustomization: &Node) -> impl Iterator<Item = &str> {
+    entries(kustomization)
         .filter_map(|entry| entry.as_str().or_else(|| entry.get("path")?.as_str()))
         // A multi-line string is an inline patch, not a file name.
         .filter(|p| !p.contains('\n'))

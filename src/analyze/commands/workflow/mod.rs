@@ -71,7 +71,8 @@ pub fn analyze(view: &FileView, base_text: &str, head_text: &str) -> Vec<Finding
     findings
 }
 
-fn first_doc(text: &str) -> Option<Node> {
+/// The first document of a YAML file, if it parses.
+pub(super) fn first_doc(text: &str) -> Option<Node> {
     yaml::parse_documents(text).ok()?.into_iter().next()
 }
 
