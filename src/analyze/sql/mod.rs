@@ -25,6 +25,7 @@ mod held;
 mod history;
 mod liquibase_formatted;
 mod parse;
+mod plain_lex;
 mod purge;
 mod rebuild;
 mod relocate;

@@ -161,7 +161,7 @@ impl DialectName {
         })
     }
 
-    fn dialect(self) -> Box<dyn Dialect> {
+    pub(super) fn dialect(self) -> Box<dyn Dialect> {
         match self {
             DialectName::Generic => Box::new(GenericDialect {}),
             DialectName::Postgres => Box::new(PostgreSqlDialect {}),
@@ -274,7 +274,7 @@ fn without_batch_separators(text: &str) -> std::borrow::Cow<'_, str> {
 /// (`\set`, `\connect`) at the end of its line.
 fn parse_each(text: &str, name: DialectName) -> Result<Statements, ParseFailure> {
     let dialect = name.dialect();
-    let tokens = tokenize(dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
+    let tokens = tokenize(name, dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
     let mut out = Statements::default();
     for piece in split(&tokens) {
         let mut parser = Parser::new(dialect.as_ref()).with_tokens_with_locations(piece.to_vec());
@@ -514,7 +514,7 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
             // body the tokenizer refuses) word by word: `EXECUTE 'DROP …'`.
             if let Token::DollarQuotedString(body) = token {
-                if let Ok(inner) = tokenize(&PostgreSqlDialect {}, &body.value) {
+                if let Ok(inner) = tokenize(DialectName::Postgres, &PostgreSqlDialect {}, &body.value) {
                     if let Some(found) = destroying_word(&inner) {
                         note(found);
                     }
@@ -595,7 +595,7 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
 /// The most alarming destroying word in a fragment of SQL that is not a statement of its
 /// own (the expression a T-SQL `EXEC` builds its SQL from), as [`destroying_word`] finds it.
 pub(super) fn destroying_in_text(text: &str) -> Option<String> {
-    match tokenize(&GenericDialect {}, text) {
+    match tokenize(DialectName::Generic, &GenericDialect {}, text) {
         Ok(tokens) => destroying_word(&tokens),
         Err(_) => text
             .to_ascii_uppercase()
@@ -865,7 +865,7 @@ fn destroying_in(word: &str) -> Option<String> {
 
 fn parse_with(text: &str, name: DialectName) -> Result<Vec<Located>, ParseFailure> {
     let dialect = name.dialect();
-    let tokens = tokenize(dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
+    let tokens = tokenize(name, dialect.as_ref(), text).map_err(|e| failure(e.into()))?;
     if let Some(at) = over_long_expression(&tokens) {
         // Left for `parse_each`, which keeps the other statements and reports this one.
         return Err(ParseFailure {
@@ -969,7 +969,16 @@ fn over_long_expression(tokens: &[TokenWithSpan]) -> Option<u64> {
 /// `text`'s tokens with their positions. The list is sized from the text up front (SQL runs
 /// at about one token, whitespace included, per three to four bytes): grown token by token,
 /// a large file's list was copied whole several times over.
-fn tokenize(dialect: &dyn Dialect, text: &str) -> Result<Vec<TokenWithSpan>, TokenizerError> {
+/// `text`'s tokens in `dialect` (whose name is `name`): by the fast path when the text is
+/// plain enough for it, else by sqlparser's tokenizer.
+fn tokenize(
+    name: DialectName,
+    dialect: &dyn Dialect,
+    text: &str,
+) -> Result<Vec<TokenWithSpan>, TokenizerError> {
+    if let Some(tokens) = super::plain_lex::tokens(text, name) {
+        return Ok(tokens);
+    }
     let mut tokens = Vec::with_capacity(text.len() / 4 + 16);
     Tokenizer::new(dialect, text).tokenize_with_location_into_buf(&mut tokens)?;
     Ok(tokens)
