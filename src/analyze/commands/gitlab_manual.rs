@@ -7,7 +7,9 @@
 //! `environment: action: stop` GitLab also runs by itself when the branch goes).
 //!
 //! Only jobs on both sides whose head still destroys are judged: a new destroy is new, and
-//! reported as such by the commands analyzer.
+//! reported as such by the commands analyzer. A job's `when:` and `rules:` may come from the
+//! templates it `extends:` (a hidden `.manual` job is the usual way to share the button), so a
+//! job that stops extending one, or a template that loses its `when: manual`, counts too.
 
 use super::extract::job_scripts;
 use super::judged;
@@ -40,7 +42,7 @@ pub(super) fn check(view: &FileView, base_text: &str, head_text: &str) -> Vec<Fi
         let Some(before) = base.get(name) else {
             continue;
         };
-        if !by_hand(before) || by_hand(job) {
+        if !by_hand(&base, before) || by_hand(&head, job) {
             continue;
         }
         let now = judged(job_scripts(job, &head_lines), Side::Head);
@@ -89,16 +91,81 @@ pub(super) fn check(view: &FileView, base_text: &str, head_text: &str) -> Vec<Fi
     out
 }
 
-/// Whether a job runs only when someone starts it: `when: manual`, or `rules:` whose every
-/// entry that lets it run is manual (`when: never` entries let nothing run).
-fn by_hand(job: &Node) -> bool {
+/// Whether a job of `doc` runs only when someone starts it: `when: manual`, or `rules:` whose
+/// every entry that lets it run is manual (`when: never` entries let nothing run), its own or
+/// inherited through `extends:`.
+fn by_hand(doc: &Node, job: &Node) -> bool {
     fn when(node: &Node) -> Option<&str> {
         node.get("when").and_then(Node::as_str).map(str::trim)
     }
-    if when(job) == Some("manual") {
+    let own_when = inherited(doc, job, "when")
+        .and_then(Node::as_str)
+        .map(str::trim);
+    if own_when == Some("manual") {
         return true;
     }
-    let rules = job.get("rules").map_or(&[][..], Node::as_seq);
+    let rules = inherited(doc, job, "rules").map_or(&[][..], Node::as_seq);
     let running: Vec<&Node> = rules.iter().filter(|r| when(r) != Some("never")).collect();
     !running.is_empty() && running.iter().all(|r| when(r) == Some("manual"))
+}
+
+/// How deep GitLab follows `extends:` (templates extending templates) before it gives up.
+const EXTENDS_DEPTH: u8 = 11;
+
+/// A job's `key` as GitLab reads it: the job's own, else that of the templates it `extends:`,
+/// a later template overriding an earlier one. Templates named but not in this file (they
+/// come from an `include:`) are not known, and add nothing.
+fn inherited<'a>(doc: &'a Node, job: &'a Node, key: &str) -> Option<&'a Node> {
+    fn find<'a>(doc: &'a Node, job: &'a Node, key: &str, depth: u8) -> Option<&'a Node> {
+        if let Some(own) = job.get(key) {
+            return Some(own);
+        }
+        let parents = job.get("extends")?;
+        let names: Vec<&str> = match parents.as_str() {
+            Some(one) => vec![one],
+            None => parents.as_seq().iter().filter_map(Node::as_str).collect(),
+        };
+        names
+            .iter()
+            .rev()
+            .filter(|_| depth > 0)
+            .find_map(|name| find(doc, doc.get(name.trim())?, key, depth - 1))
+    }
+    find(doc, job, key, EXTENDS_DEPTH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manual(text: &str, job: &str) -> bool {
+        let doc = first_doc(text).expect("yaml");
+        by_hand(&doc, doc.get(job).expect("job"))
+    }
+
+    #[test]
+    fn a_job_is_started_by_hand_through_the_template_it_extends() {
+        let text = ".manual:\n  when: manual\n.base:\n  extends: .manual\n  image: x\ndestroy:\n  extends: [.other, .base]\n  script: [terraform destroy -auto-approve]\n";
+        assert!(manual(text, "destroy"));
+        // The job's own `when` overrides the template's.
+        let own = text.replace("  script:", "  when: on_success\n  script:");
+        assert!(!manual(&own, "destroy"));
+        // A later template overrides an earlier one.
+        let later = ".manual:\n  when: manual\n.auto:\n  when: always\ndestroy:\n  extends: [.manual, .auto]\n";
+        assert!(!manual(later, "destroy"));
+        assert!(manual(
+            &later.replace("[.manual, .auto]", "[.auto, .manual]"),
+            "destroy"
+        ));
+    }
+
+    #[test]
+    fn templates_that_are_not_in_the_file_or_extend_in_a_circle_add_nothing() {
+        assert!(!manual(
+            "destroy:\n  extends: .from-an-include\n",
+            "destroy"
+        ));
+        let circle = ".a:\n  extends: .b\n.b:\n  extends: .a\ndestroy:\n  extends: .a\n";
+        assert!(!manual(circle, "destroy"));
+    }
 }

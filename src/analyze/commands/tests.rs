@@ -699,6 +699,26 @@ fn a_gitlab_destroy_job_that_loses_when_manual_runs_in_every_pipeline() {
 }
 
 #[test]
+fn a_gitlab_destroy_job_that_stops_extending_its_manual_template_runs_in_every_pipeline() {
+    let ci = ".manual:\n  when: manual\ndestroy:\n  extends: .manual\n  script:\n    - terraform destroy -auto-approve\n";
+    let dropped = ci.replace("  extends: .manual\n", "");
+    let f = Case::modified(".gitlab-ci.yml", ci, &dropped).run(analyze);
+    assert_eq!(ids(&f), ["workflow/destroy-trigger-widened"]);
+    assert_eq!(f[0].location.line, Some(3));
+    // The template itself loses the button: every job extending it starts by itself.
+    let template = ci.replace("  when: manual\n", "  when: on_success\n");
+    assert_eq!(
+        ids(&Case::modified(".gitlab-ci.yml", ci, &template).run(analyze)),
+        ["workflow/destroy-trigger-widened"]
+    );
+    // The job's own `when: manual` replacing the template's: still by hand, quiet.
+    let own = dropped.replace("  script:", "  when: manual\n  script:");
+    assert!(Case::modified(".gitlab-ci.yml", ci, &own)
+        .run(analyze)
+        .is_empty());
+}
+
+#[test]
 fn a_jenkins_pipeline_that_destroys_and_loses_its_input_approval_is_widened() {
     let base = "pipeline {\n  agent any\n  stages {\n    stage('Destroy') {\n      input {\n        message 'Destroy staging?'\n      }\n      steps {\n        sh 'terraform destroy -auto-approve'\n      }\n    }\n  }\n}\n";
     let head = base.replace(

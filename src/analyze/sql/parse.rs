@@ -514,7 +514,9 @@ pub(super) fn destroying_word(piece: &[TokenWithSpan]) -> Option<String> {
             // A body is SQL or PL/pgSQL, so its words are read in their places; strings (and a
             // body the tokenizer refuses) word by word: `EXECUTE 'DROP …'`.
             if let Token::DollarQuotedString(body) = token {
-                if let Ok(inner) = tokenize(DialectName::Postgres, &PostgreSqlDialect {}, &body.value) {
+                if let Ok(inner) =
+                    tokenize(DialectName::Postgres, &PostgreSqlDialect {}, &body.value)
+                {
                     if let Some(found) = destroying_word(&inner) {
                         note(found);
                     }

@@ -112,28 +112,39 @@ fn what_the_plain_subset_does_not_cover_is_left_to_sqlparser() {
 /// Pieces of plain SQL, some of which change meaning when glued together (`e` then `'a b'`
 /// is an escaped string, `1` then `x` a MySQL name).
 const EDGES: &[&str] = &[
-    "ALTER", "table", "Users", "add", "c_1", "x", "e", "E", "n", "N", "b", "X", "u", "U", "r",
-    "q", "drop", "1", "0", "42", " ", " ", "\t", "\n", "(", ")", ",", ";", "*", "+", "=", ".",
-    "'", "'a b'", "''", "'\n'", "'é'", "-- note", "-- é", "--",
+    "ALTER", "table", "Users", "add", "c_1", "x", "e", "E", "n", "N", "b", "X", "u", "U", "r", "q",
+    "drop", "1", "0", "42", " ", " ", "\t", "\n", "(", ")", ",", ";", "*", "+", "=", ".", "'",
+    "'a b'", "''", "'\n'", "'é'", "-- note", "-- é", "--",
 ];
 
 /// Pieces next to plain SQL that are not plain.
 const OTHERS: &[&str] = &[
-    "copy", "\r", "\\", "-", "/", "$", "$$", "@", "#", "\"", "`", "[", "]", "_", "é", "<",
-    ">", ":", "?", "&", "|", "0x", "1.5", "e5",
+    "copy", "\r", "\\", "-", "/", "$", "$$", "@", "#", "\"", "`", "[", "]", "_", "é", "<", ">",
+    ":", "?", "&", "|", "0x", "1.5", "e5",
 ];
 
 fn text_of(picks: &[usize]) -> String {
     picks
         .iter()
-        .map(|&i| EDGES.get(i).copied().unwrap_or_else(|| OTHERS[i - EDGES.len()]))
+        .map(|&i| {
+            EDGES
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| OTHERS[i - EDGES.len()])
+        })
         .collect()
 }
 
 fn agrees(text: &str) -> Result<(), TestCaseError> {
     for dialect in DIALECTS {
         if let Some(ours) = tokens(text, dialect) {
-            prop_assert_eq!(Some(ours), sqlparser_tokens(text, dialect), "{:?} on {:?}", dialect, text);
+            prop_assert_eq!(
+                Some(ours),
+                sqlparser_tokens(text, dialect),
+                "{:?} on {:?}",
+                dialect,
+                text
+            );
         }
     }
     Ok(())
