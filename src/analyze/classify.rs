@@ -432,13 +432,12 @@ fn compose_kind(name: &str, ext: &str, content: Option<&str>) -> Option<FileKind
         return None;
     }
     let stem = name.strip_suffix(ext)?.strip_suffix('.')?;
+    // No allocation: every YAML file of a change that is nothing else comes here.
     let compose = ["docker-compose", "compose", "podman-compose"]
         .iter()
         .any(|c| {
-            stem == *c
-                || stem.starts_with(&format!("{c}."))
-                || stem.starts_with(&format!("{c}-"))
-                || stem.starts_with(&format!("{c}_"))
+            stem.strip_prefix(c)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
         })
         || stem.ends_with(".compose")
         || (stem.ends_with("-compose") && !stem.starts_with("serverless"));
