@@ -43,6 +43,8 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::iac_program::RULES,
         crate::analyze::ansible::RULES,
         crate::analyze::appdata::RULES,
+        crate::analyze::compose::RULES,
+        crate::analyze::nomad::RULES,
         crate::analyze::commands::RULES,
         crate::analyze::guardrail::RULES,
         crate::analyze::guardrail::apply_gates::RULES,
@@ -123,6 +125,8 @@ mod tests {
                     "sst",
                     "amplify",
                     "ansible",
+                    "compose",
+                    "nomad",
                     "shell",
                     "workflow",
                     "guardrail"

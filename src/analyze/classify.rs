@@ -61,6 +61,16 @@ pub enum FileKind {
     /// it runs (`ddl-auto: create`, `synchronize: true`, `db.drop_all()`): told by a cheap
     /// look at its bytes, not infrastructure.
     AppDatabase,
+    /// A Docker Compose file (`docker-compose.yml`, `compose.yaml`, `compose.<env>.yaml`): the
+    /// containers of a developer's machine as often as a server's, so not infrastructure by
+    /// itself (`infra_paths` makes it so); its data volumes and services are still judged.
+    Compose,
+    /// A Compose file that is deployed: a Swarm stack file (`docker-stack.yml`, `stack.yml`)
+    /// or a Compose file with a production profile (`docker-compose.prod.yml`).
+    ComposeDeployed,
+    /// A HashiCorp Nomad job specification (`*.nomad`, `*.nomad.hcl`, or a `.hcl` file
+    /// declaring a `job`).
+    Nomad,
     /// Anything else: application code, docs, data.
     Other,
 }
@@ -75,6 +85,7 @@ impl FileKind {
                 | FileKind::BuildScript
                 | FileKind::Ruleset
                 | FileKind::AppDatabase
+                | FileKind::Compose
         )
     }
     /// Whether the file holds commands that the commands analyzer should read.
@@ -115,6 +126,9 @@ impl FileKind {
             FileKind::IamPolicy => "iam-policy",
             FileKind::Ruleset => "ruleset",
             FileKind::AppDatabase => "app-database",
+            FileKind::Compose => "compose",
+            FileKind::ComposeDeployed => "compose-deployed",
+            FileKind::Nomad => "nomad",
             FileKind::Other => "other",
         }
     }
@@ -140,6 +154,16 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     }
     if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
         return FileKind::TerraformVars;
+    }
+    // Nomad job specifications: by their conventional suffixes, or a `.hcl` file (not one of
+    // Terragrunt's names) that declares a `job`.
+    if ext == "nomad"
+        || name.ends_with(".nomad.hcl")
+        || (ext == "hcl"
+            && !is_terragrunt_name(&name)
+            && content.is_some_and(crate::analyze::nomad::is_job))
+    {
+        return FileKind::Nomad;
     }
     // Terraform's and OpenTofu's own `.hcl` files, told by name before any `.hcl` is taken
     // for Terragrunt.
@@ -296,6 +320,9 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     if in_role_dir(&lower, "templates") {
         return FileKind::Other;
     }
+    if let Some(kind) = compose_kind(&name, ext, content) {
+        return kind;
+    }
     // Only a role's own directories hold tasks and variables; a `roles/` directory of RBAC
     // manifests (`k8s/roles/admin.yaml`, a chart's `templates/roles/`) is not a role.
     let role_file = ["tasks", "handlers", "defaults", "vars", "meta"]
@@ -393,6 +420,40 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// A Compose file by its name (`docker-compose.yml`, `compose.yaml`, `compose.prod.yaml`,
+/// `docker-compose-dev.yml`, `app.compose.yml`), or a Swarm stack file (`docker-stack.yml`,
+/// `stack.yml`, `stack.prod.yml`) whose name says `stack` and whose content has a top-level
+/// `services` map. Deployed when it is a stack file or its name has a production word.
+/// Serverless Compose (`serverless-compose.yml`) is no Docker Compose.
+fn compose_kind(name: &str, ext: &str, content: Option<&str>) -> Option<FileKind> {
+    if !matches!(ext, "yml" | "yaml") {
+        return None;
+    }
+    let stem = name.strip_suffix(ext)?.strip_suffix('.')?;
+    // No allocation: every YAML file of a change that is nothing else comes here.
+    let compose = ["docker-compose", "compose", "podman-compose"]
+        .iter()
+        .any(|c| {
+            stem.strip_prefix(c)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+        })
+        || stem.ends_with(".compose")
+        || (stem.ends_with("-compose") && !stem.starts_with("serverless"));
+    let stack =
+        stem.contains("stack") && content.is_some_and(crate::analyze::compose::looks_like_compose);
+    if !compose && !stack {
+        return None;
+    }
+    let production = stem
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "prod" | "production" | "prd" | "live" | "swarm"));
+    Some(if stack || production {
+        FileKind::ComposeDeployed
+    } else {
+        FileKind::Compose
+    })
 }
 
 /// GitLab CI jobs in a file only an `include:` finds (`ci/deploy.yml`, a shared templates
@@ -1513,5 +1574,48 @@ mod tests {
         assert_eq!(kind("src/main.rs", "fn main() {}"), FileKind::Other);
         assert!(!FileKind::Other.is_infra());
         assert!(FileKind::Terraform.is_infra());
+    }
+
+    #[test]
+    fn compose_stack_and_nomad_files_are_told_by_name_and_content() {
+        let services = "services:\n  db:\n    image: postgres:16\n";
+        for path in [
+            "docker-compose.yml",
+            "compose.yaml",
+            "compose.dev.yaml",
+            "app/docker-compose-local.yml",
+        ] {
+            assert_eq!(kind(path, services), FileKind::Compose, "{path}");
+        }
+        for path in [
+            "deploy/docker-stack.yml",
+            "swarm/stack.yml",
+            "docker-compose.prod.yml",
+            "compose.production.yaml",
+        ] {
+            assert_eq!(kind(path, services), FileKind::ComposeDeployed, "{path}");
+        }
+        assert!(!FileKind::Compose.is_infra());
+        assert!(FileKind::ComposeDeployed.is_infra() && FileKind::Nomad.is_infra());
+        // A stack file needs a top-level `services` map; Serverless Compose is no Compose.
+        assert_eq!(kind("ci/stack.yml", "stack: node\n"), FileKind::Other);
+        assert_eq!(
+            kind(
+                "serverless-compose.yml",
+                "services:\n  api:\n    path: api\n"
+            ),
+            FileKind::Other
+        );
+        let job = "job \"web\" {\n  group \"web\" {}\n}\n";
+        for path in ["nomad/web.nomad", "jobs/web.nomad.hcl", "jobs/web.hcl"] {
+            assert_eq!(kind(path, job), FileKind::Nomad, "{path}");
+        }
+        // A Terragrunt file and a Levant template are not jobs.
+        assert_eq!(kind("live/terragrunt.hcl", job), FileKind::Terragrunt);
+        assert_eq!(
+            kind("live/env.hcl", "locals {\n  env = \"prod\"\n}\n"),
+            FileKind::Terragrunt
+        );
+        assert_eq!(kind("nomad/web.nomad.tpl", job), FileKind::Other);
     }
 }

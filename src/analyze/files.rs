@@ -335,6 +335,9 @@ fn deletion_analysed_structurally(view: &FileView) -> bool {
         // `terraform/unparseable`. A file-level finding on top would flag every split, merge
         // or rename of `.tf` files that git does not pair as a rename.
         (FileKind::Terraform, Some(_)) => true,
+        // A stack file's database services and a job file's jobs are reported one by one
+        // (`compose/database-service-removed`, `nomad/job-removed`).
+        (FileKind::ComposeDeployed | FileKind::Nomad, Some(_)) => true,
         // Atlas and Drizzle schemas report each table the deletion drops.
         (FileKind::OrmMigration, Some(_)) => super::orm::declarative_schema(view).is_some(),
         // So do Supabase, sqldef and Skeema schema files.

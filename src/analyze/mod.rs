@@ -11,12 +11,15 @@ pub mod appdata;
 pub mod classify;
 pub mod cloudformation;
 pub mod commands;
+pub mod compose;
+pub mod datastores;
 pub mod duration;
 pub mod files;
 pub mod fresh;
 pub mod guardrail;
 pub mod iac_program;
 pub mod kubernetes;
+pub mod nomad;
 pub mod orm;
 pub mod plan;
 #[cfg(test)]
@@ -327,6 +330,21 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
             findings.extend(appdata::analyze_manifest(view));
         }
         FileKind::AppDatabase => findings.extend(appdata::analyze(view)),
+        FileKind::Compose | FileKind::ComposeDeployed => {
+            let compose = compose::analyze(view);
+            // A service's `environment:` can make its ORM reset the database; a file that does
+            // not parse is already `compose/unparseable`.
+            let broken = compose.iter().any(|f| f.rule == compose::UNPARSEABLE.id);
+            let orm = [view.old_text(), view.new_text()]
+                .into_iter()
+                .flatten()
+                .any(|text| appdata::recognises(view.path(), text));
+            findings.extend(compose);
+            if orm && !broken {
+                findings.extend(appdata::analyze(view));
+            }
+        }
+        FileKind::Nomad => findings.extend(nomad::analyze(view)),
         FileKind::Kustomize => findings.extend(kubernetes::packaging::analyze(view)),
         FileKind::Helm => {
             findings.extend(kubernetes::packaging::analyze(view));

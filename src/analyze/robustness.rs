@@ -45,6 +45,8 @@ const KINDS: &[(&str, &str)] = &[
     ("scripts/cleanup.ps1", "Remove-AzResourceGroup -Name rg-prod -Force\n"),
     ("ci/deploy.yml", "deploy:\n  stage: deploy\n  script:\n    - terraform destroy -auto-approve\n"),
     ("eng/pipelines/deploy.yml", "steps:\n- pwsh: Remove-Item -Recurse -Force C:\\\n- script: terraform destroy\n"),
+    ("docker-stack.yml", "services:\n  db:\n    image: postgres:16\n    command: [sh, -c, 'rm -rf /data']\n    volumes:\n      - pg:/var/lib/postgresql/data\n      - ${DIR:-./x}:/srv:ro\n    deploy:\n      replicas: 1\nvolumes:\n  pg:\n    external: true\n"),
+    ("nomad/pg.nomad.hcl", "job \"pg\" {\n  group \"db\" {\n    count = 1\n    volume \"d\" {\n      type = \"csi\"\n      source = \"d\"\n    }\n    ephemeral_disk {\n      sticky = true\n    }\n    task \"t\" {\n      config {\n        image = \"postgres\"\n        args = [\"-c\", \"x\"]\n      }\n    }\n  }\n}\n"),
     ("db/schema.hcl", "schema \"public\" {}\ntable \"users\" {\n  schema = schema.public\n  column \"id\" {\n    type = int\n  }\n}\n"),
     ("src/db/schema.ts", "import { pgTable, text } from \"drizzle-orm/pg-core\";\nexport const users = pgTable(\"users\", { id: text(\"id\"), email: text(\"email\") });\n"),
     ("sst.config.ts", "export default $config({\n  app(input) {\n    return { name: \"shop\", removal: \"retain\" };\n  },\n  async run() {\n    new sst.aws.Dynamo(\"Orders\", { fields: { id: \"string\" }, primaryIndex: { hashKey: \"id\" } });\n  },\n});\n"),

@@ -19,7 +19,7 @@
 
 mod code;
 mod guard;
-mod scope;
+pub(crate) mod scope;
 mod settings;
 #[cfg(test)]
 mod tests;

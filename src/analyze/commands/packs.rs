@@ -1603,30 +1603,64 @@ fn docker(call: &Call) -> Vec<Hit> {
         "--context",
     ]);
     let volumes = call.has("-v") || call.has("--volumes");
-    let what = match pos.as_slice() {
-        ["volume", "rm" | "remove" | "prune", ..] => {
-            Some("deletes container volumes and the data in them")
-        }
-        ["system", "prune", ..] if volumes => {
-            Some("prunes every unused volume along with the data in it")
-        }
-        ["compose", "down", ..] if volumes => {
-            Some("removes the project's volumes along with its containers")
-        }
-        ["down", ..] if call.program == "docker-compose" && volumes => {
-            Some("removes the project's volumes along with its containers")
-        }
-        _ => None,
+    // `docker compose rm -fsv`: short flags run together.
+    let short_v = volumes
+        || call
+            .texts()
+            .any(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('v'));
+    let compose = call.program == "docker-compose" || pos.first() == Some(&"compose");
+    let sub = if call.program == "docker-compose" {
+        &pos[..]
+    } else {
+        pos.get(1..).unwrap_or(&[])
     };
-    what.map(|what| {
-        call.hit(
+    const ANONYMOUS: &str = "removes the containers' anonymous volumes, where images such as postgres and mysql keep their data unless a named volume is mounted";
+    let (rule, severity, what) = match pos.as_slice() {
+        ["volume", "rm" | "remove" | "prune", ..] => {
+            (&VOLUME_DELETE, Severity::High, "deletes container volumes and the data in them")
+        }
+        ["system", "prune", ..] if volumes => (
             &VOLUME_DELETE,
-            VOLUME_DELETE.severity,
-            format!("`{}` {what}.", call.shown()),
-        )
-    })
-    .into_iter()
-    .collect()
+            Severity::High,
+            "prunes every unused volume along with the data in it",
+        ),
+        // Swarm: a stack or service removed stops every task; a pruning deploy removes the
+        // services the stack file no longer lists.
+        ["stack", "rm" | "remove" | "down", ..] => (
+            &CLOUD_DELETE,
+            Severity::High,
+            "removes every service of the Swarm stack: what they serve is down, and their volumes are left behind on the nodes",
+        ),
+        ["service", "rm" | "remove", ..] => (
+            &CLOUD_DELETE,
+            Severity::High,
+            "removes the Swarm service and every task of it",
+        ),
+        ["stack", "deploy" | "up", ..] if call.has("--prune") => (
+            &CLOUD_DELETE,
+            Severity::Medium,
+            "removes every service of the stack that the stack file no longer lists",
+        ),
+        ["rm" | "container", ..] if !compose && short_v && (pos[0] == "rm" || pos.get(1) == Some(&"rm")) => {
+            (&VOLUME_DELETE, Severity::High, ANONYMOUS)
+        }
+        _ if compose => match sub {
+            ["down", ..] if volumes => (
+                &VOLUME_DELETE,
+                Severity::High,
+                "removes the project's volumes along with its containers",
+            ),
+            ["rm", ..] if short_v => (&VOLUME_DELETE, Severity::High, ANONYMOUS),
+            ["up" | "create", ..] if call.has("-V") || call.has("--renew-anon-volumes") => (
+                &VOLUME_DELETE,
+                Severity::Medium,
+                "recreates the containers' anonymous volumes empty instead of keeping their data",
+            ),
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    vec![call.hit(rule, severity, format!("`{}` {what}.", call.shown()))]
 }
 
 fn git(call: &Call) -> Vec<Hit> {

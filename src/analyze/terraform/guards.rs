@@ -494,6 +494,15 @@ pub const GUARDS: &[Guard] = &[
         effect: "destroying the workspace deletes it, and its state, even while it still manages resources",
         only: &["tfe_workspace"],
     },
+    // Destroying a `nomad_job` deregisters it; with `purge_on_destroy` the job is purged as
+    // well, with its versions and history to revert to (off by default).
+    Guard {
+        path: "purge_on_destroy",
+        judge: bool_false_protects,
+        absent: protected,
+        effect: "destroying the job purges it from Nomad, with its versions to revert to",
+        only: &["nomad_job"],
+    },
     // A Spacelift stack refuses to be deleted while this is set (off by default).
     Guard {
         path: "protect_from_deletion",

@@ -147,6 +147,10 @@ const STATEFUL: &[&str] = &[
     "digitalocean_kubernetes_cluster",
     // Hetzner: a volume (and a snapshot) is the data; a server is recreated from its image.
     "hcloud_volume",
+    // Nomad creates these volumes (a CSI plugin's disk, a dynamic host volume) and deletes
+    // them on destroy; `nomad_csi_volume_registration` only registers an existing one.
+    "nomad_csi_volume",
+    "nomad_dynamic_host_volume",
     "hcloud_snapshot",
     "hcloud_storage_box",
     // Oracle Cloud

@@ -434,6 +434,39 @@ const NOMAD: &[Row] = &[
         "deletes the Nomad variable and every secret in it",
         NOMAD_SAFER,
     ),
+    // `nomad stop`: the pre-1.0 spelling of `nomad job stop`, still accepted.
+    row(
+        &["stop"],
+        &["-purge", "--purge"],
+        &CLOUD_DELETE,
+        High,
+        "stops every allocation of the Nomad job and purges it, with its versions to revert to",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["stop"],
+        &[],
+        &CLOUD_DELETE,
+        Medium,
+        "stops every allocation of the Nomad job: what it serves is down until it is run again",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["namespace", "delete"],
+        &[],
+        &CLOUD_DELETE,
+        High,
+        "deletes the Nomad namespace, and with it the ACL policies, quotas and variables scoped to it",
+        NOMAD_SAFER,
+    ),
+    row(
+        &["volume", "deregister"],
+        &["-force", "--force"],
+        &CLOUD_DELETE,
+        Medium,
+        "forces the CSI volume out of Nomad while allocations may still claim it: their writes can be lost, and the volume is no longer scheduled",
+        NOMAD_SAFER,
+    ),
 ];
 
 const OPENSTACK_SAFER: &str = "Snapshot volumes and servers first (`openstack volume snapshot create`), and delete by hand; remove the resource from the Heat or Terraform template so its deletion is reviewed there.";

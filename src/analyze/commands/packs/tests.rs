@@ -55,6 +55,13 @@ fn platform_clis_deleting_projects_databases_and_branches() {
         ),
         ("nomad job stop -purge web", "shell/cloud-delete", High),
         ("nomad job stop web", "shell/cloud-delete", Medium),
+        ("nomad stop -purge web", "shell/cloud-delete", High),
+        ("nomad namespace delete prod", "shell/cloud-delete", High),
+        (
+            "nomad volume deregister -force pg-data",
+            "shell/cloud-delete",
+            Medium,
+        ),
         (
             "nomad volume delete pg-data",
             "shell/cloud-delete",
@@ -414,6 +421,8 @@ fn platform_and_data_store_reads_rehearsals_and_routine_deletes_are_quiet() {
         "nomad job run web.nomad.hcl",
         "nomad job status web",
         "nomad volume status pg-data",
+        "nomad volume deregister pg-data",
+        "nomad namespace list",
         "openstack server list",
         "openstack volume snapshot create --volume db-vol nightly",
         "cf push shop",
@@ -859,8 +868,19 @@ fn container_volumes_deleted() {
         "docker compose -f prod.yml down -v",
         "docker-compose down --volumes",
         "podman volume rm data",
+        "docker compose rm -fsv db",
+        "docker-compose rm -v db",
+        "docker rm -fv shop-db-1",
+        "docker compose up -d --force-recreate --renew-anon-volumes",
     ] {
         assert_eq!(rule(script), ["shell/volume-delete"], "{script}");
+    }
+    for script in [
+        "docker stack rm shop",
+        "docker service rm shop_postgres",
+        "docker stack deploy --prune -c docker-stack.yml shop",
+    ] {
+        assert_eq!(rule(script), ["shell/cloud-delete"], "{script}");
     }
     for quiet in [
         "docker compose down",
@@ -868,6 +888,10 @@ fn container_volumes_deleted() {
         "docker volume ls",
         "docker run -v data:/var/lib/postgresql/data postgres",
         "docker compose up -d",
+        "docker compose rm -f db",
+        "docker rm -f shop-web-1",
+        "docker stack deploy -c docker-stack.yml shop",
+        "docker service ls",
     ] {
         assert!(hits(quiet).is_empty(), "{quiet}: {:?}", hits(quiet));
     }
