@@ -37,6 +37,8 @@ pub fn catalogue() -> Vec<&'static Rule> {
         crate::analyze::kubernetes::load_balancer::RULES,
         crate::analyze::kubernetes::conditional::RULES,
         crate::analyze::kubernetes::packaging::RULES,
+        crate::analyze::kubernetes::chart_bumps::RULES,
+        crate::analyze::kubernetes::database_images::RULES,
         crate::analyze::cloudformation::RULES,
         crate::analyze::cloudformation::serverless::RULES,
         crate::analyze::pulumi::RULES,

@@ -10,8 +10,10 @@
 
 mod appset;
 mod backups;
+pub mod chart_bumps;
 pub mod conditional;
 mod data_operators;
+pub mod database_images;
 mod databases;
 pub mod gitops;
 pub mod helmfile;

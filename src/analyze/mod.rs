@@ -30,6 +30,7 @@ mod robustness;
 pub mod safeguards;
 pub mod sql;
 pub mod terraform;
+pub mod versions;
 
 pub use classify::{classify, FileKind};
 

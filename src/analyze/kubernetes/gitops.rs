@@ -663,7 +663,12 @@ spec:
         );
         assert_eq!(ids(&f), ["kubernetes/sync-source-changed"]);
         assert_eq!(f[0].location.line, Some(9));
-        assert!(run(release, &release.replace("12.1.0", "13.0.0")).is_empty());
+        assert!(run(release, &release.replace("12.1.0", "12.5.8")).is_empty());
+        // A major of a chart that runs a database is a prompt to read its notes, no more.
+        let major = run(release, &release.replace("12.1.0", "13.0.0"));
+        assert_eq!(ids(&major), ["kubernetes/helm-chart-major-bump"]);
+        assert_eq!(major[0].severity, Severity::Medium);
+        assert_eq!(major[0].location.line, Some(10));
         let git = release.replace("chart: postgresql", "chart: ./charts/db");
         assert!(run(&git, &git.replace("./charts/db", "charts/db/")).is_empty());
         let vendored = release.replace("chart: postgresql", "chart: ./charts/postgresql");

@@ -92,7 +92,14 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             let name_of = |chart: &str| chart.trim().rsplit('/').next().unwrap_or("").to_owned();
             let known = template::compare(was, now) != Comparison::Unknown;
             if let (true, Some(a), Some(b)) = (known, was.as_str(), now.as_str()) {
-                if name_of(a) != name_of(b) {
+                if name_of(a) == name_of(b) {
+                    if let (Some(v_was), Some(v_now)) =
+                        (old.node.get("version"), new.node.get("version"))
+                    {
+                        let owner = format!("Release `{name}`");
+                        super::chart_bumps::judge(view, &owner, b, v_was, v_now, &mut out);
+                    }
+                } else {
                     out.push(
                         Finding::new(
                             &RELEASE_UNINSTALLED,
@@ -196,6 +203,20 @@ releases:
     }
 
     #[test]
+    fn a_release_moved_to_another_major_of_a_database_chart_is_a_prompt() {
+        let f = run(HELMFILE, &HELMFILE.replace("15.5.0", "16.0.0"));
+        assert_eq!(ids(&f), ["kubernetes/helm-chart-major-bump"]);
+        assert!(
+            f[0].message.contains(
+                "Release `postgres` moves chart `bitnami/postgresql` from 15.5.0 to 16.0.0"
+            ),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].tags.contains(&crate::finding::Tag::Destructive));
+    }
+
+    #[test]
     fn a_release_switched_to_another_chart_is_reported_but_not_a_version_bump() {
         let f = run(
             HELMFILE,
@@ -214,7 +235,7 @@ releases:
                 "bitnami/postgresql",
                 "oci://registry-1.docker.io/bitnamicharts/postgresql",
             ),
-            HELMFILE.replace("15.5.0", "16.0.0"),
+            HELMFILE.replace("15.5.0", "15.6.1"),
             HELMFILE.replace("image.tag", "image.pullPolicy"),
         ] {
             assert!(run(HELMFILE, &quiet).is_empty(), "{quiet}");

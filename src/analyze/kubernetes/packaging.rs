@@ -105,6 +105,15 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             (Some(base), Some(head)) => {
                 let mut out = chart_dependencies(view, &base, &head);
                 out.extend(chart_renamed(view, &base, &head));
+                super::chart_bumps::listed(
+                    view,
+                    "Dependency",
+                    "name",
+                    &["alias", "name"],
+                    base.get("dependencies"),
+                    head.get("dependencies"),
+                    &mut out,
+                );
                 out
             }
             _ => Vec::new(),
@@ -137,8 +146,24 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         return Vec::new();
     };
     match view.kind {
-        FileKind::Kustomize => kustomize(view, &base, &head),
-        FileKind::Helm if is_values_file(view) => helm_values(view, &base, &head),
+        FileKind::Kustomize => {
+            let mut out = kustomize(view, &base, &head);
+            super::chart_bumps::listed(
+                view,
+                "Helm chart",
+                "name",
+                &["releaseName", "name"],
+                base.get("helmCharts"),
+                head.get("helmCharts"),
+                &mut out,
+            );
+            out
+        }
+        FileKind::Helm if is_values_file(view) => {
+            let mut out = helm_values(view, &base, &head);
+            super::database_images::values(view, &base, &head, &mut out);
+            out
+        }
         _ => Vec::new(),
     }
 }
@@ -1037,9 +1062,22 @@ dependencies:
     }
 
     #[test]
+    fn a_database_subchart_moved_to_another_major_is_a_prompt_at_its_version() {
+        let f = chart_case(CHART, &CHART.replace("15.x.x", "16.x.x"));
+        assert_eq!(ids(&f), ["kubernetes/helm-chart-major-bump"]);
+        assert_eq!(
+            (f[0].severity, f[0].location.line),
+            (Severity::Medium, Some(6))
+        );
+        assert!(f[0].message.contains("runs PostgreSQL"), "{}", f[0].message);
+    }
+
+    #[test]
     fn bumping_reordering_or_dropping_a_stateless_subchart_is_quiet() {
-        let bumped = CHART.replace("15.x.x", "16.x.x").replace("1.2.0", "1.3.0");
+        let bumped = CHART.replace("2.x.x", "3.x.x").replace("1.2.0", "2.0.0");
         assert!(chart_case(CHART, &bumped).is_empty());
+        let minor = CHART.replace("version: 15.x.x", "version: ~15.5.0");
+        assert!(chart_case(CHART, &minor).is_empty());
         let (head, deps) = CHART.split_once("  - name: postgresql").unwrap_or_default();
         let (pg, common) = deps.split_once("  - name: common").unwrap_or_default();
         let reordered = format!("{head}  - name: common{common}  - name: postgresql{pg}");
@@ -1166,8 +1204,10 @@ helmCharts:
         assert_eq!(f[0].location.line, Some(6));
         let bumped = CHARTS
             .replace("15.5.0", "15.6.0")
-            .replace("19.0.0", "20.0.0");
+            .replace("19.0.0", "19.6.1");
         assert!(kustomize_case(CHARTS, &bumped).is_empty());
+        let major = kustomize_case(CHARTS, &CHARTS.replace("19.0.0", "20.0.0"));
+        assert_eq!(ids(&major), ["kubernetes/helm-chart-major-bump"]);
         let renamed = CHARTS.replace("orders-db", "orders");
         assert_eq!(
             ids(&kustomize_case(CHARTS, &renamed)),

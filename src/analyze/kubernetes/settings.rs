@@ -105,6 +105,8 @@ pub(super) fn compare(view: &FileView, base: &Objects, head: &Objects) -> Vec<Fi
             super::load_balancer::compare(view, id, old, new, &mut out);
             super::inline_values::compare(view, id, old, new, &mut out);
             super::appset::compare(view, id, old, new, &mut out);
+            super::chart_bumps::compare(view, id, old, new, &mut out);
+            super::database_images::compare(view, id, old, new, &mut out);
             out.extend(super::retention::compare(view, id, old, new));
             out.extend(super::backups::compare(view, id, old, new));
             super::positional::compare(view, id, old, new, &mut out);

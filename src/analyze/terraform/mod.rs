@@ -39,6 +39,7 @@ pub(crate) mod switches;
 pub mod terragrunt;
 mod tofu_override;
 pub mod vars;
+mod version_bumps;
 
 use super::{read_sides, FileView, Unparseable};
 use crate::change::{RepoPath, Side};
@@ -266,6 +267,23 @@ pub const MODULE_SOURCE_CHANGED: Rule = Rule {
             survive, or add the new module beside the old one and migrate the data first.",
 };
 
+pub const MODULE_MAJOR_BUMP: Rule = Rule {
+    id: crate::finding::RuleId("terraform/module-major-bump"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A module that manages data or a cluster (rds, aurora, s3-bucket, dynamodb, eks, gke, …) moves to another major version (a 0.x module: another minor), by its `version`, its git `?ref=` or a Terragrunt unit's source.",
+    why: "Major versions are where module authors rename, split or replace the resources they declare \
+          (terraform-aws-modules/eks v18 renamed its security groups and IAM roles, v20 moved the `aws-auth` \
+          ConfigMap to a sub-module), and the plan destroys whatever the new version declares under another \
+          address. twokey cannot see inside a registry or git module, so this is a prompt to read the upgrade \
+          guide, not evidence of destruction: it is not tagged destructive. Minor and patch bumps, commit and \
+          branch refs, majors of modules that hold no data (vpc, iam, security-group, label) and a bump whose \
+          directory has `moved` blocks into the module are not reported.",
+    example: "  source  = \"terraform-aws-modules/rds/aws\"\n- version = \"5.9.0\"\n+ version = \"6.1.1\"",
+    safer: "Read the module's upgrade guide (`UPGRADE-<major>.0.md` or the release notes), add the `moved` blocks it \
+            lists, and attach `terraform show -json` of a plan with `--plan` so twokey judges what the bump really does.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: crate::finding::RuleId("terraform/unparseable"),
     severity: Severity::High,
@@ -290,6 +308,7 @@ pub const RULES: &[&Rule] = &[
     &BACKEND_CHANGED,
     &CREATE_SWITCH_OFF,
     &MODULE_SOURCE_CHANGED,
+    &MODULE_MAJOR_BUMP,
     &retention::RETENTION_SHORTENED,
     &UNPARSEABLE,
 ];
@@ -439,6 +458,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         rehome::provider_rehomed(view, old, new, &mut out);
         modules::arguments(view, old, new, &mut out);
         modules::source_changed(view, &head, old, new, &mut out);
+        version_bumps::module_call(view, &head, old, new, &mut out);
         modules::replacement_arguments(view, old, new, &mut out);
         retention::module_arguments(view, old, new, &mut out);
         // Config allow-lists name Terraform objects by address.

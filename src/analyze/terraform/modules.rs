@@ -255,7 +255,7 @@ pub(super) fn argument_severity(path: &str, role: InputRole, change: &InputChang
 /// Where a module comes from, without what only picks its version: two sources with the same
 /// package are the same module at another version.
 #[derive(Debug, PartialEq, Eq)]
-enum Package {
+pub(super) enum Package {
     /// `./modules/db`: a directory of this repository.
     Local(String),
     /// A registry address or a remote repository, with the subdirectory (`//modules/x`) kept
@@ -268,7 +268,7 @@ enum Package {
 /// suffix and the query (`?ref=v1.2.0`, `?version=`, `?depth=1`), so a version or ref bump
 /// of one module keeps its package. An archive whose file name holds the version
 /// (`vpc-v1.2.0.zip`) is not recognised as the same module.
-fn package(source: &str) -> Package {
+pub(super) fn package(source: &str) -> Package {
     let source = source.trim();
     if source.starts_with("./") || source.starts_with("../") {
         return Package::Local(source.trim_end_matches('/').to_owned());

@@ -6,7 +6,7 @@
 use super::model::{Backend, Item, ItemKind, Setting, TfFile};
 use super::{data_note, stateful, Dir, FileView, BACKEND_CHANGED, PROVIDER_REHOMED};
 use crate::change::Side;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Tag};
 use std::sync::Arc;
 
 /// Provider settings that say where objects live.
@@ -40,6 +40,38 @@ const BACKEND_PLACE: &[&str] = &[
     "schema_name",
     "address",
 ];
+
+/// A provider setting written where the base left it to the environment (`ARM_SUBSCRIPTION_ID`,
+/// `AWS_REGION`, the CLI's default project): azurerm 4.0 requires `subscription_id` in the
+/// block, so every upgrade to it spells out what the environment already chose. Nothing moves
+/// if it names the same place, and twokey cannot see the environment: a low note to
+/// check (a wrong place shows in the plan as every resource created anew), not tagged destructive. A value changed or removed stays `provider_rehomed`'s.
+fn spelled_out(
+    view: &FileView,
+    name: &str,
+    path: &str,
+    after: Option<&Setting>,
+    line: u32,
+) -> Finding {
+    let mut finding = Finding::new(
+        &PROVIDER_REHOMED,
+        view.at(Side::Head, line, line),
+        format!(
+            "`{path}` of provider `{name}` is now set to {}, where the base left it to the environment \
+             (an `ARM_*`/`AWS_*`/`GOOGLE_*` variable or the CLI's default): if it names the same place, \
+             nothing moves; if not, every resource that uses this provider configuration is looked for \
+             there, and replaced or created anew while the old objects drop out of state.",
+            render(after)
+        ),
+    )
+    .with_severity(Severity::Low)
+    .with_safer(format!(
+        "Check that the plan shows no replacements; set `{path}` to the value the pipeline's environment \
+         gives today, and move resources to another place only with a second, aliased provider configuration."
+    ));
+    finding.tags.retain(|t| *t != Tag::Destructive);
+    finding
+}
 
 fn render(s: Option<&Setting>) -> String {
     s.map_or_else(|| "(unset)".to_owned(), |s| s.value.render())
@@ -136,6 +168,10 @@ pub fn provider_rehomed(view: &FileView, old: &Item, new: &Item, out: &mut Vec<F
                 }
                 let line = after.map_or(new.line, |s| s.line);
                 let name = new.address.trim_start_matches("provider.");
+                if before.is_none() {
+                    out.push(spelled_out(view, name, path, after, line));
+                    continue;
+                }
                 let moves = if known(before, after) {
                     "moves"
                 } else {

@@ -633,6 +633,9 @@ fn source_changed(view: &FileView, base: &Unit, head: &Unit, out: &mut Vec<Findi
         _ => return,
     };
     let Some(severity) = super::modules::different_module(was, now) else {
+        // The same module at another version: a major one of a module that holds state is
+        // worth reading the upgrade guide for.
+        super::version_bumps::unit_source(view, was, now, after.line, out);
         return;
     };
     let path = view.path_on(Side::Head);
@@ -1187,10 +1190,27 @@ EOF
     }
 
     #[test]
+    fn a_database_units_module_moved_to_another_release_line_is_a_prompt() {
+        // 0.x: a minor version may break anything (Gruntwork's modules say so too).
+        let path = "live/_envcommon/mysql.hcl";
+        let head = ENVCOMMON.replace("ref=v0.8.0", "ref=v0.9.0");
+        let f = Case::modified(path, ENVCOMMON, &head).run(analyze);
+        assert_eq!(ids(&f), ["terraform/module-major-bump"]);
+        assert!(
+            f[0].message.contains("from v0.8.0 to v0.9.0"),
+            "{}",
+            f[0].message
+        );
+        let vpc = ENVCOMMON.replace("//mysql", "//vpc");
+        let f = Case::modified(path, &vpc, &vpc.replace("ref=v0.8.0", "ref=v0.9.0")).run(analyze);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
     fn a_source_local_bumped_renamed_or_unrelated_is_quiet() {
         let path = "live/_envcommon/mysql.hcl";
         for head in [
-            ENVCOMMON.replace("ref=v0.8.0", "ref=v0.9.0"),
+            ENVCOMMON.replace("ref=v0.8.0", "ref=v0.8.3"),
             ENVCOMMON.replace("eu-west-1", "eu-west-2"),
             ENVCOMMON.replace("modules.git//mysql", "modules.git//mysql?depth=1"),
         ] {

@@ -772,7 +772,7 @@ fn json_config_removal_and_invalid_json() {
 
 #[test]
 fn every_rule_is_listed() {
-    assert_eq!(RULES.len(), 15);
+    assert_eq!(RULES.len(), 16);
     assert!(RULES.iter().all(|r| r.id.ecosystem() == "terraform"));
 }
 
@@ -1056,6 +1056,26 @@ fn provider_region_change_rehomes_every_resource_using_it() {
         &before.replace("\"us-east-1\"", "\"us-east-1\"   # N. Virginia")
     )
     .is_empty());
+}
+
+#[test]
+fn a_place_spelled_out_where_the_environment_chose_it_is_a_low_note() {
+    // azurerm 4.0 requires `subscription_id`: every upgrade to it writes one.
+    let before = "provider \"azurerm\" {\n  features {}\n}\n";
+    let after =
+        "provider \"azurerm\" {\n  features {}\n  subscription_id = var.subscription_id\n}\n";
+    let f = run(before, after);
+    assert_eq!(ids(&f), ["terraform/provider-rehomed"]);
+    assert_eq!(
+        (f[0].severity, f[0].location.line),
+        (Severity::Low, Some(3))
+    );
+    assert!(!f[0].tags.contains(&Tag::Destructive));
+    // A subscription changed from one value to another still moves everything.
+    let moved = after.replace("var.subscription_id", "\"0000-1111\"");
+    let f = run(&moved, &moved.replace("0000-1111", "2222-3333"));
+    assert_eq!(f[0].severity, Severity::High);
+    assert!(f[0].tags.contains(&Tag::Destructive));
 }
 
 #[test]
@@ -1370,12 +1390,52 @@ fn module_source_pointed_at_another_module_destroys_its_resources() {
     assert_eq!(f[0].severity, Severity::Medium);
 }
 
+// ---- module-major-bump ---------------------------------------------------------------------
+
+#[test]
+fn a_database_module_moved_to_another_major_is_a_prompt_not_a_destruction() {
+    let f = run(RDS_MODULE, &RDS_MODULE.replace("\"6.5.0\"", "\"7.0.0\""));
+    assert_eq!(ids(&f), ["terraform/module-major-bump"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(f[0].location.line, Some(4));
+    assert_eq!(f[0].subject.as_deref(), Some("module.db"));
+    assert!(!f[0].tags.contains(&Tag::Destructive));
+    assert!(
+        f[0].message.contains("from 6.5.0 to 7.0.0"),
+        "{}",
+        f[0].message
+    );
+    let git = |r: &str| {
+        format!("module \"db\" {{\n  source = \"git::https://github.com/acme/modules.git//db?ref={r}\"\n}}\n")
+    };
+    assert_eq!(
+        ids(&run(&git("v1.2.0"), &git("v2.0.0"))),
+        ["terraform/module-major-bump"]
+    );
+}
+
+#[test]
+fn routine_bumps_stateless_majors_and_followed_upgrade_guides_are_quiet() {
+    // Minor, pessimistic minor and commit bumps.
+    assert!(run(RDS_MODULE, &RDS_MODULE.replace("\"6.5.0\"", "\"6.10.0\"")).is_empty());
+    let vpc = |v: &str| {
+        format!("module \"vpc\" {{\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"{v}\"\n}}\n")
+    };
+    assert!(run(&vpc("4.0.2"), &vpc("5.1.2")).is_empty());
+    // The upgrade guide's `moved` blocks into the module: its author read it.
+    let moved = format!(
+        "{}\nmoved {{\n  from = module.db.aws_db_parameter_group.this[0]\n  to   = module.db.aws_db_parameter_group.this\n}}\n",
+        RDS_MODULE.replace("\"6.5.0\"", "\"7.0.0\"")
+    );
+    assert!(run(RDS_MODULE, &moved).is_empty());
+}
+
 #[test]
 fn module_source_ref_bump_or_moved_blocks_are_quiet() {
     let git = |r: &str| {
         format!("module \"db\" {{\n  source = \"git::https://github.com/acme/modules.git//db?ref={r}\"\n}}\n")
     };
-    assert!(run(&git("v1.2.0"), &git("v2.0.0")).is_empty());
+    assert!(run(&git("v1.2.0"), &git("v1.3.0")).is_empty());
     let after = format!(
         "{}\nmoved {{\n  from = module.db.aws_db_instance.this[0]\n  to   = module.db.aws_rds_cluster.this[0]\n}}\n",
         RDS_MODULE.replace("rds/aws\"", "rds-aurora/aws\"")
