@@ -172,7 +172,9 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
         .filter(|_| threads > 1 && files.len() >= PARALLEL_FROM);
     let runs = Runs::new(files.len(), CHUNK);
     let memo = analyze::Memo::for_change(input.change);
-    let work = |snapshot: &dyn Snapshot| -> Vec<(usize, Scanned)> {
+    let began = std::time::Instant::now();
+    let work = |snapshot: &dyn Snapshot, worker: usize| -> Vec<(usize, Scanned)> {
+        let start_ms = began.elapsed().as_millis() as u64;
         let mut done = Vec::new();
         while let Some(run) = runs.claim() {
             for i in run {
@@ -182,6 +184,15 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
                 ));
             }
         }
+        // When each thread started and stopped tells a slow start or a straggler apart from
+        // work that is simply large.
+        tracing::debug!(
+            worker,
+            files = done.len(),
+            start_ms,
+            end_ms = began.elapsed().as_millis() as u64,
+            "analysis thread done"
+        );
         done
     };
     let mut results: Vec<(usize, Scanned)> = Vec::with_capacity(files.len());
@@ -189,12 +200,12 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
     std::thread::scope(|scope| {
         let workers: Vec<_> = pool
             .into_iter()
-            .flat_map(|pool| (1..threads).map(move |_| pool))
-            .map(|pool| {
-                scope.spawn(|| {
+            .flat_map(|pool| (1..threads).map(move |worker| (pool, worker)))
+            .map(|(pool, worker)| {
+                scope.spawn(move || {
                     let mut out = (Vec::new(), Vec::new());
                     let opened = pool.with_snapshot(&mut |snapshot| {
-                        out = (work(snapshot), snapshot.gaps());
+                        out = (work(snapshot, worker), snapshot.gaps());
                     });
                     if let Err(why) = opened {
                         // The other threads claim the files this one would have taken.
@@ -204,7 +215,7 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
                 })
             })
             .collect();
-        results.extend(work(input.snapshot));
+        results.extend(work(input.snapshot, 0));
         for worker in workers {
             match worker.join() {
                 Ok((done, worker_gaps)) => {
