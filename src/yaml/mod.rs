@@ -10,6 +10,7 @@ use saphyr::Scalar;
 use std::fmt;
 
 mod events;
+mod plain;
 
 /// A YAML value with the lines (1-based) it spans in the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,21 +71,35 @@ impl std::error::Error for YamlError {}
 /// it resolves them, a key repeated in a mapping is an error, and aliases expand within the
 /// same node budget.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    // The `&str` input borrows the text; `load_from_str` would re-buffer it char by char.
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
-    let mut builder = events::Builder::default();
-    parser.load(&mut builder, true).map_err(events::error)?;
-    builder.finish()
+    build(text, false, true)
 }
 
 /// [`parse_documents`], except that a key repeated in a mapping keeps its last value instead
 /// of being an error: text that is YAML only once rendered (a chart template whose `if` and
 /// `else` each write the same key) reads with every branch in it.
 pub fn parse_documents_with_repeated_keys(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    build(text, true, true)
+}
+
+/// The nodes of `text`, from [`plain`]'s events when it reads the text (and `fast` allows),
+/// else from saphyr's parser.
+fn build(text: &str, repeated_keys: bool, fast: bool) -> Result<Vec<Node>, YamlError> {
+    use saphyr_parser::SpannedEventReceiver;
     let mut builder = events::Builder::default();
-    builder.repeated_keys = true;
-    parser.load(&mut builder, true).map_err(events::error)?;
+    builder.repeated_keys = repeated_keys;
+    match fast.then(|| plain::events(text)).flatten() {
+        Some(events) => {
+            for (event, span) in events {
+                builder.on_event(event, span);
+            }
+        }
+        None => {
+            // The `&str` input borrows the text; `load_from_str` would re-buffer it char by
+            // char.
+            let mut parser = saphyr_parser::Parser::new_from_str(text);
+            parser.load(&mut builder, true).map_err(events::error)?;
+        }
+    }
     builder.finish()
 }
 
