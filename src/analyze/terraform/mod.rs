@@ -33,6 +33,7 @@ mod rehome;
 pub mod replacement;
 mod retention;
 mod s3_split;
+mod short_strings;
 pub mod stacks;
 pub mod stateful;
 pub(crate) mod switches;

@@ -232,11 +232,30 @@ impl Lines {
 
 /// Parses HCL Terraform source.
 pub fn parse(text: &str) -> Result<TfFile, ParseError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| ParseError {
-        line: u32::try_from(e.location().line()).ok(),
-        reason: e.message().trim().to_owned(),
-    })?;
-    let lines = Lines::new(text);
+    parse_with(text, true)
+}
+
+/// [`parse`], with hcl-edit handed the text with its plain string literals emptied when
+/// `shorten` allows (see [`super::short_strings`]; the tests compare both ways).
+pub(super) fn parse_with(text: &str, shorten: bool) -> Result<TfFile, ParseError> {
+    let parse = |text: &str| {
+        hcl_edit::parser::parse_body(text).map_err(|e| ParseError {
+            line: u32::try_from(e.location().line()).ok(),
+            reason: e.message().trim().to_owned(),
+        })
+    };
+    let short = shorten
+        .then(|| super::short_strings::shorten(text))
+        .flatten();
+    // Offsets in the body are those of the text it was parsed from, and so are the lines.
+    let (body, lines) = match short.as_ref().map(|s| (s, parse(&s.text))) {
+        Some((short, Ok(mut body))) => {
+            short.restore(&mut body);
+            (body, Lines::new(&short.text))
+        }
+        // A broken file is reported as its own text reads.
+        _ => (parse(text)?, Lines::new(text)),
+    };
     let mut file = TfFile::default();
     for block in body.blocks() {
         let (line, end_line) = lines.span(block.span());
