@@ -342,6 +342,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     options.max_file_bytes = config.analysis.max_file_bytes;
     let snapshot = source.snapshot(&change, &options)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "config loaded"
+    );
     let outcome = engine::run(engine::Input {
         change: &change,
         snapshot: &snapshot,
@@ -369,6 +373,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         }
         Format::Sarif => print_raw(&report::sarif::render(&outcome)),
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "report written"
+    );
     let code = if fails(&outcome, &args.fail_on) {
         ExitCode::from(1)
     } else {

@@ -381,72 +381,103 @@ pub fn apply(
     change: &Change,
     config: &Config,
 ) {
-    let mut files = scanned;
-    let mut index: HashMap<(Side, RepoPath), usize> = HashMap::new();
-    let key_all = |index: &mut HashMap<(Side, RepoPath), usize>, i: usize, f: &FileAllows| {
-        if let Some(p) = &f.old_path {
-            index.insert((Side::Base, p.clone()), i);
-        }
-        if let Some(p) = &f.new_path {
-            index.insert((Side::Head, p.clone()), i);
-        }
+    let mut files = Files {
+        index: HashMap::new(),
+        allows: Vec::new(),
+        changed: None,
     };
-    for (i, f) in files.iter().enumerate() {
-        key_all(&mut index, i, f);
+    for f in scanned {
+        files.add(f);
     }
-    // The changed files by path, built on the first finding in a file that was not scanned
-    // (a deleted file, a sibling): a mass deletion has thousands.
-    let mut changed: Option<HashMap<(Side, &RepoPath), &FileChange>> = None;
+    // A file's findings come together: the last file looked up is most often the next one,
+    // and a large change has thousands of findings to look up.
+    let mut last: Option<(Side, RepoPath, usize)> = None;
     for finding in findings.iter_mut() {
         if !allowable(finding.rule.as_str()) {
             continue;
         }
-        let key = (finding.location.side, finding.location.path.clone());
-        let i = match index.get(&key) {
-            Some(i) => *i,
-            None => {
-                let (side, path) = &key;
-                let changed = changed.get_or_insert_with(|| {
-                    let mut by_path = HashMap::new();
-                    for f in &change.files {
-                        if let Some(p) = &f.old_path {
-                            by_path.entry((Side::Base, p)).or_insert(f);
-                        }
-                        if let Some(p) = &f.new_path {
-                            by_path.entry((Side::Head, p)).or_insert(f);
-                        }
-                    }
-                    by_path
-                });
-                let loaded = match changed.get(&(*side, path)).copied() {
-                    Some(file) => {
-                        let read = |p: &Option<RepoPath>, s: Side| {
-                            p.as_ref()
-                                .map(|p| snapshot.read(s, p))
-                                .unwrap_or(Content::Absent)
-                        };
-                        let (old, new) = (
-                            read(&file.old_path, Side::Base),
-                            read(&file.new_path, Side::Head),
-                        );
-                        FileAllows::from_texts(file, old.text(), new.text(), || {
-                            file.hunks_between(&old, &new)
-                        })
-                    }
-                    None => FileAllows::unchanged(path, snapshot.read(*side, path).text()),
-                };
-                files.push(loaded);
-                let i = files.len() - 1;
-                key_all(&mut index, i, &files[i]);
+        let (side, path) = (finding.location.side, &finding.location.path);
+        let i = match &last {
+            Some((s, p, i)) if *s == side && p == path => *i,
+            _ => {
+                let i = files.locate(side, path, snapshot, change);
+                last = Some((side, path.clone(), i));
                 i
             }
         };
-        finding.allowed = files[i]
+        finding.allowed = files.allows[i]
             .covering(finding)
             .or_else(|| configured(finding, config));
     }
+    let files = files.allows;
     for f in &files {
         findings.extend(f.added_findings());
+    }
+}
+
+/// The allows of the files findings are in, by side and path.
+struct Files<'c> {
+    index: HashMap<(Side, RepoPath), usize>,
+    allows: Vec<FileAllows>,
+    /// The changed files by path, built on the first finding in a file that was not scanned
+    /// (a deleted file, a sibling): a mass deletion has thousands.
+    changed: Option<HashMap<(Side, &'c RepoPath), &'c FileChange>>,
+}
+
+impl<'c> Files<'c> {
+    fn add(&mut self, f: FileAllows) -> usize {
+        let i = self.allows.len();
+        if let Some(p) = &f.old_path {
+            self.index.insert((Side::Base, p.clone()), i);
+        }
+        if let Some(p) = &f.new_path {
+            self.index.insert((Side::Head, p.clone()), i);
+        }
+        self.allows.push(f);
+        i
+    }
+
+    /// The file at `path` on `side`, read for its allows when the engine did not scan it.
+    fn locate(
+        &mut self,
+        side: Side,
+        path: &RepoPath,
+        snapshot: &dyn Snapshot,
+        change: &'c Change,
+    ) -> usize {
+        if let Some(i) = self.index.get(&(side, path.clone())) {
+            return *i;
+        }
+        let changed = self.changed.get_or_insert_with(|| {
+            let mut by_path = HashMap::new();
+            for f in &change.files {
+                if let Some(p) = &f.old_path {
+                    by_path.entry((Side::Base, p)).or_insert(f);
+                }
+                if let Some(p) = &f.new_path {
+                    by_path.entry((Side::Head, p)).or_insert(f);
+                }
+            }
+            by_path
+        });
+        let loaded = match changed.get(&(side, path)).copied() {
+            Some(file) => {
+                let read = |p: &Option<RepoPath>, s: Side| {
+                    p.as_ref()
+                        .map(|p| snapshot.read(s, p))
+                        .unwrap_or(Content::Absent)
+                };
+                let (old, new) = (
+                    read(&file.old_path, Side::Base),
+                    read(&file.new_path, Side::Head),
+                );
+                FileAllows::from_texts(file, old.text(), new.text(), || {
+                    file.hunks_between(&old, &new)
+                })
+            }
+            None => FileAllows::unchanged(path, snapshot.read(side, path).text()),
+        };
+        self.add(loaded)
     }
 }
 
