@@ -4,7 +4,7 @@
 
 use super::config::{Config, Tier};
 use super::reviews::{is_deleted_account, Review, ReviewState, Reviews};
-use crate::authorship::{AgentCatalogue, Authorship};
+use crate::authorship::{AgentCatalogue, Authorship, PULL_REQUEST_AUTHOR};
 use crate::change::{AccountType, Change, Email, Login, RepoPath};
 use crate::finding::{Finding, Tag};
 use serde::Serialize;
@@ -552,7 +552,12 @@ fn disqualified(
     }) {
         why.push("the agent's operator".to_owned());
     }
-    for p in &a.participants {
+    // The pull request's author is a participant too; said once, above, not twice.
+    for p in a
+        .participants
+        .iter()
+        .filter(|p| p.role != PULL_REQUEST_AUTHOR)
+    {
         if is_same_person(
             login,
             reviewer_id,
@@ -970,6 +975,37 @@ mod tests {
         assert_eq!(
             v.summary,
             "Needs 2 approvals (destructive, agent-authored): 0 of 2 counted"
+        );
+    }
+
+    #[test]
+    fn the_pull_request_author_is_named_once_as_the_reason() {
+        let c = change(Some("alice"));
+        let a = Authorship {
+            participants: vec![Participant {
+                login: Some(Login::new("alice")),
+                name: None,
+                email: None,
+                role: PULL_REQUEST_AUTHOR.to_owned(),
+            }],
+            ..Default::default()
+        };
+        let mut r = Reviews::default();
+        approve(&mut r, "Alice", HEAD);
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &[],
+                infra_files: &[RepoPath::new("infra/main.tf")],
+            },
+            Some(&r),
+            &Config::builtin(),
+        );
+        let t = v.reviews.unwrap();
+        assert_eq!(
+            t.ignored[0].reason,
+            "approval does not count: the pull request author"
         );
     }
 
