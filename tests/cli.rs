@@ -1318,3 +1318,40 @@ fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() 
     assert!(run.stderr.contains("has id 10"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+#[test]
+fn the_pull_request_author_given_in_the_reviews_file_never_counts() {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/main.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
+    );
+    // Committed by a build account; opened on GitHub by alice.
+    let head = repo.commit_all("queue");
+    let file = repo.path().join("reviews.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"reviews": [{}], "pull_request": {{"number": 42, "title": "Add a queue", "body": null, "user": {{"login": "alice", "id": 1001, "type": "User"}}, "head": {{"sha": "{head}"}}}}}}"#,
+            api_review(10, "Alice", 1001, "APPROVED", &head)
+        ),
+    )
+    .unwrap();
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["verdict"], "review-required");
+    assert_eq!(report["reviews"]["counted"], serde_json::json!([]));
+    let ignored = report["reviews"]["ignored"].to_string();
+    assert!(ignored.contains("the pull request author"), "{ignored}");
+}

@@ -2,7 +2,7 @@
 //! that make a reviewer an owner. The App and the Action fetch them from the API; the CLI can
 //! simulate them with `--reviews FILE` (the JSON of `GET /repos/{o}/{r}/pulls/{n}/reviews`).
 
-use crate::change::{Account, AccountType, Login, Revision};
+use crate::change::{Account, AccountType, Login, PullRequestFacts, Revision};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -106,9 +106,13 @@ pub struct Reviews {
     pub reviews: Vec<Review>,
     /// `@org/team` → member logins.
     pub teams: BTreeMap<String, Vec<Login>>,
+    /// The pull request itself, when the file gives it (`"pull_request"`, as
+    /// `GET /repos/{o}/{r}/pulls/{n}` returns it): its author never counts as a reviewer. The
+    /// App and the Action read it from the API; the CLI only knows it from this file.
+    pub pull_request: Option<PullRequestFacts>,
 }
 
-const SHAPE: &str = "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}}";
+const SHAPE: &str = "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}, \"pull_request\": {…}}";
 
 impl Reviews {
     /// Parses a reviews file: GitHub's review list, or `{"reviews": [...], "teams": {...}}`.
@@ -128,8 +132,8 @@ impl Reviews {
             };
             format!("not valid JSON: {e}{pages}")
         })?;
-        let (items, teams) = match value {
-            serde_json::Value::Array(items) => (items, None),
+        let (items, teams, pull_request) = match value {
+            serde_json::Value::Array(items) => (items, None, None),
             serde_json::Value::Object(mut map) => {
                 if !map.contains_key("reviews") {
                     // What the API answers instead of a list: {"message": "Not Found", …}.
@@ -143,10 +147,10 @@ impl Reviews {
                 // A misspelt `teams` would otherwise be dropped, and every owner with it.
                 if let Some(key) = map
                     .keys()
-                    .find(|k| !matches!(k.as_str(), "reviews" | "teams"))
+                    .find(|k| !matches!(k.as_str(), "reviews" | "teams" | "pull_request"))
                 {
                     return Err(format!(
-                        "unknown key `{key}` beside `reviews`; the keys are `reviews` and `teams`"
+                        "unknown key `{key}` beside `reviews`; the keys are `reviews`, `teams` and `pull_request`"
                     ));
                 }
                 let items = match map.remove("reviews") {
@@ -159,7 +163,13 @@ impl Reviews {
                     }
                     None => unreachable!("checked above"),
                 };
-                (items, map.remove("teams"))
+                let pull_request = match map.remove("pull_request") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(pr) => Some(
+                        PullRequestFacts::from_api(pr).map_err(|e| format!("pull_request: {e}"))?,
+                    ),
+                };
+                (items, map.remove("teams"), pull_request)
             }
             other => {
                 return Err(format!(
@@ -199,7 +209,11 @@ impl Reviews {
             Some(t) => serde_json::from_value(t)
                 .map_err(|e| format!("teams: {e}; expected {{\"@org/team\": [\"login\", ...]}}"))?,
         };
-        Ok(Reviews { reviews, teams })
+        Ok(Reviews {
+            reviews,
+            teams,
+            pull_request,
+        })
     }
 
     /// Each reviewer's standing review: the latest one that approves, requests changes or is
@@ -481,6 +495,15 @@ mod tests {
         let e = Reviews::from_json(r#"{"reviews": [], "team": {"@acme/platform": ["carol"]}}"#)
             .unwrap_err();
         assert!(e.starts_with("unknown key `team`"), "{e}");
+        let r = Reviews::from_json(
+            r#"{"reviews": [], "pull_request": {"number": 42, "user": {"login": "alice", "id": 1001, "type": "User"}}}"#,
+        )
+        .unwrap();
+        let author = r.pull_request.unwrap().author.unwrap();
+        assert_eq!(author.login.as_str(), "alice");
+        let e =
+            Reviews::from_json(r#"{"reviews": [], "pull_request": {"number": 42}}"#).unwrap_err();
+        assert!(e.starts_with("pull_request: missing field `user`"), "{e}");
         let e = Reviews::from_json(r#"{"reviews": [], "teams": ["carol"]}"#).unwrap_err();
         assert!(e.starts_with("teams: "), "{e}");
         assert!(Reviews::from_json(r#"{"reviews": [], "teams": null}"#).is_ok());
