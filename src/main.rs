@@ -323,7 +323,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
         defer_lines: true,
     };
     let started = std::time::Instant::now();
-    let change = source.load(&options)?;
+    let mut change = source.load(&options)?;
+    // git knows no pull request; a reviews file that gives one says who opened it, and that
+    // person never counts as a reviewer.
+    if let Some(pr) = reviews.as_ref().and_then(|r| r.pull_request.clone()) {
+        change.pull_request = Some(pr);
+    }
     tracing::debug!(
         files = change.files.len(),
         commits = change.commits.len(),

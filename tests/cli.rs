@@ -1261,3 +1261,97 @@ fn a_config_on_the_base_that_is_not_utf8_is_named_in_words() {
         validate.stderr
     );
 }
+
+/// A review list as GitHub sends it: every field, `commit_id` on `head`.
+fn api_review(id: u64, login: &str, user_id: u64, state: &str, head: &str) -> String {
+    format!(
+        r#"{{"id": {id}, "node_id": "PRR_kwDO{id}", "user": {{"login": "{login}", "id": {user_id}, "node_id": "U_{user_id}", "type": "User", "site_admin": false}}, "body": "", "state": "{state}", "html_url": "https://github.com/acme/infra/pull/42#pullrequestreview-{id}", "pull_request_url": "https://api.github.com/repos/acme/infra/pulls/42", "author_association": "MEMBER", "_links": {{}}, "submitted_at": "2026-03-01T10:00:00Z", "commit_id": "{head}"}}"#
+    )
+}
+
+#[test]
+fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/main.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
+    );
+    let head = repo.commit_all("queue");
+    let file = repo.path().join("reviews.json");
+    let check = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        repo.twokey(&[
+            "check",
+            "--base",
+            &base,
+            "--reviews",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    };
+    // `gh api --paginate --slurp`, saved by PowerShell with a byte-order mark: carol's
+    // approval and, in the same second but with a later id, her request for changes.
+    let slurped = format!(
+        "\u{feff}[[{}], [{}]]",
+        api_review(10, "carol", 7, "APPROVED", &head),
+        api_review(11, "carol", 7, "CHANGES_REQUESTED", &head)
+    );
+    let run = check(&slurped);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["verdict"], "review-required");
+    assert_eq!(
+        report["reviews"]["changes_requested"],
+        serde_json::json!(["carol"])
+    );
+    // The same id saying two things: the file cannot be trusted.
+    let clash = format!(
+        "[{}, {}]",
+        api_review(10, "carol", 7, "APPROVED", &head),
+        api_review(10, "carol", 7, "CHANGES_REQUESTED", &head)
+    );
+    let run = check(&clash);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("has id 10"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn the_pull_request_author_given_in_the_reviews_file_never_counts() {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/main.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
+    );
+    // Committed by a build account; opened on GitHub by alice.
+    let head = repo.commit_all("queue");
+    let file = repo.path().join("reviews.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"reviews": [{}], "pull_request": {{"number": 42, "title": "Add a queue", "body": null, "user": {{"login": "alice", "id": 1001, "type": "User"}}, "head": {{"sha": "{head}"}}}}}}"#,
+            api_review(10, "Alice", 1001, "APPROVED", &head)
+        ),
+    )
+    .unwrap();
+    let run = repo.twokey(&[
+        "check",
+        "--base",
+        &base,
+        "--reviews",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["verdict"], "review-required");
+    assert_eq!(report["reviews"]["counted"], serde_json::json!([]));
+    let ignored = report["reviews"]["ignored"].to_string();
+    assert!(ignored.contains("the pull request author"), "{ignored}");
+}

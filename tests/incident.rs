@@ -179,10 +179,12 @@ fn a_proper_moved_block_and_kept_protection_is_not_destructive() {
 }
 
 /// One review as `GET /repos/{o}/{r}/pulls/{n}/reviews` lists it (the fields twokey reads,
-/// and a few it does not).
+/// and a few it does not). Each gets its own id, as on GitHub: one id is one review.
 fn api_review(user: &str, state: &str, commit: &str, at: &str) -> String {
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(80);
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(
-        r#"{{"id": 80, "node_id": "PRR_x", "user": {user}, "body": "", "state": "{state}",
+        r#"{{"id": {id}, "node_id": "PRR_x", "user": {user}, "body": "", "state": "{state}",
             "commit_id": "{commit}", "submitted_at": "{at}", "author_association": "MEMBER"}}"#
     )
 }

@@ -926,7 +926,7 @@ fn participants(change: &Change) -> Vec<Participant> {
             login: Some(author.login.clone()),
             name: None,
             email: None,
-            role: "pull request author".to_owned(),
+            role: super::PULL_REQUEST_AUTHOR.to_owned(),
         });
     }
     for c in &change.commits {

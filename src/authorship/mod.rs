@@ -58,6 +58,9 @@ pub struct Operator {
     pub evidence: String,
 }
 
+/// The [`Participant::role`] of the pull request's author.
+pub const PULL_REQUEST_AUTHOR: &str = "pull request author";
+
 /// Someone who took part in writing the change: a commit author, committer or co-author, or
 /// the pull request's author. Used to exclude reviewers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,6 +9,7 @@
 
 mod ids;
 pub mod line_diff;
+mod pull_request;
 mod trailer;
 
 pub use ids::{Email, Login, RepoPath, Revision};
@@ -198,7 +199,7 @@ pub struct Account {
 }
 
 /// What is known about the pull request, when the change is one.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PullRequestFacts {
     pub number: Option<u64>,
     pub author: Option<Account>,

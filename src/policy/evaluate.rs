@@ -4,7 +4,7 @@
 
 use super::config::{Config, Tier};
 use super::reviews::{is_deleted_account, Review, ReviewState, Reviews};
-use crate::authorship::{AgentCatalogue, Authorship};
+use crate::authorship::{AgentCatalogue, Authorship, PULL_REQUEST_AUTHOR};
 use crate::change::{AccountType, Change, Email, Login, RepoPath};
 use crate::finding::{Finding, Tag};
 use serde::Serialize;
@@ -552,7 +552,12 @@ fn disqualified(
     }) {
         why.push("the agent's operator".to_owned());
     }
-    for p in &a.participants {
+    // The pull request's author is a participant too; said once, above, not twice.
+    for p in a
+        .participants
+        .iter()
+        .filter(|p| p.role != PULL_REQUEST_AUTHOR)
+    {
         if is_same_person(
             login,
             reviewer_id,
@@ -584,8 +589,23 @@ impl<'a> Accounts<'a> {
         }
     }
 
-    /// The agent or dependency bot whose account this is, by login or by account id.
+    /// The agent or dependency bot whose account this is, by login or by account id. An
+    /// app's login is compared without its `[bot]`, as AI reviewers' are: GitHub shows
+    /// some apps by their bare name (`Copilot`), and files assembled from the GraphQL API
+    /// or by hand drop the suffix (`devin-ai-integration` for `devin-ai-integration[bot]`).
+    /// A person who happens to hold the bare login is excluded too: that errs closed.
     fn automation(&self, login: &Login, id: Option<u64>) -> Option<&str> {
+        let bare = |l: &str| -> String {
+            let l = l.trim();
+            let cut = l.len()
+                - if l.to_ascii_lowercase().ends_with("[bot]") {
+                    5
+                } else {
+                    0
+                };
+            l[..cut].to_ascii_lowercase()
+        };
+        let reviewer = bare(login.as_str());
         self.automation
             .agents
             .iter()
@@ -593,8 +613,9 @@ impl<'a> Accounts<'a> {
             .find(|spec| {
                 spec.logins
                     .iter()
-                    .filter(|l| !l.trim().is_empty())
-                    .any(|l| Login::new(l.trim()).same_as(login))
+                    .map(|l| bare(l))
+                    .filter(|l| !l.is_empty())
+                    .any(|l| l == reviewer)
                     || id.is_some_and(|id| spec.account_ids.contains(&id))
             })
             .map(|spec| spec.name.as_str())
@@ -958,6 +979,37 @@ mod tests {
     }
 
     #[test]
+    fn the_pull_request_author_is_named_once_as_the_reason() {
+        let c = change(Some("alice"));
+        let a = Authorship {
+            participants: vec![Participant {
+                login: Some(Login::new("alice")),
+                name: None,
+                email: None,
+                role: PULL_REQUEST_AUTHOR.to_owned(),
+            }],
+            ..Default::default()
+        };
+        let mut r = Reviews::default();
+        approve(&mut r, "Alice", HEAD);
+        let v = evaluate(
+            Evidence {
+                change: &c,
+                authorship: &a,
+                findings: &[],
+                infra_files: &[RepoPath::new("infra/main.tf")],
+            },
+            Some(&r),
+            &Config::builtin(),
+        );
+        let t = v.reviews.unwrap();
+        assert_eq!(
+            t.ignored[0].reason,
+            "approval does not count: the pull request author"
+        );
+    }
+
+    #[test]
     fn an_operator_committing_with_a_work_email_is_still_the_operator() {
         // A local agent run: the commits carry a work address, no GitHub login.
         let c = change(None);
@@ -1130,6 +1182,27 @@ mod tests {
         assert!(reason_for(&t, "@acme-agent-v2").contains("the account of acme-agent"));
         // A person whose login merely resembles an agent's app name still counts.
         assert_eq!(t.counted, vec![Login::new("carol"), Login::new("jules")]);
+    }
+
+    #[test]
+    fn an_agents_app_named_without_its_bot_suffix_does_not_count() {
+        // `devin-ai-integration[bot]` and `chatgpt-codex-connector[bot]` are in the catalogue;
+        // a file assembled by hand or from GraphQL names them bare, as user accounts.
+        let config = Config::builtin();
+        for login in [
+            "devin-ai-integration",
+            "Chatgpt-Codex-Connector",
+            "graphite-app",
+        ] {
+            let (verdict, t) = tally_of(vec![reviewed_by(login, AccountType::User, None)], &config);
+            assert!(t.counted.is_empty(), "{login}: {t:?}");
+            assert_eq!(verdict.decision, Decision::ReviewRequired, "{login}");
+            let why = reason_for(&t, &format!("@{login}"));
+            assert!(
+                why.contains("not a person") || why.contains("an AI reviewer"),
+                "{login}: {why}"
+            );
+        }
     }
 
     #[test]

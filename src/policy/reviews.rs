@@ -2,7 +2,7 @@
 //! that make a reviewer an owner. The App and the Action fetch them from the API; the CLI can
 //! simulate them with `--reviews FILE` (the JSON of `GET /repos/{o}/{r}/pulls/{n}/reviews`).
 
-use crate::change::{Account, AccountType, Login, Revision};
+use crate::change::{Account, AccountType, Login, PullRequestFacts, Revision};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,9 +32,25 @@ pub fn is_deleted_account(login: &Login) -> bool {
     login.same_as(&Login::new(DELETED_ACCOUNT))
 }
 
+/// A review's id as the API numbers them. Ids grow with every review GitHub stores, so they
+/// order two reviews submitted within the same second, and a review listed twice (pages
+/// fetched while a review was being added overlap) is known by its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(transparent)]
+pub struct ReviewId(pub u64);
+
+impl std::fmt::Display for ReviewId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// One submitted review.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Review {
+    /// Absent in hand-written files; the API always sends it.
+    #[serde(default)]
+    pub id: Option<ReviewId>,
     #[serde(rename = "user", deserialize_with = "account_or_deleted")]
     pub reviewer: Account,
     pub state: ReviewState,
@@ -59,6 +75,7 @@ fn account_or_deleted<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Account,
 impl Review {
     pub fn new(login: &str, account_type: AccountType, state: ReviewState, commit: &str) -> Review {
         Review {
+            id: None,
             reviewer: Account {
                 login: Login::new(login),
                 account_type,
@@ -70,11 +87,16 @@ impl Review {
         }
     }
 
-    /// Whether both reviews carry a readable `submitted_at` and this one was submitted first.
-    /// Without both times the order of the list decides, as the API returns it oldest first.
+    /// Whether this review was submitted before `other`: by `submitted_at` where both carry a
+    /// readable, different time; else by id, which GitHub hands out in order (two reviews can
+    /// share a second, and `submitted_at` has no finer grain); else not, so that the order of
+    /// the list decides, as the API returns it oldest first.
     fn submitted_before(&self, other: &Review) -> bool {
         let at = |r: &Review| r.submitted_at.as_deref().and_then(instant);
-        matches!((at(self), at(other)), (Some(a), Some(b)) if a < b)
+        match (at(self), at(other)) {
+            (Some(a), Some(b)) if a != b => a < b,
+            _ => matches!((self.id, other.id), (Some(a), Some(b)) if a < b),
+        }
     }
 }
 
@@ -84,19 +106,34 @@ pub struct Reviews {
     pub reviews: Vec<Review>,
     /// `@org/team` → member logins.
     pub teams: BTreeMap<String, Vec<Login>>,
+    /// The pull request itself, when the file gives it (`"pull_request"`, as
+    /// `GET /repos/{o}/{r}/pulls/{n}` returns it): its author never counts as a reviewer. The
+    /// App and the Action read it from the API; the CLI only knows it from this file.
+    pub pull_request: Option<PullRequestFacts>,
 }
 
-const SHAPE: &str = "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}}";
+const SHAPE: &str = "expected GitHub's review list ([{\"user\": {\"login\": …, \"type\": \"User\"}, \"state\": \"APPROVED\", \"commit_id\": …}]) or {\"reviews\": [...], \"teams\": {\"@org/team\": [logins]}, \"pull_request\": {…}}";
 
 impl Reviews {
     /// Parses a reviews file: GitHub's review list, or `{"reviews": [...], "teams": {...}}`.
     /// Anything else is an error that says what the file holds instead: a file that cannot
     /// be read as reviews must never be taken for "no reviews".
     pub fn from_json(text: &str) -> Result<Reviews, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        let (items, teams) = match value {
-            serde_json::Value::Array(items) => (items, None),
+        // Windows tools (PowerShell's `Out-File`, Notepad) start a UTF-8 file with a byte-order
+        // mark, which is not JSON but says nothing about the reviews.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let pages = if text.trim_start().starts_with('[')
+                && e.to_string().contains("trailing characters")
+            {
+                " (`gh api --paginate` prints one list per page: add `--slurp`, whose list of pages twokey reads)"
+            } else {
+                ""
+            };
+            format!("not valid JSON: {e}{pages}")
+        })?;
+        let (items, teams, pull_request) = match value {
+            serde_json::Value::Array(items) => (items, None, None),
             serde_json::Value::Object(mut map) => {
                 if !map.contains_key("reviews") {
                     // What the API answers instead of a list: {"message": "Not Found", …}.
@@ -110,10 +147,10 @@ impl Reviews {
                 // A misspelt `teams` would otherwise be dropped, and every owner with it.
                 if let Some(key) = map
                     .keys()
-                    .find(|k| !matches!(k.as_str(), "reviews" | "teams"))
+                    .find(|k| !matches!(k.as_str(), "reviews" | "teams" | "pull_request"))
                 {
                     return Err(format!(
-                        "unknown key `{key}` beside `reviews`; the keys are `reviews` and `teams`"
+                        "unknown key `{key}` beside `reviews`; the keys are `reviews`, `teams` and `pull_request`"
                     ));
                 }
                 let items = match map.remove("reviews") {
@@ -126,7 +163,13 @@ impl Reviews {
                     }
                     None => unreachable!("checked above"),
                 };
-                (items, map.remove("teams"))
+                let pull_request = match map.remove("pull_request") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(pr) => Some(
+                        PullRequestFacts::from_api(pr).map_err(|e| format!("pull_request: {e}"))?,
+                    ),
+                };
+                (items, map.remove("teams"), pull_request)
             }
             other => {
                 return Err(format!(
@@ -135,33 +178,56 @@ impl Reviews {
                 ))
             }
         };
+        let items = pages::flatten(items)?;
         // Name the review that does not fit and why (an unknown state, a missing login),
         // rather than only the shape the file as a whole should have.
-        let reviews = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                serde_json::from_value::<Review>(item)
-                    .map_err(|e| format!("review {} of the list: {e}; {SHAPE}", i + 1))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut reviews: Vec<Review> = Vec::with_capacity(items.len());
+        let mut seen: HashMap<ReviewId, (String, serde_json::Value)> = HashMap::new();
+        for (place, item) in items {
+            let review = serde_json::from_value::<Review>(item.clone())
+                .map_err(|e| format!("{place}: {e}; {SHAPE}"))?;
+            if let Some(id) = review.id {
+                match seen.get(&id) {
+                    // Overlapping pages list a review twice: the same review, read once.
+                    Some((_, first)) if *first == item => continue,
+                    // Two different reviews under one id: the file was put together wrongly,
+                    // and which of them GitHub holds cannot be told.
+                    Some((first_place, _)) => {
+                        return Err(format!(
+                            "{place} has id {id}, as {first_place} does, but says something else; a review id names one review, so the file was assembled from inconsistent pages or edited by hand: fetch the reviews again"
+                        ))
+                    }
+                    None => {
+                        seen.insert(id, (place.clone(), item));
+                    }
+                }
+            }
+            reviews.push(review);
+        }
         let teams = match teams {
             None | Some(serde_json::Value::Null) => BTreeMap::new(),
             Some(t) => serde_json::from_value(t)
                 .map_err(|e| format!("teams: {e}; expected {{\"@org/team\": [\"login\", ...]}}"))?,
         };
-        Ok(Reviews { reviews, teams })
+        Ok(Reviews {
+            reviews,
+            teams,
+            pull_request,
+        })
     }
 
     /// Each reviewer's standing review: the latest one that approves, requests changes or is
     /// dismissed. Comments do not override an earlier approval, as on GitHub. "Latest" is by
     /// `submitted_at` where both reviews carry one (a file assembled from several pages need
-    /// not be in order), else by position in the list. Reviews by deleted accounts are kept
-    /// apart: `ghost` stands for many people.
+    /// not be in order), then by review id, else by position in the list. A reviewer is one
+    /// account: the same login in any case, or the same account id under another login (a
+    /// file stitched together across a rename), so one person never stands twice. Reviews by
+    /// deleted accounts are kept apart: `ghost` stands for many people.
     pub fn standing(&self) -> Vec<&Review> {
         let mut order: Vec<&Review> = Vec::new();
-        // Lower-cased login → index in `order`: linear in the length of the list.
-        let mut slots: HashMap<String, usize> = HashMap::new();
+        // Lower-cased login, and account id, → index in `order`: linear in the list's length.
+        let mut by_login: HashMap<String, usize> = HashMap::new();
+        let mut by_id: HashMap<u64, usize> = HashMap::new();
         for review in &self.reviews {
             if matches!(review.state, ReviewState::Commented | ReviewState::Pending) {
                 continue;
@@ -171,19 +237,69 @@ impl Reviews {
                 order.push(review);
                 continue;
             }
-            match slots.get(&login.as_str().to_ascii_lowercase()) {
-                Some(&i) => {
+            let key = login.as_str().to_ascii_lowercase();
+            let id = review.reviewer.id;
+            let slot = by_login
+                .get(&key)
+                .or_else(|| id.and_then(|id| by_id.get(&id)))
+                .copied();
+            let slot = match slot {
+                Some(i) => {
                     if !review.submitted_before(order[i]) {
                         order[i] = review;
                     }
+                    i
                 }
                 None => {
-                    slots.insert(login.as_str().to_ascii_lowercase(), order.len());
                     order.push(review);
+                    order.len() - 1
                 }
+            };
+            by_login.insert(key, slot);
+            if let Some(id) = id {
+                by_id.insert(id, slot);
             }
         }
         order
+    }
+}
+
+/// pages: the review list as `gh api --paginate --slurp` writes it, one list per page inside
+/// a list, read as the one list it is. Owns only that shape and the names of items in errors.
+mod pages {
+    use serde_json::Value;
+
+    /// Each review with where it sits ("review 3 of the list", "review 2 of page 4"). A list
+    /// of lists is a list of pages; a list mixing pages and reviews is neither, and an error.
+    pub(super) fn flatten(items: Vec<Value>) -> Result<Vec<(String, Value)>, String> {
+        let is_page = |v: &Value| v.is_array();
+        if items.is_empty() || !items.iter().any(is_page) {
+            return Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("review {} of the list", i + 1), v))
+                .collect());
+        }
+        if let Some(i) = items.iter().position(|v| !is_page(v)) {
+            return Err(format!(
+                "item {} of the list is {} while others are lists: expected either one review list or, as `gh api --paginate --slurp` writes it, a list of pages that are each a review list",
+                i + 1,
+                super::json_kind(&items[i])
+            ));
+        }
+        let mut out = Vec::new();
+        for (p, page) in items.into_iter().enumerate() {
+            let Value::Array(reviews) = page else {
+                unreachable!("every item is a page")
+            };
+            out.extend(
+                reviews
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("review {} of page {}", i + 1, p + 1), v)),
+            );
+        }
+        Ok(out)
     }
 }
 
@@ -379,6 +495,15 @@ mod tests {
         let e = Reviews::from_json(r#"{"reviews": [], "team": {"@acme/platform": ["carol"]}}"#)
             .unwrap_err();
         assert!(e.starts_with("unknown key `team`"), "{e}");
+        let r = Reviews::from_json(
+            r#"{"reviews": [], "pull_request": {"number": 42, "user": {"login": "alice", "id": 1001, "type": "User"}}}"#,
+        )
+        .unwrap();
+        let author = r.pull_request.unwrap().author.unwrap();
+        assert_eq!(author.login.as_str(), "alice");
+        let e =
+            Reviews::from_json(r#"{"reviews": [], "pull_request": {"number": 42}}"#).unwrap_err();
+        assert!(e.starts_with("pull_request: missing field `user`"), "{e}");
         let e = Reviews::from_json(r#"{"reviews": [], "teams": ["carol"]}"#).unwrap_err();
         assert!(e.starts_with("teams: "), "{e}");
         assert!(Reviews::from_json(r#"{"reviews": [], "teams": null}"#).is_ok());
@@ -456,6 +581,127 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(r.standing().len(), 2, "ghost stands for many people");
+    }
+
+    fn with_id(login: &str, state: ReviewState, id: u64, at: &str) -> Review {
+        let mut r = timed(login, state, Some(at));
+        r.id = Some(ReviewId(id));
+        r
+    }
+
+    #[test]
+    fn reviews_submitted_in_the_same_second_are_ordered_by_id() {
+        let at = "2026-03-01T10:00:00Z";
+        let r = Reviews {
+            reviews: vec![
+                with_id("carol", ReviewState::ChangesRequested, 11, at),
+                with_id("carol", ReviewState::Approved, 10, at),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(r.standing()[0].state, ReviewState::ChangesRequested);
+        // A readable, different time still wins over the id.
+        let r = Reviews {
+            reviews: vec![
+                with_id("carol", ReviewState::ChangesRequested, 11, at),
+                with_id("carol", ReviewState::Approved, 10, "2026-03-01T10:00:01Z"),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(r.standing()[0].state, ReviewState::Approved);
+    }
+
+    #[test]
+    fn one_account_under_two_logins_stands_once() {
+        let mut old = timed("carol-old", ReviewState::Approved, None);
+        old.reviewer.id = Some(7);
+        let mut new = timed("carol", ReviewState::ChangesRequested, None);
+        new.reviewer.id = Some(7);
+        let mut again = timed("CAROL-OLD", ReviewState::Dismissed, None);
+        again.reviewer.id = None;
+        let r = Reviews {
+            reviews: vec![old, new.clone()],
+            ..Default::default()
+        };
+        assert_eq!(
+            r.standing(),
+            vec![&new],
+            "the renamed account is one reviewer"
+        );
+        let r = Reviews {
+            reviews: vec![r.reviews[0].clone(), new, again.clone()],
+            ..Default::default()
+        };
+        assert_eq!(r.standing(), vec![&again], "either name finds the reviewer");
+    }
+
+    fn api_review(id: u64, state: &str) -> String {
+        format!(
+            r#"{{"id": {id}, "user": {{"login": "carol", "id": 7, "type": "User"}}, "state": "{state}", "commit_id": "abc", "submitted_at": "2026-03-01T10:00:0{id}Z"}}"#
+        )
+    }
+
+    #[test]
+    fn a_review_listed_twice_is_read_once_but_two_reviews_under_one_id_are_an_error() {
+        let twice = format!(
+            "[{}, {}]",
+            api_review(1, "APPROVED"),
+            api_review(1, "APPROVED")
+        );
+        assert_eq!(Reviews::from_json(&twice).unwrap().reviews.len(), 1);
+        let clash = format!(
+            "[{}, {}]",
+            api_review(1, "APPROVED"),
+            api_review(1, "CHANGES_REQUESTED")
+        );
+        let e = Reviews::from_json(&clash).unwrap_err();
+        assert!(
+            e.starts_with("review 2 of the list has id 1, as review 1 of the list does"),
+            "{e}"
+        );
+        assert!(e.contains("fetch the reviews again"), "{e}");
+        let e = Reviews::from_json(r#"[{"id": "x", "user": {"login": "a"}, "state": "APPROVED"}]"#)
+            .unwrap_err();
+        assert!(e.starts_with("review 1 of the list: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_json() {
+        let text = format!("\u{feff}[{}]", api_review(1, "APPROVED"));
+        assert_eq!(Reviews::from_json(&text).unwrap().reviews.len(), 1);
+    }
+
+    #[test]
+    fn slurped_pages_read_as_one_list() {
+        let text = format!(
+            "[[{}], [], [{}]]",
+            api_review(1, "APPROVED"),
+            api_review(2, "CHANGES_REQUESTED")
+        );
+        let r = Reviews::from_json(&text).unwrap();
+        assert_eq!(r.reviews.len(), 2);
+        assert_eq!(r.standing()[0].state, ReviewState::ChangesRequested);
+        let e =
+            Reviews::from_json(r#"[[{"user": {"login": "a"}, "state": "APPROVE"}]]"#).unwrap_err();
+        assert!(e.starts_with("review 1 of page 1: unknown variant"), "{e}");
+        let e = Reviews::from_json(r#"[[], {"message": "API rate limit exceeded"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("item 2 of the list is an object while others are lists"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pages_printed_back_to_back_are_invalid_json_with_a_hint() {
+        let text = format!(
+            "[{}][{}]",
+            api_review(1, "APPROVED"),
+            api_review(2, "APPROVED")
+        );
+        let e = Reviews::from_json(&text).unwrap_err();
+        assert!(e.starts_with("not valid JSON: trailing characters"), "{e}");
+        assert!(e.contains("--slurp"), "{e}");
+        assert!(!Reviews::from_json("{").unwrap_err().contains("--slurp"));
     }
 
     #[test]
