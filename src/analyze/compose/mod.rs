@@ -216,7 +216,9 @@ fn versions(
             .iter()
             .any(|s| s.image.as_deref().is_some_and(|i| i.contains('$')))
     };
-    let wanted = name_changed || env_changed || interpolated(before) || interpolated(after);
+    // `docker stack deploy` reads no `.env`: a stack's variables come from the shell.
+    let wanted =
+        !stack && (name_changed || env_changed || interpolated(before) || interpolated(after));
     let env = |side: Side| -> Option<dotenv::EnvFile> {
         if !wanted {
             return None;

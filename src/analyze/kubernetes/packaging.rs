@@ -103,8 +103,16 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if view.kind == FileKind::Helm && is_chart_file(view) {
         return match (document(view.old_text()), document(view.new_text())) {
             (Some(base), Some(head)) => {
-                let kept_in_requirements =
-                    || dependency_ids(sibling(view, Side::Head, REQUIREMENTS).as_ref());
+                // Helm reads `requirements.yaml` only for an apiVersion v1 chart; beside a
+                // v2 `Chart.yaml` it is a leftover that keeps nothing installed.
+                let v1 = head.get("apiVersion").and_then(Node::as_str) != Some("v2");
+                let kept_in_requirements = || {
+                    if v1 {
+                        dependency_ids(sibling(view, Side::Head, REQUIREMENTS).as_ref())
+                    } else {
+                        Vec::new()
+                    }
+                };
                 let mut out = chart_dependencies(view, &base, &head, kept_in_requirements);
                 out.extend(chart_renamed(view, &base, &head));
                 // A chart moving its dependencies from a Helm 2 `requirements.yaml` into
@@ -1746,5 +1754,14 @@ metadata:
             .with_file(Side::Base, "charts/shop/requirements.yaml", &pg("8.6.4"))
             .run(analyze);
         assert_eq!(ids(&f), ["kubernetes/helm-chart-major-bump"]);
+        // A leftover `requirements.yaml` beside a v2 chart keeps nothing.
+        let v2_dropped = Case::modified(
+            "charts/shop/Chart.yaml",
+            &bumped,
+            &bumped.replace(&pg("10.3.0"), ""),
+        )
+        .with_file(Side::Head, "charts/shop/requirements.yaml", &pg("8.6.4"))
+        .run(analyze);
+        assert_eq!(ids(&v2_dropped), ["kubernetes/helm-stateful-disabled"]);
     }
 }
