@@ -316,6 +316,13 @@ fn scan_file(file: &FileChange, snapshot: &dyn Snapshot, config: &Config) -> Sca
             Side::Base => old = Some(content),
         }
     }
+    // A `.env` is read only when a Compose file sits beside it (a listing, no read).
+    if kind == FileKind::Other
+        && analyze::compose::env_file::is_env_file(path)
+        && analyze::compose::env_file::beside_compose(snapshot, path)
+    {
+        kind = FileKind::ComposeEnv;
+    }
     let blind = kind == FileKind::Other
         && classify::unclassifiable(
             path,

@@ -68,6 +68,10 @@ pub enum FileKind {
     /// A Compose file that is deployed: a Swarm stack file (`docker-stack.yml`, `stack.yml`)
     /// or a Compose file with a production profile (`docker-compose.prod.yml`).
     ComposeDeployed,
+    /// The `.env` beside a Compose file, which Compose reads for `COMPOSE_PROJECT_NAME` and
+    /// the `${VAR}`s the file interpolates. Given by the engine, which can see the directory;
+    /// the path alone classifies a `.env` as `Other`.
+    ComposeEnv,
     /// A HashiCorp Nomad job specification (`*.nomad`, `*.nomad.hcl`, or a `.hcl` file
     /// declaring a `job`).
     Nomad,
@@ -86,6 +90,7 @@ impl FileKind {
                 | FileKind::Ruleset
                 | FileKind::AppDatabase
                 | FileKind::Compose
+                | FileKind::ComposeEnv
         )
     }
     /// Whether the file holds commands that the commands analyzer should read.
@@ -128,6 +133,7 @@ impl FileKind {
             FileKind::AppDatabase => "app-database",
             FileKind::Compose => "compose",
             FileKind::ComposeDeployed => "compose-deployed",
+            FileKind::ComposeEnv => "compose-env",
             FileKind::Nomad => "nomad",
             FileKind::Other => "other",
         }
@@ -306,6 +312,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     // `deploy/chart/values.yaml`) still decide what the chart renders.
     let chart_dir = lower.contains("helm") || lower.contains("chart");
     let values = name.starts_with("values") && matches!(ext, "yaml" | "yml");
+    // Helm 2 kept a chart's dependencies in `requirements.yaml`, a name Ansible Galaxy
+    // uses for roles and collections: told apart by what it lists.
+    if (name == "requirements.yaml" || name == "requirements.yml")
+        && content.is_some_and(looks_like_helm_requirements)
+    {
+        return FileKind::Helm;
+    }
     if name == "chart.yaml"
         || crate::analyze::kubernetes::helmfile::is_helmfile(path)
         || in_dir("charts/") && (in_dir("templates/") || name.starts_with("values"))
@@ -420,6 +433,20 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         }
     }
     FileKind::Other
+}
+
+/// A Helm 2 `requirements.yaml`: a top-level `dependencies:` list whose entries name a
+/// `repository:`, and no Ansible Galaxy `roles:` or `collections:`. A look at the lines; the
+/// analyzer parses it.
+fn looks_like_helm_requirements(text: &str) -> bool {
+    let top = |key: &str| text.lines().any(|l| l.trim_end() == key);
+    top("dependencies:")
+        && !top("roles:")
+        && !top("collections:")
+        && text.lines().any(|l| {
+            let entry = l.trim_start().trim_start_matches("- ");
+            l.starts_with([' ', '-']) && entry.starts_with("repository:")
+        })
 }
 
 /// A Compose file by its name (`docker-compose.yml`, `compose.yaml`, `compose.prod.yaml`,
@@ -1297,6 +1324,18 @@ mod tests {
     }
 
     const CHART_TEMPLATE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\n";
+
+    #[test]
+    fn helm_requirements_are_told_from_ansible_galaxy_requirements_by_content() {
+        let helm = "dependencies:\n  - name: postgresql\n    version: 8.6.4\n    repository: https://charts.bitnami.com/bitnami\n";
+        assert_eq!(kind("charts/shop/requirements.yaml", helm), FileKind::Helm);
+        assert_eq!(kind("deploy/requirements.yml", helm), FileKind::Helm);
+        let galaxy = "---\nroles:\n  - src: geerlingguy.postgresql\n    version: 3.4.0\ncollections:\n  - name: community.postgresql\n";
+        assert_ne!(kind("roles/requirements.yml", galaxy), FileKind::Helm);
+        assert_ne!(kind("requirements.yml", galaxy), FileKind::Helm);
+        let meta = "- src: geerlingguy.postgresql\n  version: 2.1.0\n";
+        assert_ne!(kind("roles/db/meta/requirements.yml", meta), FileKind::Helm);
+    }
 
     #[test]
     fn chart_templates_are_helm_wherever_the_chart_lives() {

@@ -338,6 +338,11 @@ fn deletion_analysed_structurally(view: &FileView) -> bool {
         // A stack file's database services and a job file's jobs are reported one by one
         // (`compose/database-service-removed`, `nomad/job-removed`).
         (FileKind::ComposeDeployed | FileKind::Nomad, Some(_)) => true,
+        // A Helm 2 `requirements.yaml` reports each dependency it drops, unless the chart's
+        // `Chart.yaml` now lists it (a chart moved to apiVersion v2).
+        (FileKind::Helm, Some(_)) if super::kubernetes::packaging::judges_requirements(view) => {
+            true
+        }
         // Atlas and Drizzle schemas report each table the deletion drops.
         (FileKind::OrmMigration, Some(_)) => super::orm::declarative_schema(view).is_some(),
         // So do Supabase, sqldef and Skeema schema files.

@@ -12,6 +12,7 @@ pub mod classify;
 pub mod cloudformation;
 pub mod commands;
 pub mod compose;
+pub mod database_majors;
 pub mod datastores;
 pub mod duration;
 pub mod files;
@@ -345,6 +346,7 @@ pub fn analyze_file(view: &FileView) -> Vec<Finding> {
                 findings.extend(appdata::analyze(view));
             }
         }
+        FileKind::ComposeEnv => findings.extend(compose::env_file::analyze(view)),
         FileKind::Nomad => findings.extend(nomad::analyze(view)),
         FileKind::Kustomize => findings.extend(kubernetes::packaging::analyze(view)),
         FileKind::Helm => {

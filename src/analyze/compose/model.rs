@@ -13,14 +13,22 @@ pub(super) struct Project {
     /// Written for Swarm (`docker stack deploy`): a service carries `deploy.placement` or
     /// `deploy.update_config`, which `docker compose up` ignores.
     pub swarm: bool,
+    /// The top-level `name:` (the project name), as written, with its line.
+    pub name: Option<(String, u32)>,
+    /// The top-level `include:` paths (short or long syntax), as written.
+    pub includes: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Service {
     pub name: String,
     pub line: u32,
     pub image: Option<String>,
+    /// The line of `image:` (the service's line when it has none of its own).
+    pub image_line: u32,
     pub mounts: Vec<Mount>,
+    /// `extends:`: the service (in this file, or in `file`) whose keys this one starts from.
+    pub extends: Option<Extends>,
     /// `deploy.replicas` or `scale`, with its line.
     pub replicas: Option<(String, u32)>,
     /// `deploy.placement.constraints`, as written, with its line.
@@ -41,8 +49,15 @@ impl Service {
     }
 }
 
+/// A service's `extends:` (`extends: db`, or `{file: common.yml, service: postgres}`).
+#[derive(Debug, Clone)]
+pub(super) struct Extends {
+    pub file: Option<String>,
+    pub service: String,
+}
+
 /// A path inside a service's containers and what is mounted there.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Mount {
     pub target: String,
     pub source: Source,
@@ -80,7 +95,7 @@ impl VolumeName {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct VolumeDecl {
     pub key: String,
     pub line: u32,
@@ -115,10 +130,28 @@ impl Project {
                     d.get("placement").is_some() || d.get("update_config").is_some()
                 })
             });
+        let name = doc
+            .get("name")
+            .and_then(|n| Some((n.as_str()?.to_owned(), n.line)));
+        // `include: [a.yml, {path: b.yml}]`; `path` may itself list several files.
+        let includes = doc
+            .get("include")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|entry| match entry.get("path") {
+                Some(path) if path.as_str().is_none() => path.as_seq().iter().collect(),
+                Some(path) => vec![path],
+                None => vec![entry],
+            })
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect();
         Project {
             services,
             volumes,
             swarm,
+            name,
+            includes,
         }
     }
 
@@ -241,13 +274,24 @@ fn service(name: &str, node: &Node) -> Service {
             all.sort();
             (all, c.line)
         });
+    let image = field(node, "image");
+    let extends = field(node, "extends").and_then(|e| match e.as_str() {
+        Some(service) => Some(Extends {
+            file: None,
+            service: service.to_owned(),
+        }),
+        None => Some(Extends {
+            file: e.get("file").and_then(Node::as_str).map(str::to_owned),
+            service: e.get("service").and_then(Node::as_str)?.to_owned(),
+        }),
+    });
     Service {
         name: name.to_owned(),
         line: node.line.max(1),
-        image: field(node, "image")
-            .and_then(Node::as_str)
-            .map(str::to_owned),
+        image: image.and_then(Node::as_str).map(str::to_owned),
+        image_line: image.map_or(node.line.max(1), |i| i.line),
         mounts,
+        extends,
         replicas,
         placement,
     }

@@ -228,7 +228,11 @@ fn an_unparseable_side_needs_a_human_and_cosmetic_edits_are_quiet() {
         PG.replace("  db:\n", "  # the database\n  db:\n")
     );
     assert!(run(PG, &commented).is_empty());
-    assert!(run(PG, &PG.replace("postgres:16-alpine", "postgres:17-alpine")).is_empty());
+    assert!(run(
+        PG,
+        &PG.replace("postgres:16-alpine", "postgres:16.4-alpine")
+    )
+    .is_empty());
     assert!(Case::added("docker-compose.yml", PG)
         .with_kind(FileKind::ComposeDeployed)
         .run(analyze)
@@ -244,4 +248,195 @@ fn compose_files_are_told_by_a_top_level_services_map() {
         "test:\n  services:\n    - postgres\n"
     ));
     assert!(!super::looks_like_compose("services:\n  - postgres:16\n"));
+}
+
+#[test]
+fn a_database_image_moved_to_another_major_over_the_same_volume_is_a_medium_prompt() {
+    let f = run(PG, &PG.replace("postgres:16-alpine", "postgres:17-alpine"));
+    assert_eq!(
+        found(&f),
+        [("compose/database-major-upgrade", Severity::Medium)]
+    );
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(6))
+    );
+    assert!(!f[0].tags.contains(&crate::finding::Tag::Destructive));
+    assert!(
+        f[0].message.contains("refuses to start"),
+        "{}",
+        f[0].message
+    );
+    // Through the default of a variable.
+    let var = |tag: &str| {
+        PG.replace(
+            "postgres:16-alpine",
+            &format!("postgres:${{PG_TAG:-{tag}}}"),
+        )
+    };
+    assert_eq!(
+        ids(&run(&var("15"), &var("16"))),
+        ["compose/database-major-upgrade"]
+    );
+}
+
+#[test]
+fn a_minor_a_digest_a_service_without_data_or_a_new_volume_is_no_major_upgrade() {
+    assert!(run(
+        PG,
+        &PG.replace("postgres:16-alpine", "postgres:16.4-alpine")
+    )
+    .is_empty());
+    let digest = PG.replace("postgres:16-alpine", "postgres:16-alpine@sha256:abcd");
+    assert!(run(&digest, &digest.replace("abcd", "ef01")).is_empty());
+    let bare = PG.replace(MOUNT, "");
+    assert!(run(&bare, &bare.replace("postgres:16", "postgres:17")).is_empty());
+    // A new volume starts empty: that is the volume's finding, not a failed upgrade.
+    let moved = PG
+        .replace("postgres:16-alpine", "postgres:17-alpine")
+        .replace("pgdata", "pg17");
+    assert_eq!(ids(&run(PG, &moved)), ["compose/data-volume-replaced"]);
+    assert!(run_at(
+        "docker-compose.override.yml",
+        PG,
+        &PG.replace("postgres:16", "postgres:17")
+    )
+    .is_empty());
+}
+
+fn at(path: &str, base: &str, head: &str) -> Case {
+    Case::modified(path, base, head).with_kind(FileKind::Compose)
+}
+
+#[test]
+fn a_project_renamed_moves_every_unnamed_volume_to_a_new_empty_one() {
+    let path = "deploy/shop/docker-compose.yml";
+    let f = at(path, PG, &format!("name: shop-prod\n{PG}")).run(analyze);
+    assert_eq!(found(&f), [("compose/project-renamed", Severity::High)]);
+    assert_eq!(
+        (f[0].location.side, f[0].location.line),
+        (Side::Head, Some(1))
+    );
+    assert!(f[0].message.contains("`pgdata`"), "{}", f[0].message);
+    let web = |name: &str| {
+        format!("name: {name}\nservices:\n  web:\n    image: acme/web:1\n    volumes:\n      - uploads:/app/uploads\nvolumes:\n  uploads:\n")
+    };
+    assert_eq!(
+        found(&at(path, &web("a"), &web("b")).run(analyze)),
+        [("compose/project-renamed", Severity::Medium)]
+    );
+}
+
+#[test]
+fn a_name_equal_to_the_directory_pinned_volumes_or_an_env_override_keep_the_project() {
+    let path = "deploy/shop/docker-compose.yml";
+    assert!(at(path, PG, &format!("name: shop\n{PG}"))
+        .run(analyze)
+        .is_empty());
+    let pinned = PG.replace("  pgdata:\n", "  pgdata:\n    name: shop_pgdata\n");
+    assert!(at(
+        path,
+        &format!("name: a\n{pinned}"),
+        &format!("name: b\n{pinned}")
+    )
+    .run(analyze)
+    .is_empty());
+    let overridden = at(path, &format!("name: a\n{PG}"), &format!("name: b\n{PG}"))
+        .with_file(
+            Side::Base,
+            "deploy/shop/.env",
+            "COMPOSE_PROJECT_NAME=shop\n",
+        )
+        .with_file(
+            Side::Head,
+            "deploy/shop/.env",
+            "COMPOSE_PROJECT_NAME=shop\n",
+        );
+    assert!(overridden.run(analyze).is_empty());
+    // At the root the project is named after the checkout directory, which is unknown.
+    assert!(at("docker-compose.yml", PG, &format!("name: app\n{PG}"))
+        .run(analyze)
+        .is_empty());
+}
+
+fn env_case(base: &str, head: &str, compose: &str) -> Case {
+    Case::modified("deploy/shop/.env", base, head)
+        .with_kind(FileKind::ComposeEnv)
+        .with_file(Side::Head, "deploy/shop/docker-compose.yml", compose)
+}
+
+#[test]
+fn an_env_file_renaming_the_project_or_moving_a_database_tag_is_reported_at_its_line() {
+    let f = env_case(
+        "TZ=UTC\nCOMPOSE_PROJECT_NAME=shop\n",
+        "TZ=UTC\nCOMPOSE_PROJECT_NAME=shop2\n",
+        PG,
+    )
+    .run(super::env_file::analyze);
+    assert_eq!(found(&f), [("compose/project-renamed", Severity::High)]);
+    assert_eq!(f[0].location.line, Some(2));
+    let tagged = PG.replace("postgres:16-alpine", "postgres:${PG_TAG}");
+    let f = env_case("PG_TAG=15\n", "PG_TAG=16\n", &tagged).run(super::env_file::analyze);
+    assert_eq!(ids(&f), ["compose/database-major-upgrade"]);
+}
+
+#[test]
+fn an_env_file_change_that_renames_nothing_is_quiet() {
+    let tagged = PG.replace("postgres:16-alpine", "postgres:${PG_TAG}");
+    assert!(
+        env_case("PG_TAG=15\nTZ=UTC\n", "PG_TAG=15\nTZ=CET\n", &tagged)
+            .run(super::env_file::analyze)
+            .is_empty()
+    );
+    assert!(
+        env_case("TZ=UTC\n", "COMPOSE_PROJECT_NAME=shop\nTZ=UTC\n", PG)
+            .run(super::env_file::analyze)
+            .is_empty()
+    );
+}
+
+const COMMON: &str = "services:\n  postgres:\n    image: postgres:16-alpine\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n";
+
+#[test]
+fn volumes_kept_through_extends_or_include_are_not_removed() {
+    let extends = PG.replace(
+        "    image: postgres:16-alpine\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n",
+        "    extends:\n      file: common.yml\n      service: postgres\n    volumes:\n",
+    );
+    let case =
+        |head: &str| Case::modified("docker-compose.yml", PG, head).with_kind(FileKind::Compose);
+    assert!(case(&extends)
+        .with_file(Side::Head, "common.yml", COMMON)
+        .run(analyze)
+        .is_empty());
+    let db = "services:\n  db:\n    image: postgres:16-alpine\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata:\n";
+    let include = "include:\n  - path: ./db/compose.yaml\nservices:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n";
+    assert!(case(include)
+        .with_file(Side::Head, "db/compose.yaml", db)
+        .run(analyze)
+        .is_empty());
+}
+
+#[test]
+fn volumes_an_extended_file_does_not_keep_are_still_removed() {
+    let extends = PG.replace(
+        "    image: postgres:16-alpine\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n",
+        "    extends:\n      file: common.yml\n      service: postgres\n    volumes:\n",
+    );
+    let case = Case::modified("docker-compose.yml", PG, &extends).with_kind(FileKind::Compose);
+    assert_eq!(ids(&case.run(analyze)), ["compose/data-volume-removed"]);
+    let bare = "services:\n  postgres:\n    image: postgres:16-alpine\n";
+    let case = Case::modified("docker-compose.yml", PG, &extends)
+        .with_kind(FileKind::Compose)
+        .with_file(Side::Head, "common.yml", bare);
+    assert_eq!(ids(&case.run(analyze)), ["compose/data-volume-removed"]);
+    // A bind that moves into an included file's directory is another host directory.
+    let bind = PG.replace("pgdata:/var", "./pgdata:/var");
+    let include =
+        "include:\n  - db/compose.yaml\nservices:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n";
+    let db = "services:\n  db:\n    image: postgres:16-alpine\n    volumes:\n      - ./pgdata:/var/lib/postgresql/data\n";
+    let case = Case::modified("docker-compose.yml", &bind, include)
+        .with_kind(FileKind::Compose)
+        .with_file(Side::Head, "db/compose.yaml", db);
+    assert_eq!(ids(&case.run(analyze)), ["compose/data-volume-replaced"]);
 }

@@ -10,6 +10,7 @@
 
 use super::settings::head_line;
 use super::ObjectId;
+use crate::analyze::database_majors::{major_change, Effect, IN_PLACE, POSTGRES};
 use crate::analyze::{versions, FileView};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -26,50 +27,6 @@ pub const DATABASE_MAJOR_UPGRADE: Rule = Rule {
 };
 
 pub const RULES: &[&Rule] = &[&DATABASE_MAJOR_UPGRADE];
-
-/// Database servers by image name (the last path segment), with what a major does to their
-/// files.
-const SERVERS: &[(&str, &str)] = &[
-    ("postgres", POSTGRES),
-    ("postgresql", POSTGRES),
-    ("postgis", POSTGRES),
-    ("mysql", IN_PLACE),
-    ("mysql-server", IN_PLACE),
-    ("percona-server", IN_PLACE),
-    ("mariadb", IN_PLACE),
-    ("mongo", IN_PLACE),
-    ("mongodb", IN_PLACE),
-    ("mongodb-community-server", IN_PLACE),
-    ("elasticsearch", IN_PLACE),
-    ("opensearch", IN_PLACE),
-];
-
-const POSTGRES: &str = "PostgreSQL refuses to start on a data directory written by another major version: \
-                        the pod crash-loops until the data is migrated with `pg_upgrade` or a dump and restore";
-const IN_PLACE: &str =
-    "the server converts its data files in place on first start, one way: rolling the \
-                        image back afterwards cannot read them";
-
-/// An image reference's name (last path segment) and tag: `docker.io/bitnami/postgresql:16.1.0-debian-11-r15@sha256:…`
-/// is (`postgresql`, `16.1.0-debian-11-r15`). No tag (`latest`) is no version.
-fn name_and_tag(image: &str) -> Option<(&str, &str)> {
-    let image = image.split('@').next()?.trim();
-    let last = image.rsplit('/').next()?;
-    last.split_once(':')
-}
-
-/// What a major of `was` → `now` does to the server's data, when both run the same server.
-fn major_change(was: &str, now: &str) -> Option<&'static str> {
-    let (name_was, tag_was) = name_and_tag(was)?;
-    let (name_now, tag_now) = name_and_tag(now)?;
-    if !name_was.eq_ignore_ascii_case(name_now) || !versions::line_changed(tag_was, tag_now) {
-        return None;
-    }
-    SERVERS
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name_now))
-        .map(|(_, effect)| *effect)
-}
 
 /// Whether the workload's pods keep data on a claim: a StatefulSet's `volumeClaimTemplates`
 /// or a pod volume naming a `persistentVolumeClaim`.
@@ -141,14 +98,15 @@ fn report(
         head_line(view, now),
         format!(
             "The {what} of {id} moves from `{a}` to `{b}`, another major version of the database server \
-             whose data it keeps: {effect}."
+             whose data it keeps: {}.",
+            effect.0
         ),
     ));
 }
 
 /// Bundled database subcharts, by the values key they read (bitnami's layout), whose server
 /// image a parent chart's values can pin with `<key>.image.tag`.
-const SUBCHARTS: &[(&str, &str)] = &[
+const SUBCHARTS: &[(&str, Effect)] = &[
     ("postgresql", POSTGRES),
     ("mysql", IN_PLACE),
     ("mariadb", IN_PLACE),
@@ -174,7 +132,8 @@ pub(super) fn values(view: &FileView, base: &Node, head: &Node, out: &mut Vec<Fi
             head_line(view, now),
             format!(
                 "`{key}.image.tag` moves from `{a}` to `{b}`, another major version of the bundled {key} \
-                 server, whose data its claims keep: {effect}."
+                 server, whose data its claims keep: {}.",
+                effect.0
             ),
         ));
     }
@@ -255,24 +214,5 @@ mod tests {
             ["kubernetes/database-major-upgrade"]
         );
         assert!(case("15.4.0-debian-11-r45", "15.5.0-debian-11-r0").is_empty());
-    }
-
-    #[test]
-    fn a_database_servers_major_is_told_from_its_minor_a_digest_and_other_images() {
-        assert!(major_change("postgres:15.5", "postgres:16.1").is_some());
-        assert!(
-            major_change("postgres:15-alpine", "docker.io/library/postgres:16-alpine").is_some()
-        );
-        assert!(major_change(
-            "bitnami/postgresql:15.4.0-debian-11-r45",
-            "bitnami/postgresql:16.1.0-debian-11-r15"
-        )
-        .is_some());
-        assert!(major_change("mysql:5.7.44", "mysql:8.0.36").is_some());
-        assert!(major_change("postgres:15.4", "postgres:15.5").is_none());
-        assert!(major_change("postgres:15.5@sha256:aa", "postgres:15.5@sha256:bb").is_none());
-        assert!(major_change("redis:6.2", "redis:7.2").is_none());
-        assert!(major_change("ghcr.io/acme/orders:1.9.0", "ghcr.io/acme/orders:2.0.0").is_none());
-        assert!(major_change("postgres", "postgres:16").is_none());
     }
 }

@@ -103,14 +103,33 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
     if view.kind == FileKind::Helm && is_chart_file(view) {
         return match (document(view.old_text()), document(view.new_text())) {
             (Some(base), Some(head)) => {
-                let mut out = chart_dependencies(view, &base, &head);
+                // Helm reads `requirements.yaml` only for an apiVersion v1 chart; beside a
+                // v2 `Chart.yaml` it is a leftover that keeps nothing installed.
+                let v1 = head.get("apiVersion").and_then(Node::as_str) != Some("v2");
+                let kept_in_requirements = || {
+                    if v1 {
+                        dependency_ids(sibling(view, Side::Head, REQUIREMENTS).as_ref())
+                    } else {
+                        Vec::new()
+                    }
+                };
+                let mut out = chart_dependencies(view, &base, &head, kept_in_requirements);
                 out.extend(chart_renamed(view, &base, &head));
+                // A chart moving its dependencies from a Helm 2 `requirements.yaml` into
+                // `Chart.yaml` (apiVersion v2) keeps their versions there to compare against.
+                let moved = match base.get("dependencies") {
+                    None if head.get("dependencies").is_some() => {
+                        sibling(view, Side::Base, REQUIREMENTS)
+                    }
+                    _ => None,
+                };
                 super::chart_bumps::listed(
                     view,
                     "Dependency",
                     "name",
                     &["alias", "name"],
-                    base.get("dependencies"),
+                    base.get("dependencies")
+                        .or_else(|| moved.as_ref()?.get("dependencies")),
                     head.get("dependencies"),
                     &mut out,
                 );
@@ -118,6 +137,9 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
             }
             _ => Vec::new(),
         };
+    }
+    if view.kind == FileKind::Helm && is_requirements_file(view) {
+        return requirements(view);
     }
     if view.kind == FileKind::Helm && view.path().file_name().starts_with('_') {
         // A partial renders nothing itself; its `name` and `fullname` helpers name every
@@ -185,27 +207,112 @@ pub(super) fn is_chart_file(view: &FileView) -> bool {
     name == "chart.yaml" || name == "chart.yml"
 }
 
+const CHART: &[&str] = &["Chart.yaml", "Chart.yml"];
+const REQUIREMENTS: &[&str] = &["requirements.yaml", "requirements.yml"];
+
+/// A Helm 2 chart's `requirements.yaml` (classified by its content: Ansible Galaxy uses
+/// the same name).
+fn is_requirements_file(view: &FileView) -> bool {
+    let name = view.path_on(Side::Head).file_name().to_ascii_lowercase();
+    REQUIREMENTS.contains(&name.as_str())
+}
+
+/// Whether the file is a `requirements.yaml` that `requirements` judges: one beside a
+/// chart's `Chart.yaml` (on either side).
+pub(crate) fn judges_requirements(view: &FileView) -> bool {
+    is_requirements_file(view)
+        && [Side::Head, Side::Base]
+            .into_iter()
+            .any(|side| sibling(view, side, CHART).is_some())
+}
+
+/// The first of `names` beside the file under review on `side`, parsed.
+fn sibling(view: &FileView, side: Side, names: &[&str]) -> Option<Node> {
+    let dir = view.path_on(side).dir();
+    names.iter().find_map(
+        |name| match view.snapshot.read(side, &RepoPath::joined(dir, name)) {
+            Content::Text(text) => document(Some(&text)),
+            _ => None,
+        },
+    )
+}
+
+/// The dependencies a chart file lists, by alias or name.
+fn dependency_ids(chart: Option<&Node>) -> Vec<String> {
+    chart
+        .and_then(|c| c.get("dependencies"))
+        .map(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|d| d.get("alias").or_else(|| d.get("name"))?.as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A Helm 2 chart's `requirements.yaml`, which Helm (2, and 3 for apiVersion v1 charts)
+/// reads as `Chart.yaml`'s `dependencies`: a dependency dropped uninstalls the subchart, and
+/// one moved to another major is a chart major bump. Judged only beside a `Chart.yaml`; a
+/// dependency that moved into the `Chart.yaml` is kept. A deleted file drops all it listed.
+fn requirements(view: &FileView) -> Vec<Finding> {
+    if !judges_requirements(view) {
+        return Vec::new();
+    }
+    let chart = sibling(view, Side::Head, CHART);
+    let Some(base) = document(view.old_text()) else {
+        return Vec::new();
+    };
+    let head = match view.new {
+        Content::Absent => empty(),
+        _ => match document(view.new_text()) {
+            Some(head) => head,
+            None => return Vec::new(),
+        },
+    };
+    let mut out = chart_dependencies(view, &base, &head, || dependency_ids(chart.as_ref()));
+    super::chart_bumps::listed(
+        view,
+        "Dependency",
+        "name",
+        &["alias", "name"],
+        base.get("dependencies"),
+        head.get("dependencies"),
+        &mut out,
+    );
+    out
+}
+
 /// Stateful subcharts a `Chart.yaml` stops depending on: the next `helm upgrade` renders the
 /// chart without them and deletes their objects, claims included.
-fn chart_dependencies(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
+fn chart_dependencies(
+    view: &FileView,
+    base: &Node,
+    head: &Node,
+    kept_elsewhere: impl FnOnce() -> Vec<String>,
+) -> Vec<Finding> {
     // A subchart is told apart by its alias, when it has one, or its name.
     let identity = |dep: &Node| {
         let name = dep.get("name").and_then(Node::as_str)?;
         let alias = dep.get("alias").and_then(Node::as_str);
         Some((name.to_owned(), alias.unwrap_or(name).to_owned()))
     };
-    let kept: Vec<String> = head
+    let mut kept: Vec<String> = head
         .get("dependencies")
         .map(Node::as_seq)
         .unwrap_or(&[])
         .iter()
         .filter_map(|d| identity(d).map(|(_, id)| id))
         .collect();
+    let mut elsewhere = Some(kept_elsewhere);
     let mut out = Vec::new();
     for dep in base.get("dependencies").map(Node::as_seq).unwrap_or(&[]) {
         let Some((name, id)) = identity(dep) else {
             continue;
         };
+        if !kept.contains(&id) {
+            // The other dependency file (`Chart.yaml`, `requirements.yaml`) is read only
+            // once a dependency seems dropped.
+            kept.extend(elsewhere.take().map(|f| f()).unwrap_or_default());
+        }
         if kept.contains(&id) || is_library(&name) {
             continue;
         }
@@ -1586,5 +1693,75 @@ metadata:
             proptest::prop_assert!(f[0].message.contains(gone.as_str()));
             proptest::prop_assert!(kustomize_case(&list(None), &list(None)).is_empty());
         }
+    }
+
+    const CHART_V1: &str = "apiVersion: v1\nname: shop\nversion: 1.4.0\n";
+
+    fn requirements(deps: &[(&str, &str)]) -> String {
+        let mut out = "dependencies:\n".to_owned();
+        for (name, version) in deps {
+            out.push_str(&format!(
+                "  - name: {name}\n    version: {version}\n    repository: https://charts.bitnami.com/bitnami\n"
+            ));
+        }
+        out
+    }
+
+    fn requirements_case(base: &str, head: &str) -> Case {
+        Case::modified("charts/shop/requirements.yaml", base, head)
+            .with_kind(FileKind::Helm)
+            .with_file(Side::Base, "charts/shop/Chart.yaml", CHART_V1)
+            .with_file(Side::Head, "charts/shop/Chart.yaml", CHART_V1)
+    }
+
+    #[test]
+    fn a_helm2_requirements_file_is_judged_like_chart_dependencies() {
+        let pg = |v: &str| requirements(&[("postgresql", v), ("nginx-ingress", "1.41.3")]);
+        let f = requirements_case(&pg("8.6.4"), &pg("9.1.0")).run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/helm-chart-major-bump"]);
+        let f = requirements_case(&pg("8.6.4"), &requirements(&[("nginx-ingress", "1.41.3")]))
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/helm-stateful-disabled"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn requirements_without_a_chart_or_moved_into_chart_yaml_are_quiet() {
+        let pg = |v: &str| requirements(&[("postgresql", v)]);
+        assert!(requirements_case(&pg("8.6.4"), &pg("8.10.0"))
+            .run(analyze)
+            .is_empty());
+        let alone = Case::modified("tools/requirements.yaml", &pg("8.6.4"), &pg("9.1.0"))
+            .with_kind(FileKind::Helm)
+            .run(analyze);
+        assert!(alone.is_empty(), "{alone:?}");
+        let v2 = format!(
+            "apiVersion: v2\nname: shop\nversion: 1.5.0\n{}",
+            pg("8.6.4")
+        );
+        let moved = Case::deleted("charts/shop/requirements.yaml", &pg("8.6.4"))
+            .with_kind(FileKind::Helm)
+            .with_file(Side::Base, "charts/shop/Chart.yaml", CHART_V1)
+            .with_file(Side::Head, "charts/shop/Chart.yaml", &v2)
+            .run(analyze);
+        assert!(moved.is_empty(), "{moved:?}");
+        // The chart's own review compares the versions the move carried.
+        let bumped = format!(
+            "apiVersion: v2\nname: shop\nversion: 1.5.0\n{}",
+            pg("10.3.0")
+        );
+        let f = Case::modified("charts/shop/Chart.yaml", CHART_V1, &bumped)
+            .with_file(Side::Base, "charts/shop/requirements.yaml", &pg("8.6.4"))
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/helm-chart-major-bump"]);
+        // A leftover `requirements.yaml` beside a v2 chart keeps nothing.
+        let v2_dropped = Case::modified(
+            "charts/shop/Chart.yaml",
+            &bumped,
+            &bumped.replace(&pg("10.3.0"), ""),
+        )
+        .with_file(Side::Head, "charts/shop/requirements.yaml", &pg("8.6.4"))
+        .run(analyze);
+        assert_eq!(ids(&v2_dropped), ["kubernetes/helm-stateful-disabled"]);
     }
 }

@@ -13,6 +13,7 @@ mod model;
 mod storage;
 #[cfg(test)]
 mod tests;
+mod upgrades;
 
 use crate::analyze::appdata::scope::Scope;
 use crate::analyze::{read_sides, FileView, Unparseable};
@@ -73,6 +74,16 @@ pub const SCALED_TO_ZERO: Rule = Rule {
     safer: "Stop a group by hand for maintenance (`nomad job scale`), and leave the file describing the running service.",
 };
 
+pub const DATABASE_MAJOR_UPGRADE: Rule = Rule {
+    id: RuleId("nomad/database-major-upgrade"),
+    severity: Severity::Medium,
+    tags: &[Tag::Infra],
+    summary: "A Nomad task running a database server (postgres, mysql, mariadb, mongo, elasticsearch, …) moves its `config { image }` to another major version while its data stays on the same host or CSI volume, or host directory bind.",
+    why: "The data on the volume was written by the old major. PostgreSQL refuses to start on it, so the allocation fails until the data is migrated; MySQL, MariaDB, MongoDB and Elasticsearch convert their files in place, one way, so rolling the job back cannot read them. The same judgement as `kubernetes/database-major-upgrade` and `compose/database-major-upgrade`. Nothing is deleted, so it is not tagged destructive; minor bumps, digests, tasks without a volume and Redis are not reported.",
+    example: "    task \"postgres\" {\n      config {\n-       image = \"postgres:15\"\n+       image = \"postgres:16\"",
+    safer: "Back the volume up (snapshot a CSI volume), migrate the data the way the server documents (`pg_upgrade`, or a dump restored into a new volume), or keep the old major's tag.",
+};
+
 pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("nomad/unparseable"),
     severity: Severity::Medium,
@@ -89,6 +100,7 @@ pub const RULES: &[&Rule] = &[
     &VOLUME_REMOVED,
     &EPHEMERAL_DISK_UNPINNED,
     &SCALED_TO_ZERO,
+    &DATABASE_MAJOR_UPGRADE,
     &UNPARSEABLE,
 ];
 
@@ -125,6 +137,7 @@ pub fn analyze(view: &FileView) -> Vec<Finding> {
         Some((head_jobs, head_scripts)) => {
             jobs::check(view, &base_jobs, &head_jobs, &mut findings);
             storage::check(view, &base_jobs, &head_jobs, &mut findings);
+            upgrades::check(view, &base_jobs, &head_jobs, &mut findings);
             findings.extend(crate::analyze::commands::analyze_scripts(
                 view,
                 base_scripts,

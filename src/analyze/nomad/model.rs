@@ -41,8 +41,11 @@ pub(super) struct Volume {
 
 #[derive(Debug)]
 pub(super) struct Task {
+    pub name: String,
     pub line: u32,
     pub image: Option<String>,
+    /// The line of `config { image = … }` (the task's line when it has none).
+    pub image_line: u32,
     /// `volume_mount { volume, destination }`.
     pub volume_mounts: Vec<(String, String)>,
     /// A Docker task's `config { volumes = ["/host:/container"] }` binds.
@@ -193,9 +196,12 @@ fn task(block: &Block, lines: &Lines) -> Task {
             })
         })
         .collect();
+    let image = config.and_then(|c| c.get_attribute("image"));
     Task {
+        name: label(block),
         line: lines.at(block.span()),
-        image: config.and_then(|c| attr(c, "image")).map(text),
+        image: image.map(|a| text(&a.value)),
+        image_line: image.map_or(lines.at(block.span()), |a| lines.at(a.span())),
         volume_mounts: body
             .get_blocks("volume_mount")
             .filter_map(|m| {

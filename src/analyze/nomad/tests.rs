@@ -146,3 +146,46 @@ fn a_job_is_told_by_a_top_level_job_block() {
     assert!(super::is_job(PG));
     assert!(!super::is_job("terraform {\n  source = \"x\"\n}\n"));
 }
+
+fn postgres_job(image: &str, mount: bool) -> String {
+    let mount = if mount {
+        "      volume_mount {\n        volume      = \"data\"\n        destination = \"/var/lib/postgresql/data\"\n      }\n"
+    } else {
+        ""
+    };
+    format!(
+        "job \"pg\" {{\n  group \"db\" {{\n    volume \"data\" {{\n      type   = \"host\"\n      source = \"pg\"\n    }}\n    task \"postgres\" {{\n      driver = \"docker\"\n      config {{\n        image = \"{image}\"\n      }}\n{mount}    }}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_database_task_moved_to_another_major_over_its_volume_is_a_medium_prompt() {
+    let f = Case::modified(
+        "jobs/pg.nomad",
+        &postgres_job("postgres:15", true),
+        &postgres_job("postgres:16", true),
+    )
+    .with_kind(FileKind::Nomad)
+    .run(analyze);
+    assert_eq!(ids(&f), ["nomad/database-major-upgrade"]);
+    assert_eq!(
+        (f[0].severity, f[0].location.line),
+        (Severity::Medium, Some(10))
+    );
+}
+
+#[test]
+fn a_minor_or_a_task_that_mounts_no_volume_is_no_major_upgrade() {
+    let run = |a: &str, b: &str, mount: bool| {
+        Case::modified(
+            "jobs/pg.nomad",
+            &postgres_job(a, mount),
+            &postgres_job(b, mount),
+        )
+        .with_kind(FileKind::Nomad)
+        .run(analyze)
+    };
+    assert!(run("postgres:15.4", "postgres:15.6", true).is_empty());
+    assert!(run("postgres:15", "postgres:16", false).is_empty());
+    assert!(run("redis:6.2", "redis:7.2", true).is_empty());
+}
