@@ -229,8 +229,9 @@ fn analyze_files(input: &Input<'_>) -> (Vec<Scanned>, Vec<String>) {
     gaps.extend(input.snapshot.gaps());
     results.sort_by_key(|(i, _)| *i);
     // The shared parse cache holds hundreds of parsed files; freeing them node by node is
-    // work nobody waits for, so it happens beside the rest of the run.
-    std::thread::spawn(move || drop(memo));
+    // work nobody waits for, so it happens beside the rest of the run (or here, when no
+    // thread can be started: a failed spawn drops the closure and the cache with it).
+    let _ = std::thread::Builder::new().spawn(move || drop(memo));
     (results.into_iter().map(|(_, s)| s).collect(), gaps)
 }
 

@@ -9,6 +9,8 @@
 pub mod analyze;
 pub mod authorship;
 pub mod change;
+#[cfg(test)]
+pub(crate) mod corpus;
 pub mod engine;
 pub mod finding;
 pub mod policy;

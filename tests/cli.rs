@@ -1262,6 +1262,19 @@ fn a_config_on_the_base_that_is_not_utf8_is_named_in_words() {
     );
 }
 
+/// A repository whose head adds a queue beside a bucket: infrastructure, nothing destroyed.
+fn queue_added() -> (Repo, String, String) {
+    let repo = Repo::new();
+    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "infra/main.tf",
+        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
+    );
+    let head = repo.commit_all("queue");
+    (repo, base, head)
+}
+
 /// A review list as GitHub sends it: every field, `commit_id` on `head`.
 fn api_review(id: u64, login: &str, user_id: u64, state: &str, head: &str) -> String {
     format!(
@@ -1271,14 +1284,7 @@ fn api_review(id: u64, login: &str, user_id: u64, state: &str, head: &str) -> St
 
 #[test]
 fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() {
-    let repo = Repo::new();
-    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
-    let base = repo.commit_all("base");
-    repo.write(
-        "infra/main.tf",
-        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
-    );
-    let head = repo.commit_all("queue");
+    let (repo, base, head) = queue_added();
     let file = repo.path().join("reviews.json");
     let check = |text: &str| {
         std::fs::write(&file, text).unwrap();
@@ -1321,15 +1327,8 @@ fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() 
 
 #[test]
 fn the_pull_request_author_given_in_the_reviews_file_never_counts() {
-    let repo = Repo::new();
-    repo.write("infra/main.tf", "resource \"aws_s3_bucket\" \"logs\" {}\n");
-    let base = repo.commit_all("base");
-    repo.write(
-        "infra/main.tf",
-        "resource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_sqs_queue\" \"jobs\" {}\n",
-    );
     // Committed by a build account; opened on GitHub by alice.
-    let head = repo.commit_all("queue");
+    let (repo, base, head) = queue_added();
     let file = repo.path().join("reviews.json");
     std::fs::write(
         &file,

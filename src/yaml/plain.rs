@@ -166,7 +166,13 @@ struct Reader<'t, 'l> {
     /// The rest of the current line after a sequence item's dash (`- key: value`), read in its
     /// place as a line of its own.
     pending: Option<Line<'t>>,
+    /// How many blocks the current one is inside.
+    depth: usize,
 }
+
+/// Deeper than this, the recursive reader leaves the text to saphyr, whose parser keeps its
+/// own stack.
+const MOST_DEPTH: usize = 128;
 
 impl<'t, 'l> Reader<'t, 'l> {
     /// A reader of one document's lines, adding to `events`.
@@ -176,6 +182,7 @@ impl<'t, 'l> Reader<'t, 'l> {
             lines,
             at: 0,
             pending: None,
+            depth: 0,
         }
     }
 
@@ -206,11 +213,17 @@ impl<'t, 'l> Reader<'t, 'l> {
     /// The block node whose first line is the current one, at `indent`.
     fn block(&mut self, indent: usize) -> Option<()> {
         let line = self.peek()?;
-        if is_item(line.body) {
+        self.depth += 1;
+        if self.depth > MOST_DEPTH {
+            return None;
+        }
+        let read = if is_item(line.body) {
             self.sequence(indent)
         } else {
             self.mapping(indent)
-        }
+        };
+        self.depth -= 1;
+        read
     }
 
     fn sequence(&mut self, indent: usize) -> Option<()> {

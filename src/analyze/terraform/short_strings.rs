@@ -69,7 +69,7 @@ pub(super) fn shorten(text: &str) -> Option<Shortened<'_>> {
             // A heredoc's body is template text, not HCL.
             b'<' if bytes.get(i + 1) == Some(&b'<') => return None,
             b'"' => {
-                let (end, plain) = string_end(bytes, i)?;
+                let (end, plain) = string_end(bytes, i, 0)?;
                 let key = next_solid(bytes, end).is_some_and(|b| b == b'=' || b == b':');
                 if plain && !key && end > i + 2 {
                     out.push_str(&text[copied..=i]);
@@ -92,6 +92,9 @@ pub(super) fn shorten(text: &str) -> Option<Shortened<'_>> {
     })
 }
 
+/// How deep strings may nest in interpolations before the scanner leaves the text alone.
+const MOST_NESTING: usize = 32;
+
 fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..]
         .iter()
@@ -111,7 +114,12 @@ fn next_solid(bytes: &[u8], from: usize) -> Option<u8> {
 /// it is plain (no escape, interpolation or directive). Interpolations are followed through
 /// their nested braces and strings. `None` when the scanner cannot tell (a line break, a
 /// comment or heredoc inside an interpolation, no closing quote).
-fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
+fn string_end(bytes: &[u8], start: usize, nesting: usize) -> Option<(usize, bool)> {
+    // Strings nest in interpolations; past this depth the scanner gives up rather than
+    // recurse further.
+    if nesting > MOST_NESTING {
+        return None;
+    }
     let mut plain = true;
     let mut i = start + 1;
     loop {
@@ -131,7 +139,7 @@ fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
             }
             b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => {
                 plain = false;
-                i = interpolation_end(bytes, i + 2)?;
+                i = interpolation_end(bytes, i + 2, nesting)?;
             }
             _ => i += 1,
         }
@@ -139,16 +147,16 @@ fn string_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
 }
 
 /// Where the interpolation whose body starts at `from` ends (just past its `}`).
-fn interpolation_end(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut depth = 0usize;
+fn interpolation_end(bytes: &[u8], from: usize, nesting: usize) -> Option<usize> {
+    let mut braces = 0usize;
     let mut i = from;
     loop {
         match *bytes.get(i)? {
-            b'{' => depth += 1,
-            b'}' if depth == 0 => return Some(i + 1),
-            b'}' => depth -= 1,
+            b'{' => braces += 1,
+            b'}' if braces == 0 => return Some(i + 1),
+            b'}' => braces -= 1,
             b'"' => {
-                i = string_end(bytes, i)?.0;
+                i = string_end(bytes, i, nesting + 1)?.0;
                 continue;
             }
             b'#' | b'\n' | b'\r' => return None,

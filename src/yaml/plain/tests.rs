@@ -329,34 +329,33 @@ fn most_generated_manifests_take_the_fast_path() {
 #[test]
 #[ignore = "needs a corpus of YAML files"]
 fn a_corpus_reads_the_same_through_the_fast_path() {
-    let root = std::env::var("TWOKEY_YAML_CORPUS").expect("TWOKEY_YAML_CORPUS");
-    let mut dirs = vec![std::path::PathBuf::from(root)];
-    let (mut files, mut taken) = (0, 0);
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            let Some(text) = yaml.then(|| std::fs::read_to_string(&path).ok()).flatten() else {
-                continue;
-            };
-            files += 1;
-            if events(&text).is_some() {
-                taken += 1;
-                assert_eq!(
-                    build(&text, false, true),
-                    build(&text, false, false),
-                    "{}",
-                    path.display()
-                );
-            }
+    let files = crate::corpus::files("TWOKEY_YAML_CORPUS", &["yaml", "yml"]);
+    let mut taken = 0;
+    for (path, text) in &files {
+        if events(text).is_some() {
+            taken += 1;
+            assert_eq!(
+                build(text, false, true),
+                build(text, false, false),
+                "{}",
+                path.display()
+            );
         }
     }
-    eprintln!("{taken} of {files} files took the fast path, all read the same");
+    eprintln!(
+        "{taken} of {} files took the fast path, all read the same",
+        files.len()
+    );
+}
+
+#[test]
+fn deep_nesting_is_left_to_saphyr_instead_of_recursing() {
+    let deep: String = (0..5000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    assert!(events(&deep).is_none());
+    let shallow: String = (0..20)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    assert_same(&shallow);
 }

@@ -127,26 +127,27 @@ proptest! {
 #[test]
 #[ignore = "needs a corpus of Terraform files"]
 fn a_corpus_reads_the_same_through_emptied_literals() {
-    let root = std::env::var("TWOKEY_TF_CORPUS").expect("TWOKEY_TF_CORPUS");
-    let mut dirs = vec![std::path::PathBuf::from(root)];
-    let (mut files, mut shortened) = (0, 0);
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "tf") {
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                files += 1;
-                shortened += usize::from(shorten(&text).is_some());
-                assert_same(&text);
-            }
-        }
+    let files = crate::corpus::files("TWOKEY_TF_CORPUS", &["tf"]);
+    let mut shortened = 0;
+    for (_, text) in &files {
+        shortened += usize::from(shorten(text).is_some());
+        assert_same(text);
     }
-    eprintln!("{shortened} of {files} files had literals emptied, all read the same");
+    eprintln!(
+        "{shortened} of {} files had literals emptied, all read the same",
+        files.len()
+    );
+}
+
+#[test]
+fn strings_nested_deep_in_interpolations_leave_the_text_alone() {
+    let deep = format!(
+        "a = \"x\"\nb = {}{}\n",
+        "\"${".repeat(5000),
+        "}\"".repeat(5000)
+    );
+    assert!(shorten(&deep).is_none());
+    let shallow = format!("a = \"x\"\nb = {}{}\n", "\"${".repeat(3), "}\"".repeat(3));
+    assert!(shorten(&shallow).is_some());
+    assert_same(&shallow);
 }
