@@ -280,17 +280,17 @@ mod pages {
                 .map(|(i, v)| (format!("review {} of the list", i + 1), v))
                 .collect());
         }
-        if let Some(i) = items.iter().position(|v| !is_page(v)) {
-            return Err(format!(
-                "item {} of the list is {} while others are lists: expected either one review list or, as `gh api --paginate --slurp` writes it, a list of pages that are each a review list",
-                i + 1,
-                super::json_kind(&items[i])
-            ));
-        }
         let mut out = Vec::new();
         for (p, page) in items.into_iter().enumerate() {
-            let Value::Array(reviews) = page else {
-                unreachable!("every item is a page")
+            let reviews = match page {
+                Value::Array(reviews) => reviews,
+                other => {
+                    return Err(format!(
+                        "item {} of the list is {} while others are lists: expected either one review list or, as `gh api --paginate --slurp` writes it, a list of pages that are each a review list",
+                        p + 1,
+                        super::json_kind(&other)
+                    ))
+                }
             };
             out.extend(
                 reviews

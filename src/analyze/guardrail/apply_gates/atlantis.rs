@@ -205,9 +205,7 @@ fn compare(b: &Scope, h: &Scope, server: bool, out: &mut Vec<Loosening>) {
             ),
         ));
     }
-    if yaml_bool(h.node.get("allow_custom_workflows")) == Some(true)
-        && yaml_bool(b.node.get("allow_custom_workflows")) != Some(true)
-    {
+    if switched_on(b.node, h.node, "allow_custom_workflows") {
         let (side, line) = line_of(b.node, h.node, "allow_custom_workflows");
         out.push(Loosening::at(
             side,
@@ -218,9 +216,8 @@ fn compare(b: &Scope, h: &Scope, server: bool, out: &mut Vec<Loosening>) {
             ),
         ));
     }
-    if yaml_bool(b.node.get("policy_check")) == Some(true)
-        && yaml_bool(h.node.get("policy_check")) != Some(true)
-    {
+    // On in the base and not in the head: switched on, read backwards.
+    if switched_on(h.node, b.node, "policy_check") {
         let (side, line) = line_of(b.node, h.node, "policy_check");
         out.push(Loosening::at(
             side,
@@ -231,6 +228,12 @@ fn compare(b: &Scope, h: &Scope, server: bool, out: &mut Vec<Loosening>) {
             ),
         ));
     }
+}
+
+/// Whether the boolean `key` is `true` in `to` and was not (false, unset or unreadable) in
+/// `from`.
+fn switched_on(from: &Node, to: &Node, key: &str) -> bool {
+    yaml_bool(to.get(key)) == Some(true) && yaml_bool(from.get(key)) != Some(true)
 }
 
 fn quoted(items: &[&str]) -> String {
