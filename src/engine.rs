@@ -68,9 +68,18 @@ pub fn run(input: Input<'_>) -> Outcome {
     let mut not_analysed = Vec::new();
     let mut allows = Vec::new();
     let (scanned, gaps) = analyze_files(&input);
+    let mut about_change = analyze::files::analyze_change(change, &config.analysis);
+    about_change.extend(analyze::files::incomplete(&gaps));
+    for plan in input.plans {
+        about_change.extend(analyze::plan::analyze_plan_file(&plan.path, &plan.bytes));
+    }
     // Sized once: a large change has thousands of findings, and growing the list step by
     // step copied all of them into fresh memory each time.
-    let mut findings = Vec::with_capacity(scanned.iter().map(|s| s.findings.len()).sum());
+    let in_files: usize = scanned.iter().map(|s| s.findings.len()).sum();
+    let mut findings = Vec::with_capacity(in_files + about_change.len());
+    // Each file's own findings were settled against its allows where it was read; what is
+    // left is about other files, or about the change as a whole.
+    let mut elsewhere = Vec::new();
     for (file, scanned) in change.files.iter().zip(scanned) {
         if scanned.infra {
             infra_files.push(file.path().clone());
@@ -81,15 +90,18 @@ pub fn run(input: Input<'_>) -> Outcome {
                 note,
             });
         }
+        elsewhere.extend(scanned.elsewhere.iter().map(|i| findings.len() + i));
         findings.extend(scanned.findings);
         allows.extend(scanned.allows);
     }
-    findings.extend(analyze::files::analyze_change(change, &config.analysis));
-    findings.extend(analyze::files::incomplete(&gaps));
-    for plan in input.plans {
-        findings.extend(analyze::plan::analyze_plan_file(&plan.path, &plan.bytes));
-    }
-    crate::suppress::apply(&mut findings, allows, input.snapshot, change, config);
+    findings.append(&mut about_change);
+    let mut elsewhere = elsewhere.into_iter().peekable();
+    let unsettled = findings
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, f)| (i >= in_files || elsewhere.next_if_eq(&i).is_some()).then_some(f));
+    let added = crate::suppress::apply(unsettled, allows, input.snapshot, change, config);
+    findings.extend(added);
     sort_findings(&mut findings);
     findings.dedup();
 
@@ -122,18 +134,31 @@ pub fn run(input: Input<'_>) -> Outcome {
 /// Most severe first, then by path, line and rule; ties keep the order the analyzers reported
 /// them in. Sorted in place, each finding's key taken once: a large change's thousands of
 /// findings would otherwise compare their paths' text at every step of the sort, or be copied
-/// into a keyed list and back.
+/// into a keyed list and back. A file's findings come together, so a path is looked up once
+/// per run of findings in it rather than once per finding.
 fn sort_findings(findings: &mut [Finding]) {
-    let mut paths: Vec<&str> = findings.iter().map(|f| f.location.path.as_str()).collect();
+    let mut paths: Vec<&str> = Vec::new();
+    for f in findings.iter() {
+        let path = f.location.path.as_str();
+        if paths.last() != Some(&path) {
+            paths.push(path);
+        }
+    }
     paths.sort_unstable();
     paths.dedup();
     let paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
-    let rank = |path: &str| {
-        paths
-            .binary_search_by(|p| p.as_str().cmp(path))
-            .unwrap_or(0)
+    let mut last: Option<(String, usize)> = None;
+    let mut rank = |path: &str| match &last {
+        Some((p, rank)) if p == path => *rank,
+        _ => {
+            let rank = paths
+                .binary_search_by(|p| p.as_str().cmp(path))
+                .unwrap_or(0);
+            last = Some((path.to_owned(), rank));
+            rank
+        }
     };
-    // Stable, as `sort_by_cached_key` is.
+    // Stable, as `sort_by_cached_key` is; it takes each key once, in order.
     findings.sort_by_cached_key(|f| {
         (
             std::cmp::Reverse(f.severity),
@@ -148,7 +173,11 @@ fn sort_findings(findings: &mut [Finding]) {
 struct Scanned {
     infra: bool,
     note: Option<String>,
+    /// Findings about the file itself are settled against its allows already.
     findings: Vec<Finding>,
+    /// Where in `findings` those about other files are (or all, when the file's text was not
+    /// read), for the allows of every file to settle once all are read.
+    elsewhere: Vec<usize>,
     /// The file's inline allows; `None` when its text was not read.
     allows: Option<crate::suppress::FileAllows>,
 }
@@ -255,13 +284,17 @@ fn scan_and_analyze(
         memo,
         lines: Default::default(),
     };
+    let mut findings = analyze::analyze_file(&view);
+    let allows = crate::suppress::FileAllows::scan(file, &scan.old, &scan.new, || {
+        std::borrow::Cow::Borrowed(view.hunks())
+    });
+    let elsewhere = crate::suppress::settle_in_file(allows.as_ref(), &mut findings, config);
     Scanned {
         infra: scan.infra,
         note: content_note(&scan.old, &scan.new),
-        findings: analyze::analyze_file(&view),
-        allows: crate::suppress::FileAllows::scan(file, &scan.old, &scan.new, || {
-            std::borrow::Cow::Borrowed(view.hunks())
-        }),
+        findings,
+        elsewhere,
+        allows,
     }
 }
 

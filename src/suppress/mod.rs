@@ -286,6 +286,15 @@ impl FileAllows {
         FileAllows::from_texts(&file, text, text, || Cow::Borrowed(&[]))
     }
 
+    /// Whether a finding at `path` on `side` is about this file.
+    fn holds(&self, side: Side, path: &RepoPath) -> bool {
+        let own = match side {
+            Side::Base => &self.old_path,
+            Side::Head => &self.new_path,
+        };
+        own.as_ref() == Some(path)
+    }
+
     /// The existing allow that covers `finding`, if any.
     fn covering(&self, finding: &Finding) -> Option<Allowance> {
         let loc = &finding.location;
@@ -371,70 +380,109 @@ pub fn object_matches(pattern: &str, subject: &str) -> bool {
     p.iter().zip(tail).all(|(p, s)| rule_matches(p, s))
 }
 
-/// Marks the findings an existing allow covers, then adds a finding for every allow the
-/// change itself adds. `scanned` holds the allows of the files the engine read; a finding in
-/// any other file has that file read through `snapshot`.
-pub fn apply(
+/// Settles the findings about the file a worker has just read, while its allows are at hand:
+/// each one an existing allow (inline, or in the config) covers is marked, and a finding for
+/// every allow the file adds is pushed. Returns where the findings about any other file are
+/// in `findings` (all of them when the file's text was not read), for [`apply`] to settle
+/// once every file is done; they stay where they are, so the report's order does not depend
+/// on which allows settled which finding.
+pub fn settle_in_file(
+    allows: Option<&FileAllows>,
     findings: &mut Vec<Finding>,
+    config: &Config,
+) -> Vec<usize> {
+    let Some(allows) = allows else {
+        return (0..findings.len()).collect();
+    };
+    let mut elsewhere = Vec::new();
+    for (i, finding) in findings.iter_mut().enumerate() {
+        if allows.holds(finding.location.side, &finding.location.path) {
+            mark(finding, allows, config);
+        } else {
+            elsewhere.push(i);
+        }
+    }
+    findings.extend(allows.added_findings());
+    elsewhere
+}
+
+fn mark(finding: &mut Finding, allows: &FileAllows, config: &Config) {
+    if allowable(finding.rule.as_str()) {
+        finding.allowed = allows
+            .covering(finding)
+            .or_else(|| configured(finding, config));
+    }
+}
+
+/// Marks the findings an existing allow covers. `scanned` holds the allows of the files the
+/// engine read, whose own findings [`settle_in_file`] has settled (and whose added allows it
+/// has reported); a finding in any other file has that file read through `snapshot`. Returns
+/// a finding for every allow such a file adds.
+pub fn apply<'f>(
+    findings: impl IntoIterator<Item = &'f mut Finding>,
     scanned: Vec<FileAllows>,
     snapshot: &dyn Snapshot,
     change: &Change,
     config: &Config,
-) {
+) -> Vec<Finding> {
     let mut files = Files {
-        index: HashMap::new(),
-        allows: Vec::new(),
+        scanned: &scanned,
+        index: None,
+        loaded: Vec::new(),
+        loaded_at: HashMap::new(),
         changed: None,
     };
-    for f in scanned {
-        files.add(f);
-    }
-    // A file's findings come together: the last file looked up is most often the next one,
-    // and a large change has thousands of findings to look up.
-    let mut last: Option<(Side, RepoPath, usize)> = None;
-    for finding in findings.iter_mut() {
+    // A file's findings come together: the last file looked up is most often the next one.
+    let mut last: Option<(Side, RepoPath, Held)> = None;
+    for finding in findings {
         if !allowable(finding.rule.as_str()) {
             continue;
         }
         let (side, path) = (finding.location.side, &finding.location.path);
-        let i = match &last {
-            Some((s, p, i)) if *s == side && p == path => *i,
+        let at = match &last {
+            Some((s, p, at)) if *s == side && p == path => *at,
             _ => {
-                let i = files.locate(side, path, snapshot, change);
-                last = Some((side, path.clone(), i));
-                i
+                let at = files.locate(side, path, snapshot, change);
+                last = Some((side, path.clone(), at));
+                at
             }
         };
-        finding.allowed = files.allows[i]
-            .covering(finding)
-            .or_else(|| configured(finding, config));
+        mark(finding, files.get(at), config);
     }
-    let files = files.allows;
-    for f in &files {
-        findings.extend(f.added_findings());
-    }
+    files
+        .loaded
+        .iter()
+        .flat_map(FileAllows::added_findings)
+        .collect()
+}
+
+/// Where [`Files`] holds a file's allows.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    Scanned(usize),
+    Loaded(usize),
 }
 
 /// The allows of the files findings are in, by side and path.
-struct Files<'c> {
-    index: HashMap<(Side, RepoPath), usize>,
-    allows: Vec<FileAllows>,
+struct Files<'s, 'c> {
+    scanned: &'s [FileAllows],
+    /// The scanned files by side and path, built on the first lookup: most changes have no
+    /// finding outside the file it was found in, and then none is needed.
+    index: Option<HashMap<(Side, &'s str), usize>>,
+    /// Files read here, for findings in files the engine did not read.
+    loaded: Vec<FileAllows>,
+    loaded_at: HashMap<(Side, RepoPath), usize>,
     /// The changed files by path, built on the first finding in a file that was not scanned
     /// (a deleted file, a sibling): a mass deletion has thousands.
     changed: Option<HashMap<(Side, &'c RepoPath), &'c FileChange>>,
 }
 
-impl<'c> Files<'c> {
-    fn add(&mut self, f: FileAllows) -> usize {
-        let i = self.allows.len();
-        if let Some(p) = &f.old_path {
-            self.index.insert((Side::Base, p.clone()), i);
+impl<'s, 'c> Files<'s, 'c> {
+    fn get(&self, at: Held) -> &FileAllows {
+        match at {
+            Held::Scanned(i) => &self.scanned[i],
+            Held::Loaded(i) => &self.loaded[i],
         }
-        if let Some(p) = &f.new_path {
-            self.index.insert((Side::Head, p.clone()), i);
-        }
-        self.allows.push(f);
-        i
     }
 
     /// The file at `path` on `side`, read for its allows when the engine did not scan it.
@@ -444,9 +492,24 @@ impl<'c> Files<'c> {
         path: &RepoPath,
         snapshot: &dyn Snapshot,
         change: &'c Change,
-    ) -> usize {
-        if let Some(i) = self.index.get(&(side, path.clone())) {
-            return *i;
+    ) -> Held {
+        let scanned = self.scanned;
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(scanned.len());
+            for (i, f) in scanned.iter().enumerate() {
+                for (side, p) in [(Side::Base, &f.old_path), (Side::Head, &f.new_path)] {
+                    if let Some(p) = p {
+                        index.insert((side, p.as_str()), i);
+                    }
+                }
+            }
+            index
+        });
+        if let Some(i) = index.get(&(side, path.as_str())) {
+            return Held::Scanned(*i);
+        }
+        if let Some(i) = self.loaded_at.get(&(side, path.clone())) {
+            return Held::Loaded(*i);
         }
         let changed = self.changed.get_or_insert_with(|| {
             let mut by_path = HashMap::new();
@@ -477,7 +540,17 @@ impl<'c> Files<'c> {
             }
             None => FileAllows::unchanged(path, snapshot.read(side, path).text()),
         };
-        self.add(loaded)
+        let i = self.loaded.len();
+        for (side, p) in [
+            (Side::Base, &loaded.old_path),
+            (Side::Head, &loaded.new_path),
+        ] {
+            if let Some(p) = p {
+                self.loaded_at.insert((side, p.clone()), i);
+            }
+        }
+        self.loaded.push(loaded);
+        Held::Loaded(i)
     }
 }
 

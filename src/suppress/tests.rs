@@ -270,7 +270,7 @@ resource \"a\" \"b\" {}\n";
         pull_request: None,
         completeness: Default::default(),
     };
-    apply(
+    let added = apply(
         &mut findings,
         vec![scanned],
         &NoFiles,
@@ -279,7 +279,85 @@ resource \"a\" \"b\" {}\n";
     );
     assert!(findings[0].allowed.is_some());
     assert!(findings[1].allowed.is_none(), "unparseable fails closed");
-    assert_eq!(findings.len(), 2, "nothing added: the allow is on the base");
+    assert!(added.is_empty(), "nothing added: the allow is on the base");
+}
+
+#[test]
+fn a_file_settles_its_own_findings_and_leaves_the_others_to_apply() {
+    // main.tf has an allow on its base and adds another; a finding of main.tf's review
+    // points at sibling.tf, which holds an allow of its own on both sides.
+    let base = format!("{ALLOW}resource \"a\" \"b\" {{}}\n");
+    let head = format!("{ALLOW}resource \"a\" \"b\" {{}}\n# twokey:allow sql/drop-table -- new\n");
+    let main = change(
+        FileStatus::Modified,
+        vec![Hunk {
+            old_start: 2,
+            old_lines: 0,
+            new_start: 3,
+            new_lines: 1,
+        }],
+    );
+    let main_allows = FileAllows::from_texts(&main, Some(&base), Some(&head), || {
+        Cow::Borrowed(&main.hunks)
+    });
+    let mut sibling = change(FileStatus::Modified, vec![]);
+    sibling.old_path = Some(RepoPath::new("infra/sibling.tf"));
+    sibling.new_path = Some(RepoPath::new("infra/sibling.tf"));
+    let sibling_text = format!("{ALLOW}resource \"a\" \"c\" {{}}\n");
+    let sibling_allows =
+        FileAllows::from_texts(&sibling, Some(&sibling_text), Some(&sibling_text), || {
+            Cow::Borrowed(&[])
+        });
+    let mut in_sibling = finding(Side::Base, 2);
+    in_sibling.location.path = RepoPath::new("infra/sibling.tf");
+    let mut findings = vec![finding(Side::Base, 2), in_sibling, finding(Side::Head, 9)];
+
+    let config = Config::builtin();
+    let elsewhere = settle_in_file(Some(&main_allows), &mut findings, &config);
+    assert_eq!(findings.len(), 4, "three findings and the added allow");
+    assert!(
+        findings[0].allowed.is_some(),
+        "covered by main.tf's base allow"
+    );
+    assert!(findings[2].allowed.is_none(), "line 9 is out of reach");
+    assert_eq!(findings[3].rule, ALLOW_ADDED.id);
+    assert_eq!(
+        elsewhere,
+        [1],
+        "the finding in sibling.tf stays where it is"
+    );
+    assert!(findings[1].allowed.is_none(), "not main.tf's to settle");
+
+    let c = Change {
+        base: crate::change::Revision::new("0"),
+        head: crate::change::Revision::new("1"),
+        branch: None,
+        files: vec![main, sibling],
+        commits: Vec::new(),
+        pull_request: None,
+        completeness: Default::default(),
+    };
+    let added = apply(
+        [&mut findings[1]],
+        vec![main_allows, sibling_allows],
+        &NoFiles,
+        &c,
+        &config,
+    );
+    assert!(
+        added.is_empty(),
+        "a scanned file's added allow is not reported twice"
+    );
+    let by = findings[1]
+        .allowed
+        .as_ref()
+        .expect("covered by sibling.tf's allow");
+    assert_eq!(by.at, "infra/sibling.tf:1");
+
+    // Without its text, a file settles nothing itself.
+    let mut unread = vec![finding(Side::Base, 2), finding(Side::Head, 3)];
+    assert_eq!(settle_in_file(None, &mut unread, &config), [0, 1]);
+    assert!(unread.iter().all(|f| f.allowed.is_none()));
 }
 
 #[test]
