@@ -321,7 +321,7 @@ fn latin1_content_is_not_utf8_and_utf8_content_is_text() {
     );
     assert_eq!(
         snap.read(Side::Base, &RepoPath::new("utf8.sql")),
-        Content::Text("-- café\n".to_owned())
+        Content::Text("-- café\n".into())
     );
     assert_eq!(
         snap.read(Side::Base, &RepoPath::new("missing.sql")),
@@ -449,7 +449,7 @@ fn file_above_the_limit_is_too_large_without_being_read() {
     );
     assert_eq!(
         snap.read(Side::Head, &RepoPath::new("small.yaml")),
-        Content::Text("k: v\n".to_owned())
+        Content::Text("k: v\n".into())
     );
 }
 

@@ -489,7 +489,7 @@ pub(crate) mod testkit {
     }
 
     fn text(t: &str) -> Content {
-        Content::Text(t.to_owned())
+        Content::Text(t.into())
     }
 
     fn change(status: FileStatus, old: Option<&str>, new: Option<&str>) -> FileChange {

@@ -231,7 +231,9 @@ pub struct Change {
 /// The text of one side of a file, as far as it can be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
-    Text(String),
+    /// Shared: a source may hand out the same text more than once (a file an analyzer read
+    /// as a sibling, then read again as a changed file of its own).
+    Text(std::sync::Arc<str>),
     /// The side does not exist (added or deleted file).
     Absent,
     Binary,

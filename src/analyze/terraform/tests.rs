@@ -24,7 +24,9 @@ impl Snapshot for Fake {
         self.files
             .iter()
             .find(|(s, p, _)| *s == side && p == path)
-            .map_or(Content::Absent, |(_, _, t)| Content::Text(t.clone()))
+            .map_or(Content::Absent, |(_, _, t)| {
+                Content::Text(t.as_str().into())
+            })
     }
     fn list_dir(&self, side: Side, dir: &str) -> Vec<RepoPath> {
         self.files
@@ -93,8 +95,8 @@ pub(super) fn run_as(
         snapshot = snapshot.with(Side::Head, path, a);
     }
     let fc = change(before.map(|_| path), after.map(|_| path));
-    let old = before.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
-    let new = after.map_or(Content::Absent, |t| Content::Text(t.to_owned()));
+    let old = before.map_or(Content::Absent, |t| Content::Text(t.into()));
+    let new = after.map_or(Content::Absent, |t| Content::Text(t.into()));
     let options = AnalyzeOptions::default();
     let view = FileView {
         change: &fc,
@@ -292,7 +294,7 @@ fn file_renamed_within_the_directory_is_quiet_but_across_directories_destroys() 
             .with(Side::Base, from, BUCKET)
             .with(Side::Head, to, BUCKET);
         let fc = change(Some(from), Some(to));
-        let text = Content::Text(BUCKET.to_owned());
+        let text = Content::Text(BUCKET.into());
         let options = AnalyzeOptions::default();
         let view = FileView {
             change: &fc,
@@ -1165,7 +1167,7 @@ fn an_unreadable_head_is_not_read_as_empty() {
         Content::TooLarge(3_000_000),
     ] {
         let fc = change(Some("infra/main.tf"), Some("infra/main.tf"));
-        let old = Content::Text(BUCKET.to_owned());
+        let old = Content::Text(BUCKET.into());
         let options = AnalyzeOptions::default();
         let view = FileView {
             change: &fc,

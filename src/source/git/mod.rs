@@ -35,6 +35,7 @@ use git2::{
 
 mod changed_paths;
 mod hunks;
+mod recent_blobs;
 use hunks::Lines;
 
 use super::SourceError;
@@ -201,6 +202,7 @@ impl GitSource {
             sizes,
             gaps: RefCell::new(Vec::new()),
             listings: RefCell::new(HashMap::new()),
+            recent: RefCell::default(),
         })
     }
 
@@ -656,6 +658,8 @@ pub struct GitSnapshot<'r> {
     /// path lookup inflates every tree on its way, so a change touching thousands of files in
     /// one directory would inflate that directory's tree thousands of times.
     listings: RefCell<HashMap<(Side, String), Rc<Listing>>>,
+    /// The blobs read last: siblings an analyzer read are read again as changed files.
+    recent: RefCell<recent_blobs::RecentBlobs>,
 }
 
 /// One tree's entries by name: object id and file mode.
@@ -751,6 +755,9 @@ impl GitSnapshot<'_> {
                 return Content::TooLarge(size);
             }
         }
+        if let Some(content) = self.recent.borrow().get(id) {
+            return content;
+        }
         let blob = match self.repo.find_object(id, None).map(git2::Object::into_blob) {
             Ok(Ok(blob)) => blob,
             Ok(Err(other)) => {
@@ -766,7 +773,9 @@ impl GitSnapshot<'_> {
         if size > self.max_file_bytes {
             return Content::TooLarge(size);
         }
-        classify(blob.content())
+        let content = classify(blob.content());
+        self.recent.borrow_mut().keep(id, &content);
+        content
     }
 
     fn read_disk(&self, root: &Path, path: &RepoPath) -> Content {
@@ -928,7 +937,7 @@ fn classify(bytes: &[u8]) -> Content {
         return Content::Binary;
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Content::Text(text.to_owned()),
+        Ok(text) => Content::Text(text.into()),
         Err(_) => Content::NotUtf8,
     }
 }

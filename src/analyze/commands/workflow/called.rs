@@ -14,7 +14,7 @@ pub enum Called {
     /// A reusable workflow or composite action: YAML steps to read.
     Steps {
         root: Node,
-        text: String,
+        text: std::sync::Arc<str>,
         path: RepoPath,
     },
     /// A JavaScript or Docker action: its behaviour is code twokey does not read.
@@ -73,7 +73,7 @@ fn read(snapshot: &dyn Snapshot, target: &RepoPath) -> Called {
     }
 }
 
-fn parse(path: &RepoPath, text: String) -> Called {
+fn parse(path: &RepoPath, text: std::sync::Arc<str>) -> Called {
     let root = match yaml::parse_documents(&text) {
         Ok(docs) => docs.into_iter().next(),
         Err(e) => {

@@ -57,7 +57,7 @@ fn run(base: &str, head: &str, called: &[(&str, &str)]) -> Vec<Finding> {
         case.snapshot.files.push((
             Side::Head,
             (*path).to_owned(),
-            Content::Text((*text).to_owned()),
+            Content::Text((*text).into()),
         ));
     }
     case.run(analyze)
