@@ -449,12 +449,12 @@ pub fn flatten_object(
         let Some(name) = object_key_name(key) else {
             continue;
         };
-        let path = format!("{prefix}{name}");
+        let path = [prefix, name.as_ref()].concat();
         out.entry(path.clone()).or_insert_with(|| Setting {
             value: lit(value.expr()),
             line: lines.span(value.expr().span()).0,
         });
-        flatten_object(value.expr(), &format!("{path}."), lines, out);
+        flatten_object(value.expr(), &[path.as_str(), "."].concat(), lines, out);
     }
 }
 
@@ -518,6 +518,23 @@ fn canon_operand(expr: &Expression, min: u8, out: &mut String) -> bool {
     known
 }
 
+/// Writes `text` quoted and escaped as Rust's `{:?}` does. Most strings of a configuration
+/// are plain printable ASCII, which that leaves as it is, and a settings-heavy file has
+/// thousands of them: those skip the formatting machinery.
+fn push_quoted(text: &str, out: &mut String) {
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{text:?}");
+    }
+}
+
 /// Writes `expr` in one canonical form, so that comments, line breaks, spacing, trailing
 /// commas and redundant parentheses do not count as a change; returns whether the value is
 /// made of literals only. Parentheses that change the meaning are kept. Templates and `for`
@@ -541,8 +558,7 @@ fn canon(expr: &Expression, out: &mut String) -> bool {
             true
         }
         Expression::String(s) => {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{:?}", s.value().as_str());
+            push_quoted(s.value().as_str(), out);
             true
         }
         Expression::Array(arr) => {
@@ -559,7 +575,7 @@ fn canon(expr: &Expression, out: &mut String) -> bool {
                     out.push_str(", ");
                 }
                 match k {
-                    ObjectKey::Ident(id) => out.push_str(&format!("{:?}", id.as_str())),
+                    ObjectKey::Ident(id) => push_quoted(id.as_str(), out),
                     ObjectKey::Expression(e) => known &= canon(e, out),
                 }
                 out.push_str(" = ");
@@ -735,6 +751,15 @@ pub(super) fn object_key_name(key: &ObjectKey) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn quoting_is_what_debug_formatting_writes(text in "(\\PC|[\"\\\\\t\n\u{7f}\u{301}])*") {
+            let mut out = String::new();
+            push_quoted(&text, &mut out);
+            proptest::prop_assert_eq!(out, format!("{text:?}"));
+        }
+    }
 
     #[test]
     fn blocks_get_addresses_and_lines() {

@@ -1223,14 +1223,15 @@ fn has_prefix(item: &Item, prefix: &str) -> bool {
 fn scopes(item: &Item, parent: &Scope, w: &Within) -> Vec<Scope> {
     let mut out = Vec::new();
     for i in 0.. {
+        // Plain concatenation: a file of many resources asks this for each pair of them.
         let prefix = match i {
-            0 => format!("{}{}.", parent.prefix, w.block),
+            0 => [parent.prefix.as_str(), w.block, "."].concat(),
             i => format!("{}{}[{i}].", parent.prefix, w.block),
         };
         if !has_prefix(item, &prefix) {
             break;
         }
-        let get = |attr: &str| item.get(&format!("{prefix}{attr}"));
+        let get = |attr: &str| item.get(&[prefix.as_str(), attr].concat());
         let off = w
             .off
             .as_ref()
