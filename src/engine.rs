@@ -147,14 +147,14 @@ fn sort_findings(findings: &mut [Finding]) {
     paths.sort_unstable();
     paths.dedup();
     let paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
-    let mut last: Option<(String, usize)> = None;
-    let mut rank = |path: &str| match &last {
-        Some((p, rank)) if p == path => *rank,
+    let mut last: Option<usize> = None;
+    let mut rank = |path: &str| match last {
+        Some(rank) if paths[rank] == path => rank,
         _ => {
             let rank = paths
                 .binary_search_by(|p| p.as_str().cmp(path))
                 .unwrap_or(0);
-            last = Some((path.to_owned(), rank));
+            last = Some(rank);
             rank
         }
     };

@@ -286,6 +286,13 @@ impl FileAllows {
         FileAllows::from_texts(&file, text, text, || Cow::Borrowed(&[]))
     }
 
+    /// The file's paths, on the sides it exists on.
+    fn paths(&self) -> impl Iterator<Item = (Side, &RepoPath)> {
+        let base = self.old_path.as_ref().map(|p| (Side::Base, p));
+        let head = self.new_path.as_ref().map(|p| (Side::Head, p));
+        base.into_iter().chain(head)
+    }
+
     /// Whether a finding at `path` on `side` is about this file.
     fn holds(&self, side: Side, path: &RepoPath) -> bool {
         let own = match side {
@@ -497,10 +504,8 @@ impl<'s, 'c> Files<'s, 'c> {
         let index = self.index.get_or_insert_with(|| {
             let mut index = HashMap::with_capacity(scanned.len());
             for (i, f) in scanned.iter().enumerate() {
-                for (side, p) in [(Side::Base, &f.old_path), (Side::Head, &f.new_path)] {
-                    if let Some(p) = p {
-                        index.insert((side, p.as_str()), i);
-                    }
+                for (side, p) in f.paths() {
+                    index.insert((side, p.as_str()), i);
                 }
             }
             index
@@ -541,13 +546,8 @@ impl<'s, 'c> Files<'s, 'c> {
             None => FileAllows::unchanged(path, snapshot.read(side, path).text()),
         };
         let i = self.loaded.len();
-        for (side, p) in [
-            (Side::Base, &loaded.old_path),
-            (Side::Head, &loaded.new_path),
-        ] {
-            if let Some(p) = p {
-                self.loaded_at.insert((side, p.clone()), i);
-            }
+        for (side, p) in loaded.paths() {
+            self.loaded_at.insert((side, p.clone()), i);
         }
         self.loaded.push(loaded);
         Held::Loaded(i)

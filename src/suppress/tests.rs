@@ -113,6 +113,18 @@ fn change(status: FileStatus, hunks: Vec<Hunk>) -> FileChange {
     }
 }
 
+fn change_of(files: Vec<FileChange>) -> Change {
+    Change {
+        base: crate::change::Revision::new("0"),
+        head: crate::change::Revision::new("1"),
+        branch: None,
+        files,
+        commits: Vec::new(),
+        pull_request: None,
+        completeness: Default::default(),
+    }
+}
+
 fn finding(side: Side, line: u32) -> Finding {
     Finding::new(
         &crate::analyze::terraform::RESOURCE_REMOVED,
@@ -261,15 +273,7 @@ resource \"a\" \"b\" {}\n";
             "m",
         ),
     ];
-    let c = Change {
-        base: crate::change::Revision::new("0"),
-        head: crate::change::Revision::new("1"),
-        branch: None,
-        files: vec![file],
-        commits: Vec::new(),
-        pull_request: None,
-        completeness: Default::default(),
-    };
+    let c = change_of(vec![file]);
     let added = apply(
         &mut findings,
         vec![scanned],
@@ -328,15 +332,7 @@ fn a_file_settles_its_own_findings_and_leaves_the_others_to_apply() {
     );
     assert!(findings[1].allowed.is_none(), "not main.tf's to settle");
 
-    let c = Change {
-        base: crate::change::Revision::new("0"),
-        head: crate::change::Revision::new("1"),
-        branch: None,
-        files: vec![main, sibling],
-        commits: Vec::new(),
-        pull_request: None,
-        completeness: Default::default(),
-    };
+    let c = change_of(vec![main, sibling]);
     let added = apply(
         [&mut findings[1]],
         vec![main_allows, sibling_allows],
