@@ -1285,19 +1285,7 @@ fn api_review(id: u64, login: &str, user_id: u64, state: &str, head: &str) -> St
 #[test]
 fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() {
     let (repo, base, head) = queue_added();
-    let file = repo.path().join("reviews.json");
-    let check = |text: &str| {
-        std::fs::write(&file, text).unwrap();
-        repo.twokey(&[
-            "check",
-            "--base",
-            &base,
-            "--reviews",
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-    };
+    let check = |text: &str| repo.check_with_reviews(&base, text, &["--format", "json"]);
     // `gh api --paginate --slurp`, saved by PowerShell with a byte-order mark: carol's
     // approval and, in the same second but with a later id, her request for changes.
     let slurped = format!(
@@ -1329,24 +1317,11 @@ fn review_files_from_gh_paginate_slurp_are_read_and_inconsistent_ones_refused() 
 fn the_pull_request_author_given_in_the_reviews_file_never_counts() {
     // Committed by a build account; opened on GitHub by alice.
     let (repo, base, head) = queue_added();
-    let file = repo.path().join("reviews.json");
-    std::fs::write(
-        &file,
-        format!(
-            r#"{{"reviews": [{}], "pull_request": {{"number": 42, "title": "Add a queue", "body": null, "user": {{"login": "alice", "id": 1001, "type": "User"}}, "head": {{"sha": "{head}"}}}}}}"#,
-            api_review(10, "Alice", 1001, "APPROVED", &head)
-        ),
-    )
-    .unwrap();
-    let run = repo.twokey(&[
-        "check",
-        "--base",
-        &base,
-        "--reviews",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let reviews = format!(
+        r#"{{"reviews": [{}], "pull_request": {{"number": 42, "title": "Add a queue", "body": null, "user": {{"login": "alice", "id": 1001, "type": "User"}}, "head": {{"sha": "{head}"}}}}}}"#,
+        api_review(10, "Alice", 1001, "APPROVED", &head)
+    );
+    let run = repo.check_with_reviews(&base, &reviews, &["--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["verdict"], "review-required");

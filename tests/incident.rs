@@ -102,19 +102,11 @@ fn the_operators_approval_does_not_count() {
             {{"user": {{"login": "carol", "type": "User"}}, "state": "APPROVED", "commit_id": "{head}"}}
         ]}}"#
     );
-    let file = repo.path().join("reviews.json");
-    std::fs::write(&file, reviews).unwrap();
-    let run = repo.twokey(&[
-        "check",
-        "--base",
+    let run = repo.check_with_reviews(
         &base,
-        "--reviews",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-        "--fail-on",
-        "review-required",
-    ]);
+        &reviews,
+        &["--format", "json", "--fail-on", "review-required"],
+    );
     assert_eq!(run.code, 1, "review still required: {}", run.stdout);
     let report = run.json();
     assert_eq!(report["verdict"], "review-required");
@@ -222,17 +214,8 @@ fn a_tricky_review_history_from_the_api_counts_nobody_it_should_not() {
             "2026-11-01T10:30:00Z",
         ),
     ];
-    let file = repo.path().join("reviews.json");
-    std::fs::write(&file, format!("[{}]", reviews.join(","))).unwrap();
-    let run = repo.twokey(&[
-        "check",
-        "--base",
-        &base,
-        "--reviews",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let reviews = format!("[{}]", reviews.join(","));
+    let run = repo.check_with_reviews(&base, &reviews, &["--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report = run.json();
     assert_eq!(report["verdict"], "review-required");
@@ -246,13 +229,7 @@ fn a_tricky_review_history_from_the_api_counts_nobody_it_should_not() {
     assert!(ignored.contains("a deleted account"), "{ignored}");
 
     // The text report says which approvals do not count, under a heading of their own.
-    let run = repo.twokey(&[
-        "check",
-        "--base",
-        &base,
-        "--reviews",
-        file.to_str().unwrap(),
-    ]);
+    let run = repo.check_with_reviews(&base, &reviews, &[]);
     assert!(
         run.stdout
             .contains("reviews that do not count:\n  - @ada-lovelace: approval does not count: the agent's operator"),
@@ -264,19 +241,11 @@ fn a_tricky_review_history_from_the_api_counts_nobody_it_should_not() {
 #[test]
 fn a_github_error_response_saved_as_the_reviews_file_is_a_usage_error() {
     let (repo, base, _) = incident_repo();
-    let file = repo.path().join("reviews.json");
-    std::fs::write(
-        &file,
-        r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
-    )
-    .unwrap();
-    let run = repo.twokey(&[
-        "check",
-        "--base",
+    let run = repo.check_with_reviews(
         &base,
-        "--reviews",
-        file.to_str().unwrap(),
-    ]);
+        r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+        &[],
+    );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr

@@ -109,6 +109,17 @@ impl Repo {
     pub fn twokey(&self, args: &[&str]) -> Run {
         run_twokey(self.path(), args)
     }
+
+    /// Writes `reviews` as the repository's `reviews.json` and runs
+    /// `twokey check --base <base> --reviews reviews.json` followed by `args`.
+    pub fn check_with_reviews(&self, base: &str, reviews: &str, args: &[&str]) -> Run {
+        let file = self.path().join("reviews.json");
+        std::fs::write(&file, reviews).expect("write the reviews file");
+        let file = file.to_str().expect("a UTF-8 temporary path");
+        let mut all = vec!["check", "--base", base, "--reviews", file];
+        all.extend_from_slice(args);
+        self.twokey(&all)
+    }
 }
 
 pub struct Run {

@@ -401,13 +401,18 @@ const BQ: &[Row] = &[
 ];
 
 const NOMAD_SAFER: &str = "Stop jobs by hand once traffic is drained, and keep `-purge` and volume deletes out of pipelines; snapshot a CSI volume before deleting it.";
+// `nomad job stop` and its pre-1.0 spelling `nomad stop` do the same.
+const NOMAD_PURGE: &str =
+    "stops every allocation of the Nomad job and purges it, with its versions to revert to";
+const NOMAD_STOP: &str =
+    "stops every allocation of the Nomad job: what it serves is down until it is run again";
 const NOMAD: &[Row] = &[
     row(
         &["job", "stop"],
         &["-purge", "--purge"],
         &CLOUD_DELETE,
         High,
-        "stops every allocation of the Nomad job and purges it, with its versions to revert to",
+        NOMAD_PURGE,
         NOMAD_SAFER,
     ),
     row(
@@ -415,7 +420,7 @@ const NOMAD: &[Row] = &[
         &[],
         &CLOUD_DELETE,
         Medium,
-        "stops every allocation of the Nomad job: what it serves is down until it is run again",
+        NOMAD_STOP,
         NOMAD_SAFER,
     ),
     row(
@@ -440,7 +445,7 @@ const NOMAD: &[Row] = &[
         &["-purge", "--purge"],
         &CLOUD_DELETE,
         High,
-        "stops every allocation of the Nomad job and purges it, with its versions to revert to",
+        NOMAD_PURGE,
         NOMAD_SAFER,
     ),
     row(
@@ -448,7 +453,7 @@ const NOMAD: &[Row] = &[
         &[],
         &CLOUD_DELETE,
         Medium,
-        "stops every allocation of the Nomad job: what it serves is down until it is run again",
+        NOMAD_STOP,
         NOMAD_SAFER,
     ),
     row(
