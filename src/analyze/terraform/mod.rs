@@ -29,6 +29,7 @@ mod guards;
 mod json;
 pub mod model;
 mod modules;
+mod plain;
 mod rehome;
 pub mod replacement;
 mod retention;

@@ -230,9 +230,12 @@ impl Lines {
     }
 }
 
-/// Parses HCL Terraform source.
+/// Parses HCL Terraform source: plain text by [`super::plain`], the rest by hcl-edit.
 pub fn parse(text: &str) -> Result<TfFile, ParseError> {
-    parse_with(text, true)
+    match super::plain::parse(text) {
+        Some(file) => Ok(file),
+        None => parse_with(text, true),
+    }
 }
 
 /// [`parse`], with hcl-edit handed the text with its plain string literals emptied when
@@ -417,7 +420,11 @@ fn flatten(body: &Body, prefix: &str, lines: &Lines, out: &mut BTreeMap<String, 
 
 /// The path prefix of the next block named `name` in one body: `name.` for the first,
 /// `name[1].`, `name[2].`… for the ones repeating it.
-fn nested_path<'b>(prefix: &str, name: &'b str, seen: &mut Vec<(&'b str, usize)>) -> String {
+pub(super) fn nested_path<'b>(
+    prefix: &str,
+    name: &'b str,
+    seen: &mut Vec<(&'b str, usize)>,
+) -> String {
     let index = match seen.iter_mut().find(|(n, _)| *n == name) {
         Some((_, count)) => {
             *count += 1;
@@ -521,7 +528,7 @@ fn canon_operand(expr: &Expression, min: u8, out: &mut String) -> bool {
 /// Writes `text` quoted and escaped as Rust's `{:?}` does. Most strings of a configuration
 /// are plain printable ASCII, which that leaves as it is, and a settings-heavy file has
 /// thousands of them: those skip the formatting machinery.
-fn push_quoted(text: &str, out: &mut String) {
+pub(super) fn push_quoted(text: &str, out: &mut String) {
     if text
         .bytes()
         .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
