@@ -13,6 +13,7 @@ pub mod change;
 pub(crate) mod corpus;
 pub mod engine;
 pub mod finding;
+pub(crate) mod lines;
 pub mod policy;
 pub mod report;
 pub mod rules;

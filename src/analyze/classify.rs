@@ -148,11 +148,13 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
     let name = path.file_name().to_ascii_lowercase();
     let ext = path.extension();
     let ext = ext.as_deref().unwrap_or("");
+    // Tried after each `/`: a path has a few, and a substring search costs more to set up.
     let in_dir = |d: &str| {
         lower.starts_with(d)
             || lower
-                .match_indices(d)
-                .any(|(at, _)| lower[..at].ends_with('/'))
+                .bytes()
+                .enumerate()
+                .any(|(at, b)| b == b'/' && lower[at + 1..].starts_with(d))
     };
 
     if lower.ends_with(".tf") || lower.ends_with(".tf.json") || lower.ends_with(".tofu") {

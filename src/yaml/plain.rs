@@ -114,7 +114,7 @@ enum Item<'a> {
 fn lines(text: &str) -> Option<Vec<Item<'_>>> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, raw) in crate::lines::split(text).enumerate() {
         let no = i + 1;
         let here = start;
         start += raw.len() + 1;
@@ -408,7 +408,7 @@ fn key(body: &str) -> Option<(&str, ScalarStyle, &str)> {
             let name = &body[..colon];
             // A comment inside, a space before the `:` (saphyr trims it; this reader does
             // not), or the merge key, which the loader reads specially.
-            if name.contains(" #") || name.ends_with(' ') || name == "<<" {
+            if pair(name, b' ', b'#').is_some() || name.ends_with(' ') || name == "<<" {
                 return None;
             }
             (name, ScalarStyle::Plain, &body[colon + 1..])
@@ -454,15 +454,23 @@ fn scalar(text: &str) -> Option<(&str, ScalarStyle)> {
     if starts_specially(text) && !starts_like_a_number(text) {
         return None;
     }
-    let plain = match text.find(" #") {
+    let plain = match pair(text, b' ', b'#') {
         Some(at) => text[..at].trim_end_matches(' '),
         None => text,
     };
     // A `: ` inside (or a `:` ending it) makes it a key where no key can be.
-    if plain.contains(": ") || plain.ends_with(':') {
+    if pair(plain, b':', b' ').is_some() || plain.ends_with(':') {
         return None;
     }
     Some((plain, ScalarStyle::Plain))
+}
+
+/// Where `first` is first followed by `second` in `text`. A line is short, and searching it
+/// with a `&str` pattern cost more in setting up the searcher than in scanning.
+fn pair(text: &str, first: u8, second: u8) -> Option<usize> {
+    text.as_bytes()
+        .windows(2)
+        .position(|w| w[0] == first && w[1] == second)
 }
 
 /// `-1`, `-0.5`: a dash that starts a number, not a sequence entry.

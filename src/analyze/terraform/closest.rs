@@ -10,27 +10,36 @@ pub fn most_similar<'c>(
     target: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<usize> {
-    let pattern = Pattern::new(target);
-    let target: Vec<char> = target.chars().collect();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A prefix the target shares with every candidate never costs an edit, and names of one
+    // resource type share theirs (`aws_s3_bucket.`): the distances are taken without it.
+    let shared = candidates
+        .iter()
+        .fold(target.len(), |n, c| common_prefix(&target[..n], c));
+    let shared_chars = target[..shared].chars().count();
+    let pattern = Pattern::new(&target[shared..]);
+    let rest: Vec<char> = target[shared..].chars().collect();
+    let target_len = shared_chars + rest.len();
     let mut best: Option<(usize, f64)> = None;
     let mut name: Vec<char> = Vec::new();
     for (index, candidate) in candidates.into_iter().enumerate() {
+        let candidate = &candidate[shared..];
         let (distance, longest) = match &pattern {
             Some(pattern) => {
                 let (distance, chars) = pattern.distance(candidate);
-                (distance, target.len().max(chars))
+                (distance, target_len.max(shared_chars + chars))
             }
             None => {
                 name.clear();
                 name.extend(candidate.chars());
-                let longest = target.len().max(name.len());
+                let longest = target_len.max(shared_chars + name.len());
                 // A distance of (1 - best) * longest or more cannot score above the best (a
                 // tie keeps the earlier); one more than that covers rounding.
                 let limit = match best {
                     None => usize::MAX,
                     Some((_, score)) => ((1.0 - score) * longest as f64).ceil() as usize + 1,
                 };
-                let Some(distance) = levenshtein_within(&target, &name, limit) else {
+                let Some(distance) = levenshtein_within(&rest, &name, limit) else {
                     continue;
                 };
                 (distance, longest)
@@ -46,6 +55,14 @@ pub fn most_similar<'c>(
         }
     }
     best.map(|(index, _)| index)
+}
+
+/// How many bytes `a` and `b` share at their start, in whole chars.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((at, _), _)| at)
 }
 
 /// A target of 1 to 64 chars prepared for Myers' bit-parallel edit distance (in Hyyrö's
@@ -208,6 +225,19 @@ mod tests {
             target in "[a-c_.é]{0,12}",
             candidates in proptest::collection::vec("[a-c_.é]{0,12}", 0..12),
         ) {
+            let fast = most_similar(&target, candidates.iter().map(String::as_str));
+            prop_assert_eq!(fast, brute_force(&target, &candidates));
+        }
+
+        #[test]
+        fn names_sharing_a_prefix_pick_what_scoring_every_candidate_picks(
+            prefix in "[a-c_.é]{0,6}",
+            target in "[a-c_.é]{0,8}",
+            candidates in proptest::collection::vec("[a-c_.é]{0,8}", 0..8),
+        ) {
+            let target = format!("{prefix}{target}");
+            let candidates: Vec<String> =
+                candidates.iter().map(|c| format!("{prefix}{c}")).collect();
             let fast = most_similar(&target, candidates.iter().map(String::as_str));
             prop_assert_eq!(fast, brute_force(&target, &candidates));
         }

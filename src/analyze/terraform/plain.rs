@@ -25,7 +25,7 @@ pub(super) fn parse(text: &str) -> Option<TfFile> {
         return None;
     }
     let mut reader = Reader {
-        lines: text.split('\n').enumerate(),
+        lines: crate::lines::split(text).enumerate(),
         depth: 0,
     };
     let (body, _) = reader.body(false)?;
@@ -76,7 +76,7 @@ impl<'t> Body<'t> {
 }
 
 struct Reader<'t> {
-    lines: std::iter::Enumerate<std::str::Split<'t, char>>,
+    lines: std::iter::Enumerate<crate::lines::Split<'t>>,
     depth: usize,
 }
 
