@@ -57,12 +57,14 @@ pub fn most_similar<'c>(
     best.map(|(index, _)| index)
 }
 
-/// How many bytes `a` and `b` share at their start, in whole chars.
+/// How many bytes `a` and `b` share at their start, in whole chars (the same bytes hold the
+/// same chars, so a char that ends there in `a` ends there in `b`).
 fn common_prefix(a: &str, b: &str) -> usize {
-    a.char_indices()
-        .zip(b.chars())
-        .find(|((_, x), y)| x != y)
-        .map_or(a.len().min(b.len()), |((at, _), _)| at)
+    let mut shared = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(shared) {
+        shared -= 1;
+    }
+    shared
 }
 
 /// A target of 1 to 64 chars prepared for Myers' bit-parallel edit distance (in Hyyrö's
