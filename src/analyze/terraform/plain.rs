@@ -5,12 +5,12 @@
 //! quarter of all twokey's work. Most configuration uses a small part of HCL: blocks with
 //! quoted labels, one attribute per line, and values that are strings without escapes or
 //! interpolation, whole numbers, bools, `null`, references (`var.name`, `aws_vpc.main.id`),
-//! and one-line lists and objects of those. For text made only of those, this module builds
-//! the very [`TfFile`] the hcl-edit path builds. Anything else (a heredoc, an operator, a
-//! call, an index, an escape, a value over several lines, a block comment, a tab, a repeated
-//! key) makes it give up, and the caller hands the whole text to hcl-edit. A property test
-//! checks, on generated files and on mutations of them, that whenever this path answers,
-//! hcl-edit reads the text and the model is the same.
+//! and lists and objects of those, on one line or one item a line. For text made only of
+//! those, this module builds the very [`TfFile`] the hcl-edit path builds. Anything else (a
+//! heredoc, an operator, a call, an index, an escape, a collection nested over several lines,
+//! a block comment, a tab, a repeated key) makes it give up, and the caller hands the whole
+//! text to hcl-edit. Property tests check, on generated files and on mutations of them, that
+//! whenever this path answers, hcl-edit reads the text and the model is the same.
 
 use super::model::{
     nested_path, push_quoted, Backend, Item, ItemKind, Keys, Lit, Moved, Removed, Setting, TfFile,
@@ -62,8 +62,15 @@ enum Expr<'t> {
     Null,
     /// A reference: identifiers joined by dots.
     Path(&'t str),
-    Object(Vec<(&'t str, Expr<'t>)>),
+    Object(Vec<Entry<'t>>),
     Array(Vec<Expr<'t>>),
+}
+
+/// One key of an object, with the line its value starts on.
+struct Entry<'t> {
+    key: &'t str,
+    value: Expr<'t>,
+    line: u32,
 }
 
 impl<'t> Body<'t> {
@@ -101,12 +108,19 @@ impl<'t> Reader<'t> {
                 self.depth -= 1;
                 return Some((body, no));
             }
-            let mut at = Cursor { text: line, at: 0 };
+            let mut at = Cursor {
+                text: line,
+                at: 0,
+                line: no,
+            };
             let ident = at.ident()?;
             let spaced = at.spaces();
             if at.assign() {
                 at.spaces();
-                let value = at.expr(0)?;
+                let value = match at.opens_lines() {
+                    Some(open) => self.collection(open)?,
+                    None => at.expr(0)?,
+                };
                 // A repeated attribute is an error hcl-edit reports.
                 if !ends_line(at.rest()) || body.attribute(ident).is_some() {
                     return None;
@@ -156,6 +170,68 @@ impl<'t> Reader<'t> {
         // The text ended: only the top level may end there.
         (!nested).then_some((body, 0))
     }
+
+    /// A list or object written over lines, after the line that opened it: its items (a
+    /// list's separated by commas, an object's by line breaks or commas), and the closing
+    /// bracket on a line of its own. An item itself over several lines is left to hcl-edit.
+    fn collection(&mut self, open: u8) -> Option<Expr<'t>> {
+        let object = open == b'{';
+        let close = if object { '}' } else { ']' };
+        let mut entries: Vec<Entry<'t>> = Vec::new();
+        let mut items = Vec::new();
+        // Whether another list item may follow: the last one ended with a comma.
+        let mut separated = true;
+        for (i, raw) in self.lines.by_ref() {
+            let no = u32::try_from(i + 1).ok()?;
+            let line = raw.trim_matches(' ');
+            if line.is_empty() || is_comment(line) {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix(close) {
+                return ends_line(rest).then_some(if object {
+                    Expr::Object(entries)
+                } else {
+                    Expr::Array(items)
+                });
+            }
+            let mut at = Cursor {
+                text: line,
+                at: 0,
+                line: no,
+            };
+            // The items on this line: more than one only with commas between.
+            loop {
+                if object {
+                    let entry = at.entry(1)?;
+                    if entries.iter().any(|e| e.key == entry.key) {
+                        return None;
+                    }
+                    entries.push(entry);
+                } else {
+                    if !separated {
+                        return None;
+                    }
+                    items.push(at.expr(1)?);
+                    separated = false;
+                }
+                let after = at.at;
+                at.spaces();
+                if !at.eat(b',') {
+                    at.at = after;
+                    if ends_line(at.rest()) {
+                        break;
+                    }
+                    return None;
+                }
+                separated = true;
+                if ends_line(at.rest()) {
+                    break;
+                }
+                at.spaces();
+            }
+        }
+        None
+    }
 }
 
 /// Whether a line's content is a comment.
@@ -181,6 +257,8 @@ fn reserved(word: &str) -> bool {
 struct Cursor<'t> {
     text: &'t str,
     at: usize,
+    /// The line's number.
+    line: u32,
 }
 
 impl<'t> Cursor<'t> {
@@ -205,6 +283,15 @@ impl<'t> Cursor<'t> {
             self.at += 1;
         }
         self.at > start
+    }
+
+    /// The bracket of a list or object that opens here and goes on over the next lines,
+    /// moved past.
+    fn opens_lines(&mut self) -> Option<u8> {
+        let open = self.peek().filter(|b| matches!(b, b'{' | b'['))?;
+        let goes_on = ends_line(&self.rest()[1..]);
+        self.at += usize::from(goes_on);
+        goes_on.then_some(open)
     }
 
     /// An `=` that is not `==` or `=>`.
@@ -286,24 +373,13 @@ impl<'t> Cursor<'t> {
             }
             b'{' => {
                 self.at += 1;
-                let mut entries: Vec<(&'t str, Expr<'t>)> = Vec::new();
+                let mut entries: Vec<Entry<'t>> = Vec::new();
                 self.items(b'}', |at| {
-                    let key = match at.peek()? {
-                        b'"' => at.string()?,
-                        _ => at.ident().filter(|k| !reserved(k))?,
-                    };
-                    at.spaces();
-                    if !at.assign() {
+                    let entry = at.entry(depth + 1)?;
+                    if entries.iter().any(|e| e.key == entry.key) {
                         return None;
                     }
-                    at.spaces();
-                    let value = at.expr(depth + 1)?;
-                    // hcl-edit refuses a repeated key; `"a"` and `a` are two keys to it, one
-                    // name here, so both are left to it.
-                    if entries.iter().any(|(k, _)| *k == key) {
-                        return None;
-                    }
-                    entries.push((key, value));
+                    entries.push(entry);
                     Some(())
                 })?;
                 Some(Expr::Object(entries))
@@ -338,6 +414,26 @@ impl<'t> Cursor<'t> {
                 Some(Expr::Path(&self.text[start..self.at]))
             }
         }
+    }
+
+    /// An object's `key = value`. hcl-edit refuses a repeated key, and `"a"` and `a` are
+    /// two keys to it but one name here: the caller leaves any repeated name to it.
+    fn entry(&mut self, depth: usize) -> Option<Entry<'t>> {
+        let key = match self.peek()? {
+            b'"' => self.string()?,
+            _ => self.ident().filter(|k| !reserved(k))?,
+        };
+        self.spaces();
+        if !self.assign() {
+            return None;
+        }
+        self.spaces();
+        let value = self.expr(depth)?;
+        Some(Entry {
+            key,
+            value,
+            line: self.line,
+        })
     }
 
     /// The items of a list or object after its opening bracket, each read by `item`, up to
@@ -375,7 +471,7 @@ fn build(body: &Body<'_>) -> TfFile {
             if kind == ItemKind::Module {
                 for attr in &block.body.attrs {
                     let prefix = [attr.key, "."].concat();
-                    flatten_object(&attr.value, &prefix, attr.line, &mut settings);
+                    flatten_object(&attr.value, &prefix, &mut settings);
                 }
             }
             Item {
@@ -444,7 +540,7 @@ fn build(body: &Body<'_>) -> TfFile {
                         },
                     );
                     let prefix = [name, "."].concat();
-                    flatten_object(&attr.value, &prefix, attr.line, &mut defaults);
+                    flatten_object(&attr.value, &prefix, &mut defaults);
                 }
                 file.variables.push(Variable {
                     name: (*name).to_owned(),
@@ -512,19 +608,19 @@ fn flatten(body: &Body<'_>, prefix: &str, out: &mut BTreeMap<String, Setting>) {
     }
 }
 
-/// Every key of an object literal by dotted path under `prefix`, nested objects included; a
-/// one-line value is all on `line`.
-fn flatten_object(expr: &Expr<'_>, prefix: &str, line: u32, out: &mut BTreeMap<String, Setting>) {
+/// Every key of an object literal by dotted path under `prefix`, nested objects included,
+/// each on the line its value starts on.
+fn flatten_object(expr: &Expr<'_>, prefix: &str, out: &mut BTreeMap<String, Setting>) {
     let Expr::Object(entries) = expr else {
         return;
     };
-    for (key, value) in entries {
-        let path = [prefix, key].concat();
+    for entry in entries {
+        let path = [prefix, entry.key].concat();
         out.entry(path.clone()).or_insert_with(|| Setting {
-            value: lit(value),
-            line,
+            value: lit(&entry.value),
+            line: entry.line,
         });
-        flatten_object(value, &[path.as_str(), "."].concat(), line, out);
+        flatten_object(&entry.value, &[path.as_str(), "."].concat(), out);
     }
 }
 
@@ -570,13 +666,13 @@ fn canon(expr: &Expr<'_>, out: &mut String) -> bool {
         Expr::Object(entries) => {
             out.push('{');
             let mut known = true;
-            for (i, (k, v)) in entries.iter().enumerate() {
+            for (i, entry) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                push_quoted(k, out);
+                push_quoted(entry.key, out);
                 out.push_str(" = ");
-                known &= canon(v, out);
+                known &= canon(&entry.value, out);
             }
             out.push('}');
             return known;
@@ -588,7 +684,7 @@ fn canon(expr: &Expr<'_>, out: &mut String) -> bool {
 /// The keys of a literal `for_each`, as `model::literal_keys` reads them.
 fn literal_keys(expr: &Expr<'_>) -> Keys {
     match expr {
-        Expr::Object(entries) => Some(entries.iter().map(|(k, _)| (*k).to_owned()).collect()),
+        Expr::Object(entries) => Some(entries.iter().map(|e| e.key.to_owned()).collect()),
         Expr::Array(items) => items
             .iter()
             .map(|e| match e {

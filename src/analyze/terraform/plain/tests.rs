@@ -59,6 +59,20 @@ data "aws_ami" "a" {}
 module "db" {
   source   = "terraform-aws-modules/rds/aws"
   settings = { deletion_protection = false, nested = { x = "y" } }
+  tags = {
+    # who owns it
+    Owner = "data", Team = "core"
+    "cost-center" = 42 # billing
+
+    nested = { a = [1, 2] }
+  }
+  subnets = [
+    "a",
+    var.b, # second
+    [1]
+  ]
+  none = [
+  ]
 }
 provider "aws" {
   alias  = "east"
@@ -96,7 +110,17 @@ fn a_file_of_every_plain_construct_reads_as_hcl_edit_reads_it() {
     assert_eq!(file.moved[0].to, "aws_s3_bucket.logs");
     assert!(!file.removed[0].destroys);
     assert_eq!(file.backend.as_ref().map(|b| b.kind.as_str()), Some("s3"));
-    assert_eq!(file.item("provider.aws.east").map(|p| p.line), Some(43));
+    assert_eq!(file.item("provider.aws.east").map(|p| p.line), Some(57));
+    let db = file.item("module.db").expect("the module");
+    let line = |path: &str| db.get(path).map(|s| s.line);
+    assert_eq!(line("tags.Owner"), Some(44));
+    assert_eq!(line("tags.Team"), Some(44));
+    assert_eq!(line("tags.cost-center"), Some(45));
+    assert_eq!(line("tags.nested.a"), Some(47));
+    assert_eq!(
+        db.get("subnets").map(|s| s.value.render()),
+        Some("[\"a\", var.b, [1]]".to_owned())
+    );
 }
 
 #[test]
@@ -123,7 +147,12 @@ fn anything_outside_the_plain_subset_is_left_to_hcl_edit() {
         "a = \"$${x}\"\n",
         "a =\t1\n",
         "a = 1\r\n",
-        "a = {\n  b = 1\n}\n",
+        "a = {\n  b = {\n    c = 1\n  }\n}\n",
+        "a = [\n  1\n  2\n]\n",
+        "a = {\n  b = 1 c = 2\n}\n",
+        "a = {\n  b = 1\n  b = 2\n}\n",
+        "a = [\n  1,\n]\nb = 1 ]\n",
+        "a = [ # open\n  1\n",
         "/* block */\na = 1\n",
         "a = 1\na = 2\n",
         "a = f(1)\n",
@@ -269,6 +298,48 @@ fn value() -> impl Strategy<Value = String> {
     })
 }
 
+/// A list or object over lines: an item a line, with comments, blank lines and the
+/// separators HCL allows (an object's items may end with a comma, a list's must but the last).
+fn multi_line_value() -> impl Strategy<Value = String> {
+    let key = prop_oneof![word().prop_map(str::to_owned), string()];
+    let filler = prop::sample::select(vec!["", "", "", "    # note\n", "\n"]);
+    prop_oneof![
+        prop::collection::vec((key, value(), any::<bool>(), filler.clone()), 0..4).prop_map(
+            |items| {
+                let mut text = String::from("{\n");
+                let mut names: Vec<String> = Vec::new();
+                for (k, v, comma, filler) in items {
+                    let name = k.trim_matches('"').to_owned();
+                    if names.contains(&name) {
+                        continue;
+                    }
+                    names.push(name);
+                    text.push_str(filler);
+                    let comma = if comma { "," } else { "" };
+                    text.push_str(&format!("    {k} = {v}{comma}\n"));
+                }
+                text.push_str("  }");
+                text
+            }
+        ),
+        (
+            prop::collection::vec((value(), filler), 0..4),
+            any::<bool>()
+        )
+            .prop_map(|(items, trailing)| {
+                let mut text = String::from("[\n");
+                let count = items.len();
+                for (i, (v, filler)) in items.into_iter().enumerate() {
+                    text.push_str(filler);
+                    let comma = if i + 1 < count || trailing { "," } else { "" };
+                    text.push_str(&format!("    {v}{comma}\n"));
+                }
+                text.push_str("  ]");
+                text
+            }),
+    ]
+}
+
 /// One line of a body: an attribute, a comment, a blank line, or a nested block.
 #[derive(Clone, Debug)]
 enum Entry {
@@ -279,7 +350,12 @@ enum Entry {
 }
 
 fn entries(depth: u32) -> BoxedStrategy<Vec<Entry>> {
-    let attr = (word(), value(), any::<bool>()).prop_map(|(k, v, c)| Entry::Attr(k, v, c));
+    let attr = (
+        word(),
+        prop_oneof![3 => value(), 1 => multi_line_value()],
+        any::<bool>(),
+    )
+        .prop_map(|(k, v, c)| Entry::Attr(k, v, c));
     let other = prop_oneof![
         prop::sample::select(vec!["# note", "// note {", "#"]).prop_map(Entry::Comment),
         Just(Entry::Blank),
