@@ -81,29 +81,26 @@ pub fn parse_documents_with_repeated_keys(text: &str) -> Result<Vec<Node>, YamlE
     build(text, true, true)
 }
 
-/// The nodes of `text`, from [`plain`]'s events when it reads the text (and `fast` allows),
-/// else from saphyr's parser.
+/// The nodes of `text`, from [`plain`]'s events as it reads them when it reads the whole text
+/// (and `fast` allows), else from saphyr's parser.
 fn build(text: &str, repeated_keys: bool, fast: bool) -> Result<Vec<Node>, YamlError> {
-    use saphyr_parser::SpannedEventReceiver;
-    let mut builder = events::Builder::default();
-    builder.repeated_keys = repeated_keys;
-    match fast.then(|| plain::events(text)).flatten() {
-        Some(events) => {
-            for (event, span) in events {
-                builder.on_event(event, span);
-            }
-        }
-        None => {
-            // The `&str` input borrows the text; `load_from_str` would re-buffer it char by
-            // char.
-            let mut parser = saphyr_parser::Parser::new_from_str(text);
-            parser.load(&mut builder, true).map_err(events::error)?;
-        }
+    let new_builder = || {
+        let mut builder = events::Builder::default();
+        builder.repeated_keys = repeated_keys;
+        builder
+    };
+    let mut builder = new_builder();
+    if fast && plain::read(text, &mut builder).is_some() {
+        return builder.finish();
     }
+    // The fast path gave up, maybe after handing over part of the text: saphyr starts afresh.
+    // (The `&str` input borrows the text; `load_from_str` would re-buffer it char by char.)
+    let mut builder = new_builder();
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    parser.load(&mut builder, true).map_err(events::error)?;
     builder.finish()
 }
 
-/// The text of a resolved scalar: `true`, `3`, `1.5` and `"3"` all become their string form.
 fn scalar_text(s: &Scalar<'_>) -> Value {
     match s {
         Scalar::Null => Value::Null,

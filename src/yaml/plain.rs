@@ -11,22 +11,39 @@
 //! give up before the builder sees an event, and saphyr reads the whole text. A property test
 //! checks that whenever this path answers, the nodes (or the error) are saphyr's.
 
-use saphyr_parser::{Event, Marker, ScalarStyle, Span};
+use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver};
 use std::borrow::Cow;
 
 /// One event and where it starts (the builder reads only the start).
+#[cfg(test)]
 pub(super) type Spanned<'a> = (Event<'a>, Span);
 
 /// The events of `text` as saphyr's parser gives them, or `None` when the text uses anything
 /// outside the plain subset.
+#[cfg(test)]
 pub(super) fn events(text: &str) -> Option<Vec<Spanned<'_>>> {
+    struct Collect<'a>(Vec<Spanned<'a>>);
+    impl<'a> SpannedEventReceiver<'a> for Collect<'a> {
+        fn on_event(&mut self, event: Event<'a>, span: Span) {
+            self.0.push((event, span));
+        }
+    }
+    let mut out = Collect(Vec::new());
+    read(text, &mut out)?;
+    Some(out.0)
+}
+
+/// Hands `sink` the events of `text` as saphyr's parser gives them, as they are read; `None`
+/// when the text uses anything outside the plain subset, with the events so far already
+/// handed over (the caller starts again with saphyr).
+pub(super) fn read<'t>(text: &'t str, sink: &mut impl SpannedEventReceiver<'t>) -> Option<()> {
     if text.bytes().any(|b| b == b'\t' || b == b'\r') || text.starts_with('\u{feff}') {
         return None;
     }
     let items = lines(text)?;
-    let mut out = Reader::new(Vec::with_capacity(text.len() / 6 + 8), &[]);
+    let mut out = Reader::new(sink, &[]);
     out.push(Event::StreamStart, 1, 0, 0);
-    let mut events = out.events;
+    let events = out.sink;
     let end = end_of_stream(text);
     // Documents run from one `---` to the next; content before the first is an implicit one.
     let mut start = 0;
@@ -52,15 +69,14 @@ pub(super) fn events(text: &str) -> Option<Vec<Spanned<'_>>> {
         match (explicit, lines.first()) {
             (None, None) => {}
             (Some(Item::Marker((no, offset))), None) => {
-                let mut out = Reader::new(events, &lines);
+                let mut out = Reader::new(&mut *events, &lines);
                 out.push(Event::DocumentStart(true), *no, 0, *offset);
                 // An empty document is a null, where the next token stands.
                 out.scalar("", ScalarStyle::Plain, after.0, 0, after.1);
                 out.push(Event::DocumentEnd, after.0, 0, after.1);
-                events = out.events;
             }
             (explicit, Some(first)) => {
-                let mut out = Reader::new(events, &lines);
+                let mut out = Reader::new(&mut *events, &lines);
                 match explicit {
                     Some(Item::Marker((no, offset))) => {
                         out.push(Event::DocumentStart(true), *no, 0, *offset)
@@ -78,7 +94,6 @@ pub(super) fn events(text: &str) -> Option<Vec<Spanned<'_>>> {
                     return None;
                 }
                 out.push(Event::DocumentEnd, after.0, 0, after.1);
-                events = out.events;
             }
             (Some(Item::Content(_)), None) => return None,
         }
@@ -92,7 +107,7 @@ pub(super) fn events(text: &str) -> Option<Vec<Spanned<'_>>> {
     }
     let mut out = Reader::new(events, &[]);
     out.push(Event::StreamEnd, end.0, 0, end.1);
-    Some(out.events)
+    Some(())
 }
 
 /// A line with content: its number (1-based), where it starts, its indentation and the rest.
@@ -159,8 +174,8 @@ fn comment_only(rest: &str) -> bool {
     rest.starts_with(' ') && rest.trim_start().starts_with('#')
 }
 
-struct Reader<'t, 'l> {
-    events: Vec<Spanned<'t>>,
+struct Reader<'t, 'l, 's, R> {
+    sink: &'s mut R,
     lines: &'l [Line<'t>],
     at: usize,
     /// The rest of the current line after a sequence item's dash (`- key: value`), read in its
@@ -174,11 +189,11 @@ struct Reader<'t, 'l> {
 /// own stack.
 const MOST_DEPTH: usize = 128;
 
-impl<'t, 'l> Reader<'t, 'l> {
-    /// A reader of one document's lines, adding to `events`.
-    fn new(events: Vec<Spanned<'t>>, lines: &'l [Line<'t>]) -> Self {
+impl<'t, 'l, 's, R: SpannedEventReceiver<'t>> Reader<'t, 'l, 's, R> {
+    /// A reader of one document's lines, handing its events to `sink`.
+    fn new(sink: &'s mut R, lines: &'l [Line<'t>]) -> Self {
         Reader {
-            events,
+            sink,
             lines,
             at: 0,
             pending: None,
@@ -188,7 +203,7 @@ impl<'t, 'l> Reader<'t, 'l> {
 
     fn push(&mut self, event: Event<'t>, line: usize, col: usize, index: usize) {
         let mark = Marker::new(index, line, col);
-        self.events.push((event, Span::new(mark, mark)));
+        self.sink.on_event(event, Span::new(mark, mark));
     }
 
     fn scalar(&mut self, text: &'t str, style: ScalarStyle, line: usize, col: usize, index: usize) {
