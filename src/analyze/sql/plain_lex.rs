@@ -32,7 +32,9 @@ pub(super) fn tokens(text: &str, dialect: DialectName) -> Option<Vec<TokenWithSp
         return None;
     }
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 3 + 8);
+    // Migrations run at about one token, spaces included, per two and a half bytes; a list
+    // sized for fewer was copied whole into a block twice its size for nearly every file.
+    let mut out = Vec::with_capacity(text.len() / 2 + 8);
     let mut at = Cursor {
         i: 0,
         line: 1,
