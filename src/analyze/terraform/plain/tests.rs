@@ -124,7 +124,7 @@ fn a_file_of_every_plain_construct_reads_as_hcl_edit_reads_it() {
 }
 
 #[test]
-fn the_benchmark_shape_reads_the_same() {
+fn plain_shapes_read_the_same() {
     let mut text = String::new();
     for i in 0..12 {
         text.push_str(&format!(
@@ -135,6 +135,11 @@ fn the_benchmark_shape_reads_the_same() {
     assert_same("");
     assert_same("\n\n# only a comment\n");
     assert_same("x {\n  a = 1\n}");
+    // Comments after brackets, and a comment that hides what follows on its line.
+    assert_same("x \"a b\" \"#c\" {\n  a = 1\n} # end\ny {} // empty\n");
+    assert_same("module \"m\" {\n  tags = { # owners\n    a = \"b\" # who\n  } # done\n}\n");
+    assert_same("x { # a { b }\n  c = 1\n}\n");
+    assert_same("a = [ # first\n  1, 2, # more\n  3\n]\n");
 }
 
 #[test]
