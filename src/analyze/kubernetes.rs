@@ -126,8 +126,8 @@ pub const UNPARSEABLE: Rule = Rule {
     id: RuleId("kubernetes/unparseable"),
     severity: Severity::High,
     tags: &[Tag::Infra],
-    summary: "A Kubernetes manifest could not be parsed as YAML.",
-    why: "twokey fails closed: it cannot tell which objects a manifest it cannot read deletes, so a human must review it.",
+    summary: "A Kubernetes manifest, or a Helm or Kustomize file read as plain YAML, could not be parsed.",
+    why: "twokey fails closed: it cannot tell which objects a manifest it cannot read deletes, or which subcharts, values or resources a broken `Chart.yaml`, `requirements.yaml`, values file or kustomization drops, so a human must review it.",
     example: "metadata:\n  name: {{ .Values.name }   # a template, or broken YAML",
     safer: "Keep plain manifests valid YAML; render templates (helm template, kustomize build) and review the rendered output.",
 };

@@ -9,7 +9,7 @@
 //! object comparison owning the others. Inline `$patch: delete` patches in a kustomization
 //! delete their target.
 
-use crate::analyze::{FileKind, FileView};
+use crate::analyze::{unparseable_finding, FileKind, FileView, Unparseable};
 use crate::change::{Content, RepoPath, Side};
 use crate::finding::{Finding, RuleId, Severity, Tag};
 use crate::rules::Rule;
@@ -99,6 +99,12 @@ const STATEFUL_CHARTS: &[&str] = &[
 pub fn analyze(view: &FileView) -> Vec<Finding> {
     if view.kind == FileKind::Helm && super::helmfile::is_helmfile(view.path()) {
         return super::helmfile::analyze(view);
+    }
+    if reads_as_plain_yaml(view) {
+        let broken = unparseable_sides(view);
+        if !broken.is_empty() {
+            return broken;
+        }
     }
     if view.kind == FileKind::Helm && is_chart_file(view) {
         return match (document(view.old_text()), document(view.new_text())) {
@@ -200,6 +206,34 @@ fn empty() -> Node {
         end_line: 1,
         value: yaml::Value::Null,
     }
+}
+
+/// Whether Helm or Kustomize reads the file as it is, as YAML: a chart's `Chart.yaml`,
+/// `requirements.yaml` and values files, and a kustomization. (Templates and helmfiles are
+/// YAML only once rendered.)
+fn reads_as_plain_yaml(view: &FileView) -> bool {
+    match view.kind {
+        FileKind::Kustomize => true,
+        FileKind::Helm => is_chart_file(view) || is_requirements_file(view) || is_values_file(view),
+        _ => false,
+    }
+}
+
+/// The sides of a plain YAML file that do not parse, each a finding that asks a human: what
+/// such a file drops cannot be told, and Helm and Kustomize read it only if it parses.
+fn unparseable_sides(view: &FileView) -> Vec<Finding> {
+    [(Side::Base, view.old_text()), (Side::Head, view.new_text())]
+        .into_iter()
+        .filter_map(|(side, text)| {
+            let error = yaml::parse_documents(text?).err()?;
+            let failure = Unparseable {
+                side,
+                line: Some(error.line.max(1)),
+                reason: error.message,
+            };
+            Some(unparseable_finding(&super::UNPARSEABLE, view, &failure))
+        })
+        .collect()
 }
 
 pub(super) fn is_chart_file(view: &FileView) -> bool {
@@ -1712,6 +1746,61 @@ metadata:
             .with_kind(FileKind::Helm)
             .with_file(Side::Base, "charts/shop/Chart.yaml", CHART_V1)
             .with_file(Side::Head, "charts/shop/Chart.yaml", CHART_V1)
+    }
+
+    #[test]
+    fn a_chart_values_or_kustomization_file_that_does_not_parse_asks_a_human() {
+        let broken_chart = "apiVersion: v1\nname: shop\nversion: [1.4.0\n";
+        let f = Case::modified("charts/shop/Chart.yaml", CHART_V1, broken_chart)
+            .with_kind(FileKind::Helm)
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+        assert_eq!(f[0].location.side, Side::Head);
+        assert!(
+            f[0].message
+                .contains("charts/shop/Chart.yaml could not be parsed on the head side"),
+            "{}",
+            f[0].message
+        );
+        let pg = requirements(&[("postgresql", "8.6.4")]);
+        let f = requirements_case(&pg, "dependencies:\n  - name: \"postgresql\n").run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+        // A base that does not parse cannot be compared either.
+        let f = Case::modified("charts/shop/values.yaml", "a: [1\n", "a: 1\n")
+            .with_kind(FileKind::Helm)
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+        assert_eq!(f[0].location.side, Side::Base);
+        let f = kustomize_case(KUSTOMIZATION, "resources:\n  - a.yaml\n - b.yaml\n");
+        assert_eq!(ids(&f), ["kubernetes/unparseable"]);
+    }
+
+    #[test]
+    fn templates_and_helmfiles_are_yaml_only_once_rendered() {
+        let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }\n";
+        let f = Case::modified(
+            "charts/shop/templates/cm.yaml",
+            template,
+            &template.replace("name", "fullname"),
+        )
+        .with_kind(FileKind::Helm)
+        .run(analyze);
+        assert!(
+            f.iter().all(|f| f.rule.0 != "kubernetes/unparseable"),
+            "{f:?}"
+        );
+        let helmfile = "releases:\n{{ range .Values.apps }}\n  - name: {{ . }}\n{{ end }}\n";
+        let f = Case::modified(
+            "helmfile.yaml",
+            helmfile,
+            &helmfile.replace("apps", "services"),
+        )
+        .with_kind(FileKind::Helm)
+        .run(analyze);
+        assert!(
+            f.iter().all(|f| f.rule.0 != "kubernetes/unparseable"),
+            "{f:?}"
+        );
     }
 
     #[test]
