@@ -140,6 +140,8 @@ fn plain_shapes_read_the_same() {
     assert_same("module \"m\" {\n  tags = { # owners\n    a = \"b\" # who\n  } # done\n}\n");
     assert_same("x { # a { b }\n  c = 1\n}\n");
     assert_same("a = [ # first\n  1, 2, # more\n  3\n]\n");
+    // Words that are keywords as values are names as keys, block types and attributes.
+    assert_same("null = 1\ntrue {\n  for = \"\u{7f}\"\n}\na = x.for\n");
 }
 
 #[test]
