@@ -101,6 +101,7 @@ fn build(text: &str, repeated_keys: bool, fast: bool) -> Result<Vec<Node>, YamlE
     builder.finish()
 }
 
+/// The text of a resolved scalar: `true`, `3`, `1.5` and `"3"` all become their string form.
 fn scalar_text(s: &Scalar<'_>) -> Value {
     match s {
         Scalar::Null => Value::Null,

@@ -8,8 +8,8 @@
 //! and column), and the builder in [`super::events`] turns them into nodes exactly as it does
 //! saphyr's. Anything else (a tab, a block or multi-line scalar, an anchor, an alias, a tag, a
 //! flow collection with something in it, an escape in a quoted scalar, a directive) makes it
-//! give up before the builder sees an event, and saphyr reads the whole text. A property test
-//! checks that whenever this path answers, the nodes (or the error) are saphyr's.
+//! give up, and saphyr reads the whole text into a fresh builder. A property test checks that
+//! whenever this path answers, the nodes (or the error) are saphyr's.
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver};
 use std::borrow::Cow;
