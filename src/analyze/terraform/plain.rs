@@ -202,11 +202,7 @@ impl<'t> Reader<'t> {
             // The items on this line: more than one only with commas between.
             loop {
                 if object {
-                    let entry = at.entry(1)?;
-                    if entries.iter().any(|e| e.key == entry.key) {
-                        return None;
-                    }
-                    entries.push(entry);
+                    push_entry(&mut entries, at.entry(1)?)?;
                 } else {
                     if !separated {
                         return None;
@@ -232,6 +228,16 @@ impl<'t> Reader<'t> {
         }
         None
     }
+}
+
+/// Adds an object's entry; `None` for a name already there, which hcl-edit refuses (or, for
+/// `"a"` beside `a`, reads as two keys where this module would see one).
+fn push_entry<'t>(entries: &mut Vec<Entry<'t>>, entry: Entry<'t>) -> Option<()> {
+    if entries.iter().any(|e| e.key == entry.key) {
+        return None;
+    }
+    entries.push(entry);
+    Some(())
 }
 
 /// Whether a line's content is a comment.
@@ -374,14 +380,7 @@ impl<'t> Cursor<'t> {
             b'{' => {
                 self.at += 1;
                 let mut entries: Vec<Entry<'t>> = Vec::new();
-                self.items(b'}', |at| {
-                    let entry = at.entry(depth + 1)?;
-                    if entries.iter().any(|e| e.key == entry.key) {
-                        return None;
-                    }
-                    entries.push(entry);
-                    Some(())
-                })?;
+                self.items(b'}', |at| push_entry(&mut entries, at.entry(depth + 1)?))?;
                 Some(Expr::Object(entries))
             }
             b'[' => {
@@ -416,8 +415,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    /// An object's `key = value`. hcl-edit refuses a repeated key, and `"a"` and `a` are
-    /// two keys to it but one name here: the caller leaves any repeated name to it.
+    /// An object's `key = value` (see [`push_entry`] for repeated names).
     fn entry(&mut self, depth: usize) -> Option<Entry<'t>> {
         let key = match self.peek()? {
             b'"' => self.string()?,
@@ -651,34 +649,35 @@ fn canon(expr: &Expr<'_>, out: &mut String) -> bool {
             out.push_str(p);
             return false;
         }
-        Expr::Array(items) => {
-            out.push('[');
-            let mut known = true;
-            for (i, e) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                known &= canon(e, out);
-            }
-            out.push(']');
-            return known;
-        }
+        Expr::Array(items) => return canon_list(out, ['[', ']'], items, canon),
         Expr::Object(entries) => {
-            out.push('{');
-            let mut known = true;
-            for (i, entry) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
+            return canon_list(out, ['{', '}'], entries, |entry, out| {
                 push_quoted(entry.key, out);
                 out.push_str(" = ");
-                known &= canon(&entry.value, out);
-            }
-            out.push('}');
-            return known;
+                canon(&entry.value, out)
+            })
         }
     }
     true
+}
+
+/// Writes `items` between `brackets`, separated by `, `; whether all are made of literals.
+fn canon_list<T>(
+    out: &mut String,
+    [open, close]: [char; 2],
+    items: &[T],
+    mut write: impl FnMut(&T, &mut String) -> bool,
+) -> bool {
+    out.push(open);
+    let mut known = true;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        known &= write(item, out);
+    }
+    out.push(close);
+    known
 }
 
 /// The keys of a literal `for_each`, as `model::literal_keys` reads them.
