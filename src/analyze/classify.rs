@@ -212,6 +212,11 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || in_dir(".terrateam/") && matches!(name.as_str(), "config.yml" | "config.yaml")
         || name == "digger.yml"
         || name == "digger.yaml"
+        // Spacelift's runtime config and env0's custom flows: hooks that run shell around
+        // init, plan, apply and destroy.
+        || in_dir(".spacelift/") && matches!(name.as_str(), "config.yml" | "config.yaml")
+        || name == "env0.yml"
+        || name == "env0.yaml"
         // The Atlantis server's repo config: a generic name, told by its `repos:` of `id:`s.
         || (matches!(name.as_str(), "repos.yaml" | "repos.yml")
             && content.is_some_and(is_atlantis_server_config))
@@ -1039,7 +1044,15 @@ mod tests {
 
     #[test]
     fn terraform_automation_configs_are_pipelines_and_a_plain_repos_yaml_is_not() {
-        for path in [".terrateam/config.yml", "digger.yml", "digger.yaml"] {
+        for path in [
+            ".terrateam/config.yml",
+            "digger.yml",
+            "digger.yaml",
+            ".spacelift/config.yml",
+            "stacks/prod/.spacelift/config.yaml",
+            "env0.yml",
+            "infra/env0.yaml",
+        ] {
             assert_eq!(kind(path, ""), FileKind::CiPipeline, "{path}");
         }
         let server = "repos:\n- id: /.*/\n  apply_requirements: [approved]\n";
@@ -1049,6 +1062,7 @@ mod tests {
             FileKind::CiPipeline
         );
         assert_ne!(kind("app/config.yml", "a: 1\n"), FileKind::CiPipeline);
+        assert_ne!(kind("spacelift/config.yml", "a: 1\n"), FileKind::CiPipeline);
     }
 
     #[test]

@@ -94,6 +94,26 @@ const TASKFILE_KEYS: &[&str] = &["cmds", "cmd", "defer", "sh"];
 /// The keys of a Render blueprint's services (and cron jobs) that hold commands.
 const RENDER_KEYS: &[&str] = &["buildCommand", "preDeployCommand", "startCommand"];
 
+/// Spacelift's hooks (in `.spacelift/config.yml`, under `stack_defaults:` or a stack): lists
+/// of shell commands run around each phase of a run.
+const SPACELIFT_HOOKS: &[&str] = &[
+    "before_init",
+    "after_init",
+    "before_plan",
+    "after_plan",
+    "before_apply",
+    "after_apply",
+    "before_perform",
+    "after_perform",
+    "before_destroy",
+    "after_destroy",
+    "after_run",
+];
+
+/// env0's custom flows (`env0.yml`): each step's `before:` and `after:` lists, whose items are
+/// commands or maps with a `run:`.
+const ENV0_KEYS: &[&str] = &["before", "after", "run"];
+
 /// Script keys whose text PowerShell runs (Azure Pipelines' `pwsh:` and `powershell:` steps).
 const POWERSHELL_KEYS: &[&str] = &["pwsh", "powershell"];
 
@@ -131,6 +151,12 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
+        FileKind::CiPipeline if path.dir().ends_with(".spacelift") => {
+            yaml_scripts(text, SPACELIFT_HOOKS, false)
+        }
+        FileKind::CiPipeline if name == "env0.yml" || name == "env0.yaml" => {
+            yaml_scripts(text, ENV0_KEYS, false)
+        }
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
         FileKind::Ansible => ansible_tasks(text),
         FileKind::Terragrunt => super::terragrunt_hooks::scripts(text),
@@ -771,6 +797,29 @@ mod tests {
         let circle = "jobs:\n  a:\n    steps:\n      - run:\n          name: wipe\n          command: kubectl delete ns prod\n";
         let got = found(FileKind::CiPipeline, ".circleci/config.yml", circle);
         assert_eq!(got, vec![(6, "kubectl delete ns prod".to_owned())]);
+    }
+
+    #[test]
+    fn spacelift_hooks_and_env0_flow_steps() {
+        let spacelift = "version: \"1\"\nstack_defaults:\n  before_init:\n    - terraform fmt -check\nstacks:\n  prod:\n    before_apply:\n      - terraform destroy -auto-approve\n    environment:\n      TF_VAR_x: y\n";
+        let got = found(FileKind::CiPipeline, ".spacelift/config.yml", spacelift);
+        assert_eq!(
+            got,
+            vec![
+                (4, "terraform fmt -check".to_owned()),
+                (8, "terraform destroy -auto-approve".to_owned())
+            ]
+        );
+        let env0 = "version: 2\ndeploy:\n  steps:\n    terraformApply:\n      before:\n        - echo starting\n        - name: wipe\n          run: rm -rf $STATE_DIR\n      after: [echo done]\n";
+        let got = found(FileKind::CiPipeline, "env0.yml", env0);
+        assert_eq!(
+            got,
+            vec![
+                (6, "echo starting".to_owned()),
+                (8, "rm -rf $STATE_DIR".to_owned()),
+                (9, "echo done".to_owned())
+            ]
+        );
     }
 
     #[test]

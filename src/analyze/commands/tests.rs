@@ -210,6 +210,25 @@ fn a_gitlab_job_that_force_pushes() {
 }
 
 #[test]
+fn a_destroy_added_to_a_spacelift_or_env0_hook_is_reported() {
+    let base =
+        "version: \"1\"\nstacks:\n  prod:\n    before_apply:\n      - terraform fmt -check\n";
+    let head = "version: \"1\"\nstacks:\n  prod:\n    before_apply:\n      - terraform fmt -check\n      - terraform destroy -auto-approve\n";
+    let f = Case::modified(".spacelift/config.yml", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/terraform-destroy"]);
+    assert_eq!(f[0].location.line, Some(6));
+    assert!(Case::modified(".spacelift/config.yml", head, head)
+        .run(analyze)
+        .is_empty());
+    let base =
+        "version: 2\ndeploy:\n  steps:\n    terraformPlan:\n      before:\n        - echo plan\n";
+    let head = "version: 2\ndeploy:\n  steps:\n    terraformPlan:\n      before:\n        - echo plan\n        - name: reset\n          run: kubectl delete namespace prod\n";
+    let f = Case::modified("env0.yml", base, head).run(analyze);
+    assert_eq!(ids(&f), ["shell/kubectl-delete"]);
+    assert_eq!(f[0].location.line, Some(8));
+}
+
+#[test]
 fn an_unterminated_quote_needs_a_human() {
     let f = Case::added("scripts/x.sh", "#!/bin/bash\necho ok\necho 'never closed\n").run(analyze);
     assert_eq!(ids(&f), ["shell/unparseable"]);
@@ -270,6 +289,8 @@ proptest! {
             (FileKind::BuildScript, "Taskfile.yml"),
             (FileKind::BuildScript, "Earthfile"),
             (FileKind::CiPipeline, "atlantis.yaml"),
+            (FileKind::CiPipeline, ".spacelift/config.yml"),
+            (FileKind::CiPipeline, "env0.yml"),
             (FileKind::CiPipeline, "azure-pipelines.yml"),
             (FileKind::Terragrunt, "terragrunt.hcl"),
         ]),
