@@ -89,6 +89,7 @@ pub fn detect(change: &Change, catalogue: &AgentCatalogue) -> Authorship {
         d.markers("pull request body", &pr.body, SignalKind::PullRequestMarker);
     }
 
+    let participants = participants(change, &d);
     let mut signals = d.signals;
     dedupe_signals(&mut signals);
     let detected = signals.iter().any(is_strong_agent_signal);
@@ -121,7 +122,7 @@ pub fn detect(change: &Change, catalogue: &AgentCatalogue) -> Authorship {
         signals,
         operators,
         dependency_bots,
-        participants: participants(change),
+        participants,
     }
 }
 
@@ -887,9 +888,26 @@ fn same_person(
         && matches!((a.2, b.2), (Some(x), Some(y)) if x.trim().eq_ignore_ascii_case(y.trim()))
 }
 
-fn participants(change: &Change) -> Vec<Participant> {
+/// Everyone the change names: its pull request's author and its commits' authors, committers
+/// and co-authors. A commit identity that is an agent's or a dependency bot's own (`Claude
+/// <noreply@anthropic.com>` as a co-author) says so in its role: it is not a person.
+fn participants(change: &Change, detector: &Detector<'_>) -> Vec<Participant> {
     let mut out: Vec<Participant> = Vec::new();
-    let mut add = |p: Participant| {
+    let mut add = |mut p: Participant| {
+        // A pull request's author is an account, told a bot or a person when it reviews.
+        let identity = p.role != super::PULL_REQUEST_AUTHOR;
+        match identity
+            .then(|| detector.match_account(p.login.as_ref(), p.email.as_ref()))
+            .flatten()
+        {
+            Some((Owner::Agent(name), _)) => {
+                p.role = format!("{}: the agent {name}'s own identity, not a person", p.role);
+            }
+            Some((Owner::DependencyBot(name), _)) => {
+                p.role = format!("{}: the dependency bot {name}, not a person", p.role);
+            }
+            None => {}
+        }
         let web_flow = p
             .email
             .as_ref()

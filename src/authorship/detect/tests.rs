@@ -1155,7 +1155,10 @@ fn participants_list_everyone_but_the_web_flow_committer() {
             (None, "pull request author"),
             (Some("grace@example.com"), "commit author"),
             (Some("ada@example.com"), "co-author"),
-            (Some("noreply@anthropic.com"), "co-author"),
+            (
+                Some("noreply@anthropic.com"),
+                "co-author: the agent claude-code's own identity, not a person"
+            ),
             (Some("linus@example.com"), "committer"),
         ]
     );
