@@ -19,6 +19,7 @@ pub mod gitops;
 pub mod helmfile;
 mod immutable;
 mod inline_values;
+mod kustomize_renames;
 mod kustomize_scale;
 pub mod load_balancer;
 mod managed;

@@ -103,7 +103,7 @@ fn zeroed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Zeroed> {
 
 /// An inline patch: a block scalar under `patch:` (in `patchesStrategicMerge`, the entry
 /// itself).
-fn inline_patch(entry: &Node) -> Option<&str> {
+pub(super) fn inline_patch(entry: &Node) -> Option<&str> {
     entry
         .get("patch")
         .or(Some(entry))
@@ -113,7 +113,7 @@ fn inline_patch(entry: &Node) -> Option<&str> {
 
 /// The patch file an entry names (`path:`, or in `patchesStrategicMerge` the entry itself),
 /// resolved against the kustomization's directory.
-fn patch_file(view: &FileView, side: Side, entry: &Node) -> Option<RepoPath> {
+pub(super) fn patch_file(view: &FileView, side: Side, entry: &Node) -> Option<RepoPath> {
     if inline_patch(entry).is_some() {
         return None;
     }

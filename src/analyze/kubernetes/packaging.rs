@@ -397,6 +397,7 @@ fn kustomize<'a>(view: &FileView, base: &'a Node, head: &'a Node) -> Vec<Finding
     }
     out.extend(transformers_changed(view, base, head));
     out.extend(super::kustomize_scale::zeroed(view, base, head));
+    out.extend(super::kustomize_renames::renamed(view, base, head));
     // `bases` is the deprecated spelling of `resources` (`kustomize edit fix` moves entries
     // from one to the other), so the two are one list.
     let groups: [&[&str]; 3] = [&["resources", "bases"], &["components"], &["helmCharts"]];
@@ -1746,6 +1747,55 @@ metadata:
             .with_kind(FileKind::Helm)
             .with_file(Side::Base, "charts/shop/Chart.yaml", CHART_V1)
             .with_file(Side::Head, "charts/shop/Chart.yaml", CHART_V1)
+    }
+
+    #[test]
+    fn a_json_6902_patch_that_renames_or_moves_an_object_is_a_rename() {
+        let rename = |op: &str, path: &str, value: &str| {
+            format!("{KUSTOMIZATION}patches:\n  - target:\n      kind: PersistentVolumeClaim\n      name: data\n    patch: |-\n      - op: {op}\n        path: {path}\n        value: {value}\n")
+        };
+        let head = rename("replace", "/metadata/name", "data-v2");
+        let f = kustomize_case(KUSTOMIZATION, &head);
+        assert_eq!(ids(&f), ["kubernetes/renamed"]);
+        assert_eq!(f[0].location.line, Some(8));
+        assert!(
+            f[0].message.starts_with("PersistentVolumeClaim data is renamed to `data-v2` by a JSON 6902 patch of deploy/kustomization.yaml"),
+            "{}",
+            f[0].message
+        );
+        let moved = kustomize_case(
+            KUSTOMIZATION,
+            &rename("add", "/metadata/namespace", "archive"),
+        );
+        assert_eq!(ids(&moved), ["kubernetes/renamed"]);
+        assert!(
+            moved[0].message.contains("is moved to namespace `archive`"),
+            "{}",
+            moved[0].message
+        );
+        // A patch file the head starts applying renames too.
+        let ops = "- op: replace\n  path: /metadata/name\n  value: web-v2\n";
+        let applies = format!("{KUSTOMIZATION}patches:\n  - path: rename.yaml\n    target:\n      kind: Deployment\n      name: web\n");
+        let f = Case::modified("deploy/kustomization.yaml", KUSTOMIZATION, &applies)
+            .with_file(Side::Head, "deploy/rename.yaml", ops)
+            .run(analyze);
+        assert_eq!(ids(&f), ["kubernetes/renamed"]);
+        assert!(
+            f[0].message
+                .starts_with("Deployment web is renamed to `web-v2`"),
+            "{}",
+            f[0].message
+        );
+        // Quiet: the same rename already on the base, another path, and a removal op.
+        assert!(kustomize_case(&head, &format!("# prod\n{head}")).is_empty());
+        assert!(kustomize_case(
+            KUSTOMIZATION,
+            &rename("replace", "/metadata/labels/app", "x")
+        )
+        .is_empty());
+        assert!(
+            kustomize_case(KUSTOMIZATION, &rename("test", "/metadata/name", "data")).is_empty()
+        );
     }
 
     #[test]
