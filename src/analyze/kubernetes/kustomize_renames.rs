@@ -60,7 +60,7 @@ pub(super) fn renamed(view: &FileView, base: &Node, head: &Node) -> Vec<Finding>
 fn renamed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Renamed> {
     let mut out = Vec::new();
     for entry in super::patches::entries(kustomization) {
-        let Some(target) = entry.get("target").and_then(target_of) else {
+        let Some(target) = entry.get("target").and_then(super::patches::target_of) else {
             continue;
         };
         let text = match (inline_patch(entry), patch_file(view, side, entry)) {
@@ -92,13 +92,4 @@ fn renamed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Renamed>
         }
     }
     out
-}
-
-/// What a patch entry's `target` names: its kind and name, or the name alone.
-fn target_of(target: &Node) -> Option<String> {
-    let name = target.get("name")?.as_str()?;
-    Some(match target.get("kind").and_then(Node::as_str) {
-        Some(kind) => format!("{kind} {name}"),
-        None => name.to_owned(),
-    })
 }

@@ -147,10 +147,5 @@ fn json_6902(doc: &Node, target: Option<&Node>) -> Option<String> {
     if !zeroes {
         return None;
     }
-    let target = target?;
-    let name = target.get("name")?.as_str()?;
-    Some(match target.get("kind").and_then(Node::as_str) {
-        Some(kind) => format!("{kind} {name}"),
-        None => name.to_owned(),
-    })
+    target.and_then(super::patches::target_of)
 }

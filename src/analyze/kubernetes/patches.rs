@@ -59,6 +59,16 @@ fn patch_paths(kustomization: &Node) -> impl Iterator<Item = &str> {
         .filter(|p| !p.contains('\n'))
 }
 
+/// What a patch entry's `target` names: its kind and name (`Deployment web`), or the name
+/// alone.
+pub(super) fn target_of(target: &Node) -> Option<String> {
+    let name = target.get("name")?.as_str()?;
+    Some(match target.get("kind").and_then(Node::as_str) {
+        Some(kind) => format!("{kind} {name}"),
+        None => name.to_owned(),
+    })
+}
+
 /// `dir` joined with a relative `path`, `.` and `..` resolved.
 fn resolve(dir: &str, path: &str) -> String {
     RepoPath::joined(dir, path).as_str().to_owned()
