@@ -214,9 +214,8 @@ pub fn classify(path: &RepoPath, content: Option<&str>) -> FileKind {
         || name == "digger.yaml"
         // Spacelift's runtime config and env0's custom flows: hooks that run shell around
         // init, plan, apply and destroy.
-        || in_dir(".spacelift/") && matches!(name.as_str(), "config.yml" | "config.yaml")
-        || name == "env0.yml"
-        || name == "env0.yaml"
+        || is_spacelift_config(path)
+        || is_env0_config(&name)
         // The Atlantis server's repo config: a generic name, told by its `repos:` of `id:`s.
         || (matches!(name.as_str(), "repos.yaml" | "repos.yml")
             && content.is_some_and(is_atlantis_server_config))
@@ -581,6 +580,22 @@ fn looks_like_azure_template(text: &str) -> bool {
 /// A go-task file: `Taskfile.yml` and the variants `task` reads (`Taskfile.dist.yaml`).
 /// A Procfile (Heroku, Dokku, Foreman): `Procfile`, `Procfile.web`. Its `release:` process
 /// runs before every deploy.
+/// Spacelift's runtime config: `config.yml` in a project's `.spacelift/` directory.
+pub(crate) fn is_spacelift_config(path: &RepoPath) -> bool {
+    let dir = path.dir();
+    let parent = dir.rsplit('/').next().unwrap_or(dir);
+    parent == ".spacelift"
+        && matches!(
+            path.file_name().to_ascii_lowercase().as_str(),
+            "config.yml" | "config.yaml"
+        )
+}
+
+/// env0's custom flows, by their file's name (lowercase).
+pub(crate) fn is_env0_config(name: &str) -> bool {
+    matches!(name, "env0.yml" | "env0.yaml")
+}
+
 pub(crate) fn is_procfile(name: &str) -> bool {
     name == "procfile" || name.starts_with("procfile.")
 }

@@ -3,7 +3,7 @@
 //! the line each piece starts on, so findings point into the file the reviewer sees.
 
 use super::platform_config::Platform;
-use crate::analyze::classify::{is_jenkinsfile, is_taskfile};
+use crate::analyze::classify::{is_env0_config, is_jenkinsfile, is_spacelift_config, is_taskfile};
 use crate::analyze::FileKind;
 use crate::change::RepoPath;
 use crate::yaml::{self, Node, Value};
@@ -151,12 +151,10 @@ pub fn scripts(kind: FileKind, path: &RepoPath, text: &str) -> Extracted {
         FileKind::BuildScript => makefile(text),
         FileKind::Workflow => yaml_scripts(text, &["run"], true),
         FileKind::CiPipeline if is_jenkinsfile(&name) => super::jenkins::scripts(text),
-        FileKind::CiPipeline if path.dir().ends_with(".spacelift") => {
+        FileKind::CiPipeline if is_spacelift_config(path) => {
             yaml_scripts(text, SPACELIFT_HOOKS, false)
         }
-        FileKind::CiPipeline if name == "env0.yml" || name == "env0.yaml" => {
-            yaml_scripts(text, ENV0_KEYS, false)
-        }
+        FileKind::CiPipeline if is_env0_config(&name) => yaml_scripts(text, ENV0_KEYS, false),
         FileKind::CiPipeline => yaml_scripts(text, CI_SCRIPT_KEYS, false),
         FileKind::Ansible => ansible_tasks(text),
         FileKind::Terragrunt => super::terragrunt_hooks::scripts(text),

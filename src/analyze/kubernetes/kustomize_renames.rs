@@ -5,12 +5,11 @@
 //! under the new. Patches are read on both sides; what the head renames and the base did not
 //! is reported at the line of the kustomization's patch entry.
 
-use super::kustomize_scale::{inline_patch, patch_file};
 use super::RENAMED;
 use crate::analyze::FileView;
 use crate::change::Side;
 use crate::finding::Finding;
-use crate::yaml::{self, Node};
+use crate::yaml::Node;
 
 /// One rename a kustomization's patch makes.
 #[derive(Debug, PartialEq, Eq)]
@@ -63,18 +62,10 @@ fn renamed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Renamed>
         let Some(target) = entry.get("target").and_then(super::patches::target_of) else {
             continue;
         };
-        let text = match (inline_patch(entry), patch_file(view, side, entry)) {
-            (Some(text), _) => text.to_owned(),
-            (None, Some(file)) => match view.snapshot.read(side, &file).text() {
-                Some(text) => text.to_owned(),
-                None => continue,
-            },
-            (None, None) => continue,
-        };
-        let Ok(docs) = yaml::parse_documents(&text) else {
+        let Some(applied) = super::patches::applied(view, side, entry) else {
             continue;
         };
-        for op in docs.iter().flat_map(Node::as_seq) {
+        for op in applied.docs.iter().flat_map(Node::as_seq) {
             let replaces = matches!(op.get("op").and_then(Node::as_str), Some("replace" | "add"));
             let field = match op.get("path").and_then(Node::as_str) {
                 Some("/metadata/name") => "name",

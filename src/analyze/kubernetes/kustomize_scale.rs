@@ -10,7 +10,7 @@ use super::settings::SCALED_TO_ZERO;
 use crate::analyze::FileView;
 use crate::change::{RepoPath, Side};
 use crate::finding::Finding;
-use crate::yaml::{self, Node};
+use crate::yaml::Node;
 
 /// One way a kustomization brings a workload to zero replicas.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,7 +30,7 @@ struct Zeroed {
 pub(super) fn zeroed(view: &FileView, base: &Node, head: &Node) -> Vec<Finding> {
     let was = zeroed_on(view, Side::Base, base);
     let applied: Vec<RepoPath> = super::patches::entries(base)
-        .filter_map(|entry| patch_file(view, Side::Base, entry))
+        .filter_map(|entry| super::patches::patch_file(view, Side::Base, entry))
         .collect();
     zeroed_on(view, Side::Head, head)
         .into_iter()
@@ -67,58 +67,26 @@ fn zeroed_on(view: &FileView, side: Side, kustomization: &Node) -> Vec<Zeroed> {
         }
     }
     for entry in super::patches::entries(kustomization) {
-        let target = entry.get("target");
-        let file = patch_file(view, side, entry);
-        let (text, how) = match (inline_patch(entry), &file) {
-            (Some(text), _) => (
-                text.to_owned(),
-                format!("an inline patch in {}", view.path_on(side)),
-            ),
-            (None, Some(file)) => {
-                let content = view.snapshot.read(side, file);
-                let Some(text) = content.text() else {
-                    continue;
-                };
-                let how = format!("{file}, a patch {} applies", view.path_on(side));
-                (text.to_owned(), how)
-            }
-            (None, None) => continue,
-        };
-        let Ok(docs) = yaml::parse_documents(&text) else {
+        let Some(applied) = super::patches::applied(view, side, entry) else {
             continue;
         };
-        for doc in &docs {
+        let how = match &applied.file {
+            Some(file) => format!("{file}, a patch {} applies", view.path_on(side)),
+            None => format!("an inline patch in {}", view.path_on(side)),
+        };
+        for doc in &applied.docs {
+            let target = entry.get("target");
             if let Some(target) = strategic_merge(doc).or_else(|| json_6902(doc, target)) {
                 out.push(Zeroed {
                     target,
                     how: how.clone(),
                     line: entry.line,
-                    file: file.clone(),
+                    file: applied.file.clone(),
                 });
             }
         }
     }
     out
-}
-
-/// An inline patch: a block scalar under `patch:` (in `patchesStrategicMerge`, the entry
-/// itself).
-pub(super) fn inline_patch(entry: &Node) -> Option<&str> {
-    entry
-        .get("patch")
-        .or(Some(entry))
-        .and_then(Node::as_str)
-        .filter(|text| text.contains('\n'))
-}
-
-/// The patch file an entry names (`path:`, or in `patchesStrategicMerge` the entry itself),
-/// resolved against the kustomization's directory.
-pub(super) fn patch_file(view: &FileView, side: Side, entry: &Node) -> Option<RepoPath> {
-    if inline_patch(entry).is_some() {
-        return None;
-    }
-    let path = entry.get("path").or(Some(entry)).and_then(Node::as_str)?;
-    Some(RepoPath::joined(view.path_on(side).dir(), path))
 }
 
 fn is_zero(node: Option<&Node>) -> bool {

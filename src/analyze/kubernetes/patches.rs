@@ -59,6 +59,47 @@ fn patch_paths(kustomization: &Node) -> impl Iterator<Item = &str> {
         .filter(|p| !p.contains('\n'))
 }
 
+/// An inline patch: a block scalar under `patch:` (in `patchesStrategicMerge`, the entry
+/// itself).
+fn inline_patch(entry: &Node) -> Option<&str> {
+    entry
+        .get("patch")
+        .or(Some(entry))
+        .and_then(Node::as_str)
+        .filter(|text| text.contains('\n'))
+}
+
+/// The patch file an entry names (`path:`, or in `patchesStrategicMerge` the entry itself),
+/// resolved against the kustomization's directory.
+pub(super) fn patch_file(view: &FileView, side: Side, entry: &Node) -> Option<RepoPath> {
+    if inline_patch(entry).is_some() {
+        return None;
+    }
+    let path = entry.get("path").or(Some(entry)).and_then(Node::as_str)?;
+    Some(RepoPath::joined(view.path_on(side).dir(), path))
+}
+
+/// The patch a kustomization's patch entry applies on `side`: its documents, and the file
+/// they come from (`None` for an inline patch). `None` when there is no text to read or it is
+/// not YAML (`kustomize build` fails on it; it changes nothing).
+pub(super) struct Applied {
+    pub docs: Vec<Node>,
+    pub file: Option<RepoPath>,
+}
+
+pub(super) fn applied(view: &FileView, side: Side, entry: &Node) -> Option<Applied> {
+    let file = patch_file(view, side, entry);
+    let docs = match (inline_patch(entry), &file) {
+        (Some(text), _) => yaml::parse_documents(text),
+        (None, Some(file)) => yaml::parse_documents(view.snapshot.read(side, file).text()?),
+        (None, None) => return None,
+    };
+    Some(Applied {
+        docs: docs.ok()?,
+        file,
+    })
+}
+
 /// What a patch entry's `target` names: its kind and name (`Deployment web`), or the name
 /// alone.
 pub(super) fn target_of(target: &Node) -> Option<String> {
